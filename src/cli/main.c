@@ -1,0 +1,50 @@
+/* main.c -- gregor, the Metamorphosis command line: dispatches to subcommands.
+ *
+ * Usage: gregor [--help|--version] COMMAND [ARGS...]
+ * Exit status: 0 success, 1 failure, 2 usage error (unknown command or flag). */
+#include <stdio.h>
+#include <string.h>
+
+#include "metamorphosis.h"
+#include "commands.h"
+
+static const gregor_command commands[] = {
+    {"broker", "run an in-memory development Kafka broker (keeps nothing)", gregor_cmd_broker},
+};
+static const size_t command_count = sizeof(commands) / sizeof(commands[0]);
+
+static void print_usage(FILE *out) {
+    fprintf(out, "Usage: gregor [--help] [--version] COMMAND [ARGS...]\n\n"
+                 "Metamorphosis: GraphQL event mutations over Kafka and Redis.\n\n"
+                 "Commands:\n");
+    for (size_t i = 0; i < command_count; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\nRun 'gregor COMMAND --help' for a command's options.\n");
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        print_usage(stderr);
+        return GREGOR_EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
+        print_usage(stdout);
+        return GREGOR_EXIT_OK;
+    }
+    if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
+        printf("gregor (metamorphosis) %s\n", mm_version());
+        return GREGOR_EXIT_OK;
+    }
+    if (name[0] == '-') {
+        fprintf(stderr, "gregor: unknown option '%s'\n", name);
+        print_usage(stderr);
+        return GREGOR_EXIT_USAGE;
+    }
+    for (size_t i = 0; i < command_count; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "gregor: unknown command '%s'\n", name);
+    print_usage(stderr);
+    return GREGOR_EXIT_USAGE;
+}
