@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# test.sh -- what `make test` runs: the whole test suite from a fresh machine.
+#
+#  1. installs missing Debian packages, fetches the Kafka broker jars (cached);
+#  2. builds twice: build/ (normal, -Werror) and build-asan/ (ASan+UBSan);
+#  3. starts ONE real Redis and ONE real Kafka broker for the whole run;
+#  4. runs every ctest test in the ASan build, and the unit tier in the normal
+#     build (the sanitizers must not be what makes a test pass);
+#  5. builds the libFuzzer targets (tests/fuzz/<module>/fuzz_*.c) with clang and
+#     runs each for MM_FUZZ_SECONDS (default 20) on a copy of its seed corpus
+#     (scripts/fuzz.sh).
+# Servers are stopped on every exit path (success, failure, Ctrl-C).
+# Exits non-zero when anything failed.
+#
+# Environment: MM_FUZZ_SECONDS, MM_KAFKA_HOME (jar cache), MM_TEST_JOBS (ctest -j, default 2).
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+scripts=$root/scripts
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+jobs=${MM_TEST_JOBS:-2}
+fuzz_seconds=${MM_FUZZ_SECONDS:-20}
+
+redis_dir= kafka_dir=
+cleanup() {
+    local status=$?
+    trap - EXIT INT TERM
+    ((status == 0)) || report_phases
+    [[ -n $kafka_dir ]] && "$scripts/kafka-fixture.sh" stop "$kafka_dir" || true
+    [[ -n $redis_dir ]] && "$scripts/redis-fixture.sh" stop "$redis_dir" || true
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'echo "test.sh: interrupted" >&2; exit 130' INT TERM
+
+# Phase timing, printed as a table at the end.
+phase_names=() phase_secs=() phase_start=0   # phase_secs holds milliseconds
+phase() {
+    phase_end
+    phase_names+=("$1")
+    phase_start=$(date +%s%N)
+    echo
+    echo "==== $1"
+}
+phase_end() {
+    if ((${#phase_names[@]} > ${#phase_secs[@]})); then
+        phase_secs+=($((($(date +%s%N) - phase_start) / 1000000)))
+    fi
+}
+report_phases() {
+    [[ -z ${phases_reported:-} ]] || return 0
+    phases_reported=1
+    phase_end
+    echo
+    echo "==== phase times (s)"
+    local i
+    for i in "${!phase_names[@]}"; do
+        printf '  %-44s %5d.%01d\n' "${phase_names[$i]}" $((phase_secs[i] / 1000)) $((phase_secs[i] % 1000 / 100))
+    done
+}
+
+failures=()
+
+phase "setup (Debian packages)"
+"$scripts/setup.sh"
+
+phase "fetch Apache Kafka 4.1.1 jars"
+"$scripts/fetch-kafka.sh" >/dev/null
+
+phase "build (normal, build/)"
+cmake -S "$root" -B "$root/build" -G Ninja -DMM_WERROR=ON >/dev/null
+cmake --build "$root/build"
+
+phase "build (ASan+UBSan, build-asan/)"
+cmake -S "$root" -B "$root/build-asan" -G Ninja -DMM_WERROR=ON -DMM_SANITIZE=ON >/dev/null
+cmake --build "$root/build-asan"
+
+phase "start Redis and Kafka"
+redis_out=$("$scripts/redis-fixture.sh" start)
+eval "$redis_out"
+redis_dir=$MM_REDIS_FIXTURE_DIR
+kafka_out=$("$scripts/kafka-fixture.sh" start)
+eval "$kafka_out"
+kafka_dir=$MM_KAFKA_FIXTURE_DIR
+export MM_TEST_REDIS_URL MM_TEST_REDIS_VERSION MM_TEST_KAFKA_BOOTSTRAP MM_TEST_KAFKA_VERSION
+echo "Integration tier: Apache Kafka $MM_TEST_KAFKA_VERSION at $MM_TEST_KAFKA_BOOTSTRAP, Redis $MM_TEST_REDIS_VERSION at ${MM_TEST_REDIS_URL#redis://}"
+
+phase "ctest: whole suite, ASan+UBSan build"
+if ! ctest --test-dir "$root/build-asan" --output-on-failure --no-tests=error -j "$jobs"; then
+    failures+=("ctest (ASan+UBSan build)")
+fi
+
+phase "ctest: unit tier, normal build"
+if ! ctest --test-dir "$root/build" -L unit --output-on-failure --no-tests=error -j "$jobs"; then
+    failures+=("ctest unit (normal build)")
+fi
+
+# The servers are not needed by the fuzzers; free the cores and memory.
+"$scripts/kafka-fixture.sh" stop "$kafka_dir"; kafka_dir=
+"$scripts/redis-fixture.sh" stop "$redis_dir"; redis_dir=
+
+if compgen -G "tests/fuzz/*/fuzz_*.c" >/dev/null; then
+    phase "fuzz: build and run (${fuzz_seconds}s each)"
+    if ! MM_FUZZ_SECONDS=$fuzz_seconds "$scripts/fuzz.sh"; then
+        failures+=("fuzz")
+    fi
+fi
+
+report_phases
+echo
+if ((${#failures[@]} > 0)); then
+    echo "test.sh: FAILED: ${failures[*]}" >&2
+    exit 1
+fi
+echo "test.sh: all tests passed"
