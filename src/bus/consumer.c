@@ -1,0 +1,372 @@
+/* consumer.c -- the consumer-group member loop with manual, after-the-fact
+ * offset commits (at-least-once); see consumer.h. */
+#include "bus/consumer.h"
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "metamorphosis.h"
+
+/* How long one poll may block: bounds how quickly a stop request is seen. */
+#define POLL_MS 100
+#define BACKOFF_MIN_MS 100
+#define BACKOFF_MAX_MS 5000
+
+struct mm_consumer {
+    rd_kafka_t *rk;
+    char *group;
+    char **handled;
+    size_t handled_count;
+    char **known;
+    size_t known_count;
+    mm_consumer_handler handler;
+    void *handler_ud;
+    mm_producer *producer;
+    bool own_producer;
+    uint64_t max_messages;
+    mm_consumer_progress_cb on_progress;
+    void *progress_ud;
+    volatile sig_atomic_t *stop_flag;
+    atomic_bool stop;
+    bool ran;
+    _Atomic uint64_t handled_n, skipped_n, dlq_n, retries_n, commit_err_n;
+};
+
+static void free_list(char **list, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        free(list[i]);
+    free(list);
+}
+
+static char **copy_list(const char *const *src, size_t n, bool *oom) {
+    if (src == NULL || n == 0)
+        return NULL;
+    char **dst = calloc(n, sizeof *dst);
+    if (dst == NULL) {
+        *oom = true;
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (src[i] == NULL || (dst[i] = strdup(src[i])) == NULL) {
+            *oom = true;
+            free_list(dst, n);
+            return NULL;
+        }
+    return dst;
+}
+
+static bool in_list(char **list, size_t n, const char *s) {
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i], s) == 0)
+            return true;
+    return false;
+}
+
+static bool stopping(mm_consumer *c) {
+    return atomic_load(&c->stop) || (c->stop_flag != NULL && *c->stop_flag);
+}
+
+/* Commits whatever offsets have been stored. "Nothing to commit" is fine. */
+static void commit_stored(mm_consumer *c) {
+    rd_kafka_resp_err_t e = rd_kafka_commit(c->rk, NULL, 0);
+    if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+        atomic_fetch_add(&c->commit_err_n, 1);
+        fprintf(stderr, "metamorphosis: consumer group %s: commit failed: %s\n", c->group,
+                rd_kafka_err2str(e));
+    }
+}
+
+/* Partitions are about to move to another member: commit first, so that
+ * member starts after what this one finished. The loop handles one message
+ * at a time inside poll's caller, so nothing is in flight here. */
+static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                         rd_kafka_topic_partition_list_t *parts, void *opaque) {
+    mm_consumer *c = opaque;
+    bool cooperative = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        if (cooperative) {
+            rd_kafka_error_t *e = rd_kafka_incremental_assign(rk, parts);
+            if (e)
+                rd_kafka_error_destroy(e);
+        } else {
+            rd_kafka_assign(rk, parts);
+        }
+        return;
+    }
+    if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS && !rd_kafka_assignment_lost(rk))
+        commit_stored(c);
+    if (cooperative) {
+        rd_kafka_error_t *e = rd_kafka_incremental_unassign(rk, parts);
+        if (e)
+            rd_kafka_error_destroy(e);
+    } else {
+        rd_kafka_assign(rk, NULL);
+    }
+}
+
+mm_consumer *mm_consumer_new(const mm_consumer_config *cfg, char *err, size_t err_size) {
+    char why[512];
+    if (cfg->group_id == NULL || cfg->group_id[0] == '\0' || cfg->topics == NULL ||
+        cfg->topic_count == 0 || cfg->handler == NULL) {
+        snprintf(err, err_size, "consumer needs a group id, at least one topic and a handler");
+        return NULL;
+    }
+    mm_consumer *c = calloc(1, sizeof *c);
+    if (c == NULL) {
+        snprintf(err, err_size, "out of memory");
+        return NULL;
+    }
+    bool oom = false;
+    c->group = strdup(cfg->group_id);
+    oom |= c->group == NULL;
+    c->handled = copy_list(cfg->handled_types, cfg->handled_count, &oom);
+    c->handled_count = c->handled ? cfg->handled_count : 0;
+    c->known = copy_list(cfg->known_types, cfg->known_count, &oom);
+    c->known_count = c->known ? cfg->known_count : 0;
+    if (oom) {
+        snprintf(err, err_size, "out of memory");
+        mm_consumer_free(c);
+        return NULL;
+    }
+    c->handler = cfg->handler;
+    c->handler_ud = cfg->handler_ud;
+    c->max_messages = cfg->max_messages;
+    c->on_progress = cfg->on_progress;
+    c->progress_ud = cfg->progress_ud;
+    c->stop_flag = cfg->stop_flag;
+
+    const mm_kv defaults[] = {
+        {"group.id", cfg->group_id},
+        {"enable.auto.commit", "false"},
+        {"enable.auto.offset.store", "false"},
+        {"auto.offset.reset", "earliest"},
+        {"fetch.wait.max.ms", "10"},
+        {"enable.partition.eof", "false"},
+    };
+    rd_kafka_conf_t *conf = mm_kafka_conf_new(cfg->bootstrap, defaults,
+                                              sizeof defaults / sizeof *defaults, cfg->props,
+                                              cfg->prop_count, why, sizeof why);
+    if (conf == NULL) {
+        snprintf(err, err_size, "%s", why);
+        mm_consumer_free(c);
+        return NULL;
+    }
+    rd_kafka_conf_set_opaque(conf, c);
+    rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
+    c->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof why);
+    if (c->rk == NULL) {
+        rd_kafka_conf_destroy(conf);
+        snprintf(err, err_size, "cannot create Kafka consumer: %s", why);
+        mm_consumer_free(c);
+        return NULL;
+    }
+    rd_kafka_poll_set_consumer(c->rk);
+
+    if (cfg->producer != NULL) {
+        c->producer = cfg->producer;
+    } else {
+        c->producer = mm_producer_new(cfg->bootstrap, cfg->props, cfg->prop_count, why, sizeof why);
+        if (c->producer == NULL) {
+            snprintf(err, err_size, "dead-letter producer: %s", why);
+            mm_consumer_free(c);
+            return NULL;
+        }
+        c->own_producer = true;
+    }
+
+    rd_kafka_topic_partition_list_t *subs = rd_kafka_topic_partition_list_new((int)cfg->topic_count);
+    for (size_t i = 0; i < cfg->topic_count; i++)
+        rd_kafka_topic_partition_list_add(subs, cfg->topics[i], RD_KAFKA_PARTITION_UA);
+    rd_kafka_resp_err_t e = rd_kafka_subscribe(c->rk, subs);
+    rd_kafka_topic_partition_list_destroy(subs);
+    if (e) {
+        snprintf(err, err_size, "cannot subscribe: %s", rd_kafka_err2str(e));
+        mm_consumer_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+void mm_consumer_stop(mm_consumer *c) { atomic_store(&c->stop, true); }
+
+void mm_consumer_get_stats(mm_consumer *c, mm_consumer_stats *out) {
+    out->handled = atomic_load(&c->handled_n);
+    out->skipped = atomic_load(&c->skipped_n);
+    out->dead_lettered = atomic_load(&c->dlq_n);
+    out->retries = atomic_load(&c->retries_n);
+    out->commit_errors = atomic_load(&c->commit_err_n);
+}
+
+/* Sleeps ms milliseconds in small steps so that a stop request cuts it short. */
+static void backoff_sleep(mm_consumer *c, int ms) {
+    while (ms > 0 && !stopping(c)) {
+        int step = ms < 50 ? ms : 50;
+        struct timespec ts = {0, (long)step * 1000000L};
+        nanosleep(&ts, NULL);
+        ms -= step;
+    }
+}
+
+static int dead_letter(mm_consumer *c, const rd_kafka_message_t *m, const char *reason) {
+    char why[512];
+    rd_kafka_headers_t *h = NULL;
+    if (rd_kafka_message_headers((rd_kafka_message_t *)m, &h) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        h = NULL;
+    mm_dead_letter dl = {
+        .topic = rd_kafka_topic_name(m->rkt), .partition = m->partition, .offset = m->offset,
+        .key = m->key, .key_len = m->key_len, .value = m->payload, .value_len = m->len,
+        .headers = h, .reason = reason, .group = c->group,
+    };
+    int rc = mm_producer_send_dead_letter(c->producer, &dl, 0, why, sizeof why);
+    if (rc != 0)
+        fprintf(stderr, "metamorphosis: consumer group %s: cannot dead-letter %s[%d]@%lld: %s\n",
+                c->group, dl.topic, (int)dl.partition, (long long)dl.offset, why);
+    else
+        fprintf(stderr, "metamorphosis: consumer group %s: dead-lettered %s[%d]@%lld: %s\n",
+                c->group, dl.topic, (int)dl.partition, (long long)dl.offset, reason);
+    return rc;
+}
+
+enum disposition { D_HANDLED, D_SKIPPED, D_DEAD, D_ABANDONED };
+
+/* Processes one message until its outcome is durable, retrying transient
+ * failures. D_ABANDONED: stop was requested before that happened, so the
+ * message must not be committed. */
+static enum disposition process(mm_consumer *c, const rd_kafka_message_t *m) {
+    char reason[MM_ENVELOPE_REASON_MAX];
+    char unknown[MM_ENVELOPE_REASON_MAX + 64];
+    mm_event ev;
+    const char *dlq_reason = NULL;
+    int rc = mm_envelope_decode_message(m, &ev, reason);
+    if (rc == MM_ENOMEM)
+        return D_ABANDONED; /* not the message's fault: let it come again */
+    if (rc != 0) {
+        dlq_reason = reason;
+    } else if (c->known_count > 0 && !in_list(c->known, c->known_count, ev.type)) {
+        snprintf(unknown, sizeof unknown, "unknown event type \"%s\"", ev.type);
+        dlq_reason = unknown;
+    }
+    int backoff = BACKOFF_MIN_MS;
+    if (dlq_reason != NULL) {
+        enum disposition d = D_DEAD;
+        while (dead_letter(c, m, dlq_reason) != 0) {
+            atomic_fetch_add(&c->retries_n, 1);
+            if (stopping(c)) {
+                d = D_ABANDONED;
+                break;
+            }
+            backoff_sleep(c, backoff);
+            backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
+        }
+        mm_event_clear(&ev);
+        return d;
+    }
+    if (c->handled_count > 0 && !in_list(c->handled, c->handled_count, ev.type)) {
+        mm_event_clear(&ev);
+        return D_SKIPPED;
+    }
+    mm_message_info info = {
+        .topic = rd_kafka_topic_name(m->rkt), .partition = m->partition, .offset = m->offset,
+        .timestamp_ms = rd_kafka_message_timestamp(m, NULL),
+    };
+    enum disposition d = D_HANDLED;
+    while (c->handler(c->handler_ud, &ev, &info) != 0) {
+        atomic_fetch_add(&c->retries_n, 1);
+        if (stopping(c)) {
+            d = D_ABANDONED;
+            break;
+        }
+        backoff_sleep(c, backoff);
+        backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
+    }
+    mm_event_clear(&ev);
+    return d;
+}
+
+/* Marks m done and commits it (offset + 1 is the next one to read). */
+static void commit_message(mm_consumer *c, const rd_kafka_message_t *m) {
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, rd_kafka_topic_name(m->rkt), m->partition)->offset =
+        m->offset + 1;
+    rd_kafka_resp_err_t e = rd_kafka_offsets_store(c->rk, l);
+    rd_kafka_topic_partition_list_destroy(l);
+    if (e) {
+        /* The partition was revoked meanwhile: its new owner re-reads it. */
+        atomic_fetch_add(&c->commit_err_n, 1);
+        return;
+    }
+    commit_stored(c);
+}
+
+int mm_consumer_run(mm_consumer *c) {
+    int result = MM_CONSUMER_STOPPED;
+    if (c->ran)
+        return MM_EINVAL;
+    c->ran = true;
+    while (!stopping(c)) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, POLL_MS);
+        if (m == NULL)
+            continue;
+        if (m->err) {
+            if (m->err == RD_KAFKA_RESP_ERR__FATAL) {
+                char why[512];
+                rd_kafka_fatal_error(c->rk, why, sizeof why);
+                fprintf(stderr, "metamorphosis: consumer group %s: fatal: %s\n", c->group, why);
+                rd_kafka_message_destroy(m);
+                result = MM_EKAFKA;
+                break;
+            }
+            if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+                fprintf(stderr, "metamorphosis: consumer group %s: %s\n", c->group,
+                        rd_kafka_message_errstr(m));
+            rd_kafka_message_destroy(m);
+            continue;
+        }
+        enum disposition d = process(c, m);
+        if (d == D_ABANDONED) {
+            rd_kafka_message_destroy(m);
+            break;
+        }
+        commit_message(c, m);
+        rd_kafka_message_destroy(m);
+        if (d == D_HANDLED)
+            atomic_fetch_add(&c->handled_n, 1);
+        else if (d == D_SKIPPED)
+            atomic_fetch_add(&c->skipped_n, 1);
+        else
+            atomic_fetch_add(&c->dlq_n, 1);
+        if (c->on_progress != NULL) {
+            mm_consumer_stats st;
+            mm_consumer_get_stats(c, &st);
+            if (c->on_progress(c->progress_ud, &st) != 0)
+                break;
+        }
+        if (c->max_messages > 0 && atomic_load(&c->handled_n) >= c->max_messages) {
+            result = MM_CONSUMER_BUDGET;
+            break;
+        }
+    }
+    commit_stored(c);
+    rd_kafka_consumer_close(c->rk); /* leaves the group; revokes via on_rebalance */
+    return result;
+}
+
+void mm_consumer_free(mm_consumer *c) {
+    if (c == NULL)
+        return;
+    if (c->rk != NULL) {
+        if (!c->ran)
+            rd_kafka_consumer_close(c->rk);
+        rd_kafka_destroy(c->rk);
+    }
+    if (c->own_producer)
+        mm_producer_free(c->producer);
+    free(c->group);
+    free_list(c->handled, c->handled_count);
+    free_list(c->known, c->known_count);
+    free(c);
+}

@@ -1,0 +1,111 @@
+/* consumer.h -- the consumer-group member loop: poll, decode, dispatch,
+ * commit, with at-least-once delivery.
+ *
+ * For each message the loop decodes the CloudEvents envelope. A message that
+ * does not decode (or names a type the service does not know) is copied to
+ * "<topic>.dlq" with the reason and the loop goes on. A valid event whose
+ * type this consumer does not handle is skipped. Otherwise the handler runs;
+ * when it returns 0 its outputs are durable (it has waited for its produce
+ * acks and its result store) and only then is the offset committed. So a
+ * crash at any point re-delivers the message; handlers must be idempotent
+ * (a re-delivered event overwrites its own result).
+ *
+ * Offsets are stored and committed by hand (enable.auto.commit=false,
+ * enable.auto.offset.store=false), synchronously after every message, and
+ * once more before partitions are revoked and before leaving the group.
+ * Defaults: auto.offset.reset=earliest (a new group reads what was published
+ * before it joined), fetch.wait.max.ms=10 (a real broker answers a fetch as
+ * soon as data arrives; this only bounds idle fetches, and keeps the
+ * development mock broker, which waits the full time, responsive). */
+#ifndef MM_BUS_CONSUMER_H
+#define MM_BUS_CONSUMER_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bus/envelope.h"
+#include "bus/kafka_conf.h"
+#include "bus/producer.h"
+
+typedef struct mm_consumer mm_consumer;
+
+/* Where a message came from. */
+typedef struct mm_message_info {
+    const char *topic;
+    int32_t partition;
+    int64_t offset;
+    int64_t timestamp_ms;  /* broker/producer timestamp, -1 if none */
+} mm_message_info;
+
+/* Handles one event. Returns 0 once everything it produced and stored is
+ * durable: the message is then committed. A negative return means a
+ * transient infrastructure failure (Kafka or Redis unreachable): the same
+ * event is offered again after a backoff (100 ms doubling to 5 s) and is not
+ * committed. Application errors are not failures here: the service layer
+ * turns them into exception events and returns 0. */
+typedef int (*mm_consumer_handler)(void *ud, const mm_event *ev, const mm_message_info *info);
+
+/* Counters of what the loop did with the messages it consumed. */
+typedef struct mm_consumer_stats {
+    uint64_t handled;       /* handler returned 0 */
+    uint64_t skipped;       /* valid events of types this consumer does not handle */
+    uint64_t dead_lettered; /* copied to the DLQ */
+    uint64_t retries;       /* handler or DLQ attempts that failed and were retried */
+    uint64_t commit_errors; /* commits the broker refused (the message may come again) */
+} mm_consumer_stats;
+
+/* Called after each message is disposed of (handled, skipped or
+ * dead-lettered). Return nonzero to stop the loop after this message, e.g.
+ * when a worker's harakiri budget is spent. */
+typedef int (*mm_consumer_progress_cb)(void *ud, const mm_consumer_stats *stats);
+
+typedef struct mm_consumer_config {
+    const char *bootstrap;             /* "host:port,..." */
+    const char *group_id;              /* consumer group (default: the consumer's name) */
+    const char *const *topics;         /* topics to subscribe to */
+    size_t topic_count;
+    const char *const *handled_types;  /* event types the handler gets; NULL/0: all */
+    size_t handled_count;
+    const char *const *known_types;    /* types the service defines; others are
+                                          dead-lettered; NULL/0: no check */
+    size_t known_count;
+    mm_consumer_handler handler;
+    void *handler_ud;
+    mm_producer *producer;             /* for dead letters; NULL: the consumer makes one */
+    const mm_kv *props;                /* librdkafka properties, passed through */
+    size_t prop_count;
+    uint64_t max_messages;             /* stop after this many handled events; 0: no limit */
+    mm_consumer_progress_cb on_progress;
+    void *progress_ud;
+    volatile sig_atomic_t *stop_flag;  /* optional: a signal handler sets it nonzero */
+} mm_consumer_config;
+
+/* Why mm_consumer_run returned. */
+typedef enum mm_consumer_exit {
+    MM_CONSUMER_STOPPED = 0,   /* mm_consumer_stop, stop_flag or on_progress */
+    MM_CONSUMER_BUDGET = 1,    /* max_messages handled */
+} mm_consumer_exit;
+
+/* Creates the consumer and subscribes (the group is joined on the first
+ * poll). The config's arrays and strings are copied. NULL with err set on
+ * failure (bad property, no topics, no handler, no group). */
+mm_consumer *mm_consumer_new(const mm_consumer_config *cfg, char *err, size_t err_size);
+
+/* Runs the loop on the calling thread until stopped or the budget is spent,
+ * then commits and leaves the group. Returns an mm_consumer_exit (>= 0), or
+ * MM_EKAFKA on a fatal client error. Call at most once. */
+int mm_consumer_run(mm_consumer *c);
+
+/* Asks the loop to stop after the current message; it returns within about
+ * 100 ms plus the handler's time. Async-signal-safe. */
+void mm_consumer_stop(mm_consumer *c);
+
+/* A snapshot of the counters (safe from any thread). */
+void mm_consumer_get_stats(mm_consumer *c, mm_consumer_stats *out);
+
+/* Frees the consumer (after mm_consumer_run returned, or if it never ran).
+ * NULL is a no-op. */
+void mm_consumer_free(mm_consumer *c);
+
+#endif

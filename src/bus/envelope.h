@@ -1,0 +1,131 @@
+/* envelope.h -- events on the wire: the CloudEvents 1.0 Kafka protocol
+ * binding in binary content mode (docs/wire-format.md).
+ *
+ * Every Kafka message the framework writes carries the event's attributes as
+ * headers (ce_specversion, ce_id, ce_source, ce_type, ce_time, content-type,
+ * plus the framework's extensions ce_mmreplyto and ce_mmcauseid) and the
+ * event's fields as a JSON object in the value. Decoding is strict: any
+ * deviation yields a precise, human-readable reason, which the consumer puts
+ * on the dead-letter copy of the message (mm_dlq_reason).
+ *
+ * Decoding works on plain byte ranges (mm_wire_header) so that the fuzzer and
+ * the unit tests need no Kafka client; mm_envelope_decode_message adapts a
+ * consumed rd_kafka_message_t. */
+#ifndef MM_BUS_ENVELOPE_H
+#define MM_BUS_ENVELOPE_H
+
+#include <jansson.h>
+#include <librdkafka/rdkafka.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* CloudEvents spec version this binding speaks. */
+#define MM_CE_SPECVERSION "1.0"
+/* Prefix of the source attribute: /metamorphosis/<service>. */
+#define MM_CE_SOURCE_PREFIX "/metamorphosis/"
+
+/* Header names (CloudEvents Kafka binding: "ce_" + attribute name). */
+#define MM_HDR_SPECVERSION "ce_specversion"
+#define MM_HDR_ID "ce_id"
+#define MM_HDR_SOURCE "ce_source"
+#define MM_HDR_TYPE "ce_type"
+#define MM_HDR_TIME "ce_time"
+#define MM_HDR_CONTENT_TYPE "content-type"
+/* Framework extensions. */
+#define MM_HDR_REPLYTO "ce_mmreplyto"   /* id of the server awaiting the result */
+#define MM_HDR_CAUSEID "ce_mmcauseid"   /* id of the event whose handler emitted this one */
+
+/* Size of a buffer that holds any decode failure reason. */
+#define MM_ENVELOPE_REASON_MAX 256
+/* Longest attribute value accepted on decode (ids, types, sources, ...). */
+#define MM_ENVELOPE_ATTR_MAX 1024
+/* Most headers a message may carry before it is rejected. */
+#define MM_ENVELOPE_MAX_HEADERS 64
+
+/* An extension attribute that the framework does not interpret (for example
+ * ce_subject or a tracing extension); kept so it can be passed through.
+ * name is the attribute name without the "ce_" prefix. */
+typedef struct mm_event_ext {
+    char *name;
+    char *value;
+} mm_event_ext;
+
+/* One event. All strings are heap-owned by the event (mm_event_clear frees
+ * them); data is a JSON object owned by the event (one reference). */
+typedef struct mm_event {
+    char *id;         /* ce_id: unique; a UUIDv4 when the framework makes it */
+    char *source;     /* ce_source: "/metamorphosis/<service>" */
+    char *type;       /* ce_type: the event's GraphQL type name */
+    char *time;       /* ce_time: RFC 3339; NULL only on decode when absent */
+    char *reply_to;   /* ce_mmreplyto: server id waiting for the result, or NULL */
+    char *cause_id;   /* ce_mmcauseid: id of the causing event, or NULL */
+    json_t *data;     /* the value: the event's fields, a JSON object */
+    char *key;        /* Kafka message key; NULL means "use the id" */
+    size_t key_len;   /* length of key (keys may hold any bytes) */
+    mm_event_ext *ext;    /* other ce_* attributes, in header order */
+    size_t ext_count;
+} mm_event;
+
+/* A header as raw bytes, as found on a Kafka message. value may be NULL
+ * (a header without value). */
+typedef struct mm_wire_header {
+    const char *name;
+    const void *value;
+    size_t value_len;
+} mm_wire_header;
+
+/* Zeroes ev. */
+void mm_event_init(mm_event *ev);
+
+/* Frees everything ev owns and zeroes it. */
+void mm_event_clear(mm_event *ev);
+
+/* Makes a new event of type for service: a fresh UUIDv4 id, source
+ * "/metamorphosis/<service>", time now; takes over the reference to data
+ * (a JSON object; NULL means {}) even on failure. Returns 0 or MM_E*. */
+int mm_event_create(mm_event *ev, const char *service, const char *type, json_t *data);
+
+/* Sets (replacing) a string field; value NULL clears it. Returns 0 or MM_ENOMEM. */
+int mm_event_set_reply_to(mm_event *ev, const char *server_id);
+int mm_event_set_cause_id(mm_event *ev, const char *event_id);
+int mm_event_set_key(mm_event *ev, const void *key, size_t len);
+
+/* Adds or replaces a pass-through extension attribute (name without "ce_",
+ * lowercase letters and digits only, as CloudEvents requires). */
+int mm_event_set_ext(mm_event *ev, const char *name, const char *value);
+
+/* Deep copy of src into dst (dst is overwritten, not freed). */
+int mm_event_copy(mm_event *dst, const mm_event *src);
+
+/* The current time as RFC 3339 UTC with milliseconds
+ * ("2026-11-28T00:08:03.123Z"); out needs 25 bytes. */
+void mm_event_time_now(char out[25]);
+
+/* True if s is an RFC 3339 date-time (YYYY-MM-DDTHH:MM:SS[.frac](Z|+hh:mm)). */
+bool mm_event_time_is_valid(const char *s, size_t len);
+
+/* The event in CloudEvents structured JSON form
+ * {specversion,id,source,type,time,datacontenttype,data[,mmreplyto,...]};
+ * new reference, NULL when out of memory. Used for stored results. */
+json_t *mm_event_to_json(const mm_event *ev);
+
+/* Encodes ev for producing: *headers (caller owns; rd_kafka_producev takes
+ * it over on success) and *payload (malloc'd JSON text, *payload_len bytes).
+ * Validates ev first: on failure returns MM_EINVAL with reason set. */
+int mm_envelope_encode(const mm_event *ev, rd_kafka_headers_t **headers,
+                       char **payload, size_t *payload_len,
+                       char reason[MM_ENVELOPE_REASON_MAX]);
+
+/* Decodes and validates a message given as raw parts. On success returns 0
+ * and fills out (which must be initialized/empty); on failure returns
+ * MM_EINVAL, leaves out empty and writes the reason. key may be NULL. */
+int mm_envelope_decode(const mm_wire_header *headers, size_t header_count,
+                       const void *key, size_t key_len,
+                       const void *value, size_t value_len,
+                       mm_event *out, char reason[MM_ENVELOPE_REASON_MAX]);
+
+/* Same for a consumed Kafka message. */
+int mm_envelope_decode_message(const rd_kafka_message_t *msg, mm_event *out,
+                               char reason[MM_ENVELOPE_REASON_MAX]);
+
+#endif

@@ -1,0 +1,353 @@
+/* producer.c -- the idempotent event producer, synchronous and asynchronous
+ * sends, and dead-lettering; see producer.h.
+ *
+ * Every produced message carries a heap "ticket" as its opaque. The delivery
+ * report callback (on the poll thread) completes the ticket: it calls the
+ * async callback, or wakes the synchronous sender. A synchronous sender that
+ * gives up (timeout) leaves the ticket behind; whoever comes last frees it. */
+#include "bus/producer.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "metamorphosis.h"
+
+struct mm_producer {
+    rd_kafka_t *rk;
+    pthread_t poller;
+    atomic_bool stop;
+    pthread_mutex_t lock;       /* guards the sync tickets' state */
+    pthread_cond_t done;        /* broadcast when a sync ticket completes */
+    char fatal[512];            /* non-empty after a fatal (idempotence) error */
+    atomic_bool has_fatal;
+};
+
+typedef struct ticket {
+    mm_delivery_cb cb;          /* async: the caller's callback */
+    void *ud;
+    bool sync;                  /* sync: the waiter below is in use */
+    bool completed;
+    bool abandoned;             /* the sync waiter timed out and left */
+    int status;
+    int32_t partition;
+    int64_t offset;
+    char error[256];
+} ticket;
+
+static void copy_err(char *err, size_t err_size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void copy_err(char *err, size_t err_size, const char *fmt, ...) {
+    if (err == NULL || err_size == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, err_size, fmt, ap);
+    va_end(ap);
+}
+
+static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
+    mm_producer *p = opaque;
+    ticket *t = m->_private;
+    (void)rk;
+    if (t == NULL)
+        return;
+    mm_delivery d = {
+        .status = 0, .error = NULL, .topic = m->rkt ? rd_kafka_topic_name(m->rkt) : NULL,
+        .partition = m->partition, .offset = m->offset,
+    };
+    if (m->err) {
+        d.status = m->err == RD_KAFKA_RESP_ERR__MSG_TIMED_OUT ? MM_ETIMEDOUT : MM_EKAFKA;
+        d.error = rd_kafka_err2str(m->err);
+    }
+    if (!t->sync) {
+        if (t->cb)
+            t->cb(t->ud, &d);
+        free(t);
+        return;
+    }
+    pthread_mutex_lock(&p->lock);
+    t->completed = true;
+    t->status = d.status;
+    t->partition = d.partition;
+    t->offset = d.offset;
+    if (d.error)
+        snprintf(t->error, sizeof t->error, "%s", d.error);
+    bool abandoned = t->abandoned;
+    pthread_cond_broadcast(&p->done);
+    pthread_mutex_unlock(&p->lock);
+    if (abandoned)
+        free(t);
+}
+
+static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque) {
+    mm_producer *p = opaque;
+    if (err != RD_KAFKA_RESP_ERR__FATAL)
+        return; /* transient: librdkafka retries by itself */
+    char why[400];
+    rd_kafka_fatal_error(rk, why, sizeof why);
+    pthread_mutex_lock(&p->lock);
+    snprintf(p->fatal, sizeof p->fatal, "fatal producer error: %s (%s)", why, reason);
+    pthread_mutex_unlock(&p->lock);
+    atomic_store(&p->has_fatal, true);
+}
+
+static void *poll_loop(void *arg) {
+    mm_producer *p = arg;
+    /* rd_kafka_poll returns as soon as a report is ready; the timeout only
+     * bounds how long stopping takes. */
+    while (!atomic_load(&p->stop))
+        rd_kafka_poll(p->rk, 100);
+    return NULL;
+}
+
+mm_producer *mm_producer_new(const char *bootstrap, const mm_kv *props, size_t nprops,
+                             char *err, size_t err_size) {
+    static const mm_kv defaults[] = {
+        {"enable.idempotence", "true"},
+        {"acks", "all"},
+        /* Latency over batching: a synchronous mutation waits for this ack. */
+        {"linger.ms", "0"},
+        {"message.timeout.ms", "30000"},
+    };
+    char why[512];
+    mm_producer *p = calloc(1, sizeof *p);
+    if (p == NULL) {
+        copy_err(err, err_size, "%s", "out of memory");
+        return NULL;
+    }
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->done, NULL);
+    rd_kafka_conf_t *conf = mm_kafka_conf_new(bootstrap, defaults, sizeof defaults / sizeof *defaults,
+                                              props, nprops, why, sizeof why);
+    if (conf == NULL) {
+        copy_err(err, err_size, "%s", why);
+        goto fail;
+    }
+    rd_kafka_conf_set_opaque(conf, p);
+    rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+    rd_kafka_conf_set_error_cb(conf, on_error);
+    p->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof why);
+    if (p->rk == NULL) {
+        rd_kafka_conf_destroy(conf);
+        copy_err(err, err_size, "cannot create Kafka producer: %s", why);
+        goto fail;
+    }
+    if (pthread_create(&p->poller, NULL, poll_loop, p) != 0) {
+        copy_err(err, err_size, "%s", "cannot start the producer's delivery thread");
+        rd_kafka_destroy(p->rk);
+        goto fail;
+    }
+    return p;
+fail:
+    pthread_cond_destroy(&p->done);
+    pthread_mutex_destroy(&p->lock);
+    free(p);
+    return NULL;
+}
+
+rd_kafka_t *mm_producer_rdkafka(mm_producer *p) { return p->rk; }
+
+static int check_fatal(mm_producer *p, char *err, size_t err_size) {
+    if (!atomic_load(&p->has_fatal))
+        return 0;
+    pthread_mutex_lock(&p->lock);
+    copy_err(err, err_size, "%s", p->fatal);
+    pthread_mutex_unlock(&p->lock);
+    return MM_EKAFKA;
+}
+
+/* Hands one message to librdkafka. Takes over headers and payload (malloc'd)
+ * in every case. */
+static int produce_raw(mm_producer *p, const char *topic, const void *key, size_t key_len,
+                       char *payload, size_t payload_len, rd_kafka_headers_t *headers,
+                       ticket *t, bool copy_payload, char *err, size_t err_size) {
+    int flags = RD_KAFKA_MSG_F_BLOCK | (copy_payload ? RD_KAFKA_MSG_F_COPY : RD_KAFKA_MSG_F_FREE);
+    rd_kafka_resp_err_t e = rd_kafka_producev(
+        p->rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_MSGFLAGS(flags),
+        RD_KAFKA_V_KEY((void *)key, key_len), RD_KAFKA_V_VALUE(payload, payload_len),
+        RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_OPAQUE(t), RD_KAFKA_V_END);
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        if (headers)
+            rd_kafka_headers_destroy(headers);
+        if (!copy_payload)
+            free(payload);
+        copy_err(err, err_size, "cannot produce: %s", rd_kafka_err2str(e));
+        return MM_EKAFKA;
+    }
+    return 0;
+}
+
+static int produce_event(mm_producer *p, const char *topic, const mm_event *ev, ticket *t,
+                         char *err, size_t err_size) {
+    rd_kafka_headers_t *headers;
+    char *payload;
+    size_t len;
+    char reason[MM_ENVELOPE_REASON_MAX];
+    if (topic == NULL || topic[0] == '\0') {
+        copy_err(err, err_size, "%s", "no topic given");
+        return MM_EINVAL;
+    }
+    int rc = check_fatal(p, err, err_size);
+    if (rc != 0)
+        return rc;
+    rc = mm_envelope_encode(ev, &headers, &payload, &len, reason);
+    if (rc != 0) {
+        copy_err(err, err_size, "%s", reason);
+        return rc;
+    }
+    const void *key = ev->key ? (const void *)ev->key : (const void *)ev->id;
+    size_t key_len = ev->key ? ev->key_len : strlen(ev->id);
+    return produce_raw(p, topic, key, key_len, payload, len, headers, t, false, err, err_size);
+}
+
+int mm_producer_send(mm_producer *p, const char *topic, const mm_event *ev, mm_delivery_cb cb,
+                     void *ud, char *err, size_t err_size) {
+    ticket *t = calloc(1, sizeof *t);
+    if (t == NULL) {
+        copy_err(err, err_size, "%s", "out of memory");
+        return MM_ENOMEM;
+    }
+    t->cb = cb;
+    t->ud = ud;
+    int rc = produce_event(p, topic, ev, t, err, err_size);
+    if (rc != 0)
+        free(t);
+    return rc;
+}
+
+/* Waits for a sync ticket that has been handed to librdkafka. */
+static int wait_ticket(mm_producer *p, ticket *t, int timeout_ms, int32_t *partition,
+                       int64_t *offset, char *err, size_t err_size) {
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    if (timeout_ms > 0) {
+        deadline.tv_sec += timeout_ms / 1000;
+        deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+        if (deadline.tv_nsec >= 1000000000L) {
+            deadline.tv_sec++;
+            deadline.tv_nsec -= 1000000000L;
+        }
+    }
+    pthread_mutex_lock(&p->lock);
+    while (!t->completed) {
+        if (timeout_ms <= 0) {
+            pthread_cond_wait(&p->done, &p->lock);
+        } else if (pthread_cond_timedwait(&p->done, &p->lock, &deadline) == ETIMEDOUT &&
+                   !t->completed) {
+            t->abandoned = true; /* on_delivery frees it later */
+            pthread_mutex_unlock(&p->lock);
+            copy_err(err, err_size, "%s", "no delivery report within the timeout");
+            return MM_ETIMEDOUT;
+        }
+    }
+    pthread_mutex_unlock(&p->lock);
+    int rc = t->status;
+    if (rc != 0)
+        copy_err(err, err_size, "delivery failed: %s", t->error);
+    if (partition)
+        *partition = t->partition;
+    if (offset)
+        *offset = t->offset;
+    free(t);
+    return rc;
+}
+
+int mm_producer_send_sync(mm_producer *p, const char *topic, const mm_event *ev, int timeout_ms,
+                          int32_t *partition, int64_t *offset, char *err, size_t err_size) {
+    ticket *t = calloc(1, sizeof *t);
+    if (t == NULL) {
+        copy_err(err, err_size, "%s", "out of memory");
+        return MM_ENOMEM;
+    }
+    t->sync = true;
+    int rc = produce_event(p, topic, ev, t, err, err_size);
+    if (rc != 0) {
+        free(t);
+        return rc;
+    }
+    return wait_ticket(p, t, timeout_ms, partition, offset, err, err_size);
+}
+
+int mm_producer_send_dead_letter(mm_producer *p, const mm_dead_letter *dl, int timeout_ms,
+                                 char *err, size_t err_size) {
+    static const char *const ours[] = {MM_DLQ_HDR_REASON, MM_DLQ_HDR_TOPIC, MM_DLQ_HDR_PARTITION,
+                                       MM_DLQ_HDR_OFFSET, MM_DLQ_HDR_GROUP, MM_DLQ_HDR_TIME};
+    char dlq_topic[512], num[32], now[25];
+    if (dl->topic == NULL || dl->reason == NULL) {
+        copy_err(err, err_size, "%s", "dead letter without source topic or reason");
+        return MM_EINVAL;
+    }
+    int n = snprintf(dlq_topic, sizeof dlq_topic, "%s" MM_DLQ_SUFFIX, dl->topic);
+    if (n < 0 || (size_t)n >= sizeof dlq_topic) {
+        copy_err(err, err_size, "%s", "source topic name too long");
+        return MM_EINVAL;
+    }
+    int rc = check_fatal(p, err, err_size);
+    if (rc != 0)
+        return rc;
+    rd_kafka_headers_t *h = dl->headers ? rd_kafka_headers_copy(dl->headers) : rd_kafka_headers_new(6);
+    if (h == NULL) {
+        copy_err(err, err_size, "%s", "out of memory");
+        return MM_ENOMEM;
+    }
+    /* A message dead-lettered twice (replayed from a DLQ) keeps one set. */
+    for (size_t i = 0; i < sizeof ours / sizeof *ours; i++)
+        rd_kafka_header_remove(h, ours[i]);
+    mm_event_time_now(now);
+    int bad = 0;
+    bad |= rd_kafka_header_add(h, MM_DLQ_HDR_REASON, -1, dl->reason, -1);
+    bad |= rd_kafka_header_add(h, MM_DLQ_HDR_TOPIC, -1, dl->topic, -1);
+    snprintf(num, sizeof num, "%d", (int)dl->partition);
+    bad |= rd_kafka_header_add(h, MM_DLQ_HDR_PARTITION, -1, num, -1);
+    snprintf(num, sizeof num, "%lld", (long long)dl->offset);
+    bad |= rd_kafka_header_add(h, MM_DLQ_HDR_OFFSET, -1, num, -1);
+    if (dl->group)
+        bad |= rd_kafka_header_add(h, MM_DLQ_HDR_GROUP, -1, dl->group, -1);
+    bad |= rd_kafka_header_add(h, MM_DLQ_HDR_TIME, -1, now, -1);
+    if (bad) {
+        rd_kafka_headers_destroy(h);
+        copy_err(err, err_size, "%s", "out of memory");
+        return MM_ENOMEM;
+    }
+    ticket *t = calloc(1, sizeof *t);
+    if (t == NULL) {
+        rd_kafka_headers_destroy(h);
+        copy_err(err, err_size, "%s", "out of memory");
+        return MM_ENOMEM;
+    }
+    t->sync = true;
+    rc = produce_raw(p, dlq_topic, dl->key, dl->key_len, (char *)dl->value, dl->value_len, h, t,
+                     true, err, err_size);
+    if (rc != 0) {
+        free(t);
+        return rc;
+    }
+    return wait_ticket(p, t, timeout_ms, NULL, NULL, err, err_size);
+}
+
+int mm_producer_flush(mm_producer *p, int timeout_ms) {
+    return rd_kafka_flush(p->rk, timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR ? 0 : MM_ETIMEDOUT;
+}
+
+void mm_producer_free(mm_producer *p) {
+    if (p == NULL)
+        return;
+    rd_kafka_flush(p->rk, 10000);
+    /* Whatever could not be delivered fails now, so every callback fires. */
+    rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    rd_kafka_flush(p->rk, 1000);
+    atomic_store(&p->stop, true);
+    pthread_join(p->poller, NULL);
+    rd_kafka_poll(p->rk, 0);
+    rd_kafka_destroy(p->rk);
+    pthread_cond_destroy(&p->done);
+    pthread_mutex_destroy(&p->lock);
+    free(p);
+}
