@@ -1,0 +1,497 @@
+/* config.c -- loading and checking the configuration of config.h. */
+#include "common/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/yaml_tree.h"
+#include "metamorphosis.h"
+
+/* Configuration files are small; anything bigger is a mistake, not a config. */
+#define CONFIG_MAX_BYTES (4 * 1024 * 1024)
+
+static void fail(char *err, size_t err_size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void fail(char *err, size_t err_size, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, err_size, fmt, ap);
+    va_end(ap);
+}
+
+static int replace_string(char **slot, const char *value) {
+    char *copy = strdup(value);
+    if (!copy) return MM_ENOMEM;
+    free(*slot);
+    *slot = copy;
+    return 0;
+}
+
+int mm_config_set_kafka_property(mm_config *cfg, const char *key, const char *value) {
+    for (size_t i = 0; i < cfg->kafka_property_count; i++)
+        if (strcmp(cfg->kafka_properties[i].key, key) == 0)
+            return replace_string(&cfg->kafka_properties[i].value, value);
+    mm_config_property *p = realloc(cfg->kafka_properties,
+                                    (cfg->kafka_property_count + 1) * sizeof(*p));
+    if (!p) return MM_ENOMEM;
+    cfg->kafka_properties = p;
+    char *k = strdup(key), *v = strdup(value);
+    if (!k || !v) {
+        free(k);
+        free(v);
+        return MM_ENOMEM;
+    }
+    p[cfg->kafka_property_count++] = (mm_config_property){k, v};
+    return 0;
+}
+
+static mm_config *config_new_defaults(void) {
+    mm_config *c = calloc(1, sizeof(*c));
+    if (!c) return NULL;
+    c->source = strdup("<defaults>");
+    c->kafka_bootstrap_servers = strdup("127.0.0.1:9092");
+    c->redis_results_url = strdup("redis://127.0.0.1:6379/0");
+    c->redis_state_url = strdup("redis://127.0.0.1:6379/0");
+    c->redis_status_url = strdup("redis://127.0.0.1:6379/0");
+    c->result_ttl_seconds = 3600;
+    c->sync_timeout_ms = 60000; /* the original's sync_timeout of 60 s */
+    c->service_web_topic = strdup("metamorphosis.services");
+    c->http_listen = strdup("127.0.0.1:8000");
+    c->http_graphql_path = strdup("/graphql");
+    c->http_max_body_bytes = 1024 * 1024;
+    c->http_threads = 4;
+    c->manager_enabled = false;
+    c->manager_auth_for_queries = true;
+    c->log_level = strdup("info");
+    if (!c->source || !c->kafka_bootstrap_servers || !c->redis_results_url || !c->redis_state_url ||
+        !c->redis_status_url || !c->service_web_topic || !c->http_listen || !c->http_graphql_path ||
+        !c->log_level) {
+        mm_config_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+void mm_config_free(mm_config *c) {
+    if (!c) return;
+    free(c->source);
+    free(c->kafka_bootstrap_servers);
+    for (size_t i = 0; i < c->kafka_property_count; i++) {
+        free(c->kafka_properties[i].key);
+        free(c->kafka_properties[i].value);
+    }
+    free(c->kafka_properties);
+    free(c->redis_results_url);
+    free(c->redis_state_url);
+    free(c->redis_status_url);
+    free(c->service_web_topic);
+    free(c->http_listen);
+    free(c->http_graphql_path);
+    if (c->manager_auth_code) {
+        /* Wipe the secret before the memory goes back to the allocator. */
+        volatile char *p = c->manager_auth_code;
+        while (*p) *p++ = '\0';
+        free(c->manager_auth_code);
+    }
+    free(c->log_level);
+    for (size_t i = 0; i < c->consumer_count; i++) {
+        free(c->consumers[i].service);
+        free(c->consumers[i].consumer);
+    }
+    free(c->consumers);
+    free(c);
+}
+
+/* ---- typed readers: each reports "FILE:LINE: key 'path': reason" ------- */
+
+typedef struct reader {
+    const char *file;
+    char *err;
+    size_t err_size;
+} reader;
+
+static int read_string(reader *r, const mm_yaml_node *n, const char *path, char **slot) {
+    if (n->kind != MM_YAML_SCALAR || mm_yaml_is_null(n)) {
+        fail(r->err, r->err_size, "%s:%u: key '%s': expected a string", r->file, n->line, path);
+        return MM_EINVAL;
+    }
+    return replace_string(slot, n->scalar);
+}
+
+/* Parses a whole decimal integer in [min, max]; anything else is an error. */
+static int parse_long(const char *s, long min, long max, long *out) {
+    if (!*s || isspace((unsigned char)*s)) return MM_EINVAL;
+    errno = 0;
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (errno || *end || v < min || v > max) return MM_EINVAL;
+    *out = v;
+    return 0;
+}
+
+static int read_long(reader *r, const mm_yaml_node *n, const char *path, long min, long max,
+                     long *slot) {
+    if (n->kind == MM_YAML_SCALAR && n->plain && parse_long(n->scalar, min, max, slot) == 0)
+        return 0;
+    fail(r->err, r->err_size, "%s:%u: key '%s': expected an integer from %ld to %ld", r->file,
+         n->line, path, min, max);
+    return MM_EINVAL;
+}
+
+static int read_optional_long(reader *r, const mm_yaml_node *n, const char *path, long min,
+                              long max, long *slot) {
+    if (mm_yaml_is_null(n)) {
+        *slot = MM_CONFIG_UNSET;
+        return 0;
+    }
+    if (n->kind == MM_YAML_SCALAR && n->plain && parse_long(n->scalar, min, max, slot) == 0)
+        return 0;
+    fail(r->err, r->err_size, "%s:%u: key '%s': expected null or an integer from %ld to %ld",
+         r->file, n->line, path, min, max);
+    return MM_EINVAL;
+}
+
+static int read_bool(reader *r, const mm_yaml_node *n, const char *path, bool *slot) {
+    if (n->kind == MM_YAML_SCALAR && n->plain) {
+        if (strcmp(n->scalar, "true") == 0) { *slot = true; return 0; }
+        if (strcmp(n->scalar, "false") == 0) { *slot = false; return 0; }
+    }
+    fail(r->err, r->err_size, "%s:%u: key '%s': expected true or false", r->file, n->line, path);
+    return MM_EINVAL;
+}
+
+static int expect_mapping(reader *r, const mm_yaml_node *n, const char *path) {
+    if (n->kind == MM_YAML_MAPPING) return 0;
+    fail(r->err, r->err_size, "%s:%u: key '%s': expected a mapping", r->file, n->line, path);
+    return MM_EINVAL;
+}
+
+static int unknown_key(reader *r, const mm_yaml_pair *p, const char *section) {
+    fail(r->err, r->err_size, "%s:%u: unknown key '%s.%s'", r->file, p->key_line, section, p->key);
+    return MM_EINVAL;
+}
+
+static int read_kafka(reader *r, const mm_yaml_node *n, mm_config *c) {
+    int rc = expect_mapping(r, n, "kafka");
+    for (size_t i = 0; rc == 0 && i < n->pair_count; i++) {
+        const mm_yaml_pair *p = &n->pairs[i];
+        if (strcmp(p->key, "bootstrap_servers") == 0) {
+            rc = read_string(r, p->value, "kafka.bootstrap_servers", &c->kafka_bootstrap_servers);
+        } else if (strcmp(p->key, "properties") == 0) {
+            rc = expect_mapping(r, p->value, "kafka.properties");
+            for (size_t j = 0; rc == 0 && j < p->value->pair_count; j++) {
+                const mm_yaml_pair *q = &p->value->pairs[j];
+                if (q->value->kind != MM_YAML_SCALAR || mm_yaml_is_null(q->value)) {
+                    fail(r->err, r->err_size, "%s:%u: key 'kafka.properties.%s': expected a scalar",
+                         r->file, q->value->line, q->key);
+                    rc = MM_EINVAL;
+                } else {
+                    rc = mm_config_set_kafka_property(c, q->key, q->value->scalar);
+                }
+            }
+        } else {
+            rc = unknown_key(r, p, "kafka");
+        }
+    }
+    return rc;
+}
+
+static int read_redis(reader *r, const mm_yaml_node *n, mm_config *c) {
+    int rc = expect_mapping(r, n, "redis");
+    /* "url" sets all three stores; the specific keys refine it, whatever
+     * order they are written in. */
+    const mm_yaml_node *url = mm_yaml_get(n, "url");
+    if (rc == 0 && url) {
+        rc = read_string(r, url, "redis.url", &c->redis_results_url);
+        if (rc == 0) rc = replace_string(&c->redis_state_url, c->redis_results_url);
+        if (rc == 0) rc = replace_string(&c->redis_status_url, c->redis_results_url);
+    }
+    for (size_t i = 0; rc == 0 && i < n->pair_count; i++) {
+        const mm_yaml_pair *p = &n->pairs[i];
+        if (strcmp(p->key, "url") == 0) continue;
+        if (strcmp(p->key, "results_url") == 0)
+            rc = read_string(r, p->value, "redis.results_url", &c->redis_results_url);
+        else if (strcmp(p->key, "state_url") == 0)
+            rc = read_string(r, p->value, "redis.state_url", &c->redis_state_url);
+        else if (strcmp(p->key, "status_url") == 0)
+            rc = read_string(r, p->value, "redis.status_url", &c->redis_status_url);
+        else
+            rc = unknown_key(r, p, "redis");
+    }
+    return rc;
+}
+
+static int read_http(reader *r, const mm_yaml_node *n, mm_config *c) {
+    int rc = expect_mapping(r, n, "http");
+    for (size_t i = 0; rc == 0 && i < n->pair_count; i++) {
+        const mm_yaml_pair *p = &n->pairs[i];
+        if (strcmp(p->key, "listen") == 0)
+            rc = read_string(r, p->value, "http.listen", &c->http_listen);
+        else if (strcmp(p->key, "graphql_path") == 0)
+            rc = read_string(r, p->value, "http.graphql_path", &c->http_graphql_path);
+        else if (strcmp(p->key, "max_body_bytes") == 0)
+            rc = read_long(r, p->value, "http.max_body_bytes", 1, INT_MAX, &c->http_max_body_bytes);
+        else if (strcmp(p->key, "threads") == 0)
+            rc = read_long(r, p->value, "http.threads", 1, 1024, &c->http_threads);
+        else
+            rc = unknown_key(r, p, "http");
+    }
+    return rc;
+}
+
+static int read_manager(reader *r, const mm_yaml_node *n, mm_config *c) {
+    int rc = expect_mapping(r, n, "manager");
+    for (size_t i = 0; rc == 0 && i < n->pair_count; i++) {
+        const mm_yaml_pair *p = &n->pairs[i];
+        if (strcmp(p->key, "enabled") == 0)
+            rc = read_bool(r, p->value, "manager.enabled", &c->manager_enabled);
+        else if (strcmp(p->key, "auth_code") == 0)
+            rc = read_string(r, p->value, "manager.auth_code", &c->manager_auth_code);
+        else if (strcmp(p->key, "auth_for_queries") == 0)
+            rc = read_bool(r, p->value, "manager.auth_for_queries", &c->manager_auth_for_queries);
+        else
+            rc = unknown_key(r, p, "manager");
+    }
+    return rc;
+}
+
+static int add_consumer(mm_config *c, const char *service, const char *consumer,
+                        mm_consumer_settings **out) {
+    mm_consumer_settings *p = realloc(c->consumers, (c->consumer_count + 1) * sizeof(*p));
+    if (!p) return MM_ENOMEM;
+    c->consumers = p;
+    mm_consumer_settings *s = &p[c->consumer_count];
+    *s = (mm_consumer_settings){.procs = 1,
+                                .harakiri_limit = MM_CONFIG_UNSET,
+                                .harakiri_jitter = MM_CONFIG_UNSET,
+                                .max_age_seconds = MM_CONFIG_UNSET};
+    s->service = strdup(service);
+    s->consumer = strdup(consumer);
+    if (!s->service || !s->consumer) {
+        free(s->service);
+        free(s->consumer);
+        return MM_ENOMEM;
+    }
+    c->consumer_count++;
+    *out = s;
+    return 0;
+}
+
+static int read_service(reader *r, const mm_yaml_pair *svc, mm_config *c) {
+    int rc = expect_mapping(r, svc->value, svc->key);
+    for (size_t i = 0; rc == 0 && i < svc->value->pair_count; i++) {
+        const mm_yaml_pair *cp = &svc->value->pairs[i];
+        char path[512];
+        snprintf(path, sizeof path, "%s.%s", svc->key, cp->key);
+        mm_consumer_settings *s;
+        rc = expect_mapping(r, cp->value, path);
+        if (rc == 0) rc = add_consumer(c, svc->key, cp->key, &s);
+        if (rc == 0) s->line = cp->key_line;
+        for (size_t j = 0; rc == 0 && j < cp->value->pair_count; j++) {
+            const mm_yaml_pair *kp = &cp->value->pairs[j];
+            char kpath[768];
+            snprintf(kpath, sizeof kpath, "%s.%s", path, kp->key);
+            if (strcmp(kp->key, "procs") == 0)
+                rc = read_long(r, kp->value, kpath, 0, 1024, &s->procs);
+            else if (strcmp(kp->key, "harakiri_limit") == 0)
+                rc = read_optional_long(r, kp->value, kpath, 1, LONG_MAX / 2, &s->harakiri_limit);
+            else if (strcmp(kp->key, "harakiri_jitter") == 0)
+                rc = read_optional_long(r, kp->value, kpath, 0, LONG_MAX / 2, &s->harakiri_jitter);
+            else if (strcmp(kp->key, "max_age_seconds") == 0)
+                rc = read_optional_long(r, kp->value, kpath, 1, LONG_MAX / 2, &s->max_age_seconds);
+            else {
+                fail(r->err, r->err_size, "%s:%u: unknown key '%s'", r->file, kp->key_line, kpath);
+                rc = MM_EINVAL;
+            }
+        }
+        if (rc == 0 && s->harakiri_limit != MM_CONFIG_UNSET && s->harakiri_jitter != MM_CONFIG_UNSET &&
+            s->harakiri_jitter >= s->harakiri_limit) {
+            fail(r->err, r->err_size, "%s:%u: key '%s': harakiri_jitter must be less than harakiri_limit",
+                 r->file, cp->key_line, path);
+            rc = MM_EINVAL;
+        }
+    }
+    return rc;
+}
+
+static int read_document(reader *r, const mm_yaml_node *root, mm_config *c) {
+    if (root->kind != MM_YAML_MAPPING) {
+        fail(r->err, r->err_size, "%s:%u: the configuration must be a mapping", r->file, root->line);
+        return MM_EINVAL;
+    }
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < root->pair_count; i++) {
+        const mm_yaml_pair *p = &root->pairs[i];
+        const char *k = p->key;
+        if (strcmp(k, "kafka") == 0) rc = read_kafka(r, p->value, c);
+        else if (strcmp(k, "redis") == 0) rc = read_redis(r, p->value, c);
+        else if (strcmp(k, "http") == 0) rc = read_http(r, p->value, c);
+        else if (strcmp(k, "manager") == 0) rc = read_manager(r, p->value, c);
+        else if (strcmp(k, "service_web_topic") == 0)
+            rc = read_string(r, p->value, "service_web_topic", &c->service_web_topic);
+        else if (strcmp(k, "result_ttl_seconds") == 0)
+            rc = read_long(r, p->value, "result_ttl_seconds", 1, INT_MAX, &c->result_ttl_seconds);
+        else if (strcmp(k, "sync_timeout_ms") == 0)
+            rc = read_long(r, p->value, "sync_timeout_ms", 1, INT_MAX, &c->sync_timeout_ms);
+        else if (strcmp(k, "log_level") == 0)
+            rc = read_string(r, p->value, "log_level", &c->log_level);
+        else rc = read_service(r, p, c);
+    }
+    return rc;
+}
+
+static int check_log_level(const mm_config *c, char *err, size_t err_size) {
+    static const char *const levels[] = {"error", "warn", "info", "debug"};
+    for (size_t i = 0; i < sizeof levels / sizeof *levels; i++)
+        if (strcmp(c->log_level, levels[i]) == 0) return 0;
+    fail(err, err_size, "%s: log_level '%s' is not one of error, warn, info, debug", c->source,
+         c->log_level);
+    return MM_EINVAL;
+}
+
+/* ---- environment -------------------------------------------------------- */
+
+static int env_string(const char *name, char **slot) {
+    const char *v = getenv(name);
+    return v && *v ? replace_string(slot, v) : 0;
+}
+
+static int env_long(const char *name, long min, long max, long *slot, char *err, size_t err_size) {
+    const char *v = getenv(name);
+    if (!v || !*v) return 0;
+    if (parse_long(v, min, max, slot) == 0) return 0;
+    fail(err, err_size, "environment %s: expected an integer from %ld to %ld", name, min, max);
+    return MM_EINVAL;
+}
+
+/* MM_KAFKA_PROP_FETCH_WAIT_MAX_MS=10 sets the librdkafka property
+ * fetch.wait.max.ms: the suffix lower-cased, '_' read as '.'. */
+static int env_kafka_properties(mm_config *c) {
+    extern char **environ;
+    static const char prefix[] = "MM_KAFKA_PROP_";
+    for (char **e = environ; *e; e++) {
+        if (strncmp(*e, prefix, sizeof prefix - 1) != 0) continue;
+        const char *name = *e + sizeof prefix - 1;
+        const char *eq = strchr(name, '=');
+        if (!eq || eq == name) continue;
+        char key[256];
+        size_t n = (size_t)(eq - name);
+        if (n >= sizeof key) continue;
+        for (size_t i = 0; i < n; i++)
+            key[i] = name[i] == '_' ? '.' : (char)tolower((unsigned char)name[i]);
+        key[n] = '\0';
+        int rc = mm_config_set_kafka_property(c, key, eq + 1);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+int mm_config_apply_env(mm_config *c, char *err, size_t err_size) {
+    int rc = env_string("MM_KAFKA_BOOTSTRAP_SERVERS", &c->kafka_bootstrap_servers);
+    const char *redis = getenv("MM_REDIS_URL");
+    if (rc == 0 && redis && *redis) {
+        rc = replace_string(&c->redis_results_url, redis);
+        if (rc == 0) rc = replace_string(&c->redis_state_url, redis);
+        if (rc == 0) rc = replace_string(&c->redis_status_url, redis);
+    }
+    if (rc == 0) rc = env_string("MM_REDIS_RESULTS_URL", &c->redis_results_url);
+    if (rc == 0) rc = env_string("MM_REDIS_STATE_URL", &c->redis_state_url);
+    if (rc == 0) rc = env_string("MM_REDIS_STATUS_URL", &c->redis_status_url);
+    if (rc == 0) rc = env_string("MM_SERVICE_WEB_TOPIC", &c->service_web_topic);
+    if (rc == 0) rc = env_string("MM_HTTP_LISTEN", &c->http_listen);
+    if (rc == 0) rc = env_string("MM_MANAGER_AUTH_CODE", &c->manager_auth_code);
+    if (rc == 0) rc = env_string("MM_LOG_LEVEL", &c->log_level);
+    if (rc == 0) rc = env_long("MM_RESULT_TTL_SECONDS", 1, INT_MAX, &c->result_ttl_seconds, err, err_size);
+    if (rc == 0) rc = env_long("MM_SYNC_TIMEOUT_MS", 1, INT_MAX, &c->sync_timeout_ms, err, err_size);
+    if (rc == 0) rc = env_kafka_properties(c);
+    if (rc == MM_ENOMEM) fail(err, err_size, "out of memory");
+    if (rc == 0) rc = check_log_level(c, err, err_size);
+    return rc;
+}
+
+int mm_config_defaults(mm_config **out, char *err, size_t err_size) {
+    *out = NULL;
+    mm_config *c = config_new_defaults();
+    if (!c) {
+        fail(err, err_size, "out of memory");
+        return MM_ENOMEM;
+    }
+    int rc = mm_config_apply_env(c, err, err_size);
+    if (rc) {
+        mm_config_free(c);
+        return rc;
+    }
+    *out = c;
+    return 0;
+}
+
+int mm_config_load_string(const char *name, const char *text, size_t length, mm_config **out,
+                          char *err, size_t err_size) {
+    *out = NULL;
+    if (length > CONFIG_MAX_BYTES) {
+        fail(err, err_size, "%s: larger than %d bytes", name, CONFIG_MAX_BYTES);
+        return MM_ELIMIT;
+    }
+    if (memchr(text, '\0', length)) {
+        fail(err, err_size, "%s: contains a NUL byte", name);
+        return MM_ESYNTAX;
+    }
+    char yerr[256];
+    mm_yaml_node *root = mm_yaml_parse(text, length, yerr, sizeof yerr);
+    if (!root) {
+        fail(err, err_size, "%s: %s", name, yerr);
+        return MM_ESYNTAX;
+    }
+    mm_config *c = config_new_defaults();
+    int rc = c ? replace_string(&c->source, name) : MM_ENOMEM;
+    reader r = {name, err, err_size};
+    if (rc == 0) rc = read_document(&r, root, c);
+    mm_yaml_free(root);
+    if (rc == 0) rc = mm_config_apply_env(c, err, err_size);
+    if (rc == MM_ENOMEM) fail(err, err_size, "out of memory");
+    if (rc) {
+        mm_config_free(c);
+        return rc;
+    }
+    *out = c;
+    return 0;
+}
+
+int mm_config_load_file(const char *path, mm_config **out, char *err, size_t err_size) {
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fail(err, err_size, "%s: %s", path, strerror(errno));
+        return MM_EIO;
+    }
+    char *buf = malloc(CONFIG_MAX_BYTES + 1);
+    size_t n = buf ? fread(buf, 1, CONFIG_MAX_BYTES + 1, f) : 0;
+    int read_error = ferror(f);
+    fclose(f);
+    if (!buf) {
+        fail(err, err_size, "out of memory");
+        return MM_ENOMEM;
+    }
+    if (read_error) {
+        free(buf);
+        fail(err, err_size, "%s: read error", path);
+        return MM_EIO;
+    }
+    int rc = mm_config_load_string(path, buf, n, out, err, err_size);
+    free(buf);
+    return rc;
+}
+
+const mm_consumer_settings *mm_config_find_consumer(const mm_config *cfg, const char *service,
+                                                    const char *consumer) {
+    for (size_t i = 0; i < cfg->consumer_count; i++)
+        if (strcmp(cfg->consumers[i].service, service) == 0 &&
+            strcmp(cfg->consumers[i].consumer, consumer) == 0)
+            return &cfg->consumers[i];
+    return NULL;
+}
