@@ -1,0 +1,123 @@
+// reference.mjs -- the graphql-js 16 side of the differential test.
+//
+// Runs one normalized corpus case (see corpus/README.md) through graphql-js
+// and returns the canonical outcome that difftest_driver.c produces for our
+// engine: which phase stopped the request (parse, schema, validate, execute)
+// with its errors, or the execution result. Resolvers read a JSON root value
+// the way both engines' default resolvers do, plus two conventions both sides
+// implement identically:
+//   {"__error": "msg"}   as a field's value: the resolver fails with msg
+//   {"__echoArgs": true} as a field's value: returns the coerced arguments as
+//                        compact JSON text (for a String field)
+// Used as a module by run.mjs; `node reference.mjs CASE.json` prints one case.
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// graphql is installed outside the source tree (run.sh: $MM_BINARY_DIR/difftest-node),
+// so it is loaded from the directory named by MM_DIFFTEST_NODE_DIR.
+export function loadGraphQL(nodeDir) {
+  const dir = nodeDir || process.env.MM_DIFFTEST_NODE_DIR ||
+    path.dirname(fileURLToPath(import.meta.url));
+  const require = createRequire(path.join(path.resolve(dir), 'package.json'));
+  const G = require('graphql');
+  // validateSDL (the SDL rules buildSchema asserts) is not re-exported at the top.
+  return { ...G, validateSDL: require('graphql/validation/validate').validateSDL };
+}
+
+// The error fields that are compared: message, locations, path (and
+// extensions when present). Everything else graphql-js attaches is dropped.
+export function canonicalError(e) {
+  const j = typeof e.toJSON === 'function' ? e.toJSON() : e;
+  const out = { message: j.message };
+  if (j.locations && j.locations.length) out.locations = j.locations.map((l) => ({ line: l.line, column: l.column }));
+  if (j.path) out.path = j.path;
+  if (j.extensions && Object.keys(j.extensions).length) out.extensions = j.extensions;
+  return out;
+}
+
+// The full introspection query the corpus uses, with every optional part on.
+export function introspectionQuery(G) {
+  return G.getIntrospectionQuery({
+    descriptions: true,
+    specifiedByUrl: true,
+    directiveIsRepeatable: true,
+    schemaDescription: true,
+    inputValueDeprecation: true,
+  });
+}
+
+function fieldResolver(source, args, _ctx, info) {
+  if (source === null || typeof source !== 'object') return undefined;
+  const v = source[info.fieldName];
+  if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    if (typeof v.__error === 'string') throw new Error(v.__error);
+    if (v.__echoArgs === true) return JSON.stringify(args);
+  }
+  return v;
+}
+
+// Builds a schema the way the engine's mm_gql_schema_build does: SDL rules
+// first, then the type-system validation; returns {schema} or {errors}.
+export function buildSchemaChecked(G, sdl) {
+  let doc;
+  try {
+    doc = G.parse(sdl);
+  } catch (e) {
+    return { errors: [canonicalError(e)] };
+  }
+  const sdlErrors = G.validateSDL(doc);
+  if (sdlErrors.length) return { errors: sdlErrors.map(canonicalError) };
+  let schema;
+  try {
+    schema = G.buildASTSchema(doc, { assumeValidSDL: true });
+  } catch (e) {
+    return { errors: [canonicalError(e)] };
+  }
+  const schemaErrors = G.validateSchema(schema);
+  if (schemaErrors.length) return { errors: schemaErrors.map(canonicalError) };
+  return { schema };
+}
+
+// c: {mode: "parse"|"schema"|"execute", sdl, query, variables, operationName, rootValue}
+export function runReference(G, c) {
+  if (c.mode === 'parse') {
+    try {
+      const doc = G.parse(c.query);
+      return { phase: 'parse', ok: true, printed: G.print(doc) };
+    } catch (e) {
+      return { phase: 'parse', errors: [canonicalError(e)] };
+    }
+  }
+  const built = buildSchemaChecked(G, c.sdl);
+  if (built.errors) return { phase: 'schema', errors: built.errors };
+  if (c.mode === 'schema') return { phase: 'schema', ok: true, printed: G.printSchema(built.schema) };
+
+  let doc;
+  try {
+    doc = G.parse(c.query);
+  } catch (e) {
+    return { phase: 'parse', errors: [canonicalError(e)] };
+  }
+  const verrors = G.validate(built.schema, doc);
+  if (verrors.length) return { phase: 'validate', errors: verrors.map(canonicalError) };
+  const result = G.execute({
+    schema: built.schema,
+    document: doc,
+    rootValue: c.rootValue ?? {},
+    variableValues: c.variables ?? undefined,
+    operationName: c.operationName ?? undefined,
+    fieldResolver,
+  });
+  const out = {};
+  if ('data' in result) out.data = result.data;
+  if (result.errors) out.errors = result.errors.map(canonicalError);
+  return { phase: 'execute', result: JSON.parse(JSON.stringify(out)) };
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const G = loadGraphQL();
+  const c = JSON.parse(readFileSync(process.argv[2] || 0, 'utf8'));
+  process.stdout.write(JSON.stringify(runReference(G, c)) + '\n');
+}
