@@ -21,8 +21,9 @@
 typedef struct mm_dev_broker mm_dev_broker;
 
 /* Partitions librdkafka 2.0.2's mock gives a topic it auto-creates (fixed by
- * the library; topics created with mm_dev_broker_create_topic or the
- * CreateTopics API get the count asked for). */
+ * the library). Topics made with mm_dev_broker_create_topic get the count
+ * asked for. The CreateTopics admin API does not work against this mock: its
+ * metadata names no controller, so admin clients time out waiting for one. */
 #define MM_DEV_BROKER_AUTO_PARTITIONS 4
 
 /* Parse "HOST:PORT" (HOST an IPv4 loopback address or localhost, PORT 0..65535,
