@@ -1,0 +1,215 @@
+/* http_server.h -- the GraphQL-over-HTTP server (libmicrohttpd), independent
+ * of the GraphQL engine.
+ *
+ * The server owns the transport: routing, GraphQL-over-HTTP request parsing
+ * (GET and POST), Accept / Content-Type negotiation, status codes, CORS,
+ * GraphiQL, /healthz, /readyz, /metrics, the access log, deadlines and
+ * graceful shutdown. What a GraphQL request *means* is decided by one
+ * callback, mm_http_graphql_fn, which the engine (or a test) supplies.
+ *
+ * Answering later, from any thread. The handler receives a responder. It may
+ * answer before it returns (mm_http_respond), or keep the responder and answer
+ * later from any thread; meanwhile the connection is suspended
+ * (MHD_suspend_connection) so a waiting request holds no worker thread.
+ *
+ * Ownership (no use-after-free when the result and the deadline race):
+ *   - The handler receives ONE reference to the responder and must give it
+ *     back exactly once, by calling mm_http_respond() (or
+ *     mm_http_respond_error()), whatever happens. After that call the handler
+ *     must not touch the responder or the request again.
+ *   - If the request deadline (or a shutdown) comes first, the server answers
+ *     the client itself (504 / 503 with a GraphQL error), and then calls the
+ *     cancel callback registered with mm_http_responder_on_cancel() so the
+ *     handler can drop its waiter early. The responder stays valid: the
+ *     handler's later mm_http_respond() returns MM_ETIMEDOUT and frees the
+ *     body. Memory is freed only once both the handler and the connection have
+ *     let go (a reference count), so the two sides can race freely.
+ *   - The request (query, variables, ...) lives inside the responder and is
+ *     valid until the handler's mm_http_respond() call.
+ */
+#ifndef MM_HTTP_SERVER_H
+#define MM_HTTP_SERVER_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/log.h"
+
+typedef struct mm_http_server mm_http_server;
+typedef struct mm_http_responder mm_http_responder;
+
+/* Response media types (negotiated from Accept). */
+typedef enum mm_http_media {
+    MM_HTTP_MEDIA_NONE = 0,                  /* nothing acceptable: 406 */
+    MM_HTTP_MEDIA_JSON = 1,                  /* application/json (legacy) */
+    MM_HTTP_MEDIA_GRAPHQL_RESPONSE_JSON = 2, /* application/graphql-response+json */
+    MM_HTTP_MEDIA_HTML = 3,                  /* text/html: the GraphiQL page */
+} mm_http_media;
+
+/* What happened to a GraphQL request, as only the engine knows. The server
+ * turns it into a status code according to the negotiated media type:
+ *
+ *   outcome              graphql-response+json   application/json
+ *   EXECUTED             200                     200
+ *   BAD_REQUEST          400                     400
+ *   PARSE_ERROR          400                     200
+ *   VALIDATION_ERROR     400                     200
+ *   VARIABLES_ERROR      400                     200
+ *   OPERATION_ERROR      400                     200
+ *   MUTATION_OVER_GET    405 (Allow: POST)       405 (Allow: POST)
+ *   INTERNAL_ERROR       500                     500
+ *   UNAVAILABLE          503                     503
+ */
+typedef enum mm_http_outcome {
+    MM_HTTP_OUTCOME_EXECUTED = 0,      /* the operation ran; body has "data" (maybe with field errors) */
+    MM_HTTP_OUTCOME_BAD_REQUEST,       /* not a well-formed GraphQL request (e.g. unsupported extension) */
+    MM_HTTP_OUTCOME_PARSE_ERROR,       /* the document does not parse */
+    MM_HTTP_OUTCOME_VALIDATION_ERROR,  /* the document fails validation */
+    MM_HTTP_OUTCOME_VARIABLES_ERROR,   /* variable values cannot be coerced */
+    MM_HTTP_OUTCOME_OPERATION_ERROR,   /* operationName missing, unknown or ambiguous */
+    MM_HTTP_OUTCOME_MUTATION_OVER_GET, /* a mutation was sent with GET */
+    MM_HTTP_OUTCOME_INTERNAL_ERROR,    /* the engine failed */
+    MM_HTTP_OUTCOME_UNAVAILABLE,       /* the engine cannot serve now */
+    MM_HTTP_OUTCOME_COUNT_
+} mm_http_outcome;
+
+/* Why the server answered a waiting request itself. */
+typedef enum mm_http_cancel_reason {
+    MM_HTTP_CANCEL_DEADLINE = 1, /* request deadline passed: client got 504 */
+    MM_HTTP_CANCEL_SHUTDOWN = 2, /* server stopping: client got 503 */
+} mm_http_cancel_reason;
+
+/* A parsed GraphQL-over-HTTP request. Strings are NUL-terminated UTF-8. */
+typedef struct mm_http_graphql_request {
+    const char *query;          /* never NULL once parsed */
+    const char *operation_name; /* NULL when absent or null */
+    json_t *variables;          /* a JSON object, or NULL when absent or null */
+    json_t *extensions;         /* a JSON object, or NULL when absent or null */
+    int is_get;                 /* 1 for GET: the handler must refuse mutations
+                                   with MM_HTTP_OUTCOME_MUTATION_OVER_GET */
+    mm_http_media media;        /* negotiated response media type */
+    const char *remote;         /* client address "ip:port" ("" when unknown) */
+} mm_http_graphql_request;
+
+/* The engine's entry point. Called on a server thread; see the ownership rules
+ * above. Must not block for long: keep the responder and answer later. */
+typedef void (*mm_http_graphql_fn)(void *ud, const mm_http_graphql_request *req,
+                                   mm_http_responder *responder);
+
+/* Readiness probe for /readyz: return 1 when ready; else 0 and write a short
+ * reason into reason (NUL-terminated). Called on a server thread. */
+typedef int (*mm_http_ready_fn)(void *ud, char *reason, size_t reason_size);
+
+/* Called at most once, on a server thread, after the server has answered a
+ * waiting request itself. The handler still owns its reference and must still
+ * call mm_http_respond() (it may do so from inside this callback). */
+typedef void (*mm_http_cancel_fn)(void *arg, mm_http_responder *responder,
+                                  mm_http_cancel_reason reason);
+
+typedef struct mm_http_config {
+    const char *host;              /* listen address; default "127.0.0.1" */
+    uint16_t port;                 /* 0 = an ephemeral port (see mm_http_server_port) */
+    const char *graphql_path;      /* default "/graphql" */
+    unsigned threads;              /* worker thread pool size; default 2 */
+    size_t max_body_bytes;         /* POST body limit (413 past it); default 1 MiB */
+    size_t max_header_bytes;       /* per-connection header memory (431 past it); default 32 KiB */
+    unsigned max_connections;      /* concurrent connections; default 1024 */
+    unsigned connection_timeout_s; /* idle / slow client timeout; default 30 s */
+    unsigned request_timeout_ms;   /* deadline of a waiting request; default 30000 */
+    const char *cors_origins;      /* NULL/"" = CORS off; "*" or "https://a,https://b" */
+    const char *graphiql_dir;      /* GraphiQL assets; NULL = look next to the binary;
+                                      "" = never serve locally (CDN fallback) */
+    int disable_graphiql;          /* 1 = no GraphiQL page */
+    int log_level;                 /* an mm_log_level, or -1 to leave the global level */
+    int disable_access_log;        /* 1 = no per-request line */
+    mm_http_ready_fn ready_fn;     /* NULL = always ready */
+    void *ready_ud;
+} mm_http_config;
+
+/* Fills cfg with the defaults above. */
+void mm_http_config_init(mm_http_config *cfg);
+
+/* Creates a server (not yet listening). cfg is copied (strings too). Returns
+ * NULL on invalid configuration or out of memory (reason logged). */
+mm_http_server *mm_http_server_new(const mm_http_config *cfg, mm_http_graphql_fn handler, void *ud);
+
+/* Binds and starts serving. 0 or a negative MM_E* code. */
+int mm_http_server_start(mm_http_server *server);
+
+/* The bound TCP port (useful with port 0), or 0 when not started. */
+uint16_t mm_http_server_port(const mm_http_server *server);
+
+/* Graceful stop: stops accepting, lets in-flight and waiting requests finish
+ * for up to deadline_ms, answers the ones still waiting with a 503 shutdown
+ * error (cancel callbacks run), then closes everything. Idempotent. */
+int mm_http_server_stop(mm_http_server *server, unsigned deadline_ms);
+
+/* Stops (with a zero deadline) if needed and frees. NULL is a no-op. */
+void mm_http_server_free(mm_http_server *server);
+
+/* Answers a request: outcome picks the status code (table above), body is
+ * the GraphQL response object (its reference is stolen; NULL means an empty
+ * object). Callable from any thread, exactly once per responder. Returns 0,
+ * or MM_ETIMEDOUT when the server had already answered (deadline/shutdown);
+ * either way the responder must not be used afterwards. */
+int mm_http_respond(mm_http_responder *responder, mm_http_outcome outcome, json_t *body);
+
+/* mm_http_respond with {"errors":[{"message": message}]}. */
+int mm_http_respond_error(mm_http_responder *responder, mm_http_outcome outcome, const char *message);
+
+/* Registers the cancel callback (see above). If the request was already
+ * cancelled, fn is called at once from this thread. */
+void mm_http_responder_on_cancel(mm_http_responder *responder, mm_http_cancel_fn fn, void *arg);
+
+/* 1 once the server has answered this request itself (deadline/shutdown). */
+int mm_http_responder_cancelled(mm_http_responder *responder);
+
+/* The request this responder answers (valid until mm_http_respond). */
+const mm_http_graphql_request *mm_http_responder_request(mm_http_responder *responder);
+
+/* ---- the transport-independent pieces, exposed for tests and fuzzing ---- */
+
+/* One URL query parameter, already percent-decoded. */
+typedef struct mm_http_param {
+    const char *key;
+    const char *value; /* may be NULL for "?key" */
+} mm_http_param;
+
+/* The parts of an HTTP request that GraphQL-over-HTTP parsing looks at. */
+typedef struct mm_http_raw_request {
+    const char *method;       /* "GET", "POST", ... */
+    const char *content_type; /* NULL when absent */
+    const char *body;         /* POST body (need not be NUL-terminated) */
+    size_t body_len;
+    const mm_http_param *params; /* GET query parameters */
+    size_t param_count;
+} mm_http_raw_request;
+
+/* Parses a GraphQL-over-HTTP request into out (zeroed first; free it with
+ * mm_http_graphql_request_clear). Returns 0, or the HTTP status to answer
+ * with (400, 405, 415) and a message in errbuf. Never crashes on any input. */
+int mm_http_request_parse(const mm_http_raw_request *raw, mm_http_graphql_request *out,
+                          char *errbuf, size_t errsize);
+
+/* Frees what mm_http_request_parse allocated and zeroes the struct. */
+void mm_http_graphql_request_clear(mm_http_graphql_request *req);
+
+/* Picks the response media type from an Accept header (NULL = absent:
+ * application/json, for legacy clients). text/html is chosen only when
+ * allow_html and the client names it explicitly and prefers it to JSON. */
+mm_http_media mm_http_negotiate(const char *accept, int allow_html);
+
+/* 1 when a POST Content-Type is application/json (charset, if any, utf-8). */
+int mm_http_content_type_ok(const char *content_type);
+
+/* 1 when s[0..len) is valid UTF-8 (no overlongs, no surrogates). */
+int mm_http_utf8_valid(const char *s, size_t len);
+
+/* The status code for an outcome under a media type (the table above). */
+unsigned mm_http_outcome_status(mm_http_outcome outcome, mm_http_media media);
+
+/* Stable lower-case name of an outcome, for metrics and logs. */
+const char *mm_http_outcome_name(mm_http_outcome outcome);
+
+#endif
