@@ -72,6 +72,91 @@ static json_t *phase_errors(const char *phase, const mm_gql_errors *errors) {
 }
 
 #ifdef DIFFTEST_HAVE_EXECUTE
+/* A growable string for js_stringify. */
+struct strbuf {
+    char *data;
+    size_t len, cap;
+};
+
+static void sb_add(struct strbuf *b, const char *s, size_t n) {
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n + 1) cap *= 2;
+        char *grown = realloc(b->data, cap);
+        if (!grown) abort();
+        b->data = grown;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+/* A double as JavaScript's Number#toString writes it: integral values
+ * without a fraction, otherwise the shortest digits that round-trip, and
+ * exponents without leading zeros ("1e-7", "1e+300"). */
+static void js_number(struct strbuf *b, double d) {
+    char buf[64];
+    if (d == (double)(long long)d && d > -1e21 && d < 1e21) {
+        snprintf(buf, sizeof buf, "%lld", (long long)d);
+    } else {
+        for (int prec = 1; prec <= 17; prec++) {
+            snprintf(buf, sizeof buf, "%.*g", prec, d);
+            if (strtod(buf, NULL) == d) break;
+        }
+        char *e = strchr(buf, 'e');
+        if (e) {
+            char sign = e[1];
+            char *digits = e + 2;
+            while (*digits == '0' && digits[1]) digits++;
+            char tail[16];
+            snprintf(tail, sizeof tail, "e%c%s", sign, digits);
+            strcpy(e, tail);
+        }
+    }
+    sb_add(b, buf, strlen(buf));
+}
+
+/* JSON.stringify of the coerced arguments, so echoed arguments compare
+ * equal to graphql-js's text (jansson prints 2.0 and 1.7199999999999999). */
+static void js_stringify(struct strbuf *b, json_t *v) {
+    if (json_is_object(v)) {
+        sb_add(b, "{", 1);
+        const char *k;
+        json_t *item;
+        int first = 1;
+        json_object_foreach(v, k, item) {
+            if (!first) sb_add(b, ",", 1);
+            first = 0;
+            json_t *key = json_string(k);
+            char *ks = json_dumps(key, JSON_ENCODE_ANY);
+            sb_add(b, ks, strlen(ks));
+            free(ks);
+            json_decref(key);
+            sb_add(b, ":", 1);
+            js_stringify(b, item);
+        }
+        sb_add(b, "}", 1);
+    } else if (json_is_array(v)) {
+        sb_add(b, "[", 1);
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            if (i) sb_add(b, ",", 1);
+            js_stringify(b, json_array_get(v, i));
+        }
+        sb_add(b, "]", 1);
+    } else if (json_is_real(v)) {
+        js_number(b, json_real_value(v));
+    } else if (v == NULL) {
+        sb_add(b, "null", 4);
+    } else {
+        char *s = json_dumps(v, JSON_ENCODE_ANY);
+        sb_add(b, s, strlen(s));
+        free(s);
+    }
+}
+#endif
+
+#ifdef DIFFTEST_HAVE_EXECUTE
 /* The resolver bound to every field: parent[field name], with the corpus
  * conventions for failing fields and echoing arguments. ud is the field name. */
 static json_t *resolve_json(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info) {
@@ -85,9 +170,10 @@ static json_t *resolve_json(void *ud, json_t *parent, json_t *args, mm_gql_resol
             return NULL;
         }
         if (json_is_true(json_object_get(v, "__echoArgs"))) {
-            char *s = json_dumps(args, JSON_COMPACT | JSON_ENCODE_ANY);
-            json_t *r = json_string(s ? s : "");
-            free(s);
+            struct strbuf b = {0};
+            js_stringify(&b, args);
+            json_t *r = json_stringn(b.data ? b.data : "", b.len);
+            free(b.data);
             return r;
         }
     }
@@ -169,7 +255,21 @@ static json_t *run_case(json_t *c) {
 #endif
 #ifdef DIFFTEST_HAVE_EXECUTE
     bind_resolvers(schema);
-    out = json_pack("{s:s}", "phase", "unsupported: execute binding not written yet");
+    json_t *variables = json_object_get(c, "variables");
+    json_t *root = json_object_get(c, "rootValue");
+    mm_gql_execute_params params = {
+        .schema = schema,
+        .document = doc,
+        .operation_name = json_string_value(json_object_get(c, "operationName")),
+        .variables = json_is_object(variables) ? variables : NULL,
+        .root_value = root,
+    };
+    json_t *result = mm_gql_execute(&params);
+    if (!result) {
+        fprintf(stderr, "difftest_driver: mm_gql_execute returned NULL (out of memory)\n");
+        goto done;
+    }
+    out = json_pack("{s:s,s:o}", "phase", "execute", "result", result);
 #else
     out = json_pack("{s:s}", "phase", "unsupported: the engine has no execute.h yet");
 #endif

@@ -38,13 +38,15 @@ export function canonicalError(e) {
 }
 
 // The full introspection query the corpus uses, with every optional part on.
-export function introspectionQuery(G) {
+// A case may override options, e.g. {"oneOf": true} to ask for __Type.isOneOf.
+export function introspectionQuery(G, overrides = {}) {
   return G.getIntrospectionQuery({
     descriptions: true,
     specifiedByUrl: true,
     directiveIsRepeatable: true,
     schemaDescription: true,
     inputValueDeprecation: true,
+    ...overrides,
   });
 }
 

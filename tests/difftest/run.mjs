@@ -65,7 +65,7 @@ function loadCorpus() {
         mode: mode === 'introspection' ? 'execute' : mode,
         introspection: mode === 'introspection',
         sdl,
-        query: mode === 'introspection' ? introspectionQuery(G) : c.query,
+        query: mode === 'introspection' ? introspectionQuery(G, c.introspectionOptions) : c.query,
         variables: c.variables ?? null,
         operationName: c.operationName ?? null,
         rootValue: c.rootValue ?? group.rootValue ?? {},
