@@ -1,0 +1,177 @@
+/* collect_fields.c -- grouping a selection set's fields by response key
+ * (graphql-js 16 execution/collectFields.ts): @skip/@include, inline
+ * fragments and fragment spreads whose type condition matches the runtime
+ * object type, each named fragment at most once per collection. */
+#define MM_GQL_EXECUTOR_INTERNAL
+#include "graphql/execute.h"
+
+#include <string.h>
+
+#include "graphql/values.h"
+
+typedef struct collect_ctx {
+    mm_gql_execution *ex;
+    const mm_gql_type *runtime_type;
+    mm_gql_field_groups *out;
+    const char **visited;             /* fragment names already spread */
+    size_t visited_count, visited_cap;
+    const char **message;
+    mm_gql_loc *loc;
+} collect_ctx;
+
+/* The value of the "if" argument of @skip or @include on a node: 1 true,
+ * 0 false, -1 absent, -2 error (message set). */
+static int directive_if(collect_ctx *c, const mm_gql_directive *dirs, size_t n, const char *name) {
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(dirs[i].name.value, name) != 0) continue;
+        const mm_gql_directive_definition *def = mm_gql_schema_find_directive(c->ex->schema, name);
+        if (!def) return -1;
+        json_t *args = mm_gql_get_argument_values(def->args, def->arg_count, dirs[i].args,
+                                                  dirs[i].arg_count, dirs[i].loc, c->ex->variables,
+                                                  &c->ex->arena, c->message, c->loc);
+        if (!args) return -2;
+        int r = json_is_true(json_object_get(args, "if")) ? 1
+                : json_is_false(json_object_get(args, "if")) ? 0 : -1;
+        json_decref(args);
+        return r;
+    }
+    return -1;
+}
+
+/* graphql-js shouldIncludeNode: 1 include, 0 skip, -1 error. */
+static int should_include(collect_ctx *c, const mm_gql_directive *dirs, size_t n) {
+    if (n == 0) return 1;
+    int skip = directive_if(c, dirs, n, "skip");
+    if (skip == -2) return -1;
+    if (skip == 1) return 0;
+    int include = directive_if(c, dirs, n, "include");
+    if (include == -2) return -1;
+    if (include == 0) return 0;
+    return 1;
+}
+
+/* graphql-js doesFragmentConditionMatch. */
+static bool condition_matches(collect_ctx *c, const char *type_condition) {
+    if (!type_condition) return true;
+    const mm_gql_type *cond = mm_gql_schema_find_type(c->ex->schema, type_condition);
+    if (!cond) return false;
+    if (cond == c->runtime_type) return true;
+    if (mm_gql_is_abstract_type(cond)) return mm_gql_is_possible_type(cond, c->runtime_type);
+    return false;
+}
+
+static const mm_gql_fragment *find_fragment(const mm_gql_document *doc, const char *name) {
+    for (size_t i = 0; i < doc->definition_count; i++) {
+        const mm_gql_definition *d = &doc->definitions[i];
+        if (d->kind == MM_GQL_DEF_FRAGMENT && strcmp(d->u.fragment.name.value, name) == 0)
+            return &d->u.fragment;
+    }
+    return NULL;
+}
+
+static int add_field(collect_ctx *c, const mm_gql_selection *sel) {
+    const char *key = sel->u.field.alias.value ? sel->u.field.alias.value : sel->u.field.name.value;
+    mm_gql_field_groups *g = c->out;
+    mm_gql_field_group *group = NULL;
+    for (size_t i = 0; i < g->count; i++)
+        if (strcmp(g->items[i].response_key, key) == 0) {
+            group = &g->items[i];
+            break;
+        }
+    if (!group) {
+        if (g->count == g->cap) {
+            size_t cap = g->cap ? g->cap * 2 : 8;
+            mm_gql_field_group *items = mm_arena_alloc(&c->ex->arena, cap * sizeof(*items));
+            if (!items) return -1;
+            if (g->count) memcpy(items, g->items, g->count * sizeof(*items));
+            g->items = items;
+            g->cap = cap;
+        }
+        group = &g->items[g->count++];
+        *group = (mm_gql_field_group){.response_key = key};
+    }
+    if (group->count == group->cap) {
+        size_t cap = group->cap ? group->cap * 2 : 2;
+        const mm_gql_selection **nodes = mm_arena_alloc(&c->ex->arena, cap * sizeof(*nodes));
+        if (!nodes) return -1;
+        if (group->count) memcpy(nodes, group->nodes, group->count * sizeof(*nodes));
+        group->nodes = nodes;
+        group->cap = cap;
+    }
+    group->nodes[group->count++] = sel;
+    return 0;
+}
+
+static int collect(collect_ctx *c, const mm_gql_selection_set *set) {
+    if (!set) return 0;
+    for (size_t i = 0; i < set->count; i++) {
+        const mm_gql_selection *sel = &set->items[i];
+        switch (sel->kind) {
+        case MM_GQL_SEL_FIELD: {
+            int inc = should_include(c, sel->directives, sel->directive_count);
+            if (inc < 0) return -1;
+            if (inc && add_field(c, sel) < 0) return -1;
+            break;
+        }
+        case MM_GQL_SEL_INLINE_FRAGMENT: {
+            int inc = should_include(c, sel->directives, sel->directive_count);
+            if (inc < 0) return -1;
+            if (!inc || !condition_matches(c, sel->u.inline_fragment.type_condition.value)) break;
+            if (collect(c, sel->u.inline_fragment.selection_set) < 0) return -1;
+            break;
+        }
+        case MM_GQL_SEL_FRAGMENT_SPREAD: {
+            const char *name = sel->u.spread.name.value;
+            bool seen = false;
+            for (size_t v = 0; v < c->visited_count; v++)
+                if (strcmp(c->visited[v], name) == 0) seen = true;
+            if (seen) break;
+            int inc = should_include(c, sel->directives, sel->directive_count);
+            if (inc < 0) return -1;
+            if (!inc) break;
+            if (c->visited_count == c->visited_cap) {
+                size_t cap = c->visited_cap ? c->visited_cap * 2 : 8;
+                const char **nv = mm_arena_alloc(&c->ex->arena, cap * sizeof(*nv));
+                if (!nv) return -1;
+                if (c->visited_count) memcpy(nv, c->visited, c->visited_count * sizeof(*nv));
+                c->visited = nv;
+                c->visited_cap = cap;
+            }
+            c->visited[c->visited_count++] = name;
+            const mm_gql_fragment *frag = find_fragment(c->ex->document, name);
+            if (!frag || !condition_matches(c, frag->type_condition.value)) break;
+            if (collect(c, frag->selection_set) < 0) return -1;
+            break;
+        }
+        }
+    }
+    return 0;
+}
+
+static const char out_of_memory[] = "Out of memory while collecting fields.";
+
+int mm_gql_collect_fields(mm_gql_execution *ex, const mm_gql_type *runtime_type,
+                          const mm_gql_selection_set *set, mm_gql_field_groups *out,
+                          const char **message, mm_gql_loc *loc) {
+    *message = NULL;
+    collect_ctx c = {.ex = ex, .runtime_type = runtime_type, .out = out, .message = message, .loc = loc};
+    if (collect(&c, set) < 0) {
+        if (!*message) *message = out_of_memory;
+        return -1;
+    }
+    return 0;
+}
+
+int mm_gql_collect_subfields(mm_gql_execution *ex, const mm_gql_type *runtime_type,
+                             const mm_gql_field_group *group, mm_gql_field_groups *out,
+                             const char **message, mm_gql_loc *loc) {
+    *message = NULL;
+    collect_ctx c = {.ex = ex, .runtime_type = runtime_type, .out = out, .message = message, .loc = loc};
+    for (size_t i = 0; i < group->count; i++) {
+        if (collect(&c, group->nodes[i]->u.field.selection_set) < 0) {
+            if (!*message) *message = out_of_memory;
+            return -1;
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,174 @@
+/* complete_value.c -- turning a resolver's JSON into the response value of a
+ * field's type (graphql-js 16 completeValue and friends): non-null checks,
+ * lists, leaf serialization, abstract type resolution, object sub-selections.
+ *
+ * Errors are recorded where they arise and MM_GQL_FIELD_NULL_UP tells the
+ * caller that null must propagate; the caller that can hold null (a nullable
+ * field or list item) absorbs it. Because execution is depth-first and stops
+ * a selection set at the first propagating error, this yields graphql-js's
+ * error order for synchronous resolvers. */
+#define MM_GQL_EXECUTOR_INTERNAL
+#include "graphql/execute.h"
+
+#include <string.h>
+
+#include "graphql/values.h"
+
+static int complete_list(mm_gql_execution *ex, mm_gql_type *return_type,
+                         const mm_gql_field_group *group, mm_gql_resolve_info *info,
+                         const mm_gql_path *path, json_t *result, json_t **out) {
+    if (!json_is_array(result)) {
+        mm_gql_exec_field_error(ex, group, NULL, path, NULL,
+                                mm_arena_sprintf(&ex->arena,
+                                                 "Expected Iterable, but did not find one for field \"%s.%s\".",
+                                                 info->parent_type->name, info->field_name));
+        return MM_GQL_FIELD_NULL_UP;
+    }
+    mm_gql_type *item_type = return_type->of_type;
+    json_t *arr = json_array();
+    size_t n = json_array_size(result);
+    for (size_t i = 0; i < n; i++) {
+        mm_gql_path item_path = {.prev = path, .key = NULL, .index = i};
+        json_t *completed = NULL;
+        int st = mm_gql_complete_value(ex, item_type, group, info, &item_path,
+                                       json_incref(json_array_get(result, i)), &completed);
+        if (st == MM_GQL_FIELD_NULL_UP) {
+            if (item_type->kind == MM_GQL_NON_NULL) {
+                json_decref(arr);
+                return MM_GQL_FIELD_NULL_UP;
+            }
+            completed = json_null();
+        }
+        json_array_append_new(arr, completed ? completed : json_null());
+    }
+    *out = arr;
+    return MM_GQL_FIELD_OK;
+}
+
+static int complete_leaf(mm_gql_execution *ex, mm_gql_type *return_type,
+                         const mm_gql_field_group *group, const mm_gql_path *path, json_t *result,
+                         json_t **out) {
+    const char *err = NULL;
+    json_t *s;
+    if (return_type->kind == MM_GQL_ENUM) s = mm_gql_enum_serialize(return_type, result, &ex->arena, &err);
+    else if (return_type->serialize)
+        s = return_type->serialize(return_type->scalar_ud, result, &ex->arena, &err);
+    else s = json_incref(result); /* a custom scalar without callbacks passes JSON through */
+    if (err) {
+        json_decref(s);
+        mm_gql_exec_field_error(ex, group, NULL, path, NULL, err);
+        return MM_GQL_FIELD_NULL_UP;
+    }
+    if (!s || json_is_null(s)) {
+        mm_gql_exec_field_error(ex, group, NULL, path, NULL,
+                                mm_arena_sprintf(&ex->arena,
+                                                 "Expected `%s.serialize(%s)` to return non-nullable value, returned: %s",
+                                                 return_type->name, mm_gql_values_inspect(result, &ex->arena),
+                                                 s ? "null" : "undefined"));
+        json_decref(s);
+        return MM_GQL_FIELD_NULL_UP;
+    }
+    *out = s;
+    return MM_GQL_FIELD_OK;
+}
+
+static int complete_object(mm_gql_execution *ex, mm_gql_type *object_type,
+                           const mm_gql_field_group *group, const mm_gql_path *path, json_t *result,
+                           json_t **out) {
+    mm_gql_field_groups sub = {0};
+    const char *message;
+    mm_gql_loc loc;
+    if (mm_gql_collect_subfields(ex, object_type, group, &sub, &message, &loc) < 0) {
+        mm_gql_exec_field_error(ex, group, &loc, path, NULL, message);
+        return MM_GQL_FIELD_NULL_UP;
+    }
+    return mm_gql_execute_fields(ex, object_type, result, path, &sub, out);
+}
+
+/* The runtime object type of an abstract value, or NULL after recording
+ * graphql-js's ensureValidRuntimeType error. */
+static mm_gql_type *resolve_runtime_type(mm_gql_execution *ex, mm_gql_type *abstract,
+                                         const mm_gql_field_group *group, mm_gql_resolve_info *info,
+                                         const mm_gql_path *path, json_t *result) {
+    const char *name;
+    if (abstract->resolve_type) {
+        name = abstract->resolve_type(abstract->resolve_type_ud, result, abstract);
+    } else {
+        json_t *tn = json_is_object(result) ? json_object_get(result, "__typename") : NULL;
+        name = json_is_string(tn) ? json_string_value(tn) : NULL;
+    }
+    const char *msg = NULL;
+    mm_gql_type *runtime = NULL;
+    if (!name) {
+        msg = mm_arena_sprintf(&ex->arena,
+                               "Abstract type \"%s\" must resolve to an Object type at runtime for field \"%s.%s\". "
+                               "Either the \"%s\" type should provide a \"resolveType\" function or each possible "
+                               "type should provide an \"isTypeOf\" function.",
+                               abstract->name, info->parent_type->name, info->field_name, abstract->name);
+    } else if (!(runtime = mm_gql_schema_find_type(ex->schema, name))) {
+        msg = mm_arena_sprintf(&ex->arena,
+                               "Abstract type \"%s\" was resolved to a type \"%s\" that does not exist inside the schema.",
+                               abstract->name, name);
+    } else if (runtime->kind != MM_GQL_OBJECT) {
+        msg = mm_arena_sprintf(&ex->arena, "Abstract type \"%s\" was resolved to a non-object type \"%s\".",
+                               abstract->name, name);
+        runtime = NULL;
+    } else if (!mm_gql_is_possible_type(abstract, runtime)) {
+        msg = mm_arena_sprintf(&ex->arena, "Runtime Object type \"%s\" is not a possible type for \"%s\".",
+                               runtime->name, abstract->name);
+        runtime = NULL;
+    }
+    if (msg) mm_gql_exec_field_error(ex, group, NULL, path, NULL, msg);
+    return runtime;
+}
+
+int mm_gql_complete_value(mm_gql_execution *ex, mm_gql_type *return_type,
+                          const mm_gql_field_group *group, mm_gql_resolve_info *info,
+                          const mm_gql_path *path, json_t *result, json_t **out) {
+    *out = NULL;
+    int st;
+    if (return_type->kind == MM_GQL_NON_NULL) {
+        json_t *completed = NULL;
+        st = mm_gql_complete_value(ex, return_type->of_type, group, info, path, result, &completed);
+        if (st != MM_GQL_FIELD_OK) return st;
+        if (!completed || json_is_null(completed)) {
+            json_decref(completed);
+            mm_gql_exec_field_error(ex, group, NULL, path, NULL,
+                                    mm_arena_sprintf(&ex->arena, "Cannot return null for non-nullable field %s.%s.",
+                                                     info->parent_type->name, info->field_name));
+            return MM_GQL_FIELD_NULL_UP;
+        }
+        *out = completed;
+        return MM_GQL_FIELD_OK;
+    }
+    if (!result || json_is_null(result)) {
+        json_decref(result);
+        *out = json_null();
+        return MM_GQL_FIELD_OK;
+    }
+    switch (return_type->kind) {
+    case MM_GQL_LIST:
+        st = complete_list(ex, return_type, group, info, path, result, out);
+        break;
+    case MM_GQL_SCALAR:
+    case MM_GQL_ENUM:
+        st = complete_leaf(ex, return_type, group, path, result, out);
+        break;
+    case MM_GQL_INTERFACE:
+    case MM_GQL_UNION: {
+        mm_gql_type *runtime = resolve_runtime_type(ex, return_type, group, info, path, result);
+        st = runtime ? complete_object(ex, runtime, group, path, result, out) : MM_GQL_FIELD_NULL_UP;
+        break;
+    }
+    case MM_GQL_OBJECT:
+        st = complete_object(ex, return_type, group, path, result, out);
+        break;
+    default:
+        mm_gql_exec_field_error(ex, group, NULL, path, NULL,
+                                mm_arena_sprintf(&ex->arena, "Cannot complete value of unexpected output type: \"%s\".",
+                                                 mm_gql_type_to_string(return_type, &ex->arena)));
+        st = MM_GQL_FIELD_NULL_UP;
+    }
+    json_decref(result);
+    return st;
+}

@@ -1,0 +1,519 @@
+/* execute.c -- running an operation: operation selection, variables, root
+ * fields (one after the other, pausable on a deferred), field execution with
+ * arguments and resolvers, and the response (graphql-js 16 execute.ts).
+ * Completion of values lives in complete_value.c, field collection in
+ * collect_fields.c; the deferral contract is described in execute.h. */
+#define MM_GQL_EXECUTOR_INTERNAL
+#include "graphql/execute.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "graphql/introspection.h"
+#include "graphql/values.h"
+
+/* graphql-js execute() caps variable coercion errors at 50. */
+#define DEFAULT_MAX_VARIABLE_ERRORS 50
+
+/* ---- deferreds ------------------------------------------------------------ */
+
+enum { DEFERRED_PENDING, DEFERRED_RESOLVED, DEFERRED_REJECTED };
+
+struct mm_gql_deferred {
+    pthread_mutex_t lock;
+    int refs;            /* the settling side's + the execution's */
+    int state;
+    bool waiting;        /* the execution returned PENDING and wants a wake */
+    bool detached;       /* the execution no longer cares (cancelled, freed, nested) */
+    json_t *value;
+    json_t *extensions;
+    char *message;
+    mm_gql_wake_fn wake;
+    void *wake_ud;
+};
+
+static void deferred_release(mm_gql_deferred *d) {
+    pthread_mutex_lock(&d->lock);
+    int refs = --d->refs;
+    pthread_mutex_unlock(&d->lock);
+    if (refs > 0) return;
+    json_decref(d->value);
+    json_decref(d->extensions);
+    free(d->message);
+    pthread_mutex_destroy(&d->lock);
+    free(d);
+}
+
+/* The execution lets go of a deferred it will not wait for. */
+static void deferred_detach(mm_gql_deferred *d) {
+    pthread_mutex_lock(&d->lock);
+    d->detached = true;
+    d->wake = NULL;
+    pthread_mutex_unlock(&d->lock);
+    deferred_release(d);
+}
+
+static void deferred_settle(mm_gql_deferred *d, int state, json_t *value, json_t *extensions,
+                            const char *message) {
+    if (!d) {
+        json_decref(value);
+        json_decref(extensions);
+        return;
+    }
+    char *msg = message ? strdup(message) : NULL;
+    pthread_mutex_lock(&d->lock);
+    if (d->state != DEFERRED_PENDING || d->detached) {
+        /* settled twice, or nobody listens any more: drop the outcome */
+        pthread_mutex_unlock(&d->lock);
+        json_decref(value);
+        json_decref(extensions);
+        free(msg);
+    } else {
+        d->state = state;
+        d->value = value;
+        d->extensions = extensions;
+        d->message = msg;
+        /* Wake under the lock so cancel/free can guarantee no wake after they return. */
+        if (d->waiting && d->wake) d->wake(d->wake_ud);
+        pthread_mutex_unlock(&d->lock);
+    }
+    deferred_release(d);
+}
+
+void mm_gql_deferred_resolve(mm_gql_deferred *deferred, json_t *value) {
+    deferred_settle(deferred, DEFERRED_RESOLVED, value ? value : json_null(), NULL, NULL);
+}
+
+void mm_gql_deferred_reject(mm_gql_deferred *deferred, json_t *extensions, const char *message) {
+    deferred_settle(deferred, DEFERRED_REJECTED, NULL, extensions, message ? message : "Unknown error.");
+}
+
+mm_gql_deferred *mm_gql_resolve_defer(mm_gql_resolve_info *info) {
+    if (info->deferred_) return info->deferred_;
+    mm_gql_deferred *d = calloc(1, sizeof(*d));
+    if (!d) return NULL;
+    pthread_mutex_init(&d->lock, NULL);
+    d->refs = 2;
+    d->state = DEFERRED_PENDING;
+    d->wake = info->execution_->wake;
+    d->wake_ud = info->execution_->wake_ud;
+    info->deferred_ = d;
+    return d;
+}
+
+/* ---- errors ----------------------------------------------------------------- */
+
+void mm_gql_resolve_error(mm_gql_resolve_info *info, json_t *extensions, const char *fmt, ...) {
+    if (info->error_message_) { /* the first error raised for a field wins */
+        json_decref(extensions);
+        return;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *msg = mm_arena_alloc(info->arena, n < 0 ? 1 : (size_t)n + 1);
+    if (!msg) {
+        json_decref(extensions);
+        info->error_message_ = "Out of memory.";
+        return;
+    }
+    va_start(ap, fmt);
+    if (n < 0) msg[0] = '\0';
+    else vsnprintf(msg, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    info->error_message_ = msg;
+    info->error_extensions_ = extensions;
+}
+
+void mm_gql_exec_field_error(mm_gql_execution *ex, const mm_gql_field_group *group,
+                             const mm_gql_loc *loc, const mm_gql_path *path,
+                             json_t *extensions, const char *message) {
+    mm_gql_error *e;
+    if (loc) {
+        e = mm_gql_errors_add(&ex->errors, MM_GQL_ERROR_EXECUTION, loc, 1, "%s", message);
+    } else {
+        mm_gql_loc *locs = mm_arena_alloc(&ex->arena, (group->count + 1) * sizeof(*locs));
+        size_t n = 0;
+        for (size_t i = 0; locs && i < group->count; i++) locs[n++] = group->nodes[i]->loc;
+        e = mm_gql_errors_add(&ex->errors, MM_GQL_ERROR_EXECUTION, locs, n, "%s", message);
+    }
+    if (!e) {
+        json_decref(extensions);
+        return;
+    }
+    size_t len = 0;
+    for (const mm_gql_path *p = path; p; p = p->prev) len++;
+    if (len) {
+        mm_gql_path_segment *segs = mm_arena_alloc(&ex->arena, len * sizeof(*segs));
+        if (segs) {
+            size_t i = len;
+            for (const mm_gql_path *p = path; p; p = p->prev) segs[--i] = (mm_gql_path_segment){p->key, p->index};
+            mm_gql_error_set_path(&ex->errors, e, segs, len);
+        }
+    }
+    /* graphql-js leaves "extensions" out when it is empty */
+    if (extensions && json_is_object(extensions) && json_object_size(extensions) > 0) e->extensions = extensions;
+    else json_decref(extensions);
+}
+
+/* ---- fields ------------------------------------------------------------------ */
+
+/* graphql-js handleFieldError, after the error was recorded: null here when
+ * the field is nullable, otherwise null propagates further up. */
+static int field_failed(const mm_gql_field *field, json_t **out) {
+    if (field->type->kind == MM_GQL_NON_NULL) return MM_GQL_FIELD_NULL_UP;
+    *out = json_null();
+    return MM_GQL_FIELD_OK;
+}
+
+/* graphql-js executeField. root: the field may pause on a deferred. */
+static int execute_field(mm_gql_execution *ex, mm_gql_type *parent_type, json_t *source,
+                         const mm_gql_field_group *group, const mm_gql_path *path, bool root,
+                         json_t **out) {
+    *out = NULL;
+    const mm_gql_selection *first = group->nodes[0];
+    const char *name = first->u.field.name.value;
+    const mm_gql_field *field = mm_gql_get_field_def(ex->schema, parent_type, name);
+    if (!field) return MM_GQL_FIELD_OK; /* unknown fields are left out, as graphql-js does */
+    if (!field->resolve && strcmp(name, "__typename") == 0) {
+        *out = json_string(parent_type->name);
+        return MM_GQL_FIELD_OK;
+    }
+    mm_gql_resolve_info info = {
+        .field_name = field->name,
+        .field = field,
+        .return_type = field->type,
+        .parent_type = parent_type,
+        .path = path,
+        .field_nodes = (const mm_gql_selection *const *)group->nodes,
+        .field_node_count = group->count,
+        .operation = ex->operation,
+        .document = ex->document,
+        .variables = ex->variables,
+        .root_value = ex->root_value,
+        .context = ex->context,
+        .arena = &ex->arena,
+        .schema = ex->schema,
+        .execution_ = ex,
+    };
+    const char *message;
+    mm_gql_loc loc;
+    json_t *args = mm_gql_get_argument_values(field->args, field->arg_count, first->u.field.args,
+                                              first->u.field.arg_count, first->loc, ex->variables,
+                                              &ex->arena, &message, &loc);
+    if (!args) {
+        mm_gql_exec_field_error(ex, group, &loc, path, NULL, message);
+        return field_failed(field, out);
+    }
+    json_t *result;
+    if (field->resolve) {
+        result = field->resolve(field->resolve_ud, source, args, &info);
+    } else { /* graphql-js defaultFieldResolver: the parent's property of the field's name */
+        json_t *v = json_is_object(source) ? json_object_get(source, field->name) : NULL;
+        result = v ? json_incref(v) : NULL;
+    }
+    json_decref(args);
+    if (info.error_message_) {
+        json_decref(result);
+        if (info.deferred_) deferred_detach(info.deferred_);
+        mm_gql_exec_field_error(ex, group, NULL, path, info.error_extensions_, info.error_message_);
+        return field_failed(field, out);
+    }
+    if (info.deferred_) {
+        json_decref(result);
+        if (root) {
+            ex->pending = info.deferred_;
+            ex->pending_field = field;
+            ex->pending_info = info;
+            ex->pending_info.path = &ex->pending_path;
+            return MM_GQL_FIELD_DEFERRED;
+        }
+        deferred_detach(info.deferred_);
+        mm_gql_exec_field_error(ex, group, NULL, path, NULL,
+                                mm_arena_sprintf(&ex->arena,
+                                                 "Field \"%s.%s\" cannot defer its resolution: only root fields can.",
+                                                 parent_type->name, field->name));
+        return field_failed(field, out);
+    }
+    int st = mm_gql_complete_value(ex, field->type, group, &info, path, result, out);
+    if (st == MM_GQL_FIELD_NULL_UP) return field_failed(field, out);
+    return st;
+}
+
+int mm_gql_execute_fields(mm_gql_execution *ex, mm_gql_type *parent_type, json_t *source,
+                          const mm_gql_path *path, const mm_gql_field_groups *fields,
+                          json_t **out) {
+    json_t *obj = json_object();
+    for (size_t i = 0; i < fields->count; i++) {
+        const mm_gql_field_group *group = &fields->items[i];
+        mm_gql_path field_path = {.prev = path, .key = group->response_key};
+        json_t *v = NULL;
+        if (execute_field(ex, parent_type, source, group, &field_path, false, &v) == MM_GQL_FIELD_NULL_UP) {
+            json_decref(obj);
+            *out = NULL;
+            return MM_GQL_FIELD_NULL_UP;
+        }
+        if (v) json_object_set_new(obj, group->response_key, v);
+    }
+    *out = obj;
+    return MM_GQL_FIELD_OK;
+}
+
+/* ---- operations ----------------------------------------------------------------- */
+
+const mm_gql_operation *mm_gql_get_operation(const mm_gql_document *doc, const char *name) {
+    const mm_gql_operation *found = NULL;
+    for (size_t i = 0; i < doc->definition_count; i++) {
+        const mm_gql_definition *d = &doc->definitions[i];
+        if (d->kind != MM_GQL_DEF_OPERATION) continue;
+        if (!name) {
+            if (found) return NULL;
+            found = &d->u.operation;
+        } else if (d->u.operation.name.value && strcmp(d->u.operation.name.value, name) == 0) {
+            return &d->u.operation;
+        }
+    }
+    return found;
+}
+
+/* graphql-js buildExecutionContext's operation choice, with its messages. */
+static const mm_gql_operation *select_operation(mm_gql_execution *ex, const char *name) {
+    const mm_gql_operation *op = NULL;
+    const mm_gql_document *doc = ex->document;
+    for (size_t i = 0; i < doc->definition_count; i++) {
+        const mm_gql_definition *d = &doc->definitions[i];
+        if (d->kind != MM_GQL_DEF_OPERATION) continue;
+        if (!name) {
+            if (op) {
+                mm_gql_errors_add(&ex->errors, MM_GQL_ERROR_REQUEST, NULL, 0, "%s",
+                                  "Must provide operation name if query contains multiple operations.");
+                return NULL;
+            }
+            op = &d->u.operation;
+        } else if (d->u.operation.name.value && strcmp(d->u.operation.name.value, name) == 0) {
+            op = &d->u.operation;
+        }
+    }
+    if (!op) {
+        if (name) mm_gql_errors_add(&ex->errors, MM_GQL_ERROR_REQUEST, NULL, 0, "Unknown operation named \"%s\".", name);
+        else mm_gql_errors_add(&ex->errors, MM_GQL_ERROR_REQUEST, NULL, 0, "%s", "Must provide an operation.");
+    }
+    return op;
+}
+
+static const mm_gql_loc *operation_loc(const mm_gql_execution *ex) {
+    for (size_t i = 0; i < ex->document->definition_count; i++)
+        if (&ex->document->definitions[i].u.operation == ex->operation) return &ex->document->definitions[i].loc;
+    return NULL;
+}
+
+static void finish(mm_gql_execution *ex) {
+    if (ex->finished) return;
+    ex->finished = true;
+    json_t *res = json_object();
+    if (ex->errors.count > 0) json_object_set_new(res, "errors", mm_gql_errors_to_json(&ex->errors));
+    if (!ex->request_error) {
+        if (ex->data_null || !ex->data) {
+            json_decref(ex->data);
+            ex->data = NULL;
+            json_object_set_new(res, "data", json_null());
+        } else {
+            json_object_set_new(res, "data", ex->data);
+            ex->data = NULL;
+        }
+    }
+    ex->result = res;
+}
+
+mm_gql_execution *mm_gql_execute_start(const mm_gql_execute_params *params) {
+    mm_gql_execution *ex = calloc(1, sizeof(*ex));
+    if (!ex) return NULL;
+    mm_arena_init(&ex->arena);
+    mm_gql_errors_init(&ex->errors, &ex->arena);
+    ex->schema = params->schema;
+    ex->document = params->document;
+    ex->root_value = params->root_value;
+    ex->context = params->context;
+    ex->wake = params->wake;
+    ex->wake_ud = params->wake_ud;
+
+    ex->operation = select_operation(ex, params->operation_name);
+    if (!ex->operation) {
+        ex->request_error = true;
+        finish(ex);
+        return ex;
+    }
+    size_t max_errors = params->max_variable_errors ? params->max_variable_errors : DEFAULT_MAX_VARIABLE_ERRORS;
+    ex->variables = mm_gql_coerce_variable_values(ex->schema, ex->operation, params->variables, max_errors,
+                                                  &ex->errors);
+    if (!ex->variables) {
+        ex->request_error = true;
+        finish(ex);
+        return ex;
+    }
+    const char *kind = "query";
+    switch (ex->operation->operation) {
+    case MM_GQL_OP_QUERY: ex->root_type = ex->schema->query_type; break;
+    case MM_GQL_OP_MUTATION: ex->root_type = ex->schema->mutation_type; kind = "mutation"; break;
+    case MM_GQL_OP_SUBSCRIPTION: ex->root_type = ex->schema->subscription_type; kind = "subscription"; break;
+    }
+    if (!ex->root_type) {
+        const mm_gql_loc *loc = operation_loc(ex);
+        mm_gql_errors_add(&ex->errors, MM_GQL_ERROR_EXECUTION, loc, loc ? 1 : 0,
+                          "Schema is not configured to execute %s operation.", kind);
+        ex->data_null = true;
+        finish(ex);
+        return ex;
+    }
+    const char *message;
+    mm_gql_loc loc;
+    if (mm_gql_collect_fields(ex, ex->root_type, ex->operation->selection_set, &ex->root_fields, &message,
+                              &loc) < 0) {
+        mm_gql_errors_add(&ex->errors, MM_GQL_ERROR_EXECUTION, &loc, 1, "%s", message);
+        ex->data_null = true;
+        finish(ex);
+        return ex;
+    }
+    ex->data = json_object();
+    ex->started = true;
+    return ex;
+}
+
+/* Completes the root field that waited on ex->pending once it settled. */
+static int complete_pending(mm_gql_execution *ex, const mm_gql_field_group *group, int state, json_t *value,
+                            json_t *extensions, const char *message, json_t **out) {
+    *out = NULL;
+    if (state == DEFERRED_REJECTED) {
+        json_decref(value);
+        mm_gql_exec_field_error(ex, group, NULL, &ex->pending_path, extensions, message);
+        return field_failed(ex->pending_field, out);
+    }
+    json_decref(extensions);
+    int st = mm_gql_complete_value(ex, ex->pending_field->type, group, &ex->pending_info, &ex->pending_path,
+                                   value, out);
+    if (st == MM_GQL_FIELD_NULL_UP) return field_failed(ex->pending_field, out);
+    return st;
+}
+
+mm_gql_exec_status mm_gql_execution_run(mm_gql_execution *ex) {
+    if (!ex) return MM_GQL_EXEC_ERROR;
+    if (ex->finished) return MM_GQL_EXEC_DONE;
+    if (ex->cancelled) {
+        mm_gql_errors_add(&ex->errors, MM_GQL_ERROR_EXECUTION, NULL, 0, "%s", "Execution was cancelled.");
+        ex->data_null = true;
+        finish(ex);
+        return MM_GQL_EXEC_DONE;
+    }
+    while (ex->next_root < ex->root_fields.count) {
+        const mm_gql_field_group *group = &ex->root_fields.items[ex->next_root];
+        json_t *v = NULL;
+        int st;
+        if (ex->pending) {
+            mm_gql_deferred *d = ex->pending;
+            pthread_mutex_lock(&d->lock);
+            if (d->state == DEFERRED_PENDING) {
+                d->waiting = true;
+                pthread_mutex_unlock(&d->lock);
+                return MM_GQL_EXEC_PENDING;
+            }
+            int state = d->state;
+            json_t *value = d->value, *extensions = d->extensions;
+            char *message = d->message;
+            d->value = d->extensions = NULL;
+            d->message = NULL;
+            pthread_mutex_unlock(&d->lock);
+            ex->pending = NULL;
+            deferred_release(d);
+            st = complete_pending(ex, group, state, value, extensions,
+                                  message ? mm_arena_strdup(&ex->arena, message) : NULL, &v);
+            free(message);
+        } else {
+            ex->pending_path = (mm_gql_path){.prev = NULL, .key = group->response_key};
+            st = execute_field(ex, ex->root_type, ex->root_value, group, &ex->pending_path, true, &v);
+            if (st == MM_GQL_FIELD_DEFERRED) continue; /* loop: it may have settled already */
+        }
+        if (st == MM_GQL_FIELD_NULL_UP) { /* a non-null root field failed: data is null */
+            ex->data_null = true;
+            break;
+        }
+        if (v) json_object_set_new(ex->data, group->response_key, v);
+        ex->next_root++;
+    }
+    finish(ex);
+    return MM_GQL_EXEC_DONE;
+}
+
+json_t *mm_gql_execution_result(mm_gql_execution *ex) {
+    if (!ex || !ex->finished || !ex->result) return NULL;
+    return json_incref(ex->result);
+}
+
+bool mm_gql_execution_is_request_error(const mm_gql_execution *ex) { return ex && ex->request_error; }
+
+const mm_gql_operation *mm_gql_execution_operation(const mm_gql_execution *ex) {
+    return ex ? ex->operation : NULL;
+}
+
+void mm_gql_execution_cancel(mm_gql_execution *ex) {
+    if (!ex || ex->cancelled) return;
+    ex->cancelled = true;
+    if (ex->pending) {
+        deferred_detach(ex->pending);
+        ex->pending = NULL;
+    }
+}
+
+void mm_gql_execution_free(mm_gql_execution *ex) {
+    if (!ex) return;
+    mm_gql_execution_cancel(ex);
+    json_decref(ex->result);
+    json_decref(ex->data);
+    json_decref(ex->variables);
+    mm_gql_errors_release(&ex->errors);
+    mm_arena_reset(&ex->arena);
+    free(ex);
+}
+
+/* ---- synchronous execution ---------------------------------------------------------- */
+
+typedef struct sync_waiter {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool woken;
+} sync_waiter;
+
+static void sync_wake(void *ud) {
+    sync_waiter *w = ud;
+    pthread_mutex_lock(&w->lock);
+    w->woken = true;
+    pthread_cond_signal(&w->cond);
+    pthread_mutex_unlock(&w->lock);
+}
+
+json_t *mm_gql_execute(const mm_gql_execute_params *params) {
+    sync_waiter w = {.woken = false};
+    pthread_mutex_init(&w.lock, NULL);
+    pthread_cond_init(&w.cond, NULL);
+    mm_gql_execute_params p = *params;
+    p.wake = sync_wake;
+    p.wake_ud = &w;
+    mm_gql_execution *ex = mm_gql_execute_start(&p);
+    json_t *result = NULL;
+    if (ex) {
+        /* A root field may defer and be settled by another thread: wait for it here. */
+        while (mm_gql_execution_run(ex) == MM_GQL_EXEC_PENDING) {
+            pthread_mutex_lock(&w.lock);
+            while (!w.woken) pthread_cond_wait(&w.cond, &w.lock);
+            w.woken = false;
+            pthread_mutex_unlock(&w.lock);
+        }
+        result = mm_gql_execution_result(ex);
+        mm_gql_execution_free(ex);
+    }
+    pthread_cond_destroy(&w.cond);
+    pthread_mutex_destroy(&w.lock);
+    return result;
+}
