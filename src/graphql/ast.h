@@ -156,6 +156,7 @@ typedef struct mm_gql_variable_definition {
     mm_gql_directive *directives;
     size_t directive_count;
     mm_gql_loc loc;
+    struct mm_gql_string_value *description; /* NULL when absent (graphql-js 16.15 extension) */
 } mm_gql_variable_definition;
 
 typedef struct mm_gql_operation {
@@ -167,6 +168,7 @@ typedef struct mm_gql_operation {
     size_t directive_count;
     mm_gql_selection_set *selection_set;
     bool shorthand;                  /* written as a bare "{ ... }" */
+    struct mm_gql_string_value *description; /* NULL when absent (graphql-js 16.15 extension) */
 } mm_gql_operation;
 
 typedef struct mm_gql_fragment {
@@ -175,6 +177,7 @@ typedef struct mm_gql_fragment {
     mm_gql_directive *directives;
     size_t directive_count;
     mm_gql_selection_set *selection_set;
+    struct mm_gql_string_value *description; /* NULL when absent (graphql-js 16.15 extension) */
 } mm_gql_fragment;
 
 /* ---- type-system definitions ------------------------------------------ */

@@ -1,0 +1,808 @@
+/* parser.c -- the recursive-descent GraphQL parser of parser.h.
+ *
+ * Mirrors graphql-js 16's language/parser.ts production by production so
+ * that the same documents are accepted and the same error (message and
+ * location) is reported for the others. A syntax error unwinds with longjmp:
+ * every node lives in the arena, so abandoning a half-built tree leaks
+ * nothing. Recursion is bounded by an explicit depth counter (selection
+ * sets, list and object values, list types), so hostile nesting yields a
+ * limit error long before the C stack is at risk. */
+#include "graphql/parser.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "graphql/lexer.h"
+
+const mm_gql_parse_limits mm_gql_default_parse_limits = {
+    .max_bytes = 1024 * 1024,
+    .max_tokens = 100000,
+    .max_depth = 64,
+};
+
+/* The nesting allowed when the caller asks for no depth limit: recursion
+ * costs a few hundred bytes of stack per level, so this stays far below
+ * any thread's stack even under sanitizers. */
+#define HARD_MAX_DEPTH 2000
+
+typedef struct parser {
+    mm_gql_lexer lx;
+    mm_arena *arena;
+    mm_gql_errors *errors;
+    jmp_buf jmp;
+    size_t max_tokens;   /* 0 = unlimited */
+    size_t token_count;
+    size_t max_depth;
+    size_t depth;
+} parser;
+
+#define TOK (p->lx.token)
+
+/* ---- errors ------------------------------------------------------------ */
+
+__attribute__((format(printf, 4, 5), noreturn))
+static void raise_error(parser *p, mm_gql_error_kind kind, mm_gql_loc loc, const char *fmt, ...) {
+    char stack_buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(stack_buf, sizeof(stack_buf), fmt, ap);
+    va_end(ap);
+    mm_gql_errors_add(p->errors, kind, &loc, 1, "Syntax Error: %s", stack_buf);
+    longjmp(p->jmp, 1);
+}
+
+/* graphql-js getTokenDesc: the kind, quoted for punctuators, and the value. */
+static void token_desc(const mm_gql_token *t, char *buf, size_t size) {
+    const char *kind = mm_gql_token_kind_name(t->kind);
+    if (mm_gql_token_kind_is_punctuator(t->kind))
+        snprintf(buf, size, "\"%s\"", kind);
+    else if (t->value)
+        snprintf(buf, size, "%s \"%.*s\"", kind, (int)(t->value_len > 400 ? 400 : t->value_len), t->value);
+    else
+        snprintf(buf, size, "%s", kind);
+}
+
+__attribute__((noreturn))
+static void unexpected(parser *p, const mm_gql_token *t) {
+    char desc[480];
+    token_desc(t, desc, sizeof(desc));
+    raise_error(p, MM_GQL_ERROR_SYNTAX, t->loc, "Unexpected %s.", desc);
+}
+
+__attribute__((noreturn))
+static void out_of_memory(parser *p) {
+    raise_error(p, MM_GQL_ERROR_LIMIT, TOK.loc, "Out of memory while parsing.");
+}
+
+static void *alloc(parser *p, size_t size) {
+    void *m = mm_arena_calloc(p->arena, 1, size);
+    if (!m) out_of_memory(p);
+    return m;
+}
+
+/* ---- growable arrays in the arena -------------------------------------- */
+
+typedef struct vec {
+    void *items;
+    size_t count;
+    size_t cap;
+} vec;
+
+/* Appends elem (size bytes) by copy. Growth doubles, so the arena keeps at
+ * most as much dead space as the final array. */
+static void vec_push(parser *p, vec *v, const void *elem, size_t size) {
+    if (v->count == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 4;
+        void *items = mm_arena_alloc(p->arena, cap * size);
+        if (!items) out_of_memory(p);
+        if (v->count) memcpy(items, v->items, v->count * size);
+        v->items = items;
+        v->cap = cap;
+    }
+    memcpy((char *)v->items + v->count * size, elem, size);
+    v->count++;
+}
+
+/* ---- token helpers (graphql-js Parser's) -------------------------------- */
+
+static void advance(parser *p) {
+    if (mm_gql_lexer_advance(&p->lx) < 0)
+        raise_error(p, MM_GQL_ERROR_SYNTAX, p->lx.error_loc, "%s", p->lx.error);
+    if (TOK.kind != MM_GQL_TOK_EOF) {
+        p->token_count++;
+        if (p->max_tokens && p->token_count > p->max_tokens)
+            raise_error(p, MM_GQL_ERROR_LIMIT, TOK.loc,
+                        "Document contains more that %zu tokens. Parsing aborted.", p->max_tokens);
+    }
+}
+
+static mm_gql_token lookahead(parser *p) {
+    mm_gql_lexer copy = p->lx;
+    if (mm_gql_lexer_advance(&copy) < 0)
+        raise_error(p, MM_GQL_ERROR_SYNTAX, copy.error_loc, "%s", copy.error);
+    return copy.token;
+}
+
+static bool peek(parser *p, mm_gql_token_kind kind) { return TOK.kind == kind; }
+
+static bool token_is(const mm_gql_token *t, const char *word) {
+    size_t n = strlen(word);
+    return t->value && t->value_len == n && memcmp(t->value, word, n) == 0;
+}
+
+static bool peek_keyword(parser *p, const char *word) {
+    return TOK.kind == MM_GQL_TOK_NAME && token_is(&TOK, word);
+}
+
+static mm_gql_token expect(parser *p, mm_gql_token_kind kind) {
+    mm_gql_token t = TOK;
+    if (t.kind == kind) {
+        advance(p);
+        return t;
+    }
+    char desc[480];
+    token_desc(&t, desc, sizeof(desc));
+    if (mm_gql_token_kind_is_punctuator(kind))
+        raise_error(p, MM_GQL_ERROR_SYNTAX, t.loc, "Expected \"%s\", found %s.",
+                    mm_gql_token_kind_name(kind), desc);
+    raise_error(p, MM_GQL_ERROR_SYNTAX, t.loc, "Expected %s, found %s.", mm_gql_token_kind_name(kind), desc);
+}
+
+static bool expect_optional(parser *p, mm_gql_token_kind kind) {
+    if (TOK.kind != kind) return false;
+    advance(p);
+    return true;
+}
+
+static void expect_keyword(parser *p, const char *word) {
+    if (peek_keyword(p, word)) {
+        advance(p);
+        return;
+    }
+    char desc[480];
+    token_desc(&TOK, desc, sizeof(desc));
+    raise_error(p, MM_GQL_ERROR_SYNTAX, TOK.loc, "Expected \"%s\", found %s.", word, desc);
+}
+
+static bool expect_optional_keyword(parser *p, const char *word) {
+    if (!peek_keyword(p, word)) return false;
+    advance(p);
+    return true;
+}
+
+static void enter(parser *p) {
+    if (++p->depth > p->max_depth)
+        raise_error(p, MM_GQL_ERROR_LIMIT, TOK.loc,
+                    "Document exceeds the maximum nesting depth of %zu.", p->max_depth);
+}
+
+static void leave(parser *p) { p->depth--; }
+
+/* ---- names, values, types ---------------------------------------------- */
+
+static mm_gql_name parse_name(parser *p) {
+    mm_gql_token t = expect(p, MM_GQL_TOK_NAME);
+    mm_gql_name name;
+    name.value = mm_arena_strndup(p->arena, t.value, t.value_len);
+    if (!name.value) out_of_memory(p);
+    name.loc = t.loc;
+    return name;
+}
+
+static mm_gql_value *parse_value(parser *p, bool is_const);
+
+static mm_gql_value *parse_variable(parser *p) {
+    mm_gql_loc loc = TOK.loc;
+    expect(p, MM_GQL_TOK_DOLLAR);
+    mm_gql_value *v = alloc(p, sizeof(*v));
+    v->kind = MM_GQL_VALUE_VARIABLE;
+    v->loc = loc;
+    v->u.name = parse_name(p).value;
+    return v;
+}
+
+static mm_gql_value *parse_value(parser *p, bool is_const) {
+    mm_gql_token t = TOK;
+    mm_gql_value *v;
+    switch (t.kind) {
+    case MM_GQL_TOK_BRACKET_L: {
+        enter(p);
+        advance(p);
+        vec items = {0};
+        while (!expect_optional(p, MM_GQL_TOK_BRACKET_R)) {
+            mm_gql_value *item = parse_value(p, is_const);
+            vec_push(p, &items, &item, sizeof(item));
+        }
+        leave(p);
+        v = alloc(p, sizeof(*v));
+        v->kind = MM_GQL_VALUE_LIST;
+        v->u.list.items = items.items;
+        v->u.list.count = items.count;
+        break;
+    }
+    case MM_GQL_TOK_BRACE_L: {
+        enter(p);
+        advance(p);
+        vec fields = {0};
+        while (!expect_optional(p, MM_GQL_TOK_BRACE_R)) {
+            mm_gql_object_field f;
+            f.loc = TOK.loc;
+            f.name = parse_name(p);
+            expect(p, MM_GQL_TOK_COLON);
+            f.value = parse_value(p, is_const);
+            vec_push(p, &fields, &f, sizeof(f));
+        }
+        leave(p);
+        v = alloc(p, sizeof(*v));
+        v->kind = MM_GQL_VALUE_OBJECT;
+        v->u.object.fields = fields.items;
+        v->u.object.count = fields.count;
+        break;
+    }
+    case MM_GQL_TOK_INT:
+    case MM_GQL_TOK_FLOAT:
+        advance(p);
+        v = alloc(p, sizeof(*v));
+        v->kind = t.kind == MM_GQL_TOK_INT ? MM_GQL_VALUE_INT : MM_GQL_VALUE_FLOAT;
+        v->u.raw = mm_arena_strndup(p->arena, t.value, t.value_len);
+        if (!v->u.raw) out_of_memory(p);
+        break;
+    case MM_GQL_TOK_STRING:
+    case MM_GQL_TOK_BLOCK_STRING:
+        advance(p);
+        v = alloc(p, sizeof(*v));
+        v->kind = MM_GQL_VALUE_STRING;
+        v->u.string.chars = t.value;
+        v->u.string.length = t.value_len;
+        v->u.string.block = t.kind == MM_GQL_TOK_BLOCK_STRING;
+        break;
+    case MM_GQL_TOK_NAME:
+        advance(p);
+        v = alloc(p, sizeof(*v));
+        if (token_is(&t, "true") || token_is(&t, "false")) {
+            v->kind = MM_GQL_VALUE_BOOLEAN;
+            v->u.boolean = token_is(&t, "true");
+        } else if (token_is(&t, "null")) {
+            v->kind = MM_GQL_VALUE_NULL;
+        } else {
+            v->kind = MM_GQL_VALUE_ENUM;
+            v->u.name = mm_arena_strndup(p->arena, t.value, t.value_len);
+            if (!v->u.name) out_of_memory(p);
+        }
+        break;
+    case MM_GQL_TOK_DOLLAR:
+        if (is_const) {
+            advance(p);
+            if (TOK.kind == MM_GQL_TOK_NAME)
+                raise_error(p, MM_GQL_ERROR_SYNTAX, t.loc, "Unexpected variable \"$%.*s\" in constant value.",
+                            (int)TOK.value_len, TOK.value);
+            unexpected(p, &t);
+        }
+        return parse_variable(p);
+    default:
+        unexpected(p, &t);
+    }
+    v->loc = t.loc;
+    return v;
+}
+
+static mm_gql_type_ref *parse_type_ref(parser *p) {
+    mm_gql_loc loc = TOK.loc;
+    mm_gql_type_ref *t = alloc(p, sizeof(*t));
+    t->loc = loc;
+    if (expect_optional(p, MM_GQL_TOK_BRACKET_L)) {
+        enter(p);
+        t->kind = MM_GQL_TYPE_LIST;
+        t->of_type = parse_type_ref(p);
+        expect(p, MM_GQL_TOK_BRACKET_R);
+        leave(p);
+    } else {
+        t->kind = MM_GQL_TYPE_NAMED;
+        t->name = parse_name(p);
+    }
+    if (expect_optional(p, MM_GQL_TOK_BANG)) {
+        mm_gql_type_ref *nn = alloc(p, sizeof(*nn));
+        nn->kind = MM_GQL_TYPE_NON_NULL;
+        nn->loc = loc;
+        nn->of_type = t;
+        return nn;
+    }
+    return t;
+}
+
+/* ---- directives and arguments ------------------------------------------ */
+
+static void parse_arguments(parser *p, bool is_const, mm_gql_argument **out, size_t *count) {
+    vec args = {0};
+    if (expect_optional(p, MM_GQL_TOK_PAREN_L)) {
+        do {
+            mm_gql_argument a;
+            a.loc = TOK.loc;
+            a.name = parse_name(p);
+            expect(p, MM_GQL_TOK_COLON);
+            a.value = parse_value(p, is_const);
+            vec_push(p, &args, &a, sizeof(a));
+        } while (!expect_optional(p, MM_GQL_TOK_PAREN_R));
+    }
+    *out = args.items;
+    *count = args.count;
+}
+
+static void parse_directives(parser *p, bool is_const, mm_gql_directive **out, size_t *count) {
+    vec dirs = {0};
+    while (peek(p, MM_GQL_TOK_AT)) {
+        mm_gql_directive d;
+        d.loc = TOK.loc;
+        advance(p);
+        d.name = parse_name(p);
+        parse_arguments(p, is_const, &d.args, &d.arg_count);
+        vec_push(p, &dirs, &d, sizeof(d));
+    }
+    *out = dirs.items;
+    *count = dirs.count;
+}
+
+/* ---- executable definitions -------------------------------------------- */
+
+static mm_gql_selection_set *parse_selection_set(parser *p);
+
+static mm_gql_name parse_fragment_name(parser *p) {
+    if (token_is(&TOK, "on")) unexpected(p, &TOK);
+    return parse_name(p);
+}
+
+static void parse_selection(parser *p, mm_gql_selection *sel) {
+    memset(sel, 0, sizeof(*sel));
+    sel->loc = TOK.loc;
+    if (expect_optional(p, MM_GQL_TOK_SPREAD)) {
+        bool has_type_condition = expect_optional_keyword(p, "on");
+        if (!has_type_condition && peek(p, MM_GQL_TOK_NAME)) {
+            sel->kind = MM_GQL_SEL_FRAGMENT_SPREAD;
+            sel->u.spread.name = parse_fragment_name(p);
+            parse_directives(p, false, &sel->directives, &sel->directive_count);
+            return;
+        }
+        sel->kind = MM_GQL_SEL_INLINE_FRAGMENT;
+        if (has_type_condition) sel->u.inline_fragment.type_condition = parse_name(p);
+        parse_directives(p, false, &sel->directives, &sel->directive_count);
+        sel->u.inline_fragment.selection_set = parse_selection_set(p);
+        return;
+    }
+    sel->kind = MM_GQL_SEL_FIELD;
+    mm_gql_name name_or_alias = parse_name(p);
+    if (expect_optional(p, MM_GQL_TOK_COLON)) {
+        sel->u.field.alias = name_or_alias;
+        sel->u.field.name = parse_name(p);
+    } else {
+        sel->u.field.name = name_or_alias;
+    }
+    parse_arguments(p, false, &sel->u.field.args, &sel->u.field.arg_count);
+    parse_directives(p, false, &sel->directives, &sel->directive_count);
+    if (peek(p, MM_GQL_TOK_BRACE_L)) sel->u.field.selection_set = parse_selection_set(p);
+}
+
+static mm_gql_selection_set *parse_selection_set(parser *p) {
+    mm_gql_selection_set *set = alloc(p, sizeof(*set));
+    set->loc = TOK.loc;
+    expect(p, MM_GQL_TOK_BRACE_L);
+    enter(p);
+    vec items = {0};
+    do {
+        mm_gql_selection sel;
+        parse_selection(p, &sel);
+        vec_push(p, &items, &sel, sizeof(sel));
+    } while (!expect_optional(p, MM_GQL_TOK_BRACE_R));
+    leave(p);
+    set->items = items.items;
+    set->count = items.count;
+    return set;
+}
+
+static bool peek_description(parser *p) {
+    return peek(p, MM_GQL_TOK_STRING) || peek(p, MM_GQL_TOK_BLOCK_STRING);
+}
+
+static mm_gql_description parse_description(parser *p) {
+    mm_gql_description d = {0};
+    if (peek_description(p)) {
+        d.chars = TOK.value;
+        d.length = TOK.value_len;
+        d.block = TOK.kind == MM_GQL_TOK_BLOCK_STRING;
+        d.loc = TOK.loc;
+        advance(p);
+    }
+    return d;
+}
+
+/* The executable definitions' optional description (graphql-js 16.15). */
+static struct mm_gql_string_value *parse_description_ptr(parser *p) {
+    if (!peek_description(p)) return NULL;
+    mm_gql_description *d = alloc(p, sizeof(*d));
+    *d = parse_description(p);
+    return d;
+}
+
+static mm_gql_operation_type parse_operation_type(parser *p) {
+    mm_gql_token t = expect(p, MM_GQL_TOK_NAME);
+    if (token_is(&t, "query")) return MM_GQL_OP_QUERY;
+    if (token_is(&t, "mutation")) return MM_GQL_OP_MUTATION;
+    if (token_is(&t, "subscription")) return MM_GQL_OP_SUBSCRIPTION;
+    unexpected(p, &t);
+}
+
+static void parse_operation(parser *p, mm_gql_definition *def) {
+    mm_gql_operation *op = &def->u.operation;
+    def->kind = MM_GQL_DEF_OPERATION;
+    if (peek(p, MM_GQL_TOK_BRACE_L)) {
+        op->operation = MM_GQL_OP_QUERY;
+        op->shorthand = true;
+        op->selection_set = parse_selection_set(p);
+        return;
+    }
+    op->description = parse_description_ptr(p);
+    op->operation = parse_operation_type(p);
+    if (peek(p, MM_GQL_TOK_NAME)) op->name = parse_name(p);
+    vec vars = {0};
+    if (expect_optional(p, MM_GQL_TOK_PAREN_L)) {
+        do {
+            mm_gql_variable_definition var;
+            memset(&var, 0, sizeof(var));
+            var.loc = TOK.loc;
+            var.description = parse_description_ptr(p);
+            mm_gql_loc dollar = TOK.loc;
+            expect(p, MM_GQL_TOK_DOLLAR);
+            var.name = parse_name(p);
+            var.name.loc = dollar;
+            expect(p, MM_GQL_TOK_COLON);
+            var.type = parse_type_ref(p);
+            if (expect_optional(p, MM_GQL_TOK_EQUALS)) var.default_value = parse_value(p, true);
+            parse_directives(p, true, &var.directives, &var.directive_count);
+            vec_push(p, &vars, &var, sizeof(var));
+        } while (!expect_optional(p, MM_GQL_TOK_PAREN_R));
+    }
+    op->variables = vars.items;
+    op->variable_count = vars.count;
+    parse_directives(p, false, &op->directives, &op->directive_count);
+    op->selection_set = parse_selection_set(p);
+}
+
+static void parse_fragment_definition(parser *p, mm_gql_definition *def) {
+    mm_gql_fragment *f = &def->u.fragment;
+    def->kind = MM_GQL_DEF_FRAGMENT;
+    f->description = parse_description_ptr(p);
+    expect_keyword(p, "fragment");
+    f->name = parse_fragment_name(p);
+    expect_keyword(p, "on");
+    f->type_condition = parse_name(p);
+    parse_directives(p, false, &f->directives, &f->directive_count);
+    f->selection_set = parse_selection_set(p);
+}
+
+/* ---- type system -------------------------------------------------------- */
+
+static void parse_input_value_def(parser *p, mm_gql_input_value_def *iv) {
+    memset(iv, 0, sizeof(*iv));
+    iv->loc = TOK.loc;
+    iv->description = parse_description(p);
+    iv->name = parse_name(p);
+    expect(p, MM_GQL_TOK_COLON);
+    iv->type = parse_type_ref(p);
+    if (expect_optional(p, MM_GQL_TOK_EQUALS)) iv->default_value = parse_value(p, true);
+    parse_directives(p, true, &iv->directives, &iv->directive_count);
+}
+
+/* optionalMany(open, InputValueDefinition, close) */
+static void parse_input_values(parser *p, mm_gql_token_kind open, mm_gql_token_kind close,
+                               mm_gql_input_value_def **out, size_t *count) {
+    vec items = {0};
+    if (expect_optional(p, open)) {
+        do {
+            mm_gql_input_value_def iv;
+            parse_input_value_def(p, &iv);
+            vec_push(p, &items, &iv, sizeof(iv));
+        } while (!expect_optional(p, close));
+    }
+    *out = items.items;
+    *count = items.count;
+}
+
+static void parse_fields_definition(parser *p, mm_gql_type_def *td) {
+    vec items = {0};
+    if (expect_optional(p, MM_GQL_TOK_BRACE_L)) {
+        do {
+            mm_gql_field_def f;
+            memset(&f, 0, sizeof(f));
+            f.loc = TOK.loc;
+            f.description = parse_description(p);
+            f.name = parse_name(p);
+            parse_input_values(p, MM_GQL_TOK_PAREN_L, MM_GQL_TOK_PAREN_R, &f.args, &f.arg_count);
+            expect(p, MM_GQL_TOK_COLON);
+            f.type = parse_type_ref(p);
+            parse_directives(p, true, &f.directives, &f.directive_count);
+            vec_push(p, &items, &f, sizeof(f));
+        } while (!expect_optional(p, MM_GQL_TOK_BRACE_R));
+    }
+    td->fields = items.items;
+    td->field_count = items.count;
+}
+
+/* delimitedMany(delimiter, NamedType) */
+static void parse_named_list(parser *p, mm_gql_token_kind delimiter, mm_gql_name **out, size_t *count) {
+    vec items = {0};
+    expect_optional(p, delimiter);
+    do {
+        mm_gql_name n = parse_name(p);
+        vec_push(p, &items, &n, sizeof(n));
+    } while (expect_optional(p, delimiter));
+    *out = items.items;
+    *count = items.count;
+}
+
+static void parse_implements(parser *p, mm_gql_type_def *td) {
+    if (expect_optional_keyword(p, "implements"))
+        parse_named_list(p, MM_GQL_TOK_AMP, &td->interfaces, &td->interface_count);
+}
+
+static void parse_union_members(parser *p, mm_gql_type_def *td) {
+    if (expect_optional(p, MM_GQL_TOK_EQUALS))
+        parse_named_list(p, MM_GQL_TOK_PIPE, &td->members, &td->member_count);
+}
+
+static void parse_enum_values(parser *p, mm_gql_type_def *td) {
+    vec items = {0};
+    if (expect_optional(p, MM_GQL_TOK_BRACE_L)) {
+        do {
+            mm_gql_enum_value_def ev;
+            memset(&ev, 0, sizeof(ev));
+            ev.loc = TOK.loc;
+            ev.description = parse_description(p);
+            if (token_is(&TOK, "true") || token_is(&TOK, "false") || token_is(&TOK, "null")) {
+                char desc[480];
+                token_desc(&TOK, desc, sizeof(desc));
+                raise_error(p, MM_GQL_ERROR_SYNTAX, TOK.loc,
+                            "%s is reserved and cannot be used for an enum value.", desc);
+            }
+            ev.name = parse_name(p);
+            parse_directives(p, true, &ev.directives, &ev.directive_count);
+            vec_push(p, &items, &ev, sizeof(ev));
+        } while (!expect_optional(p, MM_GQL_TOK_BRACE_R));
+    }
+    td->values = items.items;
+    td->value_count = items.count;
+}
+
+static void parse_operation_types(parser *p, bool required, mm_gql_schema_def *sd) {
+    vec items = {0};
+    if (required) expect(p, MM_GQL_TOK_BRACE_L);
+    if (required || expect_optional(p, MM_GQL_TOK_BRACE_L)) {
+        do {
+            mm_gql_operation_type_def ot;
+            ot.loc = TOK.loc;
+            ot.operation = parse_operation_type(p);
+            expect(p, MM_GQL_TOK_COLON);
+            ot.type = parse_name(p);
+            vec_push(p, &items, &ot, sizeof(ot));
+        } while (!expect_optional(p, MM_GQL_TOK_BRACE_R));
+    }
+    sd->operation_types = items.items;
+    sd->operation_type_count = items.count;
+}
+
+/* The body of a type definition or extension after "type"/"extend type"
+ * etc. and the name. */
+static void parse_type_body(parser *p, mm_gql_type_def *td) {
+    switch (td->kind) {
+    case MM_GQL_TYPEDEF_SCALAR:
+        parse_directives(p, true, &td->directives, &td->directive_count);
+        break;
+    case MM_GQL_TYPEDEF_OBJECT:
+    case MM_GQL_TYPEDEF_INTERFACE:
+        parse_implements(p, td);
+        parse_directives(p, true, &td->directives, &td->directive_count);
+        parse_fields_definition(p, td);
+        break;
+    case MM_GQL_TYPEDEF_UNION:
+        parse_directives(p, true, &td->directives, &td->directive_count);
+        parse_union_members(p, td);
+        break;
+    case MM_GQL_TYPEDEF_ENUM:
+        parse_directives(p, true, &td->directives, &td->directive_count);
+        parse_enum_values(p, td);
+        break;
+    case MM_GQL_TYPEDEF_INPUT_OBJECT:
+        parse_directives(p, true, &td->directives, &td->directive_count);
+        parse_input_values(p, MM_GQL_TOK_BRACE_L, MM_GQL_TOK_BRACE_R, &td->input_fields,
+                           &td->input_field_count);
+        break;
+    }
+}
+
+static const struct {
+    const char *word;
+    mm_gql_type_def_kind kind;
+} type_keywords[] = {
+    {"scalar", MM_GQL_TYPEDEF_SCALAR},   {"type", MM_GQL_TYPEDEF_OBJECT},
+    {"interface", MM_GQL_TYPEDEF_INTERFACE}, {"union", MM_GQL_TYPEDEF_UNION},
+    {"enum", MM_GQL_TYPEDEF_ENUM},       {"input", MM_GQL_TYPEDEF_INPUT_OBJECT},
+};
+
+static int type_keyword(const mm_gql_token *t) {
+    if (t->kind != MM_GQL_TOK_NAME) return -1;
+    for (size_t i = 0; i < sizeof(type_keywords) / sizeof(type_keywords[0]); i++)
+        if (token_is(t, type_keywords[i].word)) return (int)i;
+    return -1;
+}
+
+static void parse_type_definition(parser *p, mm_gql_definition *def, int kw) {
+    mm_gql_type_def *td = &def->u.type;
+    def->kind = MM_GQL_DEF_TYPE;
+    td->kind = type_keywords[kw].kind;
+    td->description = parse_description(p);
+    expect_keyword(p, type_keywords[kw].word);
+    td->name = parse_name(p);
+    parse_type_body(p, td);
+}
+
+static void parse_schema_definition(parser *p, mm_gql_definition *def) {
+    mm_gql_schema_def *sd = &def->u.schema;
+    def->kind = MM_GQL_DEF_SCHEMA;
+    sd->description = parse_description(p);
+    expect_keyword(p, "schema");
+    parse_directives(p, true, &sd->directives, &sd->directive_count);
+    parse_operation_types(p, true, sd);
+}
+
+static const char *const directive_locations[] = {
+    "QUERY", "MUTATION", "SUBSCRIPTION", "FIELD", "FRAGMENT_DEFINITION", "FRAGMENT_SPREAD",
+    "INLINE_FRAGMENT", "VARIABLE_DEFINITION", "SCHEMA", "SCALAR", "OBJECT", "FIELD_DEFINITION",
+    "ARGUMENT_DEFINITION", "INTERFACE", "UNION", "ENUM", "ENUM_VALUE", "INPUT_OBJECT",
+    "INPUT_FIELD_DEFINITION", "DIRECTIVE_DEFINITION",
+};
+
+static void parse_directive_definition(parser *p, mm_gql_definition *def) {
+    mm_gql_directive_def *dd = &def->u.directive;
+    def->kind = MM_GQL_DEF_DIRECTIVE;
+    dd->description = parse_description(p);
+    expect_keyword(p, "directive");
+    expect(p, MM_GQL_TOK_AT);
+    dd->name = parse_name(p);
+    parse_input_values(p, MM_GQL_TOK_PAREN_L, MM_GQL_TOK_PAREN_R, &dd->args, &dd->arg_count);
+    dd->repeatable = expect_optional_keyword(p, "repeatable");
+    expect_keyword(p, "on");
+    vec locs = {0};
+    expect_optional(p, MM_GQL_TOK_PIPE);
+    do {
+        mm_gql_token start = TOK;
+        mm_gql_name n = parse_name(p);
+        bool known = false;
+        for (size_t i = 0; i < sizeof(directive_locations) / sizeof(directive_locations[0]); i++)
+            if (strcmp(n.value, directive_locations[i]) == 0) known = true;
+        if (!known) unexpected(p, &start);
+        vec_push(p, &locs, &n, sizeof(n));
+    } while (expect_optional(p, MM_GQL_TOK_PIPE));
+    dd->locations = locs.items;
+    dd->location_count = locs.count;
+}
+
+static void parse_extension(parser *p, mm_gql_definition *def) {
+    mm_gql_token kw = lookahead(p);
+    if (kw.kind == MM_GQL_TOK_NAME && token_is(&kw, "schema")) {
+        mm_gql_schema_def *sd = &def->u.schema;
+        def->kind = MM_GQL_DEF_SCHEMA;
+        sd->is_extension = true;
+        expect_keyword(p, "extend");
+        expect_keyword(p, "schema");
+        parse_directives(p, true, &sd->directives, &sd->directive_count);
+        parse_operation_types(p, false, sd);
+        if (sd->directive_count == 0 && sd->operation_type_count == 0) unexpected(p, &TOK);
+        return;
+    }
+    int k = type_keyword(&kw);
+    if (k < 0) unexpected(p, &kw);
+    mm_gql_type_def *td = &def->u.type;
+    def->kind = MM_GQL_DEF_TYPE;
+    td->kind = type_keywords[k].kind;
+    td->is_extension = true;
+    expect_keyword(p, "extend");
+    expect_keyword(p, type_keywords[k].word);
+    td->name = parse_name(p);
+    parse_type_body(p, td);
+    /* graphql-js: an extension must add something. */
+    if (td->directive_count == 0 && td->interface_count == 0 && td->field_count == 0 &&
+        td->input_field_count == 0 && td->member_count == 0 && td->value_count == 0)
+        unexpected(p, &TOK);
+}
+
+/* ---- documents ----------------------------------------------------------- */
+
+static void parse_definition(parser *p, mm_gql_definition *def) {
+    memset(def, 0, sizeof(*def));
+    def->loc = TOK.loc;
+    if (peek(p, MM_GQL_TOK_BRACE_L)) {
+        parse_operation(p, def);
+        return;
+    }
+    bool has_description = peek_description(p);
+    mm_gql_token kw = has_description ? lookahead(p) : TOK;
+    if (has_description && kw.kind == MM_GQL_TOK_BRACE_L)
+        raise_error(p, MM_GQL_ERROR_SYNTAX, TOK.loc,
+                    "Unexpected description, descriptions are not supported on shorthand queries.");
+    if (kw.kind == MM_GQL_TOK_NAME) {
+        if (token_is(&kw, "schema")) { parse_schema_definition(p, def); return; }
+        int k = type_keyword(&kw);
+        if (k >= 0) { parse_type_definition(p, def, k); return; }
+        if (token_is(&kw, "directive")) { parse_directive_definition(p, def); return; }
+        if (token_is(&kw, "query") || token_is(&kw, "mutation") || token_is(&kw, "subscription"))
+            { parse_operation(p, def); return; }
+        if (token_is(&kw, "fragment")) { parse_fragment_definition(p, def); return; }
+        if (has_description)
+            raise_error(p, MM_GQL_ERROR_SYNTAX, TOK.loc,
+                        "Unexpected description, only GraphQL definitions support descriptions.");
+        if (token_is(&kw, "extend")) { parse_extension(p, def); return; }
+    }
+    unexpected(p, &kw);
+}
+
+static bool start(parser *p, mm_arena *arena, const char *source, size_t length,
+                  const mm_gql_parse_limits *limits, mm_gql_errors *errors) {
+    memset(p, 0, sizeof(*p));
+    p->arena = arena;
+    p->errors = errors;
+    if (!limits) limits = &mm_gql_default_parse_limits;
+    p->max_tokens = limits->max_tokens;
+    p->max_depth = limits->max_depth && limits->max_depth < HARD_MAX_DEPTH ? limits->max_depth : HARD_MAX_DEPTH;
+    if (limits->max_bytes && length > limits->max_bytes) {
+        mm_gql_errors_add(errors, MM_GQL_ERROR_LIMIT, NULL, 0,
+                          "Syntax Error: Document is larger than the limit of %zu bytes.", limits->max_bytes);
+        return false;
+    }
+    mm_gql_lexer_init(&p->lx, arena, source, length);
+    return true;
+}
+
+mm_gql_document *mm_gql_parse(mm_arena *arena, const char *source, size_t length,
+                              const mm_gql_parse_limits *limits, mm_gql_errors *errors) {
+    parser p;
+    if (!start(&p, arena, source, length, limits, errors)) return NULL;
+    if (setjmp(p.jmp)) return NULL;
+    parser *pp = &p;
+    mm_gql_document *doc = alloc(pp, sizeof(*doc));
+    doc->source = source;
+    doc->source_length = length;
+    expect(pp, MM_GQL_TOK_SOF);
+    vec defs = {0};
+    do {
+        mm_gql_definition def;
+        parse_definition(pp, &def);
+        vec_push(pp, &defs, &def, sizeof(def));
+    } while (!expect_optional(pp, MM_GQL_TOK_EOF));
+    doc->definitions = defs.items;
+    doc->definition_count = defs.count;
+    return doc;
+}
+
+mm_gql_value *mm_gql_parse_value(mm_arena *arena, const char *source, size_t length,
+                                 mm_gql_errors *errors) {
+    parser p;
+    if (!start(&p, arena, source, length, NULL, errors)) return NULL;
+    if (setjmp(p.jmp)) return NULL;
+    parser *pp = &p;
+    expect(pp, MM_GQL_TOK_SOF);
+    mm_gql_value *v = parse_value(pp, false);
+    expect(pp, MM_GQL_TOK_EOF);
+    return v;
+}
+
+mm_gql_type_ref *mm_gql_parse_type(mm_arena *arena, const char *source, size_t length,
+                                   mm_gql_errors *errors) {
+    parser p;
+    if (!start(&p, arena, source, length, NULL, errors)) return NULL;
+    if (setjmp(p.jmp)) return NULL;
+    parser *pp = &p;
+    expect(pp, MM_GQL_TOK_SOF);
+    mm_gql_type_ref *t = parse_type_ref(pp);
+    expect(pp, MM_GQL_TOK_EOF);
+    return t;
+}
