@@ -1,0 +1,97 @@
+// bench_graphqljs.mjs -- the same benchmark as bench_engine.c, with graphql-js 16.
+//
+//   node bench_graphqljs.mjs NODE_DIR BENCH_DIR [SECONDS]   prints "RESULT doc phase ops/s iterations"
+//   node bench_graphqljs.mjs NODE_DIR BENCH_DIR --dump      prints each document's response
+//
+// NODE_DIR holds node_modules/graphql (tests/difftest/package.json, installed
+// by run.sh). Phases as in bench_engine.c: parse, validate (specifiedRules),
+// execute (parsed and validated document), total (all three). Same schema,
+// data, variables and resolver; the response object is not serialized.
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+const [nodeDir, dir, arg] = process.argv.slice(2);
+if (!nodeDir || !dir) {
+  console.error('usage: node bench_graphqljs.mjs NODE_DIR BENCH_DIR [SECONDS | --dump]');
+  process.exit(2);
+}
+const require = createRequire(path.join(path.resolve(nodeDir), 'package.json'));
+const { buildSchema, parse, validate, execute } = require('graphql');
+const dump = arg === '--dump';
+const seconds = !dump && arg ? Number(arg) : 2;
+
+const read = (f) => readFileSync(path.join(dir, f), 'utf8');
+const schema = buildSchema(read('schema.graphql'));
+
+// The data both benchmarks serve: 4 users x 5 posts x 5 comments.
+const users = [];
+for (let i = 1; i <= 4; i++) {
+  const posts = [];
+  for (let j = 1; j <= 5; j++) {
+    const comments = [];
+    for (let k = 1; k <= 5; k++) comments.push({ id: `c${i}-${j}-${k}`, text: `Comment ${k}`, author: `u${k}` });
+    posts.push({ id: `p${i}-${j}`, title: `Post ${j} of user ${i}`, body: `Body text of post ${j}`, likes: i * j, comments });
+  }
+  users.push({ id: `u${i}`, name: `User ${i}`, email: `user${i}@example.com`, posts });
+}
+const rootValue = {
+  users,
+  createPost: ({ input }) => ({ id: 'new-post', title: input.title, body: input.body ?? null, likes: 0, comments: [] }),
+};
+
+const docs = [
+  { name: 'introspection', text: read('introspection.graphql'), variables: undefined },
+  { name: 'nested', text: read('nested.graphql'), variables: undefined },
+  { name: 'mutation', text: read('mutation.graphql'), variables: { author: 'u1', input: { title: 'Hello', body: 'World', tags: ['a', 'b'] } } },
+];
+
+function check(errors, what) {
+  if (errors && errors.length) {
+    console.error(`bench: ${what} failed: ${JSON.stringify(errors)}`);
+    process.exit(1);
+  }
+}
+
+function timed(op) {
+  const now = () => Number(process.hrtime.bigint()) / 1e9;
+  let end = now() + seconds * 0.15;
+  while (now() < end) for (let i = 0; i < 10; i++) op();
+  let n = 0;
+  const start = now();
+  let t;
+  do {
+    for (let i = 0; i < 10; i++) op();
+    n += 10;
+    t = now();
+  } while (t - start < seconds);
+  return [n / (t - start), n];
+}
+
+for (const d of docs) {
+  const parsed = parse(d.text);
+  check(validate(schema, parsed), 'validate');
+  const run = (document) => execute({ schema, document, rootValue, variableValues: d.variables });
+  const result = run(parsed);
+  check(result.errors, `${d.name} execute`);
+  if (dump) {
+    console.log(`${d.name} ${JSON.stringify(result)}`);
+    continue;
+  }
+  const phases = {
+    parse: () => parse(d.text),
+    validate: () => {
+      if (validate(schema, parsed).length) throw new Error('invalid');
+    },
+    execute: () => run(parsed),
+    total: () => {
+      const doc = parse(d.text);
+      if (validate(schema, doc).length) throw new Error('invalid');
+      run(doc);
+    },
+  };
+  for (const [phase, op] of Object.entries(phases)) {
+    const [ops, n] = timed(op);
+    console.log(`RESULT ${d.name} ${phase} ${ops.toFixed(1)} ${n}`);
+  }
+}
