@@ -34,6 +34,10 @@
 #include "graphql/execute.h"
 #define DIFFTEST_HAVE_EXECUTE 1
 #endif
+#if __has_include("graphql/graphql.h") && defined(DIFFTEST_HAVE_EXECUTE)
+#include "graphql/graphql.h"
+#define DIFFTEST_HAVE_FACADE 1
+#endif
 
 static char *read_all(FILE *f, size_t *len) {
     size_t cap = 1 << 16, n = 0;
@@ -191,6 +195,26 @@ static void bind_resolvers(mm_gql_schema *schema) {
 }
 #endif
 
+#ifdef DIFFTEST_HAVE_FACADE
+/* The whole request through the facade the HTTP layer uses, with its default
+ * options (graphql-js's graphqlSync on the reference side). */
+static json_t *run_facade(mm_gql_schema *schema, json_t *c, const char *query) {
+    mm_graphql_options opts;
+    mm_graphql_options_init(&opts);
+    json_t *variables = json_object_get(c, "variables");
+    mm_graphql_request_params params = {
+        .query = query,
+        .query_length = strlen(query),
+        .variables = json_is_object(variables) ? variables : NULL,
+        .operation_name = json_string_value(json_object_get(c, "operationName")),
+        .root_value = json_object_get(c, "rootValue"),
+        .allow_mutation = true,
+    };
+    mm_graphql_outcome outcome;
+    return mm_graphql_execute_request(schema, &opts, &params, &outcome);
+}
+#endif
+
 static json_t *run_parse(const char *query) {
     mm_arena arena;
     mm_arena_init(&arena);
@@ -226,6 +250,7 @@ static json_t *run_case(json_t *c) {
     mm_gql_errors errors;
     mm_gql_errors_init(&errors, &arena);
     json_t *out = NULL;
+    json_t *facade = NULL;
     mm_gql_sdl_source src = {"schema.graphql", sdl, strlen(sdl)};
     mm_gql_schema *schema = mm_gql_schema_build(&src, 1, &errors);
     if (!schema) {
@@ -239,6 +264,12 @@ static json_t *run_case(json_t *c) {
         goto done;
     }
     if (!query) goto done;
+#ifdef DIFFTEST_HAVE_EXECUTE
+    bind_resolvers(schema);
+#endif
+#ifdef DIFFTEST_HAVE_FACADE
+    facade = run_facade(schema, c, query);
+#endif
     mm_gql_document *doc = mm_gql_parse(&arena, query, strlen(query), NULL, &errors);
     if (!doc) {
         out = phase_errors("parse", &errors);
@@ -254,7 +285,6 @@ static json_t *run_case(json_t *c) {
     goto done;
 #endif
 #ifdef DIFFTEST_HAVE_EXECUTE
-    bind_resolvers(schema);
     json_t *variables = json_object_get(c, "variables");
     json_t *root = json_object_get(c, "rootValue");
     mm_gql_execute_params params = {
@@ -275,6 +305,12 @@ static json_t *run_case(json_t *c) {
 #endif
 
 done:
+    if (facade) {
+        if (out)
+            json_object_set_new(out, "facade", facade);
+        else
+            json_decref(facade);
+    }
     mm_gql_errors_release(&errors);
     mm_arena_reset(&arena);
     if (schema) mm_gql_schema_free(schema);

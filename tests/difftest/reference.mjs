@@ -9,6 +9,8 @@
 //   {"__error": "msg"}   as a field's value: the resolver fails with msg
 //   {"__echoArgs": true} as a field's value: returns the coerced arguments as
 //                        compact JSON text (for a String field)
+// Execute-mode cases also carry "facade": the response of graphqlSync() for
+// the whole request, compared with the engine's mm_graphql_execute_request.
 // Used as a module by run.mjs; `node reference.mjs CASE.json` prints one case.
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
@@ -96,14 +98,23 @@ export function runReference(G, c) {
   if (built.errors) return { phase: 'schema', errors: built.errors };
   if (c.mode === 'schema') return { phase: 'schema', ok: true, printed: G.printSchema(built.schema) };
 
+  // The whole request in one call, as the engine's facade (graphql.h) does it.
+  const facade = canonicalResult(G.graphqlSync({
+    schema: built.schema,
+    source: c.query,
+    rootValue: c.rootValue ?? {},
+    variableValues: c.variables ?? undefined,
+    operationName: c.operationName ?? undefined,
+    fieldResolver,
+  }));
   let doc;
   try {
     doc = G.parse(c.query);
   } catch (e) {
-    return { phase: 'parse', errors: [canonicalError(e)] };
+    return { phase: 'parse', errors: [canonicalError(e)], facade };
   }
   const verrors = G.validate(built.schema, doc);
-  if (verrors.length) return { phase: 'validate', errors: verrors.map(canonicalError) };
+  if (verrors.length) return { phase: 'validate', errors: verrors.map(canonicalError), facade };
   const result = G.execute({
     schema: built.schema,
     document: doc,
@@ -112,10 +123,14 @@ export function runReference(G, c) {
     operationName: c.operationName ?? undefined,
     fieldResolver,
   });
+  return { phase: 'execute', result: canonicalResult(result), facade };
+}
+
+function canonicalResult(result) {
   const out = {};
   if ('data' in result) out.data = result.data;
   if (result.errors) out.errors = result.errors.map(canonicalError);
-  return { phase: 'execute', result: JSON.parse(JSON.stringify(out)) };
+  return JSON.parse(JSON.stringify(out));
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -188,22 +188,14 @@ function compare(ref, ours, c) {
     if (typeof ours.printed !== 'string') notes.push('printed output not produced by our side (no printer built)');
     else if (ref.printed !== ours.printed) problems.push('printed text differs:', ...textDiff(ref.printed, ours.printed));
   }
+  if (ref.facade) {
+    if (!ours.facade) notes.push('facade (graphql.h) response not produced by our side');
+    else problems.push(...compareResult(ref.facade, ours.facade, 'facade'));
+  }
   if (ref.phase === 'execute') {
     const er = ref.result;
     const gr = ours.result ?? {};
-    const keysE = Object.keys(er);
-    const keysG = Object.keys(gr);
-    if ('data' in er !== 'data' in gr) problems.push(`result: "data" ${'data' in er ? 'missing' : 'unexpected'}`);
-    if ('data' in er && 'data' in gr && stable(er.data) !== stable(gr.data)) {
-      if (stable(sortedKeys(er.data)) === stable(sortedKeys(gr.data))) problems.push('data: same values, different key order');
-      problems.push(...jsonDiff(er.data, gr.data, '$.data'));
-    }
-    if (keysE.includes('errors') || keysG.includes('errors')) {
-      const r = compareErrors(er.errors, gr.errors, 'execution errors');
-      problems.push(...r.problems);
-      orderOnly ||= r.orderOnly;
-    }
-    for (const k of keysG) if (k !== 'data' && k !== 'errors') problems.push(`result: unexpected key ${k}`);
+    problems.push(...compareResult(er, gr, 'result'));
     if (c.introspection && problems.length === 0 && gr.data) {
       // Our introspection must describe the same schema to a client.
       try {
@@ -217,7 +209,29 @@ function compare(ref, ours, c) {
       }
     }
   }
-  return { problems, orderOnly, notes };
+  return { problems, orderOnly: orderOnly || orderFlag.value, notes };
+}
+
+// Compares two {data, errors} responses; errors as a multiset (order noted in orderFlag).
+const orderFlag = { value: false };
+function compareResult(er, gr, label) {
+  const problems = [];
+  {
+    const keysE = Object.keys(er);
+    const keysG = Object.keys(gr);
+    if ('data' in er !== 'data' in gr) problems.push(`${label}: "data" ${'data' in er ? 'missing' : 'unexpected'}`);
+    if ('data' in er && 'data' in gr && stable(er.data) !== stable(gr.data)) {
+      if (stable(sortedKeys(er.data)) === stable(sortedKeys(gr.data))) problems.push(`${label}: same data, different key order`);
+      problems.push(...jsonDiff(er.data, gr.data, `${label}.data`));
+    }
+    if (keysE.includes('errors') || keysG.includes('errors')) {
+      const r = compareErrors(er.errors, gr.errors, `${label} errors`);
+      problems.push(...r.problems);
+      if (r.orderOnly) orderFlag.value = true;
+    }
+    for (const k of keysG) if (k !== 'data' && k !== 'errors') problems.push(`${label}: unexpected key ${k}`);
+  }
+  return problems;
 }
 
 // ---- run -----------------------------------------------------------------
@@ -259,6 +273,7 @@ for (const c of cases) {
     console.log(`FAIL ${c.name}\n  ${ours.crash.replace(/\n/g, '\n  ')}`);
     continue;
   }
+  orderFlag.value = false;
   const r = compare(ref, ours.out, c);
   for (const n of r.notes) notes.set(n, (notes.get(n) ?? 0) + 1);
   if (r.problems.length) {
