@@ -89,6 +89,12 @@ void mm_event_time_now(char out[25]) {
     out[n] = '\0';
 }
 
+const char *mm_event_id(const mm_event *event) { return event->id; }
+
+const char *mm_event_type(const mm_event *event) { return event->type; }
+
+json_t *mm_event_data(const mm_event *event) { return event->data; }
+
 int mm_event_create(mm_event *ev, const char *service, const char *type, json_t *data) {
     char id[MM_UUID_STRLEN + 1];
     char now[25];

@@ -19,6 +19,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "metamorphosis.h"
+
 /* CloudEvents spec version this binding speaks. */
 #define MM_CE_SPECVERSION "1.0"
 /* Prefix of the source attribute: /metamorphosis/<service>. */
@@ -73,6 +75,9 @@ typedef struct mm_wire_header {
     const void *value;
     size_t value_len;
 } mm_wire_header;
+
+/* The public accessors (metamorphosis.h) are implemented over this struct:
+ * mm_event_id, mm_event_type, mm_event_data. */
 
 /* Zeroes ev. */
 void mm_event_init(mm_event *ev);

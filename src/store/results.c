@@ -1,0 +1,219 @@
+/* results.c -- storing and fetching event results, with the MULTI/EXEC
+ * store-and-notify; see results.h. */
+#include "store/results.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metamorphosis.h"
+#include "store/redis_conn.h"
+
+struct mm_result_store {
+    pthread_mutex_t lock;
+    mm_redis_url url;
+    redisContext *c;     /* NULL while disconnected */
+    char *prefix;
+    int ttl;
+};
+
+static int fmt_name(char *buf, size_t size, const char *prefix, const char *kind, const char *id) {
+    if (prefix == NULL || id == NULL || id[0] == '\0')
+        return MM_EINVAL;
+    int n = snprintf(buf, size, "%s:%s:%s", prefix, kind, id);
+    return n < 0 || (size_t)n >= size ? MM_EINVAL : 0;
+}
+
+int mm_result_key(const char *prefix, const char *event_id, char *buf, size_t size) {
+    return fmt_name(buf, size, prefix, "result", event_id);
+}
+
+int mm_result_channel(const char *prefix, const char *server_id, char *buf, size_t size) {
+    return fmt_name(buf, size, prefix, "done", server_id);
+}
+
+static json_t *str_or_null(const char *s) { return s ? json_string(s) : json_null(); }
+
+json_t *mm_result_doc_event(const char *source_event_id, json_t *event_json) {
+    if (source_event_id == NULL || event_json == NULL)
+        return NULL;
+    return json_pack("{s:s, s:s, s:O}", "sourceEventId", source_event_id, "status", "ok", "event",
+                     event_json);
+}
+
+json_t *mm_result_doc_error(const char *source_event_id, const char *ns, const char *class_name,
+                            const char *message, const char *code, json_t *data) {
+    if (source_event_id == NULL)
+        return NULL;
+    json_t *err = json_pack("{s:o, s:o, s:o, s:o, s:O, s:s}", "namespace", str_or_null(ns),
+                            "className", str_or_null(class_name), "message", str_or_null(message),
+                            "code", str_or_null(code), "data", data ? data : json_null(),
+                            "sourceEventId", source_event_id);
+    if (err == NULL)
+        return NULL;
+    return json_pack("{s:s, s:s, s:o}", "sourceEventId", source_event_id, "status", "error",
+                     "error", err);
+}
+
+mm_result_store *mm_result_store_new(const char *redis_url, const char *prefix, int ttl_seconds,
+                                     char *err, size_t err_size) {
+    mm_result_store *s = calloc(1, sizeof *s);
+    if (s == NULL) {
+        snprintf(err, err_size, "out of memory");
+        return NULL;
+    }
+    pthread_mutex_init(&s->lock, NULL);
+    if (mm_redis_url_parse(redis_url, &s->url, err, err_size) != 0) {
+        mm_result_store_free(s);
+        return NULL;
+    }
+    s->prefix = strdup(prefix ? prefix : MM_STORE_DEFAULT_PREFIX);
+    s->ttl = ttl_seconds > 0 ? ttl_seconds : MM_RESULT_DEFAULT_TTL;
+    s->c = mm_redis_connect(&s->url, 5000, NULL, err, err_size);
+    if (s->prefix == NULL || s->c == NULL) {
+        if (s->prefix == NULL)
+            snprintf(err, err_size, "out of memory");
+        mm_result_store_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void mm_result_store_free(mm_result_store *s) {
+    if (s == NULL)
+        return;
+    if (s->c)
+        redisFree(s->c);
+    pthread_mutex_destroy(&s->lock);
+    free(s->prefix);
+    free(s);
+}
+
+/* Makes sure s->c is usable. Called with the lock held. */
+static int ensure_connected(mm_result_store *s, char *err, size_t err_size) {
+    if (s->c != NULL && s->c->err == 0)
+        return 0;
+    if (s->c != NULL)
+        redisFree(s->c);
+    s->c = mm_redis_connect(&s->url, 5000, NULL, err, err_size);
+    return s->c ? 0 : MM_EREDIS;
+}
+
+/* One attempt at the MULTI/SET/PUBLISH/EXEC pipeline. */
+static int put_once(mm_result_store *s, const char *key, const char *chan, const char *text,
+                    long long *receivers, char *err, size_t err_size) {
+    char ttl[16];
+    snprintf(ttl, sizeof ttl, "%d", s->ttl);
+    int n = 0;
+    if (chan != NULL) {
+        redisAppendCommand(s->c, "MULTI");
+        n++;
+    }
+    redisAppendCommandArgv(s->c, 5, (const char *[]){"SET", key, text, "EX", ttl}, NULL);
+    n++;
+    if (chan != NULL) {
+        redisAppendCommandArgv(s->c, 3, (const char *[]){"PUBLISH", chan, text}, NULL);
+        redisAppendCommand(s->c, "EXEC");
+        n += 2;
+    }
+    int rc = 0;
+    redisReply *last = NULL;
+    for (int i = 0; i < n; i++) {
+        redisReply *r = NULL;
+        if (redisGetReply(s->c, (void **)&r) != REDIS_OK)
+            r = NULL;
+        if (rc == 0)
+            rc = mm_redis_reply_check(s->c, r, err, err_size);
+        if (r == NULL)
+            return MM_EREDIS; /* connection broken: nothing more to read */
+        if (i == n - 1)
+            last = r;
+        else
+            freeReplyObject(r);
+    }
+    if (rc == 0 && chan != NULL) {
+        /* EXEC returns [OK, receivers], or nil if the transaction was aborted. */
+        if (last->type != REDIS_REPLY_ARRAY || last->elements != 2 ||
+            last->element[0]->type == REDIS_REPLY_ERROR) {
+            snprintf(err, err_size, "Redis transaction for %s did not run", key);
+            rc = MM_EREDIS;
+        } else if (receivers != NULL) {
+            *receivers = last->element[1]->integer;
+        }
+    } else if (rc == 0 && receivers != NULL) {
+        *receivers = 0;
+    }
+    freeReplyObject(last);
+    return rc;
+}
+
+int mm_result_store_put(mm_result_store *s, const char *event_id, const char *reply_to,
+                        const json_t *doc, long long *receivers, char *err, size_t err_size) {
+    char key[512], chan[512];
+    if (mm_result_key(s->prefix, event_id, key, sizeof key) != 0 ||
+        (reply_to != NULL && mm_result_channel(s->prefix, reply_to, chan, sizeof chan) != 0) ||
+        !json_is_object(doc)) {
+        snprintf(err, err_size, "invalid result: empty or overlong id, or document not an object");
+        return MM_EINVAL;
+    }
+    char *text = json_dumps(doc, JSON_COMPACT);
+    if (text == NULL) {
+        snprintf(err, err_size, "out of memory");
+        return MM_ENOMEM;
+    }
+    pthread_mutex_lock(&s->lock);
+    int rc = MM_EREDIS;
+    /* SET is idempotent and a repeated notification is harmless (a waiter
+     * fires once), so one retry over a fresh connection is safe. */
+    for (int attempt = 0; attempt < 2 && rc == MM_EREDIS; attempt++) {
+        if (ensure_connected(s, err, err_size) != 0)
+            continue;
+        rc = put_once(s, key, reply_to ? chan : NULL, text, receivers, err, err_size);
+        if (rc != 0 && s->c->err == 0)
+            break; /* a Redis error reply, not a broken connection: retrying won't help */
+    }
+    pthread_mutex_unlock(&s->lock);
+    free(text);
+    return rc;
+}
+
+int mm_result_store_get(mm_result_store *s, const char *event_id, json_t **doc, char *err,
+                        size_t err_size) {
+    char key[512];
+    *doc = NULL;
+    if (mm_result_key(s->prefix, event_id, key, sizeof key) != 0) {
+        snprintf(err, err_size, "invalid event id");
+        return MM_EINVAL;
+    }
+    pthread_mutex_lock(&s->lock);
+    redisReply *r = NULL;
+    int rc = MM_EREDIS;
+    for (int attempt = 0; attempt < 2 && r == NULL; attempt++) {
+        if (ensure_connected(s, err, err_size) != 0)
+            continue;
+        r = redisCommandArgv(s->c, 2, (const char *[]){"GET", key}, NULL);
+        rc = mm_redis_reply_check(s->c, r, err, err_size);
+    }
+    pthread_mutex_unlock(&s->lock);
+    if (r == NULL || rc != 0) {
+        if (r)
+            freeReplyObject(r);
+        return MM_EREDIS;
+    }
+    if (r->type == REDIS_REPLY_NIL) {
+        freeReplyObject(r);
+        snprintf(err, err_size, "no result stored for event %s", event_id);
+        return MM_ENOTFOUND;
+    }
+    json_error_t jerr;
+    *doc = r->type == REDIS_REPLY_STRING ? json_loadb(r->str, r->len, 0, &jerr) : NULL;
+    freeReplyObject(r);
+    if (*doc == NULL || !json_is_object(*doc)) {
+        json_decref(*doc);
+        *doc = NULL;
+        snprintf(err, err_size, "result for event %s is not a JSON object", event_id);
+        return MM_EINVAL;
+    }
+    return 0;
+}

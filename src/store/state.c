@@ -1,0 +1,300 @@
+/* state.c -- JSON application state over one Redis connection; see state.h. */
+#include "store/state.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metamorphosis.h"
+#include "store/redis_conn.h"
+#include "store/results.h"
+
+struct mm_state {
+    pthread_mutex_t lock;
+    mm_redis_url url;
+    redisContext *c;
+    char *prefix;   /* "<prefix>:state:<service>:" */
+    char name[128]; /* CLIENT SETNAME */
+    int status;     /* outcome of the last call */
+    char err[512];
+};
+
+static int fail(mm_state *s, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int fail(mm_state *s, int code, const char *fmt, ...) {
+    s->status = code;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->err, sizeof s->err, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+mm_state *mm_state_new(const char *redis_url, const char *prefix, const char *service, char *err,
+                       size_t err_size) {
+    if (service == NULL || service[0] == '\0') {
+        snprintf(err, err_size, "state store needs a service name");
+        return NULL;
+    }
+    mm_state *s = calloc(1, sizeof *s);
+    if (s == NULL) {
+        snprintf(err, err_size, "out of memory");
+        return NULL;
+    }
+    pthread_mutex_init(&s->lock, NULL);
+    if (mm_redis_url_parse(redis_url, &s->url, err, err_size) != 0) {
+        mm_state_free(s);
+        return NULL;
+    }
+    const char *p = prefix ? prefix : MM_STORE_DEFAULT_PREFIX;
+    size_t len = strlen(p) + strlen(service) + 10;
+    s->prefix = malloc(len);
+    if (s->prefix == NULL) {
+        snprintf(err, err_size, "out of memory");
+        mm_state_free(s);
+        return NULL;
+    }
+    snprintf(s->prefix, len, "%s:state:%s:", p, service);
+    /* Named "<prefix>-state-<service>" so operators can tell it apart. */
+    snprintf(s->name, sizeof s->name, "%s-state-%s", p, service);
+    for (char *c = s->name; *c; c++)
+        if (*c <= ' ' || *c > '~')
+            *c = '_';
+    s->c = mm_redis_connect(&s->url, 5000, s->name, err, err_size);
+    if (s->c == NULL) {
+        mm_state_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void mm_state_free(mm_state *s) {
+    if (s == NULL)
+        return;
+    if (s->c)
+        redisFree(s->c);
+    free(s->prefix);
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}
+
+const char *mm_state_last_error(mm_state *s) { return s->err; }
+
+/* Starts a call: clears the last outcome. */
+static void begin(mm_state *s) {
+    s->status = 0;
+    s->err[0] = '\0';
+}
+
+int mm_state_key(const mm_state *s, const char *key, char *buf, size_t size) {
+    if (key == NULL || key[0] == '\0')
+        return MM_EINVAL;
+    int n = snprintf(buf, size, "%s%s", s->prefix, key);
+    return n < 0 || (size_t)n >= size ? MM_EINVAL : 0;
+}
+
+/* Runs argv (argv[1] is the user key, replaced by the full key) and returns
+ * the reply, reconnecting once if the connection was lost. NULL on failure
+ * (s->err set). */
+static redisReply *run(mm_state *s, int argc, const char **argv, const size_t *lens) {
+    char key[1024];
+    const char *a[8];
+    size_t l[8];
+    begin(s);
+    if (argc > 8 || mm_state_key(s, argv[1], key, sizeof key) != 0) {
+        fail(s, MM_EINVAL, "invalid state key");
+        return NULL;
+    }
+    for (int i = 0; i < argc; i++) {
+        a[i] = i == 1 ? key : argv[i];
+        l[i] = i == 1 ? strlen(key) : (lens && lens[i] ? lens[i] : strlen(argv[i]));
+    }
+    pthread_mutex_lock(&s->lock);
+    redisReply *r = NULL;
+    for (int attempt = 0; attempt < 2 && r == NULL; attempt++) {
+        if (s->c == NULL || s->c->err) {
+            if (s->c)
+                redisFree(s->c);
+            s->c = mm_redis_connect(&s->url, 5000, s->name, s->err, sizeof s->err);
+            if (s->c == NULL) {
+                s->status = MM_EREDIS;
+                continue;
+            }
+        }
+        r = redisCommandArgv(s->c, argc, a, l);
+        if (r == NULL)
+            fail(s, MM_EREDIS, "Redis connection failed: %s", s->c->errstr);
+    }
+    pthread_mutex_unlock(&s->lock);
+    if (r != NULL && r->type == REDIS_REPLY_ERROR) {
+        fail(s, MM_EREDIS, "Redis error: %.*s", (int)r->len, r->str);
+        freeReplyObject(r);
+        return NULL;
+    }
+    return r;
+}
+
+/* JSON text of value (any JSON value, not only objects). */
+static char *dump(mm_state *s, const json_t *value) {
+    char *text = value ? json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    if (text == NULL)
+        fail(s, MM_EINVAL, "value is not JSON-encodable");
+    return text;
+}
+
+/* Parses a stored string reply into *value. */
+static int load(mm_state *s, const redisReply *e, json_t **value) {
+    json_error_t jerr;
+    *value = json_loadb(e->str, e->len, JSON_DECODE_ANY, &jerr);
+    if (*value == NULL)
+        return fail(s, MM_EINVAL, "stored value is not JSON: %s", jerr.text);
+    return 0;
+}
+
+int mm_state_set(mm_state *s, const char *key, const json_t *value, int ttl_seconds) {
+    char *text = dump(s, value);
+    if (text == NULL)
+        return MM_EINVAL;
+    char ttl[24];
+    snprintf(ttl, sizeof ttl, "%d", ttl_seconds);
+    redisReply *r = ttl_seconds > 0
+                        ? run(s, 5, (const char *[]){"SET", key, text, "EX", ttl}, NULL)
+                        : run(s, 3, (const char *[]){"SET", key, text}, NULL);
+    free(text);
+    if (r == NULL)
+        return s->status;
+    freeReplyObject(r);
+    return 0;
+}
+
+int mm_state_get(mm_state *s, const char *key, json_t **value) {
+    *value = NULL;
+    redisReply *r = run(s, 2, (const char *[]){"GET", key}, NULL);
+    if (r == NULL)
+        return s->status;
+    int rc = r->type == REDIS_REPLY_STRING ? load(s, r, value)
+                                           : fail(s, MM_ENOTFOUND, "no state at %s", key);
+    freeReplyObject(r);
+    return rc;
+}
+
+int mm_state_del(mm_state *s, const char *key) {
+    redisReply *r = run(s, 2, (const char *[]){"DEL", key}, NULL);
+    if (r == NULL)
+        return s->status;
+    freeReplyObject(r);
+    return 0;
+}
+
+int mm_state_hset(mm_state *s, const char *key, const char *field, const json_t *value) {
+    if (field == NULL)
+        return fail(s, MM_EINVAL, "no hash field given");
+    char *text = dump(s, value);
+    if (text == NULL)
+        return MM_EINVAL;
+    redisReply *r = run(s, 4, (const char *[]){"HSET", key, field, text}, NULL);
+    free(text);
+    if (r == NULL)
+        return s->status;
+    freeReplyObject(r);
+    return 0;
+}
+
+int mm_state_hget(mm_state *s, const char *key, const char *field, json_t **value) {
+    *value = NULL;
+    if (field == NULL)
+        return fail(s, MM_EINVAL, "no hash field given");
+    redisReply *r = run(s, 3, (const char *[]){"HGET", key, field}, NULL);
+    if (r == NULL)
+        return s->status;
+    int rc = r->type == REDIS_REPLY_STRING ? load(s, r, value)
+                                           : fail(s, MM_ENOTFOUND, "no field %s in %s", field, key);
+    freeReplyObject(r);
+    return rc;
+}
+
+int mm_state_hgetall(mm_state *s, const char *key, json_t **object) {
+    *object = NULL;
+    redisReply *r = run(s, 2, (const char *[]){"HGETALL", key}, NULL);
+    if (r == NULL)
+        return s->status;
+    json_t *o = json_object();
+    int rc = o ? 0 : fail(s, MM_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == 0 && i + 1 < r->elements; i += 2) {
+        json_t *v;
+        rc = load(s, r->element[i + 1], &v);
+        if (rc == 0 && json_object_setn_new(o, r->element[i]->str, r->element[i]->len, v) != 0)
+            rc = fail(s, MM_EINVAL, "hash field name is not valid UTF-8");
+    }
+    freeReplyObject(r);
+    if (rc != 0) {
+        json_decref(o);
+        return rc;
+    }
+    *object = o;
+    return 0;
+}
+
+int mm_state_hdel(mm_state *s, const char *key, const char *field) {
+    if (field == NULL)
+        return fail(s, MM_EINVAL, "no hash field given");
+    redisReply *r = run(s, 3, (const char *[]){"HDEL", key, field}, NULL);
+    if (r == NULL)
+        return s->status;
+    freeReplyObject(r);
+    return 0;
+}
+
+int mm_state_list_append(mm_state *s, const char *key, const json_t *value, long long *length) {
+    char *text = dump(s, value);
+    if (text == NULL)
+        return MM_EINVAL;
+    redisReply *r = run(s, 3, (const char *[]){"RPUSH", key, text}, NULL);
+    free(text);
+    if (r == NULL)
+        return s->status;
+    if (length)
+        *length = r->integer;
+    freeReplyObject(r);
+    return 0;
+}
+
+int mm_state_list_range(mm_state *s, const char *key, long long start, long long stop,
+                        json_t **array) {
+    char a[24], b[24];
+    *array = NULL;
+    snprintf(a, sizeof a, "%lld", start);
+    snprintf(b, sizeof b, "%lld", stop);
+    redisReply *r = run(s, 4, (const char *[]){"LRANGE", key, a, b}, NULL);
+    if (r == NULL)
+        return s->status;
+    json_t *arr = json_array();
+    int rc = arr ? 0 : fail(s, MM_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == 0 && i < r->elements; i++) {
+        json_t *v;
+        rc = load(s, r->element[i], &v);
+        if (rc == 0)
+            json_array_append_new(arr, v);
+    }
+    freeReplyObject(r);
+    if (rc != 0) {
+        json_decref(arr);
+        return rc;
+    }
+    *array = arr;
+    return 0;
+}
+
+int mm_state_incr(mm_state *s, const char *key, long long by, long long *value) {
+    char n[24];
+    snprintf(n, sizeof n, "%lld", by);
+    redisReply *r = run(s, 3, (const char *[]){"INCRBY", key, n}, NULL);
+    if (r == NULL)
+        return s->status;
+    if (value)
+        *value = r->integer;
+    freeReplyObject(r);
+    return 0;
+}

@@ -1,0 +1,74 @@
+/* state.h -- application state in Redis for consumers and query resolvers.
+ *
+ * Values are JSON (stored as JSON text). Every key lives under
+ *     <prefix>:state:<service>:<key>
+ * so services sharing one Redis never collide and one service's state can be
+ * listed or dropped with a single pattern. Strings, hashes (one JSON value per
+ * field) and lists (JSON values appended at the tail) cover what the
+ * original's examples kept in memory, now visible to every process.
+ *
+ * Thread-safety: a handle owns one connection and a mutex, so threads may
+ * share it (their calls are serialized); for parallel Redis traffic give each
+ * thread its own handle. A lost connection is re-opened once per call. The
+ * connection is named (CLIENT SETNAME) "<prefix>-state-<service>".
+ * Errors: functions return 0 or a negative MM_E* code; mm_state_last_error
+ * gives the text of the most recent failure on the handle. */
+#ifndef MM_STORE_STATE_H
+#define MM_STORE_STATE_H
+
+#include <jansson.h>
+
+#include "metamorphosis.h"
+
+typedef struct mm_state mm_state;
+
+/* Connects. prefix NULL means "mm"; service must be non-empty. NULL with err
+ * set on failure. */
+mm_state *mm_state_new(const char *redis_url, const char *prefix, const char *service, char *err,
+                       size_t err_size);
+
+/* These are the public API (metamorphosis.h declares them too). */
+
+/* Sets key to value; ttl_seconds > 0 makes it expire. */
+int mm_state_set(mm_state *s, const char *key, const json_t *value, int ttl_seconds);
+
+/* Gets key: 0 and *value (new reference), or MM_ENOTFOUND. */
+int mm_state_get(mm_state *s, const char *key, json_t **value);
+
+/* Deletes key (any kind). 0 whether or not it existed. */
+int mm_state_del(mm_state *s, const char *key);
+
+/* Sets field of hash key to value. */
+int mm_state_hset(mm_state *s, const char *key, const char *field, const json_t *value);
+
+/* Gets one field: 0 and *value, or MM_ENOTFOUND. */
+int mm_state_hget(mm_state *s, const char *key, const char *field, json_t **value);
+
+/* All fields of hash key as a JSON object (empty if the key is missing). */
+int mm_state_hgetall(mm_state *s, const char *key, json_t **object);
+
+/* Removes field from hash key. */
+int mm_state_hdel(mm_state *s, const char *key, const char *field);
+
+/* Appends value to list key; *length (may be NULL) gets the new length. */
+int mm_state_list_append(mm_state *s, const char *key, const json_t *value, long long *length);
+
+/* Elements start..stop (inclusive, negative counts from the end, as LRANGE)
+ * of list key as a JSON array (empty if missing). */
+int mm_state_list_range(mm_state *s, const char *key, long long start, long long stop,
+                        json_t **array);
+
+/* Adds by to the integer at key (created as 0); *value gets the result. */
+int mm_state_incr(mm_state *s, const char *key, long long by, long long *value);
+
+/* The full Redis key for key, into buf. 0 or MM_EINVAL if it does not fit. */
+int mm_state_key(const mm_state *s, const char *key, char *buf, size_t size);
+
+/* Text of the last failure on s (valid until the next call on s; meaningful
+ * only to the thread that made that call). */
+const char *mm_state_last_error(mm_state *s);
+
+/* Closes and frees s. NULL is a no-op. */
+void mm_state_free(mm_state *s);
+
+#endif
