@@ -99,7 +99,8 @@ export function runReference(G, c) {
   if (c.mode === 'schema') return { phase: 'schema', ok: true, printed: G.printSchema(built.schema) };
 
   // The whole request in one call, as the engine's facade (graphql.h) does it.
-  const facade = canonicalResult(G.graphqlSync({
+  // Like graphql-http, the facade refuses a valid subscription operation.
+  const facade = subscriptionRefused(G, built.schema, c) ?? canonicalResult(G.graphqlSync({
     schema: built.schema,
     source: c.query,
     rootValue: c.rootValue ?? {},
@@ -124,6 +125,21 @@ export function runReference(G, c) {
     fieldResolver,
   });
   return { phase: 'execute', result: canonicalResult(result), facade };
+}
+
+// graphql-http answers a valid subscription over HTTP with this one error
+// instead of executing it; so does mm_graphql_execute_request.
+function subscriptionRefused(G, schema, c) {
+  let doc;
+  try {
+    doc = G.parse(c.query);
+  } catch {
+    return undefined;
+  }
+  if (G.validate(schema, doc).length) return undefined;
+  const op = G.getOperationAST(doc, c.operationName ?? undefined);
+  if (op && op.operation === 'subscription') return { errors: [{ message: 'Subscriptions are not supported' }] };
+  return undefined;
 }
 
 function canonicalResult(result) {
