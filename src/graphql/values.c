@@ -473,7 +473,8 @@ static json_t *number_from_raw(const char *raw, bool is_float) {
     return json_real(strtod(raw, NULL));
 }
 
-json_t *mm_gql_value_from_ast_untyped(const mm_gql_value *node, json_t *variables) {
+/* graphql-js valueFromASTUntyped (custom scalars without parse_literal). */
+static json_t *from_ast_untyped(const mm_gql_value *node, json_t *variables) {
     switch (node->kind) {
     case MM_GQL_VALUE_NULL: return json_null();
     case MM_GQL_VALUE_INT: return number_from_raw(node->u.raw, false);
@@ -484,7 +485,7 @@ json_t *mm_gql_value_from_ast_untyped(const mm_gql_value *node, json_t *variable
     case MM_GQL_VALUE_LIST: {
         json_t *arr = json_array();
         for (size_t i = 0; i < node->u.list.count; i++) {
-            json_t *item = mm_gql_value_from_ast_untyped(node->u.list.items[i], variables);
+            json_t *item = from_ast_untyped(node->u.list.items[i], variables);
             /* JavaScript keeps undefined in arrays; JSON turns it into null */
             json_array_append_new(arr, item ? item : json_null());
         }
@@ -493,7 +494,7 @@ json_t *mm_gql_value_from_ast_untyped(const mm_gql_value *node, json_t *variable
     case MM_GQL_VALUE_OBJECT: {
         json_t *obj = json_object();
         for (size_t i = 0; i < node->u.object.count; i++) {
-            json_t *item = mm_gql_value_from_ast_untyped(node->u.object.fields[i].value, variables);
+            json_t *item = from_ast_untyped(node->u.object.fields[i].value, variables);
             if (item) json_object_set_new(obj, node->u.object.fields[i].name.value, item);
         }
         return obj;
@@ -599,7 +600,7 @@ json_t *mm_gql_value_from_ast(const mm_gql_value *node, const mm_gql_type *type,
             return NULL;
         return json_string(node->u.name);
     case MM_GQL_SCALAR: {
-        if (!type->parse_literal) return mm_gql_value_from_ast_untyped(node, variables);
+        if (!type->parse_literal) return from_ast_untyped(node, variables);
         const char *err = NULL;
         json_t *v = type->parse_literal(type->scalar_ud, node, variables, arena, &err);
         return v;

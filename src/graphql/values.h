@@ -2,7 +2,7 @@
  *
  * The C counterparts of graphql-js 16's execution/values.ts (getVariableValues,
  * getArgumentValues, getDirectiveValues) and utilities/coerceInputValue.ts,
- * valueFromAST.ts and valueFromASTUntyped.ts, with the same messages.
+ * valueFromAST.ts, with the same messages.
  *
  * Values are jansson json_t. JavaScript's "undefined" (a missing variable, an
  * invalid literal) is a C NULL; JSON null is json_null(). Every json_t
@@ -24,10 +24,6 @@
  * resolve $variables; a variable absent from it counts as missing. */
 json_t *mm_gql_value_from_ast(const mm_gql_value *node, const mm_gql_type *type,
                               json_t *variables, mm_arena *arena);
-
-/* graphql-js valueFromASTUntyped: a literal as plain JSON (custom scalars
- * without a parse_literal callback). NULL for a missing variable. */
-json_t *mm_gql_value_from_ast_untyped(const mm_gql_value *node, json_t *variables);
 
 /* Called once per problem found by mm_gql_coerce_input_value: where inside the
  * value (path, may be empty), the offending value and the message. */
