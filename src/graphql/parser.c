@@ -44,31 +44,37 @@ typedef struct parser {
 
 __attribute__((format(printf, 4, 5), noreturn))
 static void raise_error(parser *p, mm_gql_error_kind kind, mm_gql_loc loc, const char *fmt, ...) {
-    char stack_buf[512];
+    /* Messages can quote a whole string token, so they are sized, not cut. */
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(stack_buf, sizeof(stack_buf), fmt, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    mm_gql_errors_add(p->errors, kind, &loc, 1, "Syntax Error: %s", stack_buf);
+    char *msg = n >= 0 ? mm_arena_alloc(p->arena, (size_t)n + 1) : NULL;
+    if (msg) {
+        va_start(ap, fmt);
+        vsnprintf(msg, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    mm_gql_errors_add(p->errors, kind, &loc, 1, "Syntax Error: %s", msg ? msg : "Out of memory.");
     longjmp(p->jmp, 1);
 }
 
 /* graphql-js getTokenDesc: the kind, quoted for punctuators, and the value. */
-static void token_desc(const mm_gql_token *t, char *buf, size_t size) {
+static const char *token_desc(parser *p, const mm_gql_token *t) {
     const char *kind = mm_gql_token_kind_name(t->kind);
+    const char *d;
     if (mm_gql_token_kind_is_punctuator(t->kind))
-        snprintf(buf, size, "\"%s\"", kind);
+        d = mm_arena_sprintf(p->arena, "\"%s\"", kind);
     else if (t->value)
-        snprintf(buf, size, "%s \"%.*s\"", kind, (int)(t->value_len > 400 ? 400 : t->value_len), t->value);
+        d = mm_arena_sprintf(p->arena, "%s \"%.*s\"", kind, (int)t->value_len, t->value);
     else
-        snprintf(buf, size, "%s", kind);
+        d = kind;
+    return d ? d : kind;
 }
 
 __attribute__((noreturn))
 static void unexpected(parser *p, const mm_gql_token *t) {
-    char desc[480];
-    token_desc(t, desc, sizeof(desc));
-    raise_error(p, MM_GQL_ERROR_SYNTAX, t->loc, "Unexpected %s.", desc);
+    raise_error(p, MM_GQL_ERROR_SYNTAX, t->loc, "Unexpected %s.", token_desc(p, t));
 }
 
 __attribute__((noreturn))
@@ -142,8 +148,7 @@ static mm_gql_token expect(parser *p, mm_gql_token_kind kind) {
         advance(p);
         return t;
     }
-    char desc[480];
-    token_desc(&t, desc, sizeof(desc));
+    const char *desc = token_desc(p, &t);
     if (mm_gql_token_kind_is_punctuator(kind))
         raise_error(p, MM_GQL_ERROR_SYNTAX, t.loc, "Expected \"%s\", found %s.",
                     mm_gql_token_kind_name(kind), desc);
@@ -161,8 +166,7 @@ static void expect_keyword(parser *p, const char *word) {
         advance(p);
         return;
     }
-    char desc[480];
-    token_desc(&TOK, desc, sizeof(desc));
+    const char *desc = token_desc(p, &TOK);
     raise_error(p, MM_GQL_ERROR_SYNTAX, TOK.loc, "Expected \"%s\", found %s.", word, desc);
 }
 
@@ -559,10 +563,8 @@ static void parse_enum_values(parser *p, mm_gql_type_def *td) {
             ev.loc = TOK.loc;
             ev.description = parse_description(p);
             if (token_is(&TOK, "true") || token_is(&TOK, "false") || token_is(&TOK, "null")) {
-                char desc[480];
-                token_desc(&TOK, desc, sizeof(desc));
                 raise_error(p, MM_GQL_ERROR_SYNTAX, TOK.loc,
-                            "%s is reserved and cannot be used for an enum value.", desc);
+                            "%s is reserved and cannot be used for an enum value.", token_desc(p, &TOK));
             }
             ev.name = parse_name(p);
             parse_directives(p, true, &ev.directives, &ev.directive_count);
