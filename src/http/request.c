@@ -90,7 +90,7 @@ static int parse_post(const mm_http_raw_request *raw, mm_http_graphql_request *o
     if (!mm_http_utf8_valid(raw->body, raw->body_len))
         return fail(errbuf, errsize, 400, "the request body is not valid UTF-8");
     json_error_t jerr;
-    json_t *root = json_loadb(raw->body, raw->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *root = json_loadb(raw->body, raw->body_len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
     if (!root)
         return fail(errbuf, errsize, 400, "the request body is not valid JSON: %s (line %d, column %d)",
                     jerr.text, jerr.line, jerr.column);

@@ -394,6 +394,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     pthread_mutex_unlock(&s->flight_lock);
 }
 
+static void on_mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 static void on_mhd_log(void *cls, const char *fmt, va_list ap) {
     (void)cls;
     char msg[512];
@@ -542,11 +543,13 @@ int mm_http_server_stop(mm_http_server *s, unsigned deadline_ms) {
     /* Whatever still waits gets a shutdown error; then let those answers go out. */
     mm_http_responder_cancel_all(s);
     wait_idle(s, mm_http_now_ns() + 2000000000ull);
+    /* The reaper goes first: once it is joined nothing resumes a connection,
+     * and no connection is still suspended (MHD_stop_daemon requires that). */
+    mm_http_reaper_stop(s);
     MHD_stop_daemon(s->daemon);
     s->daemon = NULL;
     if (s->quiesced_fd != MHD_INVALID_SOCKET) close(s->quiesced_fd);
     s->quiesced_fd = MHD_INVALID_SOCKET;
-    mm_http_reaper_stop(s);
     mm_log_info("msg=\"http server stopped\" port=%u duration_ms=%.1f", s->port,
                 (double)(mm_http_now_ns() - start) / 1e6);
     return 0;

@@ -131,17 +131,26 @@ static const char *header(const http_resp *r, const char *name) {
     return NULL;
 }
 
-static char *build_request(const char *method, const char *target, const char *headers, const char *body,
-                           size_t body_len) {
+/* A whole request (head and body) in a malloc'd buffer; *total gets its size. */
+static char *build_request_n(const char *method, const char *target, const char *headers, const char *body,
+                             size_t body_len, size_t *total) {
     size_t cap = 1024 + strlen(target) + (headers ? strlen(headers) : 0) + body_len;
     char *req = malloc(cap);
+    assert_non_null(req);
     int n = snprintf(req, cap, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s", method, target,
                      headers ? headers : "");
     if (body) n += snprintf(req + n, cap - (size_t)n, "Content-Length: %zu\r\n", body_len);
     n += snprintf(req + n, cap - (size_t)n, "\r\n");
     if (body) memcpy(req + n, body, body_len);
-    req[n + (int)body_len] = '\0';
+    *total = (size_t)n + (body ? body_len : 0);
+    req[*total] = '\0';
     return req;
+}
+
+static char *build_request(const char *method, const char *target, const char *headers, const char *body,
+                           size_t body_len) {
+    size_t total;
+    return build_request_n(method, target, headers, body, body_len, &total);
 }
 
 static http_resp do_request_n(uint16_t port, const char *method, const char *target, const char *headers,
@@ -149,10 +158,9 @@ static http_resp do_request_n(uint16_t port, const char *method, const char *tar
     http_resp r;
     int fd = connect_port(port);
     assert_true(fd >= 0);
-    char *req = build_request(method, target, headers, body, body_len);
-    size_t hdr_len = strlen(req);
-    send_all(fd, req, body ? hdr_len + body_len - (body_len ? 0 : 0) : hdr_len);
-    if (body && body_len && strlen(req) < hdr_len + body_len) { /* body with NULs: already sent whole */ }
+    size_t total;
+    char *req = build_request_n(method, target, headers, body, body_len, &total);
+    send_all(fd, req, total);
     free(req);
     read_response(fd, &r, 5000);
     close(fd);
@@ -817,7 +825,7 @@ static void test_deadline_timeout(void **state) {
     /* The race: answers arriving right at the deadline. */
     for (int i = 0; i < 5; i++) {
         int fd = connect_port(port);
-        char *req = build_request("POST", "/graphql", "Content-Type: application/json\r\n", "{\"query\":\"wait\"}", 17);
+        char *req = build_request("POST", "/graphql", "Content-Type: application/json\r\n", "{\"query\":\"wait\"}", 16);
         send_all(fd, req, strlen(req));
         free(req);
         wait_for_waiting(1, 2000);
@@ -847,7 +855,7 @@ static void test_300_waiting_do_not_starve_others(void **state) {
     mm_http_server *s = start_server(&cfg);
     uint16_t port = mm_http_server_port(s);
     int fds[N];
-    char *req = build_request("POST", "/graphql", "Content-Type: application/json\r\n", "{\"query\":\"wait\"}", 17);
+    char *req = build_request("POST", "/graphql", "Content-Type: application/json\r\n", "{\"query\":\"wait\"}", 16);
     for (int i = 0; i < N; i++) {
         fds[i] = connect_port(port);
         assert_true(fds[i] >= 0);
@@ -969,7 +977,7 @@ static void test_graceful_shutdown(void **state) {
     uint16_t port = mm_http_server_port(s);
     atomic_store(&cancels, 0);
     int fds[3];
-    char *req = build_request("POST", "/graphql", "Content-Type: application/json\r\n", "{\"query\":\"wait\"}", 17);
+    char *req = build_request("POST", "/graphql", "Content-Type: application/json\r\n", "{\"query\":\"wait\"}", 16);
     for (int i = 0; i < 3; i++) {
         fds[i] = connect_port(port);
         send_all(fds[i], req, strlen(req));
