@@ -325,7 +325,7 @@ int main(void) {
         return 2;
     }
     json_error_t jerr;
-    json_t *c = json_loadb(input, len, 0, &jerr);
+    json_t *c = json_loadb(input, len, JSON_ALLOW_NUL, &jerr);
     free(input);
     if (!json_is_object(c)) {
         fprintf(stderr, "difftest_driver: bad case JSON: %s (line %d)\n", jerr.text, jerr.line);
