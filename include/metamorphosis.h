@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -44,6 +46,163 @@ const char *mm_strerror(int code);
 
 /* The library's version as "MAJOR.MINOR.PATCH". */
 const char *mm_version(void);
+
+
+/* ======================================================================
+ * Services
+ *
+ * A service is a name (also its default Kafka topic), a GraphQL schema
+ * fragment in SDL, and C callbacks bound by name: event mutations,
+ * consumers and query resolvers. It is built as a shared object that
+ * exports one function, MM_SERVICE_SYMBOL, returning its definition; the
+ * gregor commands load it with --app PATH. See docs/tutorial.md.
+ * ====================================================================== */
+
+typedef struct mm_service mm_service;
+typedef struct mm_event mm_event;              /* an event being handled */
+typedef struct mm_handler mm_handler;          /* a consumer's call context */
+typedef struct mm_mutation_call mm_mutation_call; /* a mutate_event call context */
+typedef struct mm_gql_resolve_info mm_resolve_info; /* a query resolver's context */
+typedef struct mm_state mm_state;              /* the Redis application-state store */
+
+/* The function every service shared object exports:
+ *     mm_service *metamorphosis_service(void);
+ * It builds and returns the definition; the caller owns it. */
+#define MM_SERVICE_SYMBOL "metamorphosis_service"
+typedef mm_service *(*mm_service_define_fn)(void);
+
+/* How a mutation answers (the original's MutationTimings enum). */
+typedef enum mm_timing {
+    MM_TIMING_SYNCHRONOUS = 1u << 0,  /* wait for the consumer's result */
+    MM_TIMING_ASYNCHRONOUS = 1u << 1, /* answer with the event (its id) at once */
+} mm_timing;
+
+/* Authorizes and validates a mutation's arguments and returns the event's
+ * fields (a JSON object, a new reference). To refuse, call
+ * mm_mutation_fail() and return NULL: nothing is published and the caller
+ * gets a GraphQL error. args holds the coerced GraphQL arguments. */
+typedef json_t *(*mm_mutate_event_fn)(void *ud, mm_mutation_call *call, json_t *args);
+
+typedef struct mm_mutation_def {
+    const char *name;          /* GraphQL field, e.g. "createForm" */
+    const char *arguments;     /* SDL argument list, e.g. "name: String, template: String" */
+    const char *event_type;    /* SDL object type of the event, e.g. "CreateFormEvent" */
+    const char *result_type;   /* type of `data` in the answer (what the consumer
+                                  emits); NULL: the event type */
+    unsigned timings;          /* mm_timing bits; 0 means asynchronous only */
+    mm_timing default_timing;  /* when both are allowed and the caller names none */
+    int timing_argument;       /* nonzero: add `timing: MutationTimings = <default>`
+                                  (always added when both timings are allowed) */
+    const char *topic;         /* where the event goes; NULL: the service topic */
+    long timeout_ms;           /* synchronous wait; 0: the configured default */
+    mm_mutate_event_fn mutate_event;
+    void *ud;
+} mm_mutation_def;
+
+/* Handles one event. Emit events with mm_handler_emit(); fail with
+ * mm_handler_raise() and a nonzero return. Returns 0 on success. */
+typedef int (*mm_consumer_fn)(void *ud, mm_handler *h, const mm_event *event);
+
+typedef struct mm_consumer_def {
+    const char *name;          /* e.g. "create_form"; also the default group id */
+    const char *group_id;      /* NULL: the name */
+    const char *const *topics; /* NULL-terminated; NULL: the service topic */
+    const char *const *event_types; /* NULL-terminated; NULL: every type */
+    int save_result;           /* nonzero: the last emitted event (or the
+                                  exception event) is the event's stored result */
+    mm_consumer_fn handle;
+    void *ud;
+} mm_consumer_def;
+
+/* A GraphQL field resolver: returns a new reference (NULL is null). To fail,
+ * call mm_resolve_error() and return NULL. */
+typedef json_t *(*mm_resolve_fn)(void *ud, json_t *parent, json_t *args, mm_resolve_info *info);
+
+/* Custom scalar coercion. Each returns a new reference, or NULL with *error
+ * set to a static or thread-local message. parse_literal receives the literal
+ * already converted to JSON (enum and variable references resolved). */
+typedef struct mm_scalar_def {
+    const char *name;
+    json_t *(*serialize)(json_t *value, const char **error);
+    json_t *(*parse_value)(json_t *value, const char **error);
+} mm_scalar_def;
+
+/* Runs in every worker process after fork, before it consumes. */
+typedef int (*mm_post_fork_fn)(void *ud, mm_service *service);
+
+mm_service *mm_service_new(const char *name);
+void mm_service_free(mm_service *service);
+const char *mm_service_name(const mm_service *service);
+
+/* Adds SDL: types, events, and Query/Mutation fields (as `type Query {...}`
+ * or `extend type Query {...}`; both merge). May be called repeatedly. */
+int mm_service_add_sdl(mm_service *service, const char *sdl);
+int mm_service_add_mutation(mm_service *service, const mm_mutation_def *def);
+int mm_service_add_consumer(mm_service *service, const mm_consumer_def *def);
+int mm_service_add_resolver(mm_service *service, const char *type_name, const char *field_name,
+                            mm_resolve_fn fn, void *ud);
+int mm_service_add_scalar(mm_service *service, const mm_scalar_def *def);
+int mm_service_set_post_fork(mm_service *service, mm_post_fork_fn fn, void *ud);
+
+/* ---- inside callbacks ---------------------------------------------------- */
+
+const char *mm_event_id(const mm_event *event);
+const char *mm_event_type(const mm_event *event);
+/* The event's fields (borrowed; valid during the call). */
+json_t *mm_event_data(const mm_event *event);
+
+/* Emits an event of type (an SDL object type name) with data (a JSON object;
+ * the reference is taken) to topic (NULL: the consumer's service topic).
+ * Published when the handler returns successfully, before its offset is
+ * committed. Returns 0 or an mm_error. */
+int mm_handler_emit(mm_handler *h, const char *topic, const char *type, json_t *data);
+
+/* Records the handler's failure; the framework publishes an exception event
+ * (namespace = the service name, class_name, message, code, data) on the
+ * service topic and stores it as the result. data (may be NULL) is taken. */
+void mm_handler_raise(mm_handler *h, const char *class_name, const char *code, json_t *data,
+                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+mm_state *mm_handler_state(mm_handler *h);
+mm_service *mm_handler_service(mm_handler *h);
+
+/* Refuses a mutation with a GraphQL error carrying extensions {code}. */
+void mm_mutation_fail(mm_mutation_call *call, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+mm_state *mm_mutation_state(mm_mutation_call *call);
+
+/* Raises a GraphQL error from a resolver (extensions may be NULL; taken). */
+void mm_resolve_error(mm_resolve_info *info, json_t *extensions, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+mm_state *mm_resolve_state(mm_resolve_info *info);
+
+/* ---- application state in Redis ------------------------------------------
+ * Values are JSON. Every key lives under mm:state:<service>:<key>, so
+ * services sharing a Redis never collide. Each call returns 0 or a negative
+ * mm_error; getters hand back a new reference. A handle may be shared by
+ * threads (calls are serialized). docs/redis-keys.md has the layout. */
+
+/* Sets key to value; ttl_seconds > 0 makes it expire. */
+int mm_state_set(mm_state *s, const char *key, const json_t *value, int ttl_seconds);
+/* Gets key: 0 and *value, or MM_ENOTFOUND. */
+int mm_state_get(mm_state *s, const char *key, json_t **value);
+/* Deletes key; 0 whether or not it existed. */
+int mm_state_del(mm_state *s, const char *key);
+int mm_state_hset(mm_state *s, const char *key, const char *field, const json_t *value);
+/* One field of a hash: 0 and *value, or MM_ENOTFOUND. */
+int mm_state_hget(mm_state *s, const char *key, const char *field, json_t **value);
+/* Every field of a hash as a JSON object (empty when the key is missing). */
+int mm_state_hgetall(mm_state *s, const char *key, json_t **object);
+int mm_state_hdel(mm_state *s, const char *key, const char *field);
+/* Appends to a list; *length (may be NULL) gets the new length. */
+int mm_state_list_append(mm_state *s, const char *key, const json_t *value, long long *length);
+/* Elements start..stop (inclusive; negative counts from the end) as a JSON array. */
+int mm_state_list_range(mm_state *s, const char *key, long long start, long long stop,
+                        json_t **array);
+/* Adds by to the integer at key (created as 0); *value gets the result. */
+int mm_state_incr(mm_state *s, const char *key, long long by, long long *value);
+/* Text of the last failure on s. */
+const char *mm_state_last_error(mm_state *s);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,81 @@
+/* app.c -- loading service shared objects (app.h). */
+#include "service/app.h"
+
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "service/service_internal.h"
+
+int mm_app_add(mm_app *app, mm_service *service) {
+    if (!service) return MM_EINVAL;
+    mm_service **v = realloc(app->services, (app->service_count + 1) * sizeof(*v));
+    if (!v) return MM_ENOMEM;
+    app->services = v;
+    v[app->service_count++] = service;
+    return 0;
+}
+
+int mm_app_load(mm_app *app, const char *path, char *err, size_t err_size) {
+    /* dlopen searches the library path for a bare name; a service is a file. */
+    char resolved[4096];
+    if (!strchr(path, '/')) snprintf(resolved, sizeof resolved, "./%s", path);
+    else snprintf(resolved, sizeof resolved, "%s", path);
+    void *h = dlopen(resolved, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        snprintf(err, err_size, "--app %s: cannot load: %s", path, dlerror());
+        return MM_ENOTFOUND;
+    }
+    void **hv = realloc(app->handles, (app->handle_count + 1) * sizeof(*hv));
+    if (!hv) {
+        dlclose(h);
+        snprintf(err, err_size, "out of memory");
+        return MM_ENOMEM;
+    }
+    app->handles = hv;
+    hv[app->handle_count++] = h;
+    /* POSIX lets a data pointer carry a function address from dlsym. */
+    mm_service_define_fn define;
+    *(void **)(&define) = dlsym(h, MM_SERVICE_SYMBOL);
+    if (!define) {
+        snprintf(err, err_size, "--app %s: no function %s() in it (see docs/tutorial.md)", path,
+                 MM_SERVICE_SYMBOL);
+        return MM_ENOTFOUND;
+    }
+    mm_service *svc = define();
+    if (!svc) {
+        snprintf(err, err_size, "--app %s: %s() returned no service (see the log above)", path,
+                 MM_SERVICE_SYMBOL);
+        return MM_EINVAL;
+    }
+    if (mm_app_find(app, svc->name)) {
+        snprintf(err, err_size, "--app %s: service %s is already loaded", path, svc->name);
+        mm_service_free(svc);
+        return MM_EEXIST;
+    }
+    if (mm_app_add(app, svc)) {
+        mm_service_free(svc);
+        snprintf(err, err_size, "out of memory");
+        return MM_ENOMEM;
+    }
+    return 0;
+}
+
+mm_service *mm_app_find(const mm_app *app, const char *name) {
+    for (size_t i = 0; i < app->service_count; i++)
+        if (strcmp(app->services[i]->name, name) == 0) return app->services[i];
+    return NULL;
+}
+
+void mm_app_free(mm_app *app) {
+    for (size_t i = 0; i < app->service_count; i++) mm_service_free(app->services[i]);
+    free(app->services);
+    /* Sanitizers report leaks with the symbols of unloaded objects as
+     * unknown; MM_KEEP_APPS=1 keeps them loaded for readable reports. */
+    const char *keep = getenv("MM_KEEP_APPS");
+    for (size_t i = 0; i < app->handle_count; i++)
+        if (!(keep && *keep == '1')) dlclose(app->handles[i]);
+    free(app->handles);
+    memset(app, 0, sizeof(*app));
+}

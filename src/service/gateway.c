@@ -1,0 +1,156 @@
+/* gateway.c -- running GraphQL requests for the HTTP server (gateway.h). */
+#include "service/gateway.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One request in flight. Its states, guarded by lock:
+ *   running   -- a thread is inside the engine with it (one at a time)
+ *   queued    -- a wake arrived; it is (or will be, once the running step
+ *                ends) posted to the dispatch threads
+ *   cancelled -- the HTTP server answered it itself (deadline, shutdown)
+ * A wake never posts a running job (the step's end does), and is ignored
+ * once the job is cancelled and idle: then the cancelling side owns it. */
+typedef struct job {
+    pthread_mutex_t lock;
+    mm_gateway *gw;
+    mm_http_responder *responder;
+    mm_graphql_request *req;
+    bool queued;
+    bool running;
+    bool cancelled;
+} job;
+
+mm_http_outcome mm_gateway_http_outcome(mm_graphql_outcome o) {
+    switch (o) {
+    case MM_GRAPHQL_EXECUTED: return MM_HTTP_OUTCOME_EXECUTED;
+    case MM_GRAPHQL_PARSE_ERROR: return MM_HTTP_OUTCOME_PARSE_ERROR;
+    case MM_GRAPHQL_VALIDATION_ERROR: return MM_HTTP_OUTCOME_VALIDATION_ERROR;
+    case MM_GRAPHQL_VARIABLES_ERROR: return MM_HTTP_OUTCOME_VARIABLES_ERROR;
+    case MM_GRAPHQL_OPERATION_ERROR: return MM_HTTP_OUTCOME_OPERATION_ERROR;
+    case MM_GRAPHQL_MUTATION_OVER_GET: return MM_HTTP_OUTCOME_MUTATION_OVER_GET;
+    case MM_GRAPHQL_PENDING: /* never answered while pending */
+    case MM_GRAPHQL_INTERNAL_ERROR:
+    default: return MM_HTTP_OUTCOME_INTERNAL_ERROR;
+    }
+}
+
+/* Answers from the engine's final outcome and frees the job. */
+static void job_finish(job *j) {
+    mm_graphql_outcome o = mm_graphql_request_outcome(j->req);
+    json_t *body = mm_graphql_request_response(j->req);
+    if (body) mm_http_respond(j->responder, mm_gateway_http_outcome(o), body);
+    else mm_http_respond_error(j->responder, MM_HTTP_OUTCOME_INTERNAL_ERROR, "out of memory");
+    mm_graphql_request_free(j->req);
+    pthread_mutex_destroy(&j->lock);
+    free(j);
+}
+
+/* The caller owns an idle, cancelled job: stop the engine (no wake after
+ * this), let it produce its "cancelled" result, answer and free. */
+static void cancel_and_finish(job *j) {
+    mm_graphql_request_cancel(j->req);
+    mm_graphql_request_run(j->req);
+    job_finish(j);
+}
+
+static void run_job(void *ud);
+
+static void post(job *j) {
+    if (mm_dispatch_post(j->gw->dispatch, run_job, j) != 0) {
+        /* Out of memory: run it on this thread rather than lose it. This
+         * thread is a settling thread only when called from on_wake, which
+         * never posts directly (see on_wake). */
+        run_job(j);
+    }
+}
+
+/* After a step of the engine on this thread: finish, go on, or hand over. */
+static void after_step(job *j, mm_graphql_outcome o) {
+    if (o != MM_GRAPHQL_PENDING) {
+        job_finish(j);
+        return;
+    }
+    pthread_mutex_lock(&j->lock);
+    j->running = false;
+    bool repost = j->queued;
+    bool cancel = !repost && j->cancelled;
+    pthread_mutex_unlock(&j->lock);
+    if (repost) post(j);
+    else if (cancel) cancel_and_finish(j);
+}
+
+static void run_job(void *ud) {
+    job *j = ud;
+    pthread_mutex_lock(&j->lock);
+    j->queued = false;
+    j->running = true;
+    pthread_mutex_unlock(&j->lock);
+    after_step(j, mm_graphql_request_run(j->req));
+}
+
+/* The engine's wake: runs on the settling thread under the engine's lock,
+ * so it must not run the engine; it posts the job to the dispatch threads.
+ * (mm_dispatch_post only fails when out of memory; the request then waits
+ * for its HTTP deadline, whose cancel finishes it.) */
+static void on_wake(void *ud) {
+    job *j = ud;
+    pthread_mutex_lock(&j->lock);
+    bool ignore = j->queued || (j->cancelled && !j->running);
+    if (!ignore) j->queued = true;
+    bool post_now = !ignore && !j->running;
+    pthread_mutex_unlock(&j->lock);
+    if (post_now && mm_dispatch_post(j->gw->dispatch, run_job, j) != 0) {
+        pthread_mutex_lock(&j->lock);
+        j->queued = false;
+        pthread_mutex_unlock(&j->lock);
+    }
+}
+
+static void on_cancel(void *arg, mm_http_responder *responder, mm_http_cancel_reason reason) {
+    (void)responder;
+    (void)reason;
+    job *j = arg;
+    pthread_mutex_lock(&j->lock);
+    j->cancelled = true;
+    bool busy = j->queued || j->running;
+    pthread_mutex_unlock(&j->lock);
+    if (!busy) cancel_and_finish(j); /* else the step's end sees cancelled */
+}
+
+void mm_gateway_handle(void *ud, const mm_http_graphql_request *req, mm_http_responder *responder) {
+    mm_gateway *gw = ud;
+    job *j = calloc(1, sizeof(*j));
+    if (!j) {
+        mm_http_respond_error(responder, MM_HTTP_OUTCOME_INTERNAL_ERROR, "out of memory");
+        return;
+    }
+    pthread_mutex_init(&j->lock, NULL);
+    j->gw = gw;
+    j->responder = responder;
+    mm_graphql_request_params params = {
+        .query = req->query,
+        .query_length = strlen(req->query),
+        .variables = req->variables,
+        .operation_name = req->operation_name,
+        .context = gw->context,
+        .allow_mutation = !req->is_get,
+        .wake = on_wake,
+        .wake_ud = j,
+    };
+    j->running = true; /* until the first step returns: wakes only mark it */
+    j->req = mm_graphql_request_start(gw->schema, &gw->options, &params);
+    if (!j->req) {
+        pthread_mutex_destroy(&j->lock);
+        free(j);
+        mm_http_respond_error(responder, MM_HTTP_OUTCOME_INTERNAL_ERROR, "out of memory");
+        return;
+    }
+    mm_graphql_outcome o = mm_graphql_request_outcome(j->req);
+    /* Registered while still "running", so a cancel that fires at once
+     * leaves the job to after_step. */
+    if (o == MM_GRAPHQL_PENDING) mm_http_responder_on_cancel(responder, on_cancel, j);
+    after_step(j, o);
+}

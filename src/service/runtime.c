@@ -1,0 +1,97 @@
+/* runtime.c -- opening and closing the shared connections (runtime.h). */
+#include "service/runtime.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "service/mutation.h"
+#include "service/service_internal.h"
+
+/* Result notifications travel on Redis pub/sub; this bounds how long start-up
+ * waits for the subscription before serving anyway (the notifier re-checks
+ * every waiter's key once it subscribes, so nothing is lost either way). */
+#define NOTIFIER_READY_MS 5000
+
+int mm_runtime_open(mm_runtime *rt, const mm_config *cfg, mm_runtime_role role,
+                    mm_service *const *services, size_t service_count, char *err,
+                    size_t err_size) {
+    memset(rt, 0, sizeof(*rt));
+    rt->config = cfg;
+    rt->role = role;
+    rt->services = services;
+    rt->service_count = service_count;
+    pthread_mutex_init(&rt->pending_lock, NULL);
+    int rc = MM_ENOMEM;
+    rt->kafka_props = calloc(cfg->kafka_property_count + 1, sizeof(*rt->kafka_props));
+    rt->states = calloc(service_count + 1, sizeof(*rt->states));
+    if (!rt->kafka_props || !rt->states) {
+        snprintf(err, err_size, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < cfg->kafka_property_count; i++)
+        rt->kafka_props[i] = (mm_kv){cfg->kafka_properties[i].key, cfg->kafka_properties[i].value};
+    rt->kafka_prop_count = cfg->kafka_property_count;
+
+    rt->producer = mm_producer_new(cfg->kafka_bootstrap_servers, rt->kafka_props,
+                                   rt->kafka_prop_count, err, err_size);
+    if (!rt->producer) { rc = MM_EKAFKA; goto fail; }
+    rt->results = mm_result_store_new(cfg->redis_results_url, NULL, (int)cfg->result_ttl_seconds,
+                                      err, err_size);
+    if (!rt->results) { rc = MM_EREDIS; goto fail; }
+    for (size_t i = 0; i < service_count; i++) {
+        rt->states[i] = mm_state_new(cfg->redis_state_url, NULL, services[i]->name, err, err_size);
+        if (!rt->states[i]) { rc = MM_EREDIS; goto fail; }
+    }
+    if (role == MM_RUNTIME_SERVER) {
+        mm_notifier_config ncfg = {.redis_url = cfg->redis_results_url};
+        rt->notifier = mm_notifier_start(&ncfg, err, err_size);
+        if (!rt->notifier) { rc = MM_EREDIS; goto fail; }
+        rt->timer = mm_timer_start();
+        rt->dispatch = mm_dispatch_start(2);
+        if (!rt->timer || !rt->dispatch) {
+            snprintf(err, err_size, "cannot start the timer or dispatch threads");
+            goto fail;
+        }
+        if (mm_notifier_wait_ready(rt->notifier, NOTIFIER_READY_MS) != 0)
+            fprintf(stderr, "warning: result notifications not subscribed yet (Redis at %s); "
+                            "retrying in the background\n", cfg->redis_results_url);
+    }
+    return 0;
+fail:
+    mm_runtime_close(rt);
+    return rc;
+}
+
+void mm_runtime_close(mm_runtime *rt) {
+    /* Order matters. Waiting mutations are answered first, while the
+     * notifier and timer they are registered with still exist; the producer
+     * flushes next (its delivery callbacks use both); only then do the
+     * notifier and timer go; the dispatch threads run what all of them
+     * posted and stop last. */
+    mm_mutations_abandon(rt);
+    mm_producer_free(rt->producer);
+    rt->producer = NULL;
+    mm_notifier_free(rt->notifier);
+    rt->notifier = NULL;
+    mm_timer_free(rt->timer);
+    rt->timer = NULL;
+    mm_dispatch_free(rt->dispatch);
+    rt->dispatch = NULL;
+    if (rt->states)
+        for (size_t i = 0; i < rt->service_count; i++) mm_state_free(rt->states[i]);
+    free(rt->states);
+    rt->states = NULL;
+    mm_result_store_free(rt->results);
+    rt->results = NULL;
+    free(rt->kafka_props);
+    rt->kafka_props = NULL;
+    pthread_mutex_destroy(&rt->pending_lock);
+}
+
+mm_state *mm_runtime_state(mm_runtime *rt, const mm_service *service) {
+    if (!rt) return NULL;
+    for (size_t i = 0; i < rt->service_count; i++)
+        if (rt->services[i] == service) return rt->states[i];
+    return NULL;
+}

@@ -1,0 +1,79 @@
+/* service_internal.h -- what a service definition holds, for the framework.
+ *
+ * mm_service (metamorphosis.h) is filled by a service's shared object
+ * through the mm_service_add_* calls; everything is copied, so a definition
+ * never points into the caller's memory. The framework reads these fields to
+ * build the merged schema (schema_merge.c), to answer mutations
+ * (mutation.c) and to run consumers (consumer_runner.c). */
+#ifndef MM_SERVICE_INTERNAL_H
+#define MM_SERVICE_INTERNAL_H
+
+#include <stddef.h>
+
+#include "metamorphosis.h"
+
+typedef struct mm_mutation_spec {
+    char *name;
+    char *arguments;       /* "" when none */
+    char *event_type;
+    char *result_type;     /* never NULL: defaults to event_type */
+    char *payload_type;    /* the generated object type holding `data` */
+    unsigned timings;
+    mm_timing default_timing;
+    int timing_argument;
+    char *topic;           /* never NULL: defaults to the service name */
+    long timeout_ms;       /* 0: the configured default */
+    mm_mutate_event_fn mutate_event;
+    void *ud;
+    mm_service *service;
+} mm_mutation_spec;
+
+typedef struct mm_consumer_spec {
+    char *name;
+    char *group_id;
+    char **topics;         /* NULL-terminated, at least one */
+    char **event_types;    /* NULL-terminated; NULL: every type */
+    int save_result;
+    mm_consumer_fn handle;
+    void *ud;
+    mm_service *service;
+} mm_consumer_spec;
+
+typedef struct mm_resolver_spec {
+    char *type_name;
+    char *field_name;
+    mm_resolve_fn fn;
+    void *ud;
+} mm_resolver_spec;
+
+typedef struct mm_scalar_spec {
+    char *name;
+    json_t *(*serialize)(json_t *value, const char **error);
+    json_t *(*parse_value)(json_t *value, const char **error);
+} mm_scalar_spec;
+
+struct mm_service {
+    char *name;
+    char **sdl;            /* the fragments added, in order */
+    size_t sdl_count;
+    mm_mutation_spec **mutations;  /* each allocated alone: resolvers keep pointers */
+    size_t mutation_count;
+    mm_consumer_spec **consumers;
+    size_t consumer_count;
+    mm_resolver_spec *resolvers;
+    size_t resolver_count;
+    mm_scalar_spec *scalars;
+    size_t scalar_count;
+    mm_post_fork_fn post_fork;
+    void *post_fork_ud;
+};
+
+/* Whether s is a GraphQL name: /[_A-Za-z][_0-9A-Za-z]* /. */
+int mm_is_graphql_name(const char *s);
+
+/* Whether s is a legal Kafka topic name: 1..249 of [a-zA-Z0-9._-], not "." or "..". */
+int mm_is_topic_name(const char *s);
+
+const mm_consumer_spec *mm_service_find_consumer(const mm_service *service, const char *name);
+
+#endif
