@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#include "graphql/scalars.h"
 #include "graphql/values.h"
 
 static int complete_list(mm_gql_execution *ex, mm_gql_type *return_type,
@@ -63,7 +64,7 @@ static int complete_leaf(mm_gql_execution *ex, mm_gql_type *return_type,
         mm_gql_exec_field_error(ex, group, NULL, path, NULL,
                                 mm_arena_sprintf(&ex->arena,
                                                  "Expected `%s.serialize(%s)` to return non-nullable value, returned: %s",
-                                                 return_type->name, mm_gql_values_inspect(result, &ex->arena),
+                                                 return_type->name, mm_gql_inspect(result, &ex->arena),
                                                  s ? "null" : "undefined"));
         json_decref(s);
         return MM_GQL_FIELD_NULL_UP;

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "graphql/ast_print.h"
+#include "graphql/scalars.h"
 #include "metamorphosis.h"
 
 /* ---- a small string builder (malloc'd, copied into the arena at the end) -- */
@@ -75,231 +77,14 @@ static const char *sb_finish(sbuf *sb, mm_arena *arena) {
     return out ? out : "";
 }
 
-/* ---- inspect ----------------------------------------------------------- */
-
-/* JavaScript's Number.prototype.toString for a finite double. */
-static void js_number(sbuf *sb, double v) {
-    if (v == 0) {
-        sb_puts(sb, "0");
-        return;
-    }
-    if (isnan(v)) {
-        sb_puts(sb, "NaN");
-        return;
-    }
-    if (isinf(v)) {
-        sb_puts(sb, v < 0 ? "-Infinity" : "Infinity");
-        return;
-    }
-    char tmp[64];
-    int prec;
-    for (prec = 0; prec < 17; prec++) { /* shortest digits that round-trip */
-        snprintf(tmp, sizeof tmp, "%.*e", prec, v);
-        if (strtod(tmp, NULL) == v) break;
-    }
-    /* tmp is like "-1.2345e+05": gather the digits and the exponent. */
-    const char *p = tmp;
-    if (*p == '-') {
-        sb_puts(sb, "-");
-        p++;
-    }
-    char digits[32];
-    int k = 0;
-    for (; *p && *p != 'e'; p++)
-        if (*p >= '0' && *p <= '9' && k < 31) digits[k++] = *p;
-    digits[k] = '\0';
-    while (k > 1 && digits[k - 1] == '0') digits[--k] = '\0';
-    int e = atoi(p + 1);
-    int n = e + 1;
-    if (k <= n && n <= 21) {
-        sb_puts(sb, digits);
-        for (int i = 0; i < n - k; i++) sb_puts(sb, "0");
-    } else if (0 < n && n <= 21) {
-        sb_put(sb, digits, (size_t)n);
-        sb_puts(sb, ".");
-        sb_puts(sb, digits + n);
-    } else if (-6 < n && n <= 0) {
-        sb_puts(sb, "0.");
-        for (int i = 0; i < -n; i++) sb_puts(sb, "0");
-        sb_puts(sb, digits);
-    } else {
-        sb_put(sb, digits, 1);
-        if (k > 1) {
-            sb_puts(sb, ".");
-            sb_puts(sb, digits + 1);
-        }
-        sb_printf(sb, "e%c%d", n - 1 >= 0 ? '+' : '-', abs(n - 1));
-    }
+static const char *literal_text(const mm_gql_value *node, mm_arena *arena) {
+    const char *s = mm_gql_print_value(node, arena);
+    return s ? s : "";
 }
 
-/* JSON.stringify of a string. */
-static void js_quote(sbuf *sb, const char *s, size_t len) {
-    sb_puts(sb, "\"");
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        switch (c) {
-        case '"': sb_puts(sb, "\\\""); break;
-        case '\\': sb_puts(sb, "\\\\"); break;
-        case '\b': sb_puts(sb, "\\b"); break;
-        case '\f': sb_puts(sb, "\\f"); break;
-        case '\n': sb_puts(sb, "\\n"); break;
-        case '\r': sb_puts(sb, "\\r"); break;
-        case '\t': sb_puts(sb, "\\t"); break;
-        default:
-            if (c < 0x20) sb_printf(sb, "\\u%04x", c);
-            else sb_put(sb, (const char *)&s[i], 1);
-        }
-    }
-    sb_puts(sb, "\"");
-}
-
-#define INSPECT_MAX_ARRAY 10
-#define INSPECT_MAX_DEPTH 2
-
-static void inspect_into(sbuf *sb, json_t *v, int seen) {
-    if (!v) {
-        sb_puts(sb, "undefined");
-        return;
-    }
-    switch (json_typeof(v)) {
-    case JSON_NULL: sb_puts(sb, "null"); break;
-    case JSON_TRUE: sb_puts(sb, "true"); break;
-    case JSON_FALSE: sb_puts(sb, "false"); break;
-    case JSON_INTEGER: sb_printf(sb, "%" JSON_INTEGER_FORMAT, json_integer_value(v)); break;
-    case JSON_REAL: js_number(sb, json_real_value(v)); break;
-    case JSON_STRING: js_quote(sb, json_string_value(v), json_string_length(v)); break;
-    case JSON_ARRAY: {
-        size_t n = json_array_size(v);
-        if (n == 0) {
-            sb_puts(sb, "[]");
-            break;
-        }
-        if (seen + 1 > INSPECT_MAX_DEPTH) {
-            sb_puts(sb, "[Array]");
-            break;
-        }
-        size_t shown = n < INSPECT_MAX_ARRAY ? n : INSPECT_MAX_ARRAY;
-        sb_puts(sb, "[");
-        for (size_t i = 0; i < shown; i++) {
-            if (i) sb_puts(sb, ", ");
-            inspect_into(sb, json_array_get(v, i), seen + 1);
-        }
-        if (n - shown == 1) sb_puts(sb, ", ... 1 more item");
-        else if (n > shown) sb_printf(sb, ", ... %zu more items", n - shown);
-        sb_puts(sb, "]");
-        break;
-    }
-    case JSON_OBJECT: {
-        if (json_object_size(v) == 0) {
-            sb_puts(sb, "{}");
-            break;
-        }
-        if (seen + 1 > INSPECT_MAX_DEPTH) {
-            sb_puts(sb, "[Object]");
-            break;
-        }
-        sb_puts(sb, "{ ");
-        const char *key;
-        json_t *item;
-        bool first = true;
-        json_object_foreach(v, key, item) {
-            if (!first) sb_puts(sb, ", ");
-            first = false;
-            sb_puts(sb, key);
-            sb_puts(sb, ": ");
-            inspect_into(sb, item, seen + 1);
-        }
-        sb_puts(sb, " }");
-        break;
-    }
-    }
-}
-
-const char *mm_gql_values_inspect(json_t *value, mm_arena *arena) {
-    sbuf sb = {0};
-    inspect_into(&sb, value, 0);
-    return sb_finish(&sb, arena);
-}
-
-/* ---- printing literals and type references ----------------------------- */
-
-static void print_string_literal(sbuf *sb, const char *s, size_t len) {
-    sb_puts(sb, "\"");
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"') sb_puts(sb, "\\\"");
-        else if (c == '\\') sb_puts(sb, "\\\\");
-        else if (c == '\b') sb_puts(sb, "\\b");
-        else if (c == '\t') sb_puts(sb, "\\t");
-        else if (c == '\n') sb_puts(sb, "\\n");
-        else if (c == '\f') sb_puts(sb, "\\f");
-        else if (c == '\r') sb_puts(sb, "\\r");
-        else if (c < 0x20 || c == 0x7f) sb_printf(sb, "\\u%04X", c);
-        else if (c == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] >= 0x80 &&
-                 (unsigned char)s[i + 1] <= 0x9f) {
-            /* U+0080..U+009F are escaped by graphql-js's printString too */
-            sb_printf(sb, "\\u%04X", (unsigned char)s[i + 1]);
-            i++;
-        } else sb_put(sb, (const char *)&s[i], 1);
-    }
-    sb_puts(sb, "\"");
-}
-
-static void print_literal_into(sbuf *sb, const mm_gql_value *v) {
-    switch (v->kind) {
-    case MM_GQL_VALUE_VARIABLE: sb_puts(sb, "$"); sb_puts(sb, v->u.name); break;
-    case MM_GQL_VALUE_INT:
-    case MM_GQL_VALUE_FLOAT: sb_puts(sb, v->u.raw); break;
-    case MM_GQL_VALUE_STRING: print_string_literal(sb, v->u.string.chars, v->u.string.length); break;
-    case MM_GQL_VALUE_BOOLEAN: sb_puts(sb, v->u.boolean ? "true" : "false"); break;
-    case MM_GQL_VALUE_NULL: sb_puts(sb, "null"); break;
-    case MM_GQL_VALUE_ENUM: sb_puts(sb, v->u.name); break;
-    case MM_GQL_VALUE_LIST:
-        sb_puts(sb, "[");
-        for (size_t i = 0; i < v->u.list.count; i++) {
-            if (i) sb_puts(sb, ", ");
-            print_literal_into(sb, v->u.list.items[i]);
-        }
-        sb_puts(sb, "]");
-        break;
-    case MM_GQL_VALUE_OBJECT:
-        sb_puts(sb, "{");
-        for (size_t i = 0; i < v->u.object.count; i++) {
-            if (i) sb_puts(sb, ", ");
-            sb_puts(sb, v->u.object.fields[i].name.value);
-            sb_puts(sb, ": ");
-            print_literal_into(sb, v->u.object.fields[i].value);
-        }
-        sb_puts(sb, "}");
-        break;
-    }
-}
-
-const char *mm_gql_values_print_literal(const mm_gql_value *node, mm_arena *arena) {
-    sbuf sb = {0};
-    print_literal_into(&sb, node);
-    return sb_finish(&sb, arena);
-}
-
-static void print_type_ref_into(sbuf *sb, const mm_gql_type_ref *ref) {
-    switch (ref->kind) {
-    case MM_GQL_TYPE_NAMED: sb_puts(sb, ref->name.value); break;
-    case MM_GQL_TYPE_LIST:
-        sb_puts(sb, "[");
-        print_type_ref_into(sb, ref->of_type);
-        sb_puts(sb, "]");
-        break;
-    case MM_GQL_TYPE_NON_NULL:
-        print_type_ref_into(sb, ref->of_type);
-        sb_puts(sb, "!");
-        break;
-    }
-}
-
-const char *mm_gql_values_print_type_ref(const mm_gql_type_ref *ref, mm_arena *arena) {
-    sbuf sb = {0};
-    print_type_ref_into(&sb, ref);
-    return sb_finish(&sb, arena);
+static const char *type_ref_text(const mm_gql_type_ref *ref, mm_arena *arena) {
+    const char *s = mm_gql_print_type(ref, arena);
+    return s ? s : "";
 }
 
 /* ---- suggestions (graphql-js suggestionList + didYouMean) --------------- */
@@ -440,14 +225,14 @@ json_t *mm_gql_enum_serialize(const mm_gql_type *type, json_t *value, mm_arena *
     if (json_is_string(value) && mm_gql_type_find_enum_value(type, json_string_value(value)))
         return json_string(json_string_value(value));
     *error = mm_arena_sprintf(arena, "Enum \"%s\" cannot represent value: %s", type->name,
-                              mm_gql_values_inspect(value, arena));
+                              mm_gql_inspect(value, arena));
     return NULL;
 }
 
 json_t *mm_gql_enum_parse_value(const mm_gql_type *type, json_t *value, mm_arena *arena,
                                 const char **error) {
     if (!json_is_string(value)) {
-        const char *str = mm_gql_values_inspect(value, arena);
+        const char *str = mm_gql_inspect(value, arena);
         *error = mm_arena_sprintf(arena, "Enum \"%s\" cannot represent non-string value: %s.%s",
                                   type->name, str, enum_suggestions(type, str, arena));
         return NULL;
@@ -593,6 +378,11 @@ json_t *mm_gql_value_from_ast(const mm_gql_value *node, const mm_gql_type *type,
             }
             json_object_set_new(obj, field->name, v);
         }
+        /* @oneOf: exactly one key, and not null */
+        if (type->is_one_of && (json_object_size(obj) != 1 || json_is_null(json_object_iter_value(json_object_iter(obj))))) {
+            json_decref(obj);
+            return NULL;
+        }
         return obj;
     }
     case MM_GQL_ENUM:
@@ -681,13 +471,22 @@ static json_t *coerce(coerce_ctx *c, json_t *input, const mm_gql_type *type) {
         }
         json_t *obj = json_object();
         bool ok = true;
+        /* JavaScript keeps a key whose coercion failed (as undefined): @oneOf counts them */
+        size_t key_count = 0;
+        const char *first_key = NULL;
+        bool first_null = false;
         for (size_t f = 0; f < type->input_field_count; f++) {
             const mm_gql_input_value *field = &type->input_fields[f];
             json_t *fv = json_is_object(input) ? json_object_get(input, field->name) : NULL;
             if (!fv) {
                 json_t *dv = default_value(field, c->arena);
-                if (dv) json_object_set_new(obj, field->name, dv);
-                else if (field->type->kind == MM_GQL_NON_NULL) {
+                if (dv) {
+                    if (key_count++ == 0) {
+                        first_key = field->name;
+                        first_null = json_is_null(dv);
+                    }
+                    json_object_set_new(obj, field->name, dv);
+                } else if (field->type->kind == MM_GQL_NON_NULL) {
                     report(c, input, mm_arena_sprintf(c->arena,
                                                       "Field \"%s\" of required type \"%s\" was not provided.",
                                                       field->name,
@@ -702,6 +501,10 @@ static json_t *coerce(coerce_ctx *c, json_t *input, const mm_gql_type *type) {
             }
             json_t *v = coerce(c, fv, field->type);
             c->depth--;
+            if (key_count++ == 0) {
+                first_key = field->name;
+                first_null = v && json_is_null(v);
+            }
             if (!v) ok = false;
             else json_object_set_new(obj, field->name, v);
         }
@@ -730,6 +533,21 @@ static json_t *coerce(coerce_ctx *c, json_t *input, const mm_gql_type *type) {
                                                                                      type->input_field_count,
                                                                                      c->arena)
                                                         : ""));
+                ok = false;
+            }
+        }
+        if (type->is_one_of) {
+            if (key_count != 1) {
+                report(c, input, mm_arena_sprintf(c->arena, "Exactly one key must be specified for OneOf type \"%s\".",
+                                                  type->name));
+                ok = false;
+            }
+            if (first_key && first_null) {
+                json_t *null_value = json_null();
+                if (path_push(c, first_key, 0)) {
+                    report(c, null_value, mm_arena_sprintf(c->arena, "Field \"%s\" must be non-null.", first_key));
+                    c->depth--;
+                }
                 ok = false;
             }
         }
@@ -805,7 +623,7 @@ static void on_variable_error(void *ud, const mm_gql_path_segment *path, size_t 
     mm_arena *arena = v->errors->arena;
     sbuf sb = {0};
     sb_printf(&sb, "Variable \"$%s\" got invalid value %s", v->def->name.value,
-              mm_gql_values_inspect(invalid, arena));
+              mm_gql_inspect(invalid, arena));
     if (path_length > 0) {
         sb_printf(&sb, " at \"%s", v->def->name.value);
         for (size_t i = 0; i < path_length; i++) {
@@ -834,7 +652,7 @@ json_t *mm_gql_coerce_variable_values(mm_gql_schema *schema, const mm_gql_operat
             var_error_at(&v, &def->type->loc,
                          mm_arena_sprintf(arena,
                                           "Variable \"$%s\" expected value of type \"%s\" which cannot be used as an input type.",
-                                          name, mm_gql_values_print_type_ref(def->type, arena)));
+                                          name, type_ref_text(def->type, arena)));
             continue;
         }
         json_t *input = json_is_object(inputs) ? json_object_get(inputs, name) : NULL;
@@ -917,7 +735,7 @@ json_t *mm_gql_get_argument_values(const mm_gql_input_value *defs, size_t def_co
         json_t *v = mm_gql_value_from_ast(vn, def->type, variables, arena);
         if (!v) {
             *message = mm_arena_sprintf(arena, "Argument \"%s\" has invalid value %s.", def->name,
-                                        mm_gql_values_print_literal(vn, arena));
+                                        literal_text(vn, arena));
             *loc = vn->loc;
             goto fail;
         }

@@ -51,16 +51,6 @@ json_t *mm_gql_get_argument_values(const mm_gql_input_value *defs, size_t def_co
                                    mm_gql_loc node_loc, json_t *variables, mm_arena *arena,
                                    const char **message, mm_gql_loc *loc);
 
-/* graphql-js inspect(): a value as graphql-js shows it in messages
- * ("abc" quoted, { a: 1 }, [1, 2], nested depth capped). Arena string. */
-const char *mm_gql_values_inspect(json_t *value, mm_arena *arena);
-
-/* graphql-js print() of a value literal, e.g. {a: [1, "x"]}. Arena string. */
-const char *mm_gql_values_print_literal(const mm_gql_value *node, mm_arena *arena);
-
-/* graphql-js print() of a type reference, e.g. [Int!]!. Arena string. */
-const char *mm_gql_values_print_type_ref(const mm_gql_type_ref *ref, mm_arena *arena);
-
 /* graphql-js didYouMean(suggestionList(input, options)) with the given
  * sub-message ("the enum value" or NULL): "" or " Did you mean ...?". */
 const char *mm_gql_values_did_you_mean(const char *sub_message, const char *input,
