@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <strings.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
@@ -802,6 +803,68 @@ static void test_answer_from_another_thread(void **state) {
     mm_http_server_free(s);
 }
 
+/* Reads one response with a Content-Length body from a kept-alive connection. */
+static void read_one_response(int fd, http_resp *out) {
+    memset(out, 0, sizeof *out);
+    out->status = -1;
+    char buf[65536];
+    size_t len = 0;
+    char *sep = NULL;
+    size_t want = 0;
+    uint64_t end = now_ms() + 5000;
+    while (now_ms() < end) {
+        struct pollfd p = {fd, POLLIN, 0};
+        if (poll(&p, 1, 100) <= 0) continue;
+        ssize_t n = recv(fd, buf + len, sizeof buf - len - 1, 0);
+        if (n <= 0) break;
+        len += (size_t)n;
+        buf[len] = '\0';
+        if (!sep && (sep = strstr(buf, "\r\n\r\n"))) {
+            const char *cl = strstr(buf, "\r\nContent-Length:");
+            assert_non_null(cl);
+            want = (size_t)(sep + 4 - buf) + strtoul(cl + 17, NULL, 10);
+        }
+        if (sep && len >= want) break;
+    }
+    assert_non_null(sep);
+    assert_true(len == want);
+    sscanf(buf, "HTTP/1.1 %d", &out->status);
+    size_t hlen = (size_t)(sep - buf);
+    memcpy(out->head, buf, hlen);
+    out->head[hlen] = '\0';
+    out->body_len = len - hlen - 4;
+    out->body = malloc(out->body_len + 1);
+    memcpy(out->body, sep + 4, out->body_len);
+    out->body[out->body_len] = '\0';
+}
+
+static void test_keep_alive_and_thread_counts(void **state) {
+    (void)state;
+    unsigned counts[] = {1, 4};
+    for (int c = 0; c < 2; c++) {
+        mm_http_config cfg;
+        base_config(&cfg);
+        cfg.threads = counts[c];
+        mm_http_server *s = start_server(&cfg);
+        int fd = connect_port(mm_http_server_port(s));
+        const char *bodies[] = {"{\"query\":\"later\"}", "{\"query\":\"{ hello }\"}", "{\"query\":\"later\"}"};
+        for (int i = 0; i < 3; i++) {
+            char req[512];
+            snprintf(req, sizeof req,
+                     "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+                     strlen(bodies[i]), bodies[i]);
+            send_all(fd, req, strlen(req));
+            http_resp r;
+            read_one_response(fd, &r);
+            assert_int_equal(r.status, 200);
+            assert_non_null(strstr(r.body, i == 1 ? "world" : "from another thread"));
+            resp_free(&r);
+        }
+        close(fd);
+        mm_http_server_free(s);
+    }
+}
+
 static void test_deadline_timeout(void **state) {
     (void)state;
     mm_http_config cfg;
@@ -1041,6 +1104,7 @@ int main(void) {
         cmocka_unit_test(test_health_ready_metrics),
         cmocka_unit_test(test_cors),
         cmocka_unit_test(test_answer_from_another_thread),
+        cmocka_unit_test(test_keep_alive_and_thread_counts),
         cmocka_unit_test(test_deadline_timeout),
         cmocka_unit_test(test_300_waiting_do_not_starve_others),
         cmocka_unit_test(test_slow_and_half_closed_clients),
