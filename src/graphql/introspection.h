@@ -94,11 +94,11 @@ extern const char mm_gql_introspection_sdl[];
  * once by mm_gql_schema_build() after all types exist; returns 0 or MM_ENOMEM. */
 int mm_gql_introspection_install(mm_gql_schema *schema);
 
-/* Prints a default value (an AST literal) of an input value of the given
- * type as graphql-js prints astFromValue(valueFromAST(literal, type), type):
- * coerced, canonical, in arena. NULL when graphql-js would print nothing
- * (the literal is not valid for the type). Shared with schema_print.c. */
-const char *mm_gql_print_default_value(const mm_gql_value *literal, const mm_gql_type *type,
-                                       mm_arena *arena);
+/* __InputValue.defaultValue: the default value literal of an input value
+ * printed as graphql-js prints astFromValue(valueFromAST(literal, type),
+ * type) -- coerced and canonical, e.g. `[1]` for `[Int] = 1`. A malloc'd
+ * string the caller frees, or NULL when the literal is not valid for the
+ * type (graphql-js then has no default value) or there is none. */
+char *mm_gql_print_default_value(const mm_gql_input_value *input_value);
 
 #endif

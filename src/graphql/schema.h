@@ -54,6 +54,7 @@ typedef enum mm_gql_directive_location {
     MM_GQL_LOC_ENUM_VALUE = 1u << 16,
     MM_GQL_LOC_INPUT_OBJECT = 1u << 17,
     MM_GQL_LOC_INPUT_FIELD_DEFINITION = 1u << 18,
+    MM_GQL_LOC_DIRECTIVE_DEFINITION = 1u << 19, /* graphql-js 16.12+: @deprecated on directives */
 } mm_gql_directive_location;
 
 typedef struct mm_gql_type mm_gql_type;
@@ -147,6 +148,7 @@ struct mm_gql_type {
 
     const mm_gql_type_def *ast;      /* the definition (NULL for built-ins) */
     void *index;                     /* private: field-name lookup table */
+    bool is_one_of;                  /* INPUT_OBJECT marked @oneOf (graphql-js 16.9+) */
 };
 
 typedef struct mm_gql_directive_definition {
@@ -156,7 +158,8 @@ typedef struct mm_gql_directive_definition {
     size_t arg_count;
     unsigned locations;              /* mm_gql_directive_location bits */
     bool repeatable;
-    bool is_builtin;                 /* skip include deprecated specifiedBy */
+    bool is_builtin;                 /* skip include deprecated specifiedBy oneOf */
+    const mm_gql_directive_def *ast; /* the definition */
 } mm_gql_directive_definition;
 
 struct mm_gql_schema {
