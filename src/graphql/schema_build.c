@@ -495,7 +495,7 @@ static bool build_directive(builder *b, mm_gql_directive_definition *d,
     d->description = def->description.chars;
     d->repeatable = def->repeatable;
     d->is_builtin = builtin;
-    d->ast = builtin ? NULL : def;
+    d->ast = def;
     d->locations = 0;
     for (size_t i = 0; i < def->location_count; i++) {
         unsigned bit = location_bit(def->locations[i].value);
@@ -650,9 +650,12 @@ static bool order_types(builder *b)
         e->placed = false;
         place(b, e->type);
     }
-    for (size_t i = 0; i < s->directive_count; i++)
-        for (size_t j = 0; j < s->directives[i].arg_count; j++)
-            place_referenced(b, s->directives[i].args[j].type);
+    /* graphql-js lists the schema's own directives before the specified ones */
+    for (int builtin = 0; builtin < 2; builtin++)
+        for (size_t i = 0; i < s->directive_count; i++)
+            if (s->directives[i].is_builtin == (builtin == 1))
+                for (size_t j = 0; j < s->directives[i].arg_count; j++)
+                    place_referenced(b, s->directives[i].args[j].type);
     type_entry *schema_entry = find_entry(b, "__Schema");
     if (schema_entry && !schema_entry->placed)
         place(b, schema_entry->type);
