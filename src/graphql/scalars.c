@@ -439,7 +439,10 @@ json_t *mm_gql_float_parse_literal(void *ud, const mm_gql_value *literal, json_t
     if (literal->kind != MM_GQL_VALUE_INT && literal->kind != MM_GQL_VALUE_FLOAT)
         return fail(arena, error, "Float cannot represent non numeric value: ",
                     mm_gql_print_literal(literal, arena));
-    return json_real(strtod(literal->u.raw, NULL));
+    double v = strtod(literal->u.raw, NULL);
+    if (!isfinite(v)) /* JSON has no Infinity; graphql-js would pass it on */
+        return fail(arena, error, "Float cannot represent non numeric value: ", literal->u.raw);
+    return json_real(v);
 }
 
 /* ---- String --------------------------------------------------------------- */

@@ -505,7 +505,7 @@ size_t mm_gql_schema_validate(const mm_gql_schema *schema, mm_gql_errors *errors
         const mm_gql_type *t = schema->types[i];
         if (t->is_builtin)
             continue;
-        validate_name(&c, t->name, &t->ast->name.loc);
+        validate_name(&c, t->name, def_loc(t->ast));
         switch (t->kind) {
         case MM_GQL_OBJECT:
         case MM_GQL_INTERFACE:
