@@ -16,15 +16,20 @@ cmake -S "$root" -B "$root/build" -G Ninja -DMM_WERROR=ON >/dev/null
 cmake --build "$root/build" --target gregor
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mm-demo.XXXXXX")
-redis_dir= broker_pid=
+broker_pid=
 cleanup() {
     local status=$?
-    trap - EXIT INT TERM
+    # A second signal (make forwards SIGTERM to its child, Ctrl-C may be
+    # pressed twice) must not cut the clean-up short and leave servers behind.
+    trap - EXIT
+    trap '' INT TERM
     if [[ -n $broker_pid ]] && kill -0 "$broker_pid" 2>/dev/null; then
         kill -TERM "$broker_pid" 2>/dev/null || true
         wait "$broker_pid" 2>/dev/null || true
     fi
-    [[ -n $redis_dir ]] && "$scripts/redis-fixture.sh" stop "$redis_dir" || true
+    if [[ -s $tmp/redis ]]; then
+        "$scripts/redis-fixture.sh" stop "$(cat "$tmp/redis")" || true
+    fi
     rm -rf "$tmp"
     echo "demo: stopped; nothing is left running"
     exit "$status"
@@ -32,8 +37,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 0' INT TERM
 
-eval "$("$scripts/redis-fixture.sh" start)"
-redis_dir=$MM_REDIS_FIXTURE_DIR
+eval "$(MM_FIXTURE_RECORD=$tmp/redis "$scripts/redis-fixture.sh" start)"
 
 "$root/build/gregor" broker >"$tmp/broker.out" 2>"$tmp/broker.err" &
 broker_pid=$!
@@ -63,7 +67,7 @@ cat <<MSG
    Kafka (gregor broker, in memory):    $bootstrap
 
  Try:  kcat -b $bootstrap -P -t demo <<< hello
-       kcat -b $bootstrap -C -t demo -e -o beginning
+       kcat -b $bootstrap -C -t demo -e -o beginning -X fetch.wait.max.ms=10
        redis-cli -u $MM_TEST_REDIS_URL ping
 
  Press Ctrl-C to stop both.

@@ -67,6 +67,11 @@ start() {
     fi
     timeout=${MM_KAFKA_START_TIMEOUT:-90}
     dir=$(mktemp -d "${TMPDIR:-/tmp}/mm-kafka.XXXXXX")
+    # Tell the caller where the state is at once, so it can stop the server
+    # even if it is interrupted before reading our output.
+    [[ -n ${MM_FIXTURE_RECORD:-} ]] && echo "$dir" >"$MM_FIXTURE_RECORD"
+    # Interrupted while starting: take down what was started.
+    trap 'stop_group "${pid:-}" kafka.Kafka; rm -rf "$dir"; exit 130' INT TERM
     local java_opts=(-Xmx512m -Xms128m -XX:+UseSerialGC -Djava.awt.headless=true
                      "-Dlog4j2.configurationFile=$dir/log4j2.properties"
                      "-Dkafka.logs.dir=$dir")

@@ -15,6 +15,11 @@ start() {
     command -v redis-server >/dev/null || { echo "redis-fixture: ERROR: redis-server is not installed (scripts/setup.sh)" >&2; exit 1; }
     local dir port pid attempt i
     dir=$(mktemp -d "${TMPDIR:-/tmp}/mm-redis.XXXXXX")
+    # Tell the caller where the state is at once, so it can stop the server
+    # even if it is interrupted before reading our output.
+    [[ -n ${MM_FIXTURE_RECORD:-} ]] && echo "$dir" >"$MM_FIXTURE_RECORD"
+    # Interrupted while starting: take down what was started.
+    trap 'stop_group "${pid:-}" redis-server; rm -rf "$dir"; exit 130' INT TERM
     for attempt in 1 2 3; do
         port=$(free_port)
         : >"$dir/redis.log"

@@ -23,13 +23,23 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 jobs=${MM_TEST_JOBS:-2}
 fuzz_seconds=${MM_FUZZ_SECONDS:-20}
 
-redis_dir= kafka_dir=
+# The fixtures record their state directories here the moment they create
+# them, so clean-up finds the servers even if a signal lands mid-start.
+run_state=$(mktemp -d "${TMPDIR:-/tmp}/mm-test-run.XXXXXX")
+stop_servers() {
+    [[ -s $run_state/kafka ]] && "$scripts/kafka-fixture.sh" stop "$(cat "$run_state/kafka")"
+    [[ -s $run_state/redis ]] && "$scripts/redis-fixture.sh" stop "$(cat "$run_state/redis")"
+    rm -f "$run_state/kafka" "$run_state/redis"
+}
 cleanup() {
     local status=$?
-    trap - EXIT INT TERM
+    # A second signal (make forwards SIGTERM to its child, Ctrl-C may be
+    # pressed twice) must not cut the clean-up short and leave servers behind.
+    trap - EXIT
+    trap '' INT TERM
     ((status == 0)) || report_phases
-    [[ -n $kafka_dir ]] && "$scripts/kafka-fixture.sh" stop "$kafka_dir" || true
-    [[ -n $redis_dir ]] && "$scripts/redis-fixture.sh" stop "$redis_dir" || true
+    stop_servers || true
+    rm -rf "$run_state"
     exit "$status"
 }
 trap cleanup EXIT
@@ -78,12 +88,10 @@ cmake -S "$root" -B "$root/build-asan" -G Ninja -DMM_WERROR=ON -DMM_SANITIZE=ON 
 cmake --build "$root/build-asan"
 
 phase "start Redis and Kafka"
-redis_out=$("$scripts/redis-fixture.sh" start)
+redis_out=$(MM_FIXTURE_RECORD=$run_state/redis "$scripts/redis-fixture.sh" start)
 eval "$redis_out"
-redis_dir=$MM_REDIS_FIXTURE_DIR
-kafka_out=$("$scripts/kafka-fixture.sh" start)
+kafka_out=$(MM_FIXTURE_RECORD=$run_state/kafka "$scripts/kafka-fixture.sh" start)
 eval "$kafka_out"
-kafka_dir=$MM_KAFKA_FIXTURE_DIR
 export MM_TEST_REDIS_URL MM_TEST_REDIS_VERSION MM_TEST_KAFKA_BOOTSTRAP MM_TEST_KAFKA_VERSION
 echo "Integration tier: Apache Kafka $MM_TEST_KAFKA_VERSION at $MM_TEST_KAFKA_BOOTSTRAP, Redis $MM_TEST_REDIS_VERSION at ${MM_TEST_REDIS_URL#redis://}"
 
@@ -98,8 +106,7 @@ if ! ctest --test-dir "$root/build" -L unit --output-on-failure --no-tests=error
 fi
 
 # The servers are not needed by the fuzzers; free the cores and memory.
-"$scripts/kafka-fixture.sh" stop "$kafka_dir"; kafka_dir=
-"$scripts/redis-fixture.sh" stop "$redis_dir"; redis_dir=
+stop_servers
 
 if compgen -G "tests/fuzz/*/fuzz_*.c" >/dev/null; then
     phase "fuzz: build and run (${fuzz_seconds}s each)"
