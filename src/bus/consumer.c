@@ -28,6 +28,7 @@ struct mm_consumer {
     mm_producer *producer;
     bool own_producer;
     uint64_t max_messages;
+    bool sync_commit;
     mm_consumer_progress_cb on_progress;
     void *progress_ud;
     volatile sig_atomic_t *stop_flag;
@@ -70,14 +71,24 @@ static bool stopping(mm_consumer *c) {
     return atomic_load(&c->stop) || (c->stop_flag != NULL && *c->stop_flag);
 }
 
-/* Commits whatever offsets have been stored. "Nothing to commit" is fine. */
-static void commit_stored(mm_consumer *c) {
-    rd_kafka_resp_err_t e = rd_kafka_commit(c->rk, NULL, 0);
-    if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET) {
-        atomic_fetch_add(&c->commit_err_n, 1);
-        fprintf(stderr, "metamorphosis: consumer group %s: commit failed: %s\n", c->group,
-                rd_kafka_err2str(e));
-    }
+static void report_commit_error(mm_consumer *c, rd_kafka_resp_err_t e) {
+    if (e == RD_KAFKA_RESP_ERR_NO_ERROR || e == RD_KAFKA_RESP_ERR__NO_OFFSET)
+        return;
+    atomic_fetch_add(&c->commit_err_n, 1);
+    fprintf(stderr, "metamorphosis: consumer group %s: commit failed: %s\n", c->group,
+            rd_kafka_err2str(e));
+}
+
+/* Commits whatever offsets have been stored, waiting for the broker.
+ * "Nothing to commit" is fine. */
+static void commit_stored(mm_consumer *c) { report_commit_error(c, rd_kafka_commit(c->rk, NULL, 0)); }
+
+/* Outcome of an asynchronous commit (served from rd_kafka_consumer_poll). */
+static void on_commit(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                      rd_kafka_topic_partition_list_t *offsets, void *opaque) {
+    (void)rk;
+    (void)offsets;
+    report_commit_error(opaque, err);
 }
 
 /* Partitions are about to move to another member: commit first, so that
@@ -135,6 +146,7 @@ mm_consumer *mm_consumer_new(const mm_consumer_config *cfg, char *err, size_t er
     c->handler = cfg->handler;
     c->handler_ud = cfg->handler_ud;
     c->max_messages = cfg->max_messages;
+    c->sync_commit = cfg->sync_commit;
     c->on_progress = cfg->on_progress;
     c->progress_ud = cfg->progress_ud;
     c->stop_flag = cfg->stop_flag;
@@ -157,6 +169,7 @@ mm_consumer *mm_consumer_new(const mm_consumer_config *cfg, char *err, size_t er
     }
     rd_kafka_conf_set_opaque(conf, c);
     rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
+    rd_kafka_conf_set_offset_commit_cb(conf, on_commit);
     c->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof why);
     if (c->rk == NULL) {
         rd_kafka_conf_destroy(conf);
@@ -287,7 +300,11 @@ static enum disposition process(mm_consumer *c, const rd_kafka_message_t *m) {
     return d;
 }
 
-/* Marks m done and commits it (offset + 1 is the next one to read). */
+/* Marks m done and commits it (offset + 1 is the next one to read). The
+ * commit is issued only now, after the outcome is durable; by default it is
+ * asynchronous (the loop does not wait ~5 ms for the coordinator per
+ * message): a commit lost in a crash only means re-delivery, which
+ * at-least-once allows. Stop and revoke commit synchronously. */
 static void commit_message(mm_consumer *c, const rd_kafka_message_t *m) {
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
     rd_kafka_topic_partition_list_add(l, rd_kafka_topic_name(m->rkt), m->partition)->offset =
@@ -299,7 +316,10 @@ static void commit_message(mm_consumer *c, const rd_kafka_message_t *m) {
         atomic_fetch_add(&c->commit_err_n, 1);
         return;
     }
-    commit_stored(c);
+    if (c->sync_commit)
+        commit_stored(c);
+    else
+        report_commit_error(c, rd_kafka_commit(c->rk, NULL, 1));
 }
 
 int mm_consumer_run(mm_consumer *c) {

@@ -23,7 +23,8 @@ struct mm_producer {
     pthread_t poller;
     atomic_bool stop;
     pthread_mutex_t lock;       /* guards the sync tickets' state */
-    pthread_cond_t done;        /* broadcast when a sync ticket completes */
+    pthread_cond_t done;        /* broadcast when any ticket completes */
+    size_t pending;             /* async tickets whose callback has not returned */
     char fatal[512];            /* non-empty after a fatal (idempotence) error */
     atomic_bool has_fatal;
 };
@@ -70,6 +71,12 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
         if (t->cb)
             t->cb(t->ud, &d);
         free(t);
+        /* Counted down only after the callback returned, so that flush
+         * can promise every callback has run. */
+        pthread_mutex_lock(&p->lock);
+        p->pending--;
+        pthread_cond_broadcast(&p->done);
+        pthread_mutex_unlock(&p->lock);
         return;
     }
     pthread_mutex_lock(&p->lock);
@@ -216,25 +223,37 @@ int mm_producer_send(mm_producer *p, const char *topic, const mm_event *ev, mm_d
     }
     t->cb = cb;
     t->ud = ud;
+    pthread_mutex_lock(&p->lock);
+    p->pending++;
+    pthread_mutex_unlock(&p->lock);
     int rc = produce_event(p, topic, ev, t, err, err_size);
-    if (rc != 0)
+    if (rc != 0) {
         free(t);
+        pthread_mutex_lock(&p->lock);
+        p->pending--;
+        pthread_cond_broadcast(&p->done);
+        pthread_mutex_unlock(&p->lock);
+    }
     return rc;
+}
+
+/* An absolute CLOCK_REALTIME deadline timeout_ms from now. */
+static struct timespec deadline_in(int timeout_ms) {
+    struct timespec d;
+    clock_gettime(CLOCK_REALTIME, &d);
+    d.tv_sec += timeout_ms / 1000;
+    d.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (d.tv_nsec >= 1000000000L) {
+        d.tv_sec++;
+        d.tv_nsec -= 1000000000L;
+    }
+    return d;
 }
 
 /* Waits for a sync ticket that has been handed to librdkafka. */
 static int wait_ticket(mm_producer *p, ticket *t, int timeout_ms, int32_t *partition,
                        int64_t *offset, char *err, size_t err_size) {
-    struct timespec deadline;
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    if (timeout_ms > 0) {
-        deadline.tv_sec += timeout_ms / 1000;
-        deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-        if (deadline.tv_nsec >= 1000000000L) {
-            deadline.tv_sec++;
-            deadline.tv_nsec -= 1000000000L;
-        }
-    }
+    struct timespec deadline = deadline_in(timeout_ms > 0 ? timeout_ms : 0);
     pthread_mutex_lock(&p->lock);
     while (!t->completed) {
         if (timeout_ms <= 0) {
@@ -333,7 +352,18 @@ int mm_producer_send_dead_letter(mm_producer *p, const mm_dead_letter *dl, int t
 }
 
 int mm_producer_flush(mm_producer *p, int timeout_ms) {
-    return rd_kafka_flush(p->rk, timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR ? 0 : MM_ETIMEDOUT;
+    struct timespec deadline = deadline_in(timeout_ms);
+    if (rd_kafka_flush(p->rk, timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return MM_ETIMEDOUT;
+    /* librdkafka counts a report as done when it is dequeued; wait until the
+     * delivery thread has also finished running its callback. */
+    pthread_mutex_lock(&p->lock);
+    int rc = 0;
+    while (p->pending > 0 && rc == 0)
+        rc = pthread_cond_timedwait(&p->done, &p->lock, &deadline);
+    bool idle = p->pending == 0;
+    pthread_mutex_unlock(&p->lock);
+    return idle ? 0 : MM_ETIMEDOUT;
 }
 
 void mm_producer_free(mm_producer *p) {

@@ -78,14 +78,14 @@ static void *run_thread(void *arg) {
 
 static mm_consumer *make_consumer(const char *topic, const char *group, seen *s,
                                   const char *const *handled, size_t nhandled,
-                                  uint64_t max_messages) {
+                                  uint64_t max_messages, int sync_commit) {
     const char *topics[] = {topic};
     char err[512];
     mm_consumer_config cfg = {
         .bootstrap = mm_test_kafka_bootstrap(), .group_id = group, .topics = topics,
         .topic_count = 1, .handled_types = handled, .handled_count = nhandled,
         .handler = handler, .handler_ud = s, .max_messages = max_messages,
-        .on_progress = progress, .progress_ud = s,
+        .on_progress = progress, .progress_ud = s, .sync_commit = sync_commit,
     };
     mm_consumer *c = mm_consumer_new(&cfg, err, sizeof err);
     if (c == NULL)
@@ -174,7 +174,7 @@ static void test_group_delivery_and_commit(void **state) {
     s->fail_first = 1;
     s->stop_after = N_PING + N_OTHER;
     const char *handled[] = {"Ping"};
-    runner r = {.c = make_consumer(topic, group, s, handled, 1, 0)};
+    runner r = {.c = make_consumer(topic, group, s, handled, 1, 0, 0)};
     long long t0 = mm_test_now_ms();
     pthread_create(&r.thread, NULL, run_thread, &r);
     pthread_join(r.thread, NULL); /* on_progress stops it once everything is disposed of */
@@ -202,7 +202,7 @@ static void test_group_delivery_and_commit(void **state) {
      * a new event arrives. */
     seen *s2 = calloc(1, sizeof *s2);
     pthread_mutex_init(&s2->lock, NULL);
-    runner r2 = {.c = make_consumer(topic, group, s2, handled, 1, 0)};
+    runner r2 = {.c = make_consumer(topic, group, s2, handled, 1, 0, 0)};
     pthread_create(&r2.thread, NULL, run_thread, &r2);
     mm_event fresh;
     assert_int_equal(mm_event_create(&fresh, "bus-test", "Ping", NULL), 0);
@@ -249,7 +249,8 @@ static void test_budget(void **state) {
     assert_int_equal(mm_producer_flush(p, 30000), 0);
     seen *s = calloc(1, sizeof *s);
     pthread_mutex_init(&s->lock, NULL);
-    runner r = {.c = make_consumer(topic, group, s, NULL, 0, 5)};
+    /* Synchronous commits here, asynchronous ones in the test above. */
+    runner r = {.c = make_consumer(topic, group, s, NULL, 0, 5, 1)};
     run_thread(&r);
     assert_int_equal(r.result, MM_CONSUMER_BUDGET);
     assert_int_equal(s->count, 5);
