@@ -296,8 +296,9 @@ static mm_gql_type_ref *parse_type_ref(parser *p) {
     mm_gql_loc loc = TOK.loc;
     mm_gql_type_ref *t = alloc(p, sizeof(*t));
     t->loc = loc;
-    if (expect_optional(p, MM_GQL_TOK_BRACKET_L)) {
+    if (peek(p, MM_GQL_TOK_BRACKET_L)) {
         enter(p);
+        advance(p);
         t->kind = MM_GQL_TYPE_LIST;
         t->of_type = parse_type_ref(p);
         expect(p, MM_GQL_TOK_BRACKET_R);
@@ -390,8 +391,8 @@ static void parse_selection(parser *p, mm_gql_selection *sel) {
 static mm_gql_selection_set *parse_selection_set(parser *p) {
     mm_gql_selection_set *set = alloc(p, sizeof(*set));
     set->loc = TOK.loc;
+    if (peek(p, MM_GQL_TOK_BRACE_L)) enter(p);
     expect(p, MM_GQL_TOK_BRACE_L);
-    enter(p);
     vec items = {0};
     do {
         mm_gql_selection sel;
