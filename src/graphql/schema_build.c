@@ -659,8 +659,6 @@ static bool order_types(builder *b)
     type_entry *schema_entry = find_entry(b, "__Schema");
     if (schema_entry && !schema_entry->placed)
         place(b, schema_entry->type);
-    /* Built-in scalars nobody references stay out of the type map in
-     * graphql-js; keep them reachable by name for lookups all the same. */
     return true;
 }
 
@@ -739,31 +737,11 @@ mm_gql_schema *mm_gql_schema_build(const mm_gql_sdl_source *sources, size_t sour
     build_roots(&b);
     if (b.failed || !order_types(&b) || !compute_possible_types(&b))
         goto fail;
-    /* Every type is indexed, including unreferenced built-ins, so lookups
-     * by name work for all of them; schema->types holds graphql-js's map. */
-    {
-        mm_gql_type **all = mm_arena_calloc(b.arena, b.entry_count + 1, sizeof(*all));
-        if (!all) {
-            oom(&b);
-            goto fail;
-        }
-        size_t n = 0;
-        for (size_t i = 0; i < schema->type_count; i++)
-            all[n++] = schema->types[i];
-        for (size_t i = 0; i < b.entry_count; i++)
-            if (!b.entries[i].placed)
-                all[n++] = b.entries[i].type;
-        mm_gql_type **visible = schema->types;
-        size_t visible_count = schema->type_count;
-        schema->types = all;
-        schema->type_count = n;
-        int rc = mm_gql_schema_index(schema);
-        schema->types = visible;
-        schema->type_count = visible_count;
-        if (rc != 0) {
-            oom(&b);
-            goto fail;
-        }
+    /* Only the type map is indexed: graphql-js's getType does not know
+     * built-in scalars nothing references (e.g. "Float"). */
+    if (mm_gql_schema_index(schema) != 0) {
+        oom(&b);
+        goto fail;
     }
     mm_gql_scalars_install(schema);
     if (mm_gql_introspection_install(schema) != 0) {
