@@ -69,15 +69,47 @@ static const mm_gql_fragment *find_fragment(const mm_gql_document *doc, const ch
     return NULL;
 }
 
+/* Selection sets are usually small and scanned linearly; past this many
+ * response keys a hash index keeps hostile wide documents linear. */
+#define INDEX_THRESHOLD 16
+
+static size_t hash_key(const char *s) {
+    size_t h = 1469598103934665603u; /* FNV-1a */
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+static int rebuild_index(collect_ctx *c, mm_gql_field_groups *g) {
+    size_t cap = 64;
+    while (cap < g->count * 2) cap *= 2;
+    size_t *index = mm_arena_calloc(&c->ex->arena, cap, sizeof(*index));
+    if (!index) return -1;
+    for (size_t i = 0; i < g->count; i++) {
+        size_t slot = hash_key(g->items[i].response_key) & (cap - 1);
+        while (index[slot]) slot = (slot + 1) & (cap - 1);
+        index[slot] = i + 1;
+    }
+    g->index = index;
+    g->index_cap = cap;
+    return 0;
+}
+
+static mm_gql_field_group *find_group(mm_gql_field_groups *g, const char *key) {
+    if (g->index) {
+        size_t slot = hash_key(key) & (g->index_cap - 1);
+        for (; g->index[slot]; slot = (slot + 1) & (g->index_cap - 1))
+            if (strcmp(g->items[g->index[slot] - 1].response_key, key) == 0) return &g->items[g->index[slot] - 1];
+        return NULL;
+    }
+    for (size_t i = 0; i < g->count; i++)
+        if (strcmp(g->items[i].response_key, key) == 0) return &g->items[i];
+    return NULL;
+}
+
 static int add_field(collect_ctx *c, const mm_gql_selection *sel) {
     const char *key = sel->u.field.alias.value ? sel->u.field.alias.value : sel->u.field.name.value;
     mm_gql_field_groups *g = c->out;
-    mm_gql_field_group *group = NULL;
-    for (size_t i = 0; i < g->count; i++)
-        if (strcmp(g->items[i].response_key, key) == 0) {
-            group = &g->items[i];
-            break;
-        }
+    mm_gql_field_group *group = find_group(g, key);
     if (!group) {
         if (g->count == g->cap) {
             size_t cap = g->cap ? g->cap * 2 : 8;
@@ -89,6 +121,15 @@ static int add_field(collect_ctx *c, const mm_gql_selection *sel) {
         }
         group = &g->items[g->count++];
         *group = (mm_gql_field_group){.response_key = key};
+        if (g->count > INDEX_THRESHOLD) {
+            if (g->count * 2 > g->index_cap) {
+                if (rebuild_index(c, g) < 0) return -1;
+            } else {
+                size_t slot = hash_key(key) & (g->index_cap - 1);
+                while (g->index[slot]) slot = (slot + 1) & (g->index_cap - 1);
+                g->index[slot] = g->count;
+            }
+        }
     }
     if (group->count == group->cap) {
         size_t cap = group->cap ? group->cap * 2 : 2;

@@ -168,6 +168,8 @@ typedef struct mm_gql_field_group {
 typedef struct mm_gql_field_groups {
     mm_gql_field_group *items;
     size_t count, cap;
+    size_t *index;       /* open-addressing table of item positions + 1, once count is large */
+    size_t index_cap;    /* power of two, or 0 */
 } mm_gql_field_groups;
 
 /* Status of executing/completing a field. */

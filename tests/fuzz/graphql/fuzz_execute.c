@@ -1,0 +1,137 @@
+/* fuzz_execute.c -- libFuzzer target for the whole engine path.
+ *
+ * Input: a GraphQL document, optionally followed by a NUL byte and a JSON
+ * variables object. Each input runs twice against one fixed schema with C
+ * resolvers and a JSON root value: through the facade (parse -> validate ->
+ * execute, as the HTTP server does) and straight into the executor without
+ * validation (as graphql-js's execute() allows), which must also never crash,
+ * leak or loop on an invalid document. Every response must serialize. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "graphql/execute.h"
+#include "graphql/graphql.h"
+#include "graphql/parser.h"
+#include "graphql/schema.h"
+
+static const char sdl[] =
+    "type Query { hello: String int: Int float: Float bool: Boolean id: ID nn: String!\n"
+    "  list: [Int] listNN: [Int!]! obj: Obj objs: [Obj!] color: Color colors: [Color]\n"
+    "  pet: Pet pets: [Pet] search: [SearchResult] custom: Custom\n"
+    "  echo(a: Int, b: String = \"d\", c: [Int], d: In, e: Color, f: [In!], o: One, x: Custom, n: Int!): String\n"
+    "  fail: String failNN: Int! }\n"
+    "type Mutation { inc(by: Int = 1): Int fail: Int! }\n"
+    "type Obj { a: Int b: String nn: Int! self: Obj list: [Obj] fail: String }\n"
+    "enum Color { RED GREEN BLUE }\n"
+    "interface Pet { name: String }\n"
+    "type Dog implements Pet { name: String barks: Boolean }\n"
+    "type Cat implements Pet { name: String meows: Boolean }\n"
+    "union SearchResult = Dog | Cat | Obj\n"
+    "scalar Custom\n"
+    "input In { x: Int! y: String = \"yy\" z: [Int] w: In2 }\n"
+    "input In2 { q: Boolean r: Color s: [In2] }\n"
+    "input One @oneOf { a: Int b: String }\n";
+
+static const char root_json[] =
+    "{\"hello\":\"world\",\"int\":42,\"float\":1.5,\"bool\":true,\"id\":7,\"nn\":null,"
+    "\"list\":[1,null,\"x\"],\"listNN\":[1,null],\"obj\":{\"a\":1,\"b\":2,\"nn\":null,"
+    "\"self\":{\"a\":2,\"nn\":3,\"list\":[{\"a\":1},null,5]},\"list\":7},"
+    "\"objs\":[{\"a\":1,\"nn\":1},null],\"color\":\"PURPLE\",\"colors\":[\"RED\",1],"
+    "\"pet\":{\"__typename\":\"Dog\",\"name\":\"Rex\"},\"pets\":[{\"__typename\":\"Cat\"},{},"
+    "{\"__typename\":\"Obj\"},{\"__typename\":\"Color\"},{\"__typename\":5}],"
+    "\"search\":[{\"__typename\":\"Obj\",\"a\":1,\"nn\":1},{\"__typename\":\"Nope\"}],"
+    "\"custom\":{\"k\":[1,2,{\"z\":null}]}}";
+
+static mm_gql_schema *schema;
+static json_t *root;
+
+static json_t *echo(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info) {
+    (void)ud, (void)parent, (void)info;
+    char *s = json_dumps(args, JSON_COMPACT);
+    json_t *r = json_string(s ? s : "");
+    free(s);
+    return r;
+}
+
+static json_t *fail(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info) {
+    (void)ud, (void)parent, (void)args;
+    mm_gql_resolve_error(info, json_pack("{s:s}", "code", "FUZZ"), "failed at %s", info->field_name);
+    return json_integer(1);
+}
+
+static json_t *inc(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info) {
+    (void)ud, (void)parent, (void)info;
+    return json_incref(json_object_get(args, "by"));
+}
+
+static void init(void) {
+    mm_arena arena;
+    mm_arena_init(&arena);
+    mm_gql_errors errors;
+    mm_gql_errors_init(&errors, &arena);
+    mm_gql_sdl_source src = {"fuzz", sdl, strlen(sdl)};
+    schema = mm_gql_schema_build(&src, 1, &errors);
+    mm_gql_errors_release(&errors);
+    mm_arena_reset(&arena);
+    if (!schema) abort();
+    mm_gql_schema_set_resolver(schema, "Query", "echo", echo, NULL);
+    mm_gql_schema_set_resolver(schema, "Query", "fail", fail, NULL);
+    mm_gql_schema_set_resolver(schema, "Query", "failNN", fail, NULL);
+    mm_gql_schema_set_resolver(schema, "Obj", "fail", fail, NULL);
+    mm_gql_schema_set_resolver(schema, "Mutation", "inc", inc, NULL);
+    mm_gql_schema_set_resolver(schema, "Mutation", "fail", fail, NULL);
+    root = json_loads(root_json, 0, NULL);
+    if (!root) abort();
+}
+
+static void check_serializes(json_t *res) {
+    if (!res) return;
+    char *s = json_dumps(res, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (!s) abort();
+    free(s);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    if (!schema) init();
+    if (size > 64 * 1024) return 0;
+    const char *text = (const char *)data;
+    size_t qlen = size;
+    json_t *vars = NULL;
+    const char *nul = memchr(text, '\0', size);
+    if (nul) {
+        qlen = (size_t)(nul - text);
+        vars = json_loadb(nul + 1, size - qlen - 1, JSON_DECODE_ANY, NULL);
+        if (vars && !json_is_object(vars)) {
+            json_decref(vars);
+            vars = NULL;
+        }
+    }
+
+    /* 1. The facade, as the HTTP server calls it (POST: mutations allowed). */
+    mm_graphql_request_params p = {.query = text, .query_length = qlen, .variables = vars,
+                                   .root_value = root, .allow_mutation = true};
+    mm_graphql_outcome oc;
+    json_t *res = mm_graphql_execute_request(schema, NULL, &p, &oc);
+    check_serializes(res);
+    json_decref(res);
+
+    /* 2. The executor on the unvalidated document. */
+    mm_arena arena;
+    mm_arena_init(&arena);
+    mm_gql_errors errors;
+    mm_gql_errors_init(&errors, &arena);
+    char *copy = mm_arena_strndup(&arena, text, qlen);
+    mm_gql_document *doc = copy ? mm_gql_parse(&arena, copy, qlen, NULL, &errors) : NULL;
+    if (doc) {
+        mm_gql_execute_params ep = {.schema = schema, .document = doc, .variables = vars, .root_value = root};
+        res = mm_gql_execute(&ep);
+        check_serializes(res);
+        json_decref(res);
+    }
+    mm_gql_errors_release(&errors);
+    mm_arena_reset(&arena);
+    json_decref(vars);
+    return 0;
+}
