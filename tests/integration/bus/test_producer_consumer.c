@@ -5,6 +5,7 @@
  * skipped, a failing handler is retried, the message budget stops the loop,
  * and stop is prompt. */
 #include <pthread.h>
+#include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -263,6 +264,117 @@ static void test_budget(void **state) {
     free(group);
 }
 
+/* Two members: A alone handles the first batch; B joins while A runs (a
+ * rebalance, with A committing before its partitions are revoked); the second
+ * batch is split between them. Nothing is lost and, since every handled
+ * offset was committed before the move, nothing is handled twice. */
+static void test_rebalance_no_loss_no_duplicates(void **state) {
+    (void)state;
+    enum { BATCH = 40 };
+    const char *bootstrap = mm_test_kafka_bootstrap();
+    char *topic = mm_test_unique_name("mm-bus-rebal");
+    char *group = mm_test_unique_name("mm-bus-rebal-group");
+    char err[512];
+    assert_int_equal(mm_test_kafka_create_topic(bootstrap, topic, 4), 0);
+    mm_producer *p = mm_producer_new(bootstrap, NULL, 0, err, sizeof err);
+    assert_non_null(p);
+    seen *a = calloc(1, sizeof *a), *b = calloc(1, sizeof *b);
+    pthread_mutex_init(&a->lock, NULL);
+    pthread_mutex_init(&b->lock, NULL);
+    runner ra = {.c = make_consumer(topic, group, a, NULL, 0, 0, 0)};
+    pthread_create(&ra.thread, NULL, run_thread, &ra);
+    for (int i = 0; i < BATCH; i++) {
+        mm_event ev;
+        assert_int_equal(mm_event_create(&ev, "bus-test", "Ping", NULL), 0);
+        assert_int_equal(mm_producer_send(p, topic, &ev, NULL, NULL, err, sizeof err), 0);
+        mm_event_clear(&ev);
+    }
+    assert_int_equal(mm_producer_flush(p, 30000), 0);
+    long long deadline = mm_test_now_ms() + 60000;
+    while (a->count < BATCH && mm_test_now_ms() < deadline)
+        sleep_ms(20);
+    assert_int_equal(a->count, BATCH);
+
+    runner rb = {.c = make_consumer(topic, group, b, NULL, 0, 0, 0)};
+    pthread_create(&rb.thread, NULL, run_thread, &rb);
+    /* Wait until B owns partitions: then the group has rebalanced. */
+    sleep_ms(3000);
+    for (int i = 0; i < BATCH; i++) {
+        mm_event ev;
+        char key[16];
+        snprintf(key, sizeof key, "k%d", i); /* spread over the partitions */
+        assert_int_equal(mm_event_create(&ev, "bus-test", "Ping", NULL), 0);
+        assert_int_equal(mm_event_set_key(&ev, key, strlen(key)), 0);
+        assert_int_equal(mm_producer_send(p, topic, &ev, NULL, NULL, err, sizeof err), 0);
+        mm_event_clear(&ev);
+    }
+    assert_int_equal(mm_producer_flush(p, 30000), 0);
+    deadline = mm_test_now_ms() + 60000;
+    while (a->count + b->count < 2 * BATCH && mm_test_now_ms() < deadline)
+        sleep_ms(20);
+    sleep_ms(500);
+    mm_consumer_stop(ra.c);
+    mm_consumer_stop(rb.c);
+    pthread_join(ra.thread, NULL);
+    pthread_join(rb.thread, NULL);
+    fprintf(stderr, "rebalance: A handled %d, B handled %d\n", a->count, b->count);
+    assert_int_equal(a->count + b->count, 2 * BATCH);
+    assert_true(b->count > 0); /* B really took part */
+    for (int i = 0; i < b->count; i++)
+        assert_false(has_id(a, b->ids[i]));
+    long long high = 0;
+    assert_int_equal(mm_test_kafka_committed_total(bootstrap, topic, group, 4, &high), 2 * BATCH);
+    mm_consumer_free(ra.c);
+    mm_consumer_free(rb.c);
+    mm_producer_free(p);
+    pthread_mutex_destroy(&a->lock);
+    pthread_mutex_destroy(&b->lock);
+    free(a);
+    free(b);
+    free(topic);
+    free(group);
+}
+
+static volatile sig_atomic_t signalled;
+static void on_signal(int sig) {
+    (void)sig;
+    signalled = 1;
+}
+
+/* A signal handler that only sets a flag stops the loop promptly. */
+static void test_stop_from_signal(void **state) {
+    (void)state;
+    char *topic = mm_test_unique_name("mm-bus-sig");
+    char *group = mm_test_unique_name("mm-bus-sig-group");
+    char err[512];
+    assert_int_equal(mm_test_kafka_create_topic(mm_test_kafka_bootstrap(), topic, 1), 0);
+    seen s = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    const char *topics[] = {topic};
+    mm_consumer_config cfg = {
+        .bootstrap = mm_test_kafka_bootstrap(), .group_id = group, .topics = topics,
+        .topic_count = 1, .handler = handler, .handler_ud = &s, .stop_flag = &signalled,
+    };
+    mm_consumer *c = mm_consumer_new(&cfg, err, sizeof err);
+    assert_non_null(c);
+    struct sigaction sa = {.sa_handler = on_signal}, old;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGUSR1, &sa, &old);
+    runner r = {.c = c};
+    pthread_create(&r.thread, NULL, run_thread, &r);
+    sleep_ms(1500); /* let it join the group and idle in poll */
+    long long t0 = mm_test_now_ms();
+    kill(getpid(), SIGUSR1);
+    pthread_join(r.thread, NULL);
+    long long took = mm_test_now_ms() - t0;
+    fprintf(stderr, "signal stop took %lld ms\n", took);
+    assert_true(took < 1000);
+    assert_int_equal(r.result, MM_CONSUMER_STOPPED);
+    sigaction(SIGUSR1, &old, NULL);
+    mm_consumer_free(c);
+    free(topic);
+    free(group);
+}
+
 static void test_config_errors(void **state) {
     (void)state;
     char err[512];
@@ -287,6 +399,8 @@ int main(void) {
         cmocka_unit_test(test_config_errors),
         cmocka_unit_test(test_group_delivery_and_commit),
         cmocka_unit_test(test_budget),
+        cmocka_unit_test(test_rebalance_no_loss_no_duplicates),
+        cmocka_unit_test(test_stop_from_signal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
