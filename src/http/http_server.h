@@ -116,7 +116,9 @@ typedef struct mm_http_config {
     size_t max_header_bytes;       /* per-connection header memory (431 past it); default 32 KiB */
     unsigned max_connections;      /* concurrent connections; default 1024 */
     unsigned connection_timeout_s; /* idle / slow client timeout; default 30 s */
-    unsigned request_timeout_ms;   /* deadline of a waiting request; default 30000 */
+    unsigned request_timeout_ms;   /* deadline of a waiting request, counted from when the
+                                      handler returned without answering; default 30000.
+                                      Suspended requests ignore connection_timeout_s. */
     const char *cors_origins;      /* NULL/"" = CORS off; "*" or "https://a,https://b" */
     const char *graphiql_dir;      /* GraphiQL assets; NULL = look next to the binary;
                                       "" = never serve locally (CDN fallback) */
@@ -142,7 +144,9 @@ uint16_t mm_http_server_port(const mm_http_server *server);
 
 /* Graceful stop: stops accepting, lets in-flight and waiting requests finish
  * for up to deadline_ms, answers the ones still waiting with a 503 shutdown
- * error (cancel callbacks run), then closes everything. Idempotent. */
+ * error (cancel callbacks run), then closes everything. Idempotent; a stopped
+ * server cannot be started again. Never call it from a handler or a cancel
+ * callback (it joins the threads those run on). */
 int mm_http_server_stop(mm_http_server *server, unsigned deadline_ms);
 
 /* Stops (with a zero deadline) if needed and frees. NULL is a no-op. */

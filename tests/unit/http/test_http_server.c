@@ -902,6 +902,32 @@ static void test_deadline_timeout(void **state) {
     mm_http_server_free(s);
 }
 
+/* A waiting request outlives the idle-connection timeout: only its own
+ * deadline ends it (a synchronous mutation may wait longer than an idle
+ * client is allowed to). */
+static void test_waiting_outlives_connection_timeout(void **state) {
+    (void)state;
+    mm_http_config cfg;
+    base_config(&cfg);
+    cfg.connection_timeout_s = 1;
+    cfg.request_timeout_ms = 5000;
+    mm_http_server *s = start_server(&cfg);
+    int fd = connect_port(mm_http_server_port(s));
+    char *req = build_request("POST", "/graphql", "Content-Type: application/json\r\n", "{\"query\":\"wait\"}", 16);
+    send_all(fd, req, strlen(req));
+    free(req);
+    wait_for_waiting(1, 2000);
+    usleep(2500 * 1000); /* well past the 1 s connection timeout */
+    assert_int_equal(answer_waiting(), 0);
+    http_resp r;
+    read_response(fd, &r, 3000);
+    close(fd);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "\"n\":0"));
+    resp_free(&r);
+    mm_http_server_free(s);
+}
+
 typedef struct load_result {
     uint16_t port;
     int ok;
@@ -1106,6 +1132,7 @@ int main(void) {
         cmocka_unit_test(test_answer_from_another_thread),
         cmocka_unit_test(test_keep_alive_and_thread_counts),
         cmocka_unit_test(test_deadline_timeout),
+        cmocka_unit_test(test_waiting_outlives_connection_timeout),
         cmocka_unit_test(test_300_waiting_do_not_starve_others),
         cmocka_unit_test(test_slow_and_half_closed_clients),
         cmocka_unit_test(test_access_log_line),
