@@ -13,6 +13,9 @@ typedef struct gregor_command {
 } gregor_command;
 
 int gregor_cmd_broker(int argc, char **argv);
+int gregor_cmd_serve(int argc, char **argv);
+int gregor_cmd_schema(int argc, char **argv);
+int gregor_cmd_worker(int argc, char **argv);
 
 /* Exit statuses shared by every subcommand. */
 enum { GREGOR_EXIT_OK = 0, GREGOR_EXIT_FAILURE = 1, GREGOR_EXIT_USAGE = 2 };

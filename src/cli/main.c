@@ -9,6 +9,9 @@
 #include "commands.h"
 
 static const gregor_command commands[] = {
+    {"serve", "serve the GraphQL endpoint of the loaded services", gregor_cmd_serve},
+    {"worker", "run one consumer of the loaded services in this process", gregor_cmd_worker},
+    {"schema", "print the merged GraphQL schema as SDL", gregor_cmd_schema},
     {"broker", "run an in-memory development Kafka broker (keeps nothing)", gregor_cmd_broker},
 };
 static const size_t command_count = sizeof(commands) / sizeof(commands[0]);

@@ -385,7 +385,7 @@ static void run(mm_vctx *ctx) {
 size_t mm_gql_validate(const mm_gql_schema *schema, const mm_gql_document *doc,
                        const mm_gql_validate_options *opts, mm_gql_errors *errors) {
     if (!opts) opts = &mm_gql_default_validate_options;
-    size_t before = errors->count;
+    volatile size_t before = errors->count; /* volatile: the setjmp below must not clobber it */
     if (opts->max_aliases) {
         size_t aliases = 0;
         for (size_t i = 0; i < doc->definition_count; i++) {

@@ -47,6 +47,18 @@ const char mm_framework_sdl[] =
     "  sourceEventId: ID\n"
     "}\n"
     "\n"
+    "\"\"\"Published when a consumer fails to handle an event: what went wrong.\"\"\"\n"
+    "type ExceptionEvent {\n"
+    "  id: String\n"
+    "  srcId: String\n"
+    "  ns: String\n"
+    "  classname: String\n"
+    "  code: String\n"
+    "  msg: String\n"
+    "  data: JSONString\n"
+    "  stacktrace: String\n"
+    "}\n"
+    "\n"
     "type Query {\n"
     "  \"\"\"The stored result of an event, by its id; null when unknown or expired.\"\"\"\n"
     "  eventResult(id: ID!): EventResult\n"
@@ -54,7 +66,7 @@ const char mm_framework_sdl[] =
 
 /* Types the framework defines; a service may not define them again. */
 static const char *const framework_types[] = {"MutationTimings", "JSONString", "EventResult",
-                                              "EventError", NULL};
+                                              "EventError", "ExceptionEvent", NULL};
 
 static void fail(char *err, size_t err_size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

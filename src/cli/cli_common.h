@@ -1,0 +1,38 @@
+/* cli_common.h -- what several gregor subcommands share: loading --app
+ * services and the configuration, and waiting for SIGINT/SIGTERM. */
+#ifndef MM_CLI_COMMON_H
+#define MM_CLI_COMMON_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include "common/config.h"
+#include "service/app.h"
+
+#define GREGOR_MAX_APPS 64
+
+typedef struct gregor_apps {
+    const char *paths[GREGOR_MAX_APPS];
+    size_t count;
+} gregor_apps;
+
+/* Records one --app PATH; returns 0, or 2 (usage) when there are too many. */
+int gregor_apps_add(gregor_apps *apps, const char *cmd, const char *path);
+
+/* Loads the services and the configuration (file or defaults, then the
+ * environment). Prints errors prefixed with "gregor CMD: ". Returns 0 or
+ * the exit status to return. On failure nothing stays loaded. */
+int gregor_open(const char *cmd, const gregor_apps *apps, int require_app, const char *config_path,
+                mm_app *app, mm_config **cfg);
+
+/* Blocks SIGINT and SIGTERM in this thread and every thread it starts
+ * afterwards, so that gregor_wait_signal() alone receives them. */
+void gregor_block_signals(void);
+
+/* Waits for SIGINT or SIGTERM and returns which. */
+int gregor_wait_signal(void);
+
+/* Splits "HOST:PORT" (PORT 0..65535). Returns 0 or -1. */
+int gregor_parse_host_port(const char *text, char *host, size_t host_size, unsigned *port);
+
+#endif

@@ -1,0 +1,170 @@
+/* cmd_serve.c -- `gregor serve`: the GraphQL HTTP server for every loaded
+ * service, one schema, until SIGINT/SIGTERM (then a graceful stop).
+ *
+ * stdout carries one machine-readable line once the server listens,
+ * "graphql: http://HOST:PORT/PATH", so scripts and tests can find it. */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_common.h"
+#include "commands.h"
+#include "common/log.h"
+#include "http/http_server.h"
+#include "service/gateway.h"
+#include "service/runtime.h"
+#include "service/schema_merge.h"
+#include "service/service_internal.h"
+
+/* How long in-flight requests get to finish after SIGTERM. */
+#define SHUTDOWN_GRACE_MS 10000
+
+static void usage(FILE *out) {
+    fprintf(out,
+            "Usage: gregor serve --app SERVICE.so [--app ...] [--config FILE] [--listen HOST:PORT]\n"
+            "                    [--graphiql-dir DIR] [--help]\n"
+            "\n"
+            "Serve one GraphQL endpoint for every loaded service: queries, event mutations\n"
+            "(published to Kafka; synchronous ones wait for their consumer's result in\n"
+            "Redis) and GraphiQL for browsers. Stops gracefully on Ctrl-C or SIGTERM.\n"
+            "\n"
+            "Options:\n"
+            "  --app PATH           a service shared object (repeatable)\n"
+            "  --config FILE        configuration YAML (default: built-in defaults)\n"
+            "  --listen HOST:PORT   listen address (default: http.listen, 127.0.0.1:8000;\n"
+            "                       PORT 0 picks a free port)\n"
+            "  --graphiql-dir DIR   where GraphiQL's assets are (default: next to gregor)\n"
+            "  -h, --help           show this help\n"
+            "\n"
+            "Environment: MM_KAFKA_BOOTSTRAP_SERVERS, MM_REDIS_URL, MM_HTTP_LISTEN and the\n"
+            "rest of docs/configuration.md override the file.\n"
+            "Prints \"graphql: http://HOST:PORT/graphql\" on stdout once it listens.\n");
+}
+
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "gregor serve: ");
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\nTry 'gregor serve --help'.\n");
+    va_end(ap);
+    return GREGOR_EXIT_USAGE;
+}
+
+/* /readyz: ready once the result notifications are subscribed in Redis. */
+static int ready(void *ud, char *reason, size_t reason_size) {
+    mm_runtime *rt = ud;
+    mm_notifier_stats st;
+    mm_notifier_get_stats(rt->notifier, &st);
+    if (st.subscribes == 0) {
+        snprintf(reason, reason_size, "not subscribed to result notifications in Redis yet");
+        return 0;
+    }
+    return 1;
+}
+
+int gregor_cmd_serve(int argc, char **argv) {
+    static const struct option options[] = {
+        {"app", required_argument, NULL, 'a'},
+        {"config", required_argument, NULL, 'c'},
+        {"listen", required_argument, NULL, 'l'},
+        {"graphiql-dir", required_argument, NULL, 'g'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    gregor_apps apps = {0};
+    const char *config_path = NULL, *listen = NULL, *graphiql_dir = NULL;
+    opterr = 0;
+    optind = 1;
+    int c, rc;
+    while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+        switch (c) {
+        case 'a':
+            if ((rc = gregor_apps_add(&apps, "serve", optarg))) return rc;
+            break;
+        case 'c': config_path = optarg; break;
+        case 'l': listen = optarg; break;
+        case 'g': graphiql_dir = optarg; break;
+        case 'h': usage(stdout); return GREGOR_EXIT_OK;
+        case ':': return usage_error("option '%s' needs a value", argv[optind - 1]);
+        default: return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc) return usage_error("unexpected argument '%s'", argv[optind]);
+
+    gregor_block_signals(); /* before any thread starts */
+    mm_app app;
+    mm_config *cfg;
+    if ((rc = gregor_open("serve", &apps, 1, config_path, &app, &cfg))) return rc;
+
+    char host[256];
+    unsigned port;
+    const char *addr = listen ? listen : cfg->http_listen;
+    if (gregor_parse_host_port(addr, host, sizeof host, &port)) {
+        fprintf(stderr, "gregor serve: listen address '%s' is not HOST:PORT\n", addr);
+        mm_app_free(&app);
+        mm_config_free(cfg);
+        return listen ? GREGOR_EXIT_USAGE : GREGOR_EXIT_FAILURE;
+    }
+
+    int status = GREGOR_EXIT_FAILURE;
+    char err[1024];
+    mm_runtime rt;
+    mm_gql_schema *schema = NULL;
+    mm_http_server *server = NULL;
+    if (mm_runtime_open(&rt, cfg, MM_RUNTIME_SERVER, app.services, app.service_count, err, sizeof err)) {
+        fprintf(stderr, "gregor serve: %s\n", err);
+        goto out_app;
+    }
+    schema = mm_services_build_schema(app.services, app.service_count, NULL, 0, &rt, err, sizeof err);
+    if (!schema) {
+        fprintf(stderr, "gregor serve: %s\n", err);
+        goto out_runtime;
+    }
+    mm_gateway gw = {.schema = schema, .dispatch = rt.dispatch, .context = &rt};
+    mm_graphql_options_init(&gw.options);
+
+    mm_http_config hc;
+    mm_http_config_init(&hc);
+    hc.host = host;
+    hc.port = (uint16_t)port;
+    hc.graphql_path = cfg->http_graphql_path;
+    hc.threads = (unsigned)cfg->http_threads;
+    hc.max_body_bytes = (size_t)cfg->http_max_body_bytes;
+    /* The HTTP deadline must outlast every mutation's own timeout so that a
+     * caller gets the timeout error that names the event id. */
+    long longest = cfg->sync_timeout_ms;
+    for (size_t i = 0; i < app.service_count; i++)
+        for (size_t j = 0; j < app.services[i]->mutation_count; j++)
+            if (app.services[i]->mutations[j]->timeout_ms > longest)
+                longest = app.services[i]->mutations[j]->timeout_ms;
+    hc.request_timeout_ms = (unsigned)(longest + 5000);
+    hc.graphiql_dir = graphiql_dir;
+    hc.ready_fn = ready;
+    hc.ready_ud = &rt;
+    server = mm_http_server_new(&hc, mm_gateway_handle, &gw);
+    if (!server || mm_http_server_start(server) != 0) {
+        fprintf(stderr, "gregor serve: cannot listen on %s:%u (see the log above)\n", host, port);
+        goto out_server;
+    }
+    printf("graphql: http://%s:%u%s\n", host, (unsigned)mm_http_server_port(server),
+           cfg->http_graphql_path);
+    fflush(stdout);
+    mm_log_info("msg=\"serving\" services=%zu kafka=%s", app.service_count, cfg->kafka_bootstrap_servers);
+
+    int sig = gregor_wait_signal();
+    mm_log_info("msg=\"stopping\" signal=%d", sig);
+    mm_http_server_stop(server, SHUTDOWN_GRACE_MS);
+    status = GREGOR_EXIT_OK;
+out_server:
+    mm_http_server_free(server);
+    mm_gql_schema_free(schema);
+out_runtime:
+    mm_runtime_close(&rt);
+out_app:
+    mm_app_free(&app);
+    mm_config_free(cfg);
+    return status;
+}

@@ -1,0 +1,158 @@
+/* cmd_worker.c -- `gregor worker`: one worker process running one consumer
+ * until SIGINT/SIGTERM or its message budget. `gregor node` supervises many
+ * of these; alone it is the simplest way to run a consumer. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_common.h"
+#include "commands.h"
+#include "common/log.h"
+#include "service/consumer_runner.h"
+#include "service/schema_merge.h"
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig) {
+    (void)sig;
+    stop_requested = 1;
+}
+
+static void usage(FILE *out) {
+    fprintf(out,
+            "Usage: gregor worker --app SERVICE.so [--app ...] --consumer [SERVICE.]NAME\n"
+            "                     [--config FILE] [--max-messages N] [--help]\n"
+            "\n"
+            "Run one consumer in this process: join its Kafka consumer group, handle its\n"
+            "events, publish what the handler emits, store results in Redis, commit.\n"
+            "Stops after the current event on Ctrl-C or SIGTERM, or after N events.\n"
+            "\n"
+            "Options:\n"
+            "  --app PATH          a service shared object (repeatable; all are loaded so\n"
+            "                      that every event type of the web is known)\n"
+            "  --consumer NAME     the consumer to run; SERVICE.NAME when names clash\n"
+            "  --config FILE       configuration YAML (default: built-in defaults)\n"
+            "  --max-messages N    exit 0 after handling N events (0: never)\n"
+            "  -h, --help          show this help\n");
+}
+
+/* Finds "service.consumer" or a consumer name unique across the services. */
+static const mm_consumer_spec *find_consumer(const mm_app *app, const char *name, char *err,
+                                             size_t err_size) {
+    const char *dot = strchr(name, '.');
+    const mm_consumer_spec *found = NULL;
+    for (size_t i = 0; i < app->service_count; i++) {
+        const mm_service *s = app->services[i];
+        const char *cname = name;
+        if (dot) {
+            size_t n = (size_t)(dot - name);
+            if (strlen(s->name) != n || strncmp(s->name, name, n) != 0) continue;
+            cname = dot + 1;
+        }
+        const mm_consumer_spec *c = mm_service_find_consumer(s, cname);
+        if (c && found) {
+            snprintf(err, err_size, "consumer %s exists in services %s and %s; say which as SERVICE.%s",
+                     cname, found->service->name, s->name, cname);
+            return NULL;
+        }
+        if (c) found = c;
+    }
+    if (!found) snprintf(err, err_size, "no consumer named %s in the loaded services", name);
+    return found;
+}
+
+int gregor_cmd_worker(int argc, char **argv) {
+    static const struct option options[] = {
+        {"app", required_argument, NULL, 'a'},
+        {"consumer", required_argument, NULL, 'n'},
+        {"config", required_argument, NULL, 'c'},
+        {"max-messages", required_argument, NULL, 'm'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    gregor_apps apps = {0};
+    const char *config_path = NULL, *consumer = NULL;
+    unsigned long long max_messages = 0;
+    opterr = 0;
+    optind = 1;
+    int c, rc;
+    while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+        switch (c) {
+        case 'a':
+            if ((rc = gregor_apps_add(&apps, "worker", optarg))) return rc;
+            break;
+        case 'n': consumer = optarg; break;
+        case 'c': config_path = optarg; break;
+        case 'm': {
+            char *end;
+            errno = 0;
+            max_messages = strtoull(optarg, &end, 10);
+            if (errno || *end || optarg[0] == '-' || !optarg[0]) {
+                fprintf(stderr, "gregor worker: --max-messages needs a whole number, not '%s'\n", optarg);
+                return GREGOR_EXIT_USAGE;
+            }
+            break;
+        }
+        case 'h': usage(stdout); return GREGOR_EXIT_OK;
+        default:
+            fprintf(stderr, "gregor worker: %s '%s'\nTry 'gregor worker --help'.\n",
+                    c == ':' ? "option needs a value:" : "unknown option", argv[optind - 1]);
+            return GREGOR_EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "gregor worker: unexpected argument '%s'\n", argv[optind]);
+        return GREGOR_EXIT_USAGE;
+    }
+    if (!consumer) {
+        fprintf(stderr, "gregor worker: --consumer NAME is required\nTry 'gregor worker --help'.\n");
+        return GREGOR_EXIT_USAGE;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    mm_app app;
+    mm_config *cfg;
+    if ((rc = gregor_open("worker", &apps, 1, config_path, &app, &cfg))) return rc;
+    char err[1024];
+    int status = GREGOR_EXIT_FAILURE;
+    mm_gql_schema *schema = NULL;
+    mm_runtime rt;
+    int rt_open = 0;
+    const mm_consumer_spec *spec = find_consumer(&app, consumer, err, sizeof err);
+    if (!spec) {
+        fprintf(stderr, "gregor worker: %s\n", err);
+        goto out;
+    }
+    schema = mm_services_build_schema(app.services, app.service_count, NULL, 0, NULL, err, sizeof err);
+    if (!schema) {
+        fprintf(stderr, "gregor worker: %s\n", err);
+        goto out;
+    }
+    if (mm_runtime_open(&rt, cfg, MM_RUNTIME_WORKER, app.services, app.service_count, err, sizeof err)) {
+        fprintf(stderr, "gregor worker: %s\n", err);
+        goto out;
+    }
+    rt_open = 1;
+    if (spec->service->post_fork && spec->service->post_fork(spec->service->post_fork_ud, spec->service)) {
+        fprintf(stderr, "gregor worker: service %s: post_fork initializer failed\n", spec->service->name);
+        goto out;
+    }
+    mm_runner_options ro = {.max_messages = max_messages, .stop_flag = &stop_requested};
+    rc = mm_consumer_runner_run(&rt, schema, spec, &ro, err, sizeof err);
+    if (rc < 0) fprintf(stderr, "gregor worker: %s\n", err);
+    else status = GREGOR_EXIT_OK;
+out:
+    if (rt_open) mm_runtime_close(&rt);
+    mm_gql_schema_free(schema);
+    mm_app_free(&app);
+    mm_config_free(cfg);
+    return status;
+}

@@ -1,0 +1,35 @@
+/* handler.h -- the mm_handler a consumer's callback receives: what it
+ * emitted and whether it raised, collected until the callback returns. */
+#ifndef MM_SERVICE_HANDLER_H
+#define MM_SERVICE_HANDLER_H
+
+#include <stddef.h>
+
+#include "bus/envelope.h"
+#include "metamorphosis.h"
+#include "service/service_internal.h"
+
+typedef struct mm_emitted {
+    char *topic;
+    mm_event event;
+} mm_emitted;
+
+struct mm_handler {
+    const mm_consumer_spec *spec;
+    mm_state *state;
+    const mm_event *source;   /* the event being handled */
+    mm_emitted *emitted;
+    size_t emitted_count;
+    int emit_failed;          /* an mm_handler_emit call was refused */
+    int raised;
+    char class_name[128];
+    char code[64];
+    char message[1024];
+    json_t *data;             /* the exception's data, or NULL */
+};
+
+void mm_handler_init(mm_handler *h, const mm_consumer_spec *spec, mm_state *state,
+                     const mm_event *source);
+void mm_handler_clear(mm_handler *h);
+
+#endif
