@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,10 @@ static const char schema_sdl[] =
     "  hello: String\n"
     "  int: Int\n"
     "  float: Float\n"
+    "  float3: Float\n"
+    "  intReal: Int\n"
+    "  bigFloat: Float\n"
+    "  tinyFloat: Float\n"
     "  bool: Boolean\n"
     "  id: ID\n"
     "  nonNullString: String!\n"
@@ -79,7 +84,7 @@ static const char schema_sdl[] =
     "input In2 { q: Boolean, r: Color }\n"
     "type Mutation { inc(by: Int = 1): Int, failInc: Int!, setName(name: String!): String, incNullable(by: Int = 1): Int }\n";
 
-static const char root_json[] = "{\"hello\":\"world\",\"int\":42,\"float\":1.5,\"bool\":true,\"id\":\"7\",\"nonNullString\":null,\"nullString\":null,\"list\":[1,null,3],\"listNN\":[1,null,3],\"nnList\":null,\"nnListNN\":[1,2,null],\"obj\":{\"a\":1,\"b\":\"x\",\"nn\":5,\"self\":{\"a\":2,\"b\":\"y\",\"nn\":6,\"self\":null,\"list\":[{\"a\":3,\"nn\":7},null]},\"list\":[],\"nnNull\":null},\"objs\":[{\"a\":1,\"nn\":1},null,{\"a\":3,\"nn\":3}],\"nnObj\":{\"a\":9,\"nn\":null},\"color\":\"GREEN\",\"colors\":[\"RED\",\"BLUE\"],\"badColor\":\"PURPLE\",\"badInt\":\"abc\",\"bigInt\":3000000000,\"floatInt\":1.5,\"notList\":5,\"stringList\":[\"a\",1,true],\"pet\":{\"__typename\":\"Dog\",\"name\":\"Rex\",\"barks\":true},\"pets\":[{\"__typename\":\"Dog\",\"name\":\"Rex\",\"barks\":true},{\"__typename\":\"Cat\",\"name\":\"Tom\",\"meows\":false}],\"search\":[{\"__typename\":\"Cat\",\"name\":\"Tom\",\"meows\":true},{\"__typename\":\"Obj\",\"a\":1,\"nn\":2}],\"noTypename\":{\"name\":\"Anon\"},\"wrongTypename\":{\"__typename\":\"Nope\"},\"nonObjTypename\":{\"__typename\":\"Color\"},\"notPossible\":{\"__typename\":\"Obj\"},\"objsWithNullNN\":[{\"a\":1,\"nn\":1},{\"a\":2,\"nn\":null},{\"a\":3,\"nn\":3}],\"nnObjsWithNullNN\":[{\"a\":1,\"nn\":1},{\"a\":2,\"nn\":null}],\"custom\":{\"any\":[\"json\",1]}}";
+static const char root_json[] = "{\"hello\":\"world\",\"int\":42,\"float\":1.5,\"float3\":3.0,\"intReal\":2.0,\"bigFloat\":1e+21,\"tinyFloat\":1.5e-07,\"bool\":true,\"id\":\"7\",\"nonNullString\":null,\"nullString\":null,\"list\":[1,null,3],\"listNN\":[1,null,3],\"nnList\":null,\"nnListNN\":[1,2,null],\"obj\":{\"a\":1,\"b\":\"x\",\"nn\":5,\"self\":{\"a\":2,\"b\":\"y\",\"nn\":6,\"self\":null,\"list\":[{\"a\":3,\"nn\":7},null]},\"list\":[],\"nnNull\":null},\"objs\":[{\"a\":1,\"nn\":1},null,{\"a\":3,\"nn\":3}],\"nnObj\":{\"a\":9,\"nn\":null},\"color\":\"GREEN\",\"colors\":[\"RED\",\"BLUE\"],\"badColor\":\"PURPLE\",\"badInt\":\"abc\",\"bigInt\":3000000000,\"floatInt\":1.5,\"notList\":5,\"stringList\":[\"a\",1,true],\"pet\":{\"__typename\":\"Dog\",\"name\":\"Rex\",\"barks\":true},\"pets\":[{\"__typename\":\"Dog\",\"name\":\"Rex\",\"barks\":true},{\"__typename\":\"Cat\",\"name\":\"Tom\",\"meows\":false}],\"search\":[{\"__typename\":\"Cat\",\"name\":\"Tom\",\"meows\":true},{\"__typename\":\"Obj\",\"a\":1,\"nn\":2}],\"noTypename\":{\"name\":\"Anon\"},\"wrongTypename\":{\"__typename\":\"Nope\"},\"nonObjTypename\":{\"__typename\":\"Color\"},\"notPossible\":{\"__typename\":\"Obj\"},\"objsWithNullNN\":[{\"a\":1,\"nn\":1},{\"a\":2,\"nn\":null},{\"a\":3,\"nn\":3}],\"nnObjsWithNullNN\":[{\"a\":1,\"nn\":1},{\"a\":2,\"nn\":null}],\"custom\":{\"any\":[\"json\",1]}}";
 
 typedef struct exec_case {
     const char *name;
@@ -522,7 +527,15 @@ static const exec_case cases[] = {
     {"introspection typename field args",
      "{ __type(name: \"Query\") { fields { name args { name defaultValue type { kind name ofType { kind name } } } } } }",
      NULL, NULL,
-     "{\"data\":{\"__type\":{\"fields\":[{\"name\":\"hello\",\"args\":[]},{\"name\":\"int\",\"args\":[]},{\"name\":\"float\",\"args\":[]},{\"name\":\"bool\",\"args\":[]},{\"name\":\"id\",\"args\":[]},{\"name\":\"nonNullString\",\"args\":[]},{\"name\":\"nullString\",\"args\":[]},{\"name\":\"list\",\"args\":[]},{\"name\":\"listNN\",\"args\":[]},{\"name\":\"nnList\",\"args\":[]},{\"name\":\"nnListNN\",\"args\":[]},{\"name\":\"obj\",\"args\":[]},{\"name\":\"objs\",\"args\":[]},{\"name\":\"nnObj\",\"args\":[]},{\"name\":\"color\",\"args\":[]},{\"name\":\"colors\",\"args\":[]},{\"name\":\"badColor\",\"args\":[]},{\"name\":\"badInt\",\"args\":[]},{\"name\":\"bigInt\",\"args\":[]},{\"name\":\"floatInt\",\"args\":[]},{\"name\":\"notList\",\"args\":[]},{\"name\":\"stringList\",\"args\":[]},{\"name\":\"pet\",\"args\":[]},{\"name\":\"pets\",\"args\":[]},{\"name\":\"search\",\"args\":[]},{\"name\":\"noTypename\",\"args\":[]},{\"name\":\"wrongTypename\",\"args\":[]},{\"name\":\"nonObjTypename\",\"args\":[]},{\"name\":\"notPossible\",\"args\":[]},{\"name\":\"echo\",\"args\":[{\"name\":\"a\",\"defaultValue\":null,\"type\":{\"kind\":\"SCALAR\",\"name\":\"Int\",\"ofType\":null}},{\"name\":\"b\",\"defaultValue\":\"\\\"dflt\\\"\",\"type\":{\"kind\":\"SCALAR\",\"name\":\"String\",\"ofType\":null}},{\"name\":\"c\",\"defaultValue\":null,\"type\":{\"kind\":\"LIST\",\"name\":null,\"ofType\":{\"kind\":\"SCALAR\",\"name\":\"Int\"}}},{\"name\":\"d\",\"defaultValue\":null,\"type\":{\"kind\":\"INPUT_OBJECT\",\"name\":\"In\",\"ofType\":null}},{\"name\":\"e\",\"defaultValue\":null,\"type\":{\"kind\":\"ENUM\",\"name\":\"Color\",\"ofType\":null}},{\"name\":\"f\",\"defaultValue\":null,\"type\":{\"kind\":\"LIST\",\"name\":null,\"ofType\":{\"kind\":\"NON_NULL\",\"name\":null}}},{\"name\":\"g\",\"defaultValue\":null,\"type\":{\"kind\":\"SCALAR\",\"name\":\"Boolean\",\"ofType\":null}},{\"name\":\"h\",\"defaultValue\":null,\"type\":{\"kind\":\"SCALAR\",\"name\":\"ID\",\"ofType\":null}},{\"name\":\"i\",\"defaultValue\":null,\"type\":{\"kind\":\"LIST\",\"name\":null,\"ofType\":{\"kind\":\"LIST\",\"name\":null}}}]},{\"name\":\"echoNN\",\"args\":[{\"name\":\"nn\",\"defaultValue\":null,\"type\":{\"kind\":\"NON_NULL\",\"name\":null,\"ofType\":{\"kind\":\"SCALAR\",\"name\":\"Int\"}}},{\"name\":\"s\",\"defaultValue\":\"\\\"x\\\"\",\"type\":{\"kind\":\"NON_NULL\",\"name\":null,\"ofType\":{\"kind\":\"SCALAR\",\"name\":\"String\"}}}]},{\"name\":\"fail\",\"args\":[]},{\"name\":\"failNN\",\"args\":[]},{\"name\":\"failList\",\"args\":[]},{\"name\":\"objsWithNullNN\",\"args\":[]},{\"name\":\"nnObjsWithNullNN\",\"args\":[]},{\"name\":\"custom\",\"args\":[]},{\"name\":\"echoCustom\",\"args\":[{\"name\":\"v\",\"defaultValue\":null,\"type\":{\"kind\":\"SCALAR\",\"name\":\"Custom\",\"ofType\":null}}]},{\"name\":\"echoOne\",\"args\":[{\"name\":\"o\",\"defaultValue\":null,\"type\":{\"kind\":\"INPUT_OBJECT\",\"name\":\"One\",\"ofType\":null}}]}]}}}"},
+     "{\"data\":{\"__type\":{\"fields\":[{\"name\":\"hello\",\"args\":[]},{\"name\":\"int\",\"args\":[]},{\"name\":\"float\",\"args\":[]},{\"name\":\"float3\",\"args\":[]},{\"name\":\"intReal\",\"args\":[]},{\"name\":\"bigFloat\",\"args\":[]},{\"name\":\"tinyFloat\",\"args\":[]},{\"name\":\"bool\",\"args\":[]},{\"name\":\"id\",\"args\":[]},{\"name\":\"nonNullString\",\"args\":[]},{\"name\":\"nullString\",\"args\":[]},{\"name\":\"list\",\"args\":[]},{\"name\":\"listNN\",\"args\":[]},{\"name\":\"nnList\",\"args\":[]},{\"name\":\"nnListNN\",\"args\":[]},{\"name\":\"obj\",\"args\":[]},{\"name\":\"objs\",\"args\":[]},{\"name\":\"nnObj\",\"args\":[]},{\"name\":\"color\",\"args\":[]},{\"name\":\"colors\",\"args\":[]},{\"name\":\"badColor\",\"args\":[]},{\"name\":\"badInt\",\"args\":[]},{\"name\":\"bigInt\",\"args\":[]},{\"name\":\"floatInt\",\"args\":[]},{\"name\":\"notList\",\"args\":[]},{\"name\":\"stringList\",\"args\":[]},{\"name\":\"pet\",\"args\":[]},{\"name\":\"pets\",\"args\":[]},{\"name\":\"search\",\"args\":[]},{\"name\":\"noTypename\",\"args\":[]},{\"name\":\"wrongTypename\",\"args\":[]},{\"name\":\"nonObjTypename\",\"args\":[]},{\"name\":\"notPossible\",\"args\":[]},{\"name\":\"echo\",\"args\":[{\"name\":\"a\",\"defaultValue\":null,\"type\":{\"kind\":\"SCALAR\",\"name\":\"Int\",\"ofType\":null}},{\"name\":\"b\",\"defaultValue\":\"\\\"dflt\\\"\",\"type\":{\"kind\":\"SCALAR\",\"name\":\"String\",\"ofType\":null}},{\"name\":\"c\",\"defaultValue\":null,\"type\":{\"kind\":\"LIST\",\"name\":null,\"ofType\":{\"kind\":\"SCALAR\",\"name\":\"Int\"}}},{\"name\":\"d\",\"defaultValue\":null,\"type\":{\"kind\":\"INPUT_OBJECT\",\"name\":\"In\",\"ofType\":null}},{\"name\":\"e\",\"defaultValue\":null,\"type\":{\"kind\":\"ENUM\",\"name\":\"Color\",\"ofType\":null}},{\"name\":\"f\",\"defaultValue\":null,\"type\":{\"kind\":\"LIST\",\"name\":null,\"ofType\":{\"kind\":\"NON_NULL\",\"name\":null}}},{\"name\":\"g\",\"defaultValue\":null,\"type\":{\"kind\":\"SCALAR\",\"name\":\"Boolean\",\"ofType\":null}},{\"name\":\"h\",\"defaultValue\":null,\"type\":{\"kind\":\"SCALAR\",\"name\":\"ID\",\"ofType\":null}},{\"name\":\"i\",\"defaultValue\":null,\"type\":{\"kind\":\"LIST\",\"name\":null,\"ofType\":{\"kind\":\"LIST\",\"name\":null}}}]},{\"name\":\"echoNN\",\"args\":[{\"name\":\"nn\",\"defaultValue\":null,\"type\":{\"kind\":\"NON_NULL\",\"name\":null,\"ofType\":{\"kind\":\"SCALAR\",\"name\":\"Int\"}}},{\"name\":\"s\",\"defaultValue\":\"\\\"x\\\"\",\"type\":{\"kind\":\"NON_NULL\",\"name\":null,\"ofType\":{\"kind\":\"SCALAR\",\"name\":\"String\"}}}]},{\"name\":\"fail\",\"args\":[]},{\"name\":\"failNN\",\"args\":[]},{\"name\":\"failList\",\"args\":[]},{\"name\":\"objsWithNullNN\",\"args\":[]},{\"name\":\"nnObjsWithNullNN\",\"args\":[]},{\"name\":\"custom\",\"args\":[]},{\"name\":\"echoCustom\",\"args\":[{\"name\":\"v\",\"defaultValue\":null,\"type\":{\"kind\":\"SCALAR\",\"name\":\"Custom\",\"ofType\":null}}]},{\"name\":\"echoOne\",\"args\":[{\"name\":\"o\",\"defaultValue\":null,\"type\":{\"kind\":\"INPUT_OBJECT\",\"name\":\"One\",\"ofType\":null}}]}]}}}"},
+    {"integral reals",
+     "{ float3 intReal bigFloat tinyFloat }",
+     NULL, NULL,
+     "{\"data\":{\"float3\":3,\"intReal\":2,\"bigFloat\":1e+21,\"tinyFloat\":1.5e-7}}"},
+    {"variable int given as real",
+     "query Q($a: Int) { echo(a: $a) x: echo(a: 1) }",
+     "{\"a\": 4.0, \"f\": 2}", NULL,
+     "{\"data\":{\"echo\":\"{\\\"a\\\":4,\\\"b\\\":\\\"dflt\\\"}\",\"x\":\"{\\\"a\\\":1,\\\"b\\\":\\\"dflt\\\"}\"}}"},
 };
 
 static int counter;
@@ -636,7 +649,16 @@ static void test_all_cases(void **state) {
     size_t failed = 0, n = sizeof cases / sizeof cases[0];
     for (size_t i = 0; i < n; i++) {
         char *got = run_case(&cases[i]);
-        if (!got || strcmp(got, cases[i].expected) != 0) {
+        /* Compare texts after a jansson round trip of the expectation: key
+         * order still counts, but a float prints as jansson prints it
+         * (1e21, 17 digits) rather than as JavaScript does (1e+21, shortest). */
+        json_t *want_json = json_loads(cases[i].expected, 0, NULL);
+        char *want = want_json ? json_dumps(want_json, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        json_decref(want_json);
+        assert_non_null(want);
+        bool same = got && strcmp(got, want) == 0;
+        free(want);
+        if (!same) {
             failed++;
             fprintf(stderr, "CASE %s\n  query:    %s\n  expected: %s\n  got:      %s\n", cases[i].name,
                     cases[i].query, cases[i].expected, got ? got : "(null)");
