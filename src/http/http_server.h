@@ -115,7 +115,11 @@ typedef struct mm_http_config {
     size_t max_body_bytes;         /* POST body limit (413 past it); default 1 MiB */
     size_t max_header_bytes;       /* per-connection header memory (431 past it); default 32 KiB */
     unsigned max_connections;      /* concurrent connections; default 1024 */
-    unsigned connection_timeout_s; /* idle / slow client timeout; default 30 s */
+    unsigned connection_timeout_s; /* idle / slow client timeout; default 30 s. A request
+                                      body must also arrive within twice this, so a
+                                      byte-by-byte trickle cannot hold a connection */
+    unsigned max_connections_per_ip; /* 0 = no per-client limit (the default: a proxy
+                                        in front makes every client one address) */
     unsigned request_timeout_ms;   /* deadline of a waiting request, counted from when the
                                       handler returned without answering; default 30000.
                                       Suspended requests ignore connection_timeout_s. */

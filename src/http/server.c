@@ -284,6 +284,12 @@ static enum MHD_Result start_graphql(mm_http_server *s, struct MHD_Connection *c
 static enum MHD_Result on_body(mm_http_server *s, conn_ctx *ctx, const char *data, size_t *size) {
     size_t n = *size;
     *size = 0;
+    /* Every byte resets libmicrohttpd's idle timer, so a client trickling its
+     * body could hold the connection for ever: bound the whole upload too. */
+    if (mm_http_now_ns() - ctx->start_ns > 2ull * s->cfg.connection_timeout_s * 1000000000ull) {
+        mm_log_warn("msg=\"http: request body too slow; closing\" remote=%s", ctx->remote[0] ? ctx->remote : "-");
+        return MHD_NO;
+    }
     if (ctx->too_large || ctx->route != ROUTE_GRAPHQL) {
         /* Chunked uploads have no length up front: drain a little, then hang up. */
         ctx->discarded += n;
@@ -486,6 +492,7 @@ int mm_http_server_start(mm_http_server *s) {
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s},
         {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, NULL},
         {MHD_OPTION_THREAD_POOL_SIZE, s->cfg.threads > 1 ? s->cfg.threads : 0, NULL},
+        {MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->cfg.max_connections_per_ip, NULL},
         {MHD_OPTION_END, 0, NULL},
     };
     s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_access, s, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
