@@ -27,6 +27,9 @@ struct mm_gql_deferred {
     int state;
     bool waiting;        /* the execution returned PENDING and wants a wake */
     bool detached;       /* the execution no longer cares (cancelled, freed, nested) */
+    bool waking;         /* a wake callback is running (on thread `waker`) */
+    pthread_t waker;
+    pthread_cond_t woke; /* signalled when the wake callback returned */
     json_t *value;
     json_t *extensions;
     char *message;
@@ -42,15 +45,19 @@ static void deferred_release(mm_gql_deferred *d) {
     json_decref(d->value);
     json_decref(d->extensions);
     free(d->message);
+    pthread_cond_destroy(&d->woke);
     pthread_mutex_destroy(&d->lock);
     free(d);
 }
 
-/* The execution lets go of a deferred it will not wait for. */
+/* The execution lets go of a deferred it will not wait for. Once this
+ * returns no wake callback runs any more: one in progress on another thread
+ * is waited for (one on this thread is the caller itself). */
 static void deferred_detach(mm_gql_deferred *d) {
     pthread_mutex_lock(&d->lock);
     d->detached = true;
     d->wake = NULL;
+    while (d->waking && !pthread_equal(d->waker, pthread_self())) pthread_cond_wait(&d->woke, &d->lock);
     pthread_mutex_unlock(&d->lock);
     deferred_release(d);
 }
@@ -75,8 +82,19 @@ static void deferred_settle(mm_gql_deferred *d, int state, json_t *value, json_t
         d->value = value;
         d->extensions = extensions;
         d->message = msg;
-        /* Wake under the lock so cancel/free can guarantee no wake after they return. */
-        if (d->waiting && d->wake) d->wake(d->wake_ud);
+        if (d->waiting && d->wake) {
+            /* Call the wake without the lock, so it may run the execution
+             * itself; detach waits for it, so none runs after cancel/free. */
+            mm_gql_wake_fn wake = d->wake;
+            void *ud = d->wake_ud;
+            d->waking = true;
+            d->waker = pthread_self();
+            pthread_mutex_unlock(&d->lock);
+            wake(ud);
+            pthread_mutex_lock(&d->lock);
+            d->waking = false;
+            pthread_cond_broadcast(&d->woke);
+        }
         pthread_mutex_unlock(&d->lock);
     }
     deferred_release(d);
@@ -95,6 +113,7 @@ mm_gql_deferred *mm_gql_resolve_defer(mm_gql_resolve_info *info) {
     mm_gql_deferred *d = calloc(1, sizeof(*d));
     if (!d) return NULL;
     pthread_mutex_init(&d->lock, NULL);
+    pthread_cond_init(&d->woke, NULL);
     d->refs = 2;
     d->state = DEFERRED_PENDING;
     d->wake = info->execution_->wake;

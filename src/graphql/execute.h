@@ -24,11 +24,13 @@
  * one reference, which mm_gql_deferred_resolve/reject consume (so call exactly
  * one of them, exactly once, from any thread). The execution owns the other.
  * After mm_gql_execution_cancel() or mm_gql_execution_free() returns, the wake
- * callback is never called again, and settling the deferred is still safe (the
- * value is simply dropped). The wake callback runs on the settling thread
- * while an internal lock is held: it must only signal (e.g. resume an HTTP
- * connection), never call back into the execution, and the owner must not
- * call cancel/free while holding a lock that its wake callback takes.
+ * callback is never called again (one running on another thread at that
+ * moment is waited for), and settling the deferred is still safe (the value
+ * is simply dropped). The wake callback runs on the settling thread, after
+ * the outcome is stored and without internal locks held: it may signal
+ * (resume an HTTP connection) or even run, read and free the execution right
+ * there. The owner must not cancel/free while holding a lock that the wake
+ * callback waits for.
  *
  * A deferral requested by a nested field is an error for that field (the
  * deferred is still valid and must still be settled). */

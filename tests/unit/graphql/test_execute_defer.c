@@ -350,6 +350,76 @@ static void test_blocking_execute_waits(void **state) {
     mm_arena_reset(&arena);
 }
 
+/* The wake callback finishes the request right on the settling thread, the
+ * way an HTTP layer may answer from there: run, read the result, free. */
+typedef struct inline_ctx {
+    mm_gql_execution *ex;
+    char *text;
+} inline_ctx;
+
+static void wake_and_finish(void *ud) {
+    inline_ctx *c = ud;
+    if (mm_gql_execution_run(c->ex) != MM_GQL_EXEC_DONE) return;
+    json_t *res = mm_gql_execution_result(c->ex);
+    c->text = json_dumps(res, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(res);
+    mm_gql_execution_free(c->ex);
+    c->ex = NULL;
+}
+
+static void test_wake_may_finish_inline(void **state) {
+    (void)state;
+    mm_arena arena;
+    mm_arena_init(&arena);
+    mm_gql_errors errors;
+    mm_gql_errors_init(&errors, &arena);
+    const char *q = "mutation { first wait { label } last }";
+    mm_gql_document *doc = mm_gql_parse(&arena, q, strlen(q), NULL, &errors);
+    assert_non_null(doc);
+    atomic_store(&order, 0);
+    inline_ctx ctx = {0};
+    mm_gql_execute_params p = {.schema = schema, .document = doc, .wake = wake_and_finish, .wake_ud = &ctx};
+    ctx.ex = mm_gql_execute_start(&p);
+    assert_int_equal(mm_gql_execution_run(ctx.ex), MM_GQL_EXEC_PENDING);
+    settle_job job = {captured, 0, json_pack("{s:s}", "label", "inline"), 1};
+    pthread_t t;
+    pthread_create(&t, NULL, settle_thread, &job);
+    pthread_join(t, NULL);
+    assert_null(ctx.ex);
+    assert_non_null(ctx.text);
+    assert_string_equal(ctx.text, "{\"data\":{\"first\":1,\"wait\":{\"label\":\"inline\"},\"last\":3}}");
+    free(ctx.text);
+    mm_gql_errors_release(&errors);
+    mm_arena_reset(&arena);
+}
+
+/* Settlement and cancellation race many times on two threads (ASan/TSan
+ * would report a use after free or a leak). */
+static void test_cancel_races_settlement(void **state) {
+    (void)state;
+    for (int i = 0; i < 300; i++) {
+        fixture f;
+        start(&f, "{ slow { value } }", NULL);
+        assert_int_equal(mm_gql_execution_run(f.ex), MM_GQL_EXEC_PENDING);
+        settle_job job = {captured, i % 2, i % 2 ? NULL : json_pack("{s:i}", "value", i), 0};
+        pthread_t t;
+        pthread_create(&t, NULL, settle_thread, &job);
+        if (i % 3 == 0) mm_gql_execution_cancel(f.ex);
+        mm_gql_exec_status st = mm_gql_execution_run(f.ex);
+        if (st == MM_GQL_EXEC_PENDING) {
+            pthread_join(t, NULL);
+            st = mm_gql_execution_run(f.ex);
+        } else {
+            pthread_join(t, NULL);
+        }
+        assert_int_equal(st, MM_GQL_EXEC_DONE);
+        json_t *res = mm_gql_execution_result(f.ex);
+        assert_non_null(json_object_get(res, "data"));
+        json_decref(res);
+        finish(&f);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mutation_pauses_and_resumes_in_order),
@@ -361,6 +431,8 @@ int main(void) {
         cmocka_unit_test(test_free_while_pending_then_reject_is_safe),
         cmocka_unit_test(test_nested_defer_is_an_error),
         cmocka_unit_test(test_blocking_execute_waits),
+        cmocka_unit_test(test_wake_may_finish_inline),
+        cmocka_unit_test(test_cancel_races_settlement),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
