@@ -54,7 +54,8 @@ POM
 
 echo "fetch-kafka: fetching Apache Kafka $KAFKA_VERSION jars from Maven Central into $libs" >&2
 rm -rf "$work/libs"
-if ! mvn -q -B -f "$work/pom.xml" dependency:copy-dependencies \
+# The plugin version is pinned so every machine resolves the same thing.
+if ! mvn -q -B -f "$work/pom.xml" org.apache.maven.plugins:maven-dependency-plugin:2.8:copy-dependencies \
         -DincludeScope=runtime -DoutputDirectory="$work/libs" >"$work/mvn.log" 2>&1; then
     {
         echo "fetch-kafka: ERROR: Maven could not fetch org.apache.kafka:kafka_$SCALA_VERSION:$KAFKA_VERSION."
