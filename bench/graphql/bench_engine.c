@@ -1,6 +1,7 @@
 /* bench_engine.c -- throughput of our GraphQL engine, phase by phase.
  *
- *   bench_graphql_engine DIR [SECONDS]     prints "RESULT doc phase ops/s iterations"
+ *   bench_graphql_engine DIR [SECONDS [DOC [PHASE]]]   prints "RESULT doc phase ops/s iterations"
+ *                                          (DOC/PHASE pick one document/phase, e.g. for perf)
  *   bench_graphql_engine DIR --dump        prints each document's response (for run.sh's check)
  *
  * DIR holds schema.graphql and the documents introspection.graphql,
@@ -197,6 +198,8 @@ int main(int argc, char **argv) {
     bool dump = argc > 2 && strcmp(argv[2], "--dump") == 0;
     double seconds = (argc > 2 && !dump) ? atof(argv[2]) : 2.0;
     if (seconds <= 0) seconds = 2.0;
+    const char *only_doc = (!dump && argc > 3) ? argv[3] : NULL;
+    const char *only_phase = (!dump && argc > 4) ? argv[4] : NULL;
 
     size_t sdl_len;
     char *sdl = read_file(dir, "schema.graphql", &sdl_len);
@@ -227,6 +230,10 @@ int main(int argc, char **argv) {
                   {"total", op_total}};
 
     for (size_t d = 0; d < sizeof docs / sizeof docs[0]; d++) {
+        if (only_doc && strcmp(only_doc, docs[d].name) != 0) {
+            json_decref(docs[d].variables);
+            continue;
+        }
         char file[64];
         snprintf(file, sizeof file, "%s.graphql", docs[d].name);
         docs[d].text = read_file(dir, file, &docs[d].len);
@@ -250,6 +257,7 @@ int main(int argc, char **argv) {
             free(s);
         } else {
             for (size_t p = 0; p < sizeof phases / sizeof phases[0]; p++) {
+                if (only_phase && strcmp(only_phase, phases[p].name) != 0) continue;
                 long n;
                 double ops = timed(phases[p].op, &c, seconds, &n);
                 printf("RESULT %s %s %.1f %ld\n", docs[d].name, phases[p].name, ops, n);
