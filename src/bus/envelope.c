@@ -143,9 +143,12 @@ int mm_event_set_key(mm_event *ev, const void *key, size_t len) {
     return 0;
 }
 
+/* Longest extension attribute name accepted (CloudEvents suggests 20). */
+#define MM_ATTR_NAME_MAX 100
+
 /* CloudEvents attribute names: lowercase ASCII letters and digits only. */
 static bool is_attr_name(const char *s, size_t len) {
-    if (len == 0)
+    if (len == 0 || len > MM_ATTR_NAME_MAX)
         return false;
     for (size_t i = 0; i < len; i++)
         if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')))
@@ -153,8 +156,22 @@ static bool is_attr_name(const char *s, size_t len) {
     return true;
 }
 
+/* Attributes with their own fields (or none in binary mode): never
+ * extensions, or the encoder would write a second ce_id, say. */
+static bool is_reserved_attr(const char *name) {
+    static const char *const reserved[] = {
+        "specversion", "id", "source", "type", "time", "datacontenttype",
+        "data", "mmreplyto", "mmcauseid",
+    };
+    for (size_t i = 0; i < sizeof reserved / sizeof *reserved; i++)
+        if (strcmp(name, reserved[i]) == 0)
+            return true;
+    return false;
+}
+
 int mm_event_set_ext(mm_event *ev, const char *name, const char *value) {
-    if (name == NULL || value == NULL || !is_attr_name(name, strlen(name)))
+    if (name == NULL || value == NULL || !is_attr_name(name, strlen(name)) ||
+        is_reserved_attr(name))
         return MM_EINVAL;
     for (size_t i = 0; i < ev->ext_count; i++)
         if (strcmp(ev->ext[i].name, name) == 0)
@@ -370,7 +387,7 @@ int mm_envelope_encode(const mm_event *ev, rd_kafka_headers_t **headers, char **
     }
     for (size_t i = 0; i < ev->ext_count; i++) {
         const char *n = ev->ext[i].name;
-        if (!is_attr_name(n, strlen(n)) || strlen(n) > 100) {
+        if (!is_attr_name(n, strlen(n)) || is_reserved_attr(n)) {
             set_reason(reason, "extension name \"%s\" is not a CloudEvents attribute name", n);
             return MM_EINVAL;
         }
@@ -525,7 +542,9 @@ int mm_envelope_decode(const mm_wire_header *headers, size_t header_count, const
         if (which < 0) {
             const char *attr = h->name + 3;
             if (!is_attr_name(attr, strlen(attr))) {
-                set_reason(reason, "header name %.64s is not a valid CloudEvents attribute", h->name);
+                set_reason(reason, "header name %.64s is not a valid CloudEvents attribute "
+                                   "(lowercase letters and digits, at most %d)",
+                           h->name, MM_ATTR_NAME_MAX);
                 return MM_EINVAL;
             }
             if (strcmp(attr, "datacontenttype") == 0) {

@@ -42,6 +42,8 @@ static void test_roundtrip(void **state) {
     assert_int_equal(mm_event_set_cause_id(&ev, "cause-9"), 0);
     assert_int_equal(mm_event_set_ext(&ev, "traceparent", "00-abc-def-01"), 0);
     assert_int_equal(mm_event_set_ext(&ev, "Bad-Name", "x"), MM_EINVAL);
+    assert_int_equal(mm_event_set_ext(&ev, "id", "x"), MM_EINVAL); /* reserved */
+    assert_int_equal(mm_event_set_ext(&ev, "mmreplyto", "x"), MM_EINVAL);
 
     rd_kafka_headers_t *h;
     char *payload;
@@ -229,6 +231,27 @@ static void test_decode_rejects(void **state) {
         expect_reject(&cases[i]);
 }
 
+static void test_long_extension_name(void **state) {
+    (void)state;
+    char name[110] = "ce_";
+    memset(name + 3, 'a', 101);
+    name[104] = '\0';
+    mm_wire_header h[] = {BASE_HEADERS, {name, "v", 1}};
+    mm_event ev;
+    char reason[MM_ENVELOPE_REASON_MAX];
+    assert_int_equal(mm_envelope_decode(h, 7, NULL, 0, "{}", 2, &ev, reason), MM_EINVAL);
+    assert_non_null(strstr(reason, "at most 100"));
+    name[103] = '\0'; /* 100 letters: accepted, and re-encodable */
+    assert_int_equal(mm_envelope_decode(h, 7, NULL, 0, "{}", 2, &ev, reason), 0);
+    rd_kafka_headers_t *out;
+    char *payload;
+    size_t len;
+    assert_int_equal(mm_envelope_encode(&ev, &out, &payload, &len, reason), 0);
+    rd_kafka_headers_destroy(out);
+    free(payload);
+    mm_event_clear(&ev);
+}
+
 static void test_too_many_headers(void **state) {
     (void)state;
     mm_wire_header h[MM_ENVELOPE_MAX_HEADERS + 1];
@@ -264,6 +287,7 @@ int main(void) {
         cmocka_unit_test(test_encode_rejects),
         cmocka_unit_test(test_decode_accepts_base),
         cmocka_unit_test(test_decode_rejects),
+        cmocka_unit_test(test_long_extension_name),
         cmocka_unit_test(test_too_many_headers),
         cmocka_unit_test(test_time_validator),
     };
