@@ -15,6 +15,7 @@ struct mm_result_store {
     mm_redis_url url;
     redisContext *c;     /* NULL while disconnected */
     char *prefix;
+    char name[160];      /* CLIENT SETNAME: "<prefix>-results" */
     int ttl;
 };
 
@@ -70,7 +71,11 @@ mm_result_store *mm_result_store_new(const char *redis_url, const char *prefix, 
     }
     s->prefix = strdup(prefix ? prefix : MM_STORE_DEFAULT_PREFIX);
     s->ttl = ttl_seconds > 0 ? ttl_seconds : MM_RESULT_DEFAULT_TTL;
-    s->c = mm_redis_connect(&s->url, 5000, NULL, err, err_size);
+    snprintf(s->name, sizeof s->name, "%s-results", s->prefix ? s->prefix : "");
+    for (char *c = s->name; *c; c++)
+        if (*c <= ' ' || *c > '~')
+            *c = '_';
+    s->c = mm_redis_connect(&s->url, 5000, s->name, err, err_size);
     if (s->prefix == NULL || s->c == NULL) {
         if (s->prefix == NULL)
             snprintf(err, err_size, "out of memory");
@@ -96,7 +101,7 @@ static int ensure_connected(mm_result_store *s, char *err, size_t err_size) {
         return 0;
     if (s->c != NULL)
         redisFree(s->c);
-    s->c = mm_redis_connect(&s->url, 5000, NULL, err, err_size);
+    s->c = mm_redis_connect(&s->url, 5000, s->name, err, err_size);
     return s->c ? 0 : MM_EREDIS;
 }
 

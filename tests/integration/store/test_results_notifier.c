@@ -330,6 +330,74 @@ static void test_result_during_reconnect(void **state) {
     free(prefix);
 }
 
+/* Kills the connection named name (exactly one must exist). */
+static void kill_by_name(const char *type, const char *name) {
+    char err[256], needle[256];
+    redisContext *admin = mm_redis_connect_url(mm_test_redis_url(), 5000, NULL, err, sizeof err);
+    assert_non_null(admin);
+    snprintf(needle, sizeof needle, " name=%s ", name);
+    redisReply *r = redisCommand(admin, "CLIENT LIST TYPE %s", type);
+    long long victim = -1;
+    int found = 0;
+    for (char *line = r->str; line && *line;) {
+        char *end = strchr(line, '\n');
+        if (end)
+            *end = '\0';
+        if (strstr(line, needle) != NULL) {
+            victim = atoll(line + 3);
+            found++;
+        }
+        line = end ? end + 1 : NULL;
+    }
+    freeReplyObject(r);
+    assert_int_equal(found, 1);
+    r = redisCommand(admin, "CLIENT KILL ID %lld", victim);
+    assert_int_equal(r->integer, 1);
+    freeReplyObject(r);
+    redisFree(admin);
+}
+
+/* The result store re-opens a connection that Redis dropped. */
+static void test_store_reconnects(void **state) {
+    (void)state;
+    char err[256], id[MM_UUID_STRLEN + 1], name[200];
+    char *prefix = mm_test_unique_name("mmt");
+    mm_result_store *s = mm_result_store_new(mm_test_redis_url(), prefix, 60, err, sizeof err);
+    assert_non_null(s);
+    snprintf(name, sizeof name, "%s-results", prefix);
+    kill_by_name("normal", name);
+    new_id(id);
+    json_t *doc = ok_doc(id), *back = NULL;
+    assert_int_equal(mm_result_store_put(s, id, "nobody", doc, NULL, err, sizeof err), 0);
+    kill_by_name("normal", name);
+    assert_int_equal(mm_result_store_get(s, id, &back, err, sizeof err), 0);
+    assert_true(json_equal(doc, back));
+    json_decref(doc);
+    json_decref(back);
+    mm_result_store_free(s);
+    free(prefix);
+}
+
+/* With Redis unreachable the notifier keeps retrying in the background and
+ * still stops at once. */
+static void test_unreachable_redis(void **state) {
+    (void)state;
+    char err[256];
+    mm_notifier_config cfg = {.redis_url = "redis://127.0.0.1:1", .reconnect_min_ms = 50,
+                              .reconnect_max_ms = 200};
+    mm_notifier *n = mm_notifier_start(&cfg, err, sizeof err);
+    assert_non_null(n);
+    assert_int_equal(mm_notifier_wait_ready(n, 500), MM_ETIMEDOUT);
+    box b;
+    box_init(&b);
+    assert_int_equal(mm_notifier_wait_register(n, "e1", on_result, &b), 0);
+    long long t0 = mm_test_now_ms();
+    mm_notifier_free(n); /* drops the waiter without calling it */
+    assert_true(mm_test_now_ms() - t0 < 1000);
+    assert_int_equal(b.fired, 0);
+    box_clear(&b);
+}
+
 static void test_bad_config(void **state) {
     (void)state;
     char err[256];
@@ -348,6 +416,8 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bad_config),
         cmocka_unit_test(test_store_get_ttl),
+        cmocka_unit_test(test_store_reconnects),
+        cmocka_unit_test(test_unreachable_redis),
         cmocka_unit_test(test_push_wakes_waiter),
         cmocka_unit_test(test_many_waiters),
         cmocka_unit_test(test_result_during_reconnect),
