@@ -20,6 +20,7 @@ typedef struct context {
     size_t count;
     mm_gql_loc locs[MAX_LOCS];
     size_t nlocs;
+    bool default_cycles; /* some default value refers to itself: do not coerce any */
 } context;
 
 static void loc_reset(context *c)
@@ -416,7 +417,9 @@ static void validate_input_object(context *c, const mm_gql_type *t)
                 REPORT(c, "OneOf input field %s.%s must be nullable.", t->name, f->name);
             }
             bool invalid = true;
-            if (f->default_value) {
+            if (f->default_value && c->default_cycles) {
+                invalid = false;
+            } else if (f->default_value) {
                 json_decref(mm_gql_default_value_coerce(f->default_value, f->type, &invalid));
             }
             if (!invalid) {
@@ -487,6 +490,137 @@ static void detect_cycle(context *c, cycle_state *st, const mm_gql_type *t)
     }
 }
 
+/* ---- default values that refer to themselves ----------------------------------------
+ *
+ * Coercing a default value fills in the defaults of the input fields it
+ * omits, so "input A { a: A = {} }" would expand forever (graphql-js 16
+ * overflows its stack). Such cycles are rejected with graphql-js 17's
+ * message. The graph: an input field with a default points to every input
+ * field whose default its literal leaves to be filled in. */
+
+typedef struct default_graph {
+    const mm_gql_input_value **fields; /* every input-object field, by index */
+    const mm_gql_type **owners;
+    size_t count;
+    unsigned char *state;              /* 0 new, 1 on the stack, 2 done */
+    size_t *stack;
+    size_t depth;
+    bool *reported;
+} default_graph;
+
+static size_t field_index(const default_graph *g, const mm_gql_input_value *f)
+{
+    for (size_t i = 0; i < g->count; i++)
+        if (g->fields[i] == f)
+            return i;
+    return SIZE_MAX;
+}
+
+static void visit_default(context *c, default_graph *g, size_t i);
+
+static void default_edges(context *c, default_graph *g, const mm_gql_value *lit,
+                          const mm_gql_type *type)
+{
+    if (!lit || !type)
+        return;
+    if (type->kind == MM_GQL_NON_NULL) {
+        default_edges(c, g, lit, type->of_type);
+    } else if (type->kind == MM_GQL_LIST) {
+        if (lit->kind == MM_GQL_VALUE_LIST)
+            for (size_t i = 0; i < lit->u.list.count; i++)
+                default_edges(c, g, lit->u.list.items[i], type->of_type);
+        else
+            default_edges(c, g, lit, type->of_type);
+    } else if (type->kind == MM_GQL_INPUT_OBJECT && lit->kind == MM_GQL_VALUE_OBJECT) {
+        for (size_t k = 0; k < type->input_field_count; k++) {
+            const mm_gql_input_value *f = &type->input_fields[k];
+            const mm_gql_value *given = NULL;
+            for (size_t j = 0; j < lit->u.object.count; j++)
+                if (strcmp(lit->u.object.fields[j].name.value, f->name) == 0)
+                    given = lit->u.object.fields[j].value;
+            if (given)
+                default_edges(c, g, given, f->type);
+            else if (f->default_value)
+                visit_default(c, g, field_index(g, f));
+        }
+    }
+}
+
+static void visit_default(context *c, default_graph *g, size_t i)
+{
+    if (i == SIZE_MAX || g->state[i] == 2)
+        return;
+    if (g->state[i] == 1) {
+        /* a cycle: from i's place on the stack to the top */
+        size_t from = g->depth;
+        while (from > 0 && g->stack[from - 1] != i)
+            from--;
+        from = from > 0 ? from - 1 : 0;
+        if (g->reported[i])
+            return;
+        for (size_t k = from; k < g->depth; k++)
+            g->reported[g->stack[k]] = true;
+        const mm_gql_input_value *f = g->fields[i];
+        loc_add(c, f->ast && f->ast->default_value ? &f->ast->default_value->loc : NULL);
+        if (g->depth - from == 1) {
+            REPORT(c, "Invalid circular reference. The default value of Input Object field "
+                      "%s.%s references itself.", g->owners[i]->name, f->name);
+        } else {
+            mm_gql_strbuf via = {0};
+            for (size_t k = from + 1; k < g->depth; k++) {
+                if (k > from + 1)
+                    mm_gql_strbuf_puts(&via, ", ");
+                mm_gql_strbuf_printf(&via, "%s.%s", g->owners[g->stack[k]]->name,
+                                     g->fields[g->stack[k]]->name);
+            }
+            REPORT(c, "Invalid circular reference. The default value of Input Object field "
+                      "%s.%s references itself via the default values of: %s.",
+                   g->owners[i]->name, f->name, via.data ? via.data : "");
+            free(via.data);
+        }
+        return;
+    }
+    g->state[i] = 1;
+    g->stack[g->depth++] = i;
+    default_edges(c, g, g->fields[i]->default_value, g->fields[i]->type);
+    g->depth--;
+    g->state[i] = 2;
+}
+
+static void validate_default_cycles(context *c)
+{
+    const mm_gql_schema *s = c->schema;
+    size_t n = 0;
+    for (size_t i = 0; i < s->type_count; i++)
+        if (s->types[i]->kind == MM_GQL_INPUT_OBJECT)
+            n += s->types[i]->input_field_count;
+    if (n == 0)
+        return;
+    default_graph g = {
+        .fields = calloc(n, sizeof(*g.fields)),
+        .owners = calloc(n, sizeof(*g.owners)),
+        .state = calloc(n, 1),
+        .stack = calloc(n + 1, sizeof(*g.stack)),
+        .reported = calloc(n, sizeof(*g.reported)),
+    };
+    if (g.fields && g.owners && g.state && g.stack && g.reported) {
+        for (size_t i = 0; i < s->type_count; i++)
+            if (s->types[i]->kind == MM_GQL_INPUT_OBJECT)
+                for (size_t k = 0; k < s->types[i]->input_field_count; k++) {
+                    g.owners[g.count] = s->types[i];
+                    g.fields[g.count++] = &s->types[i]->input_fields[k];
+                }
+        for (size_t i = 0; i < g.count; i++)
+            if (g.fields[i]->default_value)
+                visit_default(c, &g, i);
+    }
+    free(g.fields);
+    free(g.owners);
+    free(g.state);
+    free(g.stack);
+    free(g.reported);
+}
+
 /* ---- entry ------------------------------------------------------------------------ */
 
 size_t mm_gql_schema_validate(const mm_gql_schema *schema, mm_gql_errors *errors)
@@ -494,6 +628,10 @@ size_t mm_gql_schema_validate(const mm_gql_schema *schema, mm_gql_errors *errors
     context c = {.schema = schema, .errors = errors};
     validate_roots(&c);
     validate_directives(&c);
+    /* First, so nothing below coerces a default value that never ends. */
+    size_t before = c.count;
+    validate_default_cycles(&c);
+    c.default_cycles = c.count > before;
     size_t cap = schema->type_count + 1;
     cycle_state st = {
         .visited = calloc(cap, sizeof(*st.visited)),

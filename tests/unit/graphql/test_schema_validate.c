@@ -147,11 +147,58 @@ static void test_reports_all(void **state)
     mm_arena_reset(&arena);
 }
 
+/* Defaults that fill themselves in forever: graphql-js 16 overflows its
+ * stack on these; we answer with graphql-js 17's message instead. */
+static void test_default_value_cycles(void **state)
+{
+    (void)state;
+    const char *sdl[] = {
+        "input A { a: A = {} b: Int } type Query { f(x: A = {}): Int }",
+        "input A { a: B = {} b: Int } input B { x: A = {b: 1} } type Query { f(x: A = {}): Int }",
+        "input A { a: [A] = [{}] } type Query { f(x: A): Int }",
+    };
+    const char *want[] = {
+        "Invalid circular reference. The default value of Input Object field A.a references "
+        "itself.",
+        "Invalid circular reference. The default value of Input Object field A.a references "
+        "itself via the default values of: B.x.",
+        "Invalid circular reference. The default value of Input Object field A.a references "
+        "itself.",
+    };
+    for (size_t i = 0; i < 3; i++) {
+        mm_arena arena;
+        mm_arena_init(&arena);
+        mm_gql_errors errors;
+        mm_gql_errors_init(&errors, &arena);
+        mm_gql_sdl_source src = {"test", sdl[i], strlen(sdl[i])};
+        assert_null(mm_gql_schema_build(&src, 1, &errors));
+        assert_int_equal(errors.count, 1);
+        assert_string_equal(errors.head->message, want[i]);
+        mm_gql_errors_release(&errors);
+        mm_arena_reset(&arena);
+    }
+    /* a default that stops (explicit null) is fine and fully expanded */
+    mm_arena arena;
+    mm_arena_init(&arena);
+    mm_gql_errors errors;
+    mm_gql_errors_init(&errors, &arena);
+    const char *ok = "input A { a: A = {a: null} b: Int = 3 } type Query { f(x: A = {}): Int }";
+    mm_gql_sdl_source src = {"test", ok, strlen(ok)};
+    mm_gql_schema *s = mm_gql_schema_build(&src, 1, &errors);
+    assert_non_null(s);
+    char *printed = mm_gql_schema_print(s);
+    assert_non_null(strstr(printed, "f(x: A = {a: {a: null, b: 3}, b: 3}): Int"));
+    free(printed);
+    mm_gql_schema_free(s);
+    mm_arena_reset(&arena);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_graphql_js_cases),
         cmocka_unit_test(test_reports_all),
+        cmocka_unit_test(test_default_value_cycles),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
