@@ -100,11 +100,31 @@ static void test_precreated_topic_and_sigint(void **state) {
     free(topic);
 }
 
+/* A --listen port that is taken is a run-time failure (exit 1) that names the
+ * address, not a crash and not a silent fallback to another port. */
+static void test_listen_port_in_use_fails(void **state) {
+    (void)state;
+    mm_test_child first;
+    char bootstrap[128];
+    char *extra[] = {"--listen", "127.0.0.1:0", NULL};
+    start_broker(&first, extra, bootstrap, sizeof bootstrap);
+
+    char *argv[] = {(char *)mm_test_gregor(), "broker", "--listen", bootstrap, NULL};
+    char *out = NULL, *err = NULL;
+    assert_int_equal(mm_test_run(argv, &out, &err, 20000), 1);
+    assert_non_null(strstr(err, "cannot listen on"));
+    assert_null(strstr(out, "bootstrap:"));
+    free(out);
+    free(err);
+    assert_int_equal(mm_test_child_stop(&first, SIGTERM, 10000), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_default_listen),
         cmocka_unit_test(test_listen_forwarder_and_commit),
         cmocka_unit_test(test_precreated_topic_and_sigint),
+        cmocka_unit_test(test_listen_port_in_use_fails),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
