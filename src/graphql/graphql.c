@@ -3,6 +3,7 @@
 #include "graphql/graphql.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -11,6 +12,161 @@
 #include "graphql/error.h"
 #include "graphql/validate.h"
 
+/* ---- document cache ------------------------------------------------------- */
+
+/* A parsed, validated document shared by the requests using it. */
+typedef struct cache_entry cache_entry;
+struct cache_entry {
+    cache_entry *chain;           /* next in the hash bucket */
+    cache_entry *prev, *next;     /* LRU list, most recent first */
+    uint64_t hash;
+    const mm_gql_schema *schema;
+    char *text;                   /* the query (owned; the AST points into it) */
+    size_t length;
+    mm_arena arena;               /* the AST */
+    mm_gql_document *doc;
+    atomic_int refs;              /* the cache's (while listed) + each request's */
+};
+
+struct mm_graphql_cache {
+    pthread_mutex_t lock;
+    cache_entry **buckets;
+    size_t bucket_count;          /* power of two */
+    size_t capacity, size;
+    cache_entry *head, *tail;
+    uint64_t hits, misses;
+};
+
+static uint64_t hash_text(const mm_gql_schema *schema, const char *s, size_t n) {
+    uint64_t h = 1469598103934665603u ^ (uint64_t)(uintptr_t)schema;
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211u;
+    return h;
+}
+
+static cache_entry *entry_new(const mm_gql_schema *schema, const char *text, size_t length) {
+    cache_entry *e = calloc(1, sizeof(*e));
+    if (!e) return NULL;
+    e->text = malloc(length + 1);
+    if (!e->text) {
+        free(e);
+        return NULL;
+    }
+    memcpy(e->text, text, length);
+    e->text[length] = '\0';
+    e->length = length;
+    e->schema = schema;
+    e->hash = hash_text(schema, text, length);
+    mm_arena_init(&e->arena);
+    atomic_init(&e->refs, 1);
+    return e;
+}
+
+static void entry_release(cache_entry *e) {
+    if (!e || atomic_fetch_sub(&e->refs, 1) != 1) return;
+    mm_arena_reset(&e->arena);
+    free(e->text);
+    free(e);
+}
+
+mm_graphql_cache *mm_graphql_cache_new(size_t capacity) {
+    if (capacity == 0) capacity = 1;
+    mm_graphql_cache *c = calloc(1, sizeof(*c));
+    if (!c) return NULL;
+    c->bucket_count = 16;
+    while (c->bucket_count < capacity * 2) c->bucket_count *= 2;
+    c->buckets = calloc(c->bucket_count, sizeof(*c->buckets));
+    if (!c->buckets) {
+        free(c);
+        return NULL;
+    }
+    c->capacity = capacity;
+    pthread_mutex_init(&c->lock, NULL);
+    return c;
+}
+
+void mm_graphql_cache_free(mm_graphql_cache *c) {
+    if (!c) return;
+    for (cache_entry *e = c->head, *next; e; e = next) {
+        next = e->next;
+        entry_release(e);
+    }
+    free(c->buckets);
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+}
+
+void mm_graphql_cache_stats(mm_graphql_cache *c, uint64_t *hits, uint64_t *misses, size_t *size) {
+    pthread_mutex_lock(&c->lock);
+    if (hits) *hits = c->hits;
+    if (misses) *misses = c->misses;
+    if (size) *size = c->size;
+    pthread_mutex_unlock(&c->lock);
+}
+
+static void lru_unlink(mm_graphql_cache *c, cache_entry *e) {
+    if (e->prev) e->prev->next = e->next; else c->head = e->next;
+    if (e->next) e->next->prev = e->prev; else c->tail = e->prev;
+    e->prev = e->next = NULL;
+}
+
+static void lru_push_front(mm_graphql_cache *c, cache_entry *e) {
+    e->prev = NULL;
+    e->next = c->head;
+    if (c->head) c->head->prev = e; else c->tail = e;
+    c->head = e;
+}
+
+static cache_entry *cache_find_locked(mm_graphql_cache *c, const mm_gql_schema *schema, uint64_t hash,
+                                      const char *text, size_t length) {
+    for (cache_entry *e = c->buckets[hash & (c->bucket_count - 1)]; e; e = e->chain)
+        if (e->hash == hash && e->schema == schema && e->length == length && memcmp(e->text, text, length) == 0)
+            return e;
+    return NULL;
+}
+
+/* A referenced entry for the text, or NULL on a miss. */
+static cache_entry *cache_lookup(mm_graphql_cache *c, const mm_gql_schema *schema, const char *text, size_t length) {
+    uint64_t hash = hash_text(schema, text, length);
+    pthread_mutex_lock(&c->lock);
+    cache_entry *e = cache_find_locked(c, schema, hash, text, length);
+    if (e) {
+        c->hits++;
+        lru_unlink(c, e);
+        lru_push_front(c, e);
+        atomic_fetch_add(&e->refs, 1);
+    } else {
+        c->misses++;
+    }
+    pthread_mutex_unlock(&c->lock);
+    return e;
+}
+
+/* Lists a freshly validated entry (the cache takes its own reference),
+ * evicting the least recently used beyond capacity. */
+static void cache_insert(mm_graphql_cache *c, cache_entry *e) {
+    cache_entry *evicted = NULL;
+    pthread_mutex_lock(&c->lock);
+    if (!cache_find_locked(c, e->schema, e->hash, e->text, e->length)) { /* another thread may have won */
+        atomic_fetch_add(&e->refs, 1);
+        size_t b = e->hash & (c->bucket_count - 1);
+        e->chain = c->buckets[b];
+        c->buckets[b] = e;
+        lru_push_front(c, e);
+        if (++c->size > c->capacity) {
+            evicted = c->tail;
+            lru_unlink(c, evicted);
+            cache_entry **pp = &c->buckets[evicted->hash & (c->bucket_count - 1)];
+            while (*pp != evicted) pp = &(*pp)->chain;
+            *pp = evicted->chain;
+            c->size--;
+        }
+    }
+    pthread_mutex_unlock(&c->lock);
+    entry_release(evicted);
+}
+
+/* ---- requests --------------------------------------------------------------- */
+
 struct mm_graphql_request {
     mm_arena arena;               /* the query copy, AST and pre-execution errors */
     mm_gql_errors errors;
@@ -18,6 +174,7 @@ struct mm_graphql_request {
     mm_gql_execution *ex;
     bool is_mutation;
     json_t *response;             /* built once the outcome is final */
+    cache_entry *entry;           /* the cached document in use, or NULL */
     uint64_t parse_ns, validate_ns, execute_ns;
 };
 
@@ -76,11 +233,22 @@ mm_graphql_request *mm_graphql_request_start(mm_gql_schema *schema, const mm_gra
     uint64_t t0 = now_ns();
     const char *text = params->query ? params->query : "";
     size_t len = params->query ? params->query_length : 0;
-    char *copy = mm_arena_strndup(&req->arena, text, len);
-    mm_gql_document *doc = copy ? mm_gql_parse(&req->arena, copy, len, &opts->parse, &req->errors) : NULL;
+    mm_gql_document *doc = NULL;
+    cache_entry *fresh = NULL; /* parsed now, to be cached once valid */
+    if (opts->cache) req->entry = cache_lookup(opts->cache, schema, text, len);
+    if (req->entry) {
+        doc = req->entry->doc;
+    } else if (opts->cache) {
+        fresh = entry_new(schema, text, len);
+        if (fresh) doc = fresh->doc = mm_gql_parse(&fresh->arena, fresh->text, len, &opts->parse, &req->errors);
+    } else {
+        char *copy = mm_arena_strndup(&req->arena, text, len);
+        if (copy) doc = mm_gql_parse(&req->arena, copy, len, &opts->parse, &req->errors);
+    }
     uint64_t t1 = now_ns();
-    req->parse_ns = t1 - t0;
+    req->parse_ns = req->entry ? 0 : t1 - t0;
     if (!doc) {
+        entry_release(fresh);
         if (req->errors.count == 0) {
             mm_gql_errors_add(&req->errors, MM_GQL_ERROR_EXECUTION, NULL, 0, "%s", "Internal error.");
             respond_with_errors(req, MM_GRAPHQL_INTERNAL_ERROR);
@@ -94,12 +262,17 @@ mm_graphql_request *mm_graphql_request_start(mm_gql_schema *schema, const mm_gra
     if (opts->max_validation_errors) vopts.max_errors = opts->max_validation_errors;
     vopts.max_aliases = opts->max_aliases;
     vopts.hide_suggestions = opts->hide_suggestions;
-    size_t verrs = mm_gql_validate(schema, doc, &vopts, &req->errors);
+    size_t verrs = req->entry ? 0 : mm_gql_validate(schema, doc, &vopts, &req->errors);
     uint64_t t2 = now_ns();
-    req->validate_ns = t2 - t1;
+    req->validate_ns = req->entry ? 0 : t2 - t1;
     if (verrs > 0) {
+        entry_release(fresh);
         respond_with_errors(req, MM_GRAPHQL_VALIDATION_ERROR);
         return req;
+    }
+    if (fresh) {
+        cache_insert(opts->cache, fresh);
+        req->entry = fresh; /* the request keeps the reference it was created with */
     }
 
     /* graphql-http: subscriptions are refused, and mutations over GET (405). */
@@ -172,6 +345,7 @@ void mm_graphql_request_cancel(mm_graphql_request *req) {
 void mm_graphql_request_free(mm_graphql_request *req) {
     if (!req) return;
     mm_gql_execution_free(req->ex); /* cancels first, so no wake after this */
+    entry_release(req->entry);      /* after the execution: it reads the document */
     json_decref(req->response);
     mm_gql_errors_release(&req->errors);
     mm_arena_reset(&req->arena);

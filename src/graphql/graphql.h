@@ -32,16 +32,30 @@
 #include "graphql/parser.h"
 #include "graphql/schema.h"
 
+/* A cache of parsed and validated documents keyed by (schema, query text),
+ * least recently used first out. Thread-safe; share one per server. Only
+ * documents that parsed and validated are kept, so a hit skips both steps;
+ * parse limits and validation options must be the same for every request
+ * that uses one cache. */
+typedef struct mm_graphql_cache mm_graphql_cache;
+
+/* capacity: documents kept (>= 1). NULL when out of memory. */
+mm_graphql_cache *mm_graphql_cache_new(size_t capacity);
+/* Frees the cache; requests still holding a document keep it alive. */
+void mm_graphql_cache_free(mm_graphql_cache *cache);
+void mm_graphql_cache_stats(mm_graphql_cache *cache, uint64_t *hits, uint64_t *misses, size_t *size);
+
 typedef struct mm_graphql_options {
     mm_gql_parse_limits parse;     /* document bytes, tokens, depth (0 = unlimited each) */
     size_t max_validation_errors;  /* 0: graphql-js's 100 */
     size_t max_aliases;            /* aliased fields per document; 0 = unlimited */
     size_t max_variable_errors;    /* 0: graphql-js's 50 */
     bool hide_suggestions;         /* no "Did you mean ...?" in validation messages */
+    mm_graphql_cache *cache;       /* NULL: parse and validate every request */
 } mm_graphql_options;
 
 /* The defaults: parser.h's default limits, 100 validation errors, at most
- * 1000 aliases, 50 variable errors, suggestions shown. */
+ * 1000 aliases, 50 variable errors, suggestions shown, no cache. */
 void mm_graphql_options_init(mm_graphql_options *opts);
 
 /* What happened, for the HTTP status (values match mm_http_outcome's meaning). */
@@ -87,7 +101,8 @@ json_t *mm_graphql_request_response(mm_graphql_request *req);
 /* Whether the selected operation is a mutation (false when none was selected). */
 bool mm_graphql_request_is_mutation(const mm_graphql_request *req);
 
-/* Nanoseconds spent parsing, validating and executing (execution summed over runs). */
+/* Nanoseconds spent parsing, validating and executing (execution summed
+ * over runs); parse and validate are 0 on a cache hit. */
 void mm_graphql_request_timings(const mm_graphql_request *req, uint64_t *parse_ns,
                                 uint64_t *validate_ns, uint64_t *execute_ns);
 

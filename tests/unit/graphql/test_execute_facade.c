@@ -270,6 +270,100 @@ static void test_outcome_names(void **state) {
     assert_string_equal(mm_graphql_outcome_name(MM_GRAPHQL_MUTATION_OVER_GET), "mutation_over_get");
 }
 
+static void test_document_cache(void **state) {
+    (void)state;
+    mm_graphql_options opts;
+    mm_graphql_options_init(&opts);
+    opts.cache = mm_graphql_cache_new(2);
+    assert_non_null(opts.cache);
+    mm_graphql_outcome oc;
+    uint64_t hits, misses;
+    size_t size;
+    for (int i = 0; i < 3; i++) {
+        char *s = run("query Q($n: String) { hello(name: $n) }", i == 2 ? "{\"n\": \"c\"}" : NULL, NULL, false, &opts, &oc);
+        assert_int_equal(oc, MM_GRAPHQL_EXECUTED);
+        assert_string_equal(s, i == 2 ? "{\"data\":{\"hello\":\"hello c\"}}" : "{\"data\":{\"hello\":\"hello world\"}}");
+        free(s);
+    }
+    mm_graphql_cache_stats(opts.cache, &hits, &misses, &size);
+    assert_int_equal(hits, 2);
+    assert_int_equal(misses, 1);
+    assert_int_equal(size, 1);
+    /* invalid documents are answered every time and never kept */
+    for (int i = 0; i < 2; i++) {
+        char *s = run("{ nope }", NULL, NULL, false, &opts, &oc);
+        assert_int_equal(oc, MM_GRAPHQL_VALIDATION_ERROR);
+        free(s);
+        s = run("{ hello ", NULL, NULL, false, &opts, &oc);
+        assert_int_equal(oc, MM_GRAPHQL_PARSE_ERROR);
+        free(s);
+    }
+    mm_graphql_cache_stats(opts.cache, &hits, &misses, &size);
+    assert_int_equal(hits, 2);
+    assert_int_equal(size, 1);
+    /* a cached mutation is still refused over GET */
+    char *s = run("mutation { bump(by: 2) }", NULL, NULL, true, &opts, &oc);
+    assert_int_equal(oc, MM_GRAPHQL_EXECUTED);
+    free(s);
+    s = run("mutation { bump(by: 2) }", NULL, NULL, false, &opts, &oc);
+    assert_int_equal(oc, MM_GRAPHQL_MUTATION_OVER_GET);
+    free(s);
+    /* capacity 2: a third document evicts the least recently used */
+    s = run("{ a: hello }", NULL, NULL, false, &opts, &oc);
+    free(s);
+    mm_graphql_cache_stats(opts.cache, &hits, &misses, &size);
+    assert_int_equal(size, 2);
+    /* a request keeps its document alive after the cache is gone */
+    mm_graphql_request_params p = {.query = "{ a: hello }", .wake = on_wake};
+    p.query_length = strlen(p.query);
+    mm_graphql_request *req = mm_graphql_request_start(schema, &opts, &p);
+    mm_graphql_cache_free(opts.cache);
+    json_t *res = mm_graphql_request_response(req);
+    s = json_dumps(res, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    assert_string_equal(s, "{\"data\":{\"a\":\"hello world\"}}");
+    free(s);
+    json_decref(res);
+    mm_graphql_request_free(req);
+}
+
+static mm_graphql_cache *shared_cache;
+
+static void *cached_worker(void *arg) {
+    long *failures = arg;
+    mm_graphql_options opts;
+    mm_graphql_options_init(&opts);
+    opts.cache = shared_cache;
+    for (int i = 0; i < 300; i++) {
+        char q[64];
+        snprintf(q, sizeof q, "{ a: hello(name: \"t%d\") }", i % 7); /* 7 documents, cache of 4 */
+        mm_graphql_request_params p = {.query = q, .query_length = strlen(q)};
+        mm_graphql_outcome oc;
+        json_t *res = mm_graphql_execute_request(schema, &opts, &p, &oc);
+        char want[64];
+        snprintf(want, sizeof want, "hello t%d", i % 7);
+        const char *got = json_string_value(json_object_get(json_object_get(res, "data"), "a"));
+        if (oc != MM_GRAPHQL_EXECUTED || !got || strcmp(got, want) != 0) (*failures)++;
+        json_decref(res);
+    }
+    return NULL;
+}
+
+static void test_cache_shared_by_threads(void **state) {
+    (void)state;
+    shared_cache = mm_graphql_cache_new(4);
+    pthread_t t[4];
+    long failures[4] = {0};
+    for (int i = 0; i < 4; i++) pthread_create(&t[i], NULL, cached_worker, &failures[i]);
+    for (int i = 0; i < 4; i++) pthread_join(t[i], NULL);
+    for (int i = 0; i < 4; i++) assert_int_equal(failures[i], 0);
+    uint64_t hits, misses;
+    size_t size;
+    mm_graphql_cache_stats(shared_cache, &hits, &misses, &size);
+    assert_int_equal(hits + misses, 1200);
+    assert_true(size <= 4);
+    mm_graphql_cache_free(shared_cache);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_executed),
@@ -283,6 +377,8 @@ int main(void) {
         cmocka_unit_test(test_pending_request),
         cmocka_unit_test(test_threads_share_one_schema),
         cmocka_unit_test(test_outcome_names),
+        cmocka_unit_test(test_document_cache),
+        cmocka_unit_test(test_cache_shared_by_threads),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
