@@ -97,9 +97,10 @@ const mm_graphiql_asset *mm_graphiql_find(const mm_graphiql *g, const char *name
 /* ---- responder and server (responder.c, server.c) ---- */
 
 typedef enum mm_responder_state {
-    MM_RESPONDER_IN_HANDLER = 0, /* the handler is running on the server thread */
+    MM_RESPONDER_IN_HANDLER = 0, /* the handler (or a continuation) runs on a server thread */
     MM_RESPONDER_SUSPENDED,      /* the connection waits; the responder is in the wait list */
-    MM_RESPONDER_DONE,           /* an answer is stored */
+    MM_RESPONDER_RESUMING,       /* resumed for a continuation; a worker will pick it up */
+    MM_RESPONDER_DONE,           /* an answer is stored and being sent */
 } mm_responder_state;
 
 struct mm_http_responder {
@@ -118,6 +119,8 @@ struct mm_http_responder {
     int cancel_notified;
     mm_http_cancel_fn cancel_fn;
     void *cancel_arg;
+    mm_http_continue_fn continue_fn; /* a continuation waiting to run, or NULL */
+    void *continue_arg;
     unsigned status;
     char *body;                   /* the serialized answer */
     size_t body_len;
@@ -166,9 +169,16 @@ char *mm_http_error_json(const char *msg, const char *code, size_t *len);
 mm_http_responder *mm_http_responder_new(mm_http_server *server, struct MHD_Connection *conn,
                                          mm_http_graphql_request *req, const char *remote);
 void mm_http_responder_release(mm_http_responder *r);
-/* After the handler returned: 1 if answered (queue it now); 0 if the
- * connection was suspended and put in the wait list. */
-int mm_http_responder_after_handler(mm_http_responder *r);
+/* What the worker does after the handler or a continuation returned. */
+typedef enum mm_settle {
+    MM_SETTLE_ANSWERED,  /* queue the stored answer now */
+    MM_SETTLE_SUSPENDED, /* the connection was suspended and joined the wait list */
+    MM_SETTLE_CONTINUE,  /* run *fn(*arg, r) on this thread, then settle again */
+} mm_settle;
+mm_settle mm_http_responder_settle(mm_http_responder *r, mm_http_continue_fn *fn, void **arg);
+/* The connection is closing with a continuation never run (server stopping):
+ * marks the request cancelled (shutdown) and runs it so its owner can clean up. */
+void mm_http_responder_abandon(mm_http_responder *r);
 /* Answers every waiting responder with a shutdown error. */
 void mm_http_responder_cancel_all(mm_http_server *server);
 int mm_http_reaper_start(mm_http_server *server);

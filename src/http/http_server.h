@@ -170,6 +170,18 @@ int mm_http_respond_error(mm_http_responder *responder, mm_http_outcome outcome,
  * cancelled, fn is called at once from this thread. */
 void mm_http_responder_on_cancel(mm_http_responder *responder, mm_http_cancel_fn fn, void *arg);
 
+/* Asks for fn(arg, responder) to run on a server worker thread (callable from
+ * any thread, e.g. the one that settled what the engine waited for). The
+ * waiting connection is resumed for it; fn may answer, or return without
+ * answering to wait again (same deadline), possibly after asking for another
+ * continuation. At most one continuation may be pending. Returns 0: fn will
+ * run exactly once, even if the request meanwhile timed out (check
+ * mm_http_responder_cancelled; a late mm_http_respond returns MM_ETIMEDOUT);
+ * MM_ETIMEDOUT: already answered by the server, fn will not run; MM_EINVAL:
+ * a continuation is already pending. The handler's reference is unchanged. */
+typedef void (*mm_http_continue_fn)(void *arg, mm_http_responder *responder);
+int mm_http_responder_continue(mm_http_responder *responder, mm_http_continue_fn fn, void *arg);
+
 /* 1 once the server has answered this request itself (deadline/shutdown). */
 int mm_http_responder_cancelled(mm_http_responder *responder);
 

@@ -126,44 +126,104 @@ static void cancel_one(mm_http_responder *r, mm_http_cancel_reason reason) {
     mm_http_responder_release(r);
 }
 
-int mm_http_responder_after_handler(mm_http_responder *r) {
+/* Inserts r into the wait list by deadline. Caller holds both locks. */
+static void wait_insert(mm_http_server *s, mm_http_responder *r) {
+    /* Deadlines mostly arrive in order: search from the tail. */
+    mm_http_responder *at = s->wait_tail;
+    while (at && at->deadline_ns > r->deadline_ns) at = at->prev;
+    r->prev = at;
+    r->next = at ? at->next : s->wait_head;
+    if (r->next) r->next->prev = r; else s->wait_tail = r;
+    if (at) at->next = r; else s->wait_head = r;
+    r->in_wait_list = 1;
+    if (s->wait_head == r) pthread_cond_signal(&s->wait_cond);
+}
+
+mm_settle mm_http_responder_settle(mm_http_responder *r, mm_http_continue_fn *fn_out, void **arg_out) {
     mm_http_server *s = r->server;
-    void *arg = NULL;
-    mm_http_cancel_fn fn = NULL;
-    int answered_now;
+    void *cancel_arg = NULL;
+    mm_http_cancel_fn cancel_fn = NULL;
+    mm_http_cancel_reason reason = MM_HTTP_CANCEL_DEADLINE;
+    mm_settle result;
     pthread_mutex_lock(&r->lock);
-    if (r->answered) {
+    if (r->continue_fn) {
+        /* A promised continuation runs even if the request was answered meanwhile. */
+        *fn_out = r->continue_fn;
+        *arg_out = r->continue_arg;
+        r->continue_fn = NULL;
+        r->continue_arg = NULL;
+        r->state = MM_RESPONDER_IN_HANDLER;
+        result = MM_SETTLE_CONTINUE;
+    } else if (r->answered) {
         r->state = MM_RESPONDER_DONE;
-        answered_now = 1;
+        result = MM_SETTLE_ANSWERED;
     } else {
+        uint64_t now = mm_http_now_ns();
         pthread_mutex_lock(&s->wait_lock);
-        if (s->no_more_waiting) {
+        /* The deadline counts from the first wait and survives continuations. */
+        if (!r->deadline_ns) r->deadline_ns = now + (uint64_t)s->cfg.request_timeout_ms * 1000000ull;
+        if (s->no_more_waiting || r->deadline_ns <= now) {
             pthread_mutex_unlock(&s->wait_lock);
-            fn = store_cancel(r, MM_HTTP_CANCEL_SHUTDOWN, &arg);
+            reason = s->no_more_waiting ? MM_HTTP_CANCEL_SHUTDOWN : MM_HTTP_CANCEL_DEADLINE;
+            cancel_fn = store_cancel(r, reason, &cancel_arg);
             r->state = MM_RESPONDER_DONE;
-            answered_now = 1;
+            result = MM_SETTLE_ANSWERED;
         } else {
-            /* Deadlines mostly arrive in order: insert from the tail. */
-            r->deadline_ns = mm_http_now_ns() + (uint64_t)s->cfg.request_timeout_ms * 1000000ull;
-            mm_http_responder *at = s->wait_tail;
-            while (at && at->deadline_ns > r->deadline_ns) at = at->prev;
-            r->prev = at;
-            r->next = at ? at->next : s->wait_head;
-            if (r->next) r->next->prev = r; else s->wait_tail = r;
-            if (at) at->next = r; else s->wait_head = r;
-            r->in_wait_list = 1;
-            if (s->wait_head == r) pthread_cond_signal(&s->wait_cond);
+            wait_insert(s, r);
             pthread_mutex_unlock(&s->wait_lock);
             r->state = MM_RESPONDER_SUSPENDED;
             atomic_fetch_add(&s->metrics.waiting, 1);
             /* Still under r->lock: a concurrent answer cannot resume before this. */
             MHD_suspend_connection(r->conn);
-            answered_now = 0;
+            result = MM_SETTLE_SUSPENDED;
         }
     }
     pthread_mutex_unlock(&r->lock);
-    if (fn) fn(arg, r, MM_HTTP_CANCEL_SHUTDOWN);
-    return answered_now;
+    if (cancel_fn) cancel_fn(cancel_arg, r, reason);
+    return result;
+}
+
+int mm_http_responder_continue(mm_http_responder *r, mm_http_continue_fn fn, void *arg) {
+    if (!r || !fn) return MM_EINVAL;
+    mm_http_server *s = r->server;
+    int rc = 0;
+    pthread_mutex_lock(&r->lock);
+    if (r->answered) {
+        rc = MM_ETIMEDOUT;
+    } else if (r->continue_fn) {
+        rc = MM_EINVAL;
+    } else {
+        r->continue_fn = fn;
+        r->continue_arg = arg;
+        if (r->state == MM_RESPONDER_SUSPENDED) {
+            pthread_mutex_lock(&s->wait_lock);
+            wait_unlink(s, r);
+            pthread_mutex_unlock(&s->wait_lock);
+            r->state = MM_RESPONDER_RESUMING;
+            atomic_fetch_sub(&s->metrics.waiting, 1);
+            MHD_resume_connection(r->conn);
+        }
+        /* IN_HANDLER or RESUMING: the worker settles and finds it. */
+    }
+    pthread_mutex_unlock(&r->lock);
+    return rc;
+}
+
+void mm_http_responder_abandon(mm_http_responder *r) {
+    void *cancel_arg = NULL;
+    mm_http_cancel_fn cancel_fn = NULL;
+    pthread_mutex_lock(&r->lock);
+    mm_http_continue_fn fn = r->continue_fn;
+    void *arg = r->continue_arg;
+    r->continue_fn = NULL;
+    r->continue_arg = NULL;
+    if (fn && !r->answered) {
+        cancel_fn = store_cancel(r, MM_HTTP_CANCEL_SHUTDOWN, &cancel_arg);
+        r->state = MM_RESPONDER_DONE;
+    }
+    pthread_mutex_unlock(&r->lock);
+    if (cancel_fn) cancel_fn(cancel_arg, r, MM_HTTP_CANCEL_SHUTDOWN);
+    if (fn) fn(arg, r);
 }
 
 int mm_http_respond(mm_http_responder *r, mm_http_outcome outcome, json_t *body) {

@@ -204,6 +204,20 @@ static enum MHD_Result answer_from_responder(mm_http_server *s, struct MHD_Conne
                        status == 405 ? "POST" : NULL, result);
 }
 
+/* After the handler (or a continuation) returned on this worker: answer,
+ * run the continuation asked for meanwhile, or suspend until either. */
+static enum MHD_Result settle(mm_http_server *s, struct MHD_Connection *conn, conn_ctx *ctx) {
+    for (;;) {
+        mm_http_continue_fn fn = NULL;
+        void *arg = NULL;
+        switch (mm_http_responder_settle(ctx->r, &fn, &arg)) {
+        case MM_SETTLE_ANSWERED: return answer_from_responder(s, conn, ctx);
+        case MM_SETTLE_SUSPENDED: return MHD_YES; /* resumed later by an answer or a continuation */
+        case MM_SETTLE_CONTINUE: fn(arg, ctx->r); break;
+        }
+    }
+}
+
 /* The whole request is here: parse it and hand it to the engine. */
 static enum MHD_Result dispatch_graphql(mm_http_server *s, struct MHD_Connection *conn, conn_ctx *ctx) {
     if (ctx->too_large) return send_error(s, conn, ctx, 413, "the request body is too large", NULL);
@@ -233,8 +247,7 @@ static enum MHD_Result dispatch_graphql(mm_http_server *s, struct MHD_Connection
     }
     ctx->r = r;
     s->handler(s->ud, &r->req, r);
-    if (mm_http_responder_after_handler(r)) return answer_from_responder(s, conn, ctx);
-    return MHD_YES; /* suspended: the answer comes with the resume */
+    return settle(s, conn, ctx);
 }
 
 /* First call for a GraphQL request: everything decidable from the headers. */
@@ -360,14 +373,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         }
     }
     if (*upload_size) return on_body(s, ctx, upload_data, upload_size);
-    if (ctx->r) {
-        /* Called again after a resume: the answer is stored. */
-        int answered;
-        pthread_mutex_lock(&ctx->r->lock);
-        answered = ctx->r->answered;
-        pthread_mutex_unlock(&ctx->r->lock);
-        return answered ? answer_from_responder(s, conn, ctx) : MHD_YES;
-    }
+    if (ctx->r) return settle(s, conn, ctx); /* resumed: an answer or a continuation is there */
     if (ctx->route == ROUTE_GRAPHQL) return dispatch_graphql(s, conn, ctx);
     return MHD_NO; /* not reached: other routes answer on the first call */
 }
@@ -389,6 +395,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     mm_http_metrics_observe(&s->metrics, ctx->method, status, ctx->result, dur_us);
     if (!s->cfg.disable_access_log)
         mm_http_access_log(ctx->method_name, ctx->path, status, ctx->bytes, dur_us, ctx->remote);
+    if (ctx->r) mm_http_responder_abandon(ctx->r); /* runs a continuation the stop cut off */
     mm_http_responder_release(ctx->r);
     free(ctx->body);
     free(ctx->path);
