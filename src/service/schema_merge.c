@@ -423,9 +423,15 @@ mm_gql_schema *mm_services_build_schema(mm_service *const *services, size_t serv
         ? (mm_gql_sdl_source){"metamorphosis", mutation_root, sizeof mutation_root - 1}
         : (mm_gql_sdl_source){"metamorphosis", "", 0};
 
+    /* An empty document is a syntax error in GraphQL: drop empty fragments
+     * (a service without mutations, no Mutation root). */
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++)
+        if (sources[i].length > 0) sources[kept++] = sources[i];
+
     mm_gql_errors errors;
     mm_gql_errors_init(&errors, &arena);
-    schema = mm_gql_schema_build(sources, n, &errors);
+    schema = mm_gql_schema_build(sources, kept, &errors);
     if (!schema) {
         size_t used = (size_t)snprintf(err, err_size, "the merged schema is invalid:");
         for (const mm_gql_error *e = errors.head; e && used < err_size; e = e->next)
