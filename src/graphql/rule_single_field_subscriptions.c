@@ -14,23 +14,36 @@ typedef struct sub_collect {
     mm_vmap visited;  /* fragment names */
 } sub_collect;
 
-/* The literal value of a directive's "if" argument: 1 true, 0 false, -1 otherwise. */
-static int if_literal(const mm_gql_selection *sel, const char *directive) {
+/* graphql-js getDirectiveValues(@skip/@include) with no variable values:
+ * returns the literal "if" of the first such directive (1 true, 0 false,
+ * -1 absent). graphql-js throws from validate() when "if" is missing, a
+ * variable, null or not a Boolean; so do we (mm_v_throw). */
+static int if_argument(mm_vctx *ctx, const mm_gql_selection *sel, const char *directive) {
     for (size_t i = 0; i < sel->directive_count; i++) {
         const mm_gql_directive *d = &sel->directives[i];
         if (strcmp(d->name.value, directive) != 0) continue;
-        for (size_t j = 0; j < d->arg_count; j++)
-            if (strcmp(d->args[j].name.value, "if") == 0 && d->args[j].value &&
-                d->args[j].value->kind == MM_GQL_VALUE_BOOLEAN)
-                return d->args[j].value->u.boolean ? 1 : 0;
-        return -1;
+        const mm_gql_value *v = NULL;
+        for (size_t j = 0; j < d->arg_count && !v; j++)
+            if (strcmp(d->args[j].name.value, "if") == 0) v = d->args[j].value;
+        if (!v)
+            mm_v_throw(ctx, &d->loc, "Argument \"if\" of required type \"Boolean!\" was not provided.");
+        if (v->kind == MM_GQL_VALUE_VARIABLE)
+            mm_v_throw(ctx, &v->loc,
+                       "Argument \"if\" of required type \"Boolean!\" was provided the variable \"$%s\" "
+                       "which was not provided a runtime value.",
+                       v->u.name);
+        if (v->kind == MM_GQL_VALUE_NULL)
+            mm_v_throw(ctx, &v->loc, "Argument \"if\" of non-null type \"Boolean!\" must not be null.");
+        if (v->kind != MM_GQL_VALUE_BOOLEAN)
+            mm_v_throw(ctx, &v->loc, "Argument \"if\" has invalid value %s.", mm_v_value_str(ctx, v));
+        return v->u.boolean ? 1 : 0;
     }
     return -1;
 }
 
-static bool should_include(const mm_gql_selection *sel) {
-    if (if_literal(sel, "skip") == 1) return false;
-    if (if_literal(sel, "include") == 0) return false;
+static bool should_include(mm_vctx *ctx, const mm_gql_selection *sel) {
+    if (if_argument(ctx, sel, "skip") == 1) return false;
+    if (if_argument(ctx, sel, "include") == 0) return false;
     return true;
 }
 
@@ -62,7 +75,7 @@ static void collect(sub_collect *c, const mm_gql_selection_set *set) {
     for (size_t i = 0; i < set->count; i++) {
         const mm_gql_selection *sel = &set->items[i];
         if (sel->kind == MM_GQL_SEL_FIELD) {
-            if (!should_include(sel)) continue;
+            if (!should_include(ctx, sel)) continue;
             const char *key = sel->u.field.alias.value ? sel->u.field.alias.value
                                                        : sel->u.field.name.value;
             size_t g = (size_t)(uintptr_t)mm_vmap_get(&c->index, key);
@@ -77,12 +90,12 @@ static void collect(sub_collect *c, const mm_gql_selection_set *set) {
             }
             if (!mm_vvec_push(ctx->arena, group, (void *)sel)) mm_v_oom(ctx);
         } else if (sel->kind == MM_GQL_SEL_INLINE_FRAGMENT) {
-            if (!should_include(sel) || !condition_matches(c, sel->u.inline_fragment.type_condition.value))
+            if (!should_include(ctx, sel) || !condition_matches(c, sel->u.inline_fragment.type_condition.value))
                 continue;
             collect(c, sel->u.inline_fragment.selection_set);
         } else {
             const char *name = sel->u.spread.name.value;
-            if (mm_vmap_get(&c->visited, name) || !should_include(sel)) continue;
+            if (mm_vmap_get(&c->visited, name) || !should_include(ctx, sel)) continue;
             if (!mm_vmap_put(ctx->arena, &c->visited, name, (void *)1)) mm_v_oom(ctx);
             mm_vfragment *f = mm_v_fragment(ctx, name);
             if (!f || !condition_matches(c, f->def->type_condition.value)) continue;

@@ -408,6 +408,8 @@ size_t mm_gql_validate(const mm_gql_schema *schema, const mm_gql_document *doc,
     ctx->doc = doc;
     ctx->arena = errors->arena;
     ctx->errors = errors;
+    ctx->start_tail = errors->tail;
+    ctx->start_count = errors->count;
     ctx->rules = opts->rules ? opts->rules : MM_GQL_RULES_ALL;
     ctx->hide_suggestions = opts->hide_suggestions;
     ctx->max_errors = opts->max_errors ? opts->max_errors : 100;

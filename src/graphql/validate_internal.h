@@ -77,6 +77,8 @@ struct mm_vctx {
     bool hide_suggestions;
     size_t max_errors;
     size_t added;
+    mm_gql_error *start_tail;       /* the list's tail before this validation */
+    size_t start_count;
     jmp_buf abort_jmp;
     long fragment_work;             /* graphql-js's 50000 fragment-work budget */
 
@@ -114,6 +116,11 @@ struct mm_vctx {
  * with graphql-js's "Too many validation errors" once max_errors is reached. */
 void mm_v_report(mm_vctx *ctx, const mm_gql_loc *locs, size_t nlocs, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* What graphql-js does when a rule throws instead of reporting (its
+ * validate() throws): the errors reported so far are dropped, this one
+ * error stands alone, and the walk ends. */
+_Noreturn void mm_v_throw(mm_vctx *ctx, const mm_gql_loc *loc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Aborts the walk with graphql-js's "Validation aborted." (work budget spent). */
 _Noreturn void mm_v_abort(mm_vctx *ctx);
 /* Spends graphql-js fragment work; aborts when the budget is gone. */

@@ -114,6 +114,27 @@ void mm_v_report(mm_vctx *ctx, const mm_gql_loc *locs, size_t nlocs, const char 
     ctx->added++;
 }
 
+_Noreturn void mm_v_throw(mm_vctx *ctx, const mm_gql_loc *loc, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = NULL;
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n >= 0 && (msg = mm_arena_alloc(ctx->arena, (size_t)n + 1))) {
+        va_start(ap, fmt);
+        vsnprintf(msg, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    mm_gql_errors *errors = ctx->errors;
+    errors->tail = ctx->start_tail;
+    if (errors->tail) errors->tail->next = NULL;
+    else errors->head = NULL;
+    errors->count = ctx->start_count;
+    ctx->added = 0;
+    if (msg && mm_gql_errors_add(errors, MM_GQL_ERROR_VALIDATION, loc, loc ? 1 : 0, "%s", msg)) ctx->added++;
+    longjmp(ctx->abort_jmp, 1);
+}
+
 _Noreturn void mm_v_abort(mm_vctx *ctx) {
     if (mm_gql_errors_add(ctx->errors, MM_GQL_ERROR_VALIDATION, NULL, 0, "%s", "Validation aborted."))
         ctx->added++;

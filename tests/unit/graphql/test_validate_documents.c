@@ -329,6 +329,27 @@ static const validate_case single_field_subscriptions_cases[] = {
     {MM_GQL_RULE_SINGLE_FIELD_SUBSCRIPTIONS,
      "query Q { dog { name } cat { name } }",
      "[]"},
+    {MM_GQL_RULE_SINGLE_FIELD_SUBSCRIPTIONS,
+     "subscription S { importantEmails @include(if: $v) notImportantEmails }",
+     "[{\"message\":\"Argument \\\"if\\\" of required type \\\"Boolean!\\\" was provided the variable \\\"$v\\\" which was not provided a runtime value.\",\"locations\":[{\"line\":1,\"column\":47}]}]"},
+    {MM_GQL_RULE_SINGLE_FIELD_SUBSCRIPTIONS,
+     "subscription S {\n"
+         "  importantEmails @skip\n"
+         "  notImportantEmails\n"
+         "}",
+     "[{\"message\":\"Argument \\\"if\\\" of required type \\\"Boolean!\\\" was not provided.\",\"locations\":[{\"line\":2,\"column\":19}]}]"},
+    {MM_GQL_RULE_SINGLE_FIELD_SUBSCRIPTIONS,
+     "subscription S { importantEmails @skip(if: null) }",
+     "[{\"message\":\"Argument \\\"if\\\" of non-null type \\\"Boolean!\\\" must not be null.\",\"locations\":[{\"line\":1,\"column\":44}]}]"},
+    {MM_GQL_RULE_SINGLE_FIELD_SUBSCRIPTIONS,
+     "subscription S { importantEmails @skip(if: \"x\") }",
+     "[{\"message\":\"Argument \\\"if\\\" has invalid value \\\"x\\\".\",\"locations\":[{\"line\":1,\"column\":44}]}]"},
+    {MM_GQL_RULE_SINGLE_FIELD_SUBSCRIPTIONS,
+     "subscription S { importantEmails ...F ...F @skip(if: $x) } fragment F on SubscriptionRoot { spamEmails }",
+     "[{\"message\":\"Subscription \\\"S\\\" must select only one top level field.\",\"locations\":[{\"line\":1,\"column\":93}]}]"},
+    {MM_GQL_RULE_SINGLE_FIELD_SUBSCRIPTIONS,
+     "subscription S { importantEmails ... @include(if: false) { a } ... on QueryRoot @skip(if: 1) { b } }",
+     "[{\"message\":\"Argument \\\"if\\\" has invalid value 1.\",\"locations\":[{\"line\":1,\"column\":91}]}]"},
 };
 
 static void test_single_field_subscriptions(void **state) {
