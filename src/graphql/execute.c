@@ -220,12 +220,15 @@ static int execute_field(mm_gql_execution *ex, mm_gql_type *parent_type, json_t 
     };
     const char *message;
     mm_gql_loc loc;
-    json_t *args = mm_gql_get_argument_values(field->args, field->arg_count, first->u.field.args,
-                                              first->u.field.arg_count, first->loc, ex->variables,
-                                              &ex->arena, &message, &loc);
-    if (!args) {
-        mm_gql_exec_field_error(ex, group, &loc, path, NULL, message);
-        return field_failed(field, out);
+    json_t *args = NULL; /* the default resolver of a field without arguments needs none */
+    if (field->resolve || field->arg_count > 0) {
+        args = mm_gql_get_argument_values(field->args, field->arg_count, first->u.field.args,
+                                          first->u.field.arg_count, first->loc, ex->variables, &ex->arena,
+                                          &message, &loc);
+        if (!args) {
+            mm_gql_exec_field_error(ex, group, &loc, path, NULL, message);
+            return field_failed(field, out);
+        }
     }
     json_t *result;
     if (field->resolve) {
