@@ -1,0 +1,119 @@
+/* test_gateway.c -- HTTP requests whose GraphQL field waits on a deferred:
+ * answered when it settles from another thread, and answered by the server
+ * (504) when it does not, with a late settle after that still safe. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "graphql/execute.h"
+#include "http/http_server.h"
+#include "mm_test.h"
+#include "service/gateway.h"
+#include "service/schema_merge.h"
+
+static mm_gql_deferred *parked; /* the deferred the "later" field left behind */
+static pthread_mutex_t parked_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void *settle_soon(void *arg) {
+    usleep(50 * 1000);
+    mm_gql_deferred_resolve(arg, json_string("settled"));
+    return NULL;
+}
+
+static json_t *soon(void *ud, json_t *parent, json_t *args, mm_resolve_info *info) {
+    (void)ud, (void)parent, (void)args;
+    mm_gql_deferred *d = mm_gql_resolve_defer(info);
+    pthread_t t;
+    pthread_create(&t, NULL, settle_soon, d);
+    pthread_detach(t);
+    return NULL;
+}
+
+static json_t *later(void *ud, json_t *parent, json_t *args, mm_resolve_info *info) {
+    (void)ud, (void)parent, (void)args;
+    pthread_mutex_lock(&parked_lock);
+    parked = mm_gql_resolve_defer(info);
+    pthread_mutex_unlock(&parked_lock);
+    return NULL;
+}
+
+static int status_of(const char *url, const char *query, char **body) {
+    char data[256];
+    snprintf(data, sizeof data, "{\"query\":\"%s\"}", query);
+    char *argv[] = {"/usr/bin/curl", "-s", "-o", "/dev/stdout", "-w", "\n%{http_code}", "-X", "POST",
+                    "-H", "content-type: application/json", "--data-binary", data, (char *)url, NULL};
+    char *out = NULL, *err = NULL;
+    int rc = mm_test_run(argv, &out, &err, 20000);
+    free(err);
+    assert_int_equal(rc, 0);
+    char *nl = strrchr(out, '\n');
+    assert_non_null(nl);
+    *nl = '\0';
+    int status = atoi(nl + 1);
+    *body = out;
+    return status;
+}
+
+static void test_deferred_fields_over_http(void **state) {
+    (void)state;
+    mm_service *s = mm_service_new("gw");
+    assert_int_equal(mm_service_add_sdl(s, "type Query { soon: String later: String }"), 0);
+    assert_int_equal(mm_service_add_resolver(s, "Query", "soon", soon, NULL), 0);
+    assert_int_equal(mm_service_add_resolver(s, "Query", "later", later, NULL), 0);
+    char err[512];
+    mm_gql_schema *schema = mm_services_build_schema(&s, 1, NULL, 0, NULL, err, sizeof err);
+    assert_non_null(schema);
+    mm_dispatch *dispatch = mm_dispatch_start(2);
+    mm_gateway gw = {.schema = schema, .dispatch = dispatch};
+    mm_graphql_options_init(&gw.options);
+    mm_http_config hc;
+    mm_http_config_init(&hc);
+    hc.port = 0;
+    hc.request_timeout_ms = 400;
+    hc.disable_access_log = 1;
+    mm_http_server *server = mm_http_server_new(&hc, mm_gateway_handle, &gw);
+    assert_non_null(server);
+    assert_int_equal(mm_http_server_start(server), 0);
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/graphql", (unsigned)mm_http_server_port(server));
+
+    char *body;
+    assert_int_equal(status_of(url, "{ soon }", &body), 200);
+    assert_string_equal(body, "{\"data\":{\"soon\":\"settled\"}}");
+    free(body);
+
+    /* Nobody settles: the server answers at the deadline... */
+    assert_int_equal(status_of(url, "{ later }", &body), 504);
+    free(body);
+    /* ...and a settle that comes afterwards is dropped safely. */
+    pthread_mutex_lock(&parked_lock);
+    assert_non_null(parked);
+    mm_gql_deferred_resolve(parked, json_string("too late"));
+    parked = NULL;
+    pthread_mutex_unlock(&parked_lock);
+
+    /* The server still serves. */
+    assert_int_equal(status_of(url, "{ soon }", &body), 200);
+    free(body);
+
+    mm_http_server_stop(server, 1000);
+    mm_http_server_free(server);
+    mm_dispatch_free(dispatch);
+    mm_gql_schema_free(schema);
+    mm_service_free(s);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_deferred_fields_over_http),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
