@@ -362,6 +362,13 @@ mm_gql_execution *mm_gql_execute_start(const mm_gql_execute_params *params) {
     ex->wake = params->wake;
     ex->wake_ud = params->wake_ud;
 
+    if (!ex->schema || !ex->document) { /* graphql-js asserts these; a clear error beats a crash */
+        mm_gql_errors_add(&ex->errors, MM_GQL_ERROR_REQUEST, NULL, 0, "%s",
+                          ex->schema ? "Must provide document." : "Expected a schema.");
+        ex->request_error = true;
+        finish(ex);
+        return ex;
+    }
     ex->operation = select_operation(ex, params->operation_name);
     if (!ex->operation) {
         ex->request_error = true;

@@ -420,6 +420,16 @@ static void test_cancel_races_settlement(void **state) {
     }
 }
 
+static void test_missing_document_is_an_error(void **state) {
+    (void)state;
+    mm_gql_execute_params p = {.schema = schema};
+    json_t *res = mm_gql_execute(&p);
+    char *s = json_dumps(res, JSON_COMPACT);
+    assert_string_equal(s, "{\"errors\":[{\"message\":\"Must provide document.\"}]}");
+    free(s);
+    json_decref(res);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mutation_pauses_and_resumes_in_order),
@@ -433,6 +443,7 @@ int main(void) {
         cmocka_unit_test(test_blocking_execute_waits),
         cmocka_unit_test(test_wake_may_finish_inline),
         cmocka_unit_test(test_cancel_races_settlement),
+        cmocka_unit_test(test_missing_document_is_an_error),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
