@@ -22,10 +22,11 @@ const mm_gql_parse_limits mm_gql_default_parse_limits = {
     .max_depth = 64,
 };
 
-/* The nesting allowed when the caller asks for no depth limit: recursion
- * costs a few hundred bytes of stack per level, so this stays far below
- * any thread's stack even under sanitizers. */
-#define HARD_MAX_DEPTH 2000
+/* The nesting allowed even when the caller asks for no depth limit. The
+ * parser needs a few hundred bytes of stack per level (about twice that
+ * under AddressSanitizer), and the validator and executor recurse over the
+ * same tree, so this keeps all of them far inside a 1 MiB thread stack. */
+#define HARD_MAX_DEPTH 512
 
 typedef struct parser {
     mm_gql_lexer lx;
@@ -96,9 +97,11 @@ typedef struct vec {
     size_t cap;
 } vec;
 
-/* Appends elem (size bytes) by copy. Growth doubles, so the arena keeps at
- * most as much dead space as the final array. */
-static void vec_push(parser *p, vec *v, const void *elem, size_t size) {
+/* A new zeroed element at the end of v. Growth doubles, so the arena keeps
+ * at most as much dead space as the final array. Nested parsing fills the
+ * slot in place (it only grows other arrays), which keeps large nodes off
+ * the recursion's stack frames. */
+static void *vec_slot(parser *p, vec *v, size_t size) {
     if (v->count == v->cap) {
         size_t cap = v->cap ? v->cap * 2 : 4;
         void *items = mm_arena_alloc(p->arena, cap * size);
@@ -107,8 +110,14 @@ static void vec_push(parser *p, vec *v, const void *elem, size_t size) {
         v->items = items;
         v->cap = cap;
     }
-    memcpy((char *)v->items + v->count * size, elem, size);
+    void *slot = (char *)v->items + v->count * size;
+    memset(slot, 0, size);
     v->count++;
+    return slot;
+}
+
+static void vec_push(parser *p, vec *v, const void *elem, size_t size) {
+    memcpy(vec_slot(p, v, size), elem, size);
 }
 
 /* ---- token helpers (graphql-js Parser's) -------------------------------- */
@@ -231,12 +240,11 @@ static mm_gql_value *parse_value(parser *p, bool is_const) {
         advance(p);
         vec fields = {0};
         while (!expect_optional(p, MM_GQL_TOK_BRACE_R)) {
-            mm_gql_object_field f;
-            f.loc = TOK.loc;
-            f.name = parse_name(p);
+            mm_gql_object_field *f = vec_slot(p, &fields, sizeof(*f));
+            f->loc = TOK.loc;
+            f->name = parse_name(p);
             expect(p, MM_GQL_TOK_COLON);
-            f.value = parse_value(p, is_const);
-            vec_push(p, &fields, &f, sizeof(f));
+            f->value = parse_value(p, is_const);
         }
         leave(p);
         v = alloc(p, sizeof(*v));
@@ -323,12 +331,11 @@ static void parse_arguments(parser *p, bool is_const, mm_gql_argument **out, siz
     vec args = {0};
     if (expect_optional(p, MM_GQL_TOK_PAREN_L)) {
         do {
-            mm_gql_argument a;
-            a.loc = TOK.loc;
-            a.name = parse_name(p);
+            mm_gql_argument *a = vec_slot(p, &args, sizeof(*a));
+            a->loc = TOK.loc;
+            a->name = parse_name(p);
             expect(p, MM_GQL_TOK_COLON);
-            a.value = parse_value(p, is_const);
-            vec_push(p, &args, &a, sizeof(a));
+            a->value = parse_value(p, is_const);
         } while (!expect_optional(p, MM_GQL_TOK_PAREN_R));
     }
     *out = args.items;
@@ -338,12 +345,11 @@ static void parse_arguments(parser *p, bool is_const, mm_gql_argument **out, siz
 static void parse_directives(parser *p, bool is_const, mm_gql_directive **out, size_t *count) {
     vec dirs = {0};
     while (peek(p, MM_GQL_TOK_AT)) {
-        mm_gql_directive d;
-        d.loc = TOK.loc;
+        mm_gql_directive *d = vec_slot(p, &dirs, sizeof(*d));
+        d->loc = TOK.loc;
         advance(p);
-        d.name = parse_name(p);
-        parse_arguments(p, is_const, &d.args, &d.arg_count);
-        vec_push(p, &dirs, &d, sizeof(d));
+        d->name = parse_name(p);
+        parse_arguments(p, is_const, &d->args, &d->arg_count);
     }
     *out = dirs.items;
     *count = dirs.count;
@@ -359,7 +365,6 @@ static mm_gql_name parse_fragment_name(parser *p) {
 }
 
 static void parse_selection(parser *p, mm_gql_selection *sel) {
-    memset(sel, 0, sizeof(*sel));
     sel->loc = TOK.loc;
     if (expect_optional(p, MM_GQL_TOK_SPREAD)) {
         bool has_type_condition = expect_optional_keyword(p, "on");
@@ -395,9 +400,7 @@ static mm_gql_selection_set *parse_selection_set(parser *p) {
     expect(p, MM_GQL_TOK_BRACE_L);
     vec items = {0};
     do {
-        mm_gql_selection sel;
-        parse_selection(p, &sel);
-        vec_push(p, &items, &sel, sizeof(sel));
+        parse_selection(p, vec_slot(p, &items, sizeof(mm_gql_selection)));
     } while (!expect_optional(p, MM_GQL_TOK_BRACE_R));
     leave(p);
     set->items = items.items;
