@@ -397,6 +397,119 @@ json_t *mm_graphql_execute_request(mm_gql_schema *schema, const mm_graphql_optio
     return res;
 }
 
+/* ---- asynchronous requests ------------------------------------------------- */
+
+enum { ASYNC_STARTING, ASYNC_WAITING, ASYNC_RUNNING, ASYNC_DONE, ASYNC_ABANDONED };
+
+struct mm_graphql_async {
+    pthread_mutex_t lock;
+    int state;
+    bool rewake;                  /* a wake arrived while running: run again */
+    bool abandon_requested;       /* the owner left while it was running */
+    int refs;                     /* the owner's + the machinery's */
+    mm_graphql_request *req;
+    mm_graphql_done_fn done;
+    void *ud;
+};
+
+static void async_release(mm_graphql_async *a) {
+    pthread_mutex_lock(&a->lock);
+    int refs = --a->refs;
+    pthread_mutex_unlock(&a->lock);
+    if (refs > 0) return;
+    mm_graphql_request_free(a->req);
+    pthread_mutex_destroy(&a->lock);
+    free(a);
+}
+
+/* Delivers the final outcome and drops the machinery's reference. */
+static void async_finish(mm_graphql_async *a, mm_graphql_outcome outcome) {
+    a->done(a->ud, outcome, mm_graphql_request_response(a->req), a->req);
+    pthread_mutex_lock(&a->lock);
+    a->state = ASYNC_DONE;
+    pthread_mutex_unlock(&a->lock);
+    async_release(a);
+}
+
+/* Runs until final or waiting again; returns true when finished. A wake that
+ * arrives while running (another root field settled at once) makes it go on. */
+static bool async_drive(mm_graphql_async *a, mm_graphql_outcome outcome) {
+    for (;;) {
+        if (outcome != MM_GRAPHQL_PENDING) {
+            async_finish(a, outcome);
+            return true;
+        }
+        pthread_mutex_lock(&a->lock);
+        if (a->abandon_requested) { /* nobody wants the answer: stop waiting */
+            a->state = ASYNC_ABANDONED;
+            pthread_mutex_unlock(&a->lock);
+            mm_graphql_request_cancel(a->req);
+            async_release(a);
+            return true;
+        }
+        if (!a->rewake) {
+            a->state = ASYNC_WAITING;
+            pthread_mutex_unlock(&a->lock);
+            return false;
+        }
+        a->rewake = false;
+        pthread_mutex_unlock(&a->lock);
+        outcome = mm_graphql_request_run(a->req);
+    }
+}
+
+static void async_wake(void *ud) {
+    mm_graphql_async *a = ud;
+    pthread_mutex_lock(&a->lock);
+    if (a->state != ASYNC_WAITING) {
+        /* still starting or running on another thread: let it run again */
+        if (a->state == ASYNC_STARTING || a->state == ASYNC_RUNNING) a->rewake = true;
+        pthread_mutex_unlock(&a->lock);
+        return;
+    }
+    a->state = ASYNC_RUNNING;
+    pthread_mutex_unlock(&a->lock);
+    async_drive(a, mm_graphql_request_run(a->req));
+}
+
+mm_graphql_async *mm_graphql_async_start(mm_gql_schema *schema, const mm_graphql_options *opts,
+                                         const mm_graphql_request_params *params,
+                                         mm_graphql_done_fn done, void *ud) {
+    mm_graphql_async *a = calloc(1, sizeof(*a));
+    if (!a) return NULL;
+    pthread_mutex_init(&a->lock, NULL);
+    a->state = ASYNC_STARTING;
+    a->refs = 2;
+    a->done = done;
+    a->ud = ud;
+    mm_graphql_request_params p = *params;
+    p.wake = async_wake;
+    p.wake_ud = a;
+    a->req = mm_graphql_request_start(schema, opts, &p);
+    if (!a->req) {
+        pthread_mutex_destroy(&a->lock);
+        free(a);
+        return NULL;
+    }
+    async_drive(a, mm_graphql_request_outcome(a->req));
+    return a;
+}
+
+void mm_graphql_async_abandon(mm_graphql_async *a) {
+    if (!a) return;
+    pthread_mutex_lock(&a->lock);
+    bool cancel = a->state == ASYNC_WAITING;
+    if (cancel) a->state = ASYNC_ABANDONED;
+    else if (a->state == ASYNC_RUNNING) a->abandon_requested = true;
+    pthread_mutex_unlock(&a->lock);
+    if (cancel) {
+        /* waits for a wake in progress, which sees ABANDONED and returns */
+        mm_graphql_request_cancel(a->req);
+        async_release(a); /* the machinery's reference: done will never be called */
+    }
+    async_release(a);     /* the owner's */
+}
+
 const char *mm_graphql_outcome_name(mm_graphql_outcome outcome) {
     switch (outcome) {
     case MM_GRAPHQL_EXECUTED: return "executed";

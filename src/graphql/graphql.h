@@ -118,6 +118,35 @@ json_t *mm_graphql_execute_request(mm_gql_schema *schema, const mm_graphql_optio
                                    const mm_graphql_request_params *params,
                                    mm_graphql_outcome *outcome);
 
+/* ---- asynchronous requests: the safe way to serve deferring requests ----
+ *
+ * mm_graphql_async_start() runs a request and calls done exactly once with
+ * the final outcome and response (a reference the callback owns): before
+ * mm_graphql_async_start returns when nothing waited, otherwise on the thread
+ * that settled the deferred (resuming after each settlement until the request
+ * finishes). The owner holds the returned handle and must release it with
+ * mm_graphql_async_abandon() exactly once, whether or not done was called:
+ *
+ *   - while waiting: the execution is cancelled and done is never called;
+ *   - while running on another thread: done is called if that run finishes
+ *     the request, otherwise the request is cancelled there and done is not;
+ *   - after done: it only releases the handle.
+ * So ud must stay valid until abandon returns or done returns, whichever is
+ * later (with an mm_http_responder as ud that holds: it is reference counted).
+ *
+ * Races between a settlement and the abandon (a request deadline) are
+ * resolved inside; the handle is freed when both sides let go. The handle
+ * is NULL only when out of memory (done is then not called). */
+typedef struct mm_graphql_async mm_graphql_async;
+typedef void (*mm_graphql_done_fn)(void *ud, mm_graphql_outcome outcome, json_t *response,
+                                   const mm_graphql_request *req);
+
+/* params->wake and wake_ud are ignored (the async machinery uses them). */
+mm_graphql_async *mm_graphql_async_start(mm_gql_schema *schema, const mm_graphql_options *opts,
+                                         const mm_graphql_request_params *params,
+                                         mm_graphql_done_fn done, void *ud);
+void mm_graphql_async_abandon(mm_graphql_async *async);
+
 /* The outcome's name for logs and metrics ("executed", "parse_error", ...). */
 const char *mm_graphql_outcome_name(mm_graphql_outcome outcome);
 
