@@ -9,7 +9,8 @@
  *   {"phase":"execute","result":{"data":...,"errors":[...]}}          executed
  * Every object field gets the resolver below, which reads the parent JSON
  * exactly like graphql-js's default resolver plus two conventions shared with
- * reference.mjs: {"__error":"msg"} fails the field with msg, and
+ * reference.mjs: {"__error":"msg"} fails the field with msg (with
+ * "__extensions": {...} as the error's extensions), and
  * {"__echoArgs":true} returns the coerced arguments as compact JSON text.
  * Exit status: 0 when an outcome was printed (whatever it is), 2 on bad input. */
 #include <jansson.h>
@@ -170,7 +171,9 @@ static json_t *resolve_json(void *ud, json_t *parent, json_t *args, mm_gql_resol
     if (json_is_object(v)) {
         json_t *err = json_object_get(v, "__error");
         if (json_is_string(err)) {
-            mm_gql_resolve_error(info, NULL, "%s", json_string_value(err));
+            json_t *ext = json_object_get(v, "__extensions");
+            mm_gql_resolve_error(info, json_is_object(ext) ? json_incref(ext) : NULL, "%s",
+                                 json_string_value(err));
             return NULL;
         }
         if (json_is_true(json_object_get(v, "__echoArgs"))) {

@@ -7,6 +7,7 @@
 // the way both engines' default resolvers do, plus two conventions both sides
 // implement identically:
 //   {"__error": "msg"}   as a field's value: the resolver fails with msg
+//                        (and with "__extensions": {...}, those error extensions)
 //   {"__echoArgs": true} as a field's value: returns the coerced arguments as
 //                        compact JSON text (for a String field)
 // Execute-mode cases also carry "facade": the response of graphqlSync() for
@@ -52,11 +53,16 @@ export function introspectionQuery(G, overrides = {}) {
   });
 }
 
+let GraphQLErrorClass = Error; // set by runReference to graphql-js's GraphQLError
+
 function fieldResolver(source, args, _ctx, info) {
   if (source === null || typeof source !== 'object') return undefined;
   const v = source[info.fieldName];
   if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
-    if (typeof v.__error === 'string') throw new Error(v.__error);
+    if (typeof v.__error === 'string') {
+      if (v.__extensions) throw new GraphQLErrorClass(v.__error, { extensions: v.__extensions });
+      throw new Error(v.__error);
+    }
     if (v.__echoArgs === true) return JSON.stringify(args);
   }
   return v;
@@ -86,6 +92,7 @@ export function buildSchemaChecked(G, sdl) {
 
 // c: {mode: "parse"|"schema"|"execute", sdl, query, variables, operationName, rootValue}
 export function runReference(G, c) {
+  GraphQLErrorClass = G.GraphQLError;
   if (c.mode === 'parse') {
     try {
       const doc = G.parse(c.query);
