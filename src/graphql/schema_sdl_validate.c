@@ -18,17 +18,94 @@
 
 #define MAX_LOCS 64
 
-/* A small growable name -> value list; SDL documents are small. */
+/* A growable name -> value hash map (open addressing), in insertion order
+ * for iteration. Schemas of thousands of types stay linear overall. */
 typedef struct entry {
     const char *key;
     const void *value;
 } entry;
 
 typedef struct map {
-    entry *items;
+    entry *items;     /* insertion order */
     size_t count;
     size_t capacity;
+    size_t *slots;    /* index + 1 into items, 0 = empty */
+    size_t slot_count; /* a power of two */
 } map;
+
+static size_t hash_key(const char *s)
+{
+    size_t h = 1469598103934665603ull;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+static size_t *find_slot(const map *m, const char *key)
+{
+    size_t mask = m->slot_count - 1;
+    for (size_t i = hash_key(key) & mask;; i = (i + 1) & mask) {
+        size_t *slot = &m->slots[i];
+        if (*slot == 0 || strcmp(m->items[*slot - 1].key, key) == 0)
+            return slot;
+    }
+}
+
+static const void *map_get(const map *m, const char *key)
+{
+    if (!m->slot_count)
+        return NULL;
+    size_t *slot = find_slot(m, key);
+    return *slot ? m->items[*slot - 1].value : NULL;
+}
+
+static bool map_rehash(map *m, size_t slot_count)
+{
+    size_t *slots = calloc(slot_count, sizeof(*slots));
+    if (!slots)
+        return false;
+    free(m->slots);
+    m->slots = slots;
+    m->slot_count = slot_count;
+    for (size_t i = 0; i < m->count; i++)
+        *find_slot(m, m->items[i].key) = i + 1;
+    return true;
+}
+
+static void map_set(map *m, const char *key, const void *value)
+{
+    if (m->slot_count) {
+        size_t *slot = find_slot(m, key);
+        if (*slot) {
+            m->items[*slot - 1].value = value;
+            return;
+        }
+    }
+    if (m->count == m->capacity) {
+        size_t cap = m->capacity ? m->capacity * 2 : 16;
+        entry *p = realloc(m->items, cap * sizeof(*p));
+        if (!p)
+            return;
+        m->items = p;
+        m->capacity = cap;
+    }
+    if ((m->count + 1) * 2 > m->slot_count &&
+        !map_rehash(m, m->slot_count ? m->slot_count * 2 : 32))
+        return;
+    m->items[m->count].key = key;
+    m->items[m->count].value = value;
+    m->count++;
+    *find_slot(m, key) = m->count;
+}
+
+static void map_free(map *m)
+{
+    free(m->items);
+    free(m->slots);
+    memset(m, 0, sizeof(*m));
+}
 
 typedef struct walker {
     mm_gql_errors *errors;
@@ -50,41 +127,6 @@ typedef struct walker {
     map type_maps;           /* type name -> map* of field/value names */
     map type_directive_maps; /* type name -> map* of applied directives */
 } walker;
-
-static const void *map_get(const map *m, const char *key)
-{
-    for (size_t i = 0; i < m->count; i++)
-        if (strcmp(m->items[i].key, key) == 0)
-            return m->items[i].value;
-    return NULL;
-}
-
-static void map_set(map *m, const char *key, const void *value)
-{
-    for (size_t i = 0; i < m->count; i++)
-        if (strcmp(m->items[i].key, key) == 0) {
-            m->items[i].value = value;
-            return;
-        }
-    if (m->count == m->capacity) {
-        size_t cap = m->capacity ? m->capacity * 2 : 16;
-        entry *p = realloc(m->items, cap * sizeof(*p));
-        if (!p)
-            return;
-        m->items = p;
-        m->capacity = cap;
-    }
-    m->items[m->count].key = key;
-    m->items[m->count].value = value;
-    m->count++;
-}
-
-static void map_free(map *m)
-{
-    free(m->items);
-    m->items = NULL;
-    m->count = m->capacity = 0;
-}
 
 /* A map stored as the value of another (per type name), created on demand. */
 static map *submap(walker *w, map *outer, const char *key)
