@@ -14,8 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A position in the source: 1-based line and column (column counted in
- * Unicode code points, as graphql-js does), and the 0-based byte offset. */
+/* A position in the source: 1-based line and column, and the 0-based byte
+ * offset. Columns count UTF-16 code units, exactly as graphql-js does (the
+ * same as code points except after a character beyond U+FFFF on the line). */
 typedef struct mm_gql_loc {
     uint32_t line;
     uint32_t column;
