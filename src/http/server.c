@@ -199,8 +199,9 @@ static enum MHD_Result answer_from_responder(mm_http_server *s, struct MHD_Conne
     char *body = r->body;
     size_t len = r->body_len;
     pthread_mutex_unlock(&r->lock);
-    /* body is immutable once answered and lives as long as ctx's reference. */
-    return send_answer(s, conn, ctx, status, media_content_type(r->req.media), body, len, 0,
+    /* body is immutable once answered and lives until on_completed drops ctx's
+     * reference, after the response was sent: no copy needed. */
+    return send_answer(s, conn, ctx, status, media_content_type(r->req.media), body, len, 1,
                        status == 405 ? "POST" : NULL, result);
 }
 
