@@ -76,6 +76,12 @@ static int complete_leaf(mm_gql_execution *ex, mm_gql_type *return_type,
 static int complete_object(mm_gql_execution *ex, mm_gql_type *object_type,
                            const mm_gql_field_group *group, const mm_gql_path *path, json_t *result,
                            json_t **out) {
+    if (ex->depth >= ex->max_depth) { /* keeps the stack bounded whatever fragments build */
+        mm_gql_exec_field_error(ex, group, NULL, path, NULL,
+                                mm_arena_sprintf(&ex->arena, "Exceeded the maximum execution depth of %zu.",
+                                                 ex->max_depth));
+        return MM_GQL_FIELD_NULL_UP;
+    }
     mm_gql_field_groups sub = {0};
     const char *message;
     mm_gql_loc loc;
@@ -83,7 +89,10 @@ static int complete_object(mm_gql_execution *ex, mm_gql_type *object_type,
         mm_gql_exec_field_error(ex, group, &loc, path, NULL, message);
         return MM_GQL_FIELD_NULL_UP;
     }
-    return mm_gql_execute_fields(ex, object_type, result, path, &sub, out);
+    ex->depth++;
+    int st = mm_gql_execute_fields(ex, object_type, result, path, &sub, out);
+    ex->depth--;
+    return st;
 }
 
 /* The runtime object type of an abstract value, or NULL after recording

@@ -16,6 +16,8 @@
 
 /* graphql-js execute() caps variable coercion errors at 50. */
 #define DEFAULT_MAX_VARIABLE_ERRORS 50
+/* Response object nesting allowed by default (see mm_gql_execute_params). */
+#define DEFAULT_MAX_DEPTH 200
 
 /* ---- deferreds ------------------------------------------------------------ */
 
@@ -361,6 +363,7 @@ mm_gql_execution *mm_gql_execute_start(const mm_gql_execute_params *params) {
     ex->context = params->context;
     ex->wake = params->wake;
     ex->wake_ud = params->wake_ud;
+    ex->max_depth = params->max_depth ? params->max_depth : DEFAULT_MAX_DEPTH;
 
     if (!ex->schema || !ex->document) { /* graphql-js asserts these; a clear error beats a crash */
         mm_gql_errors_add(&ex->errors, MM_GQL_ERROR_REQUEST, NULL, 0, "%s",

@@ -113,6 +113,9 @@ typedef struct mm_gql_execute_params {
     mm_gql_wake_fn wake;              /* called when a deferred settles; may be NULL */
     void *wake_ud;
     size_t max_variable_errors;       /* 0: graphql-js's 50 */
+    size_t max_depth;                 /* object nesting of the response; 0: 200. Deeper
+                                         objects are field errors (graphql-js has no such
+                                         limit; it stops fragment-built runaway depth) */
 } mm_gql_execute_params;
 
 typedef enum mm_gql_exec_status {
@@ -217,6 +220,7 @@ struct mm_gql_execution {
     mm_gql_errors errors;
     mm_gql_wake_fn wake;
     void *wake_ud;
+    size_t depth, max_depth;          /* object nesting being completed, and its limit */
     bool started;                     /* root fields collected */
     bool finished;                    /* result built */
     bool request_error;               /* failed before execution: no data */

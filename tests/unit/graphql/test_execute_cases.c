@@ -669,9 +669,37 @@ static void test_all_cases(void **state) {
     assert_int_equal(failed, 0);
 }
 
+/* Not in graphql-js: object nesting beyond max_depth is a field error. */
+static void test_max_depth(void **state) {
+    (void)state;
+    mm_arena arena;
+    mm_arena_init(&arena);
+    mm_gql_errors errors;
+    mm_gql_errors_init(&errors, &arena);
+    const char *q = "{ obj { a self { a list { a } } } }";
+    mm_gql_document *doc = mm_gql_parse(&arena, q, strlen(q), NULL, &errors);
+    assert_non_null(doc);
+    mm_gql_execute_params p = {.schema = schema, .document = doc, .root_value = root, .max_depth = 2};
+    json_t *res = mm_gql_execute(&p);
+    char *text = json_dumps(res, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    assert_string_equal(text,
+                        "{\"errors\":[{\"message\":\"Exceeded the maximum execution depth of 2.\",\"locations\":"
+                        "[{\"line\":1,\"column\":20}],\"path\":[\"obj\",\"self\",\"list\",0]}],\"data\":{\"obj\":"
+                        "{\"a\":1,\"self\":{\"a\":2,\"list\":[null,null]}}}}");
+    free(text);
+    json_decref(res);
+    p.max_depth = 3; /* deep enough: no error */
+    res = mm_gql_execute(&p);
+    assert_null(json_object_get(res, "errors"));
+    json_decref(res);
+    mm_gql_errors_release(&errors);
+    mm_arena_reset(&arena);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_all_cases),
+        cmocka_unit_test(test_max_depth),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
