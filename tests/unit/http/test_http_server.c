@@ -513,6 +513,11 @@ static void test_get_requests(void **state) {
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.body, "world"));
     resp_free(&r);
+    /* Form encoding (URLSearchParams): '+' is a space. */
+    r = get_with_accept(port, "/graphql?query=%7B+hello+%7D", NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "world"));
+    resp_free(&r);
     r = get_with_accept(port, "/graphql?query=echo&operationName=Op&variables=%7B%22x%22%3A1%7D&extensions=%7B%7D",
                         "application/graphql-response+json");
     assert_int_equal(r.status, 200);
