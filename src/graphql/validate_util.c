@@ -410,29 +410,51 @@ int mm_v_natural_compare(const char *a, const char *b) {
     return al < bl ? -1 : al > bl ? 1 : 0;
 }
 
-/* UTF-8 to UTF-16 code units, lower-cased the way JS toLowerCase does for
- * ASCII (non-ASCII names are rare in GraphQL; names are ASCII by grammar). */
+/* Lower-cases one UTF-16 code unit as JavaScript's toLowerCase does for
+ * ASCII and Latin-1 (GraphQL names are ASCII; other text only reaches here
+ * through printed string values in enum suggestions). */
+static uint16_t lower_unit(uint32_t c) {
+    if ((c >= 'A' && c <= 'Z') || (c >= 0xC0 && c <= 0xDE && c != 0xD7)) return (uint16_t)(c + 32);
+    return (uint16_t)c;
+}
+
+/* UTF-8 to lower-cased UTF-16 code units, the units JavaScript strings are
+ * measured in. Malformed bytes count as one unit each. */
 static size_t to_units(mm_vctx *ctx, const char *s, uint16_t **out) {
     size_t n = strlen(s);
     uint16_t *u = mm_arena_alloc(ctx->arena, (n + 1) * sizeof(*u));
     if (!u) mm_v_oom(ctx);
     size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n;) {
         unsigned char c = (unsigned char)s[i];
-        u[k++] = (uint16_t)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        uint32_t cp = c;
+        size_t len = 1;
+        if ((c & 0xF8) == 0xF0 && i + 3 < n) {
+            cp = ((uint32_t)(c & 0x07) << 18) | ((uint32_t)(s[i + 1] & 0x3F) << 12) |
+                 ((uint32_t)(s[i + 2] & 0x3F) << 6) | (uint32_t)(s[i + 3] & 0x3F);
+            len = 4;
+        } else if ((c & 0xF0) == 0xE0 && i + 2 < n) {
+            cp = ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(s[i + 1] & 0x3F) << 6) | (uint32_t)(s[i + 2] & 0x3F);
+            len = 3;
+        } else if ((c & 0xE0) == 0xC0 && i + 1 < n) {
+            cp = ((uint32_t)(c & 0x1F) << 6) | (uint32_t)(s[i + 1] & 0x3F);
+            len = 2;
+        }
+        if (cp >= 0x10000) {
+            cp -= 0x10000;
+            u[k++] = (uint16_t)(0xD800 + (cp >> 10));
+            u[k++] = (uint16_t)(0xDC00 + (cp & 0x3FF));
+        } else {
+            u[k++] = lower_unit(cp);
+        }
+        i += len;
     }
     *out = u;
     return k;
 }
 
-static bool ascii_ieq(const char *a, const char *b) {
-    for (; *a && *b; a++, b++) {
-        int x = (unsigned char)*a, y = (unsigned char)*b;
-        if (x >= 'A' && x <= 'Z') x += 32;
-        if (y >= 'A' && y <= 'Z') y += 32;
-        if (x != y) return false;
-    }
-    return *a == *b;
+static bool units_equal(const uint16_t *a, size_t alen, const uint16_t *b, size_t blen) {
+    return alen == blen && memcmp(a, b, alen * sizeof(*a)) == 0;
 }
 
 /* graphql-js LexicalDistance.measure: Damerau-Levenshtein (optimal string
@@ -440,9 +462,9 @@ static bool ascii_ieq(const char *a, const char *b) {
 static int lexical_distance(mm_vctx *ctx, const char *input, const uint16_t *in_units,
                             size_t in_len, const char *option, int threshold, int *rows) {
     if (strcmp(input, option) == 0) return 0;
-    if (ascii_ieq(input, option)) return 1;
     uint16_t *opt;
     size_t opt_len = to_units(ctx, option, &opt);
+    if (units_equal(in_units, in_len, opt, opt_len)) return 1;
     const uint16_t *a = opt, *bb = in_units;
     size_t alen = opt_len, blen = in_len;
     if (alen < blen) {
@@ -488,7 +510,7 @@ size_t mm_v_suggestion_list(mm_vctx *ctx, const char *input, const char *const *
     if (noptions == 0) return 0;
     uint16_t *in_units;
     size_t in_len = to_units(ctx, input, &in_units);
-    int threshold = (int)(strlen(input) * 4 / 10) + 1; /* Math.floor(length * 0.4) + 1 */
+    int threshold = (int)(in_len * 4 / 10) + 1; /* Math.floor(length * 0.4) + 1, in UTF-16 units */
     int *rows = mm_arena_alloc(ctx->arena, 3 * (in_len + 1) * sizeof(int));
     scored *found = mm_arena_alloc(ctx->arena, noptions * sizeof(*found));
     if (!rows || !found) mm_v_oom(ctx);

@@ -521,6 +521,27 @@ static const validate_case values_of_correct_type_cases[] = {
     {MM_GQL_RULE_VALUES_OF_CORRECT_TYPE,
      "{\n"
          "  complicatedArgs {\n"
+         "    enumArgField(enumArg: \"BRÖWN\")\n"
+         "  }\n"
+         "}",
+     "[{\"message\":\"Enum \\\"FurColor\\\" cannot represent non-enum value: \\\"BR\\u00d6WN\\\". Did you mean the enum value \\\"BROWN\\\"?\",\"locations\":[{\"line\":3,\"column\":27}]}]"},
+    {MM_GQL_RULE_VALUES_OF_CORRECT_TYPE,
+     "{\n"
+         "  complicatedArgs {\n"
+         "    enumArgField(enumArg: \"😀BROWN\")\n"
+         "  }\n"
+         "}",
+     "[{\"message\":\"Enum \\\"FurColor\\\" cannot represent non-enum value: \\\"\\ud83d\\ude00BROWN\\\". Did you mean the enum value \\\"BROWN\\\"?\",\"locations\":[{\"line\":3,\"column\":27}]}]"},
+    {MM_GQL_RULE_VALUES_OF_CORRECT_TYPE,
+     "{\n"
+         "  complicatedArgs {\n"
+         "    enumArgField(enumArg: \"ÀBROWN\")\n"
+         "  }\n"
+         "}",
+     "[{\"message\":\"Enum \\\"FurColor\\\" cannot represent non-enum value: \\\"\\u00c0BROWN\\\". Did you mean the enum value \\\"BROWN\\\"?\",\"locations\":[{\"line\":3,\"column\":27}]}]"},
+    {MM_GQL_RULE_VALUES_OF_CORRECT_TYPE,
+     "{\n"
+         "  complicatedArgs {\n"
          "    intArgField(intArg: \"\"\"x \"\" y\"\"\")\n"
          "  }\n"
          "}",
