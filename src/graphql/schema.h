@@ -159,7 +159,7 @@ typedef struct mm_gql_directive_definition {
     unsigned locations;              /* mm_gql_directive_location bits */
     bool repeatable;
     bool is_builtin;                 /* skip include deprecated specifiedBy oneOf */
-    const mm_gql_directive_def *ast; /* the definition */
+    const mm_gql_directive_def *ast; /* the definition (built-ins: from the built-in SDL) */
 } mm_gql_directive_definition;
 
 struct mm_gql_schema {

@@ -8,6 +8,8 @@
  * definition of a built-in type name uses the built-in (as graphql-js does
  * with its standard types); a user definition of a built-in directive
  * replaces it. */
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -711,7 +713,8 @@ mm_gql_schema *mm_gql_schema_build(const mm_gql_sdl_source *sources, size_t sour
     size_t errors_before = errors->count;
     schema->index = mm_arena_calloc(b.arena, 1, sizeof(mm_gql_schema_private));
     b.docs = mm_arena_calloc(b.arena, source_count + 1, sizeof(*b.docs));
-    if (!schema->index || !b.docs) {
+    const char **names = mm_arena_calloc(b.arena, source_count + 1, sizeof(*names));
+    if (!schema->index || !b.docs || !names) {
         oom(&b);
         goto fail;
     }
@@ -725,12 +728,20 @@ mm_gql_schema *mm_gql_schema_build(const mm_gql_sdl_source *sources, size_t sour
     for (size_t i = 0; i < source_count; i++) {
         const char *text = sources[i].text ? sources[i].text : "";
         size_t len = sources[i].text ? sources[i].length : 0;
+        names[i] = mm_arena_strdup(b.arena, sources[i].name ? sources[i].name : "");
         mm_gql_document *doc = mm_gql_parse(b.arena, text, len, &limits, errors);
-        if (!doc)
+        if (!doc) {
+            if (errors->tail)
+                mm_gql_error_set_source(errors->tail, names, source_count, i);
             goto fail;
+        }
         b.docs[b.doc_count++] = doc;
     }
-    if (mm_gql_sdl_validate(b.docs, b.doc_count, b.builtin_doc, b.intro_doc, errors) > 0)
+    mm_gql_schema_private *priv = mm_gql_schema_priv(schema);
+    priv->docs = b.docs;
+    priv->source_names = names;
+    priv->doc_count = b.doc_count;
+    if (mm_gql_sdl_validate(b.docs, names, b.doc_count, b.builtin_doc, errors) > 0)
         goto fail;
     if (!collect(&b) || !build_types(&b) || !build_directives(&b))
         goto fail;
@@ -756,6 +767,30 @@ mm_gql_schema *mm_gql_schema_build(const mm_gql_sdl_source *sources, size_t sour
 fail:
     mm_gql_schema_free(schema);
     return NULL;
+}
+
+void mm_gql_error_set_source(mm_gql_error *error, const char *const *source_names,
+                             size_t doc_count, size_t doc_index)
+{
+    if (doc_count < 2 || doc_index >= doc_count || error->extensions)
+        return;
+    error->extensions = json_pack("{s:s}", "source", source_names[doc_index]);
+}
+
+size_t mm_gql_schema_doc_of(const mm_gql_schema *schema, const mm_gql_type_def *def)
+{
+    const mm_gql_schema_private *priv = mm_gql_schema_priv(schema);
+    if (!def)
+        return SIZE_MAX;
+    const mm_gql_definition *d =
+        (const mm_gql_definition *)((const char *)def - offsetof(mm_gql_definition, u));
+    for (size_t i = 0; i < priv->doc_count; i++) {
+        const mm_gql_document *doc = priv->docs[i];
+        if (doc->definition_count && d >= doc->definitions &&
+            d < doc->definitions + doc->definition_count)
+            return i;
+    }
+    return SIZE_MAX;
 }
 
 void mm_gql_schema_free(mm_gql_schema *schema)

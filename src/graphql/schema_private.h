@@ -41,6 +41,11 @@ typedef struct mm_gql_schema_private {
     const mm_gql_schema_def *schema_def;          /* NULL when absent */
     const mm_gql_schema_def **schema_extensions;
     size_t schema_extension_count;
+    /* The user's SDL documents and their source names, so errors of a
+     * build from several sources can say which source they are about. */
+    mm_gql_document **docs;
+    const char **source_names;
+    size_t doc_count;
 } mm_gql_schema_private;
 
 static inline mm_gql_schema_private *mm_gql_schema_priv(const mm_gql_schema *schema)
@@ -88,8 +93,17 @@ void mm_gql_strbuf_print_value(mm_gql_strbuf *buf, const mm_gql_value *value);
 
 /* The SDL validation rules of graphql-js (specifiedSDLRules) over the user
  * documents, knowing the built-in definitions; returns the errors added. */
-size_t mm_gql_sdl_validate(mm_gql_document *const *docs, size_t doc_count,
-                           const mm_gql_document *builtins, const mm_gql_document *introspection,
+size_t mm_gql_sdl_validate(mm_gql_document *const *docs, const char *const *source_names,
+                           size_t doc_count, const mm_gql_document *builtins,
                            mm_gql_errors *errors);
+
+/* When a schema is built from several sources, marks an error with the
+ * name of the source it is about: extensions {"source": name}. Nothing
+ * for a single source, so errors stay exactly graphql-js's. */
+void mm_gql_error_set_source(mm_gql_error *error, const char *const *source_names,
+                             size_t doc_count, size_t doc_index);
+
+/* The index of the document holding a type definition, or SIZE_MAX. */
+size_t mm_gql_schema_doc_of(const mm_gql_schema *schema, const mm_gql_type_def *def);
 
 #endif

@@ -109,6 +109,9 @@ static void map_free(map *m)
 
 typedef struct walker {
     mm_gql_errors *errors;
+    const char *const *source_names;
+    size_t doc_count;
+    size_t doc_index; /* the document being walked */
     size_t count;
     mm_arena scratch;
     mm_gql_loc locs[MAX_LOCS];
@@ -167,8 +170,10 @@ static void report(walker *w, const char *fmt, ...)
     if (n >= 0 && (msg = malloc((size_t)n + 1)))
         vsnprintf(msg, (size_t)n + 1, fmt, ap);
     va_end(ap);
-    mm_gql_errors_add(w->errors, MM_GQL_ERROR_VALIDATION, w->locs, w->nlocs, "%s",
-                      msg ? msg : "Invalid schema.");
+    mm_gql_error *e = mm_gql_errors_add(w->errors, MM_GQL_ERROR_VALIDATION, w->locs, w->nlocs,
+                                        "%s", msg ? msg : "Invalid schema.");
+    if (e)
+        mm_gql_error_set_source(e, w->source_names, w->doc_count, w->doc_index);
     free(msg);
     w->count++;
     w->nlocs = 0;
@@ -743,12 +748,11 @@ static void walk_directive_def(walker *w, const mm_gql_directive_def *d)
         walk_input_value(w, &d->args[i], "ARGUMENT_DEFINITION");
 }
 
-size_t mm_gql_sdl_validate(mm_gql_document *const *docs, size_t doc_count,
-                           const mm_gql_document *builtins, const mm_gql_document *introspection,
+size_t mm_gql_sdl_validate(mm_gql_document *const *docs, const char *const *source_names,
+                           size_t doc_count, const mm_gql_document *builtins,
                            mm_gql_errors *errors)
 {
-    (void)introspection;
-    walker w = {.errors = errors};
+    walker w = {.errors = errors, .source_names = source_names, .doc_count = doc_count};
     mm_arena_init(&w.scratch);
     size_t ntypes = 0;
     for (size_t d = 0; d < doc_count; d++)
@@ -774,6 +778,7 @@ size_t mm_gql_sdl_validate(mm_gql_document *const *docs, size_t doc_count,
     for (size_t d = 0; d < doc_count; d++)
         for (size_t i = 0; i < docs[d]->definition_count; i++) {
             const mm_gql_definition *def = &docs[d]->definitions[i];
+            w.doc_index = d;
             switch (def->kind) {
             case MM_GQL_DEF_TYPE:
                 walk_type_def(&w, &def->u.type);

@@ -21,6 +21,7 @@ typedef struct context {
     mm_gql_loc locs[MAX_LOCS];
     size_t nlocs;
     bool default_cycles; /* some default value refers to itself: do not coerce any */
+    const mm_gql_type_def *current; /* the definition being validated, for the source name */
 } context;
 
 static void loc_reset(context *c)
@@ -36,11 +37,20 @@ static void loc_add(context *c, const mm_gql_loc *loc)
 
 #define REPORT(c, ...)                                                                   \
     do {                                                                                 \
-        mm_gql_errors_add((c)->errors, MM_GQL_ERROR_VALIDATION, (c)->locs, (c)->nlocs,   \
-                          __VA_ARGS__);                                                  \
+        mm_gql_error *e_ = mm_gql_errors_add((c)->errors, MM_GQL_ERROR_VALIDATION,        \
+                                             (c)->locs, (c)->nlocs, __VA_ARGS__);         \
+        if (e_)                                                                          \
+            mark_source(c, e_);                                                          \
         (c)->count++;                                                                    \
         loc_reset(c);                                                                    \
     } while (0)
+
+static void mark_source(context *c, mm_gql_error *e)
+{
+    const mm_gql_schema_private *p = mm_gql_schema_priv(c->schema);
+    mm_gql_error_set_source(e, p->source_names, p->doc_count,
+                            mm_gql_schema_doc_of(c->schema, c->current));
+}
 
 /* The location of a whole definition (its first token, description
  * included), recovered from the definition that holds the type_def. */
@@ -643,6 +653,7 @@ size_t mm_gql_schema_validate(const mm_gql_schema *schema, mm_gql_errors *errors
         const mm_gql_type *t = schema->types[i];
         if (t->is_builtin)
             continue;
+        c.current = t->ast;
         validate_name(&c, t->name, def_loc(t->ast));
         switch (t->kind) {
         case MM_GQL_OBJECT:

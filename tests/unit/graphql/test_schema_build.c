@@ -241,6 +241,52 @@ static void test_multiple_sources(void **state)
     mm_gql_schema_free(s);
 }
 
+/* With several sources, errors name the source they are about in
+ * extensions.source; locations are relative to that source. */
+static void test_multiple_sources_errors(void **state)
+{
+    (void)state;
+    const char *a = "type Query { a: Int }";
+    const char *b = "extend type Query { b: Nope }";
+    const char *c = "type T { x: Int }\ntype T implements Query { x: Int }";
+    mm_gql_sdl_source srcs[3] = {{"svc-a", a, strlen(a)}, {"svc-b", b, strlen(b)},
+                                 {"svc-c", c, strlen(c)}};
+    assert_null(mm_gql_schema_build(srcs, 2, &errors));
+    assert_string_equal(errors.head->message, "Unknown type \"Nope\".");
+    assert_int_equal(errors.head->locations[0].line, 1);
+    assert_int_equal(errors.head->locations[0].column, 24);
+    assert_string_equal(json_string_value(json_object_get(errors.head->extensions, "source")),
+                        "svc-b");
+    mm_gql_errors_release(&errors);
+    mm_gql_errors_init(&errors, &arena);
+
+    mm_gql_sdl_source two[2] = {srcs[0], {"svc-c", "type T { x: Int }", 17}};
+    const char *bad = "type U implements Query { x: Int }";
+    two[1].text = bad;
+    two[1].length = strlen(bad);
+    assert_null(mm_gql_schema_build(two, 2, &errors));
+    assert_string_equal(errors.head->message,
+                        "Type U must only implement Interface types, it cannot implement Query.");
+    assert_string_equal(json_string_value(json_object_get(errors.head->extensions, "source")),
+                        "svc-c");
+    mm_gql_errors_release(&errors);
+    mm_gql_errors_init(&errors, &arena);
+
+    const char *syntax = "type {";
+    mm_gql_sdl_source three[2] = {srcs[0], {"broken", syntax, strlen(syntax)}};
+    assert_null(mm_gql_schema_build(three, 2, &errors));
+    assert_int_equal(errors.count, 1);
+    assert_string_equal(json_string_value(json_object_get(errors.head->extensions, "source")),
+                        "broken");
+    mm_gql_errors_release(&errors);
+    mm_gql_errors_init(&errors, &arena);
+
+    /* a single source: exactly graphql-js's error, no extensions */
+    assert_null(build("type Query { b: Nope }"));
+    assert_null(errors.head->extensions);
+    (void)c;
+}
+
 static void test_extension_before_definition(void **state)
 {
     (void)state;
@@ -522,6 +568,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_type_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_roots, setup, teardown),
         cmocka_unit_test_setup_teardown(test_multiple_sources, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_multiple_sources_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_extension_before_definition, setup, teardown),
         cmocka_unit_test_setup_teardown(test_builtin_redefinitions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deprecation_forms, setup, teardown),
