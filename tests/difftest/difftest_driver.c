@@ -201,13 +201,13 @@ static void bind_resolvers(mm_gql_schema *schema) {
 #ifdef DIFFTEST_HAVE_FACADE
 /* The whole request through the facade the HTTP layer uses, with its default
  * options (graphql-js's graphqlSync on the reference side). */
-static json_t *run_facade(mm_gql_schema *schema, json_t *c, const char *query) {
+static json_t *run_facade(mm_gql_schema *schema, json_t *c, const char *query, size_t query_len) {
     mm_graphql_options opts;
     mm_graphql_options_init(&opts);
     json_t *variables = json_object_get(c, "variables");
     mm_graphql_request_params params = {
         .query = query,
-        .query_length = strlen(query),
+        .query_length = query_len,
         .variables = json_is_object(variables) ? variables : NULL,
         .operation_name = json_string_value(json_object_get(c, "operationName")),
         .root_value = json_object_get(c, "rootValue"),
@@ -218,13 +218,13 @@ static json_t *run_facade(mm_gql_schema *schema, json_t *c, const char *query) {
 }
 #endif
 
-static json_t *run_parse(const char *query) {
+static json_t *run_parse(const char *query, size_t query_len) {
     mm_arena arena;
     mm_arena_init(&arena);
     mm_gql_errors errors;
     mm_gql_errors_init(&errors, &arena);
     json_t *out;
-    mm_gql_document *doc = mm_gql_parse(&arena, query, strlen(query), NULL, &errors);
+    mm_gql_document *doc = mm_gql_parse(&arena, query, query_len, NULL, &errors);
     if (!doc) {
         out = phase_errors("parse", &errors);
     } else {
@@ -244,8 +244,11 @@ static json_t *run_case(json_t *c) {
     const char *mode = json_string_value(json_object_get(c, "mode"));
     const char *sdl = json_string_value(json_object_get(c, "sdl"));
     const char *query = json_string_value(json_object_get(c, "query"));
+    /* Lengths from JSON: a document may contain U+0000, which must reach the lexer. */
+    size_t query_len = json_string_length(json_object_get(c, "query"));
+    size_t sdl_len = json_string_length(json_object_get(c, "sdl"));
     if (!mode) return NULL;
-    if (strcmp(mode, "parse") == 0) return query ? run_parse(query) : NULL;
+    if (strcmp(mode, "parse") == 0) return query ? run_parse(query, query_len) : NULL;
     if (!sdl) return NULL;
 
     mm_arena arena;
@@ -254,7 +257,7 @@ static json_t *run_case(json_t *c) {
     mm_gql_errors_init(&errors, &arena);
     json_t *out = NULL;
     json_t *facade = NULL;
-    mm_gql_sdl_source src = {"schema.graphql", sdl, strlen(sdl)};
+    mm_gql_sdl_source src = {"schema.graphql", sdl, sdl_len};
     mm_gql_schema *schema = mm_gql_schema_build(&src, 1, &errors);
     if (!schema) {
         out = phase_errors("schema", &errors);
@@ -271,9 +274,9 @@ static json_t *run_case(json_t *c) {
     bind_resolvers(schema);
 #endif
 #ifdef DIFFTEST_HAVE_FACADE
-    facade = run_facade(schema, c, query);
+    facade = run_facade(schema, c, query, query_len);
 #endif
-    mm_gql_document *doc = mm_gql_parse(&arena, query, strlen(query), NULL, &errors);
+    mm_gql_document *doc = mm_gql_parse(&arena, query, query_len, NULL, &errors);
     if (!doc) {
         out = phase_errors("parse", &errors);
         goto done;
