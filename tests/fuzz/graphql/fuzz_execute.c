@@ -5,7 +5,10 @@
  * resolvers and a JSON root value: through the facade (parse -> validate ->
  * execute, as the HTTP server does) and straight into the executor without
  * validation (as graphql-js's execute() allows), which must also never crash,
- * leak or loop on an invalid document. Every response must serialize. */
+ * leak or loop on an invalid document. Every response must serialize. Some
+ * root fields defer (settled at once, or after run() returned PENDING, or
+ * after a cancel), so the pause/resume paths are fuzzed too. */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,9 +24,9 @@ static const char sdl[] =
     "  list: [Int] listNN: [Int!]! obj: Obj objs: [Obj!] color: Color colors: [Color]\n"
     "  pet: Pet pets: [Pet] search: [SearchResult] custom: Custom\n"
     "  echo(a: Int, b: String = \"d\", c: [Int], d: In, e: Color, f: [In!], o: One, x: Custom, n: Int!): String\n"
-    "  fail: String failNN: Int! }\n"
-    "type Mutation { inc(by: Int = 1): Int fail: Int! }\n"
-    "type Obj { a: Int b: String nn: Int! self: Obj list: [Obj] fail: String }\n"
+    "  fail: String failNN: Int! later(fail: Boolean): Obj slow: Obj slowNN: Int! }\n"
+    "type Mutation { inc(by: Int = 1): Int fail: Int! slow: Obj }\n"
+    "type Obj { a: Int b: String nn: Int! self: Obj list: [Obj] fail: String nested: Int }\n"
     "enum Color { RED GREEN BLUE }\n"
     "interface Pet { name: String }\n"
     "type Dog implements Pet { name: String barks: Boolean }\n"
@@ -66,6 +69,38 @@ static json_t *inc(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *
     return json_incref(json_object_get(args, "by"));
 }
 
+/* Settled before the resolver returns: resolve, or reject when fail: true. */
+static json_t *later(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info) {
+    (void)ud, (void)parent;
+    mm_gql_deferred *d = mm_gql_resolve_defer(info);
+    if (json_is_true(json_object_get(args, "fail")))
+        mm_gql_deferred_reject(d, json_pack("{s:s}", "code", "LATER"), "rejected");
+    else
+        mm_gql_deferred_resolve(d, json_incref(json_object_get(root, "obj")));
+    return NULL;
+}
+
+/* Left pending: the driver below settles it after run() returned PENDING. */
+static mm_gql_deferred *waiting[64];
+static size_t waiting_count;
+
+static json_t *slow(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info) {
+    (void)ud, (void)parent, (void)args;
+    mm_gql_deferred *d = mm_gql_resolve_defer(info);
+    if (waiting_count < 64) waiting[waiting_count++] = d;
+    else mm_gql_deferred_resolve(d, NULL);
+    return NULL;
+}
+
+/* Settles every waiting deferred: alternately a value and a rejection. */
+static void settle_waiting(void) {
+    for (size_t i = 0; i < waiting_count; i++) {
+        if (i % 2) mm_gql_deferred_reject(waiting[i], NULL, "slow failed");
+        else mm_gql_deferred_resolve(waiting[i], json_pack("{s:i,s:i,s:{s:i}}", "a", 1, "nn", 2, "self", "a", 3));
+    }
+    waiting_count = 0;
+}
+
 static void init(void) {
     mm_arena arena;
     mm_arena_init(&arena);
@@ -82,6 +117,11 @@ static void init(void) {
     mm_gql_schema_set_resolver(schema, "Obj", "fail", fail, NULL);
     mm_gql_schema_set_resolver(schema, "Mutation", "inc", inc, NULL);
     mm_gql_schema_set_resolver(schema, "Mutation", "fail", fail, NULL);
+    mm_gql_schema_set_resolver(schema, "Query", "later", later, NULL);
+    mm_gql_schema_set_resolver(schema, "Query", "slow", slow, NULL);
+    mm_gql_schema_set_resolver(schema, "Query", "slowNN", slow, NULL);
+    mm_gql_schema_set_resolver(schema, "Mutation", "slow", slow, NULL);
+    mm_gql_schema_set_resolver(schema, "Obj", "nested", slow, NULL); /* nested: refused */
     root = json_loads(root_json, 0, NULL);
     if (!root) abort();
 }
@@ -109,13 +149,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
     }
 
-    /* 1. The facade, as the HTTP server calls it (POST: mutations allowed). */
+    /* 1. The facade, as the HTTP server calls it (POST: mutations allowed),
+     *    pausing on deferred root fields and settling them between runs. */
     mm_graphql_request_params p = {.query = text, .query_length = qlen, .variables = vars,
                                    .root_value = root, .allow_mutation = true};
-    mm_graphql_outcome oc;
-    json_t *res = mm_graphql_execute_request(schema, NULL, &p, &oc);
-    check_serializes(res);
-    json_decref(res);
+    json_t *res;
+    mm_graphql_request *req = mm_graphql_request_start(schema, NULL, &p);
+    if (req) {
+        while (mm_graphql_request_outcome(req) == MM_GRAPHQL_PENDING) {
+            settle_waiting();
+            mm_graphql_request_run(req);
+        }
+        res = mm_graphql_request_response(req);
+        check_serializes(res);
+        json_decref(res);
+        mm_graphql_request_free(req);
+    }
+    settle_waiting(); /* nested deferrals were refused but still need settling */
 
     /* 2. The executor on the unvalidated document. */
     mm_arena arena;
@@ -126,9 +176,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     mm_gql_document *doc = copy ? mm_gql_parse(&arena, copy, qlen, NULL, &errors) : NULL;
     if (doc) {
         mm_gql_execute_params ep = {.schema = schema, .document = doc, .variables = vars, .root_value = root};
-        res = mm_gql_execute(&ep);
+        mm_gql_execution *ex = mm_gql_execute_start(&ep);
+        /* every other input abandons its execution while it waits */
+        bool cancel = qlen % 2 == 1;
+        while (ex && mm_gql_execution_run(ex) == MM_GQL_EXEC_PENDING) {
+            if (cancel) mm_gql_execution_cancel(ex);
+            settle_waiting();
+        }
+        res = mm_gql_execution_result(ex);
         check_serializes(res);
         json_decref(res);
+        mm_gql_execution_free(ex);
+        settle_waiting();
     }
     mm_gql_errors_release(&errors);
     mm_arena_reset(&arena);
