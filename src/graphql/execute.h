@@ -144,15 +144,17 @@ const mm_gql_operation *mm_gql_execution_operation(const mm_gql_execution *ex);
 
 /* Abandons the execution (request timed out or client went away): no wake is
  * called after this returns; a later run() returns DONE at once with a
- * result whose data is null and whose last error is "Execution was cancelled.". */
+ * result whose data is null and whose last error is "Execution was cancelled.".
+ * Call it from the owner's side, never while run() is executing. */
 void mm_gql_execution_cancel(mm_gql_execution *ex);
 
 /* Frees the execution (cancelling it first if needed). */
 void mm_gql_execution_free(mm_gql_execution *ex);
 
-/* Executes to completion on the calling thread for callers that never
- * defer (a deferral is then an error for that field). Returns the response,
- * a new reference, or NULL when out of memory. */
+/* Executes to completion on the calling thread. A deferred root field is
+ * waited for, blocking this thread until another thread settles it (params'
+ * wake is not used). Returns the response, a new reference, or NULL when out
+ * of memory. */
 json_t *mm_gql_execute(const mm_gql_execute_params *params);
 
 /* graphql-js getOperationAST: the operation named name, or the only
