@@ -40,8 +40,14 @@ static bool check_depth(mm_vctx *ctx, const mm_gql_selection *node, mm_vmap *vis
     }
     if (node->kind == MM_GQL_SEL_FIELD) {
         const char *n = node->u.field.name.value;
-        if (strcmp(n, "fields") == 0 || strcmp(n, "interfaces") == 0 ||
-            strcmp(n, "possibleTypes") == 0 || strcmp(n, "inputFields") == 0) {
+        bool list = false;
+        switch (n[0]) { /* cheap first-letter filter: this runs on every nested field */
+        case 'f': list = strcmp(n, "fields") == 0; break;
+        case 'i': list = strcmp(n, "interfaces") == 0 || strcmp(n, "inputFields") == 0; break;
+        case 'p': list = strcmp(n, "possibleTypes") == 0; break;
+        default: break;
+        }
+        if (list) {
             depth++;
             if (depth >= MAX_LISTS_DEPTH) return true;
         }

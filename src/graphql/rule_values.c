@@ -54,6 +54,22 @@ static void check_leaf(mm_vctx *ctx, const mm_gql_value *node) {
     else expected(ctx, location_type, node, err);
 }
 
+/* graphql-js validateOneOfInputObject: exactly one distinct key, not null. */
+static void check_one_of(mm_vctx *ctx, const mm_gql_value *value, const mm_gql_type *t) {
+    size_t n = value->u.object.count;
+    const mm_gql_object_field *last = NULL;
+    bool one_key = n > 0;
+    for (size_t i = 1; i < n && one_key; i++)
+        one_key = strcmp(value->u.object.fields[i].name.value, value->u.object.fields[0].name.value) == 0;
+    if (!one_key) {
+        mm_v_report(ctx, &value->loc, 1, "OneOf Input Object \"%s\" must specify exactly one key.", t->name);
+        return;
+    }
+    last = &value->u.object.fields[n - 1]; /* keyMap keeps the last field of a repeated name */
+    if (!last->value || last->value->kind == MM_GQL_VALUE_NULL)
+        mm_v_report(ctx, &value->loc, 1, "Field \"%s.%s\" must be non-null.", t->name, last->name.value);
+}
+
 bool mm_rule_value_enter(mm_vctx *ctx, const mm_gql_value *value) {
     switch (value->kind) {
     case MM_GQL_VALUE_LIST: {
@@ -82,6 +98,7 @@ bool mm_rule_value_enter(mm_vctx *ctx, const mm_gql_value *value) {
             mm_v_report(ctx, &value->loc, 1, "Field \"%s.%s\" of required type \"%s\" was not provided.",
                         t->name, f->name, mm_v_type_str(ctx, f->type));
         }
+        if (t->is_one_of) check_one_of(ctx, value, t);
         return true;
     }
     case MM_GQL_VALUE_NULL: {

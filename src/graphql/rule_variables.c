@@ -125,12 +125,20 @@ void mm_rule_variables_leave(mm_vctx *ctx, const mm_gql_operation *op, const mm_
             const mm_gql_variable_definition *def = mm_vmap_get(&defs, u->node->u.name);
             if (!def || !u->type) continue;
             mm_gql_type *var_type = mm_gql_type_from_ast(ctx->schema, def->type);
-            if (!var_type || allowed_usage(var_type, def->default_value, u->type, u->default_value))
-                continue;
             mm_gql_loc locs[2] = {def->loc, u->node->loc};
-            mm_v_report(ctx, locs, 2,
-                        "Variable \"$%s\" of type \"%s\" used in position expecting type \"%s\".",
-                        u->node->u.name, mm_v_type_str(ctx, var_type), mm_v_type_str(ctx, u->type));
+            if (var_type && !allowed_usage(var_type, def->default_value, u->type, u->default_value))
+                mm_v_report(ctx, locs, 2,
+                            "Variable \"$%s\" of type \"%s\" used in position expecting type \"%s\".",
+                            u->node->u.name, mm_v_type_str(ctx, var_type), mm_v_type_str(ctx, u->type));
+            /* graphql-js checks the parent type unwrapped of nothing: only a
+             * direct field of a OneOf object counts. */
+            if (u->parent_type && u->parent_type->kind == MM_GQL_INPUT_OBJECT && u->parent_type->is_one_of &&
+                var_type && var_type->kind != MM_GQL_NON_NULL)
+                mm_v_report(ctx, locs, 2,
+                            "Variable \"$%s\" is of type \"%s\" but must be non-nullable to be used for OneOf "
+                            "Input Object \"%s\".",
+                            u->node->u.name, mm_v_type_str(ctx, var_type),
+                            u->parent_type->name);
         }
     }
 }

@@ -500,6 +500,69 @@ static const validate_case values_of_correct_type_cases[] = {
     {MM_GQL_RULE_VALUES_OF_CORRECT_TYPE,
      "{\n"
          "  complicatedArgs {\n"
+         "    oneOfArgField(oneOfArg: { stringField: \"abc\" })\n"
+         "  }\n"
+         "}",
+     "[]"},
+    {MM_GQL_RULE_VALUES_OF_CORRECT_TYPE,
+     "{\n"
+         "  complicatedArgs {\n"
+         "    oneOfArgField(oneOfArg: { intField: 123 })\n"
+         "  }\n"
+         "}",
+     "[]"},
+    {MM_GQL_RULE_VALUES_OF_CORRECT_TYPE,
+     "{\n"
+         "  complicatedArgs {\n"
+         "    oneOfArgField(oneOfArg: { stringField: \"abc\", intField: 123 })\n"
+         "  }\n"
+         "}",
+     "[{\"message\":\"OneOf Input Object \\\"OneOfInput\\\" must specify exactly one key.\",\"locations\":[{\"line\":3,\"column\":29}]}]"},
+    {MM_GQL_RULE_VALUES_OF_CORRECT_TYPE,
+     "{\n"
+         "  complicatedArgs {\n"
+         "    oneOfArgField(oneOfArg: { stringField: null })\n"
+         "  }\n"
+         "}",
+     "[{\"message\":\"Field \\\"OneOfInput.stringField\\\" must be non-null.\",\"locations\":[{\"line\":3,\"column\":29}]}]"},
+    {MM_GQL_RULE_VALUES_OF_CORRECT_TYPE,
+     "{\n"
+         "  complicatedArgs {\n"
+         "    oneOfArgField(oneOfArg: {})\n"
+         "  }\n"
+         "}",
+     "[{\"message\":\"OneOf Input Object \\\"OneOfInput\\\" must specify exactly one key.\",\"locations\":[{\"line\":3,\"column\":29}]}]"},
+    {MM_GQL_RULE_VALUES_OF_CORRECT_TYPE,
+     "{\n"
+         "  complicatedArgs {\n"
+         "    oneOfArgField(oneOfArg: { intField: 1, intField: null })\n"
+         "  }\n"
+         "}",
+     "[{\"message\":\"Field \\\"OneOfInput.intField\\\" must be non-null.\",\"locations\":[{\"line\":3,\"column\":29}]}]"},
+    {MM_GQL_RULE_VALUES_OF_CORRECT_TYPE,
+     "{\n"
+         "  complicatedArgs {\n"
+         "    oneOfArgField(oneOfArg: { intField: null, intField: 1 })\n"
+         "  }\n"
+         "}",
+     "[]"},
+    {MM_GQL_RULE_VALUES_OF_CORRECT_TYPE,
+     "{\n"
+         "  complicatedArgs {\n"
+         "    nonNullOneOfArgField(oneOfArg: { stringField: \"a\", unknown: 1 })\n"
+         "  }\n"
+         "}",
+     "[{\"message\":\"OneOf Input Object \\\"OneOfInput\\\" must specify exactly one key.\",\"locations\":[{\"line\":3,\"column\":36}]},{\"message\":\"Field \\\"unknown\\\" is not defined by type \\\"OneOfInput\\\".\",\"locations\":[{\"line\":3,\"column\":56}]}]"},
+    {MM_GQL_RULE_VALUES_OF_CORRECT_TYPE,
+     "{\n"
+         "  complicatedArgs {\n"
+         "    oneOfArgField(oneOfArg: { stringfield: \"x\" })\n"
+         "  }\n"
+         "}",
+     "[{\"message\":\"Field \\\"stringfield\\\" is not defined by type \\\"OneOfInput\\\". Did you mean \\\"stringField\\\" or \\\"intField\\\"?\",\"locations\":[{\"line\":3,\"column\":31}]}]"},
+    {MM_GQL_RULE_VALUES_OF_CORRECT_TYPE,
+     "{\n"
+         "  complicatedArgs {\n"
          "    complexArgField(complexArg: [{ requiredField: true }])\n"
          "  }\n"
          "}",
@@ -605,6 +668,9 @@ static const validate_case values_of_correct_type_cases[] = {
          "  dog { name }\n"
          "}",
      "[{\"message\":\"String cannot represent a non string value: 2\",\"locations\":[{\"line\":1,\"column\":42}]}]"},
+    {MM_GQL_RULE_VALUES_OF_CORRECT_TYPE,
+     "query ($a: String, $b: String!) { complicatedArgs { oneOfArgField(oneOfArg: { stringField: $a }) o2: oneOfArgField(oneOfArg: { stringField: $b }) o3: oneOfArgField(oneOfArg: { stringField: $b, intField: 1 }) } }",
+     "[{\"message\":\"OneOf Input Object \\\"OneOfInput\\\" must specify exactly one key.\",\"locations\":[{\"line\":1,\"column\":175}]}]"},
     {MM_GQL_RULE_VALUES_OF_CORRECT_TYPE,
      "query ($a: Int, $b: FurColor) { complicatedArgs { intArgField(intArg: $a) enumArgField(enumArg: $b) complexArgField(complexArg: {requiredField: $a, stringListField: [$a]}) } }",
      "[]"},

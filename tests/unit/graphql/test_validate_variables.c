@@ -403,6 +403,19 @@ static const validate_case variables_in_allowed_position_cases[] = {
          "}",
      "[{\"message\":\"Variable \\\"$a\\\" of type \\\"Pet\\\" used in position expecting type \\\"FurColor\\\".\",\"locations\":[{\"line\":1,\"column\":13},{\"line\":3,\"column\":27}]},{\"message\":\"Variable \\\"$b\\\" of type \\\"[FurColor]\\\" used in position expecting type \\\"FurColor\\\".\",\"locations\":[{\"line\":1,\"column\":22},{\"line\":4,\"column\":31}]},{\"message\":\"Variable \\\"$c\\\" of type \\\"FurColor!\\\" used in position expecting type \\\"String\\\".\",\"locations\":[{\"line\":1,\"column\":38},{\"line\":6,\"column\":41}]}]"},
     {MM_GQL_RULE_VARIABLES_IN_ALLOWED_POSITION,
+     "query Query($a: String, $b: String!, $c: OneOfInput, $d: OneOfInput!, $e: Int) {\n"
+         "  complicatedArgs {\n"
+         "    oneOfArgField(oneOfArg: { stringField: $a })\n"
+         "    o2: oneOfArgField(oneOfArg: { stringField: $b })\n"
+         "    o3: oneOfArgField(oneOfArg: $c)\n"
+         "    o4: nonNullOneOfArgField(oneOfArg: { intField: $e })\n"
+         "    o5: nonNullOneOfArgField(oneOfArg: $c)\n"
+         "    o6: nonNullOneOfArgField(oneOfArg: $d)\n"
+         "    o7: oneOfArgField(oneOfArg: { intField: $a })\n"
+         "  }\n"
+         "}",
+     "[{\"message\":\"Variable \\\"$a\\\" is of type \\\"String\\\" but must be non-nullable to be used for OneOf Input Object \\\"OneOfInput\\\".\",\"locations\":[{\"line\":1,\"column\":13},{\"line\":3,\"column\":44}]},{\"message\":\"Variable \\\"$c\\\" of type \\\"OneOfInput\\\" used in position expecting type \\\"OneOfInput!\\\".\",\"locations\":[{\"line\":1,\"column\":38},{\"line\":7,\"column\":40}]},{\"message\":\"Variable \\\"$a\\\" of type \\\"String\\\" used in position expecting type \\\"Int\\\".\",\"locations\":[{\"line\":1,\"column\":13},{\"line\":9,\"column\":45}]},{\"message\":\"Variable \\\"$a\\\" is of type \\\"String\\\" but must be non-nullable to be used for OneOf Input Object \\\"OneOfInput\\\".\",\"locations\":[{\"line\":1,\"column\":13},{\"line\":9,\"column\":45}]}]"},
+    {MM_GQL_RULE_VARIABLES_IN_ALLOWED_POSITION,
      "query Query($v: [[Int]]) { complicatedArgs { stringListArgField(stringListArg: $v) intArgField(intArg: $undefined) } }",
      "[{\"message\":\"Variable \\\"$v\\\" of type \\\"[[Int]]\\\" used in position expecting type \\\"[String]\\\".\",\"locations\":[{\"line\":1,\"column\":13},{\"line\":1,\"column\":80}]}]"},
 };
