@@ -1,13 +1,13 @@
 /* values.c -- coercion of variables, arguments and literals (see values.h).
  *
  * Mirrors graphql-js 16's values.ts, coerceInputValue.ts, valueFromAST.ts and
- * the message helpers they use (inspect, print, didYouMean), because clients
- * and the differential tests compare our messages with theirs byte for byte. */
+ * didYouMean/suggestionList, because clients and the differential tests
+ * compare our messages with theirs byte for byte. inspect() and print() come
+ * from scalars.h and ast_print.h. */
 #include "graphql/values.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +16,6 @@
 
 #include "graphql/ast_print.h"
 #include "graphql/scalars.h"
-#include "metamorphosis.h"
 
 /* ---- a small string builder (malloc'd, copied into the arena at the end) -- */
 
