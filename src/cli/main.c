@@ -11,6 +11,9 @@
 static const gregor_command commands[] = {
     {"serve", "serve the GraphQL endpoint of the loaded services", gregor_cmd_serve},
     {"worker", "run one consumer of the loaded services in this process", gregor_cmd_worker},
+    {"node", "run a consumer node: supervised worker processes for every consumer", gregor_cmd_node},
+    {"config", "print the default node configuration YAML for the loaded services", gregor_cmd_config},
+    {"status", "print the service web: nodes, consumers, processes (from Redis)", gregor_cmd_status},
     {"schema", "print the merged GraphQL schema as SDL", gregor_cmd_schema},
     {"broker", "run an in-memory development Kafka broker (keeps nothing)", gregor_cmd_broker},
 };

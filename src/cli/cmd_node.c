@@ -1,0 +1,141 @@
+/* cmd_node.c -- `gregor node`: a consumer node, the supervisor of worker
+ * processes for the consumers of the loaded services (src/node/,
+ * docs/node.md). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli_common.h"
+#include "commands.h"
+#include "node/plan.h"
+#include "node/supervisor.h"
+#include "service/schema_merge.h"
+
+static void usage(FILE *out) {
+    fprintf(out,
+            "Usage: gregor node --app SERVICE.so [--app ...] [--node-name NAME] [--config FILE]\n"
+            "                   [--help]\n"
+            "\n"
+            "Run a consumer node: for every consumer of the loaded services, `procs` worker\n"
+            "processes (from the node config; 1 for consumers it does not mention), each a\n"
+            "member of the consumer's Kafka group. Workers retire after their harakiri\n"
+            "budget or max age and are replaced; crashed workers restart with backoff. The\n"
+            "node obeys control events on the service-web topic and keeps its status in\n"
+            "Redis. SIGTERM/Ctrl-C drains (workers finish their message); a second one\n"
+            "kills the workers at once.\n"
+            "\n"
+            "Options:\n"
+            "  --app PATH        a service shared object (repeatable)\n"
+            "  --node-name NAME  this node's name in the service web (default: the host name)\n"
+            "  --config FILE     node configuration YAML (see `gregor config`)\n"
+            "  -h, --help        show this help\n"
+            "\n"
+            "Environment: MM_NODE_STATUS_INTERVAL_MS (status refresh, default 2000),\n"
+            "MM_NODE_STATUS_TTL_MS (status key TTL, default 3 x the refresh), and the\n"
+            "connection settings of docs/configuration.md.\n");
+}
+
+/* A positive number of milliseconds from the environment, or 0 when unset. */
+static int env_ms(const char *name, long *out) {
+    const char *v = getenv(name);
+    *out = 0;
+    if (!v) return 0;
+    char *end;
+    errno = 0;
+    long ms = strtol(v, &end, 10);
+    if (errno || *end || !v[0] || ms < 10 || ms > 3600000) {
+        fprintf(stderr, "gregor node: %s must be a number of milliseconds from 10 to 3600000, not '%s'\n",
+                name, v);
+        return GREGOR_EXIT_FAILURE;
+    }
+    *out = ms;
+    return 0;
+}
+
+static int valid_node_name(const char *s) {
+    if (!s[0] || strlen(s) > 200) return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '-' || *s == '_' || *s == '.'))
+            return 0;
+    return 1;
+}
+
+int gregor_cmd_node(int argc, char **argv) {
+    static const struct option options[] = {
+        {"app", required_argument, NULL, 'a'},
+        {"node-name", required_argument, NULL, 'n'},
+        {"config", required_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    gregor_apps apps = {0};
+    const char *config_path = NULL;
+    char node_name[256] = "";
+    opterr = 0;
+    optind = 1;
+    int c, rc;
+    while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+        switch (c) {
+        case 'a':
+            if ((rc = gregor_apps_add(&apps, "node", optarg))) return rc;
+            break;
+        case 'n': snprintf(node_name, sizeof node_name, "%s", optarg); break;
+        case 'c': config_path = optarg; break;
+        case 'h': usage(stdout); return GREGOR_EXIT_OK;
+        default:
+            fprintf(stderr, "gregor node: %s '%s'\nTry 'gregor node --help'.\n",
+                    c == ':' ? "option needs a value:" : "unknown option", argv[optind - 1]);
+            return GREGOR_EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "gregor node: unexpected argument '%s'\n", argv[optind]);
+        return GREGOR_EXIT_USAGE;
+    }
+    if (!node_name[0] && gethostname(node_name, sizeof node_name - 1) != 0)
+        snprintf(node_name, sizeof node_name, "node");
+    if (!valid_node_name(node_name)) {
+        fprintf(stderr, "gregor node: the node name '%s' must be 1..200 of [A-Za-z0-9._-]\n", node_name);
+        return GREGOR_EXIT_USAGE;
+    }
+    mm_node_options o = {.node_name = node_name};
+    if ((rc = env_ms("MM_NODE_STATUS_INTERVAL_MS", &o.status_interval_ms)) ||
+        (rc = env_ms("MM_NODE_STATUS_TTL_MS", &o.status_ttl_ms)))
+        return rc;
+
+    mm_app app;
+    mm_config *cfg;
+    if ((rc = gregor_open("node", &apps, 1, config_path, &app, &cfg))) return rc;
+    char err[1024];
+    int status = GREGOR_EXIT_FAILURE;
+    mm_plan plan = {0};
+    mm_gql_schema *schema = NULL;
+    /* Everything is checked before any process starts. */
+    if (mm_plan_build(cfg, app.services, app.service_count, &plan, err, sizeof err) != 0) {
+        fprintf(stderr, "gregor node: %s\n", err);
+        goto out;
+    }
+    schema = mm_services_build_schema(app.services, app.service_count, NULL, 0, NULL, err, sizeof err);
+    if (!schema) {
+        fprintf(stderr, "gregor node: %s\n", err);
+        goto out;
+    }
+    o.config = cfg;
+    o.services = app.services;
+    o.service_count = app.service_count;
+    o.schema = schema;
+    o.plan = &plan;
+    err[0] = '\0';
+    status = mm_node_run(&o, err, sizeof err);
+    if (status && err[0]) fprintf(stderr, "gregor node: %s\n", err);
+out:
+    mm_plan_free(&plan);
+    mm_gql_schema_free(schema);
+    mm_app_free(&app);
+    mm_config_free(cfg);
+    return status;
+}

@@ -1,0 +1,84 @@
+/* node_internal.h -- the supervisor's state, shared by the files of the node
+ * module: supervisor.c (the loop and the workers' lives), control_apply.c
+ * (what control events do) and status_doc.c (the status document). */
+#ifndef MM_NODE_INTERNAL_H
+#define MM_NODE_INTERNAL_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "bus/producer.h"
+#include "node/listener.h"
+#include "node/status_store.h"
+#include "node/supervisor.h"
+#include "node/sysstats.h"
+#include "node/worker.h"
+
+/* One worker process. */
+typedef struct mm_node_proc {
+    pid_t pid;
+    int report_fd;            /* -1 once closed */
+    uint64_t messages;        /* last count reported */
+    uint64_t limit;           /* harakiri budget drawn for it; 0: none */
+    long long started_mono_ms;
+    long long started_wall_ms;
+    int stopping;             /* SIGTERM sent: retiring, not counted as running */
+    int killing;              /* SIGKILL sent */
+    int reported_reason;      /* mm_worker_reason from the pipe, -1 if none */
+    mm_proc_stats stats;
+} mm_node_proc;
+
+/* Why workers ended, counted per consumer. */
+enum { MM_NODE_REASONS = MM_WORKER_KILLED + 1 };
+
+/* One consumer on this node. */
+typedef struct mm_node_slot {
+    const mm_consumer_spec *spec;
+    long desired;             /* process count */
+    long harakiri_limit;      /* MM_CONFIG_UNSET: none */
+    long harakiri_jitter;
+    long max_age_seconds;
+    mm_node_proc *procs;
+    size_t proc_count, proc_cap;
+    unsigned long long started;          /* workers started since the node started */
+    unsigned long long ended[MM_NODE_REASONS];
+    int failures;             /* consecutive early crashes */
+    long long next_start_ms;  /* monotonic: no start before this (backoff) */
+} mm_node_slot;
+
+typedef struct mm_node {
+    const mm_node_options *o;
+    mm_node_slot *slots;
+    size_t slot_count;
+    mm_listener *listener;
+    mm_status_store *status;
+    mm_producer *producer;
+    char hostname[256];
+    long long started_wall_ms;
+    long status_interval_ms;
+    long status_ttl_ms;
+    long long next_status_ms;
+    int status_failing;
+    int dirty;                /* status changed: write it now */
+    int draining;             /* no new workers; exit when none is left */
+    int killed;               /* SIGKILL sent to every worker; exit 1 when reaped */
+    int ready;
+} mm_node;
+
+long long mm_node_mono_ms(void);
+long long mm_node_wall_ms(void);
+
+/* Sends SIGTERM (graceful) or SIGKILL to one worker, once. */
+void mm_node_stop_proc(mm_node *n, mm_node_proc *p, int kill_now);
+/* Begins a graceful stop of the whole node (idempotent). */
+void mm_node_drain(mm_node *n);
+/* SIGKILLs every worker; the node exits once they are reaped. */
+void mm_node_kill_all(mm_node *n);
+
+/* Applies one control event (control_apply.c). */
+void mm_node_apply_control(void *ud, const mm_control *c);
+
+/* The node's status document (status_doc.c); new reference or NULL. */
+json_t *mm_node_status_doc(mm_node *n);
+
+#endif

@@ -1,0 +1,423 @@
+/* supervisor.c -- the node's main loop: start, watch, replace and stop
+ * worker processes; read control events; refresh the status (supervisor.h). */
+#include "node/supervisor.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "metamorphosis.h"
+#include "node/node_internal.h"
+
+/* A worker that lived this long was healthy: its crash does not grow the backoff. */
+#define HEALTHY_MS 10000
+#define BACKOFF_MIN_MS 500
+#define BACKOFF_MAX_MS 30000
+/* Consecutive early crashes reported as a crash loop. */
+#define CRASH_LOOP 3
+
+static volatile sig_atomic_t term_count;
+static int self_pipe[2] = {-1, -1};
+
+static void on_term(int sig) {
+    (void)sig;
+    term_count++;
+    int saved = errno;
+    if (write(self_pipe[1], "t", 1) < 0) {}
+    errno = saved;
+}
+
+static void on_child(int sig) {
+    (void)sig;
+    int saved = errno;
+    if (write(self_pipe[1], "c", 1) < 0) {}
+    errno = saved;
+}
+
+long long mm_node_mono_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+long long mm_node_wall_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- workers ------------------------------------------------------------ */
+
+/* A budget drawn uniformly from [limit - jitter, limit + jitter], at least 1. */
+static uint64_t draw_limit(const mm_node_slot *s) {
+    if (s->harakiri_limit <= 0) return 0;
+    long jitter = s->harakiri_jitter > 0 ? s->harakiri_jitter : 0;
+    long lo = s->harakiri_limit - jitter;
+    long v = lo + (long)(random() % (2 * jitter + 1));
+    return v < 1 ? 1 : (uint64_t)v;
+}
+
+static int start_worker(mm_node *n, mm_node_slot *s) {
+    if (s->proc_count == s->proc_cap) {
+        size_t cap = s->proc_cap ? s->proc_cap * 2 : 4;
+        mm_node_proc *p = realloc(s->procs, cap * sizeof *p);
+        if (!p) return MM_ENOMEM;
+        s->procs = p;
+        s->proc_cap = cap;
+    }
+    mm_worker_params wp = {
+        .config = n->o->config,
+        .services = n->o->services,
+        .service_count = n->o->service_count,
+        .schema = n->o->schema,
+        .spec = s->spec,
+        .max_messages = draw_limit(s),
+        .max_age_seconds = s->max_age_seconds,
+    };
+    char err[256];
+    int fd = -1;
+    /* Signals stay blocked across fork so the child never runs our handlers. */
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &block, &old);
+    pid_t pid = mm_worker_spawn(&wp, &fd, err, sizeof err);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    if (pid < 0) {
+        mm_log_error("node: cannot start a worker of %s.%s: %s", s->spec->service->name, s->spec->name, err);
+        s->next_start_ms = mm_node_mono_ms() + BACKOFF_MAX_MS / 10;
+        return MM_EIO;
+    }
+    s->procs[s->proc_count++] = (mm_node_proc){
+        .pid = pid, .report_fd = fd, .limit = wp.max_messages,
+        .started_mono_ms = mm_node_mono_ms(), .started_wall_ms = mm_node_wall_ms(),
+        .reported_reason = -1,
+    };
+    s->started++;
+    n->dirty = 1;
+    mm_log_info("node: started worker pid=%d consumer=%s.%s harakiri=%llu", (int)pid,
+                s->spec->service->name, s->spec->name, (unsigned long long)wp.max_messages);
+    return 0;
+}
+
+void mm_node_stop_proc(mm_node *n, mm_node_proc *p, int kill_now) {
+    if (kill_now && !p->killing) {
+        p->killing = 1;
+        p->stopping = 1;
+        kill(p->pid, SIGKILL);
+    } else if (!p->stopping) {
+        p->stopping = 1;
+        kill(p->pid, SIGTERM);
+    }
+    n->dirty = 1;
+}
+
+void mm_node_drain(mm_node *n) {
+    if (n->draining) return;
+    n->draining = 1;
+    mm_log_info("node %s: draining: every worker finishes its message and exits", n->o->node_name);
+    for (size_t i = 0; i < n->slot_count; i++)
+        for (size_t j = 0; j < n->slots[i].proc_count; j++) mm_node_stop_proc(n, &n->slots[i].procs[j], 0);
+}
+
+void mm_node_kill_all(mm_node *n) {
+    n->draining = 1;
+    n->killed = 1;
+    mm_log_warn("node %s: killing every worker now", n->o->node_name);
+    for (size_t i = 0; i < n->slot_count; i++)
+        for (size_t j = 0; j < n->slots[i].proc_count; j++) mm_node_stop_proc(n, &n->slots[i].procs[j], 1);
+}
+
+/* Reads every record waiting on a worker's pipe. */
+static void read_reports(mm_node *n, mm_node_proc *p) {
+    mm_worker_report r;
+    ssize_t got;
+    while (p->report_fd >= 0 && (got = read(p->report_fd, &r, sizeof r)) == (ssize_t)sizeof r) {
+        if (r.kind == MM_WORKER_REPORT_PROGRESS) p->messages = r.value;
+        else if (r.kind == MM_WORKER_REPORT_RETIRED && r.value < MM_NODE_REASONS) p->reported_reason = (int)r.value;
+    }
+    (void)n;
+}
+
+static void publish_finished(mm_node *n, const mm_node_slot *s, const mm_node_proc *p, int code,
+                             mm_worker_reason reason) {
+    char name[512];
+    snprintf(name, sizeof name, "%s", s->spec->name);
+    mm_control c = {
+        .kind = MM_CONTROL_CONSUMER_PROCESS_FINISHED,
+        .name = name,
+        .node = (char *)n->o->node_name,
+        .pid = p->pid,
+        .microservice = s->spec->service->name,
+        .exit_code = code,
+        .reason = (char *)mm_worker_reason_name(reason),
+        .messages_processed = (long long)p->messages,
+    };
+    mm_event ev;
+    char err[256];
+    if (mm_control_build(&c, &ev, err, sizeof err) != 0) {
+        mm_log_error("node: ConsumerProcessFinished: %s", err);
+        return;
+    }
+    if (mm_producer_send(n->producer, n->o->config->service_web_topic, &ev, NULL, NULL, err, sizeof err) != 0)
+        mm_log_warn("node: cannot publish ConsumerProcessFinished for pid %d: %s", (int)p->pid, err);
+    mm_event_clear(&ev);
+}
+
+/* Accounts for a worker that ended with wait status ws. */
+static void worker_ended(mm_node *n, mm_node_slot *s, size_t index, int ws) {
+    mm_node_proc *p = &s->procs[index];
+    read_reports(n, p);
+    int code = WIFEXITED(ws) ? WEXITSTATUS(ws) : WIFSIGNALED(ws) ? 128 + WTERMSIG(ws) : 1;
+    mm_worker_reason reason;
+    if (p->killing) reason = MM_WORKER_KILLED;
+    else if (WIFEXITED(ws) && code == 0)
+        reason = p->reported_reason >= 0 ? (mm_worker_reason)p->reported_reason : MM_WORKER_STOPPED;
+    else reason = MM_WORKER_CRASH;
+    long long now = mm_node_mono_ms();
+    long long lived = now - p->started_mono_ms;
+    s->ended[reason]++;
+    if (reason == MM_WORKER_CRASH) {
+        s->failures = lived < HEALTHY_MS ? s->failures + 1 : 1;
+        long delay = BACKOFF_MIN_MS;
+        for (int i = 1; i < s->failures && delay < BACKOFF_MAX_MS; i++) delay *= 2;
+        if (delay > BACKOFF_MAX_MS) delay = BACKOFF_MAX_MS;
+        s->next_start_ms = now + delay;
+        if (s->failures >= CRASH_LOOP)
+            mm_log_error("node: crash loop: consumer %s.%s: %d workers in a row died within %d s of "
+                         "starting (last pid=%d status=%d); next start in %ld ms",
+                         s->spec->service->name, s->spec->name, s->failures, HEALTHY_MS / 1000,
+                         (int)p->pid, code, delay);
+        else
+            mm_log_warn("node: worker pid=%d consumer=%s.%s crashed (status %d) after %lld ms; "
+                        "restarting in %ld ms", (int)p->pid, s->spec->service->name, s->spec->name, code,
+                        lived, delay);
+    } else {
+        if (reason != MM_WORKER_KILLED) s->failures = 0;
+        mm_log_info("node: worker pid=%d consumer=%s.%s ended: %s after %llu messages", (int)p->pid,
+                    s->spec->service->name, s->spec->name, mm_worker_reason_name(reason),
+                    (unsigned long long)p->messages);
+    }
+    publish_finished(n, s, p, code, reason);
+    if (p->report_fd >= 0) close(p->report_fd);
+    s->procs[index] = s->procs[--s->proc_count];
+    n->dirty = 1;
+}
+
+static void reap(mm_node *n) {
+    int ws;
+    pid_t pid;
+    while ((pid = waitpid(-1, &ws, WNOHANG)) > 0) {
+        for (size_t i = 0; i < n->slot_count; i++)
+            for (size_t j = 0; j < n->slots[i].proc_count; j++)
+                if (n->slots[i].procs[j].pid == pid) {
+                    worker_ended(n, &n->slots[i], j, ws);
+                    goto next;
+                }
+    next:;
+    }
+}
+
+static size_t running(const mm_node_slot *s) {
+    size_t r = 0;
+    for (size_t i = 0; i < s->proc_count; i++) r += !s->procs[i].stopping;
+    return r;
+}
+
+static size_t total_procs(const mm_node *n) {
+    size_t t = 0;
+    for (size_t i = 0; i < n->slot_count; i++) t += n->slots[i].proc_count;
+    return t;
+}
+
+/* Starts what is missing and retires what is too much. */
+static void reconcile(mm_node *n) {
+    if (n->draining) return;
+    long long now = mm_node_mono_ms();
+    for (size_t i = 0; i < n->slot_count; i++) {
+        mm_node_slot *s = &n->slots[i];
+        size_t r = running(s);
+        while (r < (size_t)s->desired && now >= s->next_start_ms && start_worker(n, s) == 0) r++;
+        /* Too many: the newest retire first (the oldest hold warm state). */
+        for (size_t j = s->proc_count; r > (size_t)s->desired && j-- > 0;)
+            if (!s->procs[j].stopping) {
+                mm_node_stop_proc(n, &s->procs[j], 0);
+                r--;
+            }
+    }
+}
+
+/* ---- status ------------------------------------------------------------- */
+
+static void refresh_status(mm_node *n) {
+    for (size_t i = 0; i < n->slot_count; i++)
+        for (size_t j = 0; j < n->slots[i].proc_count; j++) {
+            mm_node_proc *p = &n->slots[i].procs[j];
+            mm_sysstats_proc(p->pid, &p->stats);
+        }
+    json_t *doc = mm_node_status_doc(n);
+    char err[512];
+    int rc = doc ? mm_status_store_put(n->status, n->o->node_name, doc, (int)n->status_ttl_ms, err, sizeof err)
+                 : MM_ENOMEM;
+    json_decref(doc);
+    if (rc && !n->status_failing) mm_log_warn("node: cannot write the status: %s (retrying)", doc ? err : "out of memory");
+    if (!rc && n->status_failing) mm_log_info("node: status written again");
+    n->status_failing = rc != 0;
+    n->dirty = 0;
+    n->next_status_ms = mm_node_mono_ms() + n->status_interval_ms;
+}
+
+/* ---- the loop ----------------------------------------------------------- */
+
+static void install(int sig, void (*fn)(int)) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = fn;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(sig, &sa, NULL);
+}
+
+static int setup(mm_node *n, const mm_node_options *o, char *err, size_t err_size) {
+    memset(n, 0, sizeof *n);
+    n->o = o;
+    n->status_interval_ms = o->status_interval_ms > 0 ? o->status_interval_ms : 2000;
+    n->status_ttl_ms = o->status_ttl_ms > 0 ? o->status_ttl_ms : 3 * n->status_interval_ms;
+    n->started_wall_ms = mm_node_wall_ms();
+    if (gethostname(n->hostname, sizeof n->hostname - 1) != 0) snprintf(n->hostname, sizeof n->hostname, "unknown");
+    srandom((unsigned)(mm_node_wall_ms() ^ ((long long)getpid() << 16)));
+    n->slots = calloc(o->plan->count ? o->plan->count : 1, sizeof *n->slots);
+    if (!n->slots) {
+        snprintf(err, err_size, "out of memory");
+        return MM_ENOMEM;
+    }
+    n->slot_count = o->plan->count;
+    for (size_t i = 0; i < n->slot_count; i++) {
+        const mm_plan_entry *e = &o->plan->entries[i];
+        n->slots[i] = (mm_node_slot){.spec = e->spec, .desired = e->procs, .harakiri_limit = e->harakiri_limit,
+                                     .harakiri_jitter = e->harakiri_jitter, .max_age_seconds = e->max_age_seconds};
+    }
+    const mm_config *cfg = o->config;
+    mm_kv *props = calloc(cfg->kafka_property_count + 1, sizeof *props);
+    if (!props) {
+        snprintf(err, err_size, "out of memory");
+        return MM_ENOMEM;
+    }
+    for (size_t i = 0; i < cfg->kafka_property_count; i++)
+        props[i] = (mm_kv){cfg->kafka_properties[i].key, cfg->kafka_properties[i].value};
+    n->producer = mm_producer_new(cfg->kafka_bootstrap_servers, props, cfg->kafka_property_count, err, err_size);
+    if (n->producer)
+        n->listener = mm_listener_new(cfg->kafka_bootstrap_servers, props, cfg->kafka_property_count,
+                                      cfg->service_web_topic, o->node_name, err, err_size);
+    free(props);
+    if (!n->producer || !n->listener) return MM_EKAFKA;
+    n->status = mm_status_store_new(cfg->redis_status_url, cfg->service_web_topic, err, err_size);
+    if (!n->status) return MM_EREDIS;
+    if (pipe(self_pipe) != 0) {
+        snprintf(err, err_size, "pipe: %s", strerror(errno));
+        return MM_EIO;
+    }
+    for (int i = 0; i < 2; i++) {
+        fcntl(self_pipe[i], F_SETFL, O_NONBLOCK);
+        fcntl(self_pipe[i], F_SETFD, FD_CLOEXEC);
+    }
+    term_count = 0;
+    install(SIGTERM, on_term);
+    install(SIGINT, on_term);
+    install(SIGCHLD, on_child);
+    signal(SIGPIPE, SIG_IGN);
+    return 0;
+}
+
+static void teardown(mm_node *n) {
+    signal(SIGCHLD, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    if (n->status) {
+        char err[256];
+        if (mm_status_store_remove(n->status, n->o->node_name, err, sizeof err) != 0)
+            mm_log_warn("node: cannot delete the status: %s", err);
+    }
+    mm_listener_free(n->listener);
+    if (n->producer && mm_producer_flush(n->producer, 5000) != 0)
+        mm_log_warn("node: some ConsumerProcessFinished events were not delivered");
+    mm_producer_free(n->producer);
+    mm_status_store_free(n->status);
+    for (size_t i = 0; i < n->slot_count; i++) {
+        for (size_t j = 0; j < n->slots[i].proc_count; j++)
+            if (n->slots[i].procs[j].report_fd >= 0) close(n->slots[i].procs[j].report_fd);
+        free(n->slots[i].procs);
+    }
+    free(n->slots);
+    for (int i = 0; i < 2; i++) {
+        if (self_pipe[i] >= 0) close(self_pipe[i]);
+        self_pipe[i] = -1;
+    }
+}
+
+int mm_node_run(const mm_node_options *o, char *err, size_t err_size) {
+    mm_node n;
+    if (setup(&n, o, err, err_size) != 0) {
+        teardown(&n);
+        return 1;
+    }
+    mm_log_info("node %s: starting on %s, service web %s", o->node_name, n.hostname, o->config->service_web_topic);
+    int handled_terms = 0;
+    for (;;) {
+        if (term_count > handled_terms) {
+            handled_terms = term_count;
+            if (handled_terms == 1) mm_node_drain(&n);
+            else if (!n.killed) mm_node_kill_all(&n);
+        }
+        reap(&n);
+        if (n.draining && total_procs(&n) == 0) break;
+        reconcile(&n);
+        if (!n.draining && mm_listener_ensure_assigned(n.listener) && !n.ready) {
+            n.ready = 1;
+            n.dirty = 1;
+            printf("node ready: %s\n", o->node_name);
+            fflush(stdout);
+        }
+        long long now = mm_node_mono_ms();
+        if (n.dirty || now >= n.next_status_ms) refresh_status(&n);
+
+        /* Wait for a signal, a worker report, a control event or a deadline. */
+        struct pollfd fds[2 + 256];
+        nfds_t nfds = 0;
+        fds[nfds++] = (struct pollfd){.fd = self_pipe[0], .events = POLLIN};
+        int lfd = mm_listener_fd(n.listener);
+        if (lfd >= 0) fds[nfds++] = (struct pollfd){.fd = lfd, .events = POLLIN};
+        for (size_t i = 0; i < n.slot_count; i++)
+            for (size_t j = 0; j < n.slots[i].proc_count && nfds < sizeof fds / sizeof *fds; j++)
+                if (n.slots[i].procs[j].report_fd >= 0)
+                    fds[nfds++] = (struct pollfd){.fd = n.slots[i].procs[j].report_fd, .events = POLLIN};
+        long long wake = n.next_status_ms;
+        for (size_t i = 0; i < n.slot_count; i++)
+            if (!n.draining && running(&n.slots[i]) < (size_t)n.slots[i].desired && n.slots[i].next_start_ms < wake)
+                wake = n.slots[i].next_start_ms;
+        if (!n.ready && !n.draining && wake > now + 1000) wake = now + 1000;
+        int timeout = wake <= now ? 0 : (int)(wake - now);
+        int rc = poll(fds, nfds, timeout);
+        if (rc > 0 && (fds[0].revents & POLLIN)) {
+            char drain[64];
+            while (read(self_pipe[0], drain, sizeof drain) > 0) {}
+        }
+        for (size_t i = 0; i < n.slot_count; i++)
+            for (size_t j = 0; j < n.slots[i].proc_count; j++) read_reports(&n, &n.slots[i].procs[j]);
+        if (n.ready && !n.killed) mm_listener_poll(n.listener, mm_node_apply_control, &n);
+    }
+    int status = n.killed ? 1 : 0;
+    mm_log_info("node %s: every worker has ended; exiting with status %d", o->node_name, status);
+    teardown(&n);
+    return status;
+}
