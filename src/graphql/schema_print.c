@@ -71,8 +71,8 @@ static void print_block_string(mm_gql_strbuf *buf, const char *s, size_t len)
     /* escapedValue: every """ becomes \""" */
     mm_gql_strbuf esc = {0};
     size_t start = 0;
-    for (size_t i = 0; i + 2 < len + 0 && i < len; i++) {
-        if (i + 2 < len && s[i] == '"' && s[i + 1] == '"' && s[i + 2] == '"') {
+    for (size_t i = 0; i + 2 < len; i++) {
+        if (s[i] == '"' && s[i + 1] == '"' && s[i + 2] == '"') {
             mm_gql_strbuf_append(&esc, s + start, i - start);
             mm_gql_strbuf_puts(&esc, "\\\"\"\"");
             i += 2;
