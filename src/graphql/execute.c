@@ -380,7 +380,7 @@ mm_gql_execution *mm_gql_execute_start(const mm_gql_execute_params *params) {
     }
     size_t max_errors = params->max_variable_errors ? params->max_variable_errors : DEFAULT_MAX_VARIABLE_ERRORS;
     ex->variables = mm_gql_coerce_variable_values(ex->schema, ex->operation, params->variables, max_errors,
-                                                  &ex->errors);
+                                                  params->hide_suggestions, &ex->errors);
     if (!ex->variables) {
         ex->request_error = true;
         finish(ex);

@@ -113,6 +113,7 @@ typedef struct mm_gql_execute_params {
     mm_gql_wake_fn wake;              /* called when a deferred settles; may be NULL */
     void *wake_ud;
     size_t max_variable_errors;       /* 0: graphql-js's 50 */
+    bool hide_suggestions;            /* no "Did you mean ...?" in variable errors */
     size_t max_depth;                 /* object nesting of the response; 0: 200. Deeper
                                          objects are field errors (graphql-js has no such
                                          limit; it stops fragment-built runaway depth) */

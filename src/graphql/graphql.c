@@ -302,6 +302,7 @@ mm_graphql_request *mm_graphql_request_start(mm_gql_schema *schema, const mm_gra
         .wake_ud = params->wake_ud,
         .max_variable_errors = opts->max_variable_errors,
         .max_depth = opts->max_depth,
+        .hide_suggestions = opts->hide_suggestions,
     };
     req->ex = mm_gql_execute_start(&ep);
     if (!req->ex) {

@@ -51,7 +51,7 @@ typedef struct mm_graphql_options {
     size_t max_aliases;            /* aliased fields per document; 0 = unlimited */
     size_t max_variable_errors;    /* 0: graphql-js's 50 */
     size_t max_depth;              /* response object nesting; 0: the executor's 200 */
-    bool hide_suggestions;         /* no "Did you mean ...?" in validation messages */
+    bool hide_suggestions;         /* no "Did you mean ...?" (validation and variables) */
     mm_graphql_cache *cache;       /* NULL: parse and validate every request */
 } mm_graphql_options;
 

@@ -228,18 +228,18 @@ json_t *mm_gql_enum_serialize(const mm_gql_type *type, json_t *value, mm_arena *
     return NULL;
 }
 
-json_t *mm_gql_enum_parse_value(const mm_gql_type *type, json_t *value, mm_arena *arena,
-                                const char **error) {
+json_t *mm_gql_enum_parse_value(const mm_gql_type *type, json_t *value, bool hide_suggestions,
+                                mm_arena *arena, const char **error) {
     if (!json_is_string(value)) {
         const char *str = mm_gql_inspect(value, arena);
         *error = mm_arena_sprintf(arena, "Enum \"%s\" cannot represent non-string value: %s.%s",
-                                  type->name, str, enum_suggestions(type, str, arena));
+                                  type->name, str, hide_suggestions ? "" : enum_suggestions(type, str, arena));
         return NULL;
     }
     const char *s = json_string_value(value);
     if (!mm_gql_type_find_enum_value(type, s)) {
         *error = mm_arena_sprintf(arena, "Value \"%s\" does not exist in \"%s\" enum.%s", s,
-                                  type->name, enum_suggestions(type, s, arena));
+                                  type->name, hide_suggestions ? "" : enum_suggestions(type, s, arena));
         return NULL;
     }
     return json_string(s);
@@ -408,6 +408,7 @@ typedef struct coerce_ctx {
     mm_gql_path_segment *path;
     size_t depth, cap;
     bool failed;
+    bool hide_suggestions;
 } coerce_ctx;
 
 static bool path_push(coerce_ctx *c, const char *key, size_t index) {
@@ -464,7 +465,7 @@ static json_t *coerce(coerce_ctx *c, json_t *input, const mm_gql_type *type) {
         return arr;
     }
     case MM_GQL_INPUT_OBJECT: {
-        if (!json_is_object(input) && !json_is_array(input)) {
+        if (!json_is_object(input)) { /* graphql-js 16.15 refuses arrays here too */
             report(c, input, mm_arena_sprintf(c->arena, "Expected type \"%s\" to be an object.", type->name));
             return NULL;
         }
@@ -476,7 +477,7 @@ static json_t *coerce(coerce_ctx *c, json_t *input, const mm_gql_type *type) {
         bool first_null = false;
         for (size_t f = 0; f < type->input_field_count; f++) {
             const mm_gql_input_value *field = &type->input_fields[f];
-            json_t *fv = json_is_object(input) ? json_object_get(input, field->name) : NULL;
+            json_t *fv = json_object_get(input, field->name);
             if (!fv) {
                 json_t *dv = default_value(field, c->arena);
                 if (dv) {
@@ -510,30 +511,17 @@ static json_t *coerce(coerce_ctx *c, json_t *input, const mm_gql_type *type) {
         /* Unknown fields, with suggestions from the defined ones. */
         const char **names = mm_arena_alloc(c->arena, (type->input_field_count + 1) * sizeof(*names));
         for (size_t f = 0; names && f < type->input_field_count; f++) names[f] = type->input_fields[f].name;
-        if (json_is_object(input)) {
-            const char *key;
-            json_t *item;
-            json_object_foreach(input, key, item) {
-                if (mm_gql_type_find_input_field(type, key)) continue;
-                report(c, input, mm_arena_sprintf(c->arena, "Field \"%s\" is not defined by type \"%s\".%s",
-                                                  key, type->name,
-                                                  names ? mm_gql_values_did_you_mean(NULL, key, names,
-                                                                                     type->input_field_count,
-                                                                                     c->arena)
-                                                        : ""));
-                ok = false;
-            }
-        } else {
-            for (size_t i = 0; i < json_array_size(input); i++) {
-                const char *key = mm_arena_sprintf(c->arena, "%zu", i);
-                report(c, input, mm_arena_sprintf(c->arena, "Field \"%s\" is not defined by type \"%s\".%s",
-                                                  key, type->name,
-                                                  names ? mm_gql_values_did_you_mean(NULL, key, names,
-                                                                                     type->input_field_count,
-                                                                                     c->arena)
-                                                        : ""));
-                ok = false;
-            }
+        const char *key;
+        json_t *item;
+        json_object_foreach(input, key, item) {
+            if (mm_gql_type_find_input_field(type, key)) continue;
+            report(c, input, mm_arena_sprintf(c->arena, "Field \"%s\" is not defined by type \"%s\".%s", key,
+                                              type->name,
+                                              names && !c->hide_suggestions
+                                                  ? mm_gql_values_did_you_mean(NULL, key, names,
+                                                                                 type->input_field_count, c->arena)
+                                                    : ""));
+            ok = false;
         }
         if (type->is_one_of) {
             if (key_count != 1) {
@@ -558,7 +546,7 @@ static json_t *coerce(coerce_ctx *c, json_t *input, const mm_gql_type *type) {
     }
     case MM_GQL_ENUM: {
         const char *err = NULL;
-        json_t *v = mm_gql_enum_parse_value(type, input, c->arena, &err);
+        json_t *v = mm_gql_enum_parse_value(type, input, c->hide_suggestions, c->arena, &err);
         if (!v) report(c, input, err ? err : mm_arena_sprintf(c->arena, "Expected type \"%s\".", type->name));
         return v;
     }
@@ -578,7 +566,12 @@ static json_t *coerce(coerce_ctx *c, json_t *input, const mm_gql_type *type) {
 
 json_t *mm_gql_coerce_input_value(json_t *input, const mm_gql_type *type, mm_arena *arena,
                                   mm_gql_coerce_error_fn on_error, void *ud) {
-    coerce_ctx c = {.arena = arena, .on_error = on_error, .ud = ud};
+    return mm_gql_coerce_input_value_ex(input, type, arena, false, on_error, ud);
+}
+
+json_t *mm_gql_coerce_input_value_ex(json_t *input, const mm_gql_type *type, mm_arena *arena,
+                                     bool hide_suggestions, mm_gql_coerce_error_fn on_error, void *ud) {
+    coerce_ctx c = {.arena = arena, .on_error = on_error, .ud = ud, .hide_suggestions = hide_suggestions};
     json_t *v = coerce(&c, input, type);
     if (c.failed) {
         json_decref(v);
@@ -637,7 +630,8 @@ static void on_variable_error(void *ud, const mm_gql_path_segment *path, size_t 
 }
 
 json_t *mm_gql_coerce_variable_values(mm_gql_schema *schema, const mm_gql_operation *operation,
-                                      json_t *inputs, size_t max_errors, mm_gql_errors *errors) {
+                                      json_t *inputs, size_t max_errors, bool hide_suggestions,
+                                      mm_gql_errors *errors) {
     mm_arena *arena = errors->arena;
     var_ctx v = {.errors = errors, .max_errors = max_errors};
     json_t *out = json_object();
@@ -670,7 +664,7 @@ json_t *mm_gql_coerce_variable_values(mm_gql_schema *schema, const mm_gql_operat
                                            name, mm_gql_type_to_string(type, arena)));
             continue;
         }
-        json_t *coerced = mm_gql_coerce_input_value(input, type, arena, on_variable_error, &v);
+        json_t *coerced = mm_gql_coerce_input_value_ex(input, type, arena, hide_suggestions, on_variable_error, &v);
         if (coerced) json_object_set_new(out, name, coerced);
     }
     if (v.count > 0 || v.aborted) {

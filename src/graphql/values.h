@@ -36,12 +36,18 @@ typedef void (*mm_gql_coerce_error_fn)(void *ud, const mm_gql_path_segment *path
 json_t *mm_gql_coerce_input_value(json_t *input, const mm_gql_type *type, mm_arena *arena,
                                   mm_gql_coerce_error_fn on_error, void *ud);
 
+/* The same, leaving "Did you mean ...?" out of messages when hide_suggestions
+ * (graphql-js 16.15's hideSuggestions). */
+json_t *mm_gql_coerce_input_value_ex(json_t *input, const mm_gql_type *type, mm_arena *arena,
+                                     bool hide_suggestions, mm_gql_coerce_error_fn on_error, void *ud);
+
 /* graphql-js getVariableValues (maxErrors as given; graphql-js execute uses
  * 50): coerces the raw variables (a JSON object or NULL) for an operation's
  * variable definitions. Returns the coerced object (new reference), or NULL
  * after appending the errors (kind MM_GQL_ERROR_REQUEST) to errors. */
 json_t *mm_gql_coerce_variable_values(mm_gql_schema *schema, const mm_gql_operation *operation,
-                                      json_t *inputs, size_t max_errors, mm_gql_errors *errors);
+                                      json_t *inputs, size_t max_errors, bool hide_suggestions,
+                                      mm_gql_errors *errors);
 
 /* graphql-js getArgumentValues: coerced arguments (a new JSON object) for the
  * argument definitions given the argument nodes written. On failure returns
@@ -60,7 +66,7 @@ const char *mm_gql_values_did_you_mean(const char *sub_message, const char *inpu
 /* Enum coercion as graphql-js's GraphQLEnumType (values are their names). */
 json_t *mm_gql_enum_serialize(const mm_gql_type *type, json_t *value, mm_arena *arena,
                               const char **error);
-json_t *mm_gql_enum_parse_value(const mm_gql_type *type, json_t *value, mm_arena *arena,
-                                const char **error);
+json_t *mm_gql_enum_parse_value(const mm_gql_type *type, json_t *value, bool hide_suggestions,
+                                mm_arena *arena, const char **error);
 
 #endif

@@ -536,6 +536,10 @@ static const exec_case cases[] = {
      "query Q($a: Int) { echo(a: $a) x: echo(a: 1) }",
      "{\"a\": 4.0, \"f\": 2}", NULL,
      "{\"data\":{\"echo\":\"{\\\"a\\\":4,\\\"b\\\":\\\"dflt\\\"}\",\"x\":\"{\\\"a\\\":1,\\\"b\\\":\\\"dflt\\\"}\"}}"},
+    {"variable input object given a list",
+     "query Q($d: In, $o: One, $f: [In!]) { echo(d: $d, f: $f) echoOne(o: $o) }",
+     "{\"d\": [1], \"o\": [null], \"f\": [[1], 2]}", NULL,
+     "{\"errors\":[{\"message\":\"Variable \\\"$d\\\" got invalid value [1]; Expected type \\\"In\\\" to be an object.\",\"locations\":[{\"line\":1,\"column\":9}]},{\"message\":\"Variable \\\"$o\\\" got invalid value [null]; Expected type \\\"One\\\" to be an object.\",\"locations\":[{\"line\":1,\"column\":17}]},{\"message\":\"Variable \\\"$f\\\" got invalid value [1] at \\\"f[0]\\\"; Expected type \\\"In\\\" to be an object.\",\"locations\":[{\"line\":1,\"column\":26}]},{\"message\":\"Variable \\\"$f\\\" got invalid value 2 at \\\"f[1]\\\"; Expected type \\\"In\\\" to be an object.\",\"locations\":[{\"line\":1,\"column\":26}]}]}"},
 };
 
 static int counter;

@@ -229,12 +229,14 @@ static void test_enum_coercion(void **state) {
     in = json_integer(1);
     assert_null(mm_gql_enum_serialize(E, in, &arena, &err));
     assert_string_equal(err, "Enum \"E\" cannot represent value: 1");
-    assert_null(mm_gql_enum_parse_value(E, in, &arena, &err));
+    assert_null(mm_gql_enum_parse_value(E, in, false, &arena, &err));
     assert_string_equal(err, "Enum \"E\" cannot represent non-string value: 1.");
     json_decref(in);
     in = json_string("TOW");
-    assert_null(mm_gql_enum_parse_value(E, in, &arena, &err));
+    assert_null(mm_gql_enum_parse_value(E, in, false, &arena, &err));
     assert_string_equal(err, "Value \"TOW\" does not exist in \"E\" enum. Did you mean the enum value \"TWO\"?");
+    assert_null(mm_gql_enum_parse_value(E, in, true, &arena, &err));
+    assert_string_equal(err, "Value \"TOW\" does not exist in \"E\" enum.");
     json_decref(in);
 }
 
