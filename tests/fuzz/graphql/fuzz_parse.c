@@ -1,9 +1,10 @@
 /* fuzz_parse.c -- libFuzzer target for the GraphQL lexer, parser and printer.
  *
  * Any bytes either parse or give exactly one error with a message and (for
- * syntax errors) a location inside the document. A document that parses is
- * printed, the print must parse again, and printing that must give the same
- * text: the printer's output is a fixed point, as graphql-js's is. Error
+ * syntax errors) a location inside the document. Each definition of a
+ * document that parses is printed, the print must parse again, and printing
+ * that must give the same text: the printer's output is a fixed point, as
+ * graphql-js's is. Error
  * messages must also survive JSON serialization (valid UTF-8). The value and
  * type entry points get the same bytes. */
 #include <stddef.h>
@@ -40,19 +41,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         check_one_error(&errors, size);
     } else {
         if (errors.count != 0 || doc->definition_count == 0) abort();
-        size_t n1 = 0, n2 = 0;
-        char *p1 = mm_gql_ast_print_n(doc, &n1);
-        if (!p1) abort();
-        /* The reprint never has more tokens or nesting than the original,
-         * but it can be longer in bytes: parse it without the size limit. */
+        /* Each definition on its own: printed whole, "enum E" followed by
+         * "{ a }" would read back as one enum with a value (graphql-js's
+         * print has the same property), so the fixed point is per definition. */
         mm_gql_parse_limits relaxed = limits;
-        relaxed.max_bytes = 0;
-        mm_gql_document *again = mm_gql_parse(&arena, p1, n1, &relaxed, &errors);
-        if (!again || again->definition_count != doc->definition_count) abort();
-        char *p2 = mm_gql_ast_print_n(again, &n2);
-        if (!p2 || n1 != n2 || memcmp(p1, p2, n1) != 0) abort();
-        free(p1);
-        free(p2);
+        relaxed.max_bytes = 0; /* a reprint can be longer, never deeper */
+        for (size_t i = 0; i < doc->definition_count; i++) {
+            mm_gql_document one = *doc;
+            one.definitions = &doc->definitions[i];
+            one.definition_count = 1;
+            size_t n1 = 0, n2 = 0;
+            char *p1 = mm_gql_ast_print_n(&one, &n1);
+            if (!p1) abort();
+            mm_gql_document *again = mm_gql_parse(&arena, p1, n1, &relaxed, &errors);
+            if (!again || again->definition_count != 1) abort();
+            char *p2 = mm_gql_ast_print_n(again, &n2);
+            if (!p2 || n1 != n2 || memcmp(p1, p2, n1) != 0) abort();
+            free(p1);
+            free(p2);
+        }
+        char *whole = mm_gql_ast_print(doc);
+        if (!whole) abort();
+        free(whole);
     }
 
     mm_gql_errors_init(&errors, &arena);

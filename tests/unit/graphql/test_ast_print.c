@@ -154,21 +154,41 @@ static void test_raw_nul_in_block_string(void **state) {
     free(out);
 }
 
-/* parse -> print -> parse -> print gives the same text twice. */
+/* parse -> print -> parse -> print gives the same text twice, for each
+ * definition alone: printed whole, "enum E" followed by a shorthand query
+ * reads back as an enum with values (as with graphql-js's print). */
 static void check_round_trip(const char *src, size_t len, const char *what) {
     mm_gql_errors_init(&errors, &arena);
     mm_gql_document *doc = mm_gql_parse(&arena, src, len, NULL, &errors);
     if (!doc) return; /* the corpus holds invalid documents on purpose */
-    size_t n1, n2;
-    char *p1 = mm_gql_ast_print_n(doc, &n1);
-    assert_non_null(p1);
-    mm_gql_document *again = mm_gql_parse(&arena, p1, n1, NULL, &errors);
-    if (!again) fail_msg("%s: reprint does not parse: %s\n%s", what, errors.tail->message, p1);
-    assert_int_equal(again->definition_count, doc->definition_count);
-    char *p2 = mm_gql_ast_print_n(again, &n2);
-    if (n1 != n2 || memcmp(p1, p2, n1) != 0) fail_msg("%s: unstable print:\n%s\n---\n%s", what, p1, p2);
-    free(p1);
-    free(p2);
+    for (size_t i = 0; i < doc->definition_count; i++) {
+        mm_gql_document one = *doc;
+        one.definitions = &doc->definitions[i];
+        one.definition_count = 1;
+        size_t n1, n2;
+        char *p1 = mm_gql_ast_print_n(&one, &n1);
+        assert_non_null(p1);
+        mm_gql_document *again = mm_gql_parse(&arena, p1, n1, NULL, &errors);
+        if (!again) fail_msg("%s: reprint does not parse: %s\n%s", what, errors.tail->message, p1);
+        assert_int_equal(again->definition_count, 1);
+        char *p2 = mm_gql_ast_print_n(again, &n2);
+        if (n1 != n2 || memcmp(p1, p2, n1) != 0) fail_msg("%s: unstable print:\n%s\n---\n%s", what, p1, p2);
+        free(p1);
+        free(p2);
+    }
+}
+
+static void test_whole_print_can_be_ambiguous(void **state) {
+    (void)state;
+    /* graphql-js prints this document as "enum E\n\n{\n  a\n}", which is
+     * one enum definition when read back; so do we. */
+    mm_gql_document *doc = parse_ok("enum E query { a }", 18);
+    assert_int_equal(doc->definition_count, 2);
+    char *out = mm_gql_ast_print(doc);
+    assert_string_equal(out, "enum E\n\n{\n  a\n}");
+    mm_gql_document *again = parse_ok(out, strlen(out));
+    assert_int_equal(again->definition_count, 1);
+    free(out);
 }
 
 static void test_round_trip_corpus(void **state) {
@@ -206,6 +226,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_value_printing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_raw_nul_in_block_string, setup, teardown),
         cmocka_unit_test_setup_teardown(test_round_trip_corpus, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_whole_print_can_be_ambiguous, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
