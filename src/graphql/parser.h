@@ -16,7 +16,9 @@
 typedef struct mm_gql_parse_limits {
     size_t max_bytes;   /* document size; 0 = unlimited */
     size_t max_tokens;  /* lexical tokens (graphql-js maxTokens); 0 = unlimited */
-    size_t max_depth;   /* nesting of selection sets, lists, objects and types; 0 = unlimited */
+    size_t max_depth;   /* nesting of selection sets, lists, objects and list types; 0 (or
+                         * anything larger) means the parser's own ceiling of 512, which
+                         * keeps recursion far inside any thread's stack */
 } mm_gql_parse_limits;
 
 /* The defaults used when limits is NULL: 1 MiB, 100000 tokens, depth 64. */
