@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "metamorphosis.h"
 
@@ -84,8 +85,26 @@ void mm_plan_free(mm_plan *plan) {
     memset(plan, 0, sizeof *plan);
 }
 
-/* A YAML double-quoted scalar (JSON string syntax is valid YAML). */
+/* Whether s reads back as the same string when printed plain: a letter,
+ * then letters, digits and ._-/: ; and no word YAML 1.1 reads as a boolean
+ * or null. */
+static int plain_ok(const char *s) {
+    static const char *const words[] = {"true", "false", "yes", "no", "on", "off", "null", "y", "n"};
+    if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z'))) return 0;
+    for (const char *p = s; *p; p++)
+        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/:", *p)) return 0;
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        if (strcasecmp(s, words[i]) == 0) return 0;
+    return 1;
+}
+
+/* A YAML scalar: plain when that is safe, else double-quoted (JSON string
+ * syntax is valid YAML). */
 static void print_quoted(FILE *out, const char *s) {
+    if (plain_ok(s)) {
+        fputs(s, out);
+        return;
+    }
     fputc('"', out);
     for (; *s; s++) {
         unsigned char ch = (unsigned char)*s;

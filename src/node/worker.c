@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -85,7 +86,7 @@ static void install(int sig, void (*fn)(int)) {
 }
 
 /* The child: never returns. */
-static void __attribute__((noreturn)) child_main(const mm_worker_params *p, int fd) {
+static void __attribute__((noreturn)) child_main(const mm_worker_params *p, int fd, pid_t parent) {
     worker_report_fd = fd;
     install(SIGTERM, on_stop);
     install(SIGINT, on_stop);
@@ -96,6 +97,11 @@ static void __attribute__((noreturn)) child_main(const mm_worker_params *p, int 
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
+    /* A worker whose supervisor dies (even SIGKILLed) drains and exits
+     * rather than consume unsupervised; checked again in case the parent
+     * died before the request was made. */
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent) worker_stop = 1;
     close_inherited(fd);
     if (p->max_age_seconds > 0) alarm((unsigned)p->max_age_seconds);
 
@@ -145,6 +151,7 @@ pid_t mm_worker_spawn(const mm_worker_params *p, int *report_fd, char *err, size
         return -1;
     }
     fflush(NULL);
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         snprintf(err, err_size, "fork: %s", strerror(errno));
@@ -155,7 +162,7 @@ pid_t mm_worker_spawn(const mm_worker_params *p, int *report_fd, char *err, size
     if (pid == 0) {
         close(fds[0]);
         fcntl(fds[1], F_SETFL, O_NONBLOCK);
-        child_main(p, fds[1]);
+        child_main(p, fds[1], parent);
     }
     close(fds[1]);
     fcntl(fds[0], F_SETFL, O_NONBLOCK);

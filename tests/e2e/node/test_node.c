@@ -1,0 +1,541 @@
+/* test_node.c -- `gregor node`, `gregor config` and `gregor status` end to
+ * end against the real Kafka broker and the real Redis of the test run.
+ *
+ * Proves: config errors are refused with file:line before anything starts;
+ * `gregor config` output round-trips through mm_config_load_string and runs
+ * as `gregor node --config`; harakiri (limit 5) replaces workers and loses
+ * none of 50 events; AdjustConsumer raises and lowers the live process
+ * count; StopConsumerProcess recycles exactly that pid; StopConsumer drains
+ * and KillConsumer kills; two nodes sharing a group split the partitions and
+ * both appear in the status; a SIGKILLed worker is replaced and no event is
+ * lost; the status of a SIGKILLed node expires while a cleanly stopped node
+ * deletes its own; a worker failing at start-up is restarted with backoff.
+ *
+ * Every test uses its own topics, groups and service-web topic (unique
+ * names) and the Redis database REDIS_DB, so it shares the servers with the
+ * other tests. The test service is tests/e2e/node/mod_nodetest.c. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <hiredis.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bus/producer.h"
+#include "common/config.h"
+#include "mm_test.h"
+#include "node/control.h"
+#include "node/status_store.h"
+
+#define REDIS_DB "7"
+#define STATUS_INTERVAL_MS "300"
+
+static char mod_so[1024];
+static char redis_url[256];
+static char web_topic[256];
+static char topic[256];
+static char group[256];
+static mm_producer *producer;
+
+/* ---- set-up: names of this test, servers ---------------------------------- */
+
+/* Fresh topics and group for one test; the event topic gets `partitions`. */
+static void fresh_names(int partitions) {
+    char *w = mm_test_unique_name("mmtest-web");
+    char *t = mm_test_unique_name("mmtest-node");
+    char *g = mm_test_unique_name("mmtest-node-group");
+    snprintf(web_topic, sizeof web_topic, "%s", w);
+    snprintf(topic, sizeof topic, "%s", t);
+    snprintf(group, sizeof group, "%s", g);
+    free(w), free(t), free(g);
+    setenv("MM_SERVICE_WEB_TOPIC", web_topic, 1);
+    setenv("MMTEST_NODE_TOPIC", topic, 1);
+    setenv("MMTEST_NODE_GROUP", group, 1);
+    assert_int_equal(mm_test_kafka_create_topic(mm_test_kafka_bootstrap(), web_topic, 1), 0);
+    assert_int_equal(mm_test_kafka_create_topic(mm_test_kafka_bootstrap(), topic, partitions), 0);
+}
+
+static int setup(void **state) {
+    (void)state;
+    const char *bin = getenv("MM_BINARY_DIR");
+    if (!bin) {
+        fprintf(stderr, "MM_BINARY_DIR is not set (run through ctest)\n");
+        return -1;
+    }
+    snprintf(mod_so, sizeof mod_so, "%s/tests/mod_nodetest.so", bin);
+    snprintf(redis_url, sizeof redis_url, "%s/" REDIS_DB, mm_test_redis_url());
+    setenv("MM_KAFKA_BOOTSTRAP_SERVERS", mm_test_kafka_bootstrap(), 1);
+    setenv("MM_REDIS_URL", redis_url, 1);
+    setenv("MM_LOG_LEVEL", "warn", 1);
+    setenv("MM_KAFKA_PROP_SESSION_TIMEOUT_MS", "6000", 1);
+    setenv("MM_NODE_STATUS_INTERVAL_MS", STATUS_INTERVAL_MS, 1);
+    setenv("MM_KEEP_APPS", "1", 1);
+    unsetenv("MMTEST_NODE_FAIL_START");
+    unsetenv("MMTEST_NODE_SLEEP_MS");
+    char err[256];
+    producer = mm_producer_new(mm_test_kafka_bootstrap(), NULL, 0, err, sizeof err);
+    if (!producer) {
+        fprintf(stderr, "producer: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state) {
+    (void)state;
+    mm_producer_free(producer);
+    return 0;
+}
+
+/* ---- helpers -------------------------------------------------------------- */
+
+static redisContext *redis(void) {
+    char host[128];
+    int port;
+    mm_test_redis_addr(host, sizeof host, &port);
+    redisContext *c = redisConnect(host, port);
+    assert_true(c && !c->err);
+    freeReplyObject(redisCommand(c, "SELECT " REDIS_DB));
+    return c;
+}
+
+/* Events seen by the count consumer of this test (distinct ids). */
+static long long seen_count(void) {
+    redisContext *c = redis();
+    /* Every test's events have ids unique to it, but the hash is shared:
+     * count this test's ids, which carry the topic name. */
+    redisReply *r = redisCommand(c, "HKEYS mm:state:mmtest_node:seen");
+    long long n = 0;
+    for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements; i++)
+        n += strstr(r->element[i]->str, topic) != NULL;
+    freeReplyObject(r);
+    redisFree(c);
+    return n;
+}
+
+static long long wait_seen(long long want, int timeout_ms) {
+    long long deadline = mm_test_now_ms() + timeout_ms, n = 0;
+    while ((n = seen_count()) < want && mm_test_now_ms() < deadline) usleep(200 * 1000);
+    return n;
+}
+
+/* Publishes n NodeTestEvents whose ids carry the topic name (see seen_count). */
+static void produce_events(int first, int n) {
+    char err[256];
+    for (int i = first; i < first + n; i++) {
+        mm_event ev;
+        assert_int_equal(mm_event_create(&ev, "mmtest_node", "NodeTestEvent", json_pack("{s:i}", "n", i)), 0);
+        char id[512];
+        snprintf(id, sizeof id, "%s-%d", topic, i);
+        free(ev.id);
+        ev.id = strdup(id);
+        int rc = mm_producer_send(producer, topic, &ev, NULL, NULL, err, sizeof err);
+        if (rc) fail_msg("send: %s", err);
+        mm_event_clear(&ev);
+    }
+    assert_int_equal(mm_producer_flush(producer, 20000), 0);
+}
+
+static void send_control(const mm_control *c) {
+    mm_event ev;
+    char err[256];
+    if (mm_control_build(c, &ev, err, sizeof err)) fail_msg("build: %s", err);
+    if (mm_producer_send_sync(producer, web_topic, &ev, 20000, NULL, NULL, err, sizeof err))
+        fail_msg("send control: %s", err);
+    mm_event_clear(&ev);
+}
+
+static void adjust(const char *node, const char *name, long procs) {
+    mm_control c = {.kind = MM_CONTROL_ADJUST_CONSUMER, .node = (char *)node, .name = (char *)name,
+                    .process_count_set = MM_CONTROL_SET, .process_count = procs};
+    send_control(&c);
+}
+
+/* The status document of node (new reference), or NULL if it is not live. */
+static json_t *node_status(const char *node) {
+    char err[256];
+    mm_status_store *st = mm_status_store_new(redis_url, web_topic, err, sizeof err);
+    assert_non_null(st);
+    json_t *nodes = NULL, *found = NULL, *n;
+    size_t i;
+    if (mm_status_store_read(st, &nodes, err, sizeof err)) fail_msg("status: %s", err);
+    json_array_foreach(nodes, i, n) if (strcmp(json_string_value(json_object_get(n, "name")), node) == 0) found = json_incref(n);
+    json_decref(nodes);
+    mm_status_store_free(st);
+    return found;
+}
+
+static size_t live_node_count(void) {
+    char err[256];
+    mm_status_store *st = mm_status_store_new(redis_url, web_topic, err, sizeof err);
+    json_t *nodes = NULL;
+    assert_int_equal(mm_status_store_read(st, &nodes, err, sizeof err), 0);
+    size_t n = json_array_size(nodes);
+    json_decref(nodes);
+    mm_status_store_free(st);
+    return n;
+}
+
+static json_t *consumer_of(json_t *node, const char *name) {
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(node, "consumers"), i, c) if (strcmp(json_string_value(json_object_get(c, "name")), name) == 0) return c;
+    return NULL;
+}
+
+/* Processes of a consumer that are running (not being stopped). */
+static size_t running_procs(json_t *cons, pid_t *pids, size_t max) {
+    size_t n = 0, i;
+    json_t *p;
+    json_array_foreach(json_object_get(cons, "processes"), i, p) {
+        if (json_is_true(json_object_get(p, "stopping"))) continue;
+        if (n < max) pids[n] = (pid_t)json_integer_value(json_object_get(p, "pid"));
+        n++;
+    }
+    return n;
+}
+
+static long long ended(json_t *cons, const char *reason) {
+    return json_integer_value(json_object_get(json_object_get(cons, "processesEnded"), reason));
+}
+
+/* Waits until node's consumer shows exactly want running processes and no
+ * process still stopping; returns the status (new reference) or fails. */
+static json_t *wait_procs(const char *node, const char *name, size_t want, int timeout_ms) {
+    long long deadline = mm_test_now_ms() + timeout_ms;
+    size_t got = 0;
+    while (mm_test_now_ms() < deadline) {
+        json_t *st = node_status(node);
+        json_t *c = st ? consumer_of(st, name) : NULL;
+        pid_t pids[64];
+        got = c ? running_procs(c, pids, 64) : 0;
+        if (c && got == want && json_array_size(json_object_get(c, "processes")) == want) return st;
+        json_decref(st);
+        usleep(100 * 1000);
+    }
+    fail_msg("node %s consumer %s: %zu running processes, wanted %zu", node, name, got, want);
+    return NULL;
+}
+
+static int spawn_node(mm_test_child *child, const char *name, const char *config) {
+    char *argv[] = {(char *)mm_test_gregor(), "node", "--app", mod_so, "--node-name", (char *)name,
+                    config ? "--config" : NULL, (char *)config, NULL};
+    if (mm_test_child_spawn(child, argv)) return -1;
+    char line[256];
+    return mm_test_child_wait_line(child, "node ready: ", line, sizeof line, 30000);
+}
+
+/* Writes text to a fresh temporary file; its name goes to path. */
+static void write_temp(char *path, size_t size, const char *text) {
+    snprintf(path, size, "/tmp/mmtest-node-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+}
+
+/* ---- the cases ----------------------------------------------------------- */
+
+static void expect_refused(const char *yaml, const char *expect) {
+    char path[64];
+    write_temp(path, sizeof path, yaml);
+    char *argv[] = {(char *)mm_test_gregor(), "node", "--app", mod_so, "--node-name", "refused",
+                    "--config", path, NULL};
+    char *out = NULL, *err = NULL;
+    int status = mm_test_run(argv, &out, &err, 20000);
+    char want[256];
+    snprintf(want, sizeof want, "%s:%s", path, expect);
+    if (status != 1 || !strstr(err, want))
+        fail_msg("status %d, stderr '%s', wanted '%s'", status, err, want);
+    unlink(path);
+    free(out);
+    free(err);
+}
+
+static void test_config_errors_refused_with_file_line(void **state) {
+    (void)state;
+    expect_refused("service_web_topic: w\nmmtest_node:\n  count: {procs: 1}\nnosuch:\n  c: {procs: 1}\n",
+                   "5: service 'nosuch' is not loaded (loaded: mmtest_node)");
+    expect_refused("mmtest_node:\n  count: {procs: 1}\n  nope:\n    procs: 2\n",
+                   "3: service 'mmtest_node' has no consumer 'nope' (it has: count, idle)");
+    expect_refused("mmtest_node:\n  count:\n    procs: -1\n", "3:");
+    expect_refused("mmtest_node:\n  count:\n    procs: many\n", "3:");
+    expect_refused("mmtest_node:\n  count:\n    harakiri_limit: 5\n    harakiri_jitter: 5\n", "");
+    /* Usage errors exit 2. */
+    char *argv[] = {(char *)mm_test_gregor(), "node", "--app", mod_so, "--bogus", NULL};
+    char *out = NULL, *err = NULL;
+    assert_int_equal(mm_test_run(argv, &out, &err, 20000), 2);
+    free(out), free(err);
+    char *argv2[] = {(char *)mm_test_gregor(), "config", "--app", mod_so, "--harakiri-limit", "-3", NULL};
+    assert_int_equal(mm_test_run(argv2, &out, &err, 20000), 2);
+    free(out), free(err);
+}
+
+static void test_config_round_trip_and_harakiri(void **state) {
+    (void)state;
+    fresh_names(2);
+    char *argv[] = {(char *)mm_test_gregor(), "config", "--app", mod_so, "--harakiri-limit", "5",
+                    "--harakiri-jitter", "1", "--node-name", "hk", NULL};
+    char *out = NULL, *err = NULL;
+    assert_int_equal(mm_test_run(argv, &out, &err, 20000), 0);
+    /* The printed file parses back to what was asked. */
+    mm_config *cfg = NULL;
+    char cerr[512];
+    if (mm_config_load_string("printed", out, strlen(out), &cfg, cerr, sizeof cerr)) fail_msg("%s\n%s", cerr, out);
+    assert_string_equal(cfg->service_web_topic, web_topic);
+    assert_string_equal(cfg->kafka_bootstrap_servers, mm_test_kafka_bootstrap());
+    assert_string_equal(cfg->redis_status_url, redis_url);
+    const mm_consumer_settings *cs = mm_config_find_consumer(cfg, "mmtest_node", "count");
+    assert_non_null(cs);
+    assert_int_equal(cs->procs, 1);
+    assert_int_equal(cs->harakiri_limit, 5);
+    assert_int_equal(cs->harakiri_jitter, 1);
+    assert_int_equal(cs->max_age_seconds, MM_CONFIG_UNSET);
+    assert_non_null(mm_config_find_consumer(cfg, "mmtest_node", "idle"));
+    mm_config_free(cfg);
+    /* Two workers, so the group is never empty while one is replaced. */
+    char *procs = strstr(out, "procs: 1");
+    assert_non_null(procs);
+    procs[7] = '2';
+    char path[64];
+    write_temp(path, sizeof path, out);
+    free(out), free(err);
+
+    mm_test_child node;
+    assert_int_equal(spawn_node(&node, "hk", path), 0);
+    json_decref(wait_procs("hk", "count", 2, 30000));
+    produce_events(0, 50);
+    assert_int_equal(wait_seen(50, 120000), 50);
+    /* 50 events at <= 6 per worker: at least 9 workers, 8 of them retired. */
+    long long deadline = mm_test_now_ms() + 10000;
+    json_t *st = NULL, *c = NULL;
+    while (mm_test_now_ms() < deadline) {
+        json_decref(st);
+        st = node_status("hk");
+        c = st ? consumer_of(st, "count") : NULL;
+        if (c && ended(c, "harakiri") >= 8) break;
+        usleep(200 * 1000);
+    }
+    assert_non_null(c);
+    assert_true(ended(c, "harakiri") >= 8);
+    assert_true(json_integer_value(json_object_get(c, "processesStarted")) >= 10);
+    assert_int_equal(ended(c, "crash"), 0);
+    assert_int_equal(json_integer_value(json_object_get(c, "harakiriLimit")), 5);
+    json_decref(st);
+    /* Each retirement was announced on the service-web topic. */
+    char err2[256];
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, rd_kafka_conf_new(), err2, sizeof err2);
+    rd_kafka_brokers_add(rk, mm_test_kafka_bootstrap());
+    int64_t low = 0, high = 0;
+    assert_int_equal(rd_kafka_query_watermark_offsets(rk, web_topic, 0, &low, &high, 10000), 0);
+    rd_kafka_destroy(rk);
+    assert_true(high >= 8);
+    /* A clean stop drains and deletes the status. */
+    assert_int_equal(mm_test_child_stop(&node, SIGTERM, 30000), 0);
+    assert_null(node_status("hk"));
+    unlink(path);
+}
+
+static void test_control_events(void **state) {
+    (void)state;
+    fresh_names(2);
+    char path[64];
+    write_temp(path, sizeof path, "mmtest_node:\n  count: {procs: 1}\n  idle: {procs: 0}\n");
+    mm_test_child node;
+    assert_int_equal(spawn_node(&node, "ctl", path), 0);
+    json_decref(wait_procs("ctl", "count", 1, 20000));
+
+    /* AdjustConsumer for another node changes nothing here; ours raises it. */
+    adjust("someone-else", "count", 4);
+    long long t0 = mm_test_now_ms();
+    adjust("ctl", "mmtest_node.count", 3);
+    json_t *st = wait_procs("ctl", "count", 3, 20000);
+    fprintf(stderr, "adjust 1 -> 3 took effect in %lld ms\n", mm_test_now_ms() - t0);
+    assert_int_equal(json_integer_value(json_object_get(consumer_of(st, "count"), "processCount")), 3);
+    json_decref(st);
+    t0 = mm_test_now_ms();
+    adjust("ctl", "count", 1);
+    st = wait_procs("ctl", "count", 1, 20000);
+    fprintf(stderr, "adjust 3 -> 1 took effect in %lld ms\n", mm_test_now_ms() - t0);
+    pid_t pids[4];
+    assert_int_equal(running_procs(consumer_of(st, "count"), pids, 4), 1);
+    pid_t victim = pids[0];
+    long long stopped_before = ended(consumer_of(st, "count"), "stopped");
+    assert_int_equal(stopped_before, 2);
+    json_decref(st);
+
+    /* StopConsumerProcess recycles exactly that pid. */
+    mm_control scp = {.kind = MM_CONTROL_STOP_CONSUMER_PROCESS, .node = "ctl", .name = "count", .pid = victim};
+    send_control(&scp);
+    long long deadline = mm_test_now_ms() + 20000;
+    pid_t now_pid = victim;
+    while (mm_test_now_ms() < deadline) {
+        st = node_status("ctl");
+        json_t *c = consumer_of(st, "count");
+        if (running_procs(c, pids, 4) == 1 && pids[0] != victim && ended(c, "stopped") == stopped_before + 1 &&
+            json_array_size(json_object_get(c, "processes")) == 1) {
+            now_pid = pids[0];
+            json_decref(st);
+            break;
+        }
+        json_decref(st);
+        usleep(100 * 1000);
+    }
+    assert_int_not_equal(now_pid, victim);
+    assert_int_equal(kill(victim, 0), -1); /* gone */
+
+    /* Events still flow to the new worker. */
+    produce_events(0, 10);
+    assert_int_equal(wait_seen(10, 60000), 10);
+
+    /* StopConsumer drains: the worker exits cleanly, none replaces it. */
+    mm_control stop = {.kind = MM_CONTROL_STOP_CONSUMER, .name = "count"};
+    send_control(&stop);
+    st = wait_procs("ctl", "count", 0, 20000);
+    assert_int_equal(ended(consumer_of(st, "count"), "stopped"), stopped_before + 2);
+    assert_int_equal(json_integer_value(json_object_get(consumer_of(st, "count"), "processCount")), 0);
+    json_decref(st);
+
+    /* KillConsumer kills at once. */
+    adjust("ctl", "count", 2);
+    json_decref(wait_procs("ctl", "count", 2, 20000));
+    mm_control kill_c = {.kind = MM_CONTROL_KILL_CONSUMER, .name = "count"};
+    send_control(&kill_c);
+    st = wait_procs("ctl", "count", 0, 20000);
+    assert_int_equal(ended(consumer_of(st, "count"), "killed"), 2);
+    json_decref(st);
+
+    /* StopNode ends the node gracefully. */
+    mm_control stop_node = {.kind = MM_CONTROL_STOP_NODE, .name = "ctl"};
+    send_control(&stop_node);
+    int ws = 0;
+    deadline = mm_test_now_ms() + 20000;
+    pid_t r = 0;
+    while ((r = waitpid(node.pid, &ws, WNOHANG)) == 0 && mm_test_now_ms() < deadline) usleep(100 * 1000);
+    assert_int_equal(r, node.pid);
+    assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+    node.pid = 0;
+    mm_test_child_stop(&node, SIGTERM, 1000);
+    assert_null(node_status("ctl"));
+    unlink(path);
+}
+
+static void test_two_nodes_sigkill_worker_and_node(void **state) {
+    (void)state;
+    fresh_names(2);
+    char path[64];
+    write_temp(path, sizeof path, "mmtest_node:\n  count: {procs: 1}\n  idle: {procs: 0}\n");
+    mm_test_child a, b;
+    assert_int_equal(spawn_node(&a, "node-a", path), 0);
+    assert_int_equal(spawn_node(&b, "node-b", path), 0);
+    json_decref(wait_procs("node-a", "count", 1, 20000));
+    json_decref(wait_procs("node-b", "count", 1, 20000));
+    assert_int_equal(live_node_count(), 2);
+    /* Wait for the group to settle with both members before measuring the split. */
+    sleep(4);
+    produce_events(0, 40);
+    assert_int_equal(wait_seen(40, 60000), 40);
+    /* Both members handled some: the partitions were split. */
+    long long deadline = mm_test_now_ms() + 5000;
+    long long ma = 0, mb = 0;
+    while (mm_test_now_ms() < deadline && (ma == 0 || mb == 0)) {
+        json_t *sa = node_status("node-a"), *sb = node_status("node-b");
+        ma = json_integer_value(json_object_get(json_array_get(json_object_get(consumer_of(sa, "count"), "processes"), 0), "messagesProcessed"));
+        mb = json_integer_value(json_object_get(json_array_get(json_object_get(consumer_of(sb, "count"), "processes"), 0), "messagesProcessed"));
+        json_decref(sa), json_decref(sb);
+        usleep(200 * 1000);
+    }
+    fprintf(stderr, "node-a handled %lld, node-b handled %lld\n", ma, mb);
+    assert_true(ma > 0 && mb > 0);
+    assert_int_equal(ma + mb, 40);
+
+    /* SIGKILL node-a's worker: it is replaced and nothing is lost. */
+    json_t *sa = node_status("node-a");
+    pid_t pids[2];
+    assert_int_equal(running_procs(consumer_of(sa, "count"), pids, 2), 1);
+    json_decref(sa);
+    assert_int_equal(kill(pids[0], SIGKILL), 0);
+    produce_events(40, 40);
+    deadline = mm_test_now_ms() + 30000;
+    pid_t replaced = 0;
+    while (mm_test_now_ms() < deadline && !replaced) {
+        sa = node_status("node-a");
+        pid_t p2[2];
+        json_t *c = consumer_of(sa, "count");
+        if (ended(c, "crash") == 1 && running_procs(c, p2, 2) == 1 && p2[0] != pids[0]) replaced = p2[0];
+        json_decref(sa);
+        usleep(100 * 1000);
+    }
+    assert_true(replaced > 0);
+    assert_int_equal(wait_seen(80, 90000), 80);
+
+    /* SIGKILL node-b: its status expires (TTL 3 x 300 ms) and its worker,
+     * told by the kernel that its parent died, drains and exits. */
+    json_t *sb = node_status("node-b");
+    assert_int_equal(running_procs(consumer_of(sb, "count"), pids, 2), 1);
+    json_decref(sb);
+    assert_int_equal(kill(b.pid, SIGKILL), 0);
+    long long killed_at = mm_test_now_ms();
+    json_t *gone = NULL;
+    while ((gone = node_status("node-b")) != NULL && mm_test_now_ms() - killed_at < 10000) {
+        json_decref(gone);
+        usleep(100 * 1000);
+    }
+    assert_null(gone);
+    fprintf(stderr, "killed node's status expired after %lld ms\n", mm_test_now_ms() - killed_at);
+    deadline = mm_test_now_ms() + 20000;
+    while (kill(pids[0], 0) == 0 && mm_test_now_ms() < deadline) usleep(100 * 1000);
+    assert_int_equal(kill(pids[0], 0), -1);
+    mm_test_child_stop(&b, SIGKILL, 1000);
+    assert_non_null((gone = node_status("node-a")));
+    json_decref(gone);
+    /* Events still flow through node-a alone. */
+    produce_events(80, 10);
+    assert_int_equal(wait_seen(90, 60000), 90);
+    assert_int_equal(mm_test_child_stop(&a, SIGTERM, 30000), 0);
+    assert_int_equal(live_node_count(), 0);
+    unlink(path);
+}
+
+static void test_start_failure_backs_off(void **state) {
+    (void)state;
+    fresh_names(1);
+    char path[64];
+    write_temp(path, sizeof path, "mmtest_node:\n  count: {procs: 1}\n  idle: {procs: 0}\n");
+    setenv("MMTEST_NODE_FAIL_START", "1", 1);
+    mm_test_child node;
+    int rc = spawn_node(&node, "fails", path);
+    unsetenv("MMTEST_NODE_FAIL_START");
+    assert_int_equal(rc, 0);
+    /* Backoff 0.5, 1, 2, 4 s: within 5 s at most 4 or 5 starts, not hundreds. */
+    sleep(5);
+    json_t *st = node_status("fails");
+    assert_non_null(st);
+    json_t *c = consumer_of(st, "count");
+    long long started = json_integer_value(json_object_get(c, "processesStarted"));
+    fprintf(stderr, "failing worker started %lld times in 5 s\n", started);
+    assert_true(ended(c, "crash") >= 2);
+    assert_true(started >= 3 && started <= 5);
+    json_decref(st);
+    assert_int_equal(mm_test_child_stop(&node, SIGTERM, 20000), 0);
+    unlink(path);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_config_errors_refused_with_file_line),
+        cmocka_unit_test(test_config_round_trip_and_harakiri),
+        cmocka_unit_test(test_control_events),
+        cmocka_unit_test(test_two_nodes_sigkill_worker_and_node),
+        cmocka_unit_test(test_start_failure_backs_off),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
