@@ -10,7 +10,10 @@
  * errors, interfaces and unions with their resolution errors, resolver
  * errors with extensions, argument and variable coercion (defaults, null vs
  * missing, list and input object coercion, every message), custom scalars,
- * serial mutations, operation selection, introspection. */
+ * serial mutations, operation selection, introspection.
+ *
+ * test_execute_cases/gen.js regenerates the expectations; rand.js makes
+ * random differential cases that `--random FILE` runs (see those files). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -84,7 +87,7 @@ static const char schema_sdl[] =
     "input In2 { q: Boolean, r: Color }\n"
     "type Mutation { inc(by: Int = 1): Int, failInc: Int!, setName(name: String!): String, incNullable(by: Int = 1): Int }\n";
 
-static const char root_json[] = "{\"hello\":\"world\",\"int\":42,\"float\":1.5,\"float3\":3.0,\"intReal\":2.0,\"bigFloat\":1e+21,\"tinyFloat\":1.5e-07,\"bool\":true,\"id\":\"7\",\"nonNullString\":null,\"nullString\":null,\"list\":[1,null,3],\"listNN\":[1,null,3],\"nnList\":null,\"nnListNN\":[1,2,null],\"obj\":{\"a\":1,\"b\":\"x\",\"nn\":5,\"self\":{\"a\":2,\"b\":\"y\",\"nn\":6,\"self\":null,\"list\":[{\"a\":3,\"nn\":7},null]},\"list\":[],\"nnNull\":null},\"objs\":[{\"a\":1,\"nn\":1},null,{\"a\":3,\"nn\":3}],\"nnObj\":{\"a\":9,\"nn\":null},\"color\":\"GREEN\",\"colors\":[\"RED\",\"BLUE\"],\"badColor\":\"PURPLE\",\"badInt\":\"abc\",\"bigInt\":3000000000,\"floatInt\":1.5,\"notList\":5,\"stringList\":[\"a\",1,true],\"pet\":{\"__typename\":\"Dog\",\"name\":\"Rex\",\"barks\":true},\"pets\":[{\"__typename\":\"Dog\",\"name\":\"Rex\",\"barks\":true},{\"__typename\":\"Cat\",\"name\":\"Tom\",\"meows\":false}],\"search\":[{\"__typename\":\"Cat\",\"name\":\"Tom\",\"meows\":true},{\"__typename\":\"Obj\",\"a\":1,\"nn\":2}],\"noTypename\":{\"name\":\"Anon\"},\"wrongTypename\":{\"__typename\":\"Nope\"},\"nonObjTypename\":{\"__typename\":\"Color\"},\"notPossible\":{\"__typename\":\"Obj\"},\"objsWithNullNN\":[{\"a\":1,\"nn\":1},{\"a\":2,\"nn\":null},{\"a\":3,\"nn\":3}],\"nnObjsWithNullNN\":[{\"a\":1,\"nn\":1},{\"a\":2,\"nn\":null}],\"custom\":{\"any\":[\"json\",1]}}";
+static const char root_json[] = "{\"hello\":\"world\",\"int\":42,\"float\":1.5,\"float3\":3.0,\"intReal\":2.0,\"bigFloat\":1e21,\"tinyFloat\":1.5e-7,\"bool\":true,\"id\":\"7\",\"nonNullString\":null,\"nullString\":null,\"list\":[1,null,3],\"listNN\":[1,null,3],\"nnList\":null,\"nnListNN\":[1,2,null],\"obj\":{\"a\":1,\"b\":\"x\",\"nn\":5,\"self\":{\"a\":2,\"b\":\"y\",\"nn\":6,\"self\":null,\"list\":[{\"a\":3,\"nn\":7},null]},\"list\":[],\"nnNull\":null},\"objs\":[{\"a\":1,\"nn\":1},null,{\"a\":3,\"nn\":3}],\"nnObj\":{\"a\":9,\"nn\":null},\"color\":\"GREEN\",\"colors\":[\"RED\",\"BLUE\"],\"badColor\":\"PURPLE\",\"badInt\":\"abc\",\"bigInt\":3000000000,\"floatInt\":1.5,\"notList\":5,\"stringList\":[\"a\",1,true],\"pet\":{\"__typename\":\"Dog\",\"name\":\"Rex\",\"barks\":true},\"pets\":[{\"__typename\":\"Dog\",\"name\":\"Rex\",\"barks\":true},{\"__typename\":\"Cat\",\"name\":\"Tom\",\"meows\":false}],\"search\":[{\"__typename\":\"Cat\",\"name\":\"Tom\",\"meows\":true},{\"__typename\":\"Obj\",\"a\":1,\"nn\":2}],\"noTypename\":{\"name\":\"Anon\"},\"wrongTypename\":{\"__typename\":\"Nope\"},\"nonObjTypename\":{\"__typename\":\"Color\"},\"notPossible\":{\"__typename\":\"Obj\"},\"objsWithNullNN\":[{\"a\":1,\"nn\":1},{\"a\":2,\"nn\":null},{\"a\":3,\"nn\":3}],\"nnObjsWithNullNN\":[{\"a\":1,\"nn\":1},{\"a\":2,\"nn\":null}],\"custom\":{\"any\":[\"json\",1]}}";
 
 typedef struct exec_case {
     const char *name;
@@ -700,7 +703,42 @@ static void test_max_depth(void **state) {
     mm_arena_reset(&arena);
 }
 
-int main(void) {
+/* Tool mode: `--random FILE` runs the [{q, v, expect}] cases rand.js wrote. */
+static int run_random_file(const char *path) {
+    if (setup(NULL) != 0) return 2;
+    json_t *all = json_load_file(path, 0, NULL);
+    if (!json_is_array(all)) {
+        fprintf(stderr, "cannot read %s\n", path);
+        teardown(NULL);
+        return 2;
+    }
+    size_t failed = 0, n = json_array_size(all);
+    for (size_t i = 0; i < n; i++) {
+        json_t *item = json_array_get(all, i);
+        exec_case c = {"random", json_string_value(json_object_get(item, "q")),
+                       json_string_value(json_object_get(item, "v")), NULL,
+                       json_string_value(json_object_get(item, "expect"))};
+        if (!c.query || !c.expected) continue;
+        char *got = run_case(&c);
+        json_t *want_json = json_loads(c.expected, 0, NULL);
+        char *want = want_json ? json_dumps(want_json, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        json_decref(want_json);
+        if (!got || !want || strcmp(got, want) != 0) {
+            failed++;
+            fprintf(stderr, "MISMATCH\n  query:     %s\n  variables: %s\n  expected:  %s\n  got:       %s\n",
+                    c.query, c.variables ? c.variables : "", want ? want : "?", got ? got : "(null)");
+        }
+        free(want);
+        free(got);
+    }
+    printf("%zu/%zu random cases match graphql-js\n", n - failed, n);
+    json_decref(all);
+    teardown(NULL);
+    return failed ? 1 : 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc == 3 && strcmp(argv[1], "--random") == 0) return run_random_file(argv[2]);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_all_cases),
         cmocka_unit_test(test_max_depth),
