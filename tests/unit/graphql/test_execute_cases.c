@@ -545,7 +545,7 @@ static const exec_case cases[] = {
      "{\"errors\":[{\"message\":\"Variable \\\"$d\\\" got invalid value [1]; Expected type \\\"In\\\" to be an object.\",\"locations\":[{\"line\":1,\"column\":9}]},{\"message\":\"Variable \\\"$o\\\" got invalid value [null]; Expected type \\\"One\\\" to be an object.\",\"locations\":[{\"line\":1,\"column\":17}]},{\"message\":\"Variable \\\"$f\\\" got invalid value [1] at \\\"f[0]\\\"; Expected type \\\"In\\\" to be an object.\",\"locations\":[{\"line\":1,\"column\":26}]},{\"message\":\"Variable \\\"$f\\\" got invalid value 2 at \\\"f[1]\\\"; Expected type \\\"In\\\" to be an object.\",\"locations\":[{\"line\":1,\"column\":26}]}]}"},
 };
 
-static int counter;
+static json_int_t counter; /* 64-bit: inc(by: 2147483647) must not overflow */
 
 static json_t *echo_args(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info) {
     (void)ud, (void)parent, (void)info;
@@ -569,7 +569,7 @@ static json_t *fail_plain(void *ud, json_t *parent, json_t *args, mm_gql_resolve
 
 static json_t *inc(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info) {
     (void)ud, (void)parent, (void)info;
-    counter += (int)json_integer_value(json_object_get(args, "by"));
+    counter += json_integer_value(json_object_get(args, "by"));
     return json_integer(counter);
 }
 

@@ -38,7 +38,7 @@ function litFor(t, depth) {
   }
   const l = lits[t.name]; return l[rnd(l.length)];
 }
-let vdefs = [], vvals = {};
+let vdefs = [], vvals = {}, frags = [];
 const jvals = [0, 5, -1, 1.5, 3000000000, 'x', 'RED', 'GREN', true, null, [1, 'a'], [null], {}, {x: 1}, {x: 'q', zz: 1}, {a: 1, b: 'x'}, {a: null}, {x: 1, w: {q: 3, r: 'BLUE'}}, [[1], 2]];
 function useVar(t) {
   const name = 'v' + vdefs.length;
@@ -57,11 +57,18 @@ function sel(type, depth) {
       const poss = g.isAbstractType(type) ? schema.getPossibleTypes(type) : [type];
       const pt = poss[rnd(poss.length)];
       if (rnd(3) === 0) out.push('__typename');
-      out.push('... on ' + pt.name + ' { ' + sel(pt, depth + 1) + ' }');
+      const body = sel(pt, depth + 1);
+      if (rnd(3) === 0) { /* a named fragment instead of an inline one */
+        const name = 'F' + frags.length;
+        frags.push('fragment ' + name + ' on ' + pt.name + ' { ' + body + ' }');
+        out.push('...' + name);
+      } else {
+        out.push('... on ' + pt.name + ' { ' + body + ' }');
+      }
       continue;
     }
     const f = fields[rnd(fields.length)];
-    if (f.name === 'inc' || f.name.startsWith('echoNN')) continue;
+    if (f.name.startsWith('echoNN')) continue;
     let s = (rnd(4) === 0 ? 'a' + i + ': ' : '') + f.name;
     if (f.name === 'echoNN') continue;
     if (f.args.length) {
@@ -76,13 +83,31 @@ function sel(type, depth) {
   if (!out.length) out.push('__typename');
   return out.join(' ');
 }
+/* Mutation root fields, each with literal or variable arguments. */
+function mutationSel() {
+  const fields = Object.values(schema.getMutationType().getFields());
+  const out = [];
+  for (let i = 0, n = 1 + rnd(4); i < n; i++) {
+    const f = fields[rnd(fields.length)];
+    let s = 'm' + i + ': ' + f.name;
+    const as = f.args.filter(a => a.type instanceof g.GraphQLNonNull || rnd(2));
+    if (as.length) s += '(' + as.map(a => a.name + ': ' + (rnd(3) === 0 ? useVar(a.type) : litFor(a.type, 0))).join(', ') + ')';
+    out.push(s);
+  }
+  return out.join(' ');
+}
+
 const out = [];
 let tries = 0;
 while (out.length < Number(process.argv[3] || 300) && tries < 100000) {
   tries++;
-  vdefs = []; vvals = {};
-  const body = sel(schema.getQueryType(), 0);
-  const q = vdefs.length ? 'query Q(' + vdefs.join(', ') + ') { ' + body + ' }' : '{ ' + body + ' }';
+  vdefs = []; vvals = {}; frags = [];
+  const mutation = rnd(5) === 0;
+  const body = mutation ? mutationSel() : sel(schema.getQueryType(), 0);
+  const kw = mutation ? 'mutation' : 'query';
+  const q = (vdefs.length ? kw + ' Q(' + vdefs.join(', ') + ') { ' + body + ' }'
+                          : (mutation ? 'mutation { ' + body + ' }' : '{ ' + body + ' }')) +
+            frags.map(f => ' ' + f).join('');
   let doc; try { doc = g.parse(q); } catch (e) { continue; }
   if (g.validate(schema, doc).length) continue;
   counter = 0;
