@@ -7,6 +7,8 @@
  *   {"phase":"parse","ok":true,"printed":...}                         mode "parse"
  *   {"phase":"schema","ok":true,"printed":...}                        mode "schema"
  *   {"phase":"execute","result":{"data":...,"errors":[...]}}          executed
+ * and, for execute-mode cases once the schema is built, "facade": the response
+ * of mm_graphql_execute_request for the whole request (graphqlSync's there).
  * Every object field gets the resolver below, which reads the parent JSON
  * exactly like graphql-js's default resolver plus two conventions shared with
  * reference.mjs: {"__error":"msg"} fails the field with msg (with
@@ -19,26 +21,13 @@
 #include <string.h>
 
 #include "common/arena.h"
+#include "graphql/ast_print.h"
 #include "graphql/error.h"
+#include "graphql/execute.h"
+#include "graphql/graphql.h"
 #include "graphql/parser.h"
 #include "graphql/schema.h"
-
-#if __has_include("graphql/ast_print.h")
-#include "graphql/ast_print.h"
-#define DIFFTEST_HAVE_PRINT 1
-#endif
-#if __has_include("graphql/validate.h")
 #include "graphql/validate.h"
-#define DIFFTEST_HAVE_VALIDATE 1
-#endif
-#if __has_include("graphql/execute.h")
-#include "graphql/execute.h"
-#define DIFFTEST_HAVE_EXECUTE 1
-#endif
-#if __has_include("graphql/graphql.h") && defined(DIFFTEST_HAVE_EXECUTE)
-#include "graphql/graphql.h"
-#define DIFFTEST_HAVE_FACADE 1
-#endif
 
 static char *read_all(FILE *f, size_t *len) {
     size_t cap = 1 << 16, n = 0;
@@ -76,7 +65,6 @@ static json_t *phase_errors(const char *phase, const mm_gql_errors *errors) {
     return json_pack("{s:s,s:o}", "phase", phase, "errors", mm_gql_errors_to_json(errors));
 }
 
-#ifdef DIFFTEST_HAVE_EXECUTE
 /* A growable string for js_stringify. */
 struct strbuf {
     char *data;
@@ -159,9 +147,7 @@ static void js_stringify(struct strbuf *b, json_t *v) {
         free(s);
     }
 }
-#endif
 
-#ifdef DIFFTEST_HAVE_EXECUTE
 /* The resolver bound to every field: parent[field name], with the corpus
  * conventions for failing fields and echoing arguments. ud is the field name. */
 static json_t *resolve_json(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info) {
@@ -196,9 +182,7 @@ static void bind_resolvers(mm_gql_schema *schema) {
                                        (void *)t->fields[f].name);
     }
 }
-#endif
 
-#ifdef DIFFTEST_HAVE_FACADE
 /* The whole request through the facade the HTTP layer uses, with its default
  * options (graphql-js's graphqlSync on the reference side). */
 static json_t *run_facade(mm_gql_schema *schema, json_t *c, const char *query, size_t query_len) {
@@ -216,7 +200,6 @@ static json_t *run_facade(mm_gql_schema *schema, json_t *c, const char *query, s
     mm_graphql_outcome outcome;
     return mm_graphql_execute_request(schema, &opts, &params, &outcome);
 }
-#endif
 
 static json_t *run_parse(const char *query, size_t query_len) {
     mm_arena arena;
@@ -229,11 +212,9 @@ static json_t *run_parse(const char *query, size_t query_len) {
         out = phase_errors("parse", &errors);
     } else {
         out = json_pack("{s:s,s:b}", "phase", "parse", "ok", 1);
-#ifdef DIFFTEST_HAVE_PRINT
         char *printed = mm_gql_ast_print(doc);
         json_object_set_new(out, "printed", json_string(printed ? printed : ""));
         free(printed);
-#endif
     }
     mm_gql_errors_release(&errors);
     mm_arena_reset(&arena);
@@ -270,27 +251,17 @@ static json_t *run_case(json_t *c) {
         goto done;
     }
     if (!query) goto done;
-#ifdef DIFFTEST_HAVE_EXECUTE
     bind_resolvers(schema);
-#endif
-#ifdef DIFFTEST_HAVE_FACADE
     facade = run_facade(schema, c, query, query_len);
-#endif
     mm_gql_document *doc = mm_gql_parse(&arena, query, query_len, NULL, &errors);
     if (!doc) {
         out = phase_errors("parse", &errors);
         goto done;
     }
-#ifdef DIFFTEST_HAVE_VALIDATE
     if (mm_gql_validate(schema, doc, NULL, &errors) > 0) {
         out = phase_errors("validate", &errors);
         goto done;
     }
-#else
-    out = json_pack("{s:s}", "phase", "unsupported: the engine has no validate.h yet");
-    goto done;
-#endif
-#ifdef DIFFTEST_HAVE_EXECUTE
     json_t *variables = json_object_get(c, "variables");
     json_t *root = json_object_get(c, "rootValue");
     mm_gql_execute_params params = {
@@ -306,9 +277,6 @@ static json_t *run_case(json_t *c) {
         goto done;
     }
     out = json_pack("{s:s,s:o}", "phase", "execute", "result", result);
-#else
-    out = json_pack("{s:s}", "phase", "unsupported: the engine has no execute.h yet");
-#endif
 
 done:
     if (facade) {
@@ -341,7 +309,7 @@ int main(void) {
     json_t *out = run_case(c);
     json_decref(c);
     if (!out) {
-        fprintf(stderr, "difftest_driver: case lacks mode, sdl or query\n");
+        fprintf(stderr, "difftest_driver: no outcome (case lacks mode, sdl or query, or out of memory)\n");
         return 2;
     }
     emit(out);

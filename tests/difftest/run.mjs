@@ -179,7 +179,7 @@ function compareErrors(exp, got, label) {
 function compare(ref, ours, c) {
   const problems = [];
   let orderOnly = false;
-  let notes = [];
+  const notes = [];
   if (ref.phase !== ours.phase) {
     problems.push(`phase: expected ${ref.phase}, got ${ours.phase}`);
     problems.push(`expected: ${stable(ref).slice(0, 1500)}`);
@@ -192,11 +192,11 @@ function compare(ref, ours, c) {
     orderOnly ||= r.orderOnly;
   }
   if (typeof ref.printed === 'string') {
-    if (typeof ours.printed !== 'string') notes.push('printed output not produced by our side (no printer built)');
+    if (typeof ours.printed !== 'string') problems.push('printed: not produced by our side');
     else if (ref.printed !== ours.printed) problems.push('printed text differs:', ...textDiff(ref.printed, ours.printed));
   }
   if (ref.facade) {
-    if (!ours.facade) notes.push('facade (graphql.h) response not produced by our side');
+    if (!ours.facade) problems.push('facade: no response from mm_graphql_execute_request');
     else problems.push(...compareResult(ref.facade, ours.facade, 'facade'));
   }
   if (ref.phase === 'execute') {
