@@ -24,12 +24,17 @@ engine="$build/bench/bench_graphql_engine"
 command -v node >/dev/null || { echo "bench: node is not installed" >&2; exit 1; }
 
 nodedir="${MM_DIFFTEST_NODE_DIR:-$build/difftest-node}"
+# One install at a time (ctest and the benchmark may share the directory).
+mkdir -p "$nodedir"
+exec 9>"$nodedir.lock"
+flock 9
 if [[ ! -f $nodedir/node_modules/graphql/package.json ]] ||
    ! cmp -s "$src/tests/difftest/package-lock.json" "$nodedir/package-lock.json"; then
   mkdir -p "$nodedir"
   cp "$src/tests/difftest/package.json" "$src/tests/difftest/package-lock.json" "$nodedir/"
   (cd "$nodedir" && npm ci --no-audit --no-fund --loglevel=error) >&2
 fi
+exec 9>&-
 
 pin=()
 if command -v taskset >/dev/null; then pin=(taskset -c "$cpu"); fi

@@ -22,6 +22,10 @@ fi
 command -v node >/dev/null || { echo "difftest: node is not installed" >&2; exit 1; }
 
 nodedir="${MM_DIFFTEST_NODE_DIR:-$build/difftest-node}"
+# One install at a time (ctest and the benchmark may share the directory).
+mkdir -p "$nodedir"
+exec 9>"$nodedir.lock"
+flock 9
 if [[ ! -f $nodedir/node_modules/graphql/package.json ]] ||
    ! cmp -s "$here/package-lock.json" "$nodedir/package-lock.json"; then
   mkdir -p "$nodedir"
@@ -31,5 +35,6 @@ if [[ ! -f $nodedir/node_modules/graphql/package.json ]] ||
     exit 1
   }
 fi
+exec 9>&-
 
 exec node "$here/run.mjs" --driver "$driver" --node-dir "$nodedir" "$@"
