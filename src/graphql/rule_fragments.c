@@ -11,9 +11,9 @@ void mm_rule_known_fragment(mm_vctx *ctx, const mm_gql_selection *spread) {
 }
 
 void mm_rule_no_unused_fragments(mm_vctx *ctx) {
-    mm_vvec used = {0};
-    mm_v_recursive_fragments(ctx, (const mm_gql_operation *const *)ctx->operations.items,
-                             ctx->operations.count, &used);
+    const mm_vvec used = mm_v_recursive_fragments(ctx, (const mm_gql_operation *const *)ctx->operations.items,
+                                                  ctx->operations.count)
+                             ->fragments;
     mm_vmap names = {0};
     for (size_t i = 0; i < used.count; i++)
         if (!mm_vmap_put(ctx->arena, &names, ((mm_vfragment *)used.items[i])->def->name.value, (void *)1))

@@ -67,23 +67,27 @@ void mm_rule_variables_leave(mm_vctx *ctx, const mm_gql_operation *op, const mm_
     bool position_rule = mm_v_rule(ctx, MM_GQL_RULE_VARIABLES_IN_ALLOWED_POSITION);
     if (!undefined_rule && !unused_rule && !position_rule) return;
 
-    /* All usages: the operation's own, then each recursively spread fragment's. */
-    mm_vvec frags = {0};
+    /* All usages: the operation's own, then each recursively spread
+     * fragment's; the fragments' part is computed once per fragment set and
+     * the work budget spent as graphql-js spends it. */
     const mm_gql_operation *ops[1] = {op};
-    mm_v_recursive_fragments(ctx, ops, 1, &frags);
-    mm_v_spend_fragment_work(ctx, frags.count);
+    mm_vfragset *fs = mm_v_recursive_fragments(ctx, ops, 1);
+    if (!fs->usages_done) {
+        mm_v_spend_fragment_work(ctx, fs->fragments.count);
+        for (size_t f = 0; f < fs->fragments.count; f++) {
+            const mm_vusages *u = mm_v_fragment_usages(ctx, fs->fragments.items[f]);
+            mm_v_spend_fragment_work(ctx, u->count);
+            for (size_t i = 0; i < u->count; i++)
+                if (!mm_vusages_push(ctx->arena, &fs->usages, &u->items[i])) mm_v_oom(ctx);
+        }
+        fs->usages_done = true;
+    }
+    mm_v_spend_fragment_work(ctx, fs->usages.count);
     mm_vusages all = {0};
-    size_t frag_usages = 0;
     for (size_t i = 0; i < own->count; i++)
         if (!mm_vusages_push(ctx->arena, &all, &own->items[i])) mm_v_oom(ctx);
-    for (size_t f = 0; f < frags.count; f++) {
-        const mm_vusages *u = mm_v_fragment_usages(ctx, frags.items[f]);
-        mm_v_spend_fragment_work(ctx, u->count);
-        frag_usages += u->count;
-        for (size_t i = 0; i < u->count; i++)
-            if (!mm_vusages_push(ctx->arena, &all, &u->items[i])) mm_v_oom(ctx);
-    }
-    mm_v_spend_fragment_work(ctx, frag_usages);
+    for (size_t i = 0; i < fs->usages.count; i++)
+        if (!mm_vusages_push(ctx->arena, &all, &fs->usages.items[i])) mm_v_oom(ctx);
 
     mm_vmap defs = {0}; /* name -> definition (the last one, as graphql-js's map keeps) */
     for (size_t i = 0; i < op->variable_count; i++)

@@ -63,6 +63,15 @@ typedef struct mm_vfragment {
     bool usages_done;
 } mm_vfragment;
 
+/* The fragments an operation (or set of operations) spreads, recursively,
+ * cached by the set of fragment names spread directly, as graphql-js's
+ * SetMap does; with the variable usages of those fragments. */
+typedef struct mm_vfragset {
+    mm_vvec fragments;                /* mm_vfragment*, graphql-js order */
+    mm_vusages usages;                /* their variable usages, concatenated */
+    bool usages_done;
+} mm_vfragset;
+
 typedef struct mm_vctx mm_vctx;
 
 /* State of the OverlappingFieldsCanBeMerged rule (rule_overlapping_fields.c). */
@@ -88,6 +97,9 @@ struct mm_vctx {
     mm_vusages *usage_sink;         /* where variable usages go, or NULL */
 
     mm_vmap fragments;              /* name -> mm_vfragment* */
+    mm_vmap name_ids;               /* fragment name -> id + 1 (for fragment-set keys) */
+    size_t next_name_id;
+    mm_vmap fragsets;               /* "id,id,..." -> mm_vfragset* */
     mm_vvec operations;             /* const mm_gql_operation* (for NoUnusedFragments) */
 
     /* Skips: a rule that returned false at a node sees nothing below it. */
@@ -137,9 +149,8 @@ mm_vfragment *mm_v_fragment(mm_vctx *ctx, const char *name);
 /* graphql-js getFragmentSpreads over a selection set (cached for fragments). */
 void mm_v_collect_spreads(mm_vctx *ctx, const mm_gql_selection_set *set, mm_vvec *out);
 const mm_vvec *mm_v_fragment_spreads(mm_vctx *ctx, mm_vfragment *frag);
-/* getRecursivelyReferencedFragments for the given operations: mm_vfragment* in order. */
-void mm_v_recursive_fragments(mm_vctx *ctx, const mm_gql_operation *const *ops, size_t nops,
-                              mm_vvec *out);
+/* getRecursivelyReferencedFragments for the given operations (cached). */
+mm_vfragset *mm_v_recursive_fragments(mm_vctx *ctx, const mm_gql_operation *const *ops, size_t nops);
 /* Variable usages of a fragment (walks it once, rules off). */
 const mm_vusages *mm_v_fragment_usages(mm_vctx *ctx, mm_vfragment *frag);
 bool mm_vusages_push(mm_arena *arena, mm_vusages *u, const mm_vusage *item);

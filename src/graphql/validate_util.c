@@ -183,8 +183,12 @@ const mm_vvec *mm_v_fragment_spreads(mm_vctx *ctx, mm_vfragment *frag) {
     return &frag->spreads;
 }
 
-void mm_v_recursive_fragments(mm_vctx *ctx, const mm_gql_operation *const *ops, size_t nops,
-                              mm_vvec *out) {
+static int compare_ids(const void *a, const void *b) {
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+mm_vfragset *mm_v_recursive_fragments(mm_vctx *ctx, const mm_gql_operation *const *ops, size_t nops) {
     mm_vvec names = {0};
     mm_vmap seen = {0};
     for (size_t i = 0; i < nops; i++) {
@@ -198,11 +202,33 @@ void mm_v_recursive_fragments(mm_vctx *ctx, const mm_gql_operation *const *ops, 
                 mm_v_oom(ctx);
         }
     }
+    /* The cache key: the sorted ids of the names spread directly. */
+    size_t *ids = mm_arena_alloc(ctx->arena, (names.count + 1) * sizeof(*ids));
+    char *key = mm_arena_alloc(ctx->arena, names.count * 21 + 1);
+    if (!ids || !key) mm_v_oom(ctx);
+    for (size_t i = 0; i < names.count; i++) {
+        size_t id = (size_t)(uintptr_t)mm_vmap_get(&ctx->name_ids, names.items[i]);
+        if (!id) {
+            id = ++ctx->next_name_id;
+            if (!mm_vmap_put(ctx->arena, &ctx->name_ids, names.items[i], (void *)(uintptr_t)id)) mm_v_oom(ctx);
+        }
+        ids[i] = id;
+    }
+    qsort(ids, names.count, sizeof(*ids), compare_ids);
+    size_t off = 0;
+    key[0] = '\0';
+    for (size_t i = 0; i < names.count; i++)
+        off += (size_t)snprintf(key + off, 22, i ? ",%zu" : "%zu", ids[i]);
+    mm_vfragset *fs = mm_vmap_get(&ctx->fragsets, key);
+    if (fs) return fs;
+    fs = mm_arena_calloc(ctx->arena, 1, sizeof(*fs));
+    if (!fs || !mm_vmap_put(ctx->arena, &ctx->fragsets, key, fs)) mm_v_oom(ctx);
+
     mm_v_spend_fragment_work(ctx, names.count);
     for (size_t i = 0; i < names.count; i++) {
         mm_vfragment *f = mm_v_fragment(ctx, names.items[i]);
         if (!f) continue;
-        if (!mm_vvec_push(ctx->arena, out, f)) mm_v_oom(ctx);
+        if (!mm_vvec_push(ctx->arena, &fs->fragments, f)) mm_v_oom(ctx);
         const mm_vvec *sp = mm_v_fragment_spreads(ctx, f);
         mm_v_spend_fragment_work(ctx, sp->count);
         for (size_t j = 0; j < sp->count; j++) {
@@ -213,6 +239,7 @@ void mm_v_recursive_fragments(mm_vctx *ctx, const mm_gql_operation *const *ops, 
                 mm_v_oom(ctx);
         }
     }
+    return fs;
 }
 
 /* ---- printing ----------------------------------------------------------- */

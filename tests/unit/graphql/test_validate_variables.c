@@ -130,6 +130,20 @@ static const validate_case no_undefined_variables_cases[] = {
      "query Foo($a: Int) @include(if: $b) { field(x: [$a, {y: $c}]) @skip(if: $d) }",
      "[{\"message\":\"Variable \\\"$b\\\" is not defined by operation \\\"Foo\\\".\",\"locations\":[{\"line\":1,\"column\":33},{\"line\":1,\"column\":1}]},{\"message\":\"Variable \\\"$c\\\" is not defined by operation \\\"Foo\\\".\",\"locations\":[{\"line\":1,\"column\":57},{\"line\":1,\"column\":1}]},{\"message\":\"Variable \\\"$d\\\" is not defined by operation \\\"Foo\\\".\",\"locations\":[{\"line\":1,\"column\":73},{\"line\":1,\"column\":1}]}]"},
     {MM_GQL_RULE_NO_UNDEFINED_VARIABLES,
+     "query A { ...F ...G }\n"
+         "query B { ...G ...F }\n"
+         "fragment F on QueryRoot { dog { name(surname: $x) } }\n"
+         "fragment G on QueryRoot { cat { name(surname: $y) } }",
+     "[{\"message\":\"Variable \\\"$x\\\" is not defined by operation \\\"A\\\".\",\"locations\":[{\"line\":3,\"column\":47},{\"line\":1,\"column\":1}]},{\"message\":\"Variable \\\"$y\\\" is not defined by operation \\\"A\\\".\",\"locations\":[{\"line\":4,\"column\":47},{\"line\":1,\"column\":1}]},{\"message\":\"Variable \\\"$x\\\" is not defined by operation \\\"B\\\".\",\"locations\":[{\"line\":3,\"column\":47},{\"line\":2,\"column\":1}]},{\"message\":\"Variable \\\"$y\\\" is not defined by operation \\\"B\\\".\",\"locations\":[{\"line\":4,\"column\":47},{\"line\":2,\"column\":1}]}]"},
+    {MM_GQL_RULE_NO_UNDEFINED_VARIABLES,
+     "query A($z: Int) { ...G ...F }\n"
+         "query B { ...F ...G }\n"
+         "query C { ...G }\n"
+         "fragment F on QueryRoot { dog { name(surname: $x) ...H } }\n"
+         "fragment G on QueryRoot { cat { name(surname: $y) } }\n"
+         "fragment H on Dog { isHouseTrained(atOtherHomes: $w) }",
+     "[{\"message\":\"Variable \\\"$y\\\" is not defined by operation \\\"A\\\".\",\"locations\":[{\"line\":5,\"column\":47},{\"line\":1,\"column\":1}]},{\"message\":\"Variable \\\"$x\\\" is not defined by operation \\\"A\\\".\",\"locations\":[{\"line\":4,\"column\":47},{\"line\":1,\"column\":1}]},{\"message\":\"Variable \\\"$w\\\" is not defined by operation \\\"A\\\".\",\"locations\":[{\"line\":6,\"column\":50},{\"line\":1,\"column\":1}]},{\"message\":\"Variable \\\"$y\\\" is not defined by operation \\\"B\\\".\",\"locations\":[{\"line\":5,\"column\":47},{\"line\":2,\"column\":1}]},{\"message\":\"Variable \\\"$x\\\" is not defined by operation \\\"B\\\".\",\"locations\":[{\"line\":4,\"column\":47},{\"line\":2,\"column\":1}]},{\"message\":\"Variable \\\"$w\\\" is not defined by operation \\\"B\\\".\",\"locations\":[{\"line\":6,\"column\":50},{\"line\":2,\"column\":1}]},{\"message\":\"Variable \\\"$y\\\" is not defined by operation \\\"C\\\".\",\"locations\":[{\"line\":5,\"column\":47},{\"line\":3,\"column\":1}]}]"},
+    {MM_GQL_RULE_NO_UNDEFINED_VARIABLES,
      "query Foo($a: Int = 1) { ...F ...F } fragment F on Type { f(x: $b) g(y: $b) }",
      "[{\"message\":\"Variable \\\"$b\\\" is not defined by operation \\\"Foo\\\".\",\"locations\":[{\"line\":1,\"column\":64},{\"line\":1,\"column\":1}]},{\"message\":\"Variable \\\"$b\\\" is not defined by operation \\\"Foo\\\".\",\"locations\":[{\"line\":1,\"column\":73},{\"line\":1,\"column\":1}]}]"},
 };
