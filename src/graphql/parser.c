@@ -12,6 +12,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "graphql/lexer.h"
@@ -37,6 +38,14 @@ typedef struct parser {
     size_t token_count;
     size_t max_depth;
     size_t depth;
+    /* Lists under construction live on this stack and are copied into the
+     * arena at their exact size when complete, so growing a list leaves no
+     * dead copies in the arena. It starts in the caller's frame and moves
+     * to the heap only for large documents; finish() frees it. */
+    char *scratch;
+    size_t scratch_used;
+    size_t scratch_cap;
+    bool scratch_on_heap;
 } parser;
 
 #define TOK (p->lx.token)
@@ -89,35 +98,48 @@ static void *alloc(parser *p, size_t size) {
     return m;
 }
 
-/* ---- growable arrays in the arena -------------------------------------- */
+/* ---- lists ----------------------------------------------------------------- */
 
+/* A list being parsed: its items are contiguous on the scratch stack from
+ * mark, because any list nested inside one of its items is finished (and
+ * popped) before that item is pushed. */
 typedef struct vec {
-    void *items;
+    void *items;   /* the arena copy, set by vec_finish */
     size_t count;
-    size_t cap;
+    size_t mark;
+    size_t size;
 } vec;
 
-/* A new zeroed element at the end of v. Growth doubles, so the arena keeps
- * at most as much dead space as the final array. Nested parsing fills the
- * slot in place (it only grows other arrays), which keeps large nodes off
- * the recursion's stack frames. */
-static void *vec_slot(parser *p, vec *v, size_t size) {
-    if (v->count == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 4;
-        void *items = mm_arena_alloc(p->arena, cap * size);
-        if (!items) out_of_memory(p);
-        if (v->count) memcpy(items, v->items, v->count * size);
-        v->items = items;
-        v->cap = cap;
-    }
-    void *slot = (char *)v->items + v->count * size;
-    memset(slot, 0, size);
-    v->count++;
-    return slot;
+static vec vec_begin(parser *p, size_t size) {
+    vec v = {NULL, 0, p->scratch_used, size};
+    return v;
 }
 
-static void vec_push(parser *p, vec *v, const void *elem, size_t size) {
-    memcpy(vec_slot(p, v, size), elem, size);
+static void vec_push(parser *p, vec *v, const void *elem) {
+    if (p->scratch_used != v->mark + v->count * v->size) abort(); /* a nested list was not finished */
+    if (p->scratch_used + v->size > p->scratch_cap) {
+        size_t cap = p->scratch_cap * 2;
+        while (cap < p->scratch_used + v->size) cap *= 2;
+        char *grown = p->scratch_on_heap ? realloc(p->scratch, cap) : malloc(cap);
+        if (!grown) out_of_memory(p);
+        if (!p->scratch_on_heap) memcpy(grown, p->scratch, p->scratch_used);
+        p->scratch = grown;
+        p->scratch_cap = cap;
+        p->scratch_on_heap = true;
+    }
+    memcpy(p->scratch + p->scratch_used, elem, v->size);
+    p->scratch_used += v->size;
+    v->count++;
+}
+
+/* Copies the items into the arena (NULL when there are none) and pops them. */
+static void vec_finish(parser *p, vec *v) {
+    if (v->count) {
+        v->items = mm_arena_alloc(p->arena, v->count * v->size);
+        if (!v->items) out_of_memory(p);
+        memcpy(v->items, p->scratch + v->mark, v->count * v->size);
+    }
+    p->scratch_used = v->mark;
 }
 
 /* ---- token helpers (graphql-js Parser's) -------------------------------- */
@@ -223,11 +245,12 @@ static mm_gql_value *parse_value(parser *p, bool is_const) {
     case MM_GQL_TOK_BRACKET_L: {
         enter(p);
         advance(p);
-        vec items = {0};
+        vec items = vec_begin(p, sizeof(mm_gql_value *));
         while (!expect_optional(p, MM_GQL_TOK_BRACKET_R)) {
             mm_gql_value *item = parse_value(p, is_const);
-            vec_push(p, &items, &item, sizeof(item));
+            vec_push(p, &items, &item);
         }
+        vec_finish(p, &items);
         leave(p);
         v = alloc(p, sizeof(*v));
         v->kind = MM_GQL_VALUE_LIST;
@@ -238,14 +261,16 @@ static mm_gql_value *parse_value(parser *p, bool is_const) {
     case MM_GQL_TOK_BRACE_L: {
         enter(p);
         advance(p);
-        vec fields = {0};
+        vec fields = vec_begin(p, sizeof(mm_gql_object_field));
         while (!expect_optional(p, MM_GQL_TOK_BRACE_R)) {
-            mm_gql_object_field *f = vec_slot(p, &fields, sizeof(*f));
-            f->loc = TOK.loc;
-            f->name = parse_name(p);
+            mm_gql_object_field f;
+            f.loc = TOK.loc;
+            f.name = parse_name(p);
             expect(p, MM_GQL_TOK_COLON);
-            f->value = parse_value(p, is_const);
+            f.value = parse_value(p, is_const);
+            vec_push(p, &fields, &f);
         }
+        vec_finish(p, &fields);
         leave(p);
         v = alloc(p, sizeof(*v));
         v->kind = MM_GQL_VALUE_OBJECT;
@@ -328,29 +353,33 @@ static mm_gql_type_ref *parse_type_ref(parser *p) {
 /* ---- directives and arguments ------------------------------------------ */
 
 static void parse_arguments(parser *p, bool is_const, mm_gql_argument **out, size_t *count) {
-    vec args = {0};
+    vec args = vec_begin(p, sizeof(mm_gql_argument));
     if (expect_optional(p, MM_GQL_TOK_PAREN_L)) {
         do {
-            mm_gql_argument *a = vec_slot(p, &args, sizeof(*a));
-            a->loc = TOK.loc;
-            a->name = parse_name(p);
+            mm_gql_argument a;
+            a.loc = TOK.loc;
+            a.name = parse_name(p);
             expect(p, MM_GQL_TOK_COLON);
-            a->value = parse_value(p, is_const);
+            a.value = parse_value(p, is_const);
+            vec_push(p, &args, &a);
         } while (!expect_optional(p, MM_GQL_TOK_PAREN_R));
     }
+    vec_finish(p, &args);
     *out = args.items;
     *count = args.count;
 }
 
 static void parse_directives(parser *p, bool is_const, mm_gql_directive **out, size_t *count) {
-    vec dirs = {0};
+    vec dirs = vec_begin(p, sizeof(mm_gql_directive));
     while (peek(p, MM_GQL_TOK_AT)) {
-        mm_gql_directive *d = vec_slot(p, &dirs, sizeof(*d));
-        d->loc = TOK.loc;
+        mm_gql_directive d;
+        d.loc = TOK.loc;
         advance(p);
-        d->name = parse_name(p);
-        parse_arguments(p, is_const, &d->args, &d->arg_count);
+        d.name = parse_name(p);
+        parse_arguments(p, is_const, &d.args, &d.arg_count);
+        vec_push(p, &dirs, &d);
     }
+    vec_finish(p, &dirs);
     *out = dirs.items;
     *count = dirs.count;
 }
@@ -365,6 +394,7 @@ static mm_gql_name parse_fragment_name(parser *p) {
 }
 
 static void parse_selection(parser *p, mm_gql_selection *sel) {
+    memset(sel, 0, sizeof(*sel));
     sel->loc = TOK.loc;
     if (expect_optional(p, MM_GQL_TOK_SPREAD)) {
         bool has_type_condition = expect_optional_keyword(p, "on");
@@ -398,10 +428,13 @@ static mm_gql_selection_set *parse_selection_set(parser *p) {
     set->loc = TOK.loc;
     if (peek(p, MM_GQL_TOK_BRACE_L)) enter(p);
     expect(p, MM_GQL_TOK_BRACE_L);
-    vec items = {0};
+    vec items = vec_begin(p, sizeof(mm_gql_selection));
     do {
-        parse_selection(p, vec_slot(p, &items, sizeof(mm_gql_selection)));
+        mm_gql_selection sel;
+        parse_selection(p, &sel);
+        vec_push(p, &items, &sel);
     } while (!expect_optional(p, MM_GQL_TOK_BRACE_R));
+    vec_finish(p, &items);
     leave(p);
     set->items = items.items;
     set->count = items.count;
@@ -452,7 +485,7 @@ static void parse_operation(parser *p, mm_gql_definition *def) {
     op->description = parse_description_ptr(p);
     op->operation = parse_operation_type(p);
     if (peek(p, MM_GQL_TOK_NAME)) op->name = parse_name(p);
-    vec vars = {0};
+    vec vars = vec_begin(p, sizeof(mm_gql_variable_definition));
     if (expect_optional(p, MM_GQL_TOK_PAREN_L)) {
         do {
             mm_gql_variable_definition var;
@@ -467,9 +500,10 @@ static void parse_operation(parser *p, mm_gql_definition *def) {
             var.type = parse_type_ref(p);
             if (expect_optional(p, MM_GQL_TOK_EQUALS)) var.default_value = parse_value(p, true);
             parse_directives(p, true, &var.directives, &var.directive_count);
-            vec_push(p, &vars, &var, sizeof(var));
+            vec_push(p, &vars, &var);
         } while (!expect_optional(p, MM_GQL_TOK_PAREN_R));
     }
+    vec_finish(p, &vars);
     op->variables = vars.items;
     op->variable_count = vars.count;
     parse_directives(p, false, &op->directives, &op->directive_count);
@@ -504,20 +538,21 @@ static void parse_input_value_def(parser *p, mm_gql_input_value_def *iv) {
 /* optionalMany(open, InputValueDefinition, close) */
 static void parse_input_values(parser *p, mm_gql_token_kind open, mm_gql_token_kind close,
                                mm_gql_input_value_def **out, size_t *count) {
-    vec items = {0};
+    vec items = vec_begin(p, sizeof(mm_gql_input_value_def));
     if (expect_optional(p, open)) {
         do {
             mm_gql_input_value_def iv;
             parse_input_value_def(p, &iv);
-            vec_push(p, &items, &iv, sizeof(iv));
+            vec_push(p, &items, &iv);
         } while (!expect_optional(p, close));
     }
+    vec_finish(p, &items);
     *out = items.items;
     *count = items.count;
 }
 
 static void parse_fields_definition(parser *p, mm_gql_type_def *td) {
-    vec items = {0};
+    vec items = vec_begin(p, sizeof(mm_gql_field_def));
     if (expect_optional(p, MM_GQL_TOK_BRACE_L)) {
         do {
             mm_gql_field_def f;
@@ -529,21 +564,23 @@ static void parse_fields_definition(parser *p, mm_gql_type_def *td) {
             expect(p, MM_GQL_TOK_COLON);
             f.type = parse_type_ref(p);
             parse_directives(p, true, &f.directives, &f.directive_count);
-            vec_push(p, &items, &f, sizeof(f));
+            vec_push(p, &items, &f);
         } while (!expect_optional(p, MM_GQL_TOK_BRACE_R));
     }
+    vec_finish(p, &items);
     td->fields = items.items;
     td->field_count = items.count;
 }
 
 /* delimitedMany(delimiter, NamedType) */
 static void parse_named_list(parser *p, mm_gql_token_kind delimiter, mm_gql_name **out, size_t *count) {
-    vec items = {0};
+    vec items = vec_begin(p, sizeof(mm_gql_name));
     expect_optional(p, delimiter);
     do {
         mm_gql_name n = parse_name(p);
-        vec_push(p, &items, &n, sizeof(n));
+        vec_push(p, &items, &n);
     } while (expect_optional(p, delimiter));
+    vec_finish(p, &items);
     *out = items.items;
     *count = items.count;
 }
@@ -559,7 +596,7 @@ static void parse_union_members(parser *p, mm_gql_type_def *td) {
 }
 
 static void parse_enum_values(parser *p, mm_gql_type_def *td) {
-    vec items = {0};
+    vec items = vec_begin(p, sizeof(mm_gql_enum_value_def));
     if (expect_optional(p, MM_GQL_TOK_BRACE_L)) {
         do {
             mm_gql_enum_value_def ev;
@@ -572,15 +609,16 @@ static void parse_enum_values(parser *p, mm_gql_type_def *td) {
             }
             ev.name = parse_name(p);
             parse_directives(p, true, &ev.directives, &ev.directive_count);
-            vec_push(p, &items, &ev, sizeof(ev));
+            vec_push(p, &items, &ev);
         } while (!expect_optional(p, MM_GQL_TOK_BRACE_R));
     }
+    vec_finish(p, &items);
     td->values = items.items;
     td->value_count = items.count;
 }
 
 static void parse_operation_types(parser *p, bool required, mm_gql_schema_def *sd) {
-    vec items = {0};
+    vec items = vec_begin(p, sizeof(mm_gql_operation_type_def));
     if (required) expect(p, MM_GQL_TOK_BRACE_L);
     if (required || expect_optional(p, MM_GQL_TOK_BRACE_L)) {
         do {
@@ -589,9 +627,10 @@ static void parse_operation_types(parser *p, bool required, mm_gql_schema_def *s
             ot.operation = parse_operation_type(p);
             expect(p, MM_GQL_TOK_COLON);
             ot.type = parse_name(p);
-            vec_push(p, &items, &ot, sizeof(ot));
+            vec_push(p, &items, &ot);
         } while (!expect_optional(p, MM_GQL_TOK_BRACE_R));
     }
+    vec_finish(p, &items);
     sd->operation_types = items.items;
     sd->operation_type_count = items.count;
 }
@@ -677,7 +716,7 @@ static void parse_directive_definition(parser *p, mm_gql_definition *def) {
     parse_input_values(p, MM_GQL_TOK_PAREN_L, MM_GQL_TOK_PAREN_R, &dd->args, &dd->arg_count);
     dd->repeatable = expect_optional_keyword(p, "repeatable");
     expect_keyword(p, "on");
-    vec locs = {0};
+    vec locs = vec_begin(p, sizeof(mm_gql_name));
     expect_optional(p, MM_GQL_TOK_PIPE);
     do {
         mm_gql_token start = TOK;
@@ -686,8 +725,9 @@ static void parse_directive_definition(parser *p, mm_gql_definition *def) {
         for (size_t i = 0; i < sizeof(directive_locations) / sizeof(directive_locations[0]); i++)
             if (strcmp(n.value, directive_locations[i]) == 0) known = true;
         if (!known) unexpected(p, &start);
-        vec_push(p, &locs, &n, sizeof(n));
+        vec_push(p, &locs, &n);
     } while (expect_optional(p, MM_GQL_TOK_PIPE));
+    vec_finish(p, &locs);
     dd->locations = locs.items;
     dd->location_count = locs.count;
 }
@@ -768,47 +808,85 @@ static bool start(parser *p, mm_arena *arena, const char *source, size_t length,
     return true;
 }
 
+/* Frees the scratch stack if it moved to the heap. */
+static void finish(parser *p) {
+    if (p->scratch_on_heap) free(p->scratch);
+    p->scratch = NULL;
+    p->scratch_on_heap = false;
+}
+
+/* The functions that call setjmp keep no state of their own: everything
+ * lives in *p, which belongs to their caller, so nothing they need is
+ * indeterminate after a longjmp. */
+static mm_gql_document *parse_document(parser *p, const char *source, size_t length) {
+    if (setjmp(p->jmp)) return NULL;
+    mm_gql_document *doc = alloc(p, sizeof(*doc));
+    doc->source = source;
+    doc->source_length = length;
+    expect(p, MM_GQL_TOK_SOF);
+    vec defs = vec_begin(p, sizeof(mm_gql_definition));
+    do {
+        mm_gql_definition def;
+        parse_definition(p, &def);
+        vec_push(p, &defs, &def);
+    } while (!expect_optional(p, MM_GQL_TOK_EOF));
+    vec_finish(p, &defs);
+    doc->definitions = defs.items;
+    doc->definition_count = defs.count;
+    return doc;
+}
+
+static mm_gql_value *parse_whole_value(parser *p) {
+    if (setjmp(p->jmp)) return NULL;
+    expect(p, MM_GQL_TOK_SOF);
+    mm_gql_value *v = parse_value(p, false);
+    expect(p, MM_GQL_TOK_EOF);
+    return v;
+}
+
+static mm_gql_type_ref *parse_whole_type(parser *p) {
+    if (setjmp(p->jmp)) return NULL;
+    expect(p, MM_GQL_TOK_SOF);
+    mm_gql_type_ref *t = parse_type_ref(p);
+    expect(p, MM_GQL_TOK_EOF);
+    return t;
+}
+
+/* Small documents never touch the heap: the scratch stack starts here. */
+#define SCRATCH_INITIAL 2048
+
 mm_gql_document *mm_gql_parse(mm_arena *arena, const char *source, size_t length,
                               const mm_gql_parse_limits *limits, mm_gql_errors *errors) {
     parser p;
+    _Alignas(max_align_t) char scratch[SCRATCH_INITIAL];
     if (!start(&p, arena, source, length, limits, errors)) return NULL;
-    if (setjmp(p.jmp)) return NULL;
-    parser *pp = &p;
-    mm_gql_document *doc = alloc(pp, sizeof(*doc));
-    doc->source = source;
-    doc->source_length = length;
-    expect(pp, MM_GQL_TOK_SOF);
-    vec defs = {0};
-    do {
-        mm_gql_definition def;
-        parse_definition(pp, &def);
-        vec_push(pp, &defs, &def, sizeof(def));
-    } while (!expect_optional(pp, MM_GQL_TOK_EOF));
-    doc->definitions = defs.items;
-    doc->definition_count = defs.count;
+    p.scratch = scratch;
+    p.scratch_cap = sizeof(scratch);
+    mm_gql_document *doc = parse_document(&p, source, length);
+    finish(&p);
     return doc;
 }
 
 mm_gql_value *mm_gql_parse_value(mm_arena *arena, const char *source, size_t length,
                                  mm_gql_errors *errors) {
     parser p;
+    _Alignas(max_align_t) char scratch[SCRATCH_INITIAL];
     if (!start(&p, arena, source, length, NULL, errors)) return NULL;
-    if (setjmp(p.jmp)) return NULL;
-    parser *pp = &p;
-    expect(pp, MM_GQL_TOK_SOF);
-    mm_gql_value *v = parse_value(pp, false);
-    expect(pp, MM_GQL_TOK_EOF);
+    p.scratch = scratch;
+    p.scratch_cap = sizeof(scratch);
+    mm_gql_value *v = parse_whole_value(&p);
+    finish(&p);
     return v;
 }
 
 mm_gql_type_ref *mm_gql_parse_type(mm_arena *arena, const char *source, size_t length,
                                    mm_gql_errors *errors) {
     parser p;
+    _Alignas(max_align_t) char scratch[SCRATCH_INITIAL];
     if (!start(&p, arena, source, length, NULL, errors)) return NULL;
-    if (setjmp(p.jmp)) return NULL;
-    parser *pp = &p;
-    expect(pp, MM_GQL_TOK_SOF);
-    mm_gql_type_ref *t = parse_type_ref(pp);
-    expect(pp, MM_GQL_TOK_EOF);
+    p.scratch = scratch;
+    p.scratch_cap = sizeof(scratch);
+    mm_gql_type_ref *t = parse_whole_type(&p);
+    finish(&p);
     return t;
 }
