@@ -276,8 +276,10 @@ static void walk_type_def(mm_vctx *ctx, const mm_gql_type_def *t) {
         unique_directives(ctx, ev->directives, ev->directive_count, 0, NULL);
         walk_directives(ctx, ev->directives, ev->directive_count, MM_GQL_LOC_ENUM_VALUE);
     }
+    /* graphql-js names the location INPUT_FIELD_DEFINITION only inside an
+     * input object definition; inside an extension it says ARGUMENT_DEFINITION. */
     walk_input_value_defs(ctx, t->input_fields, t->input_field_count,
-                          MM_GQL_LOC_INPUT_FIELD_DEFINITION);
+                          t->is_extension ? MM_GQL_LOC_ARGUMENT_DEFINITION : MM_GQL_LOC_INPUT_FIELD_DEFINITION);
 }
 
 static void walk_definition(mm_vctx *ctx, const mm_gql_definition *d) {

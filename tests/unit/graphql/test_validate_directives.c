@@ -119,6 +119,16 @@ static const validate_case known_directives_cases[] = {
          "directive @onEnum on ENUM",
      "[{\"message\":\"Unknown directive \\\"@onInterface\\\".\",\"locations\":[{\"line\":1,\"column\":35}]},{\"message\":\"Unknown directive \\\"@onInputFieldDefinition\\\".\",\"locations\":[{\"line\":2,\"column\":22}]},{\"message\":\"Unknown directive \\\"@onInputFieldDefinition\\\".\",\"locations\":[{\"line\":2,\"column\":55}]},{\"message\":\"Directive \\\"@onEnum\\\" may not be used on SCALAR.\",\"locations\":[{\"line\":4,\"column\":17}]},{\"message\":\"Unknown directive \\\"@onEnumValue\\\".\",\"locations\":[{\"line\":5,\"column\":15}]},{\"message\":\"Unknown directive \\\"@onScalar\\\".\",\"locations\":[{\"line\":6,\"column\":13}]},{\"message\":\"Unknown directive \\\"@onUnion\\\".\",\"locations\":[{\"line\":6,\"column\":29}]},{\"message\":\"Directive \\\"@onEnum\\\" may not be used on INPUT_OBJECT.\",\"locations\":[{\"line\":7,\"column\":15}]},{\"message\":\"Unknown directive \\\"@onArgumentDefinition\\\".\",\"locations\":[{\"line\":7,\"column\":38}]},{\"message\":\"Directive \\\"@onObject\\\" may not be used on SCHEMA.\",\"locations\":[{\"line\":8,\"column\":8}]}]"},
     {MM_GQL_RULE_KNOWN_DIRECTIVES,
+     "extend input ComplexInput { f: Int @onField }\n"
+         "input X { f: Int @onField }\n"
+         "extend type Dog { f(a: Int @onField): Int @onField }\n"
+         "extend interface Pet @onField\n"
+         "extend union CatOrDog @onField\n"
+         "extend enum FurColor @onField { X @onField }\n"
+         "extend scalar Date @onField\n"
+         "directive @d(a: Int @onField) on FIELD",
+     "[{\"message\":\"Directive \\\"@onField\\\" may not be used on ARGUMENT_DEFINITION.\",\"locations\":[{\"line\":1,\"column\":36}]},{\"message\":\"Directive \\\"@onField\\\" may not be used on INPUT_FIELD_DEFINITION.\",\"locations\":[{\"line\":2,\"column\":18}]},{\"message\":\"Directive \\\"@onField\\\" may not be used on ARGUMENT_DEFINITION.\",\"locations\":[{\"line\":3,\"column\":28}]},{\"message\":\"Directive \\\"@onField\\\" may not be used on FIELD_DEFINITION.\",\"locations\":[{\"line\":3,\"column\":43}]},{\"message\":\"Directive \\\"@onField\\\" may not be used on INTERFACE.\",\"locations\":[{\"line\":4,\"column\":22}]},{\"message\":\"Directive \\\"@onField\\\" may not be used on UNION.\",\"locations\":[{\"line\":5,\"column\":23}]},{\"message\":\"Directive \\\"@onField\\\" may not be used on ENUM.\",\"locations\":[{\"line\":6,\"column\":22}]},{\"message\":\"Directive \\\"@onField\\\" may not be used on ENUM_VALUE.\",\"locations\":[{\"line\":6,\"column\":35}]},{\"message\":\"Directive \\\"@onField\\\" may not be used on SCALAR.\",\"locations\":[{\"line\":7,\"column\":20}]},{\"message\":\"Directive \\\"@onField\\\" may not be used on ARGUMENT_DEFINITION.\",\"locations\":[{\"line\":8,\"column\":21}]}]"},
+    {MM_GQL_RULE_KNOWN_DIRECTIVES,
      "directive @myDir on QUERY | FIELD\n"
          "query @myDir { f @myDir ... @myDir { g } }",
      "[{\"message\":\"Directive \\\"@myDir\\\" may not be used on INLINE_FRAGMENT.\",\"locations\":[{\"line\":2,\"column\":29}]}]"},
