@@ -16,6 +16,7 @@
  * {"__echoArgs":true} returns the coerced arguments as compact JSON text.
  * Exit status: 0 when an outcome was printed (whatever it is), 2 on bad input. */
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,6 +222,30 @@ static json_t *run_parse(const char *query, size_t query_len) {
     return out;
 }
 
+/* mm_gql_parse_value / mm_gql_parse_type (graphql-js parseValue / parseType). */
+static json_t *run_parse_fragment(const char *text, size_t len, bool is_type) {
+    mm_arena arena;
+    mm_arena_init(&arena);
+    mm_gql_errors errors;
+    mm_gql_errors_init(&errors, &arena);
+    json_t *out;
+    const char *printed = NULL;
+    if (is_type) {
+        mm_gql_type_ref *t = mm_gql_parse_type(&arena, text, len, &errors);
+        if (t) printed = mm_gql_print_type(t, &arena);
+    } else {
+        mm_gql_value *v = mm_gql_parse_value(&arena, text, len, &errors);
+        if (v) printed = mm_gql_print_value(v, &arena);
+    }
+    if (printed)
+        out = json_pack("{s:s,s:b,s:s}", "phase", "parse", "ok", 1, "printed", printed);
+    else
+        out = phase_errors("parse", &errors);
+    mm_gql_errors_release(&errors);
+    mm_arena_reset(&arena);
+    return out;
+}
+
 static json_t *run_case(json_t *c) {
     const char *mode = json_string_value(json_object_get(c, "mode"));
     const char *sdl = json_string_value(json_object_get(c, "sdl"));
@@ -230,6 +255,8 @@ static json_t *run_case(json_t *c) {
     size_t sdl_len = json_string_length(json_object_get(c, "sdl"));
     if (!mode) return NULL;
     if (strcmp(mode, "parse") == 0) return query ? run_parse(query, query_len) : NULL;
+    if (strcmp(mode, "parse-value") == 0 || strcmp(mode, "parse-type") == 0)
+        return query ? run_parse_fragment(query, query_len, strcmp(mode, "parse-type") == 0) : NULL;
     if (!sdl) return NULL;
 
     mm_arena arena;

@@ -90,9 +90,18 @@ export function buildSchemaChecked(G, sdl) {
   return { schema };
 }
 
-// c: {mode: "parse"|"schema"|"execute", sdl, query, variables, operationName, rootValue}
+// c: {mode: "parse"|"parse-value"|"parse-type"|"schema"|"execute", sdl, query,
+//     variables, operationName, rootValue}
 export function runReference(G, c) {
   GraphQLErrorClass = G.GraphQLError;
+  if (c.mode === 'parse-value' || c.mode === 'parse-type') {
+    try {
+      const node = c.mode === 'parse-value' ? G.parseValue(c.query) : G.parseType(c.query);
+      return { phase: 'parse', ok: true, printed: G.print(node) };
+    } catch (e) {
+      return { phase: 'parse', errors: [canonicalError(e)] };
+    }
+  }
   if (c.mode === 'parse') {
     try {
       const doc = G.parse(c.query);

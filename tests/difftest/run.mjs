@@ -77,7 +77,7 @@ function loadCorpus() {
         operationName: c.operationName ?? null,
         rootValue: c.rootValue ?? group.rootValue ?? {},
       };
-      if (n.mode !== 'parse' && typeof n.sdl !== 'string') throw new Error(`${name}: no schema`);
+      if (!n.mode.startsWith('parse') && typeof n.sdl !== 'string') throw new Error(`${name}: no schema`);
       if (n.mode !== 'schema' && typeof n.query !== 'string') throw new Error(`${name}: no query`);
       cases.push(n);
     }
