@@ -116,7 +116,7 @@ export function runReference(G, c) {
 
   // The whole request in one call, as the engine's facade (graphql.h) does it.
   // Like graphql-http, the facade refuses a valid subscription operation.
-  const facade = subscriptionRefused(G, built.schema, c) ?? canonicalResult(G.graphqlSync({
+  const facade = subscriptionRefused(G, built.schema, c) ?? canonicalResult(graphqlCatching(G, {
     schema: built.schema,
     source: c.query,
     rootValue: c.rootValue ?? {},
@@ -130,7 +130,7 @@ export function runReference(G, c) {
   } catch (e) {
     return { phase: 'parse', errors: [canonicalError(e)], facade };
   }
-  const verrors = G.validate(built.schema, doc);
+  const verrors = validateCatching(G, built.schema, doc);
   if (verrors.length) return { phase: 'validate', errors: verrors.map(canonicalError), facade };
   const result = G.execute({
     schema: built.schema,
@@ -143,6 +143,28 @@ export function runReference(G, c) {
   return { phase: 'execute', result: canonicalResult(result), facade };
 }
 
+// graphql-js's validate() throws (instead of reporting) one GraphQLError in a
+// corner: SingleFieldSubscriptionsRule coerces @skip/@include arguments with
+// no variable values. The engine reports that error as a validation error;
+// so does the reference, and graphqlSync's caller likewise.
+function validateCatching(G, schema, doc) {
+  try {
+    return G.validate(schema, doc);
+  } catch (e) {
+    if (e instanceof G.GraphQLError) return [e];
+    throw e;
+  }
+}
+
+function graphqlCatching(G, args) {
+  try {
+    return G.graphqlSync(args);
+  } catch (e) {
+    if (e instanceof G.GraphQLError) return { errors: [e] };
+    throw e;
+  }
+}
+
 // graphql-http answers a valid subscription over HTTP with this one error
 // instead of executing it; so does mm_graphql_execute_request.
 function subscriptionRefused(G, schema, c) {
@@ -152,7 +174,7 @@ function subscriptionRefused(G, schema, c) {
   } catch {
     return undefined;
   }
-  if (G.validate(schema, doc).length) return undefined;
+  if (validateCatching(G, schema, doc).length) return undefined;
   const op = G.getOperationAST(doc, c.operationName ?? undefined);
   if (op && op.operation === 'subscription') return { errors: [{ message: 'Subscriptions are not supported' }] };
   return undefined;
