@@ -317,8 +317,54 @@ static void walk_definition(mm_vctx *ctx, const mm_gql_definition *d) {
 
 /* ---- on-demand fragment usages ------------------------------------------ */
 
+static bool value_has_variable(const mm_gql_value *v) {
+    if (!v) return false;
+    switch (v->kind) {
+    case MM_GQL_VALUE_VARIABLE: return true;
+    case MM_GQL_VALUE_LIST:
+        for (size_t i = 0; i < v->u.list.count; i++)
+            if (value_has_variable(v->u.list.items[i])) return true;
+        return false;
+    case MM_GQL_VALUE_OBJECT:
+        for (size_t i = 0; i < v->u.object.count; i++)
+            if (value_has_variable(v->u.object.fields[i].value)) return true;
+        return false;
+    default: return false;
+    }
+}
+
+static bool directives_have_variable(const mm_gql_directive *ds, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < ds[i].arg_count; j++)
+            if (value_has_variable(ds[i].args[j].value)) return true;
+    return false;
+}
+
+/* Whether any variable appears in the selection set: most fragments have
+ * none, and then their usages need no walk with type information. */
+static bool set_has_variable(const mm_gql_selection_set *set) {
+    if (!set) return false;
+    for (size_t i = 0; i < set->count; i++) {
+        const mm_gql_selection *sel = &set->items[i];
+        if (directives_have_variable(sel->directives, sel->directive_count)) return true;
+        if (sel->kind == MM_GQL_SEL_FIELD) {
+            for (size_t j = 0; j < sel->u.field.arg_count; j++)
+                if (value_has_variable(sel->u.field.args[j].value)) return true;
+            if (set_has_variable(sel->u.field.selection_set)) return true;
+        } else if (sel->kind == MM_GQL_SEL_INLINE_FRAGMENT) {
+            if (set_has_variable(sel->u.inline_fragment.selection_set)) return true;
+        }
+    }
+    return false;
+}
+
 const mm_vusages *mm_v_fragment_usages(mm_vctx *ctx, mm_vfragment *frag) {
     if (frag->usages_done) return &frag->usages;
+    if (!directives_have_variable(frag->def->directives, frag->def->directive_count) &&
+        !set_has_variable(frag->def->selection_set)) {
+        frag->usages_done = true;
+        return &frag->usages;
+    }
     mm_type_info ti;
     mm_ti_init(&ti, ctx->schema, &ctx->meta, ctx->arena);
     mm_type_info *saved_ti = ctx->ti;
