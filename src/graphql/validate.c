@@ -430,6 +430,14 @@ static void run(mm_vctx *ctx) {
     if (mm_v_rule(ctx, MM_GQL_RULE_NO_UNUSED_FRAGMENTS)) mm_rule_no_unused_fragments(ctx);
 }
 
+/* Out of memory: the document must not pass as valid, so say so (if even
+ * that allocation works) and count at least one error either way. */
+static size_t out_of_memory(mm_gql_errors *errors, size_t before) {
+    mm_gql_errors_add(errors, MM_GQL_ERROR_VALIDATION, NULL, 0, "%s", "Validation aborted: out of memory.");
+    size_t n = errors->count - before;
+    return n ? n : 1;
+}
+
 size_t mm_gql_validate(const mm_gql_schema *schema, const mm_gql_document *doc,
                        const mm_gql_validate_options *opts, mm_gql_errors *errors) {
     if (!opts) opts = &mm_gql_default_validate_options;
@@ -451,7 +459,7 @@ size_t mm_gql_validate(const mm_gql_schema *schema, const mm_gql_document *doc,
 
     mm_vctx *ctx = mm_arena_calloc(errors->arena, 1, sizeof(*ctx));
     mm_type_info *ti = mm_arena_calloc(errors->arena, 1, sizeof(*ti));
-    if (!ctx || !ti) return errors->count - before;
+    if (!ctx || !ti) return out_of_memory(errors, before);
     ctx->schema = (mm_gql_schema *)schema; /* wrapper interning is thread-safe */
     ctx->doc = doc;
     ctx->arena = errors->arena;
@@ -463,9 +471,10 @@ size_t mm_gql_validate(const mm_gql_schema *schema, const mm_gql_document *doc,
     ctx->max_errors = opts->max_errors ? opts->max_errors : 100;
     ctx->fragment_work = 50000;
     ctx->rules_on = true;
-    if (mm_ti_meta_init(&ctx->meta, ctx->schema) != 0) return errors->count - before;
+    if (mm_ti_meta_init(&ctx->meta, ctx->schema) != 0) return out_of_memory(errors, before);
     mm_ti_init(ti, ctx->schema, &ctx->meta, ctx->arena);
     ctx->ti = ti;
     if (setjmp(ctx->abort_jmp) == 0) run(ctx);
+    if (ctx->oom || ti->oom) return out_of_memory(errors, before);
     return errors->count - before;
 }

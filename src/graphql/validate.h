@@ -71,7 +71,8 @@ extern const mm_gql_validate_options mm_gql_default_validate_options;
 /* Validates doc against schema and appends one error per problem to errors
  * (kind MM_GQL_ERROR_VALIDATION; the alias limit uses MM_GQL_ERROR_LIMIT).
  * Returns the number of errors added; 0 means the document is valid. Scratch
- * memory comes from errors->arena. */
+ * memory comes from errors->arena; if it runs out, the document is reported
+ * invalid ("Validation aborted: out of memory.") and the result is at least 1. */
 size_t mm_gql_validate(const mm_gql_schema *schema, const mm_gql_document *doc,
                        const mm_gql_validate_options *opts, mm_gql_errors *errors);
 

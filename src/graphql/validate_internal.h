@@ -90,6 +90,7 @@ struct mm_vctx {
     size_t start_count;
     jmp_buf abort_jmp;
     long fragment_work;             /* graphql-js's 50000 fragment-work budget */
+    volatile bool oom;              /* an allocation failed (set before longjmp) */
 
     mm_ti_meta meta;
     mm_type_info *ti;               /* the walk's type info */
@@ -137,7 +138,7 @@ _Noreturn void mm_v_throw(mm_vctx *ctx, const mm_gql_loc *loc, const char *fmt, 
 _Noreturn void mm_v_abort(mm_vctx *ctx);
 /* Spends graphql-js fragment work; aborts when the budget is gone. */
 void mm_v_spend_fragment_work(mm_vctx *ctx, size_t cost);
-/* Out of memory: stop quietly with what was reported. */
+/* Out of memory: stop; mm_gql_validate then reports the document invalid. */
 _Noreturn void mm_v_oom(mm_vctx *ctx);
 
 static inline bool mm_v_rule(const mm_vctx *ctx, uint32_t rule) {

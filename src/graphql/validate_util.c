@@ -141,7 +141,10 @@ _Noreturn void mm_v_abort(mm_vctx *ctx) {
     longjmp(ctx->abort_jmp, 1);
 }
 
-_Noreturn void mm_v_oom(mm_vctx *ctx) { longjmp(ctx->abort_jmp, 2); }
+_Noreturn void mm_v_oom(mm_vctx *ctx) {
+    ctx->oom = true;
+    longjmp(ctx->abort_jmp, 2);
+}
 
 void mm_v_spend_fragment_work(mm_vctx *ctx, size_t cost) {
     ctx->fragment_work -= (long)cost;
