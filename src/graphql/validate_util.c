@@ -545,12 +545,11 @@ size_t mm_v_suggestion_list(mm_vctx *ctx, const char *input, const char *const *
     scored *found = mm_arena_alloc(ctx->arena, noptions * sizeof(*found));
     if (!rows || !found) mm_v_oom(ctx);
     size_t n = 0;
+    mm_vmap seen = {0};
     for (size_t i = 0; i < noptions; i++) {
-        /* Object keys: a repeated option keeps one entry (its last distance). */
-        bool dup = false;
-        for (size_t k = 0; k < n; k++)
-            if (strcmp(found[k].s, options[i]) == 0) dup = true;
-        if (dup) continue;
+        /* Object keys: a repeated option keeps one entry (same distance). */
+        if (mm_vmap_get(&seen, options[i])) continue;
+        if (!mm_vmap_put(ctx->arena, &seen, options[i], (void *)1)) mm_v_oom(ctx);
         int d = lexical_distance(ctx, input, in_units, in_len, options[i], threshold, rows);
         if (d >= 0) found[n++] = (scored){options[i], d};
     }
