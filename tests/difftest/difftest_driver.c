@@ -213,8 +213,9 @@ static json_t *run_parse(const char *query, size_t query_len) {
         out = phase_errors("parse", &errors);
     } else {
         out = json_pack("{s:s,s:b}", "phase", "parse", "ok", 1);
-        char *printed = mm_gql_ast_print(doc);
-        json_object_set_new(out, "printed", json_string(printed ? printed : ""));
+        size_t printed_len = 0;
+        char *printed = mm_gql_ast_print_n(doc, &printed_len); /* may hold U+0000 */
+        json_object_set_new(out, "printed", json_stringn(printed ? printed : "", printed ? printed_len : 0));
         free(printed);
     }
     mm_gql_errors_release(&errors);
