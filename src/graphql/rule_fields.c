@@ -1,6 +1,7 @@
 /* rule_fields.c -- validation rules about field selections: ScalarLeafs
  * (leaf fields have no selection, composite fields have one) and
  * FieldsOnCorrectType (with graphql-js's type and field suggestions). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "graphql/validate_internal.h"
@@ -41,14 +42,19 @@ static bool implements(const mm_gql_type *b, const mm_gql_type *a) {
 typedef struct suggested {
     const mm_gql_type *type;
     size_t usage;
+    size_t order; /* first-seen position: JavaScript's sort is stable */
 } suggested;
 
 static int compare_suggested(const suggested *a, const suggested *b) {
     if (a->usage != b->usage) return a->usage < b->usage ? 1 : -1;
     if (a->type->kind == MM_GQL_INTERFACE && implements(b->type, a->type)) return -1;
     if (b->type->kind == MM_GQL_INTERFACE && implements(a->type, b->type)) return 1;
-    return mm_v_natural_compare(a->type->name, b->type->name);
+    int c = mm_v_natural_compare(a->type->name, b->type->name);
+    if (c) return c;
+    return a->order < b->order ? -1 : a->order > b->order;
 }
+
+static int compare_suggested_q(const void *a, const void *b) { return compare_suggested(a, b); }
 
 static size_t suggested_types(mm_vctx *ctx, const mm_gql_type *type, const char *field_name,
                               const char ***out) {
@@ -58,31 +64,31 @@ static size_t suggested_types(mm_vctx *ctx, const mm_gql_type *type, const char 
     suggested *s = mm_arena_alloc(ctx->arena, (cap ? cap : 1) * sizeof(*s));
     if (!s) mm_v_oom(ctx);
     size_t n = 0;
+    mm_vmap index = {0}; /* type name -> position + 1 in s */
     for (size_t i = 0; i < type->possible_type_count; i++) {
         const mm_gql_type *pt = type->possible_types[i];
         if (!has_field(pt, field_name)) continue;
-        size_t k;
-        for (k = 0; k < n && s[k].type != pt; k++) {}
-        if (k == n) s[n++] = (suggested){pt, 1};
-        else s[k].usage = 1;
+        size_t k = (size_t)(uintptr_t)mm_vmap_get(&index, pt->name);
+        if (!k) {
+            s[n++] = (suggested){pt, 1, 0};
+            if (!mm_vmap_put(ctx->arena, &index, pt->name, (void *)(uintptr_t)n)) mm_v_oom(ctx);
+        } else {
+            s[k - 1].usage = 1;
+        }
         for (size_t j = 0; j < pt->interface_count; j++) {
             const mm_gql_type *iface = pt->interfaces[j];
             if (!has_field(iface, field_name)) continue;
-            for (k = 0; k < n && s[k].type != iface; k++) {}
-            if (k == n) s[n++] = (suggested){iface, 1};
-            else s[k].usage++;
+            k = (size_t)(uintptr_t)mm_vmap_get(&index, iface->name);
+            if (!k) {
+                s[n++] = (suggested){iface, 1, 0};
+                if (!mm_vmap_put(ctx->arena, &index, iface->name, (void *)(uintptr_t)n)) mm_v_oom(ctx);
+            } else {
+                s[k - 1].usage++;
+            }
         }
     }
-    /* Stable insertion sort, as JavaScript's Array.prototype.sort is stable. */
-    for (size_t i = 1; i < n; i++) {
-        suggested x = s[i];
-        size_t j = i;
-        while (j > 0 && compare_suggested(&s[j - 1], &x) > 0) {
-            s[j] = s[j - 1];
-            j--;
-        }
-        s[j] = x;
-    }
+    for (size_t i = 0; i < n; i++) s[i].order = i;
+    qsort(s, n, sizeof(*s), compare_suggested_q);
     const char **names = mm_arena_alloc(ctx->arena, (n ? n : 1) * sizeof(*names));
     if (!names) mm_v_oom(ctx);
     for (size_t i = 0; i < n; i++) names[i] = s[i].type->name;

@@ -534,6 +534,13 @@ typedef struct scored {
     int d;
 } scored;
 
+static int compare_scored(const void *a, const void *b) {
+    const scored *x = a, *y = b;
+    if (x->d != y->d) return x->d < y->d ? -1 : 1;
+    int c = mm_v_natural_compare(x->s, y->s);
+    return c ? c : strcmp(x->s, y->s);
+}
+
 size_t mm_v_suggestion_list(mm_vctx *ctx, const char *input, const char *const *options,
                             size_t noptions, const char ***out) {
     *out = NULL;
@@ -553,17 +560,8 @@ size_t mm_v_suggestion_list(mm_vctx *ctx, const char *input, const char *const *
         int d = lexical_distance(ctx, input, in_units, in_len, options[i], threshold, rows);
         if (d >= 0) found[n++] = (scored){options[i], d};
     }
-    /* Stable insertion sort by distance, then natural order. */
-    for (size_t i = 1; i < n; i++) {
-        scored x = found[i];
-        size_t j = i;
-        while (j > 0 && (found[j - 1].d > x.d ||
-                         (found[j - 1].d == x.d && mm_v_natural_compare(found[j - 1].s, x.s) > 0))) {
-            found[j] = found[j - 1];
-            j--;
-        }
-        found[j] = x;
-    }
+    /* By distance, then natural order (options are distinct, so this is a total order). */
+    qsort(found, n, sizeof(*found), compare_scored);
     const char **list = mm_arena_alloc(ctx->arena, (n ? n : 1) * sizeof(*list));
     if (!list) mm_v_oom(ctx);
     for (size_t i = 0; i < n; i++) list[i] = found[i].s;
