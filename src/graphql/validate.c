@@ -196,8 +196,8 @@ static void walk_variable_definition(mm_vctx *ctx, const mm_gql_variable_definit
     mm_vusages *sink = ctx->usage_sink;
     ctx->usage_sink = NULL;
     walk_value(ctx, def->default_value);
-    ctx->usage_sink = sink;
     walk_directives(ctx, def->directives, def->directive_count, MM_GQL_LOC_VARIABLE_DEFINITION);
+    ctx->usage_sink = sink;
     mm_ti_leave_variable_definition(ctx->ti);
 }
 
