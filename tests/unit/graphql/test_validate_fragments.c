@@ -47,6 +47,17 @@ static const validate_case known_fragment_names_cases[] = {
     {MM_GQL_RULE_KNOWN_FRAGMENT_NAMES,
      "{ dog { ...F @include(if: true) } } fragment f on Dog { name }",
      "[{\"message\":\"Unknown fragment \\\"F\\\".\",\"locations\":[{\"line\":1,\"column\":12}]}]"},
+    {MM_GQL_RULE_KNOWN_FRAGMENT_NAMES,
+     "fragment A on Dog { ...B } fragment B on Dog { ...A ...C } query { dog { ...A ...Z } }",
+     "[{\"message\":\"Unknown fragment \\\"C\\\".\",\"locations\":[{\"line\":1,\"column\":56}]},{\"message\":\"Unknown fragment \\\"Z\\\".\",\"locations\":[{\"line\":1,\"column\":82}]}]"},
+    {MM_GQL_RULE_KNOWN_FRAGMENT_NAMES,
+     "{ dog { ...on Dog { ...Missing } } }\n"
+         "fragment Missing on Cat { name }\n"
+         "fragment Missing on Dog { name }",
+     "[]"},
+    {MM_GQL_RULE_KNOWN_FRAGMENT_NAMES,
+     "type Missing { a: Int } { dog { ...Missing } }",
+     "[{\"message\":\"Unknown fragment \\\"Missing\\\".\",\"locations\":[{\"line\":1,\"column\":36}]}]"},
 };
 
 static void test_known_fragment_names(void **state) {

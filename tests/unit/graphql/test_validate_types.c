@@ -142,6 +142,15 @@ static const validate_case variables_are_input_types_cases[] = {
     {MM_GQL_RULE_VARIABLES_ARE_INPUT_TYPES,
      "query Foo($a: [Human!]!, $b: [[[SomeBox]]], $c: Connection!) { field }",
      "[{\"message\":\"Variable \\\"$a\\\" cannot be non-input type \\\"[Human!]!\\\".\",\"locations\":[{\"line\":1,\"column\":15}]},{\"message\":\"Variable \\\"$b\\\" cannot be non-input type \\\"[[[SomeBox]]]\\\".\",\"locations\":[{\"line\":1,\"column\":30}]},{\"message\":\"Variable \\\"$c\\\" cannot be non-input type \\\"Connection!\\\".\",\"locations\":[{\"line\":1,\"column\":49}]}]"},
+    {MM_GQL_RULE_VARIABLES_ARE_INPUT_TYPES,
+     "query Foo($a: OneOfInput, $b: [DogCommand!]! = [SIT], $c: __TypeKind, $d: __Type) { field }",
+     "[{\"message\":\"Variable \\\"$d\\\" cannot be non-input type \\\"__Type\\\".\",\"locations\":[{\"line\":1,\"column\":75}]}]"},
+    {MM_GQL_RULE_VARIABLES_ARE_INPUT_TYPES,
+     "mutation M($a: QueryRoot, $b: SubscriptionRoot!) { field } subscription S($c: [Mammal]) { field }",
+     "[{\"message\":\"Variable \\\"$a\\\" cannot be non-input type \\\"QueryRoot\\\".\",\"locations\":[{\"line\":1,\"column\":16}]},{\"message\":\"Variable \\\"$b\\\" cannot be non-input type \\\"SubscriptionRoot!\\\".\",\"locations\":[{\"line\":1,\"column\":31}]},{\"message\":\"Variable \\\"$c\\\" cannot be non-input type \\\"[Mammal]\\\".\",\"locations\":[{\"line\":1,\"column\":79}]}]"},
+    {MM_GQL_RULE_VARIABLES_ARE_INPUT_TYPES,
+     "query Foo($a: Dog @onVariableDefinition) { field }",
+     "[{\"message\":\"Variable \\\"$a\\\" cannot be non-input type \\\"Dog\\\".\",\"locations\":[{\"line\":1,\"column\":15}]}]"},
 };
 
 static void test_variables_are_input_types(void **state) {

@@ -19,6 +19,23 @@ static const validate_case unique_variable_names_cases[] = {
     {MM_GQL_RULE_UNIQUE_VARIABLE_NAMES,
      "query A($a: Int, $b: Int, $a: Int, $c: Int, $b: Int, $a: Int) { __typename }",
      "[{\"message\":\"There can be only one variable named \\\"$a\\\".\",\"locations\":[{\"line\":1,\"column\":10},{\"line\":1,\"column\":28},{\"line\":1,\"column\":55}]},{\"message\":\"There can be only one variable named \\\"$b\\\".\",\"locations\":[{\"line\":1,\"column\":19},{\"line\":1,\"column\":46}]}]"},
+    {MM_GQL_RULE_UNIQUE_VARIABLE_NAMES,
+     "query A($x: Int) { __typename }",
+     "[]"},
+    {MM_GQL_RULE_UNIQUE_VARIABLE_NAMES,
+     "query A { __typename }",
+     "[]"},
+    {MM_GQL_RULE_UNIQUE_VARIABLE_NAMES,
+     "query A(\n"
+         "  $a: Int,\n"
+         "  $a: Int = 1\n"
+         ") { __typename }\n"
+         "fragment F on QueryRoot { __typename }\n"
+         "query B($a: [Int], $b: Int, $a: Unknown!) { __typename }",
+     "[{\"message\":\"There can be only one variable named \\\"$a\\\".\",\"locations\":[{\"line\":2,\"column\":4},{\"line\":3,\"column\":4}]},{\"message\":\"There can be only one variable named \\\"$a\\\".\",\"locations\":[{\"line\":6,\"column\":10},{\"line\":6,\"column\":30}]}]"},
+    {MM_GQL_RULE_UNIQUE_VARIABLE_NAMES,
+     "query A($x: Int, $X: Int, $x_: Int) { __typename }",
+     "[]"},
 };
 
 static void test_unique_variable_names(void **state) {
