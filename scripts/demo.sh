@@ -1,32 +1,42 @@
 #!/usr/bin/env bash
-# demo.sh -- what `make demo` runs: the demo on embedded defaults, no
-# configuration needed.
+# demo.sh -- what `make demo` runs: the forms example end to end on embedded
+# defaults, no configuration needed.
 #
-# For now the example service is not wired into gregor yet, so this starts
-# only the infrastructure the demo will use -- a throw-away Redis and the
-# in-memory development Kafka broker (`gregor broker`) -- prints where they
-# listen, and keeps them up until Ctrl-C (or MM_DEMO_SECONDS seconds).
+# It builds gregor and the example, starts a throw-away Redis and -- unless
+# MM_KAFKA_BOOTSTRAP_SERVERS names a real Kafka -- the in-memory development
+# broker (`gregor broker`), runs the example's two consumers as worker
+# processes and its GraphQL server, sends one synchronous createForm through
+# the whole path to show it works, and prints a ready-to-paste curl and the
+# GraphiQL URL. It keeps everything up until Ctrl-C (or MM_DEMO_SECONDS
+# seconds) and then stops all of it.
+#
+#   MM_DEMO_LISTEN               server address (default 127.0.0.1:8000)
+#   MM_KAFKA_BOOTSTRAP_SERVERS   use this Kafka instead of the development broker
+#   MM_DEMO_SECONDS              stop after this many seconds (for scripts)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 scripts=$root/scripts
+listen=${MM_DEMO_LISTEN:-127.0.0.1:8000}
 
 "$scripts/setup.sh"
 cmake -S "$root" -B "$root/build" -G Ninja -DMM_WERROR=ON >/dev/null
-cmake --build "$root/build" --target gregor
+cmake --build "$root/build" --target gregor forms
+# GraphiQL's assets for offline use; without them the page loads them from a CDN.
+MM_BINARY_DIR=$root/build "$scripts/fetch-graphiql.sh" >/dev/null 2>&1 ||
+    echo "demo: GraphiQL assets not fetched (no npm registry?); the page will use a CDN" >&2
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mm-demo.XXXXXX")
-broker_pid=
+pids=()
 cleanup() {
     local status=$?
     # A second signal (make forwards SIGTERM to its child, Ctrl-C may be
     # pressed twice) must not cut the clean-up short and leave servers behind.
     trap - EXIT
     trap '' INT TERM
-    if [[ -n $broker_pid ]] && kill -0 "$broker_pid" 2>/dev/null; then
-        kill -TERM "$broker_pid" 2>/dev/null || true
-        wait "$broker_pid" 2>/dev/null || true
-    fi
+    local p
+    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
     if [[ -s $tmp/redis ]]; then
         "$scripts/redis-fixture.sh" stop "$(cat "$tmp/redis")" || true
     fi
@@ -37,47 +47,96 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 0' INT TERM
 
-eval "$(MM_FIXTURE_RECORD=$tmp/redis "$scripts/redis-fixture.sh" start)"
+# Wait for "PREFIX value" on a process's stdout file; print value.
+wait_line() { # FILE PREFIX PID
+    local v
+    for ((i = 0; i < 300; i++)); do
+        v=$(sed -n "s/^$2//p" "$1")
+        [[ -n $v ]] && { echo "$v"; return 0; }
+        kill -0 "$3" 2>/dev/null || break
+        sleep 0.1
+    done
+    return 1
+}
 
-"$root/build/gregor" broker >"$tmp/broker.out" 2>"$tmp/broker.err" &
-broker_pid=$!
-bootstrap=
-for ((i = 0; i < 100; i++)); do
-    bootstrap=$(sed -n 's/^bootstrap: //p' "$tmp/broker.out")
-    [[ -n $bootstrap ]] && break
-    kill -0 "$broker_pid" 2>/dev/null || break
-    sleep 0.1
+eval "$(MM_FIXTURE_RECORD=$tmp/redis "$scripts/redis-fixture.sh" start)"
+export MM_REDIS_URL=$MM_TEST_REDIS_URL
+
+if [[ -n ${MM_KAFKA_BOOTSTRAP_SERVERS:-} ]]; then
+    kafka_note="Kafka at $MM_KAFKA_BOOTSTRAP_SERVERS"
+else
+    "$root/build/gregor" broker >"$tmp/broker.out" 2>"$tmp/broker.err" &
+    pids+=($!)
+    if ! bootstrap=$(wait_line "$tmp/broker.out" "bootstrap: " "${pids[-1]}"); then
+        echo "demo: ERROR: gregor broker did not start" >&2
+        cat "$tmp/broker.out" "$tmp/broker.err" >&2
+        exit 1
+    fi
+    cat "$tmp/broker.err" >&2
+    export MM_KAFKA_BOOTSTRAP_SERVERS=$bootstrap
+    # The development broker answers a fetch only when this wait expires.
+    export MM_KAFKA_PROP_FETCH_WAIT_MAX_MS=1
+    kafka_note="gregor broker at $bootstrap (IN MEMORY: keeps nothing)"
+fi
+
+app=$root/build/examples/forms.so
+for consumer in create_form legacy_create_form; do
+    "$root/build/gregor" worker --app "$app" --consumer "$consumer" 2>"$tmp/$consumer.err" &
+    pids+=($!)
 done
-if [[ -z $bootstrap ]]; then
-    echo "demo: ERROR: gregor broker did not print its bootstrap address" >&2
-    cat "$tmp/broker.out" "$tmp/broker.err" >&2
+"$root/build/gregor" serve --app "$app" --listen "$listen" >"$tmp/serve.out" 2>"$tmp/serve.err" &
+pids+=($!)
+if ! url=$(wait_line "$tmp/serve.out" "graphql: " "${pids[-1]}"); then
+    echo "demo: ERROR: gregor serve did not start on $listen (is the port taken? set MM_DEMO_LISTEN)" >&2
+    cat "$tmp/serve.err" >&2
     exit 1
 fi
-cat "$tmp/broker.err" >&2
+
+query='{"query":"mutation { createForm(name: \"hello\", template: \"demo\", timing: synchronous) { data { id form { id name formType createdDate } } } }"}'
+# The consumers join their groups in the background: the first answer may
+# take a few seconds, so try until one comes back.
+answer=""
+for ((i = 0; i < 30; i++)); do
+    answer=$(curl -s --max-time 10 "$url" -H 'content-type: application/json' -d "$query" || true)
+    grep -q '"form":{' <<<"$answer" && break
+    sleep 1
+done
+if ! grep -q '"form":{' <<<"$answer"; then
+    echo "demo: ERROR: the synchronous createForm did not come back: $answer" >&2
+    tail -n 20 "$tmp"/*.err >&2
+    exit 1
+fi
 
 cat <<MSG
 
 ================================================================
- Metamorphosis demo
+ Metamorphosis demo: the forms example, end to end
  ----------------------------------------------------------------
- The example service (examples/forms) is NOT WIRED YET: there is
- no GraphQL server to talk to. Only the infrastructure runs:
+ Redis (throw-away):  $MM_REDIS_URL
+ Kafka:               $kafka_note
+ Workers:             create_form, legacy_create_form
+ GraphQL:             $url   (open it in a browser for GraphiQL)
 
-   Redis (throw-away, no persistence):  $MM_TEST_REDIS_URL
-   Kafka (gregor broker, in memory):    $bootstrap
+ A synchronous createForm just went through Kafka, a worker and
+ Redis and came back:
+   $answer
 
- Try:  kcat -b $bootstrap -P -t demo <<< hello
-       kcat -b $bootstrap -C -t demo -e -o beginning -X fetch.wait.max.ms=10
-       redis-cli -u $MM_TEST_REDIS_URL ping
+ Try it yourself:
+   curl -s $url -H 'content-type: application/json' \\
+     -d '$query'
+   curl -s $url -H 'content-type: application/json' \\
+     -d '{"query":"mutation { createFormSync(name: \\"poop\\", template: \\"x\\") { data { id } } }"}'
+   curl -s $url -H 'content-type: application/json' -d '{"query":"{ allForms { id name } }"}'
 
- Press Ctrl-C to stop both.
+ Press Ctrl-C to stop everything.
 ================================================================
 MSG
 
 if [[ -n ${MM_DEMO_SECONDS:-} ]]; then
     sleep "$MM_DEMO_SECONDS"
 else
-    wait "$broker_pid" || true
-    echo "demo: gregor broker exited unexpectedly" >&2
+    wait -n "${pids[@]}" || true
+    echo "demo: a process exited unexpectedly" >&2
+    tail -n 20 "$tmp"/*.err >&2
     exit 1
 fi

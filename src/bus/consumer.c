@@ -153,7 +153,8 @@ mm_consumer *mm_consumer_new(const mm_consumer_config *cfg, char *err, size_t er
 
     const mm_kv defaults[] = {
         {"group.id", cfg->group_id},
-        {"enable.auto.commit", "false"},
+        {"enable.auto.commit", cfg->sync_commit ? "false" : "true"},
+        {"auto.commit.interval.ms", "100"},
         {"enable.auto.offset.store", "false"},
         {"auto.offset.reset", "earliest"},
         {"fetch.wait.max.ms", "10"},
@@ -300,11 +301,10 @@ static enum disposition process(mm_consumer *c, const rd_kafka_message_t *m) {
     return d;
 }
 
-/* Marks m done and commits it (offset + 1 is the next one to read). The
- * commit is issued only now, after the outcome is durable; by default it is
- * asynchronous (the loop does not wait ~5 ms for the coordinator per
- * message): a commit lost in a crash only means re-delivery, which
- * at-least-once allows. Stop and revoke commit synchronously. */
+/* Marks m done: stores offset + 1 (the next one to read) now that its
+ * outcome is durable. The background committer sends it within 100 ms, or,
+ * with sync_commit, it is committed here and waited for. Stop and revoke
+ * commit synchronously either way. */
 static void commit_message(mm_consumer *c, const rd_kafka_message_t *m) {
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
     rd_kafka_topic_partition_list_add(l, rd_kafka_topic_name(m->rkt), m->partition)->offset =
@@ -318,8 +318,6 @@ static void commit_message(mm_consumer *c, const rd_kafka_message_t *m) {
     }
     if (c->sync_commit)
         commit_stored(c);
-    else
-        report_commit_error(c, rd_kafka_commit(c->rk, NULL, 1));
 }
 
 int mm_consumer_run(mm_consumer *c) {

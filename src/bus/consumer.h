@@ -10,13 +10,16 @@
  * crash at any point re-delivers the message; handlers must be idempotent
  * (a re-delivered event overwrites its own result).
  *
- * Offsets are stored and committed by hand (enable.auto.commit=false,
- * enable.auto.offset.store=false). The commit for a message is issued only
- * after its handler returned; by default without waiting for the broker's
- * answer (an OffsetCommit costs ~5 ms on a real broker and would cap a
- * worker at ~150 messages/s; a commit lost in a crash only re-delivers),
- * optionally synchronously (sync_commit). Before partitions are revoked and
- * before leaving the group the loop always commits synchronously.
+ * A message's offset is stored only after its handler returned (so only
+ * durable outcomes are ever committed: enable.auto.offset.store=false), and
+ * librdkafka's background committer sends the stored offsets every 100 ms
+ * (enable.auto.commit=true, auto.commit.interval.ms=100). Committing per
+ * message was measured to flood the group coordinator: 20,000 queued
+ * OffsetCommit requests held back heartbeats for 45 s and throttled a
+ * worker to ~120 events/s. A commit lost in a crash only re-delivers, which
+ * at-least-once allows. sync_commit instead waits for a commit after every
+ * message. Before partitions are revoked and before leaving the group the
+ * loop always commits synchronously.
  * Defaults: auto.offset.reset=earliest (a new group reads what was published
  * before it joined), fetch.wait.max.ms=10 (a real broker answers a fetch as
  * soon as data arrives; this only bounds idle fetches, and keeps the

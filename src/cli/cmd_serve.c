@@ -114,6 +114,7 @@ int gregor_cmd_serve(int argc, char **argv) {
     mm_runtime rt;
     mm_gql_schema *schema = NULL;
     mm_http_server *server = NULL;
+    mm_gateway gw = {0};
     if (mm_runtime_open(&rt, cfg, MM_RUNTIME_SERVER, app.services, app.service_count, err, sizeof err)) {
         fprintf(stderr, "gregor serve: %s\n", err);
         goto out_app;
@@ -123,8 +124,10 @@ int gregor_cmd_serve(int argc, char **argv) {
         fprintf(stderr, "gregor serve: %s\n", err);
         goto out_runtime;
     }
-    mm_gateway gw = {.schema = schema, .dispatch = rt.dispatch, .context = &rt};
+    gw = (mm_gateway){.schema = schema, .dispatch = rt.dispatch, .context = &rt};
     mm_graphql_options_init(&gw.options);
+    /* Clients repeat the same few documents: parse and validate each once. */
+    gw.options.cache = mm_graphql_cache_new(512);
 
     mm_http_config hc;
     mm_http_config_init(&hc);
@@ -160,6 +163,7 @@ int gregor_cmd_serve(int argc, char **argv) {
     status = GREGOR_EXIT_OK;
 out_server:
     mm_http_server_free(server);
+    mm_graphql_cache_free(gw.options.cache);
     mm_gql_schema_free(schema);
 out_runtime:
     mm_runtime_close(&rt);
