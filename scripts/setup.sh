@@ -6,13 +6,15 @@ set -euo pipefail
 
 packages=(build-essential cmake ninja-build pkg-config librdkafka-dev libhiredis-dev
           libmicrohttpd-dev libjansson-dev libyaml-dev libcmocka-dev redis-server
-          clang libclang-rt-14-dev kcat curl)
+          clang libclang-rt-14-dev kcat curl redis-tools
+          chromium) # chromium: the headless browser checks of GraphiQL and the dashboard
 # The Kafka broker of the integration tier runs on a JVM and is fetched with
 # Maven; the differential GraphQL tests use Node. Take Debian's only when the
 # machine has none of its own.
 command -v java >/dev/null 2>&1 || packages+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null 2>&1 || packages+=(maven)
-command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do
