@@ -1,6 +1,6 @@
 // reference.mjs -- the graphql-js 16 side of the differential test.
 //
-// Runs one normalized corpus case (see corpus/README.md) through graphql-js
+// Runs one normalized corpus case (format: docs/graphql.md) through graphql-js
 // and returns the canonical outcome that difftest_driver.c produces for our
 // engine: which phase stopped the request (parse, schema, validate, execute)
 // with its errors, or the execution result. Resolvers read a JSON root value
