@@ -107,6 +107,16 @@ typedef int (*mm_http_ready_fn)(void *ud, char *reason, size_t reason_size);
 typedef void (*mm_http_cancel_fn)(void *arg, mm_http_responder *responder,
                                   mm_http_cancel_reason reason);
 
+/* An extra static page served with GET/HEAD at exactly `path` (e.g. the
+ * manager's dashboard at /manager). The server copies path, content type
+ * and body when it is created. */
+typedef struct mm_http_page {
+    const char *path;              /* starts with '/'; must not be a built-in route */
+    const char *content_type;      /* e.g. "text/html; charset=utf-8" */
+    const char *body;
+    size_t body_len;
+} mm_http_page;
+
 typedef struct mm_http_config {
     const char *host;              /* listen address; default "127.0.0.1" */
     uint16_t port;                 /* 0 = an ephemeral port (see mm_http_server_port) */
@@ -131,6 +141,8 @@ typedef struct mm_http_config {
     int disable_access_log;        /* 1 = no per-request line */
     mm_http_ready_fn ready_fn;     /* NULL = always ready */
     void *ready_ud;
+    const mm_http_page *pages;     /* extra static pages (copied), NULL = none */
+    size_t page_count;
 } mm_http_config;
 
 /* Fills cfg with the defaults above. */

@@ -5,7 +5,8 @@
  * request is parsed here (request.c), handed to the engine's callback with a
  * responder (responder.c), and answered either before the callback returns or
  * later, after the suspended connection is resumed. Other endpoints: /healthz,
- * /readyz, /metrics, and GraphiQL with its assets under /graphiql/. */
+ * /readyz, /metrics, GraphiQL with its assets under /graphiql/, and the extra
+ * static pages of the configuration (e.g. the manager's /manager). */
 #include "http/http_internal.h"
 
 #include <arpa/inet.h>
@@ -20,7 +21,7 @@
 #include "metamorphosis.h"
 
 enum route { ROUTE_NONE, ROUTE_GRAPHQL, ROUTE_HEALTHZ, ROUTE_READYZ, ROUTE_METRICS, ROUTE_ASSET,
-             ROUTE_NOT_FOUND };
+             ROUTE_PAGE, ROUTE_NOT_FOUND };
 
 /* Per-request state, kept in MHD's con_cls. */
 typedef struct conn_ctx {
@@ -331,12 +332,36 @@ static enum MHD_Result on_body(mm_http_server *s, conn_ctx *ctx, const char *dat
     return MHD_YES;
 }
 
+/* The configured extra page at exactly url, or NULL. */
+static const mm_http_page *find_page(const mm_http_server *s, const char *url) {
+    for (size_t i = 0; i < s->cfg.page_count; i++)
+        if (strcmp(s->cfg.pages[i].path, url) == 0) return &s->cfg.pages[i];
+    return NULL;
+}
+
+static enum MHD_Result handle_page(mm_http_server *s, struct MHD_Connection *conn, conn_ctx *ctx,
+                                   const char *url) {
+    const mm_http_page *p = find_page(s, url);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(p->body_len, (void *)p->body, MHD_RESPMEM_PERSISTENT);
+    if (!resp) return MHD_NO;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, p->content_type);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+    ctx->status = 200;
+    ctx->bytes = p->body_len;
+    ctx->result = MM_HTTP_RESULT_OK;
+    enum MHD_Result ret = MHD_queue_response(conn, 200, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
 static enum route route_for(const mm_http_server *s, const char *url) {
     if (strcmp(url, s->cfg.graphql_path) == 0) return ROUTE_GRAPHQL;
     if (strcmp(url, "/healthz") == 0) return ROUTE_HEALTHZ;
     if (strcmp(url, "/readyz") == 0) return ROUTE_READYZ;
     if (strcmp(url, "/metrics") == 0) return ROUTE_METRICS;
     if (strncmp(url, "/graphiql/", 10) == 0) return ROUTE_ASSET;
+    if (find_page(s, url)) return ROUTE_PAGE;
     return ROUTE_NOT_FOUND;
 }
 
@@ -370,6 +395,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
             if (ctx->route == ROUTE_HEALTHZ) return send_text(s, conn, ctx, 200, "ok\n");
             if (ctx->route == ROUTE_READYZ) return handle_readyz(s, conn, ctx);
             if (ctx->route == ROUTE_METRICS) return handle_metrics(s, conn, ctx);
+            if (ctx->route == ROUTE_PAGE) return handle_page(s, conn, ctx, url);
             return handle_asset(s, conn, ctx, url);
         }
     }
@@ -422,6 +448,57 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap) {
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
 
+static void free_pages(mm_http_page *pages, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        free((char *)pages[i].path);
+        free((char *)pages[i].content_type);
+        free((char *)pages[i].body);
+    }
+    free(pages);
+}
+
+/* Replaces the caller's page array with owned copies; checks each page. */
+static int copy_pages(mm_http_server *s) {
+    const mm_http_page *in = s->cfg.pages;
+    size_t n = s->cfg.page_count;
+    s->cfg.pages = NULL;
+    s->cfg.page_count = 0;
+    if (!n) return 0;
+    if (!in) {
+        mm_log_error("msg=\"http server: page_count without pages\"");
+        return MM_EINVAL;
+    }
+    mm_http_page *out = calloc(n, sizeof *out);
+    if (!out) return MM_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const char *path = in[i].path;
+        if (!path || path[0] != '/' || !s->cfg.graphql_path || strcmp(path, s->cfg.graphql_path) == 0 ||
+            strcmp(path, "/healthz") == 0 || strcmp(path, "/readyz") == 0 || strcmp(path, "/metrics") == 0 || strncmp(path, "/graphiql/", 10) == 0 ||
+            (!in[i].body && in[i].body_len)) {
+            mm_log_error("msg=\"http server: page path is missing, not absolute or taken by a built-in route\" "
+                         "path=\"%s\"", path ? path : "");
+            free_pages(out, i);
+            return MM_EINVAL;
+        }
+        out[i].path = strdup(path);
+        out[i].content_type = strdup(in[i].content_type ? in[i].content_type : "application/octet-stream");
+        char *body = malloc(in[i].body_len + 1);
+        if (body) {
+            if (in[i].body_len) memcpy(body, in[i].body, in[i].body_len);
+            body[in[i].body_len] = '\0';
+        }
+        out[i].body = body;
+        out[i].body_len = in[i].body_len;
+        if (!out[i].path || !out[i].content_type || !body) {
+            free_pages(out, i + 1);
+            return MM_ENOMEM;
+        }
+    }
+    s->cfg.pages = out;
+    s->cfg.page_count = n;
+    return 0;
+}
+
 mm_http_server *mm_http_server_new(const mm_http_config *cfg, mm_http_graphql_fn handler, void *ud) {
     if (!handler) {
         mm_log_error("msg=\"http server: no GraphQL handler\"");
@@ -446,6 +523,10 @@ mm_http_server *mm_http_server_new(const mm_http_config *cfg, mm_http_graphql_fn
     s->cfg.graphql_path = dup_or_null(s->cfg.graphql_path);
     s->cfg.cors_origins = dup_or_null(s->cfg.cors_origins);
     s->cfg.graphiql_dir = dup_or_null(s->cfg.graphiql_dir);
+    if (copy_pages(s) != 0) {
+        mm_http_server_free(s);
+        return NULL;
+    }
     s->handler = handler;
     s->ud = ud;
     s->quiesced_fd = MHD_INVALID_SOCKET;
@@ -578,6 +659,7 @@ void mm_http_server_free(mm_http_server *s) {
     free((char *)s->cfg.graphql_path);
     free((char *)s->cfg.cors_origins);
     free((char *)s->cfg.graphiql_dir);
+    free_pages((mm_http_page *)s->cfg.pages, s->cfg.page_count);
     pthread_mutex_destroy(&s->wait_lock);
     pthread_cond_destroy(&s->wait_cond);
     pthread_mutex_destroy(&s->flight_lock);
