@@ -50,6 +50,8 @@ function isFullIntrospection(overrides = {}) {
   return Object.values(o).every((v) => v === true);
 }
 
+const MODES = ['execute', 'introspection', 'parse', 'parse-value', 'parse-type', 'schema'];
+
 // Expands every corpus/*.json file into normalized cases: schema SDL inlined,
 // the introspection query filled in, file-level defaults applied.
 function loadCorpus() {
@@ -64,8 +66,10 @@ function loadCorpus() {
       if (seen.has(name)) throw new Error(`duplicate case name ${name}`);
       seen.add(name);
       const mode = c.mode ?? group.mode ?? 'execute';
-      const schemaRef = c.schema ?? group.schema;
-      const sdl = c.sdl ?? group.sdl ?? (schemaRef ? readSchema(schemaRef) : undefined);
+      if (!MODES.includes(mode)) throw new Error(`${name}: unknown mode ${mode}`);
+      // The case's own schema (inline or file) wins over the file's.
+      const sdl = c.sdl ?? (c.schema ? readSchema(c.schema) : undefined) ??
+        group.sdl ?? (group.schema ? readSchema(group.schema) : undefined);
       const n = {
         name,
         mode: mode === 'introspection' ? 'execute' : mode,
