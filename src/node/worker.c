@@ -42,7 +42,8 @@ static void on_stop(int sig) {
 
 static void on_alarm(int sig) {
     (void)sig;
-    worker_aged = 1;
+    /* A worker already told to stop is retiring for that reason, not age. */
+    if (!worker_stop) worker_aged = 1;
     worker_stop = 1;
 }
 
@@ -118,7 +119,8 @@ static void __attribute__((noreturn)) child_main(const mm_worker_params *p, int 
     if (spec->service->post_fork && spec->service->post_fork(spec->service->post_fork_ud, spec->service)) {
         mm_log_error("worker consumer=%s.%s pid=%d: the service's post_fork initializer failed",
                      spec->service->name, spec->name, (int)getpid());
-        mm_runtime_close(&rt);
+        /* Exit at once: nothing was produced yet, and closing clients that
+         * are still connecting can take seconds. */
         fflush(NULL);
         _exit(EXIT_START_FAILED);
     }

@@ -27,7 +27,8 @@ static int count(void *ud, mm_handler *h, const mm_event *ev) {
     if (sleep_ms && atoi(sleep_ms) > 0) {
         long ms = atol(sleep_ms);
         struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-        nanosleep(&ts, NULL);
+        /* A stop signal must not cut the work short: sleep the whole time. */
+        while (nanosleep(&ts, &ts) != 0) {}
     }
     mm_state *st = mm_handler_state(h);
     json_t *pid = json_integer(getpid());

@@ -26,6 +26,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -40,6 +43,7 @@
 
 static char mod_so[1024];
 static char redis_url[256];
+static char status_url[256]; /* "" : the status is in redis_url */
 static char web_topic[256];
 static char topic[256];
 static char group[256];
@@ -162,7 +166,7 @@ static void adjust(const char *node, const char *name, long procs) {
 /* The status document of node (new reference), or NULL if it is not live. */
 static json_t *node_status(const char *node) {
     char err[256];
-    mm_status_store *st = mm_status_store_new(redis_url, web_topic, err, sizeof err);
+    mm_status_store *st = mm_status_store_new(status_url[0] ? status_url : redis_url, web_topic, err, sizeof err);
     assert_non_null(st);
     json_t *nodes = NULL, *found = NULL, *n;
     size_t i;
@@ -175,7 +179,7 @@ static json_t *node_status(const char *node) {
 
 static size_t live_node_count(void) {
     char err[256];
-    mm_status_store *st = mm_status_store_new(redis_url, web_topic, err, sizeof err);
+    mm_status_store *st = mm_status_store_new(status_url[0] ? status_url : redis_url, web_topic, err, sizeof err);
     json_t *nodes = NULL;
     assert_int_equal(mm_status_store_read(st, &nodes, err, sizeof err), 0);
     size_t n = json_array_size(nodes);
@@ -242,6 +246,61 @@ static void write_temp(char *path, size_t size, const char *text) {
     close(fd);
 }
 
+/* Waits up to timeout_ms for child to exit; returns its exit status
+ * (128 + signal if killed by one), or -1 if it is still running. */
+static int wait_exit(mm_test_child *child, int timeout_ms) {
+    long long deadline = mm_test_now_ms() + timeout_ms;
+    int ws = 0;
+    pid_t r;
+    while ((r = waitpid(child->pid, &ws, WNOHANG)) == 0 && mm_test_now_ms() < deadline) usleep(20 * 1000);
+    if (r != child->pid) return -1;
+    child->pid = 0;
+    if (child->out_fd >= 0) close(child->out_fd);
+    child->out_fd = -1;
+    return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+}
+
+/* Every ConsumerProcessFinished on this test's service-web topic so far. */
+static json_t *finished_events(void) {
+    char err[256];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "bootstrap.servers", mm_test_kafka_bootstrap(), err, sizeof err);
+    rd_kafka_conf_set(conf, "group.id", "unused", err, sizeof err);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+    assert_non_null(rk);
+    int64_t low = 0, high = 0;
+    assert_int_equal(rd_kafka_query_watermark_offsets(rk, web_topic, 0, &low, &high, 10000), 0);
+    rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(parts, web_topic, 0)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    rd_kafka_assign(rk, parts);
+    rd_kafka_topic_partition_list_destroy(parts);
+    json_t *out = json_array();
+    long long deadline = mm_test_now_ms() + 15000;
+    int64_t next = low;
+    while (next < high && mm_test_now_ms() < deadline) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 200);
+        if (!m) continue;
+        if (!m->err) {
+            next = m->offset + 1;
+            mm_event ev;
+            mm_event_init(&ev);
+            char reason[MM_ENVELOPE_REASON_MAX];
+            mm_control c;
+            if (mm_envelope_decode_message(m, &ev, reason) == 0 &&
+                strcmp(ev.type, "ConsumerProcessFinished") == 0) {
+                assert_int_equal(mm_control_parse(&ev, &c, err, sizeof err), 0);
+                mm_control_clear(&c);
+                json_array_append(out, ev.data);
+            }
+            mm_event_clear(&ev);
+        }
+        rd_kafka_message_destroy(m);
+    }
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+    return out;
+}
+
 /* ---- the cases ----------------------------------------------------------- */
 
 static void expect_refused(const char *yaml, const char *expect) {
@@ -266,9 +325,12 @@ static void test_config_errors_refused_with_file_line(void **state) {
                    "5: service 'nosuch' is not loaded (loaded: mmtest_node)");
     expect_refused("mmtest_node:\n  count: {procs: 1}\n  nope:\n    procs: 2\n",
                    "3: service 'mmtest_node' has no consumer 'nope' (it has: count, idle)");
-    expect_refused("mmtest_node:\n  count:\n    procs: -1\n", "3:");
-    expect_refused("mmtest_node:\n  count:\n    procs: many\n", "3:");
-    expect_refused("mmtest_node:\n  count:\n    harakiri_limit: 5\n    harakiri_jitter: 5\n", "");
+    expect_refused("mmtest_node:\n  count:\n    procs: -1\n",
+                   "3: key 'mmtest_node.count.procs': expected an integer from 0 to 1024");
+    expect_refused("mmtest_node:\n  count:\n    procs: many\n",
+                   "3: key 'mmtest_node.count.procs': expected an integer from 0 to 1024");
+    expect_refused("mmtest_node:\n  count:\n    harakiri_limit: 5\n    harakiri_jitter: 5\n",
+                   "2: key 'mmtest_node.count': harakiri_jitter must be less than harakiri_limit");
     /* Usage errors exit 2. */
     char *argv[] = {(char *)mm_test_gregor(), "node", "--app", mod_so, "--bogus", NULL};
     char *out = NULL, *err = NULL;
@@ -416,14 +478,7 @@ static void test_control_events(void **state) {
     /* StopNode ends the node gracefully. */
     mm_control stop_node = {.kind = MM_CONTROL_STOP_NODE, .name = "ctl"};
     send_control(&stop_node);
-    int ws = 0;
-    deadline = mm_test_now_ms() + 20000;
-    pid_t r = 0;
-    while ((r = waitpid(node.pid, &ws, WNOHANG)) == 0 && mm_test_now_ms() < deadline) usleep(100 * 1000);
-    assert_int_equal(r, node.pid);
-    assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
-    node.pid = 0;
-    mm_test_child_stop(&node, SIGTERM, 1000);
+    assert_int_equal(wait_exit(&node, 20000), 0);
     assert_null(node_status("ctl"));
     unlink(path);
 }
@@ -537,6 +592,184 @@ static void test_start_failure_backs_off(void **state) {
     unlink(path);
 }
 
+static void test_drain_finishes_message_second_term_kills(void **state) {
+    (void)state;
+    fresh_names(1);
+    char path[64];
+    write_temp(path, sizeof path, "mmtest_node:\n  count: {procs: 1}\n  idle: {procs: 0}\n");
+    setenv("MMTEST_NODE_SLEEP_MS", "2000", 1);
+    mm_test_child node;
+    assert_int_equal(spawn_node(&node, "drain", path), 0);
+    json_decref(wait_procs("drain", "count", 1, 20000));
+    /* When the first of two events is stored, the worker is inside the
+     * second one's handler (2 s). The drain lets it finish. */
+    produce_events(0, 2);
+    assert_int_equal(wait_seen(1, 60000), 1);
+    long long t0 = mm_test_now_ms();
+    kill(node.pid, SIGTERM);
+    assert_int_equal(wait_exit(&node, 20000), 0);
+    fprintf(stderr, "drain with a message in flight took %lld ms\n", mm_test_now_ms() - t0);
+    assert_int_equal(seen_count(), 2);
+    assert_null(node_status("drain"));
+
+    /* A second SIGTERM does not wait for the message in flight (4 s). */
+    setenv("MMTEST_NODE_SLEEP_MS", "4000", 1);
+    assert_int_equal(spawn_node(&node, "drain", path), 0);
+    produce_events(2, 2);
+    assert_int_equal(wait_seen(3, 60000), 3);
+    t0 = mm_test_now_ms();
+    kill(node.pid, SIGTERM);
+    usleep(100 * 1000);
+    kill(node.pid, SIGTERM);
+    assert_int_equal(wait_exit(&node, 20000), 1);
+    long long took = mm_test_now_ms() - t0;
+    fprintf(stderr, "second SIGTERM: node gone after %lld ms\n", took);
+    assert_true(took < 3000);
+    assert_int_equal(seen_count(), 3);
+    unsetenv("MMTEST_NODE_SLEEP_MS");
+    /* The killed message was not committed: the next member gets it. */
+    assert_int_equal(spawn_node(&node, "drain", path), 0);
+    assert_int_equal(wait_seen(4, 60000), 4);
+    assert_int_equal(mm_test_child_stop(&node, SIGTERM, 30000), 0);
+    unlink(path);
+}
+
+static void test_max_age_finished_events_stop_microservice(void **state) {
+    (void)state;
+    fresh_names(1);
+    char path[64];
+    write_temp(path, sizeof path, "mmtest_node:\n  count: {procs: 1, max_age_seconds: 2}\n  idle: {procs: 0}\n");
+    mm_test_child node;
+    assert_int_equal(spawn_node(&node, "aging", path), 0);
+    long long deadline = mm_test_now_ms() + 20000;
+    long long aged = 0;
+    while (mm_test_now_ms() < deadline && aged < 2) {
+        json_t *st = node_status("aging");
+        aged = st ? ended(consumer_of(st, "count"), "max_age") : 0;
+        json_decref(st);
+        usleep(200 * 1000);
+    }
+    assert_true(aged >= 2);
+    /* Events still flow across the retirements. */
+    produce_events(0, 5);
+    assert_int_equal(wait_seen(5, 60000), 5);
+
+    /* StopMicroservice stops every consumer of the service; with nothing
+     * left to run the node drains and exits 0. */
+    mm_control sm = {.kind = MM_CONTROL_STOP_MICROSERVICE, .name = "mmtest_node"};
+    send_control(&sm);
+    assert_int_equal(wait_exit(&node, 20000), 0);
+
+    json_t *fin = finished_events();
+    size_t i, max_age = 0, stopped = 0;
+    json_t *e;
+    json_array_foreach(fin, i, e) {
+        assert_string_equal(json_string_value(json_object_get(e, "node")), "aging");
+        assert_string_equal(json_string_value(json_object_get(e, "microservice")), "mmtest_node");
+        assert_string_equal(json_string_value(json_object_get(e, "name")), "count");
+        assert_true(json_integer_value(json_object_get(e, "pid")) > 0);
+        assert_int_equal(json_integer_value(json_object_get(e, "exitCode")), 0);
+        const char *reason = json_string_value(json_object_get(e, "reason"));
+        max_age += strcmp(reason, "max_age") == 0;
+        stopped += strcmp(reason, "stopped") == 0;
+    }
+    assert_true(max_age >= 2);
+    assert_int_equal(stopped, 1);
+    assert_int_equal(max_age + stopped, json_array_size(fin));
+    json_decref(fin);
+    unlink(path);
+}
+
+static void test_kill_node(void **state) {
+    (void)state;
+    fresh_names(1);
+    char path[64];
+    write_temp(path, sizeof path, "mmtest_node:\n  count: {procs: 2}\n  idle: {procs: 0}\n");
+    mm_test_child node;
+    assert_int_equal(spawn_node(&node, "victim", path), 0);
+    json_t *st = wait_procs("victim", "count", 2, 20000);
+    pid_t pids[2];
+    assert_int_equal(running_procs(consumer_of(st, "count"), pids, 2), 2);
+    json_decref(st);
+    mm_control other = {.kind = MM_CONTROL_KILL_NODE, .name = "not-victim"};
+    send_control(&other);
+    mm_control kn = {.kind = MM_CONTROL_KILL_NODE, .name = "victim"};
+    send_control(&kn);
+    assert_int_equal(wait_exit(&node, 10000), 1);
+    assert_int_equal(kill(pids[0], 0), -1);
+    assert_int_equal(kill(pids[1], 0), -1);
+    assert_null(node_status("victim"));
+    json_t *fin = finished_events();
+    assert_int_equal(json_array_size(fin), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(fin, 0), "reason")), "killed");
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(fin, 0), "exitCode")), 128 + SIGKILL);
+    json_decref(fin);
+    unlink(path);
+}
+
+/* A free TCP port on 127.0.0.1. */
+static int free_port(void) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    socklen_t len = sizeof a;
+    getsockname(fd, (struct sockaddr *)&a, &len);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+static void start_private_redis(mm_test_child *child, int port) {
+    char port_s[16];
+    snprintf(port_s, sizeof port_s, "%d", port);
+    char *argv[] = {"/usr/bin/redis-server", "--port", port_s, "--bind", "127.0.0.1", "--save", "",
+                    "--appendonly", "no", NULL};
+    assert_int_equal(mm_test_child_spawn(child, argv), 0);
+    long long deadline = mm_test_now_ms() + 10000;
+    int ok = 0;
+    while (!ok && mm_test_now_ms() < deadline) {
+        redisContext *c = redisConnect("127.0.0.1", port);
+        redisReply *r = c && !c->err ? redisCommand(c, "PING") : NULL;
+        ok = r && r->type == REDIS_REPLY_STATUS;
+        freeReplyObject(r);
+        redisFree(c);
+        if (!ok) usleep(50 * 1000);
+    }
+    assert_true(ok);
+}
+
+static void test_redis_away_node_keeps_running(void **state) {
+    (void)state;
+    fresh_names(1);
+    /* The status goes to a Redis of this test's own, which it stops and
+     * restarts; state stays in the shared one. */
+    int port = free_port();
+    mm_test_child redis_child;
+    start_private_redis(&redis_child, port);
+    snprintf(status_url, sizeof status_url, "redis://127.0.0.1:%d", port);
+    setenv("MM_REDIS_STATUS_URL", status_url, 1);
+    char path[64];
+    write_temp(path, sizeof path, "mmtest_node:\n  count: {procs: 1}\n  idle: {procs: 0}\n");
+    mm_test_child node;
+    int rc = spawn_node(&node, "redisless", path);
+    unsetenv("MM_REDIS_STATUS_URL");
+    assert_int_equal(rc, 0);
+    json_decref(wait_procs("redisless", "count", 1, 20000));
+
+    assert_int_equal(mm_test_child_stop(&redis_child, SIGTERM, 10000), 0);
+    sleep(2);
+    assert_int_equal(waitpid(node.pid, NULL, WNOHANG), 0); /* still running */
+    produce_events(0, 5);
+    assert_int_equal(wait_seen(5, 60000), 5);
+
+    start_private_redis(&redis_child, port);
+    json_decref(wait_procs("redisless", "count", 1, 20000));
+    assert_int_equal(mm_test_child_stop(&node, SIGTERM, 30000), 0);
+    assert_null(node_status("redisless"));
+    assert_int_equal(mm_test_child_stop(&redis_child, SIGTERM, 10000), 0);
+    status_url[0] = '\0';
+    unlink(path);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_errors_refused_with_file_line),
@@ -544,6 +777,10 @@ int main(void) {
         cmocka_unit_test(test_control_events),
         cmocka_unit_test(test_two_nodes_sigkill_worker_and_node),
         cmocka_unit_test(test_start_failure_backs_off),
+        cmocka_unit_test(test_drain_finishes_message_second_term_kills),
+        cmocka_unit_test(test_max_age_finished_events_stop_microservice),
+        cmocka_unit_test(test_kill_node),
+        cmocka_unit_test(test_redis_away_node_keeps_running),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
