@@ -11,6 +11,8 @@
  *   validate  mm_gql_validate of the parsed document (all rules)
  *   execute   mm_gql_execute of the parsed, validated document
  *   total     parse + validate + execute, as one request
+ *   facade    the same request through mm_graphql_execute_request (graphql.h,
+ *             default options: limits on, no document cache), as HTTP serves it
  * bench_graphqljs.mjs does the same work with graphql-js on the same schema,
  * data and variables, so the two are comparable. The response is built as a
  * JSON tree in both; serializing it to text is not timed on either side. */
@@ -24,6 +26,7 @@
 #include "common/arena.h"
 #include "graphql/error.h"
 #include "graphql/execute.h"
+#include "graphql/graphql.h"
 #include "graphql/parser.h"
 #include "graphql/schema.h"
 #include "graphql/validate.h"
@@ -173,6 +176,23 @@ static void op_total(bench_ctx *c) {
     mm_arena_reset(&arena);
 }
 
+static void op_facade(bench_ctx *c) {
+    mm_graphql_request_params p = {
+        .query = c->doc->text,
+        .query_length = c->doc->len,
+        .variables = c->doc->variables,
+        .root_value = c->root,
+        .allow_mutation = true,
+    };
+    mm_graphql_outcome outcome;
+    json_t *r = mm_graphql_execute_request(c->schema, NULL, &p, &outcome);
+    if (!r || outcome != MM_GRAPHQL_EXECUTED) {
+        fprintf(stderr, "bench: facade request failed (%s)\n", mm_graphql_outcome_name(outcome));
+        exit(1);
+    }
+    json_decref(r);
+}
+
 /* Runs op for warmup then for at least seconds; returns ops/s. */
 static double timed(void (*op)(bench_ctx *), bench_ctx *c, double seconds, long *iterations) {
     double end = now() + seconds * 0.15;
@@ -227,7 +247,7 @@ int main(int argc, char **argv) {
         const char *name;
         void (*op)(bench_ctx *);
     } phases[] = {{"parse", op_parse}, {"validate", op_validate}, {"execute", op_execute},
-                  {"total", op_total}};
+                  {"total", op_total}, {"facade", op_facade}};
 
     for (size_t d = 0; d < sizeof docs / sizeof docs[0]; d++) {
         if (only_doc && strcmp(only_doc, docs[d].name) != 0) {

@@ -5,7 +5,8 @@
 //
 // NODE_DIR holds node_modules/graphql (tests/difftest/package.json, installed
 // by run.sh). Phases as in bench_engine.c: parse, validate (specifiedRules),
-// execute (parsed and validated document), total (all three). Same schema,
+// execute (parsed and validated document), total (all three), facade
+// (graphqlSync, the whole request in one call). Same schema,
 // data, variables and resolver; the response object is not serialized.
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
@@ -17,7 +18,7 @@ if (!nodeDir || !dir) {
   process.exit(2);
 }
 const require = createRequire(path.join(path.resolve(nodeDir), 'package.json'));
-const { buildSchema, parse, validate, execute } = require('graphql');
+const { buildSchema, parse, validate, execute, graphqlSync } = require('graphql');
 const dump = arg === '--dump';
 const seconds = !dump && arg ? Number(arg) : 2;
 
@@ -88,6 +89,9 @@ for (const d of docs) {
       const doc = parse(d.text);
       if (validate(schema, doc).length) throw new Error('invalid');
       run(doc);
+    },
+    facade: () => {
+      if (graphqlSync({ schema, source: d.text, rootValue, variableValues: d.variables }).errors) throw new Error('failed');
     },
   };
   for (const [phase, op] of Object.entries(phases)) {

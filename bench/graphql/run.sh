@@ -73,7 +73,7 @@ let worst = Infinity;
 for (const [k, v] of c) {
   const [doc, phase] = k.split(" ");
   const r = v / js.get(k);
-  if (phase === "total") worst = Math.min(worst, r);
+  if (phase === "total" || phase === "facade") worst = Math.min(worst, r);
   console.log(`${pad(doc, 15)}${pad(phase, 10)}${lpad(v.toFixed(0), 14)}${lpad(js.get(k).toFixed(0), 18)}${lpad(r.toFixed(2) + "x", 9)}`);
 }
-console.log(`lowest whole-request (total) ratio: ${worst.toFixed(2)}x (goal: >= 5x on every document)`);' "$tmp/c.res" "$tmp/js.res"
+console.log(`lowest whole-request (total, facade) ratio: ${worst.toFixed(2)}x (goal: >= 5x on every document)`);' "$tmp/c.res" "$tmp/js.res"
