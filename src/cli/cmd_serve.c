@@ -2,7 +2,9 @@
  * service, one schema, until SIGINT/SIGTERM (then a graceful stop).
  *
  * stdout carries one machine-readable line once the server listens,
- * "graphql: http://HOST:PORT/PATH", so scripts and tests can find it. */
+ * "graphql: http://HOST:PORT/PATH", so scripts and tests can find it (and,
+ * in manager mode, "manager: http://HOST:PORT/manager" just before it). */
+#include <ctype.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,6 +15,7 @@
 #include "commands.h"
 #include "common/log.h"
 #include "http/http_server.h"
+#include "manager/manager.h"
 #include "service/gateway.h"
 #include "service/runtime.h"
 #include "service/schema_merge.h"
@@ -24,7 +27,7 @@
 static void usage(FILE *out) {
     fprintf(out,
             "Usage: gregor serve --app SERVICE.so [--app ...] [--config FILE] [--listen HOST:PORT]\n"
-            "                    [--graphiql-dir DIR] [--help]\n"
+            "                    [--graphiql-dir DIR] [--manager [--auth-code-file FILE]] [--help]\n"
             "\n"
             "Serve one GraphQL endpoint for every loaded service: queries, event mutations\n"
             "(published to Kafka; synchronous ones wait for their consumer's result in\n"
@@ -36,6 +39,11 @@ static void usage(FILE *out) {
             "  --listen HOST:PORT   listen address (default: http.listen, 127.0.0.1:8000;\n"
             "                       PORT 0 picks a free port)\n"
             "  --graphiql-dir DIR   where GraphiQL's assets are (default: next to gregor)\n"
+            "  --manager            manager mode (also manager.enabled): the service-web\n"
+            "                       fields (stopConsumer, adjustConsumer, nodes, ...) and\n"
+            "                       the dashboard at /manager; needs an auth code\n"
+            "  --auth-code-file FILE  read the manager's auth code from FILE (first line);\n"
+            "                       else manager.auth_code or MM_MANAGER_AUTH_CODE\n"
             "  -h, --help           show this help\n"
             "\n"
             "Environment: MM_KAFKA_BOOTSTRAP_SERVERS, MM_REDIS_URL, MM_HTTP_LISTEN and the\n"
@@ -51,6 +59,35 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
     fprintf(stderr, "\nTry 'gregor serve --help'.\n");
     va_end(ap);
     return GREGOR_EXIT_USAGE;
+}
+
+/* Reads the auth code: the file's first line without trailing white space.
+ * Returns a malloc'd string, or NULL after printing why. */
+static char *read_auth_code_file(const char *path) {
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "gregor serve: cannot read the auth code file %s: %m\n", path);
+        return NULL;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n = getline(&line, &cap, f);
+    fclose(f);
+    while (n > 0 && isspace((unsigned char)line[n - 1])) line[--n] = '\0';
+    if (n <= 0) {
+        fprintf(stderr, "gregor serve: the auth code file %s is empty\n", path);
+        free(line);
+        return NULL;
+    }
+    return line;
+}
+
+/* Wipes and frees a secret. */
+static void free_secret(char *s) {
+    if (!s) return;
+    volatile char *p = s;
+    while (*p) *p++ = 0;
+    free(s);
 }
 
 /* /readyz: ready once the result notifications are subscribed in Redis. */
@@ -71,11 +108,14 @@ int gregor_cmd_serve(int argc, char **argv) {
         {"config", required_argument, NULL, 'c'},
         {"listen", required_argument, NULL, 'l'},
         {"graphiql-dir", required_argument, NULL, 'g'},
+        {"manager", no_argument, NULL, 'm'},
+        {"auth-code-file", required_argument, NULL, 'A'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     gregor_apps apps = {0};
-    const char *config_path = NULL, *listen = NULL, *graphiql_dir = NULL;
+    const char *config_path = NULL, *listen = NULL, *graphiql_dir = NULL, *auth_code_file = NULL;
+    int manager_flag = 0;
     opterr = 0;
     optind = 1;
     int c, rc;
@@ -87,6 +127,8 @@ int gregor_cmd_serve(int argc, char **argv) {
         case 'c': config_path = optarg; break;
         case 'l': listen = optarg; break;
         case 'g': graphiql_dir = optarg; break;
+        case 'm': manager_flag = 1; break;
+        case 'A': auth_code_file = optarg; break;
         case 'h': usage(stdout); return GREGOR_EXIT_OK;
         case ':': return usage_error("option '%s' needs a value", argv[optind - 1]);
         default: return usage_error("unknown option '%s'", argv[optind - 1]);
@@ -111,6 +153,22 @@ int gregor_cmd_serve(int argc, char **argv) {
 
     int status = GREGOR_EXIT_FAILURE;
     char err[1024];
+    /* Manager mode: refuse to start without an auth code, before connecting. */
+    int manager_on = manager_flag || cfg->manager_enabled;
+    char *auth_code = NULL;
+    mm_manager *manager = NULL;
+    if (manager_on) {
+        if (auth_code_file) {
+            if (!(auth_code = read_auth_code_file(auth_code_file))) goto out_app;
+        } else if (cfg->manager_auth_code && cfg->manager_auth_code[0]) {
+            auth_code = strdup(cfg->manager_auth_code);
+        }
+        if (!auth_code) {
+            fprintf(stderr, "gregor serve: manager mode needs an auth code: set manager.auth_code in the config, "
+                            "MM_MANAGER_AUTH_CODE, or --auth-code-file FILE (there is no default)\n");
+            goto out_app;
+        }
+    }
     mm_runtime rt;
     mm_gql_schema *schema = NULL;
     mm_http_server *server = NULL;
@@ -119,7 +177,27 @@ int gregor_cmd_serve(int argc, char **argv) {
         fprintf(stderr, "gregor serve: %s\n", err);
         goto out_app;
     }
-    schema = mm_services_build_schema(app.services, app.service_count, NULL, 0, &rt, err, sizeof err);
+    mm_schema_extra extras[1];
+    size_t extra_count = 0;
+    if (manager_on) {
+        mm_manager_options mo = {
+            .auth_code = auth_code,
+            .auth_for_queries = cfg->manager_auth_for_queries,
+            .service_web_topic = cfg->service_web_topic,
+            .status_redis_url = cfg->redis_status_url,
+            .producer = rt.producer,
+            .kafka_bootstrap = cfg->kafka_bootstrap_servers,
+            .kafka_props = rt.kafka_props,
+            .kafka_prop_count = rt.kafka_prop_count,
+        };
+        manager = mm_manager_new(&mo, err, sizeof err);
+        if (!manager) {
+            fprintf(stderr, "gregor serve: %s\n", err);
+            goto out_runtime;
+        }
+        extras[extra_count++] = mm_manager_schema_extra(manager);
+    }
+    schema = mm_services_build_schema(app.services, app.service_count, extras, extra_count, &rt, err, sizeof err);
     if (!schema) {
         fprintf(stderr, "gregor serve: %s\n", err);
         goto out_runtime;
@@ -147,15 +225,23 @@ int gregor_cmd_serve(int argc, char **argv) {
     hc.graphiql_dir = graphiql_dir;
     hc.ready_fn = ready;
     hc.ready_ud = &rt;
+    mm_http_page dashboard = {"/manager", "text/html; charset=utf-8", mm_manager_dashboard_html,
+                              mm_manager_dashboard_html_len};
+    if (manager_on) {
+        hc.pages = &dashboard;
+        hc.page_count = 1;
+    }
     server = mm_http_server_new(&hc, mm_gateway_handle, &gw);
     if (!server || mm_http_server_start(server) != 0) {
         fprintf(stderr, "gregor serve: cannot listen on %s:%u (see the log above)\n", host, port);
         goto out_server;
     }
+    if (manager_on) printf("manager: http://%s:%u/manager\n", host, (unsigned)mm_http_server_port(server));
     printf("graphql: http://%s:%u%s\n", host, (unsigned)mm_http_server_port(server),
            cfg->http_graphql_path);
     fflush(stdout);
-    mm_log_info("msg=\"serving\" services=%zu kafka=%s", app.service_count, cfg->kafka_bootstrap_servers);
+    mm_log_info("msg=\"serving\" services=%zu kafka=%s manager=%s", app.service_count, cfg->kafka_bootstrap_servers,
+                manager_on ? "on" : "off");
 
     int sig = gregor_wait_signal();
     mm_log_info("msg=\"stopping\" signal=%d", sig);
@@ -166,8 +252,10 @@ out_server:
     mm_graphql_cache_free(gw.options.cache);
     mm_gql_schema_free(schema);
 out_runtime:
+    mm_manager_free(manager);
     mm_runtime_close(&rt);
 out_app:
+    free_secret(auth_code);
     mm_app_free(&app);
     mm_config_free(cfg);
     return status;
