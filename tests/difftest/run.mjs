@@ -44,9 +44,11 @@ function readSchema(ref) {
   return readFileSync(path.join(opts.corpus, 'schemas', ref), 'utf8');
 }
 
-// Whether the introspection query asks for everything a schema can say.
-function isFullIntrospection(overrides = {}) {
+// Whether the introspection query asks for everything this schema can say
+// (isOneOf only matters when the SDL uses @oneOf).
+function isFullIntrospection(overrides = {}, sdl = '') {
   const o = { descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true, oneOf: false, ...overrides };
+  if (!sdl.includes('@oneOf')) o.oneOf = true;
   return Object.values(o).every((v) => v === true);
 }
 
@@ -74,7 +76,7 @@ function loadCorpus() {
         name,
         mode: mode === 'introspection' ? 'execute' : mode,
         introspection: mode === 'introspection',
-        fullIntrospection: mode === 'introspection' && isFullIntrospection(c.introspectionOptions),
+        fullIntrospection: mode === 'introspection' && isFullIntrospection(c.introspectionOptions, sdl),
         sdl,
         query: mode === 'introspection' ? introspectionQuery(G, c.introspectionOptions) : c.query,
         variables: c.variables ?? null,
