@@ -119,6 +119,13 @@ struct mm_http_responder {
     int cancel_notified;
     mm_http_cancel_fn cancel_fn;
     void *cancel_arg;
+    /* While the cancel callback runs (on cancel_thread), a respond from any
+     * other thread waits on cancel_done: once the handler's respond returns,
+     * the callback has finished and never runs again, so the handler may
+     * free what it gave the callback. */
+    int cancel_running;
+    pthread_t cancel_thread;
+    pthread_cond_t cancel_done;
     mm_http_continue_fn continue_fn; /* a continuation waiting to run, or NULL */
     void *continue_arg;
     unsigned status;

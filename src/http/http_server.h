@@ -24,6 +24,10 @@
  *     handler's later mm_http_respond() returns MM_ETIMEDOUT and frees the
  *     body. Memory is freed only once both the handler and the connection have
  *     let go (a reference count), so the two sides can race freely.
+ *   - Once the handler's mm_http_respond() returns, the cancel callback has
+ *     finished (a respond from another thread waits for a callback that is
+ *     running) and will never run, so the handler may free what it gave the
+ *     callback right after responding.
  *   - The request (query, variables, ...) lives inside the responder and is
  *     valid until the handler's mm_http_respond() call.
  */

@@ -50,6 +50,11 @@ mm_http_responder *mm_http_responder_new(mm_http_server *server, struct MHD_Conn
         free(r);
         return NULL;
     }
+    if (pthread_cond_init(&r->cancel_done, NULL) != 0) {
+        pthread_mutex_destroy(&r->lock);
+        free(r);
+        return NULL;
+    }
     atomic_init(&r->refs, 2);
     r->server = server;
     r->conn = conn;
@@ -66,6 +71,7 @@ void mm_http_responder_release(mm_http_responder *r) {
     if (atomic_fetch_sub(&r->refs, 1) != 1) return;
     mm_http_graphql_request_clear(&r->req);
     free(r->body);
+    pthread_cond_destroy(&r->cancel_done);
     pthread_mutex_destroy(&r->lock);
     free(r);
 }
@@ -105,8 +111,23 @@ static mm_http_cancel_fn store_cancel(mm_http_responder *r, mm_http_cancel_reaso
         r->cancel_notified = 1;
         fn = r->cancel_fn;
         *arg = r->cancel_arg;
+        r->cancel_running = 1;
+        r->cancel_thread = pthread_self();
     }
     return fn;
+}
+
+/* Runs a cancel callback chosen under r->lock (cancel_running set), then
+ * lets a respond waiting on another thread go on. */
+static void run_cancel(mm_http_responder *r, mm_http_cancel_fn fn, void *arg,
+                       mm_http_cancel_reason reason) {
+    atomic_fetch_add(&r->refs, 1); /* fn may give back the handler's reference */
+    fn(arg, r, reason);
+    pthread_mutex_lock(&r->lock);
+    r->cancel_running = 0;
+    pthread_cond_broadcast(&r->cancel_done);
+    pthread_mutex_unlock(&r->lock);
+    mm_http_responder_release(r);
 }
 
 /* Answers a suspended responder on the server's behalf and resumes it. Takes
@@ -122,7 +143,7 @@ static void cancel_one(mm_http_responder *r, mm_http_cancel_reason reason) {
         MHD_resume_connection(r->conn);
     }
     pthread_mutex_unlock(&r->lock);
-    if (fn) fn(arg, r, reason);
+    if (fn) run_cancel(r, fn, arg, reason);
     mm_http_responder_release(r);
 }
 
@@ -179,7 +200,7 @@ mm_settle mm_http_responder_settle(mm_http_responder *r, mm_http_continue_fn *fn
         }
     }
     pthread_mutex_unlock(&r->lock);
-    if (cancel_fn) cancel_fn(cancel_arg, r, reason);
+    if (cancel_fn) run_cancel(r, cancel_fn, cancel_arg, reason);
     return result;
 }
 
@@ -222,7 +243,7 @@ void mm_http_responder_abandon(mm_http_responder *r) {
         r->state = MM_RESPONDER_DONE;
     }
     pthread_mutex_unlock(&r->lock);
-    if (cancel_fn) cancel_fn(cancel_arg, r, MM_HTTP_CANCEL_SHUTDOWN);
+    if (cancel_fn) run_cancel(r, cancel_fn, cancel_arg, MM_HTTP_CANCEL_SHUTDOWN);
     if (fn) fn(arg, r);
 }
 
@@ -260,6 +281,11 @@ int mm_http_respond(mm_http_responder *r, mm_http_outcome outcome, json_t *body)
 
     int rc = 0;
     pthread_mutex_lock(&r->lock);
+    /* A cancel callback running on another thread may still use what the
+     * handler is about to free once this returns: wait for it. (The callback
+     * may itself respond; then it runs on this thread and must not wait.) */
+    while (r->cancel_running && !pthread_equal(r->cancel_thread, pthread_self()))
+        pthread_cond_wait(&r->cancel_done, &r->lock);
     if (r->answered) {
         rc = MM_ETIMEDOUT; /* the server answered first; drop ours */
         free(text);
@@ -300,12 +326,16 @@ void mm_http_responder_on_cancel(mm_http_responder *r, mm_http_cancel_fn fn, voi
         r->cancel_notified = 1;
         call_now = fn != NULL;
         reason = r->cancel_reason;
+        if (call_now) {
+            r->cancel_running = 1;
+            r->cancel_thread = pthread_self();
+        }
     } else if (!r->cancelled) {
         r->cancel_fn = fn;
         r->cancel_arg = arg;
     }
     pthread_mutex_unlock(&r->lock);
-    if (call_now) fn(arg, r, reason);
+    if (call_now) run_cancel(r, fn, arg, reason);
 }
 
 int mm_http_responder_cancelled(mm_http_responder *r) {
