@@ -7,8 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "bus/producer.h"
-#include "node/listener.h"
+#include "node/control.h"
 #include "node/status_store.h"
 #include "node/supervisor.h"
 #include "node/sysstats.h"
@@ -27,6 +26,9 @@ typedef struct mm_node_proc {
     int reported_reason;      /* mm_worker_reason from the pipe, -1 if none */
     mm_proc_stats stats;
 } mm_node_proc;
+
+/* Longest line accepted from the Kafka agent. */
+#define MM_NODE_AGENT_LINE_MAX 65536
 
 /* Why workers ended, counted per consumer. */
 enum { MM_NODE_REASONS = MM_WORKER_KILLED + 1 };
@@ -50,9 +52,13 @@ typedef struct mm_node {
     const mm_node_options *o;
     mm_node_slot *slots;
     size_t slot_count;
-    mm_listener *listener;
+    pid_t agent_pid;          /* the Kafka agent (agent.h); 0 when not running */
+    int agent_fd;             /* our end of its socket; -1 when closed */
+    char *agent_buf;          /* bytes read from the agent, not yet a whole line */
+    size_t agent_len;
+    long long agent_next_start_ms;
+    long agent_backoff_ms;
     mm_status_store *status;
-    mm_producer *producer;
     char hostname[256];
     long long started_wall_ms;
     long status_interval_ms;

@@ -9,12 +9,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "bus/kafka_conf.h"
 #include "common/log.h"
 #include "metamorphosis.h"
+#include "node/agent.h"
 #include "node/node_internal.h"
 
 /* A worker that lived this long was healthy: its crash does not grow the backoff. */
@@ -169,8 +172,21 @@ static void publish_finished(mm_node *n, const mm_node_slot *s, const mm_node_pr
         mm_log_error("node: ConsumerProcessFinished: %s", err);
         return;
     }
-    if (mm_producer_send(n->producer, n->o->config->service_web_topic, &ev, NULL, NULL, err, sizeof err) != 0)
-        mm_log_warn("node: cannot publish ConsumerProcessFinished for pid %d: %s", (int)p->pid, err);
+    json_t *line = json_pack("{s:s, s:O}", "type", ev.type, "data", ev.data);
+    char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
+    size_t len = text ? strlen(text) : 0;
+    /* Non-blocking: a stuck agent must never stall the supervisor. */
+    if (text && n->agent_fd >= 0) {
+        text[len] = '\n';
+        ssize_t w = write(n->agent_fd, text, len + 1);
+        if (w != (ssize_t)(len + 1))
+            mm_log_warn("node: ConsumerProcessFinished for pid %d not sent to the agent%s", (int)p->pid,
+                        w > 0 ? " in full" : "");
+    } else {
+        mm_log_warn("node: no Kafka agent; ConsumerProcessFinished for pid %d dropped", (int)p->pid);
+    }
+    free(text);
+    json_decref(line);
     mm_event_clear(&ev);
 }
 
@@ -214,10 +230,97 @@ static void worker_ended(mm_node *n, mm_node_slot *s, size_t index, int ws) {
     n->dirty = 1;
 }
 
+/* ---- the Kafka agent ---------------------------------------------------- */
+
+#define AGENT_BACKOFF_MIN_MS 1000
+#define AGENT_BACKOFF_MAX_MS 30000
+
+static void agent_close(mm_node *n) {
+    if (n->agent_fd >= 0) close(n->agent_fd);
+    n->agent_fd = -1;
+    n->agent_len = 0;
+}
+
+static void agent_ended(mm_node *n, int ws) {
+    n->agent_pid = 0;
+    agent_close(n);
+    if (n->draining) return;
+    mm_log_warn("node: the Kafka agent ended (status %d); restarting it in %ld ms",
+                WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws), n->agent_backoff_ms);
+    n->agent_next_start_ms = mm_node_mono_ms() + n->agent_backoff_ms;
+    n->agent_backoff_ms = n->agent_backoff_ms * 2 > AGENT_BACKOFF_MAX_MS ? AGENT_BACKOFF_MAX_MS : n->agent_backoff_ms * 2;
+}
+
+static void agent_start(mm_node *n) {
+    if (n->agent_pid > 0 || n->draining || mm_node_mono_ms() < n->agent_next_start_ms) return;
+    char err[256];
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &block, &old);
+    pid_t pid = mm_agent_spawn(n->o->config, n->o->node_name, &n->agent_fd, err, sizeof err);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    if (pid < 0) {
+        mm_log_error("node: cannot start the Kafka agent: %s", err);
+        n->agent_next_start_ms = mm_node_mono_ms() + AGENT_BACKOFF_MAX_MS / 10;
+        return;
+    }
+    n->agent_pid = pid;
+}
+
+/* Handles the lines the agent sent. */
+static void agent_read(mm_node *n) {
+    if (n->agent_fd < 0) return;
+    for (;;) {
+        ssize_t got = read(n->agent_fd, n->agent_buf + n->agent_len, MM_NODE_AGENT_LINE_MAX - 1 - n->agent_len);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) {
+            if (got == 0) agent_close(n); /* the agent is ending; reap() restarts it */
+            break;
+        }
+        n->agent_len += (size_t)got;
+        char *nl;
+        while ((nl = memchr(n->agent_buf, '\n', n->agent_len)) != NULL) {
+            *nl = '\0';
+            json_t *doc = json_loads(n->agent_buf, 0, NULL);
+            if (json_is_true(json_object_get(doc, "ready"))) {
+                n->agent_backoff_ms = AGENT_BACKOFF_MIN_MS;
+                if (!n->ready) {
+                    n->ready = 1;
+                    n->dirty = 1;
+                    printf("node ready: %s\n", n->o->node_name);
+                    fflush(stdout);
+                }
+            } else if (doc && !n->killed) {
+                mm_event ev;
+                mm_event_init(&ev);
+                ev.type = (char *)json_string_value(json_object_get(doc, "type"));
+                ev.data = json_object_get(doc, "data");
+                mm_control c;
+                char err[256];
+                if (ev.type && mm_control_parse(&ev, &c, err, sizeof err) == 0) {
+                    mm_node_apply_control(n, &c);
+                    mm_control_clear(&c);
+                }
+            }
+            json_decref(doc);
+            n->agent_len -= (size_t)(nl + 1 - n->agent_buf);
+            memmove(n->agent_buf, nl + 1, n->agent_len);
+        }
+        if (n->agent_len == MM_NODE_AGENT_LINE_MAX - 1) n->agent_len = 0; /* too long: dropped */
+    }
+}
+
 static void reap(mm_node *n) {
     int ws;
     pid_t pid;
     while ((pid = waitpid(-1, &ws, WNOHANG)) > 0) {
+        if (pid == n->agent_pid) {
+            agent_ended(n, ws);
+            continue;
+        }
         for (size_t i = 0; i < n->slot_count; i++)
             for (size_t j = 0; j < n->slots[i].proc_count; j++)
                 if (n->slots[i].procs[j].pid == pid) {
@@ -291,6 +394,7 @@ static void install(int sig, void (*fn)(int)) {
 static int setup(mm_node *n, const mm_node_options *o, char *err, size_t err_size) {
     memset(n, 0, sizeof *n);
     n->o = o;
+    n->agent_fd = -1;
     n->status_interval_ms = o->status_interval_ms > 0 ? o->status_interval_ms : 2000;
     n->status_ttl_ms = o->status_ttl_ms > 0 ? o->status_ttl_ms : 3 * n->status_interval_ms;
     n->started_wall_ms = mm_node_wall_ms();
@@ -308,6 +412,8 @@ static int setup(mm_node *n, const mm_node_options *o, char *err, size_t err_siz
                                      .harakiri_jitter = e->harakiri_jitter, .max_age_seconds = e->max_age_seconds};
     }
     const mm_config *cfg = o->config;
+    /* Bad Kafka properties are refused now, not by an agent restarting
+     * forever (building a configuration starts no thread). */
     mm_kv *props = calloc(cfg->kafka_property_count + 1, sizeof *props);
     if (!props) {
         snprintf(err, err_size, "out of memory");
@@ -315,12 +421,18 @@ static int setup(mm_node *n, const mm_node_options *o, char *err, size_t err_siz
     }
     for (size_t i = 0; i < cfg->kafka_property_count; i++)
         props[i] = (mm_kv){cfg->kafka_properties[i].key, cfg->kafka_properties[i].value};
-    n->producer = mm_producer_new(cfg->kafka_bootstrap_servers, props, cfg->kafka_property_count, err, err_size);
-    if (n->producer)
-        n->listener = mm_listener_new(cfg->kafka_bootstrap_servers, props, cfg->kafka_property_count,
-                                      cfg->service_web_topic, o->node_name, err, err_size);
+    rd_kafka_conf_t *conf = mm_kafka_conf_new(cfg->kafka_bootstrap_servers, NULL, 0, props,
+                                              cfg->kafka_property_count, err, err_size);
     free(props);
-    if (!n->producer || !n->listener) return MM_EKAFKA;
+    if (!conf) return MM_EKAFKA;
+    rd_kafka_conf_destroy(conf);
+    n->agent_fd = -1;
+    n->agent_backoff_ms = AGENT_BACKOFF_MIN_MS;
+    n->agent_buf = malloc(MM_NODE_AGENT_LINE_MAX);
+    if (!n->agent_buf) {
+        snprintf(err, err_size, "out of memory");
+        return MM_ENOMEM;
+    }
     n->status = mm_status_store_new(cfg->redis_status_url, cfg->service_web_topic, err, err_size);
     if (!n->status) return MM_EREDIS;
     if (pipe(self_pipe) != 0) {
@@ -348,10 +460,23 @@ static void teardown(mm_node *n) {
         if (mm_status_store_remove(n->status, n->o->node_name, err, sizeof err) != 0)
             mm_log_warn("node: cannot delete the status: %s", err);
     }
-    mm_listener_free(n->listener);
-    if (n->producer && mm_producer_flush(n->producer, 5000) != 0)
-        mm_log_warn("node: some ConsumerProcessFinished events were not delivered");
-    mm_producer_free(n->producer);
+    /* Closing our end tells the agent to flush what it was given and exit. */
+    agent_close(n);
+    long long deadline = mm_node_mono_ms() + 7000;
+    while (n->agent_pid > 0) {
+        int ws;
+        pid_t r = waitpid(n->agent_pid, &ws, WNOHANG);
+        if (r == n->agent_pid || (r < 0 && errno != EINTR)) break;
+        if (mm_node_mono_ms() >= deadline) {
+            mm_log_warn("node: the Kafka agent did not exit; killing it");
+            kill(n->agent_pid, SIGKILL);
+            waitpid(n->agent_pid, &ws, 0);
+            break;
+        }
+        usleep(10 * 1000);
+    }
+    n->agent_pid = 0;
+    free(n->agent_buf);
     mm_status_store_free(n->status);
     for (size_t i = 0; i < n->slot_count; i++) {
         for (size_t j = 0; j < n->slots[i].proc_count; j++)
@@ -382,12 +507,7 @@ int mm_node_run(const mm_node_options *o, char *err, size_t err_size) {
         reap(&n);
         if (n.draining && total_procs(&n) == 0) break;
         reconcile(&n);
-        if (!n.draining && mm_listener_ensure_assigned(n.listener) && !n.ready) {
-            n.ready = 1;
-            n.dirty = 1;
-            printf("node ready: %s\n", o->node_name);
-            fflush(stdout);
-        }
+        agent_start(&n);
         long long now = mm_node_mono_ms();
         if (n.dirty || now >= n.next_status_ms) refresh_status(&n);
 
@@ -395,8 +515,7 @@ int mm_node_run(const mm_node_options *o, char *err, size_t err_size) {
         struct pollfd fds[2 + 256];
         nfds_t nfds = 0;
         fds[nfds++] = (struct pollfd){.fd = self_pipe[0], .events = POLLIN};
-        int lfd = mm_listener_fd(n.listener);
-        if (lfd >= 0) fds[nfds++] = (struct pollfd){.fd = lfd, .events = POLLIN};
+        if (n.agent_fd >= 0) fds[nfds++] = (struct pollfd){.fd = n.agent_fd, .events = POLLIN};
         for (size_t i = 0; i < n.slot_count; i++)
             for (size_t j = 0; j < n.slots[i].proc_count && nfds < sizeof fds / sizeof *fds; j++)
                 if (n.slots[i].procs[j].report_fd >= 0)
@@ -405,7 +524,7 @@ int mm_node_run(const mm_node_options *o, char *err, size_t err_size) {
         for (size_t i = 0; i < n.slot_count; i++)
             if (!n.draining && running(&n.slots[i]) < (size_t)n.slots[i].desired && n.slots[i].next_start_ms < wake)
                 wake = n.slots[i].next_start_ms;
-        if (!n.ready && !n.draining && wake > now + 1000) wake = now + 1000;
+        if (n.agent_pid <= 0 && !n.draining && n.agent_next_start_ms < wake) wake = n.agent_next_start_ms;
         int timeout = wake <= now ? 0 : (int)(wake - now);
         int rc = poll(fds, nfds, timeout);
         if (rc > 0 && (fds[0].revents & POLLIN)) {
@@ -414,7 +533,7 @@ int mm_node_run(const mm_node_options *o, char *err, size_t err_size) {
         }
         for (size_t i = 0; i < n.slot_count; i++)
             for (size_t j = 0; j < n.slots[i].proc_count; j++) read_reports(&n, &n.slots[i].procs[j]);
-        if (n.ready && !n.killed) mm_listener_poll(n.listener, mm_node_apply_control, &n);
+        agent_read(&n);
     }
     int status = n.killed ? 1 : 0;
     mm_log_info("node %s: every worker has ended; exiting with status %d", o->node_name, status);
