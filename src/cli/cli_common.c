@@ -46,6 +46,14 @@ int gregor_open(const char *cmd, const gregor_apps *apps, int require_app, const
             return GREGOR_EXIT_FAILURE;
         }
     }
+    /* A typo in a top-level key would otherwise read as an unknown service. */
+    if (apps->count > 0 && mm_app_check_config(app, *cfg, err, sizeof err)) {
+        fprintf(stderr, "gregor %s: %s\n", cmd, err);
+        mm_app_free(app);
+        mm_config_free(*cfg);
+        *cfg = NULL;
+        return GREGOR_EXIT_FAILURE;
+    }
     return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/config.h"
 #include "service/service_internal.h"
 
 int mm_app_add(mm_app *app, mm_service *service) {
@@ -78,4 +79,22 @@ void mm_app_free(mm_app *app) {
         if (!(keep && *keep == '1')) dlclose(app->handles[i]);
     free(app->handles);
     memset(app, 0, sizeof(*app));
+}
+
+int mm_app_check_config(const mm_app *app, const mm_config *cfg, char *err, size_t err_size) {
+    for (size_t i = 0; i < cfg->consumer_count; i++) {
+        const mm_consumer_settings *c = &cfg->consumers[i];
+        const mm_service *svc = mm_app_find(app, c->service);
+        if (!svc) {
+            snprintf(err, err_size, "%s:%u: '%s' is not a loaded service (nor a known key)",
+                     cfg->source, c->line, c->service);
+            return MM_ENOTFOUND;
+        }
+        if (!mm_service_find_consumer(svc, c->consumer)) {
+            snprintf(err, err_size, "%s:%u: service %s has no consumer '%s'", cfg->source, c->line,
+                     c->service, c->consumer);
+            return MM_ENOTFOUND;
+        }
+    }
+    return 0;
 }

@@ -29,6 +29,12 @@ int mm_app_add(mm_app *app, mm_service *service);
 /* The service named name, or NULL. */
 mm_service *mm_app_find(const mm_app *app, const char *name);
 
+/* Checks the configuration's service sections against the loaded services:
+ * every section must name a loaded service and each key one of its
+ * consumers. Returns 0, or MM_ENOTFOUND with "FILE:LINE: ..." in err. */
+struct mm_config;
+int mm_app_check_config(const mm_app *app, const struct mm_config *cfg, char *err, size_t err_size);
+
 /* Frees the services, then closes the objects. */
 void mm_app_free(mm_app *app);
 
