@@ -17,8 +17,10 @@
 # JavaScript thread). Both servers first answer each query once and the
 # answers must be equal; then each server is warmed up, and every (query,
 # concurrency) point is measured for SECONDS after loadgen's own 1 s
-# warm-up, C and node alternating. Prints a markdown table on stdout
-# (progress on stderr) and stops everything it started.
+# warm-up, C and node alternating, recording requests/s, latency and the
+# server process's CPU time per request (from /proc: on a shared machine the
+# CPU time is the steadier measure of per-core capacity). Prints a markdown
+# table on stdout (progress on stderr) and stops everything it started.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -125,26 +127,48 @@ done
 load() { # URL QUERY CONCURRENCY SECONDS -> loadgen's JSON line
     taskset -c "$load_cpu" "$B/bench/loadgen" "$1" "$(cat "$tmp/$2.json")" "$3" "$4"
 }
+ticks() { # PID -> user+system CPU time of the process so far, in clock ticks
+    awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+# measure URL PID QUERY CONCURRENCY -> loadgen's JSON line plus "cpu_us": the
+# server's CPU time per request over loadgen's measured window (after its
+# 1 s warm-up). On a shared machine requests/s depends on what else runs;
+# CPU time per request much less, and its ratio is the per-core capacity ratio.
+measure() {
+    load "$1" "$3" "$4" "$secs" >"$tmp/load.json" &
+    local lpid=$! t0 t1
+    sleep 1
+    t0=$(ticks "$2")
+    wait "$lpid"
+    t1=$(ticks "$2")
+    python3 -c 'import json, os, sys
+r = json.load(open(sys.argv[1]))
+hz = os.sysconf("SC_CLK_TCK")
+r["cpu_us"] = (int(sys.argv[3]) - int(sys.argv[2])) / hz * 1e6 / max(r["requests"], 1)
+print(json.dumps(r))' "$tmp/load.json" "$t0" "$t1"
+}
 echo "bench/http: warming up both servers (server on cpu $server_cpu, load on cpu $load_cpu, gregor http threads $threads; load before: $(cut -d' ' -f1-3 /proc/loadavg))" >&2
 for q in "${queries[@]}"; do
     load "$c_url" "$q" 16 1 >/dev/null
     load "$node_url" "$q" 16 2 >/dev/null
 done
 
-echo "| query | concurrency | C req/s | C p50 ms | C p99 ms | node req/s | node p50 ms | node p99 ms | req/s C/node | errors C/node |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
+echo "| query | concurrency | C req/s | C p50 ms | C p99 ms | C CPU µs/req | node req/s | node p50 ms | node p99 ms | node CPU µs/req | req/s C/node | CPU/req node/C | errors C/node |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for q in "${queries[@]}"; do
     for conc in 1 16 64; do
-        c=$(load "$c_url" "$q" "$conc" "$secs")
-        n=$(load "$node_url" "$q" "$conc" "$secs")
+        c=$(measure "$c_url" "$c_pid" "$q" "$conc")
+        n=$(measure "$node_url" "$node_pid" "$q" "$conc")
         echo "bench/http: $q c=$conc C $c node $n" >&2
         python3 - "${label[$q]}" "$c" "$n" <<'EOF'
 import json, sys
 name, c, n = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
 ratio = c["rps"] / n["rps"] if n["rps"] else float("inf")
-print("| %s | %d | %.0f | %.2f | %.2f | %.0f | %.2f | %.2f | %.1fx | %d/%d |" % (
-    name, c["concurrency"], c["rps"], c["p50_ms"], c["p99_ms"], n["rps"], n["p50_ms"], n["p99_ms"],
-    ratio, c["errors"], n["errors"]))
+cpu = n["cpu_us"] / c["cpu_us"] if c["cpu_us"] else float("inf")
+print("| %s | %d | %.0f | %.2f | %.2f | %.0f | %.0f | %.2f | %.2f | %.0f | %.1fx | %.1fx | %d/%d |" % (
+    name, c["concurrency"], c["rps"], c["p50_ms"], c["p99_ms"], c["cpu_us"], n["rps"], n["p50_ms"],
+    n["p99_ms"], n["cpu_us"], ratio, cpu, c["errors"], n["errors"]))
 EOF
     done
 done
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores shared with other work: ratios matter, absolute numbers are noise)" >&2
