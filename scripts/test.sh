@@ -96,13 +96,26 @@ export MM_TEST_REDIS_URL MM_TEST_REDIS_VERSION MM_TEST_KAFKA_BOOTSTRAP MM_TEST_K
 echo "Integration tier: Apache Kafka $MM_TEST_KAFKA_VERSION at $MM_TEST_KAFKA_BOOTSTRAP, Redis $MM_TEST_REDIS_VERSION at ${MM_TEST_REDIS_URL#redis://}"
 
 phase "ctest: whole suite, ASan+UBSan build"
-if ! ctest --test-dir "$root/build-asan" --output-on-failure --no-tests=error -j "$jobs"; then
+if ! ctest --test-dir "$root/build-asan" --output-on-failure --no-tests=error -j "$jobs" \
+        | tee "$run_state/ctest-asan.log"; then
     failures+=("ctest (ASan+UBSan build)")
 fi
 
 phase "ctest: unit tier, normal build"
-if ! ctest --test-dir "$root/build" -L unit --output-on-failure --no-tests=error -j "$jobs"; then
+if ! ctest --test-dir "$root/build" -L unit --output-on-failure --no-tests=error -j "$jobs" \
+        | tee "$run_state/ctest-unit.log"; then
     failures+=("ctest unit (normal build)")
+fi
+
+# The README's main job: `make demo` must run the example end to end (on the
+# development broker, its default), here for a moment on a free port.
+phase "demo: the forms example end to end on embedded defaults"
+if ! (unset MM_KAFKA_BOOTSTRAP_SERVERS; MM_DEMO_SECONDS=1 MM_DEMO_LISTEN=127.0.0.1:0 "$scripts/demo.sh") \
+        >"$run_state/demo.log" 2>&1; then
+    cat "$run_state/demo.log" >&2
+    failures+=("demo")
+else
+    grep -E '"createForm":\{"data":\{"id"' "$run_state/demo.log" | head -n 1
 fi
 
 # The servers are not needed by the fuzzers; free the cores and memory.
@@ -117,8 +130,19 @@ fi
 
 report_phases
 echo
+# One closing line over both ctest runs (counts from ctest's own summaries).
+passed=0 failed=0
+for log in "$run_state/ctest-asan.log" "$run_state/ctest-unit.log"; do
+    line=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" 2>/dev/null | tail -n 1) || true
+    if [[ $line =~ ([0-9]+)\ tests?\ failed\ out\ of\ ([0-9]+) ]]; then
+        failed=$((failed + BASH_REMATCH[1]))
+        passed=$((passed + BASH_REMATCH[2] - BASH_REMATCH[1]))
+    fi
+done
 if ((${#failures[@]} > 0)); then
     echo "test.sh: FAILED: ${failures[*]}" >&2
+    echo "ctest: $passed passed, $failed failed"
     exit 1
 fi
 echo "test.sh: all tests passed"
+echo "ctest: $passed passed, $failed failed"
