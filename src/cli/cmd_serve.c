@@ -155,7 +155,7 @@ int gregor_cmd_serve(int argc, char **argv) {
     char err[1024];
     /* Manager mode: refuse to start without an auth code, before connecting. */
     int manager_on = manager_flag || cfg->manager_enabled;
-    char *auth_code = NULL;
+    char *auth_code = NULL, *dashboard_page = NULL;
     mm_manager *manager = NULL;
     if (manager_on) {
         if (auth_code_file) {
@@ -225,9 +225,15 @@ int gregor_cmd_serve(int argc, char **argv) {
     hc.graphiql_dir = graphiql_dir;
     hc.ready_fn = ready;
     hc.ready_ud = &rt;
-    mm_http_page dashboard = {"/manager", "text/html; charset=utf-8", mm_manager_dashboard_html,
-                              mm_manager_dashboard_html_len};
+    mm_http_page dashboard = {"/manager", "text/html; charset=utf-8", NULL, 0};
     if (manager_on) {
+        /* The server keeps its own copy of the page. */
+        dashboard_page = mm_manager_dashboard_page(cfg->http_graphql_path, &dashboard.body_len);
+        if (!dashboard_page) {
+            fprintf(stderr, "gregor serve: out of memory\n");
+            goto out_server;
+        }
+        dashboard.body = dashboard_page;
         hc.pages = &dashboard;
         hc.page_count = 1;
     }
@@ -249,6 +255,7 @@ int gregor_cmd_serve(int argc, char **argv) {
     status = GREGOR_EXIT_OK;
 out_server:
     mm_http_server_free(server);
+    free(dashboard_page);
     mm_graphql_cache_free(gw.options.cache);
     mm_gql_schema_free(schema);
 out_runtime:

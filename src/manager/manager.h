@@ -48,9 +48,10 @@ void mm_manager_free(mm_manager *m);
  * expected's content or length. */
 int mm_manager_code_equal(const char *given, size_t given_len, const char *expected, size_t expected_len);
 
-/* The dashboard page (self-contained HTML, CSS and JavaScript). */
-extern const char mm_manager_dashboard_html[];
-extern const size_t mm_manager_dashboard_html_len;
+/* The dashboard page (self-contained HTML, CSS and JavaScript) for a server
+ * whose GraphQL endpoint is graphql_path: malloc'd, its length in *len; NULL
+ * when out of memory. */
+char *mm_manager_dashboard_page(const char *graphql_path, size_t *len);
 
 /* Records a ConsumerProcessFinished event as the reader does (exposed for tests). */
 void mm_manager_note_finished(mm_manager *m, const char *node, const char *microservice,
