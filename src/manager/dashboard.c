@@ -72,6 +72,8 @@ static const char page[] =
     ".empty { padding: 30px; text-align: center; color: var(--muted); }\n"
     "aside .card { padding-bottom: 6px; }\n"
     "aside h2 { font-size: 15px; margin: 0; }\n"
+    "#finished { overflow-x: auto; }\n"
+    "aside td, aside th { white-space: normal; overflow-wrap: anywhere; }\n"
     "</style>\n"
     "</head>\n"
     "<body>\n"
