@@ -19,8 +19,9 @@
       JSON summary.
 
   drive.py recovery OUT MARK_FROM
-      from a request log: the first request that succeeded after MARK_FROM
-      (unix seconds), the last failure, and the recovery time."""
+      from a request log's mutations (queries are left out): the first
+      that succeeded after MARK_FROM (unix seconds), the last failure, and
+      the recovery time."""
 import argparse
 import http.client
 import json
@@ -28,7 +29,10 @@ import socket
 import sys
 import threading
 import time
+import re
 import urllib.parse
+
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def post(conn, path, body):
@@ -115,9 +119,7 @@ def cmd_load(a):
                 summary["sent"] += 1
                 summary[outcome] += 1
                 if msg:
-                    key = msg
-                    if eid:
-                        key = key.replace(eid, "<id>")
+                    key = UUID.sub("<id>", msg)
                     messages[key[:160]] = messages.get(key[:160], 0) + 1
             if a.pause:
                 time.sleep(a.pause)
@@ -221,6 +223,9 @@ def cmd_recovery(a):
     for p in a.out:
         with open(p) as f:
             recs += [json.loads(l) for l in f]
+    # Queries need neither Kafka nor (for the result path) the notifier:
+    # recovery is about mutations.
+    recs = [r for r in recs if r.get("timing") != "query"]
     recs.sort(key=lambda r: r["t1"])
     after = [r for r in recs if r["t0"] >= a.mark]
     first_ok = next((r for r in after if r["outcome"] == "ok"), None)

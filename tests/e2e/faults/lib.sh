@@ -226,3 +226,221 @@ scenario_kill_worker() {
          "wrong=$(json_get "$check" wrong_results) drain_after_load_s=$drain"
     faults_cleanup
 }
+
+# ---- scenarios 2 and 3: a server restarted under load -------------------------
+
+# alive PID...: all still running (no crash).
+alive() { local p; for p in "$@"; do kill -0 "$p" 2>/dev/null || return 1; done; }
+
+# after_restart_batch NAME N: N synchronous ticks after the fault; all must
+# succeed (the system recovered by itself). Prints the load summary.
+after_restart_batch() {
+    "${DRIVE[@]}" load "$URL" "$WORK/$1-after.log" --count "$2" --first 1000000 \
+        --concurrency 4 --timing sync --client-timeout 60
+}
+
+# restart_scenario NAME KAFKA REDIS SECONDS DOWN KILL_FN RESTART_FN ARG...:
+# mixed synchronous/asynchronous ticks for SECONDS from 8 clients; after 5 s
+# KILL_FN ARG... (SIGKILL), DOWN seconds later RESTART_FN ARG.... Every
+# request must end (ok or a clean error, never a hang past the client's
+# timeout), serve and worker must survive, and N ticks after the load must
+# all succeed. Recovery is the time from the restart to the first
+# successful request that started after it.
+restart_scenario() {
+    local name=$1 kafka=$2 redis=$3 secs=$4 down=$5 kill_fn=$6 restart_fn=$7 svc
+    shift 7
+    svc=mmfaults_${name}_$$_$RANDOM
+    gregor_env "$kafka" "$redis" "$svc"
+    start_serve "$WORK/$name-serve" || return 1
+    start_worker "$WORK/$name-worker"
+    local worker=$WORKER_PID
+    warm_up || return 1
+    # A hang is an answer later than the sync timeout plus a margin for the
+    # producer's own delivery timeout (message.timeout.ms = 30 s).
+    "${DRIVE[@]}" load "$URL" "$WORK/$name.log" --seconds "$secs" --concurrency 8 \
+        --timing mixed --client-timeout 75 --pause 0.01 >"$WORK/$name.load" &
+    local load=$!
+    sleep 5
+    local killed_at restarted_at
+    killed_at=$(date +%s.%N)
+    "$kill_fn" "$@"
+    log "$name: killed at +5 s; restarting after $down s"
+    sleep "$down"
+    restarted_at=$(date +%s.%N)
+    "$restart_fn" "$@" || { faults_failed=1; return 1; }
+    local up_after
+    up_after=$(python3 -c "import sys; print(round(float(sys.argv[1]) - float(sys.argv[2]), 1))" "$(date +%s.%N)" "$restarted_at")
+    wait "$load"
+    local sent rec after
+    sent=$(cat "$WORK/$name.load")
+    rec=$("${DRIVE[@]}" recovery "$WORK/$name.log" --mark "$restarted_at")
+    local rec_kill
+    rec_kill=$("${DRIVE[@]}" recovery "$WORK/$name.log" --mark "$killed_at")
+    after=$(after_restart_batch "$name" 100)
+    expect "$name: no request hangs" test "$(json_get "$sent" hang)" = 0
+    expect "$name: gregor serve survives" alive "$SERVE_PID"
+    expect "$name: gregor worker survives" alive "$worker"
+    expect "$name: 100 sync ticks after the restart all succeed" test "$(json_get "$after" ok)" = 100
+    expect "$name: the system recovered" test "$(json_get "$rec" recovery_seconds)" != None
+    echo "RESULT $name load_s=$secs down_s=$down server_up_s=$up_after sent=$(json_get "$sent" sent)" \
+         "ok=$(json_get "$sent" ok) gql_errors=$(json_get "$sent" gql_error)" \
+         "http_errors=$(json_get "$sent" http_error) conn_errors=$(json_get "$sent" conn_error)" \
+         "hangs=$(json_get "$sent" hang) max_latency_s=$(json_get "$rec" max_latency)" \
+         "recovery_after_restart_s=$(json_get "$rec" recovery_seconds)" \
+         "outage_from_kill_s=$(json_get "$rec_kill" last_failure)" \
+         "after_ok=$(json_get "$after" ok)/100"
+    echo "ERRORS $name $(python3 -c 'import json,sys; print(json.dumps(json.loads(sys.argv[1])["messages"]))' "$sent")"
+    if [[ $name == kafka_restart ]]; then
+        # Acknowledged events were on the broker's disk (acks=all); a SIGKILL
+        # of the process loses none of them.
+        wait_handled "$redis" "$svc" 1 60 || true
+        sleep 5
+        local check
+        check=$("${DRIVE[@]}" check "$redis" "$WORK/$name.log" "$WORK/$name-after.log" --service "$svc")
+        expect "$name: no acknowledged event lost" test "$(json_get "$check" lost)" = 0
+        echo "RESULT ${name}_events acknowledged=$(json_get "$check" acknowledged)" \
+             "results=$(json_get "$check" results_stored) lost=$(json_get "$check" lost)" \
+             "redelivered=$(json_get "$check" redelivered_events)"
+    fi
+    faults_cleanup
+}
+
+scenario_kafka_restart() { # REDIS SECONDS DOWN: own broker, killed and restarted
+    start_kafka || return 1
+    restart_scenario kafka_restart "$KAFKA_BOOTSTRAP" "$1" "$2" "$3" kill_kafka restart_kafka "$KAFKA_DIR"
+}
+
+scenario_redis_restart() { # KAFKA SECONDS DOWN: own Redis, killed and restarted
+    start_redis || return 1
+    restart_scenario redis_restart "$1" "$REDIS_URL" "$2" "$3" kill_redis restart_redis "$REDIS_DIR" "$REDIS_URL"
+}
+
+# ---- scenario 5: poison messages ---------------------------------------------
+
+# scenario_poison KAFKA REDIS ROUNDS: GOOD = 30*ROUNDS asynchronous ticks over
+# HTTP while ROUNDS rounds of 10 garbage-byte messages, 10 with a wrong
+# envelope (no ce_specversion / version 0.3 / a non-JSON value) and 10 with
+# a well-formed envelope of an unknown type go straight onto the topic. Every
+# good one must be handled, every bad one must land in <topic>.dlq.
+scenario_poison() {
+    local kafka=$1 redis=$2 rounds=$3 svc good bad
+    svc=mmfaults_poison_$$_$RANDOM
+    good=$((rounds * 30)) bad=$((rounds * 30))
+    gregor_env "$kafka" "$redis" "$svc"
+    start_serve "$WORK/poison-serve" || return 1
+    start_worker "$WORK/poison-worker"
+    warm_up || return 1
+    local base
+    base=$(handled_total "$redis" "$svc")
+    "${DRIVE[@]}" load "$URL" "$WORK/poison.log" --count "$good" --concurrency 2 --pause 0.005 \
+        --timing async >"$WORK/poison.load" &
+    local load=$! r i d=$WORK/poison-msgs now
+    mkdir -p "$d"
+    for ((i = 0; i < 10; i++)); do
+        head -c $((1 + RANDOM % 200)) /dev/urandom >"$d/garbage-$i"
+        printf '{"id": "bad-%d", "n": %d}' "$i" "$i" >"$d/json-$i"
+        printf 'not json at all %d' "$i" >"$d/text-$i"
+    done
+    local k=(kcat -P -b "$kafka" -t "$svc" -X enable.idempotence=true)
+    for ((r = 0; r < rounds; r++)); do
+        now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+        "${k[@]}" "$d"/garbage-*
+        "${k[@]}" -H ce_id=p1-$r -H ce_source=/x -H ce_type=TickEvent -H ce_time="$now" \
+            -H content-type=application/json "$d"/json-[0-3]
+        "${k[@]}" -H ce_specversion=0.3 -H ce_id=p2-$r -H ce_source=/x -H ce_type=TickEvent \
+            -H ce_time="$now" -H content-type=application/json "$d"/json-[4-6]
+        "${k[@]}" -H ce_specversion=1.0 -H ce_id=p3-$r -H ce_source=/x -H ce_type=TickEvent \
+            -H ce_time="$now" -H content-type=application/json "$d"/text-[7-9]
+        "${k[@]}" -H ce_specversion=1.0 -H ce_id=p4-$r -H ce_source=/x -H ce_type=NoSuchEvent \
+            -H ce_time="$now" -H content-type=application/json "$d"/json-*
+        sleep 0.2
+    done
+    wait "$load"
+    local sent
+    sent=$(cat "$WORK/poison.load")
+    wait_handled "$redis" "$svc" $((base + good)) 120
+    local dlq_file=$WORK/poison-dlq dlq
+    for _ in $(seq 60); do
+        kcat -C -b "$kafka" -t "$svc.dlq" -o beginning -e -q -f '%h\n' >"$dlq_file" 2>/dev/null || true
+        dlq=$(wc -l <"$dlq_file")
+        ((dlq >= bad)) && break
+        sleep 1
+    done
+    local check reasons
+    check=$("${DRIVE[@]}" check "$redis" "$WORK/poison.log" --service "$svc")
+    reasons=$(grep -o 'mm_dlq_reason=[^,]*' "$dlq_file" | sed 's/^mm_dlq_reason=//; s/value is not valid UTF-8.*/value is not valid UTF-8/; s/not valid JSON.*/not valid JSON/' | sort | uniq -c | sort -rn | awk '{c=$1; $1=""; printf "%s%s x%d", sep, substr($0,2), c; sep="; "}')
+    expect "poison: every good event accepted" test "$(json_get "$sent" ok)" = "$good"
+    expect "poison: every good event handled, none lost" test "$(json_get "$check" lost)" = 0
+    expect "poison: every bad message dead-lettered" test "$dlq" = "$bad"
+    echo "RESULT poison good=$good good_accepted=$(json_get "$sent" ok) good_results=$(json_get "$check" results_stored)" \
+         "good_lost=$(json_get "$check" lost) bad=$bad dead_lettered=$dlq"
+    echo "REASONS poison $reasons"
+    faults_cleanup
+}
+
+# ---- scenario 4: one broker of three killed -----------------------------------
+
+start_cluster() { # sets CLUSTER_BOOTSTRAP, CLUSTER_DIR
+    local rec=$WORK/cluster.rec out
+    out=$(MM_FIXTURE_RECORD=$rec "$ROOT/scripts/kafka-cluster.sh" start) || return 1
+    faults_fixtures+=("kafka-cluster $(cat "$rec")")
+    eval "$out"
+    CLUSTER_BOOTSTRAP=$MM_CLUSTER_BOOTSTRAP CLUSTER_DIR=$MM_CLUSTER_DIR
+}
+
+# scenario_cluster REDIS EVENTS: a three-broker KRaft cluster (replication
+# factor 3, min.insync.replicas 2); EVENTS asynchronous ticks (each
+# acknowledged only after acks=all) plus synchronous ones from 2 more
+# clients; when a third is handled, the broker leading partition 0 of the
+# topic gets SIGKILL. Zero acknowledged events may be lost; no request may
+# hang.
+scenario_cluster() {
+    local redis=$1 n=$2 svc
+    start_cluster || return 1
+    svc=mmfaults_cluster_$$_$RANDOM
+    gregor_env "$CLUSTER_BOOTSTRAP" "$redis" "$svc"
+    start_serve "$WORK/cluster-serve" || return 1
+    start_worker "$WORK/cluster-worker"
+    local worker=$WORKER_PID
+    warm_up || return 1
+    "${DRIVE[@]}" load "$URL" "$WORK/cluster.log" --count "$n" --concurrency 6 --timing async \
+        --client-timeout 75 >"$WORK/cluster.load" &
+    local load=$!
+    "${DRIVE[@]}" load "$URL" "$WORK/cluster-sync.log" --count $((n / 5)) --first 10000000 \
+        --concurrency 2 --timing sync --client-timeout 75 >"$WORK/cluster-sync.load" &
+    local load2=$! base t leader
+    base=$(handled_total "$redis" "$svc")
+    for _ in $(seq 600); do
+        t=$(handled_total "$redis" "$svc")
+        (( ${t:-0} - base >= n / 3 )) && break
+        sleep 0.1
+    done
+    leader=$(kcat -b "$CLUSTER_BOOTSTRAP" -L -t "$svc" 2>/dev/null | sed -n 's/.*partition 0, leader \([0-9]*\),.*/\1/p' | head -n 1)
+    leader=${leader:-1}
+    local killed_at
+    killed_at=$(date +%s.%N)
+    "$ROOT/scripts/kafka-cluster.sh" kill "$CLUSTER_DIR" "$leader"
+    log "cluster: broker $leader (leader of $svc[0]) SIGKILLed after $(( $(handled_total "$redis" "$svc") - base )) handled events"
+    wait "$load" "$load2"
+    local sent sent2 rec check
+    sent=$(cat "$WORK/cluster.load")
+    sent2=$(cat "$WORK/cluster-sync.load")
+    rec=$("${DRIVE[@]}" recovery "$WORK/cluster.log" "$WORK/cluster-sync.log" --mark "$killed_at")
+    local acked
+    acked=$(( $(json_get "$sent" ok) + $(json_get "$sent2" ok) ))
+    wait_handled "$redis" "$svc" $((base + acked)) 180 || true
+    check=$("${DRIVE[@]}" check "$redis" "$WORK/cluster.log" "$WORK/cluster-sync.log" --service "$svc")
+    expect "cluster: no acknowledged event lost" test "$(json_get "$check" lost)" = 0
+    expect "cluster: no request hangs" test "$(( $(json_get "$sent" hang) + $(json_get "$sent2" hang) ))" = 0
+    expect "cluster: gregor serve survives" alive "$SERVE_PID"
+    expect "cluster: gregor worker survives" alive "$worker"
+    echo "RESULT cluster killed_broker=$leader async_sent=$(json_get "$sent" sent) async_ok=$(json_get "$sent" ok)" \
+         "async_errors=$(( $(json_get "$sent" sent) - $(json_get "$sent" ok) )) sync_sent=$(json_get "$sent2" sent)" \
+         "sync_ok=$(json_get "$sent2" ok) sync_errors=$(( $(json_get "$sent2" sent) - $(json_get "$sent2" ok) ))" \
+         "hangs=$(( $(json_get "$sent" hang) + $(json_get "$sent2" hang) ))" \
+         "acknowledged=$(json_get "$check" acknowledged) results=$(json_get "$check" results_stored)" \
+         "lost=$(json_get "$check" lost) redelivered=$(json_get "$check" redelivered_events)" \
+         "max_latency_s=$(json_get "$rec" max_latency) last_failure_after_kill_s=$(json_get "$rec" last_failure)"
+    echo "ERRORS cluster $(python3 -c 'import json,sys; m=json.loads(sys.argv[1])["messages"]; m.update(json.loads(sys.argv[2])["messages"]); print(json.dumps(m))' "$sent" "$sent2")"
+    faults_cleanup
+}
