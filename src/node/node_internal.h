@@ -58,6 +58,7 @@ typedef struct mm_node {
     size_t agent_len;
     long long agent_next_start_ms;
     long agent_backoff_ms;
+    int agent_ready;          /* the current agent reads control events */
     mm_status_store *status;
     char hostname[256];
     long long started_wall_ms;

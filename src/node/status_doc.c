@@ -75,6 +75,9 @@ json_t *mm_node_status_doc(mm_node *n) {
     json_object_set_new(doc, "startedAt", time_json(n->started_wall_ms));
     json_object_set_new(doc, "updatedAt", time_json(now));
     json_object_set_new(doc, "refreshMs", json_integer(n->status_interval_ms));
+    /* The Kafka agent (agent.h): whether control events reach this node now. */
+    json_object_set_new(doc, "agentPid", json_integer(n->agent_pid));
+    json_object_set_new(doc, "controlEvents", json_string(n->agent_ready ? "reading" : "unavailable"));
     json_object_set_new(doc, "consumers", consumers);
     return doc;
 }

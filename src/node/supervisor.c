@@ -243,6 +243,8 @@ static void agent_close(mm_node *n) {
 
 static void agent_ended(mm_node *n, int ws) {
     n->agent_pid = 0;
+    n->agent_ready = 0;
+    n->dirty = 1;
     agent_close(n);
     if (n->draining) return;
     mm_log_warn("node: the Kafka agent ended (status %d); restarting it in %ld ms",
@@ -287,6 +289,8 @@ static void agent_read(mm_node *n) {
             json_t *doc = json_loads(n->agent_buf, 0, NULL);
             if (json_is_true(json_object_get(doc, "ready"))) {
                 n->agent_backoff_ms = AGENT_BACKOFF_MIN_MS;
+                n->agent_ready = 1;
+                n->dirty = 1;
                 if (!n->ready) {
                     n->ready = 1;
                     n->dirty = 1;

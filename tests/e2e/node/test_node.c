@@ -441,6 +441,25 @@ static void test_control_events(void **state) {
     assert_int_equal(stopped_before, 2);
     json_decref(st);
 
+    /* The Kafka agent SIGKILLed: the supervisor restarts it, workers go on,
+     * and control events reach the node again. */
+    st = node_status("ctl");
+    pid_t agent = (pid_t)json_integer_value(json_object_get(st, "agentPid"));
+    json_decref(st);
+    assert_true(agent > 0);
+    assert_int_equal(kill(agent, SIGKILL), 0);
+    long long agent_deadline = mm_test_now_ms() + 20000;
+    int back = 0;
+    while (!back && mm_test_now_ms() < agent_deadline) {
+        st = node_status("ctl");
+        pid_t now_agent = (pid_t)json_integer_value(json_object_get(st, "agentPid"));
+        back = now_agent > 0 && now_agent != agent &&
+               strcmp(json_string_value(json_object_get(st, "controlEvents")), "reading") == 0;
+        json_decref(st);
+        if (!back) usleep(100 * 1000);
+    }
+    assert_true(back);
+
     /* StopConsumerProcess recycles exactly that pid. */
     mm_control scp = {.kind = MM_CONTROL_STOP_CONSUMER_PROCESS, .node = "ctl", .name = "count", .pid = victim};
     send_control(&scp);
