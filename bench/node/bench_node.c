@@ -146,12 +146,20 @@ int main(int argc, char **argv) {
     size_t r, tot;
     double rss_start;
     procs(&r, &tot, &rss_start);
-    mm_proc_stats a, b;
+    json_t *doc = status();
+    pid_t agent = (pid_t)json_integer_value(json_object_get(doc, "agentPid"));
+    json_decref(doc);
+    mm_proc_stats a, b, ga = {0}, gb = {0};
     if (mm_sysstats_proc(node, &a)) die("no supervisor stats");
+    mm_sysstats_proc(agent, &ga);
     double t0 = now_s();
     sleep(10);
     mm_sysstats_proc(node, &b);
+    mm_sysstats_proc(agent, &gb);
     double idle = now_s() - t0;
+    printf("Kafka agent CPU while idle: %.3f%%; agent RSS %.1f MiB\n",
+           100.0 * ((gb.user_seconds - ga.user_seconds) + (gb.system_seconds - ga.system_seconds)) / idle,
+           (double)gb.rss_bytes / 1048576.0);
     printf("supervisor CPU while idle with %d workers: %.3f%% (%.3f s user + %.3f s system over %.1f s)\n",
            WORKERS, 100.0 * ((b.user_seconds - a.user_seconds) + (b.system_seconds - a.system_seconds)) / idle,
            b.user_seconds - a.user_seconds, b.system_seconds - a.system_seconds, idle);

@@ -422,6 +422,22 @@ static void test_control_events(void **state) {
     assert_int_equal(spawn_node(&node, "ctl", path), 0);
     json_decref(wait_procs("ctl", "count", 1, 20000));
 
+    /* gregor status shows the node, its consumers and processes. */
+    char *sargv[] = {(char *)mm_test_gregor(), "status", NULL};
+    char *out = NULL, *err = NULL;
+    assert_int_equal(mm_test_run(sargv, &out, &err, 20000), 0);
+    if (!strstr(out, "NODE ctl ") || !strstr(out, "mmtest_node.count  processes=1/1") ||
+        !strstr(out, "mmtest_node.idle  processes=0/0") || !strstr(out, "MESSAGES"))
+        fail_msg("gregor status printed:\n%s", out);
+    free(out), free(err);
+    char *jargv[] = {(char *)mm_test_gregor(), "status", "--json", NULL};
+    assert_int_equal(mm_test_run(jargv, &out, &err, 20000), 0);
+    json_t *all = json_loads(out, 0, NULL);
+    assert_int_equal(json_array_size(all), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(all, 0), "name")), "ctl");
+    json_decref(all);
+    free(out), free(err);
+
     /* AdjustConsumer for another node changes nothing here; ours raises it. */
     adjust("someone-else", "count", 4);
     long long t0 = mm_test_now_ms();
