@@ -464,12 +464,23 @@ char *mm_gql_print_default_value(const mm_gql_input_value *iv)
 
 /* ---- printSchema ------------------------------------------------------------------ */
 
-static void print_description(mm_gql_strbuf *buf, const char *description, const char *indent,
-                              bool first_in_block)
+/* The length of a description: descriptions point into the SDL's AST, whose
+ * string carries its length, so a description holding U+0000 prints whole
+ * (graphql-js prints "a\u0000b"); strlen would stop at the NUL. */
+static size_t description_length(const char *description, const mm_gql_description *ast)
+{
+    if (!description)
+        return 0;
+    if (ast && ast->chars == description)
+        return ast->length;
+    return strlen(description);
+}
+
+static void print_description(mm_gql_strbuf *buf, const char *description, size_t len,
+                              const char *indent, bool first_in_block)
 {
     if (!description)
         return;
-    size_t len = strlen(description);
     mm_gql_strbuf str = {0};
     if (printable_as_block_string(description, len))
         print_block_string(&str, description, len);
@@ -556,7 +567,10 @@ static void print_args(mm_gql_strbuf *buf, const mm_gql_input_value *args, size_
     for (size_t i = 0; i < n; i++) {
         if (i)
             mm_gql_strbuf_puts(buf, "\n");
-        print_description(buf, args[i].description, inner, i == 0);
+        print_description(buf, args[i].description,
+                          description_length(args[i].description,
+                                             args[i].ast ? &args[i].ast->description : NULL),
+                          inner, i == 0);
         mm_gql_strbuf_puts(buf, inner);
         print_input_value(buf, &args[i]);
     }
@@ -582,7 +596,9 @@ static void print_fields(mm_gql_strbuf *buf, const mm_gql_type *t)
         const mm_gql_field *f = &t->fields[i];
         if (i)
             mm_gql_strbuf_puts(buf, "\n");
-        print_description(buf, f->description, "  ", i == 0);
+        print_description(buf, f->description,
+                          description_length(f->description, f->ast ? &f->ast->description : NULL),
+                          "  ", i == 0);
         mm_gql_strbuf_puts(buf, "  ");
         mm_gql_strbuf_puts(buf, f->name);
         print_args(buf, f->args, f->arg_count, "  ");
@@ -595,7 +611,9 @@ static void print_fields(mm_gql_strbuf *buf, const mm_gql_type *t)
 
 static void print_type(mm_gql_strbuf *buf, const mm_gql_type *t)
 {
-    print_description(buf, t->description, "", true);
+    print_description(buf, t->description,
+                      description_length(t->description, t->ast ? &t->ast->description : NULL), "",
+                      true);
     switch (t->kind) {
     case MM_GQL_SCALAR:
         mm_gql_strbuf_printf(buf, "scalar %s", t->name);
@@ -626,7 +644,11 @@ static void print_type(mm_gql_strbuf *buf, const mm_gql_type *t)
             for (size_t i = 0; i < t->enum_value_count; i++) {
                 if (i)
                     mm_gql_strbuf_puts(buf, "\n");
-                print_description(buf, t->enum_values[i].description, "  ", i == 0);
+                const mm_gql_enum_value *ev = &t->enum_values[i];
+                print_description(buf, ev->description,
+                                  description_length(ev->description,
+                                                     ev->ast ? &ev->ast->description : NULL),
+                                  "  ", i == 0);
                 mm_gql_strbuf_puts(buf, "  ");
                 mm_gql_strbuf_puts(buf, t->enum_values[i].name);
                 print_deprecated(buf, t->enum_values[i].deprecation_reason);
@@ -643,7 +665,11 @@ static void print_type(mm_gql_strbuf *buf, const mm_gql_type *t)
             for (size_t i = 0; i < t->input_field_count; i++) {
                 if (i)
                     mm_gql_strbuf_puts(buf, "\n");
-                print_description(buf, t->input_fields[i].description, "  ", i == 0);
+                const mm_gql_input_value *iv = &t->input_fields[i];
+                print_description(buf, iv->description,
+                                  description_length(iv->description,
+                                                     iv->ast ? &iv->ast->description : NULL),
+                                  "  ", i == 0);
                 mm_gql_strbuf_puts(buf, "  ");
                 print_input_value(buf, &t->input_fields[i]);
             }
@@ -666,7 +692,9 @@ static bool is_specified_directive(const char *name)
 
 static void print_directive(mm_gql_strbuf *buf, const mm_gql_directive_definition *d)
 {
-    print_description(buf, d->description, "", true);
+    print_description(buf, d->description,
+                      description_length(d->description, d->ast ? &d->ast->description : NULL), "",
+                      true);
     mm_gql_strbuf_printf(buf, "directive @%s", d->name);
     print_args(buf, d->args, d->arg_count, "");
     if (d->repeatable)
@@ -700,7 +728,8 @@ char *mm_gql_schema_print(const mm_gql_schema *schema)
     } while (0)
     if (schema->description || !common_root_names(schema)) {
         SEPARATE();
-        print_description(&buf, schema->description, "", true);
+        print_description(&buf, schema->description, description_length(schema->description, NULL),
+                          "", true);
         mm_gql_strbuf_puts(&buf, "schema {");
         if (schema->query_type)
             mm_gql_strbuf_printf(&buf, "\n  query: %s", schema->query_type->name);
