@@ -97,4 +97,13 @@ fi
 if grep -q -- "$code" "$work/serve.log"; then
     fail "the auth code appears in the server's log"
 fi
+# The server stops cleanly (under ASan: no leak, no sanitizer error).
+kill -TERM "$server_pid"
+status=0
+wait "$server_pid" || status=$?
+server_pid=
+if ((status != 0)); then
+    tail -30 "$work/serve.log" >&2
+    fail "gregor serve exited with status $status on SIGTERM"
+fi
 echo "manager_dashboard: screenshots in $artifacts/manager-*.png"
