@@ -53,6 +53,12 @@ static json_t *build_users(void) {
     return users;
 }
 
+/* gregor dlcloses the module when it stops; the data goes with it. */
+__attribute__((destructor)) static void free_users(void) {
+    json_decref(users_data);
+    users_data = NULL;
+}
+
 static json_t *resolve_users(void *ud, json_t *parent, json_t *args, mm_resolve_info *info) {
     (void)ud, (void)parent, (void)args;
     if (!users_data) {
