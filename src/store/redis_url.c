@@ -91,7 +91,7 @@ static int parse_unix(const char *rest, mm_redis_url *out, char *err, size_t err
     return 0;
 }
 
-int mm_redis_url_parse(const char *url, mm_redis_url *out, char *err, size_t err_size) {
+static int parse_url(const char *url, mm_redis_url *out, char *err, size_t err_size) {
     memset(out, 0, sizeof *out);
     out->port = MM_REDIS_DEFAULT_PORT;
     if (url == NULL || url[0] == '\0')
@@ -174,4 +174,32 @@ int mm_redis_url_parse(const char *url, mm_redis_url *out, char *err, size_t err
         return fail(err, err_size, "unexpected '%.16s' after the Redis host", after);
     }
     return 0;
+}
+
+/* Replaces the quoted part of msg with '***'. Every message quotes at most
+ * one piece of the URL and has no quote after it, so that piece runs from
+ * the first quote to the last, whatever quotes it contains itself. */
+static void redact_quoted(char *msg, size_t size, const char *url) {
+    char *first = strchr(msg, '\'');
+    char *last = strrchr(msg, '\'');
+    if (first == NULL)
+        return;
+    /* What follows the last quote is the message's own text, unless a long
+     * piece cut the message short: then it is still part of the URL. */
+    char tail[256] = "";
+    if (last != first && strstr(url, last + 1) == NULL)
+        snprintf(tail, sizeof tail, "%s", last + 1);
+    size_t head = (size_t)(first - msg);
+    snprintf(msg + head, size - head, "'***'%s", tail);
+}
+
+/* The messages quote the offending part of the URL. When the URL holds
+ * credentials (an '@' anywhere, also where the parser did not expect one, as
+ * in a password with an unencoded '/'), that part may be the password, and
+ * error messages reach logs: then the quotes show *** instead. */
+int mm_redis_url_parse(const char *url, mm_redis_url *out, char *err, size_t err_size) {
+    int rc = parse_url(url, out, err, err_size);
+    if (rc != 0 && url != NULL && strchr(url, '@') != NULL && err != NULL && err_size > 0)
+        redact_quoted(err, err_size, url);
+    return rc;
 }

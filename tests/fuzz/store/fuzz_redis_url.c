@@ -1,7 +1,6 @@
 /* fuzz_redis_url.c -- libFuzzer target: any bytes given to the Redis URL
  * parser (MM_REDIS_URL, redis.url) yield an address or an error message,
  * never a crash, and the error message never repeats the password. */
-#define _GNU_SOURCE /* memmem */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -9,7 +8,7 @@
 
 #include "store/redis_url.h"
 
-/* The password the input would carry: between the ':' that follows the
+/* Where the input's password would be: between the ':' that follows the
  * user name (after any "scheme://") and the last '@'. */
 static const char *password_of(const char *url, size_t *len) {
     const char *at = strrchr(url, '@');
@@ -20,6 +19,26 @@ static const char *password_of(const char *url, size_t *len) {
     if (!colon) return NULL;
     *len = (size_t)(at - colon - 1);
     return colon + 1;
+}
+
+/* A password no message text contains, put where the input's was: a
+ * refusal of that URL must not show it. */
+#define MARKER "Zq8Xw7Kp"
+
+static void check_password_hidden(const char *url) {
+    size_t plen = 0;
+    const char *pw = password_of(url, &plen);
+    if (!pw) return;
+    size_t head = (size_t)(pw - url), n = strlen(url);
+    char *marked = malloc(n - plen + sizeof MARKER);
+    if (!marked) return;
+    memcpy(marked, url, head);
+    memcpy(marked + head, MARKER, sizeof MARKER - 1);
+    memcpy(marked + head + sizeof MARKER - 1, pw + plen, n - head - plen + 1);
+    char err[256] = "";
+    mm_redis_url u;
+    if (mm_redis_url_parse(marked, &u, err, sizeof err) != 0 && strstr(err, MARKER)) abort();
+    free(marked);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -33,12 +52,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (rc == 0) {
         if (u.is_unix ? u.path[0] != '/' : (u.host[0] == '\0' || u.port < 1 || u.port > 65535)) abort();
         if (u.db < 0) abort();
-    } else {
-        if (err[0] == '\0') abort(); /* a refusal says why */
-        size_t plen = 0;
-        const char *pw = password_of(url, &plen);
-        if (pw && plen >= 4 && memmem(err, strlen(err), pw, plen)) abort(); /* secret leaked */
+    } else if (err[0] == '\0') {
+        abort(); /* a refusal says why */
     }
+    check_password_hidden(url);
     free(url);
     return 0;
 }
