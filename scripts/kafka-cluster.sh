@@ -143,7 +143,7 @@ stop() {
     for n in 1 2 3; do
         pid=$(cat "$dir/node$n/pid" 2>/dev/null || true)
         [[ -n $pid ]] || continue
-        tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q kafka.Kafka || continue
+        tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -q kafka.Kafka || continue
         kill_node "$dir" "$n"
     done
     rm -rf "$dir"

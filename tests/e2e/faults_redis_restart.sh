@@ -1,0 +1,4 @@
+#!/usr/bin/env bash
+# faults_redis_restart.sh -- fault scenario (short form): Redis (its own) SIGKILLed and restarted under load: no hang, no crash, recovery.
+# The scenario is tests/e2e/faults/lib.sh; the long form is scripts/faults.sh redis_restart.
+exec bash "$(dirname "${BASH_SOURCE[0]}")/faults/quick.sh" redis_restart
