@@ -56,9 +56,13 @@ static void print_table(json_t *nodes) {
             print_optional(jitter, sizeof jitter, json_object_get(cons, "harakiriJitter"));
             print_optional(age, sizeof age, json_object_get(cons, "maxAgeSeconds"));
             json_t *procs = json_object_get(cons, "processes");
-            printf("  %s.%s  processes=%zu/%lld harakiri=%s+-%s maxAge=%s started=%lld\n", str(cons, "microservice"),
-                   str(cons, "name"), json_array_size(procs), (long long)num(cons, "processCount"), limit,
-                   jitter, age, (long long)num(cons, "processesStarted"));
+            char harakiri[80];
+            if (strcmp(limit, "-") == 0) snprintf(harakiri, sizeof harakiri, "none");
+            else if (strcmp(jitter, "-") == 0) snprintf(harakiri, sizeof harakiri, "%s", limit);
+            else snprintf(harakiri, sizeof harakiri, "%s+-%s", limit, jitter);
+            printf("  %s.%s  processes=%zu/%lld harakiri=%s maxAge=%s started=%lld\n", str(cons, "microservice"),
+                   str(cons, "name"), json_array_size(procs), (long long)num(cons, "processCount"), harakiri,
+                   age, (long long)num(cons, "processesStarted"));
             if (json_array_size(procs))
                 printf("    %8s %10s %9s %9s %9s %10s  %s\n", "PID", "MESSAGES", "LIMIT", "USER s", "SYS s",
                        "RSS KiB", "STARTED");

@@ -157,8 +157,12 @@ static void __attribute__((noreturn)) agent_main(const mm_config *cfg, const cha
     }
     free(buf);
     mm_listener_free(listener);
-    if (mm_producer_flush(producer, 5000) != 0)
+    if (mm_producer_flush(producer, 3000) != 0) {
+        /* Kafka is away: say so and go; freeing would wait for it again. */
         mm_log_warn("node agent: some ConsumerProcessFinished events were not delivered");
+        fflush(NULL);
+        _exit(0);
+    }
     mm_producer_free(producer);
     close(fd);
     fflush(NULL);

@@ -14,7 +14,7 @@
  *                          {"type": "<ce_type>", "data": {...}}   a control event
  *     supervisor -> agent  {"type": "<ce_type>", "data": {...}}   an event to publish
  * The agent exits when the socket closes (after flushing what it was given,
- * up to 5 s), on SIGTERM, or when the supervisor dies. */
+ * up to 3 s), on SIGTERM, or when the supervisor dies. */
 #ifndef MM_NODE_AGENT_H
 #define MM_NODE_AGENT_H
 
