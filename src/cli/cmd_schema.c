@@ -6,22 +6,27 @@
 
 #include "cli_common.h"
 #include "commands.h"
+#include "manager/manager.h"
 #include "service/schema_merge.h"
 
 static void usage(FILE *out) {
-    fprintf(out, "Usage: gregor schema --app SERVICE.so [--app ...] [--help]\n"
+    fprintf(out, "Usage: gregor schema --app SERVICE.so [--app ...] [--manager] [--help]\n"
                  "\n"
                  "Print the one GraphQL schema that `gregor serve` builds from these services,\n"
-                 "as SDL. Connects to nothing.\n");
+                 "as SDL. Connects to nothing.\n"
+                 "\n"
+                 "  --manager   include manager mode's service-web fields (gregor serve --manager)\n");
 }
 
 int gregor_cmd_schema(int argc, char **argv) {
     static const struct option options[] = {
         {"app", required_argument, NULL, 'a'},
+        {"manager", no_argument, NULL, 'm'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     gregor_apps apps = {0};
+    int manager = 0;
     opterr = 0;
     optind = 1;
     int c, rc;
@@ -30,6 +35,7 @@ int gregor_cmd_schema(int argc, char **argv) {
         case 'a':
             if ((rc = gregor_apps_add(&apps, "schema", optarg))) return rc;
             break;
+        case 'm': manager = 1; break;
         case 'h': usage(stdout); return GREGOR_EXIT_OK;
         default:
             fprintf(stderr, "gregor schema: %s '%s'\nTry 'gregor schema --help'.\n",
@@ -45,8 +51,10 @@ int gregor_cmd_schema(int argc, char **argv) {
     mm_config *cfg;
     if ((rc = gregor_open("schema", &apps, 1, NULL, &app, &cfg))) return rc;
     char err[1024];
-    mm_gql_schema *schema = mm_services_build_schema(app.services, app.service_count, NULL, 0, NULL,
-                                                     err, sizeof err);
+    /* Printing needs the fields, not their resolvers: no binding. */
+    mm_schema_extra manager_fields = {"manager", mm_manager_sdl, NULL, NULL};
+    mm_gql_schema *schema = mm_services_build_schema(app.services, app.service_count, &manager_fields,
+                                                     manager ? 1 : 0, NULL, err, sizeof err);
     int status = GREGOR_EXIT_FAILURE;
     if (!schema) {
         fprintf(stderr, "gregor schema: %s\n", err);

@@ -136,21 +136,28 @@ static int is_root_name(const char *n) {
     return strcmp(n, "Query") == 0 || strcmp(n, "Mutation") == 0 || strcmp(n, "Subscription") == 0;
 }
 
-/* Rewrites a service's SDL so that its root types merge with everyone
- * else's: `type Query {...}` (with its description, if any) becomes
- * `extend type Query {...}`. Records the other type names it defines in
- * types, reporting a name another service already defined. *mentions_mutation
- * is set when the SDL defines or extends Mutation. */
-static char *prepare_service_sdl(const mm_service *svc, const char *sdl, mm_arena *arena,
-                                 owners *types, int *mentions_mutation, char *err,
-                                 size_t err_size) {
+/* Rewrites one SDL fragment of owner (a service, or an extra such as the
+ * manager's fields) so that it merges with everyone else's: `type Query {...}`
+ * (with its description, if any) becomes `extend type Query {...}`, and a
+ * scalar that another fragment already declared is dropped (two services
+ * both declaring `scalar DateTime` mean the same thing; the first binding
+ * serves both). Records the other type names it defines in types, reporting
+ * a name another owner already defined. *mentions_mutation is set when the
+ * SDL defines or extends Mutation. */
+static char *prepare_sdl(const char *what, const char *owner_name, const char *sdl, mm_arena *arena,
+                         owners *types, int *mentions_mutation, char *err, size_t err_size) {
+    const char *who = mm_arena_strdup(arena, owner_name); /* outlives the caller's buffers */
+    if (!who) {
+        fail(err, err_size, "out of memory");
+        return NULL;
+    }
     mm_gql_errors errors;
     mm_gql_errors_init(&errors, arena);
     size_t len = strlen(sdl);
     mm_gql_document *doc = mm_gql_parse(arena, sdl, len, NULL, &errors);
     if (!doc) {
         const mm_gql_error *e = errors.head;
-        fail(err, err_size, "service %s: SDL line %u, column %u: %s", svc->name,
+        fail(err, err_size, "%s %s: SDL line %u, column %u: %s", what, who,
              e && e->location_count ? e->locations[0].line : 0,
              e && e->location_count ? e->locations[0].column : 0, e ? e->message : "parse error");
         mm_gql_errors_release(&errors);
@@ -161,14 +168,14 @@ static char *prepare_service_sdl(const mm_service *svc, const char *sdl, mm_aren
     for (size_t i = 0; i < doc->definition_count; i++) {
         const mm_gql_definition *d = &doc->definitions[i];
         if (d->kind == MM_GQL_DEF_OPERATION || d->kind == MM_GQL_DEF_FRAGMENT) {
-            fail(err, err_size, "service %s: SDL line %u: operations and fragments do not belong in a schema",
-                 svc->name, d->loc.line);
+            fail(err, err_size, "%s %s: SDL line %u: operations and fragments do not belong in a schema",
+                 what, who, d->loc.line);
             free(out.s);
             return NULL;
         }
         if (d->kind == MM_GQL_DEF_SCHEMA) {
-            fail(err, err_size, "service %s: SDL line %u: a service may not declare `schema`; the "
-                 "root types are Query and Mutation", svc->name, d->loc.line);
+            fail(err, err_size, "%s %s: SDL line %u: a service may not declare `schema`; the "
+                 "root types are Query and Mutation", what, who, d->loc.line);
             free(out.s);
             return NULL;
         }
@@ -189,22 +196,28 @@ static char *prepare_service_sdl(const mm_service *svc, const char *sdl, mm_aren
         if (t->is_extension) continue;
         for (const char *const *f = framework_types; *f; f++)
             if (strcmp(*f, name) == 0) {
-                fail(err, err_size, "service %s: SDL line %u: type %s is defined by the framework",
-                     svc->name, d->loc.line, name);
+                fail(err, err_size, "%s %s: SDL line %u: type %s is defined by the framework",
+                     what, who, d->loc.line, name);
                 free(out.s);
                 return NULL;
             }
         const char *other = owners_find(types, name);
+        if (other && t->kind == MM_GQL_TYPEDEF_SCALAR && strcmp(other, who) != 0) {
+            size_t def_end = i + 1 < doc->definition_count ? doc->definitions[i + 1].loc.offset : len;
+            sb_addn(&out, sdl + copied, d->loc.offset - copied);
+            copied = def_end;
+            continue;
+        }
         if (other) {
-            if (strcmp(other, svc->name) == 0)
-                fail(err, err_size, "service %s: type %s is defined twice", svc->name, name);
+            if (strcmp(other, who) == 0)
+                fail(err, err_size, "%s %s: type %s is defined twice", what, who, name);
             else
-                fail(err, err_size, "services %s and %s both define type %s", other, svc->name, name);
+                fail(err, err_size, "services %s and %s both define type %s", other, who, name);
             free(out.s);
             return NULL;
         }
         const char *kept = mm_arena_strdup(arena, name);
-        if (!kept || owners_add(types, kept, svc->name)) {
+        if (!kept || owners_add(types, kept, who)) {
             fail(err, err_size, "out of memory");
             free(out.s);
             return NULL;
@@ -402,8 +415,8 @@ mm_gql_schema *mm_services_build_schema(mm_service *const *services, size_t serv
                 goto done;
             }
         for (size_t k = 0; k < svc->sdl_count; k++) {
-            char *text = prepare_service_sdl(svc, svc->sdl[k], &arena, &types, &mentions_mutation,
-                                             err, err_size);
+            char *text = prepare_sdl("service", svc->name, svc->sdl[k], &arena, &types,
+                                     &mentions_mutation, err, err_size);
             if (!text) goto done;
             owned[n] = text;
             sources[n++] = (mm_gql_sdl_source){svc->name, text, strlen(text)};
@@ -415,8 +428,11 @@ mm_gql_schema *mm_services_build_schema(mm_service *const *services, size_t serv
         sources[n++] = (mm_gql_sdl_source){svc->name, generated, strlen(generated)};
     }
     for (size_t i = 0; i < extra_count; i++) {
-        sources[n++] = (mm_gql_sdl_source){extras[i].name, extras[i].sdl, strlen(extras[i].sdl)};
-        if (strstr(extras[i].sdl, "Mutation")) mentions_mutation = 1;
+        char *text = prepare_sdl("extension", extras[i].name, extras[i].sdl, &arena, &types,
+                                 &mentions_mutation, err, err_size);
+        if (!text) goto done;
+        owned[n] = text;
+        sources[n++] = (mm_gql_sdl_source){extras[i].name, text, strlen(text)};
     }
     static const char mutation_root[] = "type Mutation\n";
     sources[mutation_slot] = mentions_mutation

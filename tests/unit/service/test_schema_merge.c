@@ -147,6 +147,29 @@ static void test_conflicts_name_both_services(void **state) {
     mm_service_free(again);
 }
 
+/* Two services (or a service and the manager's fields) that both declare a
+ * scalar mean the same scalar: the merge keeps one declaration. Found when
+ * `gregor serve --manager --app forms.so` refused to start ("There can be
+ * only one type named DateTime"). */
+static void test_shared_scalar_declarations_merge(void **state) {
+    (void)state;
+    mm_service *a = service("alpha", "scalar When\ntype Query { a: When }\n");
+    mm_service *b = service("beta", "\"\"\"b's view\"\"\"\nscalar When\ntype Query { b: When }\n");
+    mm_service *svcs[] = {a, b};
+    mm_schema_extra extra = {"manager-like", "scalar When\nextend type Query { c: When }\n", NULL, NULL};
+    char err[1024];
+    mm_gql_schema *schema = mm_services_build_schema(svcs, 2, &extra, 1, NULL, err, sizeof err);
+    if (!schema) fail_msg("%s", err);
+    char *sdl = mm_gql_schema_print(schema);
+    assert_non_null(strstr(sdl, "scalar When"));
+    assert_null(strstr(strstr(sdl, "scalar When") + 1, "scalar When")); /* declared once */
+    assert_non_null(strstr(sdl, "c: When"));
+    free(sdl);
+    mm_gql_schema_free(schema);
+    mm_service_free(a);
+    mm_service_free(b);
+}
+
 static void test_definition_checks(void **state) {
     (void)state;
     assert_null(mm_service_new("bad name"));
@@ -186,6 +209,7 @@ int main(void) {
         cmocka_unit_test(test_mutation_sdl_has_graphene_shape),
         cmocka_unit_test(test_root_types_of_services_merge),
         cmocka_unit_test(test_conflicts_name_both_services),
+        cmocka_unit_test(test_shared_scalar_declarations_merge),
         cmocka_unit_test(test_definition_checks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
