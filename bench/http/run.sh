@@ -17,9 +17,10 @@
 # JavaScript thread). Both servers first answer each query once and the
 # answers must be equal; then each server is warmed up, and every (query,
 # concurrency) point is measured for SECONDS after loadgen's own 1 s
-# warm-up, C and node alternating, recording requests/s, latency and the
-# server process's CPU time per request (from /proc: on a shared machine the
-# CPU time is the steadier measure of per-core capacity). Prints a markdown
+# warm-up, C and node alternating, BENCH_ROUNDS times (default 2; each side
+# keeps its best round), recording requests/s, latency and the server
+# process's CPU time per request (from /proc: on a shared machine the CPU
+# time is the steadier measure of per-core capacity). Prints a markdown
 # table on stdout (progress on stderr) and stops everything it started.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -152,17 +153,30 @@ for q in "${queries[@]}"; do
     load "$c_url" "$q" 16 1 >/dev/null
     load "$node_url" "$q" 16 2 >/dev/null
 done
-
+# The machine may be shared: each point is measured BENCH_ROUNDS times (C and
+# node alternating); each side keeps its round with the most requests/s, and
+# its smallest CPU time per request.
+rounds=${BENCH_ROUNDS:-2}
 echo "| query | concurrency | C req/s | C p50 ms | C p99 ms | C CPU µs/req | node req/s | node p50 ms | node p99 ms | node CPU µs/req | req/s C/node | CPU/req node/C | errors C/node |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for q in "${queries[@]}"; do
     for conc in 1 16 64; do
-        c=$(measure "$c_url" "$c_pid" "$q" "$conc")
-        n=$(measure "$node_url" "$node_pid" "$q" "$conc")
-        echo "bench/http: $q c=$conc C $c node $n" >&2
-        python3 - "${label[$q]}" "$c" "$n" <<'EOF'
+        : >"$tmp/c.runs"
+        : >"$tmp/node.runs"
+        for ((r = 0; r < rounds; r++)); do
+            measure "$c_url" "$c_pid" "$q" "$conc" >>"$tmp/c.runs"
+            measure "$node_url" "$node_pid" "$q" "$conc" >>"$tmp/node.runs"
+        done
+        echo "bench/http: $q c=$conc C $(tr '\n' ' ' <"$tmp/c.runs") node $(tr '\n' ' ' <"$tmp/node.runs")" >&2
+        python3 - "${label[$q]}" "$tmp/c.runs" "$tmp/node.runs" <<'EOF'
 import json, sys
-name, c, n = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
+def best(path):
+    runs = [json.loads(l) for l in open(path) if l.strip()]
+    r = dict(max(runs, key=lambda x: x["rps"]))
+    r["cpu_us"] = min(x["cpu_us"] for x in runs)
+    r["errors"] = sum(x["errors"] for x in runs)
+    return r
+name, c, n = sys.argv[1], best(sys.argv[2]), best(sys.argv[3])
 ratio = c["rps"] / n["rps"] if n["rps"] else float("inf")
 cpu = n["cpu_us"] / c["cpu_us"] if c["cpu_us"] else float("inf")
 print("| %s | %d | %.0f | %.2f | %.2f | %.0f | %.0f | %.2f | %.2f | %.0f | %.1fx | %.1fx | %d/%d |" % (
