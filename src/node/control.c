@@ -155,7 +155,8 @@ int mm_control_parse(const mm_event *ev, mm_control *out, char *err, size_t err_
         return MM_EINVAL;
     }
     int rc = get_string(d, "name", 1, &out->name, err, err_size, type);
-    if (rc == 0) rc = get_string(d, "node", needs_node(out->kind), &out->node, err, err_size, type);
+    /* Fields a kind does not use are ignored, not carried along. */
+    if (rc == 0 && needs_node(out->kind)) rc = get_string(d, "node", 1, &out->node, err, err_size, type);
     if (rc == 0 && needs_pid(out->kind)) {
         mm_control_opt set;
         rc = get_int(d, "pid", 1, &set, &out->pid, err, err_size, type);
