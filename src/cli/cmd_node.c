@@ -106,6 +106,11 @@ int gregor_cmd_node(int argc, char **argv) {
     if ((rc = env_ms("MM_NODE_STATUS_INTERVAL_MS", &o.status_interval_ms)) ||
         (rc = env_ms("MM_NODE_STATUS_TTL_MS", &o.status_ttl_ms)))
         return rc;
+    if (o.status_ttl_ms && o.status_ttl_ms <= (o.status_interval_ms ? o.status_interval_ms : 2000)) {
+        fprintf(stderr, "gregor node: MM_NODE_STATUS_TTL_MS must be longer than the refresh period "
+                        "(MM_NODE_STATUS_INTERVAL_MS, default 2000), or the node would flicker out of the map\n");
+        return GREGOR_EXIT_FAILURE;
+    }
 
     mm_app app;
     mm_config *cfg;
