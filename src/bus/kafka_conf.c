@@ -15,7 +15,17 @@ static int apply(rd_kafka_conf_t *conf, const char *key, const char *value, char
     if (strncmp(key, "kafka.", 6) == 0)
         key += 6;
     if (rd_kafka_conf_set(conf, key, value, why, sizeof why) != RD_KAFKA_CONF_OK) {
-        snprintf(err, err_size, "Kafka property %s=%s: %s", key, value, why);
+        /* Error messages get logged: the value of a property that may hold a
+         * secret (sasl.password, ssl.key.password, ...; a misspelt name
+         * too) is not repeated, neither by us nor through librdkafka's text. */
+        int secret = strstr(key, "password") || strstr(key, "pasword") || strstr(key, "secret") ||
+                     strstr(key, "token") || strstr(key, "sasl") || strstr(key, "ssl.key") ||
+                     strstr(key, "jaas");
+        if (secret)
+            snprintf(err, err_size, "Kafka property %s=***: %s", key,
+                     value[0] && strstr(why, value) ? "invalid value" : why);
+        else
+            snprintf(err, err_size, "Kafka property %s=%s: %s", key, value, why);
         return -1;
     }
     return 0;
