@@ -17,6 +17,7 @@
 
 struct mm_status_store {
     char *url;
+    char where[400];    /* the URL without credentials, for messages */
     char *nodes_key;    /* mm:web:T:nodes */
     char *node_prefix;  /* mm:web:T:node: */
     redisContext *c;
@@ -54,6 +55,9 @@ mm_status_store *mm_status_store_new(const char *redis_url, const char *web_topi
         mm_status_store_free(s);
         return NULL;
     }
+    /* Messages are logged by every node: they never carry the password. */
+    if (parsed.is_unix) snprintf(s->where, sizeof s->where, "unix:%s (db %d)", parsed.path, parsed.db);
+    else snprintf(s->where, sizeof s->where, "%s:%d (db %d)", parsed.host, parsed.port, parsed.db);
     s->backoff_ms = BACKOFF_MIN_MS;
     return s;
 }
@@ -63,7 +67,7 @@ static redisContext *conn(mm_status_store *s, char *err, size_t err_size) {
     if (s->c) return s->c;
     long long now = now_ms(0);
     if (now < s->next_try_ms) {
-        snprintf(err, err_size, "Redis at %s unreachable; backing off", s->url);
+        snprintf(err, err_size, "Redis at %s unreachable; backing off", s->where);
         return NULL;
     }
     s->c = mm_redis_connect_url(s->url, CONNECT_TIMEOUT_MS, "mm-node-status", err, err_size);
@@ -79,12 +83,12 @@ static redisContext *conn(mm_status_store *s, char *err, size_t err_size) {
 /* Drops a broken connection so the next call reconnects. */
 static int fail_conn(mm_status_store *s, redisReply *r, char *err, size_t err_size) {
     if (!r || (s->c && s->c->err)) {
-        snprintf(err, err_size, "Redis at %s: %s", s->url, s->c && s->c->errstr[0] ? s->c->errstr : "connection lost");
+        snprintf(err, err_size, "Redis at %s: %s", s->where, s->c && s->c->errstr[0] ? s->c->errstr : "connection lost");
         redisFree(s->c);
         s->c = NULL;
         s->next_try_ms = now_ms(0) + s->backoff_ms;
     } else {
-        snprintf(err, err_size, "Redis at %s: %s", s->url, r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+        snprintf(err, err_size, "Redis at %s: %s", s->where, r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
     }
     freeReplyObject(r);
     return MM_EREDIS;
