@@ -115,6 +115,32 @@ static void print_quoted(FILE *out, const char *s) {
     fputc('"', out);
 }
 
+/* Whether a Kafka property may hold a secret (as bus/kafka_conf.c judges). */
+static int secret_property(const char *key) {
+    return strstr(key, "password") || strstr(key, "pasword") || strstr(key, "secret") || strstr(key, "token") ||
+           strstr(key, "sasl") || strstr(key, "ssl.key") || strstr(key, "jaas");
+}
+
+/* A Redis URL with its password replaced by REDACTED (the printed file may
+ * end up in a repository or a ticket); *redacted tells whether it had one. */
+static void print_redis_url(FILE *out, const char *url, int *redacted) {
+    const char *scheme = strstr(url, "://");
+    const char *auth = scheme ? scheme + 3 : url;
+    const char *end = auth + strcspn(auth, "/?#");
+    const char *at = NULL;
+    for (const char *p = auth; p < end; p++)
+        if (*p == '@') at = p;
+    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    if (!colon) {
+        print_quoted(out, url);
+        return;
+    }
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%.*sREDACTED%s", (int)(colon + 1 - url), url, at);
+    print_quoted(out, buf);
+    *redacted = 1;
+}
+
 static void print_optional(FILE *out, const char *key, long v) {
     if (v < 0) fprintf(out, "    %s: null\n", key);
     else fprintf(out, "    %s: %ld\n", key, v);
@@ -134,23 +160,34 @@ int mm_plan_print_default(FILE *out, const mm_config *cfg, mm_service *const *se
     fprintf(out, "\nkafka:\n  bootstrap_servers: ");
     print_quoted(out, cfg->kafka_bootstrap_servers);
     if (cfg->kafka_property_count) fprintf(out, "\n  properties:");
+    int redacted = 0;
     for (size_t i = 0; i < cfg->kafka_property_count; i++) {
+        const char *key = cfg->kafka_properties[i].key;
+        if (secret_property(key)) {
+            /* Secrets stay out of printed files: MM_KAFKA_PROP_* sets them. */
+            fprintf(out, "\n    # %s: not printed (a secret)", key);
+            redacted = 1;
+            continue;
+        }
         fprintf(out, "\n    ");
-        print_quoted(out, cfg->kafka_properties[i].key);
+        print_quoted(out, key);
         fprintf(out, ": ");
         print_quoted(out, cfg->kafka_properties[i].value);
     }
     fprintf(out, "\nredis:\n  url: ");
-    print_quoted(out, cfg->redis_results_url);
+    print_redis_url(out, cfg->redis_results_url, &redacted);
     if (strcmp(cfg->redis_state_url, cfg->redis_results_url) != 0) {
         fprintf(out, "\n  state_url: ");
-        print_quoted(out, cfg->redis_state_url);
+        print_redis_url(out, cfg->redis_state_url, &redacted);
     }
     if (strcmp(cfg->redis_status_url, cfg->redis_results_url) != 0) {
         fprintf(out, "\n  status_url: ");
-        print_quoted(out, cfg->redis_status_url);
+        print_redis_url(out, cfg->redis_status_url, &redacted);
     }
     fputc('\n', out);
+    if (redacted)
+        fprintf(out, "# Secrets are not printed: set them in the environment (MM_REDIS_URL,\n"
+                     "# MM_KAFKA_PROP_*), which overrides this file, or edit them in.\n");
     for (size_t i = 0; i < service_count; i++) {
         const mm_service *s = services[i];
         print_quoted(out, s->name);

@@ -36,7 +36,9 @@ void mm_plan_free(mm_plan *plan);
 /* Prints the default node config for the services as YAML: the
  * service_web_topic, the connection settings of cfg, then per service, per
  * consumer procs 1, harakiri_limit and harakiri_jitter (null when < 0),
- * max_age_seconds null. node_name (may be NULL) is printed as a comment. */
+ * max_age_seconds null. node_name (may be NULL) is printed as a comment.
+ * Secrets are not printed: a Redis password becomes REDACTED and Kafka
+ * properties that may hold one (sasl.*, *password*, ...) become comments. */
 int mm_plan_print_default(FILE *out, const mm_config *cfg, mm_service *const *services,
                           size_t service_count, long harakiri_limit, long harakiri_jitter,
                           const char *node_name);

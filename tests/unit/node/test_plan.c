@@ -121,11 +121,35 @@ static void test_printed_default_parses_back(void **state) {
     mm_config_free(base);
 }
 
+static void test_printed_default_hides_secrets(void **state) {
+    (void)state;
+    mm_config *base = load("kafka:\n  properties: {sasl.password: kpass1, fetch.wait.max.ms: 5}\n"
+                           "redis:\n  url: redis://u:rpass2@h:1/2\n  status_url: redis://s:3/4\n");
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_int_equal(mm_plan_print_default(f, base, services, 1, -1, -1, NULL), 0);
+    fclose(f);
+    assert_null(strstr(text, "kpass1"));
+    assert_null(strstr(text, "rpass2"));
+    assert_non_null(strstr(text, "url: \"redis://u:REDACTED@h:1/2\"\n"));
+    assert_non_null(strstr(text, "# sasl.password: not printed (a secret)"));
+    assert_non_null(strstr(text, "status_url: redis://s:3/4\n"));
+    /* Still a valid config. */
+    mm_config *cfg = NULL;
+    char err[512];
+    if (mm_config_load_string("printed", text, len, &cfg, err, sizeof err)) fail_msg("%s\n%s", err, text);
+    mm_config_free(cfg);
+    free(text);
+    mm_config_free(base);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_unknown_names_refused_with_line),
         cmocka_unit_test(test_defaults_for_unnamed_consumers),
         cmocka_unit_test(test_printed_default_parses_back),
+        cmocka_unit_test(test_printed_default_hides_secrets),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
