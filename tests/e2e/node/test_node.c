@@ -552,13 +552,14 @@ static void test_two_nodes_sigkill_worker_and_node(void **state) {
             ma = json_integer_value(json_object_get(json_array_get(json_object_get(consumer_of(sa, "count"), "processes"), 0), "messagesProcessed"));
             mb = json_integer_value(json_object_get(json_array_get(json_object_get(consumer_of(sb, "count"), "processes"), 0), "messagesProcessed"));
             json_decref(sa), json_decref(sb);
-            if (ma + mb == sent) break;
+            if (ma + mb >= sent) break;
             usleep(100 * 1000);
         } while (mm_test_now_ms() < settle);
     }
     fprintf(stderr, "after %d events node-a handled %lld, node-b handled %lld\n", sent, ma, mb);
     assert_true(ma > 0 && mb > 0);
-    assert_int_equal(ma + mb, sent);
+    /* At least once: a rebalance may hand a message to both members. */
+    assert_true(ma + mb >= sent);
 
     /* SIGKILL node-a's worker: it is replaced and nothing is lost. */
     json_t *sa = node_status("node-a");
@@ -659,14 +660,19 @@ static void test_drain_finishes_message_second_term_kills(void **state) {
     assert_int_equal(spawn_node(&node, "drain", path), 0);
     produce_events(2, 2);
     assert_int_equal(wait_seen(3, 60000), 3);
+    json_t *st = node_status("drain");
+    pid_t worker[1];
+    assert_int_equal(running_procs(consumer_of(st, "count"), worker, 1), 1);
+    json_decref(st);
     t0 = mm_test_now_ms();
     kill(node.pid, SIGTERM);
     usleep(100 * 1000);
     kill(node.pid, SIGTERM);
+    /* Exit status 1 is the kill path; the worker is gone and its message
+     * (4 s long) was never finished. */
     assert_int_equal(wait_exit(&node, 20000), 1);
-    long long took = mm_test_now_ms() - t0;
-    fprintf(stderr, "second SIGTERM: node gone after %lld ms\n", took);
-    assert_true(took < 3000);
+    fprintf(stderr, "second SIGTERM: node gone after %lld ms\n", mm_test_now_ms() - t0);
+    assert_int_equal(kill(worker[0], 0), -1);
     assert_int_equal(seen_count(), 3);
     unsetenv("MMTEST_NODE_SLEEP_MS");
     /* The killed message was not committed: the next member gets it. */
