@@ -144,10 +144,16 @@ void mm_node_kill_all(mm_node *n) {
 /* Reads every record waiting on a worker's pipe. */
 static void read_reports(mm_node *n, mm_node_proc *p) {
     mm_worker_report r;
-    ssize_t got;
+    ssize_t got = -1;
     while (p->report_fd >= 0 && (got = read(p->report_fd, &r, sizeof r)) == (ssize_t)sizeof r) {
         if (r.kind == MM_WORKER_REPORT_PROGRESS) p->messages = r.value;
         else if (r.kind == MM_WORKER_REPORT_RETIRED && r.value < MM_NODE_REASONS) p->reported_reason = (int)r.value;
+    }
+    /* End of file: the worker is exiting. Closing now keeps poll() from
+     * reporting the hang-up again and again until the worker is reaped. */
+    if (p->report_fd >= 0 && got == 0) {
+        close(p->report_fd);
+        p->report_fd = -1;
     }
     (void)n;
 }
