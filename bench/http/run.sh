@@ -141,6 +141,11 @@ measure() {
     sleep 1
     t0=$(ticks "$2")
     wait "$lpid"
+    if ! kill -0 "$2" 2>/dev/null; then
+        echo "bench/http: the server at $1 died:" >&2
+        tail -n 5 "$tmp/c.err" "$tmp/node.err" >&2
+        return 1
+    fi
     t1=$(ticks "$2")
     python3 -c 'import json, os, sys
 r = json.load(open(sys.argv[1]))
@@ -164,8 +169,8 @@ for q in "${queries[@]}"; do
         : >"$tmp/c.runs"
         : >"$tmp/node.runs"
         for ((r = 0; r < rounds; r++)); do
-            measure "$c_url" "$c_pid" "$q" "$conc" >>"$tmp/c.runs"
-            measure "$node_url" "$node_pid" "$q" "$conc" >>"$tmp/node.runs"
+            measure "$c_url" "$c_pid" "$q" "$conc" >>"$tmp/c.runs" || exit 1
+            measure "$node_url" "$node_pid" "$q" "$conc" >>"$tmp/node.runs" || exit 1
         done
         echo "bench/http: $q c=$conc C $(tr '\n' ' ' <"$tmp/c.runs") node $(tr '\n' ' ' <"$tmp/node.runs")" >&2
         python3 - "${label[$q]}" "$tmp/c.runs" "$tmp/node.runs" <<'EOF'
