@@ -12,6 +12,7 @@
  * sends it. Lock order: responder lock, then the server's wait lock (the
  * reaper takes them one after the other, never nested the other way). */
 #include "http/http_internal.h"
+#include "http/json_text.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -256,9 +257,9 @@ int mm_http_respond(mm_http_responder *r, mm_http_outcome outcome, json_t *body)
     if ((unsigned)outcome >= MM_HTTP_OUTCOME_COUNT_) outcome = MM_HTTP_OUTCOME_INTERNAL_ERROR;
     /* Serialize outside the lock: it is the expensive part. */
     size_t len = 0;
-    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    char *text = body ? mm_http_json_text(body, &len) : NULL;
     if (text) {
-        len = strlen(text);
+        /* written */
     } else if (body) {
         outcome = MM_HTTP_OUTCOME_INTERNAL_ERROR;
         text = mm_http_error_json("the result could not be serialized", "INTERNAL", &len);
