@@ -53,13 +53,21 @@ K=$MM_TEST_KAFKA_BOOTSTRAP R=$MM_TEST_REDIS_URL
 export MM_KAFKA_BOOTSTRAP_SERVERS=$K MM_REDIS_URL=$R/0 MM_HTTP_LISTEN=127.0.0.1:0 MM_LOG_LEVEL=warn
 
 # ---- how each system is started ------------------------------------------
-port_server() { # -> sets port_url, appends the pid
-    "$B/gregor" serve --app "$B/examples/forms.so" >"$work/port-serve.out" 2>"$work/port-serve.err" &
+port_server() { # [--manager] -> sets port_url and port_server_pid; fails if it does not start
+    "$B/gregor" serve "$@" --app "$B/examples/forms.so" >"$work/port-serve.out" 2>"$work/port-serve.err" &
     port_server_pid=$!
-    pids+=("$port_server_pid")
-    for _ in $(seq 100); do grep -q '^graphql: ' "$work/port-serve.out" && break; sleep 0.1; done
+    for _ in $(seq 100); do
+        grep -q '^graphql: ' "$work/port-serve.out" && break
+        kill -0 "$port_server_pid" 2>/dev/null || break
+        sleep 0.1
+    done
     port_url=$(sed -n 's/^graphql: //p' "$work/port-serve.out")
-    [ -n "$port_url" ] || { cat "$work/port-serve.err" >&2; exit 1; }
+    if [ -z "$port_url" ]; then
+        cat "$work/port-serve.err" >&2
+        stop_pid "$port_server_pid"
+        return 1
+    fi
+    pids+=("$port_server_pid")
 }
 port_worker() { # CONSUMER -> echoes the pid
     "$B/gregor" worker --app "$B/examples/forms.so" --consumer "$1" >"$work/port-$1.log" 2>&1 &
@@ -111,7 +119,12 @@ warm() { # URL: until a synchronous mutation succeeds (group joined, topics made
 # ---- compatibility ---------------------------------------------------------
 port_worker create_form >/dev/null
 port_worker legacy_create_form >/dev/null
-port_server
+# The original's example always serves its manager fields (auth code: the
+# Flask SECRET_KEY "foobar"); the port serves them with --manager.
+if ! MM_MANAGER_AUTH_CODE=foobar port_server --manager; then
+    echo "compare.sh: gregor serve --manager failed (above); comparing without the manager" >&2
+    port_server
+fi
 orig_server
 orig_node create_form legacy_create_form
 warm "$port_url"
@@ -140,7 +153,7 @@ run_system() { # SYSTEM
     if [ "$sys" = port ]; then
         port_worker create_form >/dev/null
         port_worker legacy_create_form >/dev/null
-        port_server
+        port_server || exit 1
         url=$port_url server_pid=$port_server_pid
         cf=$(cat "$work/port-create_form.pid") lf=$(cat "$work/port-legacy_create_form.pid")
     else

@@ -69,14 +69,6 @@ KNOWN = [
     (r'^syntax error', r'^errors\[\d+\]\.locations',
      COSMETIC,
      'the two parsers report the unexpected token at a different column'),
-    (r'^manager: ', r'',
-     PORT_DEFECT, MANAGER_BROKEN),
-    (r'^introspection', r'^schema\.types\.(Query|Mutation)\.fields\.(nodes|consumers|consumerProcesses|'
-     r'stopConsumer|stopMicroservice|stopNode|killConsumer|killMicroservice|killNode|adjustConsumer)$',
-     PORT_DEFECT, MANAGER_BROKEN),
-    (r'^introspection', r'^schema\.types\.(Node|Float|Consumer|ConsumerProcess|ConsumerInput|StopConsumer|'
-     r'StopMicroservice|StopNode|KillConsumer|KillMicroservice|KillNode|AdjustConsumer)$',
-     PORT_DEFECT, 'a manager type: ' + MANAGER_BROKEN),
     (r'^introspection', r'^schema\.types\.(Query|Mutation)\.fields\.eventResult',
      PORT_ADDS,
      'eventResult(id) lets an asynchronous caller fetch the result by event id (the '
@@ -101,6 +93,43 @@ KNOWN = [
      'root type names: graphene names them after the Python classes '
      '(FormServiceQueries/FormServiceMutations), the port calls them Query/Mutation; '
      'clients reach them through the schema\'s queryType/mutationType (compared by role)'),
+]
+
+
+# Used when the port's server has no manager fields (it was started without
+# --manager because `gregor serve --manager --app forms.so` fails).
+KNOWN_NO_MANAGER = [
+    (r'^manager: ', r'',
+     PORT_DEFECT, MANAGER_BROKEN),
+    (r'^introspection', r'^schema\.types\.(Query|Mutation)\.fields\.(nodes|consumers|consumerProcesses|'
+     r'stopConsumer|stopMicroservice|stopNode|killConsumer|killMicroservice|killNode|adjustConsumer)$',
+     PORT_DEFECT, MANAGER_BROKEN),
+    (r'^introspection', r'^schema\.types\.(Node|Float|Consumer|ConsumerProcess|ConsumerInput|StopConsumer|'
+     r'StopMicroservice|StopNode|KillConsumer|KillMicroservice|KillNode|AdjustConsumer)$',
+     PORT_DEFECT, 'a manager type: ' + MANAGER_BROKEN),
+]
+# Used when it has them (started with --manager and the example's auth code).
+KNOWN_MANAGER = [
+    (r'^manager: stopConsumer', r'^errors\[\d+\]\.message$',
+     COSMETIC,
+     'the original raises werkzeug Unauthorized, whose text is HTTP 401 prose; the port '
+     'answers its own GraphQL error for a wrong auth code'),
+    (r'^manager: nodes', r'^(data\.nodes|errors)$',
+     DELIBERATE,
+     'the original serves service-web status to anyone; the port refuses a manager query '
+     'without authCode by default (manager.auth_for_queries: true, docs/manager.md) and '
+     'with auth_for_queries: false answers the original\'s clients unchanged'),
+    (r'^introspection', r'^schema\.types\.Query\.fields\.(nodes|consumers|consumerProcesses)\.args\.authCode$',
+     DELIBERATE,
+     'the optional authCode argument of the manager queries (see the nodes query above)'),
+    (r'^introspection', r'^schema\.types\.(Node|Consumer|ConsumerProcess)\.fields\.',
+     PORT_ADDS,
+     'more status per node, consumer and process than the original reported'),
+    (r'^introspection', r'^schema\.types\.(Query\.fields\.serviceWeb|Mutation\.fields\.stopConsumerProcess|'
+     r'ServiceWeb|ProcessesEnded|ConsumerProcessFinished|StopConsumerProcess)$',
+     PORT_ADDS,
+     'serviceWeb and stopConsumerProcess: the original defined ServiceWeb, StopConsumerProcess '
+     'and ConsumerProcessFinished but served no field that reaches them'),
 ]
 
 
@@ -230,6 +259,12 @@ def main():
     with open(args.corpus) as f:
         cases = json.load(f)['cases']
 
+    _, probe = post(args.port_url, '{ __schema { mutationType { fields { name } } } }')
+    fields = [f['name'] for f in (((probe.get('data') or {}).get('__schema') or {}).get('mutationType') or {})
+              .get('fields', [])]
+    has_manager = 'stopConsumer' in fields
+    KNOWN.extend(KNOWN_MANAGER if has_manager else KNOWN_NO_MANAGER)
+    print(f'port manager fields: {"served" if has_manager else "NOT served"}')
     rows, unexplained, port_defects, same = [], 0, 0, 0
     for c in cases:
         if c.get('wait_ms'):
