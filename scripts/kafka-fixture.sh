@@ -81,8 +81,12 @@ start() {
         rm -rf "$dir/data"
         : >"$dir/broker.log"
         write_config "$dir" "$bport" "$cport"
-        # A cluster id is 16 random bytes in URL-safe base64 without padding.
-        cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+        # A cluster id is 16 random bytes in URL-safe base64 without padding;
+        # one starting with '-' (1 in 64) would read as an option: draw again.
+        cluster_id=-
+        while [[ $cluster_id == -* ]]; do
+            cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+        done
         if ! java "${java_opts[@]}" -cp "$libs/*" kafka.tools.StorageTool format \
                 -t "$cluster_id" -c "$dir/server.properties" >"$dir/format.log" 2>&1; then
             fail_with_log "Apache Kafka (storage format)" "$dir/format.log" "kafka-storage format failed"
