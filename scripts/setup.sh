@@ -15,6 +15,7 @@ command -v java >/dev/null 2>&1 || packages+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null 2>&1 || packages+=(maven)
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
+command -v python3 >/dev/null 2>&1 || packages+=(python3) # the fault tests' load driver
 
 missing=()
 for p in "${packages[@]}"; do
