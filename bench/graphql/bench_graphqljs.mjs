@@ -1,6 +1,6 @@
 // bench_graphqljs.mjs -- the same benchmark as bench_engine.c, with graphql-js 16.
 //
-//   node bench_graphqljs.mjs NODE_DIR BENCH_DIR [SECONDS]   prints "RESULT doc phase ops/s iterations"
+//   node bench_graphqljs.mjs NODE_DIR BENCH_DIR [SECONDS [DOC [PHASE]]]   prints "RESULT doc phase ops/s iterations"
 //   node bench_graphqljs.mjs NODE_DIR BENCH_DIR --dump      prints each document's response
 //
 // NODE_DIR holds node_modules/graphql (tests/difftest/package.json, installed
@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-const [nodeDir, dir, arg] = process.argv.slice(2);
+const [nodeDir, dir, arg, onlyDoc, onlyPhase] = process.argv.slice(2);
 if (!nodeDir || !dir) {
   console.error('usage: node bench_graphqljs.mjs NODE_DIR BENCH_DIR [SECONDS | --dump]');
   process.exit(2);
@@ -56,7 +56,8 @@ function check(errors, what) {
 
 function timed(op) {
   const now = () => Number(process.hrtime.bigint()) / 1e9;
-  let end = now() + seconds * 0.15;
+  // Warm-up long enough for V8 to optimize (each phase may run in a fresh process).
+  let end = now() + Math.max(1, seconds * 0.25);
   while (now() < end) for (let i = 0; i < 10; i++) op();
   let n = 0;
   const start = now();
@@ -70,6 +71,7 @@ function timed(op) {
 }
 
 for (const d of docs) {
+  if (onlyDoc && onlyDoc !== d.name) continue;
   const parsed = parse(d.text);
   check(validate(schema, parsed), 'validate');
   const run = (document) => execute({ schema, document, rootValue, variableValues: d.variables });
@@ -95,6 +97,7 @@ for (const d of docs) {
     },
   };
   for (const [phase, op] of Object.entries(phases)) {
+    if (onlyPhase && onlyPhase !== phase) continue;
     const [ops, n] = timed(op);
     console.log(`RESULT ${d.name} ${phase} ${ops.toFixed(1)} ${n}`);
   }
