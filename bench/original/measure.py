@@ -90,25 +90,26 @@ def drain(url, counter, pidfile, window=8.0, timeout=120.0):
         raise SystemExit(f'measure.py: unknown counter {counter}')
     base = count()
     t_end = time.monotonic() + timeout
-    # Wait for the consumer to start (imports, group join): first growth.
-    while count() <= base:
+    # Wait for the consumer to start (imports, group join) and get past its
+    # first events (the first publish may wait for a producer id, metadata):
+    # the window opens once 20 events are done.
+    while count() < base + 20:
         if time.monotonic() > t_end:
             raise SystemExit('measure.py: the consumer never started draining')
         time.sleep(0.02)
     with open(pidfile) as f:
         pid = int(f.read().split()[0])
-    time.sleep(0.3)  # past the first fetch
     c0, t0, cpu0 = count(), time.monotonic(), cpu(tree([pid]))
     last, last_t, c1, t1, cpu1 = c0, t0, c0, t0, cpu0
     # Measure until the window is over or the backlog is gone (no growth for
-    # 0.5 s: the end of the backlog, which is then left out).
+    # 2 s: the end of the backlog; the window then ends at the last growth).
     while time.monotonic() - t0 < window:
         time.sleep(0.1)
         now, c = time.monotonic(), count()
         if c != last:
             last, last_t = c, now
             c1, t1, cpu1 = c, now, cpu(tree([pid]))
-        elif now - last_t > 0.5:
+        elif now - last_t > 2.0:
             break
     events = c1 - c0
     secs = t1 - t0
