@@ -231,6 +231,12 @@ static json_t *string_or_null(const char *s)
     return s ? json_string(s) : NULL;
 }
 
+/* A string that may hold U+0000: len bytes of s (schema_strings.c). */
+static json_t *stringn_or_null(const char *s, size_t len)
+{
+    return s ? json_stringn(s, len) : NULL;
+}
+
 static bool include_deprecated(json_t *args)
 {
     return json_is_true(json_object_get(args, "includeDeprecated"));
@@ -324,7 +330,10 @@ static json_t *type_description(void *ud, json_t *parent, json_t *args, mm_gql_r
 {
     (void)ud, (void)args, (void)info;
     const mm_gql_type *t = mm_gql_introspection_unwrap(parent);
-    return t && t->name ? string_or_null(t->description) : NULL;
+    return t && t->name ? stringn_or_null(t->description,
+                                          mm_gql_description_length(t->description,
+                                                                    t->ast ? &t->ast->description : NULL))
+                        : NULL;
 }
 
 static json_t *type_specified_by_url(void *ud, json_t *parent, json_t *args,
@@ -438,7 +447,10 @@ static json_t *field_description(void *ud, json_t *parent, json_t *args, mm_gql_
 {
     (void)ud, (void)args, (void)info;
     const mm_gql_field *f = mm_gql_introspection_unwrap(parent);
-    return f ? string_or_null(f->description) : NULL;
+    return f ? stringn_or_null(f->description,
+                               mm_gql_description_length(f->description,
+                                                         f->ast ? &f->ast->description : NULL))
+             : NULL;
 }
 
 static json_t *field_args(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info)
@@ -468,7 +480,11 @@ static json_t *field_deprecation_reason(void *ud, json_t *parent, json_t *args,
 {
     (void)ud, (void)args, (void)info;
     const mm_gql_field *f = mm_gql_introspection_unwrap(parent);
-    return f ? string_or_null(f->deprecation_reason) : NULL;
+    return f ? stringn_or_null(f->deprecation_reason,
+                               mm_gql_deprecation_reason_length(f->deprecation_reason,
+                                                                f->ast ? f->ast->directives : NULL,
+                                                                f->ast ? f->ast->directive_count : 0))
+             : NULL;
 }
 
 /* ---- __InputValue -------------------------------------------------------- */
@@ -484,7 +500,10 @@ static json_t *input_description(void *ud, json_t *parent, json_t *args, mm_gql_
 {
     (void)ud, (void)args, (void)info;
     const mm_gql_input_value *v = mm_gql_introspection_unwrap(parent);
-    return v ? string_or_null(v->description) : NULL;
+    return v ? stringn_or_null(v->description,
+                               mm_gql_description_length(v->description,
+                                                         v->ast ? &v->ast->description : NULL))
+             : NULL;
 }
 
 static json_t *input_type(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info)
@@ -520,7 +539,11 @@ static json_t *input_deprecation_reason(void *ud, json_t *parent, json_t *args,
 {
     (void)ud, (void)args, (void)info;
     const mm_gql_input_value *v = mm_gql_introspection_unwrap(parent);
-    return v ? string_or_null(v->deprecation_reason) : NULL;
+    return v ? stringn_or_null(v->deprecation_reason,
+                               mm_gql_deprecation_reason_length(v->deprecation_reason,
+                                                                v->ast ? v->ast->directives : NULL,
+                                                                v->ast ? v->ast->directive_count : 0))
+             : NULL;
 }
 
 /* ---- __EnumValue --------------------------------------------------------- */
@@ -536,7 +559,10 @@ static json_t *enum_description(void *ud, json_t *parent, json_t *args, mm_gql_r
 {
     (void)ud, (void)args, (void)info;
     const mm_gql_enum_value *v = mm_gql_introspection_unwrap(parent);
-    return v ? string_or_null(v->description) : NULL;
+    return v ? stringn_or_null(v->description,
+                               mm_gql_description_length(v->description,
+                                                         v->ast ? &v->ast->description : NULL))
+             : NULL;
 }
 
 static json_t *enum_is_deprecated(void *ud, json_t *parent, json_t *args,
@@ -552,7 +578,11 @@ static json_t *enum_deprecation_reason(void *ud, json_t *parent, json_t *args,
 {
     (void)ud, (void)args, (void)info;
     const mm_gql_enum_value *v = mm_gql_introspection_unwrap(parent);
-    return v ? string_or_null(v->deprecation_reason) : NULL;
+    return v ? stringn_or_null(v->deprecation_reason,
+                               mm_gql_deprecation_reason_length(v->deprecation_reason,
+                                                                v->ast ? v->ast->directives : NULL,
+                                                                v->ast ? v->ast->directive_count : 0))
+             : NULL;
 }
 
 /* ---- __Directive --------------------------------------------------------- */
@@ -569,7 +599,10 @@ static json_t *directive_description(void *ud, json_t *parent, json_t *args,
 {
     (void)ud, (void)args, (void)info;
     const mm_gql_directive_definition *d = mm_gql_introspection_unwrap(parent);
-    return d ? string_or_null(d->description) : NULL;
+    return d ? stringn_or_null(d->description,
+                               mm_gql_description_length(d->description,
+                                                         d->ast ? &d->ast->description : NULL))
+             : NULL;
 }
 
 static json_t *directive_is_repeatable(void *ud, json_t *parent, json_t *args,

@@ -464,18 +464,6 @@ char *mm_gql_print_default_value(const mm_gql_input_value *iv)
 
 /* ---- printSchema ------------------------------------------------------------------ */
 
-/* The length of a description: descriptions point into the SDL's AST, whose
- * string carries its length, so a description holding U+0000 prints whole
- * (graphql-js prints "a\u0000b"); strlen would stop at the NUL. */
-static size_t description_length(const char *description, const mm_gql_description *ast)
-{
-    if (!description)
-        return 0;
-    if (ast && ast->chars == description)
-        return ast->length;
-    return strlen(description);
-}
-
 static void print_description(mm_gql_strbuf *buf, const char *description, size_t len,
                               const char *indent, bool first_in_block)
 {
@@ -515,16 +503,16 @@ static void print_type_ref(mm_gql_strbuf *buf, const mm_gql_type *t)
     }
 }
 
-static void print_deprecated(mm_gql_strbuf *buf, const char *reason)
+static void print_deprecated(mm_gql_strbuf *buf, const char *reason, size_t len)
 {
     if (!reason)
         return;
-    if (strcmp(reason, "No longer supported") == 0) {
+    if (len == strlen(reason) && strcmp(reason, "No longer supported") == 0) {
         mm_gql_strbuf_puts(buf, " @deprecated");
         return;
     }
     mm_gql_strbuf_puts(buf, " @deprecated(reason: ");
-    mm_gql_strbuf_print_string(buf, reason, strlen(reason));
+    mm_gql_strbuf_print_string(buf, reason, len);
     mm_gql_strbuf_puts(buf, ")");
 }
 
@@ -539,7 +527,10 @@ static void print_input_value(mm_gql_strbuf *buf, const mm_gql_input_value *iv)
         mm_gql_strbuf_puts(buf, def);
         free(def);
     }
-    print_deprecated(buf, iv->deprecation_reason);
+    print_deprecated(buf, iv->deprecation_reason,
+                     mm_gql_deprecation_reason_length(iv->deprecation_reason,
+                                                      iv->ast ? iv->ast->directives : NULL,
+                                                      iv->ast ? iv->ast->directive_count : 0));
 }
 
 static void print_args(mm_gql_strbuf *buf, const mm_gql_input_value *args, size_t n,
@@ -568,7 +559,7 @@ static void print_args(mm_gql_strbuf *buf, const mm_gql_input_value *args, size_
         if (i)
             mm_gql_strbuf_puts(buf, "\n");
         print_description(buf, args[i].description,
-                          description_length(args[i].description,
+                          mm_gql_description_length(args[i].description,
                                              args[i].ast ? &args[i].ast->description : NULL),
                           inner, i == 0);
         mm_gql_strbuf_puts(buf, inner);
@@ -597,14 +588,17 @@ static void print_fields(mm_gql_strbuf *buf, const mm_gql_type *t)
         if (i)
             mm_gql_strbuf_puts(buf, "\n");
         print_description(buf, f->description,
-                          description_length(f->description, f->ast ? &f->ast->description : NULL),
+                          mm_gql_description_length(f->description, f->ast ? &f->ast->description : NULL),
                           "  ", i == 0);
         mm_gql_strbuf_puts(buf, "  ");
         mm_gql_strbuf_puts(buf, f->name);
         print_args(buf, f->args, f->arg_count, "  ");
         mm_gql_strbuf_puts(buf, ": ");
         print_type_ref(buf, f->type);
-        print_deprecated(buf, f->deprecation_reason);
+        print_deprecated(buf, f->deprecation_reason,
+                         mm_gql_deprecation_reason_length(f->deprecation_reason,
+                                                          f->ast ? f->ast->directives : NULL,
+                                                          f->ast ? f->ast->directive_count : 0));
     }
     mm_gql_strbuf_puts(buf, "\n}");
 }
@@ -612,7 +606,7 @@ static void print_fields(mm_gql_strbuf *buf, const mm_gql_type *t)
 static void print_type(mm_gql_strbuf *buf, const mm_gql_type *t)
 {
     print_description(buf, t->description,
-                      description_length(t->description, t->ast ? &t->ast->description : NULL), "",
+                      mm_gql_description_length(t->description, t->ast ? &t->ast->description : NULL), "",
                       true);
     switch (t->kind) {
     case MM_GQL_SCALAR:
@@ -646,12 +640,15 @@ static void print_type(mm_gql_strbuf *buf, const mm_gql_type *t)
                     mm_gql_strbuf_puts(buf, "\n");
                 const mm_gql_enum_value *ev = &t->enum_values[i];
                 print_description(buf, ev->description,
-                                  description_length(ev->description,
+                                  mm_gql_description_length(ev->description,
                                                      ev->ast ? &ev->ast->description : NULL),
                                   "  ", i == 0);
                 mm_gql_strbuf_puts(buf, "  ");
                 mm_gql_strbuf_puts(buf, t->enum_values[i].name);
-                print_deprecated(buf, t->enum_values[i].deprecation_reason);
+                print_deprecated(buf, ev->deprecation_reason,
+                                 mm_gql_deprecation_reason_length(
+                                     ev->deprecation_reason, ev->ast ? ev->ast->directives : NULL,
+                                     ev->ast ? ev->ast->directive_count : 0));
             }
             mm_gql_strbuf_puts(buf, "\n}");
         }
@@ -667,7 +664,7 @@ static void print_type(mm_gql_strbuf *buf, const mm_gql_type *t)
                     mm_gql_strbuf_puts(buf, "\n");
                 const mm_gql_input_value *iv = &t->input_fields[i];
                 print_description(buf, iv->description,
-                                  description_length(iv->description,
+                                  mm_gql_description_length(iv->description,
                                                      iv->ast ? &iv->ast->description : NULL),
                                   "  ", i == 0);
                 mm_gql_strbuf_puts(buf, "  ");
@@ -693,7 +690,7 @@ static bool is_specified_directive(const char *name)
 static void print_directive(mm_gql_strbuf *buf, const mm_gql_directive_definition *d)
 {
     print_description(buf, d->description,
-                      description_length(d->description, d->ast ? &d->ast->description : NULL), "",
+                      mm_gql_description_length(d->description, d->ast ? &d->ast->description : NULL), "",
                       true);
     mm_gql_strbuf_printf(buf, "directive @%s", d->name);
     print_args(buf, d->args, d->arg_count, "");
@@ -728,7 +725,7 @@ char *mm_gql_schema_print(const mm_gql_schema *schema)
     } while (0)
     if (schema->description || !common_root_names(schema)) {
         SEPARATE();
-        print_description(&buf, schema->description, description_length(schema->description, NULL),
+        print_description(&buf, schema->description, mm_gql_description_length(schema->description, NULL),
                           "", true);
         mm_gql_strbuf_puts(&buf, "schema {");
         if (schema->query_type)

@@ -106,4 +106,9 @@ void mm_gql_error_set_source(mm_gql_error *error, const char *const *source_name
 /* The index of the document holding a type definition, or SIZE_MAX. */
 size_t mm_gql_schema_doc_of(const mm_gql_schema *schema, const mm_gql_type_def *def);
 
+/* The length of a description or deprecation reason that may hold U+0000:
+ * taken from the AST string it points into (schema_strings.c). */
+size_t mm_gql_description_length(const char *s, const mm_gql_description *ast);
+size_t mm_gql_deprecation_reason_length(const char *s, const mm_gql_directive *dirs, size_t n);
+
 #endif
