@@ -221,6 +221,14 @@ int gregor_cmd_serve(int argc, char **argv) {
         for (size_t j = 0; j < app.services[i]->mutation_count; j++)
             if (app.services[i]->mutations[j]->timeout_ms > longest)
                 longest = app.services[i]->mutations[j]->timeout_ms;
+    /* ...and the publish itself, which Kafka may retry for message.timeout.ms
+     * (30 s unless configured): an async mutation waits for that ack, and a
+     * 504 without the event id would invite a duplicate retry. */
+    long publish_ms = 30000;
+    for (size_t i = 0; i < cfg->kafka_property_count; i++)
+        if (strcmp(cfg->kafka_properties[i].key, "message.timeout.ms") == 0)
+            publish_ms = strtol(cfg->kafka_properties[i].value, NULL, 10);
+    if (publish_ms > longest) longest = publish_ms;
     hc.request_timeout_ms = (unsigned)(longest + 5000);
     hc.graphiql_dir = graphiql_dir;
     hc.ready_fn = ready;
