@@ -2,6 +2,8 @@
 #include "cli_common.h"
 
 #include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,4 +89,20 @@ int gregor_parse_host_port(const char *text, char *host, size_t host_size, unsig
     host[colon - text] = '\0';
     *port = (unsigned)p;
     return 0;
+}
+
+int gregor_usage_error(const char *cmd, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "gregor %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\nTry 'gregor %s --help'.\n", cmd);
+    va_end(ap);
+    return GREGOR_EXIT_USAGE;
+}
+
+int gregor_option_error(const char *cmd, int getopt_result, char **argv) {
+    const char *opt = argv[optind - 1];
+    if (getopt_result == ':') return gregor_usage_error(cmd, "option '%s' needs a value", opt);
+    return gregor_usage_error(cmd, "unknown option '%s'", opt);
 }

@@ -32,6 +32,14 @@ void gregor_block_signals(void);
 /* Waits for SIGINT or SIGTERM and returns which. */
 int gregor_wait_signal(void);
 
+/* Prints "gregor CMD: MESSAGE" and the --help hint on stderr; returns the
+ * usage exit status (2), for `return gregor_usage_error(...)`. */
+int gregor_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The error for getopt_long's ':' (missing value) or '?' (unknown option)
+ * for the option at argv[optind - 1]; returns 2. */
+int gregor_option_error(const char *cmd, int getopt_result, char **argv);
+
 /* Splits "HOST:PORT" (PORT 0..65535). Returns 0 or -1. */
 int gregor_parse_host_port(const char *text, char *host, size_t host_size, unsigned *port);
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "bus/dev_broker.h"
+#include "cli_common.h"
 #include "commands.h"
 
 #define MAX_TOPICS 64
@@ -42,15 +43,6 @@ static void usage(FILE *out) {
             MM_DEV_BROKER_AUTO_PARTITIONS, MM_DEV_BROKER_AUTO_PARTITIONS);
 }
 
-__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "gregor broker: ");
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\nTry 'gregor broker --help'.\n");
-    va_end(ap);
-    return GREGOR_EXIT_USAGE;
-}
 
 int gregor_cmd_broker(int argc, char **argv) {
     static const struct option options[] = {
@@ -74,22 +66,22 @@ int gregor_cmd_broker(int argc, char **argv) {
             char host[64];
             int port;
             if (mm_dev_broker_parse_listen(optarg, host, sizeof host, &port, err, sizeof err) != 0)
-                return usage_error("%s", err);
+                return gregor_usage_error("broker", "%s", err);
             listen = optarg;
             break;
         }
         case 't':
             if (!*optarg)
-                return usage_error("%s", "--topic needs a non-empty name");
+                return gregor_usage_error("broker", "%s", "--topic needs a non-empty name");
             if (ntopics == MAX_TOPICS)
-                return usage_error("at most %d --topic options", MAX_TOPICS);
+                return gregor_usage_error("broker", "at most %d --topic options", MAX_TOPICS);
             topics[ntopics++] = optarg;
             break;
         case 'p': {
             char *end;
             long n = strtol(optarg, &end, 10);
             if (*optarg == '\0' || *end != '\0' || n < 1 || n > MAX_PARTITIONS)
-                return usage_error("--partitions '%s' is not a number from 1 to %d", optarg, MAX_PARTITIONS);
+                return gregor_usage_error("broker", "--partitions '%s' is not a number from 1 to %d", optarg, MAX_PARTITIONS);
             partitions = (int)n;
             partitions_set = 1;
             break;
@@ -98,15 +90,15 @@ int gregor_cmd_broker(int argc, char **argv) {
             usage(stdout);
             return GREGOR_EXIT_OK;
         case ':':
-            return usage_error("option '%s' needs a value", argv[optind - 1]);
+            return gregor_usage_error("broker", "option '%s' needs a value", argv[optind - 1]);
         default:
-            return usage_error("unknown option '%s'", argv[optind - 1]);
+            return gregor_usage_error("broker", "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind < argc)
-        return usage_error("unexpected argument '%s'", argv[optind]);
+        return gregor_usage_error("broker", "unexpected argument '%s'", argv[optind]);
     if (partitions_set && ntopics == 0)
-        return usage_error("%s", "--partitions applies to topics named with --topic "
+        return gregor_usage_error("broker", "%s", "--partitions applies to topics named with --topic "
                                  "(auto-created topics always get 4 partitions)");
 
     /* Block the stop signals before librdkafka starts its threads, so they

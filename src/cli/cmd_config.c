@@ -71,16 +71,10 @@ int gregor_cmd_config(int argc, char **argv) {
         case 'n': node_name = optarg; break;
         case 'c': config_path = optarg; break;
         case 'h': usage(stdout); return GREGOR_EXIT_OK;
-        default:
-            fprintf(stderr, "gregor config: %s '%s'\nTry 'gregor config --help'.\n",
-                    c == ':' ? "option needs a value:" : "unknown option", argv[optind - 1]);
-            return GREGOR_EXIT_USAGE;
+        default: return gregor_option_error("config", c, argv);
         }
     }
-    if (optind < argc) {
-        fprintf(stderr, "gregor config: unexpected argument '%s'\n", argv[optind]);
-        return GREGOR_EXIT_USAGE;
-    }
+    if (optind < argc) return gregor_usage_error("config", "unexpected argument '%s'", argv[optind]);
     if (jitter >= 0 && (limit < 0 || jitter >= limit)) {
         fprintf(stderr, "gregor config: --harakiri-jitter must be less than --harakiri-limit\n");
         return GREGOR_EXIT_USAGE;

@@ -86,16 +86,10 @@ int gregor_cmd_node(int argc, char **argv) {
         case 'n': snprintf(node_name, sizeof node_name, "%s", optarg); break;
         case 'c': config_path = optarg; break;
         case 'h': usage(stdout); return GREGOR_EXIT_OK;
-        default:
-            fprintf(stderr, "gregor node: %s '%s'\nTry 'gregor node --help'.\n",
-                    c == ':' ? "option needs a value:" : "unknown option", argv[optind - 1]);
-            return GREGOR_EXIT_USAGE;
+        default: return gregor_option_error("node", c, argv);
         }
     }
-    if (optind < argc) {
-        fprintf(stderr, "gregor node: unexpected argument '%s'\n", argv[optind]);
-        return GREGOR_EXIT_USAGE;
-    }
+    if (optind < argc) return gregor_usage_error("node", "unexpected argument '%s'", argv[optind]);
     if (!node_name[0] && gethostname(node_name, sizeof node_name - 1) != 0)
         snprintf(node_name, sizeof node_name, "node");
     if (!valid_node_name(node_name)) {

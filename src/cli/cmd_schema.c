@@ -37,16 +37,10 @@ int gregor_cmd_schema(int argc, char **argv) {
             break;
         case 'm': manager = 1; break;
         case 'h': usage(stdout); return GREGOR_EXIT_OK;
-        default:
-            fprintf(stderr, "gregor schema: %s '%s'\nTry 'gregor schema --help'.\n",
-                    c == ':' ? "option needs a value:" : "unknown option", argv[optind - 1]);
-            return GREGOR_EXIT_USAGE;
+        default: return gregor_option_error("schema", c, argv);
         }
     }
-    if (optind < argc) {
-        fprintf(stderr, "gregor schema: unexpected argument '%s'\n", argv[optind]);
-        return GREGOR_EXIT_USAGE;
-    }
+    if (optind < argc) return gregor_usage_error("schema", "unexpected argument '%s'", argv[optind]);
     mm_app app;
     mm_config *cfg;
     if ((rc = gregor_open("schema", &apps, 1, NULL, &app, &cfg))) return rc;

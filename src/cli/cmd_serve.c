@@ -6,7 +6,6 @@
  * in manager mode, "manager: http://HOST:PORT/manager" just before it). */
 #include <ctype.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,15 +50,6 @@ static void usage(FILE *out) {
             "Prints \"graphql: http://HOST:PORT/graphql\" on stdout once it listens.\n");
 }
 
-__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "gregor serve: ");
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\nTry 'gregor serve --help'.\n");
-    va_end(ap);
-    return GREGOR_EXIT_USAGE;
-}
 
 /* Reads the auth code: the file's first line without trailing white space.
  * Returns a malloc'd string, or NULL after printing why. */
@@ -130,11 +120,10 @@ int gregor_cmd_serve(int argc, char **argv) {
         case 'm': manager_flag = 1; break;
         case 'A': auth_code_file = optarg; break;
         case 'h': usage(stdout); return GREGOR_EXIT_OK;
-        case ':': return usage_error("option '%s' needs a value", argv[optind - 1]);
-        default: return usage_error("unknown option '%s'", argv[optind - 1]);
+        default: return gregor_option_error("serve", c, argv);
         }
     }
-    if (optind < argc) return usage_error("unexpected argument '%s'", argv[optind]);
+    if (optind < argc) return gregor_usage_error("serve", "unexpected argument '%s'", argv[optind]);
 
     gregor_block_signals(); /* before any thread starts */
     mm_app app;

@@ -95,16 +95,10 @@ int gregor_cmd_status(int argc, char **argv) {
         case 'c': config_path = optarg; break;
         case 'j': as_json = 1; break;
         case 'h': usage(stdout); return GREGOR_EXIT_OK;
-        default:
-            fprintf(stderr, "gregor status: %s '%s'\nTry 'gregor status --help'.\n",
-                    c == ':' ? "option needs a value:" : "unknown option", argv[optind - 1]);
-            return GREGOR_EXIT_USAGE;
+        default: return gregor_option_error("status", c, argv);
         }
     }
-    if (optind < argc) {
-        fprintf(stderr, "gregor status: unexpected argument '%s'\n", argv[optind]);
-        return GREGOR_EXIT_USAGE;
-    }
+    if (optind < argc) return gregor_usage_error("status", "unexpected argument '%s'", argv[optind]);
     gregor_apps apps = {0};
     mm_app app;
     mm_config *cfg;

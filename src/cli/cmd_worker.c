@@ -97,16 +97,10 @@ int gregor_cmd_worker(int argc, char **argv) {
             break;
         }
         case 'h': usage(stdout); return GREGOR_EXIT_OK;
-        default:
-            fprintf(stderr, "gregor worker: %s '%s'\nTry 'gregor worker --help'.\n",
-                    c == ':' ? "option needs a value:" : "unknown option", argv[optind - 1]);
-            return GREGOR_EXIT_USAGE;
+        default: return gregor_option_error("worker", c, argv);
         }
     }
-    if (optind < argc) {
-        fprintf(stderr, "gregor worker: unexpected argument '%s'\n", argv[optind]);
-        return GREGOR_EXIT_USAGE;
-    }
+    if (optind < argc) return gregor_usage_error("worker", "unexpected argument '%s'", argv[optind]);
     if (!consumer) {
         fprintf(stderr, "gregor worker: --consumer NAME is required\nTry 'gregor worker --help'.\n");
         return GREGOR_EXIT_USAGE;
