@@ -15,6 +15,7 @@
 #
 #   bench/original/compare.sh [SECONDS_PER_POINT=5]
 #   bench/original/compare.sh --compat     only the compatibility check
+# MM_COMPARE_KEEP=1 keeps the working directory (logs, raw JSON) in /tmp.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 here=$root/bench/original
@@ -43,6 +44,8 @@ cleanup() {
     for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
     [ -n "$kafka_dir" ] && scripts/kafka-fixture.sh stop "$kafka_dir" >/dev/null 2>&1 || true
     [ -n "$redis_dir" ] && scripts/redis-fixture.sh stop "$redis_dir" >/dev/null 2>&1 || true
+    # The logs and raw measurements stay only when asked for.
+    if [ "${MM_COMPARE_KEEP:-0}" = 1 ]; then echo "compare.sh: kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 eval "$(scripts/redis-fixture.sh start)"
