@@ -54,6 +54,10 @@ const char *mm_test_gregor(void) {
     return required_env("MM_GREGOR", "the gregor binary (ctest sets MM_GREGOR)");
 }
 
+const char *mm_test_binary_dir(void) {
+    return required_env("MM_BINARY_DIR", "the build directory (ctest sets MM_BINARY_DIR)");
+}
+
 long long mm_test_now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);

@@ -19,6 +19,10 @@ void mm_test_redis_addr(char *host, size_t hostlen, int *port);
 /* MM_TEST_KAFKA_BOOTSTRAP ("127.0.0.1:PORT"), or exit(1) loudly. */
 const char *mm_test_kafka_bootstrap(void);
 
+/* The build directory (MM_BINARY_DIR, set by ctest: examples/ and the test
+ * service modules tests/mod_*.so are under it), or exit(1) loudly. */
+const char *mm_test_binary_dir(void);
+
 /* The gregor binary (MM_GREGOR, set by ctest), or exit(1) loudly. */
 const char *mm_test_gregor(void);
 

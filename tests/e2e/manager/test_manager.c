@@ -198,11 +198,7 @@ static char *read_file(const char *path) {
 
 static int setup(void **state) {
     (void)state;
-    const char *bin = getenv("MM_BINARY_DIR");
-    if (!bin) {
-        fprintf(stderr, "MM_BINARY_DIR is not set (run through ctest)\n");
-        return -1;
-    }
+    const char *bin = mm_test_binary_dir();
     snprintf(mod_so, sizeof mod_so, "%s/tests/mod_managertest.so", bin);
     char redis_url[256];
     snprintf(redis_url, sizeof redis_url, "%s/" REDIS_DB, mm_test_redis_url());

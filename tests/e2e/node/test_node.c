@@ -69,11 +69,7 @@ static void fresh_names(int partitions) {
 
 static int setup(void **state) {
     (void)state;
-    const char *bin = getenv("MM_BINARY_DIR");
-    if (!bin) {
-        fprintf(stderr, "MM_BINARY_DIR is not set (run through ctest)\n");
-        return -1;
-    }
+    const char *bin = mm_test_binary_dir();
     snprintf(mod_so, sizeof mod_so, "%s/tests/mod_nodetest.so", bin);
     snprintf(redis_url, sizeof redis_url, "%s/" REDIS_DB, mm_test_redis_url());
     setenv("MM_KAFKA_BOOTSTRAP_SERVERS", mm_test_kafka_bootstrap(), 1);

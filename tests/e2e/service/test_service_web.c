@@ -159,11 +159,7 @@ static json_t *wait_event_result(const char *id, int timeout_ms) {
 
 static int setup(void **state) {
     (void)state;
-    const char *bin = getenv("MM_BINARY_DIR");
-    if (!bin) {
-        fprintf(stderr, "MM_BINARY_DIR is not set (run through ctest)\n");
-        return -1;
-    }
+    const char *bin = mm_test_binary_dir();
     snprintf(forms_so, sizeof forms_so, "%s/examples/forms.so", bin);
     snprintf(pinger_so, sizeof pinger_so, "%s/tests/mod_pinger.so", bin);
     snprintf(ponger_so, sizeof ponger_so, "%s/tests/mod_ponger.so", bin);

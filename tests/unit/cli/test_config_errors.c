@@ -21,7 +21,7 @@ static void run_with_config(const char *yaml, const char *expect) {
     assert_int_equal(write(fd, yaml, strlen(yaml)), (ssize_t)strlen(yaml));
     close(fd);
     char app[1024];
-    snprintf(app, sizeof app, "%s/examples/forms.so", getenv("MM_BINARY_DIR"));
+    snprintf(app, sizeof app, "%s/examples/forms.so", mm_test_binary_dir());
     char *argv[] = {(char *)mm_test_gregor(), "worker", "--app", app, "--consumer", "create_form",
                     "--config", path, NULL};
     char *out = NULL, *err = NULL;
