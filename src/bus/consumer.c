@@ -4,6 +4,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,19 +17,31 @@
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 5000
 
+/* A set of type names, built once so that each message's type is found
+ * with one hash and (usually) one strcmp rather than a strcmp per name.
+ * Open addressing in a power-of-two table at most half full; the strings
+ * belong to the list the set indexes. */
+typedef struct type_set {
+    const char **slot; /* NULL: empty */
+    size_t mask;
+} type_set;
+
 struct mm_consumer {
     rd_kafka_t *rk;
     char *group;
     char **handled;
     size_t handled_count;
+    type_set handled_set;
     char **known;
     size_t known_count;
+    type_set known_set;
     mm_consumer_handler handler;
     void *handler_ud;
     mm_producer *producer;
     bool own_producer;
     uint64_t max_messages;
     bool sync_commit;
+    bool auto_offset_store; /* props turned enable.auto.offset.store back on */
     mm_consumer_progress_cb on_progress;
     void *progress_ud;
     volatile sig_atomic_t *stop_flag;
@@ -60,9 +73,35 @@ static char **copy_list(const char *const *src, size_t n, bool *oom) {
     return dst;
 }
 
-static bool in_list(char **list, size_t n, const char *s) {
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(list[i], s) == 0)
+/* FNV-1a: short type names, no adversary (the set is our own schema). */
+static uint64_t type_hash(const char *s) {
+    uint64_t h = UINT64_C(14695981039346656037);
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * UINT64_C(1099511628211);
+    return h;
+}
+
+/* Indexes list[0..n) (n > 0); false when out of memory. */
+static bool type_set_build(type_set *set, char **list, size_t n) {
+    size_t size = 8;
+    while (size < 2 * n)
+        size *= 2;
+    set->slot = calloc(size, sizeof *set->slot);
+    if (set->slot == NULL)
+        return false;
+    set->mask = size - 1;
+    for (size_t i = 0; i < n; i++) {
+        size_t at = (size_t)type_hash(list[i]) & set->mask;
+        while (set->slot[at] != NULL && strcmp(set->slot[at], list[i]) != 0)
+            at = (at + 1) & set->mask;
+        set->slot[at] = list[i];
+    }
+    return true;
+}
+
+static bool type_set_has(const type_set *set, uint64_t hash, const char *s) {
+    for (size_t at = (size_t)hash & set->mask; set->slot[at] != NULL; at = (at + 1) & set->mask)
+        if (strcmp(set->slot[at], s) == 0)
             return true;
     return false;
 }
@@ -138,6 +177,10 @@ mm_consumer *mm_consumer_new(const mm_consumer_config *cfg, char *err, size_t er
     c->handled_count = c->handled ? cfg->handled_count : 0;
     c->known = copy_list(cfg->known_types, cfg->known_count, &oom);
     c->known_count = c->known ? cfg->known_count : 0;
+    if (!oom && c->handled_count > 0)
+        oom |= !type_set_build(&c->handled_set, c->handled, c->handled_count);
+    if (!oom && c->known_count > 0)
+        oom |= !type_set_build(&c->known_set, c->known, c->known_count);
     if (oom) {
         snprintf(err, err_size, "out of memory");
         mm_consumer_free(c);
@@ -168,6 +211,11 @@ mm_consumer *mm_consumer_new(const mm_consumer_config *cfg, char *err, size_t er
         mm_consumer_free(c);
         return NULL;
     }
+    char store[16];
+    size_t store_size = sizeof store;
+    c->auto_offset_store =
+        rd_kafka_conf_get(conf, "enable.auto.offset.store", store, &store_size) == RD_KAFKA_CONF_OK &&
+        strcmp(store, "true") == 0;
     rd_kafka_conf_set_opaque(conf, c);
     rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
     rd_kafka_conf_set_offset_commit_cb(conf, on_commit);
@@ -255,12 +303,15 @@ static enum disposition process(mm_consumer *c, const rd_kafka_message_t *m) {
     char unknown[MM_ENVELOPE_REASON_MAX + 64];
     mm_event ev;
     const char *dlq_reason = NULL;
+    uint64_t type_h = 0;
     int rc = mm_envelope_decode_message(m, &ev, reason);
     if (rc == MM_ENOMEM)
         return D_ABANDONED; /* not the message's fault: let it come again */
+    if (rc == 0 && (c->known_count > 0 || c->handled_count > 0))
+        type_h = type_hash(ev.type);
     if (rc != 0) {
         dlq_reason = reason;
-    } else if (c->known_count > 0 && !in_list(c->known, c->known_count, ev.type)) {
+    } else if (c->known_count > 0 && !type_set_has(&c->known_set, type_h, ev.type)) {
         snprintf(unknown, sizeof unknown, "unknown event type \"%s\"", ev.type);
         dlq_reason = unknown;
     }
@@ -279,7 +330,7 @@ static enum disposition process(mm_consumer *c, const rd_kafka_message_t *m) {
         mm_event_clear(&ev);
         return d;
     }
-    if (c->handled_count > 0 && !in_list(c->handled, c->handled_count, ev.type)) {
+    if (c->handled_count > 0 && !type_set_has(&c->handled_set, type_h, ev.type)) {
         mm_event_clear(&ev);
         return D_SKIPPED;
     }
@@ -306,11 +357,13 @@ static enum disposition process(mm_consumer *c, const rd_kafka_message_t *m) {
  * with sync_commit, it is committed here and waited for. Stop and revoke
  * commit synchronously either way. */
 static void commit_message(mm_consumer *c, const rd_kafka_message_t *m) {
-    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(l, rd_kafka_topic_name(m->rkt), m->partition)->offset =
-        m->offset + 1;
-    rd_kafka_resp_err_t e = rd_kafka_offsets_store(c->rk, l);
-    rd_kafka_topic_partition_list_destroy(l);
+    /* rd_kafka_offset_store stores offset + 1 itself, like rd_kafka_offsets_store
+     * given offset + 1, and fails the same way for a partition no longer
+     * assigned, without a partition list per message. Unlike it, it does not
+     * refuse when enable.auto.offset.store is on, so that case is kept. */
+    rd_kafka_resp_err_t e = c->auto_offset_store
+                                ? RD_KAFKA_RESP_ERR__INVALID_ARG
+                                : rd_kafka_offset_store(m->rkt, m->partition, m->offset);
     if (e) {
         /* The partition was revoked meanwhile: its new owner re-reads it. */
         atomic_fetch_add(&c->commit_err_n, 1);
@@ -384,6 +437,8 @@ void mm_consumer_free(mm_consumer *c) {
     if (c->own_producer)
         mm_producer_free(c->producer);
     free(c->group);
+    free(c->handled_set.slot);
+    free(c->known_set.slot);
     free_list(c->handled, c->handled_count);
     free_list(c->known, c->known_count);
     free(c);

@@ -5,6 +5,7 @@
 #include "bus/envelope.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,6 +244,16 @@ json_t *mm_event_to_json(const mm_event *ev) {
 static size_t utf8_invalid_at(const unsigned char *s, size_t len) {
     size_t i = 0;
     while (i < len) {
+        /* Attribute values and JSON are mostly ASCII: skip eight such bytes
+         * at a time (ASCII is always well-formed, so offsets do not move). */
+        if (len - i >= 8) {
+            uint64_t w;
+            memcpy(&w, s + i, sizeof w);
+            if ((w & UINT64_C(0x8080808080808080)) == 0) {
+                i += 8;
+                continue;
+            }
+        }
         unsigned char c = s[i];
         size_t n;
         unsigned int cp;
@@ -440,6 +451,30 @@ static const char *const known_names[H_KNOWN] = {
     MM_HDR_TIME, MM_HDR_CONTENT_TYPE, MM_HDR_REPLYTO, MM_HDR_CAUSEID,
 };
 
+/* Which known header name (H_*) name is, or -1: one length switch and at
+ * most two memcmp calls instead of a strcmp against every known name. */
+static int known_index(const char *name, size_t len) {
+#define IS(lit) (memcmp(name, lit, sizeof lit - 1) == 0)
+    switch (len) {
+    case sizeof MM_HDR_ID - 1: return IS(MM_HDR_ID) ? H_ID : -1;
+    case sizeof MM_HDR_TYPE - 1: /* ce_type and ce_time */
+        return IS(MM_HDR_TYPE) ? H_TYPE : IS(MM_HDR_TIME) ? H_TIME : -1;
+    case sizeof MM_HDR_SOURCE - 1: return IS(MM_HDR_SOURCE) ? H_SOURCE : -1;
+    case sizeof MM_HDR_CONTENT_TYPE - 1: /* content-type, ce_mmreplyto, ce_mmcauseid */
+        return IS(MM_HDR_CONTENT_TYPE) ? H_CTYPE
+               : IS(MM_HDR_REPLYTO)    ? H_REPLYTO
+               : IS(MM_HDR_CAUSEID)    ? H_CAUSEID
+                                       : -1;
+    case sizeof MM_HDR_SPECVERSION - 1: return IS(MM_HDR_SPECVERSION) ? H_SPEC : -1;
+    default: return -1;
+    }
+#undef IS
+}
+_Static_assert(sizeof MM_HDR_TIME == sizeof MM_HDR_TYPE, "known_index: ce_time shares ce_type's case");
+_Static_assert(sizeof MM_HDR_REPLYTO == sizeof MM_HDR_CONTENT_TYPE &&
+                   sizeof MM_HDR_CAUSEID == sizeof MM_HDR_CONTENT_TYPE,
+               "known_index: the framework extensions share content-type's case");
+
 /* Checks one header value as an attribute: present, bounded, no NUL,
  * well-formed UTF-8. */
 static bool check_header_value(const mm_wire_header *h, char reason[MM_ENVELOPE_REASON_MAX]) {
@@ -527,21 +562,26 @@ int mm_envelope_decode(const mm_wire_header *headers, size_t header_count, const
         set_reason(reason, "too many headers (%zu > %d)", header_count, MM_ENVELOPE_MAX_HEADERS);
         return MM_EINVAL;
     }
+    /* Headers already accepted as ours (the only ones a duplicate can
+     * repeat) and the extensions among them, in header order. */
+    size_t ours[MM_ENVELOPE_MAX_HEADERS], ours_len[MM_ENVELOPE_MAX_HEADERS];
+    size_t ours_count = 0;
+    size_t exts[MM_ENVELOPE_MAX_HEADERS];
+    size_t ext_count = 0;
+
     /* Pass 1: classify headers, reject duplicates and malformed values. */
     for (size_t i = 0; i < header_count; i++) {
         const mm_wire_header *h = &headers[i];
         if (h->name == NULL)
             continue;
-        bool is_ce = strncmp(h->name, "ce_", 3) == 0;
-        int which = -1;
-        for (int k = 0; k < H_KNOWN; k++)
-            if (strcmp(h->name, known_names[k]) == 0)
-                which = k;
+        size_t name_len = strlen(h->name);
+        bool is_ce = name_len >= 3 && memcmp(h->name, "ce_", 3) == 0;
+        int which = known_index(h->name, name_len);
         if (which < 0 && !is_ce)
             continue; /* not ours: tracing headers and the like */
         if (which < 0) {
             const char *attr = h->name + 3;
-            if (!is_attr_name(attr, strlen(attr))) {
+            if (!is_attr_name(attr, name_len - 3)) {
                 set_reason(reason, "header name %.64s is not a valid CloudEvents attribute "
                                    "(lowercase letters and digits, at most %d)",
                            h->name, MM_ATTR_NAME_MAX);
@@ -557,15 +597,20 @@ int mm_envelope_decode(const mm_wire_header *headers, size_t header_count, const
                 return MM_EINVAL;
             }
         }
-        for (size_t j = 0; j < i; j++)
-            if (headers[j].name != NULL && strcmp(headers[j].name, h->name) == 0) {
+        /* An earlier header with this name is ours too, so it is listed. */
+        for (size_t j = 0; j < ours_count; j++)
+            if (ours_len[j] == name_len && memcmp(headers[ours[j]].name, h->name, name_len) == 0) {
                 set_reason(reason, "duplicate header %.64s", h->name);
                 return MM_EINVAL;
             }
         if (!check_header_value(h, reason))
             return MM_EINVAL;
+        ours[ours_count] = i;
+        ours_len[ours_count++] = name_len;
         if (which >= 0)
             known[which] = h;
+        else
+            exts[ext_count++] = i;
     }
 
     /* Pass 2: required attributes and their formats. */
@@ -640,18 +685,19 @@ int mm_envelope_decode(const mm_wire_header *headers, size_t header_count, const
         oom |= (out->cause_id = dup_bytes(known[H_CAUSEID]->value, known[H_CAUSEID]->value_len)) == NULL;
     if (key != NULL)
         oom |= mm_event_set_key(out, key, key_len) != 0;
-    for (size_t i = 0; i < header_count && !oom; i++) {
-        const mm_wire_header *h = &headers[i];
-        if (h->name == NULL || strncmp(h->name, "ce_", 3) != 0)
-            continue;
-        bool is_known = false;
-        for (int k = 0; k < H_KNOWN; k++)
-            is_known |= known[k] == h;
-        if (is_known)
-            continue;
-        char *v = dup_bytes(h->value, h->value_len);
-        oom |= v == NULL || mm_event_set_ext(out, h->name + 3, v) != 0;
-        free(v);
+    /* Extensions: pass 1 already checked their names (valid, not reserved,
+     * no duplicates) and values, which is all mm_event_set_ext would check,
+     * so each is copied once, straight into place. */
+    if (ext_count > 0 && !oom) {
+        out->ext = calloc(ext_count, sizeof *out->ext);
+        oom |= out->ext == NULL;
+        for (size_t k = 0; k < ext_count && !oom; k++) {
+            const mm_wire_header *h = &headers[exts[k]];
+            mm_event_ext *e = &out->ext[out->ext_count++];
+            e->name = strdup(h->name + 3);
+            e->value = dup_bytes(h->value, h->value_len);
+            oom |= e->name == NULL || e->value == NULL;
+        }
     }
     if (oom) {
         mm_event_clear(out);
