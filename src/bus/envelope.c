@@ -253,6 +253,13 @@ static size_t utf8_invalid_at(const unsigned char *s, size_t len) {
                 i += 8;
                 continue;
             }
+        } else if (len >= 8) {
+            /* Fewer than eight left: the last eight bytes, overlapping some
+             * already checked, tell at once whether the rest is ASCII. */
+            uint64_t w;
+            memcpy(&w, s + len - 8, sizeof w);
+            if ((w & UINT64_C(0x8080808080808080)) == 0)
+                return len;
         }
         unsigned char c = s[i];
         size_t n;
