@@ -5,8 +5,10 @@
 #define MM_GQL_EXECUTOR_INTERNAL
 #include "graphql/execute.h"
 
+#include <stdint.h>
 #include <string.h>
 
+#include "graphql/introspection.h"
 #include "graphql/values.h"
 
 typedef struct collect_ctx {
@@ -191,6 +193,18 @@ static int collect(collect_ctx *c, const mm_gql_selection_set *set) {
 
 static const char out_of_memory[] = "Out of memory while collecting fields.";
 
+/* Looks up each group's field definition once for every object the
+ * collection serves (graphql-js getFieldDef); the schema does not change
+ * while it executes. Without memory the executor looks them up itself. */
+static void lookup_defs(mm_gql_execution *ex, const mm_gql_type *runtime_type, mm_gql_field_groups *out) {
+    if (!out->count) return;
+    const mm_gql_field **defs = mm_arena_alloc(&ex->arena, out->count * sizeof(*defs));
+    if (!defs) return;
+    for (size_t i = 0; i < out->count; i++)
+        defs[i] = mm_gql_get_field_def(ex->schema, runtime_type, out->items[i].nodes[0]->u.field.name.value);
+    out->defs = defs;
+}
+
 int mm_gql_collect_fields(mm_gql_execution *ex, const mm_gql_type *runtime_type,
                           const mm_gql_selection_set *set, mm_gql_field_groups *out,
                           const char **message, mm_gql_loc *loc) {
@@ -200,6 +214,7 @@ int mm_gql_collect_fields(mm_gql_execution *ex, const mm_gql_type *runtime_type,
         if (!*message) *message = out_of_memory;
         return -1;
     }
+    lookup_defs(ex, runtime_type, out);
     return 0;
 }
 
@@ -214,5 +229,63 @@ int mm_gql_collect_subfields(mm_gql_execution *ex, const mm_gql_type *runtime_ty
             return -1;
         }
     }
+    lookup_defs(ex, runtime_type, out);
+    return 0;
+}
+
+/* One memoized collection: the sub-fields of group on runtime objects of type. */
+struct mm_gql_subfields_memo {
+    const mm_gql_type *type;
+    const mm_gql_field_group *group;
+    mm_gql_field_groups fields;
+};
+
+static size_t memo_slot(const mm_gql_type *type, const mm_gql_field_group *group, size_t cap) {
+    uint64_t h = ((uint64_t)(uintptr_t)group * 0x9E3779B97F4A7C15u) ^ ((uint64_t)(uintptr_t)type >> 4);
+    h ^= h >> 29;
+    return (size_t)h & (cap - 1);
+}
+
+static int memo_grow(mm_gql_execution *ex) {
+    size_t cap = ex->subfields_memo_cap ? ex->subfields_memo_cap * 2 : 32;
+    struct mm_gql_subfields_memo *t = mm_arena_calloc(&ex->arena, cap, sizeof(*t));
+    if (!t) return -1;
+    for (size_t i = 0; i < ex->subfields_memo_cap; i++) {
+        struct mm_gql_subfields_memo *e = &ex->subfields_memo[i];
+        if (!e->group) continue;
+        size_t s = memo_slot(e->type, e->group, cap);
+        while (t[s].group) s = (s + 1) & (cap - 1);
+        t[s] = *e;
+    }
+    ex->subfields_memo = t;
+    ex->subfields_memo_cap = cap;
+    return 0;
+}
+
+int mm_gql_collect_subfields_memo(mm_gql_execution *ex, const mm_gql_type *runtime_type,
+                                  const mm_gql_field_group *group, const mm_gql_field_groups **out,
+                                  const char **message, mm_gql_loc *loc) {
+    *out = NULL;
+    if (ex->subfields_memo_cap) {
+        size_t cap = ex->subfields_memo_cap;
+        for (size_t s = memo_slot(runtime_type, group, cap); ex->subfields_memo[s].group; s = (s + 1) & (cap - 1))
+            if (ex->subfields_memo[s].group == group && ex->subfields_memo[s].type == runtime_type) {
+                *out = &ex->subfields_memo[s].fields;
+                return 0;
+            }
+    }
+    mm_gql_field_groups fields = {0};
+    /* A failed collection is not remembered: it fails the same way again. */
+    if (mm_gql_collect_subfields(ex, runtime_type, group, &fields, message, loc) < 0) return -1;
+    if ((ex->subfields_memo_count + 1) * 2 > ex->subfields_memo_cap && memo_grow(ex) < 0) {
+        *message = out_of_memory;
+        return -1;
+    }
+    size_t cap = ex->subfields_memo_cap;
+    size_t s = memo_slot(runtime_type, group, cap);
+    while (ex->subfields_memo[s].group) s = (s + 1) & (cap - 1);
+    ex->subfields_memo[s] = (struct mm_gql_subfields_memo){.type = runtime_type, .group = group, .fields = fields};
+    ex->subfields_memo_count++;
+    *out = &ex->subfields_memo[s].fields;
     return 0;
 }

@@ -82,15 +82,15 @@ static int complete_object(mm_gql_execution *ex, mm_gql_type *object_type,
                                                  ex->max_depth));
         return MM_GQL_FIELD_NULL_UP;
     }
-    mm_gql_field_groups sub = {0};
+    const mm_gql_field_groups *sub;
     const char *message;
     mm_gql_loc loc;
-    if (mm_gql_collect_subfields(ex, object_type, group, &sub, &message, &loc) < 0) {
+    if (mm_gql_collect_subfields_memo(ex, object_type, group, &sub, &message, &loc) < 0) {
         mm_gql_exec_field_error(ex, group, &loc, path, NULL, message);
         return MM_GQL_FIELD_NULL_UP;
     }
     ex->depth++;
-    int st = mm_gql_execute_fields(ex, object_type, result, path, &sub, out);
+    int st = mm_gql_execute_fields(ex, object_type, result, path, sub, out);
     ex->depth--;
     return st;
 }

@@ -192,12 +192,14 @@ static int field_failed(const mm_gql_field *field, json_t **out) {
 
 /* graphql-js executeField. root: the field may pause on a deferred. */
 static int execute_field(mm_gql_execution *ex, mm_gql_type *parent_type, json_t *source,
-                         const mm_gql_field_group *group, const mm_gql_path *path, bool root,
-                         json_t **out) {
+                         const mm_gql_field_groups *fields, size_t index, const mm_gql_path *path,
+                         bool root, json_t **out) {
     *out = NULL;
+    const mm_gql_field_group *group = &fields->items[index];
     const mm_gql_selection *first = group->nodes[0];
     const char *name = first->u.field.name.value;
-    const mm_gql_field *field = mm_gql_get_field_def(ex->schema, parent_type, name);
+    const mm_gql_field *field = fields->defs ? fields->defs[index]
+                                             : mm_gql_get_field_def(ex->schema, parent_type, name);
     if (!field) return MM_GQL_FIELD_OK; /* unknown fields are left out, as graphql-js does */
     if (!field->resolve && strcmp(name, "__typename") == 0) {
         *out = json_string(parent_type->name);
@@ -223,7 +225,15 @@ static int execute_field(mm_gql_execution *ex, mm_gql_type *parent_type, json_t 
     const char *message;
     mm_gql_loc loc;
     json_t *args = NULL; /* the default resolver of a field without arguments needs none */
-    if (field->resolve || field->arg_count > 0) {
+    bool shared_args = false;
+    if (field->resolve && field->arg_count == 0) {
+        /* No argument is defined, so none can be coerced: every such field
+         * gets the same empty object, made once per execution. */
+        if (!ex->no_args) ex->no_args = json_object();
+        args = ex->no_args;
+        shared_args = args != NULL;
+    }
+    if (!shared_args && (field->resolve || field->arg_count > 0)) {
         args = mm_gql_get_argument_values(field->args, field->arg_count, first->u.field.args,
                                           first->u.field.arg_count, first->loc, ex->variables, &ex->arena,
                                           &message, &loc);
@@ -239,7 +249,13 @@ static int execute_field(mm_gql_execution *ex, mm_gql_type *parent_type, json_t 
         json_t *v = json_is_object(source) ? json_object_get(source, field->name) : NULL;
         result = v ? json_incref(v) : NULL;
     }
-    json_decref(args);
+    if (!shared_args) {
+        json_decref(args);
+    } else if (args->refcount != 1 || json_object_size(args) != 0) {
+        /* The resolver kept or changed it: the next field gets a fresh one. */
+        json_decref(args);
+        ex->no_args = NULL;
+    }
     if (info.error_message_) {
         json_decref(result);
         if (info.deferred_) deferred_detach(info.deferred_);
@@ -275,12 +291,13 @@ int mm_gql_execute_fields(mm_gql_execution *ex, mm_gql_type *parent_type, json_t
         const mm_gql_field_group *group = &fields->items[i];
         mm_gql_path field_path = {.prev = path, .key = group->response_key};
         json_t *v = NULL;
-        if (execute_field(ex, parent_type, source, group, &field_path, false, &v) == MM_GQL_FIELD_NULL_UP) {
+        if (execute_field(ex, parent_type, source, fields, i, &field_path, false, &v) == MM_GQL_FIELD_NULL_UP) {
             json_decref(obj);
             *out = NULL;
             return MM_GQL_FIELD_NULL_UP;
         }
-        if (v) json_object_set_new(obj, group->response_key, v);
+        /* response keys are GraphQL names (ASCII), so the UTF-8 check is moot */
+        if (v) json_object_set_new_nocheck(obj, group->response_key, v);
     }
     *out = obj;
     return MM_GQL_FIELD_OK;
@@ -464,7 +481,8 @@ mm_gql_exec_status mm_gql_execution_run(mm_gql_execution *ex) {
             free(message);
         } else {
             ex->pending_path = (mm_gql_path){.prev = NULL, .key = group->response_key};
-            st = execute_field(ex, ex->root_type, ex->root_value, group, &ex->pending_path, true, &v);
+            st = execute_field(ex, ex->root_type, ex->root_value, &ex->root_fields, ex->next_root,
+                               &ex->pending_path, true, &v);
             if (st == MM_GQL_FIELD_DEFERRED) continue; /* loop: it may have settled already */
         }
         if (st == MM_GQL_FIELD_NULL_UP) { /* a non-null root field failed: data is null */
@@ -504,6 +522,7 @@ void mm_gql_execution_free(mm_gql_execution *ex) {
     json_decref(ex->result);
     json_decref(ex->data);
     json_decref(ex->variables);
+    json_decref(ex->no_args);
     mm_gql_errors_release(&ex->errors);
     mm_arena_reset(&ex->arena);
     free(ex);

@@ -178,6 +178,8 @@ typedef struct mm_gql_field_groups {
     size_t count, cap;
     size_t *index;       /* open-addressing table of item positions + 1, once count is large */
     size_t index_cap;    /* power of two, or 0 */
+    const mm_gql_field **defs; /* per item, its field definition on the runtime type
+                                  collected for (NULL: unknown field), or NULL if not looked up */
 } mm_gql_field_groups;
 
 /* Status of executing/completing a field. */
@@ -193,6 +195,13 @@ int mm_gql_collect_fields(mm_gql_execution *ex, const mm_gql_type *runtime_type,
 int mm_gql_collect_subfields(mm_gql_execution *ex, const mm_gql_type *runtime_type,
                              const mm_gql_field_group *group, mm_gql_field_groups *out,
                              const char **message, mm_gql_loc *loc);
+/* mm_gql_collect_subfields memoized per (runtime_type, group) for the whole
+ * execution (graphql-js memoizes collectSubfields the same way): the result
+ * depends only on them, the document and the variables, which do not change
+ * while an execution runs. *out points into the execution's arena. */
+int mm_gql_collect_subfields_memo(mm_gql_execution *ex, const mm_gql_type *runtime_type,
+                                  const mm_gql_field_group *group, const mm_gql_field_groups **out,
+                                  const char **message, mm_gql_loc *loc);
 
 /* Records a field error located at loc (when non-NULL) or at the group's
  * nodes, with the response path and extensions (stolen). */
@@ -238,6 +247,9 @@ struct mm_gql_execution {
     const mm_gql_field *pending_field;
     mm_gql_resolve_info pending_info;
     json_t *result;
+    struct mm_gql_subfields_memo *subfields_memo; /* open-addressing table (collect_fields.c) */
+    size_t subfields_memo_count, subfields_memo_cap;
+    json_t *no_args;                  /* the empty arguments object of fields without arguments */
 };
 
 #endif
