@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define MM_GQL_EXECUTOR_INTERNAL /* mm_gql_execution_slot */
+#include "graphql/execute.h"
 #include "graphql/introspection.h"
 #include "graphql/schema_private.h"
 #include "metamorphosis.h"
@@ -232,13 +234,29 @@ const void *mm_gql_introspection_unwrap(json_t *value)
     json_t *p;
     /* A wrapper has this one member: read it without hashing the key. */
     void *it = json_object_size(value) == 1 ? json_object_iter(value) : NULL;
-    if (it && strcmp(json_object_iter_key(it), MM_GQL_INTROSPECTION_KEY) == 0)
+    if (it && json_object_iter_key_len(it) == sizeof MM_GQL_INTROSPECTION_KEY - 1 &&
+        memcmp(json_object_iter_key(it), MM_GQL_INTROSPECTION_KEY, sizeof MM_GQL_INTROSPECTION_KEY - 1) == 0)
         p = json_object_iter_value(it);
     else
         p = json_object_get(value, MM_GQL_INTROSPECTION_KEY);
     if (!json_is_integer(p))
         return NULL;
     return (const void *)(intptr_t)json_integer_value(p);
+}
+
+/* The wrapper of object for a resolver: built once per execution and kept
+ * there (introspection lists the same types, fields and type references over
+ * and over); built afresh when called outside an execution (info NULL). */
+static json_t *wrap(mm_gql_resolve_info *info, const void *object)
+{
+    if (!object)
+        return NULL;
+    json_t **slot = info ? mm_gql_execution_slot(info->execution_, object) : NULL;
+    if (!slot)
+        return mm_gql_introspection_wrap(object);
+    if (!*slot)
+        *slot = mm_gql_introspection_wrap(object);
+    return json_incref(*slot);
 }
 
 static json_t *string_or_null(const char *s)
@@ -274,7 +292,7 @@ static json_t *schema_types(void *ud, json_t *parent, json_t *args, mm_gql_resol
         return NULL;
     json_t *list = json_array();
     for (size_t i = 0; list && i < s->type_count; i++)
-        json_array_append_new(list, mm_gql_introspection_wrap(s->types[i]));
+        json_array_append_new(list, wrap(info, s->types[i]));
     return list;
 }
 
@@ -282,7 +300,7 @@ static json_t *schema_query_type(void *ud, json_t *parent, json_t *args, mm_gql_
 {
     (void)ud, (void)args, (void)info;
     const mm_gql_schema *s = mm_gql_introspection_unwrap(parent);
-    return s ? mm_gql_introspection_wrap(s->query_type) : NULL;
+    return s ? wrap(info, s->query_type) : NULL;
 }
 
 static json_t *schema_mutation_type(void *ud, json_t *parent, json_t *args,
@@ -290,7 +308,7 @@ static json_t *schema_mutation_type(void *ud, json_t *parent, json_t *args,
 {
     (void)ud, (void)args, (void)info;
     const mm_gql_schema *s = mm_gql_introspection_unwrap(parent);
-    return s ? mm_gql_introspection_wrap(s->mutation_type) : NULL;
+    return s ? wrap(info, s->mutation_type) : NULL;
 }
 
 static json_t *schema_subscription_type(void *ud, json_t *parent, json_t *args,
@@ -298,7 +316,7 @@ static json_t *schema_subscription_type(void *ud, json_t *parent, json_t *args,
 {
     (void)ud, (void)args, (void)info;
     const mm_gql_schema *s = mm_gql_introspection_unwrap(parent);
-    return s ? mm_gql_introspection_wrap(s->subscription_type) : NULL;
+    return s ? wrap(info, s->subscription_type) : NULL;
 }
 
 /* graphql-js lists the schema's own directives first, then the specified
@@ -314,7 +332,7 @@ static json_t *schema_directives(void *ud, json_t *parent, json_t *args, mm_gql_
     for (int builtin = 0; builtin < 2; builtin++)
         for (size_t i = 0; list && i < s->directive_count; i++)
             if (s->directives[i].is_builtin == (builtin == 1))
-                json_array_append_new(list, mm_gql_introspection_wrap(&s->directives[i]));
+                json_array_append_new(list, wrap(info, &s->directives[i]));
     return list;
 }
 
@@ -369,15 +387,15 @@ static json_t *type_fields(void *ud, json_t *parent, json_t *args, mm_gql_resolv
     json_t *list = json_array();
     for (size_t i = 0; list && i < t->field_count; i++)
         if (all || !t->fields[i].deprecation_reason)
-            json_array_append_new(list, mm_gql_introspection_wrap(&t->fields[i]));
+            json_array_append_new(list, wrap(info, &t->fields[i]));
     return list;
 }
 
-static json_t *type_list(mm_gql_type *const *types, size_t count)
+static json_t *type_list(mm_gql_resolve_info *info, mm_gql_type *const *types, size_t count)
 {
     json_t *list = json_array();
     for (size_t i = 0; list && i < count; i++)
-        json_array_append_new(list, mm_gql_introspection_wrap(types[i]));
+        json_array_append_new(list, wrap(info, types[i]));
     return list;
 }
 
@@ -387,7 +405,7 @@ static json_t *type_interfaces(void *ud, json_t *parent, json_t *args, mm_gql_re
     const mm_gql_type *t = mm_gql_introspection_unwrap(parent);
     if (!t || (t->kind != MM_GQL_OBJECT && t->kind != MM_GQL_INTERFACE))
         return NULL;
-    return type_list(t->interfaces, t->interface_count);
+    return type_list(info, t->interfaces, t->interface_count);
 }
 
 static json_t *type_possible_types(void *ud, json_t *parent, json_t *args,
@@ -397,7 +415,7 @@ static json_t *type_possible_types(void *ud, json_t *parent, json_t *args,
     const mm_gql_type *t = mm_gql_introspection_unwrap(parent);
     if (!t || !mm_gql_is_abstract_type(t))
         return NULL;
-    return type_list(t->possible_types, t->possible_type_count);
+    return type_list(info, t->possible_types, t->possible_type_count);
 }
 
 static json_t *type_enum_values(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info)
@@ -410,17 +428,18 @@ static json_t *type_enum_values(void *ud, json_t *parent, json_t *args, mm_gql_r
     json_t *list = json_array();
     for (size_t i = 0; list && i < t->enum_value_count; i++)
         if (all || !t->enum_values[i].deprecation_reason)
-            json_array_append_new(list, mm_gql_introspection_wrap(&t->enum_values[i]));
+            json_array_append_new(list, wrap(info, &t->enum_values[i]));
     return list;
 }
 
-static json_t *input_value_list(const mm_gql_input_value *values, size_t count, json_t *args)
+static json_t *input_value_list(mm_gql_resolve_info *info, const mm_gql_input_value *values, size_t count,
+                               json_t *args)
 {
     bool all = include_deprecated(args);
     json_t *list = json_array();
     for (size_t i = 0; list && i < count; i++)
         if (all || !values[i].deprecation_reason)
-            json_array_append_new(list, mm_gql_introspection_wrap(&values[i]));
+            json_array_append_new(list, wrap(info, &values[i]));
     return list;
 }
 
@@ -430,14 +449,14 @@ static json_t *type_input_fields(void *ud, json_t *parent, json_t *args, mm_gql_
     const mm_gql_type *t = mm_gql_introspection_unwrap(parent);
     if (!t || t->kind != MM_GQL_INPUT_OBJECT)
         return NULL;
-    return input_value_list(t->input_fields, t->input_field_count, args);
+    return input_value_list(info, t->input_fields, t->input_field_count, args);
 }
 
 static json_t *type_of_type(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info)
 {
     (void)ud, (void)args, (void)info;
     const mm_gql_type *t = mm_gql_introspection_unwrap(parent);
-    return t && t->of_type ? mm_gql_introspection_wrap(t->of_type) : NULL;
+    return t && t->of_type ? wrap(info, t->of_type) : NULL;
 }
 
 static json_t *type_is_one_of(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info)
@@ -472,14 +491,14 @@ static json_t *field_args(void *ud, json_t *parent, json_t *args, mm_gql_resolve
 {
     (void)ud, (void)info;
     const mm_gql_field *f = mm_gql_introspection_unwrap(parent);
-    return f ? input_value_list(f->args, f->arg_count, args) : NULL;
+    return f ? input_value_list(info, f->args, f->arg_count, args) : NULL;
 }
 
 static json_t *field_type(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info)
 {
     (void)ud, (void)args, (void)info;
     const mm_gql_field *f = mm_gql_introspection_unwrap(parent);
-    return f ? mm_gql_introspection_wrap(f->type) : NULL;
+    return f ? wrap(info, f->type) : NULL;
 }
 
 static json_t *field_is_deprecated(void *ud, json_t *parent, json_t *args,
@@ -525,7 +544,7 @@ static json_t *input_type(void *ud, json_t *parent, json_t *args, mm_gql_resolve
 {
     (void)ud, (void)args, (void)info;
     const mm_gql_input_value *v = mm_gql_introspection_unwrap(parent);
-    return v ? mm_gql_introspection_wrap(v->type) : NULL;
+    return v ? wrap(info, v->type) : NULL;
 }
 
 static json_t *input_default_value(void *ud, json_t *parent, json_t *args,
@@ -648,7 +667,7 @@ static json_t *directive_args(void *ud, json_t *parent, json_t *args, mm_gql_res
 {
     (void)ud, (void)info;
     const mm_gql_directive_definition *d = mm_gql_introspection_unwrap(parent);
-    return d ? input_value_list(d->args, d->arg_count, args) : NULL;
+    return d ? input_value_list(info, d->args, d->arg_count, args) : NULL;
 }
 
 static json_t *directive_is_deprecated(void *ud, json_t *parent, json_t *args,
@@ -670,7 +689,7 @@ static json_t *directive_deprecation_reason(void *ud, json_t *parent, json_t *ar
 static json_t *root_schema(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info)
 {
     (void)parent, (void)args, (void)info;
-    return mm_gql_introspection_wrap(ud);
+    return wrap(info, ud);
 }
 
 static json_t *root_type(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info)
@@ -678,7 +697,7 @@ static json_t *root_type(void *ud, json_t *parent, json_t *args, mm_gql_resolve_
     (void)parent, (void)info;
     const char *name = json_string_value(json_object_get(args, "name"));
     mm_gql_type *t = name ? mm_gql_schema_find_type(ud, name) : NULL;
-    return t ? mm_gql_introspection_wrap(t) : NULL;
+    return t ? wrap(info, t) : NULL;
 }
 
 const mm_gql_field *mm_gql_introspection_schema_field(const mm_gql_schema *schema)
