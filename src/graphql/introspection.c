@@ -264,6 +264,12 @@ static json_t *string_or_null(const char *s)
     return s ? json_string(s) : NULL;
 }
 
+/* Names are GraphQL Names (ASCII letters, digits, _), which need no UTF-8 check. */
+static json_t *name_or_null(const char *s)
+{
+    return s ? json_string_nocheck(s) : NULL;
+}
+
 /* A string that may hold U+0000: len bytes of s (schema_strings.c). */
 static json_t *stringn_or_null(const char *s, size_t len)
 {
@@ -349,14 +355,14 @@ static json_t *type_kind(void *ud, json_t *parent, json_t *args, mm_gql_resolve_
 {
     (void)ud, (void)args, (void)info;
     const mm_gql_type *t = mm_gql_introspection_unwrap(parent);
-    return t ? json_string(kind_names[t->kind]) : NULL;
+    return t ? json_string_nocheck(kind_names[t->kind]) : NULL;
 }
 
 static json_t *type_name(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info)
 {
     (void)ud, (void)args, (void)info;
     const mm_gql_type *t = mm_gql_introspection_unwrap(parent);
-    return t ? string_or_null(t->name) : NULL;
+    return t ? name_or_null(t->name) : NULL;
 }
 
 static json_t *type_description(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info)
@@ -474,7 +480,7 @@ static json_t *field_name(void *ud, json_t *parent, json_t *args, mm_gql_resolve
 {
     (void)ud, (void)args, (void)info;
     const mm_gql_field *f = mm_gql_introspection_unwrap(parent);
-    return f ? json_string(f->name) : NULL;
+    return f ? json_string_nocheck(f->name) : NULL;
 }
 
 static json_t *field_description(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info)
@@ -527,7 +533,7 @@ static json_t *input_name(void *ud, json_t *parent, json_t *args, mm_gql_resolve
 {
     (void)ud, (void)args, (void)info;
     const mm_gql_input_value *v = mm_gql_introspection_unwrap(parent);
-    return v ? json_string(v->name) : NULL;
+    return v ? json_string_nocheck(v->name) : NULL;
 }
 
 static json_t *input_description(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info)
@@ -586,7 +592,7 @@ static json_t *enum_name(void *ud, json_t *parent, json_t *args, mm_gql_resolve_
 {
     (void)ud, (void)args, (void)info;
     const mm_gql_enum_value *v = mm_gql_introspection_unwrap(parent);
-    return v ? json_string(v->name) : NULL;
+    return v ? json_string_nocheck(v->name) : NULL;
 }
 
 static json_t *enum_description(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info)
@@ -625,7 +631,7 @@ static json_t *directive_name(void *ud, json_t *parent, json_t *args, mm_gql_res
 {
     (void)ud, (void)args, (void)info;
     const mm_gql_directive_definition *d = mm_gql_introspection_unwrap(parent);
-    return d ? json_string(d->name) : NULL;
+    return d ? json_string_nocheck(d->name) : NULL;
 }
 
 static json_t *directive_description(void *ud, json_t *parent, json_t *args,

@@ -732,7 +732,7 @@ json_t *mm_gql_get_argument_values(const mm_gql_input_value *defs, size_t def_co
             *loc = vn->loc;
             goto fail;
         }
-        json_object_set_new(out, def->name, v);
+        json_object_set_new_nocheck(out, def->name, v); /* a Name: ASCII */
     }
     return out;
 fail:
