@@ -91,8 +91,10 @@ static void run_job(void *ud) {
     after_step(j, mm_graphql_request_run(j->req));
 }
 
-/* The engine's wake: runs on the settling thread under the engine's lock,
- * so it must not run the engine; it posts the job to the dispatch threads.
+/* The engine's wake: runs on the settling thread (a producer, notifier or
+ * timer callback that must return quickly, and possibly while a step of this
+ * request is still running elsewhere), so it never runs the engine itself;
+ * it posts the job to the dispatch threads.
  * (mm_dispatch_post only fails when out of memory; the request then waits
  * for its HTTP deadline, whose cancel finishes it.) */
 static void on_wake(void *ud) {
