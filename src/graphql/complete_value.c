@@ -2,10 +2,12 @@
  * field's type (graphql-js 16 completeValue and friends): non-null checks,
  * lists, leaf serialization, abstract type resolution, object sub-selections.
  *
- * Errors are recorded where they arise and MM_GQL_FIELD_NULL_UP tells the
- * caller that null must propagate; the caller that can hold null (a nullable
- * field or list item) absorbs it. Because execution is depth-first and stops
- * a selection set at the first propagating error, this yields graphql-js's
+ * Values are written as JSON text into the execution's writer as they
+ * complete. Errors are recorded where they arise and MM_GQL_FIELD_NULL_UP
+ * tells the caller that null must propagate; the caller that can hold null
+ * (a nullable field or list item) cuts the text back to where its value
+ * began and writes null. Because execution is depth-first and stops a
+ * selection set at the first propagating error, this yields graphql-js's
  * error order for synchronous resolvers. */
 #define MM_GQL_EXECUTOR_INTERNAL
 #include "graphql/execute.h"
@@ -17,7 +19,7 @@
 
 static int complete_list(mm_gql_execution *ex, mm_gql_type *return_type,
                          const mm_gql_field_group *group, mm_gql_resolve_info *info,
-                         const mm_gql_path *path, json_t *result, json_t **out) {
+                         const mm_gql_path *path, json_t *result) {
     if (!json_is_array(result)) {
         mm_gql_exec_field_error(ex, group, NULL, path, NULL,
                                 mm_arena_sprintf(&ex->arena,
@@ -26,29 +28,32 @@ static int complete_list(mm_gql_execution *ex, mm_gql_type *return_type,
         return MM_GQL_FIELD_NULL_UP;
     }
     mm_gql_type *item_type = return_type->of_type;
-    json_t *arr = json_array();
+    mm_json_put_char(&ex->out, '[');
     size_t n = json_array_size(result);
     for (size_t i = 0; i < n; i++) {
+        if (i) mm_json_put_char(&ex->out, ',');
+        size_t mark = ex->out.len;
         mm_gql_path item_path = {.prev = path, .key = NULL, .index = i};
-        json_t *completed = NULL;
         int st = mm_gql_complete_value(ex, item_type, group, info, &item_path,
-                                       json_incref(json_array_get(result, i)), &completed);
+                                       json_incref(json_array_get(result, i)));
         if (st == MM_GQL_FIELD_NULL_UP) {
-            if (item_type->kind == MM_GQL_NON_NULL) {
-                json_decref(arr);
-                return MM_GQL_FIELD_NULL_UP;
-            }
-            completed = json_null();
+            if (item_type->kind == MM_GQL_NON_NULL) return MM_GQL_FIELD_NULL_UP;
+            mm_json_truncate(&ex->out, mark);
+            mm_json_put(&ex->out, "null", 4);
         }
-        json_array_append_new(arr, completed ? completed : json_null());
     }
-    *out = arr;
+    mm_json_put_char(&ex->out, ']');
     return MM_GQL_FIELD_OK;
 }
 
 static int complete_leaf(mm_gql_execution *ex, mm_gql_type *return_type,
-                         const mm_gql_field_group *group, const mm_gql_path *path, json_t *result,
-                         json_t **out) {
+                         const mm_gql_field_group *group, const mm_gql_path *path, json_t *result) {
+    /* The common case, a String field holding a JSON string, is written as
+     * it is: String's serialize would hand back the same value. */
+    if (return_type->serialize == mm_gql_string_serialize && json_is_string(result)) {
+        mm_json_put_string(&ex->out, json_string_value(result), json_string_length(result));
+        return MM_GQL_FIELD_OK;
+    }
     const char *err = NULL;
     json_t *s;
     if (return_type->kind == MM_GQL_ENUM) s = mm_gql_enum_serialize(return_type, result, &ex->arena, &err);
@@ -69,13 +74,13 @@ static int complete_leaf(mm_gql_execution *ex, mm_gql_type *return_type,
         json_decref(s);
         return MM_GQL_FIELD_NULL_UP;
     }
-    *out = s;
+    mm_json_put_value(&ex->out, s);
+    json_decref(s);
     return MM_GQL_FIELD_OK;
 }
 
 static int complete_object(mm_gql_execution *ex, mm_gql_type *object_type,
-                           const mm_gql_field_group *group, const mm_gql_path *path, json_t *result,
-                           json_t **out) {
+                           const mm_gql_field_group *group, const mm_gql_path *path, json_t *result) {
     if (ex->depth >= ex->max_depth) { /* keeps the stack bounded whatever fragments build */
         mm_gql_exec_field_error(ex, group, NULL, path, NULL,
                                 mm_arena_sprintf(&ex->arena, "Exceeded the maximum execution depth of %zu.",
@@ -90,7 +95,7 @@ static int complete_object(mm_gql_execution *ex, mm_gql_type *object_type,
         return MM_GQL_FIELD_NULL_UP;
     }
     ex->depth++;
-    int st = mm_gql_execute_fields(ex, object_type, result, path, sub, out);
+    int st = mm_gql_execute_fields(ex, object_type, result, path, sub);
     ex->depth--;
     return st;
 }
@@ -134,44 +139,42 @@ static mm_gql_type *resolve_runtime_type(mm_gql_execution *ex, mm_gql_type *abst
 
 int mm_gql_complete_value(mm_gql_execution *ex, mm_gql_type *return_type,
                           const mm_gql_field_group *group, mm_gql_resolve_info *info,
-                          const mm_gql_path *path, json_t *result, json_t **out) {
-    *out = NULL;
-    int st;
+                          const mm_gql_path *path, json_t *result) {
+    bool null = !result || json_is_null(result);
     if (return_type->kind == MM_GQL_NON_NULL) {
-        json_t *completed = NULL;
-        st = mm_gql_complete_value(ex, return_type->of_type, group, info, path, result, &completed);
-        if (st != MM_GQL_FIELD_OK) return st;
-        if (!completed || json_is_null(completed)) {
-            json_decref(completed);
+        /* Completing a non-null value never yields null (a leaf whose
+         * serialize returns null is an error of its own), so only the
+         * resolver's own null is checked here. */
+        if (null) {
+            json_decref(result);
             mm_gql_exec_field_error(ex, group, NULL, path, NULL,
                                     mm_arena_sprintf(&ex->arena, "Cannot return null for non-nullable field %s.%s.",
                                                      info->parent_type->name, info->field_name));
             return MM_GQL_FIELD_NULL_UP;
         }
-        *out = completed;
-        return MM_GQL_FIELD_OK;
-    }
-    if (!result || json_is_null(result)) {
+        return_type = return_type->of_type;
+    } else if (null) {
         json_decref(result);
-        *out = json_null();
+        mm_json_put(&ex->out, "null", 4);
         return MM_GQL_FIELD_OK;
     }
+    int st;
     switch (return_type->kind) {
     case MM_GQL_LIST:
-        st = complete_list(ex, return_type, group, info, path, result, out);
+        st = complete_list(ex, return_type, group, info, path, result);
         break;
     case MM_GQL_SCALAR:
     case MM_GQL_ENUM:
-        st = complete_leaf(ex, return_type, group, path, result, out);
+        st = complete_leaf(ex, return_type, group, path, result);
         break;
     case MM_GQL_INTERFACE:
     case MM_GQL_UNION: {
         mm_gql_type *runtime = resolve_runtime_type(ex, return_type, group, info, path, result);
-        st = runtime ? complete_object(ex, runtime, group, path, result, out) : MM_GQL_FIELD_NULL_UP;
+        st = runtime ? complete_object(ex, runtime, group, path, result) : MM_GQL_FIELD_NULL_UP;
         break;
     }
     case MM_GQL_OBJECT:
-        st = complete_object(ex, return_type, group, path, result, out);
+        st = complete_object(ex, return_type, group, path, result);
         break;
     default:
         mm_gql_exec_field_error(ex, group, NULL, path, NULL,

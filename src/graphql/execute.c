@@ -184,26 +184,49 @@ void mm_gql_exec_field_error(mm_gql_execution *ex, const mm_gql_field_group *gro
 /* ---- fields ------------------------------------------------------------------ */
 
 /* graphql-js handleFieldError, after the error was recorded: null here when
- * the field is nullable, otherwise null propagates further up. */
-static int field_failed(const mm_gql_field *field, json_t **out) {
+ * the field is nullable (written over whatever the value wrote since mark),
+ * otherwise null propagates further up. */
+static int field_failed(mm_gql_execution *ex, const mm_gql_field *field, size_t mark) {
     if (field->type->kind == MM_GQL_NON_NULL) return MM_GQL_FIELD_NULL_UP;
-    *out = json_null();
+    mm_json_truncate(&ex->out, mark);
+    mm_json_put(&ex->out, "null", 4);
     return MM_GQL_FIELD_OK;
 }
 
-/* graphql-js executeField. root: the field may pause on a deferred. */
+/* The definition of the index-th field of fields on parent_type; NULL for an
+ * unknown field, which graphql-js leaves out of the response. */
+static const mm_gql_field *field_def(mm_gql_execution *ex, mm_gql_type *parent_type,
+                                     const mm_gql_field_groups *fields, size_t index) {
+    if (fields->defs) return fields->defs[index];
+    return mm_gql_get_field_def(ex->schema, parent_type, fields->items[index].nodes[0]->u.field.name.value);
+}
+
+/* Writes "key": for a field about to be written (keys are GraphQL names,
+ * ASCII letters, digits and _, so they need no escaping). */
+static void put_key(mm_gql_execution *ex, const char *key, bool first) {
+    size_t n = strlen(key);
+    if (!mm_json_writer_reserve(&ex->out, n + 4)) return;
+    char *p = ex->out.s + ex->out.len;
+    if (!first) *p++ = ',';
+    *p++ = '"';
+    memcpy(p, key, n);
+    p += n;
+    *p++ = '"';
+    *p++ = ':';
+    ex->out.len = (size_t)(p - ex->out.s);
+}
+
+/* graphql-js executeField: writes the field's value (its key is already
+ * written). root: the field may pause on a deferred. */
 static int execute_field(mm_gql_execution *ex, mm_gql_type *parent_type, json_t *source,
-                         const mm_gql_field_groups *fields, size_t index, const mm_gql_path *path,
-                         bool root, json_t **out) {
-    *out = NULL;
-    const mm_gql_field_group *group = &fields->items[index];
+                         const mm_gql_field_group *group, const mm_gql_field *field,
+                         const mm_gql_path *path, bool root) {
+    size_t mark = ex->out.len;
     const mm_gql_selection *first = group->nodes[0];
-    const char *name = first->u.field.name.value;
-    const mm_gql_field *field = fields->defs ? fields->defs[index]
-                                             : mm_gql_get_field_def(ex->schema, parent_type, name);
-    if (!field) return MM_GQL_FIELD_OK; /* unknown fields are left out, as graphql-js does */
-    if (!field->resolve && strcmp(name, "__typename") == 0) {
-        *out = json_string(parent_type->name);
+    if (!field->resolve && field->name[0] == '_' && strcmp(field->name, "__typename") == 0) {
+        mm_json_put_char(&ex->out, '"');
+        mm_json_put(&ex->out, parent_type->name, strlen(parent_type->name));
+        mm_json_put_char(&ex->out, '"');
         return MM_GQL_FIELD_OK;
     }
     mm_gql_resolve_info info = {
@@ -240,7 +263,7 @@ static int execute_field(mm_gql_execution *ex, mm_gql_type *parent_type, json_t 
                                           &message, &loc);
         if (!args) {
             mm_gql_exec_field_error(ex, group, &loc, path, NULL, message);
-            return field_failed(field, out);
+            return field_failed(ex, field, mark);
         }
     }
     json_t *result;
@@ -261,7 +284,7 @@ static int execute_field(mm_gql_execution *ex, mm_gql_type *parent_type, json_t 
         json_decref(result);
         if (info.deferred_) deferred_detach(info.deferred_);
         mm_gql_exec_field_error(ex, group, NULL, path, info.error_extensions_, info.error_message_);
-        return field_failed(field, out);
+        return field_failed(ex, field, mark);
     }
     if (info.deferred_) {
         json_decref(result);
@@ -277,30 +300,28 @@ static int execute_field(mm_gql_execution *ex, mm_gql_type *parent_type, json_t 
                                 mm_arena_sprintf(&ex->arena,
                                                  "Field \"%s.%s\" cannot defer its resolution: only root fields can.",
                                                  parent_type->name, field->name));
-        return field_failed(field, out);
+        return field_failed(ex, field, mark);
     }
-    int st = mm_gql_complete_value(ex, field->type, group, &info, path, result, out);
-    if (st == MM_GQL_FIELD_NULL_UP) return field_failed(field, out);
+    int st = mm_gql_complete_value(ex, field->type, group, &info, path, result);
+    if (st == MM_GQL_FIELD_NULL_UP) return field_failed(ex, field, mark);
     return st;
 }
 
 int mm_gql_execute_fields(mm_gql_execution *ex, mm_gql_type *parent_type, json_t *source,
-                          const mm_gql_path *path, const mm_gql_field_groups *fields,
-                          json_t **out) {
-    json_t *obj = json_object();
+                          const mm_gql_path *path, const mm_gql_field_groups *fields) {
+    mm_json_put_char(&ex->out, '{');
+    bool first = true;
     for (size_t i = 0; i < fields->count; i++) {
+        const mm_gql_field *field = field_def(ex, parent_type, fields, i);
+        if (!field) continue; /* unknown fields are left out, as graphql-js does */
         const mm_gql_field_group *group = &fields->items[i];
+        put_key(ex, group->response_key, first);
+        first = false;
         mm_gql_path field_path = {.prev = path, .key = group->response_key};
-        json_t *v = NULL;
-        if (execute_field(ex, parent_type, source, fields, i, &field_path, false, &v) == MM_GQL_FIELD_NULL_UP) {
-            json_decref(obj);
-            *out = NULL;
+        if (execute_field(ex, parent_type, source, group, field, &field_path, false) == MM_GQL_FIELD_NULL_UP)
             return MM_GQL_FIELD_NULL_UP;
-        }
-        /* response keys are GraphQL names (ASCII), so the UTF-8 check is moot */
-        if (v) json_object_set_new_nocheck(obj, group->response_key, v);
     }
-    *out = obj;
+    mm_json_put_char(&ex->out, '}');
     return MM_GQL_FIELD_OK;
 }
 
@@ -391,22 +412,43 @@ static const mm_gql_loc *operation_loc(const mm_gql_execution *ex) {
     return NULL;
 }
 
+/* The response text: {"errors":[...],"data":...}. Without errors the
+ * writer already holds it but for the closing brace; with errors, which
+ * graphql-http writes first, it is written anew around the data text. */
 static void finish(mm_gql_execution *ex) {
     if (ex->finished) return;
     ex->finished = true;
-    json_t *res = json_object();
-    if (ex->errors.count > 0) json_object_set_new(res, "errors", mm_gql_errors_to_json(&ex->errors));
-    if (!ex->request_error) {
-        if (ex->data_null || !ex->data) {
-            json_decref(ex->data);
-            ex->data = NULL;
-            json_object_set_new(res, "data", json_null());
-        } else {
-            json_object_set_new(res, "data", ex->data);
-            ex->data = NULL;
-        }
+    if (!ex->started || ex->data_null) { /* no data written, or null propagated to it */
+        mm_json_truncate(&ex->out, ex->data_start);
+        mm_json_put(&ex->out, "null", 4);
     }
-    ex->result = res;
+    if (ex->errors.count == 0 && !ex->request_error) {
+        mm_json_put_char(&ex->out, '}');
+        ex->result_text = mm_json_writer_take(&ex->out, &ex->result_len);
+        return;
+    }
+    mm_json_writer w = MM_JSON_WRITER_INIT;
+    mm_json_put(&w, "{", 1);
+    bool lost = ex->out.failed; /* the data text is incomplete: out of memory */
+    if (ex->errors.count > 0) {
+        json_t *errors = mm_gql_errors_to_json(&ex->errors);
+        lost |= !errors;
+        mm_json_put(&w, "\"errors\":", 9);
+        mm_json_put_value(&w, errors);
+        json_decref(errors);
+    }
+    if (!ex->request_error && !lost) {
+        if (ex->errors.count > 0) mm_json_put_char(&w, ',');
+        /* out begins with {"data": -- copy from after the brace */
+        mm_json_put(&w, ex->out.s + 1, ex->out.len - 1);
+    }
+    mm_json_put_char(&w, '}');
+    if (lost) {
+        mm_json_writer_release(&w);
+        w.failed = true;
+    }
+    mm_json_writer_release(&ex->out);
+    ex->result_text = mm_json_writer_take(&w, &ex->result_len);
 }
 
 mm_gql_execution *mm_gql_execute_start(const mm_gql_execute_params *params) {
@@ -421,6 +463,8 @@ mm_gql_execution *mm_gql_execute_start(const mm_gql_execute_params *params) {
     ex->wake = params->wake;
     ex->wake_ud = params->wake_ud;
     ex->max_depth = params->max_depth ? params->max_depth : DEFAULT_MAX_DEPTH;
+    mm_json_put(&ex->out, "{\"data\":", 8);
+    ex->data_start = ex->out.len;
 
     if (!ex->schema || !ex->document) { /* graphql-js asserts these; a clear error beats a crash */
         mm_gql_errors_add(&ex->errors, MM_GQL_ERROR_REQUEST, NULL, 0, "%s",
@@ -466,39 +510,39 @@ mm_gql_execution *mm_gql_execute_start(const mm_gql_execute_params *params) {
         finish(ex);
         return ex;
     }
-    ex->data = json_object();
+    mm_json_put_char(&ex->out, '{');
     ex->started = true;
     return ex;
 }
 
-/* Completes the root field that waited on ex->pending once it settled. */
+/* Completes the root field that waited on ex->pending once it settled (its
+ * key is written already, and nothing after it). */
 static int complete_pending(mm_gql_execution *ex, const mm_gql_field_group *group, int state, json_t *value,
-                            json_t *extensions, const char *message, json_t **out) {
-    *out = NULL;
+                            json_t *extensions, const char *message) {
+    size_t mark = ex->out.len;
     if (state == DEFERRED_REJECTED) {
         json_decref(value);
         mm_gql_exec_field_error(ex, group, NULL, &ex->pending_path, extensions, message);
-        return field_failed(ex->pending_field, out);
+        return field_failed(ex, ex->pending_field, mark);
     }
     json_decref(extensions);
     int st = mm_gql_complete_value(ex, ex->pending_field->type, group, &ex->pending_info, &ex->pending_path,
-                                   value, out);
-    if (st == MM_GQL_FIELD_NULL_UP) return field_failed(ex->pending_field, out);
+                                   value);
+    if (st == MM_GQL_FIELD_NULL_UP) return field_failed(ex, ex->pending_field, mark);
     return st;
 }
 
 mm_gql_exec_status mm_gql_execution_run(mm_gql_execution *ex) {
     if (!ex) return MM_GQL_EXEC_ERROR;
-    if (ex->finished) return MM_GQL_EXEC_DONE;
+    if (ex->finished) return ex->result_text ? MM_GQL_EXEC_DONE : MM_GQL_EXEC_ERROR;
     if (ex->cancelled) {
         mm_gql_errors_add(&ex->errors, MM_GQL_ERROR_EXECUTION, NULL, 0, "%s", "Execution was cancelled.");
         ex->data_null = true;
         finish(ex);
-        return MM_GQL_EXEC_DONE;
+        return ex->result_text ? MM_GQL_EXEC_DONE : MM_GQL_EXEC_ERROR;
     }
     while (ex->next_root < ex->root_fields.count) {
         const mm_gql_field_group *group = &ex->root_fields.items[ex->next_root];
-        json_t *v = NULL;
         int st;
         if (ex->pending) {
             mm_gql_deferred *d = ex->pending;
@@ -517,29 +561,52 @@ mm_gql_exec_status mm_gql_execution_run(mm_gql_execution *ex) {
             ex->pending = NULL;
             deferred_release(d);
             st = complete_pending(ex, group, state, value, extensions,
-                                  message ? mm_arena_strdup(&ex->arena, message) : NULL, &v);
+                                  message ? mm_arena_strdup(&ex->arena, message) : NULL);
             free(message);
         } else {
+            const mm_gql_field *field = field_def(ex, ex->root_type, &ex->root_fields, ex->next_root);
+            if (!field) { /* unknown fields are left out, as graphql-js does */
+                ex->next_root++;
+                continue;
+            }
+            put_key(ex, group->response_key, ex->root_written == 0);
+            ex->root_written++;
             ex->pending_path = (mm_gql_path){.prev = NULL, .key = group->response_key};
-            st = execute_field(ex, ex->root_type, ex->root_value, &ex->root_fields, ex->next_root,
-                               &ex->pending_path, true, &v);
+            st = execute_field(ex, ex->root_type, ex->root_value, group, field, &ex->pending_path, true);
             if (st == MM_GQL_FIELD_DEFERRED) continue; /* loop: it may have settled already */
         }
         if (st == MM_GQL_FIELD_NULL_UP) { /* a non-null root field failed: data is null */
             ex->data_null = true;
             break;
         }
-        if (v) json_object_set_new(ex->data, group->response_key, v);
         ex->next_root++;
     }
+    if (!ex->data_null) mm_json_put_char(&ex->out, '}');
     finish(ex);
-    return MM_GQL_EXEC_DONE;
+    return ex->result_text ? MM_GQL_EXEC_DONE : MM_GQL_EXEC_ERROR;
+}
+
+const char *mm_gql_execution_result_text(const mm_gql_execution *ex, size_t *len) {
+    if (!ex || !ex->finished || !ex->result_text) return NULL;
+    if (len) *len = ex->result_len;
+    return ex->result_text;
+}
+
+char *mm_gql_execution_take_result_text(mm_gql_execution *ex, size_t *len) {
+    if (!ex || !ex->finished || !ex->result_text) return NULL;
+    char *text = ex->result_text;
+    if (len) *len = ex->result_len;
+    ex->result_text = NULL;
+    return text;
 }
 
 json_t *mm_gql_execution_result(mm_gql_execution *ex) {
-    if (!ex || !ex->finished || !ex->result) return NULL;
-    return json_incref(ex->result);
+    if (!ex || !ex->finished || !ex->result_text) return NULL;
+    /* Strings may hold U+0000 (\u0000 in the text). */
+    return json_loadb(ex->result_text, ex->result_len, JSON_ALLOW_NUL, NULL);
 }
+
+bool mm_gql_execution_has_errors(const mm_gql_execution *ex) { return ex && ex->errors.count > 0; }
 
 bool mm_gql_execution_is_request_error(const mm_gql_execution *ex) { return ex && ex->request_error; }
 
@@ -559,8 +626,8 @@ void mm_gql_execution_cancel(mm_gql_execution *ex) {
 void mm_gql_execution_free(mm_gql_execution *ex) {
     if (!ex) return;
     mm_gql_execution_cancel(ex);
-    json_decref(ex->result);
-    json_decref(ex->data);
+    free(ex->result_text);
+    mm_json_writer_release(&ex->out);
     json_decref(ex->variables);
     json_decref(ex->no_args);
     for (size_t i = 0; i < ex->slot_cap; i++) json_decref(ex->slots[i].value);

@@ -8,7 +8,9 @@
  * {"errors": [...], "data": ...}: "errors" only when there are some, and
  * first, as graphql-http serializes graphql-js's ExecutionResult; "data"
  * absent when the request failed before execution (no such operation, bad
- * variables).
+ * variables). The executor writes the response as JSON text while it
+ * completes values (json_writer.h), with no JSON tree in between;
+ * mm_gql_execution_result() parses that text for callers that want a tree.
  *
  * DEFERRAL. A resolver of a ROOT field (query or mutation) may call
  * mm_gql_resolve_defer() and return NULL: the execution pauses, and
@@ -44,6 +46,7 @@
 #include "common/arena.h"
 #include "graphql/ast.h"
 #include "graphql/error.h"
+#include "graphql/json_writer.h"
 #include "graphql/schema.h"
 
 typedef struct mm_gql_execution mm_gql_execution;
@@ -133,8 +136,21 @@ mm_gql_execution *mm_gql_execute_start(const mm_gql_execute_params *params);
 /* Runs as far as possible: DONE, or PENDING while a deferred is unsettled. */
 mm_gql_exec_status mm_gql_execution_run(mm_gql_execution *ex);
 
-/* The response (a new reference) once run returned DONE; NULL before. */
+/* The response text once run returned DONE (borrowed: valid until the
+ * execution is freed or the text taken), its length in *len (may be NULL);
+ * NULL before, or when out of memory. */
+const char *mm_gql_execution_result_text(const mm_gql_execution *ex, size_t *len);
+
+/* The response text, now the caller's (free() it); the execution no longer
+ * has it afterwards. NULL as for mm_gql_execution_result_text. */
+char *mm_gql_execution_take_result_text(mm_gql_execution *ex, size_t *len);
+
+/* The response as a JSON tree (a new reference, parsed from the text) once
+ * run returned DONE; NULL before, when out of memory or after a take. */
 json_t *mm_gql_execution_result(mm_gql_execution *ex);
+
+/* Whether the response has "errors" (valid once run returned DONE). */
+bool mm_gql_execution_has_errors(const mm_gql_execution *ex);
 
 /* Whether the request failed before execution (operation selection or
  * variables): the result then has "errors" and no "data". */
@@ -182,10 +198,12 @@ typedef struct mm_gql_field_groups {
                                   collected for (NULL: unknown field), or NULL if not looked up */
 } mm_gql_field_groups;
 
-/* Status of executing/completing a field. */
-#define MM_GQL_FIELD_OK 0          /* *out set (may be NULL: field omitted) */
+/* Status of executing/completing a field. Values are written to ex->out;
+ * on NULL_UP whatever the failed value wrote is left there, and the caller
+ * that absorbs the null cuts the text back to its mark and writes null. */
+#define MM_GQL_FIELD_OK 0          /* the value was written */
 #define MM_GQL_FIELD_NULL_UP (-1)  /* error recorded; null propagates to the parent */
-#define MM_GQL_FIELD_DEFERRED 1    /* root field paused on a deferred */
+#define MM_GQL_FIELD_DEFERRED 1    /* root field paused on a deferred (nothing written) */
 
 /* graphql-js collectFields / collectSubfields. Returns 0, or -1 after setting
  * *message and *loc (a @skip/@include argument could not be coerced). */
@@ -209,15 +227,14 @@ void mm_gql_exec_field_error(mm_gql_execution *ex, const mm_gql_field_group *gro
                              const mm_gql_loc *loc, const mm_gql_path *path,
                              json_t *extensions, const char *message);
 
-/* graphql-js executeFields: the object of the group's sub-fields. */
+/* graphql-js executeFields: writes the object of the group's sub-fields. */
 int mm_gql_execute_fields(mm_gql_execution *ex, mm_gql_type *parent_type, json_t *source,
-                          const mm_gql_path *path, const mm_gql_field_groups *fields,
-                          json_t **out);
+                          const mm_gql_path *path, const mm_gql_field_groups *fields);
 
-/* graphql-js completeValue: result is STOLEN; *out a new reference. */
+/* graphql-js completeValue: writes the completed value; result is STOLEN. */
 int mm_gql_complete_value(mm_gql_execution *ex, mm_gql_type *return_type,
                           const mm_gql_field_group *group, mm_gql_resolve_info *info,
-                          const mm_gql_path *path, json_t *result, json_t **out);
+                          const mm_gql_path *path, json_t *result);
 
 #include <pthread.h>
 
@@ -241,12 +258,15 @@ struct mm_gql_execution {
     mm_gql_type *root_type;
     mm_gql_field_groups root_fields;
     size_t next_root;                 /* index of the next root field to run */
-    json_t *data;
+    size_t root_written;              /* root fields written into data so far */
+    mm_json_writer out;               /* the response text: {"data": then data as it completes */
+    size_t data_start;                /* where data begins in out */
     mm_gql_deferred *pending;         /* the deferred the next root field waits on */
     mm_gql_path pending_path;
     const mm_gql_field *pending_field;
     mm_gql_resolve_info pending_info;
-    json_t *result;
+    char *result_text;                /* the finished response (NULL before, or when out of memory) */
+    size_t result_len;
     struct mm_gql_subfields_memo *subfields_memo; /* open-addressing table (collect_fields.c) */
     size_t subfields_memo_count, subfields_memo_cap;
     json_t *no_args;                  /* the empty arguments object of fields without arguments */

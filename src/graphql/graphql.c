@@ -173,7 +173,7 @@ struct mm_graphql_request {
     mm_graphql_outcome outcome;
     mm_gql_execution *ex;
     bool is_mutation;
-    json_t *response;             /* built once the outcome is final */
+    json_t *response;             /* errors before execution; or the execution's text parsed on demand */
     cache_entry *entry;           /* the cached document in use, or NULL */
     uint64_t parse_ns, validate_ns, execute_ns;
 };
@@ -211,8 +211,8 @@ static void after_run(mm_graphql_request *req, mm_gql_exec_status st) {
         respond_with_errors(req, MM_GRAPHQL_INTERNAL_ERROR);
         return;
     }
-    req->response = mm_gql_execution_result(req->ex);
-    if (!req->response) req->outcome = MM_GRAPHQL_INTERNAL_ERROR;
+    /* The response stays text in the execution until someone asks for it. */
+    if (!mm_gql_execution_result_text(req->ex, NULL)) req->outcome = MM_GRAPHQL_INTERNAL_ERROR;
     else if (!mm_gql_execution_is_request_error(req->ex)) req->outcome = MM_GRAPHQL_EXECUTED;
     else if (!mm_gql_execution_operation(req->ex)) req->outcome = MM_GRAPHQL_OPERATION_ERROR;
     else req->outcome = MM_GRAPHQL_VARIABLES_ERROR;
@@ -328,7 +328,20 @@ mm_graphql_outcome mm_graphql_request_run(mm_graphql_request *req) {
 mm_graphql_outcome mm_graphql_request_outcome(const mm_graphql_request *req) { return req->outcome; }
 
 json_t *mm_graphql_request_response(mm_graphql_request *req) {
+    if (!req->response && req->ex && req->outcome != MM_GRAPHQL_PENDING)
+        req->response = mm_gql_execution_result(req->ex);
     return req->response ? json_incref(req->response) : NULL;
+}
+
+char *mm_graphql_request_take_response_text(mm_graphql_request *req, size_t *len) {
+    if (req->outcome == MM_GRAPHQL_PENDING) return NULL;
+    if (req->response) return mm_json_text(req->response, len);
+    return mm_gql_execution_take_result_text(req->ex, len);
+}
+
+bool mm_graphql_request_has_errors(const mm_graphql_request *req) {
+    if (req->response) return json_array_size(json_object_get(req->response, "errors")) > 0;
+    return mm_gql_execution_has_errors(req->ex);
 }
 
 bool mm_graphql_request_is_mutation(const mm_graphql_request *req) { return req->is_mutation; }

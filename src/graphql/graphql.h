@@ -99,6 +99,16 @@ mm_graphql_outcome mm_graphql_request_outcome(const mm_graphql_request *req);
  * {"errors":[...]} and/or {"data":...}, errors first as graphql-http writes them. */
 json_t *mm_graphql_request_response(mm_graphql_request *req);
 
+/* The response as JSON text (malloc'd; the caller frees it) once the
+ * outcome is not PENDING, its length in *len (may be NULL). This is what
+ * the HTTP server sends: the executor wrote it directly, with no JSON tree.
+ * Take it once, instead of mm_graphql_request_response (which needs the
+ * text); NULL when out of memory. */
+char *mm_graphql_request_take_response_text(mm_graphql_request *req, size_t *len);
+
+/* Whether the response has "errors" (once the outcome is not PENDING). */
+bool mm_graphql_request_has_errors(const mm_graphql_request *req);
+
 /* Whether the selected operation is a mutation (false when none was selected). */
 bool mm_graphql_request_is_mutation(const mm_graphql_request *req);
 

@@ -35,6 +35,7 @@
 #define MM_HTTP_SERVER_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -178,6 +179,12 @@ void mm_http_server_free(mm_http_server *server);
  * or MM_ETIMEDOUT when the server had already answered (deadline/shutdown);
  * either way the responder must not be used afterwards. */
 int mm_http_respond(mm_http_responder *responder, mm_http_outcome outcome, json_t *body);
+
+/* mm_http_respond with the response already written as JSON text: text is
+ * malloc'd and now the server's (NULL means an empty object), len its length;
+ * has_errors tells whether it holds GraphQL "errors" (for the metrics). */
+int mm_http_respond_text(mm_http_responder *responder, mm_http_outcome outcome, char *text, size_t len,
+                         bool has_errors);
 
 /* mm_http_respond with {"errors":[{"message": message}]}. */
 int mm_http_respond_error(mm_http_responder *responder, mm_http_outcome outcome, const char *message);

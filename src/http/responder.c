@@ -12,7 +12,7 @@
  * sends it. Lock order: responder lock, then the server's wait lock (the
  * reaper takes them one after the other, never nested the other way). */
 #include "http/http_internal.h"
-#include "http/json_text.h"
+#include "graphql/json_writer.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -253,32 +253,40 @@ int mm_http_respond(mm_http_responder *r, mm_http_outcome outcome, json_t *body)
         json_decref(body);
         return MM_EINVAL;
     }
-    mm_http_server *s = r->server;
-    if ((unsigned)outcome >= MM_HTTP_OUTCOME_COUNT_) outcome = MM_HTTP_OUTCOME_INTERNAL_ERROR;
     /* Serialize outside the lock: it is the expensive part. */
     size_t len = 0;
-    char *text = body ? mm_http_json_text(body, &len) : NULL;
-    if (text) {
-        /* written */
-    } else if (body) {
+    char *text = body ? mm_json_text(body, &len) : NULL;
+    if (body && !text) {
         outcome = MM_HTTP_OUTCOME_INTERNAL_ERROR;
         text = mm_http_error_json("the result could not be serialized", "INTERNAL", &len);
-    } else {
+    }
+    json_t *errors = body ? json_object_get(body, "errors") : NULL;
+    bool has_errors = json_is_array(errors) && json_array_size(errors) > 0;
+    json_decref(body);
+    return mm_http_respond_text(r, outcome, text, len, has_errors);
+}
+
+int mm_http_respond_text(mm_http_responder *r, mm_http_outcome outcome, char *text, size_t len,
+                         bool has_errors) {
+    if (!r) {
+        free(text);
+        return MM_EINVAL;
+    }
+    mm_http_server *s = r->server;
+    if ((unsigned)outcome >= MM_HTTP_OUTCOME_COUNT_) outcome = MM_HTTP_OUTCOME_INTERNAL_ERROR;
+    if (!text) {
         text = strdup("{}");
         if (!text) text = mm_http_error_json("out of memory", "INTERNAL", &len);
-        len = strlen(text);
+        else len = 2;
     }
     mm_http_result result;
     if (outcome == MM_HTTP_OUTCOME_EXECUTED) {
-        json_t *errors = body ? json_object_get(body, "errors") : NULL;
-        int has_errors = json_is_array(errors) && json_array_size(errors) > 0;
         result = has_errors ? MM_HTTP_RESULT_FIELD_ERRORS : MM_HTTP_RESULT_OK;
     } else if (outcome == MM_HTTP_OUTCOME_INTERNAL_ERROR || outcome == MM_HTTP_OUTCOME_UNAVAILABLE) {
         result = MM_HTTP_RESULT_SERVER_ERROR;
     } else {
         result = MM_HTTP_RESULT_GRAPHQL_ERROR;
     }
-    json_decref(body);
 
     int rc = 0;
     pthread_mutex_lock(&r->lock);

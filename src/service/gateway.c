@@ -40,8 +40,11 @@ mm_http_outcome mm_gateway_http_outcome(mm_graphql_outcome o) {
 /* Answers from the engine's final outcome and frees the job. */
 static void job_finish(job *j) {
     mm_graphql_outcome o = mm_graphql_request_outcome(j->req);
-    json_t *body = mm_graphql_request_response(j->req);
-    if (body) mm_http_respond(j->responder, mm_gateway_http_outcome(o), body);
+    size_t len;
+    char *text = mm_graphql_request_take_response_text(j->req, &len);
+    if (text)
+        mm_http_respond_text(j->responder, mm_gateway_http_outcome(o), text, len,
+                             mm_graphql_request_has_errors(j->req));
     else mm_http_respond_error(j->responder, MM_HTTP_OUTCOME_INTERNAL_ERROR, "out of memory");
     mm_graphql_request_free(j->req);
     pthread_mutex_destroy(&j->lock);

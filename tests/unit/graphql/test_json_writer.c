@@ -1,6 +1,7 @@
-/* test_json_text.c -- the response writer: same text as JSON.stringify for
+/* test_json_writer.c -- the response writer: same text as JSON.stringify for
  * every kind of value, escapes, member order, numbers as JavaScript writes
- * them, and refusal past the depth limit. */
+ * them, refusal past the depth limit, and the piecewise API the executor
+ * uses (marks and truncation, integers at the limits, take). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http/json_text.h"
+#include "graphql/json_writer.h"
 
 static void expect(json_t *v, const char *want) {
     size_t len = 0;
-    char *got = mm_http_json_text(v, &len);
+    char *got = mm_json_text(v, &len);
     json_decref(v);
     assert_non_null(got);
     assert_string_equal(got, want);
@@ -62,8 +63,58 @@ static void test_depth_limit(void **state) {
         json_array_append_new(at, next);
         at = next;
     }
-    assert_null(mm_http_json_text(root, NULL));
+    assert_null(mm_json_text(root, NULL));
     json_decref(root);
+}
+
+static void test_pieces_and_marks(void **state) {
+    (void)state;
+    mm_json_writer w = MM_JSON_WRITER_INIT;
+    mm_json_put_char(&w, '[');
+    size_t mark = w.len;
+    mm_json_put_string(&w, "abandoned", 9);
+    mm_json_put_char(&w, ',');
+    mm_json_truncate(&w, mark); /* null propagated over what was written */
+    mm_json_put(&w, "null", 4);
+    mm_json_put_char(&w, ',');
+    mm_json_put_integer(&w, INT64_MIN);
+    mm_json_put_char(&w, ',');
+    mm_json_put_integer(&w, INT64_MAX);
+    mm_json_put_char(&w, ',');
+    mm_json_put_integer(&w, 0);
+    mm_json_put_char(&w, ',');
+    mm_json_put_real(&w, 1e21);
+    mm_json_put_char(&w, ',');
+    mm_json_put_value(&w, NULL);
+    mm_json_truncate(&w, w.len + 10); /* a mark past the end changes nothing */
+    mm_json_put_char(&w, ']');
+    size_t len = 0;
+    char *text = mm_json_writer_take(&w, &len);
+    assert_non_null(text);
+    const char *want = "[null,-9223372036854775808,9223372036854775807,0,1e+21,null]";
+    assert_string_equal(text, want);
+    assert_int_equal(len, strlen(want));
+    free(text);
+    /* take leaves the writer empty, and an empty writer gives "" */
+    assert_int_equal(w.len, 0);
+    text = mm_json_writer_take(&w, &len);
+    assert_non_null(text);
+    assert_string_equal(text, "");
+    free(text);
+}
+
+static void test_grows_past_first_buffer(void **state) {
+    (void)state;
+    mm_json_writer w = MM_JSON_WRITER_INIT;
+    char chunk[100];
+    memset(chunk, 'x', sizeof chunk);
+    for (int i = 0; i < 1000; i++) mm_json_put(&w, chunk, sizeof chunk);
+    assert_false(w.failed);
+    size_t len = 0;
+    char *text = mm_json_writer_take(&w, &len);
+    assert_int_equal(len, 100000);
+    assert_int_equal(strlen(text), 100000);
+    free(text);
 }
 
 int main(void) {
@@ -72,6 +123,8 @@ int main(void) {
         cmocka_unit_test(test_numbers_as_javascript_writes_them),
         cmocka_unit_test(test_string_escapes),
         cmocka_unit_test(test_depth_limit),
+        cmocka_unit_test(test_pieces_and_marks),
+        cmocka_unit_test(test_grows_past_first_buffer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
