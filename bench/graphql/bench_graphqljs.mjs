@@ -7,7 +7,10 @@
 // by run.sh). Phases as in bench_engine.c: parse, validate (specifiedRules),
 // execute (parsed and validated document), total (all three), facade
 // (graphqlSync, the whole request in one call). Same schema,
-// data, variables and resolver; the response object is not serialized.
+// data, variables and resolver. Every phase that executes ends with the
+// response TEXT (JSON.stringify of the result), as a server must send it:
+// our engine writes that text while executing, so the text is the common
+// end point of both sides.
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -86,14 +89,16 @@ for (const d of docs) {
     validate: () => {
       if (validate(schema, parsed).length) throw new Error('invalid');
     },
-    execute: () => run(parsed),
+    execute: () => JSON.stringify(run(parsed)),
     total: () => {
       const doc = parse(d.text);
       if (validate(schema, doc).length) throw new Error('invalid');
-      run(doc);
+      JSON.stringify(run(doc));
     },
     facade: () => {
-      if (graphqlSync({ schema, source: d.text, rootValue, variableValues: d.variables }).errors) throw new Error('failed');
+      const result = graphqlSync({ schema, source: d.text, rootValue, variableValues: d.variables });
+      if (result.errors) throw new Error('failed');
+      JSON.stringify(result);
     },
   };
   for (const [phase, op] of Object.entries(phases)) {
