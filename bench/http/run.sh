@@ -14,7 +14,8 @@
 # (BENCH_SERVER_CPU, default 0) and the load generator to another
 # (BENCH_LOAD_CPU, default 1), so requests/s is per server core. gregor runs
 # BENCH_HTTP_THREADS HTTP threads (default 1: one core, and node has one
-# JavaScript thread). Both servers first answer each query once and the
+# JavaScript thread). BENCH_QUERIES (default "typename nested introspection")
+# and BENCH_CONCURRENCY (default "1 16 64") choose the points. Both servers first answer each query once and the
 # answers must be equal; then each server is warmed up, and every (query,
 # concurrency) point is measured for SECONDS after loadgen's own 1 s
 # warm-up, C and node alternating, BENCH_ROUNDS times (default 2; each side
@@ -109,7 +110,9 @@ bodies = {
 for name, q in bodies.items():
     open(os.path.join(tmp, name + ".json"), "w").write(json.dumps({"query": q}))
 EOF
-queries=(typename nested introspection)
+# BENCH_QUERIES / BENCH_CONCURRENCY pick a subset (e.g. while profiling).
+read -r -a queries <<<"${BENCH_QUERIES:-typename nested introspection}"
+read -r -a concurrencies <<<"${BENCH_CONCURRENCY:-1 16 64}"
 declare -A label=([typename]='`{ __typename }`' [nested]='nested list (124 objects)' [introspection]='full introspection')
 
 # Same work: both servers must give the same answer to each query.
@@ -165,7 +168,7 @@ rounds=${BENCH_ROUNDS:-2}
 echo "| query | concurrency | C req/s | C p50 ms | C p99 ms | C CPU µs/req | node req/s | node p50 ms | node p99 ms | node CPU µs/req | req/s C/node | CPU/req node/C | errors C/node |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for q in "${queries[@]}"; do
-    for conc in 1 16 64; do
+    for conc in "${concurrencies[@]}"; do
         : >"$tmp/c.runs"
         : >"$tmp/node.runs"
         for ((r = 0; r < rounds; r++)); do

@@ -122,7 +122,7 @@ static int add_field(collect_ctx *c, const mm_gql_selection *sel) {
             g->cap = cap;
         }
         group = &g->items[g->count++];
-        *group = (mm_gql_field_group){.response_key = key};
+        *group = (mm_gql_field_group){.response_key = key, .response_key_len = strlen(key)};
         if (g->count > INDEX_THRESHOLD) {
             if (g->count * 2 > g->index_cap) {
                 if (rebuild_index(c, g) < 0) return -1;

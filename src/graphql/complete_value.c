@@ -46,14 +46,35 @@ static int complete_list(mm_gql_execution *ex, mm_gql_type *return_type,
     return MM_GQL_FIELD_OK;
 }
 
+/* The common leaves written without calling serialize (which would hand
+ * back the same value, or a new jansson integer to be written and freed):
+ * a String or ID holding a string, an Int holding a 32-bit integer, a
+ * Boolean holding a boolean. Returns false for anything else. */
+static bool put_builtin_leaf(mm_json_writer *out, const mm_gql_type *type, const json_t *v) {
+    mm_gql_scalar_serialize_fn serialize = type->serialize;
+    if (serialize == mm_gql_string_serialize || serialize == mm_gql_id_serialize) {
+        if (!json_is_string(v)) return false;
+        mm_json_put_string(out, json_string_value(v), json_string_length(v));
+        return true;
+    }
+    if (serialize == mm_gql_int_serialize) {
+        if (!json_is_integer(v)) return false;
+        json_int_t i = json_integer_value(v);
+        if (i > 2147483647 || i < -2147483648LL) return false; /* serialize says why */
+        mm_json_put_integer(out, i);
+        return true;
+    }
+    if (serialize == mm_gql_boolean_serialize && json_is_boolean(v)) {
+        if (json_is_true(v)) mm_json_put(out, "true", 4);
+        else mm_json_put(out, "false", 5);
+        return true;
+    }
+    return false;
+}
+
 static int complete_leaf(mm_gql_execution *ex, mm_gql_type *return_type,
                          const mm_gql_field_group *group, const mm_gql_path *path, json_t *result) {
-    /* The common case, a String field holding a JSON string, is written as
-     * it is: String's serialize would hand back the same value. */
-    if (return_type->serialize == mm_gql_string_serialize && json_is_string(result)) {
-        mm_json_put_string(&ex->out, json_string_value(result), json_string_length(result));
-        return MM_GQL_FIELD_OK;
-    }
+    if (put_builtin_leaf(&ex->out, return_type, result)) return MM_GQL_FIELD_OK;
     const char *err = NULL;
     json_t *s;
     if (return_type->kind == MM_GQL_ENUM) s = mm_gql_enum_serialize(return_type, result, &ex->arena, &err);

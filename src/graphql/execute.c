@@ -203,8 +203,9 @@ static const mm_gql_field *field_def(mm_gql_execution *ex, mm_gql_type *parent_t
 
 /* Writes "key": for a field about to be written (keys are GraphQL names,
  * ASCII letters, digits and _, so they need no escaping). */
-static void put_key(mm_gql_execution *ex, const char *key, bool first) {
-    size_t n = strlen(key);
+static void put_key(mm_gql_execution *ex, const mm_gql_field_group *group, bool first) {
+    const char *key = group->response_key;
+    size_t n = group->response_key_len;
     if (!mm_json_writer_reserve(&ex->out, n + 4)) return;
     char *p = ex->out.s + ex->out.len;
     if (!first) *p++ = ',';
@@ -315,7 +316,7 @@ int mm_gql_execute_fields(mm_gql_execution *ex, mm_gql_type *parent_type, json_t
         const mm_gql_field *field = field_def(ex, parent_type, fields, i);
         if (!field) continue; /* unknown fields are left out, as graphql-js does */
         const mm_gql_field_group *group = &fields->items[i];
-        put_key(ex, group->response_key, first);
+        put_key(ex, group, first);
         first = false;
         mm_gql_path field_path = {.prev = path, .key = group->response_key};
         if (execute_field(ex, parent_type, source, group, field, &field_path, false) == MM_GQL_FIELD_NULL_UP)
@@ -569,7 +570,7 @@ mm_gql_exec_status mm_gql_execution_run(mm_gql_execution *ex) {
                 ex->next_root++;
                 continue;
             }
-            put_key(ex, group->response_key, ex->root_written == 0);
+            put_key(ex, group, ex->root_written == 0);
             ex->root_written++;
             ex->pending_path = (mm_gql_path){.prev = NULL, .key = group->response_key};
             st = execute_field(ex, ex->root_type, ex->root_value, group, field, &ex->pending_path, true);

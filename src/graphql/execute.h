@@ -184,6 +184,7 @@ const mm_gql_operation *mm_gql_get_operation(const mm_gql_document *doc, const c
 /* The field nodes sharing one response key (graphql-js's fields map entry). */
 typedef struct mm_gql_field_group {
     const char *response_key;
+    size_t response_key_len;
     const mm_gql_selection **nodes;
     size_t count, cap;
 } mm_gql_field_group;

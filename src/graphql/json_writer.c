@@ -26,11 +26,31 @@ fail:
     return false;
 }
 
+/* Whether any of the 8 bytes in x is a control character, '"' or '\\'
+ * (the bytes JSON.stringify escapes): the classic "has a byte less than n"
+ * and "has a zero byte" word tricks. Bytes >= 0x80 (UTF-8) never match. */
+static inline bool word_needs_escape(uint64_t x) {
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t control = (x - ones * 0x20) & ~x & highs;
+    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+    uint64_t quote = (q - ones) & ~q & highs;
+    uint64_t backslash = (b - ones) & ~b & highs;
+    return (control | quote | backslash) != 0;
+}
+
 void mm_json_put_string(mm_json_writer *w, const char *s, size_t n) {
     static const char hex[] = "0123456789abcdef";
     mm_json_put_char(w, '"');
     size_t run = 0; /* start of the bytes not yet copied */
     for (size_t i = 0; i < n; i++) {
+        /* Most strings need no escape at all: skip them 8 bytes at a time. */
+        while (i + 8 <= n) {
+            uint64_t x;
+            memcpy(&x, s + i, 8);
+            if (word_needs_escape(x)) break;
+            i += 8;
+        }
+        if (i >= n) break;
         unsigned char c = (unsigned char)s[i];
         if (c >= 0x20 && c != '"' && c != '\\') continue;
         mm_json_put(w, s + run, i - run);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,6 +118,49 @@ static void test_grows_past_first_buffer(void **state) {
     free(text);
 }
 
+/* The escape scan skips 8 bytes at a time: put every character that needs
+ * an escape (and a UTF-8 byte and a plain one) at every position of strings
+ * of every length around the word size, and check against the simple rule. */
+static void test_escapes_at_every_position(void **state) {
+    (void)state;
+    const unsigned char specials[] = {'"', '\\', 0x00, 0x01, '\n', 0x1f, 0x7f, 0x80, 0xff, ' ', 'a'};
+    for (size_t len = 1; len <= 20; len++) {
+        for (size_t pos = 0; pos < len; pos++) {
+            for (size_t k = 0; k < sizeof specials; k++) {
+                char in[32];
+                memset(in, 'x', len);
+                in[pos] = (char)specials[k];
+                mm_json_writer w = MM_JSON_WRITER_INIT;
+                mm_json_put_string(&w, in, len);
+                char *got = mm_json_writer_take(&w, NULL);
+                char want[64];
+                size_t n = 0;
+                want[n++] = '"';
+                for (size_t i = 0; i < len; i++) {
+                    unsigned char c = (unsigned char)in[i];
+                    if (c == '"' || c == '\\') {
+                        want[n++] = '\\';
+                        want[n++] = (char)c;
+                    } else if (c == '\n') {
+                        want[n++] = '\\';
+                        want[n++] = 'n';
+                    } else if (c < 0x20) {
+                        n += (size_t)sprintf(want + n, "\\u%04x", c);
+                    } else {
+                        want[n++] = (char)c;
+                    }
+                }
+                want[n++] = '"';
+                want[n] = '\0';
+                assert_non_null(got);
+                if (strcmp(got, want) != 0)
+                    fail_msg("len %zu, byte 0x%02x at %zu: got %s want %s", len, specials[k], pos, got, want);
+                free(got);
+            }
+        }
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_values),
@@ -125,6 +169,7 @@ int main(void) {
         cmocka_unit_test(test_depth_limit),
         cmocka_unit_test(test_pieces_and_marks),
         cmocka_unit_test(test_grows_past_first_buffer),
+        cmocka_unit_test(test_escapes_at_every_position),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
