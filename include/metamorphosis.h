@@ -115,7 +115,9 @@ typedef struct mm_consumer_def {
 } mm_consumer_def;
 
 /* A GraphQL field resolver: returns a new reference (NULL is null). To fail,
- * call mm_resolve_error() and return NULL. */
+ * call mm_resolve_error() and return NULL. parent and args are borrowed;
+ * args is read-only (the calls of one field on the objects of a list share
+ * one coercion of the arguments). */
 typedef json_t *(*mm_resolve_fn)(void *ud, json_t *parent, json_t *args, mm_resolve_info *info);
 
 /* Custom scalar coercion. Each returns a new reference, or NULL with *error

@@ -203,7 +203,10 @@ static void lookup_defs(mm_gql_execution *ex, const mm_gql_type *runtime_type, m
     for (size_t i = 0; i < out->count; i++)
         defs[i] = mm_gql_get_field_def(ex->schema, runtime_type, out->items[i].nodes[0]->u.field.name.value);
     out->defs = defs;
+    /* Filled by the executor as it coerces arguments (NULL: no memo). */
+    out->args = mm_arena_calloc(&ex->arena, out->count, sizeof(*out->args));
 }
+
 
 int mm_gql_collect_fields(mm_gql_execution *ex, const mm_gql_type *runtime_type,
                           const mm_gql_selection_set *set, mm_gql_field_groups *out,
@@ -288,4 +291,14 @@ int mm_gql_collect_subfields_memo(mm_gql_execution *ex, const mm_gql_type *runti
     ex->subfields_memo_count++;
     *out = &ex->subfields_memo[s].fields;
     return 0;
+}
+
+void mm_gql_release_memoized_args(mm_gql_execution *ex) {
+    for (size_t i = 0; ex->root_fields.args && i < ex->root_fields.count; i++)
+        json_decref(ex->root_fields.args[i]);
+    for (size_t s = 0; s < ex->subfields_memo_cap; s++) {
+        const mm_gql_field_groups *g = &ex->subfields_memo[s].fields;
+        if (!ex->subfields_memo[s].group || !g->args) continue;
+        for (size_t i = 0; i < g->count; i++) json_decref(g->args[i]);
+    }
 }

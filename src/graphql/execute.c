@@ -218,10 +218,11 @@ static void put_key(mm_gql_execution *ex, const mm_gql_field_group *group, bool 
 }
 
 /* graphql-js executeField: writes the field's value (its key is already
- * written). root: the field may pause on a deferred. */
+ * written). root: the field may pause on a deferred. args_memo: where this
+ * field's coerced arguments are kept for the execution, or NULL. */
 static int execute_field(mm_gql_execution *ex, mm_gql_type *parent_type, json_t *source,
                          const mm_gql_field_group *group, const mm_gql_field *field,
-                         const mm_gql_path *path, bool root) {
+                         json_t **args_memo, const mm_gql_path *path, bool root) {
     size_t mark = ex->out.len;
     const mm_gql_selection *first = group->nodes[0];
     if (!field->resolve && field->name[0] == '_' && strcmp(field->name, "__typename") == 0) {
@@ -258,13 +259,24 @@ static int execute_field(mm_gql_execution *ex, mm_gql_type *parent_type, json_t 
         args = ex->no_args;
         shared_args = args != NULL;
     }
-    if (!shared_args && (field->resolve || field->arg_count > 0)) {
+    size_t memo_size = 0;
+    if (!shared_args && args_memo && *args_memo) {
+        /* Arguments depend only on the field node, its definition and the
+         * variables: one coercion serves every object of the collection
+         * (introspection asks fields(includeDeprecated: true) of every type). */
+        args = *args_memo;
+        memo_size = json_object_size(args);
+    } else if (!shared_args && (field->resolve || field->arg_count > 0)) {
         args = mm_gql_get_argument_values(field->args, field->arg_count, first->u.field.args,
                                           first->u.field.arg_count, first->loc, ex->variables, &ex->arena,
                                           &message, &loc);
         if (!args) {
             mm_gql_exec_field_error(ex, group, &loc, path, NULL, message);
             return field_failed(ex, field, mark);
+        }
+        if (args_memo) {
+            *args_memo = args;
+            memo_size = json_object_size(args);
         }
     }
     json_t *result;
@@ -274,7 +286,13 @@ static int execute_field(mm_gql_execution *ex, mm_gql_type *parent_type, json_t 
         json_t *v = json_is_object(source) ? json_object_get(source, field->name) : NULL;
         result = v ? json_incref(v) : NULL;
     }
-    if (!shared_args) {
+    if (args_memo && args && args == *args_memo) {
+        if (args->refcount != 1 || json_object_size(args) != memo_size) {
+            /* The resolver kept or changed them: the next object coerces afresh. */
+            json_decref(args);
+            *args_memo = NULL;
+        }
+    } else if (!shared_args) {
         json_decref(args);
     } else if (args->refcount != 1 || json_object_size(args) != 0) {
         /* The resolver kept or changed it: the next field gets a fresh one. */
@@ -319,7 +337,9 @@ int mm_gql_execute_fields(mm_gql_execution *ex, mm_gql_type *parent_type, json_t
         put_key(ex, group, first);
         first = false;
         mm_gql_path field_path = {.prev = path, .key = group->response_key};
-        if (execute_field(ex, parent_type, source, group, field, &field_path, false) == MM_GQL_FIELD_NULL_UP)
+        json_t **args_memo = fields->args ? &fields->args[i] : NULL;
+        if (execute_field(ex, parent_type, source, group, field, args_memo, &field_path, false) ==
+            MM_GQL_FIELD_NULL_UP)
             return MM_GQL_FIELD_NULL_UP;
     }
     mm_json_put_char(&ex->out, '}');
@@ -573,7 +593,7 @@ mm_gql_exec_status mm_gql_execution_run(mm_gql_execution *ex) {
             put_key(ex, group, ex->root_written == 0);
             ex->root_written++;
             ex->pending_path = (mm_gql_path){.prev = NULL, .key = group->response_key};
-            st = execute_field(ex, ex->root_type, ex->root_value, group, field, &ex->pending_path, true);
+            st = execute_field(ex, ex->root_type, ex->root_value, group, field, NULL, &ex->pending_path, true);
             if (st == MM_GQL_FIELD_DEFERRED) continue; /* loop: it may have settled already */
         }
         if (st == MM_GQL_FIELD_NULL_UP) { /* a non-null root field failed: data is null */
@@ -629,6 +649,7 @@ void mm_gql_execution_free(mm_gql_execution *ex) {
     mm_gql_execution_cancel(ex);
     free(ex->result_text);
     mm_json_writer_release(&ex->out);
+    mm_gql_release_memoized_args(ex);
     json_decref(ex->variables);
     json_decref(ex->no_args);
     for (size_t i = 0; i < ex->slot_cap; i++) json_decref(ex->slots[i].value);

@@ -197,6 +197,8 @@ typedef struct mm_gql_field_groups {
     size_t index_cap;    /* power of two, or 0 */
     const mm_gql_field **defs; /* per item, its field definition on the runtime type
                                   collected for (NULL: unknown field), or NULL if not looked up */
+    json_t **args;             /* per item, its coerced arguments once computed (owned), or
+                                  NULL without memory; with defs, fixed for the execution */
 } mm_gql_field_groups;
 
 /* Status of executing/completing a field. Values are written to ex->out;
@@ -221,6 +223,9 @@ int mm_gql_collect_subfields(mm_gql_execution *ex, const mm_gql_type *runtime_ty
 int mm_gql_collect_subfields_memo(mm_gql_execution *ex, const mm_gql_type *runtime_type,
                                   const mm_gql_field_group *group, const mm_gql_field_groups **out,
                                   const char **message, mm_gql_loc *loc);
+
+/* Releases the arguments memoized in the collections (execution_free). */
+void mm_gql_release_memoized_args(mm_gql_execution *ex);
 
 /* Records a field error located at loc (when non-NULL) or at the group's
  * nodes, with the response path and extensions (stolen). */

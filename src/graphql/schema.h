@@ -65,7 +65,9 @@ typedef struct mm_gql_resolve_info mm_gql_resolve_info; /* defined by the execut
 /* A field resolver. Returns a NEW json_t reference (NULL means JSON null).
  * To fail, it calls mm_gql_resolve_error() (execute.h) and returns NULL.
  * parent is the parent object's value (borrowed); args the coerced
- * arguments as a JSON object (borrowed). ud is what was bound with it. */
+ * arguments as a JSON object (borrowed and read-only: one coercion is shared
+ * by the calls of a field on every object of a list). ud is what was bound
+ * with it. */
 typedef json_t *(*mm_gql_resolve_fn)(void *ud, json_t *parent, json_t *args,
                                      mm_gql_resolve_info *info);
 
