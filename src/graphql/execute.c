@@ -217,12 +217,34 @@ static void put_key(mm_gql_execution *ex, const mm_gql_field_group *group, bool 
     ex->out.len = (size_t)(p - ex->out.s);
 }
 
+/* graphql-js defaultFieldResolver: the source's member named like the field
+ * (a new reference), or NULL. *cursor walks the source's members in order
+ * alongside the selection: when the data's members come in the order they
+ * are selected (data stored in the schema's shape), each lookup is one
+ * comparison instead of a hash and a bucket walk. The value is the same
+ * either way. */
+static json_t *default_resolve(json_t *source, const char *name, void **cursor) {
+    if (!json_is_object(source)) return NULL;
+    void *it = *cursor;
+    if (it) {
+        size_t n = json_object_iter_key_len(it);
+        const char *key = json_object_iter_key(it);
+        if (strnlen(name, n + 1) == n && memcmp(key, name, n) == 0) {
+            *cursor = json_object_iter_next(source, it);
+            return json_incref(json_object_iter_value(it));
+        }
+    }
+    json_t *v = json_object_get(source, name);
+    return v ? json_incref(v) : NULL;
+}
+
 /* graphql-js executeField: writes the field's value (its key is already
  * written). root: the field may pause on a deferred. args_memo: where this
- * field's coerced arguments are kept for the execution, or NULL. */
+ * field's coerced arguments are kept for the execution, or NULL. cursor:
+ * see default_resolve (NULL for root fields). */
 static int execute_field(mm_gql_execution *ex, mm_gql_type *parent_type, json_t *source,
                          const mm_gql_field_group *group, const mm_gql_field *field,
-                         json_t **args_memo, const mm_gql_path *path, bool root) {
+                         json_t **args_memo, void **cursor, const mm_gql_path *path, bool root) {
     size_t mark = ex->out.len;
     const mm_gql_selection *first = group->nodes[0];
     if (!field->resolve && field->name[0] == '_' && strcmp(field->name, "__typename") == 0) {
@@ -282,6 +304,8 @@ static int execute_field(mm_gql_execution *ex, mm_gql_type *parent_type, json_t 
     json_t *result;
     if (field->resolve) {
         result = field->resolve(field->resolve_ud, source, args, &info);
+    } else if (cursor) {
+        result = default_resolve(source, field->name, cursor);
     } else { /* graphql-js defaultFieldResolver: the parent's property of the field's name */
         json_t *v = json_is_object(source) ? json_object_get(source, field->name) : NULL;
         result = v ? json_incref(v) : NULL;
@@ -330,6 +354,7 @@ int mm_gql_execute_fields(mm_gql_execution *ex, mm_gql_type *parent_type, json_t
                           const mm_gql_path *path, const mm_gql_field_groups *fields) {
     mm_json_put_char(&ex->out, '{');
     bool first = true;
+    void *cursor = json_is_object(source) ? json_object_iter(source) : NULL;
     for (size_t i = 0; i < fields->count; i++) {
         const mm_gql_field *field = field_def(ex, parent_type, fields, i);
         if (!field) continue; /* unknown fields are left out, as graphql-js does */
@@ -338,7 +363,7 @@ int mm_gql_execute_fields(mm_gql_execution *ex, mm_gql_type *parent_type, json_t
         first = false;
         mm_gql_path field_path = {.prev = path, .key = group->response_key};
         json_t **args_memo = fields->args ? &fields->args[i] : NULL;
-        if (execute_field(ex, parent_type, source, group, field, args_memo, &field_path, false) ==
+        if (execute_field(ex, parent_type, source, group, field, args_memo, &cursor, &field_path, false) ==
             MM_GQL_FIELD_NULL_UP)
             return MM_GQL_FIELD_NULL_UP;
     }
@@ -593,7 +618,8 @@ mm_gql_exec_status mm_gql_execution_run(mm_gql_execution *ex) {
             put_key(ex, group, ex->root_written == 0);
             ex->root_written++;
             ex->pending_path = (mm_gql_path){.prev = NULL, .key = group->response_key};
-            st = execute_field(ex, ex->root_type, ex->root_value, group, field, NULL, &ex->pending_path, true);
+            st = execute_field(ex, ex->root_type, ex->root_value, group, field, NULL, NULL, &ex->pending_path,
+                               true);
             if (st == MM_GQL_FIELD_DEFERRED) continue; /* loop: it may have settled already */
         }
         if (st == MM_GQL_FIELD_NULL_UP) { /* a non-null root field failed: data is null */
