@@ -206,7 +206,7 @@ static const mm_gql_field *field_def(mm_gql_execution *ex, mm_gql_type *parent_t
 static void put_key(mm_gql_execution *ex, const mm_gql_field_group *group, bool first) {
     const char *key = group->response_key;
     size_t n = group->response_key_len;
-    if (!mm_json_writer_reserve(&ex->out, n + 4)) return;
+    if (ex->out.len + n + 4 >= ex->out.cap && !mm_json_writer_reserve(&ex->out, n + 4)) return;
     char *p = ex->out.s + ex->out.len;
     if (!first) *p++ = ',';
     *p++ = '"';
@@ -253,23 +253,32 @@ static int execute_field(mm_gql_execution *ex, mm_gql_type *parent_type, json_t 
         mm_json_put_char(&ex->out, '"');
         return MM_GQL_FIELD_OK;
     }
-    mm_gql_resolve_info info = {
-        .field_name = field->name,
-        .field = field,
-        .return_type = field->type,
-        .parent_type = parent_type,
-        .path = path,
-        .field_nodes = (const mm_gql_selection *const *)group->nodes,
-        .field_node_count = group->count,
-        .operation = ex->operation,
-        .document = ex->document,
-        .variables = ex->variables,
-        .root_value = ex->root_value,
-        .context = ex->context,
-        .arena = &ex->arena,
-        .schema = ex->schema,
-        .execution_ = ex,
-    };
+    /* Completion reads only the field's name and parent type (for its
+     * messages); the rest is filled when a resolver will see it. Most fields
+     * of a large response are default-resolved, and this is per field. */
+    mm_gql_resolve_info info;
+    info.field_name = field->name;
+    info.parent_type = parent_type;
+    info.error_message_ = NULL;
+    info.deferred_ = NULL;
+    if (field->resolve)
+        info = (mm_gql_resolve_info){
+            .field_name = field->name,
+            .field = field,
+            .return_type = field->type,
+            .parent_type = parent_type,
+            .path = path,
+            .field_nodes = (const mm_gql_selection *const *)group->nodes,
+            .field_node_count = group->count,
+            .operation = ex->operation,
+            .document = ex->document,
+            .variables = ex->variables,
+            .root_value = ex->root_value,
+            .context = ex->context,
+            .arena = &ex->arena,
+            .schema = ex->schema,
+            .execution_ = ex,
+        };
     const char *message;
     mm_gql_loc loc;
     json_t *args = NULL; /* the default resolver of a field without arguments needs none */
