@@ -253,11 +253,12 @@ const void *mm_gql_introspection_unwrap(json_t *value)
  * would allocate -- meta-object wrappers, names, descriptions, kinds,
  * deprecation reasons, default values, the lists -- is built ONCE per schema,
  * on its first introspection, and the resolvers hand out new references to
- * those same values: answering allocates nothing. The values are immutable
- * (nobody sets into a resolver's result; the executor completes it into new
- * response values), and jansson's reference counts are atomic, so all the
- * threads executing against the schema share them. They are freed with the
- * schema (mm_gql_introspection_release).
+ * those same values: answering allocates nothing. The values are never
+ * modified (the executor builds new response objects and arrays from a
+ * resolver's result and passes strings on as they are), and jansson's
+ * reference counts are atomic, so all the threads executing against the
+ * schema share them. They are freed with the schema
+ * (mm_gql_introspection_release).
  *
  * The cache holds one entry per C object introspection can reach from the
  * schema: the schema, its named types, their fields, arguments, enum values
@@ -284,6 +285,7 @@ typedef enum meta_value {
     VALUE_DESCRIPTION,
     VALUE_DEPRECATION_REASON, /* __Field, __InputValue, __EnumValue */
     VALUE_KIND,               /* __Type */
+    VALUE_TYPE,               /* __Field.type, __InputValue.type, __Type.ofType: a wrapper */
     VALUE_SPECIFIED_BY_URL,   /* __Type */
     VALUE_DEFAULT_VALUE,      /* __InputValue */
     VALUE_TYPES,              /* __Schema */
@@ -307,8 +309,13 @@ typedef struct meta_entry {
 typedef struct mm_gql_introspection_cache {
     meta_entry *entries;
     size_t count;
-    meta_entry **index; /* open addressing on the object's address */
-    size_t index_mask;  /* capacity - 1, a power of two at least twice count */
+    /* Two open-addressing tables of the entries: by the object's address, and
+     * by the address of its wrapper -- the parent the executor passes back,
+     * recognized without reading it. Capacity (mask + 1) is a power of two
+     * at least twice count. */
+    meta_entry **by_object;
+    meta_entry **by_wrapper;
+    size_t index_mask;
     json_t *kind_names[MM_GQL_NON_NULL + 1];
 } intro_cache;
 
@@ -323,10 +330,29 @@ static const meta_entry *cache_find(const intro_cache *c, const void *object)
 {
     if (!c || !object)
         return NULL;
-    for (size_t i = address_hash(object) & c->index_mask; c->index[i]; i = (i + 1) & c->index_mask)
-        if (c->index[i]->object == object)
-            return c->index[i];
+    for (size_t i = address_hash(object) & c->index_mask; c->by_object[i]; i = (i + 1) & c->index_mask)
+        if (c->by_object[i]->object == object)
+            return c->by_object[i];
     return NULL;
+}
+
+/* The cached entry whose wrapper is value (this very json_t); NULL for any
+ * other value. */
+static const meta_entry *cache_find_wrapper(const intro_cache *c, const json_t *value)
+{
+    if (!c || !value)
+        return NULL;
+    for (size_t i = address_hash(value) & c->index_mask; c->by_wrapper[i]; i = (i + 1) & c->index_mask)
+        if (c->by_wrapper[i]->values[VALUE_WRAPPER] == value)
+            return c->by_wrapper[i];
+    return NULL;
+}
+
+/* The C object the meta-object value describes; NULL when value is none. */
+static const void *object_of(const intro_cache *c, json_t *value)
+{
+    const meta_entry *e = cache_find_wrapper(c, value);
+    return e ? e->object : mm_gql_introspection_unwrap(value);
 }
 
 /* A new reference to object's wrapper: the cached one, else a fresh one. */
@@ -338,9 +364,10 @@ static json_t *wrap(const intro_cache *c, const void *object)
 
 /* ---- filling an entry -------------------------------------------------------
  *
- * The only place that decides what a meta-field answers (except booleans and
- * the fields answering one meta-object, which the resolvers compute; they
- * allocate nothing). Each fill returns false when an allocation failed. */
+ * The only place that decides what a meta-field answers, except for the
+ * booleans and __Schema's root types, which the resolvers read straight from
+ * the C object (they allocate nothing). Each fill returns false when an
+ * allocation failed. */
 
 static const char *const kind_names[] = {
     [MM_GQL_SCALAR] = "SCALAR", [MM_GQL_OBJECT] = "OBJECT",
@@ -463,11 +490,12 @@ static bool fill_type(const intro_cache *c, meta_entry *e)
     json_t **v = e->values;
     v[VALUE_KIND] = c ? json_incref(c->kind_names[t->kind]) : json_string_nocheck(kind_names[t->kind]);
     v[VALUE_NAME] = name_or_null(t->name);
+    v[VALUE_TYPE] = wrap(c, t->of_type);
     const char *description = t->name ? t->description : NULL;
     v[VALUE_DESCRIPTION] = description_or_null(description, t->ast ? &t->ast->description : NULL);
     const char *url = t->kind == MM_GQL_SCALAR ? t->specified_by_url : NULL;
     v[VALUE_SPECIFIED_BY_URL] = string_or_null(url);
-    bool ok = v[VALUE_KIND] && kept(v[VALUE_NAME], t->name) &&
+    bool ok = v[VALUE_KIND] && kept(v[VALUE_NAME], t->name) && (v[VALUE_TYPE] || !t->of_type) &&
               kept(v[VALUE_DESCRIPTION], description) && kept(v[VALUE_SPECIFIED_BY_URL], url);
     switch (t->kind) {
     case MM_GQL_OBJECT:
@@ -498,20 +526,23 @@ static bool fill_field(const intro_cache *c, meta_entry *e)
     const mm_gql_field *f = e->object;
     json_t **v = e->values;
     v[VALUE_NAME] = name_or_null(f->name);
+    v[VALUE_TYPE] = wrap(c, f->type);
     v[VALUE_DESCRIPTION] = description_or_null(f->description, f->ast ? &f->ast->description : NULL);
     v[VALUE_DEPRECATION_REASON] = deprecation_reason_or_null(
         f->deprecation_reason, f->ast ? f->ast->directives : NULL, f->ast ? f->ast->directive_count : 0);
     bool lists = set_lists(e, input_value_list(c, f->args, f->arg_count, false),
                            input_value_list(c, f->args, f->arg_count, true));
-    return kept(v[VALUE_NAME], f->name) && kept(v[VALUE_DESCRIPTION], f->description) &&
+    return kept(v[VALUE_NAME], f->name) && (v[VALUE_TYPE] || !f->type) &&
+           kept(v[VALUE_DESCRIPTION], f->description) &&
            kept(v[VALUE_DEPRECATION_REASON], f->deprecation_reason) && lists;
 }
 
-static bool fill_input_value(meta_entry *e)
+static bool fill_input_value(const intro_cache *c, meta_entry *e)
 {
     const mm_gql_input_value *iv = e->object;
     json_t **v = e->values;
     v[VALUE_NAME] = name_or_null(iv->name);
+    v[VALUE_TYPE] = wrap(c, iv->type);
     v[VALUE_DESCRIPTION] = description_or_null(iv->description, iv->ast ? &iv->ast->description : NULL);
     v[VALUE_DEPRECATION_REASON] = deprecation_reason_or_null(
         iv->deprecation_reason, iv->ast ? iv->ast->directives : NULL, iv->ast ? iv->ast->directive_count : 0);
@@ -521,7 +552,8 @@ static bool fill_input_value(meta_entry *e)
     v[VALUE_DEFAULT_VALUE] = text ? json_string(text) : NULL;
     bool ok = kept(v[VALUE_DEFAULT_VALUE], text);
     free(text);
-    return ok && kept(v[VALUE_NAME], iv->name) && kept(v[VALUE_DESCRIPTION], iv->description) &&
+    return ok && kept(v[VALUE_NAME], iv->name) && (v[VALUE_TYPE] || !iv->type) &&
+           kept(v[VALUE_DESCRIPTION], iv->description) &&
            kept(v[VALUE_DEPRECATION_REASON], iv->deprecation_reason);
 }
 
@@ -565,7 +597,7 @@ static bool entry_fill(const intro_cache *c, meta_entry *e)
     case META_SCHEMA: return fill_schema(c, e);
     case META_TYPE: return fill_type(c, e);
     case META_FIELD: return fill_field(c, e);
-    case META_INPUT_VALUE: return fill_input_value(e);
+    case META_INPUT_VALUE: return fill_input_value(c, e);
     case META_ENUM_VALUE: return fill_enum_value(e);
     case META_DIRECTIVE: return fill_directive(c, e);
     }
@@ -644,15 +676,21 @@ static bool register_visit(void *ctx, meta_kind kind, const void *object)
 {
     intro_cache *c = ctx;
     size_t i = address_hash(object) & c->index_mask;
-    for (; c->index[i]; i = (i + 1) & c->index_mask)
-        if (c->index[i]->object == object)
+    for (; c->by_object[i]; i = (i + 1) & c->index_mask)
+        if (c->by_object[i]->object == object)
             return true;
+    json_t *wrapper = mm_gql_introspection_wrap(object);
+    if (!wrapper)
+        return false;
     meta_entry *e = &c->entries[c->count++];
     e->object = object;
     e->kind = kind;
-    e->values[VALUE_WRAPPER] = mm_gql_introspection_wrap(object);
-    c->index[i] = e;
-    return e->values[VALUE_WRAPPER] != NULL;
+    e->values[VALUE_WRAPPER] = wrapper;
+    c->by_object[i] = e;
+    for (i = address_hash(wrapper) & c->index_mask; c->by_wrapper[i]; i = (i + 1) & c->index_mask)
+        ;
+    c->by_wrapper[i] = e;
+    return true;
 }
 
 static void cache_free(intro_cache *c)
@@ -664,7 +702,8 @@ static void cache_free(intro_cache *c)
     for (size_t k = 0; k <= MM_GQL_NON_NULL; k++)
         json_decref(c->kind_names[k]);
     free(c->entries);
-    free(c->index);
+    free(c->by_object);
+    free(c->by_wrapper);
     free(c);
 }
 
@@ -681,9 +720,10 @@ static intro_cache *cache_build(const mm_gql_schema *s)
     if (!c)
         return NULL;
     c->entries = calloc(bound, sizeof(*c->entries));
-    c->index = calloc(capacity, sizeof(*c->index));
+    c->by_object = calloc(capacity, sizeof(*c->by_object));
+    c->by_wrapper = calloc(capacity, sizeof(*c->by_wrapper));
     c->index_mask = capacity - 1;
-    bool ok = c->entries && c->index;
+    bool ok = c->entries && c->by_object && c->by_wrapper;
     for (size_t k = 0; ok && k <= MM_GQL_NON_NULL; k++)
         ok = (c->kind_names[k] = json_string_nocheck(kind_names[k])) != NULL;
     ok = ok && walk_schema(s, register_visit, c);
@@ -733,22 +773,35 @@ void mm_gql_introspection_release(mm_gql_schema *schema)
  *
  * ud is the schema (bound by mm_gql_introspection_install). */
 
-/* A resolver's answer for the meta-object parent of meta-type kind: a new
- * reference to value `which` of its entry (JSON null for a parent that is
- * not a meta-object). */
-static json_t *answer(const mm_gql_schema *schema, json_t *parent, meta_kind kind, meta_value which)
+/* The entry of the meta-object parent, of meta-type kind: the cached one, or
+ * *fresh filled for it (the caller then clears *fresh); NULL when parent is
+ * not a meta-object. */
+static const meta_entry *entry_of(const mm_gql_schema *schema, json_t *parent, meta_kind kind,
+                                  meta_entry *fresh)
 {
-    const void *object = mm_gql_introspection_unwrap(parent);
+    const intro_cache *c = cache_of(schema);
+    const meta_entry *e = cache_find_wrapper(c, parent);
+    const void *object = e ? e->object : mm_gql_introspection_unwrap(parent);
     if (!object)
         return NULL;
-    const intro_cache *c = cache_of(schema);
-    const meta_entry *e = cache_find(c, object);
+    if (!e)
+        e = cache_find(c, object);
     if (e && e->kind == kind)
-        return json_incref(e->values[which]);
-    meta_entry fresh = {.object = object, .kind = kind};
-    entry_fill(c, &fresh); /* what failed to be built is null, as it would be uncached */
-    json_t *value = json_incref(fresh.values[which]);
-    entry_clear(&fresh);
+        return e;
+    *fresh = (meta_entry){.object = object, .kind = kind};
+    entry_fill(c, fresh); /* what failed to be built is null, as it would be uncached */
+    return fresh;
+}
+
+/* A resolver's answer: a new reference to value `which` of the entry of the
+ * meta-object parent (JSON null when parent is none). */
+static json_t *answer(const mm_gql_schema *schema, json_t *parent, meta_kind kind, meta_value which)
+{
+    meta_entry fresh;
+    const meta_entry *e = entry_of(schema, parent, kind, &fresh);
+    json_t *value = e ? json_incref(e->values[which]) : NULL;
+    if (e == &fresh)
+        entry_clear(&fresh);
     return value;
 }
 
@@ -776,24 +829,27 @@ static json_t *schema_types(void *ud, json_t *parent, json_t *args, mm_gql_resol
 static json_t *schema_query_type(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info)
 {
     (void)args, (void)info;
-    const mm_gql_schema *s = mm_gql_introspection_unwrap(parent);
-    return s ? wrap(cache_of(ud), s->query_type) : NULL;
+    const intro_cache *c = cache_of(ud);
+    const mm_gql_schema *s = object_of(c, parent);
+    return s ? wrap(c, s->query_type) : NULL;
 }
 
 static json_t *schema_mutation_type(void *ud, json_t *parent, json_t *args,
                                     mm_gql_resolve_info *info)
 {
     (void)args, (void)info;
-    const mm_gql_schema *s = mm_gql_introspection_unwrap(parent);
-    return s ? wrap(cache_of(ud), s->mutation_type) : NULL;
+    const intro_cache *c = cache_of(ud);
+    const mm_gql_schema *s = object_of(c, parent);
+    return s ? wrap(c, s->mutation_type) : NULL;
 }
 
 static json_t *schema_subscription_type(void *ud, json_t *parent, json_t *args,
                                         mm_gql_resolve_info *info)
 {
     (void)args, (void)info;
-    const mm_gql_schema *s = mm_gql_introspection_unwrap(parent);
-    return s ? wrap(cache_of(ud), s->subscription_type) : NULL;
+    const intro_cache *c = cache_of(ud);
+    const mm_gql_schema *s = object_of(c, parent);
+    return s ? wrap(c, s->subscription_type) : NULL;
 }
 
 static json_t *schema_directives(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info)
@@ -829,15 +885,25 @@ static json_t *type_specified_by_url(void *ud, json_t *parent, json_t *args,
     return answer(ud, parent, META_TYPE, VALUE_SPECIFIED_BY_URL);
 }
 
-/* fields, enumValues and inputFields are each the list of the one type kind
- * that has it (fill_type), null on the others. */
+/* fields, enumValues and inputFields: a type's includeDeprecated list is the
+ * one of them its kind has (fill_type); the other two are null. kinds is a
+ * bit set of the mm_gql_type_kind values that have the asked one. */
+static json_t *type_list_answer(const mm_gql_schema *schema, json_t *parent, json_t *args,
+                                unsigned kinds)
+{
+    meta_entry fresh;
+    const meta_entry *e = entry_of(schema, parent, META_TYPE, &fresh);
+    const mm_gql_type *t = e ? e->object : NULL;
+    json_t *value = t && (kinds & 1u << t->kind) ? json_incref(e->values[list_for(args)]) : NULL;
+    if (e == &fresh)
+        entry_clear(&fresh);
+    return value;
+}
+
 static json_t *type_fields(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info)
 {
     (void)info;
-    const mm_gql_type *t = mm_gql_introspection_unwrap(parent);
-    if (!t || (t->kind != MM_GQL_OBJECT && t->kind != MM_GQL_INTERFACE))
-        return NULL;
-    return answer(ud, parent, META_TYPE, list_for(args));
+    return type_list_answer(ud, parent, args, 1u << MM_GQL_OBJECT | 1u << MM_GQL_INTERFACE);
 }
 
 static json_t *type_interfaces(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info)
@@ -856,32 +922,25 @@ static json_t *type_possible_types(void *ud, json_t *parent, json_t *args,
 static json_t *type_enum_values(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info)
 {
     (void)info;
-    const mm_gql_type *t = mm_gql_introspection_unwrap(parent);
-    if (!t || t->kind != MM_GQL_ENUM)
-        return NULL;
-    return answer(ud, parent, META_TYPE, list_for(args));
+    return type_list_answer(ud, parent, args, 1u << MM_GQL_ENUM);
 }
 
 static json_t *type_input_fields(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info)
 {
     (void)info;
-    const mm_gql_type *t = mm_gql_introspection_unwrap(parent);
-    if (!t || t->kind != MM_GQL_INPUT_OBJECT)
-        return NULL;
-    return answer(ud, parent, META_TYPE, list_for(args));
+    return type_list_answer(ud, parent, args, 1u << MM_GQL_INPUT_OBJECT);
 }
 
 static json_t *type_of_type(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info)
 {
     (void)args, (void)info;
-    const mm_gql_type *t = mm_gql_introspection_unwrap(parent);
-    return t ? wrap(cache_of(ud), t->of_type) : NULL;
+    return answer(ud, parent, META_TYPE, VALUE_TYPE);
 }
 
 static json_t *type_is_one_of(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info)
 {
-    (void)ud, (void)args, (void)info;
-    const mm_gql_type *t = mm_gql_introspection_unwrap(parent);
+    (void)args, (void)info;
+    const mm_gql_type *t = object_of(cache_of(ud), parent);
     if (!t || t->kind != MM_GQL_INPUT_OBJECT)
         return NULL;
     return json_boolean(t->is_one_of);
@@ -910,15 +969,14 @@ static json_t *field_args(void *ud, json_t *parent, json_t *args, mm_gql_resolve
 static json_t *field_type(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info)
 {
     (void)args, (void)info;
-    const mm_gql_field *f = mm_gql_introspection_unwrap(parent);
-    return f ? wrap(cache_of(ud), f->type) : NULL;
+    return answer(ud, parent, META_FIELD, VALUE_TYPE);
 }
 
 static json_t *field_is_deprecated(void *ud, json_t *parent, json_t *args,
                                    mm_gql_resolve_info *info)
 {
-    (void)ud, (void)args, (void)info;
-    const mm_gql_field *f = mm_gql_introspection_unwrap(parent);
+    (void)args, (void)info;
+    const mm_gql_field *f = object_of(cache_of(ud), parent);
     return f ? json_boolean(f->deprecation_reason != NULL) : NULL;
 }
 
@@ -946,8 +1004,7 @@ static json_t *input_description(void *ud, json_t *parent, json_t *args, mm_gql_
 static json_t *input_type(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info)
 {
     (void)args, (void)info;
-    const mm_gql_input_value *v = mm_gql_introspection_unwrap(parent);
-    return v ? wrap(cache_of(ud), v->type) : NULL;
+    return answer(ud, parent, META_INPUT_VALUE, VALUE_TYPE);
 }
 
 static json_t *input_default_value(void *ud, json_t *parent, json_t *args,
@@ -960,8 +1017,8 @@ static json_t *input_default_value(void *ud, json_t *parent, json_t *args,
 static json_t *input_is_deprecated(void *ud, json_t *parent, json_t *args,
                                    mm_gql_resolve_info *info)
 {
-    (void)ud, (void)args, (void)info;
-    const mm_gql_input_value *v = mm_gql_introspection_unwrap(parent);
+    (void)args, (void)info;
+    const mm_gql_input_value *v = object_of(cache_of(ud), parent);
     return v ? json_boolean(v->deprecation_reason != NULL) : NULL;
 }
 
@@ -989,8 +1046,8 @@ static json_t *enum_description(void *ud, json_t *parent, json_t *args, mm_gql_r
 static json_t *enum_is_deprecated(void *ud, json_t *parent, json_t *args,
                                   mm_gql_resolve_info *info)
 {
-    (void)ud, (void)args, (void)info;
-    const mm_gql_enum_value *v = mm_gql_introspection_unwrap(parent);
+    (void)args, (void)info;
+    const mm_gql_enum_value *v = object_of(cache_of(ud), parent);
     return v ? json_boolean(v->deprecation_reason != NULL) : NULL;
 }
 
@@ -1019,8 +1076,8 @@ static json_t *directive_description(void *ud, json_t *parent, json_t *args,
 static json_t *directive_is_repeatable(void *ud, json_t *parent, json_t *args,
                                        mm_gql_resolve_info *info)
 {
-    (void)ud, (void)args, (void)info;
-    const mm_gql_directive_definition *d = mm_gql_introspection_unwrap(parent);
+    (void)args, (void)info;
+    const mm_gql_directive_definition *d = object_of(cache_of(ud), parent);
     return d ? json_boolean(d->repeatable) : NULL;
 }
 
@@ -1040,8 +1097,8 @@ static json_t *directive_args(void *ud, json_t *parent, json_t *args, mm_gql_res
 static json_t *directive_is_deprecated(void *ud, json_t *parent, json_t *args,
                                        mm_gql_resolve_info *info)
 {
-    (void)ud, (void)args, (void)info;
-    return mm_gql_introspection_unwrap(parent) ? json_false() : NULL;
+    (void)args, (void)info;
+    return object_of(cache_of(ud), parent) ? json_false() : NULL;
 }
 
 static json_t *directive_deprecation_reason(void *ud, json_t *parent, json_t *args,
