@@ -805,11 +805,18 @@ static json_t *answer(const mm_gql_schema *schema, json_t *parent, meta_kind kin
     return value;
 }
 
-/* The value holding the includeDeprecated list args ask for. */
+/* The value holding the includeDeprecated list args ask for. From the
+ * executor, args is {"includeDeprecated": bool} (the argument has a
+ * default): its one member is read without hashing the key. */
 static meta_value list_for(json_t *args)
 {
-    return json_is_true(json_object_get(args, "includeDeprecated")) ? VALUE_LIST_WITH_DEPRECATED
-                                                                    : VALUE_LIST;
+    static const char key[] = "includeDeprecated";
+    void *it = json_object_size(args) == 1 ? json_object_iter(args) : NULL;
+    json_t *v = it && json_object_iter_key_len(it) == sizeof key - 1 &&
+                        memcmp(json_object_iter_key(it), key, sizeof key - 1) == 0
+                    ? json_object_iter_value(it)
+                    : json_object_get(args, key);
+    return json_is_true(v) ? VALUE_LIST_WITH_DEPRECATED : VALUE_LIST;
 }
 
 /* ---- __Schema ------------------------------------------------------------ */
