@@ -50,6 +50,14 @@
  * them as a parent; a parent without the member resolves to null. The
  * pointers stay valid as long as the schema does.
  *
+ * WHAT A RESOLVER ALLOCATES
+ *
+ * Nothing, once a schema has been introspected: the wrappers, strings and
+ * lists the meta-resolvers return are built once per schema, on its first
+ * introspection, and shared (new references to immutable values) by every
+ * later request on any thread; see introspection.c. They are freed with the
+ * schema.
+ *
  * The result, once completed by the executor, is exactly graphql-js 16's
  * introspection result (descriptions, deprecation with includeDeprecated
  * arguments on fields/enumValues/args/inputFields, isRepeatable,
@@ -93,6 +101,9 @@ extern const char mm_gql_introspection_sdl[];
 /* Binds the meta-types' resolvers and creates the implicit fields. Called
  * once by mm_gql_schema_build() after all types exist; returns 0 or MM_ENOMEM. */
 int mm_gql_introspection_install(mm_gql_schema *schema);
+
+/* Frees the values cached by introspection; called by mm_gql_schema_free(). */
+void mm_gql_introspection_release(mm_gql_schema *schema);
 
 /* __InputValue.defaultValue: the default value literal of an input value
  * printed as graphql-js prints astFromValue(valueFromAST(literal, type),

@@ -797,6 +797,7 @@ void mm_gql_schema_free(mm_gql_schema *schema)
 {
     if (!schema)
         return;
+    mm_gql_introspection_release(schema);
     mm_arena_reset(&schema->arena);
     free(schema);
 }

@@ -46,6 +46,10 @@ typedef struct mm_gql_schema_private {
     mm_gql_document **docs;
     const char **source_names;
     size_t doc_count;
+    /* The JSON values introspection answers with, built on the first
+     * introspection and freed with the schema (introspection.c); read and
+     * published atomically since executions share the schema. */
+    struct mm_gql_introspection_cache *introspection_cache;
 } mm_gql_schema_private;
 
 static inline mm_gql_schema_private *mm_gql_schema_priv(const mm_gql_schema *schema)

@@ -2,15 +2,18 @@
  * full getIntrospectionQuery() (every option on, graphql-js 16.15) of a rich
  * schema run through the engine facade must equal graphql-js's own result
  * byte for byte, __type / __schema root fields, includeDeprecated
- * filtering, default values printed as literals; and the resolvers called
- * directly on meta-objects as introspection.h describes them. The expected
- * texts were produced by graphql@16.15's graphqlSync on the same schema. */
+ * filtering, default values printed as literals; the resolvers called
+ * directly on meta-objects as introspection.h describes them; and the
+ * per-schema cache of their answers (shared values, objects it does not
+ * hold, threads racing to build it). The expected texts were produced by
+ * graphql@16.15's graphqlSync on the same schema. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -380,17 +383,25 @@ static int teardown(void **state)
     return 0;
 }
 
-static void run_and_compare(const char *query, const char *expected)
+/* The compact response text of query on s, or NULL when it did not execute
+ * (callable from any thread: asserts nothing). */
+static char *response_text(mm_gql_schema *s, const char *query)
 {
     mm_graphql_request_params params = {0};
     params.query = query;
     params.query_length = strlen(query);
     params.allow_mutation = false;
     mm_graphql_outcome outcome;
-    json_t *response = mm_graphql_execute_request(schema, NULL, &params, &outcome);
-    assert_non_null(response);
-    assert_int_equal(outcome, MM_GRAPHQL_EXECUTED);
-    char *got = json_dumps(response, JSON_COMPACT);
+    json_t *response = mm_graphql_execute_request(s, NULL, &params, &outcome);
+    char *text = response && outcome == MM_GRAPHQL_EXECUTED ? json_dumps(response, JSON_COMPACT) : NULL;
+    json_decref(response);
+    return text;
+}
+
+static void run_and_compare(const char *query, const char *expected)
+{
+    char *got = response_text(schema, query);
+    assert_non_null(got);
     json_t *want = json_loads(expected, 0, NULL);
     assert_non_null(want);
     char *want_text = json_dumps(want, JSON_COMPACT);
@@ -406,7 +417,6 @@ static void run_and_compare(const char *query, const char *expected)
     free(got);
     free(want_text);
     json_decref(want);
-    json_decref(response);
 }
 
 static void test_full_introspection_query(void **state)
@@ -488,12 +498,194 @@ static void test_meta_objects(void **state)
     json_decref(wrapped);
 }
 
+static json_t *resolve(const char *type_name, const char *field_name, json_t *parent, json_t *args)
+{
+    mm_gql_field *f = mm_gql_type_find_field(mm_gql_schema_find_type(schema, type_name), field_name);
+    assert_non_null(f);
+    return f->resolve(f->resolve_ud, parent, args, NULL);
+}
+
+/* Answers are built once per schema and handed out as new references to the
+ * same immutable values: asking twice gives the same json_t, a list holds
+ * the very wrappers other meta-fields return, and equal kinds share one
+ * string. */
+static void test_answers_are_shared(void **state)
+{
+    (void)state;
+    const mm_gql_field *type_field = mm_gql_introspection_type_field(schema);
+    json_t *targs = json_pack("{s:s}", "name", "User");
+    json_t *user = type_field->resolve(type_field->resolve_ud, NULL, targs, NULL);
+    json_t *again = type_field->resolve(type_field->resolve_ud, NULL, targs, NULL);
+    assert_non_null(user);
+    assert_ptr_equal(user, again);
+    json_decref(again);
+
+    json_t *name = resolve("__Type", "name", user, NULL);
+    again = resolve("__Type", "name", user, NULL);
+    assert_string_equal(json_string_value(name), "User");
+    assert_ptr_equal(name, again);
+    json_decref(again);
+    json_decref(name);
+
+    /* a wrapped-by-hand parent gets the same answers as the cached wrapper */
+    json_t *by_hand = mm_gql_introspection_wrap(mm_gql_schema_find_type(schema, "User"));
+    name = resolve("__Type", "name", by_hand, NULL);
+    again = resolve("__Type", "name", user, NULL);
+    assert_ptr_equal(name, again);
+    json_decref(again);
+    json_decref(name);
+    json_decref(by_hand);
+
+    json_t *all = json_pack("{s:b}", "includeDeprecated", 1);
+    json_t *current = json_pack("{s:b}", "includeDeprecated", 0);
+    json_t *fields = resolve("__Type", "fields", user, all);
+    again = resolve("__Type", "fields", user, all);
+    assert_ptr_equal(fields, again);
+    json_decref(again);
+    json_t *fields_current = resolve("__Type", "fields", user, current);
+    assert_int_equal(json_array_size(fields), 4);
+    assert_int_equal(json_array_size(fields_current), 3); /* name is deprecated */
+    /* the list holds the same __Field wrappers */
+    assert_ptr_equal(json_array_get(fields, 0), json_array_get(fields_current, 0));
+
+    /* User.id: ID! -- __Field.type is the wrapper __Type.ofType returns for
+     * every NON_NULL(ID), e.g. Bot.id's */
+    json_t *id_type = resolve("__Field", "type", json_array_get(fields, 0), NULL);
+    json_t *bot_args = json_pack("{s:s}", "name", "Bot");
+    json_t *bot = type_field->resolve(type_field->resolve_ud, NULL, bot_args, NULL);
+    json_t *bot_fields = resolve("__Type", "fields", bot, current);
+    json_t *bot_id_type = resolve("__Field", "type", json_array_get(bot_fields, 0), NULL);
+    assert_ptr_equal(id_type, bot_id_type);
+    json_t *kind_user = resolve("__Type", "kind", user, NULL);
+    json_t *kind_bot = resolve("__Type", "kind", bot, NULL);
+    assert_string_equal(json_string_value(kind_user), "OBJECT");
+    assert_ptr_equal(kind_user, kind_bot);
+
+    json_decref(kind_bot);
+    json_decref(kind_user);
+    json_decref(bot_id_type);
+    json_decref(bot_fields);
+    json_decref(bot);
+    json_decref(bot_args);
+    json_decref(id_type);
+    json_decref(fields_current);
+    json_decref(fields);
+    json_decref(current);
+    json_decref(all);
+    json_decref(user);
+    json_decref(targs);
+}
+
+/* Objects the cache does not hold are answered all the same: a wrapper type
+ * interned after the cache was built (no meta-field reaches it) and the
+ * types of another schema. */
+static void test_objects_the_cache_does_not_hold(void **state)
+{
+    (void)state;
+    char *text = response_text(schema, "{ __schema { queryType { name } } }"); /* the cache exists */
+    assert_non_null(text);
+    free(text);
+
+    mm_gql_type *user = mm_gql_schema_find_type(schema, "User");
+    mm_gql_type *deep = mm_gql_list_of(schema, mm_gql_list_of(schema, mm_gql_list_of(schema, user)));
+    json_t *w = mm_gql_introspection_wrap(deep);
+    json_t *v = resolve("__Type", "kind", w, NULL);
+    assert_string_equal(json_string_value(v), "LIST");
+    json_decref(v);
+    assert_null(resolve("__Type", "name", w, NULL));
+    assert_null(resolve("__Type", "fields", w, NULL));
+    v = resolve("__Type", "ofType", w, NULL);
+    assert_ptr_equal(mm_gql_introspection_unwrap(v), deep->of_type);
+    json_decref(v);
+    json_decref(w);
+
+    static const char other_sdl[] = "type Query { a(x: Int = 3): String @deprecated(reason: \"gone\") }";
+    mm_gql_errors errors;
+    mm_gql_errors_init(&errors, &arena);
+    mm_gql_sdl_source src = {"other", other_sdl, strlen(other_sdl)};
+    mm_gql_schema *other = mm_gql_schema_build(&src, 1, &errors);
+    assert_non_null(other);
+    w = mm_gql_introspection_wrap(mm_gql_schema_find_type(other, "Query"));
+    v = resolve("__Type", "name", w, NULL); /* this schema's resolver, the other's type */
+    assert_string_equal(json_string_value(v), "Query");
+    json_decref(v);
+    json_t *all = json_pack("{s:b}", "includeDeprecated", 1);
+    json_t *fields = resolve("__Type", "fields", w, all);
+    assert_int_equal(json_array_size(fields), 1);
+    json_t *a = json_array_get(fields, 0);
+    v = resolve("__Field", "deprecationReason", a, NULL);
+    assert_string_equal(json_string_value(v), "gone");
+    json_decref(v);
+    json_t *args = resolve("__Field", "args", a, all);
+    assert_int_equal(json_array_size(args), 1);
+    v = resolve("__InputValue", "defaultValue", json_array_get(args, 0), NULL);
+    assert_string_equal(json_string_value(v), "3");
+    json_decref(v);
+    json_decref(args);
+    json_decref(fields);
+    json_decref(all);
+    json_decref(w);
+    mm_gql_schema_free(other);
+}
+
+enum { RACERS = 8 };
+
+typedef struct racer {
+    mm_gql_schema *schema;
+    pthread_barrier_t *start;
+    char *text;
+} racer;
+
+static void *race_to_introspect(void *arg)
+{
+    racer *r = arg;
+    pthread_barrier_wait(r->start);
+    r->text = response_text(r->schema, introspection_query);
+    return NULL;
+}
+
+/* Threads that introspect a schema nobody has introspected yet all build or
+ * wait for the one cache and get the full, right answer. */
+static void test_threads_racing_to_build_the_cache(void **state)
+{
+    (void)state;
+    mm_gql_errors errors;
+    mm_gql_errors_init(&errors, &arena);
+    mm_gql_sdl_source src = {"rich", rich_sdl, strlen(rich_sdl)};
+    mm_gql_schema *fresh = mm_gql_schema_build(&src, 1, &errors);
+    assert_non_null(fresh);
+    pthread_barrier_t start;
+    pthread_barrier_init(&start, NULL, RACERS);
+    racer racers[RACERS];
+    pthread_t threads[RACERS];
+    for (int i = 0; i < RACERS; i++) {
+        racers[i] = (racer){.schema = fresh, .start = &start};
+        assert_int_equal(pthread_create(&threads[i], NULL, race_to_introspect, &racers[i]), 0);
+    }
+    for (int i = 0; i < RACERS; i++)
+        pthread_join(threads[i], NULL);
+    pthread_barrier_destroy(&start);
+    json_t *want = json_loads(expected_result, 0, NULL);
+    char *want_text = json_dumps(want, JSON_COMPACT);
+    for (int i = 0; i < RACERS; i++) {
+        assert_non_null(racers[i].text);
+        assert_string_equal(racers[i].text, want_text);
+        free(racers[i].text);
+    }
+    free(want_text);
+    json_decref(want);
+    mm_gql_schema_free(fresh);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full_introspection_query),
         cmocka_unit_test(test_type_and_schema_fields),
         cmocka_unit_test(test_meta_objects),
+        cmocka_unit_test(test_answers_are_shared),
+        cmocka_unit_test(test_objects_the_cache_does_not_hold),
+        cmocka_unit_test(test_threads_racing_to_build_the_cache),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
