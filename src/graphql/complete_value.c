@@ -49,8 +49,16 @@ static int complete_list(mm_gql_execution *ex, mm_gql_type *return_type,
 /* The common leaves written without calling serialize (which would hand
  * back the same value, or a new jansson integer to be written and freed):
  * a String or ID holding a string, an Int holding a 32-bit integer, a
- * Boolean holding a boolean. Returns false for anything else. */
+ * Boolean holding a boolean, an enum holding one of its values' names.
+ * Returns false for anything else. */
 static bool put_builtin_leaf(mm_json_writer *out, const mm_gql_type *type, const json_t *v) {
+    if (type->kind == MM_GQL_ENUM) { /* the value's name, as the schema spells it */
+        const mm_gql_enum_value *ev = json_is_string(v) ? mm_gql_type_find_enum_value(type, json_string_value(v))
+                                                        : NULL;
+        if (!ev) return false; /* serialize says why */
+        mm_json_put_string(out, ev->name, strlen(ev->name));
+        return true;
+    }
     mm_gql_scalar_serialize_fn serialize = type->serialize;
     if (serialize == mm_gql_string_serialize || serialize == mm_gql_id_serialize) {
         if (!json_is_string(v)) return false;

@@ -380,45 +380,6 @@ int mm_gql_execute_fields(mm_gql_execution *ex, mm_gql_type *parent_type, json_t
     return MM_GQL_FIELD_OK;
 }
 
-/* ---- values kept per execution ---------------------------------------------- */
-
-struct mm_gql_exec_slot {
-    const void *key;
-    json_t *value;
-};
-
-static size_t slot_hash(const void *key, size_t cap) {
-    uint64_t h = (uint64_t)(uintptr_t)key * 0x9E3779B97F4A7C15u;
-    return (size_t)(h ^ (h >> 32)) & (cap - 1);
-}
-
-json_t **mm_gql_execution_slot(mm_gql_execution *ex, const void *key) {
-    if (!ex || !key) return NULL;
-    if (ex->slot_cap) {
-        for (size_t s = slot_hash(key, ex->slot_cap); ex->slots[s].key; s = (s + 1) & (ex->slot_cap - 1))
-            if (ex->slots[s].key == key) return &ex->slots[s].value;
-    }
-    if ((ex->slot_count + 1) * 2 > ex->slot_cap) {
-        size_t cap = ex->slot_cap ? ex->slot_cap * 2 : 64;
-        struct mm_gql_exec_slot *t = mm_arena_calloc(&ex->arena, cap, sizeof(*t));
-        if (!t) return NULL;
-        for (size_t i = 0; i < ex->slot_cap; i++) {
-            if (!ex->slots[i].key) continue;
-            size_t s = slot_hash(ex->slots[i].key, cap);
-            while (t[s].key) s = (s + 1) & (cap - 1);
-            t[s] = ex->slots[i];
-        }
-        ex->slots = t;
-        ex->slot_cap = cap;
-    }
-    size_t s = slot_hash(key, ex->slot_cap);
-    while (ex->slots[s].key) s = (s + 1) & (ex->slot_cap - 1);
-    ex->slots[s].key = key;
-    ex->slots[s].value = NULL;
-    ex->slot_count++;
-    return &ex->slots[s].value;
-}
-
 /* ---- operations ----------------------------------------------------------------- */
 
 const mm_gql_operation *mm_gql_get_operation(const mm_gql_document *doc, const char *name) {
@@ -687,7 +648,6 @@ void mm_gql_execution_free(mm_gql_execution *ex) {
     mm_gql_release_memoized_args(ex);
     json_decref(ex->variables);
     json_decref(ex->no_args);
-    for (size_t i = 0; i < ex->slot_cap; i++) json_decref(ex->slots[i].value);
     mm_gql_errors_release(&ex->errors);
     mm_arena_reset(&ex->arena);
     free(ex);

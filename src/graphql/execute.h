@@ -276,14 +276,7 @@ struct mm_gql_execution {
     struct mm_gql_subfields_memo *subfields_memo; /* open-addressing table (collect_fields.c) */
     size_t subfields_memo_count, subfields_memo_cap;
     json_t *no_args;                  /* the empty arguments object of fields without arguments */
-    struct mm_gql_exec_slot *slots;   /* mm_gql_execution_slot's open-addressing table */
-    size_t slot_count, slot_cap;
 };
-
-/* A JSON value the execution keeps for an address until it is freed
- * (introspection keeps its meta-object wrappers here, so each is built once
- * per request): the slot for key, *slot NULL until set; NULL without memory. */
-json_t **mm_gql_execution_slot(mm_gql_execution *ex, const void *key);
 
 #endif
 
