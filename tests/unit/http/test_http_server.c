@@ -311,6 +311,14 @@ static void handler(void *ud, const mm_http_graphql_request *req, mm_http_respon
     } else if (strcmp(q, "field-error") == 0) {
         mm_http_respond(r, MM_HTTP_OUTCOME_EXECUTED,
                         json_pack("{s:{s:n},s:[{s:s}]}", "data", "x", "errors", "message", "boom"));
+    } else if (strcmp(q, "text") == 0) { /* already-written text goes out byte for byte */
+        static const char body[] = "{\"data\":{\"n\":1e+21,\"s\":\"caf\u00e9\"}}";
+        mm_http_respond_text(r, MM_HTTP_OUTCOME_EXECUTED, strdup(body), strlen(body), false);
+    } else if (strcmp(q, "text-field-error") == 0) {
+        static const char body[] = "{\"errors\":[{\"message\":\"boom\"}],\"data\":{\"x\":null}}";
+        mm_http_respond_text(r, MM_HTTP_OUTCOME_EXECUTED, strdup(body), strlen(body), true);
+    } else if (strcmp(q, "text-null") == 0) {
+        mm_http_respond_text(r, MM_HTTP_OUTCOME_EXECUTED, NULL, 0, false);
     } else if (strcmp(q, "internal") == 0) {
         mm_http_respond_error(r, MM_HTTP_OUTCOME_INTERNAL_ERROR, "engine failed");
     } else if (strcmp(q, "later") == 0) {
@@ -784,6 +792,29 @@ static int ready_fn(void *ud, char *reason, size_t size) {
     return 0;
 }
 
+/* mm_http_respond_text: the handler's text is the body, unchanged (the
+ * engine writes numbers and escapes as graphql-js does); NULL is {}. */
+static void test_respond_text(void **state) {
+    (void)state;
+    mm_http_config cfg;
+    base_config(&cfg);
+    mm_http_server *s = start_server(&cfg);
+    uint16_t port = mm_http_server_port(s);
+    http_resp r = post_json(port, NULL, "{\"query\":\"text\"}");
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "{\"data\":{\"n\":1e+21,\"s\":\"caf\u00e9\"}}");
+    resp_free(&r);
+    r = post_json(port, "application/graphql-response+json", "{\"query\":\"text-field-error\"}");
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "{\"errors\":[{\"message\":\"boom\"}],\"data\":{\"x\":null}}");
+    resp_free(&r);
+    r = post_json(port, NULL, "{\"query\":\"text-null\"}");
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "{}");
+    resp_free(&r);
+    mm_http_server_free(s);
+}
+
 static void test_health_ready_metrics(void **state) {
     (void)state;
     mm_http_config cfg;
@@ -808,6 +839,8 @@ static void test_health_ready_metrics(void **state) {
     resp_free(&r);
     r = post_json(port, NULL, "{\"query\":\"field-error\"}");
     resp_free(&r);
+    r = post_json(port, NULL, "{\"query\":\"text-field-error\"}"); /* counted from its flag */
+    resp_free(&r);
     r = post_json(port, NULL, "{\"query\":");
     resp_free(&r);
     r = do_request(port, "GET", "/metrics", NULL, NULL);
@@ -817,13 +850,13 @@ static void test_health_ready_metrics(void **state) {
         "mm_http_requests_total{method=\"GET\",status=\"200\",outcome=\"ok\"} 2\n",
         "mm_http_requests_total{method=\"GET\",status=\"503\",outcome=\"server_error\"} 1\n",
         "mm_http_requests_total{method=\"POST\",status=\"400\",outcome=\"graphql_error\"} 1\n",
-        "mm_http_requests_total{method=\"POST\",status=\"200\",outcome=\"field_errors\"} 1\n",
+        "mm_http_requests_total{method=\"POST\",status=\"200\",outcome=\"field_errors\"} 2\n",
         "mm_http_requests_total{method=\"POST\",status=\"400\",outcome=\"http_error\"} 1\n",
         "mm_graphql_errors_total{kind=\"validation\"} 1\n",
-        "mm_graphql_errors_total{kind=\"execution\"} 1\n",
+        "mm_graphql_errors_total{kind=\"execution\"} 2\n",
         "mm_graphql_errors_total{kind=\"http_request\"} 1\n",
-        "mm_http_request_duration_seconds_count 6\n",
-        "mm_http_request_duration_seconds_bucket{le=\"+Inf\"} 6\n",
+        "mm_http_request_duration_seconds_count 7\n",
+        "mm_http_request_duration_seconds_bucket{le=\"+Inf\"} 7\n",
         "mm_http_requests_in_flight 1\n",
         "mm_http_requests_waiting 0\n",
         "# TYPE mm_http_request_duration_seconds histogram\n",
@@ -1325,6 +1358,7 @@ int main(void) {
         cmocka_unit_test(test_method_accept_content_type_errors),
         cmocka_unit_test(test_oversize_body_and_headers),
         cmocka_unit_test(test_graphiql_page),
+        cmocka_unit_test(test_respond_text),
         cmocka_unit_test(test_health_ready_metrics),
         cmocka_unit_test(test_cors),
         cmocka_unit_test(test_answer_from_another_thread),
