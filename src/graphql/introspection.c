@@ -1,14 +1,14 @@
 /* introspection.c -- the introspection meta-types' resolvers and the
  * implicit __schema / __type / __typename fields (graphql-js
- * type/introspection), and the per-schema cache of the JSON values the
- * resolvers answer with. See introspection.h for how meta-objects travel as
+ * type/introspection). They answer with the per-schema values of
+ * introspection_cache.h. See introspection.h for how meta-objects travel as
  * JSON between these resolvers and the executor. */
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "graphql/introspection.h"
+#include "graphql/introspection_cache.h"
 #include "graphql/schema_private.h"
 #include "metamorphosis.h"
 
@@ -244,531 +244,6 @@ const void *mm_gql_introspection_unwrap(json_t *value)
     return (const void *)(intptr_t)json_integer_value(p);
 }
 
-/* ---- the answers, cached per schema ---------------------------------------
- *
- * What introspection answers is a function of the schema alone, and a schema
- * does not change once built (binding resolvers and scalar callbacks later
- * changes nothing introspection shows; wrapper types interned later are
- * reachable from no meta-field). So every JSON value a meta-field resolver
- * would allocate -- meta-object wrappers, names, descriptions, kinds,
- * deprecation reasons, default values, the lists -- is built ONCE per schema,
- * on its first introspection, and the resolvers hand out new references to
- * those same values: answering allocates nothing. The values are never
- * modified (the executor builds new response objects and arrays from a
- * resolver's result and passes strings on as they are), and jansson's
- * reference counts are atomic, so all the threads executing against the
- * schema share them. They are freed with the schema
- * (mm_gql_introspection_release).
- *
- * The cache holds one entry per C object introspection can reach from the
- * schema: the schema, its named types, their fields, arguments, enum values
- * and input fields, its directives and their arguments, and the wrapper types
- * all those reference. An object it does not hold (a meta-object wrapped by
- * hand, as tests do) or a schema whose cache could not be built (out of
- * memory) gets a fresh entry filled by the same functions, so cached and
- * fresh answers cannot differ. */
-
-typedef enum meta_kind {
-    META_SCHEMA,      /* const mm_gql_schema * */
-    META_TYPE,        /* const mm_gql_type *, named or wrapper */
-    META_FIELD,       /* const mm_gql_field * */
-    META_INPUT_VALUE, /* const mm_gql_input_value * */
-    META_ENUM_VALUE,  /* const mm_gql_enum_value * */
-    META_DIRECTIVE,   /* const mm_gql_directive_definition * */
-} meta_kind;
-
-/* The values an entry holds; those its meta-type does not have, and those
- * that are null, stay NULL. */
-typedef enum meta_value {
-    VALUE_WRAPPER,            /* the meta-object itself: {"__mm_introspection": address} */
-    VALUE_NAME,
-    VALUE_DESCRIPTION,
-    VALUE_DEPRECATION_REASON, /* __Field, __InputValue, __EnumValue */
-    VALUE_KIND,               /* __Type */
-    VALUE_TYPE,               /* __Field.type, __InputValue.type, __Type.ofType: a wrapper */
-    VALUE_SPECIFIED_BY_URL,   /* __Type */
-    VALUE_DEFAULT_VALUE,      /* __InputValue */
-    VALUE_TYPES,              /* __Schema */
-    VALUE_INTERFACES,         /* __Type */
-    VALUE_POSSIBLE_TYPES,     /* __Type */
-    VALUE_LOCATIONS,          /* __Directive */
-    /* The list that takes includeDeprecated: __Schema.directives, __Type
-     * fields / enumValues / inputFields, __Field and __Directive args; the
-     * same array twice when nothing in it is deprecated. */
-    VALUE_LIST,
-    VALUE_LIST_WITH_DEPRECATED,
-    VALUE_COUNT
-} meta_value;
-
-typedef struct meta_entry {
-    const void *object; /* the C object described: the key */
-    meta_kind kind;
-    json_t *values[VALUE_COUNT];
-} meta_entry;
-
-typedef struct mm_gql_introspection_cache {
-    meta_entry *entries;
-    size_t count;
-    /* Two open-addressing tables of the entries: by the object's address, and
-     * by the address of its wrapper -- the parent the executor passes back,
-     * recognized without reading it. Capacity (mask + 1) is a power of two
-     * at least twice count. */
-    meta_entry **by_object;
-    meta_entry **by_wrapper;
-    size_t index_mask;
-    json_t *kind_names[MM_GQL_NON_NULL + 1];
-} intro_cache;
-
-static size_t address_hash(const void *p)
-{
-    uint64_t h = (uint64_t)(uintptr_t)p * 0x9E3779B97F4A7C15u;
-    return (size_t)(h ^ (h >> 32));
-}
-
-/* The cached entry of object; NULL without a cache or for an unknown object. */
-static const meta_entry *cache_find(const intro_cache *c, const void *object)
-{
-    if (!c || !object)
-        return NULL;
-    for (size_t i = address_hash(object) & c->index_mask; c->by_object[i]; i = (i + 1) & c->index_mask)
-        if (c->by_object[i]->object == object)
-            return c->by_object[i];
-    return NULL;
-}
-
-/* The cached entry whose wrapper is value (this very json_t); NULL for any
- * other value. */
-static const meta_entry *cache_find_wrapper(const intro_cache *c, const json_t *value)
-{
-    if (!c || !value)
-        return NULL;
-    for (size_t i = address_hash(value) & c->index_mask; c->by_wrapper[i]; i = (i + 1) & c->index_mask)
-        if (c->by_wrapper[i]->values[VALUE_WRAPPER] == value)
-            return c->by_wrapper[i];
-    return NULL;
-}
-
-/* The C object the meta-object value describes; NULL when value is none. */
-static const void *object_of(const intro_cache *c, json_t *value)
-{
-    const meta_entry *e = cache_find_wrapper(c, value);
-    return e ? e->object : mm_gql_introspection_unwrap(value);
-}
-
-/* A new reference to object's wrapper: the cached one, else a fresh one. */
-static json_t *wrap(const intro_cache *c, const void *object)
-{
-    const meta_entry *e = cache_find(c, object);
-    return e ? json_incref(e->values[VALUE_WRAPPER]) : mm_gql_introspection_wrap(object);
-}
-
-/* ---- filling an entry -------------------------------------------------------
- *
- * The only place that decides what a meta-field answers, except for the
- * booleans and __Schema's root types, which the resolvers read straight from
- * the C object (they allocate nothing). Each fill returns false when an
- * allocation failed. */
-
-static const char *const kind_names[] = {
-    [MM_GQL_SCALAR] = "SCALAR", [MM_GQL_OBJECT] = "OBJECT",
-    [MM_GQL_INTERFACE] = "INTERFACE", [MM_GQL_UNION] = "UNION",
-    [MM_GQL_ENUM] = "ENUM", [MM_GQL_INPUT_OBJECT] = "INPUT_OBJECT",
-    [MM_GQL_LIST] = "LIST", [MM_GQL_NON_NULL] = "NON_NULL",
-};
-
-/* Whether a string value was built: NULL is right only when there was none. */
-static bool kept(const json_t *value, const char *source)
-{
-    return value || !source;
-}
-
-static json_t *string_or_null(const char *s)
-{
-    return s ? json_string(s) : NULL;
-}
-
-/* Names are GraphQL Names (ASCII letters, digits, _), which need no UTF-8 check. */
-static json_t *name_or_null(const char *s)
-{
-    return s ? json_string_nocheck(s) : NULL;
-}
-
-/* Descriptions and deprecation reasons may hold U+0000: their length comes
- * from the AST string they point into (schema_strings.c). */
-static json_t *description_or_null(const char *s, const mm_gql_description *ast)
-{
-    return s ? json_stringn(s, mm_gql_description_length(s, ast)) : NULL;
-}
-
-static json_t *deprecation_reason_or_null(const char *s, const mm_gql_directive *directives,
-                                          size_t directive_count)
-{
-    return s ? json_stringn(s, mm_gql_deprecation_reason_length(s, directives, directive_count))
-             : NULL;
-}
-
-/* Appends value (a new reference) to list; on failure frees both and
- * returns NULL, so a list is complete or absent. */
-static json_t *append(json_t *list, json_t *value)
-{
-    if (json_array_append_new(list, value) == 0)
-        return list;
-    json_decref(list);
-    return NULL;
-}
-
-static json_t *type_list(const intro_cache *c, mm_gql_type *const *types, size_t count)
-{
-    json_t *list = json_array();
-    for (size_t i = 0; list && i < count; i++)
-        list = append(list, wrap(c, types[i]));
-    return list;
-}
-
-static json_t *field_list(const intro_cache *c, const mm_gql_type *t, bool with_deprecated)
-{
-    json_t *list = json_array();
-    for (size_t i = 0; list && i < t->field_count; i++)
-        if (with_deprecated || !t->fields[i].deprecation_reason)
-            list = append(list, wrap(c, &t->fields[i]));
-    return list;
-}
-
-static json_t *enum_value_list(const intro_cache *c, const mm_gql_type *t, bool with_deprecated)
-{
-    json_t *list = json_array();
-    for (size_t i = 0; list && i < t->enum_value_count; i++)
-        if (with_deprecated || !t->enum_values[i].deprecation_reason)
-            list = append(list, wrap(c, &t->enum_values[i]));
-    return list;
-}
-
-static json_t *input_value_list(const intro_cache *c, const mm_gql_input_value *values,
-                                size_t count, bool with_deprecated)
-{
-    json_t *list = json_array();
-    for (size_t i = 0; list && i < count; i++)
-        if (with_deprecated || !values[i].deprecation_reason)
-            list = append(list, wrap(c, &values[i]));
-    return list;
-}
-
-/* Stores the two variants of an includeDeprecated list, sharing one array
- * when they have the same items (nothing is deprecated). */
-static bool set_lists(meta_entry *e, json_t *current, json_t *with_deprecated)
-{
-    if (current && with_deprecated && json_array_size(current) == json_array_size(with_deprecated)) {
-        json_decref(with_deprecated);
-        with_deprecated = json_incref(current);
-    }
-    e->values[VALUE_LIST] = current;
-    e->values[VALUE_LIST_WITH_DEPRECATED] = with_deprecated;
-    return current && with_deprecated;
-}
-
-/* graphql-js lists the schema's own directives first, then the specified
- * ones it added; directives cannot be deprecated in SDL we parse, so
- * includeDeprecated changes nothing. */
-static bool fill_schema(const intro_cache *c, meta_entry *e)
-{
-    const mm_gql_schema *s = e->object;
-    json_t **v = e->values;
-    v[VALUE_DESCRIPTION] = string_or_null(s->description);
-    v[VALUE_TYPES] = type_list(c, s->types, s->type_count);
-    json_t *directives = json_array();
-    for (int builtin = 0; builtin < 2; builtin++)
-        for (size_t i = 0; directives && i < s->directive_count; i++)
-            if (s->directives[i].is_builtin == (builtin == 1))
-                directives = append(directives, wrap(c, &s->directives[i]));
-    bool lists = set_lists(e, directives, json_incref(directives));
-    return kept(v[VALUE_DESCRIPTION], s->description) && v[VALUE_TYPES] && lists;
-}
-
-static bool fill_type(const intro_cache *c, meta_entry *e)
-{
-    const mm_gql_type *t = e->object;
-    json_t **v = e->values;
-    v[VALUE_KIND] = c ? json_incref(c->kind_names[t->kind]) : json_string_nocheck(kind_names[t->kind]);
-    v[VALUE_NAME] = name_or_null(t->name);
-    v[VALUE_TYPE] = wrap(c, t->of_type);
-    const char *description = t->name ? t->description : NULL;
-    v[VALUE_DESCRIPTION] = description_or_null(description, t->ast ? &t->ast->description : NULL);
-    const char *url = t->kind == MM_GQL_SCALAR ? t->specified_by_url : NULL;
-    v[VALUE_SPECIFIED_BY_URL] = string_or_null(url);
-    bool ok = v[VALUE_KIND] && kept(v[VALUE_NAME], t->name) && (v[VALUE_TYPE] || !t->of_type) &&
-              kept(v[VALUE_DESCRIPTION], description) && kept(v[VALUE_SPECIFIED_BY_URL], url);
-    switch (t->kind) {
-    case MM_GQL_OBJECT:
-    case MM_GQL_INTERFACE:
-        ok = set_lists(e, field_list(c, t, false), field_list(c, t, true)) && ok;
-        v[VALUE_INTERFACES] = type_list(c, t->interfaces, t->interface_count);
-        ok = ok && v[VALUE_INTERFACES];
-        break;
-    case MM_GQL_ENUM:
-        ok = set_lists(e, enum_value_list(c, t, false), enum_value_list(c, t, true)) && ok;
-        break;
-    case MM_GQL_INPUT_OBJECT:
-        ok = set_lists(e, input_value_list(c, t->input_fields, t->input_field_count, false),
-                       input_value_list(c, t->input_fields, t->input_field_count, true)) && ok;
-        break;
-    default: /* scalars, unions (below) and wrappers */
-        break;
-    }
-    if (mm_gql_is_abstract_type(t)) {
-        v[VALUE_POSSIBLE_TYPES] = type_list(c, t->possible_types, t->possible_type_count);
-        ok = ok && v[VALUE_POSSIBLE_TYPES];
-    }
-    return ok;
-}
-
-static bool fill_field(const intro_cache *c, meta_entry *e)
-{
-    const mm_gql_field *f = e->object;
-    json_t **v = e->values;
-    v[VALUE_NAME] = name_or_null(f->name);
-    v[VALUE_TYPE] = wrap(c, f->type);
-    v[VALUE_DESCRIPTION] = description_or_null(f->description, f->ast ? &f->ast->description : NULL);
-    v[VALUE_DEPRECATION_REASON] = deprecation_reason_or_null(
-        f->deprecation_reason, f->ast ? f->ast->directives : NULL, f->ast ? f->ast->directive_count : 0);
-    bool lists = set_lists(e, input_value_list(c, f->args, f->arg_count, false),
-                           input_value_list(c, f->args, f->arg_count, true));
-    return kept(v[VALUE_NAME], f->name) && (v[VALUE_TYPE] || !f->type) &&
-           kept(v[VALUE_DESCRIPTION], f->description) &&
-           kept(v[VALUE_DEPRECATION_REASON], f->deprecation_reason) && lists;
-}
-
-static bool fill_input_value(const intro_cache *c, meta_entry *e)
-{
-    const mm_gql_input_value *iv = e->object;
-    json_t **v = e->values;
-    v[VALUE_NAME] = name_or_null(iv->name);
-    v[VALUE_TYPE] = wrap(c, iv->type);
-    v[VALUE_DESCRIPTION] = description_or_null(iv->description, iv->ast ? &iv->ast->description : NULL);
-    v[VALUE_DEPRECATION_REASON] = deprecation_reason_or_null(
-        iv->deprecation_reason, iv->ast ? iv->ast->directives : NULL, iv->ast ? iv->ast->directive_count : 0);
-    /* NULL both when there is no (valid) default and when printing ran out
-     * of memory: the one value whose failure cannot be told apart. */
-    char *text = mm_gql_print_default_value(iv);
-    v[VALUE_DEFAULT_VALUE] = text ? json_string(text) : NULL;
-    bool ok = kept(v[VALUE_DEFAULT_VALUE], text);
-    free(text);
-    return ok && kept(v[VALUE_NAME], iv->name) && (v[VALUE_TYPE] || !iv->type) &&
-           kept(v[VALUE_DESCRIPTION], iv->description) &&
-           kept(v[VALUE_DEPRECATION_REASON], iv->deprecation_reason);
-}
-
-static bool fill_enum_value(meta_entry *e)
-{
-    const mm_gql_enum_value *ev = e->object;
-    json_t **v = e->values;
-    v[VALUE_NAME] = name_or_null(ev->name);
-    v[VALUE_DESCRIPTION] = description_or_null(ev->description, ev->ast ? &ev->ast->description : NULL);
-    v[VALUE_DEPRECATION_REASON] = deprecation_reason_or_null(
-        ev->deprecation_reason, ev->ast ? ev->ast->directives : NULL, ev->ast ? ev->ast->directive_count : 0);
-    return kept(v[VALUE_NAME], ev->name) && kept(v[VALUE_DESCRIPTION], ev->description) &&
-           kept(v[VALUE_DEPRECATION_REASON], ev->deprecation_reason);
-}
-
-/* Locations in the order the definition wrote them, as graphql-js keeps
- * them; @deprecated also applies to directive definitions since 16.12. */
-static bool fill_directive(const intro_cache *c, meta_entry *e)
-{
-    const mm_gql_directive_definition *d = e->object;
-    json_t **v = e->values;
-    v[VALUE_NAME] = name_or_null(d->name);
-    v[VALUE_DESCRIPTION] = description_or_null(d->description, d->ast ? &d->ast->description : NULL);
-    json_t *locations = json_array();
-    for (size_t i = 0; locations && d->ast && i < d->ast->location_count; i++)
-        locations = append(locations, name_or_null(d->ast->locations[i].value));
-    if (locations && d->is_builtin && strcmp(d->name, "deprecated") == 0)
-        locations = append(locations, name_or_null("DIRECTIVE_DEFINITION"));
-    v[VALUE_LOCATIONS] = locations;
-    bool lists = set_lists(e, input_value_list(c, d->args, d->arg_count, false),
-                           input_value_list(c, d->args, d->arg_count, true));
-    return kept(v[VALUE_NAME], d->name) && kept(v[VALUE_DESCRIPTION], d->description) && locations &&
-           lists;
-}
-
-/* Fills every value of e but its wrapper; c (may be NULL) supplies the
- * wrappers and kind names its lists share. */
-static bool entry_fill(const intro_cache *c, meta_entry *e)
-{
-    switch (e->kind) {
-    case META_SCHEMA: return fill_schema(c, e);
-    case META_TYPE: return fill_type(c, e);
-    case META_FIELD: return fill_field(c, e);
-    case META_INPUT_VALUE: return fill_input_value(c, e);
-    case META_ENUM_VALUE: return fill_enum_value(e);
-    case META_DIRECTIVE: return fill_directive(c, e);
-    }
-    return false;
-}
-
-static void entry_clear(meta_entry *e)
-{
-    for (size_t i = 0; i < VALUE_COUNT; i++) {
-        json_decref(e->values[i]);
-        e->values[i] = NULL;
-    }
-}
-
-/* ---- building the cache ------------------------------------------------------ */
-
-typedef bool (*visit_fn)(void *ctx, meta_kind kind, const void *object);
-
-/* A type reference: its wrapper types, then the named type inside. */
-static bool walk_type_ref(const mm_gql_type *t, visit_fn visit, void *ctx)
-{
-    for (; t; t = t->of_type)
-        if (!visit(ctx, META_TYPE, t))
-            return false;
-    return true;
-}
-
-static bool walk_input_values(const mm_gql_input_value *values, size_t count, visit_fn visit,
-                              void *ctx)
-{
-    for (size_t i = 0; i < count; i++)
-        if (!visit(ctx, META_INPUT_VALUE, &values[i]) || !walk_type_ref(values[i].type, visit, ctx))
-            return false;
-    return true;
-}
-
-/* Visits every object introspection can reach from the schema; wrapper and
- * named types more than once (every reference visits them). */
-static bool walk_schema(const mm_gql_schema *s, visit_fn visit, void *ctx)
-{
-    if (!visit(ctx, META_SCHEMA, s))
-        return false;
-    for (size_t i = 0; i < s->type_count; i++) {
-        const mm_gql_type *t = s->types[i];
-        if (!visit(ctx, META_TYPE, t))
-            return false;
-        for (size_t j = 0; j < t->field_count; j++) {
-            const mm_gql_field *f = &t->fields[j];
-            if (!visit(ctx, META_FIELD, f) || !walk_type_ref(f->type, visit, ctx) ||
-                !walk_input_values(f->args, f->arg_count, visit, ctx))
-                return false;
-        }
-        for (size_t j = 0; j < t->enum_value_count; j++)
-            if (!visit(ctx, META_ENUM_VALUE, &t->enum_values[j]))
-                return false;
-        if (!walk_input_values(t->input_fields, t->input_field_count, visit, ctx))
-            return false;
-    }
-    for (size_t i = 0; i < s->directive_count; i++) {
-        const mm_gql_directive_definition *d = &s->directives[i];
-        if (!visit(ctx, META_DIRECTIVE, d) || !walk_input_values(d->args, d->arg_count, visit, ctx))
-            return false;
-    }
-    return true;
-}
-
-static bool count_visit(void *ctx, meta_kind kind, const void *object)
-{
-    (void)kind, (void)object;
-    ++*(size_t *)ctx;
-    return true;
-}
-
-/* Adds object's entry with its wrapper, unless a previous reference did. */
-static bool register_visit(void *ctx, meta_kind kind, const void *object)
-{
-    intro_cache *c = ctx;
-    size_t i = address_hash(object) & c->index_mask;
-    for (; c->by_object[i]; i = (i + 1) & c->index_mask)
-        if (c->by_object[i]->object == object)
-            return true;
-    json_t *wrapper = mm_gql_introspection_wrap(object);
-    if (!wrapper)
-        return false;
-    meta_entry *e = &c->entries[c->count++];
-    e->object = object;
-    e->kind = kind;
-    e->values[VALUE_WRAPPER] = wrapper;
-    c->by_object[i] = e;
-    for (i = address_hash(wrapper) & c->index_mask; c->by_wrapper[i]; i = (i + 1) & c->index_mask)
-        ;
-    c->by_wrapper[i] = e;
-    return true;
-}
-
-static void cache_free(intro_cache *c)
-{
-    if (!c)
-        return;
-    for (size_t i = 0; i < c->count; i++)
-        entry_clear(&c->entries[i]);
-    for (size_t k = 0; k <= MM_GQL_NON_NULL; k++)
-        json_decref(c->kind_names[k]);
-    free(c->entries);
-    free(c->by_object);
-    free(c->by_wrapper);
-    free(c);
-}
-
-/* Every entry is registered (with its wrapper) before any is filled, since
- * lists hold the wrappers of other entries. NULL when out of memory. */
-static intro_cache *cache_build(const mm_gql_schema *s)
-{
-    size_t bound = 0;
-    walk_schema(s, count_visit, &bound);
-    size_t capacity = 16;
-    while (capacity < 2 * bound)
-        capacity *= 2;
-    intro_cache *c = calloc(1, sizeof(*c));
-    if (!c)
-        return NULL;
-    c->entries = calloc(bound, sizeof(*c->entries));
-    c->by_object = calloc(capacity, sizeof(*c->by_object));
-    c->by_wrapper = calloc(capacity, sizeof(*c->by_wrapper));
-    c->index_mask = capacity - 1;
-    bool ok = c->entries && c->by_object && c->by_wrapper;
-    for (size_t k = 0; ok && k <= MM_GQL_NON_NULL; k++)
-        ok = (c->kind_names[k] = json_string_nocheck(kind_names[k])) != NULL;
-    ok = ok && walk_schema(s, register_visit, c);
-    for (size_t i = 0; ok && i < c->count; i++)
-        ok = entry_fill(c, &c->entries[i]);
-    if (!ok) {
-        cache_free(c);
-        return NULL;
-    }
-    return c;
-}
-
-/* Serializes the first introspection of each schema (building is rare: once
- * per schema), so a cache is built once and published whole. */
-static pthread_mutex_t cache_build_lock = PTHREAD_MUTEX_INITIALIZER;
-
-/* The schema's cache, built on first use; NULL when it cannot be built. */
-static const intro_cache *cache_of(const mm_gql_schema *schema)
-{
-    mm_gql_schema_private *priv = schema ? mm_gql_schema_priv(schema) : NULL;
-    if (!priv)
-        return NULL;
-    intro_cache *c = __atomic_load_n(&priv->introspection_cache, __ATOMIC_ACQUIRE);
-    if (c)
-        return c;
-    pthread_mutex_lock(&cache_build_lock);
-    c = __atomic_load_n(&priv->introspection_cache, __ATOMIC_ACQUIRE);
-    if (!c) {
-        c = cache_build(schema);
-        if (c)
-            __atomic_store_n(&priv->introspection_cache, c, __ATOMIC_RELEASE);
-    }
-    pthread_mutex_unlock(&cache_build_lock);
-    return c;
-}
-
-void mm_gql_introspection_release(mm_gql_schema *schema)
-{
-    mm_gql_schema_private *priv = schema ? mm_gql_schema_priv(schema) : NULL;
-    if (!priv)
-        return;
-    cache_free(priv->introspection_cache);
-    priv->introspection_cache = NULL;
-}
-
 /* ---- resolvers ----------------------------------------------------------------
  *
  * ud is the schema (bound by mm_gql_introspection_install). */
@@ -779,7 +254,7 @@ void mm_gql_introspection_release(mm_gql_schema *schema)
 static const meta_entry *entry_of(const mm_gql_schema *schema, json_t *parent, meta_kind kind,
                                   meta_entry *fresh)
 {
-    const intro_cache *c = cache_of(schema);
+    const intro_cache *c = mm_gql_introspection_cache(schema);
     const meta_entry *e = cache_find_wrapper(c, parent);
     const void *object = e ? e->object : mm_gql_introspection_unwrap(parent);
     if (!object)
@@ -789,7 +264,7 @@ static const meta_entry *entry_of(const mm_gql_schema *schema, json_t *parent, m
     if (e && e->kind == kind)
         return e;
     *fresh = (meta_entry){.object = object, .kind = kind};
-    entry_fill(c, fresh); /* what failed to be built is null, as it would be uncached */
+    mm_gql_introspection_entry_fill(c, fresh); /* what failed to be built is null, as it would be uncached */
     return fresh;
 }
 
@@ -801,7 +276,7 @@ static json_t *answer(const mm_gql_schema *schema, json_t *parent, meta_kind kin
     const meta_entry *e = entry_of(schema, parent, kind, &fresh);
     json_t *value = e ? json_incref(e->values[which]) : NULL;
     if (e == &fresh)
-        entry_clear(&fresh);
+        mm_gql_introspection_entry_clear(&fresh);
     return value;
 }
 
@@ -836,7 +311,7 @@ static json_t *schema_types(void *ud, json_t *parent, json_t *args, mm_gql_resol
 static json_t *schema_query_type(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info)
 {
     (void)args, (void)info;
-    const intro_cache *c = cache_of(ud);
+    const intro_cache *c = mm_gql_introspection_cache(ud);
     const mm_gql_schema *s = object_of(c, parent);
     return s ? wrap(c, s->query_type) : NULL;
 }
@@ -845,7 +320,7 @@ static json_t *schema_mutation_type(void *ud, json_t *parent, json_t *args,
                                     mm_gql_resolve_info *info)
 {
     (void)args, (void)info;
-    const intro_cache *c = cache_of(ud);
+    const intro_cache *c = mm_gql_introspection_cache(ud);
     const mm_gql_schema *s = object_of(c, parent);
     return s ? wrap(c, s->mutation_type) : NULL;
 }
@@ -854,7 +329,7 @@ static json_t *schema_subscription_type(void *ud, json_t *parent, json_t *args,
                                         mm_gql_resolve_info *info)
 {
     (void)args, (void)info;
-    const intro_cache *c = cache_of(ud);
+    const intro_cache *c = mm_gql_introspection_cache(ud);
     const mm_gql_schema *s = object_of(c, parent);
     return s ? wrap(c, s->subscription_type) : NULL;
 }
@@ -903,7 +378,7 @@ static json_t *type_list_answer(const mm_gql_schema *schema, json_t *parent, jso
     const mm_gql_type *t = e ? e->object : NULL;
     json_t *value = t && (kinds & 1u << t->kind) ? json_incref(e->values[list_for(args)]) : NULL;
     if (e == &fresh)
-        entry_clear(&fresh);
+        mm_gql_introspection_entry_clear(&fresh);
     return value;
 }
 
@@ -947,7 +422,7 @@ static json_t *type_of_type(void *ud, json_t *parent, json_t *args, mm_gql_resol
 static json_t *type_is_one_of(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info)
 {
     (void)args, (void)info;
-    const mm_gql_type *t = object_of(cache_of(ud), parent);
+    const mm_gql_type *t = object_of(mm_gql_introspection_cache(ud), parent);
     if (!t || t->kind != MM_GQL_INPUT_OBJECT)
         return NULL;
     return json_boolean(t->is_one_of);
@@ -983,7 +458,7 @@ static json_t *field_is_deprecated(void *ud, json_t *parent, json_t *args,
                                    mm_gql_resolve_info *info)
 {
     (void)args, (void)info;
-    const mm_gql_field *f = object_of(cache_of(ud), parent);
+    const mm_gql_field *f = object_of(mm_gql_introspection_cache(ud), parent);
     return f ? json_boolean(f->deprecation_reason != NULL) : NULL;
 }
 
@@ -1025,7 +500,7 @@ static json_t *input_is_deprecated(void *ud, json_t *parent, json_t *args,
                                    mm_gql_resolve_info *info)
 {
     (void)args, (void)info;
-    const mm_gql_input_value *v = object_of(cache_of(ud), parent);
+    const mm_gql_input_value *v = object_of(mm_gql_introspection_cache(ud), parent);
     return v ? json_boolean(v->deprecation_reason != NULL) : NULL;
 }
 
@@ -1054,7 +529,7 @@ static json_t *enum_is_deprecated(void *ud, json_t *parent, json_t *args,
                                   mm_gql_resolve_info *info)
 {
     (void)args, (void)info;
-    const mm_gql_enum_value *v = object_of(cache_of(ud), parent);
+    const mm_gql_enum_value *v = object_of(mm_gql_introspection_cache(ud), parent);
     return v ? json_boolean(v->deprecation_reason != NULL) : NULL;
 }
 
@@ -1084,7 +559,7 @@ static json_t *directive_is_repeatable(void *ud, json_t *parent, json_t *args,
                                        mm_gql_resolve_info *info)
 {
     (void)args, (void)info;
-    const mm_gql_directive_definition *d = object_of(cache_of(ud), parent);
+    const mm_gql_directive_definition *d = object_of(mm_gql_introspection_cache(ud), parent);
     return d ? json_boolean(d->repeatable) : NULL;
 }
 
@@ -1105,7 +580,7 @@ static json_t *directive_is_deprecated(void *ud, json_t *parent, json_t *args,
                                        mm_gql_resolve_info *info)
 {
     (void)args, (void)info;
-    return object_of(cache_of(ud), parent) ? json_false() : NULL;
+    return object_of(mm_gql_introspection_cache(ud), parent) ? json_false() : NULL;
 }
 
 static json_t *directive_deprecation_reason(void *ud, json_t *parent, json_t *args,
@@ -1120,7 +595,7 @@ static json_t *directive_deprecation_reason(void *ud, json_t *parent, json_t *ar
 static json_t *root_schema(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info)
 {
     (void)parent, (void)args, (void)info;
-    return wrap(cache_of(ud), ud);
+    return wrap(mm_gql_introspection_cache(ud), ud);
 }
 
 static json_t *root_type(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info)
@@ -1128,7 +603,7 @@ static json_t *root_type(void *ud, json_t *parent, json_t *args, mm_gql_resolve_
     (void)parent, (void)info;
     const char *name = json_string_value(json_object_get(args, "name"));
     mm_gql_type *t = name ? mm_gql_schema_find_type(ud, name) : NULL;
-    return t ? wrap(cache_of(ud), t) : NULL;
+    return t ? wrap(mm_gql_introspection_cache(ud), t) : NULL;
 }
 
 const mm_gql_field *mm_gql_introspection_schema_field(const mm_gql_schema *schema)
