@@ -27,7 +27,8 @@ MM_BINARY_DIR=$root/build "$scripts/fetch-graphiql.sh" >/dev/null 2>&1 ||
     echo "demo: GraphiQL assets not fetched (no npm registry?); the page will use a CDN" >&2
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mm-demo.XXXXXX")
-pids=()
+pids=()      # the framework's processes: workers and the server
+broker_pid=""
 cleanup() {
     local status=$?
     # A second signal (make forwards SIGTERM to its child, Ctrl-C may be
@@ -37,6 +38,12 @@ cleanup() {
     local p
     for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
     for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+    # The broker goes last: a worker whose broker is already gone waits out
+    # Kafka's session timeout (45 s) while it leaves its group.
+    if [[ -n $broker_pid ]]; then
+        kill -TERM "$broker_pid" 2>/dev/null || true
+        wait "$broker_pid" 2>/dev/null || true
+    fi
     if [[ -s $tmp/redis ]]; then
         "$scripts/redis-fixture.sh" stop "$(cat "$tmp/redis")" || true
     fi
@@ -65,9 +72,11 @@ export MM_REDIS_URL=$MM_TEST_REDIS_URL
 if [[ -n ${MM_KAFKA_BOOTSTRAP_SERVERS:-} ]]; then
     kafka_note="Kafka at $MM_KAFKA_BOOTSTRAP_SERVERS"
 else
-    "$root/build/gregor" broker >"$tmp/broker.out" 2>"$tmp/broker.err" &
-    pids+=($!)
-    if ! bootstrap=$(wait_line "$tmp/broker.out" "bootstrap: " "${pids[-1]}"); then
+    # setsid: Ctrl-C reaches the workers and the server but not the broker,
+    # which the clean-up stops after them (see there).
+    setsid "$root/build/gregor" broker >"$tmp/broker.out" 2>"$tmp/broker.err" &
+    broker_pid=$!
+    if ! bootstrap=$(wait_line "$tmp/broker.out" "bootstrap: " "$broker_pid"); then
         echo "demo: ERROR: gregor broker did not start" >&2
         cat "$tmp/broker.out" "$tmp/broker.err" >&2
         exit 1
@@ -135,7 +144,7 @@ MSG
 if [[ -n ${MM_DEMO_SECONDS:-} ]]; then
     sleep "$MM_DEMO_SECONDS"
 else
-    wait -n "${pids[@]}" || true
+    wait -n "${pids[@]}" ${broker_pid:+"$broker_pid"} || true
     echo "demo: a process exited unexpectedly" >&2
     tail -n 20 "$tmp"/*.err >&2
     exit 1
