@@ -134,10 +134,7 @@ static char *execute_doc(bench_ctx *c, const mm_gql_document *doc) {
         .variables = c->doc->variables,
         .root_value = c->root,
     };
-    mm_gql_execution *ex = mm_gql_execute_start(&p);
-    char *text = ex && mm_gql_execution_run(ex) == MM_GQL_EXEC_DONE ? mm_gql_execution_take_result_text(ex, NULL)
-                                                                    : NULL;
-    mm_gql_execution_free(ex);
+    char *text = mm_gql_execute_text(&p, NULL);
     if (!text) {
         fprintf(stderr, "bench: out of memory in execute\n");
         exit(1);

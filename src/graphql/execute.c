@@ -218,14 +218,14 @@ static void put_key(mm_gql_execution *ex, const mm_gql_field_group *group, bool 
 }
 
 /* graphql-js defaultFieldResolver: the source's member named like the field
- * (a new reference), or NULL. *cursor walks the source's members in order
- * alongside the selection: when the data's members come in the order they
- * are selected (data stored in the schema's shape), each lookup is one
- * comparison instead of a hash and a bucket walk. The value is the same
- * either way. */
+ * (a new reference), or NULL. *cursor (when cursor is not NULL) walks the
+ * source's members in order alongside the selection: when the data's members
+ * come in the order they are selected (data stored in the schema's shape),
+ * each lookup is one comparison instead of a hash and a bucket walk. The
+ * value is the same either way. */
 static json_t *default_resolve(json_t *source, const char *name, void **cursor) {
     if (!json_is_object(source)) return NULL;
-    void *it = *cursor;
+    void *it = cursor ? *cursor : NULL;
     if (it) {
         size_t n = json_object_iter_key_len(it);
         const char *key = json_object_iter_key(it);
@@ -313,11 +313,8 @@ static int execute_field(mm_gql_execution *ex, mm_gql_type *parent_type, json_t 
     json_t *result;
     if (field->resolve) {
         result = field->resolve(field->resolve_ud, source, args, &info);
-    } else if (cursor) {
+    } else {
         result = default_resolve(source, field->name, cursor);
-    } else { /* graphql-js defaultFieldResolver: the parent's property of the field's name */
-        json_t *v = json_is_object(source) ? json_object_get(source, field->name) : NULL;
-        result = v ? json_incref(v) : NULL;
     }
     if (args_memo && args && args == *args_memo) {
         if (args->refcount != 1 || json_object_size(args) != memo_size) {
@@ -459,10 +456,7 @@ static void finish(mm_gql_execution *ex) {
         mm_json_put(&w, ex->out.s + 1, ex->out.len - 1);
     }
     mm_json_put_char(&w, '}');
-    if (lost) {
-        mm_json_writer_release(&w);
-        w.failed = true;
-    }
+    if (lost) mm_json_writer_fail(&w);
     mm_json_writer_release(&ex->out);
     ex->result_text = mm_json_writer_take(&w, &ex->result_len);
 }
@@ -617,10 +611,14 @@ char *mm_gql_execution_take_result_text(mm_gql_execution *ex, size_t *len) {
     return text;
 }
 
+/* The JSON tree of a response text; strings may hold U+0000 (\u0000). */
+static json_t *parse_response(const char *text, size_t len) {
+    return text ? json_loadb(text, len, JSON_ALLOW_NUL, NULL) : NULL;
+}
+
 json_t *mm_gql_execution_result(mm_gql_execution *ex) {
-    if (!ex || !ex->finished || !ex->result_text) return NULL;
-    /* Strings may hold U+0000 (\u0000 in the text). */
-    return json_loadb(ex->result_text, ex->result_len, JSON_ALLOW_NUL, NULL);
+    if (!ex || !ex->finished) return NULL;
+    return parse_response(ex->result_text, ex->result_len);
 }
 
 bool mm_gql_execution_has_errors(const mm_gql_execution *ex) { return ex && ex->errors.count > 0; }
@@ -669,7 +667,7 @@ static void sync_wake(void *ud) {
     pthread_mutex_unlock(&w->lock);
 }
 
-json_t *mm_gql_execute(const mm_gql_execute_params *params) {
+char *mm_gql_execute_text(const mm_gql_execute_params *params, size_t *len) {
     sync_waiter w = {.woken = false};
     pthread_mutex_init(&w.lock, NULL);
     pthread_cond_init(&w.cond, NULL);
@@ -677,7 +675,7 @@ json_t *mm_gql_execute(const mm_gql_execute_params *params) {
     p.wake = sync_wake;
     p.wake_ud = &w;
     mm_gql_execution *ex = mm_gql_execute_start(&p);
-    json_t *result = NULL;
+    char *text = NULL;
     if (ex) {
         /* A root field may defer and be settled by another thread: wait for it here. */
         while (mm_gql_execution_run(ex) == MM_GQL_EXEC_PENDING) {
@@ -686,10 +684,18 @@ json_t *mm_gql_execute(const mm_gql_execute_params *params) {
             w.woken = false;
             pthread_mutex_unlock(&w.lock);
         }
-        result = mm_gql_execution_result(ex);
+        text = mm_gql_execution_take_result_text(ex, len);
         mm_gql_execution_free(ex);
     }
     pthread_cond_destroy(&w.cond);
     pthread_mutex_destroy(&w.lock);
+    return text;
+}
+
+json_t *mm_gql_execute(const mm_gql_execute_params *params) {
+    size_t len = 0;
+    char *text = mm_gql_execute_text(params, &len);
+    json_t *result = parse_response(text, len);
+    free(text);
     return result;
 }

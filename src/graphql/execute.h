@@ -174,6 +174,10 @@ void mm_gql_execution_free(mm_gql_execution *ex);
  * of memory. */
 json_t *mm_gql_execute(const mm_gql_execute_params *params);
 
+/* mm_gql_execute, keeping the response as the text the executor wrote
+ * (malloc'd; the caller frees it), its length in *len (may be NULL). */
+char *mm_gql_execute_text(const mm_gql_execute_params *params, size_t *len);
+
 /* graphql-js getOperationAST: the operation named name, or the only
  * operation when name is NULL; NULL when absent or ambiguous. */
 const mm_gql_operation *mm_gql_get_operation(const mm_gql_document *doc, const char *name);

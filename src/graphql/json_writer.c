@@ -20,10 +20,14 @@ bool mm_json_writer_reserve(mm_json_writer *w, size_t n) {
     w->cap = cap;
     return true;
 fail:
-    /* Nothing written after a failure may look like a complete text. */
-    free(w->s);
-    *w = (mm_json_writer){.failed = true};
+    mm_json_writer_fail(w);
     return false;
+}
+
+void mm_json_writer_fail(mm_json_writer *w) {
+    /* Nothing written after a failure may look like a complete text. */
+    mm_json_writer_release(w);
+    w->failed = true;
 }
 
 /* Whether any of the 8 bytes in x is a control character, '"' or '\\'
@@ -119,8 +123,7 @@ void mm_json_put_real(mm_json_writer *w, double v) {
 
 static void put_value(mm_json_writer *w, const json_t *v, int depth) {
     if (depth > MM_JSON_TEXT_MAX_DEPTH) {
-        mm_json_writer_release(w);
-        w->failed = true;
+        mm_json_writer_fail(w);
         return;
     }
     switch (json_typeof(v)) {

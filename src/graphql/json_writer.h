@@ -66,6 +66,10 @@ void mm_json_put_value(mm_json_writer *w, const json_t *v);
  * *len (may be NULL); the writer is empty afterwards. NULL when it failed. */
 char *mm_json_writer_take(mm_json_writer *w, size_t *len);
 
+/* Drops the text and marks the writer failed (a part of it could not be
+ * written: out of memory, too deep, or lost elsewhere); take returns NULL. */
+void mm_json_writer_fail(mm_json_writer *w);
+
 /* Frees the buffer; the writer is empty afterwards. */
 void mm_json_writer_release(mm_json_writer *w);
 

@@ -58,11 +58,8 @@ static char *run(mm_gql_schema *schema, const char *query, const char *variables
     assert_non_null(doc);
     json_t *vars = variables ? json_loads(variables, 0, NULL) : NULL;
     mm_gql_execute_params p = {.schema = schema, .document = doc, .variables = vars, .root_value = root};
-    mm_gql_execution *ex = mm_gql_execute_start(&p);
-    assert_non_null(ex);
-    assert_int_equal(mm_gql_execution_run(ex), MM_GQL_EXEC_DONE);
-    char *text = mm_gql_execution_take_result_text(ex, NULL);
-    mm_gql_execution_free(ex);
+    char *text = mm_gql_execute_text(&p, NULL);
+    assert_non_null(text);
     json_decref(vars);
     mm_gql_errors_release(&errors);
     mm_arena_reset(&arena);

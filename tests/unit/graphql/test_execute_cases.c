@@ -643,10 +643,7 @@ static char *run_case(const exec_case *c) {
         .root_value = root,
     };
     /* The text exactly as the executor wrote it (what the HTTP server sends). */
-    mm_gql_execution *ex = mm_gql_execute_start(&p);
-    char *text = ex && mm_gql_execution_run(ex) == MM_GQL_EXEC_DONE ? mm_gql_execution_take_result_text(ex, NULL)
-                                                                    : NULL;
-    mm_gql_execution_free(ex);
+    char *text = mm_gql_execute_text(&p, NULL);
     json_decref(vars);
     mm_gql_errors_release(&errors);
     mm_arena_reset(&arena);
