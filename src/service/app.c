@@ -44,10 +44,16 @@ int mm_app_load(mm_app *app, const char *path, char *err, size_t err_size) {
                  MM_SERVICE_SYMBOL);
         return MM_ENOTFOUND;
     }
+    mm_service_clear_last_error();
     mm_service *svc = define();
     if (!svc) {
-        snprintf(err, err_size, "--app %s: %s() returned no service (see the log above)", path,
-                 MM_SERVICE_SYMBOL);
+        const char *why = mm_service_last_error();
+        if (why[0])
+            snprintf(err, err_size, "--app %s: %s() returned NULL after this definition error: %s",
+                     path, MM_SERVICE_SYMBOL, why);
+        else
+            snprintf(err, err_size, "--app %s: %s() returned NULL, and no mm_service_* call failed: "
+                     "the service's own code gave up (check its error paths)", path, MM_SERVICE_SYMBOL);
         return MM_EINVAL;
     }
     if (mm_app_find(app, svc->name)) {
