@@ -11,6 +11,8 @@
 
 #include "commands.h"
 #include "common/log.h"
+#include "common/suggest.h"
+#include "service/service_internal.h"
 
 int gregor_apps_add(gregor_apps *apps, const char *cmd, const char *path) {
     if (apps->count == GREGOR_MAX_APPS) {
@@ -105,4 +107,34 @@ int gregor_option_error(const char *cmd, int getopt_result, char **argv) {
     const char *opt = argv[optind - 1];
     if (getopt_result == ':') return gregor_usage_error(cmd, "option '%s' needs a value", opt);
     return gregor_usage_error(cmd, "unknown option '%s'", opt);
+}
+
+const char *gregor_consumer_hint(const mm_app *app, const char *name, char *buf, size_t size) {
+    mm_suggest sg;
+    mm_suggest_init(&sg, name);
+    /* Offer both spellings: NAME and SERVICE.NAME. The qualified ones live
+     * in a small ring of buffers, enough for the names a node has. */
+    static _Thread_local char qualified[64][256];
+    size_t q = 0;
+    for (size_t i = 0; i < app->service_count; i++) {
+        const mm_service *s = app->services[i];
+        for (size_t j = 0; j < s->consumer_count; j++) {
+            mm_suggest_offer(&sg, s->consumers[j]->name);
+            if (q < sizeof qualified / sizeof *qualified) {
+                snprintf(qualified[q], sizeof qualified[q], "%s.%s", s->name, s->consumers[j]->name);
+                mm_suggest_offer(&sg, qualified[q++]);
+            }
+        }
+    }
+    if (sg.best) return mm_suggest_hint(&sg, buf, size);
+    size_t used = (size_t)snprintf(buf, size, " (the loaded services have:");
+    int any = 0;
+    for (size_t i = 0; i < app->service_count && used < size; i++) {
+        const mm_service *s = app->services[i];
+        for (size_t j = 0; j < s->consumer_count && used < size; j++, any = 1)
+            used += (size_t)snprintf(buf + used, size - used, "%s %s", any ? "," : "",
+                                     s->consumers[j]->name);
+    }
+    if (used < size) snprintf(buf + used, size - used, "%s)", any ? "" : " no consumers");
+    return buf;
 }
