@@ -125,6 +125,16 @@ else
     grep -E '"createForm":\{"data":\{"id"' "$run_state/demo.log" | head -n 1
 fi
 
+# `make demo` stopped by a signal from a script exits cleanly within 2 s with
+# nothing left running, and its processes log in one format.
+phase "demo: stopped by SIGINT/SIGTERM, one log format (tests/demo/check.sh)"
+if ! (unset MM_KAFKA_BOOTSTRAP_SERVERS; "$root/tests/demo/check.sh") >"$run_state/demo-check.log" 2>&1; then
+    cat "$run_state/demo-check.log" >&2
+    failures+=("demo check")
+else
+    grep '^demo check:' "$run_state/demo-check.log"
+fi
+
 # The servers are not needed by the fuzzers; free the cores and memory.
 stop_servers
 
