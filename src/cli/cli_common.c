@@ -115,21 +115,27 @@ int gregor_option_error(const char *cmd, int getopt_result, char **argv) {
 const char *gregor_consumer_hint(const mm_app *app, const char *name, char *buf, size_t size) {
     mm_suggest sg;
     mm_suggest_init(&sg, name);
-    /* Offer both spellings: NAME and SERVICE.NAME. The qualified ones live
-     * in a small ring of buffers, enough for the names a node has. */
-    static _Thread_local char qualified[64][256];
+    /* Offer both spellings: NAME and SERVICE.NAME. The qualified ones are
+     * built in one block that outlives the search (up to 64 of them). */
+    enum { QUALIFIED = 64, QUALIFIED_LEN = 256 };
+    char (*qualified)[QUALIFIED_LEN] = calloc(QUALIFIED, QUALIFIED_LEN);
     size_t q = 0;
     for (size_t i = 0; i < app->service_count; i++) {
         const mm_service *s = app->services[i];
         for (size_t j = 0; j < s->consumer_count; j++) {
             mm_suggest_offer(&sg, s->consumers[j]->name);
-            if (q < sizeof qualified / sizeof *qualified) {
-                snprintf(qualified[q], sizeof qualified[q], "%s.%s", s->name, s->consumers[j]->name);
+            if (qualified && q < QUALIFIED) {
+                snprintf(qualified[q], QUALIFIED_LEN, "%s.%s", s->name, s->consumers[j]->name);
                 mm_suggest_offer(&sg, qualified[q++]);
             }
         }
     }
-    if (sg.best) return mm_suggest_hint(&sg, buf, size);
+    if (sg.best) {
+        mm_suggest_hint(&sg, buf, size);
+        free(qualified);
+        return buf;
+    }
+    free(qualified);
     size_t used = (size_t)snprintf(buf, size, " (the loaded services have:");
     int any = 0;
     for (size_t i = 0; i < app->service_count && used < size; i++) {

@@ -4,6 +4,7 @@
  * the caller would get an id for nothing. The live map is the nodes' status
  * documents in Redis (docs/redis-keys.md), read once per mutation. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/suggest.h"
@@ -58,13 +59,15 @@ static void offer_names(mm_suggest *sg, json_t *nodes, const char *kind, char (*
 
 static void not_found(json_t *nodes, const char *kind, const char *name, const char *where, char *err,
                       size_t err_size) {
-    static _Thread_local char slots[64][256];
+    enum { SLOTS = 64 };
+    char (*slots)[256] = calloc(SLOTS, 256); /* the qualified names offered */
     mm_suggest sg;
     mm_suggest_init(&sg, name);
-    offer_names(&sg, nodes, kind, slots, sizeof slots / sizeof *slots);
+    offer_names(&sg, nodes, kind, slots, slots ? SLOTS : 0);
     char hint[300];
     snprintf(err, err_size, "No live %s named '%s'%s in the service web%s; nothing was published.", kind,
              name, where, mm_suggest_hint(&sg, hint, sizeof hint));
+    free(slots);
 }
 
 /* Is there a consumer matching name (on node, or anywhere when node is
