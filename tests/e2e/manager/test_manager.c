@@ -528,6 +528,41 @@ static void test_mutations_steer_node(void **state) {
     assert_int_equal(node_listed(node2), 0);
 }
 
+static size_t count_substr(const char *s, const char *needle) {
+    size_t n = 0;
+    for (const char *p = s; (p = strstr(p, needle)); p++) n++;
+    return n;
+}
+
+/* One request with 1,000 wrong-code aliases: 1,000 refusals, but the log
+ * gets MM_LOG_BURST (10) lines for them, not 1,000 (then one "suppressed"
+ * line once another warning comes after that second). */
+static void test_wrong_code_aliases_do_not_flood_the_log(void **state) {
+    (void)state;
+    char *before = read_file(server_log);
+    size_t had = count_substr(before, "manager: unauthorized");
+    free(before);
+    size_t cap = 1000 * 80 + 64, len = 0;
+    char *q = malloc(cap);
+    assert_non_null(q);
+    len += (size_t)snprintf(q + len, cap - len, "mutation {");
+    for (int i = 0; i < 1000; i++)
+        len += (size_t)snprintf(q + len, cap - len, " a%d: stopNode(authCode: \"" WRONG "\", name: \"x\") { id }", i);
+    snprintf(q + len, cap - len, " }");
+    json_t *doc = gql(q);
+    free(q);
+    assert_int_equal(json_array_size(json_object_get(doc, "errors")), 1000);
+    json_decref(doc);
+    usleep(1100 * 1000); /* the next second: a later warning reports the rest */
+    json_decref(gql("mutation { stopNode(authCode: \"" WRONG "\", name: \"x\") { id } }"));
+    usleep(300 * 1000);
+    char *log = read_file(server_log);
+    size_t lines = count_substr(log, "manager: unauthorized") - had;
+    if (lines > 12) fail_msg("1,000 refusals wrote %zu log lines", lines);
+    if (!strstr(log, "msg=\"log: suppressed ")) fail_msg("no suppressed report in:\n%s", log);
+    free(log);
+}
+
 static void test_bad_input_is_refused(void **state) {
     (void)state;
     int64_t before = web_high_watermark();
@@ -587,6 +622,7 @@ int main(void) {
         cmocka_unit_test(test_queries_show_live_map),
         cmocka_unit_test(test_unauthorized_changes_nothing),
         cmocka_unit_test(test_bad_input_is_refused),
+        cmocka_unit_test(test_wrong_code_aliases_do_not_flood_the_log),
         cmocka_unit_test(test_unknown_names_are_refused),
         cmocka_unit_test(test_mutations_steer_node),
         cmocka_unit_test(test_server_stops_cleanly),
