@@ -209,79 +209,6 @@ static void *answer_later(void *arg) {
     return NULL;
 }
 
-/* Continuations: the stand-in for an engine that waits for an event result,
- * is woken on another thread, and continues on a server worker. */
-typedef struct cont_state {
-    int steps;           /* continuations run so far */
-    int want;            /* answer after this many (0: never, wait for the deadline) */
-    pthread_t requester; /* a thread that asked for a continuation */
-    int ran_elsewhere;   /* every continuation ran on a thread other than the asker */
-    int inline_first;    /* ask for the first continuation from inside the handler */
-} cont_state;
-
-static void cont_step(void *arg, mm_http_responder *r);
-
-typedef struct wake_job {
-    mm_http_responder *r;
-    cont_state *st;
-} wake_job;
-
-static void *wake_thread(void *arg) {
-    wake_job *j = arg;
-    usleep(20 * 1000);
-    j->st->requester = pthread_self();
-    int rc = mm_http_responder_continue(j->r, cont_step, j->st);
-    if (rc == MM_ETIMEDOUT) {
-        /* Timed out before the wake: the continuation will not run; give back our reference. */
-        mm_http_respond(j->r, MM_HTTP_OUTCOME_EXECUTED, NULL);
-        free(j->st);
-    } else {
-        assert_int_equal(rc, 0);
-    }
-    free(j);
-    return NULL;
-}
-
-static void wake_later(mm_http_responder *r, cont_state *st) {
-    wake_job *j = malloc(sizeof *j);
-    j->r = r;
-    j->st = st;
-    pthread_t t;
-    assert_int_equal(pthread_create(&t, NULL, wake_thread, j), 0);
-    pthread_detach(t);
-}
-
-static void cont_step(void *arg, mm_http_responder *r) {
-    cont_state *st = arg;
-    st->steps++;
-    if (pthread_equal(st->requester, pthread_self())) st->ran_elsewhere = 0;
-    if (mm_http_responder_cancelled(r)) {
-        assert_int_equal(mm_http_respond(r, MM_HTTP_OUTCOME_EXECUTED, NULL), MM_ETIMEDOUT);
-        free(st);
-        return;
-    }
-    if (st->want && st->steps >= st->want) {
-        mm_http_respond(r, MM_HTTP_OUTCOME_EXECUTED,
-                        json_pack("{s:{s:i,s:b}}", "data", "steps", st->steps, "elsewhere", st->ran_elsewhere));
-        free(st);
-        return;
-    }
-    wake_later(r, st); /* wait again */
-}
-
-static void continue_request(mm_http_responder *r, const char *q) {
-    cont_state *st = calloc(1, sizeof *st);
-    st->ran_elsewhere = 1;
-    st->want = strcmp(q, "continue-forever") == 0 ? 0 : 3;
-    if (strcmp(q, "continue-inline") == 0) {
-        /* Asked for before the handler returns: it runs on this worker right after. */
-        assert_int_equal(mm_http_responder_continue(r, cont_step, st), 0);
-        assert_int_equal(mm_http_responder_continue(r, cont_step, st), MM_EINVAL); /* one at a time */
-        return;
-    }
-    wake_later(r, st);
-}
-
 static void handler(void *ud, const mm_http_graphql_request *req, mm_http_responder *r) {
     (void)ud;
     const char *q = req->query;
@@ -325,8 +252,6 @@ static void handler(void *ud, const mm_http_graphql_request *req, mm_http_respon
         pthread_t t;
         assert_int_equal(pthread_create(&t, NULL, answer_later, r), 0);
         pthread_detach(t);
-    } else if (strncmp(q, "continue", 8) == 0) {
-        continue_request(r, q);
     } else if (strcmp(q, "wait") == 0) {
         mm_http_responder_on_cancel(r, on_cancel, NULL);
         pthread_mutex_lock(&wait_mu);
@@ -1084,61 +1009,6 @@ static void test_resume_latency(void **state) {
     mm_http_server_free(s);
 }
 
-static void test_continuations(void **state) {
-    (void)state;
-    mm_http_config cfg;
-    base_config(&cfg);
-    cfg.request_timeout_ms = 300;
-    mm_http_server *s = start_server(&cfg);
-    uint16_t port = mm_http_server_port(s);
-    /* Woken three times from other threads; each step runs on a server worker. */
-    http_resp r = post_json(port, "application/graphql-response+json", "{\"query\":\"continue\"}");
-    assert_int_equal(r.status, 200);
-    json_t *j = body_json(&r);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "data"), "steps")), 3);
-    assert_true(json_is_true(json_object_get(json_object_get(j, "data"), "elsewhere")));
-    json_decref(j);
-    resp_free(&r);
-    /* The first continuation asked for from inside the handler. */
-    r = post_json(port, NULL, "{\"query\":\"continue-inline\"}");
-    assert_int_equal(r.status, 200);
-    j = body_json(&r);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "data"), "steps")), 3);
-    json_decref(j);
-    resp_free(&r);
-    /* The deadline counts across continuations: waking every 20 ms does not extend it. */
-    uint64_t t0 = now_ms();
-    r = post_json(port, NULL, "{\"query\":\"continue-forever\"}");
-    uint64_t took = now_ms() - t0;
-    assert_int_equal(r.status, 504);
-    assert_true(took >= 280 && took < 1500);
-    resp_free(&r);
-    usleep(100 * 1000); /* the last wake thread gives its reference back */
-    /* Several at once, beside plain waits answered from another thread. */
-    int fds[20];
-    for (int i = 0; i < 20; i++) {
-        fds[i] = connect_port(port);
-        const char *b = "{\"query\":\"continue\"}";
-        char *req = build_request("POST", "/graphql", "Content-Type: application/json\r\n", b, strlen(b));
-        send_all(fds[i], req, strlen(req));
-        free(req);
-    }
-    for (int i = 0; i < 20; i++) {
-        read_response(fds[i], &r, 3000);
-        close(fds[i]);
-        assert_int_equal(r.status, 200);
-        assert_non_null(strstr(r.body, "\"steps\":3"));
-        resp_free(&r);
-    }
-    mm_http_server_free(s);
-}
-
-typedef struct load_result {
-    uint16_t port;
-    int ok;
-    uint64_t max_ms;
-} load_result;
-
 static void test_300_waiting_do_not_starve_others(void **state) {
     (void)state;
     enum { N = 300 };
@@ -1192,6 +1062,7 @@ static void test_slow_and_half_closed_clients(void **state) {
     mm_http_config cfg;
     base_config(&cfg);
     cfg.connection_timeout_s = 1;
+    cfg.header_timeout_ms = 1000;
     mm_http_server *s = start_server(&cfg);
     uint16_t port = mm_http_server_port(s);
     /* Slow loris: headers that never finish. */
@@ -1221,7 +1092,7 @@ static void test_slow_and_half_closed_clients(void **state) {
     read_response(half, &r, 4000);
     resp_free(&r);
     /* Slow body: the headers are complete, then one byte every 300 ms. The
-     * idle timer never fires, the upload budget (2 x 1 s) does. */
+     * whole-body deadline (connection_timeout_s) ends it. */
     int trickle = connect_port(port);
     const char *head = "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n";
     send_all(trickle, head, strlen(head));
@@ -1366,7 +1237,6 @@ int main(void) {
         cmocka_unit_test(test_deadline_timeout),
         cmocka_unit_test(test_waiting_outlives_connection_timeout),
         cmocka_unit_test(test_resume_latency),
-        cmocka_unit_test(test_continuations),
         cmocka_unit_test(test_300_waiting_do_not_starve_others),
         cmocka_unit_test(test_slow_and_half_closed_clients),
         cmocka_unit_test(test_access_log_line),
