@@ -31,7 +31,7 @@ static const char *const refusal_names[MM_HTTP_REFUSE_COUNT] = {
 
 void mm_http_refusal_log(mm_http_server *s, mm_http_refusal kind, const char *remote, const char *what) {
     uint64_t now = mm_http_now_ns();
-    uint64_t last = atomic_load(&s->refuse_last_ns[kind]);
+    unsigned long long last = atomic_load(&s->refuse_last_ns[kind]);
     if (last && now - last < 1000000000ull) {
         atomic_fetch_add(&s->refuse_unlogged[kind], 1);
         return;

@@ -150,7 +150,7 @@ static mm_http_chunked_state decode(const char *text, size_t piece, char *out, s
             const char *p;
             size_t dl;
             size_t used = mm_http_chunked_step(&d, text + pos, end - pos, &p, &dl);
-            memcpy(out + *out_len, p, dl);
+            if (dl) memcpy(out + *out_len, p, dl);
             *out_len += dl;
             pos += used;
             if (used == 0) break;
