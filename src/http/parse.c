@@ -4,6 +4,7 @@
 #include "http/parse.h"
 
 #include <assert.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
@@ -27,6 +28,19 @@ static int value_char(unsigned char c) { return c == '\t' || (c >= 0x20 && c != 
 static int name_is(const mm_http_field *f, const char *name) {
     size_t n = strlen(name);
     return f->name_len == n && strncasecmp(f->name, name, n) == 0;
+}
+
+/* The fields that decide framing, recognized by length first (cheap). */
+enum { F_OTHER, F_HOST, F_CONTENT_LENGTH, F_TRANSFER_ENCODING, F_CONNECTION, F_EXPECT };
+static int field_kind(const mm_http_field *f) {
+    switch (f->name_len) {
+    case 4: return strncasecmp(f->name, "host", 4) == 0 ? F_HOST : F_OTHER;
+    case 6: return strncasecmp(f->name, "expect", 6) == 0 ? F_EXPECT : F_OTHER;
+    case 10: return strncasecmp(f->name, "connection", 10) == 0 ? F_CONNECTION : F_OTHER;
+    case 14: return strncasecmp(f->name, "content-length", 14) == 0 ? F_CONTENT_LENGTH : F_OTHER;
+    case 17: return strncasecmp(f->name, "transfer-encoding", 17) == 0 ? F_TRANSFER_ENCODING : F_OTHER;
+    default: return F_OTHER;
+    }
 }
 
 static int token_is(const char *s, size_t len, const char *word) {
@@ -89,11 +103,13 @@ static int interpret(mm_http_head *h) {
     int conn = 0; /* 0 unspecified, 1 keep-alive, -1 close */
     for (size_t i = 0; i < h->field_count; i++) {
         const mm_http_field *f = &h->fields[i];
-        if (name_is(f, "host")) {
+        int kind = field_kind(f);
+        if (kind == F_OTHER) continue;
+        if (kind == F_HOST) {
             hosts++;
             for (size_t k = 0; k < f->value_len; k++)
                 if ((unsigned char)f->value[k] <= 0x20 || f->value[k] == 0x7f) return -400;
-        } else if (name_is(f, "content-length")) {
+        } else if (kind == F_CONTENT_LENGTH) {
             lengths++;
             /* Exactly 1*DIGIT: "26, 26", "-1", "+5", " 5x" and 20+ digits are all refused. */
             if (f->value_len == 0 || f->value_len > 18) return -400;
@@ -104,14 +120,14 @@ static int interpret(mm_http_head *h) {
             }
             h->content_length = n;
             h->has_length = 1;
-        } else if (name_is(f, "transfer-encoding")) {
+        } else if (kind == F_TRANSFER_ENCODING) {
             te = 1;
             int rc = each_element(f->value, f->value_len, te_element, &tes);
             if (rc == -400) return -400;
             if (rc == -501) te = 2;
-        } else if (name_is(f, "connection")) {
+        } else if (kind == F_CONNECTION) {
             each_element(f->value, f->value_len, connection_element, &conn);
-        } else if (name_is(f, "expect")) {
+        } else if (kind == F_EXPECT) {
             expect++;
             if (!token_is(f->value, f->value_len, "100-continue")) return -417;
         }
@@ -168,7 +184,11 @@ static int incomplete(size_t len, const mm_http_limits *lim) {
 
 int mm_http_parse_head(const char *buf, size_t len, const mm_http_limits *lim, mm_http_head *h) {
     assert(buf && lim && h);
-    memset(h, 0, sizeof *h);
+    /* Not the 3 KB field array: only what is read before being written. */
+    memset(h, 0, offsetof(mm_http_head, fields));
+    h->field_count = 0;
+    h->chunked = h->has_length = h->keep_alive = h->expect_continue = 0;
+    h->content_length = 0;
     const unsigned char *b = (const unsigned char *)buf;
     size_t p = 0;
     /* RFC 9112 2.2: ignore empty lines before the request line. */
@@ -235,7 +255,7 @@ int mm_http_parse_head(const char *buf, size_t len, const mm_http_limits *lim, m
         p++;
         while (p < len && (b[p] == ' ' || b[p] == '\t')) p++;
         size_t v0 = p;
-        while (p < len && value_char(b[p])) p++;
+        while (p < len && (b[p] >= 0x20 ? b[p] != 0x7f : b[p] == '\t')) p++;
         if (p >= len) return incomplete(len, lim);
         if (b[p] != '\r') return -400; /* a bare LF or another control character */
         if (p + 1 >= len) return incomplete(len, lim);
