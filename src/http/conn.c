@@ -13,7 +13,6 @@
 #include <arpa/inet.h>
 #include <assert.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +27,7 @@ static void process(mm_http_conn *c);
 static void conn_close(mm_http_conn *c);
 static void read_start(mm_http_conn *c);
 static void settle_after_dispatch(mm_http_conn *c);
+static void answer_ready(mm_http_conn *c);
 
 /* ---- header lines ---- */
 
@@ -44,22 +44,32 @@ static void hbuf_reserve(mm_http_hbuf *b, size_t more) {
     b->cap = cap;
 }
 
-void mm_http_hbuf_addf(mm_http_hbuf *b, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0) return;
-    hbuf_reserve(b, (size_t)n);
+static void hbuf_put(mm_http_hbuf *b, const char *s, size_t n) {
+    hbuf_reserve(b, n);
     if (b->oom) return;
-    va_start(ap, fmt);
-    vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
 }
 
+static void hbuf_puts(mm_http_hbuf *b, const char *s) { hbuf_put(b, s, strlen(s)); }
+
+static void hbuf_putu(mm_http_hbuf *b, uint64_t v) {
+    char tmp[24];
+    size_t i = sizeof tmp;
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    hbuf_put(b, tmp + i, sizeof tmp - i);
+}
+
+/* No printf on the hot path: an answer's head is a handful of appends. */
 void mm_http_hbuf_add(mm_http_hbuf *b, const char *name, const char *value) {
-    mm_http_hbuf_addf(b, "%s: %s\r\n", name, value);
+    hbuf_puts(b, name);
+    hbuf_put(b, ": ", 2);
+    hbuf_puts(b, value);
+    hbuf_put(b, "\r\n", 2);
 }
 
 static const char *reason_phrase(unsigned status) {
@@ -182,19 +192,29 @@ void mm_http_conn_reply(mm_http_conn *c, unsigned status, const char *content_ty
         c->requests >= s->cfg.max_requests_per_connection)
         c->close_after = 1;
     mm_http_hbuf h = {0};
-    mm_http_hbuf_addf(&h, "HTTP/1.1 %u %s\r\nDate: %s\r\n", status, reason_phrase(status), mm_http_io_date(c->io));
+    hbuf_reserve(&h, 400);
+    hbuf_put(&h, "HTTP/1.1 ", 9);
+    hbuf_putu(&h, status);
+    hbuf_put(&h, " ", 1);
+    hbuf_puts(&h, reason_phrase(status));
+    hbuf_put(&h, "\r\n", 2);
+    mm_http_hbuf_add(&h, "Date", mm_http_io_date(c->io));
     if (content_type) mm_http_hbuf_add(&h, "Content-Type", content_type);
-    if (status != 204) mm_http_hbuf_addf(&h, "Content-Length: %zu\r\n", len);
+    if (status != 204) {
+        hbuf_put(&h, "Content-Length: ", 16);
+        hbuf_putu(&h, len);
+        hbuf_put(&h, "\r\n", 2);
+    }
     if (allow) mm_http_hbuf_add(&h, "Allow", allow);
     if (c->route == MM_ROUTE_GRAPHQL) {
         mm_http_hbuf_add(&h, "Vary", "Accept");
         mm_http_hbuf_add(&h, "Cache-Control", "no-store");
         if (c->origin) mm_http_cors_apply(&h, s->cfg.cors_origins, c->origin, 0, NULL);
     }
-    if (extra) mm_http_hbuf_addf(&h, "%s", extra);
+    if (extra) hbuf_puts(&h, extra);
     if (c->close_after) mm_http_hbuf_add(&h, "Connection", "close");
     else if (c->head.minor == 0) mm_http_hbuf_add(&h, "Connection", "keep-alive");
-    mm_http_hbuf_addf(&h, "\r\n");
+    hbuf_put(&h, "\r\n", 2);
     if (h.oom) {
         free(h.data);
         if (owned) free((char *)body);
@@ -206,7 +226,34 @@ void mm_http_conn_reply(mm_http_conn *c, unsigned status, const char *content_ty
     int head_only = c->head_only;
     uv_buf_t bufs[2] = {uv_buf_init(h.data, (unsigned)h.len), uv_buf_init((char *)body, (unsigned)len)};
     unsigned nbufs = (!head_only && len) ? 2 : 1;
+    size_t total = h.len + (nbufs == 2 ? len : 0);
     c->phase = MM_PHASE_WRITE;
+    /* Most answers fit the socket buffer: write now, without a write request
+     * (libuv re-arms epoll after every completed uv_write: a syscall each). */
+    int n = uv_try_write((uv_stream_t *)&c->tcp, bufs, nbufs);
+    if (n >= 0 && (size_t)n == total) {
+        c->written_sync = 1; /* completed by the caller's process() loop */
+        return;
+    }
+    if (n > 0) { /* the rest goes through a write request */
+        size_t skip = (size_t)n;
+        for (unsigned i = 0; i < nbufs && skip; i++) {
+            size_t take = skip < bufs[i].len ? skip : bufs[i].len;
+            bufs[i].base += take;
+            bufs[i].len -= (unsigned)take;
+            skip -= take;
+        }
+        if (bufs[0].len == 0) {
+            bufs[0] = bufs[1];
+            nbufs = 1;
+        }
+    } else if (n != UV_EAGAIN && n != UV_ENOSYS) {
+        free(c->out);
+        free(c->out_body);
+        c->out = c->out_body = NULL;
+        conn_close(c);
+        return;
+    }
     c->writing = 1;
     c->wreq.data = c;
     if (uv_write(&c->wreq, (uv_stream_t *)&c->tcp, bufs, nbufs, on_written) != 0) {
@@ -240,18 +287,12 @@ static void linger(mm_http_conn *c) {
     arm(c, LINGER_MS);
 }
 
-static void on_written(uv_write_t *w, int status) {
-    mm_http_conn *c = w->data;
+/* The answer is out: end the request; close, or wait for the next one. */
+static void after_write(mm_http_conn *c) {
     mm_http_server *s = c->io->server;
-    c->writing = 0;
     free(c->out);
     free(c->out_body);
     c->out = c->out_body = NULL;
-    if (c->phase == MM_PHASE_CLOSED) return;
-    if (status < 0) {
-        conn_close(c);
-        return;
-    }
     size_t consumed = c->req_end;
     request_end(c, 0);
     if (c->close_after) {
@@ -272,6 +313,22 @@ static void on_written(uv_write_t *w, int status) {
         arm(c, idle_ms(s));
     }
     read_start(c);
+}
+
+static void on_written(uv_write_t *w, int status) {
+    mm_http_conn *c = w->data;
+    c->writing = 0;
+    if (c->phase == MM_PHASE_CLOSED) {
+        free(c->out);
+        free(c->out_body);
+        c->out = c->out_body = NULL;
+        return;
+    }
+    if (status < 0) {
+        conn_close(c);
+        return;
+    }
+    after_write(c);
     process(c);
 }
 
@@ -511,14 +568,14 @@ static void read_body(mm_http_conn *c) {
 static void settle_after_dispatch(mm_http_conn *c) {
     if (c->replied || !c->r || c->phase == MM_PHASE_CLOSED) return;
     if (mm_http_responder_settle(c->r)) {
-        mm_http_conn_answer_ready(c);
+        answer_ready(c);
         return;
     }
     c->phase = MM_PHASE_WAIT;
     arm(c, c->io->server->cfg.request_timeout_ms);
 }
 
-void mm_http_conn_answer_ready(mm_http_conn *c) {
+static void answer_ready(mm_http_conn *c) {
     mm_http_responder *r = c->r;
     if (!r || c->replied || c->phase == MM_PHASE_CLOSED) return;
     pthread_mutex_lock(&r->lock);
@@ -547,10 +604,23 @@ static int has_blank_line(const char *b, size_t n) {
     return 0;
 }
 
+void mm_http_conn_answer_ready(mm_http_conn *c) {
+    answer_ready(c);
+    process(c);
+}
+
+/* Everything the connection can do now with what it has read: finish an
+ * answer written at once, read a body, parse and start the next request. A
+ * loop, not recursion, so pipelined requests cannot deepen the stack. */
 static void process(mm_http_conn *c) {
     mm_http_server *s = c->io->server;
     mm_http_limits lim = {s->cfg.max_header_bytes, s->cfg.max_url_bytes};
     for (;;) {
+        if (c->phase == MM_PHASE_WRITE && c->written_sync) {
+            c->written_sync = 0;
+            after_write(c);
+            continue;
+        }
         if (c->phase == MM_PHASE_BODY) {
             read_body(c);
             if (c->phase == MM_PHASE_BODY) return; /* needs more */
@@ -572,7 +642,7 @@ static void process(mm_http_conn *c) {
         if (rc == 0) return;
         if (rc < 0) {
             refuse_head(c, -rc);
-            return;
+            continue; /* finishes the answer, then lingers */
         }
         start_request(c, (size_t)rc);
     }
@@ -595,8 +665,12 @@ static void on_timer(uv_timer_t *t) {
             return;
         }
         refuse(c, 408, MM_HTTP_REFUSE_HEADER_TIME, "the request head did not arrive in time");
+        process(c);
         return;
-    case MM_PHASE_BODY: refuse(c, 408, MM_HTTP_REFUSE_BODY_TIME, "the request body did not arrive in time"); return;
+    case MM_PHASE_BODY:
+        refuse(c, 408, MM_HTTP_REFUSE_BODY_TIME, "the request body did not arrive in time");
+        process(c);
+        return;
     case MM_PHASE_WAIT:
         if (c->r && mm_http_responder_cancel(c->r, MM_HTTP_CANCEL_DEADLINE)) mm_http_conn_answer_ready(c);
         return;
@@ -687,6 +761,7 @@ void mm_http_conn_accept(mm_http_io *io) {
         refuse(c, 503, why,
                why == MM_HTTP_REFUSE_PER_IP ? "too many connections from this client; retry later"
                                             : "too many connections; retry later");
+        process(c);
         return;
     }
     c->counted = 1;
@@ -705,9 +780,13 @@ void mm_http_conn_close_idle(mm_http_io *io) {
 }
 
 void mm_http_conn_cancel_waiting(mm_http_io *io) {
-    for (mm_http_conn *c = io->conns; c; c = c->next)
+    mm_http_conn *c = io->conns;
+    while (c) {
+        mm_http_conn *next = c->next; /* c may close */
         if (c->phase == MM_PHASE_WAIT && c->r && mm_http_responder_cancel(c->r, MM_HTTP_CANCEL_SHUTDOWN))
             mm_http_conn_answer_ready(c);
+        c = next;
+    }
 }
 
 void mm_http_conn_close_all(mm_http_io *io) {

@@ -67,7 +67,6 @@ typedef struct mm_http_hbuf {
     int oom;
 } mm_http_hbuf;
 void mm_http_hbuf_add(mm_http_hbuf *b, const char *name, const char *value);
-void mm_http_hbuf_addf(mm_http_hbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- CORS (cors.c) ---- */
 
@@ -210,6 +209,7 @@ struct mm_http_conn {
     unsigned requests;  /* requests started on this connection */
     int reading;        /* uv_read_start is in effect */
     int writing;        /* a uv_write is in progress */
+    int written_sync;   /* the answer went out in uv_try_write; process() finishes it */
     int head_started;   /* the header deadline runs */
     size_t lingered;    /* bytes discarded while lingering */
 

@@ -153,7 +153,7 @@ typedef struct mm_http_config {
                                       body and of writing an answer; default 30 s */
     unsigned header_timeout_ms;    /* the whole header phase: from accept (or from the first byte of a
                                       later request on the connection) to the blank line; default 10000 */
-    unsigned max_requests_per_connection; /* keep-alive limit; default 1000 */
+    unsigned max_requests_per_connection; /* keep-alive limit; default 100000 */
     unsigned max_connections_per_ip; /* 0 = no per-client limit (the default: a proxy
                                         in front makes every client one address) */
     unsigned request_timeout_ms;   /* deadline of a waiting request, counted from when the

@@ -30,7 +30,7 @@ void mm_http_config_init(mm_http_config *cfg) {
     cfg->max_connections = 4096;
     cfg->connection_timeout_s = 30;
     cfg->header_timeout_ms = 10000;
-    cfg->max_requests_per_connection = 1000;
+    cfg->max_requests_per_connection = 100000;
     cfg->request_timeout_ms = 30000;
     cfg->log_level = -1;
 }
