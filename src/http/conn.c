@@ -501,7 +501,12 @@ static void start_request(mm_http_conn *c, size_t head_len) {
     if (c->head.expect_continue && has_body) {
         static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
         uv_buf_t b = uv_buf_init((char *)cont, sizeof cont - 1);
-        uv_try_write((uv_stream_t *)&c->tcp, &b, 1); /* best effort: the client sends anyway after a while */
+        /* A fresh answer on an idle socket: it fits. If it did not, the
+         * stream would be torn; close instead. */
+        if (uv_try_write((uv_stream_t *)&c->tcp, &b, 1) != (int)b.len) {
+            conn_close(c);
+            return;
+        }
     }
     memset(&c->chunked, 0, sizeof c->chunked);
     c->chunked.max_body = s->cfg.max_body_bytes;
