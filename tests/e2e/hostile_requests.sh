@@ -5,7 +5,8 @@
 # (nesting depth, token count, aliases, body size, header size, bad UTF-8,
 # fragment cycles, format directives in variables), refuse every ambiguous
 # HTTP/1.1 framing (RFC 9112) with its status and a close, with nothing
-# smuggled behind it answered, and still be alive and answering afterwards.
+# smuggled behind it answered, keep /healthz answering within 100 ms beside
+# 1,100 slow-header connections, and still be alive and answering afterwards.
 # docs/security.md lists the limits.
 set -euo pipefail
 ROOT=${MM_SOURCE_DIR:?run through ctest (MM_SOURCE_DIR is not set)}
@@ -130,6 +131,67 @@ PY
 hostport=${URL#http://}
 hostport=${hostport%%/*}
 if ! python3 "$WORK/framing.py" "${hostport%:*}" "${hostport##*:}"; then failures=$((failures + 1)); fi
+# Slow headers: 1,100 connections each sending one header byte a second must
+# not stop /healthz from answering within 100 ms (one probe in twenty may
+# miss on this shared machine; none may miss by a second).
+cat >"$WORK/slowloris.py" <<'PY'
+import resource, socket, sys, time
+host, port = sys.argv[1], int(sys.argv[2])
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+want = 1100 + 256
+if soft != resource.RLIM_INFINITY and soft < want:
+    if hard != resource.RLIM_INFINITY and hard < want:
+        sys.exit("FAIL slow headers: RLIMIT_NOFILE hard limit %d is below %d" % (hard, want))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+conns = []
+for _ in range(1100):
+    s = socket.socket()
+    s.setblocking(False)
+    s.connect_ex((host, port))
+    conns.append(s)
+head = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 64
+def probe():
+    t0 = time.time()
+    try:
+        p = socket.create_connection((host, port), timeout=2)
+        p.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        data = b""
+        while True:
+            chunk = p.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+        p.close()
+    except OSError:
+        return None
+    return (time.time() - t0) * 1000 if data.startswith(b"HTTP/1.1 200 ") else None
+start, sent, lat, failed = time.time(), 0, [], 0
+while time.time() - start < 4:
+    if int(time.time() - start) >= sent:
+        for s in conns:
+            try:
+                s.send(head[sent:sent + 1])
+            except OSError:
+                pass
+        sent += 1
+    ms = probe()
+    if ms is None:
+        failed += 1
+    else:
+        lat.append(ms)
+    time.sleep(0.1)
+over = sum(1 for x in lat if x >= 100)
+worst = max(lat) if lat else -1
+for s in conns:
+    s.close()
+msg = "%d /healthz probes beside 1100 slow-header connections: %d failed, %d over 100 ms, worst %.0f ms" % (
+    len(lat) + failed, failed, over, worst)
+if failed or over * 20 > len(lat) or worst >= 1000:
+    print("FAIL " + msg, file=sys.stderr)
+    sys.exit(1)
+print("ok   " + msg)
+PY
+if ! python3 "$WORK/slowloris.py" "${hostport%:*}" "${hostport##*:}"; then failures=$((failures + 1)); fi
 check "still answering" 200 '"__typename":"Query"' "$WORK/ok.json"
 if ! kill -0 "$SERVE_PID" 2>/dev/null; then echo "FAIL gregor serve died" >&2; failures=$((failures + 1)); fi
 faults_cleanup
