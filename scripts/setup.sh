@@ -16,7 +16,7 @@ set_name=${1:-test}
 # demo: build gregor and the example, run a throw-away Redis (redis-server
 # pulls in redis-tools, whose redis-cli the fixture pings), curl the demo.
 packages=(build-essential cmake ninja-build pkg-config librdkafka-dev libhiredis-dev
-          libmicrohttpd-dev libjansson-dev libyaml-dev redis-server redis-tools curl)
+          libuv1-dev libjansson-dev libyaml-dev redis-server redis-tools curl)
 case $set_name in
 demo) ;;
 check|test)

@@ -203,6 +203,14 @@ int gregor_cmd_serve(int argc, char **argv) {
     hc.graphql_path = cfg->http_graphql_path;
     hc.threads = (unsigned)cfg->http_threads;
     hc.max_body_bytes = (size_t)cfg->http_max_body_bytes;
+    /* 0 keeps the server's default (docs/http.md). */
+    hc.max_header_bytes = (size_t)cfg->http_max_header_bytes;
+    hc.max_url_bytes = (size_t)cfg->http_max_url_bytes;
+    hc.max_connections = (unsigned)cfg->http_max_connections;
+    hc.max_connections_per_ip = (unsigned)cfg->http_max_connections_per_ip;
+    hc.header_timeout_ms = (unsigned)cfg->http_header_timeout_ms;
+    hc.connection_timeout_s = (unsigned)cfg->http_idle_timeout_s;
+    hc.max_requests_per_connection = (unsigned)cfg->http_max_requests_per_connection;
     /* The HTTP deadline must outlast every mutation's own timeout so that a
      * caller gets the timeout error that names the event id. */
     long longest = cfg->sync_timeout_ms;

@@ -65,7 +65,7 @@ static mm_config *config_new_defaults(void) {
     c->http_listen = strdup("127.0.0.1:8000");
     c->http_graphql_path = strdup("/graphql");
     c->http_max_body_bytes = 1024 * 1024;
-    c->http_threads = 4;
+    c->http_threads = 0; /* one per online core */
     c->manager_enabled = false;
     c->manager_auth_for_queries = true;
     c->log_level = strdup("info");
@@ -271,7 +271,22 @@ static int read_http(reader *r, const mm_yaml_node *n, mm_config *c) {
         else if (strcmp(p->key, "max_body_bytes") == 0)
             rc = read_long(r, p->value, "http.max_body_bytes", 1, INT_MAX, &c->http_max_body_bytes);
         else if (strcmp(p->key, "threads") == 0)
-            rc = read_long(r, p->value, "http.threads", 1, 1024, &c->http_threads);
+            rc = read_long(r, p->value, "http.threads", 0, 1024, &c->http_threads);
+        else if (strcmp(p->key, "max_header_bytes") == 0)
+            rc = read_long(r, p->value, "http.max_header_bytes", 4096, INT_MAX, &c->http_max_header_bytes);
+        else if (strcmp(p->key, "max_url_bytes") == 0)
+            rc = read_long(r, p->value, "http.max_url_bytes", 64, INT_MAX, &c->http_max_url_bytes);
+        else if (strcmp(p->key, "max_connections") == 0)
+            rc = read_long(r, p->value, "http.max_connections", 1, 1000000, &c->http_max_connections);
+        else if (strcmp(p->key, "max_connections_per_ip") == 0)
+            rc = read_long(r, p->value, "http.max_connections_per_ip", 0, 1000000, &c->http_max_connections_per_ip);
+        else if (strcmp(p->key, "header_timeout_ms") == 0)
+            rc = read_long(r, p->value, "http.header_timeout_ms", 100, 3600000, &c->http_header_timeout_ms);
+        else if (strcmp(p->key, "idle_timeout_s") == 0)
+            rc = read_long(r, p->value, "http.idle_timeout_s", 1, 3600, &c->http_idle_timeout_s);
+        else if (strcmp(p->key, "max_requests_per_connection") == 0)
+            rc = read_long(r, p->value, "http.max_requests_per_connection", 1, INT_MAX,
+                           &c->http_max_requests_per_connection);
         else
             rc = unknown_key(r, p, "http", http_keys);
     }

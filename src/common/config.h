@@ -60,7 +60,14 @@ typedef struct mm_config {
     char *http_listen;              /* HOST:PORT */
     char *http_graphql_path;
     long http_max_body_bytes;
-    long http_threads;
+    long http_threads;              /* 0 = one per online core */
+    long http_max_header_bytes;     /* 0 = the server's default for each of these */
+    long http_max_url_bytes;
+    long http_max_connections;
+    long http_max_connections_per_ip;
+    long http_header_timeout_ms;
+    long http_idle_timeout_s;
+    long http_max_requests_per_connection;
 
     bool manager_enabled;
     char *manager_auth_code;        /* secret: never logged */
