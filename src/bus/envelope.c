@@ -121,6 +121,17 @@ const char *mm_event_type(const mm_event *event) { return event->type; }
 
 json_t *mm_event_data(const mm_event *event) { return event->data; }
 
+const char *mm_event_attribute(const mm_event *event, const char *name) {
+    if (strcmp(name, "id") == 0) return event->id;
+    if (strcmp(name, "type") == 0) return event->type;
+    if (strcmp(name, "source") == 0) return event->source;
+    if (strcmp(name, "time") == 0) return event->time;
+    for (size_t i = 0; i < event->ext_count; i++)
+        if (strcmp(event->ext[i].name, name) == 0)
+            return event->ext[i].value;
+    return NULL;
+}
+
 int mm_event_create(mm_event *ev, const char *service, const char *type, json_t *data) {
     char id[MM_UUID_STRLEN + 1];
     char now[25];
@@ -1058,6 +1069,26 @@ out:
     return rc;
 }
 
+/* The Python SDK 1.x's to_structured labels a structured event with the
+ * data's content type (application/json) instead of
+ * application/cloudevents+json. Such a message is recognized by what it
+ * lacks and holds: no ce_specversion header, a JSON content type or none,
+ * and a value that is a JSON object with a string "specversion". */
+static bool looks_structured(const mm_wire_header *headers, size_t header_count,
+                             const mm_wire_header *ct, const void *value, size_t value_len) {
+    for (size_t i = 0; i < header_count; i++)
+        if (headers[i].name != NULL && strcmp(headers[i].name, MM_HDR_SPECVERSION) == 0)
+            return false;
+    if (ct != NULL && (ct->value == NULL || media_type_kind(ct->value, ct->value_len) != MEDIA_JSON))
+        return false;
+    if (value == NULL || value_len == 0 || utf8_invalid_at(value, value_len) != value_len)
+        return false;
+    json_t *j = json_loadb(value, value_len, JSON_REJECT_DUPLICATES, NULL);
+    bool yes = json_is_string(json_object_get(j, "specversion"));
+    json_decref(j);
+    return yes;
+}
+
 int mm_envelope_decode(const mm_wire_header *headers, size_t header_count, const void *key,
                        size_t key_len, const void *value, size_t value_len, mm_event *out,
                        char reason[MM_ENVELOPE_REASON_MAX]) {
@@ -1092,6 +1123,8 @@ int mm_envelope_decode(const mm_wire_header *headers, size_t header_count, const
             return decode_structured(key, key_len, value, value_len, out, reason);
         }
     }
+    if (looks_structured(headers, header_count, ct, value, value_len))
+        return decode_structured(key, key_len, value, value_len, out, reason);
     return decode_binary(headers, header_count, key, key_len, value, value_len, out, reason);
 }
 

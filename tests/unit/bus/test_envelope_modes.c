@@ -72,6 +72,36 @@ static void test_structured_data(void **state) {
     mm_event_clear(&ev);
 }
 
+/* Python SDK 1.x: to_structured sends content-type application/json (the
+ * data's) with the whole event as the value. */
+static void test_structured_python1(void **state) {
+    (void)state;
+    const char *v = "{\"type\": \"CreateFormEvent\", \"source\": \"/py1\", \"datacontenttype\": "
+                    "\"application/json\", \"specversion\": \"1.0\", \"id\": \"p1\", \"data\": {\"name\": \"x\"}}";
+    mm_wire_header h[] = {HDR("content-type", "application/json; charset=utf-8")};
+    mm_event ev;
+    char reason[MM_ENVELOPE_REASON_MAX];
+    assert_int_equal(decode(h, 1, v, &ev, reason), 0);
+    assert_string_equal(ev.id, "p1");
+    assert_string_equal(json_string_value(json_object_get(ev.data, "name")), "x");
+    mm_event_clear(&ev);
+    assert_int_equal(decode(NULL, 0, v, &ev, reason), 0); /* no content type at all */
+    mm_event_clear(&ev);
+    /* Not with a ce_specversion header (binary mode: the value is data), nor
+     * with a content type that is not JSON. */
+    mm_wire_header bin[] = {HDR("ce_specversion", "1.0"), HDR("ce_id", "i"), HDR("ce_source", "s"),
+                            HDR("ce_type", "T")};
+    assert_int_equal(decode(bin, 4, v, &ev, reason), 0);
+    assert_string_equal(ev.id, "i");
+    assert_non_null(json_object_get(ev.data, "specversion"));
+    mm_event_clear(&ev);
+    mm_wire_header xml[] = {HDR("content-type", "application/xml")};
+    assert_int_equal(decode(xml, 1, v, &ev, reason), MM_EINVAL);
+    assert_string_equal(reason, "missing header ce_specversion");
+    assert_int_equal(decode(NULL, 0, "{\"a\":1}", &ev, reason), MM_EINVAL);
+    assert_string_equal(reason, "missing header ce_specversion");
+}
+
 static void test_structured_base64(void **state) {
     (void)state;
     mm_wire_header h[] = {CT_STRUCTURED};
@@ -256,6 +286,7 @@ static void test_type_prefix(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_structured_data),
+        cmocka_unit_test(test_structured_python1),
         cmocka_unit_test(test_structured_base64),
         cmocka_unit_test(test_structured_rejects),
         cmocka_unit_test(test_binary_sdk_shapes),
