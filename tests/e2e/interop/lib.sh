@@ -23,7 +23,8 @@ interop_node_dir() {
                 { echo "npm ci failed in $dir" >&2; exit 1; }
         fi
     ) 9>"$dir.lock" || fail "cannot install the node clients (npm ci in $dir)"
-    cp "$interop_here"/node/*.mjs "$dir/"
+    cp "$interop_here"/node/*.mjs "$interop_here/node/persisted-query-manifest.config.json" "$dir/"
+    rm -rf "$dir/client" && cp -R "$interop_here/node/client" "$dir/client"
     echo "$dir"
 }
 
