@@ -105,6 +105,14 @@ dead=$(timeout 20 kcat -C -b "$kafka" -t "$svc.dlq" -o beginning -e -q -f 'x\n' 
 "$py2" "$src/tests/e2e/interop/ce_sdk.py" parse "$kafka" "$svc" "$prefix" "$total"
 node "$nodedir/ce_sdk.mjs" parse "$kafka" "$svc" "$prefix" "$total"
 
+# The worker stops cleanly on SIGTERM (exit 0: under ASan, no leak either).
+kill -TERM "$worker_pid"
+status=0
+timeout 30 tail --pid="$worker_pid" -f /dev/null || true
+wait "$worker_pid" || status=$?
+worker_pid=
+[[ $status -eq 0 ]] || fail "gregor worker exited with status $status on SIGTERM: $(tail -20 "$work/worker.log")"
+
 echo "interop_cloudevents: $total SDK events (Python 1.x, 2.x, JavaScript; binary and structured) handled" \
      "in $(((t1 - t0) / 1000000)) ms, none dead-lettered; our $total events parsed by all three SDKs"
 echo "1 passed, 0 failed"

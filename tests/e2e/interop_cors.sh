@@ -53,6 +53,7 @@ origin=http://127.0.0.1:$allowed
 start_serve() {
     local name=$1 url=
     shift
+    : >"$work/$name.out"
     env "$@" "$gregor" serve --app "$mod" --listen 127.0.0.1:0 >"$work/$name.out" 2>"$work/$name.log" &
     pids+=($!)
     for _ in $(seq 300); do
@@ -85,4 +86,13 @@ node "$nodedir/cors.mjs" "$url_on" "$allowed" "$other" "$artifacts/cors.png" ||
     fail "the browser check failed (server log: $(tail -5 "$work/on.log"))"
 [[ -s $artifacts/cors.png ]] || fail "no screenshot"
 echo "interop_cors: a page on $origin read the answer of $url_on; http://127.0.0.1:$other was blocked; screenshot artifacts/cors.png"
+# Every server stops cleanly on SIGTERM (exit 0: under ASan, no leak either).
+for i in "${!pids[@]}"; do
+    kill -TERM "${pids[$i]}" 2>/dev/null || true
+    status=0
+    timeout 30 tail --pid="${pids[$i]}" -f /dev/null || true
+    wait "${pids[$i]}" || status=$?
+    [[ $status -eq 0 ]] || fail "gregor serve #$i exited with status $status on SIGTERM: $(tail -20 "$work"/*.log)"
+    unset "pids[$i]"
+done
 echo "1 passed, 0 failed"

@@ -22,9 +22,17 @@ interop_node_dir() {
             (cd "$dir" && timeout 600 npm ci --no-audit --no-fund --loglevel=error) >&2 ||
                 { echo "npm ci failed in $dir" >&2; exit 1; }
         fi
+        # The scripts next to node_modules (so that imports resolve), copied
+        # only when they changed: another test may be running them.
+        local f rel
+        while IFS= read -r -d '' f; do
+            rel=${f#"$interop_here/node/"}
+            if ! cmp -s "$f" "$dir/$rel"; then
+                mkdir -p "$(dirname "$dir/$rel")"
+                cp "$f" "$dir/$rel.tmp.$$" && mv -f "$dir/$rel.tmp.$$" "$dir/$rel"
+            fi
+        done < <(find "$interop_here/node" -type f \( -name '*.mjs' -o -name '*.js' -o -name '*.config.json' \) -print0)
     ) 9>"$dir.lock" || fail "cannot install the node clients (npm ci in $dir)"
-    cp "$interop_here"/node/*.mjs "$interop_here/node/persisted-query-manifest.config.json" "$dir/"
-    rm -rf "$dir/client" && cp -R "$interop_here/node/client" "$dir/client"
     echo "$dir"
 }
 
