@@ -2,14 +2,15 @@
 # interop_cloudevents.sh -- CloudEvents conformance with the official SDKs on
 # the test run's real Kafka and Redis (docs/wire-format.md, "Decoding").
 #
-# The Python SDK (1.x and 2.x APIs, confluent-kafka) and the JavaScript SDK
-# (cloudevents 10, kafkajs) each write CreateFormEvents in binary and
+# The Python SDK (1.x and 2.x APIs, confluent-kafka), the JavaScript SDK
+# (cloudevents 10, kafkajs) and the Java SDK (cloudevents-kafka 4.0.1,
+# kafka-clients 4.1.1) each write CreateFormEvents in binary and
 # structured mode (data and data_base64, SDK extensions, with and without
 # the type prefix) to one topic; a real `gregor worker` running
 # tests/e2e/interop/mod_interop.c with MM_EVENT_TYPE_PREFIX set must handle
 # every one (asserted in Redis: type, source, subject, traceparent,
 # partitionkey, data), dead-letter none, and every FormRecorded event it
-# writes back must parse in all three SDKs.
+# writes back must parse in all four.
 set -euo pipefail
 
 src=${MM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -29,6 +30,8 @@ source "$src/tests/e2e/interop/lib.sh"
 py1=$(interop_python 1)
 py2=$(interop_python 2)
 nodedir=$(interop_node_dir)
+javacp=$(interop_java_classpath)
+java_sdk=(java -cp "$javacp" "$src/tests/e2e/interop/java/CeSdk.java")
 
 work=$(mktemp -d)
 worker_pid=
@@ -60,6 +63,7 @@ t0=$(date +%s%N)
 "$py1" "$src/tests/e2e/interop/ce_sdk.py" produce "$kafka" "$svc" py1 "$prefix" "$expect"
 "$py2" "$src/tests/e2e/interop/ce_sdk.py" produce "$kafka" "$svc" py2 "$prefix" "$expect"
 node "$nodedir/ce_sdk.mjs" produce "$kafka" "$svc" js "$prefix" "$expect"
+timeout 120 "${java_sdk[@]}" produce "$kafka" "$svc" java "$prefix" "$expect"
 total=$(wc -l <"$expect")
 
 # Every event handled: the service's counter reaches the total (90 s deadline).
@@ -104,6 +108,7 @@ dead=$(timeout 20 kcat -C -b "$kafka" -t "$svc.dlq" -o beginning -e -q -f 'x\n' 
 "$py1" "$src/tests/e2e/interop/ce_sdk.py" parse "$kafka" "$svc" "$prefix" "$total"
 "$py2" "$src/tests/e2e/interop/ce_sdk.py" parse "$kafka" "$svc" "$prefix" "$total"
 node "$nodedir/ce_sdk.mjs" parse "$kafka" "$svc" "$prefix" "$total"
+timeout 120 "${java_sdk[@]}" parse "$kafka" "$svc" "$prefix" "$total"
 
 # The worker stops cleanly on SIGTERM (exit 0: under ASan, no leak either).
 kill -TERM "$worker_pid"
@@ -113,6 +118,7 @@ wait "$worker_pid" || status=$?
 worker_pid=
 [[ $status -eq 0 ]] || fail "gregor worker exited with status $status on SIGTERM: $(tail -20 "$work/worker.log")"
 
-echo "interop_cloudevents: $total SDK events (Python 1.x, 2.x, JavaScript; binary and structured) handled" \
-     "in $(((t1 - t0) / 1000000)) ms, none dead-lettered; our $total events parsed by all three SDKs"
+echo "interop_cloudevents: $total SDK events (Python 1.x, 2.x, JavaScript, Java; binary and structured)" \
+     "handled (all produced and handled in $(((t1 - t0) / 1000000)) ms), none dead-lettered; our $total events" \
+     "parsed by all four SDKs"
 echo "1 passed, 0 failed"

@@ -52,3 +52,27 @@ interop_python() {
     ) 9>"$venv.lock" || fail "cannot install the Python CloudEvents SDK $1.x ($venv)"
     echo "$venv/bin/python"
 }
+
+# interop_java_classpath: fetches the Java CloudEvents SDK and kafka-clients
+# (tests/e2e/interop/java/pom.xml, every version pinned, the dependency
+# plugin too) from Maven Central into the build directory once; prints the
+# class path for `java -cp CP CeSdk.java`.
+interop_java_classpath() {
+    local dir=$bin_dir/interop-java pom=$interop_here/java/pom.xml
+    command -v java >/dev/null || fail "java is not installed"
+    command -v mvn >/dev/null || fail "mvn is not installed"
+    mkdir -p "$dir"
+    (
+        flock 9
+        if [[ ! -f $dir/libs/.complete ]] || ! cmp -s "$pom" "$dir/pom.xml"; then
+            rm -rf "$dir/libs"
+            cp "$pom" "$dir/pom.xml"
+            timeout 600 mvn -q -B -f "$dir/pom.xml" \
+                org.apache.maven.plugins:maven-dependency-plugin:2.8:copy-dependencies \
+                -DincludeScope=runtime -DoutputDirectory="$dir/libs" >"$dir/mvn.log" 2>&1 ||
+                { tail -20 "$dir/mvn.log" >&2; rm -rf "$dir/libs"; exit 1; }
+            touch "$dir/libs/.complete"
+        fi
+    ) 9>"$dir.lock" || fail "cannot fetch the Java CloudEvents SDK from Maven Central ($dir)"
+    echo "$dir/libs/*"
+}
