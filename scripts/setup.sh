@@ -17,6 +17,8 @@ command -v mvn >/dev/null 2>&1 || packages+=(maven)
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 command -v python3 >/dev/null 2>&1 || packages+=(python3) # the fault tests' load driver
+# The CloudEvents conformance test puts the Python SDKs in virtualenvs.
+python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || packages+=(python3-venv)
 
 missing=()
 for p in "${packages[@]}"; do
