@@ -52,6 +52,12 @@ prefix=com.example.forms
 export MM_INTEROP_SERVICE=$svc
 redis=(redis-cli -u "$MM_TEST_REDIS_URL" --no-auth-warning)
 
+# A malformed prefix stops the process before it touches Kafka.
+if MM_EVENT_TYPE_PREFIX=.bad timeout 30 "$gregor" worker --app "$mod" --consumer record >/dev/null 2>"$work/bad.log"; then
+    fail "gregor worker started with event_type_prefix '.bad'"
+fi
+grep -q "event_type_prefix '.bad' is not a type prefix" "$work/bad.log" || fail "bad prefix: $(cat "$work/bad.log")"
+
 "$py1" "$src/tests/e2e/interop/ce_sdk.py" create "$kafka" "$svc" "$svc.dlq"
 
 MM_KAFKA_BOOTSTRAP_SERVERS=$kafka MM_REDIS_URL=$MM_TEST_REDIS_URL MM_EVENT_TYPE_PREFIX=$prefix \
