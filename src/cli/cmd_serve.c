@@ -245,7 +245,9 @@ int gregor_cmd_serve(int argc, char **argv) {
     mm_pq_handler pq_handler = {.pq = pq, .inner = mm_gateway_handle, .inner_ud = &gw};
     server = mm_http_server_new(&hc, mm_pq_handle, &pq_handler);
     if (!server || mm_http_server_start(server) != 0) {
-        fprintf(stderr, "gregor serve: cannot listen on %s:%u (see the log above)\n", host, port);
+        char why[256];
+        fprintf(stderr, "gregor serve: cannot listen on %s:%u: %s\n", host, port,
+                gregor_listen_error(host, port, why, sizeof why));
         goto out_server;
     }
     if (manager_on) printf("manager: http://%s:%u/manager\n", host, (unsigned)mm_http_server_port(server));

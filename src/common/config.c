@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/suggest.h"
 #include "common/yaml_tree.h"
 #include "metamorphosis.h"
 
@@ -176,9 +177,45 @@ static int expect_mapping(reader *r, const mm_yaml_node *n, const char *path) {
     return MM_EINVAL;
 }
 
-static int unknown_key(reader *r, const mm_yaml_pair *p, const char *section) {
-    fail(r->err, r->err_size, "%s:%u: unknown key '%s.%s'", r->file, p->key_line, section, p->key);
+/* The keys of each section, for "did you mean" (keep in step with the readers). */
+static const char *const top_keys[] = {"kafka", "redis", "http", "manager", "service_web_topic",
+                                       "result_ttl_seconds", "sync_timeout_ms", "log_level",
+                                       "event_type_prefix", NULL};
+static const char *const kafka_keys[] = {"bootstrap_servers", "properties", NULL};
+static const char *const redis_keys[] = {"url", "results_url", "state_url", "status_url", NULL};
+static const char *const http_keys[] = {"listen", "graphql_path", "max_body_bytes", "threads",
+                                        "cors_origins", "apq", "apq_max_bytes", "apq_redis",
+                                        "trusted_documents", NULL};
+static const char *const manager_keys[] = {"enabled", "auth_code", "auth_for_queries", NULL};
+static const char *const consumer_keys[] = {"procs", "harakiri_limit", "harakiri_jitter",
+                                            "max_age_seconds", NULL};
+
+static const char *key_hint(const char *key, const char *const *known, char *buf, size_t size) {
+    mm_suggest sg;
+    mm_suggest_init(&sg, key);
+    for (const char *const *k = known; *k; k++) mm_suggest_offer(&sg, *k);
+    return mm_suggest_hint(&sg, buf, size);
+}
+
+const char *mm_config_top_key_hint(const char *key, char *buf, size_t size) {
+    return key_hint(key, top_keys, buf, size);
+}
+
+static int unknown_key(reader *r, const mm_yaml_pair *p, const char *section,
+                       const char *const *known) {
+    char hint[128];
+    fail(r->err, r->err_size, "%s:%u: unknown key '%s.%s'%s", r->file, p->key_line, section, p->key,
+         key_hint(p->key, known, hint, sizeof hint));
     return MM_EINVAL;
+}
+
+/* A top-level key that is not one of ours names a service whose consumers
+ * it configures: a mapping of mappings. Anything else there is a mistake. */
+static int is_service_section(const mm_yaml_node *n) {
+    if (n->kind != MM_YAML_MAPPING) return 0;
+    for (size_t i = 0; i < n->pair_count; i++)
+        if (n->pairs[i].value->kind != MM_YAML_MAPPING) return 0;
+    return 1;
 }
 
 static int read_kafka(reader *r, const mm_yaml_node *n, mm_config *c) {
@@ -200,7 +237,7 @@ static int read_kafka(reader *r, const mm_yaml_node *n, mm_config *c) {
                 }
             }
         } else {
-            rc = unknown_key(r, p, "kafka");
+            rc = unknown_key(r, p, "kafka", kafka_keys);
         }
     }
     return rc;
@@ -226,7 +263,7 @@ static int read_redis(reader *r, const mm_yaml_node *n, mm_config *c) {
         else if (strcmp(p->key, "status_url") == 0)
             rc = read_string(r, p->value, "redis.status_url", &c->redis_status_url);
         else
-            rc = unknown_key(r, p, "redis");
+            rc = unknown_key(r, p, "redis", redis_keys);
     }
     return rc;
 }
@@ -254,7 +291,7 @@ static int read_http(reader *r, const mm_yaml_node *n, mm_config *c) {
         else if (strcmp(p->key, "trusted_documents") == 0)
             rc = read_string(r, p->value, "http.trusted_documents", &c->http_trusted_documents);
         else
-            rc = unknown_key(r, p, "http");
+            rc = unknown_key(r, p, "http", http_keys);
     }
     return rc;
 }
@@ -270,7 +307,7 @@ static int read_manager(reader *r, const mm_yaml_node *n, mm_config *c) {
         else if (strcmp(p->key, "auth_for_queries") == 0)
             rc = read_bool(r, p->value, "manager.auth_for_queries", &c->manager_auth_for_queries);
         else
-            rc = unknown_key(r, p, "manager");
+            rc = unknown_key(r, p, "manager", manager_keys);
     }
     return rc;
 }
@@ -320,7 +357,9 @@ static int read_service(reader *r, const mm_yaml_pair *svc, mm_config *c) {
             else if (strcmp(kp->key, "max_age_seconds") == 0)
                 rc = read_optional_long(r, kp->value, kpath, 1, LONG_MAX / 2, &s->max_age_seconds);
             else {
-                fail(r->err, r->err_size, "%s:%u: unknown key '%s'", r->file, kp->key_line, kpath);
+                char hint[128];
+                fail(r->err, r->err_size, "%s:%u: unknown key '%s'%s", r->file, kp->key_line, kpath,
+                     key_hint(kp->key, consumer_keys, hint, sizeof hint));
                 rc = MM_EINVAL;
             }
         }
@@ -332,6 +371,20 @@ static int read_service(reader *r, const mm_yaml_pair *svc, mm_config *c) {
         }
     }
     return rc;
+}
+
+/* A top-level key that is not one of ours: a service's section, unless it
+ * cannot be one. `kafak: {bootstrap_servers: ...}` and `log_levle: debug`
+ * are misspelled keys of ours, said so; `forms: {create_form: 3}` is a
+ * service section with a mistake inside, which read_service reports. */
+static int read_other(reader *r, const mm_yaml_pair *p, mm_config *c) {
+    char hint[128];
+    key_hint(p->key, top_keys, hint, sizeof hint);
+    if (is_service_section(p->value) || (!hint[0] && p->value->kind == MM_YAML_MAPPING))
+        return read_service(r, p, c);
+    fail(r->err, r->err_size, "%s:%u: unknown key '%s'%s", r->file, p->key_line, p->key,
+         hint[0] ? hint : " (a service's section maps consumer names to their settings)");
+    return MM_EINVAL;
 }
 
 static int read_document(reader *r, const mm_yaml_node *root, mm_config *c) {
@@ -357,7 +410,7 @@ static int read_document(reader *r, const mm_yaml_node *root, mm_config *c) {
             rc = read_string(r, p->value, "log_level", &c->log_level);
         else if (strcmp(k, "event_type_prefix") == 0)
             rc = read_string(r, p->value, "event_type_prefix", &c->event_type_prefix);
-        else rc = read_service(r, p, c);
+        else rc = read_other(r, p, c);
     }
     return rc;
 }

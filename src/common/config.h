@@ -93,6 +93,10 @@ int mm_config_load_string(const char *name, const char *text, size_t length,
 int mm_config_apply_env(mm_config *cfg, char *err, size_t err_size);
 
 /* The settings of one consumer, or NULL when the file does not name it. */
+/* " (did you mean 'kafka'?)" when key is close to one of the top-level keys,
+ * "" otherwise; returns buf. */
+const char *mm_config_top_key_hint(const char *key, char *buf, size_t size);
+
 const mm_consumer_settings *mm_config_find_consumer(const mm_config *cfg, const char *service,
                                                     const char *consumer);
 
