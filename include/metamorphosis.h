@@ -168,6 +168,10 @@ const char *mm_event_id(const mm_event *event);
 const char *mm_event_type(const mm_event *event);
 /* The event's fields (borrowed; valid during the call). */
 json_t *mm_event_data(const mm_event *event);
+/* A CloudEvents attribute by name: "source", "time", or an extension the
+ * producer added ("subject", "traceparent", "partitionkey", ...). NULL when
+ * absent (borrowed; valid during the call). */
+const char *mm_event_attribute(const mm_event *event, const char *name);
 
 /* Emits an event of type (an SDL object type name) with data (a JSON object;
  * the reference is taken) to topic (NULL: the consumer's service topic).

@@ -16,7 +16,8 @@ set_name=${1:-test}
 # demo: build gregor and the example, run a throw-away Redis (redis-server
 # pulls in redis-tools, whose redis-cli the fixture pings), curl the demo.
 packages=(build-essential cmake ninja-build pkg-config librdkafka-dev libhiredis-dev
-          libuv1-dev libjansson-dev libyaml-dev redis-server redis-tools curl)
+          libuv1-dev libjansson-dev libyaml-dev redis-server redis-tools curl
+          libssl-dev) # libssl-dev: libcrypto's SHA-256 for persisted queries
 case $set_name in
 demo) ;;
 check|test)
@@ -33,6 +34,8 @@ check|test)
         command -v java >/dev/null 2>&1 || packages+=(openjdk-17-jre-headless)
         command -v mvn >/dev/null 2>&1 || packages+=(maven)
         command -v python3 >/dev/null 2>&1 || packages+=(python3) # the fault tests' load driver
+        # The CloudEvents conformance test puts the Python SDKs in virtualenvs.
+        python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || packages+=(python3-venv)
     fi
     ;;
 *)

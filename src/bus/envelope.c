@@ -1,7 +1,7 @@
-/* envelope.c -- CloudEvents 1.0 Kafka binding, binary content mode: encode an
- * mm_event into headers + JSON value, and decode one back with strict
- * validation and a precise reason for every rejection (see envelope.h and
- * docs/wire-format.md). */
+/* envelope.c -- CloudEvents 1.0 Kafka binding: encode an mm_event into
+ * binary content mode (headers + JSON value), and decode binary or
+ * structured mode back with strict validation and a precise reason for
+ * every rejection (see envelope.h and docs/wire-format.md). */
 #include "bus/envelope.h"
 
 #include <stdarg.h>
@@ -26,6 +26,31 @@ static void set_reason(char reason[MM_ENVELOPE_REASON_MAX], const char *fmt, ...
     vsnprintf(reason, MM_ENVELOPE_REASON_MAX, fmt, ap);
     va_end(ap);
 }
+
+/* ---- the type prefix ---------------------------------------------------- */
+
+/* Set at start-up before any thread runs (envelope.h); "" means none. */
+static char type_prefix[MM_ENVELOPE_TYPE_PREFIX_MAX + 1];
+
+int mm_envelope_set_type_prefix(const char *prefix) {
+    if (prefix == NULL || prefix[0] == '\0') {
+        type_prefix[0] = '\0';
+        return 0;
+    }
+    size_t len = strlen(prefix);
+    if (len > MM_ENVELOPE_TYPE_PREFIX_MAX || prefix[0] == '.' || prefix[len - 1] == '.')
+        return MM_EINVAL;
+    for (size_t i = 0; i < len; i++) {
+        char c = prefix[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '-' || c == '_'))
+            return MM_EINVAL;
+    }
+    memcpy(type_prefix, prefix, len + 1);
+    return 0;
+}
+
+const char *mm_envelope_type_prefix(void) { return type_prefix[0] ? type_prefix : NULL; }
 
 /* ---- events ------------------------------------------------------------ */
 
@@ -95,6 +120,17 @@ const char *mm_event_id(const mm_event *event) { return event->id; }
 const char *mm_event_type(const mm_event *event) { return event->type; }
 
 json_t *mm_event_data(const mm_event *event) { return event->data; }
+
+const char *mm_event_attribute(const mm_event *event, const char *name) {
+    if (strcmp(name, "id") == 0) return event->id;
+    if (strcmp(name, "type") == 0) return event->type;
+    if (strcmp(name, "source") == 0) return event->source;
+    if (strcmp(name, "time") == 0) return event->time;
+    for (size_t i = 0; i < event->ext_count; i++)
+        if (strcmp(event->ext[i].name, name) == 0)
+            return event->ext[i].value;
+    return NULL;
+}
 
 int mm_event_create(mm_event *ev, const char *service, const char *type, json_t *data) {
     char id[MM_UUID_STRLEN + 1];
@@ -418,9 +454,21 @@ int mm_envelope_encode(const mm_event *ev, rd_kafka_headers_t **headers, char **
     rd_kafka_headers_t *h = rd_kafka_headers_new(8 + ev->ext_count);
     if (h == NULL)
         goto oom;
+    char prefixed[MM_ENVELOPE_ATTR_MAX + 1];
+    const char *type = ev->type;
+    if (type_prefix[0] != '\0') {
+        int n = snprintf(prefixed, sizeof prefixed, "%s.%s", type_prefix, ev->type);
+        if (n < 0 || (size_t)n >= sizeof prefixed) {
+            rd_kafka_headers_destroy(h);
+            set_reason(reason, "event type with its prefix is too long (> %d bytes)",
+                       MM_ENVELOPE_ATTR_MAX);
+            return MM_EINVAL;
+        }
+        type = prefixed;
+    }
     int bad = add_header(h, MM_HDR_SPECVERSION, MM_CE_SPECVERSION) |
               add_header(h, MM_HDR_ID, ev->id) | add_header(h, MM_HDR_SOURCE, ev->source) |
-              add_header(h, MM_HDR_TYPE, ev->type) |
+              add_header(h, MM_HDR_TYPE, type) |
               add_header(h, MM_HDR_TIME, ev->time ? ev->time : now) |
               add_header(h, MM_HDR_CONTENT_TYPE, "application/json");
     if (ev->reply_to)
@@ -452,10 +500,12 @@ oom:
 
 /* Headers the decoder interprets (everything else starting with "ce_" is a
  * pass-through extension; headers not starting with "ce_" are ignored). */
-enum { H_SPEC, H_ID, H_SOURCE, H_TYPE, H_TIME, H_CTYPE, H_REPLYTO, H_CAUSEID, H_KNOWN };
+enum {
+    H_SPEC, H_ID, H_SOURCE, H_TYPE, H_TIME, H_CTYPE, H_REPLYTO, H_CAUSEID, H_DCT, H_KNOWN
+};
 static const char *const known_names[H_KNOWN] = {
-    MM_HDR_SPECVERSION, MM_HDR_ID, MM_HDR_SOURCE, MM_HDR_TYPE,
-    MM_HDR_TIME, MM_HDR_CONTENT_TYPE, MM_HDR_REPLYTO, MM_HDR_CAUSEID,
+    MM_HDR_SPECVERSION, MM_HDR_ID, MM_HDR_SOURCE, MM_HDR_TYPE, MM_HDR_TIME,
+    MM_HDR_CONTENT_TYPE, MM_HDR_REPLYTO, MM_HDR_CAUSEID, MM_HDR_DATACONTENTTYPE,
 };
 
 /* Which known header name (H_*) name is, or -1: one length switch and at
@@ -473,6 +523,7 @@ static int known_index(const char *name, size_t len) {
                : IS(MM_HDR_CAUSEID)    ? H_CAUSEID
                                        : -1;
     case sizeof MM_HDR_SPECVERSION - 1: return IS(MM_HDR_SPECVERSION) ? H_SPEC : -1;
+    case sizeof MM_HDR_DATACONTENTTYPE - 1: return IS(MM_HDR_DATACONTENTTYPE) ? H_DCT : -1;
     default: return -1;
     }
 #undef IS
@@ -481,69 +532,138 @@ _Static_assert(sizeof MM_HDR_TIME == sizeof MM_HDR_TYPE, "known_index: ce_time s
 _Static_assert(sizeof MM_HDR_REPLYTO == sizeof MM_HDR_CONTENT_TYPE &&
                    sizeof MM_HDR_CAUSEID == sizeof MM_HDR_CONTENT_TYPE,
                "known_index: the framework extensions share content-type's case");
+_Static_assert(sizeof MM_HDR_DATACONTENTTYPE != sizeof MM_HDR_SPECVERSION &&
+                   sizeof MM_HDR_DATACONTENTTYPE != sizeof MM_HDR_CONTENT_TYPE &&
+                   sizeof MM_HDR_DATACONTENTTYPE != sizeof MM_HDR_SOURCE,
+               "known_index: ce_datacontenttype has a length of its own");
 
-/* Checks one header value as an attribute: present, bounded, no NUL,
- * well-formed UTF-8. */
-static bool check_header_value(const mm_wire_header *h, char reason[MM_ENVELOPE_REASON_MAX]) {
-    if (h->value == NULL) {
-        set_reason(reason, "header %s has no value", h->name);
+/* Checks one attribute value (a header value or a structured-mode string):
+ * present, bounded, no NUL, well-formed UTF-8. Reasons name it as
+ * pre + name + post (assembled only on failure: this runs for every header
+ * of every message). */
+static inline __attribute__((always_inline)) bool
+check_attr_bytes(const char *pre, const char *name, const char *post, const void *value, size_t len,
+                 char reason[MM_ENVELOPE_REASON_MAX]) {
+    if (value == NULL) {
+        set_reason(reason, "%s%.64s%s has no value", pre, name, post);
         return false;
     }
-    if (h->value_len == 0) {
-        set_reason(reason, "header %s is empty", h->name);
+    if (len == 0) {
+        set_reason(reason, "%s%.64s%s is empty", pre, name, post);
         return false;
     }
-    if (h->value_len > MM_ENVELOPE_ATTR_MAX) {
-        set_reason(reason, "header %s is too long (%zu bytes > %d)", h->name, h->value_len,
+    if (len > MM_ENVELOPE_ATTR_MAX) {
+        set_reason(reason, "%s%.64s%s is too long (%zu bytes > %d)", pre, name, post, len,
                    MM_ENVELOPE_ATTR_MAX);
         return false;
     }
-    if (memchr(h->value, '\0', h->value_len) != NULL) {
-        set_reason(reason, "header %s contains a NUL byte", h->name);
+    if (memchr(value, '\0', len) != NULL) {
+        set_reason(reason, "%s%.64s%s contains a NUL byte", pre, name, post);
         return false;
     }
-    size_t bad = utf8_invalid_at(h->value, h->value_len);
-    if (bad != h->value_len) {
-        set_reason(reason, "header %s is not valid UTF-8 (at byte %zu)", h->name, bad);
+    size_t bad = utf8_invalid_at(value, len);
+    if (bad != len) {
+        set_reason(reason, "%s%.64s%s is not valid UTF-8 (at byte %zu)", pre, name, post, bad);
         return false;
     }
     return true;
 }
 
-static bool value_is(const mm_wire_header *h, const char *s) {
-    return h->value_len == strlen(s) && memcmp(h->value, s, h->value_len) == 0;
+static bool check_header_value(const mm_wire_header *h, char reason[MM_ENVELOPE_REASON_MAX]) {
+    return check_attr_bytes("header ", h->name, "", h->value, h->value_len, reason);
 }
 
-/* "application/json", optionally followed by parameters; only a UTF-8
- * charset parameter is meaningful for JSON, anything else is refused. */
-static bool is_json_content_type(const char *v, size_t len) {
-    static const char mt[] = "application/json";
-    size_t mlen = sizeof mt - 1;
-    if (len < mlen || strncasecmp(v, mt, mlen) != 0)
-        return false;
-    size_t i = mlen;
-    while (i < len && (v[i] == ' ' || v[i] == '\t'))
+/* What a media type (a content-type header or a datacontenttype attribute)
+ * says about the bytes it describes. */
+typedef enum media_kind {
+    MEDIA_OTHER,        /* not JSON, or a charset other than UTF-8 */
+    MEDIA_JSON,         /* application/json or application/<x>+json */
+    MEDIA_STRUCTURED,   /* application/cloudevents+json: a whole event */
+    MEDIA_BATCH,        /* application/cloudevents-batch+json */
+} media_kind;
+
+static bool is_ows(char c) { return c == ' ' || c == '\t'; }
+
+/* RFC 9110 token characters. */
+static bool is_tchar(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+}
+
+/* Classifies "type/subtype *( OWS ; OWS name=value )": type and subtype are
+ * compared case-insensitively; a charset parameter must name UTF-8 ("utf-8"
+ * or "utf8", any case, optionally quoted) or the type is MEDIA_OTHER; other
+ * parameters are allowed and ignored. Malformed text is MEDIA_OTHER. */
+static media_kind media_type_kind(const char *v, size_t len) {
+    /* What this framework writes, on every message: no parsing needed. */
+    if (len == 16 && memcmp(v, "application/json", 16) == 0)
+        return MEDIA_JSON;
+    size_t i = 0;
+    while (i < len && is_ows(v[i]))
         i++;
-    if (i == len)
-        return true;
-    if (v[i] != ';')
-        return false;
-    i++;
-    while (i < len && (v[i] == ' ' || v[i] == '\t'))
+    size_t start = i;
+    while (i < len && (is_tchar(v[i]) || v[i] == '/'))
         i++;
-    static const char cs[] = "charset=";
-    size_t clen = sizeof cs - 1;
-    if (len - i < clen || strncasecmp(v + i, cs, clen) != 0)
-        return false;
-    i += clen;
-    const char *val = v + i;
-    size_t vlen = len - i;
-    if (vlen >= 2 && val[0] == '"' && val[vlen - 1] == '"') {
-        val++;
-        vlen -= 2;
+    const char *mt = v + start;
+    size_t mlen = i - start;
+    media_kind kind;
+#define MT_IS(lit) (mlen == sizeof lit - 1 && strncasecmp(mt, lit, mlen) == 0)
+    if (MT_IS("application/cloudevents+json"))
+        kind = MEDIA_STRUCTURED;
+    else if (MT_IS("application/cloudevents-batch+json"))
+        kind = MEDIA_BATCH;
+    else if (MT_IS("application/json") ||
+             (mlen > 17 && strncasecmp(mt, "application/", 12) == 0 &&
+              strncasecmp(mt + mlen - 5, "+json", 5) == 0 && memchr(mt + 12, '/', mlen - 12) == NULL))
+        kind = MEDIA_JSON;
+    else
+        return MEDIA_OTHER;
+#undef MT_IS
+    for (;;) {
+        while (i < len && is_ows(v[i]))
+            i++;
+        if (i == len)
+            return kind;
+        if (v[i++] != ';')
+            return MEDIA_OTHER;
+        while (i < len && is_ows(v[i]))
+            i++;
+        if (i == len)
+            return kind; /* a trailing ';' is harmless */
+        size_t ns = i;
+        while (i < len && is_tchar(v[i]))
+            i++;
+        size_t nlen = i - ns;
+        if (nlen == 0 || i == len || v[i] != '=')
+            return MEDIA_OTHER;
+        i++;
+        const char *val;
+        size_t vlen;
+        if (i < len && v[i] == '"') {
+            val = v + ++i;
+            while (i < len && v[i] != '"')
+                i++;
+            if (i == len)
+                return MEDIA_OTHER;
+            vlen = (size_t)(v + i - val);
+            i++;
+        } else {
+            val = v + i;
+            while (i < len && is_tchar(v[i]))
+                i++;
+            vlen = (size_t)(v + i - val);
+            if (vlen == 0)
+                return MEDIA_OTHER;
+        }
+        if (nlen == 7 && strncasecmp(v + ns, "charset", 7) == 0 &&
+            !((vlen == 5 && strncasecmp(val, "utf-8", 5) == 0) ||
+              (vlen == 4 && strncasecmp(val, "utf8", 4) == 0)))
+            return MEDIA_OTHER;
     }
-    return (vlen == 5 && strncasecmp(val, "utf-8", 5) == 0) ||
-           (vlen == 4 && strncasecmp(val, "utf8", 4) == 0);
+}
+
+static bool value_is(const mm_wire_header *h, const char *s) {
+    return h->value_len == strlen(s) && memcmp(h->value, s, h->value_len) == 0;
 }
 
 static const char *json_kind(const json_t *j) {
@@ -559,16 +679,70 @@ static const char *json_kind(const json_t *j) {
     }
 }
 
-int mm_envelope_decode(const mm_wire_header *headers, size_t header_count, const void *key,
-                       size_t key_len, const void *value, size_t value_len, mm_event *out,
-                       char reason[MM_ENVELOPE_REASON_MAX]) {
-    const mm_wire_header *known[H_KNOWN] = {0};
-    mm_event_init(out);
-
-    if (header_count > MM_ENVELOPE_MAX_HEADERS) {
-        set_reason(reason, "too many headers (%zu > %d)", header_count, MM_ENVELOPE_MAX_HEADERS);
-        return MM_EINVAL;
+/* Parses bytes as a UTF-8 JSON value: an object when want_object. what
+ * names the bytes in reasons ("value", "data_base64"). NULL with reason. */
+static json_t *parse_json(const char *what, const void *bytes, size_t len, bool want_object,
+                          char reason[MM_ENVELOPE_REASON_MAX]) {
+    if (bytes == NULL || len == 0) {
+        set_reason(reason, "%s is empty (expected a JSON object)", what);
+        return NULL;
     }
+    size_t bad = utf8_invalid_at(bytes, len);
+    if (bad != len) {
+        set_reason(reason, "%s is not valid UTF-8 (at byte %zu)", what, bad);
+        return NULL;
+    }
+    json_error_t jerr;
+    json_t *j = json_loadb(bytes, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+    if (j == NULL) {
+        set_reason(reason, "%s is not valid JSON: %s (line %d, column %d)", what, jerr.text,
+                   jerr.line, jerr.column);
+        return NULL;
+    }
+    if (want_object && !json_is_object(j)) {
+        set_reason(reason, "%s is %s, expected a JSON object", what, json_kind(j));
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
+/* ce_type: with the configured prefix and its dot stripped when present,
+ * it must be a GraphQL type name. Sets *out and *out_len to the name. */
+static bool check_type(const char *what, const char *v, size_t len, const char **out,
+                       size_t *out_len, char reason[MM_ENVELOPE_REASON_MAX]) {
+    size_t plen = strlen(type_prefix);
+    if (plen > 0 && len > plen + 1 && memcmp(v, type_prefix, plen) == 0 && v[plen] == '.') {
+        v += plen + 1;
+        len -= plen + 1;
+    }
+    if (!is_graphql_name(v, len)) {
+        set_reason(reason, "%s \"%.*s\" is not a GraphQL type name%s%s%s", what,
+                   (int)(len > 100 ? 100 : len), v,
+                   plen > 0 ? " (with or without the prefix \"" : "", type_prefix,
+                   plen > 0 ? ".\")" : "");
+        return false;
+    }
+    *out = v;
+    *out_len = len;
+    return true;
+}
+
+static bool check_time(const char *what, const char *v, size_t len,
+                       char reason[MM_ENVELOPE_REASON_MAX]) {
+    if (mm_event_time_is_valid(v, len))
+        return true;
+    set_reason(reason, "%s \"%.*s\" is not an RFC 3339 timestamp", what, (int)(len > 64 ? 64 : len),
+               v);
+    return false;
+}
+
+/* ---- decode: binary content mode --------------------------------------- */
+
+static int decode_binary(const mm_wire_header *headers, size_t header_count, const void *key,
+                         size_t key_len, const void *value, size_t value_len, mm_event *out,
+                         char reason[MM_ENVELOPE_REASON_MAX]) {
+    const mm_wire_header *known[H_KNOWN] = {0};
     /* Headers already accepted as ours (the only ones a duplicate can
      * repeat) and the extensions among them, in header order. */
     size_t ours[MM_ENVELOPE_MAX_HEADERS], ours_len[MM_ENVELOPE_MAX_HEADERS];
@@ -592,11 +766,6 @@ int mm_envelope_decode(const mm_wire_header *headers, size_t header_count, const
                 set_reason(reason, "header name %.64s is not a valid CloudEvents attribute "
                                    "(lowercase letters and digits, at most %d)",
                            h->name, MM_ATTR_NAME_MAX);
-                return MM_EINVAL;
-            }
-            if (strcmp(attr, "datacontenttype") == 0) {
-                set_reason(reason, "header ce_datacontenttype is not allowed in binary mode "
-                                   "(the content-type header carries it)");
                 return MM_EINVAL;
             }
             if (strcmp(attr, "data") == 0 || strcmp(attr, "data_base64") == 0) {
@@ -630,59 +799,43 @@ int mm_envelope_decode(const mm_wire_header *headers, size_t header_count, const
                    (int)known[H_SPEC]->value_len, (const char *)known[H_SPEC]->value);
         return MM_EINVAL;
     }
-    static const int required[] = {H_ID, H_SOURCE, H_TYPE, H_CTYPE};
+    static const int required[] = {H_ID, H_SOURCE, H_TYPE};
     for (size_t k = 0; k < sizeof required / sizeof required[0]; k++)
         if (known[required[k]] == NULL) {
             set_reason(reason, "missing header %s", known_names[required[k]]);
             return MM_EINVAL;
         }
-    const mm_wire_header *t = known[H_TYPE];
-    if (!is_graphql_name(t->value, t->value_len)) {
-        set_reason(reason, "ce_type \"%.*s\" is not a GraphQL type name",
-                   (int)(t->value_len > 100 ? 100 : t->value_len), (const char *)t->value);
+    const char *type;
+    size_t type_len;
+    if (!check_type("ce_type", known[H_TYPE]->value, known[H_TYPE]->value_len, &type, &type_len,
+                    reason))
         return MM_EINVAL;
-    }
     const mm_wire_header *tm = known[H_TIME];
-    if (tm != NULL && !mm_event_time_is_valid(tm->value, tm->value_len)) {
-        set_reason(reason, "ce_time \"%.*s\" is not an RFC 3339 timestamp",
-                   (int)(tm->value_len > 64 ? 64 : tm->value_len), (const char *)tm->value);
+    if (tm != NULL && !check_time("ce_time", tm->value, tm->value_len, reason))
         return MM_EINVAL;
-    }
-    const mm_wire_header *ct = known[H_CTYPE];
-    if (!is_json_content_type(ct->value, ct->value_len)) {
-        set_reason(reason, "unsupported content-type \"%.*s\" (expected application/json)",
-                   (int)(ct->value_len > 64 ? 64 : ct->value_len), (const char *)ct->value);
-        return MM_EINVAL;
+    /* The data's media type: content-type (the binding's header), and
+     * ce_datacontenttype (which some SDKs add as well); both must be JSON.
+     * Neither: JSON, the only data this framework has. */
+    static const int ctypes[] = {H_CTYPE, H_DCT};
+    for (size_t k = 0; k < 2; k++) {
+        const mm_wire_header *ct = known[ctypes[k]];
+        if (ct != NULL && media_type_kind(ct->value, ct->value_len) != MEDIA_JSON) {
+            set_reason(reason, "unsupported %s \"%.*s\" (expected application/json)",
+                       known_names[ctypes[k]], (int)(ct->value_len > 64 ? 64 : ct->value_len),
+                       (const char *)ct->value);
+            return MM_EINVAL;
+        }
     }
 
-    /* The value: a UTF-8 JSON object. */
-    if (value == NULL || value_len == 0) {
-        set_reason(reason, "value is empty (expected a JSON object)");
+    json_t *data = parse_json("value", value, value_len, true, reason);
+    if (data == NULL)
         return MM_EINVAL;
-    }
-    size_t bad = utf8_invalid_at(value, value_len);
-    if (bad != value_len) {
-        set_reason(reason, "value is not valid UTF-8 (at byte %zu)", bad);
-        return MM_EINVAL;
-    }
-    json_error_t jerr;
-    json_t *data = json_loadb(value, value_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
-    if (data == NULL) {
-        set_reason(reason, "value is not valid JSON: %s (line %d, column %d)", jerr.text,
-                   jerr.line, jerr.column);
-        return MM_EINVAL;
-    }
-    if (!json_is_object(data)) {
-        set_reason(reason, "value is %s, expected a JSON object", json_kind(data));
-        json_decref(data);
-        return MM_EINVAL;
-    }
 
     /* Everything checked: fill the event. */
     out->data = data;
     out->id = dup_bytes(known[H_ID]->value, known[H_ID]->value_len);
     out->source = dup_bytes(known[H_SOURCE]->value, known[H_SOURCE]->value_len);
-    out->type = dup_bytes(t->value, t->value_len);
+    out->type = dup_bytes(type, type_len);
     int oom = out->id == NULL || out->source == NULL || out->type == NULL;
     if (tm != NULL)
         oom |= (out->time = dup_bytes(tm->value, tm->value_len)) == NULL;
@@ -712,6 +865,273 @@ int mm_envelope_decode(const mm_wire_header *headers, size_t header_count, const
         return MM_ENOMEM;
     }
     return 0;
+}
+
+/* ---- decode: structured content mode ----------------------------------- */
+
+/* Standard base64 (RFC 4648 section 4), padding optional, no white space.
+ * Returns a malloc'd buffer and its length, or NULL when malformed. */
+static unsigned char *base64_decode(const char *s, size_t len, size_t *out_len) {
+    while (len > 0 && s[len - 1] == '=')
+        len--;
+    if (len % 4 == 1)
+        return NULL;
+    unsigned char *out = malloc(len / 4 * 3 + 3);
+    if (out == NULL)
+        return NULL;
+    uint32_t acc = 0;
+    size_t n = 0, bits = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        int v = c >= 'A' && c <= 'Z'   ? c - 'A'
+                : c >= 'a' && c <= 'z' ? c - 'a' + 26
+                : c >= '0' && c <= '9' ? c - '0' + 52
+                : c == '+'             ? 62
+                : c == '/'             ? 63
+                                       : -1;
+        if (v < 0) {
+            free(out);
+            return NULL;
+        }
+        acc = (acc << 6) | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[n++] = (unsigned char)(acc >> bits);
+        }
+    }
+    *out_len = n;
+    return out;
+}
+
+/* A string member of the structured event, checked like a header value.
+ * Absent: NULL when !required (no reason), else NULL with a reason. */
+static const char *struct_string(json_t *ev, const char *name, bool required, bool *bad,
+                                 char reason[MM_ENVELOPE_REASON_MAX]) {
+    json_t *m = json_object_get(ev, name);
+    if (m == NULL || json_is_null(m)) {
+        if (required) {
+            set_reason(reason, "structured event has no \"%s\"", name);
+            *bad = true;
+        }
+        return NULL;
+    }
+    if (!json_is_string(m)) {
+        set_reason(reason, "structured event \"%s\" is %s, expected a string", name, json_kind(m));
+        *bad = true;
+        return NULL;
+    }
+    if (!check_attr_bytes("structured event \"", name, "\"", json_string_value(m), json_string_length(m),
+                          reason)) {
+        *bad = true;
+        return NULL;
+    }
+    return json_string_value(m);
+}
+
+static int decode_structured(const void *key, size_t key_len, const void *value, size_t value_len,
+                             mm_event *out, char reason[MM_ENVELOPE_REASON_MAX]) {
+    json_t *ev = parse_json("structured event", value, value_len, true, reason);
+    if (ev == NULL)
+        return MM_EINVAL;
+    int rc = MM_EINVAL;
+    json_t *data = NULL;
+    bool bad = false;
+    /* One fewer than the header limit: re-encoded in binary mode (ce_time is
+     * always written) the event must still fit in MM_ENVELOPE_MAX_HEADERS. */
+    if (json_object_size(ev) > MM_ENVELOPE_MAX_HEADERS - 1) {
+        set_reason(reason, "structured event has too many members (%zu > %d)",
+                   json_object_size(ev), MM_ENVELOPE_MAX_HEADERS - 1);
+        goto out;
+    }
+    const char *spec = struct_string(ev, "specversion", true, &bad, reason);
+    if (bad)
+        goto out;
+    if (strcmp(spec, MM_CE_SPECVERSION) != 0) {
+        set_reason(reason, "unsupported specversion \"%.16s\" (expected \"" MM_CE_SPECVERSION "\")",
+                   spec);
+        goto out;
+    }
+    const char *id = struct_string(ev, "id", true, &bad, reason);
+    const char *source = bad ? NULL : struct_string(ev, "source", true, &bad, reason);
+    const char *type_full = bad ? NULL : struct_string(ev, "type", true, &bad, reason);
+    const char *time = bad ? NULL : struct_string(ev, "time", false, &bad, reason);
+    const char *dct = bad ? NULL : struct_string(ev, "datacontenttype", false, &bad, reason);
+    const char *reply_to = bad ? NULL : struct_string(ev, "mmreplyto", false, &bad, reason);
+    const char *cause_id = bad ? NULL : struct_string(ev, "mmcauseid", false, &bad, reason);
+    if (bad)
+        goto out;
+    const char *type;
+    size_t type_len;
+    if (!check_type("type", type_full, strlen(type_full), &type, &type_len, reason))
+        goto out;
+    if (time != NULL && !check_time("time", time, strlen(time), reason))
+        goto out;
+    if (dct != NULL && media_type_kind(dct, strlen(dct)) != MEDIA_JSON) {
+        set_reason(reason, "unsupported datacontenttype \"%.64s\" (expected application/json)", dct);
+        goto out;
+    }
+    json_t *d = json_object_get(ev, "data"), *d64 = json_object_get(ev, "data_base64");
+    if (d != NULL && d64 != NULL) {
+        set_reason(reason, "structured event has both \"data\" and \"data_base64\"");
+        goto out;
+    }
+    if (d64 != NULL) {
+        if (!json_is_string(d64)) {
+            set_reason(reason, "structured event \"data_base64\" is %s, expected a string",
+                       json_kind(d64));
+            goto out;
+        }
+        size_t raw_len;
+        unsigned char *raw = base64_decode(json_string_value(d64), json_string_length(d64), &raw_len);
+        if (raw == NULL) {
+            set_reason(reason, "structured event \"data_base64\" is not base64");
+            goto out;
+        }
+        data = parse_json("decoded data_base64", raw, raw_len, true, reason);
+        free(raw);
+        if (data == NULL)
+            goto out;
+    } else if (d != NULL) {
+        if (!json_is_object(d)) {
+            set_reason(reason, "structured event \"data\" is %s, expected a JSON object", json_kind(d));
+            goto out;
+        }
+        data = json_incref(d);
+    } else {
+        set_reason(reason, "structured event has no \"data\" (expected a JSON object)");
+        goto out;
+    }
+
+    /* Everything but the extensions checked: fill the event. */
+    out->data = data;
+    data = NULL;
+    out->id = strdup(id);
+    out->source = strdup(source);
+    out->type = dup_bytes(type, type_len);
+    int oom = out->id == NULL || out->source == NULL || out->type == NULL;
+    if (time != NULL)
+        oom |= (out->time = strdup(time)) == NULL;
+    if (reply_to != NULL)
+        oom |= (out->reply_to = strdup(reply_to)) == NULL;
+    if (cause_id != NULL)
+        oom |= (out->cause_id = strdup(cause_id)) == NULL;
+    if (key != NULL)
+        oom |= mm_event_set_key(out, key, key_len) != 0;
+    if (oom) {
+        rc = MM_ENOMEM;
+        set_reason(reason, "out of memory");
+        goto out;
+    }
+    /* Extensions: every other member, a string, number or boolean (the
+     * CloudEvents attribute types that have a JSON form); null is absent. */
+    const char *name;
+    json_t *m;
+    json_object_foreach(ev, name, m) {
+        if (is_reserved_attr(name) || strcmp(name, "data_base64") == 0 || json_is_null(m))
+            continue;
+        if (!is_attr_name(name, strlen(name))) {
+            set_reason(reason, "structured event member \"%.64s\" is not a valid CloudEvents "
+                               "attribute name (lowercase letters and digits, at most %d)",
+                       name, MM_ATTR_NAME_MAX);
+            goto out;
+        }
+        char num[32];
+        const char *v;
+        size_t vlen;
+        if (json_is_string(m)) {
+            v = json_string_value(m);
+            vlen = json_string_length(m);
+        } else if (json_is_integer(m)) {
+            snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(m));
+            v = num;
+            vlen = strlen(num);
+        } else if (json_is_boolean(m)) {
+            v = json_is_true(m) ? "true" : "false";
+            vlen = strlen(v);
+        } else {
+            set_reason(reason, "structured event attribute \"%.64s\" is %s, expected a string, "
+                               "an integer or a boolean", name, json_kind(m));
+            goto out;
+        }
+        if (!check_attr_bytes("structured event \"", name, "\"", v, vlen, reason))
+            goto out;
+        if (mm_event_set_ext(out, name, v) != 0) {
+            rc = MM_ENOMEM;
+            set_reason(reason, "out of memory");
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    if (rc != 0)
+        mm_event_clear(out);
+    json_decref(data);
+    json_decref(ev);
+    return rc;
+}
+
+/* The Python SDK 1.x's to_structured labels a structured event with the
+ * data's content type (application/json) instead of
+ * application/cloudevents+json. Such a message is recognized by what it
+ * lacks and holds: no ce_specversion header, a JSON content type or none,
+ * and a value that is a JSON object with a string "specversion". */
+static bool looks_structured(const mm_wire_header *ct, const void *value, size_t value_len) {
+    if (ct != NULL && (ct->value == NULL || media_type_kind(ct->value, ct->value_len) != MEDIA_JSON))
+        return false;
+    if (value == NULL || value_len == 0 || utf8_invalid_at(value, value_len) != value_len)
+        return false;
+    json_t *j = json_loadb(value, value_len, JSON_REJECT_DUPLICATES, NULL);
+    bool yes = json_is_string(json_object_get(j, "specversion"));
+    json_decref(j);
+    return yes;
+}
+
+int mm_envelope_decode(const mm_wire_header *headers, size_t header_count, const void *key,
+                       size_t key_len, const void *value, size_t value_len, mm_event *out,
+                       char reason[MM_ENVELOPE_REASON_MAX]) {
+    mm_event_init(out);
+    if (header_count > MM_ENVELOPE_MAX_HEADERS) {
+        set_reason(reason, "too many headers (%zu > %d)", header_count, MM_ENVELOPE_MAX_HEADERS);
+        return MM_EINVAL;
+    }
+    /* The mode is the content-type header's: application/cloudevents+json
+     * is a structured event (the ce_ headers are then not read); anything
+     * else is binary mode, where decode_binary checks the header. */
+    const mm_wire_header *ct = NULL;
+    bool has_spec = false;
+    for (size_t i = 0; i < header_count; i++) {
+        const char *n = headers[i].name;
+        /* A glance at the first letters spares most headers a strcmp. */
+        if (n == NULL || n[0] != 'c')
+            continue;
+        if (n[1] == 'e' && n[2] == '_' && n[3] == 's' && n[4] == 'p' &&
+            strcmp(n, MM_HDR_SPECVERSION) == 0) {
+            has_spec = true;
+        } else if (n[1] == 'o' && strcmp(n, MM_HDR_CONTENT_TYPE) == 0) {
+            if (ct != NULL) {
+                set_reason(reason, "duplicate header " MM_HDR_CONTENT_TYPE);
+                return MM_EINVAL;
+            }
+            ct = &headers[i];
+        }
+    }
+    if (ct != NULL && ct->value != NULL) {
+        media_kind kind = media_type_kind(ct->value, ct->value_len);
+        if (kind == MEDIA_BATCH) {
+            set_reason(reason, "content-type application/cloudevents-batch+json: batched events "
+                               "are not supported (send one event per message)");
+            return MM_EINVAL;
+        }
+        if (kind == MEDIA_STRUCTURED) {
+            if (!check_header_value(ct, reason))
+                return MM_EINVAL;
+            return decode_structured(key, key_len, value, value_len, out, reason);
+        }
+    }
+    if (!has_spec && looks_structured(ct, value, value_len))
+        return decode_structured(key, key_len, value, value_len, out, reason);
+    return decode_binary(headers, header_count, key, key_len, value, value_len, out, reason);
 }
 
 int mm_envelope_decode_message(const rd_kafka_message_t *msg, mm_event *out,

@@ -1,5 +1,6 @@
 /* envelope.h -- events on the wire: the CloudEvents 1.0 Kafka protocol
- * binding in binary content mode (docs/wire-format.md).
+ * binding, written in binary content mode, read in both binary and
+ * structured mode as the CloudEvents SDKs write them (docs/wire-format.md).
  *
  * Every Kafka message the framework writes carries the event's attributes as
  * headers (ce_specversion, ce_id, ce_source, ce_type, ce_time, content-type,
@@ -33,9 +34,14 @@
 #define MM_HDR_TYPE "ce_type"
 #define MM_HDR_TIME "ce_time"
 #define MM_HDR_CONTENT_TYPE "content-type"
+/* Accepted on decode (some SDKs add it in binary mode); never written. */
+#define MM_HDR_DATACONTENTTYPE "ce_datacontenttype"
 /* Framework extensions. */
 #define MM_HDR_REPLYTO "ce_mmreplyto"   /* id of the server awaiting the result */
 #define MM_HDR_CAUSEID "ce_mmcauseid"   /* id of the event whose handler emitted this one */
+
+/* Longest event type prefix (mm_envelope_set_type_prefix). */
+#define MM_ENVELOPE_TYPE_PREFIX_MAX 200
 
 /* Size of a buffer that holds any decode failure reason. */
 #define MM_ENVELOPE_REASON_MAX 256
@@ -114,6 +120,17 @@ bool mm_event_time_is_valid(const char *s, size_t len);
  * new reference, NULL when out of memory. Used for stored results. */
 json_t *mm_event_to_json(const mm_event *ev);
 
+/* The process's event type prefix, e.g. "com.example.forms" (config key
+ * event_type_prefix, MM_EVENT_TYPE_PREFIX): when set, ce_type is written as
+ * "<prefix>.<Type>" and accepted on decode with or without "<prefix>."; the
+ * event's type field always holds the bare GraphQL name. NULL or "" clears
+ * it. A prefix is letters, digits, '.', '-' and '_' (no leading or trailing
+ * '.'), at most MM_ENVELOPE_TYPE_PREFIX_MAX bytes; anything else is
+ * MM_EINVAL. Set it once at start-up, before any thread encodes or decodes
+ * (it is a plain process-wide setting, not synchronized). */
+int mm_envelope_set_type_prefix(const char *prefix);
+const char *mm_envelope_type_prefix(void);
+
 /* Encodes ev for producing: *headers (caller owns; rd_kafka_producev takes
  * it over on success) and *payload (malloc'd JSON text, *payload_len bytes).
  * Validates ev first: on failure returns MM_EINVAL with reason set. */
@@ -121,7 +138,11 @@ int mm_envelope_encode(const mm_event *ev, rd_kafka_headers_t **headers,
                        char **payload, size_t *payload_len,
                        char reason[MM_ENVELOPE_REASON_MAX]);
 
-/* Decodes and validates a message given as raw parts. On success returns 0
+/* Decodes and validates a message given as raw parts, in either content
+ * mode of the Kafka binding: structured (content-type
+ * application/cloudevents+json: the whole event is the JSON value, data in
+ * "data" or "data_base64") or binary (attributes in ce_ headers, data in
+ * the value). The exact rules are in docs/wire-format.md. On success returns 0
  * and fills out (which must be initialized/empty); on failure returns
  * MM_EINVAL, leaves out empty and writes the reason. key may be NULL. */
 int mm_envelope_decode(const mm_wire_header *headers, size_t header_count,

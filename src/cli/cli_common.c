@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "bus/envelope.h"
 #include "common/log.h"
 #include "common/suggest.h"
 #include "service/service_internal.h"
@@ -44,6 +45,15 @@ int gregor_open(const char *cmd, const gregor_apps *apps, int require_app, const
     }
     int level = mm_log_level_from_name((*cfg)->log_level);
     if (level >= 0) mm_log_set_level((mm_log_level)level);
+    /* Before any thread: the envelope reads it without a lock. */
+    if (mm_envelope_set_type_prefix((*cfg)->event_type_prefix)) {
+        fprintf(stderr, "gregor %s: event_type_prefix '%s' is not a type prefix (letters, digits, '.', '-', "
+                        "'_', no leading or trailing '.', at most %d bytes)\n",
+                cmd, (*cfg)->event_type_prefix, MM_ENVELOPE_TYPE_PREFIX_MAX);
+        mm_config_free(*cfg);
+        *cfg = NULL;
+        return GREGOR_EXIT_FAILURE;
+    }
     for (size_t i = 0; i < apps->count; i++) {
         if (mm_app_load(app, apps->paths[i], err, sizeof err)) {
             fprintf(stderr, "gregor %s: %s\n", cmd, err);

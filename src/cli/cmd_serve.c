@@ -14,7 +14,9 @@
 #include "commands.h"
 #include "common/log.h"
 #include "http/http_server.h"
+#include "http/persisted_queries.h"
 #include "manager/manager.h"
+#include "service/apq_redis.h"
 #include "service/gateway.h"
 #include "service/runtime.h"
 #include "service/schema_merge.h"
@@ -162,6 +164,7 @@ int gregor_cmd_serve(int argc, char **argv) {
     mm_gql_schema *schema = NULL;
     mm_http_server *server = NULL;
     mm_gateway gw = {0};
+    mm_pq *pq = NULL; /* persisted queries: APQ and trusted documents */
     if (mm_runtime_open(&rt, cfg, MM_RUNTIME_SERVER, app.services, app.service_count, err, sizeof err)) {
         fprintf(stderr, "gregor serve: %s\n", err);
         goto out_app;
@@ -211,6 +214,7 @@ int gregor_cmd_serve(int argc, char **argv) {
     hc.header_timeout_ms = (unsigned)cfg->http_header_timeout_ms;
     hc.connection_timeout_s = (unsigned)cfg->http_idle_timeout_s;
     hc.max_requests_per_connection = (unsigned)cfg->http_max_requests_per_connection;
+    hc.cors_origins = cfg->http_cors_origins;
     /* The HTTP deadline must outlast every mutation's own timeout so that a
      * caller gets the timeout error that names the event id. */
     long longest = cfg->sync_timeout_ms;
@@ -242,7 +246,12 @@ int gregor_cmd_serve(int argc, char **argv) {
         hc.pages = &dashboard;
         hc.page_count = 1;
     }
-    server = mm_http_server_new(&hc, mm_gateway_handle, &gw);
+    if (!(pq = mm_persisted_queries_open(cfg, err, sizeof err))) {
+        fprintf(stderr, "gregor serve: %s\n", err);
+        goto out_server;
+    }
+    mm_pq_handler pq_handler = {.pq = pq, .inner = mm_gateway_handle, .inner_ud = &gw};
+    server = mm_http_server_new(&hc, mm_pq_handle, &pq_handler);
     if (!server || mm_http_server_start(server) != 0) {
         char why[256];
         fprintf(stderr, "gregor serve: cannot listen on %s:%u: %s\n", host, port,
@@ -262,6 +271,7 @@ int gregor_cmd_serve(int argc, char **argv) {
     status = GREGOR_EXIT_OK;
 out_server:
     mm_http_server_free(server);
+    mm_pq_free(pq);
     free(dashboard_page);
     mm_graphql_cache_free(gw.options.cache);
     mm_gql_schema_free(schema);

@@ -66,6 +66,8 @@ static mm_config *config_new_defaults(void) {
     c->http_graphql_path = strdup("/graphql");
     c->http_max_body_bytes = 1024 * 1024;
     c->http_threads = 0; /* one per online core */
+    c->http_apq = true;
+    c->http_apq_max_bytes = 4 * 1024 * 1024;
     c->manager_enabled = false;
     c->manager_auth_for_queries = true;
     c->log_level = strdup("info");
@@ -93,6 +95,9 @@ void mm_config_free(mm_config *c) {
     free(c->service_web_topic);
     free(c->http_listen);
     free(c->http_graphql_path);
+    free(c->http_cors_origins);
+    free(c->http_trusted_documents);
+    free(c->event_type_prefix);
     if (c->manager_auth_code) {
         /* Wipe the secret before the memory goes back to the allocator. */
         volatile char *p = c->manager_auth_code;
@@ -174,10 +179,13 @@ static int expect_mapping(reader *r, const mm_yaml_node *n, const char *path) {
 
 /* The keys of each section, for "did you mean" (keep in step with the readers). */
 static const char *const top_keys[] = {"kafka", "redis", "http", "manager", "service_web_topic",
-                                       "result_ttl_seconds", "sync_timeout_ms", "log_level", NULL};
+                                       "result_ttl_seconds", "sync_timeout_ms", "log_level",
+                                       "event_type_prefix", NULL};
 static const char *const kafka_keys[] = {"bootstrap_servers", "properties", NULL};
 static const char *const redis_keys[] = {"url", "results_url", "state_url", "status_url", NULL};
-static const char *const http_keys[] = {"listen", "graphql_path", "max_body_bytes", "threads", NULL};
+static const char *const http_keys[] = {"listen", "graphql_path", "max_body_bytes", "threads",
+                                        "cors_origins", "apq", "apq_max_bytes", "apq_redis",
+                                        "trusted_documents", NULL};
 static const char *const manager_keys[] = {"enabled", "auth_code", "auth_for_queries", NULL};
 static const char *const consumer_keys[] = {"procs", "harakiri_limit", "harakiri_jitter",
                                             "max_age_seconds", NULL};
@@ -287,6 +295,16 @@ static int read_http(reader *r, const mm_yaml_node *n, mm_config *c) {
         else if (strcmp(p->key, "max_requests_per_connection") == 0)
             rc = read_long(r, p->value, "http.max_requests_per_connection", 1, INT_MAX,
                            &c->http_max_requests_per_connection);
+        else if (strcmp(p->key, "cors_origins") == 0)
+            rc = read_string(r, p->value, "http.cors_origins", &c->http_cors_origins);
+        else if (strcmp(p->key, "apq") == 0)
+            rc = read_bool(r, p->value, "http.apq", &c->http_apq);
+        else if (strcmp(p->key, "apq_max_bytes") == 0)
+            rc = read_long(r, p->value, "http.apq_max_bytes", 1024, INT_MAX, &c->http_apq_max_bytes);
+        else if (strcmp(p->key, "apq_redis") == 0)
+            rc = read_bool(r, p->value, "http.apq_redis", &c->http_apq_redis);
+        else if (strcmp(p->key, "trusted_documents") == 0)
+            rc = read_string(r, p->value, "http.trusted_documents", &c->http_trusted_documents);
         else
             rc = unknown_key(r, p, "http", http_keys);
     }
@@ -405,6 +423,8 @@ static int read_document(reader *r, const mm_yaml_node *root, mm_config *c) {
             rc = read_long(r, p->value, "sync_timeout_ms", 1, INT_MAX, &c->sync_timeout_ms);
         else if (strcmp(k, "log_level") == 0)
             rc = read_string(r, p->value, "log_level", &c->log_level);
+        else if (strcmp(k, "event_type_prefix") == 0)
+            rc = read_string(r, p->value, "event_type_prefix", &c->event_type_prefix);
         else rc = read_other(r, p, c);
     }
     return rc;
@@ -424,6 +444,18 @@ static int check_log_level(const mm_config *c, char *err, size_t err_size) {
 static int env_string(const char *name, char **slot) {
     const char *v = getenv(name);
     return v && *v ? replace_string(slot, v) : 0;
+}
+
+static int env_bool(const char *name, bool *slot, char *err, size_t err_size) {
+    const char *v = getenv(name);
+    if (!v || !*v) return 0;
+    if (strcmp(v, "1") == 0 || strcmp(v, "true") == 0) *slot = true;
+    else if (strcmp(v, "0") == 0 || strcmp(v, "false") == 0) *slot = false;
+    else {
+        fail(err, err_size, "environment %s: expected true, false, 1 or 0", name);
+        return MM_EINVAL;
+    }
+    return 0;
 }
 
 static int env_long(const char *name, long min, long max, long *slot, char *err, size_t err_size) {
@@ -471,6 +503,12 @@ int mm_config_apply_env(mm_config *c, char *err, size_t err_size) {
     if (rc == 0) rc = env_string("MM_HTTP_LISTEN", &c->http_listen);
     if (rc == 0) rc = env_string("MM_MANAGER_AUTH_CODE", &c->manager_auth_code);
     if (rc == 0) rc = env_string("MM_LOG_LEVEL", &c->log_level);
+    if (rc == 0) rc = env_string("MM_EVENT_TYPE_PREFIX", &c->event_type_prefix);
+    if (rc == 0) rc = env_string("MM_HTTP_CORS_ORIGINS", &c->http_cors_origins);
+    if (rc == 0) rc = env_string("MM_HTTP_TRUSTED_DOCUMENTS", &c->http_trusted_documents);
+    if (rc == 0) rc = env_bool("MM_HTTP_APQ", &c->http_apq, err, err_size);
+    if (rc == 0) rc = env_bool("MM_HTTP_APQ_REDIS", &c->http_apq_redis, err, err_size);
+    if (rc == 0) rc = env_long("MM_HTTP_APQ_MAX_BYTES", 1024, INT_MAX, &c->http_apq_max_bytes, err, err_size);
     if (rc == 0) rc = env_long("MM_RESULT_TTL_SECONDS", 1, INT_MAX, &c->result_ttl_seconds, err, err_size);
     if (rc == 0) rc = env_long("MM_SYNC_TIMEOUT_MS", 1, INT_MAX, &c->sync_timeout_ms, err, err_size);
     if (rc == 0) rc = env_kafka_properties(c);

@@ -56,6 +56,7 @@ typedef struct mm_config {
     long result_ttl_seconds;
     long sync_timeout_ms;           /* default wait of synchronous mutations */
     char *service_web_topic;
+    char *event_type_prefix;        /* ce_type prefix (docs/wire-format.md), or NULL */
 
     char *http_listen;              /* HOST:PORT */
     char *http_graphql_path;
@@ -68,6 +69,11 @@ typedef struct mm_config {
     long http_header_timeout_ms;
     long http_idle_timeout_s;
     long http_max_requests_per_connection;
+    char *http_cors_origins;        /* NULL = CORS off; "*" or "https://a,https://b" */
+    bool http_apq;                  /* Automatic Persisted Queries (default on) */
+    long http_apq_max_bytes;        /* bound of the APQ store in memory */
+    bool http_apq_redis;            /* share APQ documents through redis.results_url */
+    char *http_trusted_documents;   /* manifest file: trusted-documents mode, or NULL */
 
     bool manager_enabled;
     char *manager_auth_code;        /* secret: never logged */

@@ -7,6 +7,7 @@
  * "variables" and "extensions" JSON-encoded. Anything else is a 400 (or 415
  * for the wrong Content-Type, 405 for another method) with a clear message. */
 #include "http/http_server.h"
+#include "http/persisted_queries.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -100,11 +101,13 @@ static int parse_post(const mm_http_raw_request *raw, mm_http_graphql_request *o
         goto done;
     }
     json_t *q = json_object_get(root, "query");
-    if (!q || json_is_null(q)) {
+    /* A persisted query may come as its hash alone (mm_pq_handle resolves it). */
+    if ((!q || json_is_null(q)) && mm_pq_request_has_hash(json_object_get(root, "extensions"))) q = NULL;
+    else if (!q || json_is_null(q)) {
         status = fail(errbuf, errsize, 400, "the \"query\" parameter is missing");
         goto done;
     }
-    if (!json_is_string(q)) {
+    if (q && !json_is_string(q)) {
         status = fail(errbuf, errsize, 400, "the \"query\" parameter must be a string");
         goto done;
     }
@@ -119,7 +122,7 @@ static int parse_post(const mm_http_raw_request *raw, mm_http_graphql_request *o
     if ((status = take_object(json_object_get(root, "extensions"), "extensions", &out->extensions,
                               errbuf, errsize)))
         goto done;
-    out->query = strdup(json_string_value(q));
+    out->query = strdup(q ? json_string_value(q) : "");
     if (op && json_is_string(op)) out->operation_name = strdup(json_string_value(op));
     if (!out->query || (op && json_is_string(op) && !out->operation_name))
         status = fail(errbuf, errsize, 500, "out of memory");
@@ -158,11 +161,13 @@ static int parse_get(const mm_http_raw_request *raw, mm_http_graphql_request *ou
     for (int k = 0; k < 4; k++)
         if (vals[k] && !mm_http_utf8_valid(vals[k], strlen(vals[k])))
             return fail(errbuf, errsize, 400, "the \"%s\" parameter is not valid UTF-8", names[k]);
-    if (!vals[0] || !*vals[0]) return fail(errbuf, errsize, 400, "the \"query\" parameter is missing");
     int status;
     if ((status = parse_get_json(vals[2], "variables", &out->variables, errbuf, errsize))) return status;
     if ((status = parse_get_json(vals[3], "extensions", &out->extensions, errbuf, errsize))) return status;
-    out->query = strdup(vals[0]);
+    /* A persisted query may come as its hash alone (mm_pq_handle resolves it). */
+    if ((!vals[0] || !*vals[0]) && !mm_pq_request_has_hash(out->extensions))
+        return fail(errbuf, errsize, 400, "the \"query\" parameter is missing");
+    out->query = strdup(vals[0] ? vals[0] : "");
     if (vals[1] && *vals[1]) out->operation_name = strdup(vals[1]);
     if (!out->query || (vals[1] && *vals[1] && !out->operation_name))
         return fail(errbuf, errsize, 500, "out of memory");

@@ -8,6 +8,8 @@
  *                    + bytes. Then 1 length byte for the value (0xFF: the
  *                    header has no value) + bytes.
  *   the rest         the message value
+ * The value is also a structured-mode event when a content-type header says
+ * application/cloudevents+json (seeds structured_*).
  * Properties checked: decode never crashes or leaks; it either succeeds or
  * leaves the event empty with a non-empty reason; what decodes re-encodes
  * and decodes again to the same attributes and data. */
@@ -21,6 +23,7 @@
 static const char *const names[] = {
     "ce_specversion", "ce_id", "ce_source", "ce_type", "ce_time", "content-type",
     "ce_mmreplyto", "ce_mmcauseid", "ce_subject", "ce_datacontenttype", "ce_", "traceparent",
+    "ce_partitionkey", "ce_traceparent", /* what the SDKs add (appended: seeds keep their picks) */
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -1,0 +1,78 @@
+# lib.sh -- shared by tests/e2e/interop_*.sh: installs the ecosystem's
+# clients into the build directory (never the source tree), pinned, once per
+# build directory and one install at a time:
+#   node: npm ci from tests/e2e/interop/node/package-lock.json
+#   python: one virtualenv per CloudEvents API (python-ce1/, python-ce2/
+#   requirements.txt, every package pinned)
+# Sourced after src, bin_dir and a fail() function are set.
+
+interop_here=$src/tests/e2e/interop
+
+# interop_node_dir: prints the directory holding node_modules.
+interop_node_dir() {
+    local dir=$bin_dir/interop-node
+    command -v node >/dev/null || fail "node is not installed"
+    command -v npm >/dev/null || fail "npm is not installed"
+    mkdir -p "$dir"
+    (
+        flock 9
+        if [[ ! -f $dir/node_modules/.package-lock.json ]] ||
+           ! cmp -s "$interop_here/node/package-lock.json" "$dir/package-lock.json"; then
+            cp "$interop_here/node/package.json" "$interop_here/node/package-lock.json" "$dir/"
+            (cd "$dir" && timeout 600 npm ci --no-audit --no-fund --loglevel=error) >&2 ||
+                { echo "npm ci failed in $dir" >&2; exit 1; }
+        fi
+        # The scripts next to node_modules (so that imports resolve), copied
+        # only when they changed: another test may be running them.
+        local f rel
+        while IFS= read -r -d '' f; do
+            rel=${f#"$interop_here/node/"}
+            if ! cmp -s "$f" "$dir/$rel"; then
+                mkdir -p "$(dirname "$dir/$rel")"
+                cp "$f" "$dir/$rel.tmp.$$" && mv -f "$dir/$rel.tmp.$$" "$dir/$rel"
+            fi
+        done < <(find "$interop_here/node" -type f \( -name '*.mjs' -o -name '*.js' -o -name '*.config.json' \) -print0)
+    ) 9>"$dir.lock" || fail "cannot install the node clients (npm ci in $dir)"
+    echo "$dir"
+}
+
+# interop_python VERSION (1 or 2): prints the virtualenv's python.
+interop_python() {
+    local req=$interop_here/python-ce$1/requirements.txt venv=$bin_dir/interop-py$1
+    command -v python3 >/dev/null || fail "python3 is not installed"
+    (
+        flock 9
+        if [[ ! -x $venv/bin/python ]] || ! cmp -s "$req" "$venv/requirements.txt"; then
+            rm -rf "$venv"
+            python3 -m venv "$venv" >&2 || { echo "python3 -m venv failed (Debian: python3-venv)" >&2; exit 1; }
+            timeout 600 "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps -r "$req" >&2 ||
+                { rm -rf "$venv"; echo "pip install -r $req failed" >&2; exit 1; }
+            cp "$req" "$venv/requirements.txt"
+        fi
+    ) 9>"$venv.lock" || fail "cannot install the Python CloudEvents SDK $1.x ($venv)"
+    echo "$venv/bin/python"
+}
+
+# interop_java_classpath: fetches the Java CloudEvents SDK and kafka-clients
+# (tests/e2e/interop/java/pom.xml, every version pinned, the dependency
+# plugin too) from Maven Central into the build directory once; prints the
+# class path for `java -cp CP CeSdk.java`.
+interop_java_classpath() {
+    local dir=$bin_dir/interop-java pom=$interop_here/java/pom.xml
+    command -v java >/dev/null || fail "java is not installed"
+    command -v mvn >/dev/null || fail "mvn is not installed"
+    mkdir -p "$dir"
+    (
+        flock 9
+        if [[ ! -f $dir/libs/.complete ]] || ! cmp -s "$pom" "$dir/pom.xml"; then
+            rm -rf "$dir/libs"
+            cp "$pom" "$dir/pom.xml"
+            timeout 600 mvn -q -B -f "$dir/pom.xml" \
+                org.apache.maven.plugins:maven-dependency-plugin:2.8:copy-dependencies \
+                -DincludeScope=runtime -DoutputDirectory="$dir/libs" >"$dir/mvn.log" 2>&1 ||
+                { tail -20 "$dir/mvn.log" >&2; rm -rf "$dir/libs"; exit 1; }
+            touch "$dir/libs/.complete"
+        fi
+    ) 9>"$dir.lock" || fail "cannot fetch the Java CloudEvents SDK from Maven Central ($dir)"
+    echo "$dir/libs/*"
+}

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# interop_cors.sh -- CORS of `gregor serve` (http.cors_origins /
+# MM_HTTP_CORS_ORIGINS, docs/http.md "CORS") in a real browser: a page on an
+# allowed origin calls the GraphQL endpoint on another origin from headless
+# Chromium (playwright-core, tests/e2e/interop/node/cors.mjs) and gets the
+# data; the same page on an origin not listed is blocked by the browser.
+# Also checks the preflight answers with curl, and that with CORS off a
+# preflight is a 405. Screenshot: artifacts/cors.png.
+set -euo pipefail
+
+src=${MM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+bin_dir=${MM_BINARY_DIR:-$src/build}
+gregor=${MM_GREGOR:-$bin_dir/gregor}
+mod=$bin_dir/tests/mod_interop.so
+artifacts=$src/artifacts
+
+fail() { echo "interop_cors: FAIL: $*" >&2; exit 1; }
+[[ -x /usr/bin/chromium ]] || fail "chromium is not installed (Debian: apt-get install -y chromium)"
+[[ -n ${MM_TEST_REDIS_URL:-} ]] || fail "MM_TEST_REDIS_URL is not set (run through scripts/test.sh)"
+[[ -n ${MM_TEST_KAFKA_BOOTSTRAP:-} ]] || fail "MM_TEST_KAFKA_BOOTSTRAP is not set (run through scripts/test.sh)"
+[[ -x $gregor ]] || fail "gregor not built: $gregor"
+[[ -f $mod ]] || fail "test service not built: $mod"
+# shellcheck source=interop/lib.sh
+source "$src/tests/e2e/interop/lib.sh"
+nodedir=$(interop_node_dir)
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+    for p in "${pids[@]}"; do
+        for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$p" 2>/dev/null || true
+        wait "$p" 2>/dev/null || true
+    done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+export MM_KAFKA_BOOTSTRAP_SERVERS=$MM_TEST_KAFKA_BOOTSTRAP MM_REDIS_URL=$MM_TEST_REDIS_URL MM_LOG_LEVEL=warn
+export MM_INTEROP_SERVICE=mminterop_cors_$$_$(date +%s%N)
+unset MM_HTTP_CORS_ORIGINS
+
+# Two free loopback ports for the pages (the kernel picks, then frees them).
+read -r allowed other < <(python3 -c '
+import socket
+s = [socket.socket() for _ in range(2)]
+for x in s: x.bind(("127.0.0.1", 0))
+print(*[x.getsockname()[1] for x in s])')
+origin=http://127.0.0.1:$allowed
+
+# start_serve NAME [VAR=VALUE...]: starts gregor serve, sets url_NAME.
+start_serve() {
+    local name=$1 url=
+    shift
+    : >"$work/$name.out"
+    env "$@" "$gregor" serve --app "$mod" --listen 127.0.0.1:0 >"$work/$name.out" 2>"$work/$name.log" &
+    pids+=($!)
+    for _ in $(seq 300); do
+        url=$(sed -n 's|^graphql: ||p' "$work/$name.out")
+        [[ -n $url ]] && break
+        kill -0 "${pids[-1]}" 2>/dev/null || { cat "$work/$name.log" >&2; fail "gregor serve ($name) exited"; }
+        sleep 0.1
+    done
+    [[ -n $url ]] || fail "gregor serve ($name) did not listen within 30 s"
+    printf -v "url_$name" '%s' "$url"
+}
+
+start_serve off
+start_serve on MM_HTTP_CORS_ORIGINS="https://elsewhere.example, $origin"
+
+preflight() {
+    curl -s -o /dev/null -D - --max-time 10 -X OPTIONS "$1" -H "Origin: $2" \
+        -H 'Access-Control-Request-Method: POST' -H 'Access-Control-Request-Headers: content-type'
+}
+h=$(preflight "$url_off" "$origin")
+[[ $h == "HTTP/1.1 405"* ]] || fail "CORS off: the preflight got $(head -1 <<<"$h")"
+h=$(preflight "$url_on" "$origin")
+[[ $h == "HTTP/1.1 204"* ]] || fail "CORS on: the preflight got $(head -1 <<<"$h")"
+grep -qi "^Access-Control-Allow-Origin: $origin" <<<"$h" || fail "no Access-Control-Allow-Origin for $origin: $h"
+h=$(preflight "$url_on" "http://127.0.0.1:$other")
+grep -qi "^Access-Control-Allow-Origin" <<<"$h" && fail "an origin not listed was allowed: $h"
+
+mkdir -p "$artifacts"
+node "$nodedir/cors.mjs" "$url_on" "$allowed" "$other" "$artifacts/cors.png" ||
+    fail "the browser check failed (server log: $(tail -5 "$work/on.log"))"
+[[ -s $artifacts/cors.png ]] || fail "no screenshot"
+echo "interop_cors: a page on $origin read the answer of $url_on; http://127.0.0.1:$other was blocked; screenshot artifacts/cors.png"
+# Every server stops cleanly on SIGTERM (exit 0: under ASan, no leak either).
+for i in "${!pids[@]}"; do
+    kill -TERM "${pids[$i]}" 2>/dev/null || true
+    status=0
+    timeout 30 tail --pid="${pids[$i]}" -f /dev/null || true
+    wait "${pids[$i]}" || status=$?
+    [[ $status -eq 0 ]] || fail "gregor serve #$i exited with status $status on SIGTERM: $(tail -20 "$work"/*.log)"
+    unset "pids[$i]"
+done
+echo "1 passed, 0 failed"
