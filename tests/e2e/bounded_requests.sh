@@ -12,9 +12,10 @@
 #      sequentially: RSS stays under graphql.document_cache_bytes plus a
 #      fixed allowance, and the cache evicts;
 #   4. SIGTERM during a runaway request (limits off): the execution is
-#      stopped a second before the 10 s drain deadline, so the process is
-#      gone within 12 s (the drain, then closing Kafka and Redis, and in a
-#      sanitizer build the leak check).
+#      stopped a second before the 10 s drain deadline, the HTTP server's
+#      stop (its log line's duration) completes within that deadline, and
+#      the process is gone within 15 s (then closing Kafka and Redis, and
+#      in a sanitizer build the leak check).
 # RSS is read from /proc/PID/status (VmRSS now, VmHWM peak). Numbers are
 # printed as "MEASURE name value" lines.
 set -euo pipefail
@@ -65,6 +66,17 @@ EOF
 redis-cli -h 127.0.0.1 -p "$port" --pipe <"$WORK/forms.resp" >/dev/null
 stored=$(redis-cli -h 127.0.0.1 -p "$port" hlen mm:state:forms:forms)
 [[ $stored == 52000 ]] || banner "loading the forms into Redis failed ($stored stored)"
+
+# A sanitizer build holds freed memory in quarantine and adds redzones and
+# shadow memory: a small quarantine, and larger allowances there.
+sanitized=0
+grep -q '^MM_SANITIZE:BOOL=ON' "$BIN/CMakeCache.txt" 2>/dev/null && sanitized=1
+if ((sanitized)); then
+    export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=8
+    allowance_mb=240 cut_peak_mb=800
+else
+    allowance_mb=160 cut_peak_mb=600
+fi
 
 serve() { # CONFIG LOG: starts gregor serve with the forms service, sets URL and SERVE_PID
     "$BIN/gregor" serve --app "$BIN/examples/forms.so" --config "$1" >"$2.out" 2>"$2.err" &
@@ -134,7 +146,7 @@ echo "MEASURE cut_answer_bytes $size"
 echo "MEASURE cut_peak_rss_kb $peak"
 # The issue measured 2.1 GB. Bounded: one resolver's 52k forms at a time
 # and the 32 MiB response cap.
-if ((peak < 600 * 1024)); then ok "peak RSS ${peak} kB < 600 MB"; else fail "peak RSS ${peak} kB"; fi
+if ((peak < cut_peak_mb * 1024)); then ok "peak RSS ${peak} kB < $cut_peak_mb MB"; else fail "peak RSS ${peak} kB"; fi
 kill -0 "$SERVE_PID" 2>/dev/null || fail "gregor serve died"
 stop_serve
 
@@ -174,7 +186,7 @@ echo "MEASURE docs_peak_rss_kb $peak"
 # allowance for the request in flight (its text, JSON body, AST and
 # validation state) and the allocator's per-thread arenas. The issue
 # measured 4.2 GB.
-limit=$((before + 32 * 1024 + 160 * 1024))
+limit=$((before + 32 * 1024 + allowance_mb * 1024))
 if ((after < limit && peak < limit)); then
     ok "RSS after ${after} kB, peak ${peak} kB < ${limit} kB (cache budget 32 MiB)"
 else
@@ -190,7 +202,7 @@ graphql:
   max_response_bytes: 0
   execution_timeout_ms: 0
 EOF
-serve "$WORK/unbounded.yaml" "$WORK/serve3"
+MM_LOG_LEVEL=info serve "$WORK/unbounded.yaml" "$WORK/serve3"
 curl -s --max-time 120 -o /dev/null -H 'content-type: application/json' --data-binary @"$WORK/cut.json" "$URL" &
 client=$!
 sleep 2
@@ -199,13 +211,15 @@ kill -TERM "$SERVE_PID"
 for _ in $(seq 300); do kill -0 "$SERVE_PID" 2>/dev/null || break; sleep 0.1; done
 t1=$(date +%s.%N)
 took=$(python3 -c "print(round($t1 - $t0, 1))")
+drain=$(sed -n 's/.*http server stopped.*duration_ms=\([0-9.]*\).*/\1/p' "$WORK/serve3.err" | head -1)
 echo "MEASURE sigterm_runaway_seconds $took"
+echo "MEASURE sigterm_http_drain_ms ${drain:-none}"
 if kill -0 "$SERVE_PID" 2>/dev/null; then
     fail "gregor serve still running 30 s after SIGTERM during a runaway request"
-elif python3 -c "import sys; sys.exit(0 if $took < 12 else 1)"; then
-    ok "SIGTERM during a runaway request: stopped in ${took}s (drain deadline 10 s)"
+elif [[ -n $drain ]] && python3 -c "import sys; sys.exit(0 if $drain <= 10000 and $took < 15 else 1)"; then
+    ok "SIGTERM during a runaway request: HTTP drained in ${drain} ms (deadline 10 s), process gone in ${took}s"
 else
-    fail "SIGTERM during a runaway request: stopped in ${took}s, over the 10 s drain deadline"
+    fail "SIGTERM during a runaway request: HTTP drain ${drain:-not logged} ms, process gone in ${took}s"
 fi
 st=0
 wait "$SERVE_PID" || st=$?
