@@ -33,7 +33,7 @@ static int complete_list(mm_gql_execution *ex, mm_gql_type *return_type,
     for (size_t i = 0; i < n; i++) {
         /* A long list of leaves resolves no field: count its items so the
          * clock and the response size are still looked at. */
-        if (mm_gql_exec_should_stop_counted(ex, false)) return MM_GQL_FIELD_STOPPED;
+        if (mm_gql_exec_item_should_stop(ex)) return MM_GQL_FIELD_STOPPED;
         if (i) mm_json_put_char(&ex->out, ',');
         size_t mark = ex->out.len;
         mm_gql_path item_path = {.prev = path, .key = NULL, .index = i};

@@ -195,10 +195,15 @@ static uint64_t now_ns(void) {
 
 static const atomic_bool never_cancelled = false;
 
+/* Fields resolved so far: the chunks done plus this one's used part. */
+static uint64_t resolved_fields(const mm_gql_execution *ex) {
+    return ex->resolved + (ex->fields_chunk - ex->fields_left);
+}
+
 /* The reason to stop now, or NONE; reads the clock. */
 static mm_gql_stop_reason check_bounds(const mm_gql_execution *ex) {
     if (ex->cancelled || atomic_load_explicit(ex->cancel, memory_order_relaxed)) return MM_GQL_STOP_CANCELLED;
-    if (ex->resolved > ex->max_resolved) return MM_GQL_STOP_FIELD_LIMIT;
+    if (resolved_fields(ex) > ex->max_resolved) return MM_GQL_STOP_FIELD_LIMIT;
     if (ex->out.over_limit || (ex->out.limit && ex->out.len + ex->error_bytes > ex->out.limit))
         return MM_GQL_STOP_RESPONSE_TOO_LARGE;
     uint64_t stop_at = ex->stop_at_ns ? atomic_load_explicit(ex->stop_at_ns, memory_order_relaxed) : 0;
@@ -211,9 +216,21 @@ static mm_gql_stop_reason check_bounds(const mm_gql_execution *ex) {
     return MM_GQL_STOP_NONE;
 }
 
+/* Starts the next chunk of fields: MM_GQL_CHECK_INTERVAL, or fewer so that
+ * the countdown reaches 0 exactly at the field past the budget. */
+static void next_chunk(mm_gql_execution *ex) {
+    ex->resolved = resolved_fields(ex);
+    uint64_t chunk = MM_GQL_CHECK_INTERVAL;
+    if (ex->max_resolved != UINT64_MAX && ex->resolved <= ex->max_resolved &&
+        ex->max_resolved - ex->resolved + 1 < chunk)
+        chunk = ex->max_resolved - ex->resolved + 1;
+    ex->fields_chunk = ex->fields_left = chunk;
+    ex->items_left = MM_GQL_CHECK_INTERVAL;
+}
+
 bool mm_gql_exec_check_slow(mm_gql_execution *ex) {
-    ex->next_check = ex->ticks + MM_GQL_CHECK_INTERVAL;
     if (ex->stop == MM_GQL_STOP_NONE) ex->stop = check_bounds(ex);
+    next_chunk(ex); /* after the check: it counts the field that came here */
     return ex->stop != MM_GQL_STOP_NONE;
 }
 
@@ -238,7 +255,7 @@ mm_gql_stop_reason mm_gql_execution_stop_reason(const mm_gql_execution *ex) {
     return ex ? ex->stop : MM_GQL_STOP_NONE;
 }
 
-uint64_t mm_gql_execution_resolved_fields(const mm_gql_execution *ex) { return ex ? ex->resolved : 0; }
+uint64_t mm_gql_execution_resolved_fields(const mm_gql_execution *ex) { return ex ? resolved_fields(ex) : 0; }
 
 /* After a stop: data becomes null (what was written is dropped, so a capped
  * response costs nothing more) and the error says why. */
@@ -566,7 +583,7 @@ mm_gql_execution *mm_gql_execute_start(const mm_gql_execute_params *params) {
     ex->timeout_ns = params->timeout_ns;
     ex->cancel = params->cancel ? params->cancel : &never_cancelled;
     ex->stop_at_ns = params->stop_at_ns;
-    ex->next_check = MM_GQL_CHECK_INTERVAL;
+    next_chunk(ex);
     ex->out.limit = params->max_response_bytes;
     mm_json_put(&ex->out, "{\"data\":", 8);
     ex->data_start = ex->out.len;

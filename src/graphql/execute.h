@@ -258,8 +258,9 @@ typedef struct mm_gql_field_groups {
 #define MM_GQL_FIELD_DEFERRED 1    /* root field paused on a deferred (nothing written) */
 #define MM_GQL_FIELD_STOPPED (-2)  /* a bound was passed (ex->stop): unwind to the root */
 
-/* The bounds check made per field and per list item (STOPPING above): a
- * counter compare and a relaxed load; the rest every MM_GQL_CHECK_INTERVAL.
+/* The slow part of the bounds check made per field and per list item
+ * (STOPPING above; the fast part is mm_gql_exec_should_stop below): the
+ * field budget, the clock, the shared stop time and the response size.
  * Returns true once the execution must stop (ex->stop set). */
 bool mm_gql_exec_check_slow(mm_gql_execution *ex);
 
@@ -329,10 +330,12 @@ struct mm_gql_execution {
     char *result_text;                /* the finished response (NULL before, or when out of memory) */
     size_t result_len;
     struct mm_gql_subfields_memo *subfields_memo; /* open-addressing table (collect_fields.c) */
-    /* bounds (STOPPING): see mm_gql_exec_should_stop */
-    uint64_t ticks;                   /* fields resolved + list items completed */
-    uint64_t next_check;              /* ticks at which the slow check runs next */
-    uint64_t resolved;                /* fields resolved */
+    /* bounds (STOPPING): see mm_gql_exec_should_stop. Two countdowns to the
+     * next slow check, so the per-field cost is a decrement and a flag load. */
+    uint64_t fields_left;             /* fields until the next slow check (>= 1) */
+    uint64_t fields_chunk;            /* what fields_left was set to */
+    uint64_t items_left;              /* list items until the next slow check */
+    uint64_t resolved;                /* fields resolved before the current chunk */
     uint64_t max_resolved;            /* UINT64_MAX when unlimited */
     uint64_t timeout_ns;              /* 0: none */
     uint64_t run_started_ns;          /* when this run began (0: none running) */
@@ -345,14 +348,16 @@ struct mm_gql_execution {
     json_t *no_args;                  /* the empty arguments object of fields without arguments */
 };
 
-/* Per field (count it as resolved) and per list item (count = false). */
-static inline bool mm_gql_exec_should_stop_counted(mm_gql_execution *ex, bool field) {
-    if (field && ++ex->resolved > ex->max_resolved) return mm_gql_exec_check_slow(ex);
-    if (++ex->ticks >= ex->next_check) return mm_gql_exec_check_slow(ex);
-    return atomic_load_explicit(ex->cancel, memory_order_relaxed) && mm_gql_exec_check_slow(ex);
-}
+/* Per field, before resolving it (it counts as resolved). */
 static inline bool mm_gql_exec_should_stop(mm_gql_execution *ex) {
-    return mm_gql_exec_should_stop_counted(ex, true);
+    if (--ex->fields_left == 0 || atomic_load_explicit(ex->cancel, memory_order_relaxed))
+        return mm_gql_exec_check_slow(ex);
+    return false;
+}
+
+/* Per list item, before completing it (not a field: the budget is not charged). */
+static inline bool mm_gql_exec_item_should_stop(mm_gql_execution *ex) {
+    return --ex->items_left == 0 && mm_gql_exec_check_slow(ex);
 }
 
 #endif
