@@ -19,9 +19,10 @@
 
 /* The cost of op in doc, counted up to limit: a result above limit means
  * "more than limit" (counting stops there, so a huge cost is cheap to find).
- * Fragments nested deeper than 256 spreads count as more than limit. The
- * document must be valid (no fragment cycles). scratch holds the work
- * memory (per fragment, its cost once known). SIZE_MAX when out of memory. */
+ * Fragments nested deeper than 256 spreads, and fragment cycles (which
+ * validation refuses), count as more than limit; unknown fragments as 0.
+ * scratch holds the work memory (per fragment, its cost once known).
+ * SIZE_MAX when out of memory. */
 size_t mm_gql_operation_cost(const mm_gql_document *doc, const mm_gql_operation *op, size_t limit,
                              mm_arena *scratch);
 

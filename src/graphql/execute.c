@@ -235,8 +235,12 @@ bool mm_gql_exec_check_slow(mm_gql_execution *ex) {
 }
 
 bool mm_gql_resolve_should_stop(const mm_gql_resolve_info *info) {
-    const mm_gql_execution *ex = info->execution_;
-    return ex && (ex->stop != MM_GQL_STOP_NONE || check_bounds(ex) != MM_GQL_STOP_NONE);
+    mm_gql_execution *ex = info->execution_;
+    if (!ex) return false;
+    /* Recorded, so the field's value is dropped and the execution stops
+     * right after the resolver returns. */
+    if (ex->stop == MM_GQL_STOP_NONE) ex->stop = check_bounds(ex);
+    return ex->stop != MM_GQL_STOP_NONE;
 }
 
 const char *mm_gql_stop_reason_code(mm_gql_stop_reason reason) {
@@ -435,6 +439,12 @@ static int execute_field(mm_gql_execution *ex, mm_gql_type *parent_type, json_t 
         /* The resolver kept or changed it: the next field gets a fresh one. */
         json_decref(args);
         ex->no_args = NULL;
+    }
+    if (field->resolve && ex->stop != MM_GQL_STOP_NONE) { /* it asked mm_gql_resolve_should_stop: drop its work */
+        json_decref(result);
+        if (info.error_message_) json_decref(info.error_extensions_);
+        if (info.deferred_) deferred_detach(info.deferred_);
+        return MM_GQL_FIELD_STOPPED;
     }
     if (info.error_message_) {
         json_decref(result);

@@ -164,7 +164,7 @@ uint64_t mm_gql_execution_resolved_fields(const mm_gql_execution *ex);
 /* For a resolver that does much work (a long loop, a slow fetch): true when
  * the execution was cancelled or passed its deadline or the shared stop
  * time, so the resolver should return at once (whatever it returns is
- * dropped: the execution stops at the next field). Reads the clock. */
+ * dropped: the execution stops as soon as it returns). Reads the clock. */
 bool mm_gql_resolve_should_stop(const mm_gql_resolve_info *info);
 
 typedef enum mm_gql_exec_status {
