@@ -253,9 +253,11 @@ int gregor_cmd_serve(int argc, char **argv) {
 
     int sig = gregor_wait_signal();
     mm_log_info("msg=\"stopping\" signal=%d", sig);
-    /* A runaway execution stops by the drain deadline, so the HTTP threads
-     * running it can be joined in time (a second left to answer it). */
-    mm_gateway_stop_by(&gw, SHUTDOWN_GRACE_MS - 1000);
+    /* A runaway execution stops before the drain deadline, so the HTTP
+     * threads running it can be joined in time: two seconds are left for
+     * the resolver call in progress (the engine stops between fields) and
+     * the answer. */
+    mm_gateway_stop_by(&gw, SHUTDOWN_GRACE_MS - 2000);
     mm_http_server_stop(server, SHUTDOWN_GRACE_MS);
     status = GREGOR_EXIT_OK;
 out_server:

@@ -12,10 +12,11 @@
 #      sequentially: RSS stays under graphql.document_cache_bytes plus a
 #      fixed allowance, and the cache evicts;
 #   4. SIGTERM during a runaway request (limits off): the execution is
-#      stopped a second before the 10 s drain deadline, the HTTP server's
-#      stop (its log line's duration) completes within that deadline, and
-#      the process is gone within 15 s (then closing Kafka and Redis, and
-#      in a sanitizer build the leak check).
+#      stopped 2 s before the 10 s drain deadline, the HTTP server's stop
+#      (its log line's duration) completes within that deadline (13 s in a
+#      sanitizer build, where one allForms call takes ~2 s), and the process
+#      is gone within 16 s (then closing Kafka and Redis, and in a
+#      sanitizer build the leak check).
 # RSS is read from /proc/PID/status (VmRSS now, VmHWM peak). Numbers are
 # printed as "MEASURE name value" lines.
 set -euo pipefail
@@ -74,8 +75,11 @@ grep -q '^MM_SANITIZE:BOOL=ON' "$BIN/CMakeCache.txt" 2>/dev/null && sanitized=1
 if ((sanitized)); then
     export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=8
     allowance_mb=240 cut_peak_mb=800
+    # One allForms call (52,000 forms from Redis) takes ~2 s there, and
+    # the engine stops between fields, not inside a resolver.
+    drain_ms=13000
 else
-    allowance_mb=160 cut_peak_mb=600
+    allowance_mb=160 cut_peak_mb=600 drain_ms=10000
 fi
 
 serve() { # CONFIG LOG: starts gregor serve with the forms service, sets URL and SERVE_PID
@@ -216,8 +220,8 @@ echo "MEASURE sigterm_runaway_seconds $took"
 echo "MEASURE sigterm_http_drain_ms ${drain:-none}"
 if kill -0 "$SERVE_PID" 2>/dev/null; then
     fail "gregor serve still running 30 s after SIGTERM during a runaway request"
-elif [[ -n $drain ]] && python3 -c "import sys; sys.exit(0 if $drain <= 10000 and $took < 15 else 1)"; then
-    ok "SIGTERM during a runaway request: HTTP drained in ${drain} ms (deadline 10 s), process gone in ${took}s"
+elif [[ -n $drain ]] && python3 -c "import sys; sys.exit(0 if $drain <= $drain_ms and $took < 16 else 1)"; then
+    ok "SIGTERM during a runaway request: HTTP drained in ${drain} ms (deadline 10 s, bound $drain_ms ms), process gone in ${took}s"
 else
     fail "SIGTERM during a runaway request: HTTP drain ${drain:-not logged} ms, process gone in ${took}s"
 fi
