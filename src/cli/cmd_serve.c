@@ -254,10 +254,11 @@ int gregor_cmd_serve(int argc, char **argv) {
     int sig = gregor_wait_signal();
     mm_log_info("msg=\"stopping\" signal=%d", sig);
     /* A runaway execution stops before the drain deadline, so the HTTP
-     * threads running it can be joined in time: two seconds are left for
-     * the resolver call in progress (the engine stops between fields) and
-     * the answer. */
-    mm_gateway_stop_by(&gw, SHUTDOWN_GRACE_MS - 2000);
+     * threads running it can be joined in time. Executing is CPU work of
+     * milliseconds; the second half of the grace is for the resolver call
+     * in progress (the engine stops between fields) and the answer, while
+     * requests waiting for a result keep the whole grace. */
+    mm_gateway_stop_by(&gw, SHUTDOWN_GRACE_MS / 2);
     mm_http_server_stop(server, SHUTDOWN_GRACE_MS);
     status = GREGOR_EXIT_OK;
 out_server:
