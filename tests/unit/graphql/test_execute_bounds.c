@@ -194,9 +194,13 @@ static void test_deadline_stops_between_fields(void **state) {
     assert_int_equal(r.stop, MM_GQL_STOP_TIMEOUT);
     assert_string_equal(r.text, "{\"errors\":[{\"message\":\"Execution stopped: it ran longer than the limit of 50 ms.\","
                                 "\"extensions\":{\"code\":\"EXECUTION_TIMEOUT\"}}],\"data\":null}");
-    /* checked every MM_GQL_CHECK_INTERVAL fields: at most that many after the deadline */
-    assert_true(atomic_load(&resolver_calls) < 2000);
-    assert_true(took < 50 + 5 * MM_GQL_CHECK_INTERVAL);
+    /* checked every MM_GQL_CHECK_INTERVAL fields: at most that many after
+     * the deadline (the whole run would take at least 2 s; the bound on
+     * the time is loose for a loaded machine) */
+    int calls = atomic_load(&resolver_calls);
+    assert_true(calls < 2000);
+    assert_true(took < 1500);
+    printf("deadline 50 ms: stopped after %d fields, %llu ms\n", calls, (unsigned long long)took);
     free(r.text);
     free(q);
 }
@@ -281,7 +285,7 @@ static void test_shutdown_stop_time(void **state) {
     pthread_join(t, NULL);
     assert_int_equal(r.stop, MM_GQL_STOP_SHUTDOWN);
     assert_non_null(strstr(r.text, "\"code\":\"SHUTTING_DOWN\""));
-    assert_true(took < 30 + 5 * MM_GQL_CHECK_INTERVAL);
+    assert_true(took < 1500); /* the whole run would take at least 3 s */
     free(r.text);
     free(q);
 }
