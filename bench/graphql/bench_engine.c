@@ -128,11 +128,20 @@ static void fail(const char *what, const mm_gql_errors *errors) {
 
 /* The response text of doc (malloc'd), as the HTTP server would send it. */
 static char *execute_doc(bench_ctx *c, const mm_gql_document *doc) {
+    /* With the server's bounds on (graphql.h defaults, a cancel flag and a
+     * shared stop time), so their per-field checks are part of what is timed. */
+    static const atomic_bool cancel = false;
+    static const atomic_uint_least64_t stop_at = 0;
     mm_gql_execute_params p = {
         .schema = c->schema,
         .document = doc,
         .variables = c->doc->variables,
         .root_value = c->root,
+        .max_response_bytes = MM_GRAPHQL_DEFAULT_MAX_RESPONSE_BYTES,
+        .max_field_resolutions = MM_GRAPHQL_DEFAULT_MAX_FIELD_RESOLUTIONS,
+        .timeout_ns = (uint64_t)MM_GRAPHQL_DEFAULT_EXECUTION_TIMEOUT_MS * 1000000u,
+        .cancel = &cancel,
+        .stop_at_ns = &stop_at,
     };
     char *text = mm_gql_execute_text(&p, NULL);
     if (!text) {

@@ -197,7 +197,12 @@ int gregor_cmd_serve(int argc, char **argv) {
     gw = (mm_gateway){.schema = schema, .dispatch = rt.dispatch, .context = &rt};
     mm_graphql_options_init(&gw.options);
     /* Clients repeat the same few documents: parse and validate each once. */
-    gw.options.cache = mm_graphql_cache_new(512);
+    gw.options.cache = mm_graphql_cache_new_bounded(512, (size_t)cfg->graphql_document_cache_bytes);
+    gw.options.max_cost = (size_t)cfg->graphql_max_cost;
+    gw.options.max_field_resolutions = (uint64_t)cfg->graphql_max_field_resolutions;
+    gw.options.max_response_bytes = (size_t)cfg->graphql_max_response_bytes;
+    gw.options.execution_timeout_ms = (unsigned)cfg->graphql_execution_timeout_ms;
+    gw.options.stop_at_ns = &gw.stop_at_ns;
 
     mm_http_config hc;
     mm_http_config_init(&hc);
@@ -267,6 +272,12 @@ int gregor_cmd_serve(int argc, char **argv) {
 
     int sig = gregor_wait_signal();
     mm_log_info("msg=\"stopping\" signal=%d", sig);
+    /* A runaway execution stops before the drain deadline, so the HTTP
+     * threads running it can be joined in time. Executing is CPU work of
+     * milliseconds; the second half of the grace is for the resolver call
+     * in progress (the engine stops between fields) and the answer, while
+     * requests waiting for a result keep the whole grace. */
+    mm_gateway_stop_by(&gw, SHUTDOWN_GRACE_MS / 2);
     mm_http_server_stop(server, SHUTDOWN_GRACE_MS);
     status = GREGOR_EXIT_OK;
 out_server:

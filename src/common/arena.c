@@ -34,6 +34,12 @@ void mm_arena_reset(mm_arena *arena) {
     mm_arena_init(arena);
 }
 
+size_t mm_arena_reserved(const mm_arena *arena) {
+    size_t n = 0;
+    for (const mm_arena_block *b = arena->head; b; b = b->prev) n += sizeof(*b) + b->size;
+    return n;
+}
+
 static size_t align_up(size_t n) {
     const size_t a = alignof(max_align_t);
     return (n + a - 1) & ~(a - 1);

@@ -35,6 +35,10 @@ char *mm_arena_strndup(mm_arena *arena, const char *s, size_t len);
 /* A NUL-terminated copy of s. */
 char *mm_arena_strdup(mm_arena *arena, const char *s);
 
+/* Bytes the arena holds from malloc (its blocks, headers included): what it
+ * costs, as opposed to `total`, what was handed out. Walks the blocks. */
+size_t mm_arena_reserved(const mm_arena *arena);
+
 /* printf into the arena. */
 char *mm_arena_sprintf(mm_arena *arena, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -68,6 +68,12 @@ static mm_config *config_new_defaults(void) {
     c->http_threads = 0; /* one per online core */
     c->http_apq = true;
     c->http_apq_max_bytes = 4 * 1024 * 1024;
+    /* the engine's defaults (graphql.h MM_GRAPHQL_DEFAULT_*) */
+    c->graphql_max_cost = 5000;
+    c->graphql_max_field_resolutions = 1000000;
+    c->graphql_max_response_bytes = 32L * 1024 * 1024;
+    c->graphql_execution_timeout_ms = 10000;
+    c->graphql_document_cache_bytes = 32L * 1024 * 1024;
     c->manager_enabled = false;
     c->manager_auth_for_queries = true;
     c->log_level = strdup("info");
@@ -178,14 +184,19 @@ static int expect_mapping(reader *r, const mm_yaml_node *n, const char *path) {
 }
 
 /* The keys of each section, for "did you mean" (keep in step with the readers). */
-static const char *const top_keys[] = {"kafka", "redis", "http", "manager", "service_web_topic",
+static const char *const top_keys[] = {"kafka", "redis", "http", "graphql", "manager", "service_web_topic",
                                        "result_ttl_seconds", "sync_timeout_ms", "log_level",
                                        "event_type_prefix", NULL};
 static const char *const kafka_keys[] = {"bootstrap_servers", "properties", NULL};
 static const char *const redis_keys[] = {"url", "results_url", "state_url", "status_url", NULL};
 static const char *const http_keys[] = {"listen", "graphql_path", "max_body_bytes", "threads",
                                         "cors_origins", "apq", "apq_max_bytes", "apq_redis",
-                                        "trusted_documents", NULL};
+                                        "trusted_documents", "max_header_bytes", "max_url_bytes",
+                                        "max_connections", "max_connections_per_ip",
+                                        "header_timeout_ms", "idle_timeout_s",
+                                        "max_requests_per_connection", NULL};
+static const char *const graphql_keys[] = {"max_cost", "max_field_resolutions", "max_response_bytes",
+                                           "execution_timeout_ms", "document_cache_bytes", NULL};
 static const char *const manager_keys[] = {"enabled", "auth_code", "auth_for_queries", NULL};
 static const char *const consumer_keys[] = {"procs", "harakiri_limit", "harakiri_jitter",
                                             "max_age_seconds", NULL};
@@ -311,6 +322,28 @@ static int read_http(reader *r, const mm_yaml_node *n, mm_config *c) {
     return rc;
 }
 
+static int read_graphql(reader *r, const mm_yaml_node *n, mm_config *c) {
+    int rc = expect_mapping(r, n, "graphql");
+    for (size_t i = 0; rc == 0 && i < n->pair_count; i++) {
+        const mm_yaml_pair *p = &n->pairs[i];
+        if (strcmp(p->key, "max_cost") == 0)
+            rc = read_long(r, p->value, "graphql.max_cost", 0, INT_MAX, &c->graphql_max_cost);
+        else if (strcmp(p->key, "max_field_resolutions") == 0)
+            rc = read_long(r, p->value, "graphql.max_field_resolutions", 0, LONG_MAX / 2,
+                           &c->graphql_max_field_resolutions);
+        else if (strcmp(p->key, "max_response_bytes") == 0)
+            rc = read_long(r, p->value, "graphql.max_response_bytes", 0, LONG_MAX / 2, &c->graphql_max_response_bytes);
+        else if (strcmp(p->key, "execution_timeout_ms") == 0)
+            rc = read_long(r, p->value, "graphql.execution_timeout_ms", 0, INT_MAX, &c->graphql_execution_timeout_ms);
+        else if (strcmp(p->key, "document_cache_bytes") == 0)
+            rc = read_long(r, p->value, "graphql.document_cache_bytes", 1, LONG_MAX / 2,
+                           &c->graphql_document_cache_bytes);
+        else
+            rc = unknown_key(r, p, "graphql", graphql_keys);
+    }
+    return rc;
+}
+
 static int read_manager(reader *r, const mm_yaml_node *n, mm_config *c) {
     int rc = expect_mapping(r, n, "manager");
     for (size_t i = 0; rc == 0 && i < n->pair_count; i++) {
@@ -415,6 +448,7 @@ static int read_document(reader *r, const mm_yaml_node *root, mm_config *c) {
         else if (strcmp(k, "redis") == 0) rc = read_redis(r, p->value, c);
         else if (strcmp(k, "http") == 0) rc = read_http(r, p->value, c);
         else if (strcmp(k, "manager") == 0) rc = read_manager(r, p->value, c);
+        else if (strcmp(k, "graphql") == 0) rc = read_graphql(r, p->value, c);
         else if (strcmp(k, "service_web_topic") == 0)
             rc = read_string(r, p->value, "service_web_topic", &c->service_web_topic);
         else if (strcmp(k, "result_ttl_seconds") == 0)

@@ -75,6 +75,13 @@ typedef struct mm_config {
     bool http_apq_redis;            /* share APQ documents through redis.results_url */
     char *http_trusted_documents;   /* manifest file: trusted-documents mode, or NULL */
 
+    /* graphql: bounded requests (docs/configuration.md; 0 = unlimited, but for the cache) */
+    long graphql_max_cost;              /* fields an operation selects, fragments expanded */
+    long graphql_max_field_resolutions; /* fields resolved per request */
+    long graphql_max_response_bytes;    /* response size */
+    long graphql_execution_timeout_ms;  /* execution time per request */
+    long graphql_document_cache_bytes;  /* parsed documents kept (>= 1) */
+
     bool manager_enabled;
     char *manager_auth_code;        /* secret: never logged */
     bool manager_auth_for_queries;

@@ -31,11 +31,15 @@ static int complete_list(mm_gql_execution *ex, mm_gql_type *return_type,
     mm_json_put_char(&ex->out, '[');
     size_t n = json_array_size(result);
     for (size_t i = 0; i < n; i++) {
+        /* A long list of leaves resolves no field: count its items so the
+         * clock and the response size are still looked at. */
+        if (mm_gql_exec_item_should_stop(ex)) return MM_GQL_FIELD_STOPPED;
         if (i) mm_json_put_char(&ex->out, ',');
         size_t mark = ex->out.len;
         mm_gql_path item_path = {.prev = path, .key = NULL, .index = i};
         int st = mm_gql_complete_value(ex, item_type, group, info, &item_path,
                                        json_incref(json_array_get(result, i)));
+        if (st == MM_GQL_FIELD_STOPPED) return st;
         if (st == MM_GQL_FIELD_NULL_UP) {
             if (item_type->kind == MM_GQL_NON_NULL) return MM_GQL_FIELD_NULL_UP;
             mm_json_truncate(&ex->out, mark);

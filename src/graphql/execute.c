@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "graphql/introspection.h"
 #include "graphql/values.h"
@@ -168,6 +169,9 @@ void mm_gql_exec_field_error(mm_gql_execution *ex, const mm_gql_field_group *gro
     }
     size_t len = 0;
     for (const mm_gql_path *p = path; p; p = p->prev) len++;
+    /* Errors are written into the response too: a roughly sized count keeps
+     * a flood of them (52k items whose leaf fails) under the response cap. */
+    ex->error_bytes += strlen(message) + 48 + 16 * len + 32 * (loc ? 1 : group->count);
     if (len) {
         mm_gql_path_segment *segs = mm_arena_alloc(&ex->arena, len * sizeof(*segs));
         if (segs) {
@@ -179,6 +183,112 @@ void mm_gql_exec_field_error(mm_gql_execution *ex, const mm_gql_field_group *gro
     /* graphql-js leaves "extensions" out when it is empty */
     if (extensions && json_is_object(extensions) && json_object_size(extensions) > 0) e->extensions = extensions;
     else json_decref(extensions);
+}
+
+/* ---- bounds ------------------------------------------------------------------ */
+
+static uint64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static const atomic_bool never_cancelled = false;
+
+/* Fields resolved so far: the chunks done plus this one's used part. */
+static uint64_t resolved_fields(const mm_gql_execution *ex) {
+    return ex->resolved + (ex->fields_chunk - ex->fields_left);
+}
+
+/* The reason to stop now, or NONE; reads the clock. */
+static mm_gql_stop_reason check_bounds(const mm_gql_execution *ex) {
+    if (ex->cancelled || atomic_load_explicit(ex->cancel, memory_order_relaxed)) return MM_GQL_STOP_CANCELLED;
+    if (resolved_fields(ex) > ex->max_resolved) return MM_GQL_STOP_FIELD_LIMIT;
+    if (ex->out.over_limit || (ex->out.limit && ex->out.len + ex->error_bytes > ex->out.limit))
+        return MM_GQL_STOP_RESPONSE_TOO_LARGE;
+    uint64_t stop_at = ex->stop_at_ns ? atomic_load_explicit(ex->stop_at_ns, memory_order_relaxed) : 0;
+    if (ex->timeout_ns || stop_at) {
+        uint64_t now = now_ns();
+        if (stop_at && now >= stop_at) return MM_GQL_STOP_SHUTDOWN;
+        if (ex->timeout_ns && ex->run_started_ns && ex->ran_ns + (now - ex->run_started_ns) >= ex->timeout_ns)
+            return MM_GQL_STOP_TIMEOUT;
+    }
+    return MM_GQL_STOP_NONE;
+}
+
+/* Starts the next chunk of fields: MM_GQL_CHECK_INTERVAL, or fewer so that
+ * the countdown reaches 0 exactly at the field past the budget. */
+static void next_chunk(mm_gql_execution *ex) {
+    ex->resolved = resolved_fields(ex);
+    uint64_t chunk = MM_GQL_CHECK_INTERVAL;
+    if (ex->max_resolved != UINT64_MAX && ex->resolved <= ex->max_resolved &&
+        ex->max_resolved - ex->resolved + 1 < chunk)
+        chunk = ex->max_resolved - ex->resolved + 1;
+    ex->fields_chunk = ex->fields_left = chunk;
+    ex->items_left = MM_GQL_CHECK_INTERVAL;
+}
+
+bool mm_gql_exec_check_slow(mm_gql_execution *ex) {
+    if (ex->stop == MM_GQL_STOP_NONE) ex->stop = check_bounds(ex);
+    next_chunk(ex); /* after the check: it counts the field that came here */
+    return ex->stop != MM_GQL_STOP_NONE;
+}
+
+bool mm_gql_resolve_should_stop(const mm_gql_resolve_info *info) {
+    mm_gql_execution *ex = info->execution_;
+    if (!ex) return false;
+    /* Recorded, so the field's value is dropped and the execution stops
+     * right after the resolver returns. */
+    if (ex->stop == MM_GQL_STOP_NONE) ex->stop = check_bounds(ex);
+    return ex->stop != MM_GQL_STOP_NONE;
+}
+
+const char *mm_gql_stop_reason_code(mm_gql_stop_reason reason) {
+    switch (reason) {
+    case MM_GQL_STOP_NONE: return NULL;
+    case MM_GQL_STOP_CANCELLED: return "EXECUTION_CANCELLED";
+    case MM_GQL_STOP_TIMEOUT: return "EXECUTION_TIMEOUT";
+    case MM_GQL_STOP_RESPONSE_TOO_LARGE: return "RESPONSE_TOO_LARGE";
+    case MM_GQL_STOP_FIELD_LIMIT: return "FIELD_LIMIT_EXCEEDED";
+    case MM_GQL_STOP_SHUTDOWN: return "SHUTTING_DOWN";
+    }
+    return NULL;
+}
+
+mm_gql_stop_reason mm_gql_execution_stop_reason(const mm_gql_execution *ex) {
+    return ex ? ex->stop : MM_GQL_STOP_NONE;
+}
+
+uint64_t mm_gql_execution_resolved_fields(const mm_gql_execution *ex) { return ex ? resolved_fields(ex) : 0; }
+
+/* After a stop: data becomes null (what was written is dropped, so a capped
+ * response costs nothing more) and the error says why. */
+static void record_stop(mm_gql_execution *ex) {
+    const char *msg = NULL;
+    switch (ex->stop) {
+    case MM_GQL_STOP_NONE: return;
+    case MM_GQL_STOP_CANCELLED: msg = "Execution was cancelled."; break;
+    case MM_GQL_STOP_TIMEOUT:
+        msg = mm_arena_sprintf(&ex->arena, "Execution stopped: it ran longer than the limit of %llu ms.",
+                               (unsigned long long)(ex->timeout_ns / 1000000u));
+        break;
+    case MM_GQL_STOP_RESPONSE_TOO_LARGE:
+        msg = mm_arena_sprintf(&ex->arena, "Execution stopped: the response exceeds the limit of %zu bytes.",
+                               ex->out.limit);
+        break;
+    case MM_GQL_STOP_FIELD_LIMIT:
+        msg = mm_arena_sprintf(&ex->arena, "Execution stopped: the operation resolves more than the limit of %llu fields.",
+                               (unsigned long long)ex->max_resolved);
+        break;
+    case MM_GQL_STOP_SHUTDOWN: msg = "Execution stopped: the server is shutting down."; break;
+    }
+    mm_gql_error *e = mm_gql_errors_add(&ex->errors, MM_GQL_ERROR_EXECUTION, NULL, 0, "%s",
+                                        msg ? msg : "Execution stopped.");
+    if (e) e->extensions = json_pack("{s:s}", "code", mm_gql_stop_reason_code(ex->stop));
+    ex->data_null = true;
+    mm_json_writer_release(&ex->out); /* also drops the limit: "data":null always fits */
+    mm_json_put(&ex->out, "{\"data\":", 8);
+    ex->data_start = ex->out.len;
 }
 
 /* ---- fields ------------------------------------------------------------------ */
@@ -245,6 +355,7 @@ static json_t *default_resolve(json_t *source, const char *name, void **cursor) 
 static int execute_field(mm_gql_execution *ex, mm_gql_type *parent_type, json_t *source,
                          const mm_gql_field_group *group, const mm_gql_field *field,
                          json_t **args_memo, void **cursor, const mm_gql_path *path, bool root) {
+    if (mm_gql_exec_should_stop(ex)) return MM_GQL_FIELD_STOPPED;
     size_t mark = ex->out.len;
     const mm_gql_selection *first = group->nodes[0];
     if (!field->resolve && field->name[0] == '_' && strcmp(field->name, "__typename") == 0) {
@@ -329,6 +440,12 @@ static int execute_field(mm_gql_execution *ex, mm_gql_type *parent_type, json_t 
         json_decref(args);
         ex->no_args = NULL;
     }
+    if (field->resolve && ex->stop != MM_GQL_STOP_NONE) { /* it asked mm_gql_resolve_should_stop: drop its work */
+        json_decref(result);
+        if (info.error_message_) json_decref(info.error_extensions_);
+        if (info.deferred_) deferred_detach(info.deferred_);
+        return MM_GQL_FIELD_STOPPED;
+    }
     if (info.error_message_) {
         json_decref(result);
         if (info.deferred_) deferred_detach(info.deferred_);
@@ -369,9 +486,8 @@ int mm_gql_execute_fields(mm_gql_execution *ex, mm_gql_type *parent_type, json_t
         first = false;
         mm_gql_path field_path = {.prev = path, .key = group->response_key};
         json_t **args_memo = fields->args ? &fields->args[i] : NULL;
-        if (execute_field(ex, parent_type, source, group, field, args_memo, &cursor, &field_path, false) ==
-            MM_GQL_FIELD_NULL_UP)
-            return MM_GQL_FIELD_NULL_UP;
+        int st = execute_field(ex, parent_type, source, group, field, args_memo, &cursor, &field_path, false);
+        if (st < 0) return st; /* NULL_UP or STOPPED */
     }
     mm_json_put_char(&ex->out, '}');
     return MM_GQL_FIELD_OK;
@@ -473,6 +589,12 @@ mm_gql_execution *mm_gql_execute_start(const mm_gql_execute_params *params) {
     ex->wake = params->wake;
     ex->wake_ud = params->wake_ud;
     ex->max_depth = params->max_depth ? params->max_depth : DEFAULT_MAX_DEPTH;
+    ex->max_resolved = params->max_field_resolutions ? params->max_field_resolutions : UINT64_MAX;
+    ex->timeout_ns = params->timeout_ns;
+    ex->cancel = params->cancel ? params->cancel : &never_cancelled;
+    ex->stop_at_ns = params->stop_at_ns;
+    next_chunk(ex);
+    ex->out.limit = params->max_response_bytes;
     mm_json_put(&ex->out, "{\"data\":", 8);
     ex->data_start = ex->out.len;
 
@@ -546,11 +668,12 @@ mm_gql_exec_status mm_gql_execution_run(mm_gql_execution *ex) {
     if (!ex) return MM_GQL_EXEC_ERROR;
     if (ex->finished) return ex->result_text ? MM_GQL_EXEC_DONE : MM_GQL_EXEC_ERROR;
     if (ex->cancelled) {
-        mm_gql_errors_add(&ex->errors, MM_GQL_ERROR_EXECUTION, NULL, 0, "%s", "Execution was cancelled.");
-        ex->data_null = true;
+        ex->stop = MM_GQL_STOP_CANCELLED;
+        record_stop(ex);
         finish(ex);
         return ex->result_text ? MM_GQL_EXEC_DONE : MM_GQL_EXEC_ERROR;
     }
+    ex->run_started_ns = ex->timeout_ns ? now_ns() : 0;
     while (ex->next_root < ex->root_fields.count) {
         const mm_gql_field_group *group = &ex->root_fields.items[ex->next_root];
         int st;
@@ -560,6 +683,8 @@ mm_gql_exec_status mm_gql_execution_run(mm_gql_execution *ex) {
             if (d->state == DEFERRED_PENDING) {
                 d->waiting = true;
                 pthread_mutex_unlock(&d->lock);
+                if (ex->run_started_ns) ex->ran_ns += now_ns() - ex->run_started_ns;
+                ex->run_started_ns = 0;
                 return MM_GQL_EXEC_PENDING;
             }
             int state = d->state;
@@ -586,11 +711,20 @@ mm_gql_exec_status mm_gql_execution_run(mm_gql_execution *ex) {
                                true);
             if (st == MM_GQL_FIELD_DEFERRED) continue; /* loop: it may have settled already */
         }
+        if (st == MM_GQL_FIELD_STOPPED) {
+            record_stop(ex);
+            break;
+        }
         if (st == MM_GQL_FIELD_NULL_UP) { /* a non-null root field failed: data is null */
             ex->data_null = true;
             break;
         }
         ex->next_root++;
+    }
+    /* A bound passed by the last field's text (the cap) is a stop too. */
+    if (!ex->data_null && ex->out.over_limit) {
+        ex->stop = MM_GQL_STOP_RESPONSE_TOO_LARGE;
+        record_stop(ex);
     }
     if (!ex->data_null) mm_json_put_char(&ex->out, '}');
     finish(ex);

@@ -40,8 +40,10 @@
 #define MM_GRAPHQL_EXECUTE_H
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/arena.h"
 #include "graphql/ast.h"
@@ -120,7 +122,50 @@ typedef struct mm_gql_execute_params {
     size_t max_depth;                 /* object nesting of the response; 0: 200. Deeper
                                          objects are field errors (graphql-js has no such
                                          limit; it stops fragment-built runaway depth) */
+    /* Bounds (see STOPPING below); 0 / NULL = none for each. */
+    size_t max_response_bytes;        /* data text past this stops: RESPONSE_TOO_LARGE */
+    uint64_t max_field_resolutions;   /* fields resolved past this stop: FIELD_LIMIT_EXCEEDED */
+    uint64_t timeout_ns;              /* time spent running (summed over runs, waits on a
+                                         deferred excluded) past this stops: EXECUTION_TIMEOUT */
+    const atomic_bool *cancel;        /* set from any thread: stops: EXECUTION_CANCELLED */
+    const atomic_uint_least64_t *stop_at_ns; /* a CLOCK_MONOTONIC time shared by many
+                                         executions (a server's shutdown deadline; 0 =
+                                         none): past it they stop: SHUTTING_DOWN */
 } mm_gql_execute_params;
+
+/* STOPPING. A running execution checks its bounds between fields: a
+ * counter per field resolved, the cancel flag per field, and every
+ * MM_GQL_CHECK_INTERVAL fields and list items the clock, the shared stop
+ * time and the response size. When one is passed it stops at once, without
+ * resolving anything more: "data" is null and the last error says why,
+ * {"message": ..., "extensions": {"code": <one of the codes below>}}.
+ * Field errors recorded before are kept. A resolver that works for long can
+ * ask mm_gql_resolve_should_stop() and return early. */
+#define MM_GQL_CHECK_INTERVAL 64
+
+typedef enum mm_gql_stop_reason {
+    MM_GQL_STOP_NONE = 0,
+    MM_GQL_STOP_CANCELLED,        /* "EXECUTION_CANCELLED" (also mm_gql_execution_cancel) */
+    MM_GQL_STOP_TIMEOUT,          /* "EXECUTION_TIMEOUT" */
+    MM_GQL_STOP_RESPONSE_TOO_LARGE, /* "RESPONSE_TOO_LARGE" */
+    MM_GQL_STOP_FIELD_LIMIT,      /* "FIELD_LIMIT_EXCEEDED" */
+    MM_GQL_STOP_SHUTDOWN,         /* "SHUTTING_DOWN" */
+} mm_gql_stop_reason;
+
+/* Why the execution stopped early (MM_GQL_STOP_NONE when it did not). */
+mm_gql_stop_reason mm_gql_execution_stop_reason(const mm_gql_execution *ex);
+
+/* The extensions code of a stop reason ("EXECUTION_TIMEOUT", ...); NULL for NONE. */
+const char *mm_gql_stop_reason_code(mm_gql_stop_reason reason);
+
+/* Fields resolved so far (each field of each object once, __typename included). */
+uint64_t mm_gql_execution_resolved_fields(const mm_gql_execution *ex);
+
+/* For a resolver that does much work (a long loop, a slow fetch): true when
+ * the execution was cancelled or passed its deadline or the shared stop
+ * time, so the resolver should return at once (whatever it returns is
+ * dropped: the execution stops as soon as it returns). Reads the clock. */
+bool mm_gql_resolve_should_stop(const mm_gql_resolve_info *info);
 
 typedef enum mm_gql_exec_status {
     MM_GQL_EXEC_DONE = 0,     /* the result is ready */
@@ -211,6 +256,13 @@ typedef struct mm_gql_field_groups {
 #define MM_GQL_FIELD_OK 0          /* the value was written */
 #define MM_GQL_FIELD_NULL_UP (-1)  /* error recorded; null propagates to the parent */
 #define MM_GQL_FIELD_DEFERRED 1    /* root field paused on a deferred (nothing written) */
+#define MM_GQL_FIELD_STOPPED (-2)  /* a bound was passed (ex->stop): unwind to the root */
+
+/* The slow part of the bounds check made per field and per list item
+ * (STOPPING above; the fast part is mm_gql_exec_should_stop below): the
+ * field budget, the clock, the shared stop time and the response size.
+ * Returns true once the execution must stop (ex->stop set). */
+bool mm_gql_exec_check_slow(mm_gql_execution *ex);
 
 /* graphql-js collectFields / collectSubfields. Returns 0, or -1 after setting
  * *message and *loc (a @skip/@include argument could not be coerced). */
@@ -278,9 +330,35 @@ struct mm_gql_execution {
     char *result_text;                /* the finished response (NULL before, or when out of memory) */
     size_t result_len;
     struct mm_gql_subfields_memo *subfields_memo; /* open-addressing table (collect_fields.c) */
+    /* bounds (STOPPING): see mm_gql_exec_should_stop. Two countdowns to the
+     * next slow check, so the per-field cost is a decrement and a flag load. */
+    uint64_t fields_left;             /* fields until the next slow check (>= 1) */
+    uint64_t fields_chunk;            /* what fields_left was set to */
+    uint64_t items_left;              /* list items until the next slow check */
+    uint64_t resolved;                /* fields resolved before the current chunk */
+    uint64_t max_resolved;            /* UINT64_MAX when unlimited */
+    uint64_t timeout_ns;              /* 0: none */
+    uint64_t run_started_ns;          /* when this run began (0: none running) */
+    uint64_t ran_ns;                  /* running time of the previous runs */
+    const atomic_bool *cancel;        /* never NULL (a static false when not given) */
+    const atomic_uint_least64_t *stop_at_ns; /* NULL: none */
+    size_t error_bytes;               /* rough size of the field errors' text */
+    mm_gql_stop_reason stop;
     size_t subfields_memo_count, subfields_memo_cap;
     json_t *no_args;                  /* the empty arguments object of fields without arguments */
 };
+
+/* Per field, before resolving it (it counts as resolved). */
+static inline bool mm_gql_exec_should_stop(mm_gql_execution *ex) {
+    if (--ex->fields_left == 0 || atomic_load_explicit(ex->cancel, memory_order_relaxed))
+        return mm_gql_exec_check_slow(ex);
+    return false;
+}
+
+/* Per list item, before completing it (not a field: the budget is not charged). */
+static inline bool mm_gql_exec_item_should_stop(mm_gql_execution *ex) {
+    return --ex->items_left == 0 && mm_gql_exec_check_slow(ex);
+}
 
 #endif
 

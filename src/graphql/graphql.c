@@ -2,13 +2,16 @@
  * operation as graphql-http does, execute, and classify the outcome. */
 #include "graphql/graphql.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "common/arena.h"
+#include "graphql/cost.h"
 #include "graphql/error.h"
 #include "graphql/validate.h"
 
@@ -25,6 +28,9 @@ struct cache_entry {
     size_t length;
     mm_arena arena;               /* the AST */
     mm_gql_document *doc;
+    size_t *costs;                /* per definition, its operation's cost (cost.h), or NULL */
+    size_t costs_limit;           /* the max_cost they were counted up to */
+    size_t bytes;                 /* what it holds from malloc, once listed */
     atomic_int refs;              /* the cache's (while listed) + each request's */
 };
 
@@ -33,8 +39,9 @@ struct mm_graphql_cache {
     cache_entry **buckets;
     size_t bucket_count;          /* power of two */
     size_t capacity, size;
+    size_t max_bytes, bytes;
     cache_entry *head, *tail;
-    uint64_t hits, misses;
+    uint64_t hits, misses, evictions;
 };
 
 static uint64_t hash_text(const mm_gql_schema *schema, const char *s, size_t n) {
@@ -69,7 +76,12 @@ static void entry_release(cache_entry *e) {
 }
 
 mm_graphql_cache *mm_graphql_cache_new(size_t capacity) {
+    return mm_graphql_cache_new_bounded(capacity, MM_GRAPHQL_CACHE_DEFAULT_BYTES);
+}
+
+mm_graphql_cache *mm_graphql_cache_new_bounded(size_t capacity, size_t max_bytes) {
     if (capacity == 0) capacity = 1;
+    if (max_bytes == 0) max_bytes = MM_GRAPHQL_CACHE_DEFAULT_BYTES;
     mm_graphql_cache *c = calloc(1, sizeof(*c));
     if (!c) return NULL;
     c->bucket_count = 16;
@@ -80,6 +92,7 @@ mm_graphql_cache *mm_graphql_cache_new(size_t capacity) {
         return NULL;
     }
     c->capacity = capacity;
+    c->max_bytes = max_bytes;
     pthread_mutex_init(&c->lock, NULL);
     return c;
 }
@@ -100,6 +113,13 @@ void mm_graphql_cache_stats(mm_graphql_cache *c, uint64_t *hits, uint64_t *misse
     if (hits) *hits = c->hits;
     if (misses) *misses = c->misses;
     if (size) *size = c->size;
+    pthread_mutex_unlock(&c->lock);
+}
+
+void mm_graphql_cache_usage(mm_graphql_cache *c, size_t *bytes, uint64_t *evictions) {
+    pthread_mutex_lock(&c->lock);
+    if (bytes) *bytes = c->bytes;
+    if (evictions) *evictions = c->evictions;
     pthread_mutex_unlock(&c->lock);
 }
 
@@ -142,9 +162,12 @@ static cache_entry *cache_lookup(mm_graphql_cache *c, const mm_gql_schema *schem
 }
 
 /* Lists a freshly validated entry (the cache takes its own reference),
- * evicting the least recently used beyond capacity. */
+ * evicting the least recently used beyond capacity or the byte budget. */
 static void cache_insert(mm_graphql_cache *c, cache_entry *e) {
-    cache_entry *evicted = NULL;
+    cache_entry *evicted = NULL; /* chained through next: released unlocked */
+    /* Measured before listing: the entry is complete and nobody else sees it. */
+    e->bytes = sizeof(*e) + e->length + 1 + mm_arena_reserved(&e->arena);
+    if (e->bytes > c->max_bytes) return; /* would evict everything and still not fit */
     pthread_mutex_lock(&c->lock);
     if (!cache_find_locked(c, e->schema, e->hash, e->text, e->length)) { /* another thread may have won */
         atomic_fetch_add(&e->refs, 1);
@@ -152,17 +175,28 @@ static void cache_insert(mm_graphql_cache *c, cache_entry *e) {
         e->chain = c->buckets[b];
         c->buckets[b] = e;
         lru_push_front(c, e);
-        if (++c->size > c->capacity) {
-            evicted = c->tail;
-            lru_unlink(c, evicted);
-            cache_entry **pp = &c->buckets[evicted->hash & (c->bucket_count - 1)];
-            while (*pp != evicted) pp = &(*pp)->chain;
-            *pp = evicted->chain;
+        c->size++;
+        c->bytes += e->bytes;
+        while (c->size > c->capacity || c->bytes > c->max_bytes) {
+            cache_entry *old = c->tail;
+            assert(old && old != e);
+            lru_unlink(c, old);
+            cache_entry **pp = &c->buckets[old->hash & (c->bucket_count - 1)];
+            while (*pp != old) pp = &(*pp)->chain;
+            *pp = old->chain;
             c->size--;
+            c->bytes -= old->bytes;
+            c->evictions++;
+            old->next = evicted;
+            evicted = old;
         }
     }
     pthread_mutex_unlock(&c->lock);
-    entry_release(evicted);
+    while (evicted) {
+        cache_entry *next = evicted->next;
+        entry_release(evicted);
+        evicted = next;
+    }
 }
 
 /* ---- requests --------------------------------------------------------------- */
@@ -178,12 +212,24 @@ struct mm_graphql_request {
     uint64_t parse_ns, validate_ns, execute_ns;
 };
 
+/* The definition index of op in doc. */
+static size_t definition_index(const mm_gql_document *doc, const mm_gql_operation *op) {
+    const mm_gql_definition *d =
+        (const mm_gql_definition *)(const void *)((const char *)op - offsetof(mm_gql_definition, u.operation));
+    assert(d >= doc->definitions && d < doc->definitions + doc->definition_count);
+    return (size_t)(d - doc->definitions);
+}
+
 void mm_graphql_options_init(mm_graphql_options *opts) {
     memset(opts, 0, sizeof(*opts));
     opts->parse = mm_gql_default_parse_limits;
     opts->max_validation_errors = 100;
     opts->max_aliases = 1000;
     opts->max_variable_errors = 50;
+    opts->max_cost = MM_GRAPHQL_DEFAULT_MAX_COST;
+    opts->max_field_resolutions = MM_GRAPHQL_DEFAULT_MAX_FIELD_RESOLUTIONS;
+    opts->max_response_bytes = MM_GRAPHQL_DEFAULT_MAX_RESPONSE_BYTES;
+    opts->execution_timeout_ms = MM_GRAPHQL_DEFAULT_EXECUTION_TIMEOUT_MS;
 }
 
 static uint64_t now_ns(void) {
@@ -271,12 +317,33 @@ mm_graphql_request *mm_graphql_request_start(mm_gql_schema *schema, const mm_gra
         return req;
     }
     if (fresh) {
+        /* The costs of all its operations, counted once for every later hit. */
+        if (opts->max_cost) {
+            fresh->costs = mm_gql_document_costs(doc, opts->max_cost, &fresh->arena);
+            fresh->costs_limit = opts->max_cost;
+        }
         cache_insert(opts->cache, fresh);
         req->entry = fresh; /* the request keeps the reference it was created with */
     }
 
     /* graphql-http: subscriptions are refused, and mutations over GET (405). */
     const mm_gql_operation *op = mm_gql_get_operation(doc, params->operation_name);
+    if (op && opts->max_cost) {
+        size_t cost;
+        if (req->entry && req->entry->costs && req->entry->costs_limit == opts->max_cost)
+            cost = req->entry->costs[definition_index(doc, op)];
+        else cost = mm_gql_operation_cost(doc, op, opts->max_cost, &req->arena);
+        if (cost > opts->max_cost) {
+            mm_gql_error *e =
+                mm_gql_errors_add(&req->errors, MM_GQL_ERROR_LIMIT, NULL, 0,
+                                  "The operation selects more than the limit of %zu fields (aliases and fragment "
+                                  "spreads counted each time).",
+                                  opts->max_cost);
+            if (e) e->extensions = json_pack("{s:s}", "code", "COST_LIMIT_EXCEEDED");
+            respond_with_errors(req, MM_GRAPHQL_VALIDATION_ERROR);
+            return req;
+        }
+    }
     if (op && op->operation == MM_GQL_OP_SUBSCRIPTION) {
         mm_gql_errors_add(&req->errors, MM_GQL_ERROR_REQUEST, NULL, 0, "%s", "Subscriptions are not supported");
         respond_with_errors(req, MM_GRAPHQL_OPERATION_ERROR);
@@ -303,6 +370,11 @@ mm_graphql_request *mm_graphql_request_start(mm_gql_schema *schema, const mm_gra
         .max_variable_errors = opts->max_variable_errors,
         .max_depth = opts->max_depth,
         .hide_suggestions = opts->hide_suggestions,
+        .max_response_bytes = opts->max_response_bytes,
+        .max_field_resolutions = opts->max_field_resolutions,
+        .timeout_ns = (uint64_t)opts->execution_timeout_ms * 1000000u,
+        .cancel = params->cancel,
+        .stop_at_ns = opts->stop_at_ns,
     };
     req->ex = mm_gql_execute_start(&ep);
     if (!req->ex) {
@@ -351,6 +423,10 @@ void mm_graphql_request_timings(const mm_graphql_request *req, uint64_t *parse_n
     if (parse_ns) *parse_ns = req->parse_ns;
     if (validate_ns) *validate_ns = req->validate_ns;
     if (execute_ns) *execute_ns = req->execute_ns;
+}
+
+mm_gql_stop_reason mm_graphql_request_stop_reason(const mm_graphql_request *req) {
+    return req ? mm_gql_execution_stop_reason(req->ex) : MM_GQL_STOP_NONE;
 }
 
 void mm_graphql_request_cancel(mm_graphql_request *req) {
@@ -410,119 +486,6 @@ json_t *mm_graphql_execute_request(mm_gql_schema *schema, const mm_graphql_optio
     pthread_mutex_destroy(&w.lock);
     if (outcome) *outcome = oc;
     return res;
-}
-
-/* ---- asynchronous requests ------------------------------------------------- */
-
-enum { ASYNC_STARTING, ASYNC_WAITING, ASYNC_RUNNING, ASYNC_DONE, ASYNC_ABANDONED };
-
-struct mm_graphql_async {
-    pthread_mutex_t lock;
-    int state;
-    bool rewake;                  /* a wake arrived while running: run again */
-    bool abandon_requested;       /* the owner left while it was running */
-    int refs;                     /* the owner's + the machinery's */
-    mm_graphql_request *req;
-    mm_graphql_done_fn done;
-    void *ud;
-};
-
-static void async_release(mm_graphql_async *a) {
-    pthread_mutex_lock(&a->lock);
-    int refs = --a->refs;
-    pthread_mutex_unlock(&a->lock);
-    if (refs > 0) return;
-    mm_graphql_request_free(a->req);
-    pthread_mutex_destroy(&a->lock);
-    free(a);
-}
-
-/* Delivers the final outcome and drops the machinery's reference. */
-static void async_finish(mm_graphql_async *a, mm_graphql_outcome outcome) {
-    a->done(a->ud, outcome, mm_graphql_request_response(a->req), a->req);
-    pthread_mutex_lock(&a->lock);
-    a->state = ASYNC_DONE;
-    pthread_mutex_unlock(&a->lock);
-    async_release(a);
-}
-
-/* Runs until final or waiting again; returns true when finished. A wake that
- * arrives while running (another root field settled at once) makes it go on. */
-static bool async_drive(mm_graphql_async *a, mm_graphql_outcome outcome) {
-    for (;;) {
-        if (outcome != MM_GRAPHQL_PENDING) {
-            async_finish(a, outcome);
-            return true;
-        }
-        pthread_mutex_lock(&a->lock);
-        if (a->abandon_requested) { /* nobody wants the answer: stop waiting */
-            a->state = ASYNC_ABANDONED;
-            pthread_mutex_unlock(&a->lock);
-            mm_graphql_request_cancel(a->req);
-            async_release(a);
-            return true;
-        }
-        if (!a->rewake) {
-            a->state = ASYNC_WAITING;
-            pthread_mutex_unlock(&a->lock);
-            return false;
-        }
-        a->rewake = false;
-        pthread_mutex_unlock(&a->lock);
-        outcome = mm_graphql_request_run(a->req);
-    }
-}
-
-static void async_wake(void *ud) {
-    mm_graphql_async *a = ud;
-    pthread_mutex_lock(&a->lock);
-    if (a->state != ASYNC_WAITING) {
-        /* still starting or running on another thread: let it run again */
-        if (a->state == ASYNC_STARTING || a->state == ASYNC_RUNNING) a->rewake = true;
-        pthread_mutex_unlock(&a->lock);
-        return;
-    }
-    a->state = ASYNC_RUNNING;
-    pthread_mutex_unlock(&a->lock);
-    async_drive(a, mm_graphql_request_run(a->req));
-}
-
-mm_graphql_async *mm_graphql_async_start(mm_gql_schema *schema, const mm_graphql_options *opts,
-                                         const mm_graphql_request_params *params,
-                                         mm_graphql_done_fn done, void *ud) {
-    mm_graphql_async *a = calloc(1, sizeof(*a));
-    if (!a) return NULL;
-    pthread_mutex_init(&a->lock, NULL);
-    a->state = ASYNC_STARTING;
-    a->refs = 2;
-    a->done = done;
-    a->ud = ud;
-    mm_graphql_request_params p = *params;
-    p.wake = async_wake;
-    p.wake_ud = a;
-    a->req = mm_graphql_request_start(schema, opts, &p);
-    if (!a->req) {
-        pthread_mutex_destroy(&a->lock);
-        free(a);
-        return NULL;
-    }
-    async_drive(a, mm_graphql_request_outcome(a->req));
-    return a;
-}
-
-void mm_graphql_async_abandon(mm_graphql_async *a) {
-    if (!a) return;
-    pthread_mutex_lock(&a->lock);
-    bool cancel = a->state == ASYNC_WAITING;
-    if (cancel) a->state = ASYNC_ABANDONED;
-    else if (a->state == ASYNC_RUNNING) a->abandon_requested = true;
-    pthread_mutex_unlock(&a->lock);
-    if (cancel) {
-        /* waits for a wake in progress, which sees ABANDONED and returns */
-        mm_graphql_request_cancel(a->req);
-        async_release(a); /* the machinery's reference: done will never be called */
-    }
-    async_release(a);     /* the owner's */
 }
 
 const char *mm_graphql_outcome_name(mm_graphql_outcome outcome) {

@@ -24,6 +24,7 @@
 #define MM_GRAPHQL_GRAPHQL_H
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -35,15 +36,30 @@
 /* A cache of parsed and validated documents keyed by (schema, query text),
  * least recently used first out. Thread-safe; share one per server. Only
  * documents that parsed and validated are kept, so a hit skips both steps;
- * parse limits and validation options must be the same for every request
- * that uses one cache. */
+ * parse limits, validation options and max_cost must be the same for every
+ * request that uses one cache.
+ *
+ * Bounded twice: by count and by bytes. A document's bytes are what it
+ * holds from malloc: its text, the arena blocks of its AST (as reserved,
+ * not as used) and its entry. Inserting evicts the least recently used until
+ * both bounds hold; a document larger than the whole byte budget is used by
+ * its request and not kept. An evicted document still in use by a request
+ * is freed when that request is. */
 typedef struct mm_graphql_cache mm_graphql_cache;
 
-/* capacity: documents kept (>= 1). NULL when out of memory. */
+/* The byte budget of mm_graphql_cache_new. */
+#define MM_GRAPHQL_CACHE_DEFAULT_BYTES ((size_t)32 * 1024 * 1024)
+
+/* capacity: documents kept (>= 1), max_bytes: their bytes (0: the default).
+ * NULL when out of memory. */
+mm_graphql_cache *mm_graphql_cache_new_bounded(size_t capacity, size_t max_bytes);
+/* mm_graphql_cache_new_bounded(capacity, MM_GRAPHQL_CACHE_DEFAULT_BYTES). */
 mm_graphql_cache *mm_graphql_cache_new(size_t capacity);
 /* Frees the cache; requests still holding a document keep it alive. */
 void mm_graphql_cache_free(mm_graphql_cache *cache);
 void mm_graphql_cache_stats(mm_graphql_cache *cache, uint64_t *hits, uint64_t *misses, size_t *size);
+/* Bytes the kept documents hold, and how many were evicted so far (either may be NULL). */
+void mm_graphql_cache_usage(mm_graphql_cache *cache, size_t *bytes, uint64_t *evictions);
 
 typedef struct mm_graphql_options {
     mm_gql_parse_limits parse;     /* document bytes, tokens, depth (0 = unlimited each) */
@@ -53,10 +69,28 @@ typedef struct mm_graphql_options {
     size_t max_depth;              /* response object nesting; 0: the executor's 200 */
     bool hide_suggestions;         /* no "Did you mean ...?" (validation and variables) */
     mm_graphql_cache *cache;       /* NULL: parse and validate every request */
+    /* Bounded requests (docs/graphql.md "Bounded requests"); 0 = unlimited each. */
+    size_t max_cost;               /* fields the operation selects, fragments expanded
+                                      (cost.h): more is refused before execution,
+                                      a VALIDATION_ERROR with code COST_LIMIT_EXCEEDED */
+    uint64_t max_field_resolutions; /* fields resolved at run time: more stops the
+                                      execution (FIELD_LIMIT_EXCEEDED) */
+    size_t max_response_bytes;     /* response data text: more stops it (RESPONSE_TOO_LARGE) */
+    unsigned execution_timeout_ms; /* time executing (waits on a deferred excluded): more
+                                      stops it (EXECUTION_TIMEOUT) */
+    const atomic_uint_least64_t *stop_at_ns; /* shared by every request (a server's
+                                      shutdown): once this CLOCK_MONOTONIC time (ns, 0 =
+                                      none) passes, running executions stop (SHUTTING_DOWN).
+                                      NULL: none. Must outlive the requests. */
 } mm_graphql_options;
 
 /* The defaults: parser.h's default limits, 100 validation errors, at most
- * 1000 aliases, 50 variable errors, suggestions shown, no cache. */
+ * 1000 aliases, 50 variable errors, suggestions shown, no cache; and the
+ * bounds below (docs/configuration.md, graphql.*). */
+#define MM_GRAPHQL_DEFAULT_MAX_COST 5000
+#define MM_GRAPHQL_DEFAULT_MAX_FIELD_RESOLUTIONS 1000000
+#define MM_GRAPHQL_DEFAULT_MAX_RESPONSE_BYTES ((size_t)32 * 1024 * 1024)
+#define MM_GRAPHQL_DEFAULT_EXECUTION_TIMEOUT_MS 10000
 void mm_graphql_options_init(mm_graphql_options *opts);
 
 /* What happened, for the HTTP status (values match mm_http_outcome's meaning). */
@@ -81,6 +115,10 @@ typedef struct mm_graphql_request_params {
     bool allow_mutation;           /* false for GET requests */
     mm_gql_wake_fn wake;           /* see execute.h; NULL if nothing ever defers */
     void *wake_ud;
+    const atomic_bool *cancel;     /* NULL, or a flag any thread may set (client gone,
+                                      request deadline): the execution stops at its next
+                                      field with EXECUTION_CANCELLED. Must outlive the
+                                      request. */
 } mm_graphql_request_params;
 
 typedef struct mm_graphql_request mm_graphql_request;
@@ -117,7 +155,11 @@ bool mm_graphql_request_is_mutation(const mm_graphql_request *req);
 void mm_graphql_request_timings(const mm_graphql_request *req, uint64_t *parse_ns,
                                 uint64_t *validate_ns, uint64_t *execute_ns);
 
-/* Abandons a pending request (deadline, shutdown, client gone). */
+/* Why the execution stopped early (execute.h STOPPING), or MM_GQL_STOP_NONE. */
+mm_gql_stop_reason mm_graphql_request_stop_reason(const mm_graphql_request *req);
+
+/* Abandons a pending request (deadline, shutdown, client gone); owner side.
+ * A request running on another thread is stopped through params.cancel. */
 void mm_graphql_request_cancel(mm_graphql_request *req);
 
 void mm_graphql_request_free(mm_graphql_request *req);
@@ -128,35 +170,6 @@ void mm_graphql_request_free(mm_graphql_request *req);
 json_t *mm_graphql_execute_request(mm_gql_schema *schema, const mm_graphql_options *opts,
                                    const mm_graphql_request_params *params,
                                    mm_graphql_outcome *outcome);
-
-/* ---- asynchronous requests: the safe way to serve deferring requests ----
- *
- * mm_graphql_async_start() runs a request and calls done exactly once with
- * the final outcome and response (a reference the callback owns): before
- * mm_graphql_async_start returns when nothing waited, otherwise on the thread
- * that settled the deferred (resuming after each settlement until the request
- * finishes). The owner holds the returned handle and must release it with
- * mm_graphql_async_abandon() exactly once, whether or not done was called:
- *
- *   - while waiting: the execution is cancelled and done is never called;
- *   - while running on another thread: done is called if that run finishes
- *     the request, otherwise the request is cancelled there and done is not;
- *   - after done: it only releases the handle.
- * So ud must stay valid until abandon returns or done returns, whichever is
- * later (with an mm_http_responder as ud that holds: it is reference counted).
- *
- * Races between a settlement and the abandon (a request deadline) are
- * resolved inside; the handle is freed when both sides let go. The handle
- * is NULL only when out of memory (done is then not called). */
-typedef struct mm_graphql_async mm_graphql_async;
-typedef void (*mm_graphql_done_fn)(void *ud, mm_graphql_outcome outcome, json_t *response,
-                                   const mm_graphql_request *req);
-
-/* params->wake and wake_ud are ignored (the async machinery uses them). */
-mm_graphql_async *mm_graphql_async_start(mm_gql_schema *schema, const mm_graphql_options *opts,
-                                         const mm_graphql_request_params *params,
-                                         mm_graphql_done_fn done, void *ud);
-void mm_graphql_async_abandon(mm_graphql_async *async);
 
 /* The outcome's name for logs and metrics ("executed", "parse_error", ...). */
 const char *mm_graphql_outcome_name(mm_graphql_outcome outcome);

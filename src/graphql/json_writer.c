@@ -9,11 +9,20 @@
 bool mm_json_writer_reserve(mm_json_writer *w, size_t n) {
     if (w->failed) return false;
     if (w->len + n < w->cap) return true;
+    if (n > SIZE_MAX / 2 - w->len) goto fail;
+    if (w->limit && w->len + n > w->limit) {
+        mm_json_writer_fail(w);
+        w->over_limit = true;
+        return false;
+    }
     size_t cap = w->cap ? w->cap : 1024;
     while (cap <= w->len + n) {
         if (cap > SIZE_MAX / 2) goto fail;
         cap *= 2;
     }
+    /* Never more than the limit allows (and its NUL): the doubling would
+     * otherwise reserve up to twice the limit. */
+    if (w->limit && cap > w->limit + 1) cap = w->limit + 1;
     char *p = realloc(w->s, cap);
     if (!p) goto fail;
     w->s = p;
@@ -26,8 +35,12 @@ fail:
 
 void mm_json_writer_fail(mm_json_writer *w) {
     /* Nothing written after a failure may look like a complete text. */
+    size_t limit = w->limit;
+    bool over = w->over_limit;
     mm_json_writer_release(w);
     w->failed = true;
+    w->over_limit = over;
+    w->limit = limit;
 }
 
 /* Whether any of the 8 bytes in x is a control character, '"' or '\\'

@@ -29,13 +29,18 @@ typedef struct mm_json_writer {
     char *s;        /* the text so far (not NUL-terminated until taken) */
     size_t len;
     size_t cap;
-    bool failed;    /* out of memory or too deep: the text is lost */
+    bool failed;    /* out of memory, too deep or over the limit: the text is lost */
+    bool over_limit; /* it failed because the text would pass limit */
+    size_t limit;   /* most bytes of text; 0 = no limit. The buffer never grows
+                       past limit + 1, so a capped response costs at most that */
 } mm_json_writer;
 
-/* An empty writer is all zeros. */
-#define MM_JSON_WRITER_INIT {NULL, 0, 0, false}
+/* An empty writer without a limit is all zeros. */
+#define MM_JSON_WRITER_INIT {NULL, 0, 0, false, false, 0}
 
-/* Makes room for n more bytes (and a NUL); false once the writer failed. */
+/* Makes room for n more bytes (and a NUL); false once the writer failed.
+ * Passing the limit fails the writer (over_limit set). The check costs
+ * nothing on the hot path: puts call this only when the buffer is full. */
 bool mm_json_writer_reserve(mm_json_writer *w, size_t n);
 
 static inline void mm_json_put(mm_json_writer *w, const char *s, size_t n) {

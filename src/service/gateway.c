@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* One request in flight. Its states, guarded by lock:
  *   running   -- a thread is inside the engine with it (one at a time)
@@ -21,6 +22,7 @@ typedef struct job {
     bool queued;
     bool running;
     bool cancelled;
+    atomic_bool stop;       /* the engine's cancel flag: set by on_cancel, read while running */
 } job;
 
 mm_http_outcome mm_gateway_http_outcome(mm_graphql_outcome o) {
@@ -118,6 +120,7 @@ static void on_cancel(void *arg, mm_http_responder *responder, mm_http_cancel_re
     (void)responder;
     (void)reason;
     job *j = arg;
+    atomic_store(&j->stop, true); /* a running execution stops at its next field */
     pthread_mutex_lock(&j->lock);
     j->cancelled = true;
     bool busy = j->queued || j->running;
@@ -144,18 +147,28 @@ void mm_gateway_handle(void *ud, const mm_http_graphql_request *req, mm_http_res
         .allow_mutation = !req->is_get,
         .wake = on_wake,
         .wake_ud = j,
+        .cancel = &j->stop,
     };
     j->running = true; /* until the first step returns: wakes only mark it */
+    atomic_init(&j->stop, false);
+    /* Registered while still "running", so a cancel that fires at once
+     * (or while the engine runs here) only sets the flag and leaves the job
+     * to after_step. */
+    mm_http_responder_on_cancel(responder, on_cancel, j);
     j->req = mm_graphql_request_start(gw->schema, &gw->options, &params);
     if (!j->req) {
+        /* answer first: after that no cancel callback runs with j */
+        mm_http_respond_error(responder, MM_HTTP_OUTCOME_INTERNAL_ERROR, "out of memory");
         pthread_mutex_destroy(&j->lock);
         free(j);
-        mm_http_respond_error(responder, MM_HTTP_OUTCOME_INTERNAL_ERROR, "out of memory");
         return;
     }
-    mm_graphql_outcome o = mm_graphql_request_outcome(j->req);
-    /* Registered while still "running", so a cancel that fires at once
-     * leaves the job to after_step. */
-    if (o == MM_GRAPHQL_PENDING) mm_http_responder_on_cancel(responder, on_cancel, j);
-    after_step(j, o);
+    after_step(j, mm_graphql_request_outcome(j->req));
+}
+
+void mm_gateway_stop_by(mm_gateway *gw, unsigned deadline_ms) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    uint64_t at = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec + (uint64_t)deadline_ms * 1000000u;
+    atomic_store(&gw->stop_at_ns, at);
 }

@@ -7,13 +7,17 @@
  * validation (as graphql-js's execute() allows), which must also never crash,
  * leak or loop on an invalid document. Every response must serialize. Some
  * root fields defer (settled at once, or after run() returned PENDING, or
- * after a cancel), so the pause/resume paths are fuzzed too. */
+ * after a cancel), so the pause/resume paths are fuzzed too. Every third
+ * input runs the executor with tiny bounds (field budget, response cap), so
+ * stopping is fuzzed at every depth, and the static cost is counted for
+ * every document that parses. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "graphql/cost.h"
 #include "graphql/execute.h"
 #include "graphql/graphql.h"
 #include "graphql/parser.h"
@@ -178,7 +182,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     char *copy = mm_arena_strndup(&arena, text, qlen);
     mm_gql_document *doc = copy ? mm_gql_parse(&arena, copy, qlen, NULL, &errors) : NULL;
     if (doc) {
+        /* The static cost of every operation, cycles and unknown fragments included. */
+        (void)mm_gql_document_costs(doc, 1000, &arena);
         mm_gql_execute_params ep = {.schema = schema, .document = doc, .variables = vars, .root_value = root};
+        if (qlen % 3 == 0) { /* tiny bounds: the stop paths at every depth */
+            ep.max_field_resolutions = 1 + qlen % 37;
+            ep.max_response_bytes = 16 + (qlen * 7) % 512;
+        }
         mm_gql_execution *ex = mm_gql_execute_start(&ep);
         /* every other input abandons its execution while it waits */
         bool cancel = qlen % 2 == 1;

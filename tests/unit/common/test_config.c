@@ -214,10 +214,40 @@ static void test_missing_file(void **state) {
     assert_non_null(strstr(err, "/nonexistent/mm.yaml"));
 }
 
+/* The graphql section: the engine's bounds, their defaults and ranges. */
+static void test_graphql_section(void **state) {
+    (void)state;
+    clear_env();
+    char err[256];
+    mm_config *c = load("", 0, err, sizeof err);
+    assert_int_equal(c->graphql_max_cost, 5000);
+    assert_int_equal(c->graphql_max_field_resolutions, 1000000);
+    assert_int_equal(c->graphql_max_response_bytes, 32L * 1024 * 1024);
+    assert_int_equal(c->graphql_execution_timeout_ms, 10000);
+    assert_int_equal(c->graphql_document_cache_bytes, 32L * 1024 * 1024);
+    mm_config_free(c);
+    c = load("graphql: {max_cost: 0, max_field_resolutions: 20, max_response_bytes: 4096,\n"
+             "          execution_timeout_ms: 250, document_cache_bytes: 65536}\n",
+             0, err, sizeof err);
+    assert_int_equal(c->graphql_max_cost, 0);
+    assert_int_equal(c->graphql_max_field_resolutions, 20);
+    assert_int_equal(c->graphql_max_response_bytes, 4096);
+    assert_int_equal(c->graphql_execution_timeout_ms, 250);
+    assert_int_equal(c->graphql_document_cache_bytes, 65536);
+    mm_config_free(c);
+    load("graphql: {max_cost: -1}\n", MM_EINVAL, err, sizeof err);
+    assert_non_null(strstr(err, "graphql.max_cost"));
+    load("graphql: {document_cache_bytes: 0}\n", MM_EINVAL, err, sizeof err);
+    assert_non_null(strstr(err, "graphql.document_cache_bytes"));
+    load("graphql: {max_costs: 1}\n", MM_EINVAL, err, sizeof err);
+    assert_non_null(strstr(err, "graphql.max_costs"));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_full_file),
+        cmocka_unit_test(test_graphql_section),
         cmocka_unit_test(test_environment_wins),
         cmocka_unit_test(test_errors_name_file_line_key),
         cmocka_unit_test(test_empty_and_nul),

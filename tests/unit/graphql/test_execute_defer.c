@@ -265,7 +265,7 @@ static void test_cancel_then_late_resolve_is_safe(void **state) {
     mm_gql_execution_cancel(f.ex);
     assert_int_equal(mm_gql_execution_run(f.ex), MM_GQL_EXEC_DONE);
     char *s = result_text(&f);
-    assert_string_equal(s, "{\"errors\":[{\"message\":\"Execution was cancelled.\"}],\"data\":null}");
+    assert_string_equal(s, "{\"errors\":[{\"message\":\"Execution was cancelled.\",\"extensions\":{\"code\":\"EXECUTION_CANCELLED\"}}],\"data\":null}");
     free(s);
     finish(&f); /* the execution is gone; the deferred is not */
     settle_job job = {d, 0, json_pack("{s:i}", "value", 1), 2};

@@ -366,105 +366,6 @@ static void test_cache_shared_by_threads(void **state) {
     mm_graphql_cache_free(shared_cache);
 }
 
-/* ---- mm_graphql_async ---- */
-
-typedef struct async_probe {
-    atomic_int calls;
-    mm_graphql_outcome outcome;
-    char *text;
-    pthread_t thread;
-} async_probe;
-
-static void on_done(void *ud, mm_graphql_outcome outcome, json_t *response, const mm_graphql_request *req) {
-    async_probe *p = ud;
-    assert_non_null(req);
-    p->outcome = outcome;
-    free(p->text);
-    p->text = json_dumps(response, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(response);
-    p->thread = pthread_self();
-    atomic_fetch_add(&p->calls, 1);
-}
-
-static mm_graphql_request_params query_params(const char *q) {
-    mm_graphql_request_params p = {.query = q, .query_length = strlen(q)};
-    return p;
-}
-
-static void *resolve_later(void *arg) {
-    struct timespec ts = {0, (long)(intptr_t)arg * 100000L};
-    nanosleep(&ts, NULL);
-    mm_gql_deferred_resolve(atomic_exchange(&pending_deferred, NULL), json_integer(5));
-    return NULL;
-}
-
-static void test_async_inline_and_deferred(void **state) {
-    (void)state;
-    async_probe probe = {0};
-    mm_graphql_request_params p = query_params("{ hello }");
-    mm_graphql_async *a = mm_graphql_async_start(schema, NULL, &p, on_done, &probe);
-    assert_non_null(a);
-    assert_int_equal(atomic_load(&probe.calls), 1); /* answered before start returned */
-    assert_int_equal(probe.outcome, MM_GRAPHQL_EXECUTED);
-    assert_string_equal(probe.text, "{\"data\":{\"hello\":\"hello world\"}}");
-    mm_graphql_async_abandon(a);
-
-    /* two deferred root fields one after the other, settled on another thread */
-    p = query_params("{ x: later hello y: later }");
-    a = mm_graphql_async_start(schema, NULL, &p, on_done, &probe);
-    assert_int_equal(atomic_load(&probe.calls), 1);
-    for (int round = 0; round < 2; round++) {
-        while (!atomic_load(&pending_deferred)) {
-            struct timespec ts = {0, 100000L};
-            nanosleep(&ts, NULL);
-        }
-        pthread_t t;
-        pthread_create(&t, NULL, resolve_later, (void *)(intptr_t)1);
-        pthread_join(t, NULL);
-    }
-    assert_int_equal(atomic_load(&probe.calls), 2);
-    assert_false(pthread_equal(probe.thread, pthread_self()));
-    assert_int_equal(probe.outcome, MM_GRAPHQL_EXECUTED);
-    assert_string_equal(probe.text, "{\"data\":{\"x\":5,\"hello\":\"hello world\",\"y\":5}}");
-    mm_graphql_async_abandon(a);
-    free(probe.text);
-}
-
-static void test_async_abandon_before_settlement(void **state) {
-    (void)state;
-    async_probe probe = {0};
-    mm_graphql_request_params p = query_params("{ later }");
-    mm_graphql_async *a = mm_graphql_async_start(schema, NULL, &p, on_done, &probe);
-    assert_int_equal(atomic_load(&probe.calls), 0);
-    mm_gql_deferred *d = atomic_exchange(&pending_deferred, NULL);
-    assert_non_null(d);
-    mm_graphql_async_abandon(a);
-    mm_gql_deferred_resolve(d, json_integer(1)); /* late: dropped */
-    assert_int_equal(atomic_load(&probe.calls), 0);
-}
-
-static void test_async_abandon_races_settlement(void **state) {
-    (void)state;
-    for (int i = 0; i < 300; i++) {
-        async_probe probe = {0};
-        mm_graphql_request_params p = query_params("{ later hello }");
-        mm_graphql_async *a = mm_graphql_async_start(schema, NULL, &p, on_done, &probe);
-        assert_non_null(atomic_load(&pending_deferred));
-        pthread_t t;
-        pthread_create(&t, NULL, resolve_later, (void *)(intptr_t)(i % 4));
-        if (i % 2) {
-            struct timespec ts = {0, (long)(i % 5) * 50000L};
-            nanosleep(&ts, NULL);
-        }
-        mm_graphql_async_abandon(a);
-        pthread_join(t, NULL);
-        int calls = atomic_load(&probe.calls);
-        assert_true(calls == 0 || calls == 1);
-        if (calls) assert_string_equal(probe.text, "{\"data\":{\"later\":5,\"hello\":\"hello world\"}}");
-        free(probe.text);
-    }
-}
-
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_executed),
@@ -480,9 +381,6 @@ int main(void) {
         cmocka_unit_test(test_outcome_names),
         cmocka_unit_test(test_document_cache),
         cmocka_unit_test(test_cache_shared_by_threads),
-        cmocka_unit_test(test_async_inline_and_deferred),
-        cmocka_unit_test(test_async_abandon_before_settlement),
-        cmocka_unit_test(test_async_abandon_races_settlement),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

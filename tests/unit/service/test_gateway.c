@@ -111,9 +111,61 @@ static void test_deferred_fields_over_http(void **state) {
     mm_service_free(s);
 }
 
+/* A resolver that works until the engine says stop (at most 20 s). */
+static json_t *spin(void *ud, json_t *parent, json_t *args, mm_resolve_info *info) {
+    (void)ud, (void)parent, (void)args;
+    for (int i = 0; i < 20000 && !mm_gql_resolve_should_stop(info); i++) usleep(1000);
+    return json_string("spun");
+}
+
+static void *stop_soon(void *arg) {
+    usleep(300 * 1000);
+    mm_gateway_stop_by(arg, 0);
+    return NULL;
+}
+
+/* Shutdown: mm_gateway_stop_by stops an execution running on an HTTP thread,
+ * which answers with SHUTTING_DOWN (so the server's threads can be joined). */
+static void test_stop_by_stops_a_running_request(void **state) {
+    (void)state;
+    mm_service *s = mm_service_new("gw");
+    assert_int_equal(mm_service_add_sdl(s, "type Query { spin: String }"), 0);
+    assert_int_equal(mm_service_add_resolver(s, "Query", "spin", spin, NULL), 0);
+    char err[512];
+    mm_gql_schema *schema = mm_services_build_schema(&s, 1, NULL, 0, NULL, err, sizeof err);
+    assert_non_null(schema);
+    mm_dispatch *dispatch = mm_dispatch_start(1);
+    mm_gateway gw = {.schema = schema, .dispatch = dispatch};
+    mm_graphql_options_init(&gw.options);
+    gw.options.stop_at_ns = &gw.stop_at_ns;
+    mm_http_config hc;
+    mm_http_config_init(&hc);
+    hc.port = 0;
+    hc.disable_access_log = 1;
+    mm_http_server *server = mm_http_server_new(&hc, mm_gateway_handle, &gw);
+    assert_non_null(server);
+    assert_int_equal(mm_http_server_start(server), 0);
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/graphql", (unsigned)mm_http_server_port(server));
+    pthread_t t;
+    pthread_create(&t, NULL, stop_soon, &gw);
+    char *body;
+    assert_int_equal(status_of(url, "{ spin }", &body), 200);
+    pthread_join(t, NULL);
+    assert_non_null(strstr(body, "\"code\":\"SHUTTING_DOWN\""));
+    assert_non_null(strstr(body, "\"data\":null"));
+    free(body);
+    mm_http_server_stop(server, 1000);
+    mm_http_server_free(server);
+    mm_dispatch_free(dispatch);
+    mm_gql_schema_free(schema);
+    mm_service_free(s);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_deferred_fields_over_http),
+        cmocka_unit_test(test_stop_by_stops_a_running_request),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
