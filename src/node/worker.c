@@ -238,17 +238,26 @@ static void set_title(const mm_worker_params *p) {
 /* Asks for the metadata of every topic this worker may produce to (the
  * loaded services' topics and mutation topics), so that its first emit does
  * not wait for librdkafka's 1 s topic scan: a fresh producer that has never
- * heard of a topic holds the first message until then. */
+ * heard of a topic holds the first message until then. The topics: every
+ * loaded service's own topic, its mutation topics and its consumers' topics
+ * (an emit to another topic still pays the scan once per worker). */
 static void warm_up(mm_runtime *rt, const mm_worker_params *p) {
     rd_kafka_t *rk = mm_producer_rdkafka(rt->producer);
     if (!rk) return;
     long long deadline = mono_ms() + WARMUP_MS;
     for (size_t i = 0; i < p->service_count; i++) {
         const mm_service *s = p->services[i];
-        size_t n = 1 + s->mutation_count;
+        const char *topics[64];
+        size_t n = 0;
+        topics[n++] = s->name;
+        for (size_t j = 0; j < s->mutation_count && n < 64; j++) topics[n++] = s->mutations[j]->topic;
+        for (size_t j = 0; j < s->consumer_count; j++)
+            for (char **t = s->consumers[j]->topics; t && *t && n < 64; t++) topics[n++] = *t;
         for (size_t j = 0; j < n; j++) {
-            const char *topic = j == 0 ? s->name : s->mutations[j - 1]->topic;
-            if (j > 0 && strcmp(topic, s->name) == 0) continue;
+            const char *topic = topics[j];
+            int dup = 0;
+            for (size_t k = 0; k < j && !dup; k++) dup = strcmp(topics[k], topic) == 0;
+            if (dup) continue;
             long long left = deadline - mono_ms();
             if (left <= 0) return;
             rd_kafka_topic_t *t = rd_kafka_topic_new(rk, topic, NULL);
