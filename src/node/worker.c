@@ -29,7 +29,7 @@
  * close, 10 s in the producer's flush): past this the worker exits anyway.
  * Nothing committed is lost; what was handled but not yet committed is
  * delivered again (at-least-once). */
-#define STOP_BOUND_MS 4500
+#define STOP_BOUND_MS 3000
 /* Bounds the metadata warm-up at start (the broker may be away). */
 #define WARMUP_MS 2000
 
