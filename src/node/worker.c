@@ -179,9 +179,9 @@ static void report(uint32_t kind, uint64_t value, int insist) {
 static int on_progress(void *ud, const mm_consumer_stats *stats) {
     const mm_worker_params *p = ud;
     atomic_store(&worker_handled, stats->handled);
+    report(MM_WORKER_REPORT_PROGRESS, stats->handled, 0);
     /* The loop ends after this message: the watchdog bounds the close. */
     if (p->max_messages && stats->handled >= p->max_messages) atomic_store(&worker_budget_spent, 1);
-    report(MM_WORKER_REPORT_PROGRESS, stats->handled, 0);
     return 0;
 }
 
@@ -269,18 +269,43 @@ static void warm_up(mm_runtime *rt, const mm_worker_params *p) {
     }
 }
 
-/* Makes this worker a static member of its group (group.instance.id) by
- * adding the property to the runtime's list, which the consumer reads. */
-static int set_instance_id(mm_runtime *rt, const char *id) {
+/* Appends a librdkafka property to the runtime's list, which the consumer
+ * reads (later entries override earlier ones). keep_operator: leave it be
+ * if the operator's configuration sets it. */
+static int add_prop(mm_runtime *rt, const char *key, const char *value, int keep_operator) {
     mm_kv *v = realloc(rt->kafka_props, (rt->kafka_prop_count + 2) * sizeof *v);
     if (!v) return MM_ENOMEM;
     rt->kafka_props = v;
-    for (size_t i = 0; i < rt->kafka_prop_count; i++)
-        if (strcmp(v[i].key, "group.instance.id") == 0 || strcmp(v[i].key, "kafka.group.instance.id") == 0)
-            return 0; /* the operator's own setting wins */
-    v[rt->kafka_prop_count++] = (mm_kv){"group.instance.id", id};
+    for (size_t i = 0; keep_operator && i < rt->kafka_prop_count; i++)
+        if (strcmp(v[i].key, key) == 0 || (strncmp(v[i].key, "kafka.", 6) == 0 && strcmp(v[i].key + 6, key) == 0))
+            return 0;
+    v[rt->kafka_prop_count++] = (mm_kv){key, value};
     v[rt->kafka_prop_count] = (mm_kv){NULL, NULL};
     return 0;
+}
+
+/* Whether the broker is librdkafka's mock cluster (`gregor broker`): its
+ * cluster id is "mockCluster<hex>". */
+static int is_dev_broker(mm_runtime *rt) {
+    rd_kafka_t *rk = mm_producer_rdkafka(rt->producer);
+    char *id = rk ? rd_kafka_clusterid(rk, 1000) : NULL;
+    int mock = id && strncmp(id, "mockCluster", 11) == 0;
+    if (id) rd_kafka_mem_free(rk, id);
+    return mock;
+}
+
+/* Group membership settings (worker.h; docs/node.md, "Group membership").
+ * On the development broker static membership cannot work: librdkafka
+ * 2.0.2's mock ignores group.instance.id, so a member that does not leave
+ * blocks its group until its session expires. Its groups wait
+ * session.timeout.ms - 1 s for members to rejoin and a hard-coded 3 s
+ * before the first member of an empty group is let in (so the session
+ * must be longer than 3 s): dynamic members with a 3.5 s session there,
+ * instead of librdkafka's 45 s. */
+static int set_membership(mm_runtime *rt, const mm_worker_params *p) {
+    if (is_dev_broker(rt))
+        return add_prop(rt, "session.timeout.ms", "3500", 0) || add_prop(rt, "heartbeat.interval.ms", "500", 0);
+    return p->instance_id ? add_prop(rt, "group.instance.id", p->instance_id, 1) : 0;
 }
 
 /* Closes every descriptor but stdio and keep: the supervisor's Kafka and
@@ -350,12 +375,12 @@ static void __attribute__((noreturn)) child_main(const mm_worker_params *p, int 
         fflush(NULL);
         _exit(EXIT_START_FAILED);
     }
-    if (p->instance_id && set_instance_id(&rt, p->instance_id) != 0) {
+    warm_up(&rt, p);
+    if (set_membership(&rt, p) != 0) {
         mm_log_error("worker %s: out of memory", worker_label);
         fflush(NULL);
         _exit(EXIT_START_FAILED);
     }
-    warm_up(&rt, p);
     mm_runner_options ro = {.max_messages = p->max_messages, .stop_flag = &worker_stop,
                             .on_progress = on_progress, .progress_ud = (void *)p,
                             .on_handle_begin = on_handle_begin, .on_handle_end = on_handle_end,
