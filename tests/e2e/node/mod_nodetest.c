@@ -14,6 +14,7 @@
  * MMTEST_NODE_EMIT_TOPIC=T makes it emit a NodeIdleEvent to T (its result). */
 #include <metamorphosis.h>
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,8 +38,10 @@ static int count(void *ud, mm_handler *h, const mm_event *ev) {
     const char *crash_n = getenv("MMTEST_NODE_CRASH_N");
     json_t *n = json_object_get(mm_event_data(ev), "n");
     if (crash_n && json_is_integer(n) && json_integer_value(n) == atoll(crash_n)) {
-        volatile int *volatile nowhere = NULL;
-        *nowhere = 1; /* a real segmentation fault, as a buggy handler would make */
+        /* A real segmentation fault, as a buggy handler would make. Not a
+         * null pointer: UBSan would report that and exit 1 instead. */
+        volatile int *volatile nowhere = (volatile int *)(uintptr_t)16;
+        *nowhere = 1;
     }
     const char *emit_topic = getenv("MMTEST_NODE_EMIT_TOPIC");
     if (emit_topic && emit_topic[0]) {
