@@ -4,7 +4,8 @@
  *
  * Starts a broker of its own (scripts/kafka-fixture.sh), runs `gregor node`
  * with one worker against it until an event is handled, SIGKILLs the broker,
- * then SIGTERMs the node: it must exit within 5 s (each worker is bounded to
+ * then SIGTERMs the node and a standalone `gregor worker`: each must exit
+ * within 5 s (each worker is bounded to
  * 3 s after its last event, the Kafka agent's flush to 1.5 s), the worker
  * must say what it abandoned, and the handled event's result stays. Redis is
  * the shared one of the test run. */
@@ -109,6 +110,15 @@ static void test_sigterm_with_broker_gone(void **state) {
     assert_int_equal(rc, 0);
     char line[256];
     assert_int_equal(mm_test_child_wait_line(&node, "node ready: ", line, sizeof line, 60000), 0);
+    /* A standalone `gregor worker` of the idle consumer, stopped the same way. */
+    mm_test_child worker;
+    char *wargv[] = {(char *)mm_test_gregor(), "worker", "--app", mod_so, "--consumer", "idle", NULL};
+    saved = dup(2);
+    dup2(log_fd, 2);
+    rc = mm_test_child_spawn(&worker, wargv);
+    dup2(saved, 2);
+    close(saved);
+    assert_int_equal(rc, 0);
 
     char err[256], id[512];
     mm_producer *producer = mm_producer_new(bootstrap, NULL, 0, err, sizeof err);
@@ -139,16 +149,28 @@ static void test_sigterm_with_broker_gone(void **state) {
     sleep(1);
     long long t0 = mm_test_now_ms();
     kill(node.pid, SIGTERM);
-    int ws = 0;
-    pid_t r;
-    while ((r = waitpid(node.pid, &ws, WNOHANG)) == 0 && mm_test_now_ms() - t0 < 60000) usleep(20 * 1000);
-    long long took = mm_test_now_ms() - t0;
+    kill(worker.pid, SIGTERM);
+    int ws = 0, wws = 0;
+    pid_t r = 0, wr = 0;
+    long long took = -1, wtook = -1;
+    while ((!r || !wr) && mm_test_now_ms() - t0 < 60000) {
+        if (!r && (r = waitpid(node.pid, &ws, WNOHANG)) > 0) took = mm_test_now_ms() - t0;
+        if (!wr && (wr = waitpid(worker.pid, &wws, WNOHANG)) > 0) wtook = mm_test_now_ms() - t0;
+        usleep(20 * 1000);
+    }
     if (r == 0) {
         kill(node.pid, SIGKILL);
         waitpid(node.pid, &ws, 0);
+        took = 60000;
     }
-    node.pid = 0;
-    print_message("node stopped %lld ms after SIGTERM with its broker gone\n", took);
+    if (wr == 0) {
+        kill(worker.pid, SIGKILL);
+        waitpid(worker.pid, &wws, 0);
+        wtook = 60000;
+    }
+    node.pid = worker.pid = 0;
+    print_message("node stopped %lld ms, gregor worker %lld ms after SIGTERM with their broker gone\n",
+                  took, wtook);
     fixture("stop");
 
     FILE *lf = fopen(log_path, "r");
@@ -160,8 +182,10 @@ static void test_sigterm_with_broker_gone(void **state) {
     unlink(log_path);
     unlink(cfg_path);
     if (getenv("MMTEST_SHOW_LOG")) fprintf(stderr, "%s", log);
-    assert_true(r == 0 || WIFEXITED(ws));
+    assert_true(WIFEXITED(ws));
     assert_true(took <= 5000);
+    assert_true(wtook <= 5000);
+    assert_true(WIFEXITED(wws) && WEXITSTATUS(wws) == 0);
     if (!strstr(log, "Abandoned: the final offset commit"))
         fail_msg("the worker did not say what it abandoned; log:\n%s", log);
     assert_true(seen(id)); /* what was handled stays handled */
