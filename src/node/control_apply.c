@@ -22,7 +22,10 @@ static int matches_consumer(const mm_node_slot *s, const char *name) {
 /* Sets a consumer's process count to 0 and stops (or kills) its workers. */
 static void stop_slot(mm_node *n, mm_node_slot *s, int kill_now) {
     s->desired = 0;
-    for (size_t j = 0; j < s->proc_count; j++) mm_node_stop_proc(n, &s->procs[j], kill_now);
+    for (size_t j = 0; j < s->proc_count; j++) {
+        if (kill_now) mm_node_stop_proc(n, &s->procs[j], 1);
+        else mm_node_retire_proc(n, &s->procs[j]); /* for good: static members leave */
+    }
     n->dirty = 1;
 }
 

@@ -90,6 +90,9 @@ long long mm_node_wall_ms(void);
 
 /* Sends SIGTERM (graceful) or SIGKILL to one worker, once. */
 void mm_node_stop_proc(mm_node *n, mm_node_proc *p, int kill_now);
+/* Stops a worker gracefully for good (SIGUSR2): no replacement takes its
+ * slot, so a static member also leaves its group (worker.h). */
+void mm_node_retire_proc(mm_node *n, mm_node_proc *p);
 /* Begins a graceful stop of the whole node (idempotent). */
 void mm_node_drain(mm_node *n);
 /* SIGKILLs every worker; the node exits once they are reaped. */

@@ -127,6 +127,7 @@ static int start_worker(mm_node *n, mm_node_slot *s) {
     sigaddset(&block, SIGTERM);
     sigaddset(&block, SIGINT);
     sigaddset(&block, SIGCHLD);
+    sigaddset(&block, SIGUSR2); /* the child's own handler is installed before it unblocks */
     sigprocmask(SIG_BLOCK, &block, &old);
     pid_t pid = mm_worker_spawn(&wp, &fd, err, sizeof err);
     sigprocmask(SIG_SETMASK, &old, NULL);
@@ -164,12 +165,20 @@ void mm_node_stop_proc(mm_node *n, mm_node_proc *p, int kill_now) {
     n->dirty = 1;
 }
 
+void mm_node_retire_proc(mm_node *n, mm_node_proc *p) {
+    if (!p->stopping) {
+        p->stopping = 1;
+        kill(p->pid, SIGUSR2);
+    }
+    n->dirty = 1;
+}
+
 void mm_node_drain(mm_node *n) {
     if (n->draining) return;
     n->draining = 1;
     mm_log_info("node %s: draining: every worker finishes its message and exits", n->o->node_name);
     for (size_t i = 0; i < n->slot_count; i++)
-        for (size_t j = 0; j < n->slots[i].proc_count; j++) mm_node_stop_proc(n, &n->slots[i].procs[j], 0);
+        for (size_t j = 0; j < n->slots[i].proc_count; j++) mm_node_retire_proc(n, &n->slots[i].procs[j]);
 }
 
 void mm_node_kill_all(mm_node *n) {
@@ -513,7 +522,7 @@ static void reconcile(mm_node *n) {
                 if (!q->stopping && !q->released && (!top || q->slot > top->slot)) top = q;
             }
             if (!top) break;
-            mm_node_stop_proc(n, top, 0);
+            mm_node_retire_proc(n, top);
             r--;
         }
     }

@@ -10,12 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
+#include "node/leave_group.h"
 #include "service/consumer_runner.h"
 #include "service/runtime.h"
 
@@ -32,9 +34,13 @@
 #define STOP_BOUND_MS 3000
 /* Bounds the metadata warm-up at start (the broker may be away). */
 #define WARMUP_MS 2000
+/* Bounds the LeaveGroup of a static member stopped for good. */
+#define LEAVE_MS 1000
 
 static volatile sig_atomic_t worker_stop;
 static volatile sig_atomic_t worker_aged;
+static volatile sig_atomic_t worker_leave;   /* SIGUSR2: stop for good, leave the group */
+static int worker_static;                    /* joined with our group.instance.id */
 static int worker_report_fd = -1;
 
 /* The watchdog's view (worker process only). */
@@ -155,6 +161,14 @@ const char *mm_worker_reason_name(mm_worker_reason r) {
 
 static void on_stop(int sig) {
     (void)sig;
+    worker_stop = 1;
+}
+
+/* Stopped for good (no replacement will reuse this slot): a static member
+ * must leave its group itself, or its partitions wait for its session. */
+static void on_retire(int sig) {
+    (void)sig;
+    worker_leave = 1;
     worker_stop = 1;
 }
 
@@ -305,7 +319,34 @@ static int is_dev_broker(mm_runtime *rt) {
 static int set_membership(mm_runtime *rt, const mm_worker_params *p) {
     if (is_dev_broker(rt))
         return add_prop(rt, "session.timeout.ms", "3500", 0) || add_prop(rt, "heartbeat.interval.ms", "500", 0);
-    return p->instance_id ? add_prop(rt, "group.instance.id", p->instance_id, 1) : 0;
+    if (!p->instance_id) return 0;
+    size_t before = rt->kafka_prop_count;
+    if (add_prop(rt, "group.instance.id", p->instance_id, 1) != 0) return MM_ENOMEM;
+    worker_static = rt->kafka_prop_count > before;
+    return 0;
+}
+
+/* After the consumer closed, a static member stopped for good removes
+ * itself from its group (leave_group.h), on PLAINTEXT listeners. */
+static void leave_if_retired(mm_runtime *rt, const mm_worker_params *p) {
+    if (!worker_leave || !worker_static) return;
+    for (size_t i = 0; i < rt->kafka_prop_count; i++) {
+        const char *k = rt->kafka_props[i].key;
+        if ((strcmp(k, "security.protocol") == 0 || strcmp(k, "kafka.security.protocol") == 0) &&
+            strcasecmp(rt->kafka_props[i].value, "plaintext") != 0) {
+            mm_log_info("worker %s: not a PLAINTEXT listener; group %s lets static member %s go when "
+                        "its session expires", worker_label, p->spec->group_id, p->instance_id);
+            return;
+        }
+    }
+    char err[256];
+    if (mm_leave_group_static(rt->config->kafka_bootstrap_servers, p->spec->group_id, p->instance_id,
+                              LEAVE_MS, err, sizeof err) == 0)
+        mm_log_info("worker %s: left group %s (static member %s): its partitions move now",
+                    worker_label, p->spec->group_id, p->instance_id);
+    else
+        mm_log_warn("worker %s: could not remove static member %s from group %s (%s); its partitions "
+                    "move when its session expires", worker_label, p->instance_id, p->spec->group_id, err);
 }
 
 /* Closes every descriptor but stdio and keep: the supervisor's Kafka and
@@ -341,6 +382,7 @@ static void __attribute__((noreturn)) child_main(const mm_worker_params *p, int 
     install(SIGCHLD, SIG_DFL);
     install(SIGPIPE, SIG_IGN);
     install(SIGHUP, SIG_DFL);
+    install(SIGUSR2, on_retire);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
@@ -387,6 +429,7 @@ static void __attribute__((noreturn)) child_main(const mm_worker_params *p, int 
                             .crash_count = crash_count, .hook_ud = (void *)p,
                             .max_crashes = p->max_crashes};
     int rc = mm_consumer_runner_run(&rt, p->schema, spec, &ro, err, sizeof err);
+    leave_if_retired(&rt, p);
     int status = 0;
     /* The consumer has committed and left: report now, so the supervisor
      * starts the replacement while this process closes its clients. */

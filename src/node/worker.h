@@ -26,7 +26,10 @@
  * "<node>.<service>.<consumer>.<slot>" (group.instance.id), and its
  * replacement reuses the slot, so a harakiri, max-age or crash restart is
  * a static member coming back: the broker hands it the same partitions with
- * no group-wide rebalance (and no group.initial.rebalance.delay.ms). */
+ * no group-wide rebalance (and no group.initial.rebalance.delay.ms). A
+ * worker stopped for good (SIGUSR2 instead of SIGTERM: procs lowered,
+ * consumer or node stopped) removes its static member from the group after
+ * closing (leave_group.h), so its partitions move at once. */
 #ifndef MM_NODE_WORKER_H
 #define MM_NODE_WORKER_H
 
