@@ -2,7 +2,7 @@
  * (docs/node.md, "Control events").
  *
  * Consumer names match "NAME" (every loaded service's consumer of that
- * name) or "SERVICE.NAME". Stop* is graceful (SIGTERM: the worker finishes
+ * name) or "SERVICE.NAME". Stop* is graceful (SIGUSR2: the worker finishes
  * its message, commits, leaves the group); Kill* is immediate (SIGKILL: the
  * message in flight is re-delivered to another member). */
 #include <signal.h>
