@@ -157,6 +157,9 @@ static void run(const char *bootstrap, int create, int harakiri, int seconds, lo
             continue;
         }
         lat[count++] = mm_test_now_ms() - t0;
+        if (lat[count - 1] > max_ms / 2)
+            print_message("slow request n=%d (n %% %d = %d): %lld ms\n", i, harakiri, i % harakiri,
+                          lat[count - 1]);
     }
     qsort(lat, count, sizeof *lat, cmp_ll);
     long long p50 = count ? lat[count / 2] : -1, p99 = count ? lat[count * 99 / 100] : -1;
