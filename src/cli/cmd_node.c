@@ -34,8 +34,10 @@ static void usage(FILE *out) {
             "  -h, --help        show this help\n"
             "\n"
             "Environment: MM_NODE_STATUS_INTERVAL_MS (status refresh, default 2000),\n"
-            "MM_NODE_STATUS_TTL_MS (status key TTL, default 3 x the refresh), and the\n"
-            "connection settings of docs/configuration.md.\n");
+            "MM_NODE_STATUS_TTL_MS (status key TTL, default 3 x the refresh),\n"
+            "MM_NODE_STATIC_MEMBERSHIP (1: workers are static group members, the default;\n"
+            "0: dynamic), MM_NODE_MAX_CRASHES (an event that crashed this many workers is\n"
+            "dead-lettered, default 3), and the connection settings of docs/configuration.md.\n");
 }
 
 /* A positive number of milliseconds from the environment, or 0 when unset. */
@@ -97,6 +99,36 @@ int gregor_cmd_node(int argc, char **argv) {
         return GREGOR_EXIT_USAGE;
     }
     mm_node_options o = {.node_name = node_name};
+    const char *sm = getenv("MM_NODE_STATIC_MEMBERSHIP");
+    if (sm && strcmp(sm, "0") != 0 && strcmp(sm, "1") != 0) {
+        fprintf(stderr, "gregor node: MM_NODE_STATIC_MEMBERSHIP must be 0 or 1, not '%s'\n", sm);
+        return GREGOR_EXIT_FAILURE;
+    }
+    o.dynamic_members = sm && strcmp(sm, "0") == 0;
+    const char *mc = getenv("MM_NODE_MAX_CRASHES");
+    if (mc) {
+        char *end;
+        errno = 0;
+        long v = strtol(mc, &end, 10);
+        if (errno || *end || !mc[0] || v < 1 || v > 1000) {
+            fprintf(stderr, "gregor node: MM_NODE_MAX_CRASHES must be a number from 1 to 1000, not '%s'\n", mc);
+            return GREGOR_EXIT_FAILURE;
+        }
+        o.max_crashes = (unsigned)v;
+    }
+    /* The argument area (from the program name to the end of the last
+     * argument, contiguous in memory): workers rewrite their copy of it so
+     * that ps names them. main() passes argv + 1. */
+    if (argc > 0) {
+        /* getopt may have reordered the pointers, never the strings. */
+        char *lo = argv[-1], *hi = argv[-1] + strlen(argv[-1]) + 1;
+        for (int i = 0; i < argc; i++) {
+            if (argv[i] < lo) lo = argv[i];
+            if (argv[i] + strlen(argv[i]) + 1 > hi) hi = argv[i] + strlen(argv[i]) + 1;
+        }
+        o.title = lo;
+        o.title_size = (size_t)(hi - lo);
+    }
     if ((rc = env_ms("MM_NODE_STATUS_INTERVAL_MS", &o.status_interval_ms)) ||
         (rc = env_ms("MM_NODE_STATUS_TTL_MS", &o.status_ttl_ms)))
         return rc;

@@ -3,10 +3,14 @@
  * of these; alone it is the simplest way to run a consumer. */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli_common.h"
 #include "commands.h"
@@ -19,6 +23,55 @@ static volatile sig_atomic_t stop_requested;
 static void on_signal(int sig) {
     (void)sig;
     stop_requested = 1;
+}
+
+/* How long a stopping worker may take to commit, leave and close once its
+ * handler is done: librdkafka waits much longer when the broker vanished
+ * (session.timeout.ms in the consumer's close). Same bound as a node's
+ * workers (docs/node.md, "Bounded exit"). */
+#define STOP_BOUND_MS 3000
+
+static atomic_int handling;
+static atomic_llong last_end_ms;
+
+static long long mono_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void on_begin(void *ud, const mm_event *ev, const mm_message_info *info) {
+    (void)ud, (void)ev, (void)info;
+    atomic_store(&handling, 1);
+}
+
+static void on_end(void *ud, const mm_event *ev) {
+    (void)ud, (void)ev;
+    atomic_store(&last_end_ms, mono_ms());
+    atomic_store(&handling, 0);
+}
+
+/* Exits the process STOP_BOUND_MS after a stop request (and after the
+ * handler running then returned), saying what is abandoned. */
+static void *watchdog(void *arg) {
+    const char *consumer = arg;
+    long long since = 0;
+    for (;;) {
+        struct timespec ts = {0, 50 * 1000000L};
+        nanosleep(&ts, NULL);
+        if (!stop_requested || atomic_load(&handling)) continue;
+        long long now = mono_ms();
+        if (!since) since = now;
+        long long from = atomic_load(&last_end_ms) > since ? atomic_load(&last_end_ms) : since;
+        if (now - from < STOP_BOUND_MS) continue;
+        mm_log_warn("gregor worker %s: not closed %d ms after the stop (Kafka unreachable?); exiting "
+                    "without a clean group leave. Abandoned: the final offset commit (events handled "
+                    "since the last commit are delivered again); every committed event is complete",
+                    consumer, STOP_BOUND_MS);
+        fflush(NULL);
+        _exit(GREGOR_EXIT_OK);
+    }
+    return NULL;
 }
 
 static void usage(FILE *out) {
@@ -142,7 +195,10 @@ int gregor_cmd_worker(int argc, char **argv) {
         fprintf(stderr, "gregor worker: service %s: post_fork initializer failed\n", spec->service->name);
         goto out;
     }
-    mm_runner_options ro = {.max_messages = max_messages, .stop_flag = &stop_requested};
+    pthread_t wd;
+    if (pthread_create(&wd, NULL, watchdog, (void *)consumer) == 0) pthread_detach(wd);
+    mm_runner_options ro = {.max_messages = max_messages, .stop_flag = &stop_requested,
+                            .on_handle_begin = on_begin, .on_handle_end = on_end};
     rc = mm_consumer_runner_run(&rt, schema, spec, &ro, err, sizeof err);
     if (rc < 0) fprintf(stderr, "gregor worker: %s\n", err);
     else status = GREGOR_EXIT_OK;

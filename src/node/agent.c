@@ -157,7 +157,9 @@ static void __attribute__((noreturn)) agent_main(const mm_config *cfg, const cha
     }
     free(buf);
     mm_listener_free(listener);
-    if (mm_producer_flush(producer, 3000) != 0) {
+    /* 1.5 s: a live broker acknowledges in milliseconds, and a node told
+     * to stop while Kafka is away must still exit within ~5 s (issue 14). */
+    if (mm_producer_flush(producer, 1500) != 0) {
         /* Kafka is away: say so and go; freeing would wait for it again. */
         mm_log_warn("node agent: some ConsumerProcessFinished events were not delivered");
         fflush(NULL);

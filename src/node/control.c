@@ -64,12 +64,13 @@ int mm_control_build(const mm_control *c, mm_event *ev, char *err, size_t err_si
         return MM_EINVAL;
     }
     if (c->kind == MM_CONTROL_ADJUST_CONSUMER &&
-        ((c->process_count_set == MM_CONTROL_SET && c->process_count < 0) ||
+        ((c->process_count_set == MM_CONTROL_SET &&
+          (c->process_count < 0 || c->process_count > MM_CONTROL_PROCS_MAX)) ||
          (c->process_count_set == MM_CONTROL_NULL) ||
-         (c->harakiri_count_set == MM_CONTROL_SET && c->harakiri_count < 1) ||
+         (c->harakiri_count_set == MM_CONTROL_SET && c->harakiri_count < 0) ||
          (c->harakiri_jitter_set == MM_CONTROL_SET && c->harakiri_jitter < 0))) {
-        snprintf(err, err_size, "AdjustConsumer: processCount must be >= 0, harakiriCount >= 1, "
-                                "harakiriJitter >= 0");
+        snprintf(err, err_size, "AdjustConsumer: processCount must be from 0 to %d, harakiriCount >= 0 "
+                                "(0: no harakiri), harakiriJitter >= 0", MM_CONTROL_PROCS_MAX);
         return MM_EINVAL;
     }
     json_t *o = json_object();
@@ -173,7 +174,7 @@ int mm_control_parse(const mm_event *ev, mm_control *out, char *err, size_t err_
             rc = MM_EINVAL;
         }
         if (rc == 0)
-            rc = get_int(d, "harakiriCount", 1, &out->harakiri_count_set, &out->harakiri_count, err,
+            rc = get_int(d, "harakiriCount", 0, &out->harakiri_count_set, &out->harakiri_count, err,
                          err_size, type);
         if (rc == 0)
             rc = get_int(d, "harakiriJitter", 0, &out->harakiri_jitter_set, &out->harakiri_jitter,

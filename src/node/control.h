@@ -14,6 +14,12 @@
 
 #include "bus/envelope.h"
 
+/* The most worker processes one consumer may have on a node: the node
+ * config's limit for `procs` (common/config.c). AdjustConsumer events that
+ * ask for more are refused when built (the manager answers BAD_USER_INPUT)
+ * and capped at this when a node applies one that came from elsewhere. */
+#define MM_CONTROL_PROCS_MAX 1024
+
 /* ce_source service part of the events the framework publishes itself:
  * "/metamorphosis/service-web". */
 #define MM_CONTROL_SOURCE "service-web"
@@ -26,7 +32,8 @@ typedef enum mm_control_kind {
     MM_CONTROL_KILL_CONSUMER,         /* as Stop*, but SIGKILL at once */
     MM_CONTROL_KILL_NODE,
     MM_CONTROL_KILL_MICROSERVICE,
-    MM_CONTROL_ADJUST_CONSUMER,       /* node, name, processCount, harakiriCount, harakiriJitter */
+    MM_CONTROL_ADJUST_CONSUMER,       /* node, name, processCount, harakiriCount, harakiriJitter;
+                                         harakiriCount 0 (as null) means no harakiri */
     MM_CONTROL_CONSUMER_PROCESS_FINISHED, /* published by nodes when a worker ends */
     MM_CONTROL_KIND_COUNT
 } mm_control_kind;

@@ -2,7 +2,7 @@
  * (docs/node.md, "Control events").
  *
  * Consumer names match "NAME" (every loaded service's consumer of that
- * name) or "SERVICE.NAME". Stop* is graceful (SIGTERM: the worker finishes
+ * name) or "SERVICE.NAME". Stop* is graceful (SIGUSR2: the worker finishes
  * its message, commits, leaves the group); Kill* is immediate (SIGKILL: the
  * message in flight is re-delivered to another member). */
 #include <signal.h>
@@ -22,7 +22,10 @@ static int matches_consumer(const mm_node_slot *s, const char *name) {
 /* Sets a consumer's process count to 0 and stops (or kills) its workers. */
 static void stop_slot(mm_node *n, mm_node_slot *s, int kill_now) {
     s->desired = 0;
-    for (size_t j = 0; j < s->proc_count; j++) mm_node_stop_proc(n, &s->procs[j], kill_now);
+    for (size_t j = 0; j < s->proc_count; j++) {
+        if (kill_now) mm_node_stop_proc(n, &s->procs[j], 1);
+        else mm_node_retire_proc(n, &s->procs[j]); /* for good: static members leave */
+    }
     n->dirty = 1;
 }
 
@@ -34,10 +37,12 @@ static int nothing_left(const mm_node *n) {
 
 static void adjust(mm_node *n, mm_node_slot *s, const mm_control *c) {
     long limit = s->harakiri_limit, jitter = s->harakiri_jitter;
-    if (c->harakiri_count_set == MM_CONTROL_SET) limit = c->harakiri_count;
-    else if (c->harakiri_count_set == MM_CONTROL_NULL) limit = MM_CONFIG_UNSET;
+    /* harakiriCount 0 is "no harakiri", as in the original. */
+    if (c->harakiri_count_set == MM_CONTROL_SET && c->harakiri_count > 0) limit = c->harakiri_count;
+    else if (c->harakiri_count_set != MM_CONTROL_ABSENT) limit = MM_CONFIG_UNSET;
     if (c->harakiri_jitter_set == MM_CONTROL_SET) jitter = c->harakiri_jitter;
     else if (c->harakiri_jitter_set == MM_CONTROL_NULL) jitter = MM_CONFIG_UNSET;
+    if (limit <= 0) jitter = MM_CONFIG_UNSET; /* no harakiri: no jitter either */
     if (limit > 0 && jitter >= limit) {
         mm_log_warn("node: AdjustConsumer %s: harakiriJitter %ld must be less than harakiriCount %ld; ignored",
                     c->name, jitter, limit);
@@ -46,7 +51,15 @@ static void adjust(mm_node *n, mm_node_slot *s, const mm_control *c) {
     int harakiri_changed = limit != s->harakiri_limit || jitter != s->harakiri_jitter;
     s->harakiri_limit = limit;
     s->harakiri_jitter = jitter;
-    if (c->process_count_set == MM_CONTROL_SET) s->desired = c->process_count;
+    if (c->process_count_set == MM_CONTROL_SET) {
+        s->desired = c->process_count;
+        if (s->desired > MM_CONTROL_PROCS_MAX) {
+            /* A count from anywhere on the topic: never fork without bound. */
+            mm_log_warn("node: AdjustConsumer %s: processCount %ld capped at %d", c->name, c->process_count,
+                        MM_CONTROL_PROCS_MAX);
+            s->desired = MM_CONTROL_PROCS_MAX;
+        }
+    }
     /* Running workers drew their budget under the old settings: they retire
      * gracefully and their replacements draw under the new ones. */
     if (harakiri_changed)

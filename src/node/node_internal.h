@@ -12,6 +12,7 @@
 #include "node/supervisor.h"
 #include "node/sysstats.h"
 #include "node/worker.h"
+#include "store/results.h"
 
 /* One worker process. */
 typedef struct mm_node_proc {
@@ -24,6 +25,11 @@ typedef struct mm_node_proc {
     int stopping;             /* SIGTERM sent: retiring, not counted as running */
     int killing;              /* SIGKILL sent */
     int reported_reason;      /* mm_worker_reason from the pipe, -1 if none */
+    int released;             /* it reported its retirement: committed and out of
+                                 its group; its slot may be taken again */
+    int slot;                 /* its number in the consumer: group.instance.id, title */
+    mm_worker_current *current; /* shared page: the event it handles (worker.h) */
+    char instance_id[640];
     mm_proc_stats stats;
 } mm_node_proc;
 
@@ -70,6 +76,13 @@ typedef struct mm_node {
     int draining;             /* no new workers; exit when none is left */
     int killed;               /* SIGKILL sent to every worker; exit 1 when reaped */
     int ready;
+    int static_members;       /* workers join as static group members (default) */
+    mm_worker_crashes *crashes;   /* crashes per event id, inherited by workers */
+    unsigned max_crashes;
+    mm_result_store *results; /* answers the callers of crashed events (lazy) */
+    long long redis_next_check_ms;
+    int redis_ok;             /* the results/state Redis answered */
+    int redis_waiting_logged;
 } mm_node;
 
 long long mm_node_mono_ms(void);
@@ -77,6 +90,9 @@ long long mm_node_wall_ms(void);
 
 /* Sends SIGTERM (graceful) or SIGKILL to one worker, once. */
 void mm_node_stop_proc(mm_node *n, mm_node_proc *p, int kill_now);
+/* Stops a worker gracefully for good (SIGUSR2): no replacement takes its
+ * slot, so a static member also leaves its group (worker.h). */
+void mm_node_retire_proc(mm_node *n, mm_node_proc *p);
 /* Begins a graceful stop of the whole node (idempotent). */
 void mm_node_drain(mm_node *n);
 /* SIGKILLs every worker; the node exits once they are reaped. */

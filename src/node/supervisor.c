@@ -19,6 +19,7 @@
 #include "metamorphosis.h"
 #include "node/agent.h"
 #include "node/node_internal.h"
+#include "store/redis_conn.h"
 
 /* A worker that lived this long was healthy: its crash does not grow the backoff. */
 #define HEALTHY_MS 10000
@@ -26,6 +27,8 @@
 #define BACKOFF_MAX_MS 30000
 /* Consecutive early crashes reported as a crash loop. */
 #define CRASH_LOOP 3
+/* How often a node whose Redis does not answer at start tries again. */
+#define REDIS_CHECK_MS 1000
 
 static volatile sig_atomic_t term_count;
 static int self_pipe[2] = {-1, -1};
@@ -68,7 +71,24 @@ static uint64_t draw_limit(const mm_node_slot *s) {
     return v < 1 ? 1 : (uint64_t)v;
 }
 
+/* The lowest slot number no live worker of s holds (a worker that reported
+ * its retirement has given its slot up). With static membership a slot is
+ * a group.instance.id, so only 0 .. desired-1 are used: a new slot number
+ * would be a new member (a rebalance) and the old one's partitions would
+ * wait for its session to expire. -1 when none is free. */
+static int free_slot(const mm_node *n, const mm_node_slot *s) {
+    for (int k = 0; k < 1 << 20; k++) {
+        int held = 0;
+        for (size_t j = 0; j < s->proc_count && !held; j++)
+            held = s->procs[j].slot == k && !s->procs[j].released;
+        if (!held) return n->static_members && k >= s->desired ? -1 : k;
+    }
+    return -1;
+}
+
 static int start_worker(mm_node *n, mm_node_slot *s) {
+    int slot = free_slot(n, s);
+    if (slot < 0) return MM_ELIMIT; /* a retiring worker still holds it: soon */
     if (s->proc_count == s->proc_cap) {
         size_t cap = s->proc_cap ? s->proc_cap * 2 : 4;
         mm_node_proc *p = realloc(s->procs, cap * sizeof *p);
@@ -84,7 +104,21 @@ static int start_worker(mm_node *n, mm_node_slot *s) {
         .spec = s->spec,
         .max_messages = draw_limit(s),
         .max_age_seconds = s->max_age_seconds,
+        .crashes = n->crashes,
+        .max_crashes = n->max_crashes,
+        .title = n->o->title,
+        .title_size = n->o->title_size,
+        .slot = slot,
     };
+    mm_node_proc *np = &s->procs[s->proc_count];
+    memset(np, 0, sizeof *np);
+    np->current = mm_worker_current_map();
+    wp.current = np->current;
+    if (n->static_members) {
+        snprintf(np->instance_id, sizeof np->instance_id, "%s.%s.%s.%d", n->o->node_name,
+                 s->spec->service->name, s->spec->name, slot);
+        wp.instance_id = np->instance_id;
+    }
     char err[256];
     int fd = -1;
     /* Signals stay blocked across fork so the child never runs our handlers. */
@@ -93,23 +127,29 @@ static int start_worker(mm_node *n, mm_node_slot *s) {
     sigaddset(&block, SIGTERM);
     sigaddset(&block, SIGINT);
     sigaddset(&block, SIGCHLD);
+    sigaddset(&block, SIGUSR2); /* the child's own handler is installed before it unblocks */
     sigprocmask(SIG_BLOCK, &block, &old);
     pid_t pid = mm_worker_spawn(&wp, &fd, err, sizeof err);
     sigprocmask(SIG_SETMASK, &old, NULL);
     if (pid < 0) {
         mm_log_error("node: cannot start a worker of %s.%s: %s", s->spec->service->name, s->spec->name, err);
         s->next_start_ms = mm_node_mono_ms() + BACKOFF_MAX_MS / 10;
+        mm_worker_current_unmap(np->current);
+        np->current = NULL;
         return MM_EIO;
     }
-    s->procs[s->proc_count++] = (mm_node_proc){
-        .pid = pid, .report_fd = fd, .limit = wp.max_messages,
-        .started_mono_ms = mm_node_mono_ms(), .started_wall_ms = mm_node_wall_ms(),
-        .reported_reason = -1,
-    };
+    np->pid = pid;
+    np->report_fd = fd;
+    np->limit = wp.max_messages;
+    np->started_mono_ms = mm_node_mono_ms();
+    np->started_wall_ms = mm_node_wall_ms();
+    np->reported_reason = -1;
+    np->slot = slot;
+    s->proc_count++;
     s->started++;
     n->dirty = 1;
-    mm_log_info("node: started worker pid=%d consumer=%s.%s harakiri=%llu", (int)pid,
-                s->spec->service->name, s->spec->name, (unsigned long long)wp.max_messages);
+    mm_log_info("node: started worker pid=%d consumer=%s.%s #%d harakiri=%llu", (int)pid,
+                s->spec->service->name, s->spec->name, slot, (unsigned long long)wp.max_messages);
     return 0;
 }
 
@@ -125,12 +165,20 @@ void mm_node_stop_proc(mm_node *n, mm_node_proc *p, int kill_now) {
     n->dirty = 1;
 }
 
+void mm_node_retire_proc(mm_node *n, mm_node_proc *p) {
+    if (!p->stopping) {
+        p->stopping = 1;
+        kill(p->pid, SIGUSR2);
+    }
+    n->dirty = 1;
+}
+
 void mm_node_drain(mm_node *n) {
     if (n->draining) return;
     n->draining = 1;
     mm_log_info("node %s: draining: every worker finishes its message and exits", n->o->node_name);
     for (size_t i = 0; i < n->slot_count; i++)
-        for (size_t j = 0; j < n->slots[i].proc_count; j++) mm_node_stop_proc(n, &n->slots[i].procs[j], 0);
+        for (size_t j = 0; j < n->slots[i].proc_count; j++) mm_node_retire_proc(n, &n->slots[i].procs[j]);
 }
 
 void mm_node_kill_all(mm_node *n) {
@@ -147,7 +195,12 @@ static void read_reports(mm_node *n, mm_node_proc *p) {
     ssize_t got = -1;
     while (p->report_fd >= 0 && (got = read(p->report_fd, &r, sizeof r)) == (ssize_t)sizeof r) {
         if (r.kind == MM_WORKER_REPORT_PROGRESS) p->messages = r.value;
-        else if (r.kind == MM_WORKER_REPORT_RETIRED && r.value < MM_NODE_REASONS) p->reported_reason = (int)r.value;
+        else if (r.kind == MM_WORKER_REPORT_RETIRED && r.value < MM_NODE_REASONS) {
+            p->reported_reason = (int)r.value;
+            /* Committed and out of the group: its replacement may start now. */
+            p->released = 1;
+            n->dirty = 1;
+        }
     }
     /* End of file: the worker is exiting. Closing now keeps poll() from
      * reporting the hang-up again and again until the worker is reaped. */
@@ -155,7 +208,6 @@ static void read_reports(mm_node *n, mm_node_proc *p) {
         close(p->report_fd);
         p->report_fd = -1;
     }
-    (void)n;
 }
 
 static void publish_finished(mm_node *n, const mm_node_slot *s, const mm_node_proc *p, int code,
@@ -196,6 +248,38 @@ static void publish_finished(mm_node *n, const mm_node_slot *s, const mm_node_pr
     mm_event_clear(&ev);
 }
 
+/* Answers the caller of an event whose handler crashed a worker: an error
+ * result with code WORKER_CRASHED, stored and announced to the waiting
+ * server (its reply_to), as a handler's own error would be. */
+static void answer_crashed(mm_node *n, const mm_node_slot *s, const mm_worker_current *cur, int sig,
+                           int crashes) {
+    if (!s->spec->save_result) return; /* another consumer answers this event */
+    char err[512];
+    if (!n->results) {
+        n->results = mm_result_store_new(n->o->config->redis_results_url, NULL,
+                                         (int)n->o->config->result_ttl_seconds, err, sizeof err);
+        if (!n->results) {
+            mm_log_error("node: cannot answer the caller of crashed event %s: %s", cur->id, err);
+            return;
+        }
+    }
+    unsigned max = n->max_crashes ? n->max_crashes : 3;
+    char msg[512];
+    snprintf(msg, sizeof msg, "the %s.%s worker handling this event died of signal %d (%s)%s",
+             s->spec->service->name, s->spec->name, sig, strsignal(sig),
+             (unsigned)crashes >= max ? "; the event is dead-lettered" : "; the event will be retried");
+    json_t *data = json_pack("{s:i, s:i, s:i}", "signal", sig, "crashes", crashes, "maxCrashes", (int)max);
+    json_t *doc = mm_result_doc_error(cur->id, s->spec->service->name, "WorkerCrashed", msg,
+                                      "WORKER_CRASHED", data);
+    json_decref(data);
+    int rc = doc ? mm_result_store_put(n->results, cur->id, cur->reply_to[0] ? cur->reply_to : NULL, doc,
+                                       NULL, err, sizeof err)
+                 : MM_ENOMEM;
+    json_decref(doc);
+    if (rc) mm_log_error("node: cannot answer the caller of crashed event %s: %s", cur->id,
+                         rc == MM_ENOMEM ? "out of memory" : err);
+}
+
 /* Accounts for a worker that ended with wait status ws. */
 static void worker_ended(mm_node *n, mm_node_slot *s, size_t index, int ws) {
     mm_node_proc *p = &s->procs[index];
@@ -209,6 +293,25 @@ static void worker_ended(mm_node *n, mm_node_slot *s, size_t index, int ws) {
     long long now = mm_node_mono_ms();
     long long lived = now - p->started_mono_ms;
     s->ended[reason]++;
+    mm_worker_current cur;
+    if (reason == MM_WORKER_CRASH && mm_worker_current_read(p->current, &cur)) {
+        /* It died in the service's handler: name the event, count the crash
+         * (workers forked from now on see the count) and answer its caller. */
+        int crashes = mm_worker_crashes_add(n->crashes, cur.id, mm_node_wall_ms());
+        int sig = WIFSIGNALED(ws) ? WTERMSIG(ws) : 0;
+        unsigned max = n->max_crashes ? n->max_crashes : 3;
+        mm_log_error("node: worker pid=%d consumer=%s.%s %s %d%s%s while handling event %s (%s[%d]@%lld); "
+                     "crash %d of %u allowed for this event%s", (int)p->pid, s->spec->service->name,
+                     s->spec->name, sig ? "died of signal" : "exited with status", sig ? sig : code,
+                     sig ? " " : "", sig ? strsignal(sig) : "", cur.id, cur.topic, (int)cur.partition,
+                     (long long)cur.offset, crashes, max,
+                     (unsigned)crashes >= max ? ": it will be dead-lettered" : "");
+        answer_crashed(n, s, &cur, sig, crashes);
+    } else if (reason == MM_WORKER_CRASH && WIFSIGNALED(ws)) {
+        mm_log_error("node: worker pid=%d consumer=%s.%s died of signal %d (%s), not in a handler",
+                     (int)p->pid, s->spec->service->name, s->spec->name, WTERMSIG(ws),
+                     strsignal(WTERMSIG(ws)));
+    }
     if (reason == MM_WORKER_CRASH) {
         s->failures = lived < HEALTHY_MS ? s->failures + 1 : 1;
         long delay = BACKOFF_MIN_MS;
@@ -232,6 +335,7 @@ static void worker_ended(mm_node *n, mm_node_slot *s, size_t index, int ws) {
     }
     publish_finished(n, s, p, code, reason);
     if (p->report_fd >= 0) close(p->report_fd);
+    mm_worker_current_unmap(p->current);
     s->procs[index] = s->procs[--s->proc_count];
     n->dirty = 1;
 }
@@ -278,6 +382,57 @@ static void agent_start(mm_node *n) {
     n->agent_pid = pid;
 }
 
+/* "node ready" means: control events are read and the workers can run
+ * (their Redis answers). */
+static void announce_ready(mm_node *n) {
+    if (n->ready || !n->agent_ready || !n->redis_ok) return;
+    n->ready = 1;
+    n->dirty = 1;
+    printf("node ready: %s\n", n->o->node_name);
+    fflush(stdout);
+}
+
+/* Redis as a URL fit for the log: no user name or password. */
+static void redis_where(const char *url, char *out, size_t size) {
+    mm_redis_url u;
+    char err[256];
+    if (mm_redis_url_parse(url, &u, err, sizeof err) != 0) snprintf(out, size, "(bad URL: %s)", err);
+    else if (u.is_unix) snprintf(out, size, "unix:%s db %d", u.path, u.db);
+    else snprintf(out, size, "%s:%d db %d", u.host, u.port, u.db);
+}
+
+/* Workers need Redis (results, state) from their first event: a node whose
+ * Redis does not answer at start waits for it, saying so, rather than
+ * start workers that would fail and crash-loop. Checked once per second
+ * until it answers; later outages are the clients' to ride out. */
+static void check_redis(mm_node *n) {
+    long long now = mm_node_mono_ms();
+    if (n->redis_ok || now < n->redis_next_check_ms) return;
+    n->redis_next_check_ms = now + REDIS_CHECK_MS;
+    const mm_config *cfg = n->o->config;
+    const char *urls[2] = {cfg->redis_results_url, cfg->redis_state_url};
+    for (int i = 0; i < 2; i++) {
+        if (i == 1 && strcmp(urls[0], urls[1]) == 0) break;
+        char err[512], where[400];
+        redisContext *c = mm_redis_connect_url(urls[i], 1000, NULL, err, sizeof err);
+        redisReply *r = c ? redisCommand(c, "PING") : NULL;
+        int ok = c && mm_redis_reply_check(c, r, err, sizeof err) == 0;
+        if (r) freeReplyObject(r);
+        if (c) redisFree(c);
+        if (!ok) {
+            redis_where(urls[i], where, sizeof where);
+            if (!n->redis_waiting_logged)
+                mm_log_warn("node %s: waiting for Redis at %s (%s): no worker starts until it answers "
+                            "(checked every %d ms)", n->o->node_name, where, err, REDIS_CHECK_MS);
+            n->redis_waiting_logged = 1;
+            return;
+        }
+    }
+    if (n->redis_waiting_logged) mm_log_info("node %s: Redis answers; starting the workers", n->o->node_name);
+    n->redis_ok = 1;
+    announce_ready(n);
+}
+
 /* Handles the lines the agent sent. */
 static void agent_read(mm_node *n) {
     if (n->agent_fd < 0) return;
@@ -297,12 +452,7 @@ static void agent_read(mm_node *n) {
                 n->agent_backoff_ms = AGENT_BACKOFF_MIN_MS;
                 n->agent_ready = 1;
                 n->dirty = 1;
-                if (!n->ready) {
-                    n->ready = 1;
-                    n->dirty = 1;
-                    printf("node ready: %s\n", n->o->node_name);
-                    fflush(stdout);
-                }
+                announce_ready(n);
             } else if (doc && !n->killed) {
                 mm_event ev;
                 mm_event_init(&ev);
@@ -341,9 +491,11 @@ static void reap(mm_node *n) {
     }
 }
 
+/* Workers that count towards the process count: not told to stop, not
+ * retired (a retired one is closing; its replacement starts at once). */
 static size_t running(const mm_node_slot *s) {
     size_t r = 0;
-    for (size_t i = 0; i < s->proc_count; i++) r += !s->procs[i].stopping;
+    for (size_t i = 0; i < s->proc_count; i++) r += !s->procs[i].stopping && !s->procs[i].released;
     return r;
 }
 
@@ -355,18 +507,24 @@ static size_t total_procs(const mm_node *n) {
 
 /* Starts what is missing and retires what is too much. */
 static void reconcile(mm_node *n) {
-    if (n->draining) return;
+    if (n->draining || !n->redis_ok) return;
     long long now = mm_node_mono_ms();
     for (size_t i = 0; i < n->slot_count; i++) {
         mm_node_slot *s = &n->slots[i];
         size_t r = running(s);
         while (r < (size_t)s->desired && now >= s->next_start_ms && start_worker(n, s) == 0) r++;
-        /* Too many: the newest retire first (the oldest hold warm state). */
-        for (size_t j = s->proc_count; r > (size_t)s->desired && j-- > 0;)
-            if (!s->procs[j].stopping) {
-                mm_node_stop_proc(n, &s->procs[j], 0);
-                r--;
+        /* Too many: the highest slots retire first (so the slots in use stay
+         * 0 .. desired-1, and the oldest workers keep their warm state). */
+        while (r > (size_t)s->desired) {
+            mm_node_proc *top = NULL;
+            for (size_t j = 0; j < s->proc_count; j++) {
+                mm_node_proc *q = &s->procs[j];
+                if (!q->stopping && !q->released && (!top || q->slot > top->slot)) top = q;
             }
+            if (!top) break;
+            mm_node_retire_proc(n, top);
+            r--;
+        }
     }
 }
 
@@ -443,6 +601,13 @@ static int setup(mm_node *n, const mm_node_options *o, char *err, size_t err_siz
         snprintf(err, err_size, "out of memory");
         return MM_ENOMEM;
     }
+    n->static_members = !o->dynamic_members;
+    n->max_crashes = o->max_crashes;
+    n->crashes = calloc(1, sizeof *n->crashes);
+    if (!n->crashes) {
+        snprintf(err, err_size, "out of memory");
+        return MM_ENOMEM;
+    }
     n->status = mm_status_store_new(cfg->redis_status_url, cfg->service_web_topic, err, err_size);
     if (!n->status) return MM_EREDIS;
     if (pipe(self_pipe) != 0) {
@@ -489,10 +654,14 @@ static void teardown(mm_node *n) {
     free(n->agent_buf);
     mm_status_store_free(n->status);
     for (size_t i = 0; i < n->slot_count; i++) {
-        for (size_t j = 0; j < n->slots[i].proc_count; j++)
+        for (size_t j = 0; j < n->slots[i].proc_count; j++) {
             if (n->slots[i].procs[j].report_fd >= 0) close(n->slots[i].procs[j].report_fd);
+            mm_worker_current_unmap(n->slots[i].procs[j].current);
+        }
         free(n->slots[i].procs);
     }
+    free(n->crashes);
+    mm_result_store_free(n->results);
     free(n->slots);
     for (int i = 0; i < 2; i++) {
         if (self_pipe[i] >= 0) close(self_pipe[i]);
@@ -516,6 +685,7 @@ int mm_node_run(const mm_node_options *o, char *err, size_t err_size) {
         }
         reap(&n);
         if (n.draining && total_procs(&n) == 0) break;
+        check_redis(&n);
         reconcile(&n);
         agent_start(&n);
         long long now = mm_node_mono_ms();
@@ -532,9 +702,11 @@ int mm_node_run(const mm_node_options *o, char *err, size_t err_size) {
                     fds[nfds++] = (struct pollfd){.fd = n.slots[i].procs[j].report_fd, .events = POLLIN};
         long long wake = n.next_status_ms;
         for (size_t i = 0; i < n.slot_count; i++)
-            if (!n.draining && running(&n.slots[i]) < (size_t)n.slots[i].desired && n.slots[i].next_start_ms < wake)
+            if (!n.draining && n.redis_ok && running(&n.slots[i]) < (size_t)n.slots[i].desired &&
+                free_slot(&n, &n.slots[i]) >= 0 && n.slots[i].next_start_ms < wake)
                 wake = n.slots[i].next_start_ms;
         if (n.agent_pid <= 0 && !n.draining && n.agent_next_start_ms < wake) wake = n.agent_next_start_ms;
+        if (!n.redis_ok && !n.draining && n.redis_next_check_ms < wake) wake = n.redis_next_check_ms;
         int timeout = wake <= now ? 0 : (int)(wake - now);
         int rc = poll(fds, nfds, timeout);
         if (rc > 0 && (fds[0].revents & POLLIN)) {

@@ -4,15 +4,20 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
+#include "node/leave_group.h"
 #include "service/consumer_runner.h"
 #include "service/runtime.h"
 
@@ -20,9 +25,128 @@
 #define EXIT_RUN_FAILED 1
 #define EXIT_START_FAILED 3
 
+/* How long a stopping worker may take, once its last handler returned, to
+ * commit, leave its group and close its clients. librdkafka waits much
+ * longer for a broker that vanished (session.timeout.ms in the consumer's
+ * close, 10 s in the producer's flush): past this the worker exits anyway.
+ * Nothing committed is lost; what was handled but not yet committed is
+ * delivered again (at-least-once). */
+#define STOP_BOUND_MS 3000
+/* Bounds the metadata warm-up at start (the broker may be away). */
+#define WARMUP_MS 2000
+/* Bounds the LeaveGroup of a static member stopped for good. */
+#define LEAVE_MS 1000
+
 static volatile sig_atomic_t worker_stop;
 static volatile sig_atomic_t worker_aged;
+static volatile sig_atomic_t worker_leave;   /* SIGUSR2: stop for good, leave the group */
+static int worker_static;                    /* joined with our group.instance.id */
 static int worker_report_fd = -1;
+
+/* The watchdog's view (worker process only). */
+static atomic_int worker_handling;          /* a handler is running */
+static atomic_llong worker_last_end_ms;     /* when the last handler returned */
+static atomic_int worker_budget_spent;      /* harakiri: the loop is ending */
+static atomic_ullong worker_handled;        /* messages disposed of so far */
+static atomic_int worker_reported;          /* the retirement record was sent */
+static char worker_label[600];              /* "consumer=S.C pid=N" for the log */
+
+static long long mono_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- the shared page and the crash table (supervisor side) --------------- */
+
+mm_worker_current *mm_worker_current_map(void) {
+    size_t size = (sizeof(mm_worker_current) + 4095) & ~(size_t)4095;
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p; /* anonymous mappings are zeroed */
+}
+
+void mm_worker_current_unmap(mm_worker_current *c) {
+    if (c) munmap(c, (sizeof(mm_worker_current) + 4095) & ~(size_t)4095);
+}
+
+int mm_worker_current_read(const mm_worker_current *c, mm_worker_current *out) {
+    if (!c) return 0;
+    uint32_t seq = c->seq;
+    /* Odd: the worker died in the middle of writing; the fields are torn. */
+    if ((seq & 1) || !c->active) return 0;
+    memcpy(out, c, sizeof *out);
+    out->id[sizeof out->id - 1] = out->reply_to[sizeof out->reply_to - 1] = '\0';
+    out->topic[sizeof out->topic - 1] = '\0';
+    return out->id[0] != '\0';
+}
+
+int mm_worker_crashes_add(mm_worker_crashes *t, const char *id, long long now_ms) {
+    size_t oldest = 0, empty = MM_WORKER_CRASH_SLOTS;
+    for (size_t i = 0; i < MM_WORKER_CRASH_SLOTS; i++) {
+        if (t->e[i].count > 0 && strcmp(t->e[i].id, id) == 0) {
+            t->e[i].last_ms = now_ms;
+            return ++t->e[i].count;
+        }
+        if (t->e[i].count == 0 && empty == MM_WORKER_CRASH_SLOTS) empty = i;
+        if (t->e[i].last_ms < t->e[oldest].last_ms) oldest = i;
+    }
+    size_t at = empty < MM_WORKER_CRASH_SLOTS ? empty : oldest;
+    snprintf(t->e[at].id, sizeof t->e[at].id, "%s", id);
+    t->e[at].count = 1;
+    t->e[at].last_ms = now_ms;
+    return 1;
+}
+
+int mm_worker_crashes_get(const mm_worker_crashes *t, const char *id) {
+    for (size_t i = 0; t && i < MM_WORKER_CRASH_SLOTS; i++)
+        if (t->e[i].count > 0 && strcmp(t->e[i].id, id) == 0) return t->e[i].count;
+    return 0;
+}
+
+/* ---- the runner's hooks (worker side) ------------------------------------- */
+
+static void copy_cut(char *dst, size_t size, const char *src) {
+    size_t n = src ? strlen(src) : 0;
+    if (n >= size) n = size - 1;
+    if (n) memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+static void on_handle_begin(void *ud, const mm_event *ev, const mm_message_info *info) {
+    const mm_worker_params *p = ud;
+    atomic_store(&worker_handling, 1);
+    mm_worker_current *c = p->current;
+    if (!c) return;
+    c->seq++;
+    atomic_thread_fence(memory_order_release);
+    copy_cut(c->id, sizeof c->id, ev->id);
+    copy_cut(c->reply_to, sizeof c->reply_to, ev->reply_to);
+    copy_cut(c->topic, sizeof c->topic, info ? info->topic : NULL);
+    c->partition = info ? info->partition : -1;
+    c->offset = info ? info->offset : -1;
+    c->active = 1;
+    atomic_thread_fence(memory_order_release);
+    c->seq++;
+}
+
+static void on_handle_end(void *ud, const mm_event *ev) {
+    const mm_worker_params *p = ud;
+    (void)ev;
+    if (p->current) {
+        p->current->seq++;
+        atomic_thread_fence(memory_order_release);
+        p->current->active = 0;
+        atomic_thread_fence(memory_order_release);
+        p->current->seq++;
+    }
+    atomic_store(&worker_last_end_ms, mono_ms());
+    atomic_store(&worker_handling, 0);
+}
+
+static int crash_count(void *ud, const mm_event *ev) {
+    const mm_worker_params *p = ud;
+    return mm_worker_crashes_get(p->crashes, ev->id);
+}
 
 const char *mm_worker_reason_name(mm_worker_reason r) {
     switch (r) {
@@ -40,6 +164,14 @@ static void on_stop(int sig) {
     worker_stop = 1;
 }
 
+/* Stopped for good (no replacement will reuse this slot): a static member
+ * must leave its group itself, or its partitions wait for its session. */
+static void on_retire(int sig) {
+    (void)sig;
+    worker_leave = 1;
+    worker_stop = 1;
+}
+
 static void on_alarm(int sig) {
     (void)sig;
     /* A worker already told to stop is retiring for that reason, not age. */
@@ -49,6 +181,8 @@ static void on_alarm(int sig) {
 
 static void report(uint32_t kind, uint64_t value, int insist) {
     mm_worker_report r = {.kind = kind, .value = value};
+    /* The retirement record is sent once (by the main thread or the watchdog). */
+    if (kind == MM_WORKER_REPORT_RETIRED && atomic_exchange(&worker_reported, 1)) return;
     for (int tries = 0; tries < (insist ? 200 : 1); tries++) {
         ssize_t n = write(worker_report_fd, &r, sizeof r);
         if (n == (ssize_t)sizeof r || (n < 0 && errno != EAGAIN && errno != EINTR)) return;
@@ -57,9 +191,162 @@ static void report(uint32_t kind, uint64_t value, int insist) {
 }
 
 static int on_progress(void *ud, const mm_consumer_stats *stats) {
-    (void)ud;
+    const mm_worker_params *p = ud;
+    atomic_store(&worker_handled, stats->handled);
     report(MM_WORKER_REPORT_PROGRESS, stats->handled, 0);
+    /* The loop ends after this message: the watchdog bounds the close. */
+    if (p->max_messages && stats->handled >= p->max_messages) atomic_store(&worker_budget_spent, 1);
     return 0;
+}
+
+static mm_worker_reason retiring_reason(void) {
+    if (atomic_load(&worker_budget_spent)) return MM_WORKER_HARAKIRI;
+    return worker_aged ? MM_WORKER_MAX_AGE : MM_WORKER_STOPPED;
+}
+
+/* Bounds a stopping worker's exit (STOP_BOUND_MS after its last handler
+ * returned, or after the stop if none was running). */
+static void *watchdog(void *arg) {
+    (void)arg;
+    long long since = 0;
+    for (;;) {
+        struct timespec ts = {0, 50 * 1000000L};
+        nanosleep(&ts, NULL);
+        int stopping = worker_stop || atomic_load(&worker_budget_spent);
+        if (!stopping || atomic_load(&worker_handling)) {
+            since = 0;
+            continue;
+        }
+        long long now = mono_ms();
+        if (!since) since = now;
+        long long last_end = atomic_load(&worker_last_end_ms);
+        long long from = last_end > since ? last_end : since;
+        if (now - from < STOP_BOUND_MS) continue;
+        mm_log_warn("worker %s: not closed %d ms after its last event (Kafka unreachable?); exiting "
+                    "without a clean group leave. Abandoned: the final offset commit (events handled "
+                    "since the last commit, of %llu handled in all, are delivered again) and any "
+                    "event still being published or stored; every committed event is complete",
+                    worker_label, STOP_BOUND_MS, (unsigned long long)atomic_load(&worker_handled));
+        report(MM_WORKER_REPORT_RETIRED, retiring_reason(), 1);
+        fflush(NULL);
+        _exit(0);
+    }
+    return NULL;
+}
+
+/* Overwrites the process title (/proc/PID/cmdline, what ps shows) and the
+ * thread name with what this process is. */
+static void set_title(const mm_worker_params *p) {
+    char title[512];
+    snprintf(title, sizeof title, "gregor worker %s.%s #%d", p->spec->service->name, p->spec->name,
+             p->slot);
+    if (p->title && p->title_size > 1) {
+        memset(p->title, 0, p->title_size);
+        memcpy(p->title, title, strlen(title) < p->title_size - 1 ? strlen(title) : p->title_size - 1);
+    }
+    char comm[16];
+    snprintf(comm, sizeof comm, "w:%s", p->spec->name);
+    prctl(PR_SET_NAME, comm, 0, 0, 0);
+}
+
+/* Asks for the metadata of every topic this worker may produce to (the
+ * loaded services' topics and mutation topics), so that its first emit does
+ * not wait for librdkafka's 1 s topic scan: a fresh producer that has never
+ * heard of a topic holds the first message until then. The topics: every
+ * loaded service's own topic, its mutation topics and its consumers' topics
+ * (an emit to another topic still pays the scan once per worker). */
+static void warm_up(mm_runtime *rt, const mm_worker_params *p) {
+    rd_kafka_t *rk = mm_producer_rdkafka(rt->producer);
+    if (!rk) return;
+    long long deadline = mono_ms() + WARMUP_MS;
+    for (size_t i = 0; i < p->service_count; i++) {
+        const mm_service *s = p->services[i];
+        const char *topics[64];
+        size_t n = 0;
+        topics[n++] = s->name;
+        for (size_t j = 0; j < s->mutation_count && n < 64; j++) topics[n++] = s->mutations[j]->topic;
+        for (size_t j = 0; j < s->consumer_count; j++)
+            for (char **t = s->consumers[j]->topics; t && *t && n < 64; t++) topics[n++] = *t;
+        for (size_t j = 0; j < n; j++) {
+            const char *topic = topics[j];
+            int dup = 0;
+            for (size_t k = 0; k < j && !dup; k++) dup = strcmp(topics[k], topic) == 0;
+            if (dup) continue;
+            long long left = deadline - mono_ms();
+            if (left <= 0) return;
+            rd_kafka_topic_t *t = rd_kafka_topic_new(rk, topic, NULL);
+            const struct rd_kafka_metadata *md = NULL;
+            if (t && rd_kafka_metadata(rk, 0, t, &md, (int)left) == RD_KAFKA_RESP_ERR_NO_ERROR)
+                rd_kafka_metadata_destroy(md);
+            if (t) rd_kafka_topic_destroy(t);
+        }
+    }
+}
+
+/* Appends a librdkafka property to the runtime's list, which the consumer
+ * reads (later entries override earlier ones). keep_operator: leave it be
+ * if the operator's configuration sets it. */
+static int add_prop(mm_runtime *rt, const char *key, const char *value, int keep_operator) {
+    mm_kv *v = realloc(rt->kafka_props, (rt->kafka_prop_count + 2) * sizeof *v);
+    if (!v) return MM_ENOMEM;
+    rt->kafka_props = v;
+    for (size_t i = 0; keep_operator && i < rt->kafka_prop_count; i++)
+        if (strcmp(v[i].key, key) == 0 || (strncmp(v[i].key, "kafka.", 6) == 0 && strcmp(v[i].key + 6, key) == 0))
+            return 0;
+    v[rt->kafka_prop_count++] = (mm_kv){key, value};
+    v[rt->kafka_prop_count] = (mm_kv){NULL, NULL};
+    return 0;
+}
+
+/* Whether the broker is librdkafka's mock cluster (`gregor broker`): its
+ * cluster id is "mockCluster<hex>". */
+static int is_dev_broker(mm_runtime *rt) {
+    rd_kafka_t *rk = mm_producer_rdkafka(rt->producer);
+    char *id = rk ? rd_kafka_clusterid(rk, 1000) : NULL;
+    int mock = id && strncmp(id, "mockCluster", 11) == 0;
+    if (id) rd_kafka_mem_free(rk, id);
+    return mock;
+}
+
+/* Group membership settings (worker.h; docs/node.md, "Group membership").
+ * On the development broker static membership cannot work: librdkafka
+ * 2.0.2's mock ignores group.instance.id, so a member that does not leave
+ * blocks its group until its session expires. Its groups wait
+ * session.timeout.ms - 1 s for members to rejoin and a hard-coded 3 s
+ * before the first member of an empty group is let in (so the session
+ * must be longer than 3 s): dynamic members with a 3.5 s session there,
+ * instead of librdkafka's 45 s. */
+static int set_membership(mm_runtime *rt, const mm_worker_params *p) {
+    if (is_dev_broker(rt))
+        return add_prop(rt, "session.timeout.ms", "3500", 0) || add_prop(rt, "heartbeat.interval.ms", "500", 0);
+    if (!p->instance_id) return 0;
+    size_t before = rt->kafka_prop_count;
+    if (add_prop(rt, "group.instance.id", p->instance_id, 1) != 0) return MM_ENOMEM;
+    worker_static = rt->kafka_prop_count > before;
+    return 0;
+}
+
+/* After the consumer closed, a static member stopped for good removes
+ * itself from its group (leave_group.h), on PLAINTEXT listeners. */
+static void leave_if_retired(mm_runtime *rt, const mm_worker_params *p) {
+    if (!worker_leave || !worker_static) return;
+    for (size_t i = 0; i < rt->kafka_prop_count; i++) {
+        const char *k = rt->kafka_props[i].key;
+        if ((strcmp(k, "security.protocol") == 0 || strcmp(k, "kafka.security.protocol") == 0) &&
+            strcasecmp(rt->kafka_props[i].value, "plaintext") != 0) {
+            mm_log_info("worker %s: not a PLAINTEXT listener; group %s lets static member %s go when "
+                        "its session expires", worker_label, p->spec->group_id, p->instance_id);
+            return;
+        }
+    }
+    char err[256];
+    if (mm_leave_group_static(rt->config->kafka_bootstrap_servers, p->spec->group_id, p->instance_id,
+                              LEAVE_MS, err, sizeof err) == 0)
+        mm_log_info("worker %s: left group %s (static member %s): its partitions move now",
+                    worker_label, p->spec->group_id, p->instance_id);
+    else
+        mm_log_warn("worker %s: could not remove static member %s from group %s (%s); its partitions "
+                    "move when its session expires", worker_label, p->instance_id, p->spec->group_id, err);
 }
 
 /* Closes every descriptor but stdio and keep: the supervisor's Kafka and
@@ -95,6 +382,7 @@ static void __attribute__((noreturn)) child_main(const mm_worker_params *p, int 
     install(SIGCHLD, SIG_DFL);
     install(SIGPIPE, SIG_IGN);
     install(SIGHUP, SIG_DFL);
+    install(SIGUSR2, on_retire);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
@@ -105,10 +393,15 @@ static void __attribute__((noreturn)) child_main(const mm_worker_params *p, int 
     if (getppid() != parent) worker_stop = 1;
     close_inherited(fd);
     if (p->max_age_seconds > 0) alarm((unsigned)p->max_age_seconds);
+    set_title(p);
 
     char err[1024];
     mm_runtime rt;
     const mm_consumer_spec *spec = p->spec;
+    snprintf(worker_label, sizeof worker_label, "consumer=%s.%s pid=%d", spec->service->name,
+             spec->name, (int)getpid());
+    pthread_t wd;
+    if (pthread_create(&wd, NULL, watchdog, NULL) == 0) pthread_detach(wd);
     if (mm_runtime_open(&rt, p->config, MM_RUNTIME_WORKER, p->services, p->service_count, err,
                         sizeof err)) {
         mm_log_error("worker consumer=%s.%s pid=%d: %s", spec->service->name, spec->name,
@@ -124,22 +417,34 @@ static void __attribute__((noreturn)) child_main(const mm_worker_params *p, int 
         fflush(NULL);
         _exit(EXIT_START_FAILED);
     }
+    warm_up(&rt, p);
+    if (set_membership(&rt, p) != 0) {
+        mm_log_error("worker %s: out of memory", worker_label);
+        fflush(NULL);
+        _exit(EXIT_START_FAILED);
+    }
     mm_runner_options ro = {.max_messages = p->max_messages, .stop_flag = &worker_stop,
-                            .on_progress = on_progress};
+                            .on_progress = on_progress, .progress_ud = (void *)p,
+                            .on_handle_begin = on_handle_begin, .on_handle_end = on_handle_end,
+                            .crash_count = crash_count, .hook_ud = (void *)p,
+                            .max_crashes = p->max_crashes};
     int rc = mm_consumer_runner_run(&rt, p->schema, spec, &ro, err, sizeof err);
-    mm_runtime_close(&rt);
+    leave_if_retired(&rt, p);
     int status = 0;
+    /* The consumer has committed and left: report now, so the supervisor
+     * starts the replacement while this process closes its clients. */
     if (rc < 0) {
-        mm_log_error("worker consumer=%s.%s pid=%d: %s", spec->service->name, spec->name,
-                     (int)getpid(), err);
+        mm_log_error("worker %s: %s", worker_label, err);
         status = EXIT_RUN_FAILED;
     } else if (rc == MM_CONSUMER_BUDGET) {
+        atomic_store(&worker_budget_spent, 1);
         report(MM_WORKER_REPORT_RETIRED, MM_WORKER_HARAKIRI, 1);
     } else if (worker_aged) {
         report(MM_WORKER_REPORT_RETIRED, MM_WORKER_MAX_AGE, 1);
     } else {
         report(MM_WORKER_REPORT_RETIRED, MM_WORKER_STOPPED, 1);
     }
+    mm_runtime_close(&rt);
     fflush(NULL);
     /* _exit: the supervisor's atexit handlers (and a leak checker looking at
      * the supervisor's heap, inherited by this copy) must not run here. */

@@ -10,7 +10,26 @@
  *
  * It reports to the supervisor through a pipe of fixed-size records
  * (mm_worker_report): its message count after every message (dropped when
- * the pipe is full: the count is cumulative) and, last, why it retired. */
+ * the pipe is full: the count is cumulative) and, last, why it retired. The
+ * retirement record is sent as soon as the consumer has committed and left
+ * (before the worker's own clean-up), so the supervisor can start the
+ * replacement while the old process is still closing its connections.
+ *
+ * Crash attribution: the worker writes the event it is handling into a page
+ * shared with the supervisor (mm_worker_current, mapped MAP_SHARED before
+ * fork). When a worker dies of a signal, the supervisor reads that page to
+ * name the event, answers its caller with WORKER_CRASHED and counts the
+ * crash (mm_worker_crashes); workers forked later inherit the counts, and
+ * the runner dead-letters an event that crashed max_crashes workers.
+ *
+ * Group membership: a node's worker joins its group as the static member
+ * "<node>.<service>.<consumer>.<slot>" (group.instance.id), and its
+ * replacement reuses the slot, so a harakiri, max-age or crash restart is
+ * a static member coming back: the broker hands it the same partitions with
+ * no group-wide rebalance (and no group.initial.rebalance.delay.ms). A
+ * worker stopped for good (SIGUSR2 instead of SIGTERM: procs lowered,
+ * consumer or node stopped) removes its static member from the group after
+ * closing (leave_group.h), so its partitions move at once. */
 #ifndef MM_NODE_WORKER_H
 #define MM_NODE_WORKER_H
 
@@ -41,6 +60,48 @@ typedef struct mm_worker_report {
 
 enum { MM_WORKER_REPORT_PROGRESS = 1, MM_WORKER_REPORT_RETIRED = 2 };
 
+/* The event a worker is handling, in a page shared with the supervisor.
+ * seq is odd while the worker writes it; active is 1 between the runner's
+ * on_handle_begin and on_handle_end. Strings are NUL-terminated, cut to
+ * fit (ids are at most 1024 bytes: MM_ENVELOPE_ATTR_MAX). */
+#define MM_WORKER_ID_MAX 1032
+typedef struct mm_worker_current {
+    volatile uint32_t seq;
+    volatile uint32_t active;
+    int32_t partition;
+    int64_t offset;
+    char id[MM_WORKER_ID_MAX];
+    char reply_to[MM_WORKER_ID_MAX];
+    char topic[256];
+} mm_worker_current;
+
+/* Maps a zeroed mm_worker_current shared with the children forked later;
+ * NULL when mmap fails. mm_worker_current_unmap(NULL) is a no-op. */
+mm_worker_current *mm_worker_current_map(void);
+void mm_worker_current_unmap(mm_worker_current *c);
+
+/* Copies what c says into the out buffers if a handler was running when the
+ * worker died (returns 1), else returns 0. Call after the worker is reaped. */
+int mm_worker_current_read(const mm_worker_current *c, mm_worker_current *out);
+
+/* How many workers each recent event crashed, kept by the supervisor and
+ * inherited by the workers it forks afterwards. A fixed table: when full,
+ * the oldest entry goes (an event that crashed a worker an hour ago and
+ * never came back is not worth remembering). */
+#define MM_WORKER_CRASH_SLOTS 64
+typedef struct mm_worker_crashes {
+    struct {
+        char id[MM_WORKER_ID_MAX];
+        int count;
+        long long last_ms;
+    } e[MM_WORKER_CRASH_SLOTS];
+} mm_worker_crashes;
+
+/* Adds one crash of event id (at now_ms); returns the new count. */
+int mm_worker_crashes_add(mm_worker_crashes *t, const char *id, long long now_ms);
+/* The crashes recorded for id (0 when none). */
+int mm_worker_crashes_get(const mm_worker_crashes *t, const char *id);
+
 /* What the child needs; all of it is the supervisor's, read-only. */
 typedef struct mm_worker_params {
     const mm_config *config;
@@ -50,6 +111,13 @@ typedef struct mm_worker_params {
     const mm_consumer_spec *spec;
     uint64_t max_messages;   /* harakiri budget; 0: none */
     long max_age_seconds;    /* <= 0: none */
+    mm_worker_current *current;         /* shared page (may be NULL: no attribution) */
+    const mm_worker_crashes *crashes;   /* may be NULL */
+    unsigned max_crashes;               /* 0: the runner's default (3) */
+    const char *instance_id;            /* group.instance.id; NULL: a dynamic member */
+    char *title;                        /* process title area to overwrite (may be NULL) */
+    size_t title_size;
+    int slot;                           /* the worker's number in its consumer (#N) */
 } mm_worker_params;
 
 /* Forks a worker. Returns its pid and the read end of its report pipe

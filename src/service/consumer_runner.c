@@ -13,10 +13,14 @@
  * is offered to the handler again (the broker's own timeout is 30 s). */
 #define PUBLISH_TIMEOUT_MS 30000
 
+/* An event that crashed this many workers is dead-lettered (max_crashes 0). */
+#define DEFAULT_MAX_CRASHES 3
+
 typedef struct runner {
     mm_runtime *rt;
     const mm_consumer_spec *spec;
     mm_state *state;
+    const mm_runner_options *opts; /* may be NULL */
 } runner;
 
 static int explicitly_handles(const mm_consumer_spec *spec, const char *type) {
@@ -84,17 +88,75 @@ static int finish(runner *r, mm_handler *h) {
     return rc;
 }
 
+/* An event that crashed `crashes` workers: answer its caller with
+ * WORKER_CRASHED, copy it to the dead-letter topic, and let it be committed
+ * (return 0) without calling the handler again. */
+static int retire_poison(runner *r, const mm_event *ev, const mm_message_info *info, int crashes) {
+    char err[512], reason[128];
+    snprintf(reason, sizeof reason, "crashed %d workers", crashes);
+    if (r->spec->save_result) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "the %s handler crashed %d worker processes on this event; "
+                                  "it was dead-lettered", r->spec->name, crashes);
+        json_t *doc = mm_result_doc_error(ev->id, r->spec->service->name, "WorkerCrashed", msg,
+                                          "WORKER_CRASHED", NULL);
+        if (!doc) return MM_ENOMEM;
+        int rc = mm_result_store_put(r->rt->results, ev->id, ev->reply_to, doc, NULL, err, sizeof err);
+        json_decref(doc);
+        if (rc == MM_EREDIS) {
+            mm_log_warn("consumer=%s msg=\"result not stored, will retry\" event=%s error=\"%s\"",
+                        r->spec->name, ev->id, err);
+            return rc;
+        }
+    }
+    rd_kafka_headers_t *headers = NULL;
+    char *payload = NULL;
+    size_t payload_len = 0;
+    char why[MM_ENVELOPE_REASON_MAX];
+    if (mm_envelope_encode(ev, &headers, &payload, &payload_len, why) != 0) {
+        /* It decoded, so it encodes; if not, the log is all that is left. */
+        mm_log_error("consumer=%s msg=\"poison event not dead-lettered\" event=%s error=\"%s\"",
+                     r->spec->name, ev->id, why);
+        return 0;
+    }
+    mm_dead_letter dl = {
+        .topic = info->topic, .partition = info->partition, .offset = info->offset,
+        .key = ev->key ? ev->key : ev->id, .key_len = ev->key ? ev->key_len : strlen(ev->id),
+        .value = payload, .value_len = payload_len, .headers = headers, .reason = reason,
+        .group = r->spec->group_id,
+    };
+    int rc = mm_producer_send_dead_letter(r->rt->producer, &dl, PUBLISH_TIMEOUT_MS, err, sizeof err);
+    rd_kafka_headers_destroy(headers);
+    free(payload);
+    if (rc) {
+        mm_log_warn("consumer=%s msg=\"dead letter failed, will retry\" event=%s error=\"%s\"",
+                    r->spec->name, ev->id, err);
+        return rc;
+    }
+    mm_log_error("consumer=%s msg=\"event dead-lettered: %s\" event=%s topic=%s partition=%d offset=%lld",
+                 r->spec->name, reason, ev->id, info->topic, (int)info->partition,
+                 (long long)info->offset);
+    return 0;
+}
+
 static int on_event(void *ud, const mm_event *ev, const mm_message_info *info) {
     runner *r = ud;
-    (void)info;
+    const mm_runner_options *o = r->opts;
     /* Exception events go to the service topic the consumer itself reads;
      * handling them by default could loop (a failing handler raising on its
      * own exception events), so only consumers that name the type get them. */
     if (strcmp(ev->type, MM_EXCEPTION_EVENT_TYPE) == 0 && !explicitly_handles(r->spec, ev->type))
         return 0;
+    if (o && o->crash_count) {
+        int crashes = o->crash_count(o->hook_ud, ev);
+        unsigned max = o->max_crashes ? o->max_crashes : DEFAULT_MAX_CRASHES;
+        if (crashes > 0 && (unsigned)crashes >= max) return retire_poison(r, ev, info, crashes);
+    }
     mm_handler h;
     mm_handler_init(&h, r->spec, r->state, ev);
+    if (o && o->on_handle_begin) o->on_handle_begin(o->hook_ud, ev, info);
     int rc = r->spec->handle(r->spec->ud, &h, ev);
+    if (o && o->on_handle_end) o->on_handle_end(o->hook_ud, ev);
     if (rc != 0 && !h.raised)
         mm_handler_raise(&h, "HandlerError", "HANDLER_FAILED", NULL,
                          "the %s handler failed (returned %d) without raising", r->spec->name, rc);
@@ -121,7 +183,7 @@ static const char **known_types(const mm_gql_schema *schema, size_t *count) {
 
 int mm_consumer_runner_run(mm_runtime *rt, const mm_gql_schema *schema, const mm_consumer_spec *spec,
                            const mm_runner_options *opts, char *err, size_t err_size) {
-    runner r = {rt, spec, mm_runtime_state(rt, spec->service)};
+    runner r = {rt, spec, mm_runtime_state(rt, spec->service), opts};
     size_t topic_count = 0, handled_count = 0, known_count = 0;
     while (spec->topics[topic_count]) topic_count++;
     while (spec->event_types && spec->event_types[handled_count]) handled_count++;

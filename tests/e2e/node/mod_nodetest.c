@@ -7,9 +7,14 @@
  * config can name a second consumer. The topic and group come from the
  * environment (MMTEST_NODE_TOPIC, MMTEST_NODE_GROUP) so that every test run
  * uses its own; MMTEST_NODE_SLEEP_MS makes each event take that long, and
- * MMTEST_NODE_FAIL_START=1 makes the post-fork initializer fail. */
+ * MMTEST_NODE_FAIL_START=1 makes the post-fork initializer fail.
+ * For the crash and hand-off tests (test_node_crash.c, test_node_handoff.c):
+ * MMTEST_NODE_CRASH_N=K makes the handler segfault on the event with n == K
+ * (every time it sees it); MMTEST_NODE_SAVE=1 makes `count` save results;
+ * MMTEST_NODE_EMIT_TOPIC=T makes it emit a NodeIdleEvent to T (its result). */
 #include <metamorphosis.h>
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +34,19 @@ static int count(void *ud, mm_handler *h, const mm_event *ev) {
         struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
         /* A stop signal must not cut the work short: sleep the whole time. */
         while (nanosleep(&ts, &ts) != 0) {}
+    }
+    const char *crash_n = getenv("MMTEST_NODE_CRASH_N");
+    json_t *n = json_object_get(mm_event_data(ev), "n");
+    if (crash_n && json_is_integer(n) && json_integer_value(n) == atoll(crash_n)) {
+        /* A real segmentation fault, as a buggy handler would make. Not a
+         * null pointer: UBSan would report that and exit 1 instead. */
+        volatile int *volatile nowhere = (volatile int *)(uintptr_t)16;
+        *nowhere = 1;
+    }
+    const char *emit_topic = getenv("MMTEST_NODE_EMIT_TOPIC");
+    if (emit_topic && emit_topic[0]) {
+        int erc = mm_handler_emit(h, emit_topic, "NodeIdleEvent", json_pack("{s:s}", "id", mm_event_id(ev)));
+        if (erc) return erc;
     }
     mm_state *st = mm_handler_state(h);
     json_t *pid = json_integer(getpid());
@@ -68,6 +86,7 @@ mm_service *metamorphosis_service(void) {
     int rc = s ? mm_service_add_sdl(s, sdl) : MM_ENOMEM;
     if (!rc) rc = mm_service_add_consumer(s, &(mm_consumer_def){
         .name = "count", .group_id = group, .topics = topics, .event_types = count_events,
+        .save_result = getenv("MMTEST_NODE_SAVE") && strcmp(getenv("MMTEST_NODE_SAVE"), "1") == 0,
         .handle = count});
     if (!rc) rc = mm_service_add_consumer(s, &(mm_consumer_def){
         .name = "idle", .group_id = idle_group, .topics = topics, .event_types = idle_events,

@@ -93,7 +93,7 @@ static void test_bad_payloads_refused(void **state) {
     expect_parse_error("StopConsumerProcess", "{\"name\": \"c\", \"pid\": 4}", "field 'node' is required");
     expect_parse_error("AdjustConsumer", "{\"name\": \"c\", \"node\": \"n\", \"processCount\": null}", "processCount");
     expect_parse_error("AdjustConsumer", "{\"name\": \"c\", \"node\": \"n\", \"processCount\": 1.5}", "processCount");
-    expect_parse_error("AdjustConsumer", "{\"name\": \"c\", \"node\": \"n\", \"harakiriCount\": 0}", "harakiriCount");
+    expect_parse_error("AdjustConsumer", "{\"name\": \"c\", \"node\": \"n\", \"harakiriCount\": -1}", "harakiriCount");
     expect_parse_error("AdjustConsumer", "{\"name\": \"c\", \"node\": \"n\", \"harakiriJitter\": \"5\"}", "harakiriJitter");
 }
 
@@ -120,6 +120,26 @@ static void test_build_checks_required_fields(void **state) {
     mm_control a = {.kind = MM_CONTROL_ADJUST_CONSUMER, .name = "c", .node = "n",
                     .process_count_set = MM_CONTROL_SET, .process_count = -1};
     assert_int_equal(mm_control_build(&a, &ev, err, sizeof err), MM_EINVAL);
+    /* Process counts are capped at the configured maximum (issue 20: a count
+     * of 2147483647 was accepted and forked in a tight loop). */
+    a.process_count = 2147483647;
+    assert_int_equal(mm_control_build(&a, &ev, err, sizeof err), MM_EINVAL);
+    assert_non_null(strstr(err, "processCount must be from 0 to 1024"));
+    a.process_count = MM_CONTROL_PROCS_MAX + 1;
+    assert_int_equal(mm_control_build(&a, &ev, err, sizeof err), MM_EINVAL);
+    a.process_count = MM_CONTROL_PROCS_MAX;
+    assert_int_equal(mm_control_build(&a, &ev, err, sizeof err), 0);
+    mm_event_clear(&ev);
+    /* harakiriCount 0 means "no harakiri", as in the original: built and parsed. */
+    mm_control z = {.kind = MM_CONTROL_ADJUST_CONSUMER, .name = "c", .node = "n",
+                    .harakiri_count_set = MM_CONTROL_SET, .harakiri_count = 0};
+    assert_int_equal(mm_control_build(&z, &ev, err, sizeof err), 0);
+    mm_control back;
+    assert_int_equal(mm_control_parse(&ev, &back, err, sizeof err), 0);
+    assert_int_equal(back.harakiri_count_set, MM_CONTROL_SET);
+    assert_int_equal(back.harakiri_count, 0);
+    mm_control_clear(&back);
+    mm_event_clear(&ev);
     mm_control n = {.kind = MM_CONTROL_STOP_NODE};
     assert_int_equal(mm_control_build(&n, &ev, err, sizeof err), MM_EINVAL);
     /* Events about one node share its key, so they stay in order. */
