@@ -100,7 +100,13 @@ typedef struct mm_mutation_def {
 } mm_mutation_def;
 
 /* Handles one event. Emit events with mm_handler_emit(); fail with
- * mm_handler_raise() and a nonzero return. Returns 0 on success. */
+ * mm_handler_raise() and a nonzero return; ask to run again later with
+ * mm_handler_retry(). Returns 0 on success.
+ *
+ * Threading: by default a consumer's handler is called on its worker's one
+ * event-loop thread, one call at a time, so it needs no locking. The
+ * worker keeps many events in flight while their emits are acknowledged
+ * and their results stored (docs/reliability.md). */
 typedef int (*mm_consumer_fn)(void *ud, mm_handler *h, const mm_event *event);
 
 typedef struct mm_consumer_def {
@@ -112,6 +118,10 @@ typedef struct mm_consumer_def {
                                   exception event) is the event's stored result */
     mm_consumer_fn handle;
     void *ud;
+    /* Added in 0.2 (keep new fields at the end). */
+    unsigned max_attempts;     /* handler calls per event when it asks for
+                                  mm_handler_retry(); 0: 5. Then the event is
+                                  dead-lettered and its caller answered. */
 } mm_consumer_def;
 
 /* A GraphQL field resolver: returns a new reference (NULL is null). To fail,
@@ -158,6 +168,26 @@ json_t *mm_event_data(const mm_event *event);
  * Published when the handler returns successfully, before its offset is
  * committed. Returns 0 or an mm_error. */
 int mm_handler_emit(mm_handler *h, const char *topic, const char *type, json_t *data);
+
+/* mm_handler_emit with a Kafka key of the handler's choosing (key_len
+ * bytes, 1..200; the default key is the emitted event's id). Events with the
+ * same key land on the same partition, in emit order. */
+int mm_handler_emit_keyed(mm_handler *h, const char *topic, const char *type, const void *key,
+                          size_t key_len, json_t *data);
+
+/* Asks for the event to be handled again in at least delay_ms (at most 60
+ * s) because of a passing condition (a dependency down, a row not there
+ * yet). The handler then returns (its return value and emits are ignored).
+ * The next call runs on the same worker thread as every handler call; other
+ * events go on meanwhile, but the partition's committed offset stays behind
+ * the event. After the consumer's max_attempts calls (default 5) the event
+ * is dead-lettered with the reason and its caller gets an error with code
+ * RETRIES_EXHAUSTED. */
+void mm_handler_retry(mm_handler *h, unsigned delay_ms, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Which call for this event this is: 1, then 2 after one retry, ... */
+unsigned mm_handler_attempt(const mm_handler *h);
 
 /* Records the handler's failure; the framework publishes an exception event
  * (namespace = the service name, class_name, message, code, data) on the

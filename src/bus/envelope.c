@@ -3,6 +3,7 @@
  * validation and a precise reason for every rejection (see envelope.h and
  * docs/wire-format.md). */
 #include "bus/envelope.h"
+#include "bus/limits.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -380,6 +381,15 @@ static bool check_attr(const char *what, const char *v, bool required,
     return true;
 }
 
+/* Ids are keys in the result store: bounded by bus/limits.h. */
+static bool check_id_len(const char *what, const char *v, char reason[MM_ENVELOPE_REASON_MAX]) {
+    if (v != NULL && strlen(v) > MM_LIMIT_ID_BYTES) {
+        set_reason(reason, "event %s is too long (%zu bytes > %d)", what, strlen(v), MM_LIMIT_ID_BYTES);
+        return false;
+    }
+    return true;
+}
+
 int mm_envelope_encode(const mm_event *ev, rd_kafka_headers_t **headers, char **payload,
                        size_t *payload_len, char reason[MM_ENVELOPE_REASON_MAX]) {
     char now[25];
@@ -389,7 +399,9 @@ int mm_envelope_encode(const mm_event *ev, rd_kafka_headers_t **headers, char **
     if (!check_attr("id", ev->id, true, reason) || !check_attr("source", ev->source, true, reason) ||
         !check_attr("type", ev->type, true, reason) || !check_attr("time", ev->time, false, reason) ||
         !check_attr("reply_to", ev->reply_to, false, reason) ||
-        !check_attr("cause_id", ev->cause_id, false, reason))
+        !check_attr("cause_id", ev->cause_id, false, reason) ||
+        !check_id_len("id", ev->id, reason) || !check_id_len("reply_to", ev->reply_to, reason) ||
+        !check_id_len("cause_id", ev->cause_id, reason))
         return MM_EINVAL;
     if (!is_graphql_name(ev->type, strlen(ev->type))) {
         set_reason(reason, "event type \"%s\" is not a GraphQL type name", ev->type);
@@ -636,6 +648,13 @@ int mm_envelope_decode(const mm_wire_header *headers, size_t header_count, const
             set_reason(reason, "missing header %s", known_names[required[k]]);
             return MM_EINVAL;
         }
+    static const int ids[] = {H_ID, H_REPLYTO, H_CAUSEID};
+    for (size_t k = 0; k < sizeof ids / sizeof ids[0]; k++)
+        if (known[ids[k]] != NULL && known[ids[k]]->value_len > MM_LIMIT_ID_BYTES) {
+            set_reason(reason, "header %s is too long (%zu bytes > %d)", known_names[ids[k]],
+                       known[ids[k]]->value_len, MM_LIMIT_ID_BYTES);
+            return MM_EINVAL;
+        }
     const mm_wire_header *t = known[H_TYPE];
     if (!is_graphql_name(t->value, t->value_len)) {
         set_reason(reason, "ce_type \"%.*s\" is not a GraphQL type name",
@@ -658,6 +677,11 @@ int mm_envelope_decode(const mm_wire_header *headers, size_t header_count, const
     /* The value: a UTF-8 JSON object. */
     if (value == NULL || value_len == 0) {
         set_reason(reason, "value is empty (expected a JSON object)");
+        return MM_EINVAL;
+    }
+    if (value_len > MM_LIMIT_EVENT_BYTES) {
+        set_reason(reason, "value of %zu bytes exceeds the event limit of %d bytes", value_len,
+                   MM_LIMIT_EVENT_BYTES);
         return MM_EINVAL;
     }
     size_t bad = utf8_invalid_at(value, value_len);

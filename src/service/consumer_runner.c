@@ -1,23 +1,139 @@
-/* consumer_runner.c -- a consumer's event loop around the service handler
- * (consumer_runner.h). */
+/* consumer_runner.c -- a consumer's delivery state machine around the
+ * service handler (consumer_runner.h).
+ *
+ * Each event is a job that moves through
+ *     handle -> publish emits (async) -> store result (batched) -> done
+ * on the worker's one loop thread (bus/consumer.h, pipelined mode): the
+ * handler runs when the event arrives; its emits are produced asynchronously
+ * and the job waits for their delivery reports (served on the same loop);
+ * results of every job whose emits are acknowledged are written to Redis in
+ * one MULTI/EXEC per loop turn; only then is the job's slot marked done and
+ * its offset may be committed (the consumer's in-order watermark).
+ *
+ * Failures are classified. Transient ones (a broker away, a delivery timeout,
+ * Redis unreachable) are retried a bounded number of times with backoff and
+ * then treated as permanent. Permanent ones (an emit too large or invalid,
+ * a result that cannot be keyed, retries exhausted, an event that crashed
+ * workers) end the job with an ExceptionEvent, an error result for whoever
+ * waits, and, since the input itself cannot complete, a copy on the
+ * dead-letter topic with the reason. A handler that raises gets the
+ * ExceptionEvent and the error result (as in the original), not the DLQ.
+ * Nothing is retried forever and nothing stops a partition. */
 #include "service/consumer_runner.h"
 
+#include <assert.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/log.h"
 #include "service/handler.h"
 
-/* How long one publish may wait for Kafka's acknowledgement before the event
- * is offered to the handler again (the broker's own timeout is 30 s). */
-#define PUBLISH_TIMEOUT_MS 30000
+/* Attempts at one publish whose failure is transient, and the first backoff
+ * (doubling). A delivery report itself waits up to message.timeout.ms. */
+#define PUBLISH_ATTEMPTS 3
+#define PUBLISH_BACKOFF_MS 200
+/* Attempts at storing a result while Redis fails, and the first backoff
+ * (doubling, capped): about 6 s in all before the event is dead-lettered. */
+#define STORE_ATTEMPTS 5
+#define STORE_BACKOFF_MS 200
+#define STORE_BACKOFF_MAX_MS 2000
+/* Results written per MULTI/EXEC. */
+#define STORE_BATCH 256
+/* Handler calls per event when it keeps asking for a retry (mm_consumer_def). */
+#define DEFAULT_MAX_ATTEMPTS 5
+#define DEFAULT_MAX_CRASHES 3
 
-typedef struct runner {
+typedef struct runner runner;
+typedef struct job job;
+
+/* One event to publish for a job, and how that went. */
+typedef struct pub {
+    job *j;
+    const char *topic;
+    const mm_event *ev;
+    int attempts;
+    enum { P_PENDING, P_OK, P_TRANSIENT, P_PERMANENT } state;
+    char error[200];
+} pub;
+
+/* What a job waits for on the timer list. */
+enum wait_kind { W_NONE, W_HANDLER, W_PUBLISH, W_STORE };
+
+struct job {
+    runner *r;
+    mm_consumer_slot *slot;
+    const mm_event *src;        /* the slot's event */
+    mm_message_info info;
+    mm_handler h;
+    bool has_handler;
+    unsigned attempts;          /* handler calls so far */
+    pub *pubs;
+    size_t pub_count;
+    size_t acks_pending;
+    mm_event exc;               /* the ExceptionEvent when the handler raised */
+    bool has_exc;
+    json_t *doc;                /* the result to store (NULL: none) */
+    bool dead;                  /* dead-lettered: counted so */
+    int store_attempts;
+    char store_error[200];
+    enum wait_kind waiting;
+    int64_t due_ms;
+    job *next;                  /* in one of the runner's queues */
+    job *all_prev, *all_next;   /* every live job */
+};
+
+typedef struct queue {
+    job *head, *tail;
+} queue;
+
+struct runner {
     mm_runtime *rt;
     const mm_consumer_spec *spec;
+    const mm_runner_options *opts;
+    const mm_gql_schema *schema;
     mm_state *state;
-} runner;
+    mm_consumer *c;
+    unsigned max_attempts, max_crashes;
+    queue ready;                /* delivery reports all in: decide what next */
+    queue store;                /* waiting for the next result batch */
+    queue timers;               /* waiting for due_ms */
+    job *all;
+};
+
+static int64_t now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void push(queue *q, job *j) {
+    j->next = NULL;
+    if (q->tail)
+        q->tail->next = j;
+    else
+        q->head = j;
+    q->tail = j;
+}
+
+static job *pop(queue *q) {
+    job *j = q->head;
+    if (j) {
+        q->head = j->next;
+        if (!q->head)
+            q->tail = NULL;
+        j->next = NULL;
+    }
+    return j;
+}
+
+static void wait_for(runner *r, job *j, enum wait_kind kind, int64_t delay_ms) {
+    j->waiting = kind;
+    j->due_ms = now_ms() + delay_ms;
+    push(&r->timers, j);
+}
 
 static int explicitly_handles(const mm_consumer_spec *spec, const char *type) {
     for (char **t = spec->event_types; t && *t; t++)
@@ -25,85 +141,343 @@ static int explicitly_handles(const mm_consumer_spec *spec, const char *type) {
     return 0;
 }
 
-/* The exception event for a raised handler: the original's field names. */
-static json_t *exception_data(const mm_handler *h) {
-    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:O,s:n}", "srcId", h->source->id, "ns",
-                     h->spec->service->name, "classname", h->class_name, "code", h->code, "msg",
-                     h->message, "data", h->data ? h->data : json_null(), "stacktrace");
+static int type_declared(const void *ud, const char *type) {
+    const mm_gql_type *t = mm_gql_schema_find_type((const mm_gql_schema *)ud, type);
+    return t != NULL && t->kind == MM_GQL_OBJECT && !t->is_builtin;
 }
 
-static int publish(runner *r, const char *topic, const mm_event *ev) {
-    char err[512];
-    int rc = mm_producer_send_sync(r->rt->producer, topic, ev, PUBLISH_TIMEOUT_MS, NULL, NULL, err,
-                                   sizeof err);
-    if (rc) mm_log_warn("consumer=%s msg=\"publish failed, will retry\" topic=%s event=%s error=\"%s\"",
-                        r->spec->name, topic, ev->id, err);
-    return rc;
+static void job_free(job *j) {
+    runner *r = j->r;
+    if (j->all_prev) j->all_prev->all_next = j->all_next;
+    else r->all = j->all_next;
+    if (j->all_next) j->all_next->all_prev = j->all_prev;
+    if (j->has_handler) mm_handler_clear(&j->h);
+    if (j->has_exc) mm_event_clear(&j->exc);
+    free(j->pubs);
+    json_decref(j->doc);
+    free(j);
 }
 
-/* Everything after the handler returned: publish, store, then commit (by
- * returning 0). A negative return makes the bus offer the event again. */
-static int finish(runner *r, mm_handler *h) {
-    const mm_event *src = h->source;
-    json_t *doc = NULL;
-    if (h->raised) {
-        mm_log_info("consumer=%s msg=\"handler raised\" event=%s class=%s", r->spec->name, src->id,
-                    h->class_name);
-        mm_event exc;
-        mm_event_init(&exc);
-        if (mm_event_create(&exc, r->spec->service->name, MM_EXCEPTION_EVENT_TYPE, exception_data(h)))
-            return MM_ENOMEM;
-        json_object_set_new(exc.data, "id", json_string(exc.id));
-        mm_event_set_cause_id(&exc, src->id);
-        int rc = publish(r, r->spec->service->name, &exc);
-        mm_event_clear(&exc);
-        if (rc) return rc;
-        if (r->spec->save_result)
-            doc = mm_result_doc_error(src->id, r->spec->service->name, h->class_name, h->message,
-                                      h->code[0] ? h->code : NULL, h->data);
-    } else {
-        for (size_t i = 0; i < h->emitted_count; i++) {
-            int rc = publish(r, h->emitted[i].topic, &h->emitted[i].event);
-            if (rc) return rc;
+/* The job is over: its outcome is durable. */
+static void finish(job *j) {
+    runner *r = j->r;
+    mm_consumer_slot *slot = j->slot;
+    bool dead = j->dead;
+    job_free(j);
+    mm_consumer_slot_done(r->c, slot, dead ? MM_SLOT_DEAD : MM_SLOT_HANDLED);
+}
+
+/* Result stored (or none to store): finish now or after the next batch. */
+static void to_store(job *j) {
+    if (j->r->spec->save_result && j->doc)
+        push(&j->r->store, j);
+    else
+        finish(j);
+}
+
+/* The exception event for a failure: the original's field names. */
+static json_t *exception_data(runner *r, const mm_event *src, const char *class_name,
+                              const char *code, const char *message, json_t *data) {
+    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:O,s:n}", "srcId", src->id, "ns",
+                     r->spec->service->name, "classname", class_name, "code", code, "msg", message,
+                     "data", data ? data : json_null(), "stacktrace");
+}
+
+static int make_exception(runner *r, const mm_event *src, const char *class_name, const char *code,
+                          const char *message, json_t *data, mm_event *out) {
+    mm_event_init(out);
+    json_t *d = exception_data(r, src, class_name, code, message, data);
+    if (!d || mm_event_create(out, r->spec->service->name, MM_EXCEPTION_EVENT_TYPE, d)) return MM_ENOMEM;
+    json_object_set_new(out->data, "id", json_string(out->id));
+    return mm_event_set_cause_id(out, src->id);
+}
+
+/* A permanent failure that is not the handler's own raise: ExceptionEvent
+ * (fire and forget: the error result and the DLQ copy are what count), the
+ * error result naming the event and the reason, and, when dead_letter, the
+ * input on the DLQ with the reason. */
+static void fail_job(job *j, bool dead_letter, const char *class_name, const char *code,
+                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void fail_job(job *j, bool dead_letter, const char *class_name, const char *code,
+                     const char *fmt, ...) {
+    runner *r = j->r;
+    char reason[700], message[900];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    va_end(ap);
+    snprintf(message, sizeof message, "event %s: %s", j->src->id, reason);
+    mm_log_warn("consumer=%s msg=\"event failed\" event=%s code=%s reason=\"%s\"", r->spec->name,
+                j->src->id, code, reason);
+    mm_event exc;
+    char err[300];
+    if (make_exception(r, j->src, class_name, code, message, NULL, &exc) == 0 &&
+        mm_producer_send(r->rt->producer, r->spec->service->name, &exc, NULL, NULL, err, sizeof err))
+        mm_log_warn("consumer=%s msg=\"exception event not published\" event=%s error=\"%s\"",
+                    r->spec->name, j->src->id, err);
+    mm_event_clear(&exc);
+    if (dead_letter) {
+        if (mm_consumer_slot_dead_letter(r->c, j->slot, reason) != 0) {
+            /* Kafka is unreachable for the DLQ too: stop uncommitted. */
+            mm_consumer_fail(r->c, "cannot dead-letter a failed event");
+            return;
         }
-        if (r->spec->save_result) {
-            json_t *event_json = h->emitted_count
-                ? mm_event_to_json(&h->emitted[h->emitted_count - 1].event)
-                : json_null();
-            doc = event_json ? mm_result_doc_event(src->id, event_json) : NULL;
-            json_decref(event_json);
+        j->dead = true;
+    }
+    json_decref(j->doc);
+    j->doc = r->spec->save_result
+                 ? mm_result_doc_error(j->src->id, r->spec->service->name, class_name, message, code,
+                                       NULL)
+                 : NULL;
+    to_store(j);
+}
+
+static void on_delivery(void *ud, const mm_delivery *d) {
+    pub *p = ud;
+    job *j = p->j;
+    if (d->status == 0) {
+        p->state = P_OK;
+    } else {
+        p->state = mm_delivery_is_transient(d->kafka_err) ? P_TRANSIENT : P_PERMANENT;
+        snprintf(p->error, sizeof p->error, "%s", d->error ? d->error : "delivery failed");
+    }
+    assert(j->acks_pending > 0);
+    /* Only queued here: this may run inside another job's synchronous wait. */
+    if (--j->acks_pending == 0) push(&j->r->ready, j);
+}
+
+/* Hands every publish not yet delivered to the producer. */
+static void publish_all(job *j) {
+    runner *r = j->r;
+    for (size_t i = 0; i < j->pub_count; i++) {
+        pub *p = &j->pubs[i];
+        if (p->state == P_OK || p->state == P_PERMANENT) continue;
+        p->state = P_PENDING;
+        p->attempts++;
+        j->acks_pending++;
+        int rc = mm_producer_send(r->rt->producer, p->topic, p->ev, on_delivery, p, p->error,
+                                  sizeof p->error);
+        if (rc != 0) {
+            j->acks_pending--;
+            p->state = rc == MM_EINVAL || rc == MM_ELIMIT ? P_PERMANENT : P_TRANSIENT;
         }
     }
-    if (!r->spec->save_result) return 0;
-    if (!doc) return MM_ENOMEM;
-    char err[512];
-    int rc = mm_result_store_put(r->rt->results, src->id, src->reply_to, doc, NULL, err, sizeof err);
-    json_decref(doc);
-    if (rc) mm_log_warn("consumer=%s msg=\"result not stored, will retry\" event=%s error=\"%s\"",
-                        r->spec->name, src->id, err);
-    return rc;
+    if (j->acks_pending == 0) push(&r->ready, j);
 }
 
-static int on_event(void *ud, const mm_event *ev, const mm_message_info *info) {
+static int add_pub(job *j, const char *topic, const mm_event *ev) {
+    pub *v = realloc(j->pubs, (j->pub_count + 1) * sizeof *v);
+    if (!v) return MM_ENOMEM;
+    j->pubs = v;
+    v[j->pub_count++] = (pub){.j = j, .topic = topic, .ev = ev, .state = P_TRANSIENT};
+    return 0;
+}
+
+/* Calls the handler and starts publishing what it emitted. */
+static void run_handler(job *j) {
+    runner *r = j->r;
+    const mm_runner_options *o = r->opts;
+    if (j->has_handler) mm_handler_clear(&j->h);
+    mm_handler_init(&j->h, r->spec, r->state, j->src);
+    j->has_handler = true;
+    j->h.attempt = ++j->attempts;
+    j->h.type_declared = type_declared;
+    j->h.type_ud = r->schema;
+    mm_handler *h = &j->h;
+    if (o && o->on_handle_begin) o->on_handle_begin(o->hook_ud, j->src, &j->info);
+    int rc = r->spec->handle(r->spec->ud, h, j->src);
+    if (o && o->on_handle_end) o->on_handle_end(o->hook_ud, j->src);
+    if (h->retry && !h->raised) {
+        if (j->attempts < r->max_attempts) {
+            mm_log_info("consumer=%s msg=\"handler asked for a retry\" event=%s attempt=%u delay_ms=%u "
+                        "reason=\"%s\"", r->spec->name, j->src->id, j->attempts, h->retry_delay_ms,
+                        h->retry_reason);
+            wait_for(r, j, W_HANDLER, h->retry_delay_ms);
+            return;
+        }
+        char why[300];
+        snprintf(why, sizeof why, "%s", h->retry_reason);
+        fail_job(j, true, "RetriesExhausted", "RETRIES_EXHAUSTED",
+                 "the %s handler asked for a retry %u times: %s", r->spec->name, j->attempts, why);
+        return;
+    }
+    if (rc != 0 && !h->raised)
+        mm_handler_raise(h, "HandlerError", "HANDLER_FAILED", NULL,
+                         "the %s handler failed (returned %d) without raising", r->spec->name, rc);
+    else if (h->emit_failed && !h->raised)
+        mm_handler_raise(h, "EmitError", "EMIT_FAILED", NULL, "the %s handler: %s", r->spec->name,
+                         h->emit_error[0] ? h->emit_error : "an emitted event was refused");
+    int bad = 0;
+    if (h->raised) {
+        mm_log_info("consumer=%s msg=\"handler raised\" event=%s class=%s", r->spec->name,
+                    j->src->id, h->class_name);
+        bad = make_exception(r, j->src, h->class_name, h->code, h->message, h->data, &j->exc);
+        j->has_exc = true;
+        if (!bad) bad = add_pub(j, r->spec->service->name, &j->exc);
+        if (!bad && r->spec->save_result)
+            j->doc = mm_result_doc_error(j->src->id, r->spec->service->name, h->class_name,
+                                         h->message, h->code[0] ? h->code : NULL, h->data);
+    } else {
+        for (size_t i = 0; i < h->emitted_count && !bad; i++)
+            bad = add_pub(j, h->emitted[i].topic, &h->emitted[i].event);
+    }
+    if (bad) {
+        mm_consumer_fail(r->c, "out of memory");
+        return;
+    }
+    publish_all(j);
+}
+
+/* All delivery reports are in: go on, retry, or fail. */
+static void after_publish(job *j) {
+    runner *r = j->r;
+    pub *perm = NULL, *trans = NULL;
+    for (size_t i = 0; i < j->pub_count; i++) {
+        pub *p = &j->pubs[i];
+        if (p->state == P_PERMANENT && !perm) perm = p;
+        if (p->state == P_TRANSIENT && !trans) trans = p;
+    }
+    if (!perm && trans && trans->attempts < PUBLISH_ATTEMPTS) {
+        mm_log_warn("consumer=%s msg=\"publish failed, will retry\" event=%s topic=%s attempt=%d "
+                    "error=\"%s\"", r->spec->name, j->src->id, trans->topic, trans->attempts,
+                    trans->error);
+        wait_for(r, j, W_PUBLISH, (int64_t)PUBLISH_BACKOFF_MS << (trans->attempts - 1));
+        return;
+    }
+    pub *failed = perm ? perm : trans;
+    if (failed && j->has_exc && failed->ev == &j->exc) {
+        /* The handler's own exception event: the error result still goes. */
+        mm_log_warn("consumer=%s msg=\"exception event not published\" event=%s error=\"%s\"",
+                    r->spec->name, j->src->id, failed->error);
+        failed = NULL;
+    }
+    if (failed) {
+        fail_job(j, true, "EmitError", "EMIT_FAILED", "emitting %s to %s failed%s: %s",
+                 failed->ev->type, failed->topic, perm ? "" : " after retries", failed->error);
+        return;
+    }
+    if (!j->has_exc && r->spec->save_result) {
+        const mm_handler *h = &j->h;
+        json_t *event_json =
+            h->emitted_count ? mm_event_to_json(&h->emitted[h->emitted_count - 1].event) : json_null();
+        j->doc = event_json ? mm_result_doc_event(j->src->id, event_json) : NULL;
+        json_decref(event_json);
+        if (!j->doc) {
+            mm_consumer_fail(r->c, "out of memory");
+            return;
+        }
+    }
+    to_store(j);
+}
+
+/* The result cannot be stored: the DLQ copy is all that is left. */
+static void dead_letter_unstored(job *j, const char *reason) {
+    runner *r = j->r;
+    mm_log_error("consumer=%s msg=\"dead-lettering\" event=%s reason=\"%s\"", r->spec->name,
+                 j->src->id, reason);
+    if (mm_consumer_slot_dead_letter(r->c, j->slot, reason) != 0) {
+        mm_consumer_fail(r->c, "cannot dead-letter a failed event");
+        return;
+    }
+    j->dead = true;
+    finish(j);
+}
+
+/* Writes the waiting results, STORE_BATCH per round trip. */
+static void store_batch(runner *r) {
+    while (r->store.head) {
+        job *batch[STORE_BATCH];
+        mm_result_put items[STORE_BATCH];
+        size_t n = 0;
+        while (n < STORE_BATCH && r->store.head) {
+            job *j = pop(&r->store);
+            batch[n] = j;
+            items[n] = (mm_result_put){.event_id = j->src->id, .reply_to = j->src->reply_to,
+                                       .doc = j->doc};
+            n++;
+        }
+        char err[300] = "";
+        mm_result_store_put_many(r->rt->results, items, n, err, sizeof err);
+        for (size_t i = 0; i < n; i++) {
+            job *j = batch[i];
+            if (items[i].status == 0) {
+                finish(j);
+            } else if (items[i].status == MM_EINVAL) {
+                /* Cannot happen for events the decoder accepted (bus/limits.h);
+                 * kept so that it can never loop. */
+                dead_letter_unstored(j, "result cannot be stored: the event id or reply-to "
+                                        "cannot be keyed");
+            } else if (++j->store_attempts < STORE_ATTEMPTS) {
+                snprintf(j->store_error, sizeof j->store_error, "%s", err);
+                mm_log_warn("consumer=%s msg=\"result not stored, will retry\" event=%s attempt=%d "
+                            "error=\"%s\"", r->spec->name, j->src->id, j->store_attempts, err);
+                int64_t d = (int64_t)STORE_BACKOFF_MS << (j->store_attempts - 1);
+                wait_for(r, j, W_STORE, d > STORE_BACKOFF_MAX_MS ? STORE_BACKOFF_MAX_MS : d);
+            } else {
+                /* Nobody can be answered through Redis: the DLQ keeps it. */
+                char why[400];
+                snprintf(why, sizeof why, "result not stored after %d attempts: %s",
+                         j->store_attempts, err[0] ? err : "Redis failed");
+                dead_letter_unstored(j, why);
+            }
+        }
+    }
+}
+
+static int pump(void *ud) {
     runner *r = ud;
-    (void)info;
+    for (;;) {
+        int64_t now = now_ms();
+        /* Timers: take the due ones off first (handlers may add new ones). */
+        queue due = {0}, keep = {0};
+        for (job *j; (j = pop(&r->timers));) push(j->due_ms <= now ? &due : &keep, j);
+        r->timers = keep;
+        for (job *j; (j = pop(&due));) {
+            enum wait_kind k = j->waiting;
+            j->waiting = W_NONE;
+            if (k == W_HANDLER) run_handler(j);
+            else if (k == W_PUBLISH) publish_all(j);
+            else push(&r->store, j);
+        }
+        for (job *j; (j = pop(&r->ready));) after_publish(j);
+        store_batch(r);
+        if (!r->ready.head) break;
+    }
+    if (!r->timers.head) return -1;
+    int64_t now = now_ms(), first = INT64_MAX;
+    for (job *j = r->timers.head; j; j = j->next)
+        if (j->due_ms < first) first = j->due_ms;
+    return first <= now ? 0 : (int)(first - now);
+}
+
+static void start(void *ud, mm_consumer_slot *slot, const mm_event *ev, const mm_message_info *info) {
+    runner *r = ud;
     /* Exception events go to the service topic the consumer itself reads;
      * handling them by default could loop (a failing handler raising on its
      * own exception events), so only consumers that name the type get them. */
-    if (strcmp(ev->type, MM_EXCEPTION_EVENT_TYPE) == 0 && !explicitly_handles(r->spec, ev->type))
-        return 0;
-    mm_handler h;
-    mm_handler_init(&h, r->spec, r->state, ev);
-    int rc = r->spec->handle(r->spec->ud, &h, ev);
-    if (rc != 0 && !h.raised)
-        mm_handler_raise(&h, "HandlerError", "HANDLER_FAILED", NULL,
-                         "the %s handler failed (returned %d) without raising", r->spec->name, rc);
-    else if (h.emit_failed && !h.raised)
-        mm_handler_raise(&h, "EmitError", "EMIT_FAILED", NULL,
-                         "the %s handler emitted an invalid event", r->spec->name);
-    rc = finish(r, &h);
-    mm_handler_clear(&h);
-    return rc;
+    if (strcmp(ev->type, MM_EXCEPTION_EVENT_TYPE) == 0 && !explicitly_handles(r->spec, ev->type)) {
+        mm_consumer_slot_done(r->c, slot, MM_SLOT_HANDLED);
+        return;
+    }
+    job *j = calloc(1, sizeof *j);
+    if (!j) {
+        mm_consumer_fail(r->c, "out of memory");
+        return;
+    }
+    j->r = r;
+    j->slot = slot;
+    j->src = ev;
+    j->info = *info;
+    j->all_next = r->all;
+    if (r->all) r->all->all_prev = j;
+    r->all = j;
+    const mm_runner_options *o = r->opts;
+    int crashes = o && o->crash_count ? o->crash_count(o->hook_ud, ev) : 0;
+    if (crashes > 0 && (unsigned)crashes >= r->max_crashes) {
+        fail_job(j, true, "WorkerCrashed", "WORKER_CRASHED", "crashed %d workers", crashes);
+        return;
+    }
+    run_handler(j);
 }
 
 /* Every object type the loaded services define: an event of any other type
@@ -119,9 +493,27 @@ static const char **known_types(const mm_gql_schema *schema, size_t *count) {
     return v;
 }
 
+/* After the loop: let the producer finish (or fail) what jobs still wait
+ * for, so no delivery report can reach a freed job, then free them. */
+static void release_jobs(runner *r) {
+    mm_producer *p = r->rt->producer;
+    if (mm_producer_flush(p, 5000) != 0) {
+        rd_kafka_purge(mm_producer_rdkafka(p), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+        mm_producer_flush(p, 1000);
+    }
+    while (r->all) job_free(r->all);
+    if (mm_producer_poll_in_background(p) != 0)
+        mm_log_warn("consumer=%s msg=\"producer delivery thread not restarted\"", r->spec->name);
+}
+
 int mm_consumer_runner_run(mm_runtime *rt, const mm_gql_schema *schema, const mm_consumer_spec *spec,
                            const mm_runner_options *opts, char *err, size_t err_size) {
-    runner r = {rt, spec, mm_runtime_state(rt, spec->service)};
+    runner r = {
+        .rt = rt, .spec = spec, .opts = opts, .schema = schema,
+        .state = mm_runtime_state(rt, spec->service),
+        .max_attempts = spec->max_attempts ? spec->max_attempts : DEFAULT_MAX_ATTEMPTS,
+        .max_crashes = opts && opts->max_crashes ? opts->max_crashes : DEFAULT_MAX_CRASHES,
+    };
     size_t topic_count = 0, handled_count = 0, known_count = 0;
     while (spec->topics[topic_count]) topic_count++;
     while (spec->event_types && spec->event_types[handled_count]) handled_count++;
@@ -139,7 +531,8 @@ int mm_consumer_runner_run(mm_runtime *rt, const mm_gql_schema *schema, const mm
         .handled_count = handled_count,
         .known_types = known,
         .known_count = known_count,
-        .handler = on_event,
+        .start = start,
+        .pump = pump,
         .handler_ud = &r,
         .producer = rt->producer,
         .props = rt->kafka_props,
@@ -152,8 +545,10 @@ int mm_consumer_runner_run(mm_runtime *rt, const mm_gql_schema *schema, const mm
     mm_consumer *c = mm_consumer_new(&cc, err, err_size);
     free(known);
     if (!c) return MM_EKAFKA;
+    r.c = c;
     mm_log_info("consumer=%s group=%s msg=\"consuming\" topics=%zu", spec->name, spec->group_id, topic_count);
     int rc = mm_consumer_run(c);
+    release_jobs(&r);
     mm_consumer_stats st;
     mm_consumer_get_stats(c, &st);
     mm_log_info("consumer=%s msg=\"stopped\" handled=%llu skipped=%llu dead_lettered=%llu", spec->name,

@@ -27,6 +27,17 @@ typedef struct mm_runner_options {
     volatile sig_atomic_t *stop_flag;  /* set by a signal handler to stop */
     mm_consumer_progress_cb on_progress; /* optional, see bus/consumer.h */
     void *progress_ud;
+    /* Called on the worker thread right before / after the service handler runs
+     * for ev (crash attribution). May be NULL. */
+    void (*on_handle_begin)(void *hook_ud, const mm_event *ev, const mm_message_info *info);
+    void (*on_handle_end)(void *hook_ud, const mm_event *ev);
+    /* How many workers this event has already crashed (NULL: 0). When it is
+     * >= max_crashes (0 means 3) the runner does not call the handler: it stores
+     * an error result with code WORKER_CRASHED for the caller, dead-letters the
+     * message with reason "crashed N workers", and marks it done. */
+    int (*crash_count)(void *hook_ud, const mm_event *ev);
+    void *hook_ud;
+    unsigned max_crashes;
 } mm_runner_options;
 
 /* Runs the consumer until stopped or its budget is spent. schema is the

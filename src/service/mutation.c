@@ -275,13 +275,15 @@ static json_t *resolve_mutation(void *ud, json_t *parent, json_t *args, mm_gql_r
         }
         mm_timer_add(rt->timer, &p->deadline, p->timeout_ms, on_deadline, p);
     }
-    int rc = mm_producer_send(rt->producer, m->topic, &ev, on_delivery, p, err, sizeof err);
+    /* The entry limit (bus/limits.h) keeps room for what a consumer emits. */
+    int rc = mm_producer_send_entry(rt->producer, m->topic, &ev, on_delivery, p, err, sizeof err);
     mm_event_clear(&ev);
     if (rc != 0) {
         /* on_delivery will never run: do its part here. */
         char message[700];
         snprintf(message, sizeof message, "The event could not be published: %s", err);
-        settle(p, NULL, message, json_pack("{s:s}", "code", "PUBLISH_FAILED"));
+        settle(p, NULL, message,
+               json_pack("{s:s}", "code", rc == MM_ELIMIT ? "EVENT_TOO_LARGE" : "PUBLISH_FAILED"));
         if (p->synchronous) {
             disarm_waiter(p);
             disarm_deadline(p);

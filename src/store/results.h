@@ -60,6 +60,24 @@ mm_result_store *mm_result_store_new(const char *redis_url, const char *prefix, 
 int mm_result_store_put(mm_result_store *s, const char *event_id, const char *reply_to,
                         const json_t *doc, long long *receivers, char *err, size_t err_size);
 
+/* One result of a batch (mm_result_store_put_many). */
+typedef struct mm_result_put {
+    const char *event_id;
+    const char *reply_to;   /* NULL: nobody to notify */
+    const json_t *doc;
+    int status;             /* out: 0, MM_EINVAL (bad id/doc: will never store),
+                               MM_EREDIS (not stored: Redis failed), MM_ENOMEM */
+} mm_result_put;
+
+/* Stores n results in one round trip: every SET (and PUBLISH) in one
+ * MULTI/EXEC, so each result's key and notification still go together.
+ * Items that cannot be keyed (ids over MM_LIMIT_ID_BYTES, bus/limits.h) get
+ * MM_EINVAL and are left out. Returns 0 when the transaction ran (see each
+ * item's status), or MM_EREDIS when Redis could not be reached (every valid
+ * item then has MM_EREDIS; retrying later is safe: SET overwrites). */
+int mm_result_store_put_many(mm_result_store *s, mm_result_put *items, size_t n, char *err,
+                             size_t err_size);
+
 /* Fetches the document stored for event_id: 0 and *doc (new reference),
  * MM_ENOTFOUND if none (never stored or expired), MM_EREDIS on failure. */
 int mm_result_store_get(mm_result_store *s, const char *event_id, json_t **doc, char *err,
