@@ -652,7 +652,8 @@ static int run_pipelined(mm_consumer *c) {
         size_t taken = 0;
         while (!c->no_more && !c->failed && !stopping(c) && taken < TAKE_PER_TURN &&
                c->in_flight < c->max_in_flight && c->in_flight_bytes < c->max_in_flight_bytes &&
-               c->slots < 16 * c->max_in_flight) {
+               c->slots < 16 * c->max_in_flight &&
+               (c->max_messages == 0 || atomic_load(&c->handled_n) + c->in_flight < c->max_messages)) {
             rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, 0);
             if (m == NULL)
                 break;

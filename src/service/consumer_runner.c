@@ -301,12 +301,13 @@ static void run_handler(job *j) {
                  "the %s handler asked for a retry %u times: %s", r->spec->name, j->attempts, why);
         return;
     }
-    if (rc != 0 && !h->raised)
-        mm_handler_raise(h, "HandlerError", "HANDLER_FAILED", NULL,
-                         "the %s handler failed (returned %d) without raising", r->spec->name, rc);
-    else if (h->emit_failed && !h->raised)
+    /* A refused emit first: a handler that passes its error on returns nonzero too. */
+    if (h->emit_failed && !h->raised)
         mm_handler_raise(h, "EmitError", "EMIT_FAILED", NULL, "the %s handler: %s", r->spec->name,
                          h->emit_error[0] ? h->emit_error : "an emitted event was refused");
+    else if (rc != 0 && !h->raised)
+        mm_handler_raise(h, "HandlerError", "HANDLER_FAILED", NULL,
+                         "the %s handler failed (returned %d) without raising", r->spec->name, rc);
     int bad = 0;
     if (h->raised) {
         mm_log_info("consumer=%s msg=\"handler raised\" event=%s class=%s", r->spec->name,
