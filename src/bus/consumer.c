@@ -259,7 +259,6 @@ mm_consumer *mm_consumer_new(const mm_consumer_config *cfg, char *err, size_t er
         {"fetch.wait.max.ms", "10"},
         {"enable.partition.eof", "false"},
         {"queued.max.messages.kbytes", "1024"},
-        {"queued.min.messages", "1000"},
     };
     rd_kafka_conf_t *conf = mm_kafka_conf_new(cfg->bootstrap, defaults,
                                               sizeof defaults / sizeof *defaults, cfg->props,

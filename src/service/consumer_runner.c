@@ -79,6 +79,8 @@ struct job {
     bool dead;                  /* dead-lettered: counted so */
     int store_attempts;
     char store_error[200];
+    uint64_t epoch;             /* the runner's state epoch of the last handler call */
+    bool state_lost;            /* that call's deferred state writes failed */
     enum wait_kind waiting;
     int64_t due_ms;
     job *next;                  /* in one of the runner's queues */
@@ -101,6 +103,7 @@ struct runner {
     queue store;                /* waiting for the next result batch */
     queue timers;               /* waiting for due_ms */
     job *all;
+    uint64_t epoch;             /* deferred state writes since the last flush */
 };
 
 static int64_t now_ms(void) {
@@ -169,10 +172,7 @@ static void finish(job *j) {
 
 /* Result stored (or none to store): finish now or after the next batch. */
 static void to_store(job *j) {
-    if (j->r->spec->save_result && j->doc)
-        push(&j->r->store, j);
-    else
-        finish(j);
+    push(&j->r->store, j);
 }
 
 /* The exception event for a failure: the original's field names. */
@@ -281,6 +281,8 @@ static void run_handler(job *j) {
     mm_handler_init(&j->h, r->spec, r->state, j->src);
     j->has_handler = true;
     j->h.attempt = ++j->attempts;
+    j->epoch = r->epoch;
+    j->state_lost = false;
     j->h.type_declared = type_declared;
     j->h.type_ud = r->schema;
     mm_handler *h = &j->h;
@@ -329,9 +331,39 @@ static void run_handler(job *j) {
     publish_all(j);
 }
 
+/* The handler's state writes are deferred (store/state.h): before any job
+ * may finish, the writes of every handler call so far are confirmed. When
+ * they failed, every job whose handler ran in that epoch runs it again. */
+static void flush_state(runner *r) {
+    if (!r->state || mm_state_pending_writes(r->state) == 0) return;
+    char err[300];
+    uint64_t epoch = r->epoch++;
+    if (mm_state_flush_writes(r->state, err, sizeof err) == 0) return;
+    mm_log_warn("consumer=%s msg=\"state writes failed, handlers will run again\" error=\"%s\"",
+                r->spec->name, err);
+    for (job *j = r->all; j; j = j->all_next)
+        if (j->has_handler && j->epoch == epoch) j->state_lost = true;
+}
+
+/* A job whose state writes were lost: its handler runs again (bounded). */
+static bool redo_if_state_lost(job *j) {
+    runner *r = j->r;
+    if (!j->state_lost) return false;
+    j->state_lost = false;
+    if (j->attempts < r->max_attempts) {
+        wait_for(r, j, W_HANDLER, (int64_t)STORE_BACKOFF_MS << (j->attempts - 1));
+        return true;
+    }
+    fail_job(j, true, "StateError", "STATE_NOT_WRITTEN",
+             "the %s handler's state writes failed %u times (Redis)", r->spec->name, j->attempts);
+    return true;
+}
+
 /* All delivery reports are in: go on, retry, or fail. */
 static void after_publish(job *j) {
     runner *r = j->r;
+    flush_state(r);
+    if (redo_if_state_lost(j)) return;
     pub *perm = NULL, *trans = NULL;
     for (size_t i = 0; i < j->pub_count; i++) {
         pub *p = &j->pubs[i];
@@ -386,6 +418,13 @@ static void dead_letter_unstored(job *j, const char *reason) {
 
 /* Writes the waiting results, STORE_BATCH per round trip. */
 static void store_batch(runner *r) {
+    flush_state(r);
+    if (r->store.head) { /* jobs whose state writes failed meanwhile run again */
+        queue keep = {0};
+        for (job *j; (j = pop(&r->store));)
+            if (!redo_if_state_lost(j)) push(&keep, j);
+        r->store = keep;
+    }
     while (r->store.head) {
         job *batch[STORE_BATCH];
         mm_result_put items[STORE_BATCH];
@@ -393,10 +432,15 @@ static void store_batch(runner *r) {
         while (n < STORE_BATCH && r->store.head) {
             job *j = pop(&r->store);
             batch[n] = j;
+            if (!r->spec->save_result || !j->doc) {
+                finish(j); /* nothing to store: its state is confirmed above */
+                continue;
+            }
             items[n] = (mm_result_put){.event_id = j->src->id, .reply_to = j->src->reply_to,
                                        .doc = j->doc};
             n++;
         }
+        if (n == 0) continue;
         char err[300] = "";
         mm_result_store_put_many(r->rt->results, items, n, err, sizeof err);
         for (size_t i = 0; i < n; i++) {
@@ -547,9 +591,11 @@ int mm_consumer_runner_run(mm_runtime *rt, const mm_gql_schema *schema, const mm
     free(known);
     if (!c) return MM_EKAFKA;
     r.c = c;
+    if (r.state) mm_state_defer_writes(r.state, 1);
     mm_log_info("consumer=%s group=%s msg=\"consuming\" topics=%zu", spec->name, spec->group_id, topic_count);
     int rc = mm_consumer_run(c);
     release_jobs(&r);
+    if (r.state) mm_state_defer_writes(r.state, 0);
     mm_consumer_stats st;
     mm_consumer_get_stats(c, &st);
     mm_log_info("consumer=%s msg=\"stopped\" handled=%llu skipped=%llu dead_lettered=%llu", spec->name,
