@@ -77,6 +77,8 @@ static int produce_backlog(const char *bootstrap, const char *topic, long n) {
 typedef struct timing {
     double start, last;
     uint64_t seen;
+    long rss_max_kib; /* VmRSS sampled every 1,000 events while draining */
+    uint64_t rss_max_at;
 } timing;
 
 static int progress(void *ud, const mm_consumer_stats *st) {
@@ -84,6 +86,10 @@ static int progress(void *ud, const mm_consumer_stats *st) {
     if (t->seen == 0) t->start = now_s();
     t->seen = st->handled + st->skipped + st->dead_lettered;
     t->last = now_s();
+    if (t->seen % 1000 == 1) {
+        long rss = status_kib("VmRSS");
+        if (rss > t->rss_max_kib) t->rss_max_kib = rss, t->rss_max_at = t->seen;
+    }
     return 0;
 }
 
@@ -149,9 +155,10 @@ int main(int argc, char **argv) {
                           r0.ru_stime.tv_usec) / 1e6;
     double eps = t.seen > 1 ? (double)(t.seen - 1) / (t.last - t.start) : 0;
     printf("{\"events\":%ld,\"handled\":%llu,\"drain_eps\":%.0f,\"cpu_us_per_event\":%.1f,"
-           "\"rss_before_kib\":%ld,\"rss_after_kib\":%ld,\"rss_peak_kib\":%ld}\n",
+           "\"rss_before_kib\":%ld,\"rss_draining_max_kib\":%ld,\"rss_draining_max_at\":%llu,"
+           "\"rss_after_kib\":%ld,\"rss_peak_kib\":%ld}\n",
            n, (unsigned long long)t.seen, eps, t.seen ? cpu * 1e6 / (double)t.seen : 0, rss_before,
-           status_kib("VmRSS"), status_kib("VmHWM"));
+           t.rss_max_kib, (unsigned long long)t.rss_max_at, status_kib("VmRSS"), status_kib("VmHWM"));
     mm_runtime_close(&rt);
     mm_gql_schema_free(schema);
     mm_app_free(&app);

@@ -129,7 +129,7 @@ typedef struct mm_consumer_config {
     size_t max_in_flight_bytes;        /* 0: MM_CONSUMER_DEFAULT_IN_FLIGHT_BYTES */
 } mm_consumer_config;
 
-#define MM_CONSUMER_DEFAULT_IN_FLIGHT 512
+#define MM_CONSUMER_DEFAULT_IN_FLIGHT 256
 #define MM_CONSUMER_DEFAULT_IN_FLIGHT_BYTES (4u << 20)
 
 /* Why mm_consumer_run returned. */
