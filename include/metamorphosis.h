@@ -122,6 +122,12 @@ typedef struct mm_consumer_def {
     unsigned max_attempts;     /* handler calls per event when it asks for
                                   mm_handler_retry(); 0: 5. Then the event is
                                   dead-lettered and its caller answered. */
+    unsigned concurrency;      /* 0 or 1: the handler is called one event at a
+                                  time on the worker's loop thread. N > 1: up
+                                  to N calls at once on N handler threads (the
+                                  handler must then be thread-safe); events
+                                  with the same Kafka key are still handled
+                                  one after the other, in offset order. */
 } mm_consumer_def;
 
 /* A GraphQL field resolver: returns a new reference (NULL is null). To fail,

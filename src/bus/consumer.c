@@ -519,6 +519,13 @@ int mm_consumer_slot_dead_letter(mm_consumer *c, mm_consumer_slot *sl, const cha
     return dead_letter(c, sl->m, reason);
 }
 
+void mm_consumer_wake(mm_consumer *c) {
+    if (c->wake[1] >= 0) {
+        ssize_t n = write(c->wake[1], "w", 1); /* full pipe: a wake-up is pending anyway */
+        (void)n;
+    }
+}
+
 void mm_consumer_fail(mm_consumer *c, const char *why) {
     fprintf(stderr, "metamorphosis: consumer group %s: stopping: %s\n", c->group, why);
     c->failed = true;

@@ -168,6 +168,10 @@ int mm_consumer_slot_dead_letter(mm_consumer *c, mm_consumer_slot *slot, const c
  * uncommitted and are delivered again to the next member. */
 void mm_consumer_fail(mm_consumer *c, const char *why);
 
+/* Pipelined mode: wakes the loop so that it runs pump soon (from any
+ * thread, e.g. a handler thread that finished an event). */
+void mm_consumer_wake(mm_consumer *c);
+
 /* Frees the consumer (after mm_consumer_run returned, or if it never ran).
  * NULL is a no-op. */
 void mm_consumer_free(mm_consumer *c);

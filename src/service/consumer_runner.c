@@ -22,6 +22,7 @@
 #include "service/consumer_runner.h"
 
 #include <assert.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +82,9 @@ struct job {
     char store_error[200];
     uint64_t epoch;             /* the runner's state epoch of the last handler call */
     bool state_lost;            /* that call's deferred state writes failed */
+    int handler_rc;             /* what the last handler call returned */
+    struct keyslot *key;        /* the key it holds while handled (per-key order) */
+    job *key_next;              /* next job waiting for the same key */
     enum wait_kind waiting;
     int64_t due_ms;
     job *next;                  /* in one of the runner's queues */
@@ -90,6 +94,26 @@ struct job {
 typedef struct queue {
     job *head, *tail;
 } queue;
+
+/* A Kafka key with a handler call in progress (or a retry pending): later
+ * events with the same key wait here, in offset order. */
+typedef struct keyslot {
+    const char *key;            /* the holder's key bytes (its event owns them) */
+    size_t len;
+    job *waiting, *waiting_tail;
+    struct keyslot *next;
+} keyslot;
+
+/* Handler threads (mm_consumer_def.concurrency > 1). */
+typedef struct pool {
+    pthread_mutex_t lock;
+    pthread_cond_t work;
+    queue todo;                 /* jobs to call the handler for */
+    queue done;                 /* called: back to the loop thread */
+    bool stop;
+    pthread_t *threads;
+    unsigned count;
+} pool;
 
 struct runner {
     mm_runtime *rt;
@@ -104,6 +128,8 @@ struct runner {
     queue timers;               /* waiting for due_ms */
     job *all;
     uint64_t epoch;             /* deferred state writes since the last flush */
+    keyslot *keys;              /* keys being handled */
+    pool *pool;                 /* NULL: handlers run on the loop thread */
 };
 
 static int64_t now_ms(void) {
@@ -273,10 +299,42 @@ static int add_pub(job *j, const char *topic, const mm_event *ev) {
     return 0;
 }
 
-/* Calls the handler and starts publishing what it emitted. */
-static void run_handler(job *j) {
+static void after_handler(job *j);
+
+/* The handler call itself, with the crash-attribution hooks around it: on
+ * the loop thread, or on a pool thread when the consumer is concurrent. */
+static void call_handler(job *j) {
     runner *r = j->r;
     const mm_runner_options *o = r->opts;
+    if (o && o->on_handle_begin) o->on_handle_begin(o->hook_ud, j->src, &j->info);
+    j->handler_rc = r->spec->handle(r->spec->ud, &j->h, j->src);
+    if (o && o->on_handle_end) o->on_handle_end(o->hook_ud, j->src);
+}
+
+static void *pool_main(void *arg) {
+    runner *r = arg;
+    pool *p = r->pool;
+    pthread_mutex_lock(&p->lock);
+    for (;;) {
+        job *j = pop(&p->todo);
+        if (!j) {
+            if (p->stop) break;
+            pthread_cond_wait(&p->work, &p->lock);
+            continue;
+        }
+        pthread_mutex_unlock(&p->lock);
+        call_handler(j);
+        pthread_mutex_lock(&p->lock);
+        push(&p->done, j);
+        mm_consumer_wake(r->c);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+/* Calls the handler (now, or on the pool) and then goes on with what it did. */
+static void run_handler(job *j) {
+    runner *r = j->r;
     if (j->has_handler) mm_handler_clear(&j->h);
     mm_handler_init(&j->h, r->spec, r->state, j->src);
     j->has_handler = true;
@@ -285,24 +343,87 @@ static void run_handler(job *j) {
     j->state_lost = false;
     j->h.type_declared = type_declared;
     j->h.type_ud = r->schema;
+    if (r->pool) {
+        pthread_mutex_lock(&r->pool->lock);
+        push(&r->pool->todo, j);
+        pthread_cond_signal(&r->pool->work);
+        pthread_mutex_unlock(&r->pool->lock);
+        return;
+    }
+    call_handler(j);
+    after_handler(j);
+}
+
+/* Per-key order: the job's key is free again; the next job waiting for it
+ * is handled. */
+static void release_key(job *j) {
+    keyslot *k = j->key;
+    if (!k) return;
+    j->key = NULL;
+    job *next = k->waiting;
+    if (next) {
+        k->waiting = next->key_next;
+        if (!k->waiting) k->waiting_tail = NULL;
+        next->key_next = NULL;
+        next->key = k;
+        k->key = next->src->key ? next->src->key : next->src->id;
+        run_handler(next);
+        return;
+    }
+    runner *r = j->r;
+    for (keyslot **pp = &r->keys; *pp; pp = &(*pp)->next)
+        if (*pp == k) {
+            *pp = k->next;
+            break;
+        }
+    free(k);
+}
+
+/* Handles j once no earlier event with its Kafka key (default: its id) is
+ * being handled; otherwise it waits for that one. */
+static void dispatch(job *j) {
+    runner *r = j->r;
+    const char *key = j->src->key ? j->src->key : j->src->id;
+    size_t len = j->src->key ? j->src->key_len : strlen(j->src->id);
+    for (keyslot *k = r->keys; k; k = k->next)
+        if (k->len == len && memcmp(k->key, key, len) == 0) {
+            if (k->waiting_tail) k->waiting_tail->key_next = j;
+            else k->waiting = j;
+            k->waiting_tail = j;
+            return;
+        }
+    keyslot *k = calloc(1, sizeof *k);
+    if (!k) {
+        mm_consumer_fail(r->c, "out of memory");
+        return;
+    }
+    *k = (keyslot){.key = key, .len = len, .next = r->keys};
+    r->keys = k;
+    j->key = k;
+    run_handler(j);
+}
+
+/* What the handler did: retry later, or publish its emits (or exception). */
+static void after_handler(job *j) {
+    runner *r = j->r;
     mm_handler *h = &j->h;
-    if (o && o->on_handle_begin) o->on_handle_begin(o->hook_ud, j->src, &j->info);
-    int rc = r->spec->handle(r->spec->ud, h, j->src);
-    if (o && o->on_handle_end) o->on_handle_end(o->hook_ud, j->src);
+    int rc = j->handler_rc;
     if (h->retry && !h->raised) {
         if (j->attempts < r->max_attempts) {
             mm_log_info("consumer=%s msg=\"handler asked for a retry\" event=%s attempt=%u delay_ms=%u "
                         "reason=\"%s\"", r->spec->name, j->src->id, j->attempts, h->retry_delay_ms,
                         h->retry_reason);
-            wait_for(r, j, W_HANDLER, h->retry_delay_ms);
+            wait_for(r, j, W_HANDLER, h->retry_delay_ms); /* keeps its key */
             return;
         }
+        release_key(j);
         char why[300];
         snprintf(why, sizeof why, "%s", h->retry_reason);
         fail_job(j, true, "RetriesExhausted", "RETRIES_EXHAUSTED",
                  "the %s handler asked for a retry %u times: %s", r->spec->name, j->attempts, why);
         return;
     }
+    release_key(j);
     /* A refused emit first: a handler that passes its error on returns nonzero too. */
     if (h->emit_failed && !h->raised)
         mm_handler_raise(h, "EmitError", "EMIT_FAILED", NULL, "the %s handler: %s", r->spec->name,
@@ -472,6 +593,13 @@ static void store_batch(runner *r) {
 static int pump(void *ud) {
     runner *r = ud;
     for (;;) {
+        if (r->pool) { /* handler calls finished on the pool */
+            pthread_mutex_lock(&r->pool->lock);
+            queue done = r->pool->done;
+            r->pool->done = (queue){0};
+            pthread_mutex_unlock(&r->pool->lock);
+            for (job *j; (j = pop(&done));) after_handler(j);
+        }
         int64_t now = now_ms();
         /* Timers: take the due ones off first (handlers may add new ones). */
         queue due = {0}, keep = {0};
@@ -522,7 +650,7 @@ static void start(void *ud, mm_consumer_slot *slot, const mm_event *ev, const mm
         fail_job(j, true, "WorkerCrashed", "WORKER_CRASHED", "crashed %d workers", crashes);
         return;
     }
-    run_handler(j);
+    dispatch(j);
 }
 
 /* Every object type the loaded services define: an event of any other type
@@ -591,11 +719,47 @@ int mm_consumer_runner_run(mm_runtime *rt, const mm_gql_schema *schema, const mm
     free(known);
     if (!c) return MM_EKAFKA;
     r.c = c;
-    if (r.state) mm_state_defer_writes(r.state, 1);
+    pool workers = {0};
+    if (spec->concurrency > 1) {
+        /* Deferred state writes assume one thread: concurrent handlers write
+         * synchronously (and in parallel). */
+        workers.threads = calloc(spec->concurrency, sizeof *workers.threads);
+        if (!workers.threads) {
+            mm_consumer_free(c);
+            snprintf(err, err_size, "out of memory");
+            return MM_ENOMEM;
+        }
+        pthread_mutex_init(&workers.lock, NULL);
+        pthread_cond_init(&workers.work, NULL);
+        r.pool = &workers;
+        for (; workers.count < spec->concurrency; workers.count++)
+            if (pthread_create(&workers.threads[workers.count], NULL, pool_main, &r) != 0) break;
+        if (workers.count == 0) r.pool = NULL;
+    } else if (r.state) {
+        mm_state_defer_writes(r.state, 1);
+    }
     mm_log_info("consumer=%s group=%s msg=\"consuming\" topics=%zu", spec->name, spec->group_id, topic_count);
     int rc = mm_consumer_run(c);
+    if (workers.threads) {
+        pthread_mutex_lock(&workers.lock);
+        workers.stop = true;
+        workers.todo = (queue){0}; /* not handled: their jobs are freed below */
+        pthread_cond_broadcast(&workers.work);
+        pthread_mutex_unlock(&workers.lock);
+        for (unsigned i = 0; i < workers.count; i++) pthread_join(workers.threads[i], NULL);
+        free(workers.threads);
+        workers.threads = NULL;
+        pthread_cond_destroy(&workers.work);
+        pthread_mutex_destroy(&workers.lock);
+        r.pool = NULL;
+    }
     release_jobs(&r);
-    if (r.state) mm_state_defer_writes(r.state, 0);
+    while (r.keys) {
+        keyslot *k = r.keys;
+        r.keys = k->next;
+        free(k);
+    }
+    if (r.state && spec->concurrency <= 1) mm_state_defer_writes(r.state, 0);
     mm_consumer_stats st;
     mm_consumer_get_stats(c, &st);
     mm_log_info("consumer=%s msg=\"stopped\" handled=%llu skipped=%llu dead_lettered=%llu", spec->name,

@@ -38,6 +38,7 @@ typedef struct mm_consumer_spec {
     void *ud;
     mm_service *service;
     unsigned max_attempts; /* 0: the default (consumer_runner.c) */
+    unsigned concurrency;  /* handler threads; 0 or 1: the loop thread */
 } mm_consumer_spec;
 
 typedef struct mm_resolver_spec {
