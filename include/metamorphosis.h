@@ -208,6 +208,10 @@ mm_service *mm_handler_service(mm_handler *h);
 void mm_mutation_fail(mm_mutation_call *call, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 mm_state *mm_mutation_state(mm_mutation_call *call);
+/* Chooses the Kafka key of the event the mutation publishes (1..200 bytes;
+ * default: the event id). Events with the same key reach the same partition
+ * in order, and a consumer handles them in that order. 0 or MM_EINVAL. */
+int mm_mutation_set_key(mm_mutation_call *call, const void *key, size_t len);
 
 /* Raises a GraphQL error from a resolver (extensions may be NULL; taken). */
 void mm_resolve_error(mm_resolve_info *info, json_t *extensions, const char *fmt, ...)
