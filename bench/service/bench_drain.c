@@ -6,7 +6,9 @@
  * (HSET), emits its FormCreatedEvent and stores its result. Prints one JSON
  * line: events/s (first to last event), CPU per event (user + system of
  * this process, which runs only the worker), and the process's RSS now and
- * at its peak (VmRSS, VmHWM).
+ * at its peak (VmRSS, VmHWM); and, as anchors from the same run, a bare
+ * librdkafka consumer process (same prefetch, JSON parse, no handler)
+ * draining the same backlog: its events/s and peak RSS.
  *
  *   bench_drain BOOTSTRAP REDIS_URL FORMS_SO [N=20000]
  *
@@ -74,6 +76,50 @@ static int produce_backlog(const char *bootstrap, const char *topic, long n) {
     return rc ? 1 : 0;
 }
 
+/* A bare librdkafka consumer process over the same backlog, with the
+ * worker's prefetch setting, parsing each value with jansson and storing
+ * offsets as the framework does: the floor for RSS (VmHWM) and a reference
+ * for events/s. Runs in a child; prints "eps rss_peak_kib". */
+static int bare_child(const char *bootstrap, const char *topic, long n, int fd) {
+    char err[512], group[96], id[40];
+    mm_uuid_v4(id);
+    snprintf(group, sizeof group, "bench-drain-bare-%.8s", id);
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, err, sizeof err);
+    rd_kafka_conf_set(conf, "group.id", group, err, sizeof err);
+    rd_kafka_conf_set(conf, "auto.offset.reset", "earliest", err, sizeof err);
+    rd_kafka_conf_set(conf, "enable.auto.offset.store", "false", err, sizeof err);
+    rd_kafka_conf_set(conf, "auto.commit.interval.ms", "100", err, sizeof err);
+    rd_kafka_conf_set(conf, "fetch.wait.max.ms", "10", err, sizeof err);
+    rd_kafka_conf_set(conf, "queued.max.messages.kbytes", "1024", err, sizeof err);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+    if (!rk) return 1;
+    rd_kafka_poll_set_consumer(rk);
+    rd_kafka_topic_partition_list_t *t = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(t, topic, RD_KAFKA_PARTITION_UA);
+    rd_kafka_subscribe(rk, t);
+    rd_kafka_topic_partition_list_destroy(t);
+    long got = 0;
+    double start = 0, last = 0;
+    while (got < n) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
+        if (!m) continue;
+        if (!m->err) {
+            if (got == 0) start = now_s();
+            got++;
+            json_decref(json_loadb(m->payload, m->len, 0, NULL));
+            rd_kafka_offset_store(m->rkt, m->partition, m->offset);
+            last = now_s();
+        }
+        rd_kafka_message_destroy(m);
+    }
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+    char out[64];
+    int len = snprintf(out, sizeof out, "%.0f %ld\n", (double)(n - 1) / (last - start), status_kib("VmHWM"));
+    return write(fd, out, (size_t)len) == len ? 0 : 1;
+}
+
 typedef struct timing {
     double start, last;
     uint64_t seen;
@@ -112,6 +158,24 @@ int main(int argc, char **argv) {
     if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status)) {
         fprintf(stderr, "producing the backlog failed\n");
         return 1;
+    }
+
+    /* The bare floor, also from a child (before this process has threads). */
+    int fds[2];
+    double bare_eps = 0;
+    long bare_rss = 0;
+    if (pipe(fds) == 0) {
+        pid = fork();
+        if (pid == 0) {
+            close(fds[0]);
+            _exit(bare_child(bootstrap, topic, n, fds[1]));
+        }
+        close(fds[1]);
+        char buf[64] = "";
+        ssize_t got = read(fds[0], buf, sizeof buf - 1);
+        close(fds[0]);
+        if (pid > 0) waitpid(pid, &status, 0);
+        if (got > 0 && sscanf(buf, "%lf %ld", &bare_eps, &bare_rss) != 2) bare_eps = 0, bare_rss = 0;
     }
 
     setenv("MM_KAFKA_BOOTSTRAP_SERVERS", bootstrap, 1);
@@ -156,9 +220,10 @@ int main(int argc, char **argv) {
     double eps = t.seen > 1 ? (double)(t.seen - 1) / (t.last - t.start) : 0;
     printf("{\"events\":%ld,\"handled\":%llu,\"drain_eps\":%.0f,\"cpu_us_per_event\":%.1f,"
            "\"rss_before_kib\":%ld,\"rss_draining_max_kib\":%ld,\"rss_draining_max_at\":%llu,"
-           "\"rss_after_kib\":%ld,\"rss_peak_kib\":%ld}\n",
+           "\"rss_after_kib\":%ld,\"rss_peak_kib\":%ld,\"bare_json_eps\":%.0f,\"bare_rss_peak_kib\":%ld}\n",
            n, (unsigned long long)t.seen, eps, t.seen ? cpu * 1e6 / (double)t.seen : 0, rss_before,
-           t.rss_max_kib, (unsigned long long)t.rss_max_at, status_kib("VmRSS"), status_kib("VmHWM"));
+           t.rss_max_kib, (unsigned long long)t.rss_max_at, status_kib("VmRSS"), status_kib("VmHWM"),
+           bare_eps, bare_rss);
     mm_runtime_close(&rt);
     mm_gql_schema_free(schema);
     mm_app_free(&app);

@@ -592,6 +592,9 @@ static void store_batch(runner *r) {
 
 static int pump(void *ud) {
     runner *r = ud;
+    /* The handlers' state writes go out now: Redis runs them while the
+     * emits wait for Kafka; their replies are read before anything finishes. */
+    if (r->state && !r->pool) mm_state_send_writes(r->state);
     for (;;) {
         if (r->pool) { /* handler calls finished on the pool */
             pthread_mutex_lock(&r->pool->lock);

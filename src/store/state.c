@@ -211,6 +211,15 @@ int mm_state_defer_writes(mm_state *s, int on) {
 
 size_t mm_state_pending_writes(mm_state *s) { return s->pending; }
 
+void mm_state_send_writes(mm_state *s) {
+    pthread_mutex_lock(&s->lock);
+    int done = 0;
+    while (s->pending > 0 && s->c != NULL && !done)
+        if (redisBufferWrite(s->c, &done) != REDIS_OK)
+            break; /* the flush will report it */
+    pthread_mutex_unlock(&s->lock);
+}
+
 int mm_state_flush_writes(mm_state *s, char *err, size_t err_size) {
     pthread_mutex_lock(&s->lock);
     collect(s);

@@ -39,6 +39,9 @@ mm_state *mm_state_new(const char *redis_url, const char *prefix, const char *se
 int mm_state_defer_writes(mm_state *s, int on);
 int mm_state_flush_writes(mm_state *s, char *err, size_t err_size);
 size_t mm_state_pending_writes(mm_state *s);
+/* Sends the deferred writes now without waiting for their replies, so that
+ * Redis works on them while the caller waits for something else. */
+void mm_state_send_writes(mm_state *s);
 
 /* Sets key to value; ttl_seconds > 0 makes it expire. */
 int mm_state_set(mm_state *s, const char *key, const json_t *value, int ttl_seconds);
