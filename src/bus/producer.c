@@ -218,7 +218,8 @@ static int produce_raw(mm_producer *p, const char *topic, const void *key, size_
 }
 
 static int produce_event(mm_producer *p, const char *topic, const mm_event *ev, ticket *t,
-                         size_t max_value, char *err, size_t err_size) {
+                         size_t max_value, char **keep, size_t *keep_len, char *err,
+                         size_t err_size) {
     rd_kafka_headers_t *headers;
     char *payload;
     size_t len;
@@ -244,11 +245,22 @@ static int produce_event(mm_producer *p, const char *topic, const mm_event *ev, 
     }
     const void *key = ev->key ? (const void *)ev->key : (const void *)ev->id;
     size_t key_len = ev->key ? ev->key_len : strlen(ev->id);
-    return produce_raw(p, topic, key, key_len, payload, len, headers, t, false, err, err_size);
+    if (keep == NULL)
+        return produce_raw(p, topic, key, key_len, payload, len, headers, t, false, err, err_size);
+    /* librdkafka copies it; the caller keeps ours. */
+    rc = produce_raw(p, topic, key, key_len, payload, len, headers, t, true, err, err_size);
+    if (rc != 0) {
+        free(payload);
+        return rc;
+    }
+    *keep = payload;
+    *keep_len = len;
+    return 0;
 }
 
 static int send_async(mm_producer *p, const char *topic, const mm_event *ev, size_t max_value,
-                      mm_delivery_cb cb, void *ud, char *err, size_t err_size) {
+                      mm_delivery_cb cb, void *ud, char **keep, size_t *keep_len, char *err,
+                      size_t err_size) {
     ticket *t = calloc(1, sizeof *t);
     if (t == NULL) {
         copy_err(err, err_size, "%s", "out of memory");
@@ -259,7 +271,7 @@ static int send_async(mm_producer *p, const char *topic, const mm_event *ev, siz
     pthread_mutex_lock(&p->lock);
     p->pending++;
     pthread_mutex_unlock(&p->lock);
-    int rc = produce_event(p, topic, ev, t, max_value, err, err_size);
+    int rc = produce_event(p, topic, ev, t, max_value, keep, keep_len, err, err_size);
     if (rc != 0) {
         free(t);
         pthread_mutex_lock(&p->lock);
@@ -272,12 +284,21 @@ static int send_async(mm_producer *p, const char *topic, const mm_event *ev, siz
 
 int mm_producer_send(mm_producer *p, const char *topic, const mm_event *ev, mm_delivery_cb cb,
                      void *ud, char *err, size_t err_size) {
-    return send_async(p, topic, ev, MM_LIMIT_MESSAGE_BYTES, cb, ud, err, err_size);
+    return send_async(p, topic, ev, MM_LIMIT_MESSAGE_BYTES, cb, ud, NULL, NULL, err, err_size);
+}
+
+int mm_producer_send_keep_value(mm_producer *p, const char *topic, const mm_event *ev,
+                                mm_delivery_cb cb, void *ud, char **value, size_t *value_len,
+                                char *err, size_t err_size) {
+    *value = NULL;
+    *value_len = 0;
+    return send_async(p, topic, ev, MM_LIMIT_MESSAGE_BYTES, cb, ud, value, value_len, err,
+                      err_size);
 }
 
 int mm_producer_send_entry(mm_producer *p, const char *topic, const mm_event *ev,
                            mm_delivery_cb cb, void *ud, char *err, size_t err_size) {
-    return send_async(p, topic, ev, MM_LIMIT_EVENT_BYTES, cb, ud, err, err_size);
+    return send_async(p, topic, ev, MM_LIMIT_EVENT_BYTES, cb, ud, NULL, NULL, err, err_size);
 }
 
 /* An absolute CLOCK_REALTIME deadline timeout_ms from now. */
@@ -348,7 +369,7 @@ int mm_producer_send_sync(mm_producer *p, const char *topic, const mm_event *ev,
         return MM_ENOMEM;
     }
     t->sync = true;
-    int rc = produce_event(p, topic, ev, t, MM_LIMIT_MESSAGE_BYTES, err, err_size);
+    int rc = produce_event(p, topic, ev, t, MM_LIMIT_MESSAGE_BYTES, NULL, NULL, err, err_size);
     if (rc != 0) {
         free(t);
         return rc;

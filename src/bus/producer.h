@@ -79,6 +79,14 @@ mm_producer *mm_producer_new(const char *bootstrap, const mm_kv *props, size_t n
 int mm_producer_send(mm_producer *p, const char *topic, const mm_event *ev, mm_delivery_cb cb,
                      void *ud, char *err, size_t err_size);
 
+/* mm_producer_send that also hands back the encoded value (the JSON text of
+ * ev->data, *value_len bytes, malloc'd; the caller frees it), e.g. to reuse
+ * it in the stored result instead of encoding the data again. On failure
+ * *value is NULL. */
+int mm_producer_send_keep_value(mm_producer *p, const char *topic, const mm_event *ev,
+                                mm_delivery_cb cb, void *ud, char **value, size_t *value_len,
+                                char *err, size_t err_size);
+
 /* mm_producer_send for an event entering the system (a mutation): refuses
  * with MM_ELIMIT (and a reason naming the limit) an event whose encoded value
  * exceeds MM_LIMIT_EVENT_BYTES (bus/limits.h), so that whatever a consumer

@@ -57,6 +57,9 @@ typedef struct pub {
     const mm_event *ev;
     int attempts;
     enum { P_PENDING, P_OK, P_TRANSIENT, P_PERMANENT } state;
+    bool keep;                  /* the result: keep its encoded data */
+    char *value;                /* that data (JSON text), once produced */
+    size_t value_len;
     char error[200];
 } pub;
 
@@ -77,6 +80,7 @@ struct job {
     mm_event exc;               /* the ExceptionEvent when the handler raised */
     bool has_exc;
     json_t *doc;                /* the result to store (NULL: none) */
+    char *text;                 /* or its JSON text, built from the produced value */
     bool dead;                  /* dead-lettered: counted so */
     int store_attempts;
     char store_error[200];
@@ -182,8 +186,10 @@ static void job_free(job *j) {
     if (j->all_next) j->all_next->all_prev = j->all_prev;
     if (j->has_handler) mm_handler_clear(&j->h);
     if (j->has_exc) mm_event_clear(&j->exc);
+    for (size_t i = 0; i < j->pub_count; i++) free(j->pubs[i].value);
     free(j->pubs);
     json_decref(j->doc);
+    free(j->text);
     free(j);
 }
 
@@ -251,6 +257,8 @@ static void fail_job(job *j, bool dead_letter, const char *class_name, const cha
         j->dead = true;
     }
     json_decref(j->doc);
+    free(j->text);
+    j->text = NULL;
     j->doc = r->spec->save_result
                  ? mm_result_doc_error(j->src->id, r->spec->service->name, class_name, message, code,
                                        NULL)
@@ -281,8 +289,15 @@ static void publish_all(job *j) {
         p->state = P_PENDING;
         p->attempts++;
         j->acks_pending++;
-        int rc = mm_producer_send(r->rt->producer, p->topic, p->ev, on_delivery, p, p->error,
+        int rc;
+        if (p->keep) {
+            free(p->value);
+            rc = mm_producer_send_keep_value(r->rt->producer, p->topic, p->ev, on_delivery, p,
+                                             &p->value, &p->value_len, p->error, sizeof p->error);
+        } else {
+            rc = mm_producer_send(r->rt->producer, p->topic, p->ev, on_delivery, p, p->error,
                                   sizeof p->error);
+        }
         if (rc != 0) {
             j->acks_pending--;
             p->state = rc == MM_EINVAL || rc == MM_ELIMIT ? P_PERMANENT : P_TRANSIENT;
@@ -444,6 +459,8 @@ static void after_handler(job *j) {
     } else {
         for (size_t i = 0; i < h->emitted_count && !bad; i++)
             bad = add_pub(j, h->emitted[i].topic, &h->emitted[i].event);
+        /* The last emit is the result: its encoded data is reused for it. */
+        if (!bad && h->emitted_count && r->spec->save_result) j->pubs[j->pub_count - 1].keep = true;
     }
     if (bad) {
         mm_consumer_fail(r->c, "out of memory");
@@ -510,7 +527,15 @@ static void after_publish(job *j) {
                  failed->ev->type, failed->topic, perm ? "" : " after retries", failed->error);
         return;
     }
-    if (!j->has_exc && r->spec->save_result) {
+    pub *last = j->pub_count ? &j->pubs[j->pub_count - 1] : NULL;
+    if (!j->has_exc && r->spec->save_result && last && last->keep && last->value) {
+        size_t len;
+        j->text = mm_result_text_event(j->src->id, last->ev, last->value, last->value_len, &len);
+        if (!j->text) {
+            mm_consumer_fail(r->c, "out of memory");
+            return;
+        }
+    } else if (!j->has_exc && r->spec->save_result) {
         const mm_handler *h = &j->h;
         json_t *event_json =
             h->emitted_count ? mm_event_to_json(&h->emitted[h->emitted_count - 1].event) : json_null();
@@ -553,12 +578,12 @@ static void store_batch(runner *r) {
         while (n < STORE_BATCH && r->store.head) {
             job *j = pop(&r->store);
             batch[n] = j;
-            if (!r->spec->save_result || !j->doc) {
+            if (!r->spec->save_result || (!j->doc && !j->text)) {
                 finish(j); /* nothing to store: its state is confirmed above */
                 continue;
             }
             items[n] = (mm_result_put){.event_id = j->src->id, .reply_to = j->src->reply_to,
-                                       .doc = j->doc};
+                                       .doc = j->doc, .text = j->text};
             n++;
         }
         if (n == 0) continue;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bus/envelope.h"
 #include "bus/limits.h"
 #include "metamorphosis.h"
 #include "store/redis_conn.h"
@@ -56,6 +57,95 @@ json_t *mm_result_doc_error(const char *source_event_id, const char *ns, const c
         return NULL;
     return json_pack("{s:s, s:s, s:o}", "sourceEventId", source_event_id, "status", "error",
                      "error", err);
+}
+
+/* A growing text buffer for mm_result_text_event. */
+typedef struct textbuf {
+    char *p;
+    size_t len, cap;
+    int oom;
+} textbuf;
+
+static void put(textbuf *t, const char *s, size_t n) {
+    if (t->oom)
+        return;
+    if (t->len + n + 1 > t->cap) {
+        size_t cap = t->cap ? t->cap : 256;
+        while (cap < t->len + n + 1)
+            cap *= 2;
+        char *q = realloc(t->p, cap);
+        if (q == NULL) {
+            t->oom = 1;
+            return;
+        }
+        t->p = q;
+        t->cap = cap;
+    }
+    memcpy(t->p + t->len, s, n);
+    t->len += n;
+    t->p[t->len] = '\0';
+}
+
+static void put_s(textbuf *t, const char *s) { put(t, s, strlen(s)); }
+
+/* A JSON string literal. The strings are valid UTF-8 (the envelope checks
+ * them); only quotes, backslashes and control characters need escapes. */
+static void put_str(textbuf *t, const char *s) {
+    put(t, "\"", 1);
+    const char *run = s;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        put(t, run, (size_t)(s - run));
+        char esc[8];
+        if (c == '"' || c == '\\')
+            snprintf(esc, sizeof esc, "\\%c", c);
+        else
+            snprintf(esc, sizeof esc, "\\u%04x", c);
+        put_s(t, esc);
+        run = s + 1;
+    }
+    put(t, run, (size_t)(s - run));
+    put(t, "\"", 1);
+}
+
+static void put_field(textbuf *t, const char *name, const char *value) {
+    put(t, ",", 1);
+    put_str(t, name);
+    put(t, ":", 1);
+    put_str(t, value);
+}
+
+char *mm_result_text_event(const char *source_event_id, const struct mm_event *ev,
+                           const char *data_json, size_t data_len, size_t *len) {
+    textbuf t = {0};
+    /* Same members, in the same order, as mm_result_doc_event over
+     * mm_event_to_json. */
+    put_s(&t, "{\"sourceEventId\":");
+    put_str(&t, source_event_id);
+    put_s(&t, ",\"status\":\"ok\",\"event\":{\"specversion\":\"" MM_CE_SPECVERSION "\"");
+    put_field(&t, "id", ev->id ? ev->id : "");
+    put_field(&t, "source", ev->source ? ev->source : "");
+    put_field(&t, "type", ev->type ? ev->type : "");
+    if (ev->time)
+        put_field(&t, "time", ev->time);
+    put_field(&t, "datacontenttype", "application/json");
+    if (ev->reply_to)
+        put_field(&t, "mmreplyto", ev->reply_to);
+    if (ev->cause_id)
+        put_field(&t, "mmcauseid", ev->cause_id);
+    for (size_t i = 0; i < ev->ext_count; i++)
+        put_field(&t, ev->ext[i].name, ev->ext[i].value);
+    put_s(&t, ",\"data\":");
+    put(&t, data_json, data_len);
+    put_s(&t, "}}");
+    if (t.oom) {
+        free(t.p);
+        return NULL;
+    }
+    *len = t.len;
+    return t.p;
 }
 
 mm_result_store *mm_result_store_new(const char *redis_url, const char *prefix, int ttl_seconds,
@@ -258,13 +348,13 @@ int mm_result_store_put_many(mm_result_store *s, mm_result_put *items, size_t n,
         it->status = 0;
         if (mm_result_key(s->prefix, it->event_id, key, sizeof key) != 0 ||
             (it->reply_to != NULL && mm_result_channel(s->prefix, it->reply_to, chan, sizeof chan) != 0) ||
-            !json_is_object(it->doc)) {
+            (it->text == NULL && !json_is_object(it->doc))) {
             it->status = MM_EINVAL;
             continue;
         }
         keys[i] = strdup(key);
         chans[i] = it->reply_to ? strdup(chan) : NULL;
-        texts[i] = json_dumps(it->doc, JSON_COMPACT);
+        texts[i] = it->text ? strdup(it->text) : json_dumps(it->doc, JSON_COMPACT);
         if (keys[i] == NULL || texts[i] == NULL || (it->reply_to && chans[i] == NULL)) {
             free(texts[i]);
             texts[i] = NULL;

@@ -43,6 +43,14 @@ int mm_result_channel(const char *prefix, const char *server_id, char *buf, size
  * CloudEvent, see mm_event_to_json). New reference; NULL if out of memory. */
 json_t *mm_result_doc_event(const char *source_event_id, json_t *event_json);
 
+/* The JSON text of mm_result_doc_event(source_event_id, mm_event_to_json(ev))
+ * built without a JSON tree: data_json is ev's data already encoded (the
+ * value produced to Kafka), copied in as is. malloc'd, *len bytes (plus a
+ * NUL); NULL if out of memory. */
+struct mm_event;
+char *mm_result_text_event(const char *source_event_id, const struct mm_event *ev,
+                           const char *data_json, size_t data_len, size_t *len);
+
 /* A result document for a failed handler. Strings may be NULL (stored as
  * null); data is borrowed (NULL: null). */
 json_t *mm_result_doc_error(const char *source_event_id, const char *ns, const char *class_name,
@@ -64,7 +72,9 @@ int mm_result_store_put(mm_result_store *s, const char *event_id, const char *re
 typedef struct mm_result_put {
     const char *event_id;
     const char *reply_to;   /* NULL: nobody to notify */
-    const json_t *doc;
+    const json_t *doc;      /* the document, or NULL when text is given */
+    const char *text;       /* or: its JSON text already (mm_result_text_event) */
+    size_t text_len;
     int status;             /* out: 0, MM_EINVAL (bad id/doc: will never store),
                                MM_EREDIS (not stored: Redis failed), MM_ENOMEM */
 } mm_result_put;
