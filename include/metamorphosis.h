@@ -184,8 +184,10 @@ int mm_handler_emit_keyed(mm_handler *h, const char *topic, const char *type, co
 /* Asks for the event to be handled again in at least delay_ms (at most 60
  * s) because of a passing condition (a dependency down, a row not there
  * yet). The handler then returns (its return value and emits are ignored).
- * The next call runs on the same worker thread as every handler call; other
- * events go on meanwhile, but the partition's committed offset stays behind
+ * The next call runs where every handler call of the consumer runs (the
+ * worker's loop thread, or one of its handler threads when the consumer
+ * has concurrency > 1); other events go on meanwhile (later events with the
+ * same Kafka key wait), but the partition's committed offset stays behind
  * the event. After the consumer's max_attempts calls (default 5) the event
  * is dead-lettered with the reason and its caller gets an error with code
  * RETRIES_EXHAUSTED. */
