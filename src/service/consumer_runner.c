@@ -24,6 +24,7 @@
 #include <assert.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,7 +72,6 @@ struct job {
     mm_consumer_slot *slot;
     const mm_event *src;        /* the slot's event */
     mm_message_info info;
-    mm_handler h;
     bool has_handler;
     unsigned attempts;          /* handler calls so far */
     pub *pubs;
@@ -93,6 +93,9 @@ struct job {
     int64_t due_ms;
     job *next;                  /* in one of the runner's queues */
     job *all_prev, *all_next;   /* every live job */
+    /* Last: ~1.8 KB of exception text buffers, initialized by
+     * mm_handler_init, so a job is zeroed only up to here. */
+    mm_handler h;
 };
 
 typedef struct queue {
@@ -660,7 +663,8 @@ static void start(void *ud, mm_consumer_slot *slot, const mm_event *ev, const mm
         mm_consumer_slot_done(r->c, slot, MM_SLOT_HANDLED);
         return;
     }
-    job *j = calloc(1, sizeof *j);
+    job *j = malloc(sizeof *j);
+    if (j) memset(j, 0, offsetof(job, h));
     if (!j) {
         mm_consumer_fail(r->c, "out of memory");
         return;
