@@ -38,8 +38,9 @@
 #define PUBLISH_ATTEMPTS 3
 #define PUBLISH_BACKOFF_MS 200
 /* Attempts at storing a result while Redis fails, and the first backoff
- * (doubling, capped): about 6 s in all before the event is dead-lettered. */
-#define STORE_ATTEMPTS 5
+ * (doubling, capped): about 9 s in all (a synchronous caller waits 10 s) before
+ * the event is dead-lettered. */
+#define STORE_ATTEMPTS 8
 #define STORE_BACKOFF_MS 200
 #define STORE_BACKOFF_MAX_MS 2000
 /* Results written per MULTI/EXEC. */
