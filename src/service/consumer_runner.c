@@ -398,27 +398,40 @@ static void release_key(job *j) {
     free(k);
 }
 
+/* Marks j's key as being handled (later events with it wait). */
+static bool hold_key(job *j) {
+    runner *r = j->r;
+    keyslot *k = calloc(1, sizeof *k);
+    if (!k) {
+        mm_consumer_fail(r->c, "out of memory");
+        return false;
+    }
+    bool own = j->src->key != NULL;
+    *k = (keyslot){.key = own ? j->src->key : j->src->id,
+                   .len = own ? j->src->key_len : strlen(j->src->id), .next = r->keys};
+    r->keys = k;
+    j->key = k;
+    return true;
+}
+
 /* Handles j once no earlier event with its Kafka key (default: its id) is
  * being handled; otherwise it waits for that one. */
 static void dispatch(job *j) {
     runner *r = j->r;
-    const char *key = j->src->key ? j->src->key : j->src->id;
-    size_t len = j->src->key ? j->src->key_len : strlen(j->src->id);
-    for (keyslot *k = r->keys; k; k = k->next)
-        if (k->len == len && memcmp(k->key, key, len) == 0) {
-            if (k->waiting_tail) k->waiting_tail->key_next = j;
-            else k->waiting = j;
-            k->waiting_tail = j;
-            return;
-        }
-    keyslot *k = calloc(1, sizeof *k);
-    if (!k) {
-        mm_consumer_fail(r->c, "out of memory");
-        return;
+    if (r->keys) {
+        const char *key = j->src->key ? j->src->key : j->src->id;
+        size_t len = j->src->key ? j->src->key_len : strlen(j->src->id);
+        for (keyslot *k = r->keys; k; k = k->next)
+            if (k->len == len && memcmp(k->key, key, len) == 0) {
+                if (k->waiting_tail) k->waiting_tail->key_next = j;
+                else k->waiting = j;
+                k->waiting_tail = j;
+                return;
+            }
     }
-    *k = (keyslot){.key = key, .len = len, .next = r->keys};
-    r->keys = k;
-    j->key = k;
+    /* One call at a time on this thread: the key needs holding only while
+     * calls overlap (a pool) or the handler waits for a retry. */
+    if (r->pool && !hold_key(j)) return;
     run_handler(j);
 }
 
@@ -432,7 +445,8 @@ static void after_handler(job *j) {
             mm_log_info("consumer=%s msg=\"handler asked for a retry\" event=%s attempt=%u delay_ms=%u "
                         "reason=\"%s\"", r->spec->name, j->src->id, j->attempts, h->retry_delay_ms,
                         h->retry_reason);
-            wait_for(r, j, W_HANDLER, h->retry_delay_ms); /* keeps its key */
+            if (!j->key && !hold_key(j)) return; /* it keeps its key meanwhile */
+            wait_for(r, j, W_HANDLER, h->retry_delay_ms);
             return;
         }
         release_key(j);

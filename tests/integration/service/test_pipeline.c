@@ -54,11 +54,18 @@ static _Atomic int begins, ends;        /* hook calls (runner thread; read after
 
 /* ---- the service --------------------------------------------------------- */
 
+/* The n of every handler call, in call order (runner thread; read after
+ * the results are stored). */
+static int calls[4096];
+static _Atomic int call_count;
+
 static int work(void *ud, mm_handler *h, const mm_event *ev) {
     (void)ud;
     json_t *d = mm_event_data(ev);
     const char *mode = json_string_value(json_object_get(d, "mode"));
     json_int_t n = json_integer_value(json_object_get(d, "n"));
+    int at = call_count++;
+    if (at < 4096) calls[at] = (int)n;
     if (!mode || strcmp(mode, "ok") == 0)
         return mm_handler_emit(h, NULL, "DoneEvent", json_pack("{s:I}", "n", n));
     if (strcmp(mode, "double") == 0) { /* an emit twice the input's size */
@@ -120,18 +127,23 @@ static mm_runner_options options = {
 
 /* ---- producing and reading back ------------------------------------------ */
 
-/* Publishes a WorkEvent; returns its id (static buffer per call site). */
-static void send_work(const char *mode, int n, const char *blob, char id[64]) {
+/* Publishes a WorkEvent with Kafka key key (NULL: its id); returns its id. */
+static void send_work_keyed(const char *mode, int n, const char *blob, const char *key, char id[64]) {
     mm_event ev;
     mm_event_init(&ev);
     json_t *d = json_pack("{s:s,s:i}", "mode", mode, "n", n);
     if (blob) json_object_set_new(d, "blob", json_string(blob));
     assert_int_equal(mm_event_create(&ev, mm_service_name(svc), "WorkEvent", d), 0);
+    if (key) assert_int_equal(mm_event_set_key(&ev, key, strlen(key)), 0);
     json_object_set_new(ev.data, "id", json_string(ev.id));
     snprintf(id, 64, "%s", ev.id);
     char err[256];
     assert_int_equal(mm_producer_send_sync(prod, topic, &ev, 30000, NULL, NULL, err, sizeof err), 0);
     mm_event_clear(&ev);
+}
+
+static void send_work(const char *mode, int n, const char *blob, char id[64]) {
+    send_work_keyed(mode, n, blob, NULL, id);
 }
 
 /* Waits up to timeout_ms for the result of id; NULL if none. */
@@ -445,6 +457,30 @@ static void test_retry_succeeds_on_attempt_3(void **state) {
     json_decref(doc);
 }
 
+/* Per-key order holds across a retry: an event with the same key as one
+ * waiting to be retried is handled only after it. */
+static void test_retry_holds_its_key(void **state) {
+    (void)state;
+    char a[64], b[64], c[64];
+    send_work_keyed("retry3", 20, NULL, "same-key", a);
+    send_work_keyed("ok", 21, NULL, "same-key", b);
+    send_work_keyed("ok", 22, NULL, "other-key", c);
+    json_t *da = wait_result(a, 10000), *db = wait_result(b, 10000), *dc = wait_result(c, 10000);
+    assert_non_null(da);
+    assert_non_null(db);
+    assert_non_null(dc);
+    json_decref(da), json_decref(db), json_decref(dc);
+    int n = call_count < 4096 ? call_count : 4096, last_a = -1, first_b = -1, first_c = -1, a_calls = 0;
+    for (int i = 0; i < n; i++) {
+        if (calls[i] == 20) last_a = i, a_calls++;
+        if (calls[i] == 21 && first_b < 0) first_b = i;
+        if (calls[i] == 22 && first_c < 0) first_c = i;
+    }
+    assert_int_equal(a_calls, 3);
+    assert_true(first_b > last_a); /* waited for its key */
+    assert_true(first_c < last_a); /* another key did not wait */
+}
+
 static void test_retries_exhausted(void **state) {
     (void)state;
     char id[64];
@@ -541,6 +577,7 @@ int main(void) {
         cmocka_unit_test(test_five_megabyte_event),
         cmocka_unit_test(test_long_id_and_reply_to),
         cmocka_unit_test(test_retry_succeeds_on_attempt_3),
+        cmocka_unit_test(test_retry_holds_its_key),
         cmocka_unit_test(test_retries_exhausted),
         cmocka_unit_test(test_undeclared_emit),
         cmocka_unit_test(test_crashed_workers),
