@@ -88,9 +88,17 @@ typedef struct mm_mutation_def {
     const char *arguments;     /* SDL argument list, e.g. "name: String, template: String" */
     const char *event_type;    /* SDL object type of the event, e.g. "CreateFormEvent" */
     const char *result_type;   /* type of `data` in the answer (what the consumer
-                                  emits); NULL: the event type */
+                                  emits); NULL: the event type. A synchronous
+                                  answer holds the consumer's result; an
+                                  asynchronous one the published event's fields
+                                  under this type: those the result type also
+                                  declares (always `id`, the event id, if it has
+                                  one), the others null */
     unsigned timings;          /* mm_timing bits; 0 means asynchronous only */
-    mm_timing default_timing;  /* when both are allowed and the caller names none */
+    mm_timing default_timing;  /* the timing of a call that names none; 0: the only
+                                  allowed timing, or with both allowed
+                                  MM_TIMING_ASYNCHRONOUS (the original's default).
+                                  A timing not in `timings` is refused */
     int timing_argument;       /* nonzero: add `timing: MutationTimings = <default>`
                                   (always added when both timings are allowed) */
     const char *topic;         /* where the event goes; NULL: the service topic */
@@ -153,7 +161,15 @@ void mm_service_free(mm_service *service);
 const char *mm_service_name(const mm_service *service);
 
 /* Adds SDL: types, events, and Query/Mutation fields (as `type Query {...}`
- * or `extend type Query {...}`; both merge). May be called repeatedly. */
+ * or `extend type Query {...}`; both merge). May be called repeatedly.
+ *
+ * Each mm_service_* call that fails logs why and returns an mm_error; return
+ * NULL from metamorphosis_service() then and gregor repeats the reason. Names
+ * that refer to SDL types (event_type, result_type, a consumer's
+ * event_types) are checked when the service is loaded (gregor schema, serve,
+ * worker, node): each must be an object type declared in the SDL of a loaded
+ * service, or the load fails naming the service, the definition, the bad
+ * name and the closest declared type. */
 int mm_service_add_sdl(mm_service *service, const char *sdl);
 int mm_service_add_mutation(mm_service *service, const mm_mutation_def *def);
 int mm_service_add_consumer(mm_service *service, const mm_consumer_def *def);

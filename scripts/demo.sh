@@ -13,13 +13,20 @@
 #   MM_DEMO_LISTEN               server address (default 127.0.0.1:8000)
 #   MM_KAFKA_BOOTSTRAP_SERVERS   use this Kafka instead of the development broker
 #   MM_DEMO_SECONDS              stop after this many seconds (for scripts)
+#   MM_DEMO_LOG_DIR              keep the processes' logs (*.err) and their
+#                                pids (pids) there (for tests/demo/check.sh)
+#
+# Stopping: Ctrl-C, or SIGINT/SIGTERM from a script (to this script, to
+# `make`, or to the whole process group), stops everything and exits 0. A
+# worker or the server that exits by itself with a failure status is
+# reported with the last lines of the logs (exit 1).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 scripts=$root/scripts
 listen=${MM_DEMO_LISTEN:-127.0.0.1:8000}
 
-"$scripts/setup.sh"
+"$scripts/setup.sh" demo
 cmake -S "$root" -B "$root/build" -G Ninja -DMM_WERROR=ON >/dev/null
 cmake --build "$root/build" --target gregor forms
 # GraphiQL's assets for offline use; without them the page loads them from a CDN.
@@ -46,6 +53,11 @@ cleanup() {
     fi
     if [[ -s $tmp/redis ]]; then
         "$scripts/redis-fixture.sh" stop "$(cat "$tmp/redis")" || true
+    fi
+    if [[ -n ${MM_DEMO_LOG_DIR:-} ]]; then
+        mkdir -p "$MM_DEMO_LOG_DIR"
+        cp "$tmp"/*.err "$MM_DEMO_LOG_DIR"/ 2>/dev/null || true
+        printf '%s\n' "${pids[@]}" ${broker_pid:+"$broker_pid"} >"$MM_DEMO_LOG_DIR/pids"
     fi
     rm -rf "$tmp"
     echo "demo: stopped; nothing is left running"
@@ -144,8 +156,16 @@ MSG
 if [[ -n ${MM_DEMO_SECONDS:-} ]]; then
     sleep "$MM_DEMO_SECONDS"
 else
-    wait -n "${pids[@]}" ${broker_pid:+"$broker_pid"} || true
-    echo "demo: a process exited unexpectedly" >&2
+    # A signal to the whole process group (Ctrl-C, `kill -INT -PGID`) reaches
+    # the workers and the server too; they stop cleanly (status 0) and this
+    # wait may return for them before our own trap runs. A clean or
+    # signal-ended exit is such a stop; only a failure status is unexpected.
+    status=0
+    wait -n "${pids[@]}" ${broker_pid:+"$broker_pid"} || status=$?
+    case $status in
+    0 | 130 | 143) exit 0 ;;
+    esac
+    echo "demo: a process exited unexpectedly (status $status)" >&2
     tail -n 20 "$tmp"/*.err >&2
     exit 1
 fi

@@ -1,21 +1,45 @@
 #!/usr/bin/env bash
-# setup.sh -- install the Debian 12 packages the build, the tests and the demo
-# need. Asks dpkg first and runs apt-get only when something is missing, so a
-# prepared machine pays nothing and needs neither root nor network.
+# setup.sh -- install the Debian 12 packages a task needs. Asks dpkg first
+# and runs apt-get only when something is missing, so a prepared machine pays
+# nothing and needs neither root nor network.
+#
+#   scripts/setup.sh demo    what `make demo` and `make build` need: the
+#                            compiler, the libraries, Redis, curl
+#   scripts/setup.sh check   + cmocka and Node (`make check`: the unit tier,
+#                            whose GraphQL differential test runs graphql-js)
+#   scripts/setup.sh [test]  + everything `make test` needs: clang (fuzzers),
+#                            kcat, a JVM and Maven (the real Kafka broker),
+#                            chromium (headless GraphiQL/dashboard checks)
 set -euo pipefail
+set_name=${1:-test}
 
+# demo: build gregor and the example, run a throw-away Redis (redis-server
+# pulls in redis-tools, whose redis-cli the fixture pings), curl the demo.
 packages=(build-essential cmake ninja-build pkg-config librdkafka-dev libhiredis-dev
-          libmicrohttpd-dev libjansson-dev libyaml-dev libcmocka-dev redis-server
-          clang libclang-rt-14-dev kcat curl redis-tools
-          chromium) # chromium: the headless browser checks of GraphiQL and the dashboard
-# The Kafka broker of the integration tier runs on a JVM and is fetched with
-# Maven; the differential GraphQL tests use Node. Take Debian's only when the
-# machine has none of its own.
-command -v java >/dev/null 2>&1 || packages+=(openjdk-17-jre-headless)
-command -v mvn >/dev/null 2>&1 || packages+=(maven)
-command -v node >/dev/null 2>&1 || packages+=(nodejs)
-command -v npm >/dev/null 2>&1 || packages+=(npm)
-command -v python3 >/dev/null 2>&1 || packages+=(python3) # the fault tests' load driver
+          libuv1-dev libjansson-dev libyaml-dev redis-server redis-tools curl)
+case $set_name in
+demo) ;;
+check|test)
+    packages+=(libcmocka-dev)
+    # The differential GraphQL tests use Node. Take Debian's only when the
+    # machine has none of its own.
+    command -v node >/dev/null 2>&1 || packages+=(nodejs)
+    command -v npm >/dev/null 2>&1 || packages+=(npm)
+    if [[ $set_name == test ]]; then
+        packages+=(clang libclang-rt-14-dev kcat
+                   chromium) # chromium: the headless browser checks of GraphiQL and the dashboard
+        # The Kafka broker of the integration tier runs on a JVM and is
+        # fetched with Maven.
+        command -v java >/dev/null 2>&1 || packages+=(openjdk-17-jre-headless)
+        command -v mvn >/dev/null 2>&1 || packages+=(maven)
+        command -v python3 >/dev/null 2>&1 || packages+=(python3) # the fault tests' load driver
+    fi
+    ;;
+*)
+    echo "setup: ERROR: unknown package set '$set_name' (demo, check or test)" >&2
+    exit 2
+    ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do
@@ -24,7 +48,7 @@ for p in "${packages[@]}"; do
 done
 
 if ((${#missing[@]} == 0)); then
-    echo "setup: all Debian packages present"
+    echo "setup: all Debian packages for '$set_name' present"
     exit 0
 fi
 

@@ -2,10 +2,11 @@
 # test.sh -- what `make test` runs: the whole test suite from a fresh machine.
 #
 #  1. installs missing Debian packages, fetches the Kafka broker jars (cached);
-#  2. builds twice: build/ (normal, -Werror) and build-asan/ (ASan+UBSan);
+#  2. builds three times: build/ (normal, -Werror), build-asan/ (ASan+UBSan)
+#     and build-release/ (Release, default options, compile only);
 #  3. starts ONE real Redis and ONE real Kafka broker for the whole run;
-#  4. runs every ctest test in the ASan build, and the unit tier in the normal
-#     build (the sanitizers must not be what makes a test pass);
+#  4. runs every ctest test in the ASan build, and `make check` (the unit tier
+#     in the normal build: the sanitizers must not be what makes a test pass);
 #  5. builds the libFuzzer targets (tests/fuzz/<module>/fuzz_*.c) with clang and
 #     runs each for MM_FUZZ_SECONDS (default 20) on a copy of its seed corpus
 #     (scripts/fuzz.sh).
@@ -87,6 +88,13 @@ phase "build (ASan+UBSan, build-asan/)"
 cmake -S "$root" -B "$root/build-asan" -G Ninja -DMM_WERROR=ON -DMM_SANITIZE=ON >/dev/null
 cmake --build "$root/build-asan"
 
+# Release (-O2) with the default options: GCC warns more with optimisation
+# (format-truncation, maybe-uninitialized), and -Werror holds in every build
+# type. Compile only; nothing runs from this tree.
+phase "build (Release, build-release/, compile only)"
+cmake -S "$root" -B "$root/build-release" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$root/build-release"
+
 phase "start Redis and Kafka"
 redis_out=$(MM_FIXTURE_RECORD=$run_state/redis "$scripts/redis-fixture.sh" start)
 eval "$redis_out"
@@ -101,10 +109,9 @@ if ! ctest --test-dir "$root/build-asan" --output-on-failure --no-tests=error -j
     failures+=("ctest (ASan+UBSan build)")
 fi
 
-phase "ctest: unit tier, normal build"
-if ! ctest --test-dir "$root/build" -L unit --output-on-failure --no-tests=error -j "$jobs" \
-        | tee "$run_state/ctest-unit.log"; then
-    failures+=("ctest unit (normal build)")
+phase "make check: unit tier, normal build"
+if ! MM_TEST_JOBS=$jobs "$scripts/check.sh" | tee "$run_state/ctest-unit.log"; then
+    failures+=("make check (unit tier, normal build)")
 fi
 
 # The README's main job: `make demo` must run the example end to end (on the
@@ -116,6 +123,16 @@ if ! (unset MM_KAFKA_BOOTSTRAP_SERVERS; MM_DEMO_SECONDS=1 MM_DEMO_LISTEN=127.0.0
     failures+=("demo")
 else
     grep -E '"createForm":\{"data":\{"id"' "$run_state/demo.log" | head -n 1
+fi
+
+# `make demo` stopped by a signal from a script exits cleanly within 2 s with
+# nothing left running, and its processes log in one format.
+phase "demo: stopped by SIGINT/SIGTERM, one log format (tests/demo/check.sh)"
+if ! (unset MM_KAFKA_BOOTSTRAP_SERVERS; "$root/tests/demo/check.sh") >"$run_state/demo-check.log" 2>&1; then
+    cat "$run_state/demo-check.log" >&2
+    failures+=("demo check")
+else
+    grep '^demo check:' "$run_state/demo-check.log"
 fi
 
 # The servers are not needed by the fuzzers; free the cores and memory.

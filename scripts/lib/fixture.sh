@@ -29,10 +29,20 @@ free_port() {
 # stop_group PID NAME: stop the process group led by PID (TERM, then KILL
 # after 15 s) and wait until it is gone. Checks the pid still runs NAME so a
 # recycled pid is never killed.
+# running PID: whether PID is a live process. A zombie is not: an orphaned
+# server is reaped by init, which in some containers takes a second or more.
+running() {
+    kill -0 "$1" 2>/dev/null || return 1
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    stat=${stat##*) }
+    [[ ${stat:0:1} != Z ]]
+}
+
 stop_group() {
     local pid=$1 name=$2 i
     [[ -n $pid ]] || return 0
-    if ! kill -0 "$pid" 2>/dev/null; then
+    if ! running "$pid"; then
         return 0
     fi
     if ! tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$name"; then
@@ -40,14 +50,14 @@ stop_group() {
         return 0
     fi
     kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-    for ((i = 0; i < 150; i++)); do
-        kill -0 "$pid" 2>/dev/null || return 0
-        sleep 0.1
+    for ((i = 0; i < 300; i++)); do
+        running "$pid" || return 0
+        sleep 0.05
     done
     echo "fixture: $name (pid $pid) ignored SIGTERM for 15 s; sending SIGKILL" >&2
     kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
     for ((i = 0; i < 50; i++)); do
-        kill -0 "$pid" 2>/dev/null || return 0
+        running "$pid" || return 0
         sleep 0.1
     done
 }

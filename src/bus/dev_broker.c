@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bus/kafka_conf.h"
 #include "bus/tcp_forward.h"
 #include "metamorphosis.h"
 
@@ -77,6 +78,7 @@ int mm_dev_broker_start(const char *listen, mm_dev_broker **out, char *err, size
         return MM_ENOMEM;
     }
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    mm_kafka_conf_use_our_log(conf); /* the mock cluster's lines are ours too */
     char kerr[256];
     /* test.mock.num.brokers makes the handle create and own the mock cluster.
      * log_level 4 hides the notice that bootstrap.servers was replaced. */

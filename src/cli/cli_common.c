@@ -3,6 +3,9 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -11,6 +14,8 @@
 
 #include "commands.h"
 #include "common/log.h"
+#include "common/suggest.h"
+#include "service/service_internal.h"
 
 int gregor_apps_add(gregor_apps *apps, const char *cmd, const char *path) {
     if (apps->count == GREGOR_MAX_APPS) {
@@ -105,4 +110,67 @@ int gregor_option_error(const char *cmd, int getopt_result, char **argv) {
     const char *opt = argv[optind - 1];
     if (getopt_result == ':') return gregor_usage_error(cmd, "option '%s' needs a value", opt);
     return gregor_usage_error(cmd, "unknown option '%s'", opt);
+}
+
+const char *gregor_consumer_hint(const mm_app *app, const char *name, char *buf, size_t size) {
+    mm_suggest sg;
+    mm_suggest_init(&sg, name);
+    /* Offer both spellings: NAME and SERVICE.NAME. The qualified ones are
+     * built in one block that outlives the search (up to 64 of them). */
+    enum { QUALIFIED = 64, QUALIFIED_LEN = 256 };
+    char (*qualified)[QUALIFIED_LEN] = calloc(QUALIFIED, QUALIFIED_LEN);
+    size_t q = 0;
+    for (size_t i = 0; i < app->service_count; i++) {
+        const mm_service *s = app->services[i];
+        for (size_t j = 0; j < s->consumer_count; j++) {
+            mm_suggest_offer(&sg, s->consumers[j]->name);
+            if (qualified && q < QUALIFIED) {
+                snprintf(qualified[q], QUALIFIED_LEN, "%s.%s", s->name, s->consumers[j]->name);
+                mm_suggest_offer(&sg, qualified[q++]);
+            }
+        }
+    }
+    if (sg.best) {
+        mm_suggest_hint(&sg, buf, size);
+        free(qualified);
+        return buf;
+    }
+    free(qualified);
+    size_t used = (size_t)snprintf(buf, size, " (the loaded services have:");
+    int any = 0;
+    for (size_t i = 0; i < app->service_count && used < size; i++) {
+        const mm_service *s = app->services[i];
+        for (size_t j = 0; j < s->consumer_count && used < size; j++, any = 1)
+            used += (size_t)snprintf(buf + used, size - used, "%s %s", any ? "," : "",
+                                     s->consumers[j]->name);
+    }
+    if (used < size) snprintf(buf + used, size - used, "%s)", any ? "" : " no consumers");
+    return buf;
+}
+
+const char *gregor_listen_error(const char *host, unsigned port, char *buf, size_t size) {
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+    struct addrinfo *res = NULL;
+    char service[16];
+    snprintf(service, sizeof service, "%u", port);
+    int gai = getaddrinfo(host, service, &hints, &res);
+    if (gai != 0) {
+        snprintf(buf, size, "%s", gai_strerror(gai));
+        return buf;
+    }
+    int fd = socket(res->ai_family, res->ai_socktype, res->ai_protocol);
+    if (fd < 0) {
+        snprintf(buf, size, "%s", strerror(errno));
+    } else {
+        int one = 1;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 1) != 0)
+            snprintf(buf, size, "%s", strerror(errno));
+        else
+            snprintf(buf, size, "the address can be bound now; see the log above for the server's reason");
+        close(fd);
+    }
+    freeaddrinfo(res);
+    return buf;
 }

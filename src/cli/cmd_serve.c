@@ -203,6 +203,14 @@ int gregor_cmd_serve(int argc, char **argv) {
     hc.graphql_path = cfg->http_graphql_path;
     hc.threads = (unsigned)cfg->http_threads;
     hc.max_body_bytes = (size_t)cfg->http_max_body_bytes;
+    /* 0 keeps the server's default (docs/http.md). */
+    hc.max_header_bytes = (size_t)cfg->http_max_header_bytes;
+    hc.max_url_bytes = (size_t)cfg->http_max_url_bytes;
+    hc.max_connections = (unsigned)cfg->http_max_connections;
+    hc.max_connections_per_ip = (unsigned)cfg->http_max_connections_per_ip;
+    hc.header_timeout_ms = (unsigned)cfg->http_header_timeout_ms;
+    hc.connection_timeout_s = (unsigned)cfg->http_idle_timeout_s;
+    hc.max_requests_per_connection = (unsigned)cfg->http_max_requests_per_connection;
     /* The HTTP deadline must outlast every mutation's own timeout so that a
      * caller gets the timeout error that names the event id. */
     long longest = cfg->sync_timeout_ms;
@@ -236,7 +244,9 @@ int gregor_cmd_serve(int argc, char **argv) {
     }
     server = mm_http_server_new(&hc, mm_gateway_handle, &gw);
     if (!server || mm_http_server_start(server) != 0) {
-        fprintf(stderr, "gregor serve: cannot listen on %s:%u (see the log above)\n", host, port);
+        char why[256];
+        fprintf(stderr, "gregor serve: cannot listen on %s:%u: %s\n", host, port,
+                gregor_listen_error(host, port, why, sizeof why));
         goto out_server;
     }
     if (manager_on) printf("manager: http://%s:%u/manager\n", host, (unsigned)mm_http_server_port(server));

@@ -1,5 +1,6 @@
 /* cmd_status.c -- `gregor status`: the service web as the nodes report it
  * in Redis (docs/redis-keys.md): nodes, their consumers and processes. */
+#include <assert.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 
 #include "cli_common.h"
 #include "commands.h"
+#include "graphql/json_writer.h"
 #include "node/status_store.h"
 
 static void usage(FILE *out) {
@@ -78,6 +80,49 @@ static void print_table(json_t *nodes) {
     }
 }
 
+/* v indented by two spaces per level, like json_dumps(JSON_INDENT(2)), but
+ * with numbers as their shortest round-trip text (0.49, not jansson's
+ * 0.48999999999999999). Depth is bounded by the status document's shape. */
+static void put_indented(mm_json_writer *w, const json_t *v, int depth) {
+    assert(depth < MM_JSON_TEXT_MAX_DEPTH);
+    const char *key;
+    json_t *item;
+    size_t i, n = 0;
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        if (json_object_size(v) == 0) { mm_json_put(w, "{}", 2); return; }
+        mm_json_put_char(w, '{');
+        json_object_foreach((json_t *)v, key, item) {
+            if (n++) mm_json_put_char(w, ',');
+            mm_json_put_char(w, '\n');
+            for (int d = 0; d <= depth; d++) mm_json_put(w, "  ", 2);
+            mm_json_put_string(w, key, strlen(key));
+            mm_json_put(w, ": ", 2);
+            put_indented(w, item, depth + 1);
+        }
+        mm_json_put_char(w, '\n');
+        for (int d = 0; d < depth; d++) mm_json_put(w, "  ", 2);
+        mm_json_put_char(w, '}');
+        return;
+    case JSON_ARRAY:
+        if (json_array_size(v) == 0) { mm_json_put(w, "[]", 2); return; }
+        mm_json_put_char(w, '[');
+        json_array_foreach(v, i, item) {
+            if (i) mm_json_put_char(w, ',');
+            mm_json_put_char(w, '\n');
+            for (int d = 0; d <= depth; d++) mm_json_put(w, "  ", 2);
+            put_indented(w, item, depth + 1);
+        }
+        mm_json_put_char(w, '\n');
+        for (int d = 0; d < depth; d++) mm_json_put(w, "  ", 2);
+        mm_json_put_char(w, ']');
+        return;
+    default:
+        mm_json_put_value(w, v); /* leaves: JavaScript's number text */
+        return;
+    }
+}
+
 int gregor_cmd_status(int argc, char **argv) {
     static const struct option options[] = {
         {"config", required_argument, NULL, 'c'},
@@ -111,7 +156,9 @@ int gregor_cmd_status(int argc, char **argv) {
         fprintf(stderr, "gregor status: %s\n", err);
     } else {
         if (as_json) {
-            char *text = json_dumps(nodes, JSON_INDENT(2));
+            mm_json_writer w = MM_JSON_WRITER_INIT;
+            put_indented(&w, nodes, 0);
+            char *text = mm_json_writer_take(&w, NULL);
             if (text) puts(text);
             free(text);
         } else {

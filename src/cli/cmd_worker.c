@@ -60,7 +60,10 @@ static const mm_consumer_spec *find_consumer(const mm_app *app, const char *name
         }
         if (c) found = c;
     }
-    if (!found) snprintf(err, err_size, "no consumer named %s in the loaded services", name);
+    char hint[512];
+    if (!found)
+        snprintf(err, err_size, "no consumer named %s in the loaded services%s", name,
+                 gregor_consumer_hint(app, name, hint, sizeof hint));
     return found;
 }
 

@@ -3,10 +3,14 @@
  * Usage: gregor [--help|--version] COMMAND [ARGS...]
  * Exit status: 0 success, 1 failure, 2 usage error (unknown command or flag). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
-#include "metamorphosis.h"
+#include "bus/kafka_conf.h"
 #include "commands.h"
+#include "common/suggest.h"
+#include "metamorphosis.h"
 
 static const gregor_command commands[] = {
     {"serve", "serve the GraphQL endpoint of the loaded services", gregor_cmd_serve},
@@ -47,10 +51,23 @@ int main(int argc, char **argv) {
         print_usage(stderr);
         return GREGOR_EXIT_USAGE;
     }
+    /* MM_LOG_FORMAT picks the log line format (common/log.h); a value we
+     * do not know would silently give text to a machine expecting JSON. */
+    const char *format = getenv("MM_LOG_FORMAT");
+    if (format && *format && strcasecmp(format, "json") != 0 && strcasecmp(format, "text") != 0) {
+        fprintf(stderr, "gregor: MM_LOG_FORMAT='%s' is not 'text' or 'json'\n", format);
+        return GREGOR_EXIT_USAGE;
+    }
     for (size_t i = 0; i < command_count; i++)
-        if (strcmp(commands[i].name, name) == 0)
+        if (strcmp(commands[i].name, name) == 0) {
+            mm_kafka_set_role(name); /* librdkafka's log lines say which gregor */
             return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "gregor: unknown command '%s'\n", name);
+        }
+    mm_suggest sg;
+    mm_suggest_init(&sg, name);
+    for (size_t i = 0; i < command_count; i++) mm_suggest_offer(&sg, commands[i].name);
+    char hint[96];
+    fprintf(stderr, "gregor: unknown command '%s'%s\n", name, mm_suggest_hint(&sg, hint, sizeof hint));
     print_usage(stderr);
     return GREGOR_EXIT_USAGE;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/suggest.h"
 #include "common/yaml_tree.h"
 #include "metamorphosis.h"
 
@@ -64,7 +65,7 @@ static mm_config *config_new_defaults(void) {
     c->http_listen = strdup("127.0.0.1:8000");
     c->http_graphql_path = strdup("/graphql");
     c->http_max_body_bytes = 1024 * 1024;
-    c->http_threads = 4;
+    c->http_threads = 0; /* one per online core */
     c->manager_enabled = false;
     c->manager_auth_for_queries = true;
     c->log_level = strdup("info");
@@ -171,9 +172,42 @@ static int expect_mapping(reader *r, const mm_yaml_node *n, const char *path) {
     return MM_EINVAL;
 }
 
-static int unknown_key(reader *r, const mm_yaml_pair *p, const char *section) {
-    fail(r->err, r->err_size, "%s:%u: unknown key '%s.%s'", r->file, p->key_line, section, p->key);
+/* The keys of each section, for "did you mean" (keep in step with the readers). */
+static const char *const top_keys[] = {"kafka", "redis", "http", "manager", "service_web_topic",
+                                       "result_ttl_seconds", "sync_timeout_ms", "log_level", NULL};
+static const char *const kafka_keys[] = {"bootstrap_servers", "properties", NULL};
+static const char *const redis_keys[] = {"url", "results_url", "state_url", "status_url", NULL};
+static const char *const http_keys[] = {"listen", "graphql_path", "max_body_bytes", "threads", NULL};
+static const char *const manager_keys[] = {"enabled", "auth_code", "auth_for_queries", NULL};
+static const char *const consumer_keys[] = {"procs", "harakiri_limit", "harakiri_jitter",
+                                            "max_age_seconds", NULL};
+
+static const char *key_hint(const char *key, const char *const *known, char *buf, size_t size) {
+    mm_suggest sg;
+    mm_suggest_init(&sg, key);
+    for (const char *const *k = known; *k; k++) mm_suggest_offer(&sg, *k);
+    return mm_suggest_hint(&sg, buf, size);
+}
+
+const char *mm_config_top_key_hint(const char *key, char *buf, size_t size) {
+    return key_hint(key, top_keys, buf, size);
+}
+
+static int unknown_key(reader *r, const mm_yaml_pair *p, const char *section,
+                       const char *const *known) {
+    char hint[128];
+    fail(r->err, r->err_size, "%s:%u: unknown key '%s.%s'%s", r->file, p->key_line, section, p->key,
+         key_hint(p->key, known, hint, sizeof hint));
     return MM_EINVAL;
+}
+
+/* A top-level key that is not one of ours names a service whose consumers
+ * it configures: a mapping of mappings. Anything else there is a mistake. */
+static int is_service_section(const mm_yaml_node *n) {
+    if (n->kind != MM_YAML_MAPPING) return 0;
+    for (size_t i = 0; i < n->pair_count; i++)
+        if (n->pairs[i].value->kind != MM_YAML_MAPPING) return 0;
+    return 1;
 }
 
 static int read_kafka(reader *r, const mm_yaml_node *n, mm_config *c) {
@@ -195,7 +229,7 @@ static int read_kafka(reader *r, const mm_yaml_node *n, mm_config *c) {
                 }
             }
         } else {
-            rc = unknown_key(r, p, "kafka");
+            rc = unknown_key(r, p, "kafka", kafka_keys);
         }
     }
     return rc;
@@ -221,7 +255,7 @@ static int read_redis(reader *r, const mm_yaml_node *n, mm_config *c) {
         else if (strcmp(p->key, "status_url") == 0)
             rc = read_string(r, p->value, "redis.status_url", &c->redis_status_url);
         else
-            rc = unknown_key(r, p, "redis");
+            rc = unknown_key(r, p, "redis", redis_keys);
     }
     return rc;
 }
@@ -237,9 +271,24 @@ static int read_http(reader *r, const mm_yaml_node *n, mm_config *c) {
         else if (strcmp(p->key, "max_body_bytes") == 0)
             rc = read_long(r, p->value, "http.max_body_bytes", 1, INT_MAX, &c->http_max_body_bytes);
         else if (strcmp(p->key, "threads") == 0)
-            rc = read_long(r, p->value, "http.threads", 1, 1024, &c->http_threads);
+            rc = read_long(r, p->value, "http.threads", 0, 1024, &c->http_threads);
+        else if (strcmp(p->key, "max_header_bytes") == 0)
+            rc = read_long(r, p->value, "http.max_header_bytes", 4096, INT_MAX, &c->http_max_header_bytes);
+        else if (strcmp(p->key, "max_url_bytes") == 0)
+            rc = read_long(r, p->value, "http.max_url_bytes", 64, INT_MAX, &c->http_max_url_bytes);
+        else if (strcmp(p->key, "max_connections") == 0)
+            rc = read_long(r, p->value, "http.max_connections", 1, 1000000, &c->http_max_connections);
+        else if (strcmp(p->key, "max_connections_per_ip") == 0)
+            rc = read_long(r, p->value, "http.max_connections_per_ip", 0, 1000000, &c->http_max_connections_per_ip);
+        else if (strcmp(p->key, "header_timeout_ms") == 0)
+            rc = read_long(r, p->value, "http.header_timeout_ms", 100, 3600000, &c->http_header_timeout_ms);
+        else if (strcmp(p->key, "idle_timeout_s") == 0)
+            rc = read_long(r, p->value, "http.idle_timeout_s", 1, 3600, &c->http_idle_timeout_s);
+        else if (strcmp(p->key, "max_requests_per_connection") == 0)
+            rc = read_long(r, p->value, "http.max_requests_per_connection", 1, INT_MAX,
+                           &c->http_max_requests_per_connection);
         else
-            rc = unknown_key(r, p, "http");
+            rc = unknown_key(r, p, "http", http_keys);
     }
     return rc;
 }
@@ -255,7 +304,7 @@ static int read_manager(reader *r, const mm_yaml_node *n, mm_config *c) {
         else if (strcmp(p->key, "auth_for_queries") == 0)
             rc = read_bool(r, p->value, "manager.auth_for_queries", &c->manager_auth_for_queries);
         else
-            rc = unknown_key(r, p, "manager");
+            rc = unknown_key(r, p, "manager", manager_keys);
     }
     return rc;
 }
@@ -305,7 +354,9 @@ static int read_service(reader *r, const mm_yaml_pair *svc, mm_config *c) {
             else if (strcmp(kp->key, "max_age_seconds") == 0)
                 rc = read_optional_long(r, kp->value, kpath, 1, LONG_MAX / 2, &s->max_age_seconds);
             else {
-                fail(r->err, r->err_size, "%s:%u: unknown key '%s'", r->file, kp->key_line, kpath);
+                char hint[128];
+                fail(r->err, r->err_size, "%s:%u: unknown key '%s'%s", r->file, kp->key_line, kpath,
+                     key_hint(kp->key, consumer_keys, hint, sizeof hint));
                 rc = MM_EINVAL;
             }
         }
@@ -317,6 +368,20 @@ static int read_service(reader *r, const mm_yaml_pair *svc, mm_config *c) {
         }
     }
     return rc;
+}
+
+/* A top-level key that is not one of ours: a service's section, unless it
+ * cannot be one. `kafak: {bootstrap_servers: ...}` and `log_levle: debug`
+ * are misspelled keys of ours, said so; `forms: {create_form: 3}` is a
+ * service section with a mistake inside, which read_service reports. */
+static int read_other(reader *r, const mm_yaml_pair *p, mm_config *c) {
+    char hint[128];
+    key_hint(p->key, top_keys, hint, sizeof hint);
+    if (is_service_section(p->value) || (!hint[0] && p->value->kind == MM_YAML_MAPPING))
+        return read_service(r, p, c);
+    fail(r->err, r->err_size, "%s:%u: unknown key '%s'%s", r->file, p->key_line, p->key,
+         hint[0] ? hint : " (a service's section maps consumer names to their settings)");
+    return MM_EINVAL;
 }
 
 static int read_document(reader *r, const mm_yaml_node *root, mm_config *c) {
@@ -340,7 +405,7 @@ static int read_document(reader *r, const mm_yaml_node *root, mm_config *c) {
             rc = read_long(r, p->value, "sync_timeout_ms", 1, INT_MAX, &c->sync_timeout_ms);
         else if (strcmp(k, "log_level") == 0)
             rc = read_string(r, p->value, "log_level", &c->log_level);
-        else rc = read_service(r, p, c);
+        else rc = read_other(r, p, c);
     }
     return rc;
 }

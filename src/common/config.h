@@ -60,7 +60,14 @@ typedef struct mm_config {
     char *http_listen;              /* HOST:PORT */
     char *http_graphql_path;
     long http_max_body_bytes;
-    long http_threads;
+    long http_threads;              /* 0 = one per online core */
+    long http_max_header_bytes;     /* 0 = the server's default for each of these */
+    long http_max_url_bytes;
+    long http_max_connections;
+    long http_max_connections_per_ip;
+    long http_header_timeout_ms;
+    long http_idle_timeout_s;
+    long http_max_requests_per_connection;
 
     bool manager_enabled;
     char *manager_auth_code;        /* secret: never logged */
@@ -87,6 +94,10 @@ int mm_config_load_string(const char *name, const char *text, size_t length,
 int mm_config_apply_env(mm_config *cfg, char *err, size_t err_size);
 
 /* The settings of one consumer, or NULL when the file does not name it. */
+/* " (did you mean 'kafka'?)" when key is close to one of the top-level keys,
+ * "" otherwise; returns buf. */
+const char *mm_config_top_key_hint(const char *key, char *buf, size_t size);
+
 const mm_consumer_settings *mm_config_find_consumer(const mm_config *cfg, const char *service,
                                                     const char *consumer);
 

@@ -24,18 +24,18 @@ const char *mm_http_cors_allow(const char *list, const char *origin) {
     return NULL;
 }
 
-void mm_http_cors_apply(struct MHD_Response *resp, const char *list, const char *origin, int preflight,
+void mm_http_cors_apply(mm_http_hbuf *out, const char *list, const char *origin, int preflight,
                         const char *request_headers) {
     const char *allow = mm_http_cors_allow(list, origin);
     if (!allow) return;
-    MHD_add_response_header(resp, "Access-Control-Allow-Origin", allow);
-    if (strcmp(allow, "*") != 0) MHD_add_response_header(resp, "Vary", "Origin");
+    mm_http_hbuf_add(out, "Access-Control-Allow-Origin", allow);
+    if (strcmp(allow, "*") != 0) mm_http_hbuf_add(out, "Vary", "Origin");
     if (!preflight) return;
-    MHD_add_response_header(resp, "Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+    mm_http_hbuf_add(out, "Access-Control-Allow-Methods", "GET, POST, OPTIONS");
     /* Echo what the browser asks for when it is short and printable; else the usual two. */
     int echo = request_headers && *request_headers && strlen(request_headers) < 512;
     for (const char *c = request_headers; echo && *c; c++)
         if ((unsigned char)*c < ' ' || (unsigned char)*c >= 0x7f) echo = 0;
-    MHD_add_response_header(resp, "Access-Control-Allow-Headers", echo ? request_headers : "Content-Type, Accept");
-    MHD_add_response_header(resp, "Access-Control-Max-Age", "600");
+    mm_http_hbuf_add(out, "Access-Control-Allow-Headers", echo ? request_headers : "Content-Type, Accept");
+    mm_http_hbuf_add(out, "Access-Control-Max-Age", "600");
 }

@@ -1,14 +1,16 @@
 /* http_internal.h -- what the files of src/http share and nobody else sees:
- * the server and responder structs, metrics, access log, CORS and GraphiQL. */
+ * the server, I/O thread, connection and responder structs, metrics, access
+ * log, CORS and GraphiQL. */
 #ifndef MM_HTTP_INTERNAL_H
 #define MM_HTTP_INTERNAL_H
 
-#include <microhttpd.h>
+#include <uv.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
 #include "http/http_server.h"
+#include "http/parse.h"
 
 /* ---- metrics (metrics.c) ---- */
 
@@ -56,15 +58,25 @@ char *mm_http_metrics_render(mm_http_metrics *m, size_t *len);
 void mm_http_access_log(const char *method, const char *path, unsigned status, size_t bytes,
                         uint64_t duration_us, const char *remote);
 
+/* ---- response header lines (conn.c) ---- */
+
+/* A growable block of "Name: value\r\n" lines; oom set when it could not grow. */
+typedef struct mm_http_hbuf {
+    char *data;
+    size_t len, cap;
+    int oom;
+} mm_http_hbuf;
+void mm_http_hbuf_add(mm_http_hbuf *b, const char *name, const char *value);
+
 /* ---- CORS (cors.c) ---- */
 
 /* The Access-Control-Allow-Origin value for this Origin, or NULL (not allowed
  * or CORS off). Points into origin or a static string. */
 const char *mm_http_cors_allow(const char *allowed_list, const char *origin);
-/* Adds CORS headers to resp when the origin is allowed; preflight adds the
+/* Adds CORS header lines when the origin is allowed; preflight adds the
  * method/header/max-age headers too. */
-void mm_http_cors_apply(struct MHD_Response *resp, const char *allowed_list, const char *origin,
-                        int preflight, const char *request_headers);
+void mm_http_cors_apply(mm_http_hbuf *out, const char *allowed_list, const char *origin, int preflight,
+                        const char *request_headers);
 
 /* ---- GraphiQL (graphiql.c, graphiql_template.c) ---- */
 
@@ -94,12 +106,178 @@ void mm_graphiql_free(mm_graphiql *g);
 /* The asset named name (the part after /graphiql/), or NULL. */
 const mm_graphiql_asset *mm_graphiql_find(const mm_graphiql *g, const char *name);
 
-/* ---- responder and server (responder.c, server.c) ---- */
+/* ---- I/O threads (loop.c) ---- */
+
+typedef struct mm_http_conn mm_http_conn;
+
+/* A function to run on an I/O thread, queued from any thread. */
+typedef struct mm_http_post {
+    struct mm_http_post *next;
+    void (*fn)(void *ud);
+    void *ud;
+    int heap; /* malloc'd by the queue (freed after fn) rather than embedded */
+} mm_http_post;
+
+/* One I/O thread: a libuv loop that owns its listening socket (SO_REUSEPORT,
+ * one per thread), its client connections and one timer per connection. */
+typedef struct mm_http_io {
+    mm_http_server *server;
+    unsigned index;
+    uv_loop_t loop;
+    uv_async_t wake;     /* runs the post queue */
+    uv_tcp_t listener;
+    int listen_fd;       /* bound and listening before the thread starts */
+    int listening;
+    pthread_t thread;
+    int thread_started;
+    pthread_mutex_t post_lock;
+    mm_http_post *post_head, *post_tail;
+    size_t post_count;
+    int post_closed;     /* the loop is ending: posts are refused */
+    mm_http_post finish_node; /* the post that ends the loop */
+    mm_http_post stop_nodes[2]; /* the posts of a graceful stop */
+    mm_http_conn *conns; /* every client connection of this loop (loop thread only) */
+    char date[40];       /* the Date header value, refreshed once a second */
+    long date_sec;
+} mm_http_io;
+
+/* Posts fn(ud) to io's loop. node, when not NULL, is an embedded node the
+ * caller keeps alive until fn runs (no allocation, never refused while the
+ * loop runs). 0, MM_ENOMEM, MM_ELIMIT (queue full) or MM_EINVAL (stopped). */
+int mm_http_io_post(mm_http_io *io, mm_http_post *node, void (*fn)(void *), void *ud);
+int mm_http_io_start(mm_http_server *s);   /* creates the loops and listeners, starts the threads */
+void mm_http_io_join(mm_http_server *s);    /* ends every loop (see mm_http_server_stop) and joins */
+const char *mm_http_io_date(mm_http_io *io); /* the current Date header value */
+
+/* ---- connection limits and refusal logs (limits.c) ---- */
+
+typedef enum mm_http_refusal {
+    MM_HTTP_REFUSE_MALFORMED,   /* 400 */
+    MM_HTTP_REFUSE_TARGET,      /* 414 */
+    MM_HTTP_REFUSE_HEADERS,     /* 431 */
+    MM_HTTP_REFUSE_CODING,      /* 501 / 505 / 417 */
+    MM_HTTP_REFUSE_BODY,        /* 413 */
+    MM_HTTP_REFUSE_HEADER_TIME, /* header phase deadline */
+    MM_HTTP_REFUSE_BODY_TIME,   /* body deadline */
+    MM_HTTP_REFUSE_WRITE_TIME,  /* the client did not read its answer */
+    MM_HTTP_REFUSE_CONNECTIONS, /* global connection limit */
+    MM_HTTP_REFUSE_PER_IP,      /* per-client connection limit */
+    MM_HTTP_REFUSE_COUNT
+} mm_http_refusal;
+
+/* Logs a refusal at warn level, at most once a second per kind (the line
+ * says how many were not logged since). */
+void mm_http_refusal_log(mm_http_server *s, mm_http_refusal kind, const char *remote, const char *what);
+/* Counts a new connection from addr: 0, or the refusal that applies. */
+int mm_http_limits_enter(mm_http_server *s, const struct sockaddr_storage *addr, mm_http_refusal *why);
+void mm_http_limits_leave(mm_http_server *s, const struct sockaddr_storage *addr);
+void mm_http_limits_free(mm_http_server *s);
+
+/* ---- routing and endpoints (server.c) ---- */
+
+enum mm_http_route { MM_ROUTE_NONE, MM_ROUTE_GRAPHQL, MM_ROUTE_HEALTHZ, MM_ROUTE_READYZ, MM_ROUTE_METRICS,
+                     MM_ROUTE_ASSET, MM_ROUTE_PAGE, MM_ROUTE_NOT_FOUND };
+
+/* ---- connections (conn.c) ---- */
+
+typedef enum mm_http_phase {
+    MM_PHASE_HEAD,   /* waiting for (the rest of) a request head; idle when nothing is buffered */
+    MM_PHASE_BODY,   /* reading a request body */
+    MM_PHASE_WAIT,   /* the handler keeps the responder: waiting for an answer */
+    MM_PHASE_WRITE,  /* an answer is being written */
+    MM_PHASE_LINGER, /* answered with Connection: close; draining what the client still sends */
+    MM_PHASE_CLOSED,
+} mm_http_phase;
+
+/* One client connection and its current request. Loop thread only. */
+struct mm_http_conn {
+    uv_tcp_t tcp;
+    uv_timer_t timer;   /* the one deadline of the current phase */
+    uv_write_t wreq;
+    uv_shutdown_t sreq;
+    mm_http_io *io;
+    mm_http_conn *prev, *next;
+    int handles;        /* open libuv handles (tcp, timer); freed at 0 */
+    mm_http_phase phase;
+    int counted;        /* counted in the connection limits */
+    int refused;        /* a connection refused at accept (503) */
+    struct sockaddr_storage addr;
+    char remote[64];
+    char *buf;          /* bytes read and not yet consumed */
+    size_t len, cap;
+    size_t scanned;     /* the blank line was searched for up to here */
+    unsigned requests;  /* requests started on this connection */
+    int reading;        /* uv_read_start is in effect */
+    int writing;        /* a uv_write is in progress */
+    int written_sync;   /* the answer went out in uv_try_write; process() finishes it */
+    int head_started;   /* the header deadline runs */
+    size_t lingered;    /* bytes discarded while lingering */
+
+    /* The current request (valid from its head to its last byte sent). */
+    int active;
+    mm_http_head head;
+    size_t head_len;
+    uint64_t start_ns;
+    int method;
+    char method_name[16];
+    char *path;         /* decoded-free copy of the path without the query, for routing and the log */
+    const char *query;  /* into buf: the raw query string (after '?'), or NULL */
+    size_t query_len;
+    enum mm_http_route route;
+    mm_http_media media;
+    int close_after;    /* answer with Connection: close */
+    int replied;        /* an answer was queued */
+    int body_done;      /* the body was read whole (or there is none) */
+    int head_only;      /* a HEAD request: no body in the answer */
+    size_t req_end;     /* bytes of buf the request occupies (head and Content-Length body) */
+    char *content_type; /* copies of request headers needed after the head's bytes may move */
+    char *origin;
+    char *body;         /* a chunked body, decoded */
+    size_t body_len, body_cap;
+    mm_http_chunked chunked;
+    mm_http_responder *r;
+    unsigned status;
+    size_t bytes;
+    mm_http_result result;
+    char *out;          /* the response head and any owned body */
+    char *out_body;     /* an owned body (freed after the write) */
+};
+
+/* Accepts a pending connection on io's listener. */
+void mm_http_conn_accept(mm_http_io *io);
+/* Stop: closes connections that wait for a request (idle or mid-header). */
+void mm_http_conn_close_idle(mm_http_io *io);
+/* Stop: answers the waiting requests of io with a shutdown error. */
+void mm_http_conn_cancel_waiting(mm_http_io *io);
+/* Stop: closes every connection of io now. */
+void mm_http_conn_close_all(mm_http_io *io);
+/* On the loop thread: the stored answer of c's responder is there; send it. */
+void mm_http_conn_answer_ready(mm_http_conn *c);
+/* Sends an answer for the current request. body is borrowed (must live until
+ * the write ends: static, or the responder's), or owned (malloc'd, taken)
+ * when owned is 1. allow: an Allow header or NULL. extra: more header lines
+ * ("Name: value\r\n"...) or NULL. */
+void mm_http_conn_reply(mm_http_conn *c, unsigned status, const char *content_type, const char *body, size_t len,
+                        int owned, const char *allow, const char *extra, mm_http_result result);
+/* The value of a request header (not NUL-terminated), or NULL. Valid only
+ * until the body is read (the buffer may move): in mm_http_route_head. */
+const char *mm_http_conn_header(const mm_http_conn *c, const char *name, size_t *len);
+/* The same, copied NUL-terminated into out (truncated), or NULL. */
+const char *mm_http_conn_header_str(const mm_http_conn *c, const char *name, char *out, size_t size);
+
+/* server.c: decides what the request gets once its head is parsed: an
+ * answer now, or (GraphQL POST) its body first. Returns 1 to read the body. */
+int mm_http_route_head(mm_http_conn *c);
+/* server.c: the whole GraphQL request is here (body in c->body or the buffer). */
+void mm_http_dispatch(mm_http_conn *c, const char *body, size_t body_len);
+/* server.c: the route of a path. */
+enum mm_http_route mm_http_route_for(const mm_http_server *s, const char *path);
+
+/* ---- responder (responder.c) ---- */
 
 typedef enum mm_responder_state {
-    MM_RESPONDER_IN_HANDLER = 0, /* the handler (or a continuation) runs on a server thread */
-    MM_RESPONDER_SUSPENDED,      /* the connection waits; the responder is in the wait list */
-    MM_RESPONDER_RESUMING,       /* resumed for a continuation; a worker will pick it up */
+    MM_RESPONDER_IN_HANDLER = 0, /* the handler runs on the connection's loop thread */
+    MM_RESPONDER_SUSPENDED,      /* the connection waits for an answer from any thread */
     MM_RESPONDER_DONE,           /* an answer is stored and being sent */
 } mm_responder_state;
 
@@ -107,14 +285,16 @@ struct mm_http_responder {
     pthread_mutex_t lock;
     atomic_int refs;              /* the connection's and the handler's */
     mm_http_server *server;
-    struct MHD_Connection *conn;
+    mm_http_io *io;               /* the loop the connection lives on */
     mm_http_graphql_request req;  /* owned */
     char remote[64];
+    mm_http_post resume;          /* the one post that delivers a late answer */
 
     /* Guarded by lock. */
+    mm_http_conn *conn;           /* NULL once the connection let go (loop thread only writes it) */
     mm_responder_state state;
     int answered;                 /* an answer is stored (by the handler or the server) */
-    int cancelled;                /* the server answered (deadline/shutdown) */
+    int cancelled;                /* the server answered or the client left */
     mm_http_cancel_reason cancel_reason;
     int cancel_notified;
     mm_http_cancel_fn cancel_fn;
@@ -126,44 +306,36 @@ struct mm_http_responder {
     int cancel_running;
     pthread_t cancel_thread;
     pthread_cond_t cancel_done;
-    mm_http_continue_fn continue_fn; /* a continuation waiting to run, or NULL */
-    void *continue_arg;
     unsigned status;
     char *body;                   /* the serialized answer */
     size_t body_len;
     mm_http_result result;
-
-    /* Guarded by the server's wait lock. */
-    uint64_t deadline_ns;         /* CLOCK_MONOTONIC */
-    int in_wait_list;
-    mm_http_responder *prev, *next;
 };
 
 struct mm_http_server {
     mm_http_config cfg;           /* strings below are owned copies */
     mm_http_graphql_fn handler;
     void *ud;
-    struct MHD_Daemon *daemon;
     uint16_t port;
     int started, stopped;
-    MHD_socket quiesced_fd;
-    atomic_int stopping;          /* Connection: close on every answer */
+    atomic_int stopping;          /* Connection: close on every answer; no new waits */
     mm_http_metrics metrics;
     mm_graphiql graphiql;
+    mm_http_io *io;
+    unsigned io_count;
 
-    /* The wait list: suspended responders by deadline, and the reaper thread. */
-    pthread_mutex_t wait_lock;
-    pthread_cond_t wait_cond;
-    mm_http_responder *wait_head, *wait_tail;
-    int no_more_waiting;          /* shutting down: new waits are cancelled at once */
-    int reaper_quit;
-    pthread_t reaper;
-    int reaper_started;
-
-    /* In-flight requests, for graceful stop. */
+    /* Requests between their head and their last byte sent, for graceful stop. */
     pthread_mutex_t flight_lock;
     pthread_cond_t flight_cond;
     long flight;
+
+    /* Connection limits (limits.c). */
+    atomic_uint connections;
+    pthread_mutex_t ip_lock;
+    struct mm_http_ip_count *ip_buckets[256];
+    /* Refusal log rate limiting, per kind. */
+    atomic_ullong refuse_last_ns[MM_HTTP_REFUSE_COUNT];
+    atomic_ullong refuse_unlogged[MM_HTTP_REFUSE_COUNT];
 };
 
 uint64_t mm_http_now_ns(void);
@@ -173,22 +345,17 @@ uint64_t mm_http_now_ns(void);
 char *mm_http_error_json(const char *msg, const char *code, size_t *len);
 
 /* Creates the responder for a parsed request (takes over req); refs = 2. */
-mm_http_responder *mm_http_responder_new(mm_http_server *server, struct MHD_Connection *conn,
+mm_http_responder *mm_http_responder_new(mm_http_server *server, mm_http_conn *conn, mm_http_io *io,
                                          mm_http_graphql_request *req, const char *remote);
 void mm_http_responder_release(mm_http_responder *r);
-/* What the worker does after the handler or a continuation returned. */
-typedef enum mm_settle {
-    MM_SETTLE_ANSWERED,  /* queue the stored answer now */
-    MM_SETTLE_SUSPENDED, /* the connection was suspended and joined the wait list */
-    MM_SETTLE_CONTINUE,  /* run *fn(*arg, r) on this thread, then settle again */
-} mm_settle;
-mm_settle mm_http_responder_settle(mm_http_responder *r, mm_http_continue_fn *fn, void **arg);
-/* The connection is closing with a continuation never run (server stopping):
- * marks the request cancelled (shutdown) and runs it so its owner can clean up. */
-void mm_http_responder_abandon(mm_http_responder *r);
-/* Answers every waiting responder with a shutdown error. */
-void mm_http_responder_cancel_all(mm_http_server *server);
-int mm_http_reaper_start(mm_http_server *server);
-void mm_http_reaper_stop(mm_http_server *server);
+/* On the loop thread, after the handler returned: 1 when an answer is stored
+ * (send it now), 0 when the connection must wait (state SUSPENDED). */
+int mm_http_responder_settle(mm_http_responder *r);
+/* On the loop thread: the server answers a waiting request itself (deadline,
+ * shutdown) or the client left; runs the cancel callback. 1 when this call
+ * stored the answer (send it unless the client left). */
+int mm_http_responder_cancel(mm_http_responder *r, mm_http_cancel_reason reason);
+/* On the loop thread: the connection lets go of r (sets r->conn = NULL). */
+void mm_http_responder_detach(mm_http_responder *r);
 
 #endif

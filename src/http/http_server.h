@@ -1,5 +1,5 @@
-/* http_server.h -- the GraphQL-over-HTTP server (libmicrohttpd), independent
- * of the GraphQL engine.
+/* http_server.h -- the GraphQL-over-HTTP server (our own strict HTTP/1.1 on
+ * libuv event loops), independent of the GraphQL engine.
  *
  * The server owns the transport: routing, GraphQL-over-HTTP request parsing
  * (GET and POST), Accept / Content-Type negotiation, status codes, CORS,
@@ -9,8 +9,16 @@
  *
  * Answering later, from any thread. The handler receives a responder. It may
  * answer before it returns (mm_http_respond), or keep the responder and answer
- * later from any thread; meanwhile the connection is suspended
- * (MHD_suspend_connection) so a waiting request holds no worker thread.
+ * later from any thread; meanwhile the connection waits on its event loop
+ * and holds no thread. Exactly one path resumes it: the answer, stored by
+ * mm_http_respond on whatever thread, is posted to the connection's loop.
+ *
+ * Threads. The server runs `threads` I/O threads, each a libuv loop owning
+ * its listening socket (SO_REUSEPORT), its client connections and a timer per
+ * connection. The handler, the readiness callback and the cancel callback
+ * run on the I/O thread of the request's connection (except that a cancel
+ * callback registered after the fact runs at once on the registering
+ * thread). mm_http_respond* may be called from any thread.
  *
  * Ownership (no use-after-free when the result and the deadline race):
  *   - The handler receives ONE reference to the responder and must give it
@@ -42,6 +50,7 @@
 #include "common/log.h"
 
 typedef struct mm_http_server mm_http_server;
+struct uv_loop_s; /* libuv's uv_loop_t (include <uv.h> to use it) */
 typedef struct mm_http_responder mm_http_responder;
 
 /* Response media types (negotiated from Accept). */
@@ -83,6 +92,7 @@ typedef enum mm_http_outcome {
 typedef enum mm_http_cancel_reason {
     MM_HTTP_CANCEL_DEADLINE = 1, /* request deadline passed: client got 504 */
     MM_HTTP_CANCEL_SHUTDOWN = 2, /* server stopping: client got 503 */
+    MM_HTTP_CANCEL_CLIENT_GONE = 3, /* the client closed its connection: nobody gets an answer */
 } mm_http_cancel_reason;
 
 /* A parsed GraphQL-over-HTTP request. Strings are NUL-terminated UTF-8. */
@@ -106,8 +116,9 @@ typedef void (*mm_http_graphql_fn)(void *ud, const mm_http_graphql_request *req,
  * reason into reason (NUL-terminated). Called on a server thread. */
 typedef int (*mm_http_ready_fn)(void *ud, char *reason, size_t reason_size);
 
-/* Called at most once, on a server thread, after the server has answered a
- * waiting request itself. The handler still owns its reference and must still
+/* Called at most once, on the connection's I/O thread, after the server has
+ * answered a waiting request itself or its client went away (so the engine
+ * can stop the work). The handler still owns its reference and must still
  * call mm_http_respond() (it may do so from inside this callback). */
 typedef void (*mm_http_cancel_fn)(void *arg, mm_http_responder *responder,
                                   mm_http_cancel_reason reason);
@@ -122,22 +133,32 @@ typedef struct mm_http_page {
     size_t body_len;
 } mm_http_page;
 
+/* Runs on an I/O thread: loop_start before the loop accepts its first
+ * connection, loop_stop when the server stops, after the HTTP side of the
+ * loop is done and before the loop ends (close your handles on it there:
+ * whatever is still open afterwards is closed by force). */
+typedef void (*mm_http_loop_fn)(void *ud, unsigned index, struct uv_loop_s *loop);
+
 typedef struct mm_http_config {
     const char *host;              /* listen address; default "127.0.0.1" */
     uint16_t port;                 /* 0 = an ephemeral port (see mm_http_server_port) */
     const char *graphql_path;      /* default "/graphql" */
-    unsigned threads;              /* worker thread pool size; default 2 */
-    size_t max_body_bytes;         /* POST body limit (413 past it); default 1 MiB */
-    size_t max_header_bytes;       /* per-connection header memory (431 past it); default 32 KiB */
-    unsigned max_connections;      /* concurrent connections; default 1024 */
-    unsigned connection_timeout_s; /* idle / slow client timeout; default 30 s. A request
-                                      body must also arrive within twice this, so a
-                                      byte-by-byte trickle cannot hold a connection */
+    unsigned threads;              /* I/O threads (event loops); 0 = one per online core (the default) */
+    size_t max_body_bytes;         /* request body limit, chunked too (413 past it); default 1 MiB */
+    size_t max_header_bytes;       /* request line + header fields (431 past it); default 32 KiB */
+    size_t max_url_bytes;          /* request-target length (414 past it); default 16 KiB */
+    unsigned max_connections;      /* concurrent connections (503 + close past it); default 4096,
+                                      lowered to what RLIMIT_NOFILE allows */
+    unsigned connection_timeout_s; /* keep-alive idle timeout; also the deadline of a whole request
+                                      body and of writing an answer; default 30 s */
+    unsigned header_timeout_ms;    /* the whole header phase: from accept (or from the first byte of a
+                                      later request on the connection) to the blank line; default 10000 */
+    unsigned max_requests_per_connection; /* keep-alive limit; default 100000 */
     unsigned max_connections_per_ip; /* 0 = no per-client limit (the default: a proxy
                                         in front makes every client one address) */
     unsigned request_timeout_ms;   /* deadline of a waiting request, counted from when the
                                       handler returned without answering; default 30000.
-                                      Suspended requests ignore connection_timeout_s. */
+                                      Waiting requests ignore connection_timeout_s. */
     const char *cors_origins;      /* NULL/"" = CORS off; "*" or "https://a,https://b" */
     const char *graphiql_dir;      /* GraphiQL assets; NULL = look next to the binary;
                                       "" = never serve locally (CDN fallback) */
@@ -148,6 +169,9 @@ typedef struct mm_http_config {
     void *ready_ud;
     const mm_http_page *pages;     /* extra static pages (copied), NULL = none */
     size_t page_count;
+    mm_http_loop_fn loop_start;    /* NULL = none; see mm_http_loop_fn */
+    mm_http_loop_fn loop_stop;
+    void *loop_ud;
 } mm_http_config;
 
 /* Fills cfg with the defaults above. */
@@ -169,6 +193,23 @@ uint16_t mm_http_server_port(const mm_http_server *server);
  * server cannot be started again. Never call it from a handler or a cancel
  * callback (it joins the threads those run on). */
 int mm_http_server_stop(mm_http_server *server, unsigned deadline_ms);
+
+/* ---- the event loops, for components that run on them (e.g. an async
+ * Redis client). Valid from mm_http_server_start until mm_http_server_stop. */
+
+/* The number of I/O threads (0 before start). */
+unsigned mm_http_server_loop_count(const mm_http_server *server);
+
+/* The libuv loop of I/O thread i (< loop_count), or NULL. Use it only from
+ * that thread: from a loop_start/loop_stop hook or a posted function. */
+struct uv_loop_s *mm_http_server_loop(mm_http_server *server, unsigned i);
+
+/* Runs fn(ud) on I/O thread i, soon, in order of posting (callable from any
+ * thread, that one included). Returns 0 (fn will run exactly once, unless the
+ * server stops first: posts still queued when a loop ends run during its
+ * stop, before loop_stop), MM_EINVAL (no such loop, or stopped), MM_ELIMIT
+ * (65536 posts already queued) or MM_ENOMEM. */
+int mm_http_server_post(mm_http_server *server, unsigned i, void (*fn)(void *ud), void *ud);
 
 /* Stops (with a zero deadline) if needed and frees. NULL is a no-op. */
 void mm_http_server_free(mm_http_server *server);
@@ -193,19 +234,8 @@ int mm_http_respond_error(mm_http_responder *responder, mm_http_outcome outcome,
  * cancelled, fn is called at once from this thread. */
 void mm_http_responder_on_cancel(mm_http_responder *responder, mm_http_cancel_fn fn, void *arg);
 
-/* Asks for fn(arg, responder) to run on a server worker thread (callable from
- * any thread, e.g. the one that settled what the engine waited for). The
- * waiting connection is resumed for it; fn may answer, or return without
- * answering to wait again (same deadline), possibly after asking for another
- * continuation. At most one continuation may be pending. Returns 0: fn will
- * run exactly once, even if the request meanwhile timed out (check
- * mm_http_responder_cancelled; a late mm_http_respond returns MM_ETIMEDOUT);
- * MM_ETIMEDOUT: already answered by the server, fn will not run; MM_EINVAL:
- * a continuation is already pending. The handler's reference is unchanged. */
-typedef void (*mm_http_continue_fn)(void *arg, mm_http_responder *responder);
-int mm_http_responder_continue(mm_http_responder *responder, mm_http_continue_fn fn, void *arg);
-
-/* 1 once the server has answered this request itself (deadline/shutdown). */
+/* 1 once the server has answered this request itself (deadline/shutdown) or
+ * its client went away. */
 int mm_http_responder_cancelled(mm_http_responder *responder);
 
 /* The request this responder answers (valid until mm_http_respond). */

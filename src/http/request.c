@@ -1,4 +1,4 @@
-/* request.c -- GraphQL-over-HTTP request parsing, apart from libmicrohttpd so
+/* request.c -- GraphQL-over-HTTP request parsing, apart from the transport so
  * that it can be unit-tested and fuzzed.
  *
  * POST: Content-Type application/json (charset utf-8 if given), a JSON object

@@ -1,20 +1,23 @@
 /* responder.c -- answering a GraphQL request now or later, from any thread.
  *
- * A responder is shared by two owners: the connection (released when
- * libmicrohttpd reports the request complete) and the handler (released by
- * mm_http_respond). Whoever drops the last reference frees it, so a late
- * answer racing the deadline never touches freed memory.
+ * A responder is shared by two owners: the connection (released when the
+ * request ends on its loop) and the handler (released by mm_http_respond).
+ * Whoever drops the last reference frees it, so a late answer racing the
+ * deadline never touches freed memory.
  *
- * When the handler returns without an answer the connection is suspended and
- * the responder joins the server's wait list, ordered by deadline. The reaper
- * thread answers expired entries with a timeout error; mm_http_respond, from
- * any thread, stores the answer and resumes the connection, whose worker then
- * sends it. Lock order: responder lock, then the server's wait lock (the
- * reaper takes them one after the other, never nested the other way). */
+ * When the handler returns without an answer the connection waits on its
+ * loop (its timer holds the request deadline). Exactly one path resumes it:
+ * mm_http_respond, from any thread, stores the answer and posts the
+ * responder to the connection's loop (an embedded node: no allocation),
+ * which sends it. The deadline, a shutdown and a client that leaves are all
+ * seen on that loop, which stores the server's own answer and runs the
+ * cancel callback there. */
 #include "http/http_internal.h"
 #include "graphql/json_writer.h"
 
+#include <assert.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -43,7 +46,7 @@ char *mm_http_error_json(const char *msg, const char *code, size_t *len) {
     return text;
 }
 
-mm_http_responder *mm_http_responder_new(mm_http_server *server, struct MHD_Connection *conn,
+mm_http_responder *mm_http_responder_new(mm_http_server *server, mm_http_conn *conn, mm_http_io *io,
                                          mm_http_graphql_request *req, const char *remote) {
     mm_http_responder *r = calloc(1, sizeof *r);
     if (!r) return NULL;
@@ -59,6 +62,7 @@ mm_http_responder *mm_http_responder_new(mm_http_server *server, struct MHD_Conn
     atomic_init(&r->refs, 2);
     r->server = server;
     r->conn = conn;
+    r->io = io;
     r->req = *req;
     memset(req, 0, sizeof *req);
     snprintf(r->remote, sizeof r->remote, "%s", remote ? remote : "");
@@ -77,17 +81,8 @@ void mm_http_responder_release(mm_http_responder *r) {
     free(r);
 }
 
-/* Unlinks r from the wait list if it is there. Caller holds the wait lock. */
-static void wait_unlink(mm_http_server *s, mm_http_responder *r) {
-    if (!r->in_wait_list) return;
-    if (r->prev) r->prev->next = r->next; else s->wait_head = r->next;
-    if (r->next) r->next->prev = r->prev; else s->wait_tail = r->prev;
-    r->prev = r->next = NULL;
-    r->in_wait_list = 0;
-}
-
-/* Stores a server-made answer (timeout or shutdown). Caller holds r->lock and
- * has checked !r->answered. Returns the cancel callback to run, if any. */
+/* Stores a server-made answer (timeout, shutdown, client gone). Caller holds
+ * r->lock and has checked !r->answered. Returns the cancel callback to run. */
 static mm_http_cancel_fn store_cancel(mm_http_responder *r, mm_http_cancel_reason reason, void **arg) {
     mm_http_server *s = r->server;
     char msg[160];
@@ -98,12 +93,18 @@ static mm_http_cancel_fn store_cancel(mm_http_responder *r, mm_http_cancel_reaso
         r->status = 504;
         r->result = MM_HTTP_RESULT_TIMEOUT;
         mm_http_metrics_error(&s->metrics, MM_HTTP_ERRKIND_TIMEOUT);
-    } else {
+    } else if (reason == MM_HTTP_CANCEL_SHUTDOWN) {
         r->body = mm_http_error_json("the server is shutting down", "SHUTTING_DOWN", &r->body_len);
         r->status = 503;
         r->result = MM_HTTP_RESULT_SHUTDOWN;
         mm_http_metrics_error(&s->metrics, MM_HTTP_ERRKIND_SHUTDOWN);
+    } else {
+        r->body = NULL; /* nobody to send it to */
+        r->status = 499;
+        r->result = MM_HTTP_RESULT_HTTP_ERROR;
     }
+    if (r->state == MM_RESPONDER_SUSPENDED) atomic_fetch_sub(&s->metrics.waiting, 1);
+    r->state = MM_RESPONDER_DONE;
     r->answered = 1;
     r->cancelled = 1;
     r->cancel_reason = reason;
@@ -120,8 +121,7 @@ static mm_http_cancel_fn store_cancel(mm_http_responder *r, mm_http_cancel_reaso
 
 /* Runs a cancel callback chosen under r->lock (cancel_running set), then
  * lets a respond waiting on another thread go on. */
-static void run_cancel(mm_http_responder *r, mm_http_cancel_fn fn, void *arg,
-                       mm_http_cancel_reason reason) {
+static void run_cancel(mm_http_responder *r, mm_http_cancel_fn fn, void *arg, mm_http_cancel_reason reason) {
     atomic_fetch_add(&r->refs, 1); /* fn may give back the handler's reference */
     fn(arg, r, reason);
     pthread_mutex_lock(&r->lock);
@@ -131,121 +131,64 @@ static void run_cancel(mm_http_responder *r, mm_http_cancel_fn fn, void *arg,
     mm_http_responder_release(r);
 }
 
-/* Answers a suspended responder on the server's behalf and resumes it. Takes
- * over one reference held by the caller. */
-static void cancel_one(mm_http_responder *r, mm_http_cancel_reason reason) {
+int mm_http_responder_settle(mm_http_responder *r) {
+    mm_http_server *s = r->server;
     void *arg = NULL;
     mm_http_cancel_fn fn = NULL;
+    int answered;
+    pthread_mutex_lock(&r->lock);
+    assert(r->state == MM_RESPONDER_IN_HANDLER || r->answered);
+    if (r->answered) {
+        r->state = MM_RESPONDER_DONE;
+        answered = 1;
+    } else if (atomic_load(&s->stopping)) {
+        fn = store_cancel(r, MM_HTTP_CANCEL_SHUTDOWN, &arg); /* no new waits while stopping */
+        answered = 1;
+    } else {
+        r->state = MM_RESPONDER_SUSPENDED;
+        atomic_fetch_add(&s->metrics.waiting, 1);
+        answered = 0;
+    }
+    pthread_mutex_unlock(&r->lock);
+    if (fn) run_cancel(r, fn, arg, MM_HTTP_CANCEL_SHUTDOWN);
+    return answered;
+}
+
+int mm_http_responder_cancel(mm_http_responder *r, mm_http_cancel_reason reason) {
+    void *arg = NULL;
+    mm_http_cancel_fn fn = NULL;
+    int stored = 0;
     pthread_mutex_lock(&r->lock);
     if (!r->answered && r->state == MM_RESPONDER_SUSPENDED) {
         fn = store_cancel(r, reason, &arg);
-        r->state = MM_RESPONDER_DONE;
-        atomic_fetch_sub(&r->server->metrics.waiting, 1);
-        MHD_resume_connection(r->conn);
+        stored = 1;
     }
     pthread_mutex_unlock(&r->lock);
     if (fn) run_cancel(r, fn, arg, reason);
-    mm_http_responder_release(r);
+    return stored;
 }
 
-/* Inserts r into the wait list by deadline. Caller holds both locks. */
-static void wait_insert(mm_http_server *s, mm_http_responder *r) {
-    /* Deadlines mostly arrive in order: search from the tail. */
-    mm_http_responder *at = s->wait_tail;
-    while (at && at->deadline_ns > r->deadline_ns) at = at->prev;
-    r->prev = at;
-    r->next = at ? at->next : s->wait_head;
-    if (r->next) r->next->prev = r; else s->wait_tail = r;
-    if (at) at->next = r; else s->wait_head = r;
-    r->in_wait_list = 1;
-    if (s->wait_head == r) pthread_cond_signal(&s->wait_cond);
-}
-
-mm_settle mm_http_responder_settle(mm_http_responder *r, mm_http_continue_fn *fn_out, void **arg_out) {
-    mm_http_server *s = r->server;
-    void *cancel_arg = NULL;
-    mm_http_cancel_fn cancel_fn = NULL;
-    mm_http_cancel_reason reason = MM_HTTP_CANCEL_DEADLINE;
-    mm_settle result;
+void mm_http_responder_detach(mm_http_responder *r) {
+    void *arg = NULL;
+    mm_http_cancel_fn fn = NULL;
+    mm_http_cancel_reason reason =
+        atomic_load(&r->server->stopping) ? MM_HTTP_CANCEL_SHUTDOWN : MM_HTTP_CANCEL_CLIENT_GONE;
     pthread_mutex_lock(&r->lock);
-    if (r->continue_fn) {
-        /* A promised continuation runs even if the request was answered meanwhile. */
-        *fn_out = r->continue_fn;
-        *arg_out = r->continue_arg;
-        r->continue_fn = NULL;
-        r->continue_arg = NULL;
-        r->state = MM_RESPONDER_IN_HANDLER;
-        result = MM_SETTLE_CONTINUE;
-    } else if (r->answered) {
-        r->state = MM_RESPONDER_DONE;
-        result = MM_SETTLE_ANSWERED;
-    } else {
-        uint64_t now = mm_http_now_ns();
-        pthread_mutex_lock(&s->wait_lock);
-        /* The deadline counts from the first wait and survives continuations. */
-        if (!r->deadline_ns) r->deadline_ns = now + (uint64_t)s->cfg.request_timeout_ms * 1000000ull;
-        if (s->no_more_waiting || r->deadline_ns <= now) {
-            pthread_mutex_unlock(&s->wait_lock);
-            reason = s->no_more_waiting ? MM_HTTP_CANCEL_SHUTDOWN : MM_HTTP_CANCEL_DEADLINE;
-            cancel_fn = store_cancel(r, reason, &cancel_arg);
-            r->state = MM_RESPONDER_DONE;
-            result = MM_SETTLE_ANSWERED;
-        } else {
-            wait_insert(s, r);
-            pthread_mutex_unlock(&s->wait_lock);
-            r->state = MM_RESPONDER_SUSPENDED;
-            atomic_fetch_add(&s->metrics.waiting, 1);
-            /* Still under r->lock: a concurrent answer cannot resume before this. */
-            MHD_suspend_connection(r->conn);
-            result = MM_SETTLE_SUSPENDED;
-        }
-    }
+    r->conn = NULL;
+    /* The connection goes away unanswered: nobody can be answered any more. */
+    if (!r->answered) fn = store_cancel(r, reason, &arg);
     pthread_mutex_unlock(&r->lock);
-    if (cancel_fn) run_cancel(r, cancel_fn, cancel_arg, reason);
-    return result;
+    if (fn) run_cancel(r, fn, arg, reason);
 }
 
-int mm_http_responder_continue(mm_http_responder *r, mm_http_continue_fn fn, void *arg) {
-    if (!r || !fn) return MM_EINVAL;
-    mm_http_server *s = r->server;
-    int rc = 0;
+/* On the connection's loop: a late answer arrived (posted by respond). */
+static void on_resume(void *ud) {
+    mm_http_responder *r = ud;
     pthread_mutex_lock(&r->lock);
-    if (r->answered) {
-        rc = MM_ETIMEDOUT;
-    } else if (r->continue_fn) {
-        rc = MM_EINVAL;
-    } else {
-        r->continue_fn = fn;
-        r->continue_arg = arg;
-        if (r->state == MM_RESPONDER_SUSPENDED) {
-            pthread_mutex_lock(&s->wait_lock);
-            wait_unlink(s, r);
-            pthread_mutex_unlock(&s->wait_lock);
-            r->state = MM_RESPONDER_RESUMING;
-            atomic_fetch_sub(&s->metrics.waiting, 1);
-            MHD_resume_connection(r->conn);
-        }
-        /* IN_HANDLER or RESUMING: the worker settles and finds it. */
-    }
+    mm_http_conn *c = r->conn; /* only this loop's thread clears it */
     pthread_mutex_unlock(&r->lock);
-    return rc;
-}
-
-void mm_http_responder_abandon(mm_http_responder *r) {
-    void *cancel_arg = NULL;
-    mm_http_cancel_fn cancel_fn = NULL;
-    pthread_mutex_lock(&r->lock);
-    mm_http_continue_fn fn = r->continue_fn;
-    void *arg = r->continue_arg;
-    r->continue_fn = NULL;
-    r->continue_arg = NULL;
-    if (fn && !r->answered) {
-        cancel_fn = store_cancel(r, MM_HTTP_CANCEL_SHUTDOWN, &cancel_arg);
-        r->state = MM_RESPONDER_DONE;
-    }
-    pthread_mutex_unlock(&r->lock);
-    if (cancel_fn) run_cancel(r, cancel_fn, cancel_arg, MM_HTTP_CANCEL_SHUTDOWN);
-    if (fn) fn(arg, r);
+    if (c) mm_http_conn_answer_ready(c);
+    mm_http_responder_release(r); /* the post's reference */
 }
 
 int mm_http_respond(mm_http_responder *r, mm_http_outcome outcome, json_t *body) {
@@ -266,8 +209,7 @@ int mm_http_respond(mm_http_responder *r, mm_http_outcome outcome, json_t *body)
     return mm_http_respond_text(r, outcome, text, len, has_errors);
 }
 
-int mm_http_respond_text(mm_http_responder *r, mm_http_outcome outcome, char *text, size_t len,
-                         bool has_errors) {
+int mm_http_respond_text(mm_http_responder *r, mm_http_outcome outcome, char *text, size_t len, bool has_errors) {
     if (!r) {
         free(text);
         return MM_EINVAL;
@@ -296,25 +238,24 @@ int mm_http_respond_text(mm_http_responder *r, mm_http_outcome outcome, char *te
     while (r->cancel_running && !pthread_equal(r->cancel_thread, pthread_self()))
         pthread_cond_wait(&r->cancel_done, &r->lock);
     if (r->answered) {
-        rc = MM_ETIMEDOUT; /* the server answered first; drop ours */
+        rc = MM_ETIMEDOUT; /* the server answered first (or the client left); drop ours */
         free(text);
     } else {
+        /* Not answered: the connection still holds r, so the server is alive. */
         r->body = text;
         r->body_len = len;
         r->status = mm_http_outcome_status(outcome, r->req.media);
         r->result = result;
         r->answered = 1;
-        if (result == MM_HTTP_RESULT_FIELD_ERRORS)
-            mm_http_metrics_error(&s->metrics, MM_HTTP_ERRKIND_EXECUTION);
-        else if (result != MM_HTTP_RESULT_OK)
-            mm_http_metrics_error(&s->metrics, (int)outcome);
+        if (result == MM_HTTP_RESULT_FIELD_ERRORS) mm_http_metrics_error(&s->metrics, MM_HTTP_ERRKIND_EXECUTION);
+        else if (result != MM_HTTP_RESULT_OK) mm_http_metrics_error(&s->metrics, (int)outcome);
         if (r->state == MM_RESPONDER_SUSPENDED) {
-            pthread_mutex_lock(&s->wait_lock);
-            wait_unlink(s, r);
-            pthread_mutex_unlock(&s->wait_lock);
             r->state = MM_RESPONDER_DONE;
             atomic_fetch_sub(&s->metrics.waiting, 1);
-            MHD_resume_connection(r->conn);
+            /* The one resume path: hand the answer to the connection's loop. */
+            atomic_fetch_add(&r->refs, 1);
+            if (mm_http_io_post(r->io, &r->resume, on_resume, r) != 0)
+                atomic_fetch_sub(&r->refs, 1); /* the loop is ending; it closes the connection */
         }
     }
     pthread_mutex_unlock(&r->lock);
@@ -355,74 +296,3 @@ int mm_http_responder_cancelled(mm_http_responder *r) {
 }
 
 const mm_http_graphql_request *mm_http_responder_request(mm_http_responder *r) { return &r->req; }
-
-/* Pops every responder whose deadline passed (each with an extra reference)
- * into a chain through ->next. Caller holds the wait lock. */
-static mm_http_responder *pop_expired(mm_http_server *s, uint64_t now) {
-    mm_http_responder *chain = NULL, **tail = &chain;
-    while (s->wait_head && s->wait_head->deadline_ns <= now) {
-        mm_http_responder *r = s->wait_head;
-        wait_unlink(s, r);
-        atomic_fetch_add(&r->refs, 1);
-        *tail = r;
-        tail = &r->next;
-    }
-    return chain;
-}
-
-static void run_chain(mm_http_responder *chain, mm_http_cancel_reason reason) {
-    while (chain) {
-        mm_http_responder *next = chain->next;
-        chain->next = NULL;
-        cancel_one(chain, reason);
-        chain = next;
-    }
-}
-
-static void *reaper_main(void *arg) {
-    mm_http_server *s = arg;
-    pthread_mutex_lock(&s->wait_lock);
-    while (!s->reaper_quit) {
-        mm_http_responder *chain = pop_expired(s, mm_http_now_ns());
-        if (chain) {
-            pthread_mutex_unlock(&s->wait_lock);
-            run_chain(chain, MM_HTTP_CANCEL_DEADLINE);
-            pthread_mutex_lock(&s->wait_lock);
-            continue;
-        }
-        if (s->wait_head) {
-            uint64_t d = s->wait_head->deadline_ns;
-            struct timespec ts = {(time_t)(d / 1000000000ull), (long)(d % 1000000000ull)};
-            pthread_cond_timedwait(&s->wait_cond, &s->wait_lock, &ts);
-        } else {
-            pthread_cond_wait(&s->wait_cond, &s->wait_lock);
-        }
-    }
-    pthread_mutex_unlock(&s->wait_lock);
-    return NULL;
-}
-
-int mm_http_reaper_start(mm_http_server *s) {
-    s->reaper_quit = 0;
-    if (pthread_create(&s->reaper, NULL, reaper_main, s) != 0) return MM_ENOMEM;
-    s->reaper_started = 1;
-    return 0;
-}
-
-void mm_http_reaper_stop(mm_http_server *s) {
-    if (!s->reaper_started) return;
-    pthread_mutex_lock(&s->wait_lock);
-    s->reaper_quit = 1;
-    pthread_cond_signal(&s->wait_cond);
-    pthread_mutex_unlock(&s->wait_lock);
-    pthread_join(s->reaper, NULL);
-    s->reaper_started = 0;
-}
-
-void mm_http_responder_cancel_all(mm_http_server *s) {
-    pthread_mutex_lock(&s->wait_lock);
-    s->no_more_waiting = 1;
-    mm_http_responder *chain = pop_expired(s, UINT64_MAX);
-    pthread_mutex_unlock(&s->wait_lock);
-    run_chain(chain, MM_HTTP_CANCEL_SHUTDOWN);
-}

@@ -1,56 +1,36 @@
-/* server.c -- the libmicrohttpd daemon: configuration, routing, request
- * bodies, start and graceful stop.
+/* server.c -- the server: configuration, routing, the endpoints, GraphQL
+ * request dispatch, start and graceful stop. The transport (reading,
+ * framing, deadlines, writing) is conn.c on the I/O threads of loop.c; every
+ * function here runs on the I/O thread of the request's connection, except
+ * new/start/stop/free and the loop accessors.
  *
- * The daemon runs an epoll thread pool with suspend/resume allowed. A GraphQL
- * request is parsed here (request.c), handed to the engine's callback with a
- * responder (responder.c), and answered either before the callback returns or
- * later, after the suspended connection is resumed. Other endpoints: /healthz,
- * /readyz, /metrics, GraphiQL with its assets under /graphiql/, and the extra
- * static pages of the configuration (e.g. the manager's /manager). */
+ * Endpoints: the GraphQL path, /healthz, /readyz, /metrics, GraphiQL with its
+ * assets under /graphiql/, and the extra static pages of the configuration
+ * (e.g. the manager's /manager). */
 #include "http/http_internal.h"
 
-#include <arpa/inet.h>
-#include <netdb.h>
-#include <netinet/in.h>
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "metamorphosis.h"
-
-enum route { ROUTE_NONE, ROUTE_GRAPHQL, ROUTE_HEALTHZ, ROUTE_READYZ, ROUTE_METRICS, ROUTE_ASSET,
-             ROUTE_PAGE, ROUTE_NOT_FOUND };
-
-/* Per-request state, kept in MHD's con_cls. */
-typedef struct conn_ctx {
-    uint64_t start_ns;
-    int method;
-    char method_name[16];
-    char *path;
-    enum route route;
-    mm_http_media media;
-    char *body;
-    size_t body_len, body_cap, discarded;
-    int too_large;
-    mm_http_responder *r;
-    unsigned status;
-    size_t bytes;
-    mm_http_result result;
-    char remote[64];
-} conn_ctx;
 
 void mm_http_config_init(mm_http_config *cfg) {
     memset(cfg, 0, sizeof *cfg);
     cfg->host = "127.0.0.1";
     cfg->port = 0;
     cfg->graphql_path = "/graphql";
-    cfg->threads = 2;
+    cfg->threads = 0;
     cfg->max_body_bytes = 1024 * 1024;
     cfg->max_header_bytes = 32 * 1024;
-    cfg->max_connections = 1024;
+    cfg->max_url_bytes = 16 * 1024;
+    cfg->max_connections = 4096;
     cfg->connection_timeout_s = 30;
+    cfg->header_timeout_ms = 10000;
+    cfg->max_requests_per_connection = 100000;
     cfg->request_timeout_ms = 30000;
     cfg->log_level = -1;
 }
@@ -60,67 +40,23 @@ static const char *media_content_type(mm_http_media media) {
                                                         : "application/json; charset=utf-8";
 }
 
-static void format_remote(struct MHD_Connection *conn, char *out, size_t size) {
-    out[0] = '\0';
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    if (!ci || !ci->client_addr) return;
-    char host[INET6_ADDRSTRLEN] = "";
-    if (ci->client_addr->sa_family == AF_INET) {
-        const struct sockaddr_in *a = (const struct sockaddr_in *)(const void *)ci->client_addr;
-        inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
-        snprintf(out, size, "%s:%u", host, ntohs(a->sin_port));
-    } else if (ci->client_addr->sa_family == AF_INET6) {
-        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)(const void *)ci->client_addr;
-        inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
-        snprintf(out, size, "[%s]:%u", host, ntohs(a->sin6_port));
-    }
-}
-
-/* Queues a response. body is copied unless persistent. allow is the Allow
- * header for 405s (or NULL). */
-static enum MHD_Result send_answer(mm_http_server *s, struct MHD_Connection *conn, conn_ctx *ctx,
-                                   unsigned status, const char *content_type, const char *body, size_t len,
-                                   int persistent, const char *allow, mm_http_result result) {
-    struct MHD_Response *resp = MHD_create_response_from_buffer(
-        len, (void *)body, persistent ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_COPY);
-    if (!resp) return MHD_NO;
-    if (content_type) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
-    if (allow) MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
-    if (ctx->route == ROUTE_GRAPHQL) {
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept");
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-        const char *origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
-        mm_http_cors_apply(resp, s->cfg.cors_origins, origin, 0, NULL);
-    }
-    if (atomic_load(&s->stopping)) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
-    ctx->status = status;
-    ctx->bytes = len;
-    ctx->result = result;
-    enum MHD_Result ret = MHD_queue_response(conn, status, resp);
-    MHD_destroy_response(resp);
-    return ret;
-}
-
 /* A transport-level error answered as a GraphQL-style JSON body. */
-static enum MHD_Result send_error(mm_http_server *s, struct MHD_Connection *conn, conn_ctx *ctx,
-                                  unsigned status, const char *msg, const char *allow) {
+static void send_error(mm_http_conn *c, unsigned status, const char *msg, const char *allow) {
+    mm_http_server *s = c->io->server;
     size_t len;
     char *body = mm_http_error_json(msg, NULL, &len);
-    mm_http_media media = ctx->media == MM_HTTP_MEDIA_GRAPHQL_RESPONSE_JSON ? ctx->media : MM_HTTP_MEDIA_JSON;
-    if (ctx->route == ROUTE_GRAPHQL) mm_http_metrics_error(&s->metrics, MM_HTTP_ERRKIND_REQUEST);
-    enum MHD_Result ret = send_answer(s, conn, ctx, status, media_content_type(media), body, len, 0, allow,
-                                      status >= 500 ? MM_HTTP_RESULT_SERVER_ERROR : MM_HTTP_RESULT_HTTP_ERROR);
-    free(body);
-    return ret;
+    mm_http_media media = c->media == MM_HTTP_MEDIA_GRAPHQL_RESPONSE_JSON ? c->media : MM_HTTP_MEDIA_JSON;
+    if (c->route == MM_ROUTE_GRAPHQL) mm_http_metrics_error(&s->metrics, MM_HTTP_ERRKIND_REQUEST);
+    mm_http_conn_reply(c, status, media_content_type(media), body, len, 1, allow, NULL,
+                       status >= 500 ? MM_HTTP_RESULT_SERVER_ERROR : MM_HTTP_RESULT_HTTP_ERROR);
 }
 
-static enum MHD_Result send_text(mm_http_server *s, struct MHD_Connection *conn, conn_ctx *ctx,
-                                 unsigned status, const char *text) {
-    return send_answer(s, conn, ctx, status, "text/plain; charset=utf-8", text, strlen(text), 1, NULL,
+static void send_text(mm_http_conn *c, unsigned status, const char *text) {
+    mm_http_conn_reply(c, status, "text/plain; charset=utf-8", text, strlen(text), 0, NULL, NULL,
                        status < 400 ? MM_HTTP_RESULT_OK : MM_HTTP_RESULT_HTTP_ERROR);
 }
 
-static enum MHD_Result handle_readyz(mm_http_server *s, struct MHD_Connection *conn, conn_ctx *ctx) {
+static void handle_readyz(mm_http_server *s, mm_http_conn *c) {
     char reason[256] = "";
     int ready = 1;
     if (atomic_load(&s->stopping)) {
@@ -134,316 +70,228 @@ static enum MHD_Result handle_readyz(mm_http_server *s, struct MHD_Connection *c
                       : json_pack("{s:s,s:s}", "status", "not ready", "reason", reason[0] ? reason : "not ready");
     char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
     json_decref(j);
-    if (!text) return send_text(s, conn, ctx, 500, "out of memory\n");
-    enum MHD_Result ret = send_answer(s, conn, ctx, ready ? 200 : 503, "application/json; charset=utf-8", text,
-                                      strlen(text), 0, NULL, ready ? MM_HTTP_RESULT_OK : MM_HTTP_RESULT_SERVER_ERROR);
-    free(text);
-    return ret;
+    if (!text) {
+        send_text(c, 500, "out of memory\n");
+        return;
+    }
+    mm_http_conn_reply(c, ready ? 200 : 503, "application/json; charset=utf-8", text, strlen(text), 1, NULL, NULL,
+                       ready ? MM_HTTP_RESULT_OK : MM_HTTP_RESULT_SERVER_ERROR);
 }
 
-static enum MHD_Result handle_metrics(mm_http_server *s, struct MHD_Connection *conn, conn_ctx *ctx) {
+static void handle_metrics(mm_http_server *s, mm_http_conn *c) {
     size_t len = 0;
     char *text = mm_http_metrics_render(&s->metrics, &len);
-    if (!text) return send_text(s, conn, ctx, 500, "out of memory\n");
-    enum MHD_Result ret = send_answer(s, conn, ctx, 200, "text/plain; version=0.0.4; charset=utf-8", text, len,
-                                      0, NULL, MM_HTTP_RESULT_OK);
-    free(text);
-    return ret;
-}
-
-static enum MHD_Result handle_graphiql_page(mm_http_server *s, struct MHD_Connection *conn, conn_ctx *ctx) {
-    return send_answer(s, conn, ctx, 200, "text/html; charset=utf-8", s->graphiql.page, s->graphiql.page_len, 1,
-                       NULL, MM_HTTP_RESULT_OK);
-}
-
-static enum MHD_Result handle_asset(mm_http_server *s, struct MHD_Connection *conn, conn_ctx *ctx,
-                                    const char *url) {
-    const mm_graphiql_asset *a = mm_graphiql_find(&s->graphiql, url + strlen("/graphiql/"));
-    if (!a) return send_text(s, conn, ctx, 404, "not found\n");
-    struct MHD_Response *resp = MHD_create_response_from_buffer(a->len, a->data, MHD_RESPMEM_PERSISTENT);
-    if (!resp) return MHD_NO;
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, a->content_type);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "public, max-age=86400");
-    ctx->status = 200;
-    ctx->bytes = a->len;
-    ctx->result = MM_HTTP_RESULT_OK;
-    enum MHD_Result ret = MHD_queue_response(conn, 200, resp);
-    MHD_destroy_response(resp);
-    return ret;
-}
-
-/* Collects the URL query parameters for GET parsing. */
-typedef struct params {
-    mm_http_param items[64];
-    size_t count;
-    int overflow;
-} params;
-
-static enum MHD_Result collect_param(void *cls, enum MHD_ValueKind kind, const char *key, const char *value) {
-    (void)kind;
-    params *p = cls;
-    if (p->count == sizeof p->items / sizeof p->items[0]) {
-        p->overflow = 1;
-        return MHD_NO;
+    if (!text) {
+        send_text(c, 500, "out of memory\n");
+        return;
     }
-    p->items[p->count].key = key;
-    p->items[p->count].value = value;
-    p->count++;
-    return MHD_YES;
+    mm_http_conn_reply(c, 200, "text/plain; version=0.0.4; charset=utf-8", text, len, 1, NULL, NULL,
+                       MM_HTTP_RESULT_OK);
 }
 
-static enum MHD_Result answer_from_responder(mm_http_server *s, struct MHD_Connection *conn, conn_ctx *ctx) {
-    mm_http_responder *r = ctx->r;
-    pthread_mutex_lock(&r->lock);
-    unsigned status = r->status;
-    mm_http_result result = r->result;
-    char *body = r->body;
-    size_t len = r->body_len;
-    pthread_mutex_unlock(&r->lock);
-    /* body is immutable once answered and lives until on_completed drops ctx's
-     * reference, after the response was sent: no copy needed. */
-    return send_answer(s, conn, ctx, status, media_content_type(r->req.media), body, len, 1,
-                       status == 405 ? "POST" : NULL, result);
+static void handle_asset(mm_http_server *s, mm_http_conn *c) {
+    const mm_graphiql_asset *a = mm_graphiql_find(&s->graphiql, c->path + strlen("/graphiql/"));
+    if (!a) {
+        send_text(c, 404, "not found\n");
+        return;
+    }
+    mm_http_conn_reply(c, 200, a->content_type, a->data, a->len, 0, NULL, "Cache-Control: public, max-age=86400\r\n",
+                       MM_HTTP_RESULT_OK);
 }
 
-/* After the handler (or a continuation) returned on this worker: answer,
- * run the continuation asked for meanwhile, or suspend until either. */
-static enum MHD_Result settle(mm_http_server *s, struct MHD_Connection *conn, conn_ctx *ctx) {
-    for (;;) {
-        mm_http_continue_fn fn = NULL;
-        void *arg = NULL;
-        switch (mm_http_responder_settle(ctx->r, &fn, &arg)) {
-        case MM_SETTLE_ANSWERED: return answer_from_responder(s, conn, ctx);
-        case MM_SETTLE_SUSPENDED: return MHD_YES; /* resumed later by an answer or a continuation */
-        case MM_SETTLE_CONTINUE: fn(arg, ctx->r); break;
+/* The configured extra page at exactly path, or NULL. */
+static const mm_http_page *find_page(const mm_http_server *s, const char *path) {
+    for (size_t i = 0; i < s->cfg.page_count; i++)
+        if (strcmp(s->cfg.pages[i].path, path) == 0) return &s->cfg.pages[i];
+    return NULL;
+}
+
+enum mm_http_route mm_http_route_for(const mm_http_server *s, const char *path) {
+    if (strcmp(path, s->cfg.graphql_path) == 0) return MM_ROUTE_GRAPHQL;
+    if (strcmp(path, "/healthz") == 0) return MM_ROUTE_HEALTHZ;
+    if (strcmp(path, "/readyz") == 0) return MM_ROUTE_READYZ;
+    if (strcmp(path, "/metrics") == 0) return MM_ROUTE_METRICS;
+    if (strncmp(path, "/graphiql/", 10) == 0) return MM_ROUTE_ASSET;
+    if (find_page(s, path)) return MM_ROUTE_PAGE;
+    return MM_ROUTE_NOT_FOUND;
+}
+
+static int hex_digit(char ch) {
+    if (ch >= '0' && ch <= '9') return ch - '0';
+    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
+    return -1;
+}
+
+/* Percent-decodes s in place ('+' is a space, as in forms); an invalid
+ * escape is kept as it is. */
+static void url_decode(char *s) {
+    char *o = s;
+    for (char *p = s; *p; p++) {
+        if (*p == '+') {
+            *o++ = ' ';
+        } else if (*p == '%' && hex_digit(p[1]) >= 0 && hex_digit(p[2]) >= 0) {
+            *o++ = (char)(hex_digit(p[1]) * 16 + hex_digit(p[2]));
+            p += 2;
+        } else {
+            *o++ = *p;
         }
     }
+    *o = '\0';
 }
 
-/* The whole request is here: parse it and hand it to the engine. */
-static enum MHD_Result dispatch_graphql(mm_http_server *s, struct MHD_Connection *conn, conn_ctx *ctx) {
-    if (ctx->too_large) return send_error(s, conn, ctx, 413, "the request body is too large", NULL);
-    params p = {.count = 0, .overflow = 0};
-    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_param, &p);
-    if (p.overflow) return send_error(s, conn, ctx, 400, "too many URL parameters", NULL);
+/* Splits and decodes a query string (a malloc'd copy in *storage). The
+ * number of parameters is bounded by the URL limit. */
+static int parse_query(const char *q, size_t len, char **storage, mm_http_param **params, size_t *count) {
+    *storage = NULL;
+    *params = NULL;
+    *count = 0;
+    if (!q || !len) return 0;
+    size_t n = 1;
+    for (size_t i = 0; i < len; i++) n += q[i] == '&';
+    char *copy = malloc(len + 1);
+    mm_http_param *p = calloc(n, sizeof *p);
+    if (!copy || !p) {
+        free(copy);
+        free(p);
+        return MM_ENOMEM;
+    }
+    memcpy(copy, q, len);
+    copy[len] = '\0';
+    size_t k = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(copy, "&", &save); tok; tok = strtok_r(NULL, "&", &save)) {
+        char *eq = strchr(tok, '=');
+        if (eq) *eq = '\0';
+        url_decode(tok);
+        if (eq) url_decode(eq + 1);
+        assert(k < n);
+        p[k].key = tok;
+        p[k].value = eq ? eq + 1 : NULL;
+        k++;
+    }
+    *storage = copy;
+    *params = p;
+    *count = k;
+    return 0;
+}
+
+void mm_http_dispatch(mm_http_conn *c, const char *body, size_t body_len) {
+    mm_http_server *s = c->io->server;
+    char *storage = NULL;
+    mm_http_param *params = NULL;
+    size_t count = 0;
+    if (c->method == MM_HTTP_METHOD_GET && parse_query(c->query, c->query_len, &storage, &params, &count) != 0) {
+        send_error(c, 500, "out of memory", NULL);
+        return;
+    }
     mm_http_raw_request raw = {
-        .method = ctx->method_name,
-        .content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
-        .body = ctx->body,
-        .body_len = ctx->body_len,
-        .params = p.items,
-        .param_count = p.count,
+        .method = c->method_name,
+        .content_type = c->content_type,
+        .body = body,
+        .body_len = body_len,
+        .params = params,
+        .param_count = count,
     };
     mm_http_graphql_request req;
     char err[256];
     int status = mm_http_request_parse(&raw, &req, err, sizeof err);
-    free(ctx->body); /* parsed or rejected: the raw bytes are no longer needed */
-    ctx->body = NULL;
-    ctx->body_len = ctx->body_cap = 0;
-    if (status) return send_error(s, conn, ctx, (unsigned)status, err, status == 405 ? "GET, POST" : NULL);
-    req.media = ctx->media;
-    mm_http_responder *r = mm_http_responder_new(s, conn, &req, ctx->remote);
+    free(params);
+    free(storage);
+    if (status) {
+        send_error(c, (unsigned)status, err, status == 405 ? "GET, POST" : NULL);
+        return;
+    }
+    req.media = c->media;
+    mm_http_responder *r = mm_http_responder_new(s, c, c->io, &req, c->remote);
     if (!r) {
         mm_http_graphql_request_clear(&req);
-        return send_error(s, conn, ctx, 500, "out of memory", NULL);
+        send_error(c, 500, "out of memory", NULL);
+        return;
     }
-    ctx->r = r;
+    c->r = r;
     s->handler(s->ud, &r->req, r);
-    return settle(s, conn, ctx);
 }
 
-/* First call for a GraphQL request: everything decidable from the headers. */
-static enum MHD_Result start_graphql(mm_http_server *s, struct MHD_Connection *conn, conn_ctx *ctx) {
+/* Everything decidable from the head of a GraphQL request. 1: read the body. */
+static int start_graphql(mm_http_server *s, mm_http_conn *c) {
     int cors = s->cfg.cors_origins && *s->cfg.cors_origins;
     const char *allow = cors ? "GET, POST, OPTIONS" : "GET, POST";
-    if (ctx->method == MM_HTTP_METHOD_OPTIONS && cors) {
-        struct MHD_Response *resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-        if (!resp) return MHD_NO;
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
-        mm_http_cors_apply(resp, s->cfg.cors_origins, MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin"), 1,
-                           MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Access-Control-Request-Headers"));
-        ctx->status = 204;
-        ctx->result = MM_HTTP_RESULT_OK;
-        enum MHD_Result ret = MHD_queue_response(conn, 204, resp);
-        MHD_destroy_response(resp);
-        return ret;
+    if (c->method == MM_HTTP_METHOD_OPTIONS && cors) {
+        mm_http_hbuf h = {0};
+        char origin[512], req_headers[600];
+        mm_http_cors_apply(&h, s->cfg.cors_origins, mm_http_conn_header_str(c, "Origin", origin, sizeof origin), 1,
+                           mm_http_conn_header_str(c, "Access-Control-Request-Headers", req_headers,
+                                                   sizeof req_headers));
+        c->route = MM_ROUTE_NONE; /* a preflight carries no Vary/Cache-Control of the GraphQL answers */
+        mm_http_conn_reply(c, 204, NULL, "", 0, 0, allow, h.oom ? NULL : h.data, MM_HTTP_RESULT_OK);
+        c->route = MM_ROUTE_GRAPHQL;
+        free(h.data);
+        return 0;
     }
-    if (ctx->method != MM_HTTP_METHOD_GET && ctx->method != MM_HTTP_METHOD_POST)
-        return send_error(s, conn, ctx, 405, "only GET and POST are allowed here", allow);
-    const char *accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
-    ctx->media = mm_http_negotiate(accept, ctx->method == MM_HTTP_METHOD_GET && !s->cfg.disable_graphiql);
-    if (ctx->media == MM_HTTP_MEDIA_HTML) return handle_graphiql_page(s, conn, ctx);
-    if (ctx->media == MM_HTTP_MEDIA_NONE)
-        return send_error(s, conn, ctx, 406,
-                          "none of the Accept media types is supported; use application/graphql-response+json "
-                          "or application/json",
-                          NULL);
-    if (ctx->method == MM_HTTP_METHOD_POST) {
-        const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-        if (!mm_http_content_type_ok(ct))
-            return send_error(s, conn, ctx, 415,
-                              ct ? "unsupported Content-Type; use application/json (UTF-8)"
-                                 : "a POST request needs Content-Type: application/json",
-                              NULL);
-        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl) {
-            char *end = NULL;
-            unsigned long long n = strtoull(cl, &end, 10);
-            if (end != cl && n > s->cfg.max_body_bytes)
-                return send_error(s, conn, ctx, 413, "the request body is too large", NULL);
+    if (c->method != MM_HTTP_METHOD_GET && c->method != MM_HTTP_METHOD_POST) {
+        send_error(c, 405, "only GET and POST are allowed here", allow);
+        return 0;
+    }
+    char accept[1024];
+    c->media = mm_http_negotiate(mm_http_conn_header_str(c, "Accept", accept, sizeof accept),
+                                 c->method == MM_HTTP_METHOD_GET && !s->cfg.disable_graphiql);
+    if (c->media == MM_HTTP_MEDIA_HTML) {
+        mm_http_conn_reply(c, 200, "text/html; charset=utf-8", s->graphiql.page, s->graphiql.page_len, 0, NULL, NULL,
+                           MM_HTTP_RESULT_OK);
+        return 0;
+    }
+    if (c->media == MM_HTTP_MEDIA_NONE) {
+        send_error(c, 406,
+                   "none of the Accept media types is supported; use application/graphql-response+json or "
+                   "application/json",
+                   NULL);
+        return 0;
+    }
+    if (c->method == MM_HTTP_METHOD_POST) {
+        if (!mm_http_content_type_ok(c->content_type)) {
+            send_error(c, 415,
+                       c->content_type ? "unsupported Content-Type; use application/json (UTF-8)"
+                                       : "a POST request needs Content-Type: application/json",
+                       NULL);
+            return 0;
         }
-    }
-    return MHD_YES; /* wait for the body (or, for GET, the final call) */
-}
-
-static enum MHD_Result on_body(mm_http_server *s, conn_ctx *ctx, const char *data, size_t *size) {
-    size_t n = *size;
-    *size = 0;
-    /* Every byte resets libmicrohttpd's idle timer, so a client trickling its
-     * body could hold the connection for ever: bound the whole upload too. */
-    if (mm_http_now_ns() - ctx->start_ns > 2ull * s->cfg.connection_timeout_s * 1000000000ull) {
-        mm_log_warn("msg=\"http: request body too slow; closing\" remote=%s", ctx->remote[0] ? ctx->remote : "-");
-        return MHD_NO;
-    }
-    if (ctx->too_large || ctx->route != ROUTE_GRAPHQL) {
-        /* Chunked uploads have no length up front: drain a little, then hang up. */
-        ctx->discarded += n;
-        return ctx->discarded > 4 * s->cfg.max_body_bytes + 65536 ? MHD_NO : MHD_YES;
-    }
-    if (ctx->body_len + n > s->cfg.max_body_bytes) {
-        ctx->too_large = 1;
-        free(ctx->body);
-        ctx->body = NULL;
-        ctx->body_len = ctx->body_cap = 0;
-        ctx->discarded = n;
-        return MHD_YES;
-    }
-    if (ctx->body_len + n > ctx->body_cap) {
-        size_t cap = ctx->body_cap ? ctx->body_cap : 1024;
-        while (cap < ctx->body_len + n) cap *= 2;
-        if (cap > s->cfg.max_body_bytes) cap = s->cfg.max_body_bytes;
-        char *nb = realloc(ctx->body, cap);
-        if (!nb) return MHD_NO;
-        ctx->body = nb;
-        ctx->body_cap = cap;
-    }
-    memcpy(ctx->body + ctx->body_len, data, n);
-    ctx->body_len += n;
-    return MHD_YES;
-}
-
-/* The configured extra page at exactly url, or NULL. */
-static const mm_http_page *find_page(const mm_http_server *s, const char *url) {
-    for (size_t i = 0; i < s->cfg.page_count; i++)
-        if (strcmp(s->cfg.pages[i].path, url) == 0) return &s->cfg.pages[i];
-    return NULL;
-}
-
-static enum MHD_Result handle_page(mm_http_server *s, struct MHD_Connection *conn, conn_ctx *ctx,
-                                   const char *url) {
-    const mm_http_page *p = find_page(s, url);
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(p->body_len, (void *)p->body, MHD_RESPMEM_PERSISTENT);
-    if (!resp) return MHD_NO;
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, p->content_type);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
-    ctx->status = 200;
-    ctx->bytes = p->body_len;
-    ctx->result = MM_HTTP_RESULT_OK;
-    enum MHD_Result ret = MHD_queue_response(conn, 200, resp);
-    MHD_destroy_response(resp);
-    return ret;
-}
-
-static enum route route_for(const mm_http_server *s, const char *url) {
-    if (strcmp(url, s->cfg.graphql_path) == 0) return ROUTE_GRAPHQL;
-    if (strcmp(url, "/healthz") == 0) return ROUTE_HEALTHZ;
-    if (strcmp(url, "/readyz") == 0) return ROUTE_READYZ;
-    if (strcmp(url, "/metrics") == 0) return ROUTE_METRICS;
-    if (strncmp(url, "/graphiql/", 10) == 0) return ROUTE_ASSET;
-    if (find_page(s, url)) return ROUTE_PAGE;
-    return ROUTE_NOT_FOUND;
-}
-
-static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
-                                 const char *version, const char *upload_data, size_t *upload_size,
-                                 void **con_cls) {
-    (void)version;
-    mm_http_server *s = cls;
-    conn_ctx *ctx = *con_cls;
-    if (!ctx) {
-        ctx = calloc(1, sizeof *ctx);
-        if (!ctx) return MHD_NO;
-        *con_cls = ctx;
-        ctx->start_ns = mm_http_now_ns();
-        ctx->method = mm_http_method_index(method);
-        snprintf(ctx->method_name, sizeof ctx->method_name, "%s", method);
-        ctx->path = strdup(url);
-        ctx->route = route_for(s, url);
-        format_remote(conn, ctx->remote, sizeof ctx->remote);
-        atomic_fetch_add(&s->metrics.in_flight, 1);
-        pthread_mutex_lock(&s->flight_lock);
-        s->flight++;
-        pthread_mutex_unlock(&s->flight_lock);
-        switch (ctx->route) {
-        case ROUTE_GRAPHQL: return start_graphql(s, conn, ctx);
-        case ROUTE_NOT_FOUND: return send_text(s, conn, ctx, 404, "not found\n");
-        default:
-            if (ctx->method != MM_HTTP_METHOD_GET && strcmp(method, "HEAD") != 0)
-                return send_answer(s, conn, ctx, 405, "text/plain; charset=utf-8", "method not allowed\n", 19, 1,
-                                   "GET, HEAD", MM_HTTP_RESULT_HTTP_ERROR);
-            if (ctx->route == ROUTE_HEALTHZ) return send_text(s, conn, ctx, 200, "ok\n");
-            if (ctx->route == ROUTE_READYZ) return handle_readyz(s, conn, ctx);
-            if (ctx->route == ROUTE_METRICS) return handle_metrics(s, conn, ctx);
-            if (ctx->route == ROUTE_PAGE) return handle_page(s, conn, ctx, url);
-            return handle_asset(s, conn, ctx, url);
+        if (c->head.has_length && c->head.content_length > s->cfg.max_body_bytes) {
+            mm_http_refusal_log(s, MM_HTTP_REFUSE_BODY, c->remote, "Content-Length over max_body_bytes");
+            send_error(c, 413, "the request body is too large", NULL);
+            return 0;
         }
+        return 1;
     }
-    if (*upload_size) return on_body(s, ctx, upload_data, upload_size);
-    if (ctx->r) return settle(s, conn, ctx); /* resumed: an answer or a continuation is there */
-    if (ctx->route == ROUTE_GRAPHQL) return dispatch_graphql(s, conn, ctx);
-    return MHD_NO; /* not reached: other routes answer on the first call */
+    mm_http_dispatch(c, NULL, 0); /* GET: everything is in the URL */
+    return 0;
 }
 
-static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-                         enum MHD_RequestTerminationCode toe) {
-    (void)conn;
-    mm_http_server *s = cls;
-    conn_ctx *ctx = *con_cls;
-    if (!ctx) return;
-    *con_cls = NULL;
-    uint64_t dur_us = (mm_http_now_ns() - ctx->start_ns) / 1000u;
-    unsigned status = ctx->status;
-    if (!status) {
-        /* Closed before an answer was queued (client went away, timeout, error). */
-        status = toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? 408 : 499;
-        ctx->result = MM_HTTP_RESULT_HTTP_ERROR;
+int mm_http_route_head(mm_http_conn *c) {
+    mm_http_server *s = c->io->server;
+    switch (c->route) {
+    case MM_ROUTE_GRAPHQL: return start_graphql(s, c);
+    case MM_ROUTE_NOT_FOUND: send_text(c, 404, "not found\n"); return 0;
+    default: break;
     }
-    mm_http_metrics_observe(&s->metrics, ctx->method, status, ctx->result, dur_us);
-    if (!s->cfg.disable_access_log)
-        mm_http_access_log(ctx->method_name, ctx->path, status, ctx->bytes, dur_us, ctx->remote);
-    if (ctx->r) mm_http_responder_abandon(ctx->r); /* runs a continuation the stop cut off */
-    mm_http_responder_release(ctx->r);
-    free(ctx->body);
-    free(ctx->path);
-    free(ctx);
-    atomic_fetch_sub(&s->metrics.in_flight, 1);
-    pthread_mutex_lock(&s->flight_lock);
-    s->flight--;
-    if (s->flight == 0) pthread_cond_broadcast(&s->flight_cond);
-    pthread_mutex_unlock(&s->flight_lock);
-}
-
-static void on_mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
-static void on_mhd_log(void *cls, const char *fmt, va_list ap) {
-    (void)cls;
-    char msg[512];
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    size_t n = strlen(msg);
-    while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r')) msg[--n] = '\0';
-    for (char *c = msg; *c; c++)
-        if (*c == '"') *c = '\'';
-    mm_log_debug("msg=\"libmicrohttpd: %s\"", msg);
+    if (c->method != MM_HTTP_METHOD_GET && !c->head_only) {
+        mm_http_conn_reply(c, 405, "text/plain; charset=utf-8", "method not allowed\n", 19, 0, "GET, HEAD", NULL,
+                           MM_HTTP_RESULT_HTTP_ERROR);
+        return 0;
+    }
+    switch (c->route) {
+    case MM_ROUTE_HEALTHZ: send_text(c, 200, "ok\n"); break;
+    case MM_ROUTE_READYZ: handle_readyz(s, c); break;
+    case MM_ROUTE_METRICS: handle_metrics(s, c); break;
+    case MM_ROUTE_PAGE: {
+        const mm_http_page *p = find_page(s, c->path);
+        mm_http_conn_reply(c, 200, p->content_type, p->body, p->body_len, 0, NULL, "Cache-Control: no-cache\r\n",
+                           MM_HTTP_RESULT_OK);
+        break;
+    }
+    default: handle_asset(s, c); break;
+    }
+    return 0;
 }
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
@@ -512,32 +360,34 @@ mm_http_server *mm_http_server_new(const mm_http_config *cfg, mm_http_graphql_fn
     s->cfg = *cfg;
     if (!s->cfg.host || !*s->cfg.host) s->cfg.host = def.host;
     if (!s->cfg.graphql_path || s->cfg.graphql_path[0] != '/') s->cfg.graphql_path = def.graphql_path;
-    if (!s->cfg.threads) s->cfg.threads = def.threads;
+    if (!s->cfg.threads) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        s->cfg.threads = n < 1 ? 1 : (unsigned)n;
+    }
+    if (s->cfg.threads > 64) s->cfg.threads = 64;
     if (!s->cfg.max_body_bytes) s->cfg.max_body_bytes = def.max_body_bytes;
     if (!s->cfg.max_header_bytes) s->cfg.max_header_bytes = def.max_header_bytes;
     if (s->cfg.max_header_bytes < 4096) s->cfg.max_header_bytes = 4096;
+    if (!s->cfg.max_url_bytes) s->cfg.max_url_bytes = def.max_url_bytes;
+    if (s->cfg.max_url_bytes > s->cfg.max_header_bytes) s->cfg.max_url_bytes = s->cfg.max_header_bytes;
     if (!s->cfg.max_connections) s->cfg.max_connections = def.max_connections;
     if (!s->cfg.connection_timeout_s) s->cfg.connection_timeout_s = def.connection_timeout_s;
+    if (!s->cfg.header_timeout_ms) s->cfg.header_timeout_ms = def.header_timeout_ms;
+    if (!s->cfg.max_requests_per_connection) s->cfg.max_requests_per_connection = def.max_requests_per_connection;
     if (!s->cfg.request_timeout_ms) s->cfg.request_timeout_ms = def.request_timeout_ms;
     s->cfg.host = dup_or_null(s->cfg.host);
     s->cfg.graphql_path = dup_or_null(s->cfg.graphql_path);
     s->cfg.cors_origins = dup_or_null(s->cfg.cors_origins);
     s->cfg.graphiql_dir = dup_or_null(s->cfg.graphiql_dir);
+    pthread_mutex_init(&s->flight_lock, NULL);
+    pthread_cond_init(&s->flight_cond, NULL);
+    pthread_mutex_init(&s->ip_lock, NULL);
     if (copy_pages(s) != 0) {
         mm_http_server_free(s);
         return NULL;
     }
     s->handler = handler;
     s->ud = ud;
-    s->quiesced_fd = MHD_INVALID_SOCKET;
-    pthread_mutex_init(&s->wait_lock, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&s->wait_cond, &ca);
-    pthread_condattr_destroy(&ca);
-    pthread_mutex_init(&s->flight_lock, NULL);
-    pthread_cond_init(&s->flight_cond, NULL);
     if (cfg->log_level >= MM_LOG_ERROR && cfg->log_level <= MM_LOG_DEBUG) mm_log_set_level((mm_log_level)cfg->log_level);
     if (!s->cfg.host || !s->cfg.graphql_path ||
         (!s->cfg.disable_graphiql && mm_graphiql_init(&s->graphiql, s->cfg.graphiql_dir, s->cfg.graphql_path) != 0)) {
@@ -547,59 +397,51 @@ mm_http_server *mm_http_server_new(const mm_http_config *cfg, mm_http_graphql_fn
     return s;
 }
 
-/* Resolves host:port into a socket address (numeric or a name). */
-static int resolve(const char *host, uint16_t port, struct sockaddr_storage *ss, socklen_t *sslen) {
-    struct addrinfo hints = {0}, *res = NULL;
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-    char portstr[8];
-    snprintf(portstr, sizeof portstr, "%u", port);
-    if (getaddrinfo(host, portstr, &hints, &res) != 0 || !res) return MM_EINVAL;
-    memcpy(ss, res->ai_addr, res->ai_addrlen);
-    *sslen = res->ai_addrlen;
-    freeaddrinfo(res);
-    return 0;
+/* Every connection is a descriptor: make room for max_connections (raising
+ * the soft limit up to the hard one), or lower the limit to what fits. */
+static void fit_connection_limit(mm_http_server *s) {
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+    rlim_t want = (rlim_t)s->cfg.max_connections + 128;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+        rlim_t raised = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+        struct rlimit nl = {raised, rl.rlim_max};
+        if (setrlimit(RLIMIT_NOFILE, &nl) == 0) rl.rlim_cur = raised;
+    }
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+        unsigned fit = rl.rlim_cur > 256 ? (unsigned)(rl.rlim_cur - 128) : 128;
+        mm_log_warn("msg=\"http server: max_connections lowered to fit RLIMIT_NOFILE\" max_connections=%u "
+                    "rlimit_nofile=%llu",
+                    fit, (unsigned long long)rl.rlim_cur);
+        s->cfg.max_connections = fit;
+    }
 }
 
 int mm_http_server_start(mm_http_server *s) {
     if (!s || s->started) return MM_EINVAL;
-    struct sockaddr_storage ss;
-    socklen_t sslen;
-    if (resolve(s->cfg.host, s->cfg.port, &ss, &sslen) != 0) {
-        mm_log_error("msg=\"http server: cannot resolve listen address\" host=\"%s\"", s->cfg.host);
-        return MM_EINVAL;
-    }
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
-    if (ss.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
-    if (mm_http_reaper_start(s) != 0) return MM_ENOMEM;
-    struct MHD_OptionItem opts[] = {
-        {MHD_OPTION_SOCK_ADDR, 0, &ss},
-        {MHD_OPTION_CONNECTION_LIMIT, s->cfg.max_connections, NULL},
-        {MHD_OPTION_CONNECTION_TIMEOUT, s->cfg.connection_timeout_s, NULL},
-        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)s->cfg.max_header_bytes, NULL},
-        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s},
-        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, NULL},
-        {MHD_OPTION_THREAD_POOL_SIZE, s->cfg.threads > 1 ? s->cfg.threads : 0, NULL},
-        {MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->cfg.max_connections_per_ip, NULL},
-        {MHD_OPTION_END, 0, NULL},
-    };
-    s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_access, s, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
-    if (!s->daemon) {
-        mm_http_reaper_stop(s);
-        mm_log_error("msg=\"http server: cannot listen\" host=\"%s\" port=%u", s->cfg.host, s->cfg.port);
-        return MM_EIO;
-    }
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    s->port = di ? di->port : s->cfg.port;
+    fit_connection_limit(s);
+    int rc = mm_http_io_start(s);
+    if (rc != 0) return rc;
     s->started = 1;
-    mm_log_info("msg=\"http server listening\" host=%s port=%u graphql_path=%s threads=%u graphiql=%s", s->cfg.host,
-                s->port, s->cfg.graphql_path, s->cfg.threads,
-                s->cfg.disable_graphiql ? "off" : (s->graphiql.local ? "local" : "cdn"));
+    mm_log_info("msg=\"http server listening\" host=%s port=%u graphql_path=%s threads=%u graphiql=%s "
+                "max_connections=%u",
+                s->cfg.host, s->port, s->cfg.graphql_path, s->cfg.threads,
+                s->cfg.disable_graphiql ? "off" : (s->graphiql.local ? "local" : "cdn"), s->cfg.max_connections);
     return 0;
 }
 
 uint16_t mm_http_server_port(const mm_http_server *s) { return s && s->started ? s->port : 0; }
+
+unsigned mm_http_server_loop_count(const mm_http_server *s) { return s && s->io ? s->io_count : 0; }
+
+struct uv_loop_s *mm_http_server_loop(mm_http_server *s, unsigned i) {
+    return s && s->io && i < s->io_count ? &s->io[i].loop : NULL;
+}
+
+int mm_http_server_post(mm_http_server *s, unsigned i, void (*fn)(void *ud), void *ud) {
+    if (!s || !fn || !s->io || i >= s->io_count) return MM_EINVAL;
+    return mm_http_io_post(&s->io[i], NULL, fn, ud);
+}
 
 /* Waits until no request is in flight or the monotonic deadline passes. */
 static int wait_idle(mm_http_server *s, uint64_t deadline_ns) {
@@ -622,12 +464,24 @@ static int wait_idle(mm_http_server *s, uint64_t deadline_ns) {
     return idle;
 }
 
+static void stop_accepting(void *ud) {
+    mm_http_io *io = ud;
+    if (io->listening) {
+        uv_close((uv_handle_t *)&io->listener, NULL);
+        io->listening = 0;
+    }
+    mm_http_conn_close_idle(io);
+}
+
+static void cancel_waiting(void *ud) { mm_http_conn_cancel_waiting(ud); }
+
 int mm_http_server_stop(mm_http_server *s, unsigned deadline_ms) {
     if (!s || !s->started || s->stopped) return 0;
     s->stopped = 1;
     atomic_store(&s->stopping, 1);
-    s->quiesced_fd = MHD_quiesce_daemon(s->daemon); /* no new connections */
     uint64_t start = mm_http_now_ns();
+    /* Embedded nodes: these posts cannot fail while the loops run. */
+    for (unsigned i = 0; i < s->io_count; i++) mm_http_io_post(&s->io[i], &s->io[i].stop_nodes[0], stop_accepting, &s->io[i]);
     int idle = wait_idle(s, start + (uint64_t)deadline_ms * 1000000ull);
     if (!idle) {
         long left;
@@ -637,15 +491,9 @@ int mm_http_server_stop(mm_http_server *s, unsigned deadline_ms) {
         mm_log_warn("msg=\"http server: stop deadline passed; answering waiting requests\" in_flight=%ld", left);
     }
     /* Whatever still waits gets a shutdown error; then let those answers go out. */
-    mm_http_responder_cancel_all(s);
+    for (unsigned i = 0; i < s->io_count; i++) mm_http_io_post(&s->io[i], &s->io[i].stop_nodes[1], cancel_waiting, &s->io[i]);
     wait_idle(s, mm_http_now_ns() + 2000000000ull);
-    /* The reaper goes first: once it is joined nothing resumes a connection,
-     * and no connection is still suspended (MHD_stop_daemon requires that). */
-    mm_http_reaper_stop(s);
-    MHD_stop_daemon(s->daemon);
-    s->daemon = NULL;
-    if (s->quiesced_fd != MHD_INVALID_SOCKET) close(s->quiesced_fd);
-    s->quiesced_fd = MHD_INVALID_SOCKET;
+    mm_http_io_join(s); /* closes every connection; loop_stop hooks run */
     mm_log_info("msg=\"http server stopped\" port=%u duration_ms=%.1f", s->port,
                 (double)(mm_http_now_ns() - start) / 1e6);
     return 0;
@@ -660,8 +508,8 @@ void mm_http_server_free(mm_http_server *s) {
     free((char *)s->cfg.cors_origins);
     free((char *)s->cfg.graphiql_dir);
     free_pages((mm_http_page *)s->cfg.pages, s->cfg.page_count);
-    pthread_mutex_destroy(&s->wait_lock);
-    pthread_cond_destroy(&s->wait_cond);
+    mm_http_limits_free(s);
+    pthread_mutex_destroy(&s->ip_lock);
     pthread_mutex_destroy(&s->flight_lock);
     pthread_cond_destroy(&s->flight_cond);
     free(s);

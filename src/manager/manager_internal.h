@@ -38,6 +38,12 @@ int mm_manager_authorize(mm_manager *m, json_t *args, mm_gql_resolve_info *info,
 int mm_manager_bind_mutations(mm_manager *m, mm_gql_schema *schema, char *err, size_t err_size);
 int mm_manager_bind_queries(mm_manager *m, mm_gql_schema *schema, char *err, size_t err_size);
 
+/* Whether what c names (node, consumer, service, worker pid) exists in the
+ * live service web (the status documents in Redis). 0, or MM_ENOTFOUND /
+ * MM_EREDIS with a message for the caller in err. */
+struct mm_control;
+int mm_manager_check_live(mm_manager *m, const struct mm_control *c, char *err, size_t err_size);
+
 /* A copy of the recent finished events (newest first). */
 json_t *mm_manager_recent(mm_manager *m);
 

@@ -91,9 +91,18 @@ static json_t *resolve(void *ud, json_t *parent, json_t *args, mm_gql_resolve_in
     char err[512];
     mm_event ev;
     int rc = mm_control_build(&c, &ev, err, sizeof err);
+    if (rc) {
+        mm_control_clear(&c);
+        mm_gql_resolve_error(info, json_pack("{s:s}", "code", rc == MM_EINVAL ? "BAD_USER_INPUT" : "INTERNAL"),
+                             "%s", err);
+        return NULL;
+    }
+    /* A name no live node reports would be published and ignored by all. */
+    rc = mm_manager_check_live(m, &c, err, sizeof err);
     mm_control_clear(&c);
     if (rc) {
-        mm_gql_resolve_error(info, json_pack("{s:s}", "code", rc == MM_EINVAL ? "BAD_USER_INPUT" : "INTERNAL"),
+        mm_event_clear(&ev);
+        mm_gql_resolve_error(info, json_pack("{s:s}", "code", rc == MM_ENOTFOUND ? "NOT_FOUND" : "STATUS_UNAVAILABLE"),
                              "%s", err);
         return NULL;
     }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/config.h"
+#include "common/suggest.h"
 #include "service/service_internal.h"
 
 int mm_app_add(mm_app *app, mm_service *service) {
@@ -44,10 +45,16 @@ int mm_app_load(mm_app *app, const char *path, char *err, size_t err_size) {
                  MM_SERVICE_SYMBOL);
         return MM_ENOTFOUND;
     }
+    mm_service_clear_last_error();
     mm_service *svc = define();
     if (!svc) {
-        snprintf(err, err_size, "--app %s: %s() returned no service (see the log above)", path,
-                 MM_SERVICE_SYMBOL);
+        const char *why = mm_service_last_error();
+        if (why[0])
+            snprintf(err, err_size, "--app %s: %s() returned NULL after this definition error: %s",
+                     path, MM_SERVICE_SYMBOL, why);
+        else
+            snprintf(err, err_size, "--app %s: %s() returned NULL, and no mm_service_* call failed: "
+                     "the service's own code gave up (check its error paths)", path, MM_SERVICE_SYMBOL);
         return MM_EINVAL;
     }
     if (mm_app_find(app, svc->name)) {
@@ -85,14 +92,23 @@ int mm_app_check_config(const mm_app *app, const mm_config *cfg, char *err, size
     for (size_t i = 0; i < cfg->consumer_count; i++) {
         const mm_consumer_settings *c = &cfg->consumers[i];
         const mm_service *svc = mm_app_find(app, c->service);
+        char hint[160];
         if (!svc) {
-            snprintf(err, err_size, "%s:%u: '%s' is not a loaded service (nor a known key)",
-                     cfg->source, c->line, c->service);
+            mm_suggest sg;
+            mm_suggest_init(&sg, c->service);
+            for (size_t j = 0; j < app->service_count; j++) mm_suggest_offer(&sg, app->services[j]->name);
+            if (sg.best) mm_suggest_hint(&sg, hint, sizeof hint);
+            else mm_config_top_key_hint(c->service, hint, sizeof hint);
+            snprintf(err, err_size, "%s:%u: unknown key '%s': not a loaded service nor a setting%s",
+                     cfg->source, c->line, c->service, hint);
             return MM_ENOTFOUND;
         }
         if (!mm_service_find_consumer(svc, c->consumer)) {
-            snprintf(err, err_size, "%s:%u: service %s has no consumer '%s'", cfg->source, c->line,
-                     c->service, c->consumer);
+            mm_suggest sg;
+            mm_suggest_init(&sg, c->consumer);
+            for (size_t j = 0; j < svc->consumer_count; j++) mm_suggest_offer(&sg, svc->consumers[j]->name);
+            snprintf(err, err_size, "%s:%u: service %s has no consumer '%s'%s", cfg->source, c->line,
+                     c->service, c->consumer, mm_suggest_hint(&sg, hint, sizeof hint));
             return MM_ENOTFOUND;
         }
     }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/arena.h"
+#include "common/suggest.h"
 #include "graphql/parser.h"
 #include "graphql/scalars.h"
 #include "service/mutation.h"
@@ -260,9 +261,21 @@ static char *mutation_sdl(const mm_service *svc, owners *types, owners *fields, 
             return NULL;
         }
         int sync = (m->timings & MM_TIMING_SYNCHRONOUS) != 0;
+        int both = m->timings == (MM_TIMING_SYNCHRONOUS | MM_TIMING_ASYNCHRONOUS);
         sb_add(&b, "type ");
         sb_add(&b, m->payload_type);
-        sb_add(&b, " {\n  data: ");
+        sb_add(&b, " {\n");
+        if (both && strcmp(m->result_type, m->event_type) != 0) {
+            /* The field keeps the original's type (clients depend on it);
+             * the description says what an asynchronous answer holds. */
+            sb_add(&b, "  \"\"\"\n  synchronous: the consumer's result. asynchronous: the published ");
+            sb_add(&b, m->event_type);
+            sb_add(&b, "'s fields that ");
+            sb_add(&b, m->result_type);
+            sb_add(&b, " also has (`id` is the event id, for `eventResult(id:)`); the others are null.\n"
+                       "  \"\"\"\n");
+        }
+        sb_add(&b, "  data: ");
         sb_add(&b, sync ? m->result_type : m->event_type);
         sb_add(&b, "\n}\n\nextend type Mutation {\n  ");
         sb_add(&b, m->name);
@@ -285,6 +298,89 @@ static char *mutation_sdl(const mm_service *svc, owners *types, owners *fields, 
         return NULL;
     }
     return b.s ? b.s : strdup("");
+}
+
+/* ---- cross-references: every name a definition uses is declared ----------
+ *
+ * A mutation's event_type and result_type and a consumer's event_types name
+ * SDL object types. A typo there would otherwise be accepted and surface only
+ * at run time (a dead-lettered event, a skipped event, a 60 s timeout), so it
+ * is a load-time error that names the service, the definition and the bad
+ * name, with the closest declared type as a suggestion. */
+
+/* Is name declared (by a loaded service, an extension or the framework)? */
+static int type_declared(const owners *types, const char *name) {
+    if (owners_find(types, name)) return 1;
+    for (const char *const *f = framework_types; *f; f++)
+        if (strcmp(*f, name) == 0) return 1;
+    return 0;
+}
+
+static const char *type_hint(const owners *types, const char *name, char *buf, size_t size) {
+    mm_suggest sg;
+    mm_suggest_init(&sg, name);
+    for (size_t i = 0; i < types->count; i++) mm_suggest_offer(&sg, types->items[i].name);
+    for (const char *const *f = framework_types; *f; f++) mm_suggest_offer(&sg, *f);
+    return mm_suggest_hint(&sg, buf, size);
+}
+
+static int check_names(const mm_service *svc, const owners *types, char *err, size_t err_size) {
+    char hint[160];
+    for (size_t i = 0; i < svc->mutation_count; i++) {
+        const mm_mutation_spec *m = svc->mutations[i];
+        if (!type_declared(types, m->event_type)) {
+            fail(err, err_size, "service %s: mutation %s: event_type '%s' is not a type declared in "
+                 "the SDL%s", svc->name, m->name, m->event_type,
+                 type_hint(types, m->event_type, hint, sizeof hint));
+            return MM_ENOTFOUND;
+        }
+        if (!type_declared(types, m->result_type)) {
+            fail(err, err_size, "service %s: mutation %s: result_type '%s' is not a type declared in "
+                 "the SDL%s", svc->name, m->name, m->result_type,
+                 type_hint(types, m->result_type, hint, sizeof hint));
+            return MM_ENOTFOUND;
+        }
+    }
+    for (size_t i = 0; i < svc->consumer_count; i++) {
+        const mm_consumer_spec *c = svc->consumers[i];
+        for (char **t = c->event_types; t && *t; t++)
+            if (!type_declared(types, *t)) {
+                fail(err, err_size, "service %s: consumer %s: event_types names '%s', which is not a "
+                     "type declared in the SDL of a loaded service%s", svc->name, c->name, *t,
+                     type_hint(types, *t, hint, sizeof hint));
+                return MM_ENOTFOUND;
+            }
+    }
+    return 0;
+}
+
+/* After the build: the names are declared; are they object types? */
+static int check_kinds(const mm_gql_schema *schema, const mm_service *svc, char *err, size_t err_size) {
+    for (size_t i = 0; i < svc->mutation_count; i++) {
+        const mm_mutation_spec *m = svc->mutations[i];
+        const char *names[2] = {m->event_type, m->result_type};
+        const char *what[2] = {"event_type", "result_type"};
+        for (int k = 0; k < 2; k++) {
+            const mm_gql_type *t = mm_gql_schema_find_type(schema, names[k]);
+            if (!t || t->kind != MM_GQL_OBJECT) {
+                fail(err, err_size, "service %s: mutation %s: %s '%s' must be an object type "
+                     "(`type %s { ... }`)", svc->name, m->name, what[k], names[k], names[k]);
+                return MM_EINVAL;
+            }
+        }
+    }
+    for (size_t i = 0; i < svc->consumer_count; i++) {
+        const mm_consumer_spec *c = svc->consumers[i];
+        for (char **t = c->event_types; t && *t; t++) {
+            const mm_gql_type *ty = mm_gql_schema_find_type(schema, *t);
+            if (!ty || ty->kind != MM_GQL_OBJECT) {
+                fail(err, err_size, "service %s: consumer %s: event type '%s' must be an object type",
+                     svc->name, c->name, *t);
+                return MM_EINVAL;
+            }
+        }
+    }
+    return 0;
 }
 
 /* ---- custom scalars: the service's two callbacks behind the engine's three ---- */
@@ -434,6 +530,8 @@ mm_gql_schema *mm_services_build_schema(mm_service *const *services, size_t serv
         owned[n] = text;
         sources[n++] = (mm_gql_sdl_source){extras[i].name, text, strlen(text)};
     }
+    for (size_t i = 0; i < service_count; i++)
+        if (check_names(services[i], &types, err, err_size)) goto done;
     static const char mutation_root[] = "type Mutation\n";
     sources[mutation_slot] = mentions_mutation
         ? (mm_gql_sdl_source){"metamorphosis", mutation_root, sizeof mutation_root - 1}
@@ -458,6 +556,8 @@ mm_gql_schema *mm_services_build_schema(mm_service *const *services, size_t serv
     mm_gql_errors_release(&errors);
     int rc = mm_gql_schema_set_scalar(schema, "JSONString", json_string_serialize,
                                       json_string_parse_value, json_string_parse_literal, NULL);
+    for (size_t i = 0; rc == 0 && i < service_count; i++)
+        rc = check_kinds(schema, services[i], err, err_size);
     if (rc == 0) rc = mm_event_result_bind(schema, rt, err, err_size);
     for (size_t i = 0; rc == 0 && i < service_count; i++)
         rc = bind_service(schema, services[i], rt, err, err_size);

@@ -2,11 +2,32 @@
  * metamorphosis.h). Every string is copied and every name is checked here,
  * so mistakes in a service surface when it is defined, with a message that
  * names the service, not later inside Kafka or the GraphQL engine. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/log.h"
 #include "service/service_internal.h"
+
+/* The last definition error of this thread: metamorphosis_service() usually
+ * just returns NULL when a call failed, and the loader repeats this text so
+ * that the user sees what went wrong even where the log is not shown. */
+static _Thread_local char last_error[512];
+
+const char *mm_service_last_error(void) { return last_error; }
+void mm_service_clear_last_error(void) { last_error[0] = '\0'; }
+
+static void definition_error(const mm_service *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void definition_error(const mm_service *s, const char *fmt, ...) {
+    (void)s;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(last_error, sizeof last_error, fmt, ap);
+    va_end(ap);
+    mm_log_error("%s", last_error);
+}
 
 int mm_is_graphql_name(const char *s) {
     if (!s || !*s) return 0;
@@ -31,8 +52,8 @@ int mm_is_topic_name(const char *s) {
 
 mm_service *mm_service_new(const char *name) {
     if (!mm_is_topic_name(name)) {
-        mm_log_error("service name '%s' is not a valid Kafka topic name ([a-zA-Z0-9._-], 1-249 chars)",
-                     name ? name : "(null)");
+        definition_error(NULL, "service name '%s' is not a valid Kafka topic name "
+                         "([a-zA-Z0-9._-], 1-249 chars)", name ? name : "(null)");
         return NULL;
     }
     mm_service *s = calloc(1, sizeof(*s));
@@ -93,12 +114,28 @@ static void *grow(void *array, size_t count, size_t elem_size) {
     return realloc(array, (count + 1) * elem_size);
 }
 
+/* The error for a NULL service handle (mm_service_new failed and the
+ * caller went on) and for running out of memory. */
+static int null_service(const char *call) {
+    definition_error(NULL, "%s: the service is NULL (did mm_service_new fail?)", call);
+    return MM_EINVAL;
+}
+
+static int out_of_memory(const mm_service *s, const char *call) {
+    definition_error(s, "service %s: %s: out of memory", s->name, call);
+    return MM_ENOMEM;
+}
+
 int mm_service_add_sdl(mm_service *s, const char *sdl) {
-    if (!s || !sdl) return MM_EINVAL;
+    if (!s) return null_service("mm_service_add_sdl");
+    if (!sdl) {
+        definition_error(s, "service %s: mm_service_add_sdl: the SDL is NULL", s->name);
+        return MM_EINVAL;
+    }
     char **v = grow(s->sdl, s->sdl_count, sizeof(*v));
-    if (!v) return MM_ENOMEM;
+    if (!v) return out_of_memory(s, "mm_service_add_sdl");
     s->sdl = v;
-    if (!(v[s->sdl_count] = strdup(sdl))) return MM_ENOMEM;
+    if (!(v[s->sdl_count] = strdup(sdl))) return out_of_memory(s, "mm_service_add_sdl");
     s->sdl_count++;
     return 0;
 }
@@ -118,30 +155,62 @@ static char *payload_type_name(const char *field) {
 }
 
 int mm_service_add_mutation(mm_service *s, const mm_mutation_def *d) {
-    if (!s || !d) return MM_EINVAL;
-    if (!mm_is_graphql_name(d->name) || !mm_is_graphql_name(d->event_type) ||
-        (d->result_type && !mm_is_graphql_name(d->result_type)) || !d->mutate_event) {
-        mm_log_error("service %s: mutation '%s' needs a GraphQL name, an event type name and a "
-                     "mutate_event callback", s->name, d->name ? d->name : "(null)");
+    if (!s) return null_service("mm_service_add_mutation");
+    if (!d) {
+        definition_error(s, "service %s: mm_service_add_mutation: the definition is NULL", s->name);
+        return MM_EINVAL;
+    }
+    const char *mname = d->name ? d->name : "(null)";
+    if (!mm_is_graphql_name(d->name)) {
+        definition_error(s, "service %s: mutation '%s': the name is not a GraphQL name "
+                         "([_A-Za-z][_0-9A-Za-z]*)", s->name, mname);
+        return MM_EINVAL;
+    }
+    if (!mm_is_graphql_name(d->event_type)) {
+        definition_error(s, "service %s: mutation %s: event_type '%s' is not a GraphQL type name",
+                         s->name, mname, d->event_type ? d->event_type : "(null)");
+        return MM_EINVAL;
+    }
+    if (d->result_type && !mm_is_graphql_name(d->result_type)) {
+        definition_error(s, "service %s: mutation %s: result_type '%s' is not a GraphQL type name",
+                         s->name, mname, d->result_type);
+        return MM_EINVAL;
+    }
+    if (!d->mutate_event) {
+        definition_error(s, "service %s: mutation %s: no mutate_event callback", s->name, mname);
         return MM_EINVAL;
     }
     if (d->topic && !mm_is_topic_name(d->topic)) {
-        mm_log_error("service %s: mutation %s: '%s' is not a valid topic name", s->name, d->name, d->topic);
+        definition_error(s, "service %s: mutation %s: '%s' is not a valid topic name", s->name, d->name, d->topic);
         return MM_EINVAL;
     }
     unsigned timings = d->timings ? d->timings : MM_TIMING_ASYNCHRONOUS;
-    if (timings & ~(unsigned)(MM_TIMING_SYNCHRONOUS | MM_TIMING_ASYNCHRONOUS)) return MM_EINVAL;
-    mm_timing def = d->default_timing ? d->default_timing : MM_TIMING_ASYNCHRONOUS;
-    if (!(timings & def)) {
-        /* A default outside the allowed set would make the no-argument call fail. */
+    if (timings & ~(unsigned)(MM_TIMING_SYNCHRONOUS | MM_TIMING_ASYNCHRONOUS)) {
+        definition_error(s, "service %s: mutation %s: timings 0x%x has bits other than "
+                         "MM_TIMING_SYNCHRONOUS and MM_TIMING_ASYNCHRONOUS", s->name, d->name, timings);
+        return MM_EINVAL;
+    }
+    /* default_timing 0: the only allowed timing; with both allowed,
+     * asynchronous (the original's default). A default that is not one of
+     * the allowed timings would make every call without `timing:` fail. */
+    mm_timing def = d->default_timing;
+    if (def == 0) {
         def = (timings & MM_TIMING_ASYNCHRONOUS) ? MM_TIMING_ASYNCHRONOUS : MM_TIMING_SYNCHRONOUS;
+    } else if ((def != MM_TIMING_SYNCHRONOUS && def != MM_TIMING_ASYNCHRONOUS) || !(timings & def)) {
+        definition_error(s, "service %s: mutation %s: default_timing %s is not one of its timings "
+                         "(%s)", s->name, d->name,
+                         def == MM_TIMING_SYNCHRONOUS ? "MM_TIMING_SYNCHRONOUS"
+                         : def == MM_TIMING_ASYNCHRONOUS ? "MM_TIMING_ASYNCHRONOUS" : "(not one timing)",
+                         timings == MM_TIMING_SYNCHRONOUS ? "MM_TIMING_SYNCHRONOUS only"
+                         : timings == MM_TIMING_ASYNCHRONOUS ? "MM_TIMING_ASYNCHRONOUS only" : "both");
+        return MM_EINVAL;
     }
     if (has_mutation(s, d->name)) {
-        mm_log_error("service %s: mutation %s is defined twice", s->name, d->name);
+        definition_error(s, "service %s: mutation %s is defined twice", s->name, d->name);
         return MM_EEXIST;
     }
     mm_mutation_spec *m = calloc(1, sizeof(*m));
-    if (!m) return MM_ENOMEM;
+    if (!m) return out_of_memory(s, "mm_service_add_mutation");
     m->name = strdup(d->name);
     m->arguments = strdup(d->arguments ? d->arguments : "");
     m->event_type = strdup(d->event_type);
@@ -162,7 +231,7 @@ int mm_service_add_mutation(mm_service *s, const mm_mutation_def *d) {
         if (v) s->mutations = v;
         free(m->name); free(m->arguments); free(m->event_type);
         free(m->result_type); free(m->payload_type); free(m->topic); free(m);
-        return MM_ENOMEM;
+        return out_of_memory(s, "mm_service_add_mutation");
     }
     s->mutations = v;
     v[s->mutation_count++] = m;
@@ -198,30 +267,34 @@ static int consumer_name_ok(const char *name) {
 }
 
 int mm_service_add_consumer(mm_service *s, const mm_consumer_def *d) {
-    if (!s || !d) return MM_EINVAL;
+    if (!s) return null_service("mm_service_add_consumer");
+    if (!d) {
+        definition_error(s, "service %s: mm_service_add_consumer: the definition is NULL", s->name);
+        return MM_EINVAL;
+    }
     if (!consumer_name_ok(d->name) || !d->handle || (d->group_id && !mm_is_topic_name(d->group_id))) {
-        mm_log_error("service %s: consumer '%s' needs a name of [a-zA-Z0-9._-] and a handler", s->name,
+        definition_error(s, "service %s: consumer '%s' needs a name of [a-zA-Z0-9._-] and a handler", s->name,
                      d->name ? d->name : "(null)");
         return MM_EINVAL;
     }
     for (size_t i = 0; d->topics && d->topics[i]; i++)
         if (!mm_is_topic_name(d->topics[i])) {
-            mm_log_error("service %s: consumer %s: '%s' is not a valid topic name", s->name, d->name,
+            definition_error(s, "service %s: consumer %s: '%s' is not a valid topic name", s->name, d->name,
                          d->topics[i]);
             return MM_EINVAL;
         }
     for (size_t i = 0; d->event_types && d->event_types[i]; i++)
         if (!mm_is_graphql_name(d->event_types[i])) {
-            mm_log_error("service %s: consumer %s: '%s' is not a type name", s->name, d->name,
+            definition_error(s, "service %s: consumer %s: '%s' is not a type name", s->name, d->name,
                          d->event_types[i]);
             return MM_EINVAL;
         }
     if (mm_service_find_consumer(s, d->name)) {
-        mm_log_error("service %s: consumer %s is defined twice", s->name, d->name);
+        definition_error(s, "service %s: consumer %s is defined twice", s->name, d->name);
         return MM_EEXIST;
     }
     mm_consumer_spec *c = calloc(1, sizeof(*c));
-    if (!c) return MM_ENOMEM;
+    if (!c) return out_of_memory(s, "mm_service_add_consumer");
     c->name = strdup(d->name);
     c->group_id = strdup(d->group_id ? d->group_id : d->name);
     int rc = (c->name && c->group_id) ? 0 : MM_ENOMEM;
@@ -230,7 +303,7 @@ int mm_service_add_consumer(mm_service *s, const mm_consumer_def *d) {
     mm_consumer_spec **v = rc == 0 ? grow(s->consumers, s->consumer_count, sizeof(*v)) : NULL;
     if (!v) {
         free(c->name); free(c->group_id); free_strv(c->topics); free_strv(c->event_types); free(c);
-        return rc ? rc : MM_ENOMEM;
+        return out_of_memory(s, "mm_service_add_consumer");
     }
     c->save_result = d->save_result;
     c->handle = d->handle;
@@ -245,10 +318,15 @@ int mm_service_add_consumer(mm_service *s, const mm_consumer_def *d) {
 
 int mm_service_add_resolver(mm_service *s, const char *type_name, const char *field_name,
                             mm_resolve_fn fn, void *ud) {
-    if (!s || !mm_is_graphql_name(type_name) || !mm_is_graphql_name(field_name) || !fn)
+    if (!s) return null_service("mm_service_add_resolver");
+    if (!mm_is_graphql_name(type_name) || !mm_is_graphql_name(field_name) || !fn) {
+        definition_error(s, "service %s: resolver %s.%s needs a GraphQL type name, a field name "
+                         "and a function", s->name, type_name ? type_name : "(null)",
+                         field_name ? field_name : "(null)");
         return MM_EINVAL;
+    }
     mm_resolver_spec *v = grow(s->resolvers, s->resolver_count, sizeof(*v));
-    if (!v) return MM_ENOMEM;
+    if (!v) return out_of_memory(s, "mm_service_add_resolver");
     s->resolvers = v;
     mm_resolver_spec *r = &v[s->resolver_count];
     r->type_name = strdup(type_name);
@@ -256,7 +334,7 @@ int mm_service_add_resolver(mm_service *s, const char *type_name, const char *fi
     if (!r->type_name || !r->field_name) {
         free(r->type_name);
         free(r->field_name);
-        return MM_ENOMEM;
+        return out_of_memory(s, "mm_service_add_resolver");
     }
     r->fn = fn;
     r->ud = ud;
@@ -265,11 +343,16 @@ int mm_service_add_resolver(mm_service *s, const char *type_name, const char *fi
 }
 
 int mm_service_add_scalar(mm_service *s, const mm_scalar_def *d) {
-    if (!s || !d || !mm_is_graphql_name(d->name) || !d->serialize || !d->parse_value) return MM_EINVAL;
+    if (!s) return null_service("mm_service_add_scalar");
+    if (!d || !mm_is_graphql_name(d->name) || !d->serialize || !d->parse_value) {
+        definition_error(s, "service %s: scalar '%s' needs a GraphQL name, serialize and parse_value",
+                         s->name, d && d->name ? d->name : "(null)");
+        return MM_EINVAL;
+    }
     mm_scalar_spec *v = grow(s->scalars, s->scalar_count, sizeof(*v));
-    if (!v) return MM_ENOMEM;
+    if (!v) return out_of_memory(s, "mm_service_add_scalar");
     s->scalars = v;
-    if (!(v[s->scalar_count].name = strdup(d->name))) return MM_ENOMEM;
+    if (!(v[s->scalar_count].name = strdup(d->name))) return out_of_memory(s, "mm_service_add_scalar");
     v[s->scalar_count].serialize = d->serialize;
     v[s->scalar_count].parse_value = d->parse_value;
     s->scalar_count++;
@@ -277,7 +360,7 @@ int mm_service_add_scalar(mm_service *s, const mm_scalar_def *d) {
 }
 
 int mm_service_set_post_fork(mm_service *s, mm_post_fork_fn fn, void *ud) {
-    if (!s) return MM_EINVAL;
+    if (!s) return null_service("mm_service_set_post_fork");
     s->post_fork = fn;
     s->post_fork_ud = ud;
     return 0;

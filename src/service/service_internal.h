@@ -76,6 +76,11 @@ int mm_is_graphql_name(const char *s);
 /* Whether s is a legal Kafka topic name: 1..249 of [a-zA-Z0-9._-], not "." or "..". */
 int mm_is_topic_name(const char *s);
 
+/* The text of this thread's last failed mm_service_* call ("" if none since
+ * the last clear), so a loader can say why metamorphosis_service() gave NULL. */
+const char *mm_service_last_error(void);
+void mm_service_clear_last_error(void);
+
 const mm_consumer_spec *mm_service_find_consumer(const mm_service *service, const char *name);
 
 #endif

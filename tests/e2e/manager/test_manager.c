@@ -528,6 +528,41 @@ static void test_mutations_steer_node(void **state) {
     assert_int_equal(node_listed(node2), 0);
 }
 
+static size_t count_substr(const char *s, const char *needle) {
+    size_t n = 0;
+    for (const char *p = s; (p = strstr(p, needle)); p++) n++;
+    return n;
+}
+
+/* One request with 1,000 wrong-code aliases: 1,000 refusals, but the log
+ * gets MM_LOG_BURST (10) lines for them, not 1,000 (then one "suppressed"
+ * line once another warning comes after that second). */
+static void test_wrong_code_aliases_do_not_flood_the_log(void **state) {
+    (void)state;
+    char *before = read_file(server_log);
+    size_t had = count_substr(before, "manager: unauthorized");
+    free(before);
+    size_t cap = 1000 * 80 + 64, len = 0;
+    char *q = malloc(cap);
+    assert_non_null(q);
+    len += (size_t)snprintf(q + len, cap - len, "mutation {");
+    for (int i = 0; i < 1000; i++)
+        len += (size_t)snprintf(q + len, cap - len, " a%d: stopNode(authCode: \"" WRONG "\", name: \"x\") { id }", i);
+    snprintf(q + len, cap - len, " }");
+    json_t *doc = gql(q);
+    free(q);
+    assert_int_equal(json_array_size(json_object_get(doc, "errors")), 1000);
+    json_decref(doc);
+    usleep(1100 * 1000); /* the next second: a later warning reports the rest */
+    json_decref(gql("mutation { stopNode(authCode: \"" WRONG "\", name: \"x\") { id } }"));
+    usleep(300 * 1000);
+    char *log = read_file(server_log);
+    size_t lines = count_substr(log, "manager: unauthorized") - had;
+    if (lines > 12) fail_msg("1,000 refusals wrote %zu log lines", lines);
+    if (!strstr(log, "msg=\"log: suppressed ")) fail_msg("no suppressed report in:\n%s", log);
+    free(log);
+}
+
 static void test_bad_input_is_refused(void **state) {
     (void)state;
     int64_t before = web_high_watermark();
@@ -538,6 +573,39 @@ static void test_bad_input_is_refused(void **state) {
     assert_string_equal(first_error_code(doc), "BAD_USER_INPUT");
     json_decref(doc);
     assert_int_equal(web_high_watermark(), before);
+}
+
+/* A mutation naming what no live node reports is refused (NOT_FOUND, with
+ * the closest live name), not published and ignored. */
+static void expect_not_found(const char *mutation, const char *message) {
+    char q[1024];
+    snprintf(q, sizeof q, "mutation { %s }", mutation);
+    json_t *doc = gql(q);
+    const char *code = first_error_code(doc);
+    const char *text = json_string_value(json_object_get(json_array_get(json_object_get(doc, "errors"), 0), "message"));
+    if (!code || strcmp(code, "NOT_FOUND") != 0 || !text || !strstr(text, message))
+        fail_msg("%s answered %s (wanted NOT_FOUND and '%s')", mutation, json_dumps(doc, 0), message);
+    json_decref(doc);
+}
+
+static void test_unknown_names_are_refused(void **state) {
+    (void)state;
+    int64_t before = web_high_watermark();
+    char m[512];
+    expect_not_found("stopNode(authCode: \"" CODE "\", name: \"no-such-node\") { id }",
+                     "No live node named 'no-such-node' in the service web");
+    snprintf(m, sizeof m, "adjustConsumer(authCode: \"" CODE "\", node: \"%s\", name: \"crunhc\", processCount: 2) { id }", node1);
+    expect_not_found(m, "No live consumer named 'crunhc' on node ");
+    expect_not_found(m, "(did you mean 'crunch'?)");
+    expect_not_found("stopConsumer(authCode: \"" CODE "\", name: \"mmtest_manager.nope\") { id }",
+                     "No live consumer named 'mmtest_manager.nope'");
+    expect_not_found("killMicroservice(authCode: \"" CODE "\", name: \"mmtest_managr\") { id }",
+                     "No live service named 'mmtest_managr' in the service web (did you mean 'mmtest_manager'?)");
+    snprintf(m, sizeof m, "stopConsumerProcess(authCode: \"" CODE "\", node: \"%s\", name: \"crunch\", pid: 999999999) { id }", node1);
+    expect_not_found(m, "No worker pid 999999999 of consumer crunch on node ");
+    snprintf(m, sizeof m, "adjustConsumer(authCode: \"" CODE "\", node: \"%s-x\", name: \"crunch\", processCount: 2) { id }", node1);
+    expect_not_found(m, "(did you mean '");
+    assert_int_equal(web_high_watermark(), before); /* nothing was published */
 }
 
 /* Last: the server stops on SIGTERM with status 0 (under ASan: no leak,
@@ -554,6 +622,8 @@ int main(void) {
         cmocka_unit_test(test_queries_show_live_map),
         cmocka_unit_test(test_unauthorized_changes_nothing),
         cmocka_unit_test(test_bad_input_is_refused),
+        cmocka_unit_test(test_wrong_code_aliases_do_not_flood_the_log),
+        cmocka_unit_test(test_unknown_names_are_refused),
         cmocka_unit_test(test_mutations_steer_node),
         cmocka_unit_test(test_server_stops_cleanly),
     };

@@ -184,6 +184,28 @@ static void test_empty_and_nul(void **state) {
     assert_non_null(strstr(err, "NUL"));
 }
 
+/* The HTTP transport limits (docs/http.md); unset ones stay 0 (server default). */
+static void test_http_limits(void **state) {
+    (void)state;
+    char err[256];
+    mm_config *c = load("http:\n  threads: 0\n  max_header_bytes: 8192\n  max_url_bytes: 2048\n"
+                        "  max_connections: 100\n  max_connections_per_ip: 10\n  header_timeout_ms: 500\n"
+                        "  idle_timeout_s: 5\n  max_requests_per_connection: 7\n",
+                        0, err, sizeof err);
+    assert_int_equal(c->http_threads, 0);
+    assert_int_equal(c->http_max_header_bytes, 8192);
+    assert_int_equal(c->http_max_url_bytes, 2048);
+    assert_int_equal(c->http_max_connections, 100);
+    assert_int_equal(c->http_max_connections_per_ip, 10);
+    assert_int_equal(c->http_header_timeout_ms, 500);
+    assert_int_equal(c->http_idle_timeout_s, 5);
+    assert_int_equal(c->http_max_requests_per_connection, 7);
+    mm_config_free(c);
+    c = load("http: {header_timeout_ms: 5}\n", MM_EINVAL, err, sizeof err);
+    assert_null(c);
+    assert_non_null(strstr(err, "http.header_timeout_ms"));
+}
+
 static void test_missing_file(void **state) {
     (void)state;
     char err[256];
@@ -199,6 +221,7 @@ int main(void) {
         cmocka_unit_test(test_environment_wins),
         cmocka_unit_test(test_errors_name_file_line_key),
         cmocka_unit_test(test_empty_and_nul),
+        cmocka_unit_test(test_http_limits),
         cmocka_unit_test(test_missing_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -209,79 +209,6 @@ static void *answer_later(void *arg) {
     return NULL;
 }
 
-/* Continuations: the stand-in for an engine that waits for an event result,
- * is woken on another thread, and continues on a server worker. */
-typedef struct cont_state {
-    int steps;           /* continuations run so far */
-    int want;            /* answer after this many (0: never, wait for the deadline) */
-    pthread_t requester; /* a thread that asked for a continuation */
-    int ran_elsewhere;   /* every continuation ran on a thread other than the asker */
-    int inline_first;    /* ask for the first continuation from inside the handler */
-} cont_state;
-
-static void cont_step(void *arg, mm_http_responder *r);
-
-typedef struct wake_job {
-    mm_http_responder *r;
-    cont_state *st;
-} wake_job;
-
-static void *wake_thread(void *arg) {
-    wake_job *j = arg;
-    usleep(20 * 1000);
-    j->st->requester = pthread_self();
-    int rc = mm_http_responder_continue(j->r, cont_step, j->st);
-    if (rc == MM_ETIMEDOUT) {
-        /* Timed out before the wake: the continuation will not run; give back our reference. */
-        mm_http_respond(j->r, MM_HTTP_OUTCOME_EXECUTED, NULL);
-        free(j->st);
-    } else {
-        assert_int_equal(rc, 0);
-    }
-    free(j);
-    return NULL;
-}
-
-static void wake_later(mm_http_responder *r, cont_state *st) {
-    wake_job *j = malloc(sizeof *j);
-    j->r = r;
-    j->st = st;
-    pthread_t t;
-    assert_int_equal(pthread_create(&t, NULL, wake_thread, j), 0);
-    pthread_detach(t);
-}
-
-static void cont_step(void *arg, mm_http_responder *r) {
-    cont_state *st = arg;
-    st->steps++;
-    if (pthread_equal(st->requester, pthread_self())) st->ran_elsewhere = 0;
-    if (mm_http_responder_cancelled(r)) {
-        assert_int_equal(mm_http_respond(r, MM_HTTP_OUTCOME_EXECUTED, NULL), MM_ETIMEDOUT);
-        free(st);
-        return;
-    }
-    if (st->want && st->steps >= st->want) {
-        mm_http_respond(r, MM_HTTP_OUTCOME_EXECUTED,
-                        json_pack("{s:{s:i,s:b}}", "data", "steps", st->steps, "elsewhere", st->ran_elsewhere));
-        free(st);
-        return;
-    }
-    wake_later(r, st); /* wait again */
-}
-
-static void continue_request(mm_http_responder *r, const char *q) {
-    cont_state *st = calloc(1, sizeof *st);
-    st->ran_elsewhere = 1;
-    st->want = strcmp(q, "continue-forever") == 0 ? 0 : 3;
-    if (strcmp(q, "continue-inline") == 0) {
-        /* Asked for before the handler returns: it runs on this worker right after. */
-        assert_int_equal(mm_http_responder_continue(r, cont_step, st), 0);
-        assert_int_equal(mm_http_responder_continue(r, cont_step, st), MM_EINVAL); /* one at a time */
-        return;
-    }
-    wake_later(r, st);
-}
-
 static void handler(void *ud, const mm_http_graphql_request *req, mm_http_responder *r) {
     (void)ud;
     const char *q = req->query;
@@ -325,8 +252,6 @@ static void handler(void *ud, const mm_http_graphql_request *req, mm_http_respon
         pthread_t t;
         assert_int_equal(pthread_create(&t, NULL, answer_later, r), 0);
         pthread_detach(t);
-    } else if (strncmp(q, "continue", 8) == 0) {
-        continue_request(r, q);
     } else if (strcmp(q, "wait") == 0) {
         mm_http_responder_on_cancel(r, on_cancel, NULL);
         pthread_mutex_lock(&wait_mu);
@@ -720,6 +645,276 @@ static void test_oversize_body_and_headers(void **state) {
     mm_http_server_free(s);
 }
 
+/* Sends raw bytes on a fresh connection and reads until the server closes
+ * (or 5 s pass). Returns the status of the first answer (-1: none); *closed
+ * says whether the server closed; *answers counts the status lines. */
+static int raw_exchange(uint16_t port, const char *raw, size_t len, int *closed, int *answers, char *body_out,
+                        size_t body_size) {
+    int fd = connect_port(port);
+    assert_true(fd >= 0);
+    send_all(fd, raw, len);
+    char *buf = malloc(65536);
+    assert_non_null(buf);
+    size_t got = 0;
+    *closed = 0;
+    uint64_t end = now_ms() + 5000;
+    while (now_ms() < end) {
+        struct pollfd p = {fd, POLLIN, 0};
+        if (poll(&p, 1, 100) <= 0) continue;
+        ssize_t n = recv(fd, buf + got, 65535 - got, 0);
+        if (n <= 0) {
+            *closed = 1;
+            break;
+        }
+        got += (size_t)n;
+        if (got >= 65535) break;
+    }
+    buf[got] = '\0';
+    close(fd);
+    int status = -1;
+    sscanf(buf, "HTTP/1.1 %d", &status);
+    *answers = 0;
+    for (char *at = buf; (at = strstr(at, "HTTP/1.1 ")) != NULL; at++) {
+        int code;
+        char sp;
+        if (sscanf(at + 9, "%3d%c", &code, &sp) == 2 && sp == ' ') (*answers)++; /* a status line */
+    }
+    if (body_out && body_size) {
+        char *sep = strstr(buf, "\r\n\r\n");
+        snprintf(body_out, body_size, "%s", sep ? sep + 4 : "");
+    }
+    free(buf);
+    return status;
+}
+
+/* RFC 9112 framing: each ambiguous or unsupported framing gets its status,
+ * one answer only (nothing smuggled behind it is served), and a close. */
+static void test_malformed_framing(void **state) {
+    (void)state;
+    mm_http_config cfg;
+    base_config(&cfg);
+    cfg.max_header_bytes = 8192;
+    cfg.max_url_bytes = 4096;
+    mm_http_server *s = start_server(&cfg);
+    uint16_t port = mm_http_server_port(s);
+    const char *q = "{\"query\":\"{ hello }\"}";
+    static const char smuggled[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+    struct {
+        const char *name;
+        const char *head; /* then the body and a smuggled request */
+        const char *tail;
+        int status;
+    } cases[] = {
+        {"CL with TE", "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 21\r\n"
+                       "Transfer-Encoding: chunked\r\n\r\n15\r\n", "\r\n0\r\n\r\n", 400},
+        {"TE with CL", "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+                       "Content-Length: 21\r\n\r\n", "", 400},
+        {"CL 26, 26", "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 26, 26\r\n\r\n", "", 400},
+        {"CL -1", "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: -1\r\n\r\n", "", 400},
+        {"two CLs", "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 21\r\n"
+                    "Content-Length: 5\r\n\r\n", "", 400},
+        {"TE gzip", "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: gzip\r\n\r\n", "", 501},
+        {"TE unknown on GET", "GET /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: bogus\r\n\r\n", "", 501},
+        {"bare LF", "GET /healthz HTTP/1.1\nHost: x\n\n", "", 400},
+        {"obs-fold", "GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: b\r\n c\r\n\r\n", "", 400},
+        {"no Host", "GET /healthz HTTP/1.1\r\n\r\n", "", 400},
+        {"HTTP/2.0", "GET /healthz HTTP/2.0\r\nHost: x\r\n\r\n", "", 505},
+        {"bad chunk", "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                      "zz\r\n", "", 400},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char raw[2048];
+        int n = snprintf(raw, sizeof raw, "%s%s%s%s", cases[i].head, q, smuggled, cases[i].tail);
+        int closed, answers;
+        int st = raw_exchange(port, raw, (size_t)n, &closed, &answers, NULL, 0);
+        if (st != cases[i].status || !closed || answers != 1)
+            fail_msg("%s: status %d (want %d), closed %d, answers %d", cases[i].name, st, cases[i].status, closed,
+                     answers);
+    }
+    /* 414: a URL past max_url_bytes is answered, not left hanging. */
+    char *raw = malloc(12000);
+    assert_non_null(raw);
+    strcpy(raw, "GET /healthz?");
+    size_t at = strlen(raw);
+    memset(raw + at, 'a', 6000);
+    strcpy(raw + at + 6000, " HTTP/1.1\r\nHost: x\r\n\r\n");
+    int closed, answers;
+    assert_int_equal(raw_exchange(port, raw, strlen(raw), &closed, &answers, NULL, 0), 414);
+    assert_true(closed);
+    /* ...also when the line never ends. */
+    assert_int_equal(raw_exchange(port, raw, at + 5000, &closed, &answers, NULL, 0), 414);
+    assert_true(closed);
+    /* 431: header fields past max_header_bytes, complete or not. */
+    strcpy(raw, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ");
+    at = strlen(raw);
+    memset(raw + at, 'b', 9000);
+    strcpy(raw + at + 9000, "\r\n\r\n");
+    assert_int_equal(raw_exchange(port, raw, strlen(raw), &closed, &answers, NULL, 0), 431);
+    assert_true(closed);
+    assert_int_equal(raw_exchange(port, raw, at + 9000, &closed, &answers, NULL, 0), 431);
+    assert_true(closed);
+    /* A GET with 500 query parameters (a ~3.5 KB URL) is answered at once. */
+    strcpy(raw, "GET /healthz?");
+    for (int i = 0; i < 500; i++) sprintf(raw + strlen(raw), "%sp%d=1", i ? "&" : "", i);
+    size_t url = strlen(raw) - 4;
+    assert_true(url > 3000);
+    strcat(raw, " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    uint64_t t0 = now_ms();
+    assert_int_equal(raw_exchange(port, raw, strlen(raw), &closed, &answers, NULL, 0), 200);
+    assert_true(now_ms() - t0 < 1000);
+    char *g = malloc(12000);
+    assert_non_null(g);
+    snprintf(g, 12000, "GET /graphql?query=%%7B%%20hello%%20%%7D&%s", raw + strlen("GET /healthz?"));
+    assert_int_equal(raw_exchange(port, g, strlen(g), &closed, &answers, NULL, 0), 200);
+    free(g);
+    free(raw);
+    /* 413 for a chunked body over the limit, from the declared chunk size. */
+    const char *big = "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                      "100000\r\n";
+    assert_int_equal(raw_exchange(port, big, strlen(big), &closed, &answers, NULL, 0), 413);
+    assert_true(closed);
+    /* A well-formed chunked request with a trailer is served, and keep-alive goes on. */
+    char body[512];
+    const char *chunked = "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                          "9;x=1\r\n{\"query\":\r\nb\r\n\"{ hello }\"\r\n1\r\n}\r\n0\r\nX-T: 1\r\n\r\n"
+                          "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    assert_int_equal(raw_exchange(port, chunked, strlen(chunked), &closed, &answers, body, sizeof body), 200);
+    assert_int_equal(answers, 2);
+    assert_non_null(strstr(body, "world"));
+    /* Expect: 100-continue gets its interim answer. */
+    const char *expect = "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 21\r\n"
+                         "Expect: 100-continue\r\nConnection: close\r\n\r\n{\"query\":\"{ hello }\"}";
+    assert_int_equal(raw_exchange(port, expect, strlen(expect), &closed, &answers, body, sizeof body), 100);
+    assert_int_equal(answers, 2);
+    /* The server still serves. */
+    http_resp r = get_with_accept(port, "/graphql?query=%7B%20hello%20%7D", NULL);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    mm_http_server_free(s);
+}
+
+/* A client that leaves while its request waits: the cancel callback fires
+ * (reason CLIENT_GONE) so the engine can stop, and the late answer is dropped. */
+static void test_client_disconnect_cancels(void **state) {
+    (void)state;
+    mm_http_config cfg;
+    base_config(&cfg);
+    mm_http_server *s = start_server(&cfg);
+    uint16_t port = mm_http_server_port(s);
+    atomic_store(&cancels, 0);
+    atomic_store(&cancel_reason_seen, 0);
+    int fd = connect_port(port);
+    const char *b = "{\"query\":\"wait\"}";
+    char req[256];
+    snprintf(req, sizeof req, "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+             strlen(b), b);
+    send_all(fd, req, strlen(req));
+    wait_for_waiting(1, 3000);
+    close(fd);
+    uint64_t end = now_ms() + 3000;
+    while (atomic_load(&cancels) < 1 && now_ms() < end) usleep(2000);
+    assert_int_equal(atomic_load(&cancels), 1);
+    assert_int_equal(atomic_load(&cancel_reason_seen), MM_HTTP_CANCEL_CLIENT_GONE);
+    assert_int_equal(answer_waiting(), 1); /* the handler's answer comes too late: MM_ETIMEDOUT */
+    mm_http_server_free(s);
+}
+
+/* Connection limits: past them a clear 503 and a close; keep-alive ends
+ * after max_requests_per_connection answers. */
+static void test_connection_limits(void **state) {
+    (void)state;
+    mm_http_config cfg;
+    base_config(&cfg);
+    cfg.threads = 1;
+    cfg.max_connections = 3;
+    cfg.max_requests_per_connection = 2;
+    mm_http_server *s = start_server(&cfg);
+    uint16_t port = mm_http_server_port(s);
+    int held[3];
+    for (int i = 0; i < 3; i++) held[i] = connect_port(port);
+    usleep(100 * 1000);
+    int closed, answers;
+    char body[512];
+    const char *hz = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+    assert_int_equal(raw_exchange(port, hz, strlen(hz), &closed, &answers, body, sizeof body), 503);
+    assert_true(closed);
+    assert_non_null(strstr(body, "too many connections"));
+    for (int i = 0; i < 3; i++) close(held[i]);
+    usleep(100 * 1000);
+    /* Keep-alive limit: the second answer says close, and the connection ends. */
+    const char *two = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+                      "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+    assert_int_equal(raw_exchange(port, two, strlen(two), &closed, &answers, NULL, 0), 200);
+    assert_int_equal(answers, 2);
+    assert_true(closed);
+    mm_http_server_free(s);
+
+    base_config(&cfg);
+    cfg.max_connections_per_ip = 2;
+    s = start_server(&cfg);
+    port = mm_http_server_port(s);
+    held[0] = connect_port(port);
+    held[1] = connect_port(port);
+    usleep(100 * 1000);
+    assert_int_equal(raw_exchange(port, hz, strlen(hz), &closed, &answers, body, sizeof body), 503);
+    assert_non_null(strstr(body, "from this client"));
+    close(held[0]);
+    close(held[1]);
+    usleep(100 * 1000);
+    assert_int_equal(raw_exchange(port, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 54, &closed,
+                                  &answers, NULL, 0),
+                     200);
+    mm_http_server_free(s);
+}
+
+/* The loops are reachable: a function posted to each runs on its thread. */
+static atomic_int posted_runs;
+static void posted(void *ud) {
+    (void)ud;
+    atomic_fetch_add(&posted_runs, 1);
+}
+static atomic_int hook_starts, hook_stops;
+static void on_loop_start(void *ud, unsigned i, struct uv_loop_s *loop) {
+    (void)ud;
+    (void)i;
+    assert_non_null(loop);
+    atomic_fetch_add(&hook_starts, 1);
+}
+static void on_loop_stop(void *ud, unsigned i, struct uv_loop_s *loop) {
+    (void)ud;
+    (void)i;
+    assert_non_null(loop);
+    atomic_fetch_add(&hook_stops, 1);
+}
+
+static void test_loop_access(void **state) {
+    (void)state;
+    mm_http_config cfg;
+    base_config(&cfg);
+    cfg.threads = 3;
+    cfg.loop_start = on_loop_start;
+    cfg.loop_stop = on_loop_stop;
+    atomic_store(&posted_runs, 0);
+    atomic_store(&hook_starts, 0);
+    atomic_store(&hook_stops, 0);
+    mm_http_server *s = start_server(&cfg);
+    assert_int_equal(mm_http_server_loop_count(s), 3);
+    for (unsigned i = 0; i < 3; i++) {
+        assert_non_null(mm_http_server_loop(s, i));
+        assert_int_equal(mm_http_server_post(s, i, posted, NULL), 0);
+    }
+    assert_null(mm_http_server_loop(s, 3));
+    assert_int_equal(mm_http_server_post(s, 3, posted, NULL), MM_EINVAL);
+    uint64_t end = now_ms() + 3000;
+    while (atomic_load(&posted_runs) < 3 && now_ms() < end) usleep(1000);
+    assert_int_equal(atomic_load(&posted_runs), 3);
+    mm_http_server_stop(s, 1000);
+    assert_int_equal(atomic_load(&hook_starts), 3);
+    assert_int_equal(atomic_load(&hook_stops), 3);
+    assert_int_equal(mm_http_server_post(s, 0, posted, NULL), MM_EINVAL);
+    mm_http_server_free(s);
+}
+
 static void test_graphiql_page(void **state) {
     (void)state;
     mm_http_config cfg;
@@ -1084,61 +1279,6 @@ static void test_resume_latency(void **state) {
     mm_http_server_free(s);
 }
 
-static void test_continuations(void **state) {
-    (void)state;
-    mm_http_config cfg;
-    base_config(&cfg);
-    cfg.request_timeout_ms = 300;
-    mm_http_server *s = start_server(&cfg);
-    uint16_t port = mm_http_server_port(s);
-    /* Woken three times from other threads; each step runs on a server worker. */
-    http_resp r = post_json(port, "application/graphql-response+json", "{\"query\":\"continue\"}");
-    assert_int_equal(r.status, 200);
-    json_t *j = body_json(&r);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "data"), "steps")), 3);
-    assert_true(json_is_true(json_object_get(json_object_get(j, "data"), "elsewhere")));
-    json_decref(j);
-    resp_free(&r);
-    /* The first continuation asked for from inside the handler. */
-    r = post_json(port, NULL, "{\"query\":\"continue-inline\"}");
-    assert_int_equal(r.status, 200);
-    j = body_json(&r);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "data"), "steps")), 3);
-    json_decref(j);
-    resp_free(&r);
-    /* The deadline counts across continuations: waking every 20 ms does not extend it. */
-    uint64_t t0 = now_ms();
-    r = post_json(port, NULL, "{\"query\":\"continue-forever\"}");
-    uint64_t took = now_ms() - t0;
-    assert_int_equal(r.status, 504);
-    assert_true(took >= 280 && took < 1500);
-    resp_free(&r);
-    usleep(100 * 1000); /* the last wake thread gives its reference back */
-    /* Several at once, beside plain waits answered from another thread. */
-    int fds[20];
-    for (int i = 0; i < 20; i++) {
-        fds[i] = connect_port(port);
-        const char *b = "{\"query\":\"continue\"}";
-        char *req = build_request("POST", "/graphql", "Content-Type: application/json\r\n", b, strlen(b));
-        send_all(fds[i], req, strlen(req));
-        free(req);
-    }
-    for (int i = 0; i < 20; i++) {
-        read_response(fds[i], &r, 3000);
-        close(fds[i]);
-        assert_int_equal(r.status, 200);
-        assert_non_null(strstr(r.body, "\"steps\":3"));
-        resp_free(&r);
-    }
-    mm_http_server_free(s);
-}
-
-typedef struct load_result {
-    uint16_t port;
-    int ok;
-    uint64_t max_ms;
-} load_result;
-
 static void test_300_waiting_do_not_starve_others(void **state) {
     (void)state;
     enum { N = 300 };
@@ -1192,6 +1332,7 @@ static void test_slow_and_half_closed_clients(void **state) {
     mm_http_config cfg;
     base_config(&cfg);
     cfg.connection_timeout_s = 1;
+    cfg.header_timeout_ms = 1000;
     mm_http_server *s = start_server(&cfg);
     uint16_t port = mm_http_server_port(s);
     /* Slow loris: headers that never finish. */
@@ -1221,7 +1362,7 @@ static void test_slow_and_half_closed_clients(void **state) {
     read_response(half, &r, 4000);
     resp_free(&r);
     /* Slow body: the headers are complete, then one byte every 300 ms. The
-     * idle timer never fires, the upload budget (2 x 1 s) does. */
+     * whole-body deadline (connection_timeout_s) ends it. */
     int trickle = connect_port(port);
     const char *head = "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n";
     send_all(trickle, head, strlen(head));
@@ -1357,6 +1498,10 @@ int main(void) {
         cmocka_unit_test(test_malformed_posts),
         cmocka_unit_test(test_method_accept_content_type_errors),
         cmocka_unit_test(test_oversize_body_and_headers),
+        cmocka_unit_test(test_malformed_framing),
+        cmocka_unit_test(test_client_disconnect_cancels),
+        cmocka_unit_test(test_connection_limits),
+        cmocka_unit_test(test_loop_access),
         cmocka_unit_test(test_graphiql_page),
         cmocka_unit_test(test_respond_text),
         cmocka_unit_test(test_health_ready_metrics),
@@ -1366,7 +1511,6 @@ int main(void) {
         cmocka_unit_test(test_deadline_timeout),
         cmocka_unit_test(test_waiting_outlives_connection_timeout),
         cmocka_unit_test(test_resume_latency),
-        cmocka_unit_test(test_continuations),
         cmocka_unit_test(test_300_waiting_do_not_starve_others),
         cmocka_unit_test(test_slow_and_half_closed_clients),
         cmocka_unit_test(test_access_log_line),

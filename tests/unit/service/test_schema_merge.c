@@ -56,7 +56,11 @@ static void test_mutation_sdl_has_graphene_shape(void **state) {
     assert_int_equal(mm_service_add_mutation(s, &(mm_mutation_def){
         .name = "placeOrderLater", .event_type = "PlaceOrderEvent", .mutate_event = no_event}), 0);
     char *sdl = print_merged(&s, 1);
-    assert_non_null(strstr(sdl, "type PlaceOrder {\n  data: OrderPlaced\n}"));
+    /* Both timings: the description says what an asynchronous answer holds. */
+    assert_non_null(strstr(sdl, "type PlaceOrder {\n  \"\"\"\n  synchronous: the consumer's result. "
+                                "asynchronous: the published PlaceOrderEvent's fields that OrderPlaced "
+                                "also has (`id` is the event id, for `eventResult(id:)`); the others "
+                                "are null.\n  \"\"\"\n  data: OrderPlaced\n}"));
     assert_non_null(strstr(sdl, "type PlaceOrderLater {\n  data: PlaceOrderEvent\n}"));
     assert_non_null(strstr(sdl, "placeOrder(timing: MutationTimings = synchronous, item: String!): PlaceOrder"));
     assert_non_null(strstr(sdl, "placeOrderLater: PlaceOrderLater"));
