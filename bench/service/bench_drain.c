@@ -124,6 +124,7 @@ typedef struct timing {
     double start, last;
     uint64_t seen;
     long rss_max_kib; /* VmRSS sampled every 1,000 events while draining */
+    long anon_at_max_kib, file_at_max_kib; /* its RssAnon / RssFile then */
     uint64_t rss_max_at;
 } timing;
 
@@ -134,7 +135,11 @@ static int progress(void *ud, const mm_consumer_stats *st) {
     t->last = now_s();
     if (t->seen % 1000 == 1) {
         long rss = status_kib("VmRSS");
-        if (rss > t->rss_max_kib) t->rss_max_kib = rss, t->rss_max_at = t->seen;
+        if (rss > t->rss_max_kib) {
+            t->rss_max_kib = rss, t->rss_max_at = t->seen;
+            t->anon_at_max_kib = status_kib("RssAnon");
+            t->file_at_max_kib = status_kib("RssFile");
+        }
     }
     return 0;
 }
@@ -220,9 +225,10 @@ int main(int argc, char **argv) {
     double eps = t.seen > 1 ? (double)(t.seen - 1) / (t.last - t.start) : 0;
     printf("{\"events\":%ld,\"handled\":%llu,\"drain_eps\":%.0f,\"cpu_us_per_event\":%.1f,"
            "\"rss_before_kib\":%ld,\"rss_draining_max_kib\":%ld,\"rss_draining_max_at\":%llu,"
+           "\"anon_kib_then\":%ld,\"file_kib_then\":%ld,"
            "\"rss_after_kib\":%ld,\"rss_peak_kib\":%ld,\"bare_json_eps\":%.0f,\"bare_rss_peak_kib\":%ld}\n",
            n, (unsigned long long)t.seen, eps, t.seen ? cpu * 1e6 / (double)t.seen : 0, rss_before,
-           t.rss_max_kib, (unsigned long long)t.rss_max_at, status_kib("VmRSS"), status_kib("VmHWM"),
+           t.rss_max_kib, (unsigned long long)t.rss_max_at, t.anon_at_max_kib, t.file_at_max_kib, status_kib("VmRSS"), status_kib("VmHWM"),
            bare_eps, bare_rss);
     mm_runtime_close(&rt);
     mm_gql_schema_free(schema);
