@@ -108,7 +108,13 @@ typedef struct mm_mutation_def {
 } mm_mutation_def;
 
 /* Handles one event. Emit events with mm_handler_emit(); fail with
- * mm_handler_raise() and a nonzero return. Returns 0 on success. */
+ * mm_handler_raise() and a nonzero return; ask to run again later with
+ * mm_handler_retry(). Returns 0 on success.
+ *
+ * Threading: by default a consumer's handler is called on its worker's one
+ * event-loop thread, one call at a time, so it needs no locking. The
+ * worker keeps many events in flight while their emits are acknowledged
+ * and their results stored (docs/reliability.md). */
 typedef int (*mm_consumer_fn)(void *ud, mm_handler *h, const mm_event *event);
 
 typedef struct mm_consumer_def {
@@ -120,6 +126,16 @@ typedef struct mm_consumer_def {
                                   exception event) is the event's stored result */
     mm_consumer_fn handle;
     void *ud;
+    /* Added in 0.2 (keep new fields at the end). */
+    unsigned max_attempts;     /* handler calls per event when it asks for
+                                  mm_handler_retry(); 0: 5. Then the event is
+                                  dead-lettered and its caller answered. */
+    unsigned concurrency;      /* 0 or 1: the handler is called one event at a
+                                  time on the worker's loop thread. N > 1: up
+                                  to N calls at once on N handler threads (the
+                                  handler must then be thread-safe); events
+                                  with the same Kafka key are still handled
+                                  one after the other, in offset order. */
 } mm_consumer_def;
 
 /* A GraphQL field resolver: returns a new reference (NULL is null). To fail,
@@ -179,6 +195,28 @@ const char *mm_event_attribute(const mm_event *event, const char *name);
  * committed. Returns 0 or an mm_error. */
 int mm_handler_emit(mm_handler *h, const char *topic, const char *type, json_t *data);
 
+/* mm_handler_emit with a Kafka key of the handler's choosing (key_len
+ * bytes, 1..200; the default key is the emitted event's id). Events with the
+ * same key land on the same partition, in emit order. */
+int mm_handler_emit_keyed(mm_handler *h, const char *topic, const char *type, const void *key,
+                          size_t key_len, json_t *data);
+
+/* Asks for the event to be handled again in at least delay_ms (at most 60
+ * s) because of a passing condition (a dependency down, a row not there
+ * yet). The handler then returns (its return value and emits are ignored).
+ * The next call runs where every handler call of the consumer runs (the
+ * worker's loop thread, or one of its handler threads when the consumer
+ * has concurrency > 1); other events go on meanwhile (later events with the
+ * same Kafka key wait), but the partition's committed offset stays behind
+ * the event. After the consumer's max_attempts calls (default 5) the event
+ * is dead-lettered with the reason and its caller gets an error with code
+ * RETRIES_EXHAUSTED. */
+void mm_handler_retry(mm_handler *h, unsigned delay_ms, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Which call for this event this is: 1, then 2 after one retry, ... */
+unsigned mm_handler_attempt(const mm_handler *h);
+
 /* Records the handler's failure; the framework publishes an exception event
  * (namespace = the service name, class_name, message, code, data) on the
  * service topic and stores it as the result. data (may be NULL) is taken. */
@@ -192,6 +230,10 @@ mm_service *mm_handler_service(mm_handler *h);
 void mm_mutation_fail(mm_mutation_call *call, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 mm_state *mm_mutation_state(mm_mutation_call *call);
+/* Chooses the Kafka key of the event the mutation publishes (1..200 bytes;
+ * default: the event id). Events with the same key reach the same partition
+ * in order, and a consumer handles them in that order. 0 or MM_EINVAL. */
+int mm_mutation_set_key(mm_mutation_call *call, const void *key, size_t len);
 
 /* Raises a GraphQL error from a resolver (extensions may be NULL; taken). */
 void mm_resolve_error(mm_resolve_info *info, json_t *extensions, const char *fmt, ...)

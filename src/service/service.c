@@ -308,6 +308,8 @@ int mm_service_add_consumer(mm_service *s, const mm_consumer_def *d) {
     c->save_result = d->save_result;
     c->handle = d->handle;
     c->ud = d->ud;
+    c->max_attempts = d->max_attempts;
+    c->concurrency = d->concurrency > 64 ? 64 : d->concurrency;
     c->service = s;
     s->consumers = v;
     v[s->consumer_count++] = c;

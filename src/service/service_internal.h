@@ -37,6 +37,8 @@ typedef struct mm_consumer_spec {
     mm_consumer_fn handle;
     void *ud;
     mm_service *service;
+    unsigned max_attempts; /* 0: the default (consumer_runner.c) */
+    unsigned concurrency;  /* handler threads; 0 or 1: the loop thread */
 } mm_consumer_spec;
 
 typedef struct mm_resolver_spec {
