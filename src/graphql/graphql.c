@@ -9,8 +9,8 @@
 #include <time.h>
 
 #include "common/arena.h"
-#include "graphql/error.h"
-#include "graphql/validate.h"
+#include "graphql/error/error.h"
+#include "graphql/validation/validate.h"
 
 /* ---- document cache ------------------------------------------------------- */
 

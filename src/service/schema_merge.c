@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "common/arena.h"
-#include "graphql/parser.h"
-#include "graphql/scalars.h"
+#include "graphql/language/parser.h"
+#include "graphql/type/scalars.h"
 #include "service/mutation.h"
 #include "service/resolve.h"
 #include "service/service_internal.h"

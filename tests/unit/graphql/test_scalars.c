@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "graphql/parser.h"
-#include "graphql/scalars.h"
+#include "graphql/language/parser.h"
+#include "graphql/type/scalars.h"
 
 typedef struct scalar_case {
     const char *type;
