@@ -1,9 +1,10 @@
 /* validate_internal.h -- what the validator's driver shares with its rules.
  *
- * Private to src/graphql/validate.c, type_info.c, validate_util.c and the
- * rule_*.c files. The driver walks the document once; at every node it calls
- * the rules interested in that node in graphql-js's specifiedRules order, so
- * errors come out in the order graphql-js reports them. Everything lives in
+ * Private to src/graphql/validation/: validate.c, type_info.c, validate_util.c
+ * and rules/rule_*.c (one graphql-js rule per file). The driver walks the
+ * document once; at every node it calls the rules interested in that node
+ * in graphql-js's specifiedRules order, so errors come out in the order
+ * graphql-js reports them. Everything lives in
  * the errors' arena; an error budget overrun or the work budgets graphql-js
  * enforces abort the walk with longjmp (nothing is malloc'd across it). */
 #ifndef MM_GRAPHQL_VALIDATE_INTERNAL_H
@@ -175,57 +176,68 @@ int mm_v_natural_compare(const char *a, const char *b);
 
 /* ---- rule hooks, called by the driver --------------------------------- */
 
-/* rule_documents.c: ExecutableDefinitions, UniqueOperationNames,
- * LoneAnonymousOperation, UniqueFragmentNames. */
+/* One hook group per file in validation/rules/, named after the graphql-js
+ * rule it implements (rule_<snake_case_rule_name>.c). */
+
+/* rule_executable_definitions.c */
 void mm_rule_document_enter(mm_vctx *ctx);
+/* rule_unique_operation_names.c */
 void mm_rule_operation_names(mm_vctx *ctx, const mm_gql_definition *def);
+/* rule_lone_anonymous_operation.c */
 void mm_rule_lone_anonymous(mm_vctx *ctx, const mm_gql_definition *def);
+/* rule_unique_fragment_names.c */
 void mm_rule_unique_fragment_names(mm_vctx *ctx, const mm_gql_fragment *frag);
 
 /* rule_single_field_subscriptions.c */
 void mm_rule_single_field_subscriptions(mm_vctx *ctx, const mm_gql_operation *op);
 
-/* rule_types.c: KnownTypeNames, FragmentsOnCompositeTypes, VariablesAreInputTypes. */
+/* rule_known_type_names.c */
 void mm_rule_known_type_name(mm_vctx *ctx, const mm_gql_name *name, bool in_sdl);
+/* rule_fragments_on_composite_types.c */
 void mm_rule_fragment_composite(mm_vctx *ctx, const char *fragment_name, const mm_gql_name *cond);
+/* rule_variables_are_input_types.c */
 void mm_rule_variable_input_type(mm_vctx *ctx, const mm_gql_variable_definition *def);
 
-/* rule_fields.c: ScalarLeafs, FieldsOnCorrectType. */
+/* rule_scalar_leafs.c */
 void mm_rule_scalar_leafs(mm_vctx *ctx, const mm_gql_selection *field);
+/* rule_fields_on_correct_type.c */
 void mm_rule_fields_on_correct_type(mm_vctx *ctx, const mm_gql_selection *field);
 
-/* rule_fragments.c: KnownFragmentNames, NoUnusedFragments,
- * PossibleFragmentSpreads, NoFragmentCycles. */
+/* rule_known_fragment_names.c */
 void mm_rule_known_fragment(mm_vctx *ctx, const mm_gql_selection *spread);
+/* rule_no_unused_fragments.c */
 void mm_rule_no_unused_fragments(mm_vctx *ctx);
+/* rule_possible_fragment_spreads.c */
 void mm_rule_possible_inline(mm_vctx *ctx, const mm_gql_selection *inl);
 void mm_rule_possible_spread(mm_vctx *ctx, const mm_gql_selection *spread);
+/* rule_no_fragment_cycles.c */
 void mm_rule_fragment_cycles(mm_vctx *ctx, const mm_gql_fragment *frag);
 
-/* rule_variables.c: UniqueVariableNames, NoUndefinedVariables,
- * NoUnusedVariables, VariablesInAllowedPosition. */
+/* rule_unique_variable_names.c */
 void mm_rule_unique_variables(mm_vctx *ctx, const mm_gql_operation *op);
-/* Called at operation leave with the operation's own usages. */
+/* rule_variable_usages.c: NoUndefinedVariables, NoUnusedVariables,
+ * VariablesInAllowedPosition. Called at operation leave with the operation's own usages. */
 void mm_rule_variables_leave(mm_vctx *ctx, const mm_gql_operation *op, const mm_vusages *own);
 
-/* rule_directives.c: KnownDirectives, UniqueDirectivesPerLocation.
- * location is one mm_gql_directive_location bit. */
+/* rule_known_directives.c: location is one mm_gql_directive_location bit. */
 void mm_rule_known_directive(mm_vctx *ctx, const mm_gql_directive *d, unsigned location);
-/* owner_kind: 0 executable node, 1 schema, 2 type named owner, 3 directive named owner. */
+/* rule_unique_directives_per_location.c: owner_kind: 0 executable node, 1 schema, 2 type named owner, 3 directive named owner. */
 void mm_rule_unique_directives(mm_vctx *ctx, const mm_gql_directive *ds, size_t n, int owner_kind,
                                const char *owner);
 
-/* rule_arguments.c: KnownArgumentNames, UniqueArgumentNames, ProvidedRequiredArguments. */
+/* rule_known_argument_names.c */
 void mm_rule_known_directive_args(mm_vctx *ctx, const mm_gql_directive *d);
 void mm_rule_known_field_arg(mm_vctx *ctx, const mm_gql_argument *arg);
+/* rule_unique_argument_names.c */
 void mm_rule_unique_args(mm_vctx *ctx, const mm_gql_argument *args, size_t n);
+/* rule_provided_required_arguments.c */
 void mm_rule_required_field_args(mm_vctx *ctx, const mm_gql_selection *field);
 void mm_rule_required_directive_args(mm_vctx *ctx, const mm_gql_directive *d);
 
-/* rule_values.c: ValuesOfCorrectType (returns false to skip the subtree)
- * and UniqueInputFieldNames. */
+/* rule_values_of_correct_type.c: returns false to skip the subtree. */
 bool mm_rule_value_enter(mm_vctx *ctx, const mm_gql_value *value);
 void mm_rule_object_field_enter(mm_vctx *ctx, const mm_gql_object_field *field);
+/* rule_unique_input_field_names.c */
 void mm_rule_unique_input_enter(mm_vctx *ctx);
 void mm_rule_unique_input_field(mm_vctx *ctx, const mm_gql_object_field *field);
 void mm_rule_unique_input_leave(mm_vctx *ctx);

@@ -1,54 +1,8 @@
-/* rule_fragments.c -- validation rules about fragments: KnownFragmentNames,
- * NoUnusedFragments, PossibleFragmentSpreads and NoFragmentCycles. */
+/* rule_no_fragment_cycles.c -- validation rule NoFragmentCycles: no fragment
+ * spreads itself, directly or through other fragments. */
 #include <string.h>
 
 #include "graphql/validation/validate_internal.h"
-
-void mm_rule_known_fragment(mm_vctx *ctx, const mm_gql_selection *spread) {
-    const mm_gql_name *name = &spread->u.spread.name;
-    if (!mm_v_fragment(ctx, name->value))
-        mm_v_report(ctx, &name->loc, 1, "Unknown fragment \"%s\".", name->value);
-}
-
-void mm_rule_no_unused_fragments(mm_vctx *ctx) {
-    const mm_vvec used = mm_v_recursive_fragments(ctx, (const mm_gql_operation *const *)ctx->operations.items,
-                                                  ctx->operations.count)
-                             ->fragments;
-    mm_vmap names = {0};
-    for (size_t i = 0; i < used.count; i++)
-        if (!mm_vmap_put(ctx->arena, &names, ((mm_vfragment *)used.items[i])->def->name.value, (void *)1))
-            mm_v_oom(ctx);
-    for (size_t i = 0; i < ctx->doc->definition_count; i++) {
-        const mm_gql_definition *d = &ctx->doc->definitions[i];
-        if (d->kind != MM_GQL_DEF_FRAGMENT) continue;
-        if (!mm_vmap_get(&names, d->u.fragment.name.value))
-            mm_v_report(ctx, &d->loc, 1, "Fragment \"%s\" is never used.", d->u.fragment.name.value);
-    }
-}
-
-void mm_rule_possible_inline(mm_vctx *ctx, const mm_gql_selection *inl) {
-    mm_gql_type *frag_type = mm_ti_type(ctx->ti);
-    mm_gql_type *parent = mm_ti_parent_type(ctx->ti);
-    if (!mm_gql_is_composite_type(frag_type) || !mm_gql_is_composite_type(parent)) return;
-    if (mm_gql_types_overlap(frag_type, parent)) return;
-    mm_v_report(ctx, &inl->loc, 1,
-                "Fragment cannot be spread here as objects of type \"%s\" can never be of type \"%s\".",
-                parent->name, frag_type->name);
-}
-
-void mm_rule_possible_spread(mm_vctx *ctx, const mm_gql_selection *spread) {
-    const char *name = spread->u.spread.name.value;
-    mm_vfragment *f = mm_v_fragment(ctx, name);
-    if (!f) return;
-    mm_gql_type *frag_type = mm_gql_schema_find_type(ctx->schema, f->def->type_condition.value);
-    mm_gql_type *parent = mm_ti_parent_type(ctx->ti);
-    if (!mm_gql_is_composite_type(frag_type) || !parent) return;
-    if (mm_gql_types_overlap(frag_type, parent)) return;
-    mm_v_report(ctx, &spread->loc, 1,
-                "Fragment \"%s\" cannot be spread here as objects of type \"%s\" can never be of "
-                "type \"%s\".",
-                name, parent->name, frag_type->name);
-}
 
 static void detect_cycle(mm_vctx *ctx, mm_vfragment *frag) {
     const char *name = frag->def->name.value;

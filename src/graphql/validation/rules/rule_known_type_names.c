@@ -1,5 +1,5 @@
-/* rule_types.c -- validation rules about named types in a document:
- * KnownTypeNames, FragmentsOnCompositeTypes and VariablesAreInputTypes. */
+/* rule_known_type_names.c -- validation rule KnownTypeNames: every named type
+ * in a document exists. */
 #include <string.h>
 
 #include "graphql/validation/validate_internal.h"
@@ -35,23 +35,4 @@ void mm_rule_known_type_name(mm_vctx *ctx, const mm_gql_name *name, bool in_sdl)
         suggest = mm_v_did_you_mean(ctx, NULL, list, m);
     }
     mm_v_report(ctx, &name->loc, 1, "Unknown type \"%s\".%s", type_name, suggest);
-}
-
-void mm_rule_fragment_composite(mm_vctx *ctx, const char *fragment_name, const mm_gql_name *cond) {
-    mm_gql_type *t = mm_gql_schema_find_type(ctx->schema, cond->value);
-    if (!t || mm_gql_is_composite_type(t)) return;
-    if (fragment_name)
-        mm_v_report(ctx, &cond->loc, 1,
-                    "Fragment \"%s\" cannot condition on non composite type \"%s\".", fragment_name,
-                    cond->value);
-    else
-        mm_v_report(ctx, &cond->loc, 1, "Fragment cannot condition on non composite type \"%s\".",
-                    cond->value);
-}
-
-void mm_rule_variable_input_type(mm_vctx *ctx, const mm_gql_variable_definition *def) {
-    mm_gql_type *t = mm_gql_type_from_ast(ctx->schema, def->type);
-    if (!t || mm_gql_is_input_type(t)) return;
-    mm_v_report(ctx, &def->type->loc, 1, "Variable \"$%s\" cannot be non-input type \"%s\".",
-                def->name.value, mm_v_type_ref_str(ctx, def->type));
 }
