@@ -92,8 +92,12 @@ void mm_gql_strbuf_puts(mm_gql_strbuf *buf, const char *s);
 void mm_gql_strbuf_printf(mm_gql_strbuf *buf, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void mm_gql_strbuf_print_string(mm_gql_strbuf *buf, const char *s, size_t len);
-/* graphql-js print() of a value literal (schema_print.c). */
+/* graphql-js print() of a value literal (value_print.c). */
 void mm_gql_strbuf_print_value(mm_gql_strbuf *buf, const mm_gql_value *value);
+/* graphql-js printBlockString, and whether a description prints as one
+ * (value_print.c). */
+void mm_gql_strbuf_print_block_string(mm_gql_strbuf *buf, const char *s, size_t len);
+bool mm_gql_printable_as_block_string(const char *s, size_t len);
 
 /* The SDL validation rules of graphql-js (specifiedSDLRules) over the user
  * documents, knowing the built-in definitions; returns the errors added. */

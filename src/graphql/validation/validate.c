@@ -358,7 +358,8 @@ static bool set_has_variable(const mm_gql_selection_set *set) {
     return false;
 }
 
-const mm_vusages *mm_v_fragment_usages(mm_vctx *ctx, mm_vfragment *frag) {
+/* ctx->fragment_usages: walks the fragment once, rules off. */
+static const mm_vusages *fragment_usages(mm_vctx *ctx, mm_vfragment *frag) {
     if (frag->usages_done) return &frag->usages;
     if (!directives_have_variable(frag->def->directives, frag->def->directive_count) &&
         !set_has_variable(frag->def->selection_set)) {
@@ -462,6 +463,7 @@ size_t mm_gql_validate(const mm_gql_schema *schema, const mm_gql_document *doc,
     if (!ctx || !ti) return out_of_memory(errors, before);
     ctx->schema = (mm_gql_schema *)schema; /* wrapper interning is thread-safe */
     ctx->doc = doc;
+    ctx->fragment_usages = fragment_usages;
     ctx->arena = errors->arena;
     ctx->errors = errors;
     ctx->start_tail = errors->tail;

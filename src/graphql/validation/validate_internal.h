@@ -97,6 +97,11 @@ struct mm_vctx {
     mm_type_info *ti;               /* the walk's type info */
     bool rules_on;                  /* false while collecting variable usages only */
     mm_vusages *usage_sink;         /* where variable usages go, or NULL */
+    /* Variable usages of a fragment, walking it once with rules off
+     * (graphql-js ValidationContext.getVariableUsages). The driver sets it:
+     * a rule asks the context, so rules/ never calls back into validate.c by
+     * name and the rules do not form a file cycle with the driver. */
+    const mm_vusages *(*fragment_usages)(mm_vctx *ctx, mm_vfragment *frag);
 
     mm_vmap fragments;              /* name -> mm_vfragment* */
     mm_vmap name_ids;               /* fragment name -> id + 1 (for fragment-set keys) */
@@ -153,8 +158,6 @@ void mm_v_collect_spreads(mm_vctx *ctx, const mm_gql_selection_set *set, mm_vvec
 const mm_vvec *mm_v_fragment_spreads(mm_vctx *ctx, mm_vfragment *frag);
 /* getRecursivelyReferencedFragments for the given operations (cached). */
 mm_vfragset *mm_v_recursive_fragments(mm_vctx *ctx, const mm_gql_operation *const *ops, size_t nops);
-/* Variable usages of a fragment (walks it once, rules off). */
-const mm_vusages *mm_v_fragment_usages(mm_vctx *ctx, mm_vfragment *frag);
 bool mm_vusages_push(mm_arena *arena, mm_vusages *u, const mm_vusage *item);
 
 /* The type as graphql-js's inspect() prints it, e.g. "[Int!]!". */

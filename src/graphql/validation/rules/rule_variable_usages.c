@@ -30,7 +30,7 @@ void mm_rule_variables_leave(mm_vctx *ctx, const mm_gql_operation *op, const mm_
     if (!fs->usages_done) {
         mm_v_spend_fragment_work(ctx, fs->fragments.count);
         for (size_t f = 0; f < fs->fragments.count; f++) {
-            const mm_vusages *u = mm_v_fragment_usages(ctx, fs->fragments.items[f]);
+            const mm_vusages *u = ctx->fragment_usages(ctx, fs->fragments.items[f]);
             mm_v_spend_fragment_work(ctx, u->count);
             for (size_t i = 0; i < u->count; i++)
                 if (!mm_vusages_push(ctx->arena, &fs->usages, &u->items[i])) mm_v_oom(ctx);
