@@ -21,6 +21,19 @@
 extern "C" {
 #endif
 
+/* MM_API marks the public functions: the library is built with hidden
+ * visibility (-fvisibility=hidden), so a function is exported from
+ * libmetamorphosis.so, and from gregor to the services it loads, only when
+ * its declaration here starts with MM_API. To add a public function, declare
+ * it here as `MM_API int mm_thing_do(...);` and include this header in the
+ * .c file that defines it. Internal functions need nothing: they stay
+ * hidden whatever their name. */
+#if defined(__GNUC__) && __GNUC__ >= 4 /* also clang */
+#define MM_API __attribute__((visibility("default")))
+#else
+#define MM_API
+#endif
+
 #define MM_VERSION_MAJOR 0
 #define MM_VERSION_MINOR 1
 #define MM_VERSION_PATCH 0
@@ -42,10 +55,10 @@ typedef enum mm_error {
 } mm_error;
 
 /* A static, human-readable name for an mm_error code. Never NULL. */
-const char *mm_strerror(int code);
+MM_API const char *mm_strerror(int code);
 
 /* The library's version as "MAJOR.MINOR.PATCH". */
-const char *mm_version(void);
+MM_API const char *mm_version(void);
 
 
 /* ======================================================================
@@ -132,51 +145,51 @@ typedef struct mm_scalar_def {
 /* Runs in every worker process after fork, before it consumes. */
 typedef int (*mm_post_fork_fn)(void *ud, mm_service *service);
 
-mm_service *mm_service_new(const char *name);
-void mm_service_free(mm_service *service);
-const char *mm_service_name(const mm_service *service);
+MM_API mm_service *mm_service_new(const char *name);
+MM_API void mm_service_free(mm_service *service);
+MM_API const char *mm_service_name(const mm_service *service);
 
 /* Adds SDL: types, events, and Query/Mutation fields (as `type Query {...}`
  * or `extend type Query {...}`; both merge). May be called repeatedly. */
-int mm_service_add_sdl(mm_service *service, const char *sdl);
-int mm_service_add_mutation(mm_service *service, const mm_mutation_def *def);
-int mm_service_add_consumer(mm_service *service, const mm_consumer_def *def);
-int mm_service_add_resolver(mm_service *service, const char *type_name, const char *field_name,
+MM_API int mm_service_add_sdl(mm_service *service, const char *sdl);
+MM_API int mm_service_add_mutation(mm_service *service, const mm_mutation_def *def);
+MM_API int mm_service_add_consumer(mm_service *service, const mm_consumer_def *def);
+MM_API int mm_service_add_resolver(mm_service *service, const char *type_name, const char *field_name,
                             mm_resolve_fn fn, void *ud);
-int mm_service_add_scalar(mm_service *service, const mm_scalar_def *def);
-int mm_service_set_post_fork(mm_service *service, mm_post_fork_fn fn, void *ud);
+MM_API int mm_service_add_scalar(mm_service *service, const mm_scalar_def *def);
+MM_API int mm_service_set_post_fork(mm_service *service, mm_post_fork_fn fn, void *ud);
 
 /* ---- inside callbacks ---------------------------------------------------- */
 
-const char *mm_event_id(const mm_event *event);
-const char *mm_event_type(const mm_event *event);
+MM_API const char *mm_event_id(const mm_event *event);
+MM_API const char *mm_event_type(const mm_event *event);
 /* The event's fields (borrowed; valid during the call). */
-json_t *mm_event_data(const mm_event *event);
+MM_API json_t *mm_event_data(const mm_event *event);
 
 /* Emits an event of type (an SDL object type name) with data (a JSON object;
  * the reference is taken) to topic (NULL: the consumer's service topic).
  * Published when the handler returns successfully, before its offset is
  * committed. Returns 0 or an mm_error. */
-int mm_handler_emit(mm_handler *h, const char *topic, const char *type, json_t *data);
+MM_API int mm_handler_emit(mm_handler *h, const char *topic, const char *type, json_t *data);
 
 /* Records the handler's failure; the framework publishes an exception event
  * (namespace = the service name, class_name, message, code, data) on the
  * service topic and stores it as the result. data (may be NULL) is taken. */
-void mm_handler_raise(mm_handler *h, const char *class_name, const char *code, json_t *data,
+MM_API void mm_handler_raise(mm_handler *h, const char *class_name, const char *code, json_t *data,
                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-mm_state *mm_handler_state(mm_handler *h);
-mm_service *mm_handler_service(mm_handler *h);
+MM_API mm_state *mm_handler_state(mm_handler *h);
+MM_API mm_service *mm_handler_service(mm_handler *h);
 
 /* Refuses a mutation with a GraphQL error carrying extensions {code}. */
-void mm_mutation_fail(mm_mutation_call *call, const char *code, const char *fmt, ...)
+MM_API void mm_mutation_fail(mm_mutation_call *call, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-mm_state *mm_mutation_state(mm_mutation_call *call);
+MM_API mm_state *mm_mutation_state(mm_mutation_call *call);
 
 /* Raises a GraphQL error from a resolver (extensions may be NULL; taken). */
-void mm_resolve_error(mm_resolve_info *info, json_t *extensions, const char *fmt, ...)
+MM_API void mm_resolve_error(mm_resolve_info *info, json_t *extensions, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-mm_state *mm_resolve_state(mm_resolve_info *info);
+MM_API mm_state *mm_resolve_state(mm_resolve_info *info);
 
 /* ---- application state in Redis ------------------------------------------
  * Values are JSON. Every key lives under mm:state:<service>:<key>, so
@@ -185,26 +198,26 @@ mm_state *mm_resolve_state(mm_resolve_info *info);
  * threads (calls are serialized). docs/redis-keys.md has the layout. */
 
 /* Sets key to value; ttl_seconds > 0 makes it expire. */
-int mm_state_set(mm_state *s, const char *key, const json_t *value, int ttl_seconds);
+MM_API int mm_state_set(mm_state *s, const char *key, const json_t *value, int ttl_seconds);
 /* Gets key: 0 and *value, or MM_ENOTFOUND. */
-int mm_state_get(mm_state *s, const char *key, json_t **value);
+MM_API int mm_state_get(mm_state *s, const char *key, json_t **value);
 /* Deletes key; 0 whether or not it existed. */
-int mm_state_del(mm_state *s, const char *key);
-int mm_state_hset(mm_state *s, const char *key, const char *field, const json_t *value);
+MM_API int mm_state_del(mm_state *s, const char *key);
+MM_API int mm_state_hset(mm_state *s, const char *key, const char *field, const json_t *value);
 /* One field of a hash: 0 and *value, or MM_ENOTFOUND. */
-int mm_state_hget(mm_state *s, const char *key, const char *field, json_t **value);
+MM_API int mm_state_hget(mm_state *s, const char *key, const char *field, json_t **value);
 /* Every field of a hash as a JSON object (empty when the key is missing). */
-int mm_state_hgetall(mm_state *s, const char *key, json_t **object);
-int mm_state_hdel(mm_state *s, const char *key, const char *field);
+MM_API int mm_state_hgetall(mm_state *s, const char *key, json_t **object);
+MM_API int mm_state_hdel(mm_state *s, const char *key, const char *field);
 /* Appends to a list; *length (may be NULL) gets the new length. */
-int mm_state_list_append(mm_state *s, const char *key, const json_t *value, long long *length);
+MM_API int mm_state_list_append(mm_state *s, const char *key, const json_t *value, long long *length);
 /* Elements start..stop (inclusive; negative counts from the end) as a JSON array. */
-int mm_state_list_range(mm_state *s, const char *key, long long start, long long stop,
+MM_API int mm_state_list_range(mm_state *s, const char *key, long long start, long long stop,
                         json_t **array);
 /* Adds by to the integer at key (created as 0); *value gets the result. */
-int mm_state_incr(mm_state *s, const char *key, long long by, long long *value);
+MM_API int mm_state_incr(mm_state *s, const char *key, long long by, long long *value);
 /* Text of the last failure on s. */
-const char *mm_state_last_error(mm_state *s);
+MM_API const char *mm_state_last_error(mm_state *s);
 
 #ifdef __cplusplus
 }
