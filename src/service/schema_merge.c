@@ -293,7 +293,8 @@ static json_t *scalar_serialize(void *ud, json_t *value, mm_arena *arena, const 
     (void)arena;
     const mm_scalar_spec *s = ud;
     *error = NULL;
-    json_t *out = s->serialize(value, error);
+    json_t *out = s->v0_serialize ? s->v0_serialize(value, error)
+                                  : s->serialize(s->ud, value, error);
     if (!out && !*error) *error = "Scalar could not be serialized.";
     return out;
 }
@@ -302,7 +303,8 @@ static json_t *scalar_parse_value(void *ud, json_t *value, mm_arena *arena, cons
     (void)arena;
     const mm_scalar_spec *s = ud;
     *error = NULL;
-    json_t *out = s->parse_value(value, error);
+    json_t *out = s->v0_parse_value ? s->v0_parse_value(value, error)
+                                    : s->parse_value(s->ud, value, error);
     if (!out && !*error) *error = "Scalar could not be parsed.";
     return out;
 }

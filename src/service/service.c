@@ -117,7 +117,7 @@ static char *payload_type_name(const char *field) {
     return t;
 }
 
-int mm_service_add_mutation(mm_service *s, const mm_mutation_def *d) {
+int mm_service_define_mutation(mm_service *s, const mm_mutation_def *d) {
     if (!s || !d) return MM_EINVAL;
     if (!mm_is_graphql_name(d->name) || !mm_is_graphql_name(d->event_type) ||
         (d->result_type && !mm_is_graphql_name(d->result_type)) || !d->mutate_event) {
@@ -197,7 +197,7 @@ static int consumer_name_ok(const char *name) {
     return mm_is_topic_name(name); /* used in group ids, Redis keys and config keys */
 }
 
-int mm_service_add_consumer(mm_service *s, const mm_consumer_def *d) {
+int mm_service_define_consumer(mm_service *s, const mm_consumer_def *d) {
     if (!s || !d) return MM_EINVAL;
     if (!consumer_name_ok(d->name) || !d->handle || (d->group_id && !mm_is_topic_name(d->group_id))) {
         mm_log_error("service %s: consumer '%s' needs a name of [a-zA-Z0-9._-] and a handler", s->name,
@@ -262,14 +262,15 @@ int mm_service_add_resolver(mm_service *s, const char *type_name, const char *fi
     return 0;
 }
 
-int mm_service_add_scalar(mm_service *s, const mm_scalar_def *d) {
-    if (!s || !d || !mm_is_graphql_name(d->name) || !d->serialize || !d->parse_value) return MM_EINVAL;
+int mm_service_define_scalar(mm_service *s, const mm_scalar_spec *d) {
+    if (!s || !d || !mm_is_graphql_name(d->name) || !(d->serialize || d->v0_serialize) ||
+        !(d->parse_value || d->v0_parse_value))
+        return MM_EINVAL;
     mm_scalar_spec *v = grow(s->scalars, s->scalar_count, sizeof(*v));
     if (!v) return MM_ENOMEM;
     s->scalars = v;
+    v[s->scalar_count] = *d;
     if (!(v[s->scalar_count].name = strdup(d->name))) return MM_ENOMEM;
-    v[s->scalar_count].serialize = d->serialize;
-    v[s->scalar_count].parse_value = d->parse_value;
     s->scalar_count++;
     return 0;
 }
