@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "common/arena.h"
+#include "common/hash.h"
 #include "graphql/error/error.h"
 #include "graphql/validation/validate.h"
 
@@ -38,9 +39,7 @@ struct mm_graphql_cache {
 };
 
 static uint64_t hash_text(const mm_gql_schema *schema, const char *s, size_t n) {
-    uint64_t h = 1469598103934665603u ^ (uint64_t)(uintptr_t)schema;
-    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211u;
-    return h;
+    return mm_fnv1a_update(MM_FNV1A_OFFSET ^ (uint64_t)(uintptr_t)schema, s, n);
 }
 
 static cache_entry *entry_new(const mm_gql_schema *schema, const char *text, size_t length) {

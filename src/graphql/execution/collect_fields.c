@@ -3,6 +3,7 @@
  * fragments and fragment spreads whose type condition matches the runtime
  * object type, each named fragment at most once per collection. */
 #define MM_GQL_EXECUTOR_INTERNAL
+#include "common/hash.h"
 #include "graphql/execution/execute.h"
 
 #include <stdint.h>
@@ -75,11 +76,7 @@ static const mm_gql_fragment *find_fragment(const mm_gql_document *doc, const ch
  * response keys a hash index keeps hostile wide documents linear. */
 #define INDEX_THRESHOLD 16
 
-static size_t hash_key(const char *s) {
-    size_t h = 1469598103934665603u; /* FNV-1a */
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211u;
-    return h;
-}
+static size_t hash_key(const char *s) { return (size_t)mm_fnv1a_str(s); }
 
 static int rebuild_index(collect_ctx *c, mm_gql_field_groups *g) {
     size_t cap = 64;

@@ -15,64 +15,15 @@
 #include <strings.h>
 
 #include "graphql/language/ast_print.h"
+#include "common/strbuf.h"
 #include "graphql/type/scalars.h"
 
-/* ---- a small string builder (malloc'd, copied into the arena at the end) -- */
+/* ---- messages: built in a common/strbuf.h buffer, copied into the arena -- */
 
-typedef struct sbuf {
-    char *buf;
-    size_t len, cap;
-    bool failed;
-} sbuf;
-
-static void sb_put(sbuf *sb, const char *s, size_t n) {
-    if (sb->failed) return;
-    if (sb->len + n + 1 > sb->cap) {
-        size_t cap = sb->cap ? sb->cap * 2 : 64;
-        while (cap < sb->len + n + 1) cap *= 2;
-        char *nb = realloc(sb->buf, cap);
-        if (!nb) {
-            sb->failed = true;
-            return;
-        }
-        sb->buf = nb;
-        sb->cap = cap;
-    }
-    memcpy(sb->buf + sb->len, s, n);
-    sb->len += n;
-    sb->buf[sb->len] = '\0';
-}
-
-static void sb_puts(sbuf *sb, const char *s) { sb_put(sb, s, strlen(s)); }
-
-static void sb_printf(sbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(sbuf *sb, const char *fmt, ...) {
-    char tmp[128];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n < 0) return;
-    if ((size_t)n < sizeof tmp) {
-        sb_put(sb, tmp, (size_t)n);
-        return;
-    }
-    char *big = malloc((size_t)n + 1);
-    if (!big) {
-        sb->failed = true;
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    sb_put(sb, big, (size_t)n);
-    free(big);
-}
-
-static const char *sb_finish(sbuf *sb, mm_arena *arena) {
-    const char *out = mm_arena_strndup(arena, sb->buf ? sb->buf : "", sb->len);
-    free(sb->buf);
-    sb->buf = NULL;
+static const char *sb_finish(mm_strbuf *sb, mm_arena *arena) {
+    const char *text = mm_strbuf_str(sb);
+    const char *out = text ? mm_arena_strndup(arena, text, sb->len) : NULL;
+    mm_strbuf_free(sb);
     return out ? out : "";
 }
 
@@ -195,17 +146,17 @@ const char *mm_gql_values_did_you_mean(const char *sub_message, const char *inpu
     }
     qsort(s, n, sizeof(*s), suggestion_cmp);
     if (n > 5) n = 5;
-    sbuf sb = {0};
-    sb_puts(&sb, " Did you mean ");
+    mm_strbuf sb = MM_STRBUF_INIT;
+    mm_strbuf_puts(&sb, " Did you mean ");
     if (sub_message) {
-        sb_puts(&sb, sub_message);
-        sb_puts(&sb, " ");
+        mm_strbuf_puts(&sb, sub_message);
+        mm_strbuf_puts(&sb, " ");
     }
     for (size_t i = 0; i < n; i++) {
-        if (i > 0) sb_puts(&sb, n == 2 ? " or " : (i == n - 1 ? ", or " : ", "));
-        sb_printf(&sb, "\"%s\"", s[i].name);
+        if (i > 0) mm_strbuf_puts(&sb, n == 2 ? " or " : (i == n - 1 ? ", or " : ", "));
+        mm_strbuf_printf(&sb, "\"%s\"", s[i].name);
     }
-    sb_puts(&sb, "?");
+    mm_strbuf_puts(&sb, "?");
     free(s);
     return sb_finish(&sb, arena);
 }
@@ -613,19 +564,19 @@ static void on_variable_error(void *ud, const mm_gql_path_segment *path, size_t 
                               json_t *invalid, const char *message) {
     var_ctx *v = ud;
     mm_arena *arena = v->errors->arena;
-    sbuf sb = {0};
-    sb_printf(&sb, "Variable \"$%s\" got invalid value %s", v->def->name.value,
+    mm_strbuf sb = MM_STRBUF_INIT;
+    mm_strbuf_printf(&sb, "Variable \"$%s\" got invalid value %s", v->def->name.value,
               mm_gql_inspect(invalid, arena));
     if (path_length > 0) {
-        sb_printf(&sb, " at \"%s", v->def->name.value);
+        mm_strbuf_printf(&sb, " at \"%s", v->def->name.value);
         for (size_t i = 0; i < path_length; i++) {
-            if (path[i].key) sb_printf(&sb, ".%s", path[i].key);
-            else sb_printf(&sb, "[%zu]", path[i].index);
+            if (path[i].key) mm_strbuf_printf(&sb, ".%s", path[i].key);
+            else mm_strbuf_printf(&sb, "[%zu]", path[i].index);
         }
-        sb_puts(&sb, "\"");
+        mm_strbuf_puts(&sb, "\"");
     }
-    sb_puts(&sb, "; ");
-    sb_puts(&sb, message);
+    mm_strbuf_puts(&sb, "; ");
+    mm_strbuf_puts(&sb, message);
     var_error(v, sb_finish(&sb, arena));
 }
 

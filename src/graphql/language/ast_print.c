@@ -9,40 +9,21 @@
  * print that part into a scratch buffer first. */
 #include "graphql/language/ast_print.h"
 
+#include "common/strbuf.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* The output (a common/strbuf.h heap buffer) and the indentation to write
+ * after each newline. */
 typedef struct sb {
-    char *buf;
-    size_t len;
-    size_t cap;
+    mm_strbuf out;
     unsigned indent; /* levels of two spaces written after each newline */
-    bool failed;     /* out of memory: the result is discarded */
 } sb;
 
-static bool sb_reserve(sb *b, size_t extra) {
-    if (b->failed) return false;
-    if (b->len + extra + 1 <= b->cap) return true;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + extra + 1) cap *= 2;
-    char *nb = realloc(b->buf, cap);
-    if (!nb) {
-        b->failed = true;
-        return false;
-    }
-    b->buf = nb;
-    b->cap = cap;
-    return true;
-}
-
-static void sb_raw(sb *b, const char *s, size_t n) {
-    if (!sb_reserve(b, n)) return;
-    memcpy(b->buf + b->len, s, n);
-    b->len += n;
-    b->buf[b->len] = '\0';
-}
+static void sb_raw(sb *b, const char *s, size_t n) { mm_strbuf_append(&b->out, s, n); }
 
 /* Appends text, indenting after each newline. */
 static void sb_put(sb *b, const char *s, size_t n) {
@@ -61,8 +42,8 @@ static void sb_put(sb *b, const char *s, size_t n) {
 static void sb_str(sb *b, const char *s) { sb_put(b, s, strlen(s)); }
 
 static void sb_append(sb *b, const sb *part) {
-    if (part->failed) b->failed = true;
-    else if (part->len) sb_put(b, part->buf, part->len);
+    if (part->out.failed) b->out.failed = true;
+    else if (part->out.len) sb_put(b, part->out.data, part->out.len);
 }
 
 /* graphql-js measures lengths in UTF-16 code units. */
@@ -138,13 +119,13 @@ static void print_block_string(sb *b, const char *v, size_t n) {
             i = j;
         }
     }
-    if (esc.failed) {
-        b->failed = true;
-        free(esc.buf);
+    if (esc.out.failed) {
+        b->out.failed = true;
+        free(esc.out.data);
         return;
     }
-    const char *e = esc.buf ? esc.buf : "";
-    size_t en = esc.len;
+    const char *e = esc.out.data ? esc.out.data : "";
+    size_t en = esc.out.len;
     bool single = true, force_leading = true;
     for (size_t i = 0; i < en; i++) {
         if (e[i] == '\n' || e[i] == '\r') {
@@ -167,7 +148,7 @@ static void print_block_string(sb *b, const char *v, size_t n) {
     sb_put(b, e, en);
     if (multiple || force_trailing) sb_put(b, "\n", 1);
     sb_raw(b, "\"\"\"", 3);
-    free(esc.buf);
+    free(esc.out.data);
 }
 
 static void print_string_value(sb *b, const char *chars, size_t length, bool block) {
@@ -286,12 +267,12 @@ static void print_field(sb *b, const mm_gql_selection *sel) {
     if (n) {
         sb *args = calloc(n, sizeof(sb));
         if (!args) {
-            b->failed = true;
+            b->out.failed = true;
         } else {
-            size_t total = utf16_length(prefix.buf, prefix.len) + 2 * (n - 1) + 2;
+            size_t total = utf16_length(prefix.out.data, prefix.out.len) + 2 * (n - 1) + 2;
             for (size_t i = 0; i < n; i++) {
                 print_argument(&args[i], &sel->u.field.args[i]);
-                total += utf16_length(args[i].buf, args[i].len);
+                total += utf16_length(args[i].out.data, args[i].out.len);
             }
             if (total > 80) {
                 sb_raw(b, "(", 1);
@@ -310,11 +291,11 @@ static void print_field(sb *b, const mm_gql_selection *sel) {
                 }
                 sb_raw(b, ")", 1);
             }
-            for (size_t i = 0; i < n; i++) free(args[i].buf);
+            for (size_t i = 0; i < n; i++) free(args[i].out.data);
             free(args);
         }
     }
-    free(prefix.buf);
+    free(prefix.out.data);
     print_directives(b, sel->directives, sel->directive_count);
     if (sel->u.field.selection_set) {
         sb_raw(b, " ", 1);
@@ -395,13 +376,13 @@ static void print_operation(sb *b, const mm_gql_operation *op) {
         size_t n = op->variable_count;
         sb *vars = calloc(n, sizeof(sb));
         if (!vars) {
-            b->failed = true;
+            b->out.failed = true;
             return;
         }
         bool multiline = false;
         for (size_t i = 0; i < n; i++) {
             print_variable_definition(&vars[i], &op->variables[i]);
-            if (vars[i].len && memchr(vars[i].buf, '\n', vars[i].len)) multiline = true;
+            if (vars[i].out.len && memchr(vars[i].out.data, '\n', vars[i].out.len)) multiline = true;
         }
         sb_put(b, multiline ? "(\n" : "(", multiline ? 2 : 1);
         for (size_t i = 0; i < n; i++) {
@@ -409,7 +390,7 @@ static void print_operation(sb *b, const mm_gql_operation *op) {
             sb_append(b, &vars[i]);
         }
         sb_put(b, multiline ? "\n)" : ")", multiline ? 2 : 1);
-        for (size_t i = 0; i < n; i++) free(vars[i].buf);
+        for (size_t i = 0; i < n; i++) free(vars[i].out.data);
         free(vars);
     }
     print_directives(b, op->directives, op->directive_count);
@@ -448,13 +429,13 @@ static void print_argument_defs(sb *b, const mm_gql_input_value_def *args, size_
     if (n == 0) return;
     sb *parts = calloc(n, sizeof(sb));
     if (!parts) {
-        b->failed = true;
+        b->out.failed = true;
         return;
     }
     bool multiline = false;
     for (size_t i = 0; i < n; i++) {
         print_input_value_def(&parts[i], &args[i]);
-        if (parts[i].len && memchr(parts[i].buf, '\n', parts[i].len)) multiline = true;
+        if (parts[i].out.len && memchr(parts[i].out.data, '\n', parts[i].out.len)) multiline = true;
     }
     sb_raw(b, "(", 1);
     if (multiline) {
@@ -472,7 +453,7 @@ static void print_argument_defs(sb *b, const mm_gql_input_value_def *args, size_
         }
     }
     sb_raw(b, ")", 1);
-    for (size_t i = 0; i < n; i++) free(parts[i].buf);
+    for (size_t i = 0; i < n; i++) free(parts[i].out.data);
     free(parts);
 }
 
@@ -619,21 +600,21 @@ char *mm_gql_ast_print_n(const mm_gql_document *doc, size_t *len) {
         if (i) sb_put(&b, "\n\n", 2);
         print_definition(&b, &doc->definitions[i]);
     }
-    if (!sb_reserve(&b, 0)) {
-        free(b.buf);
+    if (!mm_strbuf_reserve(&b.out, 0)) {
+        free(b.out.data);
         return NULL;
     }
-    b.buf[b.len] = '\0';
-    if (len) *len = b.len;
-    return b.buf;
+    b.out.data[b.out.len] = '\0';
+    if (len) *len = b.out.len;
+    return b.out.data;
 }
 
 char *mm_gql_ast_print(const mm_gql_document *doc) { return mm_gql_ast_print_n(doc, NULL); }
 
 static char *to_arena(sb *b, mm_arena *arena) {
     char *out = NULL;
-    if (!b->failed) out = mm_arena_strndup(arena, b->buf ? b->buf : "", b->len);
-    free(b->buf);
+    if (!b->out.failed) out = mm_arena_strndup(arena, b->out.data ? b->out.data : "", b->out.len);
+    free(b->out.data);
     return out;
 }
 

@@ -100,9 +100,9 @@ char *mm_gql_js_number_string(double v, char buf[32])
 
 /* ---- inspect ------------------------------------------------------------- */
 
-static void json_stringify_string(mm_gql_strbuf *buf, const char *s, size_t len)
+static void json_stringify_string(mm_strbuf *buf, const char *s, size_t len)
 {
-    mm_gql_strbuf_append(buf, "\"", 1);
+    mm_strbuf_append(buf, "\"", 1);
     size_t start = 0;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -125,16 +125,16 @@ static void json_stringify_string(mm_gql_strbuf *buf, const char *s, size_t len)
             }
         }
         if (esc) {
-            mm_gql_strbuf_append(buf, s + start, i - start);
-            mm_gql_strbuf_puts(buf, esc);
+            mm_strbuf_append(buf, s + start, i - start);
+            mm_strbuf_puts(buf, esc);
             start = i + 1;
         }
     }
-    mm_gql_strbuf_append(buf, s + start, len - start);
-    mm_gql_strbuf_append(buf, "\"", 1);
+    mm_strbuf_append(buf, s + start, len - start);
+    mm_strbuf_append(buf, "\"", 1);
 }
 
-static void inspect_value(mm_gql_strbuf *buf, json_t *value, int depth)
+static void inspect_value(mm_strbuf *buf, json_t *value, int depth)
 {
     char num[32];
     switch (json_typeof(value)) {
@@ -142,76 +142,76 @@ static void inspect_value(mm_gql_strbuf *buf, json_t *value, int depth)
         json_stringify_string(buf, json_string_value(value), json_string_length(value));
         break;
     case JSON_INTEGER:
-        mm_gql_strbuf_puts(buf, mm_gql_js_number_string((double)json_integer_value(value), num));
+        mm_strbuf_puts(buf, mm_gql_js_number_string((double)json_integer_value(value), num));
         break;
     case JSON_REAL:
-        mm_gql_strbuf_puts(buf, mm_gql_js_number_string(json_real_value(value), num));
+        mm_strbuf_puts(buf, mm_gql_js_number_string(json_real_value(value), num));
         break;
     case JSON_TRUE:
-        mm_gql_strbuf_puts(buf, "true");
+        mm_strbuf_puts(buf, "true");
         break;
     case JSON_FALSE:
-        mm_gql_strbuf_puts(buf, "false");
+        mm_strbuf_puts(buf, "false");
         break;
     case JSON_NULL:
-        mm_gql_strbuf_puts(buf, "null");
+        mm_strbuf_puts(buf, "null");
         break;
     case JSON_ARRAY: {
         size_t n = json_array_size(value);
         if (n == 0) {
-            mm_gql_strbuf_puts(buf, "[]");
+            mm_strbuf_puts(buf, "[]");
             break;
         }
         if (depth > 2) {
-            mm_gql_strbuf_puts(buf, "[Array]");
+            mm_strbuf_puts(buf, "[Array]");
             break;
         }
         size_t shown = n < 10 ? n : 10;
-        mm_gql_strbuf_puts(buf, "[");
+        mm_strbuf_puts(buf, "[");
         for (size_t i = 0; i < shown; i++) {
             if (i)
-                mm_gql_strbuf_puts(buf, ", ");
+                mm_strbuf_puts(buf, ", ");
             inspect_value(buf, json_array_get(value, i), depth + 1);
         }
         if (n - shown == 1)
-            mm_gql_strbuf_puts(buf, ", ... 1 more item");
+            mm_strbuf_puts(buf, ", ... 1 more item");
         else if (n > shown)
-            mm_gql_strbuf_printf(buf, ", ... %zu more items", n - shown);
-        mm_gql_strbuf_puts(buf, "]");
+            mm_strbuf_printf(buf, ", ... %zu more items", n - shown);
+        mm_strbuf_puts(buf, "]");
         break;
     }
     case JSON_OBJECT: {
         if (json_object_size(value) == 0) {
-            mm_gql_strbuf_puts(buf, "{}");
+            mm_strbuf_puts(buf, "{}");
             break;
         }
         if (depth > 2) {
-            mm_gql_strbuf_puts(buf, "[Object]");
+            mm_strbuf_puts(buf, "[Object]");
             break;
         }
-        mm_gql_strbuf_puts(buf, "{ ");
+        mm_strbuf_puts(buf, "{ ");
         const char *key;
         json_t *member;
         bool first = true;
         json_object_foreach(value, key, member) {
             if (!first)
-                mm_gql_strbuf_puts(buf, ", ");
+                mm_strbuf_puts(buf, ", ");
             first = false;
-            mm_gql_strbuf_puts(buf, key);
-            mm_gql_strbuf_puts(buf, ": ");
+            mm_strbuf_puts(buf, key);
+            mm_strbuf_puts(buf, ": ");
             inspect_value(buf, member, depth + 1);
         }
-        mm_gql_strbuf_puts(buf, " }");
+        mm_strbuf_puts(buf, " }");
         break;
     }
     }
 }
 
-static const char *to_arena(mm_gql_strbuf *buf, mm_arena *arena)
+static const char *to_arena(mm_strbuf *buf, mm_arena *arena)
 {
     const char *s = NULL;
     if (!buf->failed)
-        s = mm_arena_strndup(arena, buf->data ? buf->data : "", buf->length);
+        s = mm_arena_strndup(arena, buf->data ? buf->data : "", buf->len);
     free(buf->data);
     return s ? s : "";
 }
@@ -220,14 +220,14 @@ const char *mm_gql_inspect(json_t *value, mm_arena *arena)
 {
     if (!value)
         return "undefined";
-    mm_gql_strbuf buf = {0};
+    mm_strbuf buf = {0};
     inspect_value(&buf, value, 1);
     return to_arena(&buf, arena);
 }
 
 const char *mm_gql_print_literal(const mm_gql_value *value, mm_arena *arena)
 {
-    mm_gql_strbuf buf = {0};
+    mm_strbuf buf = {0};
     mm_gql_strbuf_print_value(&buf, value);
     return to_arena(&buf, arena);
 }

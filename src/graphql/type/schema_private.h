@@ -5,6 +5,7 @@
 #ifndef MM_GRAPHQL_SCHEMA_PRIVATE_H
 #define MM_GRAPHQL_SCHEMA_PRIVATE_H
 
+#include "common/strbuf.h"
 #include "graphql/type/schema.h"
 
 /* An open-addressing hash table from NUL-terminated names to pointers. It is
@@ -79,24 +80,13 @@ json_t *mm_gql_default_value_coerce(const mm_gql_value *literal, const mm_gql_ty
                                     bool *invalid);
 
 /* Appends the GraphQL string literal of s (graphql-js printString) to a
- * growing buffer; see mm_gql_strbuf. */
-typedef struct mm_gql_strbuf {
-    char *data;
-    size_t length;
-    size_t capacity;
-    bool failed; /* out of memory: data is unusable */
-} mm_gql_strbuf;
-
-void mm_gql_strbuf_append(mm_gql_strbuf *buf, const char *s, size_t len);
-void mm_gql_strbuf_puts(mm_gql_strbuf *buf, const char *s);
-void mm_gql_strbuf_printf(mm_gql_strbuf *buf, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-void mm_gql_strbuf_print_string(mm_gql_strbuf *buf, const char *s, size_t len);
+ * buffer (common/strbuf.h, the engine's printers' one buffer). */
+void mm_gql_strbuf_print_string(mm_strbuf *buf, const char *s, size_t len);
 /* graphql-js print() of a value literal (value_print.c). */
-void mm_gql_strbuf_print_value(mm_gql_strbuf *buf, const mm_gql_value *value);
+void mm_gql_strbuf_print_value(mm_strbuf *buf, const mm_gql_value *value);
 /* graphql-js printBlockString, and whether a description prints as one
  * (value_print.c). */
-void mm_gql_strbuf_print_block_string(mm_gql_strbuf *buf, const char *s, size_t len);
+void mm_gql_strbuf_print_block_string(mm_strbuf *buf, const char *s, size_t len);
 bool mm_gql_printable_as_block_string(const char *s, size_t len);
 
 /* The SDL validation rules of graphql-js (specifiedSDLRules) over the user

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hash.h"
 #include "graphql/type/schema.h"
 #include "graphql/type/schema_private.h"
 #include "metamorphosis.h"
@@ -20,12 +21,7 @@
 
 static size_t hash_name(const char *s)
 {
-    size_t h = 1469598103934665603ull; /* FNV-1a */
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ull;
-    }
-    return h;
+    return (size_t)mm_fnv1a_str(s);
 }
 
 int mm_gql_name_table_init(mm_gql_name_table *table, mm_arena *arena, size_t count)
@@ -429,64 +425,11 @@ const char *mm_gql_type_to_string(const mm_gql_type *type, mm_arena *arena)
 
 /* ---- growing strings (printing) ----------------------------------------- */
 
-void mm_gql_strbuf_append(mm_gql_strbuf *buf, const char *s, size_t len)
-{
-    if (buf->failed)
-        return;
-    if (buf->length + len + 1 > buf->capacity) {
-        size_t cap = buf->capacity ? buf->capacity : 256;
-        while (cap < buf->length + len + 1)
-            cap *= 2;
-        char *p = realloc(buf->data, cap);
-        if (!p) {
-            buf->failed = true;
-            return;
-        }
-        buf->data = p;
-        buf->capacity = cap;
-    }
-    memcpy(buf->data + buf->length, s, len);
-    buf->length += len;
-    buf->data[buf->length] = '\0';
-}
-
-void mm_gql_strbuf_puts(mm_gql_strbuf *buf, const char *s)
-{
-    mm_gql_strbuf_append(buf, s, strlen(s));
-}
-
-void mm_gql_strbuf_printf(mm_gql_strbuf *buf, const char *fmt, ...)
-{
-    char small[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(small, sizeof small, fmt, ap);
-    va_end(ap);
-    if (n < 0) {
-        buf->failed = true;
-        return;
-    }
-    if ((size_t)n < sizeof small) {
-        mm_gql_strbuf_append(buf, small, (size_t)n);
-        return;
-    }
-    char *big = malloc((size_t)n + 1);
-    if (!big) {
-        buf->failed = true;
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    mm_gql_strbuf_append(buf, big, (size_t)n);
-    free(big);
-}
-
 /* graphql-js printString: JSON-style escapes for the C0 controls, '"' and
  * '\\', and for U+007F..U+009F; everything else as is. */
-void mm_gql_strbuf_print_string(mm_gql_strbuf *buf, const char *s, size_t len)
+void mm_gql_strbuf_print_string(mm_strbuf *buf, const char *s, size_t len)
 {
-    mm_gql_strbuf_append(buf, "\"", 1);
+    mm_strbuf_append(buf, "\"", 1);
     size_t start = 0;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -515,12 +458,12 @@ void mm_gql_strbuf_print_string(mm_gql_strbuf *buf, const char *s, size_t len)
             skip = 2;
         }
         if (esc) {
-            mm_gql_strbuf_append(buf, s + start, i - start);
-            mm_gql_strbuf_puts(buf, esc);
+            mm_strbuf_append(buf, s + start, i - start);
+            mm_strbuf_puts(buf, esc);
             i += skip - 1;
             start = i + 1;
         }
     }
-    mm_gql_strbuf_append(buf, s + start, len - start);
-    mm_gql_strbuf_append(buf, "\"", 1);
+    mm_strbuf_append(buf, s + start, len - start);
+    mm_strbuf_append(buf, "\"", 1);
 }

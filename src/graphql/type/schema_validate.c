@@ -485,11 +485,11 @@ static void detect_cycle(context *c, cycle_state *st, const mm_gql_type *t)
         if (cycle_index == SIZE_MAX) {
             detect_cycle(c, st, ft);
         } else {
-            mm_gql_strbuf path = {0};
+            mm_strbuf path = {0};
             for (size_t k = cycle_index; k < st->path_length; k++) {
                 if (k > cycle_index)
-                    mm_gql_strbuf_puts(&path, ".");
-                mm_gql_strbuf_puts(&path, st->path[k]->name);
+                    mm_strbuf_puts(&path, ".");
+                mm_strbuf_puts(&path, st->path[k]->name);
                 loc_add(c, st->path[k]->ast ? &st->path[k]->ast->loc : NULL);
             }
             REPORT(c, "Cannot reference Input Object \"%s\" within itself through a series of "
@@ -576,11 +576,11 @@ static void visit_default(context *c, default_graph *g, size_t i)
             REPORT(c, "Invalid circular reference. The default value of Input Object field "
                       "%s.%s references itself.", g->owners[i]->name, f->name);
         } else {
-            mm_gql_strbuf via = {0};
+            mm_strbuf via = {0};
             for (size_t k = from + 1; k < g->depth; k++) {
                 if (k > from + 1)
-                    mm_gql_strbuf_puts(&via, ", ");
-                mm_gql_strbuf_printf(&via, "%s.%s", g->owners[g->stack[k]]->name,
+                    mm_strbuf_puts(&via, ", ");
+                mm_strbuf_printf(&via, "%s.%s", g->owners[g->stack[k]]->name,
                                      g->fields[g->stack[k]]->name);
             }
             REPORT(c, "Invalid circular reference. The default value of Input Object field "

@@ -1,6 +1,6 @@
 /* value_print.c -- value literals and block strings as GraphQL text
  * (graphql-js print() of a value node, printBlockString), into an
- * mm_gql_strbuf. Used by the scalars' error messages, the schema builder and
+ * mm_strbuf. Used by the scalars' error messages, the schema builder and
  * the schema printer; its own file so that type/ does not depend on
  * utilities/schema_print.c. */
 #include <stdbool.h>
@@ -63,22 +63,22 @@ bool mm_gql_printable_as_block_string(const char *s, size_t len)
 }
 
 /* graphql-js printBlockString (not minimized). */
-void mm_gql_strbuf_print_block_string(mm_gql_strbuf *buf, const char *s, size_t len)
+void mm_gql_strbuf_print_block_string(mm_strbuf *buf, const char *s, size_t len)
 {
     /* escapedValue: every """ becomes \""" */
-    mm_gql_strbuf esc = {0};
+    mm_strbuf esc = {0};
     size_t start = 0;
     for (size_t i = 0; i + 2 < len; i++) {
         if (s[i] == '"' && s[i + 1] == '"' && s[i + 2] == '"') {
-            mm_gql_strbuf_append(&esc, s + start, i - start);
-            mm_gql_strbuf_puts(&esc, "\\\"\"\"");
+            mm_strbuf_append(&esc, s + start, i - start);
+            mm_strbuf_puts(&esc, "\\\"\"\"");
             i += 2;
             start = i + 1;
         }
     }
-    mm_gql_strbuf_append(&esc, s + start, len - start);
+    mm_strbuf_append(&esc, s + start, len - start);
     const char *e = esc.data ? esc.data : "";
-    size_t elen = esc.length;
+    size_t elen = esc.len;
 
     /* Lines split on \r\n, \n or \r. */
     bool single_line = true, force_leading = true;
@@ -106,28 +106,28 @@ void mm_gql_strbuf_print_block_string(mm_gql_strbuf *buf, const char *s, size_t 
     bool multiple = !single_line || js_length(s, len) > 70 || force_trailing || force_leading ||
                     trailing_triple;
     bool skip_leading = single_line && len > 0 && is_white_space(s[0]);
-    mm_gql_strbuf_puts(buf, "\"\"\"");
+    mm_strbuf_puts(buf, "\"\"\"");
     if ((multiple && !skip_leading) || force_leading)
-        mm_gql_strbuf_puts(buf, "\n");
-    mm_gql_strbuf_append(buf, e, elen);
+        mm_strbuf_puts(buf, "\n");
+    mm_strbuf_append(buf, e, elen);
     if (multiple || force_trailing)
-        mm_gql_strbuf_puts(buf, "\n");
-    mm_gql_strbuf_puts(buf, "\"\"\"");
+        mm_strbuf_puts(buf, "\n");
+    mm_strbuf_puts(buf, "\"\"\"");
     free(esc.data);
 }
 
 /* ---- value literals (graphql-js print) ---------------------------------------- */
 
-void mm_gql_strbuf_print_value(mm_gql_strbuf *buf, const mm_gql_value *v)
+void mm_gql_strbuf_print_value(mm_strbuf *buf, const mm_gql_value *v)
 {
     switch (v->kind) {
     case MM_GQL_VALUE_VARIABLE:
-        mm_gql_strbuf_puts(buf, "$");
-        mm_gql_strbuf_puts(buf, v->u.name);
+        mm_strbuf_puts(buf, "$");
+        mm_strbuf_puts(buf, v->u.name);
         break;
     case MM_GQL_VALUE_INT:
     case MM_GQL_VALUE_FLOAT:
-        mm_gql_strbuf_puts(buf, v->u.raw);
+        mm_strbuf_puts(buf, v->u.raw);
         break;
     case MM_GQL_VALUE_STRING:
         if (v->u.string.block)
@@ -136,33 +136,33 @@ void mm_gql_strbuf_print_value(mm_gql_strbuf *buf, const mm_gql_value *v)
             mm_gql_strbuf_print_string(buf, v->u.string.chars, v->u.string.length);
         break;
     case MM_GQL_VALUE_BOOLEAN:
-        mm_gql_strbuf_puts(buf, v->u.boolean ? "true" : "false");
+        mm_strbuf_puts(buf, v->u.boolean ? "true" : "false");
         break;
     case MM_GQL_VALUE_NULL:
-        mm_gql_strbuf_puts(buf, "null");
+        mm_strbuf_puts(buf, "null");
         break;
     case MM_GQL_VALUE_ENUM:
-        mm_gql_strbuf_puts(buf, v->u.name);
+        mm_strbuf_puts(buf, v->u.name);
         break;
     case MM_GQL_VALUE_LIST:
-        mm_gql_strbuf_puts(buf, "[");
+        mm_strbuf_puts(buf, "[");
         for (size_t i = 0; i < v->u.list.count; i++) {
             if (i)
-                mm_gql_strbuf_puts(buf, ", ");
+                mm_strbuf_puts(buf, ", ");
             mm_gql_strbuf_print_value(buf, v->u.list.items[i]);
         }
-        mm_gql_strbuf_puts(buf, "]");
+        mm_strbuf_puts(buf, "]");
         break;
     case MM_GQL_VALUE_OBJECT:
-        mm_gql_strbuf_puts(buf, "{");
+        mm_strbuf_puts(buf, "{");
         for (size_t i = 0; i < v->u.object.count; i++) {
             if (i)
-                mm_gql_strbuf_puts(buf, ", ");
-            mm_gql_strbuf_puts(buf, v->u.object.fields[i].name.value);
-            mm_gql_strbuf_puts(buf, ": ");
+                mm_strbuf_puts(buf, ", ");
+            mm_strbuf_puts(buf, v->u.object.fields[i].name.value);
+            mm_strbuf_puts(buf, ": ");
             mm_gql_strbuf_print_value(buf, v->u.object.fields[i].value);
         }
-        mm_gql_strbuf_puts(buf, "}");
+        mm_strbuf_puts(buf, "}");
         break;
     }
 }

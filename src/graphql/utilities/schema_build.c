@@ -251,7 +251,7 @@ static const char *string_argument(builder *b, const mm_gql_directive *dir, cons
         return NULL;
     if (arg->value->kind == MM_GQL_VALUE_STRING)
         return arg->value->u.string.chars;
-    mm_gql_strbuf buf = {0};
+    mm_strbuf buf = {0};
     mm_gql_strbuf_print_value(&buf, arg->value);
     mm_gql_errors_add(b->errors, MM_GQL_ERROR_VALIDATION, &arg->value->loc, 1,
                       "Argument \"%s\" has invalid value %s.", arg_name,

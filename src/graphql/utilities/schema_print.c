@@ -147,51 +147,51 @@ static bool is_integer_string(const char *s)
     return *s == '\0';
 }
 
-static void print_json_literal(mm_gql_strbuf *buf, json_t *v)
+static void print_json_literal(mm_strbuf *buf, json_t *v)
 {
     char num[32];
     switch (json_typeof(v)) {
-    case JSON_NULL: mm_gql_strbuf_puts(buf, "null"); break;
-    case JSON_TRUE: mm_gql_strbuf_puts(buf, "true"); break;
-    case JSON_FALSE: mm_gql_strbuf_puts(buf, "false"); break;
+    case JSON_NULL: mm_strbuf_puts(buf, "null"); break;
+    case JSON_TRUE: mm_strbuf_puts(buf, "true"); break;
+    case JSON_FALSE: mm_strbuf_puts(buf, "false"); break;
     case JSON_INTEGER:
-        mm_gql_strbuf_printf(buf, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        mm_strbuf_printf(buf, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
         break;
     case JSON_REAL:
-        mm_gql_strbuf_puts(buf, mm_gql_js_number_string(json_real_value(v), num));
+        mm_strbuf_puts(buf, mm_gql_js_number_string(json_real_value(v), num));
         break;
     case JSON_STRING:
         mm_gql_strbuf_print_string(buf, json_string_value(v), json_string_length(v));
         break;
     case JSON_ARRAY:
-        mm_gql_strbuf_puts(buf, "[");
+        mm_strbuf_puts(buf, "[");
         for (size_t i = 0; i < json_array_size(v); i++) {
             if (i)
-                mm_gql_strbuf_puts(buf, ", ");
+                mm_strbuf_puts(buf, ", ");
             print_json_literal(buf, json_array_get(v, i));
         }
-        mm_gql_strbuf_puts(buf, "]");
+        mm_strbuf_puts(buf, "]");
         break;
     case JSON_OBJECT: {
         const char *key;
         json_t *member;
         bool first = true;
-        mm_gql_strbuf_puts(buf, "{");
+        mm_strbuf_puts(buf, "{");
         json_object_foreach(v, key, member) {
             if (!first)
-                mm_gql_strbuf_puts(buf, ", ");
+                mm_strbuf_puts(buf, ", ");
             first = false;
-            mm_gql_strbuf_printf(buf, "%s: ", key);
+            mm_strbuf_printf(buf, "%s: ", key);
             print_json_literal(buf, member);
         }
-        mm_gql_strbuf_puts(buf, "}");
+        mm_strbuf_puts(buf, "}");
         break;
     }
     }
 }
 
 /* graphql-js astFromValue followed by print(); false when there is no AST. */
-static bool print_as_ast(mm_gql_strbuf *buf, json_t *v, const mm_gql_type *type)
+static bool print_as_ast(mm_strbuf *buf, json_t *v, const mm_gql_type *type)
 {
     if (type->kind == MM_GQL_NON_NULL) {
         if (json_is_null(v))
@@ -201,52 +201,52 @@ static bool print_as_ast(mm_gql_strbuf *buf, json_t *v, const mm_gql_type *type)
     if (!v)
         return false;
     if (json_is_null(v)) {
-        mm_gql_strbuf_puts(buf, "null");
+        mm_strbuf_puts(buf, "null");
         return true;
     }
     switch (type->kind) {
     case MM_GQL_LIST: {
         if (!json_is_array(v))
             return print_as_ast(buf, v, type->of_type);
-        mm_gql_strbuf_puts(buf, "[");
+        mm_strbuf_puts(buf, "[");
         bool first = true;
         for (size_t i = 0; i < json_array_size(v); i++) {
-            mm_gql_strbuf item = {0};
+            mm_strbuf item = {0};
             if (print_as_ast(&item, json_array_get(v, i), type->of_type) && item.data) {
                 if (!first)
-                    mm_gql_strbuf_puts(buf, ", ");
+                    mm_strbuf_puts(buf, ", ");
                 first = false;
-                mm_gql_strbuf_append(buf, item.data, item.length);
+                mm_strbuf_append(buf, item.data, item.len);
             }
             free(item.data);
         }
-        mm_gql_strbuf_puts(buf, "]");
+        mm_strbuf_puts(buf, "]");
         return true;
     }
     case MM_GQL_INPUT_OBJECT: {
         if (!json_is_object(v))
             return false;
-        mm_gql_strbuf_puts(buf, "{");
+        mm_strbuf_puts(buf, "{");
         bool first = true;
         for (size_t i = 0; i < type->input_field_count; i++) {
             const mm_gql_input_value *f = &type->input_fields[i];
-            mm_gql_strbuf item = {0};
+            mm_strbuf item = {0};
             if (print_as_ast(&item, json_object_get(v, f->name), f->type) && item.data) {
                 if (!first)
-                    mm_gql_strbuf_puts(buf, ", ");
+                    mm_strbuf_puts(buf, ", ");
                 first = false;
-                mm_gql_strbuf_printf(buf, "%s: ", f->name);
-                mm_gql_strbuf_append(buf, item.data, item.length);
+                mm_strbuf_printf(buf, "%s: ", f->name);
+                mm_strbuf_append(buf, item.data, item.len);
             }
             free(item.data);
         }
-        mm_gql_strbuf_puts(buf, "}");
+        mm_strbuf_puts(buf, "}");
         return true;
     }
     case MM_GQL_ENUM:
         if (!json_is_string(v))
             return false;
-        mm_gql_strbuf_puts(buf, json_string_value(v));
+        mm_strbuf_puts(buf, json_string_value(v));
         return true;
     case MM_GQL_SCALAR: {
         json_t *s = json_incref(v);
@@ -274,7 +274,7 @@ static bool print_as_ast(mm_gql_strbuf *buf, json_t *v, const mm_gql_type *type)
         }
         if (json_is_string(s) && type->is_builtin && strcmp(type->name, "ID") == 0 &&
             is_integer_string(json_string_value(s)))
-            mm_gql_strbuf_puts(buf, json_string_value(s));
+            mm_strbuf_puts(buf, json_string_value(s));
         else
             print_json_literal(buf, s);
         json_decref(s);
@@ -293,7 +293,7 @@ char *mm_gql_print_default_value(const mm_gql_input_value *iv)
     json_t *v = mm_gql_default_value_coerce(iv->default_value, iv->type, &invalid);
     if (invalid)
         return NULL;
-    mm_gql_strbuf buf = {0};
+    mm_strbuf buf = {0};
     bool ok = print_as_ast(&buf, v, iv->type);
     json_decref(v);
     if (!ok || buf.failed) {
@@ -305,67 +305,67 @@ char *mm_gql_print_default_value(const mm_gql_input_value *iv)
 
 /* ---- printSchema ------------------------------------------------------------------ */
 
-static void print_description(mm_gql_strbuf *buf, const char *description, size_t len,
+static void print_description(mm_strbuf *buf, const char *description, size_t len,
                               const char *indent, bool first_in_block)
 {
     if (!description)
         return;
-    mm_gql_strbuf str = {0};
+    mm_strbuf str = {0};
     if (mm_gql_printable_as_block_string(description, len))
         mm_gql_strbuf_print_block_string(&str, description, len);
     else
         mm_gql_strbuf_print_string(&str, description, len);
     if (*indent && !first_in_block) {
-        mm_gql_strbuf_puts(buf, "\n");
-        mm_gql_strbuf_puts(buf, indent);
+        mm_strbuf_puts(buf, "\n");
+        mm_strbuf_puts(buf, indent);
     } else {
-        mm_gql_strbuf_puts(buf, indent);
+        mm_strbuf_puts(buf, indent);
     }
-    for (size_t i = 0; i < str.length; i++) {
-        mm_gql_strbuf_append(buf, &str.data[i], 1);
+    for (size_t i = 0; i < str.len; i++) {
+        mm_strbuf_append(buf, &str.data[i], 1);
         if (str.data[i] == '\n')
-            mm_gql_strbuf_puts(buf, indent);
+            mm_strbuf_puts(buf, indent);
     }
-    mm_gql_strbuf_puts(buf, "\n");
+    mm_strbuf_puts(buf, "\n");
     free(str.data);
 }
 
-static void print_type_ref(mm_gql_strbuf *buf, const mm_gql_type *t)
+static void print_type_ref(mm_strbuf *buf, const mm_gql_type *t)
 {
     if (t->kind == MM_GQL_LIST) {
-        mm_gql_strbuf_puts(buf, "[");
+        mm_strbuf_puts(buf, "[");
         print_type_ref(buf, t->of_type);
-        mm_gql_strbuf_puts(buf, "]");
+        mm_strbuf_puts(buf, "]");
     } else if (t->kind == MM_GQL_NON_NULL) {
         print_type_ref(buf, t->of_type);
-        mm_gql_strbuf_puts(buf, "!");
+        mm_strbuf_puts(buf, "!");
     } else {
-        mm_gql_strbuf_puts(buf, t->name);
+        mm_strbuf_puts(buf, t->name);
     }
 }
 
-static void print_deprecated(mm_gql_strbuf *buf, const char *reason, size_t len)
+static void print_deprecated(mm_strbuf *buf, const char *reason, size_t len)
 {
     if (!reason)
         return;
     if (len == strlen(reason) && strcmp(reason, "No longer supported") == 0) {
-        mm_gql_strbuf_puts(buf, " @deprecated");
+        mm_strbuf_puts(buf, " @deprecated");
         return;
     }
-    mm_gql_strbuf_puts(buf, " @deprecated(reason: ");
+    mm_strbuf_puts(buf, " @deprecated(reason: ");
     mm_gql_strbuf_print_string(buf, reason, len);
-    mm_gql_strbuf_puts(buf, ")");
+    mm_strbuf_puts(buf, ")");
 }
 
-static void print_input_value(mm_gql_strbuf *buf, const mm_gql_input_value *iv)
+static void print_input_value(mm_strbuf *buf, const mm_gql_input_value *iv)
 {
-    mm_gql_strbuf_puts(buf, iv->name);
-    mm_gql_strbuf_puts(buf, ": ");
+    mm_strbuf_puts(buf, iv->name);
+    mm_strbuf_puts(buf, ": ");
     print_type_ref(buf, iv->type);
     char *def = mm_gql_print_default_value(iv);
     if (def) {
-        mm_gql_strbuf_puts(buf, " = ");
-        mm_gql_strbuf_puts(buf, def);
+        mm_strbuf_puts(buf, " = ");
+        mm_strbuf_puts(buf, def);
         free(def);
     }
     print_deprecated(buf, iv->deprecation_reason,
@@ -374,7 +374,7 @@ static void print_input_value(mm_gql_strbuf *buf, const mm_gql_input_value *iv)
                                                       iv->ast ? iv->ast->directive_count : 0));
 }
 
-static void print_args(mm_gql_strbuf *buf, const mm_gql_input_value *args, size_t n,
+static void print_args(mm_strbuf *buf, const mm_gql_input_value *args, size_t n,
                        const char *indent)
 {
     if (n == 0)
@@ -384,134 +384,134 @@ static void print_args(mm_gql_strbuf *buf, const mm_gql_input_value *args, size_
         if (args[i].description && args[i].description[0])
             any_description = true;
     if (!any_description) {
-        mm_gql_strbuf_puts(buf, "(");
+        mm_strbuf_puts(buf, "(");
         for (size_t i = 0; i < n; i++) {
             if (i)
-                mm_gql_strbuf_puts(buf, ", ");
+                mm_strbuf_puts(buf, ", ");
             print_input_value(buf, &args[i]);
         }
-        mm_gql_strbuf_puts(buf, ")");
+        mm_strbuf_puts(buf, ")");
         return;
     }
     char inner[64];
     snprintf(inner, sizeof inner, "  %s", indent);
-    mm_gql_strbuf_puts(buf, "(\n");
+    mm_strbuf_puts(buf, "(\n");
     for (size_t i = 0; i < n; i++) {
         if (i)
-            mm_gql_strbuf_puts(buf, "\n");
+            mm_strbuf_puts(buf, "\n");
         print_description(buf, args[i].description,
                           mm_gql_description_length(args[i].description,
                                              args[i].ast ? &args[i].ast->description : NULL),
                           inner, i == 0);
-        mm_gql_strbuf_puts(buf, inner);
+        mm_strbuf_puts(buf, inner);
         print_input_value(buf, &args[i]);
     }
-    mm_gql_strbuf_puts(buf, "\n");
-    mm_gql_strbuf_puts(buf, indent);
-    mm_gql_strbuf_puts(buf, ")");
+    mm_strbuf_puts(buf, "\n");
+    mm_strbuf_puts(buf, indent);
+    mm_strbuf_puts(buf, ")");
 }
 
-static void print_interfaces(mm_gql_strbuf *buf, const mm_gql_type *t)
+static void print_interfaces(mm_strbuf *buf, const mm_gql_type *t)
 {
     for (size_t i = 0; i < t->interface_count; i++) {
-        mm_gql_strbuf_puts(buf, i ? " & " : " implements ");
-        mm_gql_strbuf_puts(buf, t->interfaces[i]->name);
+        mm_strbuf_puts(buf, i ? " & " : " implements ");
+        mm_strbuf_puts(buf, t->interfaces[i]->name);
     }
 }
 
-static void print_fields(mm_gql_strbuf *buf, const mm_gql_type *t)
+static void print_fields(mm_strbuf *buf, const mm_gql_type *t)
 {
     if (t->field_count == 0)
         return;
-    mm_gql_strbuf_puts(buf, " {\n");
+    mm_strbuf_puts(buf, " {\n");
     for (size_t i = 0; i < t->field_count; i++) {
         const mm_gql_field *f = &t->fields[i];
         if (i)
-            mm_gql_strbuf_puts(buf, "\n");
+            mm_strbuf_puts(buf, "\n");
         print_description(buf, f->description,
                           mm_gql_description_length(f->description, f->ast ? &f->ast->description : NULL),
                           "  ", i == 0);
-        mm_gql_strbuf_puts(buf, "  ");
-        mm_gql_strbuf_puts(buf, f->name);
+        mm_strbuf_puts(buf, "  ");
+        mm_strbuf_puts(buf, f->name);
         print_args(buf, f->args, f->arg_count, "  ");
-        mm_gql_strbuf_puts(buf, ": ");
+        mm_strbuf_puts(buf, ": ");
         print_type_ref(buf, f->type);
         print_deprecated(buf, f->deprecation_reason,
                          mm_gql_deprecation_reason_length(f->deprecation_reason,
                                                           f->ast ? f->ast->directives : NULL,
                                                           f->ast ? f->ast->directive_count : 0));
     }
-    mm_gql_strbuf_puts(buf, "\n}");
+    mm_strbuf_puts(buf, "\n}");
 }
 
-static void print_type(mm_gql_strbuf *buf, const mm_gql_type *t)
+static void print_type(mm_strbuf *buf, const mm_gql_type *t)
 {
     print_description(buf, t->description,
                       mm_gql_description_length(t->description, t->ast ? &t->ast->description : NULL), "",
                       true);
     switch (t->kind) {
     case MM_GQL_SCALAR:
-        mm_gql_strbuf_printf(buf, "scalar %s", t->name);
+        mm_strbuf_printf(buf, "scalar %s", t->name);
         if (t->specified_by_url) {
-            mm_gql_strbuf_puts(buf, " @specifiedBy(url: ");
+            mm_strbuf_puts(buf, " @specifiedBy(url: ");
             mm_gql_strbuf_print_string(buf, t->specified_by_url, strlen(t->specified_by_url));
-            mm_gql_strbuf_puts(buf, ")");
+            mm_strbuf_puts(buf, ")");
         }
         break;
     case MM_GQL_OBJECT:
     case MM_GQL_INTERFACE:
-        mm_gql_strbuf_printf(buf, "%s %s", t->kind == MM_GQL_OBJECT ? "type" : "interface",
+        mm_strbuf_printf(buf, "%s %s", t->kind == MM_GQL_OBJECT ? "type" : "interface",
                              t->name);
         print_interfaces(buf, t);
         print_fields(buf, t);
         break;
     case MM_GQL_UNION:
-        mm_gql_strbuf_printf(buf, "union %s", t->name);
+        mm_strbuf_printf(buf, "union %s", t->name);
         for (size_t i = 0; i < t->possible_type_count; i++) {
-            mm_gql_strbuf_puts(buf, i ? " | " : " = ");
-            mm_gql_strbuf_puts(buf, t->possible_types[i]->name);
+            mm_strbuf_puts(buf, i ? " | " : " = ");
+            mm_strbuf_puts(buf, t->possible_types[i]->name);
         }
         break;
     case MM_GQL_ENUM:
-        mm_gql_strbuf_printf(buf, "enum %s", t->name);
+        mm_strbuf_printf(buf, "enum %s", t->name);
         if (t->enum_value_count) {
-            mm_gql_strbuf_puts(buf, " {\n");
+            mm_strbuf_puts(buf, " {\n");
             for (size_t i = 0; i < t->enum_value_count; i++) {
                 if (i)
-                    mm_gql_strbuf_puts(buf, "\n");
+                    mm_strbuf_puts(buf, "\n");
                 const mm_gql_enum_value *ev = &t->enum_values[i];
                 print_description(buf, ev->description,
                                   mm_gql_description_length(ev->description,
                                                      ev->ast ? &ev->ast->description : NULL),
                                   "  ", i == 0);
-                mm_gql_strbuf_puts(buf, "  ");
-                mm_gql_strbuf_puts(buf, t->enum_values[i].name);
+                mm_strbuf_puts(buf, "  ");
+                mm_strbuf_puts(buf, t->enum_values[i].name);
                 print_deprecated(buf, ev->deprecation_reason,
                                  mm_gql_deprecation_reason_length(
                                      ev->deprecation_reason, ev->ast ? ev->ast->directives : NULL,
                                      ev->ast ? ev->ast->directive_count : 0));
             }
-            mm_gql_strbuf_puts(buf, "\n}");
+            mm_strbuf_puts(buf, "\n}");
         }
         break;
     case MM_GQL_INPUT_OBJECT:
-        mm_gql_strbuf_printf(buf, "input %s", t->name);
+        mm_strbuf_printf(buf, "input %s", t->name);
         if (t->is_one_of)
-            mm_gql_strbuf_puts(buf, " @oneOf");
+            mm_strbuf_puts(buf, " @oneOf");
         if (t->input_field_count) {
-            mm_gql_strbuf_puts(buf, " {\n");
+            mm_strbuf_puts(buf, " {\n");
             for (size_t i = 0; i < t->input_field_count; i++) {
                 if (i)
-                    mm_gql_strbuf_puts(buf, "\n");
+                    mm_strbuf_puts(buf, "\n");
                 const mm_gql_input_value *iv = &t->input_fields[i];
                 print_description(buf, iv->description,
                                   mm_gql_description_length(iv->description,
                                                      iv->ast ? &iv->ast->description : NULL),
                                   "  ", i == 0);
-                mm_gql_strbuf_puts(buf, "  ");
+                mm_strbuf_puts(buf, "  ");
                 print_input_value(buf, &t->input_fields[i]);
             }
-            mm_gql_strbuf_puts(buf, "\n}");
+            mm_strbuf_puts(buf, "\n}");
         }
         break;
     default:
@@ -528,20 +528,20 @@ static bool is_specified_directive(const char *name)
     return false;
 }
 
-static void print_directive(mm_gql_strbuf *buf, const mm_gql_directive_definition *d)
+static void print_directive(mm_strbuf *buf, const mm_gql_directive_definition *d)
 {
     print_description(buf, d->description,
                       mm_gql_description_length(d->description, d->ast ? &d->ast->description : NULL), "",
                       true);
-    mm_gql_strbuf_printf(buf, "directive @%s", d->name);
+    mm_strbuf_printf(buf, "directive @%s", d->name);
     print_args(buf, d->args, d->arg_count, "");
     if (d->repeatable)
-        mm_gql_strbuf_puts(buf, " repeatable");
-    mm_gql_strbuf_puts(buf, " on ");
+        mm_strbuf_puts(buf, " repeatable");
+    mm_strbuf_puts(buf, " on ");
     for (size_t i = 0; d->ast && i < d->ast->location_count; i++) {
         if (i)
-            mm_gql_strbuf_puts(buf, " | ");
-        mm_gql_strbuf_puts(buf, d->ast->locations[i].value);
+            mm_strbuf_puts(buf, " | ");
+        mm_strbuf_puts(buf, d->ast->locations[i].value);
     }
 }
 
@@ -556,26 +556,26 @@ char *mm_gql_schema_print(const mm_gql_schema *schema)
 {
     if (!schema)
         return NULL;
-    mm_gql_strbuf buf = {0};
+    mm_strbuf buf = {0};
     bool first = true;
 #define SEPARATE()                                   \
     do {                                             \
         if (!first)                                  \
-            mm_gql_strbuf_puts(&buf, "\n\n");        \
+            mm_strbuf_puts(&buf, "\n\n");        \
         first = false;                               \
     } while (0)
     if (schema->description || !common_root_names(schema)) {
         SEPARATE();
         print_description(&buf, schema->description, mm_gql_description_length(schema->description, NULL),
                           "", true);
-        mm_gql_strbuf_puts(&buf, "schema {");
+        mm_strbuf_puts(&buf, "schema {");
         if (schema->query_type)
-            mm_gql_strbuf_printf(&buf, "\n  query: %s", schema->query_type->name);
+            mm_strbuf_printf(&buf, "\n  query: %s", schema->query_type->name);
         if (schema->mutation_type)
-            mm_gql_strbuf_printf(&buf, "\n  mutation: %s", schema->mutation_type->name);
+            mm_strbuf_printf(&buf, "\n  mutation: %s", schema->mutation_type->name);
         if (schema->subscription_type)
-            mm_gql_strbuf_printf(&buf, "\n  subscription: %s", schema->subscription_type->name);
-        mm_gql_strbuf_puts(&buf, "\n}");
+            mm_strbuf_printf(&buf, "\n  subscription: %s", schema->subscription_type->name);
+        mm_strbuf_puts(&buf, "\n}");
     }
     for (size_t i = 0; i < schema->directive_count; i++) {
         if (is_specified_directive(schema->directives[i].name))

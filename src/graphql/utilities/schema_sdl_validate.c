@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/hash.h"
 #include "graphql/type/schema.h"
 #include "graphql/type/schema_private.h"
 
@@ -35,12 +36,7 @@ typedef struct map {
 
 static size_t hash_key(const char *s)
 {
-    size_t h = 1469598103934665603ull;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ull;
-    }
-    return h;
+    return (size_t)mm_fnv1a_str(s);
 }
 
 static size_t *find_slot(const map *m, const char *key)
@@ -295,7 +291,7 @@ static int compare_scored(const void *pa, const void *pb)
 }
 
 /* Appends " Did you mean ...?" for the options close to input. */
-static void did_you_mean(mm_gql_strbuf *out, const char *input, const char *const *options,
+static void did_you_mean(mm_strbuf *out, const char *input, const char *const *options,
                          size_t n)
 {
     scored *list = calloc(n + 1, sizeof(*list));
@@ -319,13 +315,13 @@ static void did_you_mean(mm_gql_strbuf *out, const char *input, const char *cons
     if (count > 5)
         count = 5;
     if (count > 0) {
-        mm_gql_strbuf_puts(out, " Did you mean ");
+        mm_strbuf_puts(out, " Did you mean ");
         for (size_t i = 0; i < count; i++) {
             if (i > 0)
-                mm_gql_strbuf_puts(out, count == 2 ? " or " : i == count - 1 ? ", or " : ", ");
-            mm_gql_strbuf_printf(out, "\"%s\"", list[i].name);
+                mm_strbuf_puts(out, count == 2 ? " or " : i == count - 1 ? ", or " : ", ");
+            mm_strbuf_printf(out, "\"%s\"", list[i].name);
         }
-        mm_gql_strbuf_puts(out, "?");
+        mm_strbuf_puts(out, "?");
     }
     free(list);
 }
@@ -351,7 +347,7 @@ static void known_type_name(walker *w, const mm_gql_name *name)
         options[n++] = standard_types[i];
     for (size_t i = 0; options && i < w->type_name_count; i++)
         options[n++] = w->type_names[i];
-    mm_gql_strbuf hint = {0};
+    mm_strbuf hint = {0};
     if (options)
         did_you_mean(&hint, name->value, options, n);
     free(options);
@@ -419,17 +415,17 @@ static bool is_required_arg_def(const mm_gql_input_value_def *a)
     return a->type->kind == MM_GQL_TYPE_NON_NULL && !a->default_value;
 }
 
-static void print_type_ref(mm_gql_strbuf *buf, const mm_gql_type_ref *ref)
+static void print_type_ref(mm_strbuf *buf, const mm_gql_type_ref *ref)
 {
     if (ref->kind == MM_GQL_TYPE_LIST) {
-        mm_gql_strbuf_puts(buf, "[");
+        mm_strbuf_puts(buf, "[");
         print_type_ref(buf, ref->of_type);
-        mm_gql_strbuf_puts(buf, "]");
+        mm_strbuf_puts(buf, "]");
     } else if (ref->kind == MM_GQL_TYPE_NON_NULL) {
         print_type_ref(buf, ref->of_type);
-        mm_gql_strbuf_puts(buf, "!");
+        mm_strbuf_puts(buf, "!");
     } else {
-        mm_gql_strbuf_puts(buf, ref->name.value);
+        mm_strbuf_puts(buf, ref->name.value);
     }
 }
 
@@ -466,7 +462,7 @@ static void walk_directive(walker *w, const mm_gql_directive *d, const char *loc
             const char **options = calloc(def->arg_count + 1, sizeof(*options));
             for (size_t j = 0; options && j < def->arg_count; j++)
                 options[j] = def->args[j].name.value;
-            mm_gql_strbuf hint = {0};
+            mm_strbuf hint = {0};
             if (options)
                 did_you_mean(&hint, arg, options, def->arg_count);
             free(options);
@@ -509,7 +505,7 @@ static void walk_directive(walker *w, const mm_gql_directive *d, const char *loc
                     provided = true;
             if (provided)
                 continue;
-            mm_gql_strbuf t = {0};
+            mm_strbuf t = {0};
             print_type_ref(&t, a->type);
             loc(w, &d->loc);
             report(w, "Directive \"@%s\" argument \"%s\" of type \"%s\" is required, but it was "
@@ -650,7 +646,7 @@ static void walk_type_def(walker *w, const mm_gql_type_def *t)
                 report(w, "Cannot extend non-%s type \"%s\".", kind_word(t->kind), name);
             }
         } else {
-            mm_gql_strbuf hint = {0};
+            mm_strbuf hint = {0};
             did_you_mean(&hint, name, w->type_names, w->type_name_count);
             loc(w, &t->name.loc);
             report(w, "Cannot extend type \"%s\" because it is not defined.%s", name,

@@ -6,15 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hash.h"
+#include "common/strbuf.h"
 #include "graphql/validation/validate_internal.h"
 
 /* ---- maps and vectors --------------------------------------------------- */
 
-static size_t hash_str(const char *s) {
-    size_t h = 1469598103934665603ull;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
+static size_t hash_str(const char *s) { return (size_t)mm_fnv1a_str(s); }
 
 void *mm_vmap_get(const mm_vmap *map, const char *key) {
     if (!map->cap) return NULL;
@@ -253,25 +251,17 @@ const char *mm_v_type_str(mm_vctx *ctx, const mm_gql_type *type) {
     return s;
 }
 
+/* Printing goes into an arena-backed common/strbuf.h buffer; running out
+ * of memory aborts the validation. */
 typedef struct buf {
-    char *data;
-    size_t len, cap;
+    mm_strbuf s;
     mm_vctx *ctx;
 } buf;
 
 static void buf_put(buf *b, const char *s, size_t n) {
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 64;
-        while (cap < b->len + n + 1) cap *= 2;
-        char *d = mm_arena_alloc(b->ctx->arena, cap);
-        if (!d) mm_v_oom(b->ctx);
-        if (b->len) memcpy(d, b->data, b->len);
-        b->data = d;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
+    if (!b->s.arena) b->s.arena = b->ctx->arena;
+    mm_strbuf_append(&b->s, s, n);
+    if (b->s.failed) mm_v_oom(b->ctx);
 }
 
 static void buf_puts(buf *b, const char *s) { buf_put(b, s, strlen(s)); }
@@ -294,7 +284,7 @@ static void print_type_ref(buf *b, const mm_gql_type_ref *ref) {
 const char *mm_v_type_ref_str(mm_vctx *ctx, const mm_gql_type_ref *ref) {
     buf b = {.ctx = ctx};
     print_type_ref(&b, ref);
-    return b.data ? b.data : "";
+    return b.s.data ? b.s.data : "";
 }
 
 static void print_string(buf *b, const char *s, size_t len) {
@@ -342,18 +332,18 @@ static void print_block_string(buf *b, const char *s, size_t len) {
     bool single_line = true, force_leading = false;
     size_t lines = 1;
     bool rest_ws = true;
-    for (size_t i = 0; i < esc.len; i++) {
-        char c = esc.data[i];
+    for (size_t i = 0; i < esc.s.len; i++) {
+        char c = esc.s.data[i];
         if (c == '\r' || c == '\n') {
-            if (c == '\r' && i + 1 < esc.len && esc.data[i + 1] == '\n') i++;
+            if (c == '\r' && i + 1 < esc.s.len && esc.s.data[i + 1] == '\n') i++;
             lines++;
             single_line = false;
-            char next = i + 1 < esc.len ? esc.data[i + 1] : '\0';
+            char next = i + 1 < esc.s.len ? esc.s.data[i + 1] : '\0';
             if (!(next == '\0' || next == '\n' || next == '\r' || is_ws(next))) rest_ws = false;
         }
     }
     force_leading = lines > 1 && rest_ws;
-    bool trailing_triple = esc.len >= 4 && memcmp(esc.data + esc.len - 4, "\\\"\"\"", 4) == 0;
+    bool trailing_triple = esc.s.len >= 4 && memcmp(esc.s.data + esc.s.len - 4, "\\\"\"\"", 4) == 0;
     bool trailing_quote = len > 0 && s[len - 1] == '"' && !trailing_triple;
     bool trailing_slash = len > 0 && s[len - 1] == '\\';
     bool force_trailing = trailing_quote || trailing_slash;
@@ -361,7 +351,7 @@ static void print_block_string(buf *b, const char *s, size_t len) {
     bool skip_leading = single_line && len > 0 && is_ws(s[0]);
     buf_puts(b, "\"\"\"");
     if ((multi && !skip_leading) || force_leading) buf_puts(b, "\n");
-    buf_put(b, esc.data, esc.len);
+    buf_put(b, esc.s.data, esc.s.len);
     if (multi || force_trailing) buf_puts(b, "\n");
     buf_puts(b, "\"\"\"");
 }
@@ -405,7 +395,7 @@ static void print_value(buf *b, const mm_gql_value *v) {
 const char *mm_v_value_str(mm_vctx *ctx, const mm_gql_value *value) {
     buf b = {.ctx = ctx};
     print_value(&b, value);
-    return b.data ? b.data : "";
+    return b.s.data ? b.s.data : "";
 }
 
 /* ---- suggestions -------------------------------------------------------- */
@@ -599,5 +589,5 @@ const char *mm_v_did_you_mean(mm_vctx *ctx, const char *sub_message, const char 
         buf_puts(&b, list[m - 1]);
         buf_puts(&b, "\"?");
     }
-    return b.data;
+    return b.s.data;
 }

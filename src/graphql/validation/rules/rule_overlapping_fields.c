@@ -12,6 +12,7 @@
  * pathological documents with "Validation aborted." as graphql-js does. */
 #include <string.h>
 
+#include "common/strbuf.h"
 #include "graphql/validation/validate_internal.h"
 
 #define MAX_CONFLICT_DETAIL_LENGTH 1000
@@ -229,24 +230,14 @@ static collect_result *collect_fragment_fields(mm_vctx *ctx, const mm_vfragment 
 
 /* ---- comparing fields --------------------------------------------------- */
 
-typedef struct sbuf {
-    char *data;
-    size_t len, cap;
-} sbuf;
+/* Keys and messages are built in an arena-backed common/strbuf.h buffer;
+ * running out of memory aborts the validation, as every allocation here does. */
+typedef mm_strbuf sbuf;
 
 static void sput(mm_vctx *ctx, sbuf *b, const char *s, size_t n) {
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 64;
-        while (cap < b->len + n + 1) cap *= 2;
-        char *d = mm_arena_alloc(ctx->arena, cap);
-        if (!d) mm_v_oom(ctx);
-        if (b->len) memcpy(d, b->data, b->len);
-        b->data = d;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
+    if (!b->arena) b->arena = ctx->arena;
+    mm_strbuf_append(b, s, n);
+    if (b->failed) mm_v_oom(ctx);
 }
 
 static void sputs(mm_vctx *ctx, sbuf *b, const char *s) { sput(ctx, b, s, strlen(s)); }
