@@ -12,7 +12,7 @@
  * sends it. Lock order: responder lock, then the server's wait lock (the
  * reaper takes them one after the other, never nested the other way). */
 #include "http/http_internal.h"
-#include "graphql/execution/json_writer.h"
+#include "common/json_writer.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -46,7 +46,7 @@
 #include "common/arena.h"
 #include "graphql/language/ast.h"
 #include "graphql/error/error.h"
-#include "graphql/execution/json_writer.h"
+#include "common/json_writer.h"
 #include "graphql/type/schema.h"
 
 typedef struct mm_gql_execution mm_gql_execution;

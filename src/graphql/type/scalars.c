@@ -22,82 +22,6 @@
 #define GQL_MIN_INT -2147483648.0
 #define MAX_SAFE 9007199254740992.0 /* 2^53 */
 
-/* ---- JavaScript number formatting ---------------------------------------- */
-
-char *mm_gql_js_number_string(double v, char buf[32])
-{
-    if (isnan(v)) {
-        strcpy(buf, "NaN");
-        return buf;
-    }
-    if (isinf(v)) {
-        strcpy(buf, v > 0 ? "Infinity" : "-Infinity");
-        return buf;
-    }
-    if (v == 0) {
-        strcpy(buf, "0");
-        return buf;
-    }
-    /* Shortest digits that read back as the same double. */
-    char tmp[40];
-    int prec;
-    for (prec = 1; prec <= 17; prec++) {
-        snprintf(tmp, sizeof tmp, "%.*e", prec - 1, v);
-        if (strtod(tmp, NULL) == v)
-            break;
-    }
-    /* tmp is "-d.ddde[+-]xx": split into sign, digits and exponent. */
-    const char *p = tmp;
-    bool neg = false;
-    if (*p == '-') {
-        neg = true;
-        p++;
-    }
-    char digits[24];
-    size_t nd = 0;
-    for (; *p && *p != 'e'; p++)
-        if (*p != '.')
-            digits[nd++] = *p;
-    while (nd > 1 && digits[nd - 1] == '0')
-        nd--;
-    digits[nd] = '\0';
-    int exp10 = atoi(p + 1); /* v = d.ddd * 10^exp10 */
-    int n = exp10 + 1;       /* position of the decimal point, ECMA-262 "n" */
-    char *o = buf;
-    if (neg)
-        *o++ = '-';
-    int k = (int)nd;
-    if (k <= n && n <= 21) {
-        memcpy(o, digits, nd);
-        o += nd;
-        for (int i = 0; i < n - k; i++)
-            *o++ = '0';
-    } else if (0 < n && n <= 21) {
-        memcpy(o, digits, (size_t)n);
-        o += n;
-        *o++ = '.';
-        memcpy(o, digits + n, (size_t)(k - n));
-        o += k - n;
-    } else if (-6 < n && n <= 0) {
-        *o++ = '0';
-        *o++ = '.';
-        for (int i = 0; i < -n; i++)
-            *o++ = '0';
-        memcpy(o, digits, nd);
-        o += nd;
-    } else {
-        *o++ = digits[0];
-        if (k > 1) {
-            *o++ = '.';
-            memcpy(o, digits + 1, nd - 1);
-            o += nd - 1;
-        }
-        o += sprintf(o, "e%c%d", n - 1 >= 0 ? '+' : '-', abs(n - 1));
-    }
-    *o = '\0';
-    return buf;
-}
-
 /* ---- inspect ------------------------------------------------------------- */
 
 static void json_stringify_string(mm_strbuf *buf, const char *s, size_t len)
@@ -142,10 +66,10 @@ static void inspect_value(mm_strbuf *buf, json_t *value, int depth)
         json_stringify_string(buf, json_string_value(value), json_string_length(value));
         break;
     case JSON_INTEGER:
-        mm_strbuf_puts(buf, mm_gql_js_number_string((double)json_integer_value(value), num));
+        mm_strbuf_puts(buf, mm_js_number_string((double)json_integer_value(value), num));
         break;
     case JSON_REAL:
-        mm_strbuf_puts(buf, mm_gql_js_number_string(json_real_value(value), num));
+        mm_strbuf_puts(buf, mm_js_number_string(json_real_value(value), num));
         break;
     case JSON_TRUE:
         mm_strbuf_puts(buf, "true");
@@ -383,7 +307,7 @@ json_t *mm_gql_int_parse_value(void *ud, json_t *value, mm_arena *arena, const c
     if (num > GQL_MAX_INT || num < GQL_MIN_INT) {
         char buf[32];
         return fail(arena, error, "Int cannot represent non 32-bit signed integer value: ",
-                    mm_gql_js_number_string(num, buf));
+                    mm_js_number_string(num, buf));
     }
     return json_integer((json_int_t)num);
 }
@@ -457,7 +381,7 @@ json_t *mm_gql_string_serialize(void *ud, json_t *value, mm_arena *arena, const 
     if (json_is_boolean(value))
         return json_string(json_is_true(value) ? "true" : "false");
     if (number_of(value, &num) && isfinite(num))
-        return json_string(mm_gql_js_number_string(num, buf));
+        return json_string(mm_js_number_string(num, buf));
     return fail(arena, error, "String cannot represent value: ", mm_gql_inspect(value, arena));
 }
 
@@ -518,7 +442,7 @@ json_t *mm_gql_boolean_parse_literal(void *ud, const mm_gql_value *literal, json
 static json_t *integer_string(double num)
 {
     char buf[32];
-    return json_string(mm_gql_js_number_string(num, buf));
+    return json_string(mm_js_number_string(num, buf));
 }
 
 json_t *mm_gql_id_serialize(void *ud, json_t *value, mm_arena *arena, const char **error)

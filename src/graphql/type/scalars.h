@@ -13,12 +13,9 @@
 #include <jansson.h>
 
 #include "common/arena.h"
+#include "common/js_number.h" /* mm_js_number_string, used with the scalars */
 #include "graphql/language/ast.h"
 
-/* A number as JavaScript's String(number) writes it: shortest round-trip
- * digits, "1e+21", "1e-7", "0.1", "-0" as "0", "NaN", "Infinity". buf must
- * hold 32 bytes; returns buf. */
-char *mm_gql_js_number_string(double value, char buf[32]);
 
 /* graphql-js inspect(): strings as JSON, numbers as JavaScript prints them,
  * objects as "{ a: 1 }", arrays as "[1, 2]" (10 items at most), nesting

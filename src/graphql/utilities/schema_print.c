@@ -158,7 +158,7 @@ static void print_json_literal(mm_strbuf *buf, json_t *v)
         mm_strbuf_printf(buf, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
         break;
     case JSON_REAL:
-        mm_strbuf_puts(buf, mm_gql_js_number_string(json_real_value(v), num));
+        mm_strbuf_puts(buf, mm_js_number_string(json_real_value(v), num));
         break;
     case JSON_STRING:
         mm_gql_strbuf_print_string(buf, json_string_value(v), json_string_length(v));

@@ -1,10 +1,10 @@
 /* json_writer.c -- the direct JSON writer of json_writer.h. */
-#include "graphql/execution/json_writer.h"
+#include "common/json_writer.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "graphql/type/scalars.h"
+#include "common/js_number.h"
 
 bool mm_json_writer_reserve(mm_json_writer *w, size_t n) {
     if (w->failed) return false;
@@ -117,7 +117,7 @@ void mm_json_put_integer(mm_json_writer *w, json_int_t v) {
 
 void mm_json_put_real(mm_json_writer *w, double v) {
     char num[32];
-    mm_gql_js_number_string(v, num);
+    mm_js_number_string(v, num);
     mm_json_put(w, num, strlen(num));
 }
 

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "graphql/execution/json_writer.h"
+#include "common/json_writer.h"
 
 static void expect(json_t *v, const char *want) {
     size_t len = 0;
