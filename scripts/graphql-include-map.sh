@@ -14,6 +14,9 @@ while IFS= read -r h; do
   [ "$rel" = "$base" ] && continue
   args+=(-e "s|#include \"graphql/${base}\"|#include \"graphql/${rel}\"|")
 done < <(find src/graphql -name '*.h' | sort)
+# Moved out of graphql/ into common/ (the JSON text writer), and renamed.
+args+=(-e 's|#include "graphql/\(execution/\)\{0,1\}json_writer.h"|#include "common/json_writer.h"|'
+       -e 's/\bmm_gql_js_number_string\b/mm_js_number_string/g')
 if [ $# -gt 0 ]; then files=("$@"); else
   mapfile -t files < <(git ls-files '*.c' '*.h' '*.cc' '*.cpp')
 fi
