@@ -495,3 +495,47 @@ const mm_consumer_settings *mm_config_find_consumer(const mm_config *cfg, const 
             return &cfg->consumers[i];
     return NULL;
 }
+
+/* ---- the defaults as docs/configuration.md's table writes them ---------- */
+
+static void emit_long(mm_config_default_fn fn, void *ud, const char *key, long v) {
+    char text[32];
+    if (v == MM_CONFIG_UNSET) snprintf(text, sizeof text, "null");
+    else snprintf(text, sizeof text, "%ld", v);
+    fn(ud, key, text);
+}
+
+int mm_config_each_default(mm_config_default_fn fn, void *ud) {
+    mm_config *c = config_new_defaults();
+    mm_consumer_settings *s = NULL;
+    if (!c || add_consumer(c, "<service>", "<consumer>", &s) != 0) {
+        mm_config_free(c);
+        return MM_ENOMEM;
+    }
+    fn(ud, "service_web_topic", c->service_web_topic);
+    fn(ud, "log_level", c->log_level);
+    emit_long(fn, ud, "result_ttl_seconds", c->result_ttl_seconds);
+    emit_long(fn, ud, "sync_timeout_ms", c->sync_timeout_ms);
+    fn(ud, "kafka.bootstrap_servers", c->kafka_bootstrap_servers);
+    fn(ud, "kafka.properties", c->kafka_property_count ? "(set)" : "—");
+    /* redis.url is not stored: it sets the three URLs, which default alike. */
+    fn(ud, "redis.url", c->redis_results_url);
+    const char *urls[][2] = {{"redis.results_url", c->redis_results_url},
+                             {"redis.state_url", c->redis_state_url},
+                             {"redis.status_url", c->redis_status_url}};
+    for (size_t i = 0; i < 3; i++)
+        fn(ud, urls[i][0], strcmp(urls[i][1], c->redis_results_url) == 0 ? "redis.url" : urls[i][1]);
+    fn(ud, "http.listen", c->http_listen);
+    fn(ud, "http.graphql_path", c->http_graphql_path);
+    emit_long(fn, ud, "http.max_body_bytes", c->http_max_body_bytes);
+    emit_long(fn, ud, "http.threads", c->http_threads);
+    fn(ud, "manager.enabled", c->manager_enabled ? "true" : "false");
+    fn(ud, "manager.auth_code", c->manager_auth_code ? "(set)" : "none");
+    fn(ud, "manager.auth_for_queries", c->manager_auth_for_queries ? "true" : "false");
+    emit_long(fn, ud, "<service>.<consumer>.procs", s->procs);
+    emit_long(fn, ud, "<service>.<consumer>.harakiri_limit", s->harakiri_limit);
+    emit_long(fn, ud, "<service>.<consumer>.harakiri_jitter", s->harakiri_jitter);
+    emit_long(fn, ud, "<service>.<consumer>.max_age_seconds", s->max_age_seconds);
+    mm_config_free(c);
+    return 0;
+}
