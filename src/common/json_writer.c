@@ -1,6 +1,7 @@
 /* json_writer.c -- the direct JSON writer of json_writer.h. */
 #include "common/json_writer.h"
 
+#include <assert.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -8,6 +9,7 @@
 
 bool mm_json_writer_reserve(mm_json_writer *w, size_t n) {
     if (w->failed) return false;
+    assert(w->s ? w->len < w->cap : w->len == 0 && w->cap == 0);
     if (w->len + n < w->cap) return true;
     size_t cap = w->cap ? w->cap : 1024;
     while (cap <= w->len + n) {

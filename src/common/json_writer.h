@@ -13,8 +13,8 @@
  * jansson's json_dumps is not used for responses: it checks every container
  * for reference cycles while writing (a malloc and a free per container; on a
  * 7 KB response 102 µs against 35 µs here), and writes numbers differently. */
-#ifndef MM_GRAPHQL_JSON_WRITER_H
-#define MM_GRAPHQL_JSON_WRITER_H
+#ifndef MM_COMMON_JSON_WRITER_H
+#define MM_COMMON_JSON_WRITER_H
 
 #include <jansson.h>
 #include <stdbool.h>

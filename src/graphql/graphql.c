@@ -2,6 +2,7 @@
  * operation as graphql-http does, execute, and classify the outcome. */
 #include "graphql/graphql.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -61,7 +62,11 @@ static cache_entry *entry_new(const mm_gql_schema *schema, const char *text, siz
 }
 
 static void entry_release(cache_entry *e) {
-    if (!e || atomic_fetch_sub(&e->refs, 1) != 1) return;
+    if (!e) return;
+    int before = atomic_fetch_sub(&e->refs, 1);
+    assert(before >= 1); /* released more often than referenced */
+    if (before != 1) return;
+    assert(!e->prev && !e->next); /* no longer listed */
     mm_arena_reset(&e->arena);
     free(e->text);
     free(e);
@@ -87,6 +92,7 @@ void mm_graphql_cache_free(mm_graphql_cache *c) {
     if (!c) return;
     for (cache_entry *e = c->head, *next; e; e = next) {
         next = e->next;
+        e->prev = e->next = NULL;
         entry_release(e);
     }
     free(c->buckets);
@@ -103,12 +109,17 @@ void mm_graphql_cache_stats(mm_graphql_cache *c, uint64_t *hits, uint64_t *misse
 }
 
 static void lru_unlink(mm_graphql_cache *c, cache_entry *e) {
+    assert(c->head && c->tail && c->size > 0);
+    assert(e->prev ? e->prev->next == e : c->head == e);
+    assert(e->next ? e->next->prev == e : c->tail == e);
     if (e->prev) e->prev->next = e->next; else c->head = e->next;
     if (e->next) e->next->prev = e->prev; else c->tail = e->prev;
     e->prev = e->next = NULL;
 }
 
 static void lru_push_front(mm_graphql_cache *c, cache_entry *e) {
+    assert(!e->prev && !e->next && c->head != e);
+    assert(!c->head == !c->tail);
     e->prev = NULL;
     e->next = c->head;
     if (c->head) c->head->prev = e; else c->tail = e;
@@ -152,10 +163,14 @@ static void cache_insert(mm_graphql_cache *c, cache_entry *e) {
         c->buckets[b] = e;
         lru_push_front(c, e);
         if (++c->size > c->capacity) {
+            assert(c->size == c->capacity + 1 && c->tail != e);
             evicted = c->tail;
             lru_unlink(c, evicted);
             cache_entry **pp = &c->buckets[evicted->hash & (c->bucket_count - 1)];
-            while (*pp != evicted) pp = &(*pp)->chain;
+            while (*pp != evicted) {
+                assert(*pp); /* every listed entry is in its bucket */
+                pp = &(*pp)->chain;
+            }
             *pp = evicted->chain;
             c->size--;
         }

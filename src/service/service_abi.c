@@ -23,6 +23,10 @@
 /* 0.2 added ud to mm_scalar_def and to its callbacks. */
 #define SCALAR_DEF_V1_SIZE (offsetof(mm_scalar_def, ud) + sizeof(void *))
 
+_Static_assert(MUTATION_DEF_V0_SIZE <= sizeof(mm_mutation_def), "0.1 layout is a prefix");
+_Static_assert(CONSUMER_DEF_V0_SIZE <= sizeof(mm_consumer_def), "0.1 layout is a prefix");
+_Static_assert(SCALAR_DEF_V1_SIZE <= sizeof(mm_scalar_def), "0.2 layout is a prefix");
+
 /* 0.1's mm_scalar_def. */
 typedef struct scalar_def_v0 {
     const char *name;

@@ -6,6 +6,7 @@
  * need them, and enforces the alias limit and the error budget. */
 #include "graphql/validation/validate.h"
 
+#include <assert.h>
 #include <string.h>
 
 #include "graphql/validation/validate_internal.h"
@@ -366,6 +367,9 @@ static const mm_vusages *fragment_usages(mm_vctx *ctx, mm_vfragment *frag) {
         frag->usages_done = true;
         return &frag->usages;
     }
+    /* Not re-entered for the same fragment: NoFragmentCycles runs first,
+     * and a fragment's own walk does not collect usages of others. */
+    assert(ctx->usage_sink != &frag->usages);
     mm_type_info ti;
     mm_ti_init(&ti, ctx->schema, &ctx->meta, ctx->arena);
     mm_type_info *saved_ti = ctx->ti;
