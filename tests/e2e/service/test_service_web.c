@@ -144,7 +144,7 @@ static int topic_exists(const char *topic) {
 /* Waits until eventResult(id) is stored; returns the response (or NULL). */
 static json_t *wait_event_result(const char *id, int timeout_ms) {
     long long deadline = mm_test_now_ms() + timeout_ms;
-    char q[256];
+    char q[2048]; /* room for any id the caller holds (GCC -O3 checks) */
     snprintf(q, sizeof q, "{ eventResult(id: \"%s\") { id status eventType data error { className } } }", id);
     while (mm_test_now_ms() < deadline) {
         json_t *r = gql(q);
