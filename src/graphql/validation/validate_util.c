@@ -8,6 +8,7 @@
 
 #include "common/hash.h"
 #include "common/strbuf.h"
+#include "graphql/type/schema_private.h"
 #include "graphql/validation/validate_internal.h"
 
 /* ---- maps and vectors --------------------------------------------------- */
@@ -287,115 +288,15 @@ const char *mm_v_type_ref_str(mm_vctx *ctx, const mm_gql_type_ref *ref) {
     return b.s.data ? b.s.data : "";
 }
 
-static void print_string(buf *b, const char *s, size_t len) {
-    buf_puts(b, "\"");
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        char esc[8];
-        if (c == '"') buf_puts(b, "\\\"");
-        else if (c == '\\') buf_puts(b, "\\\\");
-        else if (c == '\b') buf_puts(b, "\\b");
-        else if (c == '\t') buf_puts(b, "\\t");
-        else if (c == '\n') buf_puts(b, "\\n");
-        else if (c == '\f') buf_puts(b, "\\f");
-        else if (c == '\r') buf_puts(b, "\\r");
-        else if (c < 0x20 || c == 0x7f) {
-            snprintf(esc, sizeof esc, "\\u%04X", c);
-            buf_puts(b, esc);
-        } else if (c == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] >= 0x80 &&
-                   (unsigned char)s[i + 1] <= 0x9f) {
-            /* U+0080..U+009F, which graphql-js escapes too. */
-            snprintf(esc, sizeof esc, "\\u%04X", (unsigned char)s[i + 1]);
-            buf_puts(b, esc);
-            i++;
-        } else {
-            buf_put(b, (const char *)&s[i], 1);
-        }
-    }
-    buf_puts(b, "\"");
-}
-
-static bool is_ws(char c) { return c == ' ' || c == '\t'; }
-
-/* graphql-js printBlockString. */
-static void print_block_string(buf *b, const char *s, size_t len) {
-    buf esc = {.ctx = b->ctx};
-    buf_put(&esc, "", 0);
-    for (size_t i = 0; i < len; i++) {
-        if (i + 2 < len && s[i] == '"' && s[i + 1] == '"' && s[i + 2] == '"') {
-            buf_puts(&esc, "\\\"\"\"");
-            i += 2;
-        } else {
-            buf_put(&esc, &s[i], 1);
-        }
-    }
-    bool single_line = true, force_leading = false;
-    size_t lines = 1;
-    bool rest_ws = true;
-    for (size_t i = 0; i < esc.s.len; i++) {
-        char c = esc.s.data[i];
-        if (c == '\r' || c == '\n') {
-            if (c == '\r' && i + 1 < esc.s.len && esc.s.data[i + 1] == '\n') i++;
-            lines++;
-            single_line = false;
-            char next = i + 1 < esc.s.len ? esc.s.data[i + 1] : '\0';
-            if (!(next == '\0' || next == '\n' || next == '\r' || is_ws(next))) rest_ws = false;
-        }
-    }
-    force_leading = lines > 1 && rest_ws;
-    bool trailing_triple = esc.s.len >= 4 && memcmp(esc.s.data + esc.s.len - 4, "\\\"\"\"", 4) == 0;
-    bool trailing_quote = len > 0 && s[len - 1] == '"' && !trailing_triple;
-    bool trailing_slash = len > 0 && s[len - 1] == '\\';
-    bool force_trailing = trailing_quote || trailing_slash;
-    bool multi = !single_line || len > 70 || force_trailing || force_leading || trailing_triple;
-    bool skip_leading = single_line && len > 0 && is_ws(s[0]);
-    buf_puts(b, "\"\"\"");
-    if ((multi && !skip_leading) || force_leading) buf_puts(b, "\n");
-    buf_put(b, esc.s.data, esc.s.len);
-    if (multi || force_trailing) buf_puts(b, "\n");
-    buf_puts(b, "\"\"\"");
-}
-
-static void print_value(buf *b, const mm_gql_value *v) {
-    switch (v->kind) {
-    case MM_GQL_VALUE_VARIABLE:
-        buf_puts(b, "$");
-        buf_puts(b, v->u.name);
-        break;
-    case MM_GQL_VALUE_INT:
-    case MM_GQL_VALUE_FLOAT: buf_puts(b, v->u.raw); break;
-    case MM_GQL_VALUE_STRING:
-        if (v->u.string.block) print_block_string(b, v->u.string.chars, v->u.string.length);
-        else print_string(b, v->u.string.chars, v->u.string.length);
-        break;
-    case MM_GQL_VALUE_BOOLEAN: buf_puts(b, v->u.boolean ? "true" : "false"); break;
-    case MM_GQL_VALUE_NULL: buf_puts(b, "null"); break;
-    case MM_GQL_VALUE_ENUM: buf_puts(b, v->u.name); break;
-    case MM_GQL_VALUE_LIST:
-        buf_puts(b, "[");
-        for (size_t i = 0; i < v->u.list.count; i++) {
-            if (i) buf_puts(b, ", ");
-            print_value(b, v->u.list.items[i]);
-        }
-        buf_puts(b, "]");
-        break;
-    case MM_GQL_VALUE_OBJECT:
-        buf_puts(b, "{");
-        for (size_t i = 0; i < v->u.object.count; i++) {
-            if (i) buf_puts(b, ", ");
-            buf_puts(b, v->u.object.fields[i].name.value);
-            buf_puts(b, ": ");
-            print_value(b, v->u.object.fields[i].value);
-        }
-        buf_puts(b, "}");
-        break;
-    }
-}
-
+/* graphql-js print() of a value: the engine's one value printer
+ * (type/value_print.c), into the arena; out of memory aborts the walk. */
 const char *mm_v_value_str(mm_vctx *ctx, const mm_gql_value *value) {
-    buf b = {.ctx = ctx};
-    print_value(&b, value);
-    return b.s.data ? b.s.data : "";
+    mm_strbuf b;
+    mm_strbuf_init(&b, ctx->arena);
+    mm_gql_strbuf_print_value(&b, value);
+    const char *text = mm_strbuf_str(&b);
+    if (!text) mm_v_oom(ctx);
+    return text;
 }
 
 /* ---- suggestions -------------------------------------------------------- */
