@@ -635,3 +635,23 @@ char *mm_gql_print_string(const char *chars, size_t length, mm_arena *arena) {
     print_string(&b, chars, length);
     return to_arena(&b, arena);
 }
+
+/* ---- into a caller's buffer ---------------------------------------------- */
+
+void mm_gql_print_value_into(mm_strbuf *out, const mm_gql_value *value) {
+    sb b = {.out = *out, .indent = 0};
+    print_value(&b, value);
+    *out = b.out;
+}
+
+void mm_gql_print_string_into(mm_strbuf *out, const char *s, size_t len) {
+    sb b = {.out = *out, .indent = 0};
+    print_string(&b, s, len);
+    *out = b.out;
+}
+
+void mm_gql_print_block_string_into(mm_strbuf *out, const char *s, size_t len) {
+    sb b = {.out = *out, .indent = 0};
+    print_block_string(&b, s, len);
+    *out = b.out;
+}

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "common/arena.h"
+#include "common/strbuf.h"
 #include "graphql/language/ast.h"
 
 /* The document as text, malloc'd (free() it), or NULL when out of memory. */
@@ -28,5 +29,12 @@ char *mm_gql_print_type(const mm_gql_type_ref *type, mm_arena *arena);
 
 /* A string as graphql-js printString() quotes it, in arena. */
 char *mm_gql_print_string(const char *chars, size_t length, mm_arena *arena);
+
+/* The same printers appending to a caller's buffer: graphql-js print() of a
+ * value, printString and printBlockString. They are the engine's only
+ * printers of value literals; type/value_print.c builds on them. */
+void mm_gql_print_value_into(mm_strbuf *out, const mm_gql_value *value);
+void mm_gql_print_string_into(mm_strbuf *out, const char *s, size_t len);
+void mm_gql_print_block_string_into(mm_strbuf *out, const char *s, size_t len);
 
 #endif

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "common/hash.h"
+#include "graphql/language/ast_print.h"
 #include "graphql/type/schema.h"
 #include "graphql/type/schema_private.h"
 #include "metamorphosis.h"
@@ -429,41 +430,5 @@ const char *mm_gql_type_to_string(const mm_gql_type *type, mm_arena *arena)
  * '\\', and for U+007F..U+009F; everything else as is. */
 void mm_gql_strbuf_print_string(mm_strbuf *buf, const char *s, size_t len)
 {
-    mm_strbuf_append(buf, "\"", 1);
-    size_t start = 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        const char *esc = NULL;
-        char tmp[8];
-        size_t skip = 1;
-        if (c < 0x20 || c == '"' || c == '\\') {
-            switch (c) {
-            case '"': esc = "\\\""; break;
-            case '\\': esc = "\\\\"; break;
-            case '\b': esc = "\\b"; break;
-            case '\f': esc = "\\f"; break;
-            case '\n': esc = "\\n"; break;
-            case '\r': esc = "\\r"; break;
-            case '\t': esc = "\\t"; break;
-            default:
-                snprintf(tmp, sizeof tmp, "\\u%04X", c);
-                esc = tmp;
-            }
-        } else if (c == 0x7f) {
-            esc = "\\u007F";
-        } else if (c == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] >= 0x80 &&
-                   (unsigned char)s[i + 1] <= 0x9f) {
-            snprintf(tmp, sizeof tmp, "\\u%04X", (unsigned char)s[i + 1]);
-            esc = tmp;
-            skip = 2;
-        }
-        if (esc) {
-            mm_strbuf_append(buf, s + start, i - start);
-            mm_strbuf_puts(buf, esc);
-            i += skip - 1;
-            start = i + 1;
-        }
-    }
-    mm_strbuf_append(buf, s + start, len - start);
-    mm_strbuf_append(buf, "\"", 1);
+    mm_gql_print_string_into(buf, s, len);
 }
