@@ -391,15 +391,15 @@ const intro_cache *mm_gql_introspection_cache(const mm_gql_schema *schema)
     mm_gql_schema_private *priv = schema ? mm_gql_schema_priv(schema) : NULL;
     if (!priv)
         return NULL;
-    intro_cache *c = __atomic_load_n(&priv->introspection_cache, __ATOMIC_ACQUIRE);
+    intro_cache *c = atomic_load_explicit(&priv->introspection_cache, memory_order_acquire);
     if (c)
         return c;
     pthread_mutex_lock(&cache_build_lock);
-    c = __atomic_load_n(&priv->introspection_cache, __ATOMIC_ACQUIRE);
+    c = atomic_load_explicit(&priv->introspection_cache, memory_order_acquire);
     if (!c) {
         c = cache_build(schema);
         if (c)
-            __atomic_store_n(&priv->introspection_cache, c, __ATOMIC_RELEASE);
+            atomic_store_explicit(&priv->introspection_cache, c, memory_order_release);
     }
     pthread_mutex_unlock(&cache_build_lock);
     return c;

@@ -15,6 +15,7 @@
 #define MM_GRAPHQL_SCHEMA_H
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -145,8 +146,8 @@ struct mm_gql_type {
     mm_gql_resolve_type_fn resolve_type;
     void *resolve_type_ud;
 
-    mm_gql_type *list_of;            /* interned wrappers: [this] */
-    mm_gql_type *non_null_of;        /* this! */
+    _Atomic(mm_gql_type *) list_of;     /* interned wrappers: [this] */
+    _Atomic(mm_gql_type *) non_null_of; /* this! (both published once, see intern()) */
 
     const mm_gql_type_def *ast;      /* the definition (NULL for built-ins) */
     void *index;                     /* private: field-name lookup table */

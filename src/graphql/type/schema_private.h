@@ -5,6 +5,8 @@
 #ifndef MM_GRAPHQL_SCHEMA_PRIVATE_H
 #define MM_GRAPHQL_SCHEMA_PRIVATE_H
 
+#include <stdatomic.h>
+
 #include "common/strbuf.h"
 #include "graphql/type/schema.h"
 
@@ -50,7 +52,7 @@ typedef struct mm_gql_schema_private {
     /* The JSON values introspection answers with, built on the first
      * introspection and freed with the schema (introspection.c); read and
      * published atomically since executions share the schema. */
-    struct mm_gql_introspection_cache *introspection_cache;
+    _Atomic(struct mm_gql_introspection_cache *) introspection_cache; /* built once, on first use */
 } mm_gql_schema_private;
 
 static inline mm_gql_schema_private *mm_gql_schema_priv(const mm_gql_schema *schema)

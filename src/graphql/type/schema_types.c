@@ -211,18 +211,18 @@ static pthread_mutex_t intern_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static mm_gql_type *intern(mm_gql_schema *schema, mm_gql_type *type, mm_gql_type_kind kind)
 {
-    mm_gql_type **slot = kind == MM_GQL_LIST ? &type->list_of : &type->non_null_of;
-    mm_gql_type *wrapper = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    _Atomic(mm_gql_type *) *slot = kind == MM_GQL_LIST ? &type->list_of : &type->non_null_of;
+    mm_gql_type *wrapper = atomic_load_explicit(slot, memory_order_acquire);
     if (wrapper)
         return wrapper;
     pthread_mutex_lock(&intern_lock);
-    wrapper = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    wrapper = atomic_load_explicit(slot, memory_order_acquire);
     if (!wrapper) {
         wrapper = mm_arena_calloc(&schema->arena, 1, sizeof(*wrapper));
         if (wrapper) {
             wrapper->kind = kind;
             wrapper->of_type = type;
-            __atomic_store_n(slot, wrapper, __ATOMIC_RELEASE);
+            atomic_store_explicit(slot, wrapper, memory_order_release);
         }
     }
     pthread_mutex_unlock(&intern_lock);
