@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 #include "bus/consumer.h"
-#include "graphql/schema.h"
+#include "graphql/type/schema.h"
 #include "service/runtime.h"
 #include "service/service_internal.h"
 

@@ -10,7 +10,7 @@
 #include "bus/envelope.h"
 #include "bus/limits.h"
 #include "common/log.h"
-#include "graphql/execute.h"
+#include "graphql/execution/execute.h"
 #include "service/runtime.h"
 
 /* ---- the context mutate_event receives ---------------------------------- */
