@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(build-essential cmake ninja-build pkg-config librdkafka-dev libhiredis-dev
-          libmicrohttpd-dev libjansson-dev libyaml-dev libcmocka-dev redis-server
+          libmicrohttpd-dev libuv1-dev libjansson-dev libyaml-dev libcmocka-dev redis-server
           clang libclang-rt-14-dev kcat curl redis-tools
           chromium) # chromium: the headless browser checks of GraphiQL and the dashboard
 # The Kafka broker of the integration tier runs on a JVM and is fetched with
