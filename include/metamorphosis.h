@@ -206,6 +206,69 @@ int mm_state_incr(mm_state *s, const char *key, long long by, long long *value);
 /* Text of the last failure on s. */
 const char *mm_state_last_error(mm_state *s);
 
+/* ======================================================================
+ * A GraphQL server in your own program
+ *
+ * What `gregor serve` does, as a library: one GraphQL endpoint over HTTP
+ * for the given services (queries, event mutations, eventResult, GraphiQL,
+ * /healthz, /readyz, /metrics), connected to Kafka and Redis as the
+ * configuration says (docs/configuration.md; MM_* variables override it).
+ *
+ *   mm_server *s = mm_server_open(services, n, &opts, err, sizeof err);
+ *   printf("%s\n", mm_server_graphql_url(s));   -- it listens already
+ *   mm_server_run(s);     -- until mm_server_stop(s) (e.g. from a signal handler)
+ *   mm_server_free(s);
+ *
+ * Which thread runs the services' callbacks (and what they may do there):
+ *   - mm_mutation_def.mutate_event and resolvers added with
+ *     mm_service_add_resolver on Query/Mutation root fields run on the
+ *     server's dispatch threads, never on an HTTP I/O thread: they may call
+ *     mm_state_* (which blocks on Redis, within the connection's timeout).
+ *     Nested resolvers run on the thread that completes their parent, which
+ *     for a service's fields is a dispatch thread too.
+ *   - Consumers (mm_consumer_def.handle) never run in a server: they run in
+ *     worker processes (`gregor worker` / `gregor node`).
+ * Services must stay alive (not freed, their shared objects loaded) until
+ * mm_server_free returns.
+ * ====================================================================== */
+
+typedef struct mm_server mm_server;
+
+typedef struct mm_server_options {
+    const char *config_path;       /* configuration YAML; NULL: built-in defaults (and the
+                                      environment, which overrides either) */
+    const char *listen;            /* "HOST:PORT" (PORT 0: a free port); NULL: http.listen */
+    const char *graphiql_dir;      /* GraphiQL's assets; NULL: next to the executable */
+    int manager;                   /* nonzero: manager mode (also manager.enabled) */
+    const char *manager_auth_code; /* NULL: manager.auth_code / MM_MANAGER_AUTH_CODE */
+    unsigned shutdown_grace_ms;    /* how long in-flight requests get at stop; 0: 10000 */
+} mm_server_options;
+
+/* Loads the configuration, connects (an unreachable Kafka or Redis is not
+ * an error: /readyz says so until they answer), builds the schema and
+ * starts listening. NULL with a message in err on a bad configuration,
+ * schema or listen address. Call from one thread; opts is copied. */
+mm_server *mm_server_open(mm_service *const *services, size_t count, const mm_server_options *opts,
+                          char *err, size_t err_size);
+
+/* "http://HOST:PORT/graphql" (valid until mm_server_free). */
+const char *mm_server_graphql_url(const mm_server *s);
+/* The bound TCP port. */
+unsigned mm_server_port(const mm_server *s);
+
+/* Serves until mm_server_stop, then stops accepting, gives in-flight
+ * requests up to shutdown_grace_ms, and returns 0. Returns at once if stop
+ * came first. Call once, from any one thread. */
+int mm_server_run(mm_server *s);
+
+/* Asks the server to stop. Async-signal-safe (it writes one byte to a
+ * pipe): call it from a signal handler or any thread, any number of times. */
+void mm_server_stop(mm_server *s);
+
+/* Frees everything (stopping first if mm_server_run never ran). Not while
+ * mm_server_run runs. NULL is a no-op. */
+void mm_server_free(mm_server *s);
+
 #ifdef __cplusplus
 }
 #endif

@@ -60,6 +60,8 @@ static mm_config *config_new_defaults(void) {
     c->redis_status_url = strdup("redis://127.0.0.1:6379/0");
     c->result_ttl_seconds = 3600;
     c->sync_timeout_ms = 60000; /* the original's sync_timeout of 60 s */
+    c->kafka_unavailable_ms = 2000;
+    c->redis_timeout_ms = 1000;
     c->service_web_topic = strdup("metamorphosis.services");
     c->http_listen = strdup("127.0.0.1:8000");
     c->http_graphql_path = strdup("/graphql");
@@ -338,6 +340,10 @@ static int read_document(reader *r, const mm_yaml_node *root, mm_config *c) {
             rc = read_long(r, p->value, "result_ttl_seconds", 1, INT_MAX, &c->result_ttl_seconds);
         else if (strcmp(k, "sync_timeout_ms") == 0)
             rc = read_long(r, p->value, "sync_timeout_ms", 1, INT_MAX, &c->sync_timeout_ms);
+        else if (strcmp(k, "kafka_unavailable_ms") == 0)
+            rc = read_long(r, p->value, "kafka_unavailable_ms", 100, 600000, &c->kafka_unavailable_ms);
+        else if (strcmp(k, "redis_timeout_ms") == 0)
+            rc = read_long(r, p->value, "redis_timeout_ms", 10, 600000, &c->redis_timeout_ms);
         else if (strcmp(k, "log_level") == 0)
             rc = read_string(r, p->value, "log_level", &c->log_level);
         else rc = read_service(r, p, c);
@@ -408,6 +414,9 @@ int mm_config_apply_env(mm_config *c, char *err, size_t err_size) {
     if (rc == 0) rc = env_string("MM_LOG_LEVEL", &c->log_level);
     if (rc == 0) rc = env_long("MM_RESULT_TTL_SECONDS", 1, INT_MAX, &c->result_ttl_seconds, err, err_size);
     if (rc == 0) rc = env_long("MM_SYNC_TIMEOUT_MS", 1, INT_MAX, &c->sync_timeout_ms, err, err_size);
+    if (rc == 0)
+        rc = env_long("MM_KAFKA_UNAVAILABLE_MS", 100, 600000, &c->kafka_unavailable_ms, err, err_size);
+    if (rc == 0) rc = env_long("MM_REDIS_TIMEOUT_MS", 10, 600000, &c->redis_timeout_ms, err, err_size);
     if (rc == 0) rc = env_kafka_properties(c);
     if (rc == MM_ENOMEM) fail(err, err_size, "out of memory");
     if (rc == 0) rc = check_log_level(c, err, err_size);

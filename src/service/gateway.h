@@ -6,7 +6,15 @@
  * producer, notifier or timer thread), the engine's wake callback only posts
  * the request to the dispatch threads, which run the execution on and answer.
  * A request the HTTP server gave up on (deadline, shutdown) is cancelled in
- * the engine and freed by whichever side touches it last. */
+ * the engine and freed by whichever side touches it last.
+ *
+ * Threads. mm_gateway_handle runs on an HTTP I/O thread and runs the first
+ * step of the engine there; every later step runs on a dispatch thread. That
+ * is the one path by which a paused request resumes. Resolvers that may block
+ * (service resolvers, a mutation's mutate_event: both may read state from
+ * Redis synchronously) must not run on the I/O thread: they call
+ * mm_gateway_offload, which, for a root field on the I/O thread, defers the
+ * field and runs the resolver on a dispatch thread instead. */
 #ifndef MM_SERVICE_GATEWAY_H
 #define MM_SERVICE_GATEWAY_H
 
@@ -20,6 +28,25 @@ typedef struct mm_gateway {
     mm_dispatch *dispatch;  /* where woken requests continue */
     void *context;          /* handed to resolvers (the runtime) */
 } mm_gateway;
+
+/* Runs a resolver that may block, settling the field through d exactly once
+ * (resolve or reject). info is a copy, valid until d is settled. */
+typedef void (*mm_offload_fn)(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info,
+                              mm_gql_deferred *d);
+
+/* From inside a resolver: if this thread is an HTTP I/O thread running a
+ * gateway request and the field is a root field, defers the field, posts
+ * fn to the dispatch threads and returns true (the resolver then returns
+ * NULL). Otherwise returns false and the resolver runs inline (a dispatch
+ * thread, a test driving the engine directly, or a nested field, whose
+ * request already left the I/O thread when its root field was offloaded or
+ * waited on Redis). When the dispatch queue is full the field fails with
+ * SERVER_BUSY (still true). */
+bool mm_gateway_offload(mm_gql_resolve_info *info, json_t *parent, json_t *args, mm_offload_fn fn,
+                        void *ud);
+
+/* Whether this thread is running a gateway request's first step (an I/O thread). */
+bool mm_gateway_on_io_thread(void);
 
 /* An mm_http_graphql_fn; ud is an mm_gateway. */
 void mm_gateway_handle(void *ud, const mm_http_graphql_request *req, mm_http_responder *responder);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "graphql/execute.h"
+#include "service/gateway.h"
 #include "service/runtime.h"
 
 typedef struct resolver_binding {
@@ -17,13 +18,40 @@ typedef struct resolver_binding {
 /* The state store of the service whose resolver runs on this thread. */
 static _Thread_local mm_state *current_state;
 
-static json_t *trampoline(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info) {
-    const resolver_binding *b = ud;
+static json_t *call_service(const resolver_binding *b, json_t *parent, json_t *args,
+                            mm_gql_resolve_info *info) {
     mm_state *saved = current_state;
     current_state = mm_runtime_state(b->rt, b->service);
     json_t *out = b->fn(b->ud, parent, args, info);
     current_state = saved;
     return out;
+}
+
+/* On a dispatch thread: the resolver may block there (on Redis, within its
+ * state handle's deadline); its answer settles the field. */
+static void offloaded(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info,
+                      mm_gql_deferred *d) {
+    /* A service resolver has no way to defer (mm_resolve_info offers none);
+     * if code did on this copy, it got a deferred nobody waits for, and the
+     * field fails below instead of d being settled twice. */
+    json_t *out = call_service(ud, parent, args, info);
+    if (info->deferred_) {
+        json_decref(out);
+        mm_gql_deferred_reject(d, NULL, "Internal error: a service resolver cannot defer its field.");
+    } else if (info->error_message_) {
+        json_decref(out);
+        mm_gql_deferred_reject(d, info->error_extensions_, info->error_message_);
+        info->error_extensions_ = NULL;
+    } else {
+        mm_gql_deferred_resolve(d, out);
+    }
+}
+
+/* A service resolver may call mm_state_* (blocking Redis): never on an I/O
+ * thread. A root field there is offloaded to the dispatch threads. */
+static json_t *trampoline(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info) {
+    if (mm_gateway_offload(info, parent, args, offloaded, ud)) return NULL;
+    return call_service(ud, parent, args, info);
 }
 
 mm_state *mm_resolve_state(mm_resolve_info *info) {

@@ -13,6 +13,33 @@
  * every waiter's key once it subscribes, so nothing is lost either way). */
 #define NOTIFIER_READY_MS 5000
 
+/* Threads that resume paused requests and run resolvers that may block
+ * (service resolvers and mutate_event reading state from Redis). */
+#define DISPATCH_THREADS 4
+
+typedef struct redis_open_ctx {
+    mm_runtime *rt;
+    char *err;
+    size_t err_size;
+} redis_open_ctx;
+
+/* On the dependencies loop: the async client lives there. */
+static void redis_open(void *ud) {
+    redis_open_ctx *c = ud;
+    mm_redis_async_config rc = {
+        .url = c->rt->config->redis_results_url,
+        .client_name = "mm-server",
+        .connections = 2,
+    };
+    c->rt->redis = mm_redis_async_new(mm_loop_thread_loop(c->rt->deps), &rc, c->err, c->err_size);
+}
+
+static void redis_close(void *ud) {
+    mm_runtime *rt = ud;
+    mm_redis_async_free(rt->redis);
+    rt->redis = NULL;
+}
+
 int mm_runtime_open(mm_runtime *rt, const mm_config *cfg, mm_runtime_role role,
                     mm_service *const *services, size_t service_count, char *err,
                     size_t err_size) {
@@ -48,9 +75,27 @@ int mm_runtime_open(mm_runtime *rt, const mm_config *cfg, mm_runtime_role role,
         rt->notifier = mm_notifier_start(&ncfg, err, err_size);
         if (!rt->notifier) { rc = MM_EREDIS; goto fail; }
         rt->timer = mm_timer_start();
-        rt->dispatch = mm_dispatch_start(2);
-        if (!rt->timer || !rt->dispatch) {
-            snprintf(err, err_size, "cannot start the timer or dispatch threads");
+        rt->dispatch = mm_dispatch_start(DISPATCH_THREADS);
+        rt->deps = mm_loop_thread_start("mm-deps");
+        if (!rt->timer || !rt->dispatch || !rt->deps) {
+            snprintf(err, err_size, "cannot start the timer, dispatch or dependencies threads");
+            goto fail;
+        }
+        redis_open_ctx ro = {.rt = rt, .err = err, .err_size = err_size};
+        err[0] = '\0';
+        if (mm_loop_thread_call(rt->deps, redis_open, &ro) != 0 || !rt->redis) {
+            if (!rt->redis && !err[0]) snprintf(err, err_size, "cannot start the async Redis client");
+            rc = MM_EREDIS;
+            goto fail;
+        }
+        mm_health_config hc = {
+            .kafka = mm_producer_rdkafka(rt->producer),
+            .redis = rt->redis,
+            .redis_timeout_ms = cfg->redis_timeout_ms < 500 ? (int)cfg->redis_timeout_ms : 500,
+        };
+        rt->health = mm_health_start(&hc);
+        if (!rt->health) {
+            snprintf(err, err_size, "cannot start the health probes");
             goto fail;
         }
         if (mm_notifier_wait_ready(rt->notifier, NOTIFIER_READY_MS) != 0)
@@ -70,12 +115,20 @@ void mm_runtime_close(mm_runtime *rt) {
      * notifier and timer go; the dispatch threads run what all of them
      * posted and stop last. */
     mm_mutations_abandon(rt);
+    mm_health_stop(rt->health);
     mm_producer_free(rt->producer);
     rt->producer = NULL;
     mm_notifier_free(rt->notifier);
     rt->notifier = NULL;
     mm_timer_free(rt->timer);
     rt->timer = NULL;
+    /* Redis commands still out are answered ("closing"), which settles
+     * their requests onto the dispatch threads, still running here. */
+    if (rt->deps && rt->redis) mm_loop_thread_call(rt->deps, redis_close, rt);
+    mm_loop_thread_stop(rt->deps);
+    rt->deps = NULL;
+    mm_health_free(rt->health);
+    rt->health = NULL;
     mm_dispatch_free(rt->dispatch);
     rt->dispatch = NULL;
     if (rt->states)

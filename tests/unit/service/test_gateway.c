@@ -1,6 +1,8 @@
 /* test_gateway.c -- HTTP requests whose GraphQL field waits on a deferred:
  * answered when it settles from another thread, and answered by the server
- * (504) when it does not, with a late settle after that still safe. */
+ * (504) when it does not, with a late settle after that still safe; and
+ * service resolvers (which may block on Redis) run on a dispatch thread,
+ * never on the HTTP I/O thread, with their errors intact. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -45,6 +47,22 @@ static json_t *later(void *ud, json_t *parent, json_t *args, mm_resolve_info *in
     return NULL;
 }
 
+/* A service resolver: where does it run? It blocks a little, as a
+ * resolver reading state from Redis would. */
+static volatile int slow_on_io_thread = -1;
+static json_t *slow(void *ud, json_t *parent, json_t *args, mm_resolve_info *info) {
+    (void)ud, (void)parent, (void)args, (void)info;
+    slow_on_io_thread = mm_gateway_on_io_thread();
+    usleep(100 * 1000);
+    return json_string("done");
+}
+
+static json_t *failing(void *ud, json_t *parent, json_t *args, mm_resolve_info *info) {
+    (void)ud, (void)parent, (void)args;
+    mm_resolve_error(info, json_pack("{s:s}", "code", "NOPE"), "no %s", "way");
+    return NULL;
+}
+
 static int status_of(const char *url, const char *query, char **body) {
     char data[256];
     snprintf(data, sizeof data, "{\"query\":\"%s\"}", query);
@@ -65,12 +83,16 @@ static int status_of(const char *url, const char *query, char **body) {
 static void test_deferred_fields_over_http(void **state) {
     (void)state;
     mm_service *s = mm_service_new("gw");
-    assert_int_equal(mm_service_add_sdl(s, "type Query { soon: String later: String }"), 0);
-    assert_int_equal(mm_service_add_resolver(s, "Query", "soon", soon, NULL), 0);
-    assert_int_equal(mm_service_add_resolver(s, "Query", "later", later, NULL), 0);
+    assert_int_equal(mm_service_add_sdl(s, "type Query { soon: String later: String slow: String failing: String }"), 0);
+    assert_int_equal(mm_service_add_resolver(s, "Query", "slow", slow, NULL), 0);
+    assert_int_equal(mm_service_add_resolver(s, "Query", "failing", failing, NULL), 0);
     char err[512];
     mm_gql_schema *schema = mm_services_build_schema(&s, 1, NULL, 0, NULL, err, sizeof err);
     assert_non_null(schema);
+    /* Engine-level resolvers that defer by themselves (as the framework's
+     * eventResult and mutations do); service resolvers cannot defer. */
+    assert_int_equal(mm_gql_schema_set_resolver(schema, "Query", "soon", soon, NULL), 0);
+    assert_int_equal(mm_gql_schema_set_resolver(schema, "Query", "later", later, NULL), 0);
     mm_dispatch *dispatch = mm_dispatch_start(2);
     mm_gateway gw = {.schema = schema, .dispatch = dispatch};
     mm_graphql_options_init(&gw.options);
@@ -102,6 +124,18 @@ static void test_deferred_fields_over_http(void **state) {
 
     /* The server still serves. */
     assert_int_equal(status_of(url, "{ soon }", &body), 200);
+    free(body);
+
+    /* A service resolver runs on a dispatch thread, not the I/O thread. */
+    assert_int_equal(status_of(url, "{ slow soon }", &body), 200);
+    assert_string_equal(body, "{\"data\":{\"slow\":\"done\",\"soon\":\"settled\"}}");
+    free(body);
+    assert_int_equal(slow_on_io_thread, 0);
+    /* Its error keeps message and extensions. */
+    assert_int_equal(status_of(url, "{ failing slow }", &body), 200);
+    assert_non_null(strstr(body, "\"message\":\"no way\""));
+    assert_non_null(strstr(body, "\"code\":\"NOPE\""));
+    assert_non_null(strstr(body, "\"slow\":\"done\""));
     free(body);
 
     mm_http_server_stop(server, 1000);
