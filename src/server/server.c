@@ -136,7 +136,8 @@ mm_server *mm_server_open_config(mm_service *const *services, size_t count, cons
     }
     s->schema = mm_services_build_schema(services, count, extras, extra_count, &s->rt, err, err_size);
     if (!s->schema) goto fail;
-    s->gw = (mm_gateway){.schema = s->schema, .dispatch = s->rt.dispatch, .context = &s->rt};
+    s->gw = (mm_gateway){.schema = s->schema, .dispatch = s->rt.dispatch,
+                         .blocking = s->rt.blocking, .context = &s->rt};
     mm_graphql_options_init(&s->gw.options);
     /* Clients repeat the same few documents: parse and validate each once. */
     s->gw.options.cache = mm_graphql_cache_new(512);

@@ -260,7 +260,8 @@ bool mm_gateway_offload(mm_gql_resolve_info *info, json_t *parent, json_t *args,
     j->offloading = true;
     j->refs++;
     pthread_mutex_unlock(&j->lock);
-    if (mm_dispatch_post_bounded(j->gw->dispatch, offload_run, o, MAX_OFFLOADS_QUEUED) != 0) {
+    mm_dispatch *pool = j->gw->blocking ? j->gw->blocking : j->gw->dispatch;
+    if (mm_dispatch_post_bounded(pool, offload_run, o, MAX_OFFLOADS_QUEUED) != 0) {
         mm_log_warn("msg=\"dispatch queue full: resolver refused\" field=%s", info->field_name);
         mm_gql_deferred_reject(d, json_pack("{s:s}", "code", "SERVER_BUSY"),
                                "The server is too busy to run this field now.");

@@ -14,7 +14,8 @@
  * (service resolvers, a mutation's mutate_event: both may read state from
  * Redis synchronously) must not run on the I/O thread: they call
  * mm_gateway_offload, which, for a root field on the I/O thread, defers the
- * field and runs the resolver on a dispatch thread instead. */
+ * field and runs the resolver on a blocking-pool thread instead (apart from
+ * the dispatch threads, so a hung Redis cannot delay resumptions). */
 #ifndef MM_SERVICE_GATEWAY_H
 #define MM_SERVICE_GATEWAY_H
 
@@ -26,6 +27,7 @@ typedef struct mm_gateway {
     mm_gql_schema *schema;
     mm_graphql_options options;
     mm_dispatch *dispatch;  /* where woken requests continue */
+    mm_dispatch *blocking;  /* where offloaded resolvers run; NULL: dispatch */
     void *context;          /* handed to resolvers (the runtime) */
 } mm_gateway;
 

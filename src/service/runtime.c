@@ -13,9 +13,11 @@
  * every waiter's key once it subscribes, so nothing is lost either way). */
 #define NOTIFIER_READY_MS 5000
 
-/* Threads that resume paused requests and run resolvers that may block
- * (service resolvers and mutate_event reading state from Redis). */
-#define DISPATCH_THREADS 4
+/* Threads that resume paused requests (they never block), and threads that
+ * run resolvers that may block (service resolvers and mutate_event reading
+ * state from Redis): apart, so a hung Redis cannot delay resumptions. */
+#define DISPATCH_THREADS 2
+#define BLOCKING_THREADS 4
 
 typedef struct redis_open_ctx {
     mm_runtime *rt;
@@ -69,6 +71,8 @@ int mm_runtime_open(mm_runtime *rt, const mm_config *cfg, mm_runtime_role role,
     for (size_t i = 0; i < service_count; i++) {
         rt->states[i] = mm_state_new(cfg->redis_state_url, NULL, services[i]->name, err, err_size);
         if (!rt->states[i]) { rc = MM_EREDIS; goto fail; }
+        /* A server's resolvers wait on state within the server's deadline. */
+        if (role == MM_RUNTIME_SERVER) mm_state_set_timeout(rt->states[i], (int)cfg->redis_timeout_ms);
     }
     if (role == MM_RUNTIME_SERVER) {
         mm_notifier_config ncfg = {.redis_url = cfg->redis_results_url};
@@ -76,8 +80,9 @@ int mm_runtime_open(mm_runtime *rt, const mm_config *cfg, mm_runtime_role role,
         if (!rt->notifier) { rc = MM_EREDIS; goto fail; }
         rt->timer = mm_timer_start();
         rt->dispatch = mm_dispatch_start(DISPATCH_THREADS);
+        rt->blocking = mm_dispatch_start(BLOCKING_THREADS);
         rt->deps = mm_loop_thread_start("mm-deps");
-        if (!rt->timer || !rt->dispatch || !rt->deps) {
+        if (!rt->timer || !rt->dispatch || !rt->blocking || !rt->deps) {
             snprintf(err, err_size, "cannot start the timer, dispatch or dependencies threads");
             goto fail;
         }
@@ -115,6 +120,10 @@ void mm_runtime_close(mm_runtime *rt) {
      * notifier and timer go; the dispatch threads run what all of them
      * posted and stop last. */
     mm_mutations_abandon(rt);
+    /* Offloaded resolvers finish (within their Redis deadlines); what they
+     * settle goes to the dispatch threads, still running. */
+    mm_dispatch_free(rt->blocking);
+    rt->blocking = NULL;
     mm_health_stop(rt->health);
     mm_producer_free(rt->producer);
     rt->producer = NULL;

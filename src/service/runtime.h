@@ -41,8 +41,8 @@ struct mm_runtime {
     mm_state **states;           /* one per service, same order as services */
     mm_notifier *notifier;       /* server only */
     mm_timer *timer;             /* server only */
-    mm_dispatch *dispatch;       /* server only: where paused requests resume and
-                                    where resolvers that may block run */
+    mm_dispatch *dispatch;       /* server only: where paused requests resume */
+    mm_dispatch *blocking;       /* server only: where resolvers that may block run */
     mm_loop_thread *deps;        /* server only: the loop of the async Redis client */
     mm_redis_async *redis;       /* server only: results (eventResult, probes), on deps */
     mm_health *health;           /* server only: cached Kafka and Redis reachability */
