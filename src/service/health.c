@@ -82,8 +82,8 @@ mm_health *mm_health_start(const mm_health_config *cfg) {
     mm_health *h = calloc(1, sizeof(*h));
     if (!h) return NULL;
     h->cfg = *cfg;
-    if (h->cfg.interval_ms <= 0) h->cfg.interval_ms = 500;
-    if (h->cfg.kafka_timeout_ms <= 0) h->cfg.kafka_timeout_ms = 1000;
+    if (h->cfg.interval_ms <= 0) h->cfg.interval_ms = 400;
+    if (h->cfg.kafka_timeout_ms <= 0) h->cfg.kafka_timeout_ms = 800;
     if (h->cfg.redis_timeout_ms <= 0) h->cfg.redis_timeout_ms = 500;
     atomic_init(&h->kafka, cfg->kafka ? MM_DEP_UNKNOWN : MM_DEP_UP);
     atomic_init(&h->redis, cfg->redis ? MM_DEP_UNKNOWN : MM_DEP_UP);

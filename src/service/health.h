@@ -6,8 +6,9 @@
  * answer arrives on that client's loop thread). Each answer updates a cached
  * state that anyone reads without blocking, so a readiness probe or a
  * mutation never waits for a dependency. With the defaults a dependency that
- * goes away is seen as down within about 1.5 s (a refused or unanswered
- * probe), and as up again with its first successful probe. */
+ * goes away is seen as down within about 1.2 s (the next probe, refused or
+ * unanswered within its timeout), and as up again with its first successful
+ * probe. One failed probe is enough: readiness is meant to react fast. */
 #ifndef MM_SERVICE_HEALTH_H
 #define MM_SERVICE_HEALTH_H
 
@@ -25,8 +26,8 @@ typedef enum mm_dep_state {
 typedef struct mm_health_config {
     rd_kafka_t *kafka;          /* metadata probes; NULL: Kafka is not probed (UP) */
     mm_redis_async *redis;      /* PING probes; NULL: Redis is not probed (UP) */
-    int interval_ms;            /* 0: 500 */
-    int kafka_timeout_ms;       /* 0: 1000 */
+    int interval_ms;            /* 0: 400 */
+    int kafka_timeout_ms;       /* 0: 800 */
     int redis_timeout_ms;       /* 0: 500 */
 } mm_health_config;
 
