@@ -57,6 +57,15 @@ static json_t *slow(void *ud, json_t *parent, json_t *args, mm_resolve_info *inf
     return json_string("done");
 }
 
+/* Outlasts the request deadline: the server answers 504 while it runs. */
+static volatile int stuck_done = 0;
+static json_t *stuck(void *ud, json_t *parent, json_t *args, mm_resolve_info *info) {
+    (void)ud, (void)parent, (void)args, (void)info;
+    usleep(3000 * 1000);
+    stuck_done = 1;
+    return json_string("too late");
+}
+
 static json_t *failing(void *ud, json_t *parent, json_t *args, mm_resolve_info *info) {
     (void)ud, (void)parent, (void)args;
     mm_resolve_error(info, json_pack("{s:s}", "code", "NOPE"), "no %s", "way");
@@ -83,7 +92,8 @@ static int status_of(const char *url, const char *query, char **body) {
 static void test_deferred_fields_over_http(void **state) {
     (void)state;
     mm_service *s = mm_service_new("gw");
-    assert_int_equal(mm_service_add_sdl(s, "type Query { soon: String later: String slow: String failing: String }"), 0);
+    assert_int_equal(mm_service_add_sdl(s, "type Query { soon: String later: String slow: String failing: String stuck: String }"), 0);
+    assert_int_equal(mm_service_add_resolver(s, "Query", "stuck", stuck, NULL), 0);
     assert_int_equal(mm_service_add_resolver(s, "Query", "slow", slow, NULL), 0);
     assert_int_equal(mm_service_add_resolver(s, "Query", "failing", failing, NULL), 0);
     char err[512];
@@ -94,7 +104,8 @@ static void test_deferred_fields_over_http(void **state) {
     assert_int_equal(mm_gql_schema_set_resolver(schema, "Query", "soon", soon, NULL), 0);
     assert_int_equal(mm_gql_schema_set_resolver(schema, "Query", "later", later, NULL), 0);
     mm_dispatch *dispatch = mm_dispatch_start(2);
-    mm_gateway gw = {.schema = schema, .dispatch = dispatch};
+    mm_dispatch *blocking = mm_dispatch_start(2);
+    mm_gateway gw = {.schema = schema, .dispatch = dispatch, .blocking = blocking};
     mm_graphql_options_init(&gw.options);
     mm_http_config hc;
     mm_http_config_init(&hc);
@@ -138,8 +149,20 @@ static void test_deferred_fields_over_http(void **state) {
     assert_non_null(strstr(body, "\"slow\":\"done\""));
     free(body);
 
+    /* The deadline passes while a resolver is offloaded: 504 at once, and
+     * the request is freed only once the resolver has finished with it. */
+    assert_int_equal(status_of(url, "{ stuck }", &body), 504);
+    free(body);
+    assert_int_equal(stuck_done, 0);
+    for (int i = 0; i < 50 && !stuck_done; i++) usleep(100 * 1000);
+    assert_int_equal(stuck_done, 1);
+    usleep(100 * 1000);
+    assert_int_equal(status_of(url, "{ slow }", &body), 200);
+    free(body);
+
     mm_http_server_stop(server, 1000);
     mm_http_server_free(server);
+    mm_dispatch_free(blocking);
     mm_dispatch_free(dispatch);
     mm_gql_schema_free(schema);
     mm_service_free(s);
