@@ -41,8 +41,9 @@ static int ready(void *ud, char *reason, size_t reason_size) {
     mm_runtime *rt = ud;
     mm_notifier_stats st;
     mm_notifier_get_stats(rt->notifier, &st);
-    if (st.subscribes == 0) {
-        snprintf(reason, reason_size, "not subscribed to result notifications in Redis yet");
+    if (!st.subscribed) {
+        snprintf(reason, reason_size, st.subscribes == 0 ? "not subscribed to result notifications in Redis yet"
+                                                         : "result notifications from Redis interrupted");
         return 0;
     }
     return mm_health_ready(rt->health, reason, reason_size);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bus/envelope.h"
 #include "common/log.h"
@@ -15,6 +16,9 @@
 
 /* eventResult(id:) longer than this is bad input (event ids are UUIDs). */
 #define MAX_EVENT_ID_BYTES 256
+
+/* How often a mutation held while Kafka is down looks at the probe again. */
+#define GATE_POLL_MS 100
 
 /* ---- the context mutate_event receives ---------------------------------- */
 
@@ -53,6 +57,10 @@ typedef struct mm_pending_mutation {
     json_t *event_data;            /* async answer: the event's fields */
     mm_timer_entry deadline;
     mm_timer_entry publish_deadline; /* armed until the delivery report */
+    mm_timer_entry gate;           /* polls the Kafka probe while it says down */
+    long long gate_until_ms;       /* when the gate gives up */
+    mm_event ev;                   /* the event, until published */
+    const mm_mutation_spec *spec;
     struct mm_pending_mutation *next, *prev; /* rt->pending, while waiting */
     int listed;
 } mm_pending_mutation;
@@ -240,6 +248,84 @@ static int chosen_timing(const mm_mutation_spec *m, json_t *args, mm_timing *out
     return 0;
 }
 
+static long long now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Publishes p's event: registers the waiter (synchronous) BEFORE producing,
+ * arms the deadlines, produces. p arrives with one reference (the caller's),
+ * which becomes the delivery callback's. */
+static void publish(mm_pending_mutation *p) {
+    mm_runtime *rt = p->rt;
+    char err[512];
+    /* The event is ours from here: p may be freed by its delivery report
+     * before mm_producer_send even returns. */
+    mm_event ev = p->ev;
+    mm_event_init(&p->ev);
+    /* References: the delivery callback's, plus the publish deadline's when
+     * a timer exists, plus the waiter's and the deadline's for a synchronous
+     * call. */
+    int has_publish_deadline = rt->timer != NULL;
+    atomic_store(&p->refs, 1 + has_publish_deadline + (p->synchronous ? 2 : 0));
+    if (p->synchronous) {
+        pthread_mutex_lock(&rt->pending_lock);
+        p->next = rt->pending;
+        if (rt->pending) rt->pending->prev = p;
+        rt->pending = p;
+        p->listed = 1;
+        pthread_mutex_unlock(&rt->pending_lock);
+        mm_event_set_reply_to(&ev, mm_notifier_server_id(rt->notifier));
+        if (mm_notifier_wait_register(rt->notifier, p->event_id, on_result, p) != 0) {
+            /* Cannot wait: fail before anything is published. */
+            settle(p, NULL, "Cannot wait for the result (notifier refused the waiter).", NULL);
+            mm_event_clear(&ev);
+            atomic_store(&p->refs, 1);
+            pending_release(p);
+            return;
+        }
+        mm_timer_add(rt->timer, &p->deadline, p->timeout_ms, on_deadline, p);
+    }
+    if (has_publish_deadline) mm_timer_add(rt->timer, &p->publish_deadline, p->unavailable_ms, on_publish_deadline, p);
+    int rc = mm_producer_send(rt->producer, p->topic, &ev, on_delivery, p, err, sizeof err);
+    mm_event_clear(&ev);
+    if (rc != 0) {
+        /* on_delivery will never run: do its part here. Nothing was queued. */
+        char message[700];
+        snprintf(message, sizeof message, "The event could not be published: %s", err);
+        settle(p, NULL, message, json_pack("{s:s}", "code", "PUBLISH_FAILED"));
+        if (has_publish_deadline) disarm_publish_deadline(p);
+        if (p->synchronous) {
+            disarm_waiter(p);
+            disarm_deadline(p);
+        }
+        pending_release(p);
+    }
+}
+
+/* The timer thread: the event waits for the Kafka probe to see a broker. */
+static void on_gate(void *ud) {
+    mm_pending_mutation *p = ud;
+    mm_runtime *rt = p->rt;
+    if (!atomic_load(&rt->closing) && mm_health_kafka(rt->health) != MM_DEP_DOWN) {
+        publish(p);
+        return;
+    }
+    if (!atomic_load(&rt->closing) && now_ms() < p->gate_until_ms) {
+        mm_timer_add(rt->timer, &p->gate, GATE_POLL_MS, on_gate, p);
+        return;
+    }
+    if (atomic_load(&rt->closing))
+        settle(p, NULL, "The server is shutting down; the event was not published.",
+               json_pack("{s:s}", "code", "SHUTTING_DOWN"));
+    else
+        settle(p, NULL, "Kafka is unreachable: the event was not published. Retry when the server is ready.",
+               kafka_unavailable_ext(NULL));
+    mm_event_clear(&p->ev);
+    pending_release(p);
+}
+
 /* Fails the field through its deferred (extensions stolen). */
 static void refuse(mm_gql_deferred *d, json_t *extensions, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -284,78 +370,41 @@ static void run_mutation(void *ud, json_t *parent, json_t *args, mm_gql_resolve_
         else refuse(d, NULL, "%s: mutate_event returned no event object.", m->name);
         return;
     }
-    /* No broker answers the probes: fail now, before an event id exists. */
-    if (mm_health_kafka(rt->health) == MM_DEP_DOWN) {
+    mm_pending_mutation *p = calloc(1, sizeof(*p));
+    if (!p) {
         json_decref(data);
-        refuse(d, kafka_unavailable_ext(NULL),
-               "Kafka is unreachable: the event was not published. Retry when the server is ready.");
+        refuse(d, NULL, "out of memory");
         return;
     }
-
-    mm_event ev;
-    mm_event_init(&ev);
-    if (mm_event_create(&ev, m->service->name, m->event_type, data) != 0) {
+    mm_event_init(&p->ev);
+    if (mm_event_create(&p->ev, m->service->name, m->event_type, data) != 0) {
+        free(p);
         refuse(d, NULL, "out of memory");
         return;
     }
     /* Every event carries its id among its fields (the original's BaseEventMixin). */
-    json_object_set_new(ev.data, "id", json_string(ev.id));
-
-    mm_pending_mutation *p = calloc(1, sizeof(*p));
-    if (!p) {
-        mm_event_clear(&ev);
-        refuse(d, NULL, "out of memory");
-        return;
-    }
+    json_object_set_new(p->ev.data, "id", json_string(p->ev.id));
     p->rt = rt;
+    p->spec = m;
     p->synchronous = timing == MM_TIMING_SYNCHRONOUS;
     p->timeout_ms = m->timeout_ms > 0 ? m->timeout_ms : rt->config->sync_timeout_ms;
     p->unavailable_ms = rt->config->kafka_unavailable_ms > 0 ? rt->config->kafka_unavailable_ms : 2000;
-    snprintf(p->event_id, sizeof p->event_id, "%s", ev.id);
+    snprintf(p->event_id, sizeof p->event_id, "%s", p->ev.id);
     snprintf(p->topic, sizeof p->topic, "%s", m->topic);
-    p->event_data = json_incref(ev.data);
+    p->event_data = json_incref(p->ev.data);
     p->deferred = d;
-    /* References: the delivery callback's, plus the publish deadline's when
-     * a timer exists, plus the waiter's and the deadline's for a synchronous
-     * call. */
-    int has_publish_deadline = rt->timer != NULL;
-    atomic_init(&p->refs, 1 + has_publish_deadline + (p->synchronous ? 2 : 0));
     atomic_init(&p->settled, 0);
     atomic_init(&p->delivered, 0);
-
-    if (p->synchronous) {
-        pthread_mutex_lock(&rt->pending_lock);
-        p->next = rt->pending;
-        if (rt->pending) rt->pending->prev = p;
-        rt->pending = p;
-        p->listed = 1;
-        pthread_mutex_unlock(&rt->pending_lock);
-        mm_event_set_reply_to(&ev, mm_notifier_server_id(rt->notifier));
-        if (mm_notifier_wait_register(rt->notifier, p->event_id, on_result, p) != 0) {
-            /* Cannot wait: fail before anything is published. */
-            settle(p, NULL, "Cannot wait for the result (notifier refused the waiter).", NULL);
-            mm_event_clear(&ev);
-            atomic_store(&p->refs, 1);
-            pending_release(p);
-            return;
-        }
-        mm_timer_add(rt->timer, &p->deadline, p->timeout_ms, on_deadline, p);
+    atomic_init(&p->refs, 1);
+    /* No broker answers the probes: hold the event (unpublished) until the
+     * probe sees Kafka again, at most unavailable_ms. Nothing is queued in
+     * the producer meanwhile, so a refusal means "not published". */
+    if (rt->timer && mm_health_kafka(rt->health) == MM_DEP_DOWN) {
+        p->gate_until_ms = now_ms() + p->unavailable_ms;
+        mm_timer_add(rt->timer, &p->gate, GATE_POLL_MS, on_gate, p);
+        return;
     }
-    if (has_publish_deadline) mm_timer_add(rt->timer, &p->publish_deadline, p->unavailable_ms, on_publish_deadline, p);
-    int rc = mm_producer_send(rt->producer, m->topic, &ev, on_delivery, p, err, sizeof err);
-    mm_event_clear(&ev);
-    if (rc != 0) {
-        /* on_delivery will never run: do its part here. Nothing was queued. */
-        char message[700];
-        snprintf(message, sizeof message, "The event could not be published: %s", err);
-        settle(p, NULL, message, json_pack("{s:s}", "code", "PUBLISH_FAILED"));
-        if (has_publish_deadline) disarm_publish_deadline(p);
-        if (p->synchronous) {
-            disarm_waiter(p);
-            disarm_deadline(p);
-        }
-        pending_release(p);
-    }
+    publish(p);
 }
 
 static json_t *resolve_mutation(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info) {

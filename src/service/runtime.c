@@ -52,7 +52,7 @@ int mm_runtime_open(mm_runtime *rt, const mm_config *cfg, mm_runtime_role role,
     rt->service_count = service_count;
     pthread_mutex_init(&rt->pending_lock, NULL);
     int rc = MM_ENOMEM;
-    rt->kafka_props = calloc(cfg->kafka_property_count + 1, sizeof(*rt->kafka_props));
+    rt->kafka_props = calloc(cfg->kafka_property_count + 2, sizeof(*rt->kafka_props));
     rt->states = calloc(service_count + 1, sizeof(*rt->states));
     if (!rt->kafka_props || !rt->states) {
         snprintf(err, err_size, "out of memory");
@@ -61,6 +61,15 @@ int mm_runtime_open(mm_runtime *rt, const mm_config *cfg, mm_runtime_role role,
     for (size_t i = 0; i < cfg->kafka_property_count; i++)
         rt->kafka_props[i] = (mm_kv){cfg->kafka_properties[i].key, cfg->kafka_properties[i].value};
     rt->kafka_prop_count = cfg->kafka_property_count;
+    if (role == MM_RUNTIME_SERVER) {
+        /* A server reconnects to a returning broker within a second (librdkafka's
+         * default backoff grows to 10 s), so readiness and mutations held while
+         * Kafka was down resume promptly. A configured value wins. */
+        int set = 0;
+        for (size_t i = 0; i < cfg->kafka_property_count; i++)
+            if (strcmp(cfg->kafka_properties[i].key, "reconnect.backoff.max.ms") == 0) set = 1;
+        if (!set) rt->kafka_props[rt->kafka_prop_count++] = (mm_kv){"reconnect.backoff.max.ms", "1000"};
+    }
 
     rt->producer = mm_producer_new(cfg->kafka_bootstrap_servers, rt->kafka_props,
                                    rt->kafka_prop_count, err, err_size);
@@ -75,9 +84,6 @@ int mm_runtime_open(mm_runtime *rt, const mm_config *cfg, mm_runtime_role role,
         if (role == MM_RUNTIME_SERVER) mm_state_set_timeout(rt->states[i], (int)cfg->redis_timeout_ms);
     }
     if (role == MM_RUNTIME_SERVER) {
-        mm_notifier_config ncfg = {.redis_url = cfg->redis_results_url};
-        rt->notifier = mm_notifier_start(&ncfg, err, err_size);
-        if (!rt->notifier) { rc = MM_EREDIS; goto fail; }
         rt->timer = mm_timer_start();
         rt->dispatch = mm_dispatch_start(DISPATCH_THREADS);
         rt->blocking = mm_dispatch_start(BLOCKING_THREADS);
@@ -93,6 +99,12 @@ int mm_runtime_open(mm_runtime *rt, const mm_config *cfg, mm_runtime_role role,
             rc = MM_EREDIS;
             goto fail;
         }
+        /* The result subscription lives on the same loop, and re-checks
+         * through the same client. */
+        mm_notifier_config ncfg = {.redis_url = cfg->redis_results_url, .loop_thread = rt->deps,
+                                   .redis = rt->redis, .reconnect_max_ms = 2000};
+        rt->notifier = mm_notifier_start(&ncfg, err, err_size);
+        if (!rt->notifier) { rc = MM_EREDIS; goto fail; }
         mm_health_config hc = {
             .kafka = mm_producer_rdkafka(rt->producer),
             .redis = rt->redis,
@@ -119,6 +131,7 @@ void mm_runtime_close(mm_runtime *rt) {
      * flushes next (its delivery callbacks use both); only then do the
      * notifier and timer go; the dispatch threads run what all of them
      * posted and stop last. */
+    atomic_store(&rt->closing, true); /* mutations held for Kafka give up */
     mm_mutations_abandon(rt);
     /* Offloaded resolvers finish (within their Redis deadlines); what they
      * settle goes to the dispatch threads, still running. */

@@ -9,6 +9,7 @@
 #define MM_SERVICE_RUNTIME_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "bus/producer.h"
@@ -16,7 +17,7 @@
 #include "metamorphosis.h"
 #include "service/dispatch.h"
 #include "service/health.h"
-#include "service/loop_thread.h"
+#include "store/loop_thread.h"
 #include "service/timer.h"
 #include "store/notifier.h"
 #include "store/redis_async.h"
@@ -46,6 +47,7 @@ struct mm_runtime {
     mm_loop_thread *deps;        /* server only: the loop of the async Redis client */
     mm_redis_async *redis;       /* server only: results (eventResult, probes), on deps */
     mm_health *health;           /* server only: cached Kafka and Redis reachability */
+    atomic_bool closing;         /* mm_runtime_close has begun */
     pthread_mutex_t pending_lock;
     struct mm_pending_mutation *pending; /* synchronous mutations waiting (mutation.c) */
 };

@@ -4,8 +4,8 @@
  * redis_async.h, its timers) lives on a loop like this one until the HTTP
  * server's I/O loops can host it: everything that touches the loop's handles
  * runs on its thread, handed over with mm_loop_thread_post(). */
-#ifndef MM_SERVICE_LOOP_THREAD_H
-#define MM_SERVICE_LOOP_THREAD_H
+#ifndef MM_STORE_LOOP_THREAD_H
+#define MM_STORE_LOOP_THREAD_H
 
 #include <stddef.h>
 

@@ -1,5 +1,5 @@
 /* loop_thread.c -- a libuv loop on its own thread (loop_thread.h). */
-#include "service/loop_thread.h"
+#include "store/loop_thread.h"
 
 #include <assert.h>
 #include <pthread.h>
