@@ -143,6 +143,15 @@ int mm_service_add_mutation(mm_service *service, const mm_mutation_def *def);
 int mm_service_add_consumer(mm_service *service, const mm_consumer_def *def);
 int mm_service_add_resolver(mm_service *service, const char *type_name, const char *field_name,
                             mm_resolve_fn fn, void *ud);
+/* A resolver that never blocks (no mm_state_*, no I/O, no waiting: e.g. it
+ * answers from memory). In a server it runs on the HTTP I/O thread instead
+ * of being handed to the blocking pool and back, which saves two thread
+ * hand-offs per request; a resolver that does block there stalls every
+ * client of that thread. */
+#define MM_RESOLVER_NONBLOCKING 1u
+/* mm_service_add_resolver with flags (0 or MM_RESOLVER_NONBLOCKING). */
+int mm_service_add_resolver_flags(mm_service *service, const char *type_name, const char *field_name,
+                                  mm_resolve_fn fn, void *ud, unsigned flags);
 int mm_service_add_scalar(mm_service *service, const mm_scalar_def *def);
 int mm_service_set_post_fork(mm_service *service, mm_post_fork_fn fn, void *ud);
 
@@ -222,10 +231,12 @@ const char *mm_state_last_error(mm_state *s);
  * Which thread runs the services' callbacks (and what they may do there):
  *   - mm_mutation_def.mutate_event and resolvers added with
  *     mm_service_add_resolver on Query/Mutation root fields run on the
- *     server's dispatch threads, never on an HTTP I/O thread: they may call
- *     mm_state_* (which blocks on Redis, within the connection's timeout).
- *     Nested resolvers run on the thread that completes their parent, which
- *     for a service's fields is a dispatch thread too.
+ *     server's blocking pool, never on an HTTP I/O thread: they may call
+ *     mm_state_* (which blocks on Redis, within redis_timeout_ms).
+ *     Nested resolvers run on the thread that completes their parent: a
+ *     dispatch thread when the root field was handed off.
+ *   - Resolvers added with MM_RESOLVER_NONBLOCKING run on the HTTP I/O
+ *     thread and must not block.
  *   - Consumers (mm_consumer_def.handle) never run in a server: they run in
  *     worker processes (`gregor worker` / `gregor node`).
  * Services must stay alive (not freed, their shared objects loaded) until

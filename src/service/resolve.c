@@ -11,6 +11,7 @@
 typedef struct resolver_binding {
     mm_resolve_fn fn;
     void *ud;
+    int nonblocking;
     mm_service *service;
     mm_runtime *rt;
 } resolver_binding;
@@ -50,7 +51,8 @@ static void offloaded(void *ud, json_t *parent, json_t *args, mm_gql_resolve_inf
 /* A service resolver may call mm_state_* (blocking Redis): never on an I/O
  * thread. A root field there is offloaded to the dispatch threads. */
 static json_t *trampoline(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info) {
-    if (mm_gateway_offload(info, parent, args, offloaded, ud)) return NULL;
+    const resolver_binding *b = ud;
+    if (!b->nonblocking && mm_gateway_offload(info, parent, args, offloaded, ud)) return NULL;
     return call_service(ud, parent, args, info);
 }
 
@@ -75,7 +77,7 @@ int mm_resolver_bind(mm_gql_schema *schema, mm_service *svc, const mm_resolver_s
         snprintf(err, err_size, "out of memory");
         return MM_ENOMEM;
     }
-    *b = (resolver_binding){r->fn, r->ud, svc, rt};
+    *b = (resolver_binding){r->fn, r->ud, r->nonblocking, svc, rt};
     int rc = mm_gql_schema_set_resolver(schema, r->type_name, r->field_name, trampoline, b);
     if (rc)
         snprintf(err, err_size, "service %s: resolver for %s.%s: %s", svc->name, r->type_name,

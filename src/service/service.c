@@ -243,7 +243,13 @@ int mm_service_add_consumer(mm_service *s, const mm_consumer_def *d) {
 
 int mm_service_add_resolver(mm_service *s, const char *type_name, const char *field_name,
                             mm_resolve_fn fn, void *ud) {
-    if (!s || !mm_is_graphql_name(type_name) || !mm_is_graphql_name(field_name) || !fn)
+    return mm_service_add_resolver_flags(s, type_name, field_name, fn, ud, 0);
+}
+
+int mm_service_add_resolver_flags(mm_service *s, const char *type_name, const char *field_name,
+                                  mm_resolve_fn fn, void *ud, unsigned flags) {
+    if (!s || !mm_is_graphql_name(type_name) || !mm_is_graphql_name(field_name) || !fn ||
+        (flags & ~(unsigned)MM_RESOLVER_NONBLOCKING))
         return MM_EINVAL;
     mm_resolver_spec *v = grow(s->resolvers, s->resolver_count, sizeof(*v));
     if (!v) return MM_ENOMEM;
@@ -258,6 +264,7 @@ int mm_service_add_resolver(mm_service *s, const char *type_name, const char *fi
     }
     r->fn = fn;
     r->ud = ud;
+    r->nonblocking = (flags & MM_RESOLVER_NONBLOCKING) != 0;
     s->resolver_count++;
     return 0;
 }

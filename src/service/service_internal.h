@@ -44,6 +44,7 @@ typedef struct mm_resolver_spec {
     char *field_name;
     mm_resolve_fn fn;
     void *ud;
+    int nonblocking;       /* MM_RESOLVER_NONBLOCKING: runs on the I/O thread */
 } mm_resolver_spec;
 
 typedef struct mm_scalar_spec {

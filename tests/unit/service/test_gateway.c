@@ -66,6 +66,14 @@ static json_t *stuck(void *ud, json_t *parent, json_t *args, mm_resolve_info *in
     return json_string("too late");
 }
 
+/* Declared non-blocking: runs inline on the I/O thread. */
+static volatile int quick_on_io_thread = -1;
+static json_t *quick(void *ud, json_t *parent, json_t *args, mm_resolve_info *info) {
+    (void)ud, (void)parent, (void)args, (void)info;
+    quick_on_io_thread = mm_gateway_on_io_thread();
+    return json_string("fast");
+}
+
 static json_t *failing(void *ud, json_t *parent, json_t *args, mm_resolve_info *info) {
     (void)ud, (void)parent, (void)args;
     mm_resolve_error(info, json_pack("{s:s}", "code", "NOPE"), "no %s", "way");
@@ -92,7 +100,9 @@ static int status_of(const char *url, const char *query, char **body) {
 static void test_deferred_fields_over_http(void **state) {
     (void)state;
     mm_service *s = mm_service_new("gw");
-    assert_int_equal(mm_service_add_sdl(s, "type Query { soon: String later: String slow: String failing: String stuck: String }"), 0);
+    assert_int_equal(mm_service_add_sdl(s, "type Query { soon: String later: String slow: String failing: String stuck: String quick: String }"), 0);
+    assert_int_equal(mm_service_add_resolver_flags(s, "Query", "quick", quick, NULL, MM_RESOLVER_NONBLOCKING), 0);
+    assert_int_equal(mm_service_add_resolver_flags(s, "Query", "quick", quick, NULL, 8), MM_EINVAL);
     assert_int_equal(mm_service_add_resolver(s, "Query", "stuck", stuck, NULL), 0);
     assert_int_equal(mm_service_add_resolver(s, "Query", "slow", slow, NULL), 0);
     assert_int_equal(mm_service_add_resolver(s, "Query", "failing", failing, NULL), 0);
@@ -142,6 +152,10 @@ static void test_deferred_fields_over_http(void **state) {
     assert_string_equal(body, "{\"data\":{\"slow\":\"done\",\"soon\":\"settled\"}}");
     free(body);
     assert_int_equal(slow_on_io_thread, 0);
+    assert_int_equal(status_of(url, "{ quick }", &body), 200);
+    assert_string_equal(body, "{\"data\":{\"quick\":\"fast\"}}");
+    free(body);
+    assert_int_equal(quick_on_io_thread, 1);
     /* Its error keeps message and extensions. */
     assert_int_equal(status_of(url, "{ failing slow }", &body), 200);
     assert_non_null(strstr(body, "\"message\":\"no way\""));
