@@ -257,7 +257,8 @@ typedef struct mm_server_options {
 
 /* Loads the configuration, connects (an unreachable Kafka or Redis is not
  * an error: /readyz says so until they answer), builds the schema and
- * starts listening. NULL with a message in err on a bad configuration,
+ * starts listening; the configuration's log_level becomes the process's.
+ * NULL with a message in err on a bad configuration,
  * schema or listen address. Call from one thread; opts is copied. */
 mm_server *mm_server_open(mm_service *const *services, size_t count, const mm_server_options *opts,
                           char *err, size_t err_size);

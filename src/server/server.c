@@ -187,6 +187,8 @@ mm_server *mm_server_open(mm_service *const *services, size_t count, const mm_se
     int rc = opts && opts->config_path ? mm_config_load_file(opts->config_path, &cfg, err, err_size)
                                        : mm_config_defaults(&cfg, err, err_size);
     if (rc) return NULL;
+    int level = mm_log_level_from_name(cfg->log_level);
+    if (level >= 0) mm_log_set_level((mm_log_level)level);
     mm_server *s = mm_server_open_config(services, count, cfg, opts, err, err_size);
     if (!s) {
         mm_config_free(cfg);
