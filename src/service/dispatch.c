@@ -23,8 +23,13 @@ struct mm_dispatch {
     pthread_t threads[];
 };
 
+static _Thread_local mm_dispatch *tl_current;
+
+mm_dispatch *mm_dispatch_current(void) { return tl_current; }
+
 static void *worker_main(void *arg) {
     mm_dispatch *d = arg;
+    tl_current = d;
     pthread_mutex_lock(&d->lock);
     for (;;) {
         while (!d->head && !d->stop) pthread_cond_wait(&d->cond, &d->lock);

@@ -22,6 +22,9 @@ int mm_dispatch_post(mm_dispatch *d, mm_job_fn fn, void *ud);
  * or MM_ENOMEM (fn is then not run). */
 int mm_dispatch_post_bounded(mm_dispatch *d, mm_job_fn fn, void *ud, unsigned max_queued);
 
+/* The pool whose thread is calling, or NULL. */
+mm_dispatch *mm_dispatch_current(void);
+
 /* Runs every job already queued, then stops the threads and frees d. */
 void mm_dispatch_free(mm_dispatch *d);
 

@@ -17,8 +17,9 @@
  *   running     -- a thread is inside the engine with it (one at a time)
  *   queued      -- a wake arrived; it is (or will be, once the running step
  *                  ends) posted to the dispatch threads
- *   offloading  -- a root field's resolver runs on a dispatch thread (it may
- *                  use the request's memory until it has settled its field)
+ *   offloading  -- how many root-field resolvers run on the blocking pool
+ *                  (each may use the request's memory until it returns; a
+ *                  second can start once the first has settled its field)
  *   cancelled   -- the HTTP server answered it itself (deadline, shutdown)
  * A wake never posts a running job (the step's end does), and is ignored
  * once the job is cancelled and idle: then the cancelling side owns it.
@@ -32,11 +33,13 @@ typedef struct job {
     int refs;
     bool queued;
     bool running;
-    bool offloading;
+    unsigned offloading;
     bool cancelled;
 } job;
 
-/* The job whose first engine step runs on this (I/O) thread right now. */
+/* The job whose engine step runs on this thread right now (an I/O thread's
+ * first step, or a dispatch thread's later one): resolvers that may block
+ * are handed off from there. */
 static _Thread_local job *tl_io_job;
 
 static void job_release(job *j) {
@@ -114,7 +117,7 @@ static void after_step(job *j, mm_graphql_outcome o) {
     pthread_mutex_lock(&j->lock);
     j->running = false;
     bool repost = j->queued;
-    bool cancel = !repost && j->cancelled && !j->offloading;
+    bool cancel = !repost && j->cancelled && j->offloading == 0;
     pthread_mutex_unlock(&j->lock);
     if (repost) post(j);
     else if (cancel) cancel_and_finish(j);
@@ -126,7 +129,12 @@ static void run_job(void *ud) {
     j->queued = false;
     j->running = true;
     pthread_mutex_unlock(&j->lock);
-    after_step(j, mm_graphql_request_run(j->req));
+    /* A later root field's blocking resolver is handed off from here too:
+     * dispatch threads only resume requests, they never wait on Redis. */
+    tl_io_job = j;
+    mm_graphql_outcome o = mm_graphql_request_run(j->req);
+    tl_io_job = NULL;
+    after_step(j, o);
 }
 
 /* The engine's wake: runs on the settling thread (a producer, notifier or
@@ -155,7 +163,7 @@ static void on_cancel(void *arg, mm_http_responder *responder, mm_http_cancel_re
     job *j = arg;
     pthread_mutex_lock(&j->lock);
     j->cancelled = true;
-    bool busy = j->queued || j->running || j->offloading;
+    bool busy = j->queued || j->running || j->offloading > 0;
     pthread_mutex_unlock(&j->lock);
     if (!busy) cancel_and_finish(j); /* else the step's or offload's end sees cancelled */
 }
@@ -224,8 +232,8 @@ static void offload_run(void *arg) {
     json_decref(o->args);
     free(o);
     pthread_mutex_lock(&j->lock);
-    j->offloading = false;
-    bool cancel = j->cancelled && !j->queued && !j->running;
+    j->offloading--;
+    bool cancel = j->cancelled && !j->queued && !j->running && j->offloading == 0;
     pthread_mutex_unlock(&j->lock);
     if (cancel) cancel_and_finish(j); /* on_cancel left it to us */
     job_release(j);
@@ -256,8 +264,7 @@ bool mm_gateway_offload(mm_gql_resolve_info *info, json_t *parent, json_t *args,
     o->info.error_message_ = NULL;
     o->info.error_extensions_ = NULL;
     pthread_mutex_lock(&j->lock);
-    assert(!j->offloading); /* root fields run one at a time */
-    j->offloading = true;
+    j->offloading++;
     j->refs++;
     pthread_mutex_unlock(&j->lock);
     mm_dispatch *pool = j->gw->blocking ? j->gw->blocking : j->gw->dispatch;
@@ -269,7 +276,7 @@ bool mm_gateway_offload(mm_gql_resolve_info *info, json_t *parent, json_t *args,
         json_decref(o->args);
         free(o);
         pthread_mutex_lock(&j->lock);
-        j->offloading = false;
+        j->offloading--;
         j->refs--;
         pthread_mutex_unlock(&j->lock);
     }

@@ -36,18 +36,19 @@ typedef struct mm_gateway {
 typedef void (*mm_offload_fn)(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info,
                               mm_gql_deferred *d);
 
-/* From inside a resolver: if this thread is an HTTP I/O thread running a
- * gateway request and the field is a root field, defers the field, posts
- * fn to the dispatch threads and returns true (the resolver then returns
- * NULL). Otherwise returns false and the resolver runs inline (a dispatch
- * thread, a test driving the engine directly, or a nested field, whose
- * request already left the I/O thread when its root field was offloaded or
- * waited on Redis). When the dispatch queue is full the field fails with
- * SERVER_BUSY (still true). */
+/* From inside a resolver: if this thread runs a step of a gateway request
+ * (the I/O thread's first, or a dispatch thread's later one) and the field
+ * is a root field, defers the field, posts fn to the blocking pool and
+ * returns true (the resolver then returns NULL). Otherwise returns false
+ * and the resolver runs inline (a blocking-pool thread, a test driving the
+ * engine directly, or a nested field, which runs where its parent completes:
+ * on a dispatch thread once the root field was handed off). When the queue
+ * is full the field fails with SERVER_BUSY (still true). */
 bool mm_gateway_offload(mm_gql_resolve_info *info, json_t *parent, json_t *args, mm_offload_fn fn,
                         void *ud);
 
-/* Whether this thread is running a gateway request's first step (an I/O thread). */
+/* Whether this thread is running a step of a gateway request (an I/O or a
+ * dispatch thread: not one where a resolver may block). */
 bool mm_gateway_on_io_thread(void);
 
 /* An mm_http_graphql_fn; ud is an mm_gateway. */

@@ -50,9 +50,11 @@ static json_t *later(void *ud, json_t *parent, json_t *args, mm_resolve_info *in
 /* A service resolver: where does it run? It blocks a little, as a
  * resolver reading state from Redis would. */
 static volatile int slow_on_io_thread = -1;
+static mm_dispatch *volatile slow_pool;
 static json_t *slow(void *ud, json_t *parent, json_t *args, mm_resolve_info *info) {
     (void)ud, (void)parent, (void)args, (void)info;
     slow_on_io_thread = mm_gateway_on_io_thread();
+    slow_pool = mm_dispatch_current();
     usleep(100 * 1000);
     return json_string("done");
 }
@@ -152,10 +154,19 @@ static void test_deferred_fields_over_http(void **state) {
     assert_string_equal(body, "{\"data\":{\"slow\":\"done\",\"soon\":\"settled\"}}");
     free(body);
     assert_int_equal(slow_on_io_thread, 0);
+    assert_ptr_equal(slow_pool, blocking);
     assert_int_equal(status_of(url, "{ quick }", &body), 200);
     assert_string_equal(body, "{\"data\":{\"quick\":\"fast\"}}");
     free(body);
     assert_int_equal(quick_on_io_thread, 1);
+    /* A second root field's blocking resolver, reached on a dispatch
+     * thread after the first was handed off, is handed off too. */
+    slow_on_io_thread = -1;
+    slow_pool = NULL;
+    assert_int_equal(status_of(url, "{ soon slow }", &body), 200);
+    free(body);
+    assert_int_equal(slow_on_io_thread, 0);
+    assert_ptr_equal(slow_pool, blocking);
     /* Its error keeps message and extensions. */
     assert_int_equal(status_of(url, "{ failing slow }", &body), 200);
     assert_non_null(strstr(body, "\"message\":\"no way\""));
