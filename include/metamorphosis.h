@@ -240,6 +240,16 @@ MM_API int mm_service_add_consumer_sized(mm_service *service, const mm_consumer_
     mm_service_add_consumer_sized((service), (__VA_ARGS__), sizeof *(__VA_ARGS__))
 MM_API int mm_service_add_resolver(mm_service *service, const char *type_name, const char *field_name,
                             mm_resolve_fn fn, void *ud);
+/* A resolver that never blocks (no mm_state_*, no I/O, no waiting: e.g. it
+ * answers from memory). In a server it runs on the HTTP I/O thread instead
+ * of being handed to the blocking pool and back, which saves two thread
+ * hand-offs per request; a resolver that does block there stalls every
+ * client of that thread. */
+#define MM_RESOLVER_NONBLOCKING 1u
+/* mm_service_add_resolver with flags (0 or MM_RESOLVER_NONBLOCKING). */
+MM_API int mm_service_add_resolver_flags(mm_service *service, const char *type_name,
+                                         const char *field_name, mm_resolve_fn fn, void *ud,
+                                         unsigned flags);
 MM_API int mm_service_add_scalar_sized(mm_service *service, const mm_scalar_def *def,
                                        size_t def_size);
 #define mm_service_add_scalar(service, ...) \
@@ -347,6 +357,72 @@ MM_API int mm_state_list_range(mm_state *s, const char *key, long long start, lo
 MM_API int mm_state_incr(mm_state *s, const char *key, long long by, long long *value);
 /* Text of the last failure on s. */
 MM_API const char *mm_state_last_error(mm_state *s);
+
+/* ======================================================================
+ * A GraphQL server in your own program
+ *
+ * What `gregor serve` does, as a library: one GraphQL endpoint over HTTP
+ * for the given services (queries, event mutations, eventResult, GraphiQL,
+ * /healthz, /readyz, /metrics), connected to Kafka and Redis as the
+ * configuration says (docs/configuration.md; MM_* variables override it).
+ *
+ *   mm_server *s = mm_server_open(services, n, &opts, err, sizeof err);
+ *   printf("%s\n", mm_server_graphql_url(s));   -- it listens already
+ *   mm_server_run(s);     -- until mm_server_stop(s) (e.g. from a signal handler)
+ *   mm_server_free(s);
+ *
+ * Which thread runs the services' callbacks (and what they may do there):
+ *   - mm_mutation_def.mutate_event and resolvers added with
+ *     mm_service_add_resolver on Query/Mutation root fields run on the
+ *     server's blocking pool, never on an HTTP I/O thread: they may call
+ *     mm_state_* (which blocks on Redis, within redis_timeout_ms).
+ *     Nested resolvers run on the thread that completes their parent: a
+ *     dispatch thread when the root field was handed off.
+ *   - Resolvers added with MM_RESOLVER_NONBLOCKING run on the HTTP I/O
+ *     thread and must not block.
+ *   - Consumers (mm_consumer_def.handle) never run in a server: they run in
+ *     worker processes (`gregor worker` / `gregor node`).
+ * Services must stay alive (not freed, their shared objects loaded) until
+ * mm_server_free returns.
+ * ====================================================================== */
+
+typedef struct mm_server mm_server;
+
+typedef struct mm_server_options {
+    const char *config_path;       /* configuration YAML; NULL: built-in defaults (and the
+                                      environment, which overrides either) */
+    const char *listen;            /* "HOST:PORT" (PORT 0: a free port); NULL: http.listen */
+    const char *graphiql_dir;      /* GraphiQL's assets; NULL: next to the executable */
+    int manager;                   /* nonzero: manager mode (also manager.enabled) */
+    const char *manager_auth_code; /* NULL: manager.auth_code / MM_MANAGER_AUTH_CODE */
+    unsigned shutdown_grace_ms;    /* how long in-flight requests get at stop; 0: 10000 */
+} mm_server_options;
+
+/* Loads the configuration, connects (an unreachable Kafka or Redis is not
+ * an error: /readyz says so until they answer), builds the schema and
+ * starts listening; the configuration's log_level becomes the process's.
+ * NULL with a message in err on a bad configuration,
+ * schema or listen address. Call from one thread; opts is copied. */
+MM_API mm_server *mm_server_open(mm_service *const *services, size_t count, const mm_server_options *opts,
+                          char *err, size_t err_size);
+
+/* "http://HOST:PORT/graphql" (valid until mm_server_free). */
+MM_API const char *mm_server_graphql_url(const mm_server *s);
+/* The bound TCP port. */
+MM_API unsigned mm_server_port(const mm_server *s);
+
+/* Serves until mm_server_stop, then stops accepting, gives in-flight
+ * requests up to shutdown_grace_ms, and returns 0. Returns at once if stop
+ * came first. Call once, from any one thread. */
+MM_API int mm_server_run(mm_server *s);
+
+/* Asks the server to stop. Async-signal-safe (it writes one byte to a
+ * pipe): call it from a signal handler or any thread, any number of times. */
+MM_API void mm_server_stop(mm_server *s);
+
+/* Frees everything (stopping first if mm_server_run never ran). Not while
+ * mm_server_run runs. NULL is a no-op. */
+MM_API void mm_server_free(mm_server *s);
 
 #ifdef __cplusplus
 }

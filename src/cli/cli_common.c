@@ -3,8 +3,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <netdb.h>
-#include <sys/socket.h>
 #include <unistd.h>
 #include <stdarg.h>
 #include <pthread.h>
@@ -158,29 +156,3 @@ const char *gregor_consumer_hint(const mm_app *app, const char *name, char *buf,
     return buf;
 }
 
-const char *gregor_listen_error(const char *host, unsigned port, char *buf, size_t size) {
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                             .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
-    struct addrinfo *res = NULL;
-    char service[16];
-    snprintf(service, sizeof service, "%u", port);
-    int gai = getaddrinfo(host, service, &hints, &res);
-    if (gai != 0) {
-        snprintf(buf, size, "%s", gai_strerror(gai));
-        return buf;
-    }
-    int fd = socket(res->ai_family, res->ai_socktype, res->ai_protocol);
-    if (fd < 0) {
-        snprintf(buf, size, "%s", strerror(errno));
-    } else {
-        int one = 1;
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        if (bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 1) != 0)
-            snprintf(buf, size, "%s", strerror(errno));
-        else
-            snprintf(buf, size, "the address can be bound now; see the log above for the server's reason");
-        close(fd);
-    }
-    freeaddrinfo(res);
-    return buf;
-}

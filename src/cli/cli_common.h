@@ -44,11 +44,6 @@ int gregor_option_error(const char *cmd, int getopt_result, char **argv);
  * is close " (the loaded services have: a, b, ...)". Returns buf. */
 const char *gregor_consumer_hint(const mm_app *app, const char *name, char *buf, size_t size);
 
-/* Why HOST:PORT cannot be listened on, found by trying to bind it the way
- * the server does: strerror's text ("Address already in use", "Permission
- * denied", ...), or a note that it could be bound now. Returns buf. */
-const char *gregor_listen_error(const char *host, unsigned port, char *buf, size_t size);
-
 /* Splits "HOST:PORT" (PORT 0..65535). Returns 0 or -1. */
 int gregor_parse_host_port(const char *text, char *host, size_t host_size, unsigned *port);
 

@@ -1,5 +1,6 @@
-/* cmd_serve.c -- `gregor serve`: the GraphQL HTTP server for every loaded
- * service, one schema, until SIGINT/SIGTERM (then a graceful stop).
+/* cmd_serve.c -- `gregor serve`: argument parsing around mm_server_* (the
+ * library-level server, src/server/): the GraphQL HTTP server for every
+ * loaded service, one schema, until SIGINT/SIGTERM (then a graceful stop).
  *
  * stdout carries one machine-readable line once the server listens,
  * "graphql: http://HOST:PORT/PATH", so scripts and tests can find it (and,
@@ -10,17 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pthread.h>
+
 #include "cli_common.h"
 #include "commands.h"
 #include "common/log.h"
-#include "http/http_server.h"
-#include "http/persisted_queries.h"
-#include "manager/manager.h"
-#include "service/apq_redis.h"
-#include "service/gateway.h"
-#include "service/runtime.h"
-#include "service/schema_merge.h"
-#include "service/service_internal.h"
+#include "server/server.h"
 
 /* How long in-flight requests get to finish after SIGTERM. */
 #define SHUTDOWN_GRACE_MS 10000
@@ -74,6 +70,13 @@ static char *read_auth_code_file(const char *path) {
     return line;
 }
 
+/* The length of "HOST:PORT" in "http://HOST:PORT/path". */
+static size_t url_authority_len(const char *url) {
+    const char *a = url + strlen("http://");
+    const char *slash = strchr(a, '/');
+    return slash ? (size_t)(slash - a) : strlen(a);
+}
+
 /* Wipes and frees a secret. */
 static void free_secret(char *s) {
     if (!s) return;
@@ -82,16 +85,15 @@ static void free_secret(char *s) {
     free(s);
 }
 
-/* /readyz: ready once the result notifications are subscribed in Redis. */
-static int ready(void *ud, char *reason, size_t reason_size) {
-    mm_runtime *rt = ud;
-    mm_notifier_stats st;
-    mm_notifier_get_stats(rt->notifier, &st);
-    if (st.subscribes == 0) {
-        snprintf(reason, reason_size, "not subscribed to result notifications in Redis yet");
-        return 0;
-    }
-    return 1;
+static mm_server *volatile stop_target;
+
+/* Waits for SIGINT/SIGTERM (blocked in every thread) and stops the server. */
+static void *signal_main(void *arg) {
+    (void)arg;
+    int sig = gregor_wait_signal();
+    mm_log_info("msg=\"signal\" signal=%d", sig);
+    mm_server_stop(stop_target);
+    return NULL;
 }
 
 int gregor_cmd_serve(int argc, char **argv) {
@@ -132,164 +134,41 @@ int gregor_cmd_serve(int argc, char **argv) {
     mm_config *cfg;
     if ((rc = gregor_open("serve", &apps, 1, config_path, &app, &cfg))) return rc;
 
-    char host[256];
-    unsigned port;
-    const char *addr = listen ? listen : cfg->http_listen;
-    if (gregor_parse_host_port(addr, host, sizeof host, &port)) {
-        fprintf(stderr, "gregor serve: listen address '%s' is not HOST:PORT\n", addr);
-        mm_app_free(&app);
-        mm_config_free(cfg);
-        return listen ? GREGOR_EXIT_USAGE : GREGOR_EXIT_FAILURE;
-    }
-
     int status = GREGOR_EXIT_FAILURE;
     char err[1024];
-    /* Manager mode: refuse to start without an auth code, before connecting. */
+    char *auth_code = NULL;
     int manager_on = manager_flag || cfg->manager_enabled;
-    char *auth_code = NULL, *dashboard_page = NULL;
-    mm_manager *manager = NULL;
-    if (manager_on) {
-        if (auth_code_file) {
-            if (!(auth_code = read_auth_code_file(auth_code_file))) goto out_app;
-        } else if (cfg->manager_auth_code && cfg->manager_auth_code[0]) {
-            auth_code = strdup(cfg->manager_auth_code);
-        }
-        if (!auth_code) {
-            fprintf(stderr, "gregor serve: manager mode needs an auth code: set manager.auth_code in the config, "
-                            "MM_MANAGER_AUTH_CODE, or --auth-code-file FILE (there is no default)\n");
-            goto out_app;
-        }
-    }
-    mm_runtime rt;
-    mm_gql_schema *schema = NULL;
-    mm_http_server *server = NULL;
-    mm_gateway gw = {0};
-    mm_pq *pq = NULL; /* persisted queries: APQ and trusted documents */
-    if (mm_runtime_open(&rt, cfg, MM_RUNTIME_SERVER, app.services, app.service_count, err, sizeof err)) {
+    if (manager_on && auth_code_file && !(auth_code = read_auth_code_file(auth_code_file))) goto out;
+    mm_server_options so = {
+        .listen = listen,
+        .graphiql_dir = graphiql_dir,
+        .manager = manager_flag,
+        .manager_auth_code = auth_code,
+        .shutdown_grace_ms = SHUTDOWN_GRACE_MS,
+    };
+    mm_server *server = mm_server_open_config(app.services, app.service_count, cfg, &so, err, sizeof err);
+    if (!server) {
         fprintf(stderr, "gregor serve: %s\n", err);
-        goto out_app;
+        if (listen && strstr(err, "is not HOST:PORT")) status = GREGOR_EXIT_USAGE;
+        goto out;
     }
-    mm_schema_extra extras[1];
-    size_t extra_count = 0;
-    if (manager_on) {
-        mm_manager_options mo = {
-            .auth_code = auth_code,
-            .auth_for_queries = cfg->manager_auth_for_queries,
-            .service_web_topic = cfg->service_web_topic,
-            .status_redis_url = cfg->redis_status_url,
-            .producer = rt.producer,
-            .kafka_bootstrap = cfg->kafka_bootstrap_servers,
-            .kafka_props = rt.kafka_props,
-            .kafka_prop_count = rt.kafka_prop_count,
-        };
-        manager = mm_manager_new(&mo, err, sizeof err);
-        if (!manager) {
-            fprintf(stderr, "gregor serve: %s\n", err);
-            goto out_runtime;
-        }
-        extras[extra_count++] = mm_manager_schema_extra(manager);
-    }
-    schema = mm_services_build_schema(app.services, app.service_count, extras, extra_count, &rt, err, sizeof err);
-    if (!schema) {
-        fprintf(stderr, "gregor serve: %s\n", err);
-        goto out_runtime;
-    }
-    gw = (mm_gateway){.schema = schema, .dispatch = rt.dispatch, .context = &rt};
-    mm_graphql_options_init(&gw.options);
-    /* Clients repeat the same few documents: parse and validate each once. */
-    gw.options.cache = mm_graphql_cache_new_bounded(512, (size_t)cfg->graphql_document_cache_bytes);
-    gw.options.max_cost = (size_t)cfg->graphql_max_cost;
-    gw.options.max_field_resolutions = (uint64_t)cfg->graphql_max_field_resolutions;
-    gw.options.max_response_bytes = (size_t)cfg->graphql_max_response_bytes;
-    gw.options.execution_timeout_ms = (unsigned)cfg->graphql_execution_timeout_ms;
-    gw.options.stop_at_ns = &gw.stop_at_ns;
-
-    mm_http_config hc;
-    mm_http_config_init(&hc);
-    hc.host = host;
-    hc.port = (uint16_t)port;
-    hc.graphql_path = cfg->http_graphql_path;
-    hc.threads = (unsigned)cfg->http_threads;
-    hc.max_body_bytes = (size_t)cfg->http_max_body_bytes;
-    /* 0 keeps the server's default (docs/http.md). */
-    hc.max_header_bytes = (size_t)cfg->http_max_header_bytes;
-    hc.max_url_bytes = (size_t)cfg->http_max_url_bytes;
-    hc.max_connections = (unsigned)cfg->http_max_connections;
-    hc.max_connections_per_ip = (unsigned)cfg->http_max_connections_per_ip;
-    hc.header_timeout_ms = (unsigned)cfg->http_header_timeout_ms;
-    hc.connection_timeout_s = (unsigned)cfg->http_idle_timeout_s;
-    hc.max_requests_per_connection = (unsigned)cfg->http_max_requests_per_connection;
-    hc.cors_origins = cfg->http_cors_origins;
-    /* The HTTP deadline must outlast every mutation's own timeout so that a
-     * caller gets the timeout error that names the event id. */
-    long longest = cfg->sync_timeout_ms;
-    for (size_t i = 0; i < app.service_count; i++)
-        for (size_t j = 0; j < app.services[i]->mutation_count; j++)
-            if (app.services[i]->mutations[j]->timeout_ms > longest)
-                longest = app.services[i]->mutations[j]->timeout_ms;
-    /* ...and the publish itself, which Kafka may retry for message.timeout.ms
-     * (30 s unless configured): an async mutation waits for that ack, and a
-     * 504 without the event id would invite a duplicate retry. */
-    long publish_ms = 30000;
-    for (size_t i = 0; i < cfg->kafka_property_count; i++)
-        if (strcmp(cfg->kafka_properties[i].key, "message.timeout.ms") == 0)
-            publish_ms = strtol(cfg->kafka_properties[i].value, NULL, 10);
-    if (publish_ms > longest) longest = publish_ms;
-    hc.request_timeout_ms = (unsigned)(longest + 5000);
-    hc.graphiql_dir = graphiql_dir;
-    hc.ready_fn = ready;
-    hc.ready_ud = &rt;
-    mm_http_page dashboard = {"/manager", "text/html; charset=utf-8", NULL, 0};
-    if (manager_on) {
-        /* The server keeps its own copy of the page. */
-        dashboard_page = mm_manager_dashboard_page(cfg->http_graphql_path, &dashboard.body_len);
-        if (!dashboard_page) {
-            fprintf(stderr, "gregor serve: out of memory\n");
-            goto out_server;
-        }
-        dashboard.body = dashboard_page;
-        hc.pages = &dashboard;
-        hc.page_count = 1;
-    }
-    if (!(pq = mm_persisted_queries_open(cfg, err, sizeof err))) {
-        fprintf(stderr, "gregor serve: %s\n", err);
-        goto out_server;
-    }
-    mm_pq_handler pq_handler = {.pq = pq, .inner = mm_gateway_handle, .inner_ud = &gw};
-    server = mm_http_server_new(&hc, mm_pq_handle, &pq_handler);
-    if (!server || mm_http_server_start(server) != 0) {
-        char why[256];
-        fprintf(stderr, "gregor serve: cannot listen on %s:%u: %s\n", host, port,
-                gregor_listen_error(host, port, why, sizeof why));
-        goto out_server;
-    }
-    if (manager_on) printf("manager: http://%s:%u/manager\n", host, (unsigned)mm_http_server_port(server));
-    printf("graphql: http://%s:%u%s\n", host, (unsigned)mm_http_server_port(server),
-           cfg->http_graphql_path);
+    if (manager_on) printf("manager: http://%.*s/manager\n", (int)url_authority_len(mm_server_graphql_url(server)),
+                           mm_server_graphql_url(server) + strlen("http://"));
+    printf("graphql: %s\n", mm_server_graphql_url(server));
     fflush(stdout);
-    mm_log_info("msg=\"serving\" services=%zu kafka=%s manager=%s", app.service_count, cfg->kafka_bootstrap_servers,
-                manager_on ? "on" : "off");
 
-    int sig = gregor_wait_signal();
-    mm_log_info("msg=\"stopping\" signal=%d", sig);
-    /* A runaway execution stops before the drain deadline, so the HTTP
-     * threads running it can be joined in time. Executing is CPU work of
-     * milliseconds; the second half of the grace is for the resolver call
-     * in progress (the engine stops between fields) and the answer, while
-     * requests waiting for a result keep the whole grace. */
-    mm_gateway_stop_by(&gw, SHUTDOWN_GRACE_MS / 2);
-    mm_http_server_stop(server, SHUTDOWN_GRACE_MS);
+    stop_target = server;
+    pthread_t waiter;
+    if (pthread_create(&waiter, NULL, signal_main, NULL) != 0) {
+        fprintf(stderr, "gregor serve: cannot start the signal thread\n");
+        mm_server_free(server);
+        goto out;
+    }
+    mm_server_run(server);
+    pthread_join(waiter, NULL);
+    mm_server_free(server);
     status = GREGOR_EXIT_OK;
-out_server:
-    mm_http_server_free(server);
-    mm_pq_free(pq);
-    free(dashboard_page);
-    mm_graphql_cache_free(gw.options.cache);
-    mm_gql_schema_free(schema);
-out_runtime:
-    mm_manager_free(manager);
-    mm_runtime_close(&rt);
-out_app:
+out:
     free_secret(auth_code);
     mm_app_free(&app);
     mm_config_free(cfg);

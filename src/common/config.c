@@ -61,6 +61,8 @@ static mm_config *config_new_defaults(void) {
     c->redis_status_url = strdup("redis://127.0.0.1:6379/0");
     c->result_ttl_seconds = 3600;
     c->sync_timeout_ms = 60000; /* the original's sync_timeout of 60 s */
+    c->kafka_unavailable_ms = 2000;
+    c->redis_timeout_ms = 1000;
     c->service_web_topic = strdup("metamorphosis.services");
     c->http_listen = strdup("127.0.0.1:8000");
     c->http_graphql_path = strdup("/graphql");
@@ -195,7 +197,7 @@ static int expect_mapping(reader *r, const mm_yaml_node *n, const char *path) {
 /* The keys of each section, for "did you mean" (keep in step with the readers). */
 static const char *const top_keys[] = {"kafka", "redis", "http", "graphql", "manager", "service_web_topic",
                                        "result_ttl_seconds", "sync_timeout_ms", "log_level",
-                                       "event_type_prefix", NULL};
+                                       "event_type_prefix", "kafka_unavailable_ms", "redis_timeout_ms", NULL};
 static const char *const kafka_keys[] = {"bootstrap_servers", "properties", NULL};
 static const char *const redis_keys[] = {"url", "results_url", "state_url", "status_url", NULL};
 static const char *const http_keys[] = {"listen", "graphql_path", "max_body_bytes", "threads",
@@ -464,6 +466,10 @@ static int read_document(reader *r, const mm_yaml_node *root, mm_config *c) {
             rc = read_long(r, p->value, "result_ttl_seconds", 1, INT_MAX, &c->result_ttl_seconds);
         else if (strcmp(k, "sync_timeout_ms") == 0)
             rc = read_long(r, p->value, "sync_timeout_ms", 1, INT_MAX, &c->sync_timeout_ms);
+        else if (strcmp(k, "kafka_unavailable_ms") == 0)
+            rc = read_long(r, p->value, "kafka_unavailable_ms", 100, 600000, &c->kafka_unavailable_ms);
+        else if (strcmp(k, "redis_timeout_ms") == 0)
+            rc = read_long(r, p->value, "redis_timeout_ms", 10, 600000, &c->redis_timeout_ms);
         else if (strcmp(k, "log_level") == 0)
             rc = read_string(r, p->value, "log_level", &c->log_level);
         else if (strcmp(k, "event_type_prefix") == 0)
@@ -554,6 +560,9 @@ int mm_config_apply_env(mm_config *c, char *err, size_t err_size) {
     if (rc == 0) rc = env_long("MM_HTTP_APQ_MAX_BYTES", 1024, INT_MAX, &c->http_apq_max_bytes, err, err_size);
     if (rc == 0) rc = env_long("MM_RESULT_TTL_SECONDS", 1, INT_MAX, &c->result_ttl_seconds, err, err_size);
     if (rc == 0) rc = env_long("MM_SYNC_TIMEOUT_MS", 1, INT_MAX, &c->sync_timeout_ms, err, err_size);
+    if (rc == 0)
+        rc = env_long("MM_KAFKA_UNAVAILABLE_MS", 100, 600000, &c->kafka_unavailable_ms, err, err_size);
+    if (rc == 0) rc = env_long("MM_REDIS_TIMEOUT_MS", 10, 600000, &c->redis_timeout_ms, err, err_size);
     if (rc == 0) rc = env_kafka_properties(c);
     if (rc == MM_ENOMEM) fail(err, err_size, "out of memory");
     if (rc == 0) rc = check_log_level(c, err, err_size);
@@ -662,6 +671,8 @@ int mm_config_each_default(mm_config_default_fn fn, void *ud) {
     fn(ud, "log_level", c->log_level);
     emit_long(fn, ud, "result_ttl_seconds", c->result_ttl_seconds);
     emit_long(fn, ud, "sync_timeout_ms", c->sync_timeout_ms);
+    emit_long(fn, ud, "kafka_unavailable_ms", c->kafka_unavailable_ms);
+    emit_long(fn, ud, "redis_timeout_ms", c->redis_timeout_ms);
     fn(ud, "kafka.bootstrap_servers", c->kafka_bootstrap_servers);
     fn(ud, "kafka.properties", c->kafka_property_count ? "(set)" : "—");
     /* redis.url is not stored: it sets the three URLs, which default alike. */

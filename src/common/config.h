@@ -55,6 +55,8 @@ typedef struct mm_config {
 
     long result_ttl_seconds;
     long sync_timeout_ms;           /* default wait of synchronous mutations */
+    long kafka_unavailable_ms;      /* a server answers KAFKA_UNAVAILABLE within this */
+    long redis_timeout_ms;          /* deadline of a server's own Redis calls */
     char *service_web_topic;
     char *event_type_prefix;        /* ce_type prefix (docs/wire-format.md), or NULL */
 

@@ -18,18 +18,25 @@ struct mm_dispatch {
     pthread_cond_t cond;
     job *head, *tail;
     bool stop;
+    unsigned queued;
     unsigned thread_count;
     pthread_t threads[];
 };
 
+static _Thread_local mm_dispatch *tl_current;
+
+mm_dispatch *mm_dispatch_current(void) { return tl_current; }
+
 static void *worker_main(void *arg) {
     mm_dispatch *d = arg;
+    tl_current = d;
     pthread_mutex_lock(&d->lock);
     for (;;) {
         while (!d->head && !d->stop) pthread_cond_wait(&d->cond, &d->lock);
         if (!d->head) break; /* stopping and drained */
         job *j = d->head;
         d->head = j->next;
+        d->queued--;
         if (!d->head) d->tail = NULL;
         pthread_mutex_unlock(&d->lock);
         j->fn(j->ud);
@@ -58,12 +65,22 @@ mm_dispatch *mm_dispatch_start(unsigned threads) {
 }
 
 int mm_dispatch_post(mm_dispatch *d, mm_job_fn fn, void *ud) {
+    return mm_dispatch_post_bounded(d, fn, ud, 0);
+}
+
+int mm_dispatch_post_bounded(mm_dispatch *d, mm_job_fn fn, void *ud, unsigned max_queued) {
     job *j = malloc(sizeof(*j));
     if (!j) return MM_ENOMEM;
     j->fn = fn;
     j->ud = ud;
     j->next = NULL;
     pthread_mutex_lock(&d->lock);
+    if (max_queued && d->queued >= max_queued) {
+        pthread_mutex_unlock(&d->lock);
+        free(j);
+        return MM_ELIMIT;
+    }
+    d->queued++;
     if (d->tail) d->tail->next = j; else d->head = j;
     d->tail = j;
     pthread_cond_signal(&d->cond);

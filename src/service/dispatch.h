@@ -3,7 +3,9 @@
  * Callbacks from the Kafka producer, the Redis notifier and the timer run on
  * those libraries' own threads and must return quickly; work they trigger
  * (finishing a GraphQL execution and answering its HTTP request) is handed
- * to this pool instead. */
+ * to this pool instead, and so are resolvers that may block (gateway.h).
+ * Resuming a paused request is never refused (mm_dispatch_post); work that
+ * can be refused is bounded (mm_dispatch_post_bounded). */
 #ifndef MM_SERVICE_DISPATCH_H
 #define MM_SERVICE_DISPATCH_H
 
@@ -15,6 +17,13 @@ mm_dispatch *mm_dispatch_start(unsigned threads);
 
 /* Queues fn(ud). Returns 0, or MM_ENOMEM (fn is then not run). */
 int mm_dispatch_post(mm_dispatch *d, mm_job_fn fn, void *ud);
+
+/* Queues fn(ud) unless max_queued jobs already wait. Returns 0, MM_ELIMIT
+ * or MM_ENOMEM (fn is then not run). */
+int mm_dispatch_post_bounded(mm_dispatch *d, mm_job_fn fn, void *ud, unsigned max_queued);
+
+/* The pool whose thread is calling, or NULL. */
+mm_dispatch *mm_dispatch_current(void);
 
 /* Runs every job already queued, then stops the threads and frees d. */
 void mm_dispatch_free(mm_dispatch *d);

@@ -1,29 +1,57 @@
 /* gateway.c -- running GraphQL requests for the HTTP server (gateway.h). */
 #include "service/gateway.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "common/log.h"
+#include "metamorphosis.h"
+
+/* Offloaded resolvers waiting for a dispatch thread, at most. */
+#define MAX_OFFLOADS_QUEUED 4096
+
 /* One request in flight. Its states, guarded by lock:
- *   running   -- a thread is inside the engine with it (one at a time)
- *   queued    -- a wake arrived; it is (or will be, once the running step
- *                ends) posted to the dispatch threads
- *   cancelled -- the HTTP server answered it itself (deadline, shutdown)
+ *   running     -- a thread is inside the engine with it (one at a time)
+ *   queued      -- a wake arrived; it is (or will be, once the running step
+ *                  ends) posted to the dispatch threads
+ *   offloading  -- how many root-field resolvers run on the blocking pool
+ *                  (each may use the request's memory until it returns; a
+ *                  second can start once the first has settled its field)
+ *   cancelled   -- the HTTP server answered it itself (deadline, shutdown)
  * A wake never posts a running job (the step's end does), and is ignored
- * once the job is cancelled and idle: then the cancelling side owns it. */
+ * once the job is cancelled and idle: then the cancelling side owns it.
+ * refs: the engine side holds one, an offloaded resolver another, so the
+ * struct outlives whichever of the two ends last. */
 typedef struct job {
     pthread_mutex_t lock;
     mm_gateway *gw;
     mm_http_responder *responder;
     mm_graphql_request *req;
+    int refs;
     bool queued;
     bool running;
+    unsigned offloading;
     bool cancelled;
     atomic_bool stop;       /* the engine's cancel flag: set by on_cancel, read while running */
 } job;
+
+/* The job whose engine step runs on this thread right now (an I/O thread's
+ * first step, or a dispatch thread's later one): resolvers that may block
+ * are handed off from there. */
+static _Thread_local job *tl_io_job;
+
+static void job_release(job *j) {
+    pthread_mutex_lock(&j->lock);
+    int left = --j->refs;
+    pthread_mutex_unlock(&j->lock);
+    if (left > 0) return;
+    pthread_mutex_destroy(&j->lock);
+    free(j);
+}
 
 mm_http_outcome mm_gateway_http_outcome(mm_graphql_outcome o) {
     switch (o) {
@@ -39,18 +67,28 @@ mm_http_outcome mm_gateway_http_outcome(mm_graphql_outcome o) {
     }
 }
 
+/* A mutation refused because no Kafka broker is reachable is a 503: the
+ * server cannot serve it now, and nothing was published. */
+static bool kafka_unavailable(const job *j, const char *text) {
+    return mm_graphql_request_is_mutation(j->req) && mm_graphql_request_has_errors(j->req) &&
+           strstr(text, "\"code\":\"KAFKA_UNAVAILABLE\"") != NULL;
+}
+
 /* Answers from the engine's final outcome and frees the job. */
 static void job_finish(job *j) {
     mm_graphql_outcome o = mm_graphql_request_outcome(j->req);
     size_t len;
     char *text = mm_graphql_request_take_response_text(j->req, &len);
-    if (text)
-        mm_http_respond_text(j->responder, mm_gateway_http_outcome(o), text, len,
-                             mm_graphql_request_has_errors(j->req));
-    else mm_http_respond_error(j->responder, MM_HTTP_OUTCOME_INTERNAL_ERROR, "out of memory");
+    if (text) {
+        mm_http_outcome ho = mm_gateway_http_outcome(o);
+        if (o == MM_GRAPHQL_EXECUTED && kafka_unavailable(j, text)) ho = MM_HTTP_OUTCOME_UNAVAILABLE;
+        mm_http_respond_text(j->responder, ho, text, len, mm_graphql_request_has_errors(j->req));
+    } else {
+        mm_http_respond_error(j->responder, MM_HTTP_OUTCOME_INTERNAL_ERROR, "out of memory");
+    }
     mm_graphql_request_free(j->req);
-    pthread_mutex_destroy(&j->lock);
-    free(j);
+    j->req = NULL;
+    job_release(j);
 }
 
 /* The caller owns an idle, cancelled job: stop the engine (no wake after
@@ -81,7 +119,7 @@ static void after_step(job *j, mm_graphql_outcome o) {
     pthread_mutex_lock(&j->lock);
     j->running = false;
     bool repost = j->queued;
-    bool cancel = !repost && j->cancelled;
+    bool cancel = !repost && j->cancelled && j->offloading == 0;
     pthread_mutex_unlock(&j->lock);
     if (repost) post(j);
     else if (cancel) cancel_and_finish(j);
@@ -93,7 +131,12 @@ static void run_job(void *ud) {
     j->queued = false;
     j->running = true;
     pthread_mutex_unlock(&j->lock);
-    after_step(j, mm_graphql_request_run(j->req));
+    /* A later root field's blocking resolver is handed off from here too:
+     * dispatch threads only resume requests, they never wait on Redis. */
+    tl_io_job = j;
+    mm_graphql_outcome o = mm_graphql_request_run(j->req);
+    tl_io_job = NULL;
+    after_step(j, o);
 }
 
 /* The engine's wake: runs on the settling thread (a producer, notifier or
@@ -123,9 +166,9 @@ static void on_cancel(void *arg, mm_http_responder *responder, mm_http_cancel_re
     atomic_store(&j->stop, true); /* a running execution stops at its next field */
     pthread_mutex_lock(&j->lock);
     j->cancelled = true;
-    bool busy = j->queued || j->running;
+    bool busy = j->queued || j->running || j->offloading > 0;
     pthread_mutex_unlock(&j->lock);
-    if (!busy) cancel_and_finish(j); /* else the step's end sees cancelled */
+    if (!busy) cancel_and_finish(j); /* else the step's or offload's end sees cancelled */
 }
 
 void mm_gateway_handle(void *ud, const mm_http_graphql_request *req, mm_http_responder *responder) {
@@ -138,6 +181,7 @@ void mm_gateway_handle(void *ud, const mm_http_graphql_request *req, mm_http_res
     pthread_mutex_init(&j->lock, NULL);
     j->gw = gw;
     j->responder = responder;
+    j->refs = 1;
     mm_graphql_request_params params = {
         .query = req->query,
         .query_length = strlen(req->query),
@@ -155,7 +199,9 @@ void mm_gateway_handle(void *ud, const mm_http_graphql_request *req, mm_http_res
      * (or while the engine runs here) only sets the flag and leaves the job
      * to after_step. */
     mm_http_responder_on_cancel(responder, on_cancel, j);
+    tl_io_job = j;     /* resolvers that may block offload themselves */
     j->req = mm_graphql_request_start(gw->schema, &gw->options, &params);
+    tl_io_job = NULL;
     if (!j->req) {
         /* answer first: after that no cancel callback runs with j */
         mm_http_respond_error(responder, MM_HTTP_OUTCOME_INTERNAL_ERROR, "out of memory");
@@ -172,3 +218,82 @@ void mm_gateway_stop_by(mm_gateway *gw, unsigned deadline_ms) {
     uint64_t at = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec + (uint64_t)deadline_ms * 1000000u;
     atomic_store(&gw->stop_at_ns, at);
 }
+
+/* ---- offloading resolvers that may block -------------------------------- */
+
+typedef struct offload {
+    job *j;
+    mm_offload_fn fn;
+    void *ud;
+    json_t *parent, *args;
+    mm_gql_deferred *deferred;
+    mm_gql_path path;          /* a copy of the root field's path node */
+    mm_arena arena;            /* the copy's own: the engine may still use the request's */
+    mm_gql_resolve_info info;  /* a copy; the request's memory it points to stays valid
+                                  while offloading (read-only) */
+} offload;
+
+/* On a dispatch thread. */
+static void offload_run(void *arg) {
+    offload *o = arg;
+    job *j = o->j;
+    /* fn settles the field; once it has, the engine may run (and free the
+     * request) on another thread, so nothing below touches o->info. */
+    o->fn(o->ud, o->parent, o->args, &o->info, o->deferred);
+    mm_arena_reset(&o->arena);
+    json_decref(o->parent);
+    json_decref(o->args);
+    free(o);
+    pthread_mutex_lock(&j->lock);
+    j->offloading--;
+    bool cancel = j->cancelled && !j->queued && !j->running && j->offloading == 0;
+    pthread_mutex_unlock(&j->lock);
+    if (cancel) cancel_and_finish(j); /* on_cancel left it to us */
+    job_release(j);
+}
+
+bool mm_gateway_offload(mm_gql_resolve_info *info, json_t *parent, json_t *args, mm_offload_fn fn,
+                        void *ud) {
+    job *j = tl_io_job;
+    if (!j || info->path->prev != NULL) return false; /* may block here, or cannot defer */
+    offload *o = calloc(1, sizeof(*o));
+    mm_gql_deferred *d = o ? mm_gql_resolve_defer(info) : NULL;
+    if (!d) {
+        free(o);
+        return false; /* out of memory: run it here rather than fail */
+    }
+    o->j = j;
+    o->fn = fn;
+    o->ud = ud;
+    o->parent = json_incref(parent);
+    o->args = json_incref(args);
+    o->deferred = d;
+    o->path = *info->path;
+    o->info = *info;
+    o->info.path = &o->path;
+    mm_arena_init(&o->arena);
+    o->info.arena = &o->arena;
+    o->info.deferred_ = NULL; /* fn settles d, which it is given */
+    o->info.error_message_ = NULL;
+    o->info.error_extensions_ = NULL;
+    pthread_mutex_lock(&j->lock);
+    j->offloading++;
+    j->refs++;
+    pthread_mutex_unlock(&j->lock);
+    mm_dispatch *pool = j->gw->blocking ? j->gw->blocking : j->gw->dispatch;
+    if (mm_dispatch_post_bounded(pool, offload_run, o, MAX_OFFLOADS_QUEUED) != 0) {
+        mm_log_warn("msg=\"dispatch queue full: resolver refused\" field=%s", info->field_name);
+        mm_gql_deferred_reject(d, json_pack("{s:s}", "code", "SERVER_BUSY"),
+                               "The server is too busy to run this field now.");
+        json_decref(o->parent);
+        json_decref(o->args);
+        free(o);
+        pthread_mutex_lock(&j->lock);
+        j->offloading--;
+        j->refs--;
+        pthread_mutex_unlock(&j->lock);
+    }
+    return true;
+}
+
+bool mm_gateway_on_io_thread(void) { return tl_io_job != NULL; }

@@ -6,12 +6,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bus/envelope.h"
 #include "bus/limits.h"
 #include "common/log.h"
 #include "graphql/execution/execute.h"
+#include "service/gateway.h"
 #include "service/runtime.h"
+
+/* eventResult(id:) longer than this is bad input (event ids are UUIDs). */
+#define MAX_EVENT_ID_BYTES 256
+
+/* How often a mutation held while Kafka is down looks at the probe again. */
+#define GATE_POLL_MS 100
 
 /* ---- the context mutate_event receives ---------------------------------- */
 
@@ -53,9 +61,16 @@ typedef struct mm_pending_mutation {
     char event_id[64];
     char topic[256];
     long timeout_ms;
+    long unavailable_ms;           /* the Kafka acknowledgement deadline */
     int synchronous;
+    atomic_int delivered;          /* 1 once Kafka acknowledged the event */
     json_t *event_data;            /* async answer: the event's fields */
     mm_timer_entry deadline;
+    mm_timer_entry publish_deadline; /* armed until the delivery report */
+    mm_timer_entry gate;           /* polls the Kafka probe while it says down */
+    long long gate_until_ms;       /* when the gate gives up */
+    mm_event ev;                   /* the event, until published */
+    const mm_mutation_spec *spec;
     struct mm_pending_mutation *next, *prev; /* rt->pending, while waiting */
     int listed;
 } mm_pending_mutation;
@@ -111,6 +126,15 @@ static void disarm_deadline(mm_pending_mutation *p) {
     if (mm_timer_cancel(p->rt->timer, &p->deadline)) pending_release(p);
 }
 
+static void disarm_publish_deadline(mm_pending_mutation *p) {
+    if (mm_timer_cancel(p->rt->timer, &p->publish_deadline)) pending_release(p);
+}
+
+static json_t *kafka_unavailable_ext(const char *event_id) {
+    return event_id ? json_pack("{s:s,s:s}", "code", "KAFKA_UNAVAILABLE", "eventId", event_id)
+                    : json_pack("{s:s}", "code", "KAFKA_UNAVAILABLE");
+}
+
 static json_t *string_or_null(json_t *v) {
     return json_is_string(v) ? json_incref(v) : json_null();
 }
@@ -152,22 +176,54 @@ static void on_result(void *ud, const char *event_id, json_t *doc) {
     pending_release(p); /* the waiter's reference: it has fired */
 }
 
-/* The timer thread: no result in time. */
+/* The timer thread: no result in time. Only an event Kafka acknowledged
+ * can have a result later; say which case this is. */
 static void on_deadline(void *ud) {
     mm_pending_mutation *p = ud;
-    char message[256];
-    snprintf(message, sizeof message,
-             "Timed out after %ld ms waiting for the result of event %s; it stays retrievable "
-             "with eventResult(id: \"%s\") until it expires.",
-             p->timeout_ms, p->event_id, p->event_id);
+    char message[384];
+    if (atomic_load(&p->delivered))
+        snprintf(message, sizeof message,
+                 "Timed out after %ld ms waiting for the result of event %s; its result can "
+                 "still be fetched with eventResult(id: \"%s\") once a consumer stores it, until "
+                 "it expires.",
+                 p->timeout_ms, p->event_id, p->event_id);
+    else
+        snprintf(message, sizeof message,
+                 "Timed out after %ld ms: Kafka has not acknowledged event %s, so it may never "
+                 "be published and no result is promised.",
+                 p->timeout_ms, p->event_id);
     settle(p, NULL, message, json_pack("{s:s,s:s}", "code", "TIMEOUT", "eventId", p->event_id));
     disarm_waiter(p);
     pending_release(p); /* the deadline's reference: it has fired */
 }
 
+/* The timer thread: Kafka has not acknowledged the event within
+ * unavailable_ms. If the probes say no broker is reachable, answer now
+ * instead of waiting out librdkafka's message timeout; if Kafka is up it
+ * is only slow, and the delivery report (or the sync deadline) answers. */
+static void on_publish_deadline(void *ud) {
+    mm_pending_mutation *p = ud;
+    if (!atomic_load(&p->delivered) && mm_health_kafka(p->rt->health) != MM_DEP_UP) {
+        char message[384];
+        snprintf(message, sizeof message,
+                 "Kafka is unreachable: event %s was not acknowledged within %ld ms. It is not "
+                 "published; it may still be delivered if Kafka comes back before the producer "
+                 "gives up, so no result is promised.",
+                 p->event_id, p->unavailable_ms);
+        settle(p, NULL, message, kafka_unavailable_ext(p->event_id));
+        if (p->synchronous) {
+            disarm_waiter(p);
+            disarm_deadline(p);
+        }
+    }
+    pending_release(p); /* the publish deadline's reference: it has fired */
+}
+
 /* The producer's delivery thread: Kafka acknowledged the event, or failed. */
 static void on_delivery(void *ud, const mm_delivery *d) {
     mm_pending_mutation *p = ud;
+    if (d->status == 0) atomic_store(&p->delivered, 1);
+    disarm_publish_deadline(p);
     if (d->status != 0) {
         char message[512];
         snprintf(message, sizeof message, "The event could not be published to %s: %s", p->topic,
@@ -202,76 +258,27 @@ static int chosen_timing(const mm_mutation_spec *m, json_t *args, mm_timing *out
     return 0;
 }
 
-static json_t *resolve_mutation(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info) {
-    (void)parent;
-    binding *b = ud;
-    mm_mutation_spec *m = b->spec;
-    mm_runtime *rt = b->rt;
-    if (!rt) {
-        mm_gql_resolve_error(info, NULL, "No server is running this mutation.");
-        return NULL;
-    }
+static long long now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Publishes p's event: registers the waiter (synchronous) BEFORE producing,
+ * arms the deadlines, produces. p arrives with one reference (the caller's),
+ * which becomes the delivery callback's. */
+static void publish(mm_pending_mutation *p) {
+    mm_runtime *rt = p->rt;
     char err[512];
-    mm_timing timing;
-    if (chosen_timing(m, args, &timing, err, sizeof err)) {
-        mm_gql_resolve_error(info, json_pack("{s:s}", "code", "BAD_USER_INPUT"), "%s", err);
-        return NULL;
-    }
-    if (timing == MM_TIMING_SYNCHRONOUS && (!rt->notifier || !rt->timer)) {
-        mm_gql_resolve_error(info, NULL, "This process cannot wait for results.");
-        return NULL;
-    }
-
-    mm_mutation_call call = {.state = mm_runtime_state(rt, m->service)};
-    json_t *data = m->mutate_event(m->ud, &call, args);
-    if (call.failed || !json_is_object(data)) {
-        json_decref(data);
-        if (call.failed)
-            mm_gql_resolve_error(info, json_pack("{s:s}", "code", call.code), "%s", call.message);
-        else
-            mm_gql_resolve_error(info, NULL, "%s: mutate_event returned no event object.", m->name);
-        return NULL;
-    }
-
-    mm_event ev;
-    mm_event_init(&ev);
-    if (mm_event_create(&ev, m->service->name, m->event_type, data) != 0) {
-        mm_gql_resolve_error(info, NULL, "out of memory");
-        return NULL;
-    }
-    /* Every event carries its id among its fields (the original's BaseEventMixin). */
-    json_object_set_new(ev.data, "id", json_string(ev.id));
-    if (call.key_len > 0 && mm_event_set_key(&ev, call.key, call.key_len) != 0) {
-        mm_event_clear(&ev);
-        mm_gql_resolve_error(info, NULL, "out of memory");
-        return NULL;
-    }
-
-    mm_pending_mutation *p = calloc(1, sizeof(*p));
-    if (!p) {
-        mm_event_clear(&ev);
-        mm_gql_resolve_error(info, NULL, "out of memory");
-        return NULL;
-    }
-    p->rt = rt;
-    p->synchronous = timing == MM_TIMING_SYNCHRONOUS;
-    p->timeout_ms = m->timeout_ms > 0 ? m->timeout_ms : rt->config->sync_timeout_ms;
-    snprintf(p->event_id, sizeof p->event_id, "%s", ev.id);
-    snprintf(p->topic, sizeof p->topic, "%s", m->topic);
-    p->event_data = json_incref(ev.data);
-    p->deferred = mm_gql_resolve_defer(info);
-    if (!p->deferred) {
-        mm_event_clear(&ev);
-        json_decref(p->event_data);
-        free(p);
-        mm_gql_resolve_error(info, NULL, "out of memory");
-        return NULL;
-    }
-    /* References: the delivery callback's, plus the waiter's and the
-     * deadline's for a synchronous call. */
-    atomic_init(&p->refs, p->synchronous ? 3 : 1);
-    atomic_init(&p->settled, 0);
-
+    /* The event is ours from here: p may be freed by its delivery report
+     * before mm_producer_send even returns. */
+    mm_event ev = p->ev;
+    mm_event_init(&p->ev);
+    /* References: the delivery callback's, plus the publish deadline's when
+     * a timer exists, plus the waiter's and the deadline's for a synchronous
+     * call. */
+    int has_publish_deadline = rt->timer != NULL;
+    atomic_store(&p->refs, 1 + has_publish_deadline + (p->synchronous ? 2 : 0));
     if (p->synchronous) {
         pthread_mutex_lock(&rt->pending_lock);
         p->next = rt->pending;
@@ -286,25 +293,147 @@ static json_t *resolve_mutation(void *ud, json_t *parent, json_t *args, mm_gql_r
             mm_event_clear(&ev);
             atomic_store(&p->refs, 1);
             pending_release(p);
-            return NULL;
+            return;
         }
         mm_timer_add(rt->timer, &p->deadline, p->timeout_ms, on_deadline, p);
     }
+    if (has_publish_deadline) mm_timer_add(rt->timer, &p->publish_deadline, p->unavailable_ms, on_publish_deadline, p);
     /* The entry limit (bus/limits.h) keeps room for what a consumer emits. */
-    int rc = mm_producer_send_entry(rt->producer, m->topic, &ev, on_delivery, p, err, sizeof err);
+    int rc = mm_producer_send_entry(rt->producer, p->topic, &ev, on_delivery, p, err, sizeof err);
     mm_event_clear(&ev);
     if (rc != 0) {
-        /* on_delivery will never run: do its part here. */
+        /* on_delivery will never run: do its part here. Nothing was queued. */
         char message[700];
         snprintf(message, sizeof message, "The event could not be published: %s", err);
         settle(p, NULL, message,
                json_pack("{s:s}", "code", rc == MM_ELIMIT ? "EVENT_TOO_LARGE" : "PUBLISH_FAILED"));
+        if (has_publish_deadline) disarm_publish_deadline(p);
         if (p->synchronous) {
             disarm_waiter(p);
             disarm_deadline(p);
         }
         pending_release(p);
     }
+}
+
+/* The timer thread: the event waits for the Kafka probe to see a broker. */
+static void on_gate(void *ud) {
+    mm_pending_mutation *p = ud;
+    mm_runtime *rt = p->rt;
+    if (!atomic_load(&rt->closing) && mm_health_kafka(rt->health) != MM_DEP_DOWN) {
+        publish(p);
+        return;
+    }
+    if (!atomic_load(&rt->closing) && now_ms() < p->gate_until_ms) {
+        mm_timer_add(rt->timer, &p->gate, GATE_POLL_MS, on_gate, p);
+        return;
+    }
+    if (atomic_load(&rt->closing))
+        settle(p, NULL, "The server is shutting down; the event was not published.",
+               json_pack("{s:s}", "code", "SHUTTING_DOWN"));
+    else
+        settle(p, NULL, "Kafka is unreachable: the event was not published. Retry when the server is ready.",
+               kafka_unavailable_ext(NULL));
+    mm_event_clear(&p->ev);
+    pending_release(p);
+}
+
+/* Fails the field through its deferred (extensions stolen). */
+static void refuse(mm_gql_deferred *d, json_t *extensions, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void refuse(mm_gql_deferred *d, json_t *extensions, const char *fmt, ...) {
+    char message[700];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    mm_gql_deferred_reject(d, extensions, message);
+}
+
+/* Runs where it may block (mutate_event may read state from Redis): a
+ * dispatch thread in a server. Settles d exactly once, now or later. */
+static void run_mutation(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info,
+                         mm_gql_deferred *d) {
+    (void)parent;
+    (void)info;
+    binding *b = ud;
+    mm_mutation_spec *m = b->spec;
+    mm_runtime *rt = b->rt;
+    if (!rt) {
+        refuse(d, NULL, "No server is running this mutation.");
+        return;
+    }
+    char err[512];
+    mm_timing timing;
+    if (chosen_timing(m, args, &timing, err, sizeof err)) {
+        refuse(d, json_pack("{s:s}", "code", "BAD_USER_INPUT"), "%s", err);
+        return;
+    }
+    if (timing == MM_TIMING_SYNCHRONOUS && (!rt->notifier || !rt->timer)) {
+        refuse(d, NULL, "This process cannot wait for results.");
+        return;
+    }
+
+    mm_mutation_call call = {.state = mm_runtime_state(rt, m->service)};
+    json_t *data = m->mutate_event(m->ud, &call, args);
+    if (call.failed || !json_is_object(data)) {
+        json_decref(data);
+        if (call.failed) refuse(d, json_pack("{s:s}", "code", call.code), "%s", call.message);
+        else refuse(d, NULL, "%s: mutate_event returned no event object.", m->name);
+        return;
+    }
+    mm_pending_mutation *p = calloc(1, sizeof(*p));
+    if (!p) {
+        json_decref(data);
+        refuse(d, NULL, "out of memory");
+        return;
+    }
+    mm_event_init(&p->ev);
+    if (mm_event_create(&p->ev, m->service->name, m->event_type, data) != 0) {
+        free(p);
+        refuse(d, NULL, "out of memory");
+        return;
+    }
+    /* Every event carries its id among its fields (the original's BaseEventMixin). */
+    json_object_set_new(p->ev.data, "id", json_string(p->ev.id));
+    if (call.key_len > 0 && mm_event_set_key(&p->ev, call.key, call.key_len) != 0) {
+        mm_event_clear(&p->ev);
+        free(p);
+        refuse(d, NULL, "out of memory");
+        return;
+    }
+    p->rt = rt;
+    p->spec = m;
+    p->synchronous = timing == MM_TIMING_SYNCHRONOUS;
+    p->timeout_ms = m->timeout_ms > 0 ? m->timeout_ms : rt->config->sync_timeout_ms;
+    p->unavailable_ms = rt->config->kafka_unavailable_ms > 0 ? rt->config->kafka_unavailable_ms : 2000;
+    snprintf(p->event_id, sizeof p->event_id, "%s", p->ev.id);
+    snprintf(p->topic, sizeof p->topic, "%s", m->topic);
+    p->event_data = json_incref(p->ev.data);
+    p->deferred = d;
+    atomic_init(&p->settled, 0);
+    atomic_init(&p->delivered, 0);
+    atomic_init(&p->refs, 1);
+    /* No broker answers the probes: hold the event (unpublished) until the
+     * probe sees Kafka again, at most unavailable_ms. Nothing is queued in
+     * the producer meanwhile, so a refusal means "not published". */
+    if (rt->timer && mm_health_kafka(rt->health) == MM_DEP_DOWN) {
+        p->gate_until_ms = now_ms() + p->unavailable_ms;
+        mm_timer_add(rt->timer, &p->gate, GATE_POLL_MS, on_gate, p);
+        return;
+    }
+    publish(p);
+}
+
+static json_t *resolve_mutation(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info) {
+    /* On an HTTP I/O thread: run on a dispatch thread instead. */
+    if (mm_gateway_offload(info, parent, args, run_mutation, ud)) return NULL;
+    mm_gql_deferred *d = mm_gql_resolve_defer(info);
+    if (!d) {
+        mm_gql_resolve_error(info, NULL, "out of memory");
+        return NULL;
+    }
+    run_mutation(ud, parent, args, info, d);
     return NULL; /* the field completes through the deferred */
 }
 
@@ -340,6 +469,54 @@ void mm_mutations_abandon(mm_runtime *rt) {
 
 /* ---- Query.eventResult --------------------------------------------------- */
 
+/* The answer for a stored result document (new reference). */
+static json_t *event_result_value(const char *id, json_t *doc) {
+    const char *status = json_string_value(json_object_get(doc, "status"));
+    json_t *event = json_object_get(doc, "event");
+    json_t *out = json_pack("{s:s,s:s}", "id", id, "status", status ? status : "error");
+    if (!out) return NULL;
+    if (event) {
+        json_object_set(out, "eventType", json_object_get(event, "type"));
+        json_object_set(out, "data", json_object_get(event, "data"));
+    }
+    json_t *e = json_object_get(doc, "error");
+    if (e) json_object_set(out, "error", e);
+    return out;
+}
+
+typedef struct result_lookup {
+    mm_gql_deferred *deferred;
+    char id[MAX_EVENT_ID_BYTES + 1];
+} result_lookup;
+
+static void store_unavailable(mm_gql_deferred *d, const char *why) {
+    refuse(d, json_pack("{s:s}", "code", "STORE_UNAVAILABLE"), "Results are unavailable: %s", why);
+}
+
+/* The async client's loop thread: GET answered, failed or timed out. */
+static void on_result_get(void *ud, int status, redisReply *reply, const char *err) {
+    result_lookup *l = ud;
+    if (status != 0) {
+        store_unavailable(l->deferred, err);
+    } else if (reply->type == REDIS_REPLY_NIL) {
+        mm_gql_deferred_resolve(l->deferred, NULL);
+    } else if (reply->type != REDIS_REPLY_STRING) {
+        char why[300];
+        snprintf(why, sizeof why, "Redis answered %.*s", reply->type == REDIS_REPLY_ERROR ? (int)reply->len : 12,
+                 reply->type == REDIS_REPLY_ERROR ? reply->str : "a non-string");
+        store_unavailable(l->deferred, why);
+    } else {
+        json_t *doc = json_loadb(reply->str, reply->len, 0, NULL);
+        json_t *out = doc ? event_result_value(l->id, doc) : NULL;
+        json_decref(doc);
+        if (out) mm_gql_deferred_resolve(l->deferred, out);
+        else store_unavailable(l->deferred, "the stored result is not valid JSON");
+    }
+    free(l);
+}
+
+/* Looks the result up without blocking: a GET through the async client,
+ * bounded by redis_timeout_ms; the field waits on a deferred meanwhile. */
 static json_t *resolve_event_result(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info) {
     (void)parent;
     mm_runtime *rt = ud;
@@ -349,26 +526,47 @@ static json_t *resolve_event_result(void *ud, json_t *parent, json_t *args, mm_g
     }
     const char *id = json_string_value(json_object_get(args, "id"));
     if (!id) return NULL;
-    json_t *doc = NULL;
-    char err[256];
-    int rc = mm_result_store_get(rt->results, id, &doc, err, sizeof err);
-    if (rc == MM_ENOTFOUND) return NULL;
-    if (rc) {
-        mm_gql_resolve_error(info, json_pack("{s:s}", "code", "STORE_UNAVAILABLE"),
-                             "Results are unavailable: %s", err);
+    if (strlen(id) > MAX_EVENT_ID_BYTES) {
+        mm_gql_resolve_error(info, json_pack("{s:s}", "code", "BAD_USER_INPUT"),
+                             "eventResult(id:) takes an event id of at most %d bytes.", MAX_EVENT_ID_BYTES);
         return NULL;
     }
-    const char *status = json_string_value(json_object_get(doc, "status"));
-    json_t *event = json_object_get(doc, "event");
-    json_t *out = json_pack("{s:s,s:s}", "id", id, "status", status ? status : "error");
-    if (event) {
-        json_object_set(out, "eventType", json_object_get(event, "type"));
-        json_object_set(out, "data", json_object_get(event, "data"));
+    char key[MAX_EVENT_ID_BYTES + 64];
+    if (mm_result_key(MM_STORE_DEFAULT_PREFIX, id, key, sizeof key) != 0) {
+        mm_gql_resolve_error(info, json_pack("{s:s}", "code", "BAD_USER_INPUT"), "Not a valid event id.");
+        return NULL;
     }
-    json_t *e = json_object_get(doc, "error");
-    if (e) json_object_set(out, "error", e);
-    json_decref(doc);
-    return out;
+    if (!rt->redis) {
+        /* A runtime without the async client (not a server): look it up here. */
+        json_t *doc = NULL;
+        char err[256];
+        int rc = mm_result_store_get(rt->results, id, &doc, err, sizeof err);
+        if (rc == MM_ENOTFOUND) return NULL;
+        if (rc) {
+            mm_gql_resolve_error(info, json_pack("{s:s}", "code", "STORE_UNAVAILABLE"),
+                                 "Results are unavailable: %s", err);
+            return NULL;
+        }
+        json_t *out = event_result_value(id, doc);
+        json_decref(doc);
+        return out;
+    }
+    result_lookup *l = calloc(1, sizeof(*l));
+    mm_gql_deferred *d = l ? mm_gql_resolve_defer(info) : NULL;
+    if (!d) {
+        free(l);
+        mm_gql_resolve_error(info, NULL, "out of memory");
+        return NULL;
+    }
+    l->deferred = d;
+    snprintf(l->id, sizeof l->id, "%s", id);
+    int rc = mm_redis_async_submit(rt->redis, (int)rt->config->redis_timeout_ms, on_result_get, l, 2,
+                                   (const char *[]){"GET", key}, NULL);
+    if (rc != 0) {
+        store_unavailable(d, rc == MM_ELIMIT ? "too many Redis commands waiting" : "Redis is unavailable");
+        free(l);
+    }
+    return NULL;
 }
 
 int mm_event_result_bind(mm_gql_schema *schema, mm_runtime *rt, char *err, size_t err_size) {

@@ -5,11 +5,13 @@
 #include <stdio.h>
 
 #include "graphql/execution/execute.h"
+#include "service/gateway.h"
 #include "service/runtime.h"
 
 typedef struct resolver_binding {
     mm_resolve_fn fn;
     void *ud;
+    int nonblocking;
     mm_service *service;
     mm_runtime *rt;
 } resolver_binding;
@@ -17,13 +19,41 @@ typedef struct resolver_binding {
 /* The state store of the service whose resolver runs on this thread. */
 static _Thread_local mm_state *current_state;
 
-static json_t *trampoline(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info) {
-    const resolver_binding *b = ud;
+static json_t *call_service(const resolver_binding *b, json_t *parent, json_t *args,
+                            mm_gql_resolve_info *info) {
     mm_state *saved = current_state;
     current_state = mm_runtime_state(b->rt, b->service);
     json_t *out = b->fn(b->ud, parent, args, info);
     current_state = saved;
     return out;
+}
+
+/* On a dispatch thread: the resolver may block there (on Redis, within its
+ * state handle's deadline); its answer settles the field. */
+static void offloaded(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info,
+                      mm_gql_deferred *d) {
+    /* A service resolver has no way to defer (mm_resolve_info offers none);
+     * if code did on this copy, it got a deferred nobody waits for, and the
+     * field fails below instead of d being settled twice. */
+    json_t *out = call_service(ud, parent, args, info);
+    if (info->deferred_) {
+        json_decref(out);
+        mm_gql_deferred_reject(d, NULL, "Internal error: a service resolver cannot defer its field.");
+    } else if (info->error_message_) {
+        json_decref(out);
+        mm_gql_deferred_reject(d, info->error_extensions_, info->error_message_);
+        info->error_extensions_ = NULL;
+    } else {
+        mm_gql_deferred_resolve(d, out);
+    }
+}
+
+/* A service resolver may call mm_state_* (blocking Redis): never on an I/O
+ * thread. A root field there is offloaded to the dispatch threads. */
+static json_t *trampoline(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info) {
+    const resolver_binding *b = ud;
+    if (!b->nonblocking && mm_gateway_offload(info, parent, args, offloaded, ud)) return NULL;
+    return call_service(ud, parent, args, info);
 }
 
 mm_state *mm_resolve_state(mm_resolve_info *info) {
@@ -47,7 +77,7 @@ int mm_resolver_bind(mm_gql_schema *schema, mm_service *svc, const mm_resolver_s
         snprintf(err, err_size, "out of memory");
         return MM_ENOMEM;
     }
-    *b = (resolver_binding){r->fn, r->ud, svc, rt};
+    *b = (resolver_binding){r->fn, r->ud, r->nonblocking, svc, rt};
     int rc = mm_gql_schema_set_resolver(schema, r->type_name, r->field_name, trampoline, b);
     if (rc)
         snprintf(err, err_size, "service %s: resolver for %s.%s: %s", svc->name, r->type_name,

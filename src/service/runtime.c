@@ -13,6 +13,35 @@
  * every waiter's key once it subscribes, so nothing is lost either way). */
 #define NOTIFIER_READY_MS 5000
 
+/* Threads that resume paused requests (they never block), and threads that
+ * run resolvers that may block (service resolvers and mutate_event reading
+ * state from Redis): apart, so a hung Redis cannot delay resumptions. */
+#define DISPATCH_THREADS 2
+#define BLOCKING_THREADS 4
+
+typedef struct redis_open_ctx {
+    mm_runtime *rt;
+    char *err;
+    size_t err_size;
+} redis_open_ctx;
+
+/* On the dependencies loop: the async client lives there. */
+static void redis_open(void *ud) {
+    redis_open_ctx *c = ud;
+    mm_redis_async_config rc = {
+        .url = c->rt->config->redis_results_url,
+        .client_name = "mm-server",
+        .connections = 2,
+    };
+    c->rt->redis = mm_redis_async_new(mm_loop_thread_loop(c->rt->deps), &rc, c->err, c->err_size);
+}
+
+static void redis_close(void *ud) {
+    mm_runtime *rt = ud;
+    mm_redis_async_free(rt->redis);
+    rt->redis = NULL;
+}
+
 int mm_runtime_open(mm_runtime *rt, const mm_config *cfg, mm_runtime_role role,
                     mm_service *const *services, size_t service_count, char *err,
                     size_t err_size) {
@@ -23,7 +52,7 @@ int mm_runtime_open(mm_runtime *rt, const mm_config *cfg, mm_runtime_role role,
     rt->service_count = service_count;
     pthread_mutex_init(&rt->pending_lock, NULL);
     int rc = MM_ENOMEM;
-    rt->kafka_props = calloc(cfg->kafka_property_count + 1, sizeof(*rt->kafka_props));
+    rt->kafka_props = calloc(cfg->kafka_property_count + 2, sizeof(*rt->kafka_props));
     rt->states = calloc(service_count + 1, sizeof(*rt->states));
     if (!rt->kafka_props || !rt->states) {
         snprintf(err, err_size, "out of memory");
@@ -32,6 +61,15 @@ int mm_runtime_open(mm_runtime *rt, const mm_config *cfg, mm_runtime_role role,
     for (size_t i = 0; i < cfg->kafka_property_count; i++)
         rt->kafka_props[i] = (mm_kv){cfg->kafka_properties[i].key, cfg->kafka_properties[i].value};
     rt->kafka_prop_count = cfg->kafka_property_count;
+    if (role == MM_RUNTIME_SERVER) {
+        /* A server reconnects to a returning broker within a second (librdkafka's
+         * default backoff grows to 10 s), so readiness and mutations held while
+         * Kafka was down resume promptly. A configured value wins. */
+        int set = 0;
+        for (size_t i = 0; i < cfg->kafka_property_count; i++)
+            if (strcmp(cfg->kafka_properties[i].key, "reconnect.backoff.max.ms") == 0) set = 1;
+        if (!set) rt->kafka_props[rt->kafka_prop_count++] = (mm_kv){"reconnect.backoff.max.ms", "1000"};
+    }
 
     rt->producer = mm_producer_new(cfg->kafka_bootstrap_servers, rt->kafka_props,
                                    rt->kafka_prop_count, err, err_size);
@@ -42,15 +80,39 @@ int mm_runtime_open(mm_runtime *rt, const mm_config *cfg, mm_runtime_role role,
     for (size_t i = 0; i < service_count; i++) {
         rt->states[i] = mm_state_new(cfg->redis_state_url, NULL, services[i]->name, err, err_size);
         if (!rt->states[i]) { rc = MM_EREDIS; goto fail; }
+        /* A server's resolvers wait on state within the server's deadline. */
+        if (role == MM_RUNTIME_SERVER) mm_state_set_timeout(rt->states[i], (int)cfg->redis_timeout_ms);
     }
     if (role == MM_RUNTIME_SERVER) {
-        mm_notifier_config ncfg = {.redis_url = cfg->redis_results_url};
+        rt->timer = mm_timer_start();
+        rt->dispatch = mm_dispatch_start(DISPATCH_THREADS);
+        rt->blocking = mm_dispatch_start(BLOCKING_THREADS);
+        rt->deps = mm_loop_thread_start("mm-deps");
+        if (!rt->timer || !rt->dispatch || !rt->blocking || !rt->deps) {
+            snprintf(err, err_size, "cannot start the timer, dispatch or dependencies threads");
+            goto fail;
+        }
+        redis_open_ctx ro = {.rt = rt, .err = err, .err_size = err_size};
+        err[0] = '\0';
+        if (mm_loop_thread_call(rt->deps, redis_open, &ro) != 0 || !rt->redis) {
+            if (!rt->redis && !err[0]) snprintf(err, err_size, "cannot start the async Redis client");
+            rc = MM_EREDIS;
+            goto fail;
+        }
+        /* The result subscription lives on the same loop, and re-checks
+         * through the same client. */
+        mm_notifier_config ncfg = {.redis_url = cfg->redis_results_url, .loop_thread = rt->deps,
+                                   .redis = rt->redis, .reconnect_max_ms = 2000};
         rt->notifier = mm_notifier_start(&ncfg, err, err_size);
         if (!rt->notifier) { rc = MM_EREDIS; goto fail; }
-        rt->timer = mm_timer_start();
-        rt->dispatch = mm_dispatch_start(2);
-        if (!rt->timer || !rt->dispatch) {
-            snprintf(err, err_size, "cannot start the timer or dispatch threads");
+        mm_health_config hc = {
+            .kafka = mm_producer_rdkafka(rt->producer),
+            .redis = rt->redis,
+            .redis_timeout_ms = cfg->redis_timeout_ms < 500 ? (int)cfg->redis_timeout_ms : 500,
+        };
+        rt->health = mm_health_start(&hc);
+        if (!rt->health) {
+            snprintf(err, err_size, "cannot start the health probes");
             goto fail;
         }
         if (mm_notifier_wait_ready(rt->notifier, NOTIFIER_READY_MS) != 0)
@@ -69,13 +131,26 @@ void mm_runtime_close(mm_runtime *rt) {
      * flushes next (its delivery callbacks use both); only then do the
      * notifier and timer go; the dispatch threads run what all of them
      * posted and stop last. */
+    atomic_store(&rt->closing, true); /* mutations held for Kafka give up */
     mm_mutations_abandon(rt);
+    /* Offloaded resolvers finish (within their Redis deadlines); what they
+     * settle goes to the dispatch threads, still running. */
+    mm_dispatch_free(rt->blocking);
+    rt->blocking = NULL;
+    mm_health_stop(rt->health);
     mm_producer_free(rt->producer);
     rt->producer = NULL;
     mm_notifier_free(rt->notifier);
     rt->notifier = NULL;
     mm_timer_free(rt->timer);
     rt->timer = NULL;
+    /* Redis commands still out are answered ("closing"), which settles
+     * their requests onto the dispatch threads, still running here. */
+    if (rt->deps && rt->redis) mm_loop_thread_call(rt->deps, redis_close, rt);
+    mm_loop_thread_stop(rt->deps);
+    rt->deps = NULL;
+    mm_health_free(rt->health);
+    rt->health = NULL;
     mm_dispatch_free(rt->dispatch);
     rt->dispatch = NULL;
     if (rt->states)

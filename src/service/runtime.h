@@ -1,21 +1,26 @@
 /* runtime.h -- the connections a serving or consuming process shares.
  *
  * One idempotent producer, one result store, one Redis state handle per
- * service and, in a GraphQL server, the result notifier, the deadline timer
- * and the continuation threads. Resolvers, mutations and consumer handlers
+ * service and, in a GraphQL server, the result notifier, the deadline timer,
+ * the continuation threads (dispatch), the dependencies loop with the async
+ * Redis client, and the health probes. Resolvers, mutations and consumer handlers
  * reach them through the runtime, never through globals. */
 #ifndef MM_SERVICE_RUNTIME_H
 #define MM_SERVICE_RUNTIME_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "bus/producer.h"
 #include "common/config.h"
 #include "metamorphosis.h"
 #include "service/dispatch.h"
+#include "service/health.h"
+#include "store/loop_thread.h"
 #include "service/timer.h"
 #include "store/notifier.h"
+#include "store/redis_async.h"
 #include "store/results.h"
 #include "store/state.h"
 
@@ -37,7 +42,12 @@ struct mm_runtime {
     mm_state **states;           /* one per service, same order as services */
     mm_notifier *notifier;       /* server only */
     mm_timer *timer;             /* server only */
-    mm_dispatch *dispatch;       /* server only */
+    mm_dispatch *dispatch;       /* server only: where paused requests resume */
+    mm_dispatch *blocking;       /* server only: where resolvers that may block run */
+    mm_loop_thread *deps;        /* server only: the loop of the async Redis client */
+    mm_redis_async *redis;       /* server only: results (eventResult, probes), on deps */
+    mm_health *health;           /* server only: cached Kafka and Redis reachability */
+    atomic_bool closing;         /* mm_runtime_close has begun */
     pthread_mutex_t pending_lock;
     struct mm_pending_mutation *pending; /* synchronous mutations waiting (mutation.c) */
 };

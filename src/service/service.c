@@ -318,11 +318,17 @@ int mm_service_define_consumer(mm_service *s, const mm_consumer_def *d) {
 
 int mm_service_add_resolver(mm_service *s, const char *type_name, const char *field_name,
                             mm_resolve_fn fn, void *ud) {
+    return mm_service_add_resolver_flags(s, type_name, field_name, fn, ud, 0);
+}
+
+int mm_service_add_resolver_flags(mm_service *s, const char *type_name, const char *field_name,
+                                  mm_resolve_fn fn, void *ud, unsigned flags) {
     if (!s) return null_service("mm_service_add_resolver");
-    if (!mm_is_graphql_name(type_name) || !mm_is_graphql_name(field_name) || !fn) {
+    if (!mm_is_graphql_name(type_name) || !mm_is_graphql_name(field_name) || !fn ||
+        (flags & ~(unsigned)MM_RESOLVER_NONBLOCKING)) {
         definition_error(s, "service %s: resolver %s.%s needs a GraphQL type name, a field name "
-                         "and a function", s->name, type_name ? type_name : "(null)",
-                         field_name ? field_name : "(null)");
+                         "and a function (flags: 0 or MM_RESOLVER_NONBLOCKING)", s->name,
+                         type_name ? type_name : "(null)", field_name ? field_name : "(null)");
         return MM_EINVAL;
     }
     mm_resolver_spec *v = grow(s->resolvers, s->resolver_count, sizeof(*v));
@@ -338,6 +344,7 @@ int mm_service_add_resolver(mm_service *s, const char *type_name, const char *fi
     }
     r->fn = fn;
     r->ud = ud;
+    r->nonblocking = (flags & MM_RESOLVER_NONBLOCKING) != 0;
     s->resolver_count++;
     return 0;
 }

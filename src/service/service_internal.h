@@ -46,6 +46,7 @@ typedef struct mm_resolver_spec {
     char *field_name;
     mm_resolve_fn fn;
     void *ud;
+    int nonblocking;       /* MM_RESOLVER_NONBLOCKING: runs on the I/O thread */
 } mm_resolver_spec;
 
 /* 0.1's scalar callbacks, which took no ud (service_abi.c). */

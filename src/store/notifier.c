@@ -1,32 +1,46 @@
 /* notifier.c -- one subscriber connection per process that wakes waiters by
  * event id; see notifier.h.
  *
- * Threading: the notifier thread owns both Redis connections (the subscriber
- * and a plain one for re-check GETs). Other threads only touch the waiter
+ * Threading: the subscriber connection (hiredis's async API) and its timer
+ * live on a libuv loop thread (the server's dependencies loop, or one of
+ * the notifier's own); re-check MGETs and heartbeats go through the async
+ * client (redis_async.h) on that loop. Other threads only touch the waiter
  * table, under n->lock. A waiter is removed from the table before its
  * callback runs, and "dispatching" names the one being run so that
- * unregister can wait for it to finish. */
+ * unregister can wait for it to finish.
+ *
+ * Liveness: once subscribed, the notifier PUBLISHes a heartbeat on its own
+ * channel every HEARTBEAT_MS; a subscription that has delivered nothing for
+ * HEARTBEAT_DEAD_MS (a hung or half-dead Redis) is dropped and re-made, as
+ * is a SUBSCRIBE not confirmed within SUBSCRIBE_DEADLINE_MS. */
 #include "store/notifier.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
+#include <assert.h>
+#include <hiredis/adapters/libuv.h>
+#include <hiredis/async.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
+#include <uv.h>
 
+#include "common/log.h"
 #include "common/uuid.h"
 #include "metamorphosis.h"
-#include "store/redis_conn.h"
+#include "store/loop_thread.h"
+#include "store/redis_async.h"
+#include "store/redis_url.h"
 #include "store/results.h"
 
-#define PING_IDLE_MS 5000     /* send a PING after this much silence */
-#define PING_DEAD_MS 15000    /* give up on a connection silent this long */
-#define RECHECK_BATCH 100     /* keys per MGET */
+#define TICK_MS 100                 /* the timer that drives everything below */
+#define HEARTBEAT_MS 1000
+#define HEARTBEAT_DEAD_MS 3500
+#define SUBSCRIBE_DEADLINE_MS 2000
+#define RECHECK_DEADLINE_MS 2000
+#define RECHECK_BATCH 100           /* keys per MGET */
+#define HEARTBEAT "mm-heartbeat"
 
 typedef struct waiter {
     struct waiter *next;
@@ -35,6 +49,8 @@ typedef struct waiter {
     char id[];                /* event id, NUL-terminated */
 } waiter;
 
+typedef enum sub_state { SUB_DOWN = 0, SUB_SUBSCRIBING, SUB_UP } sub_state;
+
 struct mm_notifier {
     mm_redis_url url;
     char *prefix;
@@ -42,20 +58,29 @@ struct mm_notifier {
     char channel[512];
     int backoff_min, backoff_max;
 
-    pthread_t thread;
-    int wake[2];              /* pipe: a byte wakes the thread (stop) */
-    volatile bool stopping;   /* written under lock, read by the thread */
-
     pthread_mutex_t lock;
-    pthread_cond_t cond;      /* ready changes; a dispatch finishes */
+    pthread_cond_t cond;      /* ready changes; a dispatch finishes; closing ends */
     waiter **buckets;
     size_t nbuckets, count;
     waiter *dispatching;      /* the waiter whose callback runs now */
     bool ready;
     uint64_t pushed, rechecked, subscribes;
 
-    redisContext *sub;        /* notifier thread only */
-    redisContext *lookup;     /* notifier thread only */
+    mm_loop_thread *loop_thread;  /* where the connection lives */
+    mm_loop_thread *own_loop;     /* created here (no loop in the config) */
+    mm_redis_async *lookup;       /* re-checks and heartbeats */
+    mm_redis_async *own_lookup;
+
+    /* loop thread only */
+    redisAsyncContext *sub;
+    sub_state st;
+    uv_timer_t tick;
+    bool tick_live;
+    long long since_ms, last_rx_ms, last_hb_ms, next_attempt_ms;
+    int backoff;
+    unsigned outstanding;     /* MGET/PUBLISH answers still to come (under lock) */
+    bool closing;
+    bool tick_closed;         /* under lock */
 };
 
 static size_t hash(const char *s) {
@@ -165,31 +190,12 @@ static void dispatch(mm_notifier *n, const char *id, json_t *doc, bool pushed) {
 
 static void set_ready(mm_notifier *n, bool ready) {
     pthread_mutex_lock(&n->lock);
+    bool was = n->ready;
     n->ready = ready;
-    if (ready)
+    if (ready && !was)
         n->subscribes++;
     pthread_cond_broadcast(&n->cond);
     pthread_mutex_unlock(&n->lock);
-}
-
-static bool is_stopping(mm_notifier *n) {
-    pthread_mutex_lock(&n->lock);
-    bool s = n->stopping;
-    pthread_mutex_unlock(&n->lock);
-    return s;
-}
-
-static void drain_wake(mm_notifier *n) {
-    char buf[64];
-    while (read(n->wake[0], buf, sizeof buf) > 0)
-        ;
-}
-
-/* Sleeps up to ms, returning early when woken for stop. */
-static void nap(mm_notifier *n, int ms) {
-    struct pollfd p = {.fd = n->wake[0], .events = POLLIN};
-    if (poll(&p, 1, ms) > 0)
-        drain_wake(n);
 }
 
 static long long now_ms(void) {
@@ -198,49 +204,63 @@ static long long now_ms(void) {
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void disconnect(mm_notifier *n) {
+/* ---- the subscriber connection (loop thread) ------------------------------- */
+
+static void sub_drop(mm_notifier *n, const char *why) {
     set_ready(n, false);
     if (n->sub) {
-        redisFree(n->sub);
+        redisAsyncContext *ac = n->sub;
         n->sub = NULL;
+        ac->data = NULL; /* its callbacks see a connection nobody owns */
+        redisAsyncFree(ac);
     }
-    if (n->lookup) {
-        redisFree(n->lookup);
-        n->lookup = NULL;
-    }
+    if (n->closing) return;
+    if (why) mm_log_warn("msg=\"notifier: subscription lost, reconnecting\" reason=\"%s\" in_ms=%d", why, n->backoff);
+    n->st = SUB_DOWN;
+    n->next_attempt_ms = now_ms() + n->backoff;
+    n->backoff = n->backoff * 2 > n->backoff_max ? n->backoff_max : n->backoff * 2;
 }
 
-/* Writes everything appended to the (blocking) subscriber connection. */
-static int flush_out(redisContext *c) {
-    int done = 0;
-    while (!done)
-        if (redisBufferWrite(c, &done) != REDIS_OK)
-            return -1;
-    return 0;
+static void op_begin(mm_notifier *n) {
+    pthread_mutex_lock(&n->lock);
+    n->outstanding++;
+    pthread_mutex_unlock(&n->lock);
 }
 
-static int connect_and_subscribe(mm_notifier *n) {
-    char err[512], name[160];
-    snprintf(name, sizeof name, "mm-notifier-%s", n->server_id);
-    n->sub = mm_redis_connect(&n->url, 5000, name, err, sizeof err);
-    if (n->sub != NULL)
-        n->lookup = mm_redis_connect(&n->url, 5000, NULL, err, sizeof err);
-    if (n->sub == NULL || n->lookup == NULL) {
-        fprintf(stderr, "metamorphosis: notifier: %s (retrying)\n", err);
-        disconnect(n);
-        return -1;
+static void op_end(mm_notifier *n) {
+    pthread_mutex_lock(&n->lock);
+    n->outstanding--;
+    pthread_cond_broadcast(&n->cond);
+    pthread_mutex_unlock(&n->lock);
+}
+
+static void dispatch_doc(mm_notifier *n, const char *text, size_t len, bool pushed) {
+    json_error_t jerr;
+    json_t *doc = json_loadb(text, len, 0, &jerr);
+    const char *id = json_string_value(json_object_get(doc, "sourceEventId"));
+    if (id != NULL)
+        dispatch(n, id, doc, pushed);
+    else
+        mm_log_warn("msg=\"notifier: ignoring a malformed notification\"");
+    json_decref(doc);
+}
+
+static void on_recheck(void *ud, int status, redisReply *r, const char *err) {
+    mm_notifier *n = ud;
+    if (status != 0 || r->type != REDIS_REPLY_ARRAY) {
+        /* Results may be missed: subscribe again, which re-checks again. */
+        if (!n->closing && n->st == SUB_UP) sub_drop(n, status ? err : "MGET failed");
+    } else {
+        for (size_t j = 0; j < r->elements; j++)
+            if (r->element[j]->type == REDIS_REPLY_STRING)
+                dispatch_doc(n, r->element[j]->str, r->element[j]->len, false);
     }
-    redisAppendCommandArgv(n->sub, 2, (const char *[]){"SUBSCRIBE", n->channel}, NULL);
-    if (flush_out(n->sub) != 0) {
-        disconnect(n);
-        return -1;
-    }
-    return 0;
+    op_end(n);
 }
 
 /* GETs the results of all registered waiters and fires those found: covers
  * results published while we were not subscribed. */
-static int recheck(mm_notifier *n) {
+static void recheck(mm_notifier *n) {
     pthread_mutex_lock(&n->lock);
     size_t cnt = n->count, k = 0;
     char **ids = calloc(cnt ? cnt : 1, sizeof *ids);
@@ -248,14 +268,15 @@ static int recheck(mm_notifier *n) {
         for (waiter *w = n->buckets[i]; w != NULL && k < cnt; w = w->next)
             ids[k++] = strdup(w->id);
     pthread_mutex_unlock(&n->lock);
-    if (ids == NULL)
-        return -1;
-    int rc = 0;
-    for (size_t start = 0; start < k && rc == 0; start += RECHECK_BATCH) {
+    if (ids == NULL) {
+        sub_drop(n, "out of memory");
+        return;
+    }
+    for (size_t start = 0; start < k; start += RECHECK_BATCH) {
         size_t m = k - start < RECHECK_BATCH ? k - start : RECHECK_BATCH;
         const char *argv[RECHECK_BATCH + 1];
-        char keys[RECHECK_BATCH][512];
-        size_t argc = 1;
+        static char keys[RECHECK_BATCH][512]; /* loop thread only; copied by the client */
+        int argc = 1;
         argv[0] = "MGET";
         for (size_t j = 0; j < m; j++)
             if (ids[start + j] != NULL &&
@@ -263,29 +284,16 @@ static int recheck(mm_notifier *n) {
                 argv[argc++] = keys[j];
         if (argc == 1)
             continue;
-        redisReply *r = redisCommandArgv(n->lookup, (int)argc, argv, NULL);
-        if (r == NULL || r->type != REDIS_REPLY_ARRAY) {
-            rc = -1;
-        } else {
-            for (size_t j = 0; j < r->elements; j++) {
-                redisReply *e = r->element[j];
-                if (e->type != REDIS_REPLY_STRING)
-                    continue;
-                json_error_t jerr;
-                json_t *doc = json_loadb(e->str, e->len, 0, &jerr);
-                const char *id = json_string_value(json_object_get(doc, "sourceEventId"));
-                if (id != NULL)
-                    dispatch(n, id, doc, false);
-                json_decref(doc);
-            }
+        op_begin(n);
+        if (mm_redis_async_command(n->lookup, RECHECK_DEADLINE_MS, on_recheck, n, argc, argv, NULL) != 0) {
+            op_end(n);
+            sub_drop(n, "cannot re-check waiting results");
+            break;
         }
-        if (r)
-            freeReplyObject(r);
     }
     for (size_t i = 0; i < k; i++)
         free(ids[i]);
     free(ids);
-    return rc;
 }
 
 static bool reply_is(const redisReply *r, size_t i, const char *word) {
@@ -293,92 +301,162 @@ static bool reply_is(const redisReply *r, size_t i, const char *word) {
            strcmp(r->element[i]->str, word) == 0;
 }
 
-/* Handles one pushed reply. -1 means the connection must be dropped. */
-static int handle_reply(mm_notifier *n, redisReply *r) {
+/* The SUBSCRIBE callback: its confirmation, then every message. */
+static void on_sub_reply(redisAsyncContext *ac, void *reply, void *privdata) {
+    mm_notifier *n = privdata;
+    redisReply *r = reply;
+    if (r == NULL || ac->data == NULL || n->sub != ac)
+        return; /* the connection is going away */
+    n->last_rx_ms = now_ms();
     if (r->type != REDIS_REPLY_ARRAY)
-        return r->type == REDIS_REPLY_ERROR ? -1 : 0;
+        return;
     if (reply_is(r, 0, "subscribe")) {
+        n->st = SUB_UP;
+        n->backoff = n->backoff_min;
         set_ready(n, true);
-        return recheck(n);
+        recheck(n);
+        return;
     }
-    if (reply_is(r, 0, "message") && r->elements == 3 &&
-        r->element[2]->type == REDIS_REPLY_STRING) {
-        json_error_t jerr;
-        json_t *doc = json_loadb(r->element[2]->str, r->element[2]->len, 0, &jerr);
-        const char *id = json_string_value(json_object_get(doc, "sourceEventId"));
-        if (id != NULL)
-            dispatch(n, id, doc, true);
+    if (reply_is(r, 0, "message") && r->elements == 3 && r->element[2]->type == REDIS_REPLY_STRING) {
+        const redisReply *m = r->element[2];
+        if (m->len == strlen(HEARTBEAT) && memcmp(m->str, HEARTBEAT, m->len) == 0)
+            return;
+        dispatch_doc(n, m->str, m->len, true);
+    }
+}
+
+static void on_setup_reply(redisAsyncContext *ac, void *reply, void *privdata) {
+    mm_notifier *n = privdata;
+    redisReply *r = reply;
+    if (r && r->type == REDIS_REPLY_ERROR && ac->data != NULL && n->sub == ac) {
+        mm_log_error("msg=\"notifier: Redis refused the handshake\" error=\"%.*s\"", (int)r->len, r->str);
+        sub_drop(n, "handshake refused");
+    }
+}
+
+static void on_sub_connect(const redisAsyncContext *ac, int status) {
+    mm_notifier *n = ac->data;
+    if (n == NULL || status == REDIS_OK)
+        return;
+    /* hiredis frees ac after this callback */
+    n->sub = NULL;
+    sub_drop(n, ac->errstr);
+}
+
+static void on_sub_disconnect(const redisAsyncContext *ac, int status) {
+    (void)status;
+    mm_notifier *n = ac->data;
+    if (n == NULL || n->sub != ac)
+        return;
+    n->sub = NULL; /* hiredis frees ac */
+    sub_drop(n, "connection closed");
+}
+
+static void sub_connect(mm_notifier *n) {
+    redisAsyncContext *ac = n->url.is_unix ? redisAsyncConnectUnix(n->url.path)
+                                           : redisAsyncConnect(n->url.host, n->url.port);
+    if (ac == NULL || ac->err || redisLibuvAttach(ac, mm_loop_thread_loop(n->loop_thread)) != REDIS_OK) {
+        if (ac) redisAsyncFree(ac);
+        sub_drop(n, NULL);
+        return;
+    }
+    ac->data = n;
+    n->sub = ac;
+    redisAsyncSetConnectCallback(ac, on_sub_connect);
+    redisAsyncSetDisconnectCallback(ac, on_sub_disconnect);
+    if (n->url.has_password) {
+        if (n->url.username[0])
+            redisAsyncCommandArgv(ac, on_setup_reply, n, 3,
+                                  (const char *[]){"AUTH", n->url.username, n->url.password}, NULL);
         else
-            fprintf(stderr, "metamorphosis: notifier: ignoring a malformed notification\n");
-        json_decref(doc);
+            redisAsyncCommandArgv(ac, on_setup_reply, n, 2, (const char *[]){"AUTH", n->url.password}, NULL);
     }
-    return 0; /* "pong" and anything else need nothing */
+    char name[160];
+    snprintf(name, sizeof name, "mm-notifier-%s", n->server_id);
+    redisAsyncCommandArgv(ac, on_setup_reply, n, 3, (const char *[]){"CLIENT", "SETNAME", name}, NULL);
+    redisAsyncCommandArgv(ac, on_sub_reply, n, 2, (const char *[]){"SUBSCRIBE", n->channel}, NULL);
+    n->st = SUB_SUBSCRIBING;
+    n->since_ms = now_ms();
 }
 
-/* Serves the subscription until it fails or stop is requested. */
-static void serve(mm_notifier *n) {
-    long long last_rx = now_ms();
-    bool ping_out = false;
-    for (;;) {
-        struct pollfd p[2] = {{.fd = n->sub->fd, .events = POLLIN}, {.fd = n->wake[0], .events = POLLIN}};
-        int pr = poll(p, 2, PING_IDLE_MS);
-        if (pr < 0 && errno != EINTR)
-            return;
-        if (p[1].revents & POLLIN) {
-            drain_wake(n);
-            if (is_stopping(n))
-                return;
+static void on_heartbeat(void *ud, int status, redisReply *r, const char *err) {
+    (void)status, (void)r, (void)err; /* its arrival on the channel is what counts */
+    op_end(ud);
+}
+
+static void on_tick(uv_timer_t *t) {
+    mm_notifier *n = t->data;
+    if (n->closing) return;
+    long long now = now_ms();
+    switch (n->st) {
+    case SUB_DOWN:
+        if (now >= n->next_attempt_ms) sub_connect(n);
+        break;
+    case SUB_SUBSCRIBING:
+        if (now - n->since_ms > SUBSCRIBE_DEADLINE_MS) sub_drop(n, "SUBSCRIBE not confirmed in time");
+        break;
+    case SUB_UP:
+        if (now - n->last_rx_ms > HEARTBEAT_DEAD_MS) {
+            sub_drop(n, "no heartbeat from Redis");
+        } else if (now - n->last_hb_ms >= HEARTBEAT_MS) {
+            n->last_hb_ms = now;
+            op_begin(n);
+            if (mm_redis_async_command(n->lookup, HEARTBEAT_MS, on_heartbeat, n, 3,
+                                       (const char *[]){"PUBLISH", n->channel, HEARTBEAT}, NULL) != 0)
+                op_end(n);
         }
-        if (pr == 0) {
-            if (ping_out && now_ms() - last_rx > PING_DEAD_MS) {
-                fprintf(stderr, "metamorphosis: notifier: Redis silent, reconnecting\n");
-                return;
-            }
-            redisAppendCommand(n->sub, "PING");
-            if (flush_out(n->sub) != 0)
-                return;
-            ping_out = true;
-            continue;
-        }
-        if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
-            continue;
-        if (redisBufferRead(n->sub) != REDIS_OK)
-            return;
-        last_rx = now_ms();
-        ping_out = false;
-        void *reply = NULL;
-        while (redisGetReplyFromReader(n->sub, &reply) == REDIS_OK && reply != NULL) {
-            int rc = handle_reply(n, reply);
-            freeReplyObject(reply);
-            reply = NULL;
-            if (rc != 0)
-                return;
-        }
-        if (n->sub->err)
-            return;
+        break;
     }
 }
 
-static void *run(void *arg) {
-    mm_notifier *n = arg;
-    int backoff = n->backoff_min;
-    while (!is_stopping(n)) {
-        if (connect_and_subscribe(n) == 0) {
-            uint64_t before = n->subscribes;
-            serve(n);
-            if (n->subscribes != before)
-                backoff = n->backoff_min; /* it worked for a while: start over */
-            disconnect(n);
-            if (is_stopping(n))
-                break;
-            fprintf(stderr, "metamorphosis: notifier: subscription lost, reconnecting in %d ms\n",
-                    backoff);
-        }
-        nap(n, backoff);
-        backoff = backoff * 2 > n->backoff_max ? n->backoff_max : backoff * 2;
+/* ---- start and stop ------------------------------------------------------------ */
+
+typedef struct open_ctx {
+    mm_notifier *n;
+    const char *url;
+    char *err;
+    size_t err_size;
+} open_ctx;
+
+static void own_lookup_open(void *ud) {
+    open_ctx *c = ud;
+    mm_redis_async_config rc = {.url = c->url, .connections = 1, .client_name = "mm-notifier-lookup"};
+    c->n->own_lookup = mm_redis_async_new(mm_loop_thread_loop(c->n->loop_thread), &rc, c->err, c->err_size);
+}
+
+static void start_on_loop(void *ud) {
+    mm_notifier *n = ud;
+    uv_timer_init(mm_loop_thread_loop(n->loop_thread), &n->tick);
+    n->tick.data = n;
+    n->tick_live = true;
+    n->backoff = n->backoff_min;
+    n->next_attempt_ms = 0;
+    sub_connect(n);
+    uv_timer_start(&n->tick, on_tick, TICK_MS, TICK_MS);
+}
+
+static void on_tick_closed(uv_handle_t *h) {
+    mm_notifier *n = h->data;
+    pthread_mutex_lock(&n->lock);
+    n->tick_closed = true;
+    pthread_cond_broadcast(&n->cond);
+    pthread_mutex_unlock(&n->lock);
+}
+
+static void close_on_loop(void *ud) {
+    mm_notifier *n = ud;
+    n->closing = true;
+    sub_drop(n, NULL);
+    if (n->tick_live) {
+        uv_timer_stop(&n->tick);
+        uv_close((uv_handle_t *)&n->tick, on_tick_closed);
+    } else {
+        n->tick_closed = true;
     }
-    disconnect(n);
-    return NULL;
+    if (n->own_lookup) {
+        mm_redis_async_free(n->own_lookup); /* answers what is outstanding */
+        n->own_lookup = NULL;
+    }
 }
 
 mm_notifier *mm_notifier_start(const mm_notifier_config *cfg, char *err, size_t err_size) {
@@ -387,7 +465,6 @@ mm_notifier *mm_notifier_start(const mm_notifier_config *cfg, char *err, size_t 
         snprintf(err, err_size, "out of memory");
         return NULL;
     }
-    n->wake[0] = n->wake[1] = -1;
     pthread_mutex_init(&n->lock, NULL);
     pthread_cond_init(&n->cond, NULL);
     if (mm_redis_url_parse(cfg->redis_url, &n->url, err, err_size) != 0)
@@ -418,21 +495,31 @@ mm_notifier *mm_notifier_start(const mm_notifier_config *cfg, char *err, size_t 
     n->backoff_max = cfg->reconnect_max_ms > 0 ? cfg->reconnect_max_ms : 5000;
     if (n->backoff_max < n->backoff_min)
         n->backoff_max = n->backoff_min;
-    if (pipe(n->wake) != 0 || fcntl(n->wake[0], F_SETFL, O_NONBLOCK) != 0 ||
-        fcntl(n->wake[1], F_SETFL, O_NONBLOCK) != 0) {
-        snprintf(err, err_size, "cannot create the notifier's wake-up pipe: %s", strerror(errno));
-        goto fail;
+    if (cfg->loop_thread != NULL) {
+        n->loop_thread = cfg->loop_thread;
+        n->lookup = cfg->redis;
+        assert(n->lookup != NULL);
+    } else {
+        n->own_loop = n->loop_thread = mm_loop_thread_start("mm-notifier");
+        if (n->own_loop == NULL) {
+            snprintf(err, err_size, "cannot start the notifier's loop thread");
+            goto fail;
+        }
+        open_ctx oc = {n, cfg->redis_url, err, err_size};
+        if (mm_loop_thread_call(n->loop_thread, own_lookup_open, &oc) != 0 || n->own_lookup == NULL)
+            goto fail;
+        n->lookup = n->own_lookup;
     }
-    if (pthread_create(&n->thread, NULL, run, n) != 0) {
-        snprintf(err, err_size, "cannot start the notifier thread");
+    if (mm_loop_thread_call(n->loop_thread, start_on_loop, n) != 0) {
+        snprintf(err, err_size, "the notifier's loop refused its start");
         goto fail;
     }
     return n;
 fail:
-    if (n->wake[0] >= 0)
-        close(n->wake[0]);
-    if (n->wake[1] >= 0)
-        close(n->wake[1]);
+    if (n->own_loop) {
+        if (n->own_lookup) mm_loop_thread_call(n->own_loop, close_on_loop, n);
+        mm_loop_thread_stop(n->own_loop);
+    }
     pthread_cond_destroy(&n->cond);
     pthread_mutex_destroy(&n->lock);
     free(n->buckets);
@@ -467,20 +554,21 @@ void mm_notifier_get_stats(mm_notifier *n, mm_notifier_stats *out) {
     out->rechecked = n->rechecked;
     out->subscribes = n->subscribes;
     out->waiting = n->count;
+    out->subscribed = n->ready;
     pthread_mutex_unlock(&n->lock);
 }
 
 void mm_notifier_free(mm_notifier *n) {
     if (n == NULL)
         return;
+    mm_loop_thread_call(n->loop_thread, close_on_loop, n);
+    /* The tick's close and the answers still to come (bounded by their
+     * deadlines) arrive on the loop thread. */
     pthread_mutex_lock(&n->lock);
-    n->stopping = true;
+    while (!n->tick_closed || n->outstanding > 0)
+        pthread_cond_wait(&n->cond, &n->lock);
     pthread_mutex_unlock(&n->lock);
-    ssize_t w = write(n->wake[1], "x", 1);
-    (void)w; /* a full pipe already wakes the thread */
-    pthread_join(n->thread, NULL);
-    close(n->wake[0]);
-    close(n->wake[1]);
+    mm_loop_thread_stop(n->own_loop);
     for (size_t i = 0; i < n->nbuckets; i++)
         for (waiter *x = n->buckets[i], *next; x != NULL; x = next) {
             next = x->next;

@@ -1,11 +1,14 @@
 /* state.c -- JSON application state over one Redis connection; see state.h. */
 #include "store/state.h"
 
+#include <errno.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "metamorphosis.h"
 #include "store/redis_conn.h"
@@ -17,6 +20,7 @@ struct mm_state {
     redisContext *c;
     char *prefix;   /* "<prefix>:state:<service>:" */
     char name[128]; /* CLIENT SETNAME */
+    int timeout_ms; /* deadline of one call, waiting for the handle included */
     int status;     /* outcome of the last call */
     char err[512];
     /* Deferred writes (mm_state_defer_writes): appended, replies read later. */
@@ -70,6 +74,7 @@ mm_state *mm_state_new(const char *redis_url, const char *prefix, const char *se
         return NULL;
     }
     pthread_mutex_init(&s->lock, NULL);
+    s->timeout_ms = MM_STATE_DEFAULT_TIMEOUT_MS;
     if (mm_redis_url_parse(redis_url, &s->url, err, err_size) != 0) {
         mm_state_free(s);
         return NULL;
@@ -88,12 +93,29 @@ mm_state *mm_state_new(const char *redis_url, const char *prefix, const char *se
     for (char *c = s->name; *c; c++)
         if (*c <= ' ' || *c > '~')
             *c = '_';
-    s->c = mm_redis_connect(&s->url, 5000, s->name, err, err_size);
+    s->c = mm_redis_connect(&s->url, s->timeout_ms, s->name, err, err_size);
     if (s->c == NULL) {
         mm_state_free(s);
         return NULL;
     }
     return s;
+}
+
+void mm_state_set_timeout(mm_state *s, int timeout_ms) {
+    pthread_mutex_lock(&s->lock);
+    s->timeout_ms = timeout_ms > 0 ? timeout_ms : MM_STATE_DEFAULT_TIMEOUT_MS;
+    pthread_mutex_unlock(&s->lock);
+}
+
+static long long now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static struct timeval tv_ms(long long ms) {
+    if (ms < 1) ms = 1;
+    return (struct timeval){(time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000};
 }
 
 void mm_state_free(mm_state *s) {
@@ -137,23 +159,49 @@ static redisReply *run(mm_state *s, int argc, const char **argv, const size_t *l
         a[i] = i == 1 ? key : argv[i];
         l[i] = i == 1 ? strlen(key) : (lens && lens[i] ? lens[i] : strlen(argv[i]));
     }
-    pthread_mutex_lock(&s->lock);
+    /* One deadline for the whole call: waiting for the handle (another
+     * thread's call may be stuck on a hung Redis), connecting, the command. */
+    long long deadline = now_ms() + s->timeout_ms;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += s->timeout_ms / 1000;
+    until.tv_nsec += (long)(s->timeout_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    if (pthread_mutex_timedlock(&s->lock, &until) != 0) {
+        fail(s, MM_ETIMEDOUT, "Redis state store busy for %d ms (Redis slow or hung)", s->timeout_ms);
+        return NULL;
+    }
     /* A read after deferred writes sees them: their replies come first. */
     collect(s);
     redisReply *r = NULL;
     for (int attempt = 0; attempt < 2 && r == NULL; attempt++) {
+        long long left = deadline - now_ms();
+        if (left <= 0) {
+            fail(s, MM_ETIMEDOUT, "Redis did not answer within %d ms", s->timeout_ms);
+            break;
+        }
         if (s->c == NULL || s->c->err) {
             if (s->c)
                 redisFree(s->c);
-            s->c = mm_redis_connect(&s->url, 5000, s->name, s->err, sizeof s->err);
+            s->c = mm_redis_connect(&s->url, (int)left, s->name, s->err, sizeof s->err);
             if (s->c == NULL) {
                 s->status = MM_EREDIS;
                 continue;
             }
+            left = deadline - now_ms();
         }
+        redisSetTimeout(s->c, tv_ms(left));
+        errno = 0;
         r = redisCommandArgv(s->c, argc, a, l);
-        if (r == NULL)
-            fail(s, MM_EREDIS, "Redis connection failed: %s", s->c->errstr);
+        if (r == NULL) {
+            bool timed_out = s->c->err == REDIS_ERR_IO && (errno == EAGAIN || errno == EWOULDBLOCK);
+            fail(s, timed_out ? MM_ETIMEDOUT : MM_EREDIS, "Redis connection failed: %s", s->c->errstr);
+            /* A lost connection is retried once; a hung Redis is not. */
+            if (timed_out) break;
+        }
     }
     pthread_mutex_unlock(&s->lock);
     if (r != NULL && r->type == REDIS_REPLY_ERROR) {

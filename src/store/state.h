@@ -9,7 +9,9 @@
  *
  * Thread-safety: a handle owns one connection and a mutex, so threads may
  * share it (their calls are serialized); for parallel Redis traffic give each
- * thread its own handle. A lost connection is re-opened once per call. The
+ * thread its own handle. A lost connection is re-opened once per call. Each
+ * call has one deadline (mm_state_set_timeout) covering the wait for the
+ * handle too, so a hung Redis costs each caller at most that long. The
  * connection is named (CLIENT SETNAME) "<prefix>-state-<service>".
  * Errors: functions return 0 or a negative MM_E* code; mm_state_last_error
  * gives the text of the most recent failure on the handle. */
@@ -22,10 +24,18 @@
 
 typedef struct mm_state mm_state;
 
+#define MM_STATE_DEFAULT_TIMEOUT_MS 5000
+
 /* Connects. prefix NULL means "mm"; service must be non-empty. NULL with err
  * set on failure. */
 mm_state *mm_state_new(const char *redis_url, const char *prefix, const char *service, char *err,
                        size_t err_size);
+
+/* Sets the deadline of each later call (<= 0: the default, 5 s): waiting
+ * for the handle, reconnecting and the command together. A call that hits
+ * it fails with MM_ETIMEDOUT and is not retried (a lost connection is
+ * re-opened once within the deadline). */
+void mm_state_set_timeout(mm_state *s, int timeout_ms);
 
 /* These are the public API (metamorphosis.h declares them too). */
 

@@ -695,9 +695,20 @@ mm_gql_exec_status mm_gql_execution_run(mm_gql_execution *ex) {
             pthread_mutex_unlock(&d->lock);
             ex->pending = NULL;
             deferred_release(d);
-            st = complete_pending(ex, group, state, value, extensions,
-                                  message ? mm_arena_strdup(&ex->arena, message) : NULL);
-            free(message);
+            if (ex->stop != MM_GQL_STOP_NONE) {
+                /* The resolver (run elsewhere, e.g. offloaded to a blocking
+                 * pool) asked mm_gql_resolve_should_stop and was told to
+                 * stop: its work is dropped, as for one run inline. ex->stop
+                 * was written before the settle, under d->lock. */
+                json_decref(value);
+                json_decref(extensions);
+                free(message);
+                st = MM_GQL_FIELD_STOPPED;
+            } else {
+                st = complete_pending(ex, group, state, value, extensions,
+                                      message ? mm_arena_strdup(&ex->arena, message) : NULL);
+                free(message);
+            }
         } else {
             const mm_gql_field *field = field_def(ex, ex->root_type, &ex->root_fields, ex->next_root);
             if (!field) { /* unknown fields are left out, as graphql-js does */

@@ -1,6 +1,8 @@
 /* test_gateway.c -- HTTP requests whose GraphQL field waits on a deferred:
  * answered when it settles from another thread, and answered by the server
- * (504) when it does not, with a late settle after that still safe. */
+ * (504) when it does not, with a late settle after that still safe; and
+ * service resolvers (which may block on Redis) run on a dispatch thread,
+ * never on the HTTP I/O thread, with their errors intact. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -45,6 +47,41 @@ static json_t *later(void *ud, json_t *parent, json_t *args, mm_resolve_info *in
     return NULL;
 }
 
+/* A service resolver: where does it run? It blocks a little, as a
+ * resolver reading state from Redis would. */
+static volatile int slow_on_io_thread = -1;
+static mm_dispatch *volatile slow_pool;
+static json_t *slow(void *ud, json_t *parent, json_t *args, mm_resolve_info *info) {
+    (void)ud, (void)parent, (void)args, (void)info;
+    slow_on_io_thread = mm_gateway_on_io_thread();
+    slow_pool = mm_dispatch_current();
+    usleep(100 * 1000);
+    return json_string("done");
+}
+
+/* Outlasts the request deadline: the server answers 504 while it runs. */
+static volatile int stuck_done = 0;
+static json_t *stuck(void *ud, json_t *parent, json_t *args, mm_resolve_info *info) {
+    (void)ud, (void)parent, (void)args, (void)info;
+    usleep(3000 * 1000);
+    stuck_done = 1;
+    return json_string("too late");
+}
+
+/* Declared non-blocking: runs inline on the I/O thread. */
+static volatile int quick_on_io_thread = -1;
+static json_t *quick(void *ud, json_t *parent, json_t *args, mm_resolve_info *info) {
+    (void)ud, (void)parent, (void)args, (void)info;
+    quick_on_io_thread = mm_gateway_on_io_thread();
+    return json_string("fast");
+}
+
+static json_t *failing(void *ud, json_t *parent, json_t *args, mm_resolve_info *info) {
+    (void)ud, (void)parent, (void)args;
+    mm_resolve_error(info, json_pack("{s:s}", "code", "NOPE"), "no %s", "way");
+    return NULL;
+}
+
 static int status_of(const char *url, const char *query, char **body) {
     char data[256];
     snprintf(data, sizeof data, "{\"query\":\"%s\"}", query);
@@ -65,14 +102,22 @@ static int status_of(const char *url, const char *query, char **body) {
 static void test_deferred_fields_over_http(void **state) {
     (void)state;
     mm_service *s = mm_service_new("gw");
-    assert_int_equal(mm_service_add_sdl(s, "type Query { soon: String later: String }"), 0);
-    assert_int_equal(mm_service_add_resolver(s, "Query", "soon", soon, NULL), 0);
-    assert_int_equal(mm_service_add_resolver(s, "Query", "later", later, NULL), 0);
+    assert_int_equal(mm_service_add_sdl(s, "type Query { soon: String later: String slow: String failing: String stuck: String quick: String }"), 0);
+    assert_int_equal(mm_service_add_resolver_flags(s, "Query", "quick", quick, NULL, MM_RESOLVER_NONBLOCKING), 0);
+    assert_int_equal(mm_service_add_resolver_flags(s, "Query", "quick", quick, NULL, 8), MM_EINVAL);
+    assert_int_equal(mm_service_add_resolver(s, "Query", "stuck", stuck, NULL), 0);
+    assert_int_equal(mm_service_add_resolver(s, "Query", "slow", slow, NULL), 0);
+    assert_int_equal(mm_service_add_resolver(s, "Query", "failing", failing, NULL), 0);
     char err[512];
     mm_gql_schema *schema = mm_services_build_schema(&s, 1, NULL, 0, NULL, err, sizeof err);
     assert_non_null(schema);
+    /* Engine-level resolvers that defer by themselves (as the framework's
+     * eventResult and mutations do); service resolvers cannot defer. */
+    assert_int_equal(mm_gql_schema_set_resolver(schema, "Query", "soon", soon, NULL), 0);
+    assert_int_equal(mm_gql_schema_set_resolver(schema, "Query", "later", later, NULL), 0);
     mm_dispatch *dispatch = mm_dispatch_start(2);
-    mm_gateway gw = {.schema = schema, .dispatch = dispatch};
+    mm_dispatch *blocking = mm_dispatch_start(2);
+    mm_gateway gw = {.schema = schema, .dispatch = dispatch, .blocking = blocking};
     mm_graphql_options_init(&gw.options);
     mm_http_config hc;
     mm_http_config_init(&hc);
@@ -104,8 +149,45 @@ static void test_deferred_fields_over_http(void **state) {
     assert_int_equal(status_of(url, "{ soon }", &body), 200);
     free(body);
 
+    /* A service resolver runs on a dispatch thread, not the I/O thread. */
+    assert_int_equal(status_of(url, "{ slow soon }", &body), 200);
+    assert_string_equal(body, "{\"data\":{\"slow\":\"done\",\"soon\":\"settled\"}}");
+    free(body);
+    assert_int_equal(slow_on_io_thread, 0);
+    assert_ptr_equal(slow_pool, blocking);
+    assert_int_equal(status_of(url, "{ quick }", &body), 200);
+    assert_string_equal(body, "{\"data\":{\"quick\":\"fast\"}}");
+    free(body);
+    assert_int_equal(quick_on_io_thread, 1);
+    /* A second root field's blocking resolver, reached on a dispatch
+     * thread after the first was handed off, is handed off too. */
+    slow_on_io_thread = -1;
+    slow_pool = NULL;
+    assert_int_equal(status_of(url, "{ soon slow }", &body), 200);
+    free(body);
+    assert_int_equal(slow_on_io_thread, 0);
+    assert_ptr_equal(slow_pool, blocking);
+    /* Its error keeps message and extensions. */
+    assert_int_equal(status_of(url, "{ failing slow }", &body), 200);
+    assert_non_null(strstr(body, "\"message\":\"no way\""));
+    assert_non_null(strstr(body, "\"code\":\"NOPE\""));
+    assert_non_null(strstr(body, "\"slow\":\"done\""));
+    free(body);
+
+    /* The deadline passes while a resolver is offloaded: 504 at once, and
+     * the request is freed only once the resolver has finished with it. */
+    assert_int_equal(status_of(url, "{ stuck }", &body), 504);
+    free(body);
+    assert_int_equal(stuck_done, 0);
+    for (int i = 0; i < 50 && !stuck_done; i++) usleep(100 * 1000);
+    assert_int_equal(stuck_done, 1);
+    usleep(100 * 1000);
+    assert_int_equal(status_of(url, "{ slow }", &body), 200);
+    free(body);
+
     mm_http_server_stop(server, 1000);
     mm_http_server_free(server);
+    mm_dispatch_free(blocking);
     mm_dispatch_free(dispatch);
     mm_gql_schema_free(schema);
     mm_service_free(s);
@@ -124,7 +206,8 @@ static void *stop_soon(void *arg) {
     return NULL;
 }
 
-/* Shutdown: mm_gateway_stop_by stops an execution running on an HTTP thread,
+/* Shutdown: mm_gateway_stop_by stops an execution whose resolver is running
+ * (offloaded to the blocking pool: its value is dropped once it returns),
  * which answers with SHUTTING_DOWN (so the server's threads can be joined). */
 static void test_stop_by_stops_a_running_request(void **state) {
     (void)state;

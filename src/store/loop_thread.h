@@ -1,0 +1,40 @@
+/* loop_thread.h -- one thread running a libuv loop, and a way to run work on it.
+ *
+ * A GraphQL server's own dependency traffic (the async Redis client of
+ * redis_async.h, its timers) lives on a loop like this one until the HTTP
+ * server's I/O loops can host it: everything that touches the loop's handles
+ * runs on its thread, handed over with mm_loop_thread_post(). */
+#ifndef MM_STORE_LOOP_THREAD_H
+#define MM_STORE_LOOP_THREAD_H
+
+#include <stddef.h>
+
+struct uv_loop_s;
+typedef struct mm_loop_thread mm_loop_thread;
+typedef void (*mm_loop_fn)(void *ud);
+
+/* Starts the thread (name: for the debugger, <= 15 bytes). NULL when out of
+ * resources. */
+mm_loop_thread *mm_loop_thread_start(const char *name);
+
+/* The loop: touch it only from its thread (inside a posted function). */
+struct uv_loop_s *mm_loop_thread_loop(mm_loop_thread *t);
+
+/* Runs fn(ud) on the loop thread soon, in posting order. Any thread.
+ * Returns 0, MM_ENOMEM, or MM_ELIMIT when max_queued (4096) jobs are already
+ * waiting (fn is then not run). */
+int mm_loop_thread_post(mm_loop_thread *t, mm_loop_fn fn, void *ud);
+
+/* Runs fn(ud) on the loop thread and waits for it to return. Not from the
+ * loop thread itself. Returns 0 or the error of mm_loop_thread_post. */
+int mm_loop_thread_call(mm_loop_thread *t, mm_loop_fn fn, void *ud);
+
+/* Whether the calling thread is t's loop thread. */
+int mm_loop_thread_is_current(const mm_loop_thread *t);
+
+/* Runs the jobs already posted, closes every handle still open on the loop
+ * (their owners must have released them first: see redis_async.h), joins
+ * the thread and frees t. NULL is a no-op. Not from the loop thread. */
+void mm_loop_thread_stop(mm_loop_thread *t);
+
+#endif

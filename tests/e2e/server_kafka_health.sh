@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# server_kafka_health.sh -- /readyz follows Kafka (issue 13): a real
+# `gregor serve` on its own Kafka broker (started here) and the run's Redis.
+# The broker is SIGSTOPped (hung: connections stay open, nothing answers):
+# /readyz must be unready within 2 s and a mutation must fail with
+# KAFKA_UNAVAILABLE (HTTP 503) within MM_KAFKA_UNAVAILABLE_MS=2000 (+1 s);
+# after SIGCONT /readyz must be ready again (within 10 s) and a synchronous
+# mutation published again (no consumer runs: it times out with the message
+# that says the event was acknowledged). Then the broker is killed: unready
+# within 2 s again.
+set -uo pipefail
+ROOT=${MM_SOURCE_DIR:?}
+BIN=${MM_BINARY_DIR:?}
+GREGOR=${MM_GREGOR:?}
+REDIS_URL=${MM_TEST_REDIS_URL:?"MM_TEST_REDIS_URL is not set: this e2e test needs the run's Redis (scripts/test.sh)"}
+
+WORK=$(mktemp -d)
+failed=0
+KAFKA_DIR=
+SERVE_PID=
+cleanup() {
+    [[ -n $KAFKA_DIR && -f $KAFKA_DIR/pid ]] && kill -CONT "$(cat "$KAFKA_DIR/pid")" 2>/dev/null
+    if [[ -n $SERVE_PID ]]; then
+        kill -TERM "$SERVE_PID" 2>/dev/null
+        for _ in $(seq 200); do kill -0 "$SERVE_PID" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$SERVE_PID" 2>/dev/null
+    fi
+    [[ -n $KAFKA_DIR ]] && "$ROOT/scripts/kafka-fixture.sh" stop "$KAFKA_DIR" >/dev/null 2>&1
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+log() { echo "server_kafka_health: $*" >&2; }
+check() {
+    local what=$1
+    shift
+    if "$@"; then log "ok: $what"; else log "FAILED: $what"; failed=1; fi
+}
+now_ms() { date +%s%3N; }
+status_of() { curl -s -o /dev/null -w '%{http_code}' --max-time "${2:-2}" "$1" 2>/dev/null || echo 000; }
+wait_status() { # URL WANT SECONDS: prints the ms it took (-1: never)
+    local start end
+    start=$(now_ms)
+    end=$((start + $3 * 1000))
+    while (($(now_ms) < end)); do
+        if [[ $(status_of "$1" 1) == "$2" ]]; then
+            echo $(($(now_ms) - start))
+            return 0
+        fi
+        sleep 0.1
+    done
+    echo -1
+    return 1
+}
+post() { # URL BODY MAXTIME OUT: "status seconds" in OUT, the body in OUT.body
+    curl -s -o "$4.body" -w '%{http_code} %{time_total}' --max-time "$3" "$1" \
+        -H 'content-type: application/json' -H 'accept: application/graphql-response+json' \
+        --data-binary "$2" >"$4" 2>/dev/null || echo "000 $3" >"$4"
+}
+ms_of() { awk -v s="$1" 'BEGIN{printf "%d", s*1000}'; }
+
+out=$(MM_FIXTURE_RECORD=$WORK/kafka.rec "$ROOT/scripts/kafka-fixture.sh" start) || { log "cannot start Kafka"; exit 1; }
+KAFKA_DIR=$(cat "$WORK/kafka.rec")
+eval "$out"
+KAFKA=$MM_TEST_KAFKA_BOOTSTRAP
+KAFKA_PID=$(cat "$KAFKA_DIR/pid")
+
+name="mmkh$$"
+MM_KAFKA_BOOTSTRAP_SERVERS=$KAFKA MM_REDIS_URL=$REDIS_URL MM_FAULTS_SERVICE=$name MM_LOG_LEVEL=warn \
+    MM_KAFKA_UNAVAILABLE_MS=2000 MM_SYNC_TIMEOUT_MS=3000 \
+    "$GREGOR" serve --app "$BIN/tests/mod_faults.so" --listen 127.0.0.1:0 >"$WORK/serve.out" 2>"$WORK/serve.err" &
+SERVE_PID=$!
+URL=
+for _ in $(seq 300); do
+    URL=$(sed -n 's/^graphql: //p' "$WORK/serve.out")
+    [[ -n $URL ]] && break
+    kill -0 "$SERVE_PID" 2>/dev/null || break
+    sleep 0.1
+done
+[[ -n $URL ]] || { log "gregor serve did not start"; cat "$WORK/serve.err" >&2; exit 1; }
+BASE=${URL%/graphql}
+
+t=$(wait_status "$BASE/readyz" 200 30)
+check "ready with its Kafka up (${t} ms)" test "$t" -ge 0
+# One asynchronous mutation first: creates the topic, warms the producer.
+for _ in $(seq 60); do
+    post "$URL" '{"query":"mutation { tick(n: 0) { data { id } } }"}' 15 "$WORK/warm"
+    grep -q '"data":{"tick":{"data":{"id"' "$WORK/warm.body" && break
+    sleep 0.5
+done
+check "an asynchronous mutation is published with Kafka up" grep -q '"data":{"tick":{"data":{"id"' "$WORK/warm.body"
+
+kill -STOP "$KAFKA_PID"
+t=$(wait_status "$BASE/readyz" 503 5)
+check "/readyz unready within 2 s of Kafka hanging (${t} ms)" test "$t" -ge 0 -a "$t" -le 2000
+curl -s --max-time 2 "$BASE/readyz" >"$WORK/readyz.txt"
+check "/readyz names Kafka" grep -q Kafka "$WORK/readyz.txt"
+post "$URL" '{"query":"mutation { tick(n: 1) { data { id } } }"}' 10 "$WORK/m1"
+read -r st secs <"$WORK/m1"
+ms=$(ms_of "$secs")
+check "a mutation with Kafka hung fails with 503 within 3 s (status $st, ${ms} ms)" test "$st" = 503 -a "$ms" -le 3000
+check "  ...with KAFKA_UNAVAILABLE" grep -q '"code":"KAFKA_UNAVAILABLE"' "$WORK/m1.body"
+post "$URL" '{"query":"{ __typename }"}' 2 "$WORK/tn"
+check "queries answer with Kafka hung" grep -q '"__typename":"Query"' "$WORK/tn.body"
+
+kill -CONT "$KAFKA_PID"
+t=$(wait_status "$BASE/readyz" 200 15)
+check "/readyz ready again after Kafka resumes (${t} ms)" test "$t" -ge 0 -a "$t" -le 10000
+post "$URL" '{"query":"mutation { tick(n: 2, timing: synchronous) { data { id } } }"}' 15 "$WORK/m2"
+check "a synchronous mutation is published again (times out waiting: no consumer)" \
+    grep -q '"code":"TIMEOUT"' "$WORK/m2.body"
+check "  ...saying its result can still be fetched (Kafka acknowledged it)" \
+    grep -q 'can still be fetched' "$WORK/m2.body"
+
+kill -KILL -- "-$KAFKA_PID" 2>/dev/null || kill -KILL "$KAFKA_PID"
+t=$(wait_status "$BASE/readyz" 503 5)
+check "/readyz unready within 2 s of Kafka dying (${t} ms)" test "$t" -ge 0 -a "$t" -le 2000
+
+kill -TERM "$SERVE_PID"
+st=0
+for _ in $(seq 300); do kill -0 "$SERVE_PID" 2>/dev/null || break; sleep 0.1; done
+wait "$SERVE_PID" || st=$?
+SERVE_PID=
+check "gregor serve exits 0 on SIGTERM" test "$st" -eq 0
+exit $failed
