@@ -2,7 +2,8 @@
  * dlq_reader.h and docs/dlq.md.
  *
  * The reader is a consumer without a group that assigns itself one
- * partition at a time, from an offset up to the high watermark seen at open,
+ * partition at a time (assign: it never joins a group nor commits), from an
+ * offset up to the high watermark seen at open,
  * so that a DLQ still being written to never makes a listing wait. Group
  * offsets (committed, commit) go through a second, short-lived consumer
  * that has the group's id but never joins the group. */
@@ -60,9 +61,11 @@ static rd_kafka_t *new_consumer(const char *bootstrap, const mm_kv *props, size_
         {"enable.partition.eof", "true"},
         {"auto.offset.reset", "earliest"},
         {"allow.auto.create.topics", "false"},
-        {"group.id", group ? group : ""},
+        /* assign() needs a group id even though nothing joins or commits
+         * with it; this one is never used for a commit. */
+        {"group.id", group ? group : "mm-dlq-reader"},
     };
-    size_t ndefaults = sizeof defaults / sizeof *defaults - (group ? 0 : 1);
+    size_t ndefaults = sizeof defaults / sizeof *defaults;
     char why[512];
     rd_kafka_conf_t *conf = mm_kafka_conf_new(bootstrap, defaults, ndefaults, props, nprops, why, sizeof why);
     if (conf == NULL) {
