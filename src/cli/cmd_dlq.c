@@ -795,8 +795,9 @@ static int cmd_replay(const dlq_opts *o, mm_dlq *d, const mm_config *cfg, const 
                        (long long)json_integer_value(json_object_get(it, "toOffset")));
             else if (json_is_string(json_object_get(it, "toTopic")))
                 printf(" -> %s", s_or(it, "toTopic", "?"));
-            printf(" %s %s replay %lld", s_or(it, "eventType", "(undecodable)"), s_or(it, "eventId", "-"),
-                   (long long)json_integer_value(json_object_get(it, "newReplays")));
+            printf(" %s %s", s_or(it, "eventType", "(undecodable)"), s_or(it, "eventId", "-"));
+            if (strcmp(st, "refused") != 0)
+                printf(" (replay #%lld)", (long long)json_integer_value(json_object_get(it, "newReplays")));
             if (json_is_string(json_object_get(it, "error"))) printf(": %s", s_or(it, "error", ""));
             putchar('\n');
         }
@@ -848,7 +849,7 @@ static int cmd_purge(const dlq_opts *o, mm_dlq *d) {
                      mm_dlq_topic(d), (int)p->id, (long long)p->high - 1);
         else if (cur[i] > target && !o->force && !problem[0])
             snprintf(problem, sizeof problem,
-                     "group %s is already at %lld on %s[%d], after %lld: purge would move it back (--force does)",
+                     "group %s is already at %lld on %s[%d]: committing %lld would move it back (--force does)",
                      o->group, (long long)cur[i], mm_dlq_topic(d), (int)p->id, (long long)target);
         next[i] = target;
     }
