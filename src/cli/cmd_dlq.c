@@ -81,8 +81,9 @@ static void usage(FILE *out) {
 
 /* ---- output helpers ------------------------------------------------------ */
 
-/* s[0..n) as text for a terminal: valid UTF-8 as is, control characters and
- * invalid bytes as \xNN. At most max bytes of input. */
+/* s[0..n) as text for a terminal: valid UTF-8 as is, control characters
+ * (C0, DEL, C1) and invalid bytes as \xNN, so that a hostile message cannot
+ * drive the terminal. */
 static void put_text(FILE *out, const char *s, size_t n) {
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0;
@@ -90,13 +91,34 @@ static void put_text(FILE *out, const char *s, size_t n) {
         size_t ok = mm_dlq_utf8_valid_prefix(u + i, n - i);
         for (size_t k = 0; k < ok; k++) {
             unsigned char c = u[i + k];
-            if (c < 0x20 && c != '\n' && c != '\t') fprintf(out, "\\x%02x", c);
-            else if (c == 0x7f) fputs("\\x7f", out);
-            else fputc(c, out);
+            if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
+                fprintf(out, "\\x%02x", c);
+            } else if (c == 0xc2 && k + 1 < ok && u[i + k + 1] >= 0x80 && u[i + k + 1] <= 0x9f) {
+                fprintf(out, "\\xc2\\x%02x", u[i + k + 1]); /* a C1 control */
+                k++;
+            } else {
+                fputc(c, out);
+            }
         }
         i += ok;
         if (i < n) fprintf(out, "\\x%02x", u[i++]);
     }
+}
+
+/* s (UTF-8 from a JSON string) escaped as put_text does, for one printf
+ * argument: one of 8 rotating buffers, cut at 1000 bytes. */
+static const char *tx(const char *s) {
+    static char bufs[8][1024];
+    static unsigned next;
+    char *b = bufs[next++ % 8];
+    if (s == NULL) return "-";
+    FILE *f = fmemopen(b, sizeof bufs[0], "w");
+    if (f == NULL) return "?";
+    setvbuf(f, NULL, _IONBF, 0);
+    put_text(f, s, strlen(s) > 1000 ? 1000 : strlen(s));
+    fclose(f);
+    b[sizeof bufs[0] - 1] = '\0';
+    return b;
 }
 
 /* s[0..n) as a JSON string; invalid UTF-8 bytes become the text \xNN (JSON
@@ -405,10 +427,10 @@ static int cmd_list(const dlq_opts *o, mm_dlq *d, long long deadline) {
                    (long long)json_integer_value(json_object_get(it, "offset")), ts ? ts : "-");
             char rbuf[33];
             snprintf(rbuf, sizeof rbuf, "%s", reason ? reason : json_is_true(json_object_get(it, "deadLetter")) ? "(no reason)" : "(no mm_dlq headers)");
-            printf("%-32s %-26s ", rbuf, source);
+            printf("%-32s %-26s ", tx(rbuf), tx(source));
             if (json_is_integer(rep)) printf("%-7lld ", (long long)json_integer_value(rep));
             else printf("%-7s ", "bad");
-            printf("%-20s %s\n", type ? type : "(undecodable)", id ? id : "-");
+            printf("%-20s %s\n", type ? tx(type) : "(undecodable)", tx(id));
         }
         printf("by reason (%lld message%s%s):\n", c.count, c.count == 1 ? "" : "s",
                c.more ? ", stopped at --limit" : "");
@@ -489,9 +511,10 @@ static void print_pretty(json_t *v) {
     free(text);
 }
 
+/* o[key] ready to print (escaped by tx), or dflt. */
 static const char *s_or(json_t *o, const char *key, const char *dflt) {
     const char *s = json_string_value(json_object_get(o, key));
-    return s ? s : dflt;
+    return s ? tx(s) : dflt;
 }
 
 static int cmd_show(const dlq_opts *o, mm_dlq *d, long long deadline) {
@@ -786,7 +809,8 @@ static int cmd_replay(const dlq_opts *o, mm_dlq *d, const mm_config *cfg, const 
         size_t i;
         json_t *it;
         json_array_foreach(items, i, it) {
-            const char *st = s_or(it, "status", "?");
+            const char *st = json_string_value(json_object_get(it, "status")); /* ours: plain */
+            if (st == NULL) st = "?";
             printf("%-12s %s[%lld]@%lld", st, mm_dlq_topic(d), (long long)json_integer_value(json_object_get(it, "partition")),
                    (long long)json_integer_value(json_object_get(it, "offset")));
             if (json_is_integer(json_object_get(it, "toOffset")))

@@ -370,6 +370,22 @@ static void test_dlq_round_trip(void **state) {
     assert_int_equal(dlq_run(&out, &err, "replay", "--topic", svc, "--from", "5", "--force", NULL), 1);
     assert_non_null(strstr(out, "no mm_dlq_* headers"));
     free(out), free(err);
+
+    /* 9. Control characters in a header (a terminal escape) are printed
+     *    escaped, never raw. */
+    rd_kafka_headers_t *h = rd_kafka_headers_new(2);
+    rd_kafka_header_add(h, "mm_dlq_reason", -1, "evil \x1b[2J\xc2\x9b reason", -1);
+    rd_kafka_header_add(h, "x-\x1b]0;title\x07", -1, "v", -1);
+    produce(dlq, "esc", "{\"a\":\"\\u001b[2J\"}", 16, h);
+    assert_int_equal(dlq_run(&out, &err, "list", "--topic", svc, "--from", "6", NULL), 0);
+    assert_non_null(strstr(out, "evil \\x1b[2J\\xc2\\x9b reason"));
+    assert_null(strchr(out, 0x1b));
+    free(out), free(err);
+    assert_int_equal(dlq_run(&out, &err, "show", "--topic", svc, "--offset", "6", NULL), 0);
+    assert_non_null(strstr(out, "reason:          evil \\x1b[2J"));
+    assert_non_null(strstr(out, "x-\\x1b]0;title\\x07: v"));
+    assert_null(strchr(out, 0x1b));
+    free(out), free(err);
 }
 
 int main(void) {
