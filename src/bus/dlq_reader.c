@@ -422,6 +422,7 @@ int mm_dlq_letter_parse(const rd_kafka_message_t *m, mm_dlq_letter *out) {
     out->timestamp_ms = rd_kafka_message_timestamp(m, NULL);
     out->source_partition = -1;
     out->source_offset = -1;
+    out->value_left_out = -1;
     rd_kafka_headers_t *h = NULL;
     if (rd_kafka_message_headers(m, &h) != RD_KAFKA_RESP_ERR_NO_ERROR) h = NULL;
     bool any = false, oom = false;
@@ -435,6 +436,10 @@ int mm_dlq_letter_parse(const rd_kafka_message_t *m, mm_dlq_letter *out) {
     free(s);
     s = header_text(h, MM_DLQ_HDR_OFFSET, &any, &oom);
     if (parse_i64(s, &v)) out->source_offset = v;
+    free(s);
+    bool left_out = false;
+    s = header_text(h, MM_DLQ_HDR_VALUE_BYTES, &left_out, &oom);
+    if (left_out) out->value_left_out = parse_i64(s, &v) ? v : 0;
     free(s);
     bool replays_present = false;
     s = header_text(h, MM_DLQ_HDR_REPLAYS, &replays_present, &oom);

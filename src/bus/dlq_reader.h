@@ -18,6 +18,15 @@
 
 /* Prefix shared by every dead-letter header (producer.h, MM_DLQ_HDR_*). */
 #define MM_DLQ_HDR_PREFIX "mm_dlq_"
+/* How many times `gregor dlq replay` sent this message back; the consumer
+ * keeps it when a replayed message is dead-lettered again (it is not among
+ * the mm_dlq_* headers that mm_producer_send_dead_letter replaces). */
+#define MM_DLQ_HDR_REPLAYS "mm_dlq_replays"
+/* Set by the producer instead of the value when the original was too large
+ * to copy (the same definition as producer.h's, where it exists). */
+#ifndef MM_DLQ_HDR_VALUE_BYTES
+#define MM_DLQ_HDR_VALUE_BYTES "mm_dlq_value_bytes"
+#endif
 
 /* One partition of the dead-letter topic as it was when opened. */
 typedef struct mm_dlq_partition {
@@ -81,6 +90,8 @@ typedef struct mm_dlq_letter {
     char *group;
     char *time;
     long replays;                /* mm_dlq_replays; 0 when absent, -1 when not a number */
+    int64_t value_left_out;      /* mm_dlq_value_bytes: the original's length when
+                                    its value was not kept; -1 when it was */
     char *event_id;              /* when the message decodes as an event */
     char *event_type;
     char decode_error[MM_ENVELOPE_REASON_MAX]; /* "" when it decodes */

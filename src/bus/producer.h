@@ -25,9 +25,6 @@
 #define MM_DLQ_HDR_OFFSET "mm_dlq_offset"
 #define MM_DLQ_HDR_GROUP "mm_dlq_group"
 #define MM_DLQ_HDR_TIME "mm_dlq_time"
-/* How many times `gregor dlq replay` sent this message back (docs/dlq.md);
- * kept when a replayed message is dead-lettered again. */
-#define MM_DLQ_HDR_REPLAYS "mm_dlq_replays"
 
 typedef struct mm_producer mm_producer;
 

@@ -18,7 +18,7 @@
 #include <jansson.h>
 
 #include "bus/dlq_reader.h"
-#include "bus/producer.h"
+#include "bus/producer.h" /* MM_DLQ_SUFFIX */
 #include "cli_common.h"
 #include "commands.h"
 
@@ -201,6 +201,7 @@ static json_t *letter_json(const mm_dlq_letter *l) {
     json_object_set_new(o, "eventType", jstr(l->event_type));
     json_object_set_new(o, "eventId", jstr(l->event_id));
     json_object_set_new(o, "decodeError", l->decode_error[0] ? jstr(l->decode_error) : json_null());
+    json_object_set_new(o, "valueLeftOut", l->value_left_out >= 0 ? json_integer(l->value_left_out) : json_null());
     return o;
 }
 
@@ -545,6 +546,9 @@ static int cmd_show(const dlq_opts *o, mm_dlq *d, long long deadline) {
         return GREGOR_EXIT_OK;
     }
     printf("dead letter %s[%d]@%lld (written %s)\n", mm_dlq_topic(d), (int)p->id, o->offset, s_or(doc, "timestamp", "-"));
+    if (json_is_integer(json_object_get(doc, "valueLeftOut")))
+        printf("note: the original value (%lld bytes) was too large to keep; this copy has none\n",
+               (long long)json_integer_value(json_object_get(doc, "valueLeftOut")));
     if (!json_is_true(json_object_get(doc, "deadLetter")))
         printf("note: this message has no mm_dlq_* headers: it was not dead-lettered by a metamorphosis consumer\n");
     printf("reason:          %s\n", s_or(doc, "reason", "-"));
@@ -661,6 +665,10 @@ static int select_one(void *ud, const rd_kafka_message_t *m) {
         snprintf(p->refused, sizeof p->refused,
                  l.has_dlq_headers ? "no readable mm_dlq_source_topic header: its source topic is unknown"
                                    : "no mm_dlq_* headers: not a dead letter, its source topic is unknown");
+    } else if (l.value_left_out >= 0) {
+        snprintf(p->refused, sizeof p->refused,
+                 "its value (%lld bytes) was too large to keep in the DLQ (mm_dlq_value_bytes): nothing to replay",
+                 (long long)l.value_left_out);
     } else if (!valid_topic(l.source_topic)) {
         snprintf(p->refused, sizeof p->refused, "mm_dlq_source_topic is not a Kafka topic name");
     } else if (l.replays < 0 && !c->o->force) {
