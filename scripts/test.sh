@@ -2,8 +2,9 @@
 # test.sh -- what `make test` runs: the whole test suite from a fresh machine.
 #
 #  1. installs missing Debian packages, fetches the Kafka broker jars (cached);
-#  2. builds three times: build/ (normal, -Werror), build-asan/ (ASan+UBSan)
-#     and build-release/ (Release, default options, compile only);
+#  2. checks that no module includes a module above it (check-layering.sh),
+#     then builds three times: build/ (normal, -Werror), build-asan/
+#     (ASan+UBSan) and build-release/ (Release, default options, compile only);
 #  3. starts ONE real Redis and ONE real Kafka broker for the whole run;
 #  4. runs every ctest test in the ASan build, and `make check` (the unit tier
 #     in the normal build: the sanitizers must not be what makes a test pass);
@@ -79,6 +80,11 @@ phase "setup (Debian packages)"
 
 phase "fetch Apache Kafka 4.1.1 jars"
 "$scripts/fetch-kafka.sh" >/dev/null
+
+phase "layering (scripts/check-layering.sh)"
+if ! "$scripts/check-layering.sh"; then
+    failures+=("layering")
+fi
 
 phase "build (normal, build/)"
 cmake -S "$root" -B "$root/build" -G Ninja -DMM_WERROR=ON >/dev/null

@@ -25,12 +25,12 @@
 #include <time.h>
 
 #include "common/arena.h"
-#include "graphql/error.h"
-#include "graphql/execute.h"
+#include "graphql/error/error.h"
+#include "graphql/execution/execute.h"
 #include "graphql/graphql.h"
-#include "graphql/parser.h"
-#include "graphql/schema.h"
-#include "graphql/validate.h"
+#include "graphql/language/parser.h"
+#include "graphql/type/schema.h"
+#include "graphql/validation/validate.h"
 
 typedef struct bench_doc {
     const char *name;

@@ -3,8 +3,8 @@
 #
 #   bench/graphql/run.sh [BUILD_DIR] [SECONDS]
 #
-# BUILD_DIR (default ./build) must hold bench_graphql_engine (cmake --build
-# BUILD_DIR --target bench_graphql_engine; a RelWithDebInfo or Release build).
+# BUILD_DIR (default ./build; a RelWithDebInfo or Release build) is
+# configured with -DMM_BENCH=ON and bench_graphql_engine built in it.
 # graphql-js is installed from tests/difftest's pinned lock file into
 # BUILD_DIR/difftest-node if needed. Both sides first print their responses,
 # which must be equal (the same work is measured); then each (document, phase)
@@ -17,6 +17,9 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 src="$(cd "$here/../.." && pwd)"
 build="${1:-$src/build}"
 seconds="${2:-2}"
+# bench/ is built only with MM_BENCH=ON (off by default): turn it on here.
+cmake -S "$src" -B "$build" -DMM_BENCH=ON >/dev/null
+cmake --build "$build" --target bench_graphql_engine >/dev/null
 build="$(cd "$build" && pwd)"
 cpu="${BENCH_CPU:-1}"
 engine="$build/bench/bench_graphql_engine"

@@ -37,7 +37,7 @@ command -v taskset >/dev/null || { echo "bench/http: taskset is not installed (u
 command -v python3 >/dev/null || { echo "bench/http: python3 is not installed" >&2; exit 1; }
 
 echo "bench/http: building $B" >&2
-cmake -S . -B "$B" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMM_TESTS=OFF >/dev/null
+cmake -S . -B "$B" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMM_TESTS=OFF -DMM_BENCH=ON >/dev/null
 cmake --build "$B" --target gregor httpbench_service loadgen >/dev/null
 B=$(cd "$B" && pwd)
 module=$B/bench/httpbench_service.so

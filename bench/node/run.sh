@@ -4,6 +4,9 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=${1:-$root/build}
+# bench/ is built only with MM_BENCH=ON (off by default): turn it on here.
+cmake -S "$root" -B "$build" -DMM_BENCH=ON >/dev/null
+cmake --build "$build" --target bench_node gregor mod_nodetest >/dev/null
 eval "$("$root/scripts/redis-fixture.sh" start)"
 eval "$("$root/scripts/kafka-fixture.sh" start)"
 trap '"$root/scripts/kafka-fixture.sh" stop "$MM_KAFKA_FIXTURE_DIR"; "$root/scripts/redis-fixture.sh" stop "$MM_REDIS_FIXTURE_DIR"' EXIT

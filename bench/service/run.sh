@@ -2,8 +2,10 @@
 # run.sh -- the service layer's benchmark against the real Kafka broker and
 # Redis (never the development broker): synchronous createForm over HTTP at
 # several concurrencies (p50/p99, throughput), asynchronous createForm and a
-# plain query for reference, and one worker's events/s against a bare
-# librdkafka loop. Builds a Release tree in build-bench/ (no sanitizers),
+# plain query for reference, the worker's RSS after that load, one worker's
+# events/s against a bare librdkafka loop (no-op handler), and one
+# create_form worker draining a 20,000-event backlog (events/s, CPU/event,
+# peak RSS) beside a bare librdkafka consumer process over the same backlog. Builds a Release tree in build-bench/ (no sanitizers),
 # starts its own Kafka and Redis on free ports, and stops everything.
 #
 #   bench/service/run.sh [SECONDS_PER_POINT=5]
@@ -12,7 +14,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 secs=${1:-5}
 cd "$root"
 scripts/setup.sh >/dev/null
-cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DMM_TESTS=OFF >/dev/null
+cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DMM_TESTS=OFF -DMM_BENCH=ON >/dev/null
 cmake --build build-bench >/dev/null
 B=$root/build-bench
 
@@ -61,5 +63,11 @@ for c in 1 4 16 64; do row "sync createForm" "$sync" "$c"; done
 row "async createFormAsync" "$async" 16
 row "{ __typename }" "$plain" 16
 echo
-echo "Consumer overhead (one worker, no-op handler, same run):"
+worker_pid=${pids[0]}
+echo "create_form worker after the load above (steady): $(grep -E '^(VmRSS|VmHWM)' /proc/$worker_pid/status | tr -s ' \t' ' ' | tr '\n' ' ')"
+echo
+echo "Consumer overhead (one worker, no-op handler, same run; goal framework_over_bare_json >= 0.75):"
 "$B/bench/bench_consumer_overhead" "$MM_TEST_KAFKA_BOOTSTRAP" "$MM_TEST_REDIS_URL" 20000
+echo
+echo "One create_form worker draining a 20,000-event backlog (goal drain_eps >= 28000, rss_peak_kib <= 16384):"
+"$B/bench/bench_drain" "$MM_TEST_KAFKA_BOOTSTRAP" "$MM_TEST_REDIS_URL" "$B/examples/forms.so" 20000

@@ -87,13 +87,15 @@ static int is_iso8601(const char *s) {
     return *p == '\0';
 }
 
-static json_t *datetime_serialize(json_t *value, const char **error) {
+static json_t *datetime_serialize(void *ud, json_t *value, const char **error) {
+    (void)ud;
     if (json_is_string(value) && is_iso8601(json_string_value(value))) return json_incref(value);
     *error = "DateTime cannot represent a value that is not an ISO-8601 date-time string.";
     return NULL;
 }
 
-static json_t *datetime_parse(json_t *value, const char **error) {
+static json_t *datetime_parse(void *ud, json_t *value, const char **error) {
+    (void)ud;
     if (json_is_string(value) && is_iso8601(json_string_value(value))) return json_incref(value);
     *error = "DateTime cannot represent a value that is not an ISO-8601 date-time string.";
     return NULL;
@@ -206,7 +208,8 @@ mm_service *metamorphosis_service(void) {
     static const char *const create_form_events[] = {"CreateFormEvent", NULL};
     mm_service *s = mm_service_new("forms");
     if (!s) return NULL;
-    static const mm_scalar_def datetime = {"DateTime", datetime_serialize, datetime_parse};
+    static const mm_scalar_def datetime = {
+        .name = "DateTime", .serialize = datetime_serialize, .parse_value = datetime_parse};
     int rc = mm_service_add_sdl(s, forms_sdl);
     if (!rc) rc = mm_service_add_scalar(s, &datetime);
     if (!rc) rc = mm_service_add_mutation(s, &(mm_mutation_def){

@@ -2,6 +2,9 @@
  * offset commits (at-least-once); see consumer.h. */
 #include "bus/consumer.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -9,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <assert.h>
 
 #include "metamorphosis.h"
 
@@ -16,6 +22,31 @@
 #define POLL_MS 100
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 5000
+/* How long stopping, or a revocation, waits for the messages in flight. */
+#define DRAIN_MS 10000
+/* Most messages taken off the queue per turn before in-flight work is
+ * served again (fairness between consuming and finishing). */
+#define TAKE_PER_TURN 256
+
+/* A message in flight (pipelined mode). Once done, only its offset is kept
+ * until every earlier message of its partition is done too. */
+struct mm_consumer_slot {
+    rd_kafka_message_t *m; /* NULL once done */
+    mm_event ev;
+    int64_t offset;
+    size_t bytes;
+    bool done;
+    struct part *part;
+    mm_consumer_slot *next; /* in the partition, by offset */
+};
+
+/* The slots of one partition, in offset order. */
+typedef struct part {
+    char *topic;
+    int32_t partition;
+    mm_consumer_slot *head, *tail;
+    int64_t store_next; /* offset to store (last done + 1); -1: nothing new */
+} part;
 
 /* A set of type names, built once so that each message's type is found
  * with one hash and (usually) one strcmp rather than a strcmp per name.
@@ -48,6 +79,18 @@ struct mm_consumer {
     atomic_bool stop;
     bool ran;
     _Atomic uint64_t handled_n, skipped_n, dlq_n, retries_n, commit_err_n;
+    /* Pipelined mode. */
+    mm_consumer_start_fn start;
+    mm_consumer_pump_fn pump;
+    size_t max_in_flight, max_in_flight_bytes;
+    size_t in_flight, in_flight_bytes, slots; /* started and not done; all kept */
+    part *parts;
+    size_t part_count;
+    bool dirty;          /* some partition has an offset to store */
+    bool no_more;        /* budget spent or progress said stop: take nothing new */
+    bool failed;
+    int wake[2];         /* pipe the consumer and producer queues write to */
+    rd_kafka_queue_t *cq, *pq;
 };
 
 static void free_list(char **list, size_t n) {
@@ -106,6 +149,8 @@ static bool type_set_has(const type_set *set, uint64_t hash, const char *s) {
     return false;
 }
 
+static void drain_in_flight(mm_consumer *c, int ms);
+
 static bool stopping(mm_consumer *c) {
     return atomic_load(&c->stop) || (c->stop_flag != NULL && *c->stop_flag);
 }
@@ -147,8 +192,13 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         }
         return;
     }
-    if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS && !rd_kafka_assignment_lost(rk))
+    if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS && !rd_kafka_assignment_lost(rk)) {
+        /* Pipelined: finish what is in flight (bounded), so that the next
+         * owner starts after it rather than doing it again. */
+        if (c->start != NULL)
+            drain_in_flight(c, DRAIN_MS / 2);
         commit_stored(c);
+    }
     if (cooperative) {
         rd_kafka_error_t *e = rd_kafka_incremental_unassign(rk, parts);
         if (e)
@@ -161,7 +211,7 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 mm_consumer *mm_consumer_new(const mm_consumer_config *cfg, char *err, size_t err_size) {
     char why[512];
     if (cfg->group_id == NULL || cfg->group_id[0] == '\0' || cfg->topics == NULL ||
-        cfg->topic_count == 0 || cfg->handler == NULL) {
+        cfg->topic_count == 0 || (cfg->handler == NULL) == (cfg->start == NULL)) {
         snprintf(err, err_size, "consumer needs a group id, at least one topic and a handler");
         return NULL;
     }
@@ -170,6 +220,12 @@ mm_consumer *mm_consumer_new(const mm_consumer_config *cfg, char *err, size_t er
         snprintf(err, err_size, "out of memory");
         return NULL;
     }
+    c->wake[0] = c->wake[1] = -1;
+    c->start = cfg->start;
+    c->pump = cfg->pump;
+    c->max_in_flight = cfg->max_in_flight ? cfg->max_in_flight : MM_CONSUMER_DEFAULT_IN_FLIGHT;
+    c->max_in_flight_bytes =
+        cfg->max_in_flight_bytes ? cfg->max_in_flight_bytes : MM_CONSUMER_DEFAULT_IN_FLIGHT_BYTES;
     bool oom = false;
     c->group = strdup(cfg->group_id);
     oom |= c->group == NULL;
@@ -202,6 +258,7 @@ mm_consumer *mm_consumer_new(const mm_consumer_config *cfg, char *err, size_t er
         {"auto.offset.reset", "earliest"},
         {"fetch.wait.max.ms", "10"},
         {"enable.partition.eof", "false"},
+        {"queued.max.messages.kbytes", "1024"},
     };
     rd_kafka_conf_t *conf = mm_kafka_conf_new(cfg->bootstrap, defaults,
                                               sizeof defaults / sizeof *defaults, cfg->props,
@@ -373,11 +430,300 @@ static void commit_message(mm_consumer *c, const rd_kafka_message_t *m) {
         commit_stored(c);
 }
 
+/* ---- pipelined mode ------------------------------------------------------ */
+
+static part *find_part(mm_consumer *c, const char *topic, int32_t partition) {
+    for (size_t i = 0; i < c->part_count; i++)
+        if (c->parts[i].partition == partition && strcmp(c->parts[i].topic, topic) == 0)
+            return &c->parts[i];
+    part *v = realloc(c->parts, (c->part_count + 1) * sizeof *v);
+    if (v == NULL)
+        return NULL;
+    c->parts = v;
+    part *p = &v[c->part_count];
+    *p = (part){.topic = strdup(topic), .partition = partition, .store_next = -1};
+    if (p->topic == NULL)
+        return NULL;
+    c->part_count++;
+    /* Slots point at their partition: fix them after the array moved. */
+    for (size_t i = 0; i < c->part_count; i++)
+        for (mm_consumer_slot *sl = v[i].head; sl != NULL; sl = sl->next)
+            sl->part = &v[i];
+    return p;
+}
+
+/* Stores every partition's watermark that moved (one list for all). */
+static void store_watermarks(mm_consumer *c) {
+    if (!c->dirty)
+        return;
+    c->dirty = false;
+    if (c->auto_offset_store)
+        return;
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)c->part_count);
+    for (size_t i = 0; i < c->part_count; i++) {
+        part *p = &c->parts[i];
+        if (p->store_next < 0)
+            continue;
+        rd_kafka_topic_partition_list_add(l, p->topic, p->partition)->offset = p->store_next;
+        p->store_next = -1;
+    }
+    if (l->cnt > 0) {
+        rd_kafka_resp_err_t e = rd_kafka_offsets_store(c->rk, l);
+        /* A partition revoked meanwhile fails alone; its new owner re-reads it. */
+        for (int i = 0; i < l->cnt; i++)
+            if (e || l->elems[i].err)
+                atomic_fetch_add(&c->commit_err_n, 1);
+        if (c->sync_commit)
+            commit_stored(c);
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+}
+
+void mm_consumer_slot_done(mm_consumer *c, mm_consumer_slot *sl, mm_slot_outcome how) {
+    assert(!sl->done);
+    sl->done = true;
+    c->in_flight--;
+    c->in_flight_bytes -= sl->bytes;
+    mm_event_clear(&sl->ev);
+    rd_kafka_message_destroy(sl->m);
+    sl->m = NULL;
+    if (how == MM_SLOT_HANDLED)
+        atomic_fetch_add(&c->handled_n, 1);
+    else if (how == MM_SLOT_SKIPPED)
+        atomic_fetch_add(&c->skipped_n, 1);
+    else
+        atomic_fetch_add(&c->dlq_n, 1);
+    part *p = sl->part;
+    while (p->head != NULL && p->head->done) {
+        mm_consumer_slot *h = p->head;
+        p->head = h->next;
+        if (p->head == NULL)
+            p->tail = NULL;
+        p->store_next = h->offset + 1;
+        c->dirty = true;
+        c->slots--;
+        free(h);
+    }
+    if (c->on_progress != NULL) {
+        mm_consumer_stats st;
+        mm_consumer_get_stats(c, &st);
+        if (c->on_progress(c->progress_ud, &st) != 0)
+            c->no_more = true;
+    }
+    if (c->max_messages > 0 && atomic_load(&c->handled_n) >= c->max_messages)
+        c->no_more = true;
+}
+
+int mm_consumer_slot_dead_letter(mm_consumer *c, mm_consumer_slot *sl, const char *reason) {
+    assert(sl->m != NULL);
+    return dead_letter(c, sl->m, reason);
+}
+
+void mm_consumer_wake(mm_consumer *c) {
+    if (c->wake[1] >= 0) {
+        ssize_t n = write(c->wake[1], "w", 1); /* full pipe: a wake-up is pending anyway */
+        (void)n;
+    }
+}
+
+void mm_consumer_fail(mm_consumer *c, const char *why) {
+    fprintf(stderr, "metamorphosis: consumer group %s: stopping: %s\n", c->group, why);
+    c->failed = true;
+}
+
+/* Takes one message into the pipeline. */
+static void take(mm_consumer *c, rd_kafka_message_t *m) {
+    const char *topic = rd_kafka_topic_name(m->rkt);
+    part *p = find_part(c, topic, m->partition);
+    mm_consumer_slot *sl = p ? calloc(1, sizeof *sl) : NULL;
+    if (sl == NULL) {
+        /* Not committed: comes again after a restart. */
+        rd_kafka_message_destroy(m);
+        mm_consumer_fail(c, "out of memory");
+        return;
+    }
+    sl->m = m;
+    sl->offset = m->offset;
+    sl->bytes = m->len + m->key_len;
+    sl->part = p;
+    mm_event_init(&sl->ev);
+    if (p->tail)
+        p->tail->next = sl;
+    else
+        p->head = sl;
+    p->tail = sl;
+    c->in_flight++;
+    c->in_flight_bytes += sl->bytes;
+    c->slots++;
+
+    char reason[MM_ENVELOPE_REASON_MAX];
+    char unknown[MM_ENVELOPE_REASON_MAX + 64];
+    const char *dlq_reason = NULL;
+    uint64_t type_h = 0;
+    int rc = mm_envelope_decode_message(m, &sl->ev, reason);
+    if (rc == MM_ENOMEM) {
+        mm_consumer_fail(c, "out of memory");
+        return;
+    }
+    if (rc == 0 && (c->known_count > 0 || c->handled_count > 0))
+        type_h = type_hash(sl->ev.type);
+    if (rc != 0) {
+        dlq_reason = reason;
+    } else if (c->known_count > 0 && !type_set_has(&c->known_set, type_h, sl->ev.type)) {
+        snprintf(unknown, sizeof unknown, "unknown event type \"%s\"", sl->ev.type);
+        dlq_reason = unknown;
+    }
+    if (dlq_reason != NULL) {
+        if (dead_letter(c, m, dlq_reason) != 0)
+            mm_consumer_fail(c, "cannot dead-letter");
+        else
+            mm_consumer_slot_done(c, sl, MM_SLOT_DEAD);
+        return;
+    }
+    if (c->handled_count > 0 && !type_set_has(&c->handled_set, type_h, sl->ev.type)) {
+        mm_consumer_slot_done(c, sl, MM_SLOT_SKIPPED);
+        return;
+    }
+    mm_message_info info = {
+        .topic = topic, .partition = m->partition, .offset = m->offset,
+        .timestamp_ms = rd_kafka_message_timestamp(m, NULL),
+    };
+    c->start(c->handler_ud, sl, &sl->ev, &info);
+}
+
+static int64_t mono_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Empties the wake pipe; the queues write a byte when they become non-empty. */
+static void drain_wake(mm_consumer *c) {
+    char buf[64];
+    while (read(c->wake[0], buf, sizeof buf) > 0) {
+    }
+}
+
+/* Serves delivery reports and the pump once; returns the pump's wish. */
+static int serve(mm_consumer *c, int *served) {
+    int n = mm_producer_poll(c->producer, 0);
+    if (served)
+        *served = n;
+    int next = c->pump ? c->pump(c->handler_ud) : -1;
+    store_watermarks(c);
+    return next;
+}
+
+/* Sleeps on the wake pipe up to ms (< 0: POLL_MS). */
+static void wait_wake(mm_consumer *c, int ms) {
+    if (ms < 0 || ms > POLL_MS)
+        ms = POLL_MS;
+    struct pollfd pfd = {.fd = c->wake[0], .events = POLLIN};
+    if (ms > 0 && poll(&pfd, 1, ms) > 0)
+        drain_wake(c);
+}
+
+/* Finishes what is in flight without taking anything new, up to ms. */
+static void drain_in_flight(mm_consumer *c, int ms) {
+    int64_t deadline = mono_ms() + ms;
+    while (c->in_flight > 0 && !c->failed) {
+        int64_t left = deadline - mono_ms();
+        if (left <= 0)
+            break;
+        int served = 0;
+        int next = serve(c, &served);
+        if (c->in_flight == 0 || served > 0 || next == 0)
+            continue;
+        wait_wake(c, next < 0 || next > left ? (int)(left < POLL_MS ? left : POLL_MS) : next);
+    }
+    store_watermarks(c);
+}
+
+static int run_pipelined(mm_consumer *c) {
+    int result = MM_CONSUMER_STOPPED;
+    if (pipe(c->wake) != 0) {
+        fprintf(stderr, "metamorphosis: consumer group %s: pipe: %s\n", c->group, strerror(errno));
+        return MM_EIO;
+    }
+    for (int i = 0; i < 2; i++)
+        fcntl(c->wake[i], F_SETFL, fcntl(c->wake[i], F_GETFL) | O_NONBLOCK);
+    c->cq = rd_kafka_queue_get_consumer(c->rk);
+    c->pq = mm_producer_poll_on_caller(c->producer);
+    bool took_polling = c->pq != NULL;
+    if (c->cq)
+        rd_kafka_queue_io_event_enable(c->cq, c->wake[1], "c", 1);
+    if (c->pq)
+        rd_kafka_queue_io_event_enable(c->pq, c->wake[1], "p", 1);
+    while (!stopping(c) && !c->failed) {
+        size_t taken = 0;
+        while (!c->no_more && !c->failed && !stopping(c) && taken < TAKE_PER_TURN &&
+               c->in_flight < c->max_in_flight && c->in_flight_bytes < c->max_in_flight_bytes &&
+               c->slots < 16 * c->max_in_flight &&
+               (c->max_messages == 0 || atomic_load(&c->handled_n) + c->in_flight < c->max_messages)) {
+            rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, 0);
+            if (m == NULL)
+                break;
+            taken++;
+            if (m->err) {
+                if (m->err == RD_KAFKA_RESP_ERR__FATAL) {
+                    char why[512];
+                    rd_kafka_fatal_error(c->rk, why, sizeof why);
+                    fprintf(stderr, "metamorphosis: consumer group %s: fatal: %s\n", c->group, why);
+                    rd_kafka_message_destroy(m);
+                    c->failed = true;
+                    break;
+                }
+                if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+                    fprintf(stderr, "metamorphosis: consumer group %s: %s\n", c->group,
+                            rd_kafka_message_errstr(m));
+                rd_kafka_message_destroy(m);
+                continue;
+            }
+            take(c, m);
+        }
+        int served = 0;
+        int next = serve(c, &served);
+        if (c->no_more && c->in_flight == 0) {
+            if (c->max_messages > 0 && atomic_load(&c->handled_n) >= c->max_messages)
+                result = MM_CONSUMER_BUDGET;
+            break;
+        }
+        bool window_open = !c->no_more && c->in_flight < c->max_in_flight &&
+                           c->in_flight_bytes < c->max_in_flight_bytes;
+        if (taken > 0 && window_open)
+            continue; /* more may be queued */
+        if (served > 0 || next == 0)
+            continue;
+        wait_wake(c, next);
+    }
+    if (c->failed)
+        result = MM_EKAFKA;
+    else
+        drain_in_flight(c, DRAIN_MS);
+    commit_stored(c);
+    rd_kafka_consumer_close(c->rk); /* leaves the group; revokes via on_rebalance */
+    if (c->cq) {
+        rd_kafka_queue_io_event_enable(c->cq, -1, NULL, 0);
+        rd_kafka_queue_destroy(c->cq);
+        c->cq = NULL;
+    }
+    if (c->pq) {
+        rd_kafka_queue_io_event_enable(c->pq, -1, NULL, 0);
+        rd_kafka_queue_destroy(c->pq);
+        c->pq = NULL;
+    }
+    (void)took_polling; /* the owner of the producer restores its thread (it may
+                            still have reports for in-flight work to serve) */
+    return result;
+}
+
 int mm_consumer_run(mm_consumer *c) {
     int result = MM_CONSUMER_STOPPED;
     if (c->ran)
         return MM_EINVAL;
     c->ran = true;
+    if (c->start != NULL)
+        return run_pipelined(c);
     while (!stopping(c)) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, POLL_MS);
         if (m == NULL)
@@ -436,6 +782,20 @@ void mm_consumer_free(mm_consumer *c) {
     }
     if (c->own_producer)
         mm_producer_free(c->producer);
+    for (size_t i = 0; i < c->part_count; i++) {
+        for (mm_consumer_slot *sl = c->parts[i].head, *n; sl != NULL; sl = n) {
+            n = sl->next;
+            mm_event_clear(&sl->ev);
+            if (sl->m)
+                rd_kafka_message_destroy(sl->m);
+            free(sl);
+        }
+        free(c->parts[i].topic);
+    }
+    free(c->parts);
+    for (int i = 0; i < 2; i++)
+        if (c->wake[i] >= 0)
+            close(c->wake[i]);
     free(c->group);
     free(c->handled_set.slot);
     free(c->known_set.slot);

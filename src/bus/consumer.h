@@ -20,7 +20,11 @@
  * at-least-once allows. sync_commit instead waits for a commit after every
  * message. Before partitions are revoked and before leaving the group the
  * loop always commits synchronously.
- * Defaults: auto.offset.reset=earliest (a new group reads what was published
+ * Defaults: queued.max.messages.kbytes=1024 (prefetch sized for a worker:
+ * librdkafka's 64 MiB default made a worker draining a backlog grow past
+ * 70 MiB; queued.min.messages stays at its default, since lowering it to
+ * 1000 was measured to throttle fetching to ~5,000 events/s),
+ * auto.offset.reset=earliest (a new group reads what was published
  * before it joined), fetch.wait.max.ms=10 (a real broker answers a fetch as
  * soon as data arrives; this only bounds idle fetches, and keeps the
  * development mock broker, which waits the full time, responsive). */
@@ -37,6 +41,9 @@
 
 typedef struct mm_consumer mm_consumer;
 
+/* One message in flight in pipelined mode (see mm_consumer_start_fn). */
+typedef struct mm_consumer_slot mm_consumer_slot;
+
 /* Where a message came from. */
 typedef struct mm_message_info {
     const char *topic;
@@ -52,6 +59,34 @@ typedef struct mm_message_info {
  * committed. Application errors are not failures here: the service layer
  * turns them into exception events and returns 0. */
 typedef int (*mm_consumer_handler)(void *ud, const mm_event *ev, const mm_message_info *info);
+
+/* Pipelined mode: many messages in flight, each finished later.
+ *
+ * start is called on the loop thread for every event to handle, in offset
+ * order per partition. ev belongs to the slot and stays valid until the slot
+ * is finished with mm_consumer_slot_done (on the loop thread: from start
+ * itself or from pump). The loop stores a partition's offset only up to the
+ * lowest message not yet done (an in-order watermark), so whatever is
+ * committed is durable however the process ends. The number and bytes of
+ * messages started and not done are bounded (max_in_flight,
+ * max_in_flight_bytes); while the window is full the loop stops consuming.
+ *
+ * pump is called on every turn of the loop (after the producer's delivery
+ * reports are served, mm_producer_poll_on_caller): it advances whatever is in
+ * flight and returns how many ms it can wait before it must run again (-1:
+ * only when something happens, 0: at once). The loop sleeps on the consumer
+ * queue and the producer's queue together, so a new message or a delivery
+ * report wakes it with no thread handoff. */
+typedef void (*mm_consumer_start_fn)(void *ud, mm_consumer_slot *slot, const mm_event *ev,
+                                     const mm_message_info *info);
+typedef int (*mm_consumer_pump_fn)(void *ud);
+
+/* How a slot ended. */
+typedef enum mm_slot_outcome {
+    MM_SLOT_HANDLED = 0, /* counted as handled */
+    MM_SLOT_SKIPPED = 1, /* counted as skipped */
+    MM_SLOT_DEAD = 2,    /* counted as dead-lettered */
+} mm_slot_outcome;
 
 /* Counters of what the loop did with the messages it consumed. */
 typedef struct mm_consumer_stats {
@@ -87,7 +122,15 @@ typedef struct mm_consumer_config {
     mm_consumer_progress_cb on_progress;
     void *progress_ud;
     volatile sig_atomic_t *stop_flag;  /* optional: a signal handler sets it nonzero */
+    /* Pipelined mode (set start instead of handler; see above). */
+    mm_consumer_start_fn start;
+    mm_consumer_pump_fn pump;          /* may be NULL */
+    size_t max_in_flight;              /* 0: MM_CONSUMER_DEFAULT_IN_FLIGHT */
+    size_t max_in_flight_bytes;        /* 0: MM_CONSUMER_DEFAULT_IN_FLIGHT_BYTES */
 } mm_consumer_config;
+
+#define MM_CONSUMER_DEFAULT_IN_FLIGHT 256
+#define MM_CONSUMER_DEFAULT_IN_FLIGHT_BYTES (4u << 20)
 
 /* Why mm_consumer_run returned. */
 typedef enum mm_consumer_exit {
@@ -111,6 +154,23 @@ void mm_consumer_stop(mm_consumer *c);
 
 /* A snapshot of the counters (safe from any thread). */
 void mm_consumer_get_stats(mm_consumer *c, mm_consumer_stats *out);
+
+/* Pipelined mode, on the loop thread: marks slot done (its outcome is
+ * durable); the slot and its event are gone after the call. */
+void mm_consumer_slot_done(mm_consumer *c, mm_consumer_slot *slot, mm_slot_outcome how);
+
+/* Pipelined mode: copies the slot's message to the dead-letter topic with
+ * reason, waiting (up to 30 s) for the acknowledgement. 0 or an mm_error. */
+int mm_consumer_slot_dead_letter(mm_consumer *c, mm_consumer_slot *slot, const char *reason);
+
+/* Pipelined mode: stops the loop with MM_EKAFKA (an outage the loop cannot
+ * ride out, e.g. the dead-letter topic unreachable). Slots not done stay
+ * uncommitted and are delivered again to the next member. */
+void mm_consumer_fail(mm_consumer *c, const char *why);
+
+/* Pipelined mode: wakes the loop so that it runs pump soon (from any
+ * thread, e.g. a handler thread that finished an event). */
+void mm_consumer_wake(mm_consumer *c);
 
 /* Frees the consumer (after mm_consumer_run returned, or if it never ran).
  * NULL is a no-op. */

@@ -3,6 +3,7 @@
  * structured mode back with strict validation and a precise reason for
  * every rejection (see envelope.h and docs/wire-format.md). */
 #include "bus/envelope.h"
+#include "bus/limits.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -416,6 +417,15 @@ static bool check_attr(const char *what, const char *v, bool required,
     return true;
 }
 
+/* Ids are keys in the result store: bounded by bus/limits.h. */
+static bool check_id_len(const char *what, const char *v, char reason[MM_ENVELOPE_REASON_MAX]) {
+    if (v != NULL && strlen(v) > MM_LIMIT_ID_BYTES) {
+        set_reason(reason, "event %s is too long (%zu bytes > %d)", what, strlen(v), MM_LIMIT_ID_BYTES);
+        return false;
+    }
+    return true;
+}
+
 int mm_envelope_encode(const mm_event *ev, rd_kafka_headers_t **headers, char **payload,
                        size_t *payload_len, char reason[MM_ENVELOPE_REASON_MAX]) {
     char now[25];
@@ -425,7 +435,9 @@ int mm_envelope_encode(const mm_event *ev, rd_kafka_headers_t **headers, char **
     if (!check_attr("id", ev->id, true, reason) || !check_attr("source", ev->source, true, reason) ||
         !check_attr("type", ev->type, true, reason) || !check_attr("time", ev->time, false, reason) ||
         !check_attr("reply_to", ev->reply_to, false, reason) ||
-        !check_attr("cause_id", ev->cause_id, false, reason))
+        !check_attr("cause_id", ev->cause_id, false, reason) ||
+        !check_id_len("id", ev->id, reason) || !check_id_len("reply_to", ev->reply_to, reason) ||
+        !check_id_len("cause_id", ev->cause_id, reason))
         return MM_EINVAL;
     if (!is_graphql_name(ev->type, strlen(ev->type))) {
         set_reason(reason, "event type \"%s\" is not a GraphQL type name", ev->type);
@@ -1087,10 +1099,10 @@ static bool looks_structured(const mm_wire_header *ct, const void *value, size_t
     return yes;
 }
 
-int mm_envelope_decode(const mm_wire_header *headers, size_t header_count, const void *key,
-                       size_t key_len, const void *value, size_t value_len, mm_event *out,
-                       char reason[MM_ENVELOPE_REASON_MAX]) {
-    mm_event_init(out);
+/* Decodes either content mode; mm_envelope_decode adds the size limits. */
+static int decode_any(const mm_wire_header *headers, size_t header_count, const void *key,
+                      size_t key_len, const void *value, size_t value_len, mm_event *out,
+                      char reason[MM_ENVELOPE_REASON_MAX]) {
     if (header_count > MM_ENVELOPE_MAX_HEADERS) {
         set_reason(reason, "too many headers (%zu > %d)", header_count, MM_ENVELOPE_MAX_HEADERS);
         return MM_EINVAL;
@@ -1132,6 +1144,38 @@ int mm_envelope_decode(const mm_wire_header *headers, size_t header_count, const
     if (!has_spec && looks_structured(ct, value, value_len))
         return decode_structured(key, key_len, value, value_len, out, reason);
     return decode_binary(headers, header_count, key, key_len, value, value_len, out, reason);
+}
+
+/* An id longer than MM_LIMIT_ID_BYTES could not key its result in Redis:
+ * refused here, whichever mode carried it. */
+static bool id_fits(const char *attr, const char *id, char reason[MM_ENVELOPE_REASON_MAX]) {
+    size_t n = id ? strlen(id) : 0;
+    if (n <= MM_LIMIT_ID_BYTES)
+        return true;
+    set_reason(reason, "%s is too long (%zu bytes > %d)", attr, n, MM_LIMIT_ID_BYTES);
+    return false;
+}
+
+int mm_envelope_decode(const mm_wire_header *headers, size_t header_count, const void *key,
+                       size_t key_len, const void *value, size_t value_len, mm_event *out,
+                       char reason[MM_ENVELOPE_REASON_MAX]) {
+    mm_event_init(out);
+    /* Checked before anything is parsed: a value this large could not
+     * complete its journey (limits.h), in either content mode. */
+    if (value_len > MM_LIMIT_EVENT_BYTES) {
+        set_reason(reason, "value of %zu bytes exceeds the event limit of %d bytes", value_len,
+                   MM_LIMIT_EVENT_BYTES);
+        return MM_EINVAL;
+    }
+    int rc = decode_any(headers, header_count, key, key_len, value, value_len, out, reason);
+    if (rc != 0)
+        return rc;
+    if (!id_fits("ce_id", out->id, reason) || !id_fits("ce_mmreplyto", out->reply_to, reason) ||
+        !id_fits("ce_mmcauseid", out->cause_id, reason)) {
+        mm_event_clear(out);
+        return MM_EINVAL;
+    }
+    return 0;
 }
 
 int mm_envelope_decode_message(const rd_kafka_message_t *msg, mm_event *out,

@@ -21,6 +21,7 @@
 struct mm_producer {
     rd_kafka_t *rk;
     pthread_t poller;
+    bool polling;               /* the delivery thread runs (else the caller polls) */
     atomic_bool stop;
     pthread_mutex_t lock;       /* guards the sync tickets' state */
     pthread_cond_t done;        /* broadcast when any ticket completes */
@@ -61,7 +62,7 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
         return;
     mm_delivery d = {
         .status = 0, .error = NULL, .topic = m->rkt ? rd_kafka_topic_name(m->rkt) : NULL,
-        .partition = m->partition, .offset = m->offset,
+        .partition = m->partition, .offset = m->offset, .kafka_err = (int)m->err,
     };
     if (m->err) {
         d.status = m->err == RD_KAFKA_RESP_ERR__MSG_TIMED_OUT ? MM_ETIMEDOUT : MM_EKAFKA;
@@ -105,6 +106,26 @@ static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque) 
     atomic_store(&p->has_fatal, true);
 }
 
+int mm_delivery_is_transient(int kafka_err) {
+    switch ((rd_kafka_resp_err_t)kafka_err) {
+    case RD_KAFKA_RESP_ERR_NO_ERROR:
+    case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
+    case RD_KAFKA_RESP_ERR_INVALID_MSG:
+    case RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE:
+    case RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE:
+    case RD_KAFKA_RESP_ERR_INVALID_RECORD:
+    case RD_KAFKA_RESP_ERR_TOPIC_EXCEPTION:
+    case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR_INVALID_REQUIRED_ACKS:
+    case RD_KAFKA_RESP_ERR__INVALID_ARG:
+    case RD_KAFKA_RESP_ERR__FATAL:
+        return 0;
+    default:
+        return 1;
+    }
+}
+
 static void *poll_loop(void *arg) {
     mm_producer *p = arg;
     /* rd_kafka_poll returns as soon as a report is ready; the timeout only
@@ -146,6 +167,7 @@ mm_producer *mm_producer_new(const char *bootstrap, const mm_kv *props, size_t n
         copy_err(err, err_size, "cannot create Kafka producer: %s", why);
         goto fail;
     }
+    p->polling = true;
     if (pthread_create(&p->poller, NULL, poll_loop, p) != 0) {
         copy_err(err, err_size, "%s", "cannot start the producer's delivery thread");
         rd_kafka_destroy(p->rk);
@@ -175,7 +197,10 @@ static int check_fatal(mm_producer *p, char *err, size_t err_size) {
 static int produce_raw(mm_producer *p, const char *topic, const void *key, size_t key_len,
                        char *payload, size_t payload_len, rd_kafka_headers_t *headers,
                        ticket *t, bool copy_payload, char *err, size_t err_size) {
-    int flags = RD_KAFKA_MSG_F_BLOCK | (copy_payload ? RD_KAFKA_MSG_F_COPY : RD_KAFKA_MSG_F_FREE);
+    /* Blocking on a full queue needs someone else serving delivery reports:
+     * not so when the caller polls (mm_producer_poll_on_caller). */
+    int flags = (p->polling ? RD_KAFKA_MSG_F_BLOCK : 0) |
+                (copy_payload ? RD_KAFKA_MSG_F_COPY : RD_KAFKA_MSG_F_FREE);
     rd_kafka_resp_err_t e = rd_kafka_producev(
         p->rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_MSGFLAGS(flags),
         RD_KAFKA_V_KEY((void *)key, key_len), RD_KAFKA_V_VALUE(payload, payload_len),
@@ -186,13 +211,15 @@ static int produce_raw(mm_producer *p, const char *topic, const void *key, size_
         if (!copy_payload)
             free(payload);
         copy_err(err, err_size, "cannot produce: %s", rd_kafka_err2str(e));
-        return MM_EKAFKA;
+        /* Too large is the message's fault and will not change on retry. */
+        return e == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE ? MM_ELIMIT : MM_EKAFKA;
     }
     return 0;
 }
 
 static int produce_event(mm_producer *p, const char *topic, const mm_event *ev, ticket *t,
-                         char *err, size_t err_size) {
+                         size_t max_value, char **keep, size_t *keep_len, char *err,
+                         size_t err_size) {
     rd_kafka_headers_t *headers;
     char *payload;
     size_t len;
@@ -209,13 +236,31 @@ static int produce_event(mm_producer *p, const char *topic, const mm_event *ev, 
         copy_err(err, err_size, "%s", reason);
         return rc;
     }
+    if (len > max_value) {
+        rd_kafka_headers_destroy(headers);
+        free(payload);
+        copy_err(err, err_size, "event %s of %zu bytes exceeds the limit of %zu bytes", ev->type, len,
+                 max_value);
+        return MM_ELIMIT;
+    }
     const void *key = ev->key ? (const void *)ev->key : (const void *)ev->id;
     size_t key_len = ev->key ? ev->key_len : strlen(ev->id);
-    return produce_raw(p, topic, key, key_len, payload, len, headers, t, false, err, err_size);
+    if (keep == NULL)
+        return produce_raw(p, topic, key, key_len, payload, len, headers, t, false, err, err_size);
+    /* librdkafka copies it; the caller keeps ours. */
+    rc = produce_raw(p, topic, key, key_len, payload, len, headers, t, true, err, err_size);
+    if (rc != 0) {
+        free(payload);
+        return rc;
+    }
+    *keep = payload;
+    *keep_len = len;
+    return 0;
 }
 
-int mm_producer_send(mm_producer *p, const char *topic, const mm_event *ev, mm_delivery_cb cb,
-                     void *ud, char *err, size_t err_size) {
+static int send_async(mm_producer *p, const char *topic, const mm_event *ev, size_t max_value,
+                      mm_delivery_cb cb, void *ud, char **keep, size_t *keep_len, char *err,
+                      size_t err_size) {
     ticket *t = calloc(1, sizeof *t);
     if (t == NULL) {
         copy_err(err, err_size, "%s", "out of memory");
@@ -226,7 +271,7 @@ int mm_producer_send(mm_producer *p, const char *topic, const mm_event *ev, mm_d
     pthread_mutex_lock(&p->lock);
     p->pending++;
     pthread_mutex_unlock(&p->lock);
-    int rc = produce_event(p, topic, ev, t, err, err_size);
+    int rc = produce_event(p, topic, ev, t, max_value, keep, keep_len, err, err_size);
     if (rc != 0) {
         free(t);
         pthread_mutex_lock(&p->lock);
@@ -235,6 +280,25 @@ int mm_producer_send(mm_producer *p, const char *topic, const mm_event *ev, mm_d
         pthread_mutex_unlock(&p->lock);
     }
     return rc;
+}
+
+int mm_producer_send(mm_producer *p, const char *topic, const mm_event *ev, mm_delivery_cb cb,
+                     void *ud, char *err, size_t err_size) {
+    return send_async(p, topic, ev, MM_LIMIT_MESSAGE_BYTES, cb, ud, NULL, NULL, err, err_size);
+}
+
+int mm_producer_send_keep_value(mm_producer *p, const char *topic, const mm_event *ev,
+                                mm_delivery_cb cb, void *ud, char **value, size_t *value_len,
+                                char *err, size_t err_size) {
+    *value = NULL;
+    *value_len = 0;
+    return send_async(p, topic, ev, MM_LIMIT_MESSAGE_BYTES, cb, ud, value, value_len, err,
+                      err_size);
+}
+
+int mm_producer_send_entry(mm_producer *p, const char *topic, const mm_event *ev,
+                           mm_delivery_cb cb, void *ud, char *err, size_t err_size) {
+    return send_async(p, topic, ev, MM_LIMIT_EVENT_BYTES, cb, ud, NULL, NULL, err, err_size);
 }
 
 /* An absolute CLOCK_REALTIME deadline timeout_ms from now. */
@@ -255,6 +319,25 @@ static int wait_ticket(mm_producer *p, ticket *t, int timeout_ms, int32_t *parti
                        int64_t *offset, char *err, size_t err_size) {
     struct timespec deadline = deadline_in(timeout_ms > 0 ? timeout_ms : 0);
     pthread_mutex_lock(&p->lock);
+    while (!p->polling && !t->completed) {
+        /* Nobody else serves the reports: serve them here, a slice at a time. */
+        pthread_mutex_unlock(&p->lock);
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        long left = (long)(deadline.tv_sec - now.tv_sec) * 1000 +
+                    (deadline.tv_nsec - now.tv_nsec) / 1000000;
+        if (timeout_ms > 0 && left <= 0) {
+            pthread_mutex_lock(&p->lock);
+            if (t->completed)
+                break;
+            t->abandoned = true;
+            pthread_mutex_unlock(&p->lock);
+            copy_err(err, err_size, "%s", "no delivery report within the timeout");
+            return MM_ETIMEDOUT;
+        }
+        rd_kafka_poll(p->rk, timeout_ms > 0 && left < 100 ? (int)left : 100);
+        pthread_mutex_lock(&p->lock);
+    }
     while (!t->completed) {
         if (timeout_ms <= 0) {
             pthread_cond_wait(&p->done, &p->lock);
@@ -286,7 +369,7 @@ int mm_producer_send_sync(mm_producer *p, const char *topic, const mm_event *ev,
         return MM_ENOMEM;
     }
     t->sync = true;
-    int rc = produce_event(p, topic, ev, t, err, err_size);
+    int rc = produce_event(p, topic, ev, t, MM_LIMIT_MESSAGE_BYTES, NULL, NULL, err, err_size);
     if (rc != 0) {
         free(t);
         return rc;
@@ -297,7 +380,8 @@ int mm_producer_send_sync(mm_producer *p, const char *topic, const mm_event *ev,
 int mm_producer_send_dead_letter(mm_producer *p, const mm_dead_letter *dl, int timeout_ms,
                                  char *err, size_t err_size) {
     static const char *const ours[] = {MM_DLQ_HDR_REASON, MM_DLQ_HDR_TOPIC, MM_DLQ_HDR_PARTITION,
-                                       MM_DLQ_HDR_OFFSET, MM_DLQ_HDR_GROUP, MM_DLQ_HDR_TIME};
+                                       MM_DLQ_HDR_OFFSET, MM_DLQ_HDR_GROUP, MM_DLQ_HDR_TIME,
+                                       MM_DLQ_HDR_VALUE_BYTES};
     char dlq_topic[512], num[32], now[25];
     if (dl->topic == NULL || dl->reason == NULL) {
         copy_err(err, err_size, "%s", "dead letter without source topic or reason");
@@ -332,6 +416,16 @@ int mm_producer_send_dead_letter(mm_producer *p, const mm_dead_letter *dl, int t
     if (dl->group)
         bad |= rd_kafka_header_add(h, MM_DLQ_HDR_GROUP, -1, dl->group, -1);
     bad |= rd_kafka_header_add(h, MM_DLQ_HDR_TIME, -1, now, -1);
+    /* A value too large to produce again (the 5 MB event) is left out, so
+     * that dead-lettering it cannot fail the same way. */
+    const void *value = dl->value;
+    size_t value_len = dl->value_len;
+    if (value_len > MM_LIMIT_EVENT_BYTES) {
+        snprintf(num, sizeof num, "%zu", value_len);
+        bad |= rd_kafka_header_add(h, MM_DLQ_HDR_VALUE_BYTES, -1, num, -1);
+        value = NULL;
+        value_len = 0;
+    }
     if (bad) {
         rd_kafka_headers_destroy(h);
         copy_err(err, err_size, "%s", "out of memory");
@@ -344,13 +438,34 @@ int mm_producer_send_dead_letter(mm_producer *p, const mm_dead_letter *dl, int t
         return MM_ENOMEM;
     }
     t->sync = true;
-    rc = produce_raw(p, dlq_topic, dl->key, dl->key_len, (char *)dl->value, dl->value_len, h, t,
+    rc = produce_raw(p, dlq_topic, dl->key, dl->key_len, (char *)value, value_len, h, t,
                      true, err, err_size);
     if (rc != 0) {
         free(t);
         return rc;
     }
     return wait_ticket(p, t, timeout_ms, NULL, NULL, err, err_size);
+}
+
+rd_kafka_queue_t *mm_producer_poll_on_caller(mm_producer *p) {
+    if (!p->polling)
+        return NULL;
+    atomic_store(&p->stop, true);
+    pthread_join(p->poller, NULL);
+    p->polling = false;
+    return rd_kafka_queue_get_main(p->rk);
+}
+
+int mm_producer_poll(mm_producer *p, int timeout_ms) { return rd_kafka_poll(p->rk, timeout_ms); }
+
+int mm_producer_poll_in_background(mm_producer *p) {
+    if (p->polling)
+        return 0;
+    atomic_store(&p->stop, false);
+    if (pthread_create(&p->poller, NULL, poll_loop, p) != 0)
+        return MM_ENOMEM;
+    p->polling = true;
+    return 0;
 }
 
 int mm_producer_flush(mm_producer *p, int timeout_ms) {
@@ -375,8 +490,10 @@ void mm_producer_free(mm_producer *p) {
     /* Whatever could not be delivered fails now, so every callback fires. */
     rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
     rd_kafka_flush(p->rk, 1000);
-    atomic_store(&p->stop, true);
-    pthread_join(p->poller, NULL);
+    if (p->polling) {
+        atomic_store(&p->stop, true);
+        pthread_join(p->poller, NULL);
+    }
     rd_kafka_poll(p->rk, 0);
     rd_kafka_destroy(p->rk);
     pthread_cond_destroy(&p->done);

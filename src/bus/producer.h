@@ -15,6 +15,7 @@
 
 #include "bus/envelope.h"
 #include "bus/kafka_conf.h"
+#include "bus/limits.h"
 
 /* Suffix of dead-letter topics: orders -> orders.dlq. */
 #define MM_DLQ_SUFFIX ".dlq"
@@ -25,6 +26,8 @@
 #define MM_DLQ_HDR_OFFSET "mm_dlq_offset"
 #define MM_DLQ_HDR_GROUP "mm_dlq_group"
 #define MM_DLQ_HDR_TIME "mm_dlq_time"
+/* Set instead of the value when the original was too large to copy. */
+#define MM_DLQ_HDR_VALUE_BYTES "mm_dlq_value_bytes"
 
 typedef struct mm_producer mm_producer;
 
@@ -35,10 +38,17 @@ typedef struct mm_delivery {
     const char *topic;
     int32_t partition;   /* -1 when unknown */
     int64_t offset;      /* -1 when unknown */
+    int kafka_err;       /* librdkafka's rd_kafka_resp_err_t (0 on success) */
 } mm_delivery;
 
-/* Called once per async send, on the producer's delivery thread (or, for
- * messages still queued at mm_producer_free, on the freeing thread). d and
+/* Whether a failed delivery is worth another attempt: timeouts, a broker or
+ * leader that is away, transport errors. Message too large, an invalid or
+ * unauthorized topic and the like are permanent. */
+int mm_delivery_is_transient(int kafka_err);
+
+/* Called once per async send, on the producer's delivery thread, or, after
+ * mm_producer_poll_on_caller, on whichever thread calls mm_producer_poll
+ * (or, for messages still queued at mm_producer_free, on the freeing thread). d and
  * its strings are valid only during the call. */
 typedef void (*mm_delivery_cb)(void *ud, const mm_delivery *d);
 
@@ -69,6 +79,22 @@ mm_producer *mm_producer_new(const char *bootstrap, const mm_kv *props, size_t n
 int mm_producer_send(mm_producer *p, const char *topic, const mm_event *ev, mm_delivery_cb cb,
                      void *ud, char *err, size_t err_size);
 
+/* mm_producer_send that also hands back the encoded value (the JSON text of
+ * ev->data, *value_len bytes, malloc'd; the caller frees it), e.g. to reuse
+ * it in the stored result instead of encoding the data again. On failure
+ * *value is NULL. */
+int mm_producer_send_keep_value(mm_producer *p, const char *topic, const mm_event *ev,
+                                mm_delivery_cb cb, void *ud, char **value, size_t *value_len,
+                                char *err, size_t err_size);
+
+/* mm_producer_send for an event entering the system (a mutation): refuses
+ * with MM_ELIMIT (and a reason naming the limit) an event whose encoded value
+ * exceeds MM_LIMIT_EVENT_BYTES (bus/limits.h), so that whatever a consumer
+ * emits from it still fits a Kafka message. mm_producer_send refuses only
+ * what Kafka would (MM_ELIMIT above MM_LIMIT_MESSAGE_BYTES). */
+int mm_producer_send_entry(mm_producer *p, const char *topic, const mm_event *ev,
+                           mm_delivery_cb cb, void *ud, char *err, size_t err_size);
+
 /* Sends ev and waits for the broker's acknowledgement. timeout_ms <= 0 waits
  * for the delivery report however long it takes (bounded by
  * message.timeout.ms). On success returns 0 and fills *partition and
@@ -77,9 +103,29 @@ int mm_producer_send_sync(mm_producer *p, const char *topic, const mm_event *ev,
                           int32_t *partition, int64_t *offset, char *err, size_t err_size);
 
 /* Copies a rejected message verbatim to "<topic>.dlq", adding the mm_dlq_*
- * headers, and waits for the acknowledgement (timeout as for send_sync). */
+ * headers, and waits for the acknowledgement (timeout as for send_sync). A
+ * value too large to produce (over MM_LIMIT_EVENT_BYTES) is left out: the
+ * copy then has an empty value and an mm_dlq_value_bytes header with the
+ * original length. */
 int mm_producer_send_dead_letter(mm_producer *p, const mm_dead_letter *dl, int timeout_ms,
                                  char *err, size_t err_size);
+
+/* Stops the background delivery thread: from now on delivery reports (and
+ * async callbacks) run only inside mm_producer_poll, mm_producer_flush and
+ * the synchronous sends (which poll while they wait), on the calling thread.
+ * A worker's single-threaded event loop uses this to take its delivery
+ * reports without a thread handoff. Returns librdkafka's main queue, which
+ * the caller may watch with rd_kafka_queue_io_event_enable (the caller
+ * destroys the returned reference). NULL if already on the caller. */
+rd_kafka_queue_t *mm_producer_poll_on_caller(mm_producer *p);
+
+/* Serves ready delivery reports, waiting up to timeout_ms for the first.
+ * Returns how many were served. */
+int mm_producer_poll(mm_producer *p, int timeout_ms);
+
+/* Undoes mm_producer_poll_on_caller: restarts the delivery thread. 0, or
+ * MM_ENOMEM if the thread cannot start (reports then stay on the caller). */
+int mm_producer_poll_in_background(mm_producer *p);
 
 /* Waits until every enqueued message is delivered or failed. 0 or MM_ETIMEDOUT. */
 int mm_producer_flush(mm_producer *p, int timeout_ms);

@@ -8,7 +8,7 @@
 
 #include "cli_common.h"
 #include "commands.h"
-#include "graphql/json_writer.h"
+#include "common/json_writer.h"
 #include "node/status_store.h"
 
 static void usage(FILE *out) {

@@ -66,6 +66,15 @@ static mm_config *config_new_defaults(void) {
     c->http_graphql_path = strdup("/graphql");
     c->http_max_body_bytes = 1024 * 1024;
     c->http_threads = 0; /* one per online core */
+    /* The HTTP server's own defaults (mm_http_config_init), held here so
+     * that docs/configuration.md's table can be checked against them. */
+    c->http_max_header_bytes = 32 * 1024;
+    c->http_max_url_bytes = 16 * 1024;
+    c->http_max_connections = 4096;
+    c->http_max_connections_per_ip = 0;
+    c->http_header_timeout_ms = 10000;
+    c->http_idle_timeout_s = 30;
+    c->http_max_requests_per_connection = 100000;
     c->http_apq = true;
     c->http_apq_max_bytes = 4 * 1024 * 1024;
     /* the engine's defaults (graphql.h MM_GRAPHQL_DEFAULT_*) */
@@ -631,4 +640,66 @@ const mm_consumer_settings *mm_config_find_consumer(const mm_config *cfg, const 
             strcmp(cfg->consumers[i].consumer, consumer) == 0)
             return &cfg->consumers[i];
     return NULL;
+}
+
+/* ---- the defaults as docs/configuration.md's table writes them ---------- */
+
+static void emit_long(mm_config_default_fn fn, void *ud, const char *key, long v) {
+    char text[32];
+    if (v == MM_CONFIG_UNSET) snprintf(text, sizeof text, "null");
+    else snprintf(text, sizeof text, "%ld", v);
+    fn(ud, key, text);
+}
+
+int mm_config_each_default(mm_config_default_fn fn, void *ud) {
+    mm_config *c = config_new_defaults();
+    mm_consumer_settings *s = NULL;
+    if (!c || add_consumer(c, "<service>", "<consumer>", &s) != 0) {
+        mm_config_free(c);
+        return MM_ENOMEM;
+    }
+    fn(ud, "service_web_topic", c->service_web_topic);
+    fn(ud, "log_level", c->log_level);
+    emit_long(fn, ud, "result_ttl_seconds", c->result_ttl_seconds);
+    emit_long(fn, ud, "sync_timeout_ms", c->sync_timeout_ms);
+    fn(ud, "kafka.bootstrap_servers", c->kafka_bootstrap_servers);
+    fn(ud, "kafka.properties", c->kafka_property_count ? "(set)" : "—");
+    /* redis.url is not stored: it sets the three URLs, which default alike. */
+    fn(ud, "redis.url", c->redis_results_url);
+    const char *urls[][2] = {{"redis.results_url", c->redis_results_url},
+                             {"redis.state_url", c->redis_state_url},
+                             {"redis.status_url", c->redis_status_url}};
+    for (size_t i = 0; i < 3; i++)
+        fn(ud, urls[i][0], strcmp(urls[i][1], c->redis_results_url) == 0 ? "redis.url" : urls[i][1]);
+    fn(ud, "http.listen", c->http_listen);
+    fn(ud, "http.graphql_path", c->http_graphql_path);
+    emit_long(fn, ud, "http.max_body_bytes", c->http_max_body_bytes);
+    emit_long(fn, ud, "http.threads", c->http_threads);
+    emit_long(fn, ud, "http.max_header_bytes", c->http_max_header_bytes);
+    emit_long(fn, ud, "http.max_url_bytes", c->http_max_url_bytes);
+    emit_long(fn, ud, "http.max_connections", c->http_max_connections);
+    emit_long(fn, ud, "http.max_connections_per_ip", c->http_max_connections_per_ip);
+    emit_long(fn, ud, "http.header_timeout_ms", c->http_header_timeout_ms);
+    emit_long(fn, ud, "http.idle_timeout_s", c->http_idle_timeout_s);
+    emit_long(fn, ud, "http.max_requests_per_connection", c->http_max_requests_per_connection);
+    fn(ud, "http.cors_origins", c->http_cors_origins ? c->http_cors_origins : "none");
+    fn(ud, "http.apq", c->http_apq ? "true" : "false");
+    emit_long(fn, ud, "http.apq_max_bytes", c->http_apq_max_bytes);
+    fn(ud, "http.apq_redis", c->http_apq_redis ? "true" : "false");
+    fn(ud, "http.trusted_documents", c->http_trusted_documents ? c->http_trusted_documents : "none");
+    fn(ud, "event_type_prefix", c->event_type_prefix ? c->event_type_prefix : "none");
+    emit_long(fn, ud, "graphql.max_cost", c->graphql_max_cost);
+    emit_long(fn, ud, "graphql.max_field_resolutions", c->graphql_max_field_resolutions);
+    emit_long(fn, ud, "graphql.max_response_bytes", c->graphql_max_response_bytes);
+    emit_long(fn, ud, "graphql.execution_timeout_ms", c->graphql_execution_timeout_ms);
+    emit_long(fn, ud, "graphql.document_cache_bytes", c->graphql_document_cache_bytes);
+    fn(ud, "manager.enabled", c->manager_enabled ? "true" : "false");
+    fn(ud, "manager.auth_code", c->manager_auth_code ? "(set)" : "none");
+    fn(ud, "manager.auth_for_queries", c->manager_auth_for_queries ? "true" : "false");
+    emit_long(fn, ud, "<service>.<consumer>.procs", s->procs);
+    emit_long(fn, ud, "<service>.<consumer>.harakiri_limit", s->harakiri_limit);
+    emit_long(fn, ud, "<service>.<consumer>.harakiri_jitter", s->harakiri_jitter);
+    emit_long(fn, ud, "<service>.<consumer>.max_age_seconds", s->max_age_seconds);
+    mm_config_free(c);
+    return 0;
 }

@@ -119,4 +119,12 @@ int mm_config_set_kafka_property(mm_config *cfg, const char *key, const char *va
 
 void mm_config_free(mm_config *cfg);
 
+/* The built-in defaults (not the environment), one call per documented key
+ * with the default as docs/configuration.md's table writes it ("null" for
+ * unset, "none" for no value, "redis.url" for a URL that follows it), so
+ * tests/unit/common/test_config_docs.c can keep the two equal. Add a row
+ * here when adding a key. Returns 0 or MM_ENOMEM. */
+typedef void (*mm_config_default_fn)(void *ud, const char *key, const char *value);
+int mm_config_each_default(mm_config_default_fn fn, void *ud);
+
 #endif

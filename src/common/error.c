@@ -19,4 +19,4 @@ const char *mm_strerror(int code) {
     }
 }
 
-const char *mm_version(void) { return MM_VERSION; }
+const char *mm_version(void) { return MM_VERSION_STRING; }

@@ -11,9 +11,10 @@
 #include <time.h>
 
 #include "common/arena.h"
-#include "graphql/cost.h"
-#include "graphql/error.h"
-#include "graphql/validate.h"
+#include "common/hash.h"
+#include "graphql/error/error.h"
+#include "graphql/validation/cost.h"
+#include "graphql/validation/validate.h"
 
 /* ---- document cache ------------------------------------------------------- */
 
@@ -45,9 +46,7 @@ struct mm_graphql_cache {
 };
 
 static uint64_t hash_text(const mm_gql_schema *schema, const char *s, size_t n) {
-    uint64_t h = 1469598103934665603u ^ (uint64_t)(uintptr_t)schema;
-    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211u;
-    return h;
+    return mm_fnv1a_update(MM_FNV1A_OFFSET ^ (uint64_t)(uintptr_t)schema, s, n);
 }
 
 static cache_entry *entry_new(const mm_gql_schema *schema, const char *text, size_t length) {
@@ -69,7 +68,11 @@ static cache_entry *entry_new(const mm_gql_schema *schema, const char *text, siz
 }
 
 static void entry_release(cache_entry *e) {
-    if (!e || atomic_fetch_sub(&e->refs, 1) != 1) return;
+    if (!e) return;
+    int before = atomic_fetch_sub(&e->refs, 1);
+    assert(before >= 1); /* released more often than referenced */
+    if (before != 1) return;
+    assert(!e->prev && !e->next); /* no longer listed */
     mm_arena_reset(&e->arena);
     free(e->text);
     free(e);
@@ -101,6 +104,7 @@ void mm_graphql_cache_free(mm_graphql_cache *c) {
     if (!c) return;
     for (cache_entry *e = c->head, *next; e; e = next) {
         next = e->next;
+        e->prev = e->next = NULL;
         entry_release(e);
     }
     free(c->buckets);
@@ -124,12 +128,17 @@ void mm_graphql_cache_usage(mm_graphql_cache *c, size_t *bytes, uint64_t *evicti
 }
 
 static void lru_unlink(mm_graphql_cache *c, cache_entry *e) {
+    assert(c->head && c->tail && c->size > 0);
+    assert(e->prev ? e->prev->next == e : c->head == e);
+    assert(e->next ? e->next->prev == e : c->tail == e);
     if (e->prev) e->prev->next = e->next; else c->head = e->next;
     if (e->next) e->next->prev = e->prev; else c->tail = e->prev;
     e->prev = e->next = NULL;
 }
 
 static void lru_push_front(mm_graphql_cache *c, cache_entry *e) {
+    assert(!e->prev && !e->next && c->head != e);
+    assert(!c->head == !c->tail);
     e->prev = NULL;
     e->next = c->head;
     if (c->head) c->head->prev = e; else c->tail = e;
@@ -182,7 +191,10 @@ static void cache_insert(mm_graphql_cache *c, cache_entry *e) {
             assert(old && old != e);
             lru_unlink(c, old);
             cache_entry **pp = &c->buckets[old->hash & (c->bucket_count - 1)];
-            while (*pp != old) pp = &(*pp)->chain;
+            while (*pp != old) {
+                assert(*pp); /* every listed entry is in its bucket */
+                pp = &(*pp)->chain;
+            }
             *pp = old->chain;
             c->size--;
             c->bytes -= old->bytes;

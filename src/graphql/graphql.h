@@ -29,9 +29,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "graphql/execute.h"
-#include "graphql/parser.h"
-#include "graphql/schema.h"
+#include "graphql/execution/execute.h"
+#include "graphql/language/parser.h"
+#include "graphql/type/schema.h"
 
 /* A cache of parsed and validated documents keyed by (schema, query text),
  * least recently used first out. Thread-safe; share one per server. Only

@@ -13,7 +13,7 @@
  * seen on that loop, which stores the server's own answer and runs the
  * cancel callback there. */
 #include "http/http_internal.h"
-#include "graphql/json_writer.h"
+#include "common/json_writer.h"
 
 #include <assert.h>
 #include <errno.h>

@@ -6,7 +6,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#include "graphql/execute.h"
+#include "graphql/execution/execute.h"
 #include "manager/manager.h"
 #include "node/listener.h"
 #include "node/status_store.h"

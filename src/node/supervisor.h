@@ -14,7 +14,7 @@
 #include <stddef.h>
 
 #include "common/config.h"
-#include "graphql/schema.h"
+#include "graphql/type/schema.h"
 #include "node/plan.h"
 
 typedef struct mm_node_options {

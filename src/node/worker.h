@@ -37,7 +37,7 @@
 #include <sys/types.h>
 
 #include "common/config.h"
-#include "graphql/schema.h"
+#include "graphql/type/schema.h"
 #include "service/service_internal.h"
 
 /* Why a worker ended, as reported in ConsumerProcessFinished. */

@@ -1,13 +1,16 @@
 /* consumer_runner.h -- one worker running one consumer of a service.
  *
- * It joins the consumer's Kafka group and, for every event of a handled
- * type, calls the service's handler with an mm_handler through which the
- * handler emits events or raises. When the handler returns, the runner
- * publishes what it emitted (or an ExceptionEvent on the service topic if it
- * raised), stores the result when the consumer saves results, and only then
- * lets the offset be committed: at-least-once, with a re-delivered event
- * overwriting its own result. Messages that do not decode, or whose type no
- * loaded service defines, go to "<topic>.dlq". */
+ * It joins the consumer's Kafka group and runs every event of a handled
+ * type through a delivery state machine (consumer_runner.c): the service's
+ * handler is called with an mm_handler through which it emits events, raises
+ * or asks for a retry; its emits are published asynchronously (or an
+ * ExceptionEvent if it raised), its result is stored when the consumer saves
+ * results, and only then may the event's offset be committed (in offset
+ * order per partition): at-least-once, with a re-delivered event
+ * overwriting its own result. Many events are in flight at once; handlers
+ * are called one at a time unless the consumer asks for concurrency.
+ * Messages that do not decode, whose type no loaded service defines, or
+ * that cannot complete (docs/reliability.md) go to "<topic>.dlq". */
 #ifndef MM_SERVICE_CONSUMER_RUNNER_H
 #define MM_SERVICE_CONSUMER_RUNNER_H
 
@@ -15,7 +18,7 @@
 #include <stdint.h>
 
 #include "bus/consumer.h"
-#include "graphql/schema.h"
+#include "graphql/type/schema.h"
 #include "service/runtime.h"
 #include "service/service_internal.h"
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bus/limits.h"
 #include "common/log.h"
 
 void mm_handler_init(mm_handler *h, const mm_consumer_spec *spec, mm_state *state,
@@ -24,6 +25,26 @@ void mm_handler_init(mm_handler *h, const mm_consumer_spec *spec, mm_state *stat
     h->code[0] = '\0';
     h->message[0] = '\0';
     h->data = NULL;
+    h->emit_error[0] = '\0';
+    h->retry = 0;
+    h->retry_delay_ms = 0;
+    h->retry_reason[0] = '\0';
+    h->attempt = 1;
+    h->type_declared = NULL;
+    h->type_ud = NULL;
+}
+
+/* Records why an emit was refused (the first reason wins). */
+static void emit_refused(mm_handler *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void emit_refused(mm_handler *h, const char *fmt, ...) {
+    if (!h->emit_failed) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(h->emit_error, sizeof h->emit_error, fmt, ap);
+        va_end(ap);
+    }
+    h->emit_failed = 1;
+    mm_log_error("consumer %s: %s", h->spec->name, h->emit_error);
 }
 
 void mm_handler_clear(mm_handler *h) {
@@ -37,13 +58,28 @@ void mm_handler_clear(mm_handler *h) {
 }
 
 int mm_handler_emit(mm_handler *h, const char *topic, const char *type, json_t *data) {
+    return mm_handler_emit_keyed(h, topic, type, NULL, 0, data);
+}
+
+int mm_handler_emit_keyed(mm_handler *h, const char *topic, const char *type, const void *key,
+                          size_t key_len, json_t *data) {
     const char *service = h->spec->service->name;
     if (!topic) topic = service;
     if (!mm_is_topic_name(topic) || !mm_is_graphql_name(type) || (data && !json_is_object(data))) {
-        mm_log_error("consumer %s: refused to emit %s to '%s': bad topic, type or data", h->spec->name,
+        emit_refused(h, "refused to emit %.100s to '%.100s': bad topic, type or data",
                      type ? type : "(null)", topic);
         json_decref(data);
-        h->emit_failed = 1;
+        return MM_EINVAL;
+    }
+    if (h->type_declared && !h->type_declared(h->type_ud, type)) {
+        emit_refused(h, "refused to emit %.100s: no loaded SDL declares that type", type);
+        json_decref(data);
+        return MM_EINVAL;
+    }
+    if (key != NULL && (key_len == 0 || key_len > MM_LIMIT_ID_BYTES)) {
+        emit_refused(h, "refused to emit %.100s: a key must have 1 to %d bytes", type,
+                     MM_LIMIT_ID_BYTES);
+        json_decref(data);
         return MM_EINVAL;
     }
     mm_emitted *v = realloc(h->emitted, (h->emitted_count + 1) * sizeof(*v));
@@ -65,7 +101,13 @@ int mm_handler_emit(mm_handler *h, const char *topic, const char *type, json_t *
     /* Every event carries its id among its fields unless the handler set one. */
     if (!json_object_get(e->event.data, "id"))
         json_object_set_new(e->event.data, "id", json_string(e->event.id));
-    mm_event_set_cause_id(&e->event, h->source->id);
+    if (mm_event_set_cause_id(&e->event, h->source->id) != 0 ||
+        (key != NULL && mm_event_set_key(&e->event, key, key_len) != 0)) {
+        free(e->topic);
+        mm_event_clear(&e->event);
+        h->emit_failed = 1;
+        return MM_ENOMEM;
+    }
     h->emitted_count++;
     return 0;
 }
@@ -85,6 +127,17 @@ void mm_handler_raise(mm_handler *h, const char *class_name, const char *code, j
     va_end(ap);
     h->data = data;
 }
+
+void mm_handler_retry(mm_handler *h, unsigned delay_ms, const char *fmt, ...) {
+    h->retry = 1;
+    h->retry_delay_ms = delay_ms > MM_HANDLER_RETRY_MAX_DELAY_MS ? MM_HANDLER_RETRY_MAX_DELAY_MS : delay_ms;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(h->retry_reason, sizeof h->retry_reason, fmt, ap);
+    va_end(ap);
+}
+
+unsigned mm_handler_attempt(const mm_handler *h) { return h->attempt; }
 
 mm_state *mm_handler_state(mm_handler *h) { return h->state; }
 

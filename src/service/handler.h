@@ -26,7 +26,18 @@ struct mm_handler {
     char code[64];
     char message[1024];
     json_t *data;             /* the exception's data, or NULL */
+    char emit_error[256];     /* why the first refused emit was refused */
+    int retry;                /* mm_handler_retry was called */
+    unsigned retry_delay_ms;
+    char retry_reason[256];
+    unsigned attempt;         /* 1 on the first call for the event */
+    /* Whether type is declared in the loaded SDL (NULL: not checked). */
+    int (*type_declared)(const void *ud, const char *type);
+    const void *type_ud;
 };
+
+/* Longest delay a handler may ask for before it runs again. */
+#define MM_HANDLER_RETRY_MAX_DELAY_MS 60000
 
 void mm_handler_init(mm_handler *h, const mm_consumer_spec *spec, mm_state *state,
                      const mm_event *source);

@@ -8,8 +8,9 @@
 #include <string.h>
 
 #include "bus/envelope.h"
+#include "bus/limits.h"
 #include "common/log.h"
-#include "graphql/execute.h"
+#include "graphql/execution/execute.h"
 #include "service/runtime.h"
 
 /* ---- the context mutate_event receives ---------------------------------- */
@@ -19,7 +20,16 @@ struct mm_mutation_call {
     char message[512];
     char code[64];
     int failed;
+    char key[MM_LIMIT_ID_BYTES]; /* the event's Kafka key (mm_mutation_set_key) */
+    size_t key_len;              /* 0: the event id */
 };
+
+int mm_mutation_set_key(mm_mutation_call *call, const void *key, size_t len) {
+    if (key == NULL || len == 0 || len > sizeof call->key) return MM_EINVAL;
+    memcpy(call->key, key, len);
+    call->key_len = len;
+    return 0;
+}
 
 void mm_mutation_fail(mm_mutation_call *call, const char *code, const char *fmt, ...) {
     if (call->failed) return; /* the first reason wins */
@@ -231,6 +241,11 @@ static json_t *resolve_mutation(void *ud, json_t *parent, json_t *args, mm_gql_r
     }
     /* Every event carries its id among its fields (the original's BaseEventMixin). */
     json_object_set_new(ev.data, "id", json_string(ev.id));
+    if (call.key_len > 0 && mm_event_set_key(&ev, call.key, call.key_len) != 0) {
+        mm_event_clear(&ev);
+        mm_gql_resolve_error(info, NULL, "out of memory");
+        return NULL;
+    }
 
     mm_pending_mutation *p = calloc(1, sizeof(*p));
     if (!p) {
@@ -275,13 +290,15 @@ static json_t *resolve_mutation(void *ud, json_t *parent, json_t *args, mm_gql_r
         }
         mm_timer_add(rt->timer, &p->deadline, p->timeout_ms, on_deadline, p);
     }
-    int rc = mm_producer_send(rt->producer, m->topic, &ev, on_delivery, p, err, sizeof err);
+    /* The entry limit (bus/limits.h) keeps room for what a consumer emits. */
+    int rc = mm_producer_send_entry(rt->producer, m->topic, &ev, on_delivery, p, err, sizeof err);
     mm_event_clear(&ev);
     if (rc != 0) {
         /* on_delivery will never run: do its part here. */
         char message[700];
         snprintf(message, sizeof message, "The event could not be published: %s", err);
-        settle(p, NULL, message, json_pack("{s:s}", "code", "PUBLISH_FAILED"));
+        settle(p, NULL, message,
+               json_pack("{s:s}", "code", rc == MM_ELIMIT ? "EVENT_TOO_LARGE" : "PUBLISH_FAILED"));
         if (p->synchronous) {
             disarm_waiter(p);
             disarm_deadline(p);

@@ -4,7 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "graphql/execute.h"
+#include "graphql/execution/execute.h"
 #include "service/runtime.h"
 
 typedef struct resolver_binding {

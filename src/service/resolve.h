@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "graphql/schema.h"
+#include "graphql/type/schema.h"
 #include "service/service_internal.h"
 
 typedef struct mm_runtime mm_runtime;

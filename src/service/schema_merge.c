@@ -8,8 +8,8 @@
 
 #include "common/arena.h"
 #include "common/suggest.h"
-#include "graphql/parser.h"
-#include "graphql/scalars.h"
+#include "graphql/language/parser.h"
+#include "graphql/type/scalars.h"
 #include "service/mutation.h"
 #include "service/resolve.h"
 #include "service/service_internal.h"
@@ -389,7 +389,8 @@ static json_t *scalar_serialize(void *ud, json_t *value, mm_arena *arena, const 
     (void)arena;
     const mm_scalar_spec *s = ud;
     *error = NULL;
-    json_t *out = s->serialize(value, error);
+    json_t *out = s->v0_serialize ? s->v0_serialize(value, error)
+                                  : s->serialize(s->ud, value, error);
     if (!out && !*error) *error = "Scalar could not be serialized.";
     return out;
 }
@@ -398,7 +399,8 @@ static json_t *scalar_parse_value(void *ud, json_t *value, mm_arena *arena, cons
     (void)arena;
     const mm_scalar_spec *s = ud;
     *error = NULL;
-    json_t *out = s->parse_value(value, error);
+    json_t *out = s->v0_parse_value ? s->v0_parse_value(value, error)
+                                    : s->parse_value(s->ud, value, error);
     if (!out && !*error) *error = "Scalar could not be parsed.";
     return out;
 }

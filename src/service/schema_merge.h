@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 
-#include "graphql/schema.h"
+#include "graphql/type/schema.h"
 #include "metamorphosis.h"
 
 typedef struct mm_runtime mm_runtime;

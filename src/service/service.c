@@ -154,7 +154,7 @@ static char *payload_type_name(const char *field) {
     return t;
 }
 
-int mm_service_add_mutation(mm_service *s, const mm_mutation_def *d) {
+int mm_service_define_mutation(mm_service *s, const mm_mutation_def *d) {
     if (!s) return null_service("mm_service_add_mutation");
     if (!d) {
         definition_error(s, "service %s: mm_service_add_mutation: the definition is NULL", s->name);
@@ -266,7 +266,7 @@ static int consumer_name_ok(const char *name) {
     return mm_is_topic_name(name); /* used in group ids, Redis keys and config keys */
 }
 
-int mm_service_add_consumer(mm_service *s, const mm_consumer_def *d) {
+int mm_service_define_consumer(mm_service *s, const mm_consumer_def *d) {
     if (!s) return null_service("mm_service_add_consumer");
     if (!d) {
         definition_error(s, "service %s: mm_service_add_consumer: the definition is NULL", s->name);
@@ -308,6 +308,8 @@ int mm_service_add_consumer(mm_service *s, const mm_consumer_def *d) {
     c->save_result = d->save_result;
     c->handle = d->handle;
     c->ud = d->ud;
+    c->max_attempts = d->max_attempts;
+    c->concurrency = d->concurrency > 64 ? 64 : d->concurrency;
     c->service = s;
     s->consumers = v;
     v[s->consumer_count++] = c;
@@ -340,9 +342,10 @@ int mm_service_add_resolver(mm_service *s, const char *type_name, const char *fi
     return 0;
 }
 
-int mm_service_add_scalar(mm_service *s, const mm_scalar_def *d) {
+int mm_service_define_scalar(mm_service *s, const mm_scalar_spec *d) {
     if (!s) return null_service("mm_service_add_scalar");
-    if (!d || !mm_is_graphql_name(d->name) || !d->serialize || !d->parse_value) {
+    if (!d || !mm_is_graphql_name(d->name) || !(d->serialize || d->v0_serialize) ||
+        !(d->parse_value || d->v0_parse_value)) {
         definition_error(s, "service %s: scalar '%s' needs a GraphQL name, serialize and parse_value",
                          s->name, d && d->name ? d->name : "(null)");
         return MM_EINVAL;
@@ -350,9 +353,8 @@ int mm_service_add_scalar(mm_service *s, const mm_scalar_def *d) {
     mm_scalar_spec *v = grow(s->scalars, s->scalar_count, sizeof(*v));
     if (!v) return out_of_memory(s, "mm_service_add_scalar");
     s->scalars = v;
+    v[s->scalar_count] = *d;
     if (!(v[s->scalar_count].name = strdup(d->name))) return out_of_memory(s, "mm_service_add_scalar");
-    v[s->scalar_count].serialize = d->serialize;
-    v[s->scalar_count].parse_value = d->parse_value;
     s->scalar_count++;
     return 0;
 }

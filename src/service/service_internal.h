@@ -37,6 +37,8 @@ typedef struct mm_consumer_spec {
     mm_consumer_fn handle;
     void *ud;
     mm_service *service;
+    unsigned max_attempts; /* 0: the default (consumer_runner.c) */
+    unsigned concurrency;  /* handler threads; 0 or 1: the loop thread */
 } mm_consumer_spec;
 
 typedef struct mm_resolver_spec {
@@ -46,10 +48,16 @@ typedef struct mm_resolver_spec {
     void *ud;
 } mm_resolver_spec;
 
+/* 0.1's scalar callbacks, which took no ud (service_abi.c). */
+typedef json_t *(*mm_scalar_v0_fn)(json_t *value, const char **error);
+
 typedef struct mm_scalar_spec {
     char *name;
-    json_t *(*serialize)(json_t *value, const char **error);
-    json_t *(*parse_value)(json_t *value, const char **error);
+    mm_scalar_fn serialize;         /* set, or the v0 pair below is */
+    mm_scalar_fn parse_value;
+    void *ud;
+    mm_scalar_v0_fn v0_serialize;   /* a service built against 0.1 */
+    mm_scalar_v0_fn v0_parse_value;
 } mm_scalar_spec;
 
 struct mm_service {
@@ -80,5 +88,12 @@ const char *mm_service_last_error(void);
 void mm_service_clear_last_error(void);
 
 const mm_consumer_spec *mm_service_find_consumer(const mm_service *service, const char *name);
+
+/* The definitions behind mm_service_add_mutation/_consumer/_scalar, which
+ * (service_abi.c) bring a definition of any layout to this library's:
+ * d is complete here. */
+int mm_service_define_mutation(mm_service *s, const mm_mutation_def *d);
+int mm_service_define_consumer(mm_service *s, const mm_consumer_def *d);
+int mm_service_define_scalar(mm_service *s, const mm_scalar_spec *d);
 
 #endif

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bus/envelope.h"
+#include "bus/limits.h"
 #include "metamorphosis.h"
 #include "store/redis_conn.h"
 
@@ -20,7 +22,7 @@ struct mm_result_store {
 };
 
 static int fmt_name(char *buf, size_t size, const char *prefix, const char *kind, const char *id) {
-    if (prefix == NULL || id == NULL || id[0] == '\0')
+    if (prefix == NULL || id == NULL || id[0] == '\0' || strlen(id) > MM_LIMIT_ID_BYTES)
         return MM_EINVAL;
     int n = snprintf(buf, size, "%s:%s:%s", prefix, kind, id);
     return n < 0 || (size_t)n >= size ? MM_EINVAL : 0;
@@ -57,6 +59,95 @@ json_t *mm_result_doc_error(const char *source_event_id, const char *ns, const c
                      "error", err);
 }
 
+/* A growing text buffer for mm_result_text_event. */
+typedef struct textbuf {
+    char *p;
+    size_t len, cap;
+    int oom;
+} textbuf;
+
+static void put(textbuf *t, const char *s, size_t n) {
+    if (t->oom)
+        return;
+    if (t->len + n + 1 > t->cap) {
+        size_t cap = t->cap ? t->cap : 256;
+        while (cap < t->len + n + 1)
+            cap *= 2;
+        char *q = realloc(t->p, cap);
+        if (q == NULL) {
+            t->oom = 1;
+            return;
+        }
+        t->p = q;
+        t->cap = cap;
+    }
+    memcpy(t->p + t->len, s, n);
+    t->len += n;
+    t->p[t->len] = '\0';
+}
+
+static void put_s(textbuf *t, const char *s) { put(t, s, strlen(s)); }
+
+/* A JSON string literal. The strings are valid UTF-8 (the envelope checks
+ * them); only quotes, backslashes and control characters need escapes. */
+static void put_str(textbuf *t, const char *s) {
+    put(t, "\"", 1);
+    const char *run = s;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        put(t, run, (size_t)(s - run));
+        char esc[8];
+        if (c == '"' || c == '\\')
+            snprintf(esc, sizeof esc, "\\%c", c);
+        else
+            snprintf(esc, sizeof esc, "\\u%04x", c);
+        put_s(t, esc);
+        run = s + 1;
+    }
+    put(t, run, (size_t)(s - run));
+    put(t, "\"", 1);
+}
+
+static void put_field(textbuf *t, const char *name, const char *value) {
+    put(t, ",", 1);
+    put_str(t, name);
+    put(t, ":", 1);
+    put_str(t, value);
+}
+
+char *mm_result_text_event(const char *source_event_id, const struct mm_event *ev,
+                           const char *data_json, size_t data_len, size_t *len) {
+    textbuf t = {0};
+    /* Same members, in the same order, as mm_result_doc_event over
+     * mm_event_to_json. */
+    put_s(&t, "{\"sourceEventId\":");
+    put_str(&t, source_event_id);
+    put_s(&t, ",\"status\":\"ok\",\"event\":{\"specversion\":\"" MM_CE_SPECVERSION "\"");
+    put_field(&t, "id", ev->id ? ev->id : "");
+    put_field(&t, "source", ev->source ? ev->source : "");
+    put_field(&t, "type", ev->type ? ev->type : "");
+    if (ev->time)
+        put_field(&t, "time", ev->time);
+    put_field(&t, "datacontenttype", "application/json");
+    if (ev->reply_to)
+        put_field(&t, "mmreplyto", ev->reply_to);
+    if (ev->cause_id)
+        put_field(&t, "mmcauseid", ev->cause_id);
+    for (size_t i = 0; i < ev->ext_count; i++)
+        put_field(&t, ev->ext[i].name, ev->ext[i].value);
+    put_s(&t, ",\"data\":");
+    put(&t, data_json, data_len);
+    put_s(&t, "}}");
+    if (t.oom) {
+        free(t.p);
+        return NULL;
+    }
+    *len = t.len;
+    return t.p;
+}
+
 mm_result_store *mm_result_store_new(const char *redis_url, const char *prefix, int ttl_seconds,
                                      char *err, size_t err_size) {
     mm_result_store *s = calloc(1, sizeof *s);
@@ -66,6 +157,11 @@ mm_result_store *mm_result_store_new(const char *redis_url, const char *prefix, 
     }
     pthread_mutex_init(&s->lock, NULL);
     if (mm_redis_url_parse(redis_url, &s->url, err, err_size) != 0) {
+        mm_result_store_free(s);
+        return NULL;
+    }
+    if (prefix != NULL && strlen(prefix) > MM_LIMIT_PREFIX_BYTES) {
+        snprintf(err, err_size, "result key prefix longer than %d bytes", MM_LIMIT_PREFIX_BYTES);
         mm_result_store_free(s);
         return NULL;
     }
@@ -155,7 +251,7 @@ static int put_once(mm_result_store *s, const char *key, const char *chan, const
 
 int mm_result_store_put(mm_result_store *s, const char *event_id, const char *reply_to,
                         const json_t *doc, long long *receivers, char *err, size_t err_size) {
-    char key[512], chan[512];
+    char key[MM_LIMIT_STORE_KEY], chan[MM_LIMIT_STORE_KEY];
     if (mm_result_key(s->prefix, event_id, key, sizeof key) != 0 ||
         (reply_to != NULL && mm_result_channel(s->prefix, reply_to, chan, sizeof chan) != 0) ||
         !json_is_object(doc)) {
@@ -183,9 +279,121 @@ int mm_result_store_put(mm_result_store *s, const char *event_id, const char *re
     return rc;
 }
 
+/* One attempt at the batch: MULTI, SET [PUBLISH] per item, EXEC. */
+static int put_many_once(mm_result_store *s, mm_result_put *items, size_t n, char **keys,
+                         char **chans, char **texts, char *err, size_t err_size) {
+    char ttl[16];
+    snprintf(ttl, sizeof ttl, "%d", s->ttl);
+    size_t cmds = 0;
+    redisAppendCommand(s->c, "MULTI");
+    for (size_t i = 0; i < n; i++) {
+        if (texts[i] == NULL)
+            continue;
+        redisAppendCommandArgv(s->c, 5, (const char *[]){"SET", keys[i], texts[i], "EX", ttl}, NULL);
+        cmds++;
+        if (chans[i] != NULL) {
+            redisAppendCommandArgv(s->c, 3, (const char *[]){"PUBLISH", chans[i], texts[i]}, NULL);
+            cmds++;
+        }
+    }
+    redisAppendCommand(s->c, "EXEC");
+    int rc = 0;
+    redisReply *last = NULL;
+    for (size_t i = 0; i < cmds + 2; i++) {
+        redisReply *r = NULL;
+        if (redisGetReply(s->c, (void **)&r) != REDIS_OK)
+            r = NULL;
+        if (rc == 0)
+            rc = mm_redis_reply_check(s->c, r, err, err_size);
+        if (r == NULL)
+            return MM_EREDIS;
+        if (i == cmds + 1)
+            last = r;
+        else
+            freeReplyObject(r);
+    }
+    if (rc == 0 && (last->type != REDIS_REPLY_ARRAY || last->elements != cmds)) {
+        snprintf(err, err_size, "Redis transaction of %zu results did not run", n);
+        rc = MM_EREDIS;
+    }
+    if (rc == 0) {
+        size_t at = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (texts[i] == NULL)
+                continue;
+            size_t k = chans[i] != NULL ? 2 : 1;
+            for (size_t j = 0; j < k; j++, at++)
+                if (last->element[at]->type == REDIS_REPLY_ERROR)
+                    items[i].status = MM_EREDIS;
+        }
+    }
+    freeReplyObject(last);
+    return rc;
+}
+
+int mm_result_store_put_many(mm_result_store *s, mm_result_put *items, size_t n, char *err,
+                             size_t err_size) {
+    char **keys = calloc(n ? n : 1, sizeof *keys), **chans = calloc(n ? n : 1, sizeof *chans);
+    char **texts = calloc(n ? n : 1, sizeof *texts);
+    size_t valid = 0;
+    int rc = 0;
+    if (keys == NULL || chans == NULL || texts == NULL) {
+        snprintf(err, err_size, "out of memory");
+        rc = MM_ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char key[MM_LIMIT_STORE_KEY], chan[MM_LIMIT_STORE_KEY];
+        mm_result_put *it = &items[i];
+        it->status = 0;
+        if (mm_result_key(s->prefix, it->event_id, key, sizeof key) != 0 ||
+            (it->reply_to != NULL && mm_result_channel(s->prefix, it->reply_to, chan, sizeof chan) != 0) ||
+            (it->text == NULL && !json_is_object(it->doc))) {
+            it->status = MM_EINVAL;
+            continue;
+        }
+        keys[i] = strdup(key);
+        chans[i] = it->reply_to ? strdup(chan) : NULL;
+        texts[i] = it->text ? strdup(it->text) : json_dumps(it->doc, JSON_COMPACT);
+        if (keys[i] == NULL || texts[i] == NULL || (it->reply_to && chans[i] == NULL)) {
+            free(texts[i]);
+            texts[i] = NULL;
+            it->status = MM_ENOMEM;
+            continue;
+        }
+        valid++;
+    }
+    if (valid == 0)
+        goto out;
+    pthread_mutex_lock(&s->lock);
+    rc = MM_EREDIS;
+    for (int attempt = 0; attempt < 2 && rc == MM_EREDIS; attempt++) {
+        if (ensure_connected(s, err, err_size) != 0)
+            continue;
+        rc = put_many_once(s, items, n, keys, chans, texts, err, err_size);
+        if (rc != 0 && s->c->err == 0)
+            break;
+    }
+    pthread_mutex_unlock(&s->lock);
+    if (rc != 0)
+        for (size_t i = 0; i < n; i++)
+            if (texts[i] != NULL)
+                items[i].status = MM_EREDIS;
+out:
+    for (size_t i = 0; keys && chans && texts && i < n; i++) {
+        free(keys[i]);
+        free(chans[i]);
+        free(texts[i]);
+    }
+    free(keys);
+    free(chans);
+    free(texts);
+    return rc;
+}
+
 int mm_result_store_get(mm_result_store *s, const char *event_id, json_t **doc, char *err,
                         size_t err_size) {
-    char key[512];
+    char key[MM_LIMIT_STORE_KEY];
     *doc = NULL;
     if (mm_result_key(s->prefix, event_id, key, sizeof key) != 0) {
         snprintf(err, err_size, "invalid event id");

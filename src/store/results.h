@@ -43,6 +43,14 @@ int mm_result_channel(const char *prefix, const char *server_id, char *buf, size
  * CloudEvent, see mm_event_to_json). New reference; NULL if out of memory. */
 json_t *mm_result_doc_event(const char *source_event_id, json_t *event_json);
 
+/* The JSON text of mm_result_doc_event(source_event_id, mm_event_to_json(ev))
+ * built without a JSON tree: data_json is ev's data already encoded (the
+ * value produced to Kafka), copied in as is. malloc'd, *len bytes (plus a
+ * NUL); NULL if out of memory. */
+struct mm_event;
+char *mm_result_text_event(const char *source_event_id, const struct mm_event *ev,
+                           const char *data_json, size_t data_len, size_t *len);
+
 /* A result document for a failed handler. Strings may be NULL (stored as
  * null); data is borrowed (NULL: null). */
 json_t *mm_result_doc_error(const char *source_event_id, const char *ns, const char *class_name,
@@ -59,6 +67,26 @@ mm_result_store *mm_result_store_new(const char *redis_url, const char *prefix, 
  * reached (0 if reply_to is NULL). Returns 0 or MM_EREDIS/MM_EINVAL. */
 int mm_result_store_put(mm_result_store *s, const char *event_id, const char *reply_to,
                         const json_t *doc, long long *receivers, char *err, size_t err_size);
+
+/* One result of a batch (mm_result_store_put_many). */
+typedef struct mm_result_put {
+    const char *event_id;
+    const char *reply_to;   /* NULL: nobody to notify */
+    const json_t *doc;      /* the document, or NULL when text is given */
+    const char *text;       /* or: its JSON text already (mm_result_text_event) */
+    size_t text_len;
+    int status;             /* out: 0, MM_EINVAL (bad id/doc: will never store),
+                               MM_EREDIS (not stored: Redis failed), MM_ENOMEM */
+} mm_result_put;
+
+/* Stores n results in one round trip: every SET (and PUBLISH) in one
+ * MULTI/EXEC, so each result's key and notification still go together.
+ * Items that cannot be keyed (ids over MM_LIMIT_ID_BYTES, bus/limits.h) get
+ * MM_EINVAL and are left out. Returns 0 when the transaction ran (see each
+ * item's status), or MM_EREDIS when Redis could not be reached (every valid
+ * item then has MM_EREDIS; retrying later is safe: SET overwrites). */
+int mm_result_store_put_many(mm_result_store *s, mm_result_put *items, size_t n, char *err,
+                             size_t err_size);
 
 /* Fetches the document stored for event_id: 0 and *doc (new reference),
  * MM_ENOTFOUND if none (never stored or expired), MM_EREDIS on failure. */

@@ -19,7 +19,33 @@ struct mm_state {
     char name[128]; /* CLIENT SETNAME */
     int status;     /* outcome of the last call */
     char err[512];
+    /* Deferred writes (mm_state_defer_writes): appended, replies read later. */
+    int defer;
+    size_t pending;       /* replies not read yet */
+    int pending_status;   /* first failure among them */
+    char pending_err[256];
 };
+
+/* Reads the replies of the deferred writes. Called with the lock held. */
+static void collect(mm_state *s) {
+    for (; s->pending > 0; s->pending--) {
+        redisReply *r = NULL;
+        if (s->c == NULL || redisGetReply(s->c, (void **)&r) != REDIS_OK || r == NULL) {
+            if (s->pending_status == 0) {
+                s->pending_status = MM_EREDIS;
+                snprintf(s->pending_err, sizeof s->pending_err, "Redis connection failed: %s",
+                         s->c ? s->c->errstr : "not connected");
+            }
+            s->pending = 0;
+            return;
+        }
+        if (r->type == REDIS_REPLY_ERROR && s->pending_status == 0) {
+            s->pending_status = MM_EREDIS;
+            snprintf(s->pending_err, sizeof s->pending_err, "Redis error: %.*s", (int)r->len, r->str);
+        }
+        freeReplyObject(r);
+    }
+}
 
 static int fail(mm_state *s, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -112,6 +138,8 @@ static redisReply *run(mm_state *s, int argc, const char **argv, const size_t *l
         l[i] = i == 1 ? strlen(key) : (lens && lens[i] ? lens[i] : strlen(argv[i]));
     }
     pthread_mutex_lock(&s->lock);
+    /* A read after deferred writes sees them: their replies come first. */
+    collect(s);
     redisReply *r = NULL;
     for (int attempt = 0; attempt < 2 && r == NULL; attempt++) {
         if (s->c == NULL || s->c->err) {
@@ -134,6 +162,74 @@ static redisReply *run(mm_state *s, int argc, const char **argv, const size_t *l
         return NULL;
     }
     return r;
+}
+
+/* A write whose reply only says OK: deferred when asked, else run now. */
+static int write_cmd(mm_state *s, int argc, const char **argv) {
+    if (!s->defer) {
+        redisReply *r = run(s, argc, argv, NULL);
+        if (r == NULL)
+            return s->status;
+        freeReplyObject(r);
+        return 0;
+    }
+    char key[1024];
+    const char *a[8];
+    begin(s);
+    if (argc > 8 || mm_state_key(s, argv[1], key, sizeof key) != 0)
+        return fail(s, MM_EINVAL, "invalid state key");
+    for (int i = 0; i < argc; i++)
+        a[i] = i == 1 ? key : argv[i];
+    pthread_mutex_lock(&s->lock);
+    if (s->c == NULL || s->c->err) {
+        /* Whatever was appended on the broken connection is lost. */
+        if (s->pending > 0 && s->pending_status == 0) {
+            s->pending_status = MM_EREDIS;
+            snprintf(s->pending_err, sizeof s->pending_err, "Redis connection lost");
+        }
+        s->pending = 0;
+        if (s->c)
+            redisFree(s->c);
+        s->c = mm_redis_connect(&s->url, 5000, s->name, s->err, sizeof s->err);
+    }
+    int rc = 0;
+    if (s->c == NULL || redisAppendCommandArgv(s->c, argc, a, NULL) != REDIS_OK)
+        rc = fail(s, MM_EREDIS, "Redis connection failed");
+    else
+        s->pending++;
+    pthread_mutex_unlock(&s->lock);
+    return rc;
+}
+
+int mm_state_defer_writes(mm_state *s, int on) {
+    int rc = 0;
+    if (!on)
+        rc = mm_state_flush_writes(s, NULL, 0);
+    s->defer = on;
+    return rc;
+}
+
+size_t mm_state_pending_writes(mm_state *s) { return s->pending; }
+
+void mm_state_send_writes(mm_state *s) {
+    pthread_mutex_lock(&s->lock);
+    int done = 0;
+    while (s->pending > 0 && s->c != NULL && !done)
+        if (redisBufferWrite(s->c, &done) != REDIS_OK)
+            break; /* the flush will report it */
+    pthread_mutex_unlock(&s->lock);
+}
+
+int mm_state_flush_writes(mm_state *s, char *err, size_t err_size) {
+    pthread_mutex_lock(&s->lock);
+    collect(s);
+    int rc = s->pending_status;
+    if (rc != 0 && err != NULL)
+        snprintf(err, err_size, "%s", s->pending_err);
+    s->pending_status = 0;
+    s->pending_err[0] = '\0';
+    pthread_mutex_unlock(&s->lock);
+    return rc;
 }
 
 /* JSON text of value (any JSON value, not only objects). */
@@ -159,14 +255,10 @@ int mm_state_set(mm_state *s, const char *key, const json_t *value, int ttl_seco
         return MM_EINVAL;
     char ttl[24];
     snprintf(ttl, sizeof ttl, "%d", ttl_seconds);
-    redisReply *r = ttl_seconds > 0
-                        ? run(s, 5, (const char *[]){"SET", key, text, "EX", ttl}, NULL)
-                        : run(s, 3, (const char *[]){"SET", key, text}, NULL);
+    int rc = ttl_seconds > 0 ? write_cmd(s, 5, (const char *[]){"SET", key, text, "EX", ttl})
+                             : write_cmd(s, 3, (const char *[]){"SET", key, text});
     free(text);
-    if (r == NULL)
-        return s->status;
-    freeReplyObject(r);
-    return 0;
+    return rc;
 }
 
 int mm_state_get(mm_state *s, const char *key, json_t **value) {
@@ -181,11 +273,7 @@ int mm_state_get(mm_state *s, const char *key, json_t **value) {
 }
 
 int mm_state_del(mm_state *s, const char *key) {
-    redisReply *r = run(s, 2, (const char *[]){"DEL", key}, NULL);
-    if (r == NULL)
-        return s->status;
-    freeReplyObject(r);
-    return 0;
+    return write_cmd(s, 2, (const char *[]){"DEL", key});
 }
 
 int mm_state_hset(mm_state *s, const char *key, const char *field, const json_t *value) {
@@ -194,12 +282,9 @@ int mm_state_hset(mm_state *s, const char *key, const char *field, const json_t 
     char *text = dump(s, value);
     if (text == NULL)
         return MM_EINVAL;
-    redisReply *r = run(s, 4, (const char *[]){"HSET", key, field, text}, NULL);
+    int rc = write_cmd(s, 4, (const char *[]){"HSET", key, field, text});
     free(text);
-    if (r == NULL)
-        return s->status;
-    freeReplyObject(r);
-    return 0;
+    return rc;
 }
 
 int mm_state_hget(mm_state *s, const char *key, const char *field, json_t **value) {
@@ -240,11 +325,7 @@ int mm_state_hgetall(mm_state *s, const char *key, json_t **object) {
 int mm_state_hdel(mm_state *s, const char *key, const char *field) {
     if (field == NULL)
         return fail(s, MM_EINVAL, "no hash field given");
-    redisReply *r = run(s, 3, (const char *[]){"HDEL", key, field}, NULL);
-    if (r == NULL)
-        return s->status;
-    freeReplyObject(r);
-    return 0;
+    return write_cmd(s, 3, (const char *[]){"HDEL", key, field});
 }
 
 int mm_state_list_append(mm_state *s, const char *key, const json_t *value, long long *length) {

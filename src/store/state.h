@@ -29,6 +29,20 @@ mm_state *mm_state_new(const char *redis_url, const char *prefix, const char *se
 
 /* These are the public API (metamorphosis.h declares them too). */
 
+/* Deferred writes, for a worker's pipelined loop (service/consumer_runner.c):
+ * while on, set, del, hset and hdel only append their command to the
+ * connection and return 0; the replies are read by the next read on s or by
+ * mm_state_flush_writes, which reports whether any of them failed (then
+ * every write since the previous flush must be considered lost). Reads
+ * always see earlier writes (Redis runs one connection's commands in order).
+ * Turning it off flushes. Only for a handle used by one thread at a time. */
+int mm_state_defer_writes(mm_state *s, int on);
+int mm_state_flush_writes(mm_state *s, char *err, size_t err_size);
+size_t mm_state_pending_writes(mm_state *s);
+/* Sends the deferred writes now without waiting for their replies, so that
+ * Redis works on them while the caller waits for something else. */
+void mm_state_send_writes(mm_state *s);
+
 /* Sets key to value; ttl_seconds > 0 makes it expire. */
 int mm_state_set(mm_state *s, const char *key, const json_t *value, int ttl_seconds);
 

@@ -22,13 +22,13 @@
 #include <string.h>
 
 #include "common/arena.h"
-#include "graphql/ast_print.h"
-#include "graphql/error.h"
-#include "graphql/execute.h"
+#include "graphql/language/ast_print.h"
+#include "graphql/error/error.h"
+#include "graphql/execution/execute.h"
 #include "graphql/graphql.h"
-#include "graphql/parser.h"
-#include "graphql/schema.h"
-#include "graphql/validate.h"
+#include "graphql/language/parser.h"
+#include "graphql/type/schema.h"
+#include "graphql/validation/validate.h"
 
 static char *read_all(FILE *f, size_t *len) {
     size_t cap = 1 << 16, n = 0;

@@ -17,11 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "graphql/cost.h"
-#include "graphql/execute.h"
+#include "graphql/execution/execute.h"
+#include "graphql/validation/cost.h"
 #include "graphql/graphql.h"
-#include "graphql/parser.h"
-#include "graphql/schema.h"
+#include "graphql/language/parser.h"
+#include "graphql/type/schema.h"
 
 static const char sdl[] =
     "type Query { hello: String int: Int float: Float bool: Boolean id: ID nn: String!\n"

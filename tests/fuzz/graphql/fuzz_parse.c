@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "graphql/ast_print.h"
-#include "graphql/parser.h"
+#include "graphql/language/ast_print.h"
+#include "graphql/language/parser.h"
 
 static void check_one_error(const mm_gql_errors *errors, size_t size) {
     if (errors->count != 1 || !errors->head->message || !errors->head->message[0]) abort();

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "graphql/introspection.h"
-#include "graphql/schema.h"
+#include "graphql/type/introspection.h"
+#include "graphql/type/schema.h"
 
 static mm_gql_schema *build(const char *text, size_t len, mm_arena *arena, mm_gql_errors *errors)
 {

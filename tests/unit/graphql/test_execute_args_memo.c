@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "graphql/execute.h"
-#include "graphql/parser.h"
-#include "graphql/schema.h"
+#include "graphql/execution/execute.h"
+#include "graphql/language/parser.h"
+#include "graphql/type/schema.h"
 
 static const char sdl[] =
     "type Query { items: [Item] pets: [Pet] }\n"

@@ -18,9 +18,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "graphql/cost.h"
+#include "graphql/validation/cost.h"
 #include "graphql/graphql.h"
-#include "graphql/parser.h"
+#include "graphql/language/parser.h"
 
 static const char sdl[] =
     "type Item { id: Int  name: String }\n"

@@ -16,9 +16,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "graphql/execute.h"
-#include "graphql/parser.h"
-#include "graphql/schema.h"
+#include "graphql/execution/execute.h"
+#include "graphql/language/parser.h"
+#include "graphql/type/schema.h"
 
 static const char sdl[] =
     "type Query { slow: Slow quick: Int holder: Holder }\n"

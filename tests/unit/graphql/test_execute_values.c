@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "graphql/parser.h"
-#include "graphql/schema.h"
-#include "graphql/values.h"
+#include "graphql/language/parser.h"
+#include "graphql/type/schema.h"
+#include "graphql/execution/values.h"
 
 static mm_gql_schema *schema;
 static mm_arena arena;

@@ -18,8 +18,8 @@
 #include <string.h>
 
 #include "graphql/graphql.h"
-#include "graphql/introspection.h"
-#include "graphql/schema.h"
+#include "graphql/type/introspection.h"
+#include "graphql/type/schema.h"
 
 static const char rich_sdl[] =
     "\"\"\"The schema.\"\"\"\nschema { query: Root mutation: Mut }\n\"\"\"Marks things\"\"\"\ndirective @tag(\"the name\" "

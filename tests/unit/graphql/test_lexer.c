@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "graphql/lexer.h"
+#include "graphql/language/lexer.h"
 
 static mm_arena arena;
 

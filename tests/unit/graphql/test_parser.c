@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "graphql/ast_print.h"
-#include "graphql/parser.h"
+#include "graphql/language/ast_print.h"
+#include "graphql/language/parser.h"
 
 static mm_arena arena;
 static mm_gql_errors errors;

@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "graphql/parser.h"
-#include "graphql/scalars.h"
+#include "graphql/language/parser.h"
+#include "graphql/type/scalars.h"
 
 typedef struct scalar_case {
     const char *type;
@@ -482,7 +482,7 @@ static void test_js_number_string(void **state)
         {NAN, "NaN"}, {INFINITY, "Infinity"}, {-INFINITY, "-Infinity"}, {100, "100"},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
-        assert_string_equal(mm_gql_js_number_string(rows[i].v, buf), rows[i].s);
+        assert_string_equal(mm_js_number_string(rows[i].v, buf), rows[i].s);
 }
 
 static void test_inspect(void **state)

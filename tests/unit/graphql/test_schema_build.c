@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "graphql/introspection.h"
-#include "graphql/parser.h"
-#include "graphql/schema.h"
+#include "graphql/type/introspection.h"
+#include "graphql/language/parser.h"
+#include "graphql/type/schema.h"
 #include "metamorphosis.h"
 
 static mm_arena arena;

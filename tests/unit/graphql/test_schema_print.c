@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "graphql/introspection.h"
-#include "graphql/schema.h"
+#include "graphql/type/introspection.h"
+#include "graphql/type/schema.h"
 
 typedef struct print_case {
     const char *name;

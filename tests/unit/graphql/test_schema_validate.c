@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "graphql/schema.h"
+#include "graphql/type/schema.h"
 
 typedef struct validate_case {
     const char *sdl;

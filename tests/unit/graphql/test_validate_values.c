@@ -609,6 +609,15 @@ static const validate_case values_of_correct_type_cases[] = {
          "  }\n"
          "}",
      "[{\"message\":\"Int cannot represent non-integer value: \\\"\\\"\\\"x \\\"\\\" y\\\"\\\"\\\"\",\"locations\":[{\"line\":3,\"column\":25}]}]"},
+    /* A block string of 40 two-byte characters (80 bytes, 40 UTF-16 units):
+     * graphql-js prints it on one line (its limit is 70 JavaScript units). */
+    {MM_GQL_RULE_VALUES_OF_CORRECT_TYPE,
+     "{\n"
+         "  complicatedArgs {\n"
+         "    enumArgField(enumArg: \"\"\"éééééééééééééééééééééééééééééééééééééééé\"\"\")\n"
+         "  }\n"
+         "}",
+     "[{\"message\":\"Enum \\\"FurColor\\\" cannot represent non-enum value: \\\"\\\"\\\"\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\\"\\\"\\\".\",\"locations\":[{\"line\":3,\"column\":27}]}]"},
     {MM_GQL_RULE_VALUES_OF_CORRECT_TYPE,
      "{\n"
          "  complicatedArgs {\n"

@@ -21,9 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "graphql/parser.h"
-#include "graphql/schema.h"
-#include "graphql/validate.h"
+#include "graphql/language/parser.h"
+#include "graphql/type/schema.h"
+#include "graphql/validation/validate.h"
 
 static const char validate_harness_sdl[] =
     "interface Mammal { mother: Mammal father: Mammal }\n"

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "graphql/execute.h"
+#include "graphql/execution/execute.h"
 #include "http/http_server.h"
 #include "mm_test.h"
 #include "service/gateway.h"

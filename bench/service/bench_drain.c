@@ -1,0 +1,238 @@
+/* bench_drain.c -- one create_form worker draining a backlog: N
+ * CreateFormEvent events are put on a fresh topic first (by a child process,
+ * so the worker's process holds nothing of the producing), then the forms
+ * example's create_form consumer (loaded from forms.so, as `gregor worker`
+ * does) handles them all: each event still writes its form to Redis
+ * (HSET), emits its FormCreatedEvent and stores its result. Prints one JSON
+ * line: events/s (first to last event), CPU per event (user + system of
+ * this process, which runs only the worker), and the process's RSS now and
+ * at its peak (VmRSS, VmHWM); and, as anchors from the same run, a bare
+ * librdkafka consumer process (same prefetch, JSON parse, no handler)
+ * draining the same backlog: its events/s and peak RSS.
+ *
+ *   bench_drain BOOTSTRAP REDIS_URL FORMS_SO [N=20000]
+ *
+ * Not a test: it measures. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bus/admin.h"
+#include "bus/producer.h"
+#include "common/config.h"
+#include "common/uuid.h"
+#include "service/app.h"
+#include "service/consumer_runner.h"
+#include "service/schema_merge.h"
+#include "service/service_internal.h"
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static long status_kib(const char *field) {
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long v = -1;
+    size_t n = strlen(field);
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, field, n) == 0 && line[n] == ':') v = atol(line + n + 1);
+    if (f) fclose(f);
+    return v;
+}
+
+static int produce_backlog(const char *bootstrap, const char *topic, long n) {
+    char err[512];
+    mm_producer *p = mm_producer_new(bootstrap, NULL, 0, err, sizeof err);
+    if (!p) {
+        fprintf(stderr, "producer: %s\n", err);
+        return 1;
+    }
+    const char *topics[] = {topic};
+    if (mm_kafka_create_topics(mm_producer_rdkafka(p), topics, 1, 1, -1, 30000, err, sizeof err)) {
+        fprintf(stderr, "create topic: %s\n", err);
+        return 1;
+    }
+    for (long i = 0; i < n; i++) {
+        mm_event ev;
+        mm_event_init(&ev);
+        mm_event_create(&ev, "forms", "CreateFormEvent",
+                        json_pack("{s:s,s:s,s:s}", "name", "bench", "template", "t", "creator", "b"));
+        json_object_set_new(ev.data, "id", json_string(ev.id));
+        if (mm_producer_send(p, topic, &ev, NULL, NULL, err, sizeof err)) {
+            fprintf(stderr, "send: %s\n", err);
+            return 1;
+        }
+        mm_event_clear(&ev);
+    }
+    int rc = mm_producer_flush(p, 120000);
+    mm_producer_free(p);
+    return rc ? 1 : 0;
+}
+
+/* A bare librdkafka consumer process over the same backlog, with the
+ * worker's prefetch setting, parsing each value with jansson and storing
+ * offsets as the framework does: the floor for RSS (VmHWM) and a reference
+ * for events/s. Runs in a child; prints "eps rss_peak_kib". */
+static int bare_child(const char *bootstrap, const char *topic, long n, int fd) {
+    char err[512], group[96], id[40];
+    mm_uuid_v4(id);
+    snprintf(group, sizeof group, "bench-drain-bare-%.8s", id);
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, err, sizeof err);
+    rd_kafka_conf_set(conf, "group.id", group, err, sizeof err);
+    rd_kafka_conf_set(conf, "auto.offset.reset", "earliest", err, sizeof err);
+    rd_kafka_conf_set(conf, "enable.auto.offset.store", "false", err, sizeof err);
+    rd_kafka_conf_set(conf, "auto.commit.interval.ms", "100", err, sizeof err);
+    rd_kafka_conf_set(conf, "fetch.wait.max.ms", "10", err, sizeof err);
+    rd_kafka_conf_set(conf, "queued.max.messages.kbytes", "1024", err, sizeof err);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+    if (!rk) return 1;
+    rd_kafka_poll_set_consumer(rk);
+    rd_kafka_topic_partition_list_t *t = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(t, topic, RD_KAFKA_PARTITION_UA);
+    rd_kafka_subscribe(rk, t);
+    rd_kafka_topic_partition_list_destroy(t);
+    long got = 0;
+    double start = 0, last = 0;
+    while (got < n) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
+        if (!m) continue;
+        if (!m->err) {
+            if (got == 0) start = now_s();
+            got++;
+            json_decref(json_loadb(m->payload, m->len, 0, NULL));
+            rd_kafka_offset_store(m->rkt, m->partition, m->offset);
+            last = now_s();
+        }
+        rd_kafka_message_destroy(m);
+    }
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+    char out[64];
+    int len = snprintf(out, sizeof out, "%.0f %ld\n", (double)(n - 1) / (last - start), status_kib("VmHWM"));
+    return write(fd, out, (size_t)len) == len ? 0 : 1;
+}
+
+typedef struct timing {
+    double start, last;
+    uint64_t seen;
+    long rss_max_kib; /* VmRSS sampled every 1,000 events while draining */
+    long anon_at_max_kib, file_at_max_kib; /* its RssAnon / RssFile then */
+    uint64_t rss_max_at;
+} timing;
+
+static int progress(void *ud, const mm_consumer_stats *st) {
+    timing *t = ud;
+    if (t->seen == 0) t->start = now_s();
+    t->seen = st->handled + st->skipped + st->dead_lettered;
+    t->last = now_s();
+    if (t->seen % 1000 == 1) {
+        long rss = status_kib("VmRSS");
+        if (rss > t->rss_max_kib) {
+            t->rss_max_kib = rss, t->rss_max_at = t->seen;
+            t->anon_at_max_kib = status_kib("RssAnon");
+            t->file_at_max_kib = status_kib("RssFile");
+        }
+    }
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 4) {
+        fprintf(stderr, "usage: bench_drain BOOTSTRAP REDIS_URL FORMS_SO [N]\n");
+        return 2;
+    }
+    const char *bootstrap = argv[1];
+    long n = argc > 4 ? atol(argv[4]) : 20000;
+    char err[1024], topic[80], group[80], id[40];
+    mm_uuid_v4(id);
+    snprintf(topic, sizeof topic, "bench-drain-%.8s", id);
+    snprintf(group, sizeof group, "bench-drain-%.8s", id);
+
+    /* The backlog first, from a child: no producer state in this process. */
+    pid_t pid = fork();
+    if (pid == 0) _exit(produce_backlog(bootstrap, topic, n));
+    int status = 0;
+    if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status)) {
+        fprintf(stderr, "producing the backlog failed\n");
+        return 1;
+    }
+
+    /* The bare floor, also from a child (before this process has threads). */
+    int fds[2];
+    double bare_eps = 0;
+    long bare_rss = 0;
+    if (pipe(fds) == 0) {
+        pid = fork();
+        if (pid == 0) {
+            close(fds[0]);
+            _exit(bare_child(bootstrap, topic, n, fds[1]));
+        }
+        close(fds[1]);
+        char buf[64] = "";
+        ssize_t got = read(fds[0], buf, sizeof buf - 1);
+        close(fds[0]);
+        if (pid > 0) waitpid(pid, &status, 0);
+        if (got > 0 && sscanf(buf, "%lf %ld", &bare_eps, &bare_rss) != 2) bare_eps = 0, bare_rss = 0;
+    }
+
+    setenv("MM_KAFKA_BOOTSTRAP_SERVERS", bootstrap, 1);
+    setenv("MM_REDIS_URL", argv[2], 1);
+    mm_config *cfg;
+    if (mm_config_defaults(&cfg, err, sizeof err)) return 1;
+    mm_app app = {0};
+    if (mm_app_load(&app, argv[3], err, sizeof err)) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    mm_service *svc = mm_app_find(&app, "forms");
+    mm_consumer_spec *spec = svc ? (mm_consumer_spec *)mm_service_find_consumer(svc, "create_form") : NULL;
+    if (!spec) {
+        fprintf(stderr, "%s has no forms.create_form consumer\n", argv[3]);
+        return 1;
+    }
+    /* The backlog's topic and a fresh group (the emits still go to "forms"). */
+    free(spec->topics[0]);
+    spec->topics[0] = strdup(topic);
+    free(spec->group_id);
+    spec->group_id = strdup(group);
+    mm_gql_schema *schema =
+        mm_services_build_schema(app.services, app.service_count, NULL, 0, NULL, err, sizeof err);
+    mm_runtime rt;
+    if (!schema || mm_runtime_open(&rt, cfg, MM_RUNTIME_WORKER, app.services, app.service_count, err,
+                                   sizeof err)) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    long rss_before = status_kib("VmRSS");
+    timing t = {0};
+    mm_runner_options ro = {.max_messages = (uint64_t)n, .on_progress = progress, .progress_ud = &t};
+    struct rusage r0, r1;
+    getrusage(RUSAGE_SELF, &r0);
+    int rc = mm_consumer_runner_run(&rt, schema, spec, &ro, err, sizeof err);
+    getrusage(RUSAGE_SELF, &r1);
+    if (rc < 0) fprintf(stderr, "runner: %s\n", err);
+    double cpu = (double)(r1.ru_utime.tv_sec - r0.ru_utime.tv_sec + r1.ru_stime.tv_sec - r0.ru_stime.tv_sec) +
+                 (double)(r1.ru_utime.tv_usec - r0.ru_utime.tv_usec + r1.ru_stime.tv_usec -
+                          r0.ru_stime.tv_usec) / 1e6;
+    double eps = t.seen > 1 ? (double)(t.seen - 1) / (t.last - t.start) : 0;
+    printf("{\"events\":%ld,\"handled\":%llu,\"drain_eps\":%.0f,\"cpu_us_per_event\":%.1f,"
+           "\"rss_before_kib\":%ld,\"rss_draining_max_kib\":%ld,\"rss_draining_max_at\":%llu,"
+           "\"anon_kib_then\":%ld,\"file_kib_then\":%ld,"
+           "\"rss_after_kib\":%ld,\"rss_peak_kib\":%ld,\"bare_json_eps\":%.0f,\"bare_rss_peak_kib\":%ld}\n",
+           n, (unsigned long long)t.seen, eps, t.seen ? cpu * 1e6 / (double)t.seen : 0, rss_before,
+           t.rss_max_kib, (unsigned long long)t.rss_max_at, t.anon_at_max_kib, t.file_at_max_kib, status_kib("VmRSS"), status_kib("VmHWM"),
+           bare_eps, bare_rss);
+    mm_runtime_close(&rt);
+    mm_gql_schema_free(schema);
+    mm_app_free(&app);
+    mm_config_free(cfg);
+    return rc < 0 ? 1 : 0;
+}

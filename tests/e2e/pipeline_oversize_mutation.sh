@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# pipeline_oversize_mutation.sh -- issue 20's first poison shape, at the
+# door: a createForm whose template would make an event over the entry limit
+# (bus/limits.h: 934,464 bytes of data, so the consumer's FormCreatedEvent
+# still fits a Kafka message) is refused by `gregor serve` with a clear
+# GraphQL error (EVENT_TOO_LARGE) and nothing is published. (An event just
+# under the limit going through a worker is tests/integration/service/
+# test_pipeline.c's; one is not published here because the forms topic is
+# shared with test_service_web.) Real Kafka and Redis of the test run.
+set -euo pipefail
+: "${MM_SOURCE_DIR:?run through ctest}" "${MM_BINARY_DIR:?run through ctest}" "${MM_GREGOR:?run through ctest}"
+: "${MM_TEST_KAFKA_BOOTSTRAP:?the e2e tier needs MM_TEST_KAFKA_BOOTSTRAP (run make test)}"
+: "${MM_TEST_REDIS_URL:?the e2e tier needs MM_TEST_REDIS_URL (run make test)}"
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "pipeline_oversize_mutation.sh: FAIL: $*" >&2; exit 1; }
+
+export MM_KAFKA_BOOTSTRAP_SERVERS=$MM_TEST_KAFKA_BOOTSTRAP MM_REDIS_URL=$MM_TEST_REDIS_URL/8
+export MM_LOG_LEVEL=warn MM_KEEP_APPS=1
+"$MM_GREGOR" serve --app "$MM_BINARY_DIR/examples/forms.so" --listen 127.0.0.1:0 >"$work/serve.out" &
+pids+=($!)
+for _ in $(seq 150); do grep -q '^graphql: ' "$work/serve.out" && break; sleep 0.1; done
+url=$(sed -n 's/^graphql: //p' "$work/serve.out")
+[ -n "$url" ] || fail "gregor serve did not start"
+
+# body FILE TEMPLATE_BYTES: a createForm request (asynchronous: nothing waits
+# for a worker) whose template has that many bytes.
+body() {
+    python3 -c 'import json,sys; n=int(sys.argv[1]); print(json.dumps({"query": "mutation($t: String) { createForm(name: \"big\", template: $t, timing: asynchronous) { data { id } } }", "variables": {"t": "x" * n}}))' "$2" >"$1"
+}
+post() { curl -s --max-time 30 -H 'content-type: application/json' --data-binary @"$1" "$url"; }
+
+body "$work/over.json" 940000
+out=$(post "$work/over.json")
+code=$(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print(r["errors"][0]["extensions"]["code"])' "$out" 2>/dev/null) \
+    || fail "no GraphQL error for an oversize event: ${out:0:300}"
+[ "$code" = EVENT_TOO_LARGE ] || fail "expected EVENT_TOO_LARGE, got $code: ${out:0:300}"
+grep -q 'exceeds the limit of 934464 bytes' <<<"$out" || fail "the error does not name the limit: ${out:0:300}"
+grep -q '"data":{"createForm":null}\|"createForm":null' <<<"$out" || fail "a refused mutation returned data: ${out:0:300}"
+
+echo "pipeline_oversize_mutation.sh: ok"
