@@ -6,9 +6,12 @@
  * and MM_DLQTEST_GROUP, so each test run has its own. Without
  * MM_DLQTEST_FIXED the service knows only GoodEvent, so a LateEvent is an
  * unknown type that its consumer dead-letters; with MM_DLQTEST_FIXED=1 (the
- * "fixed" deployment) it knows and handles LateEvent too. */
+ * "fixed" deployment) it knows and handles LateEvent too. With
+ * MM_DLQTEST_CRASH_N=n the handler segfaults on an event whose n is n (under
+ * `gregor node` such an event is dead-lettered after 3 crashes). */
 #include <metamorphosis.h>
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +25,13 @@ static int handle(void *ud, mm_handler *h, const mm_event *ev) {
     (void)ud;
     char text[128];
     json_t *n = json_object_get(mm_event_data(ev), "n");
+    const char *crash_n = getenv("MM_DLQTEST_CRASH_N");
+    if (crash_n && json_is_integer(n) && json_integer_value(n) == atoll(crash_n)) {
+        /* A real segmentation fault, as a buggy handler would make (not a
+         * null pointer: UBSan would report that and exit 1 instead). */
+        volatile int *volatile nowhere = (volatile int *)(uintptr_t)16;
+        *nowhere = 1;
+    }
     snprintf(text, sizeof text, "%s:%lld", mm_event_type(ev), json_is_integer(n) ? (long long)json_integer_value(n) : -1LL);
     json_t *v = json_string(text);
     if (!v) return MM_ENOMEM;

@@ -5,9 +5,12 @@
  * refused by the replay-loop guard, then replayed to the fixed deployment
  * and handled (asserted in Redis); purge moves a group's committed offsets
  * and is refused for a group with members; hostile input gets a clear
- * answer and the right exit status.
+ * answer and the right exit status. A second story: under `gregor node`,
+ * an event that crashes its handler is dead-lettered after 3 crashes, and
+ * the replay count survives that path too (the loop guard refuses it).
  *
- * One test function on purpose: the steps are one story over one topic. */
+ * The first test is one function on purpose: its steps are one story over
+ * one topic. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -172,9 +175,10 @@ static long long jpath_int(json_t *o, const char *key) { return (long long)json_
 
 /* ---- the story ------------------------------------------------------------- */
 
-static void test_dlq_round_trip(void **state) {
-    (void)state;
-    char *name = mm_test_unique_name("mmdlq");
+/* Unique service (= topic), DLQ and group names; the environment of the
+ * gregor processes; both topics created. */
+static void setup_service(const char *prefix) {
+    char *name = mm_test_unique_name(prefix);
     snprintf(svc, sizeof svc, "%s", name);
     free(name);
     for (char *p = svc; *p; p++)
@@ -193,6 +197,12 @@ static void test_dlq_round_trip(void **state) {
     setenv("MM_DLQTEST_GROUP", group, 1);
     assert_int_equal(mm_test_kafka_create_topic(mm_test_kafka_bootstrap(), svc, 1), 0);
     assert_int_equal(mm_test_kafka_create_topic(mm_test_kafka_bootstrap(), dlq, 1), 0);
+}
+
+static void test_dlq_round_trip(void **state) {
+    (void)state;
+    setup_service("mmdlq");
+    unsetenv("MM_DLQTEST_CRASH_N");
 
     /* 1. The broken deployment: GoodEvents handled, LateEvents (a type it
      *    does not know) and a garbage message dead-lettered. */
@@ -388,7 +398,73 @@ static void test_dlq_round_trip(void **state) {
     free(out), free(err);
 }
 
+/* The poison path of `gregor node`: an event that crashed 3 workers is
+ * dead-lettered; replayed, it is dead-lettered again with mm_dlq_replays
+ * carried across, and the loop guard refuses it the next time. */
+static void test_dlq_crash_loop_guard(void **state) {
+    (void)state;
+    setup_service("mmdlqcrash");
+    setenv("MM_DLQTEST_CRASH_N", "99", 1);
+    char *web = mm_test_unique_name("mmdlqcrash-web");
+    setenv("MM_SERVICE_WEB_TOPIC", web, 1);
+    assert_int_equal(mm_test_kafka_create_topic(mm_test_kafka_bootstrap(), web, 1), 0);
+    char cfg_path[] = "/tmp/mmtest-dlq-cfg-XXXXXX";
+    int cfg_fd = mkstemp(cfg_path);
+    assert_true(cfg_fd >= 0);
+    char cfg[300];
+    int n = snprintf(cfg, sizeof cfg, "%s:\n  handle: {procs: 1}\n", svc);
+    assert_int_equal(write(cfg_fd, cfg, (size_t)n), n);
+    close(cfg_fd);
+    /* A crashing worker under ASan symbolizes its report before it dies,
+     * which takes seconds on a loaded machine: keep the report short. */
+    const char *asan = getenv("ASAN_OPTIONS");
+    char *asan_saved = asan ? strdup(asan) : NULL;
+    char asan_fast[512];
+    snprintf(asan_fast, sizeof asan_fast, "%s%ssymbolize=0", asan ? asan : "", asan && asan[0] ? ":" : "");
+    setenv("ASAN_OPTIONS", asan_fast, 1);
+    setenv("MM_DLQTEST_FIXED", "0", 1);
+    mm_test_child node;
+    char *argv[] = {(char *)mm_test_gregor(), "node", "--app", so, "--node-name", "dlqnode", "--config", cfg_path, NULL};
+    assert_int_equal(mm_test_child_spawn(&node, argv), 0);
+    if (asan_saved) setenv("ASAN_OPTIONS", asan_saved, 1);
+    else unsetenv("ASAN_OPTIONS");
+    free(asan_saved);
+    char line[256];
+    assert_int_equal(mm_test_child_wait_line(&node, "node ready: ", line, sizeof line, 30000), 0);
+
+    produce_event("GoodEvent", 1);
+    wait_handled("GoodEvent:1", 30000);
+    produce_event("GoodEvent", 99);
+    wait_high(dlq, 1, 90000);
+    json_t *doc = dlq_json(0, "list", "--topic", svc, NULL);
+    json_t *m = json_array_get(json_object_get(doc, "messages"), 0);
+    assert_string_equal(jpath_str(m, "reason"), "crashed 3 workers");
+    assert_string_equal(jpath_str(m, "eventType"), "GoodEvent");
+    assert_int_equal(jpath_int(m, "replays"), 0);
+    json_decref(doc);
+
+    char *out, *err;
+    assert_int_equal(dlq_run(&out, &err, "replay", "--topic", svc, "--reason", "crashed", "--max-replays", "1", NULL), 0);
+    free(out), free(err);
+    wait_high(dlq, 2, 90000);
+    doc = dlq_json(0, "list", "--topic", svc, "--from", "1", NULL);
+    m = json_array_get(json_object_get(doc, "messages"), 0);
+    assert_string_equal(jpath_str(m, "eventType"), "GoodEvent");
+    assert_int_equal(jpath_int(m, "replays"), 1);
+    json_decref(doc);
+    assert_int_equal(dlq_run(&out, &err, "replay", "--topic", svc, "--from", "1", "--max-replays", "1", NULL), 1);
+    assert_non_null(strstr(out, "already replayed 1 times"));
+    free(out), free(err);
+    assert_int_equal(handled_count("GoodEvent:99"), 0);
+
+    assert_int_equal(mm_test_child_stop(&node, SIGTERM, 30000), 0);
+    unlink(cfg_path);
+    unsetenv("MM_DLQTEST_CRASH_N");
+    free(web);
+}
+
 int main(void) {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_dlq_round_trip)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_dlq_round_trip),
+                                       cmocka_unit_test(test_dlq_crash_loop_guard)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
