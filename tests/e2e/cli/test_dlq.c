@@ -396,6 +396,20 @@ static void test_dlq_round_trip(void **state) {
     assert_non_null(strstr(out, "x-\\x1b]0;title\\x07: v"));
     assert_null(strchr(out, 0x1b));
     free(out), free(err);
+
+    /* 10. A dead letter whose value was too large to copy: shown as such,
+     *     never replayed (there is nothing to send), even with --force. */
+    h = rd_kafka_headers_new(3);
+    rd_kafka_header_add(h, "mm_dlq_reason", -1, "too big", -1);
+    rd_kafka_header_add(h, "mm_dlq_source_topic", -1, svc, -1);
+    rd_kafka_header_add(h, "mm_dlq_value_bytes", -1, "2000000", -1);
+    produce(dlq, "big", NULL, 0, h);
+    assert_int_equal(dlq_run(&out, &err, "show", "--topic", svc, "--offset", "7", NULL), 0);
+    assert_non_null(strstr(out, "the original value (2000000 bytes) was too large to keep"));
+    free(out), free(err);
+    assert_int_equal(dlq_run(&out, &err, "replay", "--topic", svc, "--from", "7", "--force", NULL), 1);
+    assert_non_null(strstr(out, "was too large to keep in the DLQ"));
+    free(out), free(err);
 }
 
 /* The poison path of `gregor node`: an event that crashed 3 workers is
