@@ -31,7 +31,8 @@ struct mm_dlq {
     size_t part_count;
 };
 
-static void set_err(char *err, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void set_err(char *err, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static void set_err(char *err, size_t size, const char *fmt, ...) {
     if (err == NULL || size == 0) return;
     va_list ap;
@@ -67,7 +68,8 @@ static rd_kafka_t *new_consumer(const char *bootstrap, const mm_kv *props, size_
     };
     size_t ndefaults = sizeof defaults / sizeof *defaults;
     char why[512];
-    rd_kafka_conf_t *conf = mm_kafka_conf_new(bootstrap, defaults, ndefaults, props, nprops, why, sizeof why);
+    rd_kafka_conf_t *conf =
+        mm_kafka_conf_new(bootstrap, defaults, ndefaults, props, nprops, why, sizeof why);
     if (conf == NULL) {
         set_err(err, err_size, "Kafka configuration: %s", why);
         return NULL;
@@ -103,8 +105,8 @@ mm_dlq *mm_dlq_open(const char *bootstrap, const mm_kv *props, size_t nprops, co
     }
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(d->rk, topic, NULL);
     const struct rd_kafka_metadata *md = NULL;
-    rd_kafka_resp_err_t e = rkt ? rd_kafka_metadata(d->rk, 0, rkt, &md, remaining_ms(deadline))
-                                : rd_kafka_last_error();
+    rd_kafka_resp_err_t e =
+        rkt ? rd_kafka_metadata(d->rk, 0, rkt, &md, remaining_ms(deadline)) : rd_kafka_last_error();
     if (rkt) rd_kafka_topic_destroy(rkt);
     if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
         *rc = e == RD_KAFKA_RESP_ERR__TIMED_OUT ? MM_ETIMEDOUT : MM_EKAFKA;
@@ -115,10 +117,12 @@ mm_dlq *mm_dlq_open(const char *bootstrap, const mm_kv *props, size_t nprops, co
     }
     if (md->topic_cnt != 1 || md->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR ||
         md->topics[0].partition_cnt == 0) {
-        rd_kafka_resp_err_t te = md->topic_cnt == 1 ? md->topics[0].err : RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+        rd_kafka_resp_err_t te =
+            md->topic_cnt == 1 ? md->topics[0].err : RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
         if (te == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || te == RD_KAFKA_RESP_ERR_NO_ERROR) {
             *rc = MM_ENOTFOUND;
-            set_err(err, err_size, "topic %s does not exist (nothing was ever dead-lettered there?)", topic);
+            set_err(err, err_size,
+                    "topic %s does not exist (nothing was ever dead-lettered there?)", topic);
         } else {
             *rc = MM_EKAFKA;
             set_err(err, err_size, "topic %s: %s", topic, rd_kafka_err2str(te));
@@ -151,8 +155,8 @@ mm_dlq *mm_dlq_open(const char *bootstrap, const mm_kv *props, size_t nprops, co
                                              remaining_ms(deadline) ? remaining_ms(deadline) : 1);
         if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
             *rc = e == RD_KAFKA_RESP_ERR__TIMED_OUT ? MM_ETIMEDOUT : MM_EKAFKA;
-            set_err(err, err_size, "cannot read the offsets of %s[%d]: %s", topic, (int)d->parts[i].id,
-                    rd_kafka_err2str(e));
+            set_err(err, err_size, "cannot read the offsets of %s[%d]: %s", topic,
+                    (int)d->parts[i].id, rd_kafka_err2str(e));
             mm_dlq_close(d);
             return NULL;
         }
@@ -203,7 +207,8 @@ int mm_dlq_read(mm_dlq *d, int32_t partition, int64_t from, int64_t to, long lon
     rd_kafka_resp_err_t e = rd_kafka_assign(d->rk, l);
     rd_kafka_topic_partition_list_destroy(l);
     if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        set_err(err, err_size, "cannot read %s[%d]: %s", d->topic, (int)partition, rd_kafka_err2str(e));
+        set_err(err, err_size, "cannot read %s[%d]: %s", d->topic, (int)partition,
+                rd_kafka_err2str(e));
         return MM_EKAFKA;
     }
     int rc = 0;
@@ -211,8 +216,9 @@ int mm_dlq_read(mm_dlq *d, int32_t partition, int64_t from, int64_t to, long lon
     for (;;) {
         int wait = remaining_ms(deadline_ms);
         if (wait == 0) {
-            set_err(err, err_size, "deadline passed reading %s[%d] at offset %" PRId64 " of %" PRId64,
-                    d->topic, (int)partition, next, to);
+            set_err(err, err_size,
+                    "deadline passed reading %s[%d] at offset %" PRId64 " of %" PRId64, d->topic,
+                    (int)partition, next, to);
             rc = MM_ETIMEDOUT;
             break;
         }
@@ -223,7 +229,8 @@ int mm_dlq_read(mm_dlq *d, int32_t partition, int64_t from, int64_t to, long lon
             break; /* the log ends before the watermark seen at open: deleted */
         }
         if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-            bool fatal = m->err == RD_KAFKA_RESP_ERR__FATAL || m->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE ||
+            bool fatal = m->err == RD_KAFKA_RESP_ERR__FATAL ||
+                         m->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE ||
                          m->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET;
             if (fatal) {
                 set_err(err, err_size, "reading %s[%d]: %s", d->topic, (int)partition,
@@ -267,8 +274,8 @@ int mm_dlq_committed(mm_dlq *d, const char *group, int64_t *out, int timeout_ms,
     rd_kafka_resp_err_t e = rd_kafka_committed(g, l, timeout_ms);
     int rc = 0;
     if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        set_err(err, err_size, "cannot read the offsets group %s committed on %s: %s", group, d->topic,
-                rd_kafka_err2str(e));
+        set_err(err, err_size, "cannot read the offsets group %s committed on %s: %s", group,
+                d->topic, rd_kafka_err2str(e));
         rc = e == RD_KAFKA_RESP_ERR__TIMED_OUT ? MM_ETIMEDOUT : MM_EKAFKA;
     } else {
         for (size_t i = 0; i < d->part_count; i++) {
@@ -284,9 +291,11 @@ int mm_dlq_committed(mm_dlq *d, const char *group, int64_t *out, int timeout_ms,
 int mm_dlq_group_members(mm_dlq *d, const char *group, int *members, char *state, size_t state_size,
                          int timeout_ms, char *err, size_t err_size) {
     rd_kafka_queue_t *q = rd_kafka_queue_new(d->rk);
-    rd_kafka_AdminOptions_t *o = rd_kafka_AdminOptions_new(d->rk, RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS);
+    rd_kafka_AdminOptions_t *o =
+        rd_kafka_AdminOptions_new(d->rk, RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS);
     char why[256];
-    if (rd_kafka_AdminOptions_set_request_timeout(o, timeout_ms, why, sizeof why) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (rd_kafka_AdminOptions_set_request_timeout(o, timeout_ms, why, sizeof why) !=
+        RD_KAFKA_RESP_ERR_NO_ERROR) {
         rd_kafka_AdminOptions_destroy(o);
         rd_kafka_queue_destroy(q);
         set_err(err, err_size, "describe group %s: %s", group, why);
@@ -304,7 +313,8 @@ int mm_dlq_group_members(mm_dlq *d, const char *group, int *members, char *state
         set_err(err, err_size, "describe group %s: %s", group, rd_kafka_event_error_string(ev));
         rc = MM_EKAFKA;
     } else {
-        const rd_kafka_DescribeConsumerGroups_result_t *res = rd_kafka_event_DescribeConsumerGroups_result(ev);
+        const rd_kafka_DescribeConsumerGroups_result_t *res =
+            rd_kafka_event_DescribeConsumerGroups_result(ev);
         size_t n = 0;
         const rd_kafka_ConsumerGroupDescription_t **g =
             res ? rd_kafka_DescribeConsumerGroups_result_groups(res, &n) : NULL;
@@ -317,8 +327,9 @@ int mm_dlq_group_members(mm_dlq *d, const char *group, int *members, char *state
             rc = MM_EKAFKA;
         } else {
             *members = (int)rd_kafka_ConsumerGroupDescription_member_count(g[0]);
-            snprintf(state, state_size, "%s",
-                     rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupDescription_state(g[0])));
+            snprintf(
+                state, state_size, "%s",
+                rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupDescription_state(g[0])));
         }
     }
     if (ev) rd_kafka_event_destroy(ev);
@@ -332,7 +343,8 @@ int mm_dlq_commit(mm_dlq *d, const char *group, const int64_t *offsets, int time
     if (g == NULL) return MM_EKAFKA;
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)d->part_count);
     for (size_t i = 0; i < d->part_count; i++)
-        if (offsets[i] >= 0) rd_kafka_topic_partition_list_add(l, d->topic, d->parts[i].id)->offset = offsets[i];
+        if (offsets[i] >= 0)
+            rd_kafka_topic_partition_list_add(l, d->topic, d->parts[i].id)->offset = offsets[i];
     int rc = 0;
     if (l->cnt > 0) {
         rd_kafka_queue_t *q = rd_kafka_queue_new(g);
@@ -347,10 +359,13 @@ int mm_dlq_commit(mm_dlq *d, const char *group, const int64_t *offsets, int time
                     ev = NULL;
                 }
             }
-            if (ev == NULL) e = RD_KAFKA_RESP_ERR__TIMED_OUT;
-            else e = rd_kafka_event_error(ev);
+            if (ev == NULL)
+                e = RD_KAFKA_RESP_ERR__TIMED_OUT;
+            else
+                e = rd_kafka_event_error(ev);
             if (e == RD_KAFKA_RESP_ERR_NO_ERROR && ev) {
-                const rd_kafka_topic_partition_list_t *done = rd_kafka_event_topic_partition_list(ev);
+                const rd_kafka_topic_partition_list_t *done =
+                    rd_kafka_event_topic_partition_list(ev);
                 for (int i = 0; done && i < done->cnt; i++)
                     if (done->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR) e = done->elems[i].err;
             }
@@ -376,11 +391,24 @@ size_t mm_dlq_utf8_valid_prefix(const unsigned char *s, size_t len) {
         unsigned char c = s[i];
         size_t n;
         uint32_t cp, min;
-        if (c < 0x80) { i++; continue; }
-        if (c >= 0xC2 && c <= 0xDF) { n = 2; cp = c & 0x1F; min = 0x80; }
-        else if (c >= 0xE0 && c <= 0xEF) { n = 3; cp = c & 0x0F; min = 0x800; }
-        else if (c >= 0xF0 && c <= 0xF4) { n = 4; cp = c & 0x07; min = 0x10000; }
-        else return i;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF) {
+            n = 2;
+            cp = c & 0x1F;
+            min = 0x80;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 3;
+            cp = c & 0x0F;
+            min = 0x800;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 4;
+            cp = c & 0x07;
+            min = 0x10000;
+        } else
+            return i;
         if (len - i < n) return i;
         for (size_t k = 1; k < n; k++) {
             if ((s[i + k] & 0xC0) != 0x80) return i;
@@ -397,7 +425,8 @@ size_t mm_dlq_utf8_valid_prefix(const unsigned char *s, size_t len) {
 static char *header_text(rd_kafka_headers_t *h, const char *name, bool *present, bool *oom) {
     const void *v = NULL;
     size_t n = 0;
-    if (h == NULL || rd_kafka_header_get_last(h, name, &v, &n) != RD_KAFKA_RESP_ERR_NO_ERROR) return NULL;
+    if (h == NULL || rd_kafka_header_get_last(h, name, &v, &n) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return NULL;
     *present = true;
     if (v == NULL || memchr(v, '\0', n) || mm_dlq_utf8_valid_prefix(v, n) != n) return NULL;
     char *s = strndup(v, n);
@@ -522,8 +551,8 @@ mm_dlq_replayer *mm_dlq_replayer_new(const char *bootstrap, const mm_kv *props, 
         {"message.timeout.ms", "30000"},
     };
     char why[512];
-    rd_kafka_conf_t *conf = mm_kafka_conf_new(bootstrap, defaults, sizeof defaults / sizeof *defaults, props,
-                                              nprops, why, sizeof why);
+    rd_kafka_conf_t *conf = mm_kafka_conf_new(
+        bootstrap, defaults, sizeof defaults / sizeof *defaults, props, nprops, why, sizeof why);
     if (conf == NULL) {
         set_err(err, err_size, "Kafka configuration: %s", why);
         free(r);
@@ -565,9 +594,12 @@ int mm_dlq_replayer_send(mm_dlq_replayer *r, const rd_kafka_message_t *m, const 
     const void *val;
     size_t size;
     bool bad = false;
-    for (size_t i = 0; i < n && rd_kafka_header_get_all(orig, i, &name, &val, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; i++)
+    for (size_t i = 0; i < n && rd_kafka_header_get_all(orig, i, &name, &val, &size) ==
+                                    RD_KAFKA_RESP_ERR_NO_ERROR;
+         i++)
         if (strncmp(name, MM_DLQ_HDR_PREFIX, strlen(MM_DLQ_HDR_PREFIX)) != 0)
-            bad |= rd_kafka_header_add(h, name, -1, val, (ssize_t)size) != RD_KAFKA_RESP_ERR_NO_ERROR;
+            bad |=
+                rd_kafka_header_add(h, name, -1, val, (ssize_t)size) != RD_KAFKA_RESP_ERR_NO_ERROR;
     char num[32];
     snprintf(num, sizeof num, "%ld", replays);
     bad |= rd_kafka_header_add(h, MM_DLQ_HDR_REPLAYS, -1, num, -1) != RD_KAFKA_RESP_ERR_NO_ERROR;
@@ -580,8 +612,8 @@ int mm_dlq_replayer_send(mm_dlq_replayer *r, const rd_kafka_message_t *m, const 
     r->slots[slot] = (replay_slot){.state = 1, .partition = -1, .offset = -1};
     rd_kafka_resp_err_t e = rd_kafka_producev(
         r->rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-        RD_KAFKA_V_KEY(m->key, m->key_len), RD_KAFKA_V_VALUE(m->payload, m->len), RD_KAFKA_V_HEADERS(h),
-        RD_KAFKA_V_OPAQUE((void *)(uintptr_t)slot), RD_KAFKA_V_END);
+        RD_KAFKA_V_KEY(m->key, m->key_len), RD_KAFKA_V_VALUE(m->payload, m->len),
+        RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_OPAQUE((void *)(uintptr_t)slot), RD_KAFKA_V_END);
     if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
         rd_kafka_headers_destroy(h);
         set_err(err, err_size, "cannot send to %s: %s", topic, rd_kafka_err2str(e));
@@ -606,7 +638,9 @@ int mm_dlq_replayer_result(const mm_dlq_replayer *r, int slot, int32_t *partitio
     const replay_slot *s = &r->slots[slot];
     *partition = s->partition;
     *offset = s->offset;
-    *error = s->state == -1 ? s->error : s->state == 1 ? "no acknowledgement before the deadline" : NULL;
+    *error = s->state == -1  ? s->error
+             : s->state == 1 ? "no acknowledgement before the deadline"
+                             : NULL;
     return s->state;
 }
 

@@ -81,18 +81,18 @@ int mm_dlq_commit(mm_dlq *d, const char *group, const int64_t *offsets, int time
 typedef struct mm_dlq_letter {
     int32_t partition;
     int64_t offset;
-    int64_t timestamp_ms;        /* the Kafka message timestamp, -1 when none */
-    bool has_dlq_headers;        /* any mm_dlq_* header */
+    int64_t timestamp_ms; /* the Kafka message timestamp, -1 when none */
+    bool has_dlq_headers; /* any mm_dlq_* header */
     char *reason;
     char *source_topic;
-    int32_t source_partition;    /* -1 when absent or not a number */
-    int64_t source_offset;       /* -1 when absent or not a number */
+    int32_t source_partition; /* -1 when absent or not a number */
+    int64_t source_offset;    /* -1 when absent or not a number */
     char *group;
     char *time;
-    long replays;                /* mm_dlq_replays; 0 when absent, -1 when not a number */
-    int64_t value_left_out;      /* mm_dlq_value_bytes: the original's length when
+    long replays;           /* mm_dlq_replays; 0 when absent, -1 when not a number */
+    int64_t value_left_out; /* mm_dlq_value_bytes: the original's length when
                                     its value was not kept; -1 when it was */
-    char *event_id;              /* when the message decodes as an event */
+    char *event_id;         /* when the message decodes as an event */
     char *event_type;
     char decode_error[MM_ENVELOPE_REASON_MAX]; /* "" when it decodes */
 } mm_dlq_letter;

@@ -22,11 +22,11 @@
 #include "cli_common.h"
 #include "commands.h"
 
-#define DEFAULT_LIMIT 100
+#define DEFAULT_LIMIT       100
 #define DEFAULT_MAX_REPLAYS 3
-#define DEFAULT_TIMEOUT_MS 30000
-#define DEFAULT_MAX_BYTES 65536
-#define KAFKA_TOPIC_MAX 249
+#define DEFAULT_TIMEOUT_MS  30000
+#define DEFAULT_MAX_BYTES   65536
+#define KAFKA_TOPIC_MAX     249
 
 typedef struct dlq_opts {
     const char *sub;
@@ -36,47 +36,49 @@ typedef struct dlq_opts {
     const char *reason, *type, *id;
     int json, dry_run, force;
     long long limit, max_replays, timeout_ms, max_bytes;
-    long long partition; /* -1: every partition */
+    long long partition;        /* -1: every partition */
     long long from, to, offset; /* -1: not given */
 } dlq_opts;
 
 static void usage(FILE *out) {
-    fprintf(out,
-            "Usage: gregor dlq list   --topic T [--group G] [--from N] [--to M] [--limit K]\n"
-            "       gregor dlq show   --topic T --offset N [--max-bytes B]\n"
-            "       gregor dlq replay --topic T [--from N] [--to M] [--reason TEXT] [--type TYPE]\n"
-            "                         [--id ID] [--max-replays R] [--force] [--dry-run]\n"
-            "       gregor dlq purge  --topic T --group G [--to N] [--force] [--dry-run]\n"
-            "\n"
-            "The dead letters of topic T, kept in T.dlq (docs/dlq.md).\n"
-            "  list    the dead letters: offset, reason, source, event type and id; counts by reason\n"
-            "  show    one dead letter decoded: headers, the CloudEvent, the payload\n"
-            "  replay  send the selected dead letters back to their source topic, verbatim, with\n"
-            "          the header mm_dlq_replays incremented; a message replayed R times (default 3)\n"
-            "          is refused unless --force\n"
-            "  purge   commit group G's offsets on T.dlq past N (default: past the last message);\n"
-            "          refused while G has members\n"
-            "\n"
-            "Options:\n"
-            "  --topic T        the source topic (T.dlq is read; a name ending in .dlq is taken as is)\n"
-            "  --partition P    only this partition of T.dlq (default: every partition)\n"
-            "  --from N/--to M  offsets N..M of T.dlq, both included (default: everything stored)\n"
-            "  --offset N       (show) the dead letter at offset N (partition 0 unless --partition)\n"
-            "  --group G        (list) start at G's committed offsets; (purge) the group to move\n"
-            "  --limit K        (list, replay) at most K messages (default 100)\n"
-            "  --reason TEXT    (replay) only messages whose reason contains TEXT\n"
-            "  --type TYPE      (replay) only events of this type\n"
-            "  --id ID          (replay) only the event with this id\n"
-            "  --max-replays R  (replay) refuse a message already replayed R times (default 3)\n"
-            "  --force          (replay) replay even past --max-replays; (purge) allow moving back\n"
-            "  --dry-run        (replay, purge) print what would be done, do nothing\n"
-            "  --max-bytes B    (show) print at most B bytes of the payload (default 65536)\n"
-            "  --timeout-ms MS  deadline of the whole command's broker work (default 30000)\n"
-            "  --json           one JSON document on stdout instead of text\n"
-            "  --config FILE    configuration YAML (Kafka bootstrap servers and properties)\n"
-            "  -h, --help       show this help\n"
-            "\n"
-            "Exit status: 0 done, 1 failed or refused, 2 usage error.\n");
+    fprintf(
+        out,
+        "Usage: gregor dlq list   --topic T [--group G] [--from N] [--to M] [--limit K]\n"
+        "       gregor dlq show   --topic T --offset N [--max-bytes B]\n"
+        "       gregor dlq replay --topic T [--from N] [--to M] [--reason TEXT] [--type TYPE]\n"
+        "                         [--id ID] [--max-replays R] [--force] [--dry-run]\n"
+        "       gregor dlq purge  --topic T --group G [--to N] [--force] [--dry-run]\n"
+        "\n"
+        "The dead letters of topic T, kept in T.dlq (docs/dlq.md).\n"
+        "  list    the dead letters: offset, reason, source, event type and id; counts by reason\n"
+        "  show    one dead letter decoded: headers, the CloudEvent, the payload\n"
+        "  replay  send the selected dead letters back to their source topic, verbatim, with\n"
+        "          the header mm_dlq_replays incremented; a message replayed R times (default 3)\n"
+        "          is refused unless --force\n"
+        "  purge   commit group G's offsets on T.dlq past N (default: past the last message);\n"
+        "          refused while G has members\n"
+        "\n"
+        "Options:\n"
+        "  --topic T        the source topic (T.dlq is read; a name ending in .dlq is taken as "
+        "is)\n"
+        "  --partition P    only this partition of T.dlq (default: every partition)\n"
+        "  --from N/--to M  offsets N..M of T.dlq, both included (default: everything stored)\n"
+        "  --offset N       (show) the dead letter at offset N (partition 0 unless --partition)\n"
+        "  --group G        (list) start at G's committed offsets; (purge) the group to move\n"
+        "  --limit K        (list, replay) at most K messages (default 100)\n"
+        "  --reason TEXT    (replay) only messages whose reason contains TEXT\n"
+        "  --type TYPE      (replay) only events of this type\n"
+        "  --id ID          (replay) only the event with this id\n"
+        "  --max-replays R  (replay) refuse a message already replayed R times (default 3)\n"
+        "  --force          (replay) replay even past --max-replays; (purge) allow moving back\n"
+        "  --dry-run        (replay, purge) print what would be done, do nothing\n"
+        "  --max-bytes B    (show) print at most B bytes of the payload (default 65536)\n"
+        "  --timeout-ms MS  deadline of the whole command's broker work (default 30000)\n"
+        "  --json           one JSON document on stdout instead of text\n"
+        "  --config FILE    configuration YAML (Kafka bootstrap servers and properties)\n"
+        "  -h, --help       show this help\n"
+        "\n"
+        "Exit status: 0 done, 1 failed or refused, 2 usage error.\n");
 }
 
 /* ---- output helpers ------------------------------------------------------ */
@@ -193,15 +195,18 @@ static json_t *letter_json(const mm_dlq_letter *l) {
     json_object_set_new(o, "deadLetter", json_boolean(l->has_dlq_headers));
     json_object_set_new(o, "reason", jstr(l->reason));
     json_object_set_new(o, "sourceTopic", jstr(l->source_topic));
-    json_object_set_new(o, "sourcePartition", l->source_partition >= 0 ? json_integer(l->source_partition) : json_null());
-    json_object_set_new(o, "sourceOffset", l->source_offset >= 0 ? json_integer(l->source_offset) : json_null());
+    json_object_set_new(o, "sourcePartition",
+                        l->source_partition >= 0 ? json_integer(l->source_partition) : json_null());
+    json_object_set_new(o, "sourceOffset",
+                        l->source_offset >= 0 ? json_integer(l->source_offset) : json_null());
     json_object_set_new(o, "group", jstr(l->group));
     json_object_set_new(o, "deadLetteredAt", jstr(l->time));
     json_object_set_new(o, "replays", l->replays >= 0 ? json_integer(l->replays) : json_null());
     json_object_set_new(o, "eventType", jstr(l->event_type));
     json_object_set_new(o, "eventId", jstr(l->event_id));
     json_object_set_new(o, "decodeError", l->decode_error[0] ? jstr(l->decode_error) : json_null());
-    json_object_set_new(o, "valueLeftOut", l->value_left_out >= 0 ? json_integer(l->value_left_out) : json_null());
+    json_object_set_new(o, "valueLeftOut",
+                        l->value_left_out >= 0 ? json_integer(l->value_left_out) : json_null());
     return o;
 }
 
@@ -226,8 +231,8 @@ static int valid_topic(const char *t) {
     if (n == 0 || n > KAFKA_TOPIC_MAX) return 0;
     for (size_t i = 0; i < n; i++) {
         char c = t[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-              c == '_' || c == '-'))
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-'))
             return 0;
     }
     return strcmp(t, ".") != 0 && strcmp(t, "..") != 0;
@@ -235,19 +240,34 @@ static int valid_topic(const char *t) {
 
 static int parse_args(int argc, char **argv, dlq_opts *o) {
     static const struct option options[] = {
-        {"topic", required_argument, NULL, 't'},   {"group", required_argument, NULL, 'g'},
-        {"config", required_argument, NULL, 'c'},  {"json", no_argument, NULL, 'j'},
-        {"limit", required_argument, NULL, 'l'},   {"partition", required_argument, NULL, 'p'},
-        {"from", required_argument, NULL, 'f'},    {"to", required_argument, NULL, 'T'},
-        {"offset", required_argument, NULL, 'o'},  {"reason", required_argument, NULL, 'r'},
-        {"type", required_argument, NULL, 'y'},    {"id", required_argument, NULL, 'i'},
-        {"dry-run", no_argument, NULL, 'n'},       {"force", no_argument, NULL, 'F'},
-        {"max-replays", required_argument, NULL, 'm'}, {"timeout-ms", required_argument, NULL, 'w'},
-        {"max-bytes", required_argument, NULL, 'b'}, {"help", no_argument, NULL, 'h'},
+        {"topic", required_argument, NULL, 't'},
+        {"group", required_argument, NULL, 'g'},
+        {"config", required_argument, NULL, 'c'},
+        {"json", no_argument, NULL, 'j'},
+        {"limit", required_argument, NULL, 'l'},
+        {"partition", required_argument, NULL, 'p'},
+        {"from", required_argument, NULL, 'f'},
+        {"to", required_argument, NULL, 'T'},
+        {"offset", required_argument, NULL, 'o'},
+        {"reason", required_argument, NULL, 'r'},
+        {"type", required_argument, NULL, 'y'},
+        {"id", required_argument, NULL, 'i'},
+        {"dry-run", no_argument, NULL, 'n'},
+        {"force", no_argument, NULL, 'F'},
+        {"max-replays", required_argument, NULL, 'm'},
+        {"timeout-ms", required_argument, NULL, 'w'},
+        {"max-bytes", required_argument, NULL, 'b'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    *o = (dlq_opts){.limit = DEFAULT_LIMIT, .max_replays = DEFAULT_MAX_REPLAYS, .timeout_ms = DEFAULT_TIMEOUT_MS,
-                    .max_bytes = DEFAULT_MAX_BYTES, .partition = -1, .from = -1, .to = -1, .offset = -1};
+    *o = (dlq_opts){.limit = DEFAULT_LIMIT,
+                    .max_replays = DEFAULT_MAX_REPLAYS,
+                    .timeout_ms = DEFAULT_TIMEOUT_MS,
+                    .max_bytes = DEFAULT_MAX_BYTES,
+                    .partition = -1,
+                    .from = -1,
+                    .to = -1,
+                    .offset = -1};
     o->sub = argv[0];
     opterr = 0;
     optind = 1;
@@ -277,16 +297,24 @@ static int parse_args(int argc, char **argv, dlq_opts *o) {
     }
     if (rc) return rc;
     if (optind < argc) return gregor_usage_error("dlq", "unexpected argument '%s'", argv[optind]);
-    if (o->topic == NULL) return gregor_usage_error("dlq", "%s needs --topic T (the topic whose T.dlq to read)", o->sub);
+    if (o->topic == NULL)
+        return gregor_usage_error("dlq", "%s needs --topic T (the topic whose T.dlq to read)",
+                                  o->sub);
     if (!valid_topic(o->topic))
-        return gregor_usage_error("dlq", "--topic '%s' is not a Kafka topic name (letters, digits, '.', '_', '-'; "
-                                  "at most %d)", o->topic, KAFKA_TOPIC_MAX);
+        return gregor_usage_error(
+            "dlq",
+            "--topic '%s' is not a Kafka topic name (letters, digits, '.', '_', '-'; "
+            "at most %d)",
+            o->topic, KAFKA_TOPIC_MAX);
     if (o->from >= 0 && o->to >= 0 && o->from > o->to)
         return gregor_usage_error("dlq", "--from %lld is after --to %lld", o->from, o->to);
-    if (o->limit > 1000000) return gregor_usage_error("dlq", "--limit %lld is above 1000000", o->limit);
-    if (o->partition > INT32_MAX) return gregor_usage_error("dlq", "--partition %lld is not a partition", o->partition);
+    if (o->limit > 1000000)
+        return gregor_usage_error("dlq", "--limit %lld is above 1000000", o->limit);
+    if (o->partition > INT32_MAX)
+        return gregor_usage_error("dlq", "--partition %lld is not a partition", o->partition);
     if (o->max_bytes > 1 << 30) o->max_bytes = 1 << 30;
-    if (o->timeout_ms > 3600000) return gregor_usage_error("dlq", "--timeout-ms %lld is above one hour", o->timeout_ms);
+    if (o->timeout_ms > 3600000)
+        return gregor_usage_error("dlq", "--timeout-ms %lld is above one hour", o->timeout_ms);
     return 0;
 }
 
@@ -297,7 +325,7 @@ typedef struct list_ctx {
     json_t *items;
     json_t *by_reason;
     long long count;
-    int more;   /* stopped at --limit */
+    int more; /* stopped at --limit */
     int oom;
 } list_ctx;
 
@@ -359,9 +387,11 @@ static int cmd_list(const dlq_opts *o, mm_dlq *d, long long deadline) {
     json_t *parts = json_array();
     for (size_t i = 0; i < np && !c.more && !c.oom; i++) {
         const mm_dlq_partition *p = mm_dlq_partition_at(d, i);
-        json_t *pj = json_pack("{s:i,s:I,s:I}", "partition", (int)p->id, "low", (json_int_t)p->low, "high",
-                               (json_int_t)p->high);
-        if (o->group) json_object_set_new(pj, "committed", committed[i] >= 0 ? json_integer(committed[i]) : json_null());
+        json_t *pj = json_pack("{s:i,s:I,s:I}", "partition", (int)p->id, "low", (json_int_t)p->low,
+                               "high", (json_int_t)p->high);
+        if (o->group)
+            json_object_set_new(pj, "committed",
+                                committed[i] >= 0 ? json_integer(committed[i]) : json_null());
         json_array_append_new(parts, pj);
         if (!selected_partition(o, p)) continue;
         int64_t from, to;
@@ -383,8 +413,9 @@ static int cmd_list(const dlq_opts *o, mm_dlq *d, long long deadline) {
         return fail(o, "out of memory");
     }
     if (o->json) {
-        json_t *doc = json_pack("{s:s,s:o,s:I,s:b,s:o,s:o}", "topic", mm_dlq_topic(d), "partitions", parts, "count",
-                                (json_int_t)c.count, "more", c.more, "byReason", c.by_reason, "messages", c.items);
+        json_t *doc = json_pack("{s:s,s:o,s:I,s:b,s:o,s:o}", "topic", mm_dlq_topic(d), "partitions",
+                                parts, "count", (json_int_t)c.count, "more", c.more, "byReason",
+                                c.by_reason, "messages", c.items);
         if (o->group) json_object_set_new(doc, "group", jstr(o->group));
         print_json(doc);
         json_decref(doc);
@@ -394,21 +425,24 @@ static int cmd_list(const dlq_opts *o, mm_dlq *d, long long deadline) {
     size_t i;
     json_t *pj;
     json_array_foreach(parts, i, pj) {
-        printf(" partition %d offsets %lld..%lld", (int)json_integer_value(json_object_get(pj, "partition")),
+        printf(" partition %d offsets %lld..%lld",
+               (int)json_integer_value(json_object_get(pj, "partition")),
                (long long)json_integer_value(json_object_get(pj, "low")),
                (long long)json_integer_value(json_object_get(pj, "high")) - 1);
         json_t *cm = json_object_get(pj, "committed");
         if (o->group) {
-            if (json_is_integer(cm)) printf(" (group %s at %lld)", o->group, (long long)json_integer_value(cm));
-            else printf(" (group %s: nothing committed)", o->group);
+            if (json_is_integer(cm))
+                printf(" (group %s at %lld)", o->group, (long long)json_integer_value(cm));
+            else
+                printf(" (group %s: nothing committed)", o->group);
         }
         printf(i + 1 < json_array_size(parts) ? ";" : "\n");
     }
     if (c.count == 0) {
         printf("no dead letters%s\n", o->group ? " after the group's committed offsets" : "");
     } else {
-        printf("%-4s %-8s %-24s %-32s %-26s %-7s %-20s %s\n", "PART", "OFFSET", "TIME", "REASON", "SOURCE", "REPLAYS",
-               "TYPE", "ID");
+        printf("%-4s %-8s %-24s %-32s %-26s %-7s %-20s %s\n", "PART", "OFFSET", "TIME", "REASON",
+               "SOURCE", "REPLAYS", "TYPE", "ID");
         json_t *it;
         json_array_foreach(c.items, i, it) {
             const char *src = json_string_value(json_object_get(it, "sourceTopic"));
@@ -424,13 +458,19 @@ static int cmd_list(const dlq_opts *o, mm_dlq *d, long long deadline) {
             const char *id = json_string_value(json_object_get(it, "eventId"));
             json_t *rep = json_object_get(it, "replays");
             const char *ts = json_string_value(json_object_get(it, "timestamp"));
-            printf("%-4lld %-8lld %-24s ", (long long)json_integer_value(json_object_get(it, "partition")),
+            printf("%-4lld %-8lld %-24s ",
+                   (long long)json_integer_value(json_object_get(it, "partition")),
                    (long long)json_integer_value(json_object_get(it, "offset")), ts ? ts : "-");
             char rbuf[33];
-            snprintf(rbuf, sizeof rbuf, "%s", reason ? reason : json_is_true(json_object_get(it, "deadLetter")) ? "(no reason)" : "(no mm_dlq headers)");
+            snprintf(rbuf, sizeof rbuf, "%s",
+                     reason                                            ? reason
+                     : json_is_true(json_object_get(it, "deadLetter")) ? "(no reason)"
+                                                                       : "(no mm_dlq headers)");
             printf("%-32s %-26s ", tx(rbuf), tx(source));
-            if (json_is_integer(rep)) printf("%-7lld ", (long long)json_integer_value(rep));
-            else printf("%-7s ", "bad");
+            if (json_is_integer(rep))
+                printf("%-7lld ", (long long)json_integer_value(rep));
+            else
+                printf("%-7s ", "bad");
             printf("%-20s %s\n", type ? tx(type) : "(undecodable)", tx(id));
         }
         printf("by reason (%lld message%s%s):\n", c.count, c.count == 1 ? "" : "s",
@@ -474,7 +514,8 @@ static int show_one(void *ud, const rd_kafka_message_t *m) {
         const char *name;
         const void *val;
         size_t size;
-        for (size_t i = 0; rd_kafka_header_get_all(h, i, &name, &val, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; i++)
+        for (size_t i = 0;
+             rd_kafka_header_get_all(h, i, &name, &val, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; i++)
             json_array_append_new(headers, json_pack("{s:o,s:o}", "name", jstr(name), "value",
                                                      val ? jtext(val, size) : json_null()));
     }
@@ -488,7 +529,9 @@ static int show_one(void *ud, const rd_kafka_message_t *m) {
     char reason[MM_ENVELOPE_REASON_MAX];
     if (mm_envelope_decode_message(m, &ev, reason) == 0) {
         json_t *ce = mm_event_to_json(&ev);
-        if (ce && truncated) json_object_set_new(ce, "data", json_string("(left out: the payload is larger than --max-bytes)"));
+        if (ce && truncated)
+            json_object_set_new(ce, "data",
+                                json_string("(left out: the payload is larger than --max-bytes)"));
         json_object_set_new(doc, "event", ce ? ce : json_null());
         mm_event_clear(&ev);
     } else {
@@ -500,7 +543,8 @@ static int show_one(void *ud, const rd_kafka_message_t *m) {
         json_object_set_new(doc, "value", value);
     } else {
         json_object_set_new(doc, "value", json_null());
-        json_object_set_new(doc, "valueText", m->payload ? jtext(m->payload, truncated ? max : m->len) : json_null());
+        json_object_set_new(doc, "valueText",
+                            m->payload ? jtext(m->payload, truncated ? max : m->len) : json_null());
     }
     c->doc = doc;
     return 1;
@@ -522,22 +566,24 @@ static int cmd_show(const dlq_opts *o, mm_dlq *d, long long deadline) {
     assert(o->offset >= 0);
     int rc = check_partition(o, d);
     if (rc) return rc;
-    const mm_dlq_partition *p = mm_dlq_partition_find(d, o->partition < 0 ? 0 : (int32_t)o->partition);
+    const mm_dlq_partition *p =
+        mm_dlq_partition_find(d, o->partition < 0 ? 0 : (int32_t)o->partition);
     if (p == NULL) p = mm_dlq_partition_at(d, 0);
     if (p->low >= p->high) return fail(o, "%s[%d] holds no messages", mm_dlq_topic(d), (int)p->id);
     if (o->offset < p->low || o->offset >= p->high)
-        return fail(o, "offset %lld is not in %s[%d]: it holds offsets %lld..%lld", o->offset, mm_dlq_topic(d),
-                    (int)p->id, (long long)p->low, (long long)p->high - 1);
+        return fail(o, "offset %lld is not in %s[%d]: it holds offsets %lld..%lld", o->offset,
+                    mm_dlq_topic(d), (int)p->id, (long long)p->low, (long long)p->high - 1);
     show_ctx c = {.o = o};
     char err[512];
-    if (mm_dlq_read(d, p->id, o->offset, o->offset + 1, deadline, show_one, &c, err, sizeof err) != 0) {
+    if (mm_dlq_read(d, p->id, o->offset, o->offset + 1, deadline, show_one, &c, err, sizeof err) !=
+        0) {
         json_decref(c.doc);
         return fail(o, "%s", err);
     }
     if (c.oom) return fail(o, "out of memory");
     if (c.doc == NULL)
-        return fail(o, "offset %lld of %s[%d] is not there (deleted, or a transaction marker)", o->offset,
-                    mm_dlq_topic(d), (int)p->id);
+        return fail(o, "offset %lld of %s[%d] is not there (deleted, or a transaction marker)",
+                    o->offset, mm_dlq_topic(d), (int)p->id);
     json_t *doc = c.doc;
     if (o->json) {
         json_object_set_new(doc, "topic", json_string(mm_dlq_topic(d)));
@@ -545,12 +591,14 @@ static int cmd_show(const dlq_opts *o, mm_dlq *d, long long deadline) {
         json_decref(doc);
         return GREGOR_EXIT_OK;
     }
-    printf("dead letter %s[%d]@%lld (written %s)\n", mm_dlq_topic(d), (int)p->id, o->offset, s_or(doc, "timestamp", "-"));
+    printf("dead letter %s[%d]@%lld (written %s)\n", mm_dlq_topic(d), (int)p->id, o->offset,
+           s_or(doc, "timestamp", "-"));
     if (json_is_integer(json_object_get(doc, "valueLeftOut")))
         printf("note: the original value (%lld bytes) was too large to keep; this copy has none\n",
                (long long)json_integer_value(json_object_get(doc, "valueLeftOut")));
     if (!json_is_true(json_object_get(doc, "deadLetter")))
-        printf("note: this message has no mm_dlq_* headers: it was not dead-lettered by a metamorphosis consumer\n");
+        printf("note: this message has no mm_dlq_* headers: it was not dead-lettered by a "
+               "metamorphosis consumer\n");
     printf("reason:          %s\n", s_or(doc, "reason", "-"));
     if (json_object_get(doc, "sourceTopic") && json_is_string(json_object_get(doc, "sourceTopic")))
         printf("source:          %s[%lld]@%lld\n", s_or(doc, "sourceTopic", "-"),
@@ -559,20 +607,26 @@ static int cmd_show(const dlq_opts *o, mm_dlq *d, long long deadline) {
     printf("group:           %s\n", s_or(doc, "group", "-"));
     printf("dead-lettered:   %s\n", s_or(doc, "deadLetteredAt", "-"));
     json_t *rep = json_object_get(doc, "replays");
-    if (json_is_integer(rep)) printf("replays:         %lld\n", (long long)json_integer_value(rep));
-    else printf("replays:         (mm_dlq_replays is not a number)\n");
+    if (json_is_integer(rep))
+        printf("replays:         %lld\n", (long long)json_integer_value(rep));
+    else
+        printf("replays:         (mm_dlq_replays is not a number)\n");
     printf("key:             ");
     const char *key = json_string_value(json_object_get(doc, "key"));
-    if (key) put_text(stdout, key, strlen(key));
-    else printf("(none)");
+    if (key)
+        put_text(stdout, key, strlen(key));
+    else
+        printf("(none)");
     printf("\nheaders:\n");
     size_t i;
     json_t *hv;
     json_array_foreach(json_object_get(doc, "headers"), i, hv) {
         printf("  %s: ", s_or(hv, "name", "?"));
         const char *v = json_string_value(json_object_get(hv, "value"));
-        if (v) put_text(stdout, v, strlen(v));
-        else printf("(no value)");
+        if (v)
+            put_text(stdout, v, strlen(v));
+        else
+            printf("(no value)");
         putchar('\n');
     }
     json_t *ev = json_object_get(doc, "event");
@@ -589,13 +643,17 @@ static int cmd_show(const dlq_opts *o, mm_dlq *d, long long deadline) {
         print_pretty(value);
     } else {
         const char *text = json_string_value(json_object_get(doc, "valueText"));
-        printf("payload (%lld bytes%s):\n", bytes, json_is_true(json_object_get(doc, "truncated")) ? "" : ", not JSON");
-        if (text) put_text(stdout, text, strlen(text));
-        else printf("(none)");
+        printf("payload (%lld bytes%s):\n", bytes,
+               json_is_true(json_object_get(doc, "truncated")) ? "" : ", not JSON");
+        if (text)
+            put_text(stdout, text, strlen(text));
+        else
+            printf("(none)");
         putchar('\n');
     }
     if (json_is_true(json_object_get(doc, "truncated")))
-        printf("(truncated: the first %lld of %lld bytes shown; --max-bytes N shows more)\n", o->max_bytes, bytes);
+        printf("(truncated: the first %lld of %lld bytes shown; --max-bytes N shows more)\n",
+               o->max_bytes, bytes);
     json_decref(doc);
     return GREGOR_EXIT_OK;
 }
@@ -619,7 +677,7 @@ typedef struct replay_ctx {
     int more, oom;
     /* second pass */
     mm_dlq_replayer *r;
-    size_t next;       /* picks[next] is the next to send */
+    size_t next; /* picks[next] is the next to send */
     int send_failed;
     char err[512];
 } replay_ctx;
@@ -663,19 +721,23 @@ static int select_one(void *ud, const rd_kafka_message_t *m) {
     p->summary = letter_json(&l);
     if (l.source_topic == NULL) {
         snprintf(p->refused, sizeof p->refused,
-                 l.has_dlq_headers ? "no readable mm_dlq_source_topic header: its source topic is unknown"
-                                   : "no mm_dlq_* headers: not a dead letter, its source topic is unknown");
+                 l.has_dlq_headers
+                     ? "no readable mm_dlq_source_topic header: its source topic is unknown"
+                     : "no mm_dlq_* headers: not a dead letter, its source topic is unknown");
     } else if (l.value_left_out >= 0) {
         snprintf(p->refused, sizeof p->refused,
-                 "its value (%lld bytes) was too large to keep in the DLQ (mm_dlq_value_bytes): nothing to replay",
+                 "its value (%lld bytes) was too large to keep in the DLQ (mm_dlq_value_bytes): "
+                 "nothing to replay",
                  (long long)l.value_left_out);
     } else if (!valid_topic(l.source_topic)) {
         snprintf(p->refused, sizeof p->refused, "mm_dlq_source_topic is not a Kafka topic name");
     } else if (l.replays < 0 && !c->o->force) {
-        snprintf(p->refused, sizeof p->refused, "its mm_dlq_replays header is not a number (--force replays it as 0)");
+        snprintf(p->refused, sizeof p->refused,
+                 "its mm_dlq_replays header is not a number (--force replays it as 0)");
     } else if (l.replays >= c->o->max_replays && !c->o->force) {
         snprintf(p->refused, sizeof p->refused,
-                 "already replayed %ld times (--max-replays %lld): it keeps coming back, fix the consumer "
+                 "already replayed %ld times (--max-replays %lld): it keeps coming back, fix the "
+                 "consumer "
                  "or use --force",
                  l.replays, c->o->max_replays);
     }
@@ -686,7 +748,8 @@ static int select_one(void *ud, const rd_kafka_message_t *m) {
 
 static int send_one(void *ud, const rd_kafka_message_t *m) {
     replay_ctx *c = ud;
-    while (c->next < c->count && (c->picks[c->next].partition != m->partition || c->picks[c->next].offset < m->offset))
+    while (c->next < c->count &&
+           (c->picks[c->next].partition != m->partition || c->picks[c->next].offset < m->offset))
         c->next++;
     if (c->next >= c->count) return 1;
     pick *p = &c->picks[c->next];
@@ -710,8 +773,8 @@ static void free_picks(replay_ctx *c) {
     free(c->picks);
 }
 
-static int cmd_replay(const dlq_opts *o, mm_dlq *d, const mm_config *cfg, const mm_kv *props, size_t nprops,
-                      long long deadline) {
+static int cmd_replay(const dlq_opts *o, mm_dlq *d, const mm_config *cfg, const mm_kv *props,
+                      size_t nprops, long long deadline) {
     int rc = check_partition(o, d);
     if (rc) return rc;
     replay_ctx c = {.o = o};
@@ -778,7 +841,8 @@ static int cmd_replay(const dlq_opts *o, mm_dlq *d, const mm_config *cfg, const 
             json_object_set_new(it, "status", json_string("refused"));
             json_object_set_new(it, "error", jstr(p->refused));
         } else if (c.r == NULL) {
-            json_object_set_new(it, "status", json_string(o->dry_run ? "would replay" : "not replayed"));
+            json_object_set_new(it, "status",
+                                json_string(o->dry_run ? "would replay" : "not replayed"));
         } else if (p->slot < 0) {
             json_object_set_new(it, "status", json_string("failed"));
             json_object_set_new(it, "error", jstr(c.err[0] ? c.err : "not sent"));
@@ -808,9 +872,10 @@ static int cmd_replay(const dlq_opts *o, mm_dlq *d, const mm_config *cfg, const 
         outcome = ok ? "partly replayed" : "failed";
     }
     if (o->json) {
-        json_t *doc = json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:b,s:o}", "topic", mm_dlq_topic(d), "outcome", outcome,
-                                "selected", (json_int_t)c.count, "refused", (json_int_t)refused, "replayed",
-                                (json_int_t)ok, "failed", (json_int_t)failed, "more", c.more, "messages", items);
+        json_t *doc = json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:b,s:o}", "topic", mm_dlq_topic(d),
+                                "outcome", outcome, "selected", (json_int_t)c.count, "refused",
+                                (json_int_t)refused, "replayed", (json_int_t)ok, "failed",
+                                (json_int_t)failed, "more", c.more, "messages", items);
         print_json(doc);
         json_decref(doc);
     } else {
@@ -819,7 +884,8 @@ static int cmd_replay(const dlq_opts *o, mm_dlq *d, const mm_config *cfg, const 
         json_array_foreach(items, i, it) {
             const char *st = json_string_value(json_object_get(it, "status")); /* ours: plain */
             if (st == NULL) st = "?";
-            printf("%-12s %s[%lld]@%lld", st, mm_dlq_topic(d), (long long)json_integer_value(json_object_get(it, "partition")),
+            printf("%-12s %s[%lld]@%lld", st, mm_dlq_topic(d),
+                   (long long)json_integer_value(json_object_get(it, "partition")),
                    (long long)json_integer_value(json_object_get(it, "offset")));
             if (json_is_integer(json_object_get(it, "toOffset")))
                 printf(" -> %s[%lld]@%lld", s_or(it, "toTopic", "?"),
@@ -829,16 +895,19 @@ static int cmd_replay(const dlq_opts *o, mm_dlq *d, const mm_config *cfg, const 
                 printf(" -> %s", s_or(it, "toTopic", "?"));
             printf(" %s %s", s_or(it, "eventType", "(undecodable)"), s_or(it, "eventId", "-"));
             if (strcmp(st, "refused") != 0)
-                printf(" (replay #%lld)", (long long)json_integer_value(json_object_get(it, "newReplays")));
+                printf(" (replay #%lld)",
+                       (long long)json_integer_value(json_object_get(it, "newReplays")));
             if (json_is_string(json_object_get(it, "error"))) printf(": %s", s_or(it, "error", ""));
             putchar('\n');
         }
-        printf("%s: %zu selected, %zu replayed, %zu refused, %zu failed%s\n", outcome, c.count, ok, refused, failed,
-               c.more ? " (stopped at --limit: more match)" : "");
+        printf("%s: %zu selected, %zu replayed, %zu refused, %zu failed%s\n", outcome, c.count, ok,
+               refused, failed, c.more ? " (stopped at --limit: more match)" : "");
         json_decref(items);
     }
-    if (refused) fprintf(stderr, "gregor dlq replay: %zu of %zu selected message%s refused; nothing was replayed\n",
-                         refused, c.count, c.count == 1 ? "" : "s");
+    if (refused)
+        fprintf(stderr,
+                "gregor dlq replay: %zu of %zu selected message%s refused; nothing was replayed\n",
+                refused, c.count, c.count == 1 ? "" : "s");
     mm_dlq_replayer_free(c.r);
     free_picks(&c);
     return status;
@@ -852,12 +921,15 @@ static int cmd_purge(const dlq_opts *o, mm_dlq *d) {
     if (rc) return rc;
     char err[512], state[64] = "";
     int members = 0;
-    if (mm_dlq_group_members(d, o->group, &members, state, sizeof state, (int)o->timeout_ms, err, sizeof err) != 0)
+    if (mm_dlq_group_members(d, o->group, &members, state, sizeof state, (int)o->timeout_ms, err,
+                             sizeof err) != 0)
         return fail(o, "%s", err);
     if (members > 0)
-        return fail(o, "group %s has %d active member%s (state %s): stop its consumers first; purge moves the "
-                       "offsets of a group without members only",
-                    o->group, members, members == 1 ? "" : "s", state);
+        return fail(
+            o,
+            "group %s has %d active member%s (state %s): stop its consumers first; purge moves the "
+            "offsets of a group without members only",
+            o->group, members, members == 1 ? "" : "s", state);
     size_t np = mm_dlq_partition_count(d);
     int64_t *cur = calloc(np, sizeof *cur), *next = calloc(np, sizeof *next);
     if (!cur || !next) {
@@ -877,11 +949,13 @@ static int cmd_purge(const dlq_opts *o, mm_dlq *d) {
         if (!selected_partition(o, p)) continue;
         int64_t target = o->to >= 0 ? o->to + 1 : p->high;
         if (target > p->high && !problem[0])
-            snprintf(problem, sizeof problem, "--to %lld is past the end of %s[%d] (its last offset is %lld)", o->to,
+            snprintf(problem, sizeof problem,
+                     "--to %lld is past the end of %s[%d] (its last offset is %lld)", o->to,
                      mm_dlq_topic(d), (int)p->id, (long long)p->high - 1);
         else if (cur[i] > target && !o->force && !problem[0])
             snprintf(problem, sizeof problem,
-                     "group %s is already at %lld on %s[%d]: committing %lld would move it back (--force does)",
+                     "group %s is already at %lld on %s[%d]: committing %lld would move it back "
+                     "(--force does)",
                      o->group, (long long)cur[i], mm_dlq_topic(d), (int)p->id, (long long)target);
         next[i] = target;
     }
@@ -899,15 +973,16 @@ static int cmd_purge(const dlq_opts *o, mm_dlq *d) {
     for (size_t i = 0; i < np; i++) {
         if (next[i] < 0) continue;
         const mm_dlq_partition *p = mm_dlq_partition_at(d, i);
-        json_array_append_new(parts, json_pack("{s:i,s:o,s:I,s:I}", "partition", (int)p->id, "from",
-                                               cur[i] >= 0 ? json_integer(cur[i]) : json_null(), "to",
-                                               (json_int_t)next[i], "skipped",
-                                               (json_int_t)(next[i] - (cur[i] >= 0 ? cur[i] : p->low))));
+        json_array_append_new(parts,
+                              json_pack("{s:i,s:o,s:I,s:I}", "partition", (int)p->id, "from",
+                                        cur[i] >= 0 ? json_integer(cur[i]) : json_null(), "to",
+                                        (json_int_t)next[i], "skipped",
+                                        (json_int_t)(next[i] - (cur[i] >= 0 ? cur[i] : p->low))));
     }
     const char *outcome = o->dry_run ? "dry run: nothing was committed" : "purged";
     if (o->json) {
-        json_t *doc = json_pack("{s:s,s:s,s:s,s:o}", "topic", mm_dlq_topic(d), "group", o->group, "outcome", outcome,
-                                "partitions", parts);
+        json_t *doc = json_pack("{s:s,s:s,s:s,s:o}", "topic", mm_dlq_topic(d), "group", o->group,
+                                "outcome", outcome, "partitions", parts);
         print_json(doc);
         json_decref(doc);
     } else {
@@ -917,10 +992,13 @@ static int cmd_purge(const dlq_opts *o, mm_dlq *d) {
         json_array_foreach(parts, i, pj) {
             json_t *from = json_object_get(pj, "from");
             char fb[32];
-            if (json_is_integer(from)) snprintf(fb, sizeof fb, "%lld", (long long)json_integer_value(from));
-            else snprintf(fb, sizeof fb, "(none)");
-            printf("  partition %lld: committed %s -> %lld\n", (long long)json_integer_value(json_object_get(pj, "partition")),
-                   fb, (long long)json_integer_value(json_object_get(pj, "to")));
+            if (json_is_integer(from))
+                snprintf(fb, sizeof fb, "%lld", (long long)json_integer_value(from));
+            else
+                snprintf(fb, sizeof fb, "(none)");
+            printf("  partition %lld: committed %s -> %lld\n",
+                   (long long)json_integer_value(json_object_get(pj, "partition")), fb,
+                   (long long)json_integer_value(json_object_get(pj, "to")));
         }
         json_decref(parts);
     }
@@ -938,7 +1016,8 @@ int gregor_cmd_dlq(int argc, char **argv) {
     }
     const char *sub = argv[1];
     if (strcmp(sub, "list") && strcmp(sub, "show") && strcmp(sub, "replay") && strcmp(sub, "purge"))
-        return gregor_usage_error("dlq", "unknown subcommand '%s' (list, show, replay or purge)", sub);
+        return gregor_usage_error("dlq", "unknown subcommand '%s' (list, show, replay or purge)",
+                                  sub);
     dlq_opts o;
     int rc = parse_args(argc - 1, argv + 1, &o);
     if (rc < 0) return GREGOR_EXIT_OK; /* --help */
@@ -946,8 +1025,10 @@ int gregor_cmd_dlq(int argc, char **argv) {
     if (strcmp(sub, "show") == 0 && o.offset < 0)
         return gregor_usage_error("dlq", "show needs --offset N (see gregor dlq list)");
     if (strcmp(sub, "purge") == 0 && o.group == NULL)
-        return gregor_usage_error("dlq", "purge needs --group G (the group that consumes the dead letters)");
-    if (strcmp(sub, "show") && o.offset >= 0) return gregor_usage_error("dlq", "--offset is for show (use --from/--to)");
+        return gregor_usage_error(
+            "dlq", "purge needs --group G (the group that consumes the dead letters)");
+    if (strcmp(sub, "show") && o.offset >= 0)
+        return gregor_usage_error("dlq", "--offset is for show (use --from/--to)");
     if (strcmp(sub, "replay") && (o.reason || o.type || o.id))
         return gregor_usage_error("dlq", "--reason, --type and --id select messages for replay");
     gregor_apps apps = {0};
@@ -956,8 +1037,10 @@ int gregor_cmd_dlq(int argc, char **argv) {
     if ((rc = gregor_open("dlq", &apps, 0, o.config, &app, &cfg))) return rc;
     char topic[KAFKA_TOPIC_MAX + sizeof MM_DLQ_SUFFIX + 1];
     size_t tl = strlen(o.topic), sl = strlen(MM_DLQ_SUFFIX);
-    if (tl > sl && strcmp(o.topic + tl - sl, MM_DLQ_SUFFIX) == 0) snprintf(topic, sizeof topic, "%s", o.topic);
-    else snprintf(topic, sizeof topic, "%s" MM_DLQ_SUFFIX, o.topic);
+    if (tl > sl && strcmp(o.topic + tl - sl, MM_DLQ_SUFFIX) == 0)
+        snprintf(topic, sizeof topic, "%s", o.topic);
+    else
+        snprintf(topic, sizeof topic, "%s" MM_DLQ_SUFFIX, o.topic);
     mm_kv *props = calloc(cfg->kafka_property_count + 1, sizeof *props);
     if (props == NULL) {
         mm_app_free(&app);

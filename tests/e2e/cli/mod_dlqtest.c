@@ -16,9 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char base_sdl[] =
-    "type GoodEvent { n: Int }\n"
-    "type Query { dlqtestHandled: [String] }\n";
+static const char base_sdl[] = "type GoodEvent { n: Int }\n"
+                               "type Query { dlqtestHandled: [String] }\n";
 static const char fixed_sdl[] = "type LateEvent { n: Int }\n";
 
 static int handle(void *ud, mm_handler *h, const mm_event *ev) {
@@ -32,7 +31,8 @@ static int handle(void *ud, mm_handler *h, const mm_event *ev) {
         volatile int *volatile nowhere = (volatile int *)(uintptr_t)16;
         *nowhere = 1;
     }
-    snprintf(text, sizeof text, "%s:%lld", mm_event_type(ev), json_is_integer(n) ? (long long)json_integer_value(n) : -1LL);
+    snprintf(text, sizeof text, "%s:%lld", mm_event_type(ev),
+             json_is_integer(n) ? (long long)json_integer_value(n) : -1LL);
     json_t *v = json_string(text);
     if (!v) return MM_ENOMEM;
     int rc = mm_state_list_append(mm_handler_state(h), "handled", v, NULL);
@@ -57,8 +57,10 @@ mm_service *metamorphosis_service(void) {
     mm_service *s = mm_service_new(name && *name ? name : "mmtest_dlq");
     int rc = s ? mm_service_add_sdl(s, base_sdl) : MM_ENOMEM;
     if (!rc && fixed && strcmp(fixed, "1") == 0) rc = mm_service_add_sdl(s, fixed_sdl);
-    if (!rc) rc = mm_service_add_consumer(s, &(mm_consumer_def){
-        .name = "handle", .group_id = group && *group ? group : NULL, .handle = handle});
+    if (!rc)
+        rc = mm_service_add_consumer(
+            s, &(mm_consumer_def){
+                   .name = "handle", .group_id = group && *group ? group : NULL, .handle = handle});
     if (!rc) rc = mm_service_add_resolver(s, "Query", "dlqtestHandled", handled, NULL);
     if (rc && s) {
         mm_service_free(s);

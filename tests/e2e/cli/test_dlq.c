@@ -35,11 +35,13 @@ static char svc[128], dlq[160], group[160], so[1024];
 /* ---- Kafka helpers -------------------------------------------------------- */
 
 /* Produces one message (headers may be NULL; taken over) and waits for it. */
-static void produce(const char *topic, const char *key, const void *value, size_t len, rd_kafka_headers_t *headers) {
+static void produce(const char *topic, const char *key, const void *value, size_t len,
+                    rd_kafka_headers_t *headers) {
     char err[512];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    assert_int_equal(rd_kafka_conf_set(conf, "bootstrap.servers", mm_test_kafka_bootstrap(), err, sizeof err),
-                     RD_KAFKA_CONF_OK);
+    assert_int_equal(
+        rd_kafka_conf_set(conf, "bootstrap.servers", mm_test_kafka_bootstrap(), err, sizeof err),
+        RD_KAFKA_CONF_OK);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
     assert_non_null(rk);
     rd_kafka_resp_err_t e = rd_kafka_producev(
@@ -73,7 +75,8 @@ static long long high_watermark(const char *topic) {
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
     assert_non_null(rk);
     int64_t lo = -1, hi = -1;
-    assert_int_equal(rd_kafka_query_watermark_offsets(rk, topic, 0, &lo, &hi, 10000), RD_KAFKA_RESP_ERR_NO_ERROR);
+    assert_int_equal(rd_kafka_query_watermark_offsets(rk, topic, 0, &lo, &hi, 10000),
+                     RD_KAFKA_RESP_ERR_NO_ERROR);
     rd_kafka_destroy(rk);
     return hi;
 }
@@ -164,14 +167,19 @@ static json_t *dlq_json(int want_status, ...) {
     json_error_t je;
     json_t *doc = json_loads(out, 0, &je);
     if (st != want_status || !doc)
-        fail_msg("gregor dlq %s: status %d (want %d), stdout '%s', stderr '%s'", argv[2], st, want_status, out, err);
+        fail_msg("gregor dlq %s: status %d (want %d), stdout '%s', stderr '%s'", argv[2], st,
+                 want_status, out, err);
     free(out);
     free(err);
     return doc;
 }
 
-static const char *jpath_str(json_t *o, const char *key) { return json_string_value(json_object_get(o, key)); }
-static long long jpath_int(json_t *o, const char *key) { return (long long)json_integer_value(json_object_get(o, key)); }
+static const char *jpath_str(json_t *o, const char *key) {
+    return json_string_value(json_object_get(o, key));
+}
+static long long jpath_int(json_t *o, const char *key) {
+    return (long long)json_integer_value(json_object_get(o, key));
+}
 
 /* ---- the story ------------------------------------------------------------- */
 
@@ -223,7 +231,8 @@ static void test_dlq_round_trip(void **state) {
     json_t *doc = dlq_json(0, "list", "--topic", svc, NULL);
     assert_int_equal(jpath_int(doc, "count"), 3);
     json_t *by = json_object_get(doc, "byReason");
-    assert_int_equal(json_integer_value(json_object_get(by, "unknown event type \"LateEvent\"")), 2);
+    assert_int_equal(json_integer_value(json_object_get(by, "unknown event type \"LateEvent\"")),
+                     2);
     assert_int_equal(json_object_size(by), 2);
     json_t *msgs = json_object_get(doc, "messages");
     long long late_offsets[2], junk_offset = -1;
@@ -275,17 +284,21 @@ static void test_dlq_round_trip(void **state) {
     doc = dlq_json(0, "show", "--topic", svc, "--offset", off, NULL);
     assert_string_equal(jpath_str(doc, "valueText"), "\\xff\\xfe not json");
     json_decref(doc);
-    assert_int_equal(dlq_run(&out, &err, "show", "--topic", svc, "--offset", off, "--max-bytes", "3", NULL), 0);
+    assert_int_equal(
+        dlq_run(&out, &err, "show", "--topic", svc, "--offset", off, "--max-bytes", "3", NULL), 0);
     assert_non_null(strstr(out, "(truncated: the first 3 of 11 bytes shown"));
     free(out), free(err);
-    assert_int_equal(dlq_run(&out, &err, "show", "--topic", svc, "--offset", "9223372036854775807", NULL), 1);
+    assert_int_equal(
+        dlq_run(&out, &err, "show", "--topic", svc, "--offset", "9223372036854775807", NULL), 1);
     assert_non_null(strstr(err, "is not in"));
     free(out), free(err);
     assert_int_equal(dlq_run(&out, &err, "show", "--topic", svc, "--offset", "-1", NULL), 2);
     free(out), free(err);
-    assert_int_equal(dlq_run(&out, &err, "show", "--topic", svc, "--offset", "99999999999999999999", NULL), 2);
+    assert_int_equal(
+        dlq_run(&out, &err, "show", "--topic", svc, "--offset", "99999999999999999999", NULL), 2);
     free(out), free(err);
-    assert_int_equal(dlq_run(&out, &err, "list", "--topic", "no_such_topic_at_all_dlqtest", NULL), 1);
+    assert_int_equal(dlq_run(&out, &err, "list", "--topic", "no_such_topic_at_all_dlqtest", NULL),
+                     1);
     assert_non_null(strstr(err, "does not exist"));
     free(out), free(err);
 
@@ -308,7 +321,9 @@ static void test_dlq_round_trip(void **state) {
     /* 5. The loop guard: at --max-replays 1 they are refused, and nothing
      *    at all is sent (the topic's end does not move). */
     long long svc_high = high_watermark(svc);
-    assert_int_equal(dlq_run(&out, &err, "replay", "--topic", svc, "--from", "3", "--max-replays", "1", NULL), 1);
+    assert_int_equal(
+        dlq_run(&out, &err, "replay", "--topic", svc, "--from", "3", "--max-replays", "1", NULL),
+        1);
     assert_non_null(strstr(out, "already replayed 1 times"));
     assert_non_null(strstr(err, "nothing was replayed"));
     free(out), free(err);
@@ -348,23 +363,28 @@ static void test_dlq_round_trip(void **state) {
     doc = dlq_json(0, "list", "--topic", svc, "--group", dlq_group, NULL);
     assert_int_equal(jpath_int(doc, "count"), 5);
     json_decref(doc);
-    assert_int_equal(dlq_run(&out, &err, "purge", "--topic", svc, "--group", dlq_group, "--to", "2", NULL), 0);
+    assert_int_equal(
+        dlq_run(&out, &err, "purge", "--topic", svc, "--group", dlq_group, "--to", "2", NULL), 0);
     assert_non_null(strstr(out, "committed (none) -> 3"));
     free(out), free(err);
-    assert_int_equal(mm_test_kafka_committed_total(mm_test_kafka_bootstrap(), dlq, dlq_group, 1, NULL), 3);
+    assert_int_equal(
+        mm_test_kafka_committed_total(mm_test_kafka_bootstrap(), dlq, dlq_group, 1, NULL), 3);
     doc = dlq_json(0, "list", "--topic", svc, "--group", dlq_group, NULL);
     assert_int_equal(jpath_int(doc, "count"), 2);
     json_decref(doc);
-    assert_int_equal(dlq_run(&out, &err, "purge", "--topic", svc, "--group", dlq_group, "--to", "1", NULL), 1);
+    assert_int_equal(
+        dlq_run(&out, &err, "purge", "--topic", svc, "--group", dlq_group, "--to", "1", NULL), 1);
     assert_non_null(strstr(err, "move it back"));
     free(out), free(err);
-    assert_int_equal(dlq_run(&out, &err, "purge", "--topic", svc, "--group", dlq_group, "--to", "99", NULL), 1);
+    assert_int_equal(
+        dlq_run(&out, &err, "purge", "--topic", svc, "--group", dlq_group, "--to", "99", NULL), 1);
     assert_non_null(strstr(err, "past the end"));
     free(out), free(err);
     doc = dlq_json(0, "purge", "--topic", svc, "--group", dlq_group, NULL);
     assert_string_equal(jpath_str(doc, "outcome"), "purged");
     json_decref(doc);
-    assert_int_equal(mm_test_kafka_committed_total(mm_test_kafka_bootstrap(), dlq, dlq_group, 1, NULL), 5);
+    assert_int_equal(
+        mm_test_kafka_committed_total(mm_test_kafka_bootstrap(), dlq, dlq_group, 1, NULL), 5);
     assert_int_equal(dlq_run(&out, &err, "list", "--topic", svc, "--group", dlq_group, NULL), 0);
     assert_non_null(strstr(out, "no dead letters after the group's committed offsets"));
     free(out), free(err);
@@ -375,9 +395,12 @@ static void test_dlq_round_trip(void **state) {
     doc = dlq_json(0, "list", "--topic", svc, "--from", "5", NULL);
     m = json_array_get(json_object_get(doc, "messages"), 0);
     assert_false(json_is_true(json_object_get(m, "deadLetter")));
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(doc, "byReason"), "(no mm_dlq headers)")), 1);
+    assert_int_equal(json_integer_value(
+                         json_object_get(json_object_get(doc, "byReason"), "(no mm_dlq headers)")),
+                     1);
     json_decref(doc);
-    assert_int_equal(dlq_run(&out, &err, "replay", "--topic", svc, "--from", "5", "--force", NULL), 1);
+    assert_int_equal(dlq_run(&out, &err, "replay", "--topic", svc, "--from", "5", "--force", NULL),
+                     1);
     assert_non_null(strstr(out, "no mm_dlq_* headers"));
     free(out), free(err);
 
@@ -407,7 +430,8 @@ static void test_dlq_round_trip(void **state) {
     assert_int_equal(dlq_run(&out, &err, "show", "--topic", svc, "--offset", "7", NULL), 0);
     assert_non_null(strstr(out, "the original value (2000000 bytes) was too large to keep"));
     free(out), free(err);
-    assert_int_equal(dlq_run(&out, &err, "replay", "--topic", svc, "--from", "7", "--force", NULL), 1);
+    assert_int_equal(dlq_run(&out, &err, "replay", "--topic", svc, "--from", "7", "--force", NULL),
+                     1);
     assert_non_null(strstr(out, "was too large to keep in the DLQ"));
     free(out), free(err);
 }
@@ -434,14 +458,25 @@ static void test_dlq_crash_loop_guard(void **state) {
     const char *asan = getenv("ASAN_OPTIONS");
     char *asan_saved = asan ? strdup(asan) : NULL;
     char asan_fast[512];
-    snprintf(asan_fast, sizeof asan_fast, "%s%ssymbolize=0", asan ? asan : "", asan && asan[0] ? ":" : "");
+    snprintf(asan_fast, sizeof asan_fast, "%s%ssymbolize=0", asan ? asan : "",
+             asan && asan[0] ? ":" : "");
     setenv("ASAN_OPTIONS", asan_fast, 1);
     setenv("MM_DLQTEST_FIXED", "0", 1);
     mm_test_child node;
-    char *argv[] = {(char *)mm_test_gregor(), "node", "--app", so, "--node-name", "dlqnode", "--config", cfg_path, NULL};
+    char *argv[] = {(char *)mm_test_gregor(),
+                    "node",
+                    "--app",
+                    so,
+                    "--node-name",
+                    "dlqnode",
+                    "--config",
+                    cfg_path,
+                    NULL};
     assert_int_equal(mm_test_child_spawn(&node, argv), 0);
-    if (asan_saved) setenv("ASAN_OPTIONS", asan_saved, 1);
-    else unsetenv("ASAN_OPTIONS");
+    if (asan_saved)
+        setenv("ASAN_OPTIONS", asan_saved, 1);
+    else
+        unsetenv("ASAN_OPTIONS");
     free(asan_saved);
     char line[256];
     assert_int_equal(mm_test_child_wait_line(&node, "node ready: ", line, sizeof line, 30000), 0);
@@ -458,7 +493,9 @@ static void test_dlq_crash_loop_guard(void **state) {
     json_decref(doc);
 
     char *out, *err;
-    assert_int_equal(dlq_run(&out, &err, "replay", "--topic", svc, "--reason", "crashed", "--max-replays", "1", NULL), 0);
+    assert_int_equal(dlq_run(&out, &err, "replay", "--topic", svc, "--reason", "crashed",
+                             "--max-replays", "1", NULL),
+                     0);
     free(out), free(err);
     wait_high(dlq, 2, 90000);
     doc = dlq_json(0, "list", "--topic", svc, "--from", "1", NULL);
@@ -466,7 +503,9 @@ static void test_dlq_crash_loop_guard(void **state) {
     assert_string_equal(jpath_str(m, "eventType"), "GoodEvent");
     assert_int_equal(jpath_int(m, "replays"), 1);
     json_decref(doc);
-    assert_int_equal(dlq_run(&out, &err, "replay", "--topic", svc, "--from", "1", "--max-replays", "1", NULL), 1);
+    assert_int_equal(
+        dlq_run(&out, &err, "replay", "--topic", svc, "--from", "1", "--max-replays", "1", NULL),
+        1);
     assert_non_null(strstr(out, "already replayed 1 times"));
     free(out), free(err);
     assert_int_equal(handled_count("GoodEvent:99"), 0);

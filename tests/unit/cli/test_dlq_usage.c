@@ -31,8 +31,8 @@ static void expect(int status, const char *needle, ...) {
     setenv("MM_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1", 1);
     int rc = mm_test_run(argv, &out, &err, 10000);
     if (rc != status || !strstr(status == 0 ? out : err, needle))
-        fail_msg("gregor dlq %s: exit %d (want %d)\nstdout: %s\nstderr: %s\n(wanted '%s')", n > 2 ? argv[2] : "", rc,
-                 status, out, err, needle);
+        fail_msg("gregor dlq %s: exit %d (want %d)\nstdout: %s\nstderr: %s\n(wanted '%s')",
+                 n > 2 ? argv[2] : "", rc, status, out, err, needle);
     free(out);
     free(err);
 }
@@ -50,9 +50,11 @@ static void test_usage(void **state) {
     expect(2, "'-5' is not a whole number", "show", "--topic", "t", "--offset", "-5", NULL);
     expect(2, "'1e3' is not a whole number", "list", "--topic", "t", "--limit", "1e3", NULL);
     expect(2, "--limit '0'", "list", "--topic", "t", "--limit", "0", NULL);
-    expect(2, "--from 5 is after --to 2", "replay", "--topic", "t", "--from", "5", "--to", "2", NULL);
+    expect(2, "--from 5 is after --to 2", "replay", "--topic", "t", "--from", "5", "--to", "2",
+           NULL);
     expect(2, "purge needs --group", "purge", "--topic", "t", NULL);
-    expect(2, "--reason, --type and --id select messages for replay", "list", "--topic", "t", "--type", "X", NULL);
+    expect(2, "--reason, --type and --id select messages for replay", "list", "--topic", "t",
+           "--type", "X", NULL);
     expect(2, "--offset is for show", "list", "--topic", "t", "--offset", "3", NULL);
     expect(2, "unexpected argument 'extra'", "list", "--topic", "t", "extra", NULL);
     expect(2, "--max-replays '0'", "replay", "--topic", "t", "--max-replays", "0", NULL);
@@ -60,21 +62,26 @@ static void test_usage(void **state) {
 
 static void test_utf8_prefix(void **state) {
     (void)state;
-    struct { const char *s; size_t len, valid; } cases[] = {
+    struct {
+        const char *s;
+        size_t len, valid;
+    } cases[] = {
         {"plain", 5, 5},
         {"caf\xc3\xa9", 5, 5},
-        {"\xf0\x9f\x98\x80!", 5, 5},       /* U+1F600 */
+        {"\xf0\x9f\x98\x80!", 5, 5}, /* U+1F600 */
         {"ab\xff", 3, 2},
-        {"\xc0\xaf", 2, 0},                 /* overlong '/' */
-        {"x\xed\xa0\x80", 4, 1},            /* a surrogate */
-        {"\xf4\x90\x80\x80", 4, 0},         /* above U+10FFFF */
-        {"ok\xe2\x82", 4, 2},               /* truncated sequence */
+        {"\xc0\xaf", 2, 0},         /* overlong '/' */
+        {"x\xed\xa0\x80", 4, 1},    /* a surrogate */
+        {"\xf4\x90\x80\x80", 4, 0}, /* above U+10FFFF */
+        {"ok\xe2\x82", 4, 2},       /* truncated sequence */
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
-        assert_int_equal(mm_dlq_utf8_valid_prefix((const unsigned char *)cases[i].s, cases[i].len), cases[i].valid);
+        assert_int_equal(mm_dlq_utf8_valid_prefix((const unsigned char *)cases[i].s, cases[i].len),
+                         cases[i].valid);
 }
 
 int main(void) {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_usage), cmocka_unit_test(test_utf8_prefix)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_usage),
+                                       cmocka_unit_test(test_utf8_prefix)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
