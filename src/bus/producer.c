@@ -400,7 +400,9 @@ int mm_producer_send_dead_letter(mm_producer *p, const mm_dead_letter *dl, int t
         copy_err(err, err_size, "%s", "out of memory");
         return MM_ENOMEM;
     }
-    /* A message dead-lettered twice (replayed from a DLQ) keeps one set. */
+    /* A message dead-lettered twice (replayed from a DLQ) keeps one set.
+     * MM_DLQ_HDR_REPLAYS is deliberately not in the list: the replay count
+     * crosses to the new copy, which is what bounds replay loops. */
     for (size_t i = 0; i < sizeof ours / sizeof *ours; i++)
         rd_kafka_header_remove(h, ours[i]);
     mm_event_time_now(now);

@@ -19,6 +19,7 @@ static const gregor_command commands[] = {
     {"config", "print the default node configuration YAML for the loaded services", gregor_cmd_config},
     {"status", "print the service web: nodes, consumers, processes (from Redis)", gregor_cmd_status},
     {"schema", "print the merged GraphQL schema as SDL", gregor_cmd_schema},
+    {"dlq", "list, show, replay or purge the dead letters in <topic>.dlq", gregor_cmd_dlq},
     {"broker", "run an in-memory development Kafka broker (keeps nothing)", gregor_cmd_broker},
 };
 static const size_t command_count = sizeof(commands) / sizeof(commands[0]);
