@@ -91,19 +91,6 @@ int gregor_wait_signal(void) {
     return sig;
 }
 
-int gregor_parse_host_port(const char *text, char *host, size_t host_size, unsigned *port) {
-    const char *colon = strrchr(text, ':');
-    if (!colon || colon == text || (size_t)(colon - text) >= host_size) return -1;
-    char *end;
-    errno = 0;
-    long p = strtol(colon + 1, &end, 10);
-    if (errno || *end || colon[1] == '\0' || p < 0 || p > 65535) return -1;
-    memcpy(host, text, (size_t)(colon - text));
-    host[colon - text] = '\0';
-    *port = (unsigned)p;
-    return 0;
-}
-
 int gregor_usage_error(const char *cmd, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);

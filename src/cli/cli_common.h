@@ -44,7 +44,4 @@ int gregor_option_error(const char *cmd, int getopt_result, char **argv);
  * is close " (the loaded services have: a, b, ...)". Returns buf. */
 const char *gregor_consumer_hint(const mm_app *app, const char *name, char *buf, size_t size);
 
-/* Splits "HOST:PORT" (PORT 0..65535). Returns 0 or -1. */
-int gregor_parse_host_port(const char *text, char *host, size_t host_size, unsigned *port);
-
 #endif
