@@ -1,7 +1,6 @@
 /* cli_common.c -- shared subcommand plumbing (cli_common.h). */
 #include "cli_common.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <unistd.h>
 #include <stdarg.h>
