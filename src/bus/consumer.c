@@ -72,6 +72,7 @@ struct mm_consumer {
     bool own_producer;
     uint64_t max_messages;
     bool sync_commit;
+    unsigned max_attempts; /* synchronous mode: see mm_consumer_config */
     bool auto_offset_store; /* props turned enable.auto.offset.store back on */
     mm_consumer_progress_cb on_progress;
     void *progress_ud;
@@ -246,6 +247,7 @@ mm_consumer *mm_consumer_new(const mm_consumer_config *cfg, char *err, size_t er
     c->handler_ud = cfg->handler_ud;
     c->max_messages = cfg->max_messages;
     c->sync_commit = cfg->sync_commit;
+    c->max_attempts = cfg->max_attempts ? cfg->max_attempts : 8;
     c->on_progress = cfg->on_progress;
     c->progress_ud = cfg->progress_ud;
     c->stop_flag = cfg->stop_flag;
@@ -350,7 +352,29 @@ static int dead_letter(mm_consumer *c, const rd_kafka_message_t *m, const char *
     return rc;
 }
 
-enum disposition { D_HANDLED, D_SKIPPED, D_DEAD, D_ABANDONED };
+/* D_ABANDONED: stop was requested first; D_FAILED: not even the DLQ took
+ * the message. Neither is committed. */
+enum disposition { D_HANDLED, D_SKIPPED, D_DEAD, D_ABANDONED, D_FAILED };
+
+/* Copies m to the DLQ, retrying a failed produce with backoff up to
+ * max_attempts times. */
+static enum disposition dead_letter_bounded(mm_consumer *c, const rd_kafka_message_t *m,
+                                            const char *reason) {
+    int backoff = BACKOFF_MIN_MS;
+    for (unsigned attempt = 1; dead_letter(c, m, reason) != 0; attempt++) {
+        atomic_fetch_add(&c->retries_n, 1);
+        if (stopping(c))
+            return D_ABANDONED;
+        if (attempt >= c->max_attempts) {
+            fprintf(stderr, "metamorphosis: consumer group %s: giving up after %u attempts to "
+                            "dead-letter a message; stopping uncommitted\n", c->group, attempt);
+            return D_FAILED;
+        }
+        backoff_sleep(c, backoff);
+        backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
+    }
+    return D_DEAD;
+}
 
 /* Processes one message until its outcome is durable, retrying transient
  * failures. D_ABANDONED: stop was requested before that happened, so the
@@ -372,18 +396,8 @@ static enum disposition process(mm_consumer *c, const rd_kafka_message_t *m) {
         snprintf(unknown, sizeof unknown, "unknown event type \"%s\"", ev.type);
         dlq_reason = unknown;
     }
-    int backoff = BACKOFF_MIN_MS;
     if (dlq_reason != NULL) {
-        enum disposition d = D_DEAD;
-        while (dead_letter(c, m, dlq_reason) != 0) {
-            atomic_fetch_add(&c->retries_n, 1);
-            if (stopping(c)) {
-                d = D_ABANDONED;
-                break;
-            }
-            backoff_sleep(c, backoff);
-            backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
-        }
+        enum disposition d = dead_letter_bounded(c, m, dlq_reason);
         mm_event_clear(&ev);
         return d;
     }
@@ -396,10 +410,17 @@ static enum disposition process(mm_consumer *c, const rd_kafka_message_t *m) {
         .timestamp_ms = rd_kafka_message_timestamp(m, NULL),
     };
     enum disposition d = D_HANDLED;
-    while (c->handler(c->handler_ud, &ev, &info) != 0) {
+    int backoff = BACKOFF_MIN_MS;
+    for (unsigned attempt = 1; c->handler(c->handler_ud, &ev, &info) != 0; attempt++) {
         atomic_fetch_add(&c->retries_n, 1);
         if (stopping(c)) {
             d = D_ABANDONED;
+            break;
+        }
+        if (attempt >= c->max_attempts) {
+            snprintf(unknown, sizeof unknown,
+                     "handler failed %u times (transient failures persisted)", attempt);
+            d = dead_letter_bounded(c, m, unknown);
             break;
         }
         backoff_sleep(c, backoff);
@@ -529,6 +550,21 @@ void mm_consumer_wake(mm_consumer *c) {
 void mm_consumer_fail(mm_consumer *c, const char *why) {
     fprintf(stderr, "metamorphosis: consumer group %s: stopping: %s\n", c->group, why);
     c->failed = true;
+}
+
+/* An error the poll returned instead of a message: logged (end of
+ * partition aside) and freed. True when it is fatal for the client. */
+static bool poll_error(mm_consumer *c, rd_kafka_message_t *m) {
+    bool fatal = m->err == RD_KAFKA_RESP_ERR__FATAL;
+    if (fatal) {
+        char why[512];
+        rd_kafka_fatal_error(c->rk, why, sizeof why);
+        fprintf(stderr, "metamorphosis: consumer group %s: fatal: %s\n", c->group, why);
+    } else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        fprintf(stderr, "metamorphosis: consumer group %s: %s\n", c->group, rd_kafka_message_errstr(m));
+    }
+    rd_kafka_message_destroy(m);
+    return fatal;
 }
 
 /* Takes one message into the pipeline. */
@@ -665,18 +701,10 @@ static int run_pipelined(mm_consumer *c) {
                 break;
             taken++;
             if (m->err) {
-                if (m->err == RD_KAFKA_RESP_ERR__FATAL) {
-                    char why[512];
-                    rd_kafka_fatal_error(c->rk, why, sizeof why);
-                    fprintf(stderr, "metamorphosis: consumer group %s: fatal: %s\n", c->group, why);
-                    rd_kafka_message_destroy(m);
+                if (poll_error(c, m)) {
                     c->failed = true;
                     break;
                 }
-                if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
-                    fprintf(stderr, "metamorphosis: consumer group %s: %s\n", c->group,
-                            rd_kafka_message_errstr(m));
-                rd_kafka_message_destroy(m);
                 continue;
             }
             take(c, m);
@@ -729,23 +757,17 @@ int mm_consumer_run(mm_consumer *c) {
         if (m == NULL)
             continue;
         if (m->err) {
-            if (m->err == RD_KAFKA_RESP_ERR__FATAL) {
-                char why[512];
-                rd_kafka_fatal_error(c->rk, why, sizeof why);
-                fprintf(stderr, "metamorphosis: consumer group %s: fatal: %s\n", c->group, why);
-                rd_kafka_message_destroy(m);
+            if (poll_error(c, m)) {
                 result = MM_EKAFKA;
                 break;
             }
-            if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
-                fprintf(stderr, "metamorphosis: consumer group %s: %s\n", c->group,
-                        rd_kafka_message_errstr(m));
-            rd_kafka_message_destroy(m);
             continue;
         }
         enum disposition d = process(c, m);
-        if (d == D_ABANDONED) {
+        if (d == D_ABANDONED || d == D_FAILED) {
             rd_kafka_message_destroy(m);
+            if (d == D_FAILED)
+                result = MM_EKAFKA;
             break;
         }
         commit_message(c, m);

@@ -55,9 +55,11 @@ typedef struct mm_message_info {
 /* Handles one event. Returns 0 once everything it produced and stored is
  * durable: the message is then committed. A negative return means a
  * transient infrastructure failure (Kafka or Redis unreachable): the same
- * event is offered again after a backoff (100 ms doubling to 5 s) and is not
- * committed. Application errors are not failures here: the service layer
- * turns them into exception events and returns 0. */
+ * event is offered again after a backoff (100 ms doubling to 5 s), up to
+ * max_attempts calls in all; then it is dead-lettered with the reason
+ * "handler failed N times (transient failures persisted)" and committed, so
+ * no message stops its partition. Application errors are not failures here:
+ * the service layer turns them into exception events and returns 0. */
 typedef int (*mm_consumer_handler)(void *ud, const mm_event *ev, const mm_message_info *info);
 
 /* Pipelined mode: many messages in flight, each finished later.
@@ -119,6 +121,9 @@ typedef struct mm_consumer_config {
     size_t prop_count;
     uint64_t max_messages;             /* stop after this many handled events; 0: no limit */
     int sync_commit;                   /* nonzero: wait for each commit's answer */
+    unsigned max_attempts;             /* handler calls per message, and attempts to
+                                          dead-letter one, before giving up on it
+                                          (synchronous mode); 0: 8 */
     mm_consumer_progress_cb on_progress;
     void *progress_ud;
     volatile sig_atomic_t *stop_flag;  /* optional: a signal handler sets it nonzero */

@@ -2,7 +2,9 @@
  * bytes, missing headers, a value that is not a JSON object and an event type
  * the service does not know all land in "<topic>.dlq" with the original
  * bytes and headers plus mm_dlq_* headers naming the reason and the origin,
- * and the good event behind them is still handled and committed. */
+ * and the good event behind them is still handled and committed. A handler
+ * whose transient failure never passes gets max_attempts calls, then the
+ * event is dead-lettered with that reason and the next one is handled. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -163,8 +165,103 @@ static void test_poison_goes_to_dlq(void **state_) {
     free(group);
 }
 
+/* Fails (transiently) every call for the event with id "stuck". */
+typedef struct flaky {
+    int stuck_calls, handled;
+} flaky;
+
+static int flaky_handler(void *ud, const mm_event *ev, const mm_message_info *info) {
+    flaky *f = ud;
+    (void)info;
+    if (strcmp(ev->id, "stuck") == 0) {
+        f->stuck_calls++;
+        return MM_EREDIS;
+    }
+    f->handled++;
+    return 0;
+}
+
+static int two_done(void *ud, const mm_consumer_stats *st) {
+    (void)ud;
+    return st->handled + st->dead_lettered >= 2;
+}
+
+static void test_transient_failure_is_bounded(void **state_) {
+    (void)state_;
+    const char *bootstrap = mm_test_kafka_bootstrap();
+    char *topic = mm_test_unique_name("mm-bus-flaky");
+    char *group = mm_test_unique_name("mm-bus-flaky-group");
+    char dlq[512], err[512], buf[512];
+    snprintf(dlq, sizeof dlq, "%s.dlq", topic);
+    assert_int_equal(mm_test_kafka_create_topic(bootstrap, topic, 1), 0);
+    assert_int_equal(mm_test_kafka_create_topic(bootstrap, dlq, 1), 0);
+    mm_producer *p = mm_producer_new(bootstrap, NULL, 0, err, sizeof err);
+    assert_non_null(p);
+    const char *stuck[] = {"ce_specversion", "1.0", "ce_id", "stuck", "ce_source",
+                           "/metamorphosis/t", "ce_type", "Good", "content-type",
+                           "application/json", NULL};
+    produce_raw(mm_producer_rdkafka(p), topic, "{}", 2, stuck); /* offset 0 */
+    mm_event good;
+    assert_int_equal(mm_event_create(&good, "t", "Good", json_pack("{s:s}", "x", "y")), 0);
+    assert_int_equal(mm_producer_send_sync(p, topic, &good, 30000, NULL, NULL, err, sizeof err), 0);
+
+    flaky f = {0};
+    const char *topics[] = {topic};
+    mm_consumer_config cfg = {
+        .bootstrap = bootstrap, .group_id = group, .topics = topics, .topic_count = 1,
+        .handler = flaky_handler, .handler_ud = &f, .producer = p, .on_progress = two_done,
+        .max_attempts = 3,
+    };
+    mm_consumer *c = mm_consumer_new(&cfg, err, sizeof err);
+    assert_non_null(c);
+    long long start = mm_test_now_ms();
+    assert_int_equal(mm_consumer_run(c), MM_CONSUMER_STOPPED);
+    mm_consumer_stats st;
+    mm_consumer_get_stats(c, &st);
+    assert_int_equal(f.stuck_calls, 3);   /* exactly max_attempts calls */
+    assert_int_equal(st.dead_lettered, 1);
+    assert_int_equal(st.handled, 1);      /* the event behind it was not held up */
+    assert_int_equal(f.handled, 1);
+    assert_true(mm_test_now_ms() - start < 20000);
+    mm_consumer_free(c);
+    assert_int_equal(mm_test_kafka_committed_total(bootstrap, topic, group, 1, NULL), 2);
+
+    /* The dead letter says why. */
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, err, sizeof err);
+    rd_kafka_conf_set(conf, "group.id", group, err, sizeof err);
+    rd_kafka_t *rc = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+    assert_non_null(rc);
+    rd_kafka_topic_partition_list_t *a = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(a, dlq, 0)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    assert_int_equal(rd_kafka_assign(rc, a), 0);
+    rd_kafka_topic_partition_list_destroy(a);
+    int got = 0;
+    long long deadline = mm_test_now_ms() + 30000;
+    while (got < 1 && mm_test_now_ms() < deadline) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(rc, 200);
+        if (m == NULL)
+            continue;
+        if (!m->err) {
+            assert_string_equal(header(m, "mm_dlq_reason", buf, sizeof buf),
+                                "handler failed 3 times (transient failures persisted)");
+            assert_string_equal(header(m, "ce_id", buf, sizeof buf), "stuck");
+            got++;
+        }
+        rd_kafka_message_destroy(m);
+    }
+    assert_int_equal(got, 1);
+    rd_kafka_consumer_close(rc);
+    rd_kafka_destroy(rc);
+    mm_event_clear(&good);
+    mm_producer_free(p);
+    free(topic);
+    free(group);
+}
+
 int main(void) {
     mm_test_kafka_bootstrap();
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_poison_goes_to_dlq)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_poison_goes_to_dlq),
+                                       cmocka_unit_test(test_transient_failure_is_bounded)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
