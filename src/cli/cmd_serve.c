@@ -21,6 +21,7 @@
 #include "service/runtime.h"
 #include "service/schema_merge.h"
 #include "service/service_internal.h"
+#include "service/subscriptions.h"
 
 /* How long in-flight requests get to finish after SIGTERM. */
 #define SHUTDOWN_GRACE_MS 10000
@@ -82,9 +83,23 @@ static void free_secret(char *s) {
     free(s);
 }
 
-/* /readyz: ready once the result notifications are subscribed in Redis. */
+typedef struct serve_ready {
+    mm_runtime *rt;
+    mm_subscriptions *subs;
+} serve_ready;
+
+/* A limit from the environment (docs/subscriptions.md); 0 when unset. */
+static unsigned long env_limit(const char *name) {
+    const char *v = getenv(name);
+    return v && *v ? strtoul(v, NULL, 10) : 0;
+}
+
+/* /readyz: ready once the result notifications are subscribed in Redis and
+ * the subscribed topics are read. */
 static int ready(void *ud, char *reason, size_t reason_size) {
-    mm_runtime *rt = ud;
+    serve_ready *sr = ud;
+    mm_runtime *rt = sr->rt;
+    if (sr->subs && !mm_subscriptions_ready(sr->subs, reason, reason_size)) return 0;
     mm_notifier_stats st;
     mm_notifier_get_stats(rt->notifier, &st);
     if (st.subscribes == 0) {
@@ -165,6 +180,8 @@ int gregor_cmd_serve(int argc, char **argv) {
     mm_http_server *server = NULL;
     mm_gateway gw = {0};
     mm_pq *pq = NULL; /* persisted queries: APQ and trusted documents */
+    mm_subscriptions *subs = NULL;
+    serve_ready sr = {.rt = &rt};
     if (mm_runtime_open(&rt, cfg, MM_RUNTIME_SERVER, app.services, app.service_count, err, sizeof err)) {
         fprintf(stderr, "gregor serve: %s\n", err);
         goto out_app;
@@ -237,8 +254,23 @@ int gregor_cmd_serve(int argc, char **argv) {
     if (publish_ms > longest) longest = publish_ms;
     hc.request_timeout_ms = (unsigned)(longest + 5000);
     hc.graphiql_dir = graphiql_dir;
+    mm_subscriptions_options so = {
+        .schema = schema,
+        .graphql = &gw.options,
+        .rt = &rt,
+        .max_subscriptions = (unsigned)env_limit("MM_SUBSCRIPTIONS_MAX"),
+        .max_per_connection = (unsigned)env_limit("MM_SUBSCRIPTIONS_PER_CONNECTION"),
+        .max_queue_bytes = (size_t)env_limit("MM_SUBSCRIPTIONS_QUEUE_BYTES"),
+        .keepalive_ms = (unsigned)env_limit("MM_SUBSCRIPTIONS_KEEPALIVE_MS"),
+    };
+    if (!(subs = mm_subscriptions_new(&so, err, sizeof err))) {
+        fprintf(stderr, "gregor serve: %s\n", err);
+        goto out_server;
+    }
+    sr.subs = subs;
+    hc.streams = mm_subscriptions_hooks(subs);
     hc.ready_fn = ready;
-    hc.ready_ud = &rt;
+    hc.ready_ud = &sr;
     mm_http_page dashboard = {"/manager", "text/html; charset=utf-8", NULL, 0};
     if (manager_on) {
         /* The server keeps its own copy of the page. */
@@ -263,6 +295,10 @@ int gregor_cmd_serve(int argc, char **argv) {
                 gregor_listen_error(host, port, why, sizeof why));
         goto out_server;
     }
+    if (mm_subscriptions_start(subs, server) != 0) {
+        fprintf(stderr, "gregor serve: cannot start the subscriptions' Kafka reader\n");
+        goto out_server;
+    }
     if (manager_on) printf("manager: http://%s:%u/manager\n", host, (unsigned)mm_http_server_port(server));
     printf("graphql: http://%s:%u%s\n", host, (unsigned)mm_http_server_port(server),
            cfg->http_graphql_path);
@@ -278,10 +314,13 @@ int gregor_cmd_serve(int argc, char **argv) {
      * in progress (the engine stops between fields) and the answer, while
      * requests waiting for a result keep the whole grace. */
     mm_gateway_stop_by(&gw, SHUTDOWN_GRACE_MS / 2);
+    mm_subscriptions_stop(subs); /* no more events; the server's stop completes every subscription */
     mm_http_server_stop(server, SHUTDOWN_GRACE_MS);
     status = GREGOR_EXIT_OK;
 out_server:
+    mm_subscriptions_stop(subs);
     mm_http_server_free(server);
+    mm_subscriptions_free(subs);
     mm_pq_free(pq);
     free(dashboard_page);
     mm_graphql_cache_free(gw.options.cache);
