@@ -269,9 +269,19 @@ int mm_http_stream_complete(mm_http_stream *st, const char *id) {
 
 /* ---- starting ---- */
 
+/* The kernel's send buffer of a stream is kept near the byte limit, so that
+ * the limit (not the kernel's autotuning, up to megabytes) decides when a
+ * client that does not read is cut off. */
+static void bound_send_buffer(mm_http_conn *c) {
+    size_t q = c->io->server->stream_hooks.max_queue_bytes;
+    int size = q < 16384 ? 16384 : q > 262144 ? 262144 : (int)q;
+    uv_send_buffer_size((uv_handle_t *)&c->tcp, &size);
+}
+
 static mm_http_stream *stream_new(mm_http_conn *c, int kind) {
     mm_http_stream *st = calloc(1, sizeof *st);
     if (!st) return NULL;
+    bound_send_buffer(c);
     st->c = c;
     st->s = c->io->server;
     st->kind = kind;

@@ -257,6 +257,9 @@ static json_t *resolve_mutation(void *ud, json_t *parent, json_t *args, mm_gql_r
     atomic_init(&p->refs, p->synchronous ? 3 : 1);
     atomic_init(&p->settled, 0);
 
+    /* Every result is announced to this server, so that an eventResult
+     * subscription here hears of an asynchronous event's result too. */
+    if (rt->notifier) mm_event_set_reply_to(&ev, mm_notifier_server_id(rt->notifier));
     if (p->synchronous) {
         pthread_mutex_lock(&rt->pending_lock);
         p->next = rt->pending;
@@ -264,7 +267,6 @@ static json_t *resolve_mutation(void *ud, json_t *parent, json_t *args, mm_gql_r
         rt->pending = p;
         p->listed = 1;
         pthread_mutex_unlock(&rt->pending_lock);
-        mm_event_set_reply_to(&ev, mm_notifier_server_id(rt->notifier));
         if (mm_notifier_wait_register(rt->notifier, p->event_id, on_result, p) != 0) {
             /* Cannot wait: fail before anything is published. */
             settle(p, NULL, "Cannot wait for the result (notifier refused the waiter).", NULL);

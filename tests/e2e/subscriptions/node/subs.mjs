@@ -1,0 +1,164 @@
+// subs.mjs -- drives `gregor serve` (the forms example) with the real
+// subscription clients, graphql-ws and graphql-sse, for tests/e2e/subscriptions.sh.
+//   node subs.mjs main     URL NAME TOKEN   forms over both, exactly once, same order; filter; eventResult
+//   node subs.mjs auth     URL              connection_init refused (4403) with a wrong token
+//   node subs.mjs slow     URL NAME TOKEN   a client that does not read is cut off, another keeps receiving
+//   node subs.mjs shutdown URL NAME TOKEN   prints READY; then every subscription must complete
+// Prints "OK ..." and exits 0, or prints why and exits 1. Every wait has a deadline.
+import { createClient as createWsClient } from 'graphql-ws';
+import { createClient as createSseClient } from 'graphql-sse';
+import WebSocket from 'ws';
+
+const [mode, url, name, token] = process.argv.slice(2);
+const wsUrl = url.replace(/^http/, 'ws');
+const fail = (msg) => { console.log(`FAIL ${mode}: ${msg}`); process.exit(1); };
+const deadline = setTimeout(() => fail('deadline (60 s) passed'), 60000);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function gql(query, variables) {
+  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' },
+                               body: JSON.stringify({ query, variables }) });
+  const j = await r.json();
+  if (j.errors) fail(`${query}: ${JSON.stringify(j.errors)}`);
+  return j.data;
+}
+const createForm = async (n, template) =>
+  (await gql('mutation($n: String, $t: String) { createForm(name: $n, template: $t) { data { id } } }',
+             { n, t: template })).createForm.data.id;
+
+function wsClient(params) {
+  return createWsClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams: params,
+                          retryAttempts: 0, lazy: true });
+}
+const sseClient = () => createSseClient({ url, retryAttempts: 0 });
+
+// A subscription recording what it receives.
+function record(client, query, variables) {
+  const rec = { items: [], errors: [], completed: false };
+  rec.done = new Promise((resolve) => {
+    rec.stop = client.subscribe({ query, variables }, {
+      next: (v) => rec.items.push(v),
+      error: (e) => { rec.errors.push(e); resolve(); },
+      complete: () => { rec.completed = true; resolve(); },
+    });
+  });
+  return rec;
+}
+const FORMS = 'subscription($n: String) { formCreated(name: $n) { id name template } }';
+const templates = (rec) => rec.items.map((v) => v.data.formCreated.template).filter((t) => !t.startsWith('probe'));
+
+// Creates probe forms until every recorder has seen one: then each is subscribed.
+async function probe(n, recs) {
+  for (let k = 0; k < 100; k++) {
+    await createForm(n, `probe-${k}`);
+    for (let w = 0; w < 10; w++) {
+      if (recs.every((r) => r.items.length > 0)) return;
+      await sleep(100);
+    }
+  }
+  fail('the subscriptions never received a probe form');
+}
+async function until(cond, what, ms = 30000) {
+  const end = Date.now() + ms;
+  while (!cond()) { if (Date.now() > end) fail(`timed out waiting for ${what}`); await sleep(50); }
+}
+
+async function main() {
+  const ws = wsClient({ token });
+  const sse = sseClient();
+  const a = record(ws, FORMS, { n: name });
+  const b = record(sse, FORMS, { n: name });
+  const other = record(ws, FORMS, { n: `${name}-other` });
+  await probe(name, [a, b]);
+  await probe(`${name}-other`, [other]);
+  const n = 8;
+  const want = [];
+  for (let i = 0; i < n; i++) { await createForm(name, `t${i}`); want.push(`t${i}`); }
+  await createForm(`${name}-other`, 'x');
+  await until(() => templates(a).length >= n && templates(b).length >= n, `${n} forms on both clients`);
+  await sleep(1000); // duplicates would arrive now
+  const ta = templates(a), tb = templates(b), to = templates(other);
+  if (ta.length !== n || tb.length !== n) fail(`not exactly once: ws ${ta} sse ${tb}`);
+  if ([...ta].sort().join() !== want.join()) fail(`ws got ${ta}, want ${want}`);
+  if (ta.join() !== tb.join()) fail(`the clients saw different orders: ws ${ta} sse ${tb}`);
+  if (to.join() !== 'x') fail(`the filter let through ${to}`);
+  if (a.items.some((v) => v.data.formCreated.name !== name)) fail('the filter let another name through');
+  // eventResult: subscribed before the result exists (ws), and after (sse: answers at once).
+  const id = await createForm(name, 'result');
+  const r1 = record(ws, 'subscription($id: ID!) { eventResult(id: $id) { id status eventType data } }', { id });
+  await r1.done;
+  if (!r1.completed || r1.items.length !== 1) fail(`eventResult (ws): ${JSON.stringify(r1)}`);
+  const er = r1.items[0].data.eventResult;
+  if (er.id !== id || er.status !== 'ok' || er.eventType !== 'FormCreatedEvent' ||
+      JSON.parse(er.data).form.template !== 'result') fail(`eventResult (ws) answered ${JSON.stringify(er)}`);
+  const r2 = record(sse, 'subscription($id: ID!) { eventResult(id: $id) { id status } }', { id });
+  await r2.done;
+  if (!r2.completed || r2.items.length !== 1 || r2.items[0].data.eventResult.status !== 'ok')
+    fail(`eventResult (sse, stored): ${JSON.stringify(r2)}`);
+  // A validation error comes as an error, not a hang.
+  const bad = record(ws, 'subscription { formCreated { nope } }');
+  await bad.done;
+  if (bad.errors.length !== 1) fail(`an invalid subscription was not refused: ${JSON.stringify(bad)}`);
+  a.stop(); b.stop(); other.stop();
+  await ws.dispose();
+  console.log(`OK main: ${n} forms exactly once on graphql-ws and graphql-sse in the same order, filter, eventResult`);
+}
+
+async function auth() {
+  let closed = null;
+  const ws = createWsClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams: { token: 'wrong' },
+                              retryAttempts: 0, lazy: true, on: { closed: (e) => { closed = e; } } });
+  const r = record(ws, FORMS, { n: 'x' });
+  await r.done;
+  if (!closed || closed.code !== 4403) fail(`closed with ${closed && closed.code}, want 4403`);
+  console.log('OK auth: connection_init refused with 4403');
+}
+
+async function slow() {
+  // The slow one: subscribes over a raw socket and stops reading.
+  const sock = new WebSocket(wsUrl, 'graphql-transport-ws');
+  const got = [];
+  let closeCode = 0;
+  sock.on('message', (m) => got.push(JSON.parse(m.toString())));
+  sock.on('close', (code) => { closeCode = code; });
+  await new Promise((r, j) => { sock.on('open', r); sock.on('error', j); });
+  sock.send(JSON.stringify({ type: 'connection_init', payload: { token } }));
+  await until(() => got.some((m) => m.type === 'connection_ack'), 'connection_ack');
+  sock.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: FORMS, variables: { n: name } } }));
+  const fast = wsClient({ token });
+  const f = record(fast, FORMS, { n: name });
+  await probe(name, [f]);
+  await until(() => got.some((m) => m.type === 'next'), 'the slow client subscribed');
+  sock._socket.pause(); // stop reading: TCP pushes back
+  const big = 'b'.repeat(30000);
+  const n = 40;
+  for (let i = 0; i < n; i++) await createForm(name, `${big}${i}`);
+  await until(() => templates(f).length >= n, `${n} forms on the fast client`, 45000);
+  sock._socket.resume();
+  await until(() => closeCode !== 0, 'the slow client to be closed', 10000);
+  const nexts = got.filter((m) => m.type === 'next').length;
+  const slowErr = got.find((m) => m.type === 'error');
+  if (closeCode !== 1008) fail(`slow client closed with ${closeCode}, want 1008`);
+  if (!slowErr || slowErr.payload[0].extensions.code !== 'SLOW_CONSUMER') fail('no SLOW_CONSUMER error');
+  if (nexts >= n) fail(`the slow client got all ${nexts} events: it was never cut off`);
+  f.stop();
+  await fast.dispose();
+  console.log(`OK slow: slow client cut off (1008, SLOW_CONSUMER) after ${nexts} events; fast client got ${n}`);
+}
+
+async function shutdown() {
+  const ws = wsClient({ token });
+  const a = record(ws, FORMS, { n: name });
+  const b = record(sseClient(), FORMS, { n: name });
+  const c = record(ws, 'subscription { eventResult(id: "never-stored") { id } }');
+  await probe(name, [a, b]);
+  console.log('READY');
+  await Promise.all([a.done, b.done, c.done]);
+  for (const [k, r] of Object.entries({ ws: a, sse: b, eventResult: c }))
+    if (!r.completed || r.errors.length) fail(`${k} did not complete cleanly: ${JSON.stringify(r.errors)}`);
+  console.log('OK shutdown: every subscription completed');
+}
+
+const modes = { main, auth, slow, shutdown };
+if (!modes[mode]) fail(`unknown mode ${mode}`);
+modes[mode]().then(() => { clearTimeout(deadline); process.exit(0); }, (e) => fail(e && e.stack || e));
