@@ -240,7 +240,14 @@ static int forms_connection_auth(void *ud, json_t *payload) {
 
 mm_service *metamorphosis_service(void) {
     static const char *const create_form_events[] = {"CreateFormEvent", NULL};
-    mm_service *s = mm_service_new("forms");
+    /* FORMS_SERVICE renames the service (its topic, its Redis keys) and
+     * prefixes its consumer groups: tests on a shared Kafka run their own. */
+    const char *name = getenv("FORMS_SERVICE");
+    int renamed = name && *name;
+    static char create_group[160], legacy_group[160];
+    snprintf(create_group, sizeof create_group, "%s.create_form", renamed ? name : "forms");
+    snprintf(legacy_group, sizeof legacy_group, "%s.legacy_create_form", renamed ? name : "forms");
+    mm_service *s = mm_service_new(renamed ? name : "forms");
     if (!s) return NULL;
     static const mm_scalar_def datetime = {"DateTime", datetime_serialize, datetime_parse};
     int rc = mm_service_add_sdl(s, forms_sdl);
@@ -275,12 +282,14 @@ mm_service *metamorphosis_service(void) {
     });
     if (!rc) rc = mm_service_add_consumer(s, &(mm_consumer_def){
         .name = "create_form",
+        .group_id = renamed ? create_group : NULL,
         .event_types = create_form_events,
         .save_result = 1,
         .handle = create_form,
     });
     if (!rc) rc = mm_service_add_consumer(s, &(mm_consumer_def){
         .name = "legacy_create_form",
+        .group_id = renamed ? legacy_group : NULL,
         .event_types = create_form_events,
         .handle = legacy_create_form,
     });

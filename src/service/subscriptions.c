@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bus/admin.h"
 #include "bus/envelope.h"
 #include "bus/kafka_conf.h"
 #include "common/arena.h"
@@ -589,8 +590,18 @@ static void try_assign(mm_subscriptions *subs) {
                                       : RD_KAFKA_RESP_ERR__FAIL;
         if (rkt) rd_kafka_topic_destroy(rkt);
         if (err || md->topic_cnt != 1 || md->topics[0].err || md->topics[0].partition_cnt == 0) {
+            int missing = !err && md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
             if (md) rd_kafka_metadata_destroy(md);
             all = 0;
+            if (missing) {
+                /* As a producer's auto-creation would (the broker's partition count), so that
+                 * the first events of a new topic are read too; the next attempt assigns it. */
+                char why[256];
+                const char *const one[] = {subs->topics[t]};
+                if (mm_kafka_create_topics(subs->rk, one, 1, -1, -1, KAFKA_QUERY_MS, why, sizeof why) != 0)
+                    mm_log_warn("msg=\"subscriptions: cannot create a subscribed topic\" topic=%s error=\"%s\"",
+                                subs->topics[t], why);
+            }
             continue;
         }
         rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(md->topics[0].partition_cnt);

@@ -11,10 +11,12 @@
 #   auth      connection_init refused by the service's callback: 4403
 #   slow      a client that stops reading is cut off (SLOW_CONSUMER, 1008)
 #             while another keeps receiving every event
+#   protocol  graphql-transport-ws over a raw socket: the close codes
+#             4400/4401/4408/4409/4429, ping/pong, fragments, complete
 #   shutdown  SIGTERM completes every subscription (WebSocket, SSE,
 #             eventResult) and the server exits 0
-# Form names are unique per run, and every subscription filters on its name,
-# so other tests' forms on the shared topic do not matter.
+# The service runs under its own name (FORMS_SERVICE: its topic, consumer
+# groups and Redis keys), so other tests on the shared Kafka do not matter.
 set -euo pipefail
 
 src=${MM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -59,6 +61,7 @@ trap cleanup EXIT
 export MM_KAFKA_BOOTSTRAP_SERVERS=$MM_TEST_KAFKA_BOOTSTRAP MM_REDIS_URL=$MM_TEST_REDIS_URL MM_LOG_LEVEL=warn
 export FORMS_WS_TOKEN=tok$$ MM_SUBSCRIPTIONS_QUEUE_BYTES=65536
 run=s$$x$(date +%s)
+export FORMS_SERVICE=mmtest_subs_$run
 
 "$gregor" worker --app "$app" --consumer create_form >"$work/worker.out" 2>"$work/worker.log" &
 pids+=($!)
@@ -90,7 +93,7 @@ code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$url" -H 'Connectio
     -H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==')
 [[ $code == 400 ]] || fail "an upgrade without graphql-transport-ws got $code, want 400"
 
-for mode in main auth slow; do
+for mode in main auth slow protocol; do
     timeout 120 node "$nodedir/subs.mjs" "$mode" "$url" "$run$mode" "$FORMS_WS_TOKEN" || {
         tail -n 30 "$work/serve.log" >&2
         fail "$mode"

@@ -4,6 +4,8 @@
 //   node subs.mjs auth     URL              connection_init refused (4403) with a wrong token
 //   node subs.mjs slow     URL NAME TOKEN   a client that does not read is cut off, another keeps receiving
 //   node subs.mjs shutdown URL NAME TOKEN   prints READY; then every subscription must complete
+//   node subs.mjs protocol URL NAME TOKEN   graphql-transport-ws rules over a raw socket: close codes
+//                                           4400/4401/4408/4409/4429, ping/pong both ways, fragments, complete
 // Prints "OK ..." and exits 0, or prints why and exits 1. Every wait has a deadline.
 import { createClient as createWsClient } from 'graphql-ws';
 import { createClient as createSseClient } from 'graphql-sse';
@@ -132,8 +134,11 @@ async function slow() {
   sock._socket.pause(); // stop reading: TCP pushes back
   const big = 'b'.repeat(30000);
   const n = 40;
-  for (let i = 0; i < n; i++) await createForm(name, `${big}${i}`);
-  await until(() => templates(f).length >= n, `${n} forms on the fast client`, 45000);
+  // Paced by the fast client: it never has more than one event unread.
+  for (let i = 0; i < n; i++) {
+    await createForm(name, `${big}${i}`);
+    await until(() => templates(f).length > i, `form ${i} on the fast client`, 20000);
+  }
   sock._socket.resume();
   await until(() => closeCode !== 0, 'the slow client to be closed', 10000);
   const nexts = got.filter((m) => m.type === 'next').length;
@@ -159,6 +164,69 @@ async function shutdown() {
   console.log('OK shutdown: every subscription completed');
 }
 
-const modes = { main, auth, slow, shutdown };
+// A raw graphql-transport-ws socket: its messages, and how it closed.
+async function raw() {
+  const sock = new WebSocket(wsUrl, 'graphql-transport-ws');
+  const r = { sock, msgs: [], close: null, pongs: 0 };
+  sock.on('message', (m) => r.msgs.push(JSON.parse(m.toString())));
+  sock.on('close', (code, reason) => { r.close = { code, reason: reason.toString() }; });
+  sock.on('pong', () => r.pongs++);
+  await new Promise((ok, no) => { sock.on('open', ok); sock.on('error', no); });
+  r.send = (m) => sock.send(JSON.stringify(m));
+  r.closed = (code, what) => until(() => r.close, what, 10000).then(() => {
+    if (r.close.code !== code) fail(`${what}: closed with ${r.close.code} ${r.close.reason}, want ${code}`);
+  });
+  r.init = async () => {
+    r.send({ type: 'connection_init', payload: { token } });
+    await until(() => r.msgs.some((m) => m.type === 'connection_ack'), 'connection_ack');
+  };
+  return r;
+}
+
+async function protocol() {
+  const sub = (id, n) => ({ id, type: 'subscribe', payload: { query: FORMS, variables: { n } } });
+  let r = await raw();
+  r.send(sub('1', name));
+  await r.closed(4401, 'subscribe before connection_init');
+  r = await raw();
+  await r.init();
+  r.send({ type: 'connection_init', payload: { token } });
+  await r.closed(4429, 'a second connection_init');
+  r = await raw();
+  await r.init();
+  r.send(sub('1', name));
+  r.send(sub('1', name));
+  await r.closed(4409, 'a duplicate operation id');
+  r = await raw();
+  r.send({ type: 'nonsense' });
+  await r.closed(4400, 'an unknown message type');
+  r = await raw();
+  r.sock.send('{"type":"connection_init"', { fin: false });
+  r.sock.send(',"payload":{"token":"' + token + '"}}', { fin: true });
+  await until(() => r.msgs.some((m) => m.type === 'connection_ack'), 'connection_ack from a fragmented message');
+  r.send({ type: 'ping' });
+  await until(() => r.msgs.some((m) => m.type === 'pong'), 'a pong message');
+  r.sock.ping();
+  await until(() => r.pongs > 0, 'a pong frame');
+  // complete stops the deliveries: subscribe, see a probe, complete, no more.
+  r.send(sub('a', name));
+  const nexts = () => r.msgs.filter((m) => m.type === 'next' && m.id === 'a').length;
+  for (let k = 0; nexts() === 0 && k < 100; k++) { await createForm(name, `probe-${k}`); await sleep(200); }
+  if (nexts() === 0) fail('no event on the raw socket');
+  r.send({ id: 'a', type: 'complete' });
+  await sleep(300);
+  const seen = nexts();
+  await createForm(name, 'after-complete');
+  await sleep(1500);
+  if (nexts() !== seen) fail('events kept coming after complete');
+  r.sock.close(1000);
+  await until(() => r.close, 'the close handshake');
+  if (r.close.code !== 1000) fail(`close handshake answered ${r.close.code}`);
+  r = await raw();
+  await r.closed(4408, 'no connection_init in time');
+  console.log('OK protocol: 4401 4429 4409 4400 4408, fragments, ping/pong, complete, close handshake');
+}
+
+const modes = { main, auth, slow, shutdown, protocol };
 if (!modes[mode]) fail(`unknown mode ${mode}`);
 modes[mode]().then(() => { clearTimeout(deadline); process.exit(0); }, (e) => fail(e && e.stack || e));
