@@ -263,6 +263,11 @@ int gregor_cmd_serve(int argc, char **argv) {
         .max_queue_bytes = (size_t)env_limit("MM_SUBSCRIPTIONS_QUEUE_BYTES"),
         .keepalive_ms = (unsigned)env_limit("MM_SUBSCRIPTIONS_KEEPALIVE_MS"),
     };
+    if (!(pq = mm_persisted_queries_open(cfg, err, sizeof err))) {
+        fprintf(stderr, "gregor serve: %s\n", err);
+        goto out_server;
+    }
+    so.pq = pq;
     if (!(subs = mm_subscriptions_new(&so, err, sizeof err))) {
         fprintf(stderr, "gregor serve: %s\n", err);
         goto out_server;
@@ -282,10 +287,6 @@ int gregor_cmd_serve(int argc, char **argv) {
         dashboard.body = dashboard_page;
         hc.pages = &dashboard;
         hc.page_count = 1;
-    }
-    if (!(pq = mm_persisted_queries_open(cfg, err, sizeof err))) {
-        fprintf(stderr, "gregor serve: %s\n", err);
-        goto out_server;
     }
     mm_pq_handler pq_handler = {.pq = pq, .inner = mm_gateway_handle, .inner_ud = &gw};
     server = mm_http_server_new(&hc, mm_pq_handle, &pq_handler);

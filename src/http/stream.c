@@ -12,6 +12,7 @@
  * the timer, close, server stop), never from inside an mm_http_stream_*
  * call, so the subscription layer can walk its lists while it sends. */
 #include "http/http_internal.h"
+#include "http/persisted_queries.h"
 #include "http/websocket.h"
 
 #include <assert.h>
@@ -442,7 +443,7 @@ static void ws_protocol_message(mm_http_stream *st, const char *text, size_t len
         json_t *ext = json_object_get(payload, "extensions");
         if (!st->acked) {
             ws_close(st, 4401, "Unauthorized");
-        } else if (!id || !*id || !json_is_string(q) || (vars && !json_is_object(vars) && !json_is_null(vars)) ||
+        } else if (!id || !*id || (!json_is_string(q) && !(json_is_object(ext) && mm_pq_request_has_hash(ext))) || (vars && !json_is_object(vars) && !json_is_null(vars)) ||
                    (opname && !json_is_string(opname) && !json_is_null(opname)) ||
                    (ext && !json_is_object(ext) && !json_is_null(ext))) {
             ws_close(st, 4400, "invalid subscribe message");
@@ -460,7 +461,7 @@ static void ws_protocol_message(mm_http_stream *st, const char *text, size_t len
                 ws_close(st, 1011, "out of memory");
             } else {
                 mm_http_graphql_request req = {
-                    .query = json_string_value(q),
+                    .query = json_is_string(q) ? json_string_value(q) : "", /* "": a persisted query's hash */
                     .operation_name = json_string_value(opname),
                     .variables = json_is_object(vars) ? vars : NULL,
                     .extensions = json_is_object(ext) ? ext : NULL,

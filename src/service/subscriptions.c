@@ -18,6 +18,7 @@
 #include "graphql/execute.h"
 #include "graphql/parser.h"
 #include "graphql/values.h"
+#include "http/persisted_queries.h"
 #include "service/service_internal.h"
 
 #define MAX_LOOPS 64
@@ -442,10 +443,43 @@ static int check_document(mm_subscriptions *subs, mm_http_stream *st, const char
     return bad;
 }
 
+static int subscribe_document(mm_subscriptions *subs, mm_http_stream *st, const char *id,
+                              const mm_http_graphql_request *req, void **op_data);
+
+/* Persisted queries and trusted documents apply as they do over HTTP. */
 static int hook_subscribe(void *ud, mm_http_stream *st, const char *id, const mm_http_graphql_request *req,
                           void **op_data) {
     mm_subscriptions *subs = ud;
     *op_data = NULL;
+    if (!subs->o.pq) {
+        if (!req->query || !*req->query) {
+            send_error(st, id, "BAD_REQUEST", "the request has no query");
+            return 1;
+        }
+        return subscribe_document(subs, st, id, req, op_data);
+    }
+    char *doc = NULL;
+    size_t len = 0;
+    json_t *error = NULL;
+    mm_http_outcome outcome;
+    if (mm_pq_resolve(subs->o.pq, req->query ? req->query : "", req->extensions, &doc, &len, &error, &outcome) !=
+        MM_PQ_RUN) {
+        char *text = json_dumps(json_object_get(error, "errors"), JSON_COMPACT);
+        mm_http_stream_error(st, id, text ? text : "[{\"message\":\"refused\"}]");
+        free(text);
+        json_decref(error);
+        free(doc);
+        return 1;
+    }
+    mm_http_graphql_request r = *req;
+    if (doc) r.query = doc; /* NULL: the request's own query runs */
+    int rc = subscribe_document(subs, st, id, &r, op_data);
+    free(doc);
+    return rc;
+}
+
+static int subscribe_document(mm_subscriptions *subs, mm_http_stream *st, const char *id,
+                              const mm_http_graphql_request *req, void **op_data) {
     if (check_document(subs, st, id, req)) return 1;
     /* The operation and its root field. */
     mm_arena arena;

@@ -27,6 +27,7 @@ typedef struct mm_subscriptions_options {
     mm_gql_schema *schema;
     const mm_graphql_options *graphql; /* the gateway's (document cache, limits) */
     mm_runtime *rt;                    /* producer, notifier, dispatch, results; resolvers' context */
+    struct mm_pq *pq;                  /* persisted queries / trusted documents, as over HTTP; NULL: none */
     unsigned max_subscriptions;        /* active at once in this server; 0: the default */
     unsigned max_per_connection;       /* on one WebSocket; 0: the HTTP default (100) */
     size_t max_queue_bytes;            /* unsent output per connection; 0: the HTTP default (1 MiB) */
