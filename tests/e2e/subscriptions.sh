@@ -12,7 +12,8 @@
 #   slow      a client that stops reading is cut off (SLOW_CONSUMER, 1008)
 #             while another keeps receiving every event
 #   protocol  graphql-transport-ws over a raw socket: the close codes
-#             4400/4401/4408/4409/4429, ping/pong, fragments, complete
+#             4400/4401/4408/4409/4429, ping/pong, fragments, complete, the
+#             limits per connection (5) and per server (12)
 #   shutdown  SIGTERM completes every subscription (WebSocket, SSE,
 #             eventResult) and the server exits 0
 # The service runs under its own name (FORMS_SERVICE: its topic, consumer
@@ -59,7 +60,7 @@ cleanup() {
 trap cleanup EXIT
 
 export MM_KAFKA_BOOTSTRAP_SERVERS=$MM_TEST_KAFKA_BOOTSTRAP MM_REDIS_URL=$MM_TEST_REDIS_URL MM_LOG_LEVEL=warn
-export FORMS_WS_TOKEN=tok$$ MM_SUBSCRIPTIONS_QUEUE_BYTES=65536
+export FORMS_WS_TOKEN=tok$$ MM_SUBSCRIPTIONS_QUEUE_BYTES=65536 MM_SUBSCRIPTIONS_PER_CONNECTION=5 MM_SUBSCRIPTIONS_MAX=12
 run=s$$x$(date +%s)
 export FORMS_SERVICE=mmtest_subs_$run
 

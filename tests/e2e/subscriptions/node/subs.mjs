@@ -222,9 +222,29 @@ async function protocol() {
   r.sock.close(1000);
   await until(() => r.close, 'the close handshake');
   if (r.close.code !== 1000) fail(`close handshake answered ${r.close.code}`);
+  // Limits: MM_SUBSCRIPTIONS_PER_CONNECTION=5 and MM_SUBSCRIPTIONS_MAX=12 (set by the test).
+  const errs = (x) => x.msgs.filter((m) => m.type === 'error');
+  const s1 = await raw();
+  await s1.init();
+  for (let i = 0; i < 6; i++) s1.send(sub(`l${i}`, name));
+  await until(() => errs(s1).length > 0, 'the 6th subscription of a connection refused');
+  await sleep(300);
+  if (errs(s1).length !== 1 || errs(s1)[0].id !== 'l5' || !/this connection/.test(errs(s1)[0].payload[0].message))
+    fail(`per-connection limit: ${JSON.stringify(errs(s1))}`);
+  const s2 = await raw();
+  await s2.init();
+  const s3 = await raw();
+  await s3.init();
+  for (let i = 0; i < 5; i++) s2.send(sub(`m${i}`, name));
+  await sleep(300);
+  for (let i = 0; i < 5; i++) s3.send(sub(`n${i}`, name));
+  await until(() => errs(s3).length > 0, 'a subscription over the server limit refused');
+  if (!errs(s3).every((e) => /this server has reached its limit/.test(e.payload[0].message)) || errs(s2).length)
+    fail(`per-server limit: ${JSON.stringify(errs(s3))} ${JSON.stringify(errs(s2))}`);
+  for (const x of [s1, s2, s3]) x.sock.close(1000);
   r = await raw();
   await r.closed(4408, 'no connection_init in time');
-  console.log('OK protocol: 4401 4429 4409 4400 4408, fragments, ping/pong, complete, close handshake');
+  console.log('OK protocol: 4401 4429 4409 4400 4408, fragments, ping/pong, complete, close handshake, limits');
 }
 
 const modes = { main, auth, slow, shutdown, protocol };
