@@ -243,7 +243,7 @@ static int post_msg(mm_subscriptions *subs, unsigned loop, shared_event *e, cons
         m->event = e;
         atomic_fetch_add(&e->refs, 1);
     } else {
-        m->result_id = strdup(id);
+        m->result_id = id ? strdup(id) : NULL;
         m->result_doc = json_incref(doc);
     }
     int rc = mm_http_server_post(subs->server, loop, on_loop_msg, m);
