@@ -246,7 +246,7 @@ static int post_msg(mm_subscriptions *subs, unsigned loop, shared_event *e, cons
         m->result_id = id ? strdup(id) : NULL;
         m->result_doc = json_incref(doc);
     }
-    int rc = mm_http_server_post(subs->server, loop, on_loop_msg, m);
+    int rc = (!e && !m->result_id) ? MM_ENOMEM : mm_http_server_post(subs->server, loop, on_loop_msg, m);
     if (rc != 0) {
         mm_log_warn("msg=\"subscriptions: cannot hand an event to an I/O loop; dropped\" loop=%u error=%s", loop,
                     mm_strerror(rc));
