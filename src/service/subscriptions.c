@@ -57,7 +57,7 @@ typedef struct wait {
 struct mm_subscriptions {
     mm_subscriptions_options o;
     mm_http_stream_hooks hooks;
-    mm_http_server *server;
+    _Atomic(mm_http_server *) server; /* set once the server runs; read by every thread */
     loop_reg loops[MAX_LOOPS];
     atomic_uint active;
     pthread_mutex_t wait_lock;
@@ -246,7 +246,7 @@ static int post_msg(mm_subscriptions *subs, unsigned loop, shared_event *e, cons
         m->result_id = id ? strdup(id) : NULL;
         m->result_doc = json_incref(doc);
     }
-    int rc = (!e && !m->result_id) ? MM_ENOMEM : mm_http_server_post(subs->server, loop, on_loop_msg, m);
+    int rc = (!e && !m->result_id) ? MM_ENOMEM : mm_http_server_post(atomic_load(&subs->server), loop, on_loop_msg, m);
     if (rc != 0) {
         mm_log_warn("msg=\"subscriptions: cannot hand an event to an I/O loop; dropped\" loop=%u error=%s", loop,
                     mm_strerror(rc));
@@ -607,7 +607,7 @@ static void hook_unsubscribe(void *ud, mm_http_stream *st, const char *id, void 
 /* ---- the Kafka tail: every subscribed topic from its end, no group ---- */
 
 static void fan_out_event(mm_subscriptions *subs, shared_event *e) {
-    unsigned n = mm_http_server_loop_count(subs->server);
+    unsigned n = mm_http_server_loop_count(atomic_load(&subs->server));
     for (unsigned i = 0; i < n && i < MAX_LOOPS; i++)
         if (atomic_load(&subs->loops[i].topic_count) > 0) post_msg(subs, i, e, NULL, NULL);
 }
@@ -738,6 +738,28 @@ mm_subscriptions *mm_subscriptions_new(const mm_subscriptions_options *opts, cha
         .max_ops_per_connection = opts->max_per_connection,
     };
     mm_runtime *rt = opts->rt;
+    /* Every binding names a declared Subscription field and object types. */
+    for (size_t i = 0; i < rt->service_count; i++)
+        for (size_t k = 0; k < rt->services[i]->subscription_count; k++) {
+            const mm_subscription_spec *sp = rt->services[i]->subscriptions[k];
+            if (strcmp(sp->field, "eventResult") == 0 || !opts->schema->subscription_type ||
+                !mm_gql_type_find_field(opts->schema->subscription_type, sp->field)) {
+                snprintf(err, err_size, "service %s: mm_service_add_subscription: %s is not a field of "
+                         "`type Subscription` in its SDL (or is the framework's eventResult)",
+                         rt->services[i]->name, sp->field);
+                mm_subscriptions_free(subs);
+                return NULL;
+            }
+            for (char **t = sp->event_types; *t; t++) {
+                const mm_gql_type *ty = mm_gql_schema_find_type(opts->schema, *t);
+                if (!ty || ty->kind != MM_GQL_OBJECT) {
+                    snprintf(err, err_size, "service %s: subscription %s: event type %s is not an object type "
+                             "declared in a loaded service's SDL", rt->services[i]->name, sp->field, *t);
+                    mm_subscriptions_free(subs);
+                    return NULL;
+                }
+            }
+        }
     for (size_t i = 0; i < rt->service_count; i++)
         for (size_t k = 0; k < rt->services[i]->subscription_count; k++)
             for (char **t = rt->services[i]->subscriptions[k]->topics; *t; t++)
@@ -780,7 +802,7 @@ mm_subscriptions *mm_subscriptions_new(const mm_subscriptions_options *opts, cha
 const mm_http_stream_hooks *mm_subscriptions_hooks(mm_subscriptions *subs) { return &subs->hooks; }
 
 int mm_subscriptions_start(mm_subscriptions *subs, mm_http_server *server) {
-    subs->server = server;
+    atomic_store(&subs->server, server);
     if (!subs->rk) return 0;
     if (pthread_create(&subs->thread, NULL, tail_main, subs) != 0) return MM_ENOMEM;
     subs->thread_started = 1;
