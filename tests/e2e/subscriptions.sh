@@ -14,6 +14,8 @@
 #   protocol  graphql-transport-ws over a raw socket: the close codes
 #             4400/4401/4408/4409/4429, ping/pong, fragments, complete, the
 #             limits per connection (5) and per server (12)
+#   graphiql  headless Chromium: the GraphiQL page subscribes (over SSE) and
+#             shows a form created afterwards; screenshot artifacts/graphiql-subscription.png
 #   shutdown  SIGTERM completes every subscription (WebSocket, SSE,
 #             eventResult) and the server exits 0
 # The service runs under its own name (FORMS_SERVICE: its topic, consumer
@@ -33,6 +35,11 @@ fail() { echo "subscriptions: FAIL: $*" >&2; exit 1; }
 [[ -f $app ]] || fail "the forms example is not built: $app"
 command -v node >/dev/null || fail "node is not installed"
 command -v npm >/dev/null || fail "npm is not installed"
+[[ -x /usr/bin/chromium ]] || fail "chromium is not installed (Debian: apt-get install -y chromium)"
+# GraphiQL's assets next to gregor, served offline (cached after the first fetch).
+MM_BINARY_DIR=$bin_dir bash "$src/scripts/fetch-graphiql.sh" "$(dirname "$gregor")/graphiql" >/dev/null ||
+    fail "cannot fetch GraphiQL's assets (scripts/fetch-graphiql.sh)"
+mkdir -p "$src/artifacts"
 
 # The clients, pinned, into the build directory (one install at a time).
 nodedir=$bin_dir/subscriptions-node
@@ -101,6 +108,8 @@ for mode in main auth slow protocol; do
     }
 done
 grep -q 'subscription client too slow' "$work/serve.log" || fail "the slow client was not logged"
+timeout 120 node "$nodedir/subs.mjs" graphiql "$url" "${run}graphiql" "$src/artifacts/graphiql-subscription.png" ||
+    fail graphiql
 
 timeout 120 node "$nodedir/subs.mjs" shutdown "$url" "${run}shutdown" "$FORMS_WS_TOKEN" >"$work/shutdown.out" 2>&1 &
 node_pid=$!

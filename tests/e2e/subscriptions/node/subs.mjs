@@ -6,6 +6,8 @@
 //   node subs.mjs shutdown URL NAME TOKEN   prints READY; then every subscription must complete
 //   node subs.mjs protocol URL NAME TOKEN   graphql-transport-ws rules over a raw socket: close codes
 //                                           4400/4401/4408/4409/4429, ping/pong both ways, fragments, complete
+//   node subs.mjs graphiql URL NAME SCREENSHOT  headless Chromium: GraphiQL's page runs a subscription
+//                                           and shows forms created afterwards, live
 // Prints "OK ..." and exits 0, or prints why and exits 1. Every wait has a deadline.
 import { createClient as createWsClient } from 'graphql-ws';
 import { createClient as createSseClient } from 'graphql-sse';
@@ -247,6 +249,35 @@ async function protocol() {
   console.log('OK protocol: 4401 4429 4409 4400 4408, fragments, ping/pong, complete, close handshake, limits');
 }
 
-const modes = { main, auth, slow, shutdown, protocol };
+async function graphiql() {
+  const { chromium } = await import('playwright-core');
+  const screenshot = token; // the 4th argument
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  try {
+    const page = await browser.newPage();
+    const query = `subscription { formCreated(name: "${name}") { name template } }`;
+    await page.addInitScript((q) => { localStorage.setItem('graphiql:query', q); }, query);
+    await page.goto(url, { waitUntil: 'load' });
+    await page.waitForSelector('.graphiql-execute-button', { timeout: 20000 });
+    await page.click('.graphiql-execute-button');
+    const shown = async () => (await page.locator('.result-window').innerText().catch(() => ''));
+    // Probe forms until one shows (the subscription is live), then one more.
+    for (let k = 0; k < 60 && !(await shown()).includes('probe'); k++) {
+      await createForm(name, `probe-${k}`);
+      await sleep(500);
+    }
+    if (!(await shown()).includes('probe')) fail(`GraphiQL showed no live result: ${await shown()}`);
+    await createForm(name, 'live-in-graphiql');
+    for (let k = 0; k < 40 && !(await shown()).includes('live-in-graphiql'); k++) await sleep(250);
+    const text = await shown();
+    if (!text.includes('live-in-graphiql')) fail(`GraphiQL did not update live: ${text}`);
+    if (screenshot) await page.screenshot({ path: screenshot });
+  } finally {
+    await browser.close();
+  }
+  console.log('OK graphiql: GraphiQL shows a live subscription result');
+}
+
+const modes = { main, auth, slow, shutdown, protocol, graphiql };
 if (!modes[mode]) fail(`unknown mode ${mode}`);
 modes[mode]().then(() => { clearTimeout(deadline); process.exit(0); }, (e) => fail(e && e.stack || e));
