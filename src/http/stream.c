@@ -270,6 +270,15 @@ int mm_http_stream_complete(mm_http_stream *st, const char *id) {
 
 /* ---- starting ---- */
 
+/* An idle subscriber holds no read buffer (it is 16 KiB once grown). */
+static void release_idle_buffer(mm_http_conn *c) {
+    if (c->len) return;
+    free(c->buf);
+    c->buf = NULL;
+    c->cap = 0;
+    c->scanned = 0;
+}
+
 /* The kernel's send buffer of a stream is kept near the byte limit, so that
  * the limit (not the kernel's autotuning, up to megabytes) decides when a
  * client that does not read is cut off. */
@@ -319,6 +328,8 @@ void mm_http_stream_start_sse(mm_http_conn *c, mm_http_graphql_request *req) {
         return;
     }
     mm_http_conn_become_stream(c, 200);
+    c->len = 0; /* nothing follows an SSE request */
+    release_idle_buffer(c);
     static const char status[] = "HTTP/1.1 200 OK\r\n";
     put(st, status, sizeof status - 1, h.data, h.len, 1);
     put(st, "\r\n", 2, NULL, 0, 1);
@@ -399,6 +410,7 @@ int mm_http_stream_try_upgrade(mm_http_conn *c) {
                                                                           : hooks(st)->keepalive_ms;
     mm_http_conn_arm(c, first);
     if (c->len) mm_http_stream_on_read(c); /* a client that did not wait for the 101 */
+    else release_idle_buffer(c);
     return 1;
 }
 
@@ -557,6 +569,7 @@ void mm_http_stream_on_read(mm_http_conn *c) {
     assert(st);
     if (st->kind == KIND_SSE) {
         c->len = 0; /* an SSE client sends nothing more; drop it */
+        release_idle_buffer(c);
         return;
     }
     size_t pos = 0;
@@ -575,6 +588,7 @@ void mm_http_stream_on_read(mm_http_conn *c) {
     if (st->dying) pos = c->len;
     memmove(c->buf, c->buf + pos, c->len - pos);
     c->len -= pos;
+    release_idle_buffer(c);
 }
 
 void mm_http_stream_on_timer(mm_http_conn *c) {
