@@ -262,6 +262,7 @@ int gregor_cmd_serve(int argc, char **argv) {
         .max_per_connection = (unsigned)env_limit("MM_SUBSCRIPTIONS_PER_CONNECTION"),
         .max_queue_bytes = (size_t)env_limit("MM_SUBSCRIPTIONS_QUEUE_BYTES"),
         .keepalive_ms = (unsigned)env_limit("MM_SUBSCRIPTIONS_KEEPALIVE_MS"),
+        .result_timeout_ms = (unsigned)env_limit("MM_SUBSCRIPTIONS_RESULT_TIMEOUT_MS"),
     };
     if (!(pq = mm_persisted_queries_open(cfg, err, sizeof err))) {
         fprintf(stderr, "gregor serve: %s\n", err);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <uv.h>
 
 #include "bus/admin.h"
 #include "bus/envelope.h"
@@ -33,6 +34,7 @@ typedef struct sub {
     const mm_subscription_spec *spec; /* NULL: eventResult */
     char *field;                      /* the root field's name */
     char *event_id;                   /* eventResult: the awaited id */
+    uint64_t due_ms;                  /* eventResult: gives up then (monotonic ms) */
     char *query;
     char *operation_name;
     json_t *variables;                /* raw (coerced again by each execution) */
@@ -43,6 +45,8 @@ typedef struct sub {
 typedef struct loop_reg {
     sub *topic_subs;
     sub *result_subs;
+    uv_timer_t result_timer;  /* sweeps result_subs for their deadline while any */
+    int timer_ready;
     atomic_uint topic_count; /* read by the tail thread: skip loops without */
 } loop_reg;
 
@@ -60,6 +64,7 @@ struct mm_subscriptions {
     _Atomic(mm_http_server *) server; /* set once the server runs; read by every thread */
     loop_reg loops[MAX_LOOPS];
     atomic_uint active;
+    unsigned result_timeout_ms;
     pthread_mutex_t wait_lock;
     wait *waits;
     /* The Kafka tail. */
@@ -87,6 +92,12 @@ typedef struct loop_msg {
     json_t *result_doc;
 } loop_msg;
 
+static uint64_t now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
 static void event_release(shared_event *e) {
     if (atomic_fetch_sub(&e->refs, 1) != 1) return;
     free(e->topic);
@@ -102,9 +113,11 @@ static int list_has(char **v, const char *s) {
 
 /* ---- errors to a stream ---- */
 
-static void send_error(mm_http_stream *st, const char *id, const char *code, const char *fmt, ...)
+/* Ends the operation with one error: 0, or the stream's refusal (it is
+ * closing: the operation ends with its unsubscribe). */
+static int send_error(mm_http_stream *st, const char *id, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-static void send_error(mm_http_stream *st, const char *id, const char *code, const char *fmt, ...) {
+static int send_error(mm_http_stream *st, const char *id, const char *code, const char *fmt, ...) {
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
@@ -114,8 +127,9 @@ static void send_error(mm_http_stream *st, const char *id, const char *code, con
                      : json_pack("[{s:s}]", "message", msg);
     char *text = e ? json_dumps(e, JSON_COMPACT) : NULL;
     json_decref(e);
-    mm_http_stream_error(st, id, text ? text : "[{\"message\":\"out of memory\"}]");
+    int rc = mm_http_stream_error(st, id, text ? text : "[{\"message\":\"out of memory\"}]");
     free(text);
+    return rc;
 }
 
 /* ---- executing a document for one event ---- */
@@ -365,6 +379,45 @@ static void stop_waiting(mm_subscriptions *subs, const char *id) {
     if (last) mm_notifier_wait_unregister(subs->o.rt->notifier, id);
 }
 
+/* Loop thread, once a second while the loop has eventResult subscriptions:
+ * those past their deadline get an error and end (nothing waits forever). */
+static void on_result_sweep(uv_timer_t *t) {
+    mm_subscriptions *subs = t->data;
+    loop_reg *reg = NULL;
+    for (unsigned i = 0; i < MAX_LOOPS && !reg; i++)
+        if (&subs->loops[i].result_timer == t) reg = &subs->loops[i];
+    assert(reg);
+    uint64_t now = now_ms();
+    sub *s = reg->result_subs;
+    while (s) {
+        sub *next = s->next;
+        if (now >= s->due_ms) {
+            list_remove(&reg->result_subs, s);
+            stop_waiting(subs, s->event_id);
+            if (send_error(s->st, s->id, "RESULT_TIMEOUT",
+                           "no result for event %s within %u ms; query eventResult(id:) later", s->event_id,
+                           subs->result_timeout_ms) == 0)
+                sub_free(subs, s); /* the error ended the operation: no unsubscribe comes */
+            else
+                s->done = 1; /* the stream is closing: its unsubscribe frees it */
+        }
+        s = next;
+    }
+    if (!reg->result_subs) uv_timer_stop(t);
+}
+
+static void arm_result_sweep(mm_subscriptions *subs, unsigned loop) {
+    loop_reg *reg = &subs->loops[loop];
+    if (!reg->timer_ready) {
+        uv_loop_t *l = mm_http_server_loop(atomic_load(&subs->server), loop);
+        if (!l || uv_timer_init(l, &reg->result_timer) != 0) return;
+        reg->result_timer.data = subs;
+        reg->timer_ready = 1; /* closed with the loop's other handles when the server stops */
+    }
+    if (!uv_is_active((uv_handle_t *)&reg->result_timer))
+        uv_timer_start(&reg->result_timer, on_result_sweep, 1000, 1000);
+}
+
 /* ---- the stream hooks (loop thread) ---- */
 
 static const mm_subscription_spec *find_spec(mm_subscriptions *subs, const char *field) {
@@ -562,6 +615,7 @@ static int subscribe_document(mm_subscriptions *subs, mm_http_stream *st, const 
             s = NULL;
             goto out;
         }
+        s->due_ms = now_ms() + subs->result_timeout_ms;
         list_add(&reg->result_subs, s);
         int w = wait_for_result(subs, loop, s->event_id);
         if (w) {
@@ -573,6 +627,7 @@ static int subscribe_document(mm_subscriptions *subs, mm_http_stream *st, const 
             goto out;
         }
     }
+    if (!spec) arm_result_sweep(subs, loop);
     mm_log_debug("msg=\"subscription started\" transport=%s remote=%s field=%s", mm_http_stream_kind(st),
                  mm_http_stream_remote(st), field);
     *op_data = s;
@@ -666,12 +721,6 @@ static void try_assign(mm_subscriptions *subs) {
     if (all) atomic_store(&subs->ready, true);
 }
 
-static uint64_t now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 static void *tail_main(void *arg) {
     mm_subscriptions *subs = arg;
     uint64_t next_try = 0;
@@ -727,6 +776,7 @@ mm_subscriptions *mm_subscriptions_new(const mm_subscriptions_options *opts, cha
         return NULL;
     }
     subs->o = *opts;
+    subs->result_timeout_ms = opts->result_timeout_ms ? opts->result_timeout_ms : MM_SUBSCRIPTIONS_DEFAULT_RESULT_TIMEOUT_MS;
     pthread_mutex_init(&subs->wait_lock, NULL);
     subs->hooks = (mm_http_stream_hooks){
         .connection_init = hook_init,

@@ -22,6 +22,7 @@
 typedef struct mm_subscriptions mm_subscriptions;
 
 #define MM_SUBSCRIPTIONS_DEFAULT_MAX 10000
+#define MM_SUBSCRIPTIONS_DEFAULT_RESULT_TIMEOUT_MS 300000
 
 typedef struct mm_subscriptions_options {
     mm_gql_schema *schema;
@@ -32,6 +33,7 @@ typedef struct mm_subscriptions_options {
     unsigned max_per_connection;       /* on one WebSocket; 0: the HTTP default (100) */
     size_t max_queue_bytes;            /* unsent output per connection; 0: the HTTP default (1 MiB) */
     unsigned keepalive_ms;             /* 0: the HTTP default (12 s) */
+    unsigned result_timeout_ms;        /* an eventResult subscription gives up after; 0: 5 min */
 } mm_subscriptions_options;
 
 /* NULL when out of memory or when the Kafka client cannot be configured

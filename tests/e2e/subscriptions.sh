@@ -13,7 +13,8 @@
 #             while another keeps receiving every event
 #   protocol  graphql-transport-ws over a raw socket: the close codes
 #             4400/4401/4408/4409/4429, ping/pong, fragments, complete, the
-#             limits per connection (5) and per server (12)
+#             limits per connection (5) and per server (12), an eventResult
+#             that never comes ends with RESULT_TIMEOUT (4 s here)
 #   graphiql  headless Chromium: the GraphiQL page subscribes (over SSE) and
 #             shows a form created afterwards; screenshot artifacts/graphiql-subscription.png
 #   shutdown  SIGTERM completes every subscription (WebSocket, SSE,
@@ -67,7 +68,8 @@ cleanup() {
 trap cleanup EXIT
 
 export MM_KAFKA_BOOTSTRAP_SERVERS=$MM_TEST_KAFKA_BOOTSTRAP MM_REDIS_URL=$MM_TEST_REDIS_URL MM_LOG_LEVEL=warn
-export FORMS_WS_TOKEN=tok$$ MM_SUBSCRIPTIONS_QUEUE_BYTES=65536 MM_SUBSCRIPTIONS_PER_CONNECTION=5 MM_SUBSCRIPTIONS_MAX=12
+export FORMS_WS_TOKEN=tok$$ MM_SUBSCRIPTIONS_QUEUE_BYTES=65536 MM_SUBSCRIPTIONS_PER_CONNECTION=5 MM_SUBSCRIPTIONS_MAX=12 \
+    MM_SUBSCRIPTIONS_RESULT_TIMEOUT_MS=4000
 run=s$$x$(date +%s)
 export FORMS_SERVICE=mmtest_subs_$run
 

@@ -157,8 +157,9 @@ async function shutdown() {
   const ws = wsClient({ token });
   const a = record(ws, FORMS, { n: name });
   const b = record(sseClient(), FORMS, { n: name });
-  const c = record(ws, 'subscription { eventResult(id: "never-stored") { id } }');
   await probe(name, [a, b]);
+  const c = record(ws, 'subscription { eventResult(id: "never-stored") { id } }'); // within its 4 s deadline
+  await sleep(200);
   console.log('READY');
   await Promise.all([a.done, b.done, c.done]);
   for (const [k, r] of Object.entries({ ws: a, sse: b, eventResult: c }))
@@ -244,9 +245,18 @@ async function protocol() {
   if (!errs(s3).every((e) => /this server has reached its limit/.test(e.payload[0].message)) || errs(s2).length)
     fail(`per-server limit: ${JSON.stringify(errs(s3))} ${JSON.stringify(errs(s2))}`);
   for (const x of [s1, s2, s3]) x.sock.close(1000);
+  // An eventResult that never comes ends with RESULT_TIMEOUT (MM_SUBSCRIPTIONS_RESULT_TIMEOUT_MS=4000).
+  const t = await raw();
+  await t.init();
+  const t0 = Date.now();
+  t.send({ id: 'r', type: 'subscribe', payload: { query: 'subscription { eventResult(id: "never-stored") { id } }' } });
+  await until(() => errs(t).length > 0, 'the eventResult deadline', 15000);
+  if (errs(t)[0].payload[0].extensions.code !== 'RESULT_TIMEOUT' || Date.now() - t0 < 3500)
+    fail(`eventResult deadline: ${JSON.stringify(errs(t))} after ${Date.now() - t0} ms`);
+  t.sock.close(1000);
   r = await raw();
   await r.closed(4408, 'no connection_init in time');
-  console.log('OK protocol: 4401 4429 4409 4400 4408, fragments, ping/pong, complete, close handshake, limits');
+  console.log('OK protocol: 4401 4429 4409 4400 4408, fragments, ping/pong, complete, close handshake, limits, eventResult deadline');
 }
 
 async function graphiql() {
