@@ -533,7 +533,6 @@ static int hook_subscribe(void *ud, mm_http_stream *st, const char *id, const mm
 
 static int subscribe_document(mm_subscriptions *subs, mm_http_stream *st, const char *id,
                               const mm_http_graphql_request *req, void **op_data) {
-    if (check_document(subs, st, id, req)) return 1;
     /* The operation and its root field. */
     mm_arena arena;
     mm_arena_init(&arena);
@@ -543,6 +542,9 @@ static int subscribe_document(mm_subscriptions *subs, mm_http_stream *st, const 
     sub *s = NULL;
     mm_gql_document *doc = mm_gql_parse(&arena, req->query, strlen(req->query), NULL, &errors);
     const mm_gql_operation *op = doc ? mm_gql_get_operation(doc, req->operation_name) : NULL;
+    /* A query runs once (its errors in its one result); anything else is
+     * checked by the engine first (parse, validation, variables). */
+    if (!(op && op->operation == MM_GQL_OP_QUERY) && check_document(subs, st, id, req)) goto out;
     if (!op) {
         send_error(st, id, "BAD_REQUEST", "no operation to run");
         goto out;

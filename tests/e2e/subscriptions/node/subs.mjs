@@ -140,17 +140,22 @@ async function slow() {
   for (let i = 0; i < n; i++) {
     await createForm(name, `${big}${i}`);
     await until(() => templates(f).length > i, `form ${i} on the fast client`, 20000);
+    // Cut off by now (its kernel buffers and the 64 KiB limit hold about 11
+    // events): read again, soon enough to see its last words.
+    if (i === 20) sock._socket.resume();
   }
-  sock._socket.resume();
   await until(() => closeCode !== 0, 'the slow client to be closed', 10000);
   const nexts = got.filter((m) => m.type === 'next').length;
   const slowErr = got.find((m) => m.type === 'error');
-  if (closeCode !== 1008) fail(`slow client closed with ${closeCode}, want 1008`);
-  if (!slowErr || slowErr.payload[0].extensions.code !== 'SLOW_CONSUMER') fail('no SLOW_CONSUMER error');
+  // It reads its last words (SLOW_CONSUMER, then close 1008) only if it
+  // resumes within the server's 2 s linger; later the server has reset it (1006).
+  if (closeCode !== 1008 && closeCode !== 1006) fail(`slow client closed with ${closeCode}, want 1008 or 1006`);
+  if (closeCode === 1008 && (!slowErr || slowErr.payload[0].extensions.code !== 'SLOW_CONSUMER'))
+    fail('closed with 1008 but no SLOW_CONSUMER error');
   if (nexts >= n) fail(`the slow client got all ${nexts} events: it was never cut off`);
   f.stop();
   await fast.dispose();
-  console.log(`OK slow: slow client cut off (1008, SLOW_CONSUMER) after ${nexts} events; fast client got ${n}`);
+  console.log(`OK slow: slow client cut off (${closeCode}${slowErr ? ', SLOW_CONSUMER' : ''}) after ${nexts} events; fast client got ${n}`);
 }
 
 async function shutdown() {
@@ -211,6 +216,12 @@ async function protocol() {
   await until(() => r.msgs.some((m) => m.type === 'pong'), 'a pong message');
   r.sock.ping();
   await until(() => r.pongs > 0, 'a pong frame');
+  // A query over the socket: one next, then complete.
+  r.send({ id: 'q', type: 'subscribe', payload: { query: '{ __typename }' } });
+  await until(() => r.msgs.some((m) => m.type === 'complete' && m.id === 'q'), 'a query over WebSocket');
+  const qn = r.msgs.filter((m) => m.id === 'q');
+  if (qn.length !== 2 || qn[0].type !== 'next' || qn[0].payload.data.__typename !== 'Query')
+    fail(`a query over WebSocket: ${JSON.stringify(qn)}`);
   // complete stops the deliveries: subscribe, see a probe, complete, no more.
   r.send(sub('a', name));
   const nexts = () => r.msgs.filter((m) => m.type === 'next' && m.id === 'a').length;
@@ -256,7 +267,7 @@ async function protocol() {
   t.sock.close(1000);
   r = await raw();
   await r.closed(4408, 'no connection_init in time');
-  console.log('OK protocol: 4401 4429 4409 4400 4408, fragments, ping/pong, complete, close handshake, limits, eventResult deadline');
+  console.log('OK protocol: 4401 4429 4409 4400 4408, fragments, ping/pong, complete, close handshake, limits, eventResult deadline, a query');
 }
 
 async function graphiql() {
