@@ -424,6 +424,59 @@ MM_API void mm_server_stop(mm_server *s);
  * mm_server_run runs. NULL is a no-op. */
 MM_API void mm_server_free(mm_server *s);
 
+
+/* ======================================================================
+ * Subscriptions (docs/subscriptions.md)
+ *
+ * A service declares fields of `type Subscription` in its SDL and binds each
+ * to event types on topics (its own or another service's). Every `gregor
+ * serve` process reads those topics from their end without a consumer group
+ * (nothing is committed; every server sees every event), decodes each event
+ * once and hands it to the matching subscriptions, which clients hold over
+ * GraphQL over SSE (graphql-sse) or GraphQL over WebSocket
+ * (graphql-transport-ws) on the GraphQL endpoint. For each event a
+ * subscription's document is executed with the field's value being the
+ * payload: the event's fields, or what the resolver returns.
+ *
+ * The framework field `eventResult(id: ID!): EventResult` is also a
+ * subscription: it answers once the event's result is stored (at once if it
+ * already is) and completes.
+ *
+ * Threads: filter and resolve run on the HTTP I/O thread that owns the
+ * subscriber's connection, once per subscriber and event; keep them short
+ * and do not block. connection_auth runs on the I/O thread of the WebSocket
+ * connection. args and event are borrowed for the call.
+ * ====================================================================== */
+
+/* 1: deliver this event to the subscription with these (coerced) arguments;
+ * 0: skip it. */
+typedef int (*mm_subscription_filter_fn)(void *ud, json_t *args, const mm_event *event);
+/* The value of the Subscription field for this event (a new reference; NULL
+ * skips the event). */
+typedef json_t *(*mm_subscription_resolve_fn)(void *ud, json_t *args, const mm_event *event);
+
+typedef struct mm_subscription_def {
+    const char *field;               /* a field of `type Subscription` in the SDL */
+    const char *const *topics;       /* NULL-terminated; NULL: the service topic */
+    const char *const *event_types;  /* NULL-terminated, at least one SDL object type */
+    mm_subscription_filter_fn filter;   /* NULL: every event of those types */
+    mm_subscription_resolve_fn resolve; /* NULL: the event's fields */
+    void *ud;
+} mm_subscription_def;
+
+/* Adds a subscription binding. Like mm_mutation_def, the definition may grow:
+ * the macro passes sizeof it (see "Definitions may grow" above). */
+MM_API int mm_service_add_subscription_sized(mm_service *service, const mm_subscription_def *def,
+                                             size_t def_size);
+#define mm_service_add_subscription(service, ...) \
+    mm_service_add_subscription_sized((service), (__VA_ARGS__), sizeof *(__VA_ARGS__))
+
+/* Authorizes a GraphQL-over-WebSocket connection from its connection_init
+ * payload (NULL when none): 0 accepts, anything else refuses (the client is
+ * closed with 4403 Forbidden). Every loaded service's callback must accept. */
+typedef int (*mm_connection_auth_fn)(void *ud, json_t *payload);
+MM_API int mm_service_set_connection_auth(mm_service *service, mm_connection_auth_fn fn, void *ud);
+
 #ifdef __cplusplus
 }
 #endif

@@ -149,6 +149,12 @@ cat <<MSG
      -d '{"query":"mutation { createFormSync(name: \\"poop\\", template: \\"x\\") { data { id } } }"}'
    curl -s $url -H 'content-type: application/json' -d '{"query":"{ allForms { id name } }"}'
 
+ Watch forms as they are created (Server-Sent Events; run it in another
+ terminal, then create forms with the curl commands above):
+   curl -N $url -H 'accept: text/event-stream' -H 'content-type: application/json' \\
+     -d '{"query":"subscription { formCreated { id name template createdDate } }"}'
+ (graphql-ws clients subscribe at ${url/http/ws}, subprotocol graphql-transport-ws)
+
  Press Ctrl-C to stop everything.
 ================================================================
 MSG

@@ -9,13 +9,15 @@
  * process sees them (the original kept them in a process-local dict that its
  * GraphQL server could never see). The name "poop" is refused by the
  * consumers with a BadWordException, which a synchronous caller gets as a
- * GraphQL error.
+ * GraphQL error. Subscription.formCreated streams each created form (over
+ * SSE or WebSocket on the same endpoint).
  *
  * Build: cc -shared -fPIC $(pkg-config --cflags metamorphosis) -o forms.so forms.c
  * Run:   gregor serve --app ./forms.so   and   gregor worker --app ./forms.so --consumer create_form */
 #include <metamorphosis.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -59,6 +61,11 @@ static const char forms_sdl[] =
     "\n"
     "type Query {\n"
     "  allForms: [Form]\n"
+    "}\n"
+    "\n"
+    "type Subscription {\n"
+    "  \"\"\"Each form as it is created (from FormCreatedEvent); `name` keeps only forms of that name.\"\"\"\n"
+    "  formCreated(name: String): Form\n"
     "}\n";
 
 /* The Redis hash (per service: mm:state:forms:<key>) holding forms by id. */
@@ -202,11 +209,47 @@ static json_t *all_forms(void *ud, json_t *parent, json_t *args, mm_resolve_info
     return list;
 }
 
+/* ---- subscriptions ------------------------------------------------------- */
+
+/* Subscription.formCreated(name:): only forms of that name, when given. */
+static int form_created_filter(void *ud, json_t *args, const mm_event *event) {
+    (void)ud;
+    json_t *want = json_object_get(args, "name");
+    if (!json_is_string(want)) return 1;
+    json_t *form = json_object_get(mm_event_data(event), "form");
+    return json_equal(json_object_get(form, "name"), want);
+}
+
+/* The Subscription field is a Form: the event's `form`. */
+static json_t *form_created_resolve(void *ud, json_t *args, const mm_event *event) {
+    (void)ud;
+    (void)args;
+    json_t *form = json_object_get(mm_event_data(event), "form");
+    return form ? json_incref(form) : NULL;
+}
+
+/* WebSocket clients: when FORMS_WS_TOKEN is set, connection_init's payload
+ * must carry {"token": <that value>}. */
+static int forms_connection_auth(void *ud, json_t *payload) {
+    (void)ud;
+    const char *want = getenv("FORMS_WS_TOKEN");
+    if (!want || !*want) return 0;
+    const char *got = json_string_value(json_object_get(payload, "token"));
+    return got && strcmp(got, want) == 0 ? 0 : MM_EAUTH;
+}
+
 /* ---- the service --------------------------------------------------------- */
 
 mm_service *metamorphosis_service(void) {
     static const char *const create_form_events[] = {"CreateFormEvent", NULL};
-    mm_service *s = mm_service_new("forms");
+    /* FORMS_SERVICE renames the service (its topic, its Redis keys) and
+     * prefixes its consumer groups: tests on a shared Kafka run their own. */
+    const char *name = getenv("FORMS_SERVICE");
+    int renamed = name && *name;
+    static char create_group[160], legacy_group[160];
+    snprintf(create_group, sizeof create_group, "%s.create_form", renamed ? name : "forms");
+    snprintf(legacy_group, sizeof legacy_group, "%s.legacy_create_form", renamed ? name : "forms");
+    mm_service *s = mm_service_new(renamed ? name : "forms");
     if (!s) return NULL;
     static const mm_scalar_def datetime = {
         .name = "DateTime", .serialize = datetime_serialize, .parse_value = datetime_parse};
@@ -242,16 +285,26 @@ mm_service *metamorphosis_service(void) {
     });
     if (!rc) rc = mm_service_add_consumer(s, &(mm_consumer_def){
         .name = "create_form",
+        .group_id = renamed ? create_group : NULL,
         .event_types = create_form_events,
         .save_result = 1,
         .handle = create_form,
     });
     if (!rc) rc = mm_service_add_consumer(s, &(mm_consumer_def){
         .name = "legacy_create_form",
+        .group_id = renamed ? legacy_group : NULL,
         .event_types = create_form_events,
         .handle = legacy_create_form,
     });
     if (!rc) rc = mm_service_add_resolver(s, "Query", "allForms", all_forms, NULL);
+    static const char *const form_created_events[] = {"FormCreatedEvent", NULL};
+    if (!rc) rc = mm_service_add_subscription(s, &(mm_subscription_def){
+        .field = "formCreated",
+        .event_types = form_created_events,
+        .filter = form_created_filter,
+        .resolve = form_created_resolve,
+    });
+    if (!rc) rc = mm_service_set_connection_auth(s, forms_connection_auth, NULL);
     if (rc) {
         fprintf(stderr, "forms: cannot define the service: %s\n", mm_strerror(rc));
         mm_service_free(s);

@@ -356,7 +356,7 @@ mm_graphql_request *mm_graphql_request_start(mm_gql_schema *schema, const mm_gra
             return req;
         }
     }
-    if (op && op->operation == MM_GQL_OP_SUBSCRIPTION) {
+    if (op && op->operation == MM_GQL_OP_SUBSCRIPTION && !params->allow_subscription) {
         mm_gql_errors_add(&req->errors, MM_GQL_ERROR_REQUEST, NULL, 0, "%s", "Subscriptions are not supported");
         respond_with_errors(req, MM_GRAPHQL_OPERATION_ERROR);
         return req;

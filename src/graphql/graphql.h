@@ -113,6 +113,9 @@ typedef struct mm_graphql_request_params {
     void *context;                 /* handed to resolvers as info->context */
     json_t *root_value;            /* borrowed for the request's life; NULL for none */
     bool allow_mutation;           /* false for GET requests */
+    bool allow_subscription;       /* run a subscription operation once (its root field
+                                      resolved from root_value: one event of the source
+                                      stream); false: refused as over plain HTTP */
     mm_gql_wake_fn wake;           /* see execute.h; NULL if nothing ever defers */
     void *wake_ud;
     const atomic_bool *cancel;     /* NULL, or a flag any thread may set (client gone,

@@ -342,6 +342,7 @@ static size_t buffer_limit(const mm_http_conn *c) {
     case MM_PHASE_BODY:
         if (c->head.chunked) return c->head_len + 4 * (size_t)READ_CHUNK;
         return c->head_len + (size_t)c->head.content_length + READ_CHUNK;
+    case MM_PHASE_STREAM: return mm_http_stream_buffer_limit(c);
     default: return c->req_end + s->cfg.max_header_bytes; /* pipelined requests wait */
     }
 }
@@ -417,6 +418,10 @@ static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *b) {
     if (c->phase == MM_PHASE_CLOSED) return;
     c->len += (size_t)nread;
     assert(c->len <= c->cap);
+    if (c->phase == MM_PHASE_STREAM) {
+        mm_http_stream_on_read(c);
+        return;
+    }
     if (c->phase == MM_PHASE_HEAD || c->phase == MM_PHASE_BODY) process(c);
 }
 
@@ -609,6 +614,34 @@ static int has_blank_line(const char *b, size_t n) {
     return 0;
 }
 
+void mm_http_conn_become_stream(mm_http_conn *c, unsigned status) {
+    assert(c->active);
+    c->replied = 1;
+    c->status = status;
+    c->result = MM_HTTP_RESULT_OK;
+    size_t consumed = c->req_end;
+    request_end(c, status);
+    assert(consumed <= c->len);
+    memmove(c->buf, c->buf + consumed, c->len - consumed);
+    c->len -= consumed;
+    c->scanned = 0;
+    c->req_end = 0;
+    c->phase = MM_PHASE_STREAM;
+    uv_timer_stop(&c->timer);
+    read_start(c);
+}
+
+void mm_http_conn_close(mm_http_conn *c) { conn_close(c); }
+
+void mm_http_conn_linger(mm_http_conn *c) {
+    if (c->phase == MM_PHASE_CLOSED || c->phase == MM_PHASE_LINGER) return;
+    linger(c);
+}
+
+void mm_http_conn_arm(mm_http_conn *c, uint64_t ms) {
+    if (c->phase != MM_PHASE_CLOSED) arm(c, ms);
+}
+
 void mm_http_conn_answer_ready(mm_http_conn *c) {
     answer_ready(c);
     process(c);
@@ -684,6 +717,7 @@ static void on_timer(uv_timer_t *t) {
         conn_close(c);
         return;
     case MM_PHASE_LINGER: conn_close(c); return;
+    case MM_PHASE_STREAM: mm_http_stream_on_timer(c); return;
     case MM_PHASE_CLOSED: return;
     }
 }
@@ -703,6 +737,7 @@ static void on_handle_closed(uv_handle_t *h) {
 static void conn_close(mm_http_conn *c) {
     if (c->phase == MM_PHASE_CLOSED) return;
     mm_http_server *s = c->io->server;
+    if (c->stream) mm_http_stream_on_close(c); /* its operations end first */
     c->phase = MM_PHASE_CLOSED;
     request_end(c, 499); /* closed before an answer went out: the client left or broke the protocol */
     read_stop(c);
@@ -780,6 +815,7 @@ void mm_http_conn_close_idle(mm_http_io *io) {
     while (c) {
         mm_http_conn *next = c->next;
         if (c->phase == MM_PHASE_HEAD && !c->active) conn_close(c);
+        else if (c->phase == MM_PHASE_STREAM) mm_http_stream_shutdown(c); /* completes its operations */
         c = next;
     }
 }

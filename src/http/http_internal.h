@@ -186,6 +186,7 @@ typedef enum mm_http_phase {
     MM_PHASE_WAIT,   /* the handler keeps the responder: waiting for an answer */
     MM_PHASE_WRITE,  /* an answer is being written */
     MM_PHASE_LINGER, /* answered with Connection: close; draining what the client still sends */
+    MM_PHASE_STREAM, /* an SSE or WebSocket stream (stream.c) owns the connection */
     MM_PHASE_CLOSED,
 } mm_http_phase;
 
@@ -241,6 +242,8 @@ struct mm_http_conn {
     mm_http_result result;
     char *out;          /* the response head and any owned body */
     char *out_body;     /* an owned body (freed after the write) */
+    int want_sse;       /* the GraphQL request asked for text/event-stream (stream hooks set) */
+    struct mm_http_stream *stream; /* in MM_PHASE_STREAM */
 };
 
 /* Accepts a pending connection on io's listener. */
@@ -264,6 +267,30 @@ void mm_http_conn_reply(mm_http_conn *c, unsigned status, const char *content_ty
 const char *mm_http_conn_header(const mm_http_conn *c, const char *name, size_t *len);
 /* The same, copied NUL-terminated into out (truncated), or NULL. */
 const char *mm_http_conn_header_str(const mm_http_conn *c, const char *name, char *out, size_t size);
+
+/* Ends the current request as answered with status (its head already
+ * written by the caller or about to be) and hands the connection to its
+ * stream: phase STREAM, the request's bytes dropped, reading on. */
+void mm_http_conn_become_stream(mm_http_conn *c, unsigned status);
+/* Closes at once / after a graceful shutdown of the sending side. */
+void mm_http_conn_close(mm_http_conn *c);
+void mm_http_conn_linger(mm_http_conn *c);
+/* Re-arms the connection's one timer. */
+void mm_http_conn_arm(mm_http_conn *c, uint64_t ms);
+
+/* ---- streams (stream.c) ---- */
+
+/* server.c: the request head asks for a stream: 1 when this is a WebSocket
+ * upgrade that was answered (101 or an error). */
+int mm_http_stream_try_upgrade(mm_http_conn *c);
+/* server.c: a parsed SSE request: start the stream (takes req). */
+void mm_http_stream_start_sse(mm_http_conn *c, mm_http_graphql_request *req);
+/* conn.c: bytes arrived / the timer fired / the connection closes / stop. */
+void mm_http_stream_on_read(mm_http_conn *c);
+void mm_http_stream_on_timer(mm_http_conn *c);
+void mm_http_stream_on_close(mm_http_conn *c);
+void mm_http_stream_shutdown(mm_http_conn *c);
+size_t mm_http_stream_buffer_limit(const mm_http_conn *c);
 
 /* server.c: decides what the request gets once its head is parsed: an
  * answer now, or (GraphQL POST) its body first. Returns 1 to read the body. */
@@ -323,6 +350,8 @@ struct mm_http_server {
     mm_graphiql graphiql;
     mm_http_io *io;
     unsigned io_count;
+    mm_http_stream_hooks stream_hooks; /* copied from cfg.streams */
+    int streams;                  /* cfg.streams was set */
 
     /* Requests between their head and their last byte sent, for graceful stop. */
     pthread_mutex_t flight_lock;

@@ -139,6 +139,64 @@ typedef struct mm_http_page {
  * whatever is still open afterwards is closed by force). */
 typedef void (*mm_http_loop_fn)(void *ud, unsigned index, struct uv_loop_s *loop);
 
+
+/* ---- streams: GraphQL subscriptions over SSE and WebSocket (stream.c) ----
+ *
+ * With stream hooks configured, the GraphQL endpoint also accepts
+ *   - GraphQL over Server-Sent Events (graphql-sse, distinct connections
+ *     mode): a GET or POST whose Accept names text/event-stream; the request
+ *     is one operation, answered with `event: next` messages and one
+ *     `event: complete`, then the connection ends;
+ *   - GraphQL over WebSocket (graphql-ws's graphql-transport-ws
+ *     subprotocol): a GET with Upgrade: websocket; connection_init (payload
+ *     to connection_init), then any number of subscribe/complete.
+ * The server owns the framing, keep-alive pings, a byte limit on each
+ * connection's unsent output and the close codes; the hooks decide what an
+ * operation means. Every hook runs on the connection's I/O thread, and every
+ * mm_http_stream_* call must be made there too (post to its loop with
+ * mm_http_server_post and mm_http_stream_loop). A hook is never called from
+ * inside an mm_http_stream_* call: closes those calls cause happen later on
+ * the loop. */
+typedef struct mm_http_stream mm_http_stream;
+
+typedef struct mm_http_stream_hooks {
+    /* WebSocket connection_init: payload is its "payload" (NULL when absent).
+     * 0 acknowledges; anything else closes with 4403 Forbidden. NULL: accept all. */
+    int (*connection_init)(void *ud, json_t *payload);
+    /* A subscribe (WebSocket) or the request itself (SSE). The hook answers
+     * with mm_http_stream_next/_error/_complete, now or later, and stores in
+     * *op_data what its unsubscribe needs. Returns 0 when the operation is
+     * (or was) started; nonzero means it already answered with an error. */
+    int (*subscribe)(void *ud, mm_http_stream *st, const char *id, const mm_http_graphql_request *req,
+                     void **op_data);
+    /* The operation ends from the client's side (complete, connection gone,
+     * server shutdown) while still active; after it the hook must not use
+     * (st, id) again. Not called for operations the hook completed itself. */
+    void (*unsubscribe)(void *ud, mm_http_stream *st, const char *id, void *op_data);
+    void *ud;
+    size_t max_queue_bytes;           /* unsent output per connection; past it the client is
+                                         too slow and is cut off; default 1 MiB */
+    unsigned keepalive_ms;            /* pings (WebSocket) / comments (SSE); default 12000 */
+    unsigned init_timeout_ms;         /* connection_init must come within; default 3000 (4408) */
+    unsigned max_ops_per_connection;  /* active operations of one WebSocket; default 100 */
+    size_t max_message_bytes;         /* a client WebSocket message; default max_body_bytes */
+} mm_http_stream_hooks;
+
+/* Sends a result (the JSON text of an execution result, {"data":...}).
+ * 0, MM_ENOTFOUND (no such active operation) or MM_ELIMIT: the client is too
+ * slow (its unsent output passed max_queue_bytes); it gets an error and the
+ * connection closes (its operations are unsubscribed later). */
+int mm_http_stream_next(mm_http_stream *st, const char *id, const char *json, size_t len);
+/* Ends an operation with GraphQL errors (errors_json: a JSON array text). */
+int mm_http_stream_error(mm_http_stream *st, const char *id, const char *errors_json);
+/* Ends an operation normally. */
+int mm_http_stream_complete(mm_http_stream *st, const char *id);
+/* The index of the I/O thread (loop) the stream lives on. */
+unsigned mm_http_stream_loop(const mm_http_stream *st);
+/* "sse" or "ws", and the client address, for logs. */
+const char *mm_http_stream_kind(const mm_http_stream *st);
+const char *mm_http_stream_remote(const mm_http_stream *st);
+
 typedef struct mm_http_config {
     const char *host;              /* listen address; default "127.0.0.1" */
     uint16_t port;                 /* 0 = an ephemeral port (see mm_http_server_port) */
@@ -169,6 +227,7 @@ typedef struct mm_http_config {
     void *ready_ud;
     const mm_http_page *pages;     /* extra static pages (copied), NULL = none */
     size_t page_count;
+    const struct mm_http_stream_hooks *streams; /* NULL = no SSE/WebSocket (copied) */
     mm_http_loop_fn loop_start;    /* NULL = none; see mm_http_loop_fn */
     mm_http_loop_fn loop_stop;
     void *loop_ud;

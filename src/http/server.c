@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -203,6 +204,10 @@ void mm_http_dispatch(mm_http_conn *c, const char *body, size_t body_len) {
         return;
     }
     req.media = c->media;
+    if (c->want_sse) {
+        mm_http_stream_start_sse(c, &req); /* takes req */
+        return;
+    }
     mm_http_responder *r = mm_http_responder_new(s, c, c->io, &req, c->remote);
     if (!r) {
         mm_http_graphql_request_clear(&req);
@@ -234,9 +239,18 @@ static int start_graphql(mm_http_server *s, mm_http_conn *c) {
         return 0;
     }
     char accept[1024];
-    c->media = mm_http_negotiate(mm_http_conn_header_str(c, "Accept", accept, sizeof accept),
+    c->want_sse = 0;
+    if (s->streams) {
+        if (mm_http_stream_try_upgrade(c)) return 0;
+        size_t al;
+        const char *a = mm_http_conn_header(c, "Accept", &al);
+        for (size_t i = 0; a && i + 17 <= al; i++)
+            if (strncasecmp(a + i, "text/event-stream", 17) == 0) c->want_sse = 1;
+    }
+    if (c->want_sse) c->media = MM_HTTP_MEDIA_JSON;
+    else c->media = mm_http_negotiate(mm_http_conn_header_str(c, "Accept", accept, sizeof accept),
                                  c->method == MM_HTTP_METHOD_GET && !s->cfg.disable_graphiql);
-    if (c->media == MM_HTTP_MEDIA_HTML) {
+    if (c->media == MM_HTTP_MEDIA_HTML && !c->want_sse) {
         mm_http_conn_reply(c, 200, "text/html; charset=utf-8", s->graphiql.page, s->graphiql.page_len, 0, NULL, NULL,
                            MM_HTTP_RESULT_OK);
         return 0;
@@ -388,6 +402,17 @@ mm_http_server *mm_http_server_new(const mm_http_config *cfg, mm_http_graphql_fn
     }
     s->handler = handler;
     s->ud = ud;
+    if (s->cfg.streams) {
+        s->stream_hooks = *s->cfg.streams;
+        s->cfg.streams = NULL;
+        s->streams = s->stream_hooks.subscribe != NULL;
+        mm_http_stream_hooks *h = &s->stream_hooks;
+        if (!h->max_queue_bytes) h->max_queue_bytes = 1024 * 1024;
+        if (!h->keepalive_ms) h->keepalive_ms = 12000;
+        if (!h->init_timeout_ms) h->init_timeout_ms = 3000;
+        if (!h->max_ops_per_connection) h->max_ops_per_connection = 100;
+        if (!h->max_message_bytes) h->max_message_bytes = s->cfg.max_body_bytes;
+    }
     if (cfg->log_level >= MM_LOG_ERROR && cfg->log_level <= MM_LOG_DEBUG) mm_log_set_level((mm_log_level)cfg->log_level);
     if (!s->cfg.host || !s->cfg.graphql_path ||
         (!s->cfg.disable_graphiql && mm_graphiql_init(&s->graphiql, s->cfg.graphiql_dir, s->cfg.graphql_path) != 0)) {

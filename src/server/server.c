@@ -20,6 +20,7 @@
 #include "service/runtime.h"
 #include "service/schema_merge.h"
 #include "service/service_internal.h"
+#include "service/subscriptions.h"
 
 #define DEFAULT_GRACE_MS 10000
 
@@ -34,6 +35,7 @@ struct mm_server {
     mm_http_server *http;
     mm_pq *pq;                  /* persisted queries: APQ and trusted documents */
     mm_pq_handler pq_handler;   /* wraps the gateway's handler */
+    mm_subscriptions *subs;     /* GraphQL subscriptions (SSE, WebSocket) */
     char *dashboard_page;
     unsigned grace_ms;
     int stop_pipe[2];           /* mm_server_stop writes, mm_server_run reads */
@@ -44,7 +46,10 @@ struct mm_server {
 /* /readyz, on an HTTP thread: never blocks. Ready when the result
  * notifications are subscribed and the last probes reached Kafka and Redis. */
 static int ready(void *ud, char *reason, size_t reason_size) {
-    mm_runtime *rt = ud;
+    mm_server *s = ud;
+    mm_runtime *rt = &s->rt;
+    /* ...and once the subscribed topics are read. */
+    if (s->subs && !mm_subscriptions_ready(s->subs, reason, reason_size)) return 0;
     mm_notifier_stats st;
     mm_notifier_get_stats(rt->notifier, &st);
     if (!st.subscribed) {
@@ -66,6 +71,12 @@ static int parse_host_port(const char *text, char *host, size_t host_size, unsig
     host[colon - text] = '\0';
     *port = (unsigned)p;
     return 0;
+}
+
+/* A subscriptions limit from the environment (docs/subscriptions.md); 0 when unset. */
+static unsigned long env_limit(const char *name) {
+    const char *v = getenv(name);
+    return v && *v ? strtoul(v, NULL, 10) : 0;
 }
 
 /* Why host:port cannot be listened on: the errno text of a bind/listen
@@ -200,8 +211,22 @@ mm_server *mm_server_open_config(mm_service *const *services, size_t count, cons
     hc.cors_origins = cfg->http_cors_origins;
     hc.request_timeout_ms = request_deadline_ms(services, count, cfg);
     hc.graphiql_dir = opts->graphiql_dir;
+    if (!(s->pq = mm_persisted_queries_open(cfg, err, err_size))) goto fail;
+    mm_subscriptions_options so = {
+        .schema = s->schema,
+        .graphql = &s->gw.options,
+        .rt = &s->rt,
+        .pq = s->pq,
+        .max_subscriptions = (unsigned)env_limit("MM_SUBSCRIPTIONS_MAX"),
+        .max_per_connection = (unsigned)env_limit("MM_SUBSCRIPTIONS_PER_CONNECTION"),
+        .max_queue_bytes = (size_t)env_limit("MM_SUBSCRIPTIONS_QUEUE_BYTES"),
+        .keepalive_ms = (unsigned)env_limit("MM_SUBSCRIPTIONS_KEEPALIVE_MS"),
+        .result_timeout_ms = (unsigned)env_limit("MM_SUBSCRIPTIONS_RESULT_TIMEOUT_MS"),
+    };
+    if (!(s->subs = mm_subscriptions_new(&so, err, err_size))) goto fail;
+    hc.streams = mm_subscriptions_hooks(s->subs);
     hc.ready_fn = ready;
-    hc.ready_ud = &s->rt;
+    hc.ready_ud = s;
     mm_http_page dashboard = {"/manager", "text/html; charset=utf-8", NULL, 0};
     if (manager_on) {
         /* The HTTP server keeps its own copy of the page. */
@@ -214,13 +239,16 @@ mm_server *mm_server_open_config(mm_service *const *services, size_t count, cons
         hc.pages = &dashboard;
         hc.page_count = 1;
     }
-    if (!(s->pq = mm_persisted_queries_open(cfg, err, err_size))) goto fail;
     s->pq_handler = (mm_pq_handler){.pq = s->pq, .inner = mm_gateway_handle, .inner_ud = &s->gw};
     s->http = mm_http_server_new(&hc, mm_pq_handle, &s->pq_handler);
     if (!s->http || mm_http_server_start(s->http) != 0) {
         char why[256];
         snprintf(err, err_size, "cannot listen on %s:%u: %s", host, port,
                  listen_error(host, port, why, sizeof why));
+        goto fail;
+    }
+    if (mm_subscriptions_start(s->subs, s->http) != 0) {
+        snprintf(err, err_size, "cannot start the subscriptions' Kafka reader");
         goto fail;
     }
     snprintf(s->url, sizeof s->url, "http://%s:%u%s", host, (unsigned)mm_http_server_port(s->http),
@@ -280,6 +308,7 @@ int mm_server_run(mm_server *s) {
      * in progress (the engine stops between fields) and the answer, while
      * requests waiting for a result keep the whole grace. */
     mm_gateway_stop_by(&s->gw, s->grace_ms / 2);
+    mm_subscriptions_stop(s->subs); /* no more events; the server's stop completes every subscription */
     mm_http_server_stop(s->http, s->grace_ms);
     return 0;
 }
@@ -287,7 +316,9 @@ int mm_server_run(mm_server *s) {
 void mm_server_free(mm_server *s) {
     if (!s) return;
     /* Order: no new requests, then what they use. */
+    mm_subscriptions_stop(s->subs);
     mm_http_server_free(s->http);
+    mm_subscriptions_free(s->subs);
     mm_pq_free(s->pq);
     free(s->dashboard_page);
     mm_graphql_cache_free(s->gw.options.cache);

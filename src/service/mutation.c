@@ -279,6 +279,9 @@ static void publish(mm_pending_mutation *p) {
      * call. */
     int has_publish_deadline = rt->timer != NULL;
     atomic_store(&p->refs, 1 + has_publish_deadline + (p->synchronous ? 2 : 0));
+    /* Every result is announced to this server, so that an eventResult
+     * subscription here hears of an asynchronous event's result too. */
+    if (rt->notifier) mm_event_set_reply_to(&ev, mm_notifier_server_id(rt->notifier));
     if (p->synchronous) {
         pthread_mutex_lock(&rt->pending_lock);
         p->next = rt->pending;
@@ -286,7 +289,6 @@ static void publish(mm_pending_mutation *p) {
         rt->pending = p;
         p->listed = 1;
         pthread_mutex_unlock(&rt->pending_lock);
-        mm_event_set_reply_to(&ev, mm_notifier_server_id(rt->notifier));
         if (mm_notifier_wait_register(rt->notifier, p->event_id, on_result, p) != 0) {
             /* Cannot wait: fail before anything is published. */
             settle(p, NULL, "Cannot wait for the result (notifier refused the waiter).", NULL);

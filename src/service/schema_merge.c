@@ -63,6 +63,11 @@ const char mm_framework_sdl[] =
     "type Query {\n"
     "  \"\"\"The stored result of an event, by its id; null when unknown or expired.\"\"\"\n"
     "  eventResult(id: ID!): EventResult\n"
+    "}\n"
+    "\n"
+    "type Subscription {\n"
+    "  \"\"\"The result of an event as soon as it is stored (at once if it already is); then completes.\"\"\"\n"
+    "  eventResult(id: ID!): EventResult\n"
     "}\n";
 
 /* Types the framework defines; a service may not define them again. */

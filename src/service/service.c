@@ -87,6 +87,7 @@ void mm_service_free(mm_service *s) {
         free(m);
     }
     free(s->mutations);
+    mm_service_free_subscriptions(s);
     for (size_t i = 0; i < s->consumer_count; i++) {
         mm_consumer_spec *c = s->consumers[i];
         free(c->name);

@@ -76,6 +76,15 @@ int mm_service_add_scalar_sized(mm_service *s, const mm_scalar_def *def, size_t 
     return mm_service_define_scalar(s, &spec);
 }
 
+/* Subscriptions came in 0.2: every member up to ud is the first layout. */
+#define SUBSCRIPTION_DEF_V0_SIZE (offsetof(mm_subscription_def, ud) + sizeof(void *))
+
+int mm_service_add_subscription_sized(mm_service *s, const mm_subscription_def *def, size_t def_size) {
+    mm_subscription_def d;
+    if (!widen(&d, sizeof d, def, def_size, SUBSCRIPTION_DEF_V0_SIZE, "subscription")) return MM_EINVAL;
+    return mm_service_define_subscription(s, &d);
+}
+
 /* ---- the 0.1 entry points ------------------------------------------------ */
 
 int(mm_service_add_mutation)(mm_service *s, const mm_mutation_def *def) {

@@ -61,6 +61,16 @@ typedef struct mm_scalar_spec {
     mm_scalar_v0_fn v0_parse_value;
 } mm_scalar_spec;
 
+typedef struct mm_subscription_spec {
+    char *field;
+    char **topics;         /* NULL-terminated, at least one */
+    char **event_types;    /* NULL-terminated, at least one */
+    mm_subscription_filter_fn filter;
+    mm_subscription_resolve_fn resolve;
+    void *ud;
+    mm_service *service;
+} mm_subscription_spec;
+
 struct mm_service {
     char *name;
     char **sdl;            /* the fragments added, in order */
@@ -75,7 +85,14 @@ struct mm_service {
     size_t scalar_count;
     mm_post_fork_fn post_fork;
     void *post_fork_ud;
+    mm_subscription_spec **subscriptions; /* subscription_def.c */
+    size_t subscription_count;
+    mm_connection_auth_fn connection_auth;
+    void *connection_auth_ud;
 };
+
+/* subscription_def.c: frees what mm_service_add_subscription copied. */
+void mm_service_free_subscriptions(mm_service *service);
 
 /* Whether s is a GraphQL name: /[_A-Za-z][_0-9A-Za-z]* /. */
 int mm_is_graphql_name(const char *s);
@@ -96,5 +113,6 @@ const mm_consumer_spec *mm_service_find_consumer(const mm_service *service, cons
 int mm_service_define_mutation(mm_service *s, const mm_mutation_def *d);
 int mm_service_define_consumer(mm_service *s, const mm_consumer_def *d);
 int mm_service_define_scalar(mm_service *s, const mm_scalar_spec *d);
+int mm_service_define_subscription(mm_service *s, const mm_subscription_def *def);
 
 #endif

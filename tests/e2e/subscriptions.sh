@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# subscriptions.sh -- GraphQL subscriptions (docs/subscriptions.md) with the
+# real clients from npm, graphql-ws (over ws) and graphql-sse (pinned in
+# tests/e2e/subscriptions/node/package-lock.json, installed into the build
+# directory), against a real `gregor serve` and `gregor worker` of the forms
+# example on the test Kafka and Redis (driver: node/subs.mjs):
+#   main      forms created through mutations reach a graphql-ws and a
+#             graphql-sse subscriber exactly once, in the same order; the
+#             name filter; eventResult before and after the result exists;
+#             an invalid subscription is an error
+#   auth      connection_init refused by the service's callback: 4403
+#   slow      a client that stops reading is cut off (SLOW_CONSUMER, 1008)
+#             while another keeps receiving every event
+#   protocol  graphql-transport-ws over a raw socket: the close codes
+#             4400/4401/4408/4409/4429, ping/pong, fragments, complete, the
+#             limits per connection (5) and per server (12), an eventResult
+#             that never comes ends with RESULT_TIMEOUT (4 s here)
+#   graphiql  headless Chromium: the GraphiQL page subscribes (over SSE) and
+#             shows a form created afterwards; screenshot artifacts/graphiql-subscription.png
+#   shutdown  SIGTERM completes every subscription (WebSocket, SSE,
+#             eventResult) and the server exits 0
+# The service runs under its own name (FORMS_SERVICE: its topic, consumer
+# groups and Redis keys), so other tests on the shared Kafka do not matter.
+set -euo pipefail
+
+src=${MM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+bin_dir=${MM_BINARY_DIR:-$src/build}
+gregor=${MM_GREGOR:-$bin_dir/gregor}
+app=$bin_dir/examples/forms.so
+here=$src/tests/e2e/subscriptions
+
+fail() { echo "subscriptions: FAIL: $*" >&2; exit 1; }
+[[ -n ${MM_TEST_REDIS_URL:-} ]] || fail "MM_TEST_REDIS_URL is not set (run through scripts/test.sh)"
+[[ -n ${MM_TEST_KAFKA_BOOTSTRAP:-} ]] || fail "MM_TEST_KAFKA_BOOTSTRAP is not set (run through scripts/test.sh)"
+[[ -x $gregor ]] || fail "gregor not built: $gregor"
+[[ -f $app ]] || fail "the forms example is not built: $app"
+command -v node >/dev/null || fail "node is not installed"
+command -v npm >/dev/null || fail "npm is not installed"
+[[ -x /usr/bin/chromium ]] || fail "chromium is not installed (Debian: apt-get install -y chromium)"
+# GraphiQL's assets next to gregor, served offline (cached after the first fetch).
+MM_BINARY_DIR=$bin_dir bash "$src/scripts/fetch-graphiql.sh" "$(dirname "$gregor")/graphiql" >/dev/null ||
+    fail "cannot fetch GraphiQL's assets (scripts/fetch-graphiql.sh)"
+mkdir -p "$src/artifacts"
+
+# The clients, pinned, into the build directory (one install at a time).
+nodedir=$bin_dir/subscriptions-node
+mkdir -p "$nodedir"
+(
+    flock 9
+    if [[ ! -f $nodedir/node_modules/.package-lock.json ]] || ! cmp -s "$here/node/package-lock.json" "$nodedir/package-lock.json"; then
+        cp "$here/node/package.json" "$here/node/package-lock.json" "$nodedir/"
+        (cd "$nodedir" && timeout 600 npm ci --no-audit --no-fund --loglevel=error) >&2 || exit 1
+    fi
+    cp "$here/node/subs.mjs" "$nodedir/subs.mjs.tmp.$$" && mv -f "$nodedir/subs.mjs.tmp.$$" "$nodedir/subs.mjs"
+) 9>"$nodedir.lock" || fail "cannot install the node clients (npm ci in $nodedir)"
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+    for p in "${pids[@]}"; do
+        for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$p" 2>/dev/null || true
+        wait "$p" 2>/dev/null || true
+    done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+export MM_KAFKA_BOOTSTRAP_SERVERS=$MM_TEST_KAFKA_BOOTSTRAP MM_REDIS_URL=$MM_TEST_REDIS_URL MM_LOG_LEVEL=warn
+export FORMS_WS_TOKEN=tok$$ MM_SUBSCRIPTIONS_QUEUE_BYTES=65536 MM_SUBSCRIPTIONS_PER_CONNECTION=5 MM_SUBSCRIPTIONS_MAX=12 \
+    MM_SUBSCRIPTIONS_RESULT_TIMEOUT_MS=4000
+run=s$$x$(date +%s)
+export FORMS_SERVICE=mmtest_subs_$run
+
+"$gregor" worker --app "$app" --consumer create_form >"$work/worker.out" 2>"$work/worker.log" &
+pids+=($!)
+"$gregor" serve --app "$app" --listen 127.0.0.1:0 >"$work/serve.out" 2>"$work/serve.log" &
+serve_pid=$!
+pids+=($serve_pid)
+url=
+for _ in $(seq 300); do
+    url=$(sed -n 's|^graphql: ||p' "$work/serve.out")
+    [[ -n $url ]] && break
+    kill -0 "$serve_pid" 2>/dev/null || { cat "$work/serve.log" >&2; fail "gregor serve exited"; }
+    sleep 0.1
+done
+[[ -n $url ]] || fail "gregor serve did not listen within 30 s"
+base=${url%/graphql}
+for _ in $(seq 300); do
+    curl -sf --max-time 5 "$base/readyz" >/dev/null && break
+    sleep 0.1
+done
+curl -sf --max-time 5 "$base/readyz" >/dev/null || fail "gregor serve not ready: $(curl -s "$base/readyz")"
+
+# A plain curl SSE request is a well-formed event stream (what the demo prints).
+curl -sN --max-time 10 "$url" -H 'accept: text/event-stream' -H 'content-type: application/json' \
+    -d '{"query":"subscription { nope }"}' >"$work/sse_bad.txt" || true
+grep -q '^event: next' "$work/sse_bad.txt" && grep -q '^event: complete' "$work/sse_bad.txt" ||
+    fail "an invalid SSE subscription did not answer next + complete: $(cat "$work/sse_bad.txt")"
+# A WebSocket upgrade without the subprotocol is refused.
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$url" -H 'Connection: Upgrade' -H 'Upgrade: websocket' \
+    -H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==')
+[[ $code == 400 ]] || fail "an upgrade without graphql-transport-ws got $code, want 400"
+
+for mode in main auth slow protocol; do
+    timeout 120 node "$nodedir/subs.mjs" "$mode" "$url" "$run$mode" "$FORMS_WS_TOKEN" || {
+        tail -n 30 "$work/serve.log" >&2
+        fail "$mode"
+    }
+done
+grep -q 'subscription client too slow' "$work/serve.log" || fail "the slow client was not logged"
+timeout 120 node "$nodedir/subs.mjs" graphiql "$url" "${run}graphiql" "$src/artifacts/graphiql-subscription.png" ||
+    fail graphiql
+
+timeout 120 node "$nodedir/subs.mjs" shutdown "$url" "${run}shutdown" "$FORMS_WS_TOKEN" >"$work/shutdown.out" 2>&1 &
+node_pid=$!
+for _ in $(seq 600); do
+    grep -q READY "$work/shutdown.out" && break
+    kill -0 "$node_pid" 2>/dev/null || break
+    sleep 0.1
+done
+grep -q READY "$work/shutdown.out" || { cat "$work/shutdown.out" >&2; fail "shutdown: the subscribers did not start"; }
+kill -TERM "$serve_pid"
+status=0
+wait "$node_pid" || status=$?
+cat "$work/shutdown.out"
+[[ $status == 0 ]] || fail "shutdown: the subscriptions did not all complete"
+serve_status=0
+wait "$serve_pid" || serve_status=$?
+[[ $serve_status == 0 ]] || { tail -n 30 "$work/serve.log" >&2; fail "gregor serve exited with $serve_status"; }
+echo "subscriptions: OK"
