@@ -37,8 +37,7 @@ static int handle(void *ud, const mm_event *ev, const mm_message_info *info) {
     run *r = ud;
     char err[256];
     (void)info;
-    if (r->first_us == 0)
-        r->first_us = now_us();
+    if (r->first_us == 0) r->first_us = now_us();
     json_t *evj = mm_event_to_json(ev);
     json_t *doc = mm_result_doc_event(ev->id, evj);
     int rc = mm_result_store_put(r->results, ev->id, "bench-nobody", doc, NULL, err, sizeof err);
@@ -57,27 +56,26 @@ typedef struct pipe_run {
     size_t n;
 } pipe_run;
 
-static void pipe_start(void *ud, mm_consumer_slot *slot, const mm_event *ev, const mm_message_info *info) {
+static void pipe_start(void *ud, mm_consumer_slot *slot, const mm_event *ev,
+                       const mm_message_info *info) {
     pipe_run *r = ud;
     (void)info;
-    if (r->base.first_us == 0)
-        r->base.first_us = now_us();
+    if (r->base.first_us == 0) r->base.first_us = now_us();
     r->slots[r->n] = slot;
     r->events[r->n++] = ev;
 }
 
 static int pipe_pump(void *ud) {
     pipe_run *r = ud;
-    if (r->n == 0)
-        return -1;
+    if (r->n == 0) return -1;
     mm_result_put items[1024];
     json_t *docs[1024];
     for (size_t i = 0; i < r->n; i++) {
         json_t *evj = mm_event_to_json(r->events[i]);
         docs[i] = mm_result_doc_event(r->events[i]->id, evj);
         json_decref(evj);
-        items[i] = (mm_result_put){.event_id = r->events[i]->id, .reply_to = "bench-nobody",
-                                   .doc = docs[i]};
+        items[i] = (mm_result_put){
+            .event_id = r->events[i]->id, .reply_to = "bench-nobody", .doc = docs[i]};
     }
     char err[256];
     mm_result_store_put_many(r->base.results, items, r->n, err, sizeof err);
@@ -109,8 +107,14 @@ static double consume_all(const char *bootstrap, const char *topic, const char *
     }
     const char *topics[] = {topic};
     mm_consumer_config cfg = {
-        .bootstrap = bootstrap, .group_id = group, .topics = topics, .topic_count = 1,
-        .handler = handle, .handler_ud = &r, .on_progress = progress, .progress_ud = &r,
+        .bootstrap = bootstrap,
+        .group_id = group,
+        .topics = topics,
+        .topic_count = 1,
+        .handler = handle,
+        .handler_ud = &r,
+        .on_progress = progress,
+        .progress_ud = &r,
         .sync_commit = sync_commit,
     };
     mm_consumer *c = mm_consumer_new(&cfg, err, sizeof err);
@@ -124,7 +128,8 @@ static double consume_all(const char *bootstrap, const char *topic, const char *
     return n / ((r.last_us - r.first_us) / 1e6);
 }
 
-static double consume_pipelined(const char *bootstrap, const char *topic, const char *redis, int n) {
+static double consume_pipelined(const char *bootstrap, const char *topic, const char *redis,
+                                int n) {
     char err[512], group[64], tag[MM_UUID_STRLEN + 1];
     mm_uuid_v4(tag);
     snprintf(group, sizeof group, "bench-consume-%.8s", tag);
@@ -137,9 +142,16 @@ static double consume_pipelined(const char *bootstrap, const char *topic, const 
     }
     const char *topics[] = {topic};
     mm_consumer_config cfg = {
-        .bootstrap = bootstrap, .group_id = group, .topics = topics, .topic_count = 1,
-        .start = pipe_start, .pump = pipe_pump, .handler_ud = &r, .on_progress = progress,
-        .progress_ud = &r.base, .max_in_flight = 1024,
+        .bootstrap = bootstrap,
+        .group_id = group,
+        .topics = topics,
+        .topic_count = 1,
+        .start = pipe_start,
+        .pump = pipe_pump,
+        .handler_ud = &r,
+        .on_progress = progress,
+        .progress_ud = &r.base,
+        .max_in_flight = 1024,
     };
     r.c = mm_consumer_new(&cfg, err, sizeof err);
     if (r.c == NULL) {

@@ -42,8 +42,7 @@ static int handle(void *ud, const mm_event *ev, const mm_message_info *info) {
     json_t *evj = mm_event_to_json(ev);
     json_t *doc = mm_result_doc_event(ev->id, evj);
     int rc = mm_result_store_put(w->results, ev->id, ev->reply_to, doc, NULL, err, sizeof err);
-    if (rc != 0)
-        fprintf(stderr, "store: %s\n", err);
+    if (rc != 0) fprintf(stderr, "store: %s\n", err);
     json_decref(doc);
     json_decref(evj);
     return rc;
@@ -120,8 +119,15 @@ int main(int argc, char **argv) {
     }
     mm_kv props[] = {{"fetch.wait.max.ms", fwait}};
     mm_consumer_config ccfg = {
-        .bootstrap = bootstrap, .group_id = group, .topics = topics, .topic_count = 1,
-        .handler = handle, .handler_ud = &w, .producer = p, .props = props, .prop_count = 1,
+        .bootstrap = bootstrap,
+        .group_id = group,
+        .topics = topics,
+        .topic_count = 1,
+        .handler = handle,
+        .handler_ud = &w,
+        .producer = p,
+        .props = props,
+        .prop_count = 1,
     };
     mm_consumer *c = mm_consumer_new(&ccfg, err, sizeof err);
     if (c == NULL) {
@@ -133,7 +139,7 @@ int main(int argc, char **argv) {
 
     int warmup = 20;
     long long *lat = calloc((size_t)n, sizeof *lat);
-    long long *ack = calloc((size_t)n, sizeof *ack);  /* register+produce until broker ack */
+    long long *ack = calloc((size_t)n, sizeof *ack);   /* register+produce until broker ack */
     long long *recv = calloc((size_t)n, sizeof *recv); /* until the handler has it */
     long long t_all = 0;
     for (int i = -warmup; i < n; i++) {
@@ -142,8 +148,7 @@ int main(int argc, char **argv) {
         mm_event_create(&ev, "bench", "Ping", json_pack("{s:i}", "i", i));
         mm_event_set_reply_to(&ev, mm_notifier_server_id(nt));
         long long t0 = now_us();
-        if (i == 0)
-            t_all = t0;
+        if (i == 0) t_all = t0;
         mm_notifier_wait_register(nt, ev.id, woken, &wt);
         if (mm_producer_send_sync(p, topic, &ev, 10000, NULL, NULL, err, sizeof err) != 0) {
             fprintf(stderr, "send: %s\n", err);
@@ -179,7 +184,8 @@ int main(int argc, char **argv) {
     qsort(ack, (size_t)n, sizeof *ack, cmp_ll);
     qsort(recv, (size_t)n, sizeof *recv, cmp_ll);
     printf("round trips: %d (fetch.wait.max.ms=%s, gap %d ms, linger.ms=0, acks=all, async commit "
-           "per message)\n", n, fwait, gap_ms);
+           "per message)\n",
+           n, fwait, gap_ms);
     printf("p50 %.2f ms  p90 %.2f ms  p99 %.2f ms  max %.2f ms  (%.0f round trips/s sequential)\n",
            lat[n / 2] / 1000.0, lat[n * 9 / 10] / 1000.0, lat[n * 99 / 100] / 1000.0,
            lat[n - 1] / 1000.0, n / (total / 1e6));

@@ -69,7 +69,6 @@ MM_API const char *mm_strerror(int code);
 /* The library's version as "MAJOR.MINOR.PATCH". */
 MM_API const char *mm_version(void);
 
-
 /* ======================================================================
  * Services
  *
@@ -106,11 +105,11 @@ MM_API const char *mm_version(void);
  * ====================================================================== */
 
 typedef struct mm_service mm_service;
-typedef struct mm_event mm_event;              /* an event being handled */
-typedef struct mm_handler mm_handler;          /* a consumer's call context */
-typedef struct mm_mutation_call mm_mutation_call; /* a mutate_event call context */
+typedef struct mm_event mm_event;                   /* an event being handled */
+typedef struct mm_handler mm_handler;               /* a consumer's call context */
+typedef struct mm_mutation_call mm_mutation_call;   /* a mutate_event call context */
 typedef struct mm_gql_resolve_info mm_resolve_info; /* a query resolver's context */
-typedef struct mm_state mm_state;              /* the Redis application-state store */
+typedef struct mm_state mm_state;                   /* the Redis application-state store */
 
 /* The function every service shared object exports:
  *     mm_service *metamorphosis_service(void);
@@ -131,25 +130,25 @@ typedef enum mm_timing {
 typedef json_t *(*mm_mutate_event_fn)(void *ud, mm_mutation_call *call, json_t *args);
 
 typedef struct mm_mutation_def {
-    const char *name;          /* GraphQL field, e.g. "createForm" */
-    const char *arguments;     /* SDL argument list, e.g. "name: String, template: String" */
-    const char *event_type;    /* SDL object type of the event, e.g. "CreateFormEvent" */
-    const char *result_type;   /* type of `data` in the answer (what the consumer
+    const char *name;         /* GraphQL field, e.g. "createForm" */
+    const char *arguments;    /* SDL argument list, e.g. "name: String, template: String" */
+    const char *event_type;   /* SDL object type of the event, e.g. "CreateFormEvent" */
+    const char *result_type;  /* type of `data` in the answer (what the consumer
                                   emits); NULL: the event type. A synchronous
                                   answer holds the consumer's result; an
                                   asynchronous one the published event's fields
                                   under this type: those the result type also
                                   declares (always `id`, the event id, if it has
                                   one), the others null */
-    unsigned timings;          /* mm_timing bits; 0 means asynchronous only */
-    mm_timing default_timing;  /* the timing of a call that names none; 0: the only
+    unsigned timings;         /* mm_timing bits; 0 means asynchronous only */
+    mm_timing default_timing; /* the timing of a call that names none; 0: the only
                                   allowed timing, or with both allowed
                                   MM_TIMING_ASYNCHRONOUS (the original's default).
                                   A timing not in `timings` is refused */
-    int timing_argument;       /* nonzero: add `timing: MutationTimings = <default>`
+    int timing_argument;      /* nonzero: add `timing: MutationTimings = <default>`
                                   (always added when both timings are allowed) */
-    const char *topic;         /* where the event goes; NULL: the service topic */
-    long timeout_ms;           /* synchronous wait; 0: the configured default */
+    const char *topic;        /* where the event goes; NULL: the service topic */
+    long timeout_ms;          /* synchronous wait; 0: the configured default */
     mm_mutate_event_fn mutate_event;
     void *ud;
 } mm_mutation_def;
@@ -165,19 +164,19 @@ typedef struct mm_mutation_def {
 typedef int (*mm_consumer_fn)(void *ud, mm_handler *h, const mm_event *event);
 
 typedef struct mm_consumer_def {
-    const char *name;          /* e.g. "create_form"; also the default group id */
-    const char *group_id;      /* NULL: the name */
-    const char *const *topics; /* NULL-terminated; NULL: the service topic */
+    const char *name;               /* e.g. "create_form"; also the default group id */
+    const char *group_id;           /* NULL: the name */
+    const char *const *topics;      /* NULL-terminated; NULL: the service topic */
     const char *const *event_types; /* NULL-terminated; NULL: every type */
-    int save_result;           /* nonzero: the last emitted event (or the
+    int save_result;                /* nonzero: the last emitted event (or the
                                   exception event) is the event's stored result */
     mm_consumer_fn handle;
     void *ud;
     /* Added in 0.2 (keep new fields at the end). */
-    unsigned max_attempts;     /* handler calls per event when it asks for
+    unsigned max_attempts; /* handler calls per event when it asks for
                                   mm_handler_retry(); 0: 5. Then the event is
                                   dead-lettered and its caller answered. */
-    unsigned concurrency;      /* 0 or 1: the handler is called one event at a
+    unsigned concurrency;  /* 0 or 1: the handler is called one event at a
                                   time on the worker's loop thread. N > 1: up
                                   to N calls at once on N handler threads (the
                                   handler must then be thread-safe); events
@@ -238,8 +237,8 @@ MM_API int mm_service_add_consumer_sized(mm_service *service, const mm_consumer_
     mm_service_add_mutation_sized((service), (__VA_ARGS__), sizeof *(__VA_ARGS__))
 #define mm_service_add_consumer(service, ...) \
     mm_service_add_consumer_sized((service), (__VA_ARGS__), sizeof *(__VA_ARGS__))
-MM_API int mm_service_add_resolver(mm_service *service, const char *type_name, const char *field_name,
-                            mm_resolve_fn fn, void *ud);
+MM_API int mm_service_add_resolver(mm_service *service, const char *type_name,
+                                   const char *field_name, mm_resolve_fn fn, void *ud);
 /* A resolver that never blocks (no mm_state_*, no I/O, no waiting: e.g. it
  * answers from memory). In a server it runs on the HTTP I/O thread instead
  * of being handed to the blocking pool and back, which saves two thread
@@ -283,8 +282,8 @@ MM_API int mm_handler_emit(mm_handler *h, const char *topic, const char *type, j
 /* mm_handler_emit with a Kafka key of the handler's choosing (key_len
  * bytes, 1..200; the default key is the emitted event's id). Events with the
  * same key land on the same partition, in emit order. */
-MM_API int mm_handler_emit_keyed(mm_handler *h, const char *topic, const char *type, const void *key,
-                          size_t key_len, json_t *data);
+MM_API int mm_handler_emit_keyed(mm_handler *h, const char *topic, const char *type,
+                                 const void *key, size_t key_len, json_t *data);
 
 /* Asks for the event to be handled again in at least delay_ms (at most 60
  * s) because of a passing condition (a dependency down, a row not there
@@ -306,7 +305,7 @@ MM_API unsigned mm_handler_attempt(const mm_handler *h);
  * (namespace = the service name, class_name, message, code, data) on the
  * service topic and stores it as the result. data (may be NULL) is taken. */
 MM_API void mm_handler_raise(mm_handler *h, const char *class_name, const char *code, json_t *data,
-                      const char *fmt, ...) MM_PRINTF(5, 6);
+                             const char *fmt, ...) MM_PRINTF(5, 6);
 
 MM_API mm_state *mm_handler_state(mm_handler *h);
 MM_API mm_service *mm_handler_service(mm_handler *h);
@@ -349,10 +348,11 @@ MM_API int mm_state_hget(mm_state *s, const char *key, const char *field, json_t
 MM_API int mm_state_hgetall(mm_state *s, const char *key, json_t **object);
 MM_API int mm_state_hdel(mm_state *s, const char *key, const char *field);
 /* Appends to a list; *length (may be NULL) gets the new length. */
-MM_API int mm_state_list_append(mm_state *s, const char *key, const json_t *value, long long *length);
+MM_API int mm_state_list_append(mm_state *s, const char *key, const json_t *value,
+                                long long *length);
 /* Elements start..stop (inclusive; negative counts from the end) as a JSON array. */
 MM_API int mm_state_list_range(mm_state *s, const char *key, long long start, long long stop,
-                        json_t **array);
+                               json_t **array);
 /* Adds by to the integer at key (created as 0); *value gets the result. */
 MM_API int mm_state_incr(mm_state *s, const char *key, long long by, long long *value);
 /* Text of the last failure on s. */
@@ -403,8 +403,8 @@ typedef struct mm_server_options {
  * starts listening; the configuration's log_level becomes the process's.
  * NULL with a message in err on a bad configuration,
  * schema or listen address. Call from one thread; opts is copied. */
-MM_API mm_server *mm_server_open(mm_service *const *services, size_t count, const mm_server_options *opts,
-                          char *err, size_t err_size);
+MM_API mm_server *mm_server_open(mm_service *const *services, size_t count,
+                                 const mm_server_options *opts, char *err, size_t err_size);
 
 /* "http://HOST:PORT/graphql" (valid until mm_server_free). */
 MM_API const char *mm_server_graphql_url(const mm_server *s);
@@ -423,7 +423,6 @@ MM_API void mm_server_stop(mm_server *s);
 /* Frees everything (stopping first if mm_server_run never ran). Not while
  * mm_server_run runs. NULL is a no-op. */
 MM_API void mm_server_free(mm_server *s);
-
 
 /* ======================================================================
  * Subscriptions (docs/subscriptions.md)
@@ -456,9 +455,9 @@ typedef int (*mm_subscription_filter_fn)(void *ud, json_t *args, const mm_event 
 typedef json_t *(*mm_subscription_resolve_fn)(void *ud, json_t *args, const mm_event *event);
 
 typedef struct mm_subscription_def {
-    const char *field;               /* a field of `type Subscription` in the SDL */
-    const char *const *topics;       /* NULL-terminated; NULL: the service topic */
-    const char *const *event_types;  /* NULL-terminated, at least one SDL object type */
+    const char *field;                  /* a field of `type Subscription` in the SDL */
+    const char *const *topics;          /* NULL-terminated; NULL: the service topic */
+    const char *const *event_types;     /* NULL-terminated, at least one SDL object type */
     mm_subscription_filter_fn filter;   /* NULL: every event of those types */
     mm_subscription_resolve_fn resolve; /* NULL: the event's fields */
     void *ud;

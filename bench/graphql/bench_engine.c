@@ -73,23 +73,23 @@ static json_t *build_root(void) {
                 snprintf(id, sizeof id, "c%d-%d-%d", i, j, k);
                 snprintf(text, sizeof text, "Comment %d", k);
                 snprintf(author, sizeof author, "u%d", k);
-                json_array_append_new(comments, json_pack("{s:s,s:s,s:s}", "id", id, "text", text,
-                                                          "author", author));
+                json_array_append_new(
+                    comments, json_pack("{s:s,s:s,s:s}", "id", id, "text", text, "author", author));
             }
             char id[32], title[64], body[64];
             snprintf(id, sizeof id, "p%d-%d", i, j);
             snprintf(title, sizeof title, "Post %d of user %d", j, i);
             snprintf(body, sizeof body, "Body text of post %d", j);
-            json_array_append_new(posts, json_pack("{s:s,s:s,s:s,s:i,s:o}", "id", id, "title", title,
-                                                   "body", body, "likes", i * j, "comments",
-                                                   comments));
+            json_array_append_new(posts,
+                                  json_pack("{s:s,s:s,s:s,s:i,s:o}", "id", id, "title", title,
+                                            "body", body, "likes", i * j, "comments", comments));
         }
         char id[16], name[32], email[64];
         snprintf(id, sizeof id, "u%d", i);
         snprintf(name, sizeof name, "User %d", i);
         snprintf(email, sizeof email, "user%d@example.com", i);
-        json_array_append_new(users, json_pack("{s:s,s:s,s:s,s:o}", "id", id, "name", name,
-                                               "email", email, "posts", posts));
+        json_array_append_new(users, json_pack("{s:s,s:s,s:s,s:o}", "id", id, "name", name, "email",
+                                               email, "posts", posts));
     }
     return json_pack("{s:o}", "users", users);
 }
@@ -170,9 +170,7 @@ static void op_validate(bench_ctx *c) {
     mm_arena_reset(&arena);
 }
 
-static void op_execute(bench_ctx *c) {
-    free(execute_doc(c, c->parsed));
-}
+static void op_execute(bench_ctx *c) { free(execute_doc(c, c->parsed)); }
 
 static void op_total(bench_ctx *c) {
     mm_arena arena;
@@ -260,8 +258,11 @@ int main(int argc, char **argv) {
     struct {
         const char *name;
         void (*op)(bench_ctx *);
-    } phases[] = {{"parse", op_parse}, {"validate", op_validate}, {"execute", op_execute},
-                  {"total", op_total}, {"facade", op_facade}};
+    } phases[] = {{"parse", op_parse},
+                  {"validate", op_validate},
+                  {"execute", op_execute},
+                  {"total", op_total},
+                  {"facade", op_facade}};
 
     for (size_t d = 0; d < sizeof docs / sizeof docs[0]; d++) {
         if (only_doc && strcmp(only_doc, docs[d].name) != 0) {

@@ -33,22 +33,23 @@ static json_t *build_users(void) {
                 snprintf(text, sizeof text, "Comment %d", k);
                 char author[16];
                 snprintf(author, sizeof author, "u%d", k);
-                json_array_append_new(comments,
-                                      json_pack("{s:s,s:s,s:s}", "id", id, "text", text, "author", author));
+                json_array_append_new(
+                    comments, json_pack("{s:s,s:s,s:s}", "id", id, "text", text, "author", author));
             }
             snprintf(id, sizeof id, "p%d-%d", i, j);
             snprintf(text, sizeof text, "Post %d of user %d", j, i);
             char body[64];
             snprintf(body, sizeof body, "Body text of post %d", j);
-            json_array_append_new(posts, json_pack("{s:s,s:s,s:s,s:i,s:o*}", "id", id, "title", text,
-                                                   "body", body, "likes", i * j, "comments", comments));
+            json_array_append_new(posts,
+                                  json_pack("{s:s,s:s,s:s,s:i,s:o*}", "id", id, "title", text,
+                                            "body", body, "likes", i * j, "comments", comments));
         }
         snprintf(id, sizeof id, "u%d", i);
         snprintf(text, sizeof text, "User %d", i);
         char email[64];
         snprintf(email, sizeof email, "user%d@example.com", i);
-        json_array_append_new(users, json_pack("{s:s,s:s,s:s,s:o*}", "id", id, "name", text, "email",
-                                               email, "posts", posts));
+        json_array_append_new(users, json_pack("{s:s,s:s,s:s,s:o*}", "id", id, "name", text,
+                                               "email", email, "posts", posts));
     }
     return users;
 }
@@ -73,7 +74,9 @@ mm_service *metamorphosis_service(void) {
     mm_service *s = mm_service_new("httpbench");
     int rc = s ? mm_service_add_sdl(s, sdl) : MM_ENOMEM;
     /* It answers from memory: no need to leave the I/O thread. */
-    if (!rc) rc = mm_service_add_resolver_flags(s, "Query", "users", resolve_users, NULL, MM_RESOLVER_NONBLOCKING);
+    if (!rc)
+        rc = mm_service_add_resolver_flags(s, "Query", "users", resolve_users, NULL,
+                                           MM_RESOLVER_NONBLOCKING);
     if (rc && s) {
         mm_service_free(s);
         return NULL;

@@ -20,9 +20,9 @@ struct phr_header {
     const char *value;
     size_t value_len;
 };
-int phr_parse_request(const char *buf, size_t len, const char **method, size_t *method_len, const char **path,
-                      size_t *path_len, int *minor_version, struct phr_header *headers, size_t *num_headers,
-                      size_t last_len);
+int phr_parse_request(const char *buf, size_t len, const char **method, size_t *method_len,
+                      const char **path, size_t *path_len, int *minor_version,
+                      struct phr_header *headers, size_t *num_headers, size_t last_len);
 
 static double now_s(void) {
     struct timespec ts;
@@ -53,29 +53,36 @@ static void timeit(const char *name, const char *head) {
     double t1 = now_s();
     for (int i = 0; i < n; i++) sink += ours(head, len);
     double t2 = now_s();
-    printf("%-28s %5zu bytes  picohttpparser %6.1f ns  ours %6.1f ns  (%d, %d)\n", name, len, (t1 - t0) / n * 1e9,
-           (t2 - t1) / n * 1e9, pico(head, len), ours(head, len));
+    printf("%-28s %5zu bytes  picohttpparser %6.1f ns  ours %6.1f ns  (%d, %d)\n", name, len,
+           (t1 - t0) / n * 1e9, (t2 - t1) / n * 1e9, pico(head, len), ours(head, len));
     (void)sink;
 }
 
 int main(void) {
-    timeit("loadgen POST", "POST /graphql HTTP/1.1\r\nHost: 127.0.0.1:8000\r\nContent-Type: application/json\r\n"
-                           "Accept: application/graphql-response+json\r\nContent-Length: 27\r\n\r\n");
-    timeit("curl GET", "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:8000\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n");
+    timeit("loadgen POST",
+           "POST /graphql HTTP/1.1\r\nHost: 127.0.0.1:8000\r\nContent-Type: application/json\r\n"
+           "Accept: application/graphql-response+json\r\nContent-Length: 27\r\n\r\n");
+    timeit("curl GET", "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:8000\r\nUser-Agent: "
+                       "curl/7.88.1\r\nAccept: */*\r\n\r\n");
     timeit("browser GET (13 fields)",
-           "GET /graphql?query=%7B__typename%7D HTTP/1.1\r\nHost: localhost:8000\r\nConnection: keep-alive\r\n"
+           "GET /graphql?query=%7B__typename%7D HTTP/1.1\r\nHost: localhost:8000\r\nConnection: "
+           "keep-alive\r\n"
            "sec-ch-ua: \"Chromium\";v=\"120\", \"Not?A_Brand\";v=\"8\"\r\nsec-ch-ua-mobile: ?0\r\n"
-           "User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36\r\n"
-           "sec-ch-ua-platform: \"Linux\"\r\nAccept: application/graphql-response+json, application/json\r\n"
+           "User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+           "Chrome/120.0 Safari/537.36\r\n"
+           "sec-ch-ua-platform: \"Linux\"\r\nAccept: application/graphql-response+json, "
+           "application/json\r\n"
            "Sec-Fetch-Site: same-origin\r\nSec-Fetch-Mode: cors\r\nSec-Fetch-Dest: empty\r\n"
            "Referer: http://localhost:8000/graphql\r\nAccept-Encoding: gzip, deflate, br\r\n"
            "Accept-Language: en-US,en;q=0.9\r\n\r\n");
     /* Strictness: a positive result means the head was accepted as complete. */
     static const char *const bad[][2] = {
-        {"CL with TE", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"},
+        {"CL with TE",
+         "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"},
         {"Content-Length: 26, 26", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 26, 26\r\n\r\n"},
         {"Content-Length: -1", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n"},
-        {"Transfer-Encoding: gzip", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n"},
+        {"Transfer-Encoding: gzip",
+         "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n"},
         {"bare LF", "GET / HTTP/1.1\nHost: a\n\n"},
         {"obs-fold", "GET / HTTP/1.1\r\nHost: a\r\nX: y\r\n z\r\n\r\n"},
         {"space before colon", "GET / HTTP/1.1\r\nHost : a\r\n\r\n"},
@@ -86,7 +93,8 @@ int main(void) {
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         size_t len = strlen(bad[i][1]);
         int p = pico(bad[i][1], len), o = ours(bad[i][1], len);
-        printf("%-30s %-15s %s (%d)\n", bad[i][0], p > 0 ? "accepted" : "refused", o > 0 ? "accepted" : "refused", o);
+        printf("%-30s %-15s %s (%d)\n", bad[i][0], p > 0 ? "accepted" : "refused",
+               o > 0 ? "accepted" : "refused", o);
     }
     return 0;
 }

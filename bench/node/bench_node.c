@@ -25,7 +25,7 @@
 #include "node/sysstats.h"
 
 #define WORKERS 8
-#define EVENTS 10000
+#define EVENTS  10000
 
 static char web_topic[128], topic[128], group[128];
 static const char *redis_url;
@@ -56,7 +56,9 @@ static json_t *status(void) {
 static json_t *count_consumer(json_t *node) {
     size_t i;
     json_t *c;
-    json_array_foreach(json_object_get(node, "consumers"), i, c) if (strcmp(json_string_value(json_object_get(c, "name")), "count") == 0) return c;
+    json_array_foreach(json_object_get(node, "consumers"), i,
+                       c) if (strcmp(json_string_value(json_object_get(c, "name")), "count") ==
+                              0) return c;
     return NULL;
 }
 
@@ -85,7 +87,8 @@ static double wait_procs(size_t want_running, size_t want_total, double timeout)
         if (r == want_running && (want_total == 0 || t == want_total)) return now_s() - t0;
         usleep(5000);
     }
-    fprintf(stderr, "bench_node: %zu/%zu processes, wanted %zu/%zu\n", r, t, want_running, want_total);
+    fprintf(stderr, "bench_node: %zu/%zu processes, wanted %zu/%zu\n", r, t, want_running,
+            want_total);
     exit(1);
 }
 
@@ -118,8 +121,10 @@ int main(int argc, char **argv) {
     mm_producer *prod = mm_producer_new(bootstrap, NULL, 0, err, sizeof err);
     if (!prod) die(err);
     const char *topics[] = {topic, web_topic};
-    if (mm_kafka_create_topics(mm_producer_rdkafka(prod), topics, 1, WORKERS, -1, 20000, err, sizeof err) ||
-        mm_kafka_create_topics(mm_producer_rdkafka(prod), topics + 1, 1, 1, -1, 20000, err, sizeof err))
+    if (mm_kafka_create_topics(mm_producer_rdkafka(prod), topics, 1, WORKERS, -1, 20000, err,
+                               sizeof err) ||
+        mm_kafka_create_topics(mm_producer_rdkafka(prod), topics + 1, 1, 1, -1, 20000, err,
+                               sizeof err))
         die(err);
     char cfg_path[] = "/tmp/bench-node-XXXXXX";
     int fd = mkstemp(cfg_path);
@@ -132,13 +137,15 @@ int main(int argc, char **argv) {
     if (node == 0) {
         dup2(out[1], 1);
         close(out[0]);
-        execl(gregor, gregor, "node", "--app", mod, "--node-name", "bench", "--config", cfg_path, (char *)NULL);
+        execl(gregor, gregor, "node", "--app", mod, "--node-name", "bench", "--config", cfg_path,
+              (char *)NULL);
         _exit(127);
     }
     close(out[1]);
     FILE *nf = fdopen(out[0], "r");
     char line[256];
-    if (!fgets(line, sizeof line, nf) || strncmp(line, "node ready", 10) != 0) die("node did not start");
+    if (!fgets(line, sizeof line, nf) || strncmp(line, "node ready", 10) != 0)
+        die("node did not start");
     double t = wait_procs(WORKERS, WORKERS, 60);
     printf("node ready, %d workers running after %.2f s more\n", WORKERS, t);
     sleep(3); /* let the group settle */
@@ -158,10 +165,14 @@ int main(int argc, char **argv) {
     mm_sysstats_proc(agent, &gb);
     double idle = now_s() - t0;
     printf("Kafka agent CPU while idle: %.3f%%; agent RSS %.1f MiB\n",
-           100.0 * ((gb.user_seconds - ga.user_seconds) + (gb.system_seconds - ga.system_seconds)) / idle,
+           100.0 * ((gb.user_seconds - ga.user_seconds) + (gb.system_seconds - ga.system_seconds)) /
+               idle,
            (double)gb.rss_bytes / 1048576.0);
-    printf("supervisor CPU while idle with %d workers: %.3f%% (%.3f s user + %.3f s system over %.1f s)\n",
-           WORKERS, 100.0 * ((b.user_seconds - a.user_seconds) + (b.system_seconds - a.system_seconds)) / idle,
+    printf("supervisor CPU while idle with %d workers: %.3f%% (%.3f s user + %.3f s system over "
+           "%.1f s)\n",
+           WORKERS,
+           100.0 * ((b.user_seconds - a.user_seconds) + (b.system_seconds - a.system_seconds)) /
+               idle,
            b.user_seconds - a.user_seconds, b.system_seconds - a.system_seconds, idle);
     mm_sysstats_proc(node, &a);
     printf("supervisor RSS: %.1f MiB; worker RSS after start-up: %.1f MiB average\n",
@@ -182,7 +193,8 @@ int main(int argc, char **argv) {
     t0 = now_s();
     for (int i = 0; i < EVENTS; i++) {
         mm_event ev;
-        if (mm_event_create(&ev, "mmtest_node", "NodeTestEvent", json_pack("{s:i}", "n", i))) die("event");
+        if (mm_event_create(&ev, "mmtest_node", "NodeTestEvent", json_pack("{s:i}", "n", i)))
+            die("event");
         if (mm_producer_send(prod, topic, &ev, NULL, NULL, err, sizeof err)) die(err);
         mm_event_clear(&ev);
     }
@@ -190,8 +202,9 @@ int main(int argc, char **argv) {
     double produced = now_s() - t0;
     while (handled(rc) - before < EVENTS && now_s() - t0 < 300) usleep(20000);
     double done = now_s() - t0;
-    printf("%d events: produced in %.2f s, all handled after %.2f s (%.0f events/s with %d workers)\n", EVENTS,
-           produced, done, EVENTS / done, WORKERS);
+    printf(
+        "%d events: produced in %.2f s, all handled after %.2f s (%.0f events/s with %d workers)\n",
+        EVENTS, produced, done, EVENTS / done, WORKERS);
     usleep(1000 * 1000);
     double rss_after;
     procs(&r, &tot, &rss_after);
@@ -199,29 +212,37 @@ int main(int argc, char **argv) {
 
     /* Control event to effect. */
     for (int round = 0; round < 3; round++) {
-        mm_control up = {.kind = MM_CONTROL_ADJUST_CONSUMER, .node = "bench", .name = "count",
-                         .process_count_set = MM_CONTROL_SET, .process_count = WORKERS + 4};
+        mm_control up = {.kind = MM_CONTROL_ADJUST_CONSUMER,
+                         .node = "bench",
+                         .name = "count",
+                         .process_count_set = MM_CONTROL_SET,
+                         .process_count = WORKERS + 4};
         mm_event ev;
         if (mm_control_build(&up, &ev, err, sizeof err)) die(err);
         t0 = now_s();
-        if (mm_producer_send_sync(prod, web_topic, &ev, 10000, NULL, NULL, err, sizeof err)) die(err);
+        if (mm_producer_send_sync(prod, web_topic, &ev, 10000, NULL, NULL, err, sizeof err))
+            die(err);
         double sent = now_s() - t0;
         mm_event_clear(&ev);
         double up_t = wait_procs(WORKERS + 4, WORKERS + 4, 30);
-        printf("AdjustConsumer %d -> %d: acked in %.1f ms, workers forked and in the status after %.1f ms\n",
+        printf("AdjustConsumer %d -> %d: acked in %.1f ms, workers forked and in the status after "
+               "%.1f ms\n",
                WORKERS, WORKERS + 4, sent * 1000, (sent + up_t) * 1000);
         mm_control down = up;
         down.process_count = WORKERS;
         if (mm_control_build(&down, &ev, err, sizeof err)) die(err);
         t0 = now_s();
-        if (mm_producer_send_sync(prod, web_topic, &ev, 10000, NULL, NULL, err, sizeof err)) die(err);
+        if (mm_producer_send_sync(prod, web_topic, &ev, 10000, NULL, NULL, err, sizeof err))
+            die(err);
         sent = now_s() - t0;
         mm_event_clear(&ev);
         double stopping = wait_procs(WORKERS, 0, 30);
         double gone = wait_procs(WORKERS, WORKERS, 60);
-        printf("AdjustConsumer %d -> %d: acked in %.1f ms, 4 workers told to stop after %.1f ms, exited "
+        printf("AdjustConsumer %d -> %d: acked in %.1f ms, 4 workers told to stop after %.1f ms, "
+               "exited "
                "(left the group) after %.1f ms\n",
-               WORKERS + 4, WORKERS, sent * 1000, (sent + stopping) * 1000, (sent + stopping + gone) * 1000);
+               WORKERS + 4, WORKERS, sent * 1000, (sent + stopping) * 1000,
+               (sent + stopping + gone) * 1000);
     }
 
     t0 = now_s();

@@ -52,7 +52,8 @@ static double bare_loop(const char *bootstrap, const char *topic, long n, int pa
     rd_kafka_conf_set(conf, "auto.commit.interval.ms", "100", err, sizeof err);
     rd_kafka_conf_set(conf, "enable.auto.offset.store", "false", err, sizeof err);
     rd_kafka_conf_set(conf, "fetch.wait.max.ms", "10", err, sizeof err);
-    if (worker_prefetch) rd_kafka_conf_set(conf, "queued.max.messages.kbytes", "1024", err, sizeof err);
+    if (worker_prefetch)
+        rd_kafka_conf_set(conf, "queued.max.messages.kbytes", "1024", err, sizeof err);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
     rd_kafka_poll_set_consumer(rk);
     rd_kafka_topic_partition_list_t *t = rd_kafka_topic_partition_list_new(1);
@@ -143,7 +144,8 @@ int main(int argc, char **argv) {
     double bare_json = bare_loop(bootstrap, topic, n, 1, 0);
     double bare_json_same = bare_loop(bootstrap, topic, n, 1, 1);
     timing t = {0};
-    mm_runner_options ro = {.max_messages = (uint64_t)n, .on_progress = progress, .progress_ud = &t};
+    mm_runner_options ro = {
+        .max_messages = (uint64_t)n, .on_progress = progress, .progress_ud = &t};
     const mm_consumer_spec *spec = mm_service_find_consumer(svc, "noop");
     mm_consumer_runner_run(&rt, schema, spec, &ro, err, sizeof err);
     double framework = (double)(t.seen - 1) / (t.last - t.start);

@@ -62,8 +62,9 @@ static int produce_backlog(const char *bootstrap, const char *topic, long n) {
     for (long i = 0; i < n; i++) {
         mm_event ev;
         mm_event_init(&ev);
-        mm_event_create(&ev, "forms", "CreateFormEvent",
-                        json_pack("{s:s,s:s,s:s}", "name", "bench", "template", "t", "creator", "b"));
+        mm_event_create(
+            &ev, "forms", "CreateFormEvent",
+            json_pack("{s:s,s:s,s:s}", "name", "bench", "template", "t", "creator", "b"));
         json_object_set_new(ev.data, "id", json_string(ev.id));
         if (mm_producer_send(p, topic, &ev, NULL, NULL, err, sizeof err)) {
             fprintf(stderr, "send: %s\n", err);
@@ -116,14 +117,15 @@ static int bare_child(const char *bootstrap, const char *topic, long n, int fd) 
     rd_kafka_consumer_close(rk);
     rd_kafka_destroy(rk);
     char out[64];
-    int len = snprintf(out, sizeof out, "%.0f %ld\n", (double)(n - 1) / (last - start), status_kib("VmHWM"));
+    int len = snprintf(out, sizeof out, "%.0f %ld\n", (double)(n - 1) / (last - start),
+                       status_kib("VmHWM"));
     return write(fd, out, (size_t)len) == len ? 0 : 1;
 }
 
 typedef struct timing {
     double start, last;
     uint64_t seen;
-    long rss_max_kib; /* VmRSS sampled every 1,000 events while draining */
+    long rss_max_kib;                      /* VmRSS sampled every 1,000 events while draining */
     long anon_at_max_kib, file_at_max_kib; /* its RssAnon / RssFile then */
     uint64_t rss_max_at;
 } timing;
@@ -180,7 +182,8 @@ int main(int argc, char **argv) {
         ssize_t got = read(fds[0], buf, sizeof buf - 1);
         close(fds[0]);
         if (pid > 0) waitpid(pid, &status, 0);
-        if (got > 0 && sscanf(buf, "%lf %ld", &bare_eps, &bare_rss) != 2) bare_eps = 0, bare_rss = 0;
+        if (got > 0 && sscanf(buf, "%lf %ld", &bare_eps, &bare_rss) != 2)
+            bare_eps = 0, bare_rss = 0;
     }
 
     setenv("MM_KAFKA_BOOTSTRAP_SERVERS", bootstrap, 1);
@@ -193,7 +196,8 @@ int main(int argc, char **argv) {
         return 1;
     }
     mm_service *svc = mm_app_find(&app, "forms");
-    mm_consumer_spec *spec = svc ? (mm_consumer_spec *)mm_service_find_consumer(svc, "create_form") : NULL;
+    mm_consumer_spec *spec =
+        svc ? (mm_consumer_spec *)mm_service_find_consumer(svc, "create_form") : NULL;
     if (!spec) {
         fprintf(stderr, "%s has no forms.create_form consumer\n", argv[3]);
         return 1;
@@ -206,30 +210,34 @@ int main(int argc, char **argv) {
     mm_gql_schema *schema =
         mm_services_build_schema(app.services, app.service_count, NULL, 0, NULL, err, sizeof err);
     mm_runtime rt;
-    if (!schema || mm_runtime_open(&rt, cfg, MM_RUNTIME_WORKER, app.services, app.service_count, err,
-                                   sizeof err)) {
+    if (!schema || mm_runtime_open(&rt, cfg, MM_RUNTIME_WORKER, app.services, app.service_count,
+                                   err, sizeof err)) {
         fprintf(stderr, "%s\n", err);
         return 1;
     }
     long rss_before = status_kib("VmRSS");
     timing t = {0};
-    mm_runner_options ro = {.max_messages = (uint64_t)n, .on_progress = progress, .progress_ud = &t};
+    mm_runner_options ro = {
+        .max_messages = (uint64_t)n, .on_progress = progress, .progress_ud = &t};
     struct rusage r0, r1;
     getrusage(RUSAGE_SELF, &r0);
     int rc = mm_consumer_runner_run(&rt, schema, spec, &ro, err, sizeof err);
     getrusage(RUSAGE_SELF, &r1);
     if (rc < 0) fprintf(stderr, "runner: %s\n", err);
-    double cpu = (double)(r1.ru_utime.tv_sec - r0.ru_utime.tv_sec + r1.ru_stime.tv_sec - r0.ru_stime.tv_sec) +
+    double cpu = (double)(r1.ru_utime.tv_sec - r0.ru_utime.tv_sec + r1.ru_stime.tv_sec -
+                          r0.ru_stime.tv_sec) +
                  (double)(r1.ru_utime.tv_usec - r0.ru_utime.tv_usec + r1.ru_stime.tv_usec -
-                          r0.ru_stime.tv_usec) / 1e6;
+                          r0.ru_stime.tv_usec) /
+                     1e6;
     double eps = t.seen > 1 ? (double)(t.seen - 1) / (t.last - t.start) : 0;
     printf("{\"events\":%ld,\"handled\":%llu,\"drain_eps\":%.0f,\"cpu_us_per_event\":%.1f,"
            "\"rss_before_kib\":%ld,\"rss_draining_max_kib\":%ld,\"rss_draining_max_at\":%llu,"
            "\"anon_kib_then\":%ld,\"file_kib_then\":%ld,"
-           "\"rss_after_kib\":%ld,\"rss_peak_kib\":%ld,\"bare_json_eps\":%.0f,\"bare_rss_peak_kib\":%ld}\n",
+           "\"rss_after_kib\":%ld,\"rss_peak_kib\":%ld,\"bare_json_eps\":%.0f,\"bare_rss_peak_"
+           "kib\":%ld}\n",
            n, (unsigned long long)t.seen, eps, t.seen ? cpu * 1e6 / (double)t.seen : 0, rss_before,
-           t.rss_max_kib, (unsigned long long)t.rss_max_at, t.anon_at_max_kib, t.file_at_max_kib, status_kib("VmRSS"), status_kib("VmHWM"),
-           bare_eps, bare_rss);
+           t.rss_max_kib, (unsigned long long)t.rss_max_at, t.anon_at_max_kib, t.file_at_max_kib,
+           status_kib("VmRSS"), status_kib("VmHWM"), bare_eps, bare_rss);
     mm_runtime_close(&rt);
     mm_gql_schema_free(schema);
     mm_app_free(&app);

@@ -27,7 +27,7 @@ typedef struct worker {
     const char *path;
     const char *body;
     double warmup_end, end;
-    double *lat;      /* latencies in ms */
+    double *lat; /* latencies in ms */
     size_t n, cap;
     size_t errors;
 } worker;
@@ -90,7 +90,8 @@ static void *run(void *arg) {
         double t0 = now_s();
         if (t0 >= w->end) break;
         int has_errors = 0, status = -1;
-        if (write(fd, req, (size_t)n) == n) status = read_response(fd, resp, sizeof resp, &has_errors);
+        if (write(fd, req, (size_t)n) == n)
+            status = read_response(fd, resp, sizeof resp, &has_errors);
         double t1 = now_s();
         if (status < 0) { /* reconnect and count it */
             close(fd);
@@ -130,8 +131,12 @@ int main(int argc, char **argv) {
     worker *ws = calloc((size_t)conc, sizeof(*ws));
     double start = now_s();
     for (int i = 0; i < conc; i++) {
-        ws[i] = (worker){.host = host, .port = port, .path = path, .body = argv[2],
-                         .warmup_end = start + 1.0, .end = start + 1.0 + secs};
+        ws[i] = (worker){.host = host,
+                         .port = port,
+                         .path = path,
+                         .body = argv[2],
+                         .warmup_end = start + 1.0,
+                         .end = start + 1.0 + secs};
         pthread_create(&ws[i].thread, NULL, run, &ws[i]);
     }
     size_t total = 0, errors = 0;

@@ -21,55 +21,55 @@
 #include <string.h>
 #include <time.h>
 
-static const char forms_sdl[] =
-    "enum FormType {\n"
-    "  quick\n"
-    "  ds\n"
-    "}\n"
-    "\n"
-    "\"\"\"\n"
-    "The `DateTime` scalar type represents a DateTime\n"
-    "value as specified by\n"
-    "[iso8601](https://en.wikipedia.org/wiki/ISO_8601).\n"
-    "\"\"\"\n"
-    "scalar DateTime\n"
-    "\n"
-    "type Form {\n"
-    "  id: String\n"
-    "  name: String\n"
-    "  template: String\n"
-    "  formType: FormType\n"
-    "  createdBy: Int\n"
-    "  updatedBy: Int\n"
-    "  createdDate: DateTime\n"
-    "  updatedDate: DateTime\n"
-    "}\n"
-    "\n"
-    "type CreateFormEvent {\n"
-    "  id: String\n"
-    "  timing: MutationTimings\n"
-    "  name: String\n"
-    "  template: String\n"
-    "  creator: Int\n"
-    "  requestTs: DateTime\n"
-    "}\n"
-    "\n"
-    "type FormCreatedEvent {\n"
-    "  id: String\n"
-    "  form: Form\n"
-    "}\n"
-    "\n"
-    "type Query {\n"
-    "  allForms: [Form]\n"
-    "}\n"
-    "\n"
-    "type Subscription {\n"
-    "  \"\"\"Each form as it is created (from FormCreatedEvent); `name` keeps only forms of that name.\"\"\"\n"
-    "  formCreated(name: String): Form\n"
-    "}\n";
+static const char forms_sdl[] = "enum FormType {\n"
+                                "  quick\n"
+                                "  ds\n"
+                                "}\n"
+                                "\n"
+                                "\"\"\"\n"
+                                "The `DateTime` scalar type represents a DateTime\n"
+                                "value as specified by\n"
+                                "[iso8601](https://en.wikipedia.org/wiki/ISO_8601).\n"
+                                "\"\"\"\n"
+                                "scalar DateTime\n"
+                                "\n"
+                                "type Form {\n"
+                                "  id: String\n"
+                                "  name: String\n"
+                                "  template: String\n"
+                                "  formType: FormType\n"
+                                "  createdBy: Int\n"
+                                "  updatedBy: Int\n"
+                                "  createdDate: DateTime\n"
+                                "  updatedDate: DateTime\n"
+                                "}\n"
+                                "\n"
+                                "type CreateFormEvent {\n"
+                                "  id: String\n"
+                                "  timing: MutationTimings\n"
+                                "  name: String\n"
+                                "  template: String\n"
+                                "  creator: Int\n"
+                                "  requestTs: DateTime\n"
+                                "}\n"
+                                "\n"
+                                "type FormCreatedEvent {\n"
+                                "  id: String\n"
+                                "  form: Form\n"
+                                "}\n"
+                                "\n"
+                                "type Query {\n"
+                                "  allForms: [Form]\n"
+                                "}\n"
+                                "\n"
+                                "type Subscription {\n"
+                                "  \"\"\"Each form as it is created (from FormCreatedEvent); "
+                                "`name` keeps only forms of that name.\"\"\"\n"
+                                "  formCreated(name: String): Form\n"
+                                "}\n";
 
 /* The Redis hash (per service: mm:state:forms:<key>) holding forms by id. */
-#define FORMS_KEY "forms"
+#define FORMS_KEY        "forms"
 #define LEGACY_FORMS_KEY "legacy_forms"
 
 /* ---- DateTime: ISO-8601 text ------------------------------------------- */
@@ -131,10 +131,11 @@ static json_t *create_form_event(void *ud, mm_mutation_call *call, json_t *args)
         mm_mutation_fail(call, "BAD_USER_INPUT", "name must be at most 200 characters");
         return NULL;
     }
-    return json_pack("{s:o,s:O,s:O,s:i,s:o}",
-                     "timing", json_is_string(timing) ? json_incref(timing) : json_string(fixed_timing),
-                     "name", name ? name : json_null(),
-                     "template", json_object_get(args, "template") ? json_object_get(args, "template") : json_null(),
+    return json_pack("{s:o,s:O,s:O,s:i,s:o}", "timing",
+                     json_is_string(timing) ? json_incref(timing) : json_string(fixed_timing),
+                     "name", name ? name : json_null(), "template",
+                     json_object_get(args, "template") ? json_object_get(args, "template")
+                                                       : json_null(),
                      "creator", 0, /* current_user.person_id in a real system */
                      "requestTs", now_iso8601());
 }
@@ -143,7 +144,8 @@ static json_t *create_form_event(void *ud, mm_mutation_call *call, json_t *args)
 
 static int refuse_bad_words(mm_handler *h, json_t *name) {
     if (json_is_string(name) && strcmp(json_string_value(name), "poop") == 0) {
-        mm_handler_raise(h, "BadWordException", NULL, NULL, "you used a bad word: %s", json_string_value(name));
+        mm_handler_raise(h, "BadWordException", NULL, NULL, "you used a bad word: %s",
+                         json_string_value(name));
         return 1;
     }
     return 0;
@@ -154,12 +156,13 @@ static int refuse_bad_words(mm_handler *h, json_t *name) {
 static json_t *form_from_event(const mm_event *ev, const char *form_type) {
     json_t *e = mm_event_data(ev);
     json_t *now = now_iso8601();
-    json_t *form = json_pack("{s:s,s:O,s:O,s:O,s:O,s:O,s:O}", "id", mm_event_id(ev),
-                             "name", json_object_get(e, "name") ? json_object_get(e, "name") : json_null(),
-                             "template", json_object_get(e, "template") ? json_object_get(e, "template") : json_null(),
-                             "createdBy", json_object_get(e, "creator") ? json_object_get(e, "creator") : json_null(),
-                             "updatedBy", json_object_get(e, "creator") ? json_object_get(e, "creator") : json_null(),
-                             "createdDate", now, "updatedDate", now);
+    json_t *form = json_pack(
+        "{s:s,s:O,s:O,s:O,s:O,s:O,s:O}", "id", mm_event_id(ev), "name",
+        json_object_get(e, "name") ? json_object_get(e, "name") : json_null(), "template",
+        json_object_get(e, "template") ? json_object_get(e, "template") : json_null(), "createdBy",
+        json_object_get(e, "creator") ? json_object_get(e, "creator") : json_null(), "updatedBy",
+        json_object_get(e, "creator") ? json_object_get(e, "creator") : json_null(), "createdDate",
+        now, "updatedDate", now);
     json_decref(now);
     if (form && form_type) json_object_set_new(form, "formType", json_string(form_type));
     return form;
@@ -255,55 +258,62 @@ mm_service *metamorphosis_service(void) {
         .name = "DateTime", .serialize = datetime_serialize, .parse_value = datetime_parse};
     int rc = mm_service_add_sdl(s, forms_sdl);
     if (!rc) rc = mm_service_add_scalar(s, &datetime);
-    if (!rc) rc = mm_service_add_mutation(s, &(mm_mutation_def){
-        .name = "createForm",
-        .arguments = "name: String, template: String",
-        .event_type = "CreateFormEvent",
-        .result_type = "FormCreatedEvent",
-        .timings = MM_TIMING_SYNCHRONOUS | MM_TIMING_ASYNCHRONOUS,
-        .default_timing = MM_TIMING_ASYNCHRONOUS,
-        .mutate_event = create_form_event,
-        .ud = "asynchronous",
-    });
-    if (!rc) rc = mm_service_add_mutation(s, &(mm_mutation_def){
-        .name = "createFormAsync",
-        .arguments = "name: String, template: String",
-        .event_type = "CreateFormEvent",
-        .timings = MM_TIMING_ASYNCHRONOUS,
-        .mutate_event = create_form_event,
-        .ud = "asynchronous",
-    });
-    if (!rc) rc = mm_service_add_mutation(s, &(mm_mutation_def){
-        .name = "createFormSync",
-        .arguments = "name: String, template: String",
-        .event_type = "CreateFormEvent",
-        .result_type = "FormCreatedEvent",
-        .timings = MM_TIMING_SYNCHRONOUS,
-        .default_timing = MM_TIMING_SYNCHRONOUS,
-        .mutate_event = create_form_event,
-        .ud = "synchronous",
-    });
-    if (!rc) rc = mm_service_add_consumer(s, &(mm_consumer_def){
-        .name = "create_form",
-        .group_id = renamed ? create_group : NULL,
-        .event_types = create_form_events,
-        .save_result = 1,
-        .handle = create_form,
-    });
-    if (!rc) rc = mm_service_add_consumer(s, &(mm_consumer_def){
-        .name = "legacy_create_form",
-        .group_id = renamed ? legacy_group : NULL,
-        .event_types = create_form_events,
-        .handle = legacy_create_form,
-    });
+    if (!rc)
+        rc = mm_service_add_mutation(s,
+                                     &(mm_mutation_def){
+                                         .name = "createForm",
+                                         .arguments = "name: String, template: String",
+                                         .event_type = "CreateFormEvent",
+                                         .result_type = "FormCreatedEvent",
+                                         .timings = MM_TIMING_SYNCHRONOUS | MM_TIMING_ASYNCHRONOUS,
+                                         .default_timing = MM_TIMING_ASYNCHRONOUS,
+                                         .mutate_event = create_form_event,
+                                         .ud = "asynchronous",
+                                     });
+    if (!rc)
+        rc = mm_service_add_mutation(s, &(mm_mutation_def){
+                                            .name = "createFormAsync",
+                                            .arguments = "name: String, template: String",
+                                            .event_type = "CreateFormEvent",
+                                            .timings = MM_TIMING_ASYNCHRONOUS,
+                                            .mutate_event = create_form_event,
+                                            .ud = "asynchronous",
+                                        });
+    if (!rc)
+        rc = mm_service_add_mutation(s, &(mm_mutation_def){
+                                            .name = "createFormSync",
+                                            .arguments = "name: String, template: String",
+                                            .event_type = "CreateFormEvent",
+                                            .result_type = "FormCreatedEvent",
+                                            .timings = MM_TIMING_SYNCHRONOUS,
+                                            .default_timing = MM_TIMING_SYNCHRONOUS,
+                                            .mutate_event = create_form_event,
+                                            .ud = "synchronous",
+                                        });
+    if (!rc)
+        rc = mm_service_add_consumer(s, &(mm_consumer_def){
+                                            .name = "create_form",
+                                            .group_id = renamed ? create_group : NULL,
+                                            .event_types = create_form_events,
+                                            .save_result = 1,
+                                            .handle = create_form,
+                                        });
+    if (!rc)
+        rc = mm_service_add_consumer(s, &(mm_consumer_def){
+                                            .name = "legacy_create_form",
+                                            .group_id = renamed ? legacy_group : NULL,
+                                            .event_types = create_form_events,
+                                            .handle = legacy_create_form,
+                                        });
     if (!rc) rc = mm_service_add_resolver(s, "Query", "allForms", all_forms, NULL);
     static const char *const form_created_events[] = {"FormCreatedEvent", NULL};
-    if (!rc) rc = mm_service_add_subscription(s, &(mm_subscription_def){
-        .field = "formCreated",
-        .event_types = form_created_events,
-        .filter = form_created_filter,
-        .resolve = form_created_resolve,
-    });
+    if (!rc)
+        rc = mm_service_add_subscription(s, &(mm_subscription_def){
+                                                .field = "formCreated",
+                                                .event_types = form_created_events,
+                                                .filter = form_created_filter,
+                                                .resolve = form_created_resolve,
+                                            });
     if (!rc) rc = mm_service_set_connection_auth(s, forms_connection_auth, NULL);
     if (rc) {
         fprintf(stderr, "forms: cannot define the service: %s\n", mm_strerror(rc));

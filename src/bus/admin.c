@@ -6,9 +6,8 @@
 
 #include "metamorphosis.h"
 
-int mm_kafka_create_topics(rd_kafka_t *rk, const char *const *topics, size_t count,
-                           int partitions, int replication, int timeout_ms, char *err,
-                           size_t err_size) {
+int mm_kafka_create_topics(rd_kafka_t *rk, const char *const *topics, size_t count, int partitions,
+                           int replication, int timeout_ms, char *err, size_t err_size) {
     char why[512];
     int rc = 0;
     rd_kafka_NewTopic_t **nt = calloc(count ? count : 1, sizeof *nt);
@@ -54,17 +53,13 @@ int mm_kafka_create_topics(rd_kafka_t *rk, const char *const *topics, size_t cou
         }
     }
 done:
-    if (ev)
-        rd_kafka_event_destroy(ev);
+    if (ev) rd_kafka_event_destroy(ev);
     if (nt) {
         for (size_t i = 0; i < count; i++)
-            if (nt[i])
-                rd_kafka_NewTopic_destroy(nt[i]);
+            if (nt[i]) rd_kafka_NewTopic_destroy(nt[i]);
         free(nt);
     }
-    if (opt)
-        rd_kafka_AdminOptions_destroy(opt);
-    if (q)
-        rd_kafka_queue_destroy(q);
+    if (opt) rd_kafka_AdminOptions_destroy(opt);
+    if (q) rd_kafka_queue_destroy(q);
     return rc;
 }

@@ -11,8 +11,7 @@
  * replication (-1: the broker's default), using any client handle rk, and
  * waits up to timeout_ms. A topic that already exists is not an error.
  * Returns 0, or MM_EKAFKA / MM_ETIMEDOUT with err naming the topic. */
-int mm_kafka_create_topics(rd_kafka_t *rk, const char *const *topics, size_t count,
-                           int partitions, int replication, int timeout_ms, char *err,
-                           size_t err_size);
+int mm_kafka_create_topics(rd_kafka_t *rk, const char *const *topics, size_t count, int partitions,
+                           int replication, int timeout_ms, char *err, size_t err_size);
 
 #endif

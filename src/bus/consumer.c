@@ -19,7 +19,7 @@
 #include "metamorphosis.h"
 
 /* How long one poll may block: bounds how quickly a stop request is seen. */
-#define POLL_MS 100
+#define POLL_MS        100
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 5000
 /* How long stopping, or a revocation, waits for the messages in flight. */
@@ -72,7 +72,7 @@ struct mm_consumer {
     bool own_producer;
     uint64_t max_messages;
     bool sync_commit;
-    unsigned max_attempts; /* synchronous mode: see mm_consumer_config */
+    unsigned max_attempts;  /* synchronous mode: see mm_consumer_config */
     bool auto_offset_store; /* props turned enable.auto.offset.store back on */
     mm_consumer_progress_cb on_progress;
     void *progress_ud;
@@ -87,22 +87,20 @@ struct mm_consumer {
     size_t in_flight, in_flight_bytes, slots; /* started and not done; all kept */
     part *parts;
     size_t part_count;
-    bool dirty;          /* some partition has an offset to store */
-    bool no_more;        /* budget spent or progress said stop: take nothing new */
+    bool dirty;   /* some partition has an offset to store */
+    bool no_more; /* budget spent or progress said stop: take nothing new */
     bool failed;
-    int wake[2];         /* pipe the consumer and producer queues write to */
+    int wake[2]; /* pipe the consumer and producer queues write to */
     rd_kafka_queue_t *cq, *pq;
 };
 
 static void free_list(char **list, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        free(list[i]);
+    for (size_t i = 0; i < n; i++) free(list[i]);
     free(list);
 }
 
 static char **copy_list(const char *const *src, size_t n, bool *oom) {
-    if (src == NULL || n == 0)
-        return NULL;
+    if (src == NULL || n == 0) return NULL;
     char **dst = calloc(n, sizeof *dst);
     if (dst == NULL) {
         *oom = true;
@@ -120,19 +118,16 @@ static char **copy_list(const char *const *src, size_t n, bool *oom) {
 /* FNV-1a: short type names, no adversary (the set is our own schema). */
 static uint64_t type_hash(const char *s) {
     uint64_t h = UINT64_C(14695981039346656037);
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * UINT64_C(1099511628211);
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * UINT64_C(1099511628211);
     return h;
 }
 
 /* Indexes list[0..n) (n > 0); false when out of memory. */
 static bool type_set_build(type_set *set, char **list, size_t n) {
     size_t size = 8;
-    while (size < 2 * n)
-        size *= 2;
+    while (size < 2 * n) size *= 2;
     set->slot = calloc(size, sizeof *set->slot);
-    if (set->slot == NULL)
-        return false;
+    if (set->slot == NULL) return false;
     set->mask = size - 1;
     for (size_t i = 0; i < n; i++) {
         size_t at = (size_t)type_hash(list[i]) & set->mask;
@@ -145,8 +140,7 @@ static bool type_set_build(type_set *set, char **list, size_t n) {
 
 static bool type_set_has(const type_set *set, uint64_t hash, const char *s) {
     for (size_t at = (size_t)hash & set->mask; set->slot[at] != NULL; at = (at + 1) & set->mask)
-        if (strcmp(set->slot[at], s) == 0)
-            return true;
+        if (strcmp(set->slot[at], s) == 0) return true;
     return false;
 }
 
@@ -157,8 +151,7 @@ static bool stopping(mm_consumer *c) {
 }
 
 static void report_commit_error(mm_consumer *c, rd_kafka_resp_err_t e) {
-    if (e == RD_KAFKA_RESP_ERR_NO_ERROR || e == RD_KAFKA_RESP_ERR__NO_OFFSET)
-        return;
+    if (e == RD_KAFKA_RESP_ERR_NO_ERROR || e == RD_KAFKA_RESP_ERR__NO_OFFSET) return;
     atomic_fetch_add(&c->commit_err_n, 1);
     fprintf(stderr, "metamorphosis: consumer group %s: commit failed: %s\n", c->group,
             rd_kafka_err2str(e));
@@ -166,7 +159,9 @@ static void report_commit_error(mm_consumer *c, rd_kafka_resp_err_t e) {
 
 /* Commits whatever offsets have been stored, waiting for the broker.
  * "Nothing to commit" is fine. */
-static void commit_stored(mm_consumer *c) { report_commit_error(c, rd_kafka_commit(c->rk, NULL, 0)); }
+static void commit_stored(mm_consumer *c) {
+    report_commit_error(c, rd_kafka_commit(c->rk, NULL, 0));
+}
 
 /* Outcome of an asynchronous commit (served from rd_kafka_consumer_poll). */
 static void on_commit(rd_kafka_t *rk, rd_kafka_resp_err_t err,
@@ -186,8 +181,7 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         if (cooperative) {
             rd_kafka_error_t *e = rd_kafka_incremental_assign(rk, parts);
-            if (e)
-                rd_kafka_error_destroy(e);
+            if (e) rd_kafka_error_destroy(e);
         } else {
             rd_kafka_assign(rk, parts);
         }
@@ -196,14 +190,12 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS && !rd_kafka_assignment_lost(rk)) {
         /* Pipelined: finish what is in flight (bounded), so that the next
          * owner starts after it rather than doing it again. */
-        if (c->start != NULL)
-            drain_in_flight(c, DRAIN_MS / 2);
+        if (c->start != NULL) drain_in_flight(c, DRAIN_MS / 2);
         commit_stored(c);
     }
     if (cooperative) {
         rd_kafka_error_t *e = rd_kafka_incremental_unassign(rk, parts);
-        if (e)
-            rd_kafka_error_destroy(e);
+        if (e) rd_kafka_error_destroy(e);
     } else {
         rd_kafka_assign(rk, NULL);
     }
@@ -236,8 +228,7 @@ mm_consumer *mm_consumer_new(const mm_consumer_config *cfg, char *err, size_t er
     c->known_count = c->known ? cfg->known_count : 0;
     if (!oom && c->handled_count > 0)
         oom |= !type_set_build(&c->handled_set, c->handled, c->handled_count);
-    if (!oom && c->known_count > 0)
-        oom |= !type_set_build(&c->known_set, c->known, c->known_count);
+    if (!oom && c->known_count > 0) oom |= !type_set_build(&c->known_set, c->known, c->known_count);
     if (oom) {
         snprintf(err, err_size, "out of memory");
         mm_consumer_free(c);
@@ -262,9 +253,9 @@ mm_consumer *mm_consumer_new(const mm_consumer_config *cfg, char *err, size_t er
         {"enable.partition.eof", "false"},
         {"queued.max.messages.kbytes", "1024"},
     };
-    rd_kafka_conf_t *conf = mm_kafka_conf_new(cfg->bootstrap, defaults,
-                                              sizeof defaults / sizeof *defaults, cfg->props,
-                                              cfg->prop_count, why, sizeof why);
+    rd_kafka_conf_t *conf =
+        mm_kafka_conf_new(cfg->bootstrap, defaults, sizeof defaults / sizeof *defaults, cfg->props,
+                          cfg->prop_count, why, sizeof why);
     if (conf == NULL) {
         snprintf(err, err_size, "%s", why);
         mm_consumer_free(c);
@@ -272,9 +263,9 @@ mm_consumer *mm_consumer_new(const mm_consumer_config *cfg, char *err, size_t er
     }
     char store[16];
     size_t store_size = sizeof store;
-    c->auto_offset_store =
-        rd_kafka_conf_get(conf, "enable.auto.offset.store", store, &store_size) == RD_KAFKA_CONF_OK &&
-        strcmp(store, "true") == 0;
+    c->auto_offset_store = rd_kafka_conf_get(conf, "enable.auto.offset.store", store,
+                                             &store_size) == RD_KAFKA_CONF_OK &&
+                           strcmp(store, "true") == 0;
     rd_kafka_conf_set_opaque(conf, c);
     rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
     rd_kafka_conf_set_offset_commit_cb(conf, on_commit);
@@ -299,7 +290,8 @@ mm_consumer *mm_consumer_new(const mm_consumer_config *cfg, char *err, size_t er
         c->own_producer = true;
     }
 
-    rd_kafka_topic_partition_list_t *subs = rd_kafka_topic_partition_list_new((int)cfg->topic_count);
+    rd_kafka_topic_partition_list_t *subs =
+        rd_kafka_topic_partition_list_new((int)cfg->topic_count);
     for (size_t i = 0; i < cfg->topic_count; i++)
         rd_kafka_topic_partition_list_add(subs, cfg->topics[i], RD_KAFKA_PARTITION_UA);
     rd_kafka_resp_err_t e = rd_kafka_subscribe(c->rk, subs);
@@ -338,9 +330,16 @@ static int dead_letter(mm_consumer *c, const rd_kafka_message_t *m, const char *
     if (rd_kafka_message_headers((rd_kafka_message_t *)m, &h) != RD_KAFKA_RESP_ERR_NO_ERROR)
         h = NULL;
     mm_dead_letter dl = {
-        .topic = rd_kafka_topic_name(m->rkt), .partition = m->partition, .offset = m->offset,
-        .key = m->key, .key_len = m->key_len, .value = m->payload, .value_len = m->len,
-        .headers = h, .reason = reason, .group = c->group,
+        .topic = rd_kafka_topic_name(m->rkt),
+        .partition = m->partition,
+        .offset = m->offset,
+        .key = m->key,
+        .key_len = m->key_len,
+        .value = m->payload,
+        .value_len = m->len,
+        .headers = h,
+        .reason = reason,
+        .group = c->group,
     };
     int rc = mm_producer_send_dead_letter(c->producer, &dl, 0, why, sizeof why);
     if (rc != 0)
@@ -354,7 +353,13 @@ static int dead_letter(mm_consumer *c, const rd_kafka_message_t *m, const char *
 
 /* D_ABANDONED: stop was requested first; D_FAILED: not even the DLQ took
  * the message. Neither is committed. */
-enum disposition { D_HANDLED, D_SKIPPED, D_DEAD, D_ABANDONED, D_FAILED };
+enum disposition {
+    D_HANDLED,
+    D_SKIPPED,
+    D_DEAD,
+    D_ABANDONED,
+    D_FAILED
+};
 
 /* Copies m to the DLQ, retrying a failed produce with backoff up to
  * max_attempts times. */
@@ -363,11 +368,12 @@ static enum disposition dead_letter_bounded(mm_consumer *c, const rd_kafka_messa
     int backoff = BACKOFF_MIN_MS;
     for (unsigned attempt = 1; dead_letter(c, m, reason) != 0; attempt++) {
         atomic_fetch_add(&c->retries_n, 1);
-        if (stopping(c))
-            return D_ABANDONED;
+        if (stopping(c)) return D_ABANDONED;
         if (attempt >= c->max_attempts) {
-            fprintf(stderr, "metamorphosis: consumer group %s: giving up after %u attempts to "
-                            "dead-letter a message; stopping uncommitted\n", c->group, attempt);
+            fprintf(stderr,
+                    "metamorphosis: consumer group %s: giving up after %u attempts to "
+                    "dead-letter a message; stopping uncommitted\n",
+                    c->group, attempt);
             return D_FAILED;
         }
         backoff_sleep(c, backoff);
@@ -386,10 +392,8 @@ static enum disposition process(mm_consumer *c, const rd_kafka_message_t *m) {
     const char *dlq_reason = NULL;
     uint64_t type_h = 0;
     int rc = mm_envelope_decode_message(m, &ev, reason);
-    if (rc == MM_ENOMEM)
-        return D_ABANDONED; /* not the message's fault: let it come again */
-    if (rc == 0 && (c->known_count > 0 || c->handled_count > 0))
-        type_h = type_hash(ev.type);
+    if (rc == MM_ENOMEM) return D_ABANDONED; /* not the message's fault: let it come again */
+    if (rc == 0 && (c->known_count > 0 || c->handled_count > 0)) type_h = type_hash(ev.type);
     if (rc != 0) {
         dlq_reason = reason;
     } else if (c->known_count > 0 && !type_set_has(&c->known_set, type_h, ev.type)) {
@@ -406,7 +410,9 @@ static enum disposition process(mm_consumer *c, const rd_kafka_message_t *m) {
         return D_SKIPPED;
     }
     mm_message_info info = {
-        .topic = rd_kafka_topic_name(m->rkt), .partition = m->partition, .offset = m->offset,
+        .topic = rd_kafka_topic_name(m->rkt),
+        .partition = m->partition,
+        .offset = m->offset,
         .timestamp_ms = rd_kafka_message_timestamp(m, NULL),
     };
     enum disposition d = D_HANDLED;
@@ -447,8 +453,7 @@ static void commit_message(mm_consumer *c, const rd_kafka_message_t *m) {
         atomic_fetch_add(&c->commit_err_n, 1);
         return;
     }
-    if (c->sync_commit)
-        commit_stored(c);
+    if (c->sync_commit) commit_stored(c);
 }
 
 /* ---- pipelined mode ------------------------------------------------------ */
@@ -458,33 +463,27 @@ static part *find_part(mm_consumer *c, const char *topic, int32_t partition) {
         if (c->parts[i].partition == partition && strcmp(c->parts[i].topic, topic) == 0)
             return &c->parts[i];
     part *v = realloc(c->parts, (c->part_count + 1) * sizeof *v);
-    if (v == NULL)
-        return NULL;
+    if (v == NULL) return NULL;
     c->parts = v;
     part *p = &v[c->part_count];
     *p = (part){.topic = strdup(topic), .partition = partition, .store_next = -1};
-    if (p->topic == NULL)
-        return NULL;
+    if (p->topic == NULL) return NULL;
     c->part_count++;
     /* Slots point at their partition: fix them after the array moved. */
     for (size_t i = 0; i < c->part_count; i++)
-        for (mm_consumer_slot *sl = v[i].head; sl != NULL; sl = sl->next)
-            sl->part = &v[i];
+        for (mm_consumer_slot *sl = v[i].head; sl != NULL; sl = sl->next) sl->part = &v[i];
     return p;
 }
 
 /* Stores every partition's watermark that moved (one list for all). */
 static void store_watermarks(mm_consumer *c) {
-    if (!c->dirty)
-        return;
+    if (!c->dirty) return;
     c->dirty = false;
-    if (c->auto_offset_store)
-        return;
+    if (c->auto_offset_store) return;
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)c->part_count);
     for (size_t i = 0; i < c->part_count; i++) {
         part *p = &c->parts[i];
-        if (p->store_next < 0)
-            continue;
+        if (p->store_next < 0) continue;
         rd_kafka_topic_partition_list_add(l, p->topic, p->partition)->offset = p->store_next;
         p->store_next = -1;
     }
@@ -492,10 +491,8 @@ static void store_watermarks(mm_consumer *c) {
         rd_kafka_resp_err_t e = rd_kafka_offsets_store(c->rk, l);
         /* A partition revoked meanwhile fails alone; its new owner re-reads it. */
         for (int i = 0; i < l->cnt; i++)
-            if (e || l->elems[i].err)
-                atomic_fetch_add(&c->commit_err_n, 1);
-        if (c->sync_commit)
-            commit_stored(c);
+            if (e || l->elems[i].err) atomic_fetch_add(&c->commit_err_n, 1);
+        if (c->sync_commit) commit_stored(c);
     }
     rd_kafka_topic_partition_list_destroy(l);
 }
@@ -518,8 +515,7 @@ void mm_consumer_slot_done(mm_consumer *c, mm_consumer_slot *sl, mm_slot_outcome
     while (p->head != NULL && p->head->done) {
         mm_consumer_slot *h = p->head;
         p->head = h->next;
-        if (p->head == NULL)
-            p->tail = NULL;
+        if (p->head == NULL) p->tail = NULL;
         p->store_next = h->offset + 1;
         c->dirty = true;
         c->slots--;
@@ -528,11 +524,9 @@ void mm_consumer_slot_done(mm_consumer *c, mm_consumer_slot *sl, mm_slot_outcome
     if (c->on_progress != NULL) {
         mm_consumer_stats st;
         mm_consumer_get_stats(c, &st);
-        if (c->on_progress(c->progress_ud, &st) != 0)
-            c->no_more = true;
+        if (c->on_progress(c->progress_ud, &st) != 0) c->no_more = true;
     }
-    if (c->max_messages > 0 && atomic_load(&c->handled_n) >= c->max_messages)
-        c->no_more = true;
+    if (c->max_messages > 0 && atomic_load(&c->handled_n) >= c->max_messages) c->no_more = true;
 }
 
 int mm_consumer_slot_dead_letter(mm_consumer *c, mm_consumer_slot *sl, const char *reason) {
@@ -561,7 +555,8 @@ static bool poll_error(mm_consumer *c, rd_kafka_message_t *m) {
         rd_kafka_fatal_error(c->rk, why, sizeof why);
         fprintf(stderr, "metamorphosis: consumer group %s: fatal: %s\n", c->group, why);
     } else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-        fprintf(stderr, "metamorphosis: consumer group %s: %s\n", c->group, rd_kafka_message_errstr(m));
+        fprintf(stderr, "metamorphosis: consumer group %s: %s\n", c->group,
+                rd_kafka_message_errstr(m));
     }
     rd_kafka_message_destroy(m);
     return fatal;
@@ -601,8 +596,7 @@ static void take(mm_consumer *c, rd_kafka_message_t *m) {
         mm_consumer_fail(c, "out of memory");
         return;
     }
-    if (rc == 0 && (c->known_count > 0 || c->handled_count > 0))
-        type_h = type_hash(sl->ev.type);
+    if (rc == 0 && (c->known_count > 0 || c->handled_count > 0)) type_h = type_hash(sl->ev.type);
     if (rc != 0) {
         dlq_reason = reason;
     } else if (c->known_count > 0 && !type_set_has(&c->known_set, type_h, sl->ev.type)) {
@@ -621,7 +615,9 @@ static void take(mm_consumer *c, rd_kafka_message_t *m) {
         return;
     }
     mm_message_info info = {
-        .topic = topic, .partition = m->partition, .offset = m->offset,
+        .topic = topic,
+        .partition = m->partition,
+        .offset = m->offset,
         .timestamp_ms = rd_kafka_message_timestamp(m, NULL),
     };
     c->start(c->handler_ud, sl, &sl->ev, &info);
@@ -643,8 +639,7 @@ static void drain_wake(mm_consumer *c) {
 /* Serves delivery reports and the pump once; returns the pump's wish. */
 static int serve(mm_consumer *c, int *served) {
     int n = mm_producer_poll(c->producer, 0);
-    if (served)
-        *served = n;
+    if (served) *served = n;
     int next = c->pump ? c->pump(c->handler_ud) : -1;
     store_watermarks(c);
     return next;
@@ -652,11 +647,9 @@ static int serve(mm_consumer *c, int *served) {
 
 /* Sleeps on the wake pipe up to ms (< 0: POLL_MS). */
 static void wait_wake(mm_consumer *c, int ms) {
-    if (ms < 0 || ms > POLL_MS)
-        ms = POLL_MS;
+    if (ms < 0 || ms > POLL_MS) ms = POLL_MS;
     struct pollfd pfd = {.fd = c->wake[0], .events = POLLIN};
-    if (ms > 0 && poll(&pfd, 1, ms) > 0)
-        drain_wake(c);
+    if (ms > 0 && poll(&pfd, 1, ms) > 0) drain_wake(c);
 }
 
 /* Finishes what is in flight without taking anything new, up to ms. */
@@ -664,12 +657,10 @@ static void drain_in_flight(mm_consumer *c, int ms) {
     int64_t deadline = mono_ms() + ms;
     while (c->in_flight > 0 && !c->failed) {
         int64_t left = deadline - mono_ms();
-        if (left <= 0)
-            break;
+        if (left <= 0) break;
         int served = 0;
         int next = serve(c, &served);
-        if (c->in_flight == 0 || served > 0 || next == 0)
-            continue;
+        if (c->in_flight == 0 || served > 0 || next == 0) continue;
         wait_wake(c, next < 0 || next > left ? (int)(left < POLL_MS ? left : POLL_MS) : next);
     }
     store_watermarks(c);
@@ -681,24 +672,21 @@ static int run_pipelined(mm_consumer *c) {
         fprintf(stderr, "metamorphosis: consumer group %s: pipe: %s\n", c->group, strerror(errno));
         return MM_EIO;
     }
-    for (int i = 0; i < 2; i++)
-        fcntl(c->wake[i], F_SETFL, fcntl(c->wake[i], F_GETFL) | O_NONBLOCK);
+    for (int i = 0; i < 2; i++) fcntl(c->wake[i], F_SETFL, fcntl(c->wake[i], F_GETFL) | O_NONBLOCK);
     c->cq = rd_kafka_queue_get_consumer(c->rk);
     c->pq = mm_producer_poll_on_caller(c->producer);
     bool took_polling = c->pq != NULL;
-    if (c->cq)
-        rd_kafka_queue_io_event_enable(c->cq, c->wake[1], "c", 1);
-    if (c->pq)
-        rd_kafka_queue_io_event_enable(c->pq, c->wake[1], "p", 1);
+    if (c->cq) rd_kafka_queue_io_event_enable(c->cq, c->wake[1], "c", 1);
+    if (c->pq) rd_kafka_queue_io_event_enable(c->pq, c->wake[1], "p", 1);
     while (!stopping(c) && !c->failed) {
         size_t taken = 0;
-        while (!c->no_more && !c->failed && !stopping(c) && taken < TAKE_PER_TURN &&
-               c->in_flight < c->max_in_flight && c->in_flight_bytes < c->max_in_flight_bytes &&
-               c->slots < 16 * c->max_in_flight &&
-               (c->max_messages == 0 || atomic_load(&c->handled_n) + c->in_flight < c->max_messages)) {
+        while (
+            !c->no_more && !c->failed && !stopping(c) && taken < TAKE_PER_TURN &&
+            c->in_flight < c->max_in_flight && c->in_flight_bytes < c->max_in_flight_bytes &&
+            c->slots < 16 * c->max_in_flight &&
+            (c->max_messages == 0 || atomic_load(&c->handled_n) + c->in_flight < c->max_messages)) {
             rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, 0);
-            if (m == NULL)
-                break;
+            if (m == NULL) break;
             taken++;
             if (m->err) {
                 if (poll_error(c, m)) {
@@ -718,10 +706,8 @@ static int run_pipelined(mm_consumer *c) {
         }
         bool window_open = !c->no_more && c->in_flight < c->max_in_flight &&
                            c->in_flight_bytes < c->max_in_flight_bytes;
-        if (taken > 0 && window_open)
-            continue; /* more may be queued */
-        if (served > 0 || next == 0)
-            continue;
+        if (taken > 0 && window_open) continue; /* more may be queued */
+        if (served > 0 || next == 0) continue;
         wait_wake(c, next);
     }
     if (c->failed)
@@ -747,15 +733,12 @@ static int run_pipelined(mm_consumer *c) {
 
 int mm_consumer_run(mm_consumer *c) {
     int result = MM_CONSUMER_STOPPED;
-    if (c->ran)
-        return MM_EINVAL;
+    if (c->ran) return MM_EINVAL;
     c->ran = true;
-    if (c->start != NULL)
-        return run_pipelined(c);
+    if (c->start != NULL) return run_pipelined(c);
     while (!stopping(c)) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, POLL_MS);
-        if (m == NULL)
-            continue;
+        if (m == NULL) continue;
         if (m->err) {
             if (poll_error(c, m)) {
                 result = MM_EKAFKA;
@@ -766,8 +749,7 @@ int mm_consumer_run(mm_consumer *c) {
         enum disposition d = process(c, m);
         if (d == D_ABANDONED || d == D_FAILED) {
             rd_kafka_message_destroy(m);
-            if (d == D_FAILED)
-                result = MM_EKAFKA;
+            if (d == D_FAILED) result = MM_EKAFKA;
             break;
         }
         commit_message(c, m);
@@ -781,8 +763,7 @@ int mm_consumer_run(mm_consumer *c) {
         if (c->on_progress != NULL) {
             mm_consumer_stats st;
             mm_consumer_get_stats(c, &st);
-            if (c->on_progress(c->progress_ud, &st) != 0)
-                break;
+            if (c->on_progress(c->progress_ud, &st) != 0) break;
         }
         if (c->max_messages > 0 && atomic_load(&c->handled_n) >= c->max_messages) {
             result = MM_CONSUMER_BUDGET;
@@ -795,29 +776,24 @@ int mm_consumer_run(mm_consumer *c) {
 }
 
 void mm_consumer_free(mm_consumer *c) {
-    if (c == NULL)
-        return;
+    if (c == NULL) return;
     if (c->rk != NULL) {
-        if (!c->ran)
-            rd_kafka_consumer_close(c->rk);
+        if (!c->ran) rd_kafka_consumer_close(c->rk);
         rd_kafka_destroy(c->rk);
     }
-    if (c->own_producer)
-        mm_producer_free(c->producer);
+    if (c->own_producer) mm_producer_free(c->producer);
     for (size_t i = 0; i < c->part_count; i++) {
         for (mm_consumer_slot *sl = c->parts[i].head, *n; sl != NULL; sl = n) {
             n = sl->next;
             mm_event_clear(&sl->ev);
-            if (sl->m)
-                rd_kafka_message_destroy(sl->m);
+            if (sl->m) rd_kafka_message_destroy(sl->m);
             free(sl);
         }
         free(c->parts[i].topic);
     }
     free(c->parts);
     for (int i = 0; i < 2; i++)
-        if (c->wake[i] >= 0)
-            close(c->wake[i]);
+        if (c->wake[i] >= 0) close(c->wake[i]);
     free(c->group);
     free(c->handled_set.slot);
     free(c->known_set.slot);

@@ -49,7 +49,7 @@ typedef struct mm_message_info {
     const char *topic;
     int32_t partition;
     int64_t offset;
-    int64_t timestamp_ms;  /* broker/producer timestamp, -1 if none */
+    int64_t timestamp_ms; /* broker/producer timestamp, -1 if none */
 } mm_message_info;
 
 /* Handles one event. Returns 0 once everything it produced and stored is
@@ -105,42 +105,42 @@ typedef struct mm_consumer_stats {
 typedef int (*mm_consumer_progress_cb)(void *ud, const mm_consumer_stats *stats);
 
 typedef struct mm_consumer_config {
-    const char *bootstrap;             /* "host:port,..." */
-    const char *group_id;              /* consumer group (default: the consumer's name) */
-    const char *const *topics;         /* topics to subscribe to */
+    const char *bootstrap;     /* "host:port,..." */
+    const char *group_id;      /* consumer group (default: the consumer's name) */
+    const char *const *topics; /* topics to subscribe to */
     size_t topic_count;
-    const char *const *handled_types;  /* event types the handler gets; NULL/0: all */
+    const char *const *handled_types; /* event types the handler gets; NULL/0: all */
     size_t handled_count;
-    const char *const *known_types;    /* types the service defines; others are
+    const char *const *known_types; /* types the service defines; others are
                                           dead-lettered; NULL/0: no check */
     size_t known_count;
     mm_consumer_handler handler;
     void *handler_ud;
-    mm_producer *producer;             /* for dead letters; NULL: the consumer makes one */
-    const mm_kv *props;                /* librdkafka properties, passed through */
+    mm_producer *producer; /* for dead letters; NULL: the consumer makes one */
+    const mm_kv *props;    /* librdkafka properties, passed through */
     size_t prop_count;
-    uint64_t max_messages;             /* stop after this many handled events; 0: no limit */
-    int sync_commit;                   /* nonzero: wait for each commit's answer */
-    unsigned max_attempts;             /* handler calls per message, and attempts to
+    uint64_t max_messages; /* stop after this many handled events; 0: no limit */
+    int sync_commit;       /* nonzero: wait for each commit's answer */
+    unsigned max_attempts; /* handler calls per message, and attempts to
                                           dead-letter one, before giving up on it
                                           (synchronous mode); 0: 8 */
     mm_consumer_progress_cb on_progress;
     void *progress_ud;
-    volatile sig_atomic_t *stop_flag;  /* optional: a signal handler sets it nonzero */
+    volatile sig_atomic_t *stop_flag; /* optional: a signal handler sets it nonzero */
     /* Pipelined mode (set start instead of handler; see above). */
     mm_consumer_start_fn start;
-    mm_consumer_pump_fn pump;          /* may be NULL */
-    size_t max_in_flight;              /* 0: MM_CONSUMER_DEFAULT_IN_FLIGHT */
-    size_t max_in_flight_bytes;        /* 0: MM_CONSUMER_DEFAULT_IN_FLIGHT_BYTES */
+    mm_consumer_pump_fn pump;   /* may be NULL */
+    size_t max_in_flight;       /* 0: MM_CONSUMER_DEFAULT_IN_FLIGHT */
+    size_t max_in_flight_bytes; /* 0: MM_CONSUMER_DEFAULT_IN_FLIGHT_BYTES */
 } mm_consumer_config;
 
-#define MM_CONSUMER_DEFAULT_IN_FLIGHT 256
+#define MM_CONSUMER_DEFAULT_IN_FLIGHT       256
 #define MM_CONSUMER_DEFAULT_IN_FLIGHT_BYTES (4u << 20)
 
 /* Why mm_consumer_run returned. */
 typedef enum mm_consumer_exit {
-    MM_CONSUMER_STOPPED = 0,   /* mm_consumer_stop, stop_flag or on_progress */
-    MM_CONSUMER_BUDGET = 1,    /* max_messages handled */
+    MM_CONSUMER_STOPPED = 0, /* mm_consumer_stop, stop_flag or on_progress */
+    MM_CONSUMER_BUDGET = 1,  /* max_messages handled */
 } mm_consumer_exit;
 
 /* Creates the consumer and subscribes (the group is joined on the first

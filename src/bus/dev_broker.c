@@ -22,8 +22,8 @@ struct mm_dev_broker {
     char advertised[64];
 };
 
-int mm_dev_broker_parse_listen(const char *listen, char *host, size_t hostlen, int *port,
-                               char *err, size_t errlen) {
+int mm_dev_broker_parse_listen(const char *listen, char *host, size_t hostlen, int *port, char *err,
+                               size_t errlen) {
     const char *colon = listen ? strrchr(listen, ':') : NULL;
     if (!colon || colon == listen || colon[1] == '\0') {
         snprintf(err, errlen, "listen address '%s' is not HOST:PORT (e.g. 127.0.0.1:9092)",
@@ -39,15 +39,17 @@ int mm_dev_broker_parse_listen(const char *listen, char *host, size_t hostlen, i
     errno = 0;
     long p = strtol(colon + 1, &end, 10);
     if (errno || *end != '\0' || p < 0 || p > 65535) {
-        snprintf(err, errlen, "port in listen address '%s' is not a number from 0 to 65535", listen);
+        snprintf(err, errlen, "port in listen address '%s' is not a number from 0 to 65535",
+                 listen);
         return MM_EINVAL;
     }
     memcpy(host, listen, n);
     host[n] = '\0';
     if (strcmp(host, "localhost") != 0 && strncmp(host, "127.", 4) != 0) {
-        snprintf(err, errlen,
-                 "the development broker only listens on loopback (127.0.0.1 or localhost), not '%s'",
-                 host);
+        snprintf(
+            err, errlen,
+            "the development broker only listens on loopback (127.0.0.1 or localhost), not '%s'",
+            host);
         return MM_EINVAL;
     }
     *port = (int)p;
@@ -57,8 +59,7 @@ int mm_dev_broker_parse_listen(const char *listen, char *host, size_t hostlen, i
 /* Split "127.0.0.1:PORT" as the mock reports its bootstrap address. */
 static int split_addr(const char *addr, char *host, size_t hostlen, int *port) {
     const char *colon = strrchr(addr, ':');
-    if (!colon || (size_t)(colon - addr) >= hostlen)
-        return -1;
+    if (!colon || (size_t)(colon - addr) >= hostlen) return -1;
     memcpy(host, addr, (size_t)(colon - addr));
     host[colon - addr] = '\0';
     *port = atoi(colon + 1);
@@ -69,7 +70,8 @@ int mm_dev_broker_start(const char *listen, mm_dev_broker **out, char *err, size
     char lhost[64];
     int lport = 0, rc;
     *out = NULL;
-    if (listen && (rc = mm_dev_broker_parse_listen(listen, lhost, sizeof lhost, &lport, err, errlen)))
+    if (listen &&
+        (rc = mm_dev_broker_parse_listen(listen, lhost, sizeof lhost, &lport, err, errlen)))
         return rc;
 
     mm_dev_broker *b = calloc(1, sizeof *b);
@@ -82,7 +84,8 @@ int mm_dev_broker_start(const char *listen, mm_dev_broker **out, char *err, size
     char kerr[256];
     /* test.mock.num.brokers makes the handle create and own the mock cluster.
      * log_level 4 hides the notice that bootstrap.servers was replaced. */
-    if (rd_kafka_conf_set(conf, "test.mock.num.brokers", "1", kerr, sizeof kerr) != RD_KAFKA_CONF_OK ||
+    if (rd_kafka_conf_set(conf, "test.mock.num.brokers", "1", kerr, sizeof kerr) !=
+            RD_KAFKA_CONF_OK ||
         rd_kafka_conf_set(conf, "log_level", "4", kerr, sizeof kerr) != RD_KAFKA_CONF_OK) {
         rd_kafka_conf_destroy(conf);
         free(b);
@@ -123,13 +126,14 @@ int mm_dev_broker_start(const char *listen, mm_dev_broker **out, char *err, size
         return rc;
     }
     snprintf(b->bootstrap, sizeof b->bootstrap, "%s:%d",
-             strcmp(lhost, "localhost") == 0 ? "127.0.0.1" : lhost, mm_tcp_forward_port(b->forward));
+             strcmp(lhost, "localhost") == 0 ? "127.0.0.1" : lhost,
+             mm_tcp_forward_port(b->forward));
     *out = b;
     return 0;
 }
 
-int mm_dev_broker_create_topic(mm_dev_broker *broker, const char *topic, int partitions,
-                               char *err, size_t errlen) {
+int mm_dev_broker_create_topic(mm_dev_broker *broker, const char *topic, int partitions, char *err,
+                               size_t errlen) {
     if (!topic || !*topic || partitions < 1) {
         snprintf(err, errlen, "a topic needs a name and at least one partition");
         return MM_EINVAL;
@@ -147,8 +151,7 @@ const char *mm_dev_broker_bootstrap(const mm_dev_broker *broker) { return broker
 const char *mm_dev_broker_advertised(const mm_dev_broker *broker) { return broker->advertised; }
 
 void mm_dev_broker_stop(mm_dev_broker *broker) {
-    if (!broker)
-        return;
+    if (!broker) return;
     mm_tcp_forward_stop(broker->forward);
     rd_kafka_destroy(broker->rk);
     free(broker);

@@ -28,8 +28,8 @@ typedef struct mm_dev_broker mm_dev_broker;
 
 /* Parse "HOST:PORT" (HOST an IPv4 loopback address or localhost, PORT 0..65535,
  * 0 meaning any free port). Returns 0, or MM_EINVAL with a message in err. */
-int mm_dev_broker_parse_listen(const char *listen, char *host, size_t hostlen, int *port,
-                               char *err, size_t errlen);
+int mm_dev_broker_parse_listen(const char *listen, char *host, size_t hostlen, int *port, char *err,
+                               size_t errlen);
 
 /* Start a one-broker mock cluster. listen: "HOST:PORT" to serve the bootstrap
  * address there (through a forwarder), or NULL to use the mock broker's own
@@ -38,8 +38,8 @@ int mm_dev_broker_parse_listen(const char *listen, char *host, size_t hostlen, i
 int mm_dev_broker_start(const char *listen, mm_dev_broker **out, char *err, size_t errlen);
 
 /* Create a topic with the given number of partitions (1 replica). */
-int mm_dev_broker_create_topic(mm_dev_broker *broker, const char *topic, int partitions,
-                               char *err, size_t errlen);
+int mm_dev_broker_create_topic(mm_dev_broker *broker, const char *topic, int partitions, char *err,
+                               size_t errlen);
 
 /* The address clients put in bootstrap.servers ("127.0.0.1:PORT"). */
 const char *mm_dev_broker_bootstrap(const mm_dev_broker *broker);

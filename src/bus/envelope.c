@@ -20,8 +20,7 @@ static void set_reason(char reason[MM_ENVELOPE_REASON_MAX], const char *fmt, ...
     __attribute__((format(printf, 2, 3)));
 
 static void set_reason(char reason[MM_ENVELOPE_REASON_MAX], const char *fmt, ...) {
-    if (reason == NULL)
-        return;
+    if (reason == NULL) return;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(reason, MM_ENVELOPE_REASON_MAX, fmt, ap);
@@ -58,8 +57,7 @@ const char *mm_envelope_type_prefix(void) { return type_prefix[0] ? type_prefix 
 void mm_event_init(mm_event *ev) { memset(ev, 0, sizeof *ev); }
 
 void mm_event_clear(mm_event *ev) {
-    if (ev == NULL)
-        return;
+    if (ev == NULL) return;
     free(ev->id);
     free(ev->source);
     free(ev->type);
@@ -79,8 +77,7 @@ void mm_event_clear(mm_event *ev) {
 /* Replaces *field with a copy of value (NULL clears). */
 static int set_string(char **field, const char *value) {
     char *copy = NULL;
-    if (value != NULL && (copy = strdup(value)) == NULL)
-        return MM_ENOMEM;
+    if (value != NULL && (copy = strdup(value)) == NULL) return MM_ENOMEM;
     free(*field);
     *field = copy;
     return 0;
@@ -88,10 +85,8 @@ static int set_string(char **field, const char *value) {
 
 static char *dup_bytes(const void *p, size_t len) {
     char *s = malloc(len + 1);
-    if (s == NULL)
-        return NULL;
-    if (len > 0)
-        memcpy(s, p, len);
+    if (s == NULL) return NULL;
+    if (len > 0) memcpy(s, p, len);
     s[len] = '\0';
     return s;
 }
@@ -128,8 +123,7 @@ const char *mm_event_attribute(const mm_event *event, const char *name) {
     if (strcmp(name, "source") == 0) return event->source;
     if (strcmp(name, "time") == 0) return event->time;
     for (size_t i = 0; i < event->ext_count; i++)
-        if (strcmp(event->ext[i].name, name) == 0)
-            return event->ext[i].value;
+        if (strcmp(event->ext[i].name, name) == 0) return event->ext[i].value;
     return NULL;
 }
 
@@ -137,8 +131,7 @@ int mm_event_create(mm_event *ev, const char *service, const char *type, json_t 
     char id[MM_UUID_STRLEN + 1];
     char now[25];
     mm_event_init(ev);
-    if (data == NULL && (data = json_object()) == NULL)
-        return MM_ENOMEM;
+    if (data == NULL && (data = json_object()) == NULL) return MM_ENOMEM;
     ev->data = data;
     if (service == NULL || type == NULL || !json_is_object(data)) {
         mm_event_clear(ev);
@@ -151,8 +144,7 @@ int mm_event_create(mm_event *ev, const char *service, const char *type, json_t 
     mm_event_time_now(now);
     size_t slen = strlen(MM_CE_SOURCE_PREFIX) + strlen(service) + 1;
     ev->source = malloc(slen);
-    if (ev->source != NULL)
-        snprintf(ev->source, slen, "%s%s", MM_CE_SOURCE_PREFIX, service);
+    if (ev->source != NULL) snprintf(ev->source, slen, "%s%s", MM_CE_SOURCE_PREFIX, service);
     ev->id = strdup(id);
     ev->type = strdup(type);
     ev->time = strdup(now);
@@ -173,8 +165,7 @@ int mm_event_set_cause_id(mm_event *ev, const char *event_id) {
 
 int mm_event_set_key(mm_event *ev, const void *key, size_t len) {
     char *copy = NULL;
-    if (key != NULL && (copy = dup_bytes(key, len)) == NULL)
-        return MM_ENOMEM;
+    if (key != NULL && (copy = dup_bytes(key, len)) == NULL) return MM_ENOMEM;
     free(ev->key);
     ev->key = copy;
     ev->key_len = key != NULL ? len : 0;
@@ -186,11 +177,9 @@ int mm_event_set_key(mm_event *ev, const void *key, size_t len) {
 
 /* CloudEvents attribute names: lowercase ASCII letters and digits only. */
 static bool is_attr_name(const char *s, size_t len) {
-    if (len == 0 || len > MM_ATTR_NAME_MAX)
-        return false;
+    if (len == 0 || len > MM_ATTR_NAME_MAX) return false;
     for (size_t i = 0; i < len; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')))
-            return false;
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9'))) return false;
     return true;
 }
 
@@ -198,12 +187,11 @@ static bool is_attr_name(const char *s, size_t len) {
  * extensions, or the encoder would write a second ce_id, say. */
 static bool is_reserved_attr(const char *name) {
     static const char *const reserved[] = {
-        "specversion", "id", "source", "type", "time", "datacontenttype",
-        "data", "mmreplyto", "mmcauseid",
+        "specversion",     "id",   "source",    "type",      "time",
+        "datacontenttype", "data", "mmreplyto", "mmcauseid",
     };
     for (size_t i = 0; i < sizeof reserved / sizeof *reserved; i++)
-        if (strcmp(name, reserved[i]) == 0)
-            return true;
+        if (strcmp(name, reserved[i]) == 0) return true;
     return false;
 }
 
@@ -212,11 +200,9 @@ int mm_event_set_ext(mm_event *ev, const char *name, const char *value) {
         is_reserved_attr(name))
         return MM_EINVAL;
     for (size_t i = 0; i < ev->ext_count; i++)
-        if (strcmp(ev->ext[i].name, name) == 0)
-            return set_string(&ev->ext[i].value, value);
+        if (strcmp(ev->ext[i].name, name) == 0) return set_string(&ev->ext[i].value, value);
     mm_event_ext *grown = realloc(ev->ext, (ev->ext_count + 1) * sizeof *grown);
-    if (grown == NULL)
-        return MM_ENOMEM;
+    if (grown == NULL) return MM_ENOMEM;
     ev->ext = grown;
     mm_event_ext *e = &ev->ext[ev->ext_count];
     e->name = strdup(name);
@@ -237,11 +223,9 @@ int mm_event_copy(mm_event *dst, const mm_event *src) {
         set_string(&dst->reply_to, src->reply_to) || set_string(&dst->cause_id, src->cause_id) ||
         mm_event_set_key(dst, src->key, src->key_len))
         goto oom;
-    if (src->data != NULL && (dst->data = json_deep_copy(src->data)) == NULL)
-        goto oom;
+    if (src->data != NULL && (dst->data = json_deep_copy(src->data)) == NULL) goto oom;
     for (size_t i = 0; i < src->ext_count; i++)
-        if (mm_event_set_ext(dst, src->ext[i].name, src->ext[i].value) != 0)
-            goto oom;
+        if (mm_event_set_ext(dst, src->ext[i].name, src->ext[i].value) != 0) goto oom;
     return 0;
 oom:
     mm_event_clear(dst);
@@ -250,20 +234,16 @@ oom:
 
 json_t *mm_event_to_json(const mm_event *ev) {
     json_t *o = json_object();
-    if (o == NULL)
-        return NULL;
+    if (o == NULL) return NULL;
     int bad = 0;
     bad |= json_object_set_new(o, "specversion", json_string(MM_CE_SPECVERSION));
     bad |= json_object_set_new(o, "id", json_string(ev->id ? ev->id : ""));
     bad |= json_object_set_new(o, "source", json_string(ev->source ? ev->source : ""));
     bad |= json_object_set_new(o, "type", json_string(ev->type ? ev->type : ""));
-    if (ev->time)
-        bad |= json_object_set_new(o, "time", json_string(ev->time));
+    if (ev->time) bad |= json_object_set_new(o, "time", json_string(ev->time));
     bad |= json_object_set_new(o, "datacontenttype", json_string("application/json"));
-    if (ev->reply_to)
-        bad |= json_object_set_new(o, "mmreplyto", json_string(ev->reply_to));
-    if (ev->cause_id)
-        bad |= json_object_set_new(o, "mmcauseid", json_string(ev->cause_id));
+    if (ev->reply_to) bad |= json_object_set_new(o, "mmreplyto", json_string(ev->reply_to));
+    if (ev->cause_id) bad |= json_object_set_new(o, "mmcauseid", json_string(ev->cause_id));
     for (size_t i = 0; i < ev->ext_count; i++)
         bad |= json_object_set_new(o, ev->ext[i].name, json_string(ev->ext[i].value));
     bad |= json_object_set_new(o, "data", ev->data ? json_incref(ev->data) : json_object());
@@ -295,8 +275,7 @@ static size_t utf8_invalid_at(const unsigned char *s, size_t len) {
              * already checked, tell at once whether the rest is ASCII. */
             uint64_t w;
             memcpy(&w, s + len - 8, sizeof w);
-            if ((w & UINT64_C(0x8080808080808080)) == 0)
-                return len;
+            if ((w & UINT64_C(0x8080808080808080)) == 0) return len;
         }
         unsigned char c = s[i];
         size_t n;
@@ -316,11 +295,9 @@ static size_t utf8_invalid_at(const unsigned char *s, size_t len) {
         } else {
             return i;
         }
-        if (len - i <= n)
-            return i;
+        if (len - i <= n) return i;
         for (size_t k = 1; k <= n; k++) {
-            if ((s[i + k] & 0xc0) != 0x80)
-                return i;
+            if ((s[i + k] & 0xc0) != 0x80) return i;
             cp = (cp << 6) | (s[i + k] & 0x3f);
         }
         if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
@@ -333,14 +310,12 @@ static size_t utf8_invalid_at(const unsigned char *s, size_t len) {
 
 /* GraphQL Name: /[_A-Za-z][_0-9A-Za-z]*\/ */
 static bool is_graphql_name(const char *s, size_t len) {
-    if (len == 0)
-        return false;
+    if (len == 0) return false;
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
         bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
         bool digit = c >= '0' && c <= '9';
-        if (!(alpha || (i > 0 && digit)))
-            return false;
+        if (!(alpha || (i > 0 && digit))) return false;
     }
     return true;
 }
@@ -348,8 +323,7 @@ static bool is_graphql_name(const char *s, size_t len) {
 static int digits(const char *s, size_t n) {
     int v = 0;
     for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
+        if (s[i] < '0' || s[i] > '9') return -1;
         v = v * 10 + (s[i] - '0');
     }
     return v;
@@ -357,8 +331,7 @@ static int digits(const char *s, size_t n) {
 
 bool mm_event_time_is_valid(const char *s, size_t len) {
     static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (s == NULL || len < 20)
-        return false;
+    if (s == NULL || len < 20) return false;
     if (s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') || s[13] != ':' ||
         s[16] != ':')
         return false;
@@ -368,22 +341,16 @@ bool mm_event_time_is_valid(const char *s, size_t len) {
         hour > 23 || min < 0 || min > 59 || sec < 0 || sec > 60)
         return false;
     bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    if (mon == 2 && day == 29 && !leap)
-        return false;
+    if (mon == 2 && day == 29 && !leap) return false;
     size_t i = 19;
     if (i < len && s[i] == '.') {
         size_t start = ++i;
-        while (i < len && s[i] >= '0' && s[i] <= '9')
-            i++;
-        if (i == start)
-            return false;
+        while (i < len && s[i] >= '0' && s[i] <= '9') i++;
+        if (i == start) return false;
     }
-    if (i == len)
-        return false;
-    if (s[i] == 'Z' || s[i] == 'z')
-        return i + 1 == len;
-    if ((s[i] != '+' && s[i] != '-') || len - i != 6 || s[i + 3] != ':')
-        return false;
+    if (i == len) return false;
+    if (s[i] == 'Z' || s[i] == 'z') return i + 1 == len;
+    if ((s[i] != '+' && s[i] != '-') || len - i != 6 || s[i + 3] != ':') return false;
     int oh = digits(s + i + 1, 2), om = digits(s + i + 4, 2);
     return oh >= 0 && oh <= 23 && om >= 0 && om <= 59;
 }
@@ -392,7 +359,7 @@ bool mm_event_time_is_valid(const char *s, size_t len) {
 
 static int add_header(rd_kafka_headers_t *h, const char *name, const char *value) {
     return rd_kafka_header_add(h, name, -1, value, -1) == RD_KAFKA_RESP_ERR_NO_ERROR ? 0
-                                                                                    : MM_ENOMEM;
+                                                                                     : MM_ENOMEM;
 }
 
 /* Checks a string attribute before it goes out, so that what we write is
@@ -400,8 +367,7 @@ static int add_header(rd_kafka_headers_t *h, const char *name, const char *value
 static bool check_attr(const char *what, const char *v, bool required,
                        char reason[MM_ENVELOPE_REASON_MAX]) {
     if (v == NULL || v[0] == '\0') {
-        if (required)
-            set_reason(reason, "event has no %s", what);
+        if (required) set_reason(reason, "event has no %s", what);
         return !required;
     }
     size_t len = strlen(v);
@@ -420,7 +386,8 @@ static bool check_attr(const char *what, const char *v, bool required,
 /* Ids are keys in the result store: bounded by bus/limits.h. */
 static bool check_id_len(const char *what, const char *v, char reason[MM_ENVELOPE_REASON_MAX]) {
     if (v != NULL && strlen(v) > MM_LIMIT_ID_BYTES) {
-        set_reason(reason, "event %s is too long (%zu bytes > %d)", what, strlen(v), MM_LIMIT_ID_BYTES);
+        set_reason(reason, "event %s is too long (%zu bytes > %d)", what, strlen(v),
+                   MM_LIMIT_ID_BYTES);
         return false;
     }
     return true;
@@ -432,8 +399,10 @@ int mm_envelope_encode(const mm_event *ev, rd_kafka_headers_t **headers, char **
     *headers = NULL;
     *payload = NULL;
     *payload_len = 0;
-    if (!check_attr("id", ev->id, true, reason) || !check_attr("source", ev->source, true, reason) ||
-        !check_attr("type", ev->type, true, reason) || !check_attr("time", ev->time, false, reason) ||
+    if (!check_attr("id", ev->id, true, reason) ||
+        !check_attr("source", ev->source, true, reason) ||
+        !check_attr("type", ev->type, true, reason) ||
+        !check_attr("time", ev->time, false, reason) ||
         !check_attr("reply_to", ev->reply_to, false, reason) ||
         !check_attr("cause_id", ev->cause_id, false, reason) ||
         !check_id_len("id", ev->id, reason) || !check_id_len("reply_to", ev->reply_to, reason) ||
@@ -457,15 +426,12 @@ int mm_envelope_encode(const mm_event *ev, rd_kafka_headers_t **headers, char **
             set_reason(reason, "extension name \"%s\" is not a CloudEvents attribute name", n);
             return MM_EINVAL;
         }
-        if (!check_attr("extension value", ev->ext[i].value, true, reason))
-            return MM_EINVAL;
+        if (!check_attr("extension value", ev->ext[i].value, true, reason)) return MM_EINVAL;
     }
-    if (ev->time == NULL)
-        mm_event_time_now(now);
+    if (ev->time == NULL) mm_event_time_now(now);
 
     rd_kafka_headers_t *h = rd_kafka_headers_new(8 + ev->ext_count);
-    if (h == NULL)
-        goto oom;
+    if (h == NULL) goto oom;
     char prefixed[MM_ENVELOPE_ATTR_MAX + 1];
     const char *type = ev->type;
     if (type_prefix[0] != '\0') {
@@ -483,27 +449,22 @@ int mm_envelope_encode(const mm_event *ev, rd_kafka_headers_t **headers, char **
               add_header(h, MM_HDR_TYPE, type) |
               add_header(h, MM_HDR_TIME, ev->time ? ev->time : now) |
               add_header(h, MM_HDR_CONTENT_TYPE, "application/json");
-    if (ev->reply_to)
-        bad |= add_header(h, MM_HDR_REPLYTO, ev->reply_to);
-    if (ev->cause_id)
-        bad |= add_header(h, MM_HDR_CAUSEID, ev->cause_id);
+    if (ev->reply_to) bad |= add_header(h, MM_HDR_REPLYTO, ev->reply_to);
+    if (ev->cause_id) bad |= add_header(h, MM_HDR_CAUSEID, ev->cause_id);
     for (size_t i = 0; i < ev->ext_count; i++) {
         char name[128];
         snprintf(name, sizeof name, "ce_%s", ev->ext[i].name);
         bad |= add_header(h, name, ev->ext[i].value);
     }
-    if (bad)
-        goto oom;
+    if (bad) goto oom;
     char *text = ev->data ? json_dumps(ev->data, JSON_COMPACT) : strdup("{}");
-    if (text == NULL)
-        goto oom;
+    if (text == NULL) goto oom;
     *headers = h;
     *payload = text;
     *payload_len = strlen(text);
     return 0;
 oom:
-    if (h)
-        rd_kafka_headers_destroy(h);
+    if (h) rd_kafka_headers_destroy(h);
     set_reason(reason, "out of memory");
     return MM_ENOMEM;
 }
@@ -513,11 +474,21 @@ oom:
 /* Headers the decoder interprets (everything else starting with "ce_" is a
  * pass-through extension; headers not starting with "ce_" are ignored). */
 enum {
-    H_SPEC, H_ID, H_SOURCE, H_TYPE, H_TIME, H_CTYPE, H_REPLYTO, H_CAUSEID, H_DCT, H_KNOWN
+    H_SPEC,
+    H_ID,
+    H_SOURCE,
+    H_TYPE,
+    H_TIME,
+    H_CTYPE,
+    H_REPLYTO,
+    H_CAUSEID,
+    H_DCT,
+    H_KNOWN
 };
 static const char *const known_names[H_KNOWN] = {
-    MM_HDR_SPECVERSION, MM_HDR_ID, MM_HDR_SOURCE, MM_HDR_TYPE, MM_HDR_TIME,
-    MM_HDR_CONTENT_TYPE, MM_HDR_REPLYTO, MM_HDR_CAUSEID, MM_HDR_DATACONTENTTYPE,
+    MM_HDR_SPECVERSION, MM_HDR_ID,      MM_HDR_SOURCE,
+    MM_HDR_TYPE,        MM_HDR_TIME,    MM_HDR_CONTENT_TYPE,
+    MM_HDR_REPLYTO,     MM_HDR_CAUSEID, MM_HDR_DATACONTENTTYPE,
 };
 
 /* Which known header name (H_*) name is, or -1: one length switch and at
@@ -540,7 +511,8 @@ static int known_index(const char *name, size_t len) {
     }
 #undef IS
 }
-_Static_assert(sizeof MM_HDR_TIME == sizeof MM_HDR_TYPE, "known_index: ce_time shares ce_type's case");
+_Static_assert(sizeof MM_HDR_TIME == sizeof MM_HDR_TYPE,
+               "known_index: ce_time shares ce_type's case");
 _Static_assert(sizeof MM_HDR_REPLYTO == sizeof MM_HDR_CONTENT_TYPE &&
                    sizeof MM_HDR_CAUSEID == sizeof MM_HDR_CONTENT_TYPE,
                "known_index: the framework extensions share content-type's case");
@@ -588,10 +560,10 @@ static bool check_header_value(const mm_wire_header *h, char reason[MM_ENVELOPE_
 /* What a media type (a content-type header or a datacontenttype attribute)
  * says about the bytes it describes. */
 typedef enum media_kind {
-    MEDIA_OTHER,        /* not JSON, or a charset other than UTF-8 */
-    MEDIA_JSON,         /* application/json or application/<x>+json */
-    MEDIA_STRUCTURED,   /* application/cloudevents+json: a whole event */
-    MEDIA_BATCH,        /* application/cloudevents-batch+json */
+    MEDIA_OTHER,      /* not JSON, or a charset other than UTF-8 */
+    MEDIA_JSON,       /* application/json or application/<x>+json */
+    MEDIA_STRUCTURED, /* application/cloudevents+json: a whole event */
+    MEDIA_BATCH,      /* application/cloudevents-batch+json */
 } media_kind;
 
 static bool is_ows(char c) { return c == ' ' || c == '\t'; }
@@ -608,14 +580,11 @@ static bool is_tchar(char c) {
  * parameters are allowed and ignored. Malformed text is MEDIA_OTHER. */
 static media_kind media_type_kind(const char *v, size_t len) {
     /* What this framework writes, on every message: no parsing needed. */
-    if (len == 16 && memcmp(v, "application/json", 16) == 0)
-        return MEDIA_JSON;
+    if (len == 16 && memcmp(v, "application/json", 16) == 0) return MEDIA_JSON;
     size_t i = 0;
-    while (i < len && is_ows(v[i]))
-        i++;
+    while (i < len && is_ows(v[i])) i++;
     size_t start = i;
-    while (i < len && (is_tchar(v[i]) || v[i] == '/'))
-        i++;
+    while (i < len && (is_tchar(v[i]) || v[i] == '/')) i++;
     const char *mt = v + start;
     size_t mlen = i - start;
     media_kind kind;
@@ -624,48 +593,37 @@ static media_kind media_type_kind(const char *v, size_t len) {
         kind = MEDIA_STRUCTURED;
     else if (MT_IS("application/cloudevents-batch+json"))
         kind = MEDIA_BATCH;
-    else if (MT_IS("application/json") ||
-             (mlen > 17 && strncasecmp(mt, "application/", 12) == 0 &&
-              strncasecmp(mt + mlen - 5, "+json", 5) == 0 && memchr(mt + 12, '/', mlen - 12) == NULL))
+    else if (MT_IS("application/json") || (mlen > 17 && strncasecmp(mt, "application/", 12) == 0 &&
+                                           strncasecmp(mt + mlen - 5, "+json", 5) == 0 &&
+                                           memchr(mt + 12, '/', mlen - 12) == NULL))
         kind = MEDIA_JSON;
     else
         return MEDIA_OTHER;
 #undef MT_IS
     for (;;) {
-        while (i < len && is_ows(v[i]))
-            i++;
-        if (i == len)
-            return kind;
-        if (v[i++] != ';')
-            return MEDIA_OTHER;
-        while (i < len && is_ows(v[i]))
-            i++;
-        if (i == len)
-            return kind; /* a trailing ';' is harmless */
+        while (i < len && is_ows(v[i])) i++;
+        if (i == len) return kind;
+        if (v[i++] != ';') return MEDIA_OTHER;
+        while (i < len && is_ows(v[i])) i++;
+        if (i == len) return kind; /* a trailing ';' is harmless */
         size_t ns = i;
-        while (i < len && is_tchar(v[i]))
-            i++;
+        while (i < len && is_tchar(v[i])) i++;
         size_t nlen = i - ns;
-        if (nlen == 0 || i == len || v[i] != '=')
-            return MEDIA_OTHER;
+        if (nlen == 0 || i == len || v[i] != '=') return MEDIA_OTHER;
         i++;
         const char *val;
         size_t vlen;
         if (i < len && v[i] == '"') {
             val = v + ++i;
-            while (i < len && v[i] != '"')
-                i++;
-            if (i == len)
-                return MEDIA_OTHER;
+            while (i < len && v[i] != '"') i++;
+            if (i == len) return MEDIA_OTHER;
             vlen = (size_t)(v + i - val);
             i++;
         } else {
             val = v + i;
-            while (i < len && is_tchar(v[i]))
-                i++;
+            while (i < len && is_tchar(v[i])) i++;
             vlen = (size_t)(v + i - val);
-            if (vlen == 0)
-                return MEDIA_OTHER;
+            if (vlen == 0) return MEDIA_OTHER;
         }
         if (nlen == 7 && strncasecmp(v + ns, "charset", 7) == 0 &&
             !((vlen == 5 && strncasecmp(val, "utf-8", 5) == 0) ||
@@ -742,8 +700,7 @@ static bool check_type(const char *what, const char *v, size_t len, const char *
 
 static bool check_time(const char *what, const char *v, size_t len,
                        char reason[MM_ENVELOPE_REASON_MAX]) {
-    if (mm_event_time_is_valid(v, len))
-        return true;
+    if (mm_event_time_is_valid(v, len)) return true;
     set_reason(reason, "%s \"%.*s\" is not an RFC 3339 timestamp", what, (int)(len > 64 ? 64 : len),
                v);
     return false;
@@ -765,18 +722,17 @@ static int decode_binary(const mm_wire_header *headers, size_t header_count, con
     /* Pass 1: classify headers, reject duplicates and malformed values. */
     for (size_t i = 0; i < header_count; i++) {
         const mm_wire_header *h = &headers[i];
-        if (h->name == NULL)
-            continue;
+        if (h->name == NULL) continue;
         size_t name_len = strlen(h->name);
         bool is_ce = name_len >= 3 && memcmp(h->name, "ce_", 3) == 0;
         int which = known_index(h->name, name_len);
-        if (which < 0 && !is_ce)
-            continue; /* not ours: tracing headers and the like */
+        if (which < 0 && !is_ce) continue; /* not ours: tracing headers and the like */
         if (which < 0) {
             const char *attr = h->name + 3;
             if (!is_attr_name(attr, name_len - 3)) {
-                set_reason(reason, "header name %.64s is not a valid CloudEvents attribute "
-                                   "(lowercase letters and digits, at most %d)",
+                set_reason(reason,
+                           "header name %.64s is not a valid CloudEvents attribute "
+                           "(lowercase letters and digits, at most %d)",
                            h->name, MM_ATTR_NAME_MAX);
                 return MM_EINVAL;
             }
@@ -791,8 +747,7 @@ static int decode_binary(const mm_wire_header *headers, size_t header_count, con
                 set_reason(reason, "duplicate header %.64s", h->name);
                 return MM_EINVAL;
             }
-        if (!check_header_value(h, reason))
-            return MM_EINVAL;
+        if (!check_header_value(h, reason)) return MM_EINVAL;
         ours[ours_count] = i;
         ours_len[ours_count++] = name_len;
         if (which >= 0)
@@ -807,7 +762,8 @@ static int decode_binary(const mm_wire_header *headers, size_t header_count, con
         return MM_EINVAL;
     }
     if (!value_is(known[H_SPEC], MM_CE_SPECVERSION)) {
-        set_reason(reason, "unsupported ce_specversion \"%.*s\" (expected \"" MM_CE_SPECVERSION "\")",
+        set_reason(reason,
+                   "unsupported ce_specversion \"%.*s\" (expected \"" MM_CE_SPECVERSION "\")",
                    (int)known[H_SPEC]->value_len, (const char *)known[H_SPEC]->value);
         return MM_EINVAL;
     }
@@ -823,8 +779,7 @@ static int decode_binary(const mm_wire_header *headers, size_t header_count, con
                     reason))
         return MM_EINVAL;
     const mm_wire_header *tm = known[H_TIME];
-    if (tm != NULL && !check_time("ce_time", tm->value, tm->value_len, reason))
-        return MM_EINVAL;
+    if (tm != NULL && !check_time("ce_time", tm->value, tm->value_len, reason)) return MM_EINVAL;
     /* The data's media type: content-type (the binding's header), and
      * ce_datacontenttype (which some SDKs add as well); both must be JSON.
      * Neither: JSON, the only data this framework has. */
@@ -840,8 +795,7 @@ static int decode_binary(const mm_wire_header *headers, size_t header_count, con
     }
 
     json_t *data = parse_json("value", value, value_len, true, reason);
-    if (data == NULL)
-        return MM_EINVAL;
+    if (data == NULL) return MM_EINVAL;
 
     /* Everything checked: fill the event. */
     out->data = data;
@@ -849,14 +803,14 @@ static int decode_binary(const mm_wire_header *headers, size_t header_count, con
     out->source = dup_bytes(known[H_SOURCE]->value, known[H_SOURCE]->value_len);
     out->type = dup_bytes(type, type_len);
     int oom = out->id == NULL || out->source == NULL || out->type == NULL;
-    if (tm != NULL)
-        oom |= (out->time = dup_bytes(tm->value, tm->value_len)) == NULL;
+    if (tm != NULL) oom |= (out->time = dup_bytes(tm->value, tm->value_len)) == NULL;
     if (known[H_REPLYTO] != NULL)
-        oom |= (out->reply_to = dup_bytes(known[H_REPLYTO]->value, known[H_REPLYTO]->value_len)) == NULL;
+        oom |= (out->reply_to = dup_bytes(known[H_REPLYTO]->value, known[H_REPLYTO]->value_len)) ==
+               NULL;
     if (known[H_CAUSEID] != NULL)
-        oom |= (out->cause_id = dup_bytes(known[H_CAUSEID]->value, known[H_CAUSEID]->value_len)) == NULL;
-    if (key != NULL)
-        oom |= mm_event_set_key(out, key, key_len) != 0;
+        oom |= (out->cause_id = dup_bytes(known[H_CAUSEID]->value, known[H_CAUSEID]->value_len)) ==
+               NULL;
+    if (key != NULL) oom |= mm_event_set_key(out, key, key_len) != 0;
     /* Extensions: pass 1 already checked their names (valid, not reserved,
      * no duplicates) and values, which is all mm_event_set_ext would check,
      * so each is copied once, straight into place. */
@@ -884,13 +838,10 @@ static int decode_binary(const mm_wire_header *headers, size_t header_count, con
 /* Standard base64 (RFC 4648 section 4), padding optional, no white space.
  * Returns a malloc'd buffer and its length, or NULL when malformed. */
 static unsigned char *base64_decode(const char *s, size_t len, size_t *out_len) {
-    while (len > 0 && s[len - 1] == '=')
-        len--;
-    if (len % 4 == 1)
-        return NULL;
+    while (len > 0 && s[len - 1] == '=') len--;
+    if (len % 4 == 1) return NULL;
     unsigned char *out = malloc(len / 4 * 3 + 3);
-    if (out == NULL)
-        return NULL;
+    if (out == NULL) return NULL;
     uint32_t acc = 0;
     size_t n = 0, bits = 0;
     for (size_t i = 0; i < len; i++) {
@@ -933,8 +884,8 @@ static const char *struct_string(json_t *ev, const char *name, bool required, bo
         *bad = true;
         return NULL;
     }
-    if (!check_attr_bytes("structured event \"", name, "\"", json_string_value(m), json_string_length(m),
-                          reason)) {
+    if (!check_attr_bytes("structured event \"", name, "\"", json_string_value(m),
+                          json_string_length(m), reason)) {
         *bad = true;
         return NULL;
     }
@@ -944,21 +895,19 @@ static const char *struct_string(json_t *ev, const char *name, bool required, bo
 static int decode_structured(const void *key, size_t key_len, const void *value, size_t value_len,
                              mm_event *out, char reason[MM_ENVELOPE_REASON_MAX]) {
     json_t *ev = parse_json("structured event", value, value_len, true, reason);
-    if (ev == NULL)
-        return MM_EINVAL;
+    if (ev == NULL) return MM_EINVAL;
     int rc = MM_EINVAL;
     json_t *data = NULL;
     bool bad = false;
     /* One fewer than the header limit: re-encoded in binary mode (ce_time is
      * always written) the event must still fit in MM_ENVELOPE_MAX_HEADERS. */
     if (json_object_size(ev) > MM_ENVELOPE_MAX_HEADERS - 1) {
-        set_reason(reason, "structured event has too many members (%zu > %d)",
-                   json_object_size(ev), MM_ENVELOPE_MAX_HEADERS - 1);
+        set_reason(reason, "structured event has too many members (%zu > %d)", json_object_size(ev),
+                   MM_ENVELOPE_MAX_HEADERS - 1);
         goto out;
     }
     const char *spec = struct_string(ev, "specversion", true, &bad, reason);
-    if (bad)
-        goto out;
+    if (bad) goto out;
     if (strcmp(spec, MM_CE_SPECVERSION) != 0) {
         set_reason(reason, "unsupported specversion \"%.16s\" (expected \"" MM_CE_SPECVERSION "\")",
                    spec);
@@ -971,16 +920,14 @@ static int decode_structured(const void *key, size_t key_len, const void *value,
     const char *dct = bad ? NULL : struct_string(ev, "datacontenttype", false, &bad, reason);
     const char *reply_to = bad ? NULL : struct_string(ev, "mmreplyto", false, &bad, reason);
     const char *cause_id = bad ? NULL : struct_string(ev, "mmcauseid", false, &bad, reason);
-    if (bad)
-        goto out;
+    if (bad) goto out;
     const char *type;
     size_t type_len;
-    if (!check_type("type", type_full, strlen(type_full), &type, &type_len, reason))
-        goto out;
-    if (time != NULL && !check_time("time", time, strlen(time), reason))
-        goto out;
+    if (!check_type("type", type_full, strlen(type_full), &type, &type_len, reason)) goto out;
+    if (time != NULL && !check_time("time", time, strlen(time), reason)) goto out;
     if (dct != NULL && media_type_kind(dct, strlen(dct)) != MEDIA_JSON) {
-        set_reason(reason, "unsupported datacontenttype \"%.64s\" (expected application/json)", dct);
+        set_reason(reason, "unsupported datacontenttype \"%.64s\" (expected application/json)",
+                   dct);
         goto out;
     }
     json_t *d = json_object_get(ev, "data"), *d64 = json_object_get(ev, "data_base64");
@@ -995,18 +942,19 @@ static int decode_structured(const void *key, size_t key_len, const void *value,
             goto out;
         }
         size_t raw_len;
-        unsigned char *raw = base64_decode(json_string_value(d64), json_string_length(d64), &raw_len);
+        unsigned char *raw =
+            base64_decode(json_string_value(d64), json_string_length(d64), &raw_len);
         if (raw == NULL) {
             set_reason(reason, "structured event \"data_base64\" is not base64");
             goto out;
         }
         data = parse_json("decoded data_base64", raw, raw_len, true, reason);
         free(raw);
-        if (data == NULL)
-            goto out;
+        if (data == NULL) goto out;
     } else if (d != NULL) {
         if (!json_is_object(d)) {
-            set_reason(reason, "structured event \"data\" is %s, expected a JSON object", json_kind(d));
+            set_reason(reason, "structured event \"data\" is %s, expected a JSON object",
+                       json_kind(d));
             goto out;
         }
         data = json_incref(d);
@@ -1022,14 +970,10 @@ static int decode_structured(const void *key, size_t key_len, const void *value,
     out->source = strdup(source);
     out->type = dup_bytes(type, type_len);
     int oom = out->id == NULL || out->source == NULL || out->type == NULL;
-    if (time != NULL)
-        oom |= (out->time = strdup(time)) == NULL;
-    if (reply_to != NULL)
-        oom |= (out->reply_to = strdup(reply_to)) == NULL;
-    if (cause_id != NULL)
-        oom |= (out->cause_id = strdup(cause_id)) == NULL;
-    if (key != NULL)
-        oom |= mm_event_set_key(out, key, key_len) != 0;
+    if (time != NULL) oom |= (out->time = strdup(time)) == NULL;
+    if (reply_to != NULL) oom |= (out->reply_to = strdup(reply_to)) == NULL;
+    if (cause_id != NULL) oom |= (out->cause_id = strdup(cause_id)) == NULL;
+    if (key != NULL) oom |= mm_event_set_key(out, key, key_len) != 0;
     if (oom) {
         rc = MM_ENOMEM;
         set_reason(reason, "out of memory");
@@ -1040,11 +984,11 @@ static int decode_structured(const void *key, size_t key_len, const void *value,
     const char *name;
     json_t *m;
     json_object_foreach(ev, name, m) {
-        if (is_reserved_attr(name) || strcmp(name, "data_base64") == 0 || json_is_null(m))
-            continue;
+        if (is_reserved_attr(name) || strcmp(name, "data_base64") == 0 || json_is_null(m)) continue;
         if (!is_attr_name(name, strlen(name))) {
-            set_reason(reason, "structured event member \"%.64s\" is not a valid CloudEvents "
-                               "attribute name (lowercase letters and digits, at most %d)",
+            set_reason(reason,
+                       "structured event member \"%.64s\" is not a valid CloudEvents "
+                       "attribute name (lowercase letters and digits, at most %d)",
                        name, MM_ATTR_NAME_MAX);
             goto out;
         }
@@ -1062,12 +1006,13 @@ static int decode_structured(const void *key, size_t key_len, const void *value,
             v = json_is_true(m) ? "true" : "false";
             vlen = strlen(v);
         } else {
-            set_reason(reason, "structured event attribute \"%.64s\" is %s, expected a string, "
-                               "an integer or a boolean", name, json_kind(m));
+            set_reason(reason,
+                       "structured event attribute \"%.64s\" is %s, expected a string, "
+                       "an integer or a boolean",
+                       name, json_kind(m));
             goto out;
         }
-        if (!check_attr_bytes("structured event \"", name, "\"", v, vlen, reason))
-            goto out;
+        if (!check_attr_bytes("structured event \"", name, "\"", v, vlen, reason)) goto out;
         if (mm_event_set_ext(out, name, v) != 0) {
             rc = MM_ENOMEM;
             set_reason(reason, "out of memory");
@@ -1076,8 +1021,7 @@ static int decode_structured(const void *key, size_t key_len, const void *value,
     }
     rc = 0;
 out:
-    if (rc != 0)
-        mm_event_clear(out);
+    if (rc != 0) mm_event_clear(out);
     json_decref(data);
     json_decref(ev);
     return rc;
@@ -1089,7 +1033,8 @@ out:
  * lacks and holds: no ce_specversion header, a JSON content type or none,
  * and a value that is a JSON object with a string "specversion". */
 static bool looks_structured(const mm_wire_header *ct, const void *value, size_t value_len) {
-    if (ct != NULL && (ct->value == NULL || media_type_kind(ct->value, ct->value_len) != MEDIA_JSON))
+    if (ct != NULL &&
+        (ct->value == NULL || media_type_kind(ct->value, ct->value_len) != MEDIA_JSON))
         return false;
     if (value == NULL || value_len == 0 || utf8_invalid_at(value, value_len) != value_len)
         return false;
@@ -1115,8 +1060,7 @@ static int decode_any(const mm_wire_header *headers, size_t header_count, const 
     for (size_t i = 0; i < header_count; i++) {
         const char *n = headers[i].name;
         /* A glance at the first letters spares most headers a strcmp. */
-        if (n == NULL || n[0] != 'c')
-            continue;
+        if (n == NULL || n[0] != 'c') continue;
         if (n[1] == 'e' && n[2] == '_' && n[3] == 's' && n[4] == 'p' &&
             strcmp(n, MM_HDR_SPECVERSION) == 0) {
             has_spec = true;
@@ -1136,8 +1080,7 @@ static int decode_any(const mm_wire_header *headers, size_t header_count, const 
             return MM_EINVAL;
         }
         if (kind == MEDIA_STRUCTURED) {
-            if (!check_header_value(ct, reason))
-                return MM_EINVAL;
+            if (!check_header_value(ct, reason)) return MM_EINVAL;
             return decode_structured(key, key_len, value, value_len, out, reason);
         }
     }
@@ -1150,8 +1093,7 @@ static int decode_any(const mm_wire_header *headers, size_t header_count, const 
  * refused here, whichever mode carried it. */
 static bool id_fits(const char *attr, const char *id, char reason[MM_ENVELOPE_REASON_MAX]) {
     size_t n = id ? strlen(id) : 0;
-    if (n <= MM_LIMIT_ID_BYTES)
-        return true;
+    if (n <= MM_LIMIT_ID_BYTES) return true;
     set_reason(reason, "%s is too long (%zu bytes > %d)", attr, n, MM_LIMIT_ID_BYTES);
     return false;
 }
@@ -1168,8 +1110,7 @@ int mm_envelope_decode(const mm_wire_header *headers, size_t header_count, const
         return MM_EINVAL;
     }
     int rc = decode_any(headers, header_count, key, key_len, value, value_len, out, reason);
-    if (rc != 0)
-        return rc;
+    if (rc != 0) return rc;
     if (!id_fits("ce_id", out->id, reason) || !id_fits("ce_mmreplyto", out->reply_to, reason) ||
         !id_fits("ce_mmcauseid", out->cause_id, reason)) {
         mm_event_clear(out);
@@ -1193,7 +1134,8 @@ int mm_envelope_decode_message(const rd_kafka_message_t *msg, mm_event *out,
         const char *name;
         const void *val;
         size_t len;
-        while (n <= MM_ENVELOPE_MAX_HEADERS && rd_kafka_header_get_all(h, n, &name, &val, &len) == 0) {
+        while (n <= MM_ENVELOPE_MAX_HEADERS &&
+               rd_kafka_header_get_all(h, n, &name, &val, &len) == 0) {
             hdrs[n].name = name;
             hdrs[n].value = val;
             hdrs[n].value_len = len;
@@ -1204,6 +1146,5 @@ int mm_envelope_decode_message(const rd_kafka_message_t *msg, mm_event *out,
             return MM_EINVAL;
         }
     }
-    return mm_envelope_decode(hdrs, n, msg->key, msg->key_len, msg->payload, msg->len, out,
-                              reason);
+    return mm_envelope_decode(hdrs, n, msg->key, msg->key_len, msg->payload, msg->len, out, reason);
 }

@@ -28,17 +28,17 @@
 #define MM_CE_SOURCE_PREFIX "/metamorphosis/"
 
 /* Header names (CloudEvents Kafka binding: "ce_" + attribute name). */
-#define MM_HDR_SPECVERSION "ce_specversion"
-#define MM_HDR_ID "ce_id"
-#define MM_HDR_SOURCE "ce_source"
-#define MM_HDR_TYPE "ce_type"
-#define MM_HDR_TIME "ce_time"
+#define MM_HDR_SPECVERSION  "ce_specversion"
+#define MM_HDR_ID           "ce_id"
+#define MM_HDR_SOURCE       "ce_source"
+#define MM_HDR_TYPE         "ce_type"
+#define MM_HDR_TIME         "ce_time"
 #define MM_HDR_CONTENT_TYPE "content-type"
 /* Accepted on decode (some SDKs add it in binary mode); never written. */
 #define MM_HDR_DATACONTENTTYPE "ce_datacontenttype"
 /* Framework extensions. */
-#define MM_HDR_REPLYTO "ce_mmreplyto"   /* id of the server awaiting the result */
-#define MM_HDR_CAUSEID "ce_mmcauseid"   /* id of the event whose handler emitted this one */
+#define MM_HDR_REPLYTO "ce_mmreplyto" /* id of the server awaiting the result */
+#define MM_HDR_CAUSEID "ce_mmcauseid" /* id of the event whose handler emitted this one */
 
 /* Longest event type prefix (mm_envelope_set_type_prefix). */
 #define MM_ENVELOPE_TYPE_PREFIX_MAX 200
@@ -61,16 +61,16 @@ typedef struct mm_event_ext {
 /* One event. All strings are heap-owned by the event (mm_event_clear frees
  * them); data is a JSON object owned by the event (one reference). */
 typedef struct mm_event {
-    char *id;         /* ce_id: unique; a UUIDv4 when the framework makes it */
-    char *source;     /* ce_source: "/metamorphosis/<service>" */
-    char *type;       /* ce_type: the event's GraphQL type name */
-    char *time;       /* ce_time: RFC 3339; NULL only on decode when absent */
-    char *reply_to;   /* ce_mmreplyto: server id waiting for the result, or NULL */
-    char *cause_id;   /* ce_mmcauseid: id of the causing event, or NULL */
-    json_t *data;     /* the value: the event's fields, a JSON object */
-    char *key;        /* Kafka message key; NULL means "use the id" */
-    size_t key_len;   /* length of key (keys may hold any bytes) */
-    mm_event_ext *ext;    /* other ce_* attributes, in header order */
+    char *id;          /* ce_id: unique; a UUIDv4 when the framework makes it */
+    char *source;      /* ce_source: "/metamorphosis/<service>" */
+    char *type;        /* ce_type: the event's GraphQL type name */
+    char *time;        /* ce_time: RFC 3339; NULL only on decode when absent */
+    char *reply_to;    /* ce_mmreplyto: server id waiting for the result, or NULL */
+    char *cause_id;    /* ce_mmcauseid: id of the causing event, or NULL */
+    json_t *data;      /* the value: the event's fields, a JSON object */
+    char *key;         /* Kafka message key; NULL means "use the id" */
+    size_t key_len;    /* length of key (keys may hold any bytes) */
+    mm_event_ext *ext; /* other ce_* attributes, in header order */
     size_t ext_count;
 } mm_event;
 
@@ -134,9 +134,8 @@ const char *mm_envelope_type_prefix(void);
 /* Encodes ev for producing: *headers (caller owns; rd_kafka_producev takes
  * it over on success) and *payload (malloc'd JSON text, *payload_len bytes).
  * Validates ev first: on failure returns MM_EINVAL with reason set. */
-int mm_envelope_encode(const mm_event *ev, rd_kafka_headers_t **headers,
-                       char **payload, size_t *payload_len,
-                       char reason[MM_ENVELOPE_REASON_MAX]);
+int mm_envelope_encode(const mm_event *ev, rd_kafka_headers_t **headers, char **payload,
+                       size_t *payload_len, char reason[MM_ENVELOPE_REASON_MAX]);
 
 /* Decodes and validates a message given as raw parts, in either content
  * mode of the Kafka binding: structured (content-type
@@ -145,10 +144,9 @@ int mm_envelope_encode(const mm_event *ev, rd_kafka_headers_t **headers,
  * the value). The exact rules are in docs/wire-format.md. On success returns 0
  * and fills out (which must be initialized/empty); on failure returns
  * MM_EINVAL, leaves out empty and writes the reason. key may be NULL. */
-int mm_envelope_decode(const mm_wire_header *headers, size_t header_count,
-                       const void *key, size_t key_len,
-                       const void *value, size_t value_len,
-                       mm_event *out, char reason[MM_ENVELOPE_REASON_MAX]);
+int mm_envelope_decode(const mm_wire_header *headers, size_t header_count, const void *key,
+                       size_t key_len, const void *value, size_t value_len, mm_event *out,
+                       char reason[MM_ENVELOPE_REASON_MAX]);
 
 /* Same for a consumed Kafka message. */
 int mm_envelope_decode_message(const rd_kafka_message_t *msg, mm_event *out,

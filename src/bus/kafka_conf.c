@@ -41,9 +41,10 @@ static void load_scopes(void) {
         while (name_end > line && name_end[-1] == ' ') name_end--;
         char *cp = bar + 1;
         while (*cp == ' ') cp++;
-        mm_kafka_scope sc = *cp == 'C' ? MM_KAFKA_SCOPE_CONSUMER
-                          : *cp == 'P' ? MM_KAFKA_SCOPE_PRODUCER
-                          : *cp == '*' ? MM_KAFKA_SCOPE_BOTH : MM_KAFKA_SCOPE_UNKNOWN;
+        mm_kafka_scope sc = *cp == 'C'   ? MM_KAFKA_SCOPE_CONSUMER
+                            : *cp == 'P' ? MM_KAFKA_SCOPE_PRODUCER
+                            : *cp == '*' ? MM_KAFKA_SCOPE_BOTH
+                                         : MM_KAFKA_SCOPE_UNKNOWN;
         if (sc == MM_KAFKA_SCOPE_UNKNOWN || name_end == line || cp[1] != ' ') continue;
         if (scope_count == cap) {
             size_t ncap = cap ? cap * 2 : 256;
@@ -71,26 +72,25 @@ mm_kafka_scope mm_kafka_property_scope(const char *key) {
 
 static char role[64] = "gregor";
 
-void mm_kafka_set_role(const char *r) {
-    snprintf(role, sizeof role, "%s", r && *r ? r : "gregor");
-}
+void mm_kafka_set_role(const char *r) { snprintf(role, sizeof role, "%s", r && *r ? r : "gregor"); }
 
 /* Facilities whose lines are routine at their level: debug for us. */
-static int is_noise(const char *facility) {
-    return strcmp(facility, "AUTOCREATE") == 0;
-}
+static int is_noise(const char *facility) { return strcmp(facility, "AUTOCREATE") == 0; }
 
 void mm_kafka_log_line(const rd_kafka_t *rk, int level, const char *facility, const char *text) {
     /* syslog levels: 0-3 error, 4 warning, 5 notice and 6 info, 7 debug. */
-    mm_log_level ours = level <= 3 ? MM_LOG_ERROR : level == 4 ? MM_LOG_WARN
-                      : level <= 6 ? MM_LOG_INFO : MM_LOG_DEBUG;
+    mm_log_level ours = level <= 3   ? MM_LOG_ERROR
+                        : level == 4 ? MM_LOG_WARN
+                        : level <= 6 ? MM_LOG_INFO
+                                     : MM_LOG_DEBUG;
     if (facility && is_noise(facility)) ours = MM_LOG_DEBUG;
     if (!mm_log_enabled(ours)) return;
     const char *client = "client";
     if (rk) client = rd_kafka_type(rk) == RD_KAFKA_PRODUCER ? "producer" : "consumer";
     char q[1600], name[300];
     mm_log_write(ours, "msg=%s component=kafka client=%s role=%s facility=%s name=%s",
-                 mm_log_quote(text ? text : "", q, sizeof q), client, role, facility ? facility : "-",
+                 mm_log_quote(text ? text : "", q, sizeof q), client, role,
+                 facility ? facility : "-",
                  mm_log_quote(rk ? rd_kafka_name(rk) : "-", name, sizeof name));
 }
 
@@ -98,9 +98,7 @@ static void log_cb(const rd_kafka_t *rk, int level, const char *facility, const 
     mm_kafka_log_line(rk, level, facility, text);
 }
 
-void mm_kafka_conf_use_our_log(rd_kafka_conf_t *conf) {
-    rd_kafka_conf_set_log_cb(conf, log_cb);
-}
+void mm_kafka_conf_use_our_log(rd_kafka_conf_t *conf) { rd_kafka_conf_set_log_cb(conf, log_cb); }
 
 /* ---- building ------------------------------------------------------------------ */
 
@@ -111,8 +109,7 @@ static int apply(rd_kafka_conf_t *conf, const char *key, const char *value, char
         snprintf(err, err_size, "Kafka property with a missing key or value");
         return -1;
     }
-    if (strncmp(key, "kafka.", 6) == 0)
-        key += 6;
+    if (strncmp(key, "kafka.", 6) == 0) key += 6;
     if (rd_kafka_conf_set(conf, key, value, why, sizeof why) != RD_KAFKA_CONF_OK) {
         /* Error messages get logged: the value of a property that may hold a
          * secret (sasl.password, ssl.key.password, ...; a misspelt name
@@ -140,9 +137,8 @@ static mm_kafka_scope client_of(const mm_kv *defaults, size_t n) {
     return MM_KAFKA_SCOPE_BOTH;
 }
 
-rd_kafka_conf_t *mm_kafka_conf_new(const char *bootstrap, const mm_kv *defaults,
-                                   size_t ndefaults, const mm_kv *props, size_t nprops,
-                                   char *err, size_t err_size) {
+rd_kafka_conf_t *mm_kafka_conf_new(const char *bootstrap, const mm_kv *defaults, size_t ndefaults,
+                                   const mm_kv *props, size_t nprops, char *err, size_t err_size) {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     if (conf == NULL) {
         snprintf(err, err_size, "out of memory");
@@ -153,20 +149,19 @@ rd_kafka_conf_t *mm_kafka_conf_new(const char *bootstrap, const mm_kv *defaults,
     if (bootstrap != NULL && apply(conf, "bootstrap.servers", bootstrap, err, err_size) != 0)
         goto fail;
     for (size_t i = 0; i < ndefaults; i++)
-        if (apply(conf, defaults[i].key, defaults[i].value, err, err_size) != 0)
-            goto fail;
+        if (apply(conf, defaults[i].key, defaults[i].value, err, err_size) != 0) goto fail;
     for (size_t i = 0; i < nprops; i++) {
         if (props[i].key && client != MM_KAFKA_SCOPE_BOTH) {
             mm_kafka_scope s = mm_kafka_property_scope(props[i].key);
             if ((s == MM_KAFKA_SCOPE_CONSUMER || s == MM_KAFKA_SCOPE_PRODUCER) && s != client) {
-                mm_log_debug("msg=\"kafka: property left out\" property=%s reason=\"%s only\" client=%s",
-                             props[i].key, s == MM_KAFKA_SCOPE_CONSUMER ? "consumer" : "producer",
-                             client == MM_KAFKA_SCOPE_CONSUMER ? "consumer" : "producer");
+                mm_log_debug(
+                    "msg=\"kafka: property left out\" property=%s reason=\"%s only\" client=%s",
+                    props[i].key, s == MM_KAFKA_SCOPE_CONSUMER ? "consumer" : "producer",
+                    client == MM_KAFKA_SCOPE_CONSUMER ? "consumer" : "producer");
                 continue;
             }
         }
-        if (apply(conf, props[i].key, props[i].value, err, err_size) != 0)
-            goto fail;
+        if (apply(conf, props[i].key, props[i].value, err, err_size) != 0) goto fail;
     }
     return conf;
 fail:

@@ -36,9 +36,8 @@ mm_kafka_scope mm_kafka_property_scope(const char *key);
  * consumer; acks, enable.idempotence: a producer); props that belong only to
  * the other kind are left out (logged at debug). On failure returns NULL and
  * writes librdkafka's explanation (naming the property) into err. */
-rd_kafka_conf_t *mm_kafka_conf_new(const char *bootstrap, const mm_kv *defaults,
-                                   size_t ndefaults, const mm_kv *props, size_t nprops,
-                                   char *err, size_t err_size);
+rd_kafka_conf_t *mm_kafka_conf_new(const char *bootstrap, const mm_kv *defaults, size_t ndefaults,
+                                   const mm_kv *props, size_t nprops, char *err, size_t err_size);
 
 /* Routes conf's librdkafka log lines through our logger (mm_kafka_conf_new
  * does this; for configurations built elsewhere, e.g. the mock cluster's). */

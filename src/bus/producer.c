@@ -21,21 +21,21 @@
 struct mm_producer {
     rd_kafka_t *rk;
     pthread_t poller;
-    bool polling;               /* the delivery thread runs (else the caller polls) */
+    bool polling; /* the delivery thread runs (else the caller polls) */
     atomic_bool stop;
-    pthread_mutex_t lock;       /* guards the sync tickets' state */
-    pthread_cond_t done;        /* broadcast when any ticket completes */
-    size_t pending;             /* async tickets whose callback has not returned */
-    char fatal[512];            /* non-empty after a fatal (idempotence) error */
+    pthread_mutex_t lock; /* guards the sync tickets' state */
+    pthread_cond_t done;  /* broadcast when any ticket completes */
+    size_t pending;       /* async tickets whose callback has not returned */
+    char fatal[512];      /* non-empty after a fatal (idempotence) error */
     atomic_bool has_fatal;
 };
 
 typedef struct ticket {
-    mm_delivery_cb cb;          /* async: the caller's callback */
+    mm_delivery_cb cb; /* async: the caller's callback */
     void *ud;
-    bool sync;                  /* sync: the waiter below is in use */
+    bool sync; /* sync: the waiter below is in use */
     bool completed;
-    bool abandoned;             /* the sync waiter timed out and left */
+    bool abandoned; /* the sync waiter timed out and left */
     int status;
     int32_t partition;
     int64_t offset;
@@ -46,8 +46,7 @@ static void copy_err(char *err, size_t err_size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void copy_err(char *err, size_t err_size, const char *fmt, ...) {
-    if (err == NULL || err_size == 0)
-        return;
+    if (err == NULL || err_size == 0) return;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(err, err_size, fmt, ap);
@@ -58,19 +57,21 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
     mm_producer *p = opaque;
     ticket *t = m->_private;
     (void)rk;
-    if (t == NULL)
-        return;
+    if (t == NULL) return;
     mm_delivery d = {
-        .status = 0, .error = NULL, .topic = m->rkt ? rd_kafka_topic_name(m->rkt) : NULL,
-        .partition = m->partition, .offset = m->offset, .kafka_err = (int)m->err,
+        .status = 0,
+        .error = NULL,
+        .topic = m->rkt ? rd_kafka_topic_name(m->rkt) : NULL,
+        .partition = m->partition,
+        .offset = m->offset,
+        .kafka_err = (int)m->err,
     };
     if (m->err) {
         d.status = m->err == RD_KAFKA_RESP_ERR__MSG_TIMED_OUT ? MM_ETIMEDOUT : MM_EKAFKA;
         d.error = rd_kafka_err2str(m->err);
     }
     if (!t->sync) {
-        if (t->cb)
-            t->cb(t->ud, &d);
+        if (t->cb) t->cb(t->ud, &d);
         free(t);
         /* Counted down only after the callback returned, so that flush
          * can promise every callback has run. */
@@ -85,19 +86,16 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
     t->status = d.status;
     t->partition = d.partition;
     t->offset = d.offset;
-    if (d.error)
-        snprintf(t->error, sizeof t->error, "%s", d.error);
+    if (d.error) snprintf(t->error, sizeof t->error, "%s", d.error);
     bool abandoned = t->abandoned;
     pthread_cond_broadcast(&p->done);
     pthread_mutex_unlock(&p->lock);
-    if (abandoned)
-        free(t);
+    if (abandoned) free(t);
 }
 
 static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque) {
     mm_producer *p = opaque;
-    if (err != RD_KAFKA_RESP_ERR__FATAL)
-        return; /* transient: librdkafka retries by itself */
+    if (err != RD_KAFKA_RESP_ERR__FATAL) return; /* transient: librdkafka retries by itself */
     char why[400];
     rd_kafka_fatal_error(rk, why, sizeof why);
     pthread_mutex_lock(&p->lock);
@@ -119,10 +117,8 @@ int mm_delivery_is_transient(int kafka_err) {
     case RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED:
     case RD_KAFKA_RESP_ERR_INVALID_REQUIRED_ACKS:
     case RD_KAFKA_RESP_ERR__INVALID_ARG:
-    case RD_KAFKA_RESP_ERR__FATAL:
-        return 0;
-    default:
-        return 1;
+    case RD_KAFKA_RESP_ERR__FATAL: return 0;
+    default: return 1;
     }
 }
 
@@ -130,13 +126,12 @@ static void *poll_loop(void *arg) {
     mm_producer *p = arg;
     /* rd_kafka_poll returns as soon as a report is ready; the timeout only
      * bounds how long stopping takes. */
-    while (!atomic_load(&p->stop))
-        rd_kafka_poll(p->rk, 100);
+    while (!atomic_load(&p->stop)) rd_kafka_poll(p->rk, 100);
     return NULL;
 }
 
-mm_producer *mm_producer_new(const char *bootstrap, const mm_kv *props, size_t nprops,
-                             char *err, size_t err_size) {
+mm_producer *mm_producer_new(const char *bootstrap, const mm_kv *props, size_t nprops, char *err,
+                             size_t err_size) {
     static const mm_kv defaults[] = {
         {"enable.idempotence", "true"},
         {"acks", "all"},
@@ -152,8 +147,8 @@ mm_producer *mm_producer_new(const char *bootstrap, const mm_kv *props, size_t n
     }
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->done, NULL);
-    rd_kafka_conf_t *conf = mm_kafka_conf_new(bootstrap, defaults, sizeof defaults / sizeof *defaults,
-                                              props, nprops, why, sizeof why);
+    rd_kafka_conf_t *conf = mm_kafka_conf_new(
+        bootstrap, defaults, sizeof defaults / sizeof *defaults, props, nprops, why, sizeof why);
     if (conf == NULL) {
         copy_err(err, err_size, "%s", why);
         goto fail;
@@ -184,8 +179,7 @@ fail:
 rd_kafka_t *mm_producer_rdkafka(mm_producer *p) { return p->rk; }
 
 static int check_fatal(mm_producer *p, char *err, size_t err_size) {
-    if (!atomic_load(&p->has_fatal))
-        return 0;
+    if (!atomic_load(&p->has_fatal)) return 0;
     pthread_mutex_lock(&p->lock);
     copy_err(err, err_size, "%s", p->fatal);
     pthread_mutex_unlock(&p->lock);
@@ -195,8 +189,8 @@ static int check_fatal(mm_producer *p, char *err, size_t err_size) {
 /* Hands one message to librdkafka. Takes over headers and payload (malloc'd)
  * in every case. */
 static int produce_raw(mm_producer *p, const char *topic, const void *key, size_t key_len,
-                       char *payload, size_t payload_len, rd_kafka_headers_t *headers,
-                       ticket *t, bool copy_payload, char *err, size_t err_size) {
+                       char *payload, size_t payload_len, rd_kafka_headers_t *headers, ticket *t,
+                       bool copy_payload, char *err, size_t err_size) {
     /* Blocking on a full queue needs someone else serving delivery reports:
      * not so when the caller polls (mm_producer_poll_on_caller). */
     int flags = (p->polling ? RD_KAFKA_MSG_F_BLOCK : 0) |
@@ -206,10 +200,8 @@ static int produce_raw(mm_producer *p, const char *topic, const void *key, size_
         RD_KAFKA_V_KEY((void *)key, key_len), RD_KAFKA_V_VALUE(payload, payload_len),
         RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_OPAQUE(t), RD_KAFKA_V_END);
     if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        if (headers)
-            rd_kafka_headers_destroy(headers);
-        if (!copy_payload)
-            free(payload);
+        if (headers) rd_kafka_headers_destroy(headers);
+        if (!copy_payload) free(payload);
         copy_err(err, err_size, "cannot produce: %s", rd_kafka_err2str(e));
         /* Too large is the message's fault and will not change on retry. */
         return e == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE ? MM_ELIMIT : MM_EKAFKA;
@@ -229,8 +221,7 @@ static int produce_event(mm_producer *p, const char *topic, const mm_event *ev, 
         return MM_EINVAL;
     }
     int rc = check_fatal(p, err, err_size);
-    if (rc != 0)
-        return rc;
+    if (rc != 0) return rc;
     rc = mm_envelope_encode(ev, &headers, &payload, &len, reason);
     if (rc != 0) {
         copy_err(err, err_size, "%s", reason);
@@ -239,8 +230,8 @@ static int produce_event(mm_producer *p, const char *topic, const mm_event *ev, 
     if (len > max_value) {
         rd_kafka_headers_destroy(headers);
         free(payload);
-        copy_err(err, err_size, "event %s of %zu bytes exceeds the limit of %zu bytes", ev->type, len,
-                 max_value);
+        copy_err(err, err_size, "event %s of %zu bytes exceeds the limit of %zu bytes", ev->type,
+                 len, max_value);
         return MM_ELIMIT;
     }
     const void *key = ev->key ? (const void *)ev->key : (const void *)ev->id;
@@ -296,8 +287,8 @@ int mm_producer_send_keep_value(mm_producer *p, const char *topic, const mm_even
                       err_size);
 }
 
-int mm_producer_send_entry(mm_producer *p, const char *topic, const mm_event *ev,
-                           mm_delivery_cb cb, void *ud, char *err, size_t err_size) {
+int mm_producer_send_entry(mm_producer *p, const char *topic, const mm_event *ev, mm_delivery_cb cb,
+                           void *ud, char *err, size_t err_size) {
     return send_async(p, topic, ev, MM_LIMIT_EVENT_BYTES, cb, ud, NULL, NULL, err, err_size);
 }
 
@@ -328,8 +319,7 @@ static int wait_ticket(mm_producer *p, ticket *t, int timeout_ms, int32_t *parti
                     (deadline.tv_nsec - now.tv_nsec) / 1000000;
         if (timeout_ms > 0 && left <= 0) {
             pthread_mutex_lock(&p->lock);
-            if (t->completed)
-                break;
+            if (t->completed) break;
             t->abandoned = true;
             pthread_mutex_unlock(&p->lock);
             copy_err(err, err_size, "%s", "no delivery report within the timeout");
@@ -351,12 +341,9 @@ static int wait_ticket(mm_producer *p, ticket *t, int timeout_ms, int32_t *parti
     }
     pthread_mutex_unlock(&p->lock);
     int rc = t->status;
-    if (rc != 0)
-        copy_err(err, err_size, "delivery failed: %s", t->error);
-    if (partition)
-        *partition = t->partition;
-    if (offset)
-        *offset = t->offset;
+    if (rc != 0) copy_err(err, err_size, "delivery failed: %s", t->error);
+    if (partition) *partition = t->partition;
+    if (offset) *offset = t->offset;
     free(t);
     return rc;
 }
@@ -379,9 +366,9 @@ int mm_producer_send_sync(mm_producer *p, const char *topic, const mm_event *ev,
 
 int mm_producer_send_dead_letter(mm_producer *p, const mm_dead_letter *dl, int timeout_ms,
                                  char *err, size_t err_size) {
-    static const char *const ours[] = {MM_DLQ_HDR_REASON, MM_DLQ_HDR_TOPIC, MM_DLQ_HDR_PARTITION,
-                                       MM_DLQ_HDR_OFFSET, MM_DLQ_HDR_GROUP, MM_DLQ_HDR_TIME,
-                                       MM_DLQ_HDR_VALUE_BYTES};
+    static const char *const ours[] = {
+        MM_DLQ_HDR_REASON, MM_DLQ_HDR_TOPIC, MM_DLQ_HDR_PARTITION,  MM_DLQ_HDR_OFFSET,
+        MM_DLQ_HDR_GROUP,  MM_DLQ_HDR_TIME,  MM_DLQ_HDR_VALUE_BYTES};
     char dlq_topic[512], num[32], now[25];
     if (dl->topic == NULL || dl->reason == NULL) {
         copy_err(err, err_size, "%s", "dead letter without source topic or reason");
@@ -393,9 +380,9 @@ int mm_producer_send_dead_letter(mm_producer *p, const mm_dead_letter *dl, int t
         return MM_EINVAL;
     }
     int rc = check_fatal(p, err, err_size);
-    if (rc != 0)
-        return rc;
-    rd_kafka_headers_t *h = dl->headers ? rd_kafka_headers_copy(dl->headers) : rd_kafka_headers_new(6);
+    if (rc != 0) return rc;
+    rd_kafka_headers_t *h =
+        dl->headers ? rd_kafka_headers_copy(dl->headers) : rd_kafka_headers_new(6);
     if (h == NULL) {
         copy_err(err, err_size, "%s", "out of memory");
         return MM_ENOMEM;
@@ -403,8 +390,7 @@ int mm_producer_send_dead_letter(mm_producer *p, const mm_dead_letter *dl, int t
     /* A message dead-lettered twice (replayed from a DLQ) keeps one set.
      * MM_DLQ_HDR_REPLAYS is deliberately not in the list: the replay count
      * crosses to the new copy, which is what bounds replay loops. */
-    for (size_t i = 0; i < sizeof ours / sizeof *ours; i++)
-        rd_kafka_header_remove(h, ours[i]);
+    for (size_t i = 0; i < sizeof ours / sizeof *ours; i++) rd_kafka_header_remove(h, ours[i]);
     mm_event_time_now(now);
     int bad = 0;
     bad |= rd_kafka_header_add(h, MM_DLQ_HDR_REASON, -1, dl->reason, -1);
@@ -413,8 +399,7 @@ int mm_producer_send_dead_letter(mm_producer *p, const mm_dead_letter *dl, int t
     bad |= rd_kafka_header_add(h, MM_DLQ_HDR_PARTITION, -1, num, -1);
     snprintf(num, sizeof num, "%lld", (long long)dl->offset);
     bad |= rd_kafka_header_add(h, MM_DLQ_HDR_OFFSET, -1, num, -1);
-    if (dl->group)
-        bad |= rd_kafka_header_add(h, MM_DLQ_HDR_GROUP, -1, dl->group, -1);
+    if (dl->group) bad |= rd_kafka_header_add(h, MM_DLQ_HDR_GROUP, -1, dl->group, -1);
     bad |= rd_kafka_header_add(h, MM_DLQ_HDR_TIME, -1, now, -1);
     /* A value too large to produce again (the 5 MB event) is left out, so
      * that dead-lettering it cannot fail the same way. */
@@ -438,8 +423,8 @@ int mm_producer_send_dead_letter(mm_producer *p, const mm_dead_letter *dl, int t
         return MM_ENOMEM;
     }
     t->sync = true;
-    rc = produce_raw(p, dlq_topic, dl->key, dl->key_len, (char *)value, value_len, h, t,
-                     true, err, err_size);
+    rc = produce_raw(p, dlq_topic, dl->key, dl->key_len, (char *)value, value_len, h, t, true, err,
+                     err_size);
     if (rc != 0) {
         free(t);
         return rc;
@@ -448,8 +433,7 @@ int mm_producer_send_dead_letter(mm_producer *p, const mm_dead_letter *dl, int t
 }
 
 rd_kafka_queue_t *mm_producer_poll_on_caller(mm_producer *p) {
-    if (!p->polling)
-        return NULL;
+    if (!p->polling) return NULL;
     atomic_store(&p->stop, true);
     pthread_join(p->poller, NULL);
     p->polling = false;
@@ -459,33 +443,28 @@ rd_kafka_queue_t *mm_producer_poll_on_caller(mm_producer *p) {
 int mm_producer_poll(mm_producer *p, int timeout_ms) { return rd_kafka_poll(p->rk, timeout_ms); }
 
 int mm_producer_poll_in_background(mm_producer *p) {
-    if (p->polling)
-        return 0;
+    if (p->polling) return 0;
     atomic_store(&p->stop, false);
-    if (pthread_create(&p->poller, NULL, poll_loop, p) != 0)
-        return MM_ENOMEM;
+    if (pthread_create(&p->poller, NULL, poll_loop, p) != 0) return MM_ENOMEM;
     p->polling = true;
     return 0;
 }
 
 int mm_producer_flush(mm_producer *p, int timeout_ms) {
     struct timespec deadline = deadline_in(timeout_ms);
-    if (rd_kafka_flush(p->rk, timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR)
-        return MM_ETIMEDOUT;
+    if (rd_kafka_flush(p->rk, timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR) return MM_ETIMEDOUT;
     /* librdkafka counts a report as done when it is dequeued; wait until the
      * delivery thread has also finished running its callback. */
     pthread_mutex_lock(&p->lock);
     int rc = 0;
-    while (p->pending > 0 && rc == 0)
-        rc = pthread_cond_timedwait(&p->done, &p->lock, &deadline);
+    while (p->pending > 0 && rc == 0) rc = pthread_cond_timedwait(&p->done, &p->lock, &deadline);
     bool idle = p->pending == 0;
     pthread_mutex_unlock(&p->lock);
     return idle ? 0 : MM_ETIMEDOUT;
 }
 
 void mm_producer_free(mm_producer *p) {
-    if (p == NULL)
-        return;
+    if (p == NULL) return;
     rd_kafka_flush(p->rk, 10000);
     /* Whatever could not be delivered fails now, so every callback fires. */
     rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);

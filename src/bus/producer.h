@@ -20,12 +20,12 @@
 /* Suffix of dead-letter topics: orders -> orders.dlq. */
 #define MM_DLQ_SUFFIX ".dlq"
 /* Headers added to a dead-lettered message. */
-#define MM_DLQ_HDR_REASON "mm_dlq_reason"
-#define MM_DLQ_HDR_TOPIC "mm_dlq_source_topic"
+#define MM_DLQ_HDR_REASON    "mm_dlq_reason"
+#define MM_DLQ_HDR_TOPIC     "mm_dlq_source_topic"
 #define MM_DLQ_HDR_PARTITION "mm_dlq_partition"
-#define MM_DLQ_HDR_OFFSET "mm_dlq_offset"
-#define MM_DLQ_HDR_GROUP "mm_dlq_group"
-#define MM_DLQ_HDR_TIME "mm_dlq_time"
+#define MM_DLQ_HDR_OFFSET    "mm_dlq_offset"
+#define MM_DLQ_HDR_GROUP     "mm_dlq_group"
+#define MM_DLQ_HDR_TIME      "mm_dlq_time"
 /* Set instead of the value when the original was too large to copy. */
 #define MM_DLQ_HDR_VALUE_BYTES "mm_dlq_value_bytes"
 
@@ -33,12 +33,12 @@ typedef struct mm_producer mm_producer;
 
 /* The outcome of one send, as the broker reported it. */
 typedef struct mm_delivery {
-    int status;          /* 0, or MM_EKAFKA / MM_ETIMEDOUT */
-    const char *error;   /* librdkafka's text when status != 0, else NULL */
+    int status;        /* 0, or MM_EKAFKA / MM_ETIMEDOUT */
+    const char *error; /* librdkafka's text when status != 0, else NULL */
     const char *topic;
-    int32_t partition;   /* -1 when unknown */
-    int64_t offset;      /* -1 when unknown */
-    int kafka_err;       /* librdkafka's rd_kafka_resp_err_t (0 on success) */
+    int32_t partition; /* -1 when unknown */
+    int64_t offset;    /* -1 when unknown */
+    int kafka_err;     /* librdkafka's rd_kafka_resp_err_t (0 on success) */
 } mm_delivery;
 
 /* Whether a failed delivery is worth another attempt: timeouts, a broker or
@@ -54,24 +54,24 @@ typedef void (*mm_delivery_cb)(void *ud, const mm_delivery *d);
 
 /* A message to dead-letter: the original bytes and where they came from. */
 typedef struct mm_dead_letter {
-    const char *topic;              /* source topic; the DLQ is topic + ".dlq" */
+    const char *topic; /* source topic; the DLQ is topic + ".dlq" */
     int32_t partition;
     int64_t offset;
-    const void *key;                /* may be NULL */
+    const void *key; /* may be NULL */
     size_t key_len;
-    const void *value;              /* may be NULL */
+    const void *value; /* may be NULL */
     size_t value_len;
     const rd_kafka_headers_t *headers; /* original headers, may be NULL */
-    const char *reason;             /* why it was rejected */
-    const char *group;              /* consumer group that rejected it, may be NULL */
+    const char *reason;                /* why it was rejected */
+    const char *group;                 /* consumer group that rejected it, may be NULL */
 } mm_dead_letter;
 
 /* Creates a producer for bootstrap ("host:port,..."). props (may be NULL)
  * are librdkafka properties applied after the framework's defaults
  * (enable.idempotence=true, acks=all, linger.ms=0, message.timeout.ms=30000);
  * "kafka.<name>" keys have the prefix stripped. Returns NULL with err set. */
-mm_producer *mm_producer_new(const char *bootstrap, const mm_kv *props, size_t nprops,
-                             char *err, size_t err_size);
+mm_producer *mm_producer_new(const char *bootstrap, const mm_kv *props, size_t nprops, char *err,
+                             size_t err_size);
 
 /* Encodes ev and enqueues it for topic; cb (may be NULL) fires once with the
  * outcome. Returns 0 when enqueued; MM_EINVAL (bad event, reason in err) or
@@ -92,8 +92,8 @@ int mm_producer_send_keep_value(mm_producer *p, const char *topic, const mm_even
  * exceeds MM_LIMIT_EVENT_BYTES (bus/limits.h), so that whatever a consumer
  * emits from it still fits a Kafka message. mm_producer_send refuses only
  * what Kafka would (MM_ELIMIT above MM_LIMIT_MESSAGE_BYTES). */
-int mm_producer_send_entry(mm_producer *p, const char *topic, const mm_event *ev,
-                           mm_delivery_cb cb, void *ud, char *err, size_t err_size);
+int mm_producer_send_entry(mm_producer *p, const char *topic, const mm_event *ev, mm_delivery_cb cb,
+                           void *ud, char *err, size_t err_size);
 
 /* Sends ev and waits for the broker's acknowledgement. timeout_ms <= 0 waits
  * for the delivery report however long it takes (bounded by

@@ -45,14 +45,15 @@ struct mm_tcp_forward {
     size_t npairs, cap;
 };
 
-static int loopback_addr(const char *host, int port, struct sockaddr_in *sa, char *err, size_t errlen) {
+static int loopback_addr(const char *host, int port, struct sockaddr_in *sa, char *err,
+                         size_t errlen) {
     memset(sa, 0, sizeof *sa);
     sa->sin_family = AF_INET;
     sa->sin_port = htons((unsigned short)port);
-    if (strcmp(host, "localhost") == 0)
-        host = "127.0.0.1";
+    if (strcmp(host, "localhost") == 0) host = "127.0.0.1";
     if (inet_pton(AF_INET, host, &sa->sin_addr) != 1 || (ntohl(sa->sin_addr.s_addr) >> 24) != 127) {
-        snprintf(err, errlen, "'%s' is not an IPv4 loopback address (127.x.x.x or localhost)", host);
+        snprintf(err, errlen, "'%s' is not an IPv4 loopback address (127.x.x.x or localhost)",
+                 host);
         return MM_EINVAL;
     }
     return 0;
@@ -60,8 +61,7 @@ static int loopback_addr(const char *host, int port, struct sockaddr_in *sa, cha
 
 static void set_nonblocking(int fd) {
     int flags = fcntl(fd, F_GETFL);
-    if (flags >= 0)
-        fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+    if (flags >= 0) fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 }
 
 static void pair_close(fwd_pair *p) {
@@ -72,13 +72,11 @@ static void pair_close(fwd_pair *p) {
 
 static void accept_one(mm_tcp_forward *f) {
     int client = accept(f->listen_fd, NULL, NULL);
-    if (client < 0)
-        return;
+    if (client < 0) return;
     int server = socket(AF_INET, SOCK_STREAM, 0);
     if (server < 0 || connect(server, (struct sockaddr *)&f->target, sizeof f->target) != 0) {
         /* The target is gone; dropping the client tells it so. */
-        if (server >= 0)
-            close(server);
+        if (server >= 0) close(server);
         close(client);
         return;
     }
@@ -113,23 +111,18 @@ static void accept_one(mm_tcp_forward *f) {
 static int relay(int from, int to, fwd_dir *d, short revents_from, short revents_to) {
     if (d->len == 0 && (revents_from & (POLLIN | POLLHUP | POLLERR))) {
         ssize_t n = read(from, d->buf, sizeof d->buf);
-        if (n == 0)
-            return -1;
-        if (n < 0)
-            return (errno == EAGAIN || errno == EINTR) ? 0 : -1;
+        if (n == 0) return -1;
+        if (n < 0) return (errno == EAGAIN || errno == EINTR) ? 0 : -1;
         d->len = (size_t)n;
         d->off = 0;
     }
     if (d->len > d->off && (revents_to & POLLOUT || d->off == 0)) {
         ssize_t n = send(to, d->buf + d->off, d->len - d->off, MSG_NOSIGNAL);
-        if (n < 0)
-            return (errno == EAGAIN || errno == EINTR) ? 0 : -1;
+        if (n < 0) return (errno == EAGAIN || errno == EINTR) ? 0 : -1;
         d->off += (size_t)n;
-        if (d->off == d->len)
-            d->len = d->off = 0;
+        if (d->off == d->len) d->len = d->off = 0;
     }
-    if (revents_to & (POLLERR | POLLNVAL))
-        return -1;
+    if (revents_to & (POLLERR | POLLNVAL)) return -1;
     return 0;
 }
 
@@ -154,18 +147,18 @@ static void *forward_thread(void *arg) {
             fwd_pair *p = f->pairs[i];
             /* Read a side only when its buffer is empty; wait for writability
              * only while the other direction has bytes pending. */
-            pfds[2 + 2 * i] = (struct pollfd){.fd = p->client,
+            pfds[2 + 2 * i] = (struct pollfd){
+                .fd = p->client,
                 .events = (short)((p->up.len == 0 ? POLLIN : 0) | (p->down.len ? POLLOUT : 0))};
-            pfds[3 + 2 * i] = (struct pollfd){.fd = p->server,
+            pfds[3 + 2 * i] = (struct pollfd){
+                .fd = p->server,
                 .events = (short)((p->down.len == 0 ? POLLIN : 0) | (p->up.len ? POLLOUT : 0))};
         }
         if (poll(pfds, need, -1) < 0) {
-            if (errno == EINTR)
-                continue;
+            if (errno == EINTR) continue;
             break;
         }
-        if (pfds[0].revents)
-            break; /* mm_tcp_forward_stop */
+        if (pfds[0].revents) break; /* mm_tcp_forward_stop */
         size_t kept = 0;
         for (size_t i = 0; i < f->npairs; i++) {
             fwd_pair *p = f->pairs[i];
@@ -178,8 +171,7 @@ static void *forward_thread(void *arg) {
             f->pairs[kept++] = p;
         }
         f->npairs = kept;
-        if (pfds[1].revents & POLLIN)
-            accept_one(f);
+        if (pfds[1].revents & POLLIN) accept_one(f);
     }
     free(pfds);
     return NULL;
@@ -194,8 +186,7 @@ int mm_tcp_forward_start(const char *listen_host, int listen_port, const char *t
         return MM_EINVAL;
     }
     int rc = loopback_addr(listen_host, listen_port, &la, err, errlen);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     mm_tcp_forward *f = calloc(1, sizeof *f);
     if (!f) {
         snprintf(err, errlen, "out of memory");
@@ -204,8 +195,7 @@ int mm_tcp_forward_start(const char *listen_host, int listen_port, const char *t
     f->listen_fd = -1;
     f->wake[0] = f->wake[1] = -1;
     rc = loopback_addr(target_host, target_port, &f->target, err, errlen);
-    if (rc)
-        goto fail;
+    if (rc) goto fail;
     rc = MM_EIO;
     f->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
     if (f->listen_fd < 0) {
@@ -215,7 +205,8 @@ int mm_tcp_forward_start(const char *listen_host, int listen_port, const char *t
     int one = 1;
     setsockopt(f->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (bind(f->listen_fd, (struct sockaddr *)&la, sizeof la) != 0) {
-        snprintf(err, errlen, "cannot listen on %s:%d: %s", listen_host, listen_port, strerror(errno));
+        snprintf(err, errlen, "cannot listen on %s:%d: %s", listen_host, listen_port,
+                 strerror(errno));
         goto fail;
     }
     if (listen(f->listen_fd, 64) != 0) {
@@ -237,8 +228,7 @@ int mm_tcp_forward_start(const char *listen_host, int listen_port, const char *t
     *out = f;
     return 0;
 fail:
-    if (f->listen_fd >= 0)
-        close(f->listen_fd);
+    if (f->listen_fd >= 0) close(f->listen_fd);
     if (f->wake[0] >= 0) {
         close(f->wake[0]);
         close(f->wake[1]);
@@ -250,13 +240,11 @@ fail:
 int mm_tcp_forward_port(const mm_tcp_forward *fwd) { return fwd->port; }
 
 void mm_tcp_forward_stop(mm_tcp_forward *fwd) {
-    if (!fwd)
-        return;
+    if (!fwd) return;
     ssize_t n = write(fwd->wake[1], "x", 1);
     (void)n;
     pthread_join(fwd->thread, NULL);
-    for (size_t i = 0; i < fwd->npairs; i++)
-        pair_close(fwd->pairs[i]);
+    for (size_t i = 0; i < fwd->npairs; i++) pair_close(fwd->pairs[i]);
     free(fwd->pairs);
     close(fwd->listen_fd);
     close(fwd->wake[0]);

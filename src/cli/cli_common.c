@@ -44,9 +44,11 @@ int gregor_open(const char *cmd, const gregor_apps *apps, int require_app, const
     if (level >= 0) mm_log_set_level((mm_log_level)level);
     /* Before any thread: the envelope reads it without a lock. */
     if (mm_envelope_set_type_prefix((*cfg)->event_type_prefix)) {
-        fprintf(stderr, "gregor %s: event_type_prefix '%s' is not a type prefix (letters, digits, '.', '-', "
-                        "'_', no leading or trailing '.', at most %d bytes)\n",
-                cmd, (*cfg)->event_type_prefix, MM_ENVELOPE_TYPE_PREFIX_MAX);
+        fprintf(
+            stderr,
+            "gregor %s: event_type_prefix '%s' is not a type prefix (letters, digits, '.', '-', "
+            "'_', no leading or trailing '.', at most %d bytes)\n",
+            cmd, (*cfg)->event_type_prefix, MM_ENVELOPE_TYPE_PREFIX_MAX);
         mm_config_free(*cfg);
         *cfg = NULL;
         return GREGOR_EXIT_FAILURE;
@@ -111,8 +113,11 @@ const char *gregor_consumer_hint(const mm_app *app, const char *name, char *buf,
     mm_suggest_init(&sg, name);
     /* Offer both spellings: NAME and SERVICE.NAME. The qualified ones are
      * built in one block that outlives the search (up to 64 of them). */
-    enum { QUALIFIED = 64, QUALIFIED_LEN = 256 };
-    char (*qualified)[QUALIFIED_LEN] = calloc(QUALIFIED, QUALIFIED_LEN);
+    enum {
+        QUALIFIED = 64,
+        QUALIFIED_LEN = 256
+    };
+    char(*qualified)[QUALIFIED_LEN] = calloc(QUALIFIED, QUALIFIED_LEN);
     size_t q = 0;
     for (size_t i = 0; i < app->service_count; i++) {
         const mm_service *s = app->services[i];
@@ -141,4 +146,3 @@ const char *gregor_consumer_hint(const mm_app *app, const char *name, char *buf,
     if (used < size) snprintf(buf + used, size - used, "%s)", any ? "" : " no consumers");
     return buf;
 }
-

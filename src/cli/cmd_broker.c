@@ -15,33 +15,33 @@
 #include "cli_common.h"
 #include "commands.h"
 
-#define MAX_TOPICS 64
+#define MAX_TOPICS     64
 #define MAX_PARTITIONS 1000
 
 static void usage(FILE *out) {
-    fprintf(out,
-            "Usage: gregor broker [--listen HOST:PORT] [--topic NAME]... [--partitions N] [--help]\n"
-            "\n"
-            "Run an IN-MEMORY DEVELOPMENT Kafka broker (librdkafka's mock cluster) on\n"
-            "loopback until Ctrl-C or SIGTERM. It keeps nothing: every message is lost\n"
-            "when it stops. Never measure performance against it.\n"
-            "\n"
-            "Options:\n"
-            "  --listen HOST:PORT  serve the bootstrap address on this loopback address\n"
-            "                      (PORT 0 = any free port). Default: the mock broker's\n"
-            "                      own ephemeral port.\n"
-            "  --topic NAME        create this topic at start (repeatable)\n"
-            "  --partitions N      partitions of each --topic topic (default %d).\n"
-            "                      Topics that clients auto-create always get %d (fixed\n"
-            "                      by librdkafka 2.0.2's mock cluster).\n"
-            "  -h, --help          show this help\n"
-            "\n"
-            "Prints \"bootstrap: 127.0.0.1:PORT\" on stdout once it is ready.\n"
-            "Clients should set fetch.wait.max.ms low (e.g. 10): the mock answers a\n"
-            "fetch only when that wait expires.\n",
-            MM_DEV_BROKER_AUTO_PARTITIONS, MM_DEV_BROKER_AUTO_PARTITIONS);
+    fprintf(
+        out,
+        "Usage: gregor broker [--listen HOST:PORT] [--topic NAME]... [--partitions N] [--help]\n"
+        "\n"
+        "Run an IN-MEMORY DEVELOPMENT Kafka broker (librdkafka's mock cluster) on\n"
+        "loopback until Ctrl-C or SIGTERM. It keeps nothing: every message is lost\n"
+        "when it stops. Never measure performance against it.\n"
+        "\n"
+        "Options:\n"
+        "  --listen HOST:PORT  serve the bootstrap address on this loopback address\n"
+        "                      (PORT 0 = any free port). Default: the mock broker's\n"
+        "                      own ephemeral port.\n"
+        "  --topic NAME        create this topic at start (repeatable)\n"
+        "  --partitions N      partitions of each --topic topic (default %d).\n"
+        "                      Topics that clients auto-create always get %d (fixed\n"
+        "                      by librdkafka 2.0.2's mock cluster).\n"
+        "  -h, --help          show this help\n"
+        "\n"
+        "Prints \"bootstrap: 127.0.0.1:PORT\" on stdout once it is ready.\n"
+        "Clients should set fetch.wait.max.ms low (e.g. 10): the mock answers a\n"
+        "fetch only when that wait expires.\n",
+        MM_DEV_BROKER_AUTO_PARTITIONS, MM_DEV_BROKER_AUTO_PARTITIONS);
 }
-
 
 int gregor_cmd_broker(int argc, char **argv) {
     static const struct option options[] = {
@@ -80,25 +80,25 @@ int gregor_cmd_broker(int argc, char **argv) {
             char *end;
             long n = strtol(optarg, &end, 10);
             if (*optarg == '\0' || *end != '\0' || n < 1 || n > MAX_PARTITIONS)
-                return gregor_usage_error("broker", "--partitions '%s' is not a number from 1 to %d", optarg, MAX_PARTITIONS);
+                return gregor_usage_error("broker",
+                                          "--partitions '%s' is not a number from 1 to %d", optarg,
+                                          MAX_PARTITIONS);
             partitions = (int)n;
             partitions_set = 1;
             break;
         }
-        case 'h':
-            usage(stdout);
-            return GREGOR_EXIT_OK;
+        case 'h': usage(stdout); return GREGOR_EXIT_OK;
         case ':':
             return gregor_usage_error("broker", "option '%s' needs a value", argv[optind - 1]);
-        default:
-            return gregor_usage_error("broker", "unknown option '%s'", argv[optind - 1]);
+        default: return gregor_usage_error("broker", "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind < argc)
         return gregor_usage_error("broker", "unexpected argument '%s'", argv[optind]);
     if (partitions_set && ntopics == 0)
-        return gregor_usage_error("broker", "%s", "--partitions applies to topics named with --topic "
-                                 "(auto-created topics always get 4 partitions)");
+        return gregor_usage_error("broker", "%s",
+                                  "--partitions applies to topics named with --topic "
+                                  "(auto-created topics always get 4 partitions)");
 
     /* Block the stop signals before librdkafka starts its threads, so they
      * inherit the mask and sigwait() below is the only one to see them. */
@@ -121,13 +121,12 @@ int gregor_cmd_broker(int argc, char **argv) {
         }
     }
 
-    fprintf(stderr,
-            "******************************************************************\n"
-            "* gregor broker: IN-MEMORY DEVELOPMENT KAFKA BROKER               *\n"
-            "* librdkafka's mock cluster. It KEEPS NOTHING: every topic,       *\n"
-            "* message and offset is lost when it stops. Not for production,   *\n"
-            "* not for benchmarks. Clients: set fetch.wait.max.ms low (10).    *\n"
-            "******************************************************************\n");
+    fprintf(stderr, "******************************************************************\n"
+                    "* gregor broker: IN-MEMORY DEVELOPMENT KAFKA BROKER               *\n"
+                    "* librdkafka's mock cluster. It KEEPS NOTHING: every topic,       *\n"
+                    "* message and offset is lost when it stops. Not for production,   *\n"
+                    "* not for benchmarks. Clients: set fetch.wait.max.ms low (10).    *\n"
+                    "******************************************************************\n");
     if (strcmp(mm_dev_broker_bootstrap(broker), mm_dev_broker_advertised(broker)) != 0)
         fprintf(stderr, "gregor broker: forwarding %s to the mock broker, which advertises %s\n",
                 mm_dev_broker_bootstrap(broker), mm_dev_broker_advertised(broker));

@@ -11,22 +11,23 @@
 #include "node/plan.h"
 
 static void usage(FILE *out) {
-    fprintf(out,
-            "Usage: gregor config --app SERVICE.so [--app ...] [--harakiri-limit N]\n"
-            "                     [--harakiri-jitter N] [--node-name NAME] [--config FILE] [--help]\n"
-            "\n"
-            "Print the default node configuration for these services as YAML: the\n"
-            "service-web topic, the Kafka and Redis settings in effect (from --config and\n"
-            "the environment), and for every consumer procs: 1, the harakiri settings\n"
-            "(null when not given) and max_age_seconds: null. Connects to nothing.\n"
-            "\n"
-            "Options:\n"
-            "  --app PATH            a service shared object (repeatable)\n"
-            "  --harakiri-limit N    messages a worker handles before it retires (N >= 1)\n"
-            "  --harakiri-jitter N   +/- random spread of that limit (0 <= N < limit)\n"
-            "  --node-name NAME      recorded as a comment\n"
-            "  --config FILE         start from this configuration's connection settings\n"
-            "  -h, --help            show this help\n");
+    fprintf(
+        out,
+        "Usage: gregor config --app SERVICE.so [--app ...] [--harakiri-limit N]\n"
+        "                     [--harakiri-jitter N] [--node-name NAME] [--config FILE] [--help]\n"
+        "\n"
+        "Print the default node configuration for these services as YAML: the\n"
+        "service-web topic, the Kafka and Redis settings in effect (from --config and\n"
+        "the environment), and for every consumer procs: 1, the harakiri settings\n"
+        "(null when not given) and max_age_seconds: null. Connects to nothing.\n"
+        "\n"
+        "Options:\n"
+        "  --app PATH            a service shared object (repeatable)\n"
+        "  --harakiri-limit N    messages a worker handles before it retires (N >= 1)\n"
+        "  --harakiri-jitter N   +/- random spread of that limit (0 <= N < limit)\n"
+        "  --node-name NAME      recorded as a comment\n"
+        "  --config FILE         start from this configuration's connection settings\n"
+        "  -h, --help            show this help\n");
 }
 
 static int parse_count(const char *opt, const char *text, long min, long *out) {
@@ -34,7 +35,8 @@ static int parse_count(const char *opt, const char *text, long min, long *out) {
     errno = 0;
     long v = strtol(text, &end, 10);
     if (errno || *end || !text[0] || v < min || v > 1000000000L) {
-        fprintf(stderr, "gregor config: %s needs a whole number >= %ld, not '%s'\n", opt, min, text);
+        fprintf(stderr, "gregor config: %s needs a whole number >= %ld, not '%s'\n", opt, min,
+                text);
         return GREGOR_EXIT_USAGE;
     }
     *out = v;
@@ -74,7 +76,8 @@ int gregor_cmd_config(int argc, char **argv) {
         default: return gregor_option_error("config", c, argv);
         }
     }
-    if (optind < argc) return gregor_usage_error("config", "unexpected argument '%s'", argv[optind]);
+    if (optind < argc)
+        return gregor_usage_error("config", "unexpected argument '%s'", argv[optind]);
     if (jitter >= 0 && (limit < 0 || jitter >= limit)) {
         fprintf(stderr, "gregor config: --harakiri-jitter must be less than --harakiri-limit\n");
         return GREGOR_EXIT_USAGE;
@@ -82,7 +85,8 @@ int gregor_cmd_config(int argc, char **argv) {
     mm_app app;
     mm_config *cfg;
     if ((rc = gregor_open("config", &apps, 1, config_path, &app, &cfg))) return rc;
-    rc = mm_plan_print_default(stdout, cfg, app.services, app.service_count, limit, jitter, node_name);
+    rc = mm_plan_print_default(stdout, cfg, app.services, app.service_count, limit, jitter,
+                               node_name);
     if (fflush(stdout) != 0) rc = -1;
     if (rc) fprintf(stderr, "gregor config: cannot write the configuration\n");
     mm_app_free(&app);

@@ -49,7 +49,8 @@ static int env_ms(const char *name, long *out) {
     errno = 0;
     long ms = strtol(v, &end, 10);
     if (errno || *end || !v[0] || ms < 10 || ms > 3600000) {
-        fprintf(stderr, "gregor node: %s must be a number of milliseconds from 10 to 3600000, not '%s'\n",
+        fprintf(stderr,
+                "gregor node: %s must be a number of milliseconds from 10 to 3600000, not '%s'\n",
                 name, v);
         return GREGOR_EXIT_FAILURE;
     }
@@ -95,7 +96,8 @@ int gregor_cmd_node(int argc, char **argv) {
     if (!node_name[0] && gethostname(node_name, sizeof node_name - 1) != 0)
         snprintf(node_name, sizeof node_name, "node");
     if (!valid_node_name(node_name)) {
-        fprintf(stderr, "gregor node: the node name '%s' must be 1..200 of [A-Za-z0-9._-]\n", node_name);
+        fprintf(stderr, "gregor node: the node name '%s' must be 1..200 of [A-Za-z0-9._-]\n",
+                node_name);
         return GREGOR_EXIT_USAGE;
     }
     mm_node_options o = {.node_name = node_name};
@@ -111,7 +113,9 @@ int gregor_cmd_node(int argc, char **argv) {
         errno = 0;
         long v = strtol(mc, &end, 10);
         if (errno || *end || !mc[0] || v < 1 || v > 1000) {
-            fprintf(stderr, "gregor node: MM_NODE_MAX_CRASHES must be a number from 1 to 1000, not '%s'\n", mc);
+            fprintf(stderr,
+                    "gregor node: MM_NODE_MAX_CRASHES must be a number from 1 to 1000, not '%s'\n",
+                    mc);
             return GREGOR_EXIT_FAILURE;
         }
         o.max_crashes = (unsigned)v;
@@ -132,9 +136,11 @@ int gregor_cmd_node(int argc, char **argv) {
     if ((rc = env_ms("MM_NODE_STATUS_INTERVAL_MS", &o.status_interval_ms)) ||
         (rc = env_ms("MM_NODE_STATUS_TTL_MS", &o.status_ttl_ms)))
         return rc;
-    if (o.status_ttl_ms && o.status_ttl_ms <= (o.status_interval_ms ? o.status_interval_ms : 2000)) {
+    if (o.status_ttl_ms &&
+        o.status_ttl_ms <= (o.status_interval_ms ? o.status_interval_ms : 2000)) {
         fprintf(stderr, "gregor node: MM_NODE_STATUS_TTL_MS must be longer than the refresh period "
-                        "(MM_NODE_STATUS_INTERVAL_MS, default 2000), or the node would flicker out of the map\n");
+                        "(MM_NODE_STATUS_INTERVAL_MS, default 2000), or the node would flicker out "
+                        "of the map\n");
         return GREGOR_EXIT_FAILURE;
     }
 
@@ -150,7 +156,8 @@ int gregor_cmd_node(int argc, char **argv) {
         fprintf(stderr, "gregor node: %s\n", err);
         goto out;
     }
-    schema = mm_services_build_schema(app.services, app.service_count, NULL, 0, NULL, err, sizeof err);
+    schema =
+        mm_services_build_schema(app.services, app.service_count, NULL, 0, NULL, err, sizeof err);
     if (!schema) {
         fprintf(stderr, "gregor node: %s\n", err);
         goto out;

@@ -10,12 +10,13 @@
 #include "service/schema_merge.h"
 
 static void usage(FILE *out) {
-    fprintf(out, "Usage: gregor schema --app SERVICE.so [--app ...] [--manager] [--help]\n"
-                 "\n"
-                 "Print the one GraphQL schema that `gregor serve` builds from these services,\n"
-                 "as SDL. Connects to nothing.\n"
-                 "\n"
-                 "  --manager   include manager mode's service-web fields (gregor serve --manager)\n");
+    fprintf(out,
+            "Usage: gregor schema --app SERVICE.so [--app ...] [--manager] [--help]\n"
+            "\n"
+            "Print the one GraphQL schema that `gregor serve` builds from these services,\n"
+            "as SDL. Connects to nothing.\n"
+            "\n"
+            "  --manager   include manager mode's service-web fields (gregor serve --manager)\n");
 }
 
 int gregor_cmd_schema(int argc, char **argv) {
@@ -40,15 +41,16 @@ int gregor_cmd_schema(int argc, char **argv) {
         default: return gregor_option_error("schema", c, argv);
         }
     }
-    if (optind < argc) return gregor_usage_error("schema", "unexpected argument '%s'", argv[optind]);
+    if (optind < argc)
+        return gregor_usage_error("schema", "unexpected argument '%s'", argv[optind]);
     mm_app app;
     mm_config *cfg;
     if ((rc = gregor_open("schema", &apps, 1, NULL, &app, &cfg))) return rc;
     char err[1024];
     /* Printing needs the fields, not their resolvers: no binding. */
     mm_schema_extra manager_fields = {"manager", mm_manager_sdl, NULL, NULL};
-    mm_gql_schema *schema = mm_services_build_schema(app.services, app.service_count, &manager_fields,
-                                                     manager ? 1 : 0, NULL, err, sizeof err);
+    mm_gql_schema *schema = mm_services_build_schema(
+        app.services, app.service_count, &manager_fields, manager ? 1 : 0, NULL, err, sizeof err);
     int status = GREGOR_EXIT_FAILURE;
     if (!schema) {
         fprintf(stderr, "gregor schema: %s\n", err);

@@ -22,32 +22,32 @@
 #define SHUTDOWN_GRACE_MS 10000
 
 static void usage(FILE *out) {
-    fprintf(out,
-            "Usage: gregor serve --app SERVICE.so [--app ...] [--config FILE] [--listen HOST:PORT]\n"
-            "                    [--graphiql-dir DIR] [--manager [--auth-code-file FILE]] [--help]\n"
-            "\n"
-            "Serve one GraphQL endpoint for every loaded service: queries, event mutations\n"
-            "(published to Kafka; synchronous ones wait for their consumer's result in\n"
-            "Redis) and GraphiQL for browsers. Stops gracefully on Ctrl-C or SIGTERM.\n"
-            "\n"
-            "Options:\n"
-            "  --app PATH           a service shared object (repeatable)\n"
-            "  --config FILE        configuration YAML (default: built-in defaults)\n"
-            "  --listen HOST:PORT   listen address (default: http.listen, 127.0.0.1:8000;\n"
-            "                       PORT 0 picks a free port)\n"
-            "  --graphiql-dir DIR   where GraphiQL's assets are (default: next to gregor)\n"
-            "  --manager            manager mode (also manager.enabled): the service-web\n"
-            "                       fields (stopConsumer, adjustConsumer, nodes, ...) and\n"
-            "                       the dashboard at /manager; needs an auth code\n"
-            "  --auth-code-file FILE  read the manager's auth code from FILE (first line);\n"
-            "                       else manager.auth_code or MM_MANAGER_AUTH_CODE\n"
-            "  -h, --help           show this help\n"
-            "\n"
-            "Environment: MM_KAFKA_BOOTSTRAP_SERVERS, MM_REDIS_URL, MM_HTTP_LISTEN and the\n"
-            "rest of docs/configuration.md override the file.\n"
-            "Prints \"graphql: http://HOST:PORT/graphql\" on stdout once it listens.\n");
+    fprintf(
+        out,
+        "Usage: gregor serve --app SERVICE.so [--app ...] [--config FILE] [--listen HOST:PORT]\n"
+        "                    [--graphiql-dir DIR] [--manager [--auth-code-file FILE]] [--help]\n"
+        "\n"
+        "Serve one GraphQL endpoint for every loaded service: queries, event mutations\n"
+        "(published to Kafka; synchronous ones wait for their consumer's result in\n"
+        "Redis) and GraphiQL for browsers. Stops gracefully on Ctrl-C or SIGTERM.\n"
+        "\n"
+        "Options:\n"
+        "  --app PATH           a service shared object (repeatable)\n"
+        "  --config FILE        configuration YAML (default: built-in defaults)\n"
+        "  --listen HOST:PORT   listen address (default: http.listen, 127.0.0.1:8000;\n"
+        "                       PORT 0 picks a free port)\n"
+        "  --graphiql-dir DIR   where GraphiQL's assets are (default: next to gregor)\n"
+        "  --manager            manager mode (also manager.enabled): the service-web\n"
+        "                       fields (stopConsumer, adjustConsumer, nodes, ...) and\n"
+        "                       the dashboard at /manager; needs an auth code\n"
+        "  --auth-code-file FILE  read the manager's auth code from FILE (first line);\n"
+        "                       else manager.auth_code or MM_MANAGER_AUTH_CODE\n"
+        "  -h, --help           show this help\n"
+        "\n"
+        "Environment: MM_KAFKA_BOOTSTRAP_SERVERS, MM_REDIS_URL, MM_HTTP_LISTEN and the\n"
+        "rest of docs/configuration.md override the file.\n"
+        "Prints \"graphql: http://HOST:PORT/graphql\" on stdout once it listens.\n");
 }
-
 
 /* Reads the auth code: the file's first line without trailing white space.
  * Returns a malloc'd string, or NULL after printing why. */
@@ -98,14 +98,10 @@ static void *signal_main(void *arg) {
 
 int gregor_cmd_serve(int argc, char **argv) {
     static const struct option options[] = {
-        {"app", required_argument, NULL, 'a'},
-        {"config", required_argument, NULL, 'c'},
-        {"listen", required_argument, NULL, 'l'},
-        {"graphiql-dir", required_argument, NULL, 'g'},
-        {"manager", no_argument, NULL, 'm'},
-        {"auth-code-file", required_argument, NULL, 'A'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"app", required_argument, NULL, 'a'},    {"config", required_argument, NULL, 'c'},
+        {"listen", required_argument, NULL, 'l'}, {"graphiql-dir", required_argument, NULL, 'g'},
+        {"manager", no_argument, NULL, 'm'},      {"auth-code-file", required_argument, NULL, 'A'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
     gregor_apps apps = {0};
     const char *config_path = NULL, *listen = NULL, *graphiql_dir = NULL, *auth_code_file = NULL;
@@ -138,7 +134,8 @@ int gregor_cmd_serve(int argc, char **argv) {
     char err[1024];
     char *auth_code = NULL;
     int manager_on = manager_flag || cfg->manager_enabled;
-    if (manager_on && auth_code_file && !(auth_code = read_auth_code_file(auth_code_file))) goto out;
+    if (manager_on && auth_code_file && !(auth_code = read_auth_code_file(auth_code_file)))
+        goto out;
     mm_server_options so = {
         .listen = listen,
         .graphiql_dir = graphiql_dir,
@@ -146,14 +143,17 @@ int gregor_cmd_serve(int argc, char **argv) {
         .manager_auth_code = auth_code,
         .shutdown_grace_ms = SHUTDOWN_GRACE_MS,
     };
-    mm_server *server = mm_server_open_config(app.services, app.service_count, cfg, &so, err, sizeof err);
+    mm_server *server =
+        mm_server_open_config(app.services, app.service_count, cfg, &so, err, sizeof err);
     if (!server) {
         fprintf(stderr, "gregor serve: %s\n", err);
         if (listen && strstr(err, "is not HOST:PORT")) status = GREGOR_EXIT_USAGE;
         goto out;
     }
-    if (manager_on) printf("manager: http://%.*s/manager\n", (int)url_authority_len(mm_server_graphql_url(server)),
-                           mm_server_graphql_url(server) + strlen("http://"));
+    if (manager_on)
+        printf("manager: http://%.*s/manager\n",
+               (int)url_authority_len(mm_server_graphql_url(server)),
+               mm_server_graphql_url(server) + strlen("http://"));
     printf("graphql: %s\n", mm_server_graphql_url(server));
     fflush(stdout);
 

@@ -64,10 +64,11 @@ static void *watchdog(void *arg) {
         if (!since) since = now;
         long long from = atomic_load(&last_end_ms) > since ? atomic_load(&last_end_ms) : since;
         if (now - from < STOP_BOUND_MS) continue;
-        mm_log_warn("gregor worker %s: not closed %d ms after the stop (Kafka unreachable?); exiting "
-                    "without a clean group leave. Abandoned: the final offset commit (events handled "
-                    "since the last commit are delivered again); every committed event is complete",
-                    consumer, STOP_BOUND_MS);
+        mm_log_warn(
+            "gregor worker %s: not closed %d ms after the stop (Kafka unreachable?); exiting "
+            "without a clean group leave. Abandoned: the final offset commit (events handled "
+            "since the last commit are delivered again); every committed event is complete",
+            consumer, STOP_BOUND_MS);
         fflush(NULL);
         _exit(GREGOR_EXIT_OK);
     }
@@ -75,21 +76,20 @@ static void *watchdog(void *arg) {
 }
 
 static void usage(FILE *out) {
-    fprintf(out,
-            "Usage: gregor worker --app SERVICE.so [--app ...] --consumer [SERVICE.]NAME\n"
-            "                     [--config FILE] [--max-messages N] [--help]\n"
-            "\n"
-            "Run one consumer in this process: join its Kafka consumer group, handle its\n"
-            "events, publish what the handler emits, store results in Redis, commit.\n"
-            "Stops after the current event on Ctrl-C or SIGTERM, or after N events.\n"
-            "\n"
-            "Options:\n"
-            "  --app PATH          a service shared object (repeatable; all are loaded so\n"
-            "                      that every event type of the web is known)\n"
-            "  --consumer NAME     the consumer to run; SERVICE.NAME when names clash\n"
-            "  --config FILE       configuration YAML (default: built-in defaults)\n"
-            "  --max-messages N    exit 0 after handling N events (0: never)\n"
-            "  -h, --help          show this help\n");
+    fprintf(out, "Usage: gregor worker --app SERVICE.so [--app ...] --consumer [SERVICE.]NAME\n"
+                 "                     [--config FILE] [--max-messages N] [--help]\n"
+                 "\n"
+                 "Run one consumer in this process: join its Kafka consumer group, handle its\n"
+                 "events, publish what the handler emits, store results in Redis, commit.\n"
+                 "Stops after the current event on Ctrl-C or SIGTERM, or after N events.\n"
+                 "\n"
+                 "Options:\n"
+                 "  --app PATH          a service shared object (repeatable; all are loaded so\n"
+                 "                      that every event type of the web is known)\n"
+                 "  --consumer NAME     the consumer to run; SERVICE.NAME when names clash\n"
+                 "  --config FILE       configuration YAML (default: built-in defaults)\n"
+                 "  --max-messages N    exit 0 after handling N events (0: never)\n"
+                 "  -h, --help          show this help\n");
 }
 
 /* Finds "service.consumer" or a consumer name unique across the services. */
@@ -107,8 +107,9 @@ static const mm_consumer_spec *find_consumer(const mm_app *app, const char *name
         }
         const mm_consumer_spec *c = mm_service_find_consumer(s, cname);
         if (c && found) {
-            snprintf(err, err_size, "consumer %s exists in services %s and %s; say which as SERVICE.%s",
-                     cname, found->service->name, s->name, cname);
+            snprintf(err, err_size,
+                     "consumer %s exists in services %s and %s; say which as SERVICE.%s", cname,
+                     found->service->name, s->name, cname);
             return NULL;
         }
         if (c) found = c;
@@ -122,12 +123,9 @@ static const mm_consumer_spec *find_consumer(const mm_app *app, const char *name
 
 int gregor_cmd_worker(int argc, char **argv) {
     static const struct option options[] = {
-        {"app", required_argument, NULL, 'a'},
-        {"consumer", required_argument, NULL, 'n'},
-        {"config", required_argument, NULL, 'c'},
-        {"max-messages", required_argument, NULL, 'm'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"app", required_argument, NULL, 'a'},    {"consumer", required_argument, NULL, 'n'},
+        {"config", required_argument, NULL, 'c'}, {"max-messages", required_argument, NULL, 'm'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
     gregor_apps apps = {0};
     const char *config_path = NULL, *consumer = NULL;
@@ -147,7 +145,8 @@ int gregor_cmd_worker(int argc, char **argv) {
             errno = 0;
             max_messages = strtoull(optarg, &end, 10);
             if (errno || *end || optarg[0] == '-' || !optarg[0]) {
-                fprintf(stderr, "gregor worker: --max-messages needs a whole number, not '%s'\n", optarg);
+                fprintf(stderr, "gregor worker: --max-messages needs a whole number, not '%s'\n",
+                        optarg);
                 return GREGOR_EXIT_USAGE;
             }
             break;
@@ -156,9 +155,11 @@ int gregor_cmd_worker(int argc, char **argv) {
         default: return gregor_option_error("worker", c, argv);
         }
     }
-    if (optind < argc) return gregor_usage_error("worker", "unexpected argument '%s'", argv[optind]);
+    if (optind < argc)
+        return gregor_usage_error("worker", "unexpected argument '%s'", argv[optind]);
     if (!consumer) {
-        fprintf(stderr, "gregor worker: --consumer NAME is required\nTry 'gregor worker --help'.\n");
+        fprintf(stderr,
+                "gregor worker: --consumer NAME is required\nTry 'gregor worker --help'.\n");
         return GREGOR_EXIT_USAGE;
     }
     struct sigaction sa;
@@ -181,27 +182,35 @@ int gregor_cmd_worker(int argc, char **argv) {
         fprintf(stderr, "gregor worker: %s\n", err);
         goto out;
     }
-    schema = mm_services_build_schema(app.services, app.service_count, NULL, 0, NULL, err, sizeof err);
+    schema =
+        mm_services_build_schema(app.services, app.service_count, NULL, 0, NULL, err, sizeof err);
     if (!schema) {
         fprintf(stderr, "gregor worker: %s\n", err);
         goto out;
     }
-    if (mm_runtime_open(&rt, cfg, MM_RUNTIME_WORKER, app.services, app.service_count, err, sizeof err)) {
+    if (mm_runtime_open(&rt, cfg, MM_RUNTIME_WORKER, app.services, app.service_count, err,
+                        sizeof err)) {
         fprintf(stderr, "gregor worker: %s\n", err);
         goto out;
     }
     rt_open = 1;
-    if (spec->service->post_fork && spec->service->post_fork(spec->service->post_fork_ud, spec->service)) {
-        fprintf(stderr, "gregor worker: service %s: post_fork initializer failed\n", spec->service->name);
+    if (spec->service->post_fork &&
+        spec->service->post_fork(spec->service->post_fork_ud, spec->service)) {
+        fprintf(stderr, "gregor worker: service %s: post_fork initializer failed\n",
+                spec->service->name);
         goto out;
     }
     pthread_t wd;
     if (pthread_create(&wd, NULL, watchdog, (void *)consumer) == 0) pthread_detach(wd);
-    mm_runner_options ro = {.max_messages = max_messages, .stop_flag = &stop_requested,
-                            .on_handle_begin = on_begin, .on_handle_end = on_end};
+    mm_runner_options ro = {.max_messages = max_messages,
+                            .stop_flag = &stop_requested,
+                            .on_handle_begin = on_begin,
+                            .on_handle_end = on_end};
     rc = mm_consumer_runner_run(&rt, schema, spec, &ro, err, sizeof err);
-    if (rc < 0) fprintf(stderr, "gregor worker: %s\n", err);
-    else status = GREGOR_EXIT_OK;
+    if (rc < 0)
+        fprintf(stderr, "gregor worker: %s\n", err);
+    else
+        status = GREGOR_EXIT_OK;
 out:
     if (rt_open) mm_runtime_close(&rt);
     mm_gql_schema_free(schema);

@@ -22,6 +22,10 @@ int gregor_cmd_status(int argc, char **argv);
 int gregor_cmd_dlq(int argc, char **argv);
 
 /* Exit statuses shared by every subcommand. */
-enum { GREGOR_EXIT_OK = 0, GREGOR_EXIT_FAILURE = 1, GREGOR_EXIT_USAGE = 2 };
+enum {
+    GREGOR_EXIT_OK = 0,
+    GREGOR_EXIT_FAILURE = 1,
+    GREGOR_EXIT_USAGE = 2
+};
 
 #endif

@@ -15,9 +15,12 @@
 static const gregor_command commands[] = {
     {"serve", "serve the GraphQL endpoint of the loaded services", gregor_cmd_serve},
     {"worker", "run one consumer of the loaded services in this process", gregor_cmd_worker},
-    {"node", "run a consumer node: supervised worker processes for every consumer", gregor_cmd_node},
-    {"config", "print the default node configuration YAML for the loaded services", gregor_cmd_config},
-    {"status", "print the service web: nodes, consumers, processes (from Redis)", gregor_cmd_status},
+    {"node", "run a consumer node: supervised worker processes for every consumer",
+     gregor_cmd_node},
+    {"config", "print the default node configuration YAML for the loaded services",
+     gregor_cmd_config},
+    {"status", "print the service web: nodes, consumers, processes (from Redis)",
+     gregor_cmd_status},
     {"schema", "print the merged GraphQL schema as SDL", gregor_cmd_schema},
     {"dlq", "list, show, replay or purge the dead letters in <topic>.dlq", gregor_cmd_dlq},
     {"broker", "run an in-memory development Kafka broker (keeps nothing)", gregor_cmd_broker},
@@ -68,7 +71,8 @@ int main(int argc, char **argv) {
     mm_suggest_init(&sg, name);
     for (size_t i = 0; i < command_count; i++) mm_suggest_offer(&sg, commands[i].name);
     char hint[96];
-    fprintf(stderr, "gregor: unknown command '%s'%s\n", name, mm_suggest_hint(&sg, hint, sizeof hint));
+    fprintf(stderr, "gregor: unknown command '%s'%s\n", name,
+            mm_suggest_hint(&sg, hint, sizeof hint));
     print_usage(stderr);
     return GREGOR_EXIT_USAGE;
 }

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #define ARENA_FIRST_BLOCK 4096
-#define ARENA_MAX_BLOCK (1024 * 1024)
+#define ARENA_MAX_BLOCK   (1024 * 1024)
 
 struct mm_arena_block {
     mm_arena_block *prev;

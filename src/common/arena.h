@@ -12,9 +12,9 @@
 typedef struct mm_arena_block mm_arena_block;
 
 typedef struct mm_arena {
-    mm_arena_block *head;  /* the block being filled; older blocks chain behind */
-    size_t next_size;      /* size of the next block to allocate */
-    size_t total;          /* bytes handed out, for limits and metrics */
+    mm_arena_block *head; /* the block being filled; older blocks chain behind */
+    size_t next_size;     /* size of the next block to allocate */
+    size_t total;         /* bytes handed out, for limits and metrics */
 } mm_arena;
 
 /* Prepares an empty arena; the first allocation fetches the first block. */
@@ -40,7 +40,6 @@ char *mm_arena_strdup(mm_arena *arena, const char *s);
 size_t mm_arena_reserved(const mm_arena *arena);
 
 /* printf into the arena. */
-char *mm_arena_sprintf(mm_arena *arena, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+char *mm_arena_sprintf(mm_arena *arena, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -37,8 +37,8 @@ int mm_config_set_kafka_property(mm_config *cfg, const char *key, const char *va
     for (size_t i = 0; i < cfg->kafka_property_count; i++)
         if (strcmp(cfg->kafka_properties[i].key, key) == 0)
             return replace_string(&cfg->kafka_properties[i].value, value);
-    mm_config_property *p = realloc(cfg->kafka_properties,
-                                    (cfg->kafka_property_count + 1) * sizeof(*p));
+    mm_config_property *p =
+        realloc(cfg->kafka_properties, (cfg->kafka_property_count + 1) * sizeof(*p));
     if (!p) return MM_ENOMEM;
     cfg->kafka_properties = p;
     char *k = strdup(key), *v = strdup(value);
@@ -181,8 +181,14 @@ static int read_optional_long(reader *r, const mm_yaml_node *n, const char *path
 
 static int read_bool(reader *r, const mm_yaml_node *n, const char *path, bool *slot) {
     if (n->kind == MM_YAML_SCALAR && n->plain) {
-        if (strcmp(n->scalar, "true") == 0) { *slot = true; return 0; }
-        if (strcmp(n->scalar, "false") == 0) { *slot = false; return 0; }
+        if (strcmp(n->scalar, "true") == 0) {
+            *slot = true;
+            return 0;
+        }
+        if (strcmp(n->scalar, "false") == 0) {
+            *slot = false;
+            return 0;
+        }
     }
     fail(r->err, r->err_size, "%s:%u: key '%s': expected true or false", r->file, n->line, path);
     return MM_EINVAL;
@@ -195,19 +201,44 @@ static int expect_mapping(reader *r, const mm_yaml_node *n, const char *path) {
 }
 
 /* The keys of each section, for "did you mean" (keep in step with the readers). */
-static const char *const top_keys[] = {"kafka", "redis", "http", "graphql", "manager", "service_web_topic",
-                                       "result_ttl_seconds", "sync_timeout_ms", "log_level",
-                                       "event_type_prefix", "kafka_unavailable_ms", "redis_timeout_ms", NULL};
+static const char *const top_keys[] = {"kafka",
+                                       "redis",
+                                       "http",
+                                       "graphql",
+                                       "manager",
+                                       "service_web_topic",
+                                       "result_ttl_seconds",
+                                       "sync_timeout_ms",
+                                       "log_level",
+                                       "event_type_prefix",
+                                       "kafka_unavailable_ms",
+                                       "redis_timeout_ms",
+                                       NULL};
 static const char *const kafka_keys[] = {"bootstrap_servers", "properties", NULL};
 static const char *const redis_keys[] = {"url", "results_url", "state_url", "status_url", NULL};
-static const char *const http_keys[] = {"listen", "graphql_path", "max_body_bytes", "threads",
-                                        "cors_origins", "apq", "apq_max_bytes", "apq_redis",
-                                        "trusted_documents", "max_header_bytes", "max_url_bytes",
-                                        "max_connections", "max_connections_per_ip",
-                                        "header_timeout_ms", "idle_timeout_s",
-                                        "max_requests_per_connection", NULL};
-static const char *const graphql_keys[] = {"max_cost", "max_field_resolutions", "max_response_bytes",
-                                           "execution_timeout_ms", "document_cache_bytes", NULL};
+static const char *const http_keys[] = {"listen",
+                                        "graphql_path",
+                                        "max_body_bytes",
+                                        "threads",
+                                        "cors_origins",
+                                        "apq",
+                                        "apq_max_bytes",
+                                        "apq_redis",
+                                        "trusted_documents",
+                                        "max_header_bytes",
+                                        "max_url_bytes",
+                                        "max_connections",
+                                        "max_connections_per_ip",
+                                        "header_timeout_ms",
+                                        "idle_timeout_s",
+                                        "max_requests_per_connection",
+                                        NULL};
+static const char *const graphql_keys[] = {"max_cost",
+                                           "max_field_resolutions",
+                                           "max_response_bytes",
+                                           "execution_timeout_ms",
+                                           "document_cache_bytes",
+                                           NULL};
 static const char *const manager_keys[] = {"enabled", "auth_code", "auth_for_queries", NULL};
 static const char *const consumer_keys[] = {"procs", "harakiri_limit", "harakiri_jitter",
                                             "max_age_seconds", NULL};
@@ -303,15 +334,19 @@ static int read_http(reader *r, const mm_yaml_node *n, mm_config *c) {
         else if (strcmp(p->key, "threads") == 0)
             rc = read_long(r, p->value, "http.threads", 0, 1024, &c->http_threads);
         else if (strcmp(p->key, "max_header_bytes") == 0)
-            rc = read_long(r, p->value, "http.max_header_bytes", 4096, INT_MAX, &c->http_max_header_bytes);
+            rc = read_long(r, p->value, "http.max_header_bytes", 4096, INT_MAX,
+                           &c->http_max_header_bytes);
         else if (strcmp(p->key, "max_url_bytes") == 0)
             rc = read_long(r, p->value, "http.max_url_bytes", 64, INT_MAX, &c->http_max_url_bytes);
         else if (strcmp(p->key, "max_connections") == 0)
-            rc = read_long(r, p->value, "http.max_connections", 1, 1000000, &c->http_max_connections);
+            rc = read_long(r, p->value, "http.max_connections", 1, 1000000,
+                           &c->http_max_connections);
         else if (strcmp(p->key, "max_connections_per_ip") == 0)
-            rc = read_long(r, p->value, "http.max_connections_per_ip", 0, 1000000, &c->http_max_connections_per_ip);
+            rc = read_long(r, p->value, "http.max_connections_per_ip", 0, 1000000,
+                           &c->http_max_connections_per_ip);
         else if (strcmp(p->key, "header_timeout_ms") == 0)
-            rc = read_long(r, p->value, "http.header_timeout_ms", 100, 3600000, &c->http_header_timeout_ms);
+            rc = read_long(r, p->value, "http.header_timeout_ms", 100, 3600000,
+                           &c->http_header_timeout_ms);
         else if (strcmp(p->key, "idle_timeout_s") == 0)
             rc = read_long(r, p->value, "http.idle_timeout_s", 1, 3600, &c->http_idle_timeout_s);
         else if (strcmp(p->key, "max_requests_per_connection") == 0)
@@ -322,7 +357,8 @@ static int read_http(reader *r, const mm_yaml_node *n, mm_config *c) {
         else if (strcmp(p->key, "apq") == 0)
             rc = read_bool(r, p->value, "http.apq", &c->http_apq);
         else if (strcmp(p->key, "apq_max_bytes") == 0)
-            rc = read_long(r, p->value, "http.apq_max_bytes", 1024, INT_MAX, &c->http_apq_max_bytes);
+            rc =
+                read_long(r, p->value, "http.apq_max_bytes", 1024, INT_MAX, &c->http_apq_max_bytes);
         else if (strcmp(p->key, "apq_redis") == 0)
             rc = read_bool(r, p->value, "http.apq_redis", &c->http_apq_redis);
         else if (strcmp(p->key, "trusted_documents") == 0)
@@ -343,9 +379,11 @@ static int read_graphql(reader *r, const mm_yaml_node *n, mm_config *c) {
             rc = read_long(r, p->value, "graphql.max_field_resolutions", 0, LONG_MAX / 2,
                            &c->graphql_max_field_resolutions);
         else if (strcmp(p->key, "max_response_bytes") == 0)
-            rc = read_long(r, p->value, "graphql.max_response_bytes", 0, LONG_MAX / 2, &c->graphql_max_response_bytes);
+            rc = read_long(r, p->value, "graphql.max_response_bytes", 0, LONG_MAX / 2,
+                           &c->graphql_max_response_bytes);
         else if (strcmp(p->key, "execution_timeout_ms") == 0)
-            rc = read_long(r, p->value, "graphql.execution_timeout_ms", 0, INT_MAX, &c->graphql_execution_timeout_ms);
+            rc = read_long(r, p->value, "graphql.execution_timeout_ms", 0, INT_MAX,
+                           &c->graphql_execution_timeout_ms);
         else if (strcmp(p->key, "document_cache_bytes") == 0)
             rc = read_long(r, p->value, "graphql.document_cache_bytes", 1, LONG_MAX / 2,
                            &c->graphql_document_cache_bytes);
@@ -422,10 +460,11 @@ static int read_service(reader *r, const mm_yaml_pair *svc, mm_config *c) {
                 rc = MM_EINVAL;
             }
         }
-        if (rc == 0 && s->harakiri_limit != MM_CONFIG_UNSET && s->harakiri_jitter != MM_CONFIG_UNSET &&
-            s->harakiri_jitter >= s->harakiri_limit) {
-            fail(r->err, r->err_size, "%s:%u: key '%s': harakiri_jitter must be less than harakiri_limit",
-                 r->file, cp->key_line, path);
+        if (rc == 0 && s->harakiri_limit != MM_CONFIG_UNSET &&
+            s->harakiri_jitter != MM_CONFIG_UNSET && s->harakiri_jitter >= s->harakiri_limit) {
+            fail(r->err, r->err_size,
+                 "%s:%u: key '%s': harakiri_jitter must be less than harakiri_limit", r->file,
+                 cp->key_line, path);
             rc = MM_EINVAL;
         }
     }
@@ -448,18 +487,24 @@ static int read_other(reader *r, const mm_yaml_pair *p, mm_config *c) {
 
 static int read_document(reader *r, const mm_yaml_node *root, mm_config *c) {
     if (root->kind != MM_YAML_MAPPING) {
-        fail(r->err, r->err_size, "%s:%u: the configuration must be a mapping", r->file, root->line);
+        fail(r->err, r->err_size, "%s:%u: the configuration must be a mapping", r->file,
+             root->line);
         return MM_EINVAL;
     }
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < root->pair_count; i++) {
         const mm_yaml_pair *p = &root->pairs[i];
         const char *k = p->key;
-        if (strcmp(k, "kafka") == 0) rc = read_kafka(r, p->value, c);
-        else if (strcmp(k, "redis") == 0) rc = read_redis(r, p->value, c);
-        else if (strcmp(k, "http") == 0) rc = read_http(r, p->value, c);
-        else if (strcmp(k, "manager") == 0) rc = read_manager(r, p->value, c);
-        else if (strcmp(k, "graphql") == 0) rc = read_graphql(r, p->value, c);
+        if (strcmp(k, "kafka") == 0)
+            rc = read_kafka(r, p->value, c);
+        else if (strcmp(k, "redis") == 0)
+            rc = read_redis(r, p->value, c);
+        else if (strcmp(k, "http") == 0)
+            rc = read_http(r, p->value, c);
+        else if (strcmp(k, "manager") == 0)
+            rc = read_manager(r, p->value, c);
+        else if (strcmp(k, "graphql") == 0)
+            rc = read_graphql(r, p->value, c);
         else if (strcmp(k, "service_web_topic") == 0)
             rc = read_string(r, p->value, "service_web_topic", &c->service_web_topic);
         else if (strcmp(k, "result_ttl_seconds") == 0)
@@ -467,14 +512,16 @@ static int read_document(reader *r, const mm_yaml_node *root, mm_config *c) {
         else if (strcmp(k, "sync_timeout_ms") == 0)
             rc = read_long(r, p->value, "sync_timeout_ms", 1, INT_MAX, &c->sync_timeout_ms);
         else if (strcmp(k, "kafka_unavailable_ms") == 0)
-            rc = read_long(r, p->value, "kafka_unavailable_ms", 100, 600000, &c->kafka_unavailable_ms);
+            rc = read_long(r, p->value, "kafka_unavailable_ms", 100, 600000,
+                           &c->kafka_unavailable_ms);
         else if (strcmp(k, "redis_timeout_ms") == 0)
             rc = read_long(r, p->value, "redis_timeout_ms", 10, 600000, &c->redis_timeout_ms);
         else if (strcmp(k, "log_level") == 0)
             rc = read_string(r, p->value, "log_level", &c->log_level);
         else if (strcmp(k, "event_type_prefix") == 0)
             rc = read_string(r, p->value, "event_type_prefix", &c->event_type_prefix);
-        else rc = read_other(r, p, c);
+        else
+            rc = read_other(r, p, c);
     }
     return rc;
 }
@@ -498,8 +545,10 @@ static int env_string(const char *name, char **slot) {
 static int env_bool(const char *name, bool *slot, char *err, size_t err_size) {
     const char *v = getenv(name);
     if (!v || !*v) return 0;
-    if (strcmp(v, "1") == 0 || strcmp(v, "true") == 0) *slot = true;
-    else if (strcmp(v, "0") == 0 || strcmp(v, "false") == 0) *slot = false;
+    if (strcmp(v, "1") == 0 || strcmp(v, "true") == 0)
+        *slot = true;
+    else if (strcmp(v, "0") == 0 || strcmp(v, "false") == 0)
+        *slot = false;
     else {
         fail(err, err_size, "environment %s: expected true, false, 1 or 0", name);
         return MM_EINVAL;
@@ -557,12 +606,18 @@ int mm_config_apply_env(mm_config *c, char *err, size_t err_size) {
     if (rc == 0) rc = env_string("MM_HTTP_TRUSTED_DOCUMENTS", &c->http_trusted_documents);
     if (rc == 0) rc = env_bool("MM_HTTP_APQ", &c->http_apq, err, err_size);
     if (rc == 0) rc = env_bool("MM_HTTP_APQ_REDIS", &c->http_apq_redis, err, err_size);
-    if (rc == 0) rc = env_long("MM_HTTP_APQ_MAX_BYTES", 1024, INT_MAX, &c->http_apq_max_bytes, err, err_size);
-    if (rc == 0) rc = env_long("MM_RESULT_TTL_SECONDS", 1, INT_MAX, &c->result_ttl_seconds, err, err_size);
-    if (rc == 0) rc = env_long("MM_SYNC_TIMEOUT_MS", 1, INT_MAX, &c->sync_timeout_ms, err, err_size);
     if (rc == 0)
-        rc = env_long("MM_KAFKA_UNAVAILABLE_MS", 100, 600000, &c->kafka_unavailable_ms, err, err_size);
-    if (rc == 0) rc = env_long("MM_REDIS_TIMEOUT_MS", 10, 600000, &c->redis_timeout_ms, err, err_size);
+        rc =
+            env_long("MM_HTTP_APQ_MAX_BYTES", 1024, INT_MAX, &c->http_apq_max_bytes, err, err_size);
+    if (rc == 0)
+        rc = env_long("MM_RESULT_TTL_SECONDS", 1, INT_MAX, &c->result_ttl_seconds, err, err_size);
+    if (rc == 0)
+        rc = env_long("MM_SYNC_TIMEOUT_MS", 1, INT_MAX, &c->sync_timeout_ms, err, err_size);
+    if (rc == 0)
+        rc = env_long("MM_KAFKA_UNAVAILABLE_MS", 100, 600000, &c->kafka_unavailable_ms, err,
+                      err_size);
+    if (rc == 0)
+        rc = env_long("MM_REDIS_TIMEOUT_MS", 10, 600000, &c->redis_timeout_ms, err, err_size);
     if (rc == 0) rc = env_kafka_properties(c);
     if (rc == MM_ENOMEM) fail(err, err_size, "out of memory");
     if (rc == 0) rc = check_log_level(c, err, err_size);
@@ -655,8 +710,10 @@ const mm_consumer_settings *mm_config_find_consumer(const mm_config *cfg, const 
 
 static void emit_long(mm_config_default_fn fn, void *ud, const char *key, long v) {
     char text[32];
-    if (v == MM_CONFIG_UNSET) snprintf(text, sizeof text, "null");
-    else snprintf(text, sizeof text, "%ld", v);
+    if (v == MM_CONFIG_UNSET)
+        snprintf(text, sizeof text, "null");
+    else
+        snprintf(text, sizeof text, "%ld", v);
     fn(ud, key, text);
 }
 
@@ -681,7 +738,8 @@ int mm_config_each_default(mm_config_default_fn fn, void *ud) {
                              {"redis.state_url", c->redis_state_url},
                              {"redis.status_url", c->redis_status_url}};
     for (size_t i = 0; i < 3; i++)
-        fn(ud, urls[i][0], strcmp(urls[i][1], c->redis_results_url) == 0 ? "redis.url" : urls[i][1]);
+        fn(ud, urls[i][0],
+           strcmp(urls[i][1], c->redis_results_url) == 0 ? "redis.url" : urls[i][1]);
     fn(ud, "http.listen", c->http_listen);
     fn(ud, "http.graphql_path", c->http_graphql_path);
     emit_long(fn, ud, "http.max_body_bytes", c->http_max_body_bytes);
@@ -697,7 +755,8 @@ int mm_config_each_default(mm_config_default_fn fn, void *ud) {
     fn(ud, "http.apq", c->http_apq ? "true" : "false");
     emit_long(fn, ud, "http.apq_max_bytes", c->http_apq_max_bytes);
     fn(ud, "http.apq_redis", c->http_apq_redis ? "true" : "false");
-    fn(ud, "http.trusted_documents", c->http_trusted_documents ? c->http_trusted_documents : "none");
+    fn(ud, "http.trusted_documents",
+       c->http_trusted_documents ? c->http_trusted_documents : "none");
     fn(ud, "event_type_prefix", c->event_type_prefix ? c->event_type_prefix : "none");
     emit_long(fn, ud, "graphql.max_cost", c->graphql_max_cost);
     emit_long(fn, ud, "graphql.max_field_resolutions", c->graphql_max_field_resolutions);

@@ -35,47 +35,47 @@ typedef struct mm_config_property {
 typedef struct mm_consumer_settings {
     char *service;
     char *consumer;
-    long procs;             /* worker processes on this node (>= 0) */
-    long harakiri_limit;    /* messages before a worker retires, or MM_CONFIG_UNSET */
-    long harakiri_jitter;   /* +/- random spread of the limit, or MM_CONFIG_UNSET */
-    long max_age_seconds;   /* retire a worker after this long, or MM_CONFIG_UNSET */
-    unsigned line;          /* where it was configured (0: not from a file) */
+    long procs;           /* worker processes on this node (>= 0) */
+    long harakiri_limit;  /* messages before a worker retires, or MM_CONFIG_UNSET */
+    long harakiri_jitter; /* +/- random spread of the limit, or MM_CONFIG_UNSET */
+    long max_age_seconds; /* retire a worker after this long, or MM_CONFIG_UNSET */
+    unsigned line;        /* where it was configured (0: not from a file) */
 } mm_consumer_settings;
 
 typedef struct mm_config {
-    char *source;                   /* the file read, or "<defaults>" */
+    char *source; /* the file read, or "<defaults>" */
 
     char *kafka_bootstrap_servers;
     mm_config_property *kafka_properties;
     size_t kafka_property_count;
 
-    char *redis_results_url;        /* results and their notifications */
-    char *redis_state_url;          /* application state for handlers and queries */
-    char *redis_status_url;         /* service-web status of nodes */
+    char *redis_results_url; /* results and their notifications */
+    char *redis_state_url;   /* application state for handlers and queries */
+    char *redis_status_url;  /* service-web status of nodes */
 
     long result_ttl_seconds;
-    long sync_timeout_ms;           /* default wait of synchronous mutations */
-    long kafka_unavailable_ms;      /* a server answers KAFKA_UNAVAILABLE within this */
-    long redis_timeout_ms;          /* deadline of a server's own Redis calls */
+    long sync_timeout_ms;      /* default wait of synchronous mutations */
+    long kafka_unavailable_ms; /* a server answers KAFKA_UNAVAILABLE within this */
+    long redis_timeout_ms;     /* deadline of a server's own Redis calls */
     char *service_web_topic;
-    char *event_type_prefix;        /* ce_type prefix (docs/wire-format.md), or NULL */
+    char *event_type_prefix; /* ce_type prefix (docs/wire-format.md), or NULL */
 
-    char *http_listen;              /* HOST:PORT */
+    char *http_listen; /* HOST:PORT */
     char *http_graphql_path;
     long http_max_body_bytes;
-    long http_threads;              /* 0 = one per online core */
-    long http_max_header_bytes;     /* 0 = the server's default for each of these */
+    long http_threads;          /* 0 = one per online core */
+    long http_max_header_bytes; /* 0 = the server's default for each of these */
     long http_max_url_bytes;
     long http_max_connections;
     long http_max_connections_per_ip;
     long http_header_timeout_ms;
     long http_idle_timeout_s;
     long http_max_requests_per_connection;
-    char *http_cors_origins;        /* NULL = CORS off; "*" or "https://a,https://b" */
-    bool http_apq;                  /* Automatic Persisted Queries (default on) */
-    long http_apq_max_bytes;        /* bound of the APQ store in memory */
-    bool http_apq_redis;            /* share APQ documents through redis.results_url */
-    char *http_trusted_documents;   /* manifest file: trusted-documents mode, or NULL */
+    char *http_cors_origins;      /* NULL = CORS off; "*" or "https://a,https://b" */
+    bool http_apq;                /* Automatic Persisted Queries (default on) */
+    long http_apq_max_bytes;      /* bound of the APQ store in memory */
+    bool http_apq_redis;          /* share APQ documents through redis.results_url */
+    char *http_trusted_documents; /* manifest file: trusted-documents mode, or NULL */
 
     /* graphql: bounded requests (docs/configuration.md; 0 = unlimited, but for the cache) */
     long graphql_max_cost;              /* fields an operation selects, fragments expanded */
@@ -85,10 +85,10 @@ typedef struct mm_config {
     long graphql_document_cache_bytes;  /* parsed documents kept (>= 1) */
 
     bool manager_enabled;
-    char *manager_auth_code;        /* secret: never logged */
+    char *manager_auth_code; /* secret: never logged */
     bool manager_auth_for_queries;
 
-    char *log_level;                /* error, warn, info, debug */
+    char *log_level; /* error, warn, info, debug */
 
     mm_consumer_settings *consumers;
     size_t consumer_count;
@@ -102,8 +102,8 @@ int mm_config_defaults(mm_config **out, char *err, size_t err_size);
 int mm_config_load_file(const char *path, mm_config **out, char *err, size_t err_size);
 
 /* As mm_config_load_file, from text; name stands for the file in messages. */
-int mm_config_load_string(const char *name, const char *text, size_t length,
-                          mm_config **out, char *err, size_t err_size);
+int mm_config_load_string(const char *name, const char *text, size_t length, mm_config **out,
+                          char *err, size_t err_size);
 
 /* Overrides from MM_* environment variables (docs/configuration.md). */
 int mm_config_apply_env(mm_config *cfg, char *err, size_t err_size);

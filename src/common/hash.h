@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #define MM_FNV1A_OFFSET UINT64_C(14695981039346656037)
-#define MM_FNV1A_PRIME UINT64_C(1099511628211)
+#define MM_FNV1A_PRIME  UINT64_C(1099511628211)
 
 /* Continues a hash h (start from MM_FNV1A_OFFSET) over n bytes. */
 static inline uint64_t mm_fnv1a_update(uint64_t h, const void *data, size_t n) {

@@ -8,8 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-char *mm_js_number_string(double v, char buf[32])
-{
+char *mm_js_number_string(double v, char buf[32]) {
     if (isnan(v)) {
         strcpy(buf, "NaN");
         return buf;
@@ -27,8 +26,7 @@ char *mm_js_number_string(double v, char buf[32])
     int prec;
     for (prec = 1; prec <= 17; prec++) {
         snprintf(tmp, sizeof tmp, "%.*e", prec - 1, v);
-        if (strtod(tmp, NULL) == v)
-            break;
+        if (strtod(tmp, NULL) == v) break;
     }
     /* tmp is "-d.ddde[+-]xx": split into sign, digits and exponent. */
     const char *p = tmp;
@@ -40,22 +38,18 @@ char *mm_js_number_string(double v, char buf[32])
     char digits[24];
     size_t nd = 0;
     for (; *p && *p != 'e'; p++)
-        if (*p != '.')
-            digits[nd++] = *p;
-    while (nd > 1 && digits[nd - 1] == '0')
-        nd--;
+        if (*p != '.') digits[nd++] = *p;
+    while (nd > 1 && digits[nd - 1] == '0') nd--;
     digits[nd] = '\0';
     int exp10 = atoi(p + 1); /* v = d.ddd * 10^exp10 */
     int n = exp10 + 1;       /* position of the decimal point, ECMA-262 "n" */
     char *o = buf;
-    if (neg)
-        *o++ = '-';
+    if (neg) *o++ = '-';
     int k = (int)nd;
     if (k <= n && n <= 21) {
         memcpy(o, digits, nd);
         o += nd;
-        for (int i = 0; i < n - k; i++)
-            *o++ = '0';
+        for (int i = 0; i < n - k; i++) *o++ = '0';
     } else if (0 < n && n <= 21) {
         memcpy(o, digits, (size_t)n);
         o += n;
@@ -65,8 +59,7 @@ char *mm_js_number_string(double v, char buf[32])
     } else if (-6 < n && n <= 0) {
         *o++ = '0';
         *o++ = '.';
-        for (int i = 0; i < -n; i++)
-            *o++ = '0';
+        for (int i = 0; i < -n; i++) *o++ = '0';
         memcpy(o, digits, nd);
         o += nd;
     } else {

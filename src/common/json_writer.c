@@ -176,8 +176,10 @@ static void put_value(mm_json_writer *w, const json_t *v, int depth) {
 }
 
 void mm_json_put_value(mm_json_writer *w, const json_t *v) {
-    if (!v) mm_json_put(w, "null", 4);
-    else put_value(w, v, 0);
+    if (!v)
+        mm_json_put(w, "null", 4);
+    else
+        put_value(w, v, 0);
 }
 
 char *mm_json_writer_take(mm_json_writer *w, size_t *len) {

@@ -26,17 +26,18 @@
 #define MM_JSON_TEXT_MAX_DEPTH 2048
 
 typedef struct mm_json_writer {
-    char *s;        /* the text so far (not NUL-terminated until taken) */
+    char *s; /* the text so far (not NUL-terminated until taken) */
     size_t len;
     size_t cap;
-    bool failed;    /* out of memory, too deep or over the limit: the text is lost */
+    bool failed;     /* out of memory, too deep or over the limit: the text is lost */
     bool over_limit; /* it failed because the text would pass limit */
-    size_t limit;   /* most bytes of text; 0 = no limit. The buffer never grows
+    size_t limit;    /* most bytes of text; 0 = no limit. The buffer never grows
                        past limit + 1, so a capped response costs at most that */
 } mm_json_writer;
 
 /* An empty writer without a limit is all zeros. */
-#define MM_JSON_WRITER_INIT {NULL, 0, 0, false, false, 0}
+#define MM_JSON_WRITER_INIT \
+    { NULL, 0, 0, false, false, 0 }
 
 /* Makes room for n more bytes (and a NUL); false once the writer failed.
  * Passing the limit fails the writer (over_limit set). The check costs

@@ -64,12 +64,26 @@ static void put_escaped(const char *s, size_t n, char *out, size_t size, size_t 
         unsigned char c = (unsigned char)s[i];
         char esc[8];
         size_t k;
-        if (c == '"' || c == '\\') { esc[0] = '\\'; esc[1] = (char)c; k = 2; }
-        else if (c == '\n') { memcpy(esc, "\\n", 2); k = 2; }
-        else if (c == '\t') { memcpy(esc, "\\t", 2); k = 2; }
-        else if (c == '\r') { memcpy(esc, "\\r", 2); k = 2; }
-        else if (c < 0x20 || c == 0x7f) { snprintf(esc, sizeof esc, "\\u%04x", c); k = 6; }
-        else { esc[0] = (char)c; k = 1; }
+        if (c == '"' || c == '\\') {
+            esc[0] = '\\';
+            esc[1] = (char)c;
+            k = 2;
+        } else if (c == '\n') {
+            memcpy(esc, "\\n", 2);
+            k = 2;
+        } else if (c == '\t') {
+            memcpy(esc, "\\t", 2);
+            k = 2;
+        } else if (c == '\r') {
+            memcpy(esc, "\\r", 2);
+            k = 2;
+        } else if (c < 0x20 || c == 0x7f) {
+            snprintf(esc, sizeof esc, "\\u%04x", c);
+            k = 6;
+        } else {
+            esc[0] = (char)c;
+            k = 1;
+        }
         if (*len + k + 2 > size) return; /* truncated */
         memcpy(out + *len, esc, k);
         *len += k;
@@ -178,7 +192,8 @@ size_t mm_log_message_to_json(const char *message, char *out, size_t size) {
             put_raw("\"", 1, out, size, &len);
             const char *v = pairs[i].value;
             for (size_t j = 0; j < pairs[i].value_len; j++) {
-                if (v[j] == '\\' && j + 1 < pairs[i].value_len && v[j + 1] && strchr("\"\\/bfnrt", v[j + 1])) {
+                if (v[j] == '\\' && j + 1 < pairs[i].value_len && v[j + 1] &&
+                    strchr("\"\\/bfnrt", v[j + 1])) {
                     put_raw(v + j, 2, out, size, &len);
                     j++;
                 } else {
@@ -206,7 +221,7 @@ typedef struct site {
     unsigned count;         /* lines in this window */
     unsigned long suppressed;
     mm_log_level level;
-    char first[160];        /* the first suppressed line, for the report */
+    char first[160]; /* the first suppressed line, for the report */
 } site;
 
 static pthread_mutex_t sites_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -253,7 +268,10 @@ static int admit(mm_log_level level, const char *fmt, const char *message) {
     site *s = NULL;
     for (i = 0; i < SITES; i++) {
         site *c = &sites[(h + i) % SITES];
-        if (c->fmt == fmt || !c->fmt) { s = c; break; }
+        if (c->fmt == fmt || !c->fmt) {
+            s = c;
+            break;
+        }
     }
     if (!s) {
         /* Table full: recycle the slot of the oldest window. */
@@ -305,7 +323,8 @@ static void emit(mm_log_level level, const char *message) {
         n = snprintf(line, sizeof line, "{\"time\":\"%s\",\"level\":\"%s\",%s}", stamp,
                      mm_log_level_name(level), members);
     } else {
-        n = snprintf(line, sizeof line, "time=%s level=%s %s", stamp, mm_log_level_name(level), message);
+        n = snprintf(line, sizeof line, "time=%s level=%s %s", stamp, mm_log_level_name(level),
+                     message);
     }
     if (n < 0) return;
     size_t len = (size_t)n;

@@ -54,7 +54,8 @@ const char *mm_log_level_name(mm_log_level level);
 
 /* Prints `time=... level=... ` followed by the formatted message and a newline. */
 void mm_log_write(mm_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void mm_log_vwrite(mm_log_level level, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+void mm_log_vwrite(mm_log_level level, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 /* s as a logfmt value: quoted with \" and \\ escaped, control characters as
  * \n, \t or \u00XX. Truncated to fit size (at least 3). Returns out. */
@@ -66,8 +67,8 @@ const char *mm_log_quote(const char *s, char *out, size_t size);
 size_t mm_log_message_to_json(const char *message, char *out, size_t size);
 
 #define mm_log_error(...) mm_log_write(MM_LOG_ERROR, __VA_ARGS__)
-#define mm_log_warn(...) mm_log_write(MM_LOG_WARN, __VA_ARGS__)
-#define mm_log_info(...) mm_log_write(MM_LOG_INFO, __VA_ARGS__)
+#define mm_log_warn(...)  mm_log_write(MM_LOG_WARN, __VA_ARGS__)
+#define mm_log_info(...)  mm_log_write(MM_LOG_INFO, __VA_ARGS__)
 #define mm_log_debug(...) mm_log_write(MM_LOG_DEBUG, __VA_ARGS__)
 
 #endif

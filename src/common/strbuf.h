@@ -24,7 +24,8 @@ typedef struct mm_strbuf {
 } mm_strbuf;
 
 /* An empty heap buffer, for `mm_strbuf b = MM_STRBUF_INIT;`. */
-#define MM_STRBUF_INIT {NULL, 0, 0, NULL, false}
+#define MM_STRBUF_INIT \
+    { NULL, 0, 0, NULL, false }
 
 /* An empty buffer on the heap (arena NULL) or in arena. */
 void mm_strbuf_init(mm_strbuf *b, mm_arena *arena);

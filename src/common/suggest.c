@@ -61,7 +61,9 @@ void mm_suggest_offer(mm_suggest *s, const char *candidate) {
 
 const char *mm_suggest_hint(const mm_suggest *s, char *buf, size_t size) {
     assert(size > 0);
-    if (s->best) snprintf(buf, size, " (did you mean '%s'?)", s->best);
-    else buf[0] = '\0';
+    if (s->best)
+        snprintf(buf, size, " (did you mean '%s'?)", s->best);
+    else
+        buf[0] = '\0';
     return buf;
 }

@@ -14,8 +14,7 @@ static int fill_random(unsigned char *buf, size_t len) {
     while (got < len) {
         ssize_t n = getrandom(buf + got, len - got, 0);
         if (n < 0) {
-            if (errno == EINTR)
-                continue;
+            if (errno == EINTR) continue;
             return MM_EIO;
         }
         got += (size_t)n;
@@ -26,14 +25,12 @@ static int fill_random(unsigned char *buf, size_t len) {
 int mm_uuid_v4(char out[MM_UUID_STRLEN + 1]) {
     static const char hex[] = "0123456789abcdef";
     unsigned char b[16];
-    if (fill_random(b, sizeof b) != 0)
-        return MM_EIO;
+    if (fill_random(b, sizeof b) != 0) return MM_EIO;
     b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
     b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
     size_t o = 0;
     for (int i = 0; i < 16; i++) {
-        if (i == 4 || i == 6 || i == 8 || i == 10)
-            out[o++] = '-';
+        if (i == 4 || i == 6 || i == 8 || i == 10) out[o++] = '-';
         out[o++] = hex[b[i] >> 4];
         out[o++] = hex[b[i] & 0x0f];
     }
@@ -46,12 +43,10 @@ static bool is_hex(char c) {
 }
 
 bool mm_uuid_is_valid(const char *s, size_t len) {
-    if (s == NULL || len != MM_UUID_STRLEN)
-        return false;
+    if (s == NULL || len != MM_UUID_STRLEN) return false;
     for (size_t i = 0; i < len; i++) {
         bool dash = (i == 8 || i == 13 || i == 18 || i == 23);
-        if (dash ? s[i] != '-' : !is_hex(s[i]))
-            return false;
+        if (dash ? s[i] != '-' : !is_hex(s[i])) return false;
     }
     return true;
 }

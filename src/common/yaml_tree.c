@@ -17,7 +17,8 @@ typedef struct builder {
 } builder;
 
 static void set_error(builder *b, const char *what, const yaml_mark_t *mark) {
-    snprintf(b->err, b->err_size, "line %zu, column %zu: %s", mark->line + 1, mark->column + 1, what);
+    snprintf(b->err, b->err_size, "line %zu, column %zu: %s", mark->line + 1, mark->column + 1,
+             what);
 }
 
 static mm_yaml_node *new_node(mm_yaml_kind kind, const yaml_event_t *ev) {
@@ -33,8 +34,8 @@ static mm_yaml_node *parse_node(builder *b, yaml_event_t *ev, int depth);
 
 static bool next_event(builder *b, yaml_event_t *ev) {
     if (!yaml_parser_parse(&b->parser, ev)) {
-        snprintf(b->err, b->err_size, "line %zu, column %zu: %s",
-                 b->parser.problem_mark.line + 1, b->parser.problem_mark.column + 1,
+        snprintf(b->err, b->err_size, "line %zu, column %zu: %s", b->parser.problem_mark.line + 1,
+                 b->parser.problem_mark.column + 1,
                  b->parser.problem ? b->parser.problem : "invalid YAML");
         return false;
     }
@@ -69,14 +70,24 @@ static mm_yaml_node *parse_mapping(builder *b, yaml_event_t *start, int depth) {
             }
         }
         yaml_event_t vev;
-        if (!next_event(b, &vev)) { free(key); goto fail; }
+        if (!next_event(b, &vev)) {
+            free(key);
+            goto fail;
+        }
         mm_yaml_node *value = parse_node(b, &vev, depth + 1);
         yaml_event_delete(&vev);
-        if (!value) { free(key); goto fail; }
+        if (!value) {
+            free(key);
+            goto fail;
+        }
         if (map->pair_count == cap) {
             cap = cap ? cap * 2 : 8;
             mm_yaml_pair *p = realloc(map->pairs, cap * sizeof(*p));
-            if (!p) { free(key); mm_yaml_free(value); goto fail; }
+            if (!p) {
+                free(key);
+                mm_yaml_free(value);
+                goto fail;
+            }
             map->pairs = p;
         }
         map->pairs[map->pair_count++] = (mm_yaml_pair){key, key_line, value};
@@ -103,7 +114,10 @@ static mm_yaml_node *parse_sequence(builder *b, yaml_event_t *start, int depth) 
         if (seq->item_count == cap) {
             cap = cap ? cap * 2 : 8;
             mm_yaml_node **p = realloc(seq->items, cap * sizeof(*p));
-            if (!p) { mm_yaml_free(item); goto fail; }
+            if (!p) {
+                mm_yaml_free(item);
+                goto fail;
+            }
             seq->items = p;
         }
         seq->items[seq->item_count++] = item;
@@ -128,7 +142,10 @@ static mm_yaml_node *parse_node(builder *b, yaml_event_t *ev, int depth) {
         if (!n) return NULL;
         n->scalar = strndup((const char *)ev->data.scalar.value, ev->data.scalar.length);
         n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-        if (!n->scalar) { free(n); return NULL; }
+        if (!n->scalar) {
+            free(n);
+            return NULL;
+        }
         if (strlen(n->scalar) != ev->data.scalar.length) {
             set_error(b, "NUL character in scalar", &ev->start_mark);
             mm_yaml_free(n);
@@ -151,9 +168,7 @@ static mm_yaml_node *parse_node(builder *b, yaml_event_t *ev, int depth) {
     case YAML_ALIAS_EVENT:
         set_error(b, "aliases are not supported in configuration", &ev->start_mark);
         return NULL;
-    default:
-        set_error(b, "unexpected YAML event", &ev->start_mark);
-        return NULL;
+    default: set_error(b, "unexpected YAML event", &ev->start_mark); return NULL;
     }
 }
 
@@ -174,7 +189,10 @@ mm_yaml_node *mm_yaml_parse(const char *text, size_t length, char *err, size_t e
     if (ev.type == YAML_STREAM_END_EVENT) {
         yaml_event_delete(&ev);
         root = calloc(1, sizeof(*root));
-        if (root) { root->kind = MM_YAML_MAPPING; root->line = root->column = 1; }
+        if (root) {
+            root->kind = MM_YAML_MAPPING;
+            root->line = root->column = 1;
+        }
         goto done;
     }
     yaml_event_delete(&ev);
@@ -183,9 +201,17 @@ mm_yaml_node *mm_yaml_parse(const char *text, size_t length, char *err, size_t e
     yaml_event_delete(&ev);
     if (!root) goto done;
     /* DOCUMENT-END, then STREAM-END: a second document is an error. */
-    if (!next_event(&b, &ev)) { mm_yaml_free(root); root = NULL; goto done; }
+    if (!next_event(&b, &ev)) {
+        mm_yaml_free(root);
+        root = NULL;
+        goto done;
+    }
     yaml_event_delete(&ev);
-    if (!next_event(&b, &ev)) { mm_yaml_free(root); root = NULL; goto done; }
+    if (!next_event(&b, &ev)) {
+        mm_yaml_free(root);
+        root = NULL;
+        goto done;
+    }
     if (ev.type != YAML_STREAM_END_EVENT) {
         set_error(&b, "only one YAML document is allowed", &ev.start_mark);
         mm_yaml_free(root);

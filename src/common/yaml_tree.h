@@ -20,18 +20,18 @@ typedef enum mm_yaml_kind {
 typedef struct mm_yaml_node mm_yaml_node;
 
 typedef struct mm_yaml_pair {
-    char *key;            /* mapping keys must be scalars */
+    char *key; /* mapping keys must be scalars */
     unsigned key_line;
     mm_yaml_node *value;
 } mm_yaml_pair;
 
 struct mm_yaml_node {
     mm_yaml_kind kind;
-    unsigned line;        /* 1-based */
-    unsigned column;      /* 1-based */
-    char *scalar;         /* SCALAR: the text */
-    bool plain;           /* SCALAR: unquoted (so "null", "true", "5" may be typed) */
-    mm_yaml_pair *pairs;  /* MAPPING */
+    unsigned line;       /* 1-based */
+    unsigned column;     /* 1-based */
+    char *scalar;        /* SCALAR: the text */
+    bool plain;          /* SCALAR: unquoted (so "null", "true", "5" may be typed) */
+    mm_yaml_pair *pairs; /* MAPPING */
     size_t pair_count;
     mm_yaml_node **items; /* SEQUENCE */
     size_t item_count;

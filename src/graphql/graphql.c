@@ -21,24 +21,24 @@
 /* A parsed, validated document shared by the requests using it. */
 typedef struct cache_entry cache_entry;
 struct cache_entry {
-    cache_entry *chain;           /* next in the hash bucket */
-    cache_entry *prev, *next;     /* LRU list, most recent first */
+    cache_entry *chain;       /* next in the hash bucket */
+    cache_entry *prev, *next; /* LRU list, most recent first */
     uint64_t hash;
     const mm_gql_schema *schema;
-    char *text;                   /* the query (owned; the AST points into it) */
+    char *text; /* the query (owned; the AST points into it) */
     size_t length;
-    mm_arena arena;               /* the AST */
+    mm_arena arena; /* the AST */
     mm_gql_document *doc;
-    size_t *costs;                /* per definition, its operation's cost (cost.h), or NULL */
-    size_t costs_limit;           /* the max_cost they were counted up to */
-    size_t bytes;                 /* what it holds from malloc, once listed */
-    atomic_int refs;              /* the cache's (while listed) + each request's */
+    size_t *costs;      /* per definition, its operation's cost (cost.h), or NULL */
+    size_t costs_limit; /* the max_cost they were counted up to */
+    size_t bytes;       /* what it holds from malloc, once listed */
+    atomic_int refs;    /* the cache's (while listed) + each request's */
 };
 
 struct mm_graphql_cache {
     pthread_mutex_t lock;
     cache_entry **buckets;
-    size_t bucket_count;          /* power of two */
+    size_t bucket_count; /* power of two */
     size_t capacity, size;
     size_t max_bytes, bytes;
     cache_entry *head, *tail;
@@ -131,8 +131,14 @@ static void lru_unlink(mm_graphql_cache *c, cache_entry *e) {
     assert(c->head && c->tail && c->size > 0);
     assert(e->prev ? e->prev->next == e : c->head == e);
     assert(e->next ? e->next->prev == e : c->tail == e);
-    if (e->prev) e->prev->next = e->next; else c->head = e->next;
-    if (e->next) e->next->prev = e->prev; else c->tail = e->prev;
+    if (e->prev)
+        e->prev->next = e->next;
+    else
+        c->head = e->next;
+    if (e->next)
+        e->next->prev = e->prev;
+    else
+        c->tail = e->prev;
     e->prev = e->next = NULL;
 }
 
@@ -141,20 +147,25 @@ static void lru_push_front(mm_graphql_cache *c, cache_entry *e) {
     assert(!c->head == !c->tail);
     e->prev = NULL;
     e->next = c->head;
-    if (c->head) c->head->prev = e; else c->tail = e;
+    if (c->head)
+        c->head->prev = e;
+    else
+        c->tail = e;
     c->head = e;
 }
 
-static cache_entry *cache_find_locked(mm_graphql_cache *c, const mm_gql_schema *schema, uint64_t hash,
-                                      const char *text, size_t length) {
+static cache_entry *cache_find_locked(mm_graphql_cache *c, const mm_gql_schema *schema,
+                                      uint64_t hash, const char *text, size_t length) {
     for (cache_entry *e = c->buckets[hash & (c->bucket_count - 1)]; e; e = e->chain)
-        if (e->hash == hash && e->schema == schema && e->length == length && memcmp(e->text, text, length) == 0)
+        if (e->hash == hash && e->schema == schema && e->length == length &&
+            memcmp(e->text, text, length) == 0)
             return e;
     return NULL;
 }
 
 /* A referenced entry for the text, or NULL on a miss. */
-static cache_entry *cache_lookup(mm_graphql_cache *c, const mm_gql_schema *schema, const char *text, size_t length) {
+static cache_entry *cache_lookup(mm_graphql_cache *c, const mm_gql_schema *schema, const char *text,
+                                 size_t length) {
     uint64_t hash = hash_text(schema, text, length);
     pthread_mutex_lock(&c->lock);
     cache_entry *e = cache_find_locked(c, schema, hash, text, length);
@@ -178,7 +189,8 @@ static void cache_insert(mm_graphql_cache *c, cache_entry *e) {
     e->bytes = sizeof(*e) + e->length + 1 + mm_arena_reserved(&e->arena);
     if (e->bytes > c->max_bytes) return; /* would evict everything and still not fit */
     pthread_mutex_lock(&c->lock);
-    if (!cache_find_locked(c, e->schema, e->hash, e->text, e->length)) { /* another thread may have won */
+    if (!cache_find_locked(c, e->schema, e->hash, e->text,
+                           e->length)) { /* another thread may have won */
         atomic_fetch_add(&e->refs, 1);
         size_t b = e->hash & (c->bucket_count - 1);
         e->chain = c->buckets[b];
@@ -214,20 +226,21 @@ static void cache_insert(mm_graphql_cache *c, cache_entry *e) {
 /* ---- requests --------------------------------------------------------------- */
 
 struct mm_graphql_request {
-    mm_arena arena;               /* the query copy, AST and pre-execution errors */
+    mm_arena arena; /* the query copy, AST and pre-execution errors */
     mm_gql_errors errors;
     mm_graphql_outcome outcome;
     mm_gql_execution *ex;
     bool is_mutation;
-    json_t *response;             /* errors before execution; or the execution's text parsed on demand */
-    cache_entry *entry;           /* the cached document in use, or NULL */
+    json_t *response;   /* errors before execution; or the execution's text parsed on demand */
+    cache_entry *entry; /* the cached document in use, or NULL */
     uint64_t parse_ns, validate_ns, execute_ns;
 };
 
 /* The definition index of op in doc. */
 static size_t definition_index(const mm_gql_document *doc, const mm_gql_operation *op) {
     const mm_gql_definition *d =
-        (const mm_gql_definition *)(const void *)((const char *)op - offsetof(mm_gql_definition, u.operation));
+        (const mm_gql_definition *)(const void *)((const char *)op -
+                                                  offsetof(mm_gql_definition, u.operation));
     assert(d >= doc->definitions && d < doc->definitions + doc->definition_count);
     return (size_t)(d - doc->definitions);
 }
@@ -270,10 +283,14 @@ static void after_run(mm_graphql_request *req, mm_gql_exec_status st) {
         return;
     }
     /* The response stays text in the execution until someone asks for it. */
-    if (!mm_gql_execution_result_text(req->ex, NULL)) req->outcome = MM_GRAPHQL_INTERNAL_ERROR;
-    else if (!mm_gql_execution_is_request_error(req->ex)) req->outcome = MM_GRAPHQL_EXECUTED;
-    else if (!mm_gql_execution_operation(req->ex)) req->outcome = MM_GRAPHQL_OPERATION_ERROR;
-    else req->outcome = MM_GRAPHQL_VARIABLES_ERROR;
+    if (!mm_gql_execution_result_text(req->ex, NULL))
+        req->outcome = MM_GRAPHQL_INTERNAL_ERROR;
+    else if (!mm_gql_execution_is_request_error(req->ex))
+        req->outcome = MM_GRAPHQL_EXECUTED;
+    else if (!mm_gql_execution_operation(req->ex))
+        req->outcome = MM_GRAPHQL_OPERATION_ERROR;
+    else
+        req->outcome = MM_GRAPHQL_VARIABLES_ERROR;
 }
 
 mm_graphql_request *mm_graphql_request_start(mm_gql_schema *schema, const mm_graphql_options *opts,
@@ -298,7 +315,9 @@ mm_graphql_request *mm_graphql_request_start(mm_gql_schema *schema, const mm_gra
         doc = req->entry->doc;
     } else if (opts->cache) {
         fresh = entry_new(schema, text, len);
-        if (fresh) doc = fresh->doc = mm_gql_parse(&fresh->arena, fresh->text, len, &opts->parse, &req->errors);
+        if (fresh)
+            doc = fresh->doc =
+                mm_gql_parse(&fresh->arena, fresh->text, len, &opts->parse, &req->errors);
     } else {
         char *copy = mm_arena_strndup(&req->arena, text, len);
         if (copy) doc = mm_gql_parse(&req->arena, copy, len, &opts->parse, &req->errors);
@@ -308,7 +327,8 @@ mm_graphql_request *mm_graphql_request_start(mm_gql_schema *schema, const mm_gra
     if (!doc) {
         entry_release(fresh);
         if (req->errors.count == 0) {
-            mm_gql_errors_add(&req->errors, MM_GQL_ERROR_EXECUTION, NULL, 0, "%s", "Internal error.");
+            mm_gql_errors_add(&req->errors, MM_GQL_ERROR_EXECUTION, NULL, 0, "%s",
+                              "Internal error.");
             respond_with_errors(req, MM_GRAPHQL_INTERNAL_ERROR);
         } else {
             respond_with_errors(req, MM_GRAPHQL_PARSE_ERROR);
@@ -344,27 +364,30 @@ mm_graphql_request *mm_graphql_request_start(mm_gql_schema *schema, const mm_gra
         size_t cost;
         if (req->entry && req->entry->costs && req->entry->costs_limit == opts->max_cost)
             cost = req->entry->costs[definition_index(doc, op)];
-        else cost = mm_gql_operation_cost(doc, op, opts->max_cost, &req->arena);
+        else
+            cost = mm_gql_operation_cost(doc, op, opts->max_cost, &req->arena);
         if (cost > opts->max_cost) {
-            mm_gql_error *e =
-                mm_gql_errors_add(&req->errors, MM_GQL_ERROR_LIMIT, NULL, 0,
-                                  "The operation selects more than the limit of %zu fields (aliases and fragment "
-                                  "spreads counted each time).",
-                                  opts->max_cost);
+            mm_gql_error *e = mm_gql_errors_add(
+                &req->errors, MM_GQL_ERROR_LIMIT, NULL, 0,
+                "The operation selects more than the limit of %zu fields (aliases and fragment "
+                "spreads counted each time).",
+                opts->max_cost);
             if (e) e->extensions = json_pack("{s:s}", "code", "COST_LIMIT_EXCEEDED");
             respond_with_errors(req, MM_GRAPHQL_VALIDATION_ERROR);
             return req;
         }
     }
     if (op && op->operation == MM_GQL_OP_SUBSCRIPTION && !params->allow_subscription) {
-        mm_gql_errors_add(&req->errors, MM_GQL_ERROR_REQUEST, NULL, 0, "%s", "Subscriptions are not supported");
+        mm_gql_errors_add(&req->errors, MM_GQL_ERROR_REQUEST, NULL, 0, "%s",
+                          "Subscriptions are not supported");
         respond_with_errors(req, MM_GRAPHQL_OPERATION_ERROR);
         return req;
     }
     if (op && op->operation == MM_GQL_OP_MUTATION) {
         req->is_mutation = true;
         if (!params->allow_mutation) {
-            mm_gql_errors_add(&req->errors, MM_GQL_ERROR_REQUEST, NULL, 0, "%s", "Cannot perform mutations over GET");
+            mm_gql_errors_add(&req->errors, MM_GQL_ERROR_REQUEST, NULL, 0, "%s",
+                              "Cannot perform mutations over GET");
             respond_with_errors(req, MM_GRAPHQL_MUTATION_OVER_GET);
             return req;
         }
@@ -409,7 +432,9 @@ mm_graphql_outcome mm_graphql_request_run(mm_graphql_request *req) {
     return req->outcome;
 }
 
-mm_graphql_outcome mm_graphql_request_outcome(const mm_graphql_request *req) { return req->outcome; }
+mm_graphql_outcome mm_graphql_request_outcome(const mm_graphql_request *req) {
+    return req->outcome;
+}
 
 json_t *mm_graphql_request_response(mm_graphql_request *req) {
     if (!req->response && req->ex && req->outcome != MM_GRAPHQL_PENDING)
@@ -430,8 +455,8 @@ bool mm_graphql_request_has_errors(const mm_graphql_request *req) {
 
 bool mm_graphql_request_is_mutation(const mm_graphql_request *req) { return req->is_mutation; }
 
-void mm_graphql_request_timings(const mm_graphql_request *req, uint64_t *parse_ns, uint64_t *validate_ns,
-                                uint64_t *execute_ns) {
+void mm_graphql_request_timings(const mm_graphql_request *req, uint64_t *parse_ns,
+                                uint64_t *validate_ns, uint64_t *execute_ns) {
     if (parse_ns) *parse_ns = req->parse_ns;
     if (validate_ns) *validate_ns = req->validate_ns;
     if (execute_ns) *execute_ns = req->execute_ns;

@@ -57,26 +57,27 @@ mm_graphql_cache *mm_graphql_cache_new_bounded(size_t capacity, size_t max_bytes
 mm_graphql_cache *mm_graphql_cache_new(size_t capacity);
 /* Frees the cache; requests still holding a document keep it alive. */
 void mm_graphql_cache_free(mm_graphql_cache *cache);
-void mm_graphql_cache_stats(mm_graphql_cache *cache, uint64_t *hits, uint64_t *misses, size_t *size);
+void mm_graphql_cache_stats(mm_graphql_cache *cache, uint64_t *hits, uint64_t *misses,
+                            size_t *size);
 /* Bytes the kept documents hold, and how many were evicted so far (either may be NULL). */
 void mm_graphql_cache_usage(mm_graphql_cache *cache, size_t *bytes, uint64_t *evictions);
 
 typedef struct mm_graphql_options {
-    mm_gql_parse_limits parse;     /* document bytes, tokens, depth (0 = unlimited each) */
-    size_t max_validation_errors;  /* 0: graphql-js's 100 */
-    size_t max_aliases;            /* aliased fields per document; 0 = unlimited */
-    size_t max_variable_errors;    /* 0: graphql-js's 50 */
-    size_t max_depth;              /* response object nesting; 0: the executor's 200 */
-    bool hide_suggestions;         /* no "Did you mean ...?" (validation and variables) */
-    mm_graphql_cache *cache;       /* NULL: parse and validate every request */
+    mm_gql_parse_limits parse;    /* document bytes, tokens, depth (0 = unlimited each) */
+    size_t max_validation_errors; /* 0: graphql-js's 100 */
+    size_t max_aliases;           /* aliased fields per document; 0 = unlimited */
+    size_t max_variable_errors;   /* 0: graphql-js's 50 */
+    size_t max_depth;             /* response object nesting; 0: the executor's 200 */
+    bool hide_suggestions;        /* no "Did you mean ...?" (validation and variables) */
+    mm_graphql_cache *cache;      /* NULL: parse and validate every request */
     /* Bounded requests (docs/graphql.md "Bounded requests"); 0 = unlimited each. */
-    size_t max_cost;               /* fields the operation selects, fragments expanded
+    size_t max_cost;                /* fields the operation selects, fragments expanded
                                       (cost.h): more is refused before execution,
                                       a VALIDATION_ERROR with code COST_LIMIT_EXCEEDED */
     uint64_t max_field_resolutions; /* fields resolved at run time: more stops the
                                       execution (FIELD_LIMIT_EXCEEDED) */
-    size_t max_response_bytes;     /* response data text: more stops it (RESPONSE_TOO_LARGE) */
-    unsigned execution_timeout_ms; /* time executing (waits on a deferred excluded): more
+    size_t max_response_bytes;      /* response data text: more stops it (RESPONSE_TOO_LARGE) */
+    unsigned execution_timeout_ms;  /* time executing (waits on a deferred excluded): more
                                       stops it (EXECUTION_TIMEOUT) */
     const atomic_uint_least64_t *stop_at_ns; /* shared by every request (a server's
                                       shutdown): once this CLOCK_MONOTONIC time (ns, 0 =
@@ -87,38 +88,38 @@ typedef struct mm_graphql_options {
 /* The defaults: parser.h's default limits, 100 validation errors, at most
  * 1000 aliases, 50 variable errors, suggestions shown, no cache; and the
  * bounds below (docs/configuration.md, graphql.*). */
-#define MM_GRAPHQL_DEFAULT_MAX_COST 5000
+#define MM_GRAPHQL_DEFAULT_MAX_COST              5000
 #define MM_GRAPHQL_DEFAULT_MAX_FIELD_RESOLUTIONS 1000000
-#define MM_GRAPHQL_DEFAULT_MAX_RESPONSE_BYTES ((size_t)32 * 1024 * 1024)
-#define MM_GRAPHQL_DEFAULT_EXECUTION_TIMEOUT_MS 10000
+#define MM_GRAPHQL_DEFAULT_MAX_RESPONSE_BYTES    ((size_t)32 * 1024 * 1024)
+#define MM_GRAPHQL_DEFAULT_EXECUTION_TIMEOUT_MS  10000
 void mm_graphql_options_init(mm_graphql_options *opts);
 
 /* What happened, for the HTTP status (values match mm_http_outcome's meaning). */
 typedef enum mm_graphql_outcome {
-    MM_GRAPHQL_EXECUTED = 0,       /* ran; response has "data" (maybe with field errors) */
-    MM_GRAPHQL_PENDING,            /* waiting for a deferred root field: run again after wake */
-    MM_GRAPHQL_PARSE_ERROR,        /* syntax error or parse limit; {"errors":[...]} */
-    MM_GRAPHQL_VALIDATION_ERROR,   /* validation errors (incl. the alias limit) */
-    MM_GRAPHQL_VARIABLES_ERROR,    /* variable values could not be coerced */
-    MM_GRAPHQL_OPERATION_ERROR,    /* operationName missing/unknown, or a subscription */
-    MM_GRAPHQL_MUTATION_OVER_GET,  /* a mutation where allow_mutation was false (GET): 405 */
-    MM_GRAPHQL_INTERNAL_ERROR,     /* out of memory */
+    MM_GRAPHQL_EXECUTED = 0,      /* ran; response has "data" (maybe with field errors) */
+    MM_GRAPHQL_PENDING,           /* waiting for a deferred root field: run again after wake */
+    MM_GRAPHQL_PARSE_ERROR,       /* syntax error or parse limit; {"errors":[...]} */
+    MM_GRAPHQL_VALIDATION_ERROR,  /* validation errors (incl. the alias limit) */
+    MM_GRAPHQL_VARIABLES_ERROR,   /* variable values could not be coerced */
+    MM_GRAPHQL_OPERATION_ERROR,   /* operationName missing/unknown, or a subscription */
+    MM_GRAPHQL_MUTATION_OVER_GET, /* a mutation where allow_mutation was false (GET): 405 */
+    MM_GRAPHQL_INTERNAL_ERROR,    /* out of memory */
 } mm_graphql_outcome;
 
 typedef struct mm_graphql_request_params {
-    const char *query;             /* the document text (copied) */
+    const char *query; /* the document text (copied) */
     size_t query_length;
-    json_t *variables;             /* JSON object or NULL (borrowed, used during start) */
-    const char *operation_name;    /* NULL when absent */
-    void *context;                 /* handed to resolvers as info->context */
-    json_t *root_value;            /* borrowed for the request's life; NULL for none */
-    bool allow_mutation;           /* false for GET requests */
-    bool allow_subscription;       /* run a subscription operation once (its root field
+    json_t *variables;          /* JSON object or NULL (borrowed, used during start) */
+    const char *operation_name; /* NULL when absent */
+    void *context;              /* handed to resolvers as info->context */
+    json_t *root_value;         /* borrowed for the request's life; NULL for none */
+    bool allow_mutation;        /* false for GET requests */
+    bool allow_subscription;    /* run a subscription operation once (its root field
                                       resolved from root_value: one event of the source
                                       stream); false: refused as over plain HTTP */
-    mm_gql_wake_fn wake;           /* see execute.h; NULL if nothing ever defers */
+    mm_gql_wake_fn wake;        /* see execute.h; NULL if nothing ever defers */
     void *wake_ud;
-    const atomic_bool *cancel;     /* NULL, or a flag any thread may set (client gone,
+    const atomic_bool *cancel; /* NULL, or a flag any thread may set (client gone,
                                       request deadline): the execution stops at its next
                                       field with EXECUTION_CANCELLED. Must outlive the
                                       request. */

@@ -45,6 +45,6 @@ void mm_http_access_log(const char *method, const char *path, unsigned status, s
     logfmt_value(m, sizeof m, method ? method : "-");
     logfmt_value(p, sizeof p, path ? path : "-");
     logfmt_value(r, sizeof r, remote && *remote ? remote : "-");
-    mm_log_info("msg=http_access method=%s path=%s status=%u bytes=%zu duration_ms=%.3f remote=%s", m,
-                p, status, bytes, (double)duration_us / 1000.0, r);
+    mm_log_info("msg=http_access method=%s path=%s status=%u bytes=%zu duration_ms=%.3f remote=%s",
+                m, p, status, bytes, (double)duration_us / 1000.0, r);
 }

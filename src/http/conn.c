@@ -20,7 +20,7 @@
 #include "metamorphosis.h"
 
 #define READ_CHUNK 16384
-#define LINGER_MS 2000
+#define LINGER_MS  2000
 #define LINGER_MAX (1024 * 1024)
 
 static void process(mm_http_conn *c);
@@ -105,7 +105,8 @@ const char *mm_http_conn_header(const mm_http_conn *c, const char *name, size_t 
     return f->value;
 }
 
-const char *mm_http_conn_header_str(const mm_http_conn *c, const char *name, char *out, size_t size) {
+const char *mm_http_conn_header_str(const mm_http_conn *c, const char *name, char *out,
+                                    size_t size) {
     size_t len;
     const char *v = mm_http_conn_header(c, name, &len);
     if (!v || !size) return NULL;
@@ -121,7 +122,9 @@ static void on_timer(uv_timer_t *t);
 
 static void arm(mm_http_conn *c, uint64_t ms) { uv_timer_start(&c->timer, on_timer, ms, 0); }
 
-static uint64_t idle_ms(const mm_http_server *s) { return (uint64_t)s->cfg.connection_timeout_s * 1000u; }
+static uint64_t idle_ms(const mm_http_server *s) {
+    return (uint64_t)s->cfg.connection_timeout_s * 1000u;
+}
 
 /* ---- lifecycle of a request ---- */
 
@@ -156,8 +159,8 @@ static void request_end(mm_http_conn *c, unsigned status_if_unanswered) {
     mm_http_result result = c->replied ? c->result : MM_HTTP_RESULT_HTTP_ERROR;
     mm_http_metrics_observe(&s->metrics, c->method, status, result, dur_us);
     if (!s->cfg.disable_access_log)
-        mm_http_access_log(c->method_name[0] ? c->method_name : "-", c->path ? c->path : "-", status,
-                           c->replied ? c->bytes : 0, dur_us, c->remote);
+        mm_http_access_log(c->method_name[0] ? c->method_name : "-", c->path ? c->path : "-",
+                           status, c->replied ? c->bytes : 0, dur_us, c->remote);
     if (c->r) {
         mm_http_responder_detach(c->r);
         mm_http_responder_release(c->r);
@@ -180,8 +183,9 @@ static void request_end(mm_http_conn *c, unsigned status_if_unanswered) {
 
 static void on_written(uv_write_t *w, int status);
 
-void mm_http_conn_reply(mm_http_conn *c, unsigned status, const char *content_type, const char *body, size_t len,
-                        int owned, const char *allow, const char *extra, mm_http_result result) {
+void mm_http_conn_reply(mm_http_conn *c, unsigned status, const char *content_type,
+                        const char *body, size_t len, int owned, const char *allow,
+                        const char *extra, mm_http_result result) {
     mm_http_server *s = c->io->server;
     assert(c->active && !c->replied && !c->writing);
     c->replied = 1;
@@ -212,8 +216,10 @@ void mm_http_conn_reply(mm_http_conn *c, unsigned status, const char *content_ty
         if (c->origin) mm_http_cors_apply(&h, s->cfg.cors_origins, c->origin, 0, NULL);
     }
     if (extra) hbuf_puts(&h, extra);
-    if (c->close_after) mm_http_hbuf_add(&h, "Connection", "close");
-    else if (c->head.minor == 0) mm_http_hbuf_add(&h, "Connection", "keep-alive");
+    if (c->close_after)
+        mm_http_hbuf_add(&h, "Connection", "close");
+    else if (c->head.minor == 0)
+        mm_http_hbuf_add(&h, "Connection", "keep-alive");
     hbuf_put(&h, "\r\n", 2);
     if (h.oom) {
         free(h.data);
@@ -224,7 +230,8 @@ void mm_http_conn_reply(mm_http_conn *c, unsigned status, const char *content_ty
     c->out = h.data;
     c->out_body = owned ? (char *)body : NULL;
     int head_only = c->head_only;
-    uv_buf_t bufs[2] = {uv_buf_init(h.data, (unsigned)h.len), uv_buf_init((char *)body, (unsigned)len)};
+    uv_buf_t bufs[2] = {uv_buf_init(h.data, (unsigned)h.len),
+                        uv_buf_init((char *)body, (unsigned)len)};
     unsigned nbufs = (!head_only && len) ? 2 : 1;
     size_t total = h.len + (nbufs == 2 ? len : 0);
     c->phase = MM_PHASE_WRITE;
@@ -447,13 +454,23 @@ static void refuse(mm_http_conn *c, unsigned status, mm_http_refusal kind, const
 static void refuse_head(mm_http_conn *c, int status) {
     switch (status) {
     case 414: refuse(c, 414, MM_HTTP_REFUSE_TARGET, "the request-target (URL) is too long"); break;
-    case 431: refuse(c, 431, MM_HTTP_REFUSE_HEADERS, "the request header fields are too large"); break;
-    case 501: refuse(c, 501, MM_HTTP_REFUSE_CODING, "the transfer coding is not implemented; use chunked"); break;
-    case 505: refuse(c, 505, MM_HTTP_REFUSE_CODING, "only HTTP/1.0 and HTTP/1.1 are supported"); break;
-    case 417: refuse(c, 417, MM_HTTP_REFUSE_CODING, "the only supported expectation is 100-continue"); break;
+    case 431:
+        refuse(c, 431, MM_HTTP_REFUSE_HEADERS, "the request header fields are too large");
+        break;
+    case 501:
+        refuse(c, 501, MM_HTTP_REFUSE_CODING,
+               "the transfer coding is not implemented; use chunked");
+        break;
+    case 505:
+        refuse(c, 505, MM_HTTP_REFUSE_CODING, "only HTTP/1.0 and HTTP/1.1 are supported");
+        break;
+    case 417:
+        refuse(c, 417, MM_HTTP_REFUSE_CODING, "the only supported expectation is 100-continue");
+        break;
     default:
         refuse(c, 400, MM_HTTP_REFUSE_MALFORMED,
-               "malformed request head or framing (RFC 9112: e.g. Content-Length with Transfer-Encoding, "
+               "malformed request head or framing (RFC 9112: e.g. Content-Length with "
+               "Transfer-Encoding, "
                "an invalid or repeated Content-Length, a bare LF, a missing Host)");
         break;
     }
@@ -465,7 +482,8 @@ static void start_request(mm_http_conn *c, size_t head_len) {
     request_begin(c);
     c->head_len = head_len;
     c->req_end = head_len;
-    size_t ml = c->head.method_len < sizeof c->method_name - 1 ? c->head.method_len : sizeof c->method_name - 1;
+    size_t ml = c->head.method_len < sizeof c->method_name - 1 ? c->head.method_len
+                                                               : sizeof c->method_name - 1;
     memcpy(c->method_name, c->head.method, ml);
     c->method_name[ml] = '\0';
     c->method = mm_http_method_index(c->method_name);
@@ -561,8 +579,12 @@ static void read_body(mm_http_conn *c) {
     memmove(c->buf + c->head_len, c->buf + pos, c->len - pos);
     c->len -= pos - c->head_len;
     switch (c->chunked.state) {
-    case MM_CHUNKED_BAD: refuse(c, 400, MM_HTTP_REFUSE_MALFORMED, "malformed chunked request body"); return;
-    case MM_CHUNKED_TOO_BIG: refuse(c, 413, MM_HTTP_REFUSE_BODY, "the request body is too large"); return;
+    case MM_CHUNKED_BAD:
+        refuse(c, 400, MM_HTTP_REFUSE_MALFORMED, "malformed chunked request body");
+        return;
+    case MM_CHUNKED_TOO_BIG:
+        refuse(c, 413, MM_HTTP_REFUSE_BODY, "the request body is too large");
+        return;
     case MM_CHUNKED_DONE:
         c->req_end = c->head_len;
         c->body_done = 1;
@@ -710,7 +732,8 @@ static void on_timer(uv_timer_t *t) {
         process(c);
         return;
     case MM_PHASE_WAIT:
-        if (c->r && mm_http_responder_cancel(c->r, MM_HTTP_CANCEL_DEADLINE)) mm_http_conn_answer_ready(c);
+        if (c->r && mm_http_responder_cancel(c->r, MM_HTTP_CANCEL_DEADLINE))
+            mm_http_conn_answer_ready(c);
         return;
     case MM_PHASE_WRITE:
         mm_http_refusal_log(s, MM_HTTP_REFUSE_WRITE_TIME, c->remote, "answer not read");
@@ -739,11 +762,14 @@ static void conn_close(mm_http_conn *c) {
     mm_http_server *s = c->io->server;
     if (c->stream) mm_http_stream_on_close(c); /* its operations end first */
     c->phase = MM_PHASE_CLOSED;
-    request_end(c, 499); /* closed before an answer went out: the client left or broke the protocol */
+    request_end(c,
+                499); /* closed before an answer went out: the client left or broke the protocol */
     read_stop(c);
     uv_timer_stop(&c->timer);
-    if (c->prev) c->prev->next = c->next;
-    else c->io->conns = c->next;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        c->io->conns = c->next;
     if (c->next) c->next->prev = c->prev;
     c->prev = c->next = NULL;
     if (c->counted) mm_http_limits_leave(s, &c->addr);
@@ -814,8 +840,10 @@ void mm_http_conn_close_idle(mm_http_io *io) {
     mm_http_conn *c = io->conns;
     while (c) {
         mm_http_conn *next = c->next;
-        if (c->phase == MM_PHASE_HEAD && !c->active) conn_close(c);
-        else if (c->phase == MM_PHASE_STREAM) mm_http_stream_shutdown(c); /* completes its operations */
+        if (c->phase == MM_PHASE_HEAD && !c->active)
+            conn_close(c);
+        else if (c->phase == MM_PHASE_STREAM)
+            mm_http_stream_shutdown(c); /* completes its operations */
         c = next;
     }
 }
@@ -824,7 +852,8 @@ void mm_http_conn_cancel_waiting(mm_http_io *io) {
     mm_http_conn *c = io->conns;
     while (c) {
         mm_http_conn *next = c->next; /* c may close */
-        if (c->phase == MM_PHASE_WAIT && c->r && mm_http_responder_cancel(c->r, MM_HTTP_CANCEL_SHUTDOWN))
+        if (c->phase == MM_PHASE_WAIT && c->r &&
+            mm_http_responder_cancel(c->r, MM_HTTP_CANCEL_SHUTDOWN))
             mm_http_conn_answer_ready(c);
         c = next;
     }

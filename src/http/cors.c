@@ -36,6 +36,7 @@ void mm_http_cors_apply(mm_http_hbuf *out, const char *list, const char *origin,
     int echo = request_headers && *request_headers && strlen(request_headers) < 512;
     for (const char *c = request_headers; echo && *c; c++)
         if ((unsigned char)*c < ' ' || (unsigned char)*c >= 0x7f) echo = 0;
-    mm_http_hbuf_add(out, "Access-Control-Allow-Headers", echo ? request_headers : "Content-Type, Accept");
+    mm_http_hbuf_add(out, "Access-Control-Allow-Headers",
+                     echo ? request_headers : "Content-Type, Accept");
     mm_http_hbuf_add(out, "Access-Control-Max-Age", "600");
 }

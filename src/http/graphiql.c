@@ -19,14 +19,14 @@
 static const struct {
     const char *name, *content_type, *cdn, *placeholder;
 } asset_spec[MM_GRAPHIQL_ASSET_COUNT] = {
-    {"graphiql.min.css", "text/css; charset=utf-8", "https://unpkg.com/graphiql@3.9.0/graphiql.min.css",
-     "{{GRAPHIQL_CSS}}"},
+    {"graphiql.min.css", "text/css; charset=utf-8",
+     "https://unpkg.com/graphiql@3.9.0/graphiql.min.css", "{{GRAPHIQL_CSS}}"},
     {"react.production.min.js", "text/javascript; charset=utf-8",
      "https://unpkg.com/react@18.3.1/umd/react.production.min.js", "{{REACT_JS}}"},
     {"react-dom.production.min.js", "text/javascript; charset=utf-8",
      "https://unpkg.com/react-dom@18.3.1/umd/react-dom.production.min.js", "{{REACT_DOM_JS}}"},
-    {"graphiql.min.js", "text/javascript; charset=utf-8", "https://unpkg.com/graphiql@3.9.0/graphiql.min.js",
-     "{{GRAPHIQL_JS}}"},
+    {"graphiql.min.js", "text/javascript; charset=utf-8",
+     "https://unpkg.com/graphiql@3.9.0/graphiql.min.js", "{{GRAPHIQL_JS}}"},
 };
 
 #define MAX_ASSET_BYTES (64u * 1024 * 1024)
@@ -52,7 +52,8 @@ static char *read_file(const char *path, size_t *len) {
 static int dir_has_assets(const char *dir) {
     char path[PATH_MAX];
     for (int i = 0; i < MM_GRAPHIQL_ASSET_COUNT; i++) {
-        if (snprintf(path, sizeof path, "%s/%s", dir, asset_spec[i].name) >= (int)sizeof path) return 0;
+        if (snprintf(path, sizeof path, "%s/%s", dir, asset_spec[i].name) >= (int)sizeof path)
+            return 0;
         if (access(path, R_OK) != 0) return 0;
     }
     return 1;
@@ -99,18 +100,21 @@ static char *endpoint_literal(const char *endpoint) {
         return NULL;
     }
     for (char *p = lit; *p; p++) {
-        if (*p == '<' || *p == '>' || *p == '&') o += sprintf(o, "\\u%04x", (unsigned)*p);
-        else *o++ = *p;
+        if (*p == '<' || *p == '>' || *p == '&')
+            o += sprintf(o, "\\u%04x", (unsigned)*p);
+        else
+            *o++ = *p;
     }
     *o = '\0';
     free(lit);
     return out;
 }
 
-static char *render(const char *tpl, const char *const keys[], const char *const vals[], size_t nkeys,
-                    size_t *len) {
+static char *render(const char *tpl, const char *const keys[], const char *const vals[],
+                    size_t nkeys, size_t *len) {
     size_t cap = strlen(tpl) + 1;
-    for (size_t k = 0; k < nkeys; k++) cap += strlen(vals[k]) * 4; /* each appears at most a few times */
+    for (size_t k = 0; k < nkeys; k++)
+        cap += strlen(vals[k]) * 4; /* each appears at most a few times */
     char *out = malloc(cap), *o = out;
     if (!out) return NULL;
     const char *p = tpl;
@@ -139,8 +143,10 @@ int mm_graphiql_init(mm_graphiql *g, const char *dir, const char *endpoint) {
         g->assets[i].name = asset_spec[i].name;
         g->assets[i].content_type = asset_spec[i].content_type;
     }
-    if (!dir) g->dir = find_dir();
-    else if (*dir) g->dir = strdup(dir);
+    if (!dir)
+        g->dir = find_dir();
+    else if (*dir)
+        g->dir = strdup(dir);
     if (g->dir) {
         int all = 1;
         char path[PATH_MAX];
@@ -151,13 +157,16 @@ int mm_graphiql_init(mm_graphiql *g, const char *dir, const char *endpoint) {
         }
         g->local = all;
         if (!all)
-            mm_log_warn("msg=\"GraphiQL assets incomplete; the page uses the CDN\" dir=\"%s\"", g->dir);
+            mm_log_warn("msg=\"GraphiQL assets incomplete; the page uses the CDN\" dir=\"%s\"",
+                        g->dir);
     }
     char urls[MM_GRAPHIQL_ASSET_COUNT][160];
     const char *keys[MM_GRAPHIQL_ASSET_COUNT + 1], *vals[MM_GRAPHIQL_ASSET_COUNT + 1];
     for (int i = 0; i < MM_GRAPHIQL_ASSET_COUNT; i++) {
-        if (g->local) snprintf(urls[i], sizeof urls[i], "/graphiql/%s", asset_spec[i].name);
-        else snprintf(urls[i], sizeof urls[i], "%s", asset_spec[i].cdn);
+        if (g->local)
+            snprintf(urls[i], sizeof urls[i], "/graphiql/%s", asset_spec[i].name);
+        else
+            snprintf(urls[i], sizeof urls[i], "%s", asset_spec[i].cdn);
         keys[i] = asset_spec[i].placeholder;
         vals[i] = urls[i];
     }

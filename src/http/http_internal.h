@@ -14,8 +14,13 @@
 
 /* ---- metrics (metrics.c) ---- */
 
-enum { MM_HTTP_METHOD_GET, MM_HTTP_METHOD_POST, MM_HTTP_METHOD_OPTIONS, MM_HTTP_METHOD_OTHER,
-       MM_HTTP_METHOD_COUNT };
+enum {
+    MM_HTTP_METHOD_GET,
+    MM_HTTP_METHOD_POST,
+    MM_HTTP_METHOD_OPTIONS,
+    MM_HTTP_METHOD_OTHER,
+    MM_HTTP_METHOD_COUNT
+};
 
 /* How a request ended, for the requests_total "outcome" label. */
 typedef enum mm_http_result {
@@ -30,10 +35,15 @@ typedef enum mm_http_result {
 } mm_http_result;
 
 /* GraphQL error kinds for graphql_errors_total{kind}: the outcomes, plus these. */
-enum { MM_HTTP_ERRKIND_EXECUTION = MM_HTTP_OUTCOME_COUNT_, MM_HTTP_ERRKIND_REQUEST,
-       MM_HTTP_ERRKIND_TIMEOUT, MM_HTTP_ERRKIND_SHUTDOWN, MM_HTTP_ERRKIND_COUNT };
+enum {
+    MM_HTTP_ERRKIND_EXECUTION = MM_HTTP_OUTCOME_COUNT_,
+    MM_HTTP_ERRKIND_REQUEST,
+    MM_HTTP_ERRKIND_TIMEOUT,
+    MM_HTTP_ERRKIND_SHUTDOWN,
+    MM_HTTP_ERRKIND_COUNT
+};
 
-#define MM_HTTP_STATUS_SLOTS 12
+#define MM_HTTP_STATUS_SLOTS    12
 #define MM_HTTP_LATENCY_BUCKETS 14
 
 typedef struct mm_http_metrics {
@@ -75,17 +85,17 @@ void mm_http_hbuf_add(mm_http_hbuf *b, const char *name, const char *value);
 const char *mm_http_cors_allow(const char *allowed_list, const char *origin);
 /* Adds CORS header lines when the origin is allowed; preflight adds the
  * method/header/max-age headers too. */
-void mm_http_cors_apply(mm_http_hbuf *out, const char *allowed_list, const char *origin, int preflight,
-                        const char *request_headers);
+void mm_http_cors_apply(mm_http_hbuf *out, const char *allowed_list, const char *origin,
+                        int preflight, const char *request_headers);
 
 /* ---- GraphiQL (graphiql.c, graphiql_template.c) ---- */
 
 extern const char mm_graphiql_template[];
 
 typedef struct mm_graphiql_asset {
-    const char *name;         /* file name under the asset dir and under /graphiql/ */
+    const char *name; /* file name under the asset dir and under /graphiql/ */
     const char *content_type;
-    char *data;               /* loaded at start; NULL when absent */
+    char *data; /* loaded at start; NULL when absent */
     size_t len;
 } mm_graphiql_asset;
 
@@ -93,10 +103,10 @@ typedef struct mm_graphiql_asset {
 
 typedef struct mm_graphiql {
     mm_graphiql_asset assets[MM_GRAPHIQL_ASSET_COUNT];
-    int local;     /* 1 when every asset was loaded: the page uses /graphiql/... */
-    char *page;    /* the rendered HTML */
+    int local;  /* 1 when every asset was loaded: the page uses /graphiql/... */
+    char *page; /* the rendered HTML */
     size_t page_len;
-    char *dir;     /* where the assets were found, or NULL */
+    char *dir; /* where the assets were found, or NULL */
 } mm_graphiql;
 
 /* Finds and loads the assets (dir NULL = auto, "" = none) and renders the page
@@ -124,20 +134,20 @@ typedef struct mm_http_io {
     mm_http_server *server;
     unsigned index;
     uv_loop_t loop;
-    uv_async_t wake;     /* runs the post queue */
+    uv_async_t wake; /* runs the post queue */
     uv_tcp_t listener;
-    int listen_fd;       /* bound and listening before the thread starts */
+    int listen_fd; /* bound and listening before the thread starts */
     int listening;
     pthread_t thread;
     int thread_started;
     pthread_mutex_t post_lock;
     mm_http_post *post_head, *post_tail;
     size_t post_count;
-    int post_closed;     /* the loop is ending: posts are refused */
-    mm_http_post finish_node; /* the post that ends the loop */
+    int post_closed;            /* the loop is ending: posts are refused */
+    mm_http_post finish_node;   /* the post that ends the loop */
     mm_http_post stop_nodes[2]; /* the posts of a graceful stop */
-    mm_http_conn *conns; /* every client connection of this loop (loop thread only) */
-    char date[40];       /* the Date header value, refreshed once a second */
+    mm_http_conn *conns;        /* every client connection of this loop (loop thread only) */
+    char date[40];              /* the Date header value, refreshed once a second */
     long date_sec;
 } mm_http_io;
 
@@ -145,8 +155,8 @@ typedef struct mm_http_io {
  * caller keeps alive until fn runs (no allocation, never refused while the
  * loop runs). 0, MM_ENOMEM, MM_ELIMIT (queue full) or MM_EINVAL (stopped). */
 int mm_http_io_post(mm_http_io *io, mm_http_post *node, void (*fn)(void *), void *ud);
-int mm_http_io_start(mm_http_server *s);   /* creates the loops and listeners, starts the threads */
-void mm_http_io_join(mm_http_server *s);    /* ends every loop (see mm_http_server_stop) and joins */
+int mm_http_io_start(mm_http_server *s); /* creates the loops and listeners, starts the threads */
+void mm_http_io_join(mm_http_server *s); /* ends every loop (see mm_http_server_stop) and joins */
 const char *mm_http_io_date(mm_http_io *io); /* the current Date header value */
 
 /* ---- connection limits and refusal logs (limits.c) ---- */
@@ -167,16 +177,26 @@ typedef enum mm_http_refusal {
 
 /* Logs a refusal at warn level, at most once a second per kind (the line
  * says how many were not logged since). */
-void mm_http_refusal_log(mm_http_server *s, mm_http_refusal kind, const char *remote, const char *what);
+void mm_http_refusal_log(mm_http_server *s, mm_http_refusal kind, const char *remote,
+                         const char *what);
 /* Counts a new connection from addr: 0, or the refusal that applies. */
-int mm_http_limits_enter(mm_http_server *s, const struct sockaddr_storage *addr, mm_http_refusal *why);
+int mm_http_limits_enter(mm_http_server *s, const struct sockaddr_storage *addr,
+                         mm_http_refusal *why);
 void mm_http_limits_leave(mm_http_server *s, const struct sockaddr_storage *addr);
 void mm_http_limits_free(mm_http_server *s);
 
 /* ---- routing and endpoints (server.c) ---- */
 
-enum mm_http_route { MM_ROUTE_NONE, MM_ROUTE_GRAPHQL, MM_ROUTE_HEALTHZ, MM_ROUTE_READYZ, MM_ROUTE_METRICS,
-                     MM_ROUTE_ASSET, MM_ROUTE_PAGE, MM_ROUTE_NOT_FOUND };
+enum mm_http_route {
+    MM_ROUTE_NONE,
+    MM_ROUTE_GRAPHQL,
+    MM_ROUTE_HEALTHZ,
+    MM_ROUTE_READYZ,
+    MM_ROUTE_METRICS,
+    MM_ROUTE_ASSET,
+    MM_ROUTE_PAGE,
+    MM_ROUTE_NOT_FOUND
+};
 
 /* ---- connections (conn.c) ---- */
 
@@ -193,26 +213,26 @@ typedef enum mm_http_phase {
 /* One client connection and its current request. Loop thread only. */
 struct mm_http_conn {
     uv_tcp_t tcp;
-    uv_timer_t timer;   /* the one deadline of the current phase */
+    uv_timer_t timer; /* the one deadline of the current phase */
     uv_write_t wreq;
     uv_shutdown_t sreq;
     mm_http_io *io;
     mm_http_conn *prev, *next;
-    int handles;        /* open libuv handles (tcp, timer); freed at 0 */
+    int handles; /* open libuv handles (tcp, timer); freed at 0 */
     mm_http_phase phase;
-    int counted;        /* counted in the connection limits */
-    int refused;        /* a connection refused at accept (503) */
+    int counted; /* counted in the connection limits */
+    int refused; /* a connection refused at accept (503) */
     struct sockaddr_storage addr;
     char remote[64];
-    char *buf;          /* bytes read and not yet consumed */
+    char *buf; /* bytes read and not yet consumed */
     size_t len, cap;
-    size_t scanned;     /* the blank line was searched for up to here */
-    unsigned requests;  /* requests started on this connection */
-    int reading;        /* uv_read_start is in effect */
-    int writing;        /* a uv_write is in progress */
-    int written_sync;   /* the answer went out in uv_try_write; process() finishes it */
-    int head_started;   /* the header deadline runs */
-    size_t lingered;    /* bytes discarded while lingering */
+    size_t scanned;    /* the blank line was searched for up to here */
+    unsigned requests; /* requests started on this connection */
+    int reading;       /* uv_read_start is in effect */
+    int writing;       /* a uv_write is in progress */
+    int written_sync;  /* the answer went out in uv_try_write; process() finishes it */
+    int head_started;  /* the header deadline runs */
+    size_t lingered;   /* bytes discarded while lingering */
 
     /* The current request (valid from its head to its last byte sent). */
     int active;
@@ -221,8 +241,8 @@ struct mm_http_conn {
     uint64_t start_ns;
     int method;
     char method_name[16];
-    char *path;         /* decoded-free copy of the path without the query, for routing and the log */
-    const char *query;  /* into buf: the raw query string (after '?'), or NULL */
+    char *path; /* decoded-free copy of the path without the query, for routing and the log */
+    const char *query; /* into buf: the raw query string (after '?'), or NULL */
     size_t query_len;
     enum mm_http_route route;
     mm_http_media media;
@@ -233,16 +253,16 @@ struct mm_http_conn {
     size_t req_end;     /* bytes of buf the request occupies (head and Content-Length body) */
     char *content_type; /* copies of request headers needed after the head's bytes may move */
     char *origin;
-    char *body;         /* a chunked body, decoded */
+    char *body; /* a chunked body, decoded */
     size_t body_len, body_cap;
     mm_http_chunked chunked;
     mm_http_responder *r;
     unsigned status;
     size_t bytes;
     mm_http_result result;
-    char *out;          /* the response head and any owned body */
-    char *out_body;     /* an owned body (freed after the write) */
-    int want_sse;       /* the GraphQL request asked for text/event-stream (stream hooks set) */
+    char *out;      /* the response head and any owned body */
+    char *out_body; /* an owned body (freed after the write) */
+    int want_sse;   /* the GraphQL request asked for text/event-stream (stream hooks set) */
     struct mm_http_stream *stream; /* in MM_PHASE_STREAM */
 };
 
@@ -260,13 +280,15 @@ void mm_http_conn_answer_ready(mm_http_conn *c);
  * the write ends: static, or the responder's), or owned (malloc'd, taken)
  * when owned is 1. allow: an Allow header or NULL. extra: more header lines
  * ("Name: value\r\n"...) or NULL. */
-void mm_http_conn_reply(mm_http_conn *c, unsigned status, const char *content_type, const char *body, size_t len,
-                        int owned, const char *allow, const char *extra, mm_http_result result);
+void mm_http_conn_reply(mm_http_conn *c, unsigned status, const char *content_type,
+                        const char *body, size_t len, int owned, const char *allow,
+                        const char *extra, mm_http_result result);
 /* The value of a request header (not NUL-terminated), or NULL. Valid only
  * until the body is read (the buffer may move): in mm_http_route_head. */
 const char *mm_http_conn_header(const mm_http_conn *c, const char *name, size_t *len);
 /* The same, copied NUL-terminated into out (truncated), or NULL. */
-const char *mm_http_conn_header_str(const mm_http_conn *c, const char *name, char *out, size_t size);
+const char *mm_http_conn_header_str(const mm_http_conn *c, const char *name, char *out,
+                                    size_t size);
 
 /* Ends the current request as answered with status (its head already
  * written by the caller or about to be) and hands the connection to its
@@ -310,18 +332,18 @@ typedef enum mm_responder_state {
 
 struct mm_http_responder {
     pthread_mutex_t lock;
-    atomic_int refs;              /* the connection's and the handler's */
+    atomic_int refs; /* the connection's and the handler's */
     mm_http_server *server;
-    mm_http_io *io;               /* the loop the connection lives on */
-    mm_http_graphql_request req;  /* owned */
+    mm_http_io *io;              /* the loop the connection lives on */
+    mm_http_graphql_request req; /* owned */
     char remote[64];
-    mm_http_post resume;          /* the one post that delivers a late answer */
+    mm_http_post resume; /* the one post that delivers a late answer */
 
     /* Guarded by lock. */
-    mm_http_conn *conn;           /* NULL once the connection let go (loop thread only writes it) */
+    mm_http_conn *conn; /* NULL once the connection let go (loop thread only writes it) */
     mm_responder_state state;
-    int answered;                 /* an answer is stored (by the handler or the server) */
-    int cancelled;                /* the server answered or the client left */
+    int answered;  /* an answer is stored (by the handler or the server) */
+    int cancelled; /* the server answered or the client left */
     mm_http_cancel_reason cancel_reason;
     int cancel_notified;
     mm_http_cancel_fn cancel_fn;
@@ -334,24 +356,24 @@ struct mm_http_responder {
     pthread_t cancel_thread;
     pthread_cond_t cancel_done;
     unsigned status;
-    char *body;                   /* the serialized answer */
+    char *body; /* the serialized answer */
     size_t body_len;
     mm_http_result result;
 };
 
 struct mm_http_server {
-    mm_http_config cfg;           /* strings below are owned copies */
+    mm_http_config cfg; /* strings below are owned copies */
     mm_http_graphql_fn handler;
     void *ud;
     uint16_t port;
     int started, stopped;
-    atomic_int stopping;          /* Connection: close on every answer; no new waits */
+    atomic_int stopping; /* Connection: close on every answer; no new waits */
     mm_http_metrics metrics;
     mm_graphiql graphiql;
     mm_http_io *io;
     unsigned io_count;
     mm_http_stream_hooks stream_hooks; /* copied from cfg.streams */
-    int streams;                  /* cfg.streams was set */
+    int streams;                       /* cfg.streams was set */
 
     /* Requests between their head and their last byte sent, for graceful stop. */
     pthread_mutex_t flight_lock;

@@ -76,8 +76,8 @@ typedef enum mm_http_media {
  *   UNAVAILABLE          503                     503
  */
 typedef enum mm_http_outcome {
-    MM_HTTP_OUTCOME_EXECUTED = 0,      /* the operation ran; body has "data" (maybe with field errors) */
-    MM_HTTP_OUTCOME_BAD_REQUEST,       /* not a well-formed GraphQL request (e.g. unsupported extension) */
+    MM_HTTP_OUTCOME_EXECUTED = 0, /* the operation ran; body has "data" (maybe with field errors) */
+    MM_HTTP_OUTCOME_BAD_REQUEST, /* not a well-formed GraphQL request (e.g. unsupported extension) */
     MM_HTTP_OUTCOME_PARSE_ERROR,       /* the document does not parse */
     MM_HTTP_OUTCOME_VALIDATION_ERROR,  /* the document fails validation */
     MM_HTTP_OUTCOME_VARIABLES_ERROR,   /* variable values cannot be coerced */
@@ -90,8 +90,8 @@ typedef enum mm_http_outcome {
 
 /* Why the server answered a waiting request itself. */
 typedef enum mm_http_cancel_reason {
-    MM_HTTP_CANCEL_DEADLINE = 1, /* request deadline passed: client got 504 */
-    MM_HTTP_CANCEL_SHUTDOWN = 2, /* server stopping: client got 503 */
+    MM_HTTP_CANCEL_DEADLINE = 1,    /* request deadline passed: client got 504 */
+    MM_HTTP_CANCEL_SHUTDOWN = 2,    /* server stopping: client got 503 */
     MM_HTTP_CANCEL_CLIENT_GONE = 3, /* the client closed its connection: nobody gets an answer */
 } mm_http_cancel_reason;
 
@@ -127,8 +127,8 @@ typedef void (*mm_http_cancel_fn)(void *arg, mm_http_responder *responder,
  * manager's dashboard at /manager). The server copies path, content type
  * and body when it is created. */
 typedef struct mm_http_page {
-    const char *path;              /* starts with '/'; must not be a built-in route */
-    const char *content_type;      /* e.g. "text/html; charset=utf-8" */
+    const char *path;         /* starts with '/'; must not be a built-in route */
+    const char *content_type; /* e.g. "text/html; charset=utf-8" */
     const char *body;
     size_t body_len;
 } mm_http_page;
@@ -138,7 +138,6 @@ typedef struct mm_http_page {
  * loop is done and before the loop ends (close your handles on it there:
  * whatever is still open afterwards is closed by force). */
 typedef void (*mm_http_loop_fn)(void *ud, unsigned index, struct uv_loop_s *loop);
-
 
 /* ---- streams: GraphQL subscriptions over SSE and WebSocket (stream.c) ----
  *
@@ -167,19 +166,19 @@ typedef struct mm_http_stream_hooks {
      * with mm_http_stream_next/_error/_complete, now or later, and stores in
      * *op_data what its unsubscribe needs. Returns 0 when the operation is
      * (or was) started; nonzero means it already answered with an error. */
-    int (*subscribe)(void *ud, mm_http_stream *st, const char *id, const mm_http_graphql_request *req,
-                     void **op_data);
+    int (*subscribe)(void *ud, mm_http_stream *st, const char *id,
+                     const mm_http_graphql_request *req, void **op_data);
     /* The operation ends from the client's side (complete, connection gone,
      * server shutdown) while still active; after it the hook must not use
      * (st, id) again. Not called for operations the hook completed itself. */
     void (*unsubscribe)(void *ud, mm_http_stream *st, const char *id, void *op_data);
     void *ud;
-    size_t max_queue_bytes;           /* unsent output per connection; past it the client is
+    size_t max_queue_bytes;          /* unsent output per connection; past it the client is
                                          too slow and is cut off; default 1 MiB */
-    unsigned keepalive_ms;            /* pings (WebSocket) / comments (SSE); default 12000 */
-    unsigned init_timeout_ms;         /* connection_init must come within; default 3000 (4408) */
-    unsigned max_ops_per_connection;  /* active operations of one WebSocket; default 100 */
-    size_t max_message_bytes;         /* a client WebSocket message; default max_body_bytes */
+    unsigned keepalive_ms;           /* pings (WebSocket) / comments (SSE); default 12000 */
+    unsigned init_timeout_ms;        /* connection_init must come within; default 3000 (4408) */
+    unsigned max_ops_per_connection; /* active operations of one WebSocket; default 100 */
+    size_t max_message_bytes;        /* a client WebSocket message; default max_body_bytes */
 } mm_http_stream_hooks;
 
 /* Sends a result (the JSON text of an execution result, {"data":...}).
@@ -198,37 +197,37 @@ const char *mm_http_stream_kind(const mm_http_stream *st);
 const char *mm_http_stream_remote(const mm_http_stream *st);
 
 typedef struct mm_http_config {
-    const char *host;              /* listen address; default "127.0.0.1" */
-    uint16_t port;                 /* 0 = an ephemeral port (see mm_http_server_port) */
-    const char *graphql_path;      /* default "/graphql" */
-    unsigned threads;              /* I/O threads (event loops); 0 = one per online core (the default) */
-    size_t max_body_bytes;         /* request body limit, chunked too (413 past it); default 1 MiB */
-    size_t max_header_bytes;       /* request line + header fields (431 past it); default 32 KiB */
-    size_t max_url_bytes;          /* request-target length (414 past it); default 16 KiB */
-    unsigned max_connections;      /* concurrent connections (503 + close past it); default 4096,
+    const char *host;         /* listen address; default "127.0.0.1" */
+    uint16_t port;            /* 0 = an ephemeral port (see mm_http_server_port) */
+    const char *graphql_path; /* default "/graphql" */
+    unsigned threads;         /* I/O threads (event loops); 0 = one per online core (the default) */
+    size_t max_body_bytes;    /* request body limit, chunked too (413 past it); default 1 MiB */
+    size_t max_header_bytes;  /* request line + header fields (431 past it); default 32 KiB */
+    size_t max_url_bytes;     /* request-target length (414 past it); default 16 KiB */
+    unsigned max_connections; /* concurrent connections (503 + close past it); default 4096,
                                       lowered to what RLIMIT_NOFILE allows */
     unsigned connection_timeout_s; /* keep-alive idle timeout; also the deadline of a whole request
                                       body and of writing an answer; default 30 s */
-    unsigned header_timeout_ms;    /* the whole header phase: from accept (or from the first byte of a
+    unsigned header_timeout_ms; /* the whole header phase: from accept (or from the first byte of a
                                       later request on the connection) to the blank line; default 10000 */
     unsigned max_requests_per_connection; /* keep-alive limit; default 100000 */
-    unsigned max_connections_per_ip; /* 0 = no per-client limit (the default: a proxy
+    unsigned max_connections_per_ip;      /* 0 = no per-client limit (the default: a proxy
                                         in front makes every client one address) */
-    unsigned request_timeout_ms;   /* deadline of a waiting request, counted from when the
+    unsigned request_timeout_ms;          /* deadline of a waiting request, counted from when the
                                       handler returned without answering; default 30000.
                                       Waiting requests ignore connection_timeout_s. */
-    const char *cors_origins;      /* NULL/"" = CORS off; "*" or "https://a,https://b" */
-    const char *graphiql_dir;      /* GraphiQL assets; NULL = look next to the binary;
+    const char *cors_origins;             /* NULL/"" = CORS off; "*" or "https://a,https://b" */
+    const char *graphiql_dir;             /* GraphiQL assets; NULL = look next to the binary;
                                       "" = never serve locally (CDN fallback) */
-    int disable_graphiql;          /* 1 = no GraphiQL page */
-    int log_level;                 /* an mm_log_level, or -1 to leave the global level */
-    int disable_access_log;        /* 1 = no per-request line */
-    mm_http_ready_fn ready_fn;     /* NULL = always ready */
+    int disable_graphiql;                 /* 1 = no GraphiQL page */
+    int log_level;                        /* an mm_log_level, or -1 to leave the global level */
+    int disable_access_log;               /* 1 = no per-request line */
+    mm_http_ready_fn ready_fn;            /* NULL = always ready */
     void *ready_ud;
-    const mm_http_page *pages;     /* extra static pages (copied), NULL = none */
+    const mm_http_page *pages; /* extra static pages (copied), NULL = none */
     size_t page_count;
     const struct mm_http_stream_hooks *streams; /* NULL = no SSE/WebSocket (copied) */
-    mm_http_loop_fn loop_start;    /* NULL = none; see mm_http_loop_fn */
+    mm_http_loop_fn loop_start;                 /* NULL = none; see mm_http_loop_fn */
     mm_http_loop_fn loop_stop;
     void *loop_ud;
 } mm_http_config;
@@ -283,11 +282,12 @@ int mm_http_respond(mm_http_responder *responder, mm_http_outcome outcome, json_
 /* mm_http_respond with the response already written as JSON text: text is
  * malloc'd and now the server's (NULL means an empty object), len its length;
  * has_errors tells whether it holds GraphQL "errors" (for the metrics). */
-int mm_http_respond_text(mm_http_responder *responder, mm_http_outcome outcome, char *text, size_t len,
-                         bool has_errors);
+int mm_http_respond_text(mm_http_responder *responder, mm_http_outcome outcome, char *text,
+                         size_t len, bool has_errors);
 
 /* mm_http_respond with {"errors":[{"message": message}]}. */
-int mm_http_respond_error(mm_http_responder *responder, mm_http_outcome outcome, const char *message);
+int mm_http_respond_error(mm_http_responder *responder, mm_http_outcome outcome,
+                          const char *message);
 
 /* Registers the cancel callback (see above). If the request was already
  * cancelled, fn is called at once from this thread. */

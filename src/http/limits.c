@@ -29,7 +29,8 @@ static const char *const refusal_names[MM_HTTP_REFUSE_COUNT] = {
     "per-client connection limit reached (503)",
 };
 
-void mm_http_refusal_log(mm_http_server *s, mm_http_refusal kind, const char *remote, const char *what) {
+void mm_http_refusal_log(mm_http_server *s, mm_http_refusal kind, const char *remote,
+                         const char *what) {
     uint64_t now = mm_http_now_ns();
     unsigned long long last = atomic_load(&s->refuse_last_ns[kind]);
     if (last && now - last < 1000000000ull) {
@@ -41,8 +42,8 @@ void mm_http_refusal_log(mm_http_server *s, mm_http_refusal kind, const char *re
         return;
     }
     unsigned long long unlogged = atomic_exchange(&s->refuse_unlogged[kind], 0);
-    mm_log_warn("msg=\"http: refused: %s\" detail=\"%s\" remote=%s not_logged_since_last=%llu", refusal_names[kind],
-                what ? what : "", remote && *remote ? remote : "-", unlogged);
+    mm_log_warn("msg=\"http: refused: %s\" detail=\"%s\" remote=%s not_logged_since_last=%llu",
+                refusal_names[kind], what ? what : "", remote && *remote ? remote : "-", unlogged);
 }
 
 /* The 16-byte key of an address (IPv4 mapped into IPv6). */
@@ -66,7 +67,8 @@ static unsigned bucket_of(const unsigned char key[16]) {
     return h & 255u;
 }
 
-int mm_http_limits_enter(mm_http_server *s, const struct sockaddr_storage *addr, mm_http_refusal *why) {
+int mm_http_limits_enter(mm_http_server *s, const struct sockaddr_storage *addr,
+                         mm_http_refusal *why) {
     unsigned n = atomic_fetch_add(&s->connections, 1) + 1;
     if (n > s->cfg.max_connections) {
         atomic_fetch_sub(&s->connections, 1);
@@ -85,8 +87,10 @@ int mm_http_limits_enter(mm_http_server *s, const struct sockaddr_storage *addr,
         e->next = s->ip_buckets[b];
         s->ip_buckets[b] = e;
     }
-    if (!e || e->count >= s->cfg.max_connections_per_ip) rc = -1;
-    else e->count++;
+    if (!e || e->count >= s->cfg.max_connections_per_ip)
+        rc = -1;
+    else
+        e->count++;
     pthread_mutex_unlock(&s->ip_lock);
     if (rc) {
         atomic_fetch_sub(&s->connections, 1);

@@ -23,16 +23,21 @@ int mm_http_io_post(mm_http_io *io, mm_http_post *node, void (*fn)(void *), void
     int heap = node == NULL;
     pthread_mutex_lock(&io->post_lock);
     int rc = 0;
-    if (io->post_closed) rc = MM_EINVAL;
-    else if (heap && io->post_count >= POST_QUEUE_MAX) rc = MM_ELIMIT;
-    else if (heap && !(node = malloc(sizeof *node))) rc = MM_ENOMEM;
+    if (io->post_closed)
+        rc = MM_EINVAL;
+    else if (heap && io->post_count >= POST_QUEUE_MAX)
+        rc = MM_ELIMIT;
+    else if (heap && !(node = malloc(sizeof *node)))
+        rc = MM_ENOMEM;
     if (rc == 0) {
         node->next = NULL;
         node->fn = fn;
         node->ud = ud;
         node->heap = heap;
-        if (io->post_tail) io->post_tail->next = node;
-        else io->post_head = node;
+        if (io->post_tail)
+            io->post_tail->next = node;
+        else
+            io->post_head = node;
         io->post_tail = node;
         io->post_count++;
         uv_async_send(&io->wake); /* under the lock: the handle outlives post_closed */
@@ -93,8 +98,8 @@ static int listen_socket(const struct sockaddr *addr, socklen_t alen) {
     if (fd < 0) return -1;
     int one = 1;
     if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
-        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0 || bind(fd, addr, alen) != 0 ||
-        listen(fd, 1024) != 0) {
+        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0 ||
+        bind(fd, addr, alen) != 0 || listen(fd, 1024) != 0) {
         int e = errno;
         close(fd);
         errno = e;
@@ -107,8 +112,10 @@ static void close_cb_noop(uv_handle_t *h) { (void)h; }
 
 /* Tears down a loop that never ran (start failed half-way). */
 static void io_destroy_unstarted(mm_http_io *io) {
-    if (io->listening) uv_close((uv_handle_t *)&io->listener, close_cb_noop);
-    else if (io->listen_fd >= 0) close(io->listen_fd);
+    if (io->listening)
+        uv_close((uv_handle_t *)&io->listener, close_cb_noop);
+    else if (io->listen_fd >= 0)
+        close(io->listen_fd);
     uv_close((uv_handle_t *)&io->wake, close_cb_noop);
     uv_run(&io->loop, UV_RUN_DEFAULT);
     uv_loop_close(&io->loop);
@@ -151,8 +158,8 @@ int mm_http_io_start(mm_http_server *s) {
         /* The first socket picks the port (port 0); the others join it. */
         io->listen_fd = listen_socket((struct sockaddr *)&ss, sslen);
         if (io->listen_fd < 0) {
-            mm_log_error("msg=\"http server: cannot listen\" host=\"%s\" port=%u error=\"%s\"", s->cfg.host,
-                         s->cfg.port, strerror(errno));
+            mm_log_error("msg=\"http server: cannot listen\" host=\"%s\" port=%u error=\"%s\"",
+                         s->cfg.host, s->cfg.port, strerror(errno));
             made++;
             rc = MM_EIO;
             break;
@@ -163,8 +170,10 @@ int mm_http_io_start(mm_http_server *s) {
             getsockname(io->listen_fd, (struct sockaddr *)&bound, &blen);
             s->port = ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
                                                         : ((struct sockaddr_in *)&bound)->sin_port);
-            if (ss.ss_family == AF_INET6) ((struct sockaddr_in6 *)&ss)->sin6_port = htons(s->port);
-            else ((struct sockaddr_in *)&ss)->sin_port = htons(s->port);
+            if (ss.ss_family == AF_INET6)
+                ((struct sockaddr_in6 *)&ss)->sin6_port = htons(s->port);
+            else
+                ((struct sockaddr_in *)&ss)->sin_port = htons(s->port);
         }
         uv_tcp_init(&io->loop, &io->listener);
         io->listener.data = io;

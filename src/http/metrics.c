@@ -20,8 +20,8 @@ static const char *const result_names[MM_HTTP_RESULT_COUNT] = {
 static const uint64_t bucket_us[MM_HTTP_LATENCY_BUCKETS - 1] = {
     500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000, 2500000, 10000000};
 static const char *const bucket_le[MM_HTTP_LATENCY_BUCKETS] = {
-    "0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5",
-    "10", "+Inf"};
+    "0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05",
+    "0.1",    "0.25",  "0.5",    "1",     "2.5",  "10",    "+Inf"};
 
 static const char *error_kind_name(int kind) {
     switch (kind) {
@@ -109,28 +109,35 @@ char *mm_http_metrics_render(mm_http_metrics *m, size_t *len) {
                 unsigned long long v = atomic_load(&m->requests[me][st][re]);
                 if (!v) continue;
                 if (st == MM_HTTP_STATUS_SLOTS - 1)
-                    put(&t, "mm_http_requests_total{method=\"%s\",status=\"other\",outcome=\"%s\"} %llu\n",
+                    put(&t,
+                        "mm_http_requests_total{method=\"%s\",status=\"other\",outcome=\"%s\"} "
+                        "%llu\n",
                         method_names[me], result_names[re], v);
                 else
-                    put(&t, "mm_http_requests_total{method=\"%s\",status=\"%u\",outcome=\"%s\"} %llu\n",
+                    put(&t,
+                        "mm_http_requests_total{method=\"%s\",status=\"%u\",outcome=\"%s\"} %llu\n",
                         method_names[me], status_codes[st], result_names[re], v);
             }
-    put(&t, "# HELP mm_http_request_duration_seconds Time from the request's first byte of headers to "
-            "the answer being queued and sent.\n"
-            "# TYPE mm_http_request_duration_seconds histogram\n");
+    put(&t,
+        "# HELP mm_http_request_duration_seconds Time from the request's first byte of headers to "
+        "the answer being queued and sent.\n"
+        "# TYPE mm_http_request_duration_seconds histogram\n");
     unsigned long long cum = 0;
     for (int b = 0; b < MM_HTTP_LATENCY_BUCKETS; b++) {
         cum += atomic_load(&m->latency_bucket[b]);
         put(&t, "mm_http_request_duration_seconds_bucket{le=\"%s\"} %llu\n", bucket_le[b], cum);
     }
     unsigned long long sum_us = atomic_load(&m->latency_sum_us);
-    put(&t, "mm_http_request_duration_seconds_sum %llu.%06llu\n", sum_us / 1000000ull, sum_us % 1000000ull);
+    put(&t, "mm_http_request_duration_seconds_sum %llu.%06llu\n", sum_us / 1000000ull,
+        sum_us % 1000000ull);
     put(&t, "mm_http_request_duration_seconds_count %llu\n", atomic_load(&m->latency_count));
-    put(&t, "# HELP mm_http_requests_in_flight Requests received and not yet completed.\n"
-            "# TYPE mm_http_requests_in_flight gauge\nmm_http_requests_in_flight %lld\n",
+    put(&t,
+        "# HELP mm_http_requests_in_flight Requests received and not yet completed.\n"
+        "# TYPE mm_http_requests_in_flight gauge\nmm_http_requests_in_flight %lld\n",
         atomic_load(&m->in_flight));
-    put(&t, "# HELP mm_http_requests_waiting Requests suspended while waiting for an answer.\n"
-            "# TYPE mm_http_requests_waiting gauge\nmm_http_requests_waiting %lld\n",
+    put(&t,
+        "# HELP mm_http_requests_waiting Requests suspended while waiting for an answer.\n"
+        "# TYPE mm_http_requests_waiting gauge\nmm_http_requests_waiting %lld\n",
         atomic_load(&m->waiting));
     put(&t, "# HELP mm_graphql_errors_total GraphQL errors answered, by kind.\n"
             "# TYPE mm_graphql_errors_total counter\n");

@@ -12,7 +12,12 @@
 #include <string.h>
 #include <strings.h>
 
-enum { CAND_GQL = 0, CAND_JSON = 1, CAND_HTML = 2, CAND_COUNT = 3 };
+enum {
+    CAND_GQL = 0,
+    CAND_JSON = 1,
+    CAND_HTML = 2,
+    CAND_COUNT = 3
+};
 
 static const char *const cand_type[CAND_COUNT] = {"application", "application", "text"};
 static const char *const cand_sub[CAND_COUNT] = {"graphql-response+json", "json", "html"};

@@ -11,15 +11,16 @@
 
 /* tchar (RFC 9110 5.6.2): the characters of a token. */
 static const unsigned char tchar[256] = {
-    ['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1, ['\''] = 1, ['*'] = 1, ['+'] = 1, ['-'] = 1,
-    ['.'] = 1, ['^'] = 1, ['_'] = 1, ['`'] = 1, ['|'] = 1, ['~'] = 1,
-    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
-    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1,
-    ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
-    ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
-    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1,
-    ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
-    ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+    ['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1, ['\''] = 1, ['*'] = 1, ['+'] = 1,
+    ['-'] = 1, ['.'] = 1, ['^'] = 1, ['_'] = 1, ['`'] = 1, ['|'] = 1,  ['~'] = 1, ['0'] = 1,
+    ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1,  ['7'] = 1, ['8'] = 1,
+    ['9'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1,  ['F'] = 1, ['G'] = 1,
+    ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1,  ['N'] = 1, ['O'] = 1,
+    ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1,  ['V'] = 1, ['W'] = 1,
+    ['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1,  ['d'] = 1, ['e'] = 1,
+    ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1,  ['l'] = 1, ['m'] = 1,
+    ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1,  ['t'] = 1, ['u'] = 1,
+    ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
 };
 
 /* field-vchar, SP, HTAB and obs-text: what a field value may hold. */
@@ -31,14 +32,22 @@ static int name_is(const mm_http_field *f, const char *name) {
 }
 
 /* The fields that decide framing, recognized by length first (cheap). */
-enum { F_OTHER, F_HOST, F_CONTENT_LENGTH, F_TRANSFER_ENCODING, F_CONNECTION, F_EXPECT };
+enum {
+    F_OTHER,
+    F_HOST,
+    F_CONTENT_LENGTH,
+    F_TRANSFER_ENCODING,
+    F_CONNECTION,
+    F_EXPECT
+};
 static int field_kind(const mm_http_field *f) {
     switch (f->name_len) {
     case 4: return strncasecmp(f->name, "host", 4) == 0 ? F_HOST : F_OTHER;
     case 6: return strncasecmp(f->name, "expect", 6) == 0 ? F_EXPECT : F_OTHER;
     case 10: return strncasecmp(f->name, "connection", 10) == 0 ? F_CONNECTION : F_OTHER;
     case 14: return strncasecmp(f->name, "content-length", 14) == 0 ? F_CONTENT_LENGTH : F_OTHER;
-    case 17: return strncasecmp(f->name, "transfer-encoding", 17) == 0 ? F_TRANSFER_ENCODING : F_OTHER;
+    case 17:
+        return strncasecmp(f->name, "transfer-encoding", 17) == 0 ? F_TRANSFER_ENCODING : F_OTHER;
     default: return F_OTHER;
     }
 }
@@ -91,8 +100,10 @@ static int te_element(void *ud, const char *s, size_t len) {
 
 static int connection_element(void *ud, const char *s, size_t len) {
     int *keep_alive = ud;
-    if (token_is(s, len, "close")) *keep_alive = -1; /* close wins over everything */
-    else if (token_is(s, len, "keep-alive") && *keep_alive == 0) *keep_alive = 1;
+    if (token_is(s, len, "close"))
+        *keep_alive = -1; /* close wins over everything */
+    else if (token_is(s, len, "keep-alive") && *keep_alive == 0)
+        *keep_alive = 1;
     return 0;
 }
 
@@ -163,8 +174,10 @@ static int set_path(mm_http_head *h) {
         return 0;
     }
     size_t skip = 0;
-    if (n > 7 && strncasecmp(t, "http://", 7) == 0) skip = 7;
-    else if (n > 8 && strncasecmp(t, "https://", 8) == 0) skip = 8;
+    if (n > 7 && strncasecmp(t, "http://", 7) == 0)
+        skip = 7;
+    else if (n > 8 && strncasecmp(t, "https://", 8) == 0)
+        skip = 8;
     if (!skip) return -400; /* authority-form and anything else */
     const char *slash = memchr(t + skip, '/', n - skip);
     if (!slash) {
@@ -220,7 +233,8 @@ int mm_http_parse_head(const char *buf, size_t len, const mm_http_limits *lim, m
     /* HTTP-version CRLF */
     if (len - p < 10) {
         /* Still incomplete: refuse a wrong prefix now rather than wait for more. */
-        if (memcmp(b + p, "HTTP/1.1\r\n", len - p) != 0 && memcmp(b + p, "HTTP/1.0\r\n", len - p) != 0 &&
+        if (memcmp(b + p, "HTTP/1.1\r\n", len - p) != 0 &&
+            memcmp(b + p, "HTTP/1.0\r\n", len - p) != 0 &&
             !(len - p >= 5 && memcmp(b + p, "HTTP/", 5) == 0))
             return -400;
         return incomplete(len, lim);
@@ -280,10 +294,11 @@ static int hex_value(unsigned char c) {
     return -1;
 }
 
-#define CHUNK_LINE_MAX 1024    /* one chunk extension */
-#define TRAILER_MAX (8 * 1024) /* the whole trailer section (ignored) */
+#define CHUNK_LINE_MAX 1024       /* one chunk extension */
+#define TRAILER_MAX    (8 * 1024) /* the whole trailer section (ignored) */
 
-size_t mm_http_chunked_step(mm_http_chunked *d, const char *in, size_t len, const char **data, size_t *data_len) {
+size_t mm_http_chunked_step(mm_http_chunked *d, const char *in, size_t len, const char **data,
+                            size_t *data_len) {
     const unsigned char *b = (const unsigned char *)in;
     *data = NULL;
     *data_len = 0;
@@ -315,8 +330,10 @@ size_t mm_http_chunked_step(mm_http_chunked *d, const char *in, size_t len, cons
             break;
         }
         case MM_CHUNKED_EXT:
-            if (c == '\r') d->state = MM_CHUNKED_SIZE_LF;
-            else if (!value_char(c) || ++d->line_len > CHUNK_LINE_MAX) goto bad;
+            if (c == '\r')
+                d->state = MM_CHUNKED_SIZE_LF;
+            else if (!value_char(c) || ++d->line_len > CHUNK_LINE_MAX)
+                goto bad;
             break;
         case MM_CHUNKED_SIZE_LF:
             if (c != '\n') goto bad;
@@ -349,7 +366,8 @@ size_t mm_http_chunked_step(mm_http_chunked *d, const char *in, size_t len, cons
                 d->trailer_end = d->line_len == 0;
                 d->state = MM_CHUNKED_TRAILER_LF;
             } else {
-                if (!value_char(c) || (d->line_len == 0 && (c == ' ' || c == '\t' || c == ':'))) goto bad;
+                if (!value_char(c) || (d->line_len == 0 && (c == ' ' || c == '\t' || c == ':')))
+                    goto bad;
                 if (c == ':') d->line_has_colon = 1;
                 if (++d->trailer_len > TRAILER_MAX) goto bad;
                 d->line_len++;

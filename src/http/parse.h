@@ -65,11 +65,11 @@ typedef enum mm_http_chunked_state {
     MM_CHUNKED_DATA,     /* inside chunk data */
     MM_CHUNKED_DATA_CR,  /* expecting the CR after chunk data */
     MM_CHUNKED_DATA_LF,
-    MM_CHUNKED_TRAILER,  /* in the trailer section (after the last chunk) */
+    MM_CHUNKED_TRAILER, /* in the trailer section (after the last chunk) */
     MM_CHUNKED_TRAILER_LF,
-    MM_CHUNKED_DONE,     /* the body is complete */
-    MM_CHUNKED_BAD,      /* malformed: answer 400 */
-    MM_CHUNKED_TOO_BIG,  /* the declared sizes exceed max_body: answer 413 */
+    MM_CHUNKED_DONE,    /* the body is complete */
+    MM_CHUNKED_BAD,     /* malformed: answer 400 */
+    MM_CHUNKED_TOO_BIG, /* the declared sizes exceed max_body: answer 413 */
 } mm_http_chunked_state;
 
 typedef struct mm_http_chunked {
@@ -81,7 +81,7 @@ typedef struct mm_http_chunked {
     size_t line_len;    /* bytes of the current extension or trailer line */
     size_t trailer_len; /* bytes of the whole trailer section */
     int line_has_colon;
-    int trailer_end;    /* the CR seen ends the trailer section */
+    int trailer_end; /* the CR seen ends the trailer section */
 } mm_http_chunked;
 
 /* Advances over in[0..len) and returns how many bytes it consumed. When the

@@ -29,8 +29,8 @@ typedef struct pq_entry {
     char *key;
     char *doc;
     size_t len;
-    struct pq_entry *next;           /* bucket chain */
-    struct pq_entry *newer, *older;  /* LRU list (APQ table only) */
+    struct pq_entry *next;          /* bucket chain */
+    struct pq_entry *newer, *older; /* LRU list (APQ table only) */
 } pq_entry;
 
 typedef struct pq_table {
@@ -71,21 +71,18 @@ void mm_pq_sha256_hex(const void *data, size_t len, char out[65]) {
 
 static unsigned bucket_of(const char *key) {
     uint32_t h = 2166136261u; /* FNV-1a */
-    for (const unsigned char *p = (const unsigned char *)key; *p; p++)
-        h = (h ^ *p) * 16777619u;
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++) h = (h ^ *p) * 16777619u;
     return h % PQ_BUCKETS;
 }
 
 static pq_entry *table_find(pq_table *t, const char *key) {
     for (pq_entry *e = t->buckets[bucket_of(key)]; e; e = e->next)
-        if (strcmp(e->key, key) == 0)
-            return e;
+        if (strcmp(e->key, key) == 0) return e;
     return NULL;
 }
 
 static void entry_free(pq_entry *e) {
-    if (!e)
-        return;
+    if (!e) return;
     free(e->key);
     free(e->doc);
     free(e);
@@ -93,8 +90,7 @@ static void entry_free(pq_entry *e) {
 
 static pq_entry *entry_new(const char *key, const char *doc, size_t len) {
     pq_entry *e = calloc(1, sizeof *e);
-    if (!e)
-        return NULL;
+    if (!e) return NULL;
     e->key = strdup(key);
     e->doc = malloc(len + 1);
     if (!e->key || !e->doc) {
@@ -123,12 +119,10 @@ static void table_clear(pq_table *t) {
  * case-insensitively); false when empty, too long or with characters other
  * than letters, digits, ':', '-' and '_'. */
 static bool normalize_key(const char *in, size_t len, char out[PQ_KEY_MAX + 1]) {
-    if (len == 0 || len > PQ_KEY_MAX)
-        return false;
+    if (len == 0 || len > PQ_KEY_MAX) return false;
     for (size_t i = 0; i < len; i++) {
         char c = in[i];
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
+        if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
         if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ':' || c == '-' || c == '_'))
             return false;
         out[i] = c;
@@ -139,11 +133,9 @@ static bool normalize_key(const char *in, size_t len, char out[PQ_KEY_MAX + 1]) 
 
 static bool is_sha256_hex(const char *key) {
     size_t n = strlen(key);
-    if (n != 64)
-        return false;
+    if (n != 64) return false;
     for (size_t i = 0; i < n; i++)
-        if (!((key[i] >= '0' && key[i] <= '9') || (key[i] >= 'a' && key[i] <= 'f')))
-            return false;
+        if (!((key[i] >= '0' && key[i] <= '9') || (key[i] >= 'a' && key[i] <= 'f'))) return false;
     return true;
 }
 
@@ -152,14 +144,11 @@ static bool is_sha256_hex(const char *key) {
 /* Adds doc under key (if not there yet). 0, or MM_ENOMEM / MM_EINVAL. */
 static int trusted_add(mm_pq *pq, const char *key_in, const char *doc, size_t len) {
     char key[PQ_KEY_MAX + 1];
-    if (!normalize_key(key_in, strlen(key_in), key))
-        return MM_EINVAL;
+    if (!normalize_key(key_in, strlen(key_in), key)) return MM_EINVAL;
     pq_entry *old = table_find(&pq->trusted, key);
-    if (old)
-        return old->len == len && memcmp(old->doc, doc, len) == 0 ? 0 : MM_EINVAL;
+    if (old) return old->len == len && memcmp(old->doc, doc, len) == 0 ? 0 : MM_EINVAL;
     pq_entry *e = entry_new(key, doc, len);
-    if (!e)
-        return MM_ENOMEM;
+    if (!e) return MM_ENOMEM;
     unsigned b = bucket_of(key);
     e->next = pq->trusted.buckets[b];
     pq->trusted.buckets[b] = e;
@@ -173,14 +162,14 @@ static int trusted_add_doc(mm_pq *pq, const char *id, const char *doc, size_t le
     char sha[65];
     mm_pq_sha256_hex(doc, len, sha);
     int rc = trusted_add(pq, sha, doc, len);
-    if (rc == 0 && id && strcmp(id, sha) != 0)
-        rc = trusted_add(pq, id, doc, len);
+    if (rc == 0 && id && strcmp(id, sha) != 0) rc = trusted_add(pq, id, doc, len);
     if (rc == MM_ENOMEM)
         snprintf(err, err_size, "out of memory loading %s", path);
     else if (rc)
-        snprintf(err, err_size, "%s: document id '%.80s' is not a usable key (letters, digits, "
-                 "':', '-', '_', at most %u) or names two different documents", path, id ? id : sha,
-                 PQ_KEY_MAX);
+        snprintf(err, err_size,
+                 "%s: document id '%.80s' is not a usable key (letters, digits, "
+                 "':', '-', '_', at most %u) or names two different documents",
+                 path, id ? id : sha, PQ_KEY_MAX);
     else
         pq->trusted_count++;
     return rc;
@@ -189,7 +178,8 @@ static int trusted_add_doc(mm_pq *pq, const char *id, const char *doc, size_t le
 static int load_manifest(mm_pq *pq, const char *path, char *err, size_t err_size) {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        snprintf(err, err_size, "cannot read the trusted documents manifest %s: %s", path, strerror(errno));
+        snprintf(err, err_size, "cannot read the trusted documents manifest %s: %s", path,
+                 strerror(errno));
         return MM_EINVAL;
     }
     json_error_t jerr;
@@ -219,20 +209,22 @@ static int load_manifest(mm_pq *pq, const char *path, char *err, size_t err_size
          * {"format":..., "version":1, "operations":[{"id","name","type","body"}]} */
         json_t *ver = json_object_get(root, "version"), *ops = json_object_get(root, "operations");
         if (!json_is_integer(ver) || json_integer_value(ver) != 1 || !json_is_array(ops)) {
-            snprintf(err, err_size, "%s: an apollo-persisted-query-manifest needs \"version\": 1 and an "
-                     "\"operations\" array", path);
+            snprintf(err, err_size,
+                     "%s: an apollo-persisted-query-manifest needs \"version\": 1 and an "
+                     "\"operations\" array",
+                     path);
             rc = MM_EINVAL;
         }
         size_t i;
         json_t *op;
         json_array_foreach(ops, i, op) {
-            if (rc)
-                break;
+            if (rc) break;
             json_t *body = json_object_get(op, "body");
             json_t *id = json_object_get(op, "id");
             if (!json_is_string(body) || (id && !json_is_string(id))) {
-                snprintf(err, err_size, "%s: operations[%zu] needs a string \"body\" (and a string \"id\")",
-                         path, i);
+                snprintf(err, err_size,
+                         "%s: operations[%zu] needs a string \"body\" (and a string \"id\")", path,
+                         i);
                 rc = MM_EINVAL;
                 break;
             }
@@ -246,18 +238,22 @@ static int load_manifest(mm_pq *pq, const char *path, char *err, size_t err_size
         json_t *v;
         json_object_foreach(root, key, v) {
             if (!json_is_string(v)) {
-                snprintf(err, err_size, "%s: the value of \"%.80s\" is not a document (a string)", path, key);
+                snprintf(err, err_size, "%s: the value of \"%.80s\" is not a document (a string)",
+                         path, key);
                 rc = MM_EINVAL;
                 break;
             }
-            if ((rc = trusted_add_doc(pq, key, json_string_value(v), json_string_length(v), err, err_size,
-                                      path)))
+            if ((rc = trusted_add_doc(pq, key, json_string_value(v), json_string_length(v), err,
+                                      err_size, path)))
                 break;
         }
     } else {
-        snprintf(err, err_size, "%s: not a persisted-query manifest: expected Apollo's "
-                 "{\"format\": \"apollo-persisted-query-manifest\", ...} or GraphQL Code Generator's "
-                 "{\"<hash>\": \"<document>\"} map", path);
+        snprintf(
+            err, err_size,
+            "%s: not a persisted-query manifest: expected Apollo's "
+            "{\"format\": \"apollo-persisted-query-manifest\", ...} or GraphQL Code Generator's "
+            "{\"<hash>\": \"<document>\"} map",
+            path);
         rc = MM_EINVAL;
     }
     json_decref(root);
@@ -273,10 +269,14 @@ static int load_manifest(mm_pq *pq, const char *path, char *err, size_t err_size
 static size_t entry_cost(const pq_entry *e) { return e->len + MM_PQ_ENTRY_OVERHEAD; }
 
 static void lru_unlink(mm_pq *pq, pq_entry *e) {
-    if (e->newer) e->newer->older = e->older;
-    else pq->newest = e->older;
-    if (e->older) e->older->newer = e->newer;
-    else pq->oldest = e->newer;
+    if (e->newer)
+        e->newer->older = e->older;
+    else
+        pq->newest = e->older;
+    if (e->older)
+        e->older->newer = e->newer;
+    else
+        pq->oldest = e->newer;
     e->newer = e->older = NULL;
 }
 
@@ -302,8 +302,7 @@ static void apq_remove(mm_pq *pq, pq_entry *e) {
 /* Stores a verified document (lock held). Too large for the bound: not
  * stored (it still runs). */
 static void apq_store_locked(mm_pq *pq, const char *hash, const char *doc, size_t len) {
-    if (len + MM_PQ_ENTRY_OVERHEAD > pq->max_bytes)
-        return;
+    if (len + MM_PQ_ENTRY_OVERHEAD > pq->max_bytes) return;
     pq_entry *e = table_find(&pq->apq_table, hash);
     if (e) {
         lru_unlink(pq, e);
@@ -365,8 +364,7 @@ mm_pq *mm_pq_new(const mm_pq_config *cfg, char *err, size_t err_size) {
 }
 
 void mm_pq_free(mm_pq *pq) {
-    if (!pq)
-        return;
+    if (!pq) return;
     table_clear(&pq->trusted);
     table_clear(&pq->apq_table);
     if (pq->backend.free) pq->backend.free(pq->backend.ud);
@@ -425,14 +423,13 @@ mm_pq_result mm_pq_resolve(mm_pq *pq, const char *query, const json_t *extension
         if (qlen == 0)
             return refuse(pq, error, outcome, MM_HTTP_OUTCOME_BAD_REQUEST, NULL,
                           "the \"query\" parameter is missing");
-        if (!pq->trusted_mode)
-            return MM_PQ_RUN; /* the request's own query, unchanged */
+        if (!pq->trusted_mode) return MM_PQ_RUN; /* the request's own query, unchanged */
         char sha[65];
         mm_pq_sha256_hex(query, qlen, sha);
         pq_entry *e = table_find(&pq->trusted, sha);
-        if (e)
-            return MM_PQ_RUN; /* its text is exactly a trusted document */
-        return refuse(pq, error, outcome, MM_HTTP_OUTCOME_VALIDATION_ERROR, "PERSISTED_QUERY_NOT_IN_LIST",
+        if (e) return MM_PQ_RUN; /* its text is exactly a trusted document */
+        return refuse(pq, error, outcome, MM_HTTP_OUTCOME_VALIDATION_ERROR,
+                      "PERSISTED_QUERY_NOT_IN_LIST",
                       "this document is not a trusted document: the server runs only the documents "
                       "of its manifest");
     }
@@ -442,19 +439,22 @@ mm_pq_result mm_pq_resolve(mm_pq *pq, const char *query, const json_t *extension
                       "extensions.persistedQuery must be an object");
     json_t *ver = json_object_get(ext, "version");
     if (!json_is_integer(ver) || json_integer_value(ver) != 1)
-        return refuse(pq, error, outcome, MM_HTTP_OUTCOME_BAD_REQUEST, "BAD_REQUEST",
-                      "Unsupported persisted query version (extensions.persistedQuery.version must be 1)");
+        return refuse(
+            pq, error, outcome, MM_HTTP_OUTCOME_BAD_REQUEST, "BAD_REQUEST",
+            "Unsupported persisted query version (extensions.persistedQuery.version must be 1)");
     json_t *hv = json_object_get(ext, "sha256Hash");
     char hash[PQ_KEY_MAX + 1];
     if (!json_is_string(hv) || !normalize_key(json_string_value(hv), json_string_length(hv), hash))
-        return refuse(pq, error, outcome, MM_HTTP_OUTCOME_BAD_REQUEST, "BAD_REQUEST",
-                      "extensions.persistedQuery.sha256Hash must be a hash (64 hexadecimal digits)");
+        return refuse(
+            pq, error, outcome, MM_HTTP_OUTCOME_BAD_REQUEST, "BAD_REQUEST",
+            "extensions.persistedQuery.sha256Hash must be a hash (64 hexadecimal digits)");
 
     if (pq->trusted_mode) {
         pq_entry *e = table_find(&pq->trusted, hash);
         if (!e) {
             char msg[256];
-            snprintf(msg, sizeof msg, "PersistedQueryNotInList: %.80s is not a trusted document", hash);
+            snprintf(msg, sizeof msg, "PersistedQueryNotInList: %.80s is not a trusted document",
+                     hash);
             return refuse(pq, error, outcome, MM_HTTP_OUTCOME_VALIDATION_ERROR,
                           "PERSISTED_QUERY_NOT_IN_LIST", msg);
         }
@@ -462,17 +462,19 @@ mm_pq_result mm_pq_resolve(mm_pq *pq, const char *query, const json_t *extension
             return refuse(pq, error, outcome, MM_HTTP_OUTCOME_BAD_REQUEST, "BAD_REQUEST",
                           "the query is not the trusted document of this hash");
         if (!(*doc = dup_len(e->doc, e->len)))
-            return refuse(pq, error, outcome, MM_HTTP_OUTCOME_INTERNAL_ERROR, NULL, "out of memory");
+            return refuse(pq, error, outcome, MM_HTTP_OUTCOME_INTERNAL_ERROR, NULL,
+                          "out of memory");
         *doc_len = e->len;
         count(pq, &pq->stats.hits);
         return MM_PQ_RUN;
     }
     if (!pq->apq)
-        return refuse(pq, error, outcome, MM_HTTP_OUTCOME_VALIDATION_ERROR, "PERSISTED_QUERY_NOT_SUPPORTED",
-                      "PersistedQueryNotSupported");
+        return refuse(pq, error, outcome, MM_HTTP_OUTCOME_VALIDATION_ERROR,
+                      "PERSISTED_QUERY_NOT_SUPPORTED", "PersistedQueryNotSupported");
     if (!is_sha256_hex(hash))
-        return refuse(pq, error, outcome, MM_HTTP_OUTCOME_BAD_REQUEST, "BAD_REQUEST",
-                      "extensions.persistedQuery.sha256Hash must be a hash (64 hexadecimal digits)");
+        return refuse(
+            pq, error, outcome, MM_HTTP_OUTCOME_BAD_REQUEST, "BAD_REQUEST",
+            "extensions.persistedQuery.sha256Hash must be a hash (64 hexadecimal digits)");
 
     if (qlen > 0) {
         /* Registration: verified before it is stored. */
@@ -523,7 +525,8 @@ void mm_pq_handle(void *ud, const mm_http_graphql_request *req, mm_http_responde
     size_t len;
     json_t *error;
     mm_http_outcome outcome;
-    if (mm_pq_resolve(h->pq, req->query, req->extensions, &doc, &len, &error, &outcome) == MM_PQ_REFUSE) {
+    if (mm_pq_resolve(h->pq, req->query, req->extensions, &doc, &len, &error, &outcome) ==
+        MM_PQ_REFUSE) {
         mm_http_respond(responder, outcome, error);
         return;
     }

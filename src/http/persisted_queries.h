@@ -30,7 +30,7 @@
 /* Default bound of the APQ store: the bytes of the stored documents plus a
  * fixed overhead per entry (MM_PQ_ENTRY_OVERHEAD). */
 #define MM_PQ_DEFAULT_MAX_BYTES (4u * 1024u * 1024u)
-#define MM_PQ_ENTRY_OVERHEAD 128u
+#define MM_PQ_ENTRY_OVERHEAD    128u
 /* Largest manifest file read (trusted documents). */
 #define MM_PQ_MANIFEST_MAX_BYTES (64u * 1024u * 1024u)
 
@@ -50,22 +50,22 @@ typedef struct mm_pq_backend {
 } mm_pq_backend;
 
 typedef struct mm_pq_config {
-    bool apq;                   /* accept APQ registrations and hash-only requests */
-    size_t max_bytes;           /* APQ store bound; 0 = MM_PQ_DEFAULT_MAX_BYTES */
-    const char *manifest_path;  /* trusted-documents mode when non-NULL and non-empty */
-    mm_pq_backend backend;      /* optional (get == NULL: none); owned by the mm_pq */
+    bool apq;                  /* accept APQ registrations and hash-only requests */
+    size_t max_bytes;          /* APQ store bound; 0 = MM_PQ_DEFAULT_MAX_BYTES */
+    const char *manifest_path; /* trusted-documents mode when non-NULL and non-empty */
+    mm_pq_backend backend;     /* optional (get == NULL: none); owned by the mm_pq */
 } mm_pq_config;
 
 /* Counters (mm_pq_get_stats). */
 typedef struct mm_pq_stats {
-    uint64_t hits;          /* hash-only requests answered from a store or the manifest */
-    uint64_t misses;        /* PersistedQueryNotFound */
-    uint64_t registered;    /* documents stored after their hash was verified */
-    uint64_t evicted;       /* documents dropped to stay within max_bytes */
-    uint64_t refused;       /* not trusted, not supported, or malformed */
-    size_t entries;         /* APQ documents held now */
-    size_t bytes;           /* their accounted size */
-    size_t trusted;         /* documents of the manifest */
+    uint64_t hits;       /* hash-only requests answered from a store or the manifest */
+    uint64_t misses;     /* PersistedQueryNotFound */
+    uint64_t registered; /* documents stored after their hash was verified */
+    uint64_t evicted;    /* documents dropped to stay within max_bytes */
+    uint64_t refused;    /* not trusted, not supported, or malformed */
+    size_t entries;      /* APQ documents held now */
+    size_t bytes;        /* their accounted size */
+    size_t trusted;      /* documents of the manifest */
 } mm_pq_stats;
 
 /* Creates the store and, in trusted mode, loads the manifest. On failure
@@ -85,7 +85,10 @@ bool mm_pq_request_has_hash(const json_t *extensions);
  *              the stored or trusted document, or the query itself;
  *   MM_PQ_REFUSE: answer with *error (a GraphQL response object, new
  *              reference) and *outcome. */
-typedef enum mm_pq_result { MM_PQ_RUN = 0, MM_PQ_REFUSE = 1 } mm_pq_result;
+typedef enum mm_pq_result {
+    MM_PQ_RUN = 0,
+    MM_PQ_REFUSE = 1
+} mm_pq_result;
 mm_pq_result mm_pq_resolve(mm_pq *pq, const char *query, const json_t *extensions, char **doc,
                            size_t *doc_len, json_t **error, mm_http_outcome *outcome);
 

@@ -75,7 +75,8 @@ void mm_http_graphql_request_clear(mm_http_graphql_request *req) {
 static int take_object(json_t *v, const char *name, json_t **out, char *errbuf, size_t errsize) {
     if (!v || json_is_null(v)) return 0;
     if (!json_is_object(v))
-        return fail(errbuf, errsize, 400, "the \"%s\" parameter must be a JSON object or null", name);
+        return fail(errbuf, errsize, 400, "the \"%s\" parameter must be a JSON object or null",
+                    name);
     *out = json_incref(v);
     return 0;
 }
@@ -86,15 +87,18 @@ static int parse_post(const mm_http_raw_request *raw, mm_http_graphql_request *o
         return fail(errbuf, errsize, 415, "a POST request needs Content-Type: application/json");
     if (!mm_http_content_type_ok(raw->content_type))
         return fail(errbuf, errsize, 415, "unsupported Content-Type; use application/json (UTF-8)");
-    if (!raw->body || raw->body_len == 0) return fail(errbuf, errsize, 400, "the request body is empty");
+    if (!raw->body || raw->body_len == 0)
+        return fail(errbuf, errsize, 400, "the request body is empty");
     /* jansson rejects invalid UTF-8 too, but saying so plainly helps clients. */
     if (!mm_http_utf8_valid(raw->body, raw->body_len))
         return fail(errbuf, errsize, 400, "the request body is not valid UTF-8");
     json_error_t jerr;
-    json_t *root = json_loadb(raw->body, raw->body_len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
+    json_t *root =
+        json_loadb(raw->body, raw->body_len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
     if (!root)
-        return fail(errbuf, errsize, 400, "the request body is not valid JSON: %s (line %d, column %d)",
-                    jerr.text, jerr.line, jerr.column);
+        return fail(errbuf, errsize, 400,
+                    "the request body is not valid JSON: %s (line %d, column %d)", jerr.text,
+                    jerr.line, jerr.column);
     int status = 0;
     if (!json_is_object(root)) {
         status = fail(errbuf, errsize, 400, "the request body must be a JSON object");
@@ -102,7 +106,8 @@ static int parse_post(const mm_http_raw_request *raw, mm_http_graphql_request *o
     }
     json_t *q = json_object_get(root, "query");
     /* A persisted query may come as its hash alone (mm_pq_handle resolves it). */
-    if ((!q || json_is_null(q)) && mm_pq_request_has_hash(json_object_get(root, "extensions"))) q = NULL;
+    if ((!q || json_is_null(q)) && mm_pq_request_has_hash(json_object_get(root, "extensions")))
+        q = NULL;
     else if (!q || json_is_null(q)) {
         status = fail(errbuf, errsize, 400, "the \"query\" parameter is missing");
         goto done;
@@ -113,11 +118,12 @@ static int parse_post(const mm_http_raw_request *raw, mm_http_graphql_request *o
     }
     json_t *op = json_object_get(root, "operationName");
     if (op && !json_is_null(op) && !json_is_string(op)) {
-        status = fail(errbuf, errsize, 400, "the \"operationName\" parameter must be a string or null");
+        status =
+            fail(errbuf, errsize, 400, "the \"operationName\" parameter must be a string or null");
         goto done;
     }
-    if ((status = take_object(json_object_get(root, "variables"), "variables", &out->variables, errbuf,
-                              errsize)))
+    if ((status = take_object(json_object_get(root, "variables"), "variables", &out->variables,
+                              errbuf, errsize)))
         goto done;
     if ((status = take_object(json_object_get(root, "extensions"), "extensions", &out->extensions,
                               errbuf, errsize)))
@@ -137,7 +143,8 @@ static int parse_get_json(const char *text, const char *name, json_t **out, char
     json_error_t jerr;
     json_t *v = json_loads(text, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
     if (!v)
-        return fail(errbuf, errsize, 400, "the \"%s\" parameter is not valid JSON: %s", name, jerr.text);
+        return fail(errbuf, errsize, 400, "the \"%s\" parameter is not valid JSON: %s", name,
+                    jerr.text);
     int status = take_object(v, name, out, errbuf, errsize);
     json_decref(v);
     return status;
@@ -153,7 +160,8 @@ static int parse_get(const mm_http_raw_request *raw, mm_http_graphql_request *ou
         if (!key) continue;
         for (int k = 0; k < 4; k++) {
             if (strcmp(key, names[k]) != 0) continue;
-            if (seen[k]) return fail(errbuf, errsize, 400, "the \"%s\" parameter is given twice", names[k]);
+            if (seen[k])
+                return fail(errbuf, errsize, 400, "the \"%s\" parameter is given twice", names[k]);
             seen[k] = 1;
             vals[k] = raw->params[i].value ? raw->params[i].value : "";
         }
@@ -162,8 +170,10 @@ static int parse_get(const mm_http_raw_request *raw, mm_http_graphql_request *ou
         if (vals[k] && !mm_http_utf8_valid(vals[k], strlen(vals[k])))
             return fail(errbuf, errsize, 400, "the \"%s\" parameter is not valid UTF-8", names[k]);
     int status;
-    if ((status = parse_get_json(vals[2], "variables", &out->variables, errbuf, errsize))) return status;
-    if ((status = parse_get_json(vals[3], "extensions", &out->extensions, errbuf, errsize))) return status;
+    if ((status = parse_get_json(vals[2], "variables", &out->variables, errbuf, errsize)))
+        return status;
+    if ((status = parse_get_json(vals[3], "extensions", &out->extensions, errbuf, errsize)))
+        return status;
     /* A persisted query may come as its hash alone (mm_pq_handle resolves it). */
     if ((!vals[0] || !*vals[0]) && !mm_pq_request_has_hash(out->extensions))
         return fail(errbuf, errsize, 400, "the \"query\" parameter is missing");
@@ -175,8 +185,8 @@ static int parse_get(const mm_http_raw_request *raw, mm_http_graphql_request *ou
     return 0;
 }
 
-int mm_http_request_parse(const mm_http_raw_request *raw, mm_http_graphql_request *out, char *errbuf,
-                          size_t errsize) {
+int mm_http_request_parse(const mm_http_raw_request *raw, mm_http_graphql_request *out,
+                          char *errbuf, size_t errsize) {
     memset(out, 0, sizeof *out);
     if (errbuf && errsize) errbuf[0] = '\0';
     int status;
@@ -187,7 +197,8 @@ int mm_http_request_parse(const mm_http_raw_request *raw, mm_http_graphql_reques
     } else if (strcmp(raw->method, "GET") == 0) {
         status = parse_get(raw, out, errbuf, errsize);
     } else {
-        status = fail(errbuf, errsize, 405, "method %.16s is not allowed; use GET or POST", raw->method);
+        status =
+            fail(errbuf, errsize, 405, "method %.16s is not allowed; use GET or POST", raw->method);
     }
     if (status) mm_http_graphql_request_clear(out);
     return status;

@@ -83,7 +83,8 @@ void mm_http_responder_release(mm_http_responder *r) {
 
 /* Stores a server-made answer (timeout, shutdown, client gone). Caller holds
  * r->lock and has checked !r->answered. Returns the cancel callback to run. */
-static mm_http_cancel_fn store_cancel(mm_http_responder *r, mm_http_cancel_reason reason, void **arg) {
+static mm_http_cancel_fn store_cancel(mm_http_responder *r, mm_http_cancel_reason reason,
+                                      void **arg) {
     mm_http_server *s = r->server;
     char msg[160];
     if (reason == MM_HTTP_CANCEL_DEADLINE) {
@@ -121,7 +122,8 @@ static mm_http_cancel_fn store_cancel(mm_http_responder *r, mm_http_cancel_reaso
 
 /* Runs a cancel callback chosen under r->lock (cancel_running set), then
  * lets a respond waiting on another thread go on. */
-static void run_cancel(mm_http_responder *r, mm_http_cancel_fn fn, void *arg, mm_http_cancel_reason reason) {
+static void run_cancel(mm_http_responder *r, mm_http_cancel_fn fn, void *arg,
+                       mm_http_cancel_reason reason) {
     atomic_fetch_add(&r->refs, 1); /* fn may give back the handler's reference */
     fn(arg, r, reason);
     pthread_mutex_lock(&r->lock);
@@ -209,7 +211,8 @@ int mm_http_respond(mm_http_responder *r, mm_http_outcome outcome, json_t *body)
     return mm_http_respond_text(r, outcome, text, len, has_errors);
 }
 
-int mm_http_respond_text(mm_http_responder *r, mm_http_outcome outcome, char *text, size_t len, bool has_errors) {
+int mm_http_respond_text(mm_http_responder *r, mm_http_outcome outcome, char *text, size_t len,
+                         bool has_errors) {
     if (!r) {
         free(text);
         return MM_EINVAL;
@@ -218,13 +221,16 @@ int mm_http_respond_text(mm_http_responder *r, mm_http_outcome outcome, char *te
     if ((unsigned)outcome >= MM_HTTP_OUTCOME_COUNT_) outcome = MM_HTTP_OUTCOME_INTERNAL_ERROR;
     if (!text) {
         text = strdup("{}");
-        if (!text) text = mm_http_error_json("out of memory", "INTERNAL", &len);
-        else len = 2;
+        if (!text)
+            text = mm_http_error_json("out of memory", "INTERNAL", &len);
+        else
+            len = 2;
     }
     mm_http_result result;
     if (outcome == MM_HTTP_OUTCOME_EXECUTED) {
         result = has_errors ? MM_HTTP_RESULT_FIELD_ERRORS : MM_HTTP_RESULT_OK;
-    } else if (outcome == MM_HTTP_OUTCOME_INTERNAL_ERROR || outcome == MM_HTTP_OUTCOME_UNAVAILABLE) {
+    } else if (outcome == MM_HTTP_OUTCOME_INTERNAL_ERROR ||
+               outcome == MM_HTTP_OUTCOME_UNAVAILABLE) {
         result = MM_HTTP_RESULT_SERVER_ERROR;
     } else {
         result = MM_HTTP_RESULT_GRAPHQL_ERROR;
@@ -247,8 +253,10 @@ int mm_http_respond_text(mm_http_responder *r, mm_http_outcome outcome, char *te
         r->status = mm_http_outcome_status(outcome, r->req.media);
         r->result = result;
         r->answered = 1;
-        if (result == MM_HTTP_RESULT_FIELD_ERRORS) mm_http_metrics_error(&s->metrics, MM_HTTP_ERRKIND_EXECUTION);
-        else if (result != MM_HTTP_RESULT_OK) mm_http_metrics_error(&s->metrics, (int)outcome);
+        if (result == MM_HTTP_RESULT_FIELD_ERRORS)
+            mm_http_metrics_error(&s->metrics, MM_HTTP_ERRKIND_EXECUTION);
+        else if (result != MM_HTTP_RESULT_OK)
+            mm_http_metrics_error(&s->metrics, (int)outcome);
         if (r->state == MM_RESPONDER_SUSPENDED) {
             r->state = MM_RESPONDER_DONE;
             atomic_fetch_sub(&s->metrics.waiting, 1);

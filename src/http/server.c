@@ -37,8 +37,9 @@ void mm_http_config_init(mm_http_config *cfg) {
 }
 
 static const char *media_content_type(mm_http_media media) {
-    return media == MM_HTTP_MEDIA_GRAPHQL_RESPONSE_JSON ? "application/graphql-response+json; charset=utf-8"
-                                                        : "application/json; charset=utf-8";
+    return media == MM_HTTP_MEDIA_GRAPHQL_RESPONSE_JSON
+               ? "application/graphql-response+json; charset=utf-8"
+               : "application/json; charset=utf-8";
 }
 
 /* A transport-level error answered as a GraphQL-style JSON body. */
@@ -46,7 +47,8 @@ static void send_error(mm_http_conn *c, unsigned status, const char *msg, const 
     mm_http_server *s = c->io->server;
     size_t len;
     char *body = mm_http_error_json(msg, NULL, &len);
-    mm_http_media media = c->media == MM_HTTP_MEDIA_GRAPHQL_RESPONSE_JSON ? c->media : MM_HTTP_MEDIA_JSON;
+    mm_http_media media =
+        c->media == MM_HTTP_MEDIA_GRAPHQL_RESPONSE_JSON ? c->media : MM_HTTP_MEDIA_JSON;
     if (c->route == MM_ROUTE_GRAPHQL) mm_http_metrics_error(&s->metrics, MM_HTTP_ERRKIND_REQUEST);
     mm_http_conn_reply(c, status, media_content_type(media), body, len, 1, allow, NULL,
                        status >= 500 ? MM_HTTP_RESULT_SERVER_ERROR : MM_HTTP_RESULT_HTTP_ERROR);
@@ -68,15 +70,16 @@ static void handle_readyz(mm_http_server *s, mm_http_conn *c) {
         reason[sizeof reason - 1] = '\0';
     }
     json_t *j = ready ? json_pack("{s:s}", "status", "ready")
-                      : json_pack("{s:s,s:s}", "status", "not ready", "reason", reason[0] ? reason : "not ready");
+                      : json_pack("{s:s,s:s}", "status", "not ready", "reason",
+                                  reason[0] ? reason : "not ready");
     char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
     json_decref(j);
     if (!text) {
         send_text(c, 500, "out of memory\n");
         return;
     }
-    mm_http_conn_reply(c, ready ? 200 : 503, "application/json; charset=utf-8", text, strlen(text), 1, NULL, NULL,
-                       ready ? MM_HTTP_RESULT_OK : MM_HTTP_RESULT_SERVER_ERROR);
+    mm_http_conn_reply(c, ready ? 200 : 503, "application/json; charset=utf-8", text, strlen(text),
+                       1, NULL, NULL, ready ? MM_HTTP_RESULT_OK : MM_HTTP_RESULT_SERVER_ERROR);
 }
 
 static void handle_metrics(mm_http_server *s, mm_http_conn *c) {
@@ -96,8 +99,8 @@ static void handle_asset(mm_http_server *s, mm_http_conn *c) {
         send_text(c, 404, "not found\n");
         return;
     }
-    mm_http_conn_reply(c, 200, a->content_type, a->data, a->len, 0, NULL, "Cache-Control: public, max-age=86400\r\n",
-                       MM_HTTP_RESULT_OK);
+    mm_http_conn_reply(c, 200, a->content_type, a->data, a->len, 0, NULL,
+                       "Cache-Control: public, max-age=86400\r\n", MM_HTTP_RESULT_OK);
 }
 
 /* The configured extra page at exactly path, or NULL. */
@@ -143,7 +146,8 @@ static void url_decode(char *s) {
 
 /* Splits and decodes a query string (a malloc'd copy in *storage). The
  * number of parameters is bounded by the URL limit. */
-static int parse_query(const char *q, size_t len, char **storage, mm_http_param **params, size_t *count) {
+static int parse_query(const char *q, size_t len, char **storage, mm_http_param **params,
+                       size_t *count) {
     *storage = NULL;
     *params = NULL;
     *count = 0;
@@ -182,7 +186,8 @@ void mm_http_dispatch(mm_http_conn *c, const char *body, size_t body_len) {
     char *storage = NULL;
     mm_http_param *params = NULL;
     size_t count = 0;
-    if (c->method == MM_HTTP_METHOD_GET && parse_query(c->query, c->query_len, &storage, &params, &count) != 0) {
+    if (c->method == MM_HTTP_METHOD_GET &&
+        parse_query(c->query, c->query_len, &storage, &params, &count) != 0) {
         send_error(c, 500, "out of memory", NULL);
         return;
     }
@@ -225,10 +230,12 @@ static int start_graphql(mm_http_server *s, mm_http_conn *c) {
     if (c->method == MM_HTTP_METHOD_OPTIONS && cors) {
         mm_http_hbuf h = {0};
         char origin[512], req_headers[600];
-        mm_http_cors_apply(&h, s->cfg.cors_origins, mm_http_conn_header_str(c, "Origin", origin, sizeof origin), 1,
+        mm_http_cors_apply(&h, s->cfg.cors_origins,
+                           mm_http_conn_header_str(c, "Origin", origin, sizeof origin), 1,
                            mm_http_conn_header_str(c, "Access-Control-Request-Headers", req_headers,
                                                    sizeof req_headers));
-        c->route = MM_ROUTE_NONE; /* a preflight carries no Vary/Cache-Control of the GraphQL answers */
+        c->route =
+            MM_ROUTE_NONE; /* a preflight carries no Vary/Cache-Control of the GraphQL answers */
         mm_http_conn_reply(c, 204, NULL, "", 0, 0, allow, h.oom ? NULL : h.data, MM_HTTP_RESULT_OK);
         c->route = MM_ROUTE_GRAPHQL;
         free(h.data);
@@ -247,19 +254,22 @@ static int start_graphql(mm_http_server *s, mm_http_conn *c) {
         for (size_t i = 0; a && i + 17 <= al; i++)
             if (strncasecmp(a + i, "text/event-stream", 17) == 0) c->want_sse = 1;
     }
-    if (c->want_sse) c->media = MM_HTTP_MEDIA_JSON;
-    else c->media = mm_http_negotiate(mm_http_conn_header_str(c, "Accept", accept, sizeof accept),
-                                 c->method == MM_HTTP_METHOD_GET && !s->cfg.disable_graphiql);
+    if (c->want_sse)
+        c->media = MM_HTTP_MEDIA_JSON;
+    else
+        c->media = mm_http_negotiate(mm_http_conn_header_str(c, "Accept", accept, sizeof accept),
+                                     c->method == MM_HTTP_METHOD_GET && !s->cfg.disable_graphiql);
     if (c->media == MM_HTTP_MEDIA_HTML && !c->want_sse) {
-        mm_http_conn_reply(c, 200, "text/html; charset=utf-8", s->graphiql.page, s->graphiql.page_len, 0, NULL, NULL,
-                           MM_HTTP_RESULT_OK);
+        mm_http_conn_reply(c, 200, "text/html; charset=utf-8", s->graphiql.page,
+                           s->graphiql.page_len, 0, NULL, NULL, MM_HTTP_RESULT_OK);
         return 0;
     }
     if (c->media == MM_HTTP_MEDIA_NONE) {
-        send_error(c, 406,
-                   "none of the Accept media types is supported; use application/graphql-response+json or "
-                   "application/json",
-                   NULL);
+        send_error(
+            c, 406,
+            "none of the Accept media types is supported; use application/graphql-response+json or "
+            "application/json",
+            NULL);
         return 0;
     }
     if (c->method == MM_HTTP_METHOD_POST) {
@@ -271,7 +281,8 @@ static int start_graphql(mm_http_server *s, mm_http_conn *c) {
             return 0;
         }
         if (c->head.has_length && c->head.content_length > s->cfg.max_body_bytes) {
-            mm_http_refusal_log(s, MM_HTTP_REFUSE_BODY, c->remote, "Content-Length over max_body_bytes");
+            mm_http_refusal_log(s, MM_HTTP_REFUSE_BODY, c->remote,
+                                "Content-Length over max_body_bytes");
             send_error(c, 413, "the request body is too large", NULL);
             return 0;
         }
@@ -289,8 +300,8 @@ int mm_http_route_head(mm_http_conn *c) {
     default: break;
     }
     if (c->method != MM_HTTP_METHOD_GET && !c->head_only) {
-        mm_http_conn_reply(c, 405, "text/plain; charset=utf-8", "method not allowed\n", 19, 0, "GET, HEAD", NULL,
-                           MM_HTTP_RESULT_HTTP_ERROR);
+        mm_http_conn_reply(c, 405, "text/plain; charset=utf-8", "method not allowed\n", 19, 0,
+                           "GET, HEAD", NULL, MM_HTTP_RESULT_HTTP_ERROR);
         return 0;
     }
     switch (c->route) {
@@ -299,8 +310,8 @@ int mm_http_route_head(mm_http_conn *c) {
     case MM_ROUTE_METRICS: handle_metrics(s, c); break;
     case MM_ROUTE_PAGE: {
         const mm_http_page *p = find_page(s, c->path);
-        mm_http_conn_reply(c, 200, p->content_type, p->body, p->body_len, 0, NULL, "Cache-Control: no-cache\r\n",
-                           MM_HTTP_RESULT_OK);
+        mm_http_conn_reply(c, 200, p->content_type, p->body, p->body_len, 0, NULL,
+                           "Cache-Control: no-cache\r\n", MM_HTTP_RESULT_OK);
         break;
     }
     default: handle_asset(s, c); break;
@@ -334,16 +345,20 @@ static int copy_pages(mm_http_server *s) {
     if (!out) return MM_ENOMEM;
     for (size_t i = 0; i < n; i++) {
         const char *path = in[i].path;
-        if (!path || path[0] != '/' || !s->cfg.graphql_path || strcmp(path, s->cfg.graphql_path) == 0 ||
-            strcmp(path, "/healthz") == 0 || strcmp(path, "/readyz") == 0 || strcmp(path, "/metrics") == 0 || strncmp(path, "/graphiql/", 10) == 0 ||
-            (!in[i].body && in[i].body_len)) {
-            mm_log_error("msg=\"http server: page path is missing, not absolute or taken by a built-in route\" "
-                         "path=\"%s\"", path ? path : "");
+        if (!path || path[0] != '/' || !s->cfg.graphql_path ||
+            strcmp(path, s->cfg.graphql_path) == 0 || strcmp(path, "/healthz") == 0 ||
+            strcmp(path, "/readyz") == 0 || strcmp(path, "/metrics") == 0 ||
+            strncmp(path, "/graphiql/", 10) == 0 || (!in[i].body && in[i].body_len)) {
+            mm_log_error("msg=\"http server: page path is missing, not absolute or taken by a "
+                         "built-in route\" "
+                         "path=\"%s\"",
+                         path ? path : "");
             free_pages(out, i);
             return MM_EINVAL;
         }
         out[i].path = strdup(path);
-        out[i].content_type = strdup(in[i].content_type ? in[i].content_type : "application/octet-stream");
+        out[i].content_type =
+            strdup(in[i].content_type ? in[i].content_type : "application/octet-stream");
         char *body = malloc(in[i].body_len + 1);
         if (body) {
             if (in[i].body_len) memcpy(body, in[i].body, in[i].body_len);
@@ -361,7 +376,8 @@ static int copy_pages(mm_http_server *s) {
     return 0;
 }
 
-mm_http_server *mm_http_server_new(const mm_http_config *cfg, mm_http_graphql_fn handler, void *ud) {
+mm_http_server *mm_http_server_new(const mm_http_config *cfg, mm_http_graphql_fn handler,
+                                   void *ud) {
     if (!handler) {
         mm_log_error("msg=\"http server: no GraphQL handler\"");
         return NULL;
@@ -373,7 +389,8 @@ mm_http_server *mm_http_server_new(const mm_http_config *cfg, mm_http_graphql_fn
     if (!s) return NULL;
     s->cfg = *cfg;
     if (!s->cfg.host || !*s->cfg.host) s->cfg.host = def.host;
-    if (!s->cfg.graphql_path || s->cfg.graphql_path[0] != '/') s->cfg.graphql_path = def.graphql_path;
+    if (!s->cfg.graphql_path || s->cfg.graphql_path[0] != '/')
+        s->cfg.graphql_path = def.graphql_path;
     if (!s->cfg.threads) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         s->cfg.threads = n < 1 ? 1 : (unsigned)n;
@@ -383,11 +400,13 @@ mm_http_server *mm_http_server_new(const mm_http_config *cfg, mm_http_graphql_fn
     if (!s->cfg.max_header_bytes) s->cfg.max_header_bytes = def.max_header_bytes;
     if (s->cfg.max_header_bytes < 4096) s->cfg.max_header_bytes = 4096;
     if (!s->cfg.max_url_bytes) s->cfg.max_url_bytes = def.max_url_bytes;
-    if (s->cfg.max_url_bytes > s->cfg.max_header_bytes) s->cfg.max_url_bytes = s->cfg.max_header_bytes;
+    if (s->cfg.max_url_bytes > s->cfg.max_header_bytes)
+        s->cfg.max_url_bytes = s->cfg.max_header_bytes;
     if (!s->cfg.max_connections) s->cfg.max_connections = def.max_connections;
     if (!s->cfg.connection_timeout_s) s->cfg.connection_timeout_s = def.connection_timeout_s;
     if (!s->cfg.header_timeout_ms) s->cfg.header_timeout_ms = def.header_timeout_ms;
-    if (!s->cfg.max_requests_per_connection) s->cfg.max_requests_per_connection = def.max_requests_per_connection;
+    if (!s->cfg.max_requests_per_connection)
+        s->cfg.max_requests_per_connection = def.max_requests_per_connection;
     if (!s->cfg.request_timeout_ms) s->cfg.request_timeout_ms = def.request_timeout_ms;
     s->cfg.host = dup_or_null(s->cfg.host);
     s->cfg.graphql_path = dup_or_null(s->cfg.graphql_path);
@@ -413,9 +432,11 @@ mm_http_server *mm_http_server_new(const mm_http_config *cfg, mm_http_graphql_fn
         if (!h->max_ops_per_connection) h->max_ops_per_connection = 100;
         if (!h->max_message_bytes) h->max_message_bytes = s->cfg.max_body_bytes;
     }
-    if (cfg->log_level >= MM_LOG_ERROR && cfg->log_level <= MM_LOG_DEBUG) mm_log_set_level((mm_log_level)cfg->log_level);
+    if (cfg->log_level >= MM_LOG_ERROR && cfg->log_level <= MM_LOG_DEBUG)
+        mm_log_set_level((mm_log_level)cfg->log_level);
     if (!s->cfg.host || !s->cfg.graphql_path ||
-        (!s->cfg.disable_graphiql && mm_graphiql_init(&s->graphiql, s->cfg.graphiql_dir, s->cfg.graphql_path) != 0)) {
+        (!s->cfg.disable_graphiql &&
+         mm_graphiql_init(&s->graphiql, s->cfg.graphiql_dir, s->cfg.graphql_path) != 0)) {
         mm_http_server_free(s);
         return NULL;
     }
@@ -435,9 +456,10 @@ static void fit_connection_limit(mm_http_server *s) {
     }
     if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
         unsigned fit = rl.rlim_cur > 256 ? (unsigned)(rl.rlim_cur - 128) : 128;
-        mm_log_warn("msg=\"http server: max_connections lowered to fit RLIMIT_NOFILE\" max_connections=%u "
-                    "rlimit_nofile=%llu",
-                    fit, (unsigned long long)rl.rlim_cur);
+        mm_log_warn(
+            "msg=\"http server: max_connections lowered to fit RLIMIT_NOFILE\" max_connections=%u "
+            "rlimit_nofile=%llu",
+            fit, (unsigned long long)rl.rlim_cur);
         s->cfg.max_connections = fit;
     }
 }
@@ -448,10 +470,12 @@ int mm_http_server_start(mm_http_server *s) {
     int rc = mm_http_io_start(s);
     if (rc != 0) return rc;
     s->started = 1;
-    mm_log_info("msg=\"http server listening\" host=%s port=%u graphql_path=%s threads=%u graphiql=%s "
-                "max_connections=%u",
-                s->cfg.host, s->port, s->cfg.graphql_path, s->cfg.threads,
-                s->cfg.disable_graphiql ? "off" : (s->graphiql.local ? "local" : "cdn"), s->cfg.max_connections);
+    mm_log_info(
+        "msg=\"http server listening\" host=%s port=%u graphql_path=%s threads=%u graphiql=%s "
+        "max_connections=%u",
+        s->cfg.host, s->port, s->cfg.graphql_path, s->cfg.threads,
+        s->cfg.disable_graphiql ? "off" : (s->graphiql.local ? "local" : "cdn"),
+        s->cfg.max_connections);
     return 0;
 }
 
@@ -506,17 +530,21 @@ int mm_http_server_stop(mm_http_server *s, unsigned deadline_ms) {
     atomic_store(&s->stopping, 1);
     uint64_t start = mm_http_now_ns();
     /* Embedded nodes: these posts cannot fail while the loops run. */
-    for (unsigned i = 0; i < s->io_count; i++) mm_http_io_post(&s->io[i], &s->io[i].stop_nodes[0], stop_accepting, &s->io[i]);
+    for (unsigned i = 0; i < s->io_count; i++)
+        mm_http_io_post(&s->io[i], &s->io[i].stop_nodes[0], stop_accepting, &s->io[i]);
     int idle = wait_idle(s, start + (uint64_t)deadline_ms * 1000000ull);
     if (!idle) {
         long left;
         pthread_mutex_lock(&s->flight_lock);
         left = s->flight;
         pthread_mutex_unlock(&s->flight_lock);
-        mm_log_warn("msg=\"http server: stop deadline passed; answering waiting requests\" in_flight=%ld", left);
+        mm_log_warn(
+            "msg=\"http server: stop deadline passed; answering waiting requests\" in_flight=%ld",
+            left);
     }
     /* Whatever still waits gets a shutdown error; then let those answers go out. */
-    for (unsigned i = 0; i < s->io_count; i++) mm_http_io_post(&s->io[i], &s->io[i].stop_nodes[1], cancel_waiting, &s->io[i]);
+    for (unsigned i = 0; i < s->io_count; i++)
+        mm_http_io_post(&s->io[i], &s->io[i].stop_nodes[1], cancel_waiting, &s->io[i]);
     wait_idle(s, mm_http_now_ns() + 2000000000ull);
     mm_http_io_join(s); /* closes every connection; loop_stop hooks run */
     mm_log_info("msg=\"http server stopped\" port=%u duration_ms=%.1f", s->port,

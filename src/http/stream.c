@@ -23,7 +23,10 @@
 
 #include "metamorphosis.h"
 
-enum { KIND_SSE = 1, KIND_WS = 2 };
+enum {
+    KIND_SSE = 1,
+    KIND_WS = 2
+};
 
 typedef struct op {
     struct op *next;
@@ -35,15 +38,15 @@ struct mm_http_stream {
     mm_http_conn *c;
     mm_http_server *s;
     int kind;
-    size_t queued;       /* bytes handed to uv_write and not yet written */
-    int dying;           /* closing: nothing more is sent; the timer closes it */
-    int acked;           /* WebSocket: connection_ack sent */
+    size_t queued; /* bytes handed to uv_write and not yet written */
+    int dying;     /* closing: nothing more is sent; the timer closes it */
+    int acked;     /* WebSocket: connection_ack sent */
     int init_seen;
     uint64_t init_deadline_ns;
     op *ops;
     size_t op_count;
     /* WebSocket message assembly (fragmentation). */
-    int msg_opcode;      /* 0: no fragmented message in progress */
+    int msg_opcode; /* 0: no fragmented message in progress */
     char *msg;
     size_t msg_len, msg_cap;
 };
@@ -57,7 +60,9 @@ typedef struct wreq {
 static const mm_http_stream_hooks *hooks(const mm_http_stream *st) { return &st->s->stream_hooks; }
 
 unsigned mm_http_stream_loop(const mm_http_stream *st) { return st->c->io->index; }
-const char *mm_http_stream_kind(const mm_http_stream *st) { return st->kind == KIND_WS ? "ws" : "sse"; }
+const char *mm_http_stream_kind(const mm_http_stream *st) {
+    return st->kind == KIND_WS ? "ws" : "sse";
+}
 const char *mm_http_stream_remote(const mm_http_stream *st) { return st->c->remote; }
 
 size_t mm_http_stream_buffer_limit(const mm_http_conn *c) {
@@ -80,7 +85,8 @@ static void on_write(uv_write_t *w, int status) {
 
 /* Sends a..b; force ignores the byte limit (the last words to a slow
  * client). 0, MM_ELIMIT or MM_EIO. */
-static int put(mm_http_stream *st, const char *a, size_t alen, const char *b, size_t blen, int force) {
+static int put(mm_http_stream *st, const char *a, size_t alen, const char *b, size_t blen,
+               int force) {
     if (st->dying) return MM_EIO;
     size_t n = alen + blen;
     if (!force && st->queued + n > hooks(st)->max_queue_bytes) return MM_ELIMIT;
@@ -99,8 +105,8 @@ static int put(mm_http_stream *st, const char *a, size_t alen, const char *b, si
 }
 
 /* A WebSocket frame with a payload of two parts. */
-static int ws_send(mm_http_stream *st, int opcode, const char *a, size_t alen, const char *b, size_t blen,
-                   int force) {
+static int ws_send(mm_http_stream *st, int opcode, const char *a, size_t alen, const char *b,
+                   size_t blen, int force) {
     unsigned char hdr[10];
     size_t hl = mm_ws_frame_header(hdr, opcode, alen + blen);
     char *tmp = malloc(hl + alen);
@@ -116,8 +122,8 @@ static int ws_send_text(mm_http_stream *st, const char *text, int force) {
     return ws_send(st, MM_WS_OP_TEXT, text, strlen(text), NULL, 0, force);
 }
 
-static int ws_message(mm_http_stream *st, const char *id, const char *type, const char *payload, size_t plen,
-                      int force);
+static int ws_message(mm_http_stream *st, const char *id, const char *type, const char *payload,
+                      size_t plen, int force);
 
 /* Frees the stream; the connection goes on closing. */
 static void stream_free(mm_http_stream *st) {
@@ -138,7 +144,8 @@ static void unsubscribe_all(mm_http_stream *st, int send_complete) {
         op *o = st->ops;
         st->ops = o->next;
         st->op_count--;
-        if (send_complete && st->kind == KIND_WS && !st->dying) ws_message(st, o->id, "complete", NULL, 0, 1);
+        if (send_complete && st->kind == KIND_WS && !st->dying)
+            ws_message(st, o->id, "complete", NULL, 0, 1);
         if (hooks(st)->unsubscribe) hooks(st)->unsubscribe(hooks(st)->ud, st, o->id, o->data);
         free(o);
     }
@@ -183,8 +190,8 @@ static void drop_op(mm_http_stream *st, const char *id) {
 }
 
 /* {"id":<id>,"type":"<type>"[,"payload":<payload>]} */
-static int ws_message(mm_http_stream *st, const char *id, const char *type, const char *payload, size_t plen,
-                      int force) {
+static int ws_message(mm_http_stream *st, const char *id, const char *type, const char *payload,
+                      size_t plen, int force) {
     json_t *j = json_string(id);
     char *idtext = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
     json_decref(j);
@@ -195,7 +202,8 @@ static int ws_message(mm_http_stream *st, const char *id, const char *type, cons
         free(idtext);
         return MM_ENOMEM;
     }
-    int n = snprintf(head, hl, "{\"id\":%s,\"type\":\"%s\"%s", idtext, type, payload ? ",\"payload\":" : "}");
+    int n = snprintf(head, hl, "{\"id\":%s,\"type\":\"%s\"%s", idtext, type,
+                     payload ? ",\"payload\":" : "}");
     free(idtext);
     int rc;
     if (payload) {
@@ -220,12 +228,14 @@ static const char sse_complete[] = "event: complete\ndata: \n\n";
 
 /* A slow client: tell it why and close. */
 static void too_slow(mm_http_stream *st) {
-    static const char msg[] = "[{\"message\":\"the client does not read its events fast enough; closing\","
-                              "\"extensions\":{\"code\":\"SLOW_CONSUMER\"}}]";
+    static const char msg[] =
+        "[{\"message\":\"the client does not read its events fast enough; closing\","
+        "\"extensions\":{\"code\":\"SLOW_CONSUMER\"}}]";
     mm_log_warn("msg=\"subscription client too slow; closing\" transport=%s remote=%s queued=%zu",
                 mm_http_stream_kind(st), st->c->remote, st->queued);
     if (st->kind == KIND_WS) {
-        for (op *o = st->ops; o; o = o->next) ws_message(st, o->id, "error", msg, sizeof msg - 1, 1);
+        for (op *o = st->ops; o; o = o->next)
+            ws_message(st, o->id, "error", msg, sizeof msg - 1, 1);
         ws_close(st, 1008, "too slow");
     } else {
         put(st, "event: next\ndata: {\"errors\":", 28, msg, sizeof msg - 1, 1);
@@ -237,7 +247,8 @@ static void too_slow(mm_http_stream *st) {
 int mm_http_stream_next(mm_http_stream *st, const char *id, const char *json, size_t len) {
     if (st->dying || !find_op(st, id, NULL)) return MM_ENOTFOUND;
     int rc;
-    if (st->kind == KIND_WS) rc = ws_message(st, id, "next", json, len, 0);
+    if (st->kind == KIND_WS)
+        rc = ws_message(st, id, "next", json, len, 0);
     else {
         rc = put(st, "event: next\ndata: ", 18, json, len, 0);
         if (rc == 0) put(st, "\n\n", 2, NULL, 0, 1);
@@ -252,7 +263,8 @@ int mm_http_stream_next(mm_http_stream *st, const char *id, const char *json, si
 int mm_http_stream_error(mm_http_stream *st, const char *id, const char *errors_json) {
     if (st->dying || !find_op(st, id, NULL)) return MM_ENOTFOUND;
     drop_op(st, id);
-    if (st->kind == KIND_WS) return ws_message(st, id, "error", errors_json, strlen(errors_json), 1);
+    if (st->kind == KIND_WS)
+        return ws_message(st, id, "error", errors_json, strlen(errors_json), 1);
     put(st, "event: next\ndata: {\"errors\":", 28, errors_json, strlen(errors_json), 1);
     put(st, "}\n\n", 3, sse_complete, sizeof sse_complete - 1, 1);
     die_later(st);
@@ -382,7 +394,9 @@ int mm_http_stream_try_upgrade(mm_http_conn *c) {
     char accept[29];
     if (c->method != MM_HTTP_METHOD_GET || !conn || !list_has(conn, cl, "upgrade") || !key ||
         mm_ws_accept_key(key, kl, accept) != 0) {
-        refuse_upgrade(c, 400, "a WebSocket upgrade needs GET, Connection: Upgrade and a valid Sec-WebSocket-Key");
+        refuse_upgrade(
+            c, 400,
+            "a WebSocket upgrade needs GET, Connection: Upgrade and a valid Sec-WebSocket-Key");
         return 1;
     }
     if (!ver || vl != 2 || memcmp(ver, "13", 2) != 0) {
@@ -399,18 +413,22 @@ int mm_http_stream_try_upgrade(mm_http_conn *c) {
         return 1;
     }
     char head[256];
-    int n = snprintf(head, sizeof head,
-                     "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                     "Sec-WebSocket-Accept: %s\r\nSec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n",
-                     accept);
+    int n =
+        snprintf(head, sizeof head,
+                 "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                 "Sec-WebSocket-Accept: %s\r\nSec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n",
+                 accept);
     mm_http_conn_become_stream(c, 101);
     put(st, head, (size_t)n, NULL, 0, 1);
     st->init_deadline_ns = mm_http_now_ns() + (uint64_t)hooks(st)->init_timeout_ms * 1000000u;
-    unsigned first = hooks(st)->init_timeout_ms < hooks(st)->keepalive_ms ? hooks(st)->init_timeout_ms
-                                                                          : hooks(st)->keepalive_ms;
+    unsigned first = hooks(st)->init_timeout_ms < hooks(st)->keepalive_ms
+                         ? hooks(st)->init_timeout_ms
+                         : hooks(st)->keepalive_ms;
     mm_http_conn_arm(c, first);
-    if (c->len) mm_http_stream_on_read(c); /* a client that did not wait for the 101 */
-    else release_idle_buffer(c);
+    if (c->len)
+        mm_http_stream_on_read(c); /* a client that did not wait for the 101 */
+    else
+        release_idle_buffer(c);
     return 1;
 }
 
@@ -434,7 +452,8 @@ static void ws_protocol_message(mm_http_stream *st, const char *text, size_t len
             if (payload && !json_is_object(payload) && !json_is_null(payload)) {
                 ws_close(st, 4400, "connection_init payload must be an object");
             } else if (hooks(st)->connection_init &&
-                       hooks(st)->connection_init(hooks(st)->ud, json_is_object(payload) ? payload : NULL) != 0) {
+                       hooks(st)->connection_init(hooks(st)->ud,
+                                                  json_is_object(payload) ? payload : NULL) != 0) {
                 ws_close(st, 4403, "Forbidden");
             } else {
                 st->acked = 1;
@@ -455,7 +474,9 @@ static void ws_protocol_message(mm_http_stream *st, const char *text, size_t len
         json_t *ext = json_object_get(payload, "extensions");
         if (!st->acked) {
             ws_close(st, 4401, "Unauthorized");
-        } else if (!id || !*id || (!json_is_string(q) && !(json_is_object(ext) && mm_pq_request_has_hash(ext))) || (vars && !json_is_object(vars) && !json_is_null(vars)) ||
+        } else if (!id || !*id ||
+                   (!json_is_string(q) && !(json_is_object(ext) && mm_pq_request_has_hash(ext))) ||
+                   (vars && !json_is_object(vars) && !json_is_null(vars)) ||
                    (opname && !json_is_string(opname) && !json_is_null(opname)) ||
                    (ext && !json_is_object(ext) && !json_is_null(ext))) {
             ws_close(st, 4400, "invalid subscribe message");
@@ -473,7 +494,8 @@ static void ws_protocol_message(mm_http_stream *st, const char *text, size_t len
                 ws_close(st, 1011, "out of memory");
             } else {
                 mm_http_graphql_request req = {
-                    .query = json_is_string(q) ? json_string_value(q) : "", /* "": a persisted query's hash */
+                    .query = json_is_string(q) ? json_string_value(q)
+                                               : "", /* "": a persisted query's hash */
                     .operation_name = json_string_value(opname),
                     .variables = json_is_object(vars) ? vars : NULL,
                     .extensions = json_is_object(ext) ? ext : NULL,
@@ -519,7 +541,9 @@ static int msg_append(mm_http_stream *st, const unsigned char *p, size_t n) {
 /* One frame: control frames at once, data frames into messages. */
 static void ws_frame(mm_http_stream *st, const mm_ws_frame *f) {
     switch (f->opcode) {
-    case MM_WS_OP_PING: ws_send(st, MM_WS_OP_PONG, (const char *)f->payload, f->payload_len, NULL, 0, 1); return;
+    case MM_WS_OP_PING:
+        ws_send(st, MM_WS_OP_PONG, (const char *)f->payload, f->payload_len, NULL, 0, 1);
+        return;
     case MM_WS_OP_PONG: return;
     case MM_WS_OP_CLOSE: {
         unsigned code = 1000;
@@ -575,10 +599,12 @@ void mm_http_stream_on_read(mm_http_conn *c) {
     size_t pos = 0;
     while (!st->dying && pos < c->len) {
         mm_ws_frame f;
-        long n = mm_ws_parse_frame((unsigned char *)c->buf + pos, c->len - pos, hooks(st)->max_message_bytes, &f);
+        long n = mm_ws_parse_frame((unsigned char *)c->buf + pos, c->len - pos,
+                                   hooks(st)->max_message_bytes, &f);
         if (n == 0) break;
         if (n < 0) {
-            ws_close(st, (unsigned)-n, n == -MM_WS_CLOSE_TOO_BIG ? "frame too big" : "protocol error");
+            ws_close(st, (unsigned)-n,
+                     n == -MM_WS_CLOSE_TOO_BIG ? "frame too big" : "protocol error");
             break;
         }
         pos += (size_t)n;
@@ -612,7 +638,8 @@ void mm_http_stream_on_timer(mm_http_conn *c) {
         mm_http_conn_arm(c, hooks(st)->init_timeout_ms);
         return;
     }
-    int rc = st->kind == KIND_WS ? ws_send(st, MM_WS_OP_PING, "", 0, NULL, 0, 0) : put(st, ":\n\n", 3, NULL, 0, 0);
+    int rc = st->kind == KIND_WS ? ws_send(st, MM_WS_OP_PING, "", 0, NULL, 0, 0)
+                                 : put(st, ":\n\n", 3, NULL, 0, 0);
     if (rc == MM_ELIMIT) {
         too_slow(st);
         return;

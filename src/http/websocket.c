@@ -11,8 +11,12 @@ long mm_ws_parse_frame(unsigned char *buf, size_t len, size_t max_payload, mm_ws
     int opcode = (int)(b0 & 0x0F);
     int fin = (b0 & 0x80) != 0;
     switch (opcode) {
-    case MM_WS_OP_CONT: case MM_WS_OP_TEXT: case MM_WS_OP_BINARY: break;
-    case MM_WS_OP_CLOSE: case MM_WS_OP_PING: case MM_WS_OP_PONG:
+    case MM_WS_OP_CONT:
+    case MM_WS_OP_TEXT:
+    case MM_WS_OP_BINARY: break;
+    case MM_WS_OP_CLOSE:
+    case MM_WS_OP_PING:
+    case MM_WS_OP_PONG:
         if (!fin || (b1 & 0x7F) > 125) return -MM_WS_CLOSE_PROTOCOL;
         break;
     default: return -MM_WS_CLOSE_PROTOCOL;
@@ -82,7 +86,8 @@ int mm_ws_accept_key(const char *key, size_t key_len, char out[29]) {
     SHA1(in, sizeof in, d);
     size_t o = 0;
     for (size_t i = 0; i < 20; i += 3) {
-        unsigned v = (unsigned)d[i] << 16 | (i + 1 < 20 ? (unsigned)d[i + 1] << 8 : 0) | (i + 2 < 20 ? d[i + 2] : 0);
+        unsigned v = (unsigned)d[i] << 16 | (i + 1 < 20 ? (unsigned)d[i + 1] << 8 : 0) |
+                     (i + 2 < 20 ? d[i + 2] : 0);
         out[o++] = b64[(v >> 18) & 63];
         out[o++] = b64[(v >> 12) & 63];
         out[o++] = i + 1 < 20 ? b64[(v >> 6) & 63] : '=';

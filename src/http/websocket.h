@@ -18,7 +18,7 @@ enum {
 
 /* Close codes the parser reports (RFC 6455 section 7.4.1). */
 #define MM_WS_CLOSE_PROTOCOL 1002 /* malformed or unmasked frame, bad opcode */
-#define MM_WS_CLOSE_TOO_BIG 1009  /* payload over the limit */
+#define MM_WS_CLOSE_TOO_BIG  1009 /* payload over the limit */
 
 typedef struct mm_ws_frame {
     int fin;

@@ -19,12 +19,15 @@ mm_schema_extra mm_manager_schema_extra(mm_manager *m) {
 
 mm_manager *mm_manager_new(const mm_manager_options *o, char *err, size_t err_size) {
     if (!o->auth_code || !o->auth_code[0]) {
-        snprintf(err, err_size, "manager mode needs an auth code (manager.auth_code, MM_MANAGER_AUTH_CODE or "
-                                "--auth-code-file); there is no default");
+        snprintf(err, err_size,
+                 "manager mode needs an auth code (manager.auth_code, MM_MANAGER_AUTH_CODE or "
+                 "--auth-code-file); there is no default");
         return NULL;
     }
     if (!o->service_web_topic || !o->service_web_topic[0] || !o->status_redis_url || !o->producer) {
-        snprintf(err, err_size, "manager: the service-web topic, the status Redis URL and a producer are required");
+        snprintf(
+            err, err_size,
+            "manager: the service-web topic, the status Redis URL and a producer are required");
         return NULL;
     }
     mm_manager *m = calloc(1, sizeof *m);

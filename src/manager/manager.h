@@ -19,15 +19,15 @@
 typedef struct mm_manager mm_manager;
 
 typedef struct mm_manager_options {
-    const char *auth_code;        /* required, non-empty; copied (and wiped at free) */
-    int auth_for_queries;         /* 1: queries need the code too */
+    const char *auth_code; /* required, non-empty; copied (and wiped at free) */
+    int auth_for_queries;  /* 1: queries need the code too */
     const char *service_web_topic;
     const char *status_redis_url; /* where nodes write their status */
     mm_producer *producer;        /* borrowed: the server's */
     const char *kafka_bootstrap;  /* for the finished-events reader; NULL: no reader */
     const mm_kv *kafka_props;
     size_t kafka_prop_count;
-    size_t recent_max;            /* finished events kept; 0: 50 */
+    size_t recent_max; /* finished events kept; 0: 50 */
 } mm_manager_options;
 
 /* The manager's SDL (scalar DateTime, its types, Query and Mutation extensions). */
@@ -46,7 +46,8 @@ void mm_manager_free(mm_manager *m);
 /* 1 when given equals expected. Takes time that depends only on the length
  * of given (which the caller chose), never on where the two differ or on
  * expected's content or length. */
-int mm_manager_code_equal(const char *given, size_t given_len, const char *expected, size_t expected_len);
+int mm_manager_code_equal(const char *given, size_t given_len, const char *expected,
+                          size_t expected_len);
 
 /* The dashboard page (self-contained HTML, CSS and JavaScript) for a server
  * whose GraphQL endpoint is graphql_path: malloc'd, its length in *len; NULL

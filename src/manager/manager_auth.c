@@ -11,7 +11,8 @@
 #include "common/log.h"
 #include "manager/manager_internal.h"
 
-int mm_manager_code_equal(const char *given, size_t given_len, const char *expected, size_t expected_len) {
+int mm_manager_code_equal(const char *given, size_t given_len, const char *expected,
+                          size_t expected_len) {
     if (!given || !expected || expected_len == 0) return 0;
     /* Compare every byte of the guess against the code, wrapping around the
      * code so that a longer guess costs the same per byte and never reads
@@ -34,8 +35,8 @@ int mm_manager_authorize(mm_manager *m, json_t *args, mm_gql_resolve_info *info,
     json_t *code = json_object_get(args, "authCode");
     if (!json_is_string(code)) {
         if (!required) return 1;
-    } else if (mm_manager_code_equal(json_string_value(code), json_string_length(code), m->auth_code,
-                                     m->auth_code_len)) {
+    } else if (mm_manager_code_equal(json_string_value(code), json_string_length(code),
+                                     m->auth_code, m->auth_code_len)) {
         return 1;
     }
     mm_log_warn("msg=\"manager: unauthorized\" field=%s auth_code=%s", info->field_name,

@@ -28,18 +28,21 @@ static void now_rfc3339(char *out, size_t size) {
     snprintf(out, size, "%s.%03ldZ", base, ts.tv_nsec / 1000000L);
 }
 
-void mm_manager_note_finished(mm_manager *m, const char *node, const char *microservice, const char *name,
-                              long pid, int exit_code, const char *reason, long long messages_processed) {
+void mm_manager_note_finished(mm_manager *m, const char *node, const char *microservice,
+                              const char *name, long pid, int exit_code, const char *reason,
+                              long long messages_processed) {
     char when[64], code[16];
     now_rfc3339(when, sizeof when);
     snprintf(code, sizeof code, "%d", exit_code);
-    json_t *e = json_pack("{s:s?,s:s?,s:s?,s:I,s:s,s:s?,s:I,s:s}", "node", node, "microservice", microservice,
-                          "name", name, "pid", (json_int_t)pid, "exitCode", code, "reason", reason,
-                          "messagesProcessed", (json_int_t)messages_processed, "receivedDate", when);
+    json_t *e = json_pack("{s:s?,s:s?,s:s?,s:I,s:s,s:s?,s:I,s:s}", "node", node, "microservice",
+                          microservice, "name", name, "pid", (json_int_t)pid, "exitCode", code,
+                          "reason", reason, "messagesProcessed", (json_int_t)messages_processed,
+                          "receivedDate", when);
     if (!e) return;
     pthread_mutex_lock(&m->recent_lock);
     json_array_insert_new(m->recent, 0, e);
-    while (json_array_size(m->recent) > m->recent_max) json_array_remove(m->recent, json_array_size(m->recent) - 1);
+    while (json_array_size(m->recent) > m->recent_max)
+        json_array_remove(m->recent, json_array_size(m->recent) - 1);
     pthread_mutex_unlock(&m->recent_lock);
 }
 
@@ -67,20 +70,23 @@ static void *reader_main(void *arg) {
         /* Wait for messages, waking at least every 200 ms to notice quit;
          * without a descriptor, poll the listener on that period. */
         struct pollfd pfd = {.fd = mm_listener_fd(m->listener), .events = POLLIN};
-        if (pfd.fd >= 0) poll(&pfd, 1, 200);
-        else usleep(200 * 1000);
+        if (pfd.fd >= 0)
+            poll(&pfd, 1, 200);
+        else
+            usleep(200 * 1000);
         mm_listener_poll(m->listener, on_control, m);
     }
     return NULL;
 }
 
-int mm_manager_events_start(mm_manager *m, const mm_manager_options *o, char *err, size_t err_size) {
+int mm_manager_events_start(mm_manager *m, const mm_manager_options *o, char *err,
+                            size_t err_size) {
     if (!o->kafka_bootstrap) return 0;
     char id[MM_UUID_STRLEN + 1], name[64];
     if (mm_uuid_v4(id) != 0) snprintf(id, sizeof id, "%ld", (long)getpid());
     snprintf(name, sizeof name, "manager-%s", id);
-    m->listener = mm_listener_new(o->kafka_bootstrap, o->kafka_props, o->kafka_prop_count, m->topic, name, err,
-                                  err_size);
+    m->listener = mm_listener_new(o->kafka_bootstrap, o->kafka_props, o->kafka_prop_count, m->topic,
+                                  name, err, err_size);
     if (!m->listener) return MM_EINVAL;
     if (pthread_create(&m->reader, NULL, reader_main, m) != 0) {
         snprintf(err, err_size, "cannot start the service-web reader thread");

@@ -18,14 +18,14 @@ struct mm_manager {
     char *topic;
     mm_producer *producer;
 
-    pthread_mutex_t status_lock;  /* the status store has one connection */
+    pthread_mutex_t status_lock; /* the status store has one connection */
     mm_status_store *status;
 
     pthread_mutex_t recent_lock;
-    json_t *recent;               /* array of finished events, newest first */
+    json_t *recent; /* array of finished events, newest first */
     size_t recent_max;
 
-    mm_listener *listener;        /* NULL: no reader */
+    mm_listener *listener; /* NULL: no reader */
     pthread_t reader;
     int reader_started;
     atomic_int quit;

@@ -33,7 +33,8 @@ static json_t *find_node(json_t *nodes, const char *name) {
 
 /* Offers every name of kind ("node", "consumer", "service") to sg. The
  * qualified consumer names are built in buf (a ring of slots). */
-static void offer_names(mm_suggest *sg, json_t *nodes, const char *kind, char (*buf)[256], size_t slots) {
+static void offer_names(mm_suggest *sg, json_t *nodes, const char *kind, char (*buf)[256],
+                        size_t slots) {
     size_t i, j, used = 0;
     json_t *node, *cons;
     json_array_foreach(nodes, i, node) {
@@ -57,16 +58,18 @@ static void offer_names(mm_suggest *sg, json_t *nodes, const char *kind, char (*
     }
 }
 
-static void not_found(json_t *nodes, const char *kind, const char *name, const char *where, char *err,
-                      size_t err_size) {
-    enum { SLOTS = 64 };
-    char (*slots)[256] = calloc(SLOTS, 256); /* the qualified names offered */
+static void not_found(json_t *nodes, const char *kind, const char *name, const char *where,
+                      char *err, size_t err_size) {
+    enum {
+        SLOTS = 64
+    };
+    char(*slots)[256] = calloc(SLOTS, 256); /* the qualified names offered */
     mm_suggest sg;
     mm_suggest_init(&sg, name);
     offer_names(&sg, nodes, kind, slots, slots ? SLOTS : 0);
     char hint[300];
-    snprintf(err, err_size, "No live %s named '%s'%s in the service web%s; nothing was published.", kind,
-             name, where, mm_suggest_hint(&sg, hint, sizeof hint));
+    snprintf(err, err_size, "No live %s named '%s'%s in the service web%s; nothing was published.",
+             kind, name, where, mm_suggest_hint(&sg, hint, sizeof hint));
     free(slots);
 }
 
@@ -80,8 +83,9 @@ static int consumer_live(json_t *nodes, json_t *only_node, const char *name, lon
         json_array_foreach(json_object_get(node, "consumers"), j, cons) {
             if (!consumer_matches(cons, name)) continue;
             if (pid <= 0) return 1;
-            json_array_foreach(json_object_get(cons, "processes"), k, proc)
-                if (json_integer_value(json_object_get(proc, "pid")) == pid) return 1;
+            json_array_foreach(json_object_get(cons, "processes"), k,
+                               proc) if (json_integer_value(json_object_get(proc, "pid")) ==
+                                         pid) return 1;
         }
     }
     return 0;
@@ -92,9 +96,9 @@ static int service_live(json_t *nodes, const char *name) {
     json_t *node, *cons;
     json_array_foreach(nodes, i, node)
         json_array_foreach(json_object_get(node, "consumers"), j, cons) {
-            const char *svc = json_string_value(json_object_get(cons, "microservice"));
-            if (svc && strcmp(svc, name) == 0) return 1;
-        }
+        const char *svc = json_string_value(json_object_get(cons, "microservice"));
+        if (svc && strcmp(svc, name) == 0) return 1;
+    }
     return 0;
 }
 
@@ -105,8 +109,10 @@ int mm_manager_check_live(mm_manager *m, const mm_control *c, char *err, size_t 
     int rc = mm_status_store_read(m->status, &nodes, why, sizeof why);
     pthread_mutex_unlock(&m->status_lock);
     if (rc) {
-        snprintf(err, err_size, "The live service web cannot be read to check the names: %s; nothing "
-                 "was published.", why);
+        snprintf(err, err_size,
+                 "The live service web cannot be read to check the names: %s; nothing "
+                 "was published.",
+                 why);
         return MM_EREDIS;
     }
     rc = MM_ENOTFOUND;
@@ -115,13 +121,17 @@ int mm_manager_check_live(mm_manager *m, const mm_control *c, char *err, size_t 
     switch (c->kind) {
     case MM_CONTROL_STOP_NODE:
     case MM_CONTROL_KILL_NODE:
-        if (c->name && !find_node(nodes, c->name)) not_found(nodes, "node", c->name, "", err, err_size);
-        else rc = 0;
+        if (c->name && !find_node(nodes, c->name))
+            not_found(nodes, "node", c->name, "", err, err_size);
+        else
+            rc = 0;
         break;
     case MM_CONTROL_STOP_MICROSERVICE:
     case MM_CONTROL_KILL_MICROSERVICE:
-        if (c->name && !service_live(nodes, c->name)) not_found(nodes, "service", c->name, "", err, err_size);
-        else rc = 0;
+        if (c->name && !service_live(nodes, c->name))
+            not_found(nodes, "service", c->name, "", err, err_size);
+        else
+            rc = 0;
         break;
     case MM_CONTROL_STOP_CONSUMER:
     case MM_CONTROL_KILL_CONSUMER:
@@ -141,15 +151,15 @@ int mm_manager_check_live(mm_manager *m, const mm_control *c, char *err, size_t 
         }
         if (c->kind == MM_CONTROL_STOP_CONSUMER_PROCESS && c->name && c->pid > 0 &&
             !consumer_live(nodes, node, c->name, c->pid)) {
-            snprintf(err, err_size, "No worker pid %ld of consumer %s%s in the service web; nothing "
-                     "was published.", c->pid, c->name, where);
+            snprintf(err, err_size,
+                     "No worker pid %ld of consumer %s%s in the service web; nothing "
+                     "was published.",
+                     c->pid, c->name, where);
             break;
         }
         rc = 0;
         break;
-    default:
-        rc = 0;
-        break;
+    default: rc = 0; break;
     }
     json_decref(nodes);
     return rc;

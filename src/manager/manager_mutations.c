@@ -43,14 +43,15 @@ typedef struct pending {
 static void on_delivery(void *ud, const mm_delivery *d) {
     pending *p = ud;
     if (d->status == 0) {
-        mm_log_info("msg=\"manager: control event published\" type=%s id=%s partition=%d offset=%lld", p->type,
-                    json_string_value(json_object_get(p->answer, "id")), (int)d->partition,
-                    (long long)d->offset);
+        mm_log_info(
+            "msg=\"manager: control event published\" type=%s id=%s partition=%d offset=%lld",
+            p->type, json_string_value(json_object_get(p->answer, "id")), (int)d->partition,
+            (long long)d->offset);
         mm_gql_deferred_resolve(p->deferred, p->answer);
     } else {
         char message[512];
-        snprintf(message, sizeof message, "The %s event could not be published to %s: %s", p->type, p->topic,
-                 d->error ? d->error : "unknown Kafka error");
+        snprintf(message, sizeof message, "The %s event could not be published to %s: %s", p->type,
+                 p->topic, d->error ? d->error : "unknown Kafka error");
         json_decref(p->answer);
         mm_gql_deferred_reject(p->deferred, json_pack("{s:s}", "code", "PUBLISH_FAILED"), message);
     }
@@ -93,8 +94,9 @@ static json_t *resolve(void *ud, json_t *parent, json_t *args, mm_gql_resolve_in
     int rc = mm_control_build(&c, &ev, err, sizeof err);
     if (rc) {
         mm_control_clear(&c);
-        mm_gql_resolve_error(info, json_pack("{s:s}", "code", rc == MM_EINVAL ? "BAD_USER_INPUT" : "INTERNAL"),
-                             "%s", err);
+        mm_gql_resolve_error(
+            info, json_pack("{s:s}", "code", rc == MM_EINVAL ? "BAD_USER_INPUT" : "INTERNAL"), "%s",
+            err);
         return NULL;
     }
     /* A name no live node reports would be published and ignored by all. */
@@ -102,8 +104,10 @@ static json_t *resolve(void *ud, json_t *parent, json_t *args, mm_gql_resolve_in
     mm_control_clear(&c);
     if (rc) {
         mm_event_clear(&ev);
-        mm_gql_resolve_error(info, json_pack("{s:s}", "code", rc == MM_ENOTFOUND ? "NOT_FOUND" : "STATUS_UNAVAILABLE"),
-                             "%s", err);
+        mm_gql_resolve_error(
+            info,
+            json_pack("{s:s}", "code", rc == MM_ENOTFOUND ? "NOT_FOUND" : "STATUS_UNAVAILABLE"),
+            "%s", err);
         return NULL;
     }
     /* The answer is the event's own fields plus its id (the original's

@@ -9,7 +9,12 @@
 #include "common/log.h"
 #include "manager/manager_internal.h"
 
-typedef enum query_kind { Q_NODES, Q_CONSUMERS, Q_PROCESSES, Q_SERVICE_WEB } query_kind;
+typedef enum query_kind {
+    Q_NODES,
+    Q_CONSUMERS,
+    Q_PROCESSES,
+    Q_SERVICE_WEB
+} query_kind;
 
 typedef struct query_binding {
     mm_manager *m;
@@ -65,9 +70,10 @@ static json_t *shape_consumer(json_t *c, json_t *node) {
     json_t *ended = json_object_get(c, "processesEnded");
     if (json_is_object(ended)) {
         json_object_set_new(o, "processesEnded",
-                            json_pack("{s:o,s:o,s:o,s:o,s:o}", "crash", value(ended, "crash"), "harakiri",
-                                      value(ended, "harakiri"), "maxAge", value(ended, "max_age"), "stopped",
-                                      value(ended, "stopped"), "killed", value(ended, "killed")));
+                            json_pack("{s:o,s:o,s:o,s:o,s:o}", "crash", value(ended, "crash"),
+                                      "harakiri", value(ended, "harakiri"), "maxAge",
+                                      value(ended, "max_age"), "stopped", value(ended, "stopped"),
+                                      "killed", value(ended, "killed")));
     } else {
         json_object_set_new(o, "processesEnded", json_null());
     }
@@ -98,9 +104,9 @@ static json_t *shape_node(json_t *n) {
     json_object_set_new(o, "diskReadTime", json_null());
     json_object_set_new(o, "diskWriteTime", json_null());
     json_object_set_new(o, "diskBusyTime", json_null());
-    static const char *const figures[] = {"memPct", "memFree", "memUsed", "memTotal", "bytesSent",
-                                          "bytesRecv", "packetsSent", "packetsRecv", "errin", "errout",
-                                          "dropin", "dropout"};
+    static const char *const figures[] = {"memPct",    "memFree",   "memUsed",     "memTotal",
+                                          "bytesSent", "bytesRecv", "packetsSent", "packetsRecv",
+                                          "errin",     "errout",    "dropin",      "dropout"};
     for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++)
         json_object_set_new(o, figures[i], figure(n, figures[i]));
     json_object_set_new(o, "startedDate", value(n, "startedAt"));
@@ -123,7 +129,8 @@ static json_t *shape_node(json_t *n) {
             s += len + (s[len] == ',');
         }
         if (!seen && used + strlen(svc) + 2 < sizeof services)
-            used += (size_t)snprintf(services + used, sizeof services - used, "%s%s", used ? "," : "", svc);
+            used += (size_t)snprintf(services + used, sizeof services - used, "%s%s",
+                                     used ? "," : "", svc);
     }
     json_object_set_new(o, "microserviceName", used ? json_string(services) : json_null());
     json_object_set_new(o, "consumers", consumers);
@@ -151,7 +158,8 @@ static json_t *read_nodes(mm_manager *m, mm_gql_resolve_info *info) {
         const char *name = json_string_value(json_object_get(shaped, "name"));
         size_t at = json_array_size(out);
         while (at > 0) {
-            const char *prev = json_string_value(json_object_get(json_array_get(out, at - 1), "name"));
+            const char *prev =
+                json_string_value(json_object_get(json_array_get(out, at - 1), "name"));
             if (!name || !prev || strcmp(prev, name) <= 0) break;
             at--;
         }
@@ -168,7 +176,8 @@ static int consumer_matches(json_t *consumer, const char *want) {
     if (!name) return 0;
     if (strcmp(name, want) == 0) return 1;
     size_t sl = svc ? strlen(svc) : 0;
-    return svc && strncmp(want, svc, sl) == 0 && want[sl] == '.' && strcmp(want + sl + 1, name) == 0;
+    return svc && strncmp(want, svc, sl) == 0 && want[sl] == '.' &&
+           strcmp(want + sl + 1, name) == 0;
 }
 
 static int string_equals(json_t *o, const char *key, const char *want) {
@@ -193,7 +202,8 @@ static json_t *resolve(void *ud, json_t *parent, json_t *args, mm_gql_resolve_in
     case Q_NODES:
         if (!name) return nodes;
         out = json_array();
-        json_array_foreach(nodes, i, n) if (string_equals(n, "name", name)) json_array_append(out, n);
+        json_array_foreach(nodes, i, n) if (string_equals(n, "name", name))
+            json_array_append(out, n);
         break;
     case Q_CONSUMERS:
     case Q_PROCESSES:
@@ -230,8 +240,8 @@ static json_t *datetime_serialize(void *ud, json_t *v, mm_arena *arena, const ch
     return json_incref(v);
 }
 
-static json_t *datetime_parse_literal(void *ud, const mm_gql_value *literal, json_t *variables, mm_arena *arena,
-                                      const char **error) {
+static json_t *datetime_parse_literal(void *ud, const mm_gql_value *literal, json_t *variables,
+                                      mm_arena *arena, const char **error) {
     (void)ud, (void)variables, (void)arena;
     if (literal->kind != MM_GQL_VALUE_STRING) {
         *error = "DateTime cannot represent a non-string value.";

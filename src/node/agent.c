@@ -94,8 +94,8 @@ static void close_inherited(int keep) {
     for (size_t i = 0; i < n; i++) close(fds[i]);
 }
 
-static void __attribute__((noreturn)) agent_main(const mm_config *cfg, const char *node_name, int fd,
-                                                 pid_t parent) {
+static void __attribute__((noreturn))
+agent_main(const mm_config *cfg, const char *node_name, int fd, pid_t parent) {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_stop;
@@ -115,12 +115,13 @@ static void __attribute__((noreturn)) agent_main(const mm_config *cfg, const cha
     mm_kv *props = calloc(cfg->kafka_property_count + 1, sizeof *props);
     for (size_t i = 0; props && i < cfg->kafka_property_count; i++)
         props[i] = (mm_kv){cfg->kafka_properties[i].key, cfg->kafka_properties[i].value};
-    mm_producer *producer = props ? mm_producer_new(cfg->kafka_bootstrap_servers, props, cfg->kafka_property_count,
-                                                    err, sizeof err)
+    mm_producer *producer = props ? mm_producer_new(cfg->kafka_bootstrap_servers, props,
+                                                    cfg->kafka_property_count, err, sizeof err)
                                   : NULL;
-    mm_listener *listener = producer ? mm_listener_new(cfg->kafka_bootstrap_servers, props, cfg->kafka_property_count,
-                                                       cfg->service_web_topic, node_name, err, sizeof err)
-                                     : NULL;
+    mm_listener *listener =
+        producer ? mm_listener_new(cfg->kafka_bootstrap_servers, props, cfg->kafka_property_count,
+                                   cfg->service_web_topic, node_name, err, sizeof err)
+                 : NULL;
     free(props);
     if (!listener) {
         mm_log_error("node agent: %s", err);
@@ -136,7 +137,8 @@ static void __attribute__((noreturn)) agent_main(const mm_config *cfg, const cha
             ready = 1;
             send_line(fd, "{\"ready\":true}\n");
         }
-        struct pollfd pfd[2] = {{.fd = fd, .events = POLLIN}, {.fd = mm_listener_fd(listener), .events = POLLIN}};
+        struct pollfd pfd[2] = {{.fd = fd, .events = POLLIN},
+                                {.fd = mm_listener_fd(listener), .events = POLLIN}};
         if (poll(pfd, pfd[1].fd >= 0 ? 2 : 1, ready ? 1000 : 200) < 0 && errno != EINTR) break;
         if (pfd[0].revents & (POLLIN | POLLHUP)) {
             ssize_t n = read(fd, buf + len, LINE_MAX_BYTES - 1 - len);
@@ -171,7 +173,8 @@ static void __attribute__((noreturn)) agent_main(const mm_config *cfg, const cha
     _exit(0);
 }
 
-pid_t mm_agent_spawn(const mm_config *cfg, const char *node_name, int *fd, char *err, size_t err_size) {
+pid_t mm_agent_spawn(const mm_config *cfg, const char *node_name, int *fd, char *err,
+                     size_t err_size) {
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0) {
         snprintf(err, err_size, "socketpair: %s", strerror(errno));

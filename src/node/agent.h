@@ -24,6 +24,7 @@
 
 /* Forks the agent. Returns its pid and the supervisor's end of the socket
  * (non-blocking, close-on-exec) in *fd, or -1 with err set. */
-pid_t mm_agent_spawn(const mm_config *cfg, const char *node_name, int *fd, char *err, size_t err_size);
+pid_t mm_agent_spawn(const mm_config *cfg, const char *node_name, int *fd, char *err,
+                     size_t err_size);
 
 #endif

@@ -69,8 +69,10 @@ int mm_control_build(const mm_control *c, mm_event *ev, char *err, size_t err_si
          (c->process_count_set == MM_CONTROL_NULL) ||
          (c->harakiri_count_set == MM_CONTROL_SET && c->harakiri_count < 0) ||
          (c->harakiri_jitter_set == MM_CONTROL_SET && c->harakiri_jitter < 0))) {
-        snprintf(err, err_size, "AdjustConsumer: processCount must be from 0 to %d, harakiriCount >= 0 "
-                                "(0: no harakiri), harakiriJitter >= 0", MM_CONTROL_PROCS_MAX);
+        snprintf(err, err_size,
+                 "AdjustConsumer: processCount must be from 0 to %d, harakiriCount >= 0 "
+                 "(0: no harakiri), harakiriJitter >= 0",
+                 MM_CONTROL_PROCS_MAX);
         return MM_EINVAL;
     }
     json_t *o = json_object();
@@ -83,8 +85,8 @@ int mm_control_build(const mm_control *c, mm_event *ev, char *err, size_t err_si
         if (rc == 0) rc = set_opt(o, "harakiriJitter", c->harakiri_jitter_set, c->harakiri_jitter);
     }
     if (rc == 0 && c->kind == MM_CONTROL_CONSUMER_PROCESS_FINISHED) {
-        rc = json_object_set_new(o, "microservice", c->microservice ? json_string(c->microservice)
-                                                                     : json_null());
+        rc = json_object_set_new(o, "microservice",
+                                 c->microservice ? json_string(c->microservice) : json_null());
         if (rc == 0) rc = json_object_set_new(o, "exitCode", json_integer(c->exit_code));
         if (rc == 0)
             rc = json_object_set_new(o, "reason", json_string(c->reason ? c->reason : "crash"));
@@ -157,7 +159,8 @@ int mm_control_parse(const mm_event *ev, mm_control *out, char *err, size_t err_
     }
     int rc = get_string(d, "name", 1, &out->name, err, err_size, type);
     /* Fields a kind does not use are ignored, not carried along. */
-    if (rc == 0 && needs_node(out->kind)) rc = get_string(d, "node", 1, &out->node, err, err_size, type);
+    if (rc == 0 && needs_node(out->kind))
+        rc = get_string(d, "node", 1, &out->node, err, err_size, type);
     if (rc == 0 && needs_pid(out->kind)) {
         mm_control_opt set;
         rc = get_int(d, "pid", 1, &set, &out->pid, err, err_size, type);

@@ -32,7 +32,7 @@ typedef enum mm_control_kind {
     MM_CONTROL_KILL_CONSUMER,         /* as Stop*, but SIGKILL at once */
     MM_CONTROL_KILL_NODE,
     MM_CONTROL_KILL_MICROSERVICE,
-    MM_CONTROL_ADJUST_CONSUMER,       /* node, name, processCount, harakiriCount, harakiriJitter;
+    MM_CONTROL_ADJUST_CONSUMER, /* node, name, processCount, harakiriCount, harakiriJitter;
                                          harakiriCount 0 (as null) means no harakiri */
     MM_CONTROL_CONSUMER_PROCESS_FINISHED, /* published by nodes when a worker ends */
     MM_CONTROL_KIND_COUNT
@@ -49,10 +49,10 @@ typedef enum mm_control_opt {
 /* One control event. Strings are owned (mm_control_clear frees them). */
 typedef struct mm_control {
     mm_control_kind kind;
-    char *name;      /* consumer ("NAME" or "SERVICE.NAME"), service or node name */
-    char *node;      /* target node (StopConsumerProcess, AdjustConsumer) or the
+    char *name; /* consumer ("NAME" or "SERVICE.NAME"), service or node name */
+    char *node; /* target node (StopConsumerProcess, AdjustConsumer) or the
                         reporting node (ConsumerProcessFinished) */
-    long pid;        /* StopConsumerProcess, ConsumerProcessFinished; 0 when absent */
+    long pid;   /* StopConsumerProcess, ConsumerProcessFinished; 0 when absent */
     mm_control_opt process_count_set;
     long process_count;
     mm_control_opt harakiri_count_set;
@@ -60,9 +60,9 @@ typedef struct mm_control {
     mm_control_opt harakiri_jitter_set;
     long harakiri_jitter;
     /* ConsumerProcessFinished only. */
-    char *microservice;  /* the consumer's service */
-    int exit_code;       /* exit status, or 128 + signal */
-    char *reason;        /* "harakiri", "max_age", "crash", "stopped", "killed" */
+    char *microservice; /* the consumer's service */
+    int exit_code;      /* exit status, or 128 + signal */
+    char *reason;       /* "harakiri", "max_age", "crash", "stopped", "killed" */
     long long messages_processed;
 } mm_control;
 

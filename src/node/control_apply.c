@@ -23,8 +23,10 @@ static int matches_consumer(const mm_node_slot *s, const char *name) {
 static void stop_slot(mm_node *n, mm_node_slot *s, int kill_now) {
     s->desired = 0;
     for (size_t j = 0; j < s->proc_count; j++) {
-        if (kill_now) mm_node_stop_proc(n, &s->procs[j], 1);
-        else mm_node_retire_proc(n, &s->procs[j]); /* for good: static members leave */
+        if (kill_now)
+            mm_node_stop_proc(n, &s->procs[j], 1);
+        else
+            mm_node_retire_proc(n, &s->procs[j]); /* for good: static members leave */
     }
     n->dirty = 1;
 }
@@ -38,13 +40,18 @@ static int nothing_left(const mm_node *n) {
 static void adjust(mm_node *n, mm_node_slot *s, const mm_control *c) {
     long limit = s->harakiri_limit, jitter = s->harakiri_jitter;
     /* harakiriCount 0 is "no harakiri", as in the original. */
-    if (c->harakiri_count_set == MM_CONTROL_SET && c->harakiri_count > 0) limit = c->harakiri_count;
-    else if (c->harakiri_count_set != MM_CONTROL_ABSENT) limit = MM_CONFIG_UNSET;
-    if (c->harakiri_jitter_set == MM_CONTROL_SET) jitter = c->harakiri_jitter;
-    else if (c->harakiri_jitter_set == MM_CONTROL_NULL) jitter = MM_CONFIG_UNSET;
+    if (c->harakiri_count_set == MM_CONTROL_SET && c->harakiri_count > 0)
+        limit = c->harakiri_count;
+    else if (c->harakiri_count_set != MM_CONTROL_ABSENT)
+        limit = MM_CONFIG_UNSET;
+    if (c->harakiri_jitter_set == MM_CONTROL_SET)
+        jitter = c->harakiri_jitter;
+    else if (c->harakiri_jitter_set == MM_CONTROL_NULL)
+        jitter = MM_CONFIG_UNSET;
     if (limit <= 0) jitter = MM_CONFIG_UNSET; /* no harakiri: no jitter either */
     if (limit > 0 && jitter >= limit) {
-        mm_log_warn("node: AdjustConsumer %s: harakiriJitter %ld must be less than harakiriCount %ld; ignored",
+        mm_log_warn("node: AdjustConsumer %s: harakiriJitter %ld must be less than harakiriCount "
+                    "%ld; ignored",
                     c->name, jitter, limit);
         return;
     }
@@ -55,8 +62,8 @@ static void adjust(mm_node *n, mm_node_slot *s, const mm_control *c) {
         s->desired = c->process_count;
         if (s->desired > MM_CONTROL_PROCS_MAX) {
             /* A count from anywhere on the topic: never fork without bound. */
-            mm_log_warn("node: AdjustConsumer %s: processCount %ld capped at %d", c->name, c->process_count,
-                        MM_CONTROL_PROCS_MAX);
+            mm_log_warn("node: AdjustConsumer %s: processCount %ld capped at %d", c->name,
+                        c->process_count, MM_CONTROL_PROCS_MAX);
             s->desired = MM_CONTROL_PROCS_MAX;
         }
     }
@@ -65,7 +72,8 @@ static void adjust(mm_node *n, mm_node_slot *s, const mm_control *c) {
     if (harakiri_changed)
         for (size_t j = 0; j < s->proc_count; j++) mm_node_stop_proc(n, &s->procs[j], 0);
     mm_log_info("node: AdjustConsumer %s.%s: processCount=%ld harakiriLimit=%ld harakiriJitter=%ld",
-                s->spec->service->name, s->spec->name, s->desired, s->harakiri_limit, s->harakiri_jitter);
+                s->spec->service->name, s->spec->name, s->desired, s->harakiri_limit,
+                s->harakiri_jitter);
     n->dirty = 1;
 }
 
@@ -97,8 +105,10 @@ void mm_node_apply_control(void *ud, const mm_control *c) {
         mm_log_info("node %s: %s %s", me, type, c->name);
         /* A node left with nothing to run ends, as the original's one-service node did. */
         if (nothing_left(n)) {
-            if (c->kind == MM_CONTROL_KILL_MICROSERVICE) mm_node_kill_all(n);
-            else mm_node_drain(n);
+            if (c->kind == MM_CONTROL_KILL_MICROSERVICE)
+                mm_node_kill_all(n);
+            else
+                mm_node_drain(n);
         }
         break;
     }
@@ -120,7 +130,8 @@ void mm_node_apply_control(void *ud, const mm_control *c) {
                     return;
                 }
         }
-        mm_log_warn("node %s: StopConsumerProcess: no worker pid=%ld of %s here", me, c->pid, c->name);
+        mm_log_warn("node %s: StopConsumerProcess: no worker pid=%ld of %s here", me, c->pid,
+                    c->name);
         break;
     case MM_CONTROL_ADJUST_CONSUMER:
         if (strcmp(c->node, me) != 0) break;
@@ -128,7 +139,6 @@ void mm_node_apply_control(void *ud, const mm_control *c) {
             if (matches_consumer(&n->slots[i], c->name)) adjust(n, &n->slots[i], c);
         break;
     case MM_CONTROL_CONSUMER_PROCESS_FINISHED:
-    case MM_CONTROL_KIND_COUNT:
-        break; /* reports from nodes (our own included): nothing to do */
+    case MM_CONTROL_KIND_COUNT: break; /* reports from nodes (our own included): nothing to do */
     }
 }

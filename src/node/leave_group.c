@@ -15,12 +15,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#define API_FIND_COORDINATOR 10
-#define API_LEAVE_GROUP 13
+#define API_FIND_COORDINATOR          10
+#define API_LEAVE_GROUP               13
 #define ERR_COORDINATOR_NOT_AVAILABLE 15
-#define ERR_NOT_COORDINATOR 16
-#define ERR_UNKNOWN_MEMBER_ID 25
-#define RESPONSE_MAX (64 * 1024)
+#define ERR_NOT_COORDINATOR           16
+#define ERR_UNKNOWN_MEMBER_ID         25
+#define RESPONSE_MAX                  (64 * 1024)
 
 static long long now_ms(void) {
     struct timespec ts;
@@ -52,8 +52,8 @@ static void put16(wbuf *w, int v) {
 
 static void put32(wbuf *w, int32_t v) {
     uint32_t u = (uint32_t)v;
-    unsigned char b[4] = {(unsigned char)(u >> 24), (unsigned char)(u >> 16), (unsigned char)(u >> 8),
-                          (unsigned char)u};
+    unsigned char b[4] = {(unsigned char)(u >> 24), (unsigned char)(u >> 16),
+                          (unsigned char)(u >> 8), (unsigned char)u};
     put(w, b, 4);
 }
 
@@ -103,7 +103,8 @@ static int32_t get32(rbuf *r) {
         r->bad = 1;
         return 0;
     }
-    uint32_t u = ((uint32_t)r->p[0] << 24) | ((uint32_t)r->p[1] << 16) | ((uint32_t)r->p[2] << 8) | r->p[3];
+    uint32_t u =
+        ((uint32_t)r->p[0] << 24) | ((uint32_t)r->p[1] << 16) | ((uint32_t)r->p[2] << 8) | r->p[3];
     r->p += 4;
     r->left -= 4;
     return (int32_t)u;
@@ -149,7 +150,8 @@ static int wait_fd(int fd, short events, long long deadline) {
     }
 }
 
-static int dial(const char *host, const char *port, long long deadline, char *err, size_t err_size) {
+static int dial(const char *host, const char *port, long long deadline, char *err,
+                size_t err_size) {
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res = NULL;
     int rc = getaddrinfo(host, port, &hints, &res);
     if (rc) {
@@ -164,8 +166,8 @@ static int dial(const char *host, const char *port, long long deadline, char *er
         int soerr = 0;
         socklen_t len = sizeof soerr;
         if ((connect(fd, a->ai_addr, a->ai_addrlen) != 0 && errno != EINPROGRESS) ||
-            wait_fd(fd, POLLOUT, deadline) != 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) != 0 ||
-            soerr != 0) {
+            wait_fd(fd, POLLOUT, deadline) != 0 ||
+            getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) != 0 || soerr != 0) {
             close(fd);
             fd = -1;
         }
@@ -194,7 +196,8 @@ static int exchange(int fd, const wbuf *w, int32_t correlation, unsigned char *b
     rbuf h = {head, sizeof head, 0};
     int32_t size = get32(&h), corr = get32(&h);
     if (size < 4 || size - 4 > RESPONSE_MAX || corr != correlation) {
-        snprintf(err, err_size, "unexpected response (size %d, correlation %d)", (int)size, (int)corr);
+        snprintf(err, err_size, "unexpected response (size %d, correlation %d)", (int)size,
+                 (int)corr);
         return -1;
     }
     *len = (size_t)size - 4;
@@ -214,7 +217,8 @@ failed:
 }
 
 /* Splits "host:port" (or "[v6]:port") into its parts. */
-static int split_addr(const char *addr, size_t addr_len, char *host, size_t hsize, char *port, size_t psize) {
+static int split_addr(const char *addr, size_t addr_len, char *host, size_t hsize, char *port,
+                      size_t psize) {
     const char *colon = NULL;
     for (size_t i = 0; i < addr_len; i++)
         if (addr[i] == ':') colon = addr + i;

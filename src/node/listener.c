@@ -15,14 +15,14 @@
 #include "metamorphosis.h"
 
 #define METADATA_TIMEOUT_MS 2000
-#define BACKOFF_MIN_MS 1000
-#define BACKOFF_MAX_MS 30000
+#define BACKOFF_MIN_MS      1000
+#define BACKOFF_MAX_MS      30000
 
 struct mm_listener {
     rd_kafka_t *rk;
     char *topic;
     int assigned;
-    int wake[2];         /* librdkafka writes to wake[1] when the queue fills */
+    int wake[2]; /* librdkafka writes to wake[1] when the queue fills */
     long backoff_ms;
     long long next_try_ms;
 };
@@ -53,13 +53,14 @@ mm_listener *mm_listener_new(const char *bootstrap, const mm_kv *props, size_t n
     for (size_t i = 0; kept && i < nprops; i++) {
         const char *k = props[i].key;
         if (strncmp(k, "kafka.", 6) == 0) k += 6;
-        if (strcmp(k, "group.id") && strcmp(k, "enable.auto.commit") && strcmp(k, "auto.offset.reset") &&
-            strcmp(k, "group.instance.id"))
+        if (strcmp(k, "group.id") && strcmp(k, "enable.auto.commit") &&
+            strcmp(k, "auto.offset.reset") && strcmp(k, "group.instance.id"))
             kept[nkept++] = props[i];
     }
-    rd_kafka_conf_t *conf = kept ? mm_kafka_conf_new(bootstrap, defaults, sizeof defaults / sizeof *defaults,
-                                                     kept, nkept, err, err_size)
-                                 : NULL;
+    rd_kafka_conf_t *conf =
+        kept ? mm_kafka_conf_new(bootstrap, defaults, sizeof defaults / sizeof *defaults, kept,
+                                 nkept, err, err_size)
+             : NULL;
     free(kept);
     if (!conf) return NULL;
     mm_listener *l = calloc(1, sizeof *l);
@@ -103,16 +104,19 @@ static int partition_count(mm_listener *l, char *err, size_t err_size) {
             return -1;
         }
         int count = -1;
-        rd_kafka_resp_err_t terr = md->topic_cnt == 1 ? md->topics[0].err : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
+        rd_kafka_resp_err_t terr =
+            md->topic_cnt == 1 ? md->topics[0].err : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
         if (!terr) count = md->topics[0].partition_cnt;
         rd_kafka_metadata_destroy(md);
         if (count > 0) return count;
-        if (terr != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART && terr != RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) {
+        if (terr != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART &&
+            terr != RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) {
             snprintf(err, err_size, "topic %s: %s", l->topic, rd_kafka_err2str(terr));
             return -1;
         }
         const char *topics[] = {l->topic};
-        if (attempt == 0 && mm_kafka_create_topics(l->rk, topics, 1, 1, -1, 10000, err, err_size) != 0)
+        if (attempt == 0 &&
+            mm_kafka_create_topics(l->rk, topics, 1, 1, -1, 10000, err, err_size) != 0)
             return -1;
     }
     snprintf(err, err_size, "topic %s has no partitions yet", l->topic);
@@ -125,8 +129,8 @@ static int assign(mm_listener *l, char *err, size_t err_size) {
     rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(n);
     for (int p = 0; p < n; p++) {
         int64_t low = 0, high = 0;
-        rd_kafka_resp_err_t e = rd_kafka_query_watermark_offsets(l->rk, l->topic, p, &low, &high,
-                                                                 METADATA_TIMEOUT_MS);
+        rd_kafka_resp_err_t e =
+            rd_kafka_query_watermark_offsets(l->rk, l->topic, p, &low, &high, METADATA_TIMEOUT_MS);
         if (e) {
             snprintf(err, err_size, "offsets of %s [%d]: %s", l->topic, p, rd_kafka_err2str(e));
             rd_kafka_topic_partition_list_destroy(parts);
@@ -149,8 +153,8 @@ int mm_listener_ensure_assigned(mm_listener *l) {
     if (now < l->next_try_ms) return 0;
     char err[512];
     if (assign(l, err, sizeof err) != 0) {
-        mm_log_warn("node: cannot read the service-web topic %s yet (%s); retrying in %ld ms", l->topic,
-                    err, l->backoff_ms);
+        mm_log_warn("node: cannot read the service-web topic %s yet (%s); retrying in %ld ms",
+                    l->topic, err, l->backoff_ms);
         l->next_try_ms = now + l->backoff_ms;
         l->backoff_ms = l->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : l->backoff_ms * 2;
         return 0;
@@ -164,7 +168,8 @@ int mm_listener_fd(mm_listener *l) { return l->assigned ? l->wake[0] : -1; }
 
 void mm_listener_poll(mm_listener *l, void (*fn)(void *ud, const mm_control *c), void *ud) {
     char drain[64];
-    while (read(l->wake[0], drain, sizeof drain) > 0) {}
+    while (read(l->wake[0], drain, sizeof drain) > 0) {
+    }
     rd_kafka_message_t *m;
     while ((m = rd_kafka_consumer_poll(l->rk, 0)) != NULL) {
         if (m->err) {
@@ -186,7 +191,8 @@ void mm_listener_poll(mm_listener *l, void (*fn)(void *ud, const mm_control *c),
                 fn(ud, &c);
                 mm_control_clear(&c);
             } else if (rc != MM_ENOTFOUND) {
-                mm_log_warn("node: ignoring a control event (offset %lld): %s", (long long)m->offset, err);
+                mm_log_warn("node: ignoring a control event (offset %lld): %s",
+                            (long long)m->offset, err);
             }
         }
         mm_event_clear(&ev);

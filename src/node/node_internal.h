@@ -17,17 +17,17 @@
 /* One worker process. */
 typedef struct mm_node_proc {
     pid_t pid;
-    int report_fd;            /* -1 once closed */
-    uint64_t messages;        /* last count reported */
-    uint64_t limit;           /* harakiri budget drawn for it; 0: none */
+    int report_fd;     /* -1 once closed */
+    uint64_t messages; /* last count reported */
+    uint64_t limit;    /* harakiri budget drawn for it; 0: none */
     long long started_mono_ms;
     long long started_wall_ms;
-    int stopping;             /* SIGTERM sent: retiring, not counted as running */
-    int killing;              /* SIGKILL sent */
-    int reported_reason;      /* mm_worker_reason from the pipe, -1 if none */
-    int released;             /* it reported its retirement: committed and out of
+    int stopping;               /* SIGTERM sent: retiring, not counted as running */
+    int killing;                /* SIGKILL sent */
+    int reported_reason;        /* mm_worker_reason from the pipe, -1 if none */
+    int released;               /* it reported its retirement: committed and out of
                                  its group; its slot may be taken again */
-    int slot;                 /* its number in the consumer: group.instance.id, title */
+    int slot;                   /* its number in the consumer: group.instance.id, title */
     mm_worker_current *current; /* shared page: the event it handles (worker.h) */
     char instance_id[640];
     mm_proc_stats stats;
@@ -37,34 +37,36 @@ typedef struct mm_node_proc {
 #define MM_NODE_AGENT_LINE_MAX 65536
 
 /* Why workers ended, counted per consumer. */
-enum { MM_NODE_REASONS = MM_WORKER_KILLED + 1 };
+enum {
+    MM_NODE_REASONS = MM_WORKER_KILLED + 1
+};
 
 /* One consumer on this node. */
 typedef struct mm_node_slot {
     const mm_consumer_spec *spec;
-    long desired;             /* process count */
-    long harakiri_limit;      /* MM_CONFIG_UNSET: none */
+    long desired;        /* process count */
+    long harakiri_limit; /* MM_CONFIG_UNSET: none */
     long harakiri_jitter;
     long max_age_seconds;
     mm_node_proc *procs;
     size_t proc_count, proc_cap;
-    unsigned long long started;          /* workers started since the node started */
+    unsigned long long started; /* workers started since the node started */
     unsigned long long ended[MM_NODE_REASONS];
-    int failures;             /* consecutive early crashes */
-    long long next_start_ms;  /* monotonic: no start before this (backoff) */
+    int failures;            /* consecutive early crashes */
+    long long next_start_ms; /* monotonic: no start before this (backoff) */
 } mm_node_slot;
 
 typedef struct mm_node {
     const mm_node_options *o;
     mm_node_slot *slots;
     size_t slot_count;
-    pid_t agent_pid;          /* the Kafka agent (agent.h); 0 when not running */
-    int agent_fd;             /* our end of its socket; -1 when closed */
-    char *agent_buf;          /* bytes read from the agent, not yet a whole line */
+    pid_t agent_pid; /* the Kafka agent (agent.h); 0 when not running */
+    int agent_fd;    /* our end of its socket; -1 when closed */
+    char *agent_buf; /* bytes read from the agent, not yet a whole line */
     size_t agent_len;
     long long agent_next_start_ms;
     long agent_backoff_ms;
-    int agent_ready;          /* the current agent reads control events */
+    int agent_ready; /* the current agent reads control events */
     mm_status_store *status;
     char hostname[256];
     long long started_wall_ms;
@@ -72,16 +74,16 @@ typedef struct mm_node {
     long status_ttl_ms;
     long long next_status_ms;
     int status_failing;
-    int dirty;                /* status changed: write it now */
-    int draining;             /* no new workers; exit when none is left */
-    int killed;               /* SIGKILL sent to every worker; exit 1 when reaped */
+    int dirty;    /* status changed: write it now */
+    int draining; /* no new workers; exit when none is left */
+    int killed;   /* SIGKILL sent to every worker; exit 1 when reaped */
     int ready;
-    int static_members;       /* workers join as static group members (default) */
-    mm_worker_crashes *crashes;   /* crashes per event id, inherited by workers */
+    int static_members;         /* workers join as static group members (default) */
+    mm_worker_crashes *crashes; /* crashes per event id, inherited by workers */
     unsigned max_crashes;
     mm_result_store *results; /* answers the callers of crashed events (lazy) */
     long long redis_next_check_ms;
-    int redis_ok;             /* the results/state Redis answered */
+    int redis_ok; /* the results/state Redis answered */
     int redis_waiting_logged;
 } mm_node;
 

@@ -41,8 +41,8 @@ int mm_plan_build(const mm_config *cfg, mm_service *const *services, size_t serv
         const mm_service *s = find_service(services, service_count, cs->service);
         if (!s) {
             list_names(names, sizeof names, service_count, service_name_at, services);
-            snprintf(err, err_size, "%s:%u: service '%s' is not loaded (loaded: %s)", file, cs->line,
-                     cs->service, names[0] ? names : "none");
+            snprintf(err, err_size, "%s:%u: service '%s' is not loaded (loaded: %s)", file,
+                     cs->line, cs->service, names[0] ? names : "none");
             return MM_EINVAL;
         }
         if (!mm_service_find_consumer(s, cs->consumer)) {
@@ -52,8 +52,9 @@ int mm_plan_build(const mm_config *cfg, mm_service *const *services, size_t serv
             return MM_EINVAL;
         }
         if (cs->procs < 0 || (cs->harakiri_jitter >= 0 && cs->harakiri_limit < 0)) {
-            snprintf(err, err_size, "%s:%u: key '%s.%s': %s", file, cs->line, cs->service, cs->consumer,
-                     cs->procs < 0 ? "procs must be >= 0" : "harakiri_jitter needs a harakiri_limit");
+            snprintf(
+                err, err_size, "%s:%u: key '%s.%s': %s", file, cs->line, cs->service, cs->consumer,
+                cs->procs < 0 ? "procs must be >= 0" : "harakiri_jitter needs a harakiri_limit");
             return MM_EINVAL;
         }
     }
@@ -67,7 +68,8 @@ int mm_plan_build(const mm_config *cfg, mm_service *const *services, size_t serv
     for (size_t i = 0; i < service_count; i++) {
         for (size_t j = 0; j < services[i]->consumer_count; j++) {
             const mm_consumer_spec *spec = services[i]->consumers[j];
-            const mm_consumer_settings *cs = mm_config_find_consumer(cfg, services[i]->name, spec->name);
+            const mm_consumer_settings *cs =
+                mm_config_find_consumer(cfg, services[i]->name, spec->name);
             out->entries[out->count++] = (mm_plan_entry){
                 .spec = spec,
                 .procs = cs ? cs->procs : 1,
@@ -89,10 +91,12 @@ void mm_plan_free(mm_plan *plan) {
  * then letters, digits and ._-/: ; and no word YAML 1.1 reads as a boolean
  * or null. */
 static int plain_ok(const char *s) {
-    static const char *const words[] = {"true", "false", "yes", "no", "on", "off", "null", "y", "n"};
+    static const char *const words[] = {"true", "false", "yes", "no", "on",
+                                        "off",  "null",  "y",   "n"};
     if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z'))) return 0;
     for (const char *p = s; *p; p++)
-        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/:", *p)) return 0;
+        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/:", *p))
+            return 0;
     for (size_t i = 0; i < sizeof words / sizeof *words; i++)
         if (strcasecmp(s, words[i]) == 0) return 0;
     return 1;
@@ -108,17 +112,21 @@ static void print_quoted(FILE *out, const char *s) {
     fputc('"', out);
     for (; *s; s++) {
         unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\') fprintf(out, "\\%c", ch);
-        else if (ch < 0x20) fprintf(out, "\\x%02x", ch);
-        else fputc(ch, out);
+        if (ch == '"' || ch == '\\')
+            fprintf(out, "\\%c", ch);
+        else if (ch < 0x20)
+            fprintf(out, "\\x%02x", ch);
+        else
+            fputc(ch, out);
     }
     fputc('"', out);
 }
 
 /* Whether a Kafka property may hold a secret (as bus/kafka_conf.c judges). */
 static int secret_property(const char *key) {
-    return strstr(key, "password") || strstr(key, "pasword") || strstr(key, "secret") || strstr(key, "token") ||
-           strstr(key, "sasl") || strstr(key, "ssl.key") || strstr(key, "jaas");
+    return strstr(key, "password") || strstr(key, "pasword") || strstr(key, "secret") ||
+           strstr(key, "token") || strstr(key, "sasl") || strstr(key, "ssl.key") ||
+           strstr(key, "jaas");
 }
 
 /* A Redis URL with its password replaced by REDACTED (the printed file may
@@ -142,8 +150,10 @@ static void print_redis_url(FILE *out, const char *url, int *redacted) {
 }
 
 static void print_optional(FILE *out, const char *key, long v) {
-    if (v < 0) fprintf(out, "    %s: null\n", key);
-    else fprintf(out, "    %s: %ld\n", key, v);
+    if (v < 0)
+        fprintf(out, "    %s: null\n", key);
+    else
+        fprintf(out, "    %s: %ld\n", key, v);
 }
 
 int mm_plan_print_default(FILE *out, const mm_config *cfg, mm_service *const *services,

@@ -17,9 +17,9 @@
 typedef struct mm_plan_entry {
     const mm_consumer_spec *spec;
     long procs;
-    long harakiri_limit;   /* MM_CONFIG_UNSET: none */
-    long harakiri_jitter;  /* MM_CONFIG_UNSET: none */
-    long max_age_seconds;  /* MM_CONFIG_UNSET: none */
+    long harakiri_limit;  /* MM_CONFIG_UNSET: none */
+    long harakiri_jitter; /* MM_CONFIG_UNSET: none */
+    long max_age_seconds; /* MM_CONFIG_UNSET: none */
 } mm_plan_entry;
 
 typedef struct mm_plan {

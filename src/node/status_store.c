@@ -12,14 +12,14 @@
 #include "store/redis_url.h"
 
 #define CONNECT_TIMEOUT_MS 2000
-#define BACKOFF_MIN_MS 100
-#define BACKOFF_MAX_MS 5000
+#define BACKOFF_MIN_MS     100
+#define BACKOFF_MAX_MS     5000
 
 struct mm_status_store {
     char *url;
-    char where[400];    /* the URL without credentials, for messages */
-    char *nodes_key;    /* mm:web:T:nodes */
-    char *node_prefix;  /* mm:web:T:node: */
+    char where[400];   /* the URL without credentials, for messages */
+    char *nodes_key;   /* mm:web:T:nodes */
+    char *node_prefix; /* mm:web:T:node: */
     redisContext *c;
     long backoff_ms;
     long long next_try_ms;
@@ -56,8 +56,10 @@ mm_status_store *mm_status_store_new(const char *redis_url, const char *web_topi
         return NULL;
     }
     /* Messages are logged by every node: they never carry the password. */
-    if (parsed.is_unix) snprintf(s->where, sizeof s->where, "unix:%s (db %d)", parsed.path, parsed.db);
-    else snprintf(s->where, sizeof s->where, "%s:%d (db %d)", parsed.host, parsed.port, parsed.db);
+    if (parsed.is_unix)
+        snprintf(s->where, sizeof s->where, "unix:%s (db %d)", parsed.path, parsed.db);
+    else
+        snprintf(s->where, sizeof s->where, "%s:%d (db %d)", parsed.host, parsed.port, parsed.db);
     s->backoff_ms = BACKOFF_MIN_MS;
     return s;
 }
@@ -83,12 +85,14 @@ static redisContext *conn(mm_status_store *s, char *err, size_t err_size) {
 /* Drops a broken connection so the next call reconnects. */
 static int fail_conn(mm_status_store *s, redisReply *r, char *err, size_t err_size) {
     if (!r || (s->c && s->c->err)) {
-        snprintf(err, err_size, "Redis at %s: %s", s->where, s->c && s->c->errstr[0] ? s->c->errstr : "connection lost");
+        snprintf(err, err_size, "Redis at %s: %s", s->where,
+                 s->c && s->c->errstr[0] ? s->c->errstr : "connection lost");
         redisFree(s->c);
         s->c = NULL;
         s->next_try_ms = now_ms(0) + s->backoff_ms;
     } else {
-        snprintf(err, err_size, "Redis at %s: %s", s->where, r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+        snprintf(err, err_size, "Redis at %s: %s", s->where,
+                 r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
     }
     freeReplyObject(r);
     return MM_EREDIS;
@@ -100,8 +104,10 @@ static int run_pipeline(mm_status_store *s, int n, char *err, size_t err_size) {
     int rc = 0;
     for (int i = 0; i < n; i++) {
         redisReply *r = NULL;
-        if (redisGetReply(s->c, (void **)&r) != REDIS_OK || !r) return fail_conn(s, r, err, err_size);
-        if (rc == 0 && (r->type == REDIS_REPLY_ERROR || (i == n - 1 && r->type != REDIS_REPLY_ARRAY))) {
+        if (redisGetReply(s->c, (void **)&r) != REDIS_OK || !r)
+            return fail_conn(s, r, err, err_size);
+        if (rc == 0 &&
+            (r->type == REDIS_REPLY_ERROR || (i == n - 1 && r->type != REDIS_REPLY_ARRAY))) {
             rc = fail_conn(s, r, err, err_size);
             continue;
         }

@@ -22,7 +22,7 @@
 #include "store/redis_conn.h"
 
 /* A worker that lived this long was healthy: its crash does not grow the backoff. */
-#define HEALTHY_MS 10000
+#define HEALTHY_MS     10000
 #define BACKOFF_MIN_MS 500
 #define BACKOFF_MAX_MS 30000
 /* Consecutive early crashes reported as a crash loop. */
@@ -37,14 +37,16 @@ static void on_term(int sig) {
     (void)sig;
     term_count++;
     int saved = errno;
-    if (write(self_pipe[1], "t", 1) < 0) {}
+    if (write(self_pipe[1], "t", 1) < 0) {
+    }
     errno = saved;
 }
 
 static void on_child(int sig) {
     (void)sig;
     int saved = errno;
-    if (write(self_pipe[1], "c", 1) < 0) {}
+    if (write(self_pipe[1], "c", 1) < 0) {
+    }
     errno = saved;
 }
 
@@ -132,7 +134,8 @@ static int start_worker(mm_node *n, mm_node_slot *s) {
     pid_t pid = mm_worker_spawn(&wp, &fd, err, sizeof err);
     sigprocmask(SIG_SETMASK, &old, NULL);
     if (pid < 0) {
-        mm_log_error("node: cannot start a worker of %s.%s: %s", s->spec->service->name, s->spec->name, err);
+        mm_log_error("node: cannot start a worker of %s.%s: %s", s->spec->service->name,
+                     s->spec->name, err);
         s->next_start_ms = mm_node_mono_ms() + BACKOFF_MAX_MS / 10;
         mm_worker_current_unmap(np->current);
         np->current = NULL;
@@ -178,7 +181,8 @@ void mm_node_drain(mm_node *n) {
     n->draining = 1;
     mm_log_info("node %s: draining: every worker finishes its message and exits", n->o->node_name);
     for (size_t i = 0; i < n->slot_count; i++)
-        for (size_t j = 0; j < n->slots[i].proc_count; j++) mm_node_retire_proc(n, &n->slots[i].procs[j]);
+        for (size_t j = 0; j < n->slots[i].proc_count; j++)
+            mm_node_retire_proc(n, &n->slots[i].procs[j]);
 }
 
 void mm_node_kill_all(mm_node *n) {
@@ -186,7 +190,8 @@ void mm_node_kill_all(mm_node *n) {
     n->killed = 1;
     mm_log_warn("node %s: killing every worker now", n->o->node_name);
     for (size_t i = 0; i < n->slot_count; i++)
-        for (size_t j = 0; j < n->slots[i].proc_count; j++) mm_node_stop_proc(n, &n->slots[i].procs[j], 1);
+        for (size_t j = 0; j < n->slots[i].proc_count; j++)
+            mm_node_stop_proc(n, &n->slots[i].procs[j], 1);
 }
 
 /* Reads every record waiting on a worker's pipe. */
@@ -194,7 +199,8 @@ static void read_reports(mm_node *n, mm_node_proc *p) {
     mm_worker_report r;
     ssize_t got = -1;
     while (p->report_fd >= 0 && (got = read(p->report_fd, &r, sizeof r)) == (ssize_t)sizeof r) {
-        if (r.kind == MM_WORKER_REPORT_PROGRESS) p->messages = r.value;
+        if (r.kind == MM_WORKER_REPORT_PROGRESS)
+            p->messages = r.value;
         else if (r.kind == MM_WORKER_REPORT_RETIRED && r.value < MM_NODE_REASONS) {
             p->reported_reason = (int)r.value;
             /* Committed and out of the group: its replacement may start now. */
@@ -238,10 +244,11 @@ static void publish_finished(mm_node *n, const mm_node_slot *s, const mm_node_pr
         text[len] = '\n';
         ssize_t w = write(n->agent_fd, text, len + 1);
         if (w != (ssize_t)(len + 1))
-            mm_log_warn("node: ConsumerProcessFinished for pid %d not sent to the agent%s", (int)p->pid,
-                        w > 0 ? " in full" : "");
+            mm_log_warn("node: ConsumerProcessFinished for pid %d not sent to the agent%s",
+                        (int)p->pid, w > 0 ? " in full" : "");
     } else {
-        mm_log_warn("node: no Kafka agent; ConsumerProcessFinished for pid %d dropped", (int)p->pid);
+        mm_log_warn("node: no Kafka agent; ConsumerProcessFinished for pid %d dropped",
+                    (int)p->pid);
     }
     free(text);
     json_decref(line);
@@ -267,17 +274,20 @@ static void answer_crashed(mm_node *n, const mm_node_slot *s, const mm_worker_cu
     char msg[512];
     snprintf(msg, sizeof msg, "the %s.%s worker handling this event died of signal %d (%s)%s",
              s->spec->service->name, s->spec->name, sig, strsignal(sig),
-             (unsigned)crashes >= max ? "; the event is dead-lettered" : "; the event will be retried");
-    json_t *data = json_pack("{s:i, s:i, s:i}", "signal", sig, "crashes", crashes, "maxCrashes", (int)max);
+             (unsigned)crashes >= max ? "; the event is dead-lettered"
+                                      : "; the event will be retried");
+    json_t *data =
+        json_pack("{s:i, s:i, s:i}", "signal", sig, "crashes", crashes, "maxCrashes", (int)max);
     json_t *doc = mm_result_doc_error(cur->id, s->spec->service->name, "WorkerCrashed", msg,
                                       "WORKER_CRASHED", data);
     json_decref(data);
-    int rc = doc ? mm_result_store_put(n->results, cur->id, cur->reply_to[0] ? cur->reply_to : NULL, doc,
-                                       NULL, err, sizeof err)
+    int rc = doc ? mm_result_store_put(n->results, cur->id, cur->reply_to[0] ? cur->reply_to : NULL,
+                                       doc, NULL, err, sizeof err)
                  : MM_ENOMEM;
     json_decref(doc);
-    if (rc) mm_log_error("node: cannot answer the caller of crashed event %s: %s", cur->id,
-                         rc == MM_ENOMEM ? "out of memory" : err);
+    if (rc)
+        mm_log_error("node: cannot answer the caller of crashed event %s: %s", cur->id,
+                     rc == MM_ENOMEM ? "out of memory" : err);
 }
 
 /* Accounts for a worker that ended with wait status ws. */
@@ -286,10 +296,12 @@ static void worker_ended(mm_node *n, mm_node_slot *s, size_t index, int ws) {
     read_reports(n, p);
     int code = WIFEXITED(ws) ? WEXITSTATUS(ws) : WIFSIGNALED(ws) ? 128 + WTERMSIG(ws) : 1;
     mm_worker_reason reason;
-    if (p->killing) reason = MM_WORKER_KILLED;
+    if (p->killing)
+        reason = MM_WORKER_KILLED;
     else if (WIFEXITED(ws) && code == 0)
         reason = p->reported_reason >= 0 ? (mm_worker_reason)p->reported_reason : MM_WORKER_STOPPED;
-    else reason = MM_WORKER_CRASH;
+    else
+        reason = MM_WORKER_CRASH;
     long long now = mm_node_mono_ms();
     long long lived = now - p->started_mono_ms;
     s->ended[reason]++;
@@ -300,12 +312,13 @@ static void worker_ended(mm_node *n, mm_node_slot *s, size_t index, int ws) {
         int crashes = mm_worker_crashes_add(n->crashes, cur.id, mm_node_wall_ms());
         int sig = WIFSIGNALED(ws) ? WTERMSIG(ws) : 0;
         unsigned max = n->max_crashes ? n->max_crashes : 3;
-        mm_log_error("node: worker pid=%d consumer=%s.%s %s %d%s%s while handling event %s (%s[%d]@%lld); "
-                     "crash %d of %u allowed for this event%s", (int)p->pid, s->spec->service->name,
-                     s->spec->name, sig ? "died of signal" : "exited with status", sig ? sig : code,
-                     sig ? " " : "", sig ? strsignal(sig) : "", cur.id, cur.topic, (int)cur.partition,
-                     (long long)cur.offset, crashes, max,
-                     (unsigned)crashes >= max ? ": it will be dead-lettered" : "");
+        mm_log_error(
+            "node: worker pid=%d consumer=%s.%s %s %d%s%s while handling event %s (%s[%d]@%lld); "
+            "crash %d of %u allowed for this event%s",
+            (int)p->pid, s->spec->service->name, s->spec->name,
+            sig ? "died of signal" : "exited with status", sig ? sig : code, sig ? " " : "",
+            sig ? strsignal(sig) : "", cur.id, cur.topic, (int)cur.partition, (long long)cur.offset,
+            crashes, max, (unsigned)crashes >= max ? ": it will be dead-lettered" : "");
         answer_crashed(n, s, &cur, sig, crashes);
     } else if (reason == MM_WORKER_CRASH && WIFSIGNALED(ws)) {
         mm_log_error("node: worker pid=%d consumer=%s.%s died of signal %d (%s), not in a handler",
@@ -319,14 +332,15 @@ static void worker_ended(mm_node *n, mm_node_slot *s, size_t index, int ws) {
         if (delay > BACKOFF_MAX_MS) delay = BACKOFF_MAX_MS;
         s->next_start_ms = now + delay;
         if (s->failures >= CRASH_LOOP)
-            mm_log_error("node: crash loop: consumer %s.%s: %d workers in a row died within %d s of "
-                         "starting (last pid=%d status=%d); next start in %ld ms",
-                         s->spec->service->name, s->spec->name, s->failures, HEALTHY_MS / 1000,
-                         (int)p->pid, code, delay);
+            mm_log_error(
+                "node: crash loop: consumer %s.%s: %d workers in a row died within %d s of "
+                "starting (last pid=%d status=%d); next start in %ld ms",
+                s->spec->service->name, s->spec->name, s->failures, HEALTHY_MS / 1000, (int)p->pid,
+                code, delay);
         else
             mm_log_warn("node: worker pid=%d consumer=%s.%s crashed (status %d) after %lld ms; "
-                        "restarting in %ld ms", (int)p->pid, s->spec->service->name, s->spec->name, code,
-                        lived, delay);
+                        "restarting in %ld ms",
+                        (int)p->pid, s->spec->service->name, s->spec->name, code, lived, delay);
     } else {
         if (reason != MM_WORKER_KILLED) s->failures = 0;
         mm_log_info("node: worker pid=%d consumer=%s.%s ended: %s after %llu messages", (int)p->pid,
@@ -360,7 +374,8 @@ static void agent_ended(mm_node *n, int ws) {
     mm_log_warn("node: the Kafka agent ended (status %d); restarting it in %ld ms",
                 WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws), n->agent_backoff_ms);
     n->agent_next_start_ms = mm_node_mono_ms() + n->agent_backoff_ms;
-    n->agent_backoff_ms = n->agent_backoff_ms * 2 > AGENT_BACKOFF_MAX_MS ? AGENT_BACKOFF_MAX_MS : n->agent_backoff_ms * 2;
+    n->agent_backoff_ms = n->agent_backoff_ms * 2 > AGENT_BACKOFF_MAX_MS ? AGENT_BACKOFF_MAX_MS
+                                                                         : n->agent_backoff_ms * 2;
 }
 
 static void agent_start(mm_node *n) {
@@ -396,9 +411,12 @@ static void announce_ready(mm_node *n) {
 static void redis_where(const char *url, char *out, size_t size) {
     mm_redis_url u;
     char err[256];
-    if (mm_redis_url_parse(url, &u, err, sizeof err) != 0) snprintf(out, size, "(bad URL: %s)", err);
-    else if (u.is_unix) snprintf(out, size, "unix:%s db %d", u.path, u.db);
-    else snprintf(out, size, "%s:%d db %d", u.host, u.port, u.db);
+    if (mm_redis_url_parse(url, &u, err, sizeof err) != 0)
+        snprintf(out, size, "(bad URL: %s)", err);
+    else if (u.is_unix)
+        snprintf(out, size, "unix:%s db %d", u.path, u.db);
+    else
+        snprintf(out, size, "%s:%d db %d", u.host, u.port, u.db);
 }
 
 /* Workers need Redis (results, state) from their first event: a node whose
@@ -422,13 +440,16 @@ static void check_redis(mm_node *n) {
         if (!ok) {
             redis_where(urls[i], where, sizeof where);
             if (!n->redis_waiting_logged)
-                mm_log_warn("node %s: waiting for Redis at %s (%s): no worker starts until it answers "
-                            "(checked every %d ms)", n->o->node_name, where, err, REDIS_CHECK_MS);
+                mm_log_warn(
+                    "node %s: waiting for Redis at %s (%s): no worker starts until it answers "
+                    "(checked every %d ms)",
+                    n->o->node_name, where, err, REDIS_CHECK_MS);
             n->redis_waiting_logged = 1;
             return;
         }
     }
-    if (n->redis_waiting_logged) mm_log_info("node %s: Redis answers; starting the workers", n->o->node_name);
+    if (n->redis_waiting_logged)
+        mm_log_info("node %s: Redis answers; starting the workers", n->o->node_name);
     n->redis_ok = 1;
     announce_ready(n);
 }
@@ -437,7 +458,8 @@ static void check_redis(mm_node *n) {
 static void agent_read(mm_node *n) {
     if (n->agent_fd < 0) return;
     for (;;) {
-        ssize_t got = read(n->agent_fd, n->agent_buf + n->agent_len, MM_NODE_AGENT_LINE_MAX - 1 - n->agent_len);
+        ssize_t got = read(n->agent_fd, n->agent_buf + n->agent_len,
+                           MM_NODE_AGENT_LINE_MAX - 1 - n->agent_len);
         if (got < 0 && errno == EINTR) continue;
         if (got <= 0) {
             if (got == 0) agent_close(n); /* the agent is ending; reap() restarts it */
@@ -538,10 +560,12 @@ static void refresh_status(mm_node *n) {
         }
     json_t *doc = mm_node_status_doc(n);
     char err[512];
-    int rc = doc ? mm_status_store_put(n->status, n->o->node_name, doc, (int)n->status_ttl_ms, err, sizeof err)
+    int rc = doc ? mm_status_store_put(n->status, n->o->node_name, doc, (int)n->status_ttl_ms, err,
+                                       sizeof err)
                  : MM_ENOMEM;
     json_decref(doc);
-    if (rc && !n->status_failing) mm_log_warn("node: cannot write the status: %s (retrying)", doc ? err : "out of memory");
+    if (rc && !n->status_failing)
+        mm_log_warn("node: cannot write the status: %s (retrying)", doc ? err : "out of memory");
     if (!rc && n->status_failing) mm_log_info("node: status written again");
     n->status_failing = rc != 0;
     n->dirty = 0;
@@ -566,7 +590,8 @@ static int setup(mm_node *n, const mm_node_options *o, char *err, size_t err_siz
     n->status_interval_ms = o->status_interval_ms > 0 ? o->status_interval_ms : 2000;
     n->status_ttl_ms = o->status_ttl_ms > 0 ? o->status_ttl_ms : 3 * n->status_interval_ms;
     n->started_wall_ms = mm_node_wall_ms();
-    if (gethostname(n->hostname, sizeof n->hostname - 1) != 0) snprintf(n->hostname, sizeof n->hostname, "unknown");
+    if (gethostname(n->hostname, sizeof n->hostname - 1) != 0)
+        snprintf(n->hostname, sizeof n->hostname, "unknown");
     srandom((unsigned)(mm_node_wall_ms() ^ ((long long)getpid() << 16)));
     n->slots = calloc(o->plan->count ? o->plan->count : 1, sizeof *n->slots);
     if (!n->slots) {
@@ -576,8 +601,11 @@ static int setup(mm_node *n, const mm_node_options *o, char *err, size_t err_siz
     n->slot_count = o->plan->count;
     for (size_t i = 0; i < n->slot_count; i++) {
         const mm_plan_entry *e = &o->plan->entries[i];
-        n->slots[i] = (mm_node_slot){.spec = e->spec, .desired = e->procs, .harakiri_limit = e->harakiri_limit,
-                                     .harakiri_jitter = e->harakiri_jitter, .max_age_seconds = e->max_age_seconds};
+        n->slots[i] = (mm_node_slot){.spec = e->spec,
+                                     .desired = e->procs,
+                                     .harakiri_limit = e->harakiri_limit,
+                                     .harakiri_jitter = e->harakiri_jitter,
+                                     .max_age_seconds = e->max_age_seconds};
     }
     const mm_config *cfg = o->config;
     /* Bad Kafka properties are refused now, not by an agent restarting
@@ -675,13 +703,16 @@ int mm_node_run(const mm_node_options *o, char *err, size_t err_size) {
         teardown(&n);
         return 1;
     }
-    mm_log_info("node %s: starting on %s, service web %s", o->node_name, n.hostname, o->config->service_web_topic);
+    mm_log_info("node %s: starting on %s, service web %s", o->node_name, n.hostname,
+                o->config->service_web_topic);
     int handled_terms = 0;
     for (;;) {
         if (term_count > handled_terms) {
             handled_terms = term_count;
-            if (handled_terms == 1) mm_node_drain(&n);
-            else if (!n.killed) mm_node_kill_all(&n);
+            if (handled_terms == 1)
+                mm_node_drain(&n);
+            else if (!n.killed)
+                mm_node_kill_all(&n);
         }
         reap(&n);
         if (n.draining && total_procs(&n) == 0) break;
@@ -699,22 +730,27 @@ int mm_node_run(const mm_node_options *o, char *err, size_t err_size) {
         for (size_t i = 0; i < n.slot_count; i++)
             for (size_t j = 0; j < n.slots[i].proc_count && nfds < sizeof fds / sizeof *fds; j++)
                 if (n.slots[i].procs[j].report_fd >= 0)
-                    fds[nfds++] = (struct pollfd){.fd = n.slots[i].procs[j].report_fd, .events = POLLIN};
+                    fds[nfds++] =
+                        (struct pollfd){.fd = n.slots[i].procs[j].report_fd, .events = POLLIN};
         long long wake = n.next_status_ms;
         for (size_t i = 0; i < n.slot_count; i++)
             if (!n.draining && n.redis_ok && running(&n.slots[i]) < (size_t)n.slots[i].desired &&
                 free_slot(&n, &n.slots[i]) >= 0 && n.slots[i].next_start_ms < wake)
                 wake = n.slots[i].next_start_ms;
-        if (n.agent_pid <= 0 && !n.draining && n.agent_next_start_ms < wake) wake = n.agent_next_start_ms;
-        if (!n.redis_ok && !n.draining && n.redis_next_check_ms < wake) wake = n.redis_next_check_ms;
+        if (n.agent_pid <= 0 && !n.draining && n.agent_next_start_ms < wake)
+            wake = n.agent_next_start_ms;
+        if (!n.redis_ok && !n.draining && n.redis_next_check_ms < wake)
+            wake = n.redis_next_check_ms;
         int timeout = wake <= now ? 0 : (int)(wake - now);
         int rc = poll(fds, nfds, timeout);
         if (rc > 0 && (fds[0].revents & POLLIN)) {
             char drain[64];
-            while (read(self_pipe[0], drain, sizeof drain) > 0) {}
+            while (read(self_pipe[0], drain, sizeof drain) > 0) {
+            }
         }
         for (size_t i = 0; i < n.slot_count; i++)
-            for (size_t j = 0; j < n.slots[i].proc_count; j++) read_reports(&n, &n.slots[i].procs[j]);
+            for (size_t j = 0; j < n.slots[i].proc_count; j++)
+                read_reports(&n, &n.slots[i].procs[j]);
         agent_read(&n);
     }
     int status = n.killed ? 1 : 0;

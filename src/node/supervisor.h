@@ -22,15 +22,15 @@ typedef struct mm_node_options {
     const mm_config *config;
     mm_service *const *services;
     size_t service_count;
-    const mm_gql_schema *schema;   /* merged schema of every loaded service */
+    const mm_gql_schema *schema; /* merged schema of every loaded service */
     const mm_plan *plan;
-    long status_interval_ms;       /* refresh period; <= 0: 2000 */
-    long status_ttl_ms;            /* key TTL; <= 0: 3 x the period */
-    char *title;                   /* the process's argument area, rewritten in
+    long status_interval_ms; /* refresh period; <= 0: 2000 */
+    long status_ttl_ms;      /* key TTL; <= 0: 3 x the period */
+    char *title;             /* the process's argument area, rewritten in
                                       workers to name them (may be NULL) */
     size_t title_size;
-    int dynamic_members;           /* nonzero: no group.instance.id (MM_NODE_STATIC_MEMBERSHIP=0) */
-    unsigned max_crashes;          /* an event that crashed this many workers is
+    int dynamic_members;  /* nonzero: no group.instance.id (MM_NODE_STATIC_MEMBERSHIP=0) */
+    unsigned max_crashes; /* an event that crashed this many workers is
                                       dead-lettered; 0: 3 (MM_NODE_MAX_CRASHES) */
 } mm_node_options;
 

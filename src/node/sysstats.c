@@ -29,14 +29,18 @@ static void memory(json_t *o) {
     FILE *f = fopen("/proc/meminfo", "r");
     while (f && fgets(line, sizeof line, f)) {
         long long kb;
-        if (sscanf(line, "MemTotal: %lld kB", &kb) == 1) total = kb * 1024;
-        else if (sscanf(line, "MemAvailable: %lld kB", &kb) == 1) available = kb * 1024;
+        if (sscanf(line, "MemTotal: %lld kB", &kb) == 1)
+            total = kb * 1024;
+        else if (sscanf(line, "MemAvailable: %lld kB", &kb) == 1)
+            available = kb * 1024;
     }
     if (f) fclose(f);
     json_object_set_new(o, "memTotal", json_integer(total));
     json_object_set_new(o, "memFree", json_integer(available));
-    json_object_set_new(o, "memUsed", json_integer(total >= 0 && available >= 0 ? total - available : -1));
-    set_num(o, "memPct", total > 0 && available >= 0 ? 100.0 * (double)(total - available) / (double)total : -1);
+    json_object_set_new(o, "memUsed",
+                        json_integer(total >= 0 && available >= 0 ? total - available : -1));
+    set_num(o, "memPct",
+            total > 0 && available >= 0 ? 100.0 * (double)(total - available) / (double)total : -1);
 }
 
 static void disk(json_t *o) {
@@ -60,21 +64,27 @@ static void network(json_t *o) {
         char *name = line;
         while (*name == ' ') name++;
         if (strcmp(name, "lo") == 0) continue;
-        if (sscanf(colon + 1, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu",
-                   &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &v[10],
-                   &v[11], &v[12], &v[13], &v[14], &v[15]) != 16)
+        if (sscanf(
+                colon + 1,
+                "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu",
+                &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &v[10],
+                &v[11], &v[12], &v[13], &v[14], &v[15]) != 16)
             continue;
         for (int i = 0; i < 16; i++) sum[i] += v[i];
         ok = 1;
     }
     if (f) fclose(f);
     /* Receive: bytes packets errs drop ...; transmit starts at field 8. */
-    static const struct { const char *key; int field; } fields[] = {
-        {"bytesRecv", 0}, {"packetsRecv", 1}, {"errin", 2}, {"dropin", 3},
+    static const struct {
+        const char *key;
+        int field;
+    } fields[] = {
+        {"bytesRecv", 0}, {"packetsRecv", 1}, {"errin", 2},   {"dropin", 3},
         {"bytesSent", 8}, {"packetsSent", 9}, {"errout", 10}, {"dropout", 11},
     };
     for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
-        json_object_set_new(o, fields[i].key, json_integer(ok ? (json_int_t)sum[fields[i].field] : -1));
+        json_object_set_new(o, fields[i].key,
+                            json_integer(ok ? (json_int_t)sum[fields[i].field] : -1));
 }
 
 json_t *mm_sysstats_node(void) {
@@ -101,8 +111,9 @@ int mm_sysstats_proc(pid_t pid, mm_proc_stats *out) {
     if (!p) return -1;
     unsigned long long utime, stime;
     long long rss;
-    if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %*d %*d "
-                      "%*u %*u %lld",
+    if (sscanf(p + 2,
+               "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %*d %*d "
+               "%*u %*u %lld",
                &utime, &stime, &rss) != 3)
         return -1;
     double hz = (double)sysconf(_SC_CLK_TCK);

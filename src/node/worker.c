@@ -22,7 +22,7 @@
 #include "service/runtime.h"
 
 /* Exit statuses of the child. */
-#define EXIT_RUN_FAILED 1
+#define EXIT_RUN_FAILED   1
 #define EXIT_START_FAILED 3
 
 /* How long a stopping worker may take, once its last handler returned, to
@@ -39,17 +39,17 @@
 
 static volatile sig_atomic_t worker_stop;
 static volatile sig_atomic_t worker_aged;
-static volatile sig_atomic_t worker_leave;   /* SIGUSR2: stop for good, leave the group */
-static int worker_static;                    /* joined with our group.instance.id */
+static volatile sig_atomic_t worker_leave; /* SIGUSR2: stop for good, leave the group */
+static int worker_static;                  /* joined with our group.instance.id */
 static int worker_report_fd = -1;
 
 /* The watchdog's view (worker process only). */
-static atomic_int worker_handling;          /* a handler is running */
-static atomic_llong worker_last_end_ms;     /* when the last handler returned */
-static atomic_int worker_budget_spent;      /* harakiri: the loop is ending */
-static atomic_ullong worker_handled;        /* messages disposed of so far */
-static atomic_int worker_reported;          /* the retirement record was sent */
-static char worker_label[600];              /* "consumer=S.C pid=N" for the log */
+static atomic_int worker_handling;      /* a handler is running */
+static atomic_llong worker_last_end_ms; /* when the last handler returned */
+static atomic_int worker_budget_spent;  /* harakiri: the loop is ending */
+static atomic_ullong worker_handled;    /* messages disposed of so far */
+static atomic_int worker_reported;      /* the retirement record was sent */
+static char worker_label[600];          /* "consumer=S.C pid=N" for the log */
 
 static long long mono_ms(void) {
     struct timespec ts;
@@ -222,11 +222,12 @@ static void *watchdog(void *arg) {
         long long last_end = atomic_load(&worker_last_end_ms);
         long long from = last_end > since ? last_end : since;
         if (now - from < STOP_BOUND_MS) continue;
-        mm_log_warn("worker %s: not closed %d ms after its last event (Kafka unreachable?); exiting "
-                    "without a clean group leave. Abandoned: the final offset commit (events handled "
-                    "since the last commit, of %llu handled in all, are delivered again) and any "
-                    "event still being published or stored; every committed event is complete",
-                    worker_label, STOP_BOUND_MS, (unsigned long long)atomic_load(&worker_handled));
+        mm_log_warn(
+            "worker %s: not closed %d ms after its last event (Kafka unreachable?); exiting "
+            "without a clean group leave. Abandoned: the final offset commit (events handled "
+            "since the last commit, of %llu handled in all, are delivered again) and any "
+            "event still being published or stored; every committed event is complete",
+            worker_label, STOP_BOUND_MS, (unsigned long long)atomic_load(&worker_handled));
         report(MM_WORKER_REPORT_RETIRED, retiring_reason(), 1);
         fflush(NULL);
         _exit(0);
@@ -242,7 +243,8 @@ static void set_title(const mm_worker_params *p) {
              p->slot);
     if (p->title && p->title_size > 1) {
         memset(p->title, 0, p->title_size);
-        memcpy(p->title, title, strlen(title) < p->title_size - 1 ? strlen(title) : p->title_size - 1);
+        memcpy(p->title, title,
+               strlen(title) < p->title_size - 1 ? strlen(title) : p->title_size - 1);
     }
     char comm[16];
     snprintf(comm, sizeof comm, "w:%s", p->spec->name);
@@ -264,7 +266,8 @@ static void warm_up(mm_runtime *rt, const mm_worker_params *p) {
         const char *topics[64];
         size_t n = 0;
         topics[n++] = s->name;
-        for (size_t j = 0; j < s->mutation_count && n < 64; j++) topics[n++] = s->mutations[j]->topic;
+        for (size_t j = 0; j < s->mutation_count && n < 64; j++)
+            topics[n++] = s->mutations[j]->topic;
         for (size_t j = 0; j < s->consumer_count; j++)
             for (char **t = s->consumers[j]->topics; t && *t && n < 64; t++) topics[n++] = *t;
         for (size_t j = 0; j < n; j++) {
@@ -291,7 +294,8 @@ static int add_prop(mm_runtime *rt, const char *key, const char *value, int keep
     if (!v) return MM_ENOMEM;
     rt->kafka_props = v;
     for (size_t i = 0; keep_operator && i < rt->kafka_prop_count; i++)
-        if (strcmp(v[i].key, key) == 0 || (strncmp(v[i].key, "kafka.", 6) == 0 && strcmp(v[i].key + 6, key) == 0))
+        if (strcmp(v[i].key, key) == 0 ||
+            (strncmp(v[i].key, "kafka.", 6) == 0 && strcmp(v[i].key + 6, key) == 0))
             return 0;
     v[rt->kafka_prop_count++] = (mm_kv){key, value};
     v[rt->kafka_prop_count] = (mm_kv){NULL, NULL};
@@ -318,7 +322,8 @@ static int is_dev_broker(mm_runtime *rt) {
  * instead of librdkafka's 45 s. */
 static int set_membership(mm_runtime *rt, const mm_worker_params *p) {
     if (is_dev_broker(rt))
-        return add_prop(rt, "session.timeout.ms", "3500", 0) || add_prop(rt, "heartbeat.interval.ms", "500", 0);
+        return add_prop(rt, "session.timeout.ms", "3500", 0) ||
+               add_prop(rt, "heartbeat.interval.ms", "500", 0);
     if (!p->instance_id) return 0;
     size_t before = rt->kafka_prop_count;
     if (add_prop(rt, "group.instance.id", p->instance_id, 1) != 0) return MM_ENOMEM;
@@ -334,19 +339,23 @@ static void leave_if_retired(mm_runtime *rt, const mm_worker_params *p) {
         const char *k = rt->kafka_props[i].key;
         if ((strcmp(k, "security.protocol") == 0 || strcmp(k, "kafka.security.protocol") == 0) &&
             strcasecmp(rt->kafka_props[i].value, "plaintext") != 0) {
-            mm_log_info("worker %s: not a PLAINTEXT listener; group %s lets static member %s go when "
-                        "its session expires", worker_label, p->spec->group_id, p->instance_id);
+            mm_log_info(
+                "worker %s: not a PLAINTEXT listener; group %s lets static member %s go when "
+                "its session expires",
+                worker_label, p->spec->group_id, p->instance_id);
             return;
         }
     }
     char err[256];
-    if (mm_leave_group_static(rt->config->kafka_bootstrap_servers, p->spec->group_id, p->instance_id,
-                              LEAVE_MS, err, sizeof err) == 0)
+    if (mm_leave_group_static(rt->config->kafka_bootstrap_servers, p->spec->group_id,
+                              p->instance_id, LEAVE_MS, err, sizeof err) == 0)
         mm_log_info("worker %s: left group %s (static member %s): its partitions move now",
                     worker_label, p->spec->group_id, p->instance_id);
     else
-        mm_log_warn("worker %s: could not remove static member %s from group %s (%s); its partitions "
-                    "move when its session expires", worker_label, p->instance_id, p->spec->group_id, err);
+        mm_log_warn(
+            "worker %s: could not remove static member %s from group %s (%s); its partitions "
+            "move when its session expires",
+            worker_label, p->instance_id, p->spec->group_id, err);
 }
 
 /* Closes every descriptor but stdio and keep: the supervisor's Kafka and
@@ -409,7 +418,8 @@ static void __attribute__((noreturn)) child_main(const mm_worker_params *p, int 
         fflush(NULL);
         _exit(EXIT_START_FAILED);
     }
-    if (spec->service->post_fork && spec->service->post_fork(spec->service->post_fork_ud, spec->service)) {
+    if (spec->service->post_fork &&
+        spec->service->post_fork(spec->service->post_fork_ud, spec->service)) {
         mm_log_error("worker consumer=%s.%s pid=%d: the service's post_fork initializer failed",
                      spec->service->name, spec->name, (int)getpid());
         /* Exit at once: nothing was produced yet, and closing clients that
@@ -423,10 +433,14 @@ static void __attribute__((noreturn)) child_main(const mm_worker_params *p, int 
         fflush(NULL);
         _exit(EXIT_START_FAILED);
     }
-    mm_runner_options ro = {.max_messages = p->max_messages, .stop_flag = &worker_stop,
-                            .on_progress = on_progress, .progress_ud = (void *)p,
-                            .on_handle_begin = on_handle_begin, .on_handle_end = on_handle_end,
-                            .crash_count = crash_count, .hook_ud = (void *)p,
+    mm_runner_options ro = {.max_messages = p->max_messages,
+                            .stop_flag = &worker_stop,
+                            .on_progress = on_progress,
+                            .progress_ud = (void *)p,
+                            .on_handle_begin = on_handle_begin,
+                            .on_handle_end = on_handle_end,
+                            .crash_count = crash_count,
+                            .hook_ud = (void *)p,
                             .max_crashes = p->max_crashes};
     int rc = mm_consumer_runner_run(&rt, p->schema, spec, &ro, err, sizeof err);
     leave_if_retired(&rt, p);

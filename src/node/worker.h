@@ -53,12 +53,15 @@ const char *mm_worker_reason_name(mm_worker_reason r);
 
 /* One record on the report pipe. */
 typedef struct mm_worker_report {
-    uint32_t kind;   /* MM_WORKER_REPORT_* */
+    uint32_t kind; /* MM_WORKER_REPORT_* */
     uint32_t unused;
-    uint64_t value;  /* messages handled, or an mm_worker_reason */
+    uint64_t value; /* messages handled, or an mm_worker_reason */
 } mm_worker_report;
 
-enum { MM_WORKER_REPORT_PROGRESS = 1, MM_WORKER_REPORT_RETIRED = 2 };
+enum {
+    MM_WORKER_REPORT_PROGRESS = 1,
+    MM_WORKER_REPORT_RETIRED = 2
+};
 
 /* The event a worker is handling, in a page shared with the supervisor.
  * seq is odd while the worker writes it; active is 1 between the runner's
@@ -109,15 +112,15 @@ typedef struct mm_worker_params {
     size_t service_count;
     const mm_gql_schema *schema;
     const mm_consumer_spec *spec;
-    uint64_t max_messages;   /* harakiri budget; 0: none */
-    long max_age_seconds;    /* <= 0: none */
-    mm_worker_current *current;         /* shared page (may be NULL: no attribution) */
-    const mm_worker_crashes *crashes;   /* may be NULL */
-    unsigned max_crashes;               /* 0: the runner's default (3) */
-    const char *instance_id;            /* group.instance.id; NULL: a dynamic member */
-    char *title;                        /* process title area to overwrite (may be NULL) */
+    uint64_t max_messages;            /* harakiri budget; 0: none */
+    long max_age_seconds;             /* <= 0: none */
+    mm_worker_current *current;       /* shared page (may be NULL: no attribution) */
+    const mm_worker_crashes *crashes; /* may be NULL */
+    unsigned max_crashes;             /* 0: the runner's default (3) */
+    const char *instance_id;          /* group.instance.id; NULL: a dynamic member */
+    char *title;                      /* process title area to overwrite (may be NULL) */
     size_t title_size;
-    int slot;                           /* the worker's number in its consumer (#N) */
+    int slot; /* the worker's number in its consumer (#N) */
 } mm_worker_params;
 
 /* Forks a worker. Returns its pid and the read end of its report pipe

@@ -25,7 +25,7 @@
 #define DEFAULT_GRACE_MS 10000
 
 struct mm_server {
-    mm_config *owned_cfg;       /* mm_server_open's own; NULL with _config */
+    mm_config *owned_cfg; /* mm_server_open's own; NULL with _config */
     const mm_config *cfg;
     mm_runtime rt;
     int rt_open;
@@ -33,12 +33,12 @@ struct mm_server {
     mm_gql_schema *schema;
     mm_gateway gw;
     mm_http_server *http;
-    mm_pq *pq;                  /* persisted queries: APQ and trusted documents */
-    mm_pq_handler pq_handler;   /* wraps the gateway's handler */
-    mm_subscriptions *subs;     /* GraphQL subscriptions (SSE, WebSocket) */
+    mm_pq *pq;                /* persisted queries: APQ and trusted documents */
+    mm_pq_handler pq_handler; /* wraps the gateway's handler */
+    mm_subscriptions *subs;   /* GraphQL subscriptions (SSE, WebSocket) */
     char *dashboard_page;
     unsigned grace_ms;
-    int stop_pipe[2];           /* mm_server_stop writes, mm_server_run reads */
+    int stop_pipe[2]; /* mm_server_stop writes, mm_server_run reads */
     int ran;
     char url[512];
 };
@@ -53,8 +53,9 @@ static int ready(void *ud, char *reason, size_t reason_size) {
     mm_notifier_stats st;
     mm_notifier_get_stats(rt->notifier, &st);
     if (!st.subscribed) {
-        snprintf(reason, reason_size, st.subscribes == 0 ? "not subscribed to result notifications in Redis yet"
-                                                         : "result notifications from Redis interrupted");
+        snprintf(reason, reason_size,
+                 st.subscribes == 0 ? "not subscribed to result notifications in Redis yet"
+                                    : "result notifications from Redis interrupted");
         return 0;
     }
     return mm_health_ready(rt->health, reason, reason_size);
@@ -82,7 +83,8 @@ static unsigned long env_limit(const char *name) {
 /* Why host:port cannot be listened on: the errno text of a bind/listen
  * tried here (the HTTP server's own attempt has been logged already). */
 static const char *listen_error(const char *host, unsigned port, char *buf, size_t size) {
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM,
                              .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
     struct addrinfo *res = NULL;
     char service[16];
@@ -101,7 +103,8 @@ static const char *listen_error(const char *host, unsigned port, char *buf, size
         if (bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 1) != 0)
             snprintf(buf, size, "%s", strerror(errno));
         else
-            snprintf(buf, size, "the address can be bound now; see the log above for the server's reason");
+            snprintf(buf, size,
+                     "the address can be bound now; see the log above for the server's reason");
         close(fd);
     }
     freeaddrinfo(res);
@@ -112,11 +115,13 @@ static const char *listen_error(const char *host, unsigned port, char *buf, size
  * caller gets the timeout error that names the event id, and the publish
  * itself, which Kafka may retry for message.timeout.ms (30 s unless
  * configured) when the probes still see a broker. */
-static unsigned request_deadline_ms(mm_service *const *services, size_t count, const mm_config *cfg) {
+static unsigned request_deadline_ms(mm_service *const *services, size_t count,
+                                    const mm_config *cfg) {
     long longest = cfg->sync_timeout_ms;
     for (size_t i = 0; i < count; i++)
         for (size_t j = 0; j < services[i]->mutation_count; j++)
-            if (services[i]->mutations[j]->timeout_ms > longest) longest = services[i]->mutations[j]->timeout_ms;
+            if (services[i]->mutations[j]->timeout_ms > longest)
+                longest = services[i]->mutations[j]->timeout_ms;
     long publish_ms = 30000;
     for (size_t i = 0; i < cfg->kafka_property_count; i++)
         if (strcmp(cfg->kafka_properties[i].key, "message.timeout.ms") == 0)
@@ -155,10 +160,12 @@ mm_server *mm_server_open_config(mm_service *const *services, size_t count, cons
     }
     int manager_on = opts->manager || cfg->manager_enabled;
     const char *auth_code = opts->manager_auth_code;
-    if (!auth_code && cfg->manager_auth_code && cfg->manager_auth_code[0]) auth_code = cfg->manager_auth_code;
+    if (!auth_code && cfg->manager_auth_code && cfg->manager_auth_code[0])
+        auth_code = cfg->manager_auth_code;
     if (manager_on && (!auth_code || !auth_code[0])) {
-        snprintf(err, err_size, "manager mode needs an auth code: set manager.auth_code in the config, "
-                                "MM_MANAGER_AUTH_CODE, or --auth-code-file FILE (there is no default)");
+        snprintf(err, err_size,
+                 "manager mode needs an auth code: set manager.auth_code in the config, "
+                 "MM_MANAGER_AUTH_CODE, or --auth-code-file FILE (there is no default)");
         goto fail;
     }
 
@@ -181,13 +188,17 @@ mm_server *mm_server_open_config(mm_service *const *services, size_t count, cons
         if (!s->manager) goto fail;
         extras[extra_count++] = mm_manager_schema_extra(s->manager);
     }
-    s->schema = mm_services_build_schema(services, count, extras, extra_count, &s->rt, err, err_size);
+    s->schema =
+        mm_services_build_schema(services, count, extras, extra_count, &s->rt, err, err_size);
     if (!s->schema) goto fail;
-    s->gw = (mm_gateway){.schema = s->schema, .dispatch = s->rt.dispatch,
-                         .blocking = s->rt.blocking, .context = &s->rt};
+    s->gw = (mm_gateway){.schema = s->schema,
+                         .dispatch = s->rt.dispatch,
+                         .blocking = s->rt.blocking,
+                         .context = &s->rt};
     mm_graphql_options_init(&s->gw.options);
     /* Clients repeat the same few documents: parse and validate each once. */
-    s->gw.options.cache = mm_graphql_cache_new_bounded(512, (size_t)cfg->graphql_document_cache_bytes);
+    s->gw.options.cache =
+        mm_graphql_cache_new_bounded(512, (size_t)cfg->graphql_document_cache_bytes);
     s->gw.options.max_cost = (size_t)cfg->graphql_max_cost;
     s->gw.options.max_field_resolutions = (uint64_t)cfg->graphql_max_field_resolutions;
     s->gw.options.max_response_bytes = (size_t)cfg->graphql_max_response_bytes;
@@ -253,8 +264,8 @@ mm_server *mm_server_open_config(mm_service *const *services, size_t count, cons
     }
     snprintf(s->url, sizeof s->url, "http://%s:%u%s", host, (unsigned)mm_http_server_port(s->http),
              cfg->http_graphql_path);
-    mm_log_info("msg=\"serving\" services=%zu kafka=%s manager=%s url=%s", count, cfg->kafka_bootstrap_servers,
-                manager_on ? "on" : "off", s->url);
+    mm_log_info("msg=\"serving\" services=%zu kafka=%s manager=%s url=%s", count,
+                cfg->kafka_bootstrap_servers, manager_on ? "on" : "off", s->url);
     return s;
 fail:
     mm_server_free(s);
@@ -308,7 +319,8 @@ int mm_server_run(mm_server *s) {
      * in progress (the engine stops between fields) and the answer, while
      * requests waiting for a result keep the whole grace. */
     mm_gateway_stop_by(&s->gw, s->grace_ms / 2);
-    mm_subscriptions_stop(s->subs); /* no more events; the server's stop completes every subscription */
+    mm_subscriptions_stop(
+        s->subs); /* no more events; the server's stop completes every subscription */
     mm_http_server_stop(s->http, s->grace_ms);
     return 0;
 }

@@ -22,8 +22,10 @@ int mm_app_add(mm_app *app, mm_service *service) {
 int mm_app_load(mm_app *app, const char *path, char *err, size_t err_size) {
     /* dlopen searches the library path for a bare name; a service is a file. */
     char resolved[4096];
-    if (!strchr(path, '/')) snprintf(resolved, sizeof resolved, "./%s", path);
-    else snprintf(resolved, sizeof resolved, "%s", path);
+    if (!strchr(path, '/'))
+        snprintf(resolved, sizeof resolved, "./%s", path);
+    else
+        snprintf(resolved, sizeof resolved, "%s", path);
     void *h = dlopen(resolved, RTLD_NOW | RTLD_LOCAL);
     if (!h) {
         snprintf(err, err_size, "--app %s: cannot load: %s", path, dlerror());
@@ -53,8 +55,10 @@ int mm_app_load(mm_app *app, const char *path, char *err, size_t err_size) {
             snprintf(err, err_size, "--app %s: %s() returned NULL after this definition error: %s",
                      path, MM_SERVICE_SYMBOL, why);
         else
-            snprintf(err, err_size, "--app %s: %s() returned NULL, and no mm_service_* call failed: "
-                     "the service's own code gave up (check its error paths)", path, MM_SERVICE_SYMBOL);
+            snprintf(err, err_size,
+                     "--app %s: %s() returned NULL, and no mm_service_* call failed: "
+                     "the service's own code gave up (check its error paths)",
+                     path, MM_SERVICE_SYMBOL);
         return MM_EINVAL;
     }
     if (mm_app_find(app, svc->name)) {
@@ -96,9 +100,12 @@ int mm_app_check_config(const mm_app *app, const mm_config *cfg, char *err, size
         if (!svc) {
             mm_suggest sg;
             mm_suggest_init(&sg, c->service);
-            for (size_t j = 0; j < app->service_count; j++) mm_suggest_offer(&sg, app->services[j]->name);
-            if (sg.best) mm_suggest_hint(&sg, hint, sizeof hint);
-            else mm_config_top_key_hint(c->service, hint, sizeof hint);
+            for (size_t j = 0; j < app->service_count; j++)
+                mm_suggest_offer(&sg, app->services[j]->name);
+            if (sg.best)
+                mm_suggest_hint(&sg, hint, sizeof hint);
+            else
+                mm_config_top_key_hint(c->service, hint, sizeof hint);
             snprintf(err, err_size, "%s:%u: unknown key '%s': not a loaded service nor a setting%s",
                      cfg->source, c->line, c->service, hint);
             return MM_ENOTFOUND;
@@ -106,9 +113,10 @@ int mm_app_check_config(const mm_app *app, const mm_config *cfg, char *err, size
         if (!mm_service_find_consumer(svc, c->consumer)) {
             mm_suggest sg;
             mm_suggest_init(&sg, c->consumer);
-            for (size_t j = 0; j < svc->consumer_count; j++) mm_suggest_offer(&sg, svc->consumers[j]->name);
-            snprintf(err, err_size, "%s:%u: service %s has no consumer '%s'%s", cfg->source, c->line,
-                     c->service, c->consumer, mm_suggest_hint(&sg, hint, sizeof hint));
+            for (size_t j = 0; j < svc->consumer_count; j++)
+                mm_suggest_offer(&sg, svc->consumers[j]->name);
+            snprintf(err, err_size, "%s:%u: service %s has no consumer '%s'%s", cfg->source,
+                     c->line, c->service, c->consumer, mm_suggest_hint(&sg, hint, sizeof hint));
             return MM_ENOTFOUND;
         }
     }

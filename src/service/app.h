@@ -15,7 +15,7 @@
 typedef struct mm_app {
     mm_service **services;
     size_t service_count;
-    void **handles;      /* dlopen handles */
+    void **handles; /* dlopen handles */
     size_t handle_count;
 } mm_app;
 

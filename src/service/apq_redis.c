@@ -31,7 +31,9 @@ static redisContext *conn_locked(apq_redis *r) {
     r->last_attempt = now;
     char err[256];
     r->c = mm_redis_connect_url(r->url, MM_APQ_REDIS_TIMEOUT_MS, "mm-apq", err, sizeof err);
-    if (!r->c) mm_log_warn("msg=\"persisted queries: Redis unreachable, using memory only\" error=\"%s\"", err);
+    if (!r->c)
+        mm_log_warn("msg=\"persisted queries: Redis unreachable, using memory only\" error=\"%s\"",
+                    err);
     return r->c;
 }
 
@@ -66,7 +68,8 @@ static void redis_put(void *ud, const char *hash, const char *doc, size_t len) {
     pthread_mutex_lock(&r->lock);
     redisContext *c = conn_locked(r);
     if (c) {
-        redisReply *rep = redisCommand(c, "SET mm:apq:%s %b EX %ld", hash, doc, len, MM_APQ_REDIS_TTL_SECONDS);
+        redisReply *rep =
+            redisCommand(c, "SET mm:apq:%s %b EX %ld", hash, doc, len, MM_APQ_REDIS_TTL_SECONDS);
         char err[256];
         if (mm_redis_reply_check(c, rep, err, sizeof err) != 0) drop_locked(r);
         if (rep) freeReplyObject(rep);
@@ -104,7 +107,8 @@ mm_pq *mm_persisted_queries_open(const mm_config *cfg, char *err, size_t err_siz
         .max_bytes = (size_t)cfg->http_apq_max_bytes,
         .manifest_path = cfg->http_trusted_documents,
     };
-    if (cfg->http_apq && cfg->http_apq_redis && !(cfg->http_trusted_documents && *cfg->http_trusted_documents) &&
+    if (cfg->http_apq && cfg->http_apq_redis &&
+        !(cfg->http_trusted_documents && *cfg->http_trusted_documents) &&
         mm_apq_redis_backend(cfg->redis_results_url, &pc.backend, err, err_size) != 0)
         return NULL;
     return mm_pq_new(&pc, err, err_size);

@@ -35,19 +35,19 @@
 
 /* Attempts at one publish whose failure is transient, and the first backoff
  * (doubling). A delivery report itself waits up to message.timeout.ms. */
-#define PUBLISH_ATTEMPTS 3
+#define PUBLISH_ATTEMPTS   3
 #define PUBLISH_BACKOFF_MS 200
 /* Attempts at storing a result while Redis fails, and the first backoff
  * (doubling, capped): about 9 s in all (a synchronous caller waits 10 s) before
  * the event is dead-lettered. */
-#define STORE_ATTEMPTS 8
-#define STORE_BACKOFF_MS 200
+#define STORE_ATTEMPTS       8
+#define STORE_BACKOFF_MS     200
 #define STORE_BACKOFF_MAX_MS 2000
 /* Results written per MULTI/EXEC. */
 #define STORE_BATCH 256
 /* Handler calls per event when it keeps asking for a retry (mm_consumer_def). */
 #define DEFAULT_MAX_ATTEMPTS 5
-#define DEFAULT_MAX_CRASHES 3
+#define DEFAULT_MAX_CRASHES  3
 
 typedef struct runner runner;
 typedef struct job job;
@@ -58,42 +58,52 @@ typedef struct pub {
     const char *topic;
     const mm_event *ev;
     int attempts;
-    enum { P_PENDING, P_OK, P_TRANSIENT, P_PERMANENT } state;
-    bool keep;                  /* the result: keep its encoded data */
-    char *value;                /* that data (JSON text), once produced */
+    enum {
+        P_PENDING,
+        P_OK,
+        P_TRANSIENT,
+        P_PERMANENT
+    } state;
+    bool keep;   /* the result: keep its encoded data */
+    char *value; /* that data (JSON text), once produced */
     size_t value_len;
     char error[200];
 } pub;
 
 /* What a job waits for on the timer list. */
-enum wait_kind { W_NONE, W_HANDLER, W_PUBLISH, W_STORE };
+enum wait_kind {
+    W_NONE,
+    W_HANDLER,
+    W_PUBLISH,
+    W_STORE
+};
 
 struct job {
     runner *r;
     mm_consumer_slot *slot;
-    const mm_event *src;        /* the slot's event */
+    const mm_event *src; /* the slot's event */
     mm_message_info info;
     bool has_handler;
-    unsigned attempts;          /* handler calls so far */
+    unsigned attempts; /* handler calls so far */
     pub *pubs;
     size_t pub_count;
     size_t acks_pending;
-    mm_event exc;               /* the ExceptionEvent when the handler raised */
+    mm_event exc; /* the ExceptionEvent when the handler raised */
     bool has_exc;
-    json_t *doc;                /* the result to store (NULL: none) */
-    char *text;                 /* or its JSON text, built from the produced value */
-    bool dead;                  /* dead-lettered: counted so */
+    json_t *doc; /* the result to store (NULL: none) */
+    char *text;  /* or its JSON text, built from the produced value */
+    bool dead;   /* dead-lettered: counted so */
     int store_attempts;
     char store_error[200];
-    uint64_t epoch;             /* the runner's state epoch of the last handler call */
-    bool state_lost;            /* that call's deferred state writes failed */
-    int handler_rc;             /* what the last handler call returned */
-    struct keyslot *key;        /* the key it holds while handled (per-key order) */
-    job *key_next;              /* next job waiting for the same key */
+    uint64_t epoch;      /* the runner's state epoch of the last handler call */
+    bool state_lost;     /* that call's deferred state writes failed */
+    int handler_rc;      /* what the last handler call returned */
+    struct keyslot *key; /* the key it holds while handled (per-key order) */
+    job *key_next;       /* next job waiting for the same key */
     enum wait_kind waiting;
     int64_t due_ms;
-    job *next;                  /* in one of the runner's queues */
-    job *all_prev, *all_next;   /* every live job */
+    job *next;                /* in one of the runner's queues */
+    job *all_prev, *all_next; /* every live job */
     /* Last: ~1.8 KB of exception text buffers, initialized by
      * mm_handler_init, so a job is zeroed only up to here. */
     mm_handler h;
@@ -106,7 +116,7 @@ typedef struct queue {
 /* A Kafka key with a handler call in progress (or a retry pending): later
  * events with the same key wait here, in offset order. */
 typedef struct keyslot {
-    const char *key;            /* the holder's key bytes (its event owns them) */
+    const char *key; /* the holder's key bytes (its event owns them) */
     size_t len;
     job *waiting, *waiting_tail;
     struct keyslot *next;
@@ -116,8 +126,8 @@ typedef struct keyslot {
 typedef struct pool {
     pthread_mutex_t lock;
     pthread_cond_t work;
-    queue todo;                 /* jobs to call the handler for */
-    queue done;                 /* called: back to the loop thread */
+    queue todo; /* jobs to call the handler for */
+    queue done; /* called: back to the loop thread */
     bool stop;
     pthread_t *threads;
     unsigned count;
@@ -131,13 +141,13 @@ struct runner {
     mm_state *state;
     mm_consumer *c;
     unsigned max_attempts, max_crashes;
-    queue ready;                /* delivery reports all in: decide what next */
-    queue store;                /* waiting for the next result batch */
-    queue timers;               /* waiting for due_ms */
+    queue ready;  /* delivery reports all in: decide what next */
+    queue store;  /* waiting for the next result batch */
+    queue timers; /* waiting for due_ms */
     job *all;
-    uint64_t epoch;             /* deferred state writes since the last flush */
-    keyslot *keys;              /* keys being handled */
-    pool *pool;                 /* NULL: handlers run on the loop thread */
+    uint64_t epoch; /* deferred state writes since the last flush */
+    keyslot *keys;  /* keys being handled */
+    pool *pool;     /* NULL: handlers run on the loop thread */
 };
 
 static int64_t now_ms(void) {
@@ -159,8 +169,7 @@ static job *pop(queue *q) {
     job *j = q->head;
     if (j) {
         q->head = j->next;
-        if (!q->head)
-            q->tail = NULL;
+        if (!q->head) q->tail = NULL;
         j->next = NULL;
     }
     return j;
@@ -185,8 +194,10 @@ static int type_declared(const void *ud, const char *type) {
 
 static void job_free(job *j) {
     runner *r = j->r;
-    if (j->all_prev) j->all_prev->all_next = j->all_next;
-    else r->all = j->all_next;
+    if (j->all_prev)
+        j->all_prev->all_next = j->all_next;
+    else
+        r->all = j->all_next;
     if (j->all_next) j->all_next->all_prev = j->all_prev;
     if (j->has_handler) mm_handler_clear(&j->h);
     if (j->has_exc) mm_event_clear(&j->exc);
@@ -207,9 +218,7 @@ static void finish(job *j) {
 }
 
 /* Result stored (or none to store): finish now or after the next batch. */
-static void to_store(job *j) {
-    push(&j->r->store, j);
-}
+static void to_store(job *j) { push(&j->r->store, j); }
 
 /* The exception event for a failure: the original's field names. */
 static json_t *exception_data(runner *r, const mm_event *src, const char *class_name,
@@ -223,7 +232,8 @@ static int make_exception(runner *r, const mm_event *src, const char *class_name
                           const char *message, json_t *data, mm_event *out) {
     mm_event_init(out);
     json_t *d = exception_data(r, src, class_name, code, message, data);
-    if (!d || mm_event_create(out, r->spec->service->name, MM_EXCEPTION_EVENT_TYPE, d)) return MM_ENOMEM;
+    if (!d || mm_event_create(out, r->spec->service->name, MM_EXCEPTION_EVENT_TYPE, d))
+        return MM_ENOMEM;
     json_object_set_new(out->data, "id", json_string(out->id));
     return mm_event_set_cause_id(out, src->id);
 }
@@ -252,7 +262,8 @@ static void fail_job(job *j, bool dead_letter, const char *class_name, const cha
     mm_event exc;
     char err[300];
     if (make_exception(r, j->src, class_name, code, message, NULL, &exc) == 0 &&
-        mm_producer_send(r->rt->producer, r->spec->service->name, &exc, NULL, NULL, err, sizeof err))
+        mm_producer_send(r->rt->producer, r->spec->service->name, &exc, NULL, NULL, err,
+                         sizeof err))
         mm_log_warn("consumer=%s msg=\"exception event not published\" event=%s error=\"%s\"",
                     r->spec->name, j->src->id, err);
     mm_event_clear(&exc);
@@ -267,10 +278,9 @@ static void fail_job(job *j, bool dead_letter, const char *class_name, const cha
     json_decref(j->doc);
     free(j->text);
     j->text = NULL;
-    j->doc = r->spec->save_result
-                 ? mm_result_doc_error(j->src->id, r->spec->service->name, class_name, message, code,
-                                       NULL)
-                 : NULL;
+    j->doc = r->spec->save_result ? mm_result_doc_error(j->src->id, r->spec->service->name,
+                                                        class_name, message, code, NULL)
+                                  : NULL;
     to_store(j);
 }
 
@@ -412,7 +422,8 @@ static bool hold_key(job *j) {
     }
     bool own = j->src->key != NULL;
     *k = (keyslot){.key = own ? j->src->key : j->src->id,
-                   .len = own ? j->src->key_len : strlen(j->src->id), .next = r->keys};
+                   .len = own ? j->src->key_len : strlen(j->src->id),
+                   .next = r->keys};
     r->keys = k;
     j->key = k;
     return true;
@@ -427,8 +438,10 @@ static void dispatch(job *j) {
         size_t len = j->src->key ? j->src->key_len : strlen(j->src->id);
         for (keyslot *k = r->keys; k; k = k->next)
             if (k->len == len && memcmp(k->key, key, len) == 0) {
-                if (k->waiting_tail) k->waiting_tail->key_next = j;
-                else k->waiting = j;
+                if (k->waiting_tail)
+                    k->waiting_tail->key_next = j;
+                else
+                    k->waiting = j;
                 k->waiting_tail = j;
                 return;
             }
@@ -446,9 +459,10 @@ static void after_handler(job *j) {
     int rc = j->handler_rc;
     if (h->retry && !h->raised) {
         if (j->attempts < r->max_attempts) {
-            mm_log_info("consumer=%s msg=\"handler asked for a retry\" event=%s attempt=%u delay_ms=%u "
-                        "reason=\"%s\"", r->spec->name, j->src->id, j->attempts, h->retry_delay_ms,
-                        h->retry_reason);
+            mm_log_info(
+                "consumer=%s msg=\"handler asked for a retry\" event=%s attempt=%u delay_ms=%u "
+                "reason=\"%s\"",
+                r->spec->name, j->src->id, j->attempts, h->retry_delay_ms, h->retry_reason);
             if (!j->key && !hold_key(j)) return; /* it keeps its key meanwhile */
             wait_for(r, j, W_HANDLER, h->retry_delay_ms);
             return;
@@ -532,8 +546,8 @@ static void after_publish(job *j) {
     }
     if (!perm && trans && trans->attempts < PUBLISH_ATTEMPTS) {
         mm_log_warn("consumer=%s msg=\"publish failed, will retry\" event=%s topic=%s attempt=%d "
-                    "error=\"%s\"", r->spec->name, j->src->id, trans->topic, trans->attempts,
-                    trans->error);
+                    "error=\"%s\"",
+                    r->spec->name, j->src->id, trans->topic, trans->attempts, trans->error);
         wait_for(r, j, W_PUBLISH, (int64_t)PUBLISH_BACKOFF_MS << (trans->attempts - 1));
         return;
     }
@@ -559,8 +573,9 @@ static void after_publish(job *j) {
         }
     } else if (!j->has_exc && r->spec->save_result) {
         const mm_handler *h = &j->h;
-        json_t *event_json =
-            h->emitted_count ? mm_event_to_json(&h->emitted[h->emitted_count - 1].event) : json_null();
+        json_t *event_json = h->emitted_count
+                                 ? mm_event_to_json(&h->emitted[h->emitted_count - 1].event)
+                                 : json_null();
         j->doc = event_json ? mm_result_doc_event(j->src->id, event_json) : NULL;
         json_decref(event_json);
         if (!j->doc) {
@@ -604,8 +619,10 @@ static void store_batch(runner *r) {
                 finish(j); /* nothing to store: its state is confirmed above */
                 continue;
             }
-            items[n] = (mm_result_put){.event_id = j->src->id, .reply_to = j->src->reply_to,
-                                       .doc = j->doc, .text = j->text};
+            items[n] = (mm_result_put){.event_id = j->src->id,
+                                       .reply_to = j->src->reply_to,
+                                       .doc = j->doc,
+                                       .text = j->text};
             n++;
         }
         if (n == 0) continue;
@@ -623,7 +640,8 @@ static void store_batch(runner *r) {
             } else if (++j->store_attempts < STORE_ATTEMPTS) {
                 snprintf(j->store_error, sizeof j->store_error, "%s", err);
                 mm_log_warn("consumer=%s msg=\"result not stored, will retry\" event=%s attempt=%d "
-                            "error=\"%s\"", r->spec->name, j->src->id, j->store_attempts, err);
+                            "error=\"%s\"",
+                            r->spec->name, j->src->id, j->store_attempts, err);
                 int64_t d = (int64_t)STORE_BACKOFF_MS << (j->store_attempts - 1);
                 wait_for(r, j, W_STORE, d > STORE_BACKOFF_MAX_MS ? STORE_BACKOFF_MAX_MS : d);
             } else {
@@ -658,9 +676,12 @@ static int pump(void *ud) {
         for (job *j; (j = pop(&due));) {
             enum wait_kind k = j->waiting;
             j->waiting = W_NONE;
-            if (k == W_HANDLER) run_handler(j);
-            else if (k == W_PUBLISH) publish_all(j);
-            else push(&r->store, j);
+            if (k == W_HANDLER)
+                run_handler(j);
+            else if (k == W_PUBLISH)
+                publish_all(j);
+            else
+                push(&r->store, j);
         }
         for (job *j; (j = pop(&r->ready));) after_publish(j);
         store_batch(r);
@@ -673,7 +694,8 @@ static int pump(void *ud) {
     return first <= now ? 0 : (int)(first - now);
 }
 
-static void start(void *ud, mm_consumer_slot *slot, const mm_event *ev, const mm_message_info *info) {
+static void start(void *ud, mm_consumer_slot *slot, const mm_event *ev,
+                  const mm_message_info *info) {
     runner *r = ud;
     /* Exception events go to the service topic the consumer itself reads;
      * handling them by default could loop (a failing handler raising on its
@@ -730,10 +752,14 @@ static void release_jobs(runner *r) {
         mm_log_warn("consumer=%s msg=\"producer delivery thread not restarted\"", r->spec->name);
 }
 
-int mm_consumer_runner_run(mm_runtime *rt, const mm_gql_schema *schema, const mm_consumer_spec *spec,
-                           const mm_runner_options *opts, char *err, size_t err_size) {
+int mm_consumer_runner_run(mm_runtime *rt, const mm_gql_schema *schema,
+                           const mm_consumer_spec *spec, const mm_runner_options *opts, char *err,
+                           size_t err_size) {
     runner r = {
-        .rt = rt, .spec = spec, .opts = opts, .schema = schema,
+        .rt = rt,
+        .spec = spec,
+        .opts = opts,
+        .schema = schema,
         .state = mm_runtime_state(rt, spec->service),
         .max_attempts = spec->max_attempts ? spec->max_attempts : DEFAULT_MAX_ATTEMPTS,
         .max_crashes = opts && opts->max_crashes ? opts->max_crashes : DEFAULT_MAX_CRASHES,
@@ -789,7 +815,8 @@ int mm_consumer_runner_run(mm_runtime *rt, const mm_gql_schema *schema, const mm
     } else if (r.state) {
         mm_state_defer_writes(r.state, 1);
     }
-    mm_log_info("consumer=%s group=%s msg=\"consuming\" topics=%zu", spec->name, spec->group_id, topic_count);
+    mm_log_info("consumer=%s group=%s msg=\"consuming\" topics=%zu", spec->name, spec->group_id,
+                topic_count);
     int rc = mm_consumer_run(c);
     if (workers.threads) {
         pthread_mutex_lock(&workers.lock);
@@ -813,8 +840,8 @@ int mm_consumer_runner_run(mm_runtime *rt, const mm_gql_schema *schema, const mm
     if (r.state && spec->concurrency <= 1) mm_state_defer_writes(r.state, 0);
     mm_consumer_stats st;
     mm_consumer_get_stats(c, &st);
-    mm_log_info("consumer=%s msg=\"stopped\" handled=%llu skipped=%llu dead_lettered=%llu", spec->name,
-                (unsigned long long)st.handled, (unsigned long long)st.skipped,
+    mm_log_info("consumer=%s msg=\"stopped\" handled=%llu skipped=%llu dead_lettered=%llu",
+                spec->name, (unsigned long long)st.handled, (unsigned long long)st.skipped,
                 (unsigned long long)st.dead_lettered);
     mm_consumer_free(c);
     if (rc < 0) snprintf(err, err_size, "consumer %s: Kafka client failed", spec->name);

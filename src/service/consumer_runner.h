@@ -26,8 +26,8 @@
 #define MM_EXCEPTION_EVENT_TYPE "ExceptionEvent"
 
 typedef struct mm_runner_options {
-    uint64_t max_messages;             /* retire after this many handled; 0: never */
-    volatile sig_atomic_t *stop_flag;  /* set by a signal handler to stop */
+    uint64_t max_messages;               /* retire after this many handled; 0: never */
+    volatile sig_atomic_t *stop_flag;    /* set by a signal handler to stop */
     mm_consumer_progress_cb on_progress; /* optional, see bus/consumer.h */
     void *progress_ud;
     /* Called on the worker thread right before / after the service handler runs
@@ -46,7 +46,8 @@ typedef struct mm_runner_options {
 /* Runs the consumer until stopped or its budget is spent. schema is the
  * merged schema (the event types it defines are the known types). Returns
  * an mm_consumer_exit (>= 0) or a negative mm_error with err set. */
-int mm_consumer_runner_run(mm_runtime *rt, const mm_gql_schema *schema, const mm_consumer_spec *spec,
-                           const mm_runner_options *opts, char *err, size_t err_size);
+int mm_consumer_runner_run(mm_runtime *rt, const mm_gql_schema *schema,
+                           const mm_consumer_spec *spec, const mm_runner_options *opts, char *err,
+                           size_t err_size);
 
 #endif

@@ -81,7 +81,10 @@ int mm_dispatch_post_bounded(mm_dispatch *d, mm_job_fn fn, void *ud, unsigned ma
         return MM_ELIMIT;
     }
     d->queued++;
-    if (d->tail) d->tail->next = j; else d->head = j;
+    if (d->tail)
+        d->tail->next = j;
+    else
+        d->head = j;
     d->tail = j;
     pthread_cond_signal(&d->cond);
     pthread_mutex_unlock(&d->lock);

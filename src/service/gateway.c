@@ -36,7 +36,7 @@ typedef struct job {
     bool running;
     unsigned offloading;
     bool cancelled;
-    atomic_bool stop;       /* the engine's cancel flag: set by on_cancel, read while running */
+    atomic_bool stop; /* the engine's cancel flag: set by on_cancel, read while running */
 } job;
 
 /* The job whose engine step runs on this thread right now (an I/O thread's
@@ -81,7 +81,8 @@ static void job_finish(job *j) {
     char *text = mm_graphql_request_take_response_text(j->req, &len);
     if (text) {
         mm_http_outcome ho = mm_gateway_http_outcome(o);
-        if (o == MM_GRAPHQL_EXECUTED && kafka_unavailable(j, text)) ho = MM_HTTP_OUTCOME_UNAVAILABLE;
+        if (o == MM_GRAPHQL_EXECUTED && kafka_unavailable(j, text))
+            ho = MM_HTTP_OUTCOME_UNAVAILABLE;
         mm_http_respond_text(j->responder, ho, text, len, mm_graphql_request_has_errors(j->req));
     } else {
         mm_http_respond_error(j->responder, MM_HTTP_OUTCOME_INTERNAL_ERROR, "out of memory");
@@ -121,8 +122,10 @@ static void after_step(job *j, mm_graphql_outcome o) {
     bool repost = j->queued;
     bool cancel = !repost && j->cancelled && j->offloading == 0;
     pthread_mutex_unlock(&j->lock);
-    if (repost) post(j);
-    else if (cancel) cancel_and_finish(j);
+    if (repost)
+        post(j);
+    else if (cancel)
+        cancel_and_finish(j);
 }
 
 static void run_job(void *ud) {
@@ -199,7 +202,7 @@ void mm_gateway_handle(void *ud, const mm_http_graphql_request *req, mm_http_res
      * (or while the engine runs here) only sets the flag and leaves the job
      * to after_step. */
     mm_http_responder_on_cancel(responder, on_cancel, j);
-    tl_io_job = j;     /* resolvers that may block offload themselves */
+    tl_io_job = j; /* resolvers that may block offload themselves */
     j->req = mm_graphql_request_start(gw->schema, &gw->options, &params);
     tl_io_job = NULL;
     if (!j->req) {
@@ -215,7 +218,8 @@ void mm_gateway_handle(void *ud, const mm_http_graphql_request *req, mm_http_res
 void mm_gateway_stop_by(mm_gateway *gw, unsigned deadline_ms) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    uint64_t at = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec + (uint64_t)deadline_ms * 1000000u;
+    uint64_t at =
+        (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec + (uint64_t)deadline_ms * 1000000u;
     atomic_store(&gw->stop_at_ns, at);
 }
 
@@ -227,9 +231,9 @@ typedef struct offload {
     void *ud;
     json_t *parent, *args;
     mm_gql_deferred *deferred;
-    mm_gql_path path;          /* a copy of the root field's path node */
-    mm_arena arena;            /* the copy's own: the engine may still use the request's */
-    mm_gql_resolve_info info;  /* a copy; the request's memory it points to stays valid
+    mm_gql_path path;         /* a copy of the root field's path node */
+    mm_arena arena;           /* the copy's own: the engine may still use the request's */
+    mm_gql_resolve_info info; /* a copy; the request's memory it points to stays valid
                                   while offloading (read-only) */
 } offload;
 

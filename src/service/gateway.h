@@ -28,9 +28,9 @@
 typedef struct mm_gateway {
     mm_gql_schema *schema;
     mm_graphql_options options;
-    mm_dispatch *dispatch;  /* where woken requests continue */
-    mm_dispatch *blocking;  /* where offloaded resolvers run; NULL: dispatch */
-    void *context;          /* handed to resolvers (the runtime) */
+    mm_dispatch *dispatch;            /* where woken requests continue */
+    mm_dispatch *blocking;            /* where offloaded resolvers run; NULL: dispatch */
+    void *context;                    /* handed to resolvers (the runtime) */
     atomic_uint_least64_t stop_at_ns; /* set by mm_gateway_stop_by; point options.stop_at_ns here */
 } mm_gateway;
 

@@ -130,7 +130,8 @@ void mm_handler_raise(mm_handler *h, const char *class_name, const char *code, j
 
 void mm_handler_retry(mm_handler *h, unsigned delay_ms, const char *fmt, ...) {
     h->retry = 1;
-    h->retry_delay_ms = delay_ms > MM_HANDLER_RETRY_MAX_DELAY_MS ? MM_HANDLER_RETRY_MAX_DELAY_MS : delay_ms;
+    h->retry_delay_ms =
+        delay_ms > MM_HANDLER_RETRY_MAX_DELAY_MS ? MM_HANDLER_RETRY_MAX_DELAY_MS : delay_ms;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(h->retry_reason, sizeof h->retry_reason, fmt, ap);

@@ -17,20 +17,20 @@ typedef struct mm_emitted {
 struct mm_handler {
     const mm_consumer_spec *spec;
     mm_state *state;
-    const mm_event *source;   /* the event being handled */
+    const mm_event *source; /* the event being handled */
     mm_emitted *emitted;
     size_t emitted_count;
-    int emit_failed;          /* an mm_handler_emit call was refused */
+    int emit_failed; /* an mm_handler_emit call was refused */
     int raised;
     char class_name[128];
     char code[64];
     char message[1024];
-    json_t *data;             /* the exception's data, or NULL */
-    char emit_error[256];     /* why the first refused emit was refused */
-    int retry;                /* mm_handler_retry was called */
+    json_t *data;         /* the exception's data, or NULL */
+    char emit_error[256]; /* why the first refused emit was refused */
+    int retry;            /* mm_handler_retry was called */
     unsigned retry_delay_ms;
     char retry_reason[256];
-    unsigned attempt;         /* 1 on the first call for the event */
+    unsigned attempt; /* 1 on the first call for the event */
     /* Whether type is declared in the loaded SDL (NULL: not checked). */
     int (*type_declared)(const void *ud, const char *type);
     const void *type_ud;

@@ -25,7 +25,8 @@ struct mm_health {
 static void set_state(atomic_int *slot, mm_dep_state s, const char *what) {
     int old = atomic_exchange(slot, (int)s);
     if (old != (int)s && old != MM_DEP_UNKNOWN)
-        mm_log_warn("msg=\"dependency %s\" dependency=%s", s == MM_DEP_UP ? "is back" : "is unreachable", what);
+        mm_log_warn("msg=\"dependency %s\" dependency=%s",
+                    s == MM_DEP_UP ? "is back" : "is unreachable", what);
     else if (old == MM_DEP_UNKNOWN && s == MM_DEP_DOWN)
         mm_log_warn("msg=\"dependency is unreachable\" dependency=%s", what);
 }
@@ -122,7 +123,8 @@ int mm_health_ready(const mm_health *h, char *reason, size_t reason_size) {
     if (k != MM_DEP_UP && r != MM_DEP_UP)
         snprintf(reason, reason_size, "Kafka %s; Redis %s", state_text(k), state_text(r));
     else if (k != MM_DEP_UP)
-        snprintf(reason, reason_size, "Kafka %s (no broker answered a metadata request)", state_text(k));
+        snprintf(reason, reason_size, "Kafka %s (no broker answered a metadata request)",
+                 state_text(k));
     else
         snprintf(reason, reason_size, "Redis %s (no answer to PING)", state_text(r));
     return 0;

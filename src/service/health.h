@@ -24,11 +24,11 @@ typedef enum mm_dep_state {
 } mm_dep_state;
 
 typedef struct mm_health_config {
-    rd_kafka_t *kafka;          /* metadata probes; NULL: Kafka is not probed (UP) */
-    mm_redis_async *redis;      /* PING probes; NULL: Redis is not probed (UP) */
-    int interval_ms;            /* 0: 400 */
-    int kafka_timeout_ms;       /* 0: 800 */
-    int redis_timeout_ms;       /* 0: 500 */
+    rd_kafka_t *kafka;     /* metadata probes; NULL: Kafka is not probed (UP) */
+    mm_redis_async *redis; /* PING probes; NULL: Redis is not probed (UP) */
+    int interval_ms;       /* 0: 400 */
+    int kafka_timeout_ms;  /* 0: 800 */
+    int redis_timeout_ms;  /* 0: 500 */
 } mm_health_config;
 
 typedef struct mm_health mm_health;

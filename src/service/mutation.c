@@ -55,21 +55,21 @@ mm_state *mm_mutation_state(mm_mutation_call *call) { return call->state; }
 
 typedef struct mm_pending_mutation {
     atomic_int refs;
-    atomic_int settled;            /* 1 once the deferred was settled */
+    atomic_int settled; /* 1 once the deferred was settled */
     mm_runtime *rt;
     mm_gql_deferred *deferred;
     char event_id[64];
     char topic[256];
     long timeout_ms;
-    long unavailable_ms;           /* the Kafka acknowledgement deadline */
+    long unavailable_ms; /* the Kafka acknowledgement deadline */
     int synchronous;
-    atomic_int delivered;          /* 1 once Kafka acknowledged the event */
-    json_t *event_data;            /* async answer: the event's fields */
+    atomic_int delivered; /* 1 once Kafka acknowledged the event */
+    json_t *event_data;   /* async answer: the event's fields */
     mm_timer_entry deadline;
     mm_timer_entry publish_deadline; /* armed until the delivery report */
-    mm_timer_entry gate;           /* polls the Kafka probe while it says down */
-    long long gate_until_ms;       /* when the gate gives up */
-    mm_event ev;                   /* the event, until published */
+    mm_timer_entry gate;             /* polls the Kafka probe while it says down */
+    long long gate_until_ms;         /* when the gate gives up */
+    mm_event ev;                     /* the event, until published */
     const mm_mutation_spec *spec;
     struct mm_pending_mutation *next, *prev; /* rt->pending, while waiting */
     int listed;
@@ -90,7 +90,10 @@ static void unlist(mm_pending_mutation *p) {
     mm_runtime *rt = p->rt;
     pthread_mutex_lock(&rt->pending_lock);
     if (p->listed) {
-        if (p->prev) p->prev->next = p->next; else rt->pending = p->next;
+        if (p->prev)
+            p->prev->next = p->next;
+        else
+            rt->pending = p->next;
         if (p->next) p->next->prev = p->prev;
         p->listed = 0;
     }
@@ -154,12 +157,11 @@ json_t *mm_result_doc_to_data(json_t *doc, const char **error_message, json_t **
     const char *message = json_string_value(json_object_get(e, "message"));
     *error_message = message ? message : "The consumer failed to handle the event.";
     json_t *data = json_object_get(e, "data");
-    *extensions = json_pack("{s:o,s:o,s:o,s:O,s:o}",
-                            "code", string_or_null(json_object_get(e, "code")),
-                            "namespace", string_or_null(json_object_get(e, "namespace")),
-                            "className", string_or_null(json_object_get(e, "className")),
-                            "data", data ? data : json_null(),
-                            "sourceEventId", string_or_null(json_object_get(doc, "sourceEventId")));
+    *extensions = json_pack(
+        "{s:o,s:o,s:o,s:O,s:o}", "code", string_or_null(json_object_get(e, "code")), "namespace",
+        string_or_null(json_object_get(e, "namespace")), "className",
+        string_or_null(json_object_get(e, "className")), "data", data ? data : json_null(),
+        "sourceEventId", string_or_null(json_object_get(doc, "sourceEventId")));
     return NULL;
 }
 
@@ -228,7 +230,8 @@ static void on_delivery(void *ud, const mm_delivery *d) {
         char message[512];
         snprintf(message, sizeof message, "The event could not be published to %s: %s", p->topic,
                  d->error ? d->error : "unknown Kafka error");
-        settle(p, NULL, message, json_pack("{s:s,s:s}", "code", "PUBLISH_FAILED", "eventId", p->event_id));
+        settle(p, NULL, message,
+               json_pack("{s:s,s:s}", "code", "PUBLISH_FAILED", "eventId", p->event_id));
         if (p->synchronous) {
             disarm_waiter(p);
             disarm_deadline(p);
@@ -246,8 +249,10 @@ static int chosen_timing(const mm_mutation_spec *m, json_t *args, mm_timing *out
     json_t *t = json_object_get(args, "timing");
     mm_timing timing = m->default_timing;
     if (json_is_string(t)) {
-        if (strcmp(json_string_value(t), "synchronous") == 0) timing = MM_TIMING_SYNCHRONOUS;
-        else timing = MM_TIMING_ASYNCHRONOUS;
+        if (strcmp(json_string_value(t), "synchronous") == 0)
+            timing = MM_TIMING_SYNCHRONOUS;
+        else
+            timing = MM_TIMING_ASYNCHRONOUS;
     }
     if (!(m->timings & timing)) {
         snprintf(err, err_size, "%s does not allow %s timing.", m->name,
@@ -299,7 +304,8 @@ static void publish(mm_pending_mutation *p) {
         }
         mm_timer_add(rt->timer, &p->deadline, p->timeout_ms, on_deadline, p);
     }
-    if (has_publish_deadline) mm_timer_add(rt->timer, &p->publish_deadline, p->unavailable_ms, on_publish_deadline, p);
+    if (has_publish_deadline)
+        mm_timer_add(rt->timer, &p->publish_deadline, p->unavailable_ms, on_publish_deadline, p);
     /* The entry limit (bus/limits.h) keeps room for what a consumer emits. */
     int rc = mm_producer_send_entry(rt->producer, p->topic, &ev, on_delivery, p, err, sizeof err);
     mm_event_clear(&ev);
@@ -334,7 +340,8 @@ static void on_gate(void *ud) {
         settle(p, NULL, "The server is shutting down; the event was not published.",
                json_pack("{s:s}", "code", "SHUTTING_DOWN"));
     else
-        settle(p, NULL, "Kafka is unreachable: the event was not published. Retry when the server is ready.",
+        settle(p, NULL,
+               "Kafka is unreachable: the event was not published. Retry when the server is ready.",
                kafka_unavailable_ext(NULL));
     mm_event_clear(&p->ev);
     pending_release(p);
@@ -380,8 +387,10 @@ static void run_mutation(void *ud, json_t *parent, json_t *args, mm_gql_resolve_
     json_t *data = m->mutate_event(m->ud, &call, args);
     if (call.failed || !json_is_object(data)) {
         json_decref(data);
-        if (call.failed) refuse(d, json_pack("{s:s}", "code", call.code), "%s", call.message);
-        else refuse(d, NULL, "%s: mutate_event returned no event object.", m->name);
+        if (call.failed)
+            refuse(d, json_pack("{s:s}", "code", call.code), "%s", call.message);
+        else
+            refuse(d, NULL, "%s: mutate_event returned no event object.", m->name);
         return;
     }
     mm_pending_mutation *p = calloc(1, sizeof(*p));
@@ -408,7 +417,8 @@ static void run_mutation(void *ud, json_t *parent, json_t *args, mm_gql_resolve_
     p->spec = m;
     p->synchronous = timing == MM_TIMING_SYNCHRONOUS;
     p->timeout_ms = m->timeout_ms > 0 ? m->timeout_ms : rt->config->sync_timeout_ms;
-    p->unavailable_ms = rt->config->kafka_unavailable_ms > 0 ? rt->config->kafka_unavailable_ms : 2000;
+    p->unavailable_ms =
+        rt->config->kafka_unavailable_ms > 0 ? rt->config->kafka_unavailable_ms : 2000;
     snprintf(p->event_id, sizeof p->event_id, "%s", p->ev.id);
     snprintf(p->topic, sizeof p->topic, "%s", m->topic);
     p->event_data = json_incref(p->ev.data);
@@ -460,8 +470,8 @@ void mm_mutations_abandon(mm_runtime *rt) {
         if (p) atomic_fetch_add(&p->refs, 1); /* keep it while we work on it */
         pthread_mutex_unlock(&rt->pending_lock);
         if (!p) return;
-        settle(p, NULL, "The server is shutting down.", json_pack("{s:s,s:s}", "code",
-               "SHUTTING_DOWN", "eventId", p->event_id));
+        settle(p, NULL, "The server is shutting down.",
+               json_pack("{s:s,s:s}", "code", "SHUTTING_DOWN", "eventId", p->event_id));
         unlist(p); /* in case another thread had settled it first */
         disarm_waiter(p);
         disarm_deadline(p);
@@ -504,22 +514,26 @@ static void on_result_get(void *ud, int status, redisReply *reply, const char *e
         mm_gql_deferred_resolve(l->deferred, NULL);
     } else if (reply->type != REDIS_REPLY_STRING) {
         char why[300];
-        snprintf(why, sizeof why, "Redis answered %.*s", reply->type == REDIS_REPLY_ERROR ? (int)reply->len : 12,
+        snprintf(why, sizeof why, "Redis answered %.*s",
+                 reply->type == REDIS_REPLY_ERROR ? (int)reply->len : 12,
                  reply->type == REDIS_REPLY_ERROR ? reply->str : "a non-string");
         store_unavailable(l->deferred, why);
     } else {
         json_t *doc = json_loadb(reply->str, reply->len, 0, NULL);
         json_t *out = doc ? event_result_value(l->id, doc) : NULL;
         json_decref(doc);
-        if (out) mm_gql_deferred_resolve(l->deferred, out);
-        else store_unavailable(l->deferred, "the stored result is not valid JSON");
+        if (out)
+            mm_gql_deferred_resolve(l->deferred, out);
+        else
+            store_unavailable(l->deferred, "the stored result is not valid JSON");
     }
     free(l);
 }
 
 /* Looks the result up without blocking: a GET through the async client,
  * bounded by redis_timeout_ms; the field waits on a deferred meanwhile. */
-static json_t *resolve_event_result(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info) {
+static json_t *resolve_event_result(void *ud, json_t *parent, json_t *args,
+                                    mm_gql_resolve_info *info) {
     (void)parent;
     mm_runtime *rt = ud;
     if (!rt) {
@@ -530,12 +544,14 @@ static json_t *resolve_event_result(void *ud, json_t *parent, json_t *args, mm_g
     if (!id) return NULL;
     if (strlen(id) > MAX_EVENT_ID_BYTES) {
         mm_gql_resolve_error(info, json_pack("{s:s}", "code", "BAD_USER_INPUT"),
-                             "eventResult(id:) takes an event id of at most %d bytes.", MAX_EVENT_ID_BYTES);
+                             "eventResult(id:) takes an event id of at most %d bytes.",
+                             MAX_EVENT_ID_BYTES);
         return NULL;
     }
     char key[MAX_EVENT_ID_BYTES + 64];
     if (mm_result_key(MM_STORE_DEFAULT_PREFIX, id, key, sizeof key) != 0) {
-        mm_gql_resolve_error(info, json_pack("{s:s}", "code", "BAD_USER_INPUT"), "Not a valid event id.");
+        mm_gql_resolve_error(info, json_pack("{s:s}", "code", "BAD_USER_INPUT"),
+                             "Not a valid event id.");
         return NULL;
     }
     if (!rt->redis) {
@@ -562,10 +578,11 @@ static json_t *resolve_event_result(void *ud, json_t *parent, json_t *args, mm_g
     }
     l->deferred = d;
     snprintf(l->id, sizeof l->id, "%s", id);
-    int rc = mm_redis_async_submit(rt->redis, (int)rt->config->redis_timeout_ms, on_result_get, l, 2,
-                                   (const char *[]){"GET", key}, NULL);
+    int rc = mm_redis_async_submit(rt->redis, (int)rt->config->redis_timeout_ms, on_result_get, l,
+                                   2, (const char *[]){"GET", key}, NULL);
     if (rc != 0) {
-        store_unavailable(d, rc == MM_ELIMIT ? "too many Redis commands waiting" : "Redis is unavailable");
+        store_unavailable(d, rc == MM_ELIMIT ? "too many Redis commands waiting"
+                                             : "Redis is unavailable");
         free(l);
     }
     return NULL;

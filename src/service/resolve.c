@@ -38,7 +38,8 @@ static void offloaded(void *ud, json_t *parent, json_t *args, mm_gql_resolve_inf
     json_t *out = call_service(ud, parent, args, info);
     if (info->deferred_) {
         json_decref(out);
-        mm_gql_deferred_reject(d, NULL, "Internal error: a service resolver cannot defer its field.");
+        mm_gql_deferred_reject(d, NULL,
+                               "Internal error: a service resolver cannot defer its field.");
     } else if (info->error_message_) {
         json_decref(out);
         mm_gql_deferred_reject(d, info->error_extensions_, info->error_message_);
@@ -81,6 +82,7 @@ int mm_resolver_bind(mm_gql_schema *schema, mm_service *svc, const mm_resolver_s
     int rc = mm_gql_schema_set_resolver(schema, r->type_name, r->field_name, trampoline, b);
     if (rc)
         snprintf(err, err_size, "service %s: resolver for %s.%s: %s", svc->name, r->type_name,
-                 r->field_name, rc == MM_ENOTFOUND ? "no such field in the schema" : "not an object field");
+                 r->field_name,
+                 rc == MM_ENOTFOUND ? "no such field in the schema" : "not an object field");
     return rc;
 }

@@ -43,8 +43,7 @@ static void redis_close(void *ud) {
 }
 
 int mm_runtime_open(mm_runtime *rt, const mm_config *cfg, mm_runtime_role role,
-                    mm_service *const *services, size_t service_count, char *err,
-                    size_t err_size) {
+                    mm_service *const *services, size_t service_count, char *err, size_t err_size) {
     memset(rt, 0, sizeof(*rt));
     rt->config = cfg;
     rt->role = role;
@@ -68,20 +67,31 @@ int mm_runtime_open(mm_runtime *rt, const mm_config *cfg, mm_runtime_role role,
         int set = 0;
         for (size_t i = 0; i < cfg->kafka_property_count; i++)
             if (strcmp(cfg->kafka_properties[i].key, "reconnect.backoff.max.ms") == 0) set = 1;
-        if (!set) rt->kafka_props[rt->kafka_prop_count++] = (mm_kv){"reconnect.backoff.max.ms", "1000"};
+        if (!set)
+            rt->kafka_props[rt->kafka_prop_count++] = (mm_kv){"reconnect.backoff.max.ms", "1000"};
     }
 
     rt->producer = mm_producer_new(cfg->kafka_bootstrap_servers, rt->kafka_props,
                                    rt->kafka_prop_count, err, err_size);
-    if (!rt->producer) { rc = MM_EKAFKA; goto fail; }
+    if (!rt->producer) {
+        rc = MM_EKAFKA;
+        goto fail;
+    }
     rt->results = mm_result_store_new(cfg->redis_results_url, NULL, (int)cfg->result_ttl_seconds,
                                       err, err_size);
-    if (!rt->results) { rc = MM_EREDIS; goto fail; }
+    if (!rt->results) {
+        rc = MM_EREDIS;
+        goto fail;
+    }
     for (size_t i = 0; i < service_count; i++) {
         rt->states[i] = mm_state_new(cfg->redis_state_url, NULL, services[i]->name, err, err_size);
-        if (!rt->states[i]) { rc = MM_EREDIS; goto fail; }
+        if (!rt->states[i]) {
+            rc = MM_EREDIS;
+            goto fail;
+        }
         /* A server's resolvers wait on state within the server's deadline. */
-        if (role == MM_RUNTIME_SERVER) mm_state_set_timeout(rt->states[i], (int)cfg->redis_timeout_ms);
+        if (role == MM_RUNTIME_SERVER)
+            mm_state_set_timeout(rt->states[i], (int)cfg->redis_timeout_ms);
     }
     if (role == MM_RUNTIME_SERVER) {
         rt->timer = mm_timer_start();
@@ -95,16 +105,22 @@ int mm_runtime_open(mm_runtime *rt, const mm_config *cfg, mm_runtime_role role,
         redis_open_ctx ro = {.rt = rt, .err = err, .err_size = err_size};
         err[0] = '\0';
         if (mm_loop_thread_call(rt->deps, redis_open, &ro) != 0 || !rt->redis) {
-            if (!rt->redis && !err[0]) snprintf(err, err_size, "cannot start the async Redis client");
+            if (!rt->redis && !err[0])
+                snprintf(err, err_size, "cannot start the async Redis client");
             rc = MM_EREDIS;
             goto fail;
         }
         /* The result subscription lives on the same loop, and re-checks
          * through the same client. */
-        mm_notifier_config ncfg = {.redis_url = cfg->redis_results_url, .loop_thread = rt->deps,
-                                   .redis = rt->redis, .reconnect_max_ms = 2000};
+        mm_notifier_config ncfg = {.redis_url = cfg->redis_results_url,
+                                   .loop_thread = rt->deps,
+                                   .redis = rt->redis,
+                                   .reconnect_max_ms = 2000};
         rt->notifier = mm_notifier_start(&ncfg, err, err_size);
-        if (!rt->notifier) { rc = MM_EREDIS; goto fail; }
+        if (!rt->notifier) {
+            rc = MM_EREDIS;
+            goto fail;
+        }
         mm_health_config hc = {
             .kafka = mm_producer_rdkafka(rt->producer),
             .redis = rt->redis,
@@ -116,8 +132,10 @@ int mm_runtime_open(mm_runtime *rt, const mm_config *cfg, mm_runtime_role role,
             goto fail;
         }
         if (mm_notifier_wait_ready(rt->notifier, NOTIFIER_READY_MS) != 0)
-            fprintf(stderr, "warning: result notifications not subscribed yet (Redis at %s); "
-                            "retrying in the background\n", cfg->redis_results_url);
+            fprintf(stderr,
+                    "warning: result notifications not subscribed yet (Redis at %s); "
+                    "retrying in the background\n",
+                    cfg->redis_results_url);
     }
     return 0;
 fail:

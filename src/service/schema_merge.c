@@ -66,13 +66,14 @@ const char mm_framework_sdl[] =
     "}\n"
     "\n"
     "type Subscription {\n"
-    "  \"\"\"The result of an event as soon as it is stored (at once if it already is); then completes.\"\"\"\n"
+    "  \"\"\"The result of an event as soon as it is stored (at once if it already is); then "
+    "completes.\"\"\"\n"
     "  eventResult(id: ID!): EventResult\n"
     "}\n";
 
 /* Types the framework defines; a service may not define them again. */
-static const char *const framework_types[] = {"MutationTimings", "JSONString", "EventResult",
-                                              "EventError", "ExceptionEvent", NULL};
+static const char *const framework_types[] = {"MutationTimings", "JSONString",     "EventResult",
+                                              "EventError",      "ExceptionEvent", NULL};
 
 static void fail(char *err, size_t err_size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -97,7 +98,10 @@ static void sb_addn(strbuf *b, const char *s, size_t n) {
         size_t cap = b->cap ? b->cap * 2 : 256;
         while (cap < b->len + n + 1) cap *= 2;
         char *p = realloc(b->s, cap);
-        if (!p) { b->oom = 1; return; }
+        if (!p) {
+            b->oom = 1;
+            return;
+        }
         b->s = p;
         b->cap = cap;
     }
@@ -174,14 +178,17 @@ static char *prepare_sdl(const char *what, const char *owner_name, const char *s
     for (size_t i = 0; i < doc->definition_count; i++) {
         const mm_gql_definition *d = &doc->definitions[i];
         if (d->kind == MM_GQL_DEF_OPERATION || d->kind == MM_GQL_DEF_FRAGMENT) {
-            fail(err, err_size, "%s %s: SDL line %u: operations and fragments do not belong in a schema",
-                 what, who, d->loc.line);
+            fail(err, err_size,
+                 "%s %s: SDL line %u: operations and fragments do not belong in a schema", what,
+                 who, d->loc.line);
             free(out.s);
             return NULL;
         }
         if (d->kind == MM_GQL_DEF_SCHEMA) {
-            fail(err, err_size, "%s %s: SDL line %u: a service may not declare `schema`; the "
-                 "root types are Query and Mutation", what, who, d->loc.line);
+            fail(err, err_size,
+                 "%s %s: SDL line %u: a service may not declare `schema`; the "
+                 "root types are Query and Mutation",
+                 what, who, d->loc.line);
             free(out.s);
             return NULL;
         }
@@ -202,14 +209,15 @@ static char *prepare_sdl(const char *what, const char *owner_name, const char *s
         if (t->is_extension) continue;
         for (const char *const *f = framework_types; *f; f++)
             if (strcmp(*f, name) == 0) {
-                fail(err, err_size, "%s %s: SDL line %u: type %s is defined by the framework",
-                     what, who, d->loc.line, name);
+                fail(err, err_size, "%s %s: SDL line %u: type %s is defined by the framework", what,
+                     who, d->loc.line, name);
                 free(out.s);
                 return NULL;
             }
         const char *other = owners_find(types, name);
         if (other && t->kind == MM_GQL_TYPEDEF_SCALAR && strcmp(other, who) != 0) {
-            size_t def_end = i + 1 < doc->definition_count ? doc->definitions[i + 1].loc.offset : len;
+            size_t def_end =
+                i + 1 < doc->definition_count ? doc->definitions[i + 1].loc.offset : len;
             sb_addn(&out, sdl + copied, d->loc.offset - copied);
             copied = def_end;
             continue;
@@ -249,18 +257,22 @@ static char *mutation_sdl(const mm_service *svc, owners *types, owners *fields, 
         const mm_mutation_spec *m = svc->mutations[i];
         const char *other = owners_find(types, m->payload_type);
         if (other) {
-            fail(err, err_size, "service %s: mutation %s needs the type name %s, which service %s "
-                 "already defines", svc->name, m->name, m->payload_type, other);
+            fail(err, err_size,
+                 "service %s: mutation %s needs the type name %s, which service %s "
+                 "already defines",
+                 svc->name, m->name, m->payload_type, other);
             free(b.s);
             return NULL;
         }
         other = owners_find(fields, m->name);
         if (other) {
-            fail(err, err_size, "services %s and %s both define mutation %s", other, svc->name, m->name);
+            fail(err, err_size, "services %s and %s both define mutation %s", other, svc->name,
+                 m->name);
             free(b.s);
             return NULL;
         }
-        if (owners_add(types, m->payload_type, svc->name) || owners_add(fields, m->name, svc->name)) {
+        if (owners_add(types, m->payload_type, svc->name) ||
+            owners_add(fields, m->name, svc->name)) {
             fail(err, err_size, "out of memory");
             free(b.s);
             return NULL;
@@ -273,12 +285,15 @@ static char *mutation_sdl(const mm_service *svc, owners *types, owners *fields, 
         if (both && strcmp(m->result_type, m->event_type) != 0) {
             /* The field keeps the original's type (clients depend on it);
              * the description says what an asynchronous answer holds. */
-            sb_add(&b, "  \"\"\"\n  synchronous: the consumer's result. asynchronous: the published ");
+            sb_add(&b,
+                   "  \"\"\"\n  synchronous: the consumer's result. asynchronous: the published ");
             sb_add(&b, m->event_type);
             sb_add(&b, "'s fields that ");
             sb_add(&b, m->result_type);
-            sb_add(&b, " also has (`id` is the event id, for `eventResult(id:)`); the others are null.\n"
-                       "  \"\"\"\n");
+            sb_add(
+                &b,
+                " also has (`id` is the event id, for `eventResult(id:)`); the others are null.\n"
+                "  \"\"\"\n");
         }
         sb_add(&b, "  data: ");
         sb_add(&b, sync ? m->result_type : m->event_type);
@@ -334,14 +349,18 @@ static int check_names(const mm_service *svc, const owners *types, char *err, si
     for (size_t i = 0; i < svc->mutation_count; i++) {
         const mm_mutation_spec *m = svc->mutations[i];
         if (!type_declared(types, m->event_type)) {
-            fail(err, err_size, "service %s: mutation %s: event_type '%s' is not a type declared in "
-                 "the SDL%s", svc->name, m->name, m->event_type,
+            fail(err, err_size,
+                 "service %s: mutation %s: event_type '%s' is not a type declared in "
+                 "the SDL%s",
+                 svc->name, m->name, m->event_type,
                  type_hint(types, m->event_type, hint, sizeof hint));
             return MM_ENOTFOUND;
         }
         if (!type_declared(types, m->result_type)) {
-            fail(err, err_size, "service %s: mutation %s: result_type '%s' is not a type declared in "
-                 "the SDL%s", svc->name, m->name, m->result_type,
+            fail(err, err_size,
+                 "service %s: mutation %s: result_type '%s' is not a type declared in "
+                 "the SDL%s",
+                 svc->name, m->name, m->result_type,
                  type_hint(types, m->result_type, hint, sizeof hint));
             return MM_ENOTFOUND;
         }
@@ -350,9 +369,10 @@ static int check_names(const mm_service *svc, const owners *types, char *err, si
         const mm_consumer_spec *c = svc->consumers[i];
         for (char **t = c->event_types; t && *t; t++)
             if (!type_declared(types, *t)) {
-                fail(err, err_size, "service %s: consumer %s: event_types names '%s', which is not a "
-                     "type declared in the SDL of a loaded service%s", svc->name, c->name, *t,
-                     type_hint(types, *t, hint, sizeof hint));
+                fail(err, err_size,
+                     "service %s: consumer %s: event_types names '%s', which is not a "
+                     "type declared in the SDL of a loaded service%s",
+                     svc->name, c->name, *t, type_hint(types, *t, hint, sizeof hint));
                 return MM_ENOTFOUND;
             }
     }
@@ -360,7 +380,8 @@ static int check_names(const mm_service *svc, const owners *types, char *err, si
 }
 
 /* After the build: the names are declared; are they object types? */
-static int check_kinds(const mm_gql_schema *schema, const mm_service *svc, char *err, size_t err_size) {
+static int check_kinds(const mm_gql_schema *schema, const mm_service *svc, char *err,
+                       size_t err_size) {
     for (size_t i = 0; i < svc->mutation_count; i++) {
         const mm_mutation_spec *m = svc->mutations[i];
         const char *names[2] = {m->event_type, m->result_type};
@@ -368,8 +389,10 @@ static int check_kinds(const mm_gql_schema *schema, const mm_service *svc, char 
         for (int k = 0; k < 2; k++) {
             const mm_gql_type *t = mm_gql_schema_find_type(schema, names[k]);
             if (!t || t->kind != MM_GQL_OBJECT) {
-                fail(err, err_size, "service %s: mutation %s: %s '%s' must be an object type "
-                     "(`type %s { ... }`)", svc->name, m->name, what[k], names[k], names[k]);
+                fail(err, err_size,
+                     "service %s: mutation %s: %s '%s' must be an object type "
+                     "(`type %s { ... }`)",
+                     svc->name, m->name, what[k], names[k], names[k]);
                 return MM_EINVAL;
             }
         }
@@ -379,8 +402,9 @@ static int check_kinds(const mm_gql_schema *schema, const mm_service *svc, char 
         for (char **t = c->event_types; t && *t; t++) {
             const mm_gql_type *ty = mm_gql_schema_find_type(schema, *t);
             if (!ty || ty->kind != MM_GQL_OBJECT) {
-                fail(err, err_size, "service %s: consumer %s: event type '%s' must be an object type",
-                     svc->name, c->name, *t);
+                fail(err, err_size,
+                     "service %s: consumer %s: event type '%s' must be an object type", svc->name,
+                     c->name, *t);
                 return MM_EINVAL;
             }
         }
@@ -394,8 +418,8 @@ static json_t *scalar_serialize(void *ud, json_t *value, mm_arena *arena, const 
     (void)arena;
     const mm_scalar_spec *s = ud;
     *error = NULL;
-    json_t *out = s->v0_serialize ? s->v0_serialize(value, error)
-                                  : s->serialize(s->ud, value, error);
+    json_t *out =
+        s->v0_serialize ? s->v0_serialize(value, error) : s->serialize(s->ud, value, error);
     if (!out && !*error) *error = "Scalar could not be serialized.";
     return out;
 }
@@ -404,8 +428,8 @@ static json_t *scalar_parse_value(void *ud, json_t *value, mm_arena *arena, cons
     (void)arena;
     const mm_scalar_spec *s = ud;
     *error = NULL;
-    json_t *out = s->v0_parse_value ? s->v0_parse_value(value, error)
-                                    : s->parse_value(s->ud, value, error);
+    json_t *out =
+        s->v0_parse_value ? s->v0_parse_value(value, error) : s->parse_value(s->ud, value, error);
     if (!out && !*error) *error = "Scalar could not be parsed.";
     return out;
 }
@@ -436,7 +460,8 @@ static json_t *json_string_serialize(void *ud, json_t *value, mm_arena *arena, c
     return out;
 }
 
-static json_t *json_string_parse_value(void *ud, json_t *value, mm_arena *arena, const char **error) {
+static json_t *json_string_parse_value(void *ud, json_t *value, mm_arena *arena,
+                                       const char **error) {
     (void)ud;
     (void)arena;
     if (!json_is_string(value)) {
@@ -540,9 +565,9 @@ mm_gql_schema *mm_services_build_schema(mm_service *const *services, size_t serv
     for (size_t i = 0; i < service_count; i++)
         if (check_names(services[i], &types, err, err_size)) goto done;
     static const char mutation_root[] = "type Mutation\n";
-    sources[mutation_slot] = mentions_mutation
-        ? (mm_gql_sdl_source){"metamorphosis", mutation_root, sizeof mutation_root - 1}
-        : (mm_gql_sdl_source){"metamorphosis", "", 0};
+    sources[mutation_slot] = mentions_mutation ? (mm_gql_sdl_source){"metamorphosis", mutation_root,
+                                                                     sizeof mutation_root - 1}
+                                               : (mm_gql_sdl_source){"metamorphosis", "", 0};
 
     /* An empty document is a syntax error in GraphQL: drop empty fragments
      * (a service without mutations, no Mutation root). */

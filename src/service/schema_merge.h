@@ -19,7 +19,7 @@ typedef struct mm_runtime mm_runtime;
 
 /* An extra SDL fragment with its resolvers, e.g. the manager's fields. */
 typedef struct mm_schema_extra {
-    const char *name;     /* for messages */
+    const char *name; /* for messages */
     const char *sdl;
     int (*bind)(void *ud, mm_gql_schema *schema, char *err, size_t err_size);
     void *ud;

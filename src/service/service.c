@@ -52,8 +52,10 @@ int mm_is_topic_name(const char *s) {
 
 mm_service *mm_service_new(const char *name) {
     if (!mm_is_topic_name(name)) {
-        definition_error(NULL, "service name '%s' is not a valid Kafka topic name "
-                         "([a-zA-Z0-9._-], 1-249 chars)", name ? name : "(null)");
+        definition_error(NULL,
+                         "service name '%s' is not a valid Kafka topic name "
+                         "([a-zA-Z0-9._-], 1-249 chars)",
+                         name ? name : "(null)");
         return NULL;
     }
     mm_service *s = calloc(1, sizeof(*s));
@@ -163,8 +165,10 @@ int mm_service_define_mutation(mm_service *s, const mm_mutation_def *d) {
     }
     const char *mname = d->name ? d->name : "(null)";
     if (!mm_is_graphql_name(d->name)) {
-        definition_error(s, "service %s: mutation '%s': the name is not a GraphQL name "
-                         "([_A-Za-z][_0-9A-Za-z]*)", s->name, mname);
+        definition_error(s,
+                         "service %s: mutation '%s': the name is not a GraphQL name "
+                         "([_A-Za-z][_0-9A-Za-z]*)",
+                         s->name, mname);
         return MM_EINVAL;
     }
     if (!mm_is_graphql_name(d->event_type)) {
@@ -182,13 +186,16 @@ int mm_service_define_mutation(mm_service *s, const mm_mutation_def *d) {
         return MM_EINVAL;
     }
     if (d->topic && !mm_is_topic_name(d->topic)) {
-        definition_error(s, "service %s: mutation %s: '%s' is not a valid topic name", s->name, d->name, d->topic);
+        definition_error(s, "service %s: mutation %s: '%s' is not a valid topic name", s->name,
+                         d->name, d->topic);
         return MM_EINVAL;
     }
     unsigned timings = d->timings ? d->timings : MM_TIMING_ASYNCHRONOUS;
     if (timings & ~(unsigned)(MM_TIMING_SYNCHRONOUS | MM_TIMING_ASYNCHRONOUS)) {
-        definition_error(s, "service %s: mutation %s: timings 0x%x has bits other than "
-                         "MM_TIMING_SYNCHRONOUS and MM_TIMING_ASYNCHRONOUS", s->name, d->name, timings);
+        definition_error(s,
+                         "service %s: mutation %s: timings 0x%x has bits other than "
+                         "MM_TIMING_SYNCHRONOUS and MM_TIMING_ASYNCHRONOUS",
+                         s->name, d->name, timings);
         return MM_EINVAL;
     }
     /* default_timing 0: the only allowed timing; with both allowed,
@@ -197,13 +204,18 @@ int mm_service_define_mutation(mm_service *s, const mm_mutation_def *d) {
     mm_timing def = d->default_timing;
     if (def == 0) {
         def = (timings & MM_TIMING_ASYNCHRONOUS) ? MM_TIMING_ASYNCHRONOUS : MM_TIMING_SYNCHRONOUS;
-    } else if ((def != MM_TIMING_SYNCHRONOUS && def != MM_TIMING_ASYNCHRONOUS) || !(timings & def)) {
-        definition_error(s, "service %s: mutation %s: default_timing %s is not one of its timings "
-                         "(%s)", s->name, d->name,
-                         def == MM_TIMING_SYNCHRONOUS ? "MM_TIMING_SYNCHRONOUS"
-                         : def == MM_TIMING_ASYNCHRONOUS ? "MM_TIMING_ASYNCHRONOUS" : "(not one timing)",
-                         timings == MM_TIMING_SYNCHRONOUS ? "MM_TIMING_SYNCHRONOUS only"
-                         : timings == MM_TIMING_ASYNCHRONOUS ? "MM_TIMING_ASYNCHRONOUS only" : "both");
+    } else if ((def != MM_TIMING_SYNCHRONOUS && def != MM_TIMING_ASYNCHRONOUS) ||
+               !(timings & def)) {
+        definition_error(s,
+                         "service %s: mutation %s: default_timing %s is not one of its timings "
+                         "(%s)",
+                         s->name, d->name,
+                         def == MM_TIMING_SYNCHRONOUS    ? "MM_TIMING_SYNCHRONOUS"
+                         : def == MM_TIMING_ASYNCHRONOUS ? "MM_TIMING_ASYNCHRONOUS"
+                                                         : "(not one timing)",
+                         timings == MM_TIMING_SYNCHRONOUS    ? "MM_TIMING_SYNCHRONOUS only"
+                         : timings == MM_TIMING_ASYNCHRONOUS ? "MM_TIMING_ASYNCHRONOUS only"
+                                                             : "both");
         return MM_EINVAL;
     }
     if (has_mutation(s, d->name)) {
@@ -220,8 +232,8 @@ int mm_service_define_mutation(mm_service *s, const mm_mutation_def *d) {
     m->topic = strdup(d->topic ? d->topic : s->name);
     m->timings = timings;
     m->default_timing = def;
-    m->timing_argument = d->timing_argument ||
-                         timings == (MM_TIMING_SYNCHRONOUS | MM_TIMING_ASYNCHRONOUS);
+    m->timing_argument =
+        d->timing_argument || timings == (MM_TIMING_SYNCHRONOUS | MM_TIMING_ASYNCHRONOUS);
     m->timeout_ms = d->timeout_ms > 0 ? d->timeout_ms : 0;
     m->mutate_event = d->mutate_event;
     m->ud = d->ud;
@@ -230,8 +242,13 @@ int mm_service_define_mutation(mm_service *s, const mm_mutation_def *d) {
     if (!m->name || !m->arguments || !m->event_type || !m->result_type || !m->payload_type ||
         !m->topic || !v) {
         if (v) s->mutations = v;
-        free(m->name); free(m->arguments); free(m->event_type);
-        free(m->result_type); free(m->payload_type); free(m->topic); free(m);
+        free(m->name);
+        free(m->arguments);
+        free(m->event_type);
+        free(m->result_type);
+        free(m->payload_type);
+        free(m->topic);
+        free(m);
         return out_of_memory(s, "mm_service_add_mutation");
     }
     s->mutations = v;
@@ -248,10 +265,16 @@ static int copy_strv(const char *const *src, const char *fallback, char ***out) 
     char **v = calloc((n ? n : 1) + 1, sizeof(*v));
     if (!v) return MM_ENOMEM;
     if (n == 0) {
-        if (!(v[0] = strdup(fallback))) { free(v); return MM_ENOMEM; }
+        if (!(v[0] = strdup(fallback))) {
+            free(v);
+            return MM_ENOMEM;
+        }
     }
     for (size_t i = 0; i < n; i++) {
-        if (!(v[i] = strdup(src[i]))) { free_strv(v); return MM_ENOMEM; }
+        if (!(v[i] = strdup(src[i]))) {
+            free_strv(v);
+            return MM_ENOMEM;
+        }
     }
     *out = v;
     return 0;
@@ -273,21 +296,23 @@ int mm_service_define_consumer(mm_service *s, const mm_consumer_def *d) {
         definition_error(s, "service %s: mm_service_add_consumer: the definition is NULL", s->name);
         return MM_EINVAL;
     }
-    if (!consumer_name_ok(d->name) || !d->handle || (d->group_id && !mm_is_topic_name(d->group_id))) {
-        definition_error(s, "service %s: consumer '%s' needs a name of [a-zA-Z0-9._-] and a handler", s->name,
-                     d->name ? d->name : "(null)");
+    if (!consumer_name_ok(d->name) || !d->handle ||
+        (d->group_id && !mm_is_topic_name(d->group_id))) {
+        definition_error(s,
+                         "service %s: consumer '%s' needs a name of [a-zA-Z0-9._-] and a handler",
+                         s->name, d->name ? d->name : "(null)");
         return MM_EINVAL;
     }
     for (size_t i = 0; d->topics && d->topics[i]; i++)
         if (!mm_is_topic_name(d->topics[i])) {
-            definition_error(s, "service %s: consumer %s: '%s' is not a valid topic name", s->name, d->name,
-                         d->topics[i]);
+            definition_error(s, "service %s: consumer %s: '%s' is not a valid topic name", s->name,
+                             d->name, d->topics[i]);
             return MM_EINVAL;
         }
     for (size_t i = 0; d->event_types && d->event_types[i]; i++)
         if (!mm_is_graphql_name(d->event_types[i])) {
-            definition_error(s, "service %s: consumer %s: '%s' is not a type name", s->name, d->name,
-                         d->event_types[i]);
+            definition_error(s, "service %s: consumer %s: '%s' is not a type name", s->name,
+                             d->name, d->event_types[i]);
             return MM_EINVAL;
         }
     if (mm_service_find_consumer(s, d->name)) {
@@ -303,7 +328,11 @@ int mm_service_define_consumer(mm_service *s, const mm_consumer_def *d) {
     if (rc == 0) rc = copy_strv(d->event_types, NULL, &c->event_types);
     mm_consumer_spec **v = rc == 0 ? grow(s->consumers, s->consumer_count, sizeof(*v)) : NULL;
     if (!v) {
-        free(c->name); free(c->group_id); free_strv(c->topics); free_strv(c->event_types); free(c);
+        free(c->name);
+        free(c->group_id);
+        free_strv(c->topics);
+        free_strv(c->event_types);
+        free(c);
         return out_of_memory(s, "mm_service_add_consumer");
     }
     c->save_result = d->save_result;
@@ -327,9 +356,11 @@ int mm_service_add_resolver_flags(mm_service *s, const char *type_name, const ch
     if (!s) return null_service("mm_service_add_resolver");
     if (!mm_is_graphql_name(type_name) || !mm_is_graphql_name(field_name) || !fn ||
         (flags & ~(unsigned)MM_RESOLVER_NONBLOCKING)) {
-        definition_error(s, "service %s: resolver %s.%s needs a GraphQL type name, a field name "
-                         "and a function (flags: 0 or MM_RESOLVER_NONBLOCKING)", s->name,
-                         type_name ? type_name : "(null)", field_name ? field_name : "(null)");
+        definition_error(s,
+                         "service %s: resolver %s.%s needs a GraphQL type name, a field name "
+                         "and a function (flags: 0 or MM_RESOLVER_NONBLOCKING)",
+                         s->name, type_name ? type_name : "(null)",
+                         field_name ? field_name : "(null)");
         return MM_EINVAL;
     }
     mm_resolver_spec *v = grow(s->resolvers, s->resolver_count, sizeof(*v));
@@ -354,7 +385,8 @@ int mm_service_define_scalar(mm_service *s, const mm_scalar_spec *d) {
     if (!s) return null_service("mm_service_add_scalar");
     if (!d || !mm_is_graphql_name(d->name) || !(d->serialize || d->v0_serialize) ||
         !(d->parse_value || d->v0_parse_value)) {
-        definition_error(s, "service %s: scalar '%s' needs a GraphQL name, serialize and parse_value",
+        definition_error(s,
+                         "service %s: scalar '%s' needs a GraphQL name, serialize and parse_value",
                          s->name, d && d->name ? d->name : "(null)");
         return MM_EINVAL;
     }
@@ -362,7 +394,8 @@ int mm_service_define_scalar(mm_service *s, const mm_scalar_spec *d) {
     if (!v) return out_of_memory(s, "mm_service_add_scalar");
     s->scalars = v;
     v[s->scalar_count] = *d;
-    if (!(v[s->scalar_count].name = strdup(d->name))) return out_of_memory(s, "mm_service_add_scalar");
+    if (!(v[s->scalar_count].name = strdup(d->name)))
+        return out_of_memory(s, "mm_service_add_scalar");
     s->scalar_count++;
     return 0;
 }

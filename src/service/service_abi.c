@@ -71,17 +71,19 @@ int mm_service_add_consumer_sized(mm_service *s, const mm_consumer_def *def, siz
 int mm_service_add_scalar_sized(mm_service *s, const mm_scalar_def *def, size_t def_size) {
     mm_scalar_def d;
     if (!widen(&d, sizeof d, def, def_size, SCALAR_DEF_V1_SIZE, "scalar")) return MM_EINVAL;
-    mm_scalar_spec spec = {.name = (char *)d.name, .serialize = d.serialize,
-                           .parse_value = d.parse_value, .ud = d.ud};
+    mm_scalar_spec spec = {
+        .name = (char *)d.name, .serialize = d.serialize, .parse_value = d.parse_value, .ud = d.ud};
     return mm_service_define_scalar(s, &spec);
 }
 
 /* Subscriptions came in 0.2: every member up to ud is the first layout. */
 #define SUBSCRIPTION_DEF_V0_SIZE (offsetof(mm_subscription_def, ud) + sizeof(void *))
 
-int mm_service_add_subscription_sized(mm_service *s, const mm_subscription_def *def, size_t def_size) {
+int mm_service_add_subscription_sized(mm_service *s, const mm_subscription_def *def,
+                                      size_t def_size) {
     mm_subscription_def d;
-    if (!widen(&d, sizeof d, def, def_size, SUBSCRIPTION_DEF_V0_SIZE, "subscription")) return MM_EINVAL;
+    if (!widen(&d, sizeof d, def, def_size, SUBSCRIPTION_DEF_V0_SIZE, "subscription"))
+        return MM_EINVAL;
     return mm_service_define_subscription(s, &d);
 }
 
@@ -99,7 +101,7 @@ int(mm_service_add_scalar)(mm_service *s, const mm_scalar_def *def) {
     /* The caller compiled 0.1's struct, whatever the prototype now says. */
     const scalar_def_v0 *v0 = (const void *)def;
     if (!v0) return MM_EINVAL;
-    mm_scalar_spec spec = {.name = (char *)v0->name, .v0_serialize = v0->serialize,
-                           .v0_parse_value = v0->parse_value};
+    mm_scalar_spec spec = {
+        .name = (char *)v0->name, .v0_serialize = v0->serialize, .v0_parse_value = v0->parse_value};
     return mm_service_define_scalar(s, &spec);
 }

@@ -14,15 +14,15 @@
 
 typedef struct mm_mutation_spec {
     char *name;
-    char *arguments;       /* "" when none */
+    char *arguments; /* "" when none */
     char *event_type;
-    char *result_type;     /* never NULL: defaults to event_type */
-    char *payload_type;    /* the generated object type holding `data` */
+    char *result_type;  /* never NULL: defaults to event_type */
+    char *payload_type; /* the generated object type holding `data` */
     unsigned timings;
     mm_timing default_timing;
     int timing_argument;
-    char *topic;           /* never NULL: defaults to the service name */
-    long timeout_ms;       /* 0: the configured default */
+    char *topic;     /* never NULL: defaults to the service name */
+    long timeout_ms; /* 0: the configured default */
     mm_mutate_event_fn mutate_event;
     void *ud;
     mm_service *service;
@@ -31,8 +31,8 @@ typedef struct mm_mutation_spec {
 typedef struct mm_consumer_spec {
     char *name;
     char *group_id;
-    char **topics;         /* NULL-terminated, at least one */
-    char **event_types;    /* NULL-terminated; NULL: every type */
+    char **topics;      /* NULL-terminated, at least one */
+    char **event_types; /* NULL-terminated; NULL: every type */
     int save_result;
     mm_consumer_fn handle;
     void *ud;
@@ -46,7 +46,7 @@ typedef struct mm_resolver_spec {
     char *field_name;
     mm_resolve_fn fn;
     void *ud;
-    int nonblocking;       /* MM_RESOLVER_NONBLOCKING: runs on the I/O thread */
+    int nonblocking; /* MM_RESOLVER_NONBLOCKING: runs on the I/O thread */
 } mm_resolver_spec;
 
 /* 0.1's scalar callbacks, which took no ud (service_abi.c). */
@@ -54,17 +54,17 @@ typedef json_t *(*mm_scalar_v0_fn)(json_t *value, const char **error);
 
 typedef struct mm_scalar_spec {
     char *name;
-    mm_scalar_fn serialize;         /* set, or the v0 pair below is */
+    mm_scalar_fn serialize; /* set, or the v0 pair below is */
     mm_scalar_fn parse_value;
     void *ud;
-    mm_scalar_v0_fn v0_serialize;   /* a service built against 0.1 */
+    mm_scalar_v0_fn v0_serialize; /* a service built against 0.1 */
     mm_scalar_v0_fn v0_parse_value;
 } mm_scalar_spec;
 
 typedef struct mm_subscription_spec {
     char *field;
-    char **topics;         /* NULL-terminated, at least one */
-    char **event_types;    /* NULL-terminated, at least one */
+    char **topics;      /* NULL-terminated, at least one */
+    char **event_types; /* NULL-terminated, at least one */
     mm_subscription_filter_fn filter;
     mm_subscription_resolve_fn resolve;
     void *ud;
@@ -73,9 +73,9 @@ typedef struct mm_subscription_spec {
 
 struct mm_service {
     char *name;
-    char **sdl;            /* the fragments added, in order */
+    char **sdl; /* the fragments added, in order */
     size_t sdl_count;
-    mm_mutation_spec **mutations;  /* each allocated alone: resolvers keep pointers */
+    mm_mutation_spec **mutations; /* each allocated alone: resolvers keep pointers */
     size_t mutation_count;
     mm_consumer_spec **consumers;
     size_t consumer_count;

@@ -41,29 +41,36 @@ static void spec_free(mm_subscription_spec *sp) {
 int mm_service_define_subscription(mm_service *s, const mm_subscription_def *def) {
     if (!s || !def) return MM_EINVAL;
     if (!mm_is_graphql_name(def->field)) {
-        mm_log_error("msg=\"mm_service_add_subscription: the field is not a GraphQL name\" service=%s", s->name);
+        mm_log_error(
+            "msg=\"mm_service_add_subscription: the field is not a GraphQL name\" service=%s",
+            s->name);
         return MM_EINVAL;
     }
     if (!def->event_types || !def->event_types[0]) {
-        mm_log_error("msg=\"mm_service_add_subscription: no event_types\" service=%s field=%s", s->name, def->field);
+        mm_log_error("msg=\"mm_service_add_subscription: no event_types\" service=%s field=%s",
+                     s->name, def->field);
         return MM_EINVAL;
     }
     for (const char *const *t = def->event_types; *t; t++)
         if (!mm_is_graphql_name(*t)) {
-            mm_log_error("msg=\"mm_service_add_subscription: event type is not a GraphQL name\" service=%s "
-                         "field=%s type=\"%s\"", s->name, def->field, *t);
+            mm_log_error(
+                "msg=\"mm_service_add_subscription: event type is not a GraphQL name\" service=%s "
+                "field=%s type=\"%s\"",
+                s->name, def->field, *t);
             return MM_EINVAL;
         }
     for (const char *const *t = def->topics; t && *t; t++)
         if (!mm_is_topic_name(*t)) {
-            mm_log_error("msg=\"mm_service_add_subscription: not a topic name\" service=%s field=%s topic=\"%s\"",
+            mm_log_error("msg=\"mm_service_add_subscription: not a topic name\" service=%s "
+                         "field=%s topic=\"%s\"",
                          s->name, def->field, *t);
             return MM_EINVAL;
         }
     for (size_t i = 0; i < s->subscription_count; i++)
         if (strcmp(s->subscriptions[i]->field, def->field) == 0) {
-            mm_log_error("msg=\"mm_service_add_subscription: field bound twice\" service=%s field=%s", s->name,
-                         def->field);
+            mm_log_error(
+                "msg=\"mm_service_add_subscription: field bound twice\" service=%s field=%s",
+                s->name, def->field);
             return MM_EEXIST;
         }
     mm_subscription_spec *sp = calloc(1, sizeof *sp);
@@ -75,9 +82,10 @@ int mm_service_define_subscription(mm_service *s, const mm_subscription_def *def
     sp->resolve = def->resolve;
     sp->ud = def->ud;
     sp->service = s;
-    mm_subscription_spec **v = sp->field && sp->topics && sp->event_types
-                                   ? realloc(s->subscriptions, (s->subscription_count + 1) * sizeof *v)
-                                   : NULL;
+    mm_subscription_spec **v =
+        sp->field && sp->topics && sp->event_types
+            ? realloc(s->subscriptions, (s->subscription_count + 1) * sizeof *v)
+            : NULL;
     if (!v) {
         spec_free(sp);
         return MM_ENOMEM;

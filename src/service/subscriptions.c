@@ -22,10 +22,10 @@
 #include "http/persisted_queries.h"
 #include "service/service_internal.h"
 
-#define MAX_LOOPS 64
-#define POLL_MS 200
+#define MAX_LOOPS       64
+#define POLL_MS         200
 #define ASSIGN_RETRY_MS 1000
-#define KAFKA_QUERY_MS 3000
+#define KAFKA_QUERY_MS  3000
 
 typedef struct sub {
     struct sub *prev, *next;
@@ -37,15 +37,15 @@ typedef struct sub {
     uint64_t due_ms;                  /* eventResult: gives up then (monotonic ms) */
     char *query;
     char *operation_name;
-    json_t *variables;                /* raw (coerced again by each execution) */
-    json_t *args;                     /* the root field's coerced arguments */
-    int done;                         /* eventResult answered, but the stream still lists it */
+    json_t *variables; /* raw (coerced again by each execution) */
+    json_t *args;      /* the root field's coerced arguments */
+    int done;          /* eventResult answered, but the stream still lists it */
 } sub;
 
 typedef struct loop_reg {
     sub *topic_subs;
     sub *result_subs;
-    uv_timer_t result_timer;  /* sweeps result_subs for their deadline while any */
+    uv_timer_t result_timer; /* sweeps result_subs for their deadline while any */
     int timer_ready;
     atomic_uint topic_count; /* read by the tail thread: skip loops without */
 } loop_reg;
@@ -186,8 +186,10 @@ static void list_add(sub **head, sub *s) {
 }
 
 static void list_remove(sub **head, sub *s) {
-    if (s->prev) s->prev->next = s->next;
-    else *head = s->next;
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        *head = s->next;
     if (s->next) s->next->prev = s->prev;
     s->prev = s->next = NULL;
 }
@@ -199,7 +201,8 @@ static void deliver_event(mm_subscriptions *subs, loop_reg *reg, shared_event *e
         const mm_subscription_spec *sp = s->spec;
         if (!list_has(sp->topics, e->topic) || !list_has(sp->event_types, e->ev.type)) continue;
         if (sp->filter && !sp->filter(sp->ud, s->args, &e->ev)) continue;
-        json_t *payload = sp->resolve ? sp->resolve(sp->ud, s->args, &e->ev) : json_incref(e->ev.data);
+        json_t *payload =
+            sp->resolve ? sp->resolve(sp->ud, s->args, &e->ev) : json_incref(e->ev.data);
         if (!payload) continue;
         execute_and_send(subs, s, payload);
     }
@@ -227,8 +230,10 @@ static void deliver_result(mm_subscriptions *subs, loop_reg *reg, const char *id
         if (strcmp(s->event_id, id) == 0) {
             list_remove(&reg->result_subs, s);
             execute_and_send(subs, s, event_result_value(id, doc));
-            if (mm_http_stream_complete(s->st, s->id) == 0) sub_free(subs, s); /* no unsubscribe comes */
-            else s->done = 1; /* the stream is closing: its unsubscribe frees it */
+            if (mm_http_stream_complete(s->st, s->id) == 0)
+                sub_free(subs, s); /* no unsubscribe comes */
+            else
+                s->done = 1; /* the stream is closing: its unsubscribe frees it */
         }
         s = next;
     }
@@ -248,7 +253,8 @@ static void on_loop_msg(void *ud) {
     free(m);
 }
 
-static int post_msg(mm_subscriptions *subs, unsigned loop, shared_event *e, const char *id, json_t *doc) {
+static int post_msg(mm_subscriptions *subs, unsigned loop, shared_event *e, const char *id,
+                    json_t *doc) {
     loop_msg *m = calloc(1, sizeof *m);
     if (!m) return MM_ENOMEM;
     m->subs = subs;
@@ -260,10 +266,13 @@ static int post_msg(mm_subscriptions *subs, unsigned loop, shared_event *e, cons
         m->result_id = id ? strdup(id) : NULL;
         m->result_doc = json_incref(doc);
     }
-    int rc = (!e && !m->result_id) ? MM_ENOMEM : mm_http_server_post(atomic_load(&subs->server), loop, on_loop_msg, m);
+    int rc = (!e && !m->result_id)
+                 ? MM_ENOMEM
+                 : mm_http_server_post(atomic_load(&subs->server), loop, on_loop_msg, m);
     if (rc != 0) {
-        mm_log_warn("msg=\"subscriptions: cannot hand an event to an I/O loop; dropped\" loop=%u error=%s", loop,
-                    mm_strerror(rc));
+        mm_log_warn(
+            "msg=\"subscriptions: cannot hand an event to an I/O loop; dropped\" loop=%u error=%s",
+            loop, mm_strerror(rc));
         if (e) event_release(e);
         free(m->result_id);
         json_decref(m->result_doc);
@@ -333,7 +342,8 @@ static int wait_for_result(mm_subscriptions *subs, unsigned loop, const char *id
     if (!w) {
         size_t n = strlen(id);
         w = calloc(1, sizeof *w + n + 1);
-        if (!w) rc = MM_ENOMEM;
+        if (!w)
+            rc = MM_ENOMEM;
         else {
             memcpy(w->id, id, n + 1);
             rc = mm_notifier_wait_register(subs->o.rt->notifier, id, on_result, subs);
@@ -395,8 +405,8 @@ static void on_result_sweep(uv_timer_t *t) {
             list_remove(&reg->result_subs, s);
             stop_waiting(subs, s->event_id);
             if (send_error(s->st, s->id, "RESULT_TIMEOUT",
-                           "no result for event %s within %u ms; query eventResult(id:) later", s->event_id,
-                           subs->result_timeout_ms) == 0)
+                           "no result for event %s within %u ms; query eventResult(id:) later",
+                           s->event_id, subs->result_timeout_ms) == 0)
                 sub_free(subs, s); /* the error ended the operation: no unsubscribe comes */
             else
                 s->done = 1; /* the stream is closing: its unsubscribe frees it */
@@ -443,7 +453,8 @@ static int hook_init(void *ud, json_t *payload) {
 }
 
 /* A query over a stream: run once, answer, complete. */
-static void run_once(mm_subscriptions *subs, mm_http_stream *st, const char *id, const mm_http_graphql_request *req) {
+static void run_once(mm_subscriptions *subs, mm_http_stream *st, const char *id,
+                     const mm_http_graphql_request *req) {
     mm_graphql_request_params p = {
         .query = req->query,
         .query_length = strlen(req->query),
@@ -500,8 +511,8 @@ static int subscribe_document(mm_subscriptions *subs, mm_http_stream *st, const 
                               const mm_http_graphql_request *req, void **op_data);
 
 /* Persisted queries and trusted documents apply as they do over HTTP. */
-static int hook_subscribe(void *ud, mm_http_stream *st, const char *id, const mm_http_graphql_request *req,
-                          void **op_data) {
+static int hook_subscribe(void *ud, mm_http_stream *st, const char *id,
+                          const mm_http_graphql_request *req, void **op_data) {
     mm_subscriptions *subs = ud;
     *op_data = NULL;
     if (!subs->o.pq) {
@@ -515,8 +526,8 @@ static int hook_subscribe(void *ud, mm_http_stream *st, const char *id, const mm
     size_t len = 0;
     json_t *error = NULL;
     mm_http_outcome outcome;
-    if (mm_pq_resolve(subs->o.pq, req->query ? req->query : "", req->extensions, &doc, &len, &error, &outcome) !=
-        MM_PQ_RUN) {
+    if (mm_pq_resolve(subs->o.pq, req->query ? req->query : "", req->extensions, &doc, &len, &error,
+                      &outcome) != MM_PQ_RUN) {
         char *text = json_dumps(json_object_get(error, "errors"), JSON_COMPACT);
         mm_http_stream_error(st, id, text ? text : "[{\"message\":\"refused\"}]");
         free(text);
@@ -550,16 +561,19 @@ static int subscribe_document(mm_subscriptions *subs, mm_http_stream *st, const 
         goto out;
     }
     if (op->operation == MM_GQL_OP_MUTATION) {
-        send_error(st, id, "BAD_REQUEST", "send mutations with POST to the GraphQL endpoint, not over a stream");
+        send_error(st, id, "BAD_REQUEST",
+                   "send mutations with POST to the GraphQL endpoint, not over a stream");
         goto out;
     }
     if (op->operation == MM_GQL_OP_QUERY) {
         run_once(subs, st, id, req);
         goto out;
     }
-    const mm_gql_selection *sel = op->selection_set && op->selection_set->count ? &op->selection_set->items[0] : NULL;
+    const mm_gql_selection *sel =
+        op->selection_set && op->selection_set->count ? &op->selection_set->items[0] : NULL;
     if (!sel || sel->kind != MM_GQL_SEL_FIELD) {
-        send_error(st, id, "BAD_REQUEST", "select the subscription field directly (not through a fragment)");
+        send_error(st, id, "BAD_REQUEST",
+                   "select the subscription field directly (not through a fragment)");
         goto out;
     }
     const char *field = sel->u.field.name.value;
@@ -568,10 +582,12 @@ static int subscribe_document(mm_subscriptions *subs, mm_http_stream *st, const 
         send_error(st, id, "BAD_REQUEST", "Subscription.%s is not bound to any events", field);
         goto out;
     }
-    unsigned max = subs->o.max_subscriptions ? subs->o.max_subscriptions : MM_SUBSCRIPTIONS_DEFAULT_MAX;
+    unsigned max =
+        subs->o.max_subscriptions ? subs->o.max_subscriptions : MM_SUBSCRIPTIONS_DEFAULT_MAX;
     if (atomic_fetch_add(&subs->active, 1) >= max) {
         atomic_fetch_sub(&subs->active, 1);
-        send_error(st, id, "TOO_MANY_SUBSCRIPTIONS", "this server has reached its limit of %u subscriptions", max);
+        send_error(st, id, "TOO_MANY_SUBSCRIPTIONS",
+                   "this server has reached its limit of %u subscriptions", max);
         goto out;
     }
     s = calloc(1, sizeof *s);
@@ -588,13 +604,15 @@ static int subscribe_document(mm_subscriptions *subs, mm_http_stream *st, const 
     s->operation_name = req->operation_name ? strdup(req->operation_name) : NULL;
     s->variables = req->variables ? json_deep_copy(req->variables) : NULL;
     /* The root field's arguments with the variables applied. */
-    json_t *vars = mm_gql_coerce_variable_values(subs->o.schema, op, req->variables, 50, false, &errors);
+    json_t *vars =
+        mm_gql_coerce_variable_values(subs->o.schema, op, req->variables, 50, false, &errors);
     const mm_gql_field *fdef = mm_gql_type_find_field(subs->o.schema->subscription_type, field);
     const char *msg = NULL;
     mm_gql_loc loc;
     if (vars && fdef)
-        s->args = mm_gql_get_argument_values(fdef->args, fdef->arg_count, sel->u.field.args, sel->u.field.arg_count,
-                                             sel->loc, vars, &arena, &msg, &loc);
+        s->args =
+            mm_gql_get_argument_values(fdef->args, fdef->arg_count, sel->u.field.args,
+                                       sel->u.field.arg_count, sel->loc, vars, &arena, &msg, &loc);
     json_decref(vars);
     if (!s->id || !s->field || !s->query || !s->args) {
         send_error(st, id, "BAD_REQUEST", "%s", msg ? msg : "cannot coerce the arguments");
@@ -623,15 +641,16 @@ static int subscribe_document(mm_subscriptions *subs, mm_http_stream *st, const 
         if (w) {
             list_remove(&reg->result_subs, s);
             send_error(st, id, "UNAVAILABLE", "cannot wait for the result of %s: %s", s->event_id,
-                       w == MM_EEXIST ? "a synchronous mutation of this server awaits it" : mm_strerror(w));
+                       w == MM_EEXIST ? "a synchronous mutation of this server awaits it"
+                                      : mm_strerror(w));
             sub_free(subs, s);
             s = NULL;
             goto out;
         }
     }
     if (!spec) arm_result_sweep(subs, loop);
-    mm_log_debug("msg=\"subscription started\" transport=%s remote=%s field=%s", mm_http_stream_kind(st),
-                 mm_http_stream_remote(st), field);
+    mm_log_debug("msg=\"subscription started\" transport=%s remote=%s field=%s",
+                 mm_http_stream_kind(st), mm_http_stream_remote(st), field);
     *op_data = s;
     rc = 0;
 out:
@@ -681,7 +700,8 @@ static void try_assign(mm_subscriptions *subs) {
                                       : RD_KAFKA_RESP_ERR__FAIL;
         if (rkt) rd_kafka_topic_destroy(rkt);
         if (err || md->topic_cnt != 1 || md->topics[0].err || md->topics[0].partition_cnt == 0) {
-            int missing = !err && md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+            int missing = !err && md->topic_cnt == 1 &&
+                          md->topics[0].err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
             if (md) rd_kafka_metadata_destroy(md);
             all = 0;
             if (missing) {
@@ -689,25 +709,31 @@ static void try_assign(mm_subscriptions *subs) {
                  * the first events of a new topic are read too; the next attempt assigns it. */
                 char why[256];
                 const char *const one[] = {subs->topics[t]};
-                if (mm_kafka_create_topics(subs->rk, one, 1, -1, -1, KAFKA_QUERY_MS, why, sizeof why) != 0)
-                    mm_log_warn("msg=\"subscriptions: cannot create a subscribed topic\" topic=%s error=\"%s\"",
+                if (mm_kafka_create_topics(subs->rk, one, 1, -1, -1, KAFKA_QUERY_MS, why,
+                                           sizeof why) != 0)
+                    mm_log_warn("msg=\"subscriptions: cannot create a subscribed topic\" topic=%s "
+                                "error=\"%s\"",
                                 subs->topics[t], why);
             }
             continue;
         }
-        rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(md->topics[0].partition_cnt);
+        rd_kafka_topic_partition_list_t *parts =
+            rd_kafka_topic_partition_list_new(md->topics[0].partition_cnt);
         int ok = 1;
         for (int p = 0; p < md->topics[0].partition_cnt && ok; p++) {
             int32_t id = md->topics[0].partitions[p].id;
             int64_t lo, hi;
-            if (rd_kafka_query_watermark_offsets(subs->rk, subs->topics[t], id, &lo, &hi, KAFKA_QUERY_MS)) ok = 0;
-            else rd_kafka_topic_partition_list_add(parts, subs->topics[t], id)->offset = hi;
+            if (rd_kafka_query_watermark_offsets(subs->rk, subs->topics[t], id, &lo, &hi,
+                                                 KAFKA_QUERY_MS))
+                ok = 0;
+            else
+                rd_kafka_topic_partition_list_add(parts, subs->topics[t], id)->offset = hi;
         }
         rd_kafka_metadata_destroy(md);
         rd_kafka_error_t *e = ok ? rd_kafka_incremental_assign(subs->rk, parts) : NULL;
         if (e) {
-            mm_log_warn("msg=\"subscriptions: cannot assign\" topic=%s error=\"%s\"", subs->topics[t],
-                        rd_kafka_error_string(e));
+            mm_log_warn("msg=\"subscriptions: cannot assign\" topic=%s error=\"%s\"",
+                        subs->topics[t], rd_kafka_error_string(e));
             rd_kafka_error_destroy(e);
             ok = 0;
         }
@@ -735,7 +761,8 @@ static void *tail_main(void *arg) {
         if (!m) continue;
         if (m->err) {
             if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
-                mm_log_warn("msg=\"subscriptions: kafka\" error=\"%s\"", rd_kafka_message_errstr(m));
+                mm_log_warn("msg=\"subscriptions: kafka\" error=\"%s\"",
+                            rd_kafka_message_errstr(m));
             rd_kafka_message_destroy(m);
             continue;
         }
@@ -746,8 +773,9 @@ static void *tail_main(void *arg) {
             atomic_init(&e->refs, 1);
             e->topic = strdup(rd_kafka_topic_name(m->rkt));
             if (!e->topic || mm_envelope_decode_message(m, &e->ev, reason) != 0) {
-                mm_log_debug("msg=\"subscriptions: an undecodable message skipped\" topic=%s offset=%lld",
-                             rd_kafka_topic_name(m->rkt), (long long)m->offset);
+                mm_log_debug(
+                    "msg=\"subscriptions: an undecodable message skipped\" topic=%s offset=%lld",
+                    rd_kafka_topic_name(m->rkt), (long long)m->offset);
             } else {
                 fan_out_event(subs, e);
             }
@@ -771,14 +799,16 @@ static int add_topic(mm_subscriptions *subs, const char *topic) {
     return 0;
 }
 
-mm_subscriptions *mm_subscriptions_new(const mm_subscriptions_options *opts, char *err, size_t err_size) {
+mm_subscriptions *mm_subscriptions_new(const mm_subscriptions_options *opts, char *err,
+                                       size_t err_size) {
     mm_subscriptions *subs = calloc(1, sizeof *subs);
     if (!subs) {
         snprintf(err, err_size, "out of memory");
         return NULL;
     }
     subs->o = *opts;
-    subs->result_timeout_ms = opts->result_timeout_ms ? opts->result_timeout_ms : MM_SUBSCRIPTIONS_DEFAULT_RESULT_TIMEOUT_MS;
+    subs->result_timeout_ms = opts->result_timeout_ms ? opts->result_timeout_ms
+                                                      : MM_SUBSCRIPTIONS_DEFAULT_RESULT_TIMEOUT_MS;
     pthread_mutex_init(&subs->wait_lock, NULL);
     subs->hooks = (mm_http_stream_hooks){
         .connection_init = hook_init,
@@ -796,7 +826,8 @@ mm_subscriptions *mm_subscriptions_new(const mm_subscriptions_options *opts, cha
             const mm_subscription_spec *sp = rt->services[i]->subscriptions[k];
             if (strcmp(sp->field, "eventResult") == 0 || !opts->schema->subscription_type ||
                 !mm_gql_type_find_field(opts->schema->subscription_type, sp->field)) {
-                snprintf(err, err_size, "service %s: mm_service_add_subscription: %s is not a field of "
+                snprintf(err, err_size,
+                         "service %s: mm_service_add_subscription: %s is not a field of "
                          "`type Subscription` in its SDL (or is the framework's eventResult)",
                          rt->services[i]->name, sp->field);
                 mm_subscriptions_free(subs);
@@ -805,8 +836,10 @@ mm_subscriptions *mm_subscriptions_new(const mm_subscriptions_options *opts, cha
             for (char **t = sp->event_types; *t; t++) {
                 const mm_gql_type *ty = mm_gql_schema_find_type(opts->schema, *t);
                 if (!ty || ty->kind != MM_GQL_OBJECT) {
-                    snprintf(err, err_size, "service %s: subscription %s: event type %s is not an object type "
-                             "declared in a loaded service's SDL", rt->services[i]->name, sp->field, *t);
+                    snprintf(err, err_size,
+                             "service %s: subscription %s: event type %s is not an object type "
+                             "declared in a loaded service's SDL",
+                             rt->services[i]->name, sp->field, *t);
                     mm_subscriptions_free(subs);
                     return NULL;
                 }

@@ -9,7 +9,7 @@ struct mm_timer {
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t cond;
-    mm_timer_entry *head;  /* sorted by due_ms */
+    mm_timer_entry *head; /* sorted by due_ms */
     bool stop;
 };
 
@@ -20,7 +20,10 @@ static int64_t now_ms(void) {
 }
 
 static void unlink_entry(mm_timer *t, mm_timer_entry *e) {
-    if (e->prev) e->prev->next = e->next; else t->head = e->next;
+    if (e->prev)
+        e->prev->next = e->next;
+    else
+        t->head = e->next;
     if (e->next) e->next->prev = e->prev;
     e->next = e->prev = NULL;
     e->linked = false;

@@ -76,7 +76,9 @@ mm_loop_thread *mm_loop_thread_start(const char *name) {
     return t;
 }
 
-struct uv_loop_s *mm_loop_thread_loop(mm_loop_thread *t) { return &t->loop; }
+struct uv_loop_s *mm_loop_thread_loop(mm_loop_thread *t) {
+    return &t->loop;
+}
 
 int mm_loop_thread_is_current(const mm_loop_thread *t) {
     return t && pthread_equal(pthread_self(), t->thread);
@@ -92,7 +94,10 @@ int mm_loop_thread_post(mm_loop_thread *t, mm_loop_fn fn, void *ud) {
         free(j);
         return MM_ELIMIT;
     }
-    if (t->tail) t->tail->next = j; else t->head = j;
+    if (t->tail)
+        t->tail->next = j;
+    else
+        t->head = j;
     t->tail = j;
     t->queued++;
     uv_async_send(&t->wake);

@@ -34,22 +34,26 @@
 #include "store/redis_url.h"
 #include "store/results.h"
 
-#define TICK_MS 100                 /* the timer that drives everything below */
-#define HEARTBEAT_MS 1000
-#define HEARTBEAT_DEAD_MS 3500
+#define TICK_MS               100 /* the timer that drives everything below */
+#define HEARTBEAT_MS          1000
+#define HEARTBEAT_DEAD_MS     3500
 #define SUBSCRIBE_DEADLINE_MS 2000
-#define RECHECK_DEADLINE_MS 2000
-#define RECHECK_BATCH 100           /* keys per MGET */
-#define HEARTBEAT "mm-heartbeat"
+#define RECHECK_DEADLINE_MS   2000
+#define RECHECK_BATCH         100 /* keys per MGET */
+#define HEARTBEAT             "mm-heartbeat"
 
 typedef struct waiter {
     struct waiter *next;
     mm_result_cb cb;
     void *ud;
-    char id[];                /* event id, NUL-terminated */
+    char id[]; /* event id, NUL-terminated */
 } waiter;
 
-typedef enum sub_state { SUB_DOWN = 0, SUB_SUBSCRIBING, SUB_UP } sub_state;
+typedef enum sub_state {
+    SUB_DOWN = 0,
+    SUB_SUBSCRIBING,
+    SUB_UP
+} sub_state;
 
 struct mm_notifier {
     mm_redis_url url;
@@ -59,16 +63,16 @@ struct mm_notifier {
     int backoff_min, backoff_max;
 
     pthread_mutex_t lock;
-    pthread_cond_t cond;      /* ready changes; a dispatch finishes; closing ends */
+    pthread_cond_t cond; /* ready changes; a dispatch finishes; closing ends */
     waiter **buckets;
     size_t nbuckets, count;
-    waiter *dispatching;      /* the waiter whose callback runs now */
+    waiter *dispatching; /* the waiter whose callback runs now */
     bool ready;
     uint64_t pushed, rechecked, subscribes;
 
-    mm_loop_thread *loop_thread;  /* where the connection lives */
-    mm_loop_thread *own_loop;     /* created here (no loop in the config) */
-    mm_redis_async *lookup;       /* re-checks and heartbeats */
+    mm_loop_thread *loop_thread; /* where the connection lives */
+    mm_loop_thread *own_loop;    /* created here (no loop in the config) */
+    mm_redis_async *lookup;      /* re-checks and heartbeats */
     mm_redis_async *own_lookup;
 
     /* loop thread only */
@@ -78,23 +82,21 @@ struct mm_notifier {
     bool tick_live;
     long long since_ms, last_rx_ms, last_hb_ms, next_attempt_ms;
     int backoff;
-    unsigned outstanding;     /* MGET/PUBLISH answers still to come (under lock) */
+    unsigned outstanding; /* MGET/PUBLISH answers still to come (under lock) */
     bool closing;
-    bool tick_closed;         /* under lock */
+    bool tick_closed; /* under lock */
 };
 
 static size_t hash(const char *s) {
     size_t h = 1469598103934665603u; /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211u;
     return h;
 }
 
 /* The link that points at id's waiter (or at the NULL ending its chain). */
 static waiter **find(mm_notifier *n, const char *id) {
     waiter **w = &n->buckets[hash(id) & (n->nbuckets - 1)];
-    while (*w != NULL && strcmp((*w)->id, id) != 0)
-        w = &(*w)->next;
+    while (*w != NULL && strcmp((*w)->id, id) != 0) w = &(*w)->next;
     return w;
 }
 
@@ -102,8 +104,7 @@ static waiter **find(mm_notifier *n, const char *id) {
 static void grow(mm_notifier *n) {
     size_t nb = n->nbuckets * 2;
     waiter **b = calloc(nb, sizeof *b);
-    if (b == NULL)
-        return; /* keep the longer chains */
+    if (b == NULL) return; /* keep the longer chains */
     for (size_t i = 0; i < n->nbuckets; i++)
         for (waiter *w = n->buckets[i], *next; w != NULL; w = next) {
             next = w->next;
@@ -117,12 +118,10 @@ static void grow(mm_notifier *n) {
 }
 
 int mm_notifier_wait_register(mm_notifier *n, const char *event_id, mm_result_cb cb, void *ud) {
-    if (event_id == NULL || event_id[0] == '\0' || cb == NULL)
-        return MM_EINVAL;
+    if (event_id == NULL || event_id[0] == '\0' || cb == NULL) return MM_EINVAL;
     size_t len = strlen(event_id);
     waiter *w = malloc(sizeof *w + len + 1);
-    if (w == NULL)
-        return MM_ENOMEM;
+    if (w == NULL) return MM_ENOMEM;
     memcpy(w->id, event_id, len + 1);
     w->cb = cb;
     w->ud = ud;
@@ -135,15 +134,13 @@ int mm_notifier_wait_register(mm_notifier *n, const char *event_id, mm_result_cb
     }
     w->next = NULL;
     *slot = w;
-    if (++n->count > n->nbuckets * 2)
-        grow(n);
+    if (++n->count > n->nbuckets * 2) grow(n);
     pthread_mutex_unlock(&n->lock);
     return 0;
 }
 
 int mm_notifier_wait_unregister(mm_notifier *n, const char *event_id) {
-    if (event_id == NULL)
-        return MM_EINVAL;
+    if (event_id == NULL) return MM_EINVAL;
     pthread_mutex_lock(&n->lock);
     waiter **slot = find(n, event_id);
     if (*slot != NULL) {
@@ -192,8 +189,7 @@ static void set_ready(mm_notifier *n, bool ready) {
     pthread_mutex_lock(&n->lock);
     bool was = n->ready;
     n->ready = ready;
-    if (ready && !was)
-        n->subscribes++;
+    if (ready && !was) n->subscribes++;
     pthread_cond_broadcast(&n->cond);
     pthread_mutex_unlock(&n->lock);
 }
@@ -215,7 +211,9 @@ static void sub_drop(mm_notifier *n, const char *why) {
         redisAsyncFree(ac);
     }
     if (n->closing) return;
-    if (why) mm_log_warn("msg=\"notifier: subscription lost, reconnecting\" reason=\"%s\" in_ms=%d", why, n->backoff);
+    if (why)
+        mm_log_warn("msg=\"notifier: subscription lost, reconnecting\" reason=\"%s\" in_ms=%d", why,
+                    n->backoff);
     n->st = SUB_DOWN;
     n->next_attempt_ms = now_ms() + n->backoff;
     n->backoff = n->backoff * 2 > n->backoff_max ? n->backoff_max : n->backoff * 2;
@@ -265,8 +263,7 @@ static void recheck(mm_notifier *n) {
     size_t cnt = n->count, k = 0;
     char **ids = calloc(cnt ? cnt : 1, sizeof *ids);
     for (size_t i = 0; ids != NULL && i < n->nbuckets; i++)
-        for (waiter *w = n->buckets[i]; w != NULL && k < cnt; w = w->next)
-            ids[k++] = strdup(w->id);
+        for (waiter *w = n->buckets[i]; w != NULL && k < cnt; w = w->next) ids[k++] = strdup(w->id);
     pthread_mutex_unlock(&n->lock);
     if (ids == NULL) {
         sub_drop(n, "out of memory");
@@ -282,17 +279,16 @@ static void recheck(mm_notifier *n) {
             if (ids[start + j] != NULL &&
                 mm_result_key(n->prefix, ids[start + j], keys[j], sizeof keys[j]) == 0)
                 argv[argc++] = keys[j];
-        if (argc == 1)
-            continue;
+        if (argc == 1) continue;
         op_begin(n);
-        if (mm_redis_async_command(n->lookup, RECHECK_DEADLINE_MS, on_recheck, n, argc, argv, NULL) != 0) {
+        if (mm_redis_async_command(n->lookup, RECHECK_DEADLINE_MS, on_recheck, n, argc, argv,
+                                   NULL) != 0) {
             op_end(n);
             sub_drop(n, "cannot re-check waiting results");
             break;
         }
     }
-    for (size_t i = 0; i < k; i++)
-        free(ids[i]);
+    for (size_t i = 0; i < k; i++) free(ids[i]);
     free(ids);
 }
 
@@ -305,11 +301,9 @@ static bool reply_is(const redisReply *r, size_t i, const char *word) {
 static void on_sub_reply(redisAsyncContext *ac, void *reply, void *privdata) {
     mm_notifier *n = privdata;
     redisReply *r = reply;
-    if (r == NULL || ac->data == NULL || n->sub != ac)
-        return; /* the connection is going away */
+    if (r == NULL || ac->data == NULL || n->sub != ac) return; /* the connection is going away */
     n->last_rx_ms = now_ms();
-    if (r->type != REDIS_REPLY_ARRAY)
-        return;
+    if (r->type != REDIS_REPLY_ARRAY) return;
     if (reply_is(r, 0, "subscribe")) {
         n->st = SUB_UP;
         n->backoff = n->backoff_min;
@@ -317,10 +311,10 @@ static void on_sub_reply(redisAsyncContext *ac, void *reply, void *privdata) {
         recheck(n);
         return;
     }
-    if (reply_is(r, 0, "message") && r->elements == 3 && r->element[2]->type == REDIS_REPLY_STRING) {
+    if (reply_is(r, 0, "message") && r->elements == 3 &&
+        r->element[2]->type == REDIS_REPLY_STRING) {
         const redisReply *m = r->element[2];
-        if (m->len == strlen(HEARTBEAT) && memcmp(m->str, HEARTBEAT, m->len) == 0)
-            return;
+        if (m->len == strlen(HEARTBEAT) && memcmp(m->str, HEARTBEAT, m->len) == 0) return;
         dispatch_doc(n, m->str, m->len, true);
     }
 }
@@ -329,15 +323,15 @@ static void on_setup_reply(redisAsyncContext *ac, void *reply, void *privdata) {
     mm_notifier *n = privdata;
     redisReply *r = reply;
     if (r && r->type == REDIS_REPLY_ERROR && ac->data != NULL && n->sub == ac) {
-        mm_log_error("msg=\"notifier: Redis refused the handshake\" error=\"%.*s\"", (int)r->len, r->str);
+        mm_log_error("msg=\"notifier: Redis refused the handshake\" error=\"%.*s\"", (int)r->len,
+                     r->str);
         sub_drop(n, "handshake refused");
     }
 }
 
 static void on_sub_connect(const redisAsyncContext *ac, int status) {
     mm_notifier *n = ac->data;
-    if (n == NULL || status == REDIS_OK)
-        return;
+    if (n == NULL || status == REDIS_OK) return;
     /* hiredis frees ac after this callback */
     n->sub = NULL;
     sub_drop(n, ac->errstr);
@@ -346,8 +340,7 @@ static void on_sub_connect(const redisAsyncContext *ac, int status) {
 static void on_sub_disconnect(const redisAsyncContext *ac, int status) {
     (void)status;
     mm_notifier *n = ac->data;
-    if (n == NULL || n->sub != ac)
-        return;
+    if (n == NULL || n->sub != ac) return;
     n->sub = NULL; /* hiredis frees ac */
     sub_drop(n, "connection closed");
 }
@@ -355,7 +348,8 @@ static void on_sub_disconnect(const redisAsyncContext *ac, int status) {
 static void sub_connect(mm_notifier *n) {
     redisAsyncContext *ac = n->url.is_unix ? redisAsyncConnectUnix(n->url.path)
                                            : redisAsyncConnect(n->url.host, n->url.port);
-    if (ac == NULL || ac->err || redisLibuvAttach(ac, mm_loop_thread_loop(n->loop_thread)) != REDIS_OK) {
+    if (ac == NULL || ac->err ||
+        redisLibuvAttach(ac, mm_loop_thread_loop(n->loop_thread)) != REDIS_OK) {
         if (ac) redisAsyncFree(ac);
         sub_drop(n, NULL);
         return;
@@ -369,11 +363,13 @@ static void sub_connect(mm_notifier *n) {
             redisAsyncCommandArgv(ac, on_setup_reply, n, 3,
                                   (const char *[]){"AUTH", n->url.username, n->url.password}, NULL);
         else
-            redisAsyncCommandArgv(ac, on_setup_reply, n, 2, (const char *[]){"AUTH", n->url.password}, NULL);
+            redisAsyncCommandArgv(ac, on_setup_reply, n, 2,
+                                  (const char *[]){"AUTH", n->url.password}, NULL);
     }
     char name[160];
     snprintf(name, sizeof name, "mm-notifier-%s", n->server_id);
-    redisAsyncCommandArgv(ac, on_setup_reply, n, 3, (const char *[]){"CLIENT", "SETNAME", name}, NULL);
+    redisAsyncCommandArgv(ac, on_setup_reply, n, 3, (const char *[]){"CLIENT", "SETNAME", name},
+                          NULL);
     redisAsyncCommandArgv(ac, on_sub_reply, n, 2, (const char *[]){"SUBSCRIBE", n->channel}, NULL);
     n->st = SUB_SUBSCRIBING;
     n->since_ms = now_ms();
@@ -393,7 +389,8 @@ static void on_tick(uv_timer_t *t) {
         if (now >= n->next_attempt_ms) sub_connect(n);
         break;
     case SUB_SUBSCRIBING:
-        if (now - n->since_ms > SUBSCRIBE_DEADLINE_MS) sub_drop(n, "SUBSCRIBE not confirmed in time");
+        if (now - n->since_ms > SUBSCRIBE_DEADLINE_MS)
+            sub_drop(n, "SUBSCRIBE not confirmed in time");
         break;
     case SUB_UP:
         if (now - n->last_rx_ms > HEARTBEAT_DEAD_MS) {
@@ -402,7 +399,8 @@ static void on_tick(uv_timer_t *t) {
             n->last_hb_ms = now;
             op_begin(n);
             if (mm_redis_async_command(n->lookup, HEARTBEAT_MS, on_heartbeat, n, 3,
-                                       (const char *[]){"PUBLISH", n->channel, HEARTBEAT}, NULL) != 0)
+                                       (const char *[]){"PUBLISH", n->channel, HEARTBEAT},
+                                       NULL) != 0)
                 op_end(n);
         }
         break;
@@ -420,8 +418,10 @@ typedef struct open_ctx {
 
 static void own_lookup_open(void *ud) {
     open_ctx *c = ud;
-    mm_redis_async_config rc = {.url = c->url, .connections = 1, .client_name = "mm-notifier-lookup"};
-    c->n->own_lookup = mm_redis_async_new(mm_loop_thread_loop(c->n->loop_thread), &rc, c->err, c->err_size);
+    mm_redis_async_config rc = {
+        .url = c->url, .connections = 1, .client_name = "mm-notifier-lookup"};
+    c->n->own_lookup =
+        mm_redis_async_new(mm_loop_thread_loop(c->n->loop_thread), &rc, c->err, c->err_size);
 }
 
 static void start_on_loop(void *ud) {
@@ -467,8 +467,7 @@ mm_notifier *mm_notifier_start(const mm_notifier_config *cfg, char *err, size_t 
     }
     pthread_mutex_init(&n->lock, NULL);
     pthread_cond_init(&n->cond, NULL);
-    if (mm_redis_url_parse(cfg->redis_url, &n->url, err, err_size) != 0)
-        goto fail;
+    if (mm_redis_url_parse(cfg->redis_url, &n->url, err, err_size) != 0) goto fail;
     n->prefix = strdup(cfg->prefix ? cfg->prefix : MM_STORE_DEFAULT_PREFIX);
     n->nbuckets = 256;
     n->buckets = calloc(n->nbuckets, sizeof *n->buckets);
@@ -493,8 +492,7 @@ mm_notifier *mm_notifier_start(const mm_notifier_config *cfg, char *err, size_t 
     }
     n->backoff_min = cfg->reconnect_min_ms > 0 ? cfg->reconnect_min_ms : 100;
     n->backoff_max = cfg->reconnect_max_ms > 0 ? cfg->reconnect_max_ms : 5000;
-    if (n->backoff_max < n->backoff_min)
-        n->backoff_max = n->backoff_min;
+    if (n->backoff_max < n->backoff_min) n->backoff_max = n->backoff_min;
     if (cfg->loop_thread != NULL) {
         n->loop_thread = cfg->loop_thread;
         n->lookup = cfg->redis;
@@ -541,8 +539,7 @@ int mm_notifier_wait_ready(mm_notifier *n, int timeout_ms) {
     }
     pthread_mutex_lock(&n->lock);
     int rc = 0;
-    while (!n->ready && rc == 0)
-        rc = pthread_cond_timedwait(&n->cond, &n->lock, &deadline);
+    while (!n->ready && rc == 0) rc = pthread_cond_timedwait(&n->cond, &n->lock, &deadline);
     bool ready = n->ready;
     pthread_mutex_unlock(&n->lock);
     return ready ? 0 : MM_ETIMEDOUT;
@@ -559,14 +556,12 @@ void mm_notifier_get_stats(mm_notifier *n, mm_notifier_stats *out) {
 }
 
 void mm_notifier_free(mm_notifier *n) {
-    if (n == NULL)
-        return;
+    if (n == NULL) return;
     mm_loop_thread_call(n->loop_thread, close_on_loop, n);
     /* The tick's close and the answers still to come (bounded by their
      * deadlines) arrive on the loop thread. */
     pthread_mutex_lock(&n->lock);
-    while (!n->tick_closed || n->outstanding > 0)
-        pthread_cond_wait(&n->cond, &n->lock);
+    while (!n->tick_closed || n->outstanding > 0) pthread_cond_wait(&n->cond, &n->lock);
     pthread_mutex_unlock(&n->lock);
     mm_loop_thread_stop(n->own_loop);
     for (size_t i = 0; i < n->nbuckets; i++)

@@ -40,21 +40,21 @@ typedef void (*mm_result_cb)(void *ud, const char *event_id, json_t *doc);
 
 typedef struct mm_notifier_config {
     const char *redis_url;
-    const char *prefix;        /* key prefix; NULL: "mm" */
-    const char *server_id;     /* this server's id; NULL: a fresh UUIDv4 */
-    int reconnect_min_ms;      /* first backoff after a failure; 0: 100 */
-    int reconnect_max_ms;      /* backoff cap; 0: 5000 */
+    const char *prefix;          /* key prefix; NULL: "mm" */
+    const char *server_id;       /* this server's id; NULL: a fresh UUIDv4 */
+    int reconnect_min_ms;        /* first backoff after a failure; 0: 100 */
+    int reconnect_max_ms;        /* backoff cap; 0: 5000 */
     mm_loop_thread *loop_thread; /* where to live; NULL: a loop thread of its own */
-    mm_redis_async *redis;     /* with loop_thread: a client on that loop for the
+    mm_redis_async *redis;       /* with loop_thread: a client on that loop for the
                                   re-check MGETs and heartbeats (same Redis) */
 } mm_notifier_config;
 
 typedef struct mm_notifier_stats {
-    uint64_t pushed;       /* results delivered from a pub/sub notification */
-    uint64_t rechecked;    /* results delivered by the re-check after (re)subscribing */
-    uint64_t subscribes;   /* subscriptions established (1 + reconnects) */
-    uint64_t waiting;      /* waiters registered right now */
-    int subscribed;        /* 1 while the subscription is up */
+    uint64_t pushed;     /* results delivered from a pub/sub notification */
+    uint64_t rechecked;  /* results delivered by the re-check after (re)subscribing */
+    uint64_t subscribes; /* subscriptions established (1 + reconnects) */
+    uint64_t waiting;    /* waiters registered right now */
+    int subscribed;      /* 1 while the subscription is up */
 } mm_notifier_stats;
 
 /* Starts the notifier; it connects and subscribes in the background

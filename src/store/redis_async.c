@@ -17,17 +17,21 @@
 #include "metamorphosis.h"
 #include "store/redis_url.h"
 
-typedef enum conn_state { CONN_DOWN = 0, CONN_CONNECTING, CONN_UP } conn_state;
+typedef enum conn_state {
+    CONN_DOWN = 0,
+    CONN_CONNECTING,
+    CONN_UP
+} conn_state;
 
 typedef struct conn {
     mm_redis_async *r;
     unsigned index;
-    redisAsyncContext *ac;     /* NULL while down */
+    redisAsyncContext *ac; /* NULL while down */
     conn_state state;
-    unsigned inflight;         /* commands sent, reply not yet back */
+    unsigned inflight; /* commands sent, reply not yet back */
     int backoff_ms;
-    bool failed_last;          /* the last connect attempt failed */
-    uv_timer_t timer;          /* connect deadline, or the reconnect backoff */
+    bool failed_last; /* the last connect attempt failed */
+    uv_timer_t timer; /* connect deadline, or the reconnect backoff */
 } conn;
 
 /* One command. Freed once it was answered, hiredis let go of it (in_hiredis)
@@ -36,15 +40,15 @@ typedef struct call {
     mm_redis_async *r;
     mm_redis_async_cb cb;
     void *ud;
-    char *cmd;                 /* formatted (RESP); freed once sent */
+    char *cmd; /* formatted (RESP); freed once sent */
     size_t cmd_len;
-    uint64_t deadline_ns;      /* uv_hrtime() clock */
-    conn *sent_on;             /* the connection it went out on */
-    bool done;                 /* cb has run (or will never run) */
-    bool in_hiredis;           /* hiredis holds a reply callback for it */
-    bool timer_live;           /* timer initialised and not yet closed */
+    uint64_t deadline_ns; /* uv_hrtime() clock */
+    conn *sent_on;        /* the connection it went out on */
+    bool done;            /* cb has run (or will never run) */
+    bool in_hiredis;      /* hiredis holds a reply callback for it */
+    bool timer_live;      /* timer initialised and not yet closed */
     uv_timer_t timer;
-    struct call *next, *prev;  /* the waiting list / the submit queue */
+    struct call *next, *prev; /* the waiting list / the submit queue */
 } call;
 
 struct mm_redis_async {
@@ -55,7 +59,7 @@ struct mm_redis_async {
     unsigned max_inflight;
     size_t max_queued_bytes;
     bool closing;
-    unsigned open_handles;     /* handles still to close before r is freed */
+    unsigned open_handles; /* handles still to close before r is freed */
 
     call *wait_head, *wait_tail; /* waiting for a connection (loop thread) */
     size_t wait_bytes;
@@ -99,15 +103,24 @@ static void complete(mm_redis_async *r, call *k, int status, redisReply *reply, 
         uv_timer_stop(&k->timer);
         uv_close((uv_handle_t *)&k->timer, on_call_timer_closed);
     }
-    if (status == 0) atomic_fetch_add(&r->replied, 1);
-    else if (status == MM_ETIMEDOUT) atomic_fetch_add(&r->timed_out, 1);
-    else atomic_fetch_add(&r->failed, 1);
+    if (status == 0)
+        atomic_fetch_add(&r->replied, 1);
+    else if (status == MM_ETIMEDOUT)
+        atomic_fetch_add(&r->timed_out, 1);
+    else
+        atomic_fetch_add(&r->failed, 1);
     k->cb(k->ud, status, reply, err);
 }
 
 static void wait_unlink(mm_redis_async *r, call *k) {
-    if (k->prev) k->prev->next = k->next; else r->wait_head = k->next;
-    if (k->next) k->next->prev = k->prev; else r->wait_tail = k->prev;
+    if (k->prev)
+        k->prev->next = k->next;
+    else
+        r->wait_head = k->next;
+    if (k->next)
+        k->next->prev = k->prev;
+    else
+        r->wait_tail = k->prev;
     k->next = k->prev = NULL;
     r->wait_bytes -= k->cmd_len;
 }
@@ -133,7 +146,8 @@ static void schedule_reconnect(conn *c) {
     c->failed_last = true;
     if (r->closing) return;
     int delay = c->backoff_ms;
-    c->backoff_ms = c->backoff_ms * 2 > r->reconnect_max_ms ? r->reconnect_max_ms : c->backoff_ms * 2;
+    c->backoff_ms =
+        c->backoff_ms * 2 > r->reconnect_max_ms ? r->reconnect_max_ms : c->backoff_ms * 2;
     uv_timer_stop(&c->timer);
     uv_timer_start(&c->timer, on_reconnect_timer, (uint64_t)delay, 0);
 }
@@ -231,8 +245,8 @@ static void connect_conn(conn *c) {
             redisAsyncCommandArgv(ac, on_setup_reply, NULL, 3,
                                   (const char *[]){"AUTH", r->url.username, r->url.password}, NULL);
         else
-            redisAsyncCommandArgv(ac, on_setup_reply, NULL, 2, (const char *[]){"AUTH", r->url.password},
-                                  NULL);
+            redisAsyncCommandArgv(ac, on_setup_reply, NULL, 2,
+                                  (const char *[]){"AUTH", r->url.password}, NULL);
     }
     if (r->url.db != 0) {
         char db[16];
@@ -254,9 +268,12 @@ static void on_reply(redisAsyncContext *ac, void *reply, void *privdata) {
     k->in_hiredis = false;
     if (c && k->sent_on == c && c->inflight > 0) c->inflight--;
     if (!k->done) {
-        if (reply) complete(r, k, 0, reply, NULL);
-        else if (r->closing) complete(r, k, MM_EREDIS, NULL, "the Redis client is closing");
-        else complete(r, k, MM_EREDIS, NULL, ac->errstr[0] ? ac->errstr : "Redis connection lost");
+        if (reply)
+            complete(r, k, 0, reply, NULL);
+        else if (r->closing)
+            complete(r, k, MM_EREDIS, NULL, "the Redis client is closing");
+        else
+            complete(r, k, MM_EREDIS, NULL, ac->errstr[0] ? ac->errstr : "Redis connection lost");
     }
     call_maybe_free(k);
     if (reply && !r->closing) pump(r);
@@ -333,7 +350,10 @@ static int start_call(mm_redis_async *r, call *k, bool may_fail_fast) {
     } else {
         k->next = NULL;
         k->prev = r->wait_tail;
-        if (r->wait_tail) r->wait_tail->next = k; else r->wait_head = k;
+        if (r->wait_tail)
+            r->wait_tail->next = k;
+        else
+            r->wait_head = k;
         r->wait_tail = k;
         r->wait_bytes += k->cmd_len;
     }
@@ -355,8 +375,8 @@ static void call_deadline(uv_timer_t *t) {
 
 /* ---- the public API ---------------------------------------------------------- */
 
-static call *make_call(mm_redis_async *r, int deadline_ms, mm_redis_async_cb cb, void *ud, int argc, const char **argv,
-                       const size_t *argvlen) {
+static call *make_call(mm_redis_async *r, int deadline_ms, mm_redis_async_cb cb, void *ud, int argc,
+                       const char **argv, const size_t *argvlen) {
     call *k = calloc(1, sizeof(*k));
     if (!k) return NULL;
     int n = redisFormatCommandArgv(&k->cmd, argc, argv, argvlen);
@@ -393,11 +413,16 @@ int mm_redis_async_submit(mm_redis_async *r, int deadline_ms, mm_redis_async_cb 
     if (!k) return MM_ENOMEM;
     pthread_mutex_lock(&r->submit_lock);
     int rc = 0;
-    if (r->submit_closed) rc = MM_EREDIS;
-    else if (r->submit_bytes + k->cmd_len > r->max_queued_bytes) rc = MM_ELIMIT;
+    if (r->submit_closed)
+        rc = MM_EREDIS;
+    else if (r->submit_bytes + k->cmd_len > r->max_queued_bytes)
+        rc = MM_ELIMIT;
     if (rc == 0) {
         k->prev = r->submit_tail;
-        if (r->submit_tail) r->submit_tail->next = k; else r->submit_head = k;
+        if (r->submit_tail)
+            r->submit_tail->next = k;
+        else
+            r->submit_head = k;
         r->submit_tail = k;
         r->submit_bytes += k->cmd_len;
         uv_async_send(&r->submit_wake);
@@ -468,7 +493,8 @@ void mm_redis_async_free(mm_redis_async *r) {
     }
     r->open_handles = 1 + r->conn_count;
     uv_close((uv_handle_t *)&r->submit_wake, on_handle_closed);
-    for (unsigned i = 0; i < r->conn_count; i++) uv_close((uv_handle_t *)&r->conns[i].timer, on_handle_closed);
+    for (unsigned i = 0; i < r->conn_count; i++)
+        uv_close((uv_handle_t *)&r->conns[i].timer, on_handle_closed);
 }
 
 unsigned mm_redis_async_connected(const mm_redis_async *r) {

@@ -34,14 +34,14 @@ struct uv_loop_s;
 typedef struct mm_redis_async mm_redis_async;
 
 typedef struct mm_redis_async_config {
-    const char *url;             /* redis_url.h syntax */
-    const char *client_name;     /* CLIENT SETNAME; NULL: none */
-    unsigned connections;        /* pool size; 0: 2 */
-    int connect_timeout_ms;      /* TCP connect + handshake; 0: 1000 */
-    int reconnect_min_ms;        /* first backoff; 0: 100 */
-    int reconnect_max_ms;        /* backoff cap; 0: 2000 */
-    unsigned max_inflight;       /* replies outstanding per connection; 0: 256 */
-    size_t max_queued_bytes;     /* formatted commands waiting; 0: 1 MiB */
+    const char *url;         /* redis_url.h syntax */
+    const char *client_name; /* CLIENT SETNAME; NULL: none */
+    unsigned connections;    /* pool size; 0: 2 */
+    int connect_timeout_ms;  /* TCP connect + handshake; 0: 1000 */
+    int reconnect_min_ms;    /* first backoff; 0: 100 */
+    int reconnect_max_ms;    /* backoff cap; 0: 2000 */
+    unsigned max_inflight;   /* replies outstanding per connection; 0: 256 */
+    size_t max_queued_bytes; /* formatted commands waiting; 0: 1 MiB */
 } mm_redis_async_config;
 
 /* The answer to one command, on the loop thread. status 0: reply is the

@@ -9,7 +9,8 @@
 
 int mm_redis_reply_check(redisContext *c, const redisReply *r, char *err, size_t err_size) {
     if (r == NULL) {
-        snprintf(err, err_size, "Redis connection failed: %s", c->errstr[0] ? c->errstr : "unknown");
+        snprintf(err, err_size, "Redis connection failed: %s",
+                 c->errstr[0] ? c->errstr : "unknown");
         return MM_EREDIS;
     }
     if (r->type == REDIS_REPLY_ERROR) {
@@ -23,8 +24,7 @@ int mm_redis_reply_check(redisContext *c, const redisReply *r, char *err, size_t
 static int setup_cmd(redisContext *c, char *err, size_t err_size, int argc, const char **argv) {
     redisReply *r = redisCommandArgv(c, argc, argv, NULL);
     int rc = mm_redis_reply_check(c, r, err, err_size);
-    if (r)
-        freeReplyObject(r);
+    if (r) freeReplyObject(r);
     return rc;
 }
 
@@ -33,7 +33,8 @@ redisContext *mm_redis_connect(const mm_redis_url *url, int timeout_ms, const ch
     struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
     redisContext *c;
     if (url->is_unix)
-        c = timeout_ms > 0 ? redisConnectUnixWithTimeout(url->path, tv) : redisConnectUnix(url->path);
+        c = timeout_ms > 0 ? redisConnectUnixWithTimeout(url->path, tv)
+                           : redisConnectUnix(url->path);
     else
         c = timeout_ms > 0 ? redisConnectWithTimeout(url->host, url->port, tv)
                            : redisConnect(url->host, url->port);
@@ -50,16 +51,15 @@ redisContext *mm_redis_connect(const mm_redis_url *url, int timeout_ms, const ch
         redisFree(c);
         return NULL;
     }
-    if (timeout_ms > 0)
-        redisSetTimeout(c, tv);
+    if (timeout_ms > 0) redisSetTimeout(c, tv);
     char db[16];
     snprintf(db, sizeof db, "%d", url->db);
     if (url->has_password) {
         const char *argv[] = {"AUTH", url->username, url->password};
-        int rc = url->username[0] ? setup_cmd(c, err, err_size, 3, argv)
-                                  : setup_cmd(c, err, err_size, 2, (const char *[]){"AUTH", url->password});
-        if (rc != 0)
-            goto fail;
+        int rc = url->username[0]
+                     ? setup_cmd(c, err, err_size, 3, argv)
+                     : setup_cmd(c, err, err_size, 2, (const char *[]){"AUTH", url->password});
+        if (rc != 0) goto fail;
     }
     if (url->db != 0 && setup_cmd(c, err, err_size, 2, (const char *[]){"SELECT", db}) != 0)
         goto fail;
@@ -75,7 +75,6 @@ fail:
 redisContext *mm_redis_connect_url(const char *url_text, int timeout_ms, const char *client_name,
                                    char *err, size_t err_size) {
     mm_redis_url url;
-    if (mm_redis_url_parse(url_text, &url, err, err_size) != 0)
-        return NULL;
+    if (mm_redis_url_parse(url_text, &url, err, err_size) != 0) return NULL;
     return mm_redis_connect(&url, timeout_ms, client_name, err, err_size);
 }

@@ -16,13 +16,13 @@
 
 typedef struct mm_redis_url {
     bool is_unix;
-    char host[256];      /* TCP host, without brackets */
-    int port;            /* TCP port */
-    char path[108];      /* Unix socket path (sun_path is 108 bytes) */
-    char username[128];  /* "" when none (AUTH with password only) */
+    char host[256];     /* TCP host, without brackets */
+    int port;           /* TCP port */
+    char path[108];     /* Unix socket path (sun_path is 108 bytes) */
+    char username[128]; /* "" when none (AUTH with password only) */
     char password[256];
     bool has_password;
-    int db;              /* SELECT index */
+    int db; /* SELECT index */
 } mm_redis_url;
 
 /* Parses url into *out. Returns 0, or MM_EINVAL with err explaining why. */

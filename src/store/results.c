@@ -15,9 +15,9 @@
 struct mm_result_store {
     pthread_mutex_t lock;
     mm_redis_url url;
-    redisContext *c;     /* NULL while disconnected */
+    redisContext *c; /* NULL while disconnected */
     char *prefix;
-    char name[160];      /* CLIENT SETNAME: "<prefix>-results" */
+    char name[160]; /* CLIENT SETNAME: "<prefix>-results" */
     int ttl;
 };
 
@@ -39,22 +39,19 @@ int mm_result_channel(const char *prefix, const char *server_id, char *buf, size
 static json_t *str_or_null(const char *s) { return s ? json_string(s) : json_null(); }
 
 json_t *mm_result_doc_event(const char *source_event_id, json_t *event_json) {
-    if (source_event_id == NULL || event_json == NULL)
-        return NULL;
+    if (source_event_id == NULL || event_json == NULL) return NULL;
     return json_pack("{s:s, s:s, s:O}", "sourceEventId", source_event_id, "status", "ok", "event",
                      event_json);
 }
 
 json_t *mm_result_doc_error(const char *source_event_id, const char *ns, const char *class_name,
                             const char *message, const char *code, json_t *data) {
-    if (source_event_id == NULL)
-        return NULL;
+    if (source_event_id == NULL) return NULL;
     json_t *err = json_pack("{s:o, s:o, s:o, s:o, s:O, s:s}", "namespace", str_or_null(ns),
                             "className", str_or_null(class_name), "message", str_or_null(message),
                             "code", str_or_null(code), "data", data ? data : json_null(),
                             "sourceEventId", source_event_id);
-    if (err == NULL)
-        return NULL;
+    if (err == NULL) return NULL;
     return json_pack("{s:s, s:s, s:o}", "sourceEventId", source_event_id, "status", "error",
                      "error", err);
 }
@@ -67,12 +64,10 @@ typedef struct textbuf {
 } textbuf;
 
 static void put(textbuf *t, const char *s, size_t n) {
-    if (t->oom)
-        return;
+    if (t->oom) return;
     if (t->len + n + 1 > t->cap) {
         size_t cap = t->cap ? t->cap : 256;
-        while (cap < t->len + n + 1)
-            cap *= 2;
+        while (cap < t->len + n + 1) cap *= 2;
         char *q = realloc(t->p, cap);
         if (q == NULL) {
             t->oom = 1;
@@ -95,8 +90,7 @@ static void put_str(textbuf *t, const char *s) {
     const char *run = s;
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
         put(t, run, (size_t)(s - run));
         char esc[8];
         if (c == '"' || c == '\\')
@@ -128,15 +122,11 @@ char *mm_result_text_event(const char *source_event_id, const struct mm_event *e
     put_field(&t, "id", ev->id ? ev->id : "");
     put_field(&t, "source", ev->source ? ev->source : "");
     put_field(&t, "type", ev->type ? ev->type : "");
-    if (ev->time)
-        put_field(&t, "time", ev->time);
+    if (ev->time) put_field(&t, "time", ev->time);
     put_field(&t, "datacontenttype", "application/json");
-    if (ev->reply_to)
-        put_field(&t, "mmreplyto", ev->reply_to);
-    if (ev->cause_id)
-        put_field(&t, "mmcauseid", ev->cause_id);
-    for (size_t i = 0; i < ev->ext_count; i++)
-        put_field(&t, ev->ext[i].name, ev->ext[i].value);
+    if (ev->reply_to) put_field(&t, "mmreplyto", ev->reply_to);
+    if (ev->cause_id) put_field(&t, "mmcauseid", ev->cause_id);
+    for (size_t i = 0; i < ev->ext_count; i++) put_field(&t, ev->ext[i].name, ev->ext[i].value);
     put_s(&t, ",\"data\":");
     put(&t, data_json, data_len);
     put_s(&t, "}}");
@@ -169,12 +159,10 @@ mm_result_store *mm_result_store_new(const char *redis_url, const char *prefix, 
     s->ttl = ttl_seconds > 0 ? ttl_seconds : MM_RESULT_DEFAULT_TTL;
     snprintf(s->name, sizeof s->name, "%s-results", s->prefix ? s->prefix : "");
     for (char *c = s->name; *c; c++)
-        if (*c <= ' ' || *c > '~')
-            *c = '_';
+        if (*c <= ' ' || *c > '~') *c = '_';
     s->c = mm_redis_connect(&s->url, 5000, s->name, err, err_size);
     if (s->prefix == NULL || s->c == NULL) {
-        if (s->prefix == NULL)
-            snprintf(err, err_size, "out of memory");
+        if (s->prefix == NULL) snprintf(err, err_size, "out of memory");
         mm_result_store_free(s);
         return NULL;
     }
@@ -182,10 +170,8 @@ mm_result_store *mm_result_store_new(const char *redis_url, const char *prefix, 
 }
 
 void mm_result_store_free(mm_result_store *s) {
-    if (s == NULL)
-        return;
-    if (s->c)
-        redisFree(s->c);
+    if (s == NULL) return;
+    if (s->c) redisFree(s->c);
     pthread_mutex_destroy(&s->lock);
     free(s->prefix);
     free(s);
@@ -193,10 +179,8 @@ void mm_result_store_free(mm_result_store *s) {
 
 /* Makes sure s->c is usable. Called with the lock held. */
 static int ensure_connected(mm_result_store *s, char *err, size_t err_size) {
-    if (s->c != NULL && s->c->err == 0)
-        return 0;
-    if (s->c != NULL)
-        redisFree(s->c);
+    if (s->c != NULL && s->c->err == 0) return 0;
+    if (s->c != NULL) redisFree(s->c);
     s->c = mm_redis_connect(&s->url, 5000, s->name, err, err_size);
     return s->c ? 0 : MM_EREDIS;
 }
@@ -222,12 +206,9 @@ static int put_once(mm_result_store *s, const char *key, const char *chan, const
     redisReply *last = NULL;
     for (int i = 0; i < n; i++) {
         redisReply *r = NULL;
-        if (redisGetReply(s->c, (void **)&r) != REDIS_OK)
-            r = NULL;
-        if (rc == 0)
-            rc = mm_redis_reply_check(s->c, r, err, err_size);
-        if (r == NULL)
-            return MM_EREDIS; /* connection broken: nothing more to read */
+        if (redisGetReply(s->c, (void **)&r) != REDIS_OK) r = NULL;
+        if (rc == 0) rc = mm_redis_reply_check(s->c, r, err, err_size);
+        if (r == NULL) return MM_EREDIS; /* connection broken: nothing more to read */
         if (i == n - 1)
             last = r;
         else
@@ -268,8 +249,7 @@ int mm_result_store_put(mm_result_store *s, const char *event_id, const char *re
     /* SET is idempotent and a repeated notification is harmless (a waiter
      * fires once), so one retry over a fresh connection is safe. */
     for (int attempt = 0; attempt < 2 && rc == MM_EREDIS; attempt++) {
-        if (ensure_connected(s, err, err_size) != 0)
-            continue;
+        if (ensure_connected(s, err, err_size) != 0) continue;
         rc = put_once(s, key, reply_to ? chan : NULL, text, receivers, err, err_size);
         if (rc != 0 && s->c->err == 0)
             break; /* a Redis error reply, not a broken connection: retrying won't help */
@@ -287,9 +267,9 @@ static int put_many_once(mm_result_store *s, mm_result_put *items, size_t n, cha
     size_t cmds = 0;
     redisAppendCommand(s->c, "MULTI");
     for (size_t i = 0; i < n; i++) {
-        if (texts[i] == NULL)
-            continue;
-        redisAppendCommandArgv(s->c, 5, (const char *[]){"SET", keys[i], texts[i], "EX", ttl}, NULL);
+        if (texts[i] == NULL) continue;
+        redisAppendCommandArgv(s->c, 5, (const char *[]){"SET", keys[i], texts[i], "EX", ttl},
+                               NULL);
         cmds++;
         if (chans[i] != NULL) {
             redisAppendCommandArgv(s->c, 3, (const char *[]){"PUBLISH", chans[i], texts[i]}, NULL);
@@ -301,12 +281,9 @@ static int put_many_once(mm_result_store *s, mm_result_put *items, size_t n, cha
     redisReply *last = NULL;
     for (size_t i = 0; i < cmds + 2; i++) {
         redisReply *r = NULL;
-        if (redisGetReply(s->c, (void **)&r) != REDIS_OK)
-            r = NULL;
-        if (rc == 0)
-            rc = mm_redis_reply_check(s->c, r, err, err_size);
-        if (r == NULL)
-            return MM_EREDIS;
+        if (redisGetReply(s->c, (void **)&r) != REDIS_OK) r = NULL;
+        if (rc == 0) rc = mm_redis_reply_check(s->c, r, err, err_size);
+        if (r == NULL) return MM_EREDIS;
         if (i == cmds + 1)
             last = r;
         else
@@ -319,12 +296,10 @@ static int put_many_once(mm_result_store *s, mm_result_put *items, size_t n, cha
     if (rc == 0) {
         size_t at = 0;
         for (size_t i = 0; i < n; i++) {
-            if (texts[i] == NULL)
-                continue;
+            if (texts[i] == NULL) continue;
             size_t k = chans[i] != NULL ? 2 : 1;
             for (size_t j = 0; j < k; j++, at++)
-                if (last->element[at]->type == REDIS_REPLY_ERROR)
-                    items[i].status = MM_EREDIS;
+                if (last->element[at]->type == REDIS_REPLY_ERROR) items[i].status = MM_EREDIS;
         }
     }
     freeReplyObject(last);
@@ -347,7 +322,8 @@ int mm_result_store_put_many(mm_result_store *s, mm_result_put *items, size_t n,
         mm_result_put *it = &items[i];
         it->status = 0;
         if (mm_result_key(s->prefix, it->event_id, key, sizeof key) != 0 ||
-            (it->reply_to != NULL && mm_result_channel(s->prefix, it->reply_to, chan, sizeof chan) != 0) ||
+            (it->reply_to != NULL &&
+             mm_result_channel(s->prefix, it->reply_to, chan, sizeof chan) != 0) ||
             (it->text == NULL && !json_is_object(it->doc))) {
             it->status = MM_EINVAL;
             continue;
@@ -363,22 +339,18 @@ int mm_result_store_put_many(mm_result_store *s, mm_result_put *items, size_t n,
         }
         valid++;
     }
-    if (valid == 0)
-        goto out;
+    if (valid == 0) goto out;
     pthread_mutex_lock(&s->lock);
     rc = MM_EREDIS;
     for (int attempt = 0; attempt < 2 && rc == MM_EREDIS; attempt++) {
-        if (ensure_connected(s, err, err_size) != 0)
-            continue;
+        if (ensure_connected(s, err, err_size) != 0) continue;
         rc = put_many_once(s, items, n, keys, chans, texts, err, err_size);
-        if (rc != 0 && s->c->err == 0)
-            break;
+        if (rc != 0 && s->c->err == 0) break;
     }
     pthread_mutex_unlock(&s->lock);
     if (rc != 0)
         for (size_t i = 0; i < n; i++)
-            if (texts[i] != NULL)
-                items[i].status = MM_EREDIS;
+            if (texts[i] != NULL) items[i].status = MM_EREDIS;
 out:
     for (size_t i = 0; keys && chans && texts && i < n; i++) {
         free(keys[i]);
@@ -403,15 +375,13 @@ int mm_result_store_get(mm_result_store *s, const char *event_id, json_t **doc, 
     redisReply *r = NULL;
     int rc = MM_EREDIS;
     for (int attempt = 0; attempt < 2 && r == NULL; attempt++) {
-        if (ensure_connected(s, err, err_size) != 0)
-            continue;
+        if (ensure_connected(s, err, err_size) != 0) continue;
         r = redisCommandArgv(s->c, 2, (const char *[]){"GET", key}, NULL);
         rc = mm_redis_reply_check(s->c, r, err, err_size);
     }
     pthread_mutex_unlock(&s->lock);
     if (r == NULL || rc != 0) {
-        if (r)
-            freeReplyObject(r);
+        if (r) freeReplyObject(r);
         return MM_EREDIS;
     }
     if (r->type == REDIS_REPLY_NIL) {

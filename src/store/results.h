@@ -28,7 +28,7 @@
 #include <stddef.h>
 
 #define MM_STORE_DEFAULT_PREFIX "mm"
-#define MM_RESULT_DEFAULT_TTL 3600 /* seconds: an hour to come back for a result */
+#define MM_RESULT_DEFAULT_TTL   3600 /* seconds: an hour to come back for a result */
 
 typedef struct mm_result_store mm_result_store;
 
@@ -71,11 +71,11 @@ int mm_result_store_put(mm_result_store *s, const char *event_id, const char *re
 /* One result of a batch (mm_result_store_put_many). */
 typedef struct mm_result_put {
     const char *event_id;
-    const char *reply_to;   /* NULL: nobody to notify */
-    const json_t *doc;      /* the document, or NULL when text is given */
-    const char *text;       /* or: its JSON text already (mm_result_text_event) */
+    const char *reply_to; /* NULL: nobody to notify */
+    const json_t *doc;    /* the document, or NULL when text is given */
+    const char *text;     /* or: its JSON text already (mm_result_text_event) */
     size_t text_len;
-    int status;             /* out: 0, MM_EINVAL (bad id/doc: will never store),
+    int status; /* out: 0, MM_EINVAL (bad id/doc: will never store),
                                MM_EREDIS (not stored: Redis failed), MM_ENOMEM */
 } mm_result_put;
 

@@ -25,8 +25,8 @@ struct mm_state {
     char err[512];
     /* Deferred writes (mm_state_defer_writes): appended, replies read later. */
     int defer;
-    size_t pending;       /* replies not read yet */
-    int pending_status;   /* first failure among them */
+    size_t pending;     /* replies not read yet */
+    int pending_status; /* first failure among them */
     char pending_err[256];
 };
 
@@ -45,7 +45,8 @@ static void collect(mm_state *s) {
         }
         if (r->type == REDIS_REPLY_ERROR && s->pending_status == 0) {
             s->pending_status = MM_EREDIS;
-            snprintf(s->pending_err, sizeof s->pending_err, "Redis error: %.*s", (int)r->len, r->str);
+            snprintf(s->pending_err, sizeof s->pending_err, "Redis error: %.*s", (int)r->len,
+                     r->str);
         }
         freeReplyObject(r);
     }
@@ -91,8 +92,7 @@ mm_state *mm_state_new(const char *redis_url, const char *prefix, const char *se
     /* Named "<prefix>-state-<service>" so operators can tell it apart. */
     snprintf(s->name, sizeof s->name, "%s-state-%s", p, service);
     for (char *c = s->name; *c; c++)
-        if (*c <= ' ' || *c > '~')
-            *c = '_';
+        if (*c <= ' ' || *c > '~') *c = '_';
     s->c = mm_redis_connect(&s->url, s->timeout_ms, s->name, err, err_size);
     if (s->c == NULL) {
         mm_state_free(s);
@@ -119,10 +119,8 @@ static struct timeval tv_ms(long long ms) {
 }
 
 void mm_state_free(mm_state *s) {
-    if (s == NULL)
-        return;
-    if (s->c)
-        redisFree(s->c);
+    if (s == NULL) return;
+    if (s->c) redisFree(s->c);
     free(s->prefix);
     pthread_mutex_destroy(&s->lock);
     free(s);
@@ -137,8 +135,7 @@ static void begin(mm_state *s) {
 }
 
 int mm_state_key(const mm_state *s, const char *key, char *buf, size_t size) {
-    if (key == NULL || key[0] == '\0')
-        return MM_EINVAL;
+    if (key == NULL || key[0] == '\0') return MM_EINVAL;
     int n = snprintf(buf, size, "%s%s", s->prefix, key);
     return n < 0 || (size_t)n >= size ? MM_EINVAL : 0;
 }
@@ -171,7 +168,8 @@ static redisReply *run(mm_state *s, int argc, const char **argv, const size_t *l
         until.tv_nsec -= 1000000000L;
     }
     if (pthread_mutex_timedlock(&s->lock, &until) != 0) {
-        fail(s, MM_ETIMEDOUT, "Redis state store busy for %d ms (Redis slow or hung)", s->timeout_ms);
+        fail(s, MM_ETIMEDOUT, "Redis state store busy for %d ms (Redis slow or hung)",
+             s->timeout_ms);
         return NULL;
     }
     /* A read after deferred writes sees them: their replies come first. */
@@ -184,8 +182,7 @@ static redisReply *run(mm_state *s, int argc, const char **argv, const size_t *l
             break;
         }
         if (s->c == NULL || s->c->err) {
-            if (s->c)
-                redisFree(s->c);
+            if (s->c) redisFree(s->c);
             s->c = mm_redis_connect(&s->url, (int)left, s->name, s->err, sizeof s->err);
             if (s->c == NULL) {
                 s->status = MM_EREDIS;
@@ -198,7 +195,8 @@ static redisReply *run(mm_state *s, int argc, const char **argv, const size_t *l
         r = redisCommandArgv(s->c, argc, a, l);
         if (r == NULL) {
             bool timed_out = s->c->err == REDIS_ERR_IO && (errno == EAGAIN || errno == EWOULDBLOCK);
-            fail(s, timed_out ? MM_ETIMEDOUT : MM_EREDIS, "Redis connection failed: %s", s->c->errstr);
+            fail(s, timed_out ? MM_ETIMEDOUT : MM_EREDIS, "Redis connection failed: %s",
+                 s->c->errstr);
             /* A lost connection is retried once; a hung Redis is not. */
             if (timed_out) break;
         }
@@ -216,8 +214,7 @@ static redisReply *run(mm_state *s, int argc, const char **argv, const size_t *l
 static int write_cmd(mm_state *s, int argc, const char **argv) {
     if (!s->defer) {
         redisReply *r = run(s, argc, argv, NULL);
-        if (r == NULL)
-            return s->status;
+        if (r == NULL) return s->status;
         freeReplyObject(r);
         return 0;
     }
@@ -226,8 +223,7 @@ static int write_cmd(mm_state *s, int argc, const char **argv) {
     begin(s);
     if (argc > 8 || mm_state_key(s, argv[1], key, sizeof key) != 0)
         return fail(s, MM_EINVAL, "invalid state key");
-    for (int i = 0; i < argc; i++)
-        a[i] = i == 1 ? key : argv[i];
+    for (int i = 0; i < argc; i++) a[i] = i == 1 ? key : argv[i];
     pthread_mutex_lock(&s->lock);
     if (s->c == NULL || s->c->err) {
         /* Whatever was appended on the broken connection is lost. */
@@ -236,8 +232,7 @@ static int write_cmd(mm_state *s, int argc, const char **argv) {
             snprintf(s->pending_err, sizeof s->pending_err, "Redis connection lost");
         }
         s->pending = 0;
-        if (s->c)
-            redisFree(s->c);
+        if (s->c) redisFree(s->c);
         s->c = mm_redis_connect(&s->url, 5000, s->name, s->err, sizeof s->err);
     }
     int rc = 0;
@@ -251,8 +246,7 @@ static int write_cmd(mm_state *s, int argc, const char **argv) {
 
 int mm_state_defer_writes(mm_state *s, int on) {
     int rc = 0;
-    if (!on)
-        rc = mm_state_flush_writes(s, NULL, 0);
+    if (!on) rc = mm_state_flush_writes(s, NULL, 0);
     s->defer = on;
     return rc;
 }
@@ -263,8 +257,7 @@ void mm_state_send_writes(mm_state *s) {
     pthread_mutex_lock(&s->lock);
     int done = 0;
     while (s->pending > 0 && s->c != NULL && !done)
-        if (redisBufferWrite(s->c, &done) != REDIS_OK)
-            break; /* the flush will report it */
+        if (redisBufferWrite(s->c, &done) != REDIS_OK) break; /* the flush will report it */
     pthread_mutex_unlock(&s->lock);
 }
 
@@ -272,8 +265,7 @@ int mm_state_flush_writes(mm_state *s, char *err, size_t err_size) {
     pthread_mutex_lock(&s->lock);
     collect(s);
     int rc = s->pending_status;
-    if (rc != 0 && err != NULL)
-        snprintf(err, err_size, "%s", s->pending_err);
+    if (rc != 0 && err != NULL) snprintf(err, err_size, "%s", s->pending_err);
     s->pending_status = 0;
     s->pending_err[0] = '\0';
     pthread_mutex_unlock(&s->lock);
@@ -283,8 +275,7 @@ int mm_state_flush_writes(mm_state *s, char *err, size_t err_size) {
 /* JSON text of value (any JSON value, not only objects). */
 static char *dump(mm_state *s, const json_t *value) {
     char *text = value ? json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-    if (text == NULL)
-        fail(s, MM_EINVAL, "value is not JSON-encodable");
+    if (text == NULL) fail(s, MM_EINVAL, "value is not JSON-encodable");
     return text;
 }
 
@@ -292,15 +283,13 @@ static char *dump(mm_state *s, const json_t *value) {
 static int load(mm_state *s, const redisReply *e, json_t **value) {
     json_error_t jerr;
     *value = json_loadb(e->str, e->len, JSON_DECODE_ANY, &jerr);
-    if (*value == NULL)
-        return fail(s, MM_EINVAL, "stored value is not JSON: %s", jerr.text);
+    if (*value == NULL) return fail(s, MM_EINVAL, "stored value is not JSON: %s", jerr.text);
     return 0;
 }
 
 int mm_state_set(mm_state *s, const char *key, const json_t *value, int ttl_seconds) {
     char *text = dump(s, value);
-    if (text == NULL)
-        return MM_EINVAL;
+    if (text == NULL) return MM_EINVAL;
     char ttl[24];
     snprintf(ttl, sizeof ttl, "%d", ttl_seconds);
     int rc = ttl_seconds > 0 ? write_cmd(s, 5, (const char *[]){"SET", key, text, "EX", ttl})
@@ -312,8 +301,7 @@ int mm_state_set(mm_state *s, const char *key, const json_t *value, int ttl_seco
 int mm_state_get(mm_state *s, const char *key, json_t **value) {
     *value = NULL;
     redisReply *r = run(s, 2, (const char *[]){"GET", key}, NULL);
-    if (r == NULL)
-        return s->status;
+    if (r == NULL) return s->status;
     int rc = r->type == REDIS_REPLY_STRING ? load(s, r, value)
                                            : fail(s, MM_ENOTFOUND, "no state at %s", key);
     freeReplyObject(r);
@@ -325,11 +313,9 @@ int mm_state_del(mm_state *s, const char *key) {
 }
 
 int mm_state_hset(mm_state *s, const char *key, const char *field, const json_t *value) {
-    if (field == NULL)
-        return fail(s, MM_EINVAL, "no hash field given");
+    if (field == NULL) return fail(s, MM_EINVAL, "no hash field given");
     char *text = dump(s, value);
-    if (text == NULL)
-        return MM_EINVAL;
+    if (text == NULL) return MM_EINVAL;
     int rc = write_cmd(s, 4, (const char *[]){"HSET", key, field, text});
     free(text);
     return rc;
@@ -337,11 +323,9 @@ int mm_state_hset(mm_state *s, const char *key, const char *field, const json_t 
 
 int mm_state_hget(mm_state *s, const char *key, const char *field, json_t **value) {
     *value = NULL;
-    if (field == NULL)
-        return fail(s, MM_EINVAL, "no hash field given");
+    if (field == NULL) return fail(s, MM_EINVAL, "no hash field given");
     redisReply *r = run(s, 3, (const char *[]){"HGET", key, field}, NULL);
-    if (r == NULL)
-        return s->status;
+    if (r == NULL) return s->status;
     int rc = r->type == REDIS_REPLY_STRING ? load(s, r, value)
                                            : fail(s, MM_ENOTFOUND, "no field %s in %s", field, key);
     freeReplyObject(r);
@@ -351,8 +335,7 @@ int mm_state_hget(mm_state *s, const char *key, const char *field, json_t **valu
 int mm_state_hgetall(mm_state *s, const char *key, json_t **object) {
     *object = NULL;
     redisReply *r = run(s, 2, (const char *[]){"HGETALL", key}, NULL);
-    if (r == NULL)
-        return s->status;
+    if (r == NULL) return s->status;
     json_t *o = json_object();
     int rc = o ? 0 : fail(s, MM_ENOMEM, "out of memory");
     for (size_t i = 0; rc == 0 && i + 1 < r->elements; i += 2) {
@@ -371,21 +354,17 @@ int mm_state_hgetall(mm_state *s, const char *key, json_t **object) {
 }
 
 int mm_state_hdel(mm_state *s, const char *key, const char *field) {
-    if (field == NULL)
-        return fail(s, MM_EINVAL, "no hash field given");
+    if (field == NULL) return fail(s, MM_EINVAL, "no hash field given");
     return write_cmd(s, 3, (const char *[]){"HDEL", key, field});
 }
 
 int mm_state_list_append(mm_state *s, const char *key, const json_t *value, long long *length) {
     char *text = dump(s, value);
-    if (text == NULL)
-        return MM_EINVAL;
+    if (text == NULL) return MM_EINVAL;
     redisReply *r = run(s, 3, (const char *[]){"RPUSH", key, text}, NULL);
     free(text);
-    if (r == NULL)
-        return s->status;
-    if (length)
-        *length = r->integer;
+    if (r == NULL) return s->status;
+    if (length) *length = r->integer;
     freeReplyObject(r);
     return 0;
 }
@@ -397,15 +376,13 @@ int mm_state_list_range(mm_state *s, const char *key, long long start, long long
     snprintf(a, sizeof a, "%lld", start);
     snprintf(b, sizeof b, "%lld", stop);
     redisReply *r = run(s, 4, (const char *[]){"LRANGE", key, a, b}, NULL);
-    if (r == NULL)
-        return s->status;
+    if (r == NULL) return s->status;
     json_t *arr = json_array();
     int rc = arr ? 0 : fail(s, MM_ENOMEM, "out of memory");
     for (size_t i = 0; rc == 0 && i < r->elements; i++) {
         json_t *v;
         rc = load(s, r->element[i], &v);
-        if (rc == 0)
-            json_array_append_new(arr, v);
+        if (rc == 0) json_array_append_new(arr, v);
     }
     freeReplyObject(r);
     if (rc != 0) {
@@ -420,10 +397,8 @@ int mm_state_incr(mm_state *s, const char *key, long long by, long long *value) 
     char n[24];
     snprintf(n, sizeof n, "%lld", by);
     redisReply *r = run(s, 3, (const char *[]){"INCRBY", key, n}, NULL);
-    if (r == NULL)
-        return s->status;
-    if (value)
-        *value = r->integer;
+    if (r == NULL) return s->status;
+    if (value) *value = r->integer;
     freeReplyObject(r);
     return 0;
 }

@@ -215,7 +215,8 @@ static json_t *run_parse(const char *query, size_t query_len) {
         out = json_pack("{s:s,s:b}", "phase", "parse", "ok", 1);
         size_t printed_len = 0;
         char *printed = mm_gql_ast_print_n(doc, &printed_len); /* may hold U+0000 */
-        json_object_set_new(out, "printed", json_stringn(printed ? printed : "", printed ? printed_len : 0));
+        json_object_set_new(out, "printed",
+                            json_stringn(printed ? printed : "", printed ? printed_len : 0));
         free(printed);
     }
     mm_gql_errors_release(&errors);
@@ -274,7 +275,8 @@ static json_t *run_case(json_t *c) {
     }
     if (strcmp(mode, "schema") == 0) {
         char *printed = mm_gql_schema_print(schema);
-        out = json_pack("{s:s,s:b,s:s}", "phase", "schema", "ok", 1, "printed", printed ? printed : "");
+        out = json_pack("{s:s,s:b,s:s}", "phase", "schema", "ok", 1, "printed",
+                        printed ? printed : "");
         free(printed);
         goto done;
     }
@@ -337,7 +339,8 @@ int main(void) {
     json_t *out = run_case(c);
     json_decref(c);
     if (!out) {
-        fprintf(stderr, "difftest_driver: no outcome (case lacks mode, sdl or query, or out of memory)\n");
+        fprintf(stderr,
+                "difftest_driver: no outcome (case lacks mode, sdl or query, or out of memory)\n");
         return 2;
     }
     emit(out);

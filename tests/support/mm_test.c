@@ -16,8 +16,7 @@
 
 static const char *required_env(const char *name, const char *what) {
     const char *v = getenv(name);
-    if (v && *v)
-        return v;
+    if (v && *v) return v;
     fprintf(stderr,
             "\n****************************************************************\n"
             "* TEST CANNOT RUN: %s is not set.\n"
@@ -94,15 +93,15 @@ static int topic_ready(rd_kafka_t *rk, const char *topic, int partitions) {
         }
         rd_kafka_metadata_destroy(md);
     }
-    if (rkt)
-        rd_kafka_topic_destroy(rkt);
+    if (rkt) rd_kafka_topic_destroy(rkt);
     return ready;
 }
 
 int mm_test_kafka_create_topic(const char *bootstrap, const char *topic, int partitions) {
     char err[512];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    if (rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, err, sizeof err) != RD_KAFKA_CONF_OK) {
+    if (rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, err, sizeof err) !=
+        RD_KAFKA_CONF_OK) {
         fprintf(stderr, "create_topic: %s\n", err);
         rd_kafka_conf_destroy(conf);
         return -1;
@@ -137,11 +136,13 @@ int mm_test_kafka_create_topic(const char *bootstrap, const char *topic, int par
     }
     size_t n;
     const rd_kafka_topic_result_t **tr = rd_kafka_CreateTopics_result_topics(res, &n);
-    rd_kafka_resp_err_t terr = n == 1 ? rd_kafka_topic_result_error(tr[0]) : RD_KAFKA_RESP_ERR__FAIL;
+    rd_kafka_resp_err_t terr =
+        n == 1 ? rd_kafka_topic_result_error(tr[0]) : RD_KAFKA_RESP_ERR__FAIL;
     if (terr) {
         fprintf(stderr, "create_topic '%s': %s\n", topic,
-                n == 1 && rd_kafka_topic_result_error_string(tr[0]) ? rd_kafka_topic_result_error_string(tr[0])
-                                                                     : rd_kafka_err2str(terr));
+                n == 1 && rd_kafka_topic_result_error_string(tr[0])
+                    ? rd_kafka_topic_result_error_string(tr[0])
+                    : rd_kafka_err2str(terr));
         rd_kafka_event_destroy(ev);
         goto done;
     }
@@ -161,8 +162,7 @@ int mm_test_kafka_create_topic(const char *bootstrap, const char *topic, int par
         usleep(50000);
     }
 done:
-    if (nt)
-        rd_kafka_NewTopic_destroy(nt);
+    if (nt) rd_kafka_NewTopic_destroy(nt);
     rd_kafka_AdminOptions_destroy(opts);
     rd_kafka_queue_destroy(q);
     rd_kafka_destroy(rk);
@@ -199,15 +199,13 @@ static void track_child(pid_t pid) {
 
 static void untrack_child(pid_t pid) {
     for (int i = 0; i < MAX_CHILDREN; i++)
-        if (live_children[i] == pid)
-            live_children[i] = 0;
+        if (live_children[i] == pid) live_children[i] = 0;
 }
 
 /* Fork argv with stdout (and, if err_fd is not NULL, stderr) on pipes. */
 static pid_t spawn(char *const argv[], int *out_fd, int *err_fd) {
     int out[2], err[2] = {-1, -1};
-    if (pipe(out) != 0)
-        return -1;
+    if (pipe(out) != 0) return -1;
     if (err_fd && pipe(err) != 0) {
         close(out[0]);
         close(out[1]);
@@ -228,11 +226,9 @@ static pid_t spawn(char *const argv[], int *out_fd, int *err_fd) {
         setpgid(0, 0);
         /* Die with the test, even when it is SIGKILLed by a ctest timeout. */
         prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent)
-            _exit(127);
+        if (getppid() != parent) _exit(127);
         dup2(out[1], STDOUT_FILENO);
-        if (err_fd)
-            dup2(err[1], STDERR_FILENO);
+        if (err_fd) dup2(err[1], STDERR_FILENO);
         close(out[0]);
         close(out[1]);
         if (err_fd) {
@@ -281,8 +277,7 @@ int mm_test_child_wait_line(mm_test_child *child, const char *prefix, char *out,
             }
             child->buf_len -= line_len + 1;
             memmove(child->buf, nl + 1, child->buf_len);
-            if (match)
-                return 0;
+            if (match) return 0;
         }
         if (child->buf_len == sizeof child->buf)
             child->buf_len = 0; /* an overlong line without the prefix: drop it */
@@ -294,11 +289,10 @@ int mm_test_child_wait_line(mm_test_child *child, const char *prefix, char *out,
         }
         struct pollfd pfd = {.fd = child->out_fd, .events = POLLIN};
         int r = poll(&pfd, 1, (int)left);
-        if (r < 0 && errno != EINTR)
-            return -1;
-        if (r <= 0)
-            continue;
-        ssize_t n = read(child->out_fd, child->buf + child->buf_len, sizeof child->buf - child->buf_len);
+        if (r < 0 && errno != EINTR) return -1;
+        if (r <= 0) continue;
+        ssize_t n =
+            read(child->out_fd, child->buf + child->buf_len, sizeof child->buf - child->buf_len);
         if (n <= 0) {
             fprintf(stderr, "child %d: stdout closed before a line starting with '%s'\n",
                     (int)child->pid, prefix);
@@ -313,28 +307,22 @@ static int wait_for(pid_t pid, int *status, int timeout_ms) {
     long long deadline = mm_test_now_ms() + timeout_ms;
     for (;;) {
         pid_t r = waitpid(pid, status, WNOHANG);
-        if (r == pid)
-            return 1;
-        if (r < 0 && errno != EINTR)
-            return 1; /* already reaped elsewhere; treat as gone */
-        if (mm_test_now_ms() >= deadline)
-            return 0;
+        if (r == pid) return 1;
+        if (r < 0 && errno != EINTR) return 1; /* already reaped elsewhere; treat as gone */
+        if (mm_test_now_ms() >= deadline) return 0;
         usleep(10000);
     }
 }
 
 static int decode_status(int status) {
-    if (WIFEXITED(status))
-        return WEXITSTATUS(status);
-    if (WIFSIGNALED(status))
-        return 128 + WTERMSIG(status);
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
     return -1;
 }
 
 int mm_test_child_stop(mm_test_child *child, int sig, int timeout_ms) {
     int status = 0, rc;
-    if (child->pid <= 0)
-        return -1;
+    if (child->pid <= 0) return -1;
     kill(child->pid, sig);
     if (wait_for(child->pid, &status, timeout_ms)) {
         rc = decode_status(status);
@@ -349,8 +337,7 @@ int mm_test_child_stop(mm_test_child *child, int sig, int timeout_ms) {
     kill(-child->pid, SIGKILL);
     untrack_child(child->pid);
     child->pid = 0;
-    if (child->out_fd >= 0)
-        close(child->out_fd);
+    if (child->out_fd >= 0) close(child->out_fd);
     child->out_fd = -1;
     return rc;
 }
@@ -360,16 +347,13 @@ static int drain(int fd, char **buf, size_t *len, size_t *cap) {
     if (*cap - *len < 4096) {
         size_t ncap = *cap * 2 + 4096;
         char *grown = realloc(*buf, ncap);
-        if (!grown)
-            return 0;
+        if (!grown) return 0;
         *buf = grown;
         *cap = ncap;
     }
     ssize_t n = read(fd, *buf + *len, *cap - *len - 1);
-    if (n < 0 && errno == EINTR)
-        return 1;
-    if (n <= 0)
-        return 0;
+    if (n < 0 && errno == EINTR) return 1;
+    if (n <= 0) return 0;
     *len += (size_t)n;
     (*buf)[*len] = '\0';
     return 1;
@@ -399,12 +383,9 @@ int mm_test_run(char *const argv[], char **out, char **err, int timeout_ms) {
         }
         struct pollfd pfd[2] = {{.fd = open_o ? ofd : -1, .events = POLLIN},
                                 {.fd = open_e ? efd : -1, .events = POLLIN}};
-        if (poll(pfd, 2, (int)left) < 0 && errno != EINTR)
-            break;
-        if (open_o && pfd[0].revents)
-            open_o = drain(ofd, out, &olen, &ocap);
-        if (open_e && pfd[1].revents)
-            open_e = drain(efd, err, &elen, &ecap);
+        if (poll(pfd, 2, (int)left) < 0 && errno != EINTR) break;
+        if (open_o && pfd[0].revents) open_o = drain(ofd, out, &olen, &ocap);
+        if (open_e && pfd[1].revents) open_e = drain(efd, err, &elen, &ecap);
     }
     close(ofd);
     close(efd);

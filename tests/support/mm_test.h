@@ -67,8 +67,8 @@ long long mm_test_now_ms(void);
  * SIGKILL if the test process dies; children still alive at exit() are killed. */
 typedef struct mm_test_child {
     pid_t pid;
-    int out_fd;      /* read end of the child's stdout */
-    char buf[4096];  /* bytes read but not yet returned as lines */
+    int out_fd;     /* read end of the child's stdout */
+    char buf[4096]; /* bytes read but not yet returned as lines */
     size_t buf_len;
 } mm_test_child;
 

@@ -11,7 +11,8 @@
 static rd_kafka_conf_t *make_conf(const char *bootstrap, const char *const *extra) {
     char err[512];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    if (rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, err, sizeof err) != RD_KAFKA_CONF_OK)
+    if (rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, err, sizeof err) !=
+        RD_KAFKA_CONF_OK)
         goto fail;
     for (size_t i = 0; extra && extra[i] && extra[i + 1]; i += 2)
         if (rd_kafka_conf_set(conf, extra[i], extra[i + 1], err, sizeof err) != RD_KAFKA_CONF_OK)
@@ -39,8 +40,7 @@ int mm_test_kafka_produce_n(const char *bootstrap, const char *topic, int n,
     char err[512];
     int counts[2] = {0, 0};
     rd_kafka_conf_t *conf = make_conf(bootstrap, extra_conf);
-    if (!conf)
-        return -1;
+    if (!conf) return -1;
     rd_kafka_conf_set(conf, "enable.idempotence", "true", err, sizeof err);
     rd_kafka_conf_set(conf, "acks", "all", err, sizeof err);
     rd_kafka_conf_set(conf, "linger.ms", "5", err, sizeof err);
@@ -69,8 +69,7 @@ int mm_test_kafka_produce_n(const char *bootstrap, const char *topic, int n,
         rd_kafka_poll(rk, 0);
     }
     rd_kafka_resp_err_t fe = rd_kafka_flush(rk, 30000);
-    if (fe)
-        fprintf(stderr, "flush to '%s': %s\n", topic, rd_kafka_err2str(fe));
+    if (fe) fprintf(stderr, "flush to '%s': %s\n", topic, rd_kafka_err2str(fe));
     rd_kafka_destroy(rk);
     return counts[1] || fe ? -1 : counts[0];
 }
@@ -81,11 +80,12 @@ int mm_test_kafka_consume_n(const char *bootstrap, const char *topic, const char
     char err[512];
     int received = 0, dups = 0, failed = 0;
     rd_kafka_conf_t *conf = make_conf(bootstrap, extra_conf);
-    if (!conf)
-        return -1;
+    if (!conf) return -1;
     if (rd_kafka_conf_set(conf, "group.id", group, err, sizeof err) != RD_KAFKA_CONF_OK ||
-        rd_kafka_conf_set(conf, "auto.offset.reset", "earliest", err, sizeof err) != RD_KAFKA_CONF_OK ||
-        rd_kafka_conf_set(conf, "enable.auto.commit", "false", err, sizeof err) != RD_KAFKA_CONF_OK) {
+        rd_kafka_conf_set(conf, "auto.offset.reset", "earliest", err, sizeof err) !=
+            RD_KAFKA_CONF_OK ||
+        rd_kafka_conf_set(conf, "enable.auto.commit", "false", err, sizeof err) !=
+            RD_KAFKA_CONF_OK) {
         fprintf(stderr, "consumer conf: %s\n", err);
         rd_kafka_conf_destroy(conf);
         return -1;
@@ -108,13 +108,11 @@ int mm_test_kafka_consume_n(const char *bootstrap, const char *topic, const char
     long long deadline = mm_test_now_ms() + timeout_ms;
     while (!failed && received < n && mm_test_now_ms() < deadline) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
-        if (!m)
-            continue;
+        if (!m) continue;
         if (m->err) {
             if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
                 fprintf(stderr, "consume '%s': %s\n", topic, rd_kafka_message_errstr(m));
-                if (rd_kafka_fatal_error(rk, err, sizeof err))
-                    failed = 1;
+                if (rd_kafka_fatal_error(rk, err, sizeof err)) failed = 1;
             }
         } else {
             char value[32];
@@ -143,8 +141,7 @@ int mm_test_kafka_consume_n(const char *bootstrap, const char *topic, const char
     }
     rd_kafka_consumer_close(rk);
     rd_kafka_destroy(rk);
-    if (duplicates)
-        *duplicates = dups;
+    if (duplicates) *duplicates = dups;
     return failed ? -1 : received;
 }
 
@@ -153,8 +150,7 @@ long long mm_test_kafka_committed_total(const char *bootstrap, const char *topic
     char err[512];
     long long total = 0, highs = 0;
     rd_kafka_conf_t *conf = make_conf(bootstrap, NULL);
-    if (!conf)
-        return -1;
+    if (!conf) return -1;
     rd_kafka_conf_set(conf, "group.id", group, err, sizeof err);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
     if (!rk) {
@@ -163,8 +159,7 @@ long long mm_test_kafka_committed_total(const char *bootstrap, const char *topic
         return -1;
     }
     rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(partitions);
-    for (int p = 0; p < partitions; p++)
-        rd_kafka_topic_partition_list_add(parts, topic, p);
+    for (int p = 0; p < partitions; p++) rd_kafka_topic_partition_list_add(parts, topic, p);
     rd_kafka_resp_err_t e = rd_kafka_committed(rk, parts, 10000);
     if (e) {
         fprintf(stderr, "committed (group '%s'): %s\n", group, rd_kafka_err2str(e));
@@ -177,8 +172,7 @@ long long mm_test_kafka_committed_total(const char *bootstrap, const char *topic
             total = -1;
             break;
         }
-        if (tp->offset >= 0)
-            total += tp->offset;
+        if (tp->offset >= 0) total += tp->offset;
         int64_t lo, hi;
         e = rd_kafka_query_watermark_offsets(rk, topic, p, &lo, &hi, 10000);
         if (e) {
@@ -190,7 +184,6 @@ long long mm_test_kafka_committed_total(const char *bootstrap, const char *topic
     }
     rd_kafka_topic_partition_list_destroy(parts);
     rd_kafka_destroy(rk);
-    if (high_total)
-        *high_total = highs;
+    if (high_total) *high_total = highs;
     return total;
 }

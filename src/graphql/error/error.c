@@ -14,8 +14,8 @@ void mm_gql_errors_init(mm_gql_errors *errors, mm_arena *arena) {
 }
 
 mm_gql_error *mm_gql_errors_add(mm_gql_errors *errors, mm_gql_error_kind kind,
-                                const mm_gql_loc *locations, size_t location_count,
-                                const char *fmt, ...) {
+                                const mm_gql_loc *locations, size_t location_count, const char *fmt,
+                                ...) {
     mm_gql_error *e = mm_arena_calloc(errors->arena, 1, sizeof(*e));
     if (!e) return NULL;
     va_list ap;
@@ -25,7 +25,10 @@ mm_gql_error *mm_gql_errors_add(mm_gql_errors *errors, mm_gql_error_kind kind,
     char *msg = mm_arena_alloc(errors->arena, n < 0 ? 1 : (size_t)n + 1);
     if (!msg) return NULL;
     va_start(ap, fmt);
-    if (n < 0) msg[0] = '\0'; else vsnprintf(msg, (size_t)n + 1, fmt, ap);
+    if (n < 0)
+        msg[0] = '\0';
+    else
+        vsnprintf(msg, (size_t)n + 1, fmt, ap);
     va_end(ap);
     e->kind = kind;
     e->message = msg;
@@ -35,7 +38,10 @@ mm_gql_error *mm_gql_errors_add(mm_gql_errors *errors, mm_gql_error_kind kind,
         memcpy(e->locations, locations, location_count * sizeof(*locations));
         e->location_count = location_count;
     }
-    if (errors->tail) errors->tail->next = e; else errors->head = e;
+    if (errors->tail)
+        errors->tail->next = e;
+    else
+        errors->head = e;
     errors->tail = e;
     errors->count++;
     return e;
@@ -58,15 +64,17 @@ static json_t *error_to_json(const mm_gql_error *e) {
     if (e->location_count > 0) {
         json_t *locs = json_array();
         for (size_t i = 0; i < e->location_count; i++)
-            json_array_append_new(locs, json_pack("{s:i,s:i}", "line", (json_int_t)e->locations[i].line,
-                                                  "column", (json_int_t)e->locations[i].column));
+            json_array_append_new(locs,
+                                  json_pack("{s:i,s:i}", "line", (json_int_t)e->locations[i].line,
+                                            "column", (json_int_t)e->locations[i].column));
         json_object_set_new(obj, "locations", locs);
     }
     if (e->path) {
         json_t *path = json_array();
         for (size_t i = 0; i < e->path_length; i++)
-            json_array_append_new(path, e->path[i].key ? json_string(e->path[i].key)
-                                                        : json_integer((json_int_t)e->path[i].index));
+            json_array_append_new(path, e->path[i].key
+                                            ? json_string(e->path[i].key)
+                                            : json_integer((json_int_t)e->path[i].index));
         json_object_set_new(obj, "path", path);
     }
     if (e->extensions) json_object_set(obj, "extensions", e->extensions);

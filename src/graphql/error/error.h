@@ -25,9 +25,9 @@ typedef struct mm_gql_path_segment {
 typedef enum mm_gql_error_kind {
     MM_GQL_ERROR_SYNTAX,
     MM_GQL_ERROR_VALIDATION,
-    MM_GQL_ERROR_LIMIT,       /* a configured size/depth/token/alias limit */
-    MM_GQL_ERROR_REQUEST,     /* bad operationName, bad variables, ... */
-    MM_GQL_ERROR_EXECUTION,   /* raised by a resolver or by coercion of results */
+    MM_GQL_ERROR_LIMIT,     /* a configured size/depth/token/alias limit */
+    MM_GQL_ERROR_REQUEST,   /* bad operationName, bad variables, ... */
+    MM_GQL_ERROR_EXECUTION, /* raised by a resolver or by coercion of results */
 } mm_gql_error_kind;
 
 typedef struct mm_gql_error mm_gql_error;
@@ -36,9 +36,9 @@ struct mm_gql_error {
     const char *message;
     mm_gql_loc *locations;
     size_t location_count;
-    mm_gql_path_segment *path;   /* NULL when the error has no path */
+    mm_gql_path_segment *path; /* NULL when the error has no path */
     size_t path_length;
-    json_t *extensions;          /* owned reference or NULL */
+    json_t *extensions; /* owned reference or NULL */
     mm_gql_error *next;
 };
 
@@ -55,8 +55,8 @@ void mm_gql_errors_init(mm_gql_errors *errors, mm_arena *arena);
  * locations (copied). Returns the error so callers can add a path or
  * extensions, or NULL when out of memory. */
 mm_gql_error *mm_gql_errors_add(mm_gql_errors *errors, mm_gql_error_kind kind,
-                                const mm_gql_loc *locations, size_t location_count,
-                                const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+                                const mm_gql_loc *locations, size_t location_count, const char *fmt,
+                                ...) __attribute__((format(printf, 5, 6)));
 
 /* Copies a path into the error (arena memory). Returns 0 or MM_ENOMEM. */
 int mm_gql_error_set_path(mm_gql_errors *errors, mm_gql_error *error,

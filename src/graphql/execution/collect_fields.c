@@ -16,7 +16,7 @@ typedef struct collect_ctx {
     mm_gql_execution *ex;
     const mm_gql_type *runtime_type;
     mm_gql_field_groups *out;
-    const char **visited;             /* fragment names already spread */
+    const char **visited; /* fragment names already spread */
     size_t visited_count, visited_cap;
     const char **message;
     mm_gql_loc *loc;
@@ -33,8 +33,9 @@ static int directive_if(collect_ctx *c, const mm_gql_directive *dirs, size_t n, 
                                                   dirs[i].arg_count, dirs[i].loc, c->ex->variables,
                                                   &c->ex->arena, c->message, c->loc);
         if (!args) return -2;
-        int r = json_is_true(json_object_get(args, "if")) ? 1
-                : json_is_false(json_object_get(args, "if")) ? 0 : -1;
+        int r = json_is_true(json_object_get(args, "if"))    ? 1
+                : json_is_false(json_object_get(args, "if")) ? 0
+                                                             : -1;
         json_decref(args);
         return r;
     }
@@ -97,7 +98,8 @@ static mm_gql_field_group *find_group(mm_gql_field_groups *g, const char *key) {
     if (g->index) {
         size_t slot = hash_key(key) & (g->index_cap - 1);
         for (; g->index[slot]; slot = (slot + 1) & (g->index_cap - 1))
-            if (strcmp(g->items[g->index[slot] - 1].response_key, key) == 0) return &g->items[g->index[slot] - 1];
+            if (strcmp(g->items[g->index[slot] - 1].response_key, key) == 0)
+                return &g->items[g->index[slot] - 1];
         return NULL;
     }
     for (size_t i = 0; i < g->count; i++)
@@ -193,23 +195,25 @@ static const char out_of_memory[] = "Out of memory while collecting fields.";
 /* Looks up each group's field definition once for every object the
  * collection serves (graphql-js getFieldDef); the schema does not change
  * while it executes. Without memory the executor looks them up itself. */
-static void lookup_defs(mm_gql_execution *ex, const mm_gql_type *runtime_type, mm_gql_field_groups *out) {
+static void lookup_defs(mm_gql_execution *ex, const mm_gql_type *runtime_type,
+                        mm_gql_field_groups *out) {
     if (!out->count) return;
     const mm_gql_field **defs = mm_arena_alloc(&ex->arena, out->count * sizeof(*defs));
     if (!defs) return;
     for (size_t i = 0; i < out->count; i++)
-        defs[i] = mm_gql_get_field_def(ex->schema, runtime_type, out->items[i].nodes[0]->u.field.name.value);
+        defs[i] = mm_gql_get_field_def(ex->schema, runtime_type,
+                                       out->items[i].nodes[0]->u.field.name.value);
     out->defs = defs;
     /* Filled by the executor as it coerces arguments (NULL: no memo). */
     out->args = mm_arena_calloc(&ex->arena, out->count, sizeof(*out->args));
 }
 
-
 int mm_gql_collect_fields(mm_gql_execution *ex, const mm_gql_type *runtime_type,
                           const mm_gql_selection_set *set, mm_gql_field_groups *out,
                           const char **message, mm_gql_loc *loc) {
     *message = NULL;
-    collect_ctx c = {.ex = ex, .runtime_type = runtime_type, .out = out, .message = message, .loc = loc};
+    collect_ctx c = {
+        .ex = ex, .runtime_type = runtime_type, .out = out, .message = message, .loc = loc};
     if (collect(&c, set) < 0) {
         if (!*message) *message = out_of_memory;
         return -1;
@@ -222,7 +226,8 @@ int mm_gql_collect_subfields(mm_gql_execution *ex, const mm_gql_type *runtime_ty
                              const mm_gql_field_group *group, mm_gql_field_groups *out,
                              const char **message, mm_gql_loc *loc) {
     *message = NULL;
-    collect_ctx c = {.ex = ex, .runtime_type = runtime_type, .out = out, .message = message, .loc = loc};
+    collect_ctx c = {
+        .ex = ex, .runtime_type = runtime_type, .out = out, .message = message, .loc = loc};
     for (size_t i = 0; i < group->count; i++) {
         if (collect(&c, group->nodes[i]->u.field.selection_set) < 0) {
             if (!*message) *message = out_of_memory;
@@ -241,7 +246,8 @@ struct mm_gql_subfields_memo {
 };
 
 static size_t memo_slot(const mm_gql_type *type, const mm_gql_field_group *group, size_t cap) {
-    uint64_t h = ((uint64_t)(uintptr_t)group * 0x9E3779B97F4A7C15u) ^ ((uint64_t)(uintptr_t)type >> 4);
+    uint64_t h =
+        ((uint64_t)(uintptr_t)group * 0x9E3779B97F4A7C15u) ^ ((uint64_t)(uintptr_t)type >> 4);
     h ^= h >> 29;
     return (size_t)h & (cap - 1);
 }
@@ -268,8 +274,10 @@ int mm_gql_collect_subfields_memo(mm_gql_execution *ex, const mm_gql_type *runti
     *out = NULL;
     if (ex->subfields_memo_cap) {
         size_t cap = ex->subfields_memo_cap;
-        for (size_t s = memo_slot(runtime_type, group, cap); ex->subfields_memo[s].group; s = (s + 1) & (cap - 1))
-            if (ex->subfields_memo[s].group == group && ex->subfields_memo[s].type == runtime_type) {
+        for (size_t s = memo_slot(runtime_type, group, cap); ex->subfields_memo[s].group;
+             s = (s + 1) & (cap - 1))
+            if (ex->subfields_memo[s].group == group &&
+                ex->subfields_memo[s].type == runtime_type) {
                 *out = &ex->subfields_memo[s].fields;
                 return 0;
             }
@@ -284,7 +292,8 @@ int mm_gql_collect_subfields_memo(mm_gql_execution *ex, const mm_gql_type *runti
     size_t cap = ex->subfields_memo_cap;
     size_t s = memo_slot(runtime_type, group, cap);
     while (ex->subfields_memo[s].group) s = (s + 1) & (cap - 1);
-    ex->subfields_memo[s] = (struct mm_gql_subfields_memo){.type = runtime_type, .group = group, .fields = fields};
+    ex->subfields_memo[s] =
+        (struct mm_gql_subfields_memo){.type = runtime_type, .group = group, .fields = fields};
     ex->subfields_memo_count++;
     *out = &ex->subfields_memo[s].fields;
     return 0;

@@ -21,10 +21,11 @@ static int complete_list(mm_gql_execution *ex, mm_gql_type *return_type,
                          const mm_gql_field_group *group, mm_gql_resolve_info *info,
                          const mm_gql_path *path, json_t *result) {
     if (!json_is_array(result)) {
-        mm_gql_exec_field_error(ex, group, NULL, path, NULL,
-                                mm_arena_sprintf(&ex->arena,
-                                                 "Expected Iterable, but did not find one for field \"%s.%s\".",
-                                                 info->parent_type->name, info->field_name));
+        mm_gql_exec_field_error(
+            ex, group, NULL, path, NULL,
+            mm_arena_sprintf(&ex->arena,
+                             "Expected Iterable, but did not find one for field \"%s.%s\".",
+                             info->parent_type->name, info->field_name));
         return MM_GQL_FIELD_NULL_UP;
     }
     mm_gql_type *item_type = return_type->of_type;
@@ -57,8 +58,8 @@ static int complete_list(mm_gql_execution *ex, mm_gql_type *return_type,
  * Returns false for anything else. */
 static bool put_builtin_leaf(mm_json_writer *out, const mm_gql_type *type, const json_t *v) {
     if (type->kind == MM_GQL_ENUM) { /* the value's name, as the schema spells it */
-        const mm_gql_enum_value *ev = json_is_string(v) ? mm_gql_type_find_enum_value(type, json_string_value(v))
-                                                        : NULL;
+        const mm_gql_enum_value *ev =
+            json_is_string(v) ? mm_gql_type_find_enum_value(type, json_string_value(v)) : NULL;
         if (!ev) return false; /* serialize says why */
         mm_json_put_string(out, ev->name, strlen(ev->name));
         return true;
@@ -77,8 +78,10 @@ static bool put_builtin_leaf(mm_json_writer *out, const mm_gql_type *type, const
         return true;
     }
     if (serialize == mm_gql_boolean_serialize && json_is_boolean(v)) {
-        if (json_is_true(v)) mm_json_put(out, "true", 4);
-        else mm_json_put(out, "false", 5);
+        if (json_is_true(v))
+            mm_json_put(out, "true", 4);
+        else
+            mm_json_put(out, "false", 5);
         return true;
     }
     return false;
@@ -89,21 +92,24 @@ static int complete_leaf(mm_gql_execution *ex, mm_gql_type *return_type,
     if (put_builtin_leaf(&ex->out, return_type, result)) return MM_GQL_FIELD_OK;
     const char *err = NULL;
     json_t *s;
-    if (return_type->kind == MM_GQL_ENUM) s = mm_gql_enum_serialize(return_type, result, &ex->arena, &err);
+    if (return_type->kind == MM_GQL_ENUM)
+        s = mm_gql_enum_serialize(return_type, result, &ex->arena, &err);
     else if (return_type->serialize)
         s = return_type->serialize(return_type->scalar_ud, result, &ex->arena, &err);
-    else s = json_incref(result); /* a custom scalar without callbacks passes JSON through */
+    else
+        s = json_incref(result); /* a custom scalar without callbacks passes JSON through */
     if (err) {
         json_decref(s);
         mm_gql_exec_field_error(ex, group, NULL, path, NULL, err);
         return MM_GQL_FIELD_NULL_UP;
     }
     if (!s || json_is_null(s)) {
-        mm_gql_exec_field_error(ex, group, NULL, path, NULL,
-                                mm_arena_sprintf(&ex->arena,
-                                                 "Expected `%s.serialize(%s)` to return non-nullable value, returned: %s",
-                                                 return_type->name, mm_gql_inspect(result, &ex->arena),
-                                                 s ? "null" : "undefined"));
+        mm_gql_exec_field_error(
+            ex, group, NULL, path, NULL,
+            mm_arena_sprintf(
+                &ex->arena,
+                "Expected `%s.serialize(%s)` to return non-nullable value, returned: %s",
+                return_type->name, mm_gql_inspect(result, &ex->arena), s ? "null" : "undefined"));
         json_decref(s);
         return MM_GQL_FIELD_NULL_UP;
     }
@@ -113,10 +119,12 @@ static int complete_leaf(mm_gql_execution *ex, mm_gql_type *return_type,
 }
 
 static int complete_object(mm_gql_execution *ex, mm_gql_type *object_type,
-                           const mm_gql_field_group *group, const mm_gql_path *path, json_t *result) {
+                           const mm_gql_field_group *group, const mm_gql_path *path,
+                           json_t *result) {
     if (ex->depth >= ex->max_depth) { /* keeps the stack bounded whatever fragments build */
         mm_gql_exec_field_error(ex, group, NULL, path, NULL,
-                                mm_arena_sprintf(&ex->arena, "Exceeded the maximum execution depth of %zu.",
+                                mm_arena_sprintf(&ex->arena,
+                                                 "Exceeded the maximum execution depth of %zu.",
                                                  ex->max_depth));
         return MM_GQL_FIELD_NULL_UP;
     }
@@ -148,21 +156,25 @@ static mm_gql_type *resolve_runtime_type(mm_gql_execution *ex, mm_gql_type *abst
     const char *msg = NULL;
     mm_gql_type *runtime = NULL;
     if (!name) {
-        msg = mm_arena_sprintf(&ex->arena,
-                               "Abstract type \"%s\" must resolve to an Object type at runtime for field \"%s.%s\". "
-                               "Either the \"%s\" type should provide a \"resolveType\" function or each possible "
-                               "type should provide an \"isTypeOf\" function.",
-                               abstract->name, info->parent_type->name, info->field_name, abstract->name);
+        msg = mm_arena_sprintf(
+            &ex->arena,
+            "Abstract type \"%s\" must resolve to an Object type at runtime for field \"%s.%s\". "
+            "Either the \"%s\" type should provide a \"resolveType\" function or each possible "
+            "type should provide an \"isTypeOf\" function.",
+            abstract->name, info->parent_type->name, info->field_name, abstract->name);
     } else if (!(runtime = mm_gql_schema_find_type(ex->schema, name))) {
         msg = mm_arena_sprintf(&ex->arena,
-                               "Abstract type \"%s\" was resolved to a type \"%s\" that does not exist inside the schema.",
+                               "Abstract type \"%s\" was resolved to a type \"%s\" that does not "
+                               "exist inside the schema.",
                                abstract->name, name);
     } else if (runtime->kind != MM_GQL_OBJECT) {
-        msg = mm_arena_sprintf(&ex->arena, "Abstract type \"%s\" was resolved to a non-object type \"%s\".",
+        msg = mm_arena_sprintf(&ex->arena,
+                               "Abstract type \"%s\" was resolved to a non-object type \"%s\".",
                                abstract->name, name);
         runtime = NULL;
     } else if (!mm_gql_is_possible_type(abstract, runtime)) {
-        msg = mm_arena_sprintf(&ex->arena, "Runtime Object type \"%s\" is not a possible type for \"%s\".",
+        msg = mm_arena_sprintf(&ex->arena,
+                               "Runtime Object type \"%s\" is not a possible type for \"%s\".",
                                runtime->name, abstract->name);
         runtime = NULL;
     }
@@ -180,9 +192,10 @@ int mm_gql_complete_value(mm_gql_execution *ex, mm_gql_type *return_type,
          * resolver's own null is checked here. */
         if (null) {
             json_decref(result);
-            mm_gql_exec_field_error(ex, group, NULL, path, NULL,
-                                    mm_arena_sprintf(&ex->arena, "Cannot return null for non-nullable field %s.%s.",
-                                                     info->parent_type->name, info->field_name));
+            mm_gql_exec_field_error(
+                ex, group, NULL, path, NULL,
+                mm_arena_sprintf(&ex->arena, "Cannot return null for non-nullable field %s.%s.",
+                                 info->parent_type->name, info->field_name));
             return MM_GQL_FIELD_NULL_UP;
         }
         return_type = return_type->of_type;
@@ -193,26 +206,21 @@ int mm_gql_complete_value(mm_gql_execution *ex, mm_gql_type *return_type,
     }
     int st;
     switch (return_type->kind) {
-    case MM_GQL_LIST:
-        st = complete_list(ex, return_type, group, info, path, result);
-        break;
+    case MM_GQL_LIST: st = complete_list(ex, return_type, group, info, path, result); break;
     case MM_GQL_SCALAR:
-    case MM_GQL_ENUM:
-        st = complete_leaf(ex, return_type, group, path, result);
-        break;
+    case MM_GQL_ENUM: st = complete_leaf(ex, return_type, group, path, result); break;
     case MM_GQL_INTERFACE:
     case MM_GQL_UNION: {
         mm_gql_type *runtime = resolve_runtime_type(ex, return_type, group, info, path, result);
         st = runtime ? complete_object(ex, runtime, group, path, result) : MM_GQL_FIELD_NULL_UP;
         break;
     }
-    case MM_GQL_OBJECT:
-        st = complete_object(ex, return_type, group, path, result);
-        break;
+    case MM_GQL_OBJECT: st = complete_object(ex, return_type, group, path, result); break;
     default:
-        mm_gql_exec_field_error(ex, group, NULL, path, NULL,
-                                mm_arena_sprintf(&ex->arena, "Cannot complete value of unexpected output type: \"%s\".",
-                                                 mm_gql_type_to_string(return_type, &ex->arena)));
+        mm_gql_exec_field_error(
+            ex, group, NULL, path, NULL,
+            mm_arena_sprintf(&ex->arena, "Cannot complete value of unexpected output type: \"%s\".",
+                             mm_gql_type_to_string(return_type, &ex->arena)));
         st = MM_GQL_FIELD_NULL_UP;
     }
     json_decref(result);

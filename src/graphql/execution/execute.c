@@ -23,15 +23,19 @@
 
 /* ---- deferreds ------------------------------------------------------------ */
 
-enum { DEFERRED_PENDING, DEFERRED_RESOLVED, DEFERRED_REJECTED };
+enum {
+    DEFERRED_PENDING,
+    DEFERRED_RESOLVED,
+    DEFERRED_REJECTED
+};
 
 struct mm_gql_deferred {
     pthread_mutex_t lock;
-    int refs;            /* the settling side's + the execution's */
+    int refs; /* the settling side's + the execution's */
     int state;
-    bool waiting;        /* the execution returned PENDING and wants a wake */
-    bool detached;       /* the execution no longer cares (cancelled, freed, nested) */
-    bool waking;         /* a wake callback is running (on thread `waker`) */
+    bool waiting;  /* the execution returned PENDING and wants a wake */
+    bool detached; /* the execution no longer cares (cancelled, freed, nested) */
+    bool waking;   /* a wake callback is running (on thread `waker`) */
     pthread_t waker;
     pthread_cond_t woke; /* signalled when the wake callback returned */
     json_t *value;
@@ -61,7 +65,8 @@ static void deferred_detach(mm_gql_deferred *d) {
     pthread_mutex_lock(&d->lock);
     d->detached = true;
     d->wake = NULL;
-    while (d->waking && !pthread_equal(d->waker, pthread_self())) pthread_cond_wait(&d->woke, &d->lock);
+    while (d->waking && !pthread_equal(d->waker, pthread_self()))
+        pthread_cond_wait(&d->woke, &d->lock);
     pthread_mutex_unlock(&d->lock);
     deferred_release(d);
 }
@@ -109,7 +114,8 @@ void mm_gql_deferred_resolve(mm_gql_deferred *deferred, json_t *value) {
 }
 
 void mm_gql_deferred_reject(mm_gql_deferred *deferred, json_t *extensions, const char *message) {
-    deferred_settle(deferred, DEFERRED_REJECTED, NULL, extensions, message ? message : "Unknown error.");
+    deferred_settle(deferred, DEFERRED_REJECTED, NULL, extensions,
+                    message ? message : "Unknown error.");
 }
 
 mm_gql_deferred *mm_gql_resolve_defer(mm_gql_resolve_info *info) {
@@ -144,16 +150,18 @@ void mm_gql_resolve_error(mm_gql_resolve_info *info, json_t *extensions, const c
         return;
     }
     va_start(ap, fmt);
-    if (n < 0) msg[0] = '\0';
-    else vsnprintf(msg, (size_t)n + 1, fmt, ap);
+    if (n < 0)
+        msg[0] = '\0';
+    else
+        vsnprintf(msg, (size_t)n + 1, fmt, ap);
     va_end(ap);
     info->error_message_ = msg;
     info->error_extensions_ = extensions;
 }
 
 void mm_gql_exec_field_error(mm_gql_execution *ex, const mm_gql_field_group *group,
-                             const mm_gql_loc *loc, const mm_gql_path *path,
-                             json_t *extensions, const char *message) {
+                             const mm_gql_loc *loc, const mm_gql_path *path, json_t *extensions,
+                             const char *message) {
     mm_gql_error *e;
     if (loc) {
         e = mm_gql_errors_add(&ex->errors, MM_GQL_ERROR_EXECUTION, loc, 1, "%s", message);
@@ -176,13 +184,16 @@ void mm_gql_exec_field_error(mm_gql_execution *ex, const mm_gql_field_group *gro
         mm_gql_path_segment *segs = mm_arena_alloc(&ex->arena, len * sizeof(*segs));
         if (segs) {
             size_t i = len;
-            for (const mm_gql_path *p = path; p; p = p->prev) segs[--i] = (mm_gql_path_segment){p->key, p->index};
+            for (const mm_gql_path *p = path; p; p = p->prev)
+                segs[--i] = (mm_gql_path_segment){p->key, p->index};
             mm_gql_error_set_path(&ex->errors, e, segs, len);
         }
     }
     /* graphql-js leaves "extensions" out when it is empty */
-    if (extensions && json_is_object(extensions) && json_object_size(extensions) > 0) e->extensions = extensions;
-    else json_decref(extensions);
+    if (extensions && json_is_object(extensions) && json_object_size(extensions) > 0)
+        e->extensions = extensions;
+    else
+        json_decref(extensions);
 }
 
 /* ---- bounds ------------------------------------------------------------------ */
@@ -202,15 +213,18 @@ static uint64_t resolved_fields(const mm_gql_execution *ex) {
 
 /* The reason to stop now, or NONE; reads the clock. */
 static mm_gql_stop_reason check_bounds(const mm_gql_execution *ex) {
-    if (ex->cancelled || atomic_load_explicit(ex->cancel, memory_order_relaxed)) return MM_GQL_STOP_CANCELLED;
+    if (ex->cancelled || atomic_load_explicit(ex->cancel, memory_order_relaxed))
+        return MM_GQL_STOP_CANCELLED;
     if (resolved_fields(ex) > ex->max_resolved) return MM_GQL_STOP_FIELD_LIMIT;
     if (ex->out.over_limit || (ex->out.limit && ex->out.len + ex->error_bytes > ex->out.limit))
         return MM_GQL_STOP_RESPONSE_TOO_LARGE;
-    uint64_t stop_at = ex->stop_at_ns ? atomic_load_explicit(ex->stop_at_ns, memory_order_relaxed) : 0;
+    uint64_t stop_at =
+        ex->stop_at_ns ? atomic_load_explicit(ex->stop_at_ns, memory_order_relaxed) : 0;
     if (ex->timeout_ns || stop_at) {
         uint64_t now = now_ns();
         if (stop_at && now >= stop_at) return MM_GQL_STOP_SHUTDOWN;
-        if (ex->timeout_ns && ex->run_started_ns && ex->ran_ns + (now - ex->run_started_ns) >= ex->timeout_ns)
+        if (ex->timeout_ns && ex->run_started_ns &&
+            ex->ran_ns + (now - ex->run_started_ns) >= ex->timeout_ns)
             return MM_GQL_STOP_TIMEOUT;
     }
     return MM_GQL_STOP_NONE;
@@ -259,7 +273,9 @@ mm_gql_stop_reason mm_gql_execution_stop_reason(const mm_gql_execution *ex) {
     return ex ? ex->stop : MM_GQL_STOP_NONE;
 }
 
-uint64_t mm_gql_execution_resolved_fields(const mm_gql_execution *ex) { return ex ? resolved_fields(ex) : 0; }
+uint64_t mm_gql_execution_resolved_fields(const mm_gql_execution *ex) {
+    return ex ? resolved_fields(ex) : 0;
+}
 
 /* After a stop: data becomes null (what was written is dropped, so a capped
  * response costs nothing more) and the error says why. */
@@ -269,16 +285,20 @@ static void record_stop(mm_gql_execution *ex) {
     case MM_GQL_STOP_NONE: return;
     case MM_GQL_STOP_CANCELLED: msg = "Execution was cancelled."; break;
     case MM_GQL_STOP_TIMEOUT:
-        msg = mm_arena_sprintf(&ex->arena, "Execution stopped: it ran longer than the limit of %llu ms.",
+        msg = mm_arena_sprintf(&ex->arena,
+                               "Execution stopped: it ran longer than the limit of %llu ms.",
                                (unsigned long long)(ex->timeout_ns / 1000000u));
         break;
     case MM_GQL_STOP_RESPONSE_TOO_LARGE:
-        msg = mm_arena_sprintf(&ex->arena, "Execution stopped: the response exceeds the limit of %zu bytes.",
+        msg = mm_arena_sprintf(&ex->arena,
+                               "Execution stopped: the response exceeds the limit of %zu bytes.",
                                ex->out.limit);
         break;
     case MM_GQL_STOP_FIELD_LIMIT:
-        msg = mm_arena_sprintf(&ex->arena, "Execution stopped: the operation resolves more than the limit of %llu fields.",
-                               (unsigned long long)ex->max_resolved);
+        msg = mm_arena_sprintf(
+            &ex->arena,
+            "Execution stopped: the operation resolves more than the limit of %llu fields.",
+            (unsigned long long)ex->max_resolved);
         break;
     case MM_GQL_STOP_SHUTDOWN: msg = "Execution stopped: the server is shutting down."; break;
     }
@@ -308,7 +328,8 @@ static int field_failed(mm_gql_execution *ex, const mm_gql_field *field, size_t 
 static const mm_gql_field *field_def(mm_gql_execution *ex, mm_gql_type *parent_type,
                                      const mm_gql_field_groups *fields, size_t index) {
     if (fields->defs) return fields->defs[index];
-    return mm_gql_get_field_def(ex->schema, parent_type, fields->items[index].nodes[0]->u.field.name.value);
+    return mm_gql_get_field_def(ex->schema, parent_type,
+                                fields->items[index].nodes[0]->u.field.name.value);
 }
 
 /* Writes "key": for a field about to be written (keys are GraphQL names,
@@ -410,8 +431,8 @@ static int execute_field(mm_gql_execution *ex, mm_gql_type *parent_type, json_t 
         memo_size = json_object_size(args);
     } else if (!shared_args && (field->resolve || field->arg_count > 0)) {
         args = mm_gql_get_argument_values(field->args, field->arg_count, first->u.field.args,
-                                          first->u.field.arg_count, first->loc, ex->variables, &ex->arena,
-                                          &message, &loc);
+                                          first->u.field.arg_count, first->loc, ex->variables,
+                                          &ex->arena, &message, &loc);
         if (!args) {
             mm_gql_exec_field_error(ex, group, &loc, path, NULL, message);
             return field_failed(ex, field, mark);
@@ -440,7 +461,8 @@ static int execute_field(mm_gql_execution *ex, mm_gql_type *parent_type, json_t 
         json_decref(args);
         ex->no_args = NULL;
     }
-    if (field->resolve && ex->stop != MM_GQL_STOP_NONE) { /* it asked mm_gql_resolve_should_stop: drop its work */
+    if (field->resolve &&
+        ex->stop != MM_GQL_STOP_NONE) { /* it asked mm_gql_resolve_should_stop: drop its work */
         json_decref(result);
         if (info.error_message_) json_decref(info.error_extensions_);
         if (info.deferred_) deferred_detach(info.deferred_);
@@ -462,10 +484,11 @@ static int execute_field(mm_gql_execution *ex, mm_gql_type *parent_type, json_t 
             return MM_GQL_FIELD_DEFERRED;
         }
         deferred_detach(info.deferred_);
-        mm_gql_exec_field_error(ex, group, NULL, path, NULL,
-                                mm_arena_sprintf(&ex->arena,
-                                                 "Field \"%s.%s\" cannot defer its resolution: only root fields can.",
-                                                 parent_type->name, field->name));
+        mm_gql_exec_field_error(
+            ex, group, NULL, path, NULL,
+            mm_arena_sprintf(&ex->arena,
+                             "Field \"%s.%s\" cannot defer its resolution: only root fields can.",
+                             parent_type->name, field->name));
         return field_failed(ex, field, mark);
     }
     int st = mm_gql_complete_value(ex, field->type, group, &info, path, result);
@@ -486,7 +509,8 @@ int mm_gql_execute_fields(mm_gql_execution *ex, mm_gql_type *parent_type, json_t
         first = false;
         mm_gql_path field_path = {.prev = path, .key = group->response_key};
         json_t **args_memo = fields->args ? &fields->args[i] : NULL;
-        int st = execute_field(ex, parent_type, source, group, field, args_memo, &cursor, &field_path, false);
+        int st = execute_field(ex, parent_type, source, group, field, args_memo, &cursor,
+                               &field_path, false);
         if (st < 0) return st; /* NULL_UP or STOPPED */
     }
     mm_json_put_char(&ex->out, '}');
@@ -519,8 +543,9 @@ static const mm_gql_operation *select_operation(mm_gql_execution *ex, const char
         if (d->kind != MM_GQL_DEF_OPERATION) continue;
         if (!name) {
             if (op) {
-                mm_gql_errors_add(&ex->errors, MM_GQL_ERROR_REQUEST, NULL, 0, "%s",
-                                  "Must provide operation name if query contains multiple operations.");
+                mm_gql_errors_add(
+                    &ex->errors, MM_GQL_ERROR_REQUEST, NULL, 0, "%s",
+                    "Must provide operation name if query contains multiple operations.");
                 return NULL;
             }
             op = &d->u.operation;
@@ -529,15 +554,20 @@ static const mm_gql_operation *select_operation(mm_gql_execution *ex, const char
         }
     }
     if (!op) {
-        if (name) mm_gql_errors_add(&ex->errors, MM_GQL_ERROR_REQUEST, NULL, 0, "Unknown operation named \"%s\".", name);
-        else mm_gql_errors_add(&ex->errors, MM_GQL_ERROR_REQUEST, NULL, 0, "%s", "Must provide an operation.");
+        if (name)
+            mm_gql_errors_add(&ex->errors, MM_GQL_ERROR_REQUEST, NULL, 0,
+                              "Unknown operation named \"%s\".", name);
+        else
+            mm_gql_errors_add(&ex->errors, MM_GQL_ERROR_REQUEST, NULL, 0, "%s",
+                              "Must provide an operation.");
     }
     return op;
 }
 
 static const mm_gql_loc *operation_loc(const mm_gql_execution *ex) {
     for (size_t i = 0; i < ex->document->definition_count; i++)
-        if (&ex->document->definitions[i].u.operation == ex->operation) return &ex->document->definitions[i].loc;
+        if (&ex->document->definitions[i].u.operation == ex->operation)
+            return &ex->document->definitions[i].loc;
     return NULL;
 }
 
@@ -611,9 +641,11 @@ mm_gql_execution *mm_gql_execute_start(const mm_gql_execute_params *params) {
         finish(ex);
         return ex;
     }
-    size_t max_errors = params->max_variable_errors ? params->max_variable_errors : DEFAULT_MAX_VARIABLE_ERRORS;
-    ex->variables = mm_gql_coerce_variable_values(ex->schema, ex->operation, params->variables, max_errors,
-                                                  params->hide_suggestions, &ex->errors);
+    size_t max_errors =
+        params->max_variable_errors ? params->max_variable_errors : DEFAULT_MAX_VARIABLE_ERRORS;
+    ex->variables =
+        mm_gql_coerce_variable_values(ex->schema, ex->operation, params->variables, max_errors,
+                                      params->hide_suggestions, &ex->errors);
     if (!ex->variables) {
         ex->request_error = true;
         finish(ex);
@@ -622,8 +654,14 @@ mm_gql_execution *mm_gql_execute_start(const mm_gql_execute_params *params) {
     const char *kind = "query";
     switch (ex->operation->operation) {
     case MM_GQL_OP_QUERY: ex->root_type = ex->schema->query_type; break;
-    case MM_GQL_OP_MUTATION: ex->root_type = ex->schema->mutation_type; kind = "mutation"; break;
-    case MM_GQL_OP_SUBSCRIPTION: ex->root_type = ex->schema->subscription_type; kind = "subscription"; break;
+    case MM_GQL_OP_MUTATION:
+        ex->root_type = ex->schema->mutation_type;
+        kind = "mutation";
+        break;
+    case MM_GQL_OP_SUBSCRIPTION:
+        ex->root_type = ex->schema->subscription_type;
+        kind = "subscription";
+        break;
     }
     if (!ex->root_type) {
         const mm_gql_loc *loc = operation_loc(ex);
@@ -635,8 +673,8 @@ mm_gql_execution *mm_gql_execute_start(const mm_gql_execute_params *params) {
     }
     const char *message;
     mm_gql_loc loc;
-    if (mm_gql_collect_fields(ex, ex->root_type, ex->operation->selection_set, &ex->root_fields, &message,
-                              &loc) < 0) {
+    if (mm_gql_collect_fields(ex, ex->root_type, ex->operation->selection_set, &ex->root_fields,
+                              &message, &loc) < 0) {
         mm_gql_errors_add(&ex->errors, MM_GQL_ERROR_EXECUTION, &loc, 1, "%s", message);
         ex->data_null = true;
         finish(ex);
@@ -649,8 +687,8 @@ mm_gql_execution *mm_gql_execute_start(const mm_gql_execute_params *params) {
 
 /* Completes the root field that waited on ex->pending once it settled (its
  * key is written already, and nothing after it). */
-static int complete_pending(mm_gql_execution *ex, const mm_gql_field_group *group, int state, json_t *value,
-                            json_t *extensions, const char *message) {
+static int complete_pending(mm_gql_execution *ex, const mm_gql_field_group *group, int state,
+                            json_t *value, json_t *extensions, const char *message) {
     size_t mark = ex->out.len;
     if (state == DEFERRED_REJECTED) {
         json_decref(value);
@@ -658,8 +696,8 @@ static int complete_pending(mm_gql_execution *ex, const mm_gql_field_group *grou
         return field_failed(ex, ex->pending_field, mark);
     }
     json_decref(extensions);
-    int st = mm_gql_complete_value(ex, ex->pending_field->type, group, &ex->pending_info, &ex->pending_path,
-                                   value);
+    int st = mm_gql_complete_value(ex, ex->pending_field->type, group, &ex->pending_info,
+                                   &ex->pending_path, value);
     if (st == MM_GQL_FIELD_NULL_UP) return field_failed(ex, ex->pending_field, mark);
     return st;
 }
@@ -710,7 +748,8 @@ mm_gql_exec_status mm_gql_execution_run(mm_gql_execution *ex) {
                 free(message);
             }
         } else {
-            const mm_gql_field *field = field_def(ex, ex->root_type, &ex->root_fields, ex->next_root);
+            const mm_gql_field *field =
+                field_def(ex, ex->root_type, &ex->root_fields, ex->next_root);
             if (!field) { /* unknown fields are left out, as graphql-js does */
                 ex->next_root++;
                 continue;
@@ -718,8 +757,8 @@ mm_gql_exec_status mm_gql_execution_run(mm_gql_execution *ex) {
             put_key(ex, group, ex->root_written == 0);
             ex->root_written++;
             ex->pending_path = (mm_gql_path){.prev = NULL, .key = group->response_key};
-            st = execute_field(ex, ex->root_type, ex->root_value, group, field, NULL, NULL, &ex->pending_path,
-                               true);
+            st = execute_field(ex, ex->root_type, ex->root_value, group, field, NULL, NULL,
+                               &ex->pending_path, true);
             if (st == MM_GQL_FIELD_DEFERRED) continue; /* loop: it may have settled already */
         }
         if (st == MM_GQL_FIELD_STOPPED) {
@@ -768,7 +807,9 @@ json_t *mm_gql_execution_result(mm_gql_execution *ex) {
 
 bool mm_gql_execution_has_errors(const mm_gql_execution *ex) { return ex && ex->errors.count > 0; }
 
-bool mm_gql_execution_is_request_error(const mm_gql_execution *ex) { return ex && ex->request_error; }
+bool mm_gql_execution_is_request_error(const mm_gql_execution *ex) {
+    return ex && ex->request_error;
+}
 
 const mm_gql_operation *mm_gql_execution_operation(const mm_gql_execution *ex) {
     return ex ? ex->operation : NULL;

@@ -56,19 +56,19 @@ typedef struct mm_gql_deferred mm_gql_deferred;
 
 /* One step of the response path, linked towards the root (graphql-js Path). */
 typedef struct mm_gql_path {
-    const struct mm_gql_path *prev;  /* NULL at a root field */
-    const char *key;                 /* response key, or NULL for a list index */
+    const struct mm_gql_path *prev; /* NULL at a root field */
+    const char *key;                /* response key, or NULL for a list index */
     size_t index;
 } mm_gql_path;
 
 /* What a resolver knows about the field it resolves (graphql-js
  * GraphQLResolveInfo). Everything is borrowed and valid during the call. */
 struct mm_gql_resolve_info {
-    const char *field_name;          /* the schema field name (not the alias) */
-    const mm_gql_field *field;       /* its definition */
+    const char *field_name;    /* the schema field name (not the alias) */
+    const mm_gql_field *field; /* its definition */
     mm_gql_type *return_type;
-    mm_gql_type *parent_type;        /* the object type owning the field */
-    const mm_gql_path *path;         /* path of this field in the response */
+    mm_gql_type *parent_type;                   /* the object type owning the field */
+    const mm_gql_path *path;                    /* path of this field in the response */
     const mm_gql_selection *const *field_nodes; /* merged field nodes, >= 1 */
     size_t field_node_count;
     const mm_gql_operation *operation;
@@ -110,24 +110,24 @@ typedef void (*mm_gql_wake_fn)(void *ud);
 
 typedef struct mm_gql_execute_params {
     mm_gql_schema *schema;
-    const mm_gql_document *document;  /* validated; must outlive the execution */
-    const char *operation_name;       /* NULL when not given */
-    json_t *variables;                /* raw variables: JSON object or NULL (borrowed) */
-    json_t *root_value;               /* borrowed; NULL for none */
-    void *context;                    /* handed to resolvers as info->context */
-    mm_gql_wake_fn wake;              /* called when a deferred settles; may be NULL */
+    const mm_gql_document *document; /* validated; must outlive the execution */
+    const char *operation_name;      /* NULL when not given */
+    json_t *variables;               /* raw variables: JSON object or NULL (borrowed) */
+    json_t *root_value;              /* borrowed; NULL for none */
+    void *context;                   /* handed to resolvers as info->context */
+    mm_gql_wake_fn wake;             /* called when a deferred settles; may be NULL */
     void *wake_ud;
-    size_t max_variable_errors;       /* 0: graphql-js's 50 */
-    bool hide_suggestions;            /* no "Did you mean ...?" in variable errors */
-    size_t max_depth;                 /* object nesting of the response; 0: 200. Deeper
+    size_t max_variable_errors; /* 0: graphql-js's 50 */
+    bool hide_suggestions;      /* no "Did you mean ...?" in variable errors */
+    size_t max_depth;           /* object nesting of the response; 0: 200. Deeper
                                          objects are field errors (graphql-js has no such
                                          limit; it stops fragment-built runaway depth) */
     /* Bounds (see STOPPING below); 0 / NULL = none for each. */
-    size_t max_response_bytes;        /* data text past this stops: RESPONSE_TOO_LARGE */
-    uint64_t max_field_resolutions;   /* fields resolved past this stop: FIELD_LIMIT_EXCEEDED */
-    uint64_t timeout_ns;              /* time spent running (summed over runs, waits on a
+    size_t max_response_bytes;      /* data text past this stops: RESPONSE_TOO_LARGE */
+    uint64_t max_field_resolutions; /* fields resolved past this stop: FIELD_LIMIT_EXCEEDED */
+    uint64_t timeout_ns;            /* time spent running (summed over runs, waits on a
                                          deferred excluded) past this stops: EXECUTION_TIMEOUT */
-    const atomic_bool *cancel;        /* set from any thread: stops: EXECUTION_CANCELLED */
+    const atomic_bool *cancel;      /* set from any thread: stops: EXECUTION_CANCELLED */
     const atomic_uint_least64_t *stop_at_ns; /* a CLOCK_MONOTONIC time shared by many
                                          executions (a server's shutdown deadline; 0 =
                                          none): past it they stop: SHUTTING_DOWN */
@@ -145,11 +145,11 @@ typedef struct mm_gql_execute_params {
 
 typedef enum mm_gql_stop_reason {
     MM_GQL_STOP_NONE = 0,
-    MM_GQL_STOP_CANCELLED,        /* "EXECUTION_CANCELLED" (also mm_gql_execution_cancel) */
-    MM_GQL_STOP_TIMEOUT,          /* "EXECUTION_TIMEOUT" */
+    MM_GQL_STOP_CANCELLED,          /* "EXECUTION_CANCELLED" (also mm_gql_execution_cancel) */
+    MM_GQL_STOP_TIMEOUT,            /* "EXECUTION_TIMEOUT" */
     MM_GQL_STOP_RESPONSE_TOO_LARGE, /* "RESPONSE_TOO_LARGE" */
-    MM_GQL_STOP_FIELD_LIMIT,      /* "FIELD_LIMIT_EXCEEDED" */
-    MM_GQL_STOP_SHUTDOWN,         /* "SHUTTING_DOWN" */
+    MM_GQL_STOP_FIELD_LIMIT,        /* "FIELD_LIMIT_EXCEEDED" */
+    MM_GQL_STOP_SHUTDOWN,           /* "SHUTTING_DOWN" */
 } mm_gql_stop_reason;
 
 /* Why the execution stopped early (MM_GQL_STOP_NONE when it did not). */
@@ -168,9 +168,9 @@ uint64_t mm_gql_execution_resolved_fields(const mm_gql_execution *ex);
 bool mm_gql_resolve_should_stop(const mm_gql_resolve_info *info);
 
 typedef enum mm_gql_exec_status {
-    MM_GQL_EXEC_DONE = 0,     /* the result is ready */
-    MM_GQL_EXEC_PENDING = 1,  /* waiting for a deferred; run again after the wake */
-    MM_GQL_EXEC_ERROR = -1,   /* out of memory */
+    MM_GQL_EXEC_DONE = 0,    /* the result is ready */
+    MM_GQL_EXEC_PENDING = 1, /* waiting for a deferred; run again after the wake */
+    MM_GQL_EXEC_ERROR = -1,  /* out of memory */
 } mm_gql_exec_status;
 
 /* Prepares an execution: selects the operation and coerces the variables
@@ -242,8 +242,8 @@ typedef struct mm_gql_field_group {
 typedef struct mm_gql_field_groups {
     mm_gql_field_group *items;
     size_t count, cap;
-    size_t *index;       /* open-addressing table of item positions + 1, once count is large */
-    size_t index_cap;    /* power of two, or 0 */
+    size_t *index;    /* open-addressing table of item positions + 1, once count is large */
+    size_t index_cap; /* power of two, or 0 */
     const mm_gql_field **defs; /* per item, its field definition on the runtime type
                                   collected for (NULL: unknown field), or NULL if not looked up */
     json_t **args;             /* per item, its coerced arguments once computed (owned), or
@@ -253,10 +253,10 @@ typedef struct mm_gql_field_groups {
 /* Status of executing/completing a field. Values are written to ex->out;
  * on NULL_UP whatever the failed value wrote is left there, and the caller
  * that absorbs the null cuts the text back to its mark and writes null. */
-#define MM_GQL_FIELD_OK 0          /* the value was written */
-#define MM_GQL_FIELD_NULL_UP (-1)  /* error recorded; null propagates to the parent */
+#define MM_GQL_FIELD_OK       0    /* the value was written */
+#define MM_GQL_FIELD_NULL_UP  (-1) /* error recorded; null propagates to the parent */
 #define MM_GQL_FIELD_DEFERRED 1    /* root field paused on a deferred (nothing written) */
-#define MM_GQL_FIELD_STOPPED (-2)  /* a bound was passed (ex->stop): unwind to the root */
+#define MM_GQL_FIELD_STOPPED  (-2) /* a bound was passed (ex->stop): unwind to the root */
 
 /* The slow part of the bounds check made per field and per list item
  * (STOPPING above; the fast part is mm_gql_exec_should_stop below): the
@@ -286,8 +286,8 @@ void mm_gql_release_memoized_args(mm_gql_execution *ex);
 /* Records a field error located at loc (when non-NULL) or at the group's
  * nodes, with the response path and extensions (stolen). */
 void mm_gql_exec_field_error(mm_gql_execution *ex, const mm_gql_field_group *group,
-                             const mm_gql_loc *loc, const mm_gql_path *path,
-                             json_t *extensions, const char *message);
+                             const mm_gql_loc *loc, const mm_gql_path *path, json_t *extensions,
+                             const char *message);
 
 /* graphql-js executeFields: writes the object of the group's sub-fields. */
 int mm_gql_execute_fields(mm_gql_execution *ex, mm_gql_type *parent_type, json_t *source,
@@ -301,51 +301,51 @@ int mm_gql_complete_value(mm_gql_execution *ex, mm_gql_type *return_type,
 #include <pthread.h>
 
 struct mm_gql_execution {
-    mm_arena arena;                   /* everything of this request */
+    mm_arena arena; /* everything of this request */
     mm_gql_schema *schema;
     const mm_gql_document *document;
     const mm_gql_operation *operation;
-    json_t *variables;                /* coerced (owned) */
-    json_t *root_value;               /* borrowed */
+    json_t *variables;  /* coerced (owned) */
+    json_t *root_value; /* borrowed */
     void *context;
     mm_gql_errors errors;
     mm_gql_wake_fn wake;
     void *wake_ud;
-    size_t depth, max_depth;          /* object nesting being completed, and its limit */
-    bool started;                     /* root fields collected */
-    bool finished;                    /* result built */
-    bool request_error;               /* failed before execution: no data */
+    size_t depth, max_depth; /* object nesting being completed, and its limit */
+    bool started;            /* root fields collected */
+    bool finished;           /* result built */
+    bool request_error;      /* failed before execution: no data */
     bool cancelled;
-    bool data_null;                   /* a non-null root field failed */
+    bool data_null; /* a non-null root field failed */
     mm_gql_type *root_type;
     mm_gql_field_groups root_fields;
-    size_t next_root;                 /* index of the next root field to run */
-    size_t root_written;              /* root fields written into data so far */
-    mm_json_writer out;               /* the response text: {"data": then data as it completes */
-    size_t data_start;                /* where data begins in out */
-    mm_gql_deferred *pending;         /* the deferred the next root field waits on */
+    size_t next_root;         /* index of the next root field to run */
+    size_t root_written;      /* root fields written into data so far */
+    mm_json_writer out;       /* the response text: {"data": then data as it completes */
+    size_t data_start;        /* where data begins in out */
+    mm_gql_deferred *pending; /* the deferred the next root field waits on */
     mm_gql_path pending_path;
     const mm_gql_field *pending_field;
     mm_gql_resolve_info pending_info;
-    char *result_text;                /* the finished response (NULL before, or when out of memory) */
+    char *result_text; /* the finished response (NULL before, or when out of memory) */
     size_t result_len;
     struct mm_gql_subfields_memo *subfields_memo; /* open-addressing table (collect_fields.c) */
     /* bounds (STOPPING): see mm_gql_exec_should_stop. Two countdowns to the
      * next slow check, so the per-field cost is a decrement and a flag load. */
-    uint64_t fields_left;             /* fields until the next slow check (>= 1) */
-    uint64_t fields_chunk;            /* what fields_left was set to */
-    uint64_t items_left;              /* list items until the next slow check */
-    uint64_t resolved;                /* fields resolved before the current chunk */
-    uint64_t max_resolved;            /* UINT64_MAX when unlimited */
-    uint64_t timeout_ns;              /* 0: none */
-    uint64_t run_started_ns;          /* when this run began (0: none running) */
-    uint64_t ran_ns;                  /* running time of the previous runs */
-    const atomic_bool *cancel;        /* never NULL (a static false when not given) */
+    uint64_t fields_left;                    /* fields until the next slow check (>= 1) */
+    uint64_t fields_chunk;                   /* what fields_left was set to */
+    uint64_t items_left;                     /* list items until the next slow check */
+    uint64_t resolved;                       /* fields resolved before the current chunk */
+    uint64_t max_resolved;                   /* UINT64_MAX when unlimited */
+    uint64_t timeout_ns;                     /* 0: none */
+    uint64_t run_started_ns;                 /* when this run began (0: none running) */
+    uint64_t ran_ns;                         /* running time of the previous runs */
+    const atomic_bool *cancel;               /* never NULL (a static false when not given) */
     const atomic_uint_least64_t *stop_at_ns; /* NULL: none */
-    size_t error_bytes;               /* rough size of the field errors' text */
+    size_t error_bytes;                      /* rough size of the field errors' text */
     mm_gql_stop_reason stop;
     size_t subfields_memo_count, subfields_memo_cap;
-    json_t *no_args;                  /* the empty arguments object of fields without arguments */
+    json_t *no_args; /* the empty arguments object of fields without arguments */
 };
 
 /* Per field, before resolving it (it counts as resolved). */

@@ -47,8 +47,12 @@ static int lexical_distance(const char *input, const char *option, int threshold
     const char *a = option, *b = input;
     size_t alen = strlen(a), blen = strlen(b);
     if (alen < blen) {
-        const char *t = a; a = b; b = t;
-        size_t tl = alen; alen = blen; blen = tl;
+        const char *t = a;
+        a = b;
+        b = t;
+        size_t tl = alen;
+        alen = blen;
+        blen = tl;
     }
     if ((long)alen - (long)blen > threshold) return -1;
     int *rows = malloc(3 * (blen + 1) * sizeof(int));
@@ -167,7 +171,8 @@ static const char *enum_suggestions(const mm_gql_type *type, const char *input, 
     const char **names = mm_arena_alloc(arena, (type->enum_value_count + 1) * sizeof(*names));
     if (!names) return "";
     for (size_t i = 0; i < type->enum_value_count; i++) names[i] = type->enum_values[i].name;
-    return mm_gql_values_did_you_mean("the enum value", input, names, type->enum_value_count, arena);
+    return mm_gql_values_did_you_mean("the enum value", input, names, type->enum_value_count,
+                                      arena);
 }
 
 json_t *mm_gql_enum_serialize(const mm_gql_type *type, json_t *value, mm_arena *arena,
@@ -184,13 +189,15 @@ json_t *mm_gql_enum_parse_value(const mm_gql_type *type, json_t *value, bool hid
     if (!json_is_string(value)) {
         const char *str = mm_gql_inspect(value, arena);
         *error = mm_arena_sprintf(arena, "Enum \"%s\" cannot represent non-string value: %s.%s",
-                                  type->name, str, hide_suggestions ? "" : enum_suggestions(type, str, arena));
+                                  type->name, str,
+                                  hide_suggestions ? "" : enum_suggestions(type, str, arena));
         return NULL;
     }
     const char *s = json_string_value(value);
     if (!mm_gql_type_find_enum_value(type, s)) {
-        *error = mm_arena_sprintf(arena, "Value \"%s\" does not exist in \"%s\" enum.%s", s,
-                                  type->name, hide_suggestions ? "" : enum_suggestions(type, s, arena));
+        *error =
+            mm_arena_sprintf(arena, "Value \"%s\" does not exist in \"%s\" enum.%s", s, type->name,
+                             hide_suggestions ? "" : enum_suggestions(type, s, arena));
         return NULL;
     }
     return json_string(s);
@@ -256,8 +263,8 @@ static json_t *default_value(const mm_gql_input_value *iv, mm_arena *arena) {
     return mm_gql_value_from_ast(iv->default_value, iv->type, NULL, arena);
 }
 
-json_t *mm_gql_value_from_ast(const mm_gql_value *node, const mm_gql_type *type,
-                              json_t *variables, mm_arena *arena) {
+json_t *mm_gql_value_from_ast(const mm_gql_value *node, const mm_gql_type *type, json_t *variables,
+                              mm_arena *arena) {
     if (!node || !type) return NULL;
     if (node->kind == MM_GQL_VALUE_VARIABLE) {
         json_t *v = variables ? json_object_get(variables, node->u.name) : NULL;
@@ -314,7 +321,8 @@ json_t *mm_gql_value_from_ast(const mm_gql_value *node, const mm_gql_type *type,
                 }
             if (!fv || is_missing_variable(fv, variables)) {
                 json_t *dv = default_value(field, arena);
-                if (dv) json_object_set_new(obj, field->name, dv);
+                if (dv)
+                    json_object_set_new(obj, field->name, dv);
                 else if (field->type->kind == MM_GQL_NON_NULL) {
                     json_decref(obj);
                     return NULL;
@@ -329,7 +337,8 @@ json_t *mm_gql_value_from_ast(const mm_gql_value *node, const mm_gql_type *type,
             json_object_set_new(obj, field->name, v);
         }
         /* @oneOf: exactly one key, and not null */
-        if (type->is_one_of && (json_object_size(obj) != 1 || json_is_null(json_object_iter_value(json_object_iter(obj))))) {
+        if (type->is_one_of && (json_object_size(obj) != 1 ||
+                                json_is_null(json_object_iter_value(json_object_iter(obj))))) {
             json_decref(obj);
             return NULL;
         }
@@ -345,8 +354,7 @@ json_t *mm_gql_value_from_ast(const mm_gql_value *node, const mm_gql_type *type,
         json_t *v = type->parse_literal(type->scalar_ud, node, variables, arena, &err);
         return v;
     }
-    default:
-        return NULL;
+    default: return NULL;
     }
 }
 
@@ -383,8 +391,9 @@ static void report(coerce_ctx *c, json_t *invalid, const char *message) {
 static json_t *coerce(coerce_ctx *c, json_t *input, const mm_gql_type *type) {
     if (type->kind == MM_GQL_NON_NULL) {
         if (input && !json_is_null(input)) return coerce(c, input, type->of_type);
-        report(c, input, mm_arena_sprintf(c->arena, "Expected non-nullable type \"%s\" not to be null.",
-                                          mm_gql_type_to_string(type, c->arena)));
+        report(c, input,
+               mm_arena_sprintf(c->arena, "Expected non-nullable type \"%s\" not to be null.",
+                                mm_gql_type_to_string(type, c->arena)));
         return NULL;
     }
     if (!input || json_is_null(input)) return json_null();
@@ -406,8 +415,10 @@ static json_t *coerce(coerce_ctx *c, json_t *input, const mm_gql_type *type) {
             }
             json_t *v = coerce(c, json_array_get(input, i), type->of_type);
             c->depth--;
-            if (!v) ok = false;
-            else json_array_append_new(arr, v);
+            if (!v)
+                ok = false;
+            else
+                json_array_append_new(arr, v);
         }
         if (!ok) {
             json_decref(arr);
@@ -417,7 +428,8 @@ static json_t *coerce(coerce_ctx *c, json_t *input, const mm_gql_type *type) {
     }
     case MM_GQL_INPUT_OBJECT: {
         if (!json_is_object(input)) { /* graphql-js 16.15 refuses arrays here too */
-            report(c, input, mm_arena_sprintf(c->arena, "Expected type \"%s\" to be an object.", type->name));
+            report(c, input,
+                   mm_arena_sprintf(c->arena, "Expected type \"%s\" to be an object.", type->name));
             return NULL;
         }
         json_t *obj = json_object();
@@ -438,10 +450,10 @@ static json_t *coerce(coerce_ctx *c, json_t *input, const mm_gql_type *type) {
                     }
                     json_object_set_new(obj, field->name, dv);
                 } else if (field->type->kind == MM_GQL_NON_NULL) {
-                    report(c, input, mm_arena_sprintf(c->arena,
-                                                      "Field \"%s\" of required type \"%s\" was not provided.",
-                                                      field->name,
-                                                      mm_gql_type_to_string(field->type, c->arena)));
+                    report(c, input,
+                           mm_arena_sprintf(
+                               c->arena, "Field \"%s\" of required type \"%s\" was not provided.",
+                               field->name, mm_gql_type_to_string(field->type, c->arena)));
                     ok = false;
                 }
                 continue;
@@ -456,34 +468,42 @@ static json_t *coerce(coerce_ctx *c, json_t *input, const mm_gql_type *type) {
                 first_key = field->name;
                 first_null = v && json_is_null(v);
             }
-            if (!v) ok = false;
-            else json_object_set_new(obj, field->name, v);
+            if (!v)
+                ok = false;
+            else
+                json_object_set_new(obj, field->name, v);
         }
         /* Unknown fields, with suggestions from the defined ones. */
-        const char **names = mm_arena_alloc(c->arena, (type->input_field_count + 1) * sizeof(*names));
-        for (size_t f = 0; names && f < type->input_field_count; f++) names[f] = type->input_fields[f].name;
+        const char **names =
+            mm_arena_alloc(c->arena, (type->input_field_count + 1) * sizeof(*names));
+        for (size_t f = 0; names && f < type->input_field_count; f++)
+            names[f] = type->input_fields[f].name;
         const char *key;
         json_t *item;
         json_object_foreach(input, key, item) {
             if (mm_gql_type_find_input_field(type, key)) continue;
-            report(c, input, mm_arena_sprintf(c->arena, "Field \"%s\" is not defined by type \"%s\".%s", key,
-                                              type->name,
-                                              names && !c->hide_suggestions
-                                                  ? mm_gql_values_did_you_mean(NULL, key, names,
-                                                                                 type->input_field_count, c->arena)
-                                                    : ""));
+            report(c, input,
+                   mm_arena_sprintf(c->arena, "Field \"%s\" is not defined by type \"%s\".%s", key,
+                                    type->name,
+                                    names && !c->hide_suggestions
+                                        ? mm_gql_values_did_you_mean(
+                                              NULL, key, names, type->input_field_count, c->arena)
+                                        : ""));
             ok = false;
         }
         if (type->is_one_of) {
             if (key_count != 1) {
-                report(c, input, mm_arena_sprintf(c->arena, "Exactly one key must be specified for OneOf type \"%s\".",
-                                                  type->name));
+                report(c, input,
+                       mm_arena_sprintf(c->arena,
+                                        "Exactly one key must be specified for OneOf type \"%s\".",
+                                        type->name));
                 ok = false;
             }
             if (first_key && first_null) {
                 json_t *null_value = json_null();
                 if (path_push(c, first_key, 0)) {
-                    report(c, null_value, mm_arena_sprintf(c->arena, "Field \"%s\" must be non-null.", first_key));
+                    report(c, null_value,
+                           mm_arena_sprintf(c->arena, "Field \"%s\" must be non-null.", first_key));
                     c->depth--;
                 }
                 ok = false;
@@ -498,19 +518,24 @@ static json_t *coerce(coerce_ctx *c, json_t *input, const mm_gql_type *type) {
     case MM_GQL_ENUM: {
         const char *err = NULL;
         json_t *v = mm_gql_enum_parse_value(type, input, c->hide_suggestions, c->arena, &err);
-        if (!v) report(c, input, err ? err : mm_arena_sprintf(c->arena, "Expected type \"%s\".", type->name));
+        if (!v)
+            report(c, input,
+                   err ? err : mm_arena_sprintf(c->arena, "Expected type \"%s\".", type->name));
         return v;
     }
     case MM_GQL_SCALAR: {
         if (!type->parse_value) return json_incref(input);
         const char *err = NULL;
         json_t *v = type->parse_value(type->scalar_ud, input, c->arena, &err);
-        if (!v) report(c, input, err ? err : mm_arena_sprintf(c->arena, "Expected type \"%s\".", type->name));
+        if (!v)
+            report(c, input,
+                   err ? err : mm_arena_sprintf(c->arena, "Expected type \"%s\".", type->name));
         return v;
     }
     default:
-        report(c, input, mm_arena_sprintf(c->arena, "Expected type \"%s\".",
-                                          mm_gql_type_to_string(type, c->arena)));
+        report(c, input,
+               mm_arena_sprintf(c->arena, "Expected type \"%s\".",
+                                mm_gql_type_to_string(type, c->arena)));
         return NULL;
     }
 }
@@ -521,8 +546,10 @@ json_t *mm_gql_coerce_input_value(json_t *input, const mm_gql_type *type, mm_are
 }
 
 json_t *mm_gql_coerce_input_value_ex(json_t *input, const mm_gql_type *type, mm_arena *arena,
-                                     bool hide_suggestions, mm_gql_coerce_error_fn on_error, void *ud) {
-    coerce_ctx c = {.arena = arena, .on_error = on_error, .ud = ud, .hide_suggestions = hide_suggestions};
+                                     bool hide_suggestions, mm_gql_coerce_error_fn on_error,
+                                     void *ud) {
+    coerce_ctx c = {
+        .arena = arena, .on_error = on_error, .ud = ud, .hide_suggestions = hide_suggestions};
     json_t *v = coerce(&c, input, type);
     if (c.failed) {
         json_decref(v);
@@ -546,8 +573,9 @@ typedef struct var_ctx {
 static bool var_error_at(var_ctx *v, const mm_gql_loc *loc, const char *message) {
     if (v->aborted) return false;
     if (v->max_errors && v->count >= v->max_errors) {
-        mm_gql_errors_add(v->errors, MM_GQL_ERROR_REQUEST, NULL, 0, "%s",
-                          "Too many errors processing variables, error limit reached. Execution aborted.");
+        mm_gql_errors_add(
+            v->errors, MM_GQL_ERROR_REQUEST, NULL, 0, "%s",
+            "Too many errors processing variables, error limit reached. Execution aborted.");
         v->aborted = true;
         return false;
     }
@@ -566,12 +594,14 @@ static void on_variable_error(void *ud, const mm_gql_path_segment *path, size_t 
     mm_arena *arena = v->errors->arena;
     mm_strbuf sb = MM_STRBUF_INIT;
     mm_strbuf_printf(&sb, "Variable \"$%s\" got invalid value %s", v->def->name.value,
-              mm_gql_inspect(invalid, arena));
+                     mm_gql_inspect(invalid, arena));
     if (path_length > 0) {
         mm_strbuf_printf(&sb, " at \"%s", v->def->name.value);
         for (size_t i = 0; i < path_length; i++) {
-            if (path[i].key) mm_strbuf_printf(&sb, ".%s", path[i].key);
-            else mm_strbuf_printf(&sb, "[%zu]", path[i].index);
+            if (path[i].key)
+                mm_strbuf_printf(&sb, ".%s", path[i].key);
+            else
+                mm_strbuf_printf(&sb, "[%zu]", path[i].index);
         }
         mm_strbuf_puts(&sb, "\"");
     }
@@ -595,7 +625,8 @@ json_t *mm_gql_coerce_variable_values(mm_gql_schema *schema, const mm_gql_operat
             /* graphql-js blames the type node here */
             var_error_at(&v, &def->type->loc,
                          mm_arena_sprintf(arena,
-                                          "Variable \"$%s\" expected value of type \"%s\" which cannot be used as an input type.",
+                                          "Variable \"$%s\" expected value of type \"%s\" which "
+                                          "cannot be used as an input type.",
                                           name, type_ref_text(def->type, arena)));
             continue;
         }
@@ -605,17 +636,21 @@ json_t *mm_gql_coerce_variable_values(mm_gql_schema *schema, const mm_gql_operat
                 json_t *dv = mm_gql_value_from_ast(def->default_value, type, NULL, arena);
                 if (dv) json_object_set_new(out, name, dv);
             } else if (type->kind == MM_GQL_NON_NULL) {
-                var_error(&v, mm_arena_sprintf(arena, "Variable \"$%s\" of required type \"%s\" was not provided.",
-                                               name, mm_gql_type_to_string(type, arena)));
+                var_error(&v,
+                          mm_arena_sprintf(
+                              arena, "Variable \"$%s\" of required type \"%s\" was not provided.",
+                              name, mm_gql_type_to_string(type, arena)));
             }
             continue;
         }
         if (json_is_null(input) && type->kind == MM_GQL_NON_NULL) {
-            var_error(&v, mm_arena_sprintf(arena, "Variable \"$%s\" of non-null type \"%s\" must not be null.",
-                                           name, mm_gql_type_to_string(type, arena)));
+            var_error(&v, mm_arena_sprintf(
+                              arena, "Variable \"$%s\" of non-null type \"%s\" must not be null.",
+                              name, mm_gql_type_to_string(type, arena)));
             continue;
         }
-        json_t *coerced = mm_gql_coerce_input_value_ex(input, type, arena, hide_suggestions, on_variable_error, &v);
+        json_t *coerced = mm_gql_coerce_input_value_ex(input, type, arena, hide_suggestions,
+                                                       on_variable_error, &v);
         if (coerced) json_object_set_new(out, name, coerced);
     }
     if (v.count > 0 || v.aborted) {
@@ -643,10 +678,12 @@ json_t *mm_gql_get_argument_values(const mm_gql_input_value *defs, size_t def_co
         bool non_null = def->type->kind == MM_GQL_NON_NULL;
         if (!arg) {
             json_t *dv = default_value(def, arena);
-            if (dv) json_object_set_new(out, def->name, dv);
+            if (dv)
+                json_object_set_new(out, def->name, dv);
             else if (non_null) {
-                *message = mm_arena_sprintf(arena, "Argument \"%s\" of required type \"%s\" was not provided.",
-                                            def->name, mm_gql_type_to_string(def->type, arena));
+                *message = mm_arena_sprintf(
+                    arena, "Argument \"%s\" of required type \"%s\" was not provided.", def->name,
+                    mm_gql_type_to_string(def->type, arena));
                 *loc = node_loc;
                 goto fail;
             }
@@ -658,11 +695,14 @@ json_t *mm_gql_get_argument_values(const mm_gql_input_value *defs, size_t def_co
             json_t *var = variables ? json_object_get(variables, vn->u.name) : NULL;
             if (!var) {
                 json_t *dv = default_value(def, arena);
-                if (dv) json_object_set_new(out, def->name, dv);
+                if (dv)
+                    json_object_set_new(out, def->name, dv);
                 else if (non_null) {
-                    *message = mm_arena_sprintf(arena,
-                                                "Argument \"%s\" of required type \"%s\" was provided the variable \"$%s\" which was not provided a runtime value.",
-                                                def->name, mm_gql_type_to_string(def->type, arena), vn->u.name);
+                    *message = mm_arena_sprintf(
+                        arena,
+                        "Argument \"%s\" of required type \"%s\" was provided the variable \"$%s\" "
+                        "which was not provided a runtime value.",
+                        def->name, mm_gql_type_to_string(def->type, arena), vn->u.name);
                     *loc = vn->loc;
                     goto fail;
                 }
@@ -671,8 +711,9 @@ json_t *mm_gql_get_argument_values(const mm_gql_input_value *defs, size_t def_co
             is_null = json_is_null(var);
         }
         if (is_null && non_null) {
-            *message = mm_arena_sprintf(arena, "Argument \"%s\" of non-null type \"%s\" must not be null.",
-                                        def->name, mm_gql_type_to_string(def->type, arena));
+            *message =
+                mm_arena_sprintf(arena, "Argument \"%s\" of non-null type \"%s\" must not be null.",
+                                 def->name, mm_gql_type_to_string(def->type, arena));
             *loc = vn->loc;
             goto fail;
         }

@@ -22,8 +22,8 @@
 /* graphql-js valueFromAST: the value of a literal of the given input type, or
  * NULL when the literal is invalid for it. variables (coerced, may be NULL)
  * resolve $variables; a variable absent from it counts as missing. */
-json_t *mm_gql_value_from_ast(const mm_gql_value *node, const mm_gql_type *type,
-                              json_t *variables, mm_arena *arena);
+json_t *mm_gql_value_from_ast(const mm_gql_value *node, const mm_gql_type *type, json_t *variables,
+                              mm_arena *arena);
 
 /* Called once per problem found by mm_gql_coerce_input_value: where inside the
  * value (path, may be empty), the offending value and the message. */
@@ -39,7 +39,8 @@ json_t *mm_gql_coerce_input_value(json_t *input, const mm_gql_type *type, mm_are
 /* The same, leaving "Did you mean ...?" out of messages when hide_suggestions
  * (graphql-js 16.15's hideSuggestions). */
 json_t *mm_gql_coerce_input_value_ex(json_t *input, const mm_gql_type *type, mm_arena *arena,
-                                     bool hide_suggestions, mm_gql_coerce_error_fn on_error, void *ud);
+                                     bool hide_suggestions, mm_gql_coerce_error_fn on_error,
+                                     void *ud);
 
 /* graphql-js getVariableValues (maxErrors as given; graphql-js execute uses
  * 50): coerces the raw variables (a JSON object or NULL) for an operation's

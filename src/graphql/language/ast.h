@@ -49,8 +49,8 @@ struct mm_gql_value {
     mm_gql_value_kind kind;
     mm_gql_loc loc;
     union {
-        const char *name;  /* VARIABLE (without '$') and ENUM */
-        const char *raw;   /* INT and FLOAT: the digits exactly as written */
+        const char *name; /* VARIABLE (without '$') and ENUM */
+        const char *raw;  /* INT and FLOAT: the digits exactly as written */
         struct {
             const char *chars; /* decoded UTF-8, NUL-terminated */
             size_t length;     /* bytes, excluding the terminator */
@@ -86,8 +86,8 @@ typedef struct mm_gql_type_ref mm_gql_type_ref;
 struct mm_gql_type_ref {
     mm_gql_type_ref_kind kind;
     mm_gql_loc loc;
-    mm_gql_name name;          /* NAMED only */
-    mm_gql_type_ref *of_type;  /* LIST and NON_NULL */
+    mm_gql_name name;         /* NAMED only */
+    mm_gql_type_ref *of_type; /* LIST and NON_NULL */
 };
 
 /* ---- directives and arguments ----------------------------------------- */
@@ -134,7 +134,7 @@ struct mm_gql_selection {
     size_t directive_count;
     union {
         struct {
-            mm_gql_name alias;             /* value NULL when absent */
+            mm_gql_name alias; /* value NULL when absent */
             mm_gql_name name;
             mm_gql_argument *args;
             size_t arg_count;
@@ -144,16 +144,16 @@ struct mm_gql_selection {
             mm_gql_name name;
         } spread;
         struct {
-            mm_gql_name type_condition;    /* value NULL when absent */
+            mm_gql_name type_condition; /* value NULL when absent */
             mm_gql_selection_set *selection_set;
         } inline_fragment;
     } u;
 };
 
 typedef struct mm_gql_variable_definition {
-    mm_gql_name name;                /* without '$'; loc is of the '$' */
+    mm_gql_name name; /* without '$'; loc is of the '$' */
     mm_gql_type_ref *type;
-    mm_gql_value *default_value;     /* NULL when absent */
+    mm_gql_value *default_value; /* NULL when absent */
     mm_gql_directive *directives;
     size_t directive_count;
     mm_gql_loc loc;
@@ -162,13 +162,13 @@ typedef struct mm_gql_variable_definition {
 
 typedef struct mm_gql_operation {
     mm_gql_operation_type operation;
-    mm_gql_name name;                /* value NULL for anonymous operations */
+    mm_gql_name name; /* value NULL for anonymous operations */
     mm_gql_variable_definition *variables;
     size_t variable_count;
     mm_gql_directive *directives;
     size_t directive_count;
     mm_gql_selection_set *selection_set;
-    bool shorthand;                  /* written as a bare "{ ... }" */
+    bool shorthand;                          /* written as a bare "{ ... }" */
     struct mm_gql_string_value *description; /* NULL when absent (graphql-js 16.15 extension) */
 } mm_gql_operation;
 
@@ -184,7 +184,7 @@ typedef struct mm_gql_fragment {
 /* ---- type-system definitions ------------------------------------------ */
 
 typedef struct mm_gql_string_value {
-    const char *chars;   /* NULL when absent */
+    const char *chars; /* NULL when absent */
     size_t length;
     bool block;
     mm_gql_loc loc;
@@ -194,7 +194,7 @@ typedef struct mm_gql_input_value_def {
     mm_gql_description description;
     mm_gql_name name;
     mm_gql_type_ref *type;
-    mm_gql_value *default_value;     /* NULL when absent */
+    mm_gql_value *default_value; /* NULL when absent */
     mm_gql_directive *directives;
     size_t directive_count;
     mm_gql_loc loc;
@@ -273,7 +273,7 @@ typedef struct mm_gql_directive_def {
     mm_gql_input_value_def *args;
     size_t arg_count;
     bool repeatable;
-    mm_gql_name *locations;          /* e.g. "FIELD", "OBJECT" as written */
+    mm_gql_name *locations; /* e.g. "FIELD", "OBJECT" as written */
     size_t location_count;
 } mm_gql_directive_def;
 
@@ -282,9 +282,9 @@ typedef struct mm_gql_directive_def {
 typedef enum mm_gql_definition_kind {
     MM_GQL_DEF_OPERATION,
     MM_GQL_DEF_FRAGMENT,
-    MM_GQL_DEF_SCHEMA,      /* schema definition or extension */
-    MM_GQL_DEF_TYPE,        /* type definition or extension */
-    MM_GQL_DEF_DIRECTIVE,   /* directive definition */
+    MM_GQL_DEF_SCHEMA,    /* schema definition or extension */
+    MM_GQL_DEF_TYPE,      /* type definition or extension */
+    MM_GQL_DEF_DIRECTIVE, /* directive definition */
 } mm_gql_definition_kind;
 
 typedef struct mm_gql_definition {
@@ -302,7 +302,7 @@ typedef struct mm_gql_definition {
 typedef struct mm_gql_document {
     mm_gql_definition *definitions;
     size_t definition_count;
-    const char *source;      /* the text parsed (not owned) */
+    const char *source; /* the text parsed (not owned) */
     size_t source_length;
 } mm_gql_document;
 

@@ -42,8 +42,10 @@ static void sb_put(sb *b, const char *s, size_t n) {
 static void sb_str(sb *b, const char *s) { sb_put(b, s, strlen(s)); }
 
 static void sb_append(sb *b, const sb *part) {
-    if (part->out.failed) b->out.failed = true;
-    else if (part->out.len) sb_put(b, part->out.data, part->out.len);
+    if (part->out.failed)
+        b->out.failed = true;
+    else if (part->out.len)
+        sb_put(b, part->out.data, part->out.len);
 }
 
 /* graphql-js measures lengths in UTF-16 code units. */
@@ -141,7 +143,8 @@ static void print_block_string(sb *b, const char *v, size_t n) {
     bool trailing_quote = n > 0 && v[n - 1] == '"' && !trailing_triple;
     bool trailing_slash = n > 0 && v[n - 1] == '\\';
     bool force_trailing = trailing_quote || trailing_slash;
-    bool multiple = !single || utf16_length(v, n) > 70 || force_trailing || force_leading || trailing_triple;
+    bool multiple =
+        !single || utf16_length(v, n) > 70 || force_trailing || force_leading || trailing_triple;
     bool skip_leading = single && n > 0 && is_ws(v[0]);
     sb_raw(b, "\"\"\"", 3);
     if ((multiple && !skip_leading) || force_leading) sb_put(b, "\n", 1);
@@ -152,8 +155,10 @@ static void print_block_string(sb *b, const char *v, size_t n) {
 }
 
 static void print_string_value(sb *b, const char *chars, size_t length, bool block) {
-    if (block) print_block_string(b, chars, length);
-    else print_string(b, chars, length);
+    if (block)
+        print_block_string(b, chars, length);
+    else
+        print_string(b, chars, length);
 }
 
 static void print_description(sb *b, const mm_gql_description *d) {
@@ -171,21 +176,13 @@ static void print_value(sb *b, const mm_gql_value *v) {
         sb_str(b, v->u.name);
         break;
     case MM_GQL_VALUE_INT:
-    case MM_GQL_VALUE_FLOAT:
-        sb_str(b, v->u.raw);
-        break;
+    case MM_GQL_VALUE_FLOAT: sb_str(b, v->u.raw); break;
     case MM_GQL_VALUE_STRING:
         print_string_value(b, v->u.string.chars, v->u.string.length, v->u.string.block);
         break;
-    case MM_GQL_VALUE_BOOLEAN:
-        sb_str(b, v->u.boolean ? "true" : "false");
-        break;
-    case MM_GQL_VALUE_NULL:
-        sb_str(b, "null");
-        break;
-    case MM_GQL_VALUE_ENUM:
-        sb_str(b, v->u.name);
-        break;
+    case MM_GQL_VALUE_BOOLEAN: sb_str(b, v->u.boolean ? "true" : "false"); break;
+    case MM_GQL_VALUE_NULL: sb_str(b, "null"); break;
+    case MM_GQL_VALUE_ENUM: sb_str(b, v->u.name); break;
     case MM_GQL_VALUE_LIST:
         sb_raw(b, "[", 1);
         for (size_t i = 0; i < v->u.list.count; i++) {
@@ -209,9 +206,7 @@ static void print_value(sb *b, const mm_gql_value *v) {
 
 static void print_type(sb *b, const mm_gql_type_ref *t) {
     switch (t->kind) {
-    case MM_GQL_TYPE_NAMED:
-        sb_str(b, t->name.value);
-        break;
+    case MM_GQL_TYPE_NAMED: sb_str(b, t->name.value); break;
     case MM_GQL_TYPE_LIST:
         sb_raw(b, "[", 1);
         print_type(b, t->of_type);
@@ -305,9 +300,7 @@ static void print_field(sb *b, const mm_gql_selection *sel) {
 
 static void print_selection(sb *b, const mm_gql_selection *sel) {
     switch (sel->kind) {
-    case MM_GQL_SEL_FIELD:
-        print_field(b, sel);
-        break;
+    case MM_GQL_SEL_FIELD: print_field(b, sel); break;
     case MM_GQL_SEL_FRAGMENT_SPREAD:
         sb_raw(b, "...", 3);
         sb_str(b, sel->u.spread.name.value);
@@ -382,7 +375,8 @@ static void print_operation(sb *b, const mm_gql_operation *op) {
         bool multiline = false;
         for (size_t i = 0; i < n; i++) {
             print_variable_definition(&vars[i], &op->variables[i]);
-            if (vars[i].out.len && memchr(vars[i].out.data, '\n', vars[i].out.len)) multiline = true;
+            if (vars[i].out.len && memchr(vars[i].out.data, '\n', vars[i].out.len))
+                multiline = true;
         }
         sb_put(b, multiline ? "(\n" : "(", multiline ? 2 : 1);
         for (size_t i = 0; i < n; i++) {
@@ -489,8 +483,10 @@ static const char *type_keyword(mm_gql_type_def_kind kind) {
 }
 
 static void print_type_def(sb *b, const mm_gql_type_def *td) {
-    if (td->is_extension) sb_raw(b, "extend ", 7);
-    else print_description(b, &td->description);
+    if (td->is_extension)
+        sb_raw(b, "extend ", 7);
+    else
+        print_description(b, &td->description);
     sb_str(b, type_keyword(td->kind));
     sb_raw(b, " ", 1);
     sb_str(b, td->name.value);
@@ -545,13 +541,13 @@ static void print_type_def(sb *b, const mm_gql_type_def *td) {
             block_close(b);
         }
         break;
-    case MM_GQL_TYPEDEF_SCALAR:
-        break;
+    case MM_GQL_TYPEDEF_SCALAR: break;
     }
 }
 
 static void print_schema_def(sb *b, const mm_gql_schema_def *sd) {
-    if (sd->is_extension) sb_raw(b, "extend schema", 13);
+    if (sd->is_extension)
+        sb_raw(b, "extend schema", 13);
     else {
         print_description(b, &sd->description);
         sb_raw(b, "schema", 6);

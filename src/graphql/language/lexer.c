@@ -121,8 +121,8 @@ void mm_gql_lexer_init(mm_gql_lexer *lx, mm_arena *arena, const char *src, size_
 
 /* ---- errors ------------------------------------------------------------ */
 
-__attribute__((format(printf, 3, 4)))
-static int fail(mm_gql_lexer *lx, size_t pos, const char *fmt, ...) {
+__attribute__((format(printf, 3, 4))) static int fail(mm_gql_lexer *lx, size_t pos, const char *fmt,
+                                                      ...) {
     char buf[256];
     va_list ap;
     va_start(ap, fmt);
@@ -174,8 +174,8 @@ static void newline(mm_gql_lexer *lx, size_t pos) {
     lx->col_units = 0;
 }
 
-static void make_token(mm_gql_lexer *lx, mm_gql_token *tok, mm_gql_token_kind kind,
-                       size_t start, size_t end) {
+static void make_token(mm_gql_lexer *lx, mm_gql_token *tok, mm_gql_token_kind kind, size_t start,
+                       size_t end) {
     if (lx->col_offset < lx->line_start || lx->col_offset > start) {
         lx->col_offset = lx->line_start;
         lx->col_units = 0;
@@ -243,7 +243,8 @@ static int read_number(mm_gql_lexer *lx, mm_gql_token *tok, size_t start) {
     if (at(lx, q) == '-') q++;
     if (at(lx, q) == '0') {
         q++;
-        if (is_digit(at(lx, q))) return fail_cp(lx, q, "Invalid number, unexpected digit after 0: ");
+        if (is_digit(at(lx, q)))
+            return fail_cp(lx, q, "Invalid number, unexpected digit after 0: ");
     } else {
         q = read_digits(lx, q);
         if (q == (size_t)-1) return -1;
@@ -454,8 +455,7 @@ static bool block_line(const char *raw, size_t len, size_t *pos, size_t *ls, siz
     return true;
 }
 
-char *mm_gql_block_string_value(mm_arena *arena, const char *raw, size_t raw_len,
-                                size_t *out_len) {
+char *mm_gql_block_string_value(mm_arena *arena, const char *raw, size_t raw_len, size_t *out_len) {
     /* First pass: common indentation (ignoring the first line) and the
      * first and last lines that are not only whitespace. */
     size_t common = SIZE_MAX, first = SIZE_MAX, last = 0;
@@ -486,7 +486,8 @@ char *mm_gql_block_string_value(mm_arena *arena, const char *raw, size_t raw_len
                 size_t from = ls;
                 if (i != 0) from = (le - ls) < common ? le : ls + common;
                 for (size_t r = from; r < le;) {
-                    if (raw[r] == '\\' && r + 4 <= le && raw[r + 1] == '"' && raw[r + 2] == '"' && raw[r + 3] == '"') {
+                    if (raw[r] == '\\' && r + 4 <= le && raw[r + 1] == '"' && raw[r + 2] == '"' &&
+                        raw[r + 3] == '"') {
                         out[w++] = '"';
                         out[w++] = '"';
                         out[w++] = '"';
@@ -558,9 +559,7 @@ int mm_gql_lexer_read(mm_gql_lexer *lx, mm_gql_token *tok) {
         switch (c) {
         case ' ':
         case '\t':
-        case ',':
-            p++;
-            continue;
+        case ',': p++; continue;
         case '\n':
             p++;
             newline(lx, p);
@@ -575,9 +574,7 @@ int mm_gql_lexer_read(mm_gql_lexer *lx, mm_gql_token *tok) {
                 continue;
             }
             break;
-        case '#':
-            lx->pos = p;
-            return read_comment(lx, tok, p);
+        case '#': lx->pos = p; return read_comment(lx, tok, p);
         case '!': punct = MM_GQL_TOK_BANG; goto one;
         case '$': punct = MM_GQL_TOK_DOLLAR; goto one;
         case '&': punct = MM_GQL_TOK_AMP; goto one;
@@ -600,10 +597,10 @@ int mm_gql_lexer_read(mm_gql_lexer *lx, mm_gql_token *tok) {
             break;
         case '"':
             lx->pos = p;
-            if (p + 2 < n && s[p + 1] == '"' && s[p + 2] == '"') return read_block_string(lx, tok, p);
+            if (p + 2 < n && s[p + 1] == '"' && s[p + 2] == '"')
+                return read_block_string(lx, tok, p);
             return read_string(lx, tok, p);
-        default:
-            break;
+        default: break;
         }
         /* IntValue | FloatValue | Name | an error */
         lx->pos = p;
@@ -618,7 +615,9 @@ int mm_gql_lexer_read(mm_gql_lexer *lx, mm_gql_token *tok) {
             return 0;
         }
         if (c == '\'')
-            return fail(lx, p, "Unexpected single quote character ('), did you mean to use a double quote (\")?");
+            return fail(
+                lx, p,
+                "Unexpected single quote character ('), did you mean to use a double quote (\")?");
         return fail_cp(lx, p, "Unexpected character: ");
     }
     lx->pos = n;

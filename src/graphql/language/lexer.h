@@ -45,9 +45,9 @@ typedef enum mm_gql_token_kind {
 
 typedef struct mm_gql_token {
     mm_gql_token_kind kind;
-    size_t start;          /* byte offset of the first byte */
-    size_t end;            /* byte offset just past the token */
-    mm_gql_loc loc;        /* line/column/offset of start */
+    size_t start;   /* byte offset of the first byte */
+    size_t end;     /* byte offset just past the token */
+    mm_gql_loc loc; /* line/column/offset of start */
     /* NAME, INT, FLOAT, COMMENT: points into the source (not terminated; a
      * comment's value excludes the '#'). STRING, BLOCK_STRING: the decoded
      * value, NUL-terminated in the arena. NULL for punctuators. */
@@ -59,13 +59,13 @@ typedef struct mm_gql_lexer {
     mm_arena *arena;
     const char *src;
     size_t len;
-    size_t pos;            /* next byte to examine */
-    uint32_t line;         /* current line, 1-based */
-    size_t line_start;     /* byte offset where the current line starts */
-    size_t col_offset;     /* columns are counted incrementally from here... */
-    uint32_t col_units;    /* ...which is this many UTF-16 units into the line */
-    mm_gql_token token;    /* the current token (after mm_gql_lexer_advance) */
-    const char *error;     /* on failure: the message without "Syntax Error: " */
+    size_t pos;         /* next byte to examine */
+    uint32_t line;      /* current line, 1-based */
+    size_t line_start;  /* byte offset where the current line starts */
+    size_t col_offset;  /* columns are counted incrementally from here... */
+    uint32_t col_units; /* ...which is this many UTF-16 units into the line */
+    mm_gql_token token; /* the current token (after mm_gql_lexer_advance) */
+    const char *error;  /* on failure: the message without "Syntax Error: " */
     mm_gql_loc error_loc;
 } mm_gql_lexer;
 
@@ -97,7 +97,6 @@ size_t mm_gql_utf8_decode(const unsigned char *s, size_t avail, uint32_t *cp);
 /* The dedented value of a block string's raw text (between the quotes), as
  * the specification's BlockStringValue with \""" unescaped; NUL-terminated
  * in the arena, length in *out_len. NULL when out of memory. */
-char *mm_gql_block_string_value(mm_arena *arena, const char *raw, size_t raw_len,
-                                size_t *out_len);
+char *mm_gql_block_string_value(mm_arena *arena, const char *raw, size_t raw_len, size_t *out_len);
 
 #endif

@@ -34,7 +34,7 @@ typedef struct parser {
     mm_arena *arena;
     mm_gql_errors *errors;
     jmp_buf jmp;
-    size_t max_tokens;   /* 0 = unlimited */
+    size_t max_tokens; /* 0 = unlimited */
     size_t token_count;
     size_t max_depth;
     size_t depth;
@@ -52,8 +52,8 @@ typedef struct parser {
 
 /* ---- errors ------------------------------------------------------------ */
 
-__attribute__((format(printf, 4, 5), noreturn))
-static void raise_error(parser *p, mm_gql_error_kind kind, mm_gql_loc loc, const char *fmt, ...) {
+__attribute__((format(printf, 4, 5), noreturn)) static void
+raise_error(parser *p, mm_gql_error_kind kind, mm_gql_loc loc, const char *fmt, ...) {
     /* Messages can quote a whole string token, so they are sized, not cut. */
     va_list ap;
     va_start(ap, fmt);
@@ -82,13 +82,11 @@ static const char *token_desc(parser *p, const mm_gql_token *t) {
     return d ? d : kind;
 }
 
-__attribute__((noreturn))
-static void unexpected(parser *p, const mm_gql_token *t) {
+__attribute__((noreturn)) static void unexpected(parser *p, const mm_gql_token *t) {
     raise_error(p, MM_GQL_ERROR_SYNTAX, t->loc, "Unexpected %s.", token_desc(p, t));
 }
 
-__attribute__((noreturn))
-static void out_of_memory(parser *p) {
+__attribute__((noreturn)) static void out_of_memory(parser *p) {
     raise_error(p, MM_GQL_ERROR_LIMIT, TOK.loc, "Out of memory while parsing.");
 }
 
@@ -104,7 +102,7 @@ static void *alloc(parser *p, size_t size) {
  * mark, because any list nested inside one of its items is finished (and
  * popped) before that item is pushed. */
 typedef struct vec {
-    void *items;   /* the arena copy, set by vec_finish */
+    void *items; /* the arena copy, set by vec_finish */
     size_t count;
     size_t mark;
     size_t size;
@@ -116,7 +114,8 @@ static vec vec_begin(parser *p, size_t size) {
 }
 
 static void vec_push(parser *p, vec *v, const void *elem) {
-    if (p->scratch_used != v->mark + v->count * v->size) abort(); /* a nested list was not finished */
+    if (p->scratch_used != v->mark + v->count * v->size)
+        abort(); /* a nested list was not finished */
     if (p->scratch_used + v->size > p->scratch_cap) {
         size_t cap = p->scratch_cap * 2;
         while (cap < p->scratch_used + v->size) cap *= 2;
@@ -183,7 +182,8 @@ static mm_gql_token expect(parser *p, mm_gql_token_kind kind) {
     if (mm_gql_token_kind_is_punctuator(kind))
         raise_error(p, MM_GQL_ERROR_SYNTAX, t.loc, "Expected \"%s\", found %s.",
                     mm_gql_token_kind_name(kind), desc);
-    raise_error(p, MM_GQL_ERROR_SYNTAX, t.loc, "Expected %s, found %s.", mm_gql_token_kind_name(kind), desc);
+    raise_error(p, MM_GQL_ERROR_SYNTAX, t.loc, "Expected %s, found %s.",
+                mm_gql_token_kind_name(kind), desc);
 }
 
 static bool expect_optional(parser *p, mm_gql_token_kind kind) {
@@ -313,13 +313,13 @@ static mm_gql_value *parse_value(parser *p, bool is_const) {
         if (is_const) {
             advance(p);
             if (TOK.kind == MM_GQL_TOK_NAME)
-                raise_error(p, MM_GQL_ERROR_SYNTAX, t.loc, "Unexpected variable \"$%.*s\" in constant value.",
-                            (int)TOK.value_len, TOK.value);
+                raise_error(p, MM_GQL_ERROR_SYNTAX, t.loc,
+                            "Unexpected variable \"$%.*s\" in constant value.", (int)TOK.value_len,
+                            TOK.value);
             unexpected(p, &t);
         }
         return parse_variable(p);
-    default:
-        unexpected(p, &t);
+    default: unexpected(p, &t);
     }
     v->loc = t.loc;
     return v;
@@ -573,7 +573,8 @@ static void parse_fields_definition(parser *p, mm_gql_type_def *td) {
 }
 
 /* delimitedMany(delimiter, NamedType) */
-static void parse_named_list(parser *p, mm_gql_token_kind delimiter, mm_gql_name **out, size_t *count) {
+static void parse_named_list(parser *p, mm_gql_token_kind delimiter, mm_gql_name **out,
+                             size_t *count) {
     vec items = vec_begin(p, sizeof(mm_gql_name));
     expect_optional(p, delimiter);
     do {
@@ -605,7 +606,8 @@ static void parse_enum_values(parser *p, mm_gql_type_def *td) {
             ev.description = parse_description(p);
             if (token_is(&TOK, "true") || token_is(&TOK, "false") || token_is(&TOK, "null")) {
                 raise_error(p, MM_GQL_ERROR_SYNTAX, TOK.loc,
-                            "%s is reserved and cannot be used for an enum value.", token_desc(p, &TOK));
+                            "%s is reserved and cannot be used for an enum value.",
+                            token_desc(p, &TOK));
             }
             ev.name = parse_name(p);
             parse_directives(p, true, &ev.directives, &ev.directive_count);
@@ -668,9 +670,9 @@ static const struct {
     const char *word;
     mm_gql_type_def_kind kind;
 } type_keywords[] = {
-    {"scalar", MM_GQL_TYPEDEF_SCALAR},   {"type", MM_GQL_TYPEDEF_OBJECT},
+    {"scalar", MM_GQL_TYPEDEF_SCALAR},       {"type", MM_GQL_TYPEDEF_OBJECT},
     {"interface", MM_GQL_TYPEDEF_INTERFACE}, {"union", MM_GQL_TYPEDEF_UNION},
-    {"enum", MM_GQL_TYPEDEF_ENUM},       {"input", MM_GQL_TYPEDEF_INPUT_OBJECT},
+    {"enum", MM_GQL_TYPEDEF_ENUM},           {"input", MM_GQL_TYPEDEF_INPUT_OBJECT},
 };
 
 static int type_keyword(const mm_gql_token *t) {
@@ -700,10 +702,26 @@ static void parse_schema_definition(parser *p, mm_gql_definition *def) {
 }
 
 static const char *const directive_locations[] = {
-    "QUERY", "MUTATION", "SUBSCRIPTION", "FIELD", "FRAGMENT_DEFINITION", "FRAGMENT_SPREAD",
-    "INLINE_FRAGMENT", "VARIABLE_DEFINITION", "SCHEMA", "SCALAR", "OBJECT", "FIELD_DEFINITION",
-    "ARGUMENT_DEFINITION", "INTERFACE", "UNION", "ENUM", "ENUM_VALUE", "INPUT_OBJECT",
-    "INPUT_FIELD_DEFINITION", "DIRECTIVE_DEFINITION",
+    "QUERY",
+    "MUTATION",
+    "SUBSCRIPTION",
+    "FIELD",
+    "FRAGMENT_DEFINITION",
+    "FRAGMENT_SPREAD",
+    "INLINE_FRAGMENT",
+    "VARIABLE_DEFINITION",
+    "SCHEMA",
+    "SCALAR",
+    "OBJECT",
+    "FIELD_DEFINITION",
+    "ARGUMENT_DEFINITION",
+    "INTERFACE",
+    "UNION",
+    "ENUM",
+    "ENUM_VALUE",
+    "INPUT_OBJECT",
+    "INPUT_FIELD_DEFINITION",
+    "DIRECTIVE_DEFINITION",
 };
 
 static void parse_directive_definition(parser *p, mm_gql_definition *def) {
@@ -776,17 +794,34 @@ static void parse_definition(parser *p, mm_gql_definition *def) {
         raise_error(p, MM_GQL_ERROR_SYNTAX, TOK.loc,
                     "Unexpected description, descriptions are not supported on shorthand queries.");
     if (kw.kind == MM_GQL_TOK_NAME) {
-        if (token_is(&kw, "schema")) { parse_schema_definition(p, def); return; }
+        if (token_is(&kw, "schema")) {
+            parse_schema_definition(p, def);
+            return;
+        }
         int k = type_keyword(&kw);
-        if (k >= 0) { parse_type_definition(p, def, k); return; }
-        if (token_is(&kw, "directive")) { parse_directive_definition(p, def); return; }
-        if (token_is(&kw, "query") || token_is(&kw, "mutation") || token_is(&kw, "subscription"))
-            { parse_operation(p, def); return; }
-        if (token_is(&kw, "fragment")) { parse_fragment_definition(p, def); return; }
+        if (k >= 0) {
+            parse_type_definition(p, def, k);
+            return;
+        }
+        if (token_is(&kw, "directive")) {
+            parse_directive_definition(p, def);
+            return;
+        }
+        if (token_is(&kw, "query") || token_is(&kw, "mutation") || token_is(&kw, "subscription")) {
+            parse_operation(p, def);
+            return;
+        }
+        if (token_is(&kw, "fragment")) {
+            parse_fragment_definition(p, def);
+            return;
+        }
         if (has_description)
             raise_error(p, MM_GQL_ERROR_SYNTAX, TOK.loc,
                         "Unexpected description, only GraphQL definitions support descriptions.");
-        if (token_is(&kw, "extend")) { parse_extension(p, def); return; }
+        if (token_is(&kw, "extend")) {
+            parse_extension(p, def);
+            return;
+        }
     }
     unexpected(p, &kw);
 }
@@ -798,10 +833,12 @@ static bool start(parser *p, mm_arena *arena, const char *source, size_t length,
     p->errors = errors;
     if (!limits) limits = &mm_gql_default_parse_limits;
     p->max_tokens = limits->max_tokens;
-    p->max_depth = limits->max_depth && limits->max_depth < HARD_MAX_DEPTH ? limits->max_depth : HARD_MAX_DEPTH;
+    p->max_depth = limits->max_depth && limits->max_depth < HARD_MAX_DEPTH ? limits->max_depth
+                                                                           : HARD_MAX_DEPTH;
     if (limits->max_bytes && length > limits->max_bytes) {
         mm_gql_errors_add(errors, MM_GQL_ERROR_LIMIT, NULL, 0,
-                          "Syntax Error: Document is larger than the limit of %zu bytes.", limits->max_bytes);
+                          "Syntax Error: Document is larger than the limit of %zu bytes.",
+                          limits->max_bytes);
         return false;
     }
     mm_gql_lexer_init(&p->lx, arena, source, length);

@@ -14,9 +14,9 @@
 #include "graphql/error/error.h"
 
 typedef struct mm_gql_parse_limits {
-    size_t max_bytes;   /* document size; 0 = unlimited */
-    size_t max_tokens;  /* lexical tokens (graphql-js maxTokens); 0 = unlimited */
-    size_t max_depth;   /* nesting of selection sets, lists, objects and list types; 0 (or
+    size_t max_bytes;  /* document size; 0 = unlimited */
+    size_t max_tokens; /* lexical tokens (graphql-js maxTokens); 0 = unlimited */
+    size_t max_depth;  /* nesting of selection sets, lists, objects and list types; 0 (or
                          * anything larger) means the parser's own ceiling of 512, which
                          * keeps recursion far inside any thread's stack */
 } mm_gql_parse_limits;

@@ -48,7 +48,7 @@ typedef enum meta_kind {
 /* The values an entry holds; those its meta-type does not have, and those
  * that are null, stay NULL. */
 typedef enum meta_value {
-    VALUE_WRAPPER,            /* the meta-object itself: {"__mm_introspection": address} */
+    VALUE_WRAPPER, /* the meta-object itself: {"__mm_introspection": address} */
     VALUE_NAME,
     VALUE_DESCRIPTION,
     VALUE_DEPRECATION_REASON, /* __Field, __InputValue, __EnumValue */
@@ -87,7 +87,6 @@ typedef struct mm_gql_introspection_cache {
     json_t *kind_names[MM_GQL_NON_NULL + 1];
 } intro_cache;
 
-
 /* The schema's cache, built on its first use (thread-safe); NULL when it
  * cannot be built (out of memory: the next call tries again). */
 const intro_cache *mm_gql_introspection_cache(const mm_gql_schema *schema);
@@ -102,45 +101,38 @@ void mm_gql_introspection_entry_clear(meta_entry *e);
 
 /* The lookups run on every resolver call: inline. */
 
-static inline size_t address_hash(const void *p)
-{
+static inline size_t address_hash(const void *p) {
     uint64_t h = (uint64_t)(uintptr_t)p * 0x9E3779B97F4A7C15u;
     return (size_t)(h ^ (h >> 32));
 }
 
 /* The cached entry of object; NULL without a cache or for an unknown object. */
-static inline const meta_entry *cache_find(const intro_cache *c, const void *object)
-{
-    if (!c || !object)
-        return NULL;
-    for (size_t i = address_hash(object) & c->index_mask; c->by_object[i]; i = (i + 1) & c->index_mask)
-        if (c->by_object[i]->object == object)
-            return c->by_object[i];
+static inline const meta_entry *cache_find(const intro_cache *c, const void *object) {
+    if (!c || !object) return NULL;
+    for (size_t i = address_hash(object) & c->index_mask; c->by_object[i];
+         i = (i + 1) & c->index_mask)
+        if (c->by_object[i]->object == object) return c->by_object[i];
     return NULL;
 }
 
 /* The cached entry whose wrapper is value (this very json_t); NULL for any
  * other value. */
-static inline const meta_entry *cache_find_wrapper(const intro_cache *c, const json_t *value)
-{
-    if (!c || !value)
-        return NULL;
-    for (size_t i = address_hash(value) & c->index_mask; c->by_wrapper[i]; i = (i + 1) & c->index_mask)
-        if (c->by_wrapper[i]->values[VALUE_WRAPPER] == value)
-            return c->by_wrapper[i];
+static inline const meta_entry *cache_find_wrapper(const intro_cache *c, const json_t *value) {
+    if (!c || !value) return NULL;
+    for (size_t i = address_hash(value) & c->index_mask; c->by_wrapper[i];
+         i = (i + 1) & c->index_mask)
+        if (c->by_wrapper[i]->values[VALUE_WRAPPER] == value) return c->by_wrapper[i];
     return NULL;
 }
 
 /* The C object the meta-object value describes; NULL when value is none. */
-static inline const void *object_of(const intro_cache *c, json_t *value)
-{
+static inline const void *object_of(const intro_cache *c, json_t *value) {
     const meta_entry *e = cache_find_wrapper(c, value);
     return e ? e->object : mm_gql_introspection_unwrap(value);
 }
 
 /* A new reference to object's wrapper: the cached one, else a fresh one. */
-static inline json_t *wrap(const intro_cache *c, const void *object)
-{
+static inline json_t *wrap(const intro_cache *c, const void *object) {
     const meta_entry *e = cache_find(c, object);
     return e ? json_incref(e->values[VALUE_WRAPPER]) : mm_gql_introspection_wrap(object);
 }

@@ -20,12 +20,11 @@
 
 #define GQL_MAX_INT 2147483647.0
 #define GQL_MIN_INT -2147483648.0
-#define MAX_SAFE 9007199254740992.0 /* 2^53 */
+#define MAX_SAFE    9007199254740992.0 /* 2^53 */
 
 /* ---- inspect ------------------------------------------------------------- */
 
-static void json_stringify_string(mm_strbuf *buf, const char *s, size_t len)
-{
+static void json_stringify_string(mm_strbuf *buf, const char *s, size_t len) {
     mm_strbuf_append(buf, "\"", 1);
     size_t start = 0;
     for (size_t i = 0; i < len; i++) {
@@ -43,9 +42,7 @@ static void json_stringify_string(mm_strbuf *buf, const char *s, size_t len)
             case '\n': esc = "\\n"; break;
             case '\r': esc = "\\r"; break;
             case '\t': esc = "\\t"; break;
-            default:
-                snprintf(tmp, sizeof tmp, "\\u%04x", c);
-                esc = tmp;
+            default: snprintf(tmp, sizeof tmp, "\\u%04x", c); esc = tmp;
             }
         }
         if (esc) {
@@ -58,8 +55,7 @@ static void json_stringify_string(mm_strbuf *buf, const char *s, size_t len)
     mm_strbuf_append(buf, "\"", 1);
 }
 
-static void inspect_value(mm_strbuf *buf, json_t *value, int depth)
-{
+static void inspect_value(mm_strbuf *buf, json_t *value, int depth) {
     char num[32];
     switch (json_typeof(value)) {
     case JSON_STRING:
@@ -68,18 +64,10 @@ static void inspect_value(mm_strbuf *buf, json_t *value, int depth)
     case JSON_INTEGER:
         mm_strbuf_puts(buf, mm_js_number_string((double)json_integer_value(value), num));
         break;
-    case JSON_REAL:
-        mm_strbuf_puts(buf, mm_js_number_string(json_real_value(value), num));
-        break;
-    case JSON_TRUE:
-        mm_strbuf_puts(buf, "true");
-        break;
-    case JSON_FALSE:
-        mm_strbuf_puts(buf, "false");
-        break;
-    case JSON_NULL:
-        mm_strbuf_puts(buf, "null");
-        break;
+    case JSON_REAL: mm_strbuf_puts(buf, mm_js_number_string(json_real_value(value), num)); break;
+    case JSON_TRUE: mm_strbuf_puts(buf, "true"); break;
+    case JSON_FALSE: mm_strbuf_puts(buf, "false"); break;
+    case JSON_NULL: mm_strbuf_puts(buf, "null"); break;
     case JSON_ARRAY: {
         size_t n = json_array_size(value);
         if (n == 0) {
@@ -93,8 +81,7 @@ static void inspect_value(mm_strbuf *buf, json_t *value, int depth)
         size_t shown = n < 10 ? n : 10;
         mm_strbuf_puts(buf, "[");
         for (size_t i = 0; i < shown; i++) {
-            if (i)
-                mm_strbuf_puts(buf, ", ");
+            if (i) mm_strbuf_puts(buf, ", ");
             inspect_value(buf, json_array_get(value, i), depth + 1);
         }
         if (n - shown == 1)
@@ -118,8 +105,7 @@ static void inspect_value(mm_strbuf *buf, json_t *value, int depth)
         json_t *member;
         bool first = true;
         json_object_foreach(value, key, member) {
-            if (!first)
-                mm_strbuf_puts(buf, ", ");
+            if (!first) mm_strbuf_puts(buf, ", ");
             first = false;
             mm_strbuf_puts(buf, key);
             mm_strbuf_puts(buf, ": ");
@@ -131,26 +117,21 @@ static void inspect_value(mm_strbuf *buf, json_t *value, int depth)
     }
 }
 
-static const char *to_arena(mm_strbuf *buf, mm_arena *arena)
-{
+static const char *to_arena(mm_strbuf *buf, mm_arena *arena) {
     const char *s = NULL;
-    if (!buf->failed)
-        s = mm_arena_strndup(arena, buf->data ? buf->data : "", buf->len);
+    if (!buf->failed) s = mm_arena_strndup(arena, buf->data ? buf->data : "", buf->len);
     free(buf->data);
     return s ? s : "";
 }
 
-const char *mm_gql_inspect(json_t *value, mm_arena *arena)
-{
-    if (!value)
-        return "undefined";
+const char *mm_gql_inspect(json_t *value, mm_arena *arena) {
+    if (!value) return "undefined";
     mm_strbuf buf = {0};
     inspect_value(&buf, value, 1);
     return to_arena(&buf, arena);
 }
 
-const char *mm_gql_print_literal(const mm_gql_value *value, mm_arena *arena)
-{
+const char *mm_gql_print_literal(const mm_gql_value *value, mm_arena *arena) {
     mm_strbuf buf = {0};
     mm_gql_strbuf_print_value(&buf, value);
     return to_arena(&buf, arena);
@@ -158,22 +139,17 @@ const char *mm_gql_print_literal(const mm_gql_value *value, mm_arena *arena)
 
 /* ---- helpers -------------------------------------------------------------- */
 
-static json_t *fail(mm_arena *arena, const char **error, const char *prefix, const char *shown)
-{
+static json_t *fail(mm_arena *arena, const char **error, const char *prefix, const char *shown) {
     *error = mm_arena_sprintf(arena, "%s%s", prefix, shown);
-    if (!*error)
-        *error = prefix;
+    if (!*error) *error = prefix;
     return NULL;
 }
 
 /* JavaScript's Number(string) for the strings it accepts; false for NaN. */
-static bool js_string_to_number(const char *s, double *out)
-{
-    while (isspace((unsigned char)*s))
-        s++;
+static bool js_string_to_number(const char *s, double *out) {
+    while (isspace((unsigned char)*s)) s++;
     size_t len = strlen(s);
-    while (len && isspace((unsigned char)s[len - 1]))
-        len--;
+    while (len && isspace((unsigned char)s[len - 1])) len--;
     if (len == 0) {
         *out = 0;
         return true;
@@ -192,17 +168,16 @@ static bool js_string_to_number(const char *s, double *out)
         *out = -INFINITY;
         return true;
     }
-    if (t[0] == '0' && (t[1] == 'x' || t[1] == 'X' || t[1] == 'o' || t[1] == 'O' ||
-                        t[1] == 'b' || t[1] == 'B')) {
+    if (t[0] == '0' &&
+        (t[1] == 'x' || t[1] == 'X' || t[1] == 'o' || t[1] == 'O' || t[1] == 'b' || t[1] == 'B')) {
         int base = (t[1] == 'x' || t[1] == 'X') ? 16 : (t[1] == 'o' || t[1] == 'O') ? 8 : 2;
-        if (!t[2])
-            return false;
+        if (!t[2]) return false;
         double v = 0;
         for (const char *p = t + 2; *p; p++) {
-            int d = isdigit((unsigned char)*p) ? *p - '0'
-                    : isxdigit((unsigned char)*p) ? tolower((unsigned char)*p) - 'a' + 10 : 99;
-            if (d >= base)
-                return false;
+            int d = isdigit((unsigned char)*p)    ? *p - '0'
+                    : isxdigit((unsigned char)*p) ? tolower((unsigned char)*p) - 'a' + 10
+                                                  : 99;
+            if (d >= base) return false;
             v = v * base + d;
         }
         *out = v;
@@ -210,8 +185,7 @@ static bool js_string_to_number(const char *s, double *out)
     }
     /* Decimal: [+-] digits [. digits] [e [+-] digits], nothing else. */
     const char *p = t;
-    if (*p == '+' || *p == '-')
-        p++;
+    if (*p == '+' || *p == '-') p++;
     bool digits = false;
     while (isdigit((unsigned char)*p)) {
         p++;
@@ -224,26 +198,20 @@ static bool js_string_to_number(const char *s, double *out)
             digits = true;
         }
     }
-    if (!digits)
-        return false;
+    if (!digits) return false;
     if (*p == 'e' || *p == 'E') {
         p++;
-        if (*p == '+' || *p == '-')
-            p++;
-        if (!isdigit((unsigned char)*p))
-            return false;
-        while (isdigit((unsigned char)*p))
-            p++;
+        if (*p == '+' || *p == '-') p++;
+        if (!isdigit((unsigned char)*p)) return false;
+        while (isdigit((unsigned char)*p)) p++;
     }
-    if (*p)
-        return false;
+    if (*p) return false;
     *out = strtod(t, NULL);
     return true;
 }
 
 /* The JSON value as a JavaScript number, if it is one. */
-static bool number_of(json_t *value, double *out)
-{
+static bool number_of(json_t *value, double *out) {
     if (json_is_integer(value)) {
         *out = (double)json_integer_value(value);
         return true;
@@ -255,28 +223,21 @@ static bool number_of(json_t *value, double *out)
     return false;
 }
 
-static bool is_integer(double v)
-{
-    return isfinite(v) && floor(v) == v;
-}
+static bool is_integer(double v) { return isfinite(v) && floor(v) == v; }
 
 /* A whole number as a JSON integer when exact, else a real. */
-static json_t *json_number(double v)
-{
-    if (is_integer(v) && fabs(v) <= MAX_SAFE)
-        return json_integer((json_int_t)v);
+static json_t *json_number(double v) {
+    if (is_integer(v) && fabs(v) <= MAX_SAFE) return json_integer((json_int_t)v);
     return json_real(v);
 }
 
 /* ---- Int ------------------------------------------------------------------ */
 
-json_t *mm_gql_int_serialize(void *ud, json_t *value, mm_arena *arena, const char **error)
-{
+json_t *mm_gql_int_serialize(void *ud, json_t *value, mm_arena *arena, const char **error) {
     (void)ud;
     double num;
     bool ok;
-    if (json_is_boolean(value))
-        return json_integer(json_is_true(value) ? 1 : 0);
+    if (json_is_boolean(value)) return json_integer(json_is_true(value) ? 1 : 0);
     if (json_is_string(value) && json_string_length(value) > 0)
         ok = js_string_to_number(json_string_value(value), &num);
     else
@@ -289,21 +250,20 @@ json_t *mm_gql_int_serialize(void *ud, json_t *value, mm_arena *arena, const cha
         return json_integer(i);
     }
     if (!ok || !is_integer(num))
-        return fail(arena, error, "Int cannot represent non-integer value: ",
-                    mm_gql_inspect(value, arena));
+        return fail(arena, error,
+                    "Int cannot represent non-integer value: ", mm_gql_inspect(value, arena));
     if (num > GQL_MAX_INT || num < GQL_MIN_INT)
         return fail(arena, error, "Int cannot represent non 32-bit signed integer value: ",
                     mm_gql_inspect(value, arena));
     return json_integer((json_int_t)num);
 }
 
-json_t *mm_gql_int_parse_value(void *ud, json_t *value, mm_arena *arena, const char **error)
-{
+json_t *mm_gql_int_parse_value(void *ud, json_t *value, mm_arena *arena, const char **error) {
     (void)ud;
     double num;
     if (!number_of(value, &num) || !is_integer(num))
-        return fail(arena, error, "Int cannot represent non-integer value: ",
-                    mm_gql_inspect(value, arena));
+        return fail(arena, error,
+                    "Int cannot represent non-integer value: ", mm_gql_inspect(value, arena));
     if (num > GQL_MAX_INT || num < GQL_MIN_INT) {
         char buf[32];
         return fail(arena, error, "Int cannot represent non 32-bit signed integer value: ",
@@ -313,8 +273,7 @@ json_t *mm_gql_int_parse_value(void *ud, json_t *value, mm_arena *arena, const c
 }
 
 json_t *mm_gql_int_parse_literal(void *ud, const mm_gql_value *literal, json_t *variables,
-                                 mm_arena *arena, const char **error)
-{
+                                 mm_arena *arena, const char **error) {
     (void)ud, (void)variables;
     if (literal->kind != MM_GQL_VALUE_INT)
         return fail(arena, error, "Int cannot represent non-integer value: ",
@@ -322,43 +281,39 @@ json_t *mm_gql_int_parse_literal(void *ud, const mm_gql_value *literal, json_t *
     errno = 0;
     long long v = strtoll(literal->u.raw, NULL, 10);
     if (errno == ERANGE || v > 2147483647LL || v < -2147483648LL)
-        return fail(arena, error, "Int cannot represent non 32-bit signed integer value: ",
-                    literal->u.raw);
+        return fail(arena, error,
+                    "Int cannot represent non 32-bit signed integer value: ", literal->u.raw);
     return json_integer((json_int_t)v);
 }
 
 /* ---- Float ---------------------------------------------------------------- */
 
-json_t *mm_gql_float_serialize(void *ud, json_t *value, mm_arena *arena, const char **error)
-{
+json_t *mm_gql_float_serialize(void *ud, json_t *value, mm_arena *arena, const char **error) {
     (void)ud;
     double num;
     bool ok;
-    if (json_is_boolean(value))
-        return json_integer(json_is_true(value) ? 1 : 0);
+    if (json_is_boolean(value)) return json_integer(json_is_true(value) ? 1 : 0);
     if (json_is_string(value) && json_string_length(value) > 0)
         ok = js_string_to_number(json_string_value(value), &num);
     else
         ok = number_of(value, &num);
     if (!ok || !isfinite(num))
-        return fail(arena, error, "Float cannot represent non numeric value: ",
-                    mm_gql_inspect(value, arena));
+        return fail(arena, error,
+                    "Float cannot represent non numeric value: ", mm_gql_inspect(value, arena));
     return json_number(num);
 }
 
-json_t *mm_gql_float_parse_value(void *ud, json_t *value, mm_arena *arena, const char **error)
-{
+json_t *mm_gql_float_parse_value(void *ud, json_t *value, mm_arena *arena, const char **error) {
     (void)ud;
     double num;
     if (!number_of(value, &num) || !isfinite(num))
-        return fail(arena, error, "Float cannot represent non numeric value: ",
-                    mm_gql_inspect(value, arena));
+        return fail(arena, error,
+                    "Float cannot represent non numeric value: ", mm_gql_inspect(value, arena));
     return json_real(num);
 }
 
 json_t *mm_gql_float_parse_literal(void *ud, const mm_gql_value *literal, json_t *variables,
-                                   mm_arena *arena, const char **error)
-{
+                                   mm_arena *arena, const char **error) {
     (void)ud, (void)variables;
     if (literal->kind != MM_GQL_VALUE_INT && literal->kind != MM_GQL_VALUE_FLOAT)
         return fail(arena, error, "Float cannot represent non numeric value: ",
@@ -371,32 +326,26 @@ json_t *mm_gql_float_parse_literal(void *ud, const mm_gql_value *literal, json_t
 
 /* ---- String --------------------------------------------------------------- */
 
-json_t *mm_gql_string_serialize(void *ud, json_t *value, mm_arena *arena, const char **error)
-{
+json_t *mm_gql_string_serialize(void *ud, json_t *value, mm_arena *arena, const char **error) {
     (void)ud;
     double num;
     char buf[32];
-    if (json_is_string(value))
-        return json_incref(value);
-    if (json_is_boolean(value))
-        return json_string(json_is_true(value) ? "true" : "false");
-    if (number_of(value, &num) && isfinite(num))
-        return json_string(mm_js_number_string(num, buf));
+    if (json_is_string(value)) return json_incref(value);
+    if (json_is_boolean(value)) return json_string(json_is_true(value) ? "true" : "false");
+    if (number_of(value, &num) && isfinite(num)) return json_string(mm_js_number_string(num, buf));
     return fail(arena, error, "String cannot represent value: ", mm_gql_inspect(value, arena));
 }
 
-json_t *mm_gql_string_parse_value(void *ud, json_t *value, mm_arena *arena, const char **error)
-{
+json_t *mm_gql_string_parse_value(void *ud, json_t *value, mm_arena *arena, const char **error) {
     (void)ud;
     if (!json_is_string(value))
-        return fail(arena, error, "String cannot represent a non string value: ",
-                    mm_gql_inspect(value, arena));
+        return fail(arena, error,
+                    "String cannot represent a non string value: ", mm_gql_inspect(value, arena));
     return json_incref(value);
 }
 
 json_t *mm_gql_string_parse_literal(void *ud, const mm_gql_value *literal, json_t *variables,
-                                    mm_arena *arena, const char **error)
-{
+                                    mm_arena *arena, const char **error) {
     (void)ud, (void)variables;
     if (literal->kind != MM_GQL_VALUE_STRING)
         return fail(arena, error, "String cannot represent a non string value: ",
@@ -406,30 +355,25 @@ json_t *mm_gql_string_parse_literal(void *ud, const mm_gql_value *literal, json_
 
 /* ---- Boolean -------------------------------------------------------------- */
 
-json_t *mm_gql_boolean_serialize(void *ud, json_t *value, mm_arena *arena, const char **error)
-{
+json_t *mm_gql_boolean_serialize(void *ud, json_t *value, mm_arena *arena, const char **error) {
     (void)ud;
     double num;
-    if (json_is_boolean(value))
-        return json_incref(value);
-    if (number_of(value, &num) && isfinite(num))
-        return json_boolean(num != 0);
-    return fail(arena, error, "Boolean cannot represent a non boolean value: ",
-                mm_gql_inspect(value, arena));
+    if (json_is_boolean(value)) return json_incref(value);
+    if (number_of(value, &num) && isfinite(num)) return json_boolean(num != 0);
+    return fail(arena, error,
+                "Boolean cannot represent a non boolean value: ", mm_gql_inspect(value, arena));
 }
 
-json_t *mm_gql_boolean_parse_value(void *ud, json_t *value, mm_arena *arena, const char **error)
-{
+json_t *mm_gql_boolean_parse_value(void *ud, json_t *value, mm_arena *arena, const char **error) {
     (void)ud;
     if (!json_is_boolean(value))
-        return fail(arena, error, "Boolean cannot represent a non boolean value: ",
-                    mm_gql_inspect(value, arena));
+        return fail(arena, error,
+                    "Boolean cannot represent a non boolean value: ", mm_gql_inspect(value, arena));
     return json_incref(value);
 }
 
 json_t *mm_gql_boolean_parse_literal(void *ud, const mm_gql_value *literal, json_t *variables,
-                                     mm_arena *arena, const char **error)
-{
+                                     mm_arena *arena, const char **error) {
     (void)ud, (void)variables;
     if (literal->kind != MM_GQL_VALUE_BOOLEAN)
         return fail(arena, error, "Boolean cannot represent a non boolean value: ",
@@ -439,64 +383,50 @@ json_t *mm_gql_boolean_parse_literal(void *ud, const mm_gql_value *literal, json
 
 /* ---- ID ------------------------------------------------------------------- */
 
-static json_t *integer_string(double num)
-{
+static json_t *integer_string(double num) {
     char buf[32];
     return json_string(mm_js_number_string(num, buf));
 }
 
-json_t *mm_gql_id_serialize(void *ud, json_t *value, mm_arena *arena, const char **error)
-{
+json_t *mm_gql_id_serialize(void *ud, json_t *value, mm_arena *arena, const char **error) {
     (void)ud;
     double num;
-    if (json_is_string(value))
-        return json_incref(value);
+    if (json_is_string(value)) return json_incref(value);
     if (json_is_integer(value))
         return json_sprintf("%" JSON_INTEGER_FORMAT, json_integer_value(value));
-    if (number_of(value, &num) && is_integer(num))
-        return integer_string(num);
+    if (number_of(value, &num) && is_integer(num)) return integer_string(num);
     return fail(arena, error, "ID cannot represent value: ", mm_gql_inspect(value, arena));
 }
 
-json_t *mm_gql_id_parse_value(void *ud, json_t *value, mm_arena *arena, const char **error)
-{
+json_t *mm_gql_id_parse_value(void *ud, json_t *value, mm_arena *arena, const char **error) {
     return mm_gql_id_serialize(ud, value, arena, error);
 }
 
 json_t *mm_gql_id_parse_literal(void *ud, const mm_gql_value *literal, json_t *variables,
-                                mm_arena *arena, const char **error)
-{
+                                mm_arena *arena, const char **error) {
     (void)ud, (void)variables;
     if (literal->kind == MM_GQL_VALUE_STRING)
         return json_stringn(literal->u.string.chars, literal->u.string.length);
-    if (literal->kind == MM_GQL_VALUE_INT)
-        return json_string(literal->u.raw);
+    if (literal->kind == MM_GQL_VALUE_INT) return json_string(literal->u.raw);
     return fail(arena, error, "ID cannot represent a non-string and non-integer value: ",
                 mm_gql_print_literal(literal, arena));
 }
 
 /* ---- custom scalars ---------------------------------------------------------- */
 
-json_t *mm_gql_value_from_ast_untyped(const mm_gql_value *value, json_t *variables)
-{
+json_t *mm_gql_value_from_ast_untyped(const mm_gql_value *value, json_t *variables) {
     switch (value->kind) {
-    case MM_GQL_VALUE_NULL:
-        return json_null();
+    case MM_GQL_VALUE_NULL: return json_null();
     case MM_GQL_VALUE_INT: {
         errno = 0;
         long long v = strtoll(value->u.raw, NULL, 10);
-        if (errno == ERANGE)
-            return json_real(strtod(value->u.raw, NULL));
+        if (errno == ERANGE) return json_real(strtod(value->u.raw, NULL));
         return json_integer((json_int_t)v);
     }
-    case MM_GQL_VALUE_FLOAT:
-        return json_real(strtod(value->u.raw, NULL));
-    case MM_GQL_VALUE_STRING:
-        return json_stringn(value->u.string.chars, value->u.string.length);
-    case MM_GQL_VALUE_ENUM:
-        return json_string(value->u.name);
-    case MM_GQL_VALUE_BOOLEAN:
-        return json_boolean(value->u.boolean);
+    case MM_GQL_VALUE_FLOAT: return json_real(strtod(value->u.raw, NULL));
+    case MM_GQL_VALUE_STRING: return json_stringn(value->u.string.chars, value->u.string.length);
+    case MM_GQL_VALUE_ENUM: return json_string(value->u.name);
+    case MM_GQL_VALUE_BOOLEAN: return json_boolean(value->u.boolean);
     case MM_GQL_VALUE_VARIABLE: {
         json_t *v = json_object_get(variables, value->u.name);
         return v ? json_incref(v) : NULL;
@@ -512,9 +442,9 @@ json_t *mm_gql_value_from_ast_untyped(const mm_gql_value *value, json_t *variabl
     case MM_GQL_VALUE_OBJECT: {
         json_t *obj = json_object();
         for (size_t i = 0; obj && i < value->u.object.count; i++) {
-            json_t *item = mm_gql_value_from_ast_untyped(value->u.object.fields[i].value, variables);
-            if (item)
-                json_object_set_new(obj, value->u.object.fields[i].name.value, item);
+            json_t *item =
+                mm_gql_value_from_ast_untyped(value->u.object.fields[i].value, variables);
+            if (item) json_object_set_new(obj, value->u.object.fields[i].name.value, item);
         }
         return obj;
     }
@@ -522,36 +452,30 @@ json_t *mm_gql_value_from_ast_untyped(const mm_gql_value *value, json_t *variabl
     return json_null();
 }
 
-json_t *mm_gql_identity_serialize(void *ud, json_t *value, mm_arena *arena, const char **error)
-{
+json_t *mm_gql_identity_serialize(void *ud, json_t *value, mm_arena *arena, const char **error) {
     (void)ud, (void)arena, (void)error;
     return value ? json_incref(value) : NULL;
 }
 
-json_t *mm_gql_identity_parse_value(void *ud, json_t *value, mm_arena *arena, const char **error)
-{
+json_t *mm_gql_identity_parse_value(void *ud, json_t *value, mm_arena *arena, const char **error) {
     (void)ud, (void)arena, (void)error;
     return value ? json_incref(value) : NULL;
 }
 
 json_t *mm_gql_identity_parse_literal(void *ud, const mm_gql_value *literal, json_t *variables,
-                                      mm_arena *arena, const char **error)
-{
+                                      mm_arena *arena, const char **error) {
     (void)ud;
     json_t *v = mm_gql_value_from_ast_untyped(literal, variables);
-    if (!v)
-        *error = mm_arena_sprintf(arena, "Variable \"$%s\" is not defined.", literal->u.name);
+    if (!v) *error = mm_arena_sprintf(arena, "Variable \"$%s\" is not defined.", literal->u.name);
     return v;
 }
 
 /* ---- binding -------------------------------------------------------------- */
 
-void mm_gql_scalars_install(mm_gql_schema *schema)
-{
+void mm_gql_scalars_install(mm_gql_schema *schema) {
     for (size_t i = 0; i < schema->type_count; i++) {
         mm_gql_type *t = schema->types[i];
-        if (t->kind != MM_GQL_SCALAR)
-            continue;
+        if (t->kind != MM_GQL_SCALAR) continue;
         const char *n = t->name;
         if (t->is_builtin && strcmp(n, "Int") == 0) {
             t->serialize = mm_gql_int_serialize;

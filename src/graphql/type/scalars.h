@@ -16,7 +16,6 @@
 #include "common/js_number.h" /* mm_js_number_string, used with the scalars */
 #include "graphql/language/ast.h"
 
-
 /* graphql-js inspect(): strings as JSON, numbers as JavaScript prints them,
  * objects as "{ a: 1 }", arrays as "[1, 2]" (10 items at most), nesting
  * beyond two levels as "[Object]" / "[Array]"; NULL value prints "undefined".

@@ -93,10 +93,10 @@ typedef json_t *(*mm_gql_scalar_parse_literal_fn)(void *ud, const mm_gql_value *
 /* An argument, an input-object field, or a directive argument. */
 typedef struct mm_gql_input_value {
     const char *name;
-    const char *description;         /* NULL when absent */
+    const char *description; /* NULL when absent */
     mm_gql_type *type;
     const mm_gql_value *default_value; /* AST literal, NULL when there is none */
-    const char *deprecation_reason;  /* non-NULL exactly when deprecated */
+    const char *deprecation_reason;    /* non-NULL exactly when deprecated */
     const mm_gql_input_value_def *ast;
 } mm_gql_input_value;
 
@@ -106,8 +106,8 @@ struct mm_gql_field {
     mm_gql_input_value *args;
     size_t arg_count;
     mm_gql_type *type;
-    const char *deprecation_reason;  /* non-NULL exactly when deprecated */
-    mm_gql_resolve_fn resolve;       /* NULL: the default resolver */
+    const char *deprecation_reason; /* non-NULL exactly when deprecated */
+    mm_gql_resolve_fn resolve;      /* NULL: the default resolver */
     void *resolve_ud;
     const mm_gql_field_def *ast;
 };
@@ -121,22 +121,22 @@ typedef struct mm_gql_enum_value {
 
 struct mm_gql_type {
     mm_gql_type_kind kind;
-    const char *name;                /* NULL for LIST and NON_NULL */
+    const char *name; /* NULL for LIST and NON_NULL */
     const char *description;
-    mm_gql_type *of_type;            /* LIST and NON_NULL: the wrapped type */
+    mm_gql_type *of_type; /* LIST and NON_NULL: the wrapped type */
 
-    mm_gql_field *fields;            /* OBJECT, INTERFACE, in definition order */
+    mm_gql_field *fields; /* OBJECT, INTERFACE, in definition order */
     size_t field_count;
-    mm_gql_type **interfaces;        /* OBJECT, INTERFACE: what it implements */
+    mm_gql_type **interfaces; /* OBJECT, INTERFACE: what it implements */
     size_t interface_count;
-    mm_gql_type **possible_types;    /* UNION: members; INTERFACE: implementing objects */
+    mm_gql_type **possible_types; /* UNION: members; INTERFACE: implementing objects */
     size_t possible_type_count;
-    mm_gql_enum_value *enum_values;  /* ENUM */
+    mm_gql_enum_value *enum_values; /* ENUM */
     size_t enum_value_count;
     mm_gql_input_value *input_fields; /* INPUT_OBJECT */
     size_t input_field_count;
-    const char *specified_by_url;    /* SCALAR */
-    bool is_builtin;                 /* Int Float String Boolean ID and the __ types */
+    const char *specified_by_url; /* SCALAR */
+    bool is_builtin;              /* Int Float String Boolean ID and the __ types */
 
     /* Callbacks, bound after building. */
     mm_gql_scalar_serialize_fn serialize;
@@ -149,9 +149,9 @@ struct mm_gql_type {
     _Atomic(mm_gql_type *) list_of;     /* interned wrappers: [this] */
     _Atomic(mm_gql_type *) non_null_of; /* this! (both published once, see intern()) */
 
-    const mm_gql_type_def *ast;      /* the definition (NULL for built-ins) */
-    void *index;                     /* private: field-name lookup table */
-    bool is_one_of;                  /* INPUT_OBJECT marked @oneOf (graphql-js 16.9+) */
+    const mm_gql_type_def *ast; /* the definition (NULL for built-ins) */
+    void *index;                /* private: field-name lookup table */
+    bool is_one_of;             /* INPUT_OBJECT marked @oneOf (graphql-js 16.9+) */
 };
 
 typedef struct mm_gql_directive_definition {
@@ -159,23 +159,23 @@ typedef struct mm_gql_directive_definition {
     const char *description;
     mm_gql_input_value *args;
     size_t arg_count;
-    unsigned locations;              /* mm_gql_directive_location bits */
+    unsigned locations; /* mm_gql_directive_location bits */
     bool repeatable;
     bool is_builtin;                 /* skip include deprecated specifiedBy oneOf */
     const mm_gql_directive_def *ast; /* the definition (built-ins: from the built-in SDL) */
 } mm_gql_directive_definition;
 
 struct mm_gql_schema {
-    mm_arena arena;                  /* owns everything below */
+    mm_arena arena; /* owns everything below */
     const char *description;
     mm_gql_type *query_type;
-    mm_gql_type *mutation_type;      /* NULL when absent */
-    mm_gql_type *subscription_type;  /* NULL when absent */
-    mm_gql_type **types;             /* every named type, built-ins included */
+    mm_gql_type *mutation_type;     /* NULL when absent */
+    mm_gql_type *subscription_type; /* NULL when absent */
+    mm_gql_type **types;            /* every named type, built-ins included */
     size_t type_count;
     mm_gql_directive_definition *directives; /* built-ins first */
     size_t directive_count;
-    void *index;                     /* private: type-name lookup table */
+    void *index; /* private: type-name lookup table */
 };
 
 /* One SDL text to build from; name is used in error messages (e.g. a
@@ -208,8 +208,8 @@ const mm_gql_directive_definition *mm_gql_schema_find_directive(const mm_gql_sch
 
 /* Binding. Return 0, or MM_ENOTFOUND when the type/field does not exist, or
  * MM_EINVAL when the type is of the wrong kind. */
-int mm_gql_schema_set_resolver(mm_gql_schema *schema, const char *type_name,
-                               const char *field_name, mm_gql_resolve_fn fn, void *ud);
+int mm_gql_schema_set_resolver(mm_gql_schema *schema, const char *type_name, const char *field_name,
+                               mm_gql_resolve_fn fn, void *ud);
 int mm_gql_schema_set_scalar(mm_gql_schema *schema, const char *scalar_name,
                              mm_gql_scalar_serialize_fn serialize,
                              mm_gql_scalar_parse_value_fn parse_value,
@@ -220,8 +220,8 @@ int mm_gql_schema_set_type_resolver(mm_gql_schema *schema, const char *abstract_
 /* Type predicates and helpers (graphql-js type/definition). */
 mm_gql_type *mm_gql_list_of(mm_gql_schema *schema, mm_gql_type *type);
 mm_gql_type *mm_gql_non_null_of(mm_gql_schema *schema, mm_gql_type *type);
-mm_gql_type *mm_gql_named_type(mm_gql_type *type);      /* strips all wrappers */
-mm_gql_type *mm_gql_nullable_type(mm_gql_type *type);   /* strips one NON_NULL */
+mm_gql_type *mm_gql_named_type(mm_gql_type *type);    /* strips all wrappers */
+mm_gql_type *mm_gql_nullable_type(mm_gql_type *type); /* strips one NON_NULL */
 bool mm_gql_is_input_type(const mm_gql_type *type);
 bool mm_gql_is_output_type(const mm_gql_type *type);
 bool mm_gql_is_leaf_type(const mm_gql_type *type);      /* scalar or enum */

@@ -37,11 +37,11 @@ typedef struct mm_gql_type_private {
 typedef struct mm_gql_schema_private {
     mm_gql_name_table types;
     mm_gql_name_table directives;
-    mm_gql_field schema_field;    /* __schema: __Schema! */
-    mm_gql_field type_field;      /* __type(name: String!): __Type */
-    mm_gql_field typename_field;  /* __typename: String! */
+    mm_gql_field schema_field;   /* __schema: __Schema! */
+    mm_gql_field type_field;     /* __type(name: String!): __Type */
+    mm_gql_field typename_field; /* __typename: String! */
     mm_gql_input_value type_field_arg;
-    const mm_gql_schema_def *schema_def;          /* NULL when absent */
+    const mm_gql_schema_def *schema_def; /* NULL when absent */
     const mm_gql_schema_def **schema_extensions;
     size_t schema_extension_count;
     /* The user's SDL documents and their source names, so errors of a
@@ -55,13 +55,11 @@ typedef struct mm_gql_schema_private {
     _Atomic(struct mm_gql_introspection_cache *) introspection_cache; /* built once, on first use */
 } mm_gql_schema_private;
 
-static inline mm_gql_schema_private *mm_gql_schema_priv(const mm_gql_schema *schema)
-{
+static inline mm_gql_schema_private *mm_gql_schema_priv(const mm_gql_schema *schema) {
     return (mm_gql_schema_private *)schema->index;
 }
 
-static inline mm_gql_type_private *mm_gql_type_priv(const mm_gql_type *type)
-{
+static inline mm_gql_type_private *mm_gql_type_priv(const mm_gql_type *type) {
     return (mm_gql_type_private *)type->index;
 }
 
@@ -100,8 +98,8 @@ size_t mm_gql_sdl_validate(mm_gql_document *const *docs, const char *const *sour
 /* When a schema is built from several sources, marks an error with the
  * name of the source it is about: extensions {"source": name}. Nothing
  * for a single source, so errors stay exactly graphql-js's. */
-void mm_gql_error_set_source(mm_gql_error *error, const char *const *source_names,
-                             size_t doc_count, size_t doc_index);
+void mm_gql_error_set_source(mm_gql_error *error, const char *const *source_names, size_t doc_count,
+                             size_t doc_index);
 
 /* The index of the document holding a type definition, or SIZE_MAX. */
 size_t mm_gql_schema_doc_of(const mm_gql_schema *schema, const mm_gql_type_def *def);

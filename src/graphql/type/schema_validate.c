@@ -20,33 +20,26 @@ typedef struct context {
     size_t count;
     mm_gql_loc locs[MAX_LOCS];
     size_t nlocs;
-    bool default_cycles; /* some default value refers to itself: do not coerce any */
+    bool default_cycles;            /* some default value refers to itself: do not coerce any */
     const mm_gql_type_def *current; /* the definition being validated, for the source name */
 } context;
 
-static void loc_reset(context *c)
-{
-    c->nlocs = 0;
+static void loc_reset(context *c) { c->nlocs = 0; }
+
+static void loc_add(context *c, const mm_gql_loc *loc) {
+    if (loc && c->nlocs < MAX_LOCS) c->locs[c->nlocs++] = *loc;
 }
 
-static void loc_add(context *c, const mm_gql_loc *loc)
-{
-    if (loc && c->nlocs < MAX_LOCS)
-        c->locs[c->nlocs++] = *loc;
-}
-
-#define REPORT(c, ...)                                                                   \
-    do {                                                                                 \
-        mm_gql_error *e_ = mm_gql_errors_add((c)->errors, MM_GQL_ERROR_VALIDATION,        \
-                                             (c)->locs, (c)->nlocs, __VA_ARGS__);         \
-        if (e_)                                                                          \
-            mark_source(c, e_);                                                          \
-        (c)->count++;                                                                    \
-        loc_reset(c);                                                                    \
+#define REPORT(c, ...)                                                                        \
+    do {                                                                                      \
+        mm_gql_error *e_ = mm_gql_errors_add((c)->errors, MM_GQL_ERROR_VALIDATION, (c)->locs, \
+                                             (c)->nlocs, __VA_ARGS__);                        \
+        if (e_) mark_source(c, e_);                                                           \
+        (c)->count++;                                                                         \
+        loc_reset(c);                                                                         \
     } while (0)
 
-static void mark_source(context *c, mm_gql_error *e)
-{
+static void mark_source(context *c, mm_gql_error *e) {
     const mm_gql_schema_private *p = mm_gql_schema_priv(c->schema);
     mm_gql_error_set_source(e, p->source_names, p->doc_count,
                             mm_gql_schema_doc_of(c->schema, c->current));
@@ -54,47 +47,40 @@ static void mark_source(context *c, mm_gql_error *e)
 
 /* The location of a whole definition (its first token, description
  * included), recovered from the definition that holds the type_def. */
-static const mm_gql_loc *def_loc(const mm_gql_type_def *def)
-{
-    if (!def)
-        return NULL;
+static const mm_gql_loc *def_loc(const mm_gql_type_def *def) {
+    if (!def) return NULL;
     const mm_gql_definition *d =
         (const mm_gql_definition *)((const char *)def - offsetof(mm_gql_definition, u));
     return &d->loc;
 }
 
-static void add_type_nodes(context *c, const mm_gql_type *t)
-{
+static void add_type_nodes(context *c, const mm_gql_type *t) {
     loc_add(c, def_loc(t->ast));
-    if (!t->index)
-        return;
+    if (!t->index) return;
     const mm_gql_type_private *p = mm_gql_type_priv(t);
-    for (size_t i = 0; i < p->extension_count; i++)
-        loc_add(c, def_loc(p->extensions[i]));
+    for (size_t i = 0; i < p->extension_count; i++) loc_add(c, def_loc(p->extensions[i]));
 }
 
-static const char *type_str(context *c, const mm_gql_type *t)
-{
+static const char *type_str(context *c, const mm_gql_type *t) {
     const char *s = mm_gql_type_to_string(t, c->errors->arena);
     return s ? s : "?";
 }
 
-static void validate_name(context *c, const char *name, const mm_gql_loc *loc)
-{
+static void validate_name(context *c, const char *name, const mm_gql_loc *loc) {
     if (name[0] == '_' && name[1] == '_') {
         loc_add(c, loc);
-        REPORT(c, "Name \"%s\" must not begin with \"__\", which is reserved by GraphQL "
-                  "introspection.", name);
+        REPORT(c,
+               "Name \"%s\" must not begin with \"__\", which is reserved by GraphQL "
+               "introspection.",
+               name);
     }
 }
 
-static bool is_required_input(const mm_gql_input_value *iv)
-{
+static bool is_required_input(const mm_gql_input_value *iv) {
     return iv->type->kind == MM_GQL_NON_NULL && !iv->default_value;
 }
 
-static const mm_gql_loc *deprecated_directive_loc(const mm_gql_input_value_def *def)
-{
+static const mm_gql_loc *deprecated_directive_loc(const mm_gql_input_value_def *def) {
     for (size_t i = 0; def && i < def->directive_count; i++)
         if (strcmp(def->directives[i].name.value, "deprecated") == 0)
             return &def->directives[i].loc;
@@ -103,13 +89,11 @@ static const mm_gql_loc *deprecated_directive_loc(const mm_gql_input_value_def *
 
 /* ---- roots ---------------------------------------------------------------- */
 
-static const mm_gql_loc *operation_type_loc(context *c, mm_gql_operation_type op)
-{
+static const mm_gql_loc *operation_type_loc(context *c, mm_gql_operation_type op) {
     const mm_gql_schema_private *p = mm_gql_schema_priv(c->schema);
     const mm_gql_schema_def *defs[1 + 64];
     size_t n = 0;
-    if (p->schema_def)
-        defs[n++] = p->schema_def;
+    if (p->schema_def) defs[n++] = p->schema_def;
     for (size_t i = 0; i < p->schema_extension_count && n < 65; i++)
         defs[n++] = p->schema_extensions[i];
     for (size_t d = 0; d < n; d++)
@@ -119,14 +103,14 @@ static const mm_gql_loc *operation_type_loc(context *c, mm_gql_operation_type op
     return NULL;
 }
 
-static void validate_roots(context *c)
-{
+static void validate_roots(context *c) {
     const mm_gql_schema *s = c->schema;
     const mm_gql_schema_private *p = mm_gql_schema_priv(s);
     if (!s->query_type) {
         if (p->schema_def) {
-            const mm_gql_definition *d = (const mm_gql_definition *)((const char *)p->schema_def -
-                                                                     offsetof(mm_gql_definition, u));
+            const mm_gql_definition *d =
+                (const mm_gql_definition *)((const char *)p->schema_def -
+                                            offsetof(mm_gql_definition, u));
             loc_add(c, &d->loc);
         }
         REPORT(c, "Query root type must be provided.");
@@ -151,21 +135,17 @@ static void validate_roots(context *c)
 
 /* ---- directives ------------------------------------------------------------ */
 
-static const mm_gql_loc *directive_def_loc(const mm_gql_directive_def *def)
-{
-    if (!def)
-        return NULL;
+static const mm_gql_loc *directive_def_loc(const mm_gql_directive_def *def) {
+    if (!def) return NULL;
     const mm_gql_definition *d =
         (const mm_gql_definition *)((const char *)def - offsetof(mm_gql_definition, u));
     return &d->loc;
 }
 
-static void validate_directives(context *c)
-{
+static void validate_directives(context *c) {
     for (size_t i = 0; i < c->schema->directive_count; i++) {
         const mm_gql_directive_definition *d = &c->schema->directives[i];
-        if (d->is_builtin)
-            continue;
+        if (d->is_builtin) continue;
         validate_name(c, d->name, directive_def_loc(d->ast));
         if (d->locations == 0 && (!d->ast || d->ast->location_count == 0)) {
             loc_add(c, directive_def_loc(d->ast));
@@ -190,8 +170,7 @@ static void validate_directives(context *c)
 
 /* ---- objects and interfaces ------------------------------------------------------ */
 
-static void validate_fields(context *c, const mm_gql_type *t)
-{
+static void validate_fields(context *c, const mm_gql_type *t) {
     if (t->field_count == 0) {
         add_type_nodes(c, t);
         REPORT(c, "Type %s must define one or more fields.", t->name);
@@ -224,29 +203,24 @@ static void validate_fields(context *c, const mm_gql_type *t)
 
 /* Locations of every "implements X" naming iface in the type's definition
  * and extensions. */
-static void add_implements_nodes(context *c, const mm_gql_type *t, const char *iface)
-{
+static void add_implements_nodes(context *c, const mm_gql_type *t, const char *iface) {
     const mm_gql_type_def *parts[1 + 64];
     size_t n = 0;
-    if (t->ast)
-        parts[n++] = t->ast;
+    if (t->ast) parts[n++] = t->ast;
     const mm_gql_type_private *p = mm_gql_type_priv(t);
-    for (size_t i = 0; p && i < p->extension_count && n < 65; i++)
-        parts[n++] = p->extensions[i];
+    for (size_t i = 0; p && i < p->extension_count && n < 65; i++) parts[n++] = p->extensions[i];
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < parts[i]->interface_count; j++)
             if (strcmp(parts[i]->interfaces[j].value, iface) == 0)
                 loc_add(c, &parts[i]->interfaces[j].loc);
 }
 
-static bool is_equal_type(const mm_gql_type *a, const mm_gql_type *b)
-{
+static bool is_equal_type(const mm_gql_type *a, const mm_gql_type *b) {
     return a == b; /* wrappers are interned */
 }
 
 static void validate_implements_interface(context *c, const mm_gql_type *t,
-                                          const mm_gql_type *iface)
-{
+                                          const mm_gql_type *iface) {
     for (size_t i = 0; i < iface->field_count; i++) {
         const mm_gql_field *ifield = &iface->fields[i];
         const mm_gql_field *tfield = mm_gql_type_find_field(t, ifield->name);
@@ -270,18 +244,20 @@ static void validate_implements_interface(context *c, const mm_gql_type *t,
             if (!targ) {
                 loc_add(c, iarg->ast ? &iarg->ast->loc : NULL);
                 loc_add(c, tfield->ast ? &tfield->ast->loc : NULL);
-                REPORT(c, "Interface field argument %s.%s(%s:) expected but %s.%s does not "
-                          "provide it.", iface->name, ifield->name, iarg->name, t->name,
-                       tfield->name);
+                REPORT(c,
+                       "Interface field argument %s.%s(%s:) expected but %s.%s does not "
+                       "provide it.",
+                       iface->name, ifield->name, iarg->name, t->name, tfield->name);
                 continue;
             }
             if (!is_equal_type(iarg->type, targ->type)) {
                 loc_add(c, iarg->ast ? &iarg->ast->type->loc : NULL);
                 loc_add(c, targ->ast ? &targ->ast->type->loc : NULL);
-                REPORT(c, "Interface field argument %s.%s(%s:) expects type %s but %s.%s(%s:) is "
-                          "type %s.", iface->name, ifield->name, iarg->name,
-                       type_str(c, iarg->type), t->name, tfield->name, targ->name,
-                       type_str(c, targ->type));
+                REPORT(c,
+                       "Interface field argument %s.%s(%s:) expects type %s but %s.%s(%s:) is "
+                       "type %s.",
+                       iface->name, ifield->name, iarg->name, type_str(c, iarg->type), t->name,
+                       tfield->name, targ->name, type_str(c, targ->type));
             }
         }
         for (size_t j = 0; j < tfield->arg_count; j++) {
@@ -289,25 +265,23 @@ static void validate_implements_interface(context *c, const mm_gql_type *t,
             if (!mm_gql_field_find_arg(ifield, targ->name) && is_required_input(targ)) {
                 loc_add(c, targ->ast ? &targ->ast->loc : NULL);
                 loc_add(c, ifield->ast ? &ifield->ast->loc : NULL);
-                REPORT(c, "Object field %s.%s includes required argument %s that is missing from "
-                          "the Interface field %s.%s.", t->name, tfield->name, targ->name,
-                       iface->name, ifield->name);
+                REPORT(c,
+                       "Object field %s.%s includes required argument %s that is missing from "
+                       "the Interface field %s.%s.",
+                       t->name, tfield->name, targ->name, iface->name, ifield->name);
             }
         }
     }
 }
 
 static void validate_implements_ancestors(context *c, const mm_gql_type *t,
-                                          const mm_gql_type *iface)
-{
+                                          const mm_gql_type *iface) {
     for (size_t i = 0; i < iface->interface_count; i++) {
         const mm_gql_type *transitive = iface->interfaces[i];
         bool found = false;
         for (size_t j = 0; j < t->interface_count; j++)
-            if (t->interfaces[j] == transitive)
-                found = true;
-        if (found)
-            continue;
+            if (t->interfaces[j] == transitive) found = true;
+        if (found) continue;
         add_implements_nodes(c, iface, transitive->name);
         add_implements_nodes(c, t, iface->name);
         if (transitive == t)
@@ -319,8 +293,7 @@ static void validate_implements_ancestors(context *c, const mm_gql_type *t,
     }
 }
 
-static void validate_interfaces(context *c, const mm_gql_type *t)
-{
+static void validate_interfaces(context *c, const mm_gql_type *t) {
     for (size_t i = 0; i < t->interface_count; i++) {
         const mm_gql_type *iface = t->interfaces[i];
         if (iface->kind != MM_GQL_INTERFACE) {
@@ -331,14 +304,15 @@ static void validate_interfaces(context *c, const mm_gql_type *t)
         }
         if (iface == t) {
             add_implements_nodes(c, t, iface->name);
-            REPORT(c, "Type %s cannot implement itself because it would create a circular "
-                      "reference.", t->name);
+            REPORT(c,
+                   "Type %s cannot implement itself because it would create a circular "
+                   "reference.",
+                   t->name);
             continue;
         }
         bool seen = false;
         for (size_t j = 0; j < i; j++)
-            if (t->interfaces[j] == iface)
-                seen = true;
+            if (t->interfaces[j] == iface) seen = true;
         if (seen) {
             add_implements_nodes(c, t, iface->name);
             REPORT(c, "Type %s can only implement %s once.", t->name, iface->name);
@@ -351,23 +325,19 @@ static void validate_interfaces(context *c, const mm_gql_type *t)
 
 /* ---- unions, enums, input objects --------------------------------------------- */
 
-static void add_member_nodes(context *c, const mm_gql_type *u, const char *name)
-{
+static void add_member_nodes(context *c, const mm_gql_type *u, const char *name) {
     const mm_gql_type_def *parts[1 + 64];
     size_t n = 0;
-    if (u->ast)
-        parts[n++] = u->ast;
+    if (u->ast) parts[n++] = u->ast;
     const mm_gql_type_private *p = mm_gql_type_priv(u);
-    for (size_t i = 0; p && i < p->extension_count && n < 65; i++)
-        parts[n++] = p->extensions[i];
+    for (size_t i = 0; p && i < p->extension_count && n < 65; i++) parts[n++] = p->extensions[i];
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < parts[i]->member_count; j++)
             if (strcmp(parts[i]->members[j].value, name) == 0)
                 loc_add(c, &parts[i]->members[j].loc);
 }
 
-static void validate_union(context *c, const mm_gql_type *u)
-{
+static void validate_union(context *c, const mm_gql_type *u) {
     if (u->possible_type_count == 0) {
         add_type_nodes(c, u);
         REPORT(c, "Union type %s must define one or more member types.", u->name);
@@ -376,8 +346,7 @@ static void validate_union(context *c, const mm_gql_type *u)
         const mm_gql_type *m = u->possible_types[i];
         bool seen = false;
         for (size_t j = 0; j < i; j++)
-            if (u->possible_types[j] == m)
-                seen = true;
+            if (u->possible_types[j] == m) seen = true;
         if (seen) {
             add_member_nodes(c, u, m->name);
             REPORT(c, "Union type %s can only include type %s once.", u->name, m->name);
@@ -385,14 +354,13 @@ static void validate_union(context *c, const mm_gql_type *u)
         }
         if (m->kind != MM_GQL_OBJECT) {
             add_member_nodes(c, u, m->name);
-            REPORT(c, "Union type %s can only include Object types, it cannot include %s.",
-                   u->name, m->name);
+            REPORT(c, "Union type %s can only include Object types, it cannot include %s.", u->name,
+                   m->name);
         }
     }
 }
 
-static void validate_enum(context *c, const mm_gql_type *e)
-{
+static void validate_enum(context *c, const mm_gql_type *e) {
     if (e->enum_value_count == 0) {
         add_type_nodes(c, e);
         REPORT(c, "Enum type %s must define one or more values.", e->name);
@@ -402,8 +370,7 @@ static void validate_enum(context *c, const mm_gql_type *e)
                       e->enum_values[i].ast ? &e->enum_values[i].ast->loc : NULL);
 }
 
-static void validate_input_object(context *c, const mm_gql_type *t)
-{
+static void validate_input_object(context *c, const mm_gql_type *t) {
     if (t->input_field_count == 0) {
         add_type_nodes(c, t);
         REPORT(c, "Input Object type %s must define one or more fields.", t->name);
@@ -450,18 +417,14 @@ typedef struct cycle_state {
     size_t capacity;
 } cycle_state;
 
-static bool cycle_visited(cycle_state *st, const mm_gql_type *t)
-{
+static bool cycle_visited(cycle_state *st, const mm_gql_type *t) {
     for (size_t i = 0; i < st->visited_count; i++)
-        if (st->visited[i] == t)
-            return true;
+        if (st->visited[i] == t) return true;
     return false;
 }
 
-static void detect_cycle(context *c, cycle_state *st, const mm_gql_type *t)
-{
-    if (cycle_visited(st, t) || st->visited_count >= st->capacity)
-        return;
+static void detect_cycle(context *c, cycle_state *st, const mm_gql_type *t) {
+    if (cycle_visited(st, t) || st->visited_count >= st->capacity) return;
     st->visited[st->visited_count++] = t;
     for (size_t i = 0; i < t->input_field_count; i++) {
         const mm_gql_input_value *f = &t->input_fields[i];
@@ -475,10 +438,8 @@ static void detect_cycle(context *c, cycle_state *st, const mm_gql_type *t)
                 cycle_index = k;
                 break;
             }
-        if (ft == t && cycle_index == SIZE_MAX)
-            cycle_index = st->path_length;
-        if (st->path_length >= st->capacity)
-            return;
+        if (ft == t && cycle_index == SIZE_MAX) cycle_index = st->path_length;
+        if (st->path_length >= st->capacity) return;
         st->path[st->path_length] = f;
         st->path_owner[st->path_length] = t;
         st->path_length++;
@@ -487,13 +448,14 @@ static void detect_cycle(context *c, cycle_state *st, const mm_gql_type *t)
         } else {
             mm_strbuf path = {0};
             for (size_t k = cycle_index; k < st->path_length; k++) {
-                if (k > cycle_index)
-                    mm_strbuf_puts(&path, ".");
+                if (k > cycle_index) mm_strbuf_puts(&path, ".");
                 mm_strbuf_puts(&path, st->path[k]->name);
                 loc_add(c, st->path[k]->ast ? &st->path[k]->ast->loc : NULL);
             }
-            REPORT(c, "Cannot reference Input Object \"%s\" within itself through a series of "
-                      "non-null fields: \"%s\".", ft->name, path.data ? path.data : "");
+            REPORT(c,
+                   "Cannot reference Input Object \"%s\" within itself through a series of "
+                   "non-null fields: \"%s\".",
+                   ft->name, path.data ? path.data : "");
             free(path.data);
         }
         st->path_length--;
@@ -512,27 +474,23 @@ typedef struct default_graph {
     const mm_gql_input_value **fields; /* every input-object field, by index */
     const mm_gql_type **owners;
     size_t count;
-    unsigned char *state;              /* 0 new, 1 on the stack, 2 done */
+    unsigned char *state; /* 0 new, 1 on the stack, 2 done */
     size_t *stack;
     size_t depth;
     bool *reported;
 } default_graph;
 
-static size_t field_index(const default_graph *g, const mm_gql_input_value *f)
-{
+static size_t field_index(const default_graph *g, const mm_gql_input_value *f) {
     for (size_t i = 0; i < g->count; i++)
-        if (g->fields[i] == f)
-            return i;
+        if (g->fields[i] == f) return i;
     return SIZE_MAX;
 }
 
 static void visit_default(context *c, default_graph *g, size_t i);
 
 static void default_edges(context *c, default_graph *g, const mm_gql_value *lit,
-                          const mm_gql_type *type)
-{
-    if (!lit || !type)
-        return;
+                          const mm_gql_type *type) {
+    if (!lit || !type) return;
     if (type->kind == MM_GQL_NON_NULL) {
         default_edges(c, g, lit, type->of_type);
     } else if (type->kind == MM_GQL_LIST) {
@@ -556,35 +514,32 @@ static void default_edges(context *c, default_graph *g, const mm_gql_value *lit,
     }
 }
 
-static void visit_default(context *c, default_graph *g, size_t i)
-{
-    if (i == SIZE_MAX || g->state[i] == 2)
-        return;
+static void visit_default(context *c, default_graph *g, size_t i) {
+    if (i == SIZE_MAX || g->state[i] == 2) return;
     if (g->state[i] == 1) {
         /* a cycle: from i's place on the stack to the top */
         size_t from = g->depth;
-        while (from > 0 && g->stack[from - 1] != i)
-            from--;
+        while (from > 0 && g->stack[from - 1] != i) from--;
         from = from > 0 ? from - 1 : 0;
-        if (g->reported[i])
-            return;
-        for (size_t k = from; k < g->depth; k++)
-            g->reported[g->stack[k]] = true;
+        if (g->reported[i]) return;
+        for (size_t k = from; k < g->depth; k++) g->reported[g->stack[k]] = true;
         const mm_gql_input_value *f = g->fields[i];
         loc_add(c, f->ast && f->ast->default_value ? &f->ast->default_value->loc : NULL);
         if (g->depth - from == 1) {
-            REPORT(c, "Invalid circular reference. The default value of Input Object field "
-                      "%s.%s references itself.", g->owners[i]->name, f->name);
+            REPORT(c,
+                   "Invalid circular reference. The default value of Input Object field "
+                   "%s.%s references itself.",
+                   g->owners[i]->name, f->name);
         } else {
             mm_strbuf via = {0};
             for (size_t k = from + 1; k < g->depth; k++) {
-                if (k > from + 1)
-                    mm_strbuf_puts(&via, ", ");
+                if (k > from + 1) mm_strbuf_puts(&via, ", ");
                 mm_strbuf_printf(&via, "%s.%s", g->owners[g->stack[k]]->name,
-                                     g->fields[g->stack[k]]->name);
+                                 g->fields[g->stack[k]]->name);
             }
-            REPORT(c, "Invalid circular reference. The default value of Input Object field "
-                      "%s.%s references itself via the default values of: %s.",
+            REPORT(c,
+                   "Invalid circular reference. The default value of Input Object field "
+                   "%s.%s references itself via the default values of: %s.",
                    g->owners[i]->name, f->name, via.data ? via.data : "");
             free(via.data);
         }
@@ -597,15 +552,12 @@ static void visit_default(context *c, default_graph *g, size_t i)
     g->state[i] = 2;
 }
 
-static void validate_default_cycles(context *c)
-{
+static void validate_default_cycles(context *c) {
     const mm_gql_schema *s = c->schema;
     size_t n = 0;
     for (size_t i = 0; i < s->type_count; i++)
-        if (s->types[i]->kind == MM_GQL_INPUT_OBJECT)
-            n += s->types[i]->input_field_count;
-    if (n == 0)
-        return;
+        if (s->types[i]->kind == MM_GQL_INPUT_OBJECT) n += s->types[i]->input_field_count;
+    if (n == 0) return;
     default_graph g = {
         .fields = calloc(n, sizeof(*g.fields)),
         .owners = calloc(n, sizeof(*g.owners)),
@@ -621,8 +573,7 @@ static void validate_default_cycles(context *c)
                     g.fields[g.count++] = &s->types[i]->input_fields[k];
                 }
         for (size_t i = 0; i < g.count; i++)
-            if (g.fields[i]->default_value)
-                visit_default(c, &g, i);
+            if (g.fields[i]->default_value) visit_default(c, &g, i);
     }
     free(g.fields);
     free(g.owners);
@@ -633,8 +584,7 @@ static void validate_default_cycles(context *c)
 
 /* ---- entry ------------------------------------------------------------------------ */
 
-size_t mm_gql_schema_validate(const mm_gql_schema *schema, mm_gql_errors *errors)
-{
+size_t mm_gql_schema_validate(const mm_gql_schema *schema, mm_gql_errors *errors) {
     context c = {.schema = schema, .errors = errors};
     validate_roots(&c);
     validate_directives(&c);
@@ -651,8 +601,7 @@ size_t mm_gql_schema_validate(const mm_gql_schema *schema, mm_gql_errors *errors
     };
     for (size_t i = 0; i < schema->type_count; i++) {
         const mm_gql_type *t = schema->types[i];
-        if (t->is_builtin)
-            continue;
+        if (t->is_builtin) continue;
         c.current = t->ast;
         validate_name(&c, t->name, def_loc(t->ast));
         switch (t->kind) {
@@ -661,19 +610,13 @@ size_t mm_gql_schema_validate(const mm_gql_schema *schema, mm_gql_errors *errors
             validate_fields(&c, t);
             validate_interfaces(&c, t);
             break;
-        case MM_GQL_UNION:
-            validate_union(&c, t);
-            break;
-        case MM_GQL_ENUM:
-            validate_enum(&c, t);
-            break;
+        case MM_GQL_UNION: validate_union(&c, t); break;
+        case MM_GQL_ENUM: validate_enum(&c, t); break;
         case MM_GQL_INPUT_OBJECT:
             validate_input_object(&c, t);
-            if (st.visited && st.path && st.path_owner)
-                detect_cycle(&c, &st, t);
+            if (st.visited && st.path && st.path_owner) detect_cycle(&c, &st, t);
             break;
-        default:
-            break;
+        default: break;
         }
     }
     free(st.visited);

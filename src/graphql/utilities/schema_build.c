@@ -85,36 +85,29 @@ typedef struct builder {
     bool failed;
 } builder;
 
-static bool oom(builder *b)
-{
+static bool oom(builder *b) {
     if (!b->failed)
         mm_gql_errors_add(b->errors, MM_GQL_ERROR_VALIDATION, NULL, 0, "Out of memory.");
     b->failed = true;
     return false;
 }
 
-static bool grow(mm_arena *arena, void **items, size_t *capacity, size_t count, size_t size)
-{
-    if (count < *capacity)
-        return true;
+static bool grow(mm_arena *arena, void **items, size_t *capacity, size_t count, size_t size) {
+    if (count < *capacity) return true;
     size_t cap = *capacity ? *capacity * 2 : 8;
     void *p = mm_arena_alloc(arena, cap * size);
-    if (!p)
-        return false;
-    if (count)
-        memcpy(p, *items, count * size);
+    if (!p) return false;
+    if (count) memcpy(p, *items, count * size);
     *items = p;
     *capacity = cap;
     return true;
 }
 
-static type_entry *find_entry(builder *b, const char *name)
-{
+static type_entry *find_entry(builder *b, const char *name) {
     return mm_gql_name_table_get(&b->entry_index, name);
 }
 
-static mm_gql_type_kind kind_of_def(mm_gql_type_def_kind k)
-{
+static mm_gql_type_kind kind_of_def(mm_gql_type_def_kind k) {
     switch (k) {
     case MM_GQL_TYPEDEF_SCALAR: return MM_GQL_SCALAR;
     case MM_GQL_TYPEDEF_OBJECT: return MM_GQL_OBJECT;
@@ -128,33 +121,27 @@ static mm_gql_type_kind kind_of_def(mm_gql_type_def_kind k)
 
 /* ---- collecting definitions --------------------------------------------- */
 
-static size_t count_type_defs(const mm_gql_document *doc)
-{
+static size_t count_type_defs(const mm_gql_document *doc) {
     size_t n = 0;
     for (size_t i = 0; doc && i < doc->definition_count; i++)
-        if (doc->definitions[i].kind == MM_GQL_DEF_TYPE)
-            n++;
+        if (doc->definitions[i].kind == MM_GQL_DEF_TYPE) n++;
     return n;
 }
 
-static bool add_type_def(builder *b, const mm_gql_type_def *def, bool builtin)
-{
+static bool add_type_def(builder *b, const mm_gql_type_def *def, bool builtin) {
     const char *name = def->name.value;
     type_entry *e = find_entry(b, name);
     if (def->is_extension) {
         /* Extensions of built-in types are ignored, as graphql-js returns
          * its standard types unchanged; undefined ones were reported. */
-        if (!e || e->builtin)
-            return true;
+        if (!e || e->builtin) return true;
         void *exts = (void *)e->exts;
-        if (!grow(b->arena, &exts, &e->ext_capacity, e->ext_count, sizeof(*e->exts)))
-            return oom(b);
+        if (!grow(b->arena, &exts, &e->ext_capacity, e->ext_count, sizeof(*e->exts))) return oom(b);
         e->exts = exts;
         e->exts[e->ext_count++] = def;
         return true;
     }
-    if (e)
-        return true; /* a duplicate (reported) or a built-in name (built-in wins) */
+    if (e) return true; /* a duplicate (reported) or a built-in name (built-in wins) */
     e = &b->entries[b->entry_count++];
     memset(e, 0, sizeof(*e));
     e->name = name;
@@ -164,14 +151,11 @@ static bool add_type_def(builder *b, const mm_gql_type_def *def, bool builtin)
     return true;
 }
 
-static bool collect(builder *b)
-{
+static bool collect(builder *b) {
     size_t total = count_type_defs(b->builtin_doc) + count_type_defs(b->intro_doc);
-    for (size_t d = 0; d < b->doc_count; d++)
-        total += count_type_defs(b->docs[d]);
+    for (size_t d = 0; d < b->doc_count; d++) total += count_type_defs(b->docs[d]);
     b->entries = mm_arena_calloc(b->arena, total + 1, sizeof(*b->entries));
-    if (!b->entries || mm_gql_name_table_init(&b->entry_index, b->arena, total) != 0)
-        return oom(b);
+    if (!b->entries || mm_gql_name_table_init(&b->entry_index, b->arena, total) != 0) return oom(b);
     b->entry_capacity = total;
     mm_gql_schema_private *priv = mm_gql_schema_priv(b->schema);
 
@@ -222,19 +206,15 @@ static bool collect(builder *b)
 /* ---- directive values on definitions ------------------------------------- */
 
 static const mm_gql_directive *find_directive(const mm_gql_directive *dirs, size_t n,
-                                              const char *name)
-{
+                                              const char *name) {
     for (size_t i = 0; i < n; i++)
-        if (strcmp(dirs[i].name.value, name) == 0)
-            return &dirs[i];
+        if (strcmp(dirs[i].name.value, name) == 0) return &dirs[i];
     return NULL;
 }
 
-static const mm_gql_argument *find_argument(const mm_gql_directive *dir, const char *name)
-{
+static const mm_gql_argument *find_argument(const mm_gql_directive *dir, const char *name) {
     for (size_t i = 0; i < dir->arg_count; i++)
-        if (strcmp(dir->args[i].name.value, name) == 0)
-            return &dir->args[i];
+        if (strcmp(dir->args[i].name.value, name) == 0) return &dir->args[i];
     return NULL;
 }
 
@@ -242,15 +222,11 @@ static const mm_gql_argument *find_argument(const mm_gql_directive *dir, const c
  * getDirectiveValues coerces it; reports graphql-js's error when the
  * literal is not a string. *present is false for an explicit null. */
 static const char *string_argument(builder *b, const mm_gql_directive *dir, const char *arg_name,
-                                   const char *fallback)
-{
+                                   const char *fallback) {
     const mm_gql_argument *arg = find_argument(dir, arg_name);
-    if (!arg)
-        return fallback;
-    if (arg->value->kind == MM_GQL_VALUE_NULL)
-        return NULL;
-    if (arg->value->kind == MM_GQL_VALUE_STRING)
-        return arg->value->u.string.chars;
+    if (!arg) return fallback;
+    if (arg->value->kind == MM_GQL_VALUE_NULL) return NULL;
+    if (arg->value->kind == MM_GQL_VALUE_STRING) return arg->value->u.string.chars;
     mm_strbuf buf = {0};
     mm_gql_strbuf_print_value(&buf, arg->value);
     mm_gql_errors_add(b->errors, MM_GQL_ERROR_VALIDATION, &arg->value->loc, 1,
@@ -261,18 +237,15 @@ static const char *string_argument(builder *b, const mm_gql_directive *dir, cons
     return NULL;
 }
 
-static const char *deprecation_reason(builder *b, const mm_gql_directive *dirs, size_t n)
-{
+static const char *deprecation_reason(builder *b, const mm_gql_directive *dirs, size_t n) {
     const mm_gql_directive *dir = find_directive(dirs, n, "deprecated");
-    if (!dir)
-        return NULL;
+    if (!dir) return NULL;
     return string_argument(b, dir, "reason", "No longer supported");
 }
 
 /* ---- types ------------------------------------------------------------- */
 
-static mm_gql_type *resolve_ref(builder *b, const mm_gql_type_ref *ref)
-{
+static mm_gql_type *resolve_ref(builder *b, const mm_gql_type_ref *ref) {
     switch (ref->kind) {
     case MM_GQL_TYPE_NAMED: {
         type_entry *e = find_entry(b, ref->name.value);
@@ -297,8 +270,8 @@ static mm_gql_type *resolve_ref(builder *b, const mm_gql_type_ref *ref)
     return NULL;
 }
 
-static bool build_input_value(builder *b, mm_gql_input_value *iv, const mm_gql_input_value_def *def)
-{
+static bool build_input_value(builder *b, mm_gql_input_value *iv,
+                              const mm_gql_input_value_def *def) {
     iv->name = def->name.value;
     iv->description = def->description.chars;
     iv->type = resolve_ref(b, def->type);
@@ -309,42 +282,33 @@ static bool build_input_value(builder *b, mm_gql_input_value *iv, const mm_gql_i
 }
 
 static bool build_input_values(builder *b, mm_gql_input_value **out, size_t *count,
-                               const mm_gql_input_value_def *defs, size_t n)
-{
+                               const mm_gql_input_value_def *defs, size_t n) {
     *count = n;
     *out = NULL;
-    if (!n)
-        return true;
+    if (!n) return true;
     *out = mm_arena_calloc(b->arena, n, sizeof(**out));
-    if (!*out)
-        return oom(b);
+    if (!*out) return oom(b);
     bool ok = true;
-    for (size_t i = 0; i < n; i++)
-        ok = build_input_value(b, &(*out)[i], &defs[i]) && ok;
+    for (size_t i = 0; i < n; i++) ok = build_input_value(b, &(*out)[i], &defs[i]) && ok;
     return ok;
 }
 
 /* The definition followed by its extensions, as one list. */
-static size_t parts_of(const type_entry *e, const mm_gql_type_def **parts, size_t max)
-{
+static size_t parts_of(const type_entry *e, const mm_gql_type_def **parts, size_t max) {
     size_t n = 0;
-    if (n < max)
-        parts[n++] = e->def;
-    for (size_t i = 0; i < e->ext_count && n < max; i++)
-        parts[n++] = e->exts[i];
+    if (n < max) parts[n++] = e->def;
+    for (size_t i = 0; i < e->ext_count && n < max; i++) parts[n++] = e->exts[i];
     return n;
 }
 
-static bool build_type(builder *b, type_entry *e)
-{
+static bool build_type(builder *b, type_entry *e) {
     mm_gql_type *t = e->type;
     const mm_gql_type_def *stack_parts[16];
     const mm_gql_type_def **parts = stack_parts;
     size_t np = e->ext_count + 1;
     if (np > 16) {
         parts = mm_arena_alloc(b->arena, np * sizeof(*parts));
-        if (!parts)
-            return oom(b);
+        if (!parts) return oom(b);
     }
     parts_of(e, parts, np);
 
@@ -362,8 +326,7 @@ static bool build_type(builder *b, type_entry *e)
     case MM_GQL_INTERFACE:
         t->fields = nfields ? mm_arena_calloc(b->arena, nfields, sizeof(*t->fields)) : NULL;
         t->interfaces = nifaces ? mm_arena_calloc(b->arena, nifaces, sizeof(*t->interfaces)) : NULL;
-        if ((nfields && !t->fields) || (nifaces && !t->interfaces))
-            return oom(b);
+        if ((nfields && !t->fields) || (nifaces && !t->interfaces)) return oom(b);
         for (size_t p = 0; p < np; p++) {
             for (size_t i = 0; i < parts[p]->interface_count; i++) {
                 type_entry *ie = find_entry(b, parts[p]->interfaces[i].value);
@@ -391,17 +354,15 @@ static bool build_type(builder *b, type_entry *e)
         }
         break;
     case MM_GQL_UNION:
-        t->possible_types = nmembers ? mm_arena_calloc(b->arena, nmembers,
-                                                       sizeof(*t->possible_types)) : NULL;
-        if (nmembers && !t->possible_types)
-            return oom(b);
+        t->possible_types =
+            nmembers ? mm_arena_calloc(b->arena, nmembers, sizeof(*t->possible_types)) : NULL;
+        if (nmembers && !t->possible_types) return oom(b);
         for (size_t p = 0; p < np; p++)
             for (size_t i = 0; i < parts[p]->member_count; i++) {
                 type_entry *me = find_entry(b, parts[p]->members[i].value);
                 if (!me) {
-                    mm_gql_errors_add(b->errors, MM_GQL_ERROR_VALIDATION,
-                                      &parts[p]->members[i].loc, 1, "Unknown type \"%s\".",
-                                      parts[p]->members[i].value);
+                    mm_gql_errors_add(b->errors, MM_GQL_ERROR_VALIDATION, &parts[p]->members[i].loc,
+                                      1, "Unknown type \"%s\".", parts[p]->members[i].value);
                     b->failed = true;
                     ok = false;
                     continue;
@@ -410,10 +371,9 @@ static bool build_type(builder *b, type_entry *e)
             }
         break;
     case MM_GQL_ENUM:
-        t->enum_values = nvalues ? mm_arena_calloc(b->arena, nvalues, sizeof(*t->enum_values))
-                                 : NULL;
-        if (nvalues && !t->enum_values)
-            return oom(b);
+        t->enum_values =
+            nvalues ? mm_arena_calloc(b->arena, nvalues, sizeof(*t->enum_values)) : NULL;
+        if (nvalues && !t->enum_values) return oom(b);
         for (size_t p = 0; p < np; p++)
             for (size_t i = 0; i < parts[p]->value_count; i++) {
                 const mm_gql_enum_value_def *vd = &parts[p]->values[i];
@@ -425,39 +385,34 @@ static bool build_type(builder *b, type_entry *e)
             }
         break;
     case MM_GQL_INPUT_OBJECT:
-        t->input_fields = ninputs ? mm_arena_calloc(b->arena, ninputs, sizeof(*t->input_fields))
-                                  : NULL;
-        if (ninputs && !t->input_fields)
-            return oom(b);
+        t->input_fields =
+            ninputs ? mm_arena_calloc(b->arena, ninputs, sizeof(*t->input_fields)) : NULL;
+        if (ninputs && !t->input_fields) return oom(b);
         for (size_t p = 0; p < np; p++)
             for (size_t i = 0; i < parts[p]->input_field_count; i++)
                 ok = build_input_value(b, &t->input_fields[t->input_field_count++],
-                                       &parts[p]->input_fields[i]) && ok;
+                                       &parts[p]->input_fields[i]) &&
+                     ok;
         t->is_one_of = find_directive(e->def->directives, e->def->directive_count, "oneOf") != NULL;
         break;
     case MM_GQL_SCALAR: {
-        const mm_gql_directive *sb = find_directive(e->def->directives, e->def->directive_count,
-                                                    "specifiedBy");
-        if (sb)
-            t->specified_by_url = string_argument(b, sb, "url", NULL);
+        const mm_gql_directive *sb =
+            find_directive(e->def->directives, e->def->directive_count, "specifiedBy");
+        if (sb) t->specified_by_url = string_argument(b, sb, "url", NULL);
         break;
     }
-    default:
-        break;
+    default: break;
     }
     return ok && !b->failed;
 }
 
-static bool build_types(builder *b)
-{
+static bool build_types(builder *b) {
     mm_gql_type_private *privs = mm_arena_calloc(b->arena, b->entry_count + 1, sizeof(*privs));
-    if (!privs)
-        return oom(b);
+    if (!privs) return oom(b);
     for (size_t i = 0; i < b->entry_count; i++) {
         type_entry *e = &b->entries[i];
         mm_gql_type *t = mm_arena_calloc(b->arena, 1, sizeof(*t));
-        if (!t)
-            return oom(b);
+        if (!t) return oom(b);
         t->kind = kind_of_def(e->def->kind);
         t->name = e->name;
         t->description = e->def->description.chars;
@@ -469,30 +424,42 @@ static bool build_types(builder *b)
         e->type = t;
     }
     bool ok = true;
-    for (size_t i = 0; i < b->entry_count; i++)
-        ok = build_type(b, &b->entries[i]) && ok;
+    for (size_t i = 0; i < b->entry_count; i++) ok = build_type(b, &b->entries[i]) && ok;
     return ok;
 }
 
 /* ---- directives -------------------------------------------------------- */
 
-static unsigned location_bit(const char *name)
-{
+static unsigned location_bit(const char *name) {
     static const char *const names[] = {
-        "QUERY", "MUTATION", "SUBSCRIPTION", "FIELD", "FRAGMENT_DEFINITION",
-        "FRAGMENT_SPREAD", "INLINE_FRAGMENT", "VARIABLE_DEFINITION", "SCHEMA", "SCALAR",
-        "OBJECT", "FIELD_DEFINITION", "ARGUMENT_DEFINITION", "INTERFACE", "UNION", "ENUM",
-        "ENUM_VALUE", "INPUT_OBJECT", "INPUT_FIELD_DEFINITION", "DIRECTIVE_DEFINITION",
+        "QUERY",
+        "MUTATION",
+        "SUBSCRIPTION",
+        "FIELD",
+        "FRAGMENT_DEFINITION",
+        "FRAGMENT_SPREAD",
+        "INLINE_FRAGMENT",
+        "VARIABLE_DEFINITION",
+        "SCHEMA",
+        "SCALAR",
+        "OBJECT",
+        "FIELD_DEFINITION",
+        "ARGUMENT_DEFINITION",
+        "INTERFACE",
+        "UNION",
+        "ENUM",
+        "ENUM_VALUE",
+        "INPUT_OBJECT",
+        "INPUT_FIELD_DEFINITION",
+        "DIRECTIVE_DEFINITION",
     };
     for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(names[i], name) == 0)
-            return 1u << i;
+        if (strcmp(names[i], name) == 0) return 1u << i;
     return 0;
 }
 
 static bool build_directive(builder *b, mm_gql_directive_definition *d,
-                            const mm_gql_directive_def *def, bool builtin)
-{
+                            const mm_gql_directive_def *def, bool builtin) {
     d->name = def->name.value;
     d->description = def->description.chars;
     d->repeatable = def->repeatable;
@@ -515,22 +482,18 @@ static bool build_directive(builder *b, mm_gql_directive_definition *d,
     return build_input_values(b, &d->args, &d->arg_count, def->args, def->arg_count);
 }
 
-static bool build_directives(builder *b)
-{
+static bool build_directives(builder *b) {
     size_t nbuiltin = 0;
     for (size_t i = 0; i < b->builtin_doc->definition_count; i++)
-        if (b->builtin_doc->definitions[i].kind == MM_GQL_DEF_DIRECTIVE)
-            nbuiltin++;
+        if (b->builtin_doc->definitions[i].kind == MM_GQL_DEF_DIRECTIVE) nbuiltin++;
     mm_gql_schema *s = b->schema;
-    s->directives = mm_arena_calloc(b->arena, nbuiltin + b->directive_def_count + 1,
-                                    sizeof(*s->directives));
-    if (!s->directives)
-        return oom(b);
+    s->directives =
+        mm_arena_calloc(b->arena, nbuiltin + b->directive_def_count + 1, sizeof(*s->directives));
+    if (!s->directives) return oom(b);
     bool ok = true;
     for (size_t i = 0; i < b->builtin_doc->definition_count; i++) {
         const mm_gql_definition *def = &b->builtin_doc->definitions[i];
-        if (def->kind != MM_GQL_DEF_DIRECTIVE)
-            continue;
+        if (def->kind != MM_GQL_DEF_DIRECTIVE) continue;
         const mm_gql_directive_def *user = NULL;
         for (size_t j = 0; j < b->directive_def_count; j++)
             if (strcmp(b->directive_defs[j]->name.value, def->u.directive.name.value) == 0) {
@@ -538,7 +501,8 @@ static bool build_directives(builder *b)
                 break;
             }
         ok = build_directive(b, &s->directives[s->directive_count++],
-                             user ? user : &def->u.directive, user == NULL) && ok;
+                             user ? user : &def->u.directive, user == NULL) &&
+             ok;
     }
     for (size_t j = 0; j < b->directive_def_count; j++) {
         bool replaces = false, duplicate = false;
@@ -549,22 +513,21 @@ static bool build_directives(builder *b)
                 else
                     duplicate = true; /* reported by the SDL rules */
             }
-        if (replaces || duplicate)
-            continue;
-        ok = build_directive(b, &s->directives[s->directive_count++], b->directive_defs[j],
-                             false) && ok;
+        if (replaces || duplicate) continue;
+        ok =
+            build_directive(b, &s->directives[s->directive_count++], b->directive_defs[j], false) &&
+            ok;
     }
     return ok;
 }
 
 /* ---- roots and ordering ------------------------------------------------ */
 
-static void set_root(builder *b, mm_gql_operation_type op, const mm_gql_name *name)
-{
+static void set_root(builder *b, mm_gql_operation_type op, const mm_gql_name *name) {
     type_entry *e = find_entry(b, name->value);
     if (!e) {
-        mm_gql_errors_add(b->errors, MM_GQL_ERROR_VALIDATION, &name->loc, 1,
-                          "Unknown type \"%s\".", name->value);
+        mm_gql_errors_add(b->errors, MM_GQL_ERROR_VALIDATION, &name->loc, 1, "Unknown type \"%s\".",
+                          name->value);
         b->failed = true;
         return;
     }
@@ -576,8 +539,7 @@ static void set_root(builder *b, mm_gql_operation_type op, const mm_gql_name *na
         b->schema->subscription_type = e->type;
 }
 
-static void build_roots(builder *b)
-{
+static void build_roots(builder *b) {
     mm_gql_schema_private *priv = mm_gql_schema_priv(b->schema);
     if (priv->schema_def) {
         b->schema->description = priv->schema_def->description.chars;
@@ -589,13 +551,11 @@ static void build_roots(builder *b)
         for (size_t i = 0; i < priv->schema_extensions[x]->operation_type_count; i++)
             set_root(b, priv->schema_extensions[x]->operation_types[i].operation,
                      &priv->schema_extensions[x]->operation_types[i].type);
-    if (priv->schema_def)
-        return;
+    if (priv->schema_def) return;
     /* No schema definition: the conventional names, as buildASTSchema does. */
     for (size_t i = 0; i < b->entry_count; i++) {
         type_entry *e = &b->entries[i];
-        if (e->builtin)
-            continue;
+        if (e->builtin) continue;
         if (strcmp(e->name, "Query") == 0)
             b->schema->query_type = e->type;
         else if (strcmp(e->name, "Mutation") == 0)
@@ -607,48 +567,39 @@ static void build_roots(builder *b)
 
 static void place(builder *b, mm_gql_type *t);
 
-static void place_referenced(builder *b, mm_gql_type *t)
-{
+static void place_referenced(builder *b, mm_gql_type *t) {
     t = mm_gql_named_type(t);
     type_entry *e = find_entry(b, t->name);
-    if (e && !e->placed)
-        place(b, t);
+    if (e && !e->placed) place(b, t);
 }
 
 /* graphql-js collectReferencedTypes: the type, then depth first what it
  * references, skipping types already in the map. */
-static void place(builder *b, mm_gql_type *t)
-{
+static void place(builder *b, mm_gql_type *t) {
     type_entry *e = find_entry(b, t->name);
     e->placed = true;
     b->schema->types[b->schema->type_count++] = t;
     for (size_t i = 0; i < t->possible_type_count && t->kind == MM_GQL_UNION; i++)
         place_referenced(b, t->possible_types[i]);
-    for (size_t i = 0; i < t->interface_count; i++)
-        place_referenced(b, t->interfaces[i]);
+    for (size_t i = 0; i < t->interface_count; i++) place_referenced(b, t->interfaces[i]);
     for (size_t i = 0; i < t->field_count; i++) {
         place_referenced(b, t->fields[i].type);
         for (size_t j = 0; j < t->fields[i].arg_count; j++)
             place_referenced(b, t->fields[i].args[j].type);
     }
-    for (size_t i = 0; i < t->input_field_count; i++)
-        place_referenced(b, t->input_fields[i].type);
+    for (size_t i = 0; i < t->input_field_count; i++) place_referenced(b, t->input_fields[i].type);
 }
 
-static bool order_types(builder *b)
-{
+static bool order_types(builder *b) {
     mm_gql_schema *s = b->schema;
     s->types = mm_arena_calloc(b->arena, b->entry_count + 1, sizeof(*s->types));
-    if (!s->types)
-        return oom(b);
+    if (!s->types) return oom(b);
     /* User types are "in the set" from the start (graphql-js seeds the set
      * with config.types), so only built-ins are pulled in by reference. */
-    for (size_t i = 0; i < b->entry_count; i++)
-        b->entries[i].placed = !b->entries[i].builtin;
+    for (size_t i = 0; i < b->entry_count; i++) b->entries[i].placed = !b->entries[i].builtin;
     for (size_t i = 0; i < b->entry_count; i++) {
         type_entry *e = &b->entries[i];
-        if (e->builtin)
-            continue;
+        if (e->builtin) continue;
         e->placed = false;
         place(b, e->type);
     }
@@ -659,31 +610,27 @@ static bool order_types(builder *b)
                 for (size_t j = 0; j < s->directives[i].arg_count; j++)
                     place_referenced(b, s->directives[i].args[j].type);
     type_entry *schema_entry = find_entry(b, "__Schema");
-    if (schema_entry && !schema_entry->placed)
-        place(b, schema_entry->type);
+    if (schema_entry && !schema_entry->placed) place(b, schema_entry->type);
     return true;
 }
 
 /* Interfaces' possible types: the objects implementing them, in type-map order. */
-static bool compute_possible_types(builder *b)
-{
+static bool compute_possible_types(builder *b) {
     mm_gql_schema *s = b->schema;
     for (size_t i = 0; i < s->type_count; i++) {
         mm_gql_type *t = s->types[i];
         if (t->kind == MM_GQL_INTERFACE) {
-            t->possible_types = mm_arena_calloc(b->arena, s->type_count, sizeof(*t->possible_types));
-            if (!t->possible_types)
-                return oom(b);
+            t->possible_types =
+                mm_arena_calloc(b->arena, s->type_count, sizeof(*t->possible_types));
+            if (!t->possible_types) return oom(b);
         }
     }
     for (size_t i = 0; i < s->type_count; i++) {
         mm_gql_type *t = s->types[i];
-        if (t->kind != MM_GQL_OBJECT)
-            continue;
+        if (t->kind != MM_GQL_OBJECT) continue;
         for (size_t j = 0; j < t->interface_count; j++) {
             mm_gql_type *iface = t->interfaces[j];
-            if (iface->kind != MM_GQL_INTERFACE || mm_gql_is_possible_type(iface, t))
-                continue;
+            if (iface->kind != MM_GQL_INTERFACE || mm_gql_is_possible_type(iface, t)) continue;
             iface->possible_types[iface->possible_type_count++] = t;
         }
     }
@@ -692,17 +639,14 @@ static bool compute_possible_types(builder *b)
 
 /* ---- entry point ------------------------------------------------------- */
 
-static mm_gql_document *parse_builtin(builder *b, const char *text, size_t len)
-{
+static mm_gql_document *parse_builtin(builder *b, const char *text, size_t len) {
     mm_gql_document *doc = mm_gql_parse(b->arena, text, len, NULL, b->errors);
-    if (!doc)
-        b->failed = true;
+    if (!doc) b->failed = true;
     return doc;
 }
 
 mm_gql_schema *mm_gql_schema_build(const mm_gql_sdl_source *sources, size_t source_count,
-                                   mm_gql_errors *errors)
-{
+                                   mm_gql_errors *errors) {
     mm_gql_schema *schema = calloc(1, sizeof(*schema));
     if (!schema) {
         mm_gql_errors_add(errors, MM_GQL_ERROR_VALIDATION, NULL, 0, "Out of memory.");
@@ -720,8 +664,7 @@ mm_gql_schema *mm_gql_schema_build(const mm_gql_sdl_source *sources, size_t sour
     }
     b.builtin_doc = parse_builtin(&b, builtin_sdl, sizeof builtin_sdl - 1);
     b.intro_doc = parse_builtin(&b, mm_gql_introspection_sdl, strlen(mm_gql_introspection_sdl));
-    if (b.failed)
-        goto fail;
+    if (b.failed) goto fail;
     mm_gql_parse_limits limits = mm_gql_default_parse_limits;
     limits.max_bytes = 0; /* SDL is trusted configuration; only guard the stack */
     limits.max_tokens = 0;
@@ -731,8 +674,7 @@ mm_gql_schema *mm_gql_schema_build(const mm_gql_sdl_source *sources, size_t sour
         names[i] = mm_arena_strdup(b.arena, sources[i].name ? sources[i].name : "");
         mm_gql_document *doc = mm_gql_parse(b.arena, text, len, &limits, errors);
         if (!doc) {
-            if (errors->tail)
-                mm_gql_error_set_source(errors->tail, names, source_count, i);
+            if (errors->tail) mm_gql_error_set_source(errors->tail, names, source_count, i);
             goto fail;
         }
         b.docs[b.doc_count++] = doc;
@@ -741,13 +683,10 @@ mm_gql_schema *mm_gql_schema_build(const mm_gql_sdl_source *sources, size_t sour
     priv->docs = b.docs;
     priv->source_names = names;
     priv->doc_count = b.doc_count;
-    if (mm_gql_sdl_validate(b.docs, names, b.doc_count, b.builtin_doc, errors) > 0)
-        goto fail;
-    if (!collect(&b) || !build_types(&b) || !build_directives(&b))
-        goto fail;
+    if (mm_gql_sdl_validate(b.docs, names, b.doc_count, b.builtin_doc, errors) > 0) goto fail;
+    if (!collect(&b) || !build_types(&b) || !build_directives(&b)) goto fail;
     build_roots(&b);
-    if (b.failed || !order_types(&b) || !compute_possible_types(&b))
-        goto fail;
+    if (b.failed || !order_types(&b) || !compute_possible_types(&b)) goto fail;
     /* Only the type map is indexed: graphql-js's getType does not know
      * built-in scalars nothing references (e.g. "Float"). */
     if (mm_gql_schema_index(schema) != 0) {
@@ -759,20 +698,16 @@ mm_gql_schema *mm_gql_schema_build(const mm_gql_sdl_source *sources, size_t sour
         oom(&b);
         goto fail;
     }
-    if (mm_gql_schema_validate(schema, errors) > 0)
-        goto fail;
-    if (errors->count != errors_before)
-        goto fail;
+    if (mm_gql_schema_validate(schema, errors) > 0) goto fail;
+    if (errors->count != errors_before) goto fail;
     return schema;
 fail:
     mm_gql_schema_free(schema);
     return NULL;
 }
 
-void mm_gql_schema_free(mm_gql_schema *schema)
-{
-    if (!schema)
-        return;
+void mm_gql_schema_free(mm_gql_schema *schema) {
+    if (!schema) return;
     mm_gql_introspection_release(schema);
     mm_arena_reset(&schema->arena);
     free(schema);

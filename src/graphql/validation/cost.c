@@ -11,14 +11,14 @@
 /* A fragment's cost, computed once: a spread costs a lookup after that. */
 typedef struct frag_slot {
     const mm_gql_fragment *frag;
-    size_t cost;    /* valid when known */
-    int state;      /* 0 unknown, 1 being counted, 2 known */
+    size_t cost; /* valid when known */
+    int state;   /* 0 unknown, 1 being counted, 2 known */
 } frag_slot;
 
 typedef struct cost_ctx {
-    frag_slot *slots;   /* open addressing by name hash; cap a power of two */
+    frag_slot *slots; /* open addressing by name hash; cap a power of two */
     size_t cap;
-    size_t limit;       /* counting stops past this */
+    size_t limit; /* counting stops past this */
     int nesting;
 } cost_ctx;
 
@@ -61,7 +61,8 @@ static size_t set_cost(cost_ctx *c, const mm_gql_selection_set *set) {
         switch (sel->kind) {
         case MM_GQL_SEL_FIELD:
             cost = add_sat(cost, 1);
-            if (sel->u.field.selection_set) cost = add_sat(cost, set_cost(c, sel->u.field.selection_set));
+            if (sel->u.field.selection_set)
+                cost = add_sat(cost, set_cost(c, sel->u.field.selection_set));
             break;
         case MM_GQL_SEL_INLINE_FRAGMENT:
             cost = add_sat(cost, set_cost(c, sel->u.inline_fragment.selection_set));
@@ -87,9 +88,11 @@ static bool ctx_init(cost_ctx *c, const mm_gql_document *doc, size_t limit, mm_a
         const mm_gql_definition *d = &doc->definitions[i];
         if (d->kind != MM_GQL_DEF_FRAGMENT) continue;
         size_t j = hash_name(d->u.fragment.name.value) & (c->cap - 1);
-        while (c->slots[j].frag && strcmp(c->slots[j].frag->name.value, d->u.fragment.name.value) != 0)
+        while (c->slots[j].frag &&
+               strcmp(c->slots[j].frag->name.value, d->u.fragment.name.value) != 0)
             j = (j + 1) & (c->cap - 1);
-        if (!c->slots[j].frag) c->slots[j].frag = &d->u.fragment; /* the first of a name, as validation reports */
+        if (!c->slots[j].frag)
+            c->slots[j].frag = &d->u.fragment; /* the first of a name, as validation reports */
     }
     return true;
 }
@@ -104,7 +107,8 @@ size_t mm_gql_operation_cost(const mm_gql_document *doc, const mm_gql_operation 
 
 size_t *mm_gql_document_costs(const mm_gql_document *doc, size_t limit, mm_arena *arena) {
     assert(doc);
-    size_t *costs = mm_arena_calloc(arena, doc->definition_count ? doc->definition_count : 1, sizeof(*costs));
+    size_t *costs =
+        mm_arena_calloc(arena, doc->definition_count ? doc->definition_count : 1, sizeof(*costs));
     cost_ctx c;
     if (!costs || !ctx_init(&c, doc, limit, arena)) return NULL;
     for (size_t i = 0; i < doc->definition_count; i++)

@@ -26,9 +26,7 @@ static void pop(mm_ti_stack *s) {
     if (s->count) s->count--;
 }
 
-static const void *top(const mm_ti_stack *s) {
-    return s->count ? s->items[s->count - 1] : NULL;
-}
+static const void *top(const mm_ti_stack *s) { return s->count ? s->items[s->count - 1] : NULL; }
 
 int mm_ti_meta_init(mm_ti_meta *meta, mm_gql_schema *schema) {
     memset(meta, 0, sizeof(*meta));
@@ -199,6 +197,7 @@ void mm_ti_leave_object_field(mm_type_info *ti) {
 
 void mm_ti_enter_enum(mm_type_info *ti, const mm_gql_value *value) {
     mm_gql_type *t = named(mm_ti_input_type(ti));
-    ti->enum_value = t && t->kind == MM_GQL_ENUM ? mm_gql_type_find_enum_value(t, value->u.name) : NULL;
+    ti->enum_value =
+        t && t->kind == MM_GQL_ENUM ? mm_gql_type_find_enum_value(t, value->u.name) : NULL;
 }
 void mm_ti_leave_enum(mm_type_info *ti) { ti->enum_value = NULL; }

@@ -41,7 +41,7 @@ typedef struct mm_type_info {
     const mm_gql_directive_definition *directive;
     const mm_gql_input_value *argument;
     const mm_gql_enum_value *enum_value;
-    int oom;                       /* set when a push failed */
+    int oom; /* set when a push failed */
 } mm_type_info;
 
 /* Fills meta for schema (types from the schema, wrappers interned). Returns 0 or MM_ENOMEM. */

@@ -134,7 +134,8 @@ static void walk_named_type(mm_vctx *ctx, const mm_gql_name *name, bool in_sdl) 
 static void walk_field(mm_vctx *ctx, const mm_gql_selection *sel) {
     mm_ti_enter_field(ctx->ti, sel);
     if (mm_v_rule(ctx, MM_GQL_RULE_SCALAR_LEAFS)) mm_rule_scalar_leafs(ctx, sel);
-    if (mm_v_rule(ctx, MM_GQL_RULE_FIELDS_ON_CORRECT_TYPE)) mm_rule_fields_on_correct_type(ctx, sel);
+    if (mm_v_rule(ctx, MM_GQL_RULE_FIELDS_ON_CORRECT_TYPE))
+        mm_rule_fields_on_correct_type(ctx, sel);
     unique_directives(ctx, sel->directives, sel->directive_count, 0, NULL);
     if (mm_v_rule(ctx, MM_GQL_RULE_UNIQUE_ARGUMENT_NAMES))
         mm_rule_unique_args(ctx, sel->u.field.args, sel->u.field.arg_count);
@@ -145,7 +146,8 @@ static void walk_field(mm_vctx *ctx, const mm_gql_selection *sel) {
         walk_argument_value(ctx, &sel->u.field.args[i], true);
     walk_directives(ctx, sel->directives, sel->directive_count, MM_GQL_LOC_FIELD);
     if (sel->u.field.selection_set) walk_selection_set(ctx, sel->u.field.selection_set, false);
-    if (mm_v_rule(ctx, MM_GQL_RULE_PROVIDED_REQUIRED_ARGUMENTS)) mm_rule_required_field_args(ctx, sel);
+    if (mm_v_rule(ctx, MM_GQL_RULE_PROVIDED_REQUIRED_ARGUMENTS))
+        mm_rule_required_field_args(ctx, sel);
     if (ctx->introspection_skip == sel) ctx->introspection_skip = NULL;
     mm_ti_leave_field(ctx->ti);
 }
@@ -190,7 +192,8 @@ static void walk_selection_set(mm_vctx *ctx, const mm_gql_selection_set *set, bo
 
 static void walk_variable_definition(mm_vctx *ctx, const mm_gql_variable_definition *def) {
     mm_ti_enter_variable_definition(ctx->ti, def);
-    if (mm_v_rule(ctx, MM_GQL_RULE_VARIABLES_ARE_INPUT_TYPES)) mm_rule_variable_input_type(ctx, def);
+    if (mm_v_rule(ctx, MM_GQL_RULE_VARIABLES_ARE_INPUT_TYPES))
+        mm_rule_variable_input_type(ctx, def);
     unique_directives(ctx, def->directives, def->directive_count, 0, NULL);
     walk_type_ref(ctx, def->type, false);
     /* graphql-js's getVariableUsages does not look inside variable definitions. */
@@ -214,7 +217,8 @@ static void walk_operation(mm_vctx *ctx, const mm_gql_definition *d) {
         mm_rule_single_field_subscriptions(ctx, op);
     if (mm_v_rule(ctx, MM_GQL_RULE_UNIQUE_VARIABLE_NAMES)) mm_rule_unique_variables(ctx, op);
     unique_directives(ctx, op->directives, op->directive_count, 0, NULL);
-    for (size_t i = 0; i < op->variable_count; i++) walk_variable_definition(ctx, &op->variables[i]);
+    for (size_t i = 0; i < op->variable_count; i++)
+        walk_variable_definition(ctx, &op->variables[i]);
     unsigned loc = op->operation == MM_GQL_OP_QUERY      ? MM_GQL_LOC_QUERY
                    : op->operation == MM_GQL_OP_MUTATION ? MM_GQL_LOC_MUTATION
                                                          : MM_GQL_LOC_SUBSCRIPTION;
@@ -280,7 +284,8 @@ static void walk_type_def(mm_vctx *ctx, const mm_gql_type_def *t) {
     /* graphql-js names the location INPUT_FIELD_DEFINITION only inside an
      * input object definition; inside an extension it says ARGUMENT_DEFINITION. */
     walk_input_value_defs(ctx, t->input_fields, t->input_field_count,
-                          t->is_extension ? MM_GQL_LOC_ARGUMENT_DEFINITION : MM_GQL_LOC_INPUT_FIELD_DEFINITION);
+                          t->is_extension ? MM_GQL_LOC_ARGUMENT_DEFINITION
+                                          : MM_GQL_LOC_INPUT_FIELD_DEFINITION);
 }
 
 static void walk_definition(mm_vctx *ctx, const mm_gql_definition *d) {
@@ -438,7 +443,8 @@ static void run(mm_vctx *ctx) {
 /* Out of memory: the document must not pass as valid, so say so (if even
  * that allocation works) and count at least one error either way. */
 static size_t out_of_memory(mm_gql_errors *errors, size_t before) {
-    mm_gql_errors_add(errors, MM_GQL_ERROR_VALIDATION, NULL, 0, "%s", "Validation aborted: out of memory.");
+    mm_gql_errors_add(errors, MM_GQL_ERROR_VALIDATION, NULL, 0, "%s",
+                      "Validation aborted: out of memory.");
     size_t n = errors->count - before;
     return n ? n : 1;
 }
@@ -451,8 +457,10 @@ size_t mm_gql_validate(const mm_gql_schema *schema, const mm_gql_document *doc,
         size_t aliases = 0;
         for (size_t i = 0; i < doc->definition_count; i++) {
             const mm_gql_definition *d = &doc->definitions[i];
-            if (d->kind == MM_GQL_DEF_OPERATION) aliases += count_aliases(d->u.operation.selection_set);
-            else if (d->kind == MM_GQL_DEF_FRAGMENT) aliases += count_aliases(d->u.fragment.selection_set);
+            if (d->kind == MM_GQL_DEF_OPERATION)
+                aliases += count_aliases(d->u.operation.selection_set);
+            else if (d->kind == MM_GQL_DEF_FRAGMENT)
+                aliases += count_aliases(d->u.fragment.selection_set);
         }
         if (aliases > opts->max_aliases) {
             mm_gql_errors_add(errors, MM_GQL_ERROR_LIMIT, NULL, 0,

@@ -45,9 +45,9 @@ bool mm_vvec_push(mm_arena *arena, mm_vvec *vec, void *item);
 /* One use of a variable inside a value, with what the position expects. */
 typedef struct mm_vusage {
     const mm_gql_value *node;
-    mm_gql_type *type;               /* input type at the position, NULL if unknown */
+    mm_gql_type *type; /* input type at the position, NULL if unknown */
     const mm_gql_value *default_value;
-    mm_gql_type *parent_type;        /* parent input type */
+    mm_gql_type *parent_type; /* parent input type */
 } mm_vusage;
 
 typedef struct mm_vusages {
@@ -57,8 +57,8 @@ typedef struct mm_vusages {
 } mm_vusages;
 
 typedef struct mm_vfragment {
-    const mm_gql_fragment *def;       /* the last definition of that name, as graphql-js keeps */
-    mm_vvec spreads;                  /* graphql-js getFragmentSpreads order */
+    const mm_gql_fragment *def; /* the last definition of that name, as graphql-js keeps */
+    mm_vvec spreads;            /* graphql-js getFragmentSpreads order */
     bool spreads_done;
     mm_vusages usages;
     bool usages_done;
@@ -68,8 +68,8 @@ typedef struct mm_vfragment {
  * cached by the set of fragment names spread directly, as graphql-js's
  * SetMap does; with the variable usages of those fragments. */
 typedef struct mm_vfragset {
-    mm_vvec fragments;                /* mm_vfragment*, graphql-js order */
-    mm_vusages usages;                /* their variable usages, concatenated */
+    mm_vvec fragments; /* mm_vfragment*, graphql-js order */
+    mm_vusages usages; /* their variable usages, concatenated */
     bool usages_done;
 } mm_vfragset;
 
@@ -87,46 +87,46 @@ struct mm_vctx {
     bool hide_suggestions;
     size_t max_errors;
     size_t added;
-    mm_gql_error *start_tail;       /* the list's tail before this validation */
+    mm_gql_error *start_tail; /* the list's tail before this validation */
     size_t start_count;
     jmp_buf abort_jmp;
-    long fragment_work;             /* graphql-js's 50000 fragment-work budget */
-    volatile bool oom;              /* an allocation failed (set before longjmp) */
+    long fragment_work; /* graphql-js's 50000 fragment-work budget */
+    volatile bool oom;  /* an allocation failed (set before longjmp) */
 
     mm_ti_meta meta;
-    mm_type_info *ti;               /* the walk's type info */
-    bool rules_on;                  /* false while collecting variable usages only */
-    mm_vusages *usage_sink;         /* where variable usages go, or NULL */
+    mm_type_info *ti;       /* the walk's type info */
+    bool rules_on;          /* false while collecting variable usages only */
+    mm_vusages *usage_sink; /* where variable usages go, or NULL */
     /* Variable usages of a fragment, walking it once with rules off
      * (graphql-js ValidationContext.getVariableUsages). The driver sets it:
      * a rule asks the context, so rules/ never calls back into validate.c by
      * name and the rules do not form a file cycle with the driver. */
     const mm_vusages *(*fragment_usages)(mm_vctx *ctx, mm_vfragment *frag);
 
-    mm_vmap fragments;              /* name -> mm_vfragment* */
-    mm_vmap name_ids;               /* fragment name -> id + 1 (for fragment-set keys) */
+    mm_vmap fragments; /* name -> mm_vfragment* */
+    mm_vmap name_ids;  /* fragment name -> id + 1 (for fragment-set keys) */
     size_t next_name_id;
-    mm_vmap fragsets;               /* "id,id,..." -> mm_vfragset* */
-    mm_vvec operations;             /* const mm_gql_operation* (for NoUnusedFragments) */
+    mm_vmap fragsets;   /* "id,id,..." -> mm_vfragset* */
+    mm_vvec operations; /* const mm_gql_operation* (for NoUnusedFragments) */
 
     /* Skips: a rule that returned false at a node sees nothing below it. */
     const void *values_skip;        /* ValuesOfCorrectType */
     const void *introspection_skip; /* MaxIntrospectionDepth */
 
     /* Rule state. */
-    size_t operation_count;         /* LoneAnonymousOperation */
-    mm_vmap op_names;               /* UniqueOperationNames */
-    mm_vmap fragment_names;         /* UniqueFragmentNames */
-    mm_vmap cycles_visited;         /* NoFragmentCycles */
-    mm_vmap cycles_index;           /* name -> (index+1) in spread path */
+    size_t operation_count; /* LoneAnonymousOperation */
+    mm_vmap op_names;       /* UniqueOperationNames */
+    mm_vmap fragment_names; /* UniqueFragmentNames */
+    mm_vmap cycles_visited; /* NoFragmentCycles */
+    mm_vmap cycles_index;   /* name -> (index+1) in spread path */
     mm_vvec cycles_path;
-    mm_vmap directive_defs_in_doc;  /* name -> const mm_gql_directive_def* (SDL in the document) */
-    mm_vmap type_defs_in_doc;       /* name -> (void*)1 */
-    mm_vmap type_directives;        /* UniqueDirectivesPerLocation on SDL types: name -> mm_vmap* */
+    mm_vmap directive_defs_in_doc; /* name -> const mm_gql_directive_def* (SDL in the document) */
+    mm_vmap type_defs_in_doc;      /* name -> (void*)1 */
+    mm_vmap type_directives;       /* UniqueDirectivesPerLocation on SDL types: name -> mm_vmap* */
     mm_vmap directive_directives;
     mm_vmap schema_directives;
-    mm_vvec input_field_names;      /* UniqueInputFieldNames: stack of mm_vmap* */
-    mm_vmap introspection_checked;  /* MaxIntrospectionDepth: name -> depth+1 */
+    mm_vvec input_field_names;     /* UniqueInputFieldNames: stack of mm_vmap* */
+    mm_vmap introspection_checked; /* MaxIntrospectionDepth: name -> depth+1 */
     mm_vmap introspection_exceeded;
     mm_voverlap *overlap;
 };
@@ -157,7 +157,8 @@ mm_vfragment *mm_v_fragment(mm_vctx *ctx, const char *name);
 void mm_v_collect_spreads(mm_vctx *ctx, const mm_gql_selection_set *set, mm_vvec *out);
 const mm_vvec *mm_v_fragment_spreads(mm_vctx *ctx, mm_vfragment *frag);
 /* getRecursivelyReferencedFragments for the given operations (cached). */
-mm_vfragset *mm_v_recursive_fragments(mm_vctx *ctx, const mm_gql_operation *const *ops, size_t nops);
+mm_vfragset *mm_v_recursive_fragments(mm_vctx *ctx, const mm_gql_operation *const *ops,
+                                      size_t nops);
 bool mm_vusages_push(mm_arena *arena, mm_vusages *u, const mm_vusage *item);
 
 /* The type as graphql-js's inspect() prints it, e.g. "[Int!]!". */
@@ -246,7 +247,8 @@ void mm_rule_unique_input_field(mm_vctx *ctx, const mm_gql_object_field *field);
 void mm_rule_unique_input_leave(mm_vctx *ctx);
 
 /* rule_overlapping_fields.c */
-void mm_rule_overlapping_fields(mm_vctx *ctx, const mm_gql_selection_set *set, bool in_inline_fragment);
+void mm_rule_overlapping_fields(mm_vctx *ctx, const mm_gql_selection_set *set,
+                                bool in_inline_fragment);
 
 /* rule_max_introspection_depth.c: returns false to skip the subtree. */
 bool mm_rule_max_introspection_depth(mm_vctx *ctx, const mm_gql_selection *field);

@@ -126,16 +126,20 @@ _Noreturn void mm_v_throw(mm_vctx *ctx, const mm_gql_loc *loc, const char *fmt, 
     }
     mm_gql_errors *errors = ctx->errors;
     errors->tail = ctx->start_tail;
-    if (errors->tail) errors->tail->next = NULL;
-    else errors->head = NULL;
+    if (errors->tail)
+        errors->tail->next = NULL;
+    else
+        errors->head = NULL;
     errors->count = ctx->start_count;
     ctx->added = 0;
-    if (msg && mm_gql_errors_add(errors, MM_GQL_ERROR_VALIDATION, loc, loc ? 1 : 0, "%s", msg)) ctx->added++;
+    if (msg && mm_gql_errors_add(errors, MM_GQL_ERROR_VALIDATION, loc, loc ? 1 : 0, "%s", msg))
+        ctx->added++;
     longjmp(ctx->abort_jmp, 1);
 }
 
 _Noreturn void mm_v_abort(mm_vctx *ctx) {
-    if (mm_gql_errors_add(ctx->errors, MM_GQL_ERROR_VALIDATION, NULL, 0, "%s", "Validation aborted."))
+    if (mm_gql_errors_add(ctx->errors, MM_GQL_ERROR_VALIDATION, NULL, 0, "%s",
+                          "Validation aborted."))
         ctx->added++;
     longjmp(ctx->abort_jmp, 1);
 }
@@ -179,7 +183,8 @@ void mm_v_collect_spreads(mm_vctx *ctx, const mm_gql_selection_set *set, mm_vvec
 
 const mm_vvec *mm_v_fragment_spreads(mm_vctx *ctx, mm_vfragment *frag) {
     if (!frag->spreads_done) {
-        if (frag->def->selection_set) mm_v_collect_spreads(ctx, frag->def->selection_set, &frag->spreads);
+        if (frag->def->selection_set)
+            mm_v_collect_spreads(ctx, frag->def->selection_set, &frag->spreads);
         frag->spreads_done = true;
     }
     return &frag->spreads;
@@ -190,7 +195,8 @@ static int compare_ids(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
-mm_vfragset *mm_v_recursive_fragments(mm_vctx *ctx, const mm_gql_operation *const *ops, size_t nops) {
+mm_vfragset *mm_v_recursive_fragments(mm_vctx *ctx, const mm_gql_operation *const *ops,
+                                      size_t nops) {
     mm_vvec names = {0};
     mm_vmap seen = {0};
     for (size_t i = 0; i < nops; i++) {
@@ -212,7 +218,8 @@ mm_vfragset *mm_v_recursive_fragments(mm_vctx *ctx, const mm_gql_operation *cons
         size_t id = (size_t)(uintptr_t)mm_vmap_get(&ctx->name_ids, names.items[i]);
         if (!id) {
             id = ++ctx->next_name_id;
-            if (!mm_vmap_put(ctx->arena, &ctx->name_ids, names.items[i], (void *)(uintptr_t)id)) mm_v_oom(ctx);
+            if (!mm_vmap_put(ctx->arena, &ctx->name_ids, names.items[i], (void *)(uintptr_t)id))
+                mm_v_oom(ctx);
         }
         ids[i] = id;
     }
@@ -355,7 +362,8 @@ static size_t to_units(mm_vctx *ctx, const char *s, uint16_t **out) {
                  ((uint32_t)(s[i + 2] & 0x3F) << 6) | (uint32_t)(s[i + 3] & 0x3F);
             len = 4;
         } else if ((c & 0xF0) == 0xE0 && i + 2 < n) {
-            cp = ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(s[i + 1] & 0x3F) << 6) | (uint32_t)(s[i + 2] & 0x3F);
+            cp = ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(s[i + 1] & 0x3F) << 6) |
+                 (uint32_t)(s[i + 2] & 0x3F);
             len = 3;
         } else if ((c & 0xE0) == 0xC0 && i + 1 < n) {
             cp = ((uint32_t)(c & 0x1F) << 6) | (uint32_t)(s[i + 1] & 0x3F);

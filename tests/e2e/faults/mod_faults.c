@@ -14,10 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static const char sdl[] =
-    "type TickEvent { id: String n: Int }\n"
-    "type TickDone { id: String n: Int handled: Int }\n"
-    "type Query { ticksHandled: Int }\n";
+static const char sdl[] = "type TickEvent { id: String n: Int }\n"
+                          "type TickDone { id: String n: Int handled: Int }\n"
+                          "type Query { ticksHandled: Int }\n";
 
 static json_t *mutate_tick(void *ud, mm_mutation_call *call, json_t *args) {
     (void)ud, (void)call;
@@ -62,13 +61,22 @@ mm_service *metamorphosis_service(void) {
     snprintf(group, sizeof group, "%s.count", name);
     mm_service *s = mm_service_new(name);
     int rc = s ? mm_service_add_sdl(s, sdl) : MM_ENOMEM;
-    if (!rc) rc = mm_service_add_mutation(s, &(mm_mutation_def){
-        .name = "tick", .arguments = "n: Int!", .event_type = "TickEvent", .result_type = "TickDone",
-        .timings = MM_TIMING_SYNCHRONOUS | MM_TIMING_ASYNCHRONOUS,
-        .default_timing = MM_TIMING_ASYNCHRONOUS, .timing_argument = 1,
-        .mutate_event = mutate_tick});
-    if (!rc) rc = mm_service_add_consumer(s, &(mm_consumer_def){
-        .name = "count", .group_id = group, .event_types = tick_events, .save_result = 1, .handle = count});
+    if (!rc)
+        rc = mm_service_add_mutation(
+            s, &(mm_mutation_def){.name = "tick",
+                                  .arguments = "n: Int!",
+                                  .event_type = "TickEvent",
+                                  .result_type = "TickDone",
+                                  .timings = MM_TIMING_SYNCHRONOUS | MM_TIMING_ASYNCHRONOUS,
+                                  .default_timing = MM_TIMING_ASYNCHRONOUS,
+                                  .timing_argument = 1,
+                                  .mutate_event = mutate_tick});
+    if (!rc)
+        rc = mm_service_add_consumer(s, &(mm_consumer_def){.name = "count",
+                                                           .group_id = group,
+                                                           .event_types = tick_events,
+                                                           .save_result = 1,
+                                                           .handle = count});
     if (!rc) rc = mm_service_add_resolver(s, "Query", "ticksHandled", ticks_handled, NULL);
     if (rc && s) {
         mm_service_free(s);

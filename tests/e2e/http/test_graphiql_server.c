@@ -24,16 +24,21 @@
 
 /* The introspection result of `type Query { hello: String }`. */
 static const char introspection[] =
-    "{\"data\":{\"__schema\":{\"description\":null,\"queryType\":{\"name\":\"Query\"},\"mutationType\":null,"
+    "{\"data\":{\"__schema\":{\"description\":null,\"queryType\":{\"name\":\"Query\"},"
+    "\"mutationType\":null,"
     "\"subscriptionType\":null,\"types\":["
-    "{\"kind\":\"OBJECT\",\"name\":\"Query\",\"description\":\"The stand-in schema of the GraphiQL check.\","
-    "\"specifiedByURL\":null,\"fields\":[{\"name\":\"hello\",\"description\":\"Says hello.\",\"args\":[],"
+    "{\"kind\":\"OBJECT\",\"name\":\"Query\",\"description\":\"The stand-in schema of the GraphiQL "
+    "check.\","
+    "\"specifiedByURL\":null,\"fields\":[{\"name\":\"hello\",\"description\":\"Says "
+    "hello.\",\"args\":[],"
     "\"type\":{\"kind\":\"SCALAR\",\"name\":\"String\",\"ofType\":null},\"isDeprecated\":false,"
     "\"deprecationReason\":null}],\"inputFields\":null,\"interfaces\":[],\"enumValues\":null,"
     "\"possibleTypes\":null},"
-    "{\"kind\":\"SCALAR\",\"name\":\"String\",\"description\":null,\"specifiedByURL\":null,\"fields\":null,"
+    "{\"kind\":\"SCALAR\",\"name\":\"String\",\"description\":null,\"specifiedByURL\":null,"
+    "\"fields\":null,"
     "\"inputFields\":null,\"interfaces\":null,\"enumValues\":null,\"possibleTypes\":null},"
-    "{\"kind\":\"SCALAR\",\"name\":\"Boolean\",\"description\":null,\"specifiedByURL\":null,\"fields\":null,"
+    "{\"kind\":\"SCALAR\",\"name\":\"Boolean\",\"description\":null,\"specifiedByURL\":null,"
+    "\"fields\":null,"
     "\"inputFields\":null,\"interfaces\":null,\"enumValues\":null,\"possibleTypes\":null}"
     "],\"directives\":[]}}}";
 
@@ -42,9 +47,11 @@ static void stand_in_engine(void *ud, const mm_http_graphql_request *req, mm_htt
     if (strstr(req->query, "__schema")) {
         mm_http_respond(r, MM_HTTP_OUTCOME_EXECUTED, json_loads(introspection, 0, NULL));
     } else if (strstr(req->query, "hello")) {
-        mm_http_respond(r, MM_HTTP_OUTCOME_EXECUTED, json_pack("{s:{s:s}}", "data", "hello", "world"));
+        mm_http_respond(r, MM_HTTP_OUTCOME_EXECUTED,
+                        json_pack("{s:{s:s}}", "data", "hello", "world"));
     } else {
-        mm_http_respond_error(r, MM_HTTP_OUTCOME_VALIDATION_ERROR, "the stand-in schema has only Query.hello");
+        mm_http_respond_error(r, MM_HTTP_OUTCOME_VALIDATION_ERROR,
+                              "the stand-in schema has only Query.hello");
     }
 }
 
@@ -75,7 +82,8 @@ static int serve(const char *portfile) {
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp", portfile);
     FILE *f = fopen(tmp, "w");
-    if (!f || fprintf(f, "%u\n", mm_http_server_port(s)) < 0 || fclose(f) != 0 || rename(tmp, portfile) != 0) {
+    if (!f || fprintf(f, "%u\n", mm_http_server_port(s)) < 0 || fclose(f) != 0 ||
+        rename(tmp, portfile) != 0) {
         fprintf(stderr, "graphiql test server: cannot write %s\n", portfile);
         mm_http_server_free(s);
         return 1;
@@ -114,24 +122,29 @@ static void test_stand_in_answers_introspection(void **state) {
     mm_http_server *s = start();
     assert_non_null(s);
     uint16_t port = mm_http_server_port(s);
-    const char *body = "{\"query\":\"query IntrospectionQuery { __schema { queryType { name } } }\"}";
+    const char *body =
+        "{\"query\":\"query IntrospectionQuery { __schema { queryType { name } } }\"}";
     char req[512];
     snprintf(req, sizeof req,
-             "POST /graphql HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\n"
-             "Accept: application/graphql-response+json, application/json;q=0.9\r\nContent-Length: %zu\r\n\r\n%s",
+             "POST /graphql HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: "
+             "application/json\r\n"
+             "Accept: application/graphql-response+json, application/json;q=0.9\r\nContent-Length: "
+             "%zu\r\n\r\n%s",
              strlen(body), body);
     char *resp = fetch(port, req);
     assert_non_null(strstr(resp, "HTTP/1.1 200"));
     assert_non_null(strstr(resp, "application/graphql-response+json"));
     json_t *j = json_loads(strstr(resp, "\r\n\r\n") + 4, 0, NULL);
     assert_non_null(j);
-    assert_string_equal(json_string_value(json_object_get(
-                            json_object_get(json_object_get(json_object_get(j, "data"), "__schema"), "queryType"),
-                            "name")),
-                        "Query");
+    assert_string_equal(
+        json_string_value(json_object_get(
+            json_object_get(json_object_get(json_object_get(j, "data"), "__schema"), "queryType"),
+            "name")),
+        "Query");
     json_decref(j);
     free(resp);
-    resp = fetch(port, "GET /graphql HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAccept: text/html\r\n\r\n");
+    resp = fetch(
+        port, "GET /graphql HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAccept: text/html\r\n\r\n");
     assert_non_null(strstr(resp, "HTTP/1.1 200"));
     assert_non_null(strstr(resp, "GraphiQL.createFetcher"));
     free(resp);

@@ -11,10 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static const char sdl[] =
-    "type ManagerTestEvent { id: String n: Int }\n"
-    "type ManagerIdleEvent { id: String }\n"
-    "type Query { managertestAlive: Boolean }\n";
+static const char sdl[] = "type ManagerTestEvent { id: String n: Int }\n"
+                          "type ManagerIdleEvent { id: String }\n"
+                          "type Query { managertestAlive: Boolean }\n";
 
 static int crunch(void *ud, mm_handler *h, const mm_event *ev) {
     (void)ud, (void)ev;
@@ -43,12 +42,18 @@ mm_service *metamorphosis_service(void) {
     const char *topics[] = {topic, NULL};
     mm_service *s = mm_service_new("mmtest_manager");
     int rc = s ? mm_service_add_sdl(s, sdl) : MM_ENOMEM;
-    if (!rc) rc = mm_service_add_consumer(s, &(mm_consumer_def){
-        .name = "crunch", .group_id = group, .topics = topics, .event_types = crunch_events,
-        .handle = crunch});
-    if (!rc) rc = mm_service_add_consumer(s, &(mm_consumer_def){
-        .name = "idle", .group_id = idle_group, .topics = topics, .event_types = idle_events,
-        .handle = idle});
+    if (!rc)
+        rc = mm_service_add_consumer(s, &(mm_consumer_def){.name = "crunch",
+                                                           .group_id = group,
+                                                           .topics = topics,
+                                                           .event_types = crunch_events,
+                                                           .handle = crunch});
+    if (!rc)
+        rc = mm_service_add_consumer(s, &(mm_consumer_def){.name = "idle",
+                                                           .group_id = idle_group,
+                                                           .topics = topics,
+                                                           .event_types = idle_events,
+                                                           .handle = idle});
     if (!rc) rc = mm_service_add_resolver(s, "Query", "managertestAlive", alive, NULL);
     if (rc && s) {
         mm_service_free(s);

@@ -39,8 +39,8 @@
 #include "mm_test.h"
 
 #define REDIS_DB "12"
-#define CODE "c0rrect-horse-battery"
-#define WRONG "c0rrect-horse-batterx"
+#define CODE     "c0rrect-horse-battery"
+#define WRONG    "c0rrect-horse-batterx"
 
 static char mod_so[1024];
 static char web_topic[256], topic[256], group[256], node1[128], node2[128];
@@ -62,10 +62,11 @@ static json_t *gql_vars(const char *query, json_t *variables) {
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
     char head[256];
-    int n = snprintf(head, sizeof head,
-                     "POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                     "Accept: application/json\r\nConnection: close\r\nContent-Length: %zu\r\n\r\n",
-                     strlen(body));
+    int n =
+        snprintf(head, sizeof head,
+                 "POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                 "Accept: application/json\r\nConnection: close\r\nContent-Length: %zu\r\n\r\n",
+                 strlen(body));
     assert_int_equal(write(fd, head, (size_t)n), n);
     assert_int_equal(write(fd, body, strlen(body)), (ssize_t)strlen(body));
     free(body);
@@ -106,11 +107,12 @@ static const char *first_error_code(json_t *doc) {
 /* The consumer `name` of node `node` from the consumers query (new ref), or NULL. */
 static json_t *consumer(const char *node, const char *name) {
     char q[512];
-    snprintf(q, sizeof q,
-             "{ consumers(authCode: \"" CODE "\", nodeName: \"%s\", consumerName: \"%s\") "
-             "{ node name microservice processCount runningProcessCount harakiriLimit harakiriJitter "
-             "processes { pid messagesProcessed node consumer rss updatedDate } } }",
-             node, name);
+    snprintf(
+        q, sizeof q,
+        "{ consumers(authCode: \"" CODE "\", nodeName: \"%s\", consumerName: \"%s\") "
+        "{ node name microservice processCount runningProcessCount harakiriLimit harakiriJitter "
+        "processes { pid messagesProcessed node consumer rss updatedDate } } }",
+        node, name);
     json_t *doc = gql_ok(q);
     json_t *list = json_object_get(json_object_get(doc, "data"), "consumers");
     json_t *c = json_array_size(list) == 1 ? json_incref(json_array_get(list, 0)) : NULL;
@@ -160,8 +162,15 @@ static int64_t web_high_watermark(void) {
 /* ---- processes ------------------------------------------------------------ */
 
 static int spawn_node(mm_test_child *child, const char *name) {
-    char *argv[] = {(char *)mm_test_gregor(), "node", "--app", mod_so, "--node-name", (char *)name,
-                    "--config", node_config, NULL};
+    char *argv[] = {(char *)mm_test_gregor(),
+                    "node",
+                    "--app",
+                    mod_so,
+                    "--node-name",
+                    (char *)name,
+                    "--config",
+                    node_config,
+                    NULL};
     if (mm_test_child_spawn(child, argv)) return -1;
     char line[256];
     return mm_test_child_wait_line(child, "node ready: ", line, sizeof line, 30000);
@@ -171,7 +180,8 @@ static int wait_exit(mm_test_child *child, int timeout_ms) {
     long long deadline = mm_test_now_ms() + timeout_ms;
     int ws = 0;
     pid_t r;
-    while ((r = waitpid(child->pid, &ws, WNOHANG)) == 0 && mm_test_now_ms() < deadline) usleep(20 * 1000);
+    while ((r = waitpid(child->pid, &ws, WNOHANG)) == 0 && mm_test_now_ms() < deadline)
+        usleep(20 * 1000);
     if (r != child->pid) return -1;
     child->pid = 0;
     if (child->out_fd >= 0) close(child->out_fd);
@@ -231,14 +241,16 @@ static int setup(void **state) {
     /* The server's stderr goes to a file so the test can read its log. */
     snprintf(server_log, sizeof server_log, "/tmp/%s-serve.log", node1);
     char script[1024];
-    snprintf(script, sizeof script, "exec \"$0\" serve --app \"$1\" --manager --listen 127.0.0.1:0 2>\"$2\"");
+    snprintf(script, sizeof script,
+             "exec \"$0\" serve --app \"$1\" --manager --listen 127.0.0.1:0 2>\"$2\"");
     setenv("MM_MANAGER_AUTH_CODE", CODE, 1);
     char *argv[] = {"/bin/sh", "-c", script, (char *)mm_test_gregor(), mod_so, server_log, NULL};
     int rc = mm_test_child_spawn(&server, argv);
     unsetenv("MM_MANAGER_AUTH_CODE");
     if (rc) return -1;
     char line[256];
-    if (mm_test_child_wait_line(&server, "graphql: http://127.0.0.1:", line, sizeof line, 30000)) return -1;
+    if (mm_test_child_wait_line(&server, "graphql: http://127.0.0.1:", line, sizeof line, 30000))
+        return -1;
     port = (uint16_t)atoi(line);
     return port ? 0 : -1;
 }
@@ -257,8 +269,14 @@ static int teardown(void **state) {
 static void test_refuses_to_start_without_code(void **state) {
     (void)state;
     char *out = NULL, *err = NULL;
-    char *argv[] = {(char *)mm_test_gregor(), "serve", "--app", mod_so, "--manager", "--listen",
-                    "127.0.0.1:0", NULL};
+    char *argv[] = {(char *)mm_test_gregor(),
+                    "serve",
+                    "--app",
+                    mod_so,
+                    "--manager",
+                    "--listen",
+                    "127.0.0.1:0",
+                    NULL};
     int rc = mm_test_run(argv, &out, &err, 30000);
     assert_int_equal(rc, 1);
     assert_non_null(strstr(err, "manager mode needs an auth code"));
@@ -268,8 +286,15 @@ static void test_refuses_to_start_without_code(void **state) {
     char cfg[256];
     snprintf(cfg, sizeof cfg, "/tmp/%s-mgr.yaml", node1);
     write_file(cfg, "manager:\n  enabled: true\n");
-    char *argv2[] = {(char *)mm_test_gregor(), "serve", "--app", mod_so, "--config", cfg, "--listen",
-                     "127.0.0.1:0", NULL};
+    char *argv2[] = {(char *)mm_test_gregor(),
+                     "serve",
+                     "--app",
+                     mod_so,
+                     "--config",
+                     cfg,
+                     "--listen",
+                     "127.0.0.1:0",
+                     NULL};
     rc = mm_test_run(argv2, &out, &err, 30000);
     assert_int_equal(rc, 1);
     assert_non_null(strstr(err, "manager mode needs an auth code"));
@@ -277,8 +302,8 @@ static void test_refuses_to_start_without_code(void **state) {
 
     /* An empty code file is no code. */
     write_file(cfg, "\n");
-    char *argv3[] = {(char *)mm_test_gregor(), "serve", "--app", mod_so, "--manager", "--auth-code-file", cfg,
-                     "--listen", "127.0.0.1:0", NULL};
+    char *argv3[] = {(char *)mm_test_gregor(), "serve", "--app",    mod_so,        "--manager",
+                     "--auth-code-file",       cfg,     "--listen", "127.0.0.1:0", NULL};
     rc = mm_test_run(argv3, &out, &err, 30000);
     assert_int_equal(rc, 1);
     assert_non_null(strstr(err, "is empty"));
@@ -290,9 +315,10 @@ static void test_queries_show_live_map(void **state) {
     (void)state;
     wait_running(node1, "crunch", 1, 20000);
     wait_running(node1, "idle", 1, 20000);
-    json_t *doc = gql_ok("{ serviceWeb(authCode: \"" CODE "\") { name nodes { name hostname processCount "
-                         "microserviceName memTotal loadAvg1 updatedDate consumers { name microservice "
-                         "processCount runningProcessCount processes { pid rss } } } finishedProcesses { pid } } }");
+    json_t *doc = gql_ok(
+        "{ serviceWeb(authCode: \"" CODE "\") { name nodes { name hostname processCount "
+        "microserviceName memTotal loadAvg1 updatedDate consumers { name microservice "
+        "processCount runningProcessCount processes { pid rss } } } finishedProcesses { pid } } }");
     json_t *web = json_object_get(json_object_get(doc, "data"), "serviceWeb");
     assert_string_equal(json_string_value(json_object_get(web, "name")), web_topic);
     json_t *nodes = json_object_get(web, "nodes");
@@ -300,7 +326,8 @@ static void test_queries_show_live_map(void **state) {
     json_t *n = json_array_get(nodes, 0);
     assert_string_equal(json_string_value(json_object_get(n, "name")), node1);
     assert_int_equal(json_integer_value(json_object_get(n, "processCount")), 2);
-    assert_string_equal(json_string_value(json_object_get(n, "microserviceName")), "mmtest_manager");
+    assert_string_equal(json_string_value(json_object_get(n, "microserviceName")),
+                        "mmtest_manager");
     assert_true(json_number_value(json_object_get(n, "memTotal")) > 0);
     assert_true(json_is_string(json_object_get(n, "updatedDate")));
     json_t *consumers = json_object_get(n, "consumers");
@@ -308,7 +335,8 @@ static void test_queries_show_live_map(void **state) {
     json_t *c;
     size_t i;
     json_array_foreach(consumers, i, c) {
-        assert_string_equal(json_string_value(json_object_get(c, "microservice")), "mmtest_manager");
+        assert_string_equal(json_string_value(json_object_get(c, "microservice")),
+                            "mmtest_manager");
         assert_int_equal(json_integer_value(json_object_get(c, "processCount")), 1);
         assert_int_equal(json_integer_value(json_object_get(c, "runningProcessCount")), 1);
         json_t *p = json_array_get(json_object_get(c, "processes"), 0);
@@ -320,16 +348,20 @@ static void test_queries_show_live_map(void **state) {
     /* Filters: nodes(name), consumers by service, processes by service and consumer. */
     assert_int_equal(node_listed(node1), 1);
     assert_int_equal(node_listed("no-such-node"), 0);
-    doc = gql_ok("{ a: consumers(authCode: \"" CODE "\", microserviceName: \"mmtest_manager\") { name } "
+    doc = gql_ok("{ a: consumers(authCode: \"" CODE
+                 "\", microserviceName: \"mmtest_manager\") { name } "
                  "b: consumers(authCode: \"" CODE "\", microserviceName: \"other\") { name } "
-                 "c: consumerProcesses(authCode: \"" CODE "\", microserviceName: \"mmtest_manager\") { pid } "
-                 "d: consumerProcesses(authCode: \"" CODE "\", consumerName: \"mmtest_manager.idle\") { pid consumer } }");
+                 "c: consumerProcesses(authCode: \"" CODE
+                 "\", microserviceName: \"mmtest_manager\") { pid } "
+                 "d: consumerProcesses(authCode: \"" CODE
+                 "\", consumerName: \"mmtest_manager.idle\") { pid consumer } }");
     json_t *data = json_object_get(doc, "data");
     assert_int_equal(json_array_size(json_object_get(data, "a")), 2);
     assert_int_equal(json_array_size(json_object_get(data, "b")), 0);
     assert_int_equal(json_array_size(json_object_get(data, "c")), 2);
     assert_int_equal(json_array_size(json_object_get(data, "d")), 1);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(data, "d"), 0), "consumer")),
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(data, "d"), 0), "consumer")),
                         "idle");
     json_decref(doc);
 
@@ -349,10 +381,11 @@ static void test_queries_show_live_map(void **state) {
         rd_kafka_header_add(h, "ce_source", -1, "/metamorphosis/mmtest_manager", -1);
         rd_kafka_header_add(h, "ce_type", -1, "ManagerTestEvent", -1);
         rd_kafka_header_add(h, "content-type", -1, "application/json", -1);
-        assert_int_equal(rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(id, strlen(id)),
-                                           RD_KAFKA_V_VALUE(value, strlen(value)), RD_KAFKA_V_HEADERS(h),
-                                           RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END),
-                         RD_KAFKA_RESP_ERR_NO_ERROR);
+        assert_int_equal(
+            rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(id, strlen(id)),
+                              RD_KAFKA_V_VALUE(value, strlen(value)), RD_KAFKA_V_HEADERS(h),
+                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END),
+            RD_KAFKA_RESP_ERR_NO_ERROR);
     }
     assert_int_equal(rd_kafka_flush(rk, 10000), RD_KAFKA_RESP_ERR_NO_ERROR);
     rd_kafka_destroy(rk);
@@ -360,9 +393,10 @@ static void test_queries_show_live_map(void **state) {
     long long handled = 0;
     while (mm_test_now_ms() < deadline) {
         json_t *cc = consumer(node1, "crunch");
-        handled = cc ? json_integer_value(json_object_get(json_array_get(json_object_get(cc, "processes"), 0),
-                                                          "messagesProcessed"))
-                     : 0;
+        handled =
+            cc ? json_integer_value(json_object_get(
+                     json_array_get(json_object_get(cc, "processes"), 0), "messagesProcessed"))
+               : 0;
         json_decref(cc);
         if (handled == 20) break;
         usleep(100 * 1000);
@@ -390,7 +424,8 @@ static void test_unauthorized_changes_nothing(void **state) {
             snprintf(q, sizeof q, "mutation($code: String!) { %s }", mutations[i]);
             json_t *doc = gql_vars(q, json_pack("{s:s}", "code", wrong_codes[k]));
             const char *code = first_error_code(doc);
-            if (!code || strcmp(code, "UNAUTHORIZED") != 0) fail_msg("%s with code '%s' was not refused", mutations[i], wrong_codes[k]);
+            if (!code || strcmp(code, "UNAUTHORIZED") != 0)
+                fail_msg("%s with code '%s' was not refused", mutations[i], wrong_codes[k]);
             json_t *data = json_object_get(doc, "data");
             json_t *v;
             const char *key;
@@ -399,9 +434,9 @@ static void test_unauthorized_changes_nothing(void **state) {
         }
     }
     /* Queries: without the code, and with a wrong one. */
-    static const char *const queries[] = {"{ nodes { name } }", "{ consumers { name } }",
-                                          "{ consumerProcesses { pid } }", "{ serviceWeb { name } }",
-                                          "{ serviceWeb(authCode: \"" WRONG "\") { name } }"};
+    static const char *const queries[] = {
+        "{ nodes { name } }", "{ consumers { name } }", "{ consumerProcesses { pid } }",
+        "{ serviceWeb { name } }", "{ serviceWeb(authCode: \"" WRONG "\") { name } }"};
     for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
         json_t *doc = gql(queries[i]);
         const char *code = first_error_code(doc);
@@ -427,8 +462,10 @@ static void test_mutations_steer_node(void **state) {
     char q[1024];
     /* Up to 3, with harakiri settings; the answer is what was asked for. */
     snprintf(q, sizeof q,
-             "mutation { adjustConsumer(authCode: \"" CODE "\", node: \"%s\", name: \"crunch\", processCount: 3, "
-             "harakiriCount: 1000, harakiriJitter: 10) { id node name processCount harakiriCount harakiriJitter } }",
+             "mutation { adjustConsumer(authCode: \"" CODE
+             "\", node: \"%s\", name: \"crunch\", processCount: 3, "
+             "harakiriCount: 1000, harakiriJitter: 10) { id node name processCount harakiriCount "
+             "harakiriJitter } }",
              node1);
     json_t *doc = gql_ok(q);
     json_t *a = json_object_get(json_object_get(doc, "data"), "adjustConsumer");
@@ -448,26 +485,34 @@ static void test_mutations_steer_node(void **state) {
 
     /* Down to 2. */
     snprintf(q, sizeof q,
-             "mutation { adjustConsumer(authCode: \"" CODE "\", node: \"%s\", name: \"mmtest_manager.crunch\", "
-             "processCount: 2) { processCount } }", node1);
+             "mutation { adjustConsumer(authCode: \"" CODE
+             "\", node: \"%s\", name: \"mmtest_manager.crunch\", "
+             "processCount: 2) { processCount } }",
+             node1);
     json_decref(gql_ok(q));
     wait_running(node1, "crunch", 2, 20000);
 
     /* stopConsumerProcess recycles exactly that pid. */
     c = consumer(node1, "crunch");
-    long pid = (long)json_integer_value(json_object_get(json_array_get(json_object_get(c, "processes"), 0), "pid"));
+    long pid = (long)json_integer_value(
+        json_object_get(json_array_get(json_object_get(c, "processes"), 0), "pid"));
     json_decref(c);
     snprintf(q, sizeof q,
-             "mutation { stopConsumerProcess(authCode: \"" CODE "\", node: \"%s\", name: \"crunch\", pid: %ld) "
-             "{ node name pid } }", node1, pid);
+             "mutation { stopConsumerProcess(authCode: \"" CODE
+             "\", node: \"%s\", name: \"crunch\", pid: %ld) "
+             "{ node name pid } }",
+             node1, pid);
     doc = gql_ok(q);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(json_object_get(doc, "data"),
-                                                                        "stopConsumerProcess"), "pid")), pid);
+    assert_int_equal(
+        json_integer_value(json_object_get(
+            json_object_get(json_object_get(doc, "data"), "stopConsumerProcess"), "pid")),
+        pid);
     json_decref(doc);
     long long deadline = mm_test_now_ms() + 20000;
     int finished_seen = 0, pid_gone = 0;
     while (mm_test_now_ms() < deadline && !(finished_seen && pid_gone)) {
-        doc = gql_ok("{ serviceWeb(authCode: \"" CODE "\") { finishedProcesses { node name microservice pid "
+        doc = gql_ok("{ serviceWeb(authCode: \"" CODE
+                     "\") { finishedProcesses { node name microservice pid "
                      "reason exitCode } nodes { consumers { name processes { pid } } } } }");
         json_t *e;
         size_t i;
@@ -484,7 +529,8 @@ static void test_mutations_steer_node(void **state) {
         c = consumer(node1, "crunch");
         json_t *p;
         int present = 0;
-        json_array_foreach(json_object_get(c, "processes"), i, p) present |= json_integer_value(json_object_get(p, "pid")) == pid;
+        json_array_foreach(json_object_get(c, "processes"), i, p) present |=
+            json_integer_value(json_object_get(p, "pid")) == pid;
         pid_gone = !present && json_array_size(json_object_get(c, "processes")) == 2;
         json_decref(c);
         if (!(finished_seen && pid_gone)) usleep(100 * 1000);
@@ -494,20 +540,25 @@ static void test_mutations_steer_node(void **state) {
 
     /* killConsumer: idle goes to zero at once; stopConsumer: crunch drains to zero. */
     doc = gql_ok("mutation { killConsumer(authCode: \"" CODE "\", name: \"idle\") { id name } }");
-    assert_string_equal(json_string_value(json_object_get(json_object_get(json_object_get(doc, "data"), "killConsumer"),
-                                                          "name")), "idle");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(json_object_get(doc, "data"), "killConsumer"), "name")),
+                        "idle");
     json_decref(doc);
     wait_running(node1, "idle", 0, 20000);
-    json_decref(gql_ok("mutation { stopConsumer(authCode: \"" CODE "\", name: \"crunch\") { id name } }"));
+    json_decref(
+        gql_ok("mutation { stopConsumer(authCode: \"" CODE "\", name: \"crunch\") { id name } }"));
     wait_running(node1, "crunch", 0, 20000);
 
     /* Back up from the API again, then stopNode: the node drains and exits 0. */
     snprintf(q, sizeof q,
-             "mutation { adjustConsumer(authCode: \"" CODE "\", node: \"%s\", name: \"crunch\", processCount: 1) "
-             "{ processCount } }", node1);
+             "mutation { adjustConsumer(authCode: \"" CODE
+             "\", node: \"%s\", name: \"crunch\", processCount: 1) "
+             "{ processCount } }",
+             node1);
     json_decref(gql_ok(q));
     wait_running(node1, "crunch", 1, 20000);
-    snprintf(q, sizeof q, "mutation { stopNode(authCode: \"" CODE "\", name: \"%s\") { name } }", node1);
+    snprintf(q, sizeof q, "mutation { stopNode(authCode: \"" CODE "\", name: \"%s\") { name } }",
+             node1);
     json_decref(gql_ok(q));
     assert_int_equal(wait_exit(&node_a, 30000), 0);
     deadline = mm_test_now_ms() + 10000;
@@ -518,7 +569,8 @@ static void test_mutations_steer_node(void **state) {
     mm_test_child b;
     assert_int_equal(spawn_node(&b, node2), 0);
     wait_running(node2, "crunch", 1, 20000);
-    snprintf(q, sizeof q, "mutation { killNode(authCode: \"" CODE "\", name: \"%s\") { id name } }", node2);
+    snprintf(q, sizeof q, "mutation { killNode(authCode: \"" CODE "\", name: \"%s\") { id name } }",
+             node2);
     json_decref(gql_ok(q));
     int rc = wait_exit(&b, 30000);
     if (rc < 0) mm_test_child_stop(&b, SIGKILL, 5000);
@@ -547,7 +599,8 @@ static void test_wrong_code_aliases_do_not_flood_the_log(void **state) {
     assert_non_null(q);
     len += (size_t)snprintf(q + len, cap - len, "mutation {");
     for (int i = 0; i < 1000; i++)
-        len += (size_t)snprintf(q + len, cap - len, " a%d: stopNode(authCode: \"" WRONG "\", name: \"x\") { id }", i);
+        len += (size_t)snprintf(q + len, cap - len,
+                                " a%d: stopNode(authCode: \"" WRONG "\", name: \"x\") { id }", i);
     snprintf(q + len, cap - len, " }");
     json_t *doc = gql(q);
     free(q);
@@ -569,7 +622,8 @@ static void test_bad_input_is_refused(void **state) {
     json_t *doc = gql("mutation { stopNode(authCode: \"" CODE "\") { id } }");
     assert_string_equal(first_error_code(doc), "BAD_USER_INPUT");
     json_decref(doc);
-    doc = gql("mutation { adjustConsumer(authCode: \"" CODE "\", node: \"x\", name: \"crunch\", processCount: -1) { id } }");
+    doc = gql("mutation { adjustConsumer(authCode: \"" CODE
+              "\", node: \"x\", name: \"crunch\", processCount: -1) { id } }");
     assert_string_equal(first_error_code(doc), "BAD_USER_INPUT");
     json_decref(doc);
     assert_int_equal(web_high_watermark(), before);
@@ -582,9 +636,11 @@ static void expect_not_found(const char *mutation, const char *message) {
     snprintf(q, sizeof q, "mutation { %s }", mutation);
     json_t *doc = gql(q);
     const char *code = first_error_code(doc);
-    const char *text = json_string_value(json_object_get(json_array_get(json_object_get(doc, "errors"), 0), "message"));
+    const char *text = json_string_value(
+        json_object_get(json_array_get(json_object_get(doc, "errors"), 0), "message"));
     if (!code || strcmp(code, "NOT_FOUND") != 0 || !text || !strstr(text, message))
-        fail_msg("%s answered %s (wanted NOT_FOUND and '%s')", mutation, json_dumps(doc, 0), message);
+        fail_msg("%s answered %s (wanted NOT_FOUND and '%s')", mutation, json_dumps(doc, 0),
+                 message);
     json_decref(doc);
 }
 
@@ -594,16 +650,26 @@ static void test_unknown_names_are_refused(void **state) {
     char m[512];
     expect_not_found("stopNode(authCode: \"" CODE "\", name: \"no-such-node\") { id }",
                      "No live node named 'no-such-node' in the service web");
-    snprintf(m, sizeof m, "adjustConsumer(authCode: \"" CODE "\", node: \"%s\", name: \"crunhc\", processCount: 2) { id }", node1);
+    snprintf(m, sizeof m,
+             "adjustConsumer(authCode: \"" CODE
+             "\", node: \"%s\", name: \"crunhc\", processCount: 2) { id }",
+             node1);
     expect_not_found(m, "No live consumer named 'crunhc' on node ");
     expect_not_found(m, "(did you mean 'crunch'?)");
     expect_not_found("stopConsumer(authCode: \"" CODE "\", name: \"mmtest_manager.nope\") { id }",
                      "No live consumer named 'mmtest_manager.nope'");
     expect_not_found("killMicroservice(authCode: \"" CODE "\", name: \"mmtest_managr\") { id }",
-                     "No live service named 'mmtest_managr' in the service web (did you mean 'mmtest_manager'?)");
-    snprintf(m, sizeof m, "stopConsumerProcess(authCode: \"" CODE "\", node: \"%s\", name: \"crunch\", pid: 999999999) { id }", node1);
+                     "No live service named 'mmtest_managr' in the service web (did you mean "
+                     "'mmtest_manager'?)");
+    snprintf(m, sizeof m,
+             "stopConsumerProcess(authCode: \"" CODE
+             "\", node: \"%s\", name: \"crunch\", pid: 999999999) { id }",
+             node1);
     expect_not_found(m, "No worker pid 999999999 of consumer crunch on node ");
-    snprintf(m, sizeof m, "adjustConsumer(authCode: \"" CODE "\", node: \"%s-x\", name: \"crunch\", processCount: 2) { id }", node1);
+    snprintf(m, sizeof m,
+             "adjustConsumer(authCode: \"" CODE
+             "\", node: \"%s-x\", name: \"crunch\", processCount: 2) { id }",
+             node1);
     expect_not_found(m, "(did you mean '");
     assert_int_equal(web_high_watermark(), before); /* nothing was published */
 }

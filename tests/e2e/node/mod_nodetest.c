@@ -21,10 +21,9 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char sdl[] =
-    "type NodeTestEvent { id: String n: Int }\n"
-    "type NodeIdleEvent { id: String }\n"
-    "type Query { nodetestAlive: Boolean }\n";
+static const char sdl[] = "type NodeTestEvent { id: String n: Int }\n"
+                          "type NodeIdleEvent { id: String }\n"
+                          "type Query { nodetestAlive: Boolean }\n";
 
 static int count(void *ud, mm_handler *h, const mm_event *ev) {
     (void)ud;
@@ -33,7 +32,8 @@ static int count(void *ud, mm_handler *h, const mm_event *ev) {
         long ms = atol(sleep_ms);
         struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
         /* A stop signal must not cut the work short: sleep the whole time. */
-        while (nanosleep(&ts, &ts) != 0) {}
+        while (nanosleep(&ts, &ts) != 0) {
+        }
     }
     const char *crash_n = getenv("MMTEST_NODE_CRASH_N");
     json_t *n = json_object_get(mm_event_data(ev), "n");
@@ -45,7 +45,8 @@ static int count(void *ud, mm_handler *h, const mm_event *ev) {
     }
     const char *emit_topic = getenv("MMTEST_NODE_EMIT_TOPIC");
     if (emit_topic && emit_topic[0]) {
-        int erc = mm_handler_emit(h, emit_topic, "NodeIdleEvent", json_pack("{s:s}", "id", mm_event_id(ev)));
+        int erc = mm_handler_emit(h, emit_topic, "NodeIdleEvent",
+                                  json_pack("{s:s}", "id", mm_event_id(ev)));
         if (erc) return erc;
     }
     mm_state *st = mm_handler_state(h);
@@ -84,13 +85,21 @@ mm_service *metamorphosis_service(void) {
     const char *topics[] = {topic, NULL};
     mm_service *s = mm_service_new("mmtest_node");
     int rc = s ? mm_service_add_sdl(s, sdl) : MM_ENOMEM;
-    if (!rc) rc = mm_service_add_consumer(s, &(mm_consumer_def){
-        .name = "count", .group_id = group, .topics = topics, .event_types = count_events,
-        .save_result = getenv("MMTEST_NODE_SAVE") && strcmp(getenv("MMTEST_NODE_SAVE"), "1") == 0,
-        .handle = count});
-    if (!rc) rc = mm_service_add_consumer(s, &(mm_consumer_def){
-        .name = "idle", .group_id = idle_group, .topics = topics, .event_types = idle_events,
-        .handle = idle});
+    if (!rc)
+        rc = mm_service_add_consumer(
+            s, &(mm_consumer_def){.name = "count",
+                                  .group_id = group,
+                                  .topics = topics,
+                                  .event_types = count_events,
+                                  .save_result = getenv("MMTEST_NODE_SAVE") &&
+                                                 strcmp(getenv("MMTEST_NODE_SAVE"), "1") == 0,
+                                  .handle = count});
+    if (!rc)
+        rc = mm_service_add_consumer(s, &(mm_consumer_def){.name = "idle",
+                                                           .group_id = idle_group,
+                                                           .topics = topics,
+                                                           .event_types = idle_events,
+                                                           .handle = idle});
     if (!rc) rc = mm_service_add_resolver(s, "Query", "nodetestAlive", alive, NULL);
     if (!rc) rc = mm_service_set_post_fork(s, post_fork, NULL);
     if (rc && s) {

@@ -38,7 +38,7 @@
 #include "node/control.h"
 #include "node/status_store.h"
 
-#define REDIS_DB "7"
+#define REDIS_DB           "7"
 #define STATUS_INTERVAL_MS "300"
 
 static char mod_so[1024];
@@ -132,7 +132,8 @@ static void produce_events(int first, int n) {
     char err[256];
     for (int i = first; i < first + n; i++) {
         mm_event ev;
-        assert_int_equal(mm_event_create(&ev, "mmtest_node", "NodeTestEvent", json_pack("{s:i}", "n", i)), 0);
+        assert_int_equal(
+            mm_event_create(&ev, "mmtest_node", "NodeTestEvent", json_pack("{s:i}", "n", i)), 0);
         char id[512];
         snprintf(id, sizeof id, "%s-%d", topic, i);
         free(ev.id);
@@ -154,20 +155,25 @@ static void send_control(const mm_control *c) {
 }
 
 static void adjust(const char *node, const char *name, long procs) {
-    mm_control c = {.kind = MM_CONTROL_ADJUST_CONSUMER, .node = (char *)node, .name = (char *)name,
-                    .process_count_set = MM_CONTROL_SET, .process_count = procs};
+    mm_control c = {.kind = MM_CONTROL_ADJUST_CONSUMER,
+                    .node = (char *)node,
+                    .name = (char *)name,
+                    .process_count_set = MM_CONTROL_SET,
+                    .process_count = procs};
     send_control(&c);
 }
 
 /* The status document of node (new reference), or NULL if it is not live. */
 static json_t *node_status(const char *node) {
     char err[256];
-    mm_status_store *st = mm_status_store_new(status_url[0] ? status_url : redis_url, web_topic, err, sizeof err);
+    mm_status_store *st =
+        mm_status_store_new(status_url[0] ? status_url : redis_url, web_topic, err, sizeof err);
     assert_non_null(st);
     json_t *nodes = NULL, *found = NULL, *n;
     size_t i;
     if (mm_status_store_read(st, &nodes, err, sizeof err)) fail_msg("status: %s", err);
-    json_array_foreach(nodes, i, n) if (strcmp(json_string_value(json_object_get(n, "name")), node) == 0) found = json_incref(n);
+    json_array_foreach(nodes, i, n) if (strcmp(json_string_value(json_object_get(n, "name")),
+                                               node) == 0) found = json_incref(n);
     json_decref(nodes);
     mm_status_store_free(st);
     return found;
@@ -175,7 +181,8 @@ static json_t *node_status(const char *node) {
 
 static size_t live_node_count(void) {
     char err[256];
-    mm_status_store *st = mm_status_store_new(status_url[0] ? status_url : redis_url, web_topic, err, sizeof err);
+    mm_status_store *st =
+        mm_status_store_new(status_url[0] ? status_url : redis_url, web_topic, err, sizeof err);
     json_t *nodes = NULL;
     assert_int_equal(mm_status_store_read(st, &nodes, err, sizeof err), 0);
     size_t n = json_array_size(nodes);
@@ -187,7 +194,9 @@ static size_t live_node_count(void) {
 static json_t *consumer_of(json_t *node, const char *name) {
     size_t i;
     json_t *c;
-    json_array_foreach(json_object_get(node, "consumers"), i, c) if (strcmp(json_string_value(json_object_get(c, "name")), name) == 0) return c;
+    json_array_foreach(json_object_get(node, "consumers"), i,
+                       c) if (strcmp(json_string_value(json_object_get(c, "name")), name) ==
+                              0) return c;
     return NULL;
 }
 
@@ -226,8 +235,9 @@ static json_t *wait_procs(const char *node, const char *name, size_t want, int t
 }
 
 static int spawn_node(mm_test_child *child, const char *name, const char *config) {
-    char *argv[] = {(char *)mm_test_gregor(), "node", "--app", mod_so, "--node-name", (char *)name,
-                    config ? "--config" : NULL, (char *)config, NULL};
+    char *argv[] = {
+        (char *)mm_test_gregor(),   "node",         "--app", mod_so, "--node-name", (char *)name,
+        config ? "--config" : NULL, (char *)config, NULL};
     if (mm_test_child_spawn(child, argv)) return -1;
     char line[256];
     return mm_test_child_wait_line(child, "node ready: ", line, sizeof line, 30000);
@@ -248,7 +258,8 @@ static int wait_exit(mm_test_child *child, int timeout_ms) {
     long long deadline = mm_test_now_ms() + timeout_ms;
     int ws = 0;
     pid_t r;
-    while ((r = waitpid(child->pid, &ws, WNOHANG)) == 0 && mm_test_now_ms() < deadline) usleep(20 * 1000);
+    while ((r = waitpid(child->pid, &ws, WNOHANG)) == 0 && mm_test_now_ms() < deadline)
+        usleep(20 * 1000);
     if (r != child->pid) return -1;
     child->pid = 0;
     if (child->out_fd >= 0) close(child->out_fd);
@@ -303,19 +314,29 @@ static json_t *finished_events(void) {
  * NULL) on stderr. */
 static void expect_refused2(const char *yaml, const char *expect, const char *also_expect);
 
-static void expect_refused(const char *yaml, const char *expect) { expect_refused2(yaml, expect, NULL); }
+static void expect_refused(const char *yaml, const char *expect) {
+    expect_refused2(yaml, expect, NULL);
+}
 
 static void expect_refused2(const char *yaml, const char *expect, const char *also_expect) {
     char path[64];
     write_temp(path, sizeof path, yaml);
-    char *argv[] = {(char *)mm_test_gregor(), "node", "--app", mod_so, "--node-name", "refused",
-                    "--config", path, NULL};
+    char *argv[] = {(char *)mm_test_gregor(),
+                    "node",
+                    "--app",
+                    mod_so,
+                    "--node-name",
+                    "refused",
+                    "--config",
+                    path,
+                    NULL};
     char *out = NULL, *err = NULL;
     int status = mm_test_run(argv, &out, &err, 20000);
     char want[256];
     snprintf(want, sizeof want, "%s:%s", path, expect);
     if (status != 1 || !strstr(err, want) || (also_expect && !strstr(err, also_expect)))
-        fail_msg("status %d, stderr '%s', wanted '%s' and '%s'", status, err, want, also_expect ? also_expect : "");
+        fail_msg("status %d, stderr '%s', wanted '%s' and '%s'", status, err, want,
+                 also_expect ? also_expect : "");
     unlink(path);
     free(out);
     free(err);
@@ -325,8 +346,9 @@ static void test_config_errors_refused_with_file_line(void **state) {
     (void)state;
     /* (gregor's common start-up checks names against the loaded services
      * too; either check may answer, both name the file, line and key.) */
-    expect_refused2("service_web_topic: w\nmmtest_node:\n  count: {procs: 1}\nnosuch:\n  c: {procs: 1}\n",
-                    "5: ", "'nosuch'");
+    expect_refused2(
+        "service_web_topic: w\nmmtest_node:\n  count: {procs: 1}\nnosuch:\n  c: {procs: 1}\n",
+        "5: ", "'nosuch'");
     expect_refused2("mmtest_node:\n  count: {procs: 1}\n  nope:\n    procs: 2\n", "3: ", "'nope'");
     expect_refused("mmtest_node:\n  count:\n    procs: -1\n",
                    "3: key 'mmtest_node.count.procs': expected an integer from 0 to 1024");
@@ -339,7 +361,8 @@ static void test_config_errors_refused_with_file_line(void **state) {
     char *out = NULL, *err = NULL;
     assert_int_equal(mm_test_run(argv, &out, &err, 20000), 2);
     free(out), free(err);
-    char *argv2[] = {(char *)mm_test_gregor(), "config", "--app", mod_so, "--harakiri-limit", "-3", NULL};
+    char *argv2[] = {(char *)mm_test_gregor(), "config", "--app", mod_so,
+                     "--harakiri-limit",       "-3",     NULL};
     assert_int_equal(mm_test_run(argv2, &out, &err, 20000), 2);
     free(out), free(err);
 }
@@ -347,14 +370,24 @@ static void test_config_errors_refused_with_file_line(void **state) {
 static void test_config_round_trip_and_harakiri(void **state) {
     (void)state;
     fresh_names(2);
-    char *argv[] = {(char *)mm_test_gregor(), "config", "--app", mod_so, "--harakiri-limit", "5",
-                    "--harakiri-jitter", "1", "--node-name", "hk", NULL};
+    char *argv[] = {(char *)mm_test_gregor(),
+                    "config",
+                    "--app",
+                    mod_so,
+                    "--harakiri-limit",
+                    "5",
+                    "--harakiri-jitter",
+                    "1",
+                    "--node-name",
+                    "hk",
+                    NULL};
     char *out = NULL, *err = NULL;
     assert_int_equal(mm_test_run(argv, &out, &err, 20000), 0);
     /* The printed file parses back to what was asked. */
     mm_config *cfg = NULL;
     char cerr[512];
-    if (mm_config_load_string("printed", out, strlen(out), &cfg, cerr, sizeof cerr)) fail_msg("%s\n%s", cerr, out);
+    if (mm_config_load_string("printed", out, strlen(out), &cfg, cerr, sizeof cerr))
+        fail_msg("%s\n%s", cerr, out);
     assert_string_equal(cfg->service_web_topic, web_topic);
     assert_string_equal(cfg->kafka_bootstrap_servers, mm_test_kafka_bootstrap());
     assert_string_equal(cfg->redis_status_url, redis_url);
@@ -412,8 +445,8 @@ static void test_config_round_trip_and_harakiri(void **state) {
         total = 0;
         for (int p = 0; p < md->topics[0].partition_cnt; p++) {
             int64_t low = 0, high = 0;
-            if (rd_kafka_query_watermark_offsets(rk, web_topic, md->topics[0].partitions[p].id, &low,
-                                                 &high, 10000) == 0)
+            if (rd_kafka_query_watermark_offsets(rk, web_topic, md->topics[0].partitions[p].id,
+                                                 &low, &high, 10000) == 0)
                 total += high;
         }
         rd_kafka_metadata_destroy(md);
@@ -459,7 +492,8 @@ static void test_control_events(void **state) {
     adjust("ctl", "mmtest_node.count", 3);
     json_t *st = wait_procs("ctl", "count", 3, 20000);
     fprintf(stderr, "adjust 1 -> 3 took effect in %lld ms\n", mm_test_now_ms() - t0);
-    assert_int_equal(json_integer_value(json_object_get(consumer_of(st, "count"), "processCount")), 3);
+    assert_int_equal(json_integer_value(json_object_get(consumer_of(st, "count"), "processCount")),
+                     3);
     json_decref(st);
     t0 = mm_test_now_ms();
     adjust("ctl", "count", 1);
@@ -492,14 +526,16 @@ static void test_control_events(void **state) {
     assert_true(back);
 
     /* StopConsumerProcess recycles exactly that pid. */
-    mm_control scp = {.kind = MM_CONTROL_STOP_CONSUMER_PROCESS, .node = "ctl", .name = "count", .pid = victim};
+    mm_control scp = {
+        .kind = MM_CONTROL_STOP_CONSUMER_PROCESS, .node = "ctl", .name = "count", .pid = victim};
     send_control(&scp);
     long long deadline = mm_test_now_ms() + 20000;
     pid_t now_pid = victim;
     while (mm_test_now_ms() < deadline) {
         st = node_status("ctl");
         json_t *c = consumer_of(st, "count");
-        if (running_procs(c, pids, 4) == 1 && pids[0] != victim && ended(c, "stopped") == stopped_before + 1 &&
+        if (running_procs(c, pids, 4) == 1 && pids[0] != victim &&
+            ended(c, "stopped") == stopped_before + 1 &&
             json_array_size(json_object_get(c, "processes")) == 1) {
             now_pid = pids[0];
             json_decref(st);
@@ -520,7 +556,8 @@ static void test_control_events(void **state) {
     send_control(&stop);
     st = wait_procs("ctl", "count", 0, 20000);
     assert_int_equal(ended(consumer_of(st, "count"), "stopped"), stopped_before + 2);
-    assert_int_equal(json_integer_value(json_object_get(consumer_of(st, "count"), "processCount")), 0);
+    assert_int_equal(json_integer_value(json_object_get(consumer_of(st, "count"), "processCount")),
+                     0);
     json_decref(st);
 
     /* KillConsumer kills at once. */
@@ -564,8 +601,12 @@ static void test_two_nodes_sigkill_worker_and_node(void **state) {
         long long settle = mm_test_now_ms() + 2000;
         do {
             json_t *sa = node_status("node-a"), *sb = node_status("node-b");
-            ma = json_integer_value(json_object_get(json_array_get(json_object_get(consumer_of(sa, "count"), "processes"), 0), "messagesProcessed"));
-            mb = json_integer_value(json_object_get(json_array_get(json_object_get(consumer_of(sb, "count"), "processes"), 0), "messagesProcessed"));
+            ma = json_integer_value(json_object_get(
+                json_array_get(json_object_get(consumer_of(sa, "count"), "processes"), 0),
+                "messagesProcessed"));
+            mb = json_integer_value(json_object_get(
+                json_array_get(json_object_get(consumer_of(sb, "count"), "processes"), 0),
+                "messagesProcessed"));
             json_decref(sa), json_decref(sb);
             if (ma + mb >= sent) break;
             usleep(100 * 1000);
@@ -590,7 +631,8 @@ static void test_two_nodes_sigkill_worker_and_node(void **state) {
         sa = node_status("node-a");
         pid_t p2[2];
         json_t *c = consumer_of(sa, "count");
-        if (ended(c, "crash") == 1 && running_procs(c, p2, 2) == 1 && p2[0] != pids[0]) replaced = p2[0];
+        if (ended(c, "crash") == 1 && running_procs(c, p2, 2) == 1 && p2[0] != pids[0])
+            replaced = p2[0];
         json_decref(sa);
         usleep(100 * 1000);
     }
@@ -701,7 +743,8 @@ static void test_max_age_finished_events_stop_microservice(void **state) {
     (void)state;
     fresh_names(1);
     char path[64];
-    write_temp(path, sizeof path, "mmtest_node:\n  count: {procs: 1, max_age_seconds: 2}\n  idle: {procs: 0}\n");
+    write_temp(path, sizeof path,
+               "mmtest_node:\n  count: {procs: 1, max_age_seconds: 2}\n  idle: {procs: 0}\n");
     mm_test_child node;
     assert_int_equal(spawn_node(&node, "aging", path), 0);
     long long deadline = mm_test_now_ms() + 20000;
@@ -766,8 +809,10 @@ static void test_kill_node(void **state) {
     assert_null(node_status("victim"));
     json_t *fin = finished_events();
     assert_int_equal(json_array_size(fin), 2);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(fin, 0), "reason")), "killed");
-    assert_int_equal(json_integer_value(json_object_get(json_array_get(fin, 0), "exitCode")), 128 + SIGKILL);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(fin, 0), "reason")),
+                        "killed");
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(fin, 0), "exitCode")),
+                     128 + SIGKILL);
     json_decref(fin);
     unlink(path);
 }
@@ -787,7 +832,7 @@ static void start_private_redis(mm_test_child *child, int port) {
     char port_s[16];
     snprintf(port_s, sizeof port_s, "%d", port);
     char *argv[] = {"/usr/bin/redis-server", "--port", port_s, "--bind", "127.0.0.1", "--save", "",
-                    "--appendonly", "no", NULL};
+                    "--appendonly",          "no",     NULL};
     assert_int_equal(mm_test_child_spawn(child, argv), 0);
     long long deadline = mm_test_now_ms() + 10000;
     int ok = 0;

@@ -47,7 +47,8 @@ static int env_line(const char *text, const char *name, char *out, size_t size) 
 static void fixture(const char *what) {
     char script[1024];
     snprintf(script, sizeof script, "%s/scripts/kafka-fixture.sh", getenv("MM_SOURCE_DIR"));
-    char *argv[] = {"/bin/bash", script, (char *)what, strcmp(what, "stop") == 0 ? fixture_dir : NULL, NULL};
+    char *argv[] = {"/bin/bash", script, (char *)what,
+                    strcmp(what, "stop") == 0 ? fixture_dir : NULL, NULL};
     char *out = NULL, *err = NULL;
     int st = mm_test_run(argv, &out, &err, 180000);
     if (strcmp(what, "start") == 0) {
@@ -102,8 +103,15 @@ static void test_sigterm_with_broker_gone(void **state) {
     int saved = dup(2);
     dup2(log_fd, 2);
     mm_test_child node;
-    char *argv[] = {(char *)mm_test_gregor(), "node", "--app", mod_so, "--node-name", "gone",
-                    "--config", cfg_path, NULL};
+    char *argv[] = {(char *)mm_test_gregor(),
+                    "node",
+                    "--app",
+                    mod_so,
+                    "--node-name",
+                    "gone",
+                    "--config",
+                    cfg_path,
+                    NULL};
     int rc = mm_test_child_spawn(&node, argv);
     dup2(saved, 2);
     close(saved);
@@ -112,7 +120,8 @@ static void test_sigterm_with_broker_gone(void **state) {
     assert_int_equal(mm_test_child_wait_line(&node, "node ready: ", line, sizeof line, 60000), 0);
     /* A standalone `gregor worker` of the idle consumer, stopped the same way. */
     mm_test_child worker;
-    char *wargv[] = {(char *)mm_test_gregor(), "worker", "--app", mod_so, "--consumer", "idle", NULL};
+    char *wargv[] = {
+        (char *)mm_test_gregor(), "worker", "--app", mod_so, "--consumer", "idle", NULL};
     saved = dup(2);
     dup2(log_fd, 2);
     rc = mm_test_child_spawn(&worker, wargv);
@@ -124,11 +133,13 @@ static void test_sigterm_with_broker_gone(void **state) {
     mm_producer *producer = mm_producer_new(bootstrap, NULL, 0, err, sizeof err);
     assert_non_null(producer);
     mm_event ev;
-    assert_int_equal(mm_event_create(&ev, "mmtest_node", "NodeTestEvent", json_pack("{s:i}", "n", 0)), 0);
+    assert_int_equal(
+        mm_event_create(&ev, "mmtest_node", "NodeTestEvent", json_pack("{s:i}", "n", 0)), 0);
     snprintf(id, sizeof id, "%s-0", t);
     free(ev.id);
     ev.id = strdup(id);
-    assert_int_equal(mm_producer_send_sync(producer, t, &ev, 20000, NULL, NULL, err, sizeof err), 0);
+    assert_int_equal(mm_producer_send_sync(producer, t, &ev, 20000, NULL, NULL, err, sizeof err),
+                     0);
     mm_event_clear(&ev);
     mm_producer_free(producer);
     long long deadline = mm_test_now_ms() + 60000;
@@ -169,8 +180,9 @@ static void test_sigterm_with_broker_gone(void **state) {
         wtook = 60000;
     }
     node.pid = worker.pid = 0;
-    print_message("node stopped %lld ms, gregor worker %lld ms after SIGTERM with their broker gone\n",
-                  took, wtook);
+    print_message(
+        "node stopped %lld ms, gregor worker %lld ms after SIGTERM with their broker gone\n", took,
+        wtook);
     fixture("stop");
 
     FILE *lf = fopen(log_path, "r");

@@ -48,12 +48,14 @@ static redisContext *redis(void) {
 static void produce(int n, const char *reply_to) {
     mm_event ev;
     char err[256], id[512];
-    assert_int_equal(mm_event_create(&ev, "mmtest_node", "NodeTestEvent", json_pack("{s:i}", "n", n)), 0);
+    assert_int_equal(
+        mm_event_create(&ev, "mmtest_node", "NodeTestEvent", json_pack("{s:i}", "n", n)), 0);
     snprintf(id, sizeof id, "%s-%d", topic, n);
     free(ev.id);
     ev.id = strdup(id);
     if (reply_to) assert_int_equal(mm_event_set_reply_to(&ev, reply_to), 0);
-    if (mm_producer_send_sync(producer, topic, &ev, 20000, NULL, NULL, err, sizeof err)) fail_msg("send: %s", err);
+    if (mm_producer_send_sync(producer, topic, &ev, 20000, NULL, NULL, err, sizeof err))
+        fail_msg("send: %s", err);
     mm_event_clear(&ev);
 }
 
@@ -165,18 +167,28 @@ static void test_segfaulting_handler(void **state) {
      * caller when the worker has died, so keep the report short. */
     const char *asan = getenv("ASAN_OPTIONS");
     char asan_fast[512];
-    snprintf(asan_fast, sizeof asan_fast, "%s%ssymbolize=0", asan ? asan : "", asan && asan[0] ? ":" : "");
+    snprintf(asan_fast, sizeof asan_fast, "%s%ssymbolize=0", asan ? asan : "",
+             asan && asan[0] ? ":" : "");
     setenv("ASAN_OPTIONS", asan_fast, 1);
     int saved = dup(2);
     dup2(log_fd, 2);
     mm_test_child node;
-    char *argv[] = {(char *)mm_test_gregor(), "node", "--app", mod_so, "--node-name", "crashnode",
-                    "--config", cfg_path, NULL};
+    char *argv[] = {(char *)mm_test_gregor(),
+                    "node",
+                    "--app",
+                    mod_so,
+                    "--node-name",
+                    "crashnode",
+                    "--config",
+                    cfg_path,
+                    NULL};
     int rc = mm_test_child_spawn(&node, argv);
     dup2(saved, 2);
     close(saved);
-    if (asan) setenv("ASAN_OPTIONS", asan, 1);
-    else unsetenv("ASAN_OPTIONS");
+    if (asan)
+        setenv("ASAN_OPTIONS", asan, 1);
+    else
+        unsetenv("ASAN_OPTIONS");
     assert_int_equal(rc, 0);
     char line[256];
     assert_int_equal(mm_test_child_wait_line(&node, "node ready: ", line, sizeof line, 30000), 0);
@@ -214,7 +226,8 @@ static void test_segfaulting_handler(void **state) {
     char want_id[512];
     snprintf(want_id, sizeof want_id, "%s-1", topic);
     assert_string_equal(json_string_value(json_object_get(doc, "sourceEventId")), want_id);
-    print_message("caller answered WORKER_CRASHED %lld ms after the event was produced\n", answered_ms);
+    print_message("caller answered WORKER_CRASHED %lld ms after the event was produced\n",
+                  answered_ms);
     assert_true(answered_ms < 2000);
     json_decref(doc);
     freeReplyObject(r);

@@ -83,7 +83,8 @@ static void run(const char *bootstrap, int create, int harakiri, int seconds, lo
         const char *both[] = {w, t};
         for (int k = 0; k < 2; k++) {
             mm_event ev;
-            assert_int_equal(mm_event_create(&ev, "mmtest_node", "NodeIdleEvent", json_object()), 0);
+            assert_int_equal(mm_event_create(&ev, "mmtest_node", "NodeIdleEvent", json_object()),
+                             0);
             if (mm_producer_send_sync(producer, both[k], &ev, 10000, NULL, NULL, err, sizeof err))
                 fail_msg("send: %s", err);
             mm_event_clear(&ev);
@@ -93,13 +94,21 @@ static void run(const char *bootstrap, int create, int harakiri, int seconds, lo
     char cfg_path[] = "/tmp/mmtest-handoff-XXXXXX";
     int fd = mkstemp(cfg_path);
     char cfg[256];
-    snprintf(cfg, sizeof cfg, "mmtest_node:\n  count: {procs: 1, harakiri_limit: %d}\n  idle: {procs: 0}\n",
+    snprintf(cfg, sizeof cfg,
+             "mmtest_node:\n  count: {procs: 1, harakiri_limit: %d}\n  idle: {procs: 0}\n",
              harakiri);
     assert_int_equal(write(fd, cfg, strlen(cfg)), (ssize_t)strlen(cfg));
     close(fd);
     mm_test_child node;
-    char *argv[] = {(char *)mm_test_gregor(), "node", "--app", mod_so, "--node-name", "handoff",
-                    "--config", cfg_path, NULL};
+    char *argv[] = {(char *)mm_test_gregor(),
+                    "node",
+                    "--app",
+                    mod_so,
+                    "--node-name",
+                    "handoff",
+                    "--config",
+                    cfg_path,
+                    NULL};
     assert_int_equal(mm_test_child_spawn(&node, argv), 0);
     char line[256];
     assert_int_equal(mm_test_child_wait_line(&node, "node ready: ", line, sizeof line, 30000), 0);
@@ -124,20 +133,24 @@ static void run(const char *bootstrap, int create, int harakiri, int seconds, lo
     for (int i = 0; count < cap && mm_test_now_ms() < end; i++) {
         mm_event ev;
         char id[512];
-        assert_int_equal(mm_event_create(&ev, "mmtest_node", "NodeTestEvent", json_pack("{s:i}", "n", i)), 0);
+        assert_int_equal(
+            mm_event_create(&ev, "mmtest_node", "NodeTestEvent", json_pack("{s:i}", "n", i)), 0);
         snprintf(id, sizeof id, "%s-%d", t, i);
         free(ev.id);
         ev.id = strdup(id);
         assert_int_equal(mm_event_set_reply_to(&ev, server), 0);
         long long t0 = mm_test_now_ms();
-        if (mm_producer_send(producer, t, &ev, NULL, NULL, err, sizeof err)) fail_msg("send: %s", err);
+        if (mm_producer_send(producer, t, &ev, NULL, NULL, err, sizeof err))
+            fail_msg("send: %s", err);
         mm_event_clear(&ev);
         int answered = 0;
         while (!answered) {
             void *reply = NULL;
             if (redisGetReply(sub, &reply) != REDIS_OK) break; /* 5 s without an answer */
             r = reply;
-            json_t *doc = r->type == REDIS_REPLY_ARRAY && r->elements == 3 ? json_loads(r->element[2]->str, 0, NULL) : NULL;
+            json_t *doc = r->type == REDIS_REPLY_ARRAY && r->elements == 3
+                              ? json_loads(r->element[2]->str, 0, NULL)
+                              : NULL;
             const char *src = json_string_value(json_object_get(doc, "sourceEventId"));
             answered = src && strcmp(src, id) == 0;
             json_decref(doc);
@@ -183,10 +196,11 @@ static void run(const char *bootstrap, int create, int harakiri, int seconds, lo
     freeReplyObject(r);
     redisFree(c);
     redisFree(sub);
-    print_message("%s: harakiri(%d), 1 synchronous client, %d s: %zu requests (%.0f/s), %zu workers, "
-                  "p50 %lld ms, p99 %lld ms, max %lld ms, %zu over %lld ms, %zu unanswered\n",
-                  label, harakiri, seconds, count, count * 1000.0 / (double)(mm_test_now_ms() - start),
-                  npids, p50, p99, max, over, max_ms, lost);
+    print_message(
+        "%s: harakiri(%d), 1 synchronous client, %d s: %zu requests (%.0f/s), %zu workers, "
+        "p50 %lld ms, p99 %lld ms, max %lld ms, %zu over %lld ms, %zu unanswered\n",
+        label, harakiri, seconds, count, count * 1000.0 / (double)(mm_test_now_ms() - start), npids,
+        p50, p99, max, over, max_ms, lost);
     assert_int_equal(mm_test_child_stop(&node, SIGTERM, 30000), 0);
     unlink(cfg_path);
     mm_producer_free(producer);
@@ -207,8 +221,8 @@ static int seconds(void) {
 static void test_harakiri_under_sync_load(void **state) {
     (void)state;
     const char *max = getenv("MMTEST_HANDOFF_MAX_MS");
-    run(mm_test_kafka_bootstrap(), 1, 20, seconds(), max && atoll(max) > 0 ? atoll(max) : MAX_REQUEST_MS,
-        "Kafka");
+    run(mm_test_kafka_bootstrap(), 1, 20, seconds(),
+        max && atoll(max) > 0 ? atoll(max) : MAX_REQUEST_MS, "Kafka");
 }
 
 /* The same on `gregor broker` (librdkafka's mock cluster, the demo's

@@ -58,7 +58,8 @@ static void produce(int first, int n) {
     for (int i = first; i < first + n; i++) {
         mm_event ev;
         char id[512];
-        assert_int_equal(mm_event_create(&ev, "mmtest_node", "NodeTestEvent", json_pack("{s:i}", "n", i)), 0);
+        assert_int_equal(
+            mm_event_create(&ev, "mmtest_node", "NodeTestEvent", json_pack("{s:i}", "n", i)), 0);
         snprintf(id, sizeof id, "%s-%d", topic, i);
         free(ev.id);
         ev.id = strdup(id);
@@ -67,10 +68,10 @@ static void produce(int first, int n) {
         size_t len = 0;
         char reason[MM_ENVELOPE_REASON_MAX];
         assert_int_equal(mm_envelope_encode(&ev, &h, &payload, &len, reason), 0);
-        rd_kafka_resp_err_t e = rd_kafka_producev(mm_producer_rdkafka(producer), RD_KAFKA_V_TOPIC(topic),
-                              RD_KAFKA_V_PARTITION(i % 2), RD_KAFKA_V_VALUE(payload, len),
-                              RD_KAFKA_V_KEY(id, strlen(id)), RD_KAFKA_V_HEADERS(h),
-                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+        rd_kafka_resp_err_t e = rd_kafka_producev(
+            mm_producer_rdkafka(producer), RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(i % 2),
+            RD_KAFKA_V_VALUE(payload, len), RD_KAFKA_V_KEY(id, strlen(id)), RD_KAFKA_V_HEADERS(h),
+            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
         if (e) {
             rd_kafka_headers_destroy(h);
             fail_msg("produce: %s", rd_kafka_err2str(e));
@@ -114,8 +115,15 @@ static void test_retired_static_member_leaves(void **state) {
     int saved = dup(2);
     dup2(log_fd, 2);
     mm_test_child node;
-    char *argv[] = {(char *)mm_test_gregor(), "node", "--app", mod_so, "--node-name", "leaver",
-                    "--config", cfg_path, NULL};
+    char *argv[] = {(char *)mm_test_gregor(),
+                    "node",
+                    "--app",
+                    mod_so,
+                    "--node-name",
+                    "leaver",
+                    "--config",
+                    cfg_path,
+                    NULL};
     int rc = mm_test_child_spawn(&node, argv);
     dup2(saved, 2);
     close(saved);
@@ -126,17 +134,22 @@ static void test_retired_static_member_leaves(void **state) {
     assert_int_equal(wait_seen(10, 30000), 10);
 
     /* Down to one worker: slot 1 retires for good and leaves the group. */
-    mm_control c = {.kind = MM_CONTROL_ADJUST_CONSUMER, .node = "leaver", .name = "count",
-                    .process_count_set = MM_CONTROL_SET, .process_count = 1};
+    mm_control c = {.kind = MM_CONTROL_ADJUST_CONSUMER,
+                    .node = "leaver",
+                    .name = "count",
+                    .process_count_set = MM_CONTROL_SET,
+                    .process_count = 1};
     mm_event ev;
     assert_int_equal(mm_control_build(&c, &ev, err, sizeof err), 0);
-    assert_int_equal(mm_producer_send_sync(producer, w, &ev, 20000, NULL, NULL, err, sizeof err), 0);
+    assert_int_equal(mm_producer_send_sync(producer, w, &ev, 20000, NULL, NULL, err, sizeof err),
+                     0);
     mm_event_clear(&ev);
     sleep(2);
     long long t0 = mm_test_now_ms();
     produce(10, 10);
     long long got = wait_seen(20, 10000);
-    print_message("after the retirement: %lld of 20 handled, %lld ms\n", got, mm_test_now_ms() - t0);
+    print_message("after the retirement: %lld of 20 handled, %lld ms\n", got,
+                  mm_test_now_ms() - t0);
     assert_int_equal(got, 20);
 
     assert_int_equal(mm_test_child_stop(&node, SIGTERM, 30000), 0);

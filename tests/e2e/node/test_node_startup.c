@@ -97,8 +97,15 @@ static void test_waits_for_redis_and_titles_workers(void **state) {
     int saved = dup(2);
     dup2(log_fd, 2);
     mm_test_child node;
-    char *argv[] = {(char *)mm_test_gregor(), "node", "--app", mod_so, "--node-name", "startup",
-                    "--config", cfg_path, NULL};
+    char *argv[] = {(char *)mm_test_gregor(),
+                    "node",
+                    "--app",
+                    mod_so,
+                    "--node-name",
+                    "startup",
+                    "--config",
+                    cfg_path,
+                    NULL};
     int rc = mm_test_child_spawn(&node, argv);
     dup2(saved, 2);
     close(saved);
@@ -106,7 +113,8 @@ static void test_waits_for_redis_and_titles_workers(void **state) {
 
     /* Redis is down: no "node ready", no worker, and the log says why. */
     char line[256], title[1024] = "";
-    assert_int_not_equal(mm_test_child_wait_line(&node, "node ready: ", line, sizeof line, 4000), 0);
+    assert_int_not_equal(mm_test_child_wait_line(&node, "node ready: ", line, sizeof line, 4000),
+                         0);
     assert_int_equal(children_titled(node.pid, "gregor worker", title, sizeof title), 0);
     FILE *f = fopen(log_path, "r");
     char *log = calloc(1, 1 << 16);
@@ -123,12 +131,13 @@ static void test_waits_for_redis_and_titles_workers(void **state) {
     snprintf(port_s, sizeof port_s, "%d", port);
     mm_test_child redis;
     char *rargv[] = {"/usr/bin/redis-server", "--port", port_s, "--bind", "127.0.0.1", "--save", "",
-                     "--appendonly", "no", NULL};
+                     "--appendonly",          "no",     NULL};
     assert_int_equal(mm_test_child_spawn(&redis, rargv), 0);
     assert_int_equal(mm_test_child_wait_line(&node, "node ready: ", line, sizeof line, 30000), 0);
     long long deadline = mm_test_now_ms() + 10000;
     int n = 0;
-    while ((n = children_titled(node.pid, "gregor worker mmtest_node.count #", title, sizeof title)) < 2 &&
+    while ((n = children_titled(node.pid, "gregor worker mmtest_node.count #", title,
+                                sizeof title)) < 2 &&
            mm_test_now_ms() < deadline)
         usleep(100 * 1000);
     assert_int_equal(n, 2);

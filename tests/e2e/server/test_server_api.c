@@ -44,7 +44,8 @@ static void *run_main(void *arg) {
 }
 
 static char *get(const char *url, int *status) {
-    char *argv[] = {"/usr/bin/curl", "-s", "-w", "\n%{http_code}", "--max-time", "10", (char *)url, NULL};
+    char *argv[] = {"/usr/bin/curl", "-s", "-w",        "\n%{http_code}",
+                    "--max-time",    "10", (char *)url, NULL};
     char *out = NULL, *err = NULL;
     assert_int_equal(mm_test_run(argv, &out, &err, 15000), 0);
     free(err);

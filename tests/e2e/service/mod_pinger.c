@@ -6,10 +6,9 @@
 
 #include <stddef.h>
 
-static const char sdl[] =
-    "type PingEvent { id: String message: String }\n"
-    "type NeverEvent { id: String message: String }\n"
-    "type Query { pingerAlive: Boolean }\n";
+static const char sdl[] = "type PingEvent { id: String message: String }\n"
+                          "type NeverEvent { id: String message: String }\n"
+                          "type Query { pingerAlive: Boolean }\n";
 
 static json_t *message_event(void *ud, mm_mutation_call *call, json_t *args) {
     (void)ud;
@@ -34,15 +33,23 @@ mm_service *metamorphosis_service(void) {
     static const char *const ping_events[] = {"PingEvent", NULL};
     mm_service *s = mm_service_new("mmtest_pinger");
     int rc = s ? mm_service_add_sdl(s, sdl) : MM_ENOMEM;
-    if (!rc) rc = mm_service_add_mutation(s, &(mm_mutation_def){
-        .name = "ping", .arguments = "message: String", .event_type = "PingEvent",
-        .timings = MM_TIMING_ASYNCHRONOUS, .mutate_event = message_event});
-    if (!rc) rc = mm_service_add_mutation(s, &(mm_mutation_def){
-        .name = "neverAnswered", .arguments = "message: String", .event_type = "NeverEvent",
-        .timings = MM_TIMING_SYNCHRONOUS, .default_timing = MM_TIMING_SYNCHRONOUS,
-        .timeout_ms = 1500, .mutate_event = message_event});
-    if (!rc) rc = mm_service_add_consumer(s, &(mm_consumer_def){
-        .name = "relay", .event_types = ping_events, .handle = relay});
+    if (!rc)
+        rc = mm_service_add_mutation(s, &(mm_mutation_def){.name = "ping",
+                                                           .arguments = "message: String",
+                                                           .event_type = "PingEvent",
+                                                           .timings = MM_TIMING_ASYNCHRONOUS,
+                                                           .mutate_event = message_event});
+    if (!rc)
+        rc = mm_service_add_mutation(s, &(mm_mutation_def){.name = "neverAnswered",
+                                                           .arguments = "message: String",
+                                                           .event_type = "NeverEvent",
+                                                           .timings = MM_TIMING_SYNCHRONOUS,
+                                                           .default_timing = MM_TIMING_SYNCHRONOUS,
+                                                           .timeout_ms = 1500,
+                                                           .mutate_event = message_event});
+    if (!rc)
+        rc = mm_service_add_consumer(
+            s, &(mm_consumer_def){.name = "relay", .event_types = ping_events, .handle = relay});
     if (!rc) rc = mm_service_add_resolver(s, "Query", "pingerAlive", alive, NULL);
     if (rc && s) {
         mm_service_free(s);

@@ -5,9 +5,8 @@
 
 #include <stddef.h>
 
-static const char sdl[] =
-    "type PongRequest { id: String message: String }\n"
-    "type Query { pongs: [String] }\n";
+static const char sdl[] = "type PongRequest { id: String message: String }\n"
+                          "type Query { pongs: [String] }\n";
 
 static int pong(void *ud, mm_handler *h, const mm_event *ev) {
     (void)ud;
@@ -29,8 +28,9 @@ mm_service *metamorphosis_service(void) {
     static const char *const pong_events[] = {"PongRequest", NULL};
     mm_service *s = mm_service_new("mmtest_ponger");
     int rc = s ? mm_service_add_sdl(s, sdl) : MM_ENOMEM;
-    if (!rc) rc = mm_service_add_consumer(s, &(mm_consumer_def){
-        .name = "pong", .event_types = pong_events, .handle = pong});
+    if (!rc)
+        rc = mm_service_add_consumer(
+            s, &(mm_consumer_def){.name = "pong", .event_types = pong_events, .handle = pong});
     if (!rc) rc = mm_service_add_resolver(s, "Query", "pongs", pongs, NULL);
     if (rc && s) {
         mm_service_free(s);

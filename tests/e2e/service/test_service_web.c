@@ -42,15 +42,31 @@ static const char *worker_consumers[4] = {"create_form", "legacy_create_form", "
 /* ---- processes ---------------------------------------------------------- */
 
 static int spawn_server(mm_test_child *child, char *out_url, size_t out_size) {
-    char *argv[] = {(char *)mm_test_gregor(), "serve", "--app", forms_so, "--app", pinger_so,
-                    "--app", ponger_so, NULL};
+    char *argv[] = {(char *)mm_test_gregor(),
+                    "serve",
+                    "--app",
+                    forms_so,
+                    "--app",
+                    pinger_so,
+                    "--app",
+                    ponger_so,
+                    NULL};
     if (mm_test_child_spawn(child, argv)) return -1;
     return mm_test_child_wait_line(child, "graphql: ", out_url, out_size, 30000);
 }
 
 static int spawn_worker(mm_test_child *child, const char *consumer) {
-    char *argv[] = {(char *)mm_test_gregor(), "worker", "--app", forms_so, "--app", pinger_so,
-                    "--app", ponger_so, "--consumer", (char *)consumer, NULL};
+    char *argv[] = {(char *)mm_test_gregor(),
+                    "worker",
+                    "--app",
+                    forms_so,
+                    "--app",
+                    pinger_so,
+                    "--app",
+                    ponger_so,
+                    "--consumer",
+                    (char *)consumer,
+                    NULL};
     return mm_test_child_spawn(child, argv);
 }
 
@@ -61,8 +77,18 @@ static json_t *gql_at(const char *at, const char *query) {
     json_t *body = json_pack("{s:s}", "query", query);
     char *text = json_dumps(body, JSON_COMPACT);
     json_decref(body);
-    char *argv[] = {"/usr/bin/curl", "-s", "--max-time", "30", "-X", "POST", "-H",
-                    "content-type: application/json", "--data-binary", text, (char *)at, NULL};
+    char *argv[] = {"/usr/bin/curl",
+                    "-s",
+                    "--max-time",
+                    "30",
+                    "-X",
+                    "POST",
+                    "-H",
+                    "content-type: application/json",
+                    "--data-binary",
+                    text,
+                    (char *)at,
+                    NULL};
     char *out = NULL, *err = NULL;
     int status = mm_test_run(argv, &out, &err, 35000);
     free(text);
@@ -145,7 +171,8 @@ static int topic_exists(const char *topic) {
 static json_t *wait_event_result(const char *id, int timeout_ms) {
     long long deadline = mm_test_now_ms() + timeout_ms;
     char q[2200]; /* the id buffers are up to 1920 bytes: never truncate */
-    snprintf(q, sizeof q, "{ eventResult(id: \"%s\") { id status eventType data error { className } } }", id);
+    snprintf(q, sizeof q,
+             "{ eventResult(id: \"%s\") { id status eventType data error { className } } }", id);
     while (mm_test_now_ms() < deadline) {
         json_t *r = gql(q);
         if (json_is_object(at_path(r, "data.eventResult"))) return r;
@@ -202,8 +229,9 @@ static int teardown(void **state) {
 
 static void test_sync_mutation_returns_consumer_result(void **state) {
     (void)state;
-    json_t *r = gql("mutation { createForm(name: \"sync-one\", template: \"t1\", timing: synchronous) "
-                    "{ data { id form { id name template formType createdBy } } } }");
+    json_t *r =
+        gql("mutation { createForm(name: \"sync-one\", template: \"t1\", timing: synchronous) "
+            "{ data { id form { id name template formType createdBy } } } }");
     assert_no_errors(r);
     const char *id = str_at(r, "data.createForm.data.id");
     assert_non_null(id);
@@ -213,7 +241,8 @@ static void test_sync_mutation_returns_consumer_result(void **state) {
     assert_string_equal(str_at(r, "data.createForm.data.form.id"), id);
     json_decref(r);
 
-    r = gql("mutation { createFormSync(name: \"sync-two\", template: \"t2\") { data { form { name } } } }");
+    r = gql("mutation { createFormSync(name: \"sync-two\", template: \"t2\") { data { form { name "
+            "} } } }");
     assert_no_errors(r);
     assert_string_equal(str_at(r, "data.createFormSync.data.form.name"), "sync-two");
     json_decref(r);
@@ -251,7 +280,8 @@ static void test_async_result_fetchable_later(void **state) {
     json_decref(r);
 
     /* The default timing of createForm is asynchronous: the event comes back. */
-    r = gql("mutation { createForm(name: \"async-two\", template: \"t\") { data { id form { id } } } }");
+    r = gql("mutation { createForm(name: \"async-two\", template: \"t\") { data { id form { id } } "
+            "} }");
     assert_no_errors(r);
     assert_non_null(str_at(r, "data.createForm.data.id"));
     assert_true(json_is_null(at_path(r, "data.createForm.data.form")));
@@ -263,7 +293,9 @@ static void test_both_consumer_groups_receive_every_event(void **state) {
     char ids[5][64];
     for (int i = 0; i < 5; i++) {
         char q[256];
-        snprintf(q, sizeof q, "mutation { createFormSync(name: \"both-%d\", template: \"t\") { data { id } } }", i);
+        snprintf(q, sizeof q,
+                 "mutation { createFormSync(name: \"both-%d\", template: \"t\") { data { id } } }",
+                 i);
         json_t *r = gql(q);
         assert_no_errors(r);
         snprintf(ids[i], sizeof ids[i], "%s", str_at(r, "data.createFormSync.data.id"));
@@ -340,7 +372,8 @@ static void test_poison_message_goes_to_dead_letter_topic(void **state) {
     rd_kafka_destroy(p);
 
     /* The next good event is still processed. */
-    json_t *r = gql("mutation { createFormSync(name: \"after-poison\", template: \"t\") { data { form { name } } } }");
+    json_t *r = gql("mutation { createFormSync(name: \"after-poison\", template: \"t\") { data { "
+                    "form { name } } } }");
     assert_no_errors(r);
     assert_string_equal(str_at(r, "data.createFormSync.data.form.name"), "after-poison");
     json_decref(r);
@@ -368,7 +401,8 @@ static void test_poison_message_goes_to_dead_letter_topic(void **state) {
             const void *reason = NULL;
             size_t len = 0;
             if (rd_kafka_message_headers(m, &h) == RD_KAFKA_RESP_ERR_NO_ERROR &&
-                rd_kafka_header_get_last(h, "mm_dlq_reason", &reason, &len) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+                rd_kafka_header_get_last(h, "mm_dlq_reason", &reason, &len) ==
+                    RD_KAFKA_RESP_ERR_NO_ERROR &&
                 len > 0)
                 found = 1;
         }
@@ -390,7 +424,8 @@ static void test_all_forms_seen_from_another_process(void **state) {
     json_t *list = at_path(r, "data.allForms");
     int saw = 0;
     for (size_t i = 0; i < json_array_size(list); i++)
-        if (strcmp(str_at(json_array_get(list, i), "name") ? str_at(json_array_get(list, i), "name") : "",
+        if (strcmp(str_at(json_array_get(list, i), "name") ? str_at(json_array_get(list, i), "name")
+                                                           : "",
                    "sync-one") == 0)
             saw = 1;
     json_decref(r);
@@ -400,13 +435,17 @@ static void test_all_forms_seen_from_another_process(void **state) {
 
 static void test_sigkilled_worker_loses_no_event(void **state) {
     (void)state;
-    enum { N = 30 };
+    enum {
+        N = 30
+    };
     /* Stop the create_form worker so that a backlog builds up. */
     assert_int_equal(mm_test_child_stop(&workers[0], SIGTERM, 20000), 0);
     char ids[N][64];
     for (int i = 0; i < N; i++) {
         char q[256];
-        snprintf(q, sizeof q, "mutation { createFormAsync(name: \"kill-%d\", template: \"t\") { data { id } } }", i);
+        snprintf(q, sizeof q,
+                 "mutation { createFormAsync(name: \"kill-%d\", template: \"t\") { data { id } } }",
+                 i);
         json_t *r = gql(q);
         assert_no_errors(r);
         snprintf(ids[i], sizeof ids[i], "%s", str_at(r, "data.createFormAsync.data.id"));
@@ -435,7 +474,8 @@ static void test_bad_input_never_publishes(void **state) {
     memset(name, 'n', 250);
     name[250] = '\0';
     /* Refused by mutate_event. */
-    snprintf(q, sizeof q, "mutation { createForm(name: \"%s\", template: \"t\") { data { id } } }", name);
+    snprintf(q, sizeof q, "mutation { createForm(name: \"%s\", template: \"t\") { data { id } } }",
+             name);
     json_t *r = gql(q);
     assert_string_equal(str_at(r, "errors.0.extensions.code"), "BAD_USER_INPUT");
     json_decref(r);

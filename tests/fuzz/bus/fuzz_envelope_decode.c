@@ -21,9 +21,20 @@
 #include "bus/envelope.h"
 
 static const char *const names[] = {
-    "ce_specversion", "ce_id", "ce_source", "ce_type", "ce_time", "content-type",
-    "ce_mmreplyto", "ce_mmcauseid", "ce_subject", "ce_datacontenttype", "ce_", "traceparent",
-    "ce_partitionkey", "ce_traceparent", /* what the SDKs add (appended: seeds keep their picks) */
+    "ce_specversion",
+    "ce_id",
+    "ce_source",
+    "ce_type",
+    "ce_time",
+    "content-type",
+    "ce_mmreplyto",
+    "ce_mmcauseid",
+    "ce_subject",
+    "ce_datacontenttype",
+    "ce_",
+    "traceparent",
+    "ce_partitionkey",
+    "ce_traceparent", /* what the SDKs add (appended: seeds keep their picks) */
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -32,26 +43,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     mm_wire_header h[17];
     char rawnames[17][257];
     size_t pos = 0, n = 0;
-    if (size == 0)
-        return 0;
+    if (size == 0) return 0;
     size_t want = data[pos++] % 17;
     while (n < want && pos < size) {
         uint8_t sel = data[pos++];
         if (sel < 0xC0) {
             h[n].name = names[sel % (sizeof names / sizeof *names)];
         } else {
-            if (pos >= size)
-                break;
+            if (pos >= size) break;
             size_t len = data[pos++];
-            if (len > size - pos)
-                len = size - pos;
+            if (len > size - pos) len = size - pos;
             memcpy(rawnames[n], data + pos, len);
             rawnames[n][len] = '\0';
             h[n].name = rawnames[n];
             pos += len;
         }
-        if (pos >= size)
-            break;
+        if (pos >= size) break;
         uint8_t vlen = data[pos++];
         if (vlen == 0xFF) {
             h[n].value = NULL;
@@ -68,8 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     char reason[MM_ENVELOPE_REASON_MAX] = "";
     int rc = mm_envelope_decode(h, n, "k", 1, data + pos, size - pos, &ev, reason);
     if (rc != 0) {
-        if (reason[0] == '\0' || ev.id != NULL || ev.data != NULL)
-            abort();
+        if (reason[0] == '\0' || ev.id != NULL || ev.data != NULL) abort();
         return 0;
     }
     /* Round trip: what we accept, we must be able to write and read back. */
@@ -85,7 +91,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const char *name;
     const void *val;
     size_t len;
-    while (n2 < MM_ENVELOPE_MAX_HEADERS && rd_kafka_header_get_all(out, n2, &name, &val, &len) == 0) {
+    while (n2 < MM_ENVELOPE_MAX_HEADERS &&
+           rd_kafka_header_get_all(out, n2, &name, &val, &len) == 0) {
         h2[n2].name = name;
         h2[n2].value = val;
         h2[n2].value_len = len;

@@ -27,7 +27,8 @@ static const char sdl[] =
     "type Query { hello: String int: Int float: Float bool: Boolean id: ID nn: String!\n"
     "  list: [Int] listNN: [Int!]! obj: Obj objs: [Obj!] color: Color colors: [Color]\n"
     "  pet: Pet pets: [Pet] search: [SearchResult] custom: Custom\n"
-    "  echo(a: Int, b: String = \"d\", c: [Int], d: In, e: Color, f: [In!], o: One, x: Custom, n: Int!): String\n"
+    "  echo(a: Int, b: String = \"d\", c: [Int], d: In, e: Color, f: [In!], o: One, x: Custom, n: "
+    "Int!): String\n"
     "  fail: String failNN: Int! later(fail: Boolean): Obj slow: Obj slowNN: Int! }\n"
     "type Mutation { inc(by: Int = 1): Int fail: Int! slow: Obj }\n"
     "type Obj { a: Int b: String nn: Int! self: Obj list: [Obj] fail: String nested: Int }\n"
@@ -64,7 +65,8 @@ static json_t *echo(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info 
 
 static json_t *fail(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info) {
     (void)ud, (void)parent, (void)args;
-    mm_gql_resolve_error(info, json_pack("{s:s}", "code", "FUZZ"), "failed at %s", info->field_name);
+    mm_gql_resolve_error(info, json_pack("{s:s}", "code", "FUZZ"), "failed at %s",
+                         info->field_name);
     return json_integer(1);
 }
 
@@ -91,16 +93,21 @@ static size_t waiting_count;
 static json_t *slow(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info) {
     (void)ud, (void)parent, (void)args;
     mm_gql_deferred *d = mm_gql_resolve_defer(info);
-    if (waiting_count < 64) waiting[waiting_count++] = d;
-    else mm_gql_deferred_resolve(d, NULL);
+    if (waiting_count < 64)
+        waiting[waiting_count++] = d;
+    else
+        mm_gql_deferred_resolve(d, NULL);
     return NULL;
 }
 
 /* Settles every waiting deferred: alternately a value and a rejection. */
 static void settle_waiting(void) {
     for (size_t i = 0; i < waiting_count; i++) {
-        if (i % 2) mm_gql_deferred_reject(waiting[i], NULL, "slow failed");
-        else mm_gql_deferred_resolve(waiting[i], json_pack("{s:i,s:i,s:{s:i}}", "a", 1, "nn", 2, "self", "a", 3));
+        if (i % 2)
+            mm_gql_deferred_reject(waiting[i], NULL, "slow failed");
+        else
+            mm_gql_deferred_resolve(
+                waiting[i], json_pack("{s:i,s:i,s:{s:i}}", "a", 1, "nn", 2, "self", "a", 3));
     }
     waiting_count = 0;
 }
@@ -158,8 +165,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
     /* 1. The facade, as the HTTP server calls it (POST: mutations allowed),
      *    pausing on deferred root fields and settling them between runs. */
-    mm_graphql_request_params p = {.query = text, .query_length = qlen, .variables = vars,
-                                   .root_value = root, .allow_mutation = true};
+    mm_graphql_request_params p = {.query = text,
+                                   .query_length = qlen,
+                                   .variables = vars,
+                                   .root_value = root,
+                                   .allow_mutation = true};
     mm_graphql_request *req = mm_graphql_request_start(schema, NULL, &p);
     if (req) {
         while (mm_graphql_request_outcome(req) == MM_GRAPHQL_PENDING) {
@@ -184,7 +194,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (doc) {
         /* The static cost of every operation, cycles and unknown fragments included. */
         (void)mm_gql_document_costs(doc, 1000, &arena);
-        mm_gql_execute_params ep = {.schema = schema, .document = doc, .variables = vars, .root_value = root};
+        mm_gql_execute_params ep = {
+            .schema = schema, .document = doc, .variables = vars, .root_value = root};
         if (qlen % 3 == 0) { /* tiny bounds: the stop paths at every depth */
             ep.max_field_resolutions = 1 + qlen % 37;
             ep.max_response_bytes = 16 + (qlen * 7) % 512;

@@ -12,20 +12,16 @@
 #include "graphql/type/introspection.h"
 #include "graphql/type/schema.h"
 
-static mm_gql_schema *build(const char *text, size_t len, mm_arena *arena, mm_gql_errors *errors)
-{
+static mm_gql_schema *build(const char *text, size_t len, mm_arena *arena, mm_gql_errors *errors) {
     mm_gql_errors_init(errors, arena);
     mm_gql_sdl_source src = {"fuzz", text, len};
     mm_gql_schema *s = mm_gql_schema_build(&src, 1, errors);
-    if (!s && (errors->count == 0 || !errors->head->message || !errors->head->message[0]))
-        abort();
+    if (!s && (errors->count == 0 || !errors->head->message || !errors->head->message[0])) abort();
     return s;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-    if (size > 1 << 16)
-        return 0;
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    if (size > 1 << 16) return 0;
     mm_arena arena;
     mm_arena_init(&arena);
     mm_gql_errors errors;
@@ -38,16 +34,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     free(mm_gql_print_default_value(&t->fields[f].args[a]));
         }
         char *printed = mm_gql_schema_print(s);
-        if (!printed)
-            abort();
+        if (!printed) abort();
         mm_gql_errors again_errors;
         mm_gql_schema *again = build(printed, strlen(printed), &arena, &again_errors);
         /* a printed schema may lose a default graphql-js cannot print, but it builds */
-        if (!again)
-            abort();
+        if (!again) abort();
         char *printed_again = mm_gql_schema_print(again);
-        if (!printed_again || strcmp(printed, printed_again) != 0)
-            abort();
+        if (!printed_again || strcmp(printed, printed_again) != 0) abort();
         free(printed_again);
         free(printed);
         mm_gql_errors_release(&again_errors);

@@ -19,15 +19,18 @@ static const char sdl[] =
     "interface Named { name(surname: Boolean): String }\n"
     "interface Mammal { mother: Mammal }\n"
     "enum Command { SIT HEEL DOWN }\n"
-    "type Dog implements Named & Mammal { name(surname: Boolean): String barks: Boolean mother: Dog\n"
+    "type Dog implements Named & Mammal { name(surname: Boolean): String barks: Boolean mother: "
+    "Dog\n"
     "  knows(command: Command = SIT, times: Int!): Boolean at(x: Int, y: [Float!]): [[Dog]!] }\n"
     "type Cat implements Named { name(surname: Boolean): String meows: Int lives: [Int!]! }\n"
     "union Pet = Dog | Cat\n"
     "input Filter { id: ID!, tags: [String!] = [\"a\"], nested: Filter, mode: Command }\n"
-    "type Query { dog: Dog cat: Cat pet: Pet named: Named pets(filter: Filter, first: Int = 10): [Pet] }\n"
+    "type Query { dog: Dog cat: Cat pet: Pet named: Named pets(filter: Filter, first: Int = 10): "
+    "[Pet] }\n"
     "type Mutation { rename(id: ID!, name: String!): Dog }\n"
     "type Subscription { barked: Dog meowed: Cat }\n"
-    "directive @mark(reason: String!, level: Int = 1) repeatable on FIELD | FRAGMENT_SPREAD | INLINE_FRAGMENT\n"
+    "directive @mark(reason: String!, level: Int = 1) repeatable on FIELD | FRAGMENT_SPREAD | "
+    "INLINE_FRAGMENT\n"
     "directive @once on QUERY | FIELD | VARIABLE_DEFINITION\n";
 
 static mm_gql_schema *schema;

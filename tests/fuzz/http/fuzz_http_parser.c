@@ -47,7 +47,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             const mm_http_field *f = &h->fields[i];
             check_span(buf, len, f->name, f->name_len);
             check_span(buf, len, f->value, f->value_len);
-            if (memchr(f->value, '\r', f->value_len) || memchr(f->value, '\n', f->value_len)) abort();
+            if (memchr(f->value, '\r', f->value_len) || memchr(f->value, '\n', f->value_len))
+                abort();
         }
         if (h->chunked && h->has_length) abort();
         if (h->minor != 0 && h->minor != 1) abort();

@@ -60,8 +60,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
     }
     mm_http_raw_request raw = {
-        .method = method, .content_type = ctype, .body = rest, .body_len = rest_len,
-        .params = params, .param_count = nparams,
+        .method = method,
+        .content_type = ctype,
+        .body = rest,
+        .body_len = rest_len,
+        .params = params,
+        .param_count = nparams,
     };
     mm_http_graphql_request req;
     char err[256];

@@ -50,7 +50,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     mm_redis_url u;
     int rc = mm_redis_url_parse(url, &u, err, sizeof err);
     if (rc == 0) {
-        if (u.is_unix ? u.path[0] != '/' : (u.host[0] == '\0' || u.port < 1 || u.port > 65535)) abort();
+        if (u.is_unix ? u.path[0] != '/' : (u.host[0] == '\0' || u.port < 1 || u.port > 65535))
+            abort();
         if (u.db < 0) abort();
     } else if (err[0] == '\0') {
         abort(); /* a refusal says why */

@@ -25,12 +25,11 @@ static void produce_raw(rd_kafka_t *rk, const char *topic, const char *value, si
     rd_kafka_headers_t *h = rd_kafka_headers_new(8);
     for (size_t i = 0; hdrs != NULL && hdrs[i] != NULL; i += 2)
         rd_kafka_header_add(h, hdrs[i], -1, hdrs[i + 1], -1);
-    rd_kafka_resp_err_t e = rd_kafka_producev(
-        rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(0),
-        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_VALUE((void *)value, len),
-        RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_END);
-    if (e)
-        fail_msg("produce: %s", rd_kafka_err2str(e));
+    rd_kafka_resp_err_t e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(0),
+                                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                              RD_KAFKA_V_VALUE((void *)value, len),
+                                              RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_END);
+    if (e) fail_msg("produce: %s", rd_kafka_err2str(e));
     assert_int_equal(rd_kafka_flush(rk, 30000), 0);
 }
 
@@ -78,18 +77,27 @@ static void test_poison_goes_to_dlq(void **state_) {
     mm_producer *p = mm_producer_new(bootstrap, NULL, 0, err, sizeof err);
     assert_non_null(p);
     rd_kafka_t *rk = mm_producer_rdkafka(p);
-    const char *base[] = {"ce_specversion", "1.0", "ce_id", "poison-2", "ce_source",
-                          "/metamorphosis/t", "content-type", "application/json", NULL};
-    const char *unknown[] = {"ce_specversion", "1.0", "ce_id", "poison-4", "ce_source",
-                             "/metamorphosis/t", "ce_type", "Bogus", "content-type",
+    const char *base[] = {"ce_specversion",
+                          "1.0",
+                          "ce_id",
+                          "poison-2",
+                          "ce_source",
+                          "/metamorphosis/t",
+                          "content-type",
+                          "application/json",
+                          NULL};
+    const char *unknown[] = {"ce_specversion",   "1.0",       "ce_id",
+                             "poison-4",         "ce_source", "/metamorphosis/t",
+                             "ce_type",          "Bogus",     "content-type",
                              "application/json", NULL};
-    const char *notobj[] = {"ce_specversion", "1.0", "ce_id", "poison-3", "ce_source",
-                            "/metamorphosis/t", "ce_type", "Good", "content-type",
+    const char *notobj[] = {"ce_specversion",   "1.0",       "ce_id",
+                            "poison-3",         "ce_source", "/metamorphosis/t",
+                            "ce_type",          "Good",      "content-type",
                             "application/json", NULL};
-    produce_raw(rk, topic, "\x00\xff garbage", 10, NULL);        /* offset 0 */
-    produce_raw(rk, topic, "{\"a\":1}", 7, base);                /* 1: no ce_type */
-    produce_raw(rk, topic, "[1,2,3]", 7, notobj);                /* 2 */
-    produce_raw(rk, topic, "{}", 2, unknown);                    /* 3 */
+    produce_raw(rk, topic, "\x00\xff garbage", 10, NULL); /* offset 0 */
+    produce_raw(rk, topic, "{\"a\":1}", 7, base);         /* 1: no ce_type */
+    produce_raw(rk, topic, "[1,2,3]", 7, notobj);         /* 2 */
+    produce_raw(rk, topic, "{}", 2, unknown);             /* 3 */
     mm_event good;
     assert_int_equal(mm_event_create(&good, "t", "Good", json_pack("{s:s}", "x", "y")), 0);
     assert_int_equal(mm_producer_send_sync(p, topic, &good, 30000, NULL, NULL, err, sizeof err), 0);
@@ -98,9 +106,18 @@ static void test_poison_goes_to_dlq(void **state_) {
     const char *topics[] = {topic};
     const char *types[] = {"Good"};
     mm_consumer_config cfg = {
-        .bootstrap = bootstrap, .group_id = group, .topics = topics, .topic_count = 1,
-        .handled_types = types, .handled_count = 1, .known_types = types, .known_count = 1,
-        .handler = handler, .handler_ud = &s, .producer = p, .on_progress = progress,
+        .bootstrap = bootstrap,
+        .group_id = group,
+        .topics = topics,
+        .topic_count = 1,
+        .handled_types = types,
+        .handled_count = 1,
+        .known_types = types,
+        .known_count = 1,
+        .handler = handler,
+        .handler_ud = &s,
+        .producer = p,
+        .on_progress = progress,
     };
     mm_consumer *c = mm_consumer_new(&cfg, err, sizeof err);
     assert_non_null(c);
@@ -125,17 +142,20 @@ static void test_poison_goes_to_dlq(void **state_) {
     assert_int_equal(rd_kafka_assign(rc, a), 0);
     rd_kafka_topic_partition_list_destroy(a);
     static const char *reasons[] = {
-        "missing header ce_specversion", "missing header ce_type",
-        "value is an array, expected a JSON object", "unknown event type \"Bogus\"",
+        "missing header ce_specversion",
+        "missing header ce_type",
+        "value is an array, expected a JSON object",
+        "unknown event type \"Bogus\"",
     };
-    static const struct { const char *v; size_t len; } values[] = {
-        {"\x00\xff garbage", 10}, {"{\"a\":1}", 7}, {"[1,2,3]", 7}, {"{}", 2}};
+    static const struct {
+        const char *v;
+        size_t len;
+    } values[] = {{"\x00\xff garbage", 10}, {"{\"a\":1}", 7}, {"[1,2,3]", 7}, {"{}", 2}};
     int got = 0;
     long long deadline = mm_test_now_ms() + 30000;
     while (got < 4 && mm_test_now_ms() < deadline) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(rc, 200);
-        if (m == NULL)
-            continue;
+        if (m == NULL) continue;
         if (m->err) {
             rd_kafka_message_destroy(m);
             continue;
@@ -197,9 +217,17 @@ static void test_transient_failure_is_bounded(void **state_) {
     assert_int_equal(mm_test_kafka_create_topic(bootstrap, dlq, 1), 0);
     mm_producer *p = mm_producer_new(bootstrap, NULL, 0, err, sizeof err);
     assert_non_null(p);
-    const char *stuck[] = {"ce_specversion", "1.0", "ce_id", "stuck", "ce_source",
-                           "/metamorphosis/t", "ce_type", "Good", "content-type",
-                           "application/json", NULL};
+    const char *stuck[] = {"ce_specversion",
+                           "1.0",
+                           "ce_id",
+                           "stuck",
+                           "ce_source",
+                           "/metamorphosis/t",
+                           "ce_type",
+                           "Good",
+                           "content-type",
+                           "application/json",
+                           NULL};
     produce_raw(mm_producer_rdkafka(p), topic, "{}", 2, stuck); /* offset 0 */
     mm_event good;
     assert_int_equal(mm_event_create(&good, "t", "Good", json_pack("{s:s}", "x", "y")), 0);
@@ -208,8 +236,14 @@ static void test_transient_failure_is_bounded(void **state_) {
     flaky f = {0};
     const char *topics[] = {topic};
     mm_consumer_config cfg = {
-        .bootstrap = bootstrap, .group_id = group, .topics = topics, .topic_count = 1,
-        .handler = flaky_handler, .handler_ud = &f, .producer = p, .on_progress = two_done,
+        .bootstrap = bootstrap,
+        .group_id = group,
+        .topics = topics,
+        .topic_count = 1,
+        .handler = flaky_handler,
+        .handler_ud = &f,
+        .producer = p,
+        .on_progress = two_done,
         .max_attempts = 3,
     };
     mm_consumer *c = mm_consumer_new(&cfg, err, sizeof err);
@@ -218,9 +252,9 @@ static void test_transient_failure_is_bounded(void **state_) {
     assert_int_equal(mm_consumer_run(c), MM_CONSUMER_STOPPED);
     mm_consumer_stats st;
     mm_consumer_get_stats(c, &st);
-    assert_int_equal(f.stuck_calls, 3);   /* exactly max_attempts calls */
+    assert_int_equal(f.stuck_calls, 3); /* exactly max_attempts calls */
     assert_int_equal(st.dead_lettered, 1);
-    assert_int_equal(st.handled, 1);      /* the event behind it was not held up */
+    assert_int_equal(st.handled, 1); /* the event behind it was not held up */
     assert_int_equal(f.handled, 1);
     assert_true(mm_test_now_ms() - start < 20000);
     mm_consumer_free(c);
@@ -240,8 +274,7 @@ static void test_transient_failure_is_bounded(void **state_) {
     long long deadline = mm_test_now_ms() + 30000;
     while (got < 1 && mm_test_now_ms() < deadline) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(rc, 200);
-        if (m == NULL)
-            continue;
+        if (m == NULL) continue;
         if (!m->err) {
             assert_string_equal(header(m, "mm_dlq_reason", buf, sizeof buf),
                                 "handler failed 3 times (transient failures persisted)");

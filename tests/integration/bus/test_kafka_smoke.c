@@ -15,14 +15,15 @@
 #include "mm_test.h"
 
 #define PARTITIONS 3
-#define MESSAGES 200
+#define MESSAGES   200
 
 static void test_broker_answers_metadata(void **state) {
     (void)state;
     char err[512];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    assert_int_equal(rd_kafka_conf_set(conf, "bootstrap.servers", mm_test_kafka_bootstrap(), err,
-                                       sizeof err), RD_KAFKA_CONF_OK);
+    assert_int_equal(
+        rd_kafka_conf_set(conf, "bootstrap.servers", mm_test_kafka_bootstrap(), err, sizeof err),
+        RD_KAFKA_CONF_OK);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
     assert_non_null(rk);
     const struct rd_kafka_metadata *md = NULL;
@@ -42,11 +43,11 @@ static void test_produce_consume_in_group_and_commit(void **state) {
 
     assert_int_equal(mm_test_kafka_create_topic(bootstrap, topic, PARTITIONS), 0);
     assert_int_equal(mm_test_kafka_produce_n(bootstrap, topic, MESSAGES, NULL), MESSAGES);
-    assert_int_equal(mm_test_kafka_consume_n(bootstrap, topic, group, MESSAGES, 60000, NULL, seen,
-                                             &duplicates), MESSAGES);
+    assert_int_equal(
+        mm_test_kafka_consume_n(bootstrap, topic, group, MESSAGES, 60000, NULL, seen, &duplicates),
+        MESSAGES);
     assert_int_equal(duplicates, 0);
-    for (int i = 0; i < MESSAGES; i++)
-        assert_true(seen[i]);
+    for (int i = 0; i < MESSAGES; i++) assert_true(seen[i]);
 
     /* The group's committed offsets cover exactly what was produced. */
     long long high = -1;
@@ -56,8 +57,8 @@ static void test_produce_consume_in_group_and_commit(void **state) {
 
     /* A second member of the same group resumes after the commit: nothing left. */
     unsigned char again[MESSAGES] = {0};
-    assert_int_equal(mm_test_kafka_consume_n(bootstrap, topic, group, MESSAGES, 3000, NULL, again,
-                                             NULL), 0);
+    assert_int_equal(
+        mm_test_kafka_consume_n(bootstrap, topic, group, MESSAGES, 3000, NULL, again, NULL), 0);
     free(topic);
     free(group);
 }

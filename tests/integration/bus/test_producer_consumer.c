@@ -22,7 +22,11 @@
 #include "metamorphosis.h"
 #include "mm_test.h"
 
-enum { N_PING = 60, N_OTHER = 20, PARTITIONS = 3 };
+enum {
+    N_PING = 60,
+    N_OTHER = 20,
+    PARTITIONS = 3
+};
 
 /* What the handler saw; guarded by lock (the handler runs on the consumer thread). */
 typedef struct seen {
@@ -45,8 +49,7 @@ static int handler(void *ud, const mm_event *ev, const mm_message_info *info) {
     }
     assert_non_null(info->topic);
     assert_true(info->offset >= 0);
-    if (s->count < 256)
-        snprintf(s->ids[s->count++], 40, "%s", ev->id);
+    if (s->count < 256) snprintf(s->ids[s->count++], 40, "%s", ev->id);
     pthread_mutex_unlock(&s->lock);
     return 0;
 }
@@ -59,8 +62,7 @@ static int progress(void *ud, const mm_consumer_stats *st) {
 static bool has_id(seen *s, const char *id) {
     pthread_mutex_lock(&s->lock);
     bool found = false;
-    for (int i = 0; i < s->count && !found; i++)
-        found = strcmp(s->ids[i], id) == 0;
+    for (int i = 0; i < s->count && !found; i++) found = strcmp(s->ids[i], id) == 0;
     pthread_mutex_unlock(&s->lock);
     return found;
 }
@@ -83,14 +85,21 @@ static mm_consumer *make_consumer(const char *topic, const char *group, seen *s,
     const char *topics[] = {topic};
     char err[512];
     mm_consumer_config cfg = {
-        .bootstrap = mm_test_kafka_bootstrap(), .group_id = group, .topics = topics,
-        .topic_count = 1, .handled_types = handled, .handled_count = nhandled,
-        .handler = handler, .handler_ud = s, .max_messages = max_messages,
-        .on_progress = progress, .progress_ud = s, .sync_commit = sync_commit,
+        .bootstrap = mm_test_kafka_bootstrap(),
+        .group_id = group,
+        .topics = topics,
+        .topic_count = 1,
+        .handled_types = handled,
+        .handled_count = nhandled,
+        .handler = handler,
+        .handler_ud = s,
+        .max_messages = max_messages,
+        .on_progress = progress,
+        .progress_ud = s,
+        .sync_commit = sync_commit,
     };
     mm_consumer *c = mm_consumer_new(&cfg, err, sizeof err);
-    if (c == NULL)
-        fail_msg("mm_consumer_new: %s", err);
+    if (c == NULL) fail_msg("mm_consumer_new: %s", err);
     return c;
 }
 
@@ -150,18 +159,17 @@ static void test_group_delivery_and_commit(void **state) {
         mm_event ev;
         json_t *data = json_pack("{s:i}", "i", i);
         assert_int_equal(mm_event_create(&ev, "bus-test", i < N_PING ? "Ping" : "Other", data), 0);
-        if (i < N_PING)
-            snprintf(ids[i], sizeof ids[i], "%s", ev.id);
+        if (i < N_PING) snprintf(ids[i], sizeof ids[i], "%s", ev.id);
         if (i % 2 == 0) {
             int32_t part = -1;
             int64_t off = -1;
             int rc = mm_producer_send_sync(p, topic, &ev, 30000, &part, &off, err, sizeof err);
-            if (rc != 0)
-                fail_msg("send_sync: %s", err);
+            if (rc != 0) fail_msg("send_sync: %s", err);
             assert_true(part >= 0 && part < PARTITIONS);
             assert_true(off >= 0);
         } else {
-            assert_int_equal(mm_producer_send(p, topic, &ev, on_delivered, &ac, err, sizeof err), 0);
+            assert_int_equal(mm_producer_send(p, topic, &ev, on_delivered, &ac, err, sizeof err),
+                             0);
         }
         mm_event_clear(&ev);
     }
@@ -190,8 +198,7 @@ static void test_group_delivery_and_commit(void **state) {
     assert_int_equal(st.retries, 1);
     assert_int_equal(s->calls, N_PING + 1);
     for (int i = 0; i < N_PING; i++)
-        if (!has_id(s, ids[i]))
-            fail_msg("event %d (%s) never reached the handler", i, ids[i]);
+        if (!has_id(s, ids[i])) fail_msg("event %d (%s) never reached the handler", i, ids[i]);
     mm_consumer_free(r.c);
 
     long long high = 0;
@@ -207,10 +214,10 @@ static void test_group_delivery_and_commit(void **state) {
     pthread_create(&r2.thread, NULL, run_thread, &r2);
     mm_event fresh;
     assert_int_equal(mm_event_create(&fresh, "bus-test", "Ping", NULL), 0);
-    assert_int_equal(mm_producer_send_sync(p, topic, &fresh, 30000, NULL, NULL, err, sizeof err), 0);
+    assert_int_equal(mm_producer_send_sync(p, topic, &fresh, 30000, NULL, NULL, err, sizeof err),
+                     0);
     long long deadline = mm_test_now_ms() + 60000;
-    while (!has_id(s2, fresh.id) && mm_test_now_ms() < deadline)
-        sleep_ms(20);
+    while (!has_id(s2, fresh.id) && mm_test_now_ms() < deadline) sleep_ms(20);
     sleep_ms(1000); /* room for any stale re-delivery to show up */
     long long stop_at = mm_test_now_ms();
     mm_consumer_stop(r2.c);
@@ -270,7 +277,9 @@ static void test_budget(void **state) {
  * offset was committed before the move, nothing is handled twice. */
 static void test_rebalance_no_loss_no_duplicates(void **state) {
     (void)state;
-    enum { BATCH = 40 };
+    enum {
+        BATCH = 40
+    };
     const char *bootstrap = mm_test_kafka_bootstrap();
     char *topic = mm_test_unique_name("mm-bus-rebal");
     char *group = mm_test_unique_name("mm-bus-rebal-group");
@@ -291,8 +300,7 @@ static void test_rebalance_no_loss_no_duplicates(void **state) {
     }
     assert_int_equal(mm_producer_flush(p, 30000), 0);
     long long deadline = mm_test_now_ms() + 60000;
-    while (a->count < BATCH && mm_test_now_ms() < deadline)
-        sleep_ms(20);
+    while (a->count < BATCH && mm_test_now_ms() < deadline) sleep_ms(20);
     assert_int_equal(a->count, BATCH);
 
     runner rb = {.c = make_consumer(topic, group, b, NULL, 0, 0, 0)};
@@ -310,8 +318,7 @@ static void test_rebalance_no_loss_no_duplicates(void **state) {
     }
     assert_int_equal(mm_producer_flush(p, 30000), 0);
     deadline = mm_test_now_ms() + 60000;
-    while (a->count + b->count < 2 * BATCH && mm_test_now_ms() < deadline)
-        sleep_ms(20);
+    while (a->count + b->count < 2 * BATCH && mm_test_now_ms() < deadline) sleep_ms(20);
     sleep_ms(500);
     mm_consumer_stop(ra.c);
     mm_consumer_stop(rb.c);
@@ -320,8 +327,7 @@ static void test_rebalance_no_loss_no_duplicates(void **state) {
     fprintf(stderr, "rebalance: A handled %d, B handled %d\n", a->count, b->count);
     assert_int_equal(a->count + b->count, 2 * BATCH);
     assert_true(b->count > 0); /* B really took part */
-    for (int i = 0; i < b->count; i++)
-        assert_false(has_id(a, b->ids[i]));
+    for (int i = 0; i < b->count; i++) assert_false(has_id(a, b->ids[i]));
     long long high = 0;
     assert_int_equal(mm_test_kafka_committed_total(bootstrap, topic, group, 4, &high), 2 * BATCH);
     mm_consumer_free(ra.c);
@@ -351,8 +357,13 @@ static void test_stop_from_signal(void **state) {
     seen s = {.lock = PTHREAD_MUTEX_INITIALIZER};
     const char *topics[] = {topic};
     mm_consumer_config cfg = {
-        .bootstrap = mm_test_kafka_bootstrap(), .group_id = group, .topics = topics,
-        .topic_count = 1, .handler = handler, .handler_ud = &s, .stop_flag = &signalled,
+        .bootstrap = mm_test_kafka_bootstrap(),
+        .group_id = group,
+        .topics = topics,
+        .topic_count = 1,
+        .handler = handler,
+        .handler_ud = &s,
+        .stop_flag = &signalled,
     };
     mm_consumer *c = mm_consumer_new(&cfg, err, sizeof err);
     assert_non_null(c);

@@ -23,8 +23,7 @@ static const char *const fast_fetch[] = {"fetch.wait.max.ms", "10", NULL};
 static void start_broker(mm_test_child *broker, char *const extra[], char *bootstrap, size_t len) {
     char *argv[12] = {(char *)mm_test_gregor(), "broker"};
     int argc = 2;
-    for (int i = 0; extra && extra[i] && argc < 11; i++)
-        argv[argc++] = extra[i];
+    for (int i = 0; extra && extra[i] && argc < 11; i++) argv[argc++] = extra[i];
     argv[argc] = NULL;
     assert_int_equal(mm_test_child_spawn(broker, argv), 0);
     assert_int_equal(mm_test_child_wait_line(broker, "bootstrap: ", bootstrap, len, 20000), 0);
@@ -37,7 +36,8 @@ static void roundtrip(const char *bootstrap, const char *topic) {
     int duplicates = -1;
     assert_int_equal(mm_test_kafka_produce_n(bootstrap, topic, MESSAGES, NULL), MESSAGES);
     assert_int_equal(mm_test_kafka_consume_n(bootstrap, topic, group, MESSAGES, 30000, fast_fetch,
-                                             seen, &duplicates), MESSAGES);
+                                             seen, &duplicates),
+                     MESSAGES);
     assert_int_equal(duplicates, 0);
     free(group);
 }
@@ -70,8 +70,9 @@ static void test_listen_forwarder_and_commit(void **state) {
     char *group = mm_test_unique_name("devbroker-group");
     unsigned char seen[MESSAGES] = {0};
     assert_int_equal(mm_test_kafka_produce_n(bootstrap, topic, MESSAGES, NULL), MESSAGES);
-    assert_int_equal(mm_test_kafka_consume_n(bootstrap, topic, group, MESSAGES, 30000, fast_fetch,
-                                             seen, NULL), MESSAGES);
+    assert_int_equal(
+        mm_test_kafka_consume_n(bootstrap, topic, group, MESSAGES, 30000, fast_fetch, seen, NULL),
+        MESSAGES);
     long long high = -1;
     assert_int_equal(mm_test_kafka_committed_total(bootstrap, topic, group, 2, &high), MESSAGES);
     assert_int_equal(high, MESSAGES);

@@ -50,7 +50,7 @@ static mm_result_store *results; /* the test's own reader */
 static pthread_t runner_thread;
 static volatile sig_atomic_t stop_flag;
 static int runner_rc;
-static _Atomic int begins, ends;        /* hook calls (runner thread; read after a result) */
+static _Atomic int begins, ends; /* hook calls (runner thread; read after a result) */
 
 /* ---- the service --------------------------------------------------------- */
 
@@ -70,8 +70,8 @@ static int work(void *ud, mm_handler *h, const mm_event *ev) {
         return mm_handler_emit(h, NULL, "DoneEvent", json_pack("{s:I}", "n", n));
     if (strcmp(mode, "double") == 0) { /* an emit twice the input's size */
         const char *blob = json_string_value(json_object_get(d, "blob"));
-        return mm_handler_emit(h, NULL, "DoneEvent", json_pack("{s:I,s:s,s:s}", "n", n, "blob", blob,
-                                                               "blob2", blob));
+        return mm_handler_emit(h, NULL, "DoneEvent",
+                               json_pack("{s:I,s:s,s:s}", "n", n, "blob", blob, "blob2", blob));
     }
     if (strcmp(mode, "retry3") == 0) {
         if (mm_handler_attempt(h) < 3) {
@@ -79,8 +79,9 @@ static int work(void *ud, mm_handler *h, const mm_event *ev) {
             mm_handler_retry(h, 50, "attempt %u: not yet", mm_handler_attempt(h));
             return 0;
         }
-        return mm_handler_emit(h, NULL, "DoneEvent",
-                               json_pack("{s:I,s:i}", "n", n, "attempt", (int)mm_handler_attempt(h)));
+        return mm_handler_emit(
+            h, NULL, "DoneEvent",
+            json_pack("{s:I,s:i}", "n", n, "attempt", (int)mm_handler_attempt(h)));
     }
     if (strcmp(mode, "retry_forever") == 0) {
         mm_handler_retry(h, 20, "the dependency is still down");
@@ -121,14 +122,17 @@ static void *run_runner(void *arg) {
 }
 
 static mm_runner_options options = {
-    .stop_flag = &stop_flag, .on_handle_begin = on_begin, .on_handle_end = on_end,
+    .stop_flag = &stop_flag,
+    .on_handle_begin = on_begin,
+    .on_handle_end = on_end,
     .crash_count = crash_count,
 };
 
 /* ---- producing and reading back ------------------------------------------ */
 
 /* Publishes a WorkEvent with Kafka key key (NULL: its id); returns its id. */
-static void send_work_keyed(const char *mode, int n, const char *blob, const char *key, char id[64]) {
+static void send_work_keyed(const char *mode, int n, const char *blob, const char *key,
+                            char id[64]) {
     mm_event ev;
     mm_event_init(&ev);
     json_t *d = json_pack("{s:s,s:i}", "mode", mode, "n", n);
@@ -138,7 +142,8 @@ static void send_work_keyed(const char *mode, int n, const char *blob, const cha
     json_object_set_new(ev.data, "id", json_string(ev.id));
     snprintf(id, 64, "%s", ev.id);
     char err[256];
-    assert_int_equal(mm_producer_send_sync(prod, topic, &ev, 30000, NULL, NULL, err, sizeof err), 0);
+    assert_int_equal(mm_producer_send_sync(prod, topic, &ev, 30000, NULL, NULL, err, sizeof err),
+                     0);
     mm_event_clear(&ev);
 }
 
@@ -168,7 +173,8 @@ static void assert_next_good_fast(int n) {
     assert_non_null(doc);
     assert_string_equal(json_string_value(json_object_get(doc, "status")), "ok");
     json_decref(doc);
-    if (took > NEXT_GOOD_MS) fail_msg("the next good event took %lld ms (> %d)", took, NEXT_GOOD_MS);
+    if (took > NEXT_GOOD_MS)
+        fail_msg("the next good event took %lld ms (> %d)", took, NEXT_GOOD_MS);
 }
 
 static const char *error_code(json_t *doc) {
@@ -236,9 +242,10 @@ static void produce_raw(const char *const *hdrs, size_t nhdrs, const void *value
     assert_non_null(rk);
     rd_kafka_headers_t *h = rd_kafka_headers_new(nhdrs);
     for (size_t i = 0; i < nhdrs; i++) rd_kafka_header_add(h, hdrs[2 * i], -1, hdrs[2 * i + 1], -1);
-    assert_int_equal(rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_VALUE((void *)value, len),
-                                       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(h),
-                                       RD_KAFKA_V_END),
+    assert_int_equal(rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic),
+                                       RD_KAFKA_V_VALUE((void *)value, len),
+                                       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                       RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_END),
                      0);
     assert_int_equal(rd_kafka_flush(rk, 30000), 0);
     rd_kafka_destroy(rk);
@@ -261,7 +268,8 @@ static int create_topic(const char *name) {
     if (e) {
         const rd_kafka_CreateTopics_result_t *res = rd_kafka_event_CreateTopics_result(e);
         size_t cnt = 0;
-        const rd_kafka_topic_result_t **tr = res ? rd_kafka_CreateTopics_result_topics(res, &cnt) : NULL;
+        const rd_kafka_topic_result_t **tr =
+            res ? rd_kafka_CreateTopics_result_topics(res, &cnt) : NULL;
         if (!tr || cnt != 1 || rd_kafka_topic_result_error(tr[0])) rc = -1;
         rd_kafka_event_destroy(e);
     }
@@ -271,7 +279,8 @@ static int create_topic(const char *name) {
     if (rc) fprintf(stderr, "cannot create topic %s\n", name);
     /* Wait until it has a leader, like mm_test_kafka_create_topic. */
     for (int i = 0; i < 100 && rc == 0; i++) {
-        if (mm_test_kafka_committed_total(mm_test_kafka_bootstrap(), name, "nobody", 1, NULL) >= 0) break;
+        if (mm_test_kafka_committed_total(mm_test_kafka_bootstrap(), name, "nobody", 1, NULL) >= 0)
+            break;
         usleep(100000);
     }
     return rc;
@@ -290,11 +299,14 @@ static int setup(void **state) {
         return -1;
     if (mm_config_defaults(&cfg, err, sizeof err)) return -1;
     svc = mm_service_new(topic);
-    mm_service_add_sdl(svc, "type WorkEvent { id: String n: Int mode: String blob: String }\n"
-                            "type DoneEvent { id: String n: Int attempt: Int blob: String blob2: String }\n");
+    mm_service_add_sdl(
+        svc, "type WorkEvent { id: String n: Int mode: String blob: String }\n"
+             "type DoneEvent { id: String n: Int attempt: Int blob: String blob2: String }\n");
     static const char *const types[] = {"WorkEvent", NULL};
-    if (mm_service_add_consumer(svc, &(mm_consumer_def){.name = "work", .event_types = types,
-                                                        .save_result = 1, .handle = work,
+    if (mm_service_add_consumer(svc, &(mm_consumer_def){.name = "work",
+                                                        .event_types = types,
+                                                        .save_result = 1,
+                                                        .handle = work,
                                                         .max_attempts = 4}))
         return -1;
     schema = mm_services_build_schema(&svc, 1, NULL, 0, NULL, err, sizeof err);
@@ -362,7 +374,7 @@ static void test_oversize_emit(void **state) {
     assert_non_null(doc);
     assert_string_equal(json_string_value(json_object_get(doc, "status")), "error");
     assert_string_equal(error_code(doc), "EMIT_FAILED");
-    assert_non_null(strstr(error_message(doc), id));             /* names the event */
+    assert_non_null(strstr(error_message(doc), id));                  /* names the event */
     assert_non_null(strstr(error_message(doc), "exceeds the limit")); /* and the reason */
     json_decref(doc);
     size_t len;
@@ -384,10 +396,12 @@ static void test_entry_limit_refused(void **state) {
     mm_event ev;
     mm_event_init(&ev);
     assert_int_equal(mm_event_create(&ev, mm_service_name(svc), "WorkEvent",
-                                     json_pack("{s:s,s:s}", "mode", "ok", "blob", blob)), 0);
+                                     json_pack("{s:s,s:s}", "mode", "ok", "blob", blob)),
+                     0);
     free(blob);
     char err[256];
-    assert_int_equal(mm_producer_send_entry(prod, topic, &ev, NULL, NULL, err, sizeof err), MM_ELIMIT);
+    assert_int_equal(mm_producer_send_entry(prod, topic, &ev, NULL, NULL, err, sizeof err),
+                     MM_ELIMIT);
     assert_non_null(strstr(err, "exceeds the limit"));
     mm_event_clear(&ev);
 }
@@ -398,8 +412,9 @@ static void test_five_megabyte_event(void **state) {
     char *value = malloc(n);
     memset(value, ' ', n);
     memcpy(value, "{\"mode\":\"ok\",\"n\":3}", 19);
-    const char *hdrs[] = {"ce_specversion", "1.0", "ce_id", "five-mb-event", "ce_source", "/x",
-                          "ce_type", "WorkEvent", "content-type", "application/json"};
+    const char *hdrs[] = {
+        "ce_specversion", "1.0",       "ce_id",        "five-mb-event",   "ce_source", "/x",
+        "ce_type",        "WorkEvent", "content-type", "application/json"};
     produce_raw(hdrs, 5, value, n);
     free(value);
     size_t len;
@@ -407,8 +422,8 @@ static void test_five_megabyte_event(void **state) {
     char *reason = dlq_reason_for("five-mb-event", &len, &dropped);
     assert_non_null(reason);
     assert_non_null(strstr(reason, "exceeds the event limit"));
-    assert_int_equal(len, 0);            /* the value is not copied ... */
-    assert_int_equal(dropped, (long)n);  /* ... but its size is recorded */
+    assert_int_equal(len, 0);           /* the value is not copied ... */
+    assert_int_equal(dropped, (long)n); /* ... but its size is recorded */
     free(reason);
     assert_next_good_fast(4);
 }
@@ -420,16 +435,20 @@ static void test_long_id_and_reply_to(void **state) {
     long_id[600] = '\0';
     memcpy(long_id, "long-id-", 8);
     const char *value = "{\"mode\":\"ok\",\"n\":5}";
-    const char *h1[] = {"ce_specversion", "1.0", "ce_id", long_id, "ce_source", "/x",
-                        "ce_type", "WorkEvent", "content-type", "application/json"};
+    const char *h1[] = {
+        "ce_specversion", "1.0",       "ce_id",        long_id,           "ce_source", "/x",
+        "ce_type",        "WorkEvent", "content-type", "application/json"};
     produce_raw(h1, 5, value, strlen(value));
     char long_reply[601];
     memset(long_reply, 'r', 600);
     long_reply[600] = '\0';
     snprintf(id2, sizeof id2, "long-reply-%lld", mm_test_now_ms());
-    const char *h2[] = {"ce_specversion", "1.0", "ce_id", id2, "ce_source", "/x",
-                        "ce_type", "WorkEvent", "content-type", "application/json",
-                        "ce_mmreplyto", long_reply};
+    const char *h2[] = {"ce_specversion", "1.0",
+                        "ce_id",          id2,
+                        "ce_source",      "/x",
+                        "ce_type",        "WorkEvent",
+                        "content-type",   "application/json",
+                        "ce_mmreplyto",   long_reply};
     produce_raw(h2, 6, value, strlen(value));
     size_t len;
     long dropped;
@@ -470,7 +489,8 @@ static void test_retry_holds_its_key(void **state) {
     assert_non_null(db);
     assert_non_null(dc);
     json_decref(da), json_decref(db), json_decref(dc);
-    int n = call_count < 4096 ? call_count : 4096, last_a = -1, first_b = -1, first_c = -1, a_calls = 0;
+    int n = call_count < 4096 ? call_count : 4096, last_a = -1, first_b = -1, first_c = -1,
+        a_calls = 0;
     for (int i = 0; i < n; i++) {
         if (calls[i] == 20) last_a = i, a_calls++;
         if (calls[i] == 21 && first_b < 0) first_b = i;
@@ -507,8 +527,9 @@ static void test_undeclared_emit(void **state) {
     json_t *doc = wait_result(id, 10000);
     assert_non_null(doc);
     assert_string_equal(error_code(doc), "EMIT_FAILED");
-    assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "error"), "className")),
-                        "EmitError");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(doc, "error"), "className")),
+        "EmitError");
     assert_non_null(strstr(error_message(doc), "NoSuchEvent"));
     assert_non_null(strstr(error_message(doc), "no loaded SDL declares"));
     json_decref(doc);
@@ -547,13 +568,16 @@ static void test_keyed_emit(void **state) {
  * batched stores), and a burst does not reorder results away. */
 static void test_burst(void **state) {
     (void)state;
-    enum { N = 300 };
+    enum {
+        N = 300
+    };
     static char ids[N][64];
     for (int i = 0; i < N; i++) {
         mm_event ev;
         mm_event_init(&ev);
         assert_int_equal(mm_event_create(&ev, mm_service_name(svc), "WorkEvent",
-                                         json_pack("{s:s,s:i}", "mode", "ok", "n", 1000 + i)), 0);
+                                         json_pack("{s:s,s:i}", "mode", "ok", "n", 1000 + i)),
+                         0);
         snprintf(ids[i], 64, "%s", ev.id);
         char err[256];
         assert_int_equal(mm_producer_send(prod, topic, &ev, NULL, NULL, err, sizeof err), 0);

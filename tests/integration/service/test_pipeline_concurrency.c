@@ -26,10 +26,14 @@
 #include "service/service_internal.h"
 #include "store/results.h"
 
-enum { KEYS = 4, PER_KEY = 50, N = KEYS * PER_KEY };
+enum {
+    KEYS = 4,
+    PER_KEY = 50,
+    N = KEYS * PER_KEY
+};
 
 static pthread_mutex_t seen_lock = PTHREAD_MUTEX_INITIALIZER;
-static int last_seq[KEYS];        /* last sequence number handled per key */
+static int last_seq[KEYS]; /* last sequence number handled per key */
 static int order_violations;
 static atomic_int running, max_running;
 static volatile sig_atomic_t stop_flag;
@@ -37,7 +41,8 @@ static volatile sig_atomic_t stop_flag;
 static int ordered(void *ud, mm_handler *h, const mm_event *ev) {
     (void)ud;
     int now = atomic_fetch_add(&running, 1) + 1;
-    for (int m = atomic_load(&max_running); now > m && !atomic_compare_exchange_weak(&max_running, &m, now);) {
+    for (int m = atomic_load(&max_running);
+         now > m && !atomic_compare_exchange_weak(&max_running, &m, now);) {
     }
     json_t *d = mm_event_data(ev);
     int key = (int)json_integer_value(json_object_get(d, "key"));
@@ -63,8 +68,8 @@ static void *run(void *arg) {
     ctx *c = arg;
     char err[512];
     mm_runner_options ro = {.stop_flag = &stop_flag};
-    c->rc = mm_consumer_runner_run(&c->rt, c->schema, mm_service_find_consumer(c->svc, "ordered"), &ro,
-                                   err, sizeof err);
+    c->rc = mm_consumer_runner_run(&c->rt, c->schema, mm_service_find_consumer(c->svc, "ordered"),
+                                   &ro, err, sizeof err);
     if (c->rc < 0) fprintf(stderr, "runner: %s\n", err);
     return NULL;
 }
@@ -80,11 +85,15 @@ static void test_per_key_order_with_concurrency(void **state) {
     assert_int_equal(mm_config_defaults(&cfg, err, sizeof err), 0);
     ctx c = {.svc = mm_service_new(topic)};
     assert_int_equal(mm_service_add_sdl(c.svc, "type Work { id: String key: Int seq: Int }\n"
-                                               "type Handled { id: String key: Int seq: Int }\n"), 0);
+                                               "type Handled { id: String key: Int seq: Int }\n"),
+                     0);
     static const char *const types[] = {"Work", NULL};
-    assert_int_equal(mm_service_add_consumer(c.svc, &(mm_consumer_def){
-                         .name = "ordered", .event_types = types, .save_result = 1, .handle = ordered,
-                         .concurrency = 4}), 0);
+    assert_int_equal(mm_service_add_consumer(c.svc, &(mm_consumer_def){.name = "ordered",
+                                                                       .event_types = types,
+                                                                       .save_result = 1,
+                                                                       .handle = ordered,
+                                                                       .concurrency = 4}),
+                     0);
     c.schema = mm_services_build_schema(&c.svc, 1, NULL, 0, NULL, err, sizeof err);
     assert_non_null(c.schema);
     assert_int_equal(mm_runtime_open(&c.rt, cfg, MM_RUNTIME_WORKER, &c.svc, 1, err, sizeof err), 0);
@@ -96,12 +105,14 @@ static void test_per_key_order_with_concurrency(void **state) {
         int key = i % KEYS, seq = i / KEYS;
         mm_event ev;
         mm_event_init(&ev);
-        assert_int_equal(mm_event_create(&ev, topic, "Work", json_pack("{s:i,s:i}", "key", key, "seq", seq)), 0);
+        assert_int_equal(
+            mm_event_create(&ev, topic, "Work", json_pack("{s:i,s:i}", "key", key, "seq", seq)), 0);
         char k[16];
         snprintf(k, sizeof k, "key-%d", key);
         assert_int_equal(mm_event_set_key(&ev, k, strlen(k)), 0);
         snprintf(ids[i], 64, "%s", ev.id);
-        assert_int_equal(mm_producer_send(c.rt.producer, topic, &ev, NULL, NULL, err, sizeof err), 0);
+        assert_int_equal(mm_producer_send(c.rt.producer, topic, &ev, NULL, NULL, err, sizeof err),
+                         0);
         mm_event_clear(&ev);
     }
     assert_int_equal(mm_producer_flush(c.rt.producer, 30000), 0);

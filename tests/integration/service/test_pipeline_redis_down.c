@@ -44,8 +44,8 @@ static void *run(void *arg) {
     ctx *c = arg;
     char err[512];
     mm_runner_options ro = {.stop_flag = &stop_flag};
-    runner_rc = mm_consumer_runner_run(&c->rt, c->schema, mm_service_find_consumer(c->svc, "w"), &ro,
-                                       err, sizeof err);
+    runner_rc = mm_consumer_runner_run(&c->rt, c->schema, mm_service_find_consumer(c->svc, "w"),
+                                       &ro, err, sizeof err);
     if (runner_rc < 0) fprintf(stderr, "runner: %s\n", err);
     return NULL;
 }
@@ -57,8 +57,10 @@ static int fixture(const char *verb, const char *dir) {
     char *out = NULL, *err = NULL;
     int rc = mm_test_run(argv, &out, &err, 30000);
     for (char *line = out ? strtok(out, "\n") : NULL; line; line = strtok(NULL, "\n")) {
-        if (strncmp(line, "MM_TEST_REDIS_URL=", 18) == 0) snprintf(redis_url, sizeof redis_url, "%s", line + 18);
-        if (strncmp(line, "MM_REDIS_FIXTURE_DIR=", 21) == 0) snprintf(redis_dir, sizeof redis_dir, "%s", line + 21);
+        if (strncmp(line, "MM_TEST_REDIS_URL=", 18) == 0)
+            snprintf(redis_url, sizeof redis_url, "%s", line + 18);
+        if (strncmp(line, "MM_REDIS_FIXTURE_DIR=", 21) == 0)
+            snprintf(redis_dir, sizeof redis_dir, "%s", line + 21);
     }
     if (rc) fprintf(stderr, "redis-fixture.sh %s: status %d: %s\n", verb, rc, err ? err : "");
     free(out);
@@ -100,7 +102,8 @@ static char *dlq_reason(const char *dlq, const char *id, int timeout_ms) {
         size_t len;
         if (!m->err && rd_kafka_message_headers(m, &h) == 0 &&
             rd_kafka_header_get_last(h, "ce_id", &v, &len) == 0 && len == strlen(id) &&
-            memcmp(v, id, len) == 0 && rd_kafka_header_get_last(h, MM_DLQ_HDR_REASON, &v, &len) == 0)
+            memcmp(v, id, len) == 0 &&
+            rd_kafka_header_get_last(h, MM_DLQ_HDR_REASON, &v, &len) == 0)
             reason = strndup(v, len);
         rd_kafka_message_destroy(m);
     }
@@ -125,10 +128,15 @@ static void test_results_unstorable_are_dead_lettered(void **state) {
     mm_config *cfg;
     assert_int_equal(mm_config_defaults(&cfg, err, sizeof err), 0);
     ctx c = {.svc = mm_service_new(topic)};
-    assert_int_equal(mm_service_add_sdl(c.svc, "type Work { id: String }\ntype Done { id: String of: String }\n"), 0);
+    assert_int_equal(mm_service_add_sdl(
+                         c.svc, "type Work { id: String }\ntype Done { id: String of: String }\n"),
+                     0);
     static const char *const types[] = {"Work", NULL};
-    assert_int_equal(mm_service_add_consumer(c.svc, &(mm_consumer_def){.name = "w", .event_types = types,
-                                                                       .save_result = 1, .handle = handle}), 0);
+    assert_int_equal(mm_service_add_consumer(c.svc, &(mm_consumer_def){.name = "w",
+                                                                       .event_types = types,
+                                                                       .save_result = 1,
+                                                                       .handle = handle}),
+                     0);
     c.schema = mm_services_build_schema(&c.svc, 1, NULL, 0, NULL, err, sizeof err);
     assert_non_null(c.schema);
     assert_int_equal(mm_runtime_open(&c.rt, cfg, MM_RUNTIME_WORKER, &c.svc, 1, err, sizeof err), 0);
@@ -143,7 +151,8 @@ static void test_results_unstorable_are_dead_lettered(void **state) {
     send_event(p, topic, id);
     json_t *doc = NULL;
     long long deadline = mm_test_now_ms() + 60000;
-    while (mm_result_store_get(results, id, &doc, err, sizeof err) != 0 && mm_test_now_ms() < deadline)
+    while (mm_result_store_get(results, id, &doc, err, sizeof err) != 0 &&
+           mm_test_now_ms() < deadline)
         usleep(20000);
     assert_non_null(doc);
     json_decref(doc);

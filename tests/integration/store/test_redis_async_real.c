@@ -31,8 +31,10 @@ static void on_answer(void *ud, int status, redisReply *reply, const char *err) 
     a->status = status;
     if (reply) {
         a->type = reply->type;
-        if (reply->str) snprintf(a->str, sizeof a->str, "%.*s", (int)reply->len, reply->str);
-        else if (reply->type == REDIS_REPLY_INTEGER) snprintf(a->str, sizeof a->str, "%lld", reply->integer);
+        if (reply->str)
+            snprintf(a->str, sizeof a->str, "%.*s", (int)reply->len, reply->str);
+        else if (reply->type == REDIS_REPLY_INTEGER)
+            snprintf(a->str, sizeof a->str, "%lld", reply->integer);
     } else {
         snprintf(a->str, sizeof a->str, "%s", err);
     }
@@ -53,7 +55,8 @@ static void test_round_trip(void **state) {
     uv_loop_t loop;
     uv_loop_init(&loop);
     char err[256];
-    mm_redis_async_config cfg = {.url = mm_test_redis_url(), .connections = 3, .client_name = "mm-test-async"};
+    mm_redis_async_config cfg = {
+        .url = mm_test_redis_url(), .connections = 3, .client_name = "mm-test-async"};
     mm_redis_async *r = mm_redis_async_new(&loop, &cfg, err, sizeof err);
     assert_non_null(r);
     long long end = mm_test_now_ms() + 5000;
@@ -62,15 +65,21 @@ static void test_round_trip(void **state) {
 
     char *key = mm_test_unique_name("mm-test-async");
     answer a[40] = {{0}};
-    assert_int_equal(mm_redis_async_command(r, 2000, on_answer, &a[0], 3, (const char *[]){"SET", key, "v1"}, NULL), 0);
+    assert_int_equal(mm_redis_async_command(r, 2000, on_answer, &a[0], 3,
+                                            (const char *[]){"SET", key, "v1"}, NULL),
+                     0);
     wait_all(&loop, a, 1);
     assert_int_equal(a[0].status, 0);
     assert_string_equal(a[0].str, "OK");
     /* many at once, from this thread and through submit */
     for (int i = 1; i < 20; i++)
-        assert_int_equal(mm_redis_async_command(r, 2000, on_answer, &a[i], 2, (const char *[]){"GET", key}, NULL), 0);
+        assert_int_equal(mm_redis_async_command(r, 2000, on_answer, &a[i], 2,
+                                                (const char *[]){"GET", key}, NULL),
+                         0);
     for (int i = 20; i < 40; i++)
-        assert_int_equal(mm_redis_async_submit(r, 2000, on_answer, &a[i], 2, (const char *[]){"GET", key}, NULL), 0);
+        assert_int_equal(
+            mm_redis_async_submit(r, 2000, on_answer, &a[i], 2, (const char *[]){"GET", key}, NULL),
+            0);
     wait_all(&loop, a, 40);
     for (int i = 1; i < 40; i++) {
         assert_int_equal(a[i].calls, 1);
@@ -79,17 +88,21 @@ static void test_round_trip(void **state) {
     }
     /* an error reply is a reply, not a failure */
     answer e = {0};
-    assert_int_equal(mm_redis_async_command(r, 2000, on_answer, &e, 2, (const char *[]){"INCR", key}, NULL), 0);
+    assert_int_equal(
+        mm_redis_async_command(r, 2000, on_answer, &e, 2, (const char *[]){"INCR", key}, NULL), 0);
     wait_all(&loop, &e, 1);
     assert_int_equal(e.status, 0);
     assert_int_equal(e.type, REDIS_REPLY_ERROR);
     /* the connections carry their name */
     answer n = {0};
-    assert_int_equal(mm_redis_async_command(r, 2000, on_answer, &n, 2, (const char *[]){"CLIENT", "GETNAME"}, NULL), 0);
+    assert_int_equal(mm_redis_async_command(r, 2000, on_answer, &n, 2,
+                                            (const char *[]){"CLIENT", "GETNAME"}, NULL),
+                     0);
     wait_all(&loop, &n, 1);
     assert_string_equal(n.str, "mm-test-async");
     answer d = {0};
-    assert_int_equal(mm_redis_async_command(r, 2000, on_answer, &d, 2, (const char *[]){"DEL", key}, NULL), 0);
+    assert_int_equal(
+        mm_redis_async_command(r, 2000, on_answer, &d, 2, (const char *[]){"DEL", key}, NULL), 0);
     wait_all(&loop, &d, 1);
     assert_string_equal(d.str, "1");
     mm_redis_async_stats st;

@@ -22,8 +22,7 @@ static redisContext *connect_redis(void) {
     struct timeval tv = {.tv_sec = 5, .tv_usec = 0};
     redisContext *c = redisConnectWithTimeout(host, port, tv);
     assert_non_null(c);
-    if (c->err)
-        fail_msg("cannot connect to Redis at %s:%d: %s", host, port, c->errstr);
+    if (c->err) fail_msg("cannot connect to Redis at %s:%d: %s", host, port, c->errstr);
     /* No command may hang the test. */
     assert_int_equal(redisSetTimeout(c, tv), REDIS_OK);
     return c;

@@ -77,8 +77,8 @@ static int box_wait(box *b, int count, int timeout_ms) {
 static void new_id(char id[MM_UUID_STRLEN + 1]) { assert_int_equal(mm_uuid_v4(id), 0); }
 
 static json_t *ok_doc(const char *id) {
-    json_t *ev = json_pack("{s:s, s:s, s:{s:s}}", "id", "result-event", "type", "Done", "data",
-                           "for", id);
+    json_t *ev =
+        json_pack("{s:s, s:s, s:{s:s}}", "id", "result-event", "type", "Done", "data", "for", id);
     json_t *doc = mm_result_doc_event(id, ev);
     json_decref(ev);
     return doc;
@@ -86,11 +86,10 @@ static json_t *ok_doc(const char *id) {
 
 static mm_notifier *start_notifier(const char *prefix, int reconnect_ms) {
     char err[256];
-    mm_notifier_config cfg = {.redis_url = mm_test_redis_url(), .prefix = prefix,
-                              .reconnect_min_ms = reconnect_ms};
+    mm_notifier_config cfg = {
+        .redis_url = mm_test_redis_url(), .prefix = prefix, .reconnect_min_ms = reconnect_ms};
     mm_notifier *n = mm_notifier_start(&cfg, err, sizeof err);
-    if (n == NULL)
-        fail_msg("mm_notifier_start: %s", err);
+    if (n == NULL) fail_msg("mm_notifier_start: %s", err);
     assert_int_equal(mm_notifier_wait_ready(n, 10000), 0);
     return n;
 }
@@ -169,9 +168,8 @@ static void test_push_wakes_waiter(void **state) {
     json_t *doc = ok_doc(id);
     long long receivers = -1;
     long long t0 = mm_test_now_ms();
-    assert_int_equal(mm_result_store_put(s, id, mm_notifier_server_id(n), doc, &receivers, err,
-                                         sizeof err),
-                     0);
+    assert_int_equal(
+        mm_result_store_put(s, id, mm_notifier_server_id(n), doc, &receivers, err, sizeof err), 0);
     assert_int_equal(receivers, 1);
     assert_int_equal(box_wait(&b, 1, 2000), 1);
     fprintf(stderr, "store -> waiter woken: %lld ms\n", b.fired_at_ms - t0);
@@ -196,12 +194,10 @@ static void test_push_wakes_waiter(void **state) {
     assert_int_equal(mm_notifier_wait_register(n, other, on_result, &b2), 0);
     assert_int_equal(mm_notifier_wait_unregister(n, gone), 0);
     json_t *gdoc = ok_doc(gone), *odoc = ok_doc(other);
-    assert_int_equal(mm_result_store_put(s, gone, mm_notifier_server_id(n), gdoc, NULL, err,
-                                         sizeof err),
-                     0);
-    assert_int_equal(mm_result_store_put(s, other, "some-other-server", odoc, &receivers, err,
-                                         sizeof err),
-                     0);
+    assert_int_equal(
+        mm_result_store_put(s, gone, mm_notifier_server_id(n), gdoc, NULL, err, sizeof err), 0);
+    assert_int_equal(
+        mm_result_store_put(s, other, "some-other-server", odoc, &receivers, err, sizeof err), 0);
     assert_int_equal(receivers, 0);
     assert_int_equal(box_wait(&b2, 1, 500), 0);
     assert_int_equal(mm_notifier_wait_unregister(n, other), 0);
@@ -218,7 +214,9 @@ static void test_push_wakes_waiter(void **state) {
 
 static void test_many_waiters(void **state) {
     (void)state;
-    enum { N = 300 };
+    enum {
+        N = 300
+    };
     char err[256];
     char *prefix = mm_test_unique_name("mmt");
     mm_notifier *n = start_notifier(prefix, 0);
@@ -233,9 +231,9 @@ static void test_many_waiters(void **state) {
     }
     for (int i = 0; i < N; i++) {
         json_t *doc = ok_doc(ids[i]);
-        assert_int_equal(mm_result_store_put(s, ids[i], mm_notifier_server_id(n), doc, NULL, err,
-                                             sizeof err),
-                         0);
+        assert_int_equal(
+            mm_result_store_put(s, ids[i], mm_notifier_server_id(n), doc, NULL, err, sizeof err),
+            0);
         json_decref(doc);
     }
     assert_int_equal(box_wait(&b, N, 10000), N);
@@ -257,14 +255,11 @@ static long long client_id_by_name(redisContext *c, const char *name) {
     snprintf(needle, sizeof needle, " name=%s ", name);
     for (char *line = r && r->str ? r->str : NULL; line != NULL && *line;) {
         char *end = strchr(line, '\n');
-        if (end)
-            *end = '\0';
-        if (strstr(line, needle) != NULL && strncmp(line, "id=", 3) == 0)
-            id = atoll(line + 3);
+        if (end) *end = '\0';
+        if (strstr(line, needle) != NULL && strncmp(line, "id=", 3) == 0) id = atoll(line + 3);
         line = end ? end + 1 : NULL;
     }
-    if (r)
-        freeReplyObject(r);
+    if (r) freeReplyObject(r);
     return id;
 }
 
@@ -294,9 +289,8 @@ static void test_result_during_reconnect(void **state) {
     json_t *doc = ok_doc(id);
     long long receivers = -1;
     long long t0 = mm_test_now_ms();
-    assert_int_equal(mm_result_store_put(s, id, mm_notifier_server_id(n), doc, &receivers, err,
-                                         sizeof err),
-                     0);
+    assert_int_equal(
+        mm_result_store_put(s, id, mm_notifier_server_id(n), doc, &receivers, err, sizeof err), 0);
     assert_int_equal(receivers, 0); /* the push went nowhere */
     assert_int_equal(box_wait(&b, 1, 10000), 1);
     fprintf(stderr, "delivered %lld ms after the missed push (backoff 1500 ms)\n",
@@ -314,9 +308,9 @@ static void test_result_during_reconnect(void **state) {
     assert_int_equal(mm_notifier_wait_ready(n, 5000), 0);
     assert_int_equal(mm_notifier_wait_register(n, id2, on_result, &b), 0);
     json_t *doc2 = ok_doc(id2);
-    assert_int_equal(mm_result_store_put(s, id2, mm_notifier_server_id(n), doc2, &receivers, err,
-                                         sizeof err),
-                     0);
+    assert_int_equal(
+        mm_result_store_put(s, id2, mm_notifier_server_id(n), doc2, &receivers, err, sizeof err),
+        0);
     assert_int_equal(receivers, 1);
     assert_int_equal(box_wait(&b, 2, 2000), 2);
     assert_string_equal(b.last_id, id2);
@@ -341,8 +335,7 @@ static void kill_by_name(const char *type, const char *name) {
     int found = 0;
     for (char *line = r->str; line && *line;) {
         char *end = strchr(line, '\n');
-        if (end)
-            *end = '\0';
+        if (end) *end = '\0';
         if (strstr(line, needle) != NULL) {
             victim = atoll(line + 3);
             found++;
@@ -383,8 +376,8 @@ static void test_store_reconnects(void **state) {
 static void test_unreachable_redis(void **state) {
     (void)state;
     char err[256];
-    mm_notifier_config cfg = {.redis_url = "redis://127.0.0.1:1", .reconnect_min_ms = 50,
-                              .reconnect_max_ms = 200};
+    mm_notifier_config cfg = {
+        .redis_url = "redis://127.0.0.1:1", .reconnect_min_ms = 50, .reconnect_max_ms = 200};
     mm_notifier *n = mm_notifier_start(&cfg, err, sizeof err);
     assert_non_null(n);
     assert_int_equal(mm_notifier_wait_ready(n, 500), MM_ETIMEDOUT);

@@ -26,8 +26,7 @@ static int setup(void **state) {
     char err[256];
     prefix = mm_test_unique_name("mmt");
     st = mm_state_new(mm_test_redis_url(), prefix, "forms", err, sizeof err);
-    if (st == NULL)
-        fail_msg("mm_state_new: %s", err);
+    if (st == NULL) fail_msg("mm_state_new: %s", err);
     raw = mm_redis_connect_url(mm_test_redis_url(), 5000, NULL, err, sizeof err);
     assert_non_null(raw);
     return 0;
@@ -38,8 +37,7 @@ static int teardown(void **state) {
     redisReply *r = redisCommand(raw, "KEYS %s:*", prefix);
     for (size_t i = 0; r && i < r->elements; i++)
         freeReplyObject(redisCommand(raw, "DEL %s", r->element[i]->str));
-    if (r)
-        freeReplyObject(r);
+    if (r) freeReplyObject(r);
     redisFree(raw);
     mm_state_free(st);
     free(prefix);
@@ -127,16 +125,14 @@ static void test_hashes_and_lists(void **state) {
 static void *incr_many(void *arg) {
     (void)arg;
     for (int i = 0; i < 250; i++)
-        if (mm_state_incr(st, "counter", 1, NULL) != 0)
-            return (void *)1;
+        if (mm_state_incr(st, "counter", 1, NULL) != 0) return (void *)1;
     return NULL;
 }
 
 static void test_shared_between_threads(void **state) {
     (void)state;
     pthread_t t[4];
-    for (int i = 0; i < 4; i++)
-        pthread_create(&t[i], NULL, incr_many, NULL);
+    for (int i = 0; i < 4; i++) pthread_create(&t[i], NULL, incr_many, NULL);
     for (int i = 0; i < 4; i++) {
         void *rc;
         pthread_join(t[i], &rc);
@@ -156,10 +152,8 @@ static void test_reconnects(void **state) {
     long long victim = -1;
     for (char *line = r->str; line && *line;) {
         char *end = strchr(line, '\n');
-        if (end)
-            *end = '\0';
-        if (strstr(line, needle) != NULL)
-            victim = atoll(line + 3);
+        if (end) *end = '\0';
+        if (strstr(line, needle) != NULL) victim = atoll(line + 3);
         line = end ? end + 1 : NULL;
     }
     freeReplyObject(r);

@@ -112,11 +112,11 @@ static void test_encode_rejects(void **state) {
 }
 
 /* A valid header set the malformed cases start from. */
-#define BASE_HEADERS                                                        \
-    {"ce_specversion", "1.0", 3}, {"ce_id", "id-1", 4},                     \
-        {"ce_source", "/metamorphosis/svc", 18}, {"ce_type", "Thing", 5},   \
-        {"ce_time", "2026-11-28T00:08:03.123Z", 24},                        \
-        {"content-type", "application/json", 16}
+#define BASE_HEADERS                                                                             \
+    {"ce_specversion", "1.0", 3}, {"ce_id", "id-1", 4}, {"ce_source", "/metamorphosis/svc", 18}, \
+        {"ce_type", "Thing", 5}, {"ce_time", "2026-11-28T00:08:03.123Z", 24}, {                  \
+        "content-type", "application/json", 16                                                   \
+    }
 
 typedef struct bad_case {
     const char *what;
@@ -150,8 +150,11 @@ static void test_decode_accepts_base(void **state) {
     mm_event_clear(&ev);
     /* ce_time is optional in CloudEvents; content-type may carry charset. */
     mm_wire_header h2[] = {
-        {"ce_specversion", "1.0", 3}, {"ce_id", "x", 1}, {"ce_source", "s", 1},
-        {"ce_type", "_T1", 3}, {"content-type", "Application/JSON; charset=\"UTF-8\"", 33},
+        {"ce_specversion", "1.0", 3},
+        {"ce_id", "x", 1},
+        {"ce_source", "s", 1},
+        {"ce_type", "_T1", 3},
+        {"content-type", "Application/JSON; charset=\"UTF-8\"", 33},
     };
     assert_int_equal(mm_envelope_decode(h2, 5, NULL, 0, "{}", 2, &ev, reason), 0);
     assert_null(ev.time);
@@ -165,54 +168,125 @@ static void test_decode_rejects(void **state) {
     const bad_case cases[] = {
         {"no headers", {{0}}, 0, "{}", 2, "missing header ce_specversion"},
         {"missing id",
-         {{"ce_specversion", "1.0", 3}, {"ce_source", "s", 1}, {"ce_type", "T", 1},
+         {{"ce_specversion", "1.0", 3},
+          {"ce_source", "s", 1},
+          {"ce_type", "T", 1},
           {"content-type", "application/json", 16}},
-         4, "{}", 2, "missing header ce_id"},
+         4,
+         "{}",
+         2,
+         "missing header ce_id"},
         {"missing source",
-         {{"ce_specversion", "1.0", 3}, {"ce_id", "i", 1}, {"ce_type", "T", 1},
+         {{"ce_specversion", "1.0", 3},
+          {"ce_id", "i", 1},
+          {"ce_type", "T", 1},
           {"content-type", "application/json", 16}},
-         4, "{}", 2, "missing header ce_source"},
+         4,
+         "{}",
+         2,
+         "missing header ce_source"},
         {"missing type",
-         {{"ce_specversion", "1.0", 3}, {"ce_id", "i", 1}, {"ce_source", "s", 1},
+         {{"ce_specversion", "1.0", 3},
+          {"ce_id", "i", 1},
+          {"ce_source", "s", 1},
           {"content-type", "application/json", 16}},
-         4, "{}", 2, "missing header ce_type"},
+         4,
+         "{}",
+         2,
+         "missing header ce_type"},
         {"wrong specversion",
-         {{"ce_specversion", "0.3", 3}, {"ce_id", "i", 1}, {"ce_source", "s", 1},
-          {"ce_type", "T", 1}, {"content-type", "application/json", 16}},
-         5, "{}", 2, "unsupported ce_specversion \"0.3\""},
-        {"duplicate id", {BASE_HEADERS, {"ce_id", "id-2", 4}}, 7, "{}", 2, "duplicate header ce_id"},
+         {{"ce_specversion", "0.3", 3},
+          {"ce_id", "i", 1},
+          {"ce_source", "s", 1},
+          {"ce_type", "T", 1},
+          {"content-type", "application/json", 16}},
+         5,
+         "{}",
+         2,
+         "unsupported ce_specversion \"0.3\""},
+        {"duplicate id",
+         {BASE_HEADERS, {"ce_id", "id-2", 4}},
+         7,
+         "{}",
+         2,
+         "duplicate header ce_id"},
         {"empty id", {{"ce_id", "", 0}, BASE_HEADERS}, 7, "{}", 2, "header ce_id is empty"},
         {"null header value", {{"ce_type", NULL, 0}}, 1, "{}", 2, "header ce_type has no value"},
-        {"NUL in header", {{"ce_source", "a\0b", 3}}, 1, "{}", 2, "header ce_source contains a NUL"},
-        {"bad UTF-8 in header", {{"ce_id", "ab\xc3\x28", 4}}, 1, "{}", 2,
+        {"NUL in header",
+         {{"ce_source", "a\0b", 3}},
+         1,
+         "{}",
+         2,
+         "header ce_source contains a NUL"},
+        {"bad UTF-8 in header",
+         {{"ce_id", "ab\xc3\x28", 4}},
+         1,
+         "{}",
+         2,
          "header ce_id is not valid UTF-8 (at byte 2)"},
         {"overlong UTF-8", {{"ce_id", "\xc0\xaf", 2}}, 1, "{}", 2, "not valid UTF-8 (at byte 0)"},
         {"surrogate UTF-8", {{"ce_id", "\xed\xa0\x80", 3}}, 1, "{}", 2, "not valid UTF-8"},
         {"too long header", {{"ce_id", big, sizeof big - 1}}, 1, "{}", 2, "too long"},
-        {"bad extension name", {BASE_HEADERS, {"ce_Trace-Id", "x", 1}}, 7, "{}", 2,
+        {"bad extension name",
+         {BASE_HEADERS, {"ce_Trace-Id", "x", 1}},
+         7,
+         "{}",
+         2,
          "not a valid CloudEvents attribute"},
-        {"datacontenttype header not JSON", {BASE_HEADERS, {"ce_datacontenttype", "text/plain", 10}},
-         7, "{}", 2, "unsupported ce_datacontenttype \"text/plain\""},
+        {"datacontenttype header not JSON",
+         {BASE_HEADERS, {"ce_datacontenttype", "text/plain", 10}},
+         7,
+         "{}",
+         2,
+         "unsupported ce_datacontenttype \"text/plain\""},
         {"type not a name",
-         {{"ce_specversion", "1.0", 3}, {"ce_id", "i", 1}, {"ce_source", "s", 1},
-          {"ce_type", "com.example.thing", 17}, {"content-type", "application/json", 16}},
-         5, "{}", 2, "not a GraphQL type name"},
-        {"bad time",
-         {{"ce_specversion", "1.0", 3}, {"ce_id", "i", 1}, {"ce_source", "s", 1},
-          {"ce_type", "T", 1}, {"ce_time", "2026-02-30T00:00:00Z", 20},
+         {{"ce_specversion", "1.0", 3},
+          {"ce_id", "i", 1},
+          {"ce_source", "s", 1},
+          {"ce_type", "com.example.thing", 17},
           {"content-type", "application/json", 16}},
-         6, "{}", 2, "not an RFC 3339 timestamp"},
+         5,
+         "{}",
+         2,
+         "not a GraphQL type name"},
+        {"bad time",
+         {{"ce_specversion", "1.0", 3},
+          {"ce_id", "i", 1},
+          {"ce_source", "s", 1},
+          {"ce_type", "T", 1},
+          {"ce_time", "2026-02-30T00:00:00Z", 20},
+          {"content-type", "application/json", 16}},
+         6,
+         "{}",
+         2,
+         "not an RFC 3339 timestamp"},
         {"wrong content-type",
-         {{"ce_specversion", "1.0", 3}, {"ce_id", "i", 1}, {"ce_source", "s", 1},
-          {"ce_type", "T", 1}, {"content-type", "text/plain", 10}},
-         5, "{}", 2, "unsupported content-type \"text/plain\""},
+         {{"ce_specversion", "1.0", 3},
+          {"ce_id", "i", 1},
+          {"ce_source", "s", 1},
+          {"ce_type", "T", 1},
+          {"content-type", "text/plain", 10}},
+         5,
+         "{}",
+         2,
+         "unsupported content-type \"text/plain\""},
         {"wrong charset",
-         {{"ce_specversion", "1.0", 3}, {"ce_id", "i", 1}, {"ce_source", "s", 1},
-          {"ce_type", "T", 1}, {"content-type", "application/json;charset=latin1", 30}},
-         5, "{}", 2, "unsupported content-type"},
+         {{"ce_specversion", "1.0", 3},
+          {"ce_id", "i", 1},
+          {"ce_source", "s", 1},
+          {"ce_type", "T", 1},
+          {"content-type", "application/json;charset=latin1", 30}},
+         5,
+         "{}",
+         2,
+         "unsupported content-type"},
         {"empty value", {BASE_HEADERS}, 6, NULL, 0, "value is empty"},
         {"garbage value", {BASE_HEADERS}, 6, "\x01\x02garbage", 9, "value is not valid JSON"},
-        {"invalid UTF-8 value", {BASE_HEADERS}, 6, "{\"a\":\"\xff\"}", 9,
+        {"invalid UTF-8 value",
+         {BASE_HEADERS},
+         6,
+         "{\"a\":\"\xff\"}",
+         9,
          "value is not valid UTF-8 (at byte 6)"},
         {"array value", {BASE_HEADERS}, 6, "[1,2]", 5, "value is an array, expected a JSON object"},
         {"string value", {BASE_HEADERS}, 6, "\"x\"", 3, "value is a string"},
@@ -220,11 +294,14 @@ static void test_decode_rejects(void **state) {
         {"truncated JSON", {BASE_HEADERS}, 6, "{\"a\":", 5, "value is not valid JSON"},
         {"duplicate JSON keys", {BASE_HEADERS}, 6, "{\"a\":1,\"a\":2}", 13, "duplicate"},
         {"trailing garbage", {BASE_HEADERS}, 6, "{} x", 4, "value is not valid JSON"},
-        {"NUL escape in JSON", {BASE_HEADERS}, 6, "{\"a\":\"\\u0000\"}", 14,
+        {"NUL escape in JSON",
+         {BASE_HEADERS},
+         6,
+         "{\"a\":\"\\u0000\"}",
+         14,
          "value is not valid JSON"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
-        expect_reject(&cases[i]);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) expect_reject(&cases[i]);
 }
 
 static void test_long_extension_name(void **state) {
@@ -255,9 +332,9 @@ static void test_too_many_headers(void **state) {
         h[i] = (mm_wire_header){"x-other", "v", 1};
     mm_event ev;
     char reason[MM_ENVELOPE_REASON_MAX];
-    assert_int_equal(mm_envelope_decode(h, MM_ENVELOPE_MAX_HEADERS + 1, NULL, 0, "{}", 2, &ev,
-                                        reason),
-                     MM_EINVAL);
+    assert_int_equal(
+        mm_envelope_decode(h, MM_ENVELOPE_MAX_HEADERS + 1, NULL, 0, "{}", 2, &ev, reason),
+        MM_EINVAL);
     assert_non_null(strstr(reason, "too many headers"));
 }
 
@@ -265,26 +342,27 @@ static void test_time_validator(void **state) {
     (void)state;
     const char *good[] = {"2026-11-28T00:08:03Z", "2026-11-28t00:08:03.1z",
                           "2024-02-29T23:59:60.123456+05:30", "1999-12-31T00:00:00-00:00"};
-    const char *bad[] = {"2026-11-28", "2026-11-28T00:08:03", "2026-13-01T00:00:00Z",
-                         "2023-02-29T00:00:00Z", "2026-11-28T24:00:00Z", "2026-11-28T00:08:03.Z",
-                         "2026-11-28T00:08:03+0530", "2026-11-28 00:08:03Z",
-                         "2026-11-28T00:08:03Zjunk", "2026-11-28T00:08:03+24:00"};
+    const char *bad[] = {"2026-11-28",
+                         "2026-11-28T00:08:03",
+                         "2026-13-01T00:00:00Z",
+                         "2023-02-29T00:00:00Z",
+                         "2026-11-28T24:00:00Z",
+                         "2026-11-28T00:08:03.Z",
+                         "2026-11-28T00:08:03+0530",
+                         "2026-11-28 00:08:03Z",
+                         "2026-11-28T00:08:03Zjunk",
+                         "2026-11-28T00:08:03+24:00"};
     for (size_t i = 0; i < sizeof good / sizeof *good; i++)
-        if (!mm_event_time_is_valid(good[i], strlen(good[i])))
-            fail_msg("rejected %s", good[i]);
+        if (!mm_event_time_is_valid(good[i], strlen(good[i]))) fail_msg("rejected %s", good[i]);
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
-        if (mm_event_time_is_valid(bad[i], strlen(bad[i])))
-            fail_msg("accepted %s", bad[i]);
+        if (mm_event_time_is_valid(bad[i], strlen(bad[i]))) fail_msg("accepted %s", bad[i]);
 }
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_roundtrip),
-        cmocka_unit_test(test_encode_rejects),
-        cmocka_unit_test(test_decode_accepts_base),
-        cmocka_unit_test(test_decode_rejects),
-        cmocka_unit_test(test_long_extension_name),
-        cmocka_unit_test(test_too_many_headers),
+        cmocka_unit_test(test_roundtrip),           cmocka_unit_test(test_encode_rejects),
+        cmocka_unit_test(test_decode_accepts_base), cmocka_unit_test(test_decode_rejects),
+        cmocka_unit_test(test_long_extension_name), cmocka_unit_test(test_too_many_headers),
         cmocka_unit_test(test_time_validator),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

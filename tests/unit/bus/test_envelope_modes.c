@@ -16,7 +16,8 @@
 #include "bus/envelope.h"
 #include "metamorphosis.h"
 
-#define HDR(n, v) {n, v, sizeof v - 1}
+#define HDR(n, v) \
+    { n, v, sizeof v - 1 }
 #define CT_STRUCTURED HDR("content-type", "application/cloudevents+json")
 
 static int decode(const mm_wire_header *h, size_t n, const char *value, mm_event *ev,
@@ -27,8 +28,7 @@ static int decode(const mm_wire_header *h, size_t n, const char *value, mm_event
 
 static const char *ext(const mm_event *ev, const char *name) {
     for (size_t i = 0; i < ev->ext_count; i++)
-        if (strcmp(ev->ext[i].name, name) == 0)
-            return ev->ext[i].value;
+        if (strcmp(ev->ext[i].name, name) == 0) return ev->ext[i].value;
     return NULL;
 }
 
@@ -40,7 +40,8 @@ static void test_structured_data(void **state) {
     const char *v =
         "{\"specversion\":\"1.0\",\"id\":\"e-1\",\"source\":\"/py\",\"type\":\"CreateFormEvent\","
         "\"time\":\"2026-12-06T15:30:00.123456+00:00\",\"datacontenttype\":\"application/json\","
-        "\"subject\":\"forms\",\"traceparent\":\"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01\","
+        "\"subject\":\"forms\",\"traceparent\":\"00-0af7651916cd43dd8448eb211c80319c-"
+        "b7ad6b7169203331-01\","
         "\"partitionkey\":\"pk-1\",\"count\":3,\"flag\":true,\"nothing\":null,"
         "\"mmreplyto\":\"srv-1\",\"data\":{\"name\":\"Contact\"}}";
     mm_event ev;
@@ -77,7 +78,8 @@ static void test_structured_data(void **state) {
 static void test_structured_python1(void **state) {
     (void)state;
     const char *v = "{\"type\": \"CreateFormEvent\", \"source\": \"/py1\", \"datacontenttype\": "
-                    "\"application/json\", \"specversion\": \"1.0\", \"id\": \"p1\", \"data\": {\"name\": \"x\"}}";
+                    "\"application/json\", \"specversion\": \"1.0\", \"id\": \"p1\", \"data\": "
+                    "{\"name\": \"x\"}}";
     mm_wire_header h[] = {HDR("content-type", "application/json; charset=utf-8")};
     mm_event ev;
     char reason[MM_ENVELOPE_REASON_MAX];
@@ -137,20 +139,24 @@ static void test_structured_rejects(void **state) {
         {"array", "[]", "structured event is an array"},
         {"no specversion", "{\"id\":\"e\",\"source\":\"s\",\"type\":\"T\",\"data\":{}}",
          "structured event has no \"specversion\""},
-        {"old specversion", "{\"specversion\":\"0.3\",\"data\":{}}", "unsupported specversion \"0.3\""},
+        {"old specversion", "{\"specversion\":\"0.3\",\"data\":{}}",
+         "unsupported specversion \"0.3\""},
         {"no id", "{\"specversion\":\"1.0\",\"source\":\"s\",\"type\":\"T\",\"data\":{}}",
          "structured event has no \"id\""},
         {"numeric id", "{\"specversion\":\"1.0\",\"id\":1,\"source\":\"s\",\"type\":\"T\"}",
          "structured event \"id\" is a number, expected a string"},
         {"empty source", "{\"specversion\":\"1.0\",\"id\":\"e\",\"source\":\"\",\"type\":\"T\"}",
          "structured event \"source\" is empty"},
-        {"type not a name", "{\"specversion\":\"1.0\",\"id\":\"e\",\"source\":\"s\",\"type\":\"a.b\"}",
+        {"type not a name",
+         "{\"specversion\":\"1.0\",\"id\":\"e\",\"source\":\"s\",\"type\":\"a.b\"}",
          "type \"a.b\" is not a GraphQL type name"},
-        {"bad time", EV(",\"time\":\"yesterday\",\"data\":{}"), "time \"yesterday\" is not an RFC 3339"},
+        {"bad time", EV(",\"time\":\"yesterday\",\"data\":{}"),
+         "time \"yesterday\" is not an RFC 3339"},
         {"xml data", EV(",\"datacontenttype\":\"application/xml\",\"data\":{}"),
          "unsupported datacontenttype \"application/xml\""},
         {"no data", EV(""), "structured event has no \"data\""},
-        {"both data", EV(",\"data\":{},\"data_base64\":\"e30=\""), "both \"data\" and \"data_base64\""},
+        {"both data", EV(",\"data\":{},\"data_base64\":\"e30=\""),
+         "both \"data\" and \"data_base64\""},
         {"string data", EV(",\"data\":\"{}\""), "\"data\" is a string, expected a JSON object"},
         {"bad base64", EV(",\"data_base64\":\"e30*\""), "\"data_base64\" is not base64"},
         {"base64 of an array", EV(",\"data_base64\":\"WzFd\""), "decoded data_base64 is an array"},
@@ -185,9 +191,13 @@ static void test_structured_rejects(void **state) {
 static void test_binary_sdk_shapes(void **state) {
     (void)state;
     mm_wire_header js[] = {
-        HDR("ce_id", "j-1"), HDR("ce_type", "CreateFormEvent"), HDR("ce_source", "/js"),
-        HDR("ce_specversion", "1.0"), HDR("ce_time", "2026-12-06T15:30:00.000Z"),
-        HDR("ce_datacontenttype", "application/json"), HDR("ce_partitionkey", "pk"),
+        HDR("ce_id", "j-1"),
+        HDR("ce_type", "CreateFormEvent"),
+        HDR("ce_source", "/js"),
+        HDR("ce_specversion", "1.0"),
+        HDR("ce_time", "2026-12-06T15:30:00.000Z"),
+        HDR("ce_datacontenttype", "application/json"),
+        HDR("ce_partitionkey", "pk"),
         HDR("ce_traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"),
         HDR("content-type", "application/json; charset=utf-8"),
     };
@@ -199,31 +209,46 @@ static void test_binary_sdk_shapes(void **state) {
     assert_non_null(ext(&ev, "traceparent"));
     assert_null(ext(&ev, "datacontenttype"));
     mm_event_clear(&ev);
-    mm_wire_header py[] = {HDR("ce_specversion", "1.0"), HDR("ce_id", "p-1"), HDR("ce_source", "/py"),
-                           HDR("ce_type", "CreateFormEvent"), HDR("ce_subject", "s")};
+    mm_wire_header py[] = {HDR("ce_specversion", "1.0"), HDR("ce_id", "p-1"),
+                           HDR("ce_source", "/py"), HDR("ce_type", "CreateFormEvent"),
+                           HDR("ce_subject", "s")};
     assert_int_equal(decode(py, 5, "{\"name\": \"x\"}", &ev, reason), 0);
     assert_string_equal(ext(&ev, "subject"), "s");
     mm_event_clear(&ev);
     /* Media types: vendor +json, parameters, case; refused: other charsets. */
     static const char *const good[] = {
-        "application/json", "APPLICATION/JSON;CHARSET=UTF8", "application/vnd.example+json",
-        "application/json; charset=\"utf-8\"; profile=x", "application/json ;", " application/json",
+        "application/json",
+        "APPLICATION/JSON;CHARSET=UTF8",
+        "application/vnd.example+json",
+        "application/json; charset=\"utf-8\"; profile=x",
+        "application/json ;",
+        " application/json",
     };
     static const char *const bad[] = {
-        "text/plain", "application/json; charset=latin1", "application/json charset=utf-8",
-        "application/jsonx", "application/json; =x", "application/json; charset=\"utf-8",
+        "text/plain",
+        "application/json; charset=latin1",
+        "application/json charset=utf-8",
+        "application/jsonx",
+        "application/json; =x",
+        "application/json; charset=\"utf-8",
         "application/cloudevents-batch+json",
     };
     for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
-        mm_wire_header h[] = {HDR("ce_specversion", "1.0"), HDR("ce_id", "i"), HDR("ce_source", "s"),
-                              HDR("ce_type", "T"), {"content-type", good[i], strlen(good[i])}};
+        mm_wire_header h[] = {HDR("ce_specversion", "1.0"),
+                              HDR("ce_id", "i"),
+                              HDR("ce_source", "s"),
+                              HDR("ce_type", "T"),
+                              {"content-type", good[i], strlen(good[i])}};
         if (decode(h, 5, "{}", &ev, reason) != 0)
             fail_msg("refused content-type '%s': %s", good[i], reason);
         mm_event_clear(&ev);
     }
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-        mm_wire_header h[] = {HDR("ce_specversion", "1.0"), HDR("ce_id", "i"), HDR("ce_source", "s"),
-                              HDR("ce_type", "T"), {"ce_datacontenttype", bad[i], strlen(bad[i])}};
+        mm_wire_header h[] = {HDR("ce_specversion", "1.0"),
+                              HDR("ce_id", "i"),
+                              HDR("ce_source", "s"),
+                              HDR("ce_type", "T"),
+                              {"ce_datacontenttype", bad[i], strlen(bad[i])}};
         if (decode(h, 5, "{}", &ev, reason) != MM_EINVAL)
             fail_msg("accepted datacontenttype '%s'", bad[i]);
     }
@@ -257,14 +282,16 @@ static void test_type_prefix(void **state) {
     /* Accepted with and without the prefix; another prefix is refused. */
     static const char *const types[] = {"com.example.forms.CreateFormEvent", "CreateFormEvent"};
     for (size_t i = 0; i < 2; i++) {
-        mm_wire_header h[] = {HDR("ce_specversion", "1.0"), HDR("ce_id", "i"), HDR("ce_source", "s"),
+        mm_wire_header h[] = {HDR("ce_specversion", "1.0"),
+                              HDR("ce_id", "i"),
+                              HDR("ce_source", "s"),
                               {"ce_type", types[i], strlen(types[i])}};
         assert_int_equal(decode(h, 4, "{}", &ev, reason), 0);
         assert_string_equal(ev.type, "CreateFormEvent");
         mm_event_clear(&ev);
     }
-    mm_wire_header other[] = {HDR("ce_specversion", "1.0"), HDR("ce_id", "i"), HDR("ce_source", "s"),
-                              HDR("ce_type", "org.other.CreateFormEvent")};
+    mm_wire_header other[] = {HDR("ce_specversion", "1.0"), HDR("ce_id", "i"),
+                              HDR("ce_source", "s"), HDR("ce_type", "org.other.CreateFormEvent")};
     assert_int_equal(decode(other, 4, "{}", &ev, reason), MM_EINVAL);
     assert_non_null(strstr(reason, "with or without the prefix \"com.example.forms.\""));
     mm_wire_header st[] = {CT_STRUCTURED};
@@ -285,12 +312,9 @@ static void test_type_prefix(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_structured_data),
-        cmocka_unit_test(test_structured_python1),
-        cmocka_unit_test(test_structured_base64),
-        cmocka_unit_test(test_structured_rejects),
-        cmocka_unit_test(test_binary_sdk_shapes),
-        cmocka_unit_test(test_type_prefix),
+        cmocka_unit_test(test_structured_data),   cmocka_unit_test(test_structured_python1),
+        cmocka_unit_test(test_structured_base64), cmocka_unit_test(test_structured_rejects),
+        cmocka_unit_test(test_binary_sdk_shapes), cmocka_unit_test(test_type_prefix),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,8 +12,7 @@
 
 static const char *get(rd_kafka_conf_t *conf, const char *name, char *buf, size_t size) {
     size_t len = size;
-    if (rd_kafka_conf_get(conf, name, buf, &len) != RD_KAFKA_CONF_OK)
-        return NULL;
+    if (rd_kafka_conf_get(conf, name, buf, &len) != RD_KAFKA_CONF_OK) return NULL;
     return buf;
 }
 
@@ -22,12 +21,14 @@ static void test_layering(void **state) {
     char err[512], buf[256];
     mm_kv defaults[] = {{"linger.ms", "0"}, {"acks", "all"}};
     mm_kv props[] = {{"kafka.linger.ms", "7"}, {"client.id", "svc"}};
-    rd_kafka_conf_t *conf = mm_kafka_conf_new("127.0.0.1:1", defaults, 2, props, 2, err, sizeof err);
+    rd_kafka_conf_t *conf =
+        mm_kafka_conf_new("127.0.0.1:1", defaults, 2, props, 2, err, sizeof err);
     assert_non_null(conf);
     assert_string_equal(get(conf, "bootstrap.servers", buf, sizeof buf), "127.0.0.1:1");
     assert_string_equal(get(conf, "linger.ms", buf, sizeof buf), "7");
     assert_string_equal(get(conf, "client.id", buf, sizeof buf), "svc");
-    assert_string_equal(get(conf, "acks", buf, sizeof buf), "-1"); /* "all" as librdkafka spells it */
+    assert_string_equal(get(conf, "acks", buf, sizeof buf),
+                        "-1"); /* "all" as librdkafka spells it */
     rd_kafka_conf_destroy(conf);
 }
 

@@ -26,9 +26,9 @@ static void refused(const char *key, const char *value, char *err, size_t err_si
 static void test_secret_values_are_not_repeated(void **state) {
     (void)state;
     static const char *const keys[] = {
-        "sasl.pasword",               /* misspelt: no such property */
-        "kafka.sasl.passwd",          /* no such property either */
-        "sasl.oauthbearer.method",    /* invalid enum value; librdkafka quotes it */
+        "sasl.pasword",            /* misspelt: no such property */
+        "kafka.sasl.passwd",       /* no such property either */
+        "sasl.oauthbearer.method", /* invalid enum value; librdkafka quotes it */
         "ssl.key.passwrd",
         "client.secret",
     };

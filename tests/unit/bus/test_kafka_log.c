@@ -48,7 +48,8 @@ static void test_scopes_from_librdkafka(void **state) {
     assert_int_equal(mm_kafka_property_scope("group.id"), MM_KAFKA_SCOPE_CONSUMER);
     assert_int_equal(mm_kafka_property_scope("kafka.linger.ms"), MM_KAFKA_SCOPE_PRODUCER);
     assert_int_equal(mm_kafka_property_scope("enable.idempotence"), MM_KAFKA_SCOPE_PRODUCER);
-    assert_int_equal(mm_kafka_property_scope("acks"), MM_KAFKA_SCOPE_PRODUCER); /* a topic property */
+    assert_int_equal(mm_kafka_property_scope("acks"),
+                     MM_KAFKA_SCOPE_PRODUCER); /* a topic property */
     assert_int_equal(mm_kafka_property_scope("bootstrap.servers"), MM_KAFKA_SCOPE_BOTH);
     assert_int_equal(mm_kafka_property_scope("no.such.property"), MM_KAFKA_SCOPE_UNKNOWN);
 }
@@ -63,9 +64,11 @@ static void test_lines_are_ours(void **state) {
     mm_kafka_log_line(NULL, 5, "AUTOCREATE", "auto-creating topic x");
     mm_kafka_log_line(NULL, 7, "BROKER", "debug chatter");
     char *out = capture_end();
-    assert_non_null(strstr(out, "level=warn msg=\"a \\\"quoted\\\" warning\" component=kafka client=client "
-                                "role=worker facility=CONFWARN name=\"-\"\n"));
-    assert_non_null(strstr(out, "level=error msg=\"Connect to ipv4#127.0.0.1:1 failed: Connection refused\""));
+    assert_non_null(
+        strstr(out, "level=warn msg=\"a \\\"quoted\\\" warning\" component=kafka client=client "
+                    "role=worker facility=CONFWARN name=\"-\"\n"));
+    assert_non_null(
+        strstr(out, "level=error msg=\"Connect to ipv4#127.0.0.1:1 failed: Connection refused\""));
     assert_null(strstr(out, "AUTOCREATE")); /* debug: not at the default level */
     assert_null(strstr(out, "debug chatter"));
     for (char *line = out; *line; line = strchr(line, '\n') + 1)
@@ -80,7 +83,8 @@ static void test_producer_gets_no_consumer_property(void **state) {
     size_t len = sizeof buf;
     mm_kv defaults[] = {{"enable.idempotence", "true"}, {"acks", "all"}};
     mm_kv props[] = {{"fetch.wait.max.ms", "1"}, {"linger.ms", "3"}};
-    rd_kafka_conf_t *conf = mm_kafka_conf_new("127.0.0.1:1", defaults, 2, props, 2, err, sizeof err);
+    rd_kafka_conf_t *conf =
+        mm_kafka_conf_new("127.0.0.1:1", defaults, 2, props, 2, err, sizeof err);
     assert_non_null(conf);
     assert_int_equal(rd_kafka_conf_get(conf, "fetch.wait.max.ms", buf, &len), RD_KAFKA_CONF_OK);
     assert_string_not_equal(buf, "1"); /* left out: librdkafka's default */

@@ -22,8 +22,7 @@ static void expect(int status, const char *needle, const char *a1, const char *a
     if (rc != status || !strstr(status == 0 ? out : err, needle))
         fail_msg("gregor %s %s %s: exit %d (want %d)\nstdout: %s\nstderr: %s\n(wanted '%s')",
                  a1 ? a1 : "", a2 ? a2 : "", a3 ? a3 : "", rc, status, out, err, needle);
-    if (status != 0)
-        assert_true(strlen(err) > 0);
+    if (status != 0) assert_true(strlen(err) > 0);
     free(out);
     free(err);
 }

@@ -25,7 +25,8 @@ static void expect_refused(const char *mistake, const char *message) {
     char *out = NULL, *err = NULL;
     int rc = mm_test_run(argv, &out, &err, 20000);
     if (rc != 1 || !strstr(err, message))
-        fail_msg("mistake %s: exit %d (want 1)\nstderr: %s\n(wanted '%s')", mistake, rc, err, message);
+        fail_msg("mistake %s: exit %d (want 1)\nstderr: %s\n(wanted '%s')", mistake, rc, err,
+                 message);
     assert_string_equal(out, ""); /* no schema printed */
     free(out);
     free(err);
@@ -42,7 +43,8 @@ static void test_correct_service_loads(void **state) {
     /* Both timings, no default_timing: asynchronous, as the header says. */
     assert_non_null(strstr(out, "ping(timing: MutationTimings = asynchronous): Ping"));
     /* The payload type says what an asynchronous answer's data holds. */
-    assert_non_null(strstr(out, "asynchronous: the published PingEvent's fields that PongEvent also has"));
+    assert_non_null(
+        strstr(out, "asynchronous: the published PingEvent's fields that PongEvent also has"));
     free(out);
     free(err);
 }
@@ -55,35 +57,40 @@ static void test_undeclared_event_type(void **state) {
 
 static void test_undeclared_result_type(void **state) {
     (void)state;
-    expect_refused("result_type", "service mistakes: mutation ping: result_type 'PongEvnt' is not a "
-                                  "type declared in the SDL (did you mean 'PongEvent'?)");
+    expect_refused("result_type",
+                   "service mistakes: mutation ping: result_type 'PongEvnt' is not a "
+                   "type declared in the SDL (did you mean 'PongEvent'?)");
 }
 
 static void test_event_type_not_an_object(void **state) {
     (void)state;
-    expect_refused("input_event", "service mistakes: mutation ping: event_type 'PingInput' must be an "
-                                  "object type");
+    expect_refused("input_event",
+                   "service mistakes: mutation ping: event_type 'PingInput' must be an "
+                   "object type");
 }
 
 static void test_consumer_event_types_typo(void **state) {
     (void)state;
-    expect_refused("consumer_type", "service mistakes: consumer pong: event_types names 'PingEevnt', "
-                                    "which is not a type declared in the SDL of a loaded service "
-                                    "(did you mean 'PingEvent'?)");
+    expect_refused("consumer_type",
+                   "service mistakes: consumer pong: event_types names 'PingEevnt', "
+                   "which is not a type declared in the SDL of a loaded service "
+                   "(did you mean 'PingEvent'?)");
 }
 
 static void test_default_timing_not_allowed(void **state) {
     (void)state;
-    expect_refused("default_timing",
-                   "metamorphosis_service() returned NULL after this definition error: service "
-                   "mistakes: mutation ping: default_timing MM_TIMING_ASYNCHRONOUS is not one of its "
-                   "timings (MM_TIMING_SYNCHRONOUS only)");
+    expect_refused(
+        "default_timing",
+        "metamorphosis_service() returned NULL after this definition error: service "
+        "mistakes: mutation ping: default_timing MM_TIMING_ASYNCHRONOUS is not one of its "
+        "timings (MM_TIMING_SYNCHRONOUS only)");
 }
 
 static void test_null_service_says_why(void **state) {
     (void)state;
-    expect_refused("service_name", "metamorphosis_service() returned NULL after this definition "
-                                   "error: service name 'bad name' is not a valid Kafka topic name");
+    expect_refused("service_name",
+                   "metamorphosis_service() returned NULL after this definition "
+                   "error: service name 'bad name' is not a valid Kafka topic name");
     expect_refused("own_null", "metamorphosis_service() returned NULL, and no mm_service_* call "
                                "failed: the service's own code gave up");
 }

@@ -14,7 +14,10 @@ static mm_config *load(const char *text, int expect_rc, char *err, size_t err_si
     mm_config *c = NULL;
     int rc = mm_config_load_string("test.yaml", text, strlen(text), &c, err, err_size);
     assert_int_equal(rc, expect_rc);
-    if (expect_rc == 0) assert_non_null(c); else assert_null(c);
+    if (expect_rc == 0)
+        assert_non_null(c);
+    else
+        assert_null(c);
     return c;
 }
 
@@ -117,8 +120,9 @@ static void test_environment_wins(void **state) {
     setenv("MM_SYNC_TIMEOUT_MS", "1234", 1);
     setenv("MM_KAFKA_PROP_FETCH_WAIT_MAX_MS", "5", 1);
     char err[256];
-    mm_config *c = load("kafka: {bootstrap_servers: file:1, properties: {fetch.wait.max.ms: 100}}\n",
-                        0, err, sizeof err);
+    mm_config *c =
+        load("kafka: {bootstrap_servers: file:1, properties: {fetch.wait.max.ms: 100}}\n", 0, err,
+             sizeof err);
     assert_string_equal(c->kafka_bootstrap_servers, "env:1");
     assert_string_equal(c->redis_results_url, "redis://env:2/0");
     assert_string_equal(c->redis_state_url, "redis://envstate:3/0");
@@ -154,7 +158,8 @@ static void test_errors_name_file_line_key(void **state) {
         {"forms:\n  create_form: 3\n", "test.yaml:2: key 'forms.create_form': expected a mapping"},
         {"manager: {enabled: yes}\n", "key 'manager.enabled': expected true or false"},
         {"log_level: loud\n", "log_level 'loud' is not one of"},
-        {"kafka: {bootstrap_servers: [a, b]}\n", "key 'kafka.bootstrap_servers': expected a string"},
+        {"kafka: {bootstrap_servers: [a, b]}\n",
+         "key 'kafka.bootstrap_servers': expected a string"},
         {"a: 1\na: 2\n", "duplicate key 'a'"},
         {"a: &x {b: 1}\nc: *x\n", "anchors are not supported"},
         {"kafka: {\n", "test.yaml: line"},
@@ -188,10 +193,11 @@ static void test_empty_and_nul(void **state) {
 static void test_http_limits(void **state) {
     (void)state;
     char err[256];
-    mm_config *c = load("http:\n  threads: 0\n  max_header_bytes: 8192\n  max_url_bytes: 2048\n"
-                        "  max_connections: 100\n  max_connections_per_ip: 10\n  header_timeout_ms: 500\n"
-                        "  idle_timeout_s: 5\n  max_requests_per_connection: 7\n",
-                        0, err, sizeof err);
+    mm_config *c =
+        load("http:\n  threads: 0\n  max_header_bytes: 8192\n  max_url_bytes: 2048\n"
+             "  max_connections: 100\n  max_connections_per_ip: 10\n  header_timeout_ms: 500\n"
+             "  idle_timeout_s: 5\n  max_requests_per_connection: 7\n",
+             0, err, sizeof err);
     assert_int_equal(c->http_threads, 0);
     assert_int_equal(c->http_max_header_bytes, 8192);
     assert_int_equal(c->http_max_url_bytes, 2048);

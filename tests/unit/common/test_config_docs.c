@@ -100,7 +100,8 @@ static void docs_match_code(void **state) {
     for (size_t j = 0; j < docs.count; j++)
         if (!docs.rows[j].seen) {
             print_error("docs/configuration.md documents %s, which mm_config_each_default() "
-                        "does not report\n", docs.rows[j].key);
+                        "does not report\n",
+                        docs.rows[j].key);
             bad++;
         }
     assert_int_equal(bad, 0);

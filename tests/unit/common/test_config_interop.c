@@ -13,9 +13,9 @@
 #include "common/config.h"
 #include "metamorphosis.h"
 
-static const char *const vars[] = {"MM_HTTP_CORS_ORIGINS", "MM_HTTP_APQ", "MM_HTTP_APQ_MAX_BYTES",
-                                   "MM_HTTP_APQ_REDIS", "MM_HTTP_TRUSTED_DOCUMENTS",
-                                   "MM_EVENT_TYPE_PREFIX"};
+static const char *const vars[] = {"MM_HTTP_CORS_ORIGINS",      "MM_HTTP_APQ",
+                                   "MM_HTTP_APQ_MAX_BYTES",     "MM_HTTP_APQ_REDIS",
+                                   "MM_HTTP_TRUSTED_DOCUMENTS", "MM_EVENT_TYPE_PREFIX"};
 
 static void clear_env(void) {
     for (size_t i = 0; i < sizeof vars / sizeof *vars; i++) unsetenv(vars[i]);
@@ -80,10 +80,13 @@ static void test_refusals(void **state) {
     char err[256];
     mm_config *c = NULL;
     const char *bad_bool = "http:\n  apq: maybe\n";
-    assert_int_equal(mm_config_load_string("t.yaml", bad_bool, strlen(bad_bool), &c, err, sizeof err), MM_EINVAL);
+    assert_int_equal(
+        mm_config_load_string("t.yaml", bad_bool, strlen(bad_bool), &c, err, sizeof err),
+        MM_EINVAL);
     assert_non_null(strstr(err, "http.apq"));
     const char *small = "http:\n  apq_max_bytes: 10\n";
-    assert_int_not_equal(mm_config_load_string("t.yaml", small, strlen(small), &c, err, sizeof err), 0);
+    assert_int_not_equal(mm_config_load_string("t.yaml", small, strlen(small), &c, err, sizeof err),
+                         0);
     assert_non_null(strstr(err, "http.apq_max_bytes"));
     setenv("MM_HTTP_APQ", "yes please", 1);
     assert_int_equal(mm_config_defaults(&c, err, sizeof err), MM_EINVAL);

@@ -32,7 +32,8 @@ static void test_values(void **state) {
     expect(json_integer(-9007199254740993LL), "-9007199254740993");
     expect(json_object(), "{}");
     expect(json_array(), "[]");
-    expect(json_pack("{s:i,s:[i,s,n],s:{}}", "b", 1, "a", 2, "x", "c"), "{\"b\":1,\"a\":[2,\"x\",null],\"c\":{}}");
+    expect(json_pack("{s:i,s:[i,s,n],s:{}}", "b", 1, "a", 2, "x", "c"),
+           "{\"b\":1,\"a\":[2,\"x\",null],\"c\":{}}");
 }
 
 static void test_numbers_as_javascript_writes_them(void **state) {
@@ -50,7 +51,8 @@ static void test_string_escapes(void **state) {
     expect(json_string("quote \" backslash \\ slash / tab\tnl\ncr\rbs\bff\f"),
            "\"quote \\\" backslash \\\\ slash / tab\\tnl\\ncr\\rbs\\bff\\f\"");
     expect(json_stringn("a\0b\x1f", 4), "\"a\\u0000b\\u001f\"");
-    expect(json_string("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"), "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"");
+    expect(json_string("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"),
+           "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"");
     json_t *o = json_object();
     json_object_setn_new(o, "k\"\n\0", 4, json_true());
     expect(o, "{\"k\\\"\\n\\u0000\":true}");
@@ -123,7 +125,8 @@ static void test_grows_past_first_buffer(void **state) {
  * of every length around the word size, and check against the simple rule. */
 static void test_escapes_at_every_position(void **state) {
     (void)state;
-    const unsigned char specials[] = {'"', '\\', 0x00, 0x01, '\n', 0x1f, 0x7f, 0x80, 0xff, ' ', 'a'};
+    const unsigned char specials[] = {'"',  '\\', 0x00, 0x01, '\n', 0x1f,
+                                      0x7f, 0x80, 0xff, ' ',  'a'};
     for (size_t len = 1; len <= 20; len++) {
         for (size_t pos = 0; pos < len; pos++) {
             for (size_t k = 0; k < sizeof specials; k++) {
@@ -154,7 +157,8 @@ static void test_escapes_at_every_position(void **state) {
                 want[n] = '\0';
                 assert_non_null(got);
                 if (strcmp(got, want) != 0)
-                    fail_msg("len %zu, byte 0x%02x at %zu: got %s want %s", len, specials[k], pos, got, want);
+                    fail_msg("len %zu, byte 0x%02x at %zu: got %s want %s", len, specials[k], pos,
+                             got, want);
                 free(got);
             }
         }

@@ -116,8 +116,9 @@ static void test_repeated_warnings_are_rate_limited(void **state) {
     free(out);
     /* The next warning, from any site, reports what was dropped. */
     out = capture(after_a_second);
-    assert_non_null(strstr(out, "level=warn msg=\"log: suppressed 990 similar lines\" first=\"msg=\\\"manager: "
-                                "unauthorized\\\" alias=a10\""));
+    assert_non_null(
+        strstr(out, "level=warn msg=\"log: suppressed 990 similar lines\" first=\"msg=\\\"manager: "
+                    "unauthorized\\\" alias=a10\""));
     assert_non_null(strstr(out, "msg=\"something else\""));
     free(out);
 }

@@ -13,7 +13,7 @@
 static void test_distance(void **state) {
     (void)state;
     assert_int_equal(mm_suggest_distance("kafka", "kafka"), 0);
-    assert_int_equal(mm_suggest_distance("kafak", "kafka"), 1);   /* swapped neighbours */
+    assert_int_equal(mm_suggest_distance("kafak", "kafka"), 1); /* swapped neighbours */
     assert_int_equal(mm_suggest_distance("PingEvnt", "PingEvent"), 1);
     assert_int_equal(mm_suggest_distance("pingevent", "PingEvent"), 0);
     assert_int_equal(mm_suggest_distance("", "abc"), 3);

@@ -46,28 +46,49 @@ static void test_documents_print_like_graphql_js(void **state) {
         const char *src;
         const char *printed;
     } cases[] = {
-    {"query Q($a: Int = 1 @d, $b: [String!]!) @q { alias: f(a: 1, b: \"x\") @skip(if: true) { ...F @s ... on T { x } ... @d { y } ... { w } } } fragment F on T @f { z }",
-     "query Q($a: Int = 1 @d, $b: [String!]!) @q {\n  alias: f(a: 1, b: \"x\") @skip(if: true) {\n    ...F @s\n    ... on T {\n      x\n    }\n    ... @d {\n      y\n    }\n    ... {\n      w\n    }\n  }\n}\n\nfragment F on T @f {\n  z\n}"},
-    {"{ a(x: {b: [1, 2], c: {d: null, e: ENUM, f: $v}}, y: -1.5e3, z: \"\"\"block\"\"\") }",
-     "{\n  a(x: {b: [1, 2], c: {d: null, e: ENUM, f: $v}}, y: -1.5e3, z: \"\"\"block\"\"\")\n}"},
-    {"mutation { someVeryLongFieldName(argumentNumberOne: \"value one\", argumentNumberTwo: 22222222) { id } }",
-     "mutation {\n  someVeryLongFieldName(\n    argumentNumberOne: \"value one\"\n    argumentNumberTwo: 22222222\n  ) {\n    id\n  }\n}"},
-    {"subscription S { a }",
-     "subscription S {\n  a\n}"},
-    {"query ($v: Int) { a }",
-     "query ($v: Int) {\n  a\n}"},
-    {"\"\"\"\nType description\nover lines\n\"\"\"\ntype T implements A & B @d {\n  \"field\" f(a: Int = 1, b: [In!]! @x): String @deprecated(reason: \"no\")\n  g(\n    \"\"\"arg desc\"\"\"\n    a: Int\n  ): Int\n}",
-     "\"\"\"\nType description\nover lines\n\"\"\"\ntype T implements A & B @d {\n  \"field\"\n  f(a: Int = 1, b: [In!]! @x): String @deprecated(reason: \"no\")\n  g(\n    \"\"\"arg desc\"\"\"\n    a: Int\n  ): Int\n}"},
-    {"schema @s { query: Q mutation: M }\nextend schema @e\nextend schema { subscription: S }",
-     "schema @s {\n  query: Q\n  mutation: M\n}\n\nextend schema @e\n\nextend schema {\n  subscription: S\n}"},
-    {"scalar S @d\nextend scalar S @e\nunion U @d = | A | B\nextend union U = C\nenum E { A @d \"desc\" B }\nextend enum E { C }\ninput I @d { a: Int = 1 @x, b: String }\nextend input I { c: Int }\ninterface I2 implements I1 { a: Int }\nextend interface I2 @d\nextend type T { x: Int }",
-     "scalar S @d\n\nextend scalar S @e\n\nunion U @d = A | B\n\nextend union U = C\n\nenum E {\n  A @d\n  \"desc\"\n  B\n}\n\nextend enum E {\n  C\n}\n\ninput I @d {\n  a: Int = 1 @x\n  b: String\n}\n\nextend input I {\n  c: Int\n}\n\ninterface I2 implements I1 {\n  a: Int\n}\n\nextend interface I2 @d\n\nextend type T {\n  x: Int\n}"},
-    {"directive @d(a: Int = 1, b: String) repeatable on FIELD | OBJECT\n\"desc\" directive @e(\"\"\"multi\nline\"\"\" a: Int) on QUERY",
-     "directive @d(a: Int = 1, b: String) repeatable on FIELD | OBJECT\n\n\"desc\"\ndirective @e(\n  \"\"\"\n  multi\n  line\n  \"\"\"\n  a: Int\n) on QUERY"},
-    {"\"op desc\" query Q(\"var desc\" $a: Int, \"\"\"\nblock var\n\"\"\" $b: Int) { a }\n\"frag desc\" fragment F on T { a }",
-     "\"op desc\"\nquery Q(\n\"var desc\"\n$a: Int\n\"\"\"block var\"\"\"\n$b: Int\n) {\n  a\n}\n\n\"frag desc\"\nfragment F on T {\n  a\n}"},
-    {"{ f(s: \"quote\\\" back\\\\ nl\\n tab\\t ctrl\\u0001 del\\u007F c1\\u0085 e\\u00e9 emoji\\u{1F600}\") }",
-     "{\n  f(s: \"quote\\\" back\\\\ nl\\n tab\\t ctrl\\u0001 del\\u007F c1\\u0085 eé emoji😀\")\n}"},
+        {"query Q($a: Int = 1 @d, $b: [String!]!) @q { alias: f(a: 1, b: \"x\") @skip(if: true) { "
+         "...F @s ... on T { x } ... @d { y } ... { w } } } fragment F on T @f { z }",
+         "query Q($a: Int = 1 @d, $b: [String!]!) @q {\n  alias: f(a: 1, b: \"x\") @skip(if: true) "
+         "{\n    ...F @s\n    ... on T {\n      x\n    }\n    ... @d {\n      y\n    }\n    ... "
+         "{\n      w\n    }\n  }\n}\n\nfragment F on T @f {\n  z\n}"},
+        {"{ a(x: {b: [1, 2], c: {d: null, e: ENUM, f: $v}}, y: -1.5e3, z: \"\"\"block\"\"\") }",
+         "{\n  a(x: {b: [1, 2], c: {d: null, e: ENUM, f: $v}}, y: -1.5e3, z: "
+         "\"\"\"block\"\"\")\n}"},
+        {"mutation { someVeryLongFieldName(argumentNumberOne: \"value one\", argumentNumberTwo: "
+         "22222222) { id } }",
+         "mutation {\n  someVeryLongFieldName(\n    argumentNumberOne: \"value one\"\n    "
+         "argumentNumberTwo: 22222222\n  ) {\n    id\n  }\n}"},
+        {"subscription S { a }", "subscription S {\n  a\n}"},
+        {"query ($v: Int) { a }", "query ($v: Int) {\n  a\n}"},
+        {"\"\"\"\nType description\nover lines\n\"\"\"\ntype T implements A & B @d {\n  \"field\" "
+         "f(a: Int = 1, b: [In!]! @x): String @deprecated(reason: \"no\")\n  g(\n    \"\"\"arg "
+         "desc\"\"\"\n    a: Int\n  ): Int\n}",
+         "\"\"\"\nType description\nover lines\n\"\"\"\ntype T implements A & B @d {\n  "
+         "\"field\"\n  f(a: Int = 1, b: [In!]! @x): String @deprecated(reason: \"no\")\n  g(\n    "
+         "\"\"\"arg desc\"\"\"\n    a: Int\n  ): Int\n}"},
+        {"schema @s { query: Q mutation: M }\nextend schema @e\nextend schema { subscription: S }",
+         "schema @s {\n  query: Q\n  mutation: M\n}\n\nextend schema @e\n\nextend schema {\n  "
+         "subscription: S\n}"},
+        {"scalar S @d\nextend scalar S @e\nunion U @d = | A | B\nextend union U = C\nenum E { A @d "
+         "\"desc\" B }\nextend enum E { C }\ninput I @d { a: Int = 1 @x, b: String }\nextend input "
+         "I { c: Int }\ninterface I2 implements I1 { a: Int }\nextend interface I2 @d\nextend type "
+         "T { x: Int }",
+         "scalar S @d\n\nextend scalar S @e\n\nunion U @d = A | B\n\nextend union U = C\n\nenum E "
+         "{\n  A @d\n  \"desc\"\n  B\n}\n\nextend enum E {\n  C\n}\n\ninput I @d {\n  a: Int = 1 "
+         "@x\n  b: String\n}\n\nextend input I {\n  c: Int\n}\n\ninterface I2 implements I1 {\n  "
+         "a: Int\n}\n\nextend interface I2 @d\n\nextend type T {\n  x: Int\n}"},
+        {"directive @d(a: Int = 1, b: String) repeatable on FIELD | OBJECT\n\"desc\" directive "
+         "@e(\"\"\"multi\nline\"\"\" a: Int) on QUERY",
+         "directive @d(a: Int = 1, b: String) repeatable on FIELD | OBJECT\n\n\"desc\"\ndirective "
+         "@e(\n  \"\"\"\n  multi\n  line\n  \"\"\"\n  a: Int\n) on QUERY"},
+        {"\"op desc\" query Q(\"var desc\" $a: Int, \"\"\"\nblock var\n\"\"\" $b: Int) { a "
+         "}\n\"frag desc\" fragment F on T { a }",
+         "\"op desc\"\nquery Q(\n\"var desc\"\n$a: Int\n\"\"\"block var\"\"\"\n$b: Int\n) {\n  "
+         "a\n}\n\n\"frag desc\"\nfragment F on T {\n  a\n}"},
+        {"{ f(s: \"quote\\\" back\\\\ nl\\n tab\\t ctrl\\u0001 del\\u007F c1\\u0085 e\\u00e9 "
+         "emoji\\u{1F600}\") }",
+         "{\n  f(s: \"quote\\\" back\\\\ nl\\n tab\\t ctrl\\u0001 del\\u007F c1\\u0085 eé "
+         "emoji😀\")\n}"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         mm_gql_document *doc = parse_ok(cases[i].src, strlen(cases[i].src));
@@ -85,21 +106,23 @@ static void test_block_strings_print_like_graphql_js(void **state) {
         const char *value;
         const char *printed;
     } cases[] = {
-    {"", "\"\"\"\"\"\""},
-    {"simple", "\"\"\"simple\"\"\""},
-    {" leading space", "\"\"\" leading space\"\"\""},
-    {"trailing quote\"", "\"\"\"\ntrailing quote\"\n\"\"\""},
-    {"trailing slash\\", "\"\"\"\ntrailing slash\\\n\"\"\""},
-    {"has \"\"\" triple", "\"\"\"has \\\"\"\" triple\"\"\""},
-    {"ends with \"\"\"", "\"\"\"\nends with \\\"\"\"\n\"\"\""},
-    {"multi\nline", "\"\"\"\nmulti\nline\n\"\"\""},
-    {"\n  indented\n  lines", "\"\"\"\n\n  indented\n  lines\n\"\"\""},
-    {"first\n  second", "\"\"\"\nfirst\n  second\n\"\"\""},
-    {"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "\"\"\"\nxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n\"\"\""},
-    {"ééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé", "\"\"\"\nééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé\n\"\"\""},
-    {"  \n  ", "\"\"\"\n  \n  \n\"\"\""},
-    {"a\n\nb", "\"\"\"\na\n\nb\n\"\"\""},
-    {"\"\"\"", "\"\"\"\n\\\"\"\"\n\"\"\""},
+        {"", "\"\"\"\"\"\""},
+        {"simple", "\"\"\"simple\"\"\""},
+        {" leading space", "\"\"\" leading space\"\"\""},
+        {"trailing quote\"", "\"\"\"\ntrailing quote\"\n\"\"\""},
+        {"trailing slash\\", "\"\"\"\ntrailing slash\\\n\"\"\""},
+        {"has \"\"\" triple", "\"\"\"has \\\"\"\" triple\"\"\""},
+        {"ends with \"\"\"", "\"\"\"\nends with \\\"\"\"\n\"\"\""},
+        {"multi\nline", "\"\"\"\nmulti\nline\n\"\"\""},
+        {"\n  indented\n  lines", "\"\"\"\n\n  indented\n  lines\n\"\"\""},
+        {"first\n  second", "\"\"\"\nfirst\n  second\n\"\"\""},
+        {"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+         "\"\"\"\nxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n\"\"\""},
+        {"ééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé",
+         "\"\"\"\nééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé\n\"\"\""},
+        {"  \n  ", "\"\"\"\n  \n  \n\"\"\""},
+        {"a\n\nb", "\"\"\"\na\n\nb\n\"\"\""},
+        {"\"\"\"", "\"\"\"\n\\\"\"\"\n\"\"\""},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         mm_gql_value v = {.kind = MM_GQL_VALUE_STRING};
@@ -125,7 +148,8 @@ static void test_value_printing(void **state) {
         {"$var", "$var"},
         {"[true,false,null,ENUM]", "[true, false, null, ENUM]"},
         {"-0.5E+10", "-0.5E+10"},
-        {"\"\\u0000\\u001f\\u007f\\u0080\\u009f\\u00a0\"", "\"\\u0000\\u001F\\u007F\\u0080\\u009F\u00a0\""},
+        {"\"\\u0000\\u001f\\u007f\\u0080\\u009f\\u00a0\"",
+         "\"\\u0000\\u001F\\u007F\\u0080\\u009F\u00a0\""},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         mm_gql_value *v = mm_gql_parse_value(&arena, cases[i].src, strlen(cases[i].src), &errors);
@@ -172,7 +196,8 @@ static void check_round_trip(const char *src, size_t len, const char *what) {
         if (!again) fail_msg("%s: reprint does not parse: %s\n%s", what, errors.tail->message, p1);
         assert_int_equal(again->definition_count, 1);
         char *p2 = mm_gql_ast_print_n(again, &n2);
-        if (n1 != n2 || memcmp(p1, p2, n1) != 0) fail_msg("%s: unstable print:\n%s\n---\n%s", what, p1, p2);
+        if (n1 != n2 || memcmp(p1, p2, n1) != 0)
+            fail_msg("%s: unstable print:\n%s\n---\n%s", what, p1, p2);
         free(p1);
         free(p2);
     }

@@ -17,12 +17,12 @@
 #include "graphql/language/parser.h"
 #include "graphql/type/schema.h"
 
-static const char sdl[] =
-    "type Query { items: [Item] pets: [Pet] }\n"
-    "type Item { echo(a: Int = 1, b: String): String meddle(a: Int = 1): String keep(a: Int = 1): String }\n"
-    "interface Pet { says(loud: Boolean): String }\n"
-    "type Dog implements Pet { says(loud: Boolean = true): String }\n"
-    "type Cat implements Pet { says(loud: Boolean = false): String }\n";
+static const char sdl[] = "type Query { items: [Item] pets: [Pet] }\n"
+                          "type Item { echo(a: Int = 1, b: String): String meddle(a: Int = 1): "
+                          "String keep(a: Int = 1): String }\n"
+                          "interface Pet { says(loud: Boolean): String }\n"
+                          "type Dog implements Pet { says(loud: Boolean = true): String }\n"
+                          "type Cat implements Pet { says(loud: Boolean = false): String }\n";
 
 static json_t *kept; /* what the "keep" resolver held on to */
 
@@ -57,7 +57,8 @@ static char *run(mm_gql_schema *schema, const char *query, const char *variables
     mm_gql_document *doc = mm_gql_parse(&arena, query, strlen(query), NULL, &errors);
     assert_non_null(doc);
     json_t *vars = variables ? json_loads(variables, 0, NULL) : NULL;
-    mm_gql_execute_params p = {.schema = schema, .document = doc, .variables = vars, .root_value = root};
+    mm_gql_execute_params p = {
+        .schema = schema, .document = doc, .variables = vars, .root_value = root};
     char *text = mm_gql_execute_text(&p, NULL);
     assert_non_null(text);
     json_decref(vars);
@@ -88,11 +89,13 @@ static void test_every_object_sees_its_arguments(void **state) {
     (void)state;
     mm_gql_schema *schema = build();
     json_t *root = json_pack("{s:[{},{},{}]}", "items");
-    char *got = run(schema, "query Q($b: String) { items { x: echo(b: $b) y: echo(a: 5) } }", "{\"b\":\"vee\"}", root);
-    assert_string_equal(got, "{\"data\":{\"items\":["
-                             "{\"x\":\"{\\\"a\\\":1,\\\"b\\\":\\\"vee\\\"}\",\"y\":\"{\\\"a\\\":5}\"},"
-                             "{\"x\":\"{\\\"a\\\":1,\\\"b\\\":\\\"vee\\\"}\",\"y\":\"{\\\"a\\\":5}\"},"
-                             "{\"x\":\"{\\\"a\\\":1,\\\"b\\\":\\\"vee\\\"}\",\"y\":\"{\\\"a\\\":5}\"}]}}");
+    char *got = run(schema, "query Q($b: String) { items { x: echo(b: $b) y: echo(a: 5) } }",
+                    "{\"b\":\"vee\"}", root);
+    assert_string_equal(
+        got, "{\"data\":{\"items\":["
+             "{\"x\":\"{\\\"a\\\":1,\\\"b\\\":\\\"vee\\\"}\",\"y\":\"{\\\"a\\\":5}\"},"
+             "{\"x\":\"{\\\"a\\\":1,\\\"b\\\":\\\"vee\\\"}\",\"y\":\"{\\\"a\\\":5}\"},"
+             "{\"x\":\"{\\\"a\\\":1,\\\"b\\\":\\\"vee\\\"}\",\"y\":\"{\\\"a\\\":5}\"}]}}");
     free(got);
     json_decref(root);
     mm_gql_schema_free(schema);
@@ -101,11 +104,12 @@ static void test_every_object_sees_its_arguments(void **state) {
 static void test_same_node_two_runtime_types_keep_their_defaults(void **state) {
     (void)state;
     mm_gql_schema *schema = build();
-    json_t *root = json_pack("{s:[{s:s},{s:s},{s:s}]}", "pets", "__typename", "Dog", "__typename", "Cat",
-                             "__typename", "Dog");
+    json_t *root = json_pack("{s:[{s:s},{s:s},{s:s}]}", "pets", "__typename", "Dog", "__typename",
+                             "Cat", "__typename", "Dog");
     char *got = run(schema, "{ pets { says } }", NULL, root);
-    assert_string_equal(got, "{\"data\":{\"pets\":[{\"says\":\"{\\\"loud\\\":true}\"},"
-                             "{\"says\":\"{\\\"loud\\\":false}\"},{\"says\":\"{\\\"loud\\\":true}\"}]}}");
+    assert_string_equal(
+        got, "{\"data\":{\"pets\":[{\"says\":\"{\\\"loud\\\":true}\"},"
+             "{\"says\":\"{\\\"loud\\\":false}\"},{\"says\":\"{\\\"loud\\\":true}\"}]}}");
     free(got);
     json_decref(root);
     mm_gql_schema_free(schema);

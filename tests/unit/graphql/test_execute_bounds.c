@@ -22,17 +22,16 @@
 #include "graphql/graphql.h"
 #include "graphql/language/parser.h"
 
-static const char sdl[] =
-    "type Item { id: Int  name: String }\n"
-    "type Query {\n"
-    "  items(n: Int!): [Item]\n"
-    "  badItems(n: Int!): [Item]\n"
-    "  nums(n: Int!): [Int]\n"
-    "  slow: Int\n"
-    "  spin: Int\n"
-    "  later: Int\n"
-    "  hello: String\n"
-    "}\n";
+static const char sdl[] = "type Item { id: Int  name: String }\n"
+                          "type Query {\n"
+                          "  items(n: Int!): [Item]\n"
+                          "  badItems(n: Int!): [Item]\n"
+                          "  nums(n: Int!): [Int]\n"
+                          "  slow: Int\n"
+                          "  spin: Int\n"
+                          "  later: Int\n"
+                          "  hello: String\n"
+                          "}\n";
 
 static mm_gql_schema *schema;
 static atomic_int resolver_calls;
@@ -142,12 +141,14 @@ typedef struct result {
 } result;
 
 /* Runs a request on this thread to the end. */
-static result run_with(const mm_graphql_options *opts, const char *query, const atomic_bool *cancel) {
+static result run_with(const mm_graphql_options *opts, const char *query,
+                       const atomic_bool *cancel) {
     mm_graphql_request_params p = {.query = query, .query_length = strlen(query), .cancel = cancel};
     mm_graphql_request *req = mm_graphql_request_start(schema, opts, &p);
     assert_non_null(req);
     assert_int_not_equal(mm_graphql_request_outcome(req), MM_GRAPHQL_PENDING);
-    result r = {.outcome = mm_graphql_request_outcome(req), .stop = mm_graphql_request_stop_reason(req)};
+    result r = {.outcome = mm_graphql_request_outcome(req),
+                .stop = mm_graphql_request_stop_reason(req)};
     r.text = mm_graphql_request_take_response_text(req, &r.len);
     assert_non_null(r.text);
     mm_graphql_request_free(req);
@@ -175,7 +176,8 @@ static void test_defaults(void **state) {
     result r = run_with(&opts, "{ items(n: 3) { id name } }", NULL);
     assert_int_equal(r.stop, MM_GQL_STOP_NONE);
     assert_string_equal(r.text, "{\"data\":{\"items\":[{\"id\":0,\"name\":\"an item with a name\"},"
-                                "{\"id\":1,\"name\":\"an item with a name\"},{\"id\":2,\"name\":\"an item with a name\"}]}}");
+                                "{\"id\":1,\"name\":\"an item with a "
+                                "name\"},{\"id\":2,\"name\":\"an item with a name\"}]}}");
     free(r.text);
 }
 
@@ -192,8 +194,10 @@ static void test_deadline_stops_between_fields(void **state) {
     uint64_t took = now_ms() - t0;
     assert_int_equal(r.outcome, MM_GRAPHQL_EXECUTED);
     assert_int_equal(r.stop, MM_GQL_STOP_TIMEOUT);
-    assert_string_equal(r.text, "{\"errors\":[{\"message\":\"Execution stopped: it ran longer than the limit of 50 ms.\","
-                                "\"extensions\":{\"code\":\"EXECUTION_TIMEOUT\"}}],\"data\":null}");
+    assert_string_equal(
+        r.text,
+        "{\"errors\":[{\"message\":\"Execution stopped: it ran longer than the limit of 50 ms.\","
+        "\"extensions\":{\"code\":\"EXECUTION_TIMEOUT\"}}],\"data\":null}");
     /* checked every MM_GQL_CHECK_INTERVAL fields: at most that many after
      * the deadline (the whole run would take at least 2 s; the bound on
      * the time is loose for a loaded machine) */
@@ -239,8 +243,9 @@ static void test_cancel_from_another_thread(void **state) {
     uint64_t took = now_ms() - t0;
     pthread_join(t, NULL);
     assert_int_equal(r.stop, MM_GQL_STOP_CANCELLED);
-    assert_string_equal(r.text, "{\"errors\":[{\"message\":\"Execution was cancelled.\","
-                                "\"extensions\":{\"code\":\"EXECUTION_CANCELLED\"}}],\"data\":null}");
+    assert_string_equal(r.text,
+                        "{\"errors\":[{\"message\":\"Execution was cancelled.\","
+                        "\"extensions\":{\"code\":\"EXECUTION_CANCELLED\"}}],\"data\":null}");
     /* the flag is read per field: it stops at the next one */
     assert_true(atomic_load(&resolver_calls) < 3000);
     assert_true(took < 2000);
@@ -298,8 +303,9 @@ static void test_response_cap(void **state) {
     result r = run_with(&opts, "{ items(n: 100000) { id name } }", NULL);
     assert_int_equal(r.outcome, MM_GRAPHQL_EXECUTED);
     assert_int_equal(r.stop, MM_GQL_STOP_RESPONSE_TOO_LARGE);
-    assert_string_equal(r.text, "{\"errors\":[{\"message\":\"Execution stopped: the response exceeds the limit of "
-                                "65536 bytes.\",\"extensions\":{\"code\":\"RESPONSE_TOO_LARGE\"}}],\"data\":null}");
+    assert_string_equal(
+        r.text, "{\"errors\":[{\"message\":\"Execution stopped: the response exceeds the limit of "
+                "65536 bytes.\",\"extensions\":{\"code\":\"RESPONSE_TOO_LARGE\"}}],\"data\":null}");
     free(r.text);
     /* a long list of leaves (no field per item) is capped too */
     r = run_with(&opts, "{ nums(n: 1000000) }", NULL);
@@ -349,8 +355,10 @@ static void test_field_budget(void **state) {
     mm_graphql_request *req = mm_graphql_request_start(schema, &opts, &p);
     assert_int_equal(mm_graphql_request_stop_reason(req), MM_GQL_STOP_FIELD_LIMIT);
     char *s = mm_graphql_request_take_response_text(req, NULL);
-    assert_string_equal(s, "{\"errors\":[{\"message\":\"Execution stopped: the operation resolves more than the "
-                           "limit of 1000 fields.\",\"extensions\":{\"code\":\"FIELD_LIMIT_EXCEEDED\"}}],\"data\":null}");
+    assert_string_equal(
+        s, "{\"errors\":[{\"message\":\"Execution stopped: the operation resolves more than the "
+           "limit of 1000 "
+           "fields.\",\"extensions\":{\"code\":\"FIELD_LIMIT_EXCEEDED\"}}],\"data\":null}");
     free(s);
     mm_graphql_request_free(req);
     /* exactly the budget passes: 1 + 333 * 3 = 1000 */
@@ -374,9 +382,10 @@ static void test_cost_refuses_alias_explosion(void **state) {
         atomic_store(&resolver_calls, 0);
         result r = run_with(&opts, q, NULL);
         assert_int_equal(r.outcome, MM_GRAPHQL_VALIDATION_ERROR);
-        assert_string_equal(r.text, "{\"errors\":[{\"message\":\"The operation selects more than the limit of 5000 "
-                                    "fields (aliases and fragment spreads counted each time).\","
-                                    "\"extensions\":{\"code\":\"COST_LIMIT_EXCEEDED\"}}]}");
+        assert_string_equal(
+            r.text, "{\"errors\":[{\"message\":\"The operation selects more than the limit of 5000 "
+                    "fields (aliases and fragment spreads counted each time).\","
+                    "\"extensions\":{\"code\":\"COST_LIMIT_EXCEEDED\"}}]}");
         assert_int_equal(atomic_load(&resolver_calls), 0);
         free(r.text);
     }
@@ -403,7 +412,8 @@ static void test_cost_expands_fragments(void **state) {
     char q[8192];
     size_t len = (size_t)snprintf(q, sizeof q, "{ ...F40 } fragment F0 on Query { hello }");
     for (int i = 1; i <= 40; i++)
-        len += (size_t)snprintf(q + len, sizeof q - len, " fragment F%d on Query { ...F%d ...F%d }", i, i - 1, i - 1);
+        len += (size_t)snprintf(q + len, sizeof q - len, " fragment F%d on Query { ...F%d ...F%d }",
+                                i, i - 1, i - 1);
     mm_graphql_options opts;
     mm_graphql_options_init(&opts);
     atomic_store(&resolver_calls, 0);
@@ -420,9 +430,11 @@ static void test_cost_expands_fragments(void **state) {
     mm_arena_init(&arena);
     mm_gql_errors errors;
     mm_gql_errors_init(&errors, &arena);
-    const char *doc_text = "query Q { a: items(n: 1) { id ...N } b: hello ... on Query { c: hello } ...N2 }"
-                           " fragment N on Item { name id } fragment N2 on Query { d: items(n: 2) { ...N } }";
-    mm_gql_document *doc = mm_gql_parse(&arena, doc_text, strlen(doc_text), &mm_gql_default_parse_limits, &errors);
+    const char *doc_text =
+        "query Q { a: items(n: 1) { id ...N } b: hello ... on Query { c: hello } ...N2 }"
+        " fragment N on Item { name id } fragment N2 on Query { d: items(n: 2) { ...N } }";
+    mm_gql_document *doc =
+        mm_gql_parse(&arena, doc_text, strlen(doc_text), &mm_gql_default_parse_limits, &errors);
     assert_non_null(doc);
     const mm_gql_operation *op = mm_gql_get_operation(doc, NULL);
     /* a(1) + id + N(2) + b + c + d(1) + N(2) = 9 */

@@ -20,16 +20,15 @@
 #include "graphql/language/parser.h"
 #include "graphql/type/schema.h"
 
-static const char sdl[] =
-    "type Query { slow: Slow quick: Int holder: Holder }\n"
-    "type Slow { value: Int label: String nn: Int! }\n"
-    "type Holder { deferMe: Int }\n"
-    "type Mutation { first: Int! wait: Slow waitNN: Slow! last: Int }\n";
+static const char sdl[] = "type Query { slow: Slow quick: Int holder: Holder }\n"
+                          "type Slow { value: Int label: String nn: Int! }\n"
+                          "type Holder { deferMe: Int }\n"
+                          "type Mutation { first: Int! wait: Slow waitNN: Slow! last: Int }\n";
 
 static mm_gql_schema *schema;
 static _Atomic(mm_gql_deferred *) captured; /* the deferred the last deferring resolver made */
 static atomic_int wakes;
-static atomic_int order;            /* increments as resolvers run */
+static atomic_int order; /* increments as resolvers run */
 static int first_at, last_at, wait_at;
 
 /* A deferring resolver that may settle at once (mode "now") or leave it to the test. */
@@ -49,8 +48,10 @@ static json_t *defer_resolver(void *ud, json_t *parent, json_t *args, mm_gql_res
 static json_t *count_resolver(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info) {
     (void)parent, (void)args, (void)info;
     int at = ++order;
-    if (strcmp(ud, "first") == 0) first_at = at;
-    else last_at = at;
+    if (strcmp(ud, "first") == 0)
+        first_at = at;
+    else
+        last_at = at;
     return json_integer(at);
 }
 
@@ -90,7 +91,8 @@ static void *settle_thread(void *arg) {
     struct timespec ts = {0, (long)job->delay_ms * 1000000L};
     nanosleep(&ts, NULL);
     if (job->reject)
-        mm_gql_deferred_reject(job->d, json_pack("{s:s,s:s}", "code", "CONSUMER_FAILED", "eventId", "e-1"),
+        mm_gql_deferred_reject(job->d,
+                               json_pack("{s:s,s:s}", "code", "CONSUMER_FAILED", "eventId", "e-1"),
                                "consumer failed");
     else
         mm_gql_deferred_resolve(job->d, job->value);
@@ -141,8 +143,8 @@ static void start(fixture *f, const char *query, json_t *root) {
     atomic_store(&order, 0);
     first_at = last_at = wait_at = 0;
     captured = NULL;
-    mm_gql_execute_params p = {.schema = schema, .document = f->doc, .root_value = root,
-                               .wake = on_wake, .wake_ud = &wk};
+    mm_gql_execute_params p = {
+        .schema = schema, .document = f->doc, .root_value = root, .wake = on_wake, .wake_ud = &wk};
     f->ex = mm_gql_execute_start(&p);
     assert_non_null(f->ex);
 }
@@ -179,7 +181,8 @@ static void test_mutation_pauses_and_resumes_in_order(void **state) {
     assert_int_equal(mm_gql_execution_run(f.ex), MM_GQL_EXEC_DONE);
     assert_true(first_at < wait_at && wait_at < last_at);
     char *s = result_text(&f);
-    assert_string_equal(s, "{\"data\":{\"first\":1,\"wait\":{\"value\":5,\"label\":\"five\"},\"last\":3}}");
+    assert_string_equal(
+        s, "{\"data\":{\"first\":1,\"wait\":{\"value\":5,\"label\":\"five\"},\"last\":3}}");
     free(s);
     assert_int_equal(atomic_load(&wakes), 1);
     finish(&f);
@@ -200,9 +203,10 @@ static void test_query_root_field_defers(void **state) {
     assert_int_equal(mm_gql_execution_run(f.ex), MM_GQL_EXEC_DONE);
     char *s = result_text(&f);
     /* the sub-selection was completed after the resume, with null propagation */
-    assert_string_equal(s, "{\"errors\":[{\"message\":\"Cannot return null for non-nullable field Slow.nn.\","
-                           "\"locations\":[{\"line\":1,\"column\":16}],\"path\":[\"slow\",\"nn\"]}],"
-                           "\"data\":{\"slow\":null,\"quick\":2}}");
+    assert_string_equal(
+        s, "{\"errors\":[{\"message\":\"Cannot return null for non-nullable field Slow.nn.\","
+           "\"locations\":[{\"line\":1,\"column\":16}],\"path\":[\"slow\",\"nn\"]}],"
+           "\"data\":{\"slow\":null,\"quick\":2}}");
     free(s);
     finish(&f);
 }
@@ -219,9 +223,11 @@ static void test_rejection_carries_extensions(void **state) {
     pthread_join(t, NULL);
     assert_int_equal(mm_gql_execution_run(f.ex), MM_GQL_EXEC_DONE);
     char *s = result_text(&f);
-    assert_string_equal(s, "{\"errors\":[{\"message\":\"consumer failed\",\"locations\":[{\"line\":1,\"column\":12}],"
-                           "\"path\":[\"wait\"],\"extensions\":{\"code\":\"CONSUMER_FAILED\",\"eventId\":\"e-1\"}}],"
-                           "\"data\":{\"wait\":null,\"last\":2}}");
+    assert_string_equal(
+        s,
+        "{\"errors\":[{\"message\":\"consumer failed\",\"locations\":[{\"line\":1,\"column\":12}],"
+        "\"path\":[\"wait\"],\"extensions\":{\"code\":\"CONSUMER_FAILED\",\"eventId\":\"e-1\"}}],"
+        "\"data\":{\"wait\":null,\"last\":2}}");
     free(s);
     finish(&f);
 }
@@ -235,8 +241,9 @@ static void test_non_null_rejection_nulls_data(void **state) {
     assert_int_equal(atomic_load(&wakes), 1);
     assert_int_equal(mm_gql_execution_run(f.ex), MM_GQL_EXEC_DONE);
     char *s = result_text(&f);
-    assert_string_equal(s, "{\"errors\":[{\"message\":\"too slow\",\"locations\":[{\"line\":1,\"column\":18}],"
-                           "\"path\":[\"waitNN\"]}],\"data\":null}");
+    assert_string_equal(
+        s, "{\"errors\":[{\"message\":\"too slow\",\"locations\":[{\"line\":1,\"column\":18}],"
+           "\"path\":[\"waitNN\"]}],\"data\":null}");
     free(s);
     assert_int_equal(last_at, 0); /* the remaining root fields never ran */
     finish(&f);
@@ -265,7 +272,9 @@ static void test_cancel_then_late_resolve_is_safe(void **state) {
     mm_gql_execution_cancel(f.ex);
     assert_int_equal(mm_gql_execution_run(f.ex), MM_GQL_EXEC_DONE);
     char *s = result_text(&f);
-    assert_string_equal(s, "{\"errors\":[{\"message\":\"Execution was cancelled.\",\"extensions\":{\"code\":\"EXECUTION_CANCELLED\"}}],\"data\":null}");
+    assert_string_equal(
+        s, "{\"errors\":[{\"message\":\"Execution was "
+           "cancelled.\",\"extensions\":{\"code\":\"EXECUTION_CANCELLED\"}}],\"data\":null}");
     free(s);
     finish(&f); /* the execution is gone; the deferred is not */
     settle_job job = {d, 0, json_pack("{s:i}", "value", 1), 2};
@@ -297,9 +306,12 @@ static void test_nested_defer_is_an_error(void **state) {
     start(&f, "{ holder { deferMe } }", root);
     assert_int_equal(mm_gql_execution_run(f.ex), MM_GQL_EXEC_DONE);
     char *s = result_text(&f);
-    assert_string_equal(s, "{\"errors\":[{\"message\":\"Field \\\"Holder.deferMe\\\" cannot defer its resolution: only "
-                           "root fields can.\",\"locations\":[{\"line\":1,\"column\":12}],\"path\":[\"holder\",\"deferMe\"]}],"
-                           "\"data\":{\"holder\":{\"deferMe\":null}}}");
+    assert_string_equal(
+        s, "{\"errors\":[{\"message\":\"Field \\\"Holder.deferMe\\\" cannot defer its resolution: "
+           "only "
+           "root fields "
+           "can.\",\"locations\":[{\"line\":1,\"column\":12}],\"path\":[\"holder\",\"deferMe\"]}],"
+           "\"data\":{\"holder\":{\"deferMe\":null}}}");
     free(s);
     finish(&f);
     /* the resolver still owns its reference and must be able to settle it */
@@ -378,7 +390,8 @@ static void test_wake_may_finish_inline(void **state) {
     assert_non_null(doc);
     atomic_store(&order, 0);
     inline_ctx ctx = {0};
-    mm_gql_execute_params p = {.schema = schema, .document = doc, .wake = wake_and_finish, .wake_ud = &ctx};
+    mm_gql_execute_params p = {
+        .schema = schema, .document = doc, .wake = wake_and_finish, .wake_ud = &ctx};
     ctx.ex = mm_gql_execute_start(&p);
     assert_int_equal(mm_gql_execution_run(ctx.ex), MM_GQL_EXEC_PENDING);
     settle_job job = {captured, 0, json_pack("{s:s}", "label", "inline"), 1};
@@ -387,7 +400,8 @@ static void test_wake_may_finish_inline(void **state) {
     pthread_join(t, NULL);
     assert_null(ctx.ex);
     assert_non_null(ctx.text);
-    assert_string_equal(ctx.text, "{\"data\":{\"first\":1,\"wait\":{\"label\":\"inline\"},\"last\":3}}");
+    assert_string_equal(ctx.text,
+                        "{\"data\":{\"first\":1,\"wait\":{\"label\":\"inline\"},\"last\":3}}");
     free(ctx.text);
     mm_gql_errors_release(&errors);
     mm_arena_reset(&arena);

@@ -67,11 +67,14 @@ static int teardown(void **state) {
 }
 
 /* Runs a request (blocking) and returns the compact response; *oc gets the outcome. */
-static char *run(const char *query, const char *vars, const char *op, bool post, const mm_graphql_options *opts,
-                 mm_graphql_outcome *oc) {
+static char *run(const char *query, const char *vars, const char *op, bool post,
+                 const mm_graphql_options *opts, mm_graphql_outcome *oc) {
     json_t *v = vars ? json_loads(vars, 0, NULL) : NULL;
-    mm_graphql_request_params p = {.query = query, .query_length = strlen(query), .variables = v,
-                                   .operation_name = op, .allow_mutation = post};
+    mm_graphql_request_params p = {.query = query,
+                                   .query_length = strlen(query),
+                                   .variables = v,
+                                   .operation_name = op,
+                                   .allow_mutation = post};
     json_t *res = mm_graphql_execute_request(schema, opts, &p, oc);
     json_decref(v);
     assert_non_null(res);
@@ -83,15 +86,17 @@ static char *run(const char *query, const char *vars, const char *op, bool post,
 static void test_executed(void **state) {
     (void)state;
     mm_graphql_outcome oc;
-    char *s = run("query Q($n: String) { hello(name: $n) }", "{\"n\": \"bob\"}", NULL, false, NULL, &oc);
+    char *s =
+        run("query Q($n: String) { hello(name: $n) }", "{\"n\": \"bob\"}", NULL, false, NULL, &oc);
     assert_int_equal(oc, MM_GRAPHQL_EXECUTED);
     assert_string_equal(s, "{\"data\":{\"hello\":\"hello bob\"}}");
     free(s);
     /* a field error still counts as executed, with errors before data */
     s = run("{ hello n }", NULL, NULL, false, NULL, &oc);
     assert_int_equal(oc, MM_GRAPHQL_EXECUTED);
-    assert_string_equal(s, "{\"errors\":[{\"message\":\"Cannot return null for non-nullable field Query.n.\","
-                           "\"locations\":[{\"line\":1,\"column\":9}],\"path\":[\"n\"]}],\"data\":null}");
+    assert_string_equal(
+        s, "{\"errors\":[{\"message\":\"Cannot return null for non-nullable field Query.n.\","
+           "\"locations\":[{\"line\":1,\"column\":9}],\"path\":[\"n\"]}],\"data\":null}");
     free(s);
 }
 
@@ -100,8 +105,9 @@ static void test_parse_error(void **state) {
     mm_graphql_outcome oc;
     char *s = run("{ hello ", NULL, NULL, false, NULL, &oc);
     assert_int_equal(oc, MM_GRAPHQL_PARSE_ERROR);
-    assert_string_equal(s, "{\"errors\":[{\"message\":\"Syntax Error: Expected Name, found <EOF>.\","
-                           "\"locations\":[{\"line\":1,\"column\":9}]}]}");
+    assert_string_equal(s,
+                        "{\"errors\":[{\"message\":\"Syntax Error: Expected Name, found <EOF>.\","
+                        "\"locations\":[{\"line\":1,\"column\":9}]}]}");
     free(s);
 }
 
@@ -123,8 +129,9 @@ static void test_validation_error(void **state) {
     mm_graphql_outcome oc;
     char *s = run("{ nope }", NULL, NULL, false, NULL, &oc);
     assert_int_equal(oc, MM_GRAPHQL_VALIDATION_ERROR);
-    assert_string_equal(s, "{\"errors\":[{\"message\":\"Cannot query field \\\"nope\\\" on type \\\"Query\\\".\","
-                           "\"locations\":[{\"line\":1,\"column\":3}]}]}");
+    assert_string_equal(
+        s, "{\"errors\":[{\"message\":\"Cannot query field \\\"nope\\\" on type \\\"Query\\\".\","
+           "\"locations\":[{\"line\":1,\"column\":3}]}]}");
     free(s);
 }
 
@@ -148,7 +155,8 @@ static void test_operation_errors(void **state) {
     mm_graphql_outcome oc;
     char *s = run("query A { hello } query B { hello }", NULL, NULL, true, NULL, &oc);
     assert_int_equal(oc, MM_GRAPHQL_OPERATION_ERROR);
-    assert_string_equal(s, "{\"errors\":[{\"message\":\"Must provide operation name if query contains multiple operations.\"}]}");
+    assert_string_equal(s, "{\"errors\":[{\"message\":\"Must provide operation name if query "
+                           "contains multiple operations.\"}]}");
     free(s);
     s = run("query A { hello }", NULL, "Z", true, NULL, &oc);
     assert_int_equal(oc, MM_GRAPHQL_OPERATION_ERROR);
@@ -167,10 +175,13 @@ static void test_operation_errors(void **state) {
 static void test_variables_error(void **state) {
     (void)state;
     mm_graphql_outcome oc;
-    char *s = run("mutation M($by: Int!) { bump(by: $by) }", "{\"by\": \"x\"}", NULL, true, NULL, &oc);
+    char *s =
+        run("mutation M($by: Int!) { bump(by: $by) }", "{\"by\": \"x\"}", NULL, true, NULL, &oc);
     assert_int_equal(oc, MM_GRAPHQL_VARIABLES_ERROR);
-    assert_string_equal(s, "{\"errors\":[{\"message\":\"Variable \\\"$by\\\" got invalid value \\\"x\\\"; Int cannot "
-                           "represent non-integer value: \\\"x\\\"\",\"locations\":[{\"line\":1,\"column\":12}]}]}");
+    assert_string_equal(
+        s,
+        "{\"errors\":[{\"message\":\"Variable \\\"$by\\\" got invalid value \\\"x\\\"; Int cannot "
+        "represent non-integer value: \\\"x\\\"\",\"locations\":[{\"line\":1,\"column\":12}]}]}");
     free(s);
 }
 
@@ -183,7 +194,8 @@ static void test_mutation_over_get(void **state) {
     assert_int_equal(mm_graphql_request_outcome(req), MM_GRAPHQL_MUTATION_OVER_GET);
     assert_true(mm_graphql_request_is_mutation(req));
     json_t *res = mm_graphql_request_response(req);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(res, "errors"), 0), "message")),
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(res, "errors"), 0), "message")),
                         "Cannot perform mutations over GET");
     json_decref(res);
     mm_graphql_request_free(req);
@@ -282,9 +294,11 @@ static void test_document_cache(void **state) {
     uint64_t hits, misses;
     size_t size;
     for (int i = 0; i < 3; i++) {
-        char *s = run("query Q($n: String) { hello(name: $n) }", i == 2 ? "{\"n\": \"c\"}" : NULL, NULL, false, &opts, &oc);
+        char *s = run("query Q($n: String) { hello(name: $n) }", i == 2 ? "{\"n\": \"c\"}" : NULL,
+                      NULL, false, &opts, &oc);
         assert_int_equal(oc, MM_GRAPHQL_EXECUTED);
-        assert_string_equal(s, i == 2 ? "{\"data\":{\"hello\":\"hello c\"}}" : "{\"data\":{\"hello\":\"hello world\"}}");
+        assert_string_equal(s, i == 2 ? "{\"data\":{\"hello\":\"hello c\"}}"
+                                      : "{\"data\":{\"hello\":\"hello world\"}}");
         free(s);
     }
     mm_graphql_cache_stats(opts.cache, &hits, &misses, &size);

@@ -57,19 +57,24 @@ static void test_did_you_mean(void **state) {
     assert_string_equal(mm_gql_values_did_you_mean("the enum value", "GREN", colors, 3, &arena),
                         " Did you mean the enum value \"GREEN\" or \"RED\"?");
     const char *o3[] = {"y", "z"};
-    assert_string_equal(mm_gql_values_did_you_mean(NULL, "x", o3, 2, &arena), " Did you mean \"y\" or \"z\"?");
-    const char *o4[] = {"abcdefg", "abcdefghi", "bacdefgh", "a", "abcdxfgh", "abcdefgx", "abcdefgy"};
-    assert_string_equal(mm_gql_values_did_you_mean(NULL, "abcdefgh", o4, 7, &arena),
-                        " Did you mean \"abcdefg\", \"abcdefghi\", \"abcdefgx\", \"abcdefgy\", or \"abcdxfgh\"?");
+    assert_string_equal(mm_gql_values_did_you_mean(NULL, "x", o3, 2, &arena),
+                        " Did you mean \"y\" or \"z\"?");
+    const char *o4[] = {"abcdefg",  "abcdefghi", "bacdefgh", "a",
+                        "abcdxfgh", "abcdefgx",  "abcdefgy"};
+    assert_string_equal(
+        mm_gql_values_did_you_mean(NULL, "abcdefgh", o4, 7, &arena),
+        " Did you mean \"abcdefg\", \"abcdefghi\", \"abcdefgx\", \"abcdefgy\", or \"abcdxfgh\"?");
     assert_string_equal(mm_gql_values_did_you_mean(NULL, "zzzz", colors, 3, &arena), "");
     assert_string_equal(mm_gql_values_did_you_mean(NULL, "a", NULL, 0, &arena), "");
 }
 
 /* Collects coercion errors as [[path...], value, message] like the JS script did. */
-static void collect(void *ud, const mm_gql_path_segment *path, size_t n, json_t *invalid, const char *message) {
+static void collect(void *ud, const mm_gql_path_segment *path, size_t n, json_t *invalid,
+                    const char *message) {
     json_t *p = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(p, path[i].key ? json_string(path[i].key) : json_integer((json_int_t)path[i].index));
+        json_array_append_new(p, path[i].key ? json_string(path[i].key)
+                                             : json_integer((json_int_t)path[i].index));
     json_array_append_new(ud, json_pack("[OOs]", p, invalid ? invalid : json_null(), message));
     json_decref(p);
 }
@@ -96,19 +101,26 @@ static void test_coerce_input_value(void **state) {
     mm_gql_type *I = mm_gql_schema_find_type(schema, "I");
     assert_non_null(I);
     expect_coerce("{\"a\": 1}", I, "[{\"a\":1,\"b\":[1]},[]]");
-    expect_coerce("{\"a\": 1, \"b\": 2, \"c\": \"TWO\"}", I, "[{\"a\":1,\"b\":[2],\"c\":\"TWO\"},[]]");
+    expect_coerce("{\"a\": 1, \"b\": 2, \"c\": \"TWO\"}", I,
+                  "[{\"a\":1,\"b\":[2],\"c\":\"TWO\"},[]]");
     /* graphql-js returns a partial object with the errors; we return nothing, with the same errors */
     expect_coerce("{\"b\": [1, null, \"x\"], \"c\": \"THREE\", \"d\": 1}", I,
-                  "[\"undef\",[[[],{\"b\":[1,null,\"x\"],\"c\":\"THREE\",\"d\":1},\"Field \\\"a\\\" of required type "
-                  "\\\"Int!\\\" was not provided.\"],[[\"b\",1],null,\"Expected non-nullable type \\\"Int!\\\" not "
-                  "to be null.\"],[[\"b\",2],\"x\",\"Int cannot represent non-integer value: \\\"x\\\"\"],[[\"c\"],"
-                  "\"THREE\",\"Value \\\"THREE\\\" does not exist in \\\"E\\\" enum.\"],[[],{\"b\":[1,null,\"x\"],"
-                  "\"c\":\"THREE\",\"d\":1},\"Field \\\"d\\\" is not defined by type \\\"I\\\". Did you mean \\\"a\\\", "
+                  "[\"undef\",[[[],{\"b\":[1,null,\"x\"],\"c\":\"THREE\",\"d\":1},\"Field "
+                  "\\\"a\\\" of required type "
+                  "\\\"Int!\\\" was not provided.\"],[[\"b\",1],null,\"Expected non-nullable type "
+                  "\\\"Int!\\\" not "
+                  "to be null.\"],[[\"b\",2],\"x\",\"Int cannot represent non-integer value: "
+                  "\\\"x\\\"\"],[[\"c\"],"
+                  "\"THREE\",\"Value \\\"THREE\\\" does not exist in \\\"E\\\" "
+                  "enum.\"],[[],{\"b\":[1,null,\"x\"],"
+                  "\"c\":\"THREE\",\"d\":1},\"Field \\\"d\\\" is not defined by type \\\"I\\\". "
+                  "Did you mean \\\"a\\\", "
                   "\\\"b\\\", or \\\"c\\\"?\"]]]");
     expect_coerce("[{\"a\": 1}, 3]", mm_gql_list_of(schema, I),
                   "[\"undef\",[[[1],3,\"Expected type \\\"I\\\" to be an object.\"]]]");
-    expect_coerce("null", mm_gql_non_null_of(schema, I),
-                  "[\"undef\",[[[],null,\"Expected non-nullable type \\\"I!\\\" not to be null.\"]]]");
+    expect_coerce(
+        "null", mm_gql_non_null_of(schema, I),
+        "[\"undef\",[[[],null,\"Expected non-nullable type \\\"I!\\\" not to be null.\"]]]");
     /* a single value stands for a list of one */
     mm_gql_type *Int = mm_gql_schema_find_type(schema, "Int");
     expect_coerce("5", mm_gql_list_of(schema, Int), "[[5],[]]");
@@ -126,13 +138,15 @@ static mm_gql_value *literal(const char *text) {
 static char *from_ast_text(const char *lit, mm_gql_type *type, const char *vars) {
     json_t *variables = vars ? json_loads(vars, 0, NULL) : NULL;
     json_t *v = mm_gql_value_from_ast(literal(lit), type, variables, &arena);
-    char *s = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER) : strdup("undef");
+    char *s =
+        v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER) : strdup("undef");
     json_decref(v);
     json_decref(variables);
     return s;
 }
 
-static void expect_from_ast(const char *lit, mm_gql_type *type, const char *vars, const char *expected) {
+static void expect_from_ast(const char *lit, mm_gql_type *type, const char *vars,
+                            const char *expected) {
     char *s = from_ast_text(lit, type, vars);
     assert_string_equal(s, expected);
     free(s);
@@ -178,7 +192,8 @@ static void test_argument_values(void **state) {
     mm_gql_type *q = schema->query_type;
     mm_gql_field *f = mm_gql_type_find_field(q, "f");
     assert_non_null(f);
-    const char *doc = "{ f(n: 1, l: 2, e: TWO) g: f(n: null) h: f(l: 1) k: f(n: $x) m: f(n: \"s\") }";
+    const char *doc =
+        "{ f(n: 1, l: 2, e: TWO) g: f(n: null) h: f(l: 1) k: f(n: $x) m: f(n: \"s\") }";
     mm_gql_errors errors;
     mm_gql_errors_init(&errors, &arena);
     mm_gql_document *d = mm_gql_parse(&arena, doc, strlen(doc), NULL, &errors);
@@ -189,8 +204,9 @@ static void test_argument_values(void **state) {
     json_t *vars = json_object();
     /* f(n: 1, l: 2, e: TWO): defaults applied, list coerced */
     mm_gql_selection *sel = &set->items[0];
-    json_t *args = mm_gql_get_argument_values(f->args, f->arg_count, sel->u.field.args, sel->u.field.arg_count,
-                                              sel->loc, vars, &arena, &msg, &loc);
+    json_t *args =
+        mm_gql_get_argument_values(f->args, f->arg_count, sel->u.field.args, sel->u.field.arg_count,
+                                   sel->loc, vars, &arena, &msg, &loc);
     char *s = json_dumps(args, JSON_COMPACT | JSON_PRESERVE_ORDER);
     assert_string_equal(s, "{\"n\":1,\"l\":[2],\"e\":\"TWO\",\"s\":\"dflt\"}");
     free(s);
@@ -202,14 +218,18 @@ static void test_argument_values(void **state) {
     } bad[] = {
         {1, "Argument \"n\" of non-null type \"Int!\" must not be null.", 33},
         {2, "Argument \"n\" of required type \"Int!\" was not provided.", 39},
-        {3, "Argument \"n\" of required type \"Int!\" was provided the variable \"$x\" which was not provided a "
-            "runtime value.", 58},
+        {3,
+         "Argument \"n\" of required type \"Int!\" was provided the variable \"$x\" which was not "
+         "provided a "
+         "runtime value.",
+         58},
         {4, "Argument \"n\" has invalid value \"s\".", 70},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         sel = &set->items[bad[i].index];
-        args = mm_gql_get_argument_values(f->args, f->arg_count, sel->u.field.args, sel->u.field.arg_count, sel->loc,
-                                          vars, &arena, &msg, &loc);
+        args =
+            mm_gql_get_argument_values(f->args, f->arg_count, sel->u.field.args,
+                                       sel->u.field.arg_count, sel->loc, vars, &arena, &msg, &loc);
         assert_null(args);
         assert_string_equal(msg, bad[i].message);
         assert_int_equal(loc.column, bad[i].column);
@@ -234,7 +254,8 @@ static void test_enum_coercion(void **state) {
     json_decref(in);
     in = json_string("TOW");
     assert_null(mm_gql_enum_parse_value(E, in, false, &arena, &err));
-    assert_string_equal(err, "Value \"TOW\" does not exist in \"E\" enum. Did you mean the enum value \"TWO\"?");
+    assert_string_equal(
+        err, "Value \"TOW\" does not exist in \"E\" enum. Did you mean the enum value \"TWO\"?");
     assert_null(mm_gql_enum_parse_value(E, in, true, &arena, &err));
     assert_string_equal(err, "Value \"TOW\" does not exist in \"E\" enum.");
     json_decref(in);
@@ -242,10 +263,8 @@ static void test_enum_coercion(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_did_you_mean),
-        cmocka_unit_test(test_coerce_input_value),
-        cmocka_unit_test(test_value_from_ast),
-        cmocka_unit_test(test_argument_values),
+        cmocka_unit_test(test_did_you_mean),   cmocka_unit_test(test_coerce_input_value),
+        cmocka_unit_test(test_value_from_ast), cmocka_unit_test(test_argument_values),
         cmocka_unit_test(test_enum_coercion),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

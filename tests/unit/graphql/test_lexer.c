@@ -65,13 +65,13 @@ static void test_punctuators(void **state) {
         mm_gql_token_kind kind;
         const char *name;
     } cases[] = {
-        {"!", MM_GQL_TOK_BANG, "!"},       {"$", MM_GQL_TOK_DOLLAR, "$"},
-        {"&", MM_GQL_TOK_AMP, "&"},        {"(", MM_GQL_TOK_PAREN_L, "("},
-        {")", MM_GQL_TOK_PAREN_R, ")"},    {"...", MM_GQL_TOK_SPREAD, "..."},
-        {":", MM_GQL_TOK_COLON, ":"},      {"=", MM_GQL_TOK_EQUALS, "="},
-        {"@", MM_GQL_TOK_AT, "@"},         {"[", MM_GQL_TOK_BRACKET_L, "["},
-        {"]", MM_GQL_TOK_BRACKET_R, "]"},  {"{", MM_GQL_TOK_BRACE_L, "{"},
-        {"|", MM_GQL_TOK_PIPE, "|"},       {"}", MM_GQL_TOK_BRACE_R, "}"},
+        {"!", MM_GQL_TOK_BANG, "!"},      {"$", MM_GQL_TOK_DOLLAR, "$"},
+        {"&", MM_GQL_TOK_AMP, "&"},       {"(", MM_GQL_TOK_PAREN_L, "("},
+        {")", MM_GQL_TOK_PAREN_R, ")"},   {"...", MM_GQL_TOK_SPREAD, "..."},
+        {":", MM_GQL_TOK_COLON, ":"},     {"=", MM_GQL_TOK_EQUALS, "="},
+        {"@", MM_GQL_TOK_AT, "@"},        {"[", MM_GQL_TOK_BRACKET_L, "["},
+        {"]", MM_GQL_TOK_BRACKET_R, "]"}, {"{", MM_GQL_TOK_BRACE_L, "{"},
+        {"|", MM_GQL_TOK_PIPE, "|"},      {"}", MM_GQL_TOK_BRACE_R, "}"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         mm_gql_token t = lex_one(cases[i].src);
@@ -138,12 +138,12 @@ static void test_token_stream_locations(void **state) {
         mm_gql_token_kind kind;
         uint32_t line, column, offset;
     } want[] = {
-        {MM_GQL_TOK_BRACE_L, 1, 1, 0},  {MM_GQL_TOK_NAME, 1, 3, 2},
-        {MM_GQL_TOK_PAREN_L, 1, 4, 3},  {MM_GQL_TOK_NAME, 1, 5, 4},
-        {MM_GQL_TOK_COLON, 1, 6, 5},    {MM_GQL_TOK_STRING, 1, 8, 7},
+        {MM_GQL_TOK_BRACE_L, 1, 1, 0},   {MM_GQL_TOK_NAME, 1, 3, 2},
+        {MM_GQL_TOK_PAREN_L, 1, 4, 3},   {MM_GQL_TOK_NAME, 1, 5, 4},
+        {MM_GQL_TOK_COLON, 1, 6, 5},     {MM_GQL_TOK_STRING, 1, 8, 7},
         {MM_GQL_TOK_PAREN_R, 1, 13, 15}, {MM_GQL_TOK_COMMENT, 1, 15, 17},
-        {MM_GQL_TOK_SPREAD, 2, 3, 23},  {MM_GQL_TOK_NAME, 2, 6, 26},
-        {MM_GQL_TOK_BRACE_R, 2, 8, 28}, {MM_GQL_TOK_EOF, 2, 9, 29},
+        {MM_GQL_TOK_SPREAD, 2, 3, 23},   {MM_GQL_TOK_NAME, 2, 6, 26},
+        {MM_GQL_TOK_BRACE_R, 2, 8, 28},  {MM_GQL_TOK_EOF, 2, 9, 29},
     };
     for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
         mm_gql_token t;
@@ -199,15 +199,15 @@ static void test_numbers(void **state) {
         const char *src;
         mm_gql_token_kind kind;
     } cases[] = {
-        {"4", MM_GQL_TOK_INT},          {"4.123", MM_GQL_TOK_FLOAT},
-        {"-4", MM_GQL_TOK_INT},         {"9", MM_GQL_TOK_INT},
-        {"0", MM_GQL_TOK_INT},          {"-4.123", MM_GQL_TOK_FLOAT},
-        {"0.123", MM_GQL_TOK_FLOAT},    {"123e4", MM_GQL_TOK_FLOAT},
-        {"123E4", MM_GQL_TOK_FLOAT},    {"123e-4", MM_GQL_TOK_FLOAT},
-        {"123e+4", MM_GQL_TOK_FLOAT},   {"-1.123e4", MM_GQL_TOK_FLOAT},
-        {"-1.123E4", MM_GQL_TOK_FLOAT}, {"-1.123e-4", MM_GQL_TOK_FLOAT},
+        {"4", MM_GQL_TOK_INT},           {"4.123", MM_GQL_TOK_FLOAT},
+        {"-4", MM_GQL_TOK_INT},          {"9", MM_GQL_TOK_INT},
+        {"0", MM_GQL_TOK_INT},           {"-4.123", MM_GQL_TOK_FLOAT},
+        {"0.123", MM_GQL_TOK_FLOAT},     {"123e4", MM_GQL_TOK_FLOAT},
+        {"123E4", MM_GQL_TOK_FLOAT},     {"123e-4", MM_GQL_TOK_FLOAT},
+        {"123e+4", MM_GQL_TOK_FLOAT},    {"-1.123e4", MM_GQL_TOK_FLOAT},
+        {"-1.123E4", MM_GQL_TOK_FLOAT},  {"-1.123e-4", MM_GQL_TOK_FLOAT},
         {"-1.123e+4", MM_GQL_TOK_FLOAT}, {"-1.123e4567", MM_GQL_TOK_FLOAT},
-        {"-0", MM_GQL_TOK_INT},         {"0e0", MM_GQL_TOK_FLOAT},
+        {"-0", MM_GQL_TOK_INT},          {"0e0", MM_GQL_TOK_FLOAT},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         mm_gql_token t = lex_one(cases[i].src);
@@ -235,15 +235,18 @@ static void test_strings(void **state) {
         {"\"quote \\\"\"", "quote \"", 7},
         {"\"escaped \\n\\r\\b\\t\\f\"", "escaped \n\r\b\t\f", 13},
         {"\"slashes \\\\ \\/\"", "slashes \\ /", 11},
-        {"\"unescaped unicode outside BMP \xF0\x9F\x98\x80\"", "unescaped unicode outside BMP \xF0\x9F\x98\x80", 34},
+        {"\"unescaped unicode outside BMP \xF0\x9F\x98\x80\"",
+         "unescaped unicode outside BMP \xF0\x9F\x98\x80", 34},
         {"\"unescaped maximal unicode outside BMP \xF4\x8F\xBF\xBF\"",
          "unescaped maximal unicode outside BMP \xF4\x8F\xBF\xBF", 42},
-        {"\"unicode \\u1234\\u5678\\u90AB\\uCDEF\"", "unicode \xE1\x88\xB4\xE5\x99\xB8\xE9\x82\xAB\xEC\xB7\xAF", 20},
+        {"\"unicode \\u1234\\u5678\\u90AB\\uCDEF\"",
+         "unicode \xE1\x88\xB4\xE5\x99\xB8\xE9\x82\xAB\xEC\xB7\xAF", 20},
         {"\"unicode \\u{1234}\\u{5678}\\u{90AB}\\u{CDEF}\"",
          "unicode \xE1\x88\xB4\xE5\x99\xB8\xE9\x82\xAB\xEC\xB7\xAF", 20},
         {"\"string with unicode escape outside BMP \\u{1F600}\"",
          "string with unicode escape outside BMP \xF0\x9F\x98\x80", 43},
-        {"\"string with minimal unicode escape \\u{0}\"", "string with minimal unicode escape \0", 36},
+        {"\"string with minimal unicode escape \\u{0}\"", "string with minimal unicode escape \0",
+         36},
         {"\"string with maximal unicode escape \\u{10FFFF}\"",
          "string with maximal unicode escape \xF4\x8F\xBF\xBF", 39},
         {"\"string with maximal minimal unicode escape \\u{00000000}\"",
@@ -280,7 +283,8 @@ static void test_block_strings(void **state) {
         {"\"\"\"multi\nline\"\"\"", "multi\nline"},
         {"\"\"\"multi\rline\r\nnormalized\"\"\"", "multi\nline\nnormalized"},
         {"\"\"\"unescaped \\n\\r\\b\\t\\f\\u1234\"\"\"", "unescaped \\n\\r\\b\\t\\f\\u1234"},
-        {"\"\"\"unescaped unicode outside BMP \xF0\x9F\x98\x80\"\"\"", "unescaped unicode outside BMP \xF0\x9F\x98\x80"},
+        {"\"\"\"unescaped unicode outside BMP \xF0\x9F\x98\x80\"\"\"",
+         "unescaped unicode outside BMP \xF0\x9F\x98\x80"},
         {"\"\"\"slashes \\\\ \\/\"\"\"", "slashes \\\\ \\/"},
         /* the specification's BlockStringValue examples */
         {"\"\"\"\n\n        spans\n          multiple\n            lines\n\n        \"\"\"",
@@ -330,9 +334,12 @@ static void test_utf8_decode(void **state) {
     assert_int_equal(cp, 0xE9);
     assert_int_equal(mm_gql_utf8_decode((const unsigned char *)"\xF0\x9F\x98\x80", 4, &cp), 4);
     assert_int_equal(cp, 0x1F600);
-    assert_int_equal(mm_gql_utf8_decode((const unsigned char *)"\xC0\x80", 2, &cp), 0);     /* overlong */
-    assert_int_equal(mm_gql_utf8_decode((const unsigned char *)"\xE0\x80\x80", 3, &cp), 0); /* overlong */
-    assert_int_equal(mm_gql_utf8_decode((const unsigned char *)"\xED\xA0\x80", 3, &cp), 0); /* surrogate */
+    assert_int_equal(mm_gql_utf8_decode((const unsigned char *)"\xC0\x80", 2, &cp),
+                     0); /* overlong */
+    assert_int_equal(mm_gql_utf8_decode((const unsigned char *)"\xE0\x80\x80", 3, &cp),
+                     0); /* overlong */
+    assert_int_equal(mm_gql_utf8_decode((const unsigned char *)"\xED\xA0\x80", 3, &cp),
+                     0); /* surrogate */
     assert_int_equal(mm_gql_utf8_decode((const unsigned char *)"\xF4\x90\x80\x80", 4, &cp), 0);
     assert_int_equal(mm_gql_utf8_decode((const unsigned char *)"\x80", 1, &cp), 0);
     assert_int_equal(mm_gql_utf8_decode((const unsigned char *)"\xC3", 1, &cp), 0); /* truncated */
@@ -351,10 +358,13 @@ static void test_errors(void **state) {
         {"\"\"\"", 0, "Unterminated string.", 1, 4},
         {"\"\"\"\"", 0, "Unterminated string.", 1, 5},
         {"\"no end quote", 0, "Unterminated string.", 1, 14},
-        {"'single quotes'", 0, "Unexpected single quote character ('), did you mean to use a double quote (\")?", 1, 1},
+        {"'single quotes'", 0,
+         "Unexpected single quote character ('), did you mean to use a double quote (\")?", 1, 1},
         {"\"bad surrogate \\uDEAD\"", 0, "Invalid Unicode escape sequence: \"\\uDEAD\".", 1, 16},
-        {"\"bad high surrogate pair \\uDEAD\\uDEAD\"", 0, "Invalid Unicode escape sequence: \"\\uDEAD\".", 1, 26},
-        {"\"bad low surrogate pair \\uD800\\uD800\"", 0, "Invalid Unicode escape sequence: \"\\uD800\".", 1, 25},
+        {"\"bad high surrogate pair \\uDEAD\\uDEAD\"", 0,
+         "Invalid Unicode escape sequence: \"\\uDEAD\".", 1, 26},
+        {"\"bad low surrogate pair \\uD800\\uD800\"", 0,
+         "Invalid Unicode escape sequence: \"\\uD800\".", 1, 25},
         {"\"multi\nline\"", 0, "Unterminated string.", 1, 7},
         {"\"multi\rline\"", 0, "Unterminated string.", 1, 7},
         {"\"bad \\z esc\"", 0, "Invalid character escape sequence: \"\\z\".", 1, 6},
@@ -368,14 +378,19 @@ static void test_errors(void **state) {
         {"\"bad \\u{FXXX} esc\"", 0, "Invalid Unicode escape sequence: \"\\u{FX\".", 1, 6},
         {"\"bad \\u{FFFF esc\"", 0, "Invalid Unicode escape sequence: \"\\u{FFFF \".", 1, 6},
         {"\"bad \\u{FFFF\"", 0, "Invalid Unicode escape sequence: \"\\u{FFFF\"\".", 1, 6},
-        {"\"too high \\u{110000} esc\"", 0, "Invalid Unicode escape sequence: \"\\u{110000}\".", 1, 11},
-        {"\"way too high \\u{12345678} esc\"", 0, "Invalid Unicode escape sequence: \"\\u{12345678}\".", 1, 15},
-        {"\"too long \\u{000000000} esc\"", 0, "Invalid Unicode escape sequence: \"\\u{000000000\".", 1, 11},
-        {"\"bad surrogate \\u{DEAD} esc\"", 0, "Invalid Unicode escape sequence: \"\\u{DEAD}\".", 1, 16},
+        {"\"too high \\u{110000} esc\"", 0, "Invalid Unicode escape sequence: \"\\u{110000}\".", 1,
+         11},
+        {"\"way too high \\u{12345678} esc\"", 0,
+         "Invalid Unicode escape sequence: \"\\u{12345678}\".", 1, 15},
+        {"\"too long \\u{000000000} esc\"", 0,
+         "Invalid Unicode escape sequence: \"\\u{000000000\".", 1, 11},
+        {"\"bad surrogate \\u{DEAD} esc\"", 0, "Invalid Unicode escape sequence: \"\\u{DEAD}\".", 1,
+         16},
         {"\"cannot use braces for surrogate pair \\u{D83D}\\u{DE00} esc\"", 0,
          "Invalid Unicode escape sequence: \"\\u{D83D}\".", 1, 39},
         {"\"lone surrogate \\uD83Dx\"", 0, "Invalid Unicode escape sequence: \"\\uD83D\".", 1, 17},
-        {"\"non-hex after \\u{\xC3\xA9}\"", 0, "Invalid Unicode escape sequence: \"\\u{\xC3\xA9\".", 1, 16},
+        {"\"non-hex after \\u{\xC3\xA9}\"", 0, "Invalid Unicode escape sequence: \"\\u{\xC3\xA9\".",
+         1, 16},
         {"00", 0, "Invalid number, unexpected digit after 0: \"0\".", 1, 2},
         {"01", 0, "Invalid number, unexpected digit after 0: \"1\".", 1, 2},
         {"01.23", 0, "Invalid number, unexpected digit after 0: \"1\".", 1, 2},
@@ -424,8 +439,8 @@ static void test_errors(void **state) {
         if (strcmp(msg, cases[i].message) != 0)
             fail_msg("case %zu [%s]: got [%s] want [%s]", i, cases[i].src, msg, cases[i].message);
         if (loc.line != cases[i].line || loc.column != cases[i].column)
-            fail_msg("case %zu [%s]: location %u:%u, want %u:%u", i, cases[i].src, loc.line, loc.column,
-                     cases[i].line, cases[i].column);
+            fail_msg("case %zu [%s]: location %u:%u, want %u:%u", i, cases[i].src, loc.line,
+                     loc.column, cases[i].line, cases[i].column);
     }
 }
 

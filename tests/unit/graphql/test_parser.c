@@ -45,7 +45,8 @@ static mm_gql_document *parse_ok(const char *src) {
 }
 
 /* Parses src expecting exactly one error; returns it. */
-static const mm_gql_error *parse_err(const char *src, size_t len, const mm_gql_parse_limits *limits) {
+static const mm_gql_error *parse_err(const char *src, size_t len,
+                                     const mm_gql_parse_limits *limits) {
     mm_gql_errors_init(&errors, &arena);
     mm_gql_document *doc = mm_gql_parse(&arena, src, len, limits, &errors);
     if (doc) fail_msg("parse unexpectedly succeeded for [%.*s]", (int)(len > 200 ? 200 : len), src);
@@ -179,11 +180,10 @@ static void test_operation_with_everything(void **state) {
 
 static void test_operation_types_and_fragments(void **state) {
     (void)state;
-    mm_gql_document *doc = parse_ok(
-        "mutation M { a }\n"
-        "subscription { b }\n"
-        "query ($v: Int) { c }\n"
-        "fragment F on T @d { d }\n");
+    mm_gql_document *doc = parse_ok("mutation M { a }\n"
+                                    "subscription { b }\n"
+                                    "query ($v: Int) { c }\n"
+                                    "fragment F on T @d { d }\n");
     assert_int_equal(doc->definition_count, 4);
     assert_int_equal(doc->definitions[0].u.operation.operation, MM_GQL_OP_MUTATION);
     assert_int_equal(doc->definitions[1].u.operation.operation, MM_GQL_OP_SUBSCRIPTION);
@@ -202,13 +202,15 @@ static void test_operation_types_and_fragments(void **state) {
     assert_int_equal(doc->definitions[0].u.operation.selection_set->count, 6);
     /* "on" as a field, "...on" with a name as a spread */
     doc = parse_ok("{ ...onion ... on On { on } }");
-    assert_int_equal(doc->definitions[0].u.operation.selection_set->items[0].kind, MM_GQL_SEL_FRAGMENT_SPREAD);
+    assert_int_equal(doc->definitions[0].u.operation.selection_set->items[0].kind,
+                     MM_GQL_SEL_FRAGMENT_SPREAD);
 }
 
 static void test_executable_descriptions(void **state) {
     (void)state;
     /* graphql-js 16.15 accepts descriptions on operations, fragments and variables */
-    mm_gql_document *doc = parse_ok("\"op\" query Q(\"\"\"v\"\"\" $v: Int) { a }\n\"fr\" fragment F on T { a }");
+    mm_gql_document *doc =
+        parse_ok("\"op\" query Q(\"\"\"v\"\"\" $v: Int) { a }\n\"fr\" fragment F on T { a }");
     mm_gql_operation *op = &doc->definitions[0].u.operation;
     assert_non_null(op->description);
     assert_string_equal(op->description->chars, "op");
@@ -234,19 +236,18 @@ static void test_strings_in_values(void **state) {
 
 static void test_type_system_definitions(void **state) {
     (void)state;
-    const char *src =
-        "\"schema desc\" schema @s { query: Q mutation: M subscription: S }\n"
-        "\"\"\"scalar desc\"\"\" scalar Date @sd\n"
-        "type Obj implements & I1 & I2 @od {\n"
-        "  \"field desc\" f(\"arg desc\" a: Int = 1 @ad, b: [In!]): String! @fd\n"
-        "  g: Int\n"
-        "}\n"
-        "interface I1 implements I0 { x: Int }\n"
-        "union U @ud = | A | B\n"
-        "enum E { \"v desc\" ONE @ed TWO }\n"
-        "input In { a: Int = 2 @id, b: String }\n"
-        "directive @dir(a: Int) repeatable on | FIELD | OBJECT\n"
-        "type Empty\n";
+    const char *src = "\"schema desc\" schema @s { query: Q mutation: M subscription: S }\n"
+                      "\"\"\"scalar desc\"\"\" scalar Date @sd\n"
+                      "type Obj implements & I1 & I2 @od {\n"
+                      "  \"field desc\" f(\"arg desc\" a: Int = 1 @ad, b: [In!]): String! @fd\n"
+                      "  g: Int\n"
+                      "}\n"
+                      "interface I1 implements I0 { x: Int }\n"
+                      "union U @ud = | A | B\n"
+                      "enum E { \"v desc\" ONE @ed TWO }\n"
+                      "input In { a: Int = 2 @id, b: String }\n"
+                      "directive @dir(a: Int) repeatable on | FIELD | OBJECT\n"
+                      "type Empty\n";
     mm_gql_document *doc = parse_ok(src);
     assert_int_equal(doc->definition_count, 9);
 
@@ -321,21 +322,20 @@ static void test_type_system_definitions(void **state) {
 
 static void test_extensions(void **state) {
     (void)state;
-    mm_gql_document *doc = parse_ok(
-        "extend schema @a\n"
-        "extend schema { query: Q }\n"
-        "extend scalar S @a\n"
-        "extend type T implements I\n"
-        "extend type T @a\n"
-        "extend type T { f: Int }\n"
-        "extend interface I implements J\n"
-        "extend interface I { f: Int }\n"
-        "extend union U = A\n"
-        "extend union U @a\n"
-        "extend enum E { V }\n"
-        "extend enum E @a\n"
-        "extend input In { f: Int }\n"
-        "extend input In @a\n");
+    mm_gql_document *doc = parse_ok("extend schema @a\n"
+                                    "extend schema { query: Q }\n"
+                                    "extend scalar S @a\n"
+                                    "extend type T implements I\n"
+                                    "extend type T @a\n"
+                                    "extend type T { f: Int }\n"
+                                    "extend interface I implements J\n"
+                                    "extend interface I { f: Int }\n"
+                                    "extend union U = A\n"
+                                    "extend union U @a\n"
+                                    "extend enum E { V }\n"
+                                    "extend enum E @a\n"
+                                    "extend input In { f: Int }\n"
+                                    "extend input In @a\n");
     assert_int_equal(doc->definition_count, 14);
     for (size_t i = 0; i < doc->definition_count; i++) {
         mm_gql_definition *d = &doc->definitions[i];
@@ -371,7 +371,8 @@ static void test_syntax_errors(void **state) {
         {"{", "Syntax Error: Expected Name, found <EOF>.", 1, 2},
         {"{ a", "Syntax Error: Expected Name, found <EOF>.", 1, 4},
         {"{}", "Syntax Error: Expected Name, found \"}\".", 1, 2},
-        {"{ ...MissingOn }\nfragment MissingOn Type", "Syntax Error: Expected \"on\", found Name \"Type\".", 2, 20},
+        {"{ ...MissingOn }\nfragment MissingOn Type",
+         "Syntax Error: Expected \"on\", found Name \"Type\".", 2, 20},
         {"{ field: {} }", "Syntax Error: Expected Name, found \"{\".", 1, 10},
         {"notAnOperation Foo { field }", "Syntax Error: Unexpected Name \"notAnOperation\".", 1, 1},
         {"...", "Syntax Error: Unexpected \"...\".", 1, 1},
@@ -385,7 +386,8 @@ static void test_syntax_errors(void **state) {
         {"query Foo($x: Complex = { a: { b: [ $var ] } }) { field }",
          "Syntax Error: Unexpected variable \"$var\" in constant value.", 1, 37},
         {"query Foo($x: Int = $) { a }", "Syntax Error: Unexpected \"$\".", 1, 21},
-        {"query ($x: Int @d(a: $y)) { a }", "Syntax Error: Unexpected variable \"$y\" in constant value.", 1, 22},
+        {"query ($x: Int @d(a: $y)) { a }",
+         "Syntax Error: Unexpected variable \"$y\" in constant value.", 1, 22},
         {"fragment on on on { on }", "Syntax Error: Unexpected Name \"on\".", 1, 10},
         {"{ ...on }", "Syntax Error: Expected Name, found \"}\".", 1, 9},
         {"fragment \"on\" on T { a }", "Syntax Error: Unexpected String \"on\".", 1, 10},
@@ -395,9 +397,16 @@ static void test_syntax_errors(void **state) {
         {"{ a(b: {c 1}) }", "Syntax Error: Expected \":\", found Int \"1\".", 1, 11},
         {"query Q($a: [Int) { a }", "Syntax Error: Expected \"]\", found \")\".", 1, 17},
         {"query Q($a: Int!!) { a }", "Syntax Error: Expected \"$\", found \"!\".", 1, 17},
-        {"\"desc\" { a }", "Syntax Error: Unexpected description, descriptions are not supported on shorthand queries.", 1, 1},
-        {"\"desc\" extend type A @d", "Syntax Error: Unexpected description, only GraphQL definitions support descriptions.", 1, 1},
-        {"\"desc\" foo", "Syntax Error: Unexpected description, only GraphQL definitions support descriptions.", 1, 1},
+        {"\"desc\" { a }",
+         "Syntax Error: Unexpected description, descriptions are not supported on shorthand "
+         "queries.",
+         1, 1},
+        {"\"desc\" extend type A @d",
+         "Syntax Error: Unexpected description, only GraphQL definitions support descriptions.", 1,
+         1},
+        {"\"desc\" foo",
+         "Syntax Error: Unexpected description, only GraphQL definitions support descriptions.", 1,
+         1},
         {"\"desc\" 1", "Syntax Error: Unexpected Int \"1\".", 1, 8},
         {"\"desc\"", "Syntax Error: Unexpected <EOF>.", 1, 7},
         {"extend type A", "Syntax Error: Unexpected <EOF>.", 1, 14},
@@ -417,16 +426,21 @@ static void test_syntax_errors(void **state) {
         {"type A implements { a: Int }", "Syntax Error: Expected Name, found \"{\".", 1, 19},
         {"type A implements B & { a: Int }", "Syntax Error: Expected Name, found \"{\".", 1, 23},
         {"type A implements B, C { a: Int }", "Syntax Error: Unexpected Name \"C\".", 1, 22},
-        {"type A { a(b: Int = $c): Int }", "Syntax Error: Unexpected variable \"$c\" in constant value.", 1, 21},
+        {"type A { a(b: Int = $c): Int }",
+         "Syntax Error: Unexpected variable \"$c\" in constant value.", 1, 21},
         {"union U = ", "Syntax Error: Expected Name, found <EOF>.", 1, 11},
         {"union U = | ", "Syntax Error: Expected Name, found <EOF>.", 1, 13},
         {"union U = A || B", "Syntax Error: Expected Name, found \"|\".", 1, 14},
         {"union U = A |", "Syntax Error: Expected Name, found <EOF>.", 1, 14},
-        {"enum E { true }", "Syntax Error: Name \"true\" is reserved and cannot be used for an enum value.", 1, 10},
-        {"enum E { A false }", "Syntax Error: Name \"false\" is reserved and cannot be used for an enum value.", 1, 12},
-        {"enum E { null }", "Syntax Error: Name \"null\" is reserved and cannot be used for an enum value.", 1, 10},
+        {"enum E { true }",
+         "Syntax Error: Name \"true\" is reserved and cannot be used for an enum value.", 1, 10},
+        {"enum E { A false }",
+         "Syntax Error: Name \"false\" is reserved and cannot be used for an enum value.", 1, 12},
+        {"enum E { null }",
+         "Syntax Error: Name \"null\" is reserved and cannot be used for an enum value.", 1, 10},
         {"enum E { \"true\" }", "Syntax Error: Expected Name, found \"}\".", 1, 17},
-        {"enum E { \"desc\" \"true\" }", "Syntax Error: String \"true\" is reserved and cannot be used for an enum value.", 1, 17},
+        {"enum E { \"desc\" \"true\" }",
+         "Syntax Error: String \"true\" is reserved and cannot be used for an enum value.", 1, 17},
         {"input I { a }", "Syntax Error: Expected \":\", found \"}\".", 1, 13},
         {"input I { a(b: Int): Int }", "Syntax Error: Expected \":\", found \"(\".", 1, 12},
         {"directive @d on FOO", "Syntax Error: Unexpected Name \"FOO\".", 1, 17},
@@ -443,19 +457,22 @@ static void test_syntax_errors(void **state) {
         {"{ a(x: \"abc) }", "Syntax Error: Unterminated string.", 1, 15},
         {"{ a(x: 01) }", "Syntax Error: Invalid number, unexpected digit after 0: \"1\".", 1, 9},
         {"{ a ? }", "Syntax Error: Unexpected character: \"?\".", 1, 5},
-        {"{ a(x: \"\\u{D800}\") }", "Syntax Error: Invalid Unicode escape sequence: \"\\u{D800}\".", 1, 9},
-        {"\n\n  { a(x: \"\\uD83D\") }", "Syntax Error: Invalid Unicode escape sequence: \"\\uD83D\".", 3, 11},
+        {"{ a(x: \"\\u{D800}\") }", "Syntax Error: Invalid Unicode escape sequence: \"\\u{D800}\".",
+         1, 9},
+        {"\n\n  { a(x: \"\\uD83D\") }",
+         "Syntax Error: Invalid Unicode escape sequence: \"\\uD83D\".", 3, 11},
         {"{ a }\n\"\"\"unterminated", "Syntax Error: Unterminated string.", 2, 16},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const mm_gql_error *e = parse_err(cases[i].src, strlen(cases[i].src), &unlimited);
         if (strcmp(e->message, cases[i].message) != 0)
-            fail_msg("case %zu [%s]: got [%s] want [%s]", i, cases[i].src, e->message, cases[i].message);
+            fail_msg("case %zu [%s]: got [%s] want [%s]", i, cases[i].src, e->message,
+                     cases[i].message);
         assert_int_equal(e->kind, MM_GQL_ERROR_SYNTAX);
         assert_int_equal(e->location_count, 1);
         if (e->locations[0].line != cases[i].line || e->locations[0].column != cases[i].column)
-            fail_msg("case %zu [%s]: location %u:%u want %u:%u", i, cases[i].src, e->locations[0].line,
-                     e->locations[0].column, cases[i].line, cases[i].column);
+            fail_msg("case %zu [%s]: location %u:%u want %u:%u", i, cases[i].src,
+                     e->locations[0].line, e->locations[0].column, cases[i].line, cases[i].column);
     }
 }
 
@@ -505,7 +522,8 @@ static void test_parse_value(void **state) {
     assert_true(v->u.list.items[3]->u.string.block);
     assert_int_equal(v->u.list.items[4]->kind, MM_GQL_VALUE_FLOAT);
     char *printed = mm_gql_print_value(v, &arena);
-    assert_string_equal(printed, "[123, \"abc\", {a: $v, b: [ENUM, null, false]}, \"\"\"blk\"\"\", -1.5e3]");
+    assert_string_equal(printed,
+                        "[123, \"abc\", {a: $v, b: [ENUM, null, false]}, \"\"\"blk\"\"\", -1.5e3]");
 
     mm_gql_errors_init(&errors, &arena);
     assert_null(mm_gql_parse_value(&arena, "[1", 2, &errors));
@@ -581,7 +599,8 @@ static void test_depth_limit(void **state) {
     free(ok);
     char *over = repeat_wrap("{ a ", "{ b }", " }", 64);
     const mm_gql_error *e = parse_err(over, strlen(over), NULL);
-    assert_string_equal(e->message, "Syntax Error: Document exceeds the maximum nesting depth of 64.");
+    assert_string_equal(e->message,
+                        "Syntax Error: Document exceeds the maximum nesting depth of 64.");
     assert_int_equal(e->kind, MM_GQL_ERROR_LIMIT);
     assert_loc(e->locations[0], 1, 64 * 4 + 1);
     free(over);
@@ -590,7 +609,8 @@ static void test_depth_limit(void **state) {
     mm_gql_errors_init(&errors, &arena);
     assert_non_null(mm_gql_parse(&arena, "{ a(x: [{y: 1}]) }", 18, &three, &errors));
     e = parse_err("{ a(x: [{y: [1]}]) }", 20, &three);
-    assert_string_equal(e->message, "Syntax Error: Document exceeds the maximum nesting depth of 3.");
+    assert_string_equal(e->message,
+                        "Syntax Error: Document exceeds the maximum nesting depth of 3.");
     assert_loc(e->locations[0], 1, 13);
 }
 
@@ -601,7 +621,8 @@ static void test_token_limit(void **state) {
     /* "{ a b c }" is 5 tokens: allowed (EOF is not counted) */
     assert_non_null(mm_gql_parse(&arena, "{ a b c }", 9, &lim, &errors));
     const mm_gql_error *e = parse_err("{ a b c d }", 11, &lim);
-    assert_string_equal(e->message, "Syntax Error: Document contains more that 5 tokens. Parsing aborted.");
+    assert_string_equal(e->message,
+                        "Syntax Error: Document contains more that 5 tokens. Parsing aborted.");
     assert_int_equal(e->kind, MM_GQL_ERROR_LIMIT);
     assert_loc(e->locations[0], 1, 11);
     /* comments are not tokens */
@@ -620,7 +641,8 @@ static void test_token_limit(void **state) {
     mm_gql_parse_limits no_bytes = mm_gql_default_parse_limits;
     no_bytes.max_bytes = 0;
     e = parse_err(big, strlen(big), &no_bytes);
-    assert_string_equal(e->message, "Syntax Error: Document contains more that 100000 tokens. Parsing aborted.");
+    assert_string_equal(
+        e->message, "Syntax Error: Document contains more that 100000 tokens. Parsing aborted.");
     free(big);
 }
 

@@ -22,40 +22,34 @@
 static mm_arena arena;
 static mm_gql_errors errors;
 
-static int setup(void **state)
-{
+static int setup(void **state) {
     (void)state;
     mm_arena_init(&arena);
     mm_gql_errors_init(&errors, &arena);
     return 0;
 }
 
-static int teardown(void **state)
-{
+static int teardown(void **state) {
     (void)state;
     mm_gql_errors_release(&errors);
     mm_arena_reset(&arena);
     return 0;
 }
 
-static mm_gql_schema *build(const char *sdl)
-{
+static mm_gql_schema *build(const char *sdl) {
     mm_gql_sdl_source src = {"test", sdl, strlen(sdl)};
     return mm_gql_schema_build(&src, 1, &errors);
 }
 
-static mm_gql_schema *build_ok(const char *sdl)
-{
+static mm_gql_schema *build_ok(const char *sdl) {
     mm_gql_schema *s = build(sdl);
-    if (!s)
-        fail_msg("build failed: %s", errors.head ? errors.head->message : "?");
+    if (!s) fail_msg("build failed: %s", errors.head ? errors.head->message : "?");
     return s;
 }
 
 /* The build must fail with exactly this first error at these locations
  * (pairs of line, column; 0-terminated). */
-static void expect_error(const char *sdl, const char *message, ...)
-{
+static void expect_error(const char *sdl, const char *message, ...) {
     mm_gql_errors_release(&errors);
     mm_gql_errors_init(&errors, &arena);
     mm_gql_schema *s = build(sdl);
@@ -67,8 +61,7 @@ static void expect_error(const char *sdl, const char *message, ...)
     size_t i = 0;
     for (;;) {
         int line = va_arg(ap, int);
-        if (!line)
-            break;
+        if (!line) break;
         int column = va_arg(ap, int);
         assert_true(i < errors.head->location_count);
         assert_int_equal(errors.head->locations[i].line, line);
@@ -104,8 +97,7 @@ static const char *rich_sdl =
     "extend input In { c: String }\n"
     "type Mutation { m(i: In = {b: []}): Int }\n";
 
-static void test_rich_schema(void **state)
-{
+static void test_rich_schema(void **state) {
     (void)state;
     mm_gql_schema *s = build_ok(rich_sdl);
     assert_non_null(s->query_type);
@@ -191,22 +183,20 @@ static void test_rich_schema(void **state)
 /* graphql-js's type map order: definitions in order, referenced built-ins
  * right after their first user, then directive argument types, then the
  * introspection types. */
-static void test_type_order(void **state)
-{
+static void test_type_order(void **state) {
     (void)state;
     mm_gql_schema *s = build_ok("type Query { a: Z b: Y c: Boolean } type Z { z: ID } "
                                 "type Y { f: Float }");
-    const char *want[] = {"Query", "Boolean", "Z", "ID", "Y", "Float", "String", "__Schema",
-                          "__Type", "__TypeKind", "__Field", "__InputValue", "__EnumValue",
-                          "__Directive", "__DirectiveLocation"};
+    const char *want[] = {
+        "Query",   "Boolean",      "Z",           "ID",          "Y",
+        "Float",   "String",       "__Schema",    "__Type",      "__TypeKind",
+        "__Field", "__InputValue", "__EnumValue", "__Directive", "__DirectiveLocation"};
     assert_int_equal(s->type_count, sizeof want / sizeof want[0]);
-    for (size_t i = 0; i < s->type_count; i++)
-        assert_string_equal(s->types[i]->name, want[i]);
+    for (size_t i = 0; i < s->type_count; i++) assert_string_equal(s->types[i]->name, want[i]);
     mm_gql_schema_free(s);
 }
 
-static void test_roots(void **state)
-{
+static void test_roots(void **state) {
     (void)state;
     mm_gql_schema *s = build_ok("schema { query: Q mutation: M } type Q { a: Int } "
                                 "type M { b: Int } type Query { c: Int }");
@@ -226,8 +216,7 @@ static void test_roots(void **state)
     mm_gql_schema_free(s);
 }
 
-static void test_multiple_sources(void **state)
-{
+static void test_multiple_sources(void **state) {
     (void)state;
     const char *a = "type Query { a: Int } type Mutation { m1: Int }";
     const char *b = "extend type Query { b: Foo } extend type Mutation { m2: Int } "
@@ -243,14 +232,13 @@ static void test_multiple_sources(void **state)
 
 /* With several sources, errors name the source they are about in
  * extensions.source; locations are relative to that source. */
-static void test_multiple_sources_errors(void **state)
-{
+static void test_multiple_sources_errors(void **state) {
     (void)state;
     const char *a = "type Query { a: Int }";
     const char *b = "extend type Query { b: Nope }";
     const char *c = "type T { x: Int }\ntype T implements Query { x: Int }";
-    mm_gql_sdl_source srcs[3] = {{"svc-a", a, strlen(a)}, {"svc-b", b, strlen(b)},
-                                 {"svc-c", c, strlen(c)}};
+    mm_gql_sdl_source srcs[3] = {
+        {"svc-a", a, strlen(a)}, {"svc-b", b, strlen(b)}, {"svc-c", c, strlen(c)}};
     assert_null(mm_gql_schema_build(srcs, 2, &errors));
     assert_string_equal(errors.head->message, "Unknown type \"Nope\".");
     assert_int_equal(errors.head->locations[0].line, 1);
@@ -287,8 +275,7 @@ static void test_multiple_sources_errors(void **state)
     (void)c;
 }
 
-static void test_extension_before_definition(void **state)
-{
+static void test_extension_before_definition(void **state) {
     (void)state;
     mm_gql_schema *s = build_ok("extend type Query { b: Int } type Query { a: Int }");
     assert_string_equal(s->query_type->fields[0].name, "a");
@@ -296,8 +283,7 @@ static void test_extension_before_definition(void **state)
     mm_gql_schema_free(s);
 }
 
-static void test_builtin_redefinitions(void **state)
-{
+static void test_builtin_redefinitions(void **state) {
     (void)state;
     /* a user "scalar String" is the built-in String, as in graphql-js */
     mm_gql_schema *s = build_ok("scalar String type Query { a: String }");
@@ -312,8 +298,7 @@ static void test_builtin_redefinitions(void **state)
     mm_gql_schema_free(s);
 }
 
-static void test_deprecation_forms(void **state)
-{
+static void test_deprecation_forms(void **state) {
     (void)state;
     mm_gql_schema *s = build_ok("type Query { a: Int @deprecated(reason: null) "
                                 "b: Int @deprecated(reason: \"\") c(x: Int @deprecated): Int }");
@@ -325,8 +310,7 @@ static void test_deprecation_forms(void **state)
                  "Argument \"reason\" has invalid value 1.", 1, 41, 0);
 }
 
-static void test_one_of(void **state)
-{
+static void test_one_of(void **state) {
     (void)state;
     mm_gql_schema *s = build_ok("input I @oneOf { a: Int b: String } input J { a: Int } "
                                 "type Query { f(i: I, j: J): Int }");
@@ -335,18 +319,17 @@ static void test_one_of(void **state)
     mm_gql_schema_free(s);
 }
 
-static void test_sdl_rules(void **state)
-{
+static void test_sdl_rules(void **state) {
     (void)state;
     expect_error("type Query { a: Int } type Query { b: Int }",
                  "There can be only one type named \"Query\".", 1, 6, 1, 28, 0);
-    expect_error("type Query { a: Int a: String }",
-                 "Field \"Query.a\" can only be defined once.", 1, 14, 1, 21, 0);
+    expect_error("type Query { a: Int a: String }", "Field \"Query.a\" can only be defined once.",
+                 1, 14, 1, 21, 0);
     expect_error("type Query { a: Int } extend type Query { a: Int }",
                  "Field \"Query.a\" can only be defined once.", 1, 14, 1, 43, 0);
     expect_error("type Query { a: Foo }", "Unknown type \"Foo\".", 1, 17, 0);
-    expect_error("type Query { a: Strin }", "Unknown type \"Strin\". Did you mean \"String\"?",
-                 1, 17, 0);
+    expect_error("type Query { a: Strin }", "Unknown type \"Strin\". Did you mean \"String\"?", 1,
+                 17, 0);
     expect_error("type Query { a: Int } union U = A | B type A { a: Int }",
                  "Unknown type \"B\". Did you mean \"A\" or \"U\"?", 1, 37, 0);
     expect_error("type Query { a: Int } extend type Foo { b: Int }",
@@ -365,15 +348,16 @@ static void test_sdl_rules(void **state)
     expect_error("type Query { a: Int @skip(if: true) }",
                  "Directive \"@skip\" may not be used on FIELD_DEFINITION.", 1, 21, 0);
     expect_error("type Query { a: Int @deprecated @deprecated }",
-                 "The directive \"@deprecated\" can only be used once at this location.",
-                 1, 21, 1, 33, 0);
+                 "The directive \"@deprecated\" can only be used once at this location.", 1, 21, 1,
+                 33, 0);
     expect_error("type Query { a: Int @deprecated(foo: 1) }",
                  "Unknown argument \"foo\" on directive \"@deprecated\".", 1, 33, 0);
     expect_error("type Query { a: Int @deprecated(reason: \"a\", reason: \"b\") }",
                  "There can be only one argument named \"reason\".", 1, 33, 1, 46, 0);
     expect_error("scalar S @specifiedBy type Query { a: S }",
                  "Directive \"@specifiedBy\" argument \"url\" of type \"String!\" is required, "
-                 "but it was not provided.", 1, 10, 0);
+                 "but it was not provided.",
+                 1, 10, 0);
     expect_error("schema { query: Q } schema { query: Q } type Q { a: Int }",
                  "Must provide only one schema definition.", 1, 21, 0);
     expect_error("schema { query: Q query: Q } type Q { a: Int }",
@@ -386,8 +370,7 @@ static void test_sdl_rules(void **state)
                  "Directive \"@x\" may not be used on ARGUMENT_DEFINITION.", 1, 105, 0);
 }
 
-static void test_all_errors_reported(void **state)
-{
+static void test_all_errors_reported(void **state) {
     (void)state;
     assert_null(build("type Query { a: Int } extend scalar String @foo"));
     assert_int_equal(errors.count, 2);
@@ -396,8 +379,7 @@ static void test_all_errors_reported(void **state)
     assert_string_equal(errors.head->next->message, "Unknown directive \"@foo\".");
 }
 
-static void test_syntax_error(void **state)
-{
+static void test_syntax_error(void **state) {
     (void)state;
     assert_null(build("type Query { a: }"));
     assert_int_equal(errors.count, 1);
@@ -405,8 +387,7 @@ static void test_syntax_error(void **state)
     assert_non_null(strstr(errors.head->message, "Syntax Error"));
 }
 
-static void test_binding(void **state)
-{
+static void test_binding(void **state) {
     (void)state;
     mm_gql_schema *s = build_ok(rich_sdl);
     int marker;
@@ -426,8 +407,7 @@ static void test_binding(void **state)
     mm_gql_schema_free(s);
 }
 
-static void test_predicates(void **state)
-{
+static void test_predicates(void **state) {
     (void)state;
     mm_gql_schema *s = build_ok(rich_sdl);
     mm_gql_type *user = mm_gql_schema_find_type(s, "User");
@@ -462,7 +442,7 @@ static void test_predicates(void **state)
     assert_true(mm_gql_is_subtype(user_nn, user));
     assert_false(mm_gql_is_subtype(user, user_nn));
     assert_true(mm_gql_is_subtype(user, node));
-    assert_true(mm_gql_is_subtype(named, node));    /* interface implementing interface */
+    assert_true(mm_gql_is_subtype(named, node)); /* interface implementing interface */
     assert_true(mm_gql_is_subtype(user, sr));
     assert_false(mm_gql_is_subtype(node, user));
     assert_true(mm_gql_is_subtype(mm_gql_list_of(s, user_nn), mm_gql_list_of(s, node)));
@@ -470,7 +450,7 @@ static void test_predicates(void **state)
     assert_false(mm_gql_is_subtype(user, mm_gql_list_of(s, user)));
 
     /* doTypesOverlap */
-    assert_true(mm_gql_types_overlap(node, sr));   /* User and Robot in both */
+    assert_true(mm_gql_types_overlap(node, sr)); /* User and Robot in both */
     assert_true(mm_gql_types_overlap(sr, user));
     assert_true(mm_gql_types_overlap(user, node));
     assert_false(mm_gql_types_overlap(user, robot));
@@ -482,8 +462,7 @@ static void test_predicates(void **state)
     mm_gql_schema_free(s);
 }
 
-static void test_type_from_ast(void **state)
-{
+static void test_type_from_ast(void **state) {
     (void)state;
     mm_gql_schema *s = build_ok(rich_sdl);
     mm_gql_type_ref *ref = mm_gql_parse_type(&arena, "[User!]!", 8, &errors);
@@ -506,8 +485,7 @@ typedef struct intern_job {
     mm_gql_type *results[64];
 } intern_job;
 
-static void *intern_worker(void *arg)
-{
+static void *intern_worker(void *arg) {
     intern_job *job = arg;
     for (int i = 0; i < 64; i++) {
         mm_gql_type *t = job->base;
@@ -518,11 +496,12 @@ static void *intern_worker(void *arg)
     return NULL;
 }
 
-static void test_interning_threads(void **state)
-{
+static void test_interning_threads(void **state) {
     (void)state;
     mm_gql_schema *s = build_ok("type Query { a: Int } type T { b: Int }");
-    enum { THREADS = 8 };
+    enum {
+        THREADS = 8
+    };
     pthread_t threads[THREADS];
     intern_job *jobs = calloc(THREADS, sizeof(*jobs));
     for (int i = 0; i < THREADS; i++) {
@@ -530,18 +509,15 @@ static void test_interning_threads(void **state)
         jobs[i].base = mm_gql_schema_find_type(s, "T");
         pthread_create(&threads[i], NULL, intern_worker, &jobs[i]);
     }
-    for (int i = 0; i < THREADS; i++)
-        pthread_join(threads[i], NULL);
+    for (int i = 0; i < THREADS; i++) pthread_join(threads[i], NULL);
     for (int i = 1; i < THREADS; i++)
-        for (int k = 0; k < 64; k++)
-            assert_ptr_equal(jobs[i].results[k], jobs[0].results[k]);
+        for (int k = 0; k < 64; k++) assert_ptr_equal(jobs[i].results[k], jobs[0].results[k]);
     assert_string_equal(mm_gql_type_to_string(jobs[0].results[7], &arena), "[[[[T]!]!]!]!");
     free(jobs);
     mm_gql_schema_free(s);
 }
 
-static void test_get_field_def(void **state)
-{
+static void test_get_field_def(void **state) {
     (void)state;
     mm_gql_schema *s = build_ok(rich_sdl);
     mm_gql_type *user = mm_gql_schema_find_type(s, "User");
@@ -561,8 +537,7 @@ static void test_get_field_def(void **state)
     mm_gql_schema_free(s);
 }
 
-int main(void)
-{
+int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_rich_schema, setup, teardown),
         cmocka_unit_test_setup_teardown(test_type_order, setup, teardown),

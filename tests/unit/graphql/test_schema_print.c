@@ -25,7 +25,9 @@ typedef struct print_case {
 
 static const print_case cases[] = {
     {"kinds",
-     "type Query { a: Int b(x: Int = 1, y: [String!]! = [\"a\"]): [Int!] c: U d: E e: S } union U = A | B type A { a: Int } type B { b: Int } enum E { X Y } scalar S input I { f: Float = 1.0 g: E = X }",
+     "type Query { a: Int b(x: Int = 1, y: [String!]! = [\"a\"]): [Int!] c: U d: E e: S } union U "
+     "= A | B type A { a: Int } type B { b: Int } enum E { X Y } scalar S input I { f: Float = 1.0 "
+     "g: E = X }",
      "type Query {\n"
      "  a: Int\n"
      "  b(x: Int = 1, y: [String!]! = [\"a\"]): [Int!]\n"
@@ -56,7 +58,9 @@ static const print_case cases[] = {
      "  g: E = X\n"
      "}"},
     {"descriptions",
-     "\"\"\"\nMulti\nline\n\"\"\"\ntype Query { \"\"\"  indented\"\"\" a(\"arg desc\" x: Int, y: String = \"a\\nb\"): Int \"long description that goes on and on and on beyond seventy characters for sure\" b: Int }",
+     "\"\"\"\nMulti\nline\n\"\"\"\ntype Query { \"\"\"  indented\"\"\" a(\"arg desc\" x: Int, y: "
+     "String = \"a\\nb\"): Int \"long description that goes on and on and on beyond seventy "
+     "characters for sure\" b: Int }",
      "\"\"\"\n"
      "Multi\n"
      "line\n"
@@ -75,7 +79,9 @@ static const print_case cases[] = {
      "  b: Int\n"
      "}"},
     {"tricky-strings",
-     "\"ends with quote\\\"\" type Query { \"has \\\"\\\"\\\" triple\" a: Int \"\\n leading newline\" b: Int \"ctrl \\u0001 char\" c: Int \"  leading space\" d: Int \"\" e: Int \"line1\\n  line2\" f: Int \"slash\\\\\" g: Int }",
+     "\"ends with quote\\\"\" type Query { \"has \\\"\\\"\\\" triple\" a: Int \"\\n leading "
+     "newline\" b: Int \"ctrl \\u0001 char\" c: Int \"  leading space\" d: Int \"\" e: Int "
+     "\"line1\\n  line2\" f: Int \"slash\\\\\" g: Int }",
      "\"\"\"\n"
      "ends with quote\"\n"
      "\"\"\"\n"
@@ -107,7 +113,9 @@ static const print_case cases[] = {
      "  g: Int\n"
      "}"},
     {"deprecation",
-     "type Query { a: Int @deprecated b: Int @deprecated(reason: \"No longer supported\") c: Int @deprecated(reason: \"use \\\"d\\\"\") d(x: Int @deprecated): Int } enum E { A @deprecated B } input I { x: Int @deprecated(reason: \"r\") }",
+     "type Query { a: Int @deprecated b: Int @deprecated(reason: \"No longer supported\") c: Int "
+     "@deprecated(reason: \"use \\\"d\\\"\") d(x: Int @deprecated): Int } enum E { A @deprecated B "
+     "} input I { x: Int @deprecated(reason: \"r\") }",
      "type Query {\n"
      "  a: Int @deprecated\n"
      "  b: Int @deprecated\n"
@@ -124,7 +132,8 @@ static const print_case cases[] = {
      "  x: Int @deprecated(reason: \"r\")\n"
      "}"},
     {"schema-def",
-     "\"sd\" schema { query: Q mutation: M subscription: S } type Q { a: Int } type M { a: Int } type S { a: Int }",
+     "\"sd\" schema { query: Q mutation: M subscription: S } type Q { a: Int } type M { a: Int } "
+     "type S { a: Int }",
      "\"\"\"sd\"\"\"\n"
      "schema {\n"
      "  query: Q\n"
@@ -143,8 +152,7 @@ static const print_case cases[] = {
      "type S {\n"
      "  a: Int\n"
      "}"},
-    {"custom-roots",
-     "schema { query: Q } type Q { a: Int }",
+    {"custom-roots", "schema { query: Q } type Q { a: Int }",
      "schema {\n"
      "  query: Q\n"
      "}\n"
@@ -162,7 +170,8 @@ static const print_case cases[] = {
      "  a: Int\n"
      "}"},
     {"interfaces",
-     "interface A { a: Int } interface B implements A { a: Int b: Int } type Query implements B & A { a: Int b: Int }",
+     "interface A { a: Int } interface B implements A { a: Int b: Int } type Query implements B & "
+     "A { a: Int b: Int }",
      "interface A {\n"
      "  a: Int\n"
      "}\n"
@@ -177,7 +186,8 @@ static const print_case cases[] = {
      "  b: Int\n"
      "}"},
     {"directives",
-     "\"d\" directive @d(\"desc\" a: Int = 1 @deprecated, b: String) repeatable on FIELD | QUERY directive @e on OBJECT type Query { a: Int }",
+     "\"d\" directive @d(\"desc\" a: Int = 1 @deprecated, b: String) repeatable on FIELD | QUERY "
+     "directive @e on OBJECT type Query { a: Int }",
      "\"\"\"d\"\"\"\n"
      "directive @d(\n"
      "  \"\"\"desc\"\"\"\n"
@@ -191,9 +201,14 @@ static const print_case cases[] = {
      "  a: Int\n"
      "}"},
     {"defaults",
-     "type Query { a(f: Float = 1, g: Float = -0.0, h: Float = 3.14159e-10, i: Int = -5, j: ID = \"007\", k: ID = 7, l: [ID] = [\"1\", \"x\"], m: Boolean = false, n: String = null, o: [[String!]!] = \"x\", p: Int = \"bad\", q: Float = 1e21, r: In = {}): Int } input In { x: Int = 5, y: In2 = {z: \"q\"} } input In2 { z: String! w: [Int] = 3 }",
+     "type Query { a(f: Float = 1, g: Float = -0.0, h: Float = 3.14159e-10, i: Int = -5, j: ID = "
+     "\"007\", k: ID = 7, l: [ID] = [\"1\", \"x\"], m: Boolean = false, n: String = null, o: "
+     "[[String!]!] = \"x\", p: Int = \"bad\", q: Float = 1e21, r: In = {}): Int } input In { x: "
+     "Int = 5, y: In2 = {z: \"q\"} } input In2 { z: String! w: [Int] = 3 }",
      "type Query {\n"
-     "  a(f: Float = 1, g: Float = 0, h: Float = 3.14159e-10, i: Int = -5, j: ID = \"007\", k: ID = 7, l: [ID] = [1, \"x\"], m: Boolean = false, n: String = null, o: [[String!]!] = [[\"x\"]], p: Int, q: Float = 1e+21, r: In = {x: 5, y: {z: \"q\", w: [3]}}): Int\n"
+     "  a(f: Float = 1, g: Float = 0, h: Float = 3.14159e-10, i: Int = -5, j: ID = \"007\", k: ID "
+     "= 7, l: [ID] = [1, \"x\"], m: Boolean = false, n: String = null, o: [[String!]!] = "
+     "[[\"x\"]], p: Int, q: Float = 1e+21, r: In = {x: 5, y: {z: \"q\", w: [3]}}): Int\n"
      "}\n"
      "\n"
      "input In {\n"
@@ -206,7 +221,8 @@ static const print_case cases[] = {
      "  w: [Int] = [3]\n"
      "}"},
     {"oneof-specifiedby",
-     "input I @oneOf { a: Int b: String } scalar D @specifiedBy(url: \"https://x/\\\"y\") type Query { f(i: I): D }",
+     "input I @oneOf { a: Int b: String } scalar D @specifiedBy(url: \"https://x/\\\"y\") type "
+     "Query { f(i: I): D }",
      "input I @oneOf {\n"
      "  a: Int\n"
      "  b: String\n"
@@ -218,7 +234,8 @@ static const print_case cases[] = {
      "  f(i: I): D\n"
      "}"},
     {"extensions",
-     "type Query { a: Int } extend type Query { b: Int } enum E { A } extend enum E { B } union U = Query extend union U = T type T { t: Int } input I { a: Int } extend input I { b: Int }",
+     "type Query { a: Int } extend type Query { b: Int } enum E { A } extend enum E { B } union U "
+     "= Query extend union U = T type T { t: Int } input I { a: Int } extend input I { b: Int }",
      "type Query {\n"
      "  a: Int\n"
      "  b: Int\n"
@@ -241,20 +258,17 @@ static const print_case cases[] = {
      "}"},
 };
 
-static mm_gql_schema *build(const char *sdl, mm_arena *arena)
-{
+static mm_gql_schema *build(const char *sdl, mm_arena *arena) {
     mm_gql_errors errors;
     mm_gql_errors_init(&errors, arena);
     mm_gql_sdl_source src = {"test", sdl, strlen(sdl)};
     mm_gql_schema *s = mm_gql_schema_build(&src, 1, &errors);
-    if (!s)
-        fail_msg("build failed: %s", errors.head ? errors.head->message : "?");
+    if (!s) fail_msg("build failed: %s", errors.head ? errors.head->message : "?");
     mm_gql_errors_release(&errors);
     return s;
 }
 
-static void test_print_cases(void **state)
-{
+static void test_print_cases(void **state) {
     (void)state;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         mm_arena arena;
@@ -272,8 +286,7 @@ static void test_print_cases(void **state)
 }
 
 /* Printing is a fixed point: the printed SDL builds the same schema again. */
-static void test_print_round_trip(void **state)
-{
+static void test_print_round_trip(void **state) {
     (void)state;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         mm_arena arena;
@@ -288,14 +301,14 @@ static void test_print_round_trip(void **state)
 }
 
 /* __InputValue.defaultValue uses the same printing. */
-static void test_default_value_strings(void **state)
-{
+static void test_default_value_strings(void **state) {
     (void)state;
     mm_arena arena;
     mm_arena_init(&arena);
     mm_gql_schema *s = build("type Query { a(x: [Int] = 1, y: ID = \"12\", z: In = {b: B}, "
                              "w: Int = \"bad\", v: E = A): Int } enum E { A B } "
-                             "input In { a: Int = 3 b: E }", &arena);
+                             "input In { a: Int = 3 b: E }",
+                             &arena);
     const mm_gql_field *f = mm_gql_type_find_field(s->query_type, "a");
     const char *want[] = {"[1]", "12", "{a: 3, b: B}", NULL, "A"};
     for (size_t i = 0; i < 5; i++) {
@@ -310,8 +323,7 @@ static void test_default_value_strings(void **state)
     mm_arena_reset(&arena);
 }
 
-int main(void)
-{
+int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_print_cases),
         cmocka_unit_test(test_print_round_trip),

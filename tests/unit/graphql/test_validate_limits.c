@@ -44,11 +44,13 @@ static void test_max_errors_default(void **state) {
     /* graphql-js: 100 errors, then the abort message, then nothing. */
     assert_int_equal(n, 101);
     assert_int_equal(errors.count, 101);
-    assert_string_equal(nth(&errors, 0)->message, "Cannot query field \"unknownField\" on type \"QueryRoot\".");
+    assert_string_equal(nth(&errors, 0)->message,
+                        "Cannot query field \"unknownField\" on type \"QueryRoot\".");
     assert_int_equal(nth(&errors, 0)->locations[0].column, 3);
     assert_int_equal(nth(&errors, 0)->kind, MM_GQL_ERROR_VALIDATION);
     mm_gql_error *last = nth(&errors, 100);
-    assert_string_equal(last->message, "Too many validation errors, error limit reached. Validation aborted.");
+    assert_string_equal(last->message,
+                        "Too many validation errors, error limit reached. Validation aborted.");
     assert_int_equal(last->location_count, 0);
     assert_int_equal(last->kind, MM_GQL_ERROR_VALIDATION);
     mm_gql_errors_release(&errors);
@@ -66,7 +68,8 @@ static void test_max_errors_option(void **state) {
     opts.max_errors = 2;
     size_t n = run(&arena, &errors, "{ a b c d }", &opts);
     assert_int_equal(n, 3);
-    assert_string_equal(nth(&errors, 1)->message, "Cannot query field \"b\" on type \"QueryRoot\".");
+    assert_string_equal(nth(&errors, 1)->message,
+                        "Cannot query field \"b\" on type \"QueryRoot\".");
     assert_string_equal(nth(&errors, 2)->message,
                         "Too many validation errors, error limit reached. Validation aborted.");
     /* Exactly at the limit: no abort message. */
@@ -106,7 +109,8 @@ static void test_max_aliases(void **state) {
     opts.max_aliases = 2;
     assert_int_equal(run(&arena, &errors, q, &opts), 1);
     assert_int_equal(errors.head->kind, MM_GQL_ERROR_LIMIT);
-    assert_string_equal(errors.head->message, "The document has 3 aliases, more than the limit of 2.");
+    assert_string_equal(errors.head->message,
+                        "The document has 3 aliases, more than the limit of 2.");
     /* No limit by default. */
     mm_gql_errors_init(&errors, &arena);
     char *many = repeat_fields("x: __typename", 400);
@@ -124,7 +128,8 @@ static void test_hide_suggestions(void **state) {
         {"{ dog { isHouseTrained(atOtherHome: true) } }",
          "Unknown argument \"atOtherHome\" on field \"Dog.isHouseTrained\"."},
         {"{ dog { name @skip(iff: true) } }", "Unknown argument \"iff\" on directive \"@skip\"."},
-        {"{ complicatedArgs { enumArgField(enumArg: brown) } }", "Value \"brown\" does not exist in \"FurColor\" enum."},
+        {"{ complicatedArgs { enumArgField(enumArg: brown) } }",
+         "Value \"brown\" does not exist in \"FurColor\" enum."},
         {"{ complicatedArgs { complexArgField(complexArg: {requiredField: true, intfield: 1}) } }",
          "Field \"intfield\" is not defined by type \"ComplexInput\"."},
     };
@@ -137,7 +142,8 @@ static void test_hide_suggestions(void **state) {
         opts.hide_suggestions = true;
         size_t n = run(&arena, &errors, queries[i][0], &opts);
         if (n < 1 || strcmp(errors.head->message, queries[i][1]) != 0)
-            fprintf(stderr, "query %s gave %s\n", queries[i][0], n ? errors.head->message : "nothing");
+            fprintf(stderr, "query %s gave %s\n", queries[i][0],
+                    n ? errors.head->message : "nothing");
         assert_true(n >= 1);
         assert_string_equal(errors.head->message, queries[i][1]);
         mm_arena_reset(&arena);
@@ -160,7 +166,8 @@ static void test_repeated_spreads_are_linear(void **state) {
     for (int i = 0; i < 40; i++) {
         char line[160];
         if (i < 39)
-            snprintf(line, sizeof line, "fragment F%d on QueryRoot { dog { name } ...F%d ...F%d }\n", i, i + 1, i + 1);
+            snprintf(line, sizeof line,
+                     "fragment F%d on QueryRoot { dog { name } ...F%d ...F%d }\n", i, i + 1, i + 1);
         else
             snprintf(line, sizeof line, "fragment F%d on QueryRoot { dog { name } }\n", i);
         strcat(q, line);
@@ -177,16 +184,18 @@ static void test_repeated_spreads_are_linear(void **state) {
     strcpy(q, "{ ...F0 dog { name: nickname } }\n");
     for (int i = 0; i < 30; i++) {
         char line[160];
-        snprintf(line, sizeof line, "fragment F%d on QueryRoot { dog { name } ...F%d ...F%d }\n", i, i + 1, i + 1);
+        snprintf(line, sizeof line, "fragment F%d on QueryRoot { dog { name } ...F%d ...F%d }\n", i,
+                 i + 1, i + 1);
         strcat(q, line);
     }
     strcat(q, "fragment F30 on QueryRoot { dog { name } }\n");
     got = validate_harness_run(q, NULL, NULL);
     assert_int_equal(json_array_size(got), 31);
     const char *msg = json_string_value(json_object_get(json_array_get(got, 0), "message"));
-    assert_string_equal(msg, "Fields \"dog\" conflict because subfields \"name\" conflict because \"nickname\" and "
-                             "\"name\" are different fields. Use different aliases on the fields to fetch "
-                             "both if this was intentional.");
+    assert_string_equal(
+        msg, "Fields \"dog\" conflict because subfields \"name\" conflict because \"nickname\" and "
+             "\"name\" are different fields. Use different aliases on the fields to fetch "
+             "both if this was intentional.");
     json_decref(got);
     free(q);
 }
@@ -252,7 +261,8 @@ static void *validate_thread(void *arg) {
 static void test_concurrent(void **state) {
     (void)state;
     pthread_t t[4];
-    for (int i = 0; i < 4; i++) assert_int_equal(pthread_create(&t[i], NULL, validate_thread, NULL), 0);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, validate_thread, NULL), 0);
     for (int i = 0; i < 4; i++) {
         void *r;
         pthread_join(t[i], &r);

@@ -28,7 +28,8 @@
 static const char validate_harness_sdl[] =
     "interface Mammal { mother: Mammal father: Mammal }\n"
     "interface Pet { name(surname: Boolean): String }\n"
-    "interface Canine implements Mammal { name(surname: Boolean): String mother: Canine father: Canine }\n"
+    "interface Canine implements Mammal { name(surname: Boolean): String mother: Canine father: "
+    "Canine }\n"
     "enum DogCommand { SIT HEEL DOWN }\n"
     "type Dog implements Pet & Mammal & Canine {\n"
     "  name(surname: Boolean): String\n"
@@ -149,7 +150,8 @@ static inline int validate_harness_setup(void **state) {
     mm_gql_sdl_source src = {"harness", validate_harness_sdl, sizeof(validate_harness_sdl) - 1};
     validate_harness_schema = mm_gql_schema_build(&src, 1, &errors);
     if (!validate_harness_schema) {
-        for (mm_gql_error *e = errors.head; e; e = e->next) fprintf(stderr, "schema: %s\n", e->message);
+        for (mm_gql_error *e = errors.head; e; e = e->next)
+            fprintf(stderr, "schema: %s\n", e->message);
     }
     mm_gql_errors_release(&errors);
     mm_arena_reset(&arena);
@@ -172,7 +174,8 @@ static inline json_t *validate_harness_run(const char *query, const mm_gql_valid
     mm_gql_errors_init(&errors, &arena);
     mm_gql_document *doc = mm_gql_parse(&arena, query, strlen(query), NULL, &errors);
     if (!doc) {
-        fprintf(stderr, "parse error in: %s\n  %s\n", query, errors.head ? errors.head->message : "?");
+        fprintf(stderr, "parse error in: %s\n  %s\n", query,
+                errors.head ? errors.head->message : "?");
         fail();
     }
     size_t n = mm_gql_validate(validate_harness_schema, doc, opts, &errors);

@@ -31,7 +31,8 @@ static char *request(uint16_t port, const char *method, const char *path) {
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
     char req[512];
-    int n = snprintf(req, sizeof req, "%s %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", method, path);
+    int n = snprintf(req, sizeof req, "%s %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                     method, path);
     assert_int_equal(write(fd, req, (size_t)n), n);
     size_t cap = 65536, len = 0;
     char *buf = malloc(cap);
@@ -98,7 +99,8 @@ static void test_pages_served_and_copied(void **state) {
 
 static void test_pages_refused(void **state) {
     (void)state;
-    const char *bad[] = {"/graphql", "/healthz", "/readyz", "/metrics", "/graphiql/x.js", "manager", NULL};
+    const char *bad[] = {"/graphql",       "/healthz", "/readyz", "/metrics",
+                         "/graphiql/x.js", "manager",  NULL};
     for (size_t i = 0; bad[i]; i++) {
         mm_http_page page = {bad[i], "text/plain", "x", 1};
         mm_http_config cfg;

@@ -14,7 +14,9 @@
 
 static const mm_http_limits lim = {8192, 1024};
 
-static int parse(const char *text, mm_http_head *h) { return mm_http_parse_head(text, strlen(text), &lim, h); }
+static int parse(const char *text, mm_http_head *h) {
+    return mm_http_parse_head(text, strlen(text), &lim, h);
+}
 
 static int status_of(const char *text) {
     mm_http_head h;
@@ -24,7 +26,8 @@ static int status_of(const char *text) {
 static void test_valid_heads(void **state) {
     (void)state;
     mm_http_head h;
-    const char *get = "GET /graphql?query=x HTTP/1.1\r\nHost: a\r\nAccept:  application/json \r\n\r\nNEXT";
+    const char *get =
+        "GET /graphql?query=x HTTP/1.1\r\nHost: a\r\nAccept:  application/json \r\n\r\nNEXT";
     int n = parse(get, &h);
     assert_int_equal(n, (int)strlen(get) - 4);
     assert_int_equal(h.method_len, 3);
@@ -37,12 +40,16 @@ static void test_valid_heads(void **state) {
     assert_non_null(f);
     assert_int_equal(f->value_len, strlen("application/json")); /* OWS trimmed */
 
-    assert_true(parse("POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: 26\r\nConnection: close\r\n\r\n", &h) > 0);
+    assert_true(
+        parse("POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: 26\r\nConnection: close\r\n\r\n",
+              &h) > 0);
     assert_true(h.has_length);
     assert_int_equal(h.content_length, 26);
     assert_false(h.keep_alive);
 
-    assert_true(parse("POST /p HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: Chunked\r\nExpect: 100-continue\r\n\r\n", &h) > 0);
+    assert_true(parse("POST /p HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: Chunked\r\nExpect: "
+                      "100-continue\r\n\r\n",
+                      &h) > 0);
     assert_true(h.chunked);
     assert_true(h.expect_continue);
 
@@ -52,7 +59,8 @@ static void test_valid_heads(void **state) {
     assert_true(parse("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", &h) > 0);
     assert_true(h.keep_alive);
     /* Leading empty lines are skipped; absolute-form is reduced to its path. */
-    assert_true(parse("\r\n\r\nGET http://example.com/a?b HTTP/1.1\r\nHost: example.com\r\n\r\n", &h) > 0);
+    assert_true(
+        parse("\r\n\r\nGET http://example.com/a?b HTTP/1.1\r\nHost: example.com\r\n\r\n", &h) > 0);
     assert_memory_equal(h.path, "/a?b", 4);
     assert_true(parse("OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n", &h) > 0);
     /* HTTP/1.2 is handled as 1.1. */
@@ -71,34 +79,56 @@ static void test_incomplete(void **state) {
 static void test_framing_refusals(void **state) {
     (void)state;
     /* Request smuggling: both framings, or an ambiguous length. */
-    assert_int_equal(status_of("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"), -400);
-    assert_int_equal(status_of("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n"), -400);
-    assert_int_equal(status_of("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 26, 26\r\n\r\n"), -400);
+    assert_int_equal(status_of("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: "
+                               "5\r\nTransfer-Encoding: chunked\r\n\r\n"),
+                     -400);
+    assert_int_equal(status_of("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: "
+                               "chunked\r\nContent-Length: 5\r\n\r\n"),
+                     -400);
+    assert_int_equal(status_of("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 26, 26\r\n\r\n"),
+                     -400);
     assert_int_equal(status_of("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n"), -400);
     assert_int_equal(status_of("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +5\r\n\r\n"), -400);
-    assert_int_equal(status_of("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n"), -400);
-    assert_int_equal(status_of("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n"), -400);
+    assert_int_equal(
+        status_of("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n"),
+        -400);
+    assert_int_equal(
+        status_of("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n"),
+        -400);
     assert_int_equal(status_of("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: \r\n\r\n"), -400);
-    assert_int_equal(status_of("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999\r\n\r\n"), -400);
+    assert_int_equal(
+        status_of("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999\r\n\r\n"),
+        -400);
     /* Transfer codings: only chunked, once. */
-    assert_int_equal(status_of("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n"), -501);
-    assert_int_equal(status_of("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"), -501);
-    assert_int_equal(status_of("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, identity\r\n\r\n"), -501);
-    assert_int_equal(status_of("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n"), -400);
+    assert_int_equal(status_of("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n"),
+                     -501);
+    assert_int_equal(
+        status_of("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"), -501);
+    assert_int_equal(
+        status_of("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, identity\r\n\r\n"),
+        -501);
+    assert_int_equal(status_of("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: "
+                               "chunked\r\nTransfer-Encoding: chunked\r\n\r\n"),
+                     -400);
     assert_int_equal(status_of("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: \r\n\r\n"), -400);
     assert_int_equal(status_of("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n"), -400);
     /* Syntax. */
-    assert_int_equal(status_of("GET / HTTP/1.1\nHost: a\n\n"), -400);                 /* bare LF */
-    assert_int_equal(status_of("GET / HTTP/1.1\r\nHost: a\nX: y\r\n\r\n"), -400);      /* bare LF in a field */
-    assert_int_equal(status_of("GET / HTTP/1.1\r\nHost : a\r\n\r\n"), -400);           /* space before colon */
-    assert_int_equal(status_of("GET / HTTP/1.1\r\nHost: a\r\nX: y\r\n z\r\n\r\n"), -400); /* obs-fold */
-    assert_int_equal(status_of("GET / HTTP/1.1\r\nHost: a\r\nX: a\x01z\r\n\r\n"), -400);  /* control byte */
+    assert_int_equal(status_of("GET / HTTP/1.1\nHost: a\n\n"), -400); /* bare LF */
+    assert_int_equal(status_of("GET / HTTP/1.1\r\nHost: a\nX: y\r\n\r\n"),
+                     -400); /* bare LF in a field */
+    assert_int_equal(status_of("GET / HTTP/1.1\r\nHost : a\r\n\r\n"),
+                     -400); /* space before colon */
+    assert_int_equal(status_of("GET / HTTP/1.1\r\nHost: a\r\nX: y\r\n z\r\n\r\n"),
+                     -400); /* obs-fold */
+    assert_int_equal(status_of("GET / HTTP/1.1\r\nHost: a\r\nX: a\x01z\r\n\r\n"),
+                     -400); /* control byte */
     assert_int_equal(status_of("GET  / HTTP/1.1\r\nHost: a\r\n\r\n"), -400);
     assert_int_equal(status_of("GET / HTTP/1.1 \r\nHost: a\r\n\r\n"), -400);
     assert_int_equal(status_of("GET /\x7f HTTP/1.1\r\nHost: a\r\n\r\n"), -400);
-    assert_int_equal(status_of("GET host:80 HTTP/1.1\r\nHost: a\r\n\r\n"), -400); /* authority-form */
+    assert_int_equal(status_of("GET host:80 HTTP/1.1\r\nHost: a\r\n\r\n"),
+                     -400); /* authority-form */
     assert_int_equal(status_of("GET / FTP/1.1\r\n"), -400);
-    assert_int_equal(status_of("GET / HTTP/1.1\r\n\r\n"), -400);                  /* no Host */
+    assert_int_equal(status_of("GET / HTTP/1.1\r\n\r\n"), -400); /* no Host */
     assert_int_equal(status_of("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"), -400);
     assert_int_equal(status_of("GET / HTTP/1.1\r\nHost: a b\r\n\r\n"), -400);
     assert_int_equal(status_of("GET / HTTP/2.0\r\nHost: a\r\n\r\n"), -505);
@@ -137,8 +167,8 @@ static void test_limits(void **state) {
 }
 
 /* Decodes text through the chunked decoder in pieces of `piece` bytes. */
-static mm_http_chunked_state decode(const char *text, size_t piece, char *out, size_t *out_len, size_t *rest,
-                                    uint64_t max_body) {
+static mm_http_chunked_state decode(const char *text, size_t piece, char *out, size_t *out_len,
+                                    size_t *rest, uint64_t max_body) {
     mm_http_chunked d;
     memset(&d, 0, sizeof d);
     d.max_body = max_body;
@@ -171,7 +201,8 @@ static void test_chunked(void **state) {
         assert_memory_equal(out, "hello world", 11);
         assert_int_equal(rest, 3); /* the next request is left alone */
     }
-    assert_int_equal(decode("A\r\n0123456789\r\n0\r\n\r\n", 3, out, &n, &rest, 1024), MM_CHUNKED_DONE);
+    assert_int_equal(decode("A\r\n0123456789\r\n0\r\n\r\n", 3, out, &n, &rest, 1024),
+                     MM_CHUNKED_DONE);
     assert_int_equal(n, 10);
     assert_int_equal(decode("x\r\n", 1, out, &n, &rest, 1024), MM_CHUNKED_BAD);
     assert_int_equal(decode("5\r\nhelloX\r\n", 1, out, &n, &rest, 1024), MM_CHUNKED_BAD);
@@ -188,10 +219,8 @@ static void test_chunked(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_valid_heads),
-        cmocka_unit_test(test_incomplete),
-        cmocka_unit_test(test_framing_refusals),
-        cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_valid_heads),      cmocka_unit_test(test_incomplete),
+        cmocka_unit_test(test_framing_refusals), cmocka_unit_test(test_limits),
         cmocka_unit_test(test_chunked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -133,13 +133,13 @@ static const char *header(const http_resp *r, const char *name) {
 }
 
 /* A whole request (head and body) in a malloc'd buffer; *total gets its size. */
-static char *build_request_n(const char *method, const char *target, const char *headers, const char *body,
-                             size_t body_len, size_t *total) {
+static char *build_request_n(const char *method, const char *target, const char *headers,
+                             const char *body, size_t body_len, size_t *total) {
     size_t cap = 1024 + strlen(target) + (headers ? strlen(headers) : 0) + body_len;
     char *req = malloc(cap);
     assert_non_null(req);
-    int n = snprintf(req, cap, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s", method, target,
-                     headers ? headers : "");
+    int n = snprintf(req, cap, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s",
+                     method, target, headers ? headers : "");
     if (body) n += snprintf(req + n, cap - (size_t)n, "Content-Length: %zu\r\n", body_len);
     n += snprintf(req + n, cap - (size_t)n, "\r\n");
     if (body) memcpy(req + n, body, body_len);
@@ -148,14 +148,14 @@ static char *build_request_n(const char *method, const char *target, const char 
     return req;
 }
 
-static char *build_request(const char *method, const char *target, const char *headers, const char *body,
-                           size_t body_len) {
+static char *build_request(const char *method, const char *target, const char *headers,
+                           const char *body, size_t body_len) {
     size_t total;
     return build_request_n(method, target, headers, body, body_len, &total);
 }
 
-static http_resp do_request_n(uint16_t port, const char *method, const char *target, const char *headers,
-                              const char *body, size_t body_len) {
+static http_resp do_request_n(uint16_t port, const char *method, const char *target,
+                              const char *headers, const char *body, size_t body_len) {
     http_resp r;
     int fd = connect_port(port);
     assert_true(fd >= 0);
@@ -168,15 +168,15 @@ static http_resp do_request_n(uint16_t port, const char *method, const char *tar
     return r;
 }
 
-static http_resp do_request(uint16_t port, const char *method, const char *target, const char *headers,
-                            const char *body) {
+static http_resp do_request(uint16_t port, const char *method, const char *target,
+                            const char *headers, const char *body) {
     return do_request_n(port, method, target, headers, body, body ? strlen(body) : 0);
 }
 
 static http_resp post_json(uint16_t port, const char *accept, const char *body) {
     char headers[256];
-    snprintf(headers, sizeof headers, "Content-Type: application/json\r\n%s%s%s", accept ? "Accept: " : "",
-             accept ? accept : "", accept ? "\r\n" : "");
+    snprintf(headers, sizeof headers, "Content-Type: application/json\r\n%s%s%s",
+             accept ? "Accept: " : "", accept ? accept : "", accept ? "\r\n" : "");
     return do_request(port, "POST", "/graphql", headers, body);
 }
 
@@ -205,7 +205,8 @@ static void on_cancel(void *arg, mm_http_responder *r, mm_http_cancel_reason rea
 static void *answer_later(void *arg) {
     mm_http_responder *r = arg;
     usleep(50 * 1000);
-    mm_http_respond(r, MM_HTTP_OUTCOME_EXECUTED, json_pack("{s:{s:s}}", "data", "later", "from another thread"));
+    mm_http_respond(r, MM_HTTP_OUTCOME_EXECUTED,
+                    json_pack("{s:{s:s}}", "data", "later", "from another thread"));
     return NULL;
 }
 
@@ -219,11 +220,12 @@ static void handler(void *ud, const mm_http_graphql_request *req, mm_http_respon
         }
         mm_http_respond(r, MM_HTTP_OUTCOME_EXECUTED, json_pack("{s:{s:b}}", "data", "mutated", 1));
     } else if (strcmp(q, "{ hello }") == 0) {
-        mm_http_respond(r, MM_HTTP_OUTCOME_EXECUTED, json_pack("{s:{s:s}}", "data", "hello", "world"));
+        mm_http_respond(r, MM_HTTP_OUTCOME_EXECUTED,
+                        json_pack("{s:{s:s}}", "data", "hello", "world"));
     } else if (strcmp(q, "echo") == 0) {
         json_t *d = json_pack("{s:O?,s:O?,s:s?,s:b,s:i}", "variables", req->variables, "extensions",
-                              req->extensions, "operationName", req->operation_name, "isGet", req->is_get,
-                              "media", (int)req->media);
+                              req->extensions, "operationName", req->operation_name, "isGet",
+                              req->is_get, "media", (int)req->media);
         mm_http_respond(r, MM_HTTP_OUTCOME_EXECUTED, json_pack("{s:o}", "data", d));
     } else if (strcmp(q, "parse-error") == 0) {
         mm_http_respond_error(r, MM_HTTP_OUTCOME_PARSE_ERROR, "Syntax Error: Unexpected Name");
@@ -272,8 +274,8 @@ static int answer_waiting(void) {
     nwaiting = 0;
     pthread_mutex_unlock(&wait_mu);
     for (int i = 0; i < n; i++)
-        if (mm_http_respond(list[i], MM_HTTP_OUTCOME_EXECUTED, json_pack("{s:{s:i}}", "data", "n", i)) ==
-            MM_ETIMEDOUT)
+        if (mm_http_respond(list[i], MM_HTTP_OUTCOME_EXECUTED,
+                            json_pack("{s:{s:i}}", "data", "n", i)) == MM_ETIMEDOUT)
             late++;
     return late;
 }
@@ -318,7 +320,8 @@ static void assert_error_body(const http_resp *r, const char *part) {
     json_t *j = body_json(r);
     json_t *msg = json_object_get(json_array_get(json_object_get(j, "errors"), 0), "message");
     assert_true(json_is_string(msg));
-    if (part && !strstr(json_string_value(msg), part)) fail_msg("message \"%s\" lacks \"%s\"", json_string_value(msg), part);
+    if (part && !strstr(json_string_value(msg), part))
+        fail_msg("message \"%s\" lacks \"%s\"", json_string_value(msg), part);
     json_decref(j);
 }
 
@@ -331,11 +334,14 @@ static void test_parse_and_negotiate_units(void **state) {
     assert_int_equal(mm_http_negotiate("*/*", 1), MM_HTTP_MEDIA_JSON);
     assert_int_equal(mm_http_negotiate("application/*", 1), MM_HTTP_MEDIA_JSON);
     assert_int_equal(mm_http_negotiate("application/json", 1), MM_HTTP_MEDIA_JSON);
-    assert_int_equal(mm_http_negotiate("application/graphql-response+json", 1), MM_HTTP_MEDIA_GRAPHQL_RESPONSE_JSON);
-    assert_int_equal(mm_http_negotiate("application/graphql-response+json, application/json;q=0.9", 1),
+    assert_int_equal(mm_http_negotiate("application/graphql-response+json", 1),
                      MM_HTTP_MEDIA_GRAPHQL_RESPONSE_JSON);
-    assert_int_equal(mm_http_negotiate("application/graphql-response+json;q=0.5, application/json", 1),
-                     MM_HTTP_MEDIA_JSON);
+    assert_int_equal(
+        mm_http_negotiate("application/graphql-response+json, application/json;q=0.9", 1),
+        MM_HTTP_MEDIA_GRAPHQL_RESPONSE_JSON);
+    assert_int_equal(
+        mm_http_negotiate("application/graphql-response+json;q=0.5, application/json", 1),
+        MM_HTTP_MEDIA_JSON);
     assert_int_equal(mm_http_negotiate("application/json, application/graphql-response+json", 1),
                      MM_HTTP_MEDIA_GRAPHQL_RESPONSE_JSON);
     assert_int_equal(mm_http_negotiate("application/json; charset=latin1", 1), MM_HTTP_MEDIA_NONE);
@@ -344,7 +350,8 @@ static void test_parse_and_negotiate_units(void **state) {
     assert_int_equal(mm_http_negotiate("application/json;q=0", 1), MM_HTTP_MEDIA_NONE);
     assert_int_equal(mm_http_negotiate("*/*;q=0, application/graphql-response+json", 1),
                      MM_HTTP_MEDIA_GRAPHQL_RESPONSE_JSON);
-    const char *browser = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8";
+    const char *browser =
+        "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8";
     assert_int_equal(mm_http_negotiate(browser, 1), MM_HTTP_MEDIA_HTML);
     assert_int_equal(mm_http_negotiate(browser, 0), MM_HTTP_MEDIA_JSON);
     assert_int_equal(mm_http_negotiate("text/html;q=0.5, application/json", 1), MM_HTTP_MEDIA_JSON);
@@ -379,8 +386,11 @@ static void test_parse_and_negotiate_units(void **state) {
     assert_non_null(strstr(err, "twice"));
     raw.method = "PUT";
     assert_int_equal(mm_http_request_parse(&raw, &req, err, sizeof err), 405);
-    mm_http_raw_request post = {.method = "POST", .content_type = "application/json",
-                                .body = "{\"query\":\"q\",\"variables\":null,\"operationName\":null,\"extensions\":{\"a\":1}}"};
+    mm_http_raw_request post = {
+        .method = "POST",
+        .content_type = "application/json",
+        .body =
+            "{\"query\":\"q\",\"variables\":null,\"operationName\":null,\"extensions\":{\"a\":1}}"};
     post.body_len = strlen(post.body);
     assert_int_equal(mm_http_request_parse(&post, &req, err, sizeof err), 0);
     assert_null(req.variables);
@@ -389,7 +399,8 @@ static void test_parse_and_negotiate_units(void **state) {
     assert_int_equal(req.is_get, 0);
     mm_http_graphql_request_clear(&req);
 
-    for (int o = 0; o < MM_HTTP_OUTCOME_COUNT_; o++) assert_non_null(mm_http_outcome_name((mm_http_outcome)o));
+    for (int o = 0; o < MM_HTTP_OUTCOME_COUNT_; o++)
+        assert_non_null(mm_http_outcome_name((mm_http_outcome)o));
 }
 
 static void test_post_and_media_types(void **state) {
@@ -399,12 +410,16 @@ static void test_post_and_media_types(void **state) {
     mm_http_server *s = start_server(&cfg);
     uint16_t port = mm_http_server_port(s);
     const char *q = "{\"query\":\"{ hello }\"}";
-    struct { const char *accept; const char *ctype; } cases[] = {
+    struct {
+        const char *accept;
+        const char *ctype;
+    } cases[] = {
         {NULL, "application/json"},
         {"*/*", "application/json"},
         {"application/json", "application/json"},
         {"application/graphql-response+json", "application/graphql-response+json"},
-        {"application/graphql-response+json, application/json;q=0.9", "application/graphql-response+json"},
+        {"application/graphql-response+json, application/json;q=0.9",
+         "application/graphql-response+json"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         http_resp r = post_json(port, cases[i].accept, q);
@@ -414,23 +429,27 @@ static void test_post_and_media_types(void **state) {
         if (strcmp(cases[i].ctype, "application/json") == 0)
             assert_null(strstr(header(&r, "Content-Type"), "graphql-response"));
         json_t *j = body_json(&r);
-        assert_string_equal(json_string_value(json_object_get(json_object_get(j, "data"), "hello")), "world");
+        assert_string_equal(json_string_value(json_object_get(json_object_get(j, "data"), "hello")),
+                            "world");
         json_decref(j);
         resp_free(&r);
     }
     /* All four request parameters arrive intact. */
-    http_resp r = post_json(port, "application/graphql-response+json",
-                            "{\"query\":\"echo\",\"operationName\":\"Op\",\"variables\":{\"a\":[1,\"\xc3\xa9\"]},"
-                            "\"extensions\":{\"persisted\":true}}");
+    http_resp r = post_json(
+        port, "application/graphql-response+json",
+        "{\"query\":\"echo\",\"operationName\":\"Op\",\"variables\":{\"a\":[1,\"\xc3\xa9\"]},"
+        "\"extensions\":{\"persisted\":true}}");
     assert_int_equal(r.status, 200);
     json_t *j = body_json(&r);
     json_t *d = json_object_get(j, "data");
     assert_string_equal(json_string_value(json_object_get(d, "operationName")), "Op");
-    assert_string_equal(json_string_value(json_array_get(json_object_get(json_object_get(d, "variables"), "a"), 1)),
-                        "\xc3\xa9");
+    assert_string_equal(
+        json_string_value(json_array_get(json_object_get(json_object_get(d, "variables"), "a"), 1)),
+        "\xc3\xa9");
     assert_true(json_is_true(json_object_get(json_object_get(d, "extensions"), "persisted")));
     assert_true(json_is_false(json_object_get(d, "isGet")));
-    assert_int_equal(json_integer_value(json_object_get(d, "media")), MM_HTTP_MEDIA_GRAPHQL_RESPONSE_JSON);
+    assert_int_equal(json_integer_value(json_object_get(d, "media")),
+                     MM_HTTP_MEDIA_GRAPHQL_RESPONSE_JSON);
     json_decref(j);
     resp_free(&r);
     mm_http_server_free(s);
@@ -451,8 +470,9 @@ static void test_get_requests(void **state) {
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.body, "world"));
     resp_free(&r);
-    r = get_with_accept(port, "/graphql?query=echo&operationName=Op&variables=%7B%22x%22%3A1%7D&extensions=%7B%7D",
-                        "application/graphql-response+json");
+    r = get_with_accept(
+        port, "/graphql?query=echo&operationName=Op&variables=%7B%22x%22%3A1%7D&extensions=%7B%7D",
+        "application/graphql-response+json");
     assert_int_equal(r.status, 200);
     json_t *j = body_json(&r);
     json_t *d = json_object_get(j, "data");
@@ -462,12 +482,17 @@ static void test_get_requests(void **state) {
     json_decref(j);
     resp_free(&r);
     /* Malformed GET parameters: 400 under both media types. */
-    const char *bad[] = {"/graphql", "/graphql?variables=%7B%7D", "/graphql?query=echo&variables=%7Bnot-json",
-                         "/graphql?query=echo&variables=%5B1%5D", "/graphql?query=echo&extensions=42",
-                         "/graphql?query=%FF%FE", "/graphql?query=a&query=b"};
+    const char *bad[] = {"/graphql",
+                         "/graphql?variables=%7B%7D",
+                         "/graphql?query=echo&variables=%7Bnot-json",
+                         "/graphql?query=echo&variables=%5B1%5D",
+                         "/graphql?query=echo&extensions=42",
+                         "/graphql?query=%FF%FE",
+                         "/graphql?query=a&query=b"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         for (int m = 0; m < 2; m++) {
-            r = get_with_accept(port, bad[i], m ? "application/graphql-response+json" : "application/json");
+            r = get_with_accept(port, bad[i],
+                                m ? "application/graphql-response+json" : "application/json");
             if (r.status != 400) fail_msg("%s: status %d", bad[i], r.status);
             assert_error_body(&r, NULL);
             resp_free(&r);
@@ -494,9 +519,14 @@ static void test_status_codes_per_media_type(void **state) {
     base_config(&cfg);
     mm_http_server *s = start_server(&cfg);
     uint16_t port = mm_http_server_port(s);
-    struct { const char *query; int modern; int legacy; } cases[] = {
-        {"parse-error", 400, 200},      {"validation-error", 400, 200}, {"variables-error", 400, 200},
-        {"operation-error", 400, 200},  {"bad-request", 400, 400},      {"field-error", 200, 200},
+    struct {
+        const char *query;
+        int modern;
+        int legacy;
+    } cases[] = {
+        {"parse-error", 400, 200},     {"validation-error", 400, 200},
+        {"variables-error", 400, 200}, {"operation-error", 400, 200},
+        {"bad-request", 400, 400},     {"field-error", 200, 200},
         {"internal", 500, 500},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -520,7 +550,10 @@ static void test_malformed_posts(void **state) {
     base_config(&cfg);
     mm_http_server *s = start_server(&cfg);
     uint16_t port = mm_http_server_port(s);
-    struct { const char *body; const char *msg; } cases[] = {
+    struct {
+        const char *body;
+        const char *msg;
+    } cases[] = {
         {"{\"query\":", "not valid JSON"},
         {"[1,2]", "JSON object"},
         {"\"query\"", "JSON object"},
@@ -538,7 +571,8 @@ static void test_malformed_posts(void **state) {
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         for (int m = 0; m < 2; m++) {
-            http_resp r = post_json(port, m ? "application/graphql-response+json" : NULL, cases[i].body);
+            http_resp r =
+                post_json(port, m ? "application/graphql-response+json" : NULL, cases[i].body);
             if (r.status != 400) fail_msg("body %s: status %d", cases[i].body, r.status);
             assert_error_body(&r, cases[i].msg);
             resp_free(&r);
@@ -565,14 +599,16 @@ static void test_method_accept_content_type_errors(void **state) {
         assert_error_body(&r, NULL);
         resp_free(&r);
     }
-    const char *accepts[] = {"text/plain", "application/xml", "application/json;q=0", "application/json; charset=latin1"};
+    const char *accepts[] = {"text/plain", "application/xml", "application/json;q=0",
+                             "application/json; charset=latin1"};
     for (size_t i = 0; i < 4; i++) {
         http_resp r = post_json(port, accepts[i], "{\"query\":\"{ hello }\"}");
         assert_int_equal(r.status, 406);
         assert_error_body(&r, "Accept");
         resp_free(&r);
     }
-    const char *ctypes[] = {"Content-Type: text/plain\r\n", "Content-Type: application/x-www-form-urlencoded\r\n",
+    const char *ctypes[] = {"Content-Type: text/plain\r\n",
+                            "Content-Type: application/x-www-form-urlencoded\r\n",
                             "Content-Type: application/json; charset=latin1\r\n", ""};
     for (size_t i = 0; i < 4; i++) {
         http_resp r = do_request(port, "POST", "/graphql", ctypes[i], "{\"query\":\"{ hello }\"}");
@@ -613,7 +649,8 @@ static void test_oversize_body_and_headers(void **state) {
     resp_free(&r);
     /* Chunked, no length up front: 413 once it passes the limit. */
     int fd = connect_port(port);
-    const char *head = "POST /graphql HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\n"
+    const char *head = "POST /graphql HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: "
+                       "application/json\r\n"
                        "Transfer-Encoding: chunked\r\n\r\n";
     send_all(fd, head, strlen(head));
     char chunk[1100];
@@ -648,8 +685,8 @@ static void test_oversize_body_and_headers(void **state) {
 /* Sends raw bytes on a fresh connection and reads until the server closes
  * (or 5 s pass). Returns the status of the first answer (-1: none); *closed
  * says whether the server closed; *answers counts the status lines. */
-static int raw_exchange(uint16_t port, const char *raw, size_t len, int *closed, int *answers, char *body_out,
-                        size_t body_size) {
+static int raw_exchange(uint16_t port, const char *raw, size_t len, int *closed, int *answers,
+                        char *body_out, size_t body_size) {
     int fd = connect_port(port);
     assert_true(fd >= 0);
     send_all(fd, raw, len);
@@ -705,22 +742,44 @@ static void test_malformed_framing(void **state) {
         const char *tail;
         int status;
     } cases[] = {
-        {"CL with TE", "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 21\r\n"
-                       "Transfer-Encoding: chunked\r\n\r\n15\r\n", "\r\n0\r\n\r\n", 400},
-        {"TE with CL", "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
-                       "Content-Length: 21\r\n\r\n", "", 400},
-        {"CL 26, 26", "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 26, 26\r\n\r\n", "", 400},
-        {"CL -1", "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: -1\r\n\r\n", "", 400},
-        {"two CLs", "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 21\r\n"
-                    "Content-Length: 5\r\n\r\n", "", 400},
-        {"TE gzip", "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: gzip\r\n\r\n", "", 501},
-        {"TE unknown on GET", "GET /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: bogus\r\n\r\n", "", 501},
+        {"CL with TE",
+         "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+         "21\r\n"
+         "Transfer-Encoding: chunked\r\n\r\n15\r\n",
+         "\r\n0\r\n\r\n", 400},
+        {"TE with CL",
+         "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: "
+         "application/json\r\nTransfer-Encoding: chunked\r\n"
+         "Content-Length: 21\r\n\r\n",
+         "", 400},
+        {"CL 26, 26",
+         "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+         "26, 26\r\n\r\n",
+         "", 400},
+        {"CL -1",
+         "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+         "-1\r\n\r\n",
+         "", 400},
+        {"two CLs",
+         "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+         "21\r\n"
+         "Content-Length: 5\r\n\r\n",
+         "", 400},
+        {"TE gzip",
+         "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: "
+         "application/json\r\nTransfer-Encoding: gzip\r\n\r\n",
+         "", 501},
+        {"TE unknown on GET",
+         "GET /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: bogus\r\n\r\n", "", 501},
         {"bare LF", "GET /healthz HTTP/1.1\nHost: x\n\n", "", 400},
         {"obs-fold", "GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: b\r\n c\r\n\r\n", "", 400},
         {"no Host", "GET /healthz HTTP/1.1\r\n\r\n", "", 400},
         {"HTTP/2.0", "GET /healthz HTTP/2.0\r\nHost: x\r\n\r\n", "", 505},
-        {"bad chunk", "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
-                      "zz\r\n", "", 400},
+        {"bad chunk",
+         "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: "
+         "application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+         "zz\r\n",
+         "", 400},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char raw[2048];
@@ -728,8 +787,8 @@ static void test_malformed_framing(void **state) {
         int closed, answers;
         int st = raw_exchange(port, raw, (size_t)n, &closed, &answers, NULL, 0);
         if (st != cases[i].status || !closed || answers != 1)
-            fail_msg("%s: status %d (want %d), closed %d, answers %d", cases[i].name, st, cases[i].status, closed,
-                     answers);
+            fail_msg("%s: status %d (want %d), closed %d, answers %d", cases[i].name, st,
+                     cases[i].status, closed, answers);
     }
     /* 414: a URL past max_url_bytes is answered, not left hanging. */
     char *raw = malloc(12000);
@@ -764,27 +823,35 @@ static void test_malformed_framing(void **state) {
     assert_true(now_ms() - t0 < 1000);
     char *g = malloc(12000);
     assert_non_null(g);
-    snprintf(g, 12000, "GET /graphql?query=%%7B%%20hello%%20%%7D&%s", raw + strlen("GET /healthz?"));
+    snprintf(g, 12000, "GET /graphql?query=%%7B%%20hello%%20%%7D&%s",
+             raw + strlen("GET /healthz?"));
     assert_int_equal(raw_exchange(port, g, strlen(g), &closed, &answers, NULL, 0), 200);
     free(g);
     free(raw);
     /* 413 for a chunked body over the limit, from the declared chunk size. */
-    const char *big = "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+    const char *big = "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                      "application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
                       "100000\r\n";
     assert_int_equal(raw_exchange(port, big, strlen(big), &closed, &answers, NULL, 0), 413);
     assert_true(closed);
     /* A well-formed chunked request with a trailer is served, and keep-alive goes on. */
     char body[512];
-    const char *chunked = "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
-                          "9;x=1\r\n{\"query\":\r\nb\r\n\"{ hello }\"\r\n1\r\n}\r\n0\r\nX-T: 1\r\n\r\n"
-                          "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
-    assert_int_equal(raw_exchange(port, chunked, strlen(chunked), &closed, &answers, body, sizeof body), 200);
+    const char *chunked =
+        "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: "
+        "chunked\r\n\r\n"
+        "9;x=1\r\n{\"query\":\r\nb\r\n\"{ hello }\"\r\n1\r\n}\r\n0\r\nX-T: 1\r\n\r\n"
+        "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    assert_int_equal(
+        raw_exchange(port, chunked, strlen(chunked), &closed, &answers, body, sizeof body), 200);
     assert_int_equal(answers, 2);
     assert_non_null(strstr(body, "world"));
     /* Expect: 100-continue gets its interim answer. */
-    const char *expect = "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 21\r\n"
-                         "Expect: 100-continue\r\nConnection: close\r\n\r\n{\"query\":\"{ hello }\"}";
-    assert_int_equal(raw_exchange(port, expect, strlen(expect), &closed, &answers, body, sizeof body), 100);
+    const char *expect =
+        "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+        "21\r\n"
+        "Expect: 100-continue\r\nConnection: close\r\n\r\n{\"query\":\"{ hello }\"}";
+    assert_int_equal(
+        raw_exchange(port, expect, strlen(expect), &closed, &answers, body, sizeof body), 100);
     assert_int_equal(answers, 2);
     /* The server still serves. */
     http_resp r = get_with_accept(port, "/graphql?query=%7B%20hello%20%7D", NULL);
@@ -806,7 +873,9 @@ static void test_client_disconnect_cancels(void **state) {
     int fd = connect_port(port);
     const char *b = "{\"query\":\"wait\"}";
     char req[256];
-    snprintf(req, sizeof req, "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+    snprintf(req, sizeof req,
+             "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: "
+             "application/json\r\nContent-Length: %zu\r\n\r\n%s",
              strlen(b), b);
     send_all(fd, req, strlen(req));
     wait_for_waiting(1, 3000);
@@ -842,8 +911,9 @@ static void test_connection_limits(void **state) {
     for (int i = 0; i < 3; i++) close(held[i]);
     usleep(100 * 1000);
     /* Keep-alive limit: the second answer says close, and the connection ends. */
-    const char *two = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
-                      "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+    const char *two =
+        "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+        "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
     assert_int_equal(raw_exchange(port, two, strlen(two), &closed, &answers, NULL, 0), 200);
     assert_int_equal(answers, 2);
     assert_true(closed);
@@ -861,8 +931,9 @@ static void test_connection_limits(void **state) {
     close(held[0]);
     close(held[1]);
     usleep(100 * 1000);
-    assert_int_equal(raw_exchange(port, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 54, &closed,
-                                  &answers, NULL, 0),
+    assert_int_equal(raw_exchange(port,
+                                  "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                                  54, &closed, &answers, NULL, 0),
                      200);
     mm_http_server_free(s);
 }
@@ -927,7 +998,8 @@ static void test_graphiql_page(void **state) {
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(header(&r, "Content-Type"), "text/html"));
     assert_non_null(strstr(r.body, "\"/api/graphql\""));
-    assert_non_null(strstr(r.body, "https://unpkg.com/graphiql@3.9.0/graphiql.min.js")); /* no assets: CDN */
+    assert_non_null(
+        strstr(r.body, "https://unpkg.com/graphiql@3.9.0/graphiql.min.js")); /* no assets: CDN */
     assert_non_null(strstr(r.body, "react-dom.production.min.js"));
     assert_null(strstr(r.body, "{{"));
     resp_free(&r);
@@ -1069,20 +1141,24 @@ static void test_cors(void **state) {
     cfg.cors_origins = "https://app.example, https://other.example";
     mm_http_server *s = start_server(&cfg);
     uint16_t port = mm_http_server_port(s);
-    http_resp r = do_request(port, "OPTIONS", "/graphql",
-                             "Origin: https://app.example\r\nAccess-Control-Request-Method: POST\r\n"
-                             "Access-Control-Request-Headers: content-type\r\n", NULL);
+    http_resp r =
+        do_request(port, "OPTIONS", "/graphql",
+                   "Origin: https://app.example\r\nAccess-Control-Request-Method: POST\r\n"
+                   "Access-Control-Request-Headers: content-type\r\n",
+                   NULL);
     assert_int_equal(r.status, 204);
     assert_string_equal(header(&r, "Access-Control-Allow-Origin"), "https://app.example");
     assert_non_null(strstr(header(&r, "Access-Control-Allow-Methods"), "POST"));
     assert_string_equal(header(&r, "Access-Control-Allow-Headers"), "content-type");
     resp_free(&r);
-    r = do_request(port, "POST", "/graphql", "Origin: https://other.example\r\nContent-Type: application/json\r\n",
+    r = do_request(port, "POST", "/graphql",
+                   "Origin: https://other.example\r\nContent-Type: application/json\r\n",
                    "{\"query\":\"{ hello }\"}");
     assert_int_equal(r.status, 200);
     assert_string_equal(header(&r, "Access-Control-Allow-Origin"), "https://other.example");
     resp_free(&r);
-    r = do_request(port, "POST", "/graphql", "Origin: https://evil.example\r\nContent-Type: application/json\r\n",
+    r = do_request(port, "POST", "/graphql",
+                   "Origin: https://evil.example\r\nContent-Type: application/json\r\n",
                    "{\"query\":\"{ hello }\"}");
     assert_int_equal(r.status, 200);
     assert_null(header(&r, "Access-Control-Allow-Origin"));
@@ -1092,7 +1168,8 @@ static void test_cors(void **state) {
     base_config(&cfg);
     s = start_server(&cfg);
     port = mm_http_server_port(s);
-    r = do_request(port, "POST", "/graphql", "Origin: https://app.example\r\nContent-Type: application/json\r\n",
+    r = do_request(port, "POST", "/graphql",
+                   "Origin: https://app.example\r\nContent-Type: application/json\r\n",
                    "{\"query\":\"{ hello }\"}");
     assert_null(header(&r, "Access-Control-Allow-Origin"));
     resp_free(&r);
@@ -1104,7 +1181,8 @@ static void test_answer_from_another_thread(void **state) {
     mm_http_config cfg;
     base_config(&cfg);
     mm_http_server *s = start_server(&cfg);
-    http_resp r = post_json(mm_http_server_port(s), "application/graphql-response+json", "{\"query\":\"later\"}");
+    http_resp r = post_json(mm_http_server_port(s), "application/graphql-response+json",
+                            "{\"query\":\"later\"}");
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.body, "from another thread"));
     resp_free(&r);
@@ -1155,11 +1233,13 @@ static void test_keep_alive_and_thread_counts(void **state) {
         cfg.threads = counts[c];
         mm_http_server *s = start_server(&cfg);
         int fd = connect_port(mm_http_server_port(s));
-        const char *bodies[] = {"{\"query\":\"later\"}", "{\"query\":\"{ hello }\"}", "{\"query\":\"later\"}"};
+        const char *bodies[] = {"{\"query\":\"later\"}", "{\"query\":\"{ hello }\"}",
+                                "{\"query\":\"later\"}"};
         for (int i = 0; i < 3; i++) {
             char req[512];
             snprintf(req, sizeof req,
-                     "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+                     "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                     "application/json\r\nContent-Length: %zu\r\n\r\n%s",
                      strlen(bodies[i]), bodies[i]);
             send_all(fd, req, strlen(req));
             http_resp r;
@@ -1191,7 +1271,8 @@ static void test_deadline_timeout(void **state) {
     resp_free(&r);
     /* The callback runs right after the server answered; the client may read
      * the 504 first, so give it a moment (this failed under load in CI). */
-    for (uint64_t end = now_ms() + 2000; atomic_load(&cancels) == 0 && now_ms() < end;) usleep(1000);
+    for (uint64_t end = now_ms() + 2000; atomic_load(&cancels) == 0 && now_ms() < end;)
+        usleep(1000);
     assert_int_equal(atomic_load(&cancels), 1);
     assert_int_equal(atomic_load(&cancel_reason_seen), MM_HTTP_CANCEL_DEADLINE);
     /* The handler's late answer is refused safely (no use-after-free: ASan). */
@@ -1199,7 +1280,8 @@ static void test_deadline_timeout(void **state) {
     /* The race: answers arriving right at the deadline. */
     for (int i = 0; i < 5; i++) {
         int fd = connect_port(port);
-        char *req = build_request("POST", "/graphql", "Content-Type: application/json\r\n", "{\"query\":\"wait\"}", 16);
+        char *req = build_request("POST", "/graphql", "Content-Type: application/json\r\n",
+                                  "{\"query\":\"wait\"}", 16);
         send_all(fd, req, strlen(req));
         free(req);
         wait_for_waiting(1, 2000);
@@ -1224,7 +1306,8 @@ static void test_waiting_outlives_connection_timeout(void **state) {
     cfg.request_timeout_ms = 5000;
     mm_http_server *s = start_server(&cfg);
     int fd = connect_port(mm_http_server_port(s));
-    char *req = build_request("POST", "/graphql", "Content-Type: application/json\r\n", "{\"query\":\"wait\"}", 16);
+    char *req = build_request("POST", "/graphql", "Content-Type: application/json\r\n",
+                              "{\"query\":\"wait\"}", 16);
     send_all(fd, req, strlen(req));
     free(req);
     wait_for_waiting(1, 2000);
@@ -1249,13 +1332,16 @@ static int cmp_u64(const void *a, const void *b) {
  * and Redis. Measured on one kept-alive connection. */
 static void test_resume_latency(void **state) {
     (void)state;
-    enum { N = 200 };
+    enum {
+        N = 200
+    };
     mm_http_config cfg;
     base_config(&cfg);
     mm_http_server *s = start_server(&cfg);
     int fd = connect_port(mm_http_server_port(s));
     uint64_t lat_us[N];
-    const char *req = "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 16\r\n\r\n"
+    const char *req = "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                      "application/json\r\nContent-Length: 16\r\n\r\n"
                       "{\"query\":\"wait\"}";
     for (int i = 0; i < N; i++) {
         send_all(fd, req, strlen(req));
@@ -1268,20 +1354,24 @@ static void test_resume_latency(void **state) {
         clock_gettime(CLOCK_MONOTONIC, &b);
         assert_int_equal(r.status, 200);
         resp_free(&r);
-        lat_us[i] = (uint64_t)(b.tv_sec - a.tv_sec) * 1000000u + (uint64_t)((b.tv_nsec - a.tv_nsec) / 1000);
+        lat_us[i] =
+            (uint64_t)(b.tv_sec - a.tv_sec) * 1000000u + (uint64_t)((b.tv_nsec - a.tv_nsec) / 1000);
     }
     close(fd);
     qsort(lat_us, N, sizeof lat_us[0], cmp_u64);
-    print_message("respond-to-client latency over %d waits: p50 %llu us, p99 %llu us, max %llu us\n", N,
-                  (unsigned long long)lat_us[N / 2], (unsigned long long)lat_us[N * 99 / 100],
-                  (unsigned long long)lat_us[N - 1]);
+    print_message(
+        "respond-to-client latency over %d waits: p50 %llu us, p99 %llu us, max %llu us\n", N,
+        (unsigned long long)lat_us[N / 2], (unsigned long long)lat_us[N * 99 / 100],
+        (unsigned long long)lat_us[N - 1]);
     assert_true(lat_us[N / 2] < 20000);
     mm_http_server_free(s);
 }
 
 static void test_300_waiting_do_not_starve_others(void **state) {
     (void)state;
-    enum { N = 300 };
+    enum {
+        N = 300
+    };
     mm_http_config cfg;
     base_config(&cfg);
     cfg.request_timeout_ms = 20000;
@@ -1289,7 +1379,8 @@ static void test_300_waiting_do_not_starve_others(void **state) {
     mm_http_server *s = start_server(&cfg);
     uint16_t port = mm_http_server_port(s);
     int fds[N];
-    char *req = build_request("POST", "/graphql", "Content-Type: application/json\r\n", "{\"query\":\"wait\"}", 16);
+    char *req = build_request("POST", "/graphql", "Content-Type: application/json\r\n",
+                              "{\"query\":\"wait\"}", 16);
     for (int i = 0; i < N; i++) {
         fds[i] = connect_port(port);
         assert_true(fds[i] >= 0);
@@ -1310,11 +1401,13 @@ static void test_300_waiting_do_not_starve_others(void **state) {
         assert_int_equal(r.status, 200);
         resp_free(&r);
     }
-    print_message("50 requests beside 300 waiting: worst latency %llu ms\n", (unsigned long long)worst);
+    print_message("50 requests beside 300 waiting: worst latency %llu ms\n",
+                  (unsigned long long)worst);
     assert_true(worst < 1000);
     /* Answer all 300 from another thread; every client gets its own answer. */
     pthread_t t;
-    assert_int_equal(pthread_create(&t, NULL, (void *(*)(void *))(void (*)(void))answer_waiting, NULL), 0);
+    assert_int_equal(
+        pthread_create(&t, NULL, (void *(*)(void *))(void (*)(void))answer_waiting, NULL), 0);
     pthread_join(t, NULL);
     int ok = 0;
     for (int i = 0; i < N; i++) {
@@ -1364,7 +1457,8 @@ static void test_slow_and_half_closed_clients(void **state) {
     /* Slow body: the headers are complete, then one byte every 300 ms. The
      * whole-body deadline (connection_timeout_s) ends it. */
     int trickle = connect_port(port);
-    const char *head = "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n";
+    const char *head = "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                       "application/json\r\nContent-Length: 100\r\n\r\n";
     send_all(trickle, head, strlen(head));
     t0 = now_ms();
     int closed = 0;
@@ -1438,7 +1532,8 @@ static void test_graceful_shutdown(void **state) {
     uint16_t port = mm_http_server_port(s);
     atomic_store(&cancels, 0);
     int fds[3];
-    char *req = build_request("POST", "/graphql", "Content-Type: application/json\r\n", "{\"query\":\"wait\"}", 16);
+    char *req = build_request("POST", "/graphql", "Content-Type: application/json\r\n",
+                              "{\"query\":\"wait\"}", 16);
     for (int i = 0; i < 3; i++) {
         fds[i] = connect_port(port);
         send_all(fds[i], req, strlen(req));

@@ -101,7 +101,8 @@ static void test_slow_headers(void **state) {
     int *fds = calloc(SLOW, sizeof *fds);
     assert_non_null(fds);
     for (int i = 0; i < SLOW; i++) fds[i] = connect_port(port, 1);
-    static const char head[] = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    static const char head[] = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: "
+                               "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
     uint64_t start = now_ms();
     int probes = 0, worst = 0, failed = 0, slow_probes = 0;
     size_t sent = 0;
@@ -113,12 +114,15 @@ static void test_slow_headers(void **state) {
         }
         int ms = probe(port);
         probes++;
-        if (ms < 0) failed++;
-        else if (ms > worst) worst = ms;
+        if (ms < 0)
+            failed++;
+        else if (ms > worst)
+            worst = ms;
         if (ms >= 100) slow_probes++;
         usleep(100 * 1000);
     }
-    print_message("%d /healthz probes beside %d slow-header connections: %d failed, %d over 100 ms, worst %d ms\n",
+    print_message("%d /healthz probes beside %d slow-header connections: %d failed, %d over 100 "
+                  "ms, worst %d ms\n",
                   probes, SLOW, failed, slow_probes, worst);
     assert_int_equal(failed, 0);
     /* The bar is 100 ms. On this shared 2-core machine a sanitizer build can

@@ -32,8 +32,10 @@ static mm_pq_result run(mm_pq *pq, const char *query, json_t *ext, char **doc, c
     msg[0] = '\0';
     if (r == MM_PQ_REFUSE) {
         json_t *e0 = json_array_get(json_object_get(err, "errors"), 0);
-        const char *code = json_string_value(json_object_get(json_object_get(e0, "extensions"), "code"));
-        snprintf(msg, 256, "%s|%s", json_string_value(json_object_get(e0, "message")), code ? code : "");
+        const char *code =
+            json_string_value(json_object_get(json_object_get(e0, "extensions"), "code"));
+        snprintf(msg, 256, "%s|%s", json_string_value(json_object_get(e0, "message")),
+                 code ? code : "");
         json_decref(err);
         assert_null(*doc);
     } else if (*doc) {
@@ -123,7 +125,8 @@ static void test_apq_bound_and_eviction(void **state) {
         mm_pq_sha256_hex(docs[i], 20, hashes[i]);
         ext[i] = pq_ext(hashes[i]);
     }
-    for (int i = 0; i < 3; i++) assert_int_equal(run(pq, docs[i], ext[i], &doc, msg, &oc), MM_PQ_RUN);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(run(pq, docs[i], ext[i], &doc, msg, &oc), MM_PQ_RUN);
     /* Touch 0, so 1 is the least recently used when 3 arrives. */
     assert_int_equal(run(pq, "", ext[0], &doc, msg, &oc), MM_PQ_RUN);
     free(doc);
@@ -261,16 +264,23 @@ static void test_trusted_documents(void **state) {
     mm_pq_sha256_hex(text, strlen(text), sha);
     snprintf(apollo, sizeof apollo,
              "{\"format\":\"apollo-persisted-query-manifest\",\"version\":1,\"operations\":["
-             "{\"id\":\"%s\",\"name\":\"Hello\",\"type\":\"query\",\"body\":\"%s\"}]}", sha, doc);
+             "{\"id\":\"%s\",\"name\":\"Hello\",\"type\":\"query\",\"body\":\"%s\"}]}",
+             sha, doc);
     check_trusted(apollo, text, NULL);
     /* Code Generator's map, here with a SHA-1-style key of its own. */
     snprintf(codegen, sizeof codegen, "{\"0123456789abcdef0123456789abcdef01234567\":\"%s\"}", doc);
     check_trusted(codegen, text, "0123456789abcdef0123456789abcdef01234567");
 
     static const char *const broken[] = {
-        "not json", "[]", "{}", "{\"format\":\"apollo-persisted-query-manifest\",\"version\":2,\"operations\":[]}",
-        "{\"format\":\"apollo-persisted-query-manifest\",\"version\":1,\"operations\":[{\"id\":\"x\"}]}",
-        "{\"abc\":1}", "{\"bad key!\":\"{ a }\"}", "{\"format\":\"other\"}",
+        "not json",
+        "[]",
+        "{}",
+        "{\"format\":\"apollo-persisted-query-manifest\",\"version\":2,\"operations\":[]}",
+        "{\"format\":\"apollo-persisted-query-manifest\",\"version\":1,\"operations\":[{\"id\":"
+        "\"x\"}]}",
+        "{\"abc\":1}",
+        "{\"bad key!\":\"{ a }\"}",
+        "{\"format\":\"other\"}",
     };
     for (size_t i = 0; i < sizeof broken / sizeof *broken; i++) {
         char err[256];
@@ -293,14 +303,18 @@ static void test_parser_hook(void **state) {
     (void)state;
     char errbuf[256];
     mm_http_graphql_request req;
-    const char *body = "{\"extensions\":{\"persistedQuery\":{\"version\":1,\"sha256Hash\":\"ab\"}}}";
-    mm_http_raw_request post = {.method = "POST", .content_type = "application/json",
-                                .body = body, .body_len = strlen(body)};
+    const char *body =
+        "{\"extensions\":{\"persistedQuery\":{\"version\":1,\"sha256Hash\":\"ab\"}}}";
+    mm_http_raw_request post = {.method = "POST",
+                                .content_type = "application/json",
+                                .body = body,
+                                .body_len = strlen(body)};
     assert_int_equal(mm_http_request_parse(&post, &req, errbuf, sizeof errbuf), 0);
     assert_string_equal(req.query, "");
     assert_true(mm_pq_request_has_hash(req.extensions));
     mm_http_graphql_request_clear(&req);
-    mm_http_param params[] = {{"extensions", "{\"persistedQuery\":{\"version\":1,\"sha256Hash\":\"ab\"}}"}};
+    mm_http_param params[] = {
+        {"extensions", "{\"persistedQuery\":{\"version\":1,\"sha256Hash\":\"ab\"}}"}};
     mm_http_raw_request get = {.method = "GET", .params = params, .param_count = 1};
     assert_int_equal(mm_http_request_parse(&get, &req, errbuf, sizeof errbuf), 0);
     assert_string_equal(req.query, "");

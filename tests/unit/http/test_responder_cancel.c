@@ -61,9 +61,20 @@ static void test_late_respond_waits_for_running_cancel_callback(void **state) {
     assert_int_equal(mm_http_server_start(server), 0);
     char url[128];
     snprintf(url, sizeof url, "http://127.0.0.1:%u/graphql", (unsigned)mm_http_server_port(server));
-    char *argv[] = {"/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST",
-                    "-H", "content-type: application/json", "--data-binary", "{\"query\":\"{a}\"}",
-                    url, NULL};
+    char *argv[] = {"/usr/bin/curl",
+                    "-s",
+                    "-o",
+                    "/dev/null",
+                    "-w",
+                    "%{http_code}",
+                    "-X",
+                    "POST",
+                    "-H",
+                    "content-type: application/json",
+                    "--data-binary",
+                    "{\"query\":\"{a}\"}",
+                    url,
+                    NULL};
     char *out = NULL, *err = NULL;
     assert_int_equal(mm_test_run(argv, &out, &err, 20000), 0);
     assert_string_equal(out, "504");

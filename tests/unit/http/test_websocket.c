@@ -41,8 +41,8 @@ static void test_masked_text(void **state) {
 static void test_fragments_and_ping(void **state) {
     (void)state;
     /* "Hel" (not final) + continuation "lo", mask 0, then a masked ping. */
-    unsigned char f[] = {0x01, 0x83, 0, 0, 0, 0, 'H', 'e', 'l', 0x80, 0x82, 0, 0, 0, 0, 'l', 'o',
-                         0x89, 0x80, 1, 2, 3, 4};
+    unsigned char f[] = {0x01, 0x83, 0, 0,   0,   0,    'H',  'e', 'l', 0x80, 0x82, 0,
+                         0,    0,    0, 'l', 'o', 0x89, 0x80, 1,   2,   3,    4};
     mm_ws_frame fr;
     long n = mm_ws_parse_frame(f, sizeof f, 1024, &fr);
     assert_int_equal(n, 9);
@@ -62,17 +62,21 @@ static void test_refused(void **state) {
     (void)state;
     mm_ws_frame fr;
     unsigned char unmasked[] = {0x81, 0x01, 'x'};
-    assert_int_equal(mm_ws_parse_frame(unmasked, sizeof unmasked, 1024, &fr), -MM_WS_CLOSE_PROTOCOL);
+    assert_int_equal(mm_ws_parse_frame(unmasked, sizeof unmasked, 1024, &fr),
+                     -MM_WS_CLOSE_PROTOCOL);
     unsigned char rsv[] = {0xC1, 0x80, 0, 0, 0, 0};
     assert_int_equal(mm_ws_parse_frame(rsv, sizeof rsv, 1024, &fr), -MM_WS_CLOSE_PROTOCOL);
     unsigned char opcode[] = {0x83, 0x80, 0, 0, 0, 0};
     assert_int_equal(mm_ws_parse_frame(opcode, sizeof opcode, 1024, &fr), -MM_WS_CLOSE_PROTOCOL);
     unsigned char frag_ping[] = {0x09, 0x80, 0, 0, 0, 0};
-    assert_int_equal(mm_ws_parse_frame(frag_ping, sizeof frag_ping, 1024, &fr), -MM_WS_CLOSE_PROTOCOL);
+    assert_int_equal(mm_ws_parse_frame(frag_ping, sizeof frag_ping, 1024, &fr),
+                     -MM_WS_CLOSE_PROTOCOL);
     unsigned char long_close[] = {0x88, 0xFE, 0x00, 0x80};
-    assert_int_equal(mm_ws_parse_frame(long_close, sizeof long_close, 1024, &fr), -MM_WS_CLOSE_PROTOCOL);
+    assert_int_equal(mm_ws_parse_frame(long_close, sizeof long_close, 1024, &fr),
+                     -MM_WS_CLOSE_PROTOCOL);
     unsigned char non_minimal[] = {0x81, 0xFE, 0x00, 0x05, 0, 0, 0, 0, 'a', 'b', 'c', 'd', 'e'};
-    assert_int_equal(mm_ws_parse_frame(non_minimal, sizeof non_minimal, 1024, &fr), -MM_WS_CLOSE_PROTOCOL);
+    assert_int_equal(mm_ws_parse_frame(non_minimal, sizeof non_minimal, 1024, &fr),
+                     -MM_WS_CLOSE_PROTOCOL);
     unsigned char huge[] = {0x82, 0xFF, 0x80, 0, 0, 0, 0, 0, 0, 0};
     assert_int_equal(mm_ws_parse_frame(huge, sizeof huge, 1024, &fr), -MM_WS_CLOSE_PROTOCOL);
     unsigned char big[] = {0x82, 0xFE, 0x04, 0x01};
@@ -112,9 +116,12 @@ static void test_close_codes(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_accept_key),        cmocka_unit_test(test_masked_text),
-        cmocka_unit_test(test_fragments_and_ping), cmocka_unit_test(test_refused),
-        cmocka_unit_test(test_lengths),           cmocka_unit_test(test_close_codes),
+        cmocka_unit_test(test_accept_key),
+        cmocka_unit_test(test_masked_text),
+        cmocka_unit_test(test_fragments_and_ping),
+        cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_lengths),
+        cmocka_unit_test(test_close_codes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

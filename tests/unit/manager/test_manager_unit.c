@@ -18,7 +18,9 @@
 #include "graphql/graphql.h"
 #include "manager/manager_internal.h"
 
-static int eq(const char *a, const char *b) { return mm_manager_code_equal(a, strlen(a), b, strlen(b)); }
+static int eq(const char *a, const char *b) {
+    return mm_manager_code_equal(a, strlen(a), b, strlen(b));
+}
 
 static void test_code_equal(void **state) {
     (void)state;
@@ -27,9 +29,10 @@ static void test_code_equal(void **state) {
     assert_false(eq("X3cret", "s3cret"));
     assert_false(eq("s3cre", "s3cret"));
     assert_false(eq("s3crets", "s3cret"));
-    assert_false(eq("s3crets3cret", "s3cret")); /* a repeated code: the wrap-around must not accept it */
+    assert_false(
+        eq("s3crets3cret", "s3cret")); /* a repeated code: the wrap-around must not accept it */
     assert_false(eq("", "s3cret"));
-    assert_false(eq("", ""));                   /* an empty code never matches */
+    assert_false(eq("", "")); /* an empty code never matches */
     assert_false(mm_manager_code_equal(NULL, 0, "x", 1));
     /* Bytes after a NUL count: lengths are explicit. */
     assert_false(mm_manager_code_equal("ab\0c", 4, "ab\0d", 4));
@@ -46,9 +49,12 @@ static void open_fixture(fixture *f, int auth_for_queries) {
     char err[512];
     f->producer = mm_producer_new("127.0.0.1:1", NULL, 0, err, sizeof err);
     assert_non_null(f->producer);
-    mm_manager_options o = {.auth_code = "open sesame", .auth_for_queries = auth_for_queries,
-                            .service_web_topic = "mmtest.unit.web", .status_redis_url = "redis://127.0.0.1:1/0",
-                            .producer = f->producer, .recent_max = 3};
+    mm_manager_options o = {.auth_code = "open sesame",
+                            .auth_for_queries = auth_for_queries,
+                            .service_web_topic = "mmtest.unit.web",
+                            .status_redis_url = "redis://127.0.0.1:1/0",
+                            .producer = f->producer,
+                            .recent_max = 3};
     f->manager = mm_manager_new(&o, err, sizeof err);
     assert_non_null(f->manager);
     mm_schema_extra extra = mm_manager_schema_extra(f->manager);
@@ -63,7 +69,8 @@ static void close_fixture(fixture *f) {
 }
 
 static json_t *run(fixture *f, const char *query) {
-    mm_graphql_request_params p = {.query = query, .query_length = strlen(query), .allow_mutation = true};
+    mm_graphql_request_params p = {
+        .query = query, .query_length = strlen(query), .allow_mutation = true};
     mm_graphql_outcome outcome;
     json_t *resp = mm_graphql_execute_request(f->schema, NULL, &p, &outcome);
     assert_non_null(resp);
@@ -92,7 +99,8 @@ static void test_schema_has_original_names(void **state) {
     char *sdl = mm_gql_schema_print(f.schema);
     static const char *const want[] = {
         "stopConsumer(authCode: String!, name: String!): StopConsumer",
-        "stopConsumerProcess(authCode: String!, node: String!, name: String!, pid: Int!): StopConsumerProcess",
+        "stopConsumerProcess(authCode: String!, node: String!, name: String!, pid: Int!): "
+        "StopConsumerProcess",
         "stopNode(authCode: String!, name: String): StopNode",
         "killMicroservice(authCode: String!, name: String): KillMicroservice",
         "processCount: Int): AdjustConsumer",
@@ -113,9 +121,12 @@ static void test_unauthorized(void **state) {
     (void)state;
     fixture f;
     open_fixture(&f, 1);
-    expect_code(&f, "mutation { stopConsumer(authCode: \"open sesamE\", name: \"x\") { id } }", "UNAUTHORIZED");
+    expect_code(&f, "mutation { stopConsumer(authCode: \"open sesamE\", name: \"x\") { id } }",
+                "UNAUTHORIZED");
     expect_code(&f, "mutation { killNode(authCode: \"\", name: \"x\") { id } }", "UNAUTHORIZED");
-    expect_code(&f, "mutation { adjustConsumer(authCode: \"open sesame!\", node: \"n\", name: \"x\", processCount: 2) { id } }",
+    expect_code(&f,
+                "mutation { adjustConsumer(authCode: \"open sesame!\", node: \"n\", name: \"x\", "
+                "processCount: 2) { id } }",
                 "UNAUTHORIZED");
     expect_code(&f, "{ nodes { name } }", "UNAUTHORIZED");
     expect_code(&f, "{ serviceWeb(authCode: \"nope\") { name } }", "UNAUTHORIZED");
@@ -130,7 +141,9 @@ static void test_unauthorized(void **state) {
     json_decref(resp);
     /* Right code, bad input: refused before publishing. */
     expect_code(&f, "mutation { stopNode(authCode: \"open sesame\") { id } }", "BAD_USER_INPUT");
-    expect_code(&f, "mutation { adjustConsumer(authCode: \"open sesame\", node: \"n\", name: \"c\", processCount: -2) { id } }",
+    expect_code(&f,
+                "mutation { adjustConsumer(authCode: \"open sesame\", node: \"n\", name: \"c\", "
+                "processCount: -2) { id } }",
                 "BAD_USER_INPUT");
     /* Right code, no Redis: said so. */
     expect_code(&f, "{ nodes(authCode: \"open sesame\") { name } }", "STATUS_UNAVAILABLE");
@@ -141,7 +154,8 @@ static void test_unauthorized(void **state) {
     open_fixture(&f, 0);
     expect_code(&f, "{ nodes { name } }", "STATUS_UNAVAILABLE");
     expect_code(&f, "{ nodes(authCode: \"wrong\") { name } }", "UNAUTHORIZED");
-    expect_code(&f, "mutation { stopConsumer(authCode: \"wrong\", name: \"x\") { id } }", "UNAUTHORIZED");
+    expect_code(&f, "mutation { stopConsumer(authCode: \"wrong\", name: \"x\") { id } }",
+                "UNAUTHORIZED");
     close_fixture(&f);
 }
 
@@ -149,13 +163,16 @@ static void test_recent_ring(void **state) {
     (void)state;
     fixture f;
     open_fixture(&f, 1);
-    for (long pid = 100; pid < 105; pid++) mm_manager_note_finished(f.manager, "n1", "svc", "c", pid, 0, "harakiri", 7);
+    for (long pid = 100; pid < 105; pid++)
+        mm_manager_note_finished(f.manager, "n1", "svc", "c", pid, 0, "harakiri", 7);
     json_t *recent = mm_manager_recent(f.manager);
     assert_int_equal(json_array_size(recent), 3); /* recent_max */
     assert_int_equal(json_integer_value(json_object_get(json_array_get(recent, 0), "pid")), 104);
     assert_int_equal(json_integer_value(json_object_get(json_array_get(recent, 2), "pid")), 102);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(recent, 0), "exitCode")), "0");
-    assert_string_equal(json_string_value(json_object_get(json_array_get(recent, 0), "reason")), "harakiri");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(recent, 0), "exitCode")),
+                        "0");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(recent, 0), "reason")),
+                        "harakiri");
     json_decref(recent);
     close_fixture(&f);
 }
@@ -163,7 +180,8 @@ static void test_recent_ring(void **state) {
 static void test_no_code_no_manager(void **state) {
     (void)state;
     char err[256];
-    mm_manager_options o = {.auth_code = "", .service_web_topic = "t", .status_redis_url = "redis://x"};
+    mm_manager_options o = {
+        .auth_code = "", .service_web_topic = "t", .status_redis_url = "redis://x"};
     assert_null(mm_manager_new(&o, err, sizeof err));
     assert_non_null(strstr(err, "auth code"));
     o.auth_code = NULL;
@@ -184,18 +202,16 @@ static void test_dashboard_page(void **state) {
     free(page);
     page = mm_manager_dashboard_page("/x</script><b>\"&", &len);
     assert_non_null(page);
-    assert_non_null(strstr(page, "const GRAPHQL_PATH = \"\\/x\\u003c\\/script\\u003e\\u003cb\\u003e\\\"\\u0026\";"));
+    assert_non_null(strstr(
+        page, "const GRAPHQL_PATH = \"\\/x\\u003c\\/script\\u003e\\u003cb\\u003e\\\"\\u0026\";"));
     free(page);
 }
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_code_equal),
-        cmocka_unit_test(test_schema_has_original_names),
-        cmocka_unit_test(test_unauthorized),
-        cmocka_unit_test(test_recent_ring),
-        cmocka_unit_test(test_no_code_no_manager),
-        cmocka_unit_test(test_dashboard_page),
+        cmocka_unit_test(test_code_equal),         cmocka_unit_test(test_schema_has_original_names),
+        cmocka_unit_test(test_unauthorized),       cmocka_unit_test(test_recent_ring),
+        cmocka_unit_test(test_no_code_no_manager), cmocka_unit_test(test_dashboard_page),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,8 +24,14 @@ static void round_trip(const mm_control *in, mm_control *out, mm_event *ev) {
 static void test_every_kind_round_trips(void **state) {
     (void)state;
     for (int k = 0; k < MM_CONTROL_KIND_COUNT; k++) {
-        mm_control in = {.kind = (mm_control_kind)k, .name = "count", .node = "n1", .pid = 42,
-                         .microservice = "svc", .reason = "harakiri", .exit_code = 0, .messages_processed = 7};
+        mm_control in = {.kind = (mm_control_kind)k,
+                         .name = "count",
+                         .node = "n1",
+                         .pid = 42,
+                         .microservice = "svc",
+                         .reason = "harakiri",
+                         .exit_code = 0,
+                         .messages_processed = 7};
         mm_control out;
         mm_event ev;
         round_trip(&in, &out, &ev);
@@ -46,15 +52,19 @@ static void test_every_kind_round_trips(void **state) {
 
 static void test_adjust_fields_absent_null_set(void **state) {
     (void)state;
-    mm_control in = {.kind = MM_CONTROL_ADJUST_CONSUMER, .name = "svc.count", .node = "n1",
-                     .process_count_set = MM_CONTROL_SET, .process_count = 3,
+    mm_control in = {.kind = MM_CONTROL_ADJUST_CONSUMER,
+                     .name = "svc.count",
+                     .node = "n1",
+                     .process_count_set = MM_CONTROL_SET,
+                     .process_count = 3,
                      .harakiri_count_set = MM_CONTROL_NULL,
                      .harakiri_jitter_set = MM_CONTROL_ABSENT};
     mm_control out;
     mm_event ev;
     round_trip(&in, &out, &ev);
     char *text = json_dumps(ev.data, JSON_SORT_KEYS | JSON_COMPACT);
-    assert_string_equal(text, "{\"harakiriCount\":null,\"name\":\"svc.count\",\"node\":\"n1\",\"processCount\":3}");
+    assert_string_equal(
+        text, "{\"harakiriCount\":null,\"name\":\"svc.count\",\"node\":\"n1\",\"processCount\":3}");
     free(text);
     assert_int_equal(out.process_count_set, MM_CONTROL_SET);
     assert_int_equal(out.process_count, 3);
@@ -88,13 +98,23 @@ static void test_bad_payloads_refused(void **state) {
     expect_parse_error("StopConsumer", "{}", "field 'name' is required");
     expect_parse_error("StopConsumer", "{\"name\": 3}", "field 'name' must be a non-empty string");
     expect_parse_error("StopConsumer", "{\"name\": \"\"}", "non-empty");
-    expect_parse_error("StopConsumerProcess", "{\"name\": \"c\", \"node\": \"n\"}", "field 'pid' is required");
-    expect_parse_error("StopConsumerProcess", "{\"name\": \"c\", \"node\": \"n\", \"pid\": -4}", "'pid' must be an integer >= 1");
-    expect_parse_error("StopConsumerProcess", "{\"name\": \"c\", \"pid\": 4}", "field 'node' is required");
-    expect_parse_error("AdjustConsumer", "{\"name\": \"c\", \"node\": \"n\", \"processCount\": null}", "processCount");
-    expect_parse_error("AdjustConsumer", "{\"name\": \"c\", \"node\": \"n\", \"processCount\": 1.5}", "processCount");
-    expect_parse_error("AdjustConsumer", "{\"name\": \"c\", \"node\": \"n\", \"harakiriCount\": -1}", "harakiriCount");
-    expect_parse_error("AdjustConsumer", "{\"name\": \"c\", \"node\": \"n\", \"harakiriJitter\": \"5\"}", "harakiriJitter");
+    expect_parse_error("StopConsumerProcess", "{\"name\": \"c\", \"node\": \"n\"}",
+                       "field 'pid' is required");
+    expect_parse_error("StopConsumerProcess", "{\"name\": \"c\", \"node\": \"n\", \"pid\": -4}",
+                       "'pid' must be an integer >= 1");
+    expect_parse_error("StopConsumerProcess", "{\"name\": \"c\", \"pid\": 4}",
+                       "field 'node' is required");
+    expect_parse_error("AdjustConsumer",
+                       "{\"name\": \"c\", \"node\": \"n\", \"processCount\": null}",
+                       "processCount");
+    expect_parse_error("AdjustConsumer",
+                       "{\"name\": \"c\", \"node\": \"n\", \"processCount\": 1.5}", "processCount");
+    expect_parse_error("AdjustConsumer",
+                       "{\"name\": \"c\", \"node\": \"n\", \"harakiriCount\": -1}",
+                       "harakiriCount");
+    expect_parse_error("AdjustConsumer",
+                       "{\"name\": \"c\", \"node\": \"n\", \"harakiriJitter\": \"5\"}",
+                       "harakiriJitter");
 }
 
 static void test_other_types_are_not_control_events(void **state) {
@@ -117,8 +137,11 @@ static void test_build_checks_required_fields(void **state) {
     mm_control c = {.kind = MM_CONTROL_STOP_CONSUMER_PROCESS, .name = "c", .node = "n"};
     assert_int_equal(mm_control_build(&c, &ev, err, sizeof err), MM_EINVAL);
     assert_non_null(strstr(err, "pid"));
-    mm_control a = {.kind = MM_CONTROL_ADJUST_CONSUMER, .name = "c", .node = "n",
-                    .process_count_set = MM_CONTROL_SET, .process_count = -1};
+    mm_control a = {.kind = MM_CONTROL_ADJUST_CONSUMER,
+                    .name = "c",
+                    .node = "n",
+                    .process_count_set = MM_CONTROL_SET,
+                    .process_count = -1};
     assert_int_equal(mm_control_build(&a, &ev, err, sizeof err), MM_EINVAL);
     /* Process counts are capped at the configured maximum (issue 20: a count
      * of 2147483647 was accepted and forked in a tight loop). */
@@ -131,8 +154,11 @@ static void test_build_checks_required_fields(void **state) {
     assert_int_equal(mm_control_build(&a, &ev, err, sizeof err), 0);
     mm_event_clear(&ev);
     /* harakiriCount 0 means "no harakiri", as in the original: built and parsed. */
-    mm_control z = {.kind = MM_CONTROL_ADJUST_CONSUMER, .name = "c", .node = "n",
-                    .harakiri_count_set = MM_CONTROL_SET, .harakiri_count = 0};
+    mm_control z = {.kind = MM_CONTROL_ADJUST_CONSUMER,
+                    .name = "c",
+                    .node = "n",
+                    .harakiri_count_set = MM_CONTROL_SET,
+                    .harakiri_count = 0};
     assert_int_equal(mm_control_build(&z, &ev, err, sizeof err), 0);
     mm_control back;
     assert_int_equal(mm_control_parse(&ev, &back, err, sizeof err), 0);

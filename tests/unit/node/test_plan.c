@@ -27,7 +27,8 @@ static int setup(void **state) {
     for (int i = 0; i < 2; i++) {
         services[i] = mm_service_new(names[i]);
         if (!services[i]) return -1;
-        if (mm_service_add_consumer(services[i], &(mm_consumer_def){.name = "one", .handle = noop}) ||
+        if (mm_service_add_consumer(services[i],
+                                    &(mm_consumer_def){.name = "one", .handle = noop}) ||
             mm_service_add_consumer(services[i], &(mm_consumer_def){.name = "two", .handle = noop}))
             return -1;
     }
@@ -43,7 +44,8 @@ static int teardown(void **state) {
 static mm_config *load(const char *yaml) {
     mm_config *cfg = NULL;
     char err[512];
-    if (mm_config_load_string("node.yaml", yaml, strlen(yaml), &cfg, err, sizeof err)) fail_msg("%s", err);
+    if (mm_config_load_string("node.yaml", yaml, strlen(yaml), &cfg, err, sizeof err))
+        fail_msg("%s", err);
     return cfg;
 }
 
@@ -66,14 +68,16 @@ static void test_unknown_names_refused_with_line(void **state) {
 
 static void test_defaults_for_unnamed_consumers(void **state) {
     (void)state;
-    mm_config *cfg = load("orders:\n  two: {procs: 0, harakiri_limit: 100, harakiri_jitter: 10, max_age_seconds: 60}\n");
+    mm_config *cfg = load("orders:\n  two: {procs: 0, harakiri_limit: 100, harakiri_jitter: 10, "
+                          "max_age_seconds: 60}\n");
     mm_plan plan;
     char err[256];
     assert_int_equal(mm_plan_build(cfg, services, 2, &plan, err, sizeof err), 0);
     assert_int_equal(plan.count, 4);
     for (size_t i = 0; i < plan.count; i++) {
         const mm_plan_entry *e = &plan.entries[i];
-        int configured = strcmp(e->spec->service->name, "orders") == 0 && strcmp(e->spec->name, "two") == 0;
+        int configured =
+            strcmp(e->spec->service->name, "orders") == 0 && strcmp(e->spec->name, "two") == 0;
         assert_int_equal(e->procs, configured ? 0 : 1);
         assert_int_equal(e->harakiri_limit, configured ? 100 : MM_CONFIG_UNSET);
         assert_int_equal(e->harakiri_jitter, configured ? 10 : MM_CONFIG_UNSET);
@@ -85,9 +89,10 @@ static void test_defaults_for_unnamed_consumers(void **state) {
 
 static void test_printed_default_parses_back(void **state) {
     (void)state;
-    mm_config *base = load("service_web_topic: \"web: odd\"\nkafka:\n  bootstrap_servers: 10.0.0.1:9092\n"
-                           "  properties: {fetch.wait.max.ms: 5}\nredis:\n  url: redis://h:1/2\n"
-                           "  status_url: redis://s:3/4\n");
+    mm_config *base =
+        load("service_web_topic: \"web: odd\"\nkafka:\n  bootstrap_servers: 10.0.0.1:9092\n"
+             "  properties: {fetch.wait.max.ms: 5}\nredis:\n  url: redis://h:1/2\n"
+             "  status_url: redis://s:3/4\n");
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
@@ -95,7 +100,8 @@ static void test_printed_default_parses_back(void **state) {
     fclose(f);
     mm_config *cfg = NULL;
     char err[512];
-    if (mm_config_load_string("printed", text, len, &cfg, err, sizeof err)) fail_msg("%s\n%s", err, text);
+    if (mm_config_load_string("printed", text, len, &cfg, err, sizeof err))
+        fail_msg("%s\n%s", err, text);
     assert_string_equal(cfg->service_web_topic, "web: odd");
     assert_string_equal(cfg->kafka_bootstrap_servers, "10.0.0.1:9092");
     assert_string_equal(cfg->redis_results_url, "redis://h:1/2");
@@ -138,7 +144,8 @@ static void test_printed_default_hides_secrets(void **state) {
     /* Still a valid config. */
     mm_config *cfg = NULL;
     char err[512];
-    if (mm_config_load_string("printed", text, len, &cfg, err, sizeof err)) fail_msg("%s\n%s", err, text);
+    if (mm_config_load_string("printed", text, len, &cfg, err, sizeof err))
+        fail_msg("%s\n%s", err, text);
     mm_config_free(cfg);
     free(text);
     mm_config_free(base);

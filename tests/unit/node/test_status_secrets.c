@@ -17,7 +17,8 @@
 static void test_unreachable_redis_hides_the_password(void **state) {
     (void)state;
     char err[512] = "";
-    mm_status_store *s = mm_status_store_new("redis://user:" SECRET "@127.0.0.1:1/2", "web", err, sizeof err);
+    mm_status_store *s =
+        mm_status_store_new("redis://user:" SECRET "@127.0.0.1:1/2", "web", err, sizeof err);
     assert_non_null(s);
     /* First call: the connect fails. Second: backing off. Both report why. */
     for (int i = 0; i < 2; i++) {

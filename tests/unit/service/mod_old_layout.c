@@ -75,8 +75,8 @@ mm_service *metamorphosis_service(void) {
     static const char *const types[] = {"Pinged", NULL};
     mm_service *s = mm_service_new("oldlayout");
     if (!s) return NULL;
-    struct v01_mutation_def m = {"ping", "text: String", "Pinged", NULL, 3u, 1, 1,
-                                 "old-layout-out", 1234, mutate, &ud_marker};
+    struct v01_mutation_def m = {"ping", "text: String",   "Pinged", NULL,   3u,        1,
+                                 1,      "old-layout-out", 1234,     mutate, &ud_marker};
     struct v01_consumer_def c = {"pinged", "old-group", topics, types, 1, handle, &ud_marker};
     struct v01_scalar_def sc = {"Twice", twice, twice};
     if (mm_service_add_sdl(s, "scalar Twice\ntype Pinged { text: String }\n") != 0 ||

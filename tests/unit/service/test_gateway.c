@@ -85,8 +85,10 @@ static json_t *failing(void *ud, json_t *parent, json_t *args, mm_resolve_info *
 static int status_of(const char *url, const char *query, char **body) {
     char data[256];
     snprintf(data, sizeof data, "{\"query\":\"%s\"}", query);
-    char *argv[] = {"/usr/bin/curl", "-s", "-o", "/dev/stdout", "-w", "\n%{http_code}", "-X", "POST",
-                    "-H", "content-type: application/json", "--data-binary", data, (char *)url, NULL};
+    char *argv[] = {
+        "/usr/bin/curl",  "-s", "-o",        "/dev/stdout", "-w",
+        "\n%{http_code}", "-X", "POST",      "-H",          "content-type: application/json",
+        "--data-binary",  data, (char *)url, NULL};
     char *out = NULL, *err = NULL;
     int rc = mm_test_run(argv, &out, &err, 20000);
     free(err);
@@ -102,8 +104,12 @@ static int status_of(const char *url, const char *query, char **body) {
 static void test_deferred_fields_over_http(void **state) {
     (void)state;
     mm_service *s = mm_service_new("gw");
-    assert_int_equal(mm_service_add_sdl(s, "type Query { soon: String later: String slow: String failing: String stuck: String quick: String }"), 0);
-    assert_int_equal(mm_service_add_resolver_flags(s, "Query", "quick", quick, NULL, MM_RESOLVER_NONBLOCKING), 0);
+    assert_int_equal(mm_service_add_sdl(s, "type Query { soon: String later: String slow: String "
+                                           "failing: String stuck: String quick: String }"),
+                     0);
+    assert_int_equal(
+        mm_service_add_resolver_flags(s, "Query", "quick", quick, NULL, MM_RESOLVER_NONBLOCKING),
+        0);
     assert_int_equal(mm_service_add_resolver_flags(s, "Query", "quick", quick, NULL, 8), MM_EINVAL);
     assert_int_equal(mm_service_add_resolver(s, "Query", "stuck", stuck, NULL), 0);
     assert_int_equal(mm_service_add_resolver(s, "Query", "slow", slow, NULL), 0);

@@ -49,20 +49,30 @@ static void test_mutation_sdl_has_graphene_shape(void **state) {
     (void)state;
     mm_service *s = service("orders", "type OrderPlaced { id: String total: Int }\n"
                                       "type PlaceOrderEvent { id: String item: String }\n");
-    assert_int_equal(mm_service_add_mutation(s, &(mm_mutation_def){
-        .name = "placeOrder", .arguments = "item: String!", .event_type = "PlaceOrderEvent",
-        .result_type = "OrderPlaced", .timings = MM_TIMING_SYNCHRONOUS | MM_TIMING_ASYNCHRONOUS,
-        .default_timing = MM_TIMING_SYNCHRONOUS, .mutate_event = no_event}), 0);
-    assert_int_equal(mm_service_add_mutation(s, &(mm_mutation_def){
-        .name = "placeOrderLater", .event_type = "PlaceOrderEvent", .mutate_event = no_event}), 0);
+    assert_int_equal(
+        mm_service_add_mutation(
+            s, &(mm_mutation_def){.name = "placeOrder",
+                                  .arguments = "item: String!",
+                                  .event_type = "PlaceOrderEvent",
+                                  .result_type = "OrderPlaced",
+                                  .timings = MM_TIMING_SYNCHRONOUS | MM_TIMING_ASYNCHRONOUS,
+                                  .default_timing = MM_TIMING_SYNCHRONOUS,
+                                  .mutate_event = no_event}),
+        0);
+    assert_int_equal(mm_service_add_mutation(s, &(mm_mutation_def){.name = "placeOrderLater",
+                                                                   .event_type = "PlaceOrderEvent",
+                                                                   .mutate_event = no_event}),
+                     0);
     char *sdl = print_merged(&s, 1);
     /* Both timings: the description says what an asynchronous answer holds. */
-    assert_non_null(strstr(sdl, "type PlaceOrder {\n  \"\"\"\n  synchronous: the consumer's result. "
-                                "asynchronous: the published PlaceOrderEvent's fields that OrderPlaced "
-                                "also has (`id` is the event id, for `eventResult(id:)`); the others "
-                                "are null.\n  \"\"\"\n  data: OrderPlaced\n}"));
+    assert_non_null(strstr(sdl,
+                           "type PlaceOrder {\n  \"\"\"\n  synchronous: the consumer's result. "
+                           "asynchronous: the published PlaceOrderEvent's fields that OrderPlaced "
+                           "also has (`id` is the event id, for `eventResult(id:)`); the others "
+                           "are null.\n  \"\"\"\n  data: OrderPlaced\n}"));
     assert_non_null(strstr(sdl, "type PlaceOrderLater {\n  data: PlaceOrderEvent\n}"));
-    assert_non_null(strstr(sdl, "placeOrder(timing: MutationTimings = synchronous, item: String!): PlaceOrder"));
+    assert_non_null(strstr(
+        sdl, "placeOrder(timing: MutationTimings = synchronous, item: String!): PlaceOrder"));
     assert_non_null(strstr(sdl, "placeOrderLater: PlaceOrderLater"));
     assert_non_null(strstr(sdl, "enum MutationTimings {\n  synchronous\n  asynchronous\n}"));
     assert_non_null(strstr(sdl, "eventResult(id: ID!): EventResult"));
@@ -86,11 +96,13 @@ static void test_root_types_of_services_merge(void **state) {
     assert_null(strstr(sdl, "type Mutation")); /* nobody has mutations */
     free(sdl);
     /* The bound resolver answers through the engine. */
-    mm_graphql_request_params p = {.query = "{ alpha beta }", .query_length = 14, .allow_mutation = true};
+    mm_graphql_request_params p = {
+        .query = "{ alpha beta }", .query_length = 14, .allow_mutation = true};
     mm_graphql_outcome outcome;
     json_t *resp = mm_graphql_execute_request(schema, NULL, &p, &outcome);
     assert_int_equal(outcome, MM_GRAPHQL_EXECUTED);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(resp, "data"), "alpha")), 42);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(resp, "data"), "alpha")),
+                     42);
     assert_true(json_is_null(json_object_get(json_object_get(resp, "data"), "beta")));
     json_decref(resp);
     mm_gql_schema_free(schema);
@@ -117,10 +129,14 @@ static void test_conflicts_name_both_services(void **state) {
     mm_service_free(b);
 
     b = service("beta", "type BetaEvent { id: String }\n");
-    assert_int_equal(mm_service_add_mutation(a, &(mm_mutation_def){
-        .name = "doIt", .event_type = "Thing", .mutate_event = no_event}), 0);
-    assert_int_equal(mm_service_add_mutation(b, &(mm_mutation_def){
-        .name = "doIt", .event_type = "BetaEvent", .mutate_event = no_event}), 0);
+    assert_int_equal(
+        mm_service_add_mutation(
+            a, &(mm_mutation_def){.name = "doIt", .event_type = "Thing", .mutate_event = no_event}),
+        0);
+    assert_int_equal(mm_service_add_mutation(b, &(mm_mutation_def){.name = "doIt",
+                                                                   .event_type = "BetaEvent",
+                                                                   .mutate_event = no_event}),
+                     0);
     svcs[1] = b;
     expect_error(svcs, 2, "DoIt");
     mm_service_free(a);
@@ -160,7 +176,8 @@ static void test_shared_scalar_declarations_merge(void **state) {
     mm_service *a = service("alpha", "scalar When\ntype Query { a: When }\n");
     mm_service *b = service("beta", "\"\"\"b's view\"\"\"\nscalar When\ntype Query { b: When }\n");
     mm_service *svcs[] = {a, b};
-    mm_schema_extra extra = {"manager-like", "scalar When\nextend type Query { c: When }\n", NULL, NULL};
+    mm_schema_extra extra = {"manager-like", "scalar When\nextend type Query { c: When }\n", NULL,
+                             NULL};
     char err[1024];
     mm_gql_schema *schema = mm_services_build_schema(svcs, 2, &extra, 1, NULL, err, sizeof err);
     if (!schema) fail_msg("%s", err);
@@ -179,28 +196,41 @@ static void test_definition_checks(void **state) {
     assert_null(mm_service_new("bad name"));
     assert_null(mm_service_new(""));
     mm_service *s = service("ok", NULL);
-    assert_int_equal(mm_service_add_mutation(s, &(mm_mutation_def){
-        .name = "not-a-name", .event_type = "E", .mutate_event = no_event}), MM_EINVAL);
-    assert_int_equal(mm_service_add_mutation(s, &(mm_mutation_def){
-        .name = "m", .event_type = "E"}), MM_EINVAL); /* no callback */
-    assert_int_equal(mm_service_add_mutation(s, &(mm_mutation_def){
-        .name = "m", .event_type = "E", .topic = "bad topic", .mutate_event = no_event}), MM_EINVAL);
-    assert_int_equal(mm_service_add_mutation(s, &(mm_mutation_def){
-        .name = "m", .event_type = "E", .mutate_event = no_event}), 0);
-    assert_int_equal(mm_service_add_mutation(s, &(mm_mutation_def){
-        .name = "m", .event_type = "E", .mutate_event = no_event}), MM_EEXIST);
+    assert_int_equal(mm_service_add_mutation(s, &(mm_mutation_def){.name = "not-a-name",
+                                                                   .event_type = "E",
+                                                                   .mutate_event = no_event}),
+                     MM_EINVAL);
+    assert_int_equal(mm_service_add_mutation(s, &(mm_mutation_def){.name = "m", .event_type = "E"}),
+                     MM_EINVAL); /* no callback */
+    assert_int_equal(mm_service_add_mutation(s, &(mm_mutation_def){.name = "m",
+                                                                   .event_type = "E",
+                                                                   .topic = "bad topic",
+                                                                   .mutate_event = no_event}),
+                     MM_EINVAL);
+    assert_int_equal(
+        mm_service_add_mutation(
+            s, &(mm_mutation_def){.name = "m", .event_type = "E", .mutate_event = no_event}),
+        0);
+    assert_int_equal(
+        mm_service_add_mutation(
+            s, &(mm_mutation_def){.name = "m", .event_type = "E", .mutate_event = no_event}),
+        MM_EEXIST);
     static const char *const bad_topics[] = {"ok", "no/slash", NULL};
-    assert_int_equal(mm_service_add_consumer(s, &(mm_consumer_def){
-        .name = "c", .topics = bad_topics, .handle = no_handler}), MM_EINVAL);
-    assert_int_equal(mm_service_add_consumer(s, &(mm_consumer_def){.name = "c", .handle = no_handler}), 0);
-    assert_int_equal(mm_service_add_consumer(s, &(mm_consumer_def){.name = "c", .handle = no_handler}),
-                     MM_EEXIST);
+    assert_int_equal(
+        mm_service_add_consumer(
+            s, &(mm_consumer_def){.name = "c", .topics = bad_topics, .handle = no_handler}),
+        MM_EINVAL);
+    assert_int_equal(
+        mm_service_add_consumer(s, &(mm_consumer_def){.name = "c", .handle = no_handler}), 0);
+    assert_int_equal(
+        mm_service_add_consumer(s, &(mm_consumer_def){.name = "c", .handle = no_handler}),
+        MM_EEXIST);
     const mm_consumer_spec *c = mm_service_find_consumer(s, "c");
     assert_non_null(c);
-    assert_string_equal(c->group_id, "c");       /* default group: the name */
-    assert_string_equal(c->topics[0], "ok");      /* default topic: the service */
+    assert_string_equal(c->group_id, "c");   /* default group: the name */
+    assert_string_equal(c->topics[0], "ok"); /* default topic: the service */
     assert_null(c->topics[1]);
-    assert_null(c->event_types);                  /* every type */
+    assert_null(c->event_types); /* every type */
     const mm_mutation_spec *m = s->mutations[0];
     assert_string_equal(m->topic, "ok");
     assert_int_equal(m->timings, MM_TIMING_ASYNCHRONOUS);

@@ -28,18 +28,23 @@ static void test_add_validates(void **state) {
     assert_non_null(s);
     static const char *const bad_topics[] = {"no spaces allowed", NULL};
     static const char *const bad_types[] = {"not-a-name", NULL};
-    assert_int_equal(mm_service_add_subscription(s, &(mm_subscription_def){.field = "1x", .event_types = made}),
-                     MM_EINVAL);
-    assert_int_equal(mm_service_add_subscription(s, &(mm_subscription_def){.field = "thingMade"}), MM_EINVAL);
     assert_int_equal(
-        mm_service_add_subscription(s, &(mm_subscription_def){.field = "thingMade", .event_types = bad_types}),
+        mm_service_add_subscription(s, &(mm_subscription_def){.field = "1x", .event_types = made}),
         MM_EINVAL);
-    assert_int_equal(mm_service_add_subscription(
-                         s, &(mm_subscription_def){.field = "thingMade", .event_types = made, .topics = bad_topics}),
+    assert_int_equal(mm_service_add_subscription(s, &(mm_subscription_def){.field = "thingMade"}),
                      MM_EINVAL);
-    assert_int_equal(mm_service_add_subscription(s, &(mm_subscription_def){.field = "thingMade", .event_types = made}),
+    assert_int_equal(mm_service_add_subscription(
+                         s, &(mm_subscription_def){.field = "thingMade", .event_types = bad_types}),
+                     MM_EINVAL);
+    assert_int_equal(mm_service_add_subscription(s, &(mm_subscription_def){.field = "thingMade",
+                                                                           .event_types = made,
+                                                                           .topics = bad_topics}),
+                     MM_EINVAL);
+    assert_int_equal(mm_service_add_subscription(
+                         s, &(mm_subscription_def){.field = "thingMade", .event_types = made}),
                      0);
-    assert_int_equal(mm_service_add_subscription(s, &(mm_subscription_def){.field = "thingMade", .event_types = made}),
+    assert_int_equal(mm_service_add_subscription(
+                         s, &(mm_subscription_def){.field = "thingMade", .event_types = made}),
                      MM_EEXIST);
     assert_int_equal(s->subscription_count, 1);
     assert_string_equal(s->subscriptions[0]->topics[0], "things"); /* the service topic */
@@ -72,16 +77,21 @@ static int open_with(const mm_subscription_def *def, char *err, size_t err_size)
 static void test_checked_against_schema(void **state) {
     (void)state;
     char err[512] = "";
-    assert_true(open_with(&(mm_subscription_def){.field = "thingMade", .event_types = made}, err, sizeof err));
+    assert_true(open_with(&(mm_subscription_def){.field = "thingMade", .event_types = made}, err,
+                          sizeof err));
     static const char *const scalar[] = {"String", NULL};
     static const char *const unknown[] = {"NoSuchEvent", NULL};
-    assert_false(open_with(&(mm_subscription_def){.field = "thingGone", .event_types = made}, err, sizeof err));
+    assert_false(open_with(&(mm_subscription_def){.field = "thingGone", .event_types = made}, err,
+                           sizeof err));
     assert_non_null(strstr(err, "thingGone is not a field of `type Subscription`"));
-    assert_false(open_with(&(mm_subscription_def){.field = "eventResult", .event_types = made}, err, sizeof err));
+    assert_false(open_with(&(mm_subscription_def){.field = "eventResult", .event_types = made}, err,
+                           sizeof err));
     assert_non_null(strstr(err, "eventResult"));
-    assert_false(open_with(&(mm_subscription_def){.field = "thingMade", .event_types = scalar}, err, sizeof err));
+    assert_false(open_with(&(mm_subscription_def){.field = "thingMade", .event_types = scalar}, err,
+                           sizeof err));
     assert_non_null(strstr(err, "event type String is not an object type"));
-    assert_false(open_with(&(mm_subscription_def){.field = "thingMade", .event_types = unknown}, err, sizeof err));
+    assert_false(open_with(&(mm_subscription_def){.field = "thingMade", .event_types = unknown},
+                           err, sizeof err));
     assert_non_null(strstr(err, "NoSuchEvent"));
 }
 

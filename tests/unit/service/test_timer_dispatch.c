@@ -35,7 +35,9 @@ static void on_fire(void *ud) {
     atomic_store(&f->at_ms, now_ms());
 }
 
-typedef struct ordered { int id; } ordered;
+typedef struct ordered {
+    int id;
+} ordered;
 static void on_ordered(void *ud) {
     const ordered *o = ud;
     int slot = atomic_fetch_add(&shared.next, 1);

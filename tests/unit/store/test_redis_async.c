@@ -56,8 +56,10 @@ static void on_answer(void *ud, int status, redisReply *reply, const char *err) 
     a->at_ns = uv_hrtime();
     a->thread = pthread_self();
     snprintf(a->err, sizeof a->err, "%s", err ? err : "");
-    if (status == 0) assert_non_null(reply);
-    else assert_null(reply);
+    if (status == 0)
+        assert_non_null(reply);
+    else
+        assert_null(reply);
 }
 
 /* Runs the loop until *done or limit_ms passes. */
@@ -96,7 +98,8 @@ static void test_deadline_on_hung_server(void **state) {
 
     answer a = {0};
     uint64_t start = uv_hrtime();
-    assert_int_equal(mm_redis_async_command(r, 200, on_answer, &a, 2, (const char *[]){"GET", "k"}, NULL), 0);
+    assert_int_equal(
+        mm_redis_async_command(r, 200, on_answer, &a, 2, (const char *[]){"GET", "k"}, NULL), 0);
     assert_int_equal(a.calls, 0); /* never answered from inside the call */
     int done = 0;
     while (!done && uv_hrtime() - start < 3000000000ull) {
@@ -124,7 +127,8 @@ static void test_deadline_on_hung_server(void **state) {
 
     /* a second command on the fresh connection also ends at its deadline */
     answer b = {0};
-    assert_int_equal(mm_redis_async_command(r, 100, on_answer, &b, 1, (const char *[]){"PING"}, NULL), 0);
+    assert_int_equal(
+        mm_redis_async_command(r, 100, on_answer, &b, 1, (const char *[]){"PING"}, NULL), 0);
     run_until(&loop, &b.calls, 3000);
     assert_int_equal(b.calls, 1);
     assert_int_equal(b.status, MM_ETIMEDOUT);
@@ -142,8 +146,11 @@ static void test_refused_fails_fast(void **state) {
     uv_loop_t loop;
     uv_loop_init(&loop);
     char err[256];
-    mm_redis_async_config cfg = {.url = url, .connections = 2, .connect_timeout_ms = 100,
-                                 .reconnect_min_ms = 50, .reconnect_max_ms = 50};
+    mm_redis_async_config cfg = {.url = url,
+                                 .connections = 2,
+                                 .connect_timeout_ms = 100,
+                                 .reconnect_min_ms = 50,
+                                 .reconnect_max_ms = 50};
     mm_redis_async *r = mm_redis_async_new(&loop, &cfg, err, sizeof err);
     assert_non_null(r);
     /* the first attempts fail (at the latest at their connect deadline) */
@@ -168,19 +175,25 @@ static void test_queue_bound_and_close(void **state) {
     uv_loop_init(&loop);
     char err[256];
     /* one connection with room for one command: the rest wait */
-    mm_redis_async_config cfg = {.url = url, .connections = 1, .max_inflight = 1, .max_queued_bytes = 200};
+    mm_redis_async_config cfg = {
+        .url = url, .connections = 1, .max_inflight = 1, .max_queued_bytes = 200};
     mm_redis_async *r = mm_redis_async_new(&loop, &cfg, err, sizeof err);
     assert_non_null(r);
-    for (int i = 0; i < 200 && mm_redis_async_connected(r) == 0; i++) uv_run(&loop, UV_RUN_NOWAIT), usleep(5000);
+    for (int i = 0; i < 200 && mm_redis_async_connected(r) == 0; i++)
+        uv_run(&loop, UV_RUN_NOWAIT), usleep(5000);
     assert_int_equal(mm_redis_async_connected(r), 1);
     answer a[10] = {{0}};
     int accepted = 0, limited = 0;
     for (int i = 0; i < 10; i++) {
         int rc = mm_redis_async_command(r, 60000, on_answer, &a[i], 2,
-                                        (const char *[]){"GET", "a-key-of-some-length-0123456789"}, NULL);
-        if (rc == 0) accepted++;
-        else if (rc == MM_ELIMIT) limited++;
-        else fail_msg("unexpected rc %d", rc);
+                                        (const char *[]){"GET", "a-key-of-some-length-0123456789"},
+                                        NULL);
+        if (rc == 0)
+            accepted++;
+        else if (rc == MM_ELIMIT)
+            limited++;
+        else
+            fail_msg("unexpected rc %d", rc);
     }
     assert_true(accepted >= 2);
     assert_true(limited >= 1);
@@ -223,7 +236,8 @@ static void test_submit_from_another_thread(void **state) {
     mm_redis_async_config cfg = {.url = url, .connections = 1};
     mm_redis_async *r = mm_redis_async_new(&loop, &cfg, err, sizeof err);
     assert_non_null(r);
-    for (int i = 0; i < 200 && mm_redis_async_connected(r) == 0; i++) uv_run(&loop, UV_RUN_NOWAIT), usleep(5000);
+    for (int i = 0; i < 200 && mm_redis_async_connected(r) == 0; i++)
+        uv_run(&loop, UV_RUN_NOWAIT), usleep(5000);
     answer a = {0};
     submitter s = {r, &a, -100};
     pthread_t t;

@@ -14,8 +14,7 @@
 static mm_redis_url parse_ok(const char *text) {
     mm_redis_url u;
     char err[256] = "";
-    if (mm_redis_url_parse(text, &u, err, sizeof err) != 0)
-        fail_msg("rejected %s: %s", text, err);
+    if (mm_redis_url_parse(text, &u, err, sizeof err) != 0) fail_msg("rejected %s: %s", text, err);
     return u;
 }
 

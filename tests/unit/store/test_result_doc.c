@@ -52,8 +52,12 @@ static void test_docs(void **state) {
 static void test_text_event(void **state) {
     (void)state;
     mm_event_ext ext = {.name = "trace", .value = "t\"1"};
-    mm_event ev = {.id = "e-1", .source = "/metamorphosis/forms", .type = "FormCreatedEvent",
-                   .time = "2026-12-06T00:00:00.000Z", .cause_id = "c\\2\n", .ext = &ext,
+    mm_event ev = {.id = "e-1",
+                   .source = "/metamorphosis/forms",
+                   .type = "FormCreatedEvent",
+                   .time = "2026-12-06T00:00:00.000Z",
+                   .cause_id = "c\\2\n",
+                   .ext = &ext,
                    .ext_count = 1};
     const char *data = "{\"id\":\"e-1\",\"form\":{\"name\":\"x\\u0001\"}}";
     size_t len = 0;
@@ -63,10 +67,11 @@ static void test_text_event(void **state) {
     json_error_t jerr;
     json_t *got = json_loads(text, 0, &jerr);
     if (!got) fail_msg("not JSON: %s: %s", jerr.text, text);
-    json_t *event = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "specversion", "1.0", "id", "e-1",
-                              "source", "/metamorphosis/forms", "type", "FormCreatedEvent", "time",
-                              "2026-12-06T00:00:00.000Z", "datacontenttype", "application/json",
-                              "mmcauseid", "c\\2\n", "trace", "t\"1", "data", json_loads(data, 0, NULL));
+    json_t *event =
+        json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "specversion", "1.0", "id", "e-1",
+                  "source", "/metamorphosis/forms", "type", "FormCreatedEvent", "time",
+                  "2026-12-06T00:00:00.000Z", "datacontenttype", "application/json", "mmcauseid",
+                  "c\\2\n", "trace", "t\"1", "data", json_loads(data, 0, NULL));
     json_t *want = mm_result_doc_event("src-\"1", event);
     assert_true(json_equal(got, want));
     json_decref(event);

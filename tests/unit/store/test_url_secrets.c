@@ -18,25 +18,26 @@
 static void test_refused_urls_hide_the_password(void **state) {
     (void)state;
     static const char *const bad[] = {
-        "user:" SECRET "@127.0.0.1:6379",          /* no scheme: the original leak */
-        ":" SECRET "@127.0.0.1",                   /* no scheme, password only */
-        "redis://user:" SECRET "@",                /* no host */
-        "redis://user:" SECRET "@host:99999",      /* bad port */
-        "redis://user:" SECRET "@host/notadb",     /* bad db */
-        "redis://user:" SECRET "@host?x=1",        /* query */
-        "redis://user:" SECRET "@ho st",           /* bad host character */
-        "redis://user:" SECRET "%zz@host",         /* bad percent-encoding */
-        "redis://u:ab/" SECRET "@host",            /* unencoded '/': read as host u, port ab */
-        "redis://us//3:" SECRET "@lo:1]:7000/15",  /* found by fuzz_redis_url */
-        "http://user:" SECRET "@host",             /* other scheme */
-        "rediss://user:" SECRET "@host",           /* TLS */
+        "user:" SECRET "@127.0.0.1:6379",         /* no scheme: the original leak */
+        ":" SECRET "@127.0.0.1",                  /* no scheme, password only */
+        "redis://user:" SECRET "@",               /* no host */
+        "redis://user:" SECRET "@host:99999",     /* bad port */
+        "redis://user:" SECRET "@host/notadb",    /* bad db */
+        "redis://user:" SECRET "@host?x=1",       /* query */
+        "redis://user:" SECRET "@ho st",          /* bad host character */
+        "redis://user:" SECRET "%zz@host",        /* bad percent-encoding */
+        "redis://u:ab/" SECRET "@host",           /* unencoded '/': read as host u, port ab */
+        "redis://us//3:" SECRET "@lo:1]:7000/15", /* found by fuzz_redis_url */
+        "http://user:" SECRET "@host",            /* other scheme */
+        "rediss://user:" SECRET "@host",          /* TLS */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         mm_redis_url u;
         char err[256] = "";
         assert_int_equal(mm_redis_url_parse(bad[i], &u, err, sizeof err), MM_EINVAL);
         assert_true(err[0] != '\0');
-        if (strstr(err, SECRET)) fail_msg("'%s' refused with the password in the message: %s", bad[i], err);
+        if (strstr(err, SECRET))
+            fail_msg("'%s' refused with the password in the message: %s", bad[i], err);
     }
 }
 
@@ -55,7 +56,8 @@ static void test_url_with_at_is_redacted(void **state) {
     (void)state;
     mm_redis_url u;
     char err[256] = "";
-    assert_int_equal(mm_redis_url_parse("user:" SECRET "@127.0.0.1:6379", &u, err, sizeof err), MM_EINVAL);
+    assert_int_equal(mm_redis_url_parse("user:" SECRET "@127.0.0.1:6379", &u, err, sizeof err),
+                     MM_EINVAL);
     assert_string_equal(err, "'***' is not a URL (expected redis://host[:port][/db])");
 }
 
@@ -63,8 +65,8 @@ static void test_connect_failure_hides_the_password(void **state) {
     (void)state;
     char err[512] = "";
     /* Port 1 on loopback: nothing listens there, the connect is refused at once. */
-    redisContext *c = mm_redis_connect_url("redis://user:" SECRET "@127.0.0.1:1/3", 2000, NULL, err,
-                                           sizeof err);
+    redisContext *c =
+        mm_redis_connect_url("redis://user:" SECRET "@127.0.0.1:1/3", 2000, NULL, err, sizeof err);
     assert_null(c);
     assert_true(err[0] != '\0');
     if (strstr(err, SECRET)) fail_msg("connect error repeats the password: %s", err);

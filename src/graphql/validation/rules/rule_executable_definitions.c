@@ -9,8 +9,8 @@ void mm_rule_document_enter(mm_vctx *ctx) {
         if (d->kind == MM_GQL_DEF_SCHEMA) {
             mm_v_report(ctx, &d->loc, 1, "The schema definition is not executable.");
         } else {
-            const char *name = d->kind == MM_GQL_DEF_TYPE ? d->u.type.name.value
-                                                          : d->u.directive.name.value;
+            const char *name =
+                d->kind == MM_GQL_DEF_TYPE ? d->u.type.name.value : d->u.directive.name.value;
             mm_v_report(ctx, &d->loc, 1, "The \"%s\" definition is not executable.", name);
         }
     }

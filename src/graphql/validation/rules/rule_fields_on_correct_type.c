@@ -37,7 +37,8 @@ static size_t suggested_types(mm_vctx *ctx, const mm_gql_type *type, const char 
                               const char ***out) {
     if (!mm_gql_is_abstract_type(type)) return 0;
     size_t cap = type->possible_type_count;
-    for (size_t i = 0; i < type->possible_type_count; i++) cap += type->possible_types[i]->interface_count;
+    for (size_t i = 0; i < type->possible_type_count; i++)
+        cap += type->possible_types[i]->interface_count;
     suggested *s = mm_arena_alloc(ctx->arena, (cap ? cap : 1) * sizeof(*s));
     if (!s) mm_v_oom(ctx);
     size_t n = 0;
@@ -58,7 +59,8 @@ static size_t suggested_types(mm_vctx *ctx, const mm_gql_type *type, const char 
             k = (size_t)(uintptr_t)mm_vmap_get(&index, iface->name);
             if (!k) {
                 s[n++] = (suggested){iface, 1, 0};
-                if (!mm_vmap_put(ctx->arena, &index, iface->name, (void *)(uintptr_t)n)) mm_v_oom(ctx);
+                if (!mm_vmap_put(ctx->arena, &index, iface->name, (void *)(uintptr_t)n))
+                    mm_v_oom(ctx);
             } else {
                 s[k - 1].usage++;
             }
@@ -82,14 +84,16 @@ void mm_rule_fields_on_correct_type(mm_vctx *ctx, const mm_gql_selection *field)
         const char **list = NULL;
         size_t n = suggested_types(ctx, type, name, &list);
         suggestion = mm_v_did_you_mean(ctx, "to use an inline fragment on", list, n);
-        if (suggestion[0] == '\0' && (type->kind == MM_GQL_OBJECT || type->kind == MM_GQL_INTERFACE)) {
-            const char **options = mm_arena_alloc(ctx->arena, (type->field_count + 1) * sizeof(*options));
+        if (suggestion[0] == '\0' &&
+            (type->kind == MM_GQL_OBJECT || type->kind == MM_GQL_INTERFACE)) {
+            const char **options =
+                mm_arena_alloc(ctx->arena, (type->field_count + 1) * sizeof(*options));
             if (!options) mm_v_oom(ctx);
             for (size_t i = 0; i < type->field_count; i++) options[i] = type->fields[i].name;
             n = mm_v_suggestion_list(ctx, name, options, type->field_count, &list);
             suggestion = mm_v_did_you_mean(ctx, NULL, list, n);
         }
     }
-    mm_v_report(ctx, &field->loc, 1, "Cannot query field \"%s\" on type \"%s\".%s", name, type->name,
-                suggestion);
+    mm_v_report(ctx, &field->loc, 1, "Cannot query field \"%s\" on type \"%s\".%s", name,
+                type->name, suggestion);
 }

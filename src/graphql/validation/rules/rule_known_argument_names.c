@@ -9,7 +9,8 @@ void mm_rule_known_directive_args(mm_vctx *ctx, const mm_gql_directive *d) {
     if (d->arg_count == 0) return;
     const char *dname = d->name.value;
     const mm_gql_directive_def *dd = mm_vmap_get(&ctx->directive_defs_in_doc, dname);
-    const mm_gql_directive_definition *def = dd ? NULL : mm_gql_schema_find_directive(ctx->schema, dname);
+    const mm_gql_directive_definition *def =
+        dd ? NULL : mm_gql_schema_find_directive(ctx->schema, dname);
     if (!dd && !def) return;
     size_t nknown = dd ? dd->arg_count : def->arg_count;
     const char **known = mm_arena_alloc(ctx->arena, (nknown + 1) * sizeof(*known));
@@ -18,7 +19,8 @@ void mm_rule_known_directive_args(mm_vctx *ctx, const mm_gql_directive *d) {
     for (size_t i = 0; i < d->arg_count; i++) {
         const mm_gql_argument *arg = &d->args[i];
         bool found = false;
-        for (size_t j = 0; j < nknown && !found; j++) found = strcmp(known[j], arg->name.value) == 0;
+        for (size_t j = 0; j < nknown && !found; j++)
+            found = strcmp(known[j], arg->name.value) == 0;
         if (found) continue;
         const char *suggest = "";
         if (!ctx->hide_suggestions) {
@@ -37,7 +39,8 @@ void mm_rule_known_field_arg(mm_vctx *ctx, const mm_gql_argument *arg) {
     if (ctx->ti->argument || !field || !parent) return;
     const char *suggest = "";
     if (!ctx->hide_suggestions) {
-        const char **options = mm_arena_alloc(ctx->arena, (field->arg_count + 1) * sizeof(*options));
+        const char **options =
+            mm_arena_alloc(ctx->arena, (field->arg_count + 1) * sizeof(*options));
         if (!options) mm_v_oom(ctx);
         for (size_t i = 0; i < field->arg_count; i++) options[i] = field->args[i].name;
         const char **list;

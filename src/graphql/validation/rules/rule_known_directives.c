@@ -42,7 +42,8 @@ static bool directive_locations(mm_vctx *ctx, const char *name, unsigned *locati
         unsigned bits = 0;
         for (size_t i = 0; i < dd->location_count; i++)
             for (size_t j = 0; j < sizeof(location_names) / sizeof(location_names[0]); j++)
-                if (strcmp(dd->locations[i].value, location_names[j].name) == 0) bits |= location_names[j].bit;
+                if (strcmp(dd->locations[i].value, location_names[j].name) == 0)
+                    bits |= location_names[j].bit;
         *locations = bits;
         return true;
     }

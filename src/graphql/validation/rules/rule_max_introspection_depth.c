@@ -11,14 +11,16 @@
 /* Depths are stored +1 so that 0 means absent. */
 static bool check_depth(mm_vctx *ctx, const mm_gql_selection *node, mm_vmap *visited, size_t depth);
 
-static bool check_set(mm_vctx *ctx, const mm_gql_selection_set *set, mm_vmap *visited, size_t depth) {
+static bool check_set(mm_vctx *ctx, const mm_gql_selection_set *set, mm_vmap *visited,
+                      size_t depth) {
     if (!set) return false;
     for (size_t i = 0; i < set->count; i++)
         if (check_depth(ctx, &set->items[i], visited, depth)) return true;
     return false;
 }
 
-static bool check_depth(mm_vctx *ctx, const mm_gql_selection *node, mm_vmap *visited, size_t depth) {
+static bool check_depth(mm_vctx *ctx, const mm_gql_selection *node, mm_vmap *visited,
+                        size_t depth) {
     if (node->kind == MM_GQL_SEL_FRAGMENT_SPREAD) {
         const char *name = node->u.spread.name.value;
         size_t exceeded = (size_t)(uintptr_t)mm_vmap_get(&ctx->introspection_exceeded, name);
@@ -30,11 +32,13 @@ static bool check_depth(mm_vctx *ctx, const mm_gql_selection *node, mm_vmap *vis
         if (!f) return false;
         if (!mm_vmap_put(ctx->arena, visited, name, (void *)(uintptr_t)(depth + 1))) mm_v_oom(ctx);
         if (check_set(ctx, f->def->selection_set, visited, depth)) {
-            if (!mm_vmap_put(ctx->arena, &ctx->introspection_exceeded, name, (void *)(uintptr_t)(depth + 1)))
+            if (!mm_vmap_put(ctx->arena, &ctx->introspection_exceeded, name,
+                             (void *)(uintptr_t)(depth + 1)))
                 mm_v_oom(ctx);
             return true;
         }
-        if (!mm_vmap_put(ctx->arena, &ctx->introspection_checked, name, (void *)(uintptr_t)(depth + 1)))
+        if (!mm_vmap_put(ctx->arena, &ctx->introspection_checked, name,
+                         (void *)(uintptr_t)(depth + 1)))
             mm_v_oom(ctx);
         return false;
     }

@@ -10,7 +10,8 @@ static void detect_cycle(mm_vctx *ctx, mm_vfragment *frag) {
     if (!mm_vmap_put(ctx->arena, &ctx->cycles_visited, name, (void *)1)) mm_v_oom(ctx);
     const mm_vvec *spreads = mm_v_fragment_spreads(ctx, frag);
     if (spreads->count == 0) return;
-    if (!mm_vmap_put(ctx->arena, &ctx->cycles_index, name, (void *)(uintptr_t)(ctx->cycles_path.count + 1)))
+    if (!mm_vmap_put(ctx->arena, &ctx->cycles_index, name,
+                     (void *)(uintptr_t)(ctx->cycles_path.count + 1)))
         mm_v_oom(ctx);
     for (size_t i = 0; i < spreads->count; i++) {
         const mm_gql_selection *spread = spreads->items[i];
@@ -51,7 +52,8 @@ static void detect_cycle(mm_vctx *ctx, mm_vfragment *frag) {
                 mm_v_report(ctx, locs, n, "Cannot spread fragment \"%s\" within itself via %s.",
                             spread_name, via);
             else
-                mm_v_report(ctx, locs, n, "Cannot spread fragment \"%s\" within itself.", spread_name);
+                mm_v_report(ctx, locs, n, "Cannot spread fragment \"%s\" within itself.",
+                            spread_name);
         }
         ctx->cycles_path.count--;
     }

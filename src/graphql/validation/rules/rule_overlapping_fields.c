@@ -16,8 +16,8 @@
 #include "graphql/validation/validate_internal.h"
 
 #define MAX_CONFLICT_DETAIL_LENGTH 1000
-#define MAX_CONFLICT_NODES 20
-#define MAX_COMPLEXITY_BUDGET 500000
+#define MAX_CONFLICT_NODES         20
+#define MAX_COMPLEXITY_BUDGET      500000
 
 /* ---- a map keyed by a pair of pointers ---------------------------------- */
 
@@ -112,8 +112,8 @@ typedef struct field_group {
 } field_group;
 
 typedef struct collect_result {
-    mm_vvec groups;       /* field_group*, in insertion order */
-    mm_vmap index;        /* response name -> field_group* */
+    mm_vvec groups;         /* field_group*, in insertion order */
+    mm_vmap index;          /* response name -> field_group* */
     mm_vvec fragment_names; /* const char*, deduplicated */
 } collect_result;
 
@@ -212,7 +212,8 @@ static void collect_impl(mm_vctx *ctx, mm_gql_type *parent, const mm_gql_selecti
     }
 }
 
-static collect_result *collect_fields(mm_vctx *ctx, mm_gql_type *parent, const mm_gql_selection_set *set) {
+static collect_result *collect_fields(mm_vctx *ctx, mm_gql_type *parent,
+                                      const mm_gql_selection_set *set) {
     collect_result *r = pmap_get(ctx, &ctx->overlap->collect_cache, parent, set);
     if (r) return r;
     r = mm_arena_calloc(ctx->arena, 1, sizeof(*r));
@@ -251,9 +252,21 @@ static int compare_object_fields(const mm_gql_object_field *a, const mm_gql_obje
 static void stringify(mm_vctx *ctx, sbuf *b, const mm_gql_value *v) {
     char num[32];
     switch (v->kind) {
-    case MM_GQL_VALUE_VARIABLE: sputs(ctx, b, "$"); sputs(ctx, b, v->u.name); sputs(ctx, b, ";"); break;
-    case MM_GQL_VALUE_INT: sputs(ctx, b, "i"); sputs(ctx, b, v->u.raw); sputs(ctx, b, ";"); break;
-    case MM_GQL_VALUE_FLOAT: sputs(ctx, b, "f"); sputs(ctx, b, v->u.raw); sputs(ctx, b, ";"); break;
+    case MM_GQL_VALUE_VARIABLE:
+        sputs(ctx, b, "$");
+        sputs(ctx, b, v->u.name);
+        sputs(ctx, b, ";");
+        break;
+    case MM_GQL_VALUE_INT:
+        sputs(ctx, b, "i");
+        sputs(ctx, b, v->u.raw);
+        sputs(ctx, b, ";");
+        break;
+    case MM_GQL_VALUE_FLOAT:
+        sputs(ctx, b, "f");
+        sputs(ctx, b, v->u.raw);
+        sputs(ctx, b, ";");
+        break;
     case MM_GQL_VALUE_STRING:
         snprintf(num, sizeof num, "%c%zu:", v->u.string.block ? 'S' : 's', v->u.string.length);
         sputs(ctx, b, num);
@@ -261,7 +274,11 @@ static void stringify(mm_vctx *ctx, sbuf *b, const mm_gql_value *v) {
         break;
     case MM_GQL_VALUE_BOOLEAN: sputs(ctx, b, v->u.boolean ? "T" : "F"); break;
     case MM_GQL_VALUE_NULL: sputs(ctx, b, "N"); break;
-    case MM_GQL_VALUE_ENUM: sputs(ctx, b, "e"); sputs(ctx, b, v->u.name); sputs(ctx, b, ";"); break;
+    case MM_GQL_VALUE_ENUM:
+        sputs(ctx, b, "e");
+        sputs(ctx, b, v->u.name);
+        sputs(ctx, b, ";");
+        break;
     case MM_GQL_VALUE_LIST:
         sputs(ctx, b, "[");
         for (size_t i = 0; i < v->u.list.count; i++) stringify(ctx, b, v->u.list.items[i]);
@@ -314,7 +331,8 @@ static field_info *get_field_info(mm_vctx *ctx, field_detail *fd) {
         ai->nodes = fd->node->u.field.args;
         ai->count = n;
         for (size_t i = 0; i < n; i++)
-            if (!mm_vmap_put(ctx->arena, &ai->values, ai->nodes[i].name.value, (void *)ai->nodes[i].value))
+            if (!mm_vmap_put(ctx->arena, &ai->values, ai->nodes[i].name.value,
+                             (void *)ai->nodes[i].value))
                 mm_v_oom(ctx);
         fi->args = ai;
     }
@@ -329,17 +347,21 @@ static bool same_arguments(mm_vctx *ctx, const arg_info *a1, const arg_info *a2)
         spend(ctx, 1);
         const mm_gql_value *v2 = mm_vmap_get(&a2->values, a1->nodes[i].name.value);
         if (!v2) return false;
-        if (strcmp(stringify_value(ctx, a1->nodes[i].value), stringify_value(ctx, v2)) != 0) return false;
+        if (strcmp(stringify_value(ctx, a1->nodes[i].value), stringify_value(ctx, v2)) != 0)
+            return false;
     }
     return true;
 }
 
-static bool is_leaf(const mm_gql_type *t) { return t->kind == MM_GQL_SCALAR || t->kind == MM_GQL_ENUM; }
+static bool is_leaf(const mm_gql_type *t) {
+    return t->kind == MM_GQL_SCALAR || t->kind == MM_GQL_ENUM;
+}
 
 static bool types_conflict(mm_vctx *ctx, const mm_gql_type *t1, const mm_gql_type *t2) {
     if (t1 == t2) return false;
     spend(ctx, 1);
-    if (t1->kind == MM_GQL_LIST) return t2->kind == MM_GQL_LIST ? types_conflict(ctx, t1->of_type, t2->of_type) : true;
+    if (t1->kind == MM_GQL_LIST)
+        return t2->kind == MM_GQL_LIST ? types_conflict(ctx, t1->of_type, t2->of_type) : true;
     if (t2->kind == MM_GQL_LIST) return true;
     if (t1->kind == MM_GQL_NON_NULL)
         return t2->kind == MM_GQL_NON_NULL ? types_conflict(ctx, t1->of_type, t2->of_type) : true;
@@ -360,8 +382,10 @@ static void add_conflict(mm_vctx *ctx, mm_vvec *out, const char *response_name, 
 }
 
 static void find_conflicts_between_sub_selection_sets(mm_vctx *ctx, mm_vvec *out, bool exclusive,
-                                                      mm_gql_type *pt1, const mm_gql_selection_set *ss1,
-                                                      mm_gql_type *pt2, const mm_gql_selection_set *ss2);
+                                                      mm_gql_type *pt1,
+                                                      const mm_gql_selection_set *ss1,
+                                                      mm_gql_type *pt2,
+                                                      const mm_gql_selection_set *ss2);
 
 static void collect_conflict_nodes(mm_vctx *ctx, mm_vvec *nodes, const mm_gql_selection *node,
                                    const mm_vvec *conflicts, int side) {
@@ -377,8 +401,8 @@ static void collect_conflict_nodes(mm_vctx *ctx, mm_vvec *nodes, const mm_gql_se
 }
 
 /* findConflict: appends at most one conflict to out. */
-static void find_conflict(mm_vctx *ctx, mm_vvec *out, bool parent_exclusive, const char *response_name,
-                          field_detail *fd1, field_detail *fd2) {
+static void find_conflict(mm_vctx *ctx, mm_vvec *out, bool parent_exclusive,
+                          const char *response_name, field_detail *fd1, field_detail *fd2) {
     mm_gql_type *p1 = fd1->parent_type, *p2 = fd2->parent_type;
     bool exclusive = parent_exclusive || (p1 != p2 && p1 && p2 && p1->kind == MM_GQL_OBJECT &&
                                           p2->kind == MM_GQL_OBJECT);
@@ -386,7 +410,8 @@ static void find_conflict(mm_vctx *ctx, mm_vvec *out, bool parent_exclusive, con
     const mm_gql_type *type1 = fd1->def ? fd1->def->type : NULL;
     const mm_gql_type *type2 = fd2->def ? fd2->def->type : NULL;
     const char *name1 = fd1->node->u.field.name.value, *name2 = fd2->node->u.field.name.value;
-    if (fd1->is_simple_leaf && fd2->is_simple_leaf && type1 == type2 && strcmp(name1, name2) == 0) return;
+    if (fd1->is_simple_leaf && fd2->is_simple_leaf && type1 == type2 && strcmp(name1, name2) == 0)
+        return;
     if (!exclusive) {
         field_info *i1 = get_field_info(ctx, fd1), *i2 = get_field_info(ctx, fd2);
         const char *reason = pmap_get(ctx, &ctx->overlap->comparisons, i1, i2);
@@ -396,7 +421,8 @@ static void find_conflict(mm_vctx *ctx, mm_vvec *out, bool parent_exclusive, con
                                           abbreviate(ctx, name1), abbreviate(ctx, name2));
                 if (!reason) mm_v_oom(ctx);
             } else {
-                reason = same_arguments(ctx, i1->args, i2->args) ? NO_REASON : "they have differing arguments";
+                reason = same_arguments(ctx, i1->args, i2->args) ? NO_REASON
+                                                                 : "they have differing arguments";
             }
             pmap_put(ctx, &ctx->overlap->comparisons, i1, i2, (void *)reason);
         }
@@ -409,8 +435,9 @@ static void find_conflict(mm_vctx *ctx, mm_vvec *out, bool parent_exclusive, con
         field_info *i1 = get_field_info(ctx, fd1), *i2 = get_field_info(ctx, fd2);
         if (!i1->type_string) i1->type_string = mm_v_type_str(ctx, type1);
         if (!i2->type_string) i2->type_string = mm_v_type_str(ctx, type2);
-        const char *reason = mm_arena_sprintf(ctx->arena, "they return conflicting types \"%s\" and \"%s\"",
-                                              i1->type_string, i2->type_string);
+        const char *reason =
+            mm_arena_sprintf(ctx->arena, "they return conflicting types \"%s\" and \"%s\"",
+                             i1->type_string, i2->type_string);
         if (!reason) mm_v_oom(ctx);
         add_conflict(ctx, out, response_name, reason, fd1->node, fd2->node);
         return;
@@ -419,8 +446,9 @@ static void find_conflict(mm_vctx *ctx, mm_vvec *out, bool parent_exclusive, con
     const mm_gql_selection_set *ss2 = fd2->node->u.field.selection_set;
     if (!ss1 || !ss2) return;
     mm_vvec sub = {0};
-    find_conflicts_between_sub_selection_sets(ctx, &sub, exclusive, get_field_info(ctx, fd1)->named_type,
-                                              ss1, get_field_info(ctx, fd2)->named_type, ss2);
+    find_conflicts_between_sub_selection_sets(ctx, &sub, exclusive,
+                                              get_field_info(ctx, fd1)->named_type, ss1,
+                                              get_field_info(ctx, fd2)->named_type, ss2);
     if (sub.count == 0) return;
     sbuf msg = {0};
     sputs(ctx, &msg, "");
@@ -442,7 +470,8 @@ static void find_conflict(mm_vctx *ctx, mm_vvec *out, bool parent_exclusive, con
     push(ctx, out, c);
 }
 
-static const overlap_list *overlapping_fields(mm_vctx *ctx, collect_result *r1, collect_result *r2) {
+static const overlap_list *overlapping_fields(mm_vctx *ctx, collect_result *r1,
+                                              collect_result *r2) {
     overlap_list *l = pmap_get(ctx, &ctx->overlap->overlapping, r1, r2);
     if (l) return l;
     l = mm_arena_calloc(ctx->arena, 1, sizeof(*l));
@@ -459,8 +488,8 @@ static const overlap_list *overlapping_fields(mm_vctx *ctx, collect_result *r1, 
     return l;
 }
 
-static void collect_conflicts_between(mm_vctx *ctx, mm_vvec *out, bool exclusive, collect_result *r1,
-                                      collect_result *r2) {
+static void collect_conflicts_between(mm_vctx *ctx, mm_vvec *out, bool exclusive,
+                                      collect_result *r1, collect_result *r2) {
     if (r1->groups.count == 0 || r2->groups.count == 0) return;
     const overlap_list *l = overlapping_fields(ctx, r1, r2);
     for (size_t i = 0; i < l->count; i++) {
@@ -472,8 +501,9 @@ static void collect_conflicts_between(mm_vctx *ctx, mm_vvec *out, bool exclusive
     }
 }
 
-static void collect_conflicts_between_fields_and_fragment(mm_vctx *ctx, mm_vvec *out, bool exclusive,
-                                                          collect_result *r, const char *fragment_name) {
+static void collect_conflicts_between_fields_and_fragment(mm_vctx *ctx, mm_vvec *out,
+                                                          bool exclusive, collect_result *r,
+                                                          const char *fragment_name) {
     spend(ctx, 1);
     if (r->groups.count == 0) return;
     mm_vfragment *f = mm_v_fragment(ctx, fragment_name);
@@ -486,7 +516,8 @@ static void collect_conflicts_between_fields_and_fragment(mm_vctx *ctx, mm_vvec 
     if (r2 == r) return;
     collect_conflicts_between(ctx, out, exclusive, r, r2);
     for (size_t i = 0; i < r2->fragment_names.count; i++)
-        collect_conflicts_between_fields_and_fragment(ctx, out, exclusive, r, r2->fragment_names.items[i]);
+        collect_conflicts_between_fields_and_fragment(ctx, out, exclusive, r,
+                                                      r2->fragment_names.items[i]);
 }
 
 /* graphql-js PairSet.has: either order; a non-exclusive entry satisfies any
@@ -510,21 +541,27 @@ static void collect_conflicts_between_fragments(mm_vctx *ctx, mm_vvec *out, bool
     collect_result *r2 = collect_fragment_fields(ctx, f2);
     collect_conflicts_between(ctx, out, exclusive, r1, r2);
     for (size_t i = 0; i < r2->fragment_names.count; i++)
-        collect_conflicts_between_fragments(ctx, out, exclusive, name1, r2->fragment_names.items[i]);
+        collect_conflicts_between_fragments(ctx, out, exclusive, name1,
+                                            r2->fragment_names.items[i]);
     for (size_t i = 0; i < r1->fragment_names.count; i++)
-        collect_conflicts_between_fragments(ctx, out, exclusive, r1->fragment_names.items[i], name2);
+        collect_conflicts_between_fragments(ctx, out, exclusive, r1->fragment_names.items[i],
+                                            name2);
 }
 
 static void find_conflicts_between_sub_selection_sets(mm_vctx *ctx, mm_vvec *out, bool exclusive,
-                                                      mm_gql_type *pt1, const mm_gql_selection_set *ss1,
-                                                      mm_gql_type *pt2, const mm_gql_selection_set *ss2) {
+                                                      mm_gql_type *pt1,
+                                                      const mm_gql_selection_set *ss1,
+                                                      mm_gql_type *pt2,
+                                                      const mm_gql_selection_set *ss2) {
     collect_result *r1 = collect_fields(ctx, pt1, ss1);
     collect_result *r2 = collect_fields(ctx, pt2, ss2);
     collect_conflicts_between(ctx, out, exclusive, r1, r2);
     for (size_t i = 0; i < r2->fragment_names.count; i++)
-        collect_conflicts_between_fields_and_fragment(ctx, out, exclusive, r1, r2->fragment_names.items[i]);
+        collect_conflicts_between_fields_and_fragment(ctx, out, exclusive, r1,
+                                                      r2->fragment_names.items[i]);
     for (size_t i = 0; i < r1->fragment_names.count; i++)
-        collect_conflicts_between_fields_and_fragment(ctx, out, exclusive, r2, r1->fragment_names.items[i]);
+        collect_conflicts_between_fields_and_fragment(ctx, out, exclusive, r2,
+                                                      r1->fragment_names.items[i]);
     for (size_t i = 0; i < r1->fragment_names.count; i++)
         for (size_t j = 0; j < r2->fragment_names.count; j++)
             collect_conflicts_between_fragments(ctx, out, exclusive, r1->fragment_names.items[i],
@@ -539,12 +576,14 @@ static void find_conflicts_within(mm_vctx *ctx, mm_vvec *out, mm_gql_type *paren
         if (grp->fields.count < 2) continue;
         for (size_t i = 0; i < grp->fields.count; i++)
             for (size_t j = i + 1; j < grp->fields.count; j++)
-                find_conflict(ctx, out, false, grp->response_name, grp->fields.items[i], grp->fields.items[j]);
+                find_conflict(ctx, out, false, grp->response_name, grp->fields.items[i],
+                              grp->fields.items[j]);
     }
     size_t nf = r->fragment_names.count;
     if (nf != 0 && (r->groups.count != 0 || nf > 1)) {
         for (size_t i = 0; i < nf; i++) {
-            collect_conflicts_between_fields_and_fragment(ctx, out, false, r, r->fragment_names.items[i]);
+            collect_conflicts_between_fields_and_fragment(ctx, out, false, r,
+                                                          r->fragment_names.items[i]);
             for (size_t j = i + 1; j < nf; j++)
                 collect_conflicts_between_fragments(ctx, out, false, r->fragment_names.items[i],
                                                     r->fragment_names.items[j]);
@@ -552,9 +591,11 @@ static void find_conflicts_within(mm_vctx *ctx, mm_vvec *out, mm_gql_type *paren
     }
 }
 
-void mm_rule_overlapping_fields(mm_vctx *ctx, const mm_gql_selection_set *set, bool in_inline_fragment) {
+void mm_rule_overlapping_fields(mm_vctx *ctx, const mm_gql_selection_set *set,
+                                bool in_inline_fragment) {
     if (in_inline_fragment) return;
-    if (set->count <= 1 && (set->count == 0 || set->items[0].kind != MM_GQL_SEL_INLINE_FRAGMENT)) return;
+    if (set->count <= 1 && (set->count == 0 || set->items[0].kind != MM_GQL_SEL_INLINE_FRAGMENT))
+        return;
     if (!ctx->overlap) {
         ctx->overlap = mm_arena_calloc(ctx->arena, 1, sizeof(*ctx->overlap));
         if (!ctx->overlap) mm_v_oom(ctx);
@@ -568,11 +609,14 @@ void mm_rule_overlapping_fields(mm_vctx *ctx, const mm_gql_selection_set *set, b
         mm_gql_loc *locs = mm_arena_alloc(ctx->arena, n * sizeof(*locs));
         if (!locs) mm_v_oom(ctx);
         size_t k = 0;
-        for (size_t j = 0; j < c->fields1.count; j++) locs[k++] = ((const mm_gql_selection *)c->fields1.items[j])->loc;
-        for (size_t j = 0; j < c->fields2.count; j++) locs[k++] = ((const mm_gql_selection *)c->fields2.items[j])->loc;
-        mm_v_report(ctx, locs, n,
-                    "Fields \"%s\" conflict because %s. Use different aliases on the fields to fetch "
-                    "both if this was intentional.",
-                    abbreviate(ctx, c->response_name), c->reason);
+        for (size_t j = 0; j < c->fields1.count; j++)
+            locs[k++] = ((const mm_gql_selection *)c->fields1.items[j])->loc;
+        for (size_t j = 0; j < c->fields2.count; j++)
+            locs[k++] = ((const mm_gql_selection *)c->fields2.items[j])->loc;
+        mm_v_report(
+            ctx, locs, n,
+            "Fields \"%s\" conflict because %s. Use different aliases on the fields to fetch "
+            "both if this was intentional.",
+            abbreviate(ctx, c->response_name), c->reason);
     }
 }

@@ -7,9 +7,10 @@ void mm_rule_possible_inline(mm_vctx *ctx, const mm_gql_selection *inl) {
     mm_gql_type *parent = mm_ti_parent_type(ctx->ti);
     if (!mm_gql_is_composite_type(frag_type) || !mm_gql_is_composite_type(parent)) return;
     if (mm_gql_types_overlap(frag_type, parent)) return;
-    mm_v_report(ctx, &inl->loc, 1,
-                "Fragment cannot be spread here as objects of type \"%s\" can never be of type \"%s\".",
-                parent->name, frag_type->name);
+    mm_v_report(
+        ctx, &inl->loc, 1,
+        "Fragment cannot be spread here as objects of type \"%s\" can never be of type \"%s\".",
+        parent->name, frag_type->name);
 }
 
 void mm_rule_possible_spread(mm_vctx *ctx, const mm_gql_selection *spread) {

@@ -18,9 +18,10 @@ void mm_rule_required_field_args(mm_vctx *ctx, const mm_gql_selection *field) {
         const mm_gql_input_value *a = &def->args[i];
         if (a->type->kind != MM_GQL_NON_NULL || a->default_value) continue;
         if (provided(field->u.field.args, field->u.field.arg_count, a->name)) continue;
-        mm_v_report(ctx, &field->loc, 1,
-                    "Field \"%s\" argument \"%s\" of type \"%s\" is required, but it was not provided.",
-                    def->name, a->name, mm_v_type_str(ctx, a->type));
+        mm_v_report(
+            ctx, &field->loc, 1,
+            "Field \"%s\" argument \"%s\" of type \"%s\" is required, but it was not provided.",
+            def->name, a->name, mm_v_type_str(ctx, a->type));
     }
 }
 
@@ -32,10 +33,11 @@ void mm_rule_required_directive_args(mm_vctx *ctx, const mm_gql_directive *d) {
             const mm_gql_input_value_def *a = &dd->args[i];
             if (a->type->kind != MM_GQL_TYPE_NON_NULL || a->default_value) continue;
             if (provided(d->args, d->arg_count, a->name.value)) continue;
-            mm_v_report(ctx, &d->loc, 1,
-                        "Directive \"@%s\" argument \"%s\" of type \"%s\" is required, but it was not "
-                        "provided.",
-                        dname, a->name.value, mm_v_type_ref_str(ctx, a->type));
+            mm_v_report(
+                ctx, &d->loc, 1,
+                "Directive \"@%s\" argument \"%s\" of type \"%s\" is required, but it was not "
+                "provided.",
+                dname, a->name.value, mm_v_type_ref_str(ctx, a->type));
         }
         return;
     }

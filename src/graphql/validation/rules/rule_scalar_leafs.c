@@ -9,9 +9,10 @@ void mm_rule_scalar_leafs(mm_vctx *ctx, const mm_gql_selection *field) {
     const char *name = field->u.field.name.value;
     if (mm_gql_is_leaf_type(mm_gql_named_type(type))) {
         if (set)
-            mm_v_report(ctx, &set->loc, 1,
-                        "Field \"%s\" must not have a selection since type \"%s\" has no subfields.",
-                        name, mm_v_type_str(ctx, type));
+            mm_v_report(
+                ctx, &set->loc, 1,
+                "Field \"%s\" must not have a selection since type \"%s\" has no subfields.", name,
+                mm_v_type_str(ctx, type));
     } else if (!set) {
         mm_v_report(ctx, &field->loc, 1,
                     "Field \"%s\" of type \"%s\" must have a selection of subfields. Did you mean "

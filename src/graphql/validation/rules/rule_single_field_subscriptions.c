@@ -9,9 +9,9 @@
 typedef struct sub_collect {
     mm_vctx *ctx;
     mm_gql_type *root;
-    mm_vmap index;    /* response key -> group number + 1 */
-    mm_vvec groups;   /* mm_vvec* of const mm_gql_selection* */
-    mm_vmap visited;  /* fragment names */
+    mm_vmap index;   /* response key -> group number + 1 */
+    mm_vvec groups;  /* mm_vvec* of const mm_gql_selection* */
+    mm_vmap visited; /* fragment names */
 } sub_collect;
 
 /* graphql-js getDirectiveValues(@skip/@include) with no variable values:
@@ -26,16 +26,20 @@ static int if_argument(mm_vctx *ctx, const mm_gql_selection *sel, const char *di
         for (size_t j = 0; j < d->arg_count && !v; j++)
             if (strcmp(d->args[j].name.value, "if") == 0) v = d->args[j].value;
         if (!v)
-            mm_v_throw(ctx, &d->loc, "Argument \"if\" of required type \"Boolean!\" was not provided.");
+            mm_v_throw(ctx, &d->loc,
+                       "Argument \"if\" of required type \"Boolean!\" was not provided.");
         if (v->kind == MM_GQL_VALUE_VARIABLE)
-            mm_v_throw(ctx, &v->loc,
-                       "Argument \"if\" of required type \"Boolean!\" was provided the variable \"$%s\" "
-                       "which was not provided a runtime value.",
-                       v->u.name);
+            mm_v_throw(
+                ctx, &v->loc,
+                "Argument \"if\" of required type \"Boolean!\" was provided the variable \"$%s\" "
+                "which was not provided a runtime value.",
+                v->u.name);
         if (v->kind == MM_GQL_VALUE_NULL)
-            mm_v_throw(ctx, &v->loc, "Argument \"if\" of non-null type \"Boolean!\" must not be null.");
+            mm_v_throw(ctx, &v->loc,
+                       "Argument \"if\" of non-null type \"Boolean!\" must not be null.");
         if (v->kind != MM_GQL_VALUE_BOOLEAN)
-            mm_v_throw(ctx, &v->loc, "Argument \"if\" has invalid value %s.", mm_v_value_str(ctx, v));
+            mm_v_throw(ctx, &v->loc, "Argument \"if\" has invalid value %s.",
+                       mm_v_value_str(ctx, v));
         return v->u.boolean ? 1 : 0;
     }
     return -1;
@@ -76,8 +80,8 @@ static void collect(sub_collect *c, const mm_gql_selection_set *set) {
         const mm_gql_selection *sel = &set->items[i];
         if (sel->kind == MM_GQL_SEL_FIELD) {
             if (!should_include(ctx, sel)) continue;
-            const char *key = sel->u.field.alias.value ? sel->u.field.alias.value
-                                                       : sel->u.field.name.value;
+            const char *key =
+                sel->u.field.alias.value ? sel->u.field.alias.value : sel->u.field.name.value;
             size_t g = (size_t)(uintptr_t)mm_vmap_get(&c->index, key);
             mm_vvec *group;
             if (g == 0) {
@@ -90,7 +94,8 @@ static void collect(sub_collect *c, const mm_gql_selection_set *set) {
             }
             if (!mm_vvec_push(ctx->arena, group, (void *)sel)) mm_v_oom(ctx);
         } else if (sel->kind == MM_GQL_SEL_INLINE_FRAGMENT) {
-            if (!should_include(ctx, sel) || !condition_matches(c, sel->u.inline_fragment.type_condition.value))
+            if (!should_include(ctx, sel) ||
+                !condition_matches(c, sel->u.inline_fragment.type_condition.value))
                 continue;
             collect(c, sel->u.inline_fragment.selection_set);
         } else {
@@ -122,9 +127,11 @@ void mm_rule_single_field_subscriptions(mm_vctx *ctx, const mm_gql_operation *op
                 locs[k++] = ((const mm_gql_selection *)group->items[j])->loc;
         }
         if (name)
-            mm_v_report(ctx, locs, n, "Subscription \"%s\" must select only one top level field.", name);
+            mm_v_report(ctx, locs, n, "Subscription \"%s\" must select only one top level field.",
+                        name);
         else
-            mm_v_report(ctx, locs, n, "Anonymous Subscription must select only one top level field.");
+            mm_v_report(ctx, locs, n,
+                        "Anonymous Subscription must select only one top level field.");
     }
     for (size_t g = 0; g < c.groups.count; g++) {
         mm_vvec *group = c.groups.items[g];
@@ -136,7 +143,8 @@ void mm_rule_single_field_subscriptions(mm_vctx *ctx, const mm_gql_operation *op
             locs[j] = ((const mm_gql_selection *)group->items[j])->loc;
         if (name)
             mm_v_report(ctx, locs, group->count,
-                        "Subscription \"%s\" must not select an introspection top level field.", name);
+                        "Subscription \"%s\" must not select an introspection top level field.",
+                        name);
         else
             mm_v_report(ctx, locs, group->count,
                         "Anonymous Subscription must not select an introspection top level field.");

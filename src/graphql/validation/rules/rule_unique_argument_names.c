@@ -30,6 +30,7 @@ void mm_rule_unique_args(mm_vctx *ctx, const mm_gql_argument *args, size_t n) {
         if (!locs) mm_v_oom(ctx);
         size_t k = 0;
         for (size_t j = i; j != SIZE_MAX; j = next[j]) locs[k++] = args[j].name.loc;
-        mm_v_report(ctx, locs, k, "There can be only one argument named \"%s\".", args[i].name.value);
+        mm_v_report(ctx, locs, k, "There can be only one argument named \"%s\".",
+                    args[i].name.value);
     }
 }

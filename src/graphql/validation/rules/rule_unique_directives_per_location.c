@@ -35,7 +35,8 @@ void mm_rule_unique_directives(mm_vctx *ctx, const mm_gql_directive *ds, size_t 
         const mm_gql_directive *prev = mm_vmap_get(seen, d->name.value);
         if (prev) {
             mm_gql_loc locs[2] = {prev->loc, d->loc};
-            mm_v_report(ctx, locs, 2, "The directive \"@%s\" can only be used once at this location.",
+            mm_v_report(ctx, locs, 2,
+                        "The directive \"@%s\" can only be used once at this location.",
                         d->name.value);
         } else if (!mm_vmap_put(ctx->arena, seen, d->name.value, (void *)d)) {
             mm_v_oom(ctx);

@@ -12,7 +12,8 @@ void mm_rule_unique_input_field(mm_vctx *ctx, const mm_gql_object_field *field) 
     const mm_gql_name *known = mm_vmap_get(m, field->name.value);
     if (known) {
         mm_gql_loc locs[2] = {known->loc, field->name.loc};
-        mm_v_report(ctx, locs, 2, "There can be only one input field named \"%s\".", field->name.value);
+        mm_v_report(ctx, locs, 2, "There can be only one input field named \"%s\".",
+                    field->name.value);
     } else if (!mm_vmap_put(ctx->arena, m, field->name.value, (void *)&field->name)) {
         mm_v_oom(ctx);
     }

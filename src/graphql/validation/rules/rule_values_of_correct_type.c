@@ -34,11 +34,11 @@ static void check_leaf(mm_vctx *ctx, const mm_gql_value *node) {
     if (t->kind == MM_GQL_ENUM) {
         if (node->kind != MM_GQL_VALUE_ENUM) {
             const char *s = mm_v_value_str(ctx, node);
-            mm_v_report(ctx, &node->loc, 1, "Enum \"%s\" cannot represent non-enum value: %s.%s", t->name,
-                        s, enum_suggestion(ctx, t, s));
+            mm_v_report(ctx, &node->loc, 1, "Enum \"%s\" cannot represent non-enum value: %s.%s",
+                        t->name, s, enum_suggestion(ctx, t, s));
         } else if (!mm_gql_type_find_enum_value(t, node->u.name)) {
-            mm_v_report(ctx, &node->loc, 1, "Value \"%s\" does not exist in \"%s\" enum.%s", node->u.name,
-                        t->name, enum_suggestion(ctx, t, node->u.name));
+            mm_v_report(ctx, &node->loc, 1, "Value \"%s\" does not exist in \"%s\" enum.%s",
+                        node->u.name, t->name, enum_suggestion(ctx, t, node->u.name));
         }
         return;
     }
@@ -49,9 +49,12 @@ static void check_leaf(mm_vctx *ctx, const mm_gql_value *node) {
         json_decref(v);
         return;
     }
-    if (!err) expected(ctx, location_type, node, NULL);
-    else if (t->is_builtin) mm_v_report(ctx, &node->loc, 1, "%s", err);
-    else expected(ctx, location_type, node, err);
+    if (!err)
+        expected(ctx, location_type, node, NULL);
+    else if (t->is_builtin)
+        mm_v_report(ctx, &node->loc, 1, "%s", err);
+    else
+        expected(ctx, location_type, node, err);
 }
 
 /* graphql-js validateOneOfInputObject: exactly one distinct key, not null. */
@@ -60,14 +63,17 @@ static void check_one_of(mm_vctx *ctx, const mm_gql_value *value, const mm_gql_t
     const mm_gql_object_field *last = NULL;
     bool one_key = n > 0;
     for (size_t i = 1; i < n && one_key; i++)
-        one_key = strcmp(value->u.object.fields[i].name.value, value->u.object.fields[0].name.value) == 0;
+        one_key =
+            strcmp(value->u.object.fields[i].name.value, value->u.object.fields[0].name.value) == 0;
     if (!one_key) {
-        mm_v_report(ctx, &value->loc, 1, "OneOf Input Object \"%s\" must specify exactly one key.", t->name);
+        mm_v_report(ctx, &value->loc, 1, "OneOf Input Object \"%s\" must specify exactly one key.",
+                    t->name);
         return;
     }
     last = &value->u.object.fields[n - 1]; /* keyMap keeps the last field of a repeated name */
     if (!last->value || last->value->kind == MM_GQL_VALUE_NULL)
-        mm_v_report(ctx, &value->loc, 1, "Field \"%s.%s\" must be non-null.", t->name, last->name.value);
+        mm_v_report(ctx, &value->loc, 1, "Field \"%s.%s\" must be non-null.", t->name,
+                    last->name.value);
 }
 
 bool mm_rule_value_enter(mm_vctx *ctx, const mm_gql_value *value) {
@@ -95,8 +101,9 @@ bool mm_rule_value_enter(mm_vctx *ctx, const mm_gql_value *value) {
             for (size_t j = 0; j < value->u.object.count && !present; j++)
                 present = strcmp(value->u.object.fields[j].name.value, f->name) == 0;
             if (present) continue;
-            mm_v_report(ctx, &value->loc, 1, "Field \"%s.%s\" of required type \"%s\" was not provided.",
-                        t->name, f->name, mm_v_type_str(ctx, f->type));
+            mm_v_report(ctx, &value->loc, 1,
+                        "Field \"%s.%s\" of required type \"%s\" was not provided.", t->name,
+                        f->name, mm_v_type_str(ctx, f->type));
         }
         if (t->is_one_of) check_one_of(ctx, value, t);
         return true;
@@ -119,13 +126,16 @@ void mm_rule_object_field_enter(mm_vctx *ctx, const mm_gql_object_field *field) 
     if (mm_ti_input_type(ctx->ti) || !parent || parent->kind != MM_GQL_INPUT_OBJECT) return;
     const char *suggest = "";
     if (!ctx->hide_suggestions) {
-        const char **names = mm_arena_alloc(ctx->arena, (parent->input_field_count + 1) * sizeof(*names));
+        const char **names =
+            mm_arena_alloc(ctx->arena, (parent->input_field_count + 1) * sizeof(*names));
         if (!names) mm_v_oom(ctx);
-        for (size_t i = 0; i < parent->input_field_count; i++) names[i] = parent->input_fields[i].name;
+        for (size_t i = 0; i < parent->input_field_count; i++)
+            names[i] = parent->input_fields[i].name;
         const char **list;
-        size_t n = mm_v_suggestion_list(ctx, field->name.value, names, parent->input_field_count, &list);
+        size_t n =
+            mm_v_suggestion_list(ctx, field->name.value, names, parent->input_field_count, &list);
         suggest = mm_v_did_you_mean(ctx, NULL, list, n);
     }
-    mm_v_report(ctx, &field->loc, 1, "Field \"%s\" is not defined by type \"%s\".%s", field->name.value,
-                parent->name, suggest);
+    mm_v_report(ctx, &field->loc, 1, "Field \"%s\" is not defined by type \"%s\".%s",
+                field->name.value, parent->name, suggest);
 }

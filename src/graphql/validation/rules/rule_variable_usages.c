@@ -48,8 +48,8 @@ void mm_rule_variables_leave(mm_vctx *ctx, const mm_gql_operation *op, const mm_
     for (size_t i = 0; i < op->variable_count; i++)
         if (!mm_vmap_put(ctx->arena, &defs, op->variables[i].name.value, (void *)&op->variables[i]))
             mm_v_oom(ctx);
-    const mm_gql_definition *opdef = (const mm_gql_definition *)((const char *)op -
-                                                                 offsetof(mm_gql_definition, u));
+    const mm_gql_definition *opdef =
+        (const mm_gql_definition *)((const char *)op - offsetof(mm_gql_definition, u));
     const char *op_name = op->name.value;
 
     if (undefined_rule) {
@@ -58,8 +58,8 @@ void mm_rule_variables_leave(mm_vctx *ctx, const mm_gql_operation *op, const mm_
             if (mm_vmap_get(&defs, name)) continue;
             mm_gql_loc locs[2] = {all.items[i].node->loc, opdef->loc};
             if (op_name)
-                mm_v_report(ctx, locs, 2, "Variable \"$%s\" is not defined by operation \"%s\".", name,
-                            op_name);
+                mm_v_report(ctx, locs, 2, "Variable \"$%s\" is not defined by operation \"%s\".",
+                            name, op_name);
             else
                 mm_v_report(ctx, locs, 2, "Variable \"$%s\" is not defined.", name);
         }
@@ -67,13 +67,15 @@ void mm_rule_variables_leave(mm_vctx *ctx, const mm_gql_operation *op, const mm_
     if (unused_rule) {
         mm_vmap used = {0};
         for (size_t i = 0; i < all.count; i++)
-            if (!mm_vmap_put(ctx->arena, &used, all.items[i].node->u.name, (void *)1)) mm_v_oom(ctx);
+            if (!mm_vmap_put(ctx->arena, &used, all.items[i].node->u.name, (void *)1))
+                mm_v_oom(ctx);
         for (size_t i = 0; i < op->variable_count; i++) {
             const mm_gql_variable_definition *def = &op->variables[i];
             if (mm_vmap_get(&used, def->name.value)) continue;
             if (op_name)
-                mm_v_report(ctx, &def->loc, 1, "Variable \"$%s\" is never used in operation \"%s\".",
-                            def->name.value, op_name);
+                mm_v_report(ctx, &def->loc, 1,
+                            "Variable \"$%s\" is never used in operation \"%s\".", def->name.value,
+                            op_name);
             else
                 mm_v_report(ctx, &def->loc, 1, "Variable \"$%s\" is never used.", def->name.value);
         }
@@ -86,18 +88,19 @@ void mm_rule_variables_leave(mm_vctx *ctx, const mm_gql_operation *op, const mm_
             mm_gql_type *var_type = mm_gql_type_from_ast(ctx->schema, def->type);
             mm_gql_loc locs[2] = {def->loc, u->node->loc};
             if (var_type && !allowed_usage(var_type, def->default_value, u->type, u->default_value))
-                mm_v_report(ctx, locs, 2,
-                            "Variable \"$%s\" of type \"%s\" used in position expecting type \"%s\".",
-                            u->node->u.name, mm_v_type_str(ctx, var_type), mm_v_type_str(ctx, u->type));
+                mm_v_report(
+                    ctx, locs, 2,
+                    "Variable \"$%s\" of type \"%s\" used in position expecting type \"%s\".",
+                    u->node->u.name, mm_v_type_str(ctx, var_type), mm_v_type_str(ctx, u->type));
             /* graphql-js checks the parent type unwrapped of nothing: only a
              * direct field of a OneOf object counts. */
-            if (u->parent_type && u->parent_type->kind == MM_GQL_INPUT_OBJECT && u->parent_type->is_one_of &&
-                var_type && var_type->kind != MM_GQL_NON_NULL)
+            if (u->parent_type && u->parent_type->kind == MM_GQL_INPUT_OBJECT &&
+                u->parent_type->is_one_of && var_type && var_type->kind != MM_GQL_NON_NULL)
                 mm_v_report(ctx, locs, 2,
-                            "Variable \"$%s\" is of type \"%s\" but must be non-nullable to be used for OneOf "
+                            "Variable \"$%s\" is of type \"%s\" but must be non-nullable to be "
+                            "used for OneOf "
                             "Input Object \"%s\".",
-                            u->node->u.name, mm_v_type_str(ctx, var_type),
-                            u->parent_type->name);
+                            u->node->u.name, mm_v_type_str(ctx, var_type), u->parent_type->name);
         }
     }
 }
