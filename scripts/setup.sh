@@ -21,7 +21,7 @@ packages=(build-essential cmake ninja-build pkg-config librdkafka-dev libhiredis
 case $set_name in
 demo) ;;
 check|test)
-    packages+=(libcmocka-dev)
+    packages+=(libcmocka-dev clang-format) # clang-format: make format / format-check
     # The differential GraphQL tests use Node. Take Debian's only when the
     # machine has none of its own.
     command -v node >/dev/null 2>&1 || packages+=(nodejs)

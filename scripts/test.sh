@@ -2,8 +2,9 @@
 # test.sh -- what `make test` runs: the whole test suite from a fresh machine.
 #
 #  1. installs missing Debian packages, fetches the Kafka broker jars (cached);
-#  2. checks that no module includes a module above it (check-layering.sh),
-#     then builds three times: build/ (normal, -Werror), build-asan/
+#  2. checks that no module includes a module above it (check-layering.sh)
+#     and that the C sources follow .clang-format (make format-check), then
+#     builds three times: build/ (normal, -Werror), build-asan/
 #     (ASan+UBSan) and build-release/ (Release, default options, compile only);
 #  3. starts ONE real Redis and ONE real Kafka broker for the whole run;
 #  4. runs every ctest test in the ASan build, and `make check` (the unit tier
@@ -84,6 +85,12 @@ phase "fetch Apache Kafka 4.1.1 jars"
 phase "layering (scripts/check-layering.sh)"
 if ! "$scripts/check-layering.sh"; then
     failures+=("layering")
+fi
+
+phase "format (make format-check: .clang-format)"
+if ! make -s -C "$root" format-check; then
+    echo "test.sh: C sources differ from .clang-format: run make format" >&2
+    failures+=("format")
 fi
 
 phase "build (normal, build/)"
