@@ -8,6 +8,20 @@
 
 interop_here=$src/tests/e2e/interop
 
+# interop_cleanup: the EXIT trap of a test that keeps its children's pids in
+# pids[] and its scratch files in $work: each child gets SIGTERM, then 10 s,
+# then SIGKILL; then $work is removed.
+interop_cleanup() {
+    local p
+    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+    for p in "${pids[@]}"; do
+        for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$p" 2>/dev/null || true
+        wait "$p" 2>/dev/null || true
+    done
+    rm -rf "$work"
+}
+
 # interop_node_dir: prints the directory holding node_modules.
 interop_node_dir() {
     local dir=$bin_dir/interop-node
