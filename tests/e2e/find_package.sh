@@ -73,9 +73,14 @@ cmake -S . -B build -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" "${flags[@]}" >c
     || { cat cmake.log >&2; fail "find_package(metamorphosis) did not configure"; }
 cmake --build build >build.log 2>&1 || { cat build.log >&2; fail "the consumer project did not build"; }
 
-ldd build/use_shared | grep -q "$work/prefix/.*libmetamorphosis.so" \
-    || fail "use_shared does not load the installed libmetamorphosis.so: $(ldd build/use_shared)"
-! ldd build/use_static | grep -q libmetamorphosis.so || fail "use_static links the shared library"
+# ldd's output is captured first: `ldd | grep -q` under pipefail fails at
+# random when grep exits on its match before ldd has written everything
+# (ldd then dies of SIGPIPE), which is how this check once failed in CI.
+shared_libs=$(ldd build/use_shared)
+grep -q "$work/prefix/.*libmetamorphosis.so" <<<"$shared_libs" \
+    || fail "use_shared does not load the installed libmetamorphosis.so: $shared_libs"
+static_libs=$(ldd build/use_static)
+! grep -q libmetamorphosis.so <<<"$static_libs" || fail "use_static links the shared library"
 for p in use_shared use_static; do
     out=$(build/$p) || fail "$p failed: $out"
     [ "$out" = "0.1.0 api 0" ] || fail "$p printed: $out"
