@@ -37,23 +37,6 @@ export MM_KAFKA_BOOTSTRAP_SERVERS=$MM_TEST_KAFKA_BOOTSTRAP MM_REDIS_URL=$MM_TEST
 export MM_INTEROP_SERVICE=mminterop_apq_$$_$(date +%s%N)
 unset MM_HTTP_TRUSTED_DOCUMENTS MM_HTTP_APQ MM_HTTP_APQ_REDIS
 
-# start_serve NAME [VAR=VALUE...]: starts gregor serve, sets url_NAME.
-start_serve() {
-    local name=$1 url=
-    shift
-    : >"$work/$name.out"
-    env "$@" "$gregor" serve --app "$mod" --listen 127.0.0.1:0 >"$work/$name.out" 2>"$work/$name.log" &
-    pids+=($!)
-    for _ in $(seq 300); do
-        url=$(sed -n 's|^graphql: ||p' "$work/$name.out")
-        [[ -n $url ]] && break
-        kill -0 "${pids[-1]}" 2>/dev/null || { cat "$work/$name.log" >&2; fail "gregor serve ($name) exited"; }
-        sleep 0.1
-    done
-    [[ -n $url ]] || fail "gregor serve ($name) did not listen within 30 s"
-    printf -v "url_$name" '%s' "$url"
-}
-
 # post URL BODY: prints the HTTP status and the body on one line.
 post() {
     curl -s --max-time 15 -H 'Content-Type: application/json' -H 'Accept: application/json' \

@@ -40,23 +40,6 @@ for x in s: x.bind(("127.0.0.1", 0))
 print(*[x.getsockname()[1] for x in s])')
 origin=http://127.0.0.1:$allowed
 
-# start_serve NAME [VAR=VALUE...]: starts gregor serve, sets url_NAME.
-start_serve() {
-    local name=$1 url=
-    shift
-    : >"$work/$name.out"
-    env "$@" "$gregor" serve --app "$mod" --listen 127.0.0.1:0 >"$work/$name.out" 2>"$work/$name.log" &
-    pids+=($!)
-    for _ in $(seq 300); do
-        url=$(sed -n 's|^graphql: ||p' "$work/$name.out")
-        [[ -n $url ]] && break
-        kill -0 "${pids[-1]}" 2>/dev/null || { cat "$work/$name.log" >&2; fail "gregor serve ($name) exited"; }
-        sleep 0.1
-    done
-    [[ -n $url ]] || fail "gregor serve ($name) did not listen within 30 s"
-    printf -v "url_$name" '%s' "$url"
-}
-
 start_serve off
 start_serve on MM_HTTP_CORS_ORIGINS="https://elsewhere.example, $origin"
 
