@@ -74,20 +74,22 @@ static void free_strv(char **v) {
     free(v);
 }
 
+/* A mutation spec and the strings it owns (any of them may be NULL). */
+static void mutation_spec_free(mm_mutation_spec *m) {
+    free(m->name);
+    free(m->arguments);
+    free(m->event_type);
+    free(m->result_type);
+    free(m->payload_type);
+    free(m->topic);
+    free(m);
+}
+
 void mm_service_free(mm_service *s) {
     if (!s) return;
     for (size_t i = 0; i < s->sdl_count; i++) free(s->sdl[i]);
     free(s->sdl);
-    for (size_t i = 0; i < s->mutation_count; i++) {
-        mm_mutation_spec *m = s->mutations[i];
-        free(m->name);
-        free(m->arguments);
-        free(m->event_type);
-        free(m->result_type);
-        free(m->payload_type);
-        free(m->topic);
-        free(m);
-    }
+    for (size_t i = 0; i < s->mutation_count; i++) mutation_spec_free(s->mutations[i]);
     free(s->mutations);
     mm_service_free_subscriptions(s);
     for (size_t i = 0; i < s->consumer_count; i++) {
@@ -242,13 +244,7 @@ int mm_service_define_mutation(mm_service *s, const mm_mutation_def *d) {
     if (!m->name || !m->arguments || !m->event_type || !m->result_type || !m->payload_type ||
         !m->topic || !v) {
         if (v) s->mutations = v;
-        free(m->name);
-        free(m->arguments);
-        free(m->event_type);
-        free(m->result_type);
-        free(m->payload_type);
-        free(m->topic);
-        free(m);
+        mutation_spec_free(m);
         return out_of_memory(s, "mm_service_add_mutation");
     }
     s->mutations = v;
