@@ -138,12 +138,13 @@ kill_node() { # DIR N
 # The data is thrown away, so no controlled shutdown (which, node after
 # node, ends with the last one waiting for a quorum that is gone): SIGKILL.
 stop() {
-    local dir=${1:?usage: kafka-cluster.sh stop DIR} n pid
+    local dir=${1:?usage: kafka-cluster.sh stop DIR} n pid cmdline
     [[ -d $dir ]] || return 0
     for n in 1 2 3; do
         pid=$(cat "$dir/node$n/pid" 2>/dev/null || true)
         [[ -n $pid ]] || continue
-        tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -q kafka.Kafka || continue
+        cmdline=$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" || true)
+        [[ $cmdline == *kafka.Kafka* ]] || continue
         kill_node "$dir" "$n"
     done
     rm -rf "$dir"

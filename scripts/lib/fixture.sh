@@ -45,7 +45,11 @@ stop_group() {
     if ! running "$pid"; then
         return 0
     fi
-    if ! tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$name"; then
+    # Captured before matching: `tr | grep -q` under pipefail can fail when
+    # grep exits on its match and tr dies of SIGPIPE.
+    local cmdline
+    cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)
+    if [[ $cmdline != *"$name"* ]]; then
         echo "fixture: pid $pid is no longer $name; not killing it" >&2
         return 0
     fi

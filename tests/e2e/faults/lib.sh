@@ -168,10 +168,10 @@ start_worker() { # LOG: starts one gregor worker of the count consumer, sets WOR
 
 # warm_up: one synchronous tick until it returns (topic created, group joined).
 warm_up() {
-    local body='{"query":"mutation { tick(n: -1, timing: synchronous) { data { id } } }"}'
+    local body='{"query":"mutation { tick(n: -1, timing: synchronous) { data { id } } }"}' out
     for _ in $(seq 120); do
-        curl -s --max-time 15 "$URL" -H 'content-type: application/json' -d "$body" \
-            | grep -q '"data":{"tick":{"data":{"id"' && return 0
+        out=$(curl -s --max-time 15 "$URL" -H 'content-type: application/json' -d "$body" || true)
+        [[ $out == *'"data":{"tick":{"data":{"id"'* ]] && return 0
         sleep 0.5
     done
     log "the warm-up tick never returned"
