@@ -12,8 +12,9 @@
  * served by another process sees the forms; a SIGKILLed worker loses no
  * event; bad mutation input publishes nothing.
  *
- * The forms service's topic ("forms") and groups are fixed by the example,
- * so only this test uses them; state goes to its own Redis database. */
+ * The forms service runs under a unique name (FORMS_SERVICE renames its
+ * topic, Redis keys and consumer groups), so other processes on a shared
+ * broker cannot take its events; state goes to its own Redis database. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -35,6 +36,7 @@
 
 static char forms_so[1024], pinger_so[1024], ponger_so[1024];
 static char url[256];
+static char forms_topic[128], forms_dlq_topic[160]; /* the renamed forms service */
 static mm_test_child server, second_server;
 static mm_test_child workers[4];
 static const char *worker_consumers[4] = {"create_form", "legacy_create_form", "relay", "pong"};
@@ -200,11 +202,16 @@ static int setup(void **state) {
      * the broker's minimum keeps the kill test short. */
     setenv("MM_KAFKA_PROP_SESSION_TIMEOUT_MS", "6000", 1);
     setenv("MM_KEEP_APPS", "1", 1); /* readable sanitizer reports */
+    char *forms_name = mm_test_unique_name("mmtest_forms");
+    snprintf(forms_topic, sizeof forms_topic, "%s", forms_name);
+    snprintf(forms_dlq_topic, sizeof forms_dlq_topic, "%s.dlq", forms_name);
+    free(forms_name);
+    setenv("FORMS_SERVICE", forms_topic, 1);
     redisContext *c = redis();
     freeReplyObject(redisCommand(c, "FLUSHDB"));
     redisFree(c);
     /* Topics exist before anyone subscribes, so no group waits for auto-creation. */
-    const char *topics[] = {"forms", "mmtest_pinger", "mmtest_ponger"};
+    const char *topics[] = {forms_topic, "mmtest_pinger", "mmtest_ponger"};
     for (size_t i = 0; i < 3; i++)
         if (!topic_exists(topics[i]) &&
             mm_test_kafka_create_topic(mm_test_kafka_bootstrap(), topics[i], 2))
@@ -253,7 +260,7 @@ static void test_bad_word_error_reaches_caller(void **state) {
     json_t *r = gql("mutation { createFormSync(name: \"poop\", template: \"t\") { data { id } } }");
     assert_string_equal(str_at(r, "errors.0.message"), "you used a bad word: poop");
     assert_string_equal(str_at(r, "errors.0.extensions.className"), "BadWordException");
-    assert_string_equal(str_at(r, "errors.0.extensions.namespace"), "forms");
+    assert_string_equal(str_at(r, "errors.0.extensions.namespace"), forms_topic);
     assert_non_null(str_at(r, "errors.0.extensions.sourceEventId"));
     assert_string_equal(str_at(r, "errors.0.path.0"), "createFormSync");
     assert_true(json_is_null(at_path(r, "data.createFormSync")));
@@ -308,7 +315,8 @@ static void test_both_consumer_groups_receive_every_event(void **state) {
     while (found < 5 && mm_test_now_ms() < deadline) {
         found = 0;
         for (int i = 0; i < 5; i++) {
-            redisReply *rep = redisCommand(c, "HEXISTS mm:state:forms:legacy_forms %s", ids[i]);
+            redisReply *rep =
+                redisCommand(c, "HEXISTS mm:state:%s:legacy_forms %s", forms_topic, ids[i]);
             found += rep && rep->type == REDIS_REPLY_INTEGER && rep->integer == 1;
             freeReplyObject(rep);
         }
@@ -364,7 +372,7 @@ static void test_poison_message_goes_to_dead_letter_topic(void **state) {
     rd_kafka_conf_set(conf, "bootstrap.servers", mm_test_kafka_bootstrap(), err, sizeof err);
     rd_kafka_t *p = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
     assert_non_null(p);
-    assert_int_equal(rd_kafka_producev(p, RD_KAFKA_V_TOPIC("forms"),
+    assert_int_equal(rd_kafka_producev(p, RD_KAFKA_V_TOPIC(forms_topic),
                                        RD_KAFKA_V_VALUE(marker, strlen(marker)),
                                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END),
                      RD_KAFKA_RESP_ERR_NO_ERROR);
@@ -378,7 +386,7 @@ static void test_poison_message_goes_to_dead_letter_topic(void **state) {
     assert_string_equal(str_at(r, "data.createFormSync.data.form.name"), "after-poison");
     json_decref(r);
 
-    /* And the poison is in forms.dlq with a reason. */
+    /* And the poison is in the forms topic's .dlq with a reason. */
     conf = rd_kafka_conf_new();
     char *group = mm_test_unique_name("dlq-reader");
     rd_kafka_conf_set(conf, "bootstrap.servers", mm_test_kafka_bootstrap(), err, sizeof err);
@@ -388,7 +396,7 @@ static void test_poison_message_goes_to_dead_letter_topic(void **state) {
     assert_non_null(c);
     rd_kafka_poll_set_consumer(c);
     rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(topics, "forms.dlq", RD_KAFKA_PARTITION_UA);
+    rd_kafka_topic_partition_list_add(topics, forms_dlq_topic, RD_KAFKA_PARTITION_UA);
     assert_int_equal(rd_kafka_subscribe(c, topics), RD_KAFKA_RESP_ERR_NO_ERROR);
     rd_kafka_topic_partition_list_destroy(topics);
     int found = 0;
@@ -469,7 +477,7 @@ static void test_sigkilled_worker_loses_no_event(void **state) {
 
 static void test_bad_input_never_publishes(void **state) {
     (void)state;
-    long long before = topic_high_watermark("forms");
+    long long before = topic_high_watermark(forms_topic);
     char q[512], name[260];
     memset(name, 'n', 250);
     name[250] = '\0';
@@ -491,7 +499,7 @@ static void test_bad_input_never_publishes(void **state) {
     r = gql("mutation { createFormSync(name: \"x\", timing: asynchronous) { data { id } } }");
     assert_non_null(str_at(r, "errors.0.message"));
     json_decref(r);
-    assert_int_equal(topic_high_watermark("forms"), before);
+    assert_int_equal(topic_high_watermark(forms_topic), before);
 }
 
 int main(void) {
