@@ -318,6 +318,14 @@ typedef struct mm_http_raw_request {
     size_t param_count;
 } mm_http_raw_request;
 
+/* request_body.c: the common POST body envelope ("query" a string without
+ * \u escapes; "operationName" a string or null; "variables" and
+ * "extensions" null or {}) read without jansson into out (zeroed). Returns 1
+ * when it did, 0 for anything else (out untouched): the general path of
+ * mm_http_request_parse then reads the body, with its error messages. body
+ * must be valid UTF-8. */
+int mm_http_request_body_fast(const char *body, size_t len, mm_http_graphql_request *out);
+
 /* Parses a GraphQL-over-HTTP request into out (zeroed first; free it with
  * mm_http_graphql_request_clear). Returns 0, or the HTTP status to answer
  * with (400, 405, 415) and a message in errbuf. Never crashes on any input. */
