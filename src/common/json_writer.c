@@ -57,40 +57,46 @@ static inline bool word_needs_escape(uint64_t x) {
     return (control | quote | backslash) != 0;
 }
 
-/* The position of the first byte of s[0..n) that needs an escape, or n.
- * Most strings need none: they are checked 8 bytes at a time, the last few
- * bytes padded with spaces (which need no escape). */
-static size_t first_escape(const char *s, size_t n) {
-    size_t i = 0;
+/* Loads of 8 and 4 bytes (memcpy with a constant size compiles to one load). */
+static inline uint64_t load8(const char *p) {
     uint64_t x;
-    for (; i + 8 <= n; i += 8) {
-        memcpy(&x, s + i, 8);
-        if (word_needs_escape(x)) break;
+    memcpy(&x, p, 8);
+    return x;
+}
+
+static inline uint32_t load4(const char *p) {
+    uint32_t x;
+    memcpy(&x, p, 4);
+    return x;
+}
+
+/* Whether any byte of s[0..n) needs an escape. Every byte is looked at
+ * (short strings in at most two overlapping words, never past s + n). */
+static inline bool needs_escape(const char *s, size_t n) {
+    const uint64_t spaces = 0x2020202020202020u;
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 < n; i += 8)
+            if (word_needs_escape(load8(s + i))) return true;
+        return word_needs_escape(load8(s + n - 8));
     }
-    if (i + 8 > n) {
-        x = 0x2020202020202020u;
-        if (n > i) memcpy(&x, s + i, n - i);
-        if (!word_needs_escape(x)) return n;
-    }
+    if (n >= 4) return word_needs_escape(load4(s) | (uint64_t)load4(s + n - 4) << 32);
+    if (n == 0) return false;
+    /* 1-3 bytes: the first, middle and last, padded with spaces. */
+    uint64_t x = (spaces << 24) | (uint64_t)(unsigned char)s[0] |
+                 (uint64_t)(unsigned char)s[n / 2] << 8 | (uint64_t)(unsigned char)s[n - 1] << 16;
+    return word_needs_escape(x);
+}
+
+/* A string with at least one byte to escape (apart, so that the common
+ * case stays a small function). */
+__attribute__((noinline)) static void put_string_escaped(mm_json_writer *w, const char *s,
+                                                         size_t n) {
+    static const char hex[] = "0123456789abcdef";
+    size_t i = 0;
     while (i < n) {
         unsigned char c = (unsigned char)s[i];
         if (c < 0x20 || c == '"' || c == '\\') break;
         i++;
-    }
-    return i;
-}
-
-void mm_json_put_string(mm_json_writer *w, const char *s, size_t n) {
-    static const char hex[] = "0123456789abcdef";
-    size_t i = first_escape(s, n);
-    if (i == n) { /* the common case: quotes around the bytes as they are */
-        if (w->len + n + 2 >= w->cap && !mm_json_writer_reserve(w, n + 2)) return;
-        char *p = w->s + w->len;
-        *p = '"';
-        memcpy(p + 1, s, n);
-        p[n + 1] = '"';
-        w->len += n + 2;
-        return;
     }
     mm_json_put_char(w, '"');
     size_t run = 0; /* start of the bytes not yet copied */
@@ -115,6 +121,20 @@ void mm_json_put_string(mm_json_writer *w, const char *s, size_t n) {
     }
     mm_json_put(w, s + run, n - run);
     mm_json_put_char(w, '"');
+}
+
+void mm_json_put_string(mm_json_writer *w, const char *s, size_t n) {
+    if (needs_escape(s, n)) {
+        put_string_escaped(w, s, n);
+        return;
+    }
+    /* The common case: quotes around the bytes as they are. */
+    if (w->len + n + 2 >= w->cap && !mm_json_writer_reserve(w, n + 2)) return;
+    char *p = w->s + w->len;
+    *p = '"';
+    mm_json_copy(p + 1, s, n);
+    p[n + 1] = '"';
+    w->len += n + 2;
 }
 
 void mm_json_put_integer(mm_json_writer *w, json_int_t v) {

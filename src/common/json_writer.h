@@ -39,6 +39,31 @@ typedef struct mm_json_writer {
 #define MM_JSON_WRITER_INIT \
     { NULL, 0, 0, false, false, 0 }
 
+/* Copies n bytes from s to d (not overlapping); short copies without a
+ * call (a writer's pieces are mostly names and short values, and a call to
+ * memcpy costs more than the copy). */
+static inline void mm_json_copy(char *d, const char *s, size_t n) {
+    if (n > 16) {
+        memcpy(d, s, n);
+    } else if (n >= 8) { /* two 8-byte words, overlapping in the middle */
+        char a[8], b[8];
+        memcpy(a, s, 8);
+        memcpy(b, s + n - 8, 8);
+        memcpy(d, a, 8);
+        memcpy(d + n - 8, b, 8);
+    } else if (n >= 4) {
+        char a[4], b[4];
+        memcpy(a, s, 4);
+        memcpy(b, s + n - 4, 4);
+        memcpy(d, a, 4);
+        memcpy(d + n - 4, b, 4);
+    } else if (n > 0) {
+        d[0] = s[0];
+        d[n / 2] = s[n / 2];
+        d[n - 1] = s[n - 1];
+    }
+}
+
 /* Makes room for n more bytes (and a NUL); false once the writer failed.
  * Passing the limit fails the writer (over_limit set). The check costs
  * nothing on the hot path: puts call this only when the buffer is full. */

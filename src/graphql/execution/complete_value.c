@@ -39,7 +39,7 @@ static int complete_list(mm_gql_execution *ex, mm_gql_type *return_type,
         size_t mark = ex->out.len;
         mm_gql_path item_path = {.prev = path, .key = NULL, .index = i};
         int st = mm_gql_complete_value(ex, item_type, group, info, &item_path,
-                                       json_incref(json_array_get(result, i)));
+                                       json_array_get(result, i));
         if (st == MM_GQL_FIELD_STOPPED) return st;
         if (st == MM_GQL_FIELD_NULL_UP) {
             if (item_type->kind == MM_GQL_NON_NULL) return MM_GQL_FIELD_NULL_UP;
@@ -56,7 +56,7 @@ static int complete_list(mm_gql_execution *ex, mm_gql_type *return_type,
  * a String or ID holding a string, an Int holding a 32-bit integer, a
  * Boolean holding a boolean, an enum holding one of its values' names.
  * Returns false for anything else. */
-static bool put_builtin_leaf(mm_json_writer *out, const mm_gql_type *type, const json_t *v) {
+bool mm_gql_put_builtin_leaf(mm_json_writer *out, const mm_gql_type *type, const json_t *v) {
     if (type->kind == MM_GQL_ENUM) { /* the value's name, as the schema spells it */
         const mm_gql_enum_value *ev =
             json_is_string(v) ? mm_gql_type_find_enum_value(type, json_string_value(v)) : NULL;
@@ -89,7 +89,7 @@ static bool put_builtin_leaf(mm_json_writer *out, const mm_gql_type *type, const
 
 static int complete_leaf(mm_gql_execution *ex, mm_gql_type *return_type,
                          const mm_gql_field_group *group, const mm_gql_path *path, json_t *result) {
-    if (put_builtin_leaf(&ex->out, return_type, result)) return MM_GQL_FIELD_OK;
+    if (mm_gql_put_builtin_leaf(&ex->out, return_type, result)) return MM_GQL_FIELD_OK;
     const char *err = NULL;
     json_t *s;
     if (return_type->kind == MM_GQL_ENUM)
@@ -191,7 +191,6 @@ int mm_gql_complete_value(mm_gql_execution *ex, mm_gql_type *return_type,
          * serialize returns null is an error of its own), so only the
          * resolver's own null is checked here. */
         if (null) {
-            json_decref(result);
             mm_gql_exec_field_error(
                 ex, group, NULL, path, NULL,
                 mm_arena_sprintf(&ex->arena, "Cannot return null for non-nullable field %s.%s.",
@@ -200,7 +199,6 @@ int mm_gql_complete_value(mm_gql_execution *ex, mm_gql_type *return_type,
         }
         return_type = return_type->of_type;
     } else if (null) {
-        json_decref(result);
         mm_json_put(&ex->out, "null", 4);
         return MM_GQL_FIELD_OK;
     }
@@ -223,6 +221,5 @@ int mm_gql_complete_value(mm_gql_execution *ex, mm_gql_type *return_type,
                              mm_gql_type_to_string(return_type, &ex->arena)));
         st = MM_GQL_FIELD_NULL_UP;
     }
-    json_decref(result);
     return st;
 }

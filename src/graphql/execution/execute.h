@@ -293,7 +293,15 @@ void mm_gql_exec_field_error(mm_gql_execution *ex, const mm_gql_field_group *gro
 int mm_gql_execute_fields(mm_gql_execution *ex, mm_gql_type *parent_type, json_t *source,
                           const mm_gql_path *path, const mm_gql_field_groups *fields);
 
-/* graphql-js completeValue: writes the completed value; result is STOLEN. */
+/* The common leaves written without calling serialize (complete_value.c):
+ * a String or ID holding a string, an Int holding a 32-bit integer, a
+ * Boolean holding a boolean, an enum holding one of its values' names.
+ * false (nothing written) for anything else: serialize decides. */
+bool mm_gql_put_builtin_leaf(mm_json_writer *out, const mm_gql_type *type, const json_t *v);
+
+/* graphql-js completeValue: writes the completed value; result is BORROWED
+ * (the caller keeps it alive until this returns: a list or object holds its
+ * items, so completing them takes no reference counts). */
 int mm_gql_complete_value(mm_gql_execution *ex, mm_gql_type *return_type,
                           const mm_gql_field_group *group, mm_gql_resolve_info *info,
                           const mm_gql_path *path, json_t *result);
