@@ -62,6 +62,10 @@ mm_state *mm_resolve_state(mm_resolve_info *info) {
     return current_state;
 }
 
+int mm_resolve_should_stop(mm_resolve_info *info) {
+    return info && mm_gql_resolve_should_stop(info) ? 1 : 0;
+}
+
 void mm_resolve_error(mm_resolve_info *info, json_t *extensions, const char *fmt, ...) {
     char message[1024];
     va_list ap;

@@ -202,7 +202,7 @@ static void test_deferred_fields_over_http(void **state) {
 /* A resolver that works until the engine says stop (at most 20 s). */
 static json_t *spin(void *ud, json_t *parent, json_t *args, mm_resolve_info *info) {
     (void)ud, (void)parent, (void)args;
-    for (int i = 0; i < 20000 && !mm_gql_resolve_should_stop(info); i++) usleep(1000);
+    for (int i = 0; i < 20000 && !mm_resolve_should_stop(info); i++) usleep(1000);
     return json_string("spun");
 }
 
