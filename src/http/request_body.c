@@ -88,7 +88,12 @@ static int take_null_or_empty(cursor *c, json_t **out) {
 
 int mm_http_request_body_fast(const char *body, size_t len, mm_http_graphql_request *out) {
     cursor c = {body, body + len};
-    enum { QUERY = 1, OPNAME = 2, VARIABLES = 4, EXTENSIONS = 8 };
+    enum {
+        QUERY = 1,
+        OPNAME = 2,
+        VARIABLES = 4,
+        EXTENSIONS = 8
+    };
     unsigned seen = 0;
     char *query = NULL, *opname = NULL;
     json_t *variables = NULL, *extensions = NULL;

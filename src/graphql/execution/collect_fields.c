@@ -200,9 +200,11 @@ static void lookup_defs(mm_gql_execution *ex, const mm_gql_type *runtime_type,
     if (!out->count) return;
     const mm_gql_field **defs = mm_arena_alloc(&ex->arena, out->count * sizeof(*defs));
     if (!defs) return;
-    for (size_t i = 0; i < out->count; i++)
-        defs[i] = mm_gql_get_field_def(ex->schema, runtime_type,
-                                       out->items[i].nodes[0]->u.field.name.value);
+    for (size_t i = 0; i < out->count; i++) {
+        const char *name = out->items[i].nodes[0]->u.field.name.value;
+        defs[i] = mm_gql_get_field_def(ex->schema, runtime_type, name);
+        out->items[i].name_len = strlen(name); /* the default resolver compares it */
+    }
     out->defs = defs;
     /* Filled by the executor as it coerces arguments (NULL: no memo). */
     out->args = mm_arena_calloc(&ex->arena, out->count, sizeof(*out->args));

@@ -57,17 +57,18 @@ static int complete_list(mm_gql_execution *ex, mm_gql_type *return_type,
  * Boolean holding a boolean, an enum holding one of its values' names.
  * Returns false for anything else. */
 bool mm_gql_put_builtin_leaf(mm_json_writer *out, const mm_gql_type *type, const json_t *v) {
+    mm_gql_scalar_serialize_fn serialize = type->serialize;
+    if (type->kind == MM_GQL_SCALAR &&
+        (serialize == mm_gql_string_serialize || serialize == mm_gql_id_serialize)) {
+        if (!json_is_string(v)) return false;
+        mm_json_put_string(out, json_string_value(v), json_string_length(v));
+        return true;
+    }
     if (type->kind == MM_GQL_ENUM) { /* the value's name, as the schema spells it */
         const mm_gql_enum_value *ev =
             json_is_string(v) ? mm_gql_type_find_enum_value(type, json_string_value(v)) : NULL;
         if (!ev) return false; /* serialize says why */
         mm_json_put_string(out, ev->name, strlen(ev->name));
-        return true;
-    }
-    mm_gql_scalar_serialize_fn serialize = type->serialize;
-    if (serialize == mm_gql_string_serialize || serialize == mm_gql_id_serialize) {
-        if (!json_is_string(v)) return false;
-        mm_json_put_string(out, json_string_value(v), json_string_length(v));
         return true;
     }
     if (serialize == mm_gql_int_serialize) {

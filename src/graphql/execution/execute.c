@@ -355,20 +355,29 @@ static void put_key(mm_gql_execution *ex, const mm_gql_field_group *group, bool 
  * are selected (data stored in the schema's shape), each lookup is one
  * comparison instead of a hash and a bucket walk. The value is the same
  * either way. */
-static json_t *default_resolve(json_t *source, const char *name, void **cursor) {
+static inline bool same_bytes(const char *a, const char *b, size_t n) {
+    if (n > 16) return memcmp(a, b, n) == 0;
+    uint64_t x, y, u, v;
+    if (n >= 8) {
+        memcpy(&x, a, 8), memcpy(&y, b, 8), memcpy(&u, a + n - 8, 8), memcpy(&v, b + n - 8, 8);
+        return ((x ^ y) | (u ^ v)) == 0;
+    }
+    if (n >= 4) {
+        uint32_t p, q, r, t;
+        memcpy(&p, a, 4), memcpy(&q, b, 4), memcpy(&r, a + n - 4, 4), memcpy(&t, b + n - 4, 4);
+        return ((p ^ q) | (r ^ t)) == 0;
+    }
+    return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
+}
+
+static inline __attribute__((always_inline)) json_t *
+default_resolve(json_t *source, const char *name, size_t name_len, void **cursor) {
     if (!json_is_object(source)) return NULL;
     void *it = cursor ? *cursor : NULL;
-    if (it) {
-        size_t n = json_object_iter_key_len(it);
-        const char *key = json_object_iter_key(it);
-        /* Names are short: a loop beats strnlen + memcmp calls. It stops at
-         * name's NUL (a key may hold NULs). */
-        size_t i = 0;
-        while (i < n && name[i] && key[i] == name[i]) i++;
-        if (i == n && name[n] == '\0') {
-            *cursor = json_object_iter_next(source, it);
-            return json_object_iter_value(it);
-        }
+    if (it && json_object_iter_key_len(it) == name_len &&
+        same_bytes(json_object_iter_key(it), name, name_len)) {
+        *cursor = json_object_iter_next(source, it);
+        return json_object_iter_value(it);
     }
     return json_object_get(source, name);
 }
@@ -401,7 +410,8 @@ static int execute_field(mm_gql_execution *ex, mm_gql_type *parent_type, json_t 
         /* Default-resolved without arguments: no arguments to coerce, no
          * resolver to hear from (execute_fields takes most such fields
          * itself; root fields and names beginning with _ come here). */
-        json_t *value = default_resolve(source, field->name, cursor);
+        json_t *value = default_resolve(
+            source, field->name, group->name_len ? group->name_len : strlen(field->name), cursor);
         int st = mm_gql_complete_value(ex, field->type, group, &info, path, value);
         if (st == MM_GQL_FIELD_NULL_UP) return field_failed(ex, field, mark);
         return st;
@@ -459,7 +469,8 @@ static int execute_field(mm_gql_execution *ex, mm_gql_type *parent_type, json_t 
     if (field->resolve) {
         result = field->resolve(field->resolve_ud, source, args, &info);
     } else {
-        result = default_resolve(source, field->name, cursor);
+        result = default_resolve(source, field->name,
+                                 group->name_len ? group->name_len : strlen(field->name), cursor);
     }
     json_t *owned = field->resolve ? result : NULL;
     if (args_memo && args && args == *args_memo) {
@@ -531,7 +542,9 @@ int mm_gql_execute_fields(mm_gql_execution *ex, mm_gql_type *parent_type, json_t
              * String, ID, Int or Boolean leaf holding its own kind of value
              * is written at once. */
             if (mm_gql_exec_should_stop(ex)) return MM_GQL_FIELD_STOPPED;
-            json_t *value = default_resolve(source, field->name, &cursor);
+            json_t *value =
+                default_resolve(source, field->name,
+                                group->name_len ? group->name_len : strlen(field->name), &cursor);
             const mm_gql_type *t =
                 field->type->kind == MM_GQL_NON_NULL ? field->type->of_type : field->type;
             if (value && t->kind == MM_GQL_SCALAR && mm_gql_put_builtin_leaf(&ex->out, t, value))

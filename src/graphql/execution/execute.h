@@ -234,6 +234,7 @@ const mm_gql_operation *mm_gql_get_operation(const mm_gql_document *doc, const c
 typedef struct mm_gql_field_group {
     const char *response_key;
     size_t response_key_len;
+    size_t name_len; /* strlen of the field's name, once its definition was looked up; else 0 */
     const mm_gql_selection **nodes;
     size_t count, cap;
 } mm_gql_field_group;
