@@ -284,6 +284,20 @@ static void offload_run(void *arg) {
     job_release(j);
 }
 
+void mm_gateway_settle(mm_gql_deferred *d, mm_gql_resolve_info *info, json_t *out) {
+    if (info->deferred_) {
+        json_decref(out);
+        mm_gql_deferred_reject(d, NULL,
+                               "Internal error: an offloaded resolver cannot defer again.");
+    } else if (info->error_message_) {
+        json_decref(out);
+        mm_gql_deferred_reject(d, info->error_extensions_, info->error_message_);
+        info->error_extensions_ = NULL;
+    } else {
+        mm_gql_deferred_resolve(d, out);
+    }
+}
+
 bool mm_gateway_offload(mm_gql_resolve_info *info, json_t *parent, json_t *args, mm_offload_fn fn,
                         void *ud) {
     job *j = tl_io_job;
