@@ -46,6 +46,7 @@ struct cache_entry {
     size_t bytes;                  /* what it holds from malloc, once listed */
     atomic_int refs;               /* the cache's (while listed) + each request's */
     _Atomic(intro_result *) intro; /* set once (under the cache's lock), freed with it */
+    atomic_size_t response_len;    /* the last response's length: the next one's size hint */
 };
 
 struct mm_graphql_cache {
@@ -77,6 +78,7 @@ static cache_entry *entry_new(const mm_gql_schema *schema, const char *text, siz
     e->hash = hash_text(schema, text, length);
     mm_arena_init(&e->arena);
     atomic_init(&e->refs, 1);
+    atomic_init(&e->response_len, 0);
     return e;
 }
 
@@ -348,6 +350,15 @@ static void respond_with_errors(mm_graphql_request *req, mm_graphql_outcome outc
     req->response = res;
 }
 
+/* The response's length, kept with the cached document as the next
+ * execution's size hint (the text then grows once, not from 1 KiB). */
+static void remember_size(mm_graphql_request *req) {
+    size_t len;
+    if (req->entry && req->outcome == MM_GRAPHQL_EXECUTED &&
+        mm_gql_execution_result_text(req->ex, &len))
+        atomic_store_explicit(&req->entry->response_len, len + 1, memory_order_relaxed);
+}
+
 /* A successful introspection response is kept with its document. */
 static void keep_intro(mm_graphql_request *req, const mm_graphql_options *opts) {
     size_t len;
@@ -522,6 +533,8 @@ mm_graphql_request *mm_graphql_request_start(mm_gql_schema *schema, const mm_gra
         .timeout_ns = (uint64_t)opts->execution_timeout_ms * 1000000u,
         .cancel = params->cancel,
         .stop_at_ns = opts->stop_at_ns,
+        .response_size_hint =
+            req->entry ? atomic_load_explicit(&req->entry->response_len, memory_order_relaxed) : 0,
     };
     req->ex = mm_gql_execute_start(&ep);
     if (!req->ex) {
@@ -533,6 +546,7 @@ mm_graphql_request *mm_graphql_request_start(mm_gql_schema *schema, const mm_gra
     req->execute_ns += now_ns() - t2;
     after_run(req, st);
     if (req->keep_intro && req->outcome == MM_GRAPHQL_EXECUTED) keep_intro(req, opts);
+    remember_size(req);
     return req;
 }
 
@@ -542,6 +556,7 @@ mm_graphql_outcome mm_graphql_request_run(mm_graphql_request *req) {
     mm_gql_exec_status st = mm_gql_execution_run(req->ex);
     req->execute_ns += now_ns() - t;
     after_run(req, st);
+    remember_size(req);
     return req->outcome;
 }
 

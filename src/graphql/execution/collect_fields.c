@@ -255,7 +255,8 @@ static size_t memo_slot(const mm_gql_type *type, const mm_gql_field_group *group
 }
 
 static int memo_grow(mm_gql_execution *ex) {
-    size_t cap = ex->subfields_memo_cap ? ex->subfields_memo_cap * 2 : 32;
+    /* Most operations nest a few object types: start small (it is zeroed). */
+    size_t cap = ex->subfields_memo_cap ? ex->subfields_memo_cap * 2 : 8;
     struct mm_gql_subfields_memo *t = mm_arena_calloc(&ex->arena, cap, sizeof(*t));
     if (!t) return -1;
     for (size_t i = 0; i < ex->subfields_memo_cap; i++) {

@@ -677,6 +677,10 @@ mm_gql_execution *mm_gql_execute_start(const mm_gql_execute_params *params) {
     ex->stop_at_ns = params->stop_at_ns;
     next_chunk(ex);
     ex->out.limit = params->max_response_bytes;
+    size_t hint = params->response_size_hint;
+    if (hint > ((size_t)1 << 20)) hint = (size_t)1 << 20; /* a hint, not a commitment */
+    if (ex->out.limit && hint >= ex->out.limit) hint = ex->out.limit - 1;
+    if (hint > 1024) mm_json_writer_reserve(&ex->out, hint);
     mm_json_put(&ex->out, "{\"data\":", 8);
     ex->data_start = ex->out.len;
 
