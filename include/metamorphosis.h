@@ -322,6 +322,15 @@ MM_API int mm_mutation_set_key(mm_mutation_call *call, const void *key, size_t l
 /* Raises a GraphQL error from a resolver (extensions may be NULL; taken). */
 MM_API void mm_resolve_error(mm_resolve_info *info, json_t *extensions, const char *fmt, ...)
     MM_PRINTF(3, 4);
+/* Nonzero when the request this resolver works for should stop: it was
+ * cancelled (the client went away), ran past its execution deadline
+ * (graphql.execution_timeout_ms), or the server is shutting down. A
+ * resolver that works for long (a loop, many mm_state_* calls) asks now
+ * and then and returns at once when told to (NULL is fine: whatever it
+ * returns is dropped, and the response says why). Call it only during the
+ * resolver's own call, on its thread: a blocking-pool thread, or the HTTP
+ * I/O thread for a MM_RESOLVER_NONBLOCKING resolver. Reads the clock. */
+MM_API int mm_resolve_should_stop(mm_resolve_info *info);
 /* The state store of the service whose resolver is running on this thread;
  * NULL outside a resolver. info is not consulted: the framework knows the
  * running resolver from its thread (resolvers never migrate mid-call); the

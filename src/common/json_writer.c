@@ -45,52 +45,13 @@ void mm_json_writer_fail(mm_json_writer *w) {
     w->limit = limit;
 }
 
-/* Whether any of the 8 bytes in x is a control character, '"' or '\\'
- * (the bytes JSON.stringify escapes): the classic "has a byte less than n"
- * and "has a zero byte" word tricks. Bytes >= 0x80 (UTF-8) never match. */
-static inline bool word_needs_escape(uint64_t x) {
-    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-    uint64_t control = (x - ones * 0x20) & ~x & highs;
-    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
-    uint64_t quote = (q - ones) & ~q & highs;
-    uint64_t backslash = (b - ones) & ~b & highs;
-    return (control | quote | backslash) != 0;
-}
-
-/* The position of the first byte of s[0..n) that needs an escape, or n.
- * Most strings need none: they are checked 8 bytes at a time, the last few
- * bytes padded with spaces (which need no escape). */
-static size_t first_escape(const char *s, size_t n) {
+void mm_json_put_string_escaped(mm_json_writer *w, const char *s, size_t n) {
+    static const char hex[] = "0123456789abcdef";
     size_t i = 0;
-    uint64_t x;
-    for (; i + 8 <= n; i += 8) {
-        memcpy(&x, s + i, 8);
-        if (word_needs_escape(x)) break;
-    }
-    if (i + 8 > n) {
-        x = 0x2020202020202020u;
-        if (n > i) memcpy(&x, s + i, n - i);
-        if (!word_needs_escape(x)) return n;
-    }
     while (i < n) {
         unsigned char c = (unsigned char)s[i];
         if (c < 0x20 || c == '"' || c == '\\') break;
         i++;
-    }
-    return i;
-}
-
-void mm_json_put_string(mm_json_writer *w, const char *s, size_t n) {
-    static const char hex[] = "0123456789abcdef";
-    size_t i = first_escape(s, n);
-    if (i == n) { /* the common case: quotes around the bytes as they are */
-        if (w->len + n + 2 >= w->cap && !mm_json_writer_reserve(w, n + 2)) return;
-        char *p = w->s + w->len;
-        *p = '"';
-        memcpy(p + 1, s, n);
-        p[n + 1] = '"';
-        w->len += n + 2;
-        return;
     }
     mm_json_put_char(w, '"');
     size_t run = 0; /* start of the bytes not yet copied */

@@ -18,6 +18,18 @@
 
 /* ---- document cache ------------------------------------------------------- */
 
+/* The response of an operation that selects introspection only (no
+ * variables, root fields __schema, __type, __typename): it depends on the
+ * schema and the document alone, so it is kept with the document and
+ * answered without executing again (see introspection_only). */
+typedef struct intro_result {
+    size_t definition; /* the operation's definition index */
+    size_t max_depth;  /* the options' depth limit it was made under */
+    uint64_t resolved; /* fields it resolved (the field budget of a later request) */
+    size_t len;
+    char text[]; /* the response text, NUL-terminated */
+} intro_result;
+
 /* A parsed, validated document shared by the requests using it. */
 typedef struct cache_entry cache_entry;
 struct cache_entry {
@@ -29,10 +41,12 @@ struct cache_entry {
     size_t length;
     mm_arena arena; /* the AST */
     mm_gql_document *doc;
-    size_t *costs;      /* per definition, its operation's cost (cost.h), or NULL */
-    size_t costs_limit; /* the max_cost they were counted up to */
-    size_t bytes;       /* what it holds from malloc, once listed */
-    atomic_int refs;    /* the cache's (while listed) + each request's */
+    size_t *costs;                 /* per definition, its operation's cost (cost.h), or NULL */
+    size_t costs_limit;            /* the max_cost they were counted up to */
+    size_t bytes;                  /* what it holds from malloc, once listed */
+    atomic_int refs;               /* the cache's (while listed) + each request's */
+    _Atomic(intro_result *) intro; /* set once (under the cache's lock), freed with it */
+    atomic_size_t response_len;    /* the last response's length: the next one's size hint */
 };
 
 struct mm_graphql_cache {
@@ -64,6 +78,7 @@ static cache_entry *entry_new(const mm_gql_schema *schema, const char *text, siz
     e->hash = hash_text(schema, text, length);
     mm_arena_init(&e->arena);
     atomic_init(&e->refs, 1);
+    atomic_init(&e->response_len, 0);
     return e;
 }
 
@@ -74,6 +89,7 @@ static void entry_release(cache_entry *e) {
     if (before != 1) return;
     assert(!e->prev && !e->next); /* no longer listed */
     mm_arena_reset(&e->arena);
+    free(atomic_load(&e->intro));
     free(e->text);
     free(e);
 }
@@ -223,6 +239,23 @@ static void cache_insert(mm_graphql_cache *c, cache_entry *e) {
     }
 }
 
+/* Keeps an introspection response with its listed entry, if the byte
+ * budget allows it and no other was kept (one per document). */
+static void cache_keep_intro(mm_graphql_cache *c, cache_entry *e, intro_result *r) {
+    size_t bytes = sizeof(*r) + r->len + 1;
+    bool kept = false;
+    pthread_mutex_lock(&c->lock);
+    bool listed = e->prev || e->next || c->head == e;
+    if (listed && !atomic_load(&e->intro) && c->bytes + bytes <= c->max_bytes) {
+        atomic_store_explicit(&e->intro, r, memory_order_release);
+        e->bytes += bytes;
+        c->bytes += bytes;
+        kept = true;
+    }
+    pthread_mutex_unlock(&c->lock);
+    if (!kept) free(r);
+}
+
 /* ---- requests --------------------------------------------------------------- */
 
 struct mm_graphql_request {
@@ -233,8 +266,54 @@ struct mm_graphql_request {
     bool is_mutation;
     json_t *response;   /* errors before execution; or the execution's text parsed on demand */
     cache_entry *entry; /* the cached document in use, or NULL */
+    const intro_result *intro; /* answered from entry's kept introspection response */
+    bool keep_intro;           /* keep this execution's response with the entry */
     uint64_t parse_ns, validate_ns, execute_ns;
 };
+
+/* Whether set (at most depth fragment levels deep) selects only the
+ * introspection root fields: __schema, __type, __typename. */
+static bool selects_introspection_only(const mm_gql_document *doc, const mm_gql_selection_set *set,
+                                       int depth) {
+    if (!set || depth > 16) return false;
+    for (size_t i = 0; i < set->count; i++) {
+        const mm_gql_selection *sel = &set->items[i];
+        switch (sel->kind) {
+        case MM_GQL_SEL_FIELD: {
+            const char *n = sel->u.field.name.value;
+            if (!n || (strcmp(n, "__schema") != 0 && strcmp(n, "__type") != 0 &&
+                       strcmp(n, "__typename") != 0))
+                return false;
+            break;
+        }
+        case MM_GQL_SEL_INLINE_FRAGMENT:
+            if (!selects_introspection_only(doc, sel->u.inline_fragment.selection_set, depth + 1))
+                return false;
+            break;
+        case MM_GQL_SEL_FRAGMENT_SPREAD: {
+            const mm_gql_fragment *f = NULL;
+            for (size_t d = 0; d < doc->definition_count && !f; d++)
+                if (doc->definitions[d].kind == MM_GQL_DEF_FRAGMENT &&
+                    strcmp(doc->definitions[d].u.fragment.name.value, sel->u.spread.name.value) ==
+                        0)
+                    f = &doc->definitions[d].u.fragment;
+            if (!f || !selects_introspection_only(doc, f->selection_set, depth + 1)) return false;
+            break;
+        }
+        }
+    }
+    return true;
+}
+
+/* Whether op's response is a function of the schema and the document
+ * alone: a query without variable definitions (so no @skip/@include or
+ * argument can vary) selecting only introspection fields, which are answered
+ * by the schema's own resolvers. Extra variables a request sends are
+ * ignored by graphql-js, as here. */
+static bool introspection_only(const mm_gql_document *doc, const mm_gql_operation *op) {
+    return op->operation == MM_GQL_OP_QUERY && op->variable_count == 0 &&
+           selects_introspection_only(doc, op->selection_set, 0);
+}
 
 /* The definition index of op in doc. */
 static size_t definition_index(const mm_gql_document *doc, const mm_gql_operation *op) {
@@ -269,6 +348,33 @@ static void respond_with_errors(mm_graphql_request *req, mm_graphql_outcome outc
     json_t *res = json_object();
     json_object_set_new(res, "errors", mm_gql_errors_to_json(&req->errors));
     req->response = res;
+}
+
+/* The response's length, kept with the cached document as the next
+ * execution's size hint (the text then grows once, not from 1 KiB). */
+static void remember_size(mm_graphql_request *req) {
+    size_t len;
+    if (req->entry && req->outcome == MM_GRAPHQL_EXECUTED &&
+        mm_gql_execution_result_text(req->ex, &len))
+        atomic_store_explicit(&req->entry->response_len, len + 1, memory_order_relaxed);
+}
+
+/* A successful introspection response is kept with its document. */
+static void keep_intro(mm_graphql_request *req, const mm_graphql_options *opts) {
+    size_t len;
+    const char *text = mm_gql_execution_result_text(req->ex, &len);
+    const mm_gql_operation *op = mm_gql_execution_operation(req->ex);
+    if (!text || !op || mm_gql_execution_has_errors(req->ex) ||
+        mm_gql_execution_stop_reason(req->ex) != MM_GQL_STOP_NONE)
+        return;
+    intro_result *r = malloc(sizeof(*r) + len + 1);
+    if (!r) return;
+    r->definition = definition_index(req->entry->doc, op);
+    r->max_depth = opts->max_depth;
+    r->resolved = mm_gql_execution_resolved_fields(req->ex);
+    r->len = len;
+    memcpy(r->text, text, len + 1);
+    cache_keep_intro(opts->cache, req->entry, r);
 }
 
 static void after_run(mm_graphql_request *req, mm_gql_exec_status st) {
@@ -393,6 +499,23 @@ mm_graphql_request *mm_graphql_request_start(mm_gql_schema *schema, const mm_gra
         }
     }
 
+    /* An introspection response kept with the document answers at once,
+     * within this request's bounds (a smaller cap or budget executes, and
+     * stops as it would have). */
+    const intro_result *intro =
+        req->entry ? atomic_load_explicit(&req->entry->intro, memory_order_acquire) : NULL;
+    if (intro && op && intro->definition == definition_index(doc, op) &&
+        intro->max_depth == opts->max_depth &&
+        (!params->variables || json_is_object(params->variables)) &&
+        (!opts->max_response_bytes || intro->len <= opts->max_response_bytes) &&
+        (!opts->max_field_resolutions || intro->resolved <= opts->max_field_resolutions)) {
+        req->intro = intro;
+        req->outcome = MM_GRAPHQL_EXECUTED;
+        req->execute_ns = now_ns() - t2;
+        return req;
+    }
+    req->keep_intro = opts->cache && req->entry && op && !intro && introspection_only(doc, op);
+
     mm_gql_execute_params ep = {
         .schema = schema,
         .document = doc,
@@ -410,6 +533,8 @@ mm_graphql_request *mm_graphql_request_start(mm_gql_schema *schema, const mm_gra
         .timeout_ns = (uint64_t)opts->execution_timeout_ms * 1000000u,
         .cancel = params->cancel,
         .stop_at_ns = opts->stop_at_ns,
+        .response_size_hint =
+            req->entry ? atomic_load_explicit(&req->entry->response_len, memory_order_relaxed) : 0,
     };
     req->ex = mm_gql_execute_start(&ep);
     if (!req->ex) {
@@ -420,6 +545,8 @@ mm_graphql_request *mm_graphql_request_start(mm_gql_schema *schema, const mm_gra
     mm_gql_exec_status st = mm_gql_execution_run(req->ex);
     req->execute_ns += now_ns() - t2;
     after_run(req, st);
+    if (req->keep_intro && req->outcome == MM_GRAPHQL_EXECUTED) keep_intro(req, opts);
+    remember_size(req);
     return req;
 }
 
@@ -429,6 +556,7 @@ mm_graphql_outcome mm_graphql_request_run(mm_graphql_request *req) {
     mm_gql_exec_status st = mm_gql_execution_run(req->ex);
     req->execute_ns += now_ns() - t;
     after_run(req, st);
+    remember_size(req);
     return req->outcome;
 }
 
@@ -437,6 +565,8 @@ mm_graphql_outcome mm_graphql_request_outcome(const mm_graphql_request *req) {
 }
 
 json_t *mm_graphql_request_response(mm_graphql_request *req) {
+    if (!req->response && req->intro)
+        req->response = json_loadb(req->intro->text, req->intro->len, JSON_ALLOW_NUL, NULL);
     if (!req->response && req->ex && req->outcome != MM_GRAPHQL_PENDING)
         req->response = mm_gql_execution_result(req->ex);
     return req->response ? json_incref(req->response) : NULL;
@@ -445,6 +575,14 @@ json_t *mm_graphql_request_response(mm_graphql_request *req) {
 char *mm_graphql_request_take_response_text(mm_graphql_request *req, size_t *len) {
     if (req->outcome == MM_GRAPHQL_PENDING) return NULL;
     if (req->response) return mm_json_text(req->response, len);
+    if (req->intro) {
+        char *text = malloc(req->intro->len + 1);
+        if (text) {
+            memcpy(text, req->intro->text, req->intro->len + 1);
+            if (len) *len = req->intro->len;
+        }
+        return text;
+    }
     return mm_gql_execution_take_result_text(req->ex, len);
 }
 

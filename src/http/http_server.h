@@ -74,6 +74,19 @@ typedef enum mm_http_media {
  *   MUTATION_OVER_GET    405 (Allow: POST)       405 (Allow: POST)
  *   INTERNAL_ERROR       500                     500
  *   UNAVAILABLE          503                     503
+ *   STOPPED_TOO_LARGE    413                     200
+ *   STOPPED_TIMEOUT      504                     200
+ *   STOPPED_SHUTDOWN     503                     200
+ *
+ * STOPPED_*: the execution was stopped by a bound (execute.h STOPPING):
+ * the response cap or the field budget (RESPONSE_TOO_LARGE,
+ * FIELD_LIMIT_EXCEEDED), the execution deadline (EXECUTION_TIMEOUT), the
+ * server's shutdown (SHUTTING_DOWN). No partial data is given: with
+ * graphql-response+json the body is a request error ({"errors":[...]}, no
+ * "data"), which the GraphQL-over-HTTP spec lets a server answer with 4xx
+ * or 5xx; with application/json it is {"errors":[...],"data":null} and 200,
+ * as that spec asks for every well-formed request (legacy clients read the
+ * body only on 200). docs/http.md has the table.
  */
 typedef enum mm_http_outcome {
     MM_HTTP_OUTCOME_EXECUTED = 0, /* the operation ran; body has "data" (maybe with field errors) */
@@ -85,6 +98,9 @@ typedef enum mm_http_outcome {
     MM_HTTP_OUTCOME_MUTATION_OVER_GET, /* a mutation was sent with GET */
     MM_HTTP_OUTCOME_INTERNAL_ERROR,    /* the engine failed */
     MM_HTTP_OUTCOME_UNAVAILABLE,       /* the engine cannot serve now */
+    MM_HTTP_OUTCOME_STOPPED_TOO_LARGE, /* stopped: response cap or field budget passed */
+    MM_HTTP_OUTCOME_STOPPED_TIMEOUT,   /* stopped: execution deadline passed */
+    MM_HTTP_OUTCOME_STOPPED_SHUTDOWN,  /* stopped: the server is shutting down */
     MM_HTTP_OUTCOME_COUNT_
 } mm_http_outcome;
 
@@ -317,6 +333,14 @@ typedef struct mm_http_raw_request {
     const mm_http_param *params; /* GET query parameters */
     size_t param_count;
 } mm_http_raw_request;
+
+/* request_body.c: the common POST body envelope ("query" a string without
+ * \u escapes; "operationName" a string or null; "variables" and
+ * "extensions" null or {}) read without jansson into out (zeroed). Returns 1
+ * when it did, 0 for anything else (out untouched): the general path of
+ * mm_http_request_parse then reads the body, with its error messages. body
+ * must be valid UTF-8. */
+int mm_http_request_body_fast(const char *body, size_t len, mm_http_graphql_request *out);
 
 /* Parses a GraphQL-over-HTTP request into out (zeroed first; free it with
  * mm_http_graphql_request_clear). Returns 0, or the HTTP status to answer

@@ -206,6 +206,9 @@ unsigned mm_http_outcome_status(mm_http_outcome outcome, mm_http_media media) {
     case MM_HTTP_OUTCOME_OPERATION_ERROR: return modern ? 400 : 200;
     case MM_HTTP_OUTCOME_MUTATION_OVER_GET: return 405;
     case MM_HTTP_OUTCOME_UNAVAILABLE: return 503;
+    case MM_HTTP_OUTCOME_STOPPED_TOO_LARGE: return modern ? 413 : 200;
+    case MM_HTTP_OUTCOME_STOPPED_TIMEOUT: return modern ? 504 : 200;
+    case MM_HTTP_OUTCOME_STOPPED_SHUTDOWN: return modern ? 503 : 200;
     case MM_HTTP_OUTCOME_INTERNAL_ERROR:
     default: return 500;
     }
@@ -222,6 +225,9 @@ const char *mm_http_outcome_name(mm_http_outcome outcome) {
     case MM_HTTP_OUTCOME_MUTATION_OVER_GET: return "mutation_over_get";
     case MM_HTTP_OUTCOME_INTERNAL_ERROR: return "internal";
     case MM_HTTP_OUTCOME_UNAVAILABLE: return "unavailable";
+    case MM_HTTP_OUTCOME_STOPPED_TOO_LARGE: return "stopped_too_large";
+    case MM_HTTP_OUTCOME_STOPPED_TIMEOUT: return "stopped_timeout";
+    case MM_HTTP_OUTCOME_STOPPED_SHUTDOWN: return "stopped_shutdown";
     default: return "unknown";
     }
 }

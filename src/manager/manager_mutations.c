@@ -3,6 +3,7 @@
  * service-web topic through the server's producer, and answers with what it
  * asked for once Kafka acknowledged it. The HTTP worker does not wait: the
  * field is deferred and the producer's delivery thread settles it. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "common/log.h"
 #include "manager/manager_internal.h"
 #include "node/control.h"
+#include "service/gateway.h"
 
 typedef struct mutation_def {
     const char *field;
@@ -73,9 +75,10 @@ static mm_control_opt opt_arg(json_t *args, const char *key, long *out) {
     return MM_CONTROL_SET;
 }
 
-static json_t *resolve(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info) {
-    (void)parent;
-    binding *b = ud;
+/* The mutation, settling through given (offloaded: *used set once given
+ * is the publication's to settle) or a deferred of its own. */
+static json_t *resolve_with(binding *b, json_t *args, mm_gql_resolve_info *info,
+                            mm_gql_deferred *given, bool *used) {
     mm_manager *m = b->m;
     if (!mm_manager_authorize(m, args, info, 1)) return NULL;
 
@@ -124,7 +127,8 @@ static json_t *resolve(void *ud, json_t *parent, json_t *args, mm_gql_resolve_in
     p->answer = answer;
     snprintf(p->type, sizeof p->type, "%s", ev.type);
     snprintf(p->topic, sizeof p->topic, "%s", m->topic);
-    p->deferred = mm_gql_resolve_defer(info);
+    p->deferred = given ? given : mm_gql_resolve_defer(info);
+    if (given) *used = true;
     if (!p->deferred) {
         json_decref(p->answer);
         free(p);
@@ -143,6 +147,23 @@ static json_t *resolve(void *ud, json_t *parent, json_t *args, mm_gql_resolve_in
         free(p);
     }
     return NULL; /* completed through the deferred */
+}
+
+/* On a blocking-pool thread: checking the node is live reads Redis. */
+static void offloaded(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info,
+                      mm_gql_deferred *d) {
+    (void)parent;
+    bool used = false;
+    json_t *out = resolve_with(ud, args, info, d, &used);
+    if (!used) mm_gateway_settle(d, info, out); /* refused before publishing */
+}
+
+/* Never on an HTTP I/O thread (mm_manager_check_live reads the status
+ * store, synchronous Redis): there the field goes to the blocking pool. */
+static json_t *resolve(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info) {
+    if (mm_gateway_offload(info, parent, args, offloaded, ud)) return NULL;
+    bool used = false;
+    return resolve_with(ud, args, info, NULL, &used);
 }
 
 int mm_manager_bind_mutations(mm_manager *m, mm_gql_schema *schema, char *err, size_t err_size) {

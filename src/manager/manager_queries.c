@@ -8,6 +8,7 @@
 
 #include "common/log.h"
 #include "manager/manager_internal.h"
+#include "service/gateway.h"
 
 typedef enum query_kind {
     Q_NODES,
@@ -185,7 +186,7 @@ static int string_equals(json_t *o, const char *key, const char *want) {
     return v && strcmp(v, want) == 0;
 }
 
-static json_t *resolve(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info) {
+static json_t *resolve_now(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info) {
     (void)parent;
     query_binding *b = ud;
     mm_manager *m = b->m;
@@ -228,6 +229,21 @@ static json_t *resolve(void *ud, json_t *parent, json_t *args, mm_gql_resolve_in
     }
     json_decref(nodes);
     return out;
+}
+
+/* On a blocking-pool thread: the query reads Redis synchronously. */
+static void offloaded(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info,
+                      mm_gql_deferred *d) {
+    mm_gateway_settle(d, info, resolve_now(ud, parent, args, info));
+}
+
+/* Every query reads the status store (synchronous Redis, within its
+ * timeout): never on an HTTP I/O thread, where a hung Redis would stall
+ * every client of the thread. On one, the field is handed to the blocking
+ * pool (mm_gateway_offload); elsewhere it runs here. */
+static json_t *resolve(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info) {
+    if (mm_gateway_offload(info, parent, args, offloaded, ud)) return NULL;
+    return resolve_now(ud, parent, args, info);
 }
 
 /* DateTime: RFC 3339 strings as the nodes wrote them. */

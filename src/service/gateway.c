@@ -74,6 +74,32 @@ static bool kafka_unavailable(const job *j, const char *text) {
            strstr(text, "\"code\":\"KAFKA_UNAVAILABLE\"") != NULL;
 }
 
+/* An execution stopped by a bound (mm_http_outcome STOPPED_*), or
+ * EXECUTED. With graphql-response+json the stop is answered as a request
+ * error: the text {"errors":[...],"data":null} loses its "data" (*len cut). */
+static mm_http_outcome stopped_outcome(const job *j, char *text, size_t *len) {
+    mm_http_outcome ho;
+    switch (mm_graphql_request_stop_reason(j->req)) {
+    case MM_GQL_STOP_RESPONSE_TOO_LARGE:
+    case MM_GQL_STOP_FIELD_LIMIT: ho = MM_HTTP_OUTCOME_STOPPED_TOO_LARGE; break;
+    case MM_GQL_STOP_TIMEOUT: ho = MM_HTTP_OUTCOME_STOPPED_TIMEOUT; break;
+    case MM_GQL_STOP_SHUTDOWN: ho = MM_HTTP_OUTCOME_STOPPED_SHUTDOWN; break;
+    case MM_GQL_STOP_CANCELLED: /* nobody reads it, or the server answered already */
+    case MM_GQL_STOP_NONE:
+    default: return MM_HTTP_OUTCOME_EXECUTED;
+    }
+    const mm_http_graphql_request *req = mm_http_responder_request(j->responder);
+    static const char tail[] = ",\"data\":null}";
+    size_t n = sizeof tail - 1;
+    if (req && req->media == MM_HTTP_MEDIA_GRAPHQL_RESPONSE_JSON && *len > n &&
+        memcmp(text + *len - n, tail, n) == 0) {
+        *len -= n - 1;
+        text[*len - 1] = '}';
+        text[*len] = '\0';
+    }
+    return ho;
+}
+
 /* Answers from the engine's final outcome and frees the job. */
 static void job_finish(job *j) {
     mm_graphql_outcome o = mm_graphql_request_outcome(j->req);
@@ -83,6 +109,8 @@ static void job_finish(job *j) {
         mm_http_outcome ho = mm_gateway_http_outcome(o);
         if (o == MM_GRAPHQL_EXECUTED && kafka_unavailable(j, text))
             ho = MM_HTTP_OUTCOME_UNAVAILABLE;
+        else if (o == MM_GRAPHQL_EXECUTED)
+            ho = stopped_outcome(j, text, &len);
         mm_http_respond_text(j->responder, ho, text, len, mm_graphql_request_has_errors(j->req));
     } else {
         mm_http_respond_error(j->responder, MM_HTTP_OUTCOME_INTERNAL_ERROR, "out of memory");
@@ -254,6 +282,20 @@ static void offload_run(void *arg) {
     pthread_mutex_unlock(&j->lock);
     if (cancel) cancel_and_finish(j); /* on_cancel left it to us */
     job_release(j);
+}
+
+void mm_gateway_settle(mm_gql_deferred *d, mm_gql_resolve_info *info, json_t *out) {
+    if (info->deferred_) {
+        json_decref(out);
+        mm_gql_deferred_reject(d, NULL,
+                               "Internal error: an offloaded resolver cannot defer again.");
+    } else if (info->error_message_) {
+        json_decref(out);
+        mm_gql_deferred_reject(d, info->error_extensions_, info->error_message_);
+        info->error_extensions_ = NULL;
+    } else {
+        mm_gql_deferred_resolve(d, out);
+    }
 }
 
 bool mm_gateway_offload(mm_gql_resolve_info *info, json_t *parent, json_t *args, mm_offload_fn fn,

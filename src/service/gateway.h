@@ -56,6 +56,12 @@ typedef void (*mm_offload_fn)(void *ud, json_t *parent, json_t *args, mm_gql_res
 bool mm_gateway_offload(mm_gql_resolve_info *info, json_t *parent, json_t *args, mm_offload_fn fn,
                         void *ud);
 
+/* For an mm_offload_fn: settles d from what the resolver did with info (a
+ * copy): rejected with its mm_gql_resolve_error, or resolved with out
+ * (taken). A resolver that asked to defer on the copy is an error (it was
+ * given d instead). */
+void mm_gateway_settle(mm_gql_deferred *d, mm_gql_resolve_info *info, json_t *out);
+
 /* Whether this thread is running a step of a gateway request (an I/O or a
  * dispatch thread: not one where a resolver may block). */
 bool mm_gateway_on_io_thread(void);

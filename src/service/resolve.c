@@ -35,18 +35,7 @@ static void offloaded(void *ud, json_t *parent, json_t *args, mm_gql_resolve_inf
     /* A service resolver has no way to defer (mm_resolve_info offers none);
      * if code did on this copy, it got a deferred nobody waits for, and the
      * field fails below instead of d being settled twice. */
-    json_t *out = call_service(ud, parent, args, info);
-    if (info->deferred_) {
-        json_decref(out);
-        mm_gql_deferred_reject(d, NULL,
-                               "Internal error: a service resolver cannot defer its field.");
-    } else if (info->error_message_) {
-        json_decref(out);
-        mm_gql_deferred_reject(d, info->error_extensions_, info->error_message_);
-        info->error_extensions_ = NULL;
-    } else {
-        mm_gql_deferred_resolve(d, out);
-    }
+    mm_gateway_settle(d, info, call_service(ud, parent, args, info));
 }
 
 /* A service resolver may call mm_state_* (blocking Redis): never on an I/O
@@ -60,6 +49,10 @@ static json_t *trampoline(void *ud, json_t *parent, json_t *args, mm_gql_resolve
 mm_state *mm_resolve_state(mm_resolve_info *info) {
     (void)info;
     return current_state;
+}
+
+int mm_resolve_should_stop(mm_resolve_info *info) {
+    return info && mm_gql_resolve_should_stop(info) ? 1 : 0;
 }
 
 void mm_resolve_error(mm_resolve_info *info, json_t *extensions, const char *fmt, ...) {

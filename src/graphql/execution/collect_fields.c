@@ -200,9 +200,11 @@ static void lookup_defs(mm_gql_execution *ex, const mm_gql_type *runtime_type,
     if (!out->count) return;
     const mm_gql_field **defs = mm_arena_alloc(&ex->arena, out->count * sizeof(*defs));
     if (!defs) return;
-    for (size_t i = 0; i < out->count; i++)
-        defs[i] = mm_gql_get_field_def(ex->schema, runtime_type,
-                                       out->items[i].nodes[0]->u.field.name.value);
+    for (size_t i = 0; i < out->count; i++) {
+        const char *name = out->items[i].nodes[0]->u.field.name.value;
+        defs[i] = mm_gql_get_field_def(ex->schema, runtime_type, name);
+        out->items[i].name_len = strlen(name); /* the default resolver compares it */
+    }
     out->defs = defs;
     /* Filled by the executor as it coerces arguments (NULL: no memo). */
     out->args = mm_arena_calloc(&ex->arena, out->count, sizeof(*out->args));
@@ -253,7 +255,8 @@ static size_t memo_slot(const mm_gql_type *type, const mm_gql_field_group *group
 }
 
 static int memo_grow(mm_gql_execution *ex) {
-    size_t cap = ex->subfields_memo_cap ? ex->subfields_memo_cap * 2 : 32;
+    /* Most operations nest a few object types: start small (it is zeroed). */
+    size_t cap = ex->subfields_memo_cap ? ex->subfields_memo_cap * 2 : 8;
     struct mm_gql_subfields_memo *t = mm_arena_calloc(&ex->arena, cap, sizeof(*t));
     if (!t) return -1;
     for (size_t i = 0; i < ex->subfields_memo_cap; i++) {

@@ -29,6 +29,18 @@ static int complete_list(mm_gql_execution *ex, mm_gql_type *return_type,
         return MM_GQL_FIELD_NULL_UP;
     }
     mm_gql_type *item_type = return_type->of_type;
+    mm_gql_type *named = item_type->kind == MM_GQL_NON_NULL ? item_type->of_type : item_type;
+    /* A list of objects of one type (the common case): their sub-fields are
+     * collected once for the whole list, and each object is written
+     * without going through complete_value. Anything else an item holds
+     * (null, an error to report) takes the general path. */
+    const mm_gql_field_groups *sub = NULL;
+    if (named->kind == MM_GQL_OBJECT && ex->depth < ex->max_depth) {
+        const char *message;
+        mm_gql_loc loc;
+        if (mm_gql_collect_subfields_memo(ex, named, group, &sub, &message, &loc) < 0)
+            sub = NULL; /* complete_object reports it for the first item */
+    }
     mm_json_put_char(&ex->out, '[');
     size_t n = json_array_size(result);
     for (size_t i = 0; i < n; i++) {
@@ -38,8 +50,15 @@ static int complete_list(mm_gql_execution *ex, mm_gql_type *return_type,
         if (i) mm_json_put_char(&ex->out, ',');
         size_t mark = ex->out.len;
         mm_gql_path item_path = {.prev = path, .key = NULL, .index = i};
-        int st = mm_gql_complete_value(ex, item_type, group, info, &item_path,
-                                       json_incref(json_array_get(result, i)));
+        json_t *item = json_array_get(result, i);
+        int st;
+        if (sub && item && !json_is_null(item)) {
+            ex->depth++;
+            st = mm_gql_execute_fields(ex, named, item, &item_path, sub);
+            ex->depth--;
+        } else {
+            st = mm_gql_complete_value(ex, item_type, group, info, &item_path, item);
+        }
         if (st == MM_GQL_FIELD_STOPPED) return st;
         if (st == MM_GQL_FIELD_NULL_UP) {
             if (item_type->kind == MM_GQL_NON_NULL) return MM_GQL_FIELD_NULL_UP;
@@ -51,45 +70,9 @@ static int complete_list(mm_gql_execution *ex, mm_gql_type *return_type,
     return MM_GQL_FIELD_OK;
 }
 
-/* The common leaves written without calling serialize (which would hand
- * back the same value, or a new jansson integer to be written and freed):
- * a String or ID holding a string, an Int holding a 32-bit integer, a
- * Boolean holding a boolean, an enum holding one of its values' names.
- * Returns false for anything else. */
-static bool put_builtin_leaf(mm_json_writer *out, const mm_gql_type *type, const json_t *v) {
-    if (type->kind == MM_GQL_ENUM) { /* the value's name, as the schema spells it */
-        const mm_gql_enum_value *ev =
-            json_is_string(v) ? mm_gql_type_find_enum_value(type, json_string_value(v)) : NULL;
-        if (!ev) return false; /* serialize says why */
-        mm_json_put_string(out, ev->name, strlen(ev->name));
-        return true;
-    }
-    mm_gql_scalar_serialize_fn serialize = type->serialize;
-    if (serialize == mm_gql_string_serialize || serialize == mm_gql_id_serialize) {
-        if (!json_is_string(v)) return false;
-        mm_json_put_string(out, json_string_value(v), json_string_length(v));
-        return true;
-    }
-    if (serialize == mm_gql_int_serialize) {
-        if (!json_is_integer(v)) return false;
-        json_int_t i = json_integer_value(v);
-        if (i > 2147483647 || i < -2147483648LL) return false; /* serialize says why */
-        mm_json_put_integer(out, i);
-        return true;
-    }
-    if (serialize == mm_gql_boolean_serialize && json_is_boolean(v)) {
-        if (json_is_true(v))
-            mm_json_put(out, "true", 4);
-        else
-            mm_json_put(out, "false", 5);
-        return true;
-    }
-    return false;
-}
-
 static int complete_leaf(mm_gql_execution *ex, mm_gql_type *return_type,
                          const mm_gql_field_group *group, const mm_gql_path *path, json_t *result) {
-    if (put_builtin_leaf(&ex->out, return_type, result)) return MM_GQL_FIELD_OK;
+    if (mm_gql_put_builtin_leaf(&ex->out, return_type, result)) return MM_GQL_FIELD_OK;
     const char *err = NULL;
     json_t *s;
     if (return_type->kind == MM_GQL_ENUM)
@@ -191,7 +174,6 @@ int mm_gql_complete_value(mm_gql_execution *ex, mm_gql_type *return_type,
          * serialize returns null is an error of its own), so only the
          * resolver's own null is checked here. */
         if (null) {
-            json_decref(result);
             mm_gql_exec_field_error(
                 ex, group, NULL, path, NULL,
                 mm_arena_sprintf(&ex->arena, "Cannot return null for non-nullable field %s.%s.",
@@ -200,7 +182,6 @@ int mm_gql_complete_value(mm_gql_execution *ex, mm_gql_type *return_type,
         }
         return_type = return_type->of_type;
     } else if (null) {
-        json_decref(result);
         mm_json_put(&ex->out, "null", 4);
         return MM_GQL_FIELD_OK;
     }
@@ -223,6 +204,5 @@ int mm_gql_complete_value(mm_gql_execution *ex, mm_gql_type *return_type,
                              mm_gql_type_to_string(return_type, &ex->arena)));
         st = MM_GQL_FIELD_NULL_UP;
     }
-    json_decref(result);
     return st;
 }

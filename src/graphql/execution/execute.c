@@ -341,7 +341,7 @@ static void put_key(mm_gql_execution *ex, const mm_gql_field_group *group, bool 
     char *p = ex->out.s + ex->out.len;
     if (!first) *p++ = ',';
     *p++ = '"';
-    memcpy(p, key, n);
+    mm_json_copy(p, key, n);
     p += n;
     *p++ = '"';
     *p++ = ':';
@@ -349,24 +349,37 @@ static void put_key(mm_gql_execution *ex, const mm_gql_field_group *group, bool 
 }
 
 /* graphql-js defaultFieldResolver: the source's member named like the field
- * (a new reference), or NULL. *cursor (when cursor is not NULL) walks the
- * source's members in order alongside the selection: when the data's members
- * come in the order they are selected (data stored in the schema's shape),
- * each lookup is one comparison instead of a hash and a bucket walk. The
- * value is the same either way. */
-static json_t *default_resolve(json_t *source, const char *name, void **cursor) {
+ * (BORROWED: the source holds it while the field completes), or NULL.
+ * *cursor (when cursor is not NULL) walks the source's members in order
+ * alongside the selection: when the data's members come in the order they
+ * are selected (data stored in the schema's shape), each lookup is one
+ * comparison instead of a hash and a bucket walk. The value is the same
+ * either way. */
+static inline bool same_bytes(const char *a, const char *b, size_t n) {
+    if (n > 16) return memcmp(a, b, n) == 0;
+    uint64_t x, y, u, v;
+    if (n >= 8) {
+        memcpy(&x, a, 8), memcpy(&y, b, 8), memcpy(&u, a + n - 8, 8), memcpy(&v, b + n - 8, 8);
+        return ((x ^ y) | (u ^ v)) == 0;
+    }
+    if (n >= 4) {
+        uint32_t p, q, r, t;
+        memcpy(&p, a, 4), memcpy(&q, b, 4), memcpy(&r, a + n - 4, 4), memcpy(&t, b + n - 4, 4);
+        return ((p ^ q) | (r ^ t)) == 0;
+    }
+    return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
+}
+
+static inline __attribute__((always_inline)) json_t *
+default_resolve(json_t *source, const char *name, size_t name_len, void **cursor) {
     if (!json_is_object(source)) return NULL;
     void *it = cursor ? *cursor : NULL;
-    if (it) {
-        size_t n = json_object_iter_key_len(it);
-        const char *key = json_object_iter_key(it);
-        if (strnlen(name, n + 1) == n && memcmp(key, name, n) == 0) {
-            *cursor = json_object_iter_next(source, it);
-            return json_incref(json_object_iter_value(it));
-        }
+    if (it && json_object_iter_key_len(it) == name_len &&
+        same_bytes(json_object_iter_key(it), name, name_len)) {
+        *cursor = json_object_iter_next(source, it);
+        return json_object_iter_value(it);
     }
-    json_t *v = json_object_get(source, name);
-    return v ? json_incref(v) : NULL;
+    return json_object_get(source, name);
 }
 
 /* graphql-js executeField: writes the field's value (its key is already
@@ -393,6 +406,16 @@ static int execute_field(mm_gql_execution *ex, mm_gql_type *parent_type, json_t 
     info.parent_type = parent_type;
     info.error_message_ = NULL;
     info.deferred_ = NULL;
+    if (!field->resolve && field->arg_count == 0) {
+        /* Default-resolved without arguments: no arguments to coerce, no
+         * resolver to hear from (execute_fields takes most such fields
+         * itself; root fields and names beginning with _ come here). */
+        json_t *value = default_resolve(
+            source, field->name, group->name_len ? group->name_len : strlen(field->name), cursor);
+        int st = mm_gql_complete_value(ex, field->type, group, &info, path, value);
+        if (st == MM_GQL_FIELD_NULL_UP) return field_failed(ex, field, mark);
+        return st;
+    }
     if (field->resolve)
         info = (mm_gql_resolve_info){
             .field_name = field->name,
@@ -442,12 +465,14 @@ static int execute_field(mm_gql_execution *ex, mm_gql_type *parent_type, json_t 
             memo_size = json_object_size(args);
         }
     }
-    json_t *result;
+    json_t *result; /* a new reference from a resolver; borrowed from source by default */
     if (field->resolve) {
         result = field->resolve(field->resolve_ud, source, args, &info);
     } else {
-        result = default_resolve(source, field->name, cursor);
+        result = default_resolve(source, field->name,
+                                 group->name_len ? group->name_len : strlen(field->name), cursor);
     }
+    json_t *owned = field->resolve ? result : NULL;
     if (args_memo && args && args == *args_memo) {
         if (args->refcount != 1 || json_object_size(args) != memo_size) {
             /* The resolver kept or changed them: the next object coerces afresh. */
@@ -463,19 +488,19 @@ static int execute_field(mm_gql_execution *ex, mm_gql_type *parent_type, json_t 
     }
     if (field->resolve &&
         ex->stop != MM_GQL_STOP_NONE) { /* it asked mm_gql_resolve_should_stop: drop its work */
-        json_decref(result);
+        json_decref(owned);
         if (info.error_message_) json_decref(info.error_extensions_);
         if (info.deferred_) deferred_detach(info.deferred_);
         return MM_GQL_FIELD_STOPPED;
     }
     if (info.error_message_) {
-        json_decref(result);
+        json_decref(owned);
         if (info.deferred_) deferred_detach(info.deferred_);
         mm_gql_exec_field_error(ex, group, NULL, path, info.error_extensions_, info.error_message_);
         return field_failed(ex, field, mark);
     }
     if (info.deferred_) {
-        json_decref(result);
+        json_decref(owned);
         if (root) {
             ex->pending = info.deferred_;
             ex->pending_field = field;
@@ -492,6 +517,7 @@ static int execute_field(mm_gql_execution *ex, mm_gql_type *parent_type, json_t 
         return field_failed(ex, field, mark);
     }
     int st = mm_gql_complete_value(ex, field->type, group, &info, path, result);
+    json_decref(owned);
     if (st == MM_GQL_FIELD_NULL_UP) return field_failed(ex, field, mark);
     return st;
 }
@@ -506,8 +532,34 @@ int mm_gql_execute_fields(mm_gql_execution *ex, mm_gql_type *parent_type, json_t
         if (!field) continue; /* unknown fields are left out, as graphql-js does */
         const mm_gql_field_group *group = &fields->items[i];
         put_key(ex, group, first);
+        size_t mark = ex->out.len;
         first = false;
         mm_gql_path field_path = {.prev = path, .key = group->response_key};
+        if (!field->resolve && field->arg_count == 0 && field->name[0] != '_') {
+            /* Default-resolved without arguments (most fields of a large
+             * response; __typename begins with _ and goes the long way):
+             * no arguments to coerce, no resolver to hear from, and a
+             * String, ID, Int or Boolean leaf holding its own kind of value
+             * is written at once. */
+            if (mm_gql_exec_should_stop(ex)) return MM_GQL_FIELD_STOPPED;
+            json_t *value =
+                default_resolve(source, field->name,
+                                group->name_len ? group->name_len : strlen(field->name), &cursor);
+            const mm_gql_type *t =
+                field->type->kind == MM_GQL_NON_NULL ? field->type->of_type : field->type;
+            if (value && t->kind == MM_GQL_SCALAR && mm_gql_put_builtin_leaf(&ex->out, t, value))
+                continue;
+            mm_gql_resolve_info info;
+            info.field_name = field->name;
+            info.parent_type = parent_type;
+            int st = mm_gql_complete_value(ex, field->type, group, &info, &field_path, value);
+            if (st == MM_GQL_FIELD_NULL_UP) {
+                if (field_failed(ex, field, mark) < 0) return MM_GQL_FIELD_NULL_UP;
+            } else if (st < 0) {
+                return st;
+            }
+            continue;
+        }
         json_t **args_memo = fields->args ? &fields->args[i] : NULL;
         int st = execute_field(ex, parent_type, source, group, field, args_memo, &cursor,
                                &field_path, false);
@@ -625,6 +677,10 @@ mm_gql_execution *mm_gql_execute_start(const mm_gql_execute_params *params) {
     ex->stop_at_ns = params->stop_at_ns;
     next_chunk(ex);
     ex->out.limit = params->max_response_bytes;
+    size_t hint = params->response_size_hint;
+    if (hint > ((size_t)1 << 20)) hint = (size_t)1 << 20; /* a hint, not a commitment */
+    if (ex->out.limit && hint >= ex->out.limit) hint = ex->out.limit - 1;
+    if (hint > 1024) mm_json_writer_reserve(&ex->out, hint);
     mm_json_put(&ex->out, "{\"data\":", 8);
     ex->data_start = ex->out.len;
 
@@ -698,6 +754,7 @@ static int complete_pending(mm_gql_execution *ex, const mm_gql_field_group *grou
     json_decref(extensions);
     int st = mm_gql_complete_value(ex, ex->pending_field->type, group, &ex->pending_info,
                                    &ex->pending_path, value);
+    json_decref(value);
     if (st == MM_GQL_FIELD_NULL_UP) return field_failed(ex, ex->pending_field, mark);
     return st;
 }

@@ -50,6 +50,7 @@
 #include "graphql/error/error.h"
 #include "common/json_writer.h"
 #include "graphql/type/schema.h"
+#include "graphql/type/scalars.h"
 
 typedef struct mm_gql_execution mm_gql_execution;
 typedef struct mm_gql_deferred mm_gql_deferred;
@@ -128,6 +129,9 @@ typedef struct mm_gql_execute_params {
     uint64_t timeout_ns;            /* time spent running (summed over runs, waits on a
                                          deferred excluded) past this stops: EXECUTION_TIMEOUT */
     const atomic_bool *cancel;      /* set from any thread: stops: EXECUTION_CANCELLED */
+    size_t response_size_hint;      /* bytes the response text is expected to take (e.g. the
+                                  last response to the same document): reserved at once
+                                  instead of growing from 1 KiB; 0: none */
     const atomic_uint_least64_t *stop_at_ns; /* a CLOCK_MONOTONIC time shared by many
                                          executions (a server's shutdown deadline; 0 =
                                          none): past it they stop: SHUTTING_DOWN */
@@ -234,6 +238,7 @@ const mm_gql_operation *mm_gql_get_operation(const mm_gql_document *doc, const c
 typedef struct mm_gql_field_group {
     const char *response_key;
     size_t response_key_len;
+    size_t name_len; /* strlen of the field's name, once its definition was looked up; else 0 */
     const mm_gql_selection **nodes;
     size_t count, cap;
 } mm_gql_field_group;
@@ -293,7 +298,48 @@ void mm_gql_exec_field_error(mm_gql_execution *ex, const mm_gql_field_group *gro
 int mm_gql_execute_fields(mm_gql_execution *ex, mm_gql_type *parent_type, json_t *source,
                           const mm_gql_path *path, const mm_gql_field_groups *fields);
 
-/* graphql-js completeValue: writes the completed value; result is STOLEN. */
+/* The common leaves written without calling serialize (which would hand
+ * back the same value, or a new jansson integer to be written and freed):
+ * a String or ID holding a string, an Int holding a 32-bit integer, a
+ * Boolean holding a boolean, an enum holding one of its values' names.
+ * Returns false (nothing written) for anything else: serialize decides.
+ * Inline: it runs for every leaf of a response. */
+static inline bool mm_gql_put_builtin_leaf(mm_json_writer *out, const mm_gql_type *type,
+                                           const json_t *v) {
+    mm_gql_scalar_serialize_fn serialize = type->serialize;
+    if (type->kind == MM_GQL_SCALAR &&
+        (serialize == mm_gql_string_serialize || serialize == mm_gql_id_serialize)) {
+        if (!json_is_string(v)) return false;
+        mm_json_put_string(out, json_string_value(v), json_string_length(v));
+        return true;
+    }
+    if (type->kind == MM_GQL_ENUM) { /* the value's name, as the schema spells it */
+        const mm_gql_enum_value *ev =
+            json_is_string(v) ? mm_gql_type_find_enum_value(type, json_string_value(v)) : NULL;
+        if (!ev) return false; /* serialize says why */
+        mm_json_put_string(out, ev->name, strlen(ev->name));
+        return true;
+    }
+    if (serialize == mm_gql_int_serialize) {
+        if (!json_is_integer(v)) return false;
+        json_int_t i = json_integer_value(v);
+        if (i > 2147483647 || i < -2147483648LL) return false; /* serialize says why */
+        mm_json_put_integer(out, i);
+        return true;
+    }
+    if (serialize == mm_gql_boolean_serialize && json_is_boolean(v)) {
+        if (json_is_true(v))
+            mm_json_put(out, "true", 4);
+        else
+            mm_json_put(out, "false", 5);
+        return true;
+    }
+    return false;
+}
+
+/* graphql-js completeValue: writes the completed value; result is BORROWED
+ * (the caller keeps it alive until this returns: a list or object holds its
+ * items, so completing them takes no reference counts). */
 int mm_gql_complete_value(mm_gql_execution *ex, mm_gql_type *return_type,
                           const mm_gql_field_group *group, mm_gql_resolve_info *info,
                           const mm_gql_path *path, json_t *result);

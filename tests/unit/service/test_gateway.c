@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "graphql/execution/execute.h"
@@ -82,13 +83,26 @@ static json_t *failing(void *ud, json_t *parent, json_t *args, mm_resolve_info *
     return NULL;
 }
 
-static int status_of(const char *url, const char *query, char **body) {
-    char data[256];
+static int status_of_accept(const char *url, const char *query, const char *accept, char **body) {
+    char data[256], accept_header[128];
     snprintf(data, sizeof data, "{\"query\":\"%s\"}", query);
-    char *argv[] = {
-        "/usr/bin/curl",  "-s", "-o",        "/dev/stdout", "-w",
-        "\n%{http_code}", "-X", "POST",      "-H",          "content-type: application/json",
-        "--data-binary",  data, (char *)url, NULL};
+    snprintf(accept_header, sizeof accept_header, "accept: %s", accept);
+    char *argv[] = {"/usr/bin/curl",
+                    "-s",
+                    "-o",
+                    "/dev/stdout",
+                    "-w",
+                    "\n%{http_code}",
+                    "-X",
+                    "POST",
+                    "-H",
+                    "content-type: application/json",
+                    "-H",
+                    accept_header,
+                    "--data-binary",
+                    data,
+                    (char *)url,
+                    NULL};
     char *out = NULL, *err = NULL;
     int rc = mm_test_run(argv, &out, &err, 20000);
     free(err);
@@ -99,6 +113,10 @@ static int status_of(const char *url, const char *query, char **body) {
     int status = atoi(nl + 1);
     *body = out;
     return status;
+}
+
+static int status_of(const char *url, const char *query, char **body) {
+    return status_of_accept(url, query, "*/*", body);
 }
 
 static void test_deferred_fields_over_http(void **state) {
@@ -202,7 +220,7 @@ static void test_deferred_fields_over_http(void **state) {
 /* A resolver that works until the engine says stop (at most 20 s). */
 static json_t *spin(void *ud, json_t *parent, json_t *args, mm_resolve_info *info) {
     (void)ud, (void)parent, (void)args;
-    for (int i = 0; i < 20000 && !mm_gql_resolve_should_stop(info); i++) usleep(1000);
+    for (int i = 0; i < 20000 && !mm_resolve_should_stop(info); i++) usleep(1000);
     return json_string("spun");
 }
 
@@ -251,10 +269,117 @@ static void test_stop_by_stops_a_running_request(void **state) {
     mm_service_free(s);
 }
 
+/* Works until mm_resolve_should_stop says stop (at most 20 s), on the I/O
+ * thread (declared non-blocking). */
+static volatile int spin_stopped;
+static json_t *spin_inline(void *ud, json_t *parent, json_t *args, mm_resolve_info *info) {
+    (void)ud, (void)parent, (void)args;
+    for (int i = 0; i < 20000; i++) {
+        if (mm_resolve_should_stop(info)) {
+            spin_stopped = 1;
+            return NULL;
+        }
+        usleep(1000);
+    }
+    return json_string("spun");
+}
+
+static json_t *big(void *ud, json_t *parent, json_t *args, mm_resolve_info *info) {
+    (void)ud, (void)parent, (void)args, (void)info;
+    char s[512];
+    memset(s, 'x', sizeof s - 1);
+    s[sizeof s - 1] = '\0';
+    return json_string(s);
+}
+
+/* A stopped execution answers with an honest status: with
+ * graphql-response+json a request error (no "data") and 413 (response cap,
+ * field budget) or 504 (deadline); with application/json 200 and "data":
+ * null (docs/http.md). The deadline reaches a running resolver through
+ * mm_resolve_should_stop. */
+static void test_stopped_requests_status(void **state) {
+    (void)state;
+    mm_service *s = mm_service_new("gw");
+    assert_int_equal(mm_service_add_sdl(s, "type Query { spin: String big: String }"), 0);
+    assert_int_equal(mm_service_add_resolver_flags(s, "Query", "spin", spin_inline, NULL,
+                                                   MM_RESOLVER_NONBLOCKING),
+                     0);
+    assert_int_equal(
+        mm_service_add_resolver_flags(s, "Query", "big", big, NULL, MM_RESOLVER_NONBLOCKING), 0);
+    char err[512];
+    mm_gql_schema *schema = mm_services_build_schema(&s, 1, NULL, 0, NULL, err, sizeof err);
+    assert_non_null(schema);
+    mm_dispatch *dispatch = mm_dispatch_start(1);
+    mm_gateway gw = {.schema = schema, .dispatch = dispatch};
+    mm_graphql_options_init(&gw.options);
+    gw.options.execution_timeout_ms = 200;
+    gw.options.max_response_bytes = 1024;
+    gw.options.max_field_resolutions = 3;
+    mm_http_config hc;
+    mm_http_config_init(&hc);
+    hc.port = 0;
+    hc.disable_access_log = 1;
+    mm_http_server *server = mm_http_server_new(&hc, mm_gateway_handle, &gw);
+    assert_non_null(server);
+    assert_int_equal(mm_http_server_start(server), 0);
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/graphql", (unsigned)mm_http_server_port(server));
+    const char *modern = "application/graphql-response+json";
+    char *body;
+
+    /* The deadline, seen by the resolver itself. */
+    spin_stopped = 0;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(status_of_accept(url, "{ spin }", modern, &body), 504);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    assert_true(spin_stopped);
+    assert_true(t1.tv_sec - t0.tv_sec < 10);
+    assert_non_null(strstr(body, "\"code\":\"EXECUTION_TIMEOUT\""));
+    assert_null(strstr(body, "\"data\""));
+    json_t *parsed = json_loads(body, 0, NULL); /* still valid JSON after the cut */
+    assert_non_null(parsed);
+    assert_non_null(json_object_get(parsed, "errors"));
+    json_decref(parsed);
+    free(body);
+    assert_int_equal(status_of_accept(url, "{ spin }", "application/json", &body), 200);
+    assert_non_null(strstr(body, "\"code\":\"EXECUTION_TIMEOUT\""));
+    assert_non_null(strstr(body, "\"data\":null"));
+    free(body);
+
+    /* The response cap (3 x 512 bytes > 1024). */
+    assert_int_equal(status_of_accept(url, "{ a: big b: big c: big }", modern, &body), 413);
+    assert_non_null(strstr(body, "\"code\":\"RESPONSE_TOO_LARGE\""));
+    assert_null(strstr(body, "\"data\""));
+    free(body);
+    assert_int_equal(status_of(url, "{ a: big b: big c: big }", &body), 200);
+    assert_non_null(strstr(body, "\"code\":\"RESPONSE_TOO_LARGE\""));
+    assert_non_null(strstr(body, "\"data\":null"));
+    free(body);
+
+    /* The field budget (4 fields > 3). */
+    const char *four = "{ a: __typename b: __typename c: __typename d: __typename }";
+    assert_int_equal(status_of_accept(url, four, modern, &body), 413);
+    assert_non_null(strstr(body, "\"code\":\"FIELD_LIMIT_EXCEEDED\""));
+    free(body);
+
+    /* Within every bound: 200 with data either way. */
+    assert_int_equal(status_of_accept(url, "{ a: big }", modern, &body), 200);
+    assert_non_null(strstr(body, "\"data\":{\"a\":\"xxx"));
+    free(body);
+
+    mm_http_server_stop(server, 1000);
+    mm_http_server_free(server);
+    mm_dispatch_free(dispatch);
+    mm_gql_schema_free(schema);
+    mm_service_free(s);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_deferred_fields_over_http),
         cmocka_unit_test(test_stop_by_stops_a_running_request),
+        cmocka_unit_test(test_stopped_requests_status),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
