@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# fetch-promtool.sh -- build Prometheus' promtool from the Go module proxy
+# into a cache outside the repo, once; print its path on stdout.
+#
+# The node metrics e2e test runs `promtool check metrics` on the node's
+# /metrics output: the reference linter of the Prometheus text format, not a
+# re-implementation of ours. promtool is a Go program; Debian 12's packaged
+# prometheus is years older than the text format rules we check against, so
+# it is built with `go install` from the module proxy at a pinned version
+# (falling back to older pinned versions if the newest does not build with the
+# local Go). The binary lands in $MM_TOOL_CACHE_DIR/promtool-<version>/ (default
+# ~/.cache/metamorphosis/tools); a second run finds it and needs no network.
+# Usage: scripts/fetch-promtool.sh   (prints the binary's path)
+set -euo pipefail
+
+VERSIONS=(v0.316.0 v0.315.1 v0.314.0)
+cache=${MM_TOOL_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/metamorphosis/tools}
+mkdir -p "$cache"
+
+for v in "${VERSIONS[@]}"; do
+    if [[ -x $cache/promtool-$v/promtool ]]; then
+        echo "$cache/promtool-$v/promtool"
+        exit 0
+    fi
+done
+
+if ! command -v go >/dev/null 2>&1; then
+    echo "fetch-promtool: ERROR: no Go toolchain on PATH (needed to build promtool)" >&2
+    exit 1
+fi
+
+log=$cache/promtool-build.log
+: >"$log"
+for v in "${VERSIONS[@]}"; do
+    dir=$cache/promtool-$v
+    tmp=$(mktemp -d "$cache/promtool-build.XXXXXX")
+    echo "fetch-promtool: go install github.com/prometheus/prometheus/cmd/promtool@$v (minutes, once)" >&2
+    # GOFLAGS=-mod=mod: module mode outside any go.mod; CGO off: a static
+    # tool, no C toolchain assumptions. nice: the machine is shared.
+    if GOBIN=$tmp CGO_ENABLED=0 GOFLAGS=-buildvcs=false nice go install \
+        "github.com/prometheus/prometheus/cmd/promtool@$v" >>"$log" 2>&1 &&
+        [[ -x $tmp/promtool ]]; then
+        rm -rf "$dir"
+        mv "$tmp" "$dir"
+        echo "$dir/promtool"
+        exit 0
+    fi
+    rm -rf "$tmp"
+    echo "fetch-promtool: $v did not build (see $log), trying the next version" >&2
+done
+echo "fetch-promtool: ERROR: could not build promtool (log: $log)" >&2
+exit 1
