@@ -6,9 +6,10 @@
 # /metrics output: the reference linter of the Prometheus text format, not a
 # re-implementation of ours. promtool is a Go program; Debian 12's packaged
 # prometheus is years older than the text format rules we check against, so
-# it is built with `go install` from the module proxy at a pinned version
+# it is built with `go install` from the Go module proxy at a pinned version
 # (falling back to older pinned versions if the newest does not build with the
-# local Go). The binary lands in $MM_TOOL_CACHE_DIR/promtool-<version>/ (default
+# local Go; GOTOOLCHAIN=auto lets a Go >= 1.21 fetch the toolchain a version
+# asks for, also from the module proxy). The binary lands in $MM_TOOL_CACHE_DIR/promtool-<version>/ (default
 # ~/.cache/metamorphosis/tools); a second run finds it and needs no network.
 # Usage: scripts/fetch-promtool.sh   (prints the binary's path)
 set -euo pipefail
@@ -24,8 +25,12 @@ for v in "${VERSIONS[@]}"; do
     fi
 done
 
+# Go: the one on PATH, else the usual install location. promtool v0.316.0's
+# go.mod asks for Go 1.26.7; Debian 12's golang-go is 1.19 (too old, and too
+# old to fetch a newer toolchain itself), so it is not installed by setup.sh.
+command -v go >/dev/null 2>&1 || PATH=$PATH:/usr/local/go/bin
 if ! command -v go >/dev/null 2>&1; then
-    echo "fetch-promtool: ERROR: no Go toolchain on PATH (needed to build promtool)" >&2
+    echo "fetch-promtool: ERROR: no Go toolchain (>= 1.26) on PATH or in /usr/local/go (needed to build promtool)" >&2
     exit 1
 fi
 

@@ -43,8 +43,7 @@ static long long wall_ms(void) {
 static size_t table_size(void) { return (sizeof(mm_lag_table) + 4095) & ~(size_t)4095; }
 
 mm_lag_table *mm_lag_table_map(void) {
-    void *p =
-        mmap(NULL, table_size(), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    void *p = mmap(NULL, table_size(), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     return p == MAP_FAILED ? NULL : p;
 }
 
@@ -105,9 +104,9 @@ static rd_kafka_t *group_handle(const mm_config *cfg, const char *group, char *e
     const mm_kv defaults[] = {{"group.id", group},
                               {"enable.auto.commit", "false"},
                               {"enable.auto.offset.store", "false"}};
-    rd_kafka_conf_t *conf = mm_kafka_conf_new(cfg->kafka_bootstrap_servers, defaults,
-                                              sizeof defaults / sizeof *defaults, props, n, err,
-                                              size);
+    rd_kafka_conf_t *conf =
+        mm_kafka_conf_new(cfg->kafka_bootstrap_servers, defaults,
+                          sizeof defaults / sizeof *defaults, props, n, err, size);
     free(props);
     if (!conf) return NULL;
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, size);
@@ -173,9 +172,9 @@ static void measure(rd_kafka_t *rk, int index, char *const *topics, mm_lag_table
     }
 }
 
-static void __attribute__((noreturn)) probe_main(const mm_config *cfg,
-                                                 const mm_consumer_spec *const *specs, size_t count,
-                                                 mm_lag_table *t, long interval_ms, pid_t parent) {
+static void __attribute__((noreturn))
+probe_main(const mm_config *cfg, const mm_consumer_spec *const *specs, size_t count,
+           mm_lag_table *t, long interval_ms, pid_t parent) {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_stop;

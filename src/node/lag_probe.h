@@ -26,7 +26,7 @@
 #define MM_LAG_ENTRIES 1024
 
 typedef struct mm_lag_entry {
-    int32_t consumer;  /* index into the specs the probe was given */
+    int32_t consumer; /* index into the specs the probe was given */
     int32_t partition;
     int64_t committed; /* the group's committed offset; -1: none yet */
     int64_t end;       /* the partition's end (high watermark) */

@@ -352,8 +352,8 @@ static void totals(const mm_node *n, size_t i, mm_worker_metrics *sum, int64_t *
     for (size_t j = 0; j < s->proc_count; j++)
         if (s->procs[j].metrics) {
             mm_wm_accumulate(sum, s->procs[j].metrics);
-            *in_flight += atomic_load_explicit(&s->procs[j].metrics->in_flight,
-                                               memory_order_relaxed);
+            *in_flight +=
+                atomic_load_explicit(&s->procs[j].metrics->in_flight, memory_order_relaxed);
         }
     if (*in_flight < 0) *in_flight = 0; /* a read between two workers' updates */
 }
@@ -386,7 +386,7 @@ char *mm_node_metrics_render(mm_node *n, size_t *len) {
     size_t k = n->slot_count;
     mm_worker_metrics *sums = calloc(k ? k : 1, sizeof *sums);
     int64_t *inflight = calloc(k ? k : 1, sizeof *inflight);
-    char (*labels)[700] = calloc(k ? k : 1, sizeof *labels);
+    char(*labels)[700] = calloc(k ? k : 1, sizeof *labels);
     mm_lag_table *lag = calloc(1, sizeof *lag);
     int have_lag = lag && mm_lag_table_read(m->lag, lag) == 0;
     if (!sums || !inflight || !labels || !lag) t.oom = 1;
@@ -418,7 +418,9 @@ char *mm_node_metrics_render(mm_node *n, size_t *len) {
                 put(&t, "%s{%s} %llu\n", name, labels[i],
                     (unsigned long long)ld(&w->dead_lettered));
                 break;
-            case F_IN_FLIGHT: put(&t, "%s{%s} %lld\n", name, labels[i], (long long)inflight[i]); break;
+            case F_IN_FLIGHT:
+                put(&t, "%s{%s} %lld\n", name, labels[i], (long long)inflight[i]);
+                break;
             case F_REBALANCES:
                 put(&t, "%s{%s} %llu\n", name, labels[i], (unsigned long long)ld(&w->rebalances));
                 break;
@@ -447,8 +449,8 @@ char *mm_node_metrics_render(mm_node *n, size_t *len) {
                 if (le->consumer < 0 || (size_t)le->consumer >= k) continue;
                 char tv[300];
                 long long v = f == F_LAG ? le->lag : f == F_COMMITTED ? le->committed : le->end;
-                put(&t, "%s{%s,topic=\"%s\",partition=\"%d\"} %lld\n", name,
-                    labels[le->consumer], esc(le->topic, tv, sizeof tv), (int)le->partition, v);
+                put(&t, "%s{%s,topic=\"%s\",partition=\"%d\"} %lld\n", name, labels[le->consumer],
+                    esc(le->topic, tv, sizeof tv), (int)le->partition, v);
             }
         if (f == F_PROBE_ROUNDS)
             put(&t, "%s %llu\n", name, (unsigned long long)atomic_load(&m->lag->rounds));

@@ -59,8 +59,8 @@ void mm_node_metrics_block_unmap(mm_worker_metrics *b); /* NULL: no-op */
 
 /* A worker ended: count its exit and fold its block into its consumer's
  * totals (then unmaps it). ws: its wait status. */
-void mm_node_metrics_worker_ended(struct mm_node *n, struct mm_node_slot *s,
-                                  struct mm_node_proc *p, int reason, int ws);
+void mm_node_metrics_worker_ended(struct mm_node *n, struct mm_node_slot *s, struct mm_node_proc *p,
+                                  int reason, int ws);
 
 /* Per turn of the supervisor's loop: (re)starts the lag probe when due. */
 void mm_node_metrics_tick(struct mm_node *n);

@@ -60,8 +60,8 @@ mm_metrics_http *mm_metrics_http_new(const char *where, mm_metrics_render_fn ren
         snprintf(err, err_size, "node_metrics_listen '%s': expected HOST:PORT", where);
         return NULL;
     }
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                             .ai_flags = AI_PASSIVE};
+    struct addrinfo hints = {
+        .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
     struct addrinfo *res = NULL;
     int gai = getaddrinfo(host, port, &hints, &res);
     if (gai != 0) {

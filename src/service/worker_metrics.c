@@ -14,7 +14,7 @@ _Static_assert(ATOMIC_LLONG_LOCK_FREE == 2, "64-bit atomics must be lock-free");
 const uint64_t mm_wm_handler_bounds_us[MM_WM_HANDLER_BUCKETS - 1] = {
     500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000, 2500000, 10000000};
 const uint64_t mm_wm_e2e_bounds_us[MM_WM_E2E_BUCKETS - 1] = {
-    1000,    5000,    10000,    25000,    50000,    100000,    250000,   500000,
+    1000,    5000,    10000,   25000,    50000,    100000,   250000,   500000,
     1000000, 2500000, 5000000, 10000000, 30000000, 60000000, 300000000};
 
 int64_t mm_wm_mono_us(void) {

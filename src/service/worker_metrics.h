@@ -35,12 +35,12 @@ typedef struct mm_wm_histogram_e2e {
 } mm_wm_histogram_e2e;
 
 typedef struct mm_worker_metrics {
-    _Atomic uint64_t handled;       /* events done, not dead-lettered */
-    _Atomic uint64_t failed;        /* events that ended with an error result / ExceptionEvent */
-    _Atomic uint64_t retried;       /* handler, publish, state or store attempts retried */
-    _Atomic uint64_t dead_lettered; /* events done by a copy on <topic>.dlq */
-    _Atomic uint64_t rebalances;    /* partition assignments this worker received */
-    _Atomic int64_t in_flight;      /* events started and not done */
+    _Atomic uint64_t handled;        /* events done, not dead-lettered */
+    _Atomic uint64_t failed;         /* events that ended with an error result / ExceptionEvent */
+    _Atomic uint64_t retried;        /* handler, publish, state or store attempts retried */
+    _Atomic uint64_t dead_lettered;  /* events done by a copy on <topic>.dlq */
+    _Atomic uint64_t rebalances;     /* partition assignments this worker received */
+    _Atomic int64_t in_flight;       /* events started and not done */
     mm_wm_histogram_handler handler; /* handler call durations */
     mm_wm_histogram_e2e e2e;         /* ce_time (else the Kafka timestamp) to done */
 } mm_worker_metrics;

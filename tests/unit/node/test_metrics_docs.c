@@ -88,8 +88,8 @@ static void docs_match_code(void **state) {
         r->seen = 1;
     }
     for (size_t i = 0; i < n; i++)
-        if (!rows[i].seen) fail_msg("docs/metrics.md documents %s, which the code does not emit",
-                                    rows[i].name);
+        if (!rows[i].seen)
+            fail_msg("docs/metrics.md documents %s, which the code does not emit", rows[i].name);
 }
 
 static int noop(void *ud, mm_handler *h, const mm_event *ev) {
