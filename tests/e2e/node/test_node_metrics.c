@@ -215,13 +215,19 @@ static void test_node_metrics(void **state) {
     char app[2048];
     snprintf(app, sizeof app, "%s/examples/forms.so", mm_test_binary_dir());
     mm_test_child node;
-    char *argv[] = {(char *)mm_test_gregor(), "node", "--app", app, "--node-name", "metricsnode",
-                    "--config", cfg_path, NULL};
+    char *argv[] = {(char *)mm_test_gregor(),
+                    "node",
+                    "--app",
+                    app,
+                    "--node-name",
+                    "metricsnode",
+                    "--config",
+                    cfg_path,
+                    NULL};
     assert_int_equal(mm_test_child_spawn(&node, argv), 0);
     char line[256];
-    assert_int_equal(mm_test_child_wait_line(&node, "node metrics: 127.0.0.1:", line, sizeof line,
-                                             30000),
-                     0);
+    assert_int_equal(
+        mm_test_child_wait_line(&node, "node metrics: 127.0.0.1:", line, sizeof line, 30000), 0);
     metrics_port = atoi(line);
     assert_true(metrics_port > 0);
     assert_int_equal(mm_test_child_wait_line(&node, "node ready: ", line, sizeof line, 30000), 0);
