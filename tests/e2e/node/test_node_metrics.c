@@ -8,7 +8,9 @@
  * the lag rises while the consumer's worker is stopped (SIGSTOP) and falls
  * to 0 when it resumes (SIGCONT); a worker SIGKILLed from outside is counted
  * as an exit with reason "signal" and replaced, and the counts of the dead
- * worker are kept. */
+ * worker are kept; adjusted to 0 processes (AdjustConsumer) the exit is
+ * counted as "adjust" and the lag rises with no worker at all, and falls when
+ * the consumer is adjusted back to 1. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -31,11 +33,13 @@
 
 #include "bus/producer.h"
 #include "mm_test.h"
+#include "node/control.h"
 
 #define N 20 /* events of the first batch */
 #define M 15 /* events produced while the worker is stopped */
 
 static char service[256];
+static char web_topic[256];
 static int metrics_port;
 static mm_producer *producer;
 
@@ -49,6 +53,23 @@ static void produce(int n) {
     (void)n;
     if (mm_producer_send_sync(producer, service, &ev, 20000, NULL, NULL, err, sizeof err))
         fail_msg("send: %s", err);
+    mm_event_clear(&ev);
+}
+
+/* AdjustConsumer for this test's node: create_form's process count. */
+static void adjust(long procs) {
+    char name[300];
+    snprintf(name, sizeof name, "%s.create_form", service);
+    mm_control c = {.kind = MM_CONTROL_ADJUST_CONSUMER,
+                    .node = "metricsnode",
+                    .name = name,
+                    .process_count_set = MM_CONTROL_SET,
+                    .process_count = procs};
+    mm_event ev;
+    char err[256];
+    if (mm_control_build(&c, &ev, err, sizeof err)) fail_msg("build: %s", err);
+    if (mm_producer_send_sync(producer, web_topic, &ev, 20000, NULL, NULL, err, sizeof err))
+        fail_msg("send control: %s", err);
     mm_event_clear(&ev);
 }
 
@@ -189,6 +210,7 @@ static void test_node_metrics(void **state) {
     char *svc = mm_test_unique_name("mmtest_nmetrics");
     char *web = mm_test_unique_name("mmtest-nmetrics-web");
     snprintf(service, sizeof service, "%s", svc);
+    snprintf(web_topic, sizeof web_topic, "%s", web);
     setenv("FORMS_SERVICE", service, 1);
     setenv("MM_SERVICE_WEB_TOPIC", web, 1);
     setenv("MM_KAFKA_BOOTSTRAP_SERVERS", mm_test_kafka_bootstrap(), 1);
@@ -285,6 +307,27 @@ static void test_node_metrics(void **state) {
     free(wait_metric("mm_node_workers", cl, NULL, '=', 1, 15000));
     produce(N + M);
     free(wait_metric("mm_worker_events_handled_total", cl, NULL, '=', N + M + 1, 60000));
+
+    /* 4. The consumer adjusted to 0 processes: counted as reason "adjust";
+     * the lag is still measured, and rises; back to 1: it falls to 0. */
+    free(wait_metric("mm_node_consumer_lag_messages", cl, NULL, '=', 0, 30000));
+    adjust(0);
+    text = wait_metric("mm_node_worker_exits_total", cl, "reason=\"adjust\"", '=', 1, 30000);
+    free(text);
+    free(wait_metric("mm_node_workers", cl, NULL, '=', 0, 15000));
+    free(wait_metric("mm_node_workers_desired", cl, NULL, '=', 0, 15000));
+    for (int i = 0; i < 5; i++) produce(N + M + 1 + i);
+    free(wait_metric("mm_node_consumer_lag_messages", cl, NULL, '>', 5, 15000));
+    adjust(1);
+    t0 = mm_test_now_ms();
+    free(wait_metric("mm_node_consumer_lag_messages", cl, NULL, '=', 0, 60000));
+    print_message("adjusted 0 -> 1: lag back to 0 %lld ms after the control event\n",
+                  mm_test_now_ms() - t0);
+    text = wait_metric("mm_worker_events_handled_total", cl, NULL, '=', N + M + 6, 30000);
+    assert_true(sum(text, "mm_node_worker_starts_total", cl, NULL) == 3);
+    assert_true(sum(text, "mm_worker_events_failed_total", cl, NULL) == 0);
+    assert_true(sum(text, "mm_worker_events_dead_lettered_total", cl, NULL) == 0);
+    free(text);
 
     assert_int_equal(mm_test_child_stop(&node, SIGTERM, 30000), 0);
     unlink(cfg_path);

@@ -160,11 +160,11 @@ static void limits_and_deadline(void **state) {
 static void bad_addresses(void **state) {
     (void)state;
     char bound[300], err[256];
-    assert_null(mm_metrics_http_new("127.0.0.1", render, NULL, bound, sizeof bound, err,
-                                    sizeof err));
+    assert_null(
+        mm_metrics_http_new("127.0.0.1", render, NULL, bound, sizeof bound, err, sizeof err));
     assert_non_null(strstr(err, "expected HOST:PORT"));
-    assert_null(mm_metrics_http_new("127.0.0.1:http", render, NULL, bound, sizeof bound, err,
-                                    sizeof err));
+    assert_null(
+        mm_metrics_http_new("127.0.0.1:http", render, NULL, bound, sizeof bound, err, sizeof err));
     int port;
     mm_metrics_http *h = open_listener(&port);
     char taken[64];
