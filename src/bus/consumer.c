@@ -179,7 +179,10 @@ static void on_commit(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                          rd_kafka_topic_partition_list_t *parts, void *opaque) {
     mm_consumer *c = opaque;
-    bool cooperative = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+    /* NULL when the member has no protocol yet (closed before its first
+     * assignment: UBSan caught strcmp(NULL) in a worker retiring at once). */
+    const char *protocol = rd_kafka_rebalance_protocol(rk);
+    bool cooperative = protocol && strcmp(protocol, "COOPERATIVE") == 0;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         if (c->on_assign) c->on_assign(c->assign_ud);
         if (cooperative) {
