@@ -40,9 +40,11 @@ for v in "${VERSIONS[@]}"; do
     dir=$cache/promtool-$v
     tmp=$(mktemp -d "$cache/promtool-build.XXXXXX")
     echo "fetch-promtool: go install github.com/prometheus/prometheus/cmd/promtool@$v (minutes, once)" >&2
-    # GOFLAGS=-mod=mod: module mode outside any go.mod; CGO off: a static
-    # tool, no C toolchain assumptions. nice: the machine is shared.
-    if GOBIN=$tmp CGO_ENABLED=0 GOFLAGS=-buildvcs=false nice go install \
+    # CGO off: a static tool, no C toolchain assumptions. -tags
+    # remove_all_sd: without Prometheus' service-discovery plugins (cloud
+    # SDKs: most of the build), which `check metrics` does not use.
+    # nice: the machine is shared.
+    if GOBIN=$tmp CGO_ENABLED=0 GOFLAGS=-buildvcs=false nice go install -tags remove_all_sd \
         "github.com/prometheus/prometheus/cmd/promtool@$v" >>"$log" 2>&1 &&
         [[ -x $tmp/promtool ]]; then
         rm -rf "$dir"
