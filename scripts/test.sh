@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test.sh -- what `make test` runs: the whole test suite from a fresh machine.
 #
-#  1. installs missing Debian packages, fetches the Kafka broker jars (cached);
+#  1. installs missing Debian packages, fetches the Kafka broker jars and
+#     builds promtool (both cached);
 #  2. checks that no module includes a module above it (check-layering.sh)
 #     and that the C sources follow .clang-format (make format-check), then
 #     builds three times: build/ (normal, -Werror), build-asan/
@@ -81,6 +82,14 @@ phase "setup (Debian packages)"
 
 phase "fetch Apache Kafka 4.1.1 jars"
 "$scripts/fetch-kafka.sh" >/dev/null
+
+# promtool (Prometheus' linter of the metrics text format) for the node
+# metrics e2e test: built once from the Go module proxy, cached outside the
+# repository (the first build takes minutes).
+phase "fetch promtool (scripts/fetch-promtool.sh, cached)"
+if ! "$scripts/fetch-promtool.sh" >/dev/null; then
+    failures+=("fetch promtool")
+fi
 
 phase "layering (scripts/check-layering.sh)"
 if ! "$scripts/check-layering.sh"; then

@@ -92,6 +92,8 @@ struct mm_consumer {
     bool failed;
     int wake[2]; /* pipe the consumer and producer queues write to */
     rd_kafka_queue_t *cq, *pq;
+    void (*on_assign)(void *ud); /* mm_consumer_config.on_assign (metrics) */
+    void *assign_ud;
 };
 
 static void free_list(char **list, size_t n) {
@@ -177,8 +179,12 @@ static void on_commit(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                          rd_kafka_topic_partition_list_t *parts, void *opaque) {
     mm_consumer *c = opaque;
-    bool cooperative = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+    /* NULL when the member has no protocol yet (closed before its first
+     * assignment: UBSan caught strcmp(NULL) in a worker retiring at once). */
+    const char *protocol = rd_kafka_rebalance_protocol(rk);
+    bool cooperative = protocol && strcmp(protocol, "COOPERATIVE") == 0;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        if (c->on_assign) c->on_assign(c->assign_ud);
         if (cooperative) {
             rd_kafka_error_t *e = rd_kafka_incremental_assign(rk, parts);
             if (e) rd_kafka_error_destroy(e);
@@ -242,6 +248,8 @@ mm_consumer *mm_consumer_new(const mm_consumer_config *cfg, char *err, size_t er
     c->on_progress = cfg->on_progress;
     c->progress_ud = cfg->progress_ud;
     c->stop_flag = cfg->stop_flag;
+    c->on_assign = cfg->on_assign;
+    c->assign_ud = cfg->assign_ud;
 
     const mm_kv defaults[] = {
         {"group.id", cfg->group_id},

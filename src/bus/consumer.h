@@ -132,6 +132,10 @@ typedef struct mm_consumer_config {
     mm_consumer_pump_fn pump;   /* may be NULL */
     size_t max_in_flight;       /* 0: MM_CONSUMER_DEFAULT_IN_FLIGHT */
     size_t max_in_flight_bytes; /* 0: MM_CONSUMER_DEFAULT_IN_FLIGHT_BYTES */
+    /* Optional: called on the loop thread each time the group assigns this
+     * member partitions (a rebalance it took part in; worker metrics). */
+    void (*on_assign)(void *ud);
+    void *assign_ud;
 } mm_consumer_config;
 
 #define MM_CONSUMER_DEFAULT_IN_FLIGHT       256

@@ -122,6 +122,7 @@ void mm_config_free(mm_config *c) {
         free(c->manager_auth_code);
     }
     free(c->log_level);
+    free(c->node_metrics_listen);
     for (size_t i = 0; i < c->consumer_count; i++) {
         free(c->consumers[i].service);
         free(c->consumers[i].consumer);
@@ -213,6 +214,7 @@ static const char *const top_keys[] = {"kafka",
                                        "event_type_prefix",
                                        "kafka_unavailable_ms",
                                        "redis_timeout_ms",
+                                       "node_metrics_listen",
                                        NULL};
 static const char *const kafka_keys[] = {"bootstrap_servers", "properties", NULL};
 static const char *const redis_keys[] = {"url", "results_url", "state_url", "status_url", NULL};
@@ -520,6 +522,8 @@ static int read_document(reader *r, const mm_yaml_node *root, mm_config *c) {
             rc = read_string(r, p->value, "log_level", &c->log_level);
         else if (strcmp(k, "event_type_prefix") == 0)
             rc = read_string(r, p->value, "event_type_prefix", &c->event_type_prefix);
+        else if (strcmp(k, "node_metrics_listen") == 0)
+            rc = read_string(r, p->value, "node_metrics_listen", &c->node_metrics_listen);
         else
             rc = read_other(r, p, c);
     }
@@ -602,6 +606,7 @@ int mm_config_apply_env(mm_config *c, char *err, size_t err_size) {
     if (rc == 0) rc = env_string("MM_MANAGER_AUTH_CODE", &c->manager_auth_code);
     if (rc == 0) rc = env_string("MM_LOG_LEVEL", &c->log_level);
     if (rc == 0) rc = env_string("MM_EVENT_TYPE_PREFIX", &c->event_type_prefix);
+    if (rc == 0) rc = env_string("MM_NODE_METRICS_LISTEN", &c->node_metrics_listen);
     if (rc == 0) rc = env_string("MM_HTTP_CORS_ORIGINS", &c->http_cors_origins);
     if (rc == 0) rc = env_string("MM_HTTP_TRUSTED_DOCUMENTS", &c->http_trusted_documents);
     if (rc == 0) rc = env_bool("MM_HTTP_APQ", &c->http_apq, err, err_size);
@@ -758,6 +763,7 @@ int mm_config_each_default(mm_config_default_fn fn, void *ud) {
     fn(ud, "http.trusted_documents",
        c->http_trusted_documents ? c->http_trusted_documents : "none");
     fn(ud, "event_type_prefix", c->event_type_prefix ? c->event_type_prefix : "none");
+    fn(ud, "node_metrics_listen", c->node_metrics_listen ? c->node_metrics_listen : "none");
     emit_long(fn, ud, "graphql.max_cost", c->graphql_max_cost);
     emit_long(fn, ud, "graphql.max_field_resolutions", c->graphql_max_field_resolutions);
     emit_long(fn, ud, "graphql.max_response_bytes", c->graphql_max_response_bytes);

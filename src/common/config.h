@@ -90,6 +90,10 @@ typedef struct mm_config {
 
     char *log_level; /* error, warn, info, debug */
 
+    /* gregor node's Prometheus endpoint (docs/metrics.md): HOST:PORT, or
+     * NULL (the default): no endpoint. */
+    char *node_metrics_listen;
+
     mm_consumer_settings *consumers;
     size_t consumer_count;
 } mm_config;

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "node/control.h"
+#include "node/metrics.h"
 #include "node/status_store.h"
 #include "node/supervisor.h"
 #include "node/sysstats.h"
@@ -29,6 +30,7 @@ typedef struct mm_node_proc {
                                  its group; its slot may be taken again */
     int slot;                   /* its number in the consumer: group.instance.id, title */
     mm_worker_current *current; /* shared page: the event it handles (worker.h) */
+    mm_worker_metrics *metrics; /* shared block: its event counters (metrics.h); may be NULL */
     char instance_id[640];
     mm_proc_stats stats;
 } mm_node_proc;
@@ -85,6 +87,7 @@ typedef struct mm_node {
     long long redis_next_check_ms;
     int redis_ok; /* the results/state Redis answered */
     int redis_waiting_logged;
+    mm_node_metrics *metrics; /* the Prometheus endpoint (metrics.h); NULL: off */
 } mm_node;
 
 long long mm_node_mono_ms(void);

@@ -18,6 +18,7 @@
 #include "common/log.h"
 #include "metamorphosis.h"
 #include "node/agent.h"
+#include "node/metrics_http.h"
 #include "node/node_internal.h"
 #include "store/redis_conn.h"
 
@@ -116,6 +117,8 @@ static int start_worker(mm_node *n, mm_node_slot *s) {
     memset(np, 0, sizeof *np);
     np->current = mm_worker_current_map();
     wp.current = np->current;
+    np->metrics = mm_node_metrics_block_map(n);
+    wp.metrics = np->metrics;
     if (n->static_members) {
         snprintf(np->instance_id, sizeof np->instance_id, "%s.%s.%s.%d", n->o->node_name,
                  s->spec->service->name, s->spec->name, slot);
@@ -139,6 +142,8 @@ static int start_worker(mm_node *n, mm_node_slot *s) {
         s->next_start_ms = mm_node_mono_ms() + BACKOFF_MAX_MS / 10;
         mm_worker_current_unmap(np->current);
         np->current = NULL;
+        mm_node_metrics_block_unmap(np->metrics);
+        np->metrics = NULL;
         return MM_EIO;
     }
     np->pid = pid;
@@ -348,6 +353,7 @@ static void worker_ended(mm_node *n, mm_node_slot *s, size_t index, int ws) {
                     (unsigned long long)p->messages);
     }
     publish_finished(n, s, p, code, reason);
+    mm_node_metrics_worker_ended(n, s, p, (int)reason, ws);
     if (p->report_fd >= 0) close(p->report_fd);
     mm_worker_current_unmap(p->current);
     s->procs[index] = s->procs[--s->proc_count];
@@ -503,6 +509,7 @@ static void reap(mm_node *n) {
             agent_ended(n, ws);
             continue;
         }
+        if (mm_node_metrics_reaped(n, pid, ws)) continue;
         for (size_t i = 0; i < n->slot_count; i++)
             for (size_t j = 0; j < n->slots[i].proc_count; j++)
                 if (n->slots[i].procs[j].pid == pid) {
@@ -638,6 +645,7 @@ static int setup(mm_node *n, const mm_node_options *o, char *err, size_t err_siz
     }
     n->status = mm_status_store_new(cfg->redis_status_url, cfg->service_web_topic, err, err_size);
     if (!n->status) return MM_EREDIS;
+    if (mm_node_metrics_open(n, err, err_size) != 0) return MM_EIO;
     if (pipe(self_pipe) != 0) {
         snprintf(err, err_size, "pipe: %s", strerror(errno));
         return MM_EIO;
@@ -679,12 +687,14 @@ static void teardown(mm_node *n) {
         usleep(10 * 1000);
     }
     n->agent_pid = 0;
+    mm_node_metrics_close(n);
     free(n->agent_buf);
     mm_status_store_free(n->status);
     for (size_t i = 0; i < n->slot_count; i++) {
         for (size_t j = 0; j < n->slots[i].proc_count; j++) {
             if (n->slots[i].procs[j].report_fd >= 0) close(n->slots[i].procs[j].report_fd);
             mm_worker_current_unmap(n->slots[i].procs[j].current);
+            mm_node_metrics_block_unmap(n->slots[i].procs[j].metrics);
         }
         free(n->slots[i].procs);
     }
@@ -719,11 +729,12 @@ int mm_node_run(const mm_node_options *o, char *err, size_t err_size) {
         check_redis(&n);
         reconcile(&n);
         agent_start(&n);
+        mm_node_metrics_tick(&n);
         long long now = mm_node_mono_ms();
         if (n.dirty || now >= n.next_status_ms) refresh_status(&n);
 
         /* Wait for a signal, a worker report, a control event or a deadline. */
-        struct pollfd fds[2 + 256];
+        struct pollfd fds[2 + 256 + 1 + MM_METRICS_HTTP_CONNS];
         nfds_t nfds = 0;
         fds[nfds++] = (struct pollfd){.fd = self_pipe[0], .events = POLLIN};
         if (n.agent_fd >= 0) fds[nfds++] = (struct pollfd){.fd = n.agent_fd, .events = POLLIN};
@@ -732,6 +743,8 @@ int mm_node_run(const mm_node_options *o, char *err, size_t err_size) {
                 if (n.slots[i].procs[j].report_fd >= 0)
                     fds[nfds++] =
                         (struct pollfd){.fd = n.slots[i].procs[j].report_fd, .events = POLLIN};
+        nfds_t metrics_at = nfds; /* the metrics listener's fds follow */
+        nfds += mm_node_metrics_fds(&n, fds + nfds, sizeof fds / sizeof *fds - nfds);
         long long wake = n.next_status_ms;
         for (size_t i = 0; i < n.slot_count; i++)
             if (!n.draining && n.redis_ok && running(&n.slots[i]) < (size_t)n.slots[i].desired &&
@@ -742,6 +755,8 @@ int mm_node_run(const mm_node_options *o, char *err, size_t err_size) {
         if (!n.redis_ok && !n.draining && n.redis_next_check_ms < wake)
             wake = n.redis_next_check_ms;
         int timeout = wake <= now ? 0 : (int)(wake - now);
+        int mt = mm_node_metrics_timeout(&n);
+        if (mt >= 0 && mt < timeout) timeout = mt;
         int rc = poll(fds, nfds, timeout);
         if (rc > 0 && (fds[0].revents & POLLIN)) {
             char drain[64];
@@ -752,6 +767,10 @@ int mm_node_run(const mm_node_options *o, char *err, size_t err_size) {
             for (size_t j = 0; j < n.slots[i].proc_count; j++)
                 read_reports(&n, &n.slots[i].procs[j]);
         agent_read(&n);
+        if (rc > 0)
+            mm_node_metrics_handle(&n, fds + metrics_at, nfds - metrics_at);
+        else
+            mm_node_metrics_handle(&n, fds, 0); /* deadlines only */
     }
     int status = n.killed ? 1 : 0;
     mm_log_info("node %s: every worker has ended; exiting with status %d", o->node_name, status);

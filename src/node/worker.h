@@ -39,6 +39,7 @@
 #include "common/config.h"
 #include "graphql/type/schema.h"
 #include "service/service_internal.h"
+#include "service/worker_metrics.h"
 
 /* Why a worker ended, as reported in ConsumerProcessFinished. */
 typedef enum mm_worker_reason {
@@ -120,7 +121,8 @@ typedef struct mm_worker_params {
     const char *instance_id;          /* group.instance.id; NULL: a dynamic member */
     char *title;                      /* process title area to overwrite (may be NULL) */
     size_t title_size;
-    int slot; /* the worker's number in its consumer (#N) */
+    int slot;                   /* the worker's number in its consumer (#N) */
+    mm_worker_metrics *metrics; /* shared event counters (node/metrics.h); may be NULL */
 } mm_worker_params;
 
 /* Forks a worker. Returns its pid and the read end of its report pipe

@@ -150,6 +150,9 @@ struct runner {
     pool *pool;     /* NULL: handlers run on the loop thread */
 };
 
+/* Worker metrics (worker_metrics.h): NULL when the caller keeps none. */
+#define METRICS(r) ((r)->opts ? (r)->opts->metrics : NULL)
+
 static int64_t now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -213,6 +216,7 @@ static void finish(job *j) {
     runner *r = j->r;
     mm_consumer_slot *slot = j->slot;
     bool dead = j->dead;
+    mm_wm_done(METRICS(r), j->src, j->info.timestamp_ms, dead); /* metrics */
     job_free(j);
     mm_consumer_slot_done(r->c, slot, dead ? MM_SLOT_DEAD : MM_SLOT_HANDLED);
 }
@@ -253,6 +257,7 @@ static void fail_job(job *j, bool dead_letter, const char *class_name, const cha
     vsnprintf(reason, sizeof reason, fmt, ap);
     va_end(ap);
     snprintf(message, sizeof message, "event %s: %s", j->src->id, reason);
+    mm_wm_failed(METRICS(r)); /* metrics */
     if (dead_letter)
         mm_log_warn("consumer=%s msg=\"event dead-lettered: %s\" event=%s code=%s", r->spec->name,
                     reason, j->src->id, code);
@@ -340,7 +345,9 @@ static void call_handler(job *j) {
     runner *r = j->r;
     const mm_runner_options *o = r->opts;
     if (o && o->on_handle_begin) o->on_handle_begin(o->hook_ud, j->src, &j->info);
+    int64_t t0 = o && o->metrics ? mm_wm_mono_us() : 0; /* metrics */
     j->handler_rc = r->spec->handle(r->spec->ud, &j->h, j->src);
+    if (o && o->metrics) mm_wm_handler_time(o->metrics, t0); /* metrics */
     if (o && o->on_handle_end) o->on_handle_end(o->hook_ud, j->src);
 }
 
@@ -464,6 +471,7 @@ static void after_handler(job *j) {
                 "reason=\"%s\"",
                 r->spec->name, j->src->id, j->attempts, h->retry_delay_ms, h->retry_reason);
             if (!j->key && !hold_key(j)) return; /* it keeps its key meanwhile */
+            mm_wm_retried(METRICS(r));           /* metrics */
             wait_for(r, j, W_HANDLER, h->retry_delay_ms);
             return;
         }
@@ -486,6 +494,7 @@ static void after_handler(job *j) {
     if (h->raised) {
         mm_log_info("consumer=%s msg=\"handler raised\" event=%s class=%s", r->spec->name,
                     j->src->id, h->class_name);
+        mm_wm_failed(METRICS(r)); /* metrics */
         bad = make_exception(r, j->src, h->class_name, h->code, h->message, h->data, &j->exc);
         j->has_exc = true;
         if (!bad) bad = add_pub(j, r->spec->service->name, &j->exc);
@@ -525,6 +534,7 @@ static bool redo_if_state_lost(job *j) {
     if (!j->state_lost) return false;
     j->state_lost = false;
     if (j->attempts < r->max_attempts) {
+        mm_wm_retried(METRICS(r)); /* metrics */
         wait_for(r, j, W_HANDLER, (int64_t)STORE_BACKOFF_MS << (j->attempts - 1));
         return true;
     }
@@ -548,6 +558,7 @@ static void after_publish(job *j) {
         mm_log_warn("consumer=%s msg=\"publish failed, will retry\" event=%s topic=%s attempt=%d "
                     "error=\"%s\"",
                     r->spec->name, j->src->id, trans->topic, trans->attempts, trans->error);
+        mm_wm_retried(METRICS(r)); /* metrics */
         wait_for(r, j, W_PUBLISH, (int64_t)PUBLISH_BACKOFF_MS << (trans->attempts - 1));
         return;
     }
@@ -642,6 +653,7 @@ static void store_batch(runner *r) {
                 mm_log_warn("consumer=%s msg=\"result not stored, will retry\" event=%s attempt=%d "
                             "error=\"%s\"",
                             r->spec->name, j->src->id, j->store_attempts, err);
+                mm_wm_retried(METRICS(r)); /* metrics */
                 int64_t d = (int64_t)STORE_BACKOFF_MS << (j->store_attempts - 1);
                 wait_for(r, j, W_STORE, d > STORE_BACKOFF_MAX_MS ? STORE_BACKOFF_MAX_MS : d);
             } else {
@@ -717,6 +729,7 @@ static void start(void *ud, mm_consumer_slot *slot, const mm_event *ev,
     j->all_next = r->all;
     if (r->all) r->all->all_prev = j;
     r->all = j;
+    mm_wm_started(METRICS(r)); /* metrics */
     const mm_runner_options *o = r->opts;
     int crashes = o && o->crash_count ? o->crash_count(o->hook_ud, ev) : 0;
     if (crashes > 0 && (unsigned)crashes >= r->max_crashes) {
@@ -791,6 +804,8 @@ int mm_consumer_runner_run(mm_runtime *rt, const mm_gql_schema *schema,
         .on_progress = opts ? opts->on_progress : NULL,
         .progress_ud = opts ? opts->progress_ud : NULL,
         .stop_flag = opts ? opts->stop_flag : NULL,
+        .on_assign = opts && opts->metrics ? mm_wm_on_assign : NULL, /* metrics */
+        .assign_ud = opts ? opts->metrics : NULL,
     };
     mm_consumer *c = mm_consumer_new(&cc, err, err_size);
     free(known);

@@ -21,6 +21,7 @@
 #include "graphql/type/schema.h"
 #include "service/runtime.h"
 #include "service/service_internal.h"
+#include "service/worker_metrics.h"
 
 /* The event type of exception events (the original's ExceptionEvent). */
 #define MM_EXCEPTION_EVENT_TYPE "ExceptionEvent"
@@ -41,6 +42,9 @@ typedef struct mm_runner_options {
     int (*crash_count)(void *hook_ud, const mm_event *ev);
     void *hook_ud;
     unsigned max_crashes;
+    /* Event counters and latencies (worker_metrics.h), updated with relaxed
+     * atomics from the loop and handler threads; NULL: none kept. */
+    mm_worker_metrics *metrics;
 } mm_runner_options;
 
 /* Runs the consumer until stopped or its budget is spent. schema is the

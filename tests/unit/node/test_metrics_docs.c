@@ -1,0 +1,239 @@
+/* test_metrics_docs.c -- the node's metrics: docs/metrics.md's table of
+ * families says what the code emits (name, type, labels: every documented
+ * family is in mm_node_metric_families and the other way round); the text
+ * rendered for a node with fake workers has every family, cumulative
+ * histogram buckets and the counts of a worker that ended; ce_time parses. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "common/config.h"
+#include "node/metrics.h"
+#include "node/node_internal.h"
+#include "service/worker_metrics.h"
+
+#define MAX_ROWS 64
+
+typedef struct row {
+    char name[128], type[32], labels[128];
+    int seen;
+} row;
+
+/* "`a`" -> "a", trimmed. */
+static void cell(char *out, size_t size, const char *start, size_t len) {
+    while (len && (*start == ' ' || *start == '`')) start++, len--;
+    while (len && (start[len - 1] == ' ' || start[len - 1] == '`')) len--;
+    snprintf(out, size, "%.*s", (int)len, start);
+}
+
+/* The rows of the table whose header is "| name | type | labels | meaning |". */
+static size_t read_docs(row *rows) {
+    const char *src = getenv("MM_SOURCE_DIR");
+    if (!src) fail_msg("MM_SOURCE_DIR is not set (run through ctest)");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/docs/metrics.md", src);
+    FILE *f = fopen(path, "r");
+    if (!f) fail_msg("cannot open %s", path);
+    char line[4096];
+    int in_table = 0;
+    size_t count = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "| name | type | labels | meaning |", 34) == 0) {
+            in_table = 1;
+            continue;
+        }
+        if (!in_table) continue;
+        if (line[0] != '|') break;
+        if (strncmp(line, "|---", 4) == 0) continue;
+        const char *cols[5];
+        size_t n = 0;
+        for (const char *p = line; *p && n < 5; p++)
+            if (*p == '|') cols[n++] = p;
+        if (n < 5) fail_msg("malformed row in %s: %s", path, line);
+        assert_true(count < MAX_ROWS);
+        row *r = &rows[count++];
+        cell(r->name, sizeof r->name, cols[0] + 1, (size_t)(cols[1] - cols[0] - 1));
+        cell(r->type, sizeof r->type, cols[1] + 1, (size_t)(cols[2] - cols[1] - 1));
+        cell(r->labels, sizeof r->labels, cols[2] + 1, (size_t)(cols[3] - cols[2] - 1));
+    }
+    fclose(f);
+    if (count < 10) fail_msg("found only %zu rows in %s's table", count, path);
+    return count;
+}
+
+static void docs_match_code(void **state) {
+    (void)state;
+    row rows[MAX_ROWS];
+    memset(rows, 0, sizeof rows);
+    size_t n = read_docs(rows);
+    for (size_t f = 0; f < mm_node_metric_family_count; f++) {
+        const mm_node_metric_family *fam = &mm_node_metric_families[f];
+        row *r = NULL;
+        for (size_t i = 0; i < n && !r; i++)
+            if (strcmp(rows[i].name, fam->name) == 0) r = &rows[i];
+        if (!r) fail_msg("docs/metrics.md does not document %s", fam->name);
+        if (strcmp(r->type, fam->type) != 0)
+            fail_msg("%s: the docs say type %s, the code %s", fam->name, r->type, fam->type);
+        if (strcmp(r->labels, fam->labels) != 0)
+            fail_msg("%s: the docs say labels '%s', the code '%s'", fam->name, r->labels,
+                     fam->labels);
+        r->seen = 1;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!rows[i].seen)
+            fail_msg("docs/metrics.md documents %s, which the code does not emit", rows[i].name);
+}
+
+static int noop(void *ud, mm_handler *h, const mm_event *ev) {
+    (void)ud, (void)h, (void)ev;
+    return 0;
+}
+
+/* The value of the sample whose line starts with prefix ("name{labels}"). */
+static double sample(const char *text, const char *prefix) {
+    size_t len = strlen(prefix);
+    for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+        if (strncmp(l, prefix, len) == 0 && l[len] == ' ') return strtod(l + len + 1, NULL);
+    fail_msg("no sample %s in:\n%s", prefix, text);
+    return -1;
+}
+
+static void render_fake_node(void **state) {
+    (void)state;
+    mm_service *svc = mm_service_new("shop");
+    assert_non_null(svc);
+    assert_int_equal(
+        mm_service_add_consumer(svc, &(mm_consumer_def){.name = "orders", .handle = noop}), 0);
+    mm_config *cfg = NULL;
+    char err[512];
+    const char *yaml = "node_metrics_listen: \"127.0.0.1:0\"\n";
+    if (mm_config_load_string("t.yaml", yaml, strlen(yaml), &cfg, err, sizeof err))
+        fail_msg("%s", err);
+    mm_node_options o = {.node_name = "n1", .config = cfg};
+    mm_node n;
+    memset(&n, 0, sizeof n);
+    n.o = &o;
+    mm_node_slot slot = {.spec = svc->consumers[0], .desired = 2};
+    n.slots = &slot;
+    n.slot_count = 1;
+    assert_int_equal(mm_node_metrics_open(&n, err, sizeof err), 0);
+    assert_non_null(n.metrics);
+
+    /* Two workers: one ends (killed by a signal from outside), one runs. */
+    mm_node_proc procs[2];
+    memset(procs, 0, sizeof procs);
+    slot.procs = procs;
+    slot.proc_count = 2;
+    slot.started = 3;
+    for (int i = 0; i < 2; i++) {
+        procs[i].metrics = mm_node_metrics_block_map(&n);
+        assert_non_null(procs[i].metrics);
+    }
+    mm_event ev = {.time = "2000-01-01T00:00:00Z"};
+    for (int i = 0; i < 3; i++) {
+        mm_wm_started(procs[0].metrics);
+        mm_wm_handler_time(procs[0].metrics, mm_wm_mono_us() - 3000); /* 3 ms */
+        mm_wm_done(procs[0].metrics, &ev, -1, 0);
+    }
+    mm_wm_started(procs[0].metrics); /* in flight when it died */
+    mm_wm_failed(procs[1].metrics);
+    mm_wm_retried(procs[1].metrics);
+    mm_wm_started(procs[1].metrics);
+    mm_wm_done(procs[1].metrics, &(mm_event){.time = NULL}, 0, 1); /* no time: not observed */
+    mm_wm_started(procs[1].metrics);
+    mm_wm_rebalanced(procs[1].metrics);
+    mm_node_metrics_worker_ended(&n, &slot, &procs[0], MM_WORKER_CRASH, SIGKILL); /* ws: signal 9 */
+    assert_null(procs[0].metrics);
+    procs[0].stopping = 1; /* the ended one is no longer running */
+
+    size_t len = 0;
+    char *text = mm_node_metrics_render(&n, &len);
+    assert_non_null(text);
+    assert_int_equal(strlen(text), len);
+    for (size_t f = 0; f < mm_node_metric_family_count; f++) {
+        char want[256];
+        snprintf(want, sizeof want, "# TYPE %s %s\n", mm_node_metric_families[f].name,
+                 mm_node_metric_families[f].type);
+        if (!strstr(text, want)) fail_msg("no '%s' in:\n%s", want, text);
+    }
+#define L "{service=\"shop\",consumer=\"orders\""
+    assert_true(sample(text, "mm_worker_events_handled_total" L "}") == 3);
+    assert_true(sample(text, "mm_worker_events_dead_lettered_total" L "}") == 1);
+    assert_true(sample(text, "mm_worker_events_failed_total" L "}") == 1);
+    assert_true(sample(text, "mm_worker_events_retried_total" L "}") == 1);
+    assert_true(sample(text, "mm_worker_events_in_flight" L "}") == 1); /* the dead one's not */
+    assert_true(sample(text, "mm_worker_rebalances_total" L "}") == 1);
+    assert_true(sample(text, "mm_worker_handler_duration_seconds_count" L "}") == 3);
+    assert_true(sample(text, "mm_worker_handler_duration_seconds_bucket" L ",le=\"0.0025\"}") == 0);
+    assert_true(sample(text, "mm_worker_handler_duration_seconds_bucket" L ",le=\"0.005\"}") == 3);
+    assert_true(sample(text, "mm_worker_handler_duration_seconds_bucket" L ",le=\"+Inf\"}") == 3);
+    /* ce_time in 2000: every observation in the +Inf bucket only. */
+    assert_true(sample(text, "mm_worker_event_latency_seconds_count" L "}") == 3);
+    assert_true(sample(text, "mm_worker_event_latency_seconds_bucket" L ",le=\"300\"}") == 0);
+    assert_true(sample(text, "mm_worker_event_latency_seconds_bucket" L ",le=\"+Inf\"}") == 3);
+    assert_true(sample(text, "mm_worker_event_latency_seconds_sum" L "}") > 8e8);
+    assert_true(sample(text, "mm_node_worker_exits_total" L ",reason=\"signal\"}") == 1);
+    assert_true(sample(text, "mm_node_worker_exits_total" L ",reason=\"exit_code\"}") == 0);
+    assert_true(sample(text, "mm_node_workers" L "}") == 1);
+    assert_true(sample(text, "mm_node_workers_desired" L "}") == 2);
+    assert_true(sample(text, "mm_node_worker_starts_total" L "}") == 3);
+#undef L
+    free(text);
+    mm_node_metrics_block_unmap(procs[1].metrics);
+    mm_node_metrics_close(&n);
+    assert_null(n.metrics);
+    mm_config_free(cfg);
+    mm_service_free(svc);
+}
+
+static void bad_listen_address_refused(void **state) {
+    (void)state;
+    mm_config *cfg = NULL;
+    char err[512] = "";
+    const char *yaml = "node_metrics_listen: \"no-port\"\n";
+    if (mm_config_load_string("t.yaml", yaml, strlen(yaml), &cfg, err, sizeof err))
+        fail_msg("%s", err);
+    mm_node_options o = {.node_name = "n1", .config = cfg};
+    mm_node n;
+    memset(&n, 0, sizeof n);
+    n.o = &o;
+    assert_int_not_equal(mm_node_metrics_open(&n, err, sizeof err), 0);
+    assert_non_null(strstr(err, "expected HOST:PORT"));
+    assert_null(n.metrics);
+    mm_config_free(cfg);
+}
+
+static void ce_time_parses(void **state) {
+    (void)state;
+    assert_true(mm_wm_parse_time_us("1970-01-01T00:00:00Z") == 0);
+    assert_true(mm_wm_parse_time_us("1970-01-01T00:00:01.5Z") == 1500000);
+    assert_true(mm_wm_parse_time_us("2026-12-06T18:04:19.123456Z") == 1796580259123456LL);
+    assert_true(mm_wm_parse_time_us("2026-12-06T19:04:19.123456+01:00") == 1796580259123456LL);
+    assert_true(mm_wm_parse_time_us("2000-02-29T00:00:00Z") == 951782400000000LL);
+    assert_true(mm_wm_parse_time_us("2026-12-06T18:04:19.1234567891Z") == 1796580259123456LL);
+    assert_true(mm_wm_parse_time_us(NULL) == -1);
+    assert_true(mm_wm_parse_time_us("") == -1);
+    assert_true(mm_wm_parse_time_us("2026-12-06") == -1);
+    assert_true(mm_wm_parse_time_us("2026-13-06T18:04:19Z") == -1);
+    assert_true(mm_wm_parse_time_us("2026-12-06T18:04:19") == -1);
+    assert_true(mm_wm_parse_time_us("2026-12-06T18:04:19Zjunk") == -1);
+    assert_true(mm_wm_parse_time_us("2026-12-06T18:04:19.Z") == -1);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(docs_match_code),
+        cmocka_unit_test(render_fake_node),
+        cmocka_unit_test(bad_listen_address_refused),
+        cmocka_unit_test(ce_time_parses),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
