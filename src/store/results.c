@@ -9,6 +9,7 @@
 
 #include "bus/envelope.h"
 #include "bus/limits.h"
+#include "common/json_writer.h"
 #include "metamorphosis.h"
 #include "store/redis_conn.h"
 
@@ -239,7 +240,7 @@ int mm_result_store_put(mm_result_store *s, const char *event_id, const char *re
         snprintf(err, err_size, "invalid result: empty or overlong id, or document not an object");
         return MM_EINVAL;
     }
-    char *text = json_dumps(doc, JSON_COMPACT);
+    char *text = mm_json_text_typed(doc, NULL);
     if (text == NULL) {
         snprintf(err, err_size, "out of memory");
         return MM_ENOMEM;
@@ -330,7 +331,7 @@ int mm_result_store_put_many(mm_result_store *s, mm_result_put *items, size_t n,
         }
         keys[i] = strdup(key);
         chans[i] = it->reply_to ? strdup(chan) : NULL;
-        texts[i] = it->text ? strdup(it->text) : json_dumps(it->doc, JSON_COMPACT);
+        texts[i] = it->text ? strdup(it->text) : mm_json_text_typed(it->doc, NULL);
         if (keys[i] == NULL || texts[i] == NULL || (it->reply_to && chans[i] == NULL)) {
             free(texts[i]);
             texts[i] = NULL;
