@@ -128,13 +128,18 @@ typedef struct timing {
     long rss_max_kib;                      /* VmRSS sampled every 1,000 events while draining */
     long anon_at_max_kib, file_at_max_kib; /* its RssAnon / RssFile then */
     uint64_t rss_max_at;
+    uint64_t nudges; /* fetch nudges (bus/consumer.c) */
+    double max_gap;  /* longest time between two events handled (a stall shows here) */
 } timing;
 
 static int progress(void *ud, const mm_consumer_stats *st) {
     timing *t = ud;
     if (t->seen == 0) t->start = now_s();
     t->seen = st->handled + st->skipped + st->dead_lettered;
-    t->last = now_s();
+    double now = now_s();
+    if (t->seen > 1 && now - t->last > t->max_gap) t->max_gap = now - t->last;
+    t->last = now;
+    t->nudges = st->fetch_nudges;
     if (t->seen % 1000 == 1) {
         long rss = status_kib("VmRSS");
         if (rss > t->rss_max_kib) {
@@ -234,10 +239,11 @@ int main(int argc, char **argv) {
            "\"rss_before_kib\":%ld,\"rss_draining_max_kib\":%ld,\"rss_draining_max_at\":%llu,"
            "\"anon_kib_then\":%ld,\"file_kib_then\":%ld,"
            "\"rss_after_kib\":%ld,\"rss_peak_kib\":%ld,\"bare_json_eps\":%.0f,\"bare_rss_peak_"
-           "kib\":%ld}\n",
+           "kib\":%ld,\"fetch_nudges\":%llu,\"max_gap_ms\":%.1f}\n",
            n, (unsigned long long)t.seen, eps, t.seen ? cpu * 1e6 / (double)t.seen : 0, rss_before,
            t.rss_max_kib, (unsigned long long)t.rss_max_at, t.anon_at_max_kib, t.file_at_max_kib,
-           status_kib("VmRSS"), status_kib("VmHWM"), bare_eps, bare_rss);
+           status_kib("VmRSS"), status_kib("VmHWM"), bare_eps, bare_rss,
+           (unsigned long long)t.nudges, t.max_gap * 1e3);
     mm_runtime_close(&rt);
     mm_gql_schema_free(schema);
     mm_app_free(&app);

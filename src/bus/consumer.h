@@ -97,6 +97,7 @@ typedef struct mm_consumer_stats {
     uint64_t dead_lettered; /* copied to the DLQ */
     uint64_t retries;       /* handler or DLQ attempts that failed and were retried */
     uint64_t commit_errors; /* commits the broker refused (the message may come again) */
+    uint64_t fetch_nudges;  /* pipelined mode: fetchers woken after a full prefetch queue */
 } mm_consumer_stats;
 
 /* Called after each message is disposed of (handled, skipped or
