@@ -260,7 +260,8 @@ mm_consumer *mm_consumer_new(const mm_consumer_config *cfg, char *err, size_t er
         {"auto.offset.reset", "earliest"},
         {"fetch.wait.max.ms", "10"},
         {"enable.partition.eof", "false"},
-        {"queued.max.messages.kbytes", "1024"},
+        {"queued.max.messages.kbytes", "256"},
+        {"max.partition.fetch.bytes", "262144"},
     };
     rd_kafka_conf_t *conf =
         mm_kafka_conf_new(cfg->bootstrap, defaults, sizeof defaults / sizeof *defaults, cfg->props,
