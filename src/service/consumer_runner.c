@@ -97,7 +97,8 @@ struct job {
     bool has_exc;
     json_t *doc; /* the result to store (NULL: none) */
     char *text;  /* or its JSON text, built from the produced value */
-    bool dead;   /* dead-lettered: counted so */
+    size_t text_len;
+    bool dead; /* dead-lettered: counted so */
     int store_attempts;
     char store_error[200];
     uint64_t epoch;      /* the runner's state epoch of the last handler call */
@@ -591,8 +592,8 @@ static void after_publish(job *j) {
     }
     pub *last = j->pub_count ? &j->pubs[j->pub_count - 1] : NULL;
     if (!j->has_exc && r->spec->save_result && last && last->keep && last->value) {
-        size_t len;
-        j->text = mm_result_text_event(j->src->id, last->ev, last->value, last->value_len, &len);
+        j->text =
+            mm_result_text_event(j->src->id, last->ev, last->value, last->value_len, &j->text_len);
         if (!j->text) {
             mm_consumer_fail(r->c, "out of memory");
             return;
@@ -648,7 +649,8 @@ static void store_batch(runner *r) {
             items[n] = (mm_result_put){.event_id = j->src->id,
                                        .reply_to = j->src->reply_to,
                                        .doc = j->doc,
-                                       .text = j->text};
+                                       .text = j->text,
+                                       .text_len = j->text_len};
             n++;
         }
         if (n == 0) continue;
