@@ -4,8 +4,13 @@
  * and the notifier wakes the waiter. Prints p50/p90/p99/max over N
  * sequential round trips. Needs a real broker and Redis:
  *
- *   bench_roundtrip BOOTSTRAP REDIS_URL [N=1000] [fetch.wait.max.ms=10] [gap_ms=0]
+ *   bench_roundtrip BOOTSTRAP REDIS_URL [N=1000] [fetch.wait.max.ms=10] [gap_ms=0] [same_work=0]
  *
+ * same_work=1: the handler also does what the forms example's create_form
+ * worker does per event: an HSET of the event's data and an emitted event
+ * produced and waited for (its ack) before the result is stored: the
+ * "same-work floor" a synchronous createForm's c=1 p50 is held against
+ * (bench/service/run.sh floor).
  * gap_ms pauses between round trips, so that one event's offset commit (which
  * the consumer does after the result is stored) does not delay the next.
  * Not a test: it asserts nothing, it measures. */
@@ -18,8 +23,10 @@
 #include "bus/admin.h"
 #include "bus/consumer.h"
 #include "bus/producer.h"
+#include "common/json_writer.h"
 #include "common/uuid.h"
 #include "store/notifier.h"
+#include "store/redis_conn.h"
 #include "store/results.h"
 
 static long long now_us(void) {
@@ -30,7 +37,11 @@ static long long now_us(void) {
 
 typedef struct worker {
     mm_result_store *results;
-    long long received_us; /* when the handler got the current event */
+    redisContext *redis;    /* same_work: the HSET's connection (NULL: bare floor) */
+    mm_producer *producer;  /* same_work: where the emitted event goes */
+    const char *emit_topic; /* same_work */
+    const char *hash_key;   /* same_work */
+    long long received_us;  /* when the handler got the current event */
 } worker;
 
 /* The consumer side: store the result for whoever waits. */
@@ -39,12 +50,33 @@ static int handle(void *ud, const mm_event *ev, const mm_message_info *info) {
     char err[256];
     (void)info;
     __atomic_store_n(&w->received_us, now_us(), __ATOMIC_RELEASE);
-    json_t *evj = mm_event_to_json(ev);
+    mm_event out;
+    mm_event_init(&out);
+    const mm_event *result_ev = ev;
+    if (w->redis) {
+        size_t len;
+        char *text = mm_json_text_typed(ev->data, &len);
+        redisReply *r =
+            text ? redisCommand(w->redis, "HSET %s %s %b", w->hash_key, ev->id, text, len) : NULL;
+        if (r == NULL || r->type == REDIS_REPLY_ERROR) fprintf(stderr, "HSET failed\n");
+        if (r) freeReplyObject(r);
+        free(text);
+        mm_event_create(
+            &out, "bench", "PingDone",
+            json_pack("{s:s,s:O}", "id", ev->id, "data", ev->data ? ev->data : json_null()));
+        mm_event_set_cause_id(&out, ev->id);
+        if (mm_producer_send_sync(w->producer, w->emit_topic, &out, 10000, NULL, NULL, err,
+                                  sizeof err) != 0)
+            fprintf(stderr, "emit: %s\n", err);
+        result_ev = &out;
+    }
+    json_t *evj = mm_event_to_json(result_ev);
     json_t *doc = mm_result_doc_event(ev->id, evj);
     int rc = mm_result_store_put(w->results, ev->id, ev->reply_to, doc, NULL, err, sizeof err);
     if (rc != 0) fprintf(stderr, "store: %s\n", err);
     json_decref(doc);
     json_decref(evj);
+    mm_event_clear(&out);
     return rc;
 }
 
@@ -85,30 +117,40 @@ int main(int argc, char **argv) {
     int n = argc > 3 ? atoi(argv[3]) : 1000;
     const char *fwait = argc > 4 ? argv[4] : "10";
     int gap_ms = argc > 5 ? atoi(argv[5]) : 0;
+    int same_work = argc > 6 ? atoi(argv[6]) : 0;
     if (n <= 0) {
         fprintf(stderr, "N must be positive\n");
         return 2;
     }
-    char err[512], topic[64], group[64], prefix[64];
+    char err[512], topic[64], group[64], prefix[64], emit_topic[80], hash_key[80];
     char tag[MM_UUID_STRLEN + 1];
     mm_uuid_v4(tag);
     snprintf(topic, sizeof topic, "bench-rt-%.8s", tag);
     snprintf(group, sizeof group, "bench-rt-group-%.8s", tag);
     snprintf(prefix, sizeof prefix, "bench-%.8s", tag);
+    snprintf(emit_topic, sizeof emit_topic, "bench-rt-emit-%.8s", tag);
+    snprintf(hash_key, sizeof hash_key, "bench-rt-forms-%.8s", tag);
 
     mm_producer *p = mm_producer_new(bootstrap, NULL, 0, err, sizeof err);
     if (p == NULL) {
         fprintf(stderr, "producer: %s\n", err);
         return 1;
     }
-    const char *topics[] = {topic};
-    if (mm_kafka_create_topics(mm_producer_rdkafka(p), topics, 1, 1, -1, 10000, err, sizeof err)) {
+    const char *topics[] = {topic, emit_topic};
+    if (mm_kafka_create_topics(mm_producer_rdkafka(p), topics, 2, 1, -1, 10000, err, sizeof err)) {
         fprintf(stderr, "create topic: %s\n", err);
         return 1;
     }
-    worker w = {.results = mm_result_store_new(redis, prefix, 60, err, sizeof err)};
+    worker w = {.results = mm_result_store_new(redis, prefix, 60, err, sizeof err),
+                .producer = p,
+                .emit_topic = emit_topic,
+                .hash_key = hash_key};
     if (w.results == NULL) {
         fprintf(stderr, "results: %s\n", err);
+        return 1;
+    }
+    if (same_work && !(w.redis = mm_redis_connect_url(redis, 5000, "bench-rt", err, sizeof err))) {
+        fprintf(stderr, "redis: %s\n", err);
         return 1;
     }
     mm_notifier_config ncfg = {.redis_url = redis, .prefix = prefix};
@@ -184,8 +226,8 @@ int main(int argc, char **argv) {
     qsort(ack, (size_t)n, sizeof *ack, cmp_ll);
     qsort(recv, (size_t)n, sizeof *recv, cmp_ll);
     printf("round trips: %d (fetch.wait.max.ms=%s, gap %d ms, linger.ms=0, acks=all, async commit "
-           "per message)\n",
-           n, fwait, gap_ms);
+           "per message%s)\n",
+           n, fwait, gap_ms, same_work ? ", same work: HSET + emit waited for" : "");
     printf("p50 %.2f ms  p90 %.2f ms  p99 %.2f ms  max %.2f ms  (%.0f round trips/s sequential)\n",
            lat[n / 2] / 1000.0, lat[n * 9 / 10] / 1000.0, lat[n * 99 / 100] / 1000.0,
            lat[n - 1] / 1000.0, n / (total / 1e6));
@@ -197,6 +239,11 @@ int main(int argc, char **argv) {
     mm_consumer_free(c);
     mm_notifier_free(nt);
     mm_result_store_free(w.results);
+    if (w.redis) {
+        redisReply *r = redisCommand(w.redis, "DEL %s", hash_key);
+        if (r) freeReplyObject(r);
+        redisFree(w.redis);
+    }
     mm_producer_free(p);
     free(lat);
     free(ack);

@@ -92,7 +92,8 @@ static int bare_child(const char *bootstrap, const char *topic, long n, int fd) 
     rd_kafka_conf_set(conf, "enable.auto.offset.store", "false", err, sizeof err);
     rd_kafka_conf_set(conf, "auto.commit.interval.ms", "100", err, sizeof err);
     rd_kafka_conf_set(conf, "fetch.wait.max.ms", "10", err, sizeof err);
-    rd_kafka_conf_set(conf, "queued.max.messages.kbytes", "1024", err, sizeof err);
+    rd_kafka_conf_set(conf, "queued.max.messages.kbytes", "256", err, sizeof err);
+    rd_kafka_conf_set(conf, "max.partition.fetch.bytes", "262144", err, sizeof err);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
     if (!rk) return 1;
     rd_kafka_poll_set_consumer(rk);
@@ -114,11 +115,17 @@ static int bare_child(const char *bootstrap, const char *topic, long n, int fd) 
         }
         rd_kafka_message_destroy(m);
     }
+    /* Its resting size: a second after the drain, still a group member. */
+    for (double until = now_s() + 1; now_s() < until;) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
+        if (m) rd_kafka_message_destroy(m);
+    }
+    long rss_after = status_kib("VmRSS");
     rd_kafka_consumer_close(rk);
     rd_kafka_destroy(rk);
-    char out[64];
-    int len = snprintf(out, sizeof out, "%.0f %ld\n", (double)(n - 1) / (last - start),
-                       status_kib("VmHWM"));
+    char out[96];
+    int len = snprintf(out, sizeof out, "%.0f %ld %ld\n", (double)(n - 1) / (last - start),
+                       status_kib("VmHWM"), rss_after);
     return write(fd, out, (size_t)len) == len ? 0 : 1;
 }
 
@@ -128,13 +135,18 @@ typedef struct timing {
     long rss_max_kib;                      /* VmRSS sampled every 1,000 events while draining */
     long anon_at_max_kib, file_at_max_kib; /* its RssAnon / RssFile then */
     uint64_t rss_max_at;
+    uint64_t nudges; /* fetch nudges (bus/consumer.c) */
+    double max_gap;  /* longest time between two events handled (a stall shows here) */
 } timing;
 
 static int progress(void *ud, const mm_consumer_stats *st) {
     timing *t = ud;
     if (t->seen == 0) t->start = now_s();
     t->seen = st->handled + st->skipped + st->dead_lettered;
-    t->last = now_s();
+    double now = now_s();
+    if (t->seen > 1 && now - t->last > t->max_gap) t->max_gap = now - t->last;
+    t->last = now;
+    t->nudges = st->fetch_nudges;
     if (t->seen % 1000 == 1) {
         long rss = status_kib("VmRSS");
         if (rss > t->rss_max_kib) {
@@ -170,7 +182,7 @@ int main(int argc, char **argv) {
     /* The bare floor, also from a child (before this process has threads). */
     int fds[2];
     double bare_eps = 0;
-    long bare_rss = 0;
+    long bare_rss = 0, bare_rss_after = 0;
     if (pipe(fds) == 0) {
         pid = fork();
         if (pid == 0) {
@@ -182,8 +194,8 @@ int main(int argc, char **argv) {
         ssize_t got = read(fds[0], buf, sizeof buf - 1);
         close(fds[0]);
         if (pid > 0) waitpid(pid, &status, 0);
-        if (got > 0 && sscanf(buf, "%lf %ld", &bare_eps, &bare_rss) != 2)
-            bare_eps = 0, bare_rss = 0;
+        if (got > 0 && sscanf(buf, "%lf %ld %ld", &bare_eps, &bare_rss, &bare_rss_after) != 3)
+            bare_eps = 0, bare_rss = 0, bare_rss_after = 0;
     }
 
     setenv("MM_KAFKA_BOOTSTRAP_SERVERS", bootstrap, 1);
@@ -234,10 +246,11 @@ int main(int argc, char **argv) {
            "\"rss_before_kib\":%ld,\"rss_draining_max_kib\":%ld,\"rss_draining_max_at\":%llu,"
            "\"anon_kib_then\":%ld,\"file_kib_then\":%ld,"
            "\"rss_after_kib\":%ld,\"rss_peak_kib\":%ld,\"bare_json_eps\":%.0f,\"bare_rss_peak_"
-           "kib\":%ld}\n",
+           "kib\":%ld,\"bare_rss_after_kib\":%ld,\"fetch_nudges\":%llu,\"max_gap_ms\":%.1f}\n",
            n, (unsigned long long)t.seen, eps, t.seen ? cpu * 1e6 / (double)t.seen : 0, rss_before,
            t.rss_max_kib, (unsigned long long)t.rss_max_at, t.anon_at_max_kib, t.file_at_max_kib,
-           status_kib("VmRSS"), status_kib("VmHWM"), bare_eps, bare_rss);
+           status_kib("VmRSS"), status_kib("VmHWM"), bare_eps, bare_rss, bare_rss_after,
+           (unsigned long long)t.nudges, t.max_gap * 1e3);
     mm_runtime_close(&rt);
     mm_gql_schema_free(schema);
     mm_app_free(&app);

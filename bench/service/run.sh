@@ -1,17 +1,41 @@
 #!/usr/bin/env bash
 # run.sh -- the service layer's benchmark against the real Kafka broker and
-# Redis (never the development broker): synchronous createForm over HTTP at
-# several concurrencies (p50/p99, throughput), asynchronous createForm and a
-# plain query for reference, the worker's RSS after that load, one worker's
-# events/s against a bare librdkafka loop (no-op handler), and one
-# create_form worker draining a 20,000-event backlog (events/s, CPU/event,
-# peak RSS) beside a bare librdkafka consumer process over the same backlog. Builds a Release tree in build-bench/ (no sanitizers),
-# starts its own Kafka and Redis on free ports, and stops everything.
+# Redis (never the development broker). Builds a Release tree in build-bench/
+# (no sanitizers), starts its own Kafka and Redis on free ports, and stops
+# everything. Each synchronous point also prints the CPU per request of each
+# process on the path (gregor serve, the worker(s), Kafka, Redis; utime +
+# stime from /proc/<pid>/stat over the point) and their sum.
 #
-#   bench/service/run.sh [SECONDS_PER_POINT=5]
+#   bench/service/run.sh [SECONDS_PER_POINT=5] [MODE=all]
+#
+# MODE:
+#   all         synchronous createForm over HTTP at 1/4/16/64 clients,
+#               asynchronous createForm and a plain query for reference, the
+#               worker's RSS after that load, one worker's events/s against a
+#               bare librdkafka loop (no-op handler), and one create_form
+#               worker draining a 20,000-event backlog beside a bare consumer
+#               process over the same backlog.
+#   partitions  the forms topic with 4 partitions: sync createForm at 16 and
+#               64 clients with 4 workers, then with 1 worker (the other 3
+#               stopped; it owns all 4 partitions): the scaling.
+#   floor       sync createForm at 1 client (p50) against bench_roundtrip's
+#               same-work floor (produce -> consume -> HSET + emit waited for
+#               -> SET+PUBLISH -> wake), alternating, 2 rounds; goal p50 <=
+#               1.2x the floor.
+#   harakiri    sync createForm at 4 clients under `gregor node` with the
+#               create_form worker retiring every 20 events (harakiri_limit:
+#               20) against the same node without harakiri; goal p99 <= 3x.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 secs=${1:-5}
+mode=${2:-all}
+case $mode in
+all | partitions | floor | harakiri) ;;
+*)
+    echo "usage: $0 [SECONDS_PER_POINT] [all|partitions|floor|harakiri]" >&2
+    exit 2
+    ;;
+esac
 cd "$root"
 scripts/setup.sh >/dev/null
 cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DMM_TESTS=OFF -DMM_BENCH=ON >/dev/null
@@ -34,40 +58,126 @@ kafka_dir=$MM_KAFKA_FIXTURE_DIR
 export MM_KAFKA_BOOTSTRAP_SERVERS=$MM_TEST_KAFKA_BOOTSTRAP MM_REDIS_URL=$MM_TEST_REDIS_URL
 export MM_HTTP_LISTEN=127.0.0.1:0 MM_LOG_LEVEL=warn
 
-"$B/gregor" worker --app "$B/examples/forms.so" --consumer create_form &
-pids+=($!)
-"$B/gregor" serve --app "$B/examples/forms.so" >"$B/bench-serve.out" 2>"$B/bench-serve.err" &
-pids+=($!)
-for _ in $(seq 100); do grep -q '^graphql: ' "$B/bench-serve.out" && break; sleep 0.1; done
-url=$(sed -n 's/^graphql: //p' "$B/bench-serve.out")
-# Warm the path (topic creation, group join) before measuring.
-for _ in $(seq 50); do
-    curl -s "$url" -H 'content-type: application/json' \
-        -d '{"query":"mutation { createFormSync(name: \"warm\", template: \"t\") { data { id } } }"}' \
-        | grep -q '"form\|"id"' && break
-    sleep 0.2
-done
-
 sync='{"query":"mutation { createForm(name: \"bench\", template: \"t\", timing: synchronous) { data { id form { id name } } } }"}'
 async='{"query":"mutation { createFormAsync(name: \"bench\", template: \"t\") { data { id } } }"}'
 plain='{"query":"{ __typename }"}'
-
-echo "| request | concurrency | requests/s | p50 ms | p90 ms | p99 ms | errors |"
-echo "|---|---|---|---|---|---|---|"
-row() { # NAME BODY CONC
-    local out
-    out=$("$B/bench/loadgen" "$url" "$2" "$3" "$secs")
-    python3 -c 'import json,sys; r=json.loads(sys.argv[2]); print("| %s | %d | %.0f | %.2f | %.2f | %.2f | %d |" % (sys.argv[1], r["concurrency"], r["rps"], r["p50_ms"], r["p90_ms"], r["p99_ms"], r["errors"]))' "$1" "$out"
+kafka_pid=$(cat "$kafka_dir/pid" 2>/dev/null || echo)
+redis_pid=$(cat "$redis_dir/pid" 2>/dev/null || echo)
+workers=()
+start_worker() {
+    "$B/gregor" worker --app "$B/examples/forms.so" --consumer create_form &
+    pids+=($!)
+    workers+=($!)
 }
-for c in 1 4 16 64; do row "sync createForm" "$sync" "$c"; done
-row "async createFormAsync" "$async" 16
-row "{ __typename }" "$plain" 16
-echo
-worker_pid=${pids[0]}
-echo "create_form worker after the load above (steady): $(grep -E '^(VmRSS|VmHWM)' /proc/$worker_pid/status | tr -s ' \t' ' ' | tr '\n' ' ')"
-echo
-echo "Consumer overhead (one worker, no-op handler, same run; goal framework_over_bare_json >= 0.75):"
-"$B/bench/bench_consumer_overhead" "$MM_TEST_KAFKA_BOOTSTRAP" "$MM_TEST_REDIS_URL" 20000
-echo
-echo "One create_form worker draining a 20,000-event backlog (goal drain_eps >= 28000, rss_peak_kib <= 16384):"
-"$B/bench/bench_drain" "$MM_TEST_KAFKA_BOOTSTRAP" "$MM_TEST_REDIS_URL" "$B/examples/forms.so" 20000
+start_serve() {
+    "$B/gregor" serve --app "$B/examples/forms.so" >"$B/bench-serve.out" 2>"$B/bench-serve.err" &
+    pids+=($!)
+    serve_pid=$!
+    for _ in $(seq 100); do grep -q '^graphql: ' "$B/bench-serve.out" && break; sleep 0.1; done
+    url=$(sed -n 's/^graphql: //p' "$B/bench-serve.out")
+}
+warm() { # the path (topic creation, group join), then 3 s of load (Kafka's JIT) before measuring
+    for _ in $(seq 100); do
+        curl -s "$url" -H 'content-type: application/json' \
+            -d '{"query":"mutation { createFormSync(name: \"warm\", template: \"t\") { data { id } } }"}' \
+            | grep -q '"form\|"id"' && break
+        sleep 0.2
+    done
+    "$B/bench/loadgen" "$url" "$sync" 16 3 >/dev/null
+}
+if [ "$mode" = partitions ]; then
+    "$B/bench/bench_mktopic" "$MM_TEST_KAFKA_BOOTSTRAP" forms 4
+    for _ in 1 2 3 4; do start_worker; done
+elif [ "$mode" != harakiri ]; then
+    start_worker
+fi
+if [ "$mode" != harakiri ]; then
+    start_serve
+    warm
+fi
+
+
+# utime + stime (clock ticks) of the given processes, summed.
+cpu_ticks() {
+    local t=0 p f
+    for p in "$@"; do
+        [ -n "$p" ] && [ -r "/proc/$p/stat" ] || continue
+        f=$(sed 's/.*) //' "/proc/$p/stat")
+        t=$((t + $(awk '{print $12 + $13}' <<<"$f")))
+    done
+    echo "$t"
+}
+hz=$(getconf CLK_TCK)
+header() {
+    echo "| request | concurrency | requests/s | p50 ms | p90 ms | p99 ms | errors | CPU µs/req: serve + worker + Kafka + Redis = total |"
+    echo "|---|---|---|---|---|---|---|---|"
+}
+row() { # NAME BODY CONC
+    local out s0 w0 k0 r0 s1 w1 k1 r1
+    s0=$(cpu_ticks "${serve_pid:-}") w0=$(cpu_ticks "${workers[@]}") k0=$(cpu_ticks "$kafka_pid") r0=$(cpu_ticks "$redis_pid")
+    out=$("$B/bench/loadgen" "$url" "$2" "$3" "$secs")
+    s1=$(cpu_ticks "${serve_pid:-}") w1=$(cpu_ticks "${workers[@]}") k1=$(cpu_ticks "$kafka_pid") r1=$(cpu_ticks "$redis_pid")
+    python3 -c '
+import json, sys
+r = json.loads(sys.argv[2]); hz = float(sys.argv[3])
+n = max(1.0, r["rps"] * float(sys.argv[4]))
+us = [float(x) / hz * 1e6 / n for x in sys.argv[5:9]]
+print("| %s | %d | %.0f | %.2f | %.2f | %.2f | %d | %.0f + %.0f + %.0f + %.0f = %.0f |" % (sys.argv[1], r["concurrency"], r["rps"], r["p50_ms"], r["p90_ms"], r["p99_ms"], r["errors"], us[0], us[1], us[2], us[3], sum(us)))
+' "$1" "$out" "$hz" "$secs" $((s1 - s0)) $((w1 - w0)) $((k1 - k0)) $((r1 - r0))
+}
+p50_of() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])["p50_ms"])' "$1"; }
+
+case $mode in
+all)
+    header
+    for c in 1 4 16 64; do row "sync createForm" "$sync" "$c"; done
+    row "async createFormAsync" "$async" 16
+    row "{ __typename }" "$plain" 16
+    echo
+    echo "create_form worker after the load above (steady): $(grep -E '^(VmRSS|VmHWM)' /proc/${workers[0]}/status | tr -s ' \t' ' ' | tr '\n' ' ')"
+    echo
+    echo "Consumer overhead (one worker, no-op handler, same run; goal framework_over_bare_json >= 0.75):"
+    "$B/bench/bench_consumer_overhead" "$MM_TEST_KAFKA_BOOTSTRAP" "$MM_TEST_REDIS_URL" 20000
+    echo
+    echo "One create_form worker draining a 20,000-event backlog (goal drain_eps >= 28000, rss_peak_kib <= 16384):"
+    "$B/bench/bench_drain" "$MM_TEST_KAFKA_BOOTSTRAP" "$MM_TEST_REDIS_URL" "$B/examples/forms.so" 20000
+    ;;
+partitions)
+    echo "forms topic with 4 partitions, one gregor serve:"
+    header
+    for c in 16 64; do row "sync createForm, 4 workers" "$sync" "$c"; done
+    for p in "${workers[@]:1}"; do kill -TERM "$p"; wait "$p" 2>/dev/null || true; done
+    workers=("${workers[0]}")
+    sleep 3 # the group settles: the remaining worker owns all 4 partitions
+    warm
+    for c in 16 64; do row "sync createForm, 1 worker" "$sync" "$c"; done
+    ;;
+floor)
+    echo "| round | sync createForm c=1 p50 ms | same-work floor p50 ms | ratio (goal <= 1.2) |"
+    echo "|---|---|---|---|"
+    for round in 1 2; do
+        out=$("$B/bench/loadgen" "$url" "$sync" 1 "$secs")
+        ours=$(p50_of "$out")
+        fl=$("$B/bench/bench_roundtrip" "$MM_TEST_KAFKA_BOOTSTRAP" "$MM_TEST_REDIS_URL" 2000 10 0 1 |
+            sed -n 's/^p50 \([0-9.]*\) ms.*/\1/p')
+        python3 -c 'import sys; a, b = float(sys.argv[2]), float(sys.argv[3]); print("| %s | %.2f | %.2f | %.2f |" % (sys.argv[1], a, b, a / b))' "$round" "$ours" "$fl"
+    done
+    ;;
+harakiri)
+    cfg=$B/bench-harakiri.yaml
+    for limit in null 20; do
+        printf 'forms:\n  create_form:\n    procs: 1\n    harakiri_limit: %s\n  legacy_create_form:\n    procs: 0\n' "$limit" >"$cfg"
+        "$B/gregor" node --app "$B/examples/forms.so" --node-name "bench-$limit" --config "$cfg" \
+            2>"$B/bench-node-$limit.err" &
+        node_pid=$!
+        pids+=($node_pid)
+        if [ -z "${serve_pid:-}" ]; then start_serve; fi
+        warm
+        out=$("$B/bench/loadgen" "$url" "$sync" 4 "$secs")
+        python3 -c 'import json,sys; r=json.loads(sys.argv[2]); print("harakiri_limit %s: %.0f req/s, p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %s, errors %d" % (sys.argv[1], r["rps"], r["p50_ms"], r["p90_ms"], r["p99_ms"], r.get("max_ms", "-"), r["errors"]))' "$limit" "$out"
+        kill -TERM "$node_pid"
+        wait "$node_pid" 2>/dev/null || true
+    done
+    echo "goal: p99 with harakiri_limit 20 <= 3x the p99 without"
+    ;;
+esac

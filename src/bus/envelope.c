@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "common/json_writer.h"
 #include "common/uuid.h"
 #include "metamorphosis.h"
 
@@ -457,11 +458,12 @@ int mm_envelope_encode(const mm_event *ev, rd_kafka_headers_t **headers, char **
         bad |= add_header(h, name, ev->ext[i].value);
     }
     if (bad) goto oom;
-    char *text = ev->data ? json_dumps(ev->data, JSON_COMPACT) : strdup("{}");
+    size_t text_len = 2;
+    char *text = ev->data ? mm_json_text_typed(ev->data, &text_len) : strdup("{}");
     if (text == NULL) goto oom;
     *headers = h;
     *payload = text;
-    *payload_len = strlen(text);
+    *payload_len = text_len;
     return 0;
 oom:
     if (h) rd_kafka_headers_destroy(h);

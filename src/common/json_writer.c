@@ -97,7 +97,9 @@ void mm_json_put_real(mm_json_writer *w, double v) {
     mm_json_put(w, num, strlen(num));
 }
 
-static void put_value(mm_json_writer *w, const json_t *v, int depth) {
+/* typed_reals: a real is written with a fraction or an exponent ("1.0", not
+ * "1"), so that it is read back as a real (json_real), as json_dumps writes. */
+static void put_value(mm_json_writer *w, const json_t *v, int depth, bool typed_reals) {
     if (depth > MM_JSON_TEXT_MAX_DEPTH) {
         mm_json_writer_fail(w);
         return;
@@ -112,7 +114,7 @@ static void put_value(mm_json_writer *w, const json_t *v, int depth) {
             first = false;
             mm_json_put_string(w, json_object_iter_key(iter), json_object_iter_key_len(iter));
             mm_json_put_char(w, ':');
-            put_value(w, json_object_iter_value(iter), depth + 1);
+            put_value(w, json_object_iter_value(iter), depth + 1, typed_reals);
         }
         mm_json_put_char(w, '}');
         break;
@@ -122,14 +124,21 @@ static void put_value(mm_json_writer *w, const json_t *v, int depth) {
         size_t n = json_array_size(v);
         for (size_t i = 0; i < n && !w->failed; i++) {
             if (i) mm_json_put_char(w, ',');
-            put_value(w, json_array_get(v, i), depth + 1);
+            put_value(w, json_array_get(v, i), depth + 1, typed_reals);
         }
         mm_json_put_char(w, ']');
         break;
     }
     case JSON_STRING: mm_json_put_string(w, json_string_value(v), json_string_length(v)); break;
     case JSON_INTEGER: mm_json_put_integer(w, json_integer_value(v)); break;
-    case JSON_REAL: mm_json_put_real(w, json_real_value(v)); break;
+    case JSON_REAL: {
+        char num[40];
+        mm_js_number_string(json_real_value(v), num);
+        size_t n = strlen(num);
+        if (typed_reals && !strpbrk(num, ".e")) memcpy(num + n, ".0", 3), n += 2;
+        mm_json_put(w, num, n);
+        break;
+    }
     case JSON_TRUE: mm_json_put(w, "true", 4); break;
     case JSON_FALSE: mm_json_put(w, "false", 5); break;
     case JSON_NULL: mm_json_put(w, "null", 4); break;
@@ -140,7 +149,7 @@ void mm_json_put_value(mm_json_writer *w, const json_t *v) {
     if (!v)
         mm_json_put(w, "null", 4);
     else
-        put_value(w, v, 0);
+        put_value(w, v, 0, false);
 }
 
 char *mm_json_writer_take(mm_json_writer *w, size_t *len) {
@@ -160,5 +169,14 @@ void mm_json_writer_release(mm_json_writer *w) {
 char *mm_json_text(const json_t *v, size_t *len) {
     mm_json_writer w = MM_JSON_WRITER_INIT;
     mm_json_put_value(&w, v);
+    return mm_json_writer_take(&w, len);
+}
+
+char *mm_json_text_typed(const json_t *v, size_t *len) {
+    mm_json_writer w = MM_JSON_WRITER_INIT;
+    if (!v)
+        mm_json_put(&w, "null", 4);
+    else
+        put_value(&w, v, 0, true);
     return mm_json_writer_take(&w, len);
 }

@@ -168,4 +168,10 @@ void mm_json_writer_release(mm_json_writer *w);
  * than MM_JSON_TEXT_MAX_DEPTH. */
 char *mm_json_text(const json_t *v, size_t *len);
 
+/* Like mm_json_text, but a real is always written with a fraction or an
+ * exponent ("1.0", not "1"), so that jansson (and Python) read it back as a
+ * real: the text of event data and stored values, where json_dumps was used
+ * before (which costs a cycle-check malloc and free per container). */
+char *mm_json_text_typed(const json_t *v, size_t *len);
+
 #endif

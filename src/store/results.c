@@ -2,6 +2,7 @@
  * store-and-notify; see results.h. */
 #include "store/results.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "bus/envelope.h"
 #include "bus/limits.h"
+#include "common/json_writer.h"
 #include "metamorphosis.h"
 #include "store/redis_conn.h"
 
@@ -239,7 +241,7 @@ int mm_result_store_put(mm_result_store *s, const char *event_id, const char *re
         snprintf(err, err_size, "invalid result: empty or overlong id, or document not an object");
         return MM_EINVAL;
     }
-    char *text = json_dumps(doc, JSON_COMPACT);
+    char *text = mm_json_text_typed(doc, NULL);
     if (text == NULL) {
         snprintf(err, err_size, "out of memory");
         return MM_ENOMEM;
@@ -259,20 +261,29 @@ int mm_result_store_put(mm_result_store *s, const char *event_id, const char *re
     return rc;
 }
 
-/* One attempt at the batch: MULTI, SET [PUBLISH] per item, EXEC. */
-static int put_many_once(mm_result_store *s, mm_result_put *items, size_t n, char **keys,
-                         char **chans, char **texts, char *err, size_t err_size) {
+/* One attempt at the batch: MULTI, SET [PUBLISH] per item, EXEC. Keys and
+ * channels are formatted into stack buffers here: hiredis copies each
+ * command into its output buffer as it is appended. */
+static int put_many_once(mm_result_store *s, mm_result_put *items, size_t n, char **texts,
+                         const size_t *lens, char *err, size_t err_size) {
     char ttl[16];
-    snprintf(ttl, sizeof ttl, "%d", s->ttl);
+    int ttl_len = snprintf(ttl, sizeof ttl, "%d", s->ttl);
     size_t cmds = 0;
     redisAppendCommand(s->c, "MULTI");
     for (size_t i = 0; i < n; i++) {
         if (texts[i] == NULL) continue;
-        redisAppendCommandArgv(s->c, 5, (const char *[]){"SET", keys[i], texts[i], "EX", ttl},
-                               NULL);
+        char key[MM_LIMIT_STORE_KEY], chan[MM_LIMIT_STORE_KEY];
+        int rc = mm_result_key(s->prefix, items[i].event_id, key, sizeof key);
+        assert(rc == 0); /* checked by the caller */
+        (void)rc;
+        redisAppendCommandArgv(s->c, 5, (const char *[]){"SET", key, texts[i], "EX", ttl},
+                               (const size_t[]){3, strlen(key), lens[i], 2, (size_t)ttl_len});
         cmds++;
-        if (chans[i] != NULL) {
-            redisAppendCommandArgv(s->c, 3, (const char *[]){"PUBLISH", chans[i], texts[i]}, NULL);
+        if (items[i].reply_to != NULL) {
+            rc = mm_result_channel(s->prefix, items[i].reply_to, chan, sizeof chan);
+            assert(rc == 0);
+            redisAppendCommandArgv(s->c, 3, (const char *[]){"PUBLISH", chan, texts[i]},
+                                   (const size_t[]){7, strlen(chan), lens[i]});
             cmds++;
         }
     }
@@ -297,7 +308,7 @@ static int put_many_once(mm_result_store *s, mm_result_put *items, size_t n, cha
         size_t at = 0;
         for (size_t i = 0; i < n; i++) {
             if (texts[i] == NULL) continue;
-            size_t k = chans[i] != NULL ? 2 : 1;
+            size_t k = items[i].reply_to != NULL ? 2 : 1;
             for (size_t j = 0; j < k; j++, at++)
                 if (last->element[at]->type == REDIS_REPLY_ERROR) items[i].status = MM_EREDIS;
         }
@@ -308,11 +319,13 @@ static int put_many_once(mm_result_store *s, mm_result_put *items, size_t n, cha
 
 int mm_result_store_put_many(mm_result_store *s, mm_result_put *items, size_t n, char *err,
                              size_t err_size) {
-    char **keys = calloc(n ? n : 1, sizeof *keys), **chans = calloc(n ? n : 1, sizeof *chans);
+    /* texts[i]: the item's text (its own, or encoded here from its doc, then
+     * freed below); NULL for items left out. */
     char **texts = calloc(n ? n : 1, sizeof *texts);
+    size_t *lens = calloc(n ? n : 1, sizeof *lens);
     size_t valid = 0;
     int rc = 0;
-    if (keys == NULL || chans == NULL || texts == NULL) {
+    if (texts == NULL || lens == NULL) {
         snprintf(err, err_size, "out of memory");
         rc = MM_ENOMEM;
         goto out;
@@ -328,12 +341,10 @@ int mm_result_store_put_many(mm_result_store *s, mm_result_put *items, size_t n,
             it->status = MM_EINVAL;
             continue;
         }
-        keys[i] = strdup(key);
-        chans[i] = it->reply_to ? strdup(chan) : NULL;
-        texts[i] = it->text ? strdup(it->text) : json_dumps(it->doc, JSON_COMPACT);
-        if (keys[i] == NULL || texts[i] == NULL || (it->reply_to && chans[i] == NULL)) {
-            free(texts[i]);
-            texts[i] = NULL;
+        if (it->text != NULL) {
+            texts[i] = (char *)it->text;
+            lens[i] = it->text_len ? it->text_len : strlen(it->text);
+        } else if ((texts[i] = mm_json_text_typed(it->doc, &lens[i])) == NULL) {
             it->status = MM_ENOMEM;
             continue;
         }
@@ -344,7 +355,7 @@ int mm_result_store_put_many(mm_result_store *s, mm_result_put *items, size_t n,
     rc = MM_EREDIS;
     for (int attempt = 0; attempt < 2 && rc == MM_EREDIS; attempt++) {
         if (ensure_connected(s, err, err_size) != 0) continue;
-        rc = put_many_once(s, items, n, keys, chans, texts, err, err_size);
+        rc = put_many_once(s, items, n, texts, lens, err, err_size);
         if (rc != 0 && s->c->err == 0) break;
     }
     pthread_mutex_unlock(&s->lock);
@@ -352,14 +363,10 @@ int mm_result_store_put_many(mm_result_store *s, mm_result_put *items, size_t n,
         for (size_t i = 0; i < n; i++)
             if (texts[i] != NULL) items[i].status = MM_EREDIS;
 out:
-    for (size_t i = 0; keys && chans && texts && i < n; i++) {
-        free(keys[i]);
-        free(chans[i]);
-        free(texts[i]);
-    }
-    free(keys);
-    free(chans);
+    for (size_t i = 0; texts && i < n; i++)
+        if (items[i].text == NULL) free(texts[i]);
     free(texts);
+    free(lens);
     return rc;
 }
 

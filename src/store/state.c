@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/json_writer.h"
 #include "metamorphosis.h"
 #include "store/redis_conn.h"
 #include "store/results.h"
@@ -274,7 +275,7 @@ int mm_state_flush_writes(mm_state *s, char *err, size_t err_size) {
 
 /* JSON text of value (any JSON value, not only objects). */
 static char *dump(mm_state *s, const json_t *value) {
-    char *text = value ? json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    char *text = value ? mm_json_text_typed(value, NULL) : NULL;
     if (text == NULL) fail(s, MM_EINVAL, "value is not JSON-encodable");
     return text;
 }

@@ -46,6 +46,30 @@ static void test_numbers_as_javascript_writes_them(void **state) {
     expect(json_real(123456789012.0), "123456789012");
 }
 
+/* Event data and stored values: reals stay reals when read back by jansson,
+ * the text is otherwise what mm_json_text writes; json_loads of it gives
+ * back an equal value. */
+static void test_typed_reals(void **state) {
+    (void)state;
+    json_t *v = json_pack("{s:f,s:f,s:f,s:f,s:I,s:[f,s,n]}", "one", 1.0, "half", 0.5, "big", 1e21,
+                          "neg", -3.0, "int", (json_int_t)7, "list", 2.0, "x", NULL);
+    size_t len = 0;
+    char *text = mm_json_text_typed(v, &len);
+    assert_non_null(text);
+    assert_string_equal(text, "{\"one\":1.0,\"half\":0.5,\"big\":1e+21,\"neg\":-3.0,\"int\":7,"
+                              "\"list\":[2.0,\"x\",null]}");
+    assert_int_equal(len, strlen(text));
+    json_t *back = json_loads(text, 0, NULL);
+    assert_true(json_equal(back, v));
+    assert_true(json_is_real(json_object_get(back, "one")));
+    json_decref(back);
+    free(text);
+    json_decref(v);
+    text = mm_json_text_typed(NULL, &len);
+    assert_string_equal(text, "null");
+    free(text);
+}
+
 static void test_string_escapes(void **state) {
     (void)state;
     expect(json_string("quote \" backslash \\ slash / tab\tnl\ncr\rbs\bff\f"),
@@ -169,6 +193,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_values),
         cmocka_unit_test(test_numbers_as_javascript_writes_them),
+        cmocka_unit_test(test_typed_reals),
         cmocka_unit_test(test_string_escapes),
         cmocka_unit_test(test_depth_limit),
         cmocka_unit_test(test_pieces_and_marks),
