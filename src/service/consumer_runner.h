@@ -41,6 +41,10 @@ typedef struct mm_runner_options {
     int (*crash_count)(void *hook_ud, const mm_event *ev);
     void *hook_ud;
     unsigned max_crashes;
+    /* Exactly-once mode: the worker slot's stable transactional.id (the node
+     * passes its group.instance.id, <node>.<service>.<consumer>.<slot>).
+     * NULL: service/consumer_txn.c derives one from the host name. */
+    const char *transactional_id;
 } mm_runner_options;
 
 /* Runs the consumer until stopped or its budget is spent. schema is the

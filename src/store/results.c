@@ -259,7 +259,17 @@ int mm_result_store_put(mm_result_store *s, const char *event_id, const char *re
     return rc;
 }
 
-/* One attempt at the batch: MULTI, SET [PUBLISH] per item, EXEC. */
+/* Idempotent store (mm_result_put.if_absent): KEYS[1] the result key,
+ * ARGV[1] the text, ARGV[2] the TTL, ARGV[3] the channel or "". The key keeps
+ * the first result written; the notification carries the kept one. */
+static const char RESULT_NX[] =
+    "local v = ARGV[1] "
+    "if not redis.call('SET', KEYS[1], v, 'NX', 'EX', ARGV[2]) then "
+    "local old = redis.call('GET', KEYS[1]) if old then v = old end end "
+    "if ARGV[3] ~= '' then redis.call('PUBLISH', ARGV[3], v) end "
+    "return 1";
+
+/* One attempt at the batch: MULTI, SET [PUBLISH] (or RESULT_NX) per item, EXEC. */
 static int put_many_once(mm_result_store *s, mm_result_put *items, size_t n, char **keys,
                          char **chans, char **texts, char *err, size_t err_size) {
     char ttl[16];
@@ -268,6 +278,14 @@ static int put_many_once(mm_result_store *s, mm_result_put *items, size_t n, cha
     redisAppendCommand(s->c, "MULTI");
     for (size_t i = 0; i < n; i++) {
         if (texts[i] == NULL) continue;
+        if (items[i].if_absent) {
+            redisAppendCommandArgv(s->c, 7,
+                                   (const char *[]){"EVAL", RESULT_NX, "1", keys[i], texts[i], ttl,
+                                                    chans[i] ? chans[i] : ""},
+                                   NULL);
+            cmds++;
+            continue;
+        }
         redisAppendCommandArgv(s->c, 5, (const char *[]){"SET", keys[i], texts[i], "EX", ttl},
                                NULL);
         cmds++;
@@ -297,7 +315,7 @@ static int put_many_once(mm_result_store *s, mm_result_put *items, size_t n, cha
         size_t at = 0;
         for (size_t i = 0; i < n; i++) {
             if (texts[i] == NULL) continue;
-            size_t k = chans[i] != NULL ? 2 : 1;
+            size_t k = chans[i] != NULL && !items[i].if_absent ? 2 : 1;
             for (size_t j = 0; j < k; j++, at++)
                 if (last->element[at]->type == REDIS_REPLY_ERROR) items[i].status = MM_EREDIS;
         }
