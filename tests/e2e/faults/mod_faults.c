@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char sdl[] = "type TickEvent { id: String n: Int }\n"
                           "type TickDone { id: String n: Int handled: Int }\n"
@@ -40,9 +41,11 @@ static int count(void *ud, mm_handler *h, const mm_event *ev) {
         return 1;
     }
     json_t *n = json_object_get(mm_event_data(ev), "n");
+    /* pid: which worker emitted it (the exactly-once zombie test). */
     return mm_handler_emit(h, NULL, "TickDone",
-                           json_pack("{s:s,s:O,s:I}", "id", mm_event_id(ev), "n",
-                                     n ? n : json_null(), "handled", (json_int_t)mine));
+                           json_pack("{s:s,s:O,s:I,s:I}", "id", mm_event_id(ev), "n",
+                                     n ? n : json_null(), "handled", (json_int_t)mine, "pid",
+                                     (json_int_t)getpid()));
 }
 
 static json_t *ticks_handled(void *ud, json_t *parent, json_t *args, mm_resolve_info *info) {
