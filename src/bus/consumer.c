@@ -779,9 +779,14 @@ static void txn_commit_now(mm_consumer *c) {
 
 /* One turn's transaction work: ends the open transaction when it is due
  * and drained (true: the loop goes on at once); lowers *next to when it is
- * due. */
-static bool txn_step(mm_consumer *c, int *next) {
+ * due. idle: the turn found no message to take. Then, with nothing in
+ * flight, the transaction ends at once: a consumer that emits to a topic it
+ * reads (the service topic) sees nothing past its own open transaction (the
+ * last stable offset), so waiting for more would only wait out the time
+ * bound. */
+static bool txn_step(mm_consumer *c, int *next, bool idle) {
     if (c->failed || (c->txn_events == 0 && c->txn_offsets->cnt == 0)) return false;
+    if (!c->txn_closing && idle && c->in_flight == 0) c->txn_closing = true;
     if (!c->txn_closing) {
         int due = c->txn->due(c->txn->ud, c->txn_events, c->txn_bytes);
         if (due > 0) {
@@ -840,7 +845,7 @@ static int run_pipelined(mm_consumer *c) {
         }
         int served = 0;
         int next = serve(c, &served);
-        if (c->txn && txn_step(c, &next)) continue;
+        if (c->txn && txn_step(c, &next, taken == 0)) continue;
         if (c->no_more && c->in_flight == 0) {
             if (c->max_messages > 0 && atomic_load(&c->handled_n) >= c->max_messages)
                 result = MM_CONSUMER_BUDGET;
