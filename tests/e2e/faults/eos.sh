@@ -257,7 +257,8 @@ scenario_eos_zombie() {
          "hangs=$(json_get "$sent" hang) emitted=$(json_get "$sum" emitted)" \
          "lost=$(json_get "$sum" lost) duplicates=$(json_get "$sum" duplicates)" \
          "zombie_writes=$(json_get "$sum" zombie_writes) zombie_status=$st"
-    grep -iE 'fenced|fatal' "$WORK/$name-a.err" | head -n 3 >&2 || true
+    grep -iE 'fenced|fatal|lost' "$WORK/$name-a.err" | head -n 3 >&2 || true
+    [[ $st == running ]] && { log "$name: the zombie's last lines:"; tail -n 20 "$WORK/$name-a.err" >&2; }
     faults_cleanup
 }
 
@@ -265,7 +266,14 @@ scenario_eos_zombie() {
 # EXIT trap still stops what it started (a test runner's own timeout kills
 # without running the trap, and would leave a cluster behind).
 case ${1:-} in coordinator) limit=300 ;; *) limit=180 ;; esac
-( sleep "$limit"; echo "eos: the scenario ran past its $limit s deadline" >&2; kill -TERM $$ ) &
+(
+    sleep "$limit" >/dev/null 2>&1 </dev/null &
+    s=$!
+    trap 'kill "$s" 2>/dev/null; exit 0' TERM
+    wait "$s"
+    echo "eos: the scenario ran past its $limit s deadline" >&2
+    kill -TERM $$
+) &
 watchdog=$!
 trap 'kill "$watchdog" 2>/dev/null || true; faults_cleanup; rm -rf "$WORK"' EXIT
 case ${1:-} in
