@@ -97,6 +97,8 @@ struct mm_consumer {
     const mm_consumer_txn_hooks *txn;
     rd_kafka_topic_partition_list_t *txn_offsets; /* watermarks for the open transaction */
     size_t txn_events, txn_bytes;                 /* taken since the last commit */
+    uint64_t txn_handled;                         /* counted handled since then */
+    bool progress_stop;                           /* on_progress asked to stop */
     bool txn_closing;                             /* due: take nothing until drained */
 };
 
@@ -539,9 +541,10 @@ void mm_consumer_slot_done(mm_consumer *c, mm_consumer_slot *sl, mm_slot_outcome
     mm_event_clear(&sl->ev);
     rd_kafka_message_destroy(sl->m);
     sl->m = NULL;
-    if (how == MM_SLOT_HANDLED)
+    if (how == MM_SLOT_HANDLED) {
         atomic_fetch_add(&c->handled_n, 1);
-    else if (how == MM_SLOT_SKIPPED)
+        c->txn_handled++;
+    } else if (how == MM_SLOT_SKIPPED)
         atomic_fetch_add(&c->skipped_n, 1);
     else
         atomic_fetch_add(&c->dlq_n, 1);
@@ -558,7 +561,7 @@ void mm_consumer_slot_done(mm_consumer *c, mm_consumer_slot *sl, mm_slot_outcome
     if (c->on_progress != NULL) {
         mm_consumer_stats st;
         mm_consumer_get_stats(c, &st);
-        if (c->on_progress(c->progress_ud, &st) != 0) c->no_more = true;
+        if (c->on_progress(c->progress_ud, &st) != 0) c->no_more = c->progress_stop = true;
     }
     if (c->max_messages > 0 && atomic_load(&c->handled_n) >= c->max_messages) c->no_more = true;
 }
@@ -727,6 +730,7 @@ static void txn_reset(mm_consumer *c) {
     rd_kafka_topic_partition_list_destroy(c->txn_offsets);
     c->txn_offsets = l;
     c->txn_events = c->txn_bytes = 0;
+    c->txn_handled = 0;
     c->txn_closing = false;
 }
 
@@ -773,7 +777,14 @@ static void txn_commit_now(mm_consumer *c) {
         mm_consumer_fail(c, "transaction failed (fenced or fatal)");
         return;
     }
-    if (rc == MM_TXN_ABORTED) txn_rewind(c);
+    if (rc == MM_TXN_ABORTED) {
+        txn_rewind(c);
+        /* Those events were not handled after all: they come again, and
+         * count (for the budget) when their handling commits. */
+        atomic_fetch_sub(&c->handled_n, c->txn_handled);
+        c->no_more = c->progress_stop ||
+                     (c->max_messages > 0 && atomic_load(&c->handled_n) >= c->max_messages);
+    }
     txn_reset(c);
 }
 
@@ -928,11 +939,9 @@ int mm_consumer_run(mm_consumer *c) {
 
 void mm_consumer_free(mm_consumer *c) {
     if (c == NULL) return;
-    if (c->rk != NULL) {
-        if (!c->ran) rd_kafka_consumer_close(c->rk);
-        rd_kafka_destroy(c->rk);
-    }
-    if (c->own_producer) mm_producer_free(c->producer);
+    /* Messages still held (a loop that failed with slots in flight) first:
+     * rd_kafka_destroy waits for every message of its partitions to be
+     * destroyed, forever (seen: a fenced exactly-once worker never exited). */
     for (size_t i = 0; i < c->part_count; i++) {
         for (mm_consumer_slot *sl = c->parts[i].head, *n; sl != NULL; sl = n) {
             n = sl->next;
@@ -943,6 +952,11 @@ void mm_consumer_free(mm_consumer *c) {
         free(c->parts[i].topic);
     }
     free(c->parts);
+    if (c->rk != NULL) {
+        if (!c->ran) rd_kafka_consumer_close(c->rk);
+        rd_kafka_destroy(c->rk);
+    }
+    if (c->own_producer) mm_producer_free(c->producer);
     if (c->txn_offsets) rd_kafka_topic_partition_list_destroy(c->txn_offsets);
     for (int i = 0; i < 2; i++)
         if (c->wake[i] >= 0) close(c->wake[i]);
