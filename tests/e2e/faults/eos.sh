@@ -278,7 +278,7 @@ watchdog=$!
 trap 'kill "$watchdog" 2>/dev/null || true; faults_cleanup; rm -rf "$WORK"' EXIT
 case ${1:-} in
     kill_worker) scenario_eos_kill "$kafka" "$redis" 1500 3 ;;
-    coordinator) scenario_eos_coordinator "$redis" 1200 ;;
+    coordinator) scenario_eos_coordinator "$redis" 800 ;;
     zombie) scenario_eos_zombie "$kafka" "$redis" 1200 ;;
     *) echo "usage: eos.sh kill_worker | coordinator | zombie" >&2; exit 2 ;;
 esac || faults_failed=1
