@@ -274,15 +274,15 @@ mm_consumer *mm_consumer_new(const mm_consumer_config *cfg, char *err, size_t er
         {"fetch.wait.max.ms", "10"},
         {"enable.partition.eof", "false"},
         {"queued.max.messages.kbytes", "1024"},
-        /* Last, so that exactly-once mode can leave it out: others may set it. */
-        {"isolation.level", "read_committed"},
     };
-    size_t ndefaults = sizeof defaults / sizeof *defaults - (c->txn ? 0 : 1);
-    rd_kafka_conf_t *conf = mm_kafka_conf_new(cfg->bootstrap, defaults, ndefaults, cfg->props,
-                                              cfg->prop_count, why, sizeof why);
+    rd_kafka_conf_t *conf =
+        mm_kafka_conf_new(cfg->bootstrap, defaults, sizeof defaults / sizeof *defaults, cfg->props,
+                          cfg->prop_count, why, sizeof why);
     if (conf != NULL && c->txn) {
         /* Exactly-once: never a commit outside the transaction, and never an
-         * uncommitted event read; whatever the operator's properties say. */
+         * uncommitted event read, whatever the operator's properties say
+         * (others read committed data by librdkafka's default, or not if
+         * kafka.properties says isolation.level: read_uncommitted). */
         rd_kafka_conf_set(conf, "enable.auto.commit", "false", NULL, 0);
         rd_kafka_conf_set(conf, "isolation.level", "read_committed", NULL, 0);
     }

@@ -25,7 +25,9 @@
 #include "metamorphosis.h"
 #include "mm_test.h"
 
-enum { N = 40 };
+enum {
+    N = 40
+};
 
 /* The test's "runner": copies each event to out and finishes its slot
  * once the copy is written. */
@@ -71,9 +73,8 @@ static void start(void *ud, mm_consumer_slot *slot, const mm_event *ev,
     assert_non_null(cp);
     *cp = (copy){k, slot};
     char err[256];
-    assert_int_equal(mm_producer_send(mm_txn_producer(k->txn), k->out, &out, on_copied, cp, err,
-                                      sizeof err),
-                     0);
+    assert_int_equal(
+        mm_producer_send(mm_txn_producer(k->txn), k->out, &out, on_copied, cp, err, sizeof err), 0);
     mm_event_clear(&out);
 }
 
@@ -239,9 +240,8 @@ static void test_same_id_fences(void **state) {
     mm_event ev;
     mm_event_init(&ev);
     assert_int_equal(mm_event_create(&ev, "txntest", "Copied", json_pack("{s:s}", "src", "a")), 0);
-    assert_int_equal(mm_producer_send_sync(mm_txn_producer(a), out, &ev, 10000, NULL, NULL, err,
-                                           sizeof err),
-                     0);
+    assert_int_equal(
+        mm_producer_send_sync(mm_txn_producer(a), out, &ev, 10000, NULL, NULL, err, sizeof err), 0);
     mm_txn *b = new_txn(id); /* fences a, aborts a's open transaction */
     assert_int_equal(mm_txn_commit(a, NULL, NULL, 10000, err, sizeof err), MM_EKAFKA);
     fprintf(stderr, "the fenced producer: %s\n", err);
