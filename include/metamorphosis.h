@@ -182,6 +182,11 @@ typedef struct mm_consumer_def {
                                   handler must then be thread-safe); events
                                   with the same Kafka key are still handled
                                   one after the other, in offset order. */
+    /* Added after 0.2 (exactly-once mode). */
+    int exactly_once; /* nonzero: exactly-once mode (docs/exactly-once.md):
+                                  emits and consumed offsets commit in one Kafka
+                                  transaction, results are stored only if absent.
+                                  Also the node key <service>.<consumer>.exactly_once. */
 } mm_consumer_def;
 
 /* A GraphQL field resolver: returns a new reference (NULL is null). To fail,

@@ -16,6 +16,7 @@
 
 #include <assert.h>
 
+#include "bus/transaction.h"
 #include "metamorphosis.h"
 
 /* How long one poll may block: bounds how quickly a stop request is seen. */
@@ -103,6 +104,13 @@ struct mm_consumer {
     const char *run_topic;
     int32_t run_partition;
     _Atomic uint64_t nudges_n;
+    /* Exactly-once mode (consumer.h, mm_consumer_txn_hooks). */
+    const mm_consumer_txn_hooks *txn;
+    rd_kafka_topic_partition_list_t *txn_offsets; /* watermarks for the open transaction */
+    size_t txn_events, txn_bytes;                 /* taken since the last commit */
+    uint64_t txn_handled;                         /* counted handled since then */
+    bool progress_stop;                           /* on_progress asked to stop */
+    bool txn_closing;                             /* due: take nothing until drained */
 };
 
 static void free_list(char **list, size_t n) {
@@ -156,6 +164,7 @@ static bool type_set_has(const type_set *set, uint64_t hash, const char *s) {
 }
 
 static void drain_in_flight(mm_consumer *c, int ms);
+static void txn_finish(mm_consumer *c);
 
 static bool stopping(mm_consumer *c) {
     return atomic_load(&c->stop) || (c->stop_flag != NULL && *c->stop_flag);
@@ -206,7 +215,14 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         /* Pipelined: finish what is in flight (bounded), so that the next
          * owner starts after it rather than doing it again. */
         if (c->start != NULL) drain_in_flight(c, DRAIN_MS / 2);
-        commit_stored(c);
+        if (c->txn == NULL)
+            commit_stored(c);
+        else if (!c->failed)
+            txn_finish(c);
+    } else if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS && c->txn) {
+        /* Lost (fenced out of the group): nothing of ours may commit. */
+        c->txn->abort(c->txn->ud);
+        mm_consumer_fail(c, "partitions lost (fenced out of the group)");
     }
     if (cooperative) {
         rd_kafka_error_t *e = rd_kafka_incremental_unassign(rk, parts);
@@ -259,10 +275,16 @@ mm_consumer *mm_consumer_new(const mm_consumer_config *cfg, char *err, size_t er
     c->stop_flag = cfg->stop_flag;
     c->on_assign = cfg->on_assign;
     c->assign_ud = cfg->assign_ud;
+    c->txn = cfg->start != NULL ? cfg->txn : NULL;
+    if (c->txn && (c->txn_offsets = rd_kafka_topic_partition_list_new(4)) == NULL) {
+        snprintf(err, err_size, "out of memory");
+        mm_consumer_free(c);
+        return NULL;
+    }
 
     const mm_kv defaults[] = {
         {"group.id", cfg->group_id},
-        {"enable.auto.commit", cfg->sync_commit ? "false" : "true"},
+        {"enable.auto.commit", cfg->sync_commit || c->txn ? "false" : "true"},
         {"auto.commit.interval.ms", "100"},
         {"enable.auto.offset.store", "false"},
         {"auto.offset.reset", "earliest"},
@@ -274,6 +296,14 @@ mm_consumer *mm_consumer_new(const mm_consumer_config *cfg, char *err, size_t er
     rd_kafka_conf_t *conf =
         mm_kafka_conf_new(cfg->bootstrap, defaults, sizeof defaults / sizeof *defaults, cfg->props,
                           cfg->prop_count, why, sizeof why);
+    if (conf != NULL && c->txn) {
+        /* Exactly-once: never a commit outside the transaction, and never an
+         * uncommitted event read, whatever the operator's properties say
+         * (others read committed data by librdkafka's default, or not if
+         * kafka.properties says isolation.level: read_uncommitted). */
+        rd_kafka_conf_set(conf, "enable.auto.commit", "false", NULL, 0);
+        rd_kafka_conf_set(conf, "isolation.level", "read_committed", NULL, 0);
+    }
     if (conf == NULL) {
         snprintf(err, err_size, "%s", why);
         mm_consumer_free(c);
@@ -500,9 +530,15 @@ static part *find_part(mm_consumer *c, const char *topic, int32_t partition) {
 }
 
 /* Stores every partition's watermark that moved (one list for all). */
+static void txn_collect(mm_consumer *c);
+
 static void store_watermarks(mm_consumer *c) {
     if (!c->dirty) return;
     c->dirty = false;
+    if (c->txn) {
+        txn_collect(c);
+        return;
+    }
     if (c->auto_offset_store) return;
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)c->part_count);
     for (size_t i = 0; i < c->part_count; i++) {
@@ -529,9 +565,10 @@ void mm_consumer_slot_done(mm_consumer *c, mm_consumer_slot *sl, mm_slot_outcome
     mm_event_clear(&sl->ev);
     rd_kafka_message_destroy(sl->m);
     sl->m = NULL;
-    if (how == MM_SLOT_HANDLED)
+    if (how == MM_SLOT_HANDLED) {
         atomic_fetch_add(&c->handled_n, 1);
-    else if (how == MM_SLOT_SKIPPED)
+        c->txn_handled++;
+    } else if (how == MM_SLOT_SKIPPED)
         atomic_fetch_add(&c->skipped_n, 1);
     else
         atomic_fetch_add(&c->dlq_n, 1);
@@ -548,7 +585,7 @@ void mm_consumer_slot_done(mm_consumer *c, mm_consumer_slot *sl, mm_slot_outcome
     if (c->on_progress != NULL) {
         mm_consumer_stats st;
         mm_consumer_get_stats(c, &st);
-        if (c->on_progress(c->progress_ud, &st) != 0) c->no_more = true;
+        if (c->on_progress(c->progress_ud, &st) != 0) c->no_more = c->progress_stop = true;
     }
     if (c->max_messages > 0 && atomic_load(&c->handled_n) >= c->max_messages) c->no_more = true;
 }
@@ -613,6 +650,8 @@ static void take(mm_consumer *c, rd_kafka_message_t *m) {
     c->in_flight++;
     c->in_flight_bytes += sl->bytes;
     c->slots++;
+    c->txn_events++;
+    c->txn_bytes += sl->bytes;
 
     char reason[MM_ENVELOPE_REASON_MAX];
     char unknown[MM_ENVELOPE_REASON_MAX + 64];
@@ -715,6 +754,124 @@ static void nudge_fetcher(mm_consumer *c) {
     atomic_fetch_add(&c->nudges_n, 1);
 }
 
+/* ---- exactly-once mode (mm_consumer_txn_hooks) ---------------------------- */
+
+/* Moves the partitions' new watermarks into the open transaction's list. */
+static void txn_collect(mm_consumer *c) {
+    for (size_t i = 0; i < c->part_count; i++) {
+        part *p = &c->parts[i];
+        if (p->store_next < 0) continue;
+        rd_kafka_topic_partition_t *tp =
+            rd_kafka_topic_partition_list_find(c->txn_offsets, p->topic, p->partition);
+        if (tp == NULL)
+            tp = rd_kafka_topic_partition_list_add(c->txn_offsets, p->topic, p->partition);
+        tp->offset = p->store_next;
+        p->store_next = -1;
+    }
+}
+
+static void txn_reset(mm_consumer *c) {
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(4);
+    if (l == NULL) {
+        mm_consumer_fail(c, "out of memory");
+        return;
+    }
+    rd_kafka_topic_partition_list_destroy(c->txn_offsets);
+    c->txn_offsets = l;
+    c->txn_events = c->txn_bytes = 0;
+    c->txn_handled = 0;
+    c->txn_closing = false;
+}
+
+/* After an aborted transaction (nothing in flight): every assigned
+ * partition goes back to its committed offset (the beginning when it has
+ * none: auto.offset.reset=earliest), so its events are handled again. */
+static void txn_rewind(mm_consumer *c) {
+    assert(c->in_flight == 0 && c->slots == 0);
+    rd_kafka_topic_partition_list_t *l = NULL;
+    rd_kafka_resp_err_t e = rd_kafka_assignment(c->rk, &l);
+    if (!e && l->cnt > 0) e = rd_kafka_committed(c->rk, l, DRAIN_MS);
+    if (!e && l->cnt > 0) {
+        for (int i = 0; i < l->cnt; i++)
+            if (l->elems[i].offset < 0) l->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
+        rd_kafka_error_t *se = rd_kafka_seek_partitions(c->rk, l, DRAIN_MS);
+        if (se) {
+            e = rd_kafka_error_code(se);
+            rd_kafka_error_destroy(se);
+        }
+        for (int i = 0; !e && i < l->cnt; i++) e = l->elems[i].err;
+    }
+    if (l) rd_kafka_topic_partition_list_destroy(l);
+    if (e) {
+        fprintf(stderr, "metamorphosis: consumer group %s: cannot rewind: %s\n", c->group,
+                rd_kafka_err2str(e));
+        mm_consumer_fail(c, "cannot rewind after an aborted transaction");
+        return;
+    }
+    fprintf(stderr,
+            "metamorphosis: consumer group %s: transaction aborted; rewound to the "
+            "committed offsets\n",
+            c->group);
+}
+
+/* Commits the open transaction (nothing in flight). */
+static void txn_commit_now(mm_consumer *c) {
+    assert(c->in_flight == 0);
+    if (c->txn_events == 0 && c->txn_offsets->cnt == 0) {
+        c->txn_closing = false;
+        return;
+    }
+    int rc = c->txn->commit(c->txn->ud, c->rk, c->txn_offsets);
+    if (rc < 0) {
+        mm_consumer_fail(c, "transaction failed (fenced or fatal)");
+        return;
+    }
+    if (rc == MM_TXN_ABORTED) {
+        txn_rewind(c);
+        /* Those events were not handled after all: they come again, and
+         * count (for the budget) when their handling commits. */
+        atomic_fetch_sub(&c->handled_n, c->txn_handled);
+        c->no_more = c->progress_stop ||
+                     (c->max_messages > 0 && atomic_load(&c->handled_n) >= c->max_messages);
+    }
+    txn_reset(c);
+}
+
+/* One turn's transaction work: ends the open transaction when it is due
+ * and drained (true: the loop goes on at once); lowers *next to when it is
+ * due. idle: the turn found no message to take. Then, with nothing in
+ * flight, the transaction ends at once: a consumer that emits to a topic it
+ * reads (the service topic) sees nothing past its own open transaction (the
+ * last stable offset), so waiting for more would only wait out the time
+ * bound. */
+static bool txn_step(mm_consumer *c, int *next, bool idle) {
+    if (c->failed || (c->txn_events == 0 && c->txn_offsets->cnt == 0)) return false;
+    if (!c->txn_closing && idle && c->in_flight == 0) c->txn_closing = true;
+    if (!c->txn_closing) {
+        int due = c->txn->due(c->txn->ud, c->txn_events, c->txn_bytes);
+        if (due > 0) {
+            if (*next < 0 || due < *next) *next = due;
+            return false;
+        }
+        c->txn_closing = true;
+    }
+    if (c->in_flight > 0) return false;
+    txn_commit_now(c);
+    return true;
+}
+
+/* Stopping or losing partitions: commit what is complete, or, with work
+ * still in flight (its emits are in the transaction, its offsets not),
+ * abort and stop. */
+static void txn_finish(mm_consumer *c) {
+    if (!c->failed && c->in_flight == 0) {
+        txn_commit_now(c);
+        return;
+    }
+    c->txn->abort(c->txn->ud);
+    if (!c->failed) mm_consumer_fail(c, "stopped with events in flight: transaction aborted");
+}
+
 static int run_pipelined(mm_consumer *c) {
     int result = MM_CONSUMER_STOPPED;
     if (pipe(c->wake) != 0) {
@@ -730,7 +887,7 @@ static int run_pipelined(mm_consumer *c) {
     while (!stopping(c) && !c->failed) {
         size_t taken = 0;
         while (
-            !c->no_more && !c->failed && !stopping(c) && taken < TAKE_PER_TURN &&
+            !c->no_more && !c->failed && !stopping(c) && !c->txn_closing && taken < TAKE_PER_TURN &&
             c->in_flight < c->max_in_flight && c->in_flight_bytes < c->max_in_flight_bytes &&
             c->slots < 16 * c->max_in_flight &&
             (c->max_messages == 0 || atomic_load(&c->handled_n) + c->in_flight < c->max_messages)) {
@@ -751,6 +908,7 @@ static int run_pipelined(mm_consumer *c) {
         }
         int served = 0;
         int next = serve(c, &served);
+        if (c->txn && txn_step(c, &next, taken == 0)) continue;
         if (c->no_more && c->in_flight == 0) {
             if (c->max_messages > 0 && atomic_load(&c->handled_n) >= c->max_messages)
                 result = MM_CONSUMER_BUDGET;
@@ -766,7 +924,11 @@ static int run_pipelined(mm_consumer *c) {
         result = MM_EKAFKA;
     else
         drain_in_flight(c, DRAIN_MS);
-    commit_stored(c);
+    if (c->txn)
+        txn_finish(c);
+    else
+        commit_stored(c);
+    if (c->failed) result = MM_EKAFKA;
     rd_kafka_consumer_close(c->rk); /* leaves the group; revokes via on_rebalance */
     if (c->cq) {
         rd_kafka_queue_io_event_enable(c->cq, -1, NULL, 0);
@@ -829,11 +991,9 @@ int mm_consumer_run(mm_consumer *c) {
 
 void mm_consumer_free(mm_consumer *c) {
     if (c == NULL) return;
-    if (c->rk != NULL) {
-        if (!c->ran) rd_kafka_consumer_close(c->rk);
-        rd_kafka_destroy(c->rk);
-    }
-    if (c->own_producer) mm_producer_free(c->producer);
+    /* Messages still held (a loop that failed with slots in flight) first:
+     * rd_kafka_destroy waits for every message of its partitions to be
+     * destroyed, forever (seen: a fenced exactly-once worker never exited). */
     for (size_t i = 0; i < c->part_count; i++) {
         for (mm_consumer_slot *sl = c->parts[i].head, *n; sl != NULL; sl = n) {
             n = sl->next;
@@ -844,6 +1004,12 @@ void mm_consumer_free(mm_consumer *c) {
         free(c->parts[i].topic);
     }
     free(c->parts);
+    if (c->rk != NULL) {
+        if (!c->ran) rd_kafka_consumer_close(c->rk);
+        rd_kafka_destroy(c->rk);
+    }
+    if (c->own_producer) mm_producer_free(c->producer);
+    if (c->txn_offsets) rd_kafka_topic_partition_list_destroy(c->txn_offsets);
     for (int i = 0; i < 2; i++)
         if (c->wake[i] >= 0) close(c->wake[i]);
     free(c->group);

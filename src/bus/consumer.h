@@ -104,6 +104,26 @@ typedef struct mm_consumer_stats {
     uint64_t fetch_nudges;  /* pipelined mode: fetchers woken after a full prefetch queue */
 } mm_consumer_stats;
 
+/* Exactly-once mode (pipelined only; service/consumer_txn.c). The loop
+ * commits no offsets of its own and auto-commit is off: each partition's
+ * watermark is collected for the open transaction instead. Once due() says
+ * the transaction should end, the loop takes no new message until nothing is
+ * in flight, then calls commit() with the collected offsets. On
+ * MM_TXN_ABORTED (bus/transaction.h) the loop seeks every assigned partition
+ * back to its committed offset and handles those events again; on a
+ * negative answer it stops with MM_EKAFKA. Stopping, or losing partitions to
+ * a rebalance, commits the same way when nothing is in flight and otherwise
+ * aborts (and, for a rebalance, stops the loop). The consumer reads with
+ * isolation.level=read_committed. All three run on the loop thread. */
+typedef struct mm_consumer_txn_hooks {
+    /* ms until the open transaction is due (0: now); events and bytes are
+     * what was taken since the last commit (at least one event or offset). */
+    int (*due)(void *ud, size_t events, size_t bytes);
+    int (*commit)(void *ud, rd_kafka_t *consumer, const rd_kafka_topic_partition_list_t *offsets);
+    void (*abort)(void *ud);
+    void *ud;
+} mm_consumer_txn_hooks;
+
 /* Called after each message is disposed of (handled, skipped or
  * dead-lettered). Return nonzero to stop the loop after this message, e.g.
  * when a worker's harakiri budget is spent. */
@@ -141,6 +161,7 @@ typedef struct mm_consumer_config {
      * member partitions (a rebalance it took part in; worker metrics). */
     void (*on_assign)(void *ud);
     void *assign_ud;
+    const mm_consumer_txn_hooks *txn; /* exactly-once mode (see above); NULL: off */
 } mm_consumer_config;
 
 #define MM_CONSUMER_DEFAULT_IN_FLIGHT       256

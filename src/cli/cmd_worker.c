@@ -16,6 +16,7 @@
 #include "commands.h"
 #include "common/log.h"
 #include "service/consumer_runner.h"
+#include "service/consumer_txn.h"
 #include "service/schema_merge.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -77,7 +78,7 @@ static void *watchdog(void *arg) {
 
 static void usage(FILE *out) {
     fprintf(out, "Usage: gregor worker --app SERVICE.so [--app ...] --consumer [SERVICE.]NAME\n"
-                 "                     [--config FILE] [--max-messages N] [--help]\n"
+                 "                     [--config FILE] [--max-messages N] [--slot N] [--help]\n"
                  "\n"
                  "Run one consumer in this process: join its Kafka consumer group, handle its\n"
                  "events, publish what the handler emits, store results in Redis, commit.\n"
@@ -89,6 +90,9 @@ static void usage(FILE *out) {
                  "  --consumer NAME     the consumer to run; SERVICE.NAME when names clash\n"
                  "  --config FILE       configuration YAML (default: built-in defaults)\n"
                  "  --max-messages N    exit 0 after handling N events (0: never)\n"
+                 "  --slot N            the worker's slot (default 0): an exactly-once consumer's\n"
+                 "                      transactional.id is HOST.SERVICE.CONSUMER.N, so a worker\n"
+                 "                      started with the same slot fences this one\n"
                  "  -h, --help          show this help\n");
 }
 
@@ -123,13 +127,18 @@ static const mm_consumer_spec *find_consumer(const mm_app *app, const char *name
 
 int gregor_cmd_worker(int argc, char **argv) {
     static const struct option options[] = {
-        {"app", required_argument, NULL, 'a'},    {"consumer", required_argument, NULL, 'n'},
-        {"config", required_argument, NULL, 'c'}, {"max-messages", required_argument, NULL, 'm'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+        {"app", required_argument, NULL, 'a'},
+        {"consumer", required_argument, NULL, 'n'},
+        {"config", required_argument, NULL, 'c'},
+        {"max-messages", required_argument, NULL, 'm'},
+        {"slot", required_argument, NULL, 's'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     gregor_apps apps = {0};
     const char *config_path = NULL, *consumer = NULL;
     unsigned long long max_messages = 0;
+    long slot = 0;
     opterr = 0;
     optind = 1;
     int c, rc;
@@ -147,6 +156,16 @@ int gregor_cmd_worker(int argc, char **argv) {
             if (errno || *end || optarg[0] == '-' || !optarg[0]) {
                 fprintf(stderr, "gregor worker: --max-messages needs a whole number, not '%s'\n",
                         optarg);
+                return GREGOR_EXIT_USAGE;
+            }
+            break;
+        }
+        case 's': {
+            char *end;
+            errno = 0;
+            slot = strtol(optarg, &end, 10);
+            if (errno || *end || slot < 0 || slot > 1000000 || !optarg[0]) {
+                fprintf(stderr, "gregor worker: --slot needs a whole number, not '%s'\n", optarg);
                 return GREGOR_EXIT_USAGE;
             }
             break;
@@ -202,10 +221,16 @@ int gregor_cmd_worker(int argc, char **argv) {
     }
     pthread_t wd;
     if (pthread_create(&wd, NULL, watchdog, (void *)consumer) == 0) pthread_detach(wd);
+    char txn_id[640];
+    if (mm_consumer_txn_default_id(spec, (int)slot, txn_id, sizeof txn_id) != 0) {
+        fprintf(stderr, "gregor worker: transactional.id too long\n");
+        goto out;
+    }
     mm_runner_options ro = {.max_messages = max_messages,
                             .stop_flag = &stop_requested,
                             .on_handle_begin = on_begin,
-                            .on_handle_end = on_end};
+                            .on_handle_end = on_end,
+                            .transactional_id = txn_id};
     rc = mm_consumer_runner_run(&rt, schema, spec, &ro, err, sizeof err);
     if (rc < 0)
         fprintf(stderr, "gregor worker: %s\n", err);

@@ -242,8 +242,8 @@ static const char *const graphql_keys[] = {"max_cost",
                                            "document_cache_bytes",
                                            NULL};
 static const char *const manager_keys[] = {"enabled", "auth_code", "auth_for_queries", NULL};
-static const char *const consumer_keys[] = {"procs", "harakiri_limit", "harakiri_jitter",
-                                            "max_age_seconds", NULL};
+static const char *const consumer_keys[] = {"procs",           "harakiri_limit", "harakiri_jitter",
+                                            "max_age_seconds", "exactly_once",   NULL};
 
 static const char *key_hint(const char *key, const char *const *known, char *buf, size_t size) {
     mm_suggest sg;
@@ -455,6 +455,8 @@ static int read_service(reader *r, const mm_yaml_pair *svc, mm_config *c) {
                 rc = read_optional_long(r, kp->value, kpath, 0, LONG_MAX / 2, &s->harakiri_jitter);
             else if (strcmp(kp->key, "max_age_seconds") == 0)
                 rc = read_optional_long(r, kp->value, kpath, 1, LONG_MAX / 2, &s->max_age_seconds);
+            else if (strcmp(kp->key, "exactly_once") == 0)
+                rc = read_bool(r, kp->value, kpath, &s->exactly_once);
             else {
                 char hint[128];
                 fail(r->err, r->err_size, "%s:%u: unknown key '%s'%s", r->file, kp->key_line, kpath,
@@ -776,6 +778,7 @@ int mm_config_each_default(mm_config_default_fn fn, void *ud) {
     emit_long(fn, ud, "<service>.<consumer>.harakiri_limit", s->harakiri_limit);
     emit_long(fn, ud, "<service>.<consumer>.harakiri_jitter", s->harakiri_jitter);
     emit_long(fn, ud, "<service>.<consumer>.max_age_seconds", s->max_age_seconds);
+    fn(ud, "<service>.<consumer>.exactly_once", s->exactly_once ? "true" : "false");
     mm_config_free(c);
     return 0;
 }

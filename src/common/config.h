@@ -39,6 +39,7 @@ typedef struct mm_consumer_settings {
     long harakiri_limit;  /* messages before a worker retires, or MM_CONFIG_UNSET */
     long harakiri_jitter; /* +/- random spread of the limit, or MM_CONFIG_UNSET */
     long max_age_seconds; /* retire a worker after this long, or MM_CONFIG_UNSET */
+    bool exactly_once;    /* transactional delivery (docs/exactly-once.md) */
     unsigned line;        /* where it was configured (0: not from a file) */
 } mm_consumer_settings;
 

@@ -20,6 +20,7 @@
 #include "node/agent.h"
 #include "node/metrics_http.h"
 #include "node/node_internal.h"
+#include "service/consumer_txn.h"
 #include "store/redis_conn.h"
 
 /* A worker that lived this long was healthy: its crash does not grow the backoff. */
@@ -266,6 +267,11 @@ static void publish_finished(mm_node *n, const mm_node_slot *s, const mm_node_pr
 static void answer_crashed(mm_node *n, const mm_node_slot *s, const mm_worker_current *cur, int sig,
                            int crashes) {
     if (!s->spec->save_result) return; /* another consumer answers this event */
+    unsigned max = n->max_crashes ? n->max_crashes : 3;
+    /* Exactly-once: the result store keeps the first result written, so an
+     * interim error would stay the answer although the replacement handles
+     * the event; it answers, unless the event is now dead-lettered. */
+    if ((unsigned)crashes < max && mm_consumer_txn_enabled(n->o->config, s->spec)) return;
     char err[512];
     if (!n->results) {
         n->results = mm_result_store_new(n->o->config->redis_results_url, NULL,
@@ -275,7 +281,6 @@ static void answer_crashed(mm_node *n, const mm_node_slot *s, const mm_worker_cu
             return;
         }
     }
-    unsigned max = n->max_crashes ? n->max_crashes : 3;
     char msg[512];
     snprintf(msg, sizeof msg, "the %s.%s worker handling this event died of signal %d (%s)%s",
              s->spec->service->name, s->spec->name, sig, strsignal(sig),

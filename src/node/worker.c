@@ -442,7 +442,9 @@ static void __attribute__((noreturn)) child_main(const mm_worker_params *p, int 
                             .crash_count = crash_count,
                             .hook_ud = (void *)p,
                             .max_crashes = p->max_crashes,
-                            .metrics = p->metrics};
+                            .metrics = p->metrics,
+                            /* Exactly-once: the slot's stable id fences its predecessor. */
+                            .transactional_id = p->instance_id};
     int rc = mm_consumer_runner_run(&rt, p->schema, spec, &ro, err, sizeof err);
     leave_if_retired(&rt, p);
     int status = 0;

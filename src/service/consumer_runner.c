@@ -31,6 +31,7 @@
 #include <time.h>
 
 #include "common/log.h"
+#include "service/consumer_txn.h"
 #include "service/handler.h"
 
 /* Attempts at one publish whose failure is transient, and the first backoff
@@ -156,6 +157,10 @@ struct runner {
     pool *pool;     /* NULL: handlers run on the loop thread */
     job *spare;     /* finished jobs for reuse (linked by next), at most SPARE_JOBS */
     unsigned spare_count;
+    /* Exactly-once mode (consumer_txn.h): emits go through the slot's
+     * transactional producer; otherwise out is the runtime's producer. */
+    mm_consumer_txn *txn;
+    mm_producer *out;
 };
 
 /* Worker metrics (worker_metrics.h): NULL when the caller keeps none. */
@@ -294,8 +299,7 @@ static void fail_job(job *j, bool dead_letter, const char *class_name, const cha
     mm_event exc;
     char err[300];
     if (make_exception(r, j->src, class_name, code, message, NULL, &exc) == 0 &&
-        mm_producer_send(r->rt->producer, r->spec->service->name, &exc, NULL, NULL, err,
-                         sizeof err))
+        mm_producer_send(r->out, r->spec->service->name, &exc, NULL, NULL, err, sizeof err))
         mm_log_warn("consumer=%s msg=\"exception event not published\" event=%s error=\"%s\"",
                     r->spec->name, j->src->id, err);
     mm_event_clear(&exc);
@@ -342,10 +346,10 @@ static void publish_all(job *j) {
         int rc;
         if (p->keep) {
             free(p->value);
-            rc = mm_producer_send_keep_value(r->rt->producer, p->topic, p->ev, on_delivery, p,
-                                             &p->value, &p->value_len, p->error, sizeof p->error);
+            rc = mm_producer_send_keep_value(r->out, p->topic, p->ev, on_delivery, p, &p->value,
+                                             &p->value_len, p->error, sizeof p->error);
         } else {
-            rc = mm_producer_send(r->rt->producer, p->topic, p->ev, on_delivery, p, p->error,
+            rc = mm_producer_send(r->out, p->topic, p->ev, on_delivery, p, p->error,
                                   sizeof p->error);
         }
         if (rc != 0) {
@@ -661,7 +665,8 @@ static void store_batch(runner *r) {
                                        .reply_to = j->src->reply_to,
                                        .doc = j->doc,
                                        .text = j->text,
-                                       .text_len = j->text_len};
+                                       .text_len = j->text_len,
+                                       .if_absent = r->txn != NULL};
             n++;
         }
         if (n == 0) continue;
@@ -782,7 +787,7 @@ static const char **known_types(const mm_gql_schema *schema, size_t *count) {
 /* After the loop: let the producer finish (or fail) what jobs still wait
  * for, so no delivery report can reach a freed job, then free them. */
 static void release_jobs(runner *r) {
-    mm_producer *p = r->rt->producer;
+    mm_producer *p = r->out;
     if (mm_producer_flush(p, 5000) != 0) {
         rd_kafka_purge(mm_producer_rdkafka(p), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
         mm_producer_flush(p, 1000);
@@ -812,8 +817,15 @@ int mm_consumer_runner_run(mm_runtime *rt, const mm_gql_schema *schema,
     size_t topic_count = 0, handled_count = 0, known_count = 0;
     while (spec->topics[topic_count]) topic_count++;
     while (spec->event_types && spec->event_types[handled_count]) handled_count++;
+    r.out = rt->producer;
+    if (mm_consumer_txn_enabled(rt->config, spec)) {
+        r.txn = mm_consumer_txn_new(rt, spec, opts ? opts->transactional_id : NULL, err, err_size);
+        if (!r.txn) return MM_EKAFKA;
+        r.out = mm_consumer_txn_producer(r.txn);
+    }
     const char **known = known_types(schema, &known_count);
     if (!known) {
+        mm_consumer_txn_free(r.txn);
         snprintf(err, err_size, "out of memory");
         return MM_ENOMEM;
     }
@@ -829,7 +841,7 @@ int mm_consumer_runner_run(mm_runtime *rt, const mm_gql_schema *schema,
         .start = start,
         .pump = pump,
         .handler_ud = &r,
-        .producer = rt->producer,
+        .producer = r.out,
         .props = rt->kafka_props,
         .prop_count = rt->kafka_prop_count,
         .max_messages = opts ? opts->max_messages : 0,
@@ -838,10 +850,14 @@ int mm_consumer_runner_run(mm_runtime *rt, const mm_gql_schema *schema,
         .stop_flag = opts ? opts->stop_flag : NULL,
         .on_assign = opts && opts->metrics ? mm_wm_on_assign : NULL, /* metrics */
         .assign_ud = opts ? opts->metrics : NULL,
+        .txn = r.txn ? mm_consumer_txn_hooks_get(r.txn) : NULL,
     };
     mm_consumer *c = mm_consumer_new(&cc, err, err_size);
     free(known);
-    if (!c) return MM_EKAFKA;
+    if (!c) {
+        mm_consumer_txn_free(r.txn);
+        return MM_EKAFKA;
+    }
     r.c = c;
     pool workers = {0};
     if (spec->concurrency > 1) {
@@ -850,6 +866,7 @@ int mm_consumer_runner_run(mm_runtime *rt, const mm_gql_schema *schema,
         workers.threads = calloc(spec->concurrency, sizeof *workers.threads);
         if (!workers.threads) {
             mm_consumer_free(c);
+            mm_consumer_txn_free(r.txn);
             snprintf(err, err_size, "out of memory");
             return MM_ENOMEM;
         }
@@ -891,6 +908,7 @@ int mm_consumer_runner_run(mm_runtime *rt, const mm_gql_schema *schema,
                 spec->name, (unsigned long long)st.handled, (unsigned long long)st.skipped,
                 (unsigned long long)st.dead_lettered);
     mm_consumer_free(c);
+    mm_consumer_txn_free(r.txn);
     if (rc < 0) snprintf(err, err_size, "consumer %s: Kafka client failed", spec->name);
     return rc;
 }

@@ -45,6 +45,10 @@ typedef struct mm_runner_options {
     /* Event counters and latencies (worker_metrics.h), updated with relaxed
      * atomics from the loop and handler threads; NULL: none kept. */
     mm_worker_metrics *metrics;
+    /* Exactly-once mode: the worker slot's stable transactional.id (the node
+     * passes its group.instance.id, <node>.<service>.<consumer>.<slot>).
+     * NULL: service/consumer_txn.c derives one from the host name. */
+    const char *transactional_id;
 } mm_runner_options;
 
 /* Runs the consumer until stopped or its budget is spent. schema is the

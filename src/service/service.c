@@ -336,6 +336,7 @@ int mm_service_define_consumer(mm_service *s, const mm_consumer_def *d) {
     c->ud = d->ud;
     c->max_attempts = d->max_attempts;
     c->concurrency = d->concurrency > 64 ? 64 : d->concurrency;
+    c->exactly_once = d->exactly_once != 0;
     c->service = s;
     s->consumers = v;
     v[s->consumer_count++] = c;

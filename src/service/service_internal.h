@@ -39,6 +39,7 @@ typedef struct mm_consumer_spec {
     mm_service *service;
     unsigned max_attempts; /* 0: the default (consumer_runner.c) */
     unsigned concurrency;  /* handler threads; 0 or 1: the loop thread */
+    int exactly_once;      /* mm_consumer_def.exactly_once */
 } mm_consumer_spec;
 
 typedef struct mm_resolver_spec {

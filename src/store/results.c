@@ -261,9 +261,19 @@ int mm_result_store_put(mm_result_store *s, const char *event_id, const char *re
     return rc;
 }
 
-/* One attempt at the batch: MULTI, SET [PUBLISH] per item, EXEC. Keys and
- * channels are formatted into stack buffers here: hiredis copies each
- * command into its output buffer as it is appended. */
+/* Idempotent store (mm_result_put.if_absent): KEYS[1] the result key,
+ * ARGV[1] the text, ARGV[2] the TTL, ARGV[3] the channel or "". The key keeps
+ * the first result written; the notification carries the kept one. */
+static const char RESULT_NX[] =
+    "local v = ARGV[1] "
+    "if not redis.call('SET', KEYS[1], v, 'NX', 'EX', ARGV[2]) then "
+    "local old = redis.call('GET', KEYS[1]) if old then v = old end end "
+    "if ARGV[3] ~= '' then redis.call('PUBLISH', ARGV[3], v) end "
+    "return 1";
+
+/* One attempt at the batch: MULTI, SET [PUBLISH] (or RESULT_NX) per item,
+ * EXEC. Keys and channels are formatted into stack buffers here: hiredis
+ * copies each command into its output buffer as it is appended. */
 static int put_many_once(mm_result_store *s, mm_result_put *items, size_t n, char **texts,
                          const size_t *lens, char *err, size_t err_size) {
     char ttl[16];
@@ -276,6 +286,21 @@ static int put_many_once(mm_result_store *s, mm_result_put *items, size_t n, cha
         int rc = mm_result_key(s->prefix, items[i].event_id, key, sizeof key);
         assert(rc == 0); /* checked by the caller */
         (void)rc;
+        if (items[i].if_absent) {
+            size_t chan_len = 0;
+            chan[0] = '\0';
+            if (items[i].reply_to != NULL) {
+                rc = mm_result_channel(s->prefix, items[i].reply_to, chan, sizeof chan);
+                assert(rc == 0);
+                chan_len = strlen(chan);
+            }
+            redisAppendCommandArgv(
+                s->c, 7, (const char *[]){"EVAL", RESULT_NX, "1", key, texts[i], ttl, chan},
+                (const size_t[]){4, sizeof RESULT_NX - 1, 1, strlen(key), lens[i], (size_t)ttl_len,
+                                 chan_len});
+            cmds++;
+            continue;
+        }
         redisAppendCommandArgv(s->c, 5, (const char *[]){"SET", key, texts[i], "EX", ttl},
                                (const size_t[]){3, strlen(key), lens[i], 2, (size_t)ttl_len});
         cmds++;
@@ -308,7 +333,7 @@ static int put_many_once(mm_result_store *s, mm_result_put *items, size_t n, cha
         size_t at = 0;
         for (size_t i = 0; i < n; i++) {
             if (texts[i] == NULL) continue;
-            size_t k = items[i].reply_to != NULL ? 2 : 1;
+            size_t k = items[i].reply_to != NULL && !items[i].if_absent ? 2 : 1;
             for (size_t j = 0; j < k; j++, at++)
                 if (last->element[at]->type == REDIS_REPLY_ERROR) items[i].status = MM_EREDIS;
         }

@@ -75,12 +75,18 @@ typedef struct mm_result_put {
     const json_t *doc;    /* the document, or NULL when text is given */
     const char *text;     /* or: its JSON text already (mm_result_text_event) */
     size_t text_len;
-    int status; /* out: 0, MM_EINVAL (bad id/doc: will never store),
+    int if_absent; /* nonzero (exactly-once consumers): keep a result already
+                      stored for event_id, and notify with that one (RESULT_NX) */
+    int status;    /* out: 0, MM_EINVAL (bad id/doc: will never store),
                                MM_EREDIS (not stored: Redis failed), MM_ENOMEM */
 } mm_result_put;
 
 /* Stores n results in one round trip: every SET (and PUBLISH) in one
  * MULTI/EXEC, so each result's key and notification still go together.
+ * An item with if_absent is written by a server-side script instead: SET NX,
+ * and the notification carries whatever the key then holds, so a replayed
+ * handler cannot change a result already stored and its caller is told the
+ * stored one either way (docs/exactly-once.md).
  * Items that cannot be keyed (ids over MM_LIMIT_ID_BYTES, bus/limits.h) get
  * MM_EINVAL and are left out. Returns 0 when the transaction ran (see each
  * item's status), or MM_EREDIS when Redis could not be reached (every valid

@@ -6,6 +6,9 @@
  * result is lost, a count above 1 is a re-delivery (an idempotent overwrite
  * of the same result).
  *
+ * MM_FAULTS_EXACTLY_ONCE=1 runs the consumer in exactly-once mode
+ * (docs/exactly-once.md; tests/e2e/faults_eos_*.sh).
+ *
  * MM_FAULTS_SERVICE names the service (default "mmfaults"), and so its
  * topic, its state keys and its consumer group ("<service>.count"): runs
  * sharing one broker and one Redis stay apart. */
@@ -13,6 +16,8 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 static const char sdl[] = "type TickEvent { id: String n: Int }\n"
                           "type TickDone { id: String n: Int handled: Int }\n"
@@ -36,9 +41,11 @@ static int count(void *ud, mm_handler *h, const mm_event *ev) {
         return 1;
     }
     json_t *n = json_object_get(mm_event_data(ev), "n");
+    /* pid: which worker emitted it (the exactly-once zombie test). */
     return mm_handler_emit(h, NULL, "TickDone",
-                           json_pack("{s:s,s:O,s:I}", "id", mm_event_id(ev), "n",
-                                     n ? n : json_null(), "handled", (json_int_t)mine));
+                           json_pack("{s:s,s:O,s:I,s:I}", "id", mm_event_id(ev), "n",
+                                     n ? n : json_null(), "handled", (json_int_t)mine, "pid",
+                                     (json_int_t)getpid()));
 }
 
 static json_t *ticks_handled(void *ud, json_t *parent, json_t *args, mm_resolve_info *info) {
@@ -57,6 +64,8 @@ mm_service *metamorphosis_service(void) {
     static const char *const tick_events[] = {"TickEvent", NULL};
     static char name[100], group[120];
     const char *env = getenv("MM_FAULTS_SERVICE");
+    const char *eos_env = getenv("MM_FAULTS_EXACTLY_ONCE");
+    int eos = eos_env && strcmp(eos_env, "1") == 0;
     snprintf(name, sizeof name, "%s", env && *env ? env : "mmfaults");
     snprintf(group, sizeof group, "%s.count", name);
     mm_service *s = mm_service_new(name);
@@ -76,7 +85,8 @@ mm_service *metamorphosis_service(void) {
                                                            .group_id = group,
                                                            .event_types = tick_events,
                                                            .save_result = 1,
-                                                           .handle = count});
+                                                           .handle = count,
+                                                           .exactly_once = eos});
     if (!rc) rc = mm_service_add_resolver(s, "Query", "ticksHandled", ticks_handled, NULL);
     if (rc && s) {
         mm_service_free(s);
