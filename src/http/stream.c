@@ -586,6 +586,10 @@ static void ws_frame(mm_http_stream *st, const mm_ws_frame *f) {
         return;
     }
     ws_protocol_message(st, st->msg, st->msg_len);
+    /* Client messages are rare on a subscription: an idle stream keeps no buffer. */
+    free(st->msg);
+    st->msg = NULL;
+    st->msg_len = st->msg_cap = 0;
 }
 
 void mm_http_stream_on_read(mm_http_conn *c) {
