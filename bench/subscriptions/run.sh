@@ -54,7 +54,7 @@ done
 ulimit -n "$(ulimit -Hn)"
 max_n=0
 for n in "${counts[@]}"; do ((n > max_n)) && max_n=$n; done
-(($(ulimit -n) > 2 * max_n + 500)) || { say "ulimit -n $(ulimit -n) is too low for $max_n subscribers"; exit 1; }
+(($(ulimit -n) > max_n + 500)) || { say "ulimit -n $(ulimit -n) is too low for $max_n subscribers"; exit 1; }
 cd "$root"
 
 say "building $B"
