@@ -15,7 +15,8 @@
 # (graphql, graphql-ws, graphql-sse, ws, kafkajs) into BUILD/subs-node.
 #
 # For each server (gregor, node), transport (BENCH_KINDS, default "ws sse")
-# and subscriber count (BENCH_SUBSCRIBERS, default "1000 10000"), a fresh
+# and subscriber count (BENCH_SUBSCRIBERS, default "1000 10000"; BENCH_SERVERS
+# picks servers, default "gregor node"), a fresh
 # server pinned to one core (BENCH_SERVER_CPU, default 0; gregor with one
 # HTTP thread, node has one JavaScript thread) gets N subscribers from
 # subs_load (pinned to BENCH_LOAD_CPU, default 1), each to
@@ -133,7 +134,8 @@ start_server() {
 
 echo "| server | transport | subscribers | idle RSS / subscriber | p50 | p99 | max | server CPU / delivered event | delivered |"
 echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
-for which in gregor node; do
+read -r -a servers <<<"${BENCH_SERVERS:-gregor node}"
+for which in "${servers[@]}"; do
     for kind in "${kinds[@]}"; do
         for n in "${counts[@]}"; do
             say "$which $kind $n subscribers"

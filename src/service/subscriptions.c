@@ -135,12 +135,12 @@ static int send_error(mm_http_stream *st, const char *id, const char *code, cons
 /* ---- executing a document for one event ---- */
 
 /* Runs the subscription's document with its root field's value = payload
- * (taken); sends the result. 0, or MM_ELIMIT when the client was cut off. */
-static int execute_and_send(mm_subscriptions *subs, sub *s, json_t *payload) {
+ * (taken). The serialized result (malloc'd) or NULL. */
+static char *execute(mm_subscriptions *subs, const sub *s, json_t *payload, size_t *len) {
     json_t *root = json_object();
     if (!root) {
         json_decref(payload);
-        return MM_ENOMEM;
+        return NULL;
     }
     json_object_set_new(root, s->field, payload ? payload : json_null());
     mm_graphql_request_params p = {
@@ -153,15 +153,20 @@ static int execute_and_send(mm_subscriptions *subs, sub *s, json_t *payload) {
         .allow_subscription = true,
     };
     mm_graphql_request *req = mm_graphql_request_start(subs->o.schema, subs->o.graphql, &p);
-    int rc = MM_ENOMEM;
-    if (req && mm_graphql_request_outcome(req) != MM_GRAPHQL_PENDING) {
-        size_t len;
-        char *text = mm_graphql_request_take_response_text(req, &len);
-        if (text) rc = mm_http_stream_next(s->st, s->id, text, len);
-        free(text);
-    }
+    char *text = NULL;
+    if (req && mm_graphql_request_outcome(req) != MM_GRAPHQL_PENDING)
+        text = mm_graphql_request_take_response_text(req, len);
     mm_graphql_request_free(req);
     json_decref(root);
+    return text;
+}
+
+/* execute, then send. 0, or MM_ELIMIT when the client was cut off. */
+static int execute_and_send(mm_subscriptions *subs, sub *s, json_t *payload) {
+    size_t len;
+    char *text = execute(subs, s, payload, &len);
+    int rc = text ? mm_http_stream_next(s->st, s->id, text, len) : MM_ENOMEM;
+    free(text);
     return rc;
 }
 
@@ -196,16 +201,64 @@ static void list_remove(sub **head, sub *s) {
 
 /* ---- events on a loop ---- */
 
+/* Subscribers of one loop with the same binding, document, operation and
+ * variables get the same result for an event (the root field's arguments
+ * come from the document and the variables; the resolvers' context is the
+ * server's): the filter, the resolver and the execution run once for them
+ * and the text is sent to each. This is what makes a fan-out to thousands
+ * of subscribers of one subscription cost a write each. */
+#define SHARED_SLOTS 16
+
+typedef struct shared_result {
+    const sub *first; /* the subscriber it was computed for */
+    char *text;       /* NULL: filtered out, no payload, or the execution failed */
+    size_t len;
+} shared_result;
+
+static int same_str(const char *a, const char *b) {
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static int same_request(const sub *a, const sub *b) {
+    return a->spec == b->spec && same_str(a->field, b->field) && same_str(a->query, b->query) &&
+           same_str(a->operation_name, b->operation_name) &&
+           (a->variables == b->variables ||
+            (a->variables && b->variables && json_equal(a->variables, b->variables)));
+}
+
+/* The result of event e for s: NULL when s gets nothing. */
+static char *result_for(mm_subscriptions *subs, const sub *s, shared_event *e, size_t *len) {
+    const mm_subscription_spec *sp = s->spec;
+    if (sp->filter && !sp->filter(sp->ud, s->args, &e->ev)) return NULL;
+    json_t *payload = sp->resolve ? sp->resolve(sp->ud, s->args, &e->ev) : json_incref(e->ev.data);
+    if (!payload) return NULL;
+    return execute(subs, s, payload, len);
+}
+
 static void deliver_event(mm_subscriptions *subs, loop_reg *reg, shared_event *e) {
+    shared_result shared[SHARED_SLOTS];
+    size_t used = 0;
     for (sub *s = reg->topic_subs; s; s = s->next) {
         const mm_subscription_spec *sp = s->spec;
         if (!list_has(sp->topics, e->topic) || !list_has(sp->event_types, e->ev.type)) continue;
-        if (sp->filter && !sp->filter(sp->ud, s->args, &e->ev)) continue;
-        json_t *payload =
-            sp->resolve ? sp->resolve(sp->ud, s->args, &e->ev) : json_incref(e->ev.data);
-        if (!payload) continue;
-        execute_and_send(subs, s, payload);
+        shared_result *r = NULL;
+        for (size_t i = 0; i < used && !r; i++)
+            if (same_request(shared[i].first, s)) r = &shared[i];
+        if (!r && used < SHARED_SLOTS) {
+            r = &shared[used++];
+            r->first = s;
+            r->text = result_for(subs, s, e, &r->len);
+        }
+        if (r) {
+            if (r->text) mm_http_stream_next(s->st, s->id, r->text, r->len);
+            continue;
+        }
+        size_t len; /* more distinct subscriptions than slots: one by one */
+        char *text = result_for(subs, s, e, &len);
+        if (text) mm_http_stream_next(s->st, s->id, text, len);
+        free(text);
     }
+    for (size_t i = 0; i < used; i++) free(shared[i].text);
 }
 
 /* EventResult's shape, as Query.eventResult answers it. */
