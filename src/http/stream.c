@@ -91,13 +91,31 @@ static int putv(mm_http_stream *st, const uv_buf_t *parts, size_t count, int for
     size_t n = 0;
     for (size_t i = 0; i < count; i++) n += parts[i].len;
     if (!force && st->queued + n > hooks(st)->max_queue_bytes) return MM_ELIMIT;
+    /* Mostly the socket has room: write now, no copy and no write request
+     * (libuv refuses while earlier writes are queued, so the order holds). */
+    size_t skip = 0;
+    int w = uv_try_write((uv_stream_t *)&st->c->tcp, parts, (unsigned)count);
+    if (w > 0) skip = (size_t)w;
+    if (skip == n) return 0;
+    n -= skip;
     wreq *r = malloc(sizeof *r + n);
-    if (!r) return MM_ENOMEM;
+    if (!r) {
+        if (!skip) return MM_ENOMEM;
+        st->dying = 1; /* a torn message: the stream cannot go on; the timer closes it */
+        mm_http_conn_arm(st->c, 0);
+        return MM_EIO;
+    }
     size_t at = 0;
     for (size_t i = 0; i < count; i++) {
-        if (parts[i].len) memcpy(r->data + at, parts[i].base, parts[i].len);
-        at += parts[i].len;
+        size_t len = parts[i].len, off = 0;
+        if (skip) {
+            off = skip < len ? skip : len;
+            skip -= off;
+        }
+        if (len > off) memcpy(r->data + at, parts[i].base + off, len - off);
+        at += len - off;
     }
+    assert(at == n);
     r->n = n;
     uv_buf_t buf = uv_buf_init(r->data, (unsigned)n);
     if (uv_write(&r->w, (uv_stream_t *)&st->c->tcp, &buf, 1, on_write) != 0) {
