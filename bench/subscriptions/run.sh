@@ -30,7 +30,8 @@
 #                 so it includes Kafka's produce-to-fetch time, the same for
 #                 both servers;
 #   CPU/event     the server's user+system CPU time over the publishing
-#                 phase divided by the events delivered (N x EVENTS).
+#                 phase divided by the events delivered (N x EVENTS), and
+#                 (with perf) the user-space instructions per delivered event.
 # A point whose events did not all arrive within EVENTS/RATE + 30 s says so.
 # Prints a markdown table on stdout (progress on stderr); stops everything it
 # started; raises ulimit -n to the hard limit (10k subscribers need > 10k).
@@ -132,8 +133,12 @@ start_server() {
     fi
 }
 
-echo "| server | transport | subscribers | idle RSS / subscriber | p50 | p99 | max | server CPU / delivered event | delivered |"
-echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+# User-space instructions per delivered event (perf stat), a count the
+# machine's other work does not change; "–" without perf.
+use_perf=0
+if command -v perf >/dev/null && perf stat -e instructions:u -x, true >/dev/null 2>&1; then use_perf=1; fi
+echo "| server | transport | subscribers | idle RSS / subscriber | p50 | p99 | max | server CPU / delivered event | user instructions / delivered event | delivered |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 read -r -a servers <<<"${BENCH_SERVERS:-gregor node}"
 for which in "${servers[@]}"; do
     for kind in "${kinds[@]}"; do
@@ -157,12 +162,23 @@ for which in "${servers[@]}"; do
             sleep 1
             rss1=$(rss_kb "$server_pid")
             sleep 1 # node's subscribe is asynchronous: let every subscription begin
+            perf_pid=""
+            if ((use_perf)); then
+                perf stat -x, -e instructions:u -p "$server_pid" -o "$tmp/perf.txt" 2>/dev/null &
+                perf_pid=$!
+            fi
             t0=$(ticks "$server_pid")
             node "$here/publish.mjs" "$nodedir" "$kafka" "$topic" publish "$rate" "$events"
             status=0
             wait "$load_pid" || status=$?
             load_pid=""
             t1=$(ticks "$server_pid")
+            insns=0
+            if [[ -n $perf_pid ]]; then
+                kill -INT "$perf_pid" 2>/dev/null || true
+                wait "$perf_pid" 2>/dev/null || true
+                insns=$(awk -F, '/instructions/ && $1 ~ /^[0-9]+$/ {print $1}' "$tmp/perf.txt")
+            fi
             res=$(grep '^RESULT' "$tmp/load.out" || true)
             [[ -n $res ]] || { say "no result:"; cat "$tmp/load.err" >&2; exit 1; }
             ((status == 0)) || say "not every event arrived: $res"
@@ -170,10 +186,11 @@ for which in "${servers[@]}"; do
             received=$(get received)
             awk -v w="$which" -v k="$kind" -v n="$n" -v r0="$rss0" -v r1="$rss1" -v p50="$(get p50_ms)" \
                 -v p99="$(get p99_ms)" -v mx="$(get max_ms)" -v t="$((t1 - t0))" -v hz="$hz" \
-                -v got="$received" -v want="$(get expected)" 'BEGIN {
+                -v got="$received" -v want="$(get expected)" -v insns="${insns:-0}" 'BEGIN {
                 cpu = got > 0 ? t / hz * 1e6 / got : 0
-                printf "| %s | %s | %d | %.1f KiB | %.1f ms | %.1f ms | %.1f ms | %.1f µs | %d/%d |\n",
-                    w, k, n, (r1 - r0) / n, p50, p99, mx, cpu, got, want }'
+                ins = got > 0 && insns > 0 ? sprintf("%.0f", insns / got) : "–"
+                printf "| %s | %s | %d | %.1f KiB | %.1f ms | %.1f ms | %.1f ms | %.1f µs | %s | %d/%d |\n",
+                    w, k, n, (r1 - r0) / n, p50, p99, mx, cpu, ins, got, want }'
             stop_server
         done
     done

@@ -91,6 +91,7 @@ static mm_config *config_new_defaults(void) {
     c->subscriptions_queue_bytes = 1024 * 1024;
     c->subscriptions_keepalive_ms = 12000;
     c->subscriptions_result_timeout_ms = 300000;
+    c->subscriptions_partition_refresh_ms = 10000;
     c->manager_enabled = false;
     c->manager_auth_for_queries = true;
     c->log_level = strdup("info");
@@ -246,8 +247,13 @@ static const char *const graphql_keys[] = {"max_cost",
                                            "execution_timeout_ms",
                                            "document_cache_bytes",
                                            NULL};
-static const char *const subscriptions_keys[] = {"max",          "per_connection",    "queue_bytes",
-                                                 "keepalive_ms", "result_timeout_ms", NULL};
+static const char *const subscriptions_keys[] = {"max",
+                                                 "per_connection",
+                                                 "queue_bytes",
+                                                 "keepalive_ms",
+                                                 "result_timeout_ms",
+                                                 "partition_refresh_ms",
+                                                 NULL};
 static const char *const manager_keys[] = {"enabled", "auth_code", "auth_for_queries", NULL};
 static const char *const consumer_keys[] = {"procs", "harakiri_limit", "harakiri_jitter",
                                             "max_age_seconds", NULL};
@@ -420,6 +426,9 @@ static int read_subscriptions(reader *r, const mm_yaml_node *n, mm_config *c) {
         else if (strcmp(p->key, "result_timeout_ms") == 0)
             rc = read_long(r, p->value, "subscriptions.result_timeout_ms", 100, INT_MAX,
                            &c->subscriptions_result_timeout_ms);
+        else if (strcmp(p->key, "partition_refresh_ms") == 0)
+            rc = read_long(r, p->value, "subscriptions.partition_refresh_ms", 100, 3600000,
+                           &c->subscriptions_partition_refresh_ms);
         else
             rc = unknown_key(r, p, "subscriptions", subscriptions_keys);
     }
@@ -668,6 +677,9 @@ int mm_config_apply_env(mm_config *c, char *err, size_t err_size) {
     if (rc == 0)
         rc = env_long("MM_SUBSCRIPTIONS_RESULT_TIMEOUT_MS", 100, INT_MAX,
                       &c->subscriptions_result_timeout_ms, err, err_size);
+    if (rc == 0)
+        rc = env_long("MM_SUBSCRIPTIONS_PARTITION_REFRESH_MS", 100, 3600000,
+                      &c->subscriptions_partition_refresh_ms, err, err_size);
     if (rc == 0) rc = env_kafka_properties(c);
     if (rc == MM_ENOMEM) fail(err, err_size, "out of memory");
     if (rc == 0) rc = check_log_level(c, err, err_size);
@@ -818,6 +830,7 @@ int mm_config_each_default(mm_config_default_fn fn, void *ud) {
     emit_long(fn, ud, "subscriptions.queue_bytes", c->subscriptions_queue_bytes);
     emit_long(fn, ud, "subscriptions.keepalive_ms", c->subscriptions_keepalive_ms);
     emit_long(fn, ud, "subscriptions.result_timeout_ms", c->subscriptions_result_timeout_ms);
+    emit_long(fn, ud, "subscriptions.partition_refresh_ms", c->subscriptions_partition_refresh_ms);
     fn(ud, "manager.enabled", c->manager_enabled ? "true" : "false");
     fn(ud, "manager.auth_code", c->manager_auth_code ? "(set)" : "none");
     fn(ud, "manager.auth_for_queries", c->manager_auth_for_queries ? "true" : "false");

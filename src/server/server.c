@@ -227,6 +227,7 @@ mm_server *mm_server_open_config(mm_service *const *services, size_t count, cons
         .max_queue_bytes = (size_t)cfg->subscriptions_queue_bytes,
         .keepalive_ms = (unsigned)cfg->subscriptions_keepalive_ms,
         .result_timeout_ms = (unsigned)cfg->subscriptions_result_timeout_ms,
+        .partition_refresh_ms = (unsigned)cfg->subscriptions_partition_refresh_ms,
     };
     if (!(s->subs = mm_subscriptions_new(&so, err, err_size))) goto fail;
     hc.streams = mm_subscriptions_hooks(s->subs);

@@ -70,7 +70,8 @@ struct mm_subscriptions {
     /* The Kafka tail. */
     char **topics; /* distinct topics of every spec */
     size_t topic_count;
-    int *topic_assigned;
+    int *topic_assigned; /* partitions assigned per topic; 0: not yet */
+    unsigned partition_refresh_ms;
     rd_kafka_t *rk;
     pthread_t thread;
     int thread_started;
@@ -791,7 +792,7 @@ static void try_assign(mm_subscriptions *subs) {
             ok = 0;
         }
         if (ok) {
-            subs->topic_assigned[t] = 1;
+            subs->topic_assigned[t] = parts->cnt;
             mm_log_info("msg=\"subscriptions: reading topic from its end\" topic=%s partitions=%d",
                         subs->topics[t], parts->cnt);
         } else {
@@ -802,13 +803,57 @@ static void try_assign(mm_subscriptions *subs) {
     if (all) atomic_store(&subs->ready, true);
 }
 
+/* Partitions added to an assigned topic: its metadata is asked again every
+ * partition_refresh_ms, and partitions past the assigned count (Kafka only
+ * adds partitions, numbered on) are assigned from their beginning: all they
+ * hold was produced after they were created, so after the server started. */
+static void refresh_partitions(mm_subscriptions *subs) {
+    for (size_t t = 0; t < subs->topic_count; t++) {
+        int have = subs->topic_assigned[t];
+        if (have <= 0) continue;
+        rd_kafka_topic_t *rkt = rd_kafka_topic_new(subs->rk, subs->topics[t], NULL);
+        const struct rd_kafka_metadata *md = NULL;
+        rd_kafka_resp_err_t err = rkt ? rd_kafka_metadata(subs->rk, 0, rkt, &md, KAFKA_QUERY_MS)
+                                      : RD_KAFKA_RESP_ERR__FAIL;
+        if (rkt) rd_kafka_topic_destroy(rkt);
+        int now =
+            (!err && md->topic_cnt == 1 && !md->topics[0].err) ? md->topics[0].partition_cnt : 0;
+        rd_kafka_topic_partition_list_t *parts =
+            now > have ? rd_kafka_topic_partition_list_new(now - have) : NULL;
+        for (int p = 0; parts && p < md->topics[0].partition_cnt; p++) {
+            int32_t id = md->topics[0].partitions[p].id;
+            if (id >= have)
+                rd_kafka_topic_partition_list_add(parts, subs->topics[t], id)->offset =
+                    RD_KAFKA_OFFSET_BEGINNING;
+        }
+        if (md) rd_kafka_metadata_destroy(md);
+        if (!parts) continue;
+        rd_kafka_error_t *e = rd_kafka_incremental_assign(subs->rk, parts);
+        if (e) {
+            mm_log_warn("msg=\"subscriptions: cannot assign new partitions\" topic=%s error=\"%s\"",
+                        subs->topics[t], rd_kafka_error_string(e));
+            rd_kafka_error_destroy(e);
+        } else {
+            subs->topic_assigned[t] = now;
+            mm_log_info("msg=\"subscriptions: reading partitions added to a topic\" topic=%s "
+                        "partitions=%d added=%d",
+                        subs->topics[t], now, now - have);
+        }
+        rd_kafka_topic_partition_list_destroy(parts);
+    }
+}
+
 static void *tail_main(void *arg) {
     mm_subscriptions *subs = arg;
-    uint64_t next_try = 0;
+    uint64_t next_try = 0, next_refresh = now_ms() + subs->partition_refresh_ms;
     while (!atomic_load(&subs->stop)) {
         if (!atomic_load(&subs->ready) && now_ms() >= next_try) {
             try_assign(subs);
             next_try = now_ms() + ASSIGN_RETRY_MS;
+        }
+        if (now_ms() >= next_refresh) {
+            refresh_partitions(subs);
+            next_refresh = now_ms() + subs->partition_refresh_ms;
         }
         rd_kafka_message_t *m = rd_kafka_consumer_poll(subs->rk, POLL_MS);
         if (!m) continue;
@@ -862,6 +907,9 @@ mm_subscriptions *mm_subscriptions_new(const mm_subscriptions_options *opts, cha
     subs->o = *opts;
     subs->result_timeout_ms = opts->result_timeout_ms ? opts->result_timeout_ms
                                                       : MM_SUBSCRIPTIONS_DEFAULT_RESULT_TIMEOUT_MS;
+    subs->partition_refresh_ms = opts->partition_refresh_ms
+                                     ? opts->partition_refresh_ms
+                                     : MM_SUBSCRIPTIONS_DEFAULT_PARTITION_REFRESH_MS;
     pthread_mutex_init(&subs->wait_lock, NULL);
     subs->hooks = (mm_http_stream_hooks){
         .connection_init = hook_init,

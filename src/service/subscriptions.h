@@ -21,19 +21,21 @@
 
 typedef struct mm_subscriptions mm_subscriptions;
 
-#define MM_SUBSCRIPTIONS_DEFAULT_MAX               10000
-#define MM_SUBSCRIPTIONS_DEFAULT_RESULT_TIMEOUT_MS 300000
+#define MM_SUBSCRIPTIONS_DEFAULT_MAX                  10000
+#define MM_SUBSCRIPTIONS_DEFAULT_RESULT_TIMEOUT_MS    300000
+#define MM_SUBSCRIPTIONS_DEFAULT_PARTITION_REFRESH_MS 10000
 
 typedef struct mm_subscriptions_options {
     mm_gql_schema *schema;
     const mm_graphql_options *graphql; /* the gateway's (document cache, limits) */
     mm_runtime *rt;   /* producer, notifier, dispatch, results; resolvers' context */
     struct mm_pq *pq; /* persisted queries / trusted documents, as over HTTP; NULL: none */
-    unsigned max_subscriptions;  /* active at once in this server; 0: the default */
-    unsigned max_per_connection; /* on one WebSocket; 0: the HTTP default (100) */
-    size_t max_queue_bytes;      /* unsent output per connection; 0: the HTTP default (1 MiB) */
-    unsigned keepalive_ms;       /* 0: the HTTP default (12 s) */
-    unsigned result_timeout_ms;  /* an eventResult subscription gives up after; 0: 5 min */
+    unsigned max_subscriptions;    /* active at once in this server; 0: the default */
+    unsigned max_per_connection;   /* on one WebSocket; 0: the HTTP default (100) */
+    size_t max_queue_bytes;        /* unsent output per connection; 0: the HTTP default (1 MiB) */
+    unsigned keepalive_ms;         /* 0: the HTTP default (12 s) */
+    unsigned result_timeout_ms;    /* an eventResult subscription gives up after; 0: 5 min */
+    unsigned partition_refresh_ms; /* partitions added to a topic are looked for; 0: 10 s */
 } mm_subscriptions_options;
 
 /* NULL when out of memory or when the Kafka client cannot be configured

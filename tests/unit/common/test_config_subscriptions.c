@@ -12,9 +12,12 @@
 #include "common/config.h"
 #include "metamorphosis.h"
 
-static const char *const vars[] = {"MM_SUBSCRIPTIONS_MAX", "MM_SUBSCRIPTIONS_PER_CONNECTION",
-                                   "MM_SUBSCRIPTIONS_QUEUE_BYTES", "MM_SUBSCRIPTIONS_KEEPALIVE_MS",
-                                   "MM_SUBSCRIPTIONS_RESULT_TIMEOUT_MS"};
+static const char *const vars[] = {"MM_SUBSCRIPTIONS_MAX",
+                                   "MM_SUBSCRIPTIONS_PER_CONNECTION",
+                                   "MM_SUBSCRIPTIONS_QUEUE_BYTES",
+                                   "MM_SUBSCRIPTIONS_KEEPALIVE_MS",
+                                   "MM_SUBSCRIPTIONS_RESULT_TIMEOUT_MS",
+                                   "MM_SUBSCRIPTIONS_PARTITION_REFRESH_MS"};
 
 static void clear_env(void) {
     for (size_t i = 0; i < sizeof vars / sizeof *vars; i++) unsetenv(vars[i]);
@@ -37,6 +40,7 @@ static void test_defaults(void **state) {
     assert_int_equal(c->subscriptions_queue_bytes, 1024 * 1024);
     assert_int_equal(c->subscriptions_keepalive_ms, 12000);
     assert_int_equal(c->subscriptions_result_timeout_ms, 300000);
+    assert_int_equal(c->subscriptions_partition_refresh_ms, 10000);
     mm_config_free(c);
 }
 
@@ -46,13 +50,14 @@ static void test_file_then_environment(void **state) {
     char err[256];
     static const char text[] = "subscriptions:\n  max: 50\n  per_connection: 3\n"
                                "  queue_bytes: 65536\n  keepalive_ms: 2000\n"
-                               "  result_timeout_ms: 4000\n";
+                               "  result_timeout_ms: 4000\n  partition_refresh_ms: 500\n";
     mm_config *c = load(text, 0, err, sizeof err);
     assert_int_equal(c->subscriptions_max, 50);
     assert_int_equal(c->subscriptions_per_connection, 3);
     assert_int_equal(c->subscriptions_queue_bytes, 65536);
     assert_int_equal(c->subscriptions_keepalive_ms, 2000);
     assert_int_equal(c->subscriptions_result_timeout_ms, 4000);
+    assert_int_equal(c->subscriptions_partition_refresh_ms, 500);
     mm_config_free(c);
     setenv("MM_SUBSCRIPTIONS_MAX", "12", 1);
     setenv("MM_SUBSCRIPTIONS_RESULT_TIMEOUT_MS", "700", 1);
@@ -77,6 +82,8 @@ static void test_refused(void **state) {
     assert_non_null(strstr(err, "subscriptions.queue_bytes"));
     assert_null(load("subscriptions: {keepalive: 10}\n", MM_EINVAL, err, sizeof err));
     assert_non_null(strstr(err, "subscriptions.keepalive"));
+    assert_null(load("subscriptions: {partition_refresh_ms: 99}\n", MM_EINVAL, err, sizeof err));
+    assert_non_null(strstr(err, "subscriptions.partition_refresh_ms"));
     assert_null(load("subscriptions: 5\n", MM_EINVAL, err, sizeof err));
 }
 

@@ -6,6 +6,9 @@
 //   node subs.mjs shutdown URL NAME TOKEN   prints READY; then every subscription must complete
 //   node subs.mjs protocol URL NAME TOKEN   graphql-transport-ws rules over a raw socket: close codes
 //                                           4400/4401/4408/4409/4429, ping/pong both ways, fragments, complete
+//   node subs.mjs partitions URL NAME TOKEN BOOTSTRAP TOPIC  a partition added to the topic
+//                                           after the server started is read (kafkajs adds it, then
+//                                           produces a FormCreatedEvent straight to it)
 //   node subs.mjs idle     URL N KIND TOKEN  opens N idle subscribers (KIND ws: raw graphql-transport-ws
 //                                           sockets; sse: graphql-sse POST streams), prints READY once the
 //                                           server took every subscribe, holds them until SIGTERM or stdin closes
@@ -348,6 +351,36 @@ async function idle() {
   process.exit(0);
 }
 
-const modes = { main, auth, slow, shutdown, protocol, graphiql, idle };
+async function partitions() {
+  const [bootstrap, topic] = process.argv.slice(6);
+  const { Kafka, logLevel } = (await import('kafkajs')).default;
+  const kafka = new Kafka({ clientId: 'mm-test-subs', brokers: bootstrap.split(','), logLevel: logLevel.NOTHING });
+  const ws = wsClient({ token });
+  const a = record(ws, FORMS, { n: name });
+  await probe(name, [a]);
+  const admin = kafka.admin();
+  await admin.connect();
+  const md = await admin.fetchTopicMetadata({ topics: [topic] });
+  const count = md.topics[0].partitions.length;
+  await admin.createPartitions({ topicPartitions: [{ topic, count: count + 1 }] });
+  await admin.disconnect();
+  // The server looks every MM_SUBSCRIPTIONS_PARTITION_REFRESH_MS (1 s in the test).
+  await sleep(3000);
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  const id = `partition-${count}-${Date.now()}`;
+  await producer.send({ topic, messages: [{
+    partition: count, key: id,
+    value: JSON.stringify({ id, form: { id, name, template: 'new-partition' } }),
+    headers: { ce_specversion: '1.0', ce_id: id, ce_source: '/mm-test', ce_type: 'FormCreatedEvent',
+               'content-type': 'application/json' },
+  }] });
+  await producer.disconnect();
+  await until(() => templates(a).includes('new-partition'), 'the event on the added partition', 20000);
+  await ws.dispose();
+  console.log(`OK partitions: an event on partition ${count}, added after the server started, arrived`);
+}
+
+const modes = { main, auth, slow, shutdown, protocol, graphiql, idle, partitions };
 if (!modes[mode]) fail(`unknown mode ${mode}`);
 modes[mode]().then(() => { clearTimeout(deadline); process.exit(0); }, (e) => fail(e && e.stack || e));
