@@ -136,7 +136,7 @@ start_server() {
 # User-space instructions per delivered event (perf stat), a count the
 # machine's other work does not change; "–" without perf.
 use_perf=0
-if command -v perf >/dev/null && perf stat -e instructions:u -x, true >/dev/null 2>&1; then use_perf=1; fi
+if command -v perf >/dev/null && perf stat -e instructions:u -x, true 2>&1 | grep -q '^[0-9]'; then use_perf=1; fi
 echo "| server | transport | subscribers | idle RSS / subscriber | p50 | p99 | max | server CPU / delivered event | user instructions / delivered event | delivered |"
 echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 read -r -a servers <<<"${BENCH_SERVERS:-gregor node}"
