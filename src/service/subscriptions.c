@@ -40,6 +40,11 @@ typedef struct sub {
     json_t *variables; /* raw (coerced again by each execution) */
     json_t *args;      /* the root field's coerced arguments */
     int done;          /* eventResult answered, but the stream still lists it */
+    /* A polled field (options.polled_field). */
+    int polled;
+    int polling;     /* a read is on a dispatch thread */
+    uint64_t serial; /* names it to the read's answer (the sub may be gone by then) */
+    char *last_text; /* the last result sent: only a different one is sent */
 } sub;
 
 typedef struct loop_reg {
@@ -48,6 +53,10 @@ typedef struct loop_reg {
     uv_timer_t result_timer; /* sweeps result_subs for their deadline while any */
     int timer_ready;
     atomic_uint topic_count; /* read by the tail thread: skip loops without */
+    sub *poll_subs;          /* subscriptions of the polled field */
+    uv_timer_t poll_timer;   /* reads them every poll_interval_ms while any */
+    int poll_timer_ready;
+    uint64_t next_serial;
 } loop_reg;
 
 /* Loops that wait for a result, by event id (guarded by wait_lock). */
@@ -77,6 +86,12 @@ struct mm_subscriptions {
     int thread_started;
     atomic_bool stop;
     atomic_bool ready;
+    /* Reads of the polled field on dispatch threads: stopping waits for them
+     * (bounded), so none posts to a server being freed. */
+    pthread_mutex_t poll_lock;
+    pthread_cond_t poll_cond;
+    unsigned poll_inflight;
+    int poll_stopped;
 };
 
 typedef struct shared_event {
@@ -92,6 +107,17 @@ typedef struct loop_msg {
     char *result_id;     /* a stored result */
     json_t *result_doc;
 } loop_msg;
+
+/* A polled field's read: to a dispatch thread and back to the loop. */
+typedef struct poll_job {
+    mm_subscriptions *subs;
+    unsigned loop;
+    uint64_t serial;
+    json_t *args;  /* a copy: the sub may be gone while this runs */
+    json_t *value; /* the answer, or NULL and: */
+    const char *code;
+    char msg[256];
+} poll_job;
 
 static uint64_t now_ms(void) {
     struct timespec ts;
@@ -173,6 +199,7 @@ static int execute_and_send(mm_subscriptions *subs, sub *s, json_t *payload) {
 
 static void sub_free(mm_subscriptions *subs, sub *s) {
     if (!s) return;
+    free(s->last_text);
     free(s->id);
     free(s->field);
     free(s->event_id);
@@ -482,6 +509,129 @@ static void arm_result_sweep(mm_subscriptions *subs, unsigned loop) {
         uv_timer_start(&reg->result_timer, on_result_sweep, 1000, 1000);
 }
 
+/* ---- a polled field: read on a dispatch thread, sent when it changed ---- */
+
+static void poll_job_free(poll_job *j) {
+    json_decref(j->args);
+    json_decref(j->value);
+    free(j);
+}
+
+/* Loop thread: the read's answer. */
+static void on_poll_answer(void *ud) {
+    poll_job *j = ud;
+    mm_subscriptions *subs = j->subs;
+    loop_reg *reg = &subs->loops[j->loop];
+    sub *s = reg->poll_subs;
+    while (s && s->serial != j->serial) s = s->next;
+    if (!s) { /* unsubscribed meanwhile */
+        poll_job_free(j);
+        return;
+    }
+    s->polling = 0;
+    if (!j->value) {
+        list_remove(&reg->poll_subs, s);
+        if (send_error(s->st, s->id, j->code ? j->code : "UNAVAILABLE", "%s", j->msg) == 0)
+            sub_free(subs, s); /* the error ended the operation: no unsubscribe comes */
+        else
+            s->done = 1; /* the stream is closing: its unsubscribe frees it */
+        poll_job_free(j);
+        return;
+    }
+    size_t len;
+    char *text = execute(subs, s, j->value, &len);
+    j->value = NULL; /* taken */
+    if (text && !(s->last_text && strcmp(s->last_text, text) == 0) &&
+        mm_http_stream_next(s->st, s->id, text, len) == 0) {
+        free(s->last_text);
+        s->last_text = text;
+        text = NULL;
+    }
+    free(text);
+    poll_job_free(j);
+}
+
+/* A dispatch thread: read the value, hand it back to the loop. */
+static void run_poll(void *ud) {
+    poll_job *j = ud;
+    mm_subscriptions *subs = j->subs;
+    j->value = subs->o.poll(subs->o.poll_ud, j->args, &j->code, j->msg, sizeof j->msg);
+    if (!j->value && !j->msg[0]) snprintf(j->msg, sizeof j->msg, "cannot read the value");
+    pthread_mutex_lock(&subs->poll_lock);
+    int rc = subs->poll_stopped
+                 ? MM_EINVAL
+                 : mm_http_server_post(atomic_load(&subs->server), j->loop, on_poll_answer, j);
+    subs->poll_inflight--;
+    pthread_cond_broadcast(&subs->poll_cond);
+    pthread_mutex_unlock(&subs->poll_lock);
+    if (rc != 0) poll_job_free(j); /* stopping: nobody waits for it */
+}
+
+static void start_poll(mm_subscriptions *subs, unsigned loop, sub *s) {
+    if (s->polling) return; /* the previous read is still out: no pile-up */
+    poll_job *j = calloc(1, sizeof *j);
+    if (!j) return;
+    j->subs = subs;
+    j->loop = loop;
+    j->serial = s->serial;
+    j->args = json_deep_copy(s->args);
+    pthread_mutex_lock(&subs->poll_lock);
+    int ok = j->args && !subs->poll_stopped;
+    if (ok) subs->poll_inflight++;
+    pthread_mutex_unlock(&subs->poll_lock);
+    if (ok && mm_dispatch_post(subs->o.rt->dispatch, run_poll, j) != 0) {
+        pthread_mutex_lock(&subs->poll_lock);
+        subs->poll_inflight--;
+        pthread_cond_broadcast(&subs->poll_cond);
+        pthread_mutex_unlock(&subs->poll_lock);
+        ok = 0;
+    }
+    if (!ok) {
+        poll_job_free(j);
+        return;
+    }
+    s->polling = 1;
+}
+
+/* No more reads; waits (at most 5 s) for those on dispatch threads. */
+static void stop_polling(mm_subscriptions *subs) {
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 5;
+    pthread_mutex_lock(&subs->poll_lock);
+    subs->poll_stopped = 1;
+    while (subs->poll_inflight > 0 &&
+           pthread_cond_timedwait(&subs->poll_cond, &subs->poll_lock, &until) == 0) {
+    }
+    if (subs->poll_inflight > 0)
+        mm_log_warn("msg=\"subscriptions: a polled read did not end within 5 s\" reads=%u",
+                    subs->poll_inflight);
+    pthread_mutex_unlock(&subs->poll_lock);
+}
+
+static void on_poll_timer(uv_timer_t *t) {
+    mm_subscriptions *subs = t->data;
+    unsigned loop = 0;
+    while (loop < MAX_LOOPS && &subs->loops[loop].poll_timer != t) loop++;
+    assert(loop < MAX_LOOPS);
+    loop_reg *reg = &subs->loops[loop];
+    for (sub *s = reg->poll_subs; s; s = s->next) start_poll(subs, loop, s);
+    if (!reg->poll_subs) uv_timer_stop(t);
+}
+
+static void arm_poll_timer(mm_subscriptions *subs, unsigned loop) {
+    loop_reg *reg = &subs->loops[loop];
+    if (!reg->poll_timer_ready) {
+        uv_loop_t *l = mm_http_server_loop(atomic_load(&subs->server), loop);
+        if (!l || uv_timer_init(l, &reg->poll_timer) != 0) return;
+        reg->poll_timer.data = subs;
+        reg->poll_timer_ready = 1; /* closed with the loop's other handles when the server stops */
+    }
+    unsigned ms = subs->o.poll_interval_ms ? subs->o.poll_interval_ms : 2000;
+    if (!uv_is_active((uv_handle_t *)&reg->poll_timer))
+        uv_timer_start(&reg->poll_timer, on_poll_timer, ms, ms);
+}
+
 /* ---- the stream hooks (loop thread) ---- */
 
 static const mm_subscription_spec *find_spec(mm_subscriptions *subs, const char *field) {
@@ -632,7 +782,8 @@ static int subscribe_document(mm_subscriptions *subs, mm_http_stream *st, const 
     }
     const char *field = sel->u.field.name.value;
     const mm_subscription_spec *spec = NULL;
-    if (strcmp(field, "eventResult") != 0 && !(spec = find_spec(subs, field))) {
+    int polled = subs->o.polled_field && subs->o.poll && strcmp(field, subs->o.polled_field) == 0;
+    if (!polled && strcmp(field, "eventResult") != 0 && !(spec = find_spec(subs, field))) {
         send_error(st, id, "BAD_REQUEST", "Subscription.%s is not bound to any events", field);
         goto out;
     }
@@ -677,7 +828,13 @@ static int subscribe_document(mm_subscriptions *subs, mm_http_stream *st, const 
     unsigned loop = mm_http_stream_loop(st);
     assert(loop < MAX_LOOPS);
     loop_reg *reg = &subs->loops[loop];
-    if (spec) {
+    if (polled) {
+        s->polled = 1;
+        s->serial = ++reg->next_serial;
+        list_add(&reg->poll_subs, s);
+        start_poll(subs, loop, s); /* the first value at once */
+        arm_poll_timer(subs, loop);
+    } else if (spec) {
         list_add(&reg->topic_subs, s);
         atomic_fetch_add(&reg->topic_count, 1);
     } else {
@@ -702,7 +859,7 @@ static int subscribe_document(mm_subscriptions *subs, mm_http_stream *st, const 
             goto out;
         }
     }
-    if (!spec) arm_result_sweep(subs, loop);
+    if (!spec && !polled) arm_result_sweep(subs, loop);
     mm_log_debug("msg=\"subscription started\" transport=%s remote=%s field=%s",
                  mm_http_stream_kind(st), mm_http_stream_remote(st), field);
     *op_data = s;
@@ -724,7 +881,9 @@ static void hook_unsubscribe(void *ud, mm_http_stream *st, const char *id, void 
         return;
     }
     loop_reg *reg = &subs->loops[mm_http_stream_loop(st)];
-    if (s->spec) {
+    if (s->polled) {
+        list_remove(&reg->poll_subs, s); /* a read still out finds no serial and is dropped */
+    } else if (s->spec) {
         list_remove(&reg->topic_subs, s);
         atomic_fetch_sub(&reg->topic_count, 1);
     } else {
@@ -911,6 +1070,8 @@ mm_subscriptions *mm_subscriptions_new(const mm_subscriptions_options *opts, cha
                                      ? opts->partition_refresh_ms
                                      : MM_SUBSCRIPTIONS_DEFAULT_PARTITION_REFRESH_MS;
     pthread_mutex_init(&subs->wait_lock, NULL);
+    pthread_mutex_init(&subs->poll_lock, NULL);
+    pthread_cond_init(&subs->poll_cond, NULL);
     subs->hooks = (mm_http_stream_hooks){
         .connection_init = hook_init,
         .subscribe = hook_subscribe,
@@ -1002,7 +1163,9 @@ int mm_subscriptions_ready(mm_subscriptions *subs, char *reason, size_t reason_s
 }
 
 void mm_subscriptions_stop(mm_subscriptions *subs) {
-    if (!subs || !subs->thread_started) return;
+    if (!subs) return;
+    stop_polling(subs);
+    if (!subs->thread_started) return;
     atomic_store(&subs->stop, true);
     pthread_join(subs->thread, NULL);
     subs->thread_started = 0;
@@ -1025,5 +1188,7 @@ void mm_subscriptions_free(mm_subscriptions *subs) {
     free(subs->topics);
     free(subs->topic_assigned);
     pthread_mutex_destroy(&subs->wait_lock);
+    pthread_mutex_destroy(&subs->poll_lock);
+    pthread_cond_destroy(&subs->poll_cond);
     free(subs);
 }
