@@ -85,6 +85,13 @@ static mm_config *config_new_defaults(void) {
     c->graphql_max_response_bytes = 32L * 1024 * 1024;
     c->graphql_execution_timeout_ms = 10000;
     c->graphql_document_cache_bytes = 32L * 1024 * 1024;
+    /* the subscription layer's defaults (subscriptions.h, http_server.h) */
+    c->subscriptions_max = 10000;
+    c->subscriptions_per_connection = 100;
+    c->subscriptions_queue_bytes = 1024 * 1024;
+    c->subscriptions_keepalive_ms = 12000;
+    c->subscriptions_result_timeout_ms = 300000;
+    c->subscriptions_partition_refresh_ms = 10000;
     c->manager_enabled = false;
     c->manager_auth_for_queries = true;
     c->log_level = strdup("info");
@@ -206,6 +213,7 @@ static const char *const top_keys[] = {"kafka",
                                        "redis",
                                        "http",
                                        "graphql",
+                                       "subscriptions",
                                        "manager",
                                        "service_web_topic",
                                        "result_ttl_seconds",
@@ -241,6 +249,13 @@ static const char *const graphql_keys[] = {"max_cost",
                                            "execution_timeout_ms",
                                            "document_cache_bytes",
                                            NULL};
+static const char *const subscriptions_keys[] = {"max",
+                                                 "per_connection",
+                                                 "queue_bytes",
+                                                 "keepalive_ms",
+                                                 "result_timeout_ms",
+                                                 "partition_refresh_ms",
+                                                 NULL};
 static const char *const manager_keys[] = {"enabled", "auth_code", "auth_for_queries", NULL};
 static const char *const consumer_keys[] = {"procs",           "harakiri_limit", "harakiri_jitter",
                                             "max_age_seconds", "exactly_once",   NULL};
@@ -395,6 +410,33 @@ static int read_graphql(reader *r, const mm_yaml_node *n, mm_config *c) {
     return rc;
 }
 
+static int read_subscriptions(reader *r, const mm_yaml_node *n, mm_config *c) {
+    int rc = expect_mapping(r, n, "subscriptions");
+    for (size_t i = 0; rc == 0 && i < n->pair_count; i++) {
+        const mm_yaml_pair *p = &n->pairs[i];
+        if (strcmp(p->key, "max") == 0)
+            rc = read_long(r, p->value, "subscriptions.max", 1, 10000000, &c->subscriptions_max);
+        else if (strcmp(p->key, "per_connection") == 0)
+            rc = read_long(r, p->value, "subscriptions.per_connection", 1, 100000,
+                           &c->subscriptions_per_connection);
+        else if (strcmp(p->key, "queue_bytes") == 0)
+            rc = read_long(r, p->value, "subscriptions.queue_bytes", 1024, INT_MAX,
+                           &c->subscriptions_queue_bytes);
+        else if (strcmp(p->key, "keepalive_ms") == 0)
+            rc = read_long(r, p->value, "subscriptions.keepalive_ms", 100, 3600000,
+                           &c->subscriptions_keepalive_ms);
+        else if (strcmp(p->key, "result_timeout_ms") == 0)
+            rc = read_long(r, p->value, "subscriptions.result_timeout_ms", 100, INT_MAX,
+                           &c->subscriptions_result_timeout_ms);
+        else if (strcmp(p->key, "partition_refresh_ms") == 0)
+            rc = read_long(r, p->value, "subscriptions.partition_refresh_ms", 100, 3600000,
+                           &c->subscriptions_partition_refresh_ms);
+        else
+            rc = unknown_key(r, p, "subscriptions", subscriptions_keys);
+    }
+    return rc;
+}
+
 static int read_manager(reader *r, const mm_yaml_node *n, mm_config *c) {
     int rc = expect_mapping(r, n, "manager");
     for (size_t i = 0; rc == 0 && i < n->pair_count; i++) {
@@ -509,6 +551,8 @@ static int read_document(reader *r, const mm_yaml_node *root, mm_config *c) {
             rc = read_manager(r, p->value, c);
         else if (strcmp(k, "graphql") == 0)
             rc = read_graphql(r, p->value, c);
+        else if (strcmp(k, "subscriptions") == 0)
+            rc = read_subscriptions(r, p->value, c);
         else if (strcmp(k, "service_web_topic") == 0)
             rc = read_string(r, p->value, "service_web_topic", &c->service_web_topic);
         else if (strcmp(k, "result_ttl_seconds") == 0)
@@ -625,6 +669,24 @@ int mm_config_apply_env(mm_config *c, char *err, size_t err_size) {
                       err_size);
     if (rc == 0)
         rc = env_long("MM_REDIS_TIMEOUT_MS", 10, 600000, &c->redis_timeout_ms, err, err_size);
+    /* The subscription bounds' variables came before their keys. */
+    if (rc == 0)
+        rc = env_long("MM_SUBSCRIPTIONS_MAX", 1, 10000000, &c->subscriptions_max, err, err_size);
+    if (rc == 0)
+        rc = env_long("MM_SUBSCRIPTIONS_PER_CONNECTION", 1, 100000,
+                      &c->subscriptions_per_connection, err, err_size);
+    if (rc == 0)
+        rc = env_long("MM_SUBSCRIPTIONS_QUEUE_BYTES", 1024, INT_MAX, &c->subscriptions_queue_bytes,
+                      err, err_size);
+    if (rc == 0)
+        rc = env_long("MM_SUBSCRIPTIONS_KEEPALIVE_MS", 100, 3600000, &c->subscriptions_keepalive_ms,
+                      err, err_size);
+    if (rc == 0)
+        rc = env_long("MM_SUBSCRIPTIONS_RESULT_TIMEOUT_MS", 100, INT_MAX,
+                      &c->subscriptions_result_timeout_ms, err, err_size);
+    if (rc == 0)
+        rc = env_long("MM_SUBSCRIPTIONS_PARTITION_REFRESH_MS", 100, 3600000,
+                      &c->subscriptions_partition_refresh_ms, err, err_size);
     if (rc == 0) rc = env_kafka_properties(c);
     if (rc == MM_ENOMEM) fail(err, err_size, "out of memory");
     if (rc == 0) rc = check_log_level(c, err, err_size);
@@ -771,6 +833,12 @@ int mm_config_each_default(mm_config_default_fn fn, void *ud) {
     emit_long(fn, ud, "graphql.max_response_bytes", c->graphql_max_response_bytes);
     emit_long(fn, ud, "graphql.execution_timeout_ms", c->graphql_execution_timeout_ms);
     emit_long(fn, ud, "graphql.document_cache_bytes", c->graphql_document_cache_bytes);
+    emit_long(fn, ud, "subscriptions.max", c->subscriptions_max);
+    emit_long(fn, ud, "subscriptions.per_connection", c->subscriptions_per_connection);
+    emit_long(fn, ud, "subscriptions.queue_bytes", c->subscriptions_queue_bytes);
+    emit_long(fn, ud, "subscriptions.keepalive_ms", c->subscriptions_keepalive_ms);
+    emit_long(fn, ud, "subscriptions.result_timeout_ms", c->subscriptions_result_timeout_ms);
+    emit_long(fn, ud, "subscriptions.partition_refresh_ms", c->subscriptions_partition_refresh_ms);
     fn(ud, "manager.enabled", c->manager_enabled ? "true" : "false");
     fn(ud, "manager.auth_code", c->manager_auth_code ? "(set)" : "none");
     fn(ud, "manager.auth_for_queries", c->manager_auth_for_queries ? "true" : "false");

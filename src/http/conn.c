@@ -99,7 +99,8 @@ static const char *reason_phrase(unsigned status) {
 /* ---- request headers ---- */
 
 const char *mm_http_conn_header(const mm_http_conn *c, const char *name, size_t *len) {
-    const mm_http_field *f = mm_http_head_field(&c->head, name);
+    assert(c->active && c->phase == MM_PHASE_HEAD); /* io->head is this request's */
+    const mm_http_field *f = mm_http_head_field(&c->io->head, name);
     if (!f) return NULL;
     *len = f->value_len;
     return f->value;
@@ -192,7 +193,7 @@ void mm_http_conn_reply(mm_http_conn *c, unsigned status, const char *content_ty
     c->status = status;
     c->bytes = len;
     c->result = result;
-    if (!c->body_done || atomic_load(&s->stopping) || !c->head.keep_alive ||
+    if (!c->body_done || atomic_load(&s->stopping) || !c->keep_alive ||
         c->requests >= s->cfg.max_requests_per_connection)
         c->close_after = 1;
     mm_http_hbuf h = {0};
@@ -218,7 +219,7 @@ void mm_http_conn_reply(mm_http_conn *c, unsigned status, const char *content_ty
     if (extra) hbuf_puts(&h, extra);
     if (c->close_after)
         mm_http_hbuf_add(&h, "Connection", "close");
-    else if (c->head.minor == 0)
+    else if (c->minor == 0)
         mm_http_hbuf_add(&h, "Connection", "keep-alive");
     hbuf_put(&h, "\r\n", 2);
     if (h.oom) {
@@ -347,8 +348,8 @@ static size_t buffer_limit(const mm_http_conn *c) {
     switch (c->phase) {
     case MM_PHASE_HEAD: return s->cfg.max_header_bytes + READ_CHUNK;
     case MM_PHASE_BODY:
-        if (c->head.chunked) return c->head_len + 4 * (size_t)READ_CHUNK;
-        return c->head_len + (size_t)c->head.content_length + READ_CHUNK;
+        if (c->is_chunked) return c->head_len + 4 * (size_t)READ_CHUNK;
+        return c->head_len + (size_t)c->content_length + READ_CHUNK;
     case MM_PHASE_STREAM: return mm_http_stream_buffer_limit(c);
     default: return c->req_end + s->cfg.max_header_bytes; /* pipelined requests wait */
     }
@@ -480,23 +481,30 @@ static void refuse_head(mm_http_conn *c, int status) {
 static void start_request(mm_http_conn *c, size_t head_len) {
     mm_http_server *s = c->io->server;
     request_begin(c);
+    const mm_http_head *h = &c->io->head;
     c->head_len = head_len;
     c->req_end = head_len;
-    size_t ml = c->head.method_len < sizeof c->method_name - 1 ? c->head.method_len
-                                                               : sizeof c->method_name - 1;
-    memcpy(c->method_name, c->head.method, ml);
+    c->content_length = h->content_length;
+    c->minor = (unsigned char)h->minor;
+    c->keep_alive = (unsigned char)h->keep_alive;
+    c->is_chunked = (unsigned char)h->chunked;
+    c->has_length = (unsigned char)h->has_length;
+    c->expect_continue = (unsigned char)h->expect_continue;
+    size_t ml =
+        h->method_len < sizeof c->method_name - 1 ? h->method_len : sizeof c->method_name - 1;
+    memcpy(c->method_name, h->method, ml);
     c->method_name[ml] = '\0';
     c->method = mm_http_method_index(c->method_name);
-    const char *q = memchr(c->head.path, '?', c->head.path_len);
-    size_t plen = q ? (size_t)(q - c->head.path) : c->head.path_len;
+    const char *q = memchr(h->path, '?', h->path_len);
+    size_t plen = q ? (size_t)(q - h->path) : h->path_len;
     c->query = q ? q + 1 : NULL;
-    c->query_len = q ? c->head.path_len - plen - 1 : 0;
+    c->query_len = q ? h->path_len - plen - 1 : 0;
     c->path = malloc(plen + 1);
     if (!c->path) {
         refuse(c, 500, MM_HTTP_REFUSE_MALFORMED, "out of memory");
         return;
     }
-    memcpy(c->path, c->head.path, plen);
+    memcpy(c->path, h->path, plen);
     c->path[plen] = '\0';
     c->route = mm_http_route_for(s, c->path);
     c->close_after = 0;
@@ -507,7 +515,7 @@ static void start_request(mm_http_conn *c, size_t head_len) {
     if (v) c->content_type = strndup(v, vlen);
     v = mm_http_conn_header(c, "Origin", &vlen);
     if (v && s->cfg.cors_origins && *s->cfg.cors_origins) c->origin = strndup(v, vlen);
-    int has_body = c->head.chunked || (c->head.has_length && c->head.content_length > 0);
+    int has_body = c->is_chunked || (c->has_length && c->content_length > 0);
     c->body_done = !has_body;
     uv_timer_stop(&c->timer);
     if (!mm_http_route_head(c)) { /* answered, or dispatched (GET) */
@@ -517,11 +525,11 @@ static void start_request(mm_http_conn *c, size_t head_len) {
     }
     c->query = NULL;
     assert(!c->replied);
-    if (c->head.has_length && c->head.content_length > s->cfg.max_body_bytes) {
+    if (c->has_length && c->content_length > s->cfg.max_body_bytes) {
         refuse(c, 413, MM_HTTP_REFUSE_BODY, "the request body is too large");
         return;
     }
-    if (c->head.expect_continue && has_body) {
+    if (c->expect_continue && has_body) {
         static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
         uv_buf_t b = uv_buf_init((char *)cont, sizeof cont - 1);
         /* A fresh answer on an idle socket: it fits. If it did not, the
@@ -553,13 +561,13 @@ static int append_body(mm_http_conn *c, const char *data, size_t n) {
 
 /* Reads as much body as is buffered; dispatches when complete. */
 static void read_body(mm_http_conn *c) {
-    if (!c->head.chunked) {
-        uint64_t need = c->head_len + c->head.content_length;
+    if (!c->is_chunked) {
+        uint64_t need = c->head_len + c->content_length;
         if (c->len < need) return;
         c->req_end = (size_t)need;
         c->body_done = 1;
         uv_timer_stop(&c->timer);
-        mm_http_dispatch(c, c->buf + c->head_len, (size_t)c->head.content_length);
+        mm_http_dispatch(c, c->buf + c->head_len, (size_t)c->content_length);
         settle_after_dispatch(c);
         return;
     }
@@ -698,7 +706,7 @@ static void process(mm_http_conn *c) {
         if (!found && c->len < s->cfg.max_header_bytes &&
             !(c->len > s->cfg.max_url_bytes + 64 && !memchr(c->buf, '\n', c->len)))
             return;
-        int rc = mm_http_parse_head(c->buf, c->len, &lim, &c->head);
+        int rc = mm_http_parse_head(c->buf, c->len, &lim, &c->io->head);
         if (rc == 0) return;
         if (rc < 0) {
             refuse_head(c, -rc);

@@ -280,7 +280,7 @@ static int start_graphql(mm_http_server *s, mm_http_conn *c) {
                        NULL);
             return 0;
         }
-        if (c->head.has_length && c->head.content_length > s->cfg.max_body_bytes) {
+        if (c->has_length && c->content_length > s->cfg.max_body_bytes) {
             mm_http_refusal_log(s, MM_HTTP_REFUSE_BODY, c->remote,
                                 "Content-Length over max_body_bytes");
             send_error(c, 413, "the request body is too large", NULL);

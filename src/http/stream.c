@@ -83,17 +83,39 @@ static void on_write(uv_write_t *w, int status) {
     free(r);
 }
 
-/* Sends a..b; force ignores the byte limit (the last words to a slow
- * client). 0, MM_ELIMIT or MM_EIO. */
-static int put(mm_http_stream *st, const char *a, size_t alen, const char *b, size_t blen,
-               int force) {
+/* Sends the parts as one write (one copy, one system call); force ignores
+ * the byte limit (the last words to a slow client). 0, MM_ELIMIT, MM_ENOMEM
+ * or MM_EIO. */
+static int putv(mm_http_stream *st, const uv_buf_t *parts, size_t count, int force) {
     if (st->dying) return MM_EIO;
-    size_t n = alen + blen;
+    size_t n = 0;
+    for (size_t i = 0; i < count; i++) n += parts[i].len;
     if (!force && st->queued + n > hooks(st)->max_queue_bytes) return MM_ELIMIT;
+    /* Mostly the socket has room: write now, no copy and no write request
+     * (libuv refuses while earlier writes are queued, so the order holds). */
+    size_t skip = 0;
+    int w = uv_try_write((uv_stream_t *)&st->c->tcp, parts, (unsigned)count);
+    if (w > 0) skip = (size_t)w;
+    if (skip == n) return 0;
+    n -= skip;
     wreq *r = malloc(sizeof *r + n);
-    if (!r) return MM_ENOMEM;
-    memcpy(r->data, a, alen);
-    if (blen) memcpy(r->data + alen, b, blen);
+    if (!r) {
+        if (!skip) return MM_ENOMEM;
+        st->dying = 1; /* a torn message: the stream cannot go on; the timer closes it */
+        mm_http_conn_arm(st->c, 0);
+        return MM_EIO;
+    }
+    size_t at = 0;
+    for (size_t i = 0; i < count; i++) {
+        size_t len = parts[i].len, off = 0;
+        if (skip) {
+            off = skip < len ? skip : len;
+            skip -= off;
+        }
+        if (len > off) memcpy(r->data + at, parts[i].base + off, len - off);
+        at += len - off;
+    }
+    assert(at == n);
     r->n = n;
     uv_buf_t buf = uv_buf_init(r->data, (unsigned)n);
     if (uv_write(&r->w, (uv_stream_t *)&st->c->tcp, &buf, 1, on_write) != 0) {
@@ -104,18 +126,30 @@ static int put(mm_http_stream *st, const char *a, size_t alen, const char *b, si
     return 0;
 }
 
+static uv_buf_t part(const char *p, size_t n) { return uv_buf_init((char *)p, (unsigned)n); }
+
+/* Sends a..b as one write. */
+static int put(mm_http_stream *st, const char *a, size_t alen, const char *b, size_t blen,
+               int force) {
+    uv_buf_t parts[2] = {part(a, alen), part(b, blen)};
+    return putv(st, parts, 2, force);
+}
+
+/* A WebSocket frame whose payload is the parts[1..count) (parts[0] is
+ * filled with the frame header). */
+static int ws_sendv(mm_http_stream *st, int opcode, uv_buf_t *parts, size_t count, int force) {
+    size_t len = 0;
+    for (size_t i = 1; i < count; i++) len += parts[i].len;
+    unsigned char hdr[10];
+    parts[0] = part((const char *)hdr, mm_ws_frame_header(hdr, opcode, len));
+    return putv(st, parts, count, force);
+}
+
 /* A WebSocket frame with a payload of two parts. */
 static int ws_send(mm_http_stream *st, int opcode, const char *a, size_t alen, const char *b,
                    size_t blen, int force) {
-    unsigned char hdr[10];
-    size_t hl = mm_ws_frame_header(hdr, opcode, alen + blen);
-    char *tmp = malloc(hl + alen);
-    if (!tmp) return MM_ENOMEM;
-    memcpy(tmp, hdr, hl);
-    memcpy(tmp + hl, a, alen);
-    int rc = put(st, tmp, hl + alen, b, blen, force);
-    free(tmp);
-    return rc;
+    uv_buf_t parts[3] = {{0}, part(a, alen), part(b, blen)};
+    return ws_sendv(st, opcode, parts, 3, force);
 }
 
 static int ws_send_text(mm_http_stream *st, const char *text, int force) {
@@ -189,38 +223,45 @@ static void drop_op(mm_http_stream *st, const char *id) {
     free(o);
 }
 
-/* {"id":<id>,"type":"<type>"[,"payload":<payload>]} */
+/* 1 when id can go between JSON quotes as it is. */
+static int plain_id(const char *id) {
+    for (const unsigned char *p = (const unsigned char *)id; *p; p++)
+        if (*p < 0x20 || *p == '"' || *p == '\\') return 0;
+    return 1;
+}
+
+/* {"id":<id>,"type":"<type>"[,"payload":<payload>]} as one frame, one write. */
 static int ws_message(mm_http_stream *st, const char *id, const char *type, const char *payload,
                       size_t plen, int force) {
-    json_t *j = json_string(id);
-    char *idtext = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
-    json_decref(j);
-    if (!idtext) return MM_ENOMEM;
-    size_t hl = strlen(idtext) + strlen(type) + 48;
-    char *head = malloc(hl);
-    if (!head) {
-        free(idtext);
-        return MM_ENOMEM;
+    char *escaped = NULL;
+    if (!plain_id(id)) { /* ids are the client's strings: anything may come */
+        json_t *j = json_string(id);
+        escaped = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+        json_decref(j);
+        if (!escaped) return MM_ENOMEM;
     }
-    int n = snprintf(head, hl, "{\"id\":%s,\"type\":\"%s\"%s", idtext, type,
-                     payload ? ",\"payload\":" : "}");
-    free(idtext);
-    int rc;
-    if (payload) {
-        /* header + head + payload + "}" as one frame */
-        char *body = malloc(plen + 1);
-        if (!body) {
-            free(head);
-            return MM_ENOMEM;
-        }
-        memcpy(body, payload, plen);
-        body[plen] = '}';
-        rc = ws_send(st, MM_WS_OP_TEXT, head, (size_t)n, body, plen + 1, force);
-        free(body);
+    uv_buf_t parts[8];
+    size_t n = 1; /* parts[0]: the frame header */
+    if (escaped) {
+        parts[n++] = part("{\"id\":", 6);
+        parts[n++] = part(escaped, strlen(escaped));
+        parts[n++] = part(",\"type\":\"", 9);
     } else {
-        rc = ws_send(st, MM_WS_OP_TEXT, head, (size_t)n, NULL, 0, force);
+        parts[n++] = part("{\"id\":\"", 7);
+        parts[n++] = part(id, strlen(id));
+        parts[n++] = part("\",\"type\":\"", 10);
     }
-    free(head);
+    parts[n++] = part(type, strlen(type));
+    if (payload) {
+        parts[n++] = part("\",\"payload\":", 12);
+        parts[n++] = part(payload, plen);
+        parts[n++] = part("}", 1);
+    } else {
+        parts[n++] = part("\"}", 2);
+    }
+    assert(n <= sizeof parts / sizeof *parts);
+    int rc = ws_sendv(st, MM_WS_OP_TEXT, parts, n, force);
+    free(escaped);
     return rc;
 }
 
@@ -250,8 +291,8 @@ int mm_http_stream_next(mm_http_stream *st, const char *id, const char *json, si
     if (st->kind == KIND_WS)
         rc = ws_message(st, id, "next", json, len, 0);
     else {
-        rc = put(st, "event: next\ndata: ", 18, json, len, 0);
-        if (rc == 0) put(st, "\n\n", 2, NULL, 0, 1);
+        uv_buf_t parts[3] = {part("event: next\ndata: ", 18), part(json, len), part("\n\n", 2)};
+        rc = putv(st, parts, 3, 0);
     }
     if (rc == MM_ELIMIT || rc == MM_ENOMEM) {
         too_slow(st);
@@ -586,6 +627,10 @@ static void ws_frame(mm_http_stream *st, const mm_ws_frame *f) {
         return;
     }
     ws_protocol_message(st, st->msg, st->msg_len);
+    /* Client messages are rare on a subscription: an idle stream keeps no buffer. */
+    free(st->msg);
+    st->msg = NULL;
+    st->msg_len = st->msg_cap = 0;
 }
 
 void mm_http_stream_on_read(mm_http_conn *c) {

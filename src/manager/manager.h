@@ -37,6 +37,13 @@ extern const char mm_manager_sdl[];
  * NULL with err set on a missing auth code or a bad URL. */
 mm_manager *mm_manager_new(const mm_manager_options *o, char *err, size_t err_size);
 
+/* Subscription.serviceWeb's value now (the manager is ud; any thread: it
+ * reads the nodes' status in Redis): the same ServiceWeb as the query, or
+ * NULL with *code (UNAUTHORIZED, STATUS_UNAVAILABLE) and msg set. The
+ * server's subscriptions poll it (docs/manager.md). */
+json_t *mm_manager_service_web(void *ud, json_t *args, const char **code, char *msg,
+                               size_t msg_size);
+
 /* The schema fragment to pass to mm_services_build_schema. */
 mm_schema_extra mm_manager_schema_extra(mm_manager *m);
 

@@ -139,17 +139,13 @@ static json_t *shape_node(json_t *n) {
 }
 
 /* Every live node in GraphQL shape, sorted by name; NULL after raising an error. */
-static json_t *read_nodes(mm_manager *m, mm_gql_resolve_info *info) {
+/* The nodes, shaped and sorted; NULL with err set when the status cannot be read. */
+static json_t *read_nodes_or(mm_manager *m, char *err, size_t err_size) {
     json_t *docs = NULL;
-    char err[256];
     pthread_mutex_lock(&m->status_lock);
-    int rc = mm_status_store_read(m->status, &docs, err, sizeof err);
+    int rc = mm_status_store_read(m->status, &docs, err, err_size);
     pthread_mutex_unlock(&m->status_lock);
-    if (rc) {
-        mm_gql_resolve_error(info, json_pack("{s:s}", "code", "STATUS_UNAVAILABLE"),
-                             "The service-web status is unavailable: %s", err);
-        return NULL;
-    }
+    if (rc) return NULL;
     json_t *out = json_array();
     json_t *d;
     size_t i;
@@ -168,6 +164,41 @@ static json_t *read_nodes(mm_manager *m, mm_gql_resolve_info *info) {
     }
     json_decref(docs);
     return out;
+}
+
+static json_t *read_nodes(mm_manager *m, mm_gql_resolve_info *info) {
+    char err[256];
+    json_t *out = read_nodes_or(m, err, sizeof err);
+    if (!out)
+        mm_gql_resolve_error(info, json_pack("{s:s}", "code", "STATUS_UNAVAILABLE"),
+                             "The service-web status is unavailable: %s", err);
+    return out;
+}
+
+json_t *mm_manager_service_web(void *ud, json_t *args, const char **code, char *msg,
+                               size_t msg_size) {
+    mm_manager *m = ud;
+    json_t *given = json_object_get(args, "authCode");
+    int ok = json_is_string(given)
+                 ? mm_manager_code_equal(json_string_value(given), json_string_length(given),
+                                         m->auth_code, m->auth_code_len)
+                 : !m->auth_for_queries;
+    if (!ok) {
+        mm_log_warn("msg=\"manager: unauthorized\" field=Subscription.serviceWeb auth_code=%s",
+                    json_is_string(given) ? "wrong" : "missing");
+        *code = "UNAUTHORIZED";
+        snprintf(msg, msg_size, "Unauthorized: a valid authCode is required for serviceWeb.");
+        return NULL;
+    }
+    char err[256];
+    json_t *nodes = read_nodes_or(m, err, sizeof err);
+    if (!nodes) {
+        *code = "STATUS_UNAVAILABLE";
+        snprintf(msg, msg_size, "The service-web status is unavailable: %s", err);
+        return NULL;
+    }
+    return json_pack("{s:s,s:o,s:o}", "name", m->topic, "nodes", nodes, "finishedProcesses",
+                     mm_manager_recent(m));
 }
 
 /* A consumer matches NAME or SERVICE.NAME. */

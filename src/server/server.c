@@ -74,12 +74,6 @@ static int parse_host_port(const char *text, char *host, size_t host_size, unsig
     return 0;
 }
 
-/* A subscriptions limit from the environment (docs/subscriptions.md); 0 when unset. */
-static unsigned long env_limit(const char *name) {
-    const char *v = getenv(name);
-    return v && *v ? strtoul(v, NULL, 10) : 0;
-}
-
 /* Why host:port cannot be listened on: the errno text of a bind/listen
  * tried here (the HTTP server's own attempt has been logged already). */
 static const char *listen_error(const char *host, unsigned port, char *buf, size_t size) {
@@ -228,11 +222,16 @@ mm_server *mm_server_open_config(mm_service *const *services, size_t count, cons
         .graphql = &s->gw.options,
         .rt = &s->rt,
         .pq = s->pq,
-        .max_subscriptions = (unsigned)env_limit("MM_SUBSCRIPTIONS_MAX"),
-        .max_per_connection = (unsigned)env_limit("MM_SUBSCRIPTIONS_PER_CONNECTION"),
-        .max_queue_bytes = (size_t)env_limit("MM_SUBSCRIPTIONS_QUEUE_BYTES"),
-        .keepalive_ms = (unsigned)env_limit("MM_SUBSCRIPTIONS_KEEPALIVE_MS"),
-        .result_timeout_ms = (unsigned)env_limit("MM_SUBSCRIPTIONS_RESULT_TIMEOUT_MS"),
+        .max_subscriptions = (unsigned)cfg->subscriptions_max,
+        .max_per_connection = (unsigned)cfg->subscriptions_per_connection,
+        .max_queue_bytes = (size_t)cfg->subscriptions_queue_bytes,
+        .keepalive_ms = (unsigned)cfg->subscriptions_keepalive_ms,
+        .result_timeout_ms = (unsigned)cfg->subscriptions_result_timeout_ms,
+        .partition_refresh_ms = (unsigned)cfg->subscriptions_partition_refresh_ms,
+        /* Manager mode: the dashboard's serviceWeb, read every 2 s (the nodes' status period). */
+        .polled_field = s->manager ? "serviceWeb" : NULL,
+        .poll = s->manager ? mm_manager_service_web : NULL,
+        .poll_ud = s->manager,
     };
     if (!(s->subs = mm_subscriptions_new(&so, err, err_size))) goto fail;
     hc.streams = mm_subscriptions_hooks(s->subs);

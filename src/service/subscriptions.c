@@ -40,6 +40,11 @@ typedef struct sub {
     json_t *variables; /* raw (coerced again by each execution) */
     json_t *args;      /* the root field's coerced arguments */
     int done;          /* eventResult answered, but the stream still lists it */
+    /* A polled field (options.polled_field). */
+    int polled;
+    int polling;     /* a read is on a dispatch thread */
+    uint64_t serial; /* names it to the read's answer (the sub may be gone by then) */
+    char *last_text; /* the last result sent: only a different one is sent */
 } sub;
 
 typedef struct loop_reg {
@@ -48,6 +53,10 @@ typedef struct loop_reg {
     uv_timer_t result_timer; /* sweeps result_subs for their deadline while any */
     int timer_ready;
     atomic_uint topic_count; /* read by the tail thread: skip loops without */
+    sub *poll_subs;          /* subscriptions of the polled field */
+    uv_timer_t poll_timer;   /* reads them every poll_interval_ms while any */
+    int poll_timer_ready;
+    uint64_t next_serial;
 } loop_reg;
 
 /* Loops that wait for a result, by event id (guarded by wait_lock). */
@@ -70,12 +79,19 @@ struct mm_subscriptions {
     /* The Kafka tail. */
     char **topics; /* distinct topics of every spec */
     size_t topic_count;
-    int *topic_assigned;
+    int *topic_assigned; /* partitions assigned per topic; 0: not yet */
+    unsigned partition_refresh_ms;
     rd_kafka_t *rk;
     pthread_t thread;
     int thread_started;
     atomic_bool stop;
     atomic_bool ready;
+    /* Reads of the polled field on dispatch threads: stopping waits for them
+     * (bounded), so none posts to a server being freed. */
+    pthread_mutex_t poll_lock;
+    pthread_cond_t poll_cond;
+    unsigned poll_inflight;
+    int poll_stopped;
 };
 
 typedef struct shared_event {
@@ -91,6 +107,17 @@ typedef struct loop_msg {
     char *result_id;     /* a stored result */
     json_t *result_doc;
 } loop_msg;
+
+/* A polled field's read: to a dispatch thread and back to the loop. */
+typedef struct poll_job {
+    mm_subscriptions *subs;
+    unsigned loop;
+    uint64_t serial;
+    json_t *args;  /* a copy: the sub may be gone while this runs */
+    json_t *value; /* the answer, or NULL and: */
+    const char *code;
+    char msg[256];
+} poll_job;
 
 static uint64_t now_ms(void) {
     struct timespec ts;
@@ -135,12 +162,12 @@ static int send_error(mm_http_stream *st, const char *id, const char *code, cons
 /* ---- executing a document for one event ---- */
 
 /* Runs the subscription's document with its root field's value = payload
- * (taken); sends the result. 0, or MM_ELIMIT when the client was cut off. */
-static int execute_and_send(mm_subscriptions *subs, sub *s, json_t *payload) {
+ * (taken). The serialized result (malloc'd) or NULL. */
+static char *execute(mm_subscriptions *subs, const sub *s, json_t *payload, size_t *len) {
     json_t *root = json_object();
     if (!root) {
         json_decref(payload);
-        return MM_ENOMEM;
+        return NULL;
     }
     json_object_set_new(root, s->field, payload ? payload : json_null());
     mm_graphql_request_params p = {
@@ -153,20 +180,26 @@ static int execute_and_send(mm_subscriptions *subs, sub *s, json_t *payload) {
         .allow_subscription = true,
     };
     mm_graphql_request *req = mm_graphql_request_start(subs->o.schema, subs->o.graphql, &p);
-    int rc = MM_ENOMEM;
-    if (req && mm_graphql_request_outcome(req) != MM_GRAPHQL_PENDING) {
-        size_t len;
-        char *text = mm_graphql_request_take_response_text(req, &len);
-        if (text) rc = mm_http_stream_next(s->st, s->id, text, len);
-        free(text);
-    }
+    char *text = NULL;
+    if (req && mm_graphql_request_outcome(req) != MM_GRAPHQL_PENDING)
+        text = mm_graphql_request_take_response_text(req, len);
     mm_graphql_request_free(req);
     json_decref(root);
+    return text;
+}
+
+/* execute, then send. 0, or MM_ELIMIT when the client was cut off. */
+static int execute_and_send(mm_subscriptions *subs, sub *s, json_t *payload) {
+    size_t len;
+    char *text = execute(subs, s, payload, &len);
+    int rc = text ? mm_http_stream_next(s->st, s->id, text, len) : MM_ENOMEM;
+    free(text);
     return rc;
 }
 
 static void sub_free(mm_subscriptions *subs, sub *s) {
     if (!s) return;
+    free(s->last_text);
     free(s->id);
     free(s->field);
     free(s->event_id);
@@ -196,16 +229,64 @@ static void list_remove(sub **head, sub *s) {
 
 /* ---- events on a loop ---- */
 
+/* Subscribers of one loop with the same binding, document, operation and
+ * variables get the same result for an event (the root field's arguments
+ * come from the document and the variables; the resolvers' context is the
+ * server's): the filter, the resolver and the execution run once for them
+ * and the text is sent to each. This is what makes a fan-out to thousands
+ * of subscribers of one subscription cost a write each. */
+#define SHARED_SLOTS 16
+
+typedef struct shared_result {
+    const sub *first; /* the subscriber it was computed for */
+    char *text;       /* NULL: filtered out, no payload, or the execution failed */
+    size_t len;
+} shared_result;
+
+static int same_str(const char *a, const char *b) {
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static int same_request(const sub *a, const sub *b) {
+    return a->spec == b->spec && same_str(a->field, b->field) && same_str(a->query, b->query) &&
+           same_str(a->operation_name, b->operation_name) &&
+           (a->variables == b->variables ||
+            (a->variables && b->variables && json_equal(a->variables, b->variables)));
+}
+
+/* The result of event e for s: NULL when s gets nothing. */
+static char *result_for(mm_subscriptions *subs, const sub *s, shared_event *e, size_t *len) {
+    const mm_subscription_spec *sp = s->spec;
+    if (sp->filter && !sp->filter(sp->ud, s->args, &e->ev)) return NULL;
+    json_t *payload = sp->resolve ? sp->resolve(sp->ud, s->args, &e->ev) : json_incref(e->ev.data);
+    if (!payload) return NULL;
+    return execute(subs, s, payload, len);
+}
+
 static void deliver_event(mm_subscriptions *subs, loop_reg *reg, shared_event *e) {
+    shared_result shared[SHARED_SLOTS];
+    size_t used = 0;
     for (sub *s = reg->topic_subs; s; s = s->next) {
         const mm_subscription_spec *sp = s->spec;
         if (!list_has(sp->topics, e->topic) || !list_has(sp->event_types, e->ev.type)) continue;
-        if (sp->filter && !sp->filter(sp->ud, s->args, &e->ev)) continue;
-        json_t *payload =
-            sp->resolve ? sp->resolve(sp->ud, s->args, &e->ev) : json_incref(e->ev.data);
-        if (!payload) continue;
-        execute_and_send(subs, s, payload);
+        shared_result *r = NULL;
+        for (size_t i = 0; i < used && !r; i++)
+            if (same_request(shared[i].first, s)) r = &shared[i];
+        if (!r && used < SHARED_SLOTS) {
+            r = &shared[used++];
+            r->first = s;
+            r->text = result_for(subs, s, e, &r->len);
+        }
+        if (r) {
+            if (r->text) mm_http_stream_next(s->st, s->id, r->text, r->len);
+            continue;
+        }
+        size_t len; /* more distinct subscriptions than slots: one by one */
+        char *text = result_for(subs, s, e, &len);
+        if (text) mm_http_stream_next(s->st, s->id, text, len);
+        free(text);
     }
+    for (size_t i = 0; i < used; i++) free(shared[i].text);
 }
 
 /* EventResult's shape, as Query.eventResult answers it. */
@@ -428,6 +509,129 @@ static void arm_result_sweep(mm_subscriptions *subs, unsigned loop) {
         uv_timer_start(&reg->result_timer, on_result_sweep, 1000, 1000);
 }
 
+/* ---- a polled field: read on a dispatch thread, sent when it changed ---- */
+
+static void poll_job_free(poll_job *j) {
+    json_decref(j->args);
+    json_decref(j->value);
+    free(j);
+}
+
+/* Loop thread: the read's answer. */
+static void on_poll_answer(void *ud) {
+    poll_job *j = ud;
+    mm_subscriptions *subs = j->subs;
+    loop_reg *reg = &subs->loops[j->loop];
+    sub *s = reg->poll_subs;
+    while (s && s->serial != j->serial) s = s->next;
+    if (!s) { /* unsubscribed meanwhile */
+        poll_job_free(j);
+        return;
+    }
+    s->polling = 0;
+    if (!j->value) {
+        list_remove(&reg->poll_subs, s);
+        if (send_error(s->st, s->id, j->code ? j->code : "UNAVAILABLE", "%s", j->msg) == 0)
+            sub_free(subs, s); /* the error ended the operation: no unsubscribe comes */
+        else
+            s->done = 1; /* the stream is closing: its unsubscribe frees it */
+        poll_job_free(j);
+        return;
+    }
+    size_t len;
+    char *text = execute(subs, s, j->value, &len);
+    j->value = NULL; /* taken */
+    if (text && !(s->last_text && strcmp(s->last_text, text) == 0) &&
+        mm_http_stream_next(s->st, s->id, text, len) == 0) {
+        free(s->last_text);
+        s->last_text = text;
+        text = NULL;
+    }
+    free(text);
+    poll_job_free(j);
+}
+
+/* A dispatch thread: read the value, hand it back to the loop. */
+static void run_poll(void *ud) {
+    poll_job *j = ud;
+    mm_subscriptions *subs = j->subs;
+    j->value = subs->o.poll(subs->o.poll_ud, j->args, &j->code, j->msg, sizeof j->msg);
+    if (!j->value && !j->msg[0]) snprintf(j->msg, sizeof j->msg, "cannot read the value");
+    pthread_mutex_lock(&subs->poll_lock);
+    int rc = subs->poll_stopped
+                 ? MM_EINVAL
+                 : mm_http_server_post(atomic_load(&subs->server), j->loop, on_poll_answer, j);
+    subs->poll_inflight--;
+    pthread_cond_broadcast(&subs->poll_cond);
+    pthread_mutex_unlock(&subs->poll_lock);
+    if (rc != 0) poll_job_free(j); /* stopping: nobody waits for it */
+}
+
+static void start_poll(mm_subscriptions *subs, unsigned loop, sub *s) {
+    if (s->polling) return; /* the previous read is still out: no pile-up */
+    poll_job *j = calloc(1, sizeof *j);
+    if (!j) return;
+    j->subs = subs;
+    j->loop = loop;
+    j->serial = s->serial;
+    j->args = json_deep_copy(s->args);
+    pthread_mutex_lock(&subs->poll_lock);
+    int ok = j->args && !subs->poll_stopped;
+    if (ok) subs->poll_inflight++;
+    pthread_mutex_unlock(&subs->poll_lock);
+    if (ok && mm_dispatch_post(subs->o.rt->dispatch, run_poll, j) != 0) {
+        pthread_mutex_lock(&subs->poll_lock);
+        subs->poll_inflight--;
+        pthread_cond_broadcast(&subs->poll_cond);
+        pthread_mutex_unlock(&subs->poll_lock);
+        ok = 0;
+    }
+    if (!ok) {
+        poll_job_free(j);
+        return;
+    }
+    s->polling = 1;
+}
+
+/* No more reads; waits (at most 5 s) for those on dispatch threads. */
+static void stop_polling(mm_subscriptions *subs) {
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 5;
+    pthread_mutex_lock(&subs->poll_lock);
+    subs->poll_stopped = 1;
+    while (subs->poll_inflight > 0 &&
+           pthread_cond_timedwait(&subs->poll_cond, &subs->poll_lock, &until) == 0) {
+    }
+    if (subs->poll_inflight > 0)
+        mm_log_warn("msg=\"subscriptions: a polled read did not end within 5 s\" reads=%u",
+                    subs->poll_inflight);
+    pthread_mutex_unlock(&subs->poll_lock);
+}
+
+static void on_poll_timer(uv_timer_t *t) {
+    mm_subscriptions *subs = t->data;
+    unsigned loop = 0;
+    while (loop < MAX_LOOPS && &subs->loops[loop].poll_timer != t) loop++;
+    assert(loop < MAX_LOOPS);
+    loop_reg *reg = &subs->loops[loop];
+    for (sub *s = reg->poll_subs; s; s = s->next) start_poll(subs, loop, s);
+    if (!reg->poll_subs) uv_timer_stop(t);
+}
+
+static void arm_poll_timer(mm_subscriptions *subs, unsigned loop) {
+    loop_reg *reg = &subs->loops[loop];
+    if (!reg->poll_timer_ready) {
+        uv_loop_t *l = mm_http_server_loop(atomic_load(&subs->server), loop);
+        if (!l || uv_timer_init(l, &reg->poll_timer) != 0) return;
+        reg->poll_timer.data = subs;
+        reg->poll_timer_ready = 1; /* closed with the loop's other handles when the server stops */
+    }
+    unsigned ms = subs->o.poll_interval_ms ? subs->o.poll_interval_ms : 2000;
+    if (!uv_is_active((uv_handle_t *)&reg->poll_timer))
+        uv_timer_start(&reg->poll_timer, on_poll_timer, ms, ms);
+}
+
 /* ---- the stream hooks (loop thread) ---- */
 
 static const mm_subscription_spec *find_spec(mm_subscriptions *subs, const char *field) {
@@ -578,7 +782,8 @@ static int subscribe_document(mm_subscriptions *subs, mm_http_stream *st, const 
     }
     const char *field = sel->u.field.name.value;
     const mm_subscription_spec *spec = NULL;
-    if (strcmp(field, "eventResult") != 0 && !(spec = find_spec(subs, field))) {
+    int polled = subs->o.polled_field && subs->o.poll && strcmp(field, subs->o.polled_field) == 0;
+    if (!polled && strcmp(field, "eventResult") != 0 && !(spec = find_spec(subs, field))) {
         send_error(st, id, "BAD_REQUEST", "Subscription.%s is not bound to any events", field);
         goto out;
     }
@@ -623,7 +828,13 @@ static int subscribe_document(mm_subscriptions *subs, mm_http_stream *st, const 
     unsigned loop = mm_http_stream_loop(st);
     assert(loop < MAX_LOOPS);
     loop_reg *reg = &subs->loops[loop];
-    if (spec) {
+    if (polled) {
+        s->polled = 1;
+        s->serial = ++reg->next_serial;
+        list_add(&reg->poll_subs, s);
+        start_poll(subs, loop, s); /* the first value at once */
+        arm_poll_timer(subs, loop);
+    } else if (spec) {
         list_add(&reg->topic_subs, s);
         atomic_fetch_add(&reg->topic_count, 1);
     } else {
@@ -648,7 +859,7 @@ static int subscribe_document(mm_subscriptions *subs, mm_http_stream *st, const 
             goto out;
         }
     }
-    if (!spec) arm_result_sweep(subs, loop);
+    if (!spec && !polled) arm_result_sweep(subs, loop);
     mm_log_debug("msg=\"subscription started\" transport=%s remote=%s field=%s",
                  mm_http_stream_kind(st), mm_http_stream_remote(st), field);
     *op_data = s;
@@ -670,7 +881,9 @@ static void hook_unsubscribe(void *ud, mm_http_stream *st, const char *id, void 
         return;
     }
     loop_reg *reg = &subs->loops[mm_http_stream_loop(st)];
-    if (s->spec) {
+    if (s->polled) {
+        list_remove(&reg->poll_subs, s); /* a read still out finds no serial and is dropped */
+    } else if (s->spec) {
         list_remove(&reg->topic_subs, s);
         atomic_fetch_sub(&reg->topic_count, 1);
     } else {
@@ -738,7 +951,7 @@ static void try_assign(mm_subscriptions *subs) {
             ok = 0;
         }
         if (ok) {
-            subs->topic_assigned[t] = 1;
+            subs->topic_assigned[t] = parts->cnt;
             mm_log_info("msg=\"subscriptions: reading topic from its end\" topic=%s partitions=%d",
                         subs->topics[t], parts->cnt);
         } else {
@@ -749,13 +962,57 @@ static void try_assign(mm_subscriptions *subs) {
     if (all) atomic_store(&subs->ready, true);
 }
 
+/* Partitions added to an assigned topic: its metadata is asked again every
+ * partition_refresh_ms, and partitions past the assigned count (Kafka only
+ * adds partitions, numbered on) are assigned from their beginning: all they
+ * hold was produced after they were created, so after the server started. */
+static void refresh_partitions(mm_subscriptions *subs) {
+    for (size_t t = 0; t < subs->topic_count; t++) {
+        int have = subs->topic_assigned[t];
+        if (have <= 0) continue;
+        rd_kafka_topic_t *rkt = rd_kafka_topic_new(subs->rk, subs->topics[t], NULL);
+        const struct rd_kafka_metadata *md = NULL;
+        rd_kafka_resp_err_t err = rkt ? rd_kafka_metadata(subs->rk, 0, rkt, &md, KAFKA_QUERY_MS)
+                                      : RD_KAFKA_RESP_ERR__FAIL;
+        if (rkt) rd_kafka_topic_destroy(rkt);
+        int now =
+            (!err && md->topic_cnt == 1 && !md->topics[0].err) ? md->topics[0].partition_cnt : 0;
+        rd_kafka_topic_partition_list_t *parts =
+            now > have ? rd_kafka_topic_partition_list_new(now - have) : NULL;
+        for (int p = 0; parts && p < md->topics[0].partition_cnt; p++) {
+            int32_t id = md->topics[0].partitions[p].id;
+            if (id >= have)
+                rd_kafka_topic_partition_list_add(parts, subs->topics[t], id)->offset =
+                    RD_KAFKA_OFFSET_BEGINNING;
+        }
+        if (md) rd_kafka_metadata_destroy(md);
+        if (!parts) continue;
+        rd_kafka_error_t *e = rd_kafka_incremental_assign(subs->rk, parts);
+        if (e) {
+            mm_log_warn("msg=\"subscriptions: cannot assign new partitions\" topic=%s error=\"%s\"",
+                        subs->topics[t], rd_kafka_error_string(e));
+            rd_kafka_error_destroy(e);
+        } else {
+            subs->topic_assigned[t] = now;
+            mm_log_info("msg=\"subscriptions: reading partitions added to a topic\" topic=%s "
+                        "partitions=%d added=%d",
+                        subs->topics[t], now, now - have);
+        }
+        rd_kafka_topic_partition_list_destroy(parts);
+    }
+}
+
 static void *tail_main(void *arg) {
     mm_subscriptions *subs = arg;
-    uint64_t next_try = 0;
+    uint64_t next_try = 0, next_refresh = now_ms() + subs->partition_refresh_ms;
     while (!atomic_load(&subs->stop)) {
         if (!atomic_load(&subs->ready) && now_ms() >= next_try) {
             try_assign(subs);
             next_try = now_ms() + ASSIGN_RETRY_MS;
+        }
+        if (now_ms() >= next_refresh) {
+            refresh_partitions(subs);
+            next_refresh = now_ms() + subs->partition_refresh_ms;
         }
         rd_kafka_message_t *m = rd_kafka_consumer_poll(subs->rk, POLL_MS);
         if (!m) continue;
@@ -809,7 +1066,12 @@ mm_subscriptions *mm_subscriptions_new(const mm_subscriptions_options *opts, cha
     subs->o = *opts;
     subs->result_timeout_ms = opts->result_timeout_ms ? opts->result_timeout_ms
                                                       : MM_SUBSCRIPTIONS_DEFAULT_RESULT_TIMEOUT_MS;
+    subs->partition_refresh_ms = opts->partition_refresh_ms
+                                     ? opts->partition_refresh_ms
+                                     : MM_SUBSCRIPTIONS_DEFAULT_PARTITION_REFRESH_MS;
     pthread_mutex_init(&subs->wait_lock, NULL);
+    pthread_mutex_init(&subs->poll_lock, NULL);
+    pthread_cond_init(&subs->poll_cond, NULL);
     subs->hooks = (mm_http_stream_hooks){
         .connection_init = hook_init,
         .subscribe = hook_subscribe,
@@ -901,7 +1163,9 @@ int mm_subscriptions_ready(mm_subscriptions *subs, char *reason, size_t reason_s
 }
 
 void mm_subscriptions_stop(mm_subscriptions *subs) {
-    if (!subs || !subs->thread_started) return;
+    if (!subs) return;
+    stop_polling(subs);
+    if (!subs->thread_started) return;
     atomic_store(&subs->stop, true);
     pthread_join(subs->thread, NULL);
     subs->thread_started = 0;
@@ -924,5 +1188,7 @@ void mm_subscriptions_free(mm_subscriptions *subs) {
     free(subs->topics);
     free(subs->topic_assigned);
     pthread_mutex_destroy(&subs->wait_lock);
+    pthread_mutex_destroy(&subs->poll_lock);
+    pthread_cond_destroy(&subs->poll_cond);
     free(subs);
 }

@@ -21,19 +21,34 @@
 
 typedef struct mm_subscriptions mm_subscriptions;
 
-#define MM_SUBSCRIPTIONS_DEFAULT_MAX               10000
-#define MM_SUBSCRIPTIONS_DEFAULT_RESULT_TIMEOUT_MS 300000
+#define MM_SUBSCRIPTIONS_DEFAULT_MAX                  10000
+#define MM_SUBSCRIPTIONS_DEFAULT_RESULT_TIMEOUT_MS    300000
+#define MM_SUBSCRIPTIONS_DEFAULT_PARTITION_REFRESH_MS 10000
+
+/* A polled field's value now, on a dispatch thread (it may block briefly):
+ * the value (a new reference), or NULL with *code (an extensions code) and
+ * msg set, which ends the subscription with that error. */
+typedef json_t *(*mm_subscriptions_poll_fn)(void *ud, json_t *args, const char **code, char *msg,
+                                            size_t msg_size);
 
 typedef struct mm_subscriptions_options {
     mm_gql_schema *schema;
     const mm_graphql_options *graphql; /* the gateway's (document cache, limits) */
     mm_runtime *rt;   /* producer, notifier, dispatch, results; resolvers' context */
     struct mm_pq *pq; /* persisted queries / trusted documents, as over HTTP; NULL: none */
-    unsigned max_subscriptions;  /* active at once in this server; 0: the default */
-    unsigned max_per_connection; /* on one WebSocket; 0: the HTTP default (100) */
-    size_t max_queue_bytes;      /* unsent output per connection; 0: the HTTP default (1 MiB) */
-    unsigned keepalive_ms;       /* 0: the HTTP default (12 s) */
-    unsigned result_timeout_ms;  /* an eventResult subscription gives up after; 0: 5 min */
+    unsigned max_subscriptions;    /* active at once in this server; 0: the default */
+    unsigned max_per_connection;   /* on one WebSocket; 0: the HTTP default (100) */
+    size_t max_queue_bytes;        /* unsent output per connection; 0: the HTTP default (1 MiB) */
+    unsigned keepalive_ms;         /* 0: the HTTP default (12 s) */
+    unsigned result_timeout_ms;    /* an eventResult subscription gives up after; 0: 5 min */
+    unsigned partition_refresh_ms; /* partitions added to a topic are looked for; 0: 10 s */
+    /* One Subscription field answered by polling rather than by events (the
+     * manager's serviceWeb): its value is read at once and every
+     * poll_interval_ms (0: 2 s), and sent whenever its result changed. */
+    const char *polled_field;
+    mm_subscriptions_poll_fn poll;
+    void *poll_ud;
+    unsigned poll_interval_ms;
 } mm_subscriptions_options;
 
 /* NULL when out of memory or when the Kafka client cannot be configured

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # manager_dashboard.sh -- the manager dashboard in a real headless Chromium
 # driven by playwright-core, against a real `gregor node` and a real
-# `gregor serve --manager` on the test run's Kafka and Redis.
+# `gregor serve --manager` on the test run's Kafka and Redis; first, over
+# curl, Subscription.serviceWeb (the page's live source): refused without
+# the code, then the service web at once and again only when it changed.
 #
 # playwright-core is installed with `npm ci` from the pinned lock file in
 # tests/e2e/manager/browser into the build directory (never the source
@@ -87,6 +89,23 @@ for _ in $(seq 300); do
     sleep 0.1
 done
 grep -q '^node ready: ' "$work/node.out" || fail "gregor node did not get ready"
+
+# Subscription.serviceWeb over SSE (what the page uses): a wrong code is an
+# UNAUTHORIZED error that completes the stream; the right code gets the
+# service web at once and again only when it changed (the node rewrites its
+# status every 300 ms here; the server reads it every 2 s).
+sub_q='subscription($c: String) { serviceWeb(authCode: $c) { name nodes { name updatedDate } } }'
+curl -sN --max-time 10 -G "$url/graphql" -H 'accept: text/event-stream' --data-urlencode "query=$sub_q" \
+    --data-urlencode 'variables={"c":"wrong"}' >"$work/sub_bad.txt" || true
+grep -q '"code":"UNAUTHORIZED"' "$work/sub_bad.txt" && grep -q '^event: complete' "$work/sub_bad.txt" ||
+    fail "a serviceWeb subscription with a wrong code: $(cat "$work/sub_bad.txt")"
+curl -sN --max-time 5 -G "$url/graphql" -H 'accept: text/event-stream' --data-urlencode "query=$sub_q" \
+    --data-urlencode "variables={\"c\":\"$code\"}" >"$work/sub.txt" || true
+nexts=$(grep -c '^event: next' "$work/sub.txt" || true)
+((nexts >= 2)) || fail "serviceWeb subscription: $nexts results in 5 s, want the first and a change: $(cat "$work/sub.txt")"
+grep -q "\"name\":\"$node_name\"" "$work/sub.txt" || fail "serviceWeb subscription does not show the node"
+[[ -z $(grep '^data: ' "$work/sub.txt" | uniq -d) ]] || fail "serviceWeb subscription sent an unchanged value again"
+! grep -q '"errors"' "$work/sub.txt" || fail "serviceWeb subscription: $(cat "$work/sub.txt")"
 
 mkdir -p "$artifacts" "$work/profile"
 if ! timeout 180 node "$nodedir/dashboard.mjs" "$url" "$code" "$node_name" "$artifacts" "$work/profile"; then

@@ -15,6 +15,8 @@
 #             4400/4401/4408/4409/4429, ping/pong, fragments, complete, the
 #             limits per connection (5) and per server (12), an eventResult
 #             that never comes ends with RESULT_TIMEOUT (4 s here)
+#   partitions a partition added to the service's topic after the server
+#             started is read (kafkajs adds it and produces to it)
 #   graphiql  headless Chromium: the GraphiQL page subscribes (over SSE) and
 #             shows a form created afterwards; screenshot artifacts/graphiql-subscription.png
 #   shutdown  SIGTERM completes every subscription (WebSocket, SSE,
@@ -68,8 +70,9 @@ cleanup() {
 trap cleanup EXIT
 
 export MM_KAFKA_BOOTSTRAP_SERVERS=$MM_TEST_KAFKA_BOOTSTRAP MM_REDIS_URL=$MM_TEST_REDIS_URL MM_LOG_LEVEL=warn
+export MM_KAFKA_PROP_TOPIC_METADATA_REFRESH_INTERVAL_MS=1000
 export FORMS_WS_TOKEN=tok$$ MM_SUBSCRIPTIONS_QUEUE_BYTES=65536 MM_SUBSCRIPTIONS_PER_CONNECTION=5 MM_SUBSCRIPTIONS_MAX=12 \
-    MM_SUBSCRIPTIONS_RESULT_TIMEOUT_MS=4000
+    MM_SUBSCRIPTIONS_RESULT_TIMEOUT_MS=4000 MM_SUBSCRIPTIONS_PARTITION_REFRESH_MS=1000
 run=s$$x$(date +%s)
 export FORMS_SERVICE=mmtest_subs_$run
 
@@ -112,6 +115,11 @@ done
 grep -q 'subscription client too slow' "$work/serve.log" || fail "the slow client was not logged"
 timeout 120 node "$nodedir/subs.mjs" graphiql "$url" "${run}graphiql" "$src/artifacts/graphiql-subscription.png" ||
     fail graphiql
+# After the modes that wait for particular forms: it adds a partition to the
+# service's topic, which the worker's group reads only once its metadata is
+# refreshed (1 s here, MM_KAFKA_PROP_ above; 5 min by default).
+timeout 120 node "$nodedir/subs.mjs" partitions "$url" "${run}partitions" "$FORMS_WS_TOKEN" \
+    "$MM_TEST_KAFKA_BOOTSTRAP" "$FORMS_SERVICE" || { tail -n 30 "$work/serve.log" >&2; fail partitions; }
 
 timeout 120 node "$nodedir/subs.mjs" shutdown "$url" "${run}shutdown" "$FORMS_WS_TOKEN" >"$work/shutdown.out" 2>&1 &
 node_pid=$!

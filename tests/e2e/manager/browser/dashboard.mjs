@@ -7,7 +7,9 @@
 // asks for it; with the code it draws the running node, its service, both
 // consumers and their processes; raising crunch's process count from the
 // page makes the map follow to 3 processes; stopping a process from the
-// page removes that pid and lists it under the recently finished processes.
+// page removes that pid and lists it under the recently finished processes;
+// the map is a serviceWeb subscription (EventSource) and nothing is POSTed
+// while the page just watches.
 // Saves screenshots to ARTIFACTS_DIR. Prints "N passed, M failed".
 import { chromium } from "playwright-core";
 
@@ -27,9 +29,15 @@ const context = await chromium.launchPersistentContext(profile, {
 });
 const origin = new URL(base).origin;
 const foreign = [];
+const posts = [];   // POST /graphql: queries and mutations (timestamps)
+const streams = []; // the subscription's EventSource requests
 try {
   const page = context.pages()[0] || await context.newPage();
-  page.on("request", r => { if (!r.url().startsWith(origin) && !r.url().startsWith("data:")) foreign.push(r.url()); });
+  page.on("request", r => {
+    if (!r.url().startsWith(origin) && !r.url().startsWith("data:")) foreign.push(r.url());
+    if (r.method() === "POST" && new URL(r.url()).pathname === "/graphql") posts.push(Date.now());
+    if (r.resourceType() === "eventsource") streams.push(r.url());
+  });
   page.on("dialog", d => d.accept());
   page.setDefaultTimeout(30000);
 
@@ -51,6 +59,13 @@ try {
   check(await page.locator(`${idle} tbody tr[data-pid]`).count() === 1, "idle shows its 1 process");
   check((await page.locator(`${node} .node-procs`).innerText()).trim() === "2", "the node counts 2 processes");
   await page.screenshot({ path: artifacts + "/manager-map.png", fullPage: true });
+  check(streams.some(u => /subscription/.test(decodeURIComponent(u))),
+        "the map comes from a serviceWeb subscription (EventSource)");
+  // Live without polling: for 5 s nothing is POSTed, while the status keeps
+  // being sent (the "updated" time moves with each change the server sees).
+  const before = posts.length;
+  await page.waitForTimeout(5000);
+  check(posts.length === before, `no polling: ${posts.length - before} POST /graphql in 5 s`);
 
   // Raise the process count from the page; the map follows by itself.
   await page.fill(`${crunch} input[name=processCount]`, "3");

@@ -6,12 +6,19 @@
 //   node subs.mjs shutdown URL NAME TOKEN   prints READY; then every subscription must complete
 //   node subs.mjs protocol URL NAME TOKEN   graphql-transport-ws rules over a raw socket: close codes
 //                                           4400/4401/4408/4409/4429, ping/pong both ways, fragments, complete
+//   node subs.mjs partitions URL NAME TOKEN BOOTSTRAP TOPIC  a partition added to the topic
+//                                           after the server started is read (kafkajs adds it, then
+//                                           produces a FormCreatedEvent straight to it)
+//   node subs.mjs idle     URL N KIND TOKEN  opens N idle subscribers (KIND ws: raw graphql-transport-ws
+//                                           sockets; sse: graphql-sse POST streams), prints READY once the
+//                                           server took every subscribe, holds them until SIGTERM or stdin closes
 //   node subs.mjs graphiql URL NAME SCREENSHOT  headless Chromium: GraphiQL's page runs a subscription
 //                                           and shows forms created afterwards, live
 // Prints "OK ..." and exits 0, or prints why and exits 1. Every wait has a deadline.
 import { createClient as createWsClient } from 'graphql-ws';
 import { createClient as createSseClient } from 'graphql-sse';
 import WebSocket from 'ws';
+import http from 'node:http';
 
 const [mode, url, name, token] = process.argv.slice(2);
 const wsUrl = url.replace(/^http/, 'ws');
@@ -299,6 +306,81 @@ async function graphiql() {
   console.log('OK graphiql: GraphiQL shows a live subscription result');
 }
 
-const modes = { main, auth, slow, shutdown, protocol, graphiql };
+// N idle subscribers for the memory test (tests/e2e/subscriptions_idle.sh).
+// Not the graphql-ws/graphql-sse clients: one process holds thousands of
+// sockets, and what is measured is the server, not the client.
+async function idle() {
+  const [n, kind, tok] = [Number(process.argv[4]), process.argv[5], process.argv[6]];
+  clearTimeout(deadline);
+  const limit = setTimeout(() => fail('idle: not all subscribers ready within 120 s'), 120000);
+  const query = 'subscription { formCreated(name: "idle-never") { id } }';
+  const held = [];
+  const one = kind === 'ws' ? () => new Promise((ok, no) => {
+    const sock = new WebSocket(wsUrl, 'graphql-transport-ws', { perMessageDeflate: false });
+    held.push(sock);
+    sock.on('error', no);
+    sock.on('close', (code) => no(new Error(`closed ${code}`)));
+    sock.on('open', () => sock.send(JSON.stringify({ type: 'connection_init', payload: { token: tok } })));
+    sock.on('message', (m) => {
+      const t = JSON.parse(m.toString()).type;
+      // The server reads a socket's messages in order: the pong after the
+      // subscribe means the subscription exists.
+      if (t === 'connection_ack') {
+        sock.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query } }));
+        sock.send(JSON.stringify({ type: 'ping' }));
+      } else if (t === 'pong') ok();
+      else no(new Error(`unexpected ${t}`));
+    });
+  }) : () => new Promise((ok, no) => {
+    const req = http.request(url, { method: 'POST', agent: false, headers: {
+      accept: 'text/event-stream', 'content-type': 'application/json' } }, (res) => {
+      if (res.statusCode !== 200) no(new Error(`status ${res.statusCode}`));
+      res.on('data', (d) => { if (/event: (next|complete)/.test(d.toString())) no(new Error(`got ${d}`)); });
+      res.on('close', () => no(new Error('stream closed')));
+      ok();
+    });
+    held.push(req);
+    req.on('error', no);
+    req.end(JSON.stringify({ query }));
+  });
+  for (let i = 0; i < n; i += 100) // 100 at a time: no accept-queue overflow
+    await Promise.all(Array.from({ length: Math.min(100, n - i) }, one));
+  clearTimeout(limit);
+  console.log(`READY ${held.length}`);
+  await new Promise((r) => { process.stdin.on('end', r); process.stdin.on('close', r); process.on('SIGTERM', r); process.stdin.resume(); });
+  process.exit(0);
+}
+
+async function partitions() {
+  const [bootstrap, topic] = process.argv.slice(6);
+  const { Kafka, logLevel } = (await import('kafkajs')).default;
+  const kafka = new Kafka({ clientId: 'mm-test-subs', brokers: bootstrap.split(','), logLevel: logLevel.NOTHING });
+  const ws = wsClient({ token });
+  const a = record(ws, FORMS, { n: name });
+  await probe(name, [a]);
+  const admin = kafka.admin();
+  await admin.connect();
+  const md = await admin.fetchTopicMetadata({ topics: [topic] });
+  const count = md.topics[0].partitions.length;
+  await admin.createPartitions({ topicPartitions: [{ topic, count: count + 1 }] });
+  await admin.disconnect();
+  // The server looks every MM_SUBSCRIPTIONS_PARTITION_REFRESH_MS (1 s in the test).
+  await sleep(3000);
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  const id = `partition-${count}-${Date.now()}`;
+  await producer.send({ topic, messages: [{
+    partition: count, key: id,
+    value: JSON.stringify({ id, form: { id, name, template: 'new-partition' } }),
+    headers: { ce_specversion: '1.0', ce_id: id, ce_source: '/mm-test', ce_type: 'FormCreatedEvent',
+               'content-type': 'application/json' },
+  }] });
+  await producer.disconnect();
+  await until(() => templates(a).includes('new-partition'), 'the event on the added partition', 20000);
+  await ws.dispose();
+  console.log(`OK partitions: an event on partition ${count}, added after the server started, arrived`);
+}
+
+const modes = { main, auth, slow, shutdown, protocol, graphiql, idle, partitions };
 if (!modes[mode]) fail(`unknown mode ${mode}`);
 modes[mode]().then(() => { clearTimeout(deadline); process.exit(0); }, (e) => fail(e && e.stack || e));

@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# run.sh -- the subscriptions benchmark: `gregor serve` of the forms example
+# against graphql-js 16 `subscribe` behind graphql-ws and graphql-sse on node
+# (server.mjs), both fed from one Kafka topic, the node side by kafkajs.
+# Not a test; never run by ctest.
+#
+#   bench/subscriptions/run.sh [EVENTS=20]
+#
+# Needs a Kafka broker and a Redis (gregor serve will not start without
+# one): MM_KAFKA_BOOTSTRAP_SERVERS / MM_REDIS_URL, or the test fixture's
+# MM_TEST_KAFKA_BOOTSTRAP / MM_TEST_REDIS_URL (source /work/fixture/env.sh or
+# scripts/test.sh's). Builds a Release tree (BENCH_BUILD_DIR, default
+# build-subsbench; no sanitizers) with gregor, the forms example and the load
+# client subs_load.c, and installs bench/subscriptions/package-lock.json
+# (graphql, graphql-ws, graphql-sse, ws, kafkajs) into BUILD/subs-node.
+#
+# For each server (gregor, node), transport (BENCH_KINDS, default "ws sse")
+# and subscriber count (BENCH_SUBSCRIBERS, default "1000 10000"; BENCH_SERVERS
+# picks servers, default "gregor node"), a fresh
+# server pinned to one core (BENCH_SERVER_CPU, default 0; gregor with one
+# HTTP thread, node has one JavaScript thread) gets N subscribers from
+# subs_load (pinned to BENCH_LOAD_CPU, default 1), each to
+# `formCreated(name: "bench")`. Then:
+#   idle memory   the server's VmRSS growth from before the subscribers to
+#                 one second after the last subscribed, divided by N;
+#   latency       publish.mjs (kafkajs) publishes EVENTS FormCreatedEvents at
+#                 BENCH_RATE per second (default 5), each carrying its
+#                 publish time (CLOCK_MONOTONIC); subs_load takes the arrival
+#                 time minus it for every (subscriber, event): p50, p99, max;
+#                 so it includes Kafka's produce-to-fetch time, the same for
+#                 both servers;
+#   CPU/event     the server's user+system CPU time over the publishing
+#                 phase divided by the events delivered (N x EVENTS), and
+#                 (with perf) the user-space instructions per delivered event.
+# A point whose events did not all arrive within EVENTS/RATE + 30 s says so.
+# Prints a markdown table on stdout (progress on stderr); stops everything it
+# started; raises ulimit -n to the hard limit (10k subscribers need > 10k).
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+events=${1:-20}
+rate=${BENCH_RATE:-5}
+server_cpu=${BENCH_SERVER_CPU:-0}
+load_cpu=${BENCH_LOAD_CPU:-1}
+read -r -a kinds <<<"${BENCH_KINDS:-ws sse}"
+read -r -a counts <<<"${BENCH_SUBSCRIBERS:-1000 10000}"
+B=${BENCH_BUILD_DIR:-$root/build-subsbench}
+kafka=${MM_KAFKA_BOOTSTRAP_SERVERS:-${MM_TEST_KAFKA_BOOTSTRAP:-}}
+redis=${MM_REDIS_URL:-${MM_TEST_REDIS_URL:-}}
+say() { echo "bench/subscriptions: $*" >&2; }
+[[ -n $kafka ]] || { say "set MM_KAFKA_BOOTSTRAP_SERVERS (or MM_TEST_KAFKA_BOOTSTRAP)"; exit 1; }
+[[ -n $redis ]] || { say "set MM_REDIS_URL (or MM_TEST_REDIS_URL)"; exit 1; }
+for tool in node npm taskset; do
+    command -v $tool >/dev/null || { say "$tool is not installed"; exit 1; }
+done
+ulimit -n "$(ulimit -Hn)"
+max_n=0
+for n in "${counts[@]}"; do ((n > max_n)) && max_n=$n; done
+(($(ulimit -n) > max_n + 500)) || { say "ulimit -n $(ulimit -n) is too low for $max_n subscribers"; exit 1; }
+cd "$root"
+
+say "building $B"
+cmake -S . -B "$B" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMM_TESTS=OFF -DMM_BENCH=ON >/dev/null
+cmake --build "$B" --target gregor forms subs_load >/dev/null
+B=$(cd "$B" && pwd)
+app=$B/examples/forms.so
+
+nodedir=$B/subs-node
+if [[ ! -f $nodedir/node_modules/kafkajs/package.json ]] ||
+   ! cmp -s "$here/package-lock.json" "$nodedir/package-lock.json"; then
+    say "installing graphql, graphql-ws, graphql-sse, ws and kafkajs into $nodedir"
+    mkdir -p "$nodedir"
+    cp "$here/package.json" "$here/package-lock.json" "$nodedir/"
+    (cd "$nodedir" && npm ci --no-audit --no-fund --loglevel=error) >&2
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/mm-subsbench.XXXXXX")
+server_pid="" load_pid=""
+stop_server() {
+    for p in $load_pid $server_pid; do kill -TERM "$p" 2>/dev/null || true; done
+    for p in $load_pid $server_pid; do
+        for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$p" 2>/dev/null || true
+        wait "$p" 2>/dev/null || true
+    done
+    server_pid="" load_pid=""
+}
+cleanup() {
+    stop_server
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+topic=bench_subs_$$_$(date +%s)
+export FORMS_SERVICE=$topic FORMS_WS_TOKEN=bench$$ KAFKAJS_NO_PARTITIONER_WARNING=1
+node "$here/publish.mjs" "$nodedir" "$kafka" "$topic" create
+"$B/gregor" schema --app "$app" >"$tmp/schema.graphql"
+
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+hz=$(getconf CLK_TCK)
+
+# start_server gregor|node N -> sets server_pid and url
+start_server() {
+    local which=$1 n=$2
+    : >"$tmp/server.out"
+    if [[ $which == gregor ]]; then
+        printf 'http:\n  listen: 127.0.0.1:0\n  threads: 1\n  max_connections: %d\n' $((n + 200)) >"$tmp/serve.yaml"
+        MM_REDIS_URL=$redis MM_KAFKA_BOOTSTRAP_SERVERS=$kafka MM_LOG_LEVEL=warn MM_SUBSCRIPTIONS_MAX=$((n + 100)) \
+            taskset -c "$server_cpu" "$B/gregor" serve --app "$app" --config "$tmp/serve.yaml" \
+            >"$tmp/server.out" 2>"$tmp/server.err" &
+    else
+        NODE_ENV=production taskset -c "$server_cpu" node "$here/server.mjs" "$nodedir" "$tmp/schema.graphql" \
+            "$kafka" "$topic" >"$tmp/server.out" 2>"$tmp/server.err" &
+    fi
+    server_pid=$!
+    url=
+    for _ in $(seq 600); do
+        url=$(sed -n 's/^graphql: //p' "$tmp/server.out")
+        [[ -n $url ]] && break
+        kill -0 "$server_pid" 2>/dev/null || { say "$which exited:"; cat "$tmp/server.err" >&2; exit 1; }
+        sleep 0.1
+    done
+    [[ -n $url ]] || { say "$which did not start within 60 s"; cat "$tmp/server.err" >&2; exit 1; }
+    if [[ $which == gregor ]]; then
+        for _ in $(seq 300); do
+            curl -sf --max-time 5 "${url%/graphql}/readyz" >/dev/null && return 0
+            sleep 0.1
+        done
+        say "gregor serve not ready"
+        exit 1
+    fi
+}
+
+# User-space instructions per delivered event (perf stat), a count the
+# machine's other work does not change; "–" without perf.
+use_perf=0
+if command -v perf >/dev/null && perf stat -e instructions:u -x, true 2>&1 | grep -q '^[0-9]'; then use_perf=1; fi
+echo "| server | transport | subscribers | idle RSS / subscriber | p50 | p99 | max | server CPU / delivered event | user instructions / delivered event | delivered |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+read -r -a servers <<<"${BENCH_SERVERS:-gregor node}"
+for which in "${servers[@]}"; do
+    for kind in "${kinds[@]}"; do
+        for n in "${counts[@]}"; do
+            say "$which $kind $n subscribers"
+            start_server "$which" "$n"
+            hostport=${url#http://}
+            hostport=${hostport%%/*}
+            sleep 1
+            rss0=$(rss_kb "$server_pid")
+            : >"$tmp/load.out"
+            taskset -c "$load_cpu" "$B/bench/subs_load" "${hostport%:*}" "${hostport##*:}" /graphql "$kind" \
+                "$n" "$events" $((events / rate + 30)) "$FORMS_WS_TOKEN" >"$tmp/load.out" 2>"$tmp/load.err" &
+            load_pid=$!
+            for _ in $(seq 1800); do
+                grep -q '^READY' "$tmp/load.out" && break
+                kill -0 "$load_pid" 2>/dev/null || break
+                sleep 0.1
+            done
+            grep -q '^READY' "$tmp/load.out" || { say "subscribers not ready:"; cat "$tmp/load.err" >&2; exit 1; }
+            sleep 1
+            rss1=$(rss_kb "$server_pid")
+            sleep 1 # node's subscribe is asynchronous: let every subscription begin
+            perf_pid=""
+            if ((use_perf)); then
+                perf stat -x, -e instructions:u -p "$server_pid" -o "$tmp/perf.txt" 2>/dev/null &
+                perf_pid=$!
+            fi
+            t0=$(ticks "$server_pid")
+            node "$here/publish.mjs" "$nodedir" "$kafka" "$topic" publish "$rate" "$events"
+            status=0
+            wait "$load_pid" || status=$?
+            load_pid=""
+            t1=$(ticks "$server_pid")
+            insns=0
+            if [[ -n $perf_pid ]]; then
+                kill -INT "$perf_pid" 2>/dev/null || true
+                wait "$perf_pid" 2>/dev/null || true
+                insns=$(awk -F, '/instructions/ && $1 ~ /^[0-9]+$/ {print $1}' "$tmp/perf.txt")
+            fi
+            res=$(grep '^RESULT' "$tmp/load.out" || true)
+            [[ -n $res ]] || { say "no result:"; cat "$tmp/load.err" >&2; exit 1; }
+            ((status == 0)) || say "not every event arrived: $res"
+            get() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$res"; }
+            received=$(get received)
+            awk -v w="$which" -v k="$kind" -v n="$n" -v r0="$rss0" -v r1="$rss1" -v p50="$(get p50_ms)" \
+                -v p99="$(get p99_ms)" -v mx="$(get max_ms)" -v t="$((t1 - t0))" -v hz="$hz" \
+                -v got="$received" -v want="$(get expected)" -v insns="${insns:-0}" 'BEGIN {
+                cpu = got > 0 ? t / hz * 1e6 / got : 0
+                ins = got > 0 && insns > 0 ? sprintf("%.0f", insns / got) : "–"
+                printf "| %s | %s | %d | %.1f KiB | %.1f ms | %.1f ms | %.1f ms | %.1f µs | %s | %d/%d |\n",
+                    w, k, n, (r1 - r0) / n, p50, p99, mx, cpu, ins, got, want }'
+            stop_server
+        done
+    done
+done

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# subscriptions_idle.sh -- the memory an idle subscriber costs `gregor serve`
+# (docs/subscriptions.md, "Memory"): at most 8 KiB of resident memory per
+# subscriber, over WebSocket (graphql-transport-ws) and over SSE.
+#
+# A real `gregor serve` of the forms example on the test Kafka and Redis
+# holds 200 warm-up subscribers (arenas, thread caches), then its VmRSS is
+# read; 2000 WebSocket subscribers join (each acknowledged and subscribed,
+# confirmed by a pong) and VmRSS is read again; then 2000 SSE subscribers
+# join and it is read a third time. All are held open together, so memory
+# freed by one kind cannot be reused by the other. The per-subscriber cost
+# is the growth divided by 2000 (the clients are node/subs.mjs `idle`: raw
+# sockets, thousands in one process). Override the count with
+# MM_IDLE_SUBSCRIBERS and the bound with MM_IDLE_MAX_BYTES; a sanitized
+# (ASan) gregor is held to 128 KiB instead.
+set -euo pipefail
+
+src=${MM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+bin_dir=${MM_BINARY_DIR:-$src/build}
+gregor=${MM_GREGOR:-$bin_dir/gregor}
+app=$bin_dir/examples/forms.so
+here=$src/tests/e2e/subscriptions
+n=${MM_IDLE_SUBSCRIBERS:-2000}
+max=${MM_IDLE_MAX_BYTES:-8192}
+# Under AddressSanitizer every allocation carries redzones and freed memory
+# sits in quarantine: resident memory says little about the design there, so
+# a sanitized gregor gets a loose bound (the subscribers must still all work).
+libs=$(ldd "${MM_GREGOR:-$bin_dir/gregor}" 2>/dev/null || true)
+if [[ $libs == *libasan* ]]; then
+    max=${MM_IDLE_MAX_BYTES:-131072}
+    echo "subscriptions_idle: sanitized build: bound ${max} bytes (8 KiB holds for a plain build)"
+fi
+
+fail() { echo "subscriptions_idle: FAIL: $*" >&2; exit 1; }
+[[ -n ${MM_TEST_REDIS_URL:-} ]] || fail "MM_TEST_REDIS_URL is not set (run through scripts/test.sh)"
+[[ -n ${MM_TEST_KAFKA_BOOTSTRAP:-} ]] || fail "MM_TEST_KAFKA_BOOTSTRAP is not set (run through scripts/test.sh)"
+[[ -x $gregor ]] || fail "gregor not built: $gregor"
+[[ -f $app ]] || fail "the forms example is not built: $app"
+command -v node >/dev/null || fail "node is not installed"
+command -v npm >/dev/null || fail "npm is not installed"
+# The clients need a descriptor each, and so does the server.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+(($(ulimit -n) > 2 * n + 700)) || fail "ulimit -n $(ulimit -n) is too low for $n subscribers of each kind"
+
+nodedir=$bin_dir/subscriptions-node
+mkdir -p "$nodedir"
+(
+    flock 9
+    if [[ ! -f $nodedir/node_modules/.package-lock.json ]] || ! cmp -s "$here/node/package-lock.json" "$nodedir/package-lock.json"; then
+        cp "$here/node/package.json" "$here/node/package-lock.json" "$nodedir/"
+        (cd "$nodedir" && timeout 600 npm ci --no-audit --no-fund --loglevel=error) >&2 || exit 1
+    fi
+    cp "$here/node/subs.mjs" "$nodedir/subs.mjs.tmp.$$" && mv -f "$nodedir/subs.mjs.tmp.$$" "$nodedir/subs.mjs"
+) 9>"$nodedir.lock" || fail "cannot install the node clients (npm ci in $nodedir)"
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+    for p in "${pids[@]}"; do
+        for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$p" 2>/dev/null || true
+        wait "$p" 2>/dev/null || true
+    done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+export MM_KAFKA_BOOTSTRAP_SERVERS=$MM_TEST_KAFKA_BOOTSTRAP MM_REDIS_URL=$MM_TEST_REDIS_URL MM_LOG_LEVEL=warn
+export FORMS_WS_TOKEN=tok$$ MM_SUBSCRIPTIONS_MAX=$((2 * n + 400))
+export FORMS_SERVICE=mmtest_subsidle_$$x$(date +%s)
+printf 'http:\n  threads: 2\n  max_connections: %d\n' $((2 * n + 400)) >"$work/config.yaml"
+
+"$gregor" serve --app "$app" --config "$work/config.yaml" --listen 127.0.0.1:0 \
+    >"$work/serve.out" 2>"$work/serve.log" &
+serve_pid=$!
+pids+=($serve_pid)
+url=
+for _ in $(seq 300); do
+    url=$(sed -n 's|^graphql: ||p' "$work/serve.out")
+    [[ -n $url ]] && break
+    kill -0 "$serve_pid" 2>/dev/null || { cat "$work/serve.log" >&2; fail "gregor serve exited"; }
+    sleep 0.1
+done
+[[ -n $url ]] || fail "gregor serve did not listen within 30 s"
+base=${url%/graphql}
+for _ in $(seq 300); do
+    curl -sf --max-time 5 "$base/readyz" >/dev/null && break
+    sleep 0.1
+done
+curl -sf --max-time 5 "$base/readyz" >/dev/null || fail "gregor serve not ready: $(curl -s "$base/readyz")"
+
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$serve_pid/status"; }
+
+# Starts `count` idle subscribers of `kind`; returns once they are all subscribed.
+hold() {
+    local kind=$1 count=$2 tag=$3
+    # stdin from a fifo that stays open: the client holds its sockets until the end.
+: >"$work/$tag.out"
+    mkfifo "$work/$tag.in"
+    sleep 100000 >"$work/$tag.in" &
+    pids+=($!)
+    node "$nodedir/subs.mjs" idle "$url" "$count" "$kind" "$FORMS_WS_TOKEN" <"$work/$tag.in" >"$work/$tag.out" 2>&1 &
+    local p=$!
+    pids+=($p)
+    for _ in $(seq 1500); do
+        grep -q '^READY' "$work/$tag.out" && return 0
+        kill -0 "$p" 2>/dev/null || break
+        sleep 0.1
+    done
+    cat "$work/$tag.out" >&2
+    tail -n 20 "$work/serve.log" >&2
+    fail "$count $kind subscribers did not all subscribe"
+}
+
+hold ws 100 warm_ws
+hold sse 100 warm_sse
+sleep 1
+r0=$(rss_kb)
+hold ws "$n" ws
+sleep 1
+r1=$(rss_kb)
+hold sse "$n" sse
+sleep 1
+r2=$(rss_kb)
+kill -0 "$serve_pid" || fail "gregor serve died"
+ws_b=$(((r1 - r0) * 1024 / n))
+sse_b=$(((r2 - r1) * 1024 / n))
+echo "subscriptions_idle: RSS ${r0} kB with 200 warm-up subscribers; +$n WebSocket: ${r1} kB ($ws_b B each); +$n SSE: ${r2} kB ($sse_b B each)"
+((ws_b <= max)) || fail "an idle WebSocket subscriber costs $ws_b bytes (> $max)"
+((sse_b <= max)) || fail "an idle SSE subscriber costs $sse_b bytes (> $max)"
+echo "subscriptions_idle: OK"
