@@ -3,6 +3,8 @@
  * atomic, so workers never contend on a metrics mutex. */
 #include "http/http_internal.h"
 
+#include "common/strbuf.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,44 +66,11 @@ void mm_http_metrics_error(mm_http_metrics *m, int kind) {
     atomic_fetch_add(&m->errors[kind], 1);
 }
 
-/* A growing text buffer; on OOM it stops growing and render returns NULL. */
-typedef struct text {
-    char *buf;
-    size_t len, cap;
-    int oom;
-} text;
-
-static void put(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(text *t, const char *fmt, ...) {
-    if (t->oom) return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            t->oom = 1;
-            return;
-        }
-        if ((size_t)n < t->cap - t->len) {
-            t->len += (size_t)n;
-            return;
-        }
-        size_t cap = t->cap * 2 + (size_t)n;
-        char *nb = realloc(t->buf, cap);
-        if (!nb) {
-            t->oom = 1;
-            return;
-        }
-        t->buf = nb;
-        t->cap = cap;
-    }
-}
-
 char *mm_http_metrics_render(mm_http_metrics *m, size_t *len) {
-    text t = {malloc(4096), 0, 4096, 0};
-    if (!t.buf) return NULL;
-    put(&t, "# HELP mm_http_requests_total HTTP requests served, by method, status and outcome.\n"
+    mm_strbuf t = MM_STRBUF_INIT;
+    mm_strbuf_reserve(&t, 4096);
+    mm_strbuf_printf(
+        &t, "# HELP mm_http_requests_total HTTP requests served, by method, status and outcome.\n"
             "# TYPE mm_http_requests_total counter\n");
     for (int me = 0; me < MM_HTTP_METHOD_COUNT; me++)
         for (int st = 0; st < MM_HTTP_STATUS_SLOTS; st++)
@@ -109,45 +78,47 @@ char *mm_http_metrics_render(mm_http_metrics *m, size_t *len) {
                 unsigned long long v = atomic_load(&m->requests[me][st][re]);
                 if (!v) continue;
                 if (st == MM_HTTP_STATUS_SLOTS - 1)
-                    put(&t,
+                    mm_strbuf_printf(
+                        &t,
                         "mm_http_requests_total{method=\"%s\",status=\"other\",outcome=\"%s\"} "
                         "%llu\n",
                         method_names[me], result_names[re], v);
                 else
-                    put(&t,
+                    mm_strbuf_printf(
+                        &t,
                         "mm_http_requests_total{method=\"%s\",status=\"%u\",outcome=\"%s\"} %llu\n",
                         method_names[me], status_codes[st], result_names[re], v);
             }
-    put(&t,
+    mm_strbuf_printf(
+        &t,
         "# HELP mm_http_request_duration_seconds Time from the request's first byte of headers to "
         "the answer being queued and sent.\n"
         "# TYPE mm_http_request_duration_seconds histogram\n");
     unsigned long long cum = 0;
     for (int b = 0; b < MM_HTTP_LATENCY_BUCKETS; b++) {
         cum += atomic_load(&m->latency_bucket[b]);
-        put(&t, "mm_http_request_duration_seconds_bucket{le=\"%s\"} %llu\n", bucket_le[b], cum);
+        mm_strbuf_printf(&t, "mm_http_request_duration_seconds_bucket{le=\"%s\"} %llu\n",
+                         bucket_le[b], cum);
     }
     unsigned long long sum_us = atomic_load(&m->latency_sum_us);
-    put(&t, "mm_http_request_duration_seconds_sum %llu.%06llu\n", sum_us / 1000000ull,
-        sum_us % 1000000ull);
-    put(&t, "mm_http_request_duration_seconds_count %llu\n", atomic_load(&m->latency_count));
-    put(&t,
-        "# HELP mm_http_requests_in_flight Requests received and not yet completed.\n"
-        "# TYPE mm_http_requests_in_flight gauge\nmm_http_requests_in_flight %lld\n",
-        atomic_load(&m->in_flight));
-    put(&t,
+    mm_strbuf_printf(&t, "mm_http_request_duration_seconds_sum %llu.%06llu\n", sum_us / 1000000ull,
+                     sum_us % 1000000ull);
+    mm_strbuf_printf(&t, "mm_http_request_duration_seconds_count %llu\n",
+                     atomic_load(&m->latency_count));
+    mm_strbuf_printf(&t,
+                     "# HELP mm_http_requests_in_flight Requests received and not yet completed.\n"
+                     "# TYPE mm_http_requests_in_flight gauge\nmm_http_requests_in_flight %lld\n",
+                     atomic_load(&m->in_flight));
+    mm_strbuf_printf(
+        &t,
         "# HELP mm_http_requests_waiting Requests suspended while waiting for an answer.\n"
         "# TYPE mm_http_requests_waiting gauge\nmm_http_requests_waiting %lld\n",
         atomic_load(&m->waiting));
-    put(&t, "# HELP mm_graphql_errors_total GraphQL errors answered, by kind.\n"
-            "# TYPE mm_graphql_errors_total counter\n");
+    mm_strbuf_printf(&t, "# HELP mm_graphql_errors_total GraphQL errors answered, by kind.\n"
+                         "# TYPE mm_graphql_errors_total counter\n");
     for (int k = 0; k < MM_HTTP_ERRKIND_COUNT; k++)
-        put(&t, "mm_graphql_errors_total{kind=\"%s\"} %llu\n", error_kind_name(k),
-            atomic_load(&m->errors[k]));
-    if (t.oom) {
-        free(t.buf);
-        return NULL;
-    }
+        mm_strbuf_printf(&t, "mm_graphql_errors_total{kind=\"%s\"} %llu\n", error_kind_name(k),
+                         atomic_load(&m->errors[k]));
     *len = t.len;
-    return t.buf;
+    return mm_strbuf_take(&t); /* NULL when an allocation failed */
 }

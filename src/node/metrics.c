@@ -1,6 +1,8 @@
 /* metrics.c -- the node's Prometheus metrics (metrics.h). */
 #include "node/metrics.h"
 
+#include "common/strbuf.h"
+
 #include <assert.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -285,39 +287,6 @@ void mm_node_metrics_handle(mm_node *n, const struct pollfd *fds, size_t count) 
 
 /* ---- the exposition text ------------------------------------------------- */
 
-typedef struct text {
-    char *buf;
-    size_t len, cap;
-    int oom;
-} text;
-
-static void put(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(text *t, const char *fmt, ...) {
-    if (t->oom) return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int k = vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
-        va_end(ap);
-        if (k < 0) {
-            t->oom = 1;
-            return;
-        }
-        if ((size_t)k < t->cap - t->len) {
-            t->len += (size_t)k;
-            return;
-        }
-        size_t cap = (t->cap + (size_t)k + 1) * 2;
-        char *b = realloc(t->buf, cap);
-        if (!b) {
-            t->oom = 1;
-            return;
-        }
-        t->buf = b;
-        t->cap = cap;
-    }
-}
-
 /* A label value as the text format wants it: \ " and newline escaped. */
 static const char *esc(const char *s, char *out, size_t size) {
     size_t o = 0;
@@ -334,9 +303,9 @@ static const char *esc(const char *s, char *out, size_t size) {
     return out;
 }
 
-static void family(text *t, int f) {
+static void family(mm_strbuf *t, int f) {
     const mm_node_metric_family *d = &mm_node_metric_families[f];
-    put(t, "# HELP %s %s\n# TYPE %s %s\n", d->name, d->help, d->name, d->type);
+    mm_strbuf_printf(t, "# HELP %s %s\n# TYPE %s %s\n", d->name, d->help, d->name, d->type);
 }
 
 static uint64_t ld(const _Atomic uint64_t *c) {
@@ -358,19 +327,21 @@ static void totals(const mm_node *n, size_t i, mm_worker_metrics *sum, int64_t *
     if (*in_flight < 0) *in_flight = 0; /* a read between two workers' updates */
 }
 
-static void histogram(text *t, const char *name, const char *labels, const _Atomic uint64_t *bucket,
-                      const uint64_t *bounds, int n, uint64_t sum_us, uint64_t count) {
+static void histogram(mm_strbuf *t, const char *name, const char *labels,
+                      const _Atomic uint64_t *bucket, const uint64_t *bounds, int n,
+                      uint64_t sum_us, uint64_t count) {
     uint64_t cum = 0;
     for (int b = 0; b < n; b++) {
         cum += ld(&bucket[b]);
         if (b < n - 1)
-            put(t, "%s_bucket{%s,le=\"%g\"} %llu\n", name, labels, (double)bounds[b] / 1e6,
-                (unsigned long long)cum);
+            mm_strbuf_printf(t, "%s_bucket{%s,le=\"%g\"} %llu\n", name, labels,
+                             (double)bounds[b] / 1e6, (unsigned long long)cum);
         else
-            put(t, "%s_bucket{%s,le=\"+Inf\"} %llu\n", name, labels, (unsigned long long)cum);
+            mm_strbuf_printf(t, "%s_bucket{%s,le=\"+Inf\"} %llu\n", name, labels,
+                             (unsigned long long)cum);
     }
-    put(t, "%s_sum{%s} %.6f\n", name, labels, (double)sum_us / 1e6);
-    put(t, "%s_count{%s} %llu\n", name, labels, (unsigned long long)count);
+    mm_strbuf_printf(t, "%s_sum{%s} %.6f\n", name, labels, (double)sum_us / 1e6);
+    mm_strbuf_printf(t, "%s_count{%s} %llu\n", name, labels, (unsigned long long)count);
 }
 
 static size_t running(const mm_node_slot *s) {
@@ -382,22 +353,22 @@ static size_t running(const mm_node_slot *s) {
 char *mm_node_metrics_render(mm_node *n, size_t *len) {
     mm_node_metrics *m = n->metrics;
     assert(m);
-    text t = {0};
+    mm_strbuf t = MM_STRBUF_INIT;
     size_t k = n->slot_count;
     mm_worker_metrics *sums = calloc(k ? k : 1, sizeof *sums);
     int64_t *inflight = calloc(k ? k : 1, sizeof *inflight);
     char(*labels)[700] = calloc(k ? k : 1, sizeof *labels);
     mm_lag_table *lag = calloc(1, sizeof *lag);
     int have_lag = lag && mm_lag_table_read(m->lag, lag) == 0;
-    if (!sums || !inflight || !labels || !lag) t.oom = 1;
-    for (size_t i = 0; !t.oom && i < k; i++) {
+    if (!sums || !inflight || !labels || !lag) t.failed = true;
+    for (size_t i = 0; !t.failed && i < k; i++) {
         char sv[256], cv[256];
         totals(n, i, &sums[i], &inflight[i]);
         snprintf(labels[i], sizeof labels[i], "service=\"%s\",consumer=\"%s\"",
                  esc(n->slots[i].spec->service->name, sv, sizeof sv),
                  esc(n->slots[i].spec->name, cv, sizeof cv));
     }
-    for (int f = 0; f < F_COUNT && !t.oom; f++) {
+    for (int f = 0; f < F_COUNT && !t.failed; f++) {
         family(&t, f);
         const char *name = mm_node_metric_families[f].name;
         for (size_t i = 0; i < k && f <= F_EXITS && f != F_LAG && f != F_COMMITTED && f != F_END;
@@ -406,23 +377,27 @@ char *mm_node_metrics_render(mm_node *n, size_t *len) {
             const mm_node_slot *s = &n->slots[i];
             switch (f) {
             case F_HANDLED:
-                put(&t, "%s{%s} %llu\n", name, labels[i], (unsigned long long)ld(&w->handled));
+                mm_strbuf_printf(&t, "%s{%s} %llu\n", name, labels[i],
+                                 (unsigned long long)ld(&w->handled));
                 break;
             case F_FAILED:
-                put(&t, "%s{%s} %llu\n", name, labels[i], (unsigned long long)ld(&w->failed));
+                mm_strbuf_printf(&t, "%s{%s} %llu\n", name, labels[i],
+                                 (unsigned long long)ld(&w->failed));
                 break;
             case F_RETRIED:
-                put(&t, "%s{%s} %llu\n", name, labels[i], (unsigned long long)ld(&w->retried));
+                mm_strbuf_printf(&t, "%s{%s} %llu\n", name, labels[i],
+                                 (unsigned long long)ld(&w->retried));
                 break;
             case F_DEAD:
-                put(&t, "%s{%s} %llu\n", name, labels[i],
-                    (unsigned long long)ld(&w->dead_lettered));
+                mm_strbuf_printf(&t, "%s{%s} %llu\n", name, labels[i],
+                                 (unsigned long long)ld(&w->dead_lettered));
                 break;
             case F_IN_FLIGHT:
-                put(&t, "%s{%s} %lld\n", name, labels[i], (long long)inflight[i]);
+                mm_strbuf_printf(&t, "%s{%s} %lld\n", name, labels[i], (long long)inflight[i]);
                 break;
             case F_REBALANCES:
-                put(&t, "%s{%s} %llu\n", name, labels[i], (unsigned long long)ld(&w->rebalances));
+                mm_strbuf_printf(&t, "%s{%s} %llu\n", name, labels[i],
+                                 (unsigned long long)ld(&w->rebalances));
                 break;
             case F_HANDLER:
                 histogram(&t, name, labels[i], w->handler.bucket, mm_wm_handler_bounds_us,
@@ -432,13 +407,20 @@ char *mm_node_metrics_render(mm_node *n, size_t *len) {
                 histogram(&t, name, labels[i], w->e2e.bucket, mm_wm_e2e_bounds_us,
                           MM_WM_E2E_BUCKETS, ld(&w->e2e.sum_us), ld(&w->e2e.count));
                 break;
-            case F_WORKERS: put(&t, "%s{%s} %zu\n", name, labels[i], running(s)); break;
-            case F_DESIRED: put(&t, "%s{%s} %ld\n", name, labels[i], s->desired); break;
-            case F_STARTS: put(&t, "%s{%s} %llu\n", name, labels[i], s->started); break;
+            case F_WORKERS:
+                mm_strbuf_printf(&t, "%s{%s} %zu\n", name, labels[i], running(s));
+                break;
+            case F_DESIRED:
+                mm_strbuf_printf(&t, "%s{%s} %ld\n", name, labels[i], s->desired);
+                break;
+            case F_STARTS:
+                mm_strbuf_printf(&t, "%s{%s} %llu\n", name, labels[i], s->started);
+                break;
             case F_EXITS:
                 for (int r = 0; r < MM_NODE_EXIT_REASONS; r++)
-                    put(&t, "%s{%s,reason=\"%s\"} %llu\n", name, labels[i],
-                        mm_node_exit_reason_name((mm_node_exit_reason)r), m->exits[i][r]);
+                    mm_strbuf_printf(&t, "%s{%s,reason=\"%s\"} %llu\n", name, labels[i],
+                                     mm_node_exit_reason_name((mm_node_exit_reason)r),
+                                     m->exits[i][r]);
                 break;
             default: break;
             }
@@ -449,24 +431,24 @@ char *mm_node_metrics_render(mm_node *n, size_t *len) {
                 if (le->consumer < 0 || (size_t)le->consumer >= k) continue;
                 char tv[300];
                 long long v = f == F_LAG ? le->lag : f == F_COMMITTED ? le->committed : le->end;
-                put(&t, "%s{%s,topic=\"%s\",partition=\"%d\"} %lld\n", name, labels[le->consumer],
-                    esc(le->topic, tv, sizeof tv), (int)le->partition, v);
+                mm_strbuf_printf(&t, "%s{%s,topic=\"%s\",partition=\"%d\"} %lld\n", name,
+                                 labels[le->consumer], esc(le->topic, tv, sizeof tv),
+                                 (int)le->partition, v);
             }
         if (f == F_PROBE_ROUNDS)
-            put(&t, "%s %llu\n", name, (unsigned long long)atomic_load(&m->lag->rounds));
+            mm_strbuf_printf(&t, "%s %llu\n", name,
+                             (unsigned long long)atomic_load(&m->lag->rounds));
         if (f == F_PROBE_ERRORS)
-            put(&t, "%s %llu\n", name, (unsigned long long)atomic_load(&m->lag->errors));
+            mm_strbuf_printf(&t, "%s %llu\n", name,
+                             (unsigned long long)atomic_load(&m->lag->errors));
         if (f == F_PROBE_LAST)
-            put(&t, "%s %.3f\n", name, (double)atomic_load(&m->lag->last_round_wall_ms) / 1e3);
+            mm_strbuf_printf(&t, "%s %.3f\n", name,
+                             (double)atomic_load(&m->lag->last_round_wall_ms) / 1e3);
     }
     free(sums);
     free(inflight);
     free(labels);
     free(lag);
-    if (t.oom) {
-        free(t.buf);
-        return NULL;
-    }
     *len = t.len;
-    return t.buf;
+    return mm_strbuf_take(&t); /* NULL when an allocation failed */
 }
