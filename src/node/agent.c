@@ -16,6 +16,7 @@
 
 #include "bus/producer.h"
 #include "common/log.h"
+#include "node/child_process.h"
 #include "node/control.h"
 #include "node/listener.h"
 
@@ -80,36 +81,10 @@ static void publish(mm_producer *p, const char *topic, const char *line) {
     json_decref(doc);
 }
 
-static void close_inherited(int keep) {
-    int fds[1024];
-    size_t n = 0;
-    DIR *d = opendir("/proc/self/fd");
-    if (!d) return;
-    struct dirent *e;
-    while ((e = readdir(d)) && n < sizeof fds / sizeof *fds) {
-        int fd = atoi(e->d_name);
-        if (e->d_name[0] != '.' && fd > 2 && fd != keep && fd != dirfd(d)) fds[n++] = fd;
-    }
-    closedir(d);
-    for (size_t i = 0; i < n; i++) close(fds[i]);
-}
-
 static void __attribute__((noreturn))
 agent_main(const mm_config *cfg, const char *node_name, int fd, pid_t parent) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGINT, SIG_IGN); /* Ctrl-C reaches the whole group: the supervisor decides */
-    signal(SIGCHLD, SIG_DFL);
-    signal(SIGPIPE, SIG_IGN);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (getppid() != parent) _exit(0);
-    close_inherited(fd);
+    if (mm_child_helper_signals(on_stop, parent)) _exit(0);
+    mm_child_close_inherited(fd);
 
     char err[512];
     mm_kv *props = calloc(cfg->kafka_property_count + 1, sizeof *props);

@@ -14,6 +14,7 @@
 
 #include "bus/kafka_conf.h"
 #include "common/log.h"
+#include "node/child_process.h"
 
 /* Deadlines of one Kafka call, and of a whole round. */
 #define CALL_MS  1500
@@ -74,20 +75,6 @@ int mm_lag_table_read(const mm_lag_table *t, mm_lag_table *out) {
 }
 
 /* ---- the child ------------------------------------------------------------ */
-
-static void close_inherited(void) {
-    int fds[1024];
-    size_t n = 0;
-    DIR *d = opendir("/proc/self/fd");
-    if (!d) return;
-    struct dirent *e;
-    while ((e = readdir(d)) && n < sizeof fds / sizeof *fds) {
-        int fd = atoi(e->d_name);
-        if (e->d_name[0] != '.' && fd > 2 && fd != dirfd(d)) fds[n++] = fd;
-    }
-    closedir(d);
-    for (size_t i = 0; i < n; i++) close(fds[i]);
-}
 
 /* One never-subscribed consumer handle for a group: OffsetFetch needs its
  * group.id. The operator's group.instance.id is left out: this handle must
@@ -175,21 +162,9 @@ static void measure(rd_kafka_t *rk, int index, char *const *topics, mm_lag_table
 static void __attribute__((noreturn))
 probe_main(const mm_config *cfg, const mm_consumer_spec *const *specs, size_t count,
            mm_lag_table *t, long interval_ms, pid_t parent) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGINT, SIG_IGN); /* Ctrl-C reaches the whole group: the supervisor decides */
-    signal(SIGCHLD, SIG_DFL);
-    signal(SIGPIPE, SIG_IGN);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (getppid() != parent) _exit(0);
+    if (mm_child_helper_signals(on_stop, parent)) _exit(0);
     prctl(PR_SET_NAME, "lag-probe", 0, 0, 0);
-    close_inherited();
+    mm_child_close_inherited(-1);
     rd_kafka_t **rk = calloc(count, sizeof *rk);
     if (!rk) _exit(1);
     /* A private table: the shared one is written in one go per round, so a

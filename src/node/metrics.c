@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "node/child_process.h"
 #include "metamorphosis.h"
 #include "node/lag_probe.h"
 #include "node/metrics_http.h"
@@ -235,12 +236,8 @@ void mm_node_metrics_tick(mm_node *n) {
     if (!m || m->lag_pid > 0 || n->draining || n->slot_count == 0) return;
     if (mm_node_mono_ms() < m->lag_next_start_ms) return;
     char err[256];
-    sigset_t block, old;
-    sigemptyset(&block);
-    sigaddset(&block, SIGTERM);
-    sigaddset(&block, SIGINT);
-    sigaddset(&block, SIGCHLD);
-    sigprocmask(SIG_BLOCK, &block, &old);
+    sigset_t old;
+    mm_child_block_signals_for_fork(&old, 0);
     pid_t pid = mm_lag_probe_spawn(n->o->config, m->specs, n->slot_count, m->lag,
                                    m->lag_interval_ms, err, sizeof err);
     sigprocmask(SIG_SETMASK, &old, NULL);

@@ -16,6 +16,7 @@
 
 #include "bus/kafka_conf.h"
 #include "common/log.h"
+#include "node/child_process.h"
 #include "metamorphosis.h"
 #include "node/agent.h"
 #include "node/metrics_http.h"
@@ -128,13 +129,9 @@ static int start_worker(mm_node *n, mm_node_slot *s) {
     char err[256];
     int fd = -1;
     /* Signals stay blocked across fork so the child never runs our handlers. */
-    sigset_t block, old;
-    sigemptyset(&block);
-    sigaddset(&block, SIGTERM);
-    sigaddset(&block, SIGINT);
-    sigaddset(&block, SIGCHLD);
-    sigaddset(&block, SIGUSR2); /* the child's own handler is installed before it unblocks */
-    sigprocmask(SIG_BLOCK, &block, &old);
+    sigset_t old;
+    /* SIGUSR2 too: the child's own handler is installed before it unblocks. */
+    mm_child_block_signals_for_fork(&old, SIGUSR2);
     pid_t pid = mm_worker_spawn(&wp, &fd, err, sizeof err);
     sigprocmask(SIG_SETMASK, &old, NULL);
     if (pid < 0) {
@@ -392,12 +389,8 @@ static void agent_ended(mm_node *n, int ws) {
 static void agent_start(mm_node *n) {
     if (n->agent_pid > 0 || n->draining || mm_node_mono_ms() < n->agent_next_start_ms) return;
     char err[256];
-    sigset_t block, old;
-    sigemptyset(&block);
-    sigaddset(&block, SIGTERM);
-    sigaddset(&block, SIGINT);
-    sigaddset(&block, SIGCHLD);
-    sigprocmask(SIG_BLOCK, &block, &old);
+    sigset_t old;
+    mm_child_block_signals_for_fork(&old, 0);
     pid_t pid = mm_agent_spawn(n->o->config, n->o->node_name, &n->agent_fd, err, sizeof err);
     sigprocmask(SIG_SETMASK, &old, NULL);
     if (pid < 0) {

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "node/child_process.h"
 #include "node/leave_group.h"
 #include "service/consumer_runner.h"
 #include "service/runtime.h"
@@ -358,22 +359,6 @@ static void leave_if_retired(mm_runtime *rt, const mm_worker_params *p) {
             worker_label, p->instance_id, p->spec->group_id, err);
 }
 
-/* Closes every descriptor but stdio and keep: the supervisor's Kafka and
- * Redis sockets must not be touched (nor kept alive) by the child. */
-static void close_inherited(int keep) {
-    int fds[1024];
-    size_t n = 0;
-    DIR *d = opendir("/proc/self/fd");
-    if (!d) return;
-    struct dirent *e;
-    while ((e = readdir(d)) && n < sizeof fds / sizeof *fds) {
-        int fd = atoi(e->d_name);
-        if (e->d_name[0] != '.' && fd > 2 && fd != keep && fd != dirfd(d)) fds[n++] = fd;
-    }
-    closedir(d);
-    for (size_t i = 0; i < n; i++) close(fds[i]);
-}
-
 static void install(int sig, void (*fn)(int)) {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -400,7 +385,7 @@ static void __attribute__((noreturn)) child_main(const mm_worker_params *p, int 
      * died before the request was made. */
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (getppid() != parent) worker_stop = 1;
-    close_inherited(fd);
+    mm_child_close_inherited(fd);
     if (p->max_age_seconds > 0) alarm((unsigned)p->max_age_seconds);
     set_title(p);
 
