@@ -31,6 +31,7 @@
 #include <time.h>
 
 #include "common/log.h"
+#include "service/consumer_trace.h"
 #include "service/handler.h"
 
 /* Attempts at one publish whose failure is transient, and the first backoff
@@ -104,6 +105,7 @@ struct job {
     int64_t due_ms;
     job *next;                /* in one of the runner's queues */
     job *all_prev, *all_next; /* every live job */
+    mm_span *span;            /* trace: the process span, NULL when off (consumer_trace.h) */
     /* Last: ~1.8 KB of exception text buffers, initialized by
      * mm_handler_init, so a job is zeroed only up to here. */
     mm_handler h;
@@ -205,6 +207,7 @@ static void job_free(job *j) {
     free(j->pubs);
     json_decref(j->doc);
     free(j->text);
+    if (j->span) mm_consumer_trace_end(j->span, j->dead); /* trace */
     free(j);
 }
 
@@ -340,7 +343,9 @@ static void call_handler(job *j) {
     runner *r = j->r;
     const mm_runner_options *o = r->opts;
     if (o && o->on_handle_begin) o->on_handle_begin(o->hook_ud, j->src, &j->info);
+    const mm_trace_ctx *prev = j->span ? mm_trace_enter(&j->span->ctx) : NULL; /* trace */
     j->handler_rc = r->spec->handle(r->spec->ud, &j->h, j->src);
+    if (j->span) mm_trace_leave(prev);
     if (o && o->on_handle_end) o->on_handle_end(o->hook_ud, j->src);
 }
 
@@ -627,7 +632,10 @@ static void store_batch(runner *r) {
         }
         if (n == 0) continue;
         char err[300] = "";
+        uint64_t t0 = mm_trace_enabled() ? mm_trace_now_ns() : 0; /* trace */
         mm_result_store_put_many(r->rt->results, items, n, err, sizeof err);
+        for (size_t i = 0; t0 && i < n; i++)
+            if (batch[i]->span) mm_consumer_trace_store(batch[i]->span, t0, items[i].status, err);
         for (size_t i = 0; i < n; i++) {
             job *j = batch[i];
             if (items[i].status == 0) {
@@ -714,6 +722,8 @@ static void start(void *ud, mm_consumer_slot *slot, const mm_event *ev,
     j->slot = slot;
     j->src = ev;
     j->info = *info;
+    if (mm_trace_enabled()) /* trace */
+        j->span = mm_consumer_trace_begin(ev, info, r->spec->name, r->spec->group_id);
     j->all_next = r->all;
     if (r->all) r->all->all_prev = j;
     r->all = j;

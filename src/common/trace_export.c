@@ -1,0 +1,441 @@
+/* trace_export.c -- the bounded span queue, the exporter thread, the
+ * OTLP/JSON encoding and the tiny HTTP/1.1 POST client with deadlines
+ * (trace_export.h). */
+#include "common/trace_export.h"
+
+#include <arpa/inet.h>
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "metamorphosis.h"
+
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    pthread_t thread;
+    bool running;
+    bool stop;
+    unsigned users; /* mm_trace_init calls not yet shut down */
+    pid_t pid;      /* the process whose thread runs */
+    mm_span *head, *tail;
+    size_t count, bytes;
+    /* configuration, fixed at init */
+    size_t queue_bytes;
+    unsigned timeout_ms, interval_ms;
+    uint64_t sample_threshold; /* a new trace is sampled when its id's low 64 bits are below */
+    bool sample_all;
+    char service_name[256];
+    char host[300]; /* for the Host header */
+    char path[512];
+    struct sockaddr_storage addr;
+    socklen_t addr_len;
+} ex = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+
+static atomic_uint_fast64_t st_exported, st_dropped, st_failed_posts;
+
+bool mm_trace_sample_root(const uint8_t trace_id[16]) {
+    if (ex.sample_all) return true;
+    uint64_t v = 0;
+    for (int i = 8; i < 16; i++) v = v << 8 | trace_id[i];
+    return v < ex.sample_threshold;
+}
+
+size_t mm_trace_span_bytes(const mm_span *sp) { return sizeof *sp + sp->attrs.cap; }
+
+void mm_trace_export_span(mm_span *sp) {
+    size_t sz = mm_trace_span_bytes(sp);
+    pthread_mutex_lock(&ex.lock);
+    if (!ex.running || ex.bytes + sz > ex.queue_bytes) {
+        pthread_mutex_unlock(&ex.lock);
+        atomic_fetch_add(&st_dropped, 1);
+        mm_span_free(sp);
+        return;
+    }
+    sp->next = NULL;
+    if (ex.tail)
+        ex.tail->next = sp;
+    else
+        ex.head = sp;
+    ex.tail = sp;
+    ex.count++;
+    ex.bytes += sz;
+    if (ex.count == MM_TRACE_BATCH_MAX) pthread_cond_signal(&ex.wake);
+    pthread_mutex_unlock(&ex.lock);
+}
+
+void mm_trace_get_stats(mm_trace_stats *out) {
+    out->exported = atomic_load(&st_exported);
+    out->dropped = atomic_load(&st_dropped);
+    out->failed_posts = atomic_load(&st_failed_posts);
+    pthread_mutex_lock(&ex.lock);
+    out->queued_bytes = ex.bytes;
+    pthread_mutex_unlock(&ex.lock);
+}
+
+/* ---- OTLP/JSON ------------------------------------------------------------ */
+
+static void put_str(mm_strbuf *b, const char *s) {
+    mm_strbuf_putc(b, '"');
+    for (const char *p = s; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '"' || c == '\\')
+            mm_strbuf_printf(b, "\\%c", c);
+        else if (c < 0x20)
+            mm_strbuf_printf(b, "\\u%04x", c);
+        else
+            mm_strbuf_putc(b, (char)c);
+    }
+    mm_strbuf_putc(b, '"');
+}
+
+static void put_span(mm_strbuf *b, const mm_span *sp) {
+    char tid[33], sid[17], pid[17];
+    mm_trace_hex(sp->ctx.trace_id, 16, tid);
+    mm_trace_hex(sp->ctx.span_id, 8, sid);
+    mm_strbuf_printf(b, "{\"traceId\":\"%s\",\"spanId\":\"%s\"", tid, sid);
+    if (sp->has_parent) {
+        mm_trace_hex(sp->parent_id, 8, pid);
+        mm_strbuf_printf(b, ",\"parentSpanId\":\"%s\"", pid);
+    }
+    if (sp->ctx.state[0]) {
+        mm_strbuf_puts(b, ",\"traceState\":");
+        put_str(b, sp->ctx.state);
+    }
+    mm_strbuf_puts(b, ",\"name\":");
+    put_str(b, sp->name);
+    mm_strbuf_printf(b,
+                     ",\"kind\":%d,\"startTimeUnixNano\":\"%llu\",\"endTimeUnixNano\":\"%llu\","
+                     "\"attributes\":[%s]",
+                     (int)sp->kind, (unsigned long long)sp->start_ns,
+                     (unsigned long long)sp->end_ns, sp->attrs.data ? sp->attrs.data : "");
+    if (sp->error) {
+        mm_strbuf_puts(b, ",\"status\":{\"code\":2,\"message\":");
+        put_str(b, sp->status_message);
+        mm_strbuf_putc(b, '}');
+    }
+    mm_strbuf_putc(b, '}');
+}
+
+char *mm_otlp_encode(mm_span *const *spans, size_t n, const char *service_name, size_t *len) {
+    mm_strbuf b = MM_STRBUF_INIT;
+    mm_strbuf_puts(&b, "{\"resourceSpans\":[{\"resource\":{\"attributes\":["
+                       "{\"key\":\"service.name\",\"value\":{\"stringValue\":");
+    put_str(&b, service_name ? service_name : "metamorphosis");
+    mm_strbuf_puts(&b, "}},{\"key\":\"telemetry.sdk.name\",\"value\":{\"stringValue\":"
+                       "\"metamorphosis\"}},{\"key\":\"telemetry.sdk.language\",\"value\":"
+                       "{\"stringValue\":\"c\"}}]},\"scopeSpans\":[{\"scope\":{\"name\":"
+                       "\"metamorphosis\"},\"spans\":[");
+    for (size_t i = 0; i < n; i++) {
+        if (i) mm_strbuf_putc(&b, ',');
+        put_span(&b, spans[i]);
+    }
+    mm_strbuf_puts(&b, "]}]}]}");
+    if (b.failed) {
+        mm_strbuf_free(&b);
+        return NULL;
+    }
+    *len = b.len;
+    return mm_strbuf_take(&b);
+}
+
+/* ---- the HTTP/1.1 POST -------------------------------------------------- */
+
+static int64_t mono_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits until fd is ready for events or the deadline passes. */
+static bool wait_fd(int fd, short events, int64_t deadline) {
+    for (;;) {
+        int64_t left = deadline - mono_ms();
+        if (left <= 0) return false;
+        struct pollfd p = {.fd = fd, .events = events};
+        int r = poll(&p, 1, (int)left);
+        if (r > 0) return true;
+        if (r < 0 && errno != EINTR) return false;
+    }
+}
+
+/* POSTs body; returns the HTTP status, or -1 (why in err). Every step
+ * shares one deadline of timeout_ms. */
+static int http_post(const char *body, size_t len, char *err, size_t err_size) {
+    int64_t deadline = mono_ms() + ex.timeout_ms;
+    int fd = socket(ex.addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        snprintf(err, err_size, "socket: %s", strerror(errno));
+        return -1;
+    }
+    int status = -1;
+    if (connect(fd, (struct sockaddr *)&ex.addr, ex.addr_len) != 0 && errno != EINPROGRESS) {
+        snprintf(err, err_size, "connect: %s", strerror(errno));
+        goto out;
+    }
+    if (!wait_fd(fd, POLLOUT, deadline)) {
+        snprintf(err, err_size, "connect: timed out");
+        goto out;
+    }
+    int soerr = 0;
+    socklen_t sl = sizeof soerr;
+    getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl);
+    if (soerr) {
+        snprintf(err, err_size, "connect: %s", strerror(soerr));
+        goto out;
+    }
+    char head[1024];
+    int hn = snprintf(head, sizeof head,
+                      "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"
+                      "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+                      ex.path, ex.host, len);
+    const char *parts[2] = {head, body};
+    size_t sizes[2] = {(size_t)hn, len};
+    for (int k = 0; k < 2; k++) {
+        size_t off = 0;
+        while (off < sizes[k]) {
+            ssize_t w = send(fd, parts[k] + off, sizes[k] - off, MSG_NOSIGNAL);
+            if (w > 0) {
+                off += (size_t)w;
+            } else if (w < 0 && (errno == EAGAIN || errno == EINTR)) {
+                if (!wait_fd(fd, POLLOUT, deadline)) {
+                    snprintf(err, err_size, "send: timed out");
+                    goto out;
+                }
+            } else {
+                snprintf(err, err_size, "send: %s", strerror(errno));
+                goto out;
+            }
+        }
+    }
+    /* The status line is all we need. */
+    char resp[256];
+    size_t got = 0;
+    while (got < sizeof resp - 1 && memchr(resp, '\n', got) == NULL) {
+        ssize_t r = recv(fd, resp + got, sizeof resp - 1 - got, 0);
+        if (r > 0) {
+            got += (size_t)r;
+        } else if (r < 0 && (errno == EAGAIN || errno == EINTR)) {
+            if (!wait_fd(fd, POLLIN, deadline)) {
+                snprintf(err, err_size, "receive: timed out");
+                goto out;
+            }
+        } else {
+            snprintf(err, err_size, "receive: %s", r == 0 ? "connection closed" : strerror(errno));
+            goto out;
+        }
+    }
+    resp[got] = '\0';
+    int code;
+    if (sscanf(resp, "HTTP/1.%*d %d", &code) != 1) {
+        snprintf(err, err_size, "not an HTTP response");
+        goto out;
+    }
+    status = code;
+    if (code < 200 || code > 299) snprintf(err, err_size, "HTTP status %d", code);
+out:
+    close(fd);
+    return status;
+}
+
+/* Encodes and sends one batch (n > 0), frees the spans. */
+static void send_batch(mm_span **spans, size_t n) {
+    size_t len = 0;
+    char *body = mm_otlp_encode(spans, n, ex.service_name, &len);
+    char err[200] = "out of memory";
+    int status = body ? http_post(body, len, err, sizeof err) : -1;
+    free(body);
+    if (status >= 200 && status <= 299) {
+        atomic_fetch_add(&st_exported, n);
+    } else {
+        atomic_fetch_add(&st_dropped, n);
+        atomic_fetch_add(&st_failed_posts, 1);
+        mm_log_warn("msg=\"trace export failed, spans dropped\" spans=%zu error=\"%s\"", n, err);
+    }
+    for (size_t i = 0; i < n; i++) mm_span_free(spans[i]);
+}
+
+static void *export_main(void *arg) {
+    (void)arg;
+    mm_span **batch = malloc(MM_TRACE_BATCH_MAX * sizeof *batch);
+    pthread_mutex_lock(&ex.lock);
+    for (;;) {
+        if (!ex.stop && ex.count < MM_TRACE_BATCH_MAX) {
+            struct timespec at;
+            clock_gettime(CLOCK_REALTIME, &at);
+            at.tv_sec += ex.interval_ms / 1000;
+            at.tv_nsec += (long)(ex.interval_ms % 1000) * 1000000L;
+            if (at.tv_nsec >= 1000000000L) {
+                at.tv_sec++;
+                at.tv_nsec -= 1000000000L;
+            }
+            pthread_cond_timedwait(&ex.wake, &ex.lock, &at);
+        }
+        bool stopping = ex.stop;
+        size_t n = 0;
+        while (ex.head && n < MM_TRACE_BATCH_MAX) {
+            mm_span *sp = ex.head;
+            ex.head = sp->next;
+            if (!ex.head) ex.tail = NULL;
+            ex.count--;
+            ex.bytes -= mm_trace_span_bytes(sp);
+            if (batch)
+                batch[n++] = sp;
+            else {
+                atomic_fetch_add(&st_dropped, 1);
+                mm_span_free(sp);
+            }
+        }
+        bool more = ex.head != NULL;
+        pthread_mutex_unlock(&ex.lock);
+        if (n) send_batch(batch, n);
+        pthread_mutex_lock(&ex.lock);
+        if (stopping && (!more || !ex.head)) break;
+    }
+    /* What arrived after the last batch (nothing should: hooks stop first). */
+    while (ex.head) {
+        mm_span *sp = ex.head;
+        ex.head = sp->next;
+        atomic_fetch_add(&st_dropped, 1);
+        mm_span_free(sp);
+    }
+    ex.tail = NULL;
+    ex.count = ex.bytes = 0;
+    ex.running = false; /* a span ended from now on is dropped at once */
+    pthread_mutex_unlock(&ex.lock);
+    free(batch);
+    return NULL;
+}
+
+/* ---- start and stop -------------------------------------------------------- */
+
+static int parse_endpoint(const char *url, char *err, size_t err_size) {
+    const char *p = url;
+    if (strncmp(p, "http://", 7) != 0) {
+        snprintf(err, err_size,
+                 "tracing endpoint '%s': expected http://host:port[/path] (https is not "
+                 "supported: export to a local collector)",
+                 url);
+        return MM_EINVAL;
+    }
+    p += 7;
+    const char *slash = strchr(p, '/');
+    size_t hostport_len = slash ? (size_t)(slash - p) : strlen(p);
+    char hostport[300];
+    if (hostport_len == 0 || hostport_len >= sizeof hostport) {
+        snprintf(err, err_size, "tracing endpoint '%s': no host", url);
+        return MM_EINVAL;
+    }
+    memcpy(hostport, p, hostport_len);
+    hostport[hostport_len] = '\0';
+    snprintf(ex.host, sizeof ex.host, "%s", hostport);
+    const char *path = slash && strcmp(slash, "/") != 0 ? slash : "/v1/traces";
+    if (strlen(path) >= sizeof ex.path || strpbrk(path, " \r\n")) {
+        snprintf(err, err_size, "tracing endpoint '%s': bad path", url);
+        return MM_EINVAL;
+    }
+    snprintf(ex.path, sizeof ex.path, "%s", path);
+    /* host:port, [v6]:port, or host (port 80) */
+    char *host = hostport, *port = NULL;
+    if (host[0] == '[') {
+        char *close = strchr(host, ']');
+        if (!close) {
+            snprintf(err, err_size, "tracing endpoint '%s': bad IPv6 address", url);
+            return MM_EINVAL;
+        }
+        *close = '\0';
+        host++;
+        if (close[1] == ':') port = close + 2;
+    } else {
+        char *colon = strrchr(host, ':');
+        if (colon) {
+            *colon = '\0';
+            port = colon + 1;
+        }
+    }
+    /* Resolved once, here at start-up: the exporter thread never waits on DNS. */
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL;
+    int gr = getaddrinfo(host, port && *port ? port : "80", &hints, &res);
+    if (gr != 0 || !res) {
+        snprintf(err, err_size, "tracing endpoint '%s': cannot resolve: %s", url,
+                 gai_strerror(gr));
+        return MM_EINVAL;
+    }
+    memcpy(&ex.addr, res->ai_addr, res->ai_addrlen);
+    ex.addr_len = res->ai_addrlen;
+    freeaddrinfo(res);
+    return 0;
+}
+
+/* A child forked while the exporter ran: the thread did not come along,
+ * and the queue and the lock are a snapshot. Start afresh. */
+static void reset_after_fork(void) {
+    for (mm_span *sp = ex.head, *next; sp; sp = next) {
+        next = sp->next;
+        mm_span_free(sp);
+    }
+    ex.head = ex.tail = NULL;
+    ex.count = ex.bytes = 0;
+    ex.running = false;
+    ex.users = 0;
+    mm_trace_enabled_ = false;
+    pthread_mutex_init(&ex.lock, NULL);
+    pthread_cond_init(&ex.wake, NULL);
+}
+
+int mm_trace_init(const mm_trace_config *cfg, char *err, size_t err_size) {
+    if (cfg == NULL || cfg->endpoint == NULL || cfg->endpoint[0] == '\0') return 0;
+    if (ex.users > 0 && ex.pid != getpid()) reset_after_fork();
+    if (ex.users > 0) { /* a second runtime in the process shares the exporter */
+        ex.users++;
+        return 0;
+    }
+    if (!(cfg->sample_ratio >= 0.0 && cfg->sample_ratio <= 1.0)) {
+        snprintf(err, err_size, "tracing sample ratio must be within 0..1");
+        return MM_EINVAL;
+    }
+    int rc = parse_endpoint(cfg->endpoint, err, err_size);
+    if (rc) return rc;
+    ex.sample_all = cfg->sample_ratio >= 1.0;
+    ex.sample_threshold = (uint64_t)(cfg->sample_ratio * 18446744073709551616.0);
+    ex.queue_bytes = cfg->queue_bytes ? cfg->queue_bytes : 4u << 20;
+    ex.timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : 2000;
+    ex.interval_ms = cfg->interval_ms ? cfg->interval_ms : 1000;
+    snprintf(ex.service_name, sizeof ex.service_name, "%s",
+             cfg->service_name && *cfg->service_name ? cfg->service_name : "metamorphosis");
+    ex.stop = false;
+    ex.running = true;
+    if (pthread_create(&ex.thread, NULL, export_main, NULL) != 0) {
+        ex.running = false;
+        snprintf(err, err_size, "cannot start the trace exporter thread");
+        return MM_ENOMEM;
+    }
+    ex.users = 1;
+    ex.pid = getpid();
+    mm_trace_enabled_ = true;
+    return 0;
+}
+
+void mm_trace_shutdown(void) {
+    if (ex.users == 0 || ex.pid != getpid() || --ex.users > 0) return;
+    pthread_mutex_lock(&ex.lock);
+    bool running = ex.running;
+    ex.stop = true;
+    pthread_cond_signal(&ex.wake);
+    pthread_mutex_unlock(&ex.lock);
+    if (!running) return;
+    mm_trace_enabled_ = false;
+    pthread_join(ex.thread, NULL);
+}
