@@ -41,8 +41,8 @@ typedef enum mm_span_kind {
 #define MM_SPAN_NAME_MAX 128
 
 typedef struct mm_span {
-    mm_trace_ctx ctx;         /* this span: its trace, its own span id, flags, state */
-    uint8_t parent_id[8];     /* the parent span's id; all zero for a root */
+    mm_trace_ctx ctx;     /* this span: its trace, its own span id, flags, state */
+    uint8_t parent_id[8]; /* the parent span's id; all zero for a root */
     bool has_parent;
     mm_span_kind kind;
     char name[MM_SPAN_NAME_MAX];

@@ -369,8 +369,7 @@ static int parse_endpoint(const char *url, char *err, size_t err_size) {
     struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL;
     int gr = getaddrinfo(host, port && *port ? port : "80", &hints, &res);
     if (gr != 0 || !res) {
-        snprintf(err, err_size, "tracing endpoint '%s': cannot resolve: %s", url,
-                 gai_strerror(gr));
+        snprintf(err, err_size, "tracing endpoint '%s': cannot resolve: %s", url, gai_strerror(gr));
         return MM_EINVAL;
     }
     memcpy(&ex.addr, res->ai_addr, res->ai_addrlen);

@@ -23,8 +23,7 @@ void mm_http_trace_begin(mm_http_conn *c) {
     uint64_t now = mm_trace_now_ns();
     char name[MM_SPAN_NAME_MAX];
     snprintf(name, sizeof name, "%s %s", c->method_name, c->path ? c->path : "/");
-    mm_span *sp =
-        mm_span_start_at(name, MM_SPAN_SERVER, parent.valid ? &parent : NULL, now - ago);
+    mm_span *sp = mm_span_start_at(name, MM_SPAN_SERVER, parent.valid ? &parent : NULL, now - ago);
     if (sp == NULL) return;
     mm_span_attr_str(sp, "http.request.method", c->method_name);
     mm_span_attr_str(sp, "url.path", c->path);

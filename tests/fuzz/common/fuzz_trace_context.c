@@ -21,8 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         mm_traceparent_format(&c, out);
         mm_trace_ctx again;
         if (mm_traceparent_parse(out, MM_TRACEPARENT_LEN, &again) != 0) abort();
-        if (memcmp(again.trace_id, c.trace_id, 16) || memcmp(again.span_id, c.span_id, 8))
-            abort();
+        if (memcmp(again.trace_id, c.trace_id, 16) || memcmp(again.span_id, c.span_id, 8)) abort();
         if (tp_len == MM_TRACEPARENT_LEN && s[0] == '0' && s[1] == '0' &&
             memcmp(out, s, MM_TRACEPARENT_LEN) != 0)
             abort();

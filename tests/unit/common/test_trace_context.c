@@ -90,14 +90,7 @@ static void test_tracestate(void **state) {
     assert_true(mm_tracestate_is_valid("a=b,,c=d", 8)); /* empty members are allowed */
     assert_true(mm_tracestate_is_valid("a=with space", 12));
     static const char *const bad[] = {
-        "novalue",
-        "Upper=1",
-        "a=",
-        "a=b=c",
-        "1a=b",
-        "a@=b",
-        "@b=c",
-        "t@toolongsystemname=x",
+        "novalue", "Upper=1", "a=", "a=b=c", "1a=b", "a@=b", "@b=c", "t@toolongsystemname=x",
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         assert_false(mm_tracestate_is_valid(bad[i], strlen(bad[i])));
@@ -145,8 +138,8 @@ static void test_random(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_valid),     cmocka_unit_test(test_parse_future_version),
-        cmocka_unit_test(test_parse_invalid),   cmocka_unit_test(test_tracestate),
+        cmocka_unit_test(test_parse_valid),   cmocka_unit_test(test_parse_future_version),
+        cmocka_unit_test(test_parse_invalid), cmocka_unit_test(test_tracestate),
         cmocka_unit_test(test_random),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

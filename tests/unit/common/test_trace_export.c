@@ -76,10 +76,10 @@ static void test_encode(void **state) {
     json_t *doc = json_loadb(text, len, 0, &e);
     assert_non_null(doc);
     json_t *rs = json_array_get(json_object_get(doc, "resourceSpans"), 0);
-    json_t *attr0 = json_array_get(json_object_get(json_object_get(rs, "resource"), "attributes"), 0);
+    json_t *attr0 =
+        json_array_get(json_object_get(json_object_get(rs, "resource"), "attributes"), 0);
     assert_string_equal(json_string_value(json_object_get(attr0, "key")), "service.name");
-    json_t *list =
-        json_object_get(json_array_get(json_object_get(rs, "scopeSpans"), 0), "spans");
+    json_t *list = json_object_get(json_array_get(json_object_get(rs, "scopeSpans"), 0), "spans");
     assert_int_equal(json_array_size(list), 2);
     json_t *s0 = json_array_get(list, 0), *s1 = json_array_get(list, 1);
     char tid[33], sid[17], pid[17];
@@ -95,18 +95,15 @@ static void test_encode(void **state) {
     assert_null(json_object_get(s0, "status"));
     json_t *attrs = json_object_get(s0, "attributes");
     assert_int_equal(json_array_size(attrs), 3);
-    assert_string_equal(
-        json_string_value(json_object_get(json_object_get(json_array_get(attrs, 1), "value"),
-                                          "stringValue")),
-        "/gra\"phql\n");
-    assert_string_equal(
-        json_string_value(json_object_get(json_object_get(json_array_get(attrs, 2), "value"),
-                                          "intValue")),
-        "200");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(json_array_get(attrs, 1), "value"), "stringValue")),
+                        "/gra\"phql\n");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(json_array_get(attrs, 2), "value"), "intValue")),
+                        "200");
     assert_string_equal(json_string_value(json_object_get(s1, "parentSpanId")), sid);
     assert_int_equal(json_integer_value(json_object_get(s1, "kind")), MM_SPAN_PRODUCER);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(s1, "status"), "code")),
-                     2);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(s1, "status"), "code")), 2);
     char start[32];
     snprintf(start, sizeof start, "%llu", (unsigned long long)server->start_ns);
     assert_string_equal(json_string_value(json_object_get(s0, "startTimeUnixNano")), start);
@@ -189,8 +186,7 @@ static void test_export_posts(void **state) {
     assert_non_null(doc);
     json_t *spans = json_object_get(
         json_array_get(
-            json_object_get(json_array_get(json_object_get(doc, "resourceSpans"), 0),
-                            "scopeSpans"),
+            json_object_get(json_array_get(json_object_get(doc, "resourceSpans"), 0), "scopeSpans"),
             0),
         "spans");
     assert_int_equal(json_array_size(spans), 2);
@@ -216,7 +212,9 @@ static void test_queue_drops_not_blocks(void **state) {
     mm_trace_stats before;
     mm_trace_get_stats(&before);
     assert_int_equal(mm_trace_init(&cfg, err, sizeof err), 0);
-    enum { N = 5000 };
+    enum {
+        N = 5000
+    };
     int64_t t0 = now_ms();
     for (int i = 0; i < N; i++) {
         mm_span *sp = mm_span_start("s", MM_SPAN_INTERNAL, NULL);
