@@ -9,6 +9,7 @@
 # starts its own Kafka and Redis on free ports, and stops everything.
 #
 #   bench/service/run.sh [SECONDS_PER_POINT=5]
+#   BENCH_MODE=tracing bench/service/run.sh [SECONDS]   tracing on vs off (tracing.sh)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 secs=${1:-5}
@@ -33,6 +34,11 @@ eval "$(scripts/kafka-fixture.sh start)"
 kafka_dir=$MM_KAFKA_FIXTURE_DIR
 export MM_KAFKA_BOOTSTRAP_SERVERS=$MM_TEST_KAFKA_BOOTSTRAP MM_REDIS_URL=$MM_TEST_REDIS_URL
 export MM_HTTP_LISTEN=127.0.0.1:0 MM_LOG_LEVEL=warn
+# BENCH_MODE=tracing: tracing off against on at 100% sampling instead (bench/service/tracing.sh).
+if [[ ${BENCH_MODE:-} == tracing ]]; then
+    source "$root/bench/service/tracing.sh"
+    exit 0
+fi
 
 "$B/gregor" worker --app "$B/examples/forms.so" --consumer create_form &
 pids+=($!)
