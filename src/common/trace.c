@@ -9,7 +9,7 @@
 
 #include "metamorphosis.h"
 
-bool mm_trace_enabled_ = false;
+_Atomic bool mm_trace_enabled_ = false;
 
 static _Thread_local const mm_trace_ctx *tl_current;
 

@@ -21,6 +21,7 @@
 #ifndef MM_COMMON_TRACE_H
 #define MM_COMMON_TRACE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -53,10 +54,13 @@ typedef struct mm_span {
     struct mm_span *next; /* in the exporter queue */
 } mm_span;
 
-/* Set once by mm_trace_init before any thread runs a hook; read without a
- * lock (a plain process-wide setting like the envelope's type prefix). */
-extern bool mm_trace_enabled_;
-static inline bool mm_trace_enabled(void) { return mm_trace_enabled_; }
+/* Set by mm_trace_init before any thread runs a hook, cleared by
+ * mm_trace_shutdown. A relaxed atomic load: one plain load and one branch on
+ * every hook (a hook that races with shutdown just has its span dropped). */
+extern _Atomic bool mm_trace_enabled_;
+static inline bool mm_trace_enabled(void) {
+    return atomic_load_explicit(&mm_trace_enabled_, memory_order_relaxed);
+}
 
 /* Wall-clock time now, Unix epoch nanoseconds. */
 uint64_t mm_trace_now_ns(void);
