@@ -194,7 +194,7 @@ for q in "${queries[@]}"; do
             measure "$c_url" "$c_pid" "$q" "$conc" >>"$tmp/c.runs" || exit 1
             measure "$node_url" "$node_pid" "$q" "$conc" >>"$tmp/node.runs" || exit 1
         done
-        echo "bench/http: $q c=$conc C $(tr '\n' ' ' <"$tmp/c.runs") node $(tr '\n' ' ' <"$tmp/node.runs")" >&2
+        echo "bench/http: $q c=$conc C $(tr '\n' ' ' <"$tmp/c.runs") $olabel $(tr '\n' ' ' <"$tmp/node.runs")" >&2
         python3 - "${label[$q]}" "$tmp/c.runs" "$tmp/node.runs" <<'EOF'
 import json, sys
 def best(path):

@@ -19,6 +19,8 @@ uint64_t mm_trace_now_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+static bool sampled(const mm_span *sp) { return (sp->ctx.flags & MM_TRACE_FLAG_SAMPLED) != 0; }
+
 mm_span *mm_span_start_at(const char *name, mm_span_kind kind, const mm_trace_ctx *parent,
                           uint64_t start_ns) {
     if (!mm_trace_enabled()) return NULL;
@@ -50,6 +52,8 @@ mm_span *mm_span_start_at(const char *name, mm_span_kind kind, const mm_trace_ct
     sp->error = false;
     sp->status_message[0] = '\0';
     mm_strbuf_init(&sp->attrs, NULL);
+    /* The attributes of the framework's spans fit: one allocation. */
+    if (sampled(sp)) mm_strbuf_reserve(&sp->attrs, 640);
     sp->next = NULL;
     return sp;
 }
@@ -59,10 +63,8 @@ mm_span *mm_span_start(const char *name, mm_span_kind kind, const mm_trace_ctx *
     return mm_span_start_at(name, kind, parent, mm_trace_now_ns());
 }
 
-static bool sampled(const mm_span *sp) { return (sp->ctx.flags & MM_TRACE_FLAG_SAMPLED) != 0; }
-
-/* s as a JSON string (quotes included), control bytes escaped. */
-static void put_json_string(mm_strbuf *b, const char *s, size_t n) {
+void mm_trace_json_string(mm_strbuf *b, const char *s, size_t n) {
+    mm_strbuf_reserve(b, n + 2);
     mm_strbuf_putc(b, '"');
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
@@ -71,10 +73,12 @@ static void put_json_string(mm_strbuf *b, const char *s, size_t n) {
         mm_strbuf_append(b, s + run, i - run);
         run = i + 1;
         if (c == '"' || c == '\\') {
-            mm_strbuf_putc(b, '\\');
-            mm_strbuf_putc(b, (char)c);
+            char esc[2] = {'\\', (char)c};
+            mm_strbuf_append(b, esc, 2);
         } else {
-            mm_strbuf_printf(b, "\\u%04x", c);
+            static const char hex[] = "0123456789abcdef";
+            char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            mm_strbuf_append(b, esc, 6);
         }
     }
     mm_strbuf_append(b, s + run, n - run);
@@ -84,28 +88,40 @@ static void put_json_string(mm_strbuf *b, const char *s, size_t n) {
 /* Longest attribute value kept (bounds a span's size in the queue). */
 #define ATTR_VALUE_MAX 1024
 
+/* ,{"key":"<key>","value":{" -- keys are the conventions' names: no escaping. */
+static void attr_open(mm_span *sp, const char *key) {
+    if (sp->attrs.len) mm_strbuf_putc(&sp->attrs, ',');
+    mm_strbuf_append(&sp->attrs, "{\"key\":\"", 8);
+    mm_strbuf_puts(&sp->attrs, key);
+    mm_strbuf_append(&sp->attrs, "\",\"value\":{\"", 12);
+}
+
 void mm_span_attr_strn(mm_span *sp, const char *key, const char *s, size_t n) {
     if (sp == NULL || s == NULL || !sampled(sp)) return;
-    if (n > ATTR_VALUE_MAX) n = ATTR_VALUE_MAX;
-    /* Cut on a UTF-8 boundary: a continuation byte is never first. */
-    while (n > 0 && n < strlen(s) && ((unsigned char)s[n] & 0xc0) == 0x80) n--;
-    if (sp->attrs.len) mm_strbuf_putc(&sp->attrs, ',');
-    mm_strbuf_printf(&sp->attrs, "{\"key\":\"%s\",\"value\":{\"stringValue\":", key);
-    put_json_string(&sp->attrs, s, n);
-    mm_strbuf_puts(&sp->attrs, "}}");
+    if (n > ATTR_VALUE_MAX) {
+        n = ATTR_VALUE_MAX;
+        /* Cut on a UTF-8 boundary: a continuation byte is never first. */
+        while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80) n--;
+    }
+    attr_open(sp, key);
+    mm_strbuf_append(&sp->attrs, "stringValue\":", 13);
+    mm_trace_json_string(&sp->attrs, s, n);
+    mm_strbuf_append(&sp->attrs, "}}", 2);
 }
 
 void mm_span_attr_str(mm_span *sp, const char *key, const char *s) {
     if (sp == NULL || s == NULL) return;
-    mm_span_attr_strn(sp, key, s, strnlen(s, ATTR_VALUE_MAX));
+    size_t n = strnlen(s, ATTR_VALUE_MAX + 1);
+    mm_span_attr_strn(sp, key, s, n);
 }
 
 void mm_span_attr_int(mm_span *sp, const char *key, int64_t v) {
     if (sp == NULL || !sampled(sp)) return;
-    if (sp->attrs.len) mm_strbuf_putc(&sp->attrs, ',');
     /* OTLP/JSON writes 64-bit integers as strings. */
-    mm_strbuf_printf(&sp->attrs, "{\"key\":\"%s\",\"value\":{\"intValue\":\"%lld\"}}", key,
-                     (long long)v);
+    char num[32];
+    int k = snprintf(num, sizeof num, "intValue\":\"%lld\"}}", (long long)v);
+    attr_open(sp, key);
+    mm_strbuf_append(&sp->attrs, num, (size_t)k);
 }
 
 void mm_span_set_error(mm_span *sp, const char *message) {

@@ -78,6 +78,9 @@ void mm_span_attr_str(mm_span *sp, const char *key, const char *s);
 void mm_span_attr_strn(mm_span *sp, const char *key, const char *s, size_t n);
 void mm_span_attr_int(mm_span *sp, const char *key, int64_t v);
 
+/* Appends s (n bytes) to b as a JSON string, quotes included. */
+void mm_trace_json_string(mm_strbuf *b, const char *s, size_t n);
+
 /* Marks the span failed with a short description. */
 void mm_span_set_error(mm_span *sp, const char *message);
 

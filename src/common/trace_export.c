@@ -87,19 +87,7 @@ void mm_trace_get_stats(mm_trace_stats *out) {
 
 /* ---- OTLP/JSON ------------------------------------------------------------ */
 
-static void put_str(mm_strbuf *b, const char *s) {
-    mm_strbuf_putc(b, '"');
-    for (const char *p = s; *p; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c == '"' || c == '\\')
-            mm_strbuf_printf(b, "\\%c", c);
-        else if (c < 0x20)
-            mm_strbuf_printf(b, "\\u%04x", c);
-        else
-            mm_strbuf_putc(b, (char)c);
-    }
-    mm_strbuf_putc(b, '"');
-}
+static void put_str(mm_strbuf *b, const char *s) { mm_trace_json_string(b, s, strlen(s)); }
 
 static void put_span(mm_strbuf *b, const mm_span *sp) {
     char tid[33], sid[17], pid[17];
@@ -131,6 +119,7 @@ static void put_span(mm_strbuf *b, const mm_span *sp) {
 
 char *mm_otlp_encode(mm_span *const *spans, size_t n, const char *service_name, size_t *len) {
     mm_strbuf b = MM_STRBUF_INIT;
+    mm_strbuf_reserve(&b, 512 + n * 1024);
     mm_strbuf_puts(&b, "{\"resourceSpans\":[{\"resource\":{\"attributes\":["
                        "{\"key\":\"service.name\",\"value\":{\"stringValue\":");
     put_str(&b, service_name ? service_name : "metamorphosis");

@@ -95,7 +95,8 @@ static void test_public_accessors(void **state) {
     assert_null(mm_traceparent()); /* no current context */
     mm_trace_ctx c = ctx();
     const mm_trace_ctx *prev = mm_trace_enter(&c);
-    assert_string_equal(mm_traceparent(), "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+    assert_string_equal(mm_traceparent(),
+                        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
     assert_string_equal(mm_tracestate(), "congo=t61rcWkgMzE");
     c.state[0] = '\0';
     assert_null(mm_tracestate());
