@@ -31,6 +31,7 @@
 #include <time.h>
 
 #include "common/log.h"
+#include "bus/event_trace.h"
 #include "service/consumer_trace.h"
 #include "service/handler.h"
 
@@ -265,6 +266,7 @@ static void fail_job(job *j, bool dead_letter, const char *class_name, const cha
     mm_event exc;
     char err[300];
     if (make_exception(r, j->src, class_name, code, message, NULL, &exc) == 0 &&
+        (!j->span || mm_event_trace_set(&exc, &j->span->ctx) == 0) && /* trace */
         mm_producer_send(r->rt->producer, r->spec->service->name, &exc, NULL, NULL, err,
                          sizeof err))
         mm_log_warn("consumer=%s msg=\"exception event not published\" event=%s error=\"%s\"",
@@ -492,6 +494,7 @@ static void after_handler(job *j) {
         mm_log_info("consumer=%s msg=\"handler raised\" event=%s class=%s", r->spec->name,
                     j->src->id, h->class_name);
         bad = make_exception(r, j->src, h->class_name, h->code, h->message, h->data, &j->exc);
+        if (!bad && j->span) bad = mm_event_trace_set(&j->exc, &j->span->ctx); /* trace */
         j->has_exc = true;
         if (!bad) bad = add_pub(j, r->spec->service->name, &j->exc);
         if (!bad && r->spec->save_result)
