@@ -51,9 +51,7 @@ mm_span *mm_span_start_at(const char *name, mm_span_kind kind, const mm_trace_ct
     sp->end_ns = 0;
     sp->error = false;
     sp->status_message[0] = '\0';
-    mm_strbuf_init(&sp->attrs, NULL);
-    /* The attributes of the framework's spans fit: one allocation. */
-    if (sampled(sp)) mm_strbuf_reserve(&sp->attrs, 640);
+    sp->attrs_len = 0;
     sp->next = NULL;
     return sp;
 }
@@ -63,37 +61,60 @@ mm_span *mm_span_start(const char *name, mm_span_kind kind, const mm_trace_ctx *
     return mm_span_start_at(name, kind, parent, mm_trace_now_ns());
 }
 
-void mm_trace_json_string(mm_strbuf *b, const char *s, size_t n) {
-    mm_strbuf_reserve(b, n + 2);
-    mm_strbuf_putc(b, '"');
+size_t mm_trace_json_string(char *out, size_t room, const char *s, size_t n) {
+    /* Bytes that need escaping: control characters, '"' and '\\'. */
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0;
+    if (room < n + 2) return 0;
+    out[o++] = '"';
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c >= 0x20 && c != '"' && c != '\\') continue;
-        mm_strbuf_append(b, s + run, i - run);
+        size_t k = i - run;
+        if (o + k + 6 + (n - i) + 1 > room) return 0;
+        memcpy(out + o, s + run, k);
+        o += k;
         run = i + 1;
+        out[o++] = '\\';
         if (c == '"' || c == '\\') {
-            char esc[2] = {'\\', (char)c};
-            mm_strbuf_append(b, esc, 2);
+            out[o++] = (char)c;
         } else {
-            static const char hex[] = "0123456789abcdef";
-            char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-            mm_strbuf_append(b, esc, 6);
+            out[o++] = 'u';
+            out[o++] = '0';
+            out[o++] = '0';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
         }
     }
-    mm_strbuf_append(b, s + run, n - run);
-    mm_strbuf_putc(b, '"');
+    size_t k = n - run;
+    if (o + k + 1 > room) return 0;
+    memcpy(out + o, s + run, k);
+    o += k;
+    out[o++] = '"';
+    return o;
 }
 
-/* Longest attribute value kept (bounds a span's size in the queue). */
+/* Longest attribute value kept. */
 #define ATTR_VALUE_MAX 1024
 
-/* ,{"key":"<key>","value":{" -- keys are the conventions' names: no escaping. */
-static void attr_open(mm_span *sp, const char *key) {
-    if (sp->attrs.len) mm_strbuf_putc(&sp->attrs, ',');
-    mm_strbuf_append(&sp->attrs, "{\"key\":\"", 8);
-    mm_strbuf_puts(&sp->attrs, key);
-    mm_strbuf_append(&sp->attrs, "\",\"value\":{\"", 12);
+/* Appends n bytes; false (nothing written) when they do not fit. */
+static bool put(mm_span *sp, size_t *at, const char *s, size_t n) {
+    if (*at + n > sizeof sp->attrs) return false;
+    memcpy(sp->attrs + *at, s, n);
+    *at += n;
+    return true;
+}
+
+/* [,]{"key":"<key>","value":{"<type>": -- keys are the conventions' names:
+ * no escaping. Returns the position after it, or 0 when it does not fit. */
+static size_t attr_open(mm_span *sp, const char *key, const char *type, size_t type_len) {
+    size_t at = sp->attrs_len;
+    if (at && !put(sp, &at, ",", 1)) return 0;
+    if (!put(sp, &at, "{\"key\":\"", 8) || !put(sp, &at, key, strlen(key)) ||
+        !put(sp, &at, "\",\"value\":{\"", 12) || !put(sp, &at, type, type_len))
+        return 0;
+    return at;
 }
 
 void mm_span_attr_strn(mm_span *sp, const char *key, const char *s, size_t n) {
@@ -103,10 +124,12 @@ void mm_span_attr_strn(mm_span *sp, const char *key, const char *s, size_t n) {
         /* Cut on a UTF-8 boundary: a continuation byte is never first. */
         while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80) n--;
     }
-    attr_open(sp, key);
-    mm_strbuf_append(&sp->attrs, "stringValue\":", 13);
-    mm_trace_json_string(&sp->attrs, s, n);
-    mm_strbuf_append(&sp->attrs, "}}", 2);
+    size_t at = attr_open(sp, key, "stringValue\":", 13);
+    if (at == 0) return;
+    size_t w = mm_trace_json_string(sp->attrs + at, sizeof sp->attrs - at, s, n);
+    if (w == 0) return;
+    at += w;
+    if (put(sp, &at, "}}", 2)) sp->attrs_len = at;
 }
 
 void mm_span_attr_str(mm_span *sp, const char *key, const char *s) {
@@ -118,10 +141,16 @@ void mm_span_attr_str(mm_span *sp, const char *key, const char *s) {
 void mm_span_attr_int(mm_span *sp, const char *key, int64_t v) {
     if (sp == NULL || !sampled(sp)) return;
     /* OTLP/JSON writes 64-bit integers as strings. */
-    char num[32];
-    int k = snprintf(num, sizeof num, "intValue\":\"%lld\"}}", (long long)v);
-    attr_open(sp, key);
-    mm_strbuf_append(&sp->attrs, num, (size_t)k);
+    char num[24];
+    size_t k = sizeof num;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        num[--k] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) num[--k] = '-';
+    size_t at = attr_open(sp, key, "intValue\":\"", 11);
+    if (at && put(sp, &at, num + k, sizeof num - k) && put(sp, &at, "\"}}", 3)) sp->attrs_len = at;
 }
 
 void mm_span_set_error(mm_span *sp, const char *message) {
@@ -135,14 +164,13 @@ void mm_span_set_error(mm_span *sp, const char *message) {
 
 void mm_span_free(mm_span *sp) {
     if (sp == NULL) return;
-    mm_strbuf_free(&sp->attrs);
     free(sp);
 }
 
 void mm_span_end_at(mm_span *sp, uint64_t end_ns) {
     if (sp == NULL) return;
     sp->end_ns = end_ns < sp->start_ns ? sp->start_ns : end_ns;
-    if (!sampled(sp) || sp->attrs.failed) {
+    if (!sampled(sp)) {
         mm_span_free(sp);
         return;
     }

@@ -40,6 +40,8 @@ typedef enum mm_span_kind {
 
 /* Longest span name kept (longer ones are cut). */
 #define MM_SPAN_NAME_MAX 128
+/* Room for a span's encoded attributes. */
+#define MM_SPAN_ATTRS_MAX 1536
 
 typedef struct mm_span {
     mm_trace_ctx ctx;     /* this span: its trace, its own span id, flags, state */
@@ -49,7 +51,11 @@ typedef struct mm_span {
     char name[MM_SPAN_NAME_MAX];
     uint64_t start_ns, end_ns; /* Unix epoch nanoseconds */
     bool error;                /* status ERROR (else UNSET) */
-    mm_strbuf attrs;           /* OTLP JSON KeyValue objects, comma-separated */
+    size_t attrs_len;          /* bytes used in attrs */
+    /* OTLP JSON KeyValue objects, comma-separated, written in place (no
+     * allocation, no printf on the request's thread); an attribute that
+     * does not fit is left out. */
+    char attrs[MM_SPAN_ATTRS_MAX];
     char status_message[200];
     struct mm_span *next; /* in the exporter queue */
 } mm_span;
@@ -78,8 +84,9 @@ void mm_span_attr_str(mm_span *sp, const char *key, const char *s);
 void mm_span_attr_strn(mm_span *sp, const char *key, const char *s, size_t n);
 void mm_span_attr_int(mm_span *sp, const char *key, int64_t v);
 
-/* Appends s (n bytes) to b as a JSON string, quotes included. */
-void mm_trace_json_string(mm_strbuf *b, const char *s, size_t n);
+/* Writes s (n bytes) as a JSON string, quotes included, into out (room
+ * bytes); returns the bytes written, or 0 when it does not fit. */
+size_t mm_trace_json_string(char *out, size_t room, const char *s, size_t n);
 
 /* Marks the span failed with a short description. */
 void mm_span_set_error(mm_span *sp, const char *message);

@@ -53,7 +53,7 @@ bool mm_trace_sample_root(const uint8_t trace_id[16]) {
     return v < ex.sample_threshold;
 }
 
-size_t mm_trace_span_bytes(const mm_span *sp) { return sizeof *sp + sp->attrs.cap; }
+size_t mm_trace_span_bytes(const mm_span *sp) { return sizeof *sp; }
 
 void mm_trace_export_span(mm_span *sp) {
     size_t sz = mm_trace_span_bytes(sp);
@@ -87,34 +87,65 @@ void mm_trace_get_stats(mm_trace_stats *out) {
 
 /* ---- OTLP/JSON ------------------------------------------------------------ */
 
-static void put_str(mm_strbuf *b, const char *s) { mm_trace_json_string(b, s, strlen(s)); }
+/* Appends a string literal. */
+#define LIT(b, s) mm_strbuf_append((b), (s), sizeof(s) - 1)
 
+static void put_str(mm_strbuf *b, const char *s) {
+    size_t n = strlen(s);
+    if (!mm_strbuf_reserve(b, 6 * n + 2)) return;
+    b->len += mm_trace_json_string(b->data + b->len, b->cap - b->len - 1, s, n);
+    b->data[b->len] = '\0';
+}
+
+static void put_u64(mm_strbuf *b, uint64_t v) {
+    char num[24];
+    size_t k = sizeof num;
+    do {
+        num[--k] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    mm_strbuf_append(b, num + k, sizeof num - k);
+}
+
+static void put_hex(mm_strbuf *b, const uint8_t *bytes, size_t n) {
+    char hex[33];
+    assert(n <= 16);
+    mm_trace_hex(bytes, n, hex);
+    mm_strbuf_append(b, hex, 2 * n);
+}
+
+/* No printf: the exporter encodes every span of a busy server. */
 static void put_span(mm_strbuf *b, const mm_span *sp) {
-    char tid[33], sid[17], pid[17];
-    mm_trace_hex(sp->ctx.trace_id, 16, tid);
-    mm_trace_hex(sp->ctx.span_id, 8, sid);
-    mm_strbuf_printf(b, "{\"traceId\":\"%s\",\"spanId\":\"%s\"", tid, sid);
+    LIT(b, "{\"traceId\":\"");
+    put_hex(b, sp->ctx.trace_id, 16);
+    LIT(b, "\",\"spanId\":\"");
+    put_hex(b, sp->ctx.span_id, 8);
     if (sp->has_parent) {
-        mm_trace_hex(sp->parent_id, 8, pid);
-        mm_strbuf_printf(b, ",\"parentSpanId\":\"%s\"", pid);
+        LIT(b, "\",\"parentSpanId\":\"");
+        put_hex(b, sp->parent_id, 8);
     }
+    LIT(b, "\"");
     if (sp->ctx.state[0]) {
-        mm_strbuf_puts(b, ",\"traceState\":");
+        LIT(b, ",\"traceState\":");
         put_str(b, sp->ctx.state);
     }
-    mm_strbuf_puts(b, ",\"name\":");
+    LIT(b, ",\"name\":");
     put_str(b, sp->name);
-    mm_strbuf_printf(b,
-                     ",\"kind\":%d,\"startTimeUnixNano\":\"%llu\",\"endTimeUnixNano\":\"%llu\","
-                     "\"attributes\":[%s]",
-                     (int)sp->kind, (unsigned long long)sp->start_ns,
-                     (unsigned long long)sp->end_ns, sp->attrs.data ? sp->attrs.data : "");
+    LIT(b, ",\"kind\":");
+    put_u64(b, (uint64_t)sp->kind);
+    LIT(b, ",\"startTimeUnixNano\":\"");
+    put_u64(b, sp->start_ns);
+    LIT(b, "\",\"endTimeUnixNano\":\"");
+    put_u64(b, sp->end_ns);
+    LIT(b, "\",\"attributes\":[");
+    mm_strbuf_append(b, sp->attrs, sp->attrs_len);
+    LIT(b, "]");
     if (sp->error) {
-        mm_strbuf_puts(b, ",\"status\":{\"code\":2,\"message\":");
+        LIT(b, ",\"status\":{\"code\":2,\"message\":");
         put_str(b, sp->status_message);
-        mm_strbuf_putc(b, '}');
+        LIT(b, "}");
     }
-    mm_strbuf_putc(b, '}');
+    LIT(b, "}");
 }
 
 char *mm_otlp_encode(mm_span *const *spans, size_t n, const char *service_name, size_t *len) {

@@ -21,8 +21,15 @@ void mm_http_trace_begin(mm_http_conn *c) {
     /* The span starts when the request did (c->start_ns is monotonic). */
     uint64_t ago = mm_http_now_ns() - c->start_ns;
     uint64_t now = mm_trace_now_ns();
+    /* "<METHOD> <path>", cut to fit (no printf on the request's thread) */
     char name[MM_SPAN_NAME_MAX];
-    snprintf(name, sizeof name, "%s %s", c->method_name, c->path ? c->path : "/");
+    const char *path = c->path ? c->path : "/";
+    size_t m = strnlen(c->method_name, sizeof c->method_name), p = strlen(path);
+    if (m + 1 + p >= sizeof name) p = sizeof name - m - 2;
+    memcpy(name, c->method_name, m);
+    name[m] = ' ';
+    memcpy(name + m + 1, path, p);
+    name[m + 1 + p] = '\0';
     mm_span *sp = mm_span_start_at(name, MM_SPAN_SERVER, parent.valid ? &parent : NULL, now - ago);
     if (sp == NULL) return;
     mm_span_attr_str(sp, "http.request.method", c->method_name);

@@ -114,6 +114,49 @@ static void test_encode(void **state) {
     mm_trace_enabled_ = false;
 }
 
+/* Attributes live in a fixed buffer: a long value is cut to 1024 bytes (on
+ * a UTF-8 boundary), an attribute that does not fit is left out whole, and
+ * the span still encodes to valid JSON. */
+static void test_attr_bounds(void **state) {
+    (void)state;
+    mm_trace_enabled_ = true;
+    mm_span *sp = mm_span_start("s", MM_SPAN_INTERNAL, sampled_parent());
+    char big[2001];
+    memset(big, 'a', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    memcpy(big + 1023, "\xc3\xa9", 2); /* an e-acute across the cut */
+    mm_span_attr_str(sp, "long", big);
+    for (int i = 0; i < 100; i++) mm_span_attr_int(sp, "n", -i);
+    assert_true(sp->attrs_len <= MM_SPAN_ATTRS_MAX);
+    sp->end_ns = sp->start_ns;
+    size_t len;
+    char *text = mm_otlp_encode(&sp, 1, "svc", &len);
+    json_t *doc = json_loadb(text, len, 0, NULL);
+    assert_non_null(doc);
+    json_t *attrs = json_object_get(
+        json_array_get(
+            json_object_get(
+                json_array_get(
+                    json_object_get(json_array_get(json_object_get(doc, "resourceSpans"), 0),
+                                    "scopeSpans"),
+                    0),
+                "spans"),
+            0),
+        "attributes");
+    const char *v = json_string_value(
+        json_object_get(json_object_get(json_array_get(attrs, 0), "value"), "stringValue"));
+    assert_int_equal(strlen(v), 1023); /* cut before the split character */
+    size_t n = json_array_size(attrs);
+    assert_true(n > 1 && n < 101);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(json_array_get(attrs, 2), "value"), "intValue")),
+                        "-1");
+    json_decref(doc);
+    free(text);
+    mm_span_free(sp);
+    mm_trace_enabled_ = false;
+}
+
 /* ---- a fake collector: reads one request, answers 200, keeps the body ---- */
 
 typedef struct collector {
@@ -282,11 +325,9 @@ static void test_sampling_ratio(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_encode),
-        cmocka_unit_test(test_export_posts),
-        cmocka_unit_test(test_queue_drops_not_blocks),
-        cmocka_unit_test(test_bad_endpoint),
-        cmocka_unit_test(test_sampling_ratio),
+        cmocka_unit_test(test_encode),       cmocka_unit_test(test_attr_bounds),
+        cmocka_unit_test(test_export_posts), cmocka_unit_test(test_queue_drops_not_blocks),
+        cmocka_unit_test(test_bad_endpoint), cmocka_unit_test(test_sampling_ratio),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
