@@ -150,4 +150,15 @@ grep -q '"name":"traced"' <<<"$out" || fail "with the collector down createForm 
 for _ in $(seq 50); do grep -q 'trace export failed, spans dropped' "$work/dead.log" && break; sleep 0.1; done
 grep -q 'trace export failed, spans dropped' "$work/dead.log" || fail "no dropped-spans warning with the collector down"
 
+# gregor stops cleanly with tracing on (exit 0: under ASan, no leak of a
+# span or of the exporter either): the servers, then the worker.
+for i in 3 2 1; do
+    kill -TERM "${pids[$i]}"
+    rc=0
+    timeout 30 tail --pid="${pids[$i]}" -f /dev/null || true
+    wait "${pids[$i]}" || rc=$?
+    [[ $rc -eq 0 ]] || { tail -20 "$work"/*.log >&2; fail "a gregor process (pid ${pids[$i]}) exited with $rc on SIGTERM"; }
+done
+pids=("${pids[0]}")
+
 echo "tracing_jaeger: ok"
