@@ -66,7 +66,10 @@ for mode in ("off", "on"):
 print()
 print("on/off throughput: %.3f (goal >= 0.90)" % (best["on"]["rps"] / best["off"]["rps"]))
 PY
-kill -TERM "${pids[0]}" 2>/dev/null || true
-wait "${pids[0]}" 2>/dev/null || true
+# The gregor processes first (their last spans go out), then the sink.
+for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    kill -TERM "${pids[$i]}" 2>/dev/null || true
+    wait "${pids[$i]}" 2>/dev/null || true
+done
 echo "spans received by the sink: $(sed -n 's/^spans: //p' "$sink_out")"
 rm -f "$sink_out"
