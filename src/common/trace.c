@@ -24,29 +24,29 @@ static bool sampled(const mm_span *sp) { return (sp->ctx.flags & MM_TRACE_FLAG_S
 mm_span *mm_span_start_at(const char *name, mm_span_kind kind, const mm_trace_ctx *parent,
                           uint64_t start_ns) {
     if (!mm_trace_enabled()) return NULL;
-    mm_span *sp = malloc(sizeof *sp);
+    mm_span *sp = mm_trace_span_alloc();
     if (sp == NULL) return NULL;
     sp->ctx.valid = true;
-    sp->ctx.state[0] = '\0';
     if (parent != NULL && parent->valid) {
         memcpy(sp->ctx.trace_id, parent->trace_id, 16);
         memcpy(sp->parent_id, parent->span_id, 8);
         sp->has_parent = true;
         sp->ctx.flags = parent->flags;
-        size_t n = strlen(parent->state);
+        size_t n = parent->state[0] ? strlen(parent->state) : 0;
         memcpy(sp->ctx.state, parent->state, n + 1);
     } else {
+        sp->ctx.state[0] = '\0';
         mm_trace_random(sp->ctx.trace_id, 16);
         memset(sp->parent_id, 0, 8);
         sp->has_parent = false;
         sp->ctx.flags = mm_trace_sample_root(sp->ctx.trace_id) ? MM_TRACE_FLAG_SAMPLED : 0;
     }
     mm_trace_random(sp->ctx.span_id, 8);
-    sp->kind = kind;
-    size_t n = strlen(name);
-    if (n >= sizeof sp->name) n = sizeof sp->name - 1;
+    sp->kind = (uint8_t)kind;
+    size_t n = strnlen(name, sizeof sp->name - 1);
     memcpy(sp->name, name, n);
     sp->name[n] = '\0';
+    sp->name_len = (uint16_t)n;
     sp->start_ns = start_ns;
     sp->end_ns = 0;
     sp->error = false;
@@ -61,21 +61,49 @@ mm_span *mm_span_start(const char *name, mm_span_kind kind, const mm_trace_ctx *
     return mm_span_start_at(name, kind, parent, mm_trace_now_ns());
 }
 
+/* Which of x's 8 bytes need escaping in JSON (a control character, '"' or
+ * '\\'): the lowest set 0x80 bit marks the first one exactly (the bits
+ * above it may be false alarms); 0 when none does. */
+static uint64_t escapes8(uint64_t x) {
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+    return ((x - ones * 0x20) & ~x & highs) | ((q - ones) & ~q & highs) | ((b - ones) & ~b & highs);
+}
+
+static bool escapes1(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+
+/* The first index >= i where s needs escaping, or n. Eight bytes at a time:
+ * the exporter escapes every attribute value of every span. */
+static size_t clean_run(const char *s, size_t i, size_t n) {
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        uint64_t m = escapes8(x);
+        if (m) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            return i + (size_t)__builtin_ctzll(m) / 8;
+#else
+            break;
+#endif
+        }
+    }
+    while (i < n && !escapes1((unsigned char)s[i])) i++;
+    return i;
+}
+
 size_t mm_trace_json_string(char *out, size_t room, const char *s, size_t n) {
-    /* Bytes that need escaping: control characters, '"' and '\\'. */
     static const char hex[] = "0123456789abcdef";
-    size_t o = 0;
     if (room < n + 2) return 0;
+    size_t o = 0, i = 0;
     out[o++] = '"';
-    size_t run = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\') continue;
-        size_t k = i - run;
-        if (o + k + 6 + (n - i) + 1 > room) return 0;
-        memcpy(out + o, s + run, k);
-        o += k;
-        run = i + 1;
+    for (;;) {
+        size_t j = clean_run(s, i, n);
+        if (o + (j - i) + 1 > room) return 0;
+        memcpy(out + o, s + i, j - i);
+        o += j - i;
+        if (j == n) break;
+        unsigned char c = (unsigned char)s[j];
+        if (o + 6 + (n - j - 1) + 1 > room) return 0;
         out[o++] = '\\';
         if (c == '"' || c == '\\') {
             out[o++] = (char)c;
@@ -86,71 +114,50 @@ size_t mm_trace_json_string(char *out, size_t room, const char *s, size_t n) {
             out[o++] = hex[c >> 4];
             out[o++] = hex[c & 15];
         }
+        i = j + 1;
     }
-    size_t k = n - run;
-    if (o + k + 1 > room) return 0;
-    memcpy(out + o, s + run, k);
-    o += k;
     out[o++] = '"';
     return o;
 }
 
-/* Longest attribute value kept. */
-#define ATTR_VALUE_MAX 1024
-
-/* Appends n bytes; false (nothing written) when they do not fit. */
-static bool put(mm_span *sp, size_t *at, const char *s, size_t n) {
-    if (*at + n > sizeof sp->attrs) return false;
-    memcpy(sp->attrs + *at, s, n);
-    *at += n;
-    return true;
-}
-
-/* [,]{"key":"<key>","value":{"<type>": -- keys are the conventions' names:
- * no escaping. Returns the position after it, or 0 when it does not fit. */
-static size_t attr_open(mm_span *sp, const char *key, const char *type, size_t type_len) {
-    size_t at = sp->attrs_len;
-    if (at && !put(sp, &at, ",", 1)) return 0;
-    if (!put(sp, &at, "{\"key\":\"", 8) || !put(sp, &at, key, strlen(key)) ||
-        !put(sp, &at, "\",\"value\":{\"", 12) || !put(sp, &at, type, type_len))
-        return 0;
-    return at;
+/* Appends one attribute record (trace.h): the key's address, the type,
+ * then v (n bytes); left out whole when it does not fit. */
+static void put_attr(mm_span *sp, const char *key, unsigned char type, const void *v, size_t n,
+                     bool with_len) {
+    size_t at = sp->attrs_len, need = sizeof key + 1 + (with_len ? 2 : 0) + n;
+    if (at + need > sizeof sp->attrs) return;
+    unsigned char *p = sp->attrs + at;
+    memcpy(p, &key, sizeof key);
+    p += sizeof key;
+    *p++ = type;
+    if (with_len) {
+        uint16_t len = (uint16_t)n;
+        memcpy(p, &len, 2);
+        p += 2;
+    }
+    memcpy(p, v, n);
+    sp->attrs_len = (uint16_t)(at + need);
 }
 
 void mm_span_attr_strn(mm_span *sp, const char *key, const char *s, size_t n) {
     if (sp == NULL || s == NULL || !sampled(sp)) return;
-    if (n > ATTR_VALUE_MAX) {
-        n = ATTR_VALUE_MAX;
+    if (n > MM_SPAN_ATTR_VALUE_MAX) {
+        n = MM_SPAN_ATTR_VALUE_MAX;
         /* Cut on a UTF-8 boundary: a continuation byte is never first. */
         while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80) n--;
     }
-    size_t at = attr_open(sp, key, "stringValue\":", 13);
-    if (at == 0) return;
-    size_t w = mm_trace_json_string(sp->attrs + at, sizeof sp->attrs - at, s, n);
-    if (w == 0) return;
-    at += w;
-    if (put(sp, &at, "}}", 2)) sp->attrs_len = at;
+    put_attr(sp, key, MM_SPAN_ATTR_STR, s, n, true);
 }
 
 void mm_span_attr_str(mm_span *sp, const char *key, const char *s) {
     if (sp == NULL || s == NULL) return;
-    size_t n = strnlen(s, ATTR_VALUE_MAX + 1);
+    size_t n = strnlen(s, MM_SPAN_ATTR_VALUE_MAX + 1);
     mm_span_attr_strn(sp, key, s, n);
 }
 
 void mm_span_attr_int(mm_span *sp, const char *key, int64_t v) {
     if (sp == NULL || !sampled(sp)) return;
-    /* OTLP/JSON writes 64-bit integers as strings. */
-    char num[24];
-    size_t k = sizeof num;
-    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    do {
-        num[--k] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0) num[--k] = '-';
-    size_t at = attr_open(sp, key, "intValue\":\"", 11);
-    if (at && put(sp, &at, num + k, sizeof num - k) && put(sp, &at, "\"}}", 3)) sp->attrs_len = at;
+    put_attr(sp, key, MM_SPAN_ATTR_INT, &v, sizeof v, false);
 }
 
 void mm_span_set_error(mm_span *sp, const char *message) {

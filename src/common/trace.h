@@ -7,11 +7,16 @@
  * mm_trace_enabled() and nothing else runs: no context is parsed, propagated
  * or logged.
  *
- * On, a span is a heap object owned by whoever started it until
- * mm_span_end, which hands it to the exporter's bounded queue (or frees it
- * when the trace is not sampled, or the queue is full: then it is counted
- * as dropped). Nothing here blocks: mm_span_end takes one mutex for a list
- * append. A span may be ended on another thread than the one that started it.
+ * On, a span is a fixed-size binary record owned by whoever started it
+ * until mm_span_end, which hands it to the exporter's bounded queue (or
+ * frees it when the trace is not sampled, or the queue is full: then it is
+ * counted as dropped). The request's thread only copies raw bytes (ids,
+ * times, attribute values with their key's address); all formatting (hex,
+ * JSON escaping, attribute names) is the exporter thread's. Nothing here
+ * blocks: mm_span_end takes one mutex for a list append, and takes back a
+ * recycled span for the thread's next one then (no malloc per span in the
+ * steady state). A span may be ended on another thread than the one that
+ * started it.
  *
  * The current context is per thread: the framework sets it while it runs
  * code on behalf of a request or an event (the GraphQL resolvers of a
@@ -40,24 +45,33 @@ typedef enum mm_span_kind {
 
 /* Longest span name kept (longer ones are cut). */
 #define MM_SPAN_NAME_MAX 128
-/* Room for a span's encoded attributes. */
+/* Room for a span's attribute records. */
 #define MM_SPAN_ATTRS_MAX 1536
+/* Longest attribute value kept (longer ones are cut on a UTF-8 boundary). */
+#define MM_SPAN_ATTR_VALUE_MAX 1024
+
+/* An attribute record in mm_span.attrs: the key's address (a string with
+ * static storage: the conventions' names are literals), a type byte, then
+ * for 's' a 2-byte length and the raw value bytes, for 'i' 8 bytes of
+ * int64_t; unaligned, read and written with memcpy. */
+#define MM_SPAN_ATTR_STR 's'
+#define MM_SPAN_ATTR_INT 'i'
 
 typedef struct mm_span {
     mm_trace_ctx ctx;     /* this span: its trace, its own span id, flags, state */
     uint8_t parent_id[8]; /* the parent span's id; all zero for a root */
     bool has_parent;
-    mm_span_kind kind;
-    char name[MM_SPAN_NAME_MAX];
+    bool error;   /* status ERROR (else UNSET) */
+    uint8_t kind; /* mm_span_kind */
+    uint16_t name_len;
+    uint16_t attrs_len;        /* bytes used in attrs */
     uint64_t start_ns, end_ns; /* Unix epoch nanoseconds */
-    bool error;                /* status ERROR (else UNSET) */
-    size_t attrs_len;          /* bytes used in attrs */
-    /* OTLP JSON KeyValue objects, comma-separated, written in place (no
-     * allocation, no printf on the request's thread); an attribute that
-     * does not fit is left out. */
-    char attrs[MM_SPAN_ATTRS_MAX];
+    char name[MM_SPAN_NAME_MAX];
+    /* Attribute records (above), appended in place; one that does not fit
+     * is left out whole. */
+    unsigned char attrs[MM_SPAN_ATTRS_MAX];
     char status_message[200];
-    struct mm_span *next; /* in the exporter queue */
+    struct mm_span *next; /* in the exporter queue, or the free pool */
 } mm_span;
 
 /* Set by mm_trace_init before any thread runs a hook, cleared by
@@ -79,7 +93,8 @@ mm_span *mm_span_start(const char *name, mm_span_kind kind, const mm_trace_ctx *
 mm_span *mm_span_start_at(const char *name, mm_span_kind kind, const mm_trace_ctx *parent,
                           uint64_t start_ns);
 
-/* Attributes (OpenTelemetry semantic conventions' names). s NULL is skipped. */
+/* Attributes (OpenTelemetry semantic conventions' names). key must have
+ * static storage (a literal): only its address is kept. s NULL is skipped. */
 void mm_span_attr_str(mm_span *sp, const char *key, const char *s);
 void mm_span_attr_strn(mm_span *sp, const char *key, const char *s, size_t n);
 void mm_span_attr_int(mm_span *sp, const char *key, int64_t v);
@@ -97,6 +112,10 @@ void mm_span_end_at(mm_span *sp, uint64_t end_ns);
 
 /* Frees a span without exporting it (e.g. the work never happened). */
 void mm_span_free(mm_span *sp);
+
+/* A span's memory: the thread's recycled spare (trace_export.c keeps the
+ * pool) or malloc; NULL when memory is short. */
+mm_span *mm_trace_span_alloc(void);
 
 /* The thread's current context (NULL when none), and setting it: returns
  * the previous one, to restore with mm_trace_leave. ctx must stay valid

@@ -178,11 +178,15 @@ static uint64_t next64(void) {
 }
 
 void mm_trace_random(uint8_t *buf, size_t n) {
+    /* An all-zero id is invalid: draw again (once in 2^64 draws). */
+    uint64_t any;
     do {
+        any = 0;
         for (size_t i = 0; i < n; i += 8) {
             uint64_t r = next64();
             size_t k = n - i < 8 ? n - i : 8;
             memcpy(buf + i, &r, k);
+            any |= k == 8 ? r : r & ((UINT64_C(1) << (8 * k)) - 1);
         }
-    } while (n > 0 && all_zero(buf, n));
+    } while (n > 0 && any == 0);
 }

@@ -32,6 +32,8 @@ static struct {
     pid_t pid;      /* the process whose thread runs */
     mm_span *head, *tail;
     size_t count, bytes;
+    mm_span *pool; /* exported spans kept for reuse, at most POOL_MAX */
+    size_t pool_count;
     /* configuration, fixed at init */
     size_t queue_bytes;
     unsigned timeout_ms, interval_ms;
@@ -55,9 +57,48 @@ bool mm_trace_sample_root(const uint8_t trace_id[16]) {
 
 size_t mm_trace_span_bytes(const mm_span *sp) { return sizeof *sp; }
 
+/* ---- span memory: no malloc per span -------------------------------------- */
+
+/* Spans the pool keeps (about 2.5 KiB each); the rest are freed. */
+#define POOL_MAX (2 * MM_TRACE_BATCH_MAX)
+
+/* The thread's next span: taken from the pool under the lock that
+ * mm_trace_export_span takes anyway, so the steady state costs no malloc and
+ * no extra lock. A thread's spare is freed when the thread exits (the key's
+ * destructor) or by mm_trace_shutdown on the thread that calls it. */
+static pthread_key_t spare_key;
+static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
+static _Thread_local mm_span *tl_spare;
+
+static void spare_free(void *p) {
+    free(p);
+    tl_spare = NULL;
+}
+static void spare_key_init(void) { pthread_key_create(&spare_key, spare_free); }
+
+static void set_spare(mm_span *sp) {
+    tl_spare = sp;
+    pthread_setspecific(spare_key, sp);
+}
+
+mm_span *mm_trace_span_alloc(void) {
+    mm_span *sp = tl_spare;
+    if (sp) {
+        set_spare(NULL);
+        return sp;
+    }
+    return malloc(sizeof *sp);
+}
+
 void mm_trace_export_span(mm_span *sp) {
     size_t sz = mm_trace_span_bytes(sp);
     pthread_mutex_lock(&ex.lock);
+    if (tl_spare == NULL && ex.pool) {
+        mm_span *spare = ex.pool;
+        ex.pool = spare->next;
+        ex.pool_count--;
+        set_spare(spare);
+    }
     if (!ex.running || ex.bytes + sz > ex.queue_bytes) {
         pthread_mutex_unlock(&ex.lock);
         atomic_fetch_add(&st_dropped, 1);
@@ -87,86 +128,211 @@ void mm_trace_get_stats(mm_trace_stats *out) {
 
 /* ---- OTLP/JSON ------------------------------------------------------------ */
 
-/* Appends a string literal. */
-#define LIT(b, s) mm_strbuf_append((b), (s), sizeof(s) - 1)
+/* The encoder writes through a cursor into room it reserved first (one
+ * bound check per piece, no call per literal). */
+typedef struct out {
+    mm_strbuf *b;
+    char *p;
+} out;
 
-static void put_str(mm_strbuf *b, const char *s) {
-    size_t n = strlen(s);
-    if (!mm_strbuf_reserve(b, 6 * n + 2)) return;
-    b->len += mm_trace_json_string(b->data + b->len, b->cap - b->len - 1, s, n);
-    b->data[b->len] = '\0';
+/* Makes room for n more bytes; false when memory is short. */
+static bool room(out *o, size_t n) {
+    size_t used = (size_t)(o->p - o->b->data);
+    if (o->b->cap > used + n) return true;
+    o->b->len = used;
+    if (!mm_strbuf_reserve(o->b, n + 1)) return false;
+    o->p = o->b->data + o->b->len;
+    return true;
 }
 
-static void put_u64(mm_strbuf *b, uint64_t v) {
-    char num[24];
+#define LIT(o, s) (memcpy((o)->p, (s), sizeof(s) - 1), (o)->p += sizeof(s) - 1)
+
+/* "s" as a JSON string; room for 6 * n + 2 reserved. */
+static void put_str(out *o, const char *s, size_t n) {
+    o->p += mm_trace_json_string(o->p, 6 * n + 2, s, n);
+}
+
+/* Two decimal digits of 0..99, for put_u64. */
+static const char digits2[] = "00010203040506070809101112131415161718192021222324252627282930313233"
+                              "34353637383940414243444546474849505152535455565758596061626364656667"
+                              "6869707172737475767778798081828384858687888990919293949596979899";
+
+/* v (< 10^9) in decimal, at least width digits (zero-padded). */
+static void put_u32(out *o, uint32_t v, size_t width) {
+    char num[10];
     size_t k = sizeof num;
-    do {
-        num[--k] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    mm_strbuf_append(b, num + k, sizeof num - k);
+    while (v >= 100) {
+        k -= 2;
+        memcpy(num + k, digits2 + 2 * (v % 100), 2);
+        v /= 100;
+    }
+    if (v >= 10) {
+        k -= 2;
+        memcpy(num + k, digits2 + 2 * v, 2);
+    } else {
+        num[--k] = (char)('0' + v);
+    }
+    while (sizeof num - k < width) num[--k] = '0';
+    memcpy(o->p, num + k, sizeof num - k);
+    o->p += sizeof num - k;
 }
 
-static void put_hex(mm_strbuf *b, const uint8_t *bytes, size_t n) {
-    char hex[33];
-    assert(n <= 16);
-    mm_trace_hex(bytes, n, hex);
-    mm_strbuf_append(b, hex, 2 * n);
+/* v in decimal; room for 20 bytes reserved. In 32-bit pieces of nine
+ * digits (timestamps have 19): cheaper than 64-bit division per digit. */
+static void put_u64(out *o, uint64_t v) {
+    if (v < 1000000000u) {
+        put_u32(o, (uint32_t)v, 1);
+    } else if (v < UINT64_C(1000000000000000000)) {
+        put_u32(o, (uint32_t)(v / 1000000000u), 1);
+        put_u32(o, (uint32_t)(v % 1000000000u), 9);
+    } else {
+        uint64_t hi = v / 1000000000u;
+        put_u32(o, (uint32_t)(hi / 1000000000u), 1);
+        put_u32(o, (uint32_t)(hi % 1000000000u), 9);
+        put_u32(o, (uint32_t)(v % 1000000000u), 9);
+    }
+}
+
+static void put_i64(out *o, int64_t v) {
+    uint64_t u = (uint64_t)v;
+    if (v < 0) {
+        *o->p++ = '-';
+        u = (uint64_t)0 - u;
+    }
+    put_u64(o, u);
+}
+
+/* n bytes as lowercase hex; room for 2n reserved. */
+static void put_hex(out *o, const uint8_t *bytes, size_t n) {
+    /* "000102...ff": two digits per byte value */
+    static const char table[] = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+                                "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+                                "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+                                "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+                                "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+                                "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+                                "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+                                "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+    for (size_t i = 0; i < n; i++) memcpy(o->p + 2 * i, table + 2 * bytes[i], 2);
+    o->p += 2 * n;
+}
+
+/* {"key":"<key>" -- keys are the conventions' names (literals in the
+ * code, no character that needs escaping): copied as they are. */
+static void put_key(out *o, const char *key, size_t kn) {
+    assert(key[strcspn(key, "\"\\")] == '\0');
+    LIT(o, "{\"key\":\"");
+    memcpy(o->p, key, kn);
+    o->p += kn;
+    *o->p++ = '"';
+}
+
+/* The span's attribute records (trace.h) as OTLP KeyValue objects. */
+static bool put_attrs(out *o, const mm_span *sp) {
+    const unsigned char *p = sp->attrs, *end = sp->attrs + sp->attrs_len;
+    bool first = true;
+    while (p < end) {
+        const char *key;
+        memcpy(&key, p, sizeof key);
+        p += sizeof key;
+        unsigned char type = *p++;
+        size_t kn = strlen(key);
+        if (type == MM_SPAN_ATTR_INT) {
+            int64_t v;
+            memcpy(&v, p, sizeof v);
+            p += sizeof v;
+            if (!room(o, kn + 64)) return false;
+            if (!first) *o->p++ = ',';
+            put_key(o, key, kn);
+            /* OTLP/JSON writes 64-bit integers as strings. */
+            LIT(o, ",\"value\":{\"intValue\":\"");
+            put_i64(o, v);
+            LIT(o, "\"}}");
+        } else {
+            assert(type == MM_SPAN_ATTR_STR);
+            uint16_t n;
+            memcpy(&n, p, 2);
+            p += 2;
+            if (!room(o, kn + 6 * n + 64)) return false;
+            if (!first) *o->p++ = ',';
+            put_key(o, key, kn);
+            LIT(o, ",\"value\":{\"stringValue\":");
+            put_str(o, (const char *)p, n);
+            LIT(o, "}}");
+            p += n;
+        }
+        first = false;
+    }
+    return true;
 }
 
 /* No printf: the exporter encodes every span of a busy server. */
-static void put_span(mm_strbuf *b, const mm_span *sp) {
-    LIT(b, "{\"traceId\":\"");
-    put_hex(b, sp->ctx.trace_id, 16);
-    LIT(b, "\",\"spanId\":\"");
-    put_hex(b, sp->ctx.span_id, 8);
+static bool put_span(out *o, const mm_span *sp) {
+    size_t sn = sp->ctx.state[0] ? strlen(sp->ctx.state) : 0;
+    if (!room(o, 6 * (sn + sp->name_len) + 300)) return false;
+    LIT(o, "{\"traceId\":\"");
+    put_hex(o, sp->ctx.trace_id, 16);
+    LIT(o, "\",\"spanId\":\"");
+    put_hex(o, sp->ctx.span_id, 8);
     if (sp->has_parent) {
-        LIT(b, "\",\"parentSpanId\":\"");
-        put_hex(b, sp->parent_id, 8);
+        LIT(o, "\",\"parentSpanId\":\"");
+        put_hex(o, sp->parent_id, 8);
     }
-    LIT(b, "\"");
-    if (sp->ctx.state[0]) {
-        LIT(b, ",\"traceState\":");
-        put_str(b, sp->ctx.state);
+    LIT(o, "\"");
+    if (sn) {
+        LIT(o, ",\"traceState\":");
+        put_str(o, sp->ctx.state, sn);
     }
-    LIT(b, ",\"name\":");
-    put_str(b, sp->name);
-    LIT(b, ",\"kind\":");
-    put_u64(b, (uint64_t)sp->kind);
-    LIT(b, ",\"startTimeUnixNano\":\"");
-    put_u64(b, sp->start_ns);
-    LIT(b, "\",\"endTimeUnixNano\":\"");
-    put_u64(b, sp->end_ns);
-    LIT(b, "\",\"attributes\":[");
-    mm_strbuf_append(b, sp->attrs, sp->attrs_len);
-    LIT(b, "]");
+    LIT(o, ",\"name\":");
+    put_str(o, sp->name, sp->name_len);
+    LIT(o, ",\"kind\":");
+    put_u64(o, sp->kind);
+    LIT(o, ",\"startTimeUnixNano\":\"");
+    put_u64(o, sp->start_ns);
+    LIT(o, "\",\"endTimeUnixNano\":\"");
+    put_u64(o, sp->end_ns);
+    LIT(o, "\",\"attributes\":[");
+    if (!put_attrs(o, sp)) return false;
+    size_t mn = sp->error ? strlen(sp->status_message) : 0;
+    if (!room(o, 6 * mn + 64)) return false;
+    LIT(o, "]");
     if (sp->error) {
-        LIT(b, ",\"status\":{\"code\":2,\"message\":");
-        put_str(b, sp->status_message);
-        LIT(b, "}");
+        LIT(o, ",\"status\":{\"code\":2,\"message\":");
+        put_str(o, sp->status_message, mn);
+        LIT(o, "}");
     }
-    LIT(b, "}");
+    LIT(o, "}");
+    return true;
 }
 
 char *mm_otlp_encode(mm_span *const *spans, size_t n, const char *service_name, size_t *len) {
     mm_strbuf b = MM_STRBUF_INIT;
     mm_strbuf_reserve(&b, 512 + n * 1024);
-    mm_strbuf_puts(&b, "{\"resourceSpans\":[{\"resource\":{\"attributes\":["
-                       "{\"key\":\"service.name\",\"value\":{\"stringValue\":");
-    put_str(&b, service_name ? service_name : "metamorphosis");
-    mm_strbuf_puts(&b, "}},{\"key\":\"telemetry.sdk.name\",\"value\":{\"stringValue\":"
-                       "\"metamorphosis\"}},{\"key\":\"telemetry.sdk.language\",\"value\":"
-                       "{\"stringValue\":\"c\"}}]},\"scopeSpans\":[{\"scope\":{\"name\":"
-                       "\"metamorphosis\"},\"spans\":[");
-    for (size_t i = 0; i < n; i++) {
-        if (i) mm_strbuf_putc(&b, ',');
-        put_span(&b, spans[i]);
+    const char *svc = service_name ? service_name : "metamorphosis";
+    size_t svc_len = strlen(svc);
+    out o = {&b, b.data};
+    bool ok = room(&o, 6 * svc_len + 512);
+    if (ok) {
+        LIT(&o, "{\"resourceSpans\":[{\"resource\":{\"attributes\":["
+                "{\"key\":\"service.name\",\"value\":{\"stringValue\":");
+        put_str(&o, svc, svc_len);
+        LIT(&o, "}},{\"key\":\"telemetry.sdk.name\",\"value\":{\"stringValue\":"
+                "\"metamorphosis\"}},{\"key\":\"telemetry.sdk.language\",\"value\":"
+                "{\"stringValue\":\"c\"}}]},\"scopeSpans\":[{\"scope\":{\"name\":"
+                "\"metamorphosis\"},\"spans\":[");
     }
-    mm_strbuf_puts(&b, "]}]}]}");
-    if (b.failed) {
+    for (size_t i = 0; ok && i < n; i++) {
+        if (i) *o.p++ = ','; /* room: the previous span reserved 64 spare bytes */
+        ok = put_span(&o, spans[i]);
+    }
+    ok = ok && room(&o, 16);
+    if (ok) LIT(&o, "]}]}]}");
+    if (!ok || b.failed) {
         mm_strbuf_free(&b);
         return NULL;
     }
+    b.len = (size_t)(o.p - b.data);
+    b.data[b.len] = '\0';
     *len = b.len;
     return mm_strbuf_take(&b);
 }
@@ -270,7 +436,30 @@ out:
     return status;
 }
 
-/* Encodes and sends one batch (n > 0), frees the spans. */
+/* Puts sent spans back in the pool (one lock for the batch), frees the
+ * ones beyond POOL_MAX. */
+static void recycle(mm_span **spans, size_t n) {
+    size_t i = 0;
+    pthread_mutex_lock(&ex.lock);
+    for (; i < n && ex.pool_count < POOL_MAX; i++) {
+        spans[i]->next = ex.pool;
+        ex.pool = spans[i];
+        ex.pool_count++;
+    }
+    pthread_mutex_unlock(&ex.lock);
+    for (; i < n; i++) mm_span_free(spans[i]);
+}
+
+static void pool_clear(void) {
+    for (mm_span *sp = ex.pool, *next; sp; sp = next) {
+        next = sp->next;
+        mm_span_free(sp);
+    }
+    ex.pool = NULL;
+    ex.pool_count = 0;
+}
+
+/* Encodes and sends one batch (n > 0), recycles the spans. */
 static void send_batch(mm_span **spans, size_t n) {
     size_t len = 0;
     char *body = mm_otlp_encode(spans, n, ex.service_name, &len);
@@ -284,7 +473,7 @@ static void send_batch(mm_span **spans, size_t n) {
         atomic_fetch_add(&st_failed_posts, 1);
         mm_log_warn("msg=\"trace export failed, spans dropped\" spans=%zu error=\"%s\"", n, err);
     }
-    for (size_t i = 0; i < n; i++) mm_span_free(spans[i]);
+    recycle(spans, n);
 }
 
 static void *export_main(void *arg) {
@@ -333,6 +522,7 @@ static void *export_main(void *arg) {
     }
     ex.tail = NULL;
     ex.count = ex.bytes = 0;
+    pool_clear();
     ex.running = false; /* a span ended from now on is dropped at once */
     pthread_mutex_unlock(&ex.lock);
     free(batch);
@@ -407,6 +597,7 @@ static void reset_after_fork(void) {
     }
     ex.head = ex.tail = NULL;
     ex.count = ex.bytes = 0;
+    pool_clear();
     ex.running = false;
     ex.users = 0;
     mm_trace_enabled_ = false;
@@ -434,6 +625,7 @@ int mm_trace_init(const mm_trace_config *cfg, char *err, size_t err_size) {
     ex.interval_ms = cfg->interval_ms ? cfg->interval_ms : 1000;
     snprintf(ex.service_name, sizeof ex.service_name, "%s",
              cfg->service_name && *cfg->service_name ? cfg->service_name : "metamorphosis");
+    pthread_once(&spare_once, spare_key_init);
     ex.stop = false;
     ex.running = true;
     if (pthread_create(&ex.thread, NULL, export_main, NULL) != 0) {
@@ -457,4 +649,10 @@ void mm_trace_shutdown(void) {
     if (!running) return;
     mm_trace_enabled_ = false;
     pthread_join(ex.thread, NULL);
+    /* The calling thread's spare (other threads free theirs as they exit). */
+    mm_span *spare = tl_spare;
+    if (spare) {
+        set_spare(NULL);
+        free(spare);
+    }
 }
