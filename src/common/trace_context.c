@@ -178,7 +178,17 @@ static uint64_t next64(void) {
 }
 
 void mm_trace_random(uint8_t *buf, size_t n) {
-    /* An all-zero id is invalid: draw again (once in 2^64 draws). */
+    /* An all-zero id is invalid: draw again (once in 2^64 draws). The two
+     * id sizes straight, the rest byte-wise. */
+    if (n == 8 || n == 16) {
+        uint64_t r[2];
+        do {
+            r[0] = next64();
+            r[1] = n == 16 ? next64() : 0;
+        } while ((r[0] | r[1]) == 0);
+        memcpy(buf, r, n);
+        return;
+    }
     uint64_t any;
     do {
         any = 0;

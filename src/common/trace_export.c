@@ -70,21 +70,30 @@ static pthread_key_t spare_key;
 static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
 static _Thread_local mm_span *tl_spare;
 
-static void spare_free(void *p) {
-    free(p);
+static _Thread_local bool tl_spare_key_set;
+
+/* The key's value is only a marker that the thread has a spare slot: the
+ * destructor frees the slot's span (thread-locals live until the key
+ * destructors have run). */
+static void spare_free(void *marker) {
+    (void)marker;
+    free(tl_spare);
     tl_spare = NULL;
 }
 static void spare_key_init(void) { pthread_key_create(&spare_key, spare_free); }
 
 static void set_spare(mm_span *sp) {
     tl_spare = sp;
-    pthread_setspecific(spare_key, sp);
+    if (sp && !tl_spare_key_set) {
+        tl_spare_key_set = true;
+        pthread_setspecific(spare_key, &spare_key);
+    }
 }
 
 mm_span *mm_trace_span_alloc(void) {
     mm_span *sp = tl_spare;
     if (sp) {
-        set_spare(NULL);
+        tl_spare = NULL;
         return sp;
     }
     return malloc(sizeof *sp);
@@ -147,9 +156,49 @@ static bool room(out *o, size_t n) {
 
 #define LIT(o, s) (memcpy((o)->p, (s), sizeof(s) - 1), (o)->p += sizeof(s) - 1)
 
-/* "s" as a JSON string; room for 6 * n + 2 reserved. */
+/* Which of x's 8 bytes need escaping in JSON (a control character, '"' or
+ * '\\'): nonzero when any does. */
+static uint64_t escapes8(uint64_t x) {
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+    return ((x - ones * 0x20) & ~x & highs) | ((q - ones) & ~q & highs) | ((b - ones) & ~b & highs);
+}
+
+/* s (n bytes) as a JSON string, quotes included; room for 6 * n + 2
+ * reserved. Written in place, eight clean bytes at a time: the exporter
+ * escapes every value of every span (the same escapes as
+ * mm_trace_json_string). */
 static void put_str(out *o, const char *s, size_t n) {
-    o->p += mm_trace_json_string(o->p, 6 * n + 2, s, n);
+    static const char hex[] = "0123456789abcdef";
+    char *p = o->p;
+    *p++ = '"';
+    size_t i = 0;
+    while (i < n) {
+        if (i + 8 <= n) {
+            uint64_t x;
+            memcpy(&x, s + i, 8);
+            if (!escapes8(x)) {
+                memcpy(p, &x, 8);
+                p += 8;
+                i += 8;
+                continue;
+            }
+        }
+        unsigned char c = (unsigned char)s[i++];
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            *p++ = (char)c;
+        } else if (c == '"' || c == '\\') {
+            *p++ = '\\';
+            *p++ = (char)c;
+        } else {
+            memcpy(p, "\\u00", 4);
+            p[4] = hex[c >> 4];
+            p[5] = hex[c & 15];
+            p += 6;
+        }
+    }
+    *p++ = '"';
+    o->p = p;
 }
 
 /* Two decimal digits of 0..99, for put_u64. */
@@ -191,6 +240,43 @@ static void put_u64(out *o, uint64_t v) {
         put_u32(o, (uint32_t)(hi % 1000000000u), 9);
         put_u32(o, (uint32_t)(v % 1000000000u), 9);
     }
+}
+
+/* Nine digits of v (< 10^9), zero-padded; room for 9 reserved. */
+static void put_9digits(out *o, uint32_t v) {
+    char *p = o->p;
+    for (int k = 7; k >= 1; k -= 2) {
+        memcpy(p + k, digits2 + 2 * (v % 100), 2);
+        v /= 100;
+    }
+    p[0] = (char)('0' + v);
+    o->p += 9;
+}
+
+/* A timestamp in Unix nanoseconds, in decimal; room for 20 reserved. The
+ * seconds' digits are kept from the previous timestamp when they are the
+ * same (the spans of a batch share a few seconds). */
+typedef struct ts_cache {
+    uint64_t sec;
+    size_t len;
+    char text[20];
+} ts_cache;
+
+static void put_ts(out *o, ts_cache *tc, uint64_t ns) {
+    uint64_t sec = ns / 1000000000u;
+    if (sec == 0) {
+        put_u64(o, ns);
+        return;
+    }
+    if (tc->len == 0 || tc->sec != sec) {
+        out t = {o->b, tc->text};
+        put_u64(&t, sec);
+        tc->sec = sec;
+        tc->len = (size_t)(t.p - tc->text);
+    }
+    memcpy(o->p, tc->text, tc->len);
+    o->p += tc->len;
+    put_9digits(o, (uint32_t)(ns % 1000000000u));
 }
 
 static void put_i64(out *o, int64_t v) {
@@ -267,7 +353,7 @@ static bool put_attrs(out *o, const mm_span *sp) {
 }
 
 /* No printf: the exporter encodes every span of a busy server. */
-static bool put_span(out *o, const mm_span *sp) {
+static bool put_span(out *o, ts_cache *tc, const mm_span *sp) {
     size_t sn = sp->ctx.state[0] ? strlen(sp->ctx.state) : 0;
     if (!room(o, 6 * (sn + sp->name_len) + 300)) return false;
     LIT(o, "{\"traceId\":\"");
@@ -286,11 +372,12 @@ static bool put_span(out *o, const mm_span *sp) {
     LIT(o, ",\"name\":");
     put_str(o, sp->name, sp->name_len);
     LIT(o, ",\"kind\":");
-    put_u64(o, sp->kind);
+    assert(sp->kind >= MM_SPAN_INTERNAL && sp->kind <= MM_SPAN_CONSUMER);
+    *o->p++ = (char)('0' + sp->kind);
     LIT(o, ",\"startTimeUnixNano\":\"");
-    put_u64(o, sp->start_ns);
+    put_ts(o, tc, sp->start_ns);
     LIT(o, "\",\"endTimeUnixNano\":\"");
-    put_u64(o, sp->end_ns);
+    put_ts(o, tc, sp->end_ns);
     LIT(o, "\",\"attributes\":[");
     if (!put_attrs(o, sp)) return false;
     size_t mn = sp->error ? strlen(sp->status_message) : 0;
@@ -311,6 +398,7 @@ char *mm_otlp_encode(mm_span *const *spans, size_t n, const char *service_name, 
     const char *svc = service_name ? service_name : "metamorphosis";
     size_t svc_len = strlen(svc);
     out o = {&b, b.data};
+    ts_cache tc = {0};
     bool ok = room(&o, 6 * svc_len + 512);
     if (ok) {
         LIT(&o, "{\"resourceSpans\":[{\"resource\":{\"attributes\":["
@@ -323,7 +411,7 @@ char *mm_otlp_encode(mm_span *const *spans, size_t n, const char *service_name, 
     }
     for (size_t i = 0; ok && i < n; i++) {
         if (i) *o.p++ = ','; /* room: the previous span reserved 64 spare bytes */
-        ok = put_span(&o, spans[i]);
+        ok = put_span(&o, &tc, spans[i]);
     }
     ok = ok && room(&o, 16);
     if (ok) LIT(&o, "]}]}]}");

@@ -1,8 +1,8 @@
-"""callgrind_client.py -- sends N `{ __typename }` requests one after the
+"""tracing_callgrind_client.py -- sends N `{ __typename }` requests one after the
 other on one keep-alive connection and checks each answer (for
-bench/http/callgrind.sh: an exact request count).
+bench/http/tracing_callgrind.sh: an exact request count).
 
-  python3 bench/http/callgrind_client.py URL N"""
+  python3 bench/http/tracing_callgrind_client.py URL N"""
 import http.client
 import sys
 import urllib.parse

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# callgrind.sh -- instructions per `{ __typename }` request of `gregor serve`
+# tracing_callgrind.sh -- instructions per `{ __typename }` request of `gregor serve`
 # with tracing off and on (100% sampling, null OTLP sink): the deterministic
 # measure behind docs/benchmarks.md's tracing row. Not a test; never run by
 # ctest.
 #
-#   bench/http/callgrind.sh [REQUESTS=3000]
+#   bench/http/tracing_callgrind.sh [REQUESTS=3000]
 #
 # Uses the Release tree of bench/http/run.sh (BENCH_BUILD_DIR, default
 # build-httpbench; build it first). Starts its own Redis and the sink, runs
@@ -20,10 +20,10 @@ root=$(cd "$here/../.." && pwd)
 n=${1:-3000}
 B=${BENCH_BUILD_DIR:-$root/build-httpbench}
 [[ -x $B/gregor && -f $B/bench/httpbench_service.so ]] || {
-    echo "bench/http/callgrind.sh: build $B first (bench/http/run.sh does)" >&2
+    echo "bench/http/tracing_callgrind.sh: build $B first (bench/http/run.sh does)" >&2
     exit 1
 }
-command -v valgrind >/dev/null || { echo "callgrind.sh: valgrind is not installed" >&2; exit 1; }
+command -v valgrind >/dev/null || { echo "tracing_callgrind.sh: valgrind is not installed" >&2; exit 1; }
 cd "$root"
 source "$root/scripts/lib/fixture.sh" # free_port
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mm-cg.XXXXXX")
@@ -33,7 +33,7 @@ cleanup() {
     for p in $pids; do wait "$p" 2>/dev/null || true; done
     [[ -z $redis_dir && -s $tmp/redis-dir ]] && redis_dir=$(cat "$tmp/redis-dir")
     [[ -n $redis_dir ]] && scripts/redis-fixture.sh stop "$redis_dir" >/dev/null 2>&1 || true
-    if [[ -n ${BENCH_CG_KEEP:-} ]]; then echo "callgrind.sh: outputs kept in $tmp" >&2; else rm -rf "$tmp"; fi
+    if [[ -n ${BENCH_CG_KEEP:-} ]]; then echo "tracing_callgrind.sh: outputs kept in $tmp" >&2; else rm -rf "$tmp"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -65,10 +65,10 @@ measure() {
     for _ in $(seq 600); do grep -q '^graphql: ' "$out/stdout" && break; sleep 0.1; done
     local url
     url=$(sed -n 's/^graphql: //p' "$out/stdout")
-    [[ -n $url ]] || { echo "callgrind.sh: gregor did not start" >&2; cat "$out/stderr" >&2; exit 1; }
-    python3 "$here/callgrind_client.py" "$url" 300
+    [[ -n $url ]] || { echo "tracing_callgrind.sh: gregor did not start" >&2; cat "$out/stderr" >&2; exit 1; }
+    python3 "$here/tracing_callgrind_client.py" "$url" 300
     callgrind_control -z "$pid" >/dev/null 2>&1
-    python3 "$here/callgrind_client.py" "$url" "$n"
+    python3 "$here/tracing_callgrind_client.py" "$url" "$n"
     sleep 1.5
     callgrind_control -d "$pid" >/dev/null 2>&1
     kill -TERM "$pid"
