@@ -122,8 +122,8 @@ size_t mm_trace_json_string(char *out, size_t room, const char *s, size_t n) {
 
 /* Appends one attribute record (trace.h): the key's address, the type,
  * then v (n bytes); left out whole when it does not fit. */
-static void put_attr(mm_span *sp, const char *key, unsigned char type, const void *v, size_t n,
-                     bool with_len) {
+static inline void put_attr(mm_span *sp, const char *key, unsigned char type, const void *v,
+                            size_t n, bool with_len) {
     size_t at = sp->attrs_len, need = sizeof key + 1 + (with_len ? 2 : 0) + n;
     if (at + need > sizeof sp->attrs) return;
     unsigned char *p = sp->attrs + at;
@@ -150,9 +150,19 @@ void mm_span_attr_strn(mm_span *sp, const char *key, const char *s, size_t n) {
 }
 
 void mm_span_attr_str(mm_span *sp, const char *key, const char *s) {
-    if (sp == NULL || s == NULL) return;
+    if (sp == NULL || s == NULL || !sampled(sp)) return;
     size_t n = strnlen(s, MM_SPAN_ATTR_VALUE_MAX + 1);
-    mm_span_attr_strn(sp, key, s, n);
+    if (n > MM_SPAN_ATTR_VALUE_MAX) {
+        mm_span_attr_strn(sp, key, s, n);
+        return;
+    }
+    put_attr(sp, key, MM_SPAN_ATTR_STR, s, n, true);
+}
+
+void mm_span_attr_const(mm_span *sp, const char *key, const char *literal) {
+    if (sp == NULL || literal == NULL || !sampled(sp)) return;
+    assert(strlen(literal) <= MM_SPAN_ATTR_VALUE_MAX);
+    put_attr(sp, key, MM_SPAN_ATTR_CONST, &literal, sizeof literal, false);
 }
 
 void mm_span_attr_int(mm_span *sp, const char *key, int64_t v) {

@@ -56,6 +56,8 @@ typedef enum mm_span_kind {
  * int64_t; unaligned, read and written with memcpy. */
 #define MM_SPAN_ATTR_STR 's'
 #define MM_SPAN_ATTR_INT 'i'
+/* 'c': the value's address (a NUL-terminated string with static storage). */
+#define MM_SPAN_ATTR_CONST 'c'
 
 typedef struct mm_span {
     mm_trace_ctx ctx;     /* this span: its trace, its own span id, flags, state */
@@ -72,6 +74,10 @@ typedef struct mm_span {
     unsigned char attrs[MM_SPAN_ATTRS_MAX];
     char status_message[200];
     struct mm_span *next; /* in the exporter queue, or the free pool */
+    /* The encoder reads every string of a span eight bytes at a time: the
+     * last read may pass the string's end by up to 7 bytes, always inside
+     * the span (this slack ends it). */
+    unsigned char read_slack[8];
 } mm_span;
 
 /* Set by mm_trace_init before any thread runs a hook, cleared by
@@ -98,6 +104,8 @@ mm_span *mm_span_start_at(const char *name, mm_span_kind kind, const mm_trace_ct
 void mm_span_attr_str(mm_span *sp, const char *key, const char *s);
 void mm_span_attr_strn(mm_span *sp, const char *key, const char *s, size_t n);
 void mm_span_attr_int(mm_span *sp, const char *key, int64_t v);
+/* A value with static storage (a literal): only its address is kept. */
+void mm_span_attr_const(mm_span *sp, const char *key, const char *literal);
 
 /* Writes s (n bytes) as a JSON string, quotes included, into out (room
  * bytes); returns the bytes written, or 0 when it does not fit. */

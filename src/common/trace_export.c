@@ -147,6 +147,7 @@ typedef struct out {
 /* Makes room for n more bytes; false when memory is short. */
 static bool room(out *o, size_t n) {
     size_t used = (size_t)(o->p - o->b->data);
+    n += 16; /* put_str's last 8-byte store may pass its end */
     if (o->b->cap > used + n) return true;
     o->b->len = used;
     if (!mm_strbuf_reserve(o->b, n + 1)) return false;
@@ -164,27 +165,11 @@ static uint64_t escapes8(uint64_t x) {
     return ((x - ones * 0x20) & ~x & highs) | ((q - ones) & ~q & highs) | ((b - ones) & ~b & highs);
 }
 
-/* s (n bytes) as a JSON string, quotes included; room for 6 * n + 2
- * reserved. Written in place, eight clean bytes at a time: the exporter
- * escapes every value of every span (the same escapes as
- * mm_trace_json_string). */
-static void put_str(out *o, const char *s, size_t n) {
+/* Escapes s[i..n) byte by byte from p; returns the end. */
+static char *escape_bytes(char *p, const char *s, size_t i, size_t n) {
     static const char hex[] = "0123456789abcdef";
-    char *p = o->p;
-    *p++ = '"';
-    size_t i = 0;
-    while (i < n) {
-        if (i + 8 <= n) {
-            uint64_t x;
-            memcpy(&x, s + i, 8);
-            if (!escapes8(x)) {
-                memcpy(p, &x, 8);
-                p += 8;
-                i += 8;
-                continue;
-            }
-        }
-        unsigned char c = (unsigned char)s[i++];
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
         if (c >= 0x20 && c != '"' && c != '\\') {
             *p++ = (char)c;
         } else if (c == '"' || c == '\\') {
@@ -197,9 +182,49 @@ static void put_str(out *o, const char *s, size_t n) {
             p += 6;
         }
     }
+    return p;
+}
+
+/* s (n bytes) as a JSON string, quotes included; room for 6 * n + 2 + 8
+ * reserved (the same escapes as mm_trace_json_string). Eight clean bytes at
+ * a time: the exporter escapes every value of every span. in_span: s lies
+ * inside an mm_span, so the last 8-byte read may pass its end (the span's
+ * read_slack); the bytes past the end are ignored. */
+static void put_str_at(out *o, const char *s, size_t n, bool in_span) {
+    char *p = o->p;
+    *p++ = '"';
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        if (escapes8(x)) {
+            p = escape_bytes(p, s, i, n);
+            i = n;
+            break;
+        }
+        memcpy(p, &x, 8);
+        p += 8;
+    }
+    size_t rem = n - i;
+    if (rem && in_span) {
+        uint64_t x, valid = (UINT64_C(1) << (8 * rem)) - 1;
+        memcpy(&x, s + i, 8);
+        /* A byte's flag depends on it and the bytes before it only. */
+        if (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && !(escapes8(x) & valid)) {
+            memcpy(p, &x, 8);
+            p += rem;
+        } else {
+            p = escape_bytes(p, s, i, n);
+        }
+    } else if (rem) {
+        p = escape_bytes(p, s, i, n);
+    }
     *p++ = '"';
     o->p = p;
 }
+
+static void put_str(out *o, const char *s, size_t n) { put_str_at(o, s, n, false); }
+static void put_span_str(out *o, const char *s, size_t n) { put_str_at(o, s, n, true); }
 
 /* Two decimal digits of 0..99, for put_u64. */
 static const char digits2[] = "00010203040506070809101112131415161718192021222324252627282930313233"
@@ -334,6 +359,17 @@ static bool put_attrs(out *o, const mm_span *sp) {
             LIT(o, ",\"value\":{\"intValue\":\"");
             put_i64(o, v);
             LIT(o, "\"}}");
+        } else if (type == MM_SPAN_ATTR_CONST) {
+            const char *v;
+            memcpy(&v, p, sizeof v);
+            p += sizeof v;
+            size_t n = strlen(v);
+            if (!room(o, kn + 6 * n + 64)) return false;
+            if (!first) *o->p++ = ',';
+            put_key(o, key, kn);
+            LIT(o, ",\"value\":{\"stringValue\":");
+            put_str(o, v, n);
+            LIT(o, "}}");
         } else {
             assert(type == MM_SPAN_ATTR_STR);
             uint16_t n;
@@ -343,7 +379,7 @@ static bool put_attrs(out *o, const mm_span *sp) {
             if (!first) *o->p++ = ',';
             put_key(o, key, kn);
             LIT(o, ",\"value\":{\"stringValue\":");
-            put_str(o, (const char *)p, n);
+            put_span_str(o, (const char *)p, n);
             LIT(o, "}}");
             p += n;
         }
@@ -367,10 +403,10 @@ static bool put_span(out *o, ts_cache *tc, const mm_span *sp) {
     LIT(o, "\"");
     if (sn) {
         LIT(o, ",\"traceState\":");
-        put_str(o, sp->ctx.state, sn);
+        put_span_str(o, sp->ctx.state, sn);
     }
     LIT(o, ",\"name\":");
-    put_str(o, sp->name, sp->name_len);
+    put_span_str(o, sp->name, sp->name_len);
     LIT(o, ",\"kind\":");
     assert(sp->kind >= MM_SPAN_INTERNAL && sp->kind <= MM_SPAN_CONSUMER);
     *o->p++ = (char)('0' + sp->kind);
@@ -385,7 +421,7 @@ static bool put_span(out *o, ts_cache *tc, const mm_span *sp) {
     LIT(o, "]");
     if (sp->error) {
         LIT(o, ",\"status\":{\"code\":2,\"message\":");
-        put_str(o, sp->status_message, mn);
+        put_span_str(o, sp->status_message, mn);
         LIT(o, "}");
     }
     LIT(o, "}");

@@ -210,7 +210,7 @@ void mm_http_dispatch(mm_http_conn *c, const char *body, size_t body_len) {
     }
     req.media = c->media;
     req.trace.valid = false;
-    if (c->span) req.trace = c->span->ctx; /* trace: the handler's parent */
+    if (c->span) mm_trace_ctx_copy(&req.trace, &c->span->ctx); /* trace: the handler's parent */
     if (c->want_sse) {
         mm_http_stream_start_sse(c, &req); /* takes req */
         return;

@@ -34,9 +34,9 @@ void mm_http_trace_begin(mm_http_conn *c) {
     if (sp == NULL) return;
     mm_span_attr_str(sp, "http.request.method", c->method_name);
     mm_span_attr_str(sp, "url.path", c->path);
-    mm_span_attr_str(sp, "url.scheme", "http");
+    mm_span_attr_const(sp, "url.scheme", "http");
     mm_span_attr_str(sp, "http.route", c->path);
-    mm_span_attr_str(sp, "network.protocol.version", c->head.minor ? "1.1" : "1.0");
+    mm_span_attr_const(sp, "network.protocol.version", c->head.minor ? "1.1" : "1.0");
     const char *colon = strrchr(c->remote, ':');
     if (colon) mm_span_attr_strn(sp, "client.address", c->remote, (size_t)(colon - c->remote));
     const char *ua = mm_http_conn_header(c, "User-Agent", &len);

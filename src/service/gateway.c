@@ -207,7 +207,7 @@ void mm_gateway_handle(void *ud, const mm_http_graphql_request *req, mm_http_res
      * (or while the engine runs here) only sets the flag and leaves the job
      * to after_step. */
     mm_http_responder_on_cancel(responder, on_cancel, j);
-    if (req->trace.valid) j->trace = req->trace;
+    if (req->trace.valid) mm_trace_ctx_copy(&j->trace, &req->trace);
     const mm_trace_ctx *prev = j->trace.valid ? mm_trace_enter(&j->trace) : NULL;
     tl_io_job = j; /* resolvers that may block offload themselves */
     j->req = mm_graphql_request_start(gw->schema, &gw->options, &params);
