@@ -34,14 +34,14 @@ mm_span *mm_span_start_at(const char *name, mm_span_kind kind, const mm_trace_ct
         sp->ctx.flags = parent->flags;
         size_t n = parent->state[0] ? strlen(parent->state) : 0;
         memcpy(sp->ctx.state, parent->state, n + 1);
+        mm_trace_random(sp->ctx.span_id, 8);
     } else {
         sp->ctx.state[0] = '\0';
-        mm_trace_random(sp->ctx.trace_id, 16);
+        mm_trace_random_ids(sp->ctx.trace_id, sp->ctx.span_id);
         memset(sp->parent_id, 0, 8);
         sp->has_parent = false;
         sp->ctx.flags = mm_trace_sample_root(sp->ctx.trace_id) ? MM_TRACE_FLAG_SAMPLED : 0;
     }
-    mm_trace_random(sp->ctx.span_id, 8);
     sp->kind = (uint8_t)kind;
     size_t n = strnlen(name, sizeof sp->name - 1);
     memcpy(sp->name, name, n);

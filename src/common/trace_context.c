@@ -177,6 +177,32 @@ static uint64_t next64(void) {
     return result;
 }
 
+void mm_trace_random_ids(uint8_t trace_id[16], uint8_t span_id[8]) {
+    /* The state in locals for the three draws (one thread-local access). */
+    if (!rng_seeded) (void)next64();
+    uint64_t s0 = rng[0], s1 = rng[1], s2 = rng[2], s3 = rng[3], r[3];
+    for (int i = 0; i < 3;) {
+        uint64_t result = rotl(s1 * 5, 7) * 9, t = s1 << 17;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = rotl(s3, 45);
+        r[i] = result;
+        /* All-zero ids are invalid: draw again (once in 2^64 draws). */
+        if (i == 1 && (r[0] | r[1]) == 0) continue;
+        if (i == 2 && r[2] == 0) continue;
+        i++;
+    }
+    rng[0] = s0;
+    rng[1] = s1;
+    rng[2] = s2;
+    rng[3] = s3;
+    memcpy(trace_id, r, 16);
+    memcpy(span_id, &r[2], 8);
+}
+
 void mm_trace_random(uint8_t *buf, size_t n) {
     /* An all-zero id is invalid: draw again (once in 2^64 draws). The two
      * id sizes straight, the rest byte-wise. */

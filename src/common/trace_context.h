@@ -72,6 +72,8 @@ bool mm_tracestate_set(mm_trace_ctx *c, const char *s, size_t len);
  * kernel (getrandom): ids must not collide, they need not be secret. Never
  * returns all zeros for n > 0. */
 void mm_trace_random(uint8_t *buf, size_t n);
+/* A new trace's id and its root span's id at once (the same generator). */
+void mm_trace_random_ids(uint8_t trace_id[16], uint8_t span_id[8]);
 
 /* Lowercase hex of n bytes plus a NUL (out: 2n+1 bytes). */
 void mm_trace_hex(const uint8_t *bytes, size_t n, char *out);

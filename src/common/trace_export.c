@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/trace_otlp_pb.h"
 #include "metamorphosis.h"
 
 static struct {
@@ -508,7 +509,7 @@ static int http_post(const char *body, size_t len, char *err, size_t err_size) {
     }
     char head[1024];
     int hn = snprintf(head, sizeof head,
-                      "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"
+                      "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-protobuf\r\n"
                       "Content-Length: %zu\r\nConnection: close\r\n\r\n",
                       ex.path, ex.host, len);
     const char *parts[2] = {head, body};
@@ -586,7 +587,7 @@ static void pool_clear(void) {
 /* Encodes and sends one batch (n > 0), recycles the spans. */
 static void send_batch(mm_span **spans, size_t n) {
     size_t len = 0;
-    char *body = mm_otlp_encode(spans, n, ex.service_name, &len);
+    char *body = (char *)mm_otlp_encode_pb(spans, n, ex.service_name, &len);
     char err[200] = "out of memory";
     int status = body ? http_post(body, len, err, sizeof err) : -1;
     free(body);

@@ -11,7 +11,9 @@
 #include "common/trace.h"
 
 void mm_http_trace_begin(mm_http_conn *c) {
-    mm_trace_ctx parent = {0};
+    mm_trace_ctx parent; /* not zeroed: 540 bytes, mostly tracestate room */
+    parent.valid = false;
+    parent.state[0] = '\0';
     size_t len;
     const char *tp = mm_http_conn_header(c, "traceparent", &len);
     if (tp && mm_traceparent_parse(tp, len, &parent) == 0) {
@@ -21,17 +23,17 @@ void mm_http_trace_begin(mm_http_conn *c) {
     /* The span starts when the request did (c->start_ns is monotonic). */
     uint64_t ago = mm_http_now_ns() - c->start_ns;
     uint64_t now = mm_trace_now_ns();
-    /* "<METHOD> <path>", cut to fit (no printf on the request's thread) */
-    char name[MM_SPAN_NAME_MAX];
+    mm_span *sp = mm_span_start_at("", MM_SPAN_SERVER, parent.valid ? &parent : NULL, now - ago);
+    if (sp == NULL) return;
+    /* The name "<METHOD> <path>" straight into the span, cut to fit. */
     const char *path = c->path ? c->path : "/";
     size_t m = strnlen(c->method_name, sizeof c->method_name), p = strlen(path);
-    if (m + 1 + p >= sizeof name) p = sizeof name - m - 2;
-    memcpy(name, c->method_name, m);
-    name[m] = ' ';
-    memcpy(name + m + 1, path, p);
-    name[m + 1 + p] = '\0';
-    mm_span *sp = mm_span_start_at(name, MM_SPAN_SERVER, parent.valid ? &parent : NULL, now - ago);
-    if (sp == NULL) return;
+    if (m + 1 + p >= sizeof sp->name) p = sizeof sp->name - m - 2;
+    memcpy(sp->name, c->method_name, m);
+    sp->name[m] = ' ';
+    memcpy(sp->name + m + 1, path, p);
+    sp->name[m + 1 + p] = '\0';
+    sp->name_len = (uint16_t)(m + 1 + p);
     mm_span_attr_str(sp, "http.request.method", c->method_name);
     mm_span_attr_str(sp, "url.path", c->path);
     mm_span_attr_const(sp, "url.scheme", "http");

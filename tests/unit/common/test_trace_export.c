@@ -22,6 +22,7 @@
 
 #include "common/trace.h"
 #include "common/trace_export.h"
+#include "common/trace_otlp_pb.h"
 
 static int64_t now_ms(void) {
     struct timespec ts;
@@ -161,8 +162,10 @@ static void test_attr_bounds(void **state) {
 
 typedef struct collector {
     int fd;
-    char *body;
+    char *body; /* binary: body_len bytes */
+    size_t body_len;
     char request_line[128];
+    char content_type[64];
 } collector;
 
 static void *collect_one(void *arg) {
@@ -186,13 +189,154 @@ static void *collect_one(void *arg) {
     }
     const char *eol = strstr(buf, "\r\n");
     snprintf(c->request_line, sizeof c->request_line, "%.*s", eol ? (int)(eol - buf) : 0, buf);
+    const char *ct = strstr(buf, "Content-Type: ");
+    snprintf(c->content_type, sizeof c->content_type, "%.*s", ct ? (int)strcspn(ct + 14, "\r") : 0,
+             ct ? ct + 14 : "");
     const char *end = strstr(buf, "\r\n\r\n");
-    c->body = strdup(end ? end + 4 : "");
+    size_t head = end ? (size_t)(end + 4 - buf) : got;
+    c->body_len = got - head;
+    c->body = malloc(c->body_len + 1);
+    memcpy(c->body, buf + head, c->body_len);
     free(buf);
     const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}";
     send(s, ok, sizeof ok - 1, MSG_NOSIGNAL);
     close(s);
     return NULL;
+}
+
+/* ---- a minimal protobuf reader, to check what the exporter sends ---------- */
+
+static uint64_t pb_varint(const uint8_t **p, const uint8_t *end) {
+    uint64_t v = 0;
+    for (int shift = 0; *p < end && shift < 64; shift += 7) {
+        uint8_t c = *(*p)++;
+        v |= (uint64_t)(c & 0x7f) << shift;
+        if (c < 0x80) break;
+    }
+    return v;
+}
+
+/* The idx-th occurrence of field f in message [b, b+n): its bytes (a
+ * length-delimited field) or its value (varint: *val; fixed64: *val).
+ * Returns how many occurrences there are when idx is SIZE_MAX. */
+static size_t pb_find(const uint8_t *b, size_t n, unsigned f, size_t idx, const uint8_t **out,
+                      size_t *out_len, uint64_t *val) {
+    const uint8_t *p = b, *end = b + n;
+    size_t seen = 0;
+    while (p < end) {
+        uint64_t tag = pb_varint(&p, end);
+        const uint8_t *data = p;
+        size_t len = 0;
+        uint64_t v = 0;
+        switch (tag & 7) {
+        case 0: v = pb_varint(&p, end); break;
+        case 1:
+            assert_true(end - p >= 8);
+            for (int i = 0; i < 8; i++) v |= (uint64_t)p[i] << (8 * i);
+            p += 8;
+            break;
+        case 2:
+            len = (size_t)pb_varint(&p, end);
+            assert_true((size_t)(end - p) >= len);
+            data = p;
+            p += len;
+            break;
+        default: fail_msg("wire type %u", (unsigned)(tag & 7));
+        }
+        if ((tag >> 3) != f) continue;
+        if (seen++ == idx) {
+            if (out) *out = data;
+            if (out_len) *out_len = len;
+            if (val) *val = v;
+            return 1;
+        }
+    }
+    assert_true(p == end);
+    return idx == SIZE_MAX ? seen : 0;
+}
+
+/* The spans list of an ExportTraceServiceRequest (its one resource and
+ * scope). */
+static void pb_spans(const uint8_t *b, size_t n, const uint8_t **ss, size_t *ss_len) {
+    const uint8_t *rs;
+    size_t rs_len;
+    assert_int_equal(pb_find(b, n, 1, 0, &rs, &rs_len, NULL), 1);
+    assert_int_equal(pb_find(rs, rs_len, 2, 0, ss, ss_len, NULL), 1);
+}
+
+/* The protobuf encoding: ids raw, times fixed64, attributes, status. */
+static void test_encode_pb(void **state) {
+    (void)state;
+    mm_trace_enabled_ = true;
+    mm_span *server = mm_span_start("POST /graphql", MM_SPAN_SERVER, sampled_parent());
+    mm_span_attr_str(server, "url.path", "/gra\"phql\n");
+    mm_span_attr_const(server, "url.scheme", "http");
+    mm_span_attr_int(server, "http.response.status_code", -5);
+    mm_span_set_error(server, "boom");
+    mm_span *child = mm_span_start("publish forms", MM_SPAN_PRODUCER, &server->ctx);
+    server->end_ns = server->start_ns + 1234;
+    child->end_ns = child->start_ns;
+    mm_span *spans[2] = {server, child};
+    size_t len;
+    uint8_t *pb = mm_otlp_encode_pb(spans, 2, "svc", &len);
+    assert_non_null(pb);
+    const uint8_t *ss, *sp, *v, *kv, *any;
+    size_t ss_len, sp_len, v_len, kv_len, any_len;
+    uint64_t num;
+    pb_spans(pb, len, &ss, &ss_len);
+    assert_int_equal(pb_find(ss, ss_len, 2, SIZE_MAX, NULL, NULL, NULL), 2);
+    assert_int_equal(pb_find(ss, ss_len, 2, 0, &sp, &sp_len, NULL), 1);
+    assert_int_equal(pb_find(sp, sp_len, 1, 0, &v, &v_len, NULL), 1); /* trace_id */
+    assert_int_equal(v_len, 16);
+    assert_memory_equal(v, server->ctx.trace_id, 16);
+    assert_int_equal(pb_find(sp, sp_len, 4, 0, &v, &v_len, NULL), 1); /* parent_span_id */
+    assert_memory_equal(v, server->parent_id, 8);
+    assert_int_equal(pb_find(sp, sp_len, 3, 0, &v, &v_len, NULL), 1); /* trace_state */
+    assert_int_equal(v_len, 6);
+    assert_memory_equal(v, "rojo=1", 6);
+    assert_int_equal(pb_find(sp, sp_len, 5, 0, &v, &v_len, NULL), 1); /* name */
+    assert_int_equal(v_len, 13);
+    assert_memory_equal(v, "POST /graphql", 13);
+    assert_int_equal(pb_find(sp, sp_len, 6, 0, NULL, NULL, &num), 1);
+    assert_int_equal(num, MM_SPAN_SERVER);
+    assert_int_equal(pb_find(sp, sp_len, 7, 0, NULL, NULL, &num), 1);
+    assert_true(num == server->start_ns);
+    assert_int_equal(pb_find(sp, sp_len, 8, 0, NULL, NULL, &num), 1);
+    assert_true(num == server->start_ns + 1234);
+    assert_int_equal(pb_find(sp, sp_len, 9, SIZE_MAX, NULL, NULL, NULL), 3);
+    /* attribute 0: the raw value (no escaping in protobuf) */
+    assert_int_equal(pb_find(sp, sp_len, 9, 0, &kv, &kv_len, NULL), 1);
+    assert_int_equal(pb_find(kv, kv_len, 1, 0, &v, &v_len, NULL), 1);
+    assert_int_equal(v_len, 8);
+    assert_memory_equal(v, "url.path", 8);
+    assert_int_equal(pb_find(kv, kv_len, 2, 0, &any, &any_len, NULL), 1);
+    assert_int_equal(pb_find(any, any_len, 1, 0, &v, &v_len, NULL), 1);
+    assert_int_equal(v_len, 10);
+    assert_memory_equal(v, "/gra\"phql\n", 10);
+    /* attribute 1: a literal */
+    assert_int_equal(pb_find(sp, sp_len, 9, 1, &kv, &kv_len, NULL), 1);
+    assert_int_equal(pb_find(kv, kv_len, 2, 0, &any, &any_len, NULL), 1);
+    assert_int_equal(pb_find(any, any_len, 1, 0, &v, &v_len, NULL), 1);
+    assert_int_equal(v_len, 4);
+    assert_memory_equal(v, "http", 4);
+    /* attribute 2: int64 as a varint (two's complement) */
+    assert_int_equal(pb_find(sp, sp_len, 9, 2, &kv, &kv_len, NULL), 1);
+    assert_int_equal(pb_find(kv, kv_len, 2, 0, &any, &any_len, NULL), 1);
+    assert_int_equal(pb_find(any, any_len, 3, 0, NULL, NULL, &num), 1);
+    assert_true((int64_t)num == -5);
+    /* status: code ERROR (2) and the message */
+    assert_int_equal(pb_find(sp, sp_len, 15, 0, &v, &v_len, NULL), 1);
+    assert_int_equal(pb_find(v, v_len, 3, 0, NULL, NULL, &num), 1);
+    assert_int_equal(num, 2);
+    /* the child: its parent is the server span, no status */
+    assert_int_equal(pb_find(ss, ss_len, 2, 1, &sp, &sp_len, NULL), 1);
+    assert_int_equal(pb_find(sp, sp_len, 4, 0, &v, &v_len, NULL), 1);
+    assert_memory_equal(v, server->ctx.span_id, 8);
+    assert_int_equal(pb_find(sp, sp_len, 15, 0, NULL, NULL, NULL), 0);
+    free(pb);
+    mm_span_free(server);
+    mm_span_free(child);
+    mm_trace_enabled_ = false;
 }
 
 static void test_export_posts(void **state) {
@@ -225,15 +369,11 @@ static void test_export_posts(void **state) {
     mm_trace_get_stats(&st);
     assert_int_equal(st.exported, 2);
     assert_string_equal(c.request_line, "POST /v1/traces HTTP/1.1");
-    json_t *doc = json_loads(c.body, 0, NULL);
-    assert_non_null(doc);
-    json_t *spans = json_object_get(
-        json_array_get(
-            json_object_get(json_array_get(json_object_get(doc, "resourceSpans"), 0), "scopeSpans"),
-            0),
-        "spans");
-    assert_int_equal(json_array_size(spans), 2);
-    json_decref(doc);
+    assert_string_equal(c.content_type, "application/x-protobuf");
+    const uint8_t *ss;
+    size_t ss_len;
+    pb_spans((const uint8_t *)c.body, c.body_len, &ss, &ss_len);
+    assert_int_equal(pb_find(ss, ss_len, 2, SIZE_MAX, NULL, NULL, NULL), 2);
     free(c.body);
     close(c.fd);
 }
@@ -325,9 +465,13 @@ static void test_sampling_ratio(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_encode),       cmocka_unit_test(test_attr_bounds),
-        cmocka_unit_test(test_export_posts), cmocka_unit_test(test_queue_drops_not_blocks),
-        cmocka_unit_test(test_bad_endpoint), cmocka_unit_test(test_sampling_ratio),
+        cmocka_unit_test(test_encode),
+        cmocka_unit_test(test_attr_bounds),
+        cmocka_unit_test(test_encode_pb),
+        cmocka_unit_test(test_export_posts),
+        cmocka_unit_test(test_queue_drops_not_blocks),
+        cmocka_unit_test(test_bad_endpoint),
+        cmocka_unit_test(test_sampling_ratio),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
