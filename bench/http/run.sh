@@ -9,7 +9,7 @@
 #
 # BENCH_MODE=tracing compares gregor with tracing off (the "C" columns)
 # against the same gregor with tracing on at 100% sampling (the "other"
-# columns: one HTTP server span per request, exported as OTLP/JSON to a null
+# columns: one HTTP server span per request, exported as OTLP protobuf to a null
 # collector, bench/otlp_sink.py) instead of node; goal: req/s on/off >= 0.90.
 #
 # Builds a Release tree (BENCH_BUILD_DIR, default build-httpbench; no

@@ -2,7 +2,7 @@
 # sourced by run.sh once its Kafka and Redis run): synchronous createForm
 # throughput with tracing off against tracing on at 100% sampling (every
 # request: HTTP server, publish, process, emit publish and result-store
-# spans, exported as OTLP/JSON to a null collector, bench/otlp_sink.py), in
+# spans, exported as OTLP protobuf to a null collector, bench/otlp_sink.py), in
 # the same run, the two configurations alternating BENCH_ROUNDS times
 # (default 3; each keeps its best round). Goal: on/off >= 0.90. Prints a
 # markdown table. Uses $B, $secs and pids[] of run.sh.

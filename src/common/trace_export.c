@@ -1,5 +1,5 @@
 /* trace_export.c -- the bounded span queue, the exporter thread, the
- * OTLP/JSON encoding and the tiny HTTP/1.1 POST client with deadlines
+ * OTLP/JSON encoding (the unit tests' and debugging's; the wire uses trace_otlp_pb.c), the span pool and the tiny HTTP/1.1 POST client with deadlines
  * (trace_export.h). */
 #include "common/trace_export.h"
 

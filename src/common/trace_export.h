@@ -2,7 +2,7 @@
  *
  * Ended spans wait in one process-wide queue bounded in bytes; a background
  * thread takes them in batches (every interval, or sooner once a batch is
- * full), encodes them as OTLP/JSON (an ExportTraceServiceRequest) and POSTs
+ * full), encodes them as OTLP protobuf (an ExportTraceServiceRequest) and POSTs
  * them to <endpoint> with a small blocking HTTP/1.1 client whose connect,
  * send and receive each have a deadline. A span that does not fit the queue
  * is dropped and counted, never waited for; a batch the collector does not
@@ -48,7 +48,8 @@ typedef struct mm_trace_stats {
 } mm_trace_stats;
 void mm_trace_get_stats(mm_trace_stats *out);
 
-/* The OTLP/JSON ExportTraceServiceRequest for n spans (a malloc'd text,
+/* The OTLP/JSON ExportTraceServiceRequest (what the wire would carry as
+ * JSON; the exporter sends mm_otlp_encode_pb's protobuf) for n spans (a malloc'd text,
  * *len bytes), NULL when out of memory. Exposed for the unit tests. */
 char *mm_otlp_encode(mm_span *const *spans, size_t n, const char *service_name, size_t *len);
 

@@ -165,7 +165,8 @@ static unsigned char *put_span(unsigned char *p, const mm_span *sp, size_t len) 
     p = put_varint(p, len);
     p = put_bytes(p, TAG_SPAN_TRACE_ID, sp->ctx.trace_id, 16);
     p = put_bytes(p, TAG_SPAN_SPAN_ID, sp->ctx.span_id, 8);
-    if (sp->ctx.state[0]) p = put_bytes(p, TAG_SPAN_TRACE_STATE, sp->ctx.state, strlen(sp->ctx.state));
+    if (sp->ctx.state[0])
+        p = put_bytes(p, TAG_SPAN_TRACE_STATE, sp->ctx.state, strlen(sp->ctx.state));
     if (sp->has_parent) p = put_bytes(p, TAG_SPAN_PARENT_ID, sp->parent_id, 8);
     p = put_bytes(p, TAG_SPAN_NAME, sp->name, sp->name_len);
     assert(sp->kind >= MM_SPAN_INTERNAL && sp->kind <= MM_SPAN_CONSUMER);

@@ -1,5 +1,5 @@
-/* test_trace_export.c -- spans and the OTLP exporter: the OTLP/JSON
- * encoding (ids, parent links, kinds, attributes, status), the POST to a
+/* test_trace_export.c -- spans and the OTLP exporter: the OTLP/JSON and
+ * protobuf encodings (ids, parent links, kinds, attributes, status), the POST to a
  * collector (a fake one on a loopback socket here), and the bounded queue:
  * with a collector that never answers, ending spans never blocks, the spans
  * that do not fit are dropped and counted, and shutdown is bounded by the
