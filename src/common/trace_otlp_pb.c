@@ -62,10 +62,26 @@ static inline unsigned char *put_varint(unsigned char *p, uint64_t v) {
     return p;
 }
 
+/* memcpy for the short strings of a span (keys, values, ids) without a
+ * call: two overlapping fixed-size moves, which compilers inline. */
+static inline void copy_small(unsigned char *d, const unsigned char *s, size_t n) {
+    if (n >= 8 && n <= 16) {
+        memcpy(d, s, 8);
+        memcpy(d + n - 8, s + n - 8, 8);
+    } else if (n >= 4 && n < 8) {
+        memcpy(d, s, 4);
+        memcpy(d + n - 4, s + n - 4, 4);
+    } else if (n < 4) {
+        for (size_t i = 0; i < n; i++) d[i] = s[i];
+    } else {
+        memcpy(d, s, n);
+    }
+}
+
 static inline unsigned char *put_bytes(unsigned char *p, unsigned tag, const void *s, size_t n) {
     *p++ = (unsigned char)tag;
     p = put_varint(p, n);
-    memcpy(p, s, n);
+    copy_small(p, s, n);
     return p + n;
 }
 
@@ -147,20 +163,27 @@ static unsigned char *put_kv(unsigned char *p, unsigned tag, const attr *a) {
 static size_t status_len(size_t msg_len) { return field_len(msg_len) + 2; }
 
 /* Span's inner size. */
-static size_t span_len(const mm_span *sp) {
-    size_t n = field_len(16) + field_len(8) + field_len(sp->name_len) + 2 + 9 + 9;
+/* Most attribute records a span holds (the smallest record is 11 bytes). */
+#define SPAN_ATTRS_MAX (MM_SPAN_ATTRS_MAX / 11 + 1)
+
+/* Reads the span's attribute records into as (*na of them, sizes set) and
+ * returns the span's inner size: each record is read once per encoding. */
+static size_t span_parse(const mm_span *sp, attr *as, size_t *na) {
+    size_t n = field_len(16) + field_len(8) + field_len(sp->name_len) + 2 + 9 + 9, k = 0;
     if (sp->ctx.state[0]) n += field_len(strlen(sp->ctx.state));
     if (sp->has_parent) n += field_len(8);
-    for (const unsigned char *p = sp->attrs, *end = p + sp->attrs_len; p < end;) {
-        attr a;
-        p = read_attr(p, &a);
-        n += field_len(kv_len(&a));
+    for (const unsigned char *p = sp->attrs, *end = p + sp->attrs_len; p < end; k++) {
+        assert(k < SPAN_ATTRS_MAX);
+        p = read_attr(p, &as[k]);
+        n += field_len(kv_len(&as[k]));
     }
     if (sp->error) n += field_len(status_len(strlen(sp->status_message)));
+    *na = k;
     return n;
 }
 
-static unsigned char *put_span(unsigned char *p, const mm_span *sp, size_t len) {
+static unsigned char *put_span(unsigned char *p, const mm_span *sp, size_t len, const attr *as,
+                               size_t na) {
     *p++ = TAG_SS_SPANS;
     p = put_varint(p, len);
     p = put_bytes(p, TAG_SPAN_TRACE_ID, sp->ctx.trace_id, 16);
@@ -174,12 +197,7 @@ static unsigned char *put_span(unsigned char *p, const mm_span *sp, size_t len) 
     *p++ = sp->kind;
     p = put_fixed64(p, TAG_SPAN_START, sp->start_ns);
     p = put_fixed64(p, TAG_SPAN_END, sp->end_ns);
-    for (const unsigned char *a = sp->attrs, *end = a + sp->attrs_len; a < end;) {
-        attr at;
-        a = read_attr(a, &at);
-        kv_len(&at);
-        p = put_kv(p, TAG_SPAN_ATTRIBUTES, &at);
-    }
+    for (size_t i = 0; i < na; i++) p = put_kv(p, TAG_SPAN_ATTRIBUTES, &as[i]);
     if (sp->error) {
         size_t ml = strlen(sp->status_message);
         *p++ = TAG_SPAN_STATUS;
@@ -191,6 +209,10 @@ static unsigned char *put_span(unsigned char *p, const mm_span *sp, size_t len) 
     return p;
 }
 
+/* One pass over the spans: each is written after a gap kept for the
+ * request's head (whose lengths depend on the spans' total), the head is
+ * written at the gap's end once the total is known, and the whole moved to
+ * the buffer's start. */
 unsigned char *mm_otlp_encode_pb(mm_span *const *spans, size_t n, const char *service_name,
                                  size_t *len) {
     static const char scope[] = "metamorphosis";
@@ -200,23 +222,36 @@ unsigned char *mm_otlp_encode_pb(mm_span *const *spans, size_t n, const char *se
         {.key = "telemetry.sdk.name", .key_len = 18, .s = scope, .s_len = sizeof scope - 1},
         {.key = "telemetry.sdk.language", .key_len = 22, .s = "c", .s_len = 1},
     };
-    size_t *lens = malloc((n ? n : 1) * sizeof *lens);
-    if (lens == NULL) return NULL;
     size_t resource = 0;
     for (int i = 0; i < 3; i++) resource += field_len(kv_len(&res[i]));
     /* (kv_len also left each one's sizes in res[i] for put_kv) */
-    size_t scope_spans = field_len(field_len(sizeof scope - 1));
+    size_t scope_msg = field_len(field_len(sizeof scope - 1));
+    /* the head: two tags with 10-byte varints at most, the resource, the scope */
+    size_t gap = 2 * 11 + field_len(resource) + scope_msg;
+    size_t cap = gap + 512 * (n ? n : 1), used = gap;
+    attr *as = malloc(SPAN_ATTRS_MAX * sizeof *as);
+    unsigned char *buf = malloc(cap);
+    if (as == NULL || buf == NULL) goto fail;
     for (size_t i = 0; i < n; i++) {
-        lens[i] = span_len(spans[i]);
-        scope_spans += field_len(lens[i]);
+        size_t na, slen = span_parse(spans[i], as, &na), need = field_len(slen);
+        if (used + need > cap) {
+            size_t ncap = cap * 2 > used + need ? cap * 2 : used + need;
+            unsigned char *nb = realloc(buf, ncap);
+            if (nb == NULL) goto fail;
+            buf = nb;
+            cap = ncap;
+        }
+        unsigned char *end = put_span(buf + used, spans[i], slen, as, na);
+        assert((size_t)(end - buf) == used + need);
+        (void)end;
+        used += need;
     }
+    size_t spans_bytes = used - gap;
+    size_t scope_spans = scope_msg + spans_bytes;
     size_t resource_spans = field_len(resource) + field_len(scope_spans);
-    size_t total = field_len(resource_spans);
-    unsigned char *buf = malloc(total), *p = buf;
-    if (buf == NULL) {
-        free(lens);
-        return NULL;
-    }
+    size_t total = field_len(resource_spans), head = total - spans_bytes;
+    assert(head <= gap);
+    unsigned char *p = buf + gap - head;
     *p++ = TAG_REQ_RESOURCE_SPANS;
     p = put_varint(p, resource_spans);
     *p++ = TAG_RS_RESOURCE;
@@ -227,9 +262,13 @@ unsigned char *mm_otlp_encode_pb(mm_span *const *spans, size_t n, const char *se
     *p++ = TAG_SS_SCOPE;
     p = put_varint(p, field_len(sizeof scope - 1));
     p = put_bytes(p, TAG_SCOPE_NAME, scope, sizeof scope - 1);
-    for (size_t i = 0; i < n; i++) p = put_span(p, spans[i], lens[i]);
-    assert((size_t)(p - buf) == total);
-    free(lens);
+    assert(p == buf + gap);
+    memmove(buf, buf + gap - head, total);
+    free(as);
     *len = total;
     return buf;
+fail:
+    free(as);
+    free(buf);
+    return NULL;
 }
