@@ -343,6 +343,19 @@ MM_API int mm_resolve_should_stop(mm_resolve_info *info);
  * mm_mutation_state. */
 MM_API mm_state *mm_resolve_state(mm_resolve_info *info);
 
+/* The W3C trace context (docs/tracing.md) of the work the calling thread
+ * does for the framework right now: inside a consumer's handler (the
+ * worker's loop thread or one of its handler threads), the handler's
+ * "process" span; inside a mutation's mutate_event or a resolver (an HTTP
+ * dispatch thread), the request's HTTP server span. Pass it on to your own
+ * outgoing calls as their traceparent/tracestate headers. mm_traceparent
+ * returns NULL when tracing is off (no tracing.endpoint) or the thread works
+ * for no traced request; mm_tracestate returns NULL when there is no
+ * context or it carries no state. Both point to per-thread storage, valid
+ * until the callback returns or the next call on the same thread. */
+MM_API const char *mm_traceparent(void);
+MM_API const char *mm_tracestate(void);
+
 /* ---- application state in Redis ------------------------------------------
  * Values are JSON. Every key lives under mm:state:<service>:<key>, so
  * services sharing a Redis never collide. Each call returns 0 or a negative

@@ -36,6 +36,9 @@ check|test)
         command -v python3 >/dev/null 2>&1 || packages+=(python3) # the fault tests' load driver
         # The CloudEvents conformance test puts the Python SDKs in virtualenvs.
         python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || packages+=(python3-venv)
+        # The tracing test builds Jaeger all-in-one with Go (scripts/fetch-jaeger.sh;
+        # Debian's 1.19 fetches the newer toolchain it needs from the Go proxy).
+        command -v go >/dev/null 2>&1 || packages+=(golang-go)
     fi
     ;;
 *)

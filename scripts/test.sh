@@ -16,7 +16,7 @@
 # Servers are stopped on every exit path (success, failure, Ctrl-C).
 # Exits non-zero when anything failed.
 #
-# Environment: MM_FUZZ_SECONDS, MM_KAFKA_HOME (jar cache), MM_TEST_JOBS (ctest -j, default 2).
+# Environment: MM_FUZZ_SECONDS, MM_KAFKA_HOME (jar cache), MM_JAEGER_HOME (Jaeger binary cache), MM_TEST_JOBS (ctest -j, default 2).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -90,6 +90,11 @@ phase "fetch promtool (scripts/fetch-promtool.sh, cached)"
 if ! "$scripts/fetch-promtool.sh" >/dev/null; then
     failures+=("fetch promtool")
 fi
+
+# Once per machine (cached in ~/.cache/metamorphosis/jaeger-1.75.0): the
+# tracing end-to-end test's collector (tests/e2e/tracing_jaeger.sh).
+phase "build Jaeger all-in-one 1.75.0 (Go module proxy)"
+"$scripts/fetch-jaeger.sh" >/dev/null
 
 phase "layering (scripts/check-layering.sh)"
 if ! "$scripts/check-layering.sh"; then

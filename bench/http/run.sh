@@ -5,6 +5,12 @@
 # keep-alive HTTP/1.1). Not a test; never run by ctest.
 #
 #   bench/http/run.sh [SECONDS_PER_POINT=5]
+#   BENCH_MODE=tracing bench/http/run.sh [SECONDS]
+#
+# BENCH_MODE=tracing compares gregor with tracing off (the "C" columns)
+# against the same gregor with tracing on at 100% sampling (the "other"
+# columns: one HTTP server span per request, exported as OTLP protobuf to a null
+# collector, bench/otlp_sink.py) instead of node; goal: req/s on/off >= 0.90.
 #
 # Builds a Release tree (BENCH_BUILD_DIR, default build-httpbench; no
 # sanitizers), installs graphql and graphql-http from bench/http's lock file
@@ -32,7 +38,10 @@ load_cpu=${BENCH_LOAD_CPU:-1}
 threads=${BENCH_HTTP_THREADS:-1}
 B=${BENCH_BUILD_DIR:-$root/build-httpbench}
 cd "$root"
-command -v node >/dev/null || { echo "bench/http: node is not installed" >&2; exit 1; }
+mode=${BENCH_MODE:-node}
+olabel=node
+[[ $mode == tracing ]] && olabel=traced
+[[ $mode == tracing ]] || command -v node >/dev/null || { echo "bench/http: node is not installed" >&2; exit 1; }
 command -v taskset >/dev/null || { echo "bench/http: taskset is not installed (util-linux)" >&2; exit 1; }
 command -v python3 >/dev/null || { echo "bench/http: python3 is not installed" >&2; exit 1; }
 
@@ -43,8 +52,8 @@ B=$(cd "$B" && pwd)
 module=$B/bench/httpbench_service.so
 
 nodedir=$B/http-node
-if [[ ! -f $nodedir/node_modules/graphql-http/package.json ]] ||
-   ! cmp -s "$here/package-lock.json" "$nodedir/package-lock.json"; then
+if [[ $mode != tracing ]] && { [[ ! -f $nodedir/node_modules/graphql-http/package.json ]] ||
+   ! cmp -s "$here/package-lock.json" "$nodedir/package-lock.json"; }; then
     echo "bench/http: installing graphql-js and graphql-http into $nodedir" >&2
     mkdir -p "$nodedir"
     cp "$here/package.json" "$here/package-lock.json" "$nodedir/"
@@ -53,10 +62,10 @@ fi
 
 source "$root/scripts/lib/fixture.sh" # free_port
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mm-httpbench.XXXXXX")
-c_pid="" node_pid="" redis_dir=""
+c_pid="" node_pid="" sink_pid="" redis_dir=""
 cleanup() {
-    for p in $c_pid $node_pid; do kill -TERM "$p" 2>/dev/null || true; done
-    for p in $c_pid $node_pid; do wait "$p" 2>/dev/null || true; done
+    for p in $c_pid $node_pid $sink_pid; do kill -TERM "$p" 2>/dev/null || true; done
+    for p in $c_pid $node_pid $sink_pid; do wait "$p" 2>/dev/null || true; done
     # Interrupted while Redis was starting: the fixture recorded its directory.
     [[ -z $redis_dir && -s $tmp/redis-dir ]] && redis_dir=$(cat "$tmp/redis-dir")
     [[ -n $redis_dir ]] && scripts/redis-fixture.sh stop "$redis_dir" >/dev/null 2>&1 || true
@@ -84,8 +93,18 @@ MM_REDIS_URL=$MM_TEST_REDIS_URL MM_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$kafka_port
     taskset -c "$server_cpu" "$B/gregor" serve --app "$module" --config "$tmp/serve.yaml" \
     >"$tmp/c.out" 2>"$tmp/c.err" &
 c_pid=$!
-NODE_ENV=production taskset -c "$server_cpu" node "$here/server.mjs" "$nodedir" "$tmp/schema.graphql" \
-    >"$tmp/node.out" 2>"$tmp/node.err" &
+if [[ $mode == tracing ]]; then
+    taskset -c "$load_cpu" python3 "$root/bench/otlp_sink.py" >"$tmp/sink.out" &
+    sink_pid=$!
+    for _ in $(seq 50); do grep -q '^port: ' "$tmp/sink.out" && break; sleep 0.1; done
+    MM_TRACING_ENDPOINT=http://127.0.0.1:$(sed -n 's/^port: //p' "$tmp/sink.out") MM_TRACING_SAMPLE_RATIO=1 \
+    MM_REDIS_URL=$MM_TEST_REDIS_URL MM_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$kafka_port MM_LOG_LEVEL=warn \
+        taskset -c "$server_cpu" "$B/gregor" serve --app "$module" --config "$tmp/serve.yaml" \
+        >"$tmp/node.out" 2>"$tmp/node.err" &
+else
+    NODE_ENV=production taskset -c "$server_cpu" node "$here/server.mjs" "$nodedir" "$tmp/schema.graphql" \
+        >"$tmp/node.out" 2>"$tmp/node.err" &
+fi
 node_pid=$!
 for _ in $(seq 100); do
     grep -q '^graphql: ' "$tmp/c.out" && grep -q '^graphql: ' "$tmp/node.out" && break
@@ -165,7 +184,7 @@ done
 # node alternating); each side keeps its round with the most requests/s, and
 # its smallest CPU time per request.
 rounds=${BENCH_ROUNDS:-2}
-echo "| query | concurrency | C req/s | C p50 ms | C p99 ms | C CPU µs/req | node req/s | node p50 ms | node p99 ms | node CPU µs/req | req/s C/node | CPU/req node/C | errors C/node |"
+echo "| query | concurrency | C req/s | C p50 ms | C p99 ms | C CPU µs/req | $olabel req/s | $olabel p50 ms | $olabel p99 ms | $olabel CPU µs/req | req/s C/$olabel | CPU/req $olabel/C | errors C/$olabel |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for q in "${queries[@]}"; do
     for conc in "${concurrencies[@]}"; do
@@ -175,7 +194,7 @@ for q in "${queries[@]}"; do
             measure "$c_url" "$c_pid" "$q" "$conc" >>"$tmp/c.runs" || exit 1
             measure "$node_url" "$node_pid" "$q" "$conc" >>"$tmp/node.runs" || exit 1
         done
-        echo "bench/http: $q c=$conc C $(tr '\n' ' ' <"$tmp/c.runs") node $(tr '\n' ' ' <"$tmp/node.runs")" >&2
+        echo "bench/http: $q c=$conc C $(tr '\n' ' ' <"$tmp/c.runs") $olabel $(tr '\n' ' ' <"$tmp/node.runs")" >&2
         python3 - "${label[$q]}" "$tmp/c.runs" "$tmp/node.runs" <<'EOF'
 import json, sys
 def best(path):

@@ -25,6 +25,8 @@
 #   harakiri    sync createForm at 4 clients under `gregor node` with the
 #               create_form worker retiring every 20 events (harakiri_limit:
 #               20) against the same node without harakiri; goal p99 <= 3x.
+#
+#   BENCH_MODE=tracing bench/service/run.sh [SECONDS]   tracing on vs off (tracing.sh)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 secs=${1:-5}
@@ -57,6 +59,11 @@ eval "$(scripts/kafka-fixture.sh start)"
 kafka_dir=$MM_KAFKA_FIXTURE_DIR
 export MM_KAFKA_BOOTSTRAP_SERVERS=$MM_TEST_KAFKA_BOOTSTRAP MM_REDIS_URL=$MM_TEST_REDIS_URL
 export MM_HTTP_LISTEN=127.0.0.1:0 MM_LOG_LEVEL=warn
+# BENCH_MODE=tracing: tracing off against on at 100% sampling instead (bench/service/tracing.sh).
+if [[ ${BENCH_MODE:-} == tracing ]]; then
+    source "$root/bench/service/tracing.sh"
+    exit 0
+fi
 
 sync='{"query":"mutation { createForm(name: \"bench\", template: \"t\", timing: synchronous) { data { id form { id name } } } }"}'
 async='{"query":"mutation { createFormAsync(name: \"bench\", template: \"t\") { data { id } } }"}'

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bus/event_trace.h"
 #include "metamorphosis.h"
 
 struct mm_producer {
@@ -40,6 +41,7 @@ typedef struct ticket {
     int32_t partition;
     int64_t offset;
     char error[256];
+    mm_span *span; /* trace: the publish span of a traced event, or NULL */
 } ticket;
 
 static void copy_err(char *err, size_t err_size, const char *fmt, ...)
@@ -69,6 +71,10 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
     if (m->err) {
         d.status = m->err == RD_KAFKA_RESP_ERR__MSG_TIMED_OUT ? MM_ETIMEDOUT : MM_EKAFKA;
         d.error = rd_kafka_err2str(m->err);
+    }
+    if (t->span) { /* trace: the publish span ends with the broker's answer */
+        mm_event_trace_delivered(t->span, &d);
+        t->span = NULL;
     }
     if (!t->sync) {
         if (t->cb) t->cb(t->ud, &d);
@@ -236,14 +242,16 @@ static int produce_event(mm_producer *p, const char *topic, const mm_event *ev, 
     }
     const void *key = ev->key ? (const void *)ev->key : (const void *)ev->id;
     size_t key_len = ev->key ? ev->key_len : strlen(ev->id);
-    if (keep == NULL)
-        return produce_raw(p, topic, key, key_len, payload, len, headers, t, false, err, err_size);
-    /* librdkafka copies it; the caller keeps ours. */
-    rc = produce_raw(p, topic, key, key_len, payload, len, headers, t, true, err, err_size);
+    if (mm_trace_enabled()) t->span = mm_event_trace_publish(ev, topic, headers);
+    /* librdkafka copies it when the caller keeps ours. */
+    rc = produce_raw(p, topic, key, key_len, payload, len, headers, t, keep != NULL, err, err_size);
     if (rc != 0) {
-        free(payload);
+        mm_span_free(t->span); /* trace: never sent */
+        t->span = NULL;
+        if (keep != NULL) free(payload);
         return rc;
     }
+    if (keep == NULL) return 0;
     *keep = payload;
     *keep_len = len;
     return 0;

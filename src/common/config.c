@@ -95,6 +95,9 @@ static mm_config *config_new_defaults(void) {
     c->manager_enabled = false;
     c->manager_auth_for_queries = true;
     c->log_level = strdup("info");
+    c->tracing_sample_ratio = 1.0;
+    c->tracing_queue_bytes = 4L * 1024 * 1024;
+    c->tracing_timeout_ms = 2000;
     if (!c->source || !c->kafka_bootstrap_servers || !c->redis_results_url || !c->redis_state_url ||
         !c->redis_status_url || !c->service_web_topic || !c->http_listen || !c->http_graphql_path ||
         !c->log_level) {
@@ -122,6 +125,8 @@ void mm_config_free(mm_config *c) {
     free(c->http_cors_origins);
     free(c->http_trusted_documents);
     free(c->event_type_prefix);
+    free(c->tracing_endpoint);
+    free(c->tracing_service_name);
     if (c->manager_auth_code) {
         /* Wipe the secret before the memory goes back to the allocator. */
         volatile char *p = c->manager_auth_code;
@@ -215,6 +220,7 @@ static const char *const top_keys[] = {"kafka",
                                        "graphql",
                                        "subscriptions",
                                        "manager",
+                                       "tracing",
                                        "service_web_topic",
                                        "result_ttl_seconds",
                                        "sync_timeout_ms",
@@ -257,6 +263,8 @@ static const char *const subscriptions_keys[] = {"max",
                                                  "partition_refresh_ms",
                                                  NULL};
 static const char *const manager_keys[] = {"enabled", "auth_code", "auth_for_queries", NULL};
+static const char *const tracing_keys[] = {"endpoint",   "sample_ratio", "queue_bytes",
+                                           "timeout_ms", "service_name", NULL};
 static const char *const consumer_keys[] = {"procs",           "harakiri_limit", "harakiri_jitter",
                                             "max_age_seconds", "exactly_once",   NULL};
 
@@ -453,6 +461,45 @@ static int read_manager(reader *r, const mm_yaml_node *n, mm_config *c) {
     return rc;
 }
 
+/* A ratio 0..1 ("0.25", "1"); 0 or -1. */
+static int parse_ratio(const char *s, double *out) {
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !(v >= 0.0 && v <= 1.0)) return -1;
+    *out = v;
+    return 0;
+}
+
+static int read_tracing(reader *r, const mm_yaml_node *n, mm_config *c) {
+    int rc = expect_mapping(r, n, "tracing");
+    for (size_t i = 0; rc == 0 && i < n->pair_count; i++) {
+        const mm_yaml_pair *p = &n->pairs[i];
+        if (strcmp(p->key, "endpoint") == 0) {
+            rc = read_string(r, p->value, "tracing.endpoint", &c->tracing_endpoint);
+        } else if (strcmp(p->key, "sample_ratio") == 0) {
+            if (p->value->kind != MM_YAML_SCALAR ||
+                parse_ratio(p->value->scalar, &c->tracing_sample_ratio) != 0) {
+                fail(r->err, r->err_size,
+                     "%s:%u: key 'tracing.sample_ratio': expected a number "
+                     "from 0 to 1",
+                     r->file, p->value->line);
+                rc = MM_EINVAL;
+            }
+        } else if (strcmp(p->key, "queue_bytes") == 0) {
+            rc = read_long(r, p->value, "tracing.queue_bytes", 4096, LONG_MAX / 2,
+                           &c->tracing_queue_bytes);
+        } else if (strcmp(p->key, "timeout_ms") == 0) {
+            rc = read_long(r, p->value, "tracing.timeout_ms", 10, 600000, &c->tracing_timeout_ms);
+        } else if (strcmp(p->key, "service_name") == 0) {
+            rc = read_string(r, p->value, "tracing.service_name", &c->tracing_service_name);
+        } else {
+            rc = unknown_key(r, p, "tracing", tracing_keys);
+        }
+    }
+    return rc;
+}
+
 static int add_consumer(mm_config *c, const char *service, const char *consumer,
                         mm_consumer_settings **out) {
     mm_consumer_settings *p = realloc(c->consumers, (c->consumer_count + 1) * sizeof(*p));
@@ -553,6 +600,8 @@ static int read_document(reader *r, const mm_yaml_node *root, mm_config *c) {
             rc = read_graphql(r, p->value, c);
         else if (strcmp(k, "subscriptions") == 0)
             rc = read_subscriptions(r, p->value, c);
+        else if (strcmp(k, "tracing") == 0)
+            rc = read_tracing(r, p->value, c);
         else if (strcmp(k, "service_web_topic") == 0)
             rc = read_string(r, p->value, "service_web_topic", &c->service_web_topic);
         else if (strcmp(k, "result_ttl_seconds") == 0)
@@ -687,6 +736,18 @@ int mm_config_apply_env(mm_config *c, char *err, size_t err_size) {
     if (rc == 0)
         rc = env_long("MM_SUBSCRIPTIONS_PARTITION_REFRESH_MS", 100, 3600000,
                       &c->subscriptions_partition_refresh_ms, err, err_size);
+    if (rc == 0) rc = env_string("MM_TRACING_ENDPOINT", &c->tracing_endpoint);
+    if (rc == 0) rc = env_string("MM_TRACING_SERVICE_NAME", &c->tracing_service_name);
+    const char *ratio = getenv("MM_TRACING_SAMPLE_RATIO");
+    if (rc == 0 && ratio && *ratio && parse_ratio(ratio, &c->tracing_sample_ratio) != 0) {
+        fail(err, err_size, "environment MM_TRACING_SAMPLE_RATIO: expected a number from 0 to 1");
+        rc = MM_EINVAL;
+    }
+    if (rc == 0)
+        rc = env_long("MM_TRACING_QUEUE_BYTES", 4096, LONG_MAX / 2, &c->tracing_queue_bytes, err,
+                      err_size);
+    if (rc == 0)
+        rc = env_long("MM_TRACING_TIMEOUT_MS", 10, 600000, &c->tracing_timeout_ms, err, err_size);
     if (rc == 0) rc = env_kafka_properties(c);
     if (rc == MM_ENOMEM) fail(err, err_size, "out of memory");
     if (rc == 0) rc = check_log_level(c, err, err_size);
@@ -842,6 +903,13 @@ int mm_config_each_default(mm_config_default_fn fn, void *ud) {
     fn(ud, "manager.enabled", c->manager_enabled ? "true" : "false");
     fn(ud, "manager.auth_code", c->manager_auth_code ? "(set)" : "none");
     fn(ud, "manager.auth_for_queries", c->manager_auth_for_queries ? "true" : "false");
+    fn(ud, "tracing.endpoint", c->tracing_endpoint ? c->tracing_endpoint : "none");
+    char ratio[32];
+    snprintf(ratio, sizeof ratio, "%g", c->tracing_sample_ratio);
+    fn(ud, "tracing.sample_ratio", ratio);
+    emit_long(fn, ud, "tracing.queue_bytes", c->tracing_queue_bytes);
+    emit_long(fn, ud, "tracing.timeout_ms", c->tracing_timeout_ms);
+    fn(ud, "tracing.service_name", c->tracing_service_name ? c->tracing_service_name : "none");
     emit_long(fn, ud, "<service>.<consumer>.procs", s->procs);
     emit_long(fn, ud, "<service>.<consumer>.harakiri_limit", s->harakiri_limit);
     emit_long(fn, ud, "<service>.<consumer>.harakiri_jitter", s->harakiri_jitter);

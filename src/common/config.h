@@ -103,6 +103,13 @@ typedef struct mm_config {
      * NULL (the default): no endpoint. */
     char *node_metrics_listen;
 
+    /* tracing: OTLP/HTTP span export (docs/tracing.md); off while endpoint is NULL */
+    char *tracing_endpoint;      /* http://host:port[/path] */
+    double tracing_sample_ratio; /* of new traces, 0..1 */
+    long tracing_queue_bytes;    /* bound of the span queue */
+    long tracing_timeout_ms;     /* deadline of each export step */
+    char *tracing_service_name;  /* resource service.name; NULL: gregor-<command> */
+
     mm_consumer_settings *consumers;
     size_t consumer_count;
 } mm_config;

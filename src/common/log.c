@@ -11,6 +11,8 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+
+#include "common/trace.h"
 #include <unistd.h>
 
 #define LINE_MAX_BYTES 2048
@@ -316,12 +318,29 @@ static void emit(mm_log_level level, const char *message) {
              tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000L);
     /* Build the whole line first: one write keeps concurrent lines whole. */
     char line[2 * LINE_MAX_BYTES + 256];
+    /* trace: a line written for a traced request or event names its trace
+     * and span (docs/tracing.md) */
+    char tid[33] = "", sid[17] = "";
+    const mm_trace_ctx *tc = mm_trace_enabled() ? mm_trace_current() : NULL;
+    if (tc && tc->valid) {
+        mm_trace_hex(tc->trace_id, 16, tid);
+        mm_trace_hex(tc->span_id, 8, sid);
+    }
     int n;
     if (mm_log_get_format() == MM_LOG_FORMAT_JSON) {
         char members[LINE_MAX_BYTES];
         mm_log_message_to_json(message, members, sizeof members);
-        n = snprintf(line, sizeof line, "{\"time\":\"%s\",\"level\":\"%s\",%s}", stamp,
-                     mm_log_level_name(level), members);
+        if (tid[0])
+            n = snprintf(line, sizeof line,
+                         "{\"time\":\"%s\",\"level\":\"%s\",\"trace_id\":\"%s\",\"span_id\":"
+                         "\"%s\",%s}",
+                         stamp, mm_log_level_name(level), tid, sid, members);
+        else
+            n = snprintf(line, sizeof line, "{\"time\":\"%s\",\"level\":\"%s\",%s}", stamp,
+                         mm_log_level_name(level), members);
+    } else if (tid[0]) {
+        n = snprintf(line, sizeof line, "time=%s level=%s trace_id=%s span_id=%s %s", stamp,
+                     mm_log_level_name(level), tid, sid, message);
     } else {
         n = snprintf(line, sizeof line, "time=%s level=%s %s", stamp, mm_log_level_name(level),
                      message);

@@ -159,9 +159,15 @@ static void request_end(mm_http_conn *c, unsigned status_if_unanswered) {
     unsigned status = c->replied ? c->status : status_if_unanswered;
     mm_http_result result = c->replied ? c->result : MM_HTTP_RESULT_HTTP_ERROR;
     mm_http_metrics_observe(&s->metrics, c->method, status, result, dur_us);
+    /* trace: the access log line carries the request's trace id */
+    const mm_trace_ctx *prev = c->span ? mm_trace_enter(&c->span->ctx) : NULL;
     if (!s->cfg.disable_access_log)
         mm_http_access_log(c->method_name[0] ? c->method_name : "-", c->path ? c->path : "-",
                            status, c->replied ? c->bytes : 0, dur_us, c->remote);
+    if (c->span) {
+        mm_trace_leave(prev);
+        mm_http_trace_end(c, status);
+    }
     if (c->r) {
         mm_http_responder_detach(c->r);
         mm_http_responder_release(c->r);

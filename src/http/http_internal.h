@@ -264,6 +264,7 @@ struct mm_http_conn {
     size_t body_len, body_cap;
     mm_http_chunked chunked;
     mm_http_responder *r;
+    struct mm_span *span; /* trace: the request's server span, or NULL (http/trace.c) */
     unsigned status;
     size_t bytes;
     mm_http_result result;
@@ -297,6 +298,11 @@ const char *mm_http_conn_header(const mm_http_conn *c, const char *name, size_t 
 /* The same, copied NUL-terminated into out (truncated), or NULL. */
 const char *mm_http_conn_header_str(const mm_http_conn *c, const char *name, char *out,
                                     size_t size);
+
+/* trace: the server span of the connection's current GraphQL request
+ * (trace.c); only called when tracing is on. begin reads the request head. */
+void mm_http_trace_begin(mm_http_conn *c);
+void mm_http_trace_end(mm_http_conn *c, unsigned status);
 
 /* Ends the current request as answered with status (its head already
  * written by the caller or about to be) and hands the connection to its

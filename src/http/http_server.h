@@ -48,6 +48,7 @@
 #include <stdint.h>
 
 #include "common/log.h"
+#include "common/trace.h"
 
 typedef struct mm_http_server mm_http_server;
 struct uv_loop_s; /* libuv's uv_loop_t (include <uv.h> to use it) */
@@ -121,6 +122,8 @@ typedef struct mm_http_graphql_request {
                                    with MM_HTTP_OUTCOME_MUTATION_OVER_GET */
     mm_http_media media;        /* negotiated response media type */
     const char *remote;         /* client address "ip:port" ("" when unknown) */
+    mm_trace_ctx trace;         /* the request's server span (docs/tracing.md); not valid
+                                   when tracing is off */
 } mm_http_graphql_request;
 
 /* The engine's entry point. Called on a server thread; see the ownership rules

@@ -209,6 +209,8 @@ void mm_http_dispatch(mm_http_conn *c, const char *body, size_t body_len) {
         return;
     }
     req.media = c->media;
+    req.trace.valid = false;
+    if (c->span) mm_trace_ctx_copy(&req.trace, &c->span->ctx); /* trace: the handler's parent */
     if (c->want_sse) {
         mm_http_stream_start_sse(c, &req); /* takes req */
         return;
@@ -225,6 +227,7 @@ void mm_http_dispatch(mm_http_conn *c, const char *body, size_t body_len) {
 
 /* Everything decidable from the head of a GraphQL request. 1: read the body. */
 static int start_graphql(mm_http_server *s, mm_http_conn *c) {
+    if (mm_trace_enabled() && c->method != MM_HTTP_METHOD_OPTIONS) mm_http_trace_begin(c);
     int cors = s->cfg.cors_origins && *s->cfg.cors_origins;
     const char *allow = cors ? "GET, POST, OPTIONS" : "GET, POST";
     if (c->method == MM_HTTP_METHOD_OPTIONS && cors) {

@@ -31,7 +31,9 @@
 #include <time.h>
 
 #include "common/log.h"
+#include "bus/event_trace.h"
 #include "service/consumer_txn.h"
+#include "service/consumer_trace.h"
 #include "service/handler.h"
 
 /* Attempts at one publish whose failure is transient, and the first backoff
@@ -111,6 +113,7 @@ struct job {
     int64_t due_ms;
     job *next;                /* in one of the runner's queues */
     job *all_prev, *all_next; /* every live job */
+    mm_span *span;            /* trace: the process span, NULL when off (consumer_trace.h) */
     /* Last: ~1.8 KB of exception text buffers, initialized by
      * mm_handler_init, so a job is zeroed only up to here. */
     mm_handler h;
@@ -221,6 +224,7 @@ static void job_free(job *j) {
     free(j->pubs);
     json_decref(j->doc);
     free(j->text);
+    if (j->span) mm_consumer_trace_end(j->span, j->dead); /* trace */
     if (r->spare_count < SPARE_JOBS) {
         j->next = r->spare;
         r->spare = j;
@@ -299,6 +303,7 @@ static void fail_job(job *j, bool dead_letter, const char *class_name, const cha
     mm_event exc;
     char err[300];
     if (make_exception(r, j->src, class_name, code, message, NULL, &exc) == 0 &&
+        (!j->span || mm_event_trace_set(&exc, &j->span->ctx) == 0) && /* trace */
         mm_producer_send(r->out, r->spec->service->name, &exc, NULL, NULL, err, sizeof err))
         mm_log_warn("consumer=%s msg=\"exception event not published\" event=%s error=\"%s\"",
                     r->spec->name, j->src->id, err);
@@ -376,8 +381,10 @@ static void call_handler(job *j) {
     runner *r = j->r;
     const mm_runner_options *o = r->opts;
     if (o && o->on_handle_begin) o->on_handle_begin(o->hook_ud, j->src, &j->info);
-    int64_t t0 = o && o->metrics ? mm_wm_mono_us() : 0; /* metrics */
+    int64_t t0 = o && o->metrics ? mm_wm_mono_us() : 0;                        /* metrics */
+    const mm_trace_ctx *prev = j->span ? mm_trace_enter(&j->span->ctx) : NULL; /* trace */
     j->handler_rc = r->spec->handle(r->spec->ud, &j->h, j->src);
+    if (j->span) mm_trace_leave(prev);                       /* trace */
     if (o && o->metrics) mm_wm_handler_time(o->metrics, t0); /* metrics */
     if (o && o->on_handle_end) o->on_handle_end(o->hook_ud, j->src);
 }
@@ -527,6 +534,7 @@ static void after_handler(job *j) {
                     j->src->id, h->class_name);
         mm_wm_failed(METRICS(r)); /* metrics */
         bad = make_exception(r, j->src, h->class_name, h->code, h->message, h->data, &j->exc);
+        if (!bad && j->span) bad = mm_event_trace_set(&j->exc, &j->span->ctx); /* trace */
         j->has_exc = true;
         if (!bad) bad = add_pub(j, r->spec->service->name, &j->exc);
         if (!bad && r->spec->save_result)
@@ -671,7 +679,10 @@ static void store_batch(runner *r) {
         }
         if (n == 0) continue;
         char err[300] = "";
+        uint64_t t0 = mm_trace_enabled() ? mm_trace_now_ns() : 0; /* trace */
         mm_result_store_put_many(r->rt->results, items, n, err, sizeof err);
+        for (size_t i = 0; t0 && i < n; i++)
+            if (batch[i]->span) mm_consumer_trace_store(batch[i]->span, t0, items[i].status, err);
         for (size_t i = 0; i < n; i++) {
             job *j = batch[i];
             if (items[i].status == 0) {
@@ -758,6 +769,8 @@ static void start(void *ud, mm_consumer_slot *slot, const mm_event *ev,
     j->slot = slot;
     j->src = ev;
     j->info = *info;
+    if (mm_trace_enabled()) /* trace */
+        j->span = mm_consumer_trace_begin(ev, info, r->spec->name, r->spec->group_id);
     j->all_next = r->all;
     if (r->all) r->all->all_prev = j;
     r->all = j;

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "common/log.h"
+#include "common/trace.h"
 #include "metamorphosis.h"
 
 /* Offloaded resolvers waiting for a dispatch thread, at most. */
@@ -36,7 +37,9 @@ typedef struct job {
     bool running;
     unsigned offloading;
     bool cancelled;
-    atomic_bool stop; /* the engine's cancel flag: set by on_cancel, read while running */
+    atomic_bool stop;   /* the engine's cancel flag: set by on_cancel, read while running */
+    mm_trace_ctx trace; /* trace: the request's server span (valid only when tracing is on),
+                           the current context of every step and offloaded resolver */
 } job;
 
 /* The job whose engine step runs on this thread right now (an I/O thread's
@@ -165,7 +168,9 @@ static void run_job(void *ud) {
     /* A later root field's blocking resolver is handed off from here too:
      * dispatch threads only resume requests, they never wait on Redis. */
     tl_io_job = j;
+    const mm_trace_ctx *prev = j->trace.valid ? mm_trace_enter(&j->trace) : NULL;
     mm_graphql_outcome o = mm_graphql_request_run(j->req);
+    if (j->trace.valid) mm_trace_leave(prev);
     tl_io_job = NULL;
     after_step(j, o);
 }
@@ -230,9 +235,12 @@ void mm_gateway_handle(void *ud, const mm_http_graphql_request *req, mm_http_res
      * (or while the engine runs here) only sets the flag and leaves the job
      * to after_step. */
     mm_http_responder_on_cancel(responder, on_cancel, j);
+    if (req->trace.valid) mm_trace_ctx_copy(&j->trace, &req->trace);
+    const mm_trace_ctx *prev = j->trace.valid ? mm_trace_enter(&j->trace) : NULL;
     tl_io_job = j; /* resolvers that may block offload themselves */
     j->req = mm_graphql_request_start(gw->schema, &gw->options, &params);
     tl_io_job = NULL;
+    if (j->trace.valid) mm_trace_leave(prev);
     if (!j->req) {
         /* answer first: after that no cancel callback runs with j */
         mm_http_respond_error(responder, MM_HTTP_OUTCOME_INTERNAL_ERROR, "out of memory");
@@ -271,7 +279,9 @@ static void offload_run(void *arg) {
     job *j = o->j;
     /* fn settles the field; once it has, the engine may run (and free the
      * request) on another thread, so nothing below touches o->info. */
+    const mm_trace_ctx *prev = j->trace.valid ? mm_trace_enter(&j->trace) : NULL;
     o->fn(o->ud, o->parent, o->args, &o->info, o->deferred);
+    if (j->trace.valid) mm_trace_leave(prev);
     mm_arena_reset(&o->arena);
     json_decref(o->parent);
     json_decref(o->args);

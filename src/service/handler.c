@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "bus/limits.h"
+#include "bus/event_trace.h"
 #include "common/log.h"
 
 void mm_handler_init(mm_handler *h, const mm_consumer_spec *spec, mm_state *state,
@@ -102,7 +103,8 @@ int mm_handler_emit_keyed(mm_handler *h, const char *topic, const char *type, co
     if (!json_object_get(e->event.data, "id"))
         json_object_set_new(e->event.data, "id", json_string(e->event.id));
     if (mm_event_set_cause_id(&e->event, h->source->id) != 0 ||
-        (key != NULL && mm_event_set_key(&e->event, key, key_len) != 0)) {
+        (key != NULL && mm_event_set_key(&e->event, key, key_len) != 0) ||
+        (mm_trace_enabled() && mm_event_trace_set(&e->event, mm_trace_current()) != 0)) {
         free(e->topic);
         mm_event_clear(&e->event);
         h->emit_failed = 1;

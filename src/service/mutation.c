@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "bus/envelope.h"
+#include "bus/event_trace.h"
 #include "bus/limits.h"
 #include "common/log.h"
 #include "graphql/execution/execute.h"
@@ -407,6 +408,14 @@ static void run_mutation(void *ud, json_t *parent, json_t *args, mm_gql_resolve_
     }
     /* Every event carries its id among its fields (the original's BaseEventMixin). */
     json_object_set_new(p->ev.data, "id", json_string(p->ev.id));
+    /* trace: the event continues the request's trace (the producer makes its
+     * publish span the event's traceparent). */
+    if (mm_trace_enabled() && mm_event_trace_set(&p->ev, mm_trace_current()) != 0) {
+        mm_event_clear(&p->ev);
+        free(p);
+        refuse(d, NULL, "out of memory");
+        return;
+    }
     if (call.key_len > 0 && mm_event_set_key(&p->ev, call.key, call.key_len) != 0) {
         mm_event_clear(&p->ev);
         free(p);

@@ -1,9 +1,13 @@
 /* runtime.c -- opening and closing the shared connections (runtime.h). */
 #include "service/runtime.h"
 
+#include "common/trace_export.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "common/trace_export.h"
 
 #include "service/mutation.h"
 #include "service/service_internal.h"
@@ -51,6 +55,21 @@ int mm_runtime_open(mm_runtime *rt, const mm_config *cfg, mm_runtime_role role,
     rt->service_count = service_count;
     pthread_mutex_init(&rt->pending_lock, NULL);
     int rc = MM_ENOMEM;
+    /* trace: the exporter starts before any thread that runs a hook */
+    mm_trace_config tc = {
+        .endpoint = cfg->tracing_endpoint,
+        .sample_ratio = cfg->tracing_sample_ratio,
+        .queue_bytes = (size_t)cfg->tracing_queue_bytes,
+        .timeout_ms = (unsigned)cfg->tracing_timeout_ms,
+        .service_name = cfg->tracing_service_name   ? cfg->tracing_service_name
+                        : role == MM_RUNTIME_SERVER ? "gregor-serve"
+                                                    : "gregor-worker",
+    };
+    if (mm_trace_init(&tc, err, err_size) != 0) {
+        pthread_mutex_destroy(&rt->pending_lock);
+        return MM_EINVAL;
+    }
+    rt->tracing = cfg->tracing_endpoint && *cfg->tracing_endpoint;
     rt->kafka_props = calloc(cfg->kafka_property_count + 2, sizeof(*rt->kafka_props));
     rt->states = calloc(service_count + 1, sizeof(*rt->states));
     if (!rt->kafka_props || !rt->states) {
@@ -180,6 +199,10 @@ void mm_runtime_close(mm_runtime *rt) {
     free(rt->kafka_props);
     rt->kafka_props = NULL;
     pthread_mutex_destroy(&rt->pending_lock);
+    if (rt->tracing) { /* trace: last, once every span of this runtime has ended */
+        rt->tracing = false;
+        mm_trace_shutdown();
+    }
 }
 
 mm_state *mm_runtime_state(mm_runtime *rt, const mm_service *service) {

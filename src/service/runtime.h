@@ -48,6 +48,7 @@ struct mm_runtime {
     mm_redis_async *redis; /* server only: results (eventResult, probes), on deps */
     mm_health *health;     /* server only: cached Kafka and Redis reachability */
     atomic_bool closing;   /* mm_runtime_close has begun */
+    bool tracing;          /* this runtime started the trace exporter (docs/tracing.md) */
     pthread_mutex_t pending_lock;
     struct mm_pending_mutation *pending; /* synchronous mutations waiting (mutation.c) */
 };

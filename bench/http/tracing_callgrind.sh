@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# tracing_callgrind.sh -- instructions per `{ __typename }` request of `gregor serve`
+# with tracing off and on (100% sampling, null OTLP sink): the deterministic
+# measure behind docs/benchmarks.md's tracing row. Not a test; never run by
+# ctest.
+#
+#   bench/http/tracing_callgrind.sh [REQUESTS=3000]
+#
+# Uses the Release tree of bench/http/run.sh (BENCH_BUILD_DIR, default
+# build-httpbench; build it first). Starts its own Redis and the sink, runs
+# gregor under valgrind --tool=callgrind --separate-threads=yes, sends 300
+# warm-up requests, zeroes the counters, sends REQUESTS requests on one
+# keep-alive connection, waits for the exporter's next batch (1.5 s), dumps
+# and prints instructions per request: total, the I/O thread (the one that
+# ran the most) and the rest (the exporter and other threads).
+# BENCH_CG_KEEP=1 keeps the callgrind files (for callgrind_annotate).
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+n=${1:-3000}
+B=${BENCH_BUILD_DIR:-$root/build-httpbench}
+[[ -x $B/gregor && -f $B/bench/httpbench_service.so ]] || {
+    echo "bench/http/tracing_callgrind.sh: build $B first (bench/http/run.sh does)" >&2
+    exit 1
+}
+command -v valgrind >/dev/null || { echo "tracing_callgrind.sh: valgrind is not installed" >&2; exit 1; }
+cd "$root"
+source "$root/scripts/lib/fixture.sh" # free_port
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/mm-cg.XXXXXX")
+pids="" redis_dir=""
+cleanup() {
+    for p in $pids; do kill -TERM "$p" 2>/dev/null || true; done
+    for p in $pids; do wait "$p" 2>/dev/null || true; done
+    [[ -z $redis_dir && -s $tmp/redis-dir ]] && redis_dir=$(cat "$tmp/redis-dir")
+    [[ -n $redis_dir ]] && scripts/redis-fixture.sh stop "$redis_dir" >/dev/null 2>&1 || true
+    if [[ -n ${BENCH_CG_KEEP:-} ]]; then echo "tracing_callgrind.sh: outputs kept in $tmp" >&2; else rm -rf "$tmp"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+MM_FIXTURE_RECORD=$tmp/redis-dir
+export MM_FIXTURE_RECORD
+eval "$(scripts/redis-fixture.sh start)"
+redis_dir=$MM_REDIS_FIXTURE_DIR
+unset MM_FIXTURE_RECORD
+kafka_port=$(free_port)
+printf 'http:\n  listen: 127.0.0.1:0\n  threads: 1\n' >"$tmp/serve.yaml"
+
+python3 "$root/bench/otlp_sink.py" >"$tmp/sink.out" &
+pids="$pids $!"
+for _ in $(seq 50); do grep -q '^port: ' "$tmp/sink.out" && break; sleep 0.1; done
+sink=http://127.0.0.1:$(sed -n 's/^port: //p' "$tmp/sink.out")
+
+# measure LABEL [ENV...]: prints "LABEL total io rest" (instructions/request).
+measure() {
+    local label=$1
+    shift
+    local out=$tmp/$label
+    mkdir -p "$out"
+    env "$@" MM_REDIS_URL=$MM_TEST_REDIS_URL MM_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$kafka_port \
+        MM_LOG_LEVEL=warn valgrind --tool=callgrind --separate-threads=yes \
+        --callgrind-out-file="$out/cg.out" "$B/gregor" serve --app "$B/bench/httpbench_service.so" \
+        --config "$tmp/serve.yaml" >"$out/stdout" 2>"$out/stderr" &
+    local pid=$!
+    pids="$pids $pid"
+    for _ in $(seq 600); do grep -q '^graphql: ' "$out/stdout" && break; sleep 0.1; done
+    local url
+    url=$(sed -n 's/^graphql: //p' "$out/stdout")
+    [[ -n $url ]] || { echo "tracing_callgrind.sh: gregor did not start" >&2; cat "$out/stderr" >&2; exit 1; }
+    python3 "$here/tracing_callgrind_client.py" "$url" 300
+    callgrind_control -z "$pid" >/dev/null 2>&1
+    python3 "$here/tracing_callgrind_client.py" "$url" "$n"
+    sleep 1.5
+    callgrind_control -d "$pid" >/dev/null 2>&1
+    kill -TERM "$pid"
+    wait "$pid" 2>/dev/null || true
+    # The dump after zeroing: cg.out.1-<thread> (one file per thread).
+    python3 - "$label" "$n" "$out"/cg.out.1-* <<'EOF'
+import sys
+label, n, files = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+irs = []
+for f in files:
+    for line in open(f):
+        if line.startswith("summary:") or line.startswith("totals:"):
+            irs.append(int(line.split()[1]))
+            break
+irs.sort(reverse=True)
+tot = sum(irs)
+print(f"{label}: total {tot / n:.0f}  io-thread {irs[0] / n:.0f}  other-threads {(tot - irs[0]) / n:.0f}  instructions/request")
+EOF
+}
+
+measure off
+measure on MM_TRACING_ENDPOINT="$sink" MM_TRACING_SAMPLE_RATIO=1

@@ -1,0 +1,75 @@
+# tracing.sh -- bench/service/run.sh's tracing mode (BENCH_MODE=tracing,
+# sourced by run.sh once its Kafka and Redis run): synchronous createForm
+# throughput with tracing off against tracing on at 100% sampling (every
+# request: HTTP server, publish, process, emit publish and result-store
+# spans, exported as OTLP protobuf to a null collector, bench/otlp_sink.py), in
+# the same run, the two configurations alternating BENCH_ROUNDS times
+# (default 3; each keeps its best round). Goal: on/off >= 0.90. Prints a
+# markdown table. Uses $B, $secs and pids[] of run.sh.
+
+sink_out=$(mktemp)
+python3 "$root/bench/otlp_sink.py" >"$sink_out" &
+pids+=($!)
+for _ in $(seq 50); do grep -q '^port: ' "$sink_out" && break; sleep 0.1; done
+sink_port=$(sed -n 's/^port: //p' "$sink_out")
+[[ -n $sink_port ]] || { echo "bench/service: the OTLP sink did not start" >&2; exit 1; }
+
+sync='{"query":"mutation { createForm(name: \"bench\", template: \"t\", timing: synchronous) { data { id form { id name } } } }"}'
+conc=${BENCH_CONCURRENCY:-16}
+rounds=${BENCH_ROUNDS:-3}
+
+# start_pair MODE: a worker and a server of their own (service, topic and
+# group per mode), tracing on or off; sets url_MODE.
+start_pair() {
+    local mode=$1 env=()
+    [[ $mode == on ]] && env=(MM_TRACING_ENDPOINT=http://127.0.0.1:$sink_port MM_TRACING_SAMPLE_RATIO=1)
+    env FORMS_SERVICE=mmbench_trace_${mode}_$$ "${env[@]}" \
+        "$B/gregor" worker --app "$B/examples/forms.so" --consumer create_form &
+    pids+=($!)
+    env FORMS_SERVICE=mmbench_trace_${mode}_$$ "${env[@]}" \
+        "$B/gregor" serve --app "$B/examples/forms.so" >"$B/bench-trace-$mode.out" 2>"$B/bench-trace-$mode.err" &
+    pids+=($!)
+    for _ in $(seq 100); do grep -q '^graphql: ' "$B/bench-trace-$mode.out" && break; sleep 0.1; done
+    local url
+    url=$(sed -n 's/^graphql: //p' "$B/bench-trace-$mode.out")
+    [[ -n $url ]] || { echo "bench/service: gregor serve ($mode) did not start" >&2; exit 1; }
+    for _ in $(seq 100); do
+        curl -s "$url" -H 'content-type: application/json' --data-binary "$sync" | grep -q '"form"' && break
+        sleep 0.2
+    done
+    printf -v "url_$mode" '%s' "$url"
+}
+start_pair off
+start_pair on
+: >"$B/bench-trace.runs"
+for ((r = 0; r < rounds; r++)); do
+    for mode in off on; do
+        url_var=url_$mode
+        out=$("$B/bench/loadgen" "${!url_var}" "$sync" "$conc" "$secs")
+        echo "$mode $out" >>"$B/bench-trace.runs"
+        echo "bench/service: tracing $mode round $r: $out" >&2
+    done
+done
+echo "| tracing | concurrency | sync createForm req/s (best of $rounds) | p50 ms | p99 ms | errors |"
+echo "|---|---|---|---|---|---|"
+python3 - "$B/bench-trace.runs" <<'PY'
+import json, sys
+best = {}
+for line in open(sys.argv[1]):
+    mode, js = line.split(" ", 1)
+    r = json.loads(js)
+    if mode not in best or r["rps"] > best[mode]["rps"]:
+        best[mode] = r
+for mode in ("off", "on"):
+    r = best[mode]
+    print("| %s | %d | %.0f | %.2f | %.2f | %d |" % (mode, r["concurrency"], r["rps"], r["p50_ms"], r["p99_ms"], r["errors"]))
+print()
+print("on/off throughput: %.3f (goal >= 0.90)" % (best["on"]["rps"] / best["off"]["rps"]))
+PY
+# The gregor processes first (their last spans go out), then the sink.
+for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    kill -TERM "${pids[$i]}" 2>/dev/null || true
+    wait "${pids[$i]}" 2>/dev/null || true
+done
+echo "spans received by the sink: $(sed -n 's/^spans: //p' "$sink_out")"
+rm -f "$sink_out"

@@ -1,0 +1,69 @@
+/* event_trace.c -- the tracing extension on events and the publish span
+ * (event_trace.h). */
+#include "bus/event_trace.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "metamorphosis.h"
+
+int mm_event_trace_set(mm_event *ev, const mm_trace_ctx *ctx) {
+    if (ctx == NULL || !ctx->valid) return 0;
+    char tp[MM_TRACEPARENT_LEN + 1];
+    mm_traceparent_format(ctx, tp);
+    int rc = mm_event_set_ext(ev, MM_EXT_TRACEPARENT, tp);
+    if (rc == 0 && ctx->state[0]) rc = mm_event_set_ext(ev, MM_EXT_TRACESTATE, ctx->state);
+    return rc;
+}
+
+static const char *ext(const mm_event *ev, const char *name) {
+    for (size_t i = 0; i < ev->ext_count; i++)
+        if (strcmp(ev->ext[i].name, name) == 0) return ev->ext[i].value;
+    return NULL;
+}
+
+bool mm_event_trace_get(const mm_event *ev, mm_trace_ctx *out) {
+    const char *tp = ext(ev, MM_EXT_TRACEPARENT);
+    if (tp == NULL || mm_traceparent_parse(tp, strlen(tp), out) != 0) return false;
+    const char *ts = ext(ev, MM_EXT_TRACESTATE);
+    if (ts == NULL || !mm_tracestate_set(out, ts, strlen(ts))) out->state[0] = '\0';
+    return true;
+}
+
+mm_span *mm_event_trace_publish(const mm_event *ev, const char *topic,
+                                rd_kafka_headers_t *headers) {
+    mm_trace_ctx parent;
+    if (!mm_event_trace_get(ev, &parent)) return NULL;
+    char name[MM_SPAN_NAME_MAX];
+    snprintf(name, sizeof name, "publish %s", topic);
+    mm_span *sp = mm_span_start(name, MM_SPAN_PRODUCER, &parent);
+    if (sp == NULL) return NULL;
+    char tp[MM_TRACEPARENT_LEN + 1];
+    mm_traceparent_format(&sp->ctx, tp);
+    rd_kafka_header_remove(headers, "ce_" MM_EXT_TRACEPARENT);
+    if (rd_kafka_header_add(headers, "ce_" MM_EXT_TRACEPARENT, -1, tp, MM_TRACEPARENT_LEN) !=
+        RD_KAFKA_RESP_ERR_NO_ERROR) {
+        mm_span_free(sp);
+        return NULL;
+    }
+    mm_span_attr_str(sp, "messaging.system", "kafka");
+    mm_span_attr_str(sp, "messaging.operation.type", "publish");
+    mm_span_attr_str(sp, "messaging.operation.name", "publish");
+    mm_span_attr_str(sp, "messaging.destination.name", topic);
+    mm_span_attr_str(sp, "messaging.message.id", ev->id);
+    mm_span_attr_str(sp, "cloudevents.event_id", ev->id);
+    mm_span_attr_str(sp, "cloudevents.event_type", ev->type);
+    if (ev->key) mm_span_attr_strn(sp, "messaging.kafka.message.key", ev->key, ev->key_len);
+    return sp;
+}
+
+void mm_event_trace_delivered(mm_span *sp, const mm_delivery *d) {
+    if (d->partition >= 0) {
+        char part[16];
+        snprintf(part, sizeof part, "%d", (int)d->partition);
+        mm_span_attr_str(sp, "messaging.destination.partition.id", part);
+    }
+    if (d->status == 0 && d->offset >= 0) mm_span_attr_int(sp, "messaging.kafka.offset", d->offset);
+    if (d->status != 0) mm_span_set_error(sp, d->error ? d->error : "delivery failed");
+    mm_span_end(sp);
+}

@@ -1,0 +1,224 @@
+/* trace.c -- spans and the thread's current trace context (trace.h). The
+ * exporter behind mm_trace_export_span is trace_export.c. */
+#include "common/trace.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "metamorphosis.h"
+
+_Atomic bool mm_trace_enabled_ = false;
+
+static _Thread_local const mm_trace_ctx *tl_current;
+
+uint64_t mm_trace_now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static bool sampled(const mm_span *sp) { return (sp->ctx.flags & MM_TRACE_FLAG_SAMPLED) != 0; }
+
+mm_span *mm_span_start_at(const char *name, mm_span_kind kind, const mm_trace_ctx *parent,
+                          uint64_t start_ns) {
+    if (!mm_trace_enabled()) return NULL;
+    mm_span *sp = mm_trace_span_alloc();
+    if (sp == NULL) return NULL;
+    sp->ctx.valid = true;
+    if (parent != NULL && parent->valid) {
+        memcpy(sp->ctx.trace_id, parent->trace_id, 16);
+        memcpy(sp->parent_id, parent->span_id, 8);
+        sp->has_parent = true;
+        sp->ctx.flags = parent->flags;
+        size_t n = parent->state[0] ? strlen(parent->state) : 0;
+        memcpy(sp->ctx.state, parent->state, n + 1);
+        mm_trace_random(sp->ctx.span_id, 8);
+    } else {
+        sp->ctx.state[0] = '\0';
+        mm_trace_random_ids(sp->ctx.trace_id, sp->ctx.span_id);
+        memset(sp->parent_id, 0, 8);
+        sp->has_parent = false;
+        sp->ctx.flags = mm_trace_sample_root(sp->ctx.trace_id) ? MM_TRACE_FLAG_SAMPLED : 0;
+    }
+    sp->kind = (uint8_t)kind;
+    size_t n = strnlen(name, sizeof sp->name - 1);
+    memcpy(sp->name, name, n);
+    sp->name[n] = '\0';
+    sp->name_len = (uint16_t)n;
+    sp->start_ns = start_ns;
+    sp->end_ns = 0;
+    sp->error = false;
+    sp->status_message[0] = '\0';
+    sp->attrs_len = 0;
+    sp->next = NULL;
+    return sp;
+}
+
+mm_span *mm_span_start(const char *name, mm_span_kind kind, const mm_trace_ctx *parent) {
+    if (!mm_trace_enabled()) return NULL;
+    return mm_span_start_at(name, kind, parent, mm_trace_now_ns());
+}
+
+/* Which of x's 8 bytes need escaping in JSON (a control character, '"' or
+ * '\\'): the lowest set 0x80 bit marks the first one exactly (the bits
+ * above it may be false alarms); 0 when none does. */
+static uint64_t escapes8(uint64_t x) {
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+    return ((x - ones * 0x20) & ~x & highs) | ((q - ones) & ~q & highs) | ((b - ones) & ~b & highs);
+}
+
+static bool escapes1(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+
+/* The first index >= i where s needs escaping, or n. Eight bytes at a time:
+ * the exporter escapes every attribute value of every span. */
+static size_t clean_run(const char *s, size_t i, size_t n) {
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        uint64_t m = escapes8(x);
+        if (m) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            return i + (size_t)__builtin_ctzll(m) / 8;
+#else
+            break;
+#endif
+        }
+    }
+    while (i < n && !escapes1((unsigned char)s[i])) i++;
+    return i;
+}
+
+size_t mm_trace_json_string(char *out, size_t room, const char *s, size_t n) {
+    static const char hex[] = "0123456789abcdef";
+    if (room < n + 2) return 0;
+    size_t o = 0, i = 0;
+    out[o++] = '"';
+    for (;;) {
+        size_t j = clean_run(s, i, n);
+        if (o + (j - i) + 1 > room) return 0;
+        memcpy(out + o, s + i, j - i);
+        o += j - i;
+        if (j == n) break;
+        unsigned char c = (unsigned char)s[j];
+        if (o + 6 + (n - j - 1) + 1 > room) return 0;
+        out[o++] = '\\';
+        if (c == '"' || c == '\\') {
+            out[o++] = (char)c;
+        } else {
+            out[o++] = 'u';
+            out[o++] = '0';
+            out[o++] = '0';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
+        }
+        i = j + 1;
+    }
+    out[o++] = '"';
+    return o;
+}
+
+/* Appends one attribute record (trace.h): the key's address, the type,
+ * then v (n bytes); left out whole when it does not fit. */
+static inline void put_attr(mm_span *sp, const char *key, unsigned char type, const void *v,
+                            size_t n, bool with_len) {
+    size_t at = sp->attrs_len, need = sizeof key + 1 + (with_len ? 2 : 0) + n;
+    if (at + need > sizeof sp->attrs) return;
+    unsigned char *p = sp->attrs + at;
+    memcpy(p, &key, sizeof key);
+    p += sizeof key;
+    *p++ = type;
+    if (with_len) {
+        uint16_t len = (uint16_t)n;
+        memcpy(p, &len, 2);
+        p += 2;
+    }
+    memcpy(p, v, n);
+    sp->attrs_len = (uint16_t)(at + need);
+}
+
+void mm_span_attr_strn(mm_span *sp, const char *key, const char *s, size_t n) {
+    if (sp == NULL || s == NULL || !sampled(sp)) return;
+    if (n > MM_SPAN_ATTR_VALUE_MAX) {
+        n = MM_SPAN_ATTR_VALUE_MAX;
+        /* Cut on a UTF-8 boundary: a continuation byte is never first. */
+        while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80) n--;
+    }
+    put_attr(sp, key, MM_SPAN_ATTR_STR, s, n, true);
+}
+
+void mm_span_attr_str(mm_span *sp, const char *key, const char *s) {
+    if (sp == NULL || s == NULL || !sampled(sp)) return;
+    size_t n = strnlen(s, MM_SPAN_ATTR_VALUE_MAX + 1);
+    if (n > MM_SPAN_ATTR_VALUE_MAX) {
+        mm_span_attr_strn(sp, key, s, n);
+        return;
+    }
+    put_attr(sp, key, MM_SPAN_ATTR_STR, s, n, true);
+}
+
+void mm_span_attr_const(mm_span *sp, const char *key, const char *literal) {
+    if (sp == NULL || literal == NULL || !sampled(sp)) return;
+    assert(strlen(literal) <= MM_SPAN_ATTR_VALUE_MAX);
+    put_attr(sp, key, MM_SPAN_ATTR_CONST, &literal, sizeof literal, false);
+}
+
+void mm_span_attr_int(mm_span *sp, const char *key, int64_t v) {
+    if (sp == NULL || !sampled(sp)) return;
+    put_attr(sp, key, MM_SPAN_ATTR_INT, &v, sizeof v, false);
+}
+
+void mm_span_set_error(mm_span *sp, const char *message) {
+    if (sp == NULL) return;
+    sp->error = true;
+    size_t n = message ? strlen(message) : 0;
+    if (n >= sizeof sp->status_message) n = sizeof sp->status_message - 1;
+    if (n) memcpy(sp->status_message, message, n);
+    sp->status_message[n] = '\0';
+}
+
+void mm_span_free(mm_span *sp) {
+    if (sp == NULL) return;
+    free(sp);
+}
+
+void mm_span_end_at(mm_span *sp, uint64_t end_ns) {
+    if (sp == NULL) return;
+    sp->end_ns = end_ns < sp->start_ns ? sp->start_ns : end_ns;
+    if (!sampled(sp)) {
+        mm_span_free(sp);
+        return;
+    }
+    mm_trace_export_span(sp);
+}
+
+void mm_span_end(mm_span *sp) {
+    if (sp == NULL) return;
+    mm_span_end_at(sp, mm_trace_now_ns());
+}
+
+const mm_trace_ctx *mm_trace_current(void) { return tl_current; }
+
+const mm_trace_ctx *mm_trace_enter(const mm_trace_ctx *ctx) {
+    const mm_trace_ctx *prev = tl_current;
+    tl_current = ctx;
+    return prev;
+}
+
+void mm_trace_leave(const mm_trace_ctx *prev) { tl_current = prev; }
+
+const char *mm_traceparent(void) {
+    static _Thread_local char text[MM_TRACEPARENT_LEN + 1];
+    const mm_trace_ctx *c = tl_current;
+    if (!mm_trace_enabled() || c == NULL || !c->valid) return NULL;
+    mm_traceparent_format(c, text);
+    return text;
+}
+
+const char *mm_tracestate(void) {
+    const mm_trace_ctx *c = tl_current;
+    if (!mm_trace_enabled() || c == NULL || !c->valid || c->state[0] == '\0') return NULL;
+    return c->state;
+}

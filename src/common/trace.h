@@ -1,0 +1,141 @@
+/* trace.h -- spans of the distributed trace (docs/tracing.md): starting and
+ * ending them, their attributes, the thread's current trace context, and the
+ * process-wide switch.
+ *
+ * Tracing is off unless mm_trace_init (trace_export.h) configured an OTLP
+ * endpoint. Off, every hook in the framework is one predictable branch on
+ * mm_trace_enabled() and nothing else runs: no context is parsed, propagated
+ * or logged.
+ *
+ * On, a span is a fixed-size binary record owned by whoever started it
+ * until mm_span_end, which hands it to the exporter's bounded queue (or
+ * frees it when the trace is not sampled, or the queue is full: then it is
+ * counted as dropped). The request's thread only copies raw bytes (ids,
+ * times, attribute values with their key's address); all formatting (hex,
+ * JSON escaping, attribute names) is the exporter thread's. Nothing here
+ * blocks: mm_span_end takes one mutex for a list append, and takes back a
+ * recycled span for the thread's next one then (no malloc per span in the
+ * steady state). A span may be ended on another thread than the one that
+ * started it.
+ *
+ * The current context is per thread: the framework sets it while it runs
+ * code on behalf of a request or an event (the GraphQL resolvers of a
+ * request, a consumer's handler call), so that events emitted there are its
+ * children, log lines carry its trace id, and handlers can read it
+ * (mm_traceparent in metamorphosis.h). */
+#ifndef MM_COMMON_TRACE_H
+#define MM_COMMON_TRACE_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/strbuf.h"
+#include "common/trace_context.h"
+
+/* OTLP's SpanKind values. */
+typedef enum mm_span_kind {
+    MM_SPAN_INTERNAL = 1,
+    MM_SPAN_SERVER = 2,
+    MM_SPAN_CLIENT = 3,
+    MM_SPAN_PRODUCER = 4,
+    MM_SPAN_CONSUMER = 5,
+} mm_span_kind;
+
+/* Longest span name kept (longer ones are cut). */
+#define MM_SPAN_NAME_MAX 128
+/* Room for a span's attribute records. */
+#define MM_SPAN_ATTRS_MAX 1536
+/* Longest attribute value kept (longer ones are cut on a UTF-8 boundary). */
+#define MM_SPAN_ATTR_VALUE_MAX 1024
+
+/* An attribute record in mm_span.attrs: the key's address (a string with
+ * static storage: the conventions' names are literals), a type byte, then
+ * for 's' a 2-byte length and the raw value bytes, for 'i' 8 bytes of
+ * int64_t; unaligned, read and written with memcpy. */
+#define MM_SPAN_ATTR_STR 's'
+#define MM_SPAN_ATTR_INT 'i'
+/* 'c': the value's address (a NUL-terminated string with static storage). */
+#define MM_SPAN_ATTR_CONST 'c'
+
+typedef struct mm_span {
+    mm_trace_ctx ctx;     /* this span: its trace, its own span id, flags, state */
+    uint8_t parent_id[8]; /* the parent span's id; all zero for a root */
+    bool has_parent;
+    bool error;   /* status ERROR (else UNSET) */
+    uint8_t kind; /* mm_span_kind */
+    uint16_t name_len;
+    uint16_t attrs_len;        /* bytes used in attrs */
+    uint64_t start_ns, end_ns; /* Unix epoch nanoseconds */
+    char name[MM_SPAN_NAME_MAX];
+    /* Attribute records (above), appended in place; one that does not fit
+     * is left out whole. */
+    unsigned char attrs[MM_SPAN_ATTRS_MAX];
+    char status_message[200];
+    struct mm_span *next; /* in the exporter queue, or the free pool */
+    /* The encoder reads every string of a span eight bytes at a time: the
+     * last read may pass the string's end by up to 7 bytes, always inside
+     * the span (this slack ends it). */
+    unsigned char read_slack[8];
+} mm_span;
+
+/* Set by mm_trace_init before any thread runs a hook, cleared by
+ * mm_trace_shutdown. A relaxed atomic load: one plain load and one branch on
+ * every hook (a hook that races with shutdown just has its span dropped). */
+extern _Atomic bool mm_trace_enabled_;
+static inline bool mm_trace_enabled(void) {
+    return atomic_load_explicit(&mm_trace_enabled_, memory_order_relaxed);
+}
+
+/* Wall-clock time now, Unix epoch nanoseconds. */
+uint64_t mm_trace_now_ns(void);
+
+/* Starts a span now (mm_span_start_at: at start_ns). parent NULL or not
+ * valid: a new trace, sampled by the configured ratio; else a child of
+ * parent in its trace, sampled as the parent is (parent-based), with its
+ * tracestate. NULL when tracing is off or memory is short. */
+mm_span *mm_span_start(const char *name, mm_span_kind kind, const mm_trace_ctx *parent);
+mm_span *mm_span_start_at(const char *name, mm_span_kind kind, const mm_trace_ctx *parent,
+                          uint64_t start_ns);
+
+/* Attributes (OpenTelemetry semantic conventions' names). key must have
+ * static storage (a literal): only its address is kept. s NULL is skipped. */
+void mm_span_attr_str(mm_span *sp, const char *key, const char *s);
+void mm_span_attr_strn(mm_span *sp, const char *key, const char *s, size_t n);
+void mm_span_attr_int(mm_span *sp, const char *key, int64_t v);
+/* A value with static storage (a literal): only its address is kept. */
+void mm_span_attr_const(mm_span *sp, const char *key, const char *literal);
+
+/* Writes s (n bytes) as a JSON string, quotes included, into out (room
+ * bytes); returns the bytes written, or 0 when it does not fit. */
+size_t mm_trace_json_string(char *out, size_t room, const char *s, size_t n);
+
+/* Marks the span failed with a short description. */
+void mm_span_set_error(mm_span *sp, const char *message);
+
+/* Ends the span now (or at end_ns) and hands it over; NULL is a no-op. */
+void mm_span_end(mm_span *sp);
+void mm_span_end_at(mm_span *sp, uint64_t end_ns);
+
+/* Frees a span without exporting it (e.g. the work never happened). */
+void mm_span_free(mm_span *sp);
+
+/* A span's memory: the thread's recycled spare (trace_export.c keeps the
+ * pool) or malloc; NULL when memory is short. */
+mm_span *mm_trace_span_alloc(void);
+
+/* The thread's current context (NULL when none), and setting it: returns
+ * the previous one, to restore with mm_trace_leave. ctx must stay valid
+ * (unchanged) until it is left. */
+const mm_trace_ctx *mm_trace_current(void);
+const mm_trace_ctx *mm_trace_enter(const mm_trace_ctx *ctx);
+void mm_trace_leave(const mm_trace_ctx *prev);
+
+/* The sampling decision for a new trace (trace_export.c keeps the ratio). */
+bool mm_trace_sample_root(const uint8_t trace_id[16]);
+
+/* Hands an ended, sampled span to the exporter (trace_export.c); takes it. */
+void mm_trace_export_span(mm_span *sp);
+
+#endif

@@ -1,0 +1,228 @@
+/* trace_context.c -- W3C traceparent/tracestate parsing and writing, and
+ * random trace and span ids (trace_context.h). */
+#include "common/trace_context.h"
+
+#include <assert.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+static int lhex(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1; /* uppercase is invalid in traceparent */
+}
+
+/* n bytes from 2n lowercase hex digits; false on any other character. */
+static bool unhex(const char *s, size_t n, uint8_t *out) {
+    for (size_t i = 0; i < n; i++) {
+        int hi = lhex(s[2 * i]), lo = lhex(s[2 * i + 1]);
+        if (hi < 0 || lo < 0) return false;
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return true;
+}
+
+static bool all_zero(const uint8_t *b, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (b[i]) return false;
+    return true;
+}
+
+int mm_traceparent_parse(const char *s, size_t len, mm_trace_ctx *out) {
+    out->valid = false;
+    if (s == NULL || len < MM_TRACEPARENT_LEN) return -1;
+    uint8_t version;
+    if (!unhex(s, 1, &version) || version == 0xff) return -1;
+    /* Version 00 is exactly 55 bytes; a later version may append fields
+     * after a '-' (the spec: parse what version 00 defines). */
+    if (version == 0 && len != MM_TRACEPARENT_LEN) return -1;
+    if (len > MM_TRACEPARENT_LEN && s[MM_TRACEPARENT_LEN] != '-') return -1;
+    if (s[2] != '-' || s[35] != '-' || s[52] != '-') return -1;
+    uint8_t tid[16], sid[8], flags;
+    if (!unhex(s + 3, 16, tid) || !unhex(s + 36, 8, sid) || !unhex(s + 53, 1, &flags)) return -1;
+    if (all_zero(tid, 16) || all_zero(sid, 8)) return -1;
+    memcpy(out->trace_id, tid, 16);
+    memcpy(out->span_id, sid, 8);
+    /* Only the sampled bit is defined in version 00: keep it alone. */
+    out->flags = version == 0 ? flags : (uint8_t)(flags & MM_TRACE_FLAG_SAMPLED);
+    out->valid = true;
+    return 0;
+}
+
+void mm_trace_hex(const uint8_t *bytes, size_t n, char *out) {
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[bytes[i] >> 4];
+        out[2 * i + 1] = digits[bytes[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+void mm_traceparent_format(const mm_trace_ctx *c, char out[MM_TRACEPARENT_LEN + 1]) {
+    assert(c->valid);
+    out[0] = '0';
+    out[1] = '0';
+    out[2] = '-';
+    mm_trace_hex(c->trace_id, 16, out + 3);
+    out[35] = '-';
+    mm_trace_hex(c->span_id, 8, out + 36);
+    out[52] = '-';
+    mm_trace_hex(&c->flags, 1, out + 53);
+}
+
+/* ---- tracestate ---------------------------------------------------------- */
+
+static bool lcalpha(char c) { return c >= 'a' && c <= 'z'; }
+static bool digit(char c) { return c >= '0' && c <= '9'; }
+static bool key_char(char c) {
+    return lcalpha(c) || digit(c) || c == '_' || c == '-' || c == '*' || c == '/';
+}
+static bool value_char(char c) { /* nblk-chr: printable ASCII but ',' and '=' */
+    return c >= 0x21 && c <= 0x7e && c != ',' && c != '=';
+}
+
+/* key = simple-key / multi-tenant-key (tenant@system). */
+static bool valid_key(const char *k, size_t n) {
+    if (n == 0 || n > 256) return false;
+    const char *at = memchr(k, '@', n);
+    if (at == NULL) {
+        if (!lcalpha(k[0])) return false;
+        for (size_t i = 1; i < n; i++)
+            if (!key_char(k[i])) return false;
+        return true;
+    }
+    size_t tn = (size_t)(at - k), sn = n - tn - 1;
+    if (tn == 0 || tn > 241 || sn == 0 || sn > 14) return false;
+    if (!lcalpha(k[0]) && !digit(k[0])) return false;
+    for (size_t i = 1; i < tn; i++)
+        if (!key_char(k[i])) return false;
+    if (!lcalpha(at[1])) return false;
+    for (size_t i = 1; i < sn; i++)
+        if (!key_char(at[1 + i])) return false;
+    return true;
+}
+
+/* value = 0*255(chr) nblk-chr, chr = ' ' / nblk-chr. */
+static bool valid_value(const char *v, size_t n) {
+    if (n == 0 || n > 256) return false;
+    if (!value_char(v[n - 1])) return false;
+    for (size_t i = 0; i + 1 < n; i++)
+        if (v[i] != ' ' && !value_char(v[i])) return false;
+    return true;
+}
+
+bool mm_tracestate_is_valid(const char *s, size_t len) {
+    if (s == NULL || len > MM_TRACESTATE_MAX) return false;
+    size_t members = 0, i = 0;
+    for (;;) {
+        size_t end = i;
+        while (end < len && s[end] != ',') end++;
+        /* [i, end): one list member with optional whitespace around it */
+        size_t a = i, b = end;
+        while (a < b && (s[a] == ' ' || s[a] == '\t')) a++;
+        while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t')) b--;
+        if (a < b) { /* empty members are allowed and ignored */
+            const char *eq = memchr(s + a, '=', b - a);
+            if (eq == NULL) return false;
+            size_t kn = (size_t)(eq - (s + a));
+            if (!valid_key(s + a, kn) || !valid_value(eq + 1, b - a - kn - 1)) return false;
+            if (++members > MM_TRACESTATE_MAX_MEMBERS) return false;
+        }
+        if (end == len) break;
+        i = end + 1;
+    }
+    return true;
+}
+
+bool mm_tracestate_set(mm_trace_ctx *c, const char *s, size_t len) {
+    if (s == NULL || !mm_tracestate_is_valid(s, len)) {
+        c->state[0] = '\0';
+        return false;
+    }
+    memcpy(c->state, s, len);
+    c->state[len] = '\0';
+    return true;
+}
+
+/* ---- random ids ---------------------------------------------------------- */
+
+/* xoshiro256** per thread, seeded once from getrandom (or, if the kernel
+ * refuses, the clock, the pid and the thread's address). */
+static _Thread_local uint64_t rng[4];
+static _Thread_local bool rng_seeded;
+
+static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+static uint64_t next64(void) {
+    if (!rng_seeded) {
+        if (getrandom(rng, sizeof rng, 0) != (ssize_t)sizeof rng) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            rng[0] = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 30);
+            rng[1] = (uint64_t)getpid() * 0x9e3779b97f4a7c15u;
+            rng[2] = (uint64_t)(uintptr_t)&rng_seeded;
+            rng[3] = 0x2545f4914f6cdd1du;
+        }
+        rng_seeded = true;
+    }
+    uint64_t result = rotl(rng[1] * 5, 7) * 9, t = rng[1] << 17;
+    rng[2] ^= rng[0];
+    rng[3] ^= rng[1];
+    rng[1] ^= rng[2];
+    rng[0] ^= rng[3];
+    rng[2] ^= t;
+    rng[3] = rotl(rng[3], 45);
+    return result;
+}
+
+void mm_trace_random_ids(uint8_t trace_id[16], uint8_t span_id[8]) {
+    /* The state in locals for the three draws (one thread-local access). */
+    if (!rng_seeded) (void)next64();
+    uint64_t s0 = rng[0], s1 = rng[1], s2 = rng[2], s3 = rng[3], r[3];
+    for (int i = 0; i < 3;) {
+        uint64_t result = rotl(s1 * 5, 7) * 9, t = s1 << 17;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = rotl(s3, 45);
+        r[i] = result;
+        /* All-zero ids are invalid: draw again (once in 2^64 draws). */
+        if (i == 1 && (r[0] | r[1]) == 0) continue;
+        if (i == 2 && r[2] == 0) continue;
+        i++;
+    }
+    rng[0] = s0;
+    rng[1] = s1;
+    rng[2] = s2;
+    rng[3] = s3;
+    memcpy(trace_id, r, 16);
+    memcpy(span_id, &r[2], 8);
+}
+
+void mm_trace_random(uint8_t *buf, size_t n) {
+    /* An all-zero id is invalid: draw again (once in 2^64 draws). The two
+     * id sizes straight, the rest byte-wise. */
+    if (n == 8 || n == 16) {
+        uint64_t r[2];
+        do {
+            r[0] = next64();
+            r[1] = n == 16 ? next64() : 0;
+        } while ((r[0] | r[1]) == 0);
+        memcpy(buf, r, n);
+        return;
+    }
+    uint64_t any;
+    do {
+        any = 0;
+        for (size_t i = 0; i < n; i += 8) {
+            uint64_t r = next64();
+            size_t k = n - i < 8 ? n - i : 8;
+            memcpy(buf + i, &r, k);
+            any |= k == 8 ? r : r & ((UINT64_C(1) << (8 * k)) - 1);
+        }
+    } while (n > 0 && any == 0);
+}

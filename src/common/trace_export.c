@@ -1,0 +1,783 @@
+/* trace_export.c -- the bounded span queue, the exporter thread, the
+ * OTLP/JSON encoding (the unit tests' and debugging's; the wire uses trace_otlp_pb.c), the span pool and the tiny HTTP/1.1 POST client with deadlines
+ * (trace_export.h). */
+#include "common/trace_export.h"
+
+#include <arpa/inet.h>
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/trace_otlp_pb.h"
+#include "metamorphosis.h"
+
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    pthread_t thread;
+    bool running;
+    bool stop;
+    unsigned users; /* mm_trace_init calls not yet shut down */
+    pid_t pid;      /* the process whose thread runs */
+    mm_span *head, *tail;
+    size_t count, bytes;
+    mm_span *pool; /* exported spans kept for reuse, at most POOL_MAX */
+    size_t pool_count;
+    /* configuration, fixed at init */
+    size_t queue_bytes;
+    unsigned timeout_ms, interval_ms;
+    uint64_t sample_threshold; /* a new trace is sampled when its id's low 64 bits are below */
+    bool sample_all;
+    char service_name[256];
+    char host[300]; /* for the Host header */
+    char path[512];
+    struct sockaddr_storage addr;
+    socklen_t addr_len;
+} ex = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+
+static atomic_uint_fast64_t st_exported, st_dropped, st_failed_posts;
+
+bool mm_trace_sample_root(const uint8_t trace_id[16]) {
+    if (ex.sample_all) return true;
+    uint64_t v = 0;
+    for (int i = 8; i < 16; i++) v = v << 8 | trace_id[i];
+    return v < ex.sample_threshold;
+}
+
+size_t mm_trace_span_bytes(const mm_span *sp) { return sizeof *sp; }
+
+/* ---- span memory: no malloc per span -------------------------------------- */
+
+/* Spans the pool keeps (about 2.5 KiB each); the rest are freed. */
+#define POOL_MAX (2 * MM_TRACE_BATCH_MAX)
+
+/* The thread's next span: taken from the pool under the lock that
+ * mm_trace_export_span takes anyway, so the steady state costs no malloc and
+ * no extra lock. A thread's spare is freed when the thread exits (the key's
+ * destructor) or by mm_trace_shutdown on the thread that calls it. */
+static pthread_key_t spare_key;
+static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
+static _Thread_local mm_span *tl_spare;
+
+static _Thread_local bool tl_spare_key_set;
+
+/* The key's value is only a marker that the thread has a spare slot: the
+ * destructor frees the slot's span (thread-locals live until the key
+ * destructors have run). */
+static void spare_free(void *marker) {
+    (void)marker;
+    free(tl_spare);
+    tl_spare = NULL;
+}
+static void spare_key_init(void) { pthread_key_create(&spare_key, spare_free); }
+
+static void set_spare(mm_span *sp) {
+    tl_spare = sp;
+    if (sp && !tl_spare_key_set) {
+        tl_spare_key_set = true;
+        pthread_setspecific(spare_key, &spare_key);
+    }
+}
+
+mm_span *mm_trace_span_alloc(void) {
+    mm_span *sp = tl_spare;
+    if (sp) {
+        tl_spare = NULL;
+        return sp;
+    }
+    return malloc(sizeof *sp);
+}
+
+void mm_trace_export_span(mm_span *sp) {
+    size_t sz = mm_trace_span_bytes(sp);
+    pthread_mutex_lock(&ex.lock);
+    if (tl_spare == NULL && ex.pool) {
+        mm_span *spare = ex.pool;
+        ex.pool = spare->next;
+        ex.pool_count--;
+        set_spare(spare);
+    }
+    if (!ex.running || ex.bytes + sz > ex.queue_bytes) {
+        pthread_mutex_unlock(&ex.lock);
+        atomic_fetch_add(&st_dropped, 1);
+        mm_span_free(sp);
+        return;
+    }
+    sp->next = NULL;
+    if (ex.tail)
+        ex.tail->next = sp;
+    else
+        ex.head = sp;
+    ex.tail = sp;
+    ex.count++;
+    ex.bytes += sz;
+    if (ex.count == MM_TRACE_BATCH_MAX) pthread_cond_signal(&ex.wake);
+    pthread_mutex_unlock(&ex.lock);
+}
+
+void mm_trace_get_stats(mm_trace_stats *out) {
+    out->exported = atomic_load(&st_exported);
+    out->dropped = atomic_load(&st_dropped);
+    out->failed_posts = atomic_load(&st_failed_posts);
+    pthread_mutex_lock(&ex.lock);
+    out->queued_bytes = ex.bytes;
+    pthread_mutex_unlock(&ex.lock);
+}
+
+/* ---- OTLP/JSON ------------------------------------------------------------ */
+
+/* The encoder writes through a cursor into room it reserved first (one
+ * bound check per piece, no call per literal). */
+typedef struct out {
+    mm_strbuf *b;
+    char *p;
+} out;
+
+/* Makes room for n more bytes; false when memory is short. */
+static bool room(out *o, size_t n) {
+    size_t used = (size_t)(o->p - o->b->data);
+    n += 16; /* put_str's last 8-byte store may pass its end */
+    if (o->b->cap > used + n) return true;
+    o->b->len = used;
+    if (!mm_strbuf_reserve(o->b, n + 1)) return false;
+    o->p = o->b->data + o->b->len;
+    return true;
+}
+
+#define LIT(o, s) (memcpy((o)->p, (s), sizeof(s) - 1), (o)->p += sizeof(s) - 1)
+
+/* Which of x's 8 bytes need escaping in JSON (a control character, '"' or
+ * '\\'): nonzero when any does. */
+static uint64_t escapes8(uint64_t x) {
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+    return ((x - ones * 0x20) & ~x & highs) | ((q - ones) & ~q & highs) | ((b - ones) & ~b & highs);
+}
+
+/* Escapes s[i..n) byte by byte from p; returns the end. */
+static char *escape_bytes(char *p, const char *s, size_t i, size_t n) {
+    static const char hex[] = "0123456789abcdef";
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            *p++ = (char)c;
+        } else if (c == '"' || c == '\\') {
+            *p++ = '\\';
+            *p++ = (char)c;
+        } else {
+            memcpy(p, "\\u00", 4);
+            p[4] = hex[c >> 4];
+            p[5] = hex[c & 15];
+            p += 6;
+        }
+    }
+    return p;
+}
+
+/* s (n bytes) as a JSON string, quotes included; room for 6 * n + 2 + 8
+ * reserved (the same escapes as mm_trace_json_string). Eight clean bytes at
+ * a time: the exporter escapes every value of every span. in_span: s lies
+ * inside an mm_span, so the last 8-byte read may pass its end (the span's
+ * read_slack); the bytes past the end are ignored. */
+static void put_str_at(out *o, const char *s, size_t n, bool in_span) {
+    char *p = o->p;
+    *p++ = '"';
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        if (escapes8(x)) {
+            p = escape_bytes(p, s, i, n);
+            i = n;
+            break;
+        }
+        memcpy(p, &x, 8);
+        p += 8;
+    }
+    size_t rem = n - i;
+    if (rem && in_span) {
+        uint64_t x, valid = (UINT64_C(1) << (8 * rem)) - 1;
+        memcpy(&x, s + i, 8);
+        /* A byte's flag depends on it and the bytes before it only. */
+        if (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && !(escapes8(x) & valid)) {
+            memcpy(p, &x, 8);
+            p += rem;
+        } else {
+            p = escape_bytes(p, s, i, n);
+        }
+    } else if (rem) {
+        p = escape_bytes(p, s, i, n);
+    }
+    *p++ = '"';
+    o->p = p;
+}
+
+static void put_str(out *o, const char *s, size_t n) { put_str_at(o, s, n, false); }
+static void put_span_str(out *o, const char *s, size_t n) { put_str_at(o, s, n, true); }
+
+/* Two decimal digits of 0..99, for put_u64. */
+static const char digits2[] = "00010203040506070809101112131415161718192021222324252627282930313233"
+                              "34353637383940414243444546474849505152535455565758596061626364656667"
+                              "6869707172737475767778798081828384858687888990919293949596979899";
+
+/* v (< 10^9) in decimal, at least width digits (zero-padded). */
+static void put_u32(out *o, uint32_t v, size_t width) {
+    char num[10];
+    size_t k = sizeof num;
+    while (v >= 100) {
+        k -= 2;
+        memcpy(num + k, digits2 + 2 * (v % 100), 2);
+        v /= 100;
+    }
+    if (v >= 10) {
+        k -= 2;
+        memcpy(num + k, digits2 + 2 * v, 2);
+    } else {
+        num[--k] = (char)('0' + v);
+    }
+    while (sizeof num - k < width) num[--k] = '0';
+    memcpy(o->p, num + k, sizeof num - k);
+    o->p += sizeof num - k;
+}
+
+/* v in decimal; room for 20 bytes reserved. In 32-bit pieces of nine
+ * digits (timestamps have 19): cheaper than 64-bit division per digit. */
+static void put_u64(out *o, uint64_t v) {
+    if (v < 1000000000u) {
+        put_u32(o, (uint32_t)v, 1);
+    } else if (v < UINT64_C(1000000000000000000)) {
+        put_u32(o, (uint32_t)(v / 1000000000u), 1);
+        put_u32(o, (uint32_t)(v % 1000000000u), 9);
+    } else {
+        uint64_t hi = v / 1000000000u;
+        put_u32(o, (uint32_t)(hi / 1000000000u), 1);
+        put_u32(o, (uint32_t)(hi % 1000000000u), 9);
+        put_u32(o, (uint32_t)(v % 1000000000u), 9);
+    }
+}
+
+/* Nine digits of v (< 10^9), zero-padded; room for 9 reserved. */
+static void put_9digits(out *o, uint32_t v) {
+    char *p = o->p;
+    for (int k = 7; k >= 1; k -= 2) {
+        memcpy(p + k, digits2 + 2 * (v % 100), 2);
+        v /= 100;
+    }
+    p[0] = (char)('0' + v);
+    o->p += 9;
+}
+
+/* A timestamp in Unix nanoseconds, in decimal; room for 20 reserved. The
+ * seconds' digits are kept from the previous timestamp when they are the
+ * same (the spans of a batch share a few seconds). */
+typedef struct ts_cache {
+    uint64_t sec;
+    size_t len;
+    char text[20];
+} ts_cache;
+
+static void put_ts(out *o, ts_cache *tc, uint64_t ns) {
+    uint64_t sec = ns / 1000000000u;
+    if (sec == 0) {
+        put_u64(o, ns);
+        return;
+    }
+    if (tc->len == 0 || tc->sec != sec) {
+        out t = {o->b, tc->text};
+        put_u64(&t, sec);
+        tc->sec = sec;
+        tc->len = (size_t)(t.p - tc->text);
+    }
+    memcpy(o->p, tc->text, tc->len);
+    o->p += tc->len;
+    put_9digits(o, (uint32_t)(ns % 1000000000u));
+}
+
+static void put_i64(out *o, int64_t v) {
+    uint64_t u = (uint64_t)v;
+    if (v < 0) {
+        *o->p++ = '-';
+        u = (uint64_t)0 - u;
+    }
+    put_u64(o, u);
+}
+
+/* n bytes as lowercase hex; room for 2n reserved. */
+static void put_hex(out *o, const uint8_t *bytes, size_t n) {
+    /* "000102...ff": two digits per byte value */
+    static const char table[] = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+                                "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+                                "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+                                "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+                                "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+                                "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+                                "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+                                "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+    for (size_t i = 0; i < n; i++) memcpy(o->p + 2 * i, table + 2 * bytes[i], 2);
+    o->p += 2 * n;
+}
+
+/* {"key":"<key>" -- keys are the conventions' names (literals in the
+ * code, no character that needs escaping): copied as they are. */
+static void put_key(out *o, const char *key, size_t kn) {
+    assert(key[strcspn(key, "\"\\")] == '\0');
+    LIT(o, "{\"key\":\"");
+    memcpy(o->p, key, kn);
+    o->p += kn;
+    *o->p++ = '"';
+}
+
+/* The span's attribute records (trace.h) as OTLP KeyValue objects. */
+static bool put_attrs(out *o, const mm_span *sp) {
+    const unsigned char *p = sp->attrs, *end = sp->attrs + sp->attrs_len;
+    bool first = true;
+    while (p < end) {
+        const char *key;
+        memcpy(&key, p, sizeof key);
+        p += sizeof key;
+        unsigned char type = *p++;
+        size_t kn = strlen(key);
+        if (type == MM_SPAN_ATTR_INT) {
+            int64_t v;
+            memcpy(&v, p, sizeof v);
+            p += sizeof v;
+            if (!room(o, kn + 64)) return false;
+            if (!first) *o->p++ = ',';
+            put_key(o, key, kn);
+            /* OTLP/JSON writes 64-bit integers as strings. */
+            LIT(o, ",\"value\":{\"intValue\":\"");
+            put_i64(o, v);
+            LIT(o, "\"}}");
+        } else if (type == MM_SPAN_ATTR_CONST) {
+            const char *v;
+            memcpy(&v, p, sizeof v);
+            p += sizeof v;
+            size_t n = strlen(v);
+            if (!room(o, kn + 6 * n + 64)) return false;
+            if (!first) *o->p++ = ',';
+            put_key(o, key, kn);
+            LIT(o, ",\"value\":{\"stringValue\":");
+            put_str(o, v, n);
+            LIT(o, "}}");
+        } else {
+            assert(type == MM_SPAN_ATTR_STR);
+            uint16_t n;
+            memcpy(&n, p, 2);
+            p += 2;
+            if (!room(o, kn + 6 * n + 64)) return false;
+            if (!first) *o->p++ = ',';
+            put_key(o, key, kn);
+            LIT(o, ",\"value\":{\"stringValue\":");
+            put_span_str(o, (const char *)p, n);
+            LIT(o, "}}");
+            p += n;
+        }
+        first = false;
+    }
+    return true;
+}
+
+/* No printf: the exporter encodes every span of a busy server. */
+static bool put_span(out *o, ts_cache *tc, const mm_span *sp) {
+    size_t sn = sp->ctx.state[0] ? strlen(sp->ctx.state) : 0;
+    if (!room(o, 6 * (sn + sp->name_len) + 300)) return false;
+    LIT(o, "{\"traceId\":\"");
+    put_hex(o, sp->ctx.trace_id, 16);
+    LIT(o, "\",\"spanId\":\"");
+    put_hex(o, sp->ctx.span_id, 8);
+    if (sp->has_parent) {
+        LIT(o, "\",\"parentSpanId\":\"");
+        put_hex(o, sp->parent_id, 8);
+    }
+    LIT(o, "\"");
+    if (sn) {
+        LIT(o, ",\"traceState\":");
+        put_span_str(o, sp->ctx.state, sn);
+    }
+    LIT(o, ",\"name\":");
+    put_span_str(o, sp->name, sp->name_len);
+    LIT(o, ",\"kind\":");
+    assert(sp->kind >= MM_SPAN_INTERNAL && sp->kind <= MM_SPAN_CONSUMER);
+    *o->p++ = (char)('0' + sp->kind);
+    LIT(o, ",\"startTimeUnixNano\":\"");
+    put_ts(o, tc, sp->start_ns);
+    LIT(o, "\",\"endTimeUnixNano\":\"");
+    put_ts(o, tc, sp->end_ns);
+    LIT(o, "\",\"attributes\":[");
+    if (!put_attrs(o, sp)) return false;
+    size_t mn = sp->error ? strlen(sp->status_message) : 0;
+    if (!room(o, 6 * mn + 64)) return false;
+    LIT(o, "]");
+    if (sp->error) {
+        LIT(o, ",\"status\":{\"code\":2,\"message\":");
+        put_span_str(o, sp->status_message, mn);
+        LIT(o, "}");
+    }
+    LIT(o, "}");
+    return true;
+}
+
+char *mm_otlp_encode(mm_span *const *spans, size_t n, const char *service_name, size_t *len) {
+    mm_strbuf b = MM_STRBUF_INIT;
+    mm_strbuf_reserve(&b, 512 + n * 1024);
+    const char *svc = service_name ? service_name : "metamorphosis";
+    size_t svc_len = strlen(svc);
+    out o = {&b, b.data};
+    ts_cache tc = {0};
+    bool ok = room(&o, 6 * svc_len + 512);
+    if (ok) {
+        LIT(&o, "{\"resourceSpans\":[{\"resource\":{\"attributes\":["
+                "{\"key\":\"service.name\",\"value\":{\"stringValue\":");
+        put_str(&o, svc, svc_len);
+        LIT(&o, "}},{\"key\":\"telemetry.sdk.name\",\"value\":{\"stringValue\":"
+                "\"metamorphosis\"}},{\"key\":\"telemetry.sdk.language\",\"value\":"
+                "{\"stringValue\":\"c\"}}]},\"scopeSpans\":[{\"scope\":{\"name\":"
+                "\"metamorphosis\"},\"spans\":[");
+    }
+    for (size_t i = 0; ok && i < n; i++) {
+        if (i) *o.p++ = ','; /* room: the previous span reserved 64 spare bytes */
+        ok = put_span(&o, &tc, spans[i]);
+    }
+    ok = ok && room(&o, 16);
+    if (ok) LIT(&o, "]}]}]}");
+    if (!ok || b.failed) {
+        mm_strbuf_free(&b);
+        return NULL;
+    }
+    b.len = (size_t)(o.p - b.data);
+    b.data[b.len] = '\0';
+    *len = b.len;
+    return mm_strbuf_take(&b);
+}
+
+/* ---- the HTTP/1.1 POST -------------------------------------------------- */
+
+static int64_t mono_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits until fd is ready for events or the deadline passes. */
+static bool wait_fd(int fd, short events, int64_t deadline) {
+    for (;;) {
+        int64_t left = deadline - mono_ms();
+        if (left <= 0) return false;
+        struct pollfd p = {.fd = fd, .events = events};
+        int r = poll(&p, 1, (int)left);
+        if (r > 0) return true;
+        if (r < 0 && errno != EINTR) return false;
+    }
+}
+
+/* POSTs body; returns the HTTP status, or -1 (why in err). Every step
+ * shares one deadline of timeout_ms. */
+static int http_post(const char *body, size_t len, char *err, size_t err_size) {
+    int64_t deadline = mono_ms() + ex.timeout_ms;
+    int fd = socket(ex.addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        snprintf(err, err_size, "socket: %s", strerror(errno));
+        return -1;
+    }
+    int status = -1;
+    if (connect(fd, (struct sockaddr *)&ex.addr, ex.addr_len) != 0 && errno != EINPROGRESS) {
+        snprintf(err, err_size, "connect: %s", strerror(errno));
+        goto out;
+    }
+    if (!wait_fd(fd, POLLOUT, deadline)) {
+        snprintf(err, err_size, "connect: timed out");
+        goto out;
+    }
+    int soerr = 0;
+    socklen_t sl = sizeof soerr;
+    getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl);
+    if (soerr) {
+        snprintf(err, err_size, "connect: %s", strerror(soerr));
+        goto out;
+    }
+    char head[1024];
+    int hn = snprintf(head, sizeof head,
+                      "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-protobuf\r\n"
+                      "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+                      ex.path, ex.host, len);
+    const char *parts[2] = {head, body};
+    size_t sizes[2] = {(size_t)hn, len};
+    for (int k = 0; k < 2; k++) {
+        size_t off = 0;
+        while (off < sizes[k]) {
+            ssize_t w = send(fd, parts[k] + off, sizes[k] - off, MSG_NOSIGNAL);
+            if (w > 0) {
+                off += (size_t)w;
+            } else if (w < 0 && (errno == EAGAIN || errno == EINTR)) {
+                if (!wait_fd(fd, POLLOUT, deadline)) {
+                    snprintf(err, err_size, "send: timed out");
+                    goto out;
+                }
+            } else {
+                snprintf(err, err_size, "send: %s", strerror(errno));
+                goto out;
+            }
+        }
+    }
+    /* The status line is all we need. */
+    char resp[256];
+    size_t got = 0;
+    while (got < sizeof resp - 1 && memchr(resp, '\n', got) == NULL) {
+        ssize_t r = recv(fd, resp + got, sizeof resp - 1 - got, 0);
+        if (r > 0) {
+            got += (size_t)r;
+        } else if (r < 0 && (errno == EAGAIN || errno == EINTR)) {
+            if (!wait_fd(fd, POLLIN, deadline)) {
+                snprintf(err, err_size, "receive: timed out");
+                goto out;
+            }
+        } else {
+            snprintf(err, err_size, "receive: %s", r == 0 ? "connection closed" : strerror(errno));
+            goto out;
+        }
+    }
+    resp[got] = '\0';
+    int code;
+    if (sscanf(resp, "HTTP/1.%*d %d", &code) != 1) {
+        snprintf(err, err_size, "not an HTTP response");
+        goto out;
+    }
+    status = code;
+    if (code < 200 || code > 299) snprintf(err, err_size, "HTTP status %d", code);
+out:
+    close(fd);
+    return status;
+}
+
+/* Puts sent spans back in the pool (one lock for the batch), frees the
+ * ones beyond POOL_MAX. */
+static void recycle(mm_span **spans, size_t n) {
+    size_t i = 0;
+    pthread_mutex_lock(&ex.lock);
+    for (; i < n && ex.pool_count < POOL_MAX; i++) {
+        spans[i]->next = ex.pool;
+        ex.pool = spans[i];
+        ex.pool_count++;
+    }
+    pthread_mutex_unlock(&ex.lock);
+    for (; i < n; i++) mm_span_free(spans[i]);
+}
+
+static void pool_clear(void) {
+    for (mm_span *sp = ex.pool, *next; sp; sp = next) {
+        next = sp->next;
+        mm_span_free(sp);
+    }
+    ex.pool = NULL;
+    ex.pool_count = 0;
+}
+
+/* Encodes and sends one batch (n > 0), recycles the spans. */
+static void send_batch(mm_span **spans, size_t n) {
+    size_t len = 0;
+    char *body = (char *)mm_otlp_encode_pb(spans, n, ex.service_name, &len);
+    char err[200] = "out of memory";
+    int status = body ? http_post(body, len, err, sizeof err) : -1;
+    free(body);
+    if (status >= 200 && status <= 299) {
+        atomic_fetch_add(&st_exported, n);
+    } else {
+        atomic_fetch_add(&st_dropped, n);
+        atomic_fetch_add(&st_failed_posts, 1);
+        mm_log_warn("msg=\"trace export failed, spans dropped\" spans=%zu error=\"%s\"", n, err);
+    }
+    recycle(spans, n);
+}
+
+static void *export_main(void *arg) {
+    (void)arg;
+    mm_span **batch = malloc(MM_TRACE_BATCH_MAX * sizeof *batch);
+    pthread_mutex_lock(&ex.lock);
+    for (;;) {
+        if (!ex.stop && ex.count < MM_TRACE_BATCH_MAX) {
+            struct timespec at;
+            clock_gettime(CLOCK_REALTIME, &at);
+            at.tv_sec += ex.interval_ms / 1000;
+            at.tv_nsec += (long)(ex.interval_ms % 1000) * 1000000L;
+            if (at.tv_nsec >= 1000000000L) {
+                at.tv_sec++;
+                at.tv_nsec -= 1000000000L;
+            }
+            pthread_cond_timedwait(&ex.wake, &ex.lock, &at);
+        }
+        bool stopping = ex.stop;
+        size_t n = 0;
+        while (ex.head && n < MM_TRACE_BATCH_MAX) {
+            mm_span *sp = ex.head;
+            ex.head = sp->next;
+            if (!ex.head) ex.tail = NULL;
+            ex.count--;
+            ex.bytes -= mm_trace_span_bytes(sp);
+            if (batch)
+                batch[n++] = sp;
+            else {
+                atomic_fetch_add(&st_dropped, 1);
+                mm_span_free(sp);
+            }
+        }
+        bool more = ex.head != NULL;
+        pthread_mutex_unlock(&ex.lock);
+        if (n) send_batch(batch, n);
+        pthread_mutex_lock(&ex.lock);
+        if (stopping && (!more || !ex.head)) break;
+    }
+    /* What arrived after the last batch (nothing should: hooks stop first). */
+    while (ex.head) {
+        mm_span *sp = ex.head;
+        ex.head = sp->next;
+        atomic_fetch_add(&st_dropped, 1);
+        mm_span_free(sp);
+    }
+    ex.tail = NULL;
+    ex.count = ex.bytes = 0;
+    pool_clear();
+    ex.running = false; /* a span ended from now on is dropped at once */
+    pthread_mutex_unlock(&ex.lock);
+    free(batch);
+    return NULL;
+}
+
+/* ---- start and stop -------------------------------------------------------- */
+
+static int parse_endpoint(const char *url, char *err, size_t err_size) {
+    const char *p = url;
+    if (strncmp(p, "http://", 7) != 0) {
+        snprintf(err, err_size,
+                 "tracing endpoint '%s': expected http://host:port[/path] (https is not "
+                 "supported: export to a local collector)",
+                 url);
+        return MM_EINVAL;
+    }
+    p += 7;
+    const char *slash = strchr(p, '/');
+    size_t hostport_len = slash ? (size_t)(slash - p) : strlen(p);
+    char hostport[300];
+    if (hostport_len == 0 || hostport_len >= sizeof hostport) {
+        snprintf(err, err_size, "tracing endpoint '%s': no host", url);
+        return MM_EINVAL;
+    }
+    memcpy(hostport, p, hostport_len);
+    hostport[hostport_len] = '\0';
+    snprintf(ex.host, sizeof ex.host, "%s", hostport);
+    const char *path = slash && strcmp(slash, "/") != 0 ? slash : "/v1/traces";
+    if (strlen(path) >= sizeof ex.path || strpbrk(path, " \r\n")) {
+        snprintf(err, err_size, "tracing endpoint '%s': bad path", url);
+        return MM_EINVAL;
+    }
+    snprintf(ex.path, sizeof ex.path, "%s", path);
+    /* host:port, [v6]:port, or host (port 80) */
+    char *host = hostport, *port = NULL;
+    if (host[0] == '[') {
+        char *close = strchr(host, ']');
+        if (!close) {
+            snprintf(err, err_size, "tracing endpoint '%s': bad IPv6 address", url);
+            return MM_EINVAL;
+        }
+        *close = '\0';
+        host++;
+        if (close[1] == ':') port = close + 2;
+    } else {
+        char *colon = strrchr(host, ':');
+        if (colon) {
+            *colon = '\0';
+            port = colon + 1;
+        }
+    }
+    /* Resolved once, here at start-up: the exporter thread never waits on DNS. */
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL;
+    int gr = getaddrinfo(host, port && *port ? port : "80", &hints, &res);
+    if (gr != 0 || !res) {
+        snprintf(err, err_size, "tracing endpoint '%s': cannot resolve: %s", url, gai_strerror(gr));
+        return MM_EINVAL;
+    }
+    memcpy(&ex.addr, res->ai_addr, res->ai_addrlen);
+    ex.addr_len = res->ai_addrlen;
+    freeaddrinfo(res);
+    return 0;
+}
+
+/* A child forked while the exporter ran: the thread did not come along,
+ * and the queue and the lock are a snapshot. Start afresh. */
+static void reset_after_fork(void) {
+    for (mm_span *sp = ex.head, *next; sp; sp = next) {
+        next = sp->next;
+        mm_span_free(sp);
+    }
+    ex.head = ex.tail = NULL;
+    ex.count = ex.bytes = 0;
+    pool_clear();
+    ex.running = false;
+    ex.users = 0;
+    mm_trace_enabled_ = false;
+    pthread_mutex_init(&ex.lock, NULL);
+    pthread_cond_init(&ex.wake, NULL);
+}
+
+int mm_trace_init(const mm_trace_config *cfg, char *err, size_t err_size) {
+    if (cfg == NULL || cfg->endpoint == NULL || cfg->endpoint[0] == '\0') return 0;
+    if (ex.users > 0 && ex.pid != getpid()) reset_after_fork();
+    if (ex.users > 0) { /* a second runtime in the process shares the exporter */
+        ex.users++;
+        return 0;
+    }
+    if (!(cfg->sample_ratio >= 0.0 && cfg->sample_ratio <= 1.0)) {
+        snprintf(err, err_size, "tracing sample ratio must be within 0..1");
+        return MM_EINVAL;
+    }
+    int rc = parse_endpoint(cfg->endpoint, err, err_size);
+    if (rc) return rc;
+    ex.sample_all = cfg->sample_ratio >= 1.0;
+    ex.sample_threshold = (uint64_t)(cfg->sample_ratio * 18446744073709551616.0);
+    ex.queue_bytes = cfg->queue_bytes ? cfg->queue_bytes : 4u << 20;
+    ex.timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : 2000;
+    ex.interval_ms = cfg->interval_ms ? cfg->interval_ms : 1000;
+    snprintf(ex.service_name, sizeof ex.service_name, "%s",
+             cfg->service_name && *cfg->service_name ? cfg->service_name : "metamorphosis");
+    pthread_once(&spare_once, spare_key_init);
+    ex.stop = false;
+    ex.running = true;
+    if (pthread_create(&ex.thread, NULL, export_main, NULL) != 0) {
+        ex.running = false;
+        snprintf(err, err_size, "cannot start the trace exporter thread");
+        return MM_ENOMEM;
+    }
+    ex.users = 1;
+    ex.pid = getpid();
+    mm_trace_enabled_ = true;
+    return 0;
+}
+
+void mm_trace_shutdown(void) {
+    if (ex.users == 0 || ex.pid != getpid() || --ex.users > 0) return;
+    pthread_mutex_lock(&ex.lock);
+    bool running = ex.running;
+    ex.stop = true;
+    pthread_cond_signal(&ex.wake);
+    pthread_mutex_unlock(&ex.lock);
+    if (!running) return;
+    mm_trace_enabled_ = false;
+    pthread_join(ex.thread, NULL);
+    /* The calling thread's spare (other threads free theirs as they exit). */
+    mm_span *spare = tl_spare;
+    if (spare) {
+        set_spare(NULL);
+        free(spare);
+    }
+}

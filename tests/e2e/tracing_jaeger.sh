@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# tracing_jaeger.sh -- trace context end to end against a real Jaeger
+# all-in-one v1.75.0 (built from the Go module proxy by
+# scripts/fetch-jaeger.sh, cached outside the tree), receiving OTLP/HTTP in
+# memory storage on free loopback ports (docs/tracing.md):
+#   1. a synchronous createForm sent to a real `gregor serve` of the forms
+#      example, handled by a real `gregor worker` (create_form), on the test
+#      run's Kafka and Redis (a topic of its own), yields ONE trace: the HTTP
+#      server span -> publish -> process (worker) -> the emit's publish and
+#      the Redis result store, queried back through Jaeger's API
+#      (/api/traces/<id>); the trace id comes from the server's access log
+#      line (MM_LOG_FORMAT=json), which is how logs join traces;
+#   2. an event the Python CloudEvents SDK publishes with a traceparent
+#      continues that trace: the worker's process span is the child of the
+#      SDK's span id, in the SDK's trace;
+#   3. tracing configured to a collector that is down costs no request
+#      (the mutation still answers) and the exporter reports dropped spans.
+set -euo pipefail
+
+src=${MM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+bin_dir=${MM_BINARY_DIR:-$src/build}
+gregor=${MM_GREGOR:-$bin_dir/gregor}
+app=$bin_dir/examples/forms.so
+mod=$app # start_serve (interop/lib.sh) serves $mod
+
+fail() { echo "tracing_jaeger: FAIL: $*" >&2; exit 1; }
+[[ -n ${MM_TEST_REDIS_URL:-} ]] || fail "MM_TEST_REDIS_URL is not set (run through scripts/test.sh)"
+[[ -n ${MM_TEST_KAFKA_BOOTSTRAP:-} ]] || fail "MM_TEST_KAFKA_BOOTSTRAP is not set (run through scripts/test.sh)"
+[[ -x $gregor ]] || fail "gregor not built: $gregor"
+[[ -f $app ]] || fail "forms example not built: $app"
+# shellcheck source=interop/lib.sh
+source "$src/tests/e2e/interop/lib.sh"
+
+jaeger=$("$src/scripts/fetch-jaeger.sh") || fail "cannot build Jaeger all-in-one (scripts/fetch-jaeger.sh)"
+py=$(interop_python 2)
+
+work=$(mktemp -d)
+pids=()
+trap interop_cleanup EXIT
+
+# Free loopback ports for every listener Jaeger opens.
+read -r p_otlp p_otlp_grpc p_query p_query_grpc p_admin p_coll_grpc p_coll_http < <(python3 - <<'PY'
+import socket
+socks = [socket.socket() for _ in range(7)]
+for s in socks:
+    s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in socks))
+for s in socks:
+    s.close()
+PY
+)
+SPAN_STORAGE_TYPE=memory "$jaeger" \
+    --collector.otlp.enabled=true \
+    --collector.otlp.http.host-port=127.0.0.1:$p_otlp \
+    --collector.otlp.grpc.host-port=127.0.0.1:$p_otlp_grpc \
+    --collector.grpc-server.host-port=127.0.0.1:$p_coll_grpc \
+    --collector.http-server.host-port=127.0.0.1:$p_coll_http \
+    --query.http-server.host-port=127.0.0.1:$p_query \
+    --query.grpc-server.host-port=127.0.0.1:$p_query_grpc \
+    --admin.http.host-port=127.0.0.1:$p_admin >"$work/jaeger.log" 2>&1 &
+pids+=($!)
+query=http://127.0.0.1:$p_query
+ready=
+for _ in $(seq 300); do
+    if curl -sf --max-time 2 "http://127.0.0.1:$p_admin/" >/dev/null &&
+       curl -sf --max-time 2 "$query/api/services" >/dev/null; then ready=1; break; fi
+    kill -0 "${pids[-1]}" 2>/dev/null || { tail -20 "$work/jaeger.log" >&2; fail "jaeger exited"; }
+    sleep 0.1
+done
+[[ -n $ready ]] || { tail -20 "$work/jaeger.log" >&2; fail "jaeger not ready within 30 s"; }
+
+run=t$$x$(date +%s)
+topic=mmtest_trace_$run
+export FORMS_SERVICE=$topic
+export MM_KAFKA_BOOTSTRAP_SERVERS=$MM_TEST_KAFKA_BOOTSTRAP MM_REDIS_URL=$MM_TEST_REDIS_URL MM_LOG_LEVEL=info
+export MM_TRACING_ENDPOINT=http://127.0.0.1:$p_otlp MM_TRACING_SAMPLE_RATIO=1
+
+"$gregor" worker --app "$app" --consumer create_form >"$work/worker.out" 2>"$work/worker.log" &
+pids+=($!)
+start_serve serve MM_LOG_FORMAT=json
+url=$url_serve
+base=${url%/graphql}
+for _ in $(seq 300); do curl -sf --max-time 5 "$base/readyz" >/dev/null && break; sleep 0.1; done
+
+# 1. A synchronous createForm (the worker may still be joining its group:
+# the 30 s sync timeout covers it).
+body='{"query":"mutation { createForm(name: \"traced\", template: \"t\", timing: synchronous) { data { id form { name } } } }"}'
+out=$(curl -s --max-time 60 -H 'content-type: application/json' --data-binary "$body" "$url")
+grep -q '"name":"traced"' <<<"$out" || { tail -20 "$work/worker.log" >&2; fail "createForm did not answer: $out"; }
+# The access log line (JSON) of that request names its trace.
+trace_id=
+for _ in $(seq 50); do
+    trace_id=$(python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    try: d = json.loads(line)
+    except ValueError: continue
+    if d.get("msg") == "http_access" and d.get("method") == "POST" and "trace_id" in d:
+        print(d["trace_id"]); break' "$work/serve.log")
+    [[ -n $trace_id ]] && break
+    sleep 0.1
+done
+[[ $trace_id =~ ^[0-9a-f]{32}$ ]] || { tail -5 "$work/serve.log" >&2; fail "no trace_id on the access log line"; }
+echo "tracing_jaeger: createForm trace $trace_id"
+python3 "$src/tests/e2e/tracing/check_trace.py" "$query" "$trace_id" "$topic" http ||
+    fail "the createForm trace is not whole"
+
+# A traceparent sent by the client is continued: the server span is its child.
+client_trace=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
+client_span=$(python3 -c 'import secrets; print(secrets.token_hex(8))')
+out=$(curl -s --max-time 60 -H 'content-type: application/json' \
+    -H "traceparent: 00-$client_trace-$client_span-01" -H 'tracestate: client=1' \
+    --data-binary "$body" "$url")
+grep -q '"name":"traced"' <<<"$out" || fail "createForm with traceparent did not answer: $out"
+python3 - "$query" "$client_trace" "$client_span" <<'PY' || fail "the client's traceparent was not continued"
+import json, sys, time, urllib.request
+url, tid, sid = sys.argv[1:]
+deadline = time.time() + 30
+while time.time() < deadline:
+    try:
+        spans = json.load(urllib.request.urlopen(f"{url}/api/traces/{tid}", timeout=5))["data"][0]["spans"]
+    except Exception:
+        spans = []
+    if len(spans) >= 5:
+        server = [s for s in spans if any(t["key"] == "span.kind" and t["value"] == "server" for t in s["tags"])]
+        if len(server) == 1 and server[0]["references"][0]["spanID"] == sid:
+            sys.exit(0)
+        sys.exit(f"server span parent: {server and server[0]['references']}")
+    time.sleep(0.5)
+sys.exit("no spans")
+PY
+
+# 2. An event from another producer (the Python SDK) carrying a traceparent.
+sdk_trace=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
+sdk_span=$(python3 -c 'import secrets; print(secrets.token_hex(8))')
+"$py" "$src/tests/e2e/tracing/ce_traced.py" "$MM_TEST_KAFKA_BOOTSTRAP" "$topic" \
+    "00-$sdk_trace-$sdk_span-01" "from-sdk" >/dev/null || fail "the SDK could not publish"
+python3 "$src/tests/e2e/tracing/check_trace.py" "$query" "$sdk_trace" "$topic" sdk "$sdk_span" ||
+    fail "the SDK event's trace was not continued"
+
+# The worker's logs joined: its process saw the traced events (info lines
+# written while handling carry trace_id when there are any).
+kill -0 "${pids[0]}" 2>/dev/null || fail "jaeger died"
+
+# 3. A collector that is down: requests are answered, spans are dropped.
+p_dead=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+start_serve dead MM_TRACING_ENDPOINT=http://127.0.0.1:$p_dead MM_TRACING_TIMEOUT_MS=200
+out=$(curl -s --max-time 60 -H 'content-type: application/json' --data-binary "$body" "$url_dead")
+grep -q '"name":"traced"' <<<"$out" || fail "with the collector down createForm did not answer: $out"
+for _ in $(seq 50); do grep -q 'trace export failed, spans dropped' "$work/dead.log" && break; sleep 0.1; done
+grep -q 'trace export failed, spans dropped' "$work/dead.log" || fail "no dropped-spans warning with the collector down"
+
+# gregor stops cleanly with tracing on (exit 0: under ASan, no leak of a
+# span or of the exporter either): the servers, then the worker.
+for i in 3 2 1; do
+    kill -TERM "${pids[$i]}"
+    rc=0
+    timeout 30 tail --pid="${pids[$i]}" -f /dev/null || true
+    wait "${pids[$i]}" || rc=$?
+    [[ $rc -eq 0 ]] || { tail -20 "$work"/*.log >&2; fail "a gregor process (pid ${pids[$i]}) exited with $rc on SIGTERM"; }
+done
+pids=("${pids[0]}")
+
+echo "tracing_jaeger: ok"

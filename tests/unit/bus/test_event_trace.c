@@ -1,0 +1,121 @@
+/* test_event_trace.c -- the CloudEvents distributed-tracing extension on
+ * events: a context set on an event travels as ce_traceparent/ce_tracestate
+ * (binary mode) and comes back on decode; the producer's publish span
+ * rewrites ce_traceparent to itself (same trace, new span id) so the
+ * consumer becomes its child; structured mode's traceparent attribute is
+ * read the same way; an invalid traceparent leaves the event untraced but
+ * accepted (W3C: ignore it). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "bus/envelope.h"
+#include "bus/event_trace.h"
+
+static size_t to_wire(rd_kafka_headers_t *h, mm_wire_header *out, size_t max) {
+    size_t n = 0;
+    const char *name;
+    const void *val;
+    size_t len;
+    while (n < max && rd_kafka_header_get_all(h, n, &name, &val, &len) == 0) {
+        out[n] = (mm_wire_header){name, val, len};
+        n++;
+    }
+    return n;
+}
+
+static const char TP[] = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+static void test_binary_roundtrip_and_publish_span(void **state) {
+    (void)state;
+    mm_trace_enabled_ = true; /* no exporter: ended spans are dropped */
+    mm_trace_ctx parent = {0};
+    assert_int_equal(mm_traceparent_parse(TP, strlen(TP), &parent), 0);
+    strcpy(parent.state, "rojo=1");
+    mm_event ev, back;
+    assert_int_equal(mm_event_create(&ev, "forms", "CreateFormEvent", NULL), 0);
+    assert_int_equal(mm_event_trace_set(&ev, &parent), 0);
+    rd_kafka_headers_t *h;
+    char *payload;
+    size_t len;
+    char reason[MM_ENVELOPE_REASON_MAX];
+    assert_int_equal(mm_envelope_encode(&ev, &h, &payload, &len, reason), 0);
+    mm_span *sp = mm_event_trace_publish(&ev, "forms", h);
+    assert_non_null(sp);
+    assert_string_equal(sp->name, "publish forms");
+    assert_int_equal(sp->kind, MM_SPAN_PRODUCER);
+    assert_memory_equal(sp->parent_id, parent.span_id, 8);
+    mm_wire_header w[16];
+    size_t n = to_wire(h, w, 16);
+    mm_event_init(&back);
+    assert_int_equal(mm_envelope_decode(w, n, NULL, 0, payload, len, &back, reason), 0);
+    mm_trace_ctx got;
+    assert_true(mm_event_trace_get(&back, &got));
+    assert_memory_equal(got.trace_id, parent.trace_id, 16); /* same trace */
+    assert_memory_equal(got.span_id, sp->ctx.span_id, 8);   /* the publish span is the parent */
+    assert_string_equal(got.state, "rojo=1");
+    int traceparents = 0;
+    for (size_t i = 0; i < n; i++) traceparents += strcmp(w[i].name, "ce_traceparent") == 0;
+    assert_int_equal(traceparents, 1);
+    mm_delivery d = {.status = 0, .partition = 2, .offset = 7};
+    mm_event_trace_delivered(sp, &d); /* ends (and drops) it */
+    rd_kafka_headers_destroy(h);
+    free(payload);
+    mm_event_clear(&back);
+    mm_event_clear(&ev);
+    mm_trace_enabled_ = false;
+}
+
+static void test_untraced_event_has_no_span(void **state) {
+    (void)state;
+    mm_trace_enabled_ = true;
+    mm_event ev;
+    assert_int_equal(mm_event_create(&ev, "forms", "CreateFormEvent", NULL), 0);
+    assert_int_equal(mm_event_trace_set(&ev, NULL), 0); /* no context: nothing set */
+    assert_int_equal(ev.ext_count, 0);
+    rd_kafka_headers_t *h = rd_kafka_headers_new(4);
+    assert_null(mm_event_trace_publish(&ev, "forms", h));
+    /* an invalid traceparent (another producer's bug) is not a trace */
+    assert_int_equal(mm_event_set_ext(&ev, "traceparent", "00-abc-def-01"), 0);
+    mm_trace_ctx got;
+    assert_false(mm_event_trace_get(&ev, &got));
+    assert_null(mm_event_trace_publish(&ev, "forms", h));
+    rd_kafka_headers_destroy(h);
+    mm_event_clear(&ev);
+    mm_trace_enabled_ = false;
+}
+
+static void test_structured_mode(void **state) {
+    (void)state;
+    char value[512];
+    snprintf(value, sizeof value,
+             "{\"specversion\":\"1.0\",\"id\":\"e1\",\"source\":\"/other\",\"type\":"
+             "\"CreateFormEvent\",\"traceparent\":\"%s\",\"tracestate\":\"a=b, bad\","
+             "\"data\":{}}",
+             TP);
+    mm_wire_header w[] = {{"content-type", "application/cloudevents+json", 28}};
+    mm_event ev;
+    mm_event_init(&ev);
+    char reason[MM_ENVELOPE_REASON_MAX];
+    assert_int_equal(mm_envelope_decode(w, 1, NULL, 0, value, strlen(value), &ev, reason), 0);
+    mm_trace_ctx got;
+    assert_true(mm_event_trace_get(&ev, &got));
+    assert_int_equal(got.span_id[7], 0xb7);
+    assert_string_equal(got.state, ""); /* the invalid tracestate is dropped alone */
+    mm_event_clear(&ev);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_binary_roundtrip_and_publish_span),
+        cmocka_unit_test(test_untraced_event_has_no_span),
+        cmocka_unit_test(test_structured_mode),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

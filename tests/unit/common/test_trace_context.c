@@ -1,0 +1,146 @@
+/* test_trace_context.c -- W3C traceparent/tracestate: the spec's accept and
+ * reject cases, writing back, and random ids. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "common/trace_context.h"
+
+static const char *const GOOD = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+static int parse(const char *s, mm_trace_ctx *c) {
+    memset(c, 0, sizeof *c);
+    return mm_traceparent_parse(s, strlen(s), c);
+}
+
+static void test_parse_valid(void **state) {
+    (void)state;
+    mm_trace_ctx c;
+    assert_int_equal(parse(GOOD, &c), 0);
+    assert_true(c.valid);
+    assert_int_equal(c.flags, 1);
+    assert_int_equal(c.trace_id[0], 0x4b);
+    assert_int_equal(c.trace_id[15], 0x36);
+    assert_int_equal(c.span_id[0], 0x00);
+    assert_int_equal(c.span_id[7], 0xb7);
+    char out[MM_TRACEPARENT_LEN + 1];
+    mm_traceparent_format(&c, out);
+    assert_string_equal(out, GOOD);
+    /* not sampled */
+    assert_int_equal(parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00", &c), 0);
+    assert_int_equal(c.flags, 0);
+}
+
+static void test_parse_future_version(void **state) {
+    (void)state;
+    mm_trace_ctx c;
+    /* a later version: parse the version-00 part, ignore what follows a '-' */
+    assert_int_equal(
+        parse("cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-09-what-the-future", &c), 0);
+    assert_int_equal(c.flags, 1); /* only the sampled bit is known */
+    assert_int_equal(parse("cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", &c), 0);
+    /* ...but not without the '-' */
+    assert_int_equal(parse("cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01x", &c), -1);
+}
+
+static void test_parse_invalid(void **state) {
+    (void)state;
+    static const char *const bad[] = {
+        "",
+        "00",
+        /* version ff is forbidden */
+        "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        /* all-zero ids */
+        "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
+        /* uppercase hex */
+        "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+        /* wrong separators, lengths */
+        "00_4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        "00-4bf92f3577b34da6a3ce929d0e0e473-00f067aa0ba902b7-01",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-1",
+        /* version 00 with trailing data */
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-00",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0g",
+        "0g-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        " 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        mm_trace_ctx c;
+        assert_int_equal(parse(bad[i], &c), -1);
+        assert_false(c.valid);
+    }
+}
+
+static void test_tracestate(void **state) {
+    (void)state;
+    static const char *const good[] = {
+        "",
+        "congo=t61rcWkgMzE",
+        "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE",
+        " rojo=1 ,\tcongo=2 ",
+    };
+    for (size_t i = 0; i < 4; i++) assert_true(mm_tracestate_is_valid(good[i], strlen(good[i])));
+    assert_true(mm_tracestate_is_valid("tenant@system=v", 15));
+    assert_true(mm_tracestate_is_valid("a=b,,c=d", 8)); /* empty members are allowed */
+    assert_true(mm_tracestate_is_valid("a=with space", 12));
+    static const char *const bad[] = {
+        "novalue", "Upper=1", "a=", "a=b=c", "1a=b", "a@=b", "@b=c", "t@toolongsystemname=x",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        assert_false(mm_tracestate_is_valid(bad[i], strlen(bad[i])));
+    /* 32 members pass, 33 do not */
+    char list[512] = "";
+    for (int i = 0; i < 33; i++) {
+        char m[16];
+        snprintf(m, sizeof m, "%sk%d=v", i ? "," : "", i);
+        strcat(list, m);
+        assert_int_equal(mm_tracestate_is_valid(list, strlen(list)), i < 32);
+    }
+    /* longer than MM_TRACESTATE_MAX: dropped */
+    char big[MM_TRACESTATE_MAX + 8];
+    memset(big, 'x', sizeof big);
+    big[0] = 'k';
+    big[1] = '=';
+    assert_false(mm_tracestate_is_valid(big, sizeof big));
+    mm_trace_ctx c = {0};
+    assert_true(mm_tracestate_set(&c, "rojo=1", 6));
+    assert_string_equal(c.state, "rojo=1");
+    assert_false(mm_tracestate_set(&c, "Bad", 3));
+    assert_string_equal(c.state, "");
+}
+
+static void test_random(void **state) {
+    (void)state;
+    uint8_t a[16], b[16], zero[16] = {0};
+    mm_trace_random(a, 16);
+    mm_trace_random(b, 16);
+    assert_memory_not_equal(a, b, 16);
+    assert_memory_not_equal(a, zero, 16);
+    char hex[33];
+    mm_trace_hex(a, 16, hex);
+    assert_int_equal(strlen(hex), 32);
+    mm_trace_ctx c = {.valid = true, .flags = 1};
+    memcpy(c.trace_id, a, 16);
+    mm_trace_random(c.span_id, 8);
+    char tp[MM_TRACEPARENT_LEN + 1];
+    mm_traceparent_format(&c, tp);
+    mm_trace_ctx back;
+    assert_int_equal(parse(tp, &back), 0);
+    assert_memory_equal(back.trace_id, a, 16);
+    assert_memory_equal(back.span_id, c.span_id, 8);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse_valid),   cmocka_unit_test(test_parse_future_version),
+        cmocka_unit_test(test_parse_invalid), cmocka_unit_test(test_tracestate),
+        cmocka_unit_test(test_random),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
