@@ -54,7 +54,7 @@ for _ in $(seq 600); do
     kill -0 "$pid" 2>/dev/null || { cat "$tmp/c.err" >&2; exit 1; }
     sleep 0.1
 done
-url=$(sed -n 's/^graphql: //p' "$tmp/c.out")
+url=$(sed -n 's/^graphql: //p' "$tmp/c.out" 2>/dev/null || true)
 [[ -n $url ]] || { echo "callgrind.sh: gregor did not start" >&2; cat "$tmp/c.err" >&2; exit 1; }
 python3 - "$here" "$url" "$n" "$pid" "$out" <<'EOF'
 import http.client, json, os, subprocess, sys, urllib.parse, glob

@@ -112,8 +112,8 @@ for _ in $(seq 100); do
     kill -0 "$node_pid" 2>/dev/null || { echo "bench/http: server.mjs exited:" >&2; cat "$tmp/node.err" >&2; exit 1; }
     sleep 0.1
 done
-c_url=$(sed -n 's/^graphql: //p' "$tmp/c.out")
-node_url=$(sed -n 's/^graphql: //p' "$tmp/node.out")
+c_url=$(sed -n 's/^graphql: //p' "$tmp/c.out" 2>/dev/null || true)
+node_url=$(sed -n 's/^graphql: //p' "$tmp/node.out" 2>/dev/null || true)
 [[ -n $c_url && -n $node_url ]] || { echo "bench/http: a server did not start" >&2; cat "$tmp/c.err" "$tmp/node.err" >&2; exit 1; }
 
 # The three request bodies.

@@ -64,7 +64,7 @@ measure() {
     pids="$pids $pid"
     for _ in $(seq 600); do grep -q '^graphql: ' "$out/stdout" && break; sleep 0.1; done
     local url
-    url=$(sed -n 's/^graphql: //p' "$out/stdout")
+    url=$(sed -n 's/^graphql: //p' "$out/stdout" 2>/dev/null || true)
     [[ -n $url ]] || { echo "tracing_callgrind.sh: gregor did not start" >&2; cat "$out/stderr" >&2; exit 1; }
     python3 "$here/tracing_callgrind_client.py" "$url" 300
     callgrind_control -z "$pid" >/dev/null 2>&1

@@ -64,7 +64,7 @@ port_server() { # [--manager] -> sets port_url and port_server_pid; fails if it 
         kill -0 "$port_server_pid" 2>/dev/null || break
         sleep 0.1
     done
-    port_url=$(sed -n 's/^graphql: //p' "$work/port-serve.out")
+    port_url=$(sed -n 's/^graphql: //p' "$work/port-serve.out" 2>/dev/null || true)
     if [ -z "$port_url" ]; then
         cat "$work/port-serve.err" >&2
         stop_pid "$port_server_pid"

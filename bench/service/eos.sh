@@ -42,7 +42,7 @@ printf 'forms:\n  create_form: {exactly_once: true}\n' >"$work/eos.yaml"
 "$B/gregor" serve --app "$B/examples/forms.so" >"$work/serve.out" 2>"$work/serve.err" &
 pids+=($!)
 for _ in $(seq 100); do grep -q '^graphql: ' "$work/serve.out" && break; sleep 0.1; done
-url=$(sed -n 's/^graphql: //p' "$work/serve.out")
+url=$(sed -n 's/^graphql: //p' "$work/serve.out" 2>/dev/null || true)
 
 sync='{"query":"mutation { createForm(name: \"bench\", template: \"t\", timing: synchronous) { data { id form { id name } } } }"}'
 # start_worker MODE: the create_form worker in mode alo|eos, warmed up.

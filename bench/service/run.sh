@@ -81,7 +81,7 @@ start_serve() {
     pids+=($!)
     serve_pid=$!
     for _ in $(seq 100); do grep -q '^graphql: ' "$B/bench-serve.out" && break; sleep 0.1; done
-    url=$(sed -n 's/^graphql: //p' "$B/bench-serve.out")
+    url=$(sed -n 's/^graphql: //p' "$B/bench-serve.out" 2>/dev/null || true)
 }
 warm() { # the path (topic creation, group join), then 3 s of load (Kafka's JIT) before measuring
     for _ in $(seq 100); do

@@ -31,7 +31,7 @@ start_pair() {
     pids+=($!)
     for _ in $(seq 100); do grep -q '^graphql: ' "$B/bench-trace-$mode.out" && break; sleep 0.1; done
     local url
-    url=$(sed -n 's/^graphql: //p' "$B/bench-trace-$mode.out")
+    url=$(sed -n 's/^graphql: //p' "$B/bench-trace-$mode.out" 2>/dev/null || true)
     [[ -n $url ]] || { echo "bench/service: gregor serve ($mode) did not start" >&2; exit 1; }
     for _ in $(seq 100); do
         curl -s "$url" -H 'content-type: application/json' --data-binary "$sync" | grep -q '"form"' && break

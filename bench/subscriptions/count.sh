@@ -48,7 +48,7 @@ MM_REDIS_URL=$redis MM_KAFKA_BOOTSTRAP_SERVERS=$kafka MM_LOG_LEVEL=warn \
 pid=$!
 url=
 for _ in $(seq 1200); do
-    url=$(sed -n 's/^graphql: //p' "$tmp/serve.out")
+    url=$(sed -n 's/^graphql: //p' "$tmp/serve.out" 2>/dev/null || true)
     [[ -n $url ]] && curl -sf --max-time 5 "${url%/graphql}/readyz" >/dev/null && break
     kill -0 "$pid" 2>/dev/null || { cat "$tmp/serve.err" >&2; exit 1; }
     sleep 0.1

@@ -117,7 +117,7 @@ start_server() {
     server_pid=$!
     url=
     for _ in $(seq 600); do
-        url=$(sed -n 's/^graphql: //p' "$tmp/server.out")
+        url=$(sed -n 's/^graphql: //p' "$tmp/server.out" 2>/dev/null || true)
         [[ -n $url ]] && break
         kill -0 "$server_pid" 2>/dev/null || { say "$which exited:"; cat "$tmp/server.err" >&2; exit 1; }
         sleep 0.1

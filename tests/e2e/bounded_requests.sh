@@ -87,7 +87,7 @@ serve() { # CONFIG LOG: starts gregor serve with the forms service, sets URL and
     SERVE_PID=$!
     faults_pids+=("$SERVE_PID")
     for _ in $(seq 300); do
-        URL=$(sed -n 's/^graphql: //p' "$2.out")
+        URL=$(sed -n 's/^graphql: //p' "$2.out" 2>/dev/null || true)
         [[ -n $URL ]] && return 0
         kill -0 "$SERVE_PID" 2>/dev/null || break
         sleep 0.1

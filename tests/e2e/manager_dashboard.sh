@@ -77,7 +77,7 @@ node_pid=$!
 server_pid=$!
 url=
 for _ in $(seq 300); do
-    url=$(sed -n 's|^manager: \(http://[^/]*\)/manager$|\1|p' "$work/serve.out")
+    url=$(sed -n 's|^manager: \(http://[^/]*\)/manager$|\1|p' "$work/serve.out" 2>/dev/null || true)
     [[ -n $url ]] && break
     kill -0 "$server_pid" 2>/dev/null || { cat "$work/serve.log" >&2; fail "gregor serve exited"; }
     sleep 0.1

@@ -61,7 +61,7 @@ start_serve() {
     pids+=("$SERVE_PID")
     URL=
     for _ in $(seq 300); do
-        URL=$(sed -n 's/^graphql: //p' "$WORK/$3.out")
+        URL=$(sed -n 's/^graphql: //p' "$WORK/$3.out" 2>/dev/null || true)
         [[ -n $URL ]] && break
         kill -0 "$SERVE_PID" 2>/dev/null || break
         sleep 0.1

@@ -71,7 +71,7 @@ MM_KAFKA_BOOTSTRAP_SERVERS=$KAFKA MM_REDIS_URL=$REDIS_URL MM_FAULTS_SERVICE=$nam
 SERVE_PID=$!
 URL=
 for _ in $(seq 300); do
-    URL=$(sed -n 's/^graphql: //p' "$WORK/serve.out")
+    URL=$(sed -n 's/^graphql: //p' "$WORK/serve.out" 2>/dev/null || true)
     [[ -n $URL ]] && break
     kill -0 "$SERVE_PID" 2>/dev/null || break
     sleep 0.1

@@ -77,7 +77,7 @@ serve_pid=$!
 pids+=($serve_pid)
 url=
 for _ in $(seq 300); do
-    url=$(sed -n 's|^graphql: ||p' "$work/serve.out")
+    url=$(sed -n 's|^graphql: ||p' "$work/serve.out" 2>/dev/null || true)
     [[ -n $url ]] && break
     kill -0 "$serve_pid" 2>/dev/null || { cat "$work/serve.log" >&2; fail "gregor serve exited"; }
     sleep 0.1

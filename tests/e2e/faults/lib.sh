@@ -150,7 +150,7 @@ start_serve() { # LOG: starts gregor serve, sets URL and SERVE_PID
     SERVE_PID=$!
     faults_pids+=("$SERVE_PID")
     for _ in $(seq 300); do
-        URL=$(sed -n 's/^graphql: //p' "$log.out")
+        URL=$(sed -n 's/^graphql: //p' "$log.out" 2>/dev/null || true)
         [[ -n $URL ]] && return 0
         kill -0 "$SERVE_PID" 2>/dev/null || break
         sleep 0.1

@@ -31,7 +31,7 @@ start_serve() {
     env "$@" "$gregor" serve --app "$mod" --listen 127.0.0.1:0 >"$work/$name.out" 2>"$work/$name.log" &
     pids+=($!)
     for _ in $(seq 300); do
-        url=$(sed -n 's|^graphql: ||p' "$work/$name.out")
+        url=$(sed -n 's|^graphql: ||p' "$work/$name.out" 2>/dev/null || true)
         [[ -n $url ]] && break
         kill -0 "${pids[-1]}" 2>/dev/null || { cat "$work/$name.log" >&2; fail "gregor serve ($name) exited"; }
         sleep 0.1
