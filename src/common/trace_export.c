@@ -584,8 +584,9 @@ static void pool_clear(void) {
     ex.pool_count = 0;
 }
 
-/* Encodes and sends one batch (n > 0), recycles the spans. */
-static void send_batch(mm_span **spans, size_t n) {
+/* Encodes and sends one batch (n > 0), recycles the spans; false when the
+ * collector did not take it (the spans are counted as dropped). */
+static bool send_batch(mm_span **spans, size_t n) {
     size_t len = 0;
     char *body = (char *)mm_otlp_encode_pb(spans, n, ex.service_name, &len);
     char err[200] = "out of memory";
@@ -599,11 +600,14 @@ static void send_batch(mm_span **spans, size_t n) {
         mm_log_warn("msg=\"trace export failed, spans dropped\" spans=%zu error=\"%s\"", n, err);
     }
     recycle(spans, n);
+    return status >= 200 && status <= 299;
 }
 
 static void *export_main(void *arg) {
     (void)arg;
     mm_span **batch = malloc(MM_TRACE_BATCH_MAX * sizeof *batch);
+    int64_t stop_deadline = 0; /* set when stopping is first seen */
+    bool give_up = false;
     pthread_mutex_lock(&ex.lock);
     for (;;) {
         if (!ex.stop && ex.count < MM_TRACE_BATCH_MAX) {
@@ -634,7 +638,18 @@ static void *export_main(void *arg) {
         }
         bool more = ex.head != NULL;
         pthread_mutex_unlock(&ex.lock);
-        if (n) send_batch(batch, n);
+        /* Stopping: the queue is flushed within one export deadline. Once a
+         * batch fails or the deadline passes, the rest is dropped (counted)
+         * instead of each batch waiting out its own deadline against a
+         * collector that is gone: a full queue is dozens of batches. */
+        if (stopping && stop_deadline == 0) stop_deadline = mono_ms() + ex.timeout_ms;
+        if (stopping && !give_up && mono_ms() >= stop_deadline) give_up = true;
+        if (n && give_up) {
+            atomic_fetch_add(&st_dropped, n);
+            recycle(batch, n);
+        } else if (n && !send_batch(batch, n) && stopping) {
+            give_up = true;
+        }
         pthread_mutex_lock(&ex.lock);
         if (stopping && (!more || !ex.head)) break;
     }

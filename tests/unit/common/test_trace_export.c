@@ -423,6 +423,45 @@ static void test_queue_drops_not_blocks(void **state) {
     close(fd);
 }
 
+/* A full queue and a collector that never answers: shutdown flushes within
+ * its export deadline and drops the rest, instead of each of the dozens of
+ * queued batches waiting out its own deadline (it took batches x deadline). */
+static void test_shutdown_bounded_with_full_queue(void **state) {
+    (void)state;
+    int port;
+    int fd = listen_any(&port);
+    char endpoint[64];
+    snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d/v1/traces", port);
+    mm_trace_config cfg = {.endpoint = endpoint,
+                           .sample_ratio = 1.0,
+                           .queue_bytes = 16 * 1024 * 1024,
+                           .timeout_ms = 300,
+                           .interval_ms = 20};
+    char err[256];
+    mm_trace_stats before;
+    mm_trace_get_stats(&before);
+    assert_int_equal(mm_trace_init(&cfg, err, sizeof err), 0);
+    enum {
+        N = 12 * 512 /* a dozen batches */
+    };
+    for (int i = 0; i < N; i++) {
+        mm_span *sp = mm_span_start("s", MM_SPAN_INTERNAL, NULL);
+        assert_non_null(sp);
+        mm_span_end(sp);
+    }
+    int64_t t0 = now_ms();
+    mm_trace_shutdown();
+    int64_t spent = now_ms() - t0;
+    /* One POST possibly in flight and one more at stop: two deadlines
+     * (600 ms) plus slack; without the bound it was about 12 x 300 ms. */
+    assert_true(spent < 1500);
+    mm_trace_stats after;
+    mm_trace_get_stats(&after);
+    assert_int_equal(after.exported, before.exported);
+    assert_int_equal(after.dropped - before.dropped, N); /* every span is accounted for */
+    close(fd);
+}
+
 static void test_bad_endpoint(void **state) {
     (void)state;
     char err[256];
@@ -470,6 +509,7 @@ int main(void) {
         cmocka_unit_test(test_encode_pb),
         cmocka_unit_test(test_export_posts),
         cmocka_unit_test(test_queue_drops_not_blocks),
+        cmocka_unit_test(test_shutdown_bounded_with_full_queue),
         cmocka_unit_test(test_bad_endpoint),
         cmocka_unit_test(test_sampling_ratio),
     };
