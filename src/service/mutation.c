@@ -490,8 +490,7 @@ void mm_mutations_abandon(mm_runtime *rt) {
 
 /* ---- Query.eventResult --------------------------------------------------- */
 
-/* The answer for a stored result document (new reference). */
-static json_t *event_result_value(const char *id, json_t *doc) {
+json_t *mm_event_result_value(const char *id, json_t *doc) {
     const char *status = json_string_value(json_object_get(doc, "status"));
     json_t *event = json_object_get(doc, "event");
     json_t *out = json_pack("{s:s,s:s}", "id", id, "status", status ? status : "error");
@@ -529,7 +528,7 @@ static void on_result_get(void *ud, int status, redisReply *reply, const char *e
         store_unavailable(l->deferred, why);
     } else {
         json_t *doc = json_loadb(reply->str, reply->len, 0, NULL);
-        json_t *out = doc ? event_result_value(l->id, doc) : NULL;
+        json_t *out = doc ? mm_event_result_value(l->id, doc) : NULL;
         json_decref(doc);
         if (out)
             mm_gql_deferred_resolve(l->deferred, out);
@@ -574,7 +573,7 @@ static json_t *resolve_event_result(void *ud, json_t *parent, json_t *args,
                                  "Results are unavailable: %s", err);
             return NULL;
         }
-        json_t *out = event_result_value(id, doc);
+        json_t *out = mm_event_result_value(id, doc);
         json_decref(doc);
         return out;
     }

@@ -34,6 +34,11 @@ void mm_mutations_abandon(mm_runtime *rt);
 /* The GraphQL answer for a stored result document (results.h): the
  * result event's fields on success, or *error_message and *extensions (new
  * reference) describing the consumer's exception. Exposed for tests. */
+/* An EventResult value (id, status, eventType, data, error) for a stored
+ * result document: what Query.eventResult and the eventResult subscription
+ * answer. New reference; NULL when out of memory. */
+json_t *mm_event_result_value(const char *id, json_t *doc);
+
 json_t *mm_result_doc_to_data(json_t *doc, const char **error_message, json_t **extensions);
 
 #endif

@@ -20,6 +20,7 @@
 #include "graphql/language/parser.h"
 #include "graphql/execution/values.h"
 #include "http/persisted_queries.h"
+#include "service/mutation.h"
 #include "service/service_internal.h"
 
 #define MAX_LOOPS       64
@@ -289,28 +290,13 @@ static void deliver_event(mm_subscriptions *subs, loop_reg *reg, shared_event *e
     for (size_t i = 0; i < used; i++) free(shared[i].text);
 }
 
-/* EventResult's shape, as Query.eventResult answers it. */
-static json_t *event_result_value(const char *id, json_t *doc) {
-    const char *status = json_string_value(json_object_get(doc, "status"));
-    json_t *event = json_object_get(doc, "event");
-    json_t *out = json_pack("{s:s,s:s}", "id", id, "status", status ? status : "error");
-    if (!out) return NULL;
-    if (event) {
-        json_object_set(out, "eventType", json_object_get(event, "type"));
-        json_object_set(out, "data", json_object_get(event, "data"));
-    }
-    json_t *err = json_object_get(doc, "error");
-    if (err) json_object_set(out, "error", err);
-    return out;
-}
-
 static void deliver_result(mm_subscriptions *subs, loop_reg *reg, const char *id, json_t *doc) {
     sub *s = reg->result_subs;
     while (s) {
         sub *next = s->next;
         if (strcmp(s->event_id, id) == 0) {
             list_remove(&reg->result_subs, s);
-            execute_and_send(subs, s, event_result_value(id, doc));
+            execute_and_send(subs, s, mm_event_result_value(id, doc));
             if (mm_http_stream_complete(s->st, s->id) == 0)
                 sub_free(subs, s); /* no unsubscribe comes */
             else
