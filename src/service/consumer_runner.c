@@ -48,11 +48,11 @@
 #define STORE_BACKOFF_MAX_MS 2000
 /* Results written per MULTI/EXEC. */
 #define STORE_BATCH 256
-/* Finished jobs kept for reuse. A job is ~2 KB (the handler's exception
- * text buffers): above glibc's per-thread cache, so each malloc of one took
- * the allocator's slow path and consolidated its fast bins (~4k
- * instructions an event, callgrind); a few spare ones cover a loop turn. */
-#define SPARE_JOBS 32
+/* Finished jobs kept for reuse: a whole in-flight window's worth
+ * (MM_CONSUMER_DEFAULT_IN_FLIGHT, ~300 bytes each), since a drain frees and
+ * starts jobs a window at a time, beyond what glibc's per-thread cache
+ * keeps (7 per size). */
+#define SPARE_JOBS 256
 /* Handler calls per event when it keeps asking for a retry (mm_consumer_def). */
 #define DEFAULT_MAX_ATTEMPTS 5
 #define DEFAULT_MAX_CRASHES  3
@@ -114,8 +114,8 @@ struct job {
     job *next;                /* in one of the runner's queues */
     job *all_prev, *all_next; /* every live job */
     mm_span *span;            /* trace: the process span, NULL when off (consumer_trace.h) */
-    /* Last: ~1.8 KB of exception text buffers, initialized by
-     * mm_handler_init, so a job is zeroed only up to here. */
+    /* Last: initialized by mm_handler_init, so a job is zeroed only up
+     * to here. */
     mm_handler h;
 };
 
@@ -507,7 +507,8 @@ static void after_handler(job *j) {
             mm_log_info(
                 "consumer=%s msg=\"handler asked for a retry\" event=%s attempt=%u delay_ms=%u "
                 "reason=\"%s\"",
-                r->spec->name, j->src->id, j->attempts, h->retry_delay_ms, h->retry_reason);
+                r->spec->name, j->src->id, j->attempts, h->retry_delay_ms,
+                mm_handler_retry_reason(h));
             if (!j->key && !hold_key(j)) return; /* it keeps its key meanwhile */
             mm_wm_retried(METRICS(r));           /* metrics */
             wait_for(r, j, W_HANDLER, h->retry_delay_ms);
@@ -515,7 +516,7 @@ static void after_handler(job *j) {
         }
         release_key(j);
         char why[300];
-        snprintf(why, sizeof why, "%s", h->retry_reason);
+        snprintf(why, sizeof why, "%s", mm_handler_retry_reason(h));
         fail_job(j, true, "RetriesExhausted", "RETRIES_EXHAUSTED",
                  "the %s handler asked for a retry %u times: %s", r->spec->name, j->attempts, why);
         return;
@@ -524,22 +525,26 @@ static void after_handler(job *j) {
     /* A refused emit first: a handler that passes its error on returns nonzero too. */
     if (h->emit_failed && !h->raised)
         mm_handler_raise(h, "EmitError", "EMIT_FAILED", NULL, "the %s handler: %s", r->spec->name,
-                         h->emit_error[0] ? h->emit_error : "an emitted event was refused");
+                         mm_handler_emit_error(h)[0] ? mm_handler_emit_error(h)
+                                                     : "an emitted event was refused");
     else if (rc != 0 && !h->raised)
         mm_handler_raise(h, "HandlerError", "HANDLER_FAILED", NULL,
                          "the %s handler failed (returned %d) without raising", r->spec->name, rc);
     int bad = 0;
     if (h->raised) {
         mm_log_info("consumer=%s msg=\"handler raised\" event=%s class=%s", r->spec->name,
-                    j->src->id, h->class_name);
+                    j->src->id, mm_handler_class_name(h));
         mm_wm_failed(METRICS(r)); /* metrics */
-        bad = make_exception(r, j->src, h->class_name, h->code, h->message, h->data, &j->exc);
+        const char *code = mm_handler_code(h);
+        bad = make_exception(r, j->src, mm_handler_class_name(h), code, mm_handler_message(h),
+                             h->data, &j->exc);
         if (!bad && j->span) bad = mm_event_trace_set(&j->exc, &j->span->ctx); /* trace */
         j->has_exc = true;
         if (!bad) bad = add_pub(j, r->spec->service->name, &j->exc);
         if (!bad && r->spec->save_result)
-            j->doc = mm_result_doc_error(j->src->id, r->spec->service->name, h->class_name,
-                                         h->message, h->code[0] ? h->code : NULL, h->data);
+            j->doc =
+                mm_result_doc_error(j->src->id, r->spec->service->name, mm_handler_class_name(h),
+                                    mm_handler_message(h), code[0] ? code : NULL, h->data);
     } else {
         for (size_t i = 0; i < h->emitted_count && !bad; i++)
             bad = add_pub(j, h->emitted[i].topic, &h->emitted[i].event);

@@ -12,9 +12,6 @@
 
 void mm_handler_init(mm_handler *h, const mm_consumer_spec *spec, mm_state *state,
                      const mm_event *source) {
-    /* Field by field: zeroing the 1.2 KB of exception text buffers for
-     * every event would cost more than the rest; they are NUL-terminated
-     * here and only ever written whole (snprintf) before being read. */
     h->spec = spec;
     h->state = state;
     h->source = source;
@@ -22,30 +19,46 @@ void mm_handler_init(mm_handler *h, const mm_consumer_spec *spec, mm_state *stat
     h->emitted_count = 0;
     h->emit_failed = 0;
     h->raised = 0;
-    h->class_name[0] = '\0';
-    h->code[0] = '\0';
-    h->message[0] = '\0';
     h->data = NULL;
-    h->emit_error[0] = '\0';
     h->retry = 0;
     h->retry_delay_ms = 0;
-    h->retry_reason[0] = '\0';
+    h->text = NULL;
     h->attempt = 1;
     h->type_declared = NULL;
     h->type_ud = NULL;
 }
 
+/* The texts, allocated (zeroed: every one "") on first use; NULL when out
+ * of memory, and the texts then stay "". */
+static mm_handler_text *text(mm_handler *h) {
+    if (!h->text) h->text = calloc(1, sizeof *h->text);
+    return h->text;
+}
+
+const char *mm_handler_class_name(const mm_handler *h) {
+    return h->text ? h->text->class_name : "";
+}
+const char *mm_handler_code(const mm_handler *h) { return h->text ? h->text->code : ""; }
+const char *mm_handler_message(const mm_handler *h) { return h->text ? h->text->message : ""; }
+const char *mm_handler_emit_error(const mm_handler *h) {
+    return h->text ? h->text->emit_error : "";
+}
+const char *mm_handler_retry_reason(const mm_handler *h) {
+    return h->text ? h->text->retry_reason : "";
+}
+
 /* Records why an emit was refused (the first reason wins). */
 static void emit_refused(mm_handler *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void emit_refused(mm_handler *h, const char *fmt, ...) {
-    if (!h->emit_failed) {
+    mm_handler_text *t = text(h);
+    if (!h->emit_failed && t) {
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(h->emit_error, sizeof h->emit_error, fmt, ap);
+        vsnprintf(t->emit_error, sizeof t->emit_error, fmt, ap);
         va_end(ap);
     }
     h->emit_failed = 1;
-    mm_log_error("consumer %s: %s", h->spec->name, h->emit_error);
+    mm_log_error("consumer %s: %s", h->spec->name, mm_handler_emit_error(h));
 }
 
 void mm_handler_clear(mm_handler *h) {
@@ -55,6 +68,7 @@ void mm_handler_clear(mm_handler *h) {
     }
     free(h->emitted);
     json_decref(h->data);
+    free(h->text);
     mm_handler_init(h, NULL, NULL, NULL);
 }
 
@@ -121,22 +135,26 @@ void mm_handler_raise(mm_handler *h, const char *class_name, const char *code, j
         return;
     }
     h->raised = 1;
-    snprintf(h->class_name, sizeof h->class_name, "%s", class_name ? class_name : "Exception");
-    snprintf(h->code, sizeof h->code, "%s", code ? code : "");
+    h->data = data;
+    mm_handler_text *t = text(h);
+    if (!t) return; /* out of memory: raised all the same, with empty texts */
+    snprintf(t->class_name, sizeof t->class_name, "%s", class_name ? class_name : "Exception");
+    snprintf(t->code, sizeof t->code, "%s", code ? code : "");
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(h->message, sizeof h->message, fmt, ap);
+    vsnprintf(t->message, sizeof t->message, fmt, ap);
     va_end(ap);
-    h->data = data;
 }
 
 void mm_handler_retry(mm_handler *h, unsigned delay_ms, const char *fmt, ...) {
     h->retry = 1;
     h->retry_delay_ms =
         delay_ms > MM_HANDLER_RETRY_MAX_DELAY_MS ? MM_HANDLER_RETRY_MAX_DELAY_MS : delay_ms;
+    mm_handler_text *t = text(h);
+    if (!t) return;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(h->retry_reason, sizeof h->retry_reason, fmt, ap);
+    vsnprintf(t->retry_reason, sizeof t->retry_reason, fmt, ap);
     va_end(ap);
 }
 
