@@ -23,11 +23,18 @@ struct mm_result_store {
     int ttl;
 };
 
+/* "<prefix>:<kind>:<id>" (by hand: snprintf cost ~1k instructions, four
+ * times per stored result). */
 static int fmt_name(char *buf, size_t size, const char *prefix, const char *kind, const char *id) {
-    if (prefix == NULL || id == NULL || id[0] == '\0' || strlen(id) > MM_LIMIT_ID_BYTES)
-        return MM_EINVAL;
-    int n = snprintf(buf, size, "%s:%s:%s", prefix, kind, id);
-    return n < 0 || (size_t)n >= size ? MM_EINVAL : 0;
+    if (prefix == NULL || id == NULL || id[0] == '\0') return MM_EINVAL;
+    size_t il = strlen(id), pl = strlen(prefix), kl = strlen(kind);
+    if (il > MM_LIMIT_ID_BYTES || pl + kl + il + 3 > size) return MM_EINVAL;
+    memcpy(buf, prefix, pl);
+    buf[pl] = ':';
+    memcpy(buf + pl + 1, kind, kl);
+    buf[pl + 1 + kl] = ':';
+    memcpy(buf + pl + kl + 2, id, il + 1);
+    return 0;
 }
 
 int mm_result_key(const char *prefix, const char *event_id, char *buf, size_t size) {
@@ -115,7 +122,12 @@ static void put_field(textbuf *t, const char *name, const char *value) {
 
 char *mm_result_text_event(const char *source_event_id, const struct mm_event *ev,
                            const char *data_json, size_t data_len, size_t *len) {
+    /* Sized for the usual event at once (no realloc on the way). */
     textbuf t = {0};
+    size_t est = data_len + 512;
+    t.p = malloc(est);
+    t.cap = t.p ? est : 0;
+    t.oom = t.p == NULL;
     /* Same members, in the same order, as mm_result_doc_event over
      * mm_event_to_json. */
     put_s(&t, "{\"sourceEventId\":");
@@ -274,45 +286,98 @@ static const char RESULT_NX[] =
 /* One attempt at the batch: MULTI, SET [PUBLISH] (or RESULT_NX) per item,
  * EXEC. Keys and channels are formatted into stack buffers here: hiredis
  * copies each command into its output buffer as it is appended. */
+/* <c><decimal n>\r\n: a RESP length line (by hand: snprintf cost ~700
+ * instructions, six times per stored result). */
+static void put_len_line(textbuf *t, char c, size_t n) {
+    char buf[32];
+    size_t i = sizeof buf;
+    buf[--i] = '\n';
+    buf[--i] = '\r';
+    do {
+        buf[--i] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n > 0);
+    buf[--i] = c;
+    put(t, buf + i, sizeof buf - i);
+}
+
+/* One RESP bulk string: $<len>\r\n<bytes>\r\n. */
+static void put_bulk(textbuf *t, const char *s, size_t n) {
+    put_len_line(t, '$', n);
+    put(t, s, n);
+    put(t, "\r\n", 2);
+}
+
+/* A command's RESP array header: *<argc>\r\n. */
+static void put_argc(textbuf *t, int argc) { put_len_line(t, '*', (size_t)argc); }
+
 static int put_many_once(mm_result_store *s, mm_result_put *items, size_t n, char **texts,
                          const size_t *lens, char *err, size_t err_size) {
     char ttl[16];
     int ttl_len = snprintf(ttl, sizeof ttl, "%d", s->ttl);
     size_t cmds = 0;
-    redisAppendCommand(s->c, "MULTI");
+    /* The whole transaction is written as RESP into one buffer and handed
+     * to hiredis once: redisAppendCommandArgv formatted every command into
+     * a buffer of its own (a result's SET is ~1.4 KB: glibc's large-request
+     * path, which consolidated its fast bins once per event, ~4k
+     * instructions an event, callgrind) and then copied it again. */
+    size_t est = 64;
+    for (size_t i = 0; i < n; i++)
+        if (texts[i] != NULL) est += 2 * lens[i] + 2 * MM_LIMIT_STORE_KEY + 96;
+    textbuf t = {0};
+    t.p = malloc(est);
+    t.cap = t.p ? est : 0;
+    t.oom = t.p == NULL;
+    put_argc(&t, 1);
+    put_bulk(&t, "MULTI", 5);
     for (size_t i = 0; i < n; i++) {
         if (texts[i] == NULL) continue;
         char key[MM_LIMIT_STORE_KEY], chan[MM_LIMIT_STORE_KEY];
         int rc = mm_result_key(s->prefix, items[i].event_id, key, sizeof key);
         assert(rc == 0); /* checked by the caller */
         (void)rc;
-        if (items[i].if_absent) {
-            size_t chan_len = 0;
-            chan[0] = '\0';
-            if (items[i].reply_to != NULL) {
-                rc = mm_result_channel(s->prefix, items[i].reply_to, chan, sizeof chan);
-                assert(rc == 0);
-                chan_len = strlen(chan);
-            }
-            redisAppendCommandArgv(
-                s->c, 7, (const char *[]){"EVAL", RESULT_NX, "1", key, texts[i], ttl, chan},
-                (const size_t[]){4, sizeof RESULT_NX - 1, 1, strlen(key), lens[i], (size_t)ttl_len,
-                                 chan_len});
-            cmds++;
-            continue;
-        }
-        redisAppendCommandArgv(s->c, 5, (const char *[]){"SET", key, texts[i], "EX", ttl},
-                               (const size_t[]){3, strlen(key), lens[i], 2, (size_t)ttl_len});
-        cmds++;
+        size_t chan_len = 0;
+        chan[0] = '\0';
         if (items[i].reply_to != NULL) {
             rc = mm_result_channel(s->prefix, items[i].reply_to, chan, sizeof chan);
             assert(rc == 0);
-            redisAppendCommandArgv(s->c, 3, (const char *[]){"PUBLISH", chan, texts[i]},
-                                   (const size_t[]){7, strlen(chan), lens[i]});
+            chan_len = strlen(chan);
+        }
+        if (items[i].if_absent) {
+            put_argc(&t, 7);
+            put_bulk(&t, "EVAL", 4);
+            put_bulk(&t, RESULT_NX, sizeof RESULT_NX - 1);
+            put_bulk(&t, "1", 1);
+            put_bulk(&t, key, strlen(key));
+            put_bulk(&t, texts[i], lens[i]);
+            put_bulk(&t, ttl, (size_t)ttl_len);
+            put_bulk(&t, chan, chan_len);
+            cmds++;
+            continue;
+        }
+        put_argc(&t, 5);
+        put_bulk(&t, "SET", 3);
+        put_bulk(&t, key, strlen(key));
+        put_bulk(&t, texts[i], lens[i]);
+        put_bulk(&t, "EX", 2);
+        put_bulk(&t, ttl, (size_t)ttl_len);
+        cmds++;
+        if (items[i].reply_to != NULL) {
+            put_argc(&t, 3);
+            put_bulk(&t, "PUBLISH", 7);
+            put_bulk(&t, chan, chan_len);
+            put_bulk(&t, texts[i], lens[i]);
             cmds++;
         }
     }
-    redisAppendCommand(s->c, "EXEC");
+    put_argc(&t, 1);
+    put_bulk(&t, "EXEC", 4);
+    if (t.oom || redisAppendFormattedCommand(s->c, t.p, t.len) != REDIS_OK) {
+        free(t.p);
+        snprintf(err, err_size, "out of memory");
+        return MM_ENOMEM;
+    }
+    free(t.p);
     int rc = 0;
     redisReply *last = NULL;
     for (size_t i = 0; i < cmds + 2; i++) {
