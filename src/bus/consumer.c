@@ -4,6 +4,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <poll.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -111,6 +114,7 @@ struct mm_consumer {
     uint64_t txn_handled;                         /* counted handled since then */
     bool progress_stop;                           /* on_progress asked to stop */
     bool txn_closing;                             /* due: take nothing until drained */
+    uint64_t trimmed_at; /* messages finished when the heap was last trimmed (idle_trim) */
 };
 
 static void free_list(char **list, size_t n) {
@@ -711,11 +715,31 @@ static int serve(mm_consumer *c, int *served) {
     return next;
 }
 
-/* Sleeps on the wake pipe up to ms (< 0: POLL_MS). */
-static void wait_wake(mm_consumer *c, int ms) {
+/* Sleeps on the wake pipe up to ms (< 0: POLL_MS). False: nothing woke it. */
+static bool wait_wake(mm_consumer *c, int ms) {
     if (ms < 0 || ms > POLL_MS) ms = POLL_MS;
     struct pollfd pfd = {.fd = c->wake[0], .events = POLLIN};
-    if (ms > 0 && poll(&pfd, 1, ms) > 0) drain_wake(c);
+    if (ms > 0 && poll(&pfd, 1, ms) > 0) {
+        drain_wake(c);
+        return true;
+    }
+    return false;
+}
+
+/* A worker that went idle (a whole POLL_MS without a wake-up and nothing in
+ * flight) after handling messages gives the heap's free pages back: glibc
+ * keeps what a burst or a backlog freed (the main heap grew to ~3 MiB
+ * after 5 s of load and stayed, fragments below its top never trimmed;
+ * `malloc_trim` returned 2.5 MiB of a 12.5 MiB worker). Once per idle
+ * spell, so it costs nothing under load. */
+static void idle_trim(mm_consumer *c) {
+    uint64_t done =
+        atomic_load(&c->handled_n) + atomic_load(&c->skipped_n) + atomic_load(&c->dlq_n);
+    if (c->in_flight > 0 || done == c->trimmed_at) return;
+    c->trimmed_at = done;
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
 }
 
 /* Finishes what is in flight without taking anything new, up to ms. */
@@ -918,7 +942,7 @@ static int run_pipelined(mm_consumer *c) {
                            c->in_flight_bytes < c->max_in_flight_bytes;
         if (taken > 0 && window_open) continue; /* more may be queued */
         if (served > 0 || next == 0) continue;
-        wait_wake(c, next);
+        if (!wait_wake(c, next) && next < 0) idle_trim(c);
     }
     if (c->failed)
         result = MM_EKAFKA;
