@@ -3,6 +3,7 @@
  * structured mode back with strict validation and a precise reason for
  * every rejection (see envelope.h and docs/wire-format.md). */
 #include "bus/envelope.h"
+#include "bus/json_fast.h"
 #include "bus/limits.h"
 
 #include <stdarg.h>
@@ -93,17 +94,23 @@ static char *dup_bytes(const void *p, size_t len) {
 }
 
 void mm_event_time_now(char out[25]) {
+    /* The seconds' text of the last call on this thread: gmtime_r and
+     * strftime cost ~2k instructions, once per emitted event otherwise. */
+    static _Thread_local time_t cached_sec = -1;
+    static _Thread_local char cached[20];
     struct timespec ts;
-    struct tm tm;
     clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    /* strftime keeps the compiler from fearing overlong %d fields. */
-    size_t n = strftime(out, 25, "%Y-%m-%dT%H:%M:%S", &tm);
-    unsigned ms = (unsigned)(ts.tv_nsec / 1000000) % 1000u;
-    if (n != 19) { /* a year beyond 9999: not reachable for decades */
-        memcpy(out, "9999-12-31T23:59:59", 19);
-        n = 19;
+    if (ts.tv_sec != cached_sec) {
+        struct tm tm;
+        gmtime_r(&ts.tv_sec, &tm);
+        /* strftime keeps the compiler from fearing overlong %d fields. */
+        if (strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S", &tm) != 19)
+            memcpy(cached, "9999-12-31T23:59:59", 20); /* a year beyond 9999: decades away */
+        cached_sec = ts.tv_sec;
     }
+    memcpy(out, cached, 19);
+    size_t n = 19;
+    unsigned ms = (unsigned)(ts.tv_nsec / 1000000) % 1000u;
     out[n++] = '.';
     out[n++] = (char)('0' + ms / 100);
     out[n++] = (char)('0' + ms / 10 % 10);
@@ -664,6 +671,10 @@ static json_t *parse_json(const char *what, const void *bytes, size_t len, bool 
         set_reason(reason, "%s is not valid UTF-8 (at byte %zu)", what, bad);
         return NULL;
     }
+    /* The usual event object on the fast path; anything else, and every
+     * error, is jansson's to parse and to word (json_fast.h). */
+    json_t *fast = want_object ? mm_json_fast_object(bytes, len) : NULL;
+    if (fast) return fast;
     json_error_t jerr;
     json_t *j = json_loadb(bytes, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
     if (j == NULL) {
