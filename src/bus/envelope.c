@@ -123,7 +123,21 @@ const char *mm_event_id(const mm_event *event) { return event->id; }
 
 const char *mm_event_type(const mm_event *event) { return event->type; }
 
-json_t *mm_event_data(const mm_event *event) { return event->data; }
+json_t *mm_event_data_now(const mm_event *ev) {
+    if (ev->data == NULL && ev->lazy_data != NULL) {
+        /* Checked at decode (mm_json_fast_check_object): the fast path takes
+         * it; jansson only when memory ran out on the way. The event is not
+         * const where it lives (a consumer slot); only one thread handles it. */
+        mm_event *e = (mm_event *)ev;
+        e->data = mm_json_fast_object(e->lazy_data, e->lazy_len);
+        if (e->data == NULL)
+            e->data = json_loadb(e->lazy_data, e->lazy_len, JSON_REJECT_DUPLICATES, NULL);
+        if (e->data != NULL) e->lazy_data = NULL, e->lazy_len = 0;
+    }
+    return ev->data;
+}
+
+json_t *mm_event_data(const mm_event *event) { return mm_event_data_now(event); }
 
 const char *mm_event_attribute(const mm_event *event, const char *name) {
     if (strcmp(name, "id") == 0) return event->id;
@@ -231,7 +245,7 @@ int mm_event_copy(mm_event *dst, const mm_event *src) {
         set_string(&dst->reply_to, src->reply_to) || set_string(&dst->cause_id, src->cause_id) ||
         mm_event_set_key(dst, src->key, src->key_len))
         goto oom;
-    if (src->data != NULL && (dst->data = json_deep_copy(src->data)) == NULL) goto oom;
+    if (mm_event_data_now(src) != NULL && (dst->data = json_deep_copy(src->data)) == NULL) goto oom;
     for (size_t i = 0; i < src->ext_count; i++)
         if (mm_event_set_ext(dst, src->ext[i].name, src->ext[i].value) != 0) goto oom;
     return 0;
@@ -254,7 +268,8 @@ json_t *mm_event_to_json(const mm_event *ev) {
     if (ev->cause_id) bad |= json_object_set_new(o, "mmcauseid", json_string(ev->cause_id));
     for (size_t i = 0; i < ev->ext_count; i++)
         bad |= json_object_set_new(o, ev->ext[i].name, json_string(ev->ext[i].value));
-    bad |= json_object_set_new(o, "data", ev->data ? json_incref(ev->data) : json_object());
+    json_t *data = mm_event_data_now(ev);
+    bad |= json_object_set_new(o, "data", data ? json_incref(data) : json_object());
     if (bad) {
         json_decref(o);
         return NULL;
@@ -424,7 +439,8 @@ int mm_envelope_encode(const mm_event *ev, rd_kafka_headers_t **headers, char **
         set_reason(reason, "event time \"%s\" is not an RFC 3339 timestamp", ev->time);
         return MM_EINVAL;
     }
-    if (ev->data != NULL && !json_is_object(ev->data)) {
+    json_t *data = mm_event_data_now(ev);
+    if (data != NULL && !json_is_object(data)) {
         set_reason(reason, "event data is not a JSON object");
         return MM_EINVAL;
     }
@@ -466,7 +482,7 @@ int mm_envelope_encode(const mm_event *ev, rd_kafka_headers_t **headers, char **
     }
     if (bad) goto oom;
     size_t text_len = 2;
-    char *text = ev->data ? mm_json_text_typed(ev->data, &text_len) : strdup("{}");
+    char *text = data ? mm_json_text_typed(data, &text_len) : strdup("{}");
     if (text == NULL) goto oom;
     *headers = h;
     *payload = text;
@@ -722,8 +738,8 @@ static bool check_time(const char *what, const char *v, size_t len,
 /* ---- decode: binary content mode --------------------------------------- */
 
 static int decode_binary(const mm_wire_header *headers, size_t header_count, const void *key,
-                         size_t key_len, const void *value, size_t value_len, mm_event *out,
-                         char reason[MM_ENVELOPE_REASON_MAX]) {
+                         size_t key_len, const void *value, size_t value_len, bool lazy,
+                         mm_event *out, char reason[MM_ENVELOPE_REASON_MAX]) {
     const mm_wire_header *known[H_KNOWN] = {0};
     /* Headers already accepted as ours (the only ones a duplicate can
      * repeat) and the extensions among them, in header order. */
@@ -807,8 +823,14 @@ static int decode_binary(const mm_wire_header *headers, size_t header_count, con
         }
     }
 
-    json_t *data = parse_json("value", value, value_len, true, reason);
-    if (data == NULL) return MM_EINVAL;
+    json_t *data = NULL;
+    if (lazy && value != NULL && value_len > 0 && utf8_invalid_at(value, value_len) == value_len &&
+        mm_json_fast_check_object(value, value_len)) {
+        out->lazy_data = value; /* parsed when asked for (mm_event_data_now) */
+        out->lazy_len = value_len;
+    } else if ((data = parse_json("value", value, value_len, true, reason)) == NULL) {
+        return MM_EINVAL;
+    }
 
     /* Everything checked: fill the event. */
     out->data = data;
@@ -1059,7 +1081,7 @@ static bool looks_structured(const mm_wire_header *ct, const void *value, size_t
 
 /* Decodes either content mode; mm_envelope_decode adds the size limits. */
 static int decode_any(const mm_wire_header *headers, size_t header_count, const void *key,
-                      size_t key_len, const void *value, size_t value_len, mm_event *out,
+                      size_t key_len, const void *value, size_t value_len, bool lazy, mm_event *out,
                       char reason[MM_ENVELOPE_REASON_MAX]) {
     if (header_count > MM_ENVELOPE_MAX_HEADERS) {
         set_reason(reason, "too many headers (%zu > %d)", header_count, MM_ENVELOPE_MAX_HEADERS);
@@ -1099,7 +1121,7 @@ static int decode_any(const mm_wire_header *headers, size_t header_count, const 
     }
     if (!has_spec && looks_structured(ct, value, value_len))
         return decode_structured(key, key_len, value, value_len, out, reason);
-    return decode_binary(headers, header_count, key, key_len, value, value_len, out, reason);
+    return decode_binary(headers, header_count, key, key_len, value, value_len, lazy, out, reason);
 }
 
 /* An id longer than MM_LIMIT_ID_BYTES could not key its result in Redis:
@@ -1111,9 +1133,9 @@ static bool id_fits(const char *attr, const char *id, char reason[MM_ENVELOPE_RE
     return false;
 }
 
-int mm_envelope_decode(const mm_wire_header *headers, size_t header_count, const void *key,
-                       size_t key_len, const void *value, size_t value_len, mm_event *out,
-                       char reason[MM_ENVELOPE_REASON_MAX]) {
+static int decode(const mm_wire_header *headers, size_t header_count, const void *key,
+                  size_t key_len, const void *value, size_t value_len, bool lazy, mm_event *out,
+                  char reason[MM_ENVELOPE_REASON_MAX]) {
     mm_event_init(out);
     /* Checked before anything is parsed: a value this large could not
      * complete its journey (limits.h), in either content mode. */
@@ -1122,7 +1144,7 @@ int mm_envelope_decode(const mm_wire_header *headers, size_t header_count, const
                    MM_LIMIT_EVENT_BYTES);
         return MM_EINVAL;
     }
-    int rc = decode_any(headers, header_count, key, key_len, value, value_len, out, reason);
+    int rc = decode_any(headers, header_count, key, key_len, value, value_len, lazy, out, reason);
     if (rc != 0) return rc;
     if (!id_fits("ce_id", out->id, reason) || !id_fits("ce_mmreplyto", out->reply_to, reason) ||
         !id_fits("ce_mmcauseid", out->cause_id, reason)) {
@@ -1132,8 +1154,14 @@ int mm_envelope_decode(const mm_wire_header *headers, size_t header_count, const
     return 0;
 }
 
-int mm_envelope_decode_message(const rd_kafka_message_t *msg, mm_event *out,
-                               char reason[MM_ENVELOPE_REASON_MAX]) {
+int mm_envelope_decode(const mm_wire_header *headers, size_t header_count, const void *key,
+                       size_t key_len, const void *value, size_t value_len, mm_event *out,
+                       char reason[MM_ENVELOPE_REASON_MAX]) {
+    return decode(headers, header_count, key, key_len, value, value_len, false, out, reason);
+}
+
+static int decode_message(const rd_kafka_message_t *msg, bool lazy, mm_event *out,
+                          char reason[MM_ENVELOPE_REASON_MAX]) {
     mm_wire_header hdrs[MM_ENVELOPE_MAX_HEADERS + 1];
     size_t n = 0;
     rd_kafka_headers_t *h = NULL;
@@ -1159,5 +1187,15 @@ int mm_envelope_decode_message(const rd_kafka_message_t *msg, mm_event *out,
             return MM_EINVAL;
         }
     }
-    return mm_envelope_decode(hdrs, n, msg->key, msg->key_len, msg->payload, msg->len, out, reason);
+    return decode(hdrs, n, msg->key, msg->key_len, msg->payload, msg->len, lazy, out, reason);
+}
+
+int mm_envelope_decode_message(const rd_kafka_message_t *msg, mm_event *out,
+                               char reason[MM_ENVELOPE_REASON_MAX]) {
+    return decode_message(msg, false, out, reason);
+}
+
+int mm_envelope_decode_message_lazy(const rd_kafka_message_t *msg, mm_event *out,
+                                    char reason[MM_ENVELOPE_REASON_MAX]) {
+    return decode_message(msg, true, out, reason);
 }

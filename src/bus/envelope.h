@@ -72,6 +72,12 @@ typedef struct mm_event {
     size_t key_len;    /* length of key (keys may hold any bytes) */
     mm_event_ext *ext; /* other ce_* attributes, in header order */
     size_t ext_count;
+    /* Decoded lazily (mm_envelope_decode_message_lazy): the value's bytes,
+     * already checked to be a JSON object jansson accepts, not yet parsed;
+     * data stays NULL until mm_event_data asks. The bytes belong to the
+     * Kafka message, which outlives the event. */
+    const char *lazy_data;
+    size_t lazy_len;
 } mm_event;
 
 /* A header as raw bytes, as found on a Kafka message. value may be NULL
@@ -151,5 +157,16 @@ int mm_envelope_decode(const mm_wire_header *headers, size_t header_count, const
 /* Same for a consumed Kafka message. */
 int mm_envelope_decode_message(const rd_kafka_message_t *msg, mm_event *out,
                                char reason[MM_ENVELOPE_REASON_MAX]);
+
+/* Same, but a binary-mode value is only checked, and parsed into data the
+ * first time mm_event_data (or anything that encodes or copies the event)
+ * needs it: a handler that never reads its event's data costs no JSON
+ * tree (~2k instructions an event). The event must be cleared before msg
+ * is destroyed. Same outcome and reasons as mm_envelope_decode_message. */
+int mm_envelope_decode_message_lazy(const rd_kafka_message_t *msg, mm_event *out,
+                                    char reason[MM_ENVELOPE_REASON_MAX]);
+
+/* ev's data, parsed now when it was decoded lazily (NULL: out of memory). */
+json_t *mm_event_data_now(const mm_event *ev);
 
 #endif

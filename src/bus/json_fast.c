@@ -14,8 +14,12 @@
 /* Strings up to this long are unescaped on the stack. */
 #define STACK_STRING 256
 
+/* Members per object the check-only mode compares for duplicates. */
+#define CHECK_KEYS 16
+
 typedef struct reader {
     const char *p, *end;
+    bool build; /* false: check only, build nothing (values are json_null()) */
 } reader;
 
 static void skip_ws(reader *r) {
@@ -85,7 +89,51 @@ static bool read_string(reader *r, char *buf, size_t buf_size, const char **s, s
 
 static json_t *read_value(reader *r, int depth);
 
+/* Check-only mode: an object's members, without a tree. Keys with an
+ * escape, more than CHECK_KEYS members, or a duplicate: not handled. */
+static json_t *check_object(reader *r, int depth) {
+    const char *keys[CHECK_KEYS];
+    size_t lens[CHECK_KEYS], count = 0;
+    skip_ws(r);
+    if (r->p < r->end && *r->p == '}') {
+        r->p++;
+        return json_null();
+    }
+    for (;;) {
+        skip_ws(r);
+        if (r->p >= r->end || *r->p != '"' || count == CHECK_KEYS) return NULL;
+        r->p++;
+        const char *key = r->p;
+        while (r->p < r->end && *r->p != '"' && *r->p != '\\' && (unsigned char)*r->p >= 0x20)
+            r->p++;
+        if (r->p >= r->end || *r->p != '"') return NULL;
+        size_t key_len = (size_t)(r->p - key);
+        r->p++;
+        for (size_t i = 0; i < count; i++)
+            if (lens[i] == key_len && memcmp(keys[i], key, key_len) == 0) return NULL;
+        keys[count] = key;
+        lens[count++] = key_len;
+        skip_ws(r);
+        if (r->p >= r->end || *r->p != ':') return NULL;
+        r->p++;
+        skip_ws(r);
+        if (!read_value(r, depth + 1)) return NULL;
+        skip_ws(r);
+        if (r->p >= r->end) return NULL;
+        if (*r->p == ',') {
+            r->p++;
+            continue;
+        }
+        if (*r->p == '}') {
+            r->p++;
+            return json_null();
+        }
+        return NULL;
+    }
+}
+
 static json_t *read_object(reader *r, int depth) {
+    if (!r->build) return check_object(r, depth);
     json_t *obj = json_object();
     if (!obj) return NULL;
     skip_ws(r);
@@ -136,7 +184,7 @@ static json_t *read_object(reader *r, int depth) {
 }
 
 static json_t *read_array(reader *r, int depth) {
-    json_t *arr = json_array();
+    json_t *arr = r->build ? json_array() : json_null();
     if (!arr) return NULL;
     skip_ws(r);
     if (r->p < r->end && *r->p == ']') {
@@ -146,7 +194,7 @@ static json_t *read_array(reader *r, int depth) {
     for (;;) {
         skip_ws(r);
         json_t *v = read_value(r, depth + 1);
-        if (!v || json_array_append_new(arr, v) != 0) break;
+        if (!v || (r->build && json_array_append_new(arr, v) != 0)) break;
         skip_ws(r);
         if (r->p >= r->end) break;
         if (*r->p == ',') {
@@ -180,7 +228,7 @@ static json_t *read_number(reader *r) {
     if (n == 0 || (n > 1 && digits[0] == '0')) return NULL;
     if (q < r->end && (*q == '.' || *q == 'e' || *q == 'E')) return NULL;
     r->p = q;
-    return json_integer((json_int_t)(neg ? -v : v));
+    return r->build ? json_integer((json_int_t)(neg ? -v : v)) : json_null();
 }
 
 static bool literal(reader *r, const char *word, size_t n) {
@@ -205,7 +253,7 @@ static json_t *read_value(reader *r, int depth) {
             free(heap);
             return NULL;
         }
-        json_t *v = json_stringn_nocheck(s, len);
+        json_t *v = r->build ? json_stringn_nocheck(s, len) : json_null();
         free(heap);
         return v;
     }
@@ -216,8 +264,8 @@ static json_t *read_value(reader *r, int depth) {
     }
 }
 
-json_t *mm_json_fast_object(const char *bytes, size_t len) {
-    reader r = {bytes, bytes + len};
+static json_t *top_object(const char *bytes, size_t len, bool build) {
+    reader r = {bytes, bytes + len, build};
     skip_ws(&r);
     if (r.p >= r.end || *r.p != '{') return NULL;
     r.p++;
@@ -229,4 +277,11 @@ json_t *mm_json_fast_object(const char *bytes, size_t len) {
         return NULL;
     }
     return obj;
+}
+
+json_t *mm_json_fast_object(const char *bytes, size_t len) { return top_object(bytes, len, true); }
+
+bool mm_json_fast_check_object(const char *bytes, size_t len) {
+    /* json_null() is jansson's static singleton: nothing to free. */
+    return top_object(bytes, len, false) != NULL;
 }

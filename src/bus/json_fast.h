@@ -13,6 +13,7 @@
 #ifndef MM_BUS_JSON_FAST_H
 #define MM_BUS_JSON_FAST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <jansson.h>
@@ -22,5 +23,11 @@
  * JSON_REJECT_DUPLICATES | JSON_DECODE_ANY) would. NULL: not handled here
  * (parse with jansson), or out of memory (so will jansson be). */
 json_t *mm_json_fast_object(const char *bytes, size_t len);
+
+/* Whether mm_json_fast_object would take bytes, without building anything
+ * (no allocation): true means jansson accepts them too, so the tree can be
+ * built later, when someone asks for it. False: not decided here (keys
+ * with escapes or more than 16 members per object are not checked). */
+bool mm_json_fast_check_object(const char *bytes, size_t len);
 
 #endif
