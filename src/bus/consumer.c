@@ -114,7 +114,9 @@ struct mm_consumer {
     uint64_t txn_handled;                         /* counted handled since then */
     bool progress_stop;                           /* on_progress asked to stop */
     bool txn_closing;                             /* due: take nothing until drained */
-    uint64_t trimmed_at; /* messages finished when the heap was last trimmed (idle_trim) */
+    uint64_t trimmed_at;     /* messages finished when the heap was last trimmed (idle_trim) */
+    mm_consumer_slot *spare; /* finished slots for reuse (linked by next), at most max_in_flight */
+    size_t spare_count;
 };
 
 static void free_list(char **list, size_t n) {
@@ -584,7 +586,13 @@ void mm_consumer_slot_done(mm_consumer *c, mm_consumer_slot *sl, mm_slot_outcome
         p->store_next = h->offset + 1;
         c->dirty = true;
         c->slots--;
-        free(h);
+        if (c->spare_count < c->max_in_flight) { /* reused: no calloc per message */
+            h->next = c->spare;
+            c->spare = h;
+            c->spare_count++;
+        } else {
+            free(h);
+        }
     }
     if (c->on_progress != NULL) {
         mm_consumer_stats st;
@@ -631,7 +639,15 @@ static bool poll_error(mm_consumer *c, rd_kafka_message_t *m) {
 static void take(mm_consumer *c, rd_kafka_message_t *m) {
     const char *topic = rd_kafka_topic_name(m->rkt);
     part *p = find_part(c, topic, m->partition);
-    mm_consumer_slot *sl = p ? calloc(1, sizeof *sl) : NULL;
+    mm_consumer_slot *sl = NULL;
+    if (p && c->spare) {
+        sl = c->spare;
+        c->spare = sl->next;
+        c->spare_count--;
+        memset(sl, 0, sizeof *sl);
+    } else if (p) {
+        sl = calloc(1, sizeof *sl);
+    }
     if (sl == NULL) {
         /* Not committed: comes again after a restart. */
         rd_kafka_message_destroy(m);
@@ -661,7 +677,9 @@ static void take(mm_consumer *c, rd_kafka_message_t *m) {
     char unknown[MM_ENVELOPE_REASON_MAX + 64];
     const char *dlq_reason = NULL;
     uint64_t type_h = 0;
-    int rc = mm_envelope_decode_message(m, &sl->ev, reason);
+    /* Lazily: the JSON tree only if the handler asks for the data (the
+     * slot's event is cleared before its message is destroyed). */
+    int rc = mm_envelope_decode_message_lazy(m, &sl->ev, reason);
     if (rc == MM_ENOMEM) {
         mm_consumer_fail(c, "out of memory");
         return;
@@ -1028,6 +1046,10 @@ void mm_consumer_free(mm_consumer *c) {
         free(c->parts[i].topic);
     }
     free(c->parts);
+    for (mm_consumer_slot *sl = c->spare, *n; sl != NULL; sl = n) {
+        n = sl->next;
+        free(sl);
+    }
     if (c->rk != NULL) {
         if (!c->ran) rd_kafka_consumer_close(c->rk);
         rd_kafka_destroy(c->rk);
