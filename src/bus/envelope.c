@@ -6,6 +6,7 @@
 #include "bus/json_fast.h"
 #include "bus/limits.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -58,15 +59,27 @@ const char *mm_envelope_type_prefix(void) { return type_prefix[0] ? type_prefix 
 
 void mm_event_init(mm_event *ev) { memset(ev, 0, sizeof *ev); }
 
+/* Whether p is one of the copies in ev's decode block (ev->strings). */
+static bool in_block(const mm_event *ev, const char *p) {
+    uintptr_t a = (uintptr_t)p, b = (uintptr_t)ev->strings;
+    return ev->strings != NULL && a >= b && a < b + ev->strings_len;
+}
+
+/* Frees a field of ev unless the decode block holds it. */
+static void free_field(const mm_event *ev, char *p) {
+    if (!in_block(ev, p)) free(p);
+}
+
 void mm_event_clear(mm_event *ev) {
     if (ev == NULL) return;
-    free(ev->id);
-    free(ev->source);
-    free(ev->type);
-    free(ev->time);
-    free(ev->reply_to);
-    free(ev->cause_id);
-    free(ev->key);
+    free_field(ev, ev->id);
+    free_field(ev, ev->source);
+    free_field(ev, ev->type);
+    free_field(ev, ev->time);
+    free_field(ev, ev->reply_to);
+    free_field(ev, ev->cause_id);
+    free_field(ev, ev->key);
+    free(ev->strings);
     json_decref(ev->data);
     for (size_t i = 0; i < ev->ext_count; i++) {
         free(ev->ext[i].name);
@@ -77,10 +90,10 @@ void mm_event_clear(mm_event *ev) {
 }
 
 /* Replaces *field with a copy of value (NULL clears). */
-static int set_string(char **field, const char *value) {
+static int set_string(mm_event *ev, char **field, const char *value) {
     char *copy = NULL;
     if (value != NULL && (copy = strdup(value)) == NULL) return MM_ENOMEM;
-    free(*field);
+    free_field(ev, *field);
     *field = copy;
     return 0;
 }
@@ -178,17 +191,17 @@ int mm_event_create(mm_event *ev, const char *service, const char *type, json_t 
 }
 
 int mm_event_set_reply_to(mm_event *ev, const char *server_id) {
-    return set_string(&ev->reply_to, server_id);
+    return set_string(ev, &ev->reply_to, server_id);
 }
 
 int mm_event_set_cause_id(mm_event *ev, const char *event_id) {
-    return set_string(&ev->cause_id, event_id);
+    return set_string(ev, &ev->cause_id, event_id);
 }
 
 int mm_event_set_key(mm_event *ev, const void *key, size_t len) {
     char *copy = NULL;
     if (key != NULL && (copy = dup_bytes(key, len)) == NULL) return MM_ENOMEM;
-    free(ev->key);
+    free_field(ev, ev->key);
     ev->key = copy;
     ev->key_len = key != NULL ? len : 0;
     return 0;
@@ -222,7 +235,7 @@ int mm_event_set_ext(mm_event *ev, const char *name, const char *value) {
         is_reserved_attr(name))
         return MM_EINVAL;
     for (size_t i = 0; i < ev->ext_count; i++)
-        if (strcmp(ev->ext[i].name, name) == 0) return set_string(&ev->ext[i].value, value);
+        if (strcmp(ev->ext[i].name, name) == 0) return set_string(ev, &ev->ext[i].value, value);
     mm_event_ext *grown = realloc(ev->ext, (ev->ext_count + 1) * sizeof *grown);
     if (grown == NULL) return MM_ENOMEM;
     ev->ext = grown;
@@ -240,9 +253,10 @@ int mm_event_set_ext(mm_event *ev, const char *name, const char *value) {
 
 int mm_event_copy(mm_event *dst, const mm_event *src) {
     mm_event_init(dst);
-    if (set_string(&dst->id, src->id) || set_string(&dst->source, src->source) ||
-        set_string(&dst->type, src->type) || set_string(&dst->time, src->time) ||
-        set_string(&dst->reply_to, src->reply_to) || set_string(&dst->cause_id, src->cause_id) ||
+    if (set_string(dst, &dst->id, src->id) || set_string(dst, &dst->source, src->source) ||
+        set_string(dst, &dst->type, src->type) || set_string(dst, &dst->time, src->time) ||
+        set_string(dst, &dst->reply_to, src->reply_to) ||
+        set_string(dst, &dst->cause_id, src->cause_id) ||
         mm_event_set_key(dst, src->key, src->key_len))
         goto oom;
     if (mm_event_data_now(src) != NULL && (dst->data = json_deep_copy(src->data)) == NULL) goto oom;
@@ -832,20 +846,37 @@ static int decode_binary(const mm_wire_header *headers, size_t header_count, con
         return MM_EINVAL;
     }
 
-    /* Everything checked: fill the event. */
+    /* Everything checked: fill the event, its attributes copied into one
+     * block (one allocation instead of up to seven). */
     out->data = data;
-    out->id = dup_bytes(known[H_ID]->value, known[H_ID]->value_len);
-    out->source = dup_bytes(known[H_SOURCE]->value, known[H_SOURCE]->value_len);
-    out->type = dup_bytes(type, type_len);
-    int oom = out->id == NULL || out->source == NULL || out->type == NULL;
-    if (tm != NULL) oom |= (out->time = dup_bytes(tm->value, tm->value_len)) == NULL;
-    if (known[H_REPLYTO] != NULL)
-        oom |= (out->reply_to = dup_bytes(known[H_REPLYTO]->value, known[H_REPLYTO]->value_len)) ==
-               NULL;
-    if (known[H_CAUSEID] != NULL)
-        oom |= (out->cause_id = dup_bytes(known[H_CAUSEID]->value, known[H_CAUSEID]->value_len)) ==
-               NULL;
-    if (key != NULL) oom |= mm_event_set_key(out, key, key_len) != 0;
+    const mm_wire_header *rt = known[H_REPLYTO], *cz = known[H_CAUSEID];
+    size_t need = known[H_ID]->value_len + known[H_SOURCE]->value_len + type_len + 3 +
+                  (tm ? tm->value_len + 1 : 0) + (rt ? rt->value_len + 1 : 0) +
+                  (cz ? cz->value_len + 1 : 0) + (key ? key_len + 1 : 0);
+    int oom = (out->strings = malloc(need)) == NULL;
+    if (!oom) {
+        out->strings_len = need;
+        char *at = out->strings;
+#define COPY(field, bytes, n)     \
+    do {                          \
+        memcpy(at, (bytes), (n)); \
+        at[(n)] = '\0';           \
+        (field) = at;             \
+        at += (n) + 1;            \
+    } while (0)
+        COPY(out->id, known[H_ID]->value, known[H_ID]->value_len);
+        COPY(out->source, known[H_SOURCE]->value, known[H_SOURCE]->value_len);
+        COPY(out->type, type, type_len);
+        if (tm) COPY(out->time, tm->value, tm->value_len);
+        if (rt) COPY(out->reply_to, rt->value, rt->value_len);
+        if (cz) COPY(out->cause_id, cz->value, cz->value_len);
+        if (key) {
+            COPY(out->key, key, key_len);
+            out->key_len = key_len;
+        }
+#undef COPY
+        assert(at == out->strings + need);
+    }
     /* Extensions: pass 1 already checked their names (valid, not reserved,
      * no duplicates) and values, which is all mm_event_set_ext would check,
      * so each is copied once, straight into place. */

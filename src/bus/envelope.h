@@ -78,6 +78,11 @@ typedef struct mm_event {
      * Kafka message, which outlives the event. */
     const char *lazy_data;
     size_t lazy_len;
+    /* A binary-mode decode's attribute copies (id, source, type, time,
+     * reply_to, cause_id, key), in one allocation rather than one each; a
+     * field set later gets its own and the block keeps the old copy. */
+    char *strings;
+    size_t strings_len;
 } mm_event;
 
 /* A header as raw bytes, as found on a Kafka message. value may be NULL
