@@ -126,6 +126,7 @@ static const mm_consumer_spec *find_consumer(const mm_app *app, const char *name
 }
 
 int gregor_cmd_worker(int argc, char **argv) {
+    mm_consumer_runner_process_setup(); /* before any thread (service/consumer_runner.h) */
     static const struct option options[] = {
         {"app", required_argument, NULL, 'a'},
         {"consumer", required_argument, NULL, 'n'},

@@ -369,6 +369,7 @@ static void install(int sig, void (*fn)(int)) {
 
 /* The child: never returns. */
 static void __attribute__((noreturn)) child_main(const mm_worker_params *p, int fd, pid_t parent) {
+    mm_consumer_runner_process_setup(); /* before any thread of this process */
     worker_report_fd = fd;
     install(SIGTERM, on_stop);
     install(SIGINT, on_stop);

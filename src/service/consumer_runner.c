@@ -22,6 +22,9 @@
 #include "service/consumer_runner.h"
 
 #include <assert.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -818,6 +821,12 @@ static void release_jobs(runner *r) {
     r->spare_count = 0;
     if (mm_producer_poll_in_background(p) != 0)
         mm_log_warn("consumer=%s msg=\"producer delivery thread not restarted\"", r->spec->name);
+}
+
+void mm_consumer_runner_process_setup(void) {
+#ifdef __GLIBC__
+    mallopt(M_ARENA_MAX, 1);
+#endif
 }
 
 int mm_consumer_runner_run(mm_runtime *rt, const mm_gql_schema *schema,
