@@ -25,6 +25,19 @@
 #   harakiri    sync createForm at 4 clients under `gregor node` with the
 #               create_form worker retiring every 20 events (harakiri_limit:
 #               20) against the same node without harakiri; goal p99 <= 3x.
+#   drain       bench_drain only (one create_form worker draining 20,000
+#               events, beside a bare librdkafka consumer process), ROUNDS
+#               times (BENCH_ROUNDS, default 3); goal drain_eps >= 28000,
+#               rss_peak_kib <= 16384.
+#   noop        bench_consumer_overhead only (no-op handler against bare
+#               librdkafka loops), ROUNDS times; goal
+#               framework_over_bare_json_headers_worker_prefetch >= 0.75.
+#   rss         the create_form worker's VmRSS after synchronous and
+#               asynchronous load (no other measuring), then a bare
+#               librdkafka consumer's resting RSS from the same run
+#               (bench_drain's bare_rss_after_kib); goal worker <= 1.2x bare.
+#   drain/noop: BENCH_BASE=<another Release tree's build dir> runs that tree's
+#   bench binary and this one alternately, each round (an A/B in one run).
 #
 #   BENCH_MODE=tracing bench/service/run.sh [SECONDS]   tracing on vs off (tracing.sh)
 set -euo pipefail
@@ -32,9 +45,9 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 secs=${1:-5}
 mode=${2:-all}
 case $mode in
-all | partitions | floor | harakiri) ;;
+all | partitions | floor | harakiri | drain | noop | rss) ;;
 *)
-    echo "usage: $0 [SECONDS_PER_POINT] [all|partitions|floor|harakiri]" >&2
+    echo "usage: $0 [SECONDS_PER_POINT] [all|partitions|floor|harakiri|drain|noop|rss]" >&2
     exit 2
     ;;
 esac
@@ -92,13 +105,47 @@ warm() { # the path (topic creation, group join), then 3 s of load (Kafka's JIT)
     done
     "$B/bench/loadgen" "$url" "$sync" 16 3 >/dev/null
 }
+# The worker-side modes (drain, noop: no HTTP at all; rss: its own load).
+# One JSON line of bench_drain or bench_consumer_overhead per round, this
+# tree's and, with BENCH_BASE, the other tree's alternately.
+worker_bench_rounds() { # BINARY ARGS...
+    local bin=$1 round
+    shift
+    for round in $(seq "${BENCH_ROUNDS:-3}"); do
+        if [ -n "${BENCH_BASE:-}" ]; then
+            echo "round $round base ($BENCH_BASE): $("$BENCH_BASE/bench/$bin" "$@" 2>/dev/null | tail -1)"
+        fi
+        echo "round $round this tree: $("$B/bench/$bin" "$@" 2>/dev/null | tail -1)"
+    done
+}
+mode_drain() {
+    echo "One create_form worker draining a 20,000-event backlog (goal drain_eps >= 28000, rss_peak_kib <= 16384):"
+    worker_bench_rounds bench_drain "$MM_TEST_KAFKA_BOOTSTRAP" "$MM_TEST_REDIS_URL" "$B/examples/forms.so" 20000
+}
+mode_noop() {
+    echo "Consumer overhead, no-op handler (goal framework_over_bare_json_headers_worker_prefetch >= 0.75):"
+    worker_bench_rounds bench_consumer_overhead "$MM_TEST_KAFKA_BOOTSTRAP" "$MM_TEST_REDIS_URL" 20000
+}
+mode_rss() { # after start_worker, start_serve and warm
+    local c
+    for c in 1 4 16 64; do "$B/bench/loadgen" "$url" "$sync" "$c" "$secs" >/dev/null; done
+    "$B/bench/loadgen" "$url" "$async" 16 "$secs" >/dev/null
+    sleep 2 # idle: the worker trims its heap after a quiet poll interval
+    local w bare
+    w=$(awk '/^VmRSS:/ {print $2}' "/proc/${workers[0]}/status")
+    echo "create_form worker after sync + async load: $(grep -E '^(VmRSS|VmHWM|RssAnon|RssFile)' "/proc/${workers[0]}/status" | tr -s ' \t' ' ' | tr '\n' ' ')"
+    bare=$("$B/bench/bench_drain" "$MM_TEST_KAFKA_BOOTSTRAP" "$MM_TEST_REDIS_URL" "$B/examples/forms.so" 20000 2>/dev/null | tail -1)
+    echo "bench_drain (its bare consumer process: bare_rss_after_kib): $bare"
+    python3 -c 'import json,sys; b=json.loads(sys.argv[2])["bare_rss_after_kib"]; w=int(sys.argv[1]); print("worker steady %d KiB / bare consumer resting %d KiB = %.2f (goal <= 1.20)" % (w, b, w / b))' "$w" "$bare"
+}
+
 if [ "$mode" = partitions ]; then
     "$B/bench/bench_mktopic" "$MM_TEST_KAFKA_BOOTSTRAP" forms 4
     for _ in 1 2 3 4; do start_worker; done
-elif [ "$mode" != harakiri ]; then
+elif [ "$mode" != harakiri ] && [ "$mode" != drain ] && [ "$mode" != noop ]; then
     start_worker
 fi
-if [ "$mode" != harakiri ]; then
+if [ "$mode" != harakiri ] && [ "$mode" != drain ] && [ "$mode" != noop ]; then
     start_serve
     warm
 fi
@@ -187,4 +234,7 @@ harakiri)
     done
     echo "goal: p99 with harakiri_limit 20 <= 3x the p99 without"
     ;;
+drain) mode_drain ;;
+noop) mode_noop ;;
+rss) mode_rss ;;
 esac
