@@ -23,7 +23,9 @@
 #include "mm_test.h"
 #include "store/loop_thread.h"
 
-enum { N_ASYNC = 200 };
+enum {
+    N_ASYNC = 200
+};
 
 typedef struct fixture {
     mm_loop_thread *loop;
@@ -92,9 +94,9 @@ static void test_reports_on_loop(void **state) {
     int before = thread_count();
     f.fd = mm_producer_serve_on_loop(f.p);
     assert_true(f.fd >= 0);
-    assert_int_equal(thread_count(), before - 1); /* the delivery thread is gone */
+    assert_int_equal(thread_count(), before - 1);           /* the delivery thread is gone */
     assert_int_equal(mm_producer_serve_on_loop(f.p), f.fd); /* idempotent */
-    assert_null(mm_producer_poll_on_caller(f.p));            /* one mode at a time */
+    assert_null(mm_producer_poll_on_caller(f.p));           /* one mode at a time */
     assert_int_equal(mm_loop_thread_call(f.loop, watch_open, &f), 0);
     assert_non_null(f.watch);
 
