@@ -50,7 +50,8 @@ body='{"query":"mutation { createForm(name: \"cost\", template: \"t\", timing: s
 make_config() { # URL N FILE
     : >"$3"
     for ((i = 0; i < $2; i++)); do
-        printf 'url = "%s"\nheader = "content-type: application/json"\ndata-binary = @%s\noutput = "/dev/null"\nwrite-out = "%%{http_code}\\n"\nnext\n' \
+        ((i > 0)) && echo next >>"$3"
+        printf 'url = "%s"\nheader = "content-type: application/json"\ndata-binary = @%s\noutput = "/dev/null"\nwrite-out = "%%{http_code}\\n"\n' \
             "$1" "$work/body.json" >>"$3"
     done
 }
