@@ -13,6 +13,12 @@
 # BUILD_x is a build tree holding gregor and examples/forms.so (e.g. a
 # Release tree: cmake -DCMAKE_BUILD_TYPE=Release -DMM_TESTS=OFF). Needs
 # perf (the software events work in VMs without hardware counters).
+#
+# CALLGRIND=1: gregor serve runs under valgrind --tool=callgrind instead, and
+# the table gets instructions per request (Ir, all threads, counters zeroed
+# right before the N requests and dumped right after: deterministic apart
+# from the background work of that window, librdkafka's timers and the
+# probes). Slow: use N=200 or so.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 A=$(cd "${1:?usage: serve_cost.sh BUILD_A [BUILD_B] [N] [ROUNDS]}" && pwd)
@@ -59,11 +65,16 @@ printf '%s' "$body" >"$work/body.json"
 
 measure() { # BUILD LABEL
     local build=$1 label=$2 pid url
-    "$build/gregor" serve --app "$build/examples/forms.so" --listen 127.0.0.1:0 >"$work/serve.out" 2>"$work/serve.err" &
+    if [[ ${CALLGRIND:-0} == 1 ]]; then
+        valgrind --tool=callgrind --callgrind-out-file="$work/cg.%p" \
+            "$build/gregor" serve --app "$build/examples/forms.so" --listen 127.0.0.1:0 >"$work/serve.out" 2>"$work/serve.err" &
+    else
+        "$build/gregor" serve --app "$build/examples/forms.so" --listen 127.0.0.1:0 >"$work/serve.out" 2>"$work/serve.err" &
+    fi
     pid=$!
     pids+=($pid)
     url=
-    for _ in $(seq 100); do
+    for _ in $(seq 600); do
         url=$(sed -n 's/^graphql: //p' "$work/serve.out" 2>/dev/null || true)
         [[ -n $url ]] && break
         sleep 0.1
@@ -80,22 +91,45 @@ measure() { # BUILD LABEL
     make_config "$url" "$N" "$work/run.cfg"
     local threads
     threads=$(ls "/proc/$pid/task" | wc -l)
-    perf stat -x, -e context-switches,task-clock -p "$pid" -o "$work/perf.txt" -- \
+    local ir=
+    if [[ ${CALLGRIND:-0} == 1 ]]; then
+        rm -f "$work"/cg.*
+        callgrind_control -z "$pid" >/dev/null
         curl -s -K "$work/run.cfg" >"$work/codes.txt"
+        callgrind_control -d "$pid" >/dev/null
+        sleep 1
+        # The dump written by -d: the one file with a "totals:" line so far.
+        ir=$(cat "$work"/cg.* 2>/dev/null | awk '/^totals:/{s += $2} END{print s + 0}')
+        echo "0,,context-switches" >"$work/perf.txt"
+        echo "0,msec,task-clock" >>"$work/perf.txt"
+    else
+        perf stat -x, -e context-switches,task-clock -p "$pid" -o "$work/perf.txt" -- \
+            curl -s -K "$work/run.cfg" >"$work/codes.txt"
+    fi
     local ok cs clock
     ok=$(grep -c '^200$' "$work/codes.txt" || true)
     cs=$(awk -F, '$3=="context-switches"{print $1}' "$work/perf.txt")
     clock=$(awk -F, '$3 ~ /task-clock/{print $1}' "$work/perf.txt")
-    awk -v l="$label" -v n="$N" -v ok="$ok" -v cs="$cs" -v ms="$clock" -v th="$threads" \
-        'BEGIN{printf "| %s | %d | %d | %d | %.1f | %.0f |\n", l, th, n, ok, cs/n, ms*1000/n}'
+    if [[ -n $ir ]]; then
+        awk -v l="$label" -v n="$N" -v ok="$ok" -v ir="$ir" -v th="$threads" \
+            'BEGIN{printf "| %s | %d | %d | %d | %.0f |\n", l, th, n, ok, ir/n}'
+    else
+        awk -v l="$label" -v n="$N" -v ok="$ok" -v cs="$cs" -v ms="$clock" -v th="$threads" \
+            'BEGIN{printf "| %s | %d | %d | %d | %.1f | %.0f |\n", l, th, n, ok, cs/n, ms*1000/n}'
+    fi
     kill -TERM "$pid"
     for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
 }
 
-echo "| build | serve threads | requests | 200s | context switches / request | serve CPU µs / request |"
-echo "|---|---|---|---|---|---|"
+if [[ ${CALLGRIND:-0} == 1 ]]; then
+    echo "| build | serve threads | requests | 200s | serve instructions / request (callgrind Ir) |"
+    echo "|---|---|---|---|---|"
+else
+    echo "| build | serve threads | requests | 200s | context switches / request | serve CPU µs / request |"
+    echo "|---|---|---|---|---|---|"
+fi
 for ((r = 0; r < ROUNDS; r++)); do
     measure "$A" "A ($A)"
     [[ -n $B ]] && measure "$B" "B ($B)"
