@@ -2,7 +2,8 @@
  * sends, and dead-lettering; see producer.h.
  *
  * Every produced message carries a heap "ticket" as its opaque. The delivery
- * report callback (on the poll thread) completes the ticket: it calls the
+ * report callback (on the delivery thread, the caller's poll or an event
+ * loop: see producer.h) completes the ticket: it calls the
  * async callback, or wakes the synchronous sender. A synchronous sender that
  * gives up (timeout) leaves the ticket behind; whoever comes last frees it. */
 #include "bus/producer.h"
@@ -17,12 +18,15 @@
 #include <time.h>
 
 #include "bus/event_trace.h"
+#include "bus/queue_wake.h"
 #include "metamorphosis.h"
 
 struct mm_producer {
     rd_kafka_t *rk;
     pthread_t poller;
-    bool polling; /* the delivery thread runs (else the caller polls) */
+    bool polling;       /* the delivery thread runs */
+    bool on_loop;       /* an event loop serves the reports (mm_producer_serve_on_loop) */
+    mm_queue_wake wake; /* the main queue's pipe while on_loop */
     atomic_bool stop;
     pthread_mutex_t lock; /* guards the sync tickets' state */
     pthread_cond_t done;  /* broadcast when any ticket completes */
@@ -198,7 +202,9 @@ static int produce_raw(mm_producer *p, const char *topic, const void *key, size_
                        char *payload, size_t payload_len, rd_kafka_headers_t *headers, ticket *t,
                        bool copy_payload, char *err, size_t err_size) {
     /* Blocking on a full queue needs someone else serving delivery reports:
-     * not so when the caller polls (mm_producer_poll_on_caller). */
+     * not so when the caller polls (mm_producer_poll_on_caller), and not on
+     * an event loop either (the send may come from the loop that serves the
+     * reports; a loop must not block anyway): a full queue is refused. */
     int flags = (p->polling ? RD_KAFKA_MSG_F_BLOCK : 0) |
                 (copy_payload ? RD_KAFKA_MSG_F_COPY : RD_KAFKA_MSG_F_FREE);
     rd_kafka_resp_err_t e = rd_kafka_producev(
@@ -318,7 +324,7 @@ static int wait_ticket(mm_producer *p, ticket *t, int timeout_ms, int32_t *parti
                        int64_t *offset, char *err, size_t err_size) {
     struct timespec deadline = deadline_in(timeout_ms > 0 ? timeout_ms : 0);
     pthread_mutex_lock(&p->lock);
-    while (!p->polling && !t->completed) {
+    while (!p->polling && !p->on_loop && !t->completed) {
         /* Nobody else serves the reports: serve them here, a slice at a time. */
         pthread_mutex_unlock(&p->lock);
         struct timespec now;
@@ -441,7 +447,7 @@ int mm_producer_send_dead_letter(mm_producer *p, const mm_dead_letter *dl, int t
 }
 
 rd_kafka_queue_t *mm_producer_poll_on_caller(mm_producer *p) {
-    if (!p->polling) return NULL;
+    if (!p->polling || p->on_loop) return NULL;
     atomic_store(&p->stop, true);
     pthread_join(p->poller, NULL);
     p->polling = false;
@@ -450,7 +456,50 @@ rd_kafka_queue_t *mm_producer_poll_on_caller(mm_producer *p) {
 
 int mm_producer_poll(mm_producer *p, int timeout_ms) { return rd_kafka_poll(p->rk, timeout_ms); }
 
+/* Ends the loop mode: the watcher must have stopped watching the fd. */
+static void leave_loop(mm_producer *p) {
+    if (!p->on_loop) return;
+    mm_queue_wake_close(&p->wake);
+    p->on_loop = false;
+}
+
+int mm_producer_serve_on_loop(mm_producer *p) {
+    if (p->on_loop) return mm_queue_wake_fd(&p->wake);
+    if (!p->polling) return MM_EINVAL; /* the caller polls: one mode at a time */
+    /* Io events first, then the thread goes: a report queued in between
+     * is announced on the pipe, one the thread left behind is found by the
+     * first mm_producer_serve (the owner calls it once after watching). */
+    if (mm_queue_wake_open(&p->wake, rd_kafka_queue_get_main(p->rk)) != 0) return MM_EIO;
+    p->on_loop = true;
+    atomic_store(&p->stop, true);
+    pthread_join(p->poller, NULL);
+    p->polling = false;
+    return mm_queue_wake_fd(&p->wake);
+}
+
+int mm_producer_serve(mm_producer *p) {
+    /* Bounded per call so that a burst of reports cannot hold the loop: a
+     * round serves what is queued at its start. */
+    enum {
+        ROUNDS = 8
+    };
+    if (!p->on_loop) return 0;
+    mm_queue_wake_drain(&p->wake);
+    int served = 0;
+    for (int i = 0; i < ROUNDS; i++) {
+        int n = rd_kafka_poll(p->rk, 0);
+        if (n <= 0) return served;
+        served += n;
+    }
+    /* Possibly more: the queue did not become empty, so librdkafka will not
+     * write again; wake ourselves for another turn after the loop's other
+     * work. */
+    mm_queue_wake_rearm(&p->wake);
+    return served;
+}
+
 int mm_producer_poll_in_background(mm_producer *p) {
+    leave_loop(p);
     if (p->polling) return 0;
     atomic_store(&p->stop, false);
     if (pthread_create(&p->poller, NULL, poll_loop, p) != 0) return MM_ENOMEM;
@@ -458,7 +507,32 @@ int mm_producer_poll_in_background(mm_producer *p) {
     return 0;
 }
 
+/* On a loop, flushing waits for the loop to serve the reports instead of
+ * serving them here (rd_kafka_flush would): until nothing is queued, in
+ * flight or waiting in the main queue, and every callback has returned. */
+static int flush_on_loop(mm_producer *p, int timeout_ms) {
+    struct timespec deadline = deadline_in(timeout_ms);
+    pthread_mutex_lock(&p->lock);
+    for (;;) {
+        if (p->pending == 0 && rd_kafka_outq_len(p->rk) == 0) break;
+        /* A report's message is counted until just after its callback, so
+         * re-check in short slices as well as on each completion. */
+        struct timespec slice = deadline_in(10);
+        bool last = slice.tv_sec > deadline.tv_sec ||
+                    (slice.tv_sec == deadline.tv_sec && slice.tv_nsec >= deadline.tv_nsec);
+        if (pthread_cond_timedwait(&p->done, &p->lock, last ? &deadline : &slice) == ETIMEDOUT &&
+            last) {
+            bool idle = p->pending == 0 && rd_kafka_outq_len(p->rk) == 0;
+            pthread_mutex_unlock(&p->lock);
+            return idle ? 0 : MM_ETIMEDOUT;
+        }
+    }
+    pthread_mutex_unlock(&p->lock);
+    return 0;
+}
+
 int mm_producer_flush(mm_producer *p, int timeout_ms) {
+    if (p->on_loop) return flush_on_loop(p, timeout_ms);
     struct timespec deadline = deadline_in(timeout_ms);
     if (rd_kafka_flush(p->rk, timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR) return MM_ETIMEDOUT;
     /* librdkafka counts a report as done when it is dequeued; wait until the
@@ -473,6 +547,9 @@ int mm_producer_flush(mm_producer *p, int timeout_ms) {
 
 void mm_producer_free(mm_producer *p) {
     if (p == NULL) return;
+    /* The loop has stopped watching (see producer.h): what is left is served
+     * here. */
+    leave_loop(p);
     rd_kafka_flush(p->rk, 10000);
     /* Whatever could not be delivered fails now, so every callback fires. */
     rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);

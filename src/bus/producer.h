@@ -3,7 +3,9 @@
  * One idempotent producer (enable.idempotence=true, acks=all) per process is
  * enough: it is thread-safe, and a background thread serves its delivery
  * reports so that a synchronous send returns as soon as the broker has
- * acknowledged the message. Events are encoded with the CloudEvents binary
+ * acknowledged the message (or the caller serves them: a worker's own
+ * loop, mm_producer_poll_on_caller; a server's event loop,
+ * mm_producer_serve_on_loop). Events are encoded with the CloudEvents binary
  * envelope (envelope.h). Messages that consumers cannot process are copied
  * verbatim to "<topic>.dlq" with mm_dlq_* headers (docs/wire-format.md). */
 #ifndef MM_BUS_PRODUCER_H
@@ -46,9 +48,11 @@ typedef struct mm_delivery {
  * unauthorized topic and the like are permanent. */
 int mm_delivery_is_transient(int kafka_err);
 
-/* Called once per async send, on the producer's delivery thread, or, after
- * mm_producer_poll_on_caller, on whichever thread calls mm_producer_poll
- * (or, for messages still queued at mm_producer_free, on the freeing thread). d and
+/* Called once per async send, on the producer's delivery thread; after
+ * mm_producer_poll_on_caller, on whichever thread calls mm_producer_poll;
+ * after mm_producer_serve_on_loop, on the loop thread that calls
+ * mm_producer_serve (or, for messages still queued at mm_producer_free, on
+ * the freeing thread). d and
  * its strings are valid only during the call. */
 typedef void (*mm_delivery_cb)(void *ud, const mm_delivery *d);
 
@@ -119,11 +123,30 @@ int mm_producer_send_dead_letter(mm_producer *p, const mm_dead_letter *dl, int t
  * destroys the returned reference). NULL if already on the caller. */
 rd_kafka_queue_t *mm_producer_poll_on_caller(mm_producer *p);
 
+/* Hands the delivery reports to an event loop: stops the delivery thread
+ * and returns a file descriptor (>= 0; owned by p) that becomes readable
+ * when reports wait. The loop watches it and calls mm_producer_serve each
+ * time it is readable, and once after it starts watching. From then on:
+ * delivery callbacks run on the loop thread; a send to a full queue is
+ * refused (MM_EKAFKA, "Queue full") instead of blocking; synchronous sends
+ * wait for the loop to serve their report, so they must not be called on
+ * the loop thread; mm_producer_flush waits for the loop. To leave: stop
+ * watching the fd, then mm_producer_poll_in_background or mm_producer_free.
+ * Negative MM_E* when the caller polls already (MM_EINVAL) or no pipe can
+ * be made (MM_EIO; the delivery thread then keeps running). */
+int mm_producer_serve_on_loop(mm_producer *p);
+
+/* On the loop thread, when the fd is readable: serves the reports queued
+ * (a bounded number of rounds; if more remain, the fd is made readable
+ * again so the loop comes back after its other work). Returns how many. */
+int mm_producer_serve(mm_producer *p);
+
 /* Serves ready delivery reports, waiting up to timeout_ms for the first.
  * Returns how many were served. */
 int mm_producer_poll(mm_producer *p, int timeout_ms);
 
-/* Undoes mm_producer_poll_on_caller: restarts the delivery thread. 0, or
+/* Undoes mm_producer_poll_on_caller or mm_producer_serve_on_loop (the loop
+ * must have stopped watching the fd): restarts the delivery thread. 0, or
  * MM_ENOMEM if the thread cannot start (reports then stay on the caller). */
 int mm_producer_poll_in_background(mm_producer *p);
 

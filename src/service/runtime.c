@@ -40,6 +40,59 @@ static void redis_open(void *ud) {
     c->rt->redis = mm_redis_async_new(mm_loop_thread_loop(c->rt->deps), &rc, c->err, c->err_size);
 }
 
+/* Delivery reports on the dependencies loop (server): the producer's main
+ * queue wakes the loop through a pipe instead of a thread blocking in
+ * rd_kafka_poll. On the loop thread. */
+static void serve_reports(void *ud) {
+    mm_runtime *rt = ud;
+    mm_producer_serve(rt->producer);
+}
+
+typedef struct watch_open_ctx {
+    mm_runtime *rt;
+    int fd;
+} watch_open_ctx;
+
+static void producer_watch_open(void *ud) {
+    watch_open_ctx *c = ud;
+    c->rt->producer_watch = mm_loop_watch_fd(c->rt->deps, c->fd, serve_reports, c->rt);
+    if (c->rt->producer_watch) serve_reports(c->rt); /* what the thread left wrote no wake */
+}
+
+/* Not on the loop: mm_producer_serve_on_loop joins the delivery thread, whose
+ * callbacks may be waiting for the loop. */
+static void producer_on_loop(mm_runtime *rt) {
+    watch_open_ctx c = {.rt = rt, .fd = mm_producer_serve_on_loop(rt->producer)};
+    if (c.fd < 0) return; /* the delivery thread keeps serving: slower, not wrong */
+    if (mm_loop_thread_call(rt->deps, producer_watch_open, &c) != 0 || !rt->producer_watch)
+        mm_producer_poll_in_background(rt->producer);
+}
+
+static void producer_watch_close(void *ud) {
+    mm_runtime *rt = ud;
+    mm_loop_watch_close(rt->producer_watch);
+    rt->producer_watch = NULL;
+}
+
+/* Serving: before the loop stops, let the loop deliver what is in flight
+ * (within the deadline), then take the reports back off the loop;
+ * mm_producer_free fails and serves whatever is left, on this thread. */
+#define PRODUCER_FLUSH_MS 10000
+
+static void producer_off_loop(mm_runtime *rt) {
+    if (!rt->producer_watch) return;
+    if (mm_producer_flush(rt->producer, PRODUCER_FLUSH_MS) != 0) {
+        /* Fail the rest now, still on the loop, so that mm_producer_free
+         * does not wait a second deadline for them. */
+        fprintf(stderr, "warning: Kafka did not acknowledge every event within %d ms\n",
+                PRODUCER_FLUSH_MS);
+        rd_kafka_purge(mm_producer_rdkafka(rt->producer),
+                       RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+        mm_producer_flush(rt->producer, 1000);
+    }
+    mm_loop_thread_call(rt->deps, producer_watch_close, rt);
+}
+
 static void redis_close(void *ud) {
     mm_runtime *rt = ud;
     mm_redis_async_free(rt->redis);
@@ -140,7 +193,9 @@ int mm_runtime_open(mm_runtime *rt, const mm_config *cfg, mm_runtime_role role,
             rc = MM_EREDIS;
             goto fail;
         }
+        producer_on_loop(rt);
         mm_health_config hc = {
+            .loop = rt->deps,
             .kafka = mm_producer_rdkafka(rt->producer),
             .redis = rt->redis,
             .redis_timeout_ms = cfg->redis_timeout_ms < 500 ? (int)cfg->redis_timeout_ms : 500,
@@ -175,6 +230,7 @@ void mm_runtime_close(mm_runtime *rt) {
     mm_dispatch_free(rt->blocking);
     rt->blocking = NULL;
     mm_health_stop(rt->health);
+    producer_off_loop(rt);
     mm_producer_free(rt->producer);
     rt->producer = NULL;
     mm_notifier_free(rt->notifier);

@@ -39,16 +39,17 @@ struct mm_runtime {
     size_t kafka_prop_count;
     mm_producer *producer;
     mm_result_store *results;
-    mm_state **states;     /* one per service, same order as services */
-    mm_notifier *notifier; /* server only */
-    mm_timer *timer;       /* server only */
-    mm_dispatch *dispatch; /* server only: where paused requests resume */
-    mm_dispatch *blocking; /* server only: where resolvers that may block run */
-    mm_loop_thread *deps;  /* server only: the loop of the async Redis client */
-    mm_redis_async *redis; /* server only: results (eventResult, probes), on deps */
-    mm_health *health;     /* server only: cached Kafka and Redis reachability */
-    atomic_bool closing;   /* mm_runtime_close has begun */
-    bool tracing;          /* this runtime started the trace exporter (docs/tracing.md) */
+    mm_state **states;             /* one per service, same order as services */
+    mm_notifier *notifier;         /* server only */
+    mm_timer *timer;               /* server only */
+    mm_dispatch *dispatch;         /* server only: where paused requests resume */
+    mm_dispatch *blocking;         /* server only: where resolvers that may block run */
+    mm_loop_thread *deps;          /* server only: the loop of the async Redis client */
+    mm_redis_async *redis;         /* server only: results (eventResult, probes), on deps */
+    mm_health *health;             /* server only: cached Kafka and Redis reachability */
+    mm_loop_watch *producer_watch; /* server only: delivery reports served on deps */
+    atomic_bool closing;           /* mm_runtime_close has begun */
+    bool tracing;                  /* this runtime started the trace exporter (docs/tracing.md) */
     pthread_mutex_t pending_lock;
     struct mm_pending_mutation *pending; /* synchronous mutations waiting (mutation.c) */
 };

@@ -139,6 +139,48 @@ int mm_loop_thread_call(mm_loop_thread *t, mm_loop_fn fn, void *ud) {
     return rc;
 }
 
+struct mm_loop_watch {
+    uv_poll_t poll;
+    mm_loop_fn fn;
+    void *ud;
+};
+
+static void watch_closed(uv_handle_t *h) { free(h->data); }
+
+static void on_watch(uv_poll_t *poll, int status, int events) {
+    mm_loop_watch *w = poll->data;
+    (void)events;
+    /* An error (e.g. the fd was closed under us) still wakes the owner: it
+     * finds out by reading. */
+    (void)status;
+    w->fn(w->ud);
+}
+
+mm_loop_watch *mm_loop_watch_fd(mm_loop_thread *t, int fd, mm_loop_fn on_readable, void *ud) {
+    assert(mm_loop_thread_is_current(t));
+    mm_loop_watch *w = calloc(1, sizeof(*w));
+    if (!w) return NULL;
+    w->fn = on_readable;
+    w->ud = ud;
+    if (uv_poll_init(&t->loop, &w->poll, fd) != 0) {
+        free(w);
+        return NULL;
+    }
+    w->poll.data = w;
+    if (uv_poll_start(&w->poll, UV_READABLE, on_watch) != 0) {
+        uv_close((uv_handle_t *)&w->poll, watch_closed);
+        return NULL;
+    }
+    return w;
+}
+
+void mm_loop_watch_close(mm_loop_watch *w) {
+    if (!w) return;
+    assert(w->poll.loop != NULL);
+    uv_poll_stop(&w->poll);
+    uv_close((uv_handle_t *)&w->poll, watch_closed);
+}
+
 static void close_any(uv_handle_t *h, void *arg) {
     (void)arg;
     if (!uv_is_closing(h)) uv_close(h, NULL);
