@@ -242,6 +242,10 @@ typedef struct shared_result {
     const sub *first; /* the subscriber it was computed for */
     char *text;       /* NULL: filtered out, no payload, or the execution failed */
     size_t len;
+    /* The message as written, built once per transport (SSE; WebSocket for
+     * the first subscriber's operation id, which graphql-ws clients often
+     * share): one buffer, one write per subscriber. */
+    mm_http_stream_frame frame[2];
 } shared_result;
 
 static int same_str(const char *a, const char *b) {
@@ -275,11 +279,13 @@ static void deliver_event(mm_subscriptions *subs, loop_reg *reg, shared_event *e
             if (same_request(shared[i].first, s)) r = &shared[i];
         if (!r && used < SHARED_SLOTS) {
             r = &shared[used++];
-            r->first = s;
+            *r = (shared_result){.first = s};
             r->text = result_for(subs, s, e, &r->len);
         }
         if (r) {
-            if (r->text) mm_http_stream_next(s->st, s->id, r->text, r->len);
+            if (r->text)
+                mm_http_stream_next_shared(s->st, s->id, r->text, r->len,
+                                           &r->frame[mm_http_stream_kind(s->st)[0] == 'w']);
             continue;
         }
         size_t len; /* more distinct subscriptions than slots: one by one */
@@ -287,7 +293,11 @@ static void deliver_event(mm_subscriptions *subs, loop_reg *reg, shared_event *e
         if (text) mm_http_stream_next(s->st, s->id, text, len);
         free(text);
     }
-    for (size_t i = 0; i < used; i++) free(shared[i].text);
+    for (size_t i = 0; i < used; i++) {
+        free(shared[i].text);
+        mm_http_stream_frame_clear(&shared[i].frame[0]);
+        mm_http_stream_frame_clear(&shared[i].frame[1]);
+    }
 }
 
 static void deliver_result(mm_subscriptions *subs, loop_reg *reg, const char *id, json_t *doc) {

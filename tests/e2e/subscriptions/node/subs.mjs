@@ -243,6 +243,34 @@ async function protocol() {
   r.sock.close(1000);
   await until(() => r.close, 'the close handshake');
   if (r.close.code !== 1000) fail(`close handshake answered ${r.close.code}`);
+  // Subscribers of one document and variables get one message built once per
+  // operation id (mm_http_stream_next_shared): two sockets with the same id and
+  // one whose id needs escaping each get their own id and the same payload
+  // (the server walks its newest subscriber first: the frame is built for
+  // 'same' and written as is to the other 'same'; the third is framed alone).
+  const shared = [];
+  for (const id of ['q"x\\y', 'same', 'same']) {
+    const x = await raw();
+    await x.init();
+    x.send(sub(id, name));
+    shared.push(x);
+  }
+  const nextsOf = (x) => x.msgs.filter((m) => m.type === 'next');
+  for (let k = 0; shared.some((x) => nextsOf(x).length === 0) && k < 100; k++) {
+    await createForm(name, `probe-shared-${k}`);
+    await sleep(200);
+  }
+  await createForm(name, 'shared-final');
+  const finals = (x) => nextsOf(x).filter((m) => m.payload.data.formCreated.template === 'shared-final');
+  await until(() => shared.every((x) => finals(x).length > 0), 'one event on every sharing subscriber');
+  await sleep(300);
+  const texts = shared.map((x) => JSON.stringify(finals(x)[0]?.payload));
+  if (shared.some((x) => finals(x).length !== 1) || new Set(texts).size !== 1 ||
+      finals(shared[0])[0].id !== 'q"x\\y' || finals(shared[1])[0].id !== 'same' ||
+      finals(shared[2])[0].id !== 'same')
+    fail(`shared messages: ${JSON.stringify(shared.map(finals))}`);
+  for (const x of shared) x.sock.close(1000);
+  await until(() => shared.every((x) => x.close), 'the sharing sockets closed');
   // Limits: MM_SUBSCRIPTIONS_PER_CONNECTION=5 and MM_SUBSCRIPTIONS_MAX=12 (set by the test).
   const errs = (x) => x.msgs.filter((m) => m.type === 'error');
   const s1 = await raw();
@@ -274,7 +302,7 @@ async function protocol() {
   t.sock.close(1000);
   r = await raw();
   await r.closed(4408, 'no connection_init in time');
-  console.log('OK protocol: 4401 4429 4409 4400 4408, fragments, ping/pong, complete, close handshake, limits, eventResult deadline, a query');
+  console.log('OK protocol: 4401 4429 4409 4400 4408, fragments, ping/pong, complete, close handshake, shared messages, limits, eventResult deadline, a query');
 }
 
 async function graphiql() {
