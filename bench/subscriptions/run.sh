@@ -17,18 +17,29 @@
 # For each server (gregor, node), transport (BENCH_KINDS, default "ws sse")
 # and subscriber count (BENCH_SUBSCRIBERS, default "1000 10000"; BENCH_SERVERS
 # picks servers, default "gregor node"), a fresh
-# server pinned to one core (BENCH_SERVER_CPU, default 0; gregor with one
-# HTTP thread, node has one JavaScript thread) gets N subscribers from
-# subs_load (pinned to BENCH_LOAD_CPU, default 1), each to
-# `formCreated(name: "bench")`. Then:
+# server pinned to one core (BENCH_SERVER_CPU, a taskset list, default 0;
+# gregor with BENCH_GREGOR_THREADS HTTP threads, default 1; node has one
+# JavaScript thread) gets N subscribers from subs_load (pinned to
+# BENCH_LOAD_CPU, default 1, at nice BENCH_LOAD_NICE, default 0), each to
+# `formCreated(name: "bench")`. Two cores, gregor on both:
+#   BENCH_GREGOR_THREADS=2 BENCH_SERVER_CPU=0,1 BENCH_LOAD_CPU=0,1 \
+#   BENCH_LOAD_NICE=19 BENCH_SERVERS=gregor bench/subscriptions/run.sh
+# (the load client then shares the cores and reads after the server wrote:
+# compare the socket and fan-out columns, not the read latency). Then:
 #   idle memory   the server's VmRSS growth from before the subscribers to
 #                 one second after the last subscribed, divided by N;
 #   latency       publish.mjs (kafkajs) publishes EVENTS FormCreatedEvents at
 #                 BENCH_RATE per second (default 5), each carrying its
-#                 publish time (CLOCK_MONOTONIC); subs_load takes the arrival
-#                 time minus it for every (subscriber, event): p50, p99, max;
-#                 so it includes Kafka's produce-to-fetch time, the same for
-#                 both servers;
+#                 publish time (CLOCK_MONOTONIC); for every (subscriber,
+#                 event) subs_load takes three times: when it read the
+#                 message (p50, p99, max: publish to the client's read, so
+#                 including Kafka's produce-to-fetch time, the same for both
+#                 servers, and the load client's own delays); when the kernel
+#                 put it in the subscriber's socket (SO_TIMESTAMPNS: "socket
+#                 p99", publish to socket, without the client's delays); and
+#                 that minus the event's first arrival in any subscriber's
+#                 socket ("fan-out" p50/p99: the server's fan-out alone,
+#                 without Kafka);
 #   CPU/event     the server's user+system CPU time over the publishing
 #                 phase divided by the events delivered (N x EVENTS), and
 #                 (with perf) the user-space instructions per delivered event.
@@ -42,6 +53,8 @@ events=${1:-20}
 rate=${BENCH_RATE:-5}
 server_cpu=${BENCH_SERVER_CPU:-0}
 load_cpu=${BENCH_LOAD_CPU:-1}
+load_nice=${BENCH_LOAD_NICE:-0}
+gregor_threads=${BENCH_GREGOR_THREADS:-1}
 read -r -a kinds <<<"${BENCH_KINDS:-ws sse}"
 read -r -a counts <<<"${BENCH_SUBSCRIBERS:-1000 10000}"
 B=${BENCH_BUILD_DIR:-$root/build-subsbench}
@@ -106,7 +119,7 @@ start_server() {
     local which=$1 n=$2
     : >"$tmp/server.out"
     if [[ $which == gregor ]]; then
-        printf 'http:\n  listen: 127.0.0.1:0\n  threads: 1\n  max_connections: %d\n' $((n + 200)) >"$tmp/serve.yaml"
+        printf 'http:\n  listen: 127.0.0.1:0\n  threads: %d\n  max_connections: %d\n' "$gregor_threads" $((n + 200)) >"$tmp/serve.yaml"
         MM_REDIS_URL=$redis MM_KAFKA_BOOTSTRAP_SERVERS=$kafka MM_LOG_LEVEL=warn MM_SUBSCRIPTIONS_MAX=$((n + 100)) \
             taskset -c "$server_cpu" "$B/gregor" serve --app "$app" --config "$tmp/serve.yaml" \
             >"$tmp/server.out" 2>"$tmp/server.err" &
@@ -137,8 +150,8 @@ start_server() {
 # machine's other work does not change; "–" without perf.
 use_perf=0
 if command -v perf >/dev/null && perf stat -e instructions:u -x, true 2>&1 | grep -q '^[0-9]'; then use_perf=1; fi
-echo "| server | transport | subscribers | idle RSS / subscriber | p50 | p99 | max | server CPU / delivered event | user instructions / delivered event | delivered |"
-echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| server | transport | subscribers | idle RSS / subscriber | p50 | p99 | max | socket p99 | fan-out p50 | fan-out p99 | server CPU / delivered event | user instructions / delivered event | delivered |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 read -r -a servers <<<"${BENCH_SERVERS:-gregor node}"
 for which in "${servers[@]}"; do
     for kind in "${kinds[@]}"; do
@@ -150,7 +163,7 @@ for which in "${servers[@]}"; do
             sleep 1
             rss0=$(rss_kb "$server_pid")
             : >"$tmp/load.out"
-            taskset -c "$load_cpu" "$B/bench/subs_load" "${hostport%:*}" "${hostport##*:}" /graphql "$kind" \
+            nice -n "$load_nice" taskset -c "$load_cpu" "$B/bench/subs_load" "${hostport%:*}" "${hostport##*:}" /graphql "$kind" \
                 "$n" "$events" $((events / rate + 30)) "$FORMS_WS_TOKEN" >"$tmp/load.out" 2>"$tmp/load.err" &
             load_pid=$!
             for _ in $(seq 1800); do
@@ -185,12 +198,13 @@ for which in "${servers[@]}"; do
             get() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$res"; }
             received=$(get received)
             awk -v w="$which" -v k="$kind" -v n="$n" -v r0="$rss0" -v r1="$rss1" -v p50="$(get p50_ms)" \
-                -v p99="$(get p99_ms)" -v mx="$(get max_ms)" -v t="$((t1 - t0))" -v hz="$hz" \
+                -v p99="$(get p99_ms)" -v mx="$(get max_ms)" -v sp99="$(get sock_p99_ms)" \
+                -v fp50="$(get fanout_p50_ms)" -v fp99="$(get fanout_p99_ms)" -v t="$((t1 - t0))" -v hz="$hz" \
                 -v got="$received" -v want="$(get expected)" -v insns="${insns:-0}" 'BEGIN {
                 cpu = got > 0 ? t / hz * 1e6 / got : 0
                 ins = got > 0 && insns > 0 ? sprintf("%.0f", insns / got) : "–"
-                printf "| %s | %s | %d | %.1f KiB | %.1f ms | %.1f ms | %.1f ms | %.1f µs | %s | %d/%d |\n",
-                    w, k, n, (r1 - r0) / n, p50, p99, mx, cpu, ins, got, want }'
+                printf "| %s | %s | %d | %.1f KiB | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %.1f µs | %s | %d/%d |\n",
+                    w, k, n, (r1 - r0) / n, p50, p99, mx, sp99, fp50, fp99, cpu, ins, got, want }'
             stop_server
         done
     done
