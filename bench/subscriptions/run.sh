@@ -41,7 +41,9 @@
 #                 socket ("fan-out" p50/p99: the server's fan-out alone,
 #                 without Kafka);
 #   CPU/event     the server's user+system CPU time over the publishing
-#                 phase divided by the events delivered (N x EVENTS), and
+#                 phase (until the client has every event, before it closes
+#                 its connections) divided by the events delivered (N x
+#                 EVENTS), and
 #                 (with perf) the user-space instructions per delivered event.
 # A point whose events did not all arrive within EVENTS/RATE + 30 s says so.
 # Prints a markdown table on stdout (progress on stderr); stops everything it
@@ -163,7 +165,7 @@ for which in "${servers[@]}"; do
             sleep 1
             rss0=$(rss_kb "$server_pid")
             : >"$tmp/load.out"
-            nice -n "$load_nice" taskset -c "$load_cpu" "$B/bench/subs_load" "${hostport%:*}" "${hostport##*:}" /graphql "$kind" \
+            SUBS_LOAD_HOLD_MS=2000 nice -n "$load_nice" taskset -c "$load_cpu" "$B/bench/subs_load" "${hostport%:*}" "${hostport##*:}" /graphql "$kind" \
                 "$n" "$events" $((events / rate + 30)) "$FORMS_WS_TOKEN" >"$tmp/load.out" 2>"$tmp/load.err" &
             load_pid=$!
             for _ in $(seq 1800); do
@@ -182,9 +184,13 @@ for which in "${servers[@]}"; do
             fi
             t0=$(ticks "$server_pid")
             node "$here/publish.mjs" "$nodedir" "$kafka" "$topic" publish "$rate" "$events"
-            status=0
-            wait "$load_pid" || status=$?
-            load_pid=""
+            # The CPU time is read once the load client has its result and
+            # before it closes its connections (it holds them 2 s).
+            for _ in $(seq $((events / rate * 10 + 400))); do
+                grep -q '^RESULT' "$tmp/load.out" && break
+                kill -0 "$load_pid" 2>/dev/null || break
+                sleep 0.1
+            done
             t1=$(ticks "$server_pid")
             insns=0
             if [[ -n $perf_pid ]]; then
@@ -192,6 +198,9 @@ for which in "${servers[@]}"; do
                 wait "$perf_pid" 2>/dev/null || true
                 insns=$(awk -F, '/instructions/ && $1 ~ /^[0-9]+$/ {print $1}' "$tmp/perf.txt")
             fi
+            status=0
+            wait "$load_pid" || status=$?
+            load_pid=""
             res=$(grep '^RESULT' "$tmp/load.out" || true)
             [[ -n $res ]] || { say "no result:"; cat "$tmp/load.err" >&2; exit 1; }
             ((status == 0)) || say "not every event arrived: $res"

@@ -19,7 +19,8 @@
  * subscriber's socket (fanout_..: the server's fan-out alone, without
  * Kafka). Prints "RESULT subscribers=.. received=.. expected=.. p50_ms=..
  * p99_ms=.. max_ms=.. sock_p50_ms=.. .. fanout_max_ms=.. closed=.." and
- * exits 0 when every expected event arrived, 1 otherwise. One thread, epoll, non-blocking sockets; bounded: at most 256
+ * exits 0 when every expected event arrived, 1 otherwise (after
+ * SUBS_LOAD_HOLD_MS, when set, with every connection still open). One thread, epoll, non-blocking sockets; bounded: at most 256
  * connections being set up at a time, every wait a deadline. Bench only:
  * the WebSocket masking key is fixed (a client under test, not a browser). */
 #define _GNU_SOURCE
@@ -445,6 +446,15 @@ int main(int argc, char **argv) {
                mx);
     }
     printf(" closed=%zu\n", closed_count);
+    fflush(stdout);
+    /* SUBS_LOAD_HOLD_MS: keep the connections that long after RESULT, so a
+     * measurement of the server stops before it handles 10k closes. */
+    const char *hold = getenv("SUBS_LOAD_HOLD_MS");
+    if (hold) {
+        long ms = strtol(hold, NULL, 10);
+        if (ms > 0 && ms <= 60000)
+            nanosleep(&(struct timespec){ms / 1000, (ms % 1000) * 1000000}, NULL);
+    }
     free(e2e);
     free(sock);
     free(fan);
