@@ -14,18 +14,19 @@
 # client subs_load.c, and installs bench/subscriptions/package-lock.json
 # (graphql, graphql-ws, graphql-sse, ws, kafkajs) into BUILD/subs-node.
 #
-# For each server (gregor, node), transport (BENCH_KINDS, default "ws sse")
-# and subscriber count (BENCH_SUBSCRIBERS, default "1000 10000"; BENCH_SERVERS
-# picks servers, default "gregor node"), a fresh
+# For each server (gregor, gregor-2t, node), transport (BENCH_KINDS, default
+# "ws sse") and subscriber count (BENCH_SUBSCRIBERS, default "1000 10000";
+# BENCH_SERVERS picks servers, default "gregor gregor-2t node"), a fresh
 # server pinned to one core (BENCH_SERVER_CPU, a taskset list, default 0;
 # gregor with BENCH_GREGOR_THREADS HTTP threads, default 1; node has one
 # JavaScript thread) gets N subscribers from subs_load (pinned to
 # BENCH_LOAD_CPU, default 1, at nice BENCH_LOAD_NICE, default 0), each to
-# `formCreated(name: "bench")`. Two cores, gregor on both:
-#   BENCH_GREGOR_THREADS=2 BENCH_SERVER_CPU=0,1 BENCH_LOAD_CPU=0,1 \
-#   BENCH_LOAD_NICE=19 BENCH_SERVERS=gregor bench/subscriptions/run.sh
-# (the load client then shares the cores and reads after the server wrote:
-# compare the socket and fan-out columns, not the read latency). Then:
+# `formCreated(name: "bench")`. gregor-2t is gregor with two I/O threads (its
+# default on a 2-core machine: one per core) on BENCH_SERVER_CPUS_2T
+# (default 0,1), the load client on the same cores under SCHED_IDLE (chrt
+# --idle 0), so that it reads after the server wrote rather than taking a
+# core from it: compare its socket and fan-out columns, not the read
+# latency. Then:
 #   idle memory   the server's VmRSS growth from before the subscribers to
 #                 one second after the last subscribed, divided by N;
 #   latency       publish.mjs (kafkajs) publishes EVENTS FormCreatedEvents at
@@ -65,7 +66,7 @@ redis=${MM_REDIS_URL:-${MM_TEST_REDIS_URL:-}}
 say() { echo "bench/subscriptions: $*" >&2; }
 [[ -n $kafka ]] || { say "set MM_KAFKA_BOOTSTRAP_SERVERS (or MM_TEST_KAFKA_BOOTSTRAP)"; exit 1; }
 [[ -n $redis ]] || { say "set MM_REDIS_URL (or MM_TEST_REDIS_URL)"; exit 1; }
-for tool in node npm taskset; do
+for tool in node npm taskset chrt; do
     command -v $tool >/dev/null || { say "$tool is not installed"; exit 1; }
 done
 ulimit -n "$(ulimit -Hn)"
@@ -120,10 +121,12 @@ hz=$(getconf CLK_TCK)
 start_server() {
     local which=$1 n=$2
     : >"$tmp/server.out"
-    if [[ $which == gregor ]]; then
-        printf 'http:\n  listen: 127.0.0.1:0\n  threads: %d\n  max_connections: %d\n' "$gregor_threads" $((n + 200)) >"$tmp/serve.yaml"
+    if [[ $which == gregor* ]]; then
+        local threads=$gregor_threads cpus=$server_cpu
+        [[ $which == gregor-2t ]] && threads=2 cpus=${BENCH_SERVER_CPUS_2T:-0,1}
+        printf 'http:\n  listen: 127.0.0.1:0\n  threads: %d\n  max_connections: %d\n' "$threads" $((n + 200)) >"$tmp/serve.yaml"
         MM_REDIS_URL=$redis MM_KAFKA_BOOTSTRAP_SERVERS=$kafka MM_LOG_LEVEL=warn MM_SUBSCRIPTIONS_MAX=$((n + 100)) \
-            taskset -c "$server_cpu" "$B/gregor" serve --app "$app" --config "$tmp/serve.yaml" \
+            taskset -c "$cpus" "$B/gregor" serve --app "$app" --config "$tmp/serve.yaml" \
             >"$tmp/server.out" 2>"$tmp/server.err" &
     else
         NODE_ENV=production taskset -c "$server_cpu" node "$here/server.mjs" "$nodedir" "$tmp/schema.graphql" \
@@ -138,7 +141,7 @@ start_server() {
         sleep 0.1
     done
     [[ -n $url ]] || { say "$which did not start within 60 s"; cat "$tmp/server.err" >&2; exit 1; }
-    if [[ $which == gregor ]]; then
+    if [[ $which == gregor* ]]; then
         for _ in $(seq 300); do
             curl -sf --max-time 5 "${url%/graphql}/readyz" >/dev/null && return 0
             sleep 0.1
@@ -154,7 +157,7 @@ use_perf=0
 if command -v perf >/dev/null && perf stat -e instructions:u -x, true 2>&1 | grep -q '^[0-9]'; then use_perf=1; fi
 echo "| server | transport | subscribers | idle RSS / subscriber | p50 | p99 | max | socket p99 | fan-out p50 | fan-out p99 | server CPU / delivered event | user instructions / delivered event | delivered |"
 echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-read -r -a servers <<<"${BENCH_SERVERS:-gregor node}"
+read -r -a servers <<<"${BENCH_SERVERS:-gregor gregor-2t node}"
 for which in "${servers[@]}"; do
     for kind in "${kinds[@]}"; do
         for n in "${counts[@]}"; do
@@ -165,7 +168,9 @@ for which in "${servers[@]}"; do
             sleep 1
             rss0=$(rss_kb "$server_pid")
             : >"$tmp/load.out"
-            SUBS_LOAD_HOLD_MS=2000 nice -n "$load_nice" taskset -c "$load_cpu" "$B/bench/subs_load" "${hostport%:*}" "${hostport##*:}" /graphql "$kind" \
+            lcpu=$load_cpu sched=(nice -n "$load_nice")
+            [[ $which == gregor-2t ]] && lcpu=${BENCH_SERVER_CPUS_2T:-0,1} sched=(chrt --idle 0)
+            SUBS_LOAD_HOLD_MS=2000 "${sched[@]}" taskset -c "$lcpu" "$B/bench/subs_load" "${hostport%:*}" "${hostport##*:}" /graphql "$kind" \
                 "$n" "$events" $((events / rate + 30)) "$FORMS_WS_TOKEN" >"$tmp/load.out" 2>"$tmp/load.err" &
             load_pid=$!
             for _ in $(seq 1800); do

@@ -269,6 +269,12 @@ async function protocol() {
       finals(shared[0])[0].id !== 'q"x\\y' || finals(shared[1])[0].id !== 'same' ||
       finals(shared[2])[0].id !== 'same')
     fail(`shared messages: ${JSON.stringify(shared.map(finals))}`);
+  // One member leaves its group: the others keep receiving.
+  shared[2].sock.close(1000);
+  await until(() => shared[2].close, 'a sharing socket closed');
+  await createForm(name, 'shared-after-leave');
+  const after = (x) => nextsOf(x).filter((m) => m.payload.data.formCreated.template === 'shared-after-leave');
+  await until(() => after(shared[0]).length > 0 && after(shared[1]).length > 0, 'the group after a member left');
   for (const x of shared) x.sock.close(1000);
   await until(() => shared.every((x) => x.close), 'the sharing sockets closed');
   // Limits: MM_SUBSCRIPTIONS_PER_CONNECTION=5 and MM_SUBSCRIPTIONS_MAX=12 (set by the test).
