@@ -11,10 +11,16 @@
  * socket's messages in order; SSE: the 200 answer) it prints "READY N" and
  * waits until every subscriber has EXPECT events or TIMEOUT_S seconds pass.
  * An event's `template` is its publish time (CLOCK_MONOTONIC ns, publish.mjs
- * on the same machine); the latency is the arrival time minus that. Prints
- * "RESULT subscribers=.. received=.. expected=.. p50_ms=.. p99_ms=..
- * max_ms=.. closed=.." and exits 0 when every expected event arrived, 1
- * otherwise. One thread, epoll, non-blocking sockets; bounded: at most 256
+ * on the same machine). Three latencies per (subscriber, event): publish to
+ * this process reading it (p50_ms..: includes this client's own delays on a
+ * shared core); publish to the kernel putting it in the socket (sock_..:
+ * SO_TIMESTAMPNS, taken inside the server's write on loopback, whatever
+ * this client is doing); and that minus the event's first arrival in any
+ * subscriber's socket (fanout_..: the server's fan-out alone, without
+ * Kafka). Prints "RESULT subscribers=.. received=.. expected=.. p50_ms=..
+ * p99_ms=.. max_ms=.. sock_p50_ms=.. .. fanout_max_ms=.. closed=.." and
+ * exits 0 when every expected event arrived, 1 otherwise (after
+ * SUBS_LOAD_HOLD_MS, when set, with every connection still open). One thread, epoll, non-blocking sockets; bounded: at most 256
  * connections being set up at a time, every wait a deadline. Bench only:
  * the WebSocket masking key is fixed (a client under test, not a browser). */
 #define _GNU_SOURCE
@@ -30,6 +36,7 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -56,14 +63,28 @@ static unsigned expect;
 static conn *conns;
 static int ep;
 static size_t live, closed_count, setting_up;
-static uint32_t *lat_us;
+/* One (subscriber, event) arrival: the event (its publish time), when the
+ * kernel put it in the subscriber's socket (SO_TIMESTAMPNS, converted to
+ * CLOCK_MONOTONIC) and when this process read it. */
+typedef struct arrival {
+    uint64_t published, kernel, read;
+} arrival;
+static arrival *arr;
 static size_t lat_len, lat_cap;
+static int64_t real_minus_mono; /* CLOCK_REALTIME - CLOCK_MONOTONIC, ns, at start */
+static uint64_t cur_kernel_ns;  /* the kernel receive time of the bytes being parsed */
 static const char query[] = "subscription { formCreated(name: \\\"bench\\\") { id template } }";
 
 static uint64_t now_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int64_t ns_of(clockid_t id) {
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 static void die(const char *what) {
@@ -134,10 +155,10 @@ static void record(conn *c, const char *msg, size_t n) {
     c->received++;
     if (lat_len == lat_cap) {
         lat_cap = lat_cap ? lat_cap * 2 : 65536;
-        lat_us = realloc(lat_us, lat_cap * sizeof *lat_us);
-        if (!lat_us) die("realloc");
+        arr = realloc(arr, lat_cap * sizeof *arr);
+        if (!arr) die("realloc");
     }
-    lat_us[lat_len++] = now > t ? (uint32_t)((now - t) / 1000u) : 0;
+    arr[lat_len++] = (arrival){t, cur_kernel_ns ? cur_kernel_ns : now, now};
 }
 
 static void became_live(conn *c) {
@@ -232,8 +253,28 @@ static void on_readable(conn *c) {
             c->buf = realloc(c->buf, c->cap);
             if (!c->buf) die("realloc");
         }
-        ssize_t r = recv(c->fd, c->buf + c->len, c->cap - c->len, 0);
+        /* The kernel's receive time of the newest bytes read (one event is
+         * one segment on loopback; bytes of several events read at once all
+         * get the newest's, which only makes the earlier ones look later). */
+        struct iovec iov = {c->buf + c->len, c->cap - c->len};
+        union {
+            char buf[CMSG_SPACE(sizeof(struct timespec))];
+            struct cmsghdr align;
+        } ctl;
+        struct msghdr mh = {.msg_iov = &iov,
+                            .msg_iovlen = 1,
+                            .msg_control = ctl.buf,
+                            .msg_controllen = sizeof ctl.buf};
+        ssize_t r = recvmsg(c->fd, &mh, 0);
         if (r < 0 && errno == EINTR) continue;
+        cur_kernel_ns = 0;
+        for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); r > 0 && cm; cm = CMSG_NXTHDR(&mh, cm))
+            if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMPNS) {
+                struct timespec ts;
+                memcpy(&ts, CMSG_DATA(cm), sizeof ts);
+                int64_t real = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+                cur_kernel_ns = (uint64_t)(real - real_minus_mono);
+            }
         if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
         if (r <= 0) {
             conn_close(c);
@@ -244,6 +285,9 @@ static void on_readable(conn *c) {
         if (c->state == S_CLOSED) return;
         memmove(c->buf, c->buf + used, c->len - used);
         c->len -= used;
+        /* Less than the room: the socket is empty now (epoll is level
+         * triggered: more later wakes us); saves a recv that says EAGAIN. */
+        if ((size_t)r < iov.iov_len) break;
     }
 }
 
@@ -286,6 +330,7 @@ static void start(conn *c, const struct sockaddr_in *addr) {
     if (c->fd < 0) die("socket");
     int one = 1;
     setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (setsockopt(c->fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one) != 0) die("SO_TIMESTAMPNS");
     c->state = S_CONNECTING;
     setting_up++;
     if (connect(c->fd, (const struct sockaddr *)addr, sizeof *addr) != 0 && errno != EINPROGRESS)
@@ -330,6 +375,7 @@ int main(int argc, char **argv) {
         rl.rlim_cur = rl.rlim_max;
         setrlimit(RLIMIT_NOFILE, &rl);
     }
+    real_minus_mono = ns_of(CLOCK_REALTIME) - ns_of(CLOCK_MONOTONIC);
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     if (inet_pton(AF_INET, host, &addr.sin_addr) != 1) die("inet_pton (HOST must be IPv4)");
     conns = calloc(n, sizeof *conns);
@@ -358,13 +404,60 @@ int main(int argc, char **argv) {
     size_t want = n * expect;
     while (lat_len < want && now_ns() < deadline && live) pump(100);
 
-    if (lat_len) qsort(lat_us, lat_len, sizeof *lat_us, cmp_u32);
-    double p50 = lat_len ? lat_us[lat_len / 2] / 1000.0 : 0;
-    double p99 = lat_len ? lat_us[(size_t)((double)lat_len * 0.99)] / 1000.0 : 0;
-    double mx = lat_len ? lat_us[lat_len - 1] / 1000.0 : 0;
-    printf("RESULT subscribers=%zu received=%zu expected=%zu p50_ms=%.2f p99_ms=%.2f max_ms=%.2f "
-           "closed=%zu\n",
-           n, lat_len, want, p50, p99, mx, closed_count);
+    /* Per event, its first arrival in any subscriber's socket: the fan-out
+     * latency of an arrival is its kernel time minus that (Kafka's part and
+     * the server's reading of the event left out). */
+    uint64_t ev_pub[64], ev_first[64];
+    size_t ev_n = 0;
+    for (size_t i = 0; i < lat_len; i++) {
+        size_t k = 0;
+        while (k < ev_n && ev_pub[k] != arr[i].published) k++;
+        if (k == ev_n) {
+            if (ev_n == 64) continue; /* more events than the bench sends: ignored */
+            ev_pub[ev_n] = arr[i].published;
+            ev_first[ev_n++] = arr[i].kernel;
+        } else if (arr[i].kernel < ev_first[k]) {
+            ev_first[k] = arr[i].kernel;
+        }
+    }
+    uint32_t *e2e = malloc((lat_len + 1) * sizeof *e2e);
+    uint32_t *sock = malloc((lat_len + 1) * sizeof *sock);
+    uint32_t *fan = malloc((lat_len + 1) * sizeof *fan);
+    if (!e2e || !sock || !fan) die("malloc");
+    for (size_t i = 0; i < lat_len; i++) {
+        const arrival *a = &arr[i];
+        size_t k = 0;
+        while (k < ev_n && ev_pub[k] != a->published) k++;
+        uint64_t first = k < ev_n ? ev_first[k] : a->kernel;
+        e2e[i] = a->read > a->published ? (uint32_t)((a->read - a->published) / 1000u) : 0;
+        sock[i] = a->kernel > a->published ? (uint32_t)((a->kernel - a->published) / 1000u) : 0;
+        fan[i] = (uint32_t)((a->kernel - first) / 1000u);
+    }
+    printf("RESULT subscribers=%zu received=%zu expected=%zu", n, lat_len, want);
+    const char *names[3] = {"", "sock_", "fanout_"};
+    uint32_t *sets[3] = {e2e, sock, fan};
+    for (int k = 0; k < 3; k++) {
+        uint32_t *v = sets[k];
+        if (lat_len) qsort(v, lat_len, sizeof *v, cmp_u32);
+        double p50 = lat_len ? v[lat_len / 2] / 1000.0 : 0;
+        double p99 = lat_len ? v[(size_t)((double)lat_len * 0.99)] / 1000.0 : 0;
+        double mx = lat_len ? v[lat_len - 1] / 1000.0 : 0;
+        printf(" %sp50_ms=%.2f %sp99_ms=%.2f %smax_ms=%.2f", names[k], p50, names[k], p99, names[k],
+               mx);
+    }
+    printf(" closed=%zu\n", closed_count);
+    fflush(stdout);
+    /* SUBS_LOAD_HOLD_MS: keep the connections that long after RESULT, so a
+     * measurement of the server stops before it handles 10k closes. */
+    const char *hold = getenv("SUBS_LOAD_HOLD_MS");
+    if (hold) {
+        long ms = strtol(hold, NULL, 10);
+        if (ms > 0 && ms <= 60000)
+            nanosleep(&(struct timespec){ms / 1000, (ms % 1000) * 1000000}, NULL);
+    }
+    free(e2e);
+    free(sock);
+    free(fan);
     fflush(stdout);
     for (size_t i = 0; i < n; i++)
         if (conns[i].state != S_CLOSED) {
@@ -372,6 +465,6 @@ int main(int argc, char **argv) {
             free(conns[i].buf);
         }
     free(conns);
-    free(lat_us);
+    free(arr);
     return lat_len >= want ? 0 : 1;
 }

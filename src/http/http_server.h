@@ -205,6 +205,22 @@ typedef struct mm_http_stream_hooks {
  * slow (its unsent output passed max_queue_bytes); it gets an error and the
  * connection closes (its operations are unsubscribed later). */
 int mm_http_stream_next(mm_http_stream *st, const char *id, const char *json, size_t len);
+/* A result's message built once and written to many streams: the bytes of
+ * `next` for one operation id over one transport. Zero-initialise one per
+ * result and transport (mm_http_stream_next_shared fills it on first use),
+ * mm_http_stream_frame_clear it after the fan-out; loop thread only. */
+typedef struct mm_http_stream_frame {
+    int kind;  /* 0: not built yet */
+    char *id;  /* the operation id it was built for (SSE: "") */
+    char *buf; /* the whole message as written */
+    size_t len;
+} mm_http_stream_frame;
+/* mm_http_stream_next, but the message comes from *f when f was built for
+ * this stream's transport and this id (built now when f is empty); another
+ * id or transport is sent as mm_http_stream_next does. Same results. */
+int mm_http_stream_next_shared(mm_http_stream *st, const char *id, const char *json, size_t len,
+                               mm_http_stream_frame *f);
+void mm_http_stream_frame_clear(mm_http_stream_frame *f);
 /* Ends an operation with GraphQL errors (errors_json: a JSON array text). */
 int mm_http_stream_error(mm_http_stream *st, const char *id, const char *errors_json);
 /* Ends an operation normally. */

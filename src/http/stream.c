@@ -127,6 +127,7 @@ static int putv(mm_http_stream *st, const uv_buf_t *parts, size_t count, int for
 }
 
 static uv_buf_t part(const char *p, size_t n) { return uv_buf_init((char *)p, (unsigned)n); }
+#define LIT(s) part(s, sizeof s - 1) /* a string literal, without its NUL */
 
 /* Sends a..b as one write. */
 static int put(mm_http_stream *st, const char *a, size_t alen, const char *b, size_t blen,
@@ -285,20 +286,103 @@ static void too_slow(mm_http_stream *st) {
     }
 }
 
-int mm_http_stream_next(mm_http_stream *st, const char *id, const char *json, size_t len) {
-    if (st->dying || !find_op(st, id, NULL)) return MM_ENOTFOUND;
-    int rc;
-    if (st->kind == KIND_WS)
-        rc = ws_message(st, id, "next", json, len, 0);
-    else {
-        uv_buf_t parts[3] = {part("event: next\ndata: ", 18), part(json, len), part("\n\n", 2)};
-        rc = putv(st, parts, 3, 0);
+/* The parts of `next` for (id, json) over st's transport, into parts
+ * (>= 8; parts[0] is the WebSocket frame header, in hdr); returns the count.
+ * *escaped: a JSON-escaped id to free afterwards (NULL when none was
+ * needed); count 0 when it could not be made. */
+static size_t next_parts(const mm_http_stream *st, const char *id, const char *json, size_t len,
+                         uv_buf_t *parts, unsigned char *hdr, char **escaped) {
+    *escaped = NULL;
+    if (st->kind != KIND_WS) {
+        parts[0] = part("event: next\ndata: ", 18);
+        parts[1] = part(json, len);
+        parts[2] = part("\n\n", 2);
+        return 3;
     }
+    size_t n = 1;
+    if (!plain_id(id)) {
+        json_t *j = json_string(id);
+        *escaped = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+        json_decref(j);
+        if (!*escaped) return 0;
+        parts[n++] = part("{\"id\":", 6);
+        parts[n++] = part(*escaped, strlen(*escaped));
+        parts[n++] = LIT(",\"type\":\"next\",\"payload\":");
+    } else {
+        parts[n++] = part("{\"id\":\"", 7);
+        parts[n++] = part(id, strlen(id));
+        parts[n++] = LIT("\",\"type\":\"next\",\"payload\":");
+    }
+    parts[n++] = part(json, len);
+    parts[n++] = part("}", 1);
+    size_t plen = 0;
+    for (size_t i = 1; i < n; i++) plen += parts[i].len;
+    parts[0] = part((const char *)hdr, mm_ws_frame_header(hdr, MM_WS_OP_TEXT, plen));
+    return n;
+}
+
+/* What a refused next means for the stream (as mm_http_stream_next). */
+static int next_outcome(mm_http_stream *st, int rc) {
     if (rc == MM_ELIMIT || rc == MM_ENOMEM) {
         too_slow(st);
         return MM_ELIMIT;
     }
     return rc;
+}
+
+/* Builds f for st's transport and id: 0 or MM_ENOMEM. */
+static int frame_build(const mm_http_stream *st, const char *id, const char *json, size_t len,
+                       mm_http_stream_frame *f) {
+    uv_buf_t parts[8];
+    unsigned char hdr[10];
+    char *escaped;
+    size_t n = next_parts(st, id, json, len, parts, hdr, &escaped);
+    if (!n) return MM_ENOMEM;
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) total += parts[i].len;
+    f->buf = malloc(total);
+    f->id = strdup(id);
+    if (!f->buf || !f->id) {
+        free(escaped);
+        mm_http_stream_frame_clear(f);
+        return MM_ENOMEM;
+    }
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++) {
+        memcpy(f->buf + at, parts[i].base, parts[i].len);
+        at += parts[i].len;
+    }
+    free(escaped);
+    f->len = total;
+    f->kind = st->kind;
+    return 0;
+}
+
+int mm_http_stream_next(mm_http_stream *st, const char *id, const char *json, size_t len) {
+    if (st->dying || !find_op(st, id, NULL)) return MM_ENOTFOUND;
+    uv_buf_t parts[8];
+    unsigned char hdr[10];
+    char *escaped;
+    size_t n = next_parts(st, id, json, len, parts, hdr, &escaped);
+    int rc = n ? putv(st, parts, n, 0) : MM_ENOMEM;
+    free(escaped);
+    return next_outcome(st, rc);
+}
+
+int mm_http_stream_next_shared(mm_http_stream *st, const char *id, const char *json, size_t len,
+                               mm_http_stream_frame *f) {
+    if (!f->kind && frame_build(st, id, json, len, f) != 0) f->kind = -1; /* never again */
+    if (f->kind != st->kind || strcmp(f->id, id) != 0)
+        return mm_http_stream_next(st, id, json, len);
+    if (st->dying || !find_op(st, id, NULL)) return MM_ENOTFOUND;
+    uv_buf_t one = part(f->buf, f->len);
+    return next_outcome(st, putv(st, &one, 1, 0));
+}
+
+void mm_http_stream_frame_clear(mm_http_stream_frame *f) {
+    free(f->id);
+    free(f->buf);
+    *f = (mm_http_stream_frame){0};
 }
 
 int mm_http_stream_error(mm_http_stream *st, const char *id, const char *errors_json) {

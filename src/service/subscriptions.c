@@ -15,6 +15,7 @@
 #include "bus/envelope.h"
 #include "bus/kafka_conf.h"
 #include "common/arena.h"
+#include "common/hash.h"
 #include "common/log.h"
 #include "graphql/execution/execute.h"
 #include "graphql/language/parser.h"
@@ -28,8 +29,11 @@
 #define ASSIGN_RETRY_MS 1000
 #define KAFKA_QUERY_MS  3000
 
+struct group;
+
 typedef struct sub {
-    struct sub *prev, *next;
+    struct sub *prev, *next; /* in its loop's list, or its group's members */
+    struct group *group;     /* a subscription bound to events: its group */
     mm_http_stream *st;
     char *id;
     const mm_subscription_spec *spec; /* NULL: eventResult */
@@ -48,8 +52,26 @@ typedef struct sub {
     char *last_text; /* the last result sent: only a different one is sent */
 } sub;
 
+/* The subscribers of one loop with the same binding, document, operation
+ * and variables get the same result for an event (the root field's
+ * arguments come from the document and the variables; the resolvers'
+ * context is the server's): they form a group, and the filter, the
+ * resolver and the execution run once per group and event, whose one
+ * message is written to each member. The members are identical, so any
+ * of them stands for the group's request. */
+typedef struct group {
+    struct group *prev, *next; /* the loop's groups */
+    struct group *hnext;       /* the loop's hash bucket */
+    uint64_t hash;
+    sub *members;
+    size_t count;
+} group;
+
 typedef struct loop_reg {
-    sub *topic_subs;
+    group *groups;       /* subscriptions bound to events, by request */
+    group **buckets;     /* the same, by hash of the request */
+    size_t bucket_count; /* a power of two, or 0 */
+    size_t group_count;
     sub *result_subs;
     uv_timer_t result_timer; /* sweeps result_subs for their deadline while any */
     int timer_ready;
@@ -230,20 +252,6 @@ static void list_remove(sub **head, sub *s) {
 
 /* ---- events on a loop ---- */
 
-/* Subscribers of one loop with the same binding, document, operation and
- * variables get the same result for an event (the root field's arguments
- * come from the document and the variables; the resolvers' context is the
- * server's): the filter, the resolver and the execution run once for them
- * and the text is sent to each. This is what makes a fan-out to thousands
- * of subscribers of one subscription cost a write each. */
-#define SHARED_SLOTS 16
-
-typedef struct shared_result {
-    const sub *first; /* the subscriber it was computed for */
-    char *text;       /* NULL: filtered out, no payload, or the execution failed */
-    size_t len;
-} shared_result;
-
 static int same_str(const char *a, const char *b) {
     return a == b || (a && b && strcmp(a, b) == 0);
 }
@@ -255,6 +263,84 @@ static int same_request(const sub *a, const sub *b) {
             (a->variables && b->variables && json_equal(a->variables, b->variables)));
 }
 
+static uint64_t str_hash(uint64_t h, const char *v) {
+    if (!v) return mm_fnv1a_update(h, "", 1); /* NULL differs from "" */
+    return mm_fnv1a_update(h, v, strlen(v) + 1);
+}
+
+/* A hash of what same_request compares (variables in a canonical text:
+ * keys sorted, so equal objects hash alike). 0 and MM_ENOMEM. */
+static int request_hash(const sub *s, uint64_t *out) {
+    uint64_t h = mm_fnv1a_update(MM_FNV1A_OFFSET, &s->spec, sizeof s->spec);
+    h = str_hash(h, s->field);
+    h = str_hash(h, s->query);
+    h = str_hash(h, s->operation_name);
+    if (s->variables) {
+        char *v = json_dumps(s->variables, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+        if (!v) return MM_ENOMEM;
+        h = str_hash(h, v);
+        free(v);
+    }
+    *out = h;
+    return 0;
+}
+
+/* Puts s in its group on reg (a new one when none matches). 0 or MM_ENOMEM. */
+static int group_join(loop_reg *reg, sub *s) {
+    uint64_t h;
+    if (request_hash(s, &h) != 0) return MM_ENOMEM;
+    if (reg->group_count >= reg->bucket_count) { /* at most one group per bucket on average */
+        size_t n = reg->bucket_count ? reg->bucket_count * 2 : 16;
+        group **b = calloc(n, sizeof *b);
+        if (!b) return MM_ENOMEM;
+        for (size_t i = 0; i < reg->bucket_count; i++)
+            for (group *g = reg->buckets[i], *next; g; g = next) {
+                next = g->hnext;
+                g->hnext = b[g->hash & (n - 1)];
+                b[g->hash & (n - 1)] = g;
+            }
+        free(reg->buckets);
+        reg->buckets = b;
+        reg->bucket_count = n;
+    }
+    group **bucket = &reg->buckets[h & (reg->bucket_count - 1)];
+    group *g = *bucket;
+    while (g && !(g->hash == h && same_request(g->members, s))) g = g->hnext;
+    if (!g) {
+        g = calloc(1, sizeof *g);
+        if (!g) return MM_ENOMEM;
+        g->hash = h;
+        g->hnext = *bucket;
+        *bucket = g;
+        g->next = reg->groups;
+        if (reg->groups) reg->groups->prev = g;
+        reg->groups = g;
+        reg->group_count++;
+    }
+    list_add(&g->members, s);
+    g->count++;
+    s->group = g;
+    return 0;
+}
+
+static void group_leave(loop_reg *reg, sub *s) {
+    group *g = s->group;
+    assert(g && g->count > 0);
+    list_remove(&g->members, s);
+    s->group = NULL;
+    if (--g->count) return;
+    group **link = &reg->buckets[g->hash & (reg->bucket_count - 1)];
+    while (*link != g) link = &(*link)->hnext;
+    *link = g->hnext;
+    if (g->prev)
+        g->prev->next = g->next;
+    else
+        reg->groups = g->next;
+    if (g->next) g->next->prev = g->prev;
+    reg->group_count--;
+    free(g);
+}
+
 /* The result of event e for s: NULL when s gets nothing. */
 static char *result_for(mm_subscriptions *subs, const sub *s, shared_event *e, size_t *len) {
     const mm_subscription_spec *sp = s->spec;
@@ -264,30 +350,26 @@ static char *result_for(mm_subscriptions *subs, const sub *s, shared_event *e, s
     return execute(subs, s, payload, len);
 }
 
+/* One execution per group; its message, built once per transport (and
+ * WebSocket operation id: graphql-ws clients often share theirs), is one
+ * buffer and one write for each member. Writing never runs a hook, so the
+ * lists cannot change during the walk. */
 static void deliver_event(mm_subscriptions *subs, loop_reg *reg, shared_event *e) {
-    shared_result shared[SHARED_SLOTS];
-    size_t used = 0;
-    for (sub *s = reg->topic_subs; s; s = s->next) {
-        const mm_subscription_spec *sp = s->spec;
+    for (group *g = reg->groups; g; g = g->next) {
+        const sub *first = g->members;
+        const mm_subscription_spec *sp = first->spec;
         if (!list_has(sp->topics, e->topic) || !list_has(sp->event_types, e->ev.type)) continue;
-        shared_result *r = NULL;
-        for (size_t i = 0; i < used && !r; i++)
-            if (same_request(shared[i].first, s)) r = &shared[i];
-        if (!r && used < SHARED_SLOTS) {
-            r = &shared[used++];
-            r->first = s;
-            r->text = result_for(subs, s, e, &r->len);
-        }
-        if (r) {
-            if (r->text) mm_http_stream_next(s->st, s->id, r->text, r->len);
-            continue;
-        }
-        size_t len; /* more distinct subscriptions than slots: one by one */
-        char *text = result_for(subs, s, e, &len);
-        if (text) mm_http_stream_next(s->st, s->id, text, len);
+        size_t len;
+        char *text = result_for(subs, first, e, &len);
+        if (!text) continue;
+        mm_http_stream_frame frame[2] = {{0}};
+        for (sub *s = g->members; s; s = s->next)
+            mm_http_stream_next_shared(s->st, s->id, text, len,
+                                       &frame[mm_http_stream_kind(s->st)[0] == 'w']);
+        mm_http_stream_frame_clear(&frame[0]);
+        mm_http_stream_frame_clear(&frame[1]);
         free(text);
     }
-    for (size_t i = 0; i < used; i++) free(shared[i].text);
 }
 
 static void deliver_result(mm_subscriptions *subs, loop_reg *reg, const char *id, json_t *doc) {
@@ -821,7 +903,12 @@ static int subscribe_document(mm_subscriptions *subs, mm_http_stream *st, const 
         start_poll(subs, loop, s); /* the first value at once */
         arm_poll_timer(subs, loop);
     } else if (spec) {
-        list_add(&reg->topic_subs, s);
+        if (group_join(reg, s) != 0) {
+            send_error(st, id, "INTERNAL_SERVER_ERROR", "out of memory");
+            sub_free(subs, s);
+            s = NULL;
+            goto out;
+        }
         atomic_fetch_add(&reg->topic_count, 1);
     } else {
         const char *eid = json_string_value(json_object_get(s->args, "id"));
@@ -870,7 +957,7 @@ static void hook_unsubscribe(void *ud, mm_http_stream *st, const char *id, void 
     if (s->polled) {
         list_remove(&reg->poll_subs, s); /* a read still out finds no serial and is dropped */
     } else if (s->spec) {
-        list_remove(&reg->topic_subs, s);
+        group_leave(reg, s);
         atomic_fetch_sub(&reg->topic_count, 1);
     } else {
         list_remove(&reg->result_subs, s);
@@ -1169,6 +1256,11 @@ void mm_subscriptions_free(mm_subscriptions *subs) {
         subs->waits = w->next;
         mm_notifier_wait_unregister(subs->o.rt->notifier, w->id);
         free(w);
+    }
+    for (size_t i = 0; i < MAX_LOOPS; i++) {
+        /* The server's stop unsubscribed every stream: no group is left. */
+        assert(!subs->loops[i].groups);
+        free(subs->loops[i].buckets);
     }
     for (size_t i = 0; i < subs->topic_count; i++) free(subs->topics[i]);
     free(subs->topics);

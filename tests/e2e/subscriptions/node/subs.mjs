@@ -14,6 +14,8 @@
 //                                           server took every subscribe, holds them until SIGTERM or stdin closes
 //   node subs.mjs graphiql URL NAME SCREENSHOT  headless Chromium: GraphiQL's page runs a subscription
 //                                           and shows forms created afterwards, live
+//   node subs.mjs groups   URL NAME TOKEN   50 subscriptions, 40 distinct: each gets only its own
+//                                           forms, before and after half of them completed
 // Prints "OK ..." and exits 0, or prints why and exits 1. Every wait has a deadline.
 import { createClient as createWsClient } from 'graphql-ws';
 import { createClient as createSseClient } from 'graphql-sse';
@@ -243,6 +245,40 @@ async function protocol() {
   r.sock.close(1000);
   await until(() => r.close, 'the close handshake');
   if (r.close.code !== 1000) fail(`close handshake answered ${r.close.code}`);
+  // Subscribers of one document and variables get one message built once per
+  // operation id (mm_http_stream_next_shared): two sockets with the same id and
+  // one whose id needs escaping each get their own id and the same payload
+  // (the server walks its newest subscriber first: the frame is built for
+  // 'same' and written as is to the other 'same'; the third is framed alone).
+  const shared = [];
+  for (const id of ['q"x\\y', 'same', 'same']) {
+    const x = await raw();
+    await x.init();
+    x.send(sub(id, name));
+    shared.push(x);
+  }
+  const nextsOf = (x) => x.msgs.filter((m) => m.type === 'next');
+  for (let k = 0; shared.some((x) => nextsOf(x).length === 0) && k < 100; k++) {
+    await createForm(name, `probe-shared-${k}`);
+    await sleep(200);
+  }
+  await createForm(name, 'shared-final');
+  const finals = (x) => nextsOf(x).filter((m) => m.payload.data.formCreated.template === 'shared-final');
+  await until(() => shared.every((x) => finals(x).length > 0), 'one event on every sharing subscriber');
+  await sleep(300);
+  const texts = shared.map((x) => JSON.stringify(finals(x)[0]?.payload));
+  if (shared.some((x) => finals(x).length !== 1) || new Set(texts).size !== 1 ||
+      finals(shared[0])[0].id !== 'q"x\\y' || finals(shared[1])[0].id !== 'same' ||
+      finals(shared[2])[0].id !== 'same')
+    fail(`shared messages: ${JSON.stringify(shared.map(finals))}`);
+  // One member leaves its group: the others keep receiving.
+  shared[2].sock.close(1000);
+  await until(() => shared[2].close, 'a sharing socket closed');
+  await createForm(name, 'shared-after-leave');
+  const after = (x) => nextsOf(x).filter((m) => m.payload.data.formCreated.template === 'shared-after-leave');
+  await until(() => after(shared[0]).length > 0 && after(shared[1]).length > 0, 'the group after a member left');
+  for (const x of shared) x.sock.close(1000);
+  await until(() => shared.every((x) => x.close), 'the sharing sockets closed');
   // Limits: MM_SUBSCRIPTIONS_PER_CONNECTION=5 and MM_SUBSCRIPTIONS_MAX=12 (set by the test).
   const errs = (x) => x.msgs.filter((m) => m.type === 'error');
   const s1 = await raw();
@@ -274,7 +310,7 @@ async function protocol() {
   t.sock.close(1000);
   r = await raw();
   await r.closed(4408, 'no connection_init in time');
-  console.log('OK protocol: 4401 4429 4409 4400 4408, fragments, ping/pong, complete, close handshake, limits, eventResult deadline, a query');
+  console.log('OK protocol: 4401 4429 4409 4400 4408, fragments, ping/pong, complete, close handshake, shared messages, limits, eventResult deadline, a query');
 }
 
 async function graphiql() {
@@ -381,6 +417,60 @@ async function partitions() {
   console.log(`OK partitions: an event on partition ${count}, added after the server started, arrived`);
 }
 
-const modes = { main, auth, slow, shutdown, protocol, graphiql, idle, partitions };
+// Many distinct subscriptions on a server: 40 on one socket (40 groups on
+// its loop: the group table grows past its first 16 buckets) and 10 more on
+// another socket duplicating the first 10 requests. Each gets exactly the
+// forms of its own name, before and after half of them completed.
+async function groups() {
+  const G = 40, D = 10;
+  const sub = (id, n) => ({ id, type: 'subscribe', payload: { query: FORMS, variables: { n } } });
+  const a = await raw();
+  await a.init();
+  const b = await raw();
+  await b.init();
+  for (let i = 0; i < G; i++) a.send(sub(`g${i}`, `${name}-${i}`));
+  for (let i = 0; i < D; i++) b.send(sub(`d${i}`, `${name}-${i}`));
+  // The server reads a socket's messages in order: the pong follows the subscribes.
+  for (const x of [a, b]) {
+    x.send({ type: 'ping' });
+    await until(() => x.msgs.some((m) => m.type === 'pong'), 'the pong after the subscribes');
+  }
+  // As main's probe: forms until both sockets see one (the event source is live).
+  const seen = (x, id) => x.msgs.some((m) => m.type === 'next' && m.id === id);
+  for (let k = 0; !(seen(a, 'g0') && seen(b, 'd0')); k++) {
+    if (k === 100) fail('the subscriptions never received a probe form');
+    await createForm(`${name}-0`, `probe-${k}`);
+    for (let w = 0; w < 10 && !(seen(a, 'g0') && seen(b, 'd0')); w++) await sleep(100);
+  }
+  const got = (x, id, t) => x.msgs.filter((m) => m.type === 'next' && m.id === id &&
+                                           m.payload.data.formCreated.template === t);
+  const check = (x, id, t, want, n) => {
+    const g = got(x, id, t);
+    if (g.length !== want || g.some((m) => m.payload.data.formCreated.name !== n))
+      fail(`${id} got ${JSON.stringify(g)} for ${t}, want ${want} of ${n}`);
+  };
+  for (const i of [0, 17, 39]) await createForm(`${name}-${i}`, 'one');
+  await until(() => got(a, 'g0', 'one').length && got(a, 'g17', 'one').length &&
+                    got(a, 'g39', 'one').length && got(b, 'd0', 'one').length, 'the first wave');
+  await sleep(500);
+  for (let i = 0; i < G; i++) check(a, `g${i}`, 'one', [0, 17, 39].includes(i) ? 1 : 0, `${name}-${i}`);
+  for (let i = 0; i < D; i++) check(b, `d${i}`, 'one', i === 0 ? 1 : 0, `${name}-${i}`);
+  // Half of the groups of a lose their only member; those of b's requests stay.
+  for (let i = 0; i < G / 2; i++) a.send({ id: `g${i}`, type: 'complete' });
+  a.msgs.length = 0;
+  a.send({ type: 'ping' });
+  await until(() => a.msgs.some((m) => m.type === 'pong'), 'the pong after the completes');
+  for (const i of [0, 5, 25]) await createForm(`${name}-${i}`, 'two');
+  await until(() => got(a, 'g25', 'two').length && got(b, 'd0', 'two').length &&
+                    got(b, 'd5', 'two').length, 'the second wave');
+  await sleep(500);
+  for (let i = 0; i < G; i++) check(a, `g${i}`, 'two', i === 25 ? 1 : 0, `${name}-${i}`);
+  for (let i = 0; i < D; i++) check(b, `d${i}`, 'two', i === 0 || i === 5 ? 1 : 0, `${name}-${i}`);
+  a.sock.close(1000);
+  b.sock.close(1000);
+  console.log(`OK groups: ${G} + ${D} subscriptions, each got only its own forms, before and after ${G / 2} completed`);
+}
+
+const modes = { main, auth, slow, shutdown, protocol, graphiql, idle, partitions, groups };
 if (!modes[mode]) fail(`unknown mode ${mode}`);
 modes[mode]().then(() => { clearTimeout(deadline); process.exit(0); }, (e) => fail(e && e.stack || e));

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# subscriptions_groups.sh -- subscribers are grouped by request on each I/O
+# loop (docs/subscriptions.md, "Shared work"): with 50 subscriptions of 40
+# distinct requests on a real `gregor serve` of the forms example (the test
+# Kafka and Redis, with its create_form worker; default limits, two I/O
+# threads), each subscription gets
+# exactly the forms of its own name, and still does after half of the
+# groups lost their only member (node/subs.mjs `groups`, raw
+# graphql-transport-ws sockets).
+set -euo pipefail
+
+src=${MM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+bin_dir=${MM_BINARY_DIR:-$src/build}
+gregor=${MM_GREGOR:-$bin_dir/gregor}
+app=$bin_dir/examples/forms.so
+here=$src/tests/e2e/subscriptions
+
+fail() { echo "subscriptions_groups: FAIL: $*" >&2; exit 1; }
+[[ -n ${MM_TEST_REDIS_URL:-} ]] || fail "MM_TEST_REDIS_URL is not set (run through scripts/test.sh)"
+[[ -n ${MM_TEST_KAFKA_BOOTSTRAP:-} ]] || fail "MM_TEST_KAFKA_BOOTSTRAP is not set (run through scripts/test.sh)"
+[[ -x $gregor ]] || fail "gregor not built: $gregor"
+[[ -f $app ]] || fail "the forms example is not built: $app"
+command -v node >/dev/null || fail "node is not installed"
+command -v npm >/dev/null || fail "npm is not installed"
+
+nodedir=$bin_dir/subscriptions-node
+mkdir -p "$nodedir"
+(
+    flock 9
+    if [[ ! -f $nodedir/node_modules/.package-lock.json ]] || ! cmp -s "$here/node/package-lock.json" "$nodedir/package-lock.json"; then
+        cp "$here/node/package.json" "$here/node/package-lock.json" "$nodedir/"
+        (cd "$nodedir" && timeout 600 npm ci --no-audit --no-fund --loglevel=error) >&2 || exit 1
+    fi
+    cp "$here/node/subs.mjs" "$nodedir/subs.mjs.tmp.$$" && mv -f "$nodedir/subs.mjs.tmp.$$" "$nodedir/subs.mjs"
+) 9>"$nodedir.lock" || fail "cannot install the node clients (npm ci in $nodedir)"
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+    for p in "${pids[@]}"; do
+        for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$p" 2>/dev/null || true
+        wait "$p" 2>/dev/null || true
+    done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+export MM_KAFKA_BOOTSTRAP_SERVERS=$MM_TEST_KAFKA_BOOTSTRAP MM_REDIS_URL=$MM_TEST_REDIS_URL MM_LOG_LEVEL=warn
+export FORMS_WS_TOKEN=tok$$
+export FORMS_SERVICE=mmtest_subsgroups_$$x$(date +%s)
+printf 'http:\n  threads: 2\n' >"$work/config.yaml"
+
+# createForm waits for its consumer, whose FormCreatedEvent the subscriptions see.
+"$gregor" worker --app "$app" --consumer create_form >"$work/worker.out" 2>"$work/worker.log" &
+pids+=($!)
+"$gregor" serve --app "$app" --config "$work/config.yaml" --listen 127.0.0.1:0 \
+    >"$work/serve.out" 2>"$work/serve.log" &
+serve_pid=$!
+pids+=($serve_pid)
+url=
+for _ in $(seq 300); do
+    url=$(sed -n 's|^graphql: ||p' "$work/serve.out" 2>/dev/null || true)
+    [[ -n $url ]] && break
+    kill -0 "$serve_pid" 2>/dev/null || { cat "$work/serve.log" >&2; fail "gregor serve exited"; }
+    sleep 0.1
+done
+[[ -n $url ]] || fail "gregor serve did not listen within 30 s"
+base=${url%/graphql}
+for _ in $(seq 300); do
+    curl -sf --max-time 5 "$base/readyz" >/dev/null && break
+    sleep 0.1
+done
+curl -sf --max-time 5 "$base/readyz" >/dev/null || fail "gregor serve not ready: $(curl -s "$base/readyz")"
+
+timeout 120 node "$nodedir/subs.mjs" groups "$url" "g$$" "$FORMS_WS_TOKEN" >"$work/groups.out" 2>&1 || {
+    cat "$work/groups.out" >&2
+    tail -n 20 "$work/serve.log" >&2
+    fail "groups"
+}
+cat "$work/groups.out"
+grep -q '^OK groups' "$work/groups.out" || fail "no OK from the groups check"
+kill -TERM "$serve_pid"
+for _ in $(seq 300); do kill -0 "$serve_pid" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$serve_pid" 2>/dev/null && fail "gregor serve did not stop within 30 s of SIGTERM"
+wait "$serve_pid" || fail "gregor serve exited with $?"
+echo "subscriptions_groups: ok"
