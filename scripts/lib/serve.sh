@@ -1,6 +1,6 @@
 # serve.sh -- start `gregor serve` and wait for its URL: the one way the
-# shell tests (tests/e2e/*.sh, tests/e2e/faults/lib.sh) do it. Sourced, not
-# run.
+# shell tests (tests/e2e/*.sh, tests/e2e/faults/lib.sh, tests/e2e/interop/lib.sh)
+# do it. Sourced, not run.
 #
 # serve_start LOG CMD...
 #   Runs CMD (a `gregor serve ...` command line, with an `env VAR=VALUE ...`
