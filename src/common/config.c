@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/http_defaults.h"
 #include "common/suggest.h"
 #include "common/yaml_tree.h"
 #include "metamorphosis.h"
@@ -64,21 +65,21 @@ static mm_config *config_new_defaults(void) {
     c->kafka_unavailable_ms = 2000;
     c->redis_timeout_ms = 1000;
     c->service_web_topic = strdup("metamorphosis.services");
-    c->http_listen = strdup("127.0.0.1:8000");
-    c->http_graphql_path = strdup("/graphql");
-    c->http_max_body_bytes = 1024 * 1024;
+    /* The HTTP server's own defaults (mm_http_config_init), from the one
+     * header both use, so docs/configuration.md's table checks them too. */
+    c->http_listen = strdup(MM_HTTP_DEFAULT_LISTEN);
+    c->http_graphql_path = strdup(MM_HTTP_DEFAULT_GRAPHQL_PATH);
+    c->http_max_body_bytes = MM_HTTP_DEFAULT_MAX_BODY_BYTES;
     c->http_threads = 0; /* one per online core */
-    /* The HTTP server's own defaults (mm_http_config_init), held here so
-     * that docs/configuration.md's table can be checked against them. */
-    c->http_max_header_bytes = 32 * 1024;
-    c->http_max_url_bytes = 16 * 1024;
-    c->http_max_connections = 4096;
-    c->http_max_connections_per_ip = 0;
-    c->http_header_timeout_ms = 10000;
-    c->http_idle_timeout_s = 30;
-    c->http_max_requests_per_connection = 100000;
+    c->http_max_header_bytes = MM_HTTP_DEFAULT_MAX_HEADER_BYTES;
+    c->http_max_url_bytes = MM_HTTP_DEFAULT_MAX_URL_BYTES;
+    c->http_max_connections = MM_HTTP_DEFAULT_MAX_CONNECTIONS;
+    c->http_max_connections_per_ip = MM_HTTP_DEFAULT_MAX_CONNECTIONS_PER_IP;
+    c->http_header_timeout_ms = MM_HTTP_DEFAULT_HEADER_TIMEOUT_MS;
+    c->http_idle_timeout_s = MM_HTTP_DEFAULT_IDLE_TIMEOUT_S;
+    c->http_max_requests_per_connection = MM_HTTP_DEFAULT_MAX_REQUESTS_PER_CONNECTION;
     c->http_apq = true;
-    c->http_apq_max_bytes = 4 * 1024 * 1024;
+    c->http_apq_max_bytes = MM_HTTP_DEFAULT_APQ_MAX_BYTES;
     /* the engine's defaults (graphql.h MM_GRAPHQL_DEFAULT_*) */
     c->graphql_max_cost = 5000;
     c->graphql_max_field_resolutions = 1000000;
@@ -87,9 +88,9 @@ static mm_config *config_new_defaults(void) {
     c->graphql_document_cache_bytes = 32L * 1024 * 1024;
     /* the subscription layer's defaults (subscriptions.h, http_server.h) */
     c->subscriptions_max = 10000;
-    c->subscriptions_per_connection = 100;
-    c->subscriptions_queue_bytes = 1024 * 1024;
-    c->subscriptions_keepalive_ms = 12000;
+    c->subscriptions_per_connection = MM_HTTP_DEFAULT_STREAM_OPS_PER_CONNECTION;
+    c->subscriptions_queue_bytes = MM_HTTP_DEFAULT_STREAM_QUEUE_BYTES;
+    c->subscriptions_keepalive_ms = MM_HTTP_DEFAULT_STREAM_KEEPALIVE_MS;
     c->subscriptions_result_timeout_ms = 300000;
     c->subscriptions_partition_refresh_ms = 10000;
     c->manager_enabled = false;
@@ -359,8 +360,8 @@ static int read_http(reader *r, const mm_yaml_node *n, mm_config *c) {
         else if (strcmp(p->key, "threads") == 0)
             rc = read_long(r, p->value, "http.threads", 0, 1024, &c->http_threads);
         else if (strcmp(p->key, "max_header_bytes") == 0)
-            rc = read_long(r, p->value, "http.max_header_bytes", 4096, INT_MAX,
-                           &c->http_max_header_bytes);
+            rc = read_long(r, p->value, "http.max_header_bytes", MM_HTTP_MIN_MAX_HEADER_BYTES,
+                           INT_MAX, &c->http_max_header_bytes);
         else if (strcmp(p->key, "max_url_bytes") == 0)
             rc = read_long(r, p->value, "http.max_url_bytes", 64, INT_MAX, &c->http_max_url_bytes);
         else if (strcmp(p->key, "max_connections") == 0)

@@ -25,11 +25,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/http_defaults.h"
 #include "http/http_server.h"
 
 /* Default bound of the APQ store: the bytes of the stored documents plus a
  * fixed overhead per entry (MM_PQ_ENTRY_OVERHEAD). */
-#define MM_PQ_DEFAULT_MAX_BYTES (4u * 1024u * 1024u)
+#define MM_PQ_DEFAULT_MAX_BYTES ((size_t)MM_HTTP_DEFAULT_APQ_MAX_BYTES)
 #define MM_PQ_ENTRY_OVERHEAD    128u
 /* Largest manifest file read (trusted documents). */
 #define MM_PQ_MANIFEST_MAX_BYTES (64u * 1024u * 1024u)

@@ -9,6 +9,8 @@
  * (e.g. the manager's /manager). */
 #include "http/http_internal.h"
 
+#include "common/http_defaults.h"
+
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,20 +21,22 @@
 
 #include "metamorphosis.h"
 
+/* The values are common/http_defaults.h's, which config.c's keys share. */
 void mm_http_config_init(mm_http_config *cfg) {
     memset(cfg, 0, sizeof *cfg);
-    cfg->host = "127.0.0.1";
+    cfg->host = MM_HTTP_DEFAULT_HOST;
     cfg->port = 0;
-    cfg->graphql_path = "/graphql";
+    cfg->graphql_path = MM_HTTP_DEFAULT_GRAPHQL_PATH;
     cfg->threads = 0;
-    cfg->max_body_bytes = 1024 * 1024;
-    cfg->max_header_bytes = 32 * 1024;
-    cfg->max_url_bytes = 16 * 1024;
-    cfg->max_connections = 4096;
-    cfg->connection_timeout_s = 30;
-    cfg->header_timeout_ms = 10000;
-    cfg->max_requests_per_connection = 100000;
-    cfg->request_timeout_ms = 30000;
+    cfg->max_body_bytes = MM_HTTP_DEFAULT_MAX_BODY_BYTES;
+    cfg->max_header_bytes = MM_HTTP_DEFAULT_MAX_HEADER_BYTES;
+    cfg->max_url_bytes = MM_HTTP_DEFAULT_MAX_URL_BYTES;
+    cfg->max_connections = MM_HTTP_DEFAULT_MAX_CONNECTIONS;
+    cfg->max_connections_per_ip = MM_HTTP_DEFAULT_MAX_CONNECTIONS_PER_IP;
+    cfg->connection_timeout_s = MM_HTTP_DEFAULT_IDLE_TIMEOUT_S;
+    cfg->header_timeout_ms = MM_HTTP_DEFAULT_HEADER_TIMEOUT_MS;
+    cfg->max_requests_per_connection = MM_HTTP_DEFAULT_MAX_REQUESTS_PER_CONNECTION;
+    cfg->request_timeout_ms = MM_HTTP_DEFAULT_REQUEST_TIMEOUT_MS;
     cfg->log_level = -1;
 }
 
@@ -401,7 +405,8 @@ mm_http_server *mm_http_server_new(const mm_http_config *cfg, mm_http_graphql_fn
     if (s->cfg.threads > 64) s->cfg.threads = 64;
     if (!s->cfg.max_body_bytes) s->cfg.max_body_bytes = def.max_body_bytes;
     if (!s->cfg.max_header_bytes) s->cfg.max_header_bytes = def.max_header_bytes;
-    if (s->cfg.max_header_bytes < 4096) s->cfg.max_header_bytes = 4096;
+    if (s->cfg.max_header_bytes < MM_HTTP_MIN_MAX_HEADER_BYTES)
+        s->cfg.max_header_bytes = MM_HTTP_MIN_MAX_HEADER_BYTES;
     if (!s->cfg.max_url_bytes) s->cfg.max_url_bytes = def.max_url_bytes;
     if (s->cfg.max_url_bytes > s->cfg.max_header_bytes)
         s->cfg.max_url_bytes = s->cfg.max_header_bytes;
@@ -429,10 +434,11 @@ mm_http_server *mm_http_server_new(const mm_http_config *cfg, mm_http_graphql_fn
         s->cfg.streams = NULL;
         s->streams = s->stream_hooks.subscribe != NULL;
         mm_http_stream_hooks *h = &s->stream_hooks;
-        if (!h->max_queue_bytes) h->max_queue_bytes = 1024 * 1024;
-        if (!h->keepalive_ms) h->keepalive_ms = 12000;
-        if (!h->init_timeout_ms) h->init_timeout_ms = 3000;
-        if (!h->max_ops_per_connection) h->max_ops_per_connection = 100;
+        if (!h->max_queue_bytes) h->max_queue_bytes = MM_HTTP_DEFAULT_STREAM_QUEUE_BYTES;
+        if (!h->keepalive_ms) h->keepalive_ms = MM_HTTP_DEFAULT_STREAM_KEEPALIVE_MS;
+        if (!h->init_timeout_ms) h->init_timeout_ms = MM_HTTP_DEFAULT_STREAM_INIT_TIMEOUT_MS;
+        if (!h->max_ops_per_connection)
+            h->max_ops_per_connection = MM_HTTP_DEFAULT_STREAM_OPS_PER_CONNECTION;
         if (!h->max_message_bytes) h->max_message_bytes = s->cfg.max_body_bytes;
     }
     if (cfg->log_level >= MM_LOG_ERROR && cfg->log_level <= MM_LOG_DEBUG)

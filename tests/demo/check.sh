@@ -14,22 +14,73 @@
 #  3. `make demo`, then SIGTERM to its process group: the demo stops within
 #     2 s with nothing left running and no dump. make itself then ends by the
 #     signal (status 143), as GNU make does whenever it is sent SIGINT or
-#     SIGTERM, whatever its recipe does.
+#     SIGTERM, whatever its recipe does;
+#  4. the race sweep: a signal at every phase of the start-up, not only once
+#     the demo is up. For each anchor (the launch; the development broker's
+#     banner, i.e. while Redis and the broker run and the workers, the server
+#     and the first request are being started) and each delay 0-400 ms after
+#     it (step 100), one run gets one of: Ctrl-C (SIGINT to the script's
+#     process group), SIGTERM to the script alone, SIGTERM to `make demo`'s
+#     process group (rotating over rounds). Each must end within its limit,
+#     exit cleanly with the clean-up line (status 0; 143 for make) unless it
+#     was killed before it had printed anything, and leave NO process behind.
+#     MM_DEMO_CHECK_ROUNDS (default 1) repeats the sweep.
+#
+# "Nothing left running" does not trust the demo's own record: every run
+# gets a unique MM_DEMO_CHECK_TAG in its environment, which every process it
+# starts inherits (Redis, broker, workers, server, curl, sleeps, builds); any
+# process whose /proc/PID/environ holds it after the run is a leak.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/mm-demo-check.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+tag=""
+# A failing check leaves nothing behind either.
+trap 'if [[ -n $tag ]]; then tagged "$tag" | while read -r p _; do kill -KILL "$p" 2>/dev/null; done; fi; rm -rf "$work"' EXIT
 fail() { echo "demo check: FAIL: $*" >&2; exit 1; }
 set -m # background jobs lead their own process groups, with SIGINT not ignored
 
 ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# Waits for $job, at most 30 s (a demo that never stops fails the check
+# instead of hanging it); sets $status.
+wait_job() { # NAME
+    local i
+    for ((i = 0; i < 3000; i++)); do
+        kill -0 "$job" 2>/dev/null || break
+        sleep 0.01
+    done
+    kill -0 "$job" 2>/dev/null && { cat "$work/$1.out" >&2; fail "$1: still running 30 s after the signal"; }
+    status=0
+    wait "$job" || status=$?
+}
+
+# The processes whose environment holds MM_DEMO_CHECK_TAG=TAG: "PID CMDLINE" lines.
+tagged() { # TAG
+    local d cmd
+    for d in /proc/[0-9]*; do
+        grep -qzx "MM_DEMO_CHECK_TAG=$1" "$d/environ" 2>/dev/null || continue
+        cmd=$(tr '\0' ' ' <"$d/cmdline" 2>/dev/null || true)
+        echo "${d#/proc/} $cmd"
+    done
+}
+# Fails (after killing them, so one failure leaves nothing behind) when a
+# process of run TAG is still there.
+no_leftovers() { # NAME TAG
+    local left p rest
+    left=$(tagged "$2")
+    [[ -z $left ]] && return 0
+    echo "$left" | sed "s/^/demo check: $1: left running: /" >&2
+    while read -r p rest; do kill -KILL "$p" 2>/dev/null || true; done <<<"$left"
+    fail "$1: processes left running (above)"
+}
 
 # Starts CMD... in the background with its output in $work/$name.out; waits
 # for the demo's banner. Sets $job.
 start() { # NAME CMD...
     local name=$1
     shift
-    MM_DEMO_LISTEN=127.0.0.1:0 MM_DEMO_LOG_DIR=$work/$name "$@" >"$work/$name.out" 2>&1 &
+    tag=mm-demo-check-$$-$name
+    MM_DEMO_CHECK_TAG=$tag MM_DEMO_LISTEN=127.0.0.1:0 MM_DEMO_LOG_DIR=$work/$name "$@" >"$work/$name.out" 2>&1 &
     job=$!
     for ((i = 0; i < 1800; i++)); do
         grep -q 'Press Ctrl-C to stop everything' "$work/$name.out" && return 0
@@ -45,7 +96,7 @@ stop_and_check() { # NAME SIG TARGET WANT_STATUS
     local name=$1 sig=$2 target=$3 want=$4 t0 t1 status=0
     t0=$(ms)
     kill "-$sig" -- "$target"
-    wait "$job" || status=$?
+    wait_job "$name"
     t1=$(ms)
     echo "demo check: $name: $sig -> exit $status in $((t1 - t0)) ms"
     ((status == want)) || { cat "$work/$name.out" >&2; fail "$name: exit status $status, wanted $want"; }
@@ -57,10 +108,7 @@ stop_and_check() { # NAME SIG TARGET WANT_STATUS
     while read -r p; do
         ! kill -0 "$p" 2>/dev/null || fail "$name: process $p is still running"
     done <"$work/$name/pids"
-    local redis_dir
-    redis_dir=$(sed -n 's/.*redis-fixture: Redis .* dir \(.*\))$/\1/p' "$work/$name.out" | head -n1)
-    [[ -n $redis_dir ]] || fail "$name: no Redis fixture line"
-    [[ ! -e $redis_dir ]] || fail "$name: the Redis fixture $redis_dir is still there"
+    no_leftovers "$name" "$tag"
 }
 
 # Every line the demo's processes logged is ours.
@@ -81,6 +129,39 @@ check_log_format() { # NAME
     echo "demo check: $1: all $lines log lines in our format"
 }
 
+# One sweep run: launch CMD, wait for ANCHOR (a line of its output; empty:
+# the launch itself), sleep DELAY_MS, send SIG to TARGET (group: the job's
+# process group; pid: the job alone), then check.
+sweep_run() { # NAME ANCHOR DELAY_MS SIG TARGET WANT_STATUS LIMIT_MS CMD...
+    local name=$1 anchor=$2 delay=$3 sig=$4 target=$5 want=$6 limit=$7 i t0 t1 status=0 before
+    shift 7
+    tag=mm-demo-check-$$-$name
+    MM_DEMO_CHECK_TAG=$tag MM_DEMO_LISTEN=127.0.0.1:0 "$@" >"$work/$name.out" 2>&1 &
+    job=$!
+    if [[ -n $anchor ]]; then
+        for ((i = 0; i < 18000; i++)); do
+            grep -q -- "$anchor" "$work/$name.out" 2>/dev/null && break
+            kill -0 "$job" 2>/dev/null || { cat "$work/$name.out" >&2; fail "$name: the demo ended before '$anchor'"; }
+            sleep 0.01
+        done
+    fi
+    sleep "$(printf '0.%03d' "$delay")"
+    before=$(wc -c <"$work/$name.out" 2>/dev/null || echo 0)
+    t0=$(ms)
+    if [[ $target == group ]]; then kill "-$sig" -- "-$job"; else kill "-$sig" "$job"; fi
+    wait_job "$name"
+    t1=$(ms)
+    echo "demo check: $name: $sig to the $target at ${anchor:-launch}+${delay} ms -> exit $status in $((t1 - t0)) ms"
+    no_leftovers "$name" "$tag"
+    ((t1 - t0 <= limit)) || { cat "$work/$name.out" >&2; fail "$name: took $((t1 - t0)) ms to stop (limit $limit)"; }
+    if ((before == 0 && status >= 128)); then
+        return 0 # killed before it had printed anything (before its traps, perhaps): nothing to clean
+    fi
+    ((status == want)) || { cat "$work/$name.out" >&2; fail "$name: exit status $status, wanted $want"; }
+    grep -q 'demo: stopped; nothing is left running' "$work/$name.out" ||
+        { cat "$work/$name.out" >&2; fail "$name: no clean-up message"; }
+}
+
 start script_int "$root/scripts/demo.sh"
 stop_and_check script_int INT "-$job" 0
 check_log_format script_int
@@ -90,4 +171,23 @@ stop_and_check script_term TERM "$job" 0
 
 start make_term make -C "$root" --no-print-directory demo
 stop_and_check make_term TERM "-$job" 143
-echo "demo check: the demo stops cleanly on SIGINT and SIGTERM, and logs in one format"
+
+rounds=${MM_DEMO_CHECK_ROUNDS:-1}
+n=0
+for ((round = 1; round <= rounds; round++)); do
+    for anchor in "" "gregor broker: stop with"; do
+        for delay in 0 100 200 300 400; do
+            # After the build a stop takes well under 2 s; during setup.sh and
+            # the build a signal to the script alone waits for that step.
+            limit=2000
+            [[ -n $anchor ]] || limit=15000
+            case $(((n + round) % 3)) in
+            0) sweep_run "sweep$n" "$anchor" "$delay" INT group 0 "$limit" "$root/scripts/demo.sh" ;;
+            1) sweep_run "sweep$n" "$anchor" "$delay" TERM pid 0 "$limit" "$root/scripts/demo.sh" ;;
+            2) sweep_run "sweep$n" "$anchor" "$delay" TERM group 143 "$limit" make -C "$root" --no-print-directory demo ;;
+            esac
+            n=$((n + 1))
+        done
+    done
+done
+echo "demo check: the demo stops cleanly on SIGINT and SIGTERM at any moment ($n sweep runs), leaves nothing running, and logs in one format"

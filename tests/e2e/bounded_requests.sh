@@ -83,17 +83,10 @@ else
 fi
 
 serve() { # CONFIG LOG: starts gregor serve with the forms service, sets URL and SERVE_PID
-    "$BIN/gregor" serve --app "$BIN/examples/forms.so" --config "$1" >"$2.out" 2>"$2.err" &
-    SERVE_PID=$!
+    serve_start "$2" "$BIN/gregor" serve --app "$BIN/examples/forms.so" --config "$1" ||
+        banner "gregor serve did not start"
     faults_pids+=("$SERVE_PID")
-    for _ in $(seq 300); do
-        URL=$(sed -n 's/^graphql: //p' "$2.out" 2>/dev/null || true)
-        [[ -n $URL ]] && return 0
-        kill -0 "$SERVE_PID" 2>/dev/null || break
-        sleep 0.1
-    done
-    cat "$2.err" >&2
-    banner "gregor serve did not start"
+    URL=$SERVE_URL
 }
 export MM_KAFKA_BOOTSTRAP_SERVERS=$MM_TEST_KAFKA_BOOTSTRAP MM_REDIS_URL=$REDIS_URL
 export MM_HTTP_LISTEN=127.0.0.1:0 MM_LOG_LEVEL=warn

@@ -45,7 +45,7 @@ post() {
 
 # 1. Apollo Client, APQ: miss, register, hit over POST and GET.
 start_serve apq
-node "$nodedir/apq.mjs" apq "$url_apq" || fail "Apollo Client APQ against $url_apq (log: $(tail -5 "$work/apq.log"))"
+node "$nodedir/apq.mjs" apq "$url_apq" || fail "Apollo Client APQ against $url_apq (log: $(tail -5 "$work/apq.err"))"
 
 # 2. Shared through Redis: register on A, hit on B.
 start_serve shared_a MM_HTTP_APQ_REDIS=1

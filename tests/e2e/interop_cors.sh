@@ -57,7 +57,7 @@ grep -qi "^Access-Control-Allow-Origin" <<<"$h" && fail "an origin not listed wa
 
 mkdir -p "$artifacts"
 node "$nodedir/cors.mjs" "$url_on" "$allowed" "$other" "$artifacts/cors.png" ||
-    fail "the browser check failed (server log: $(tail -5 "$work/on.log"))"
+    fail "the browser check failed (server log: $(tail -5 "$work/on.err"))"
 [[ -s $artifacts/cors.png ]] || fail "no screenshot"
 echo "interop_cors: a page on $origin read the answer of $url_on; http://127.0.0.1:$other was blocked; screenshot artifacts/cors.png"
 # Every server stops cleanly on SIGTERM (exit 0: under ASan, no leak either).

@@ -29,6 +29,7 @@ cleanup() {
 }
 trap cleanup EXIT
 log() { echo "manager_redis_hung: $*" >&2; }
+source "$ROOT/scripts/lib/serve.sh"
 check() { # DESCRIPTION CONDITION...
     local what=$1
     shift
@@ -48,20 +49,11 @@ REDIS_PID=$(cat "$REDIS_DIR/pid")
 
 code=mgr-$$-$RANDOM
 printf '%s\n' "$code" >"$WORK/code"
-MM_KAFKA_BOOTSTRAP_SERVERS=$KAFKA MM_REDIS_URL=$MM_TEST_REDIS_URL MM_FAULTS_SERVICE=mmmgrhung$$ \
-    MM_LOG_LEVEL=warn MM_REDIS_TIMEOUT_MS=1000 \
+serve_start "$WORK/serve" env MM_KAFKA_BOOTSTRAP_SERVERS="$KAFKA" MM_REDIS_URL="$MM_TEST_REDIS_URL" \
+    MM_FAULTS_SERVICE=mmmgrhung$$ MM_LOG_LEVEL=warn MM_REDIS_TIMEOUT_MS=1000 \
     "$GREGOR" serve --app "$BIN/tests/mod_faults.so" --manager --auth-code-file "$WORK/code" \
-    --listen 127.0.0.1:0 >"$WORK/serve.out" 2>"$WORK/serve.err" &
-SERVE_PID=$!
-URL=
-for _ in $(seq 300); do
-    URL=$(sed -n 's/^graphql: //p' "$WORK/serve.out" 2>/dev/null || true)
-    [[ -n $URL ]] && break
-    kill -0 "$SERVE_PID" 2>/dev/null || break
-    sleep 0.1
-done
-[[ -n $URL ]] || { log "gregor serve did not start:"; cat "$WORK/serve.err" >&2; exit 1; }
-BASE=${URL%/graphql}
+    --listen 127.0.0.1:0 || { log "gregor serve did not start"; exit 1; }
+URL=$SERVE_URL BASE=$SERVE_BASE
 
 # Redis up: a manager query answers (an empty service web is fine).
 post "{\"query\":\"{ nodes(authCode: \\\"$code\\\") { name } }\"}" 20 "$WORK/up"

@@ -21,14 +21,14 @@ cleanup() {
 }
 trap cleanup EXIT
 fail() { echo "pipeline_oversize_mutation.sh: FAIL: $*" >&2; exit 1; }
+source "$MM_SOURCE_DIR/scripts/lib/serve.sh"
 
 export MM_KAFKA_BOOTSTRAP_SERVERS=$MM_TEST_KAFKA_BOOTSTRAP MM_REDIS_URL=$MM_TEST_REDIS_URL/8
 export MM_LOG_LEVEL=warn MM_KEEP_APPS=1
-"$MM_GREGOR" serve --app "$MM_BINARY_DIR/examples/forms.so" --listen 127.0.0.1:0 >"$work/serve.out" &
-pids+=($!)
-for _ in $(seq 150); do grep -q '^graphql: ' "$work/serve.out" && break; sleep 0.1; done
-url=$(sed -n 's/^graphql: //p' "$work/serve.out" 2>/dev/null || true)
-[ -n "$url" ] || fail "gregor serve did not start"
+serve_start "$work/serve" "$MM_GREGOR" serve --app "$MM_BINARY_DIR/examples/forms.so" --listen 127.0.0.1:0 ||
+    fail "gregor serve did not start"
+pids+=("$SERVE_PID")
+url=$SERVE_URL
 
 # body FILE TEMPLATE_BYTES: a createForm request (asynchronous: nothing waits
 # for a worker) whose template has that many bytes.

@@ -18,6 +18,7 @@ BIN=${MM_BINARY_DIR:?}
 GREGOR=${MM_GREGOR:?}
 KAFKA=${MM_TEST_KAFKA_BOOTSTRAP:?"MM_TEST_KAFKA_BOOTSTRAP is not set: this e2e test needs the run's Kafka (scripts/test.sh)"}
 source "$ROOT/scripts/lib/fixture.sh"
+source "$ROOT/scripts/lib/serve.sh"
 
 WORK=$(mktemp -d)
 failed=0
@@ -53,25 +54,12 @@ status_of() { curl -s -o /dev/null -w '%{http_code}' --max-time "${2:-2}" "$1" 2
 
 # start_serve KAFKA REDIS NAME: sets URL, BASE, SERVE_PID.
 start_serve() {
-    MM_KAFKA_BOOTSTRAP_SERVERS=$1 MM_REDIS_URL=$2 MM_FAULTS_SERVICE=$3 MM_LOG_LEVEL=warn \
-        MM_REDIS_TIMEOUT_MS=1000 MM_KAFKA_UNAVAILABLE_MS=2000 \
-        "$GREGOR" serve --app "$BIN/tests/mod_faults.so" --listen 127.0.0.1:0 \
-        >"$WORK/$3.out" 2>"$WORK/$3.err" &
-    SERVE_PID=$!
+    serve_start "$WORK/$3" env MM_KAFKA_BOOTSTRAP_SERVERS="$1" MM_REDIS_URL="$2" MM_FAULTS_SERVICE="$3" \
+        MM_LOG_LEVEL=warn MM_REDIS_TIMEOUT_MS=1000 MM_KAFKA_UNAVAILABLE_MS=2000 \
+        "$GREGOR" serve --app "$BIN/tests/mod_faults.so" --listen 127.0.0.1:0 ||
+        { log "gregor serve did not start"; exit 1; }
     pids+=("$SERVE_PID")
-    URL=
-    for _ in $(seq 300); do
-        URL=$(sed -n 's/^graphql: //p' "$WORK/$3.out" 2>/dev/null || true)
-        [[ -n $URL ]] && break
-        kill -0 "$SERVE_PID" 2>/dev/null || break
-        sleep 0.1
-    done
-    if [[ -z $URL ]]; then
-        log "gregor serve did not start:"
-        cat "$WORK/$3.err" >&2
-        exit 1
-    fi
-    BASE=${URL%/graphql}
+    URL=$SERVE_URL BASE=$SERVE_BASE
 }
 
 # wait_status URL WANT SECONDS: until URL answers WANT; prints the ms it took.

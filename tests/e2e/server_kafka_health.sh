@@ -30,6 +30,7 @@ cleanup() {
 }
 trap cleanup EXIT
 log() { echo "server_kafka_health: $*" >&2; }
+source "$ROOT/scripts/lib/serve.sh"
 check() {
     local what=$1
     shift
@@ -65,19 +66,11 @@ KAFKA=$MM_TEST_KAFKA_BOOTSTRAP
 KAFKA_PID=$(cat "$KAFKA_DIR/pid")
 
 name="mmkh$$"
-MM_KAFKA_BOOTSTRAP_SERVERS=$KAFKA MM_REDIS_URL=$REDIS_URL MM_FAULTS_SERVICE=$name MM_LOG_LEVEL=warn \
-    MM_KAFKA_UNAVAILABLE_MS=2000 MM_SYNC_TIMEOUT_MS=3000 \
-    "$GREGOR" serve --app "$BIN/tests/mod_faults.so" --listen 127.0.0.1:0 >"$WORK/serve.out" 2>"$WORK/serve.err" &
-SERVE_PID=$!
-URL=
-for _ in $(seq 300); do
-    URL=$(sed -n 's/^graphql: //p' "$WORK/serve.out" 2>/dev/null || true)
-    [[ -n $URL ]] && break
-    kill -0 "$SERVE_PID" 2>/dev/null || break
-    sleep 0.1
-done
-[[ -n $URL ]] || { log "gregor serve did not start"; cat "$WORK/serve.err" >&2; exit 1; }
-BASE=${URL%/graphql}
+serve_start "$WORK/serve" env MM_KAFKA_BOOTSTRAP_SERVERS="$KAFKA" MM_REDIS_URL="$REDIS_URL" \
+    MM_FAULTS_SERVICE="$name" MM_LOG_LEVEL=warn MM_KAFKA_UNAVAILABLE_MS=2000 MM_SYNC_TIMEOUT_MS=3000 \
+    "$GREGOR" serve --app "$BIN/tests/mod_faults.so" --listen 127.0.0.1:0 ||
+    { log "gregor serve did not start"; exit 1; }
+URL=$SERVE_URL BASE=$SERVE_BASE
 
 t=$(wait_status "$BASE/readyz" 200 30)
 check "ready with its Kafka up (${t} ms)" test "$t" -ge 0

@@ -32,6 +32,7 @@ app=$bin_dir/examples/forms.so
 here=$src/tests/e2e/subscriptions
 
 fail() { echo "subscriptions: FAIL: $*" >&2; exit 1; }
+source "$src/scripts/lib/serve.sh"
 [[ -n ${MM_TEST_REDIS_URL:-} ]] || fail "MM_TEST_REDIS_URL is not set (run through scripts/test.sh)"
 [[ -n ${MM_TEST_KAFKA_BOOTSTRAP:-} ]] || fail "MM_TEST_KAFKA_BOOTSTRAP is not set (run through scripts/test.sh)"
 [[ -x $gregor ]] || fail "gregor not built: $gregor"
@@ -78,18 +79,12 @@ export FORMS_SERVICE=mmtest_subs_$run
 
 "$gregor" worker --app "$app" --consumer create_form >"$work/worker.out" 2>"$work/worker.log" &
 pids+=($!)
-"$gregor" serve --app "$app" --listen 127.0.0.1:0 >"$work/serve.out" 2>"$work/serve.log" &
-serve_pid=$!
+serve_start "$work/serve" "$gregor" serve --app "$app" --listen 127.0.0.1:0 ||
+    fail "gregor serve did not listen"
+serve_pid=$SERVE_PID
 pids+=($serve_pid)
-url=
-for _ in $(seq 300); do
-    url=$(sed -n 's|^graphql: ||p' "$work/serve.out" 2>/dev/null || true)
-    [[ -n $url ]] && break
-    kill -0 "$serve_pid" 2>/dev/null || { cat "$work/serve.log" >&2; fail "gregor serve exited"; }
-    sleep 0.1
-done
-[[ -n $url ]] || fail "gregor serve did not listen within 30 s"
-base=${url%/graphql}
+url=$SERVE_URL
+base=$SERVE_BASE
 for _ in $(seq 300); do
     curl -sf --max-time 5 "$base/readyz" >/dev/null && break
     sleep 0.1
@@ -108,18 +103,18 @@ code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$url" -H 'Connectio
 
 for mode in main auth slow protocol; do
     timeout 120 node "$nodedir/subs.mjs" "$mode" "$url" "$run$mode" "$FORMS_WS_TOKEN" || {
-        tail -n 30 "$work/serve.log" >&2
+        tail -n 30 "$work/serve.err" >&2
         fail "$mode"
     }
 done
-grep -q 'subscription client too slow' "$work/serve.log" || fail "the slow client was not logged"
+grep -q 'subscription client too slow' "$work/serve.err" || fail "the slow client was not logged"
 timeout 120 node "$nodedir/subs.mjs" graphiql "$url" "${run}graphiql" "$src/artifacts/graphiql-subscription.png" ||
     fail graphiql
 # After the modes that wait for particular forms: it adds a partition to the
 # service's topic, which the worker's group reads only once its metadata is
 # refreshed (1 s here, MM_KAFKA_PROP_ above; 5 min by default).
 timeout 120 node "$nodedir/subs.mjs" partitions "$url" "${run}partitions" "$FORMS_WS_TOKEN" \
-    "$MM_TEST_KAFKA_BOOTSTRAP" "$FORMS_SERVICE" || { tail -n 30 "$work/serve.log" >&2; fail partitions; }
+    "$MM_TEST_KAFKA_BOOTSTRAP" "$FORMS_SERVICE" || { tail -n 30 "$work/serve.err" >&2; fail partitions; }
 
 timeout 120 node "$nodedir/subs.mjs" shutdown "$url" "${run}shutdown" "$FORMS_WS_TOKEN" >"$work/shutdown.out" 2>&1 &
 node_pid=$!
@@ -136,5 +131,5 @@ cat "$work/shutdown.out"
 [[ $status == 0 ]] || fail "shutdown: the subscriptions did not all complete"
 serve_status=0
 wait "$serve_pid" || serve_status=$?
-[[ $serve_status == 0 ]] || { tail -n 30 "$work/serve.log" >&2; fail "gregor serve exited with $serve_status"; }
+[[ $serve_status == 0 ]] || { tail -n 30 "$work/serve.err" >&2; fail "gregor serve exited with $serve_status"; }
 echo "subscriptions: OK"

@@ -32,6 +32,7 @@ if [[ $libs == *libasan* ]]; then
 fi
 
 fail() { echo "subscriptions_idle: FAIL: $*" >&2; exit 1; }
+source "$src/scripts/lib/serve.sh"
 [[ -n ${MM_TEST_REDIS_URL:-} ]] || fail "MM_TEST_REDIS_URL is not set (run through scripts/test.sh)"
 [[ -n ${MM_TEST_KAFKA_BOOTSTRAP:-} ]] || fail "MM_TEST_KAFKA_BOOTSTRAP is not set (run through scripts/test.sh)"
 [[ -x $gregor ]] || fail "gregor not built: $gregor"
@@ -71,19 +72,13 @@ export FORMS_WS_TOKEN=tok$$ MM_SUBSCRIPTIONS_MAX=$((2 * n + 400))
 export FORMS_SERVICE=mmtest_subsidle_$$x$(date +%s)
 printf 'http:\n  threads: 2\n  max_connections: %d\n' $((2 * n + 400)) >"$work/config.yaml"
 
-"$gregor" serve --app "$app" --config "$work/config.yaml" --listen 127.0.0.1:0 \
-    >"$work/serve.out" 2>"$work/serve.log" &
-serve_pid=$!
+serve_start "$work/serve" "$gregor" serve --app "$app" --config "$work/config.yaml" --listen 127.0.0.1:0 \
+    ||
+    fail "gregor serve did not listen"
+serve_pid=$SERVE_PID
 pids+=($serve_pid)
-url=
-for _ in $(seq 300); do
-    url=$(sed -n 's|^graphql: ||p' "$work/serve.out" 2>/dev/null || true)
-    [[ -n $url ]] && break
-    kill -0 "$serve_pid" 2>/dev/null || { cat "$work/serve.log" >&2; fail "gregor serve exited"; }
-    sleep 0.1
-done
-[[ -n $url ]] || fail "gregor serve did not listen within 30 s"
-base=${url%/graphql}
+url=$SERVE_URL
+base=$SERVE_BASE
 for _ in $(seq 300); do
     curl -sf --max-time 5 "$base/readyz" >/dev/null && break
     sleep 0.1
@@ -109,7 +104,7 @@ hold() {
         sleep 0.1
     done
     cat "$work/$tag.out" >&2
-    tail -n 20 "$work/serve.log" >&2
+    tail -n 20 "$work/serve.err" >&2
     fail "$count $kind subscribers did not all subscribe"
 }
 

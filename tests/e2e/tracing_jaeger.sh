@@ -96,11 +96,11 @@ for line in open(sys.argv[1]):
     try: d = json.loads(line)
     except ValueError: continue
     if d.get("msg") == "http_access" and d.get("method") == "POST" and "trace_id" in d:
-        print(d["trace_id"]); break' "$work/serve.log")
+        print(d["trace_id"]); break' "$work/serve.err")
     [[ -n $trace_id ]] && break
     sleep 0.1
 done
-[[ $trace_id =~ ^[0-9a-f]{32}$ ]] || { tail -5 "$work/serve.log" >&2; fail "no trace_id on the access log line"; }
+[[ $trace_id =~ ^[0-9a-f]{32}$ ]] || { tail -5 "$work/serve.err" >&2; fail "no trace_id on the access log line"; }
 echo "tracing_jaeger: createForm trace $trace_id"
 python3 "$src/tests/e2e/tracing/check_trace.py" "$query" "$trace_id" "$topic" http ||
     fail "the createForm trace is not whole"
@@ -147,8 +147,8 @@ p_dead=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); 
 start_serve dead MM_TRACING_ENDPOINT=http://127.0.0.1:$p_dead MM_TRACING_TIMEOUT_MS=200
 out=$(curl -s --max-time 60 -H 'content-type: application/json' --data-binary "$body" "$url_dead")
 grep -q '"name":"traced"' <<<"$out" || fail "with the collector down createForm did not answer: $out"
-for _ in $(seq 50); do grep -q 'trace export failed, spans dropped' "$work/dead.log" && break; sleep 0.1; done
-grep -q 'trace export failed, spans dropped' "$work/dead.log" || fail "no dropped-spans warning with the collector down"
+for _ in $(seq 50); do grep -q 'trace export failed, spans dropped' "$work/dead.err" && break; sleep 0.1; done
+grep -q 'trace export failed, spans dropped' "$work/dead.err" || fail "no dropped-spans warning with the collector down"
 
 # gregor stops cleanly with tracing on (exit 0: under ASan, no leak of a
 # span or of the exporter either): the servers, then the worker.

@@ -15,6 +15,7 @@
 FAULTS_DIR=$ROOT/tests/e2e/faults
 DRIVE=(python3 "$FAULTS_DIR/drive.py")
 source "$ROOT/scripts/lib/fixture.sh"
+source "$ROOT/scripts/lib/serve.sh"
 
 faults_pids=()          # gregor processes to stop at the end
 faults_fixtures=()      # "kafka DIR" / "redis DIR" / "cluster DIR" to stop at the end
@@ -145,19 +146,9 @@ gregor_env() {
 }
 
 start_serve() { # LOG: starts gregor serve, sets URL and SERVE_PID
-    local log=$1
-    "$BIN/gregor" serve --app "$BIN/tests/mod_faults.so" >"$log.out" 2>"$log.err" &
-    SERVE_PID=$!
+    serve_start "$1" "$BIN/gregor" serve --app "$BIN/tests/mod_faults.so" || return 1
     faults_pids+=("$SERVE_PID")
-    for _ in $(seq 300); do
-        URL=$(sed -n 's/^graphql: //p' "$log.out" 2>/dev/null || true)
-        [[ -n $URL ]] && return 0
-        kill -0 "$SERVE_PID" 2>/dev/null || break
-        sleep 0.1
-    done
-    log "gregor serve did not start:"
-    cat "$log.err" >&2
-    return 1
+    URL=$SERVE_URL
 }
 
 start_worker() { # LOG: starts one gregor worker of the count consumer, sets WORKER_PID

@@ -7,6 +7,7 @@
 # Sourced after src, bin_dir and a fail() function are set.
 
 interop_here=$src/tests/e2e/interop
+source "$src/scripts/lib/serve.sh"
 
 # interop_cleanup: the EXIT trap of a test that keeps its children's pids in
 # pids[] and its scratch files in $work: each child gets SIGTERM, then 10 s,
@@ -23,21 +24,15 @@ interop_cleanup() {
 }
 
 # start_serve NAME [VAR=VALUE...]: starts gregor serve (--app "$mod") with
-# the variables given, logs in $work, its pid in pids[]; sets url_NAME.
+# the variables given, its stdout in $work/NAME.out and its log (stderr) in
+# $work/NAME.err, its pid in pids[]; sets url_NAME.
 start_serve() {
-    local name=$1 url=
+    local name=$1
     shift
-    : >"$work/$name.out"
-    env "$@" "$gregor" serve --app "$mod" --listen 127.0.0.1:0 >"$work/$name.out" 2>"$work/$name.log" &
-    pids+=($!)
-    for _ in $(seq 300); do
-        url=$(sed -n 's|^graphql: ||p' "$work/$name.out" 2>/dev/null || true)
-        [[ -n $url ]] && break
-        kill -0 "${pids[-1]}" 2>/dev/null || { cat "$work/$name.log" >&2; fail "gregor serve ($name) exited"; }
-        sleep 0.1
-    done
-    [[ -n $url ]] || fail "gregor serve ($name) did not listen within 30 s"
-    printf -v "url_$name" '%s' "$url"
+    serve_start "$work/$name" env "$@" "$gregor" serve --app "$mod" --listen 127.0.0.1:0 ||
+        fail "gregor serve ($name) did not listen"
+    pids+=("$SERVE_PID")
+    printf -v "url_$name" '%s' "$SERVE_URL"
 }
 
 # interop_node_dir: prints the directory holding node_modules.
