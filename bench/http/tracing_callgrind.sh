@@ -12,7 +12,9 @@
 # warm-up requests, zeroes the counters, sends REQUESTS requests on one
 # keep-alive connection, waits for the exporter's next batch (1.5 s), dumps
 # and prints instructions per request: total, the I/O thread (the one that
-# ran the most) and the rest (the exporter and other threads).
+# ran the most), the exporter thread (the one running export_main) and the
+# rest (librdkafka's and the runtime's threads: their count varies with
+# timing, by +-0.3 k per request between runs).
 # BENCH_CG_KEEP=1 keeps the callgrind files (for callgrind_annotate).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -77,15 +79,22 @@ measure() {
     python3 - "$label" "$n" "$out"/cg.out.1-* <<'EOF'
 import sys
 label, n, files = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-irs = []
+irs, exporter = [], 0
 for f in files:
+    ir, is_exporter = 0, False
     for line in open(f):
+        if "export_main" in line:
+            is_exporter = True
         if line.startswith("summary:") or line.startswith("totals:"):
-            irs.append(int(line.split()[1]))
-            break
+            ir = int(line.split()[1])
+    if is_exporter:
+        exporter = ir
+    irs.append(ir)
 irs.sort(reverse=True)
 tot = sum(irs)
-print(f"{label}: total {tot / n:.0f}  io-thread {irs[0] / n:.0f}  other-threads {(tot - irs[0]) / n:.0f}  instructions/request")
+rest = tot - irs[0] - exporter
+print(f"{label}: total {tot / n:.0f}  io-thread {irs[0] / n:.0f}  exporter {exporter / n:.0f}  "
+      f"other-threads {rest / n:.0f}  instructions/request")
 EOF
 }
 

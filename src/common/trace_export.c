@@ -587,10 +587,10 @@ static void pool_clear(void) {
 /* Encodes and sends one batch (n > 0), recycles the spans; false when the
  * collector did not take it (the spans are counted as dropped). */
 static bool send_batch(mm_span **spans, size_t n) {
-    size_t len = 0;
-    char *body = (char *)mm_otlp_encode_pb(spans, n, ex.service_name, &len);
+    size_t start = 0, len = 0;
+    char *body = (char *)mm_otlp_encode_pb_at(spans, n, ex.service_name, &start, &len);
     char err[200] = "out of memory";
-    int status = body ? http_post(body, len, err, sizeof err) : -1;
+    int status = body ? http_post(body + start, len, err, sizeof err) : -1;
     free(body);
     if (status >= 200 && status <= 299) {
         atomic_fetch_add(&st_exported, n);
