@@ -8,8 +8,9 @@
 #
 # Uses the Release tree of bench/http/run.sh (BENCH_BUILD_DIR, default
 # build-httpbench; build it first). Starts its own Redis and the sink, runs
-# gregor under valgrind --tool=callgrind --separate-threads=yes, sends 300
-# warm-up requests, zeroes the counters, sends REQUESTS requests on one
+# gregor under valgrind --tool=callgrind --separate-threads=yes, sends
+# BENCH_CG_WARMUP (1500) warm-up requests (the steady state: the first
+# ~1000 spans are malloc'd, later ones recycled), zeroes the counters, sends REQUESTS requests on one
 # keep-alive connection, waits for the exporter's next batch (1.5 s), dumps
 # and prints instructions per request: total, the I/O thread (the one that
 # ran the most), the exporter thread (the one running export_main) and the
@@ -68,7 +69,7 @@ measure() {
     local url
     url=$(sed -n 's/^graphql: //p' "$out/stdout" 2>/dev/null || true)
     [[ -n $url ]] || { echo "tracing_callgrind.sh: gregor did not start" >&2; cat "$out/stderr" >&2; exit 1; }
-    python3 "$here/tracing_callgrind_client.py" "$url" 300
+    python3 "$here/tracing_callgrind_client.py" "$url" "${BENCH_CG_WARMUP:-1500}"
     callgrind_control -z "$pid" >/dev/null 2>&1
     python3 "$here/tracing_callgrind_client.py" "$url" "$n"
     sleep 1.5

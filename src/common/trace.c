@@ -43,7 +43,7 @@ mm_span *mm_span_start_at(const char *name, mm_span_kind kind, const mm_trace_ct
         sp->ctx.flags = mm_trace_sample_root(sp->ctx.trace_id) ? MM_TRACE_FLAG_SAMPLED : 0;
     }
     sp->kind = (uint8_t)kind;
-    size_t n = strnlen(name, sizeof sp->name - 1);
+    size_t n = name[0] ? strnlen(name, sizeof sp->name - 1) : 0;
     memcpy(sp->name, name, n);
     sp->name[n] = '\0';
     sp->name_len = (uint16_t)n;
@@ -135,7 +135,22 @@ static inline void put_attr(mm_span *sp, const char *key, unsigned char type, co
         memcpy(p, &len, 2);
         p += 2;
     }
-    memcpy(p, v, n);
+    /* Values are mostly short (a method, a path, an address, a topic):
+     * copied with inlined fixed-size moves instead of a memcpy call. */
+    const unsigned char *s = v;
+    if (n >= 8 && n <= 32) {
+        memcpy(p, s, 8);
+        if (n > 16) memcpy(p + 8, s + 8, 8);
+        if (n > 24) memcpy(p + 16, s + 16, 8);
+        memcpy(p + n - 8, s + n - 8, 8);
+    } else if (n >= 4 && n < 8) {
+        memcpy(p, s, 4);
+        memcpy(p + n - 4, s + n - 4, 4);
+    } else if (n < 4) {
+        for (size_t i = 0; i < n; i++) p[i] = s[i];
+    } else {
+        memcpy(p, v, n);
+    }
     sp->attrs_len = (uint16_t)(at + need);
 }
 
