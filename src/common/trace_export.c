@@ -47,7 +47,32 @@ static struct {
     socklen_t addr_len;
 } ex = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
 
-static atomic_uint_fast64_t st_exported, st_dropped, st_failed_posts;
+/* The exporter's counters: the process's own, or cells a caller provides
+ * (mm_trace_use_counters: a node's worker counts into the block the node
+ * reads). */
+static mm_trace_counters local_counters;
+static _Atomic(mm_trace_counters *) counters_at = &local_counters;
+
+static mm_trace_counters *cnt(void) {
+    return atomic_load_explicit(&counters_at, memory_order_acquire);
+}
+
+static void count(_Atomic uint64_t *cell, uint64_t n) {
+    atomic_fetch_add_explicit(cell, n, memory_order_relaxed);
+}
+
+void mm_trace_use_counters(mm_trace_counters *c) {
+    if (c == NULL) c = &local_counters;
+    mm_trace_counters *old = cnt();
+    if (c == old) return;
+    /* What was counted so far moves along (the gauge is rewritten at the
+     * exporter's next wake-up). */
+    count(&c->exported, atomic_exchange(&old->exported, 0));
+    count(&c->dropped, atomic_exchange(&old->dropped, 0));
+    count(&c->failed_posts, atomic_exchange(&old->failed_posts, 0));
+    atomic_store(&c->queued_bytes, atomic_exchange(&old->queued_bytes, 0));
+    atomic_store_explicit(&counters_at, c, memory_order_release);
+}
 
 bool mm_trace_sample_root(const uint8_t trace_id[16]) {
     if (ex.sample_all) return true;
@@ -111,7 +136,7 @@ void mm_trace_export_span(mm_span *sp) {
     }
     if (!ex.running || ex.bytes + sz > ex.queue_bytes) {
         pthread_mutex_unlock(&ex.lock);
-        atomic_fetch_add(&st_dropped, 1);
+        count(&cnt()->dropped, 1);
         mm_span_free(sp);
         return;
     }
@@ -128,9 +153,10 @@ void mm_trace_export_span(mm_span *sp) {
 }
 
 void mm_trace_get_stats(mm_trace_stats *out) {
-    out->exported = atomic_load(&st_exported);
-    out->dropped = atomic_load(&st_dropped);
-    out->failed_posts = atomic_load(&st_failed_posts);
+    mm_trace_counters *c = cnt();
+    out->exported = atomic_load(&c->exported);
+    out->dropped = atomic_load(&c->dropped);
+    out->failed_posts = atomic_load(&c->failed_posts);
     pthread_mutex_lock(&ex.lock);
     out->queued_bytes = ex.bytes;
     pthread_mutex_unlock(&ex.lock);
@@ -593,10 +619,10 @@ static bool send_batch(mm_span **spans, size_t n) {
     int status = body ? http_post(body + start, len, err, sizeof err) : -1;
     free(body);
     if (status >= 200 && status <= 299) {
-        atomic_fetch_add(&st_exported, n);
+        count(&cnt()->exported, n);
     } else {
-        atomic_fetch_add(&st_dropped, n);
-        atomic_fetch_add(&st_failed_posts, 1);
+        count(&cnt()->dropped, n);
+        count(&cnt()->failed_posts, 1);
         mm_log_warn("msg=\"trace export failed, spans dropped\" spans=%zu error=\"%s\"", n, err);
     }
     recycle(spans, n);
@@ -622,6 +648,9 @@ static void *export_main(void *arg) {
             pthread_cond_timedwait(&ex.wake, &ex.lock, &at);
         }
         bool stopping = ex.stop;
+        /* The gauge: what waited when the exporter woke (at least once an
+         * interval; the hot path does not touch it). */
+        atomic_store_explicit(&cnt()->queued_bytes, ex.bytes, memory_order_relaxed);
         size_t n = 0;
         while (ex.head && n < MM_TRACE_BATCH_MAX) {
             mm_span *sp = ex.head;
@@ -632,7 +661,7 @@ static void *export_main(void *arg) {
             if (batch)
                 batch[n++] = sp;
             else {
-                atomic_fetch_add(&st_dropped, 1);
+                count(&cnt()->dropped, 1);
                 mm_span_free(sp);
             }
         }
@@ -645,7 +674,7 @@ static void *export_main(void *arg) {
         if (stopping && stop_deadline == 0) stop_deadline = mono_ms() + ex.timeout_ms;
         if (stopping && !give_up && mono_ms() >= stop_deadline) give_up = true;
         if (n && give_up) {
-            atomic_fetch_add(&st_dropped, n);
+            count(&cnt()->dropped, n);
             recycle(batch, n);
         } else if (n && !send_batch(batch, n) && stopping) {
             give_up = true;
@@ -657,11 +686,12 @@ static void *export_main(void *arg) {
     while (ex.head) {
         mm_span *sp = ex.head;
         ex.head = sp->next;
-        atomic_fetch_add(&st_dropped, 1);
+        count(&cnt()->dropped, 1);
         mm_span_free(sp);
     }
     ex.tail = NULL;
     ex.count = ex.bytes = 0;
+    atomic_store_explicit(&cnt()->queued_bytes, 0, memory_order_relaxed);
     pool_clear();
     ex.running = false; /* a span ended from now on is dropped at once */
     pthread_mutex_unlock(&ex.lock);
