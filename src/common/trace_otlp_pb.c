@@ -225,8 +225,9 @@ static size_t span_parse(const mm_span *sp, attr *as, size_t *na, const memo *m,
     if (sp->ctx.state[0]) n += field_len(strlen(sp->ctx.state));
     if (sp->has_parent) n += field_len(8);
     if (sp->error) n += field_len(status_len(strlen(sp->status_message)));
+    /* (memcmp: the block is a few hundred bytes, compared 32 at a time) */
     *block = m->sp != NULL && sp->attrs_len == m->sp->attrs_len &&
-             rec_eq(sp->attrs, m->sp->attrs, sp->attrs_len);
+             memcmp(sp->attrs, m->sp->attrs, sp->attrs_len) == 0;
     if (*block) {
         *na = m->na;
         return n + m->block_len;

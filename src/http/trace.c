@@ -58,7 +58,8 @@ void mm_http_trace_begin(mm_http_conn *c) {
     size_t m = strnlen(c->method_name, sizeof c->method_name), p = strlen(path);
     size_t pn = p;
     if (m + 1 + pn >= sizeof sp->name) pn = sizeof sp->name - m - 2;
-    memcpy(sp->name, c->method_name, m);
+    _Static_assert(sizeof c->method_name <= sizeof sp->name, "the method fits the name");
+    memcpy(sp->name, c->method_name, sizeof c->method_name); /* fixed size: no call */
     sp->name[m] = ' ';
     memcpy(sp->name + m + 1, path, pn);
     sp->name[m + 1 + pn] = '\0';

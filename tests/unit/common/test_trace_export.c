@@ -15,7 +15,9 @@
 #include <cmocka.h>
 #include <jansson.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -460,6 +462,90 @@ static void test_export_posts(void **state) {
     close(c.fd);
 }
 
+/* A collector answering every POST 200 until told to stop; counts the
+ * spans it received. */
+typedef struct many_collector {
+    int fd;
+    atomic_bool stop;
+    size_t spans, posts;
+} many_collector;
+
+static void *collect_many(void *arg) {
+    many_collector *m = arg;
+    while (!atomic_load(&m->stop)) {
+        struct pollfd p = {.fd = m->fd, .events = POLLIN};
+        if (poll(&p, 1, 50) <= 0) continue;
+        collector c = {.fd = m->fd};
+        collect_one(&c);
+        if (c.body) {
+            const uint8_t *ss;
+            size_t ss_len;
+            pb_spans((const uint8_t *)c.body, c.body_len, &ss, &ss_len);
+            m->spans += pb_find(ss, ss_len, 2, SIZE_MAX, NULL, NULL, NULL);
+            m->posts++;
+            free(c.body);
+        }
+    }
+    return NULL;
+}
+
+enum {
+    THREADS = 4,
+    PER_THREAD = 3000
+};
+
+static void *end_spans(void *arg) {
+    (void)arg;
+    for (int i = 0; i < PER_THREAD; i++) {
+        mm_span *root = mm_span_start("POST /graphql", MM_SPAN_SERVER, NULL);
+        assert_non_null(root);
+        mm_span_attr_const(root, "url.scheme", "http");
+        mm_span_attr_int(root, "i", i);
+        mm_span *kid = mm_span_start("publish t", MM_SPAN_PRODUCER, &root->ctx);
+        mm_span_end(kid);
+        mm_span_end(root);
+    }
+    return NULL;
+}
+
+/* Threads ending spans at once while the exporter takes, sends and
+ * recycles them (the queue's spinlock, the span pool): every span is
+ * either exported (and arrives) or dropped, none lost or doubled. */
+static void test_concurrent_threads(void **state) {
+    (void)state;
+    int port;
+    many_collector m = {.fd = listen_any(&port)};
+    pthread_t ct;
+    pthread_create(&ct, NULL, collect_many, &m);
+    char endpoint[64];
+    snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d", port);
+    mm_trace_config cfg = {.endpoint = endpoint,
+                           .sample_ratio = 1.0,
+                           .queue_bytes = 4u << 20,
+                           .timeout_ms = 2000,
+                           .interval_ms = 10};
+    char err[256];
+    mm_trace_stats before;
+    mm_trace_get_stats(&before);
+    assert_int_equal(mm_trace_init(&cfg, err, sizeof err), 0);
+    pthread_t th[THREADS];
+    for (int i = 0; i < THREADS; i++) pthread_create(&th[i], NULL, end_spans, NULL);
+    for (int i = 0; i < THREADS; i++) pthread_join(th[i], NULL);
+    mm_trace_shutdown();
+    atomic_store(&m.stop, true);
+    pthread_join(ct, NULL);
+    mm_trace_stats after;
+    mm_trace_get_stats(&after);
+    uint64_t exported = after.exported - before.exported, dropped = after.dropped - before.dropped;
+    print_message("%llu spans exported in %zu POSTs, %llu dropped\n", (unsigned long long)exported,
+                  m.posts, (unsigned long long)dropped);
+    assert_int_equal(exported + dropped, 2 * THREADS * PER_THREAD);
+    assert_int_equal(m.spans, exported);
+    assert_true(exported > 0);
+    assert_int_equal(after.queued_bytes, 0);
+    close(m.fd);
+}
+
 static void test_queue_drops_not_blocks(void **state) {
     (void)state;
     /* A collector that accepts connections (the kernel does) but never
@@ -591,6 +677,7 @@ int main(void) {
         cmocka_unit_test(test_encode_pb),
         cmocka_unit_test(test_encode_pb_memo),
         cmocka_unit_test(test_export_posts),
+        cmocka_unit_test(test_concurrent_threads),
         cmocka_unit_test(test_queue_drops_not_blocks),
         cmocka_unit_test(test_shutdown_bounded_with_full_queue),
         cmocka_unit_test(test_bad_endpoint),
