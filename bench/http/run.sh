@@ -153,15 +153,20 @@ load() { # URL QUERY CONCURRENCY SECONDS -> loadgen's JSON line
 ticks() { # PID -> user+system CPU time of the process so far, in clock ticks
     awk '{ print $14 + $15 }' "/proc/$1/stat"
 }
-# measure URL PID QUERY CONCURRENCY -> loadgen's JSON line plus "cpu_us": the
+sys_ticks() { # PID -> system CPU time of the process so far, in clock ticks
+    awk '{ print $15 }' "/proc/$1/stat"
+}
+# measure URL PID QUERY CONCURRENCY -> loadgen's JSON line plus "cpu_us" (and
+# "sys_us", the kernel's part of it, in the per-round lines on stderr): the
 # server's CPU time per request over loadgen's measured window (after its
 # 1 s warm-up). On a shared machine requests/s depends on what else runs;
 # CPU time per request much less, and its ratio is the per-core capacity ratio.
 measure() {
     load "$1" "$3" "$4" "$secs" >"$tmp/load.json" &
-    local lpid=$! t0 t1
+    local lpid=$! t0 t1 s0 s1
     sleep 1
     t0=$(ticks "$2")
+    s0=$(sys_ticks "$2")
     wait "$lpid"
     if ! kill -0 "$2" 2>/dev/null; then
         echo "bench/http: the server at $1 died:" >&2
@@ -169,11 +174,14 @@ measure() {
         return 1
     fi
     t1=$(ticks "$2")
+    s1=$(sys_ticks "$2")
+    # (sys_us: the kernel's share of cpu_us, e.g. the exporter's sockets)
     python3 -c 'import json, os, sys
 r = json.load(open(sys.argv[1]))
 hz = os.sysconf("SC_CLK_TCK")
 r["cpu_us"] = (int(sys.argv[3]) - int(sys.argv[2])) / hz * 1e6 / max(r["requests"], 1)
-print(json.dumps(r))' "$tmp/load.json" "$t0" "$t1"
+r["sys_us"] = (int(sys.argv[5]) - int(sys.argv[4])) / hz * 1e6 / max(r["requests"], 1)
+print(json.dumps(r))' "$tmp/load.json" "$t0" "$t1" "$s0" "$s1"
 }
 echo "bench/http: warming up both servers (server on cpu $server_cpu, load on cpu $load_cpu, gregor http threads $threads; load before: $(cut -d' ' -f1-3 /proc/loadavg))" >&2
 for q in "${queries[@]}"; do

@@ -8,11 +8,14 @@
 #
 # Uses the Release tree of bench/http/run.sh (BENCH_BUILD_DIR, default
 # build-httpbench; build it first). Starts its own Redis and the sink, runs
-# gregor under valgrind --tool=callgrind --separate-threads=yes, sends 300
-# warm-up requests, zeroes the counters, sends REQUESTS requests on one
+# gregor under valgrind --tool=callgrind --separate-threads=yes, sends
+# BENCH_CG_WARMUP (1500) warm-up requests (the steady state: the first
+# ~1000 spans are malloc'd, later ones recycled), zeroes the counters, sends REQUESTS requests on one
 # keep-alive connection, waits for the exporter's next batch (1.5 s), dumps
 # and prints instructions per request: total, the I/O thread (the one that
-# ran the most) and the rest (the exporter and other threads).
+# ran the most), the exporter thread (the one running export_main) and the
+# rest (librdkafka's and the runtime's threads: their count varies with
+# timing, by +-0.3 k per request between runs).
 # BENCH_CG_KEEP=1 keeps the callgrind files (for callgrind_annotate).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -66,7 +69,7 @@ measure() {
     local url
     url=$(sed -n 's/^graphql: //p' "$out/stdout" 2>/dev/null || true)
     [[ -n $url ]] || { echo "tracing_callgrind.sh: gregor did not start" >&2; cat "$out/stderr" >&2; exit 1; }
-    python3 "$here/tracing_callgrind_client.py" "$url" 300
+    python3 "$here/tracing_callgrind_client.py" "$url" "${BENCH_CG_WARMUP:-1500}"
     callgrind_control -z "$pid" >/dev/null 2>&1
     python3 "$here/tracing_callgrind_client.py" "$url" "$n"
     sleep 1.5
@@ -77,15 +80,22 @@ measure() {
     python3 - "$label" "$n" "$out"/cg.out.1-* <<'EOF'
 import sys
 label, n, files = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-irs = []
+irs, exporter = [], 0
 for f in files:
+    ir, is_exporter = 0, False
     for line in open(f):
+        if "export_main" in line:
+            is_exporter = True
         if line.startswith("summary:") or line.startswith("totals:"):
-            irs.append(int(line.split()[1]))
-            break
+            ir = int(line.split()[1])
+    if is_exporter:
+        exporter = ir
+    irs.append(ir)
 irs.sort(reverse=True)
 tot = sum(irs)
-print(f"{label}: total {tot / n:.0f}  io-thread {irs[0] / n:.0f}  other-threads {(tot - irs[0]) / n:.0f}  instructions/request")
+rest = tot - irs[0] - exporter
+print(f"{label}: total {tot / n:.0f}  io-thread {irs[0] / n:.0f}  exporter {exporter / n:.0f}  "
+      f"other-threads {rest / n:.0f}  instructions/request")
 EOF
 }
 

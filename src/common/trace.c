@@ -19,7 +19,7 @@ uint64_t mm_trace_now_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static bool sampled(const mm_span *sp) { return (sp->ctx.flags & MM_TRACE_FLAG_SAMPLED) != 0; }
+static bool sampled(const mm_span *sp) { return mm_span_sampled(sp); }
 
 mm_span *mm_span_start_at(const char *name, mm_span_kind kind, const mm_trace_ctx *parent,
                           uint64_t start_ns) {
@@ -43,8 +43,8 @@ mm_span *mm_span_start_at(const char *name, mm_span_kind kind, const mm_trace_ct
         sp->ctx.flags = mm_trace_sample_root(sp->ctx.trace_id) ? MM_TRACE_FLAG_SAMPLED : 0;
     }
     sp->kind = (uint8_t)kind;
-    size_t n = strnlen(name, sizeof sp->name - 1);
-    memcpy(sp->name, name, n);
+    size_t n = name[0] ? strnlen(name, sizeof sp->name - 1) : 0;
+    if (n) memcpy(sp->name, name, n);
     sp->name[n] = '\0';
     sp->name_len = (uint16_t)n;
     sp->start_ns = start_ns;
@@ -120,54 +120,22 @@ size_t mm_trace_json_string(char *out, size_t room, const char *s, size_t n) {
     return o;
 }
 
-/* Appends one attribute record (trace.h): the key's address, the type,
- * then v (n bytes); left out whole when it does not fit. */
-static inline void put_attr(mm_span *sp, const char *key, unsigned char type, const void *v,
-                            size_t n, bool with_len) {
-    size_t at = sp->attrs_len, need = sizeof key + 1 + (with_len ? 2 : 0) + n;
-    if (at + need > sizeof sp->attrs) return;
-    unsigned char *p = sp->attrs + at;
-    memcpy(p, &key, sizeof key);
-    p += sizeof key;
-    *p++ = type;
-    if (with_len) {
-        uint16_t len = (uint16_t)n;
-        memcpy(p, &len, 2);
-        p += 2;
-    }
-    memcpy(p, v, n);
-    sp->attrs_len = (uint16_t)(at + need);
-}
-
-void mm_span_attr_strn(mm_span *sp, const char *key, const char *s, size_t n) {
-    if (sp == NULL || s == NULL || !sampled(sp)) return;
-    if (n > MM_SPAN_ATTR_VALUE_MAX) {
-        n = MM_SPAN_ATTR_VALUE_MAX;
-        /* Cut on a UTF-8 boundary: a continuation byte is never first. */
-        while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80) n--;
-    }
-    put_attr(sp, key, MM_SPAN_ATTR_STR, s, n, true);
+void mm_span_attr_strn_cut(mm_span *sp, const char *key, const char *s, size_t n) {
+    assert(n > MM_SPAN_ATTR_VALUE_MAX);
+    n = MM_SPAN_ATTR_VALUE_MAX;
+    /* Cut on a UTF-8 boundary: a continuation byte is never first. */
+    while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80) n--;
+    mm_span_put_attr(sp, key, MM_SPAN_ATTR_STR, s, n, true);
 }
 
 void mm_span_attr_str(mm_span *sp, const char *key, const char *s) {
     if (sp == NULL || s == NULL || !sampled(sp)) return;
     size_t n = strnlen(s, MM_SPAN_ATTR_VALUE_MAX + 1);
     if (n > MM_SPAN_ATTR_VALUE_MAX) {
-        mm_span_attr_strn(sp, key, s, n);
+        mm_span_attr_strn_cut(sp, key, s, n);
         return;
     }
-    put_attr(sp, key, MM_SPAN_ATTR_STR, s, n, true);
-}
-
-void mm_span_attr_const(mm_span *sp, const char *key, const char *literal) {
-    if (sp == NULL || literal == NULL || !sampled(sp)) return;
-    assert(strlen(literal) <= MM_SPAN_ATTR_VALUE_MAX);
-    put_attr(sp, key, MM_SPAN_ATTR_CONST, &literal, sizeof literal, false);
-}
-
-void mm_span_attr_int(mm_span *sp, const char *key, int64_t v) {
-    if (sp == NULL || !sampled(sp)) return;
-    put_attr(sp, key, MM_SPAN_ATTR_INT, &v, sizeof v, false);
+    mm_span_put_attr(sp, key, MM_SPAN_ATTR_STR, s, n, true);
 }
 
 void mm_span_set_error(mm_span *sp, const char *message) {

@@ -30,6 +30,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "common/strbuf.h"
 #include "common/trace_context.h"
@@ -99,13 +100,69 @@ mm_span *mm_span_start(const char *name, mm_span_kind kind, const mm_trace_ctx *
 mm_span *mm_span_start_at(const char *name, mm_span_kind kind, const mm_trace_ctx *parent,
                           uint64_t start_ns);
 
+static inline bool mm_span_sampled(const mm_span *sp) {
+    return (sp->ctx.flags & MM_TRACE_FLAG_SAMPLED) != 0;
+}
+
+/* Appends one attribute record (above): the key's address, the type, then
+ * v (n bytes) after a 2-byte length when with_len; left out whole when it
+ * does not fit. Inline: a server span writes seven on the request's thread,
+ * and values are mostly short (a method, a path, an address, a topic), so
+ * they are copied with fixed-size moves instead of a memcpy call. */
+static inline void mm_span_put_attr(mm_span *sp, const char *key, unsigned char type, const void *v,
+                                    size_t n, bool with_len) {
+    size_t at = sp->attrs_len, need = sizeof key + 1 + (with_len ? 2 : 0) + n;
+    if (at + need > sizeof sp->attrs) return;
+    unsigned char *p = sp->attrs + at;
+    memcpy(p, &key, sizeof key);
+    p += sizeof key;
+    *p++ = type;
+    if (with_len) {
+        uint16_t len = (uint16_t)n;
+        memcpy(p, &len, 2);
+        p += 2;
+    }
+    const unsigned char *s = (const unsigned char *)v;
+    if (n >= 8 && n <= 32) {
+        memcpy(p, s, 8);
+        if (n > 16) memcpy(p + 8, s + 8, 8);
+        if (n > 24) memcpy(p + 16, s + 16, 8);
+        memcpy(p + n - 8, s + n - 8, 8);
+    } else if (n >= 4 && n < 8) {
+        memcpy(p, s, 4);
+        memcpy(p + n - 4, s + n - 4, 4);
+    } else if (n < 4) {
+        for (size_t i = 0; i < n; i++) p[i] = s[i];
+    } else {
+        memcpy(p, v, n);
+    }
+    sp->attrs_len = (uint16_t)(at + need);
+}
+
+/* A value longer than MM_SPAN_ATTR_VALUE_MAX, cut on a UTF-8 boundary. */
+void mm_span_attr_strn_cut(mm_span *sp, const char *key, const char *s, size_t n);
+
 /* Attributes (OpenTelemetry semantic conventions' names). key must have
- * static storage (a literal): only its address is kept. s NULL is skipped. */
+ * static storage (a literal): only its address is kept. s NULL is skipped.
+ * Unsampled spans keep none. */
 void mm_span_attr_str(mm_span *sp, const char *key, const char *s);
-void mm_span_attr_strn(mm_span *sp, const char *key, const char *s, size_t n);
-void mm_span_attr_int(mm_span *sp, const char *key, int64_t v);
-/* A value with static storage (a literal): only its address is kept. */
-void mm_span_attr_const(mm_span *sp, const char *key, const char *literal);
+static inline void mm_span_attr_strn(mm_span *sp, const char *key, const char *s, size_t n) {
+    if (sp == NULL || s == NULL || !mm_span_sampled(sp)) return;
+    if (n > MM_SPAN_ATTR_VALUE_MAX)
+        mm_span_attr_strn_cut(sp, key, s, n);
+    else
+        mm_span_put_attr(sp, key, MM_SPAN_ATTR_STR, s, n, true);
+}
+static inline void mm_span_attr_int(mm_span *sp, const char *key, int64_t v) {
+    if (sp == NULL || !mm_span_sampled(sp)) return;
+    mm_span_put_attr(sp, key, MM_SPAN_ATTR_INT, &v, sizeof v, false);
+}
+/* A value with static storage (a literal, at most MM_SPAN_ATTR_VALUE_MAX
+ * bytes): only its address is kept. */
+static inline void mm_span_attr_const(mm_span *sp, const char *key, const char *literal) {
+    if (sp == NULL || literal == NULL || !mm_span_sampled(sp)) return;
+    mm_span_put_attr(sp, key, MM_SPAN_ATTR_CONST, &literal, sizeof literal, false);
+}
 
 /* Writes s (n bytes) as a JSON string, quotes included, into out (room
  * bytes); returns the bytes written, or 0 when it does not fit. */

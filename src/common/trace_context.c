@@ -177,24 +177,32 @@ static uint64_t next64(void) {
     return result;
 }
 
+/* One xoshiro256** step on a state held in locals (registers). */
+static inline uint64_t step(uint64_t *s0, uint64_t *s1, uint64_t *s2, uint64_t *s3) {
+    uint64_t result = rotl(*s1 * 5, 7) * 9, t = *s1 << 17;
+    *s2 ^= *s0;
+    *s3 ^= *s1;
+    *s1 ^= *s2;
+    *s0 ^= *s3;
+    *s2 ^= t;
+    *s3 = rotl(*s3, 45);
+    return result;
+}
+
 void mm_trace_random_ids(uint8_t trace_id[16], uint8_t span_id[8]) {
-    /* The state in locals for the three draws (one thread-local access). */
+    /* The state in locals for the three draws (one thread-local access),
+     * straight-line: a redraw is the unlikely branch. */
     if (!rng_seeded) (void)next64();
     uint64_t s0 = rng[0], s1 = rng[1], s2 = rng[2], s3 = rng[3], r[3];
-    for (int i = 0; i < 3;) {
-        uint64_t result = rotl(s1 * 5, 7) * 9, t = s1 << 17;
-        s2 ^= s0;
-        s3 ^= s1;
-        s1 ^= s2;
-        s0 ^= s3;
-        s2 ^= t;
-        s3 = rotl(s3, 45);
-        r[i] = result;
-        /* All-zero ids are invalid: draw again (once in 2^64 draws). */
-        if (i == 1 && (r[0] | r[1]) == 0) continue;
-        if (i == 2 && r[2] == 0) continue;
-        i++;
+    r[0] = step(&s0, &s1, &s2, &s3);
+    r[1] = step(&s0, &s1, &s2, &s3);
+    r[2] = step(&s0, &s1, &s2, &s3);
+    /* All-zero ids are invalid: draw again (once in 2^64 draws). */
+    while (__builtin_expect((r[0] | r[1]) == 0, 0)) {
+        r[0] = step(&s0, &s1, &s2, &s3);
+        r[1] = step(&s0, &s1, &s2, &s3);
     }
+    while (__builtin_expect(r[2] == 0, 0)) r[2] = step(&s0, &s1, &s2, &s3);
     rng[0] = s0;
     rng[1] = s1;
     rng[2] = s2;

@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,7 +48,32 @@ static struct {
     socklen_t addr_len;
 } ex = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
 
-static atomic_uint_fast64_t st_exported, st_dropped, st_failed_posts;
+/* The exporter's counters: the process's own, or cells a caller provides
+ * (mm_trace_use_counters: a node's worker counts into the block the node
+ * reads). */
+static mm_trace_counters local_counters;
+static _Atomic(mm_trace_counters *) counters_at = &local_counters;
+
+static mm_trace_counters *cnt(void) {
+    return atomic_load_explicit(&counters_at, memory_order_acquire);
+}
+
+static void count(_Atomic uint64_t *cell, uint64_t n) {
+    atomic_fetch_add_explicit(cell, n, memory_order_relaxed);
+}
+
+void mm_trace_use_counters(mm_trace_counters *c) {
+    if (c == NULL) c = &local_counters;
+    mm_trace_counters *old = cnt();
+    if (c == old) return;
+    /* What was counted so far moves along (the gauge is rewritten at the
+     * exporter's next wake-up). */
+    count(&c->exported, atomic_exchange(&old->exported, 0));
+    count(&c->dropped, atomic_exchange(&old->dropped, 0));
+    count(&c->failed_posts, atomic_exchange(&old->failed_posts, 0));
+    atomic_store(&c->queued_bytes, atomic_exchange(&old->queued_bytes, 0));
+    atomic_store_explicit(&counters_at, c, memory_order_release);
+}
 
 bool mm_trace_sample_root(const uint8_t trace_id[16]) {
     if (ex.sample_all) return true;
@@ -100,40 +126,64 @@ mm_span *mm_trace_span_alloc(void) {
     return malloc(sizeof *sp);
 }
 
+/* The queue's lock (head, tail, count, bytes, the pool, running): a
+ * spinlock that yields after a few spins. Every section it guards is a few
+ * pointer moves (the exporter takes the whole list at once and splices
+ * recycled spans back in one move), so a request's thread pays two atomic
+ * operations instead of a mutex's lock and unlock (~60 instructions), and
+ * a holder that is preempted costs a waiter a sched_yield, not a spin
+ * through its time slice. ex.lock (a mutex) only pairs with the condition
+ * variable the exporter sleeps on. */
+static atomic_flag qflag = ATOMIC_FLAG_INIT;
+
+static void q_lock(void) {
+    for (unsigned spins = 0; atomic_flag_test_and_set_explicit(&qflag, memory_order_acquire);
+         spins++)
+        if (spins >= 64) sched_yield();
+}
+
+static void q_unlock(void) { atomic_flag_clear_explicit(&qflag, memory_order_release); }
+
 void mm_trace_export_span(mm_span *sp) {
     size_t sz = mm_trace_span_bytes(sp);
-    pthread_mutex_lock(&ex.lock);
+    mm_span *spare = NULL; /* the thread's next span, from the pool */
+    q_lock();
     if (tl_spare == NULL && ex.pool) {
-        mm_span *spare = ex.pool;
+        spare = ex.pool;
         ex.pool = spare->next;
         ex.pool_count--;
-        set_spare(spare);
     }
-    if (!ex.running || ex.bytes + sz > ex.queue_bytes) {
-        pthread_mutex_unlock(&ex.lock);
-        atomic_fetch_add(&st_dropped, 1);
+    bool take = ex.running && ex.bytes + sz <= ex.queue_bytes, full = false;
+    if (take) {
+        sp->next = NULL;
+        if (ex.tail)
+            ex.tail->next = sp;
+        else
+            ex.head = sp;
+        ex.tail = sp;
+        ex.bytes += sz;
+        full = ++ex.count == MM_TRACE_BATCH_MAX;
+    }
+    q_unlock();
+    if (spare) set_spare(spare); /* may call pthread_setspecific: outside the lock */
+    if (!take) {
+        count(&cnt()->dropped, 1);
         mm_span_free(sp);
-        return;
+    } else if (full) { /* once per batch: wake the exporter */
+        pthread_mutex_lock(&ex.lock);
+        pthread_cond_signal(&ex.wake);
+        pthread_mutex_unlock(&ex.lock);
     }
-    sp->next = NULL;
-    if (ex.tail)
-        ex.tail->next = sp;
-    else
-        ex.head = sp;
-    ex.tail = sp;
-    ex.count++;
-    ex.bytes += sz;
-    if (ex.count == MM_TRACE_BATCH_MAX) pthread_cond_signal(&ex.wake);
-    pthread_mutex_unlock(&ex.lock);
 }
 
 void mm_trace_get_stats(mm_trace_stats *out) {
-    out->exported = atomic_load(&st_exported);
-    out->dropped = atomic_load(&st_dropped);
-    out->failed_posts = atomic_load(&st_failed_posts);
-    pthread_mutex_lock(&ex.lock);
+    mm_trace_counters *c = cnt();
+    out->exported = atomic_load(&c->exported);
+    out->dropped = atomic_load(&c->dropped);
+    out->failed_posts = atomic_load(&c->failed_posts);
+    q_lock();
     out->queued_bytes = ex.bytes;
-    pthread_mutex_unlock(&ex.lock);
+    q_unlock();
 }
 
 /* ---- OTLP/JSON ------------------------------------------------------------ */
@@ -561,46 +611,58 @@ out:
     return status;
 }
 
-/* Puts sent spans back in the pool (one lock for the batch), frees the
- * ones beyond POOL_MAX. */
+/* Puts sent spans back in the pool (chained outside the lock, spliced in
+ * one move), frees the ones beyond POOL_MAX. Only the exporter thread adds
+ * to the pool, so the room read first can only have grown by the splice. */
 static void recycle(mm_span **spans, size_t n) {
-    size_t i = 0;
-    pthread_mutex_lock(&ex.lock);
-    for (; i < n && ex.pool_count < POOL_MAX; i++) {
-        spans[i]->next = ex.pool;
-        ex.pool = spans[i];
-        ex.pool_count++;
-    }
-    pthread_mutex_unlock(&ex.lock);
-    for (; i < n; i++) mm_span_free(spans[i]);
+    q_lock();
+    size_t room = ex.pool_count < POOL_MAX ? POOL_MAX - ex.pool_count : 0;
+    q_unlock();
+    size_t k = n < room ? n : room;
+    for (size_t i = k; i < n; i++) mm_span_free(spans[i]);
+    if (k == 0) return;
+    for (size_t i = 0; i + 1 < k; i++) spans[i]->next = spans[i + 1];
+    q_lock();
+    spans[k - 1]->next = ex.pool;
+    ex.pool = spans[0];
+    ex.pool_count += k;
+    q_unlock();
 }
 
-static void pool_clear(void) {
-    for (mm_span *sp = ex.pool, *next; sp; sp = next) {
+/* Frees a detached chain of spans; returns how many. */
+static size_t free_chain(mm_span *sp) {
+    size_t n = 0;
+    for (mm_span *next; sp; sp = next, n++) {
         next = sp->next;
         mm_span_free(sp);
     }
-    ex.pool = NULL;
-    ex.pool_count = 0;
+    return n;
 }
 
 /* Encodes and sends one batch (n > 0), recycles the spans; false when the
  * collector did not take it (the spans are counted as dropped). */
 static bool send_batch(mm_span **spans, size_t n) {
-    size_t len = 0;
-    char *body = (char *)mm_otlp_encode_pb(spans, n, ex.service_name, &len);
+    size_t start = 0, len = 0;
+    char *body = (char *)mm_otlp_encode_pb_at(spans, n, ex.service_name, &start, &len);
     char err[200] = "out of memory";
-    int status = body ? http_post(body, len, err, sizeof err) : -1;
+    int status = body ? http_post(body + start, len, err, sizeof err) : -1;
     free(body);
     if (status >= 200 && status <= 299) {
-        atomic_fetch_add(&st_exported, n);
+        count(&cnt()->exported, n);
     } else {
-        atomic_fetch_add(&st_dropped, n);
-        atomic_fetch_add(&st_failed_posts, 1);
+        count(&cnt()->dropped, n);
+        count(&cnt()->failed_posts, 1);
         mm_log_warn("msg=\"trace export failed, spans dropped\" spans=%zu error=\"%s\"", n, err);
     }
     recycle(spans, n);
     return status >= 200 && status <= 299;
+}
+
+static size_t queued_count(void) {
+    q_lock();
+    size_t n = ex.count;
+    q_unlock();
+    return n;
 }
 
 static void *export_main(void *arg) {
@@ -608,9 +670,11 @@ static void *export_main(void *arg) {
     mm_span **batch = malloc(MM_TRACE_BATCH_MAX * sizeof *batch);
     int64_t stop_deadline = 0; /* set when stopping is first seen */
     bool give_up = false;
-    pthread_mutex_lock(&ex.lock);
     for (;;) {
-        if (!ex.stop && ex.count < MM_TRACE_BATCH_MAX) {
+        /* Producers signal under ex.lock after counting under the queue's
+         * lock: the count read here cannot miss their wake-up. */
+        pthread_mutex_lock(&ex.lock);
+        if (!ex.stop && queued_count() < MM_TRACE_BATCH_MAX) {
             struct timespec at;
             clock_gettime(CLOCK_REALTIME, &at);
             at.tv_sec += ex.interval_ms / 1000;
@@ -622,49 +686,70 @@ static void *export_main(void *arg) {
             pthread_cond_timedwait(&ex.wake, &ex.lock, &at);
         }
         bool stopping = ex.stop;
-        size_t n = 0;
-        while (ex.head && n < MM_TRACE_BATCH_MAX) {
-            mm_span *sp = ex.head;
-            ex.head = sp->next;
-            if (!ex.head) ex.tail = NULL;
-            ex.count--;
-            ex.bytes -= mm_trace_span_bytes(sp);
-            if (batch)
-                batch[n++] = sp;
-            else {
-                atomic_fetch_add(&st_dropped, 1);
-                mm_span_free(sp);
-            }
-        }
-        bool more = ex.head != NULL;
         pthread_mutex_unlock(&ex.lock);
-        /* Stopping: the queue is flushed within one export deadline. Once a
-         * batch fails or the deadline passes, the rest is dropped (counted)
-         * instead of each batch waiting out its own deadline against a
-         * collector that is gone: a full queue is dozens of batches. */
+        /* The whole queue in one move; its bytes stay counted against the
+         * bound until each batch of it is sent or dropped. The gauge: what
+         * waited when the exporter woke (at least once an interval; the hot
+         * path does not touch it). */
+        q_lock();
+        mm_span *list = ex.head;
+        ex.head = ex.tail = NULL;
+        ex.count = 0;
+        atomic_store_explicit(&cnt()->queued_bytes, ex.bytes, memory_order_relaxed);
+        q_unlock();
         if (stopping && stop_deadline == 0) stop_deadline = mono_ms() + ex.timeout_ms;
-        if (stopping && !give_up && mono_ms() >= stop_deadline) give_up = true;
-        if (n && give_up) {
-            atomic_fetch_add(&st_dropped, n);
-            recycle(batch, n);
-        } else if (n && !send_batch(batch, n) && stopping) {
-            give_up = true;
+        bool any = list != NULL;
+        while (list) {
+            size_t n = 0, bytes = 0;
+            while (list && n < MM_TRACE_BATCH_MAX) {
+                mm_span *sp = list;
+                list = sp->next;
+                bytes += mm_trace_span_bytes(sp);
+                if (batch) {
+                    batch[n++] = sp;
+                } else {
+                    count(&cnt()->dropped, 1);
+                    mm_span_free(sp);
+                }
+            }
+            /* Stopping may begin while this list is sent: seen before each
+             * batch, so that the deadline below bounds the rest. */
+            if (!stopping) {
+                pthread_mutex_lock(&ex.lock);
+                stopping = ex.stop;
+                pthread_mutex_unlock(&ex.lock);
+                if (stopping) stop_deadline = mono_ms() + ex.timeout_ms;
+            }
+            /* Stopping: the queue is flushed within one export deadline.
+             * Once a batch fails or the deadline passes, the rest is dropped
+             * (counted) instead of each batch waiting out its own deadline
+             * against a collector that is gone: a full queue is dozens of
+             * batches. */
+            if (stopping && !give_up && mono_ms() >= stop_deadline) give_up = true;
+            if (n && give_up) {
+                count(&cnt()->dropped, n);
+                recycle(batch, n);
+            } else if (n && !send_batch(batch, n) && stopping) {
+                give_up = true;
+            }
+            q_lock();
+            ex.bytes -= bytes;
+            q_unlock();
         }
-        pthread_mutex_lock(&ex.lock);
-        if (stopping && (!more || !ex.head)) break;
+        if (stopping && !any) break;
     }
-    /* What arrived after the last batch (nothing should: hooks stop first). */
-    while (ex.head) {
-        mm_span *sp = ex.head;
-        ex.head = sp->next;
-        atomic_fetch_add(&st_dropped, 1);
-        mm_span_free(sp);
-    }
-    ex.tail = NULL;
-    ex.count = ex.bytes = 0;
-    pool_clear();
-    ex.running = false; /* a span ended from now on is dropped at once */
-    pthread_mutex_unlock(&ex.lock);
+    /* What arrived after the last batch (nothing should: hooks stop first);
+     * from here on a span ended is dropped at once. */
+    q_lock();
+    ex.running = false;
+    mm_span *rest = ex.head, *pool = ex.pool;
+    ex.head = ex.tail = NULL;
+    ex.pool = NULL;
+    ex.count = ex.bytes = ex.pool_count = 0;
+    q_unlock();
+    count(&cnt()->dropped, free_chain(rest));
+    free_chain(pool);
+    atomic_store_explicit(&cnt()->queued_bytes, 0, memory_order_relaxed);
     free(batch);
     return NULL;
 }
@@ -731,13 +816,11 @@ static int parse_endpoint(const char *url, char *err, size_t err_size) {
 /* A child forked while the exporter ran: the thread did not come along,
  * and the queue and the lock are a snapshot. Start afresh. */
 static void reset_after_fork(void) {
-    for (mm_span *sp = ex.head, *next; sp; sp = next) {
-        next = sp->next;
-        mm_span_free(sp);
-    }
-    ex.head = ex.tail = NULL;
-    ex.count = ex.bytes = 0;
-    pool_clear();
+    atomic_flag_clear(&qflag); /* a thread may have held it at the fork */
+    free_chain(ex.head);
+    free_chain(ex.pool);
+    ex.head = ex.tail = ex.pool = NULL;
+    ex.count = ex.bytes = ex.pool_count = 0;
     ex.running = false;
     ex.users = 0;
     mm_trace_enabled_ = false;
@@ -767,7 +850,9 @@ int mm_trace_init(const mm_trace_config *cfg, char *err, size_t err_size) {
              cfg->service_name && *cfg->service_name ? cfg->service_name : "metamorphosis");
     pthread_once(&spare_once, spare_key_init);
     ex.stop = false;
+    q_lock();
     ex.running = true;
+    q_unlock();
     if (pthread_create(&ex.thread, NULL, export_main, NULL) != 0) {
         ex.running = false;
         snprintf(err, err_size, "cannot start the trace exporter thread");
@@ -781,8 +866,10 @@ int mm_trace_init(const mm_trace_config *cfg, char *err, size_t err_size) {
 
 void mm_trace_shutdown(void) {
     if (ex.users == 0 || ex.pid != getpid() || --ex.users > 0) return;
-    pthread_mutex_lock(&ex.lock);
+    q_lock();
     bool running = ex.running;
+    q_unlock();
+    pthread_mutex_lock(&ex.lock);
     ex.stop = true;
     pthread_cond_signal(&ex.wake);
     pthread_mutex_unlock(&ex.lock);

@@ -11,6 +11,7 @@
 #ifndef MM_COMMON_TRACE_EXPORT_H
 #define MM_COMMON_TRACE_EXPORT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -39,6 +40,22 @@ int mm_trace_init(const mm_trace_config *cfg, char *err, size_t err_size);
 /* Sends what is queued (one last POST, within the timeout), stops the
  * thread and turns tracing off. No-op when off. */
 void mm_trace_shutdown(void);
+
+/* The exporter's counters as cells: lock-free atomics, so that they may
+ * live in memory another process reads (a node's worker block). */
+typedef struct mm_trace_counters {
+    _Atomic uint64_t exported;     /* spans the collector accepted */
+    _Atomic uint64_t dropped;      /* spans lost: queue full, or their batch failed */
+    _Atomic uint64_t failed_posts; /* export POSTs that failed (error, timeout, non-2xx) */
+    _Atomic uint64_t queued_bytes; /* gauge: bytes queued when the exporter last woke
+                                      (at least once an interval) */
+} mm_trace_counters;
+
+/* Counts into c from now on (what was counted so far moves to c); NULL:
+ * back to the process's own cells. Any thread, any time: the exporter and
+ * the hooks read the pointer atomically. c must stay valid until the next
+ * call or mm_trace_shutdown's return. */
+void mm_trace_use_counters(mm_trace_counters *c);
 
 typedef struct mm_trace_stats {
     uint64_t exported; /* spans the collector accepted */

@@ -62,19 +62,23 @@ static inline unsigned char *put_varint(unsigned char *p, uint64_t v) {
     return p;
 }
 
-/* memcpy for the short strings of a span (keys, values, ids) without a
- * call: two overlapping fixed-size moves, which compilers inline. */
+/* memcpy for the short strings of a span (keys, values, ids) and the
+ * attribute blocks copied from the previous span, without a call:
+ * overlapping fixed-size moves, which compilers inline (d and s do not
+ * overlap). */
 static inline void copy_small(unsigned char *d, const unsigned char *s, size_t n) {
-    if (n >= 8 && n <= 16) {
+    if (n > 16) {
+        size_t i = 0;
+        for (; i + 16 < n; i += 16) memcpy(d + i, s + i, 16);
+        memcpy(d + n - 16, s + n - 16, 16);
+    } else if (n >= 8) {
         memcpy(d, s, 8);
         memcpy(d + n - 8, s + n - 8, 8);
-    } else if (n >= 4 && n < 8) {
+    } else if (n >= 4) {
         memcpy(d, s, 4);
         memcpy(d + n - 4, s + n - 4, 4);
-    } else if (n < 4) {
-        for (size_t i = 0; i < n; i++) d[i] = s[i];
     } else {
-        memcpy(d, s, n);
+        for (size_t i = 0; i < n; i++) d[i] = s[i];
     }
 }
 
@@ -113,11 +117,41 @@ typedef struct attr {
     size_t key_len, s_len;
     int64_t i;
     bool is_int;
-    size_t any, kv; /* AnyValue's and KeyValue's inner sizes */
+    size_t any, kv;           /* AnyValue's and KeyValue's inner sizes */
+    const unsigned char *rec; /* the record, rec_len bytes */
+    size_t rec_len;
+    /* Where this attribute's encoded KeyValue field (tag included) was
+     * written, as an offset in the output, enc_len bytes; set by put_span. */
+    size_t enc_off, enc_len;
+    bool memo; /* the same record as the previous span's at this index: enc_* are its bytes */
 } attr;
+
+/* Whether records a and b (n bytes each, inside spans) are equal: eight
+ * bytes at a time, the last word masked (a span's records are followed by
+ * more of the span, so the last 8-byte read stays inside it). */
+static inline bool rec_eq(const unsigned char *a, const unsigned char *b, size_t n) {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x, y;
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        if (x != y) return false;
+    }
+    if (i == n) return true;
+    uint64_t x, y, mask;
+    memcpy(&x, a + i, 8);
+    memcpy(&y, b + i, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    mask = (UINT64_C(1) << (8 * (n - i))) - 1;
+#else
+    mask = ~(UINT64_MAX >> (8 * (n - i)));
+#endif
+    return ((x ^ y) & mask) == 0;
+}
 
 /* Reads the record at p into a; returns the next record. */
 static const unsigned char *read_attr(const unsigned char *p, attr *a) {
+    a->rec = p;
     memcpy(&a->key, p, sizeof a->key);
     p += sizeof a->key;
     a->key_len = lit_len(a->key);
@@ -125,19 +159,21 @@ static const unsigned char *read_attr(const unsigned char *p, attr *a) {
     a->is_int = type == MM_SPAN_ATTR_INT;
     if (type == MM_SPAN_ATTR_INT) {
         memcpy(&a->i, p, sizeof a->i);
-        return p + sizeof a->i;
-    }
-    if (type == MM_SPAN_ATTR_CONST) {
+        p += sizeof a->i;
+    } else if (type == MM_SPAN_ATTR_CONST) {
         memcpy(&a->s, p, sizeof a->s);
         a->s_len = lit_len(a->s);
-        return p + sizeof a->s;
+        p += sizeof a->s;
+    } else {
+        assert(type == MM_SPAN_ATTR_STR);
+        uint16_t n;
+        memcpy(&n, p, 2);
+        a->s = (const char *)p + 2;
+        a->s_len = n;
+        p += 2 + n;
     }
-    assert(type == MM_SPAN_ATTR_STR);
-    uint16_t n;
-    memcpy(&n, p, 2);
-    a->s = (const char *)p + 2;
-    a->s_len = n;
-    return p + 2 + n;
+    a->rec_len = (size_t)(p - a->rec);
+    return p;
 }
 
 /* Sets AnyValue's inner size, then KeyValue's; returns the latter. */
@@ -166,24 +202,61 @@ static size_t status_len(size_t msg_len) { return field_len(msg_len) + 2; }
 /* Most attribute records a span holds (the smallest record is 11 bytes). */
 #define SPAN_ATTRS_MAX (MM_SPAN_ATTRS_MAX / 11 + 1)
 
+/* The previous span of the batch, already written: its attributes (as
+ * read, with where each one's bytes are) and where its attribute block is. */
+typedef struct memo {
+    const mm_span *sp; /* NULL before the first span */
+    attr *as;
+    size_t na;
+    size_t block_off, block_len;
+} memo;
+
 /* Reads the span's attribute records into as (*na of them, sizes set) and
- * returns the span's inner size: each record is read once per encoding. */
-static size_t span_parse(const mm_span *sp, attr *as, size_t *na) {
+ * returns the span's inner size: each record is read once per encoding.
+ * The spans of a batch mostly differ only in ids and times; their
+ * attributes are the same method, route, topic, group. So, against the
+ * previous span (m): when its whole attribute block is byte-for-byte the
+ * same (*block), its encoded block is copied; else each record equal to the
+ * one at the same index there (same key, type and value bytes; keys and
+ * constant values compare by address, which names the same literal) is
+ * copied from its bytes, and only the others are encoded. */
+static size_t span_parse(const mm_span *sp, attr *as, size_t *na, const memo *m, bool *block) {
     size_t n = field_len(16) + field_len(8) + field_len(sp->name_len) + 2 + 9 + 9, k = 0;
     if (sp->ctx.state[0]) n += field_len(strlen(sp->ctx.state));
     if (sp->has_parent) n += field_len(8);
+    if (sp->error) n += field_len(status_len(strlen(sp->status_message)));
+    /* (memcmp: the block is a few hundred bytes, compared 32 at a time) */
+    *block = m->sp != NULL && sp->attrs_len == m->sp->attrs_len &&
+             memcmp(sp->attrs, m->sp->attrs, sp->attrs_len) == 0;
+    if (*block) {
+        *na = m->na;
+        return n + m->block_len;
+    }
     for (const unsigned char *p = sp->attrs, *end = p + sp->attrs_len; p < end; k++) {
         assert(k < SPAN_ATTRS_MAX);
-        p = read_attr(p, &as[k]);
-        n += field_len(kv_len(&as[k]));
+        attr *a = &as[k];
+        p = read_attr(p, a);
+        a->memo = m->sp != NULL && k < m->na && m->as[k].rec_len == a->rec_len &&
+                  rec_eq(m->as[k].rec, a->rec, a->rec_len);
+        if (a->memo) {
+            a->enc_off = m->as[k].enc_off;
+            a->enc_len = m->as[k].enc_len;
+        } else {
+            a->enc_len = field_len(kv_len(a));
+        }
+        n += a->enc_len;
     }
-    if (sp->error) n += field_len(status_len(strlen(sp->status_message)));
     *na = k;
     return n;
 }
 
-static unsigned char *put_span(unsigned char *p, const mm_span *sp, size_t len, const attr *as,
-                               size_t na) {
+/* Writes the span at p (inside the output buf). Unless block (its
+ * attributes copied whole from m's block), records where each attribute's
+ * bytes are (as[].enc_off) and where the block is (*off, *blen) for the
+ * next span's memo. */
+static unsigned char *put_span(unsigned char *buf, unsigned char *p, const mm_span *sp, size_t len,
+                               attr *as, size_t na, const memo *m, bool block, size_t *off,
+                               size_t *blen) {
     *p++ = TAG_SS_SPANS;
     p = put_varint(p, len);
     p = put_bytes(p, TAG_SPAN_TRACE_ID, sp->ctx.trace_id, 16);
@@ -197,7 +270,25 @@ static unsigned char *put_span(unsigned char *p, const mm_span *sp, size_t len, 
     *p++ = sp->kind;
     p = put_fixed64(p, TAG_SPAN_START, sp->start_ns);
     p = put_fixed64(p, TAG_SPAN_END, sp->end_ns);
-    for (size_t i = 0; i < na; i++) p = put_kv(p, TAG_SPAN_ATTRIBUTES, &as[i]);
+    *off = (size_t)(p - buf);
+    if (block) {
+        copy_small(p, buf + m->block_off, m->block_len);
+        p += m->block_len;
+    } else {
+        for (size_t i = 0; i < na; i++) {
+            attr *a = &as[i];
+            size_t at = (size_t)(p - buf);
+            if (a->memo) {
+                copy_small(p, buf + a->enc_off, a->enc_len);
+                p += a->enc_len;
+            } else {
+                p = put_kv(p, TAG_SPAN_ATTRIBUTES, a);
+            }
+            assert((size_t)(p - buf) - at == a->enc_len);
+            a->enc_off = at;
+        }
+    }
+    *blen = (size_t)(p - buf) - *off;
     if (sp->error) {
         size_t ml = strlen(sp->status_message);
         *p++ = TAG_SPAN_STATUS;
@@ -211,10 +302,10 @@ static unsigned char *put_span(unsigned char *p, const mm_span *sp, size_t len, 
 
 /* One pass over the spans: each is written after a gap kept for the
  * request's head (whose lengths depend on the spans' total), the head is
- * written at the gap's end once the total is known, and the whole moved to
- * the buffer's start. */
-unsigned char *mm_otlp_encode_pb(mm_span *const *spans, size_t n, const char *service_name,
-                                 size_t *len) {
+ * written at the gap's end once the total is known (mm_otlp_encode_pb then
+ * moves the whole to the buffer's start; the exporter sends it in place). */
+unsigned char *mm_otlp_encode_pb_at(mm_span *const *spans, size_t n, const char *service_name,
+                                    size_t *start, size_t *len) {
     static const char scope[] = "metamorphosis";
     const char *svc = service_name ? service_name : "metamorphosis";
     attr res[3] = {
@@ -229,11 +320,14 @@ unsigned char *mm_otlp_encode_pb(mm_span *const *spans, size_t n, const char *se
     /* the head: two tags with 10-byte varints at most, the resource, the scope */
     size_t gap = 2 * 11 + field_len(resource) + scope_msg;
     size_t cap = gap + 512 * (n ? n : 1), used = gap;
-    attr *as = malloc(SPAN_ATTRS_MAX * sizeof *as);
+    /* this span's attributes and the previous one's (the memo), swapped */
+    attr *mem = malloc(2 * SPAN_ATTRS_MAX * sizeof *mem), *as = mem;
+    memo m = {.as = mem ? mem + SPAN_ATTRS_MAX : NULL};
     unsigned char *buf = malloc(cap);
-    if (as == NULL || buf == NULL) goto fail;
+    if (mem == NULL || buf == NULL) goto fail;
     for (size_t i = 0; i < n; i++) {
-        size_t na, slen = span_parse(spans[i], as, &na), need = field_len(slen);
+        bool block;
+        size_t na, slen = span_parse(spans[i], as, &na, &m, &block), need = field_len(slen);
         if (used + need > cap) {
             size_t ncap = cap * 2 > used + need ? cap * 2 : used + need;
             unsigned char *nb = realloc(buf, ncap);
@@ -241,10 +335,23 @@ unsigned char *mm_otlp_encode_pb(mm_span *const *spans, size_t n, const char *se
             buf = nb;
             cap = ncap;
         }
-        unsigned char *end = put_span(buf + used, spans[i], slen, as, na);
+        size_t off, blen;
+        unsigned char *end =
+            put_span(buf, buf + used, spans[i], slen, as, na, &m, block, &off, &blen);
         assert((size_t)(end - buf) == used + need);
         (void)end;
         used += need;
+        /* This span is the next one's memo. A copied block leaves m.as as
+         * it is: its records are byte-for-byte this span's. */
+        if (!block) {
+            attr *t = m.as;
+            m.as = as;
+            as = t;
+            m.na = na;
+        }
+        m.sp = spans[i];
+        m.block_off = off;
+        m.block_len = blen;
     }
     size_t spans_bytes = used - gap;
     size_t scope_spans = scope_msg + spans_bytes;
@@ -263,12 +370,20 @@ unsigned char *mm_otlp_encode_pb(mm_span *const *spans, size_t n, const char *se
     p = put_varint(p, field_len(sizeof scope - 1));
     p = put_bytes(p, TAG_SCOPE_NAME, scope, sizeof scope - 1);
     assert(p == buf + gap);
-    memmove(buf, buf + gap - head, total);
-    free(as);
+    free(mem);
+    *start = gap - head;
     *len = total;
     return buf;
 fail:
-    free(as);
+    free(mem);
     free(buf);
     return NULL;
+}
+
+unsigned char *mm_otlp_encode_pb(mm_span *const *spans, size_t n, const char *service_name,
+                                 size_t *len) {
+    size_t start;
+    unsigned char *buf = mm_otlp_encode_pb_at(spans, n, service_name, &start, len);
+    if (buf) memmove(buf, buf + start, *len);
+    return buf;
 }

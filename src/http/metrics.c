@@ -1,9 +1,11 @@
-/* metrics.c -- request counters, a latency histogram and gauges, exposed at
- * /metrics in the Prometheus text format. Lock-free: every cell is a C11
+/* metrics.c -- request counters, a latency histogram and gauges, and the
+ * process's span exporter counters, exposed at /metrics in the Prometheus
+ * text format. Lock-free: every cell is a C11
  * atomic, so workers never contend on a metrics mutex. */
 #include "http/http_internal.h"
 
 #include "common/strbuf.h"
+#include "common/trace_export.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -119,6 +121,23 @@ char *mm_http_metrics_render(mm_http_metrics *m, size_t *len) {
     for (int k = 0; k < MM_HTTP_ERRKIND_COUNT; k++)
         mm_strbuf_printf(&t, "mm_graphql_errors_total{kind=\"%s\"} %llu\n", error_kind_name(k),
                          atomic_load(&m->errors[k]));
+    /* The process's span exporter (docs/tracing.md): zeros while tracing is off. */
+    mm_trace_stats ts;
+    mm_trace_get_stats(&ts);
+    mm_strbuf_printf(
+        &t,
+        "# HELP mm_trace_spans_exported_total Spans sent to the OTLP collector and accepted.\n"
+        "# TYPE mm_trace_spans_exported_total counter\nmm_trace_spans_exported_total %llu\n"
+        "# HELP mm_trace_spans_dropped_total Spans lost: the export queue was full, or their "
+        "export failed.\n"
+        "# TYPE mm_trace_spans_dropped_total counter\nmm_trace_spans_dropped_total %llu\n"
+        "# HELP mm_trace_export_failures_total Export POSTs that failed (error, timeout, "
+        "non-2xx).\n"
+        "# TYPE mm_trace_export_failures_total counter\nmm_trace_export_failures_total %llu\n"
+        "# HELP mm_trace_queue_bytes Bytes of ended spans waiting for export.\n"
+        "# TYPE mm_trace_queue_bytes gauge\nmm_trace_queue_bytes %zu\n",
+        (unsigned long long)ts.exported, (unsigned long long)ts.dropped,
+        (unsigned long long)ts.failed_posts, ts.queued_bytes);
     *len = t.len;
     return mm_strbuf_take(&t); /* NULL when an allocation failed */
 }

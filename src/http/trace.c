@@ -5,21 +5,49 @@
  * Called only when mm_trace_enabled(). */
 #include "http/http_internal.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/trace.h"
+
+/* The three request headers a server span reads, found in one pass over
+ * the head (by length first, then the name): three lookups of their own
+ * would compare every field's name three times. */
+typedef struct trace_headers {
+    const mm_http_field *traceparent, *tracestate, *user_agent;
+} trace_headers;
+
+static void find_headers(const mm_http_conn *c, trace_headers *h) {
+    assert(c->active && c->phase == MM_PHASE_HEAD); /* io->head is this request's */
+    const mm_http_head *head = &c->io->head;
+    h->traceparent = h->tracestate = h->user_agent = NULL;
+    for (size_t i = 0; i < head->field_count; i++) {
+        const mm_http_field *f = &head->fields[i];
+        if (f->name_len == 11) {
+            if (!h->traceparent && strncasecmp(f->name, "traceparent", 11) == 0) h->traceparent = f;
+        } else if (f->name_len == 10) {
+            if ((f->name[0] | 0x20) == 't') {
+                if (!h->tracestate && strncasecmp(f->name, "tracestate", 10) == 0)
+                    h->tracestate = f;
+            } else if (!h->user_agent && strncasecmp(f->name, "user-agent", 10) == 0) {
+                h->user_agent = f;
+            }
+        }
+    }
+}
 
 void mm_http_trace_begin(mm_http_conn *c) {
     mm_trace_ctx parent; /* not zeroed: 540 bytes, mostly tracestate room */
     parent.valid = false;
     parent.state[0] = '\0';
-    size_t len;
-    const char *tp = mm_http_conn_header(c, "traceparent", &len);
-    if (tp && mm_traceparent_parse(tp, len, &parent) == 0) {
-        const char *ts = mm_http_conn_header(c, "tracestate", &len);
-        if (ts) mm_tracestate_set(&parent, ts, len);
-    }
+    trace_headers h;
+    find_headers(c, &h);
+    if (h.traceparent &&
+        mm_traceparent_parse(h.traceparent->value, h.traceparent->value_len, &parent) == 0 &&
+        h.tracestate)
+        mm_tracestate_set(&parent, h.tracestate->value, h.tracestate->value_len);
     /* The span starts when the request did (c->start_ns is monotonic). */
     uint64_t ago = mm_http_now_ns() - c->start_ns;
     uint64_t now = mm_trace_now_ns();
@@ -28,21 +56,31 @@ void mm_http_trace_begin(mm_http_conn *c) {
     /* The name "<METHOD> <path>" straight into the span, cut to fit. */
     const char *path = c->path ? c->path : "/";
     size_t m = strnlen(c->method_name, sizeof c->method_name), p = strlen(path);
-    if (m + 1 + p >= sizeof sp->name) p = sizeof sp->name - m - 2;
-    memcpy(sp->name, c->method_name, m);
+    size_t pn = p;
+    if (m + 1 + pn >= sizeof sp->name) pn = sizeof sp->name - m - 2;
+    _Static_assert(sizeof c->method_name <= sizeof sp->name, "the method fits the name");
+    memcpy(sp->name, c->method_name, sizeof c->method_name); /* fixed size: no call */
     sp->name[m] = ' ';
-    memcpy(sp->name + m + 1, path, p);
-    sp->name[m + 1 + p] = '\0';
-    sp->name_len = (uint16_t)(m + 1 + p);
-    mm_span_attr_str(sp, "http.request.method", c->method_name);
-    mm_span_attr_str(sp, "url.path", c->path);
+    memcpy(sp->name + m + 1, path, pn);
+    sp->name[m + 1 + pn] = '\0';
+    sp->name_len = (uint16_t)(m + 1 + pn);
+    /* The usual methods as literals (kept by address, not copied). */
+    if (m == 4 && memcmp(c->method_name, "POST", 4) == 0)
+        mm_span_attr_const(sp, "http.request.method", "POST");
+    else if (m == 3 && memcmp(c->method_name, "GET", 3) == 0)
+        mm_span_attr_const(sp, "http.request.method", "GET");
+    else
+        mm_span_attr_strn(sp, "http.request.method", c->method_name, m);
+    if (c->path) {
+        mm_span_attr_strn(sp, "url.path", c->path, p);
+    }
     mm_span_attr_const(sp, "url.scheme", "http");
-    mm_span_attr_str(sp, "http.route", c->path);
+    if (c->path) mm_span_attr_strn(sp, "http.route", c->path, p);
     mm_span_attr_const(sp, "network.protocol.version", c->minor ? "1.1" : "1.0");
     const char *colon = strrchr(c->remote, ':');
     if (colon) mm_span_attr_strn(sp, "client.address", c->remote, (size_t)(colon - c->remote));
-    const char *ua = mm_http_conn_header(c, "User-Agent", &len);
-    if (ua) mm_span_attr_strn(sp, "user_agent.original", ua, len);
+    if (h.user_agent)
+        mm_span_attr_strn(sp, "user_agent.original", h.user_agent->value, h.user_agent->value_len);
     c->span = sp;
 }
 

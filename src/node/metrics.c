@@ -36,6 +36,10 @@ enum {
     F_REBALANCES,
     F_HANDLER,
     F_E2E,
+    F_TRACE_EXPORTED,
+    F_TRACE_DROPPED,
+    F_TRACE_FAILURES,
+    F_TRACE_QUEUE,
     F_LAG,
     F_COMMITTED,
     F_END,
@@ -69,6 +73,15 @@ const mm_node_metric_family mm_node_metric_families[] = {
                    "Duration of one call of the service's handler."},
     [F_E2E] = {"mm_worker_event_latency_seconds", "histogram", "service, consumer",
                "From the event's time (ce_time, else its Kafka timestamp) to done."},
+    [F_TRACE_EXPORTED] = {"mm_worker_trace_spans_exported_total", "counter", "service, consumer",
+                          "Spans the workers' exporters sent and the collector accepted."},
+    [F_TRACE_DROPPED] = {"mm_worker_trace_spans_dropped_total", "counter", "service, consumer",
+                         "Spans the workers lost: their queue was full, or their export failed."},
+    [F_TRACE_FAILURES] = {"mm_worker_trace_export_failures_total", "counter", "service, consumer",
+                          "Export POSTs of the workers that failed (error, timeout, non-2xx)."},
+    [F_TRACE_QUEUE] = {"mm_worker_trace_queue_bytes", "gauge", "service, consumer",
+                       "Bytes of spans the running workers had queued when their exporters last "
+                       "woke."},
     [F_LAG] = {"mm_node_consumer_lag_messages", "gauge", "service, consumer, topic, partition",
                "Messages of the partition the consumer group has not committed."},
     [F_COMMITTED] = {"mm_node_consumer_committed_offset", "gauge",
@@ -320,6 +333,7 @@ static void totals(const mm_node *n, size_t i, mm_worker_metrics *sum, int64_t *
             mm_wm_accumulate(sum, s->procs[j].metrics);
             *in_flight +=
                 atomic_load_explicit(&s->procs[j].metrics->in_flight, memory_order_relaxed);
+            mm_wm_add(&sum->trace.queued_bytes, ld(&s->procs[j].metrics->trace.queued_bytes));
         }
     if (*in_flight < 0) *in_flight = 0; /* a read between two workers' updates */
 }
@@ -403,6 +417,22 @@ char *mm_node_metrics_render(mm_node *n, size_t *len) {
             case F_E2E:
                 histogram(&t, name, labels[i], w->e2e.bucket, mm_wm_e2e_bounds_us,
                           MM_WM_E2E_BUCKETS, ld(&w->e2e.sum_us), ld(&w->e2e.count));
+                break;
+            case F_TRACE_EXPORTED:
+                mm_strbuf_printf(&t, "%s{%s} %llu\n", name, labels[i],
+                                 (unsigned long long)ld(&w->trace.exported));
+                break;
+            case F_TRACE_DROPPED:
+                mm_strbuf_printf(&t, "%s{%s} %llu\n", name, labels[i],
+                                 (unsigned long long)ld(&w->trace.dropped));
+                break;
+            case F_TRACE_FAILURES:
+                mm_strbuf_printf(&t, "%s{%s} %llu\n", name, labels[i],
+                                 (unsigned long long)ld(&w->trace.failed_posts));
+                break;
+            case F_TRACE_QUEUE:
+                mm_strbuf_printf(&t, "%s{%s} %llu\n", name, labels[i],
+                                 (unsigned long long)ld(&w->trace.queued_bytes));
                 break;
             case F_WORKERS:
                 mm_strbuf_printf(&t, "%s{%s} %zu\n", name, labels[i], running(s));

@@ -404,6 +404,7 @@ static void __attribute__((noreturn)) child_main(const mm_worker_params *p, int 
         fflush(NULL);
         _exit(EXIT_START_FAILED);
     }
+    if (p->metrics) mm_trace_use_counters(&p->metrics->trace); /* trace: the node reads them */
     if (spec->service->post_fork &&
         spec->service->post_fork(spec->service->post_fork_ud, spec->service)) {
         mm_log_error("worker consumer=%s.%s pid=%d: the service's post_fork initializer failed",

@@ -158,4 +158,7 @@ void mm_wm_accumulate(mm_worker_metrics *dst, const mm_worker_metrics *src) {
         mm_wm_add(&dst->e2e.bucket[i], ld(&src->e2e.bucket[i]));
     mm_wm_add(&dst->e2e.sum_us, ld(&src->e2e.sum_us));
     mm_wm_add(&dst->e2e.count, ld(&src->e2e.count));
+    mm_wm_add(&dst->trace.exported, ld(&src->trace.exported));
+    mm_wm_add(&dst->trace.dropped, ld(&src->trace.dropped));
+    mm_wm_add(&dst->trace.failed_posts, ld(&src->trace.failed_posts));
 }

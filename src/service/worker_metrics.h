@@ -17,6 +17,7 @@
 
 #include "bus/consumer.h"
 #include "bus/envelope.h"
+#include "common/trace_export.h"
 
 /* Histogram bucket upper bounds, in microseconds; the last bucket is +Inf. */
 #define MM_WM_HANDLER_BUCKETS 14 /* 0.5 ms .. 10 s, +Inf (as the HTTP server's) */
@@ -43,6 +44,9 @@ typedef struct mm_worker_metrics {
     _Atomic int64_t in_flight;       /* events started and not done */
     mm_wm_histogram_handler handler; /* handler call durations */
     mm_wm_histogram_e2e e2e;         /* ce_time (else the Kafka timestamp) to done */
+    /* The worker process's span exporter (trace_export.h), when tracing is
+     * on: the worker points the exporter's counters here. */
+    mm_trace_counters trace;
 } mm_worker_metrics;
 
 extern const uint64_t mm_wm_handler_bounds_us[MM_WM_HANDLER_BUCKETS - 1];
@@ -72,8 +76,9 @@ void mm_wm_rebalanced(mm_worker_metrics *m);
 /* mm_wm_rebalanced as a mm_consumer_config.on_assign callback (ud: the block). */
 void mm_wm_on_assign(void *ud);
 
-/* Adds src's counters and histograms to dst (in_flight is not added: a
- * finished worker has nothing in flight). Relaxed loads. */
+/* Adds src's counters and histograms to dst (the gauges in_flight and
+ * trace.queued_bytes are not added: a finished worker has nothing in
+ * flight or queued). Relaxed loads. */
 void mm_wm_accumulate(mm_worker_metrics *dst, const mm_worker_metrics *src);
 
 #endif

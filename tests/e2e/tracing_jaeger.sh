@@ -14,7 +14,10 @@
 #      continues that trace: the worker's process span is the child of the
 #      SDK's span id, in the SDK's trace;
 #   3. tracing configured to a collector that is down costs no request
-#      (the mutation still answers) and the exporter reports dropped spans.
+#      (the mutation still answers) and the exporter reports dropped spans;
+#   4. the exporter's health on gregor serve's /metrics: spans exported
+#      (Jaeger accepted them), dropped and failed POSTs (the collector that
+#      is down), each /metrics text passing `promtool check metrics`.
 set -euo pipefail
 
 src=${MM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -149,6 +152,30 @@ out=$(curl -s --max-time 60 -H 'content-type: application/json' --data-binary "$
 grep -q '"name":"traced"' <<<"$out" || fail "with the collector down createForm did not answer: $out"
 for _ in $(seq 50); do grep -q 'trace export failed, spans dropped' "$work/dead.err" && break; sleep 0.1; done
 grep -q 'trace export failed, spans dropped' "$work/dead.err" || fail "no dropped-spans warning with the collector down"
+
+# 4. The exporter's health on /metrics (the counters move at the exporter's
+# next batch: within its 1 s interval, or the 200 ms deadline of a POST).
+# metric URL NAME -> the sample's value (empty when absent).
+metric() { curl -sf --max-time 5 "${1%/graphql}/metrics" | sed -n "s/^$2 //p"; }
+for _ in $(seq 50); do
+    [[ $(metric "$url" mm_trace_spans_exported_total) -gt 0 ]] 2>/dev/null && break
+    sleep 0.1
+done
+[[ $(metric "$url" mm_trace_spans_exported_total) -ge 2 ]] || fail "mm_trace_spans_exported_total is not counting: $(metric "$url" mm_trace_spans_exported_total)"
+[[ $(metric "$url" mm_trace_spans_dropped_total) == 0 ]] || fail "spans dropped with Jaeger up"
+for _ in $(seq 50); do
+    [[ $(metric "$url_dead" mm_trace_export_failures_total) -gt 0 ]] 2>/dev/null && break
+    sleep 0.1
+done
+[[ $(metric "$url_dead" mm_trace_export_failures_total) -ge 1 ]] || fail "no export failure counted with the collector down"
+[[ $(metric "$url_dead" mm_trace_spans_dropped_total) -ge 1 ]] || fail "no dropped span counted with the collector down"
+[[ $(metric "$url_dead" mm_trace_spans_exported_total) == 0 ]] || fail "spans counted exported to a closed port"
+[[ -n $(metric "$url_dead" mm_trace_queue_bytes) ]] || fail "no mm_trace_queue_bytes"
+promtool=$("$src/scripts/fetch-promtool.sh") || fail "scripts/fetch-promtool.sh failed"
+for u in "$url" "$url_dead"; do
+    curl -sf --max-time 5 "${u%/graphql}/metrics" >"$work/metrics.txt" || fail "no /metrics at $u"
+    "$promtool" check metrics <"$work/metrics.txt" || fail "promtool check metrics failed on $u/metrics"
+done
 
 # gregor stops cleanly with tracing on (exit 0: under ASan, no leak of a
 # span or of the exporter either): the servers, then the worker.

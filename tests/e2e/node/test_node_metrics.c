@@ -3,6 +3,8 @@
  * example's create_form consumer (examples/forms, renamed per run).
  *
  * Proves: N CreateFormEvents handled -> mm_worker_events_handled_total = N,
+ * (with tracing on towards a closed port: the worker's span exporter's
+ * dropped spans and failed POSTs counted, none exported),
  * failed and dead-lettered 0, both latency histograms counted N, nothing in
  * flight, the lag back to 0; `promtool check metrics` accepts the output;
  * the lag rises while the consumer's worker is stopped (SIGSTOP) and falls
@@ -219,6 +221,19 @@ static void test_node_metrics(void **state) {
     setenv("MM_REDIS_URL", redis_url, 1);
     setenv("MM_NODE_METRICS_LISTEN", "127.0.0.1:0", 1);
     setenv("MM_NODE_LAG_INTERVAL_MS", "300", 1);
+    /* Tracing on, towards a collector that is not there (a port bound and
+     * closed again: connections are refused): the workers' exporters count
+     * their failed POSTs and dropped spans into the blocks the node reads. */
+    int closed = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t sl = sizeof sa;
+    assert_int_equal(bind(closed, (struct sockaddr *)&sa, sizeof sa), 0);
+    assert_int_equal(getsockname(closed, (struct sockaddr *)&sa, &sl), 0);
+    char endpoint[64];
+    snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d", ntohs(sa.sin_port));
+    close(closed);
+    setenv("MM_TRACING_ENDPOINT", endpoint, 1);
+    setenv("MM_TRACING_TIMEOUT_MS", "200", 1);
     /* The stopped worker must stay a member while it is stopped. */
     setenv("MM_KAFKA_PROP_SESSION_TIMEOUT_MS", "30000", 1);
     assert_int_equal(mm_test_kafka_create_topic(mm_test_kafka_bootstrap(), web, 1), 0);
@@ -268,6 +283,13 @@ static void test_node_metrics(void **state) {
     assert_true(sum(text, "mm_worker_events_in_flight", cl, NULL) == 0);
     assert_true(sum(text, "mm_worker_rebalances_total", cl, NULL) >= 1);
     assert_true(sum(text, "mm_node_workers", cl, NULL) == 1);
+    assert_true(sum(text, "mm_worker_trace_spans_exported_total", cl, NULL) == 0);
+    free(text);
+    /* The exporter's batches of those events' spans (at least one each)
+     * fail within its interval (1 s) and a refused connect. */
+    text = wait_metric("mm_worker_trace_spans_dropped_total", cl, NULL, '>', N, 10000);
+    assert_true(sum(text, "mm_worker_trace_export_failures_total", cl, NULL) >= 1);
+    assert_true(sum(text, "mm_worker_trace_spans_exported_total", cl, NULL) == 0);
     print_message("end-to-end latency of %d events: sum %.3f s; handler: sum %.6f s\n", N,
                   sum(text, "mm_worker_event_latency_seconds_sum", cl, NULL),
                   sum(text, "mm_worker_handler_duration_seconds_sum", cl, NULL));

@@ -15,7 +15,9 @@
 #include <cmocka.h>
 #include <jansson.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -264,6 +266,88 @@ static void pb_spans(const uint8_t *b, size_t n, const uint8_t **ss, size_t *ss_
     assert_int_equal(pb_find(rs, rs_len, 2, 0, ss, ss_len, NULL), 1);
 }
 
+/* Attribute idx of the ExportTraceServiceRequest's span si: key and
+ * string value (int_value when s is NULL). */
+static void check_pb_attr(const uint8_t *pb, size_t len, size_t si, size_t idx, const char *key,
+                          const char *s, int64_t i) {
+    const uint8_t *ss, *sp, *kv, *any, *v;
+    size_t ss_len, sp_len, kv_len, any_len, v_len;
+    uint64_t num;
+    pb_spans(pb, len, &ss, &ss_len);
+    assert_int_equal(pb_find(ss, ss_len, 2, si, &sp, &sp_len, NULL), 1);
+    assert_int_equal(pb_find(sp, sp_len, 9, idx, &kv, &kv_len, NULL), 1);
+    assert_int_equal(pb_find(kv, kv_len, 1, 0, &v, &v_len, NULL), 1);
+    assert_int_equal(v_len, strlen(key));
+    assert_memory_equal(v, key, v_len);
+    assert_int_equal(pb_find(kv, kv_len, 2, 0, &any, &any_len, NULL), 1);
+    if (s) {
+        assert_int_equal(pb_find(any, any_len, 1, 0, &v, &v_len, NULL), 1);
+        assert_int_equal(v_len, strlen(s));
+        assert_memory_equal(v, s, v_len);
+    } else {
+        assert_int_equal(pb_find(any, any_len, 3, 0, NULL, NULL, &num), 1);
+        assert_true((int64_t)num == i);
+    }
+}
+
+/* The encoder copies an attribute's bytes from the previous span's when
+ * the record is the same (same key, same value): a different value of the
+ * same length, a different key with the same value, more or fewer
+ * attributes than the previous span are each encoded for themselves. */
+static void test_encode_pb_memo(void **state) {
+    (void)state;
+    mm_trace_enabled_ = true;
+    mm_span *sp[5];
+    for (int k = 0; k < 5; k++) sp[k] = mm_span_start("s", MM_SPAN_SERVER, sampled_parent());
+    mm_span_attr_str(sp[0], "url.path", "/graphql");
+    mm_span_attr_const(sp[0], "url.scheme", "http");
+    mm_span_attr_int(sp[0], "http.response.status_code", 200);
+    mm_span_attr_str(sp[1], "url.path", "/graphql");                              /* same */
+    mm_span_attr_const(sp[1], "url.scheme", "http");                              /* same */
+    mm_span_attr_int(sp[1], "http.response.status_code", 500);                    /* other value */
+    mm_span_attr_str(sp[1], "user_agent.original", "ua/1.0 with a longer value"); /* extra */
+    mm_span_attr_str(sp[2], "url.path", "/graphqX"); /* same length, other bytes */
+    mm_span_attr_const(sp[2], "url.scheme", "http");
+    mm_span_attr_str(sp[3], "http.route", "/graphqX"); /* other key, same value */
+    mm_span_attr_const(sp[3], "url.scheme", "http");
+    mm_span_attr_int(sp[3], "http.response.status_code", 500);
+    mm_span_attr_str(sp[3], "user_agent.original", "ua/1.0 with a longer value");
+    mm_span_attr_str(sp[4], "http.route", "/graphqX"); /* all the same as sp[3] */
+    mm_span_attr_const(sp[4], "url.scheme", "http");
+    mm_span_attr_int(sp[4], "http.response.status_code", 500);
+    mm_span_attr_str(sp[4], "user_agent.original", "ua/1.0 with a longer value");
+    for (int k = 0; k < 5; k++) sp[k]->end_ns = sp[k]->start_ns + 1;
+    size_t len;
+    uint8_t *pb = mm_otlp_encode_pb(sp, 5, "svc", &len);
+    assert_non_null(pb);
+    check_pb_attr(pb, len, 0, 0, "url.path", "/graphql", 0);
+    check_pb_attr(pb, len, 0, 2, "http.response.status_code", NULL, 200);
+    check_pb_attr(pb, len, 1, 0, "url.path", "/graphql", 0);
+    check_pb_attr(pb, len, 1, 1, "url.scheme", "http", 0);
+    check_pb_attr(pb, len, 1, 2, "http.response.status_code", NULL, 500);
+    check_pb_attr(pb, len, 1, 3, "user_agent.original", "ua/1.0 with a longer value", 0);
+    check_pb_attr(pb, len, 2, 0, "url.path", "/graphqX", 0);
+    check_pb_attr(pb, len, 2, 1, "url.scheme", "http", 0);
+    check_pb_attr(pb, len, 3, 0, "http.route", "/graphqX", 0);
+    check_pb_attr(pb, len, 3, 1, "url.scheme", "http", 0);
+    check_pb_attr(pb, len, 3, 2, "http.response.status_code", NULL, 500);
+    check_pb_attr(pb, len, 3, 3, "user_agent.original", "ua/1.0 with a longer value", 0);
+    for (size_t i = 0; i < 4; i++) {
+        const uint8_t *ss, *s3, *s4, *a3, *a4;
+        size_t ss_len, s3_len, s4_len, a3_len, a4_len;
+        pb_spans(pb, len, &ss, &ss_len);
+        assert_int_equal(pb_find(ss, ss_len, 2, 3, &s3, &s3_len, NULL), 1);
+        assert_int_equal(pb_find(ss, ss_len, 2, 4, &s4, &s4_len, NULL), 1);
+        assert_int_equal(pb_find(s3, s3_len, 9, i, &a3, &a3_len, NULL), 1);
+        assert_int_equal(pb_find(s4, s4_len, 9, i, &a4, &a4_len, NULL), 1);
+        assert_int_equal(a3_len, a4_len);
+        assert_memory_equal(a3, a4, a3_len);
+    }
+    free(pb);
+    for (int k = 0; k < 5; k++) mm_span_free(sp[k]);
+    mm_trace_enabled_ = false;
+}
+
 /* The protobuf encoding: ids raw, times fixed64, attributes, status. */
 static void test_encode_pb(void **state) {
     (void)state;
@@ -376,6 +460,90 @@ static void test_export_posts(void **state) {
     assert_int_equal(pb_find(ss, ss_len, 2, SIZE_MAX, NULL, NULL, NULL), 2);
     free(c.body);
     close(c.fd);
+}
+
+/* A collector answering every POST 200 until told to stop; counts the
+ * spans it received. */
+typedef struct many_collector {
+    int fd;
+    atomic_bool stop;
+    size_t spans, posts;
+} many_collector;
+
+static void *collect_many(void *arg) {
+    many_collector *m = arg;
+    while (!atomic_load(&m->stop)) {
+        struct pollfd p = {.fd = m->fd, .events = POLLIN};
+        if (poll(&p, 1, 50) <= 0) continue;
+        collector c = {.fd = m->fd};
+        collect_one(&c);
+        if (c.body) {
+            const uint8_t *ss;
+            size_t ss_len;
+            pb_spans((const uint8_t *)c.body, c.body_len, &ss, &ss_len);
+            m->spans += pb_find(ss, ss_len, 2, SIZE_MAX, NULL, NULL, NULL);
+            m->posts++;
+            free(c.body);
+        }
+    }
+    return NULL;
+}
+
+enum {
+    THREADS = 4,
+    PER_THREAD = 3000
+};
+
+static void *end_spans(void *arg) {
+    (void)arg;
+    for (int i = 0; i < PER_THREAD; i++) {
+        mm_span *root = mm_span_start("POST /graphql", MM_SPAN_SERVER, NULL);
+        assert_non_null(root);
+        mm_span_attr_const(root, "url.scheme", "http");
+        mm_span_attr_int(root, "i", i);
+        mm_span *kid = mm_span_start("publish t", MM_SPAN_PRODUCER, &root->ctx);
+        mm_span_end(kid);
+        mm_span_end(root);
+    }
+    return NULL;
+}
+
+/* Threads ending spans at once while the exporter takes, sends and
+ * recycles them (the queue's spinlock, the span pool): every span is
+ * either exported (and arrives) or dropped, none lost or doubled. */
+static void test_concurrent_threads(void **state) {
+    (void)state;
+    int port;
+    many_collector m = {.fd = listen_any(&port)};
+    pthread_t ct;
+    pthread_create(&ct, NULL, collect_many, &m);
+    char endpoint[64];
+    snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d", port);
+    mm_trace_config cfg = {.endpoint = endpoint,
+                           .sample_ratio = 1.0,
+                           .queue_bytes = 4u << 20,
+                           .timeout_ms = 2000,
+                           .interval_ms = 10};
+    char err[256];
+    mm_trace_stats before;
+    mm_trace_get_stats(&before);
+    assert_int_equal(mm_trace_init(&cfg, err, sizeof err), 0);
+    pthread_t th[THREADS];
+    for (int i = 0; i < THREADS; i++) pthread_create(&th[i], NULL, end_spans, NULL);
+    for (int i = 0; i < THREADS; i++) pthread_join(th[i], NULL);
+    mm_trace_shutdown();
+    atomic_store(&m.stop, true);
+    pthread_join(ct, NULL);
+    mm_trace_stats after;
+    mm_trace_get_stats(&after);
+    uint64_t exported = after.exported - before.exported, dropped = after.dropped - before.dropped;
+    print_message("%llu spans exported in %zu POSTs, %llu dropped\n", (unsigned long long)exported,
+                  m.posts, (unsigned long long)dropped);
+    assert_int_equal(exported + dropped, 2 * THREADS * PER_THREAD);
+    assert_int_equal(m.spans, exported);
+    assert_true(exported > 0);
+    assert_int_equal(after.queued_bytes, 0);
+    close(m.fd);
 }
 
 static void test_queue_drops_not_blocks(void **state) {
@@ -507,7 +675,9 @@ int main(void) {
         cmocka_unit_test(test_encode),
         cmocka_unit_test(test_attr_bounds),
         cmocka_unit_test(test_encode_pb),
+        cmocka_unit_test(test_encode_pb_memo),
         cmocka_unit_test(test_export_posts),
+        cmocka_unit_test(test_concurrent_threads),
         cmocka_unit_test(test_queue_drops_not_blocks),
         cmocka_unit_test(test_shutdown_bounded_with_full_queue),
         cmocka_unit_test(test_bad_endpoint),

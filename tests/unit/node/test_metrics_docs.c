@@ -150,6 +150,15 @@ static void render_fake_node(void **state) {
     mm_wm_done(procs[1].metrics, &(mm_event){.time = NULL}, 0, 1); /* no time: not observed */
     mm_wm_started(procs[1].metrics);
     mm_wm_rebalanced(procs[1].metrics);
+    /* The workers' span exporters: counters summed over ended and running
+     * workers, the queue gauge over the running ones only. */
+    mm_wm_add(&procs[0].metrics->trace.exported, 500);
+    mm_wm_add(&procs[0].metrics->trace.dropped, 7);
+    mm_wm_add(&procs[0].metrics->trace.failed_posts, 1);
+    mm_wm_add(&procs[0].metrics->trace.queued_bytes, 1000); /* gone with the worker */
+    mm_wm_add(&procs[1].metrics->trace.exported, 12);
+    mm_wm_add(&procs[1].metrics->trace.dropped, 3);
+    mm_wm_add(&procs[1].metrics->trace.queued_bytes, 5120);
     mm_node_metrics_worker_ended(&n, &slot, &procs[0], MM_WORKER_CRASH, SIGKILL); /* ws: signal 9 */
     assert_null(procs[0].metrics);
     procs[0].stopping = 1; /* the ended one is no longer running */
@@ -185,6 +194,10 @@ static void render_fake_node(void **state) {
     assert_true(sample(text, "mm_node_workers" L "}") == 1);
     assert_true(sample(text, "mm_node_workers_desired" L "}") == 2);
     assert_true(sample(text, "mm_node_worker_starts_total" L "}") == 3);
+    assert_true(sample(text, "mm_worker_trace_spans_exported_total" L "}") == 512);
+    assert_true(sample(text, "mm_worker_trace_spans_dropped_total" L "}") == 10);
+    assert_true(sample(text, "mm_worker_trace_export_failures_total" L "}") == 1);
+    assert_true(sample(text, "mm_worker_trace_queue_bytes" L "}") == 5120);
 #undef L
     free(text);
     mm_node_metrics_block_unmap(procs[1].metrics);
