@@ -3,7 +3,7 @@
  * The gateway is the HTTP server's GraphQL handler: it starts the request in
  * the engine and answers at once, or, when a synchronous mutation defers its
  * field, leaves the connection suspended. When the deferred settles (on a
- * producer, notifier or timer thread), the engine's wake callback only posts
+ * producer thread or the dependencies loop: notifier, deadlines), the engine's wake callback only posts
  * the request to the dispatch threads, which run the execution on and answer.
  * A request the HTTP server gave up on (deadline, shutdown) is cancelled in
  * the engine and freed by whichever side touches it last.

@@ -113,10 +113,11 @@ int mm_runtime_open(mm_runtime *rt, const mm_config *cfg, mm_runtime_role role,
             mm_state_set_timeout(rt->states[i], (int)cfg->redis_timeout_ms);
     }
     if (role == MM_RUNTIME_SERVER) {
-        rt->timer = mm_timer_start();
         rt->dispatch = mm_dispatch_start(DISPATCH_THREADS);
         rt->blocking = mm_dispatch_start(BLOCKING_THREADS);
         rt->deps = mm_loop_thread_start("mm-deps");
+        /* The mutation deadlines fire on the loop where the notifier's waiters do. */
+        rt->timer = rt->deps ? mm_timer_start(rt->deps) : NULL;
         if (!rt->timer || !rt->dispatch || !rt->blocking || !rt->deps) {
             snprintf(err, err_size, "cannot start the timer, dispatch or dependencies threads");
             goto fail;

@@ -41,7 +41,7 @@ struct mm_runtime {
     mm_result_store *results;
     mm_state **states;     /* one per service, same order as services */
     mm_notifier *notifier; /* server only */
-    mm_timer *timer;       /* server only */
+    mm_timer *timer;       /* server only: mutation deadlines, fired on deps */
     mm_dispatch *dispatch; /* server only: where paused requests resume */
     mm_dispatch *blocking; /* server only: where resolvers that may block run */
     mm_loop_thread *deps;  /* server only: the loop of the async Redis client */
