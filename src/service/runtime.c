@@ -17,9 +17,10 @@
  * every waiter's key once it subscribes, so nothing is lost either way). */
 #define NOTIFIER_READY_MS 5000
 
-/* Threads that resume paused requests (they never block), and threads that
- * run resolvers that may block (service resolvers and mutate_event reading
- * state from Redis): apart, so a hung Redis cannot delay resumptions. */
+/* Threads for the subscriptions' stored-result checks and polls (paused
+ * GraphQL requests resume on their connection's I/O thread, not here), and
+ * threads that run resolvers that may block (service resolvers and
+ * mutate_event reading state from Redis). */
 #define DISPATCH_THREADS 2
 #define BLOCKING_THREADS 4
 
