@@ -58,6 +58,7 @@ snap "$spid" >"$out/s0"
 snap "$wpid" >"$out/w0"
 st0=$(ticks "$spid") wt0=$(ticks "$wpid")
 res=$("$B/bench/loadgen" "$url" "$sync" "$clients" "$secs")
+echo "$res" >&2
 snap "$spid" >"$out/s1"
 snap "$wpid" >"$out/w1"
 st1=$(ticks "$spid") wt1=$(ticks "$wpid")
