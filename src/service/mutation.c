@@ -179,8 +179,8 @@ static void on_result(void *ud, const char *event_id, json_t *doc) {
     pending_release(p); /* the waiter's reference: it has fired */
 }
 
-/* The dependencies loop (the timer's): no result in time. Only an event Kafka acknowledged
- * can have a result later; say which case this is. */
+/* The dependencies loop (the timer's): no result in time. Only an event
+ * Kafka acknowledged can have a result later; say which case this is. */
 static void on_deadline(void *ud) {
     mm_pending_mutation *p = ud;
     char message[384];
@@ -200,8 +200,8 @@ static void on_deadline(void *ud) {
     pending_release(p); /* the deadline's reference: it has fired */
 }
 
-/* The dependencies loop (the timer's): Kafka has not acknowledged the event within
- * unavailable_ms. If the probes say no broker is reachable, answer now
+/* The dependencies loop (the timer's): Kafka has not acknowledged the
+ * event within unavailable_ms. If the probes say no broker is reachable, answer now
  * instead of waiting out librdkafka's message timeout; if Kafka is up it
  * is only slow, and the delivery report (or the sync deadline) answers. */
 static void on_publish_deadline(void *ud) {

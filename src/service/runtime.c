@@ -176,6 +176,7 @@ void mm_runtime_close(mm_runtime *rt) {
      * settle goes to the dispatch threads, still running. */
     mm_dispatch_free(rt->blocking);
     rt->blocking = NULL;
+    mm_mutations_abandon(rt); /* what the pool's last jobs published (a gate that opened) */
     mm_health_stop(rt->health);
     mm_producer_free(rt->producer);
     rt->producer = NULL;
