@@ -39,15 +39,24 @@
 #   drain/noop: BENCH_BASE=<another Release tree's build dir> runs that tree's
 #   bench binary and this one alternately, each round (an A/B in one run).
 #
+#   ab          librdkafka settings A/B: for each of BENCH_AB_ROUNDS (3)
+#               rounds, each variant in BENCH_AB_VARIANTS in turn (a fresh
+#               gregor serve + create_form worker started with the variant's
+#               environment) measures sync createForm at 1 and 64 clients with
+#               the CPU per request; then the medians per variant. A variant
+#               is comma-joined NAME=VALUE assignments, "-" for none, e.g.
+#               BENCH_AB_VARIANTS="- MM_KAFKA_PROP_LINGER_MS=0.1
+#               MM_KAFKA_PROP_LINGER_MS=0.1,MM_KAFKA_PROP_FETCH_WAIT_MAX_MS=50"
+#
 #   BENCH_MODE=tracing bench/service/run.sh [SECONDS]   tracing on vs off (tracing.sh)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 secs=${1:-5}
 mode=${2:-all}
 case $mode in
-all | partitions | floor | harakiri | drain | noop | rss) ;;
+all | partitions | floor | harakiri | drain | noop | rss | ab) ;;
 *)
-    echo "usage: $0 [SECONDS_PER_POINT] [all|partitions|floor|harakiri|drain|noop|rss]" >&2
+    echo "usage: $0 [SECONDS_PER_POINT] [all|partitions|floor|harakiri|drain|noop|rss|ab]" >&2
     exit 2
     ;;
 esac
@@ -142,10 +151,10 @@ mode_rss() { # after start_worker, start_serve and warm
 if [ "$mode" = partitions ]; then
     "$B/bench/bench_mktopic" "$MM_TEST_KAFKA_BOOTSTRAP" forms 4
     for _ in 1 2 3 4; do start_worker; done
-elif [ "$mode" != harakiri ] && [ "$mode" != drain ] && [ "$mode" != noop ]; then
+elif [ "$mode" != harakiri ] && [ "$mode" != drain ] && [ "$mode" != noop ] && [ "$mode" != ab ]; then
     start_worker
 fi
-if [ "$mode" != harakiri ] && [ "$mode" != drain ] && [ "$mode" != noop ]; then
+if [ "$mode" != harakiri ] && [ "$mode" != drain ] && [ "$mode" != noop ] && [ "$mode" != ab ]; then
     start_serve
     warm
 fi
@@ -178,6 +187,61 @@ n = max(1.0, r["rps"] * float(sys.argv[4]))
 us = [float(x) / hz * 1e6 / n for x in sys.argv[5:9]]
 print("| %s | %d | %.0f | %.2f | %.2f | %.2f | %d | %.0f + %.0f + %.0f + %.0f = %.0f |" % (sys.argv[1], r["concurrency"], r["rps"], r["p50_ms"], r["p90_ms"], r["p99_ms"], r["errors"], us[0], us[1], us[2], us[3], sum(us)))
 ' "$1" "$out" "$hz" "$secs" $((s1 - s0)) $((w1 - w0)) $((k1 - k0)) $((r1 - r0))
+}
+# mode ab: see the header. One JSON line per point goes to $B/bench-ab.jsonl.
+ab_mode() {
+    local variants=${BENCH_AB_VARIANTS:-"- MM_KAFKA_PROP_LINGER_MS=0.1"} rounds=${BENCH_AB_ROUNDS:-3}
+    local jsonl=$B/bench-ab.jsonl round v c out s0 w0 k0 r0 s1 w1 k1 r1 pw ps
+    : >"$jsonl"
+    echo "| round | variant | clients | requests/s | p50 ms | p99 ms | CPU µs/req: serve + worker + Kafka + Redis = total |"
+    echo "|---|---|---|---|---|---|---|"
+    for round in $(seq "$rounds"); do
+        for v in $variants; do
+            local envs=()
+            [ "$v" = - ] || IFS=, read -r -a envs <<<"$v"
+            env "${envs[@]}" "$B/gregor" worker --app "$B/examples/forms.so" --consumer create_form &
+            pw=$!
+            pids+=($pw)
+            workers=($pw)
+            env "${envs[@]}" "$B/gregor" serve --app "$B/examples/forms.so" >"$B/bench-serve.out" 2>"$B/bench-serve.err" &
+            ps=$!
+            pids+=($ps)
+            serve_pid=$ps
+            for _ in $(seq 100); do grep -q '^graphql: ' "$B/bench-serve.out" && break; sleep 0.1; done
+            url=$(sed -n 's/^graphql: //p' "$B/bench-serve.out" 2>/dev/null || true)
+            warm
+            for c in 1 64; do
+                s0=$(cpu_ticks "$ps") w0=$(cpu_ticks "$pw") k0=$(cpu_ticks "$kafka_pid") r0=$(cpu_ticks "$redis_pid")
+                out=$("$B/bench/loadgen" "$url" "$sync" "$c" "$secs")
+                s1=$(cpu_ticks "$ps") w1=$(cpu_ticks "$pw") k1=$(cpu_ticks "$kafka_pid") r1=$(cpu_ticks "$redis_pid")
+                python3 -c '
+import json, sys
+r = json.loads(sys.argv[3]); hz = float(sys.argv[4])
+n = max(1.0, r["rps"] * float(sys.argv[5]))
+us = [float(x) / hz * 1e6 / n for x in sys.argv[6:10]]
+print("| %s | %s | %d | %.0f | %.2f | %.2f | %.0f + %.0f + %.0f + %.0f = %.0f |" % (sys.argv[1], sys.argv[2], r["concurrency"], r["rps"], r["p50_ms"], r["p99_ms"], us[0], us[1], us[2], us[3], sum(us)))
+with open(sys.argv[10], "a") as f:
+    f.write(json.dumps({"variant": sys.argv[2], "c": r["concurrency"], "rps": r["rps"], "p50": r["p50_ms"], "p99": r["p99_ms"], "cpu": sum(us), "errors": r["errors"]}) + "\n")
+' "$round" "$v" "$out" "$hz" "$secs" $((s1 - s0)) $((w1 - w0)) $((k1 - k0)) $((r1 - r0)) "$jsonl"
+            done
+            kill -TERM "$ps" "$pw"
+            wait "$ps" 2>/dev/null || true
+            wait "$pw" 2>/dev/null || true
+        done
+    done
+    echo
+    echo "Medians over $rounds rounds:"
+    echo "| variant | c=1 p50 ms | c=1 CPU µs/req | c=64 req/s | c=64 p50 ms | c=64 CPU µs/req |"
+    echo "|---|---|---|---|---|---|"
+    python3 -c '
+import json, statistics, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+for v in sys.argv[2].split():
+    def med(c, k):
+        xs = [r[k] for r in rows if r["variant"] == v and r["c"] == c]
+        return statistics.median(xs) if xs else float("nan")
+    print("| %s | %.2f | %.0f | %.0f | %.2f | %.0f |" % (v, med(1, "p50"), med(1, "cpu"), med(64, "rps"), med(64, "p50"), med(64, "cpu")))
+' "$jsonl" "$variants"
 }
 p50_of() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])["p50_ms"])' "$1"; }
 
@@ -216,6 +280,9 @@ floor)
             sed -n 's/^p50 \([0-9.]*\) ms.*/\1/p')
         python3 -c 'import sys; a, b = float(sys.argv[2]), float(sys.argv[3]); print("| %s | %.2f | %.2f | %.2f |" % (sys.argv[1], a, b, a / b))' "$round" "$ours" "$fl"
     done
+    ;;
+ab)
+    ab_mode
     ;;
 harakiri)
     cfg=$B/bench-harakiri.yaml

@@ -335,6 +335,11 @@ int mm_http_responder_cancelled(mm_http_responder *responder);
 /* The request this responder answers (valid until mm_http_respond). */
 const mm_http_graphql_request *mm_http_responder_request(mm_http_responder *responder);
 
+/* Runs fn(ud) on the I/O thread of the responder's connection, as
+ * mm_http_server_post does for that loop (same results). Any thread, while
+ * the handler still holds the responder (before its mm_http_respond). */
+int mm_http_responder_post(mm_http_responder *responder, void (*fn)(void *ud), void *ud);
+
 /* ---- the transport-independent pieces, exposed for tests and fuzzing ---- */
 
 /* One URL query parameter, already percent-decoded. */

@@ -304,3 +304,7 @@ int mm_http_responder_cancelled(mm_http_responder *r) {
 }
 
 const mm_http_graphql_request *mm_http_responder_request(mm_http_responder *r) { return &r->req; }
+
+int mm_http_responder_post(mm_http_responder *r, void (*fn)(void *ud), void *ud) {
+    return r ? mm_http_server_post(r->server, r->io->index, fn, ud) : MM_EINVAL;
+}

@@ -1,6 +1,6 @@
 /* dispatch.h -- a small pool of threads that run queued jobs in order.
  *
- * Callbacks from the Kafka producer, the Redis notifier and the timer run on
+ * Callbacks from the Kafka producer, the Redis notifier and the deadlines run on
  * those libraries' own threads and must return quickly; work they trigger
  * (finishing a GraphQL execution and answering its HTTP request) is handed
  * to this pool instead, and so are resolvers that may block (gateway.h).

@@ -12,13 +12,13 @@
 #include "common/trace.h"
 #include "metamorphosis.h"
 
-/* Offloaded resolvers waiting for a dispatch thread, at most. */
+/* Offloaded resolvers waiting for a blocking-pool thread, at most. */
 #define MAX_OFFLOADS_QUEUED 4096
 
 /* One request in flight. Its states, guarded by lock:
  *   running     -- a thread is inside the engine with it (one at a time)
  *   queued      -- a wake arrived; it is (or will be, once the running step
- *                  ends) posted to the dispatch threads
+ *                  ends) posted to the connection's I/O thread
  *   offloading  -- how many root-field resolvers run on the blocking pool
  *                  (each may use the request's memory until it returns; a
  *                  second can start once the first has settled its field)
@@ -42,8 +42,8 @@ typedef struct job {
                            the current context of every step and offloaded resolver */
 } job;
 
-/* The job whose engine step runs on this thread right now (an I/O thread's
- * first step, or a dispatch thread's later one): resolvers that may block
+/* The job whose engine step runs on this thread right now (every step runs
+ * on the connection's I/O thread): resolvers that may block
  * are handed off from there. */
 static _Thread_local job *tl_io_job;
 
@@ -133,13 +133,19 @@ static void cancel_and_finish(job *j) {
 
 static void run_job(void *ud);
 
-static void post(job *j) {
-    if (mm_dispatch_post(j->gw->dispatch, run_job, j) != 0) {
-        /* Out of memory: run it on this thread rather than lose it. This
-         * thread is a settling thread only when called from on_wake, which
-         * never posts directly (see on_wake). */
-        run_job(j);
-    }
+/* Hands a queued job to its connection's I/O thread: the one path by which
+ * a paused request resumes. When the loop refuses (it is ending, and the
+ * server answers the request itself; or out of memory) the job goes idle;
+ * if it was cancelled meanwhile, this thread finishes it (the cancel
+ * callback saw it queued and left it), else the HTTP deadline's cancel
+ * will. */
+static void resume(job *j) {
+    if (mm_http_responder_post(j->responder, run_job, j) == 0) return;
+    pthread_mutex_lock(&j->lock);
+    j->queued = false;
+    bool cancel = j->cancelled && !j->running && j->offloading == 0;
+    pthread_mutex_unlock(&j->lock);
+    if (cancel) cancel_and_finish(j);
 }
 
 /* After a step of the engine on this thread: finish, go on, or hand over. */
@@ -154,7 +160,7 @@ static void after_step(job *j, mm_graphql_outcome o) {
     bool cancel = !repost && j->cancelled && j->offloading == 0;
     pthread_mutex_unlock(&j->lock);
     if (repost)
-        post(j);
+        resume(j);
     else if (cancel)
         cancel_and_finish(j);
 }
@@ -165,8 +171,8 @@ static void run_job(void *ud) {
     j->queued = false;
     j->running = true;
     pthread_mutex_unlock(&j->lock);
-    /* A later root field's blocking resolver is handed off from here too:
-     * dispatch threads only resume requests, they never wait on Redis. */
+    /* On the connection's I/O thread: a later root field's blocking
+     * resolver is handed off from here too, as from the first step. */
     tl_io_job = j;
     const mm_trace_ctx *prev = j->trace.valid ? mm_trace_enter(&j->trace) : NULL;
     mm_graphql_outcome o = mm_graphql_request_run(j->req);
@@ -175,12 +181,12 @@ static void run_job(void *ud) {
     after_step(j, o);
 }
 
-/* The engine's wake: runs on the settling thread (a producer, notifier or
- * timer callback that must return quickly, and possibly while a step of this
- * request is still running elsewhere), so it never runs the engine itself;
- * it posts the job to the dispatch threads.
- * (mm_dispatch_post only fails when out of memory; the request then waits
- * for its HTTP deadline, whose cancel finishes it.) */
+/* The engine's wake: runs on the settling thread (the producer's delivery
+ * thread, the dependencies loop for results and deadlines, a blocking-pool
+ * thread for an offloaded resolver), which must return quickly, possibly
+ * while a step of this request still runs on the I/O thread; so it never
+ * runs the engine itself: it posts the job to the connection's I/O thread
+ * (unless a step is running: that step's end posts it). */
 static void on_wake(void *ud) {
     job *j = ud;
     pthread_mutex_lock(&j->lock);
@@ -188,11 +194,7 @@ static void on_wake(void *ud) {
     if (!ignore) j->queued = true;
     bool post_now = !ignore && !j->running;
     pthread_mutex_unlock(&j->lock);
-    if (post_now && mm_dispatch_post(j->gw->dispatch, run_job, j) != 0) {
-        pthread_mutex_lock(&j->lock);
-        j->queued = false;
-        pthread_mutex_unlock(&j->lock);
-    }
+    if (post_now) resume(j);
 }
 
 static void on_cancel(void *arg, mm_http_responder *responder, mm_http_cancel_reason reason) {
@@ -273,7 +275,7 @@ typedef struct offload {
                                   while offloading (read-only) */
 } offload;
 
-/* On a dispatch thread. */
+/* On a blocking-pool thread. */
 static void offload_run(void *arg) {
     offload *o = arg;
     job *j = o->j;

@@ -179,8 +179,8 @@ static void on_result(void *ud, const char *event_id, json_t *doc) {
     pending_release(p); /* the waiter's reference: it has fired */
 }
 
-/* The timer thread: no result in time. Only an event Kafka acknowledged
- * can have a result later; say which case this is. */
+/* The dependencies loop (the timer's): no result in time. Only an event
+ * Kafka acknowledged can have a result later; say which case this is. */
 static void on_deadline(void *ud) {
     mm_pending_mutation *p = ud;
     char message[384];
@@ -200,8 +200,8 @@ static void on_deadline(void *ud) {
     pending_release(p); /* the deadline's reference: it has fired */
 }
 
-/* The timer thread: Kafka has not acknowledged the event within
- * unavailable_ms. If the probes say no broker is reachable, answer now
+/* The dependencies loop (the timer's): Kafka has not acknowledged the
+ * event within unavailable_ms. If the probes say no broker is reachable, answer now
  * instead of waiting out librdkafka's message timeout; if Kafka is up it
  * is only slow, and the delivery report (or the sync deadline) answers. */
 static void on_publish_deadline(void *ud) {
@@ -272,7 +272,8 @@ static long long now_ms(void) {
 
 /* Publishes p's event: registers the waiter (synchronous) BEFORE producing,
  * arms the deadlines, produces. p arrives with one reference (the caller's),
- * which becomes the delivery callback's. */
+ * which becomes the delivery callback's. A blocking-pool thread (it may
+ * block while the producer's queue is full). */
 static void publish(mm_pending_mutation *p) {
     mm_runtime *rt = p->rt;
     char err[512];
@@ -295,18 +296,27 @@ static void publish(mm_pending_mutation *p) {
         rt->pending = p;
         p->listed = 1;
         pthread_mutex_unlock(&rt->pending_lock);
-        if (mm_notifier_wait_register(rt->notifier, p->event_id, on_result, p) != 0) {
+        const char *why = NULL;
+        if (mm_notifier_wait_register(rt->notifier, p->event_id, on_result, p) != 0)
+            why = "Cannot wait for the result (notifier refused the waiter).";
+        else if (mm_timer_add(rt->timer, &p->deadline, p->timeout_ms, on_deadline, p) != 0) {
+            why = "Cannot wait for the result (out of memory).";
+            mm_notifier_wait_unregister(rt->notifier, p->event_id); /* nothing can fire it yet */
+        }
+        if (why) {
             /* Cannot wait: fail before anything is published. */
-            settle(p, NULL, "Cannot wait for the result (notifier refused the waiter).", NULL);
+            settle(p, NULL, why, NULL);
             mm_event_clear(&ev);
             atomic_store(&p->refs, 1);
             pending_release(p);
             return;
         }
-        mm_timer_add(rt->timer, &p->deadline, p->timeout_ms, on_deadline, p);
     }
-    if (has_publish_deadline)
-        mm_timer_add(rt->timer, &p->publish_deadline, p->unavailable_ms, on_publish_deadline, p);
+    if (has_publish_deadline && mm_timer_add(rt->timer, &p->publish_deadline, p->unavailable_ms,
+                                             on_publish_deadline, p) != 0) {
+        has_publish_deadline = 0; /* out of memory: the delivery report (or deadline) answers */
+        pending_release(p);       /* its reference; the delivery's keeps p */
+    }
     /* The entry limit (bus/limits.h) keeps room for what a consumer emits. */
     int rc = mm_producer_send_entry(rt->producer, p->topic, &ev, on_delivery, p, err, sizeof err);
     mm_event_clear(&ev);
@@ -325,19 +335,9 @@ static void publish(mm_pending_mutation *p) {
     }
 }
 
-/* The timer thread: the event waits for the Kafka probe to see a broker. */
-static void on_gate(void *ud) {
-    mm_pending_mutation *p = ud;
-    mm_runtime *rt = p->rt;
-    if (!atomic_load(&rt->closing) && mm_health_kafka(rt->health) != MM_DEP_DOWN) {
-        publish(p);
-        return;
-    }
-    if (!atomic_load(&rt->closing) && now_ms() < p->gate_until_ms) {
-        mm_timer_add(rt->timer, &p->gate, GATE_POLL_MS, on_gate, p);
-        return;
-    }
-    if (atomic_load(&rt->closing))
+/* Settles a held (gated) event that will not be published, and drops it. */
+static void gate_refuse(mm_pending_mutation *p) {
+    if (atomic_load(&p->rt->closing))
         settle(p, NULL, "The server is shutting down; the event was not published.",
                json_pack("{s:s}", "code", "SHUTTING_DOWN"));
     else
@@ -346,6 +346,40 @@ static void on_gate(void *ud) {
                kafka_unavailable_ext(NULL));
     mm_event_clear(&p->ev);
     pending_release(p);
+}
+
+/* A blocking-pool thread: the gate opened. */
+static void publish_gated(void *ud) {
+    mm_pending_mutation *p = ud;
+    if (atomic_load(&p->rt->closing))
+        gate_refuse(p);
+    else
+        publish(p);
+}
+
+/* The dependencies loop (the timer's): the event waits for the Kafka probe
+ * to see a broker. Producing may block (a full producer queue), so an open
+ * gate hands the publish to the blocking pool. The post is made under
+ * pending_lock: mm_mutations_abandon takes that lock after closing is set
+ * and before the pool is freed, so the pool still exists here. */
+static void on_gate(void *ud) {
+    mm_pending_mutation *p = ud;
+    mm_runtime *rt = p->rt;
+    if (!atomic_load(&rt->closing) && mm_health_kafka(rt->health) != MM_DEP_DOWN) {
+        pthread_mutex_lock(&rt->pending_lock);
+        bool posted = !atomic_load(&rt->closing) && rt->blocking &&
+                      mm_dispatch_post(rt->blocking, publish_gated, p) == 0;
+        pthread_mutex_unlock(&rt->pending_lock);
+        if (posted) return;
+        if (!atomic_load(&rt->closing)) {
+            publish(p); /* no blocking pool (or out of memory): here */
+            return;
+        }
+    }
+    if (!atomic_load(&rt->closing) && now_ms() < p->gate_until_ms &&
+        mm_timer_add(rt->timer, &p->gate, GATE_POLL_MS, on_gate, p) == 0)
+        return;
+    gate_refuse(p);
 }
 
 /* Fails the field through its deferred (extensions stolen). */
@@ -440,7 +474,7 @@ static void run_mutation(void *ud, json_t *parent, json_t *args, mm_gql_resolve_
      * the producer meanwhile, so a refusal means "not published". */
     if (rt->timer && mm_health_kafka(rt->health) == MM_DEP_DOWN) {
         p->gate_until_ms = now_ms() + p->unavailable_ms;
-        mm_timer_add(rt->timer, &p->gate, GATE_POLL_MS, on_gate, p);
+        if (mm_timer_add(rt->timer, &p->gate, GATE_POLL_MS, on_gate, p) != 0) gate_refuse(p);
         return;
     }
     publish(p);

@@ -17,9 +17,10 @@
  * every waiter's key once it subscribes, so nothing is lost either way). */
 #define NOTIFIER_READY_MS 5000
 
-/* Threads that resume paused requests (they never block), and threads that
- * run resolvers that may block (service resolvers and mutate_event reading
- * state from Redis): apart, so a hung Redis cannot delay resumptions. */
+/* Threads for the subscriptions' stored-result checks and polls (paused
+ * GraphQL requests resume on their connection's I/O thread, not here), and
+ * threads that run resolvers that may block (service resolvers and
+ * mutate_event reading state from Redis). */
 #define DISPATCH_THREADS 2
 #define BLOCKING_THREADS 4
 
@@ -166,10 +167,11 @@ int mm_runtime_open(mm_runtime *rt, const mm_config *cfg, mm_runtime_role role,
             mm_state_set_timeout(rt->states[i], (int)cfg->redis_timeout_ms);
     }
     if (role == MM_RUNTIME_SERVER) {
-        rt->timer = mm_timer_start();
         rt->dispatch = mm_dispatch_start(DISPATCH_THREADS);
         rt->blocking = mm_dispatch_start(BLOCKING_THREADS);
         rt->deps = mm_loop_thread_start("mm-deps");
+        /* The mutation deadlines fire on the loop where the notifier's waiters do. */
+        rt->timer = rt->deps ? mm_timer_start(rt->deps) : NULL;
         if (!rt->timer || !rt->dispatch || !rt->blocking || !rt->deps) {
             snprintf(err, err_size, "cannot start the timer, dispatch or dependencies threads");
             goto fail;
@@ -229,6 +231,7 @@ void mm_runtime_close(mm_runtime *rt) {
      * settle goes to the dispatch threads, still running. */
     mm_dispatch_free(rt->blocking);
     rt->blocking = NULL;
+    mm_mutations_abandon(rt); /* what the pool's last jobs published (a gate that opened) */
     mm_health_stop(rt->health);
     producer_off_loop(rt);
     mm_producer_free(rt->producer);

@@ -2,7 +2,7 @@
  *
  * One idempotent producer, one result store, one Redis state handle per
  * service and, in a GraphQL server, the result notifier, the deadline timer,
- * the continuation threads (dispatch), the dependencies loop with the async
+ * the dispatch threads (subscriptions), the dependencies loop with the async
  * Redis client, and the health probes. Resolvers, mutations and consumer handlers
  * reach them through the runtime, never through globals. */
 #ifndef MM_SERVICE_RUNTIME_H
@@ -41,8 +41,8 @@ struct mm_runtime {
     mm_result_store *results;
     mm_state **states;             /* one per service, same order as services */
     mm_notifier *notifier;         /* server only */
-    mm_timer *timer;               /* server only */
-    mm_dispatch *dispatch;         /* server only: where paused requests resume */
+    mm_timer *timer;               /* server only: mutation deadlines, fired on deps */
+    mm_dispatch *dispatch;         /* server only: subscriptions' checks and polls */
     mm_dispatch *blocking;         /* server only: where resolvers that may block run */
     mm_loop_thread *deps;          /* server only: the loop of the async Redis client */
     mm_redis_async *redis;         /* server only: results (eventResult, probes), on deps */

@@ -43,8 +43,11 @@ static void run_jobs(uv_async_t *a) {
         j = next;
     }
     if (stopping) {
-        /* close what is left so uv_run returns */
+        /* close what is left so uv_run returns; uv_stop too, so that a
+         * handle its owner forgot (still active) cannot keep the loop, and
+         * mm_loop_thread_stop's join, waiting forever: stop closes it. */
         uv_close((uv_handle_t *)&t->wake, NULL);
+        uv_stop(&t->loop);
     }
 }
 

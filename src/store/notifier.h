@@ -53,6 +53,7 @@ typedef struct mm_notifier_stats {
     uint64_t pushed;     /* results delivered from a pub/sub notification */
     uint64_t rechecked;  /* results delivered by the re-check after (re)subscribing */
     uint64_t subscribes; /* subscriptions established (1 + reconnects) */
+    uint64_t unparsed;   /* notifications for no waiter, dropped before parsing */
     uint64_t waiting;    /* waiters registered right now */
     int subscribed;      /* 1 while the subscription is up */
 } mm_notifier_stats;

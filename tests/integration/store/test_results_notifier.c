@@ -201,6 +201,29 @@ static void test_push_wakes_waiter(void **state) {
     assert_int_equal(receivers, 0);
     assert_int_equal(box_wait(&b2, 1, 500), 0);
     assert_int_equal(mm_notifier_wait_unregister(n, other), 0);
+    /* The result nobody here waited for was dropped without parsing it. */
+    mm_notifier_get_stats(n, &st);
+    assert_int_equal(st.unparsed, 1);
+    assert_int_equal(st.pushed, 1);
+
+    /* A document that does not start with its sourceEventId (not how
+     * results.c writes them) is parsed, and its waiter woken. */
+    char odd[MM_UUID_STRLEN + 1];
+    new_id(odd);
+    box b3;
+    box_init(&b3);
+    assert_int_equal(mm_notifier_wait_register(n, odd, on_result, &b3), 0);
+    json_t *oddoc = json_pack("{s:s, s:s, s:{s:s, s:s, s:{}}}", "status", "ok", "sourceEventId",
+                              odd, "event", "id", "e", "type", "Done", "data");
+    assert_int_equal(
+        mm_result_store_put(s, odd, mm_notifier_server_id(n), oddoc, NULL, err, sizeof err), 0);
+    assert_int_equal(box_wait(&b3, 1, 2000), 1);
+    assert_string_equal(b3.last_id, odd);
+    mm_notifier_get_stats(n, &st);
+    assert_int_equal(st.pushed, 2);
+    assert_int_equal(st.unparsed, 1);
+    json_decref(oddoc);
+    box_clear(&b3);
 
     json_decref(doc);
     json_decref(gdoc);

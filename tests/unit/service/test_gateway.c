@@ -40,6 +40,30 @@ static json_t *soon(void *ud, json_t *parent, json_t *args, mm_resolve_info *inf
     return NULL;
 }
 
+/* An object field settled from another thread; its nested field "where"
+ * runs in the step that resumes the request: on which thread? */
+static void *settle_obj_soon(void *arg) {
+    usleep(50 * 1000);
+    mm_gql_deferred_resolve(arg, json_object());
+    return NULL;
+}
+static json_t *soon_obj(void *ud, json_t *parent, json_t *args, mm_resolve_info *info) {
+    (void)ud, (void)parent, (void)args;
+    mm_gql_deferred *d = mm_gql_resolve_defer(info);
+    pthread_t t;
+    pthread_create(&t, NULL, settle_obj_soon, d);
+    pthread_detach(t);
+    return NULL;
+}
+static volatile int where_on_io_thread = -1;
+static pthread_t where_thread;
+static json_t *where(void *ud, json_t *parent, json_t *args, mm_resolve_info *info) {
+    (void)ud, (void)parent, (void)args, (void)info;
+    where_on_io_thread = mm_gateway_on_io_thread();
+    where_thread = pthread_self();
+    return json_string("here");
+}
+
 static json_t *later(void *ud, json_t *parent, json_t *args, mm_resolve_info *info) {
     (void)ud, (void)parent, (void)args;
     pthread_mutex_lock(&parked_lock);
@@ -71,9 +95,11 @@ static json_t *stuck(void *ud, json_t *parent, json_t *args, mm_resolve_info *in
 
 /* Declared non-blocking: runs inline on the I/O thread. */
 static volatile int quick_on_io_thread = -1;
+static pthread_t quick_thread;
 static json_t *quick(void *ud, json_t *parent, json_t *args, mm_resolve_info *info) {
     (void)ud, (void)parent, (void)args, (void)info;
     quick_on_io_thread = mm_gateway_on_io_thread();
+    quick_thread = pthread_self();
     return json_string("fast");
 }
 
@@ -123,7 +149,8 @@ static void test_deferred_fields_over_http(void **state) {
     (void)state;
     mm_service *s = mm_service_new("gw");
     assert_int_equal(mm_service_add_sdl(s, "type Query { soon: String later: String slow: String "
-                                           "failing: String stuck: String quick: String }"),
+                                           "failing: String stuck: String quick: String "
+                                           "soonObj: Obj } type Obj { where: String }"),
                      0);
     assert_int_equal(
         mm_service_add_resolver_flags(s, "Query", "quick", quick, NULL, MM_RESOLVER_NONBLOCKING),
@@ -139,6 +166,8 @@ static void test_deferred_fields_over_http(void **state) {
      * eventResult and mutations do); service resolvers cannot defer. */
     assert_int_equal(mm_gql_schema_set_resolver(schema, "Query", "soon", soon, NULL), 0);
     assert_int_equal(mm_gql_schema_set_resolver(schema, "Query", "later", later, NULL), 0);
+    assert_int_equal(mm_gql_schema_set_resolver(schema, "Query", "soonObj", soon_obj, NULL), 0);
+    assert_int_equal(mm_gql_schema_set_resolver(schema, "Obj", "where", where, NULL), 0);
     mm_dispatch *dispatch = mm_dispatch_start(2);
     mm_dispatch *blocking = mm_dispatch_start(2);
     mm_gateway gw = {.schema = schema, .dispatch = dispatch, .blocking = blocking};
@@ -172,6 +201,14 @@ static void test_deferred_fields_over_http(void **state) {
     /* The server still serves. */
     assert_int_equal(status_of(url, "{ soon }", &body), 200);
     free(body);
+
+    /* The one resume path: a request woken from another thread goes on on
+     * its connection's I/O thread, where its first step ran. */
+    assert_int_equal(status_of(url, "{ quick soonObj { where } }", &body), 200);
+    assert_string_equal(body, "{\"data\":{\"quick\":\"fast\",\"soonObj\":{\"where\":\"here\"}}}");
+    free(body);
+    assert_int_equal(where_on_io_thread, 1);
+    assert_true(pthread_equal(where_thread, quick_thread));
 
     /* A service resolver runs on a dispatch thread, not the I/O thread. */
     assert_int_equal(status_of(url, "{ slow soon }", &body), 200);
