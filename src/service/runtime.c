@@ -197,7 +197,6 @@ int mm_runtime_open(mm_runtime *rt, const mm_config *cfg, mm_runtime_role role,
         }
         producer_on_loop(rt);
         mm_health_config hc = {
-            .loop = rt->deps,
             .kafka = mm_producer_rdkafka(rt->producer),
             .redis = rt->redis,
             .redis_timeout_ms = cfg->redis_timeout_ms < 500 ? (int)cfg->redis_timeout_ms : 500,
