@@ -49,7 +49,13 @@ wait_job() { # NAME
         kill -0 "$job" 2>/dev/null || break
         sleep 0.01
     done
-    kill -0 "$job" 2>/dev/null && { cat "$work/$1.out" >&2; fail "$1: still running 30 s after the signal"; }
+    if kill -0 "$job" 2>/dev/null; then
+        cat "$work/$1.out" >&2
+        # What the stuck script and its children were doing, for the next reader.
+        ps -o pid,ppid,pgid,stat,wchan:24,etimes,args -g "$job" >&2 2>/dev/null || true
+        tagged "$tag" | sed 's/^/demo check: tagged: /' >&2
+        fail "$1: still running 30 s after the signal"
+    fi
     status=0
     wait "$job" || status=$?
 }
@@ -157,7 +163,16 @@ sweep_run() { # NAME ANCHOR DELAY_MS SIG TARGET WANT_STATUS LIMIT_MS CMD...
     if ((before == 0 && status >= 128)); then
         return 0 # killed before it had printed anything (before its traps, perhaps): nothing to clean
     fi
-    ((status == want)) || { cat "$work/$name.out" >&2; fail "$name: exit status $status, wanted $want"; }
+    # GNU make's own race: when its recipe's shell has already ended (the
+    # demo stopped cleanly on the same signal) by the time make's signal
+    # handler waits for it, make says "wait: No child processes" and exits 2
+    # instead of dying of the signal. Seen in 1 of 4 runs of this check; the
+    # demo's side (clean-up line, nothing left running) is checked all the same.
+    if ((want == 143 && status == 2)) && grep -q 'make: \*\*\* wait: No child processes' "$work/$name.out"; then
+        echo "demo check: $name: make exited 2 ('wait: No child processes', make's race), accepted"
+    else
+        ((status == want)) || { cat "$work/$name.out" >&2; fail "$name: exit status $status, wanted $want"; }
+    fi
     grep -q 'demo: stopped; nothing is left running' "$work/$name.out" ||
         { cat "$work/$name.out" >&2; fail "$name: no clean-up message"; }
 }
