@@ -23,29 +23,10 @@ fail() { echo "subscriptions_groups: FAIL: $*" >&2; exit 1; }
 command -v node >/dev/null || fail "node is not installed"
 command -v npm >/dev/null || fail "npm is not installed"
 
-nodedir=$bin_dir/subscriptions-node
-mkdir -p "$nodedir"
-(
-    flock 9
-    if [[ ! -f $nodedir/node_modules/.package-lock.json ]] || ! cmp -s "$here/node/package-lock.json" "$nodedir/package-lock.json"; then
-        cp "$here/node/package.json" "$here/node/package-lock.json" "$nodedir/"
-        (cd "$nodedir" && timeout 600 npm ci --no-audit --no-fund --loglevel=error) >&2 || exit 1
-    fi
-    cp "$here/node/subs.mjs" "$nodedir/subs.mjs.tmp.$$" && mv -f "$nodedir/subs.mjs.tmp.$$" "$nodedir/subs.mjs"
-) 9>"$nodedir.lock" || fail "cannot install the node clients (npm ci in $nodedir)"
+source "$here/lib.sh"
+subs_install_clients
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-    for p in "${pids[@]}"; do
-        for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$p" 2>/dev/null || true
-        wait "$p" 2>/dev/null || true
-    done
-    rm -rf "$work"
-}
-trap cleanup EXIT
+subs_work_dir
 
 export MM_KAFKA_BOOTSTRAP_SERVERS=$MM_TEST_KAFKA_BOOTSTRAP MM_REDIS_URL=$MM_TEST_REDIS_URL MM_LOG_LEVEL=warn
 export FORMS_WS_TOKEN=tok$$

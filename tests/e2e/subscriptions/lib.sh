@@ -1,0 +1,38 @@
+# lib.sh -- what the subscription e2e scripts share (sourced; not a test):
+# the pinned npm clients installed once into the build directory, and a
+# work directory whose background processes are stopped on exit.
+# The sourcing script defines: here (this directory), bin_dir, fail.
+
+# subs_install_clients: `npm ci` of node/package-lock.json into
+# $bin_dir/subscriptions-node (one install at a time across scripts, again
+# only when the lock file changed), then subs.mjs beside it. Sets nodedir.
+subs_install_clients() {
+    nodedir=$bin_dir/subscriptions-node
+    mkdir -p "$nodedir"
+    (
+        flock 9
+        if [[ ! -f $nodedir/node_modules/.package-lock.json ]] || ! cmp -s "$here/node/package-lock.json" "$nodedir/package-lock.json"; then
+            cp "$here/node/package.json" "$here/node/package-lock.json" "$nodedir/"
+            (cd "$nodedir" && timeout 600 npm ci --no-audit --no-fund --loglevel=error) >&2 || exit 1
+        fi
+        cp "$here/node/subs.mjs" "$nodedir/subs.mjs.tmp.$$" && mv -f "$nodedir/subs.mjs.tmp.$$" "$nodedir/subs.mjs"
+    ) 9>"$nodedir.lock" || fail "cannot install the node clients (npm ci in $nodedir)"
+}
+
+# subs_work_dir: a fresh $work; every pid added to the pids array is sent
+# SIGTERM on exit, SIGKILL after 10 s, and $work is removed.
+subs_work_dir() {
+    work=$(mktemp -d)
+    pids=()
+    trap subs_cleanup EXIT
+}
+subs_cleanup() {
+    local p
+    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+    for p in "${pids[@]}"; do
+        for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$p" 2>/dev/null || true
+        wait "$p" 2>/dev/null || true
+    done
+    rm -rf "$work"
+}
