@@ -100,20 +100,7 @@ stop_all() { # STATUS
     exit "$status"
 }
 trap 'stop_all $?' EXIT
-# While the main loop waits (`wait -n`), a signal only sets a flag and the
-# loop stops everything once wait has returned: the clean-up's own waits for
-# its command substitutions, run inside a trap that interrupted `wait -n`,
-# can block in bash 5.2 (a check run hung 30 s with nothing printed).
-in_main_wait=""
-stop_requested=""
-on_signal() {
-    if [[ -n $in_main_wait ]]; then
-        stop_requested=1
-    else
-        stop_all 0
-    fi
-}
-trap on_signal INT TERM HUP
+trap 'stop_all 0' INT TERM HUP
 echo "demo: starting (Ctrl-C stops everything at any moment)"
 
 "$scripts/setup.sh" demo
@@ -275,10 +262,7 @@ while :; do
     sleep 1 &
     tick=$!
     ended="" status=0
-    in_main_wait=1
-    [[ -n $stop_requested ]] || wait -n -p ended "${services[@]}" ${broker_pid:+"$broker_pid"} "$redis_pid" "$tick" || status=$?
-    in_main_wait=""
-    [[ -z $stop_requested ]] || stop_all 0
+    wait -n -p ended "${services[@]}" ${broker_pid:+"$broker_pid"} "$redis_pid" "$tick" || status=$?
     if [[ $ended == "$tick" ]]; then
         [[ -z $deadline ]] || ((SECONDS < deadline)) || exit 0
         ppid=$(cut -d' ' -f4 "/proc/$$/stat")

@@ -38,6 +38,13 @@ tag=""
 trap 'if [[ -n $tag ]]; then tagged "$tag" | while read -r p _; do kill -KILL "$p" 2>/dev/null; done; fi; rm -rf "$work"' EXIT
 fail() { echo "demo check: FAIL: $*" >&2; exit 1; }
 set -m # background jobs lead their own process groups, with SIGINT not ignored
+# A signal ignored when a shell starts cannot be trapped by it, and an
+# ignored signal is inherited: run from `nohup cmd &` or a non-interactive
+# shell's background job, SIGINT reaches this check (and so the demo) ignored,
+# and the demo's Ctrl-C trap could never fire (a clean-clone run started that
+# way failed script_int: SIGINT did nothing for 30 s). What a user's terminal
+# gives the demo is the default disposition: start it with that.
+as_from_terminal=(env --default-signal=INT,TERM,HUP)
 
 ms() { echo $(($(date +%s%N) / 1000000)); }
 
@@ -86,7 +93,7 @@ start() { # NAME CMD...
     local name=$1
     shift
     tag=mm-demo-check-$$-$name
-    MM_DEMO_CHECK_TAG=$tag MM_DEMO_LISTEN=127.0.0.1:0 MM_DEMO_LOG_DIR=$work/$name "$@" >"$work/$name.out" 2>&1 &
+    MM_DEMO_CHECK_TAG=$tag MM_DEMO_LISTEN=127.0.0.1:0 MM_DEMO_LOG_DIR=$work/$name "${as_from_terminal[@]}" "$@" >"$work/$name.out" 2>&1 &
     job=$!
     for ((i = 0; i < 1800; i++)); do
         grep -q 'Press Ctrl-C to stop everything' "$work/$name.out" && return 0
@@ -142,7 +149,7 @@ sweep_run() { # NAME ANCHOR DELAY_MS SIG TARGET WANT_STATUS LIMIT_MS CMD...
     local name=$1 anchor=$2 delay=$3 sig=$4 target=$5 want=$6 limit=$7 i t0 t1 status=0 before
     shift 7
     tag=mm-demo-check-$$-$name
-    MM_DEMO_CHECK_TAG=$tag MM_DEMO_LISTEN=127.0.0.1:0 "$@" >"$work/$name.out" 2>&1 &
+    MM_DEMO_CHECK_TAG=$tag MM_DEMO_LISTEN=127.0.0.1:0 "${as_from_terminal[@]}" "$@" >"$work/$name.out" 2>&1 &
     job=$!
     if [[ -n $anchor ]]; then
         for ((i = 0; i < 18000; i++)); do
