@@ -31,7 +31,7 @@ nodedir=$(interop_node_dir)
 
 work=$(mktemp -d)
 pids=()
-trap interop_cleanup EXIT
+trap stop_children_and_work EXIT
 
 export MM_KAFKA_BOOTSTRAP_SERVERS=$MM_TEST_KAFKA_BOOTSTRAP MM_REDIS_URL=$MM_TEST_REDIS_URL MM_LOG_LEVEL=warn
 export MM_INTEROP_SERVICE=mminterop_apq_$$_$(date +%s%N)

@@ -39,7 +39,7 @@ py=$(interop_python 2)
 
 work=$(mktemp -d)
 pids=()
-trap interop_cleanup EXIT
+trap stop_children_and_work EXIT
 
 # Free loopback ports for every listener Jaeger opens.
 read -r p_otlp p_otlp_grpc p_query p_query_grpc p_admin p_coll_grpc p_coll_http < <(python3 - <<'PY'

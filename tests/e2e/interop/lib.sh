@@ -8,20 +8,7 @@
 
 interop_here=$src/tests/e2e/interop
 source "$src/scripts/lib/serve.sh"
-
-# interop_cleanup: the EXIT trap of a test that keeps its children's pids in
-# pids[] and its scratch files in $work: each child gets SIGTERM, then 10 s,
-# then SIGKILL; then $work is removed.
-interop_cleanup() {
-    local p
-    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-    for p in "${pids[@]}"; do
-        for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$p" 2>/dev/null || true
-        wait "$p" 2>/dev/null || true
-    done
-    rm -rf "$work"
-}
+source "$src/scripts/lib/children.sh" # stop_children_and_work, the EXIT trap
 
 # start_serve NAME [VAR=VALUE...]: starts gregor serve (--app "$mod") with
 # the variables given, its stdout in $work/NAME.out and its log (stderr) in

@@ -1,7 +1,7 @@
 # lib.sh -- what the subscription e2e scripts share (sourced; not a test):
 # the pinned npm clients installed once into the build directory, and a
 # work directory whose background processes are stopped on exit.
-# The sourcing script defines: here (this directory), bin_dir, fail.
+# The sourcing script defines: src, here (this directory), bin_dir, fail.
 
 # subs_install_clients: `npm ci` of node/package-lock.json into
 # $bin_dir/subscriptions-node (one install at a time across scripts, again
@@ -21,18 +21,9 @@ subs_install_clients() {
 
 # subs_work_dir: a fresh $work; every pid added to the pids array is sent
 # SIGTERM on exit, SIGKILL after 10 s, and $work is removed.
+source "$src/scripts/lib/children.sh"
 subs_work_dir() {
     work=$(mktemp -d)
     pids=()
-    trap subs_cleanup EXIT
-}
-subs_cleanup() {
-    local p
-    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-    for p in "${pids[@]}"; do
-        for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$p" 2>/dev/null || true
-        wait "$p" 2>/dev/null || true
-    done
-    rm -rf "$work"
+    trap stop_children_and_work EXIT
 }
