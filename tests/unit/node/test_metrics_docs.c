@@ -19,91 +19,30 @@
 #include "node/metrics.h"
 #include "node/node_internal.h"
 #include "service/worker_metrics.h"
-
-#define MAX_ROWS 64
-
-typedef struct row {
-    char name[128], type[32], labels[128];
-    int seen;
-} row;
-
-/* "`a`" -> "a", trimmed. */
-static void cell(char *out, size_t size, const char *start, size_t len) {
-    while (len && (*start == ' ' || *start == '`')) start++, len--;
-    while (len && (start[len - 1] == ' ' || start[len - 1] == '`')) len--;
-    snprintf(out, size, "%.*s", (int)len, start);
-}
-
-/* The rows of the table whose header is "| name | type | labels | meaning |". */
-static size_t read_docs(row *rows) {
-    const char *src = getenv("MM_SOURCE_DIR");
-    if (!src) fail_msg("MM_SOURCE_DIR is not set (run through ctest)");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/docs/metrics.md", src);
-    FILE *f = fopen(path, "r");
-    if (!f) fail_msg("cannot open %s", path);
-    char line[4096];
-    int in_table = 0;
-    size_t count = 0;
-    while (fgets(line, sizeof line, f)) {
-        if (strncmp(line, "| name | type | labels | meaning |", 34) == 0) {
-            in_table = 1;
-            continue;
-        }
-        if (!in_table) continue;
-        if (line[0] != '|') break;
-        if (strncmp(line, "|---", 4) == 0) continue;
-        const char *cols[5];
-        size_t n = 0;
-        for (const char *p = line; *p && n < 5; p++)
-            if (*p == '|') cols[n++] = p;
-        if (n < 5) fail_msg("malformed row in %s: %s", path, line);
-        assert_true(count < MAX_ROWS);
-        row *r = &rows[count++];
-        cell(r->name, sizeof r->name, cols[0] + 1, (size_t)(cols[1] - cols[0] - 1));
-        cell(r->type, sizeof r->type, cols[1] + 1, (size_t)(cols[2] - cols[1] - 1));
-        cell(r->labels, sizeof r->labels, cols[2] + 1, (size_t)(cols[3] - cols[2] - 1));
-    }
-    fclose(f);
-    if (count < 10) fail_msg("found only %zu rows in %s's table", count, path);
-    return count;
-}
+#include "mm_test_docs.h"
 
 static void docs_match_code(void **state) {
     (void)state;
-    row rows[MAX_ROWS];
-    memset(rows, 0, sizeof rows);
-    size_t n = read_docs(rows);
+    mm_doc_table docs;
+    mm_test_doc_table_read(&docs, "metrics.md", NULL, "| name | type | labels | meaning |", 10);
     for (size_t f = 0; f < mm_node_metric_family_count; f++) {
         const mm_node_metric_family *fam = &mm_node_metric_families[f];
-        row *r = NULL;
-        for (size_t i = 0; i < n && !r; i++)
-            if (strcmp(rows[i].name, fam->name) == 0) r = &rows[i];
+        mm_doc_row *r = mm_test_doc_table_find(&docs, 0, fam->name);
         if (!r) fail_msg("docs/metrics.md does not document %s", fam->name);
-        if (strcmp(r->type, fam->type) != 0)
-            fail_msg("%s: the docs say type %s, the code %s", fam->name, r->type, fam->type);
-        if (strcmp(r->labels, fam->labels) != 0)
-            fail_msg("%s: the docs say labels '%s', the code '%s'", fam->name, r->labels,
+        if (strcmp(r->cell[1], fam->type) != 0)
+            fail_msg("%s: the docs say type %s, the code %s", fam->name, r->cell[1], fam->type);
+        if (strcmp(r->cell[2], fam->labels) != 0)
+            fail_msg("%s: the docs say labels '%s', the code '%s'", fam->name, r->cell[2],
                      fam->labels);
         r->seen = 1;
     }
-    for (size_t i = 0; i < n; i++)
-        if (!rows[i].seen)
-            fail_msg("docs/metrics.md documents %s, which the code does not emit", rows[i].name);
+    mm_test_doc_table_all_seen(&docs, "the code does not emit");
+    mm_test_doc_table_free(&docs);
 }
 
 static int noop(void *ud, mm_handler *h, const mm_event *ev) {
     (void)ud, (void)h, (void)ev;
     return 0;
-}
-
-/* The value of the sample whose line starts with prefix ("name{labels}"). */
-static double sample(const char *text, const char *prefix) {
-    size_t len = strlen(prefix);
-    for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
-        if (strncmp(l, prefix, len) == 0 && l[len] == ' ') return strtod(l + len + 1, NULL);
-    fail_msg("no sample %s in:\n%s", prefix, text);
-    return -1;
 }
 
 static void render_fake_node(void **state) {
@@ -174,30 +113,38 @@ static void render_fake_node(void **state) {
         if (!strstr(text, want)) fail_msg("no '%s' in:\n%s", want, text);
     }
 #define L "{service=\"shop\",consumer=\"orders\""
-    assert_true(sample(text, "mm_worker_events_handled_total" L "}") == 3);
-    assert_true(sample(text, "mm_worker_events_dead_lettered_total" L "}") == 1);
-    assert_true(sample(text, "mm_worker_events_failed_total" L "}") == 1);
-    assert_true(sample(text, "mm_worker_events_retried_total" L "}") == 1);
-    assert_true(sample(text, "mm_worker_events_in_flight" L "}") == 1); /* the dead one's not */
-    assert_true(sample(text, "mm_worker_rebalances_total" L "}") == 1);
-    assert_true(sample(text, "mm_worker_handler_duration_seconds_count" L "}") == 3);
-    assert_true(sample(text, "mm_worker_handler_duration_seconds_bucket" L ",le=\"0.0025\"}") == 0);
-    assert_true(sample(text, "mm_worker_handler_duration_seconds_bucket" L ",le=\"0.005\"}") == 3);
-    assert_true(sample(text, "mm_worker_handler_duration_seconds_bucket" L ",le=\"+Inf\"}") == 3);
+    assert_true(mm_test_metric_sample(text, "mm_worker_events_handled_total" L "}") == 3);
+    assert_true(mm_test_metric_sample(text, "mm_worker_events_dead_lettered_total" L "}") == 1);
+    assert_true(mm_test_metric_sample(text, "mm_worker_events_failed_total" L "}") == 1);
+    assert_true(mm_test_metric_sample(text, "mm_worker_events_retried_total" L "}") == 1);
+    assert_true(mm_test_metric_sample(text, "mm_worker_events_in_flight" L "}") ==
+                1); /* the dead one's not */
+    assert_true(mm_test_metric_sample(text, "mm_worker_rebalances_total" L "}") == 1);
+    assert_true(mm_test_metric_sample(text, "mm_worker_handler_duration_seconds_count" L "}") == 3);
+    assert_true(mm_test_metric_sample(text, "mm_worker_handler_duration_seconds_bucket" L
+                                            ",le=\"0.0025\"}") == 0);
+    assert_true(mm_test_metric_sample(text, "mm_worker_handler_duration_seconds_bucket" L
+                                            ",le=\"0.005\"}") == 3);
+    assert_true(mm_test_metric_sample(text, "mm_worker_handler_duration_seconds_bucket" L
+                                            ",le=\"+Inf\"}") == 3);
     /* ce_time in 2000: every observation in the +Inf bucket only. */
-    assert_true(sample(text, "mm_worker_event_latency_seconds_count" L "}") == 3);
-    assert_true(sample(text, "mm_worker_event_latency_seconds_bucket" L ",le=\"300\"}") == 0);
-    assert_true(sample(text, "mm_worker_event_latency_seconds_bucket" L ",le=\"+Inf\"}") == 3);
-    assert_true(sample(text, "mm_worker_event_latency_seconds_sum" L "}") > 8e8);
-    assert_true(sample(text, "mm_node_worker_exits_total" L ",reason=\"signal\"}") == 1);
-    assert_true(sample(text, "mm_node_worker_exits_total" L ",reason=\"exit_code\"}") == 0);
-    assert_true(sample(text, "mm_node_workers" L "}") == 1);
-    assert_true(sample(text, "mm_node_workers_desired" L "}") == 2);
-    assert_true(sample(text, "mm_node_worker_starts_total" L "}") == 3);
-    assert_true(sample(text, "mm_worker_trace_spans_exported_total" L "}") == 512);
-    assert_true(sample(text, "mm_worker_trace_spans_dropped_total" L "}") == 10);
-    assert_true(sample(text, "mm_worker_trace_export_failures_total" L "}") == 1);
-    assert_true(sample(text, "mm_worker_trace_queue_bytes" L "}") == 5120);
+    assert_true(mm_test_metric_sample(text, "mm_worker_event_latency_seconds_count" L "}") == 3);
+    assert_true(mm_test_metric_sample(text, "mm_worker_event_latency_seconds_bucket" L
+                                            ",le=\"300\"}") == 0);
+    assert_true(mm_test_metric_sample(text, "mm_worker_event_latency_seconds_bucket" L
+                                            ",le=\"+Inf\"}") == 3);
+    assert_true(mm_test_metric_sample(text, "mm_worker_event_latency_seconds_sum" L "}") > 8e8);
+    assert_true(mm_test_metric_sample(text, "mm_node_worker_exits_total" L ",reason=\"signal\"}") ==
+                1);
+    assert_true(
+        mm_test_metric_sample(text, "mm_node_worker_exits_total" L ",reason=\"exit_code\"}") == 0);
+    assert_true(mm_test_metric_sample(text, "mm_node_workers" L "}") == 1);
+    assert_true(mm_test_metric_sample(text, "mm_node_workers_desired" L "}") == 2);
+    assert_true(mm_test_metric_sample(text, "mm_node_worker_starts_total" L "}") == 3);
+    assert_true(mm_test_metric_sample(text, "mm_worker_trace_spans_exported_total" L "}") == 512);
+    assert_true(mm_test_metric_sample(text, "mm_worker_trace_spans_dropped_total" L "}") == 10);
+    assert_true(mm_test_metric_sample(text, "mm_worker_trace_export_failures_total" L "}") == 1);
+    assert_true(mm_test_metric_sample(text, "mm_worker_trace_queue_bytes" L "}") == 5120);
 #undef L
     free(text);
     mm_node_metrics_block_unmap(procs[1].metrics);
