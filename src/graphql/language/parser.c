@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "graphql/language/directive_location.h"
 #include "graphql/language/lexer.h"
 
 const mm_gql_parse_limits mm_gql_default_parse_limits = {
@@ -701,29 +702,6 @@ static void parse_schema_definition(parser *p, mm_gql_definition *def) {
     parse_operation_types(p, true, sd);
 }
 
-static const char *const directive_locations[] = {
-    "QUERY",
-    "MUTATION",
-    "SUBSCRIPTION",
-    "FIELD",
-    "FRAGMENT_DEFINITION",
-    "FRAGMENT_SPREAD",
-    "INLINE_FRAGMENT",
-    "VARIABLE_DEFINITION",
-    "SCHEMA",
-    "SCALAR",
-    "OBJECT",
-    "FIELD_DEFINITION",
-    "ARGUMENT_DEFINITION",
-    "INTERFACE",
-    "UNION",
-    "ENUM",
-    "ENUM_VALUE",
-    "INPUT_OBJECT",
-    "INPUT_FIELD_DEFINITION",
-    "DIRECTIVE_DEFINITION",
-};
-
 static void parse_directive_definition(parser *p, mm_gql_definition *def) {
     mm_gql_directive_def *dd = &def->u.directive;
     def->kind = MM_GQL_DEF_DIRECTIVE;
@@ -739,10 +717,7 @@ static void parse_directive_definition(parser *p, mm_gql_definition *def) {
     do {
         mm_gql_token start = TOK;
         mm_gql_name n = parse_name(p);
-        bool known = false;
-        for (size_t i = 0; i < sizeof(directive_locations) / sizeof(directive_locations[0]); i++)
-            if (strcmp(n.value, directive_locations[i]) == 0) known = true;
-        if (!known) unexpected(p, &start);
+        if (!mm_gql_directive_location_bit(n.value)) unexpected(p, &start);
         vec_push(p, &locs, &n);
     } while (expect_optional(p, MM_GQL_TOK_PIPE));
     vec_finish(p, &locs);

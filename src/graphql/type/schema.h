@@ -21,6 +21,7 @@
 
 #include "common/arena.h"
 #include "graphql/language/ast.h"
+#include "graphql/language/directive_location.h"
 #include "graphql/error/error.h"
 
 typedef enum mm_gql_type_kind {
@@ -33,30 +34,6 @@ typedef enum mm_gql_type_kind {
     MM_GQL_LIST,
     MM_GQL_NON_NULL,
 } mm_gql_type_kind;
-
-/* Directive locations as a bit set (specification §3.13). */
-typedef enum mm_gql_directive_location {
-    MM_GQL_LOC_QUERY = 1u << 0,
-    MM_GQL_LOC_MUTATION = 1u << 1,
-    MM_GQL_LOC_SUBSCRIPTION = 1u << 2,
-    MM_GQL_LOC_FIELD = 1u << 3,
-    MM_GQL_LOC_FRAGMENT_DEFINITION = 1u << 4,
-    MM_GQL_LOC_FRAGMENT_SPREAD = 1u << 5,
-    MM_GQL_LOC_INLINE_FRAGMENT = 1u << 6,
-    MM_GQL_LOC_VARIABLE_DEFINITION = 1u << 7,
-    MM_GQL_LOC_SCHEMA = 1u << 8,
-    MM_GQL_LOC_SCALAR = 1u << 9,
-    MM_GQL_LOC_OBJECT = 1u << 10,
-    MM_GQL_LOC_FIELD_DEFINITION = 1u << 11,
-    MM_GQL_LOC_ARGUMENT_DEFINITION = 1u << 12,
-    MM_GQL_LOC_INTERFACE = 1u << 13,
-    MM_GQL_LOC_UNION = 1u << 14,
-    MM_GQL_LOC_ENUM = 1u << 15,
-    MM_GQL_LOC_ENUM_VALUE = 1u << 16,
-    MM_GQL_LOC_INPUT_OBJECT = 1u << 17,
-    MM_GQL_LOC_INPUT_FIELD_DEFINITION = 1u << 18,
-    MM_GQL_LOC_DIRECTIVE_DEFINITION = 1u << 19, /* graphql-js 16.12+: @deprecated on directives */
-} mm_gql_directive_location;
 
 typedef struct mm_gql_type mm_gql_type;
 typedef struct mm_gql_schema mm_gql_schema;

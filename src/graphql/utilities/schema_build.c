@@ -430,34 +430,6 @@ static bool build_types(builder *b) {
 
 /* ---- directives -------------------------------------------------------- */
 
-static unsigned location_bit(const char *name) {
-    static const char *const names[] = {
-        "QUERY",
-        "MUTATION",
-        "SUBSCRIPTION",
-        "FIELD",
-        "FRAGMENT_DEFINITION",
-        "FRAGMENT_SPREAD",
-        "INLINE_FRAGMENT",
-        "VARIABLE_DEFINITION",
-        "SCHEMA",
-        "SCALAR",
-        "OBJECT",
-        "FIELD_DEFINITION",
-        "ARGUMENT_DEFINITION",
-        "INTERFACE",
-        "UNION",
-        "ENUM",
-        "ENUM_VALUE",
-        "INPUT_OBJECT",
-        "INPUT_FIELD_DEFINITION",
-        "DIRECTIVE_DEFINITION",
-    };
-    for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(names[i], name) == 0) return 1u << i;
-    return 0;
-}
-
 static bool build_directive(builder *b, mm_gql_directive_definition *d,
                             const mm_gql_directive_def *def, bool builtin) {
     d->name = def->name.value;
@@ -467,7 +439,7 @@ static bool build_directive(builder *b, mm_gql_directive_definition *d,
     d->ast = def;
     d->locations = 0;
     for (size_t i = 0; i < def->location_count; i++) {
-        unsigned bit = location_bit(def->locations[i].value);
+        unsigned bit = mm_gql_directive_location_bit(def->locations[i].value);
         if (!bit) {
             mm_gql_errors_add(b->errors, MM_GQL_ERROR_VALIDATION, &def->locations[i].loc, 1,
                               "Unexpected Name \"%s\".", def->locations[i].value);
