@@ -26,6 +26,8 @@
 #include <time.h>
 #include <uv.h>
 
+#include "bus/dlq_reader.h"
+#include "bus/json_fast.h"
 #include "common/log.h"
 #include "common/uuid.h"
 #include "metamorphosis.h"
@@ -260,8 +262,17 @@ static void dispatch_doc(mm_notifier *n, const char *text, size_t len, bool push
     /* A waiter is registered before its event is produced, so one that is
      * not there now will not come for this result. */
     if (nobody_waits(n, text, len)) return;
-    json_error_t jerr;
-    json_t *doc = json_loadb(text, len, 0, &jerr);
+    /* The usual result document on the fast reader (bus/json_fast.h: it
+     * builds jansson's tree directly, ~5x fewer instructions than
+     * json_loadb for a 600-byte result); whatever it does not take, jansson
+     * parses (and refuses) as before. It wants valid UTF-8 first. */
+    json_t *doc = NULL;
+    if (mm_dlq_utf8_valid_prefix((const unsigned char *)text, len) == len)
+        doc = mm_json_fast_object(text, len);
+    if (doc == NULL) {
+        json_error_t jerr;
+        doc = json_loadb(text, len, 0, &jerr);
+    }
     const char *id = json_string_value(json_object_get(doc, "sourceEventId"));
     if (id != NULL)
         dispatch(n, id, doc, pushed);
