@@ -16,7 +16,6 @@
 #include "store/notifier.h"
 
 #include <assert.h>
-#include <hiredis/adapters/libuv.h>
 #include <hiredis/async.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -34,6 +33,7 @@
 #include "store/loop_thread.h"
 #include "store/redis_async.h"
 #include "store/redis_url.h"
+#include "store/redis_uv.h"
 #include "store/results.h"
 
 #define TICK_MS               100 /* the timer that drives everything below */
@@ -387,7 +387,7 @@ static void sub_connect(mm_notifier *n) {
     redisAsyncContext *ac = n->url.is_unix ? redisAsyncConnectUnix(n->url.path)
                                            : redisAsyncConnect(n->url.host, n->url.port);
     if (ac == NULL || ac->err ||
-        redisLibuvAttach(ac, mm_loop_thread_loop(n->loop_thread)) != REDIS_OK) {
+        mm_redis_uv_attach(ac, mm_loop_thread_loop(n->loop_thread)) != REDIS_OK) {
         if (ac) redisAsyncFree(ac);
         sub_drop(n, NULL);
         return;
