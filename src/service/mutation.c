@@ -501,9 +501,12 @@ static void run_mutation(void *ud, json_t *parent, json_t *args, mm_gql_resolve_
 static json_t *resolve_mutation(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info) {
     const binding *b = ud;
     /* On an HTTP I/O thread: run on the blocking pool instead, unless
-     * mutate_event never blocks: then here, two thread hand-offs fewer. */
-    if (!b->spec->nonblocking && mm_gateway_offload(info, parent, args, run_mutation, ud))
-        return NULL;
+     * mutate_event never blocks and neither can the produce (the server's
+     * delivery reports are on its dependencies loop; if that could not be
+     * set up, a full queue would block the send): then here, two thread
+     * hand-offs fewer. */
+    bool here = b->spec->nonblocking && b->rt && b->rt->produce_never_blocks;
+    if (!here && mm_gateway_offload(info, parent, args, run_mutation, ud)) return NULL;
     mm_gql_deferred *d = mm_gql_resolve_defer(info);
     if (!d) {
         mm_gql_resolve_error(info, NULL, "out of memory");

@@ -2,7 +2,8 @@
  * server (the run's Kafka and Redis): its mutate_event runs on the HTTP I/O
  * thread and the mutation still answers (asynchronous: the event's id once
  * Kafka acknowledged it; synchronous: its deadline's TIMEOUT, as no consumer
- * runs here), while a mutation without the flag runs on the blocking pool;
+ * runs here; a refusal: mm_mutation_fail's error), while a mutation without
+ * the flag runs on the blocking pool;
  * and a nonblocking mutation refused by a full producer queue answers at
  * once with SERVER_BUSY, publishing nothing. */
 #include <pthread.h>
@@ -26,8 +27,12 @@
 static atomic_int fast_on_io = -1, slow_on_io = -1;
 
 static json_t *fast_event(void *ud, mm_mutation_call *call, json_t *args) {
-    (void)ud, (void)call;
+    (void)ud;
     atomic_store(&fast_on_io, mm_gateway_on_io_thread() ? 1 : 0);
+    if (json_integer_value(json_object_get(args, "n")) < 0) {
+        mm_mutation_fail(call, "BAD_USER_INPUT", "n must not be negative");
+        return NULL;
+    }
     return json_pack("{s:O}", "n", json_object_get(args, "n"));
 }
 
@@ -43,31 +48,34 @@ static mm_service *define(const char *name) {
     assert_int_equal(mm_service_add_sdl(svc, "type Query { hello: String }\n"
                                              "type PingEvent { id: String n: Int }\n"),
                      0);
-    assert_int_equal(mm_service_add_mutation(svc, &(mm_mutation_def){
-                                                      .name = "fast",
-                                                      .arguments = "n: Int",
-                                                      .event_type = "PingEvent",
-                                                      .timings = MM_TIMING_SYNCHRONOUS |
-                                                                 MM_TIMING_ASYNCHRONOUS,
-                                                      .timeout_ms = 300,
-                                                      .mutate_event = fast_event,
-                                                      .flags = MM_MUTATION_NONBLOCKING,
-                                                  }),
-                     0);
-    assert_int_equal(mm_service_add_mutation(svc, &(mm_mutation_def){
-                                                      .name = "slow",
-                                                      .arguments = "n: Int",
-                                                      .event_type = "PingEvent",
-                                                      .mutate_event = slow_event,
-                                                  }),
+    assert_int_equal(
+        mm_service_add_mutation(svc,
+                                &(mm_mutation_def){
+                                    .name = "fast",
+                                    .arguments = "n: Int",
+                                    .event_type = "PingEvent",
+                                    .timings = MM_TIMING_SYNCHRONOUS | MM_TIMING_ASYNCHRONOUS,
+                                    .timeout_ms = 300,
+                                    .mutate_event = fast_event,
+                                    .flags = MM_MUTATION_NONBLOCKING,
+                                }),
+        0);
+    assert_int_equal(mm_service_add_mutation(svc,
+                                             &(mm_mutation_def){
+                                                 .name = "slow",
+                                                 .arguments = "n: Int",
+                                                 .event_type = "PingEvent",
+                                                 .mutate_event = slow_event,
+                                             }),
                      0);
     /* An unknown flag is refused. */
-    assert_int_equal(mm_service_add_mutation(svc, &(mm_mutation_def){
-                                                      .name = "odd",
-                                                      .event_type = "PingEvent",
-                                                      .mutate_event = slow_event,
-                                                      .flags = 2,
-                                                  }),
+    assert_int_equal(mm_service_add_mutation(svc,
+                                             &(mm_mutation_def){
+                                                 .name = "odd",
+                                                 .event_type = "PingEvent",
+                                                 .mutate_event = slow_event,
+                                                 .flags = 2,
+                                             }),
                      MM_EINVAL);
     return svc;
 }
@@ -82,18 +90,9 @@ static void *run_main(void *arg) {
 static char *post(const char *url, const char *query, int *status) {
     char body[1024];
     snprintf(body, sizeof body, "{\"query\":\"%s\"}", query);
-    char *argv[] = {"/usr/bin/curl",
-                    "-s",
-                    "-w",
-                    "\n%{http_code}",
-                    "--max-time",
-                    "20",
-                    "-H",
-                    "content-type: application/json",
-                    "--data-binary",
-                    body,
-                    (char *)url,
-                    NULL};
+    char *argv[] = {"/usr/bin/curl", "-s", "-w",        "\n%{http_code}",
+                    "--max-time",    "20", "-H",        "content-type: application/json",
+                    "--data-binary", body, (char *)url, NULL};
     char *out = NULL, *err = NULL;
     assert_int_equal(mm_test_run(argv, &out, &err, 25000), 0);
     free(err);
@@ -107,8 +106,8 @@ static char *post(const char *url, const char *query, int *status) {
 static void wait_ready(const char *url) {
     char ready[512];
     snprintf(ready, sizeof ready, "%.*s/readyz", (int)(strlen(url) - strlen("/graphql")), url);
-    char *argv[] = {"/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
-                    "--max-time",    "5",  ready, NULL};
+    char *argv[] = {"/usr/bin/curl", "-s",         "-o", "/dev/null", "-w",
+                    "%{http_code}",  "--max-time", "5",  ready,       NULL};
     long long end = mm_test_now_ms() + 30000;
     while (mm_test_now_ms() < end) {
         char *out = NULL, *err = NULL;
@@ -162,8 +161,8 @@ static void test_runs_on_the_io_thread_and_answers(void **state) {
     int status;
 
     /* Asynchronous: answered with the event once Kafka acknowledged it. */
-    char *body = post(url, "mutation { fast(n: 7, timing: asynchronous) { data { id n } } }",
-                      &status);
+    char *body =
+        post(url, "mutation { fast(n: 7, timing: asynchronous) { data { id n } } }", &status);
     assert_int_equal(status, 200);
     if (!strstr(body, "\"n\":7") || !strstr(body, "\"id\":\"") || strstr(body, "errors"))
         fail_msg("async answer: %s", body);
@@ -181,6 +180,13 @@ static void test_runs_on_the_io_thread_and_answers(void **state) {
     assert_true(took >= 250 && took < 10000);
     free(body);
     assert_int_equal(atomic_load(&fast_on_io), 1);
+
+    /* Refused by mutate_event on the I/O thread: its error, nothing published. */
+    body = post(url, "mutation { fast(n: -1) { data { id } } }", &status);
+    assert_int_equal(status, 200);
+    if (!strstr(body, "\"code\":\"BAD_USER_INPUT\"") || !strstr(body, "must not be negative"))
+        fail_msg("refused answer: %s", body);
+    free(body);
 
     /* Without the flag: the blocking pool, and the same answer. */
     body = post(url, "mutation { slow(n: 9) { data { id n } } }", &status);
