@@ -151,7 +151,19 @@ typedef struct mm_mutation_def {
     long timeout_ms;          /* synchronous wait; 0: the configured default */
     mm_mutate_event_fn mutate_event;
     void *ud;
+    unsigned flags; /* 0 or MM_MUTATION_NONBLOCKING */
 } mm_mutation_def;
+
+/* mm_mutation_def.flags: mutate_event never blocks (no mm_state_*, no I/O,
+ * no waiting: it validates its arguments and builds the event from them and
+ * the clock). In a server it then runs on the HTTP I/O thread that received
+ * the request, and the event is produced from there, instead of both being
+ * handed to the blocking pool and back: two thread hand-offs fewer per
+ * call. Producing never blocks in a server (a full producer queue refuses
+ * the event: the caller gets SERVER_BUSY, nothing is published). A
+ * mutate_event that does block with this flag stalls every client of that
+ * I/O thread. Without the flag, mutate_event runs on the blocking pool. */
+#define MM_MUTATION_NONBLOCKING 1u
 
 /* Handles one event. Emit events with mm_handler_emit(); fail with
  * mm_handler_raise() and a nonzero return; ask to run again later with
@@ -399,14 +411,18 @@ MM_API const char *mm_state_last_error(mm_state *s);
  *   mm_server_free(s);
  *
  * Which thread runs the services' callbacks (and what they may do there):
- *   - mm_mutation_def.mutate_event and resolvers added with
+ *   - mm_mutation_def.mutate_event (without MM_MUTATION_NONBLOCKING) and
+ *     resolvers added with
  *     mm_service_add_resolver on Query/Mutation root fields run on the
  *     server's blocking pool, never on an HTTP I/O thread: they may call
  *     mm_state_* (which blocks on Redis, within redis_timeout_ms).
  *     Nested resolvers run on the thread that completes their parent: a
  *     dispatch thread when the root field was handed off.
- *   - Resolvers added with MM_RESOLVER_NONBLOCKING run on the HTTP I/O
- *     thread and must not block.
+ *   - Resolvers added with MM_RESOLVER_NONBLOCKING, and the mutate_event of
+ *     a mutation defined with flags MM_MUTATION_NONBLOCKING, run on the HTTP
+ *     I/O thread that received the request and must not block (no
+ *     mm_state_*: mm_mutation_state still answers, but its calls block on
+ *     Redis).
  *   - Consumers (mm_consumer_def.handle) never run in a server: they run in
  *     worker processes (`gregor worker` / `gregor node`).
  * Services must stay alive (not freed, their shared objects loaded) until

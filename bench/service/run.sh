@@ -47,6 +47,9 @@
 #               is comma-joined NAME=VALUE assignments, "-" for none, e.g.
 #               BENCH_AB_VARIANTS="- MM_KAFKA_PROP_LINGER_MS=0.1
 #               MM_KAFKA_PROP_LINGER_MS=0.1,MM_KAFKA_PROP_FETCH_WAIT_MAX_MS=50"
+#               BUILD=<dir> in a variant runs that Release tree's gregor and
+#               examples/forms.so instead of build-bench's (an A/B of two
+#               trees in one run: BENCH_AB_VARIANTS="BUILD=/tmp/base/build -")
 #
 #   BENCH_MODE=tracing bench/service/run.sh [SECONDS]   tracing on vs off (tracing.sh)
 set -euo pipefail
@@ -197,13 +200,19 @@ ab_mode() {
     echo "|---|---|---|---|---|---|---|"
     for round in $(seq "$rounds"); do
         for v in $variants; do
-            local envs=()
+            local envs=() e vb=$B
             [ "$v" = - ] || IFS=, read -r -a envs <<<"$v"
-            env "${envs[@]}" "$B/gregor" worker --app "$B/examples/forms.so" --consumer create_form &
+            for e in "${!envs[@]}"; do
+                if [[ ${envs[$e]} == BUILD=* ]]; then
+                    vb=${envs[$e]#BUILD=}
+                    unset 'envs[e]'
+                fi
+            done
+            env "${envs[@]}" "$vb/gregor" worker --app "$vb/examples/forms.so" --consumer create_form &
             pw=$!
             pids+=($pw)
             workers=($pw)
-            env "${envs[@]}" "$B/gregor" serve --app "$B/examples/forms.so" >"$B/bench-serve.out" 2>"$B/bench-serve.err" &
+            env "${envs[@]}" "$vb/gregor" serve --app "$vb/examples/forms.so" >"$B/bench-serve.out" 2>"$B/bench-serve.err" &
             ps=$!
             pids+=($ps)
             serve_pid=$ps

@@ -19,6 +19,13 @@
 # right before the N requests and dumped right after: deterministic apart
 # from the background work of that window, librdkafka's timers and the
 # probes). Slow: use N=200 or so.
+#
+# STRACE=1: the system calls of gregor serve (all threads, strace -c -f)
+# over the N requests instead, per request and per call name (counts; the
+# table's last column lists the calls made at least 0.05 times per request).
+# Those of librdkafka's threads (poll, recvmsg, futex) include its timers'
+# and idle fetches', so they grow with the run's length; the rest are per
+# request.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 A=$(cd "${1:?usage: serve_cost.sh BUILD_A [BUILD_B] [N] [ROUNDS]}" && pwd)
@@ -91,8 +98,18 @@ measure() { # BUILD LABEL
     make_config "$url" "$N" "$work/run.cfg"
     local threads
     threads=$(ls "/proc/$pid/task" | wc -l)
-    local ir=
-    if [[ ${CALLGRIND:-0} == 1 ]]; then
+    local ir= sc=
+    if [[ ${STRACE:-0} == 1 ]]; then
+        strace -c -f -q -o "$work/strace.txt" -p "$pid" &
+        local st=$!
+        sleep 1 # attached to every thread
+        curl -s -K "$work/run.cfg" >"$work/codes.txt"
+        kill -INT "$st"
+        wait "$st" || true
+        sc=$(awk -v n="$N" '$NF != "total" && $4 ~ /^[0-9]+$/ && $4 / n >= 0.05 {printf "%s %.2f, ", $NF, $4 / n}' "$work/strace.txt")
+        echo "0,,context-switches" >"$work/perf.txt"
+        echo "0,msec,task-clock" >>"$work/perf.txt"
+    elif [[ ${CALLGRIND:-0} == 1 ]]; then
         rm -f "$work"/cg.*
         callgrind_control -z "$pid" >/dev/null
         curl -s -K "$work/run.cfg" >"$work/codes.txt"
@@ -110,7 +127,10 @@ measure() { # BUILD LABEL
     ok=$(grep -c '^200$' "$work/codes.txt" || true)
     cs=$(awk -F, '$3=="context-switches"{print $1}' "$work/perf.txt")
     clock=$(awk -F, '$3 ~ /task-clock/{print $1}' "$work/perf.txt")
-    if [[ -n $ir ]]; then
+    if [[ ${STRACE:-0} == 1 ]]; then
+        awk -v l="$label" -v n="$N" -v ok="$ok" -v th="$threads" -v sc="$sc" \
+            'BEGIN{printf "| %s | %d | %d | %d | %s |\n", l, th, n, ok, sc}'
+    elif [[ -n $ir ]]; then
         awk -v l="$label" -v n="$N" -v ok="$ok" -v ir="$ir" -v th="$threads" \
             'BEGIN{printf "| %s | %d | %d | %d | %.0f |\n", l, th, n, ok, ir/n}'
     else
@@ -123,7 +143,10 @@ measure() { # BUILD LABEL
     wait "$pid" 2>/dev/null || true
 }
 
-if [[ ${CALLGRIND:-0} == 1 ]]; then
+if [[ ${STRACE:-0} == 1 ]]; then
+    echo "| build | serve threads | requests | 200s | system calls / request (strace -c -f) |"
+    echo "|---|---|---|---|---|"
+elif [[ ${CALLGRIND:-0} == 1 ]]; then
     echo "| build | serve threads | requests | 200s | serve instructions / request (callgrind Ir) |"
     echo "|---|---|---|---|---|"
 else

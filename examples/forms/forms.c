@@ -122,7 +122,9 @@ static json_t *now_iso8601(void) {
 /* ---- mutations: validate and build the CreateFormEvent ------------------ */
 
 /* mutate_event for all three mutations; ud says which timing the event
- * records when the caller gives no timing argument. */
+ * records when the caller gives no timing argument. It reads only its
+ * arguments and the clock, so the mutations are MM_MUTATION_NONBLOCKING: a
+ * server runs it on the HTTP I/O thread, not on the blocking pool. */
 static json_t *create_form_event(void *ud, mm_mutation_call *call, json_t *args) {
     const char *fixed_timing = ud;
     json_t *timing = json_object_get(args, "timing");
@@ -269,6 +271,7 @@ mm_service *metamorphosis_service(void) {
                                          .default_timing = MM_TIMING_ASYNCHRONOUS,
                                          .mutate_event = create_form_event,
                                          .ud = "asynchronous",
+                                         .flags = MM_MUTATION_NONBLOCKING,
                                      });
     if (!rc)
         rc = mm_service_add_mutation(s, &(mm_mutation_def){
@@ -278,6 +281,7 @@ mm_service *metamorphosis_service(void) {
                                             .timings = MM_TIMING_ASYNCHRONOUS,
                                             .mutate_event = create_form_event,
                                             .ud = "asynchronous",
+                                            .flags = MM_MUTATION_NONBLOCKING,
                                         });
     if (!rc)
         rc = mm_service_add_mutation(s, &(mm_mutation_def){
@@ -289,6 +293,7 @@ mm_service *metamorphosis_service(void) {
                                             .default_timing = MM_TIMING_SYNCHRONOUS,
                                             .mutate_event = create_form_event,
                                             .ud = "synchronous",
+                                            .flags = MM_MUTATION_NONBLOCKING,
                                         });
     if (!rc)
         rc = mm_service_add_consumer(s, &(mm_consumer_def){

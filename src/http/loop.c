@@ -19,6 +19,17 @@
 
 #define POST_QUEUE_MAX 65536
 
+/* The loop whose posts this thread is running now (run_posts), if any. A
+ * post to that loop from here needs no wake-up: run_posts takes the queue
+ * again before it returns. That is the common case of a request that
+ * resumes and answers in the same post (the answer is posted to the same
+ * loop), which saved an eventfd write, an epoll_wait and a read. */
+static _Thread_local mm_http_io *tl_running_posts;
+
+/* Rounds of newly posted work one run_posts takes before it leaves the rest
+ * to the next wake-up (so that work re-posting itself cannot starve I/O). */
+#define POST_ROUNDS 8
+
 int mm_http_io_post(mm_http_io *io, mm_http_post *node, void (*fn)(void *), void *ud) {
     int heap = node == NULL;
     pthread_mutex_lock(&io->post_lock);
@@ -40,26 +51,40 @@ int mm_http_io_post(mm_http_io *io, mm_http_post *node, void (*fn)(void *), void
             io->post_head = node;
         io->post_tail = node;
         io->post_count++;
-        uv_async_send(&io->wake); /* under the lock: the handle outlives post_closed */
+        /* under the lock: the handle outlives post_closed */
+        if (tl_running_posts != io) uv_async_send(&io->wake);
     }
     pthread_mutex_unlock(&io->post_lock);
     return rc;
 }
 
-/* Runs everything posted so far (loop thread). */
+/* Runs everything posted so far, and what those post to this loop in
+ * turn (loop thread). */
 static void run_posts(mm_http_io *io) {
-    pthread_mutex_lock(&io->post_lock);
-    mm_http_post *n = io->post_head;
-    io->post_head = io->post_tail = NULL;
-    io->post_count = 0;
-    pthread_mutex_unlock(&io->post_lock);
-    while (n) {
-        mm_http_post *next = n->next;
-        int heap = n->heap;
-        n->fn(n->ud); /* may free an embedded node */
-        if (heap) free(n);
-        n = next;
+    mm_http_io *outer = tl_running_posts;
+    tl_running_posts = io;
+    for (int round = 0;; round++) {
+        pthread_mutex_lock(&io->post_lock);
+        mm_http_post *n = io->post_head;
+        if (n && round == POST_ROUNDS) {
+            /* More keeps coming: the next wake-up runs it, after I/O. */
+            uv_async_send(&io->wake);
+            n = NULL;
+        } else {
+            io->post_head = io->post_tail = NULL;
+            io->post_count = 0;
+        }
+        pthread_mutex_unlock(&io->post_lock);
+        if (!n) break;
+        while (n) {
+            mm_http_post *next = n->next;
+            int heap = n->heap;
+            n->fn(n->ud); /* may free an embedded node */
+            if (heap) free(n);
+            n = next;
+        }
     }
+    tl_running_posts = outer;
 }
 
 static void on_wake(uv_async_t *a) { run_posts(a->data); }

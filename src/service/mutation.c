@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <librdkafka/rdkafka.h>
+
 #include "bus/envelope.h"
 #include "bus/event_trace.h"
 #include "bus/limits.h"
@@ -272,8 +274,10 @@ static long long now_ms(void) {
 
 /* Publishes p's event: registers the waiter (synchronous) BEFORE producing,
  * arms the deadlines, produces. p arrives with one reference (the caller's),
- * which becomes the delivery callback's. A blocking-pool thread (it may
- * block while the producer's queue is full). */
+ * which becomes the delivery callback's. A blocking-pool thread, or the
+ * HTTP I/O thread for a nonblocking mutation: in a server the producer's
+ * reports are served on the dependencies loop, so a full queue refuses the
+ * event instead of blocking (producer.h, mm_producer_serve_on_loop). */
 static void publish(mm_pending_mutation *p) {
     mm_runtime *rt = p->rt;
     char err[512];
@@ -323,9 +327,19 @@ static void publish(mm_pending_mutation *p) {
     if (rc != 0) {
         /* on_delivery will never run: do its part here. Nothing was queued. */
         char message[700];
-        snprintf(message, sizeof message, "The event could not be published: %s", err);
-        settle(p, NULL, message,
-               json_pack("{s:s}", "code", rc == MM_ELIMIT ? "EVENT_TOO_LARGE" : "PUBLISH_FAILED"));
+        const char *code = rc == MM_ELIMIT ? "EVENT_TOO_LARGE" : "PUBLISH_FAILED";
+        if (rc == MM_EKAFKA && strstr(err, rd_kafka_err2str(RD_KAFKA_RESP_ERR__QUEUE_FULL))) {
+            /* Too many events wait for Kafka (queue.buffering.max.messages
+             * or .kbytes): the server is overloaded, or Kafka is slow. */
+            code = "SERVER_BUSY";
+            snprintf(message, sizeof message,
+                     "The server is too busy to publish the event now: the Kafka producer's "
+                     "queue is full (%s). Nothing was published; retry later.",
+                     err);
+        } else {
+            snprintf(message, sizeof message, "The event could not be published: %s", err);
+        }
+        settle(p, NULL, message, json_pack("{s:s}", "code", code));
         if (has_publish_deadline) disarm_publish_deadline(p);
         if (p->synchronous) {
             disarm_waiter(p);
@@ -395,7 +409,11 @@ static void refuse(mm_gql_deferred *d, json_t *extensions, const char *fmt, ...)
 }
 
 /* Runs where it may block (mutate_event may read state from Redis): a
- * dispatch thread in a server. Settles d exactly once, now or later. */
+ * blocking-pool thread in a server; or, for a mutation whose mutate_event
+ * never blocks (MM_MUTATION_NONBLOCKING), the HTTP I/O thread itself, since
+ * nothing below blocks either (the timer and the notifier take short locks,
+ * the producer refuses rather than waits). Settles d exactly once, now or
+ * later. */
 static void run_mutation(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info,
                          mm_gql_deferred *d) {
     (void)parent;
@@ -481,8 +499,14 @@ static void run_mutation(void *ud, json_t *parent, json_t *args, mm_gql_resolve_
 }
 
 static json_t *resolve_mutation(void *ud, json_t *parent, json_t *args, mm_gql_resolve_info *info) {
-    /* On an HTTP I/O thread: run on a dispatch thread instead. */
-    if (mm_gateway_offload(info, parent, args, run_mutation, ud)) return NULL;
+    const binding *b = ud;
+    /* On an HTTP I/O thread: run on the blocking pool instead, unless
+     * mutate_event never blocks and neither can the produce (the server's
+     * delivery reports are on its dependencies loop; if that could not be
+     * set up, a full queue would block the send): then here, two thread
+     * hand-offs fewer. */
+    bool here = b->spec->nonblocking && b->rt && b->rt->produce_never_blocks;
+    if (!here && mm_gateway_offload(info, parent, args, run_mutation, ud)) return NULL;
     mm_gql_deferred *d = mm_gql_resolve_defer(info);
     if (!d) {
         mm_gql_resolve_error(info, NULL, "out of memory");

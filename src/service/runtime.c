@@ -67,6 +67,8 @@ static void producer_on_loop(mm_runtime *rt) {
     if (c.fd < 0) return; /* the delivery thread keeps serving: slower, not wrong */
     if (mm_loop_thread_call(rt->deps, producer_watch_open, &c) != 0 || !rt->producer_watch)
         mm_producer_poll_in_background(rt->producer);
+    else
+        rt->produce_never_blocks = true;
 }
 
 static void producer_watch_close(void *ud) {

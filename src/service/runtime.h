@@ -48,6 +48,8 @@ struct mm_runtime {
     mm_redis_async *redis;         /* server only: results (eventResult, probes), on deps */
     mm_health *health;             /* server only: cached Kafka and Redis reachability */
     mm_loop_watch *producer_watch; /* server only: delivery reports served on deps */
+    bool produce_never_blocks;     /* set once at open: reports on deps, so a full producer
+                                      queue refuses a send instead of blocking it */
     atomic_bool closing;           /* mm_runtime_close has begun */
     bool tracing;                  /* this runtime started the trace exporter (docs/tracing.md) */
     pthread_mutex_t pending_lock;

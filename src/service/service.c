@@ -220,6 +220,13 @@ int mm_service_define_mutation(mm_service *s, const mm_mutation_def *d) {
                                                              : "both");
         return MM_EINVAL;
     }
+    if (d->flags & ~(unsigned)MM_MUTATION_NONBLOCKING) {
+        definition_error(s,
+                         "service %s: mutation %s: flags 0x%x has bits other than "
+                         "MM_MUTATION_NONBLOCKING",
+                         s->name, d->name, d->flags);
+        return MM_EINVAL;
+    }
     if (has_mutation(s, d->name)) {
         definition_error(s, "service %s: mutation %s is defined twice", s->name, d->name);
         return MM_EEXIST;
@@ -239,6 +246,7 @@ int mm_service_define_mutation(mm_service *s, const mm_mutation_def *d) {
     m->timeout_ms = d->timeout_ms > 0 ? d->timeout_ms : 0;
     m->mutate_event = d->mutate_event;
     m->ud = d->ud;
+    m->nonblocking = (d->flags & MM_MUTATION_NONBLOCKING) != 0;
     m->service = s;
     mm_mutation_spec **v = grow(s->mutations, s->mutation_count, sizeof(*v));
     if (!m->name || !m->arguments || !m->event_type || !m->result_type || !m->payload_type ||

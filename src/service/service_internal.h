@@ -25,6 +25,7 @@ typedef struct mm_mutation_spec {
     long timeout_ms; /* 0: the configured default */
     mm_mutate_event_fn mutate_event;
     void *ud;
+    int nonblocking; /* MM_MUTATION_NONBLOCKING: runs on the I/O thread */
     mm_service *service;
 } mm_mutation_spec;
 

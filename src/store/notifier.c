@@ -16,22 +16,25 @@
 #include "store/notifier.h"
 
 #include <assert.h>
-#include <hiredis/adapters/libuv.h>
 #include <hiredis/async.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <uv.h>
 
+#include "bus/dlq_reader.h"
+#include "bus/json_fast.h"
 #include "common/log.h"
 #include "common/uuid.h"
 #include "metamorphosis.h"
 #include "store/loop_thread.h"
 #include "store/redis_async.h"
 #include "store/redis_url.h"
+#include "store/redis_uv.h"
 #include "store/results.h"
 
 #define TICK_MS               100 /* the timer that drives everything below */
@@ -256,12 +259,31 @@ static bool nobody_waits(mm_notifier *n, const char *text, size_t len) {
     return nobody;
 }
 
+/* Whether text is valid UTF-8: the ASCII run a result document mostly is
+ * eight bytes at a time, the rest by the full check. */
+static bool utf8_valid(const char *text, size_t len) {
+    size_t i = 0;
+    for (uint64_t w; i + 8 <= len; i += 8) {
+        memcpy(&w, text + i, 8);
+        if (w & 0x8080808080808080u) break;
+    }
+    return mm_dlq_utf8_valid_prefix((const unsigned char *)text + i, len - i) == len - i;
+}
+
 static void dispatch_doc(mm_notifier *n, const char *text, size_t len, bool pushed) {
     /* A waiter is registered before its event is produced, so one that is
      * not there now will not come for this result. */
     if (nobody_waits(n, text, len)) return;
-    json_error_t jerr;
-    json_t *doc = json_loadb(text, len, 0, &jerr);
+    /* The usual result document on the fast reader (bus/json_fast.h: it
+     * builds jansson's tree directly, ~5x fewer instructions than
+     * json_loadb for a 600-byte result); whatever it does not take, jansson
+     * parses (and refuses) as before. It wants valid UTF-8 first. */
+    json_t *doc = NULL;
+    if (utf8_valid(text, len)) doc = mm_json_fast_object(text, len);
+    if (doc == NULL) {
+        json_error_t jerr;
+        doc = json_loadb(text, len, 0, &jerr);
+    }
     const char *id = json_string_value(json_object_get(doc, "sourceEventId"));
     if (id != NULL)
         dispatch(n, id, doc, pushed);
@@ -376,7 +398,7 @@ static void sub_connect(mm_notifier *n) {
     redisAsyncContext *ac = n->url.is_unix ? redisAsyncConnectUnix(n->url.path)
                                            : redisAsyncConnect(n->url.host, n->url.port);
     if (ac == NULL || ac->err ||
-        redisLibuvAttach(ac, mm_loop_thread_loop(n->loop_thread)) != REDIS_OK) {
+        mm_redis_uv_attach(ac, mm_loop_thread_loop(n->loop_thread)) != REDIS_OK) {
         if (ac) redisAsyncFree(ac);
         sub_drop(n, NULL);
         return;

@@ -1,9 +1,8 @@
 /* redis_async.c -- the pooled, deadline-bounded async Redis client
- * (redis_async.h) on hiredis 0.14's async API and its libuv adapter. */
+ * (redis_async.h) on hiredis 0.14's async API on libuv (redis_uv.h). */
 #include "store/redis_async.h"
 
 #include <assert.h>
-#include <hiredis/adapters/libuv.h>
 #include <hiredis/async.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -16,6 +15,7 @@
 #include "common/log.h"
 #include "metamorphosis.h"
 #include "store/redis_url.h"
+#include "store/redis_uv.h"
 
 typedef enum conn_state {
     CONN_DOWN = 0,
@@ -228,7 +228,7 @@ static void connect_conn(conn *c) {
         schedule_reconnect(c);
         return;
     }
-    if (redisLibuvAttach(ac, r->loop) != REDIS_OK) {
+    if (mm_redis_uv_attach(ac, r->loop) != REDIS_OK) {
         redisAsyncFree(ac);
         schedule_reconnect(c);
         return;
@@ -291,9 +291,9 @@ static conn *pick(mm_redis_async *r) {
 }
 
 /* Whether a command may still get a connection soon: one is up, or one is
- * connecting for the first time since it last worked. (hiredis's libuv
- * adapter ignores poll errors, so a refused connect is only noticed at the
- * connect deadline; after one failure, commands fail fast instead of
+ * connecting for the first time since it last worked. (A refused connect
+ * may only be noticed at the connect deadline, as with hiredis's libuv
+ * adapter before redis_uv.c; after one failure, commands fail fast instead of
  * waiting through every retry.) */
 static bool any_alive(mm_redis_async *r) {
     for (unsigned i = 0; i < r->conn_count; i++) {

@@ -1,6 +1,6 @@
 /* redis_async.h -- a non-blocking Redis client for event-loop threads.
  *
- * hiredis 0.14's asynchronous API on a libuv loop (hiredis's adapters/libuv.h),
+ * hiredis 0.14's asynchronous API on a libuv loop (store/redis_uv.h),
  * with what that API lacks:
  *   - a small POOL of connections (each command goes to the connected one
  *     with the fewest replies outstanding);

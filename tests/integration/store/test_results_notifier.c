@@ -235,6 +235,81 @@ static void test_push_wakes_waiter(void **state) {
     free(prefix);
 }
 
+/* Writes tpl into out with its one "@ID@" replaced by id. */
+static void fill(char *out, size_t size, const char *tpl, const char *id) {
+    const char *at = strstr(tpl, "@ID@");
+    assert_non_null(at);
+    int n = snprintf(out, size, "%.*s%s%s", (int)(at - tpl), tpl, id, at + 4);
+    assert_true(n > 0 && (size_t)n < size);
+}
+
+/* PUBLISHes text as a result notification for n, as a consumer would. */
+static void publish_raw(redisContext *c, const char *prefix, mm_notifier *n, const char *text) {
+    char chan[512];
+    assert_int_equal(mm_result_channel(prefix, mm_notifier_server_id(n), chan, sizeof chan), 0);
+    redisReply *r = redisCommand(c, "PUBLISH %s %b", chan, text, strlen(text));
+    assert_non_null(r);
+    assert_int_equal(r->integer, 1);
+    freeReplyObject(r);
+}
+
+/* The notifier reads a document on its fast path (bus/json_fast.h) or, for
+ * what that path leaves alone (a real number, a \u escape, a duplicate
+ * key), with jansson: the waiter gets what json_loadb makes of the text
+ * either way. Bytes that are not UTF-8 are refused (jansson's verdict),
+ * and the waiter stays registered. */
+static void test_documents_fast_and_jansson(void **state) {
+    (void)state;
+    char err[256];
+    char *prefix = mm_test_unique_name("mmt");
+    mm_notifier *n = start_notifier(prefix, 0);
+    redisContext *c = mm_redis_connect_url(mm_test_redis_url(), 5000, NULL, err, sizeof err);
+    assert_non_null(c);
+    static const char *const shapes[] = {
+        /* the fast path's */
+        "{\"sourceEventId\":\"@ID@\",\"status\":\"ok\",\"event\":{\"id\":\"e\",\"data\":"
+        "{\"n\":-12,\"s\":\"a\\\"b\\\\c\\n\",\"t\":true,\"f\":false,\"z\":null,"
+        "\"a\":[1,\"x\",{\"k\":[]}],\"o\":{}}}}",
+        /* jansson's: a real, a \u escape, a duplicate key (the last wins) */
+        "{\"sourceEventId\":\"@ID@\",\"status\":\"ok\",\"event\":{\"data\":"
+        "{\"r\":1.5e3,\"u\":\"\\u00e9\\ud83d\\ude00\",\"d\":1,\"d\":2}}}",
+        /* multi-byte UTF-8 as is */
+        "{\"sourceEventId\":\"@ID@\",\"status\":\"ok\",\"event\":{\"data\":{\"s\":"
+        "\"\xc3\xa9\xe2\x82\xac\"}}}",
+    };
+    for (size_t i = 0; i < sizeof shapes / sizeof *shapes; i++) {
+        char id[MM_UUID_STRLEN + 1], text[1024];
+        new_id(id);
+        fill(text, sizeof text, shapes[i], id);
+        box b;
+        box_init(&b);
+        assert_int_equal(mm_notifier_wait_register(n, id, on_result, &b), 0);
+        publish_raw(c, prefix, n, text);
+        assert_int_equal(box_wait(&b, 1, 2000), 1);
+        json_t *want = json_loads(text, 0, NULL);
+        assert_non_null(want);
+        if (!json_equal(b.last_doc, want)) fail_msg("shape %zu: not what jansson reads", i);
+        json_decref(want);
+        box_clear(&b);
+    }
+    /* Not UTF-8: dropped, the waiter is still there. */
+    char id[MM_UUID_STRLEN + 1], text[256];
+    new_id(id);
+    fill(text, sizeof text,
+         "{\"sourceEventId\":\"@ID@\",\"status\":\"ok\",\"event\":{\"data\":{\"s\":\"\xff\"}}}",
+         id);
+    box b;
+    box_init(&b);
+    assert_int_equal(mm_notifier_wait_register(n, id, on_result, &b), 0);
+    publish_raw(c, prefix, n, text);
+    assert_int_equal(box_wait(&b, 1, 500), 0);
+    assert_int_equal(mm_notifier_wait_unregister(n, id), 0);
+    box_clear(&b);
+    redisFree(c);
+    mm_notifier_free(n);
+    free(prefix);
+}
+
 static void test_many_waiters(void **state) {
     (void)state;
     enum {
@@ -430,13 +505,10 @@ static void test_bad_config(void **state) {
 int main(void) {
     mm_test_redis_url(); /* fail loudly first when unset */
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bad_config),
-        cmocka_unit_test(test_store_get_ttl),
-        cmocka_unit_test(test_store_reconnects),
-        cmocka_unit_test(test_unreachable_redis),
-        cmocka_unit_test(test_push_wakes_waiter),
-        cmocka_unit_test(test_many_waiters),
-        cmocka_unit_test(test_result_during_reconnect),
+        cmocka_unit_test(test_bad_config),        cmocka_unit_test(test_store_get_ttl),
+        cmocka_unit_test(test_store_reconnects),  cmocka_unit_test(test_unreachable_redis),
+        cmocka_unit_test(test_push_wakes_waiter), cmocka_unit_test(test_documents_fast_and_jansson),
+        cmocka_unit_test(test_many_waiters),      cmocka_unit_test(test_result_during_reconnect),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

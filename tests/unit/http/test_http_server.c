@@ -17,6 +17,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -986,6 +987,55 @@ static void test_loop_access(void **state) {
     mm_http_server_free(s);
 }
 
+/* A function posted from a posted function runs without a wake-up of its
+ * own (the loop takes its queue again before it sleeps): a chain of posts
+ * from the loop thread all run, in order. One that keeps posting itself
+ * does not starve the loop: requests on it are still answered meanwhile. */
+static atomic_int chain_runs, spin_runs, spin_stop;
+static mm_http_server *post_server;
+static void chain(void *ud) {
+    int step = (int)(intptr_t)ud;
+    assert_int_equal(atomic_fetch_add(&chain_runs, 1), step); /* in order */
+    if (step < 9)
+        assert_int_equal(mm_http_server_post(post_server, 0, chain, (void *)(intptr_t)(step + 1)),
+                         0);
+}
+static void spin(void *ud) {
+    (void)ud;
+    /* Bounded: stops by itself after ~10 million rounds. */
+    if (atomic_fetch_add(&spin_runs, 1) < 10000000 && !atomic_load(&spin_stop))
+        assert_int_equal(mm_http_server_post(post_server, 0, spin, NULL), 0);
+}
+
+static void test_posts_from_the_loop(void **state) {
+    (void)state;
+    mm_http_config cfg;
+    base_config(&cfg);
+    cfg.threads = 1;
+    mm_http_server *s = start_server(&cfg);
+    post_server = s;
+    atomic_store(&chain_runs, 0);
+    assert_int_equal(mm_http_server_post(s, 0, chain, (void *)(intptr_t)0), 0);
+    uint64_t end = now_ms() + 3000;
+    while (atomic_load(&chain_runs) < 10 && now_ms() < end) usleep(1000);
+    assert_int_equal(atomic_load(&chain_runs), 10);
+
+    atomic_store(&spin_runs, 0);
+    atomic_store(&spin_stop, 0);
+    assert_int_equal(mm_http_server_post(s, 0, spin, NULL), 0);
+    end = now_ms() + 3000;
+    while (atomic_load(&spin_runs) < 1000 && now_ms() < end) usleep(1000);
+    assert_true(atomic_load(&spin_runs) >= 1000);
+    http_resp r = do_request(mm_http_server_port(s), "GET", "/healthz", NULL, NULL);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    assert_true(atomic_load(&spin_runs) < 10000000); /* answered while it spun */
+    atomic_store(&spin_stop, 1);
+    mm_http_server_stop(s, 1000);
+    mm_http_server_free(s);
+    post_server = NULL;
+}
+
 static void test_graphiql_page(void **state) {
     (void)state;
     mm_http_config cfg;
@@ -1606,6 +1656,7 @@ int main(void) {
         cmocka_unit_test(test_deadline_timeout),
         cmocka_unit_test(test_waiting_outlives_connection_timeout),
         cmocka_unit_test(test_resume_latency),
+        cmocka_unit_test(test_posts_from_the_loop),
         cmocka_unit_test(test_300_waiting_do_not_starve_others),
         cmocka_unit_test(test_slow_and_half_closed_clients),
         cmocka_unit_test(test_access_log_line),
