@@ -46,37 +46,14 @@ static struct timeval tv_ms(long long ms);
 /* A buffer grown beyond this (one huge value) is not kept once sent. */
 #define WBUF_KEEP_MAX (512u * 1024)
 
-/* Puts the deferred commands on the wire: written straight to the socket
- * when hiredis has nothing of its own queued (the usual case: no copy, no
- * allocation), else appended behind what it has, in order. A failed write
- * marks the connection broken, so the replies' reading reports it. Called
- * with the lock held. */
+/* Puts the deferred commands on the wire (mm_redis_send_formatted: no copy,
+ * no allocation); a failed write marks the connection broken, so the
+ * replies' reading reports it. Called with the lock held. */
 static void push_wbuf(mm_state *s) {
     if (s->wlen == 0) return;
-    redisContext *c = s->c;
-    if (c != NULL && !c->err && sdslen(c->obuf) == 0) {
-        redisSetTimeout(c, tv_ms(s->timeout_ms)); /* the last call's may be nearly spent */
-        size_t off = 0;
-        while (off < s->wlen) {
-            ssize_t n = write(c->fd, s->wbuf + off, s->wlen - off);
-            if (n > 0) {
-                off += (size_t)n;
-            } else if (n < 0 && errno == EINTR) {
-                continue;
-            } else {
-                /* A timeout (EAGAIN) or a lost connection: what was sent
-                 * may have run, the rest did not; either way it is lost. */
-                c->err = REDIS_ERR_IO;
-                snprintf(c->errstr, sizeof c->errstr, "write: %s",
-                         n < 0 ? strerror(errno) : "connection closed");
-                break;
-            }
-        }
-    } else if (c != NULL && !c->err) {
-        if (redisAppendFormattedCommand(c, s->wbuf, s->wlen) != REDIS_OK) {
-            c->err = REDIS_ERR_OOM;
-            snprintf(c->errstr, sizeof c->errstr, "out of memory");
-        }
+    if (s->c != NULL && !s->c->err) {
+        redisSetTimeout(s->c, tv_ms(s->timeout_ms)); /* the last call's may be nearly spent */
+        mm_redis_send_formatted(s->c, s->wbuf, s->wlen);
     }
     s->wlen = 0;
     if (s->wcap > WBUF_KEEP_MAX) {

@@ -163,7 +163,8 @@ static void kill_state_connection(void) {
     assert_non_null(r);
     assert_int_equal(r->type, REDIS_REPLY_STRING);
     long long id = -1;
-    for (char *line = r->str; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+    for (char *line = r->str; line && *line;
+         line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
         char *end = strchr(line, '\n');
         char *hit = strstr(line, name);
         if (hit && (!end || hit < end)) id = atoll(strstr(line, "id=") + 3);
