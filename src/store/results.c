@@ -142,14 +142,17 @@ static void put_field(textbuf *t, const char *name, const char *value) {
         put_str((t), (value));                                    \
     } while (0)
 
-char *mm_result_text_event(const char *source_event_id, const struct mm_event *ev,
-                           const char *data_json, size_t data_len, size_t *len) {
+int mm_result_text_event_into(char **buf, size_t *cap, const char *source_event_id,
+                              const struct mm_event *ev, const char *data_json, size_t data_len,
+                              size_t *len) {
     /* Sized for the usual event at once (no realloc on the way). */
-    textbuf t = {0};
+    textbuf t = {.p = *buf, .cap = *cap};
     size_t est = data_len + 512;
-    t.p = malloc(est);
-    t.cap = t.p ? est : 0;
-    t.oom = t.p == NULL;
+    if (t.cap < est) {
+        char *q = realloc(t.p, est);
+        if (q != NULL) t.p = q, t.cap = est;
+        t.oom = q == NULL;
+    }
     /* Same members, in the same order, as mm_result_doc_event over
      * mm_event_to_json. */
     put_s(&t, "{\"sourceEventId\":");
@@ -166,12 +169,22 @@ char *mm_result_text_event(const char *source_event_id, const struct mm_event *e
     put_s(&t, ",\"data\":");
     put(&t, data_json, data_len);
     put_s(&t, "}}");
-    if (t.oom) {
-        free(t.p);
+    *buf = t.p;
+    *cap = t.cap;
+    if (t.oom) return MM_ENOMEM;
+    *len = t.len;
+    return 0;
+}
+
+char *mm_result_text_event(const char *source_event_id, const struct mm_event *ev,
+                           const char *data_json, size_t data_len, size_t *len) {
+    char *buf = NULL;
+    size_t cap = 0;
+    if (mm_result_text_event_into(&buf, &cap, source_event_id, ev, data_json, data_len, len) != 0) {
+        free(buf);
         return NULL;
     }
-    *len = t.len;
-    return t.p;
+    return buf;
 }
 
 mm_result_store *mm_result_store_new(const char *redis_url, const char *prefix, int ttl_seconds,
