@@ -8,7 +8,11 @@
  * this process, which runs only the worker), and the process's RSS now and
  * at its peak (VmRSS, VmHWM); and, as anchors from the same run, a bare
  * librdkafka consumer process (same prefetch, JSON parse, no handler)
- * draining the same backlog: its events/s and peak RSS.
+ * draining the same backlog: its events/s, peak and resting RSS; and the
+ * same with a producer that sends one message per event, as a worker emits
+ * (bare_cp_*). With BENCH_SMAPS_DIR set, each bare process leaves its
+ * /proc/self/smaps there when resting (bare_consumer.smaps,
+ * bare_consumer_producer.smaps).
  *
  *   bench_drain BOOTSTRAP REDIS_URL FORMS_SO [N=20000]
  *

@@ -33,9 +33,12 @@
 #               librdkafka loops), ROUNDS times; goal
 #               framework_over_bare_json_headers_worker_prefetch >= 0.75.
 #   rss         the create_form worker's VmRSS after synchronous and
-#               asynchronous load (no other measuring), then a bare
-#               librdkafka consumer's resting RSS from the same run
-#               (bench_drain's bare_rss_after_kib); goal worker <= 1.2x bare.
+#               asynchronous load (no other measuring) and its resident
+#               memory per mapping (smaps), then a bare librdkafka
+#               consumer's and a bare consumer + producer's resting RSS from
+#               the same run (bench_drain's bare_rss_after_kib and
+#               bare_cp_rss_after_kib), each per mapping too; goal worker
+#               <= 1.2x bare.
 #   drain/noop: BENCH_BASE=<another Release tree's build dir> runs that tree's
 #   bench binary and this one alternately, each round (an A/B in one run).
 #
