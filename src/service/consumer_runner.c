@@ -663,6 +663,7 @@ static void after_publish(job *j) {
     }
     pub *last = j->pub_count ? &j->pubs[j->pub_count - 1] : NULL;
     if (!j->has_exc && r->spec->save_result && last && last->keep && last->value) {
+        j->text = NULL;
         if (mm_result_text_event_into(&j->text_buf, &j->text_cap, j->src->id, last->ev, last->value,
                                       last->value_len, &j->text_len) == 0)
             j->text = j->text_buf;

@@ -21,10 +21,11 @@ struct mm_state {
     pthread_mutex_t lock;
     mm_redis_url url;
     redisContext *c;
-    char *prefix;   /* "<prefix>:state:<service>:" */
-    char name[128]; /* CLIENT SETNAME */
-    int timeout_ms; /* deadline of one call, waiting for the handle included */
-    int status;     /* outcome of the last call */
+    char *prefix;              /* "<prefix>:state:<service>:" */
+    char name[128];            /* CLIENT SETNAME */
+    int timeout_ms;            /* deadline of one call, waiting for the handle included */
+    long long sock_timeout_ms; /* the connection's socket timeout now (push_wbuf) */
+    int status;                /* outcome of the last call */
     char err[512];
     /* Deferred writes (mm_state_defer_writes): appended, replies read later. */
     int defer;
@@ -52,7 +53,10 @@ static struct timeval tv_ms(long long ms);
 static void push_wbuf(mm_state *s) {
     if (s->wlen == 0) return;
     if (s->c != NULL && !s->c->err) {
-        redisSetTimeout(s->c, tv_ms(s->timeout_ms)); /* the last call's may be nearly spent */
+        if (s->sock_timeout_ms != s->timeout_ms) { /* the last call's may be nearly spent */
+            redisSetTimeout(s->c, tv_ms(s->timeout_ms));
+            s->sock_timeout_ms = s->timeout_ms;
+        }
         mm_redis_send_formatted(s->c, s->wbuf, s->wlen);
     }
     s->wlen = 0;
@@ -173,6 +177,7 @@ mm_state *mm_state_new(const char *redis_url, const char *prefix, const char *se
     for (char *c = s->name; *c; c++)
         if (*c <= ' ' || *c > '~') *c = '_';
     s->c = mm_redis_connect(&s->url, s->timeout_ms, s->name, err, err_size);
+    s->sock_timeout_ms = s->timeout_ms;
     if (s->c == NULL) {
         mm_state_free(s);
         return NULL;
@@ -267,6 +272,7 @@ static redisReply *run(mm_state *s, int argc, const char **argv, const size_t *l
         if (s->c == NULL || s->c->err) {
             if (s->c) redisFree(s->c);
             s->c = mm_redis_connect(&s->url, (int)left, s->name, s->err, sizeof s->err);
+            s->sock_timeout_ms = left;
             if (s->c == NULL) {
                 s->status = MM_EREDIS;
                 continue;
@@ -274,6 +280,7 @@ static redisReply *run(mm_state *s, int argc, const char **argv, const size_t *l
             left = deadline - now_ms();
         }
         redisSetTimeout(s->c, tv_ms(left));
+        s->sock_timeout_ms = left;
         errno = 0;
         r = redisCommandArgv(s->c, argc, a, l);
         if (r == NULL) {
@@ -318,6 +325,7 @@ static int write_cmd(mm_state *s, int argc, const char **argv) {
         s->wlen = 0;
         if (s->c) redisFree(s->c);
         s->c = mm_redis_connect(&s->url, 5000, s->name, s->err, sizeof s->err);
+        s->sock_timeout_ms = 5000;
     }
     int rc = 0;
     size_t l[8];
