@@ -8,11 +8,16 @@
  * this process, which runs only the worker), and the process's RSS now and
  * at its peak (VmRSS, VmHWM); and, as anchors from the same run, a bare
  * librdkafka consumer process (same prefetch, JSON parse, no handler)
- * draining the same backlog: its events/s and peak RSS.
+ * draining the same backlog: its events/s, peak and resting RSS; and the
+ * same with a producer that sends one message per event, as a worker emits
+ * (bare_cp_*). With BENCH_SMAPS_DIR set, each bare process leaves its
+ * /proc/self/smaps there when resting (bare_consumer.smaps,
+ * bare_consumer_producer.smaps).
  *
  *   bench_drain BOOTSTRAP REDIS_URL FORMS_SO [N=20000]
  *
  * Not a test: it measures. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,7 +86,21 @@ static int produce_backlog(const char *bootstrap, const char *topic, long n) {
  * worker's prefetch setting, parsing each value with jansson and storing
  * offsets as the framework does: the floor for RSS (VmHWM) and a reference
  * for events/s. Runs in a child; prints "eps rss_peak_kib". */
-static int bare_child(const char *bootstrap, const char *topic, long n, int fd) {
+/* Writes /proc/self/smaps to the file named by $BENCH_SMAPS_DIR/<what>
+ * (when set), for a per-mapping breakdown of the resting RSS. */
+static void save_smaps(const char *what) {
+    const char *dir = getenv("BENCH_SMAPS_DIR");
+    if (!dir) return;
+    char path[512], buf[4096];
+    snprintf(path, sizeof path, "%s/%s.smaps", dir, what);
+    FILE *in = fopen("/proc/self/smaps", "r"), *out = fopen(path, "w");
+    size_t got;
+    while (in && out && (got = fread(buf, 1, sizeof buf, in)) > 0) fwrite(buf, 1, got, out);
+    if (in) fclose(in);
+    if (out) fclose(out);
+}
+
+static int bare_child(const char *bootstrap, const char *topic, long n, int fd, bool produce) {
     char err[512], group[96], id[40];
     mm_uuid_v4(id);
     snprintf(group, sizeof group, "bench-drain-bare-%.8s", id);
@@ -96,6 +115,21 @@ static int bare_child(const char *bootstrap, const char *topic, long n, int fd) 
     rd_kafka_conf_set(conf, "max.partition.fetch.bytes", "262144", err, sizeof err);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
     if (!rk) return 1;
+    /* With produce: also a producer (the worker's defaults that matter for
+     * memory, idempotence on) sending one small message per event to the
+     * backlog's topic + "-out", as the worker emits one: a floor for a
+     * consumer that emits. */
+    rd_kafka_t *pk = NULL;
+    char out_topic[128];
+    snprintf(out_topic, sizeof out_topic, "%s-out", topic);
+    if (produce) {
+        rd_kafka_conf_t *pc = rd_kafka_conf_new();
+        rd_kafka_conf_set(pc, "bootstrap.servers", bootstrap, err, sizeof err);
+        rd_kafka_conf_set(pc, "enable.idempotence", "true", err, sizeof err);
+        rd_kafka_conf_set(pc, "linger.ms", "0", err, sizeof err);
+        pk = rd_kafka_new(RD_KAFKA_PRODUCER, pc, err, sizeof err);
+        if (!pk) return 1;
+    }
     rd_kafka_poll_set_consumer(rk);
     rd_kafka_topic_partition_list_t *t = rd_kafka_topic_partition_list_new(1);
     rd_kafka_topic_partition_list_add(t, topic, RD_KAFKA_PARTITION_UA);
@@ -110,17 +144,29 @@ static int bare_child(const char *bootstrap, const char *topic, long n, int fd) 
             if (got == 0) start = now_s();
             got++;
             json_decref(json_loadb(m->payload, m->len, 0, NULL));
+            if (pk) {
+                while (rd_kafka_producev(pk, RD_KAFKA_V_TOPIC(out_topic),
+                                         RD_KAFKA_V_VALUE(m->payload, m->len),
+                                         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                         RD_KAFKA_V_END) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+                    rd_kafka_poll(pk, 10);
+                rd_kafka_poll(pk, 0);
+            }
             rd_kafka_offset_store(m->rkt, m->partition, m->offset);
             last = now_s();
         }
         rd_kafka_message_destroy(m);
     }
     /* Its resting size: a second after the drain, still a group member. */
+    if (pk) rd_kafka_flush(pk, 30000);
     for (double until = now_s() + 1; now_s() < until;) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
         if (m) rd_kafka_message_destroy(m);
+        if (pk) rd_kafka_poll(pk, 0);
     }
     long rss_after = status_kib("VmRSS");
+    save_smaps(produce ? "bare_consumer_producer" : "bare_consumer");
+    if (pk) rd_kafka_destroy(pk);
     rd_kafka_consumer_close(rk);
     rd_kafka_destroy(rk);
     char out[96];
@@ -158,6 +204,27 @@ static int progress(void *ud, const mm_consumer_stats *st) {
     return 0;
 }
 
+/* One bare process over the backlog, in a child: its events/s, peak and
+ * resting RSS (zeros when it failed). */
+static void run_bare(const char *bootstrap, const char *topic, long n, bool produce, double *eps,
+                     long *peak, long *after) {
+    int fds[2], status = 0;
+    *eps = 0, *peak = 0, *after = 0;
+    if (pipe(fds) != 0) return;
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        _exit(bare_child(bootstrap, topic, n, fds[1], produce));
+    }
+    close(fds[1]);
+    char buf[64] = "";
+    ssize_t got = read(fds[0], buf, sizeof buf - 1);
+    close(fds[0]);
+    if (pid > 0) waitpid(pid, &status, 0);
+    if (got > 0 && sscanf(buf, "%lf %ld %ld", eps, peak, after) != 3)
+        *eps = 0, *peak = 0, *after = 0;
+}
+
 int main(int argc, char **argv) {
     if (argc < 4) {
         fprintf(stderr, "usage: bench_drain BOOTSTRAP REDIS_URL FORMS_SO [N]\n");
@@ -180,23 +247,10 @@ int main(int argc, char **argv) {
     }
 
     /* The bare floor, also from a child (before this process has threads). */
-    int fds[2];
-    double bare_eps = 0;
-    long bare_rss = 0, bare_rss_after = 0;
-    if (pipe(fds) == 0) {
-        pid = fork();
-        if (pid == 0) {
-            close(fds[0]);
-            _exit(bare_child(bootstrap, topic, n, fds[1]));
-        }
-        close(fds[1]);
-        char buf[64] = "";
-        ssize_t got = read(fds[0], buf, sizeof buf - 1);
-        close(fds[0]);
-        if (pid > 0) waitpid(pid, &status, 0);
-        if (got > 0 && sscanf(buf, "%lf %ld %ld", &bare_eps, &bare_rss, &bare_rss_after) != 3)
-            bare_eps = 0, bare_rss = 0, bare_rss_after = 0;
-    }
+    double bare_eps = 0, cp_eps = 0;
+    long bare_rss = 0, bare_rss_after = 0, cp_rss = 0, cp_rss_after = 0;
+    run_bare(bootstrap, topic, n, false, &bare_eps, &bare_rss, &bare_rss_after);
+    run_bare(bootstrap, topic, n, true, &cp_eps, &cp_rss, &cp_rss_after);
 
     setenv("MM_KAFKA_BOOTSTRAP_SERVERS", bootstrap, 1);
     setenv("MM_REDIS_URL", argv[2], 1);
@@ -246,11 +300,12 @@ int main(int argc, char **argv) {
            "\"rss_before_kib\":%ld,\"rss_draining_max_kib\":%ld,\"rss_draining_max_at\":%llu,"
            "\"anon_kib_then\":%ld,\"file_kib_then\":%ld,"
            "\"rss_after_kib\":%ld,\"rss_peak_kib\":%ld,\"bare_json_eps\":%.0f,\"bare_rss_peak_"
-           "kib\":%ld,\"bare_rss_after_kib\":%ld,\"fetch_nudges\":%llu,\"max_gap_ms\":%.1f}\n",
+           "kib\":%ld,\"bare_rss_after_kib\":%ld,\"bare_cp_eps\":%.0f,\"bare_cp_rss_peak_kib\":%ld,"
+           "\"bare_cp_rss_after_kib\":%ld,\"fetch_nudges\":%llu,\"max_gap_ms\":%.1f}\n",
            n, (unsigned long long)t.seen, eps, t.seen ? cpu * 1e6 / (double)t.seen : 0, rss_before,
            t.rss_max_kib, (unsigned long long)t.rss_max_at, t.anon_at_max_kib, t.file_at_max_kib,
-           status_kib("VmRSS"), status_kib("VmHWM"), bare_eps, bare_rss, bare_rss_after,
-           (unsigned long long)t.nudges, t.max_gap * 1e3);
+           status_kib("VmRSS"), status_kib("VmHWM"), bare_eps, bare_rss, bare_rss_after, cp_eps,
+           cp_rss, cp_rss_after, (unsigned long long)t.nudges, t.max_gap * 1e3);
     mm_runtime_close(&rt);
     mm_gql_schema_free(schema);
     mm_app_free(&app);

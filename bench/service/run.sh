@@ -33,9 +33,12 @@
 #               librdkafka loops), ROUNDS times; goal
 #               framework_over_bare_json_headers_worker_prefetch >= 0.75.
 #   rss         the create_form worker's VmRSS after synchronous and
-#               asynchronous load (no other measuring), then a bare
-#               librdkafka consumer's resting RSS from the same run
-#               (bench_drain's bare_rss_after_kib); goal worker <= 1.2x bare.
+#               asynchronous load (no other measuring) and its resident
+#               memory per mapping (smaps), then a bare librdkafka
+#               consumer's and a bare consumer + producer's resting RSS from
+#               the same run (bench_drain's bare_rss_after_kib and
+#               bare_cp_rss_after_kib), each per mapping too; goal worker
+#               <= 1.2x bare.
 #   drain/noop: BENCH_BASE=<another Release tree's build dir> runs that tree's
 #   bench binary and this one alternately, each round (an A/B in one run).
 #
@@ -138,6 +141,21 @@ mode_noop() {
     echo "Consumer overhead, no-op handler (goal framework_over_bare_json_headers_worker_prefetch >= 0.75):"
     worker_bench_rounds bench_consumer_overhead "$MM_TEST_KAFKA_BOOTSTRAP" "$MM_TEST_REDIS_URL" 20000
 }
+smaps_by_mapping() { # PID or smaps file: Rss per mapped file / [heap] / anon, largest first
+    python3 - "$1" <<'PY'
+import collections, re, sys
+rss = collections.Counter(); name = None
+src = sys.argv[1] if not sys.argv[1].isdigit() else "/proc/%s/smaps" % sys.argv[1]
+for line in open(src):
+    if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+        f = line.split()
+        name = f[5] if len(f) > 5 else "anon"
+        name = name.rsplit("/", 1)[-1]
+    elif line.startswith("Rss:"):
+        rss[name] += int(line.split()[1])
+print("  " + ", ".join("%s %d" % (n, k) for n, k in rss.most_common(12)) + ", total %d" % sum(rss.values()))
+PY
+}
 mode_rss() { # after start_worker, start_serve and warm
     local c
     for c in 1 4 16 64; do "$B/bench/loadgen" "$url" "$sync" "$c" "$secs" >/dev/null; done
@@ -146,9 +164,17 @@ mode_rss() { # after start_worker, start_serve and warm
     local w bare
     w=$(awk '/^VmRSS:/ {print $2}' "/proc/${workers[0]}/status")
     echo "create_form worker after sync + async load: $(grep -E '^(VmRSS|VmHWM|RssAnon|RssFile)' "/proc/${workers[0]}/status" | tr -s ' \t' ' ' | tr '\n' ' ')"
-    bare=$("$B/bench/bench_drain" "$MM_TEST_KAFKA_BOOTSTRAP" "$MM_TEST_REDIS_URL" "$B/examples/forms.so" 20000 2>/dev/null | tail -1)
-    echo "bench_drain (its bare consumer process: bare_rss_after_kib): $bare"
-    python3 -c 'import json,sys; b=json.loads(sys.argv[2])["bare_rss_after_kib"]; w=int(sys.argv[1]); print("worker steady %d KiB / bare consumer resting %d KiB = %.2f (goal <= 1.20)" % (w, b, w / b))' "$w" "$bare"
+    echo "its resident memory by mapping (KiB, from /proc/<pid>/smaps; anon: unnamed mappings, thread stacks and malloc arenas among them):"
+    smaps_by_mapping "${workers[0]}"
+    local sm
+    sm=$(mktemp -d)
+    bare=$(BENCH_SMAPS_DIR=$sm "$B/bench/bench_drain" "$MM_TEST_KAFKA_BOOTSTRAP" "$MM_TEST_REDIS_URL" "$B/examples/forms.so" 20000 2>/dev/null | tail -1)
+    echo "bench_drain (its bare consumer process: bare_rss_after_kib; bare consumer + producer emitting one message per event: bare_cp_rss_after_kib): $bare"
+    for f in bare_consumer bare_consumer_producer; do
+        [ -f "$sm/$f.smaps" ] && echo "$f by mapping:" && smaps_by_mapping "$sm/$f.smaps"
+    done
+    rm -rf "$sm"
+    python3 -c 'import json,sys; j=json.loads(sys.argv[2]); b=j["bare_rss_after_kib"]; cp=j.get("bare_cp_rss_after_kib") or 0; w=int(sys.argv[1]); print("worker steady %d KiB / bare consumer resting %d KiB = %.2f (goal <= 1.20); / bare consumer+producer %d KiB = %.2f" % (w, b, w / b, cp, w / cp if cp else 0))' "$w" "$bare"
 }
 
 if [ "$mode" = partitions ]; then

@@ -177,9 +177,12 @@ int mm_event_create(mm_event *ev, const char *service, const char *type, json_t 
         return MM_EIO;
     }
     mm_event_time_now(now);
-    size_t slen = strlen(MM_CE_SOURCE_PREFIX) + strlen(service) + 1;
-    ev->source = malloc(slen);
-    if (ev->source != NULL) snprintf(ev->source, slen, "%s%s", MM_CE_SOURCE_PREFIX, service);
+    size_t plen = strlen(MM_CE_SOURCE_PREFIX), svlen = strlen(service);
+    ev->source = malloc(plen + svlen + 1);
+    if (ev->source != NULL) { /* not snprintf: ~900 instructions per emitted event */
+        memcpy(ev->source, MM_CE_SOURCE_PREFIX, plen);
+        memcpy(ev->source + plen, service, svlen + 1);
+    }
     ev->id = strdup(id);
     ev->type = strdup(type);
     ev->time = strdup(now);

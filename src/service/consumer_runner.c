@@ -92,7 +92,9 @@ enum wait_kind {
 struct job {
     runner *r;
     mm_consumer_slot *slot;
-    const mm_event *src; /* the slot's event */
+    const mm_event *src;   /* the slot's event */
+    const char *lazy_data; /* its data's bytes when decoded lazily (release_src_data) */
+    size_t lazy_len;
     mm_message_info info;
     bool has_handler;
     unsigned attempts; /* handler calls so far */
@@ -101,10 +103,11 @@ struct job {
     size_t acks_pending;
     mm_event exc; /* the ExceptionEvent when the handler raised */
     bool has_exc;
-    json_t *doc; /* the result to store (NULL: none) */
-    char *text;  /* or its JSON text, built from the produced value */
+    json_t *doc;      /* the result to store (NULL: none) */
+    const char *text; /* or its JSON text, built from the produced value (in text_buf) */
     size_t text_len;
-    bool dead; /* dead-lettered: counted so */
+    pub pub_one; /* pubs' storage while there is one (the usual emit) */
+    bool dead;   /* dead-lettered: counted so */
     int store_attempts;
     char store_error[200];
     uint64_t epoch;      /* the runner's state epoch of the last handler call */
@@ -117,10 +120,17 @@ struct job {
     job *next;                /* in one of the runner's queues */
     job *all_prev, *all_next; /* every live job */
     mm_span *span;            /* trace: the process span, NULL when off (consumer_trace.h) */
-    /* Last: initialized by mm_handler_init, so a job is zeroed only up
-     * to here. */
+    /* Initialized by mm_handler_init, so a job is zeroed only up to here. */
     mm_handler h;
+    /* Kept by a spare job for its next event: the result text's buffer
+     * (a ~1 KB malloc and free per event otherwise, through glibc's slow
+     * path since a window of them is freed at once). */
+    char *text_buf;
+    size_t text_cap;
 };
+
+/* A result text buffer beyond this is not kept by a spare job. */
+#define TEXT_KEEP_MAX 8192
 
 typedef struct queue {
     job *head, *tail;
@@ -224,16 +234,21 @@ static void job_free(job *j) {
     if (j->has_handler) mm_handler_clear(&j->h);
     if (j->has_exc) mm_event_clear(&j->exc);
     for (size_t i = 0; i < j->pub_count; i++) free(j->pubs[i].value);
-    free(j->pubs);
+    if (j->pubs != &j->pub_one) free(j->pubs);
     json_decref(j->doc);
-    free(j->text);
     if (j->span) mm_consumer_trace_end(j->span, j->dead); /* trace */
     if (r->spare_count < SPARE_JOBS) {
+        if (j->text_cap > TEXT_KEEP_MAX) {
+            free(j->text_buf);
+            j->text_buf = NULL;
+            j->text_cap = 0;
+        }
         j->next = r->spare;
         r->spare = j;
         r->spare_count++;
         return;
     }
+    free(j->text_buf);
     free(j);
 }
 
@@ -245,6 +260,7 @@ static job *job_new(runner *r) {
         r->spare_count--;
     } else {
         j = malloc(sizeof *j);
+        if (j) j->text_buf = NULL, j->text_cap = 0;
     }
     if (j) memset(j, 0, offsetof(job, h));
     return j;
@@ -320,7 +336,6 @@ static void fail_job(job *j, bool dead_letter, const char *class_name, const cha
         j->dead = true;
     }
     json_decref(j->doc);
-    free(j->text);
     j->text = NULL;
     j->doc = r->spec->save_result ? mm_result_doc_error(j->src->id, r->spec->service->name,
                                                         class_name, message, code, NULL)
@@ -369,7 +384,15 @@ static void publish_all(job *j) {
 }
 
 static int add_pub(job *j, const char *topic, const mm_event *ev) {
-    pub *v = realloc(j->pubs, (j->pub_count + 1) * sizeof *v);
+    pub *v;
+    if (j->pub_count == 0) {
+        v = &j->pub_one;
+    } else if (j->pubs == &j->pub_one) {
+        v = malloc(2 * sizeof *v);
+        if (v) *v = j->pub_one;
+    } else {
+        v = realloc(j->pubs, (j->pub_count + 1) * sizeof *v);
+    }
     if (!v) return MM_ENOMEM;
     j->pubs = v;
     v[j->pub_count++] = (pub){.j = j, .topic = topic, .ev = ev, .state = P_TRANSIENT};
@@ -500,11 +523,28 @@ static void dispatch(job *j) {
     run_handler(j);
 }
 
+/* Drops the source event's parsed data once the handler returned; a later
+ * call (a retry, a redo) parses it again from the message's bytes, which the
+ * slot keeps. Its allocations (~15 for a form) are so freed on the loop
+ * turn that made them, where glibc's per-thread cache takes them back for
+ * the next event, instead of a window of events later, in bulk, through
+ * malloc's slow paths (callgrind, bench_drain). What the handler kept of it
+ * holds its own references. */
+static void release_src_data(job *j) {
+    if (j->lazy_data == NULL || j->src->data == NULL) return;
+    mm_event *e = (mm_event *)j->src; /* the slot's, handled by this job alone */
+    json_decref(e->data);
+    e->data = NULL;
+    e->lazy_data = j->lazy_data;
+    e->lazy_len = j->lazy_len;
+}
+
 /* What the handler did: retry later, or publish its emits (or exception). */
 static void after_handler(job *j) {
     runner *r = j->r;
     mm_handler *h = &j->h;
     int rc = j->handler_rc;
+    release_src_data(j);
     if (h->retry && !h->raised) {
         if (j->attempts < r->max_attempts) {
             mm_log_info(
@@ -623,8 +663,10 @@ static void after_publish(job *j) {
     }
     pub *last = j->pub_count ? &j->pubs[j->pub_count - 1] : NULL;
     if (!j->has_exc && r->spec->save_result && last && last->keep && last->value) {
-        j->text =
-            mm_result_text_event(j->src->id, last->ev, last->value, last->value_len, &j->text_len);
+        j->text = NULL;
+        if (mm_result_text_event_into(&j->text_buf, &j->text_cap, j->src->id, last->ev, last->value,
+                                      last->value_len, &j->text_len) == 0)
+            j->text = j->text_buf;
         if (!j->text) {
             mm_consumer_fail(r->c, "out of memory");
             return;
@@ -776,6 +818,8 @@ static void start(void *ud, mm_consumer_slot *slot, const mm_event *ev,
     j->r = r;
     j->slot = slot;
     j->src = ev;
+    j->lazy_data = ev->lazy_data;
+    j->lazy_len = ev->lazy_len;
     j->info = *info;
     if (mm_trace_enabled()) /* trace */
         j->span = mm_consumer_trace_begin(ev, info, r->spec->name, r->spec->group_id);
@@ -816,6 +860,7 @@ static void release_jobs(runner *r) {
     while (r->all) job_free(r->all);
     for (job *j; (j = r->spare);) {
         r->spare = j->next;
+        free(j->text_buf);
         free(j);
     }
     r->spare_count = 0;

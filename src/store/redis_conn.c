@@ -2,7 +2,10 @@
  * redis_conn.h. */
 #include "store/redis_conn.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 #include <sys/time.h>
 
 #include "metamorphosis.h"
@@ -77,4 +80,31 @@ redisContext *mm_redis_connect_url(const char *url_text, int timeout_ms, const c
     mm_redis_url url;
     if (mm_redis_url_parse(url_text, &url, err, err_size) != 0) return NULL;
     return mm_redis_connect(&url, timeout_ms, client_name, err, err_size);
+}
+
+int mm_redis_send_formatted(redisContext *c, const char *buf, size_t len) {
+    if (c == NULL || c->err) return -1;
+    if (sdslen(c->obuf) != 0) {
+        if (redisAppendFormattedCommand(c, buf, len) == REDIS_OK) return 0;
+        c->err = REDIS_ERR_OOM;
+        snprintf(c->errstr, sizeof c->errstr, "out of memory");
+        return -1;
+    }
+    size_t off = 0;
+    while (off < len) {
+        ssize_t n = write(c->fd, buf + off, len - off);
+        if (n > 0) {
+            off += (size_t)n;
+        } else if (n < 0 && errno == EINTR) {
+            continue;
+        } else {
+            /* The send timeout (EAGAIN) or a lost connection: whatever of
+             * it Redis got may run; the caller treats all of it as lost. */
+            c->err = REDIS_ERR_IO;
+            snprintf(c->errstr, sizeof c->errstr, "write: %s",
+                     n < 0 ? strerror(errno) : "connection closed");
+            return -1;
+        }
+    }
+    return 0;
 }

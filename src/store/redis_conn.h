@@ -22,4 +22,12 @@ redisContext *mm_redis_connect_url(const char *url_text, int timeout_ms, const c
  * error reply puts its text in err. Returns 0 if the reply is usable. */
 int mm_redis_reply_check(redisContext *c, const redisReply *r, char *err, size_t err_size);
 
+/* Sends len bytes of ready RESP (commands whose replies the caller reads
+ * later with redisGetReply): written straight to the socket when hiredis
+ * has nothing of its own queued (the usual case: no copy into its write
+ * buffer, which it allocates afresh after each complete write), else
+ * appended behind what it has, in order. A failed write marks c broken
+ * (c->err), so that reading the replies reports it. Returns 0 or -1. */
+int mm_redis_send_formatted(redisContext *c, const char *buf, size_t len);
+
 #endif

@@ -21,7 +21,14 @@ struct mm_result_store {
     char *prefix;
     char name[160]; /* CLIENT SETNAME: "<prefix>-results" */
     int ttl;
+    /* The last batch's RESP buffer, kept for the next (put_many_once): a
+     * fresh one per batch was a large allocation each time. */
+    char *buf;
+    size_t buf_cap;
 };
+
+/* A batch buffer grown beyond this (huge results) is not kept. */
+#define BATCH_BUF_KEEP_MAX (1024u * 1024)
 
 /* "<prefix>:<kind>:<id>" (by hand: snprintf cost ~1k instructions, four
  * times per stored result). */
@@ -128,36 +135,56 @@ static void put_field(textbuf *t, const char *name, const char *value) {
     put_str(t, value);
 }
 
-char *mm_result_text_event(const char *source_event_id, const struct mm_event *ev,
-                           const char *data_json, size_t data_len, size_t *len) {
+/* A member whose name is a literal needing no escape: ,"name": at once. */
+#define PUT_NAMED(t, name, value)                                 \
+    do {                                                          \
+        put((t), ",\"" name "\":", sizeof(",\"" name "\":") - 1); \
+        put_str((t), (value));                                    \
+    } while (0)
+
+int mm_result_text_event_into(char **buf, size_t *cap, const char *source_event_id,
+                              const struct mm_event *ev, const char *data_json, size_t data_len,
+                              size_t *len) {
     /* Sized for the usual event at once (no realloc on the way). */
-    textbuf t = {0};
+    textbuf t = {.p = *buf, .cap = *cap};
     size_t est = data_len + 512;
-    t.p = malloc(est);
-    t.cap = t.p ? est : 0;
-    t.oom = t.p == NULL;
+    if (t.cap < est) {
+        char *q = realloc(t.p, est);
+        if (q != NULL) t.p = q, t.cap = est;
+        t.oom = q == NULL;
+    }
     /* Same members, in the same order, as mm_result_doc_event over
      * mm_event_to_json. */
     put_s(&t, "{\"sourceEventId\":");
     put_str(&t, source_event_id);
     put_s(&t, ",\"status\":\"ok\",\"event\":{\"specversion\":\"" MM_CE_SPECVERSION "\"");
-    put_field(&t, "id", ev->id ? ev->id : "");
-    put_field(&t, "source", ev->source ? ev->source : "");
-    put_field(&t, "type", ev->type ? ev->type : "");
-    if (ev->time) put_field(&t, "time", ev->time);
-    put_field(&t, "datacontenttype", "application/json");
-    if (ev->reply_to) put_field(&t, "mmreplyto", ev->reply_to);
-    if (ev->cause_id) put_field(&t, "mmcauseid", ev->cause_id);
+    PUT_NAMED(&t, "id", ev->id ? ev->id : "");
+    PUT_NAMED(&t, "source", ev->source ? ev->source : "");
+    PUT_NAMED(&t, "type", ev->type ? ev->type : "");
+    if (ev->time) PUT_NAMED(&t, "time", ev->time);
+    put_s(&t, ",\"datacontenttype\":\"application/json\"");
+    if (ev->reply_to) PUT_NAMED(&t, "mmreplyto", ev->reply_to);
+    if (ev->cause_id) PUT_NAMED(&t, "mmcauseid", ev->cause_id);
     for (size_t i = 0; i < ev->ext_count; i++) put_field(&t, ev->ext[i].name, ev->ext[i].value);
     put_s(&t, ",\"data\":");
     put(&t, data_json, data_len);
     put_s(&t, "}}");
-    if (t.oom) {
-        free(t.p);
+    *buf = t.p;
+    *cap = t.cap;
+    if (t.oom) return MM_ENOMEM;
+    *len = t.len;
+    return 0;
+}
+
+char *mm_result_text_event(const char *source_event_id, const struct mm_event *ev,
+                           const char *data_json, size_t data_len, size_t *len) {
+    char *buf = NULL;
+    size_t cap = 0;
+    if (mm_result_text_event_into(&buf, &cap, source_event_id, ev, data_json, data_len, len) != 0) {
+        free(buf);
         return NULL;
     }
-    *len = t.len;
-    return t.p;
+    return buf;
 }
 
 mm_result_store *mm_result_store_new(const char *redis_url, const char *prefix, int ttl_seconds,
@@ -195,6 +222,7 @@ void mm_result_store_free(mm_result_store *s) {
     if (s == NULL) return;
     if (s->c) redisFree(s->c);
     pthread_mutex_destroy(&s->lock);
+    free(s->buf);
     free(s->prefix);
     free(s);
 }
@@ -332,10 +360,15 @@ static int put_many_once(mm_result_store *s, mm_result_put *items, size_t n, cha
     size_t est = 64;
     for (size_t i = 0; i < n; i++)
         if (texts[i] != NULL) est += 2 * lens[i] + 2 * MM_LIMIT_STORE_KEY + 96;
-    textbuf t = {0};
-    t.p = malloc(est);
-    t.cap = t.p ? est : 0;
-    t.oom = t.p == NULL;
+    textbuf t = {.p = s->buf, .cap = s->buf_cap};
+    s->buf = NULL;
+    s->buf_cap = 0;
+    if (t.cap < est) {
+        free(t.p);
+        t.p = malloc(est);
+        t.cap = t.p ? est : 0;
+        t.oom = t.p == NULL;
+    }
     put_argc(&t, 1);
     put_bulk(&t, "MULTI", 5);
     for (size_t i = 0; i < n; i++) {
@@ -380,12 +413,20 @@ static int put_many_once(mm_result_store *s, mm_result_put *items, size_t n, cha
     }
     put_argc(&t, 1);
     put_bulk(&t, "EXEC", 4);
-    if (t.oom || redisAppendFormattedCommand(s->c, t.p, t.len) != REDIS_OK) {
+    if (t.oom) {
         free(t.p);
         snprintf(err, err_size, "out of memory");
         return MM_ENOMEM;
     }
-    free(t.p);
+    /* Straight to the socket; a failed write leaves s->c->err set, which the
+     * first reply's check below reports (and the caller reconnects). */
+    mm_redis_send_formatted(s->c, t.p, t.len);
+    if (t.cap <= BATCH_BUF_KEEP_MAX) {
+        s->buf = t.p;
+        s->buf_cap = t.cap;
+    } else {
+        free(t.p);
+    }
     int rc = 0;
     redisReply *last = NULL;
     for (size_t i = 0; i < cmds + 2; i++) {
@@ -419,8 +460,15 @@ int mm_result_store_put_many(mm_result_store *s, mm_result_put *items, size_t n,
                              size_t err_size) {
     /* texts[i]: the item's text (its own, or encoded here from its doc, then
      * freed below); NULL for items left out. */
-    char **texts = calloc(n ? n : 1, sizeof *texts);
-    size_t *lens = calloc(n ? n : 1, sizeof *lens);
+    enum {
+        ON_STACK = 256
+    }; /* a worker's batch (no calloc of 2 x 2 KB per batch) */
+    char *texts_stack[ON_STACK];
+    size_t lens_stack[ON_STACK];
+    char **texts = n <= ON_STACK ? texts_stack : calloc(n, sizeof *texts);
+    size_t *lens = n <= ON_STACK ? lens_stack : calloc(n, sizeof *lens);
+    if (texts == texts_stack) memset(texts_stack, 0, n * sizeof *texts);
+    if (lens == lens_stack) memset(lens_stack, 0, n * sizeof *lens);
     size_t valid = 0;
     int rc = 0;
     if (texts == NULL || lens == NULL) {
@@ -463,8 +511,8 @@ int mm_result_store_put_many(mm_result_store *s, mm_result_put *items, size_t n,
 out:
     for (size_t i = 0; texts && i < n; i++)
         if (items[i].text == NULL) free(texts[i]);
-    free(texts);
-    free(lens);
+    if (texts != texts_stack) free(texts);
+    if (lens != lens_stack) free(lens);
     return rc;
 }
 

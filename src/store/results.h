@@ -50,6 +50,12 @@ json_t *mm_result_doc_event(const char *source_event_id, json_t *event_json);
 struct mm_event;
 char *mm_result_text_event(const char *source_event_id, const struct mm_event *ev,
                            const char *data_json, size_t data_len, size_t *len);
+/* The same text written into *buf (capacity *cap, grown with realloc as
+ * needed; both may start NULL/0), so a caller can reuse one buffer for
+ * many results. Returns 0, or MM_ENOMEM (*buf stays valid to free). */
+int mm_result_text_event_into(char **buf, size_t *cap, const char *source_event_id,
+                              const struct mm_event *ev, const char *data_json, size_t data_len,
+                              size_t *len);
 
 /* A result document for a failed handler. Strings may be NULL (stored as
  * null); data is borrowed (NULL: null). */

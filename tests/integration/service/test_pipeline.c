@@ -59,6 +59,10 @@ static _Atomic int begins, ends; /* hook calls (runner thread; read after a resu
 static int calls[4096];
 static _Atomic int call_count;
 
+/* What a "hold" handler call kept of its event's data (a reference of its
+ * own): the runner drops its parsed data after the call, this must live on. */
+static json_t *held_data;
+
 static int work(void *ud, mm_handler *h, const mm_event *ev) {
     (void)ud;
     json_t *d = mm_event_data(ev);
@@ -82,6 +86,11 @@ static int work(void *ud, mm_handler *h, const mm_event *ev) {
         return mm_handler_emit(
             h, NULL, "DoneEvent",
             json_pack("{s:I,s:i}", "n", n, "attempt", (int)mm_handler_attempt(h)));
+    }
+    if (strcmp(mode, "hold") == 0) {
+        json_decref(held_data);
+        held_data = json_incref(d);
+        return mm_handler_emit(h, NULL, "DoneEvent", json_pack("{s:I}", "n", n));
     }
     if (strcmp(mode, "retry_forever") == 0) {
         mm_handler_retry(h, 20, "the dependency is still down");
@@ -476,6 +485,24 @@ static void test_retry_succeeds_on_attempt_3(void **state) {
     json_decref(doc);
 }
 
+/* A handler that keeps a reference to its event's data keeps valid data
+ * after the call, although the runner releases the parsed data it made
+ * (consumer_runner.c, release_src_data; ASan checks the reads). */
+static void test_handler_keeps_event_data(void **state) {
+    (void)state;
+    char id[64];
+    send_work("hold", 41, NULL, id);
+    json_t *doc = wait_result(id, 10000);
+    assert_non_null(doc);
+    assert_string_equal(json_string_value(json_object_get(doc, "status")), "ok");
+    json_decref(doc);
+    assert_non_null(held_data);
+    assert_string_equal(json_string_value(json_object_get(held_data, "mode")), "hold");
+    assert_int_equal(json_integer_value(json_object_get(held_data, "n")), 41);
+    json_decref(held_data);
+    held_data = NULL;
+}
+
 /* Per-key order holds across a retry: an event with the same key as one
  * waiting to be retried is handled only after it. */
 static void test_retry_holds_its_key(void **state) {
@@ -601,6 +628,7 @@ int main(void) {
         cmocka_unit_test(test_five_megabyte_event),
         cmocka_unit_test(test_long_id_and_reply_to),
         cmocka_unit_test(test_retry_succeeds_on_attempt_3),
+        cmocka_unit_test(test_handler_keeps_event_data),
         cmocka_unit_test(test_retry_holds_its_key),
         cmocka_unit_test(test_retries_exhausted),
         cmocka_unit_test(test_undeclared_emit),

@@ -4,7 +4,8 @@
  * results built from an emit's encoded data are) and a text item without
  * one; an item whose id cannot be keyed is left out with MM_EINVAL while
  * the others are stored; an item with a reply-to is also published on that
- * server's channel, with the same text. */
+ * server's channel, with the same text; batches reuse one buffer and
+ * survive a killed connection. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -84,9 +85,77 @@ static void test_put_many_mixed_items(void **state) {
     free(prefix);
 }
 
+/* Kills the Redis connections named name; returns how many. */
+static int kill_named(redisContext *c, const char *name) {
+    char want[256];
+    snprintf(want, sizeof want, "name=%s ", name);
+    redisReply *r = redisCommand(c, "CLIENT LIST");
+    assert_non_null(r);
+    int killed = 0;
+    for (char *line = r->str; line && *line;) {
+        char *end = strchr(line, '\n');
+        char *hit = strstr(line, want);
+        if (hit && (!end || hit < end)) {
+            redisReply *k = redisCommand(c, "CLIENT KILL ID %lld", atoll(strstr(line, "id=") + 3));
+            killed += k && k->type == REDIS_REPLY_INTEGER ? (int)k->integer : 0;
+            if (k) freeReplyObject(k);
+        }
+        line = end ? end + 1 : NULL;
+    }
+    freeReplyObject(r);
+    return killed;
+}
+
+/* Batches of a worker's size go out in one write from a kept buffer: a
+ * second batch after a much larger first one, and a batch after the
+ * connection was killed (the write or the replies fail, the store
+ * reconnects once and writes it again) are all stored. */
+static void test_put_many_reuses_buffer_and_reconnects(void **state) {
+    (void)state;
+    char err[256], key[256];
+    char *prefix = mm_test_unique_name("mm-results-batch");
+    mm_result_store *s = mm_result_store_new(mm_test_redis_url(), prefix, 60, err, sizeof err);
+    assert_non_null(s);
+    redisContext *c = mm_redis_connect_url(mm_test_redis_url(), 5000, NULL, err, sizeof err);
+    assert_non_null(c);
+    enum {
+        N = 256
+    };
+    static mm_result_put items[N];
+    static char ids[N][32];
+    char *big = malloc(4001);
+    memset(big, 'b', 4000);
+    big[0] = '"', big[3999] = '"', big[4000] = '\0';
+    for (int round = 0; round < 3; round++) {
+        if (round == 2) {
+            char name[200];
+            snprintf(name, sizeof name, "%s-results", prefix);
+            assert_int_equal(kill_named(c, name), 1);
+        }
+        for (int i = 0; i < N; i++) {
+            snprintf(ids[i], sizeof ids[i], "r%d-%d", round, i);
+            items[i] = (mm_result_put){.event_id = ids[i], .text = round == 0 ? big : "\"small\""};
+        }
+        assert_int_equal(mm_result_store_put_many(s, items, N, err, sizeof err), 0);
+        for (int i = 0; i < N; i += 51) {
+            assert_int_equal(items[i].status, 0);
+            assert_int_equal(mm_result_key(prefix, ids[i], key, sizeof key), 0);
+            redisReply *r = redisCommand(c, "GET %s", key);
+            assert_int_equal(r->type, REDIS_REPLY_STRING);
+            assert_string_equal(r->str, round == 0 ? big : "\"small\"");
+            freeReplyObject(r);
+        }
+    }
+    free(big);
+    redisFree(c);
+    mm_result_store_free(s);
+    free(prefix);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_put_many_mixed_items),
+        cmocka_unit_test(test_put_many_reuses_buffer_and_reconnects),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
