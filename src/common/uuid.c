@@ -1,31 +1,16 @@
-/* uuid.c -- random (version 4) UUIDs from getrandom(2); see uuid.h. */
+/* uuid.c -- random (version 4) UUIDs from the kernel's CSPRNG through
+ * random_bytes.h (one getrandom per 32 ids); see uuid.h. */
 #include "common/uuid.h"
 
-#include <errno.h>
 #include <stdint.h>
-#include <sys/random.h>
 
+#include "common/random_bytes.h"
 #include "metamorphosis.h"
-
-/* Fills buf completely; getrandom may return short reads for large requests
- * or be interrupted by a signal before the pool is initialized. */
-static int fill_random(unsigned char *buf, size_t len) {
-    size_t got = 0;
-    while (got < len) {
-        ssize_t n = getrandom(buf + got, len - got, 0);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return MM_EIO;
-        }
-        got += (size_t)n;
-    }
-    return 0;
-}
 
 int mm_uuid_v4(char out[MM_UUID_STRLEN + 1]) {
     static const char hex[] = "0123456789abcdef";
     unsigned char b[16];
-    if (fill_random(b, sizeof b) != 0) return MM_EIO;
+    if (mm_random_bytes(b, sizeof b) != 0) return MM_EIO;
     b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
     b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
     size_t o = 0;
