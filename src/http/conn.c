@@ -177,7 +177,8 @@ static void request_end(mm_http_conn *c, unsigned status_if_unanswered) {
     c->path = NULL;
     free(c->content_type);
     free(c->origin);
-    c->content_type = c->origin = NULL;
+    free(c->sse_token);
+    c->content_type = c->origin = c->sse_token = NULL;
     free(c->body);
     c->body = NULL;
     c->body_len = c->body_cap = 0;
