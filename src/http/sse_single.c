@@ -151,7 +151,8 @@ typedef struct stop_job {
 /* On the stream's loop. */
 static void run_stop(void *ud) {
     stop_job *j = ud;
-    mm_http_stream *st = mm_sse_tokens_stream_on(j->s->sse_tokens, j->token, MM_SSE_TOKEN_LEN, j->loop);
+    mm_http_stream *st =
+        mm_sse_tokens_stream_on(j->s->sse_tokens, j->token, MM_SSE_TOKEN_LEN, j->loop);
     if (st) mm_http_stream_sse1_stop(st, j->id);
     free(j->id);
     free(j);
@@ -269,7 +270,8 @@ static void answer(mm_http_responder *r, unsigned status, const char *msg, const
 /* On the stream's loop: start the operation, then answer the request. */
 static void run_operation(void *ud) {
     op_job *j = ud;
-    mm_http_stream *st = mm_sse_tokens_stream_on(j->s->sse_tokens, j->token, MM_SSE_TOKEN_LEN, j->loop);
+    mm_http_stream *st =
+        mm_sse_tokens_stream_on(j->s->sse_tokens, j->token, MM_SSE_TOKEN_LEN, j->loop);
     if (!st) {
         answer(j->r, 404, "Stream not found", NULL);
     } else if (mm_http_responder_cancelled(j->r)) {

@@ -17,7 +17,7 @@
 #include "http/sse_tokens.h"
 #include "metamorphosis.h"
 
-#define MS(x) ((uint64_t)(x) * 1000000u)
+#define MS(x) ((uint64_t)(x)*1000000u)
 
 static void test_reserve_attach_find(void **state) {
     (void)state;
@@ -92,7 +92,8 @@ static void test_count_and_per_ip_bounds(void **state) {
     assert_int_equal(mm_sse_tokens_reserve(t, "1.1.1.1", MS(2), tok), 0);
     /* Expiry gives every slot back. */
     assert_int_equal(mm_sse_tokens_count(t, MS(5000)), 0);
-    for (int i = 0; i < 2; i++) assert_int_equal(mm_sse_tokens_reserve(t, "1.1.1.1", MS(5000), tok), 0);
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(mm_sse_tokens_reserve(t, "1.1.1.1", MS(5000), tok), 0);
     mm_sse_tokens_free(t);
 }
 
@@ -144,8 +145,7 @@ static void test_hostile_tokens(void **state) {
     const char *bad[] = {"", "x", "00000000-0000-0000-0000-000000000000",
                          "zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-        assert_int_equal(mm_sse_tokens_find(t, bad[i], strlen(bad[i]), MS(1), &loop),
-                         MM_ENOTFOUND);
+        assert_int_equal(mm_sse_tokens_find(t, bad[i], strlen(bad[i]), MS(1), &loop), MM_ENOTFOUND);
         assert_int_equal(mm_sse_tokens_attach(t, bad[i], strlen(bad[i]), 0, &st, MS(1)),
                          MM_ENOTFOUND);
     }
