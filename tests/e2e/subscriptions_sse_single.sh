@@ -4,7 +4,9 @@
 # of the forms example (the test Kafka and Redis, its create_form worker, two
 # I/O threads so that reservations, streams and operations meet on different
 # loops): the real graphql-sse client with singleConnection: true
-# (node/sse_single.mjs `client`); raw hostile requests (`hostile`); a flood
+# (node/sse_single.mjs `client`); raw hostile requests (`hostile`); a
+# stream that stops reading cut off while a client keeps receiving (`slow`,
+# subscriptions.queue_bytes 64 KiB); a flood
 # of reservations past subscriptions.sse_reservations, refused with 503 and
 # logged at most once a second, then expired (`flood`); SIGTERM completes an
 # operation on a stream (`shutdown`) and the server exits 0.
@@ -32,8 +34,8 @@ subs_work_dir
 export MM_KAFKA_BOOTSTRAP_SERVERS=$MM_TEST_KAFKA_BOOTSTRAP MM_REDIS_URL=$MM_TEST_REDIS_URL MM_LOG_LEVEL=warn
 export FORMS_WS_TOKEN=tok$$
 export FORMS_SERVICE=mmtest_sse1_$$x$(date +%s)
-max=1500
-export MM_SUBSCRIPTIONS_SSE_RESERVATIONS=$max MM_SUBSCRIPTIONS_SSE_RESERVATION_MS=3000
+max=1000
+export MM_SUBSCRIPTIONS_SSE_RESERVATIONS=$max MM_SUBSCRIPTIONS_SSE_RESERVATION_MS=10000 MM_SUBSCRIPTIONS_QUEUE_BYTES=65536
 printf 'http:\n  threads: 2\n' >"$work/config.yaml"
 
 "$gregor" worker --app "$app" --consumer create_form >"$work/worker.out" 2>"$work/worker.log" &
@@ -70,7 +72,10 @@ run() { # mode args...
 }
 run client "c$$"
 run hostile "h$$"
-run flood "$max" 3000
+run slow "s$$"
+grep -q 'subscription client too slow; closing" transport=sse1' "$work/serve.log" || fail "the slow stream was not logged"
+sleep 1 # the previous checks' streams are closed on the server
+run flood "$max" 10000
 
 # Refusals are logged, at most one line a second per kind: 500 refused
 # reservations and a dozen hostile requests make a few lines, not hundreds.
@@ -80,7 +85,6 @@ bad=$(grep -c 'graphql-sse single connection: bad token or operation' "$work/ser
 [[ $bad -ge 1 && $bad -le 20 ]] || fail "bad-token refusals logged $bad times (want 1-20)"
 
 # Shutdown: an operation on a stream is completed, the stream ends.
-sleep 3.5 # the flood's reservations expire (room for the next PUT)
 timeout 120 node "$nodedir/sse_single.mjs" shutdown "$url" "s$$" >"$work/shutdown.out" 2>&1 &
 node_pid=$!
 pids+=($node_pid)

@@ -9,12 +9,15 @@
 //                                          stream, operations before the stream and after it closed,
 //                                          missing / duplicate / huge operation ids, DELETE, the event
 //                                          format (ids escaped), a token in the query string
+//   node sse_single.mjs slow    URL NAME   a raw stream that stops reading is cut off (SLOW_CONSUMER),
+//                                          its token is gone; a graphql-sse client gets every event
 //   node sse_single.mjs shutdown URL NAME  an operation on a stream, READY; at SIGTERM it gets complete
 //   node sse_single.mjs flood   URL MAX TTL  MAX+500 reservations: MAX are made (more only if some
 //                                          expired meanwhile: TTL ms), the rest get 503;
 //                                          after the reservations expire, PUT works again
 // Prints "OK ..." and exits 0, or prints why and exits 1. Every wait has a deadline.
 import { createClient } from 'graphql-sse';
+import net from 'node:net';
 
 const [mode, url, name] = process.argv.slice(2);
 const fail = (msg) => { console.log(`FAIL ${mode}: ${msg}`); process.exit(1); };
@@ -245,13 +248,16 @@ async function flood() {
   };
   await Promise.all(Array.from({ length: 16 }, worker));
   const took = Date.now() - t0;
-  // Exactly max made when none expired meanwhile; else the expired ones made room.
+  // max made when none expired meanwhile (up to 3 fewer: the streams of the
+  // previous checks may still be closing on the server); else the expired
+  // ones made room.
   const exact = took < ttl;
-  if (codes[201] + codes[503] !== total || (exact ? codes[201] !== max : codes[201] < max) || !codes[503])
+  const made = codes[201] || 0;
+  if (made + (codes[503] || 0) !== total || (exact ? made > max || made < max - 3 || !codes[503] : made < max - 3))
     fail(`${total} reservations in ${took} ms answered ${JSON.stringify(codes)}, want ${max} 201 and 500 503`);
   // The reservations were never connected: they expire, and PUT works again.
   let again = 0;
-  for (let k = 0; k < 100 && again !== 201; k++) {
+  for (let k = 0; k < 250 && again !== 201; k++) {
     await sleep(100);
     const r = await fetch(url, { method: 'PUT' });
     await r.text();
@@ -265,7 +271,14 @@ async function flood() {
 // Prints READY with an operation running on a stream; the server is then
 // stopped (SIGTERM): the operation gets `complete` and the stream ends.
 async function shutdown() {
-  const t = await put();
+  // The flood's reservations may still fill the registry: wait for room.
+  let t = null;
+  for (let k = 0; k < 300 && !t; k++) {
+    const r = await fetch(url, { method: 'PUT' });
+    if (r.status === 201) t = await r.text();
+    else { await r.text(); await sleep(100); }
+  }
+  if (!t) fail('no reservation within 30 s');
   const s = await stream(t);
   expect(s.status, 200, 'the stream');
   expect((await op(t, sub('s1'))).status, 202, 'an operation');
@@ -276,6 +289,48 @@ async function shutdown() {
   console.log('OK shutdown: the operation completed and the stream ended');
 }
 
-const modes = { client, hostile, flood, shutdown };
+// A stream whose client stops reading is cut off (its operations get
+// SLOW_CONSUMER and complete if it reads again in time), its token is then
+// unknown; a graphql-sse client on another stream receives every event.
+async function slow() {
+  const t = await put();
+  const u = new URL(url);
+  const sock = net.connect(Number(u.port), u.hostname);
+  let raw = '', closed = false;
+  sock.on('data', (d) => { raw += d.toString(); });
+  sock.on('close', () => { closed = true; });
+  sock.on('error', () => { closed = true; });
+  await new Promise((r) => sock.on('connect', r));
+  sock.write(`GET ${u.pathname} HTTP/1.1\r\nHost: ${u.host}\r\nAccept: text/event-stream\r\n${TOKEN}: ${t}\r\n\r\n`);
+  await until(() => raw.includes('\r\n\r\n'), 'the stream head');
+  if (!raw.startsWith('HTTP/1.1 200')) fail(`stream: ${raw.slice(0, 80)}`);
+  expect((await op(t, sub('slow1'))).status, 202, 'an operation');
+  expect((await op(t, sub('slow2'))).status, 202, 'a second operation');
+  const fast = createClient({ url, singleConnection: true, retryAttempts: 0 });
+  const f = record(fast, FORMS, { n: name });
+  await probe(name, [f]);
+  await until(() => raw.includes('"id":"slow1"') && raw.includes('"id":"slow2"'), 'the slow stream subscribed');
+  sock.pause(); // stop reading: TCP pushes back
+  const big = 'b'.repeat(30000);
+  const n = 40;
+  for (let i = 0; i < n; i++) {
+    await createForm(name, `${big}${i}`);
+    await until(() => templates(f).length > i, `form ${i} on the fast client`, 20000);
+    if (i === 20) sock.resume(); // cut off by now: read its last words
+  }
+  await until(() => closed, 'the slow stream to be closed', 10000);
+  const nexts = (raw.match(/event: next/g) || []).length;
+  if (nexts >= 2 * n) fail(`the slow stream got all ${nexts} events: never cut off`);
+  const lastWords = raw.includes('SLOW_CONSUMER');
+  if (lastWords && !/event: complete\ndata: \{"id":"slow[12]"\}/.test(raw)) fail('SLOW_CONSUMER without complete');
+  expect((await op(t, sub('slow3'))).status, 404, 'an operation on the cut-off stream');
+  if (templates(f).length !== n) fail(`the fast client got ${templates(f).length} of ${n}`);
+  f.stop();
+  await fast.dispose();
+  console.log(`OK slow: the slow stream was cut off after ${nexts} events${lastWords ? ' (SLOW_CONSUMER, complete)' : ''}, ` +
+              `its token is gone; the fast client got all ${n}`);
+}
+
+const modes = { client, hostile, flood, shutdown, slow };
 if (!modes[mode]) fail(`unknown mode ${mode}`);
 modes[mode]().then(() => process.exit(0), (e) => fail(e && e.stack ? e.stack : String(e)));
