@@ -84,7 +84,8 @@ void mm_http_hbuf_add(mm_http_hbuf *b, const char *name, const char *value);
  * or CORS off). Points into origin or a static string. */
 const char *mm_http_cors_allow(const char *allowed_list, const char *origin);
 /* Adds CORS header lines when the origin is allowed; preflight adds the
- * method/header/max-age headers too. */
+ * method/header/max-age headers too (2: with PUT and DELETE, for a server
+ * with streams). */
 void mm_http_cors_apply(mm_http_hbuf *out, const char *allowed_list, const char *origin,
                         int preflight, const char *request_headers);
 

@@ -238,12 +238,16 @@ void mm_http_dispatch(mm_http_conn *c, const char *body, size_t body_len) {
 static int start_graphql(mm_http_server *s, mm_http_conn *c) {
     if (mm_trace_enabled() && c->method != MM_HTTP_METHOD_OPTIONS) mm_http_trace_begin(c);
     int cors = s->cfg.cors_origins && *s->cfg.cors_origins;
-    const char *allow = cors ? "GET, POST, OPTIONS" : "GET, POST";
+    const char *allow = s->streams
+                            ? (cors ? "GET, POST, PUT, DELETE, OPTIONS" : "GET, POST, PUT, DELETE")
+                        : cors ? "GET, POST, OPTIONS"
+                               : "GET, POST";
     if (c->method == MM_HTTP_METHOD_OPTIONS && cors) {
         mm_http_hbuf h = {0};
         char origin[512], req_headers[600];
         mm_http_cors_apply(&h, s->cfg.cors_origins,
-                           mm_http_conn_header_str(c, "Origin", origin, sizeof origin), 1,
+                           mm_http_conn_header_str(c, "Origin", origin, sizeof origin),
+                           s->streams ? 2 : 1,
                            mm_http_conn_header_str(c, "Access-Control-Request-Headers", req_headers,
                                                    sizeof req_headers));
         c->route =

@@ -36,7 +36,7 @@ export FORMS_WS_TOKEN=tok$$
 export FORMS_SERVICE=mmtest_sse1_$$x$(date +%s)
 max=1000
 export MM_SUBSCRIPTIONS_SSE_RESERVATIONS=$max MM_SUBSCRIPTIONS_SSE_RESERVATION_MS=10000 MM_SUBSCRIPTIONS_QUEUE_BYTES=65536
-printf 'http:\n  threads: 2\n' >"$work/config.yaml"
+printf 'http:\n  threads: 2\n  cors_origins: "http://app.example"\n' >"$work/config.yaml"
 
 "$gregor" worker --app "$app" --consumer create_form >"$work/worker.out" 2>"$work/worker.log" &
 pids+=($!)

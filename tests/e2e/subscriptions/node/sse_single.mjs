@@ -227,9 +227,19 @@ async function hostile() {
   expect(st, 404, 'an operation on a closed stream');
   expect((await stream(t)).status, 404, 'reusing the token of a closed stream');
   expect(await del(t, 'z'), 404, 'DELETE on a closed stream');
+  // CORS (the script sets http.cors_origins): a page on an allowed origin may PUT and DELETE.
+  const pre = await fetch(url, { method: 'OPTIONS', headers: { origin: 'http://app.example',
+    'access-control-request-method': 'DELETE', 'access-control-request-headers': TOKEN } });
+  expect(pre.status, 204, 'a CORS preflight');
+  const methods = pre.headers.get('access-control-allow-methods') || '';
+  if (!methods.includes('PUT') || !methods.includes('DELETE')) fail(`preflight allows ${methods}`);
+  if (!(pre.headers.get('access-control-allow-headers') || '').includes(TOKEN)) fail('preflight: token header not allowed');
+  const cp = await fetch(url, { method: 'PUT', headers: { origin: 'http://app.example' } });
+  await cp.text();
+  expect(cp.headers.get('access-control-allow-origin'), 'http://app.example', 'PUT from an allowed origin');
   console.log('OK hostile: unknown/malformed/huge tokens 404, second stream 409, operation before the stream 409, ' +
               'missing/huge/number operationId 400, duplicate 409, ids in events (escaped), DELETE 200 + complete, ' +
-              'token as a parameter, closed stream 404, reused token 404');
+              'token as a parameter, closed stream 404, reused token 404, CORS preflight allows PUT/DELETE and the token header');
 }
 
 async function flood() {
