@@ -118,6 +118,7 @@ async function client() {
 async function put() {
   const r = await fetch(url, { method: 'PUT' });
   if (r.status !== 201) fail(`PUT answered ${r.status}: ${await r.text()}`);
+  if (r.statusText !== 'Created') fail(`PUT: reason phrase ${r.statusText}`);
   const t = await r.text();
   if (!/^[0-9a-f-]{36}$/.test(t)) fail(`PUT gave the token ${JSON.stringify(t)}`);
   if (!(r.headers.get('content-type') || '').startsWith('text/plain')) fail('PUT: not text/plain');
