@@ -47,6 +47,12 @@
 #                 EVENTS), and
 #                 (with perf) the user-space instructions per delivered event.
 # A point whose events did not all arrive within EVENTS/RATE + 30 s says so.
+# First (unless BENCH_KAFKA_BASELINE=0), Kafka alone: kafka_lat (a librdkafka
+# consumer set up as the subscription tail's own, pinned like the server)
+# reads EVENTS events published the same way, and the line after the table
+# gives publish -> its poll p50/p99: the Kafka part of every point's p50/p99
+# (the server adds its hand-off to the I/O loop, tens of µs, and the fan-out).
+# Release build: BENCH_BUILD_DIR=build-subsbench.
 # Prints a markdown table on stdout (progress on stderr); stops everything it
 # started; raises ulimit -n to the hard limit (10k subscribers need > 10k).
 set -euo pipefail
@@ -77,7 +83,7 @@ cd "$root"
 
 say "building $B"
 cmake -S . -B "$B" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMM_TESTS=OFF -DMM_BENCH=ON >/dev/null
-cmake --build "$B" --target gregor forms subs_load >/dev/null
+cmake --build "$B" --target gregor forms subs_load kafka_lat >/dev/null
 B=$(cd "$B" && pwd)
 app=$B/examples/forms.so
 
@@ -157,6 +163,25 @@ use_perf=0
 if command -v perf >/dev/null && perf stat -e instructions:u -x, true 2>&1 | grep -q '^[0-9]'; then use_perf=1; fi
 echo "| server | transport | subscribers | idle RSS / subscriber | p50 | p99 | max | socket p99 | fan-out p50 | fan-out p99 | server CPU / delivered event | user instructions / delivered event | delivered |"
 echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+kafka_line=""
+if [[ ${BENCH_KAFKA_BASELINE:-1} != 0 ]]; then
+    say "Kafka alone (kafka_lat)"
+    : >"$tmp/kafka.out"
+    taskset -c "$server_cpu" "$B/bench/kafka_lat" "$kafka" "$topic" "$events" $((events / rate + 30)) \
+        >"$tmp/kafka.out" 2>"$tmp/kafka.err" &
+    load_pid=$!
+    for _ in $(seq 300); do
+        grep -q '^READY' "$tmp/kafka.out" && break
+        kill -0 "$load_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    node "$here/publish.mjs" "$nodedir" "$kafka" "$topic" publish "$rate" "$events"
+    wait "$load_pid" || say "kafka_lat: not every event arrived"
+    load_pid=""
+    k=$(grep '^kafka_p50' "$tmp/kafka.out" || true)
+    kget() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$k"; }
+    kafka_line="Kafka alone (publish.mjs -> a librdkafka consumer set up as the subscription tail's, pinned to CPU $server_cpu): p50 $(kget kafka_p50_ms) ms, p99 $(kget kafka_p99_ms) ms, max $(kget kafka_max_ms) ms over $(kget got) events"
+fi
 read -r -a servers <<<"${BENCH_SERVERS:-gregor gregor-2t node}"
 for which in "${servers[@]}"; do
     for kind in "${kinds[@]}"; do
@@ -223,3 +248,4 @@ for which in "${servers[@]}"; do
         done
     done
 done
+[[ -z $kafka_line ]] || { echo; echo "$kafka_line"; }

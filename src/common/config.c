@@ -93,6 +93,9 @@ static mm_config *config_new_defaults(void) {
     c->subscriptions_keepalive_ms = MM_HTTP_DEFAULT_STREAM_KEEPALIVE_MS;
     c->subscriptions_result_timeout_ms = 300000;
     c->subscriptions_partition_refresh_ms = 10000;
+    c->subscriptions_sse_reservations = MM_HTTP_DEFAULT_SSE_RESERVATIONS;
+    c->subscriptions_sse_reservations_per_ip = MM_HTTP_DEFAULT_SSE_RESERVATIONS_PER_IP;
+    c->subscriptions_sse_reservation_ms = MM_HTTP_DEFAULT_SSE_RESERVATION_MS;
     c->manager_enabled = false;
     c->manager_auth_for_queries = true;
     c->log_level = strdup("info");
@@ -262,6 +265,9 @@ static const char *const subscriptions_keys[] = {"max",
                                                  "keepalive_ms",
                                                  "result_timeout_ms",
                                                  "partition_refresh_ms",
+                                                 "sse_reservations",
+                                                 "sse_reservations_per_ip",
+                                                 "sse_reservation_ms",
                                                  NULL};
 static const char *const manager_keys[] = {"enabled", "auth_code", "auth_for_queries", NULL};
 static const char *const tracing_keys[] = {"endpoint",   "sample_ratio", "queue_bytes",
@@ -440,6 +446,15 @@ static int read_subscriptions(reader *r, const mm_yaml_node *n, mm_config *c) {
         else if (strcmp(p->key, "partition_refresh_ms") == 0)
             rc = read_long(r, p->value, "subscriptions.partition_refresh_ms", 100, 3600000,
                            &c->subscriptions_partition_refresh_ms);
+        else if (strcmp(p->key, "sse_reservations") == 0)
+            rc = read_long(r, p->value, "subscriptions.sse_reservations", 1, 1000000,
+                           &c->subscriptions_sse_reservations);
+        else if (strcmp(p->key, "sse_reservations_per_ip") == 0)
+            rc = read_long(r, p->value, "subscriptions.sse_reservations_per_ip", 0, 1000000,
+                           &c->subscriptions_sse_reservations_per_ip);
+        else if (strcmp(p->key, "sse_reservation_ms") == 0)
+            rc = read_long(r, p->value, "subscriptions.sse_reservation_ms", 100, 3600000,
+                           &c->subscriptions_sse_reservation_ms);
         else
             rc = unknown_key(r, p, "subscriptions", subscriptions_keys);
     }
@@ -737,6 +752,15 @@ int mm_config_apply_env(mm_config *c, char *err, size_t err_size) {
     if (rc == 0)
         rc = env_long("MM_SUBSCRIPTIONS_PARTITION_REFRESH_MS", 100, 3600000,
                       &c->subscriptions_partition_refresh_ms, err, err_size);
+    if (rc == 0)
+        rc = env_long("MM_SUBSCRIPTIONS_SSE_RESERVATIONS", 1, 1000000,
+                      &c->subscriptions_sse_reservations, err, err_size);
+    if (rc == 0)
+        rc = env_long("MM_SUBSCRIPTIONS_SSE_RESERVATIONS_PER_IP", 0, 1000000,
+                      &c->subscriptions_sse_reservations_per_ip, err, err_size);
+    if (rc == 0)
+        rc = env_long("MM_SUBSCRIPTIONS_SSE_RESERVATION_MS", 100, 3600000,
+                      &c->subscriptions_sse_reservation_ms, err, err_size);
     if (rc == 0) rc = env_string("MM_TRACING_ENDPOINT", &c->tracing_endpoint);
     if (rc == 0) rc = env_string("MM_TRACING_SERVICE_NAME", &c->tracing_service_name);
     const char *ratio = getenv("MM_TRACING_SAMPLE_RATIO");
@@ -901,6 +925,10 @@ int mm_config_each_default(mm_config_default_fn fn, void *ud) {
     emit_long(fn, ud, "subscriptions.keepalive_ms", c->subscriptions_keepalive_ms);
     emit_long(fn, ud, "subscriptions.result_timeout_ms", c->subscriptions_result_timeout_ms);
     emit_long(fn, ud, "subscriptions.partition_refresh_ms", c->subscriptions_partition_refresh_ms);
+    emit_long(fn, ud, "subscriptions.sse_reservations", c->subscriptions_sse_reservations);
+    emit_long(fn, ud, "subscriptions.sse_reservations_per_ip",
+              c->subscriptions_sse_reservations_per_ip);
+    emit_long(fn, ud, "subscriptions.sse_reservation_ms", c->subscriptions_sse_reservation_ms);
     fn(ud, "manager.enabled", c->manager_enabled ? "true" : "false");
     fn(ud, "manager.auth_code", c->manager_auth_code ? "(set)" : "none");
     fn(ud, "manager.auth_for_queries", c->manager_auth_for_queries ? "true" : "false");

@@ -29,4 +29,11 @@
 #define MM_HTTP_DEFAULT_STREAM_INIT_TIMEOUT_MS    3000
 #define MM_HTTP_DEFAULT_STREAM_OPS_PER_CONNECTION 100
 
+/* graphql-sse single connection mode (http/sse_tokens.h): tokens held at
+ * once, per client address (0: no bound), and how long a reservation waits
+ * for its stream. */
+#define MM_HTTP_DEFAULT_SSE_RESERVATIONS        10000
+#define MM_HTTP_DEFAULT_SSE_RESERVATIONS_PER_IP 0
+#define MM_HTTP_DEFAULT_SSE_RESERVATION_MS      30000
+
 #endif

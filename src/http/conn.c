@@ -76,16 +76,20 @@ static const char *reason_phrase(unsigned status) {
     switch (status) {
     case 100: return "Continue";
     case 200: return "OK";
+    case 201: return "Created";  /* graphql-sse reservations (sse_single.c) */
+    case 202: return "Accepted"; /* ... and their operations */
     case 204: return "No Content";
     case 400: return "Bad Request";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 406: return "Not Acceptable";
     case 408: return "Request Timeout";
+    case 409: return "Conflict";
     case 413: return "Content Too Large";
     case 414: return "URI Too Long";
     case 415: return "Unsupported Media Type";
     case 417: return "Expectation Failed";
+    case 429: return "Too Many Requests";
     case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
     case 501: return "Not Implemented";
@@ -177,7 +181,8 @@ static void request_end(mm_http_conn *c, unsigned status_if_unanswered) {
     c->path = NULL;
     free(c->content_type);
     free(c->origin);
-    c->content_type = c->origin = NULL;
+    free(c->sse_token);
+    c->content_type = c->origin = c->sse_token = NULL;
     free(c->body);
     c->body = NULL;
     c->body_len = c->body_cap = 0;

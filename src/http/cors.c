@@ -31,7 +31,10 @@ void mm_http_cors_apply(mm_http_hbuf *out, const char *list, const char *origin,
     mm_http_hbuf_add(out, "Access-Control-Allow-Origin", allow);
     if (strcmp(allow, "*") != 0) mm_http_hbuf_add(out, "Vary", "Origin");
     if (!preflight) return;
-    mm_http_hbuf_add(out, "Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+    /* preflight 2: the server has streams, whose graphql-sse single
+     * connection mode uses PUT and DELETE too (sse_single.c). */
+    mm_http_hbuf_add(out, "Access-Control-Allow-Methods",
+                     preflight == 2 ? "GET, POST, PUT, DELETE, OPTIONS" : "GET, POST, OPTIONS");
     /* Echo what the browser asks for when it is short and printable; else the usual two. */
     int echo = request_headers && *request_headers && strlen(request_headers) < 512;
     for (const char *c = request_headers; echo && *c; c++)

@@ -84,7 +84,8 @@ void mm_http_hbuf_add(mm_http_hbuf *b, const char *name, const char *value);
  * or CORS off). Points into origin or a static string. */
 const char *mm_http_cors_allow(const char *allowed_list, const char *origin);
 /* Adds CORS header lines when the origin is allowed; preflight adds the
- * method/header/max-age headers too. */
+ * method/header/max-age headers too (2: with PUT and DELETE, for a server
+ * with streams). */
 void mm_http_cors_apply(mm_http_hbuf *out, const char *allowed_list, const char *origin,
                         int preflight, const char *request_headers);
 
@@ -178,6 +179,9 @@ typedef enum mm_http_refusal {
     MM_HTTP_REFUSE_WRITE_TIME,  /* the client did not read its answer */
     MM_HTTP_REFUSE_CONNECTIONS, /* global connection limit */
     MM_HTTP_REFUSE_PER_IP,      /* per-client connection limit */
+    MM_HTTP_REFUSE_SSE_FULL,    /* graphql-sse reservations: registry full (503) */
+    MM_HTTP_REFUSE_SSE_PER_IP,  /* graphql-sse reservations: per-client bound (429) */
+    MM_HTTP_REFUSE_SSE_TOKEN,   /* graphql-sse: unknown token, stream taken, bad operation */
     MM_HTTP_REFUSE_COUNT
 } mm_http_refusal;
 
@@ -268,9 +272,10 @@ struct mm_http_conn {
     unsigned status;
     size_t bytes;
     mm_http_result result;
-    char *out;      /* the response head and any owned body */
-    char *out_body; /* an owned body (freed after the write) */
-    int want_sse;   /* the GraphQL request asked for text/event-stream (stream hooks set) */
+    char *out;       /* the response head and any owned body */
+    char *out_body;  /* an owned body (freed after the write) */
+    int want_sse;    /* the GraphQL request asked for text/event-stream (stream hooks set) */
+    char *sse_token; /* graphql-sse single connection mode: the request's token (sse_single.c) */
     struct mm_http_stream *stream; /* in MM_PHASE_STREAM */
 };
 
@@ -327,7 +332,30 @@ void mm_http_stream_on_timer(mm_http_conn *c);
 void mm_http_stream_on_close(mm_http_conn *c);
 void mm_http_stream_shutdown(mm_http_conn *c);
 size_t mm_http_stream_buffer_limit(const mm_http_conn *c);
+/* graphql-sse single connection mode, on the stream's loop. start: the
+ * event stream of a reservation (GET with its token): 0 (answered, or the
+ * connection closed), MM_ENOTFOUND (no such reservation), MM_EEXIST (a
+ * stream already fulfils it) or MM_ENOMEM, nothing sent. subscribe: an
+ * operation on the stream: 0 (started; its hook answers on the stream),
+ * MM_EEXIST (the id is active), MM_ELIMIT (max_ops_per_connection), MM_EIO
+ * (the stream is closing) or MM_ENOMEM. stop: the client's DELETE: the
+ * operation is unsubscribed and gets `complete`; 0 or MM_ENOTFOUND. */
+int mm_http_stream_start_sse1(mm_http_conn *c, const char *token, size_t len);
+int mm_http_stream_sse1_subscribe(mm_http_stream *st, const char *id,
+                                  const mm_http_graphql_request *req);
+int mm_http_stream_sse1_stop(mm_http_stream *st, const char *id);
 
+/* ---- graphql-sse single connection mode's requests (sse_single.c) ---- */
+
+/* server.c, while the head is routed (stream hooks set): PUT (a
+ * reservation), DELETE (stop an operation) and the GET that opens a
+ * reservation's stream are answered here: 1. A GET/POST carrying a token
+ * (header or `token` parameter) is an operation: c->sse_token is set and 0
+ * returned (the request goes on as GraphQL over HTTP until
+ * mm_http_sse1_operation). Anything else: 0. */
+int mm_http_sse1_route(mm_http_conn *c);
+/* server.c: a parsed operation request with c->sse_token (takes req). */
+void mm_http_sse1_operation(mm_http_conn *c, mm_http_graphql_request *req);
 /* server.c: decides what the request gets once its head is parsed: an
  * answer now, or (GraphQL POST) its body first. Returns 1 to read the body. */
 int mm_http_route_head(mm_http_conn *c);
@@ -388,6 +416,7 @@ struct mm_http_server {
     unsigned io_count;
     mm_http_stream_hooks stream_hooks; /* copied from cfg.streams */
     int streams;                       /* cfg.streams was set */
+    struct mm_sse_tokens *sse_tokens;  /* graphql-sse reservations (with streams) */
 
     /* Requests between their head and their last byte sent, for graceful stop. */
     pthread_mutex_t flight_lock;
@@ -410,6 +439,10 @@ uint64_t mm_http_now_ns(void);
 char *mm_http_error_json(const char *msg, const char *code, size_t *len);
 
 /* Creates the responder for a parsed request (takes over req); refs = 2. */
+/* mm_http_respond_text with the status given (sse_single.c's 202, 404,
+ * 409...): text is malloc'd and taken (NULL: an empty body). */
+int mm_http_respond_status(mm_http_responder *r, unsigned status, char *text, size_t len);
+
 mm_http_responder *mm_http_responder_new(mm_http_server *server, mm_http_conn *conn, mm_http_io *io,
                                          mm_http_graphql_request *req, const char *remote);
 void mm_http_responder_release(mm_http_responder *r);

@@ -165,6 +165,11 @@ typedef void (*mm_http_loop_fn)(void *ud, unsigned index, struct uv_loop_s *loop
  *     mode): a GET or POST whose Accept names text/event-stream; the request
  *     is one operation, answered with `event: next` messages and one
  *     `event: complete`, then the connection ends;
+ *   - graphql-sse's single connection mode (sse_single.c): PUT makes a
+ *     reservation (a token), a GET with the token opens its one event
+ *     stream, POSTs with the token start operations on it (their
+ *     `extensions.operationId` is the id the hooks see) and DELETE stops
+ *     one;
  *   - GraphQL over WebSocket (graphql-ws's graphql-transport-ws
  *     subprotocol): a GET with Upgrade: websocket; connection_init (payload
  *     to connection_init), then any number of subscribe/complete.
@@ -198,6 +203,13 @@ typedef struct mm_http_stream_hooks {
     unsigned init_timeout_ms;        /* connection_init must come within; default 3000 (4408) */
     unsigned max_ops_per_connection; /* active operations of one WebSocket; default 100 */
     size_t max_message_bytes;        /* a client WebSocket message; default max_body_bytes */
+    /* graphql-sse single connection mode (PUT reservations, sse_tokens.h):
+     * tokens held at once (default 10000), per client address (0: no
+     * bound, the default), and how long a reservation waits for its stream
+     * (default 30000 ms). */
+    unsigned max_reservations;
+    unsigned max_reservations_per_ip;
+    unsigned reservation_ms;
 } mm_http_stream_hooks;
 
 /* Sends a result (the JSON text of an execution result, {"data":...}).
@@ -227,7 +239,8 @@ int mm_http_stream_error(mm_http_stream *st, const char *id, const char *errors_
 int mm_http_stream_complete(mm_http_stream *st, const char *id);
 /* The index of the I/O thread (loop) the stream lives on. */
 unsigned mm_http_stream_loop(const mm_http_stream *st);
-/* "sse" or "ws", and the client address, for logs. */
+/* "sse", "sse1" (graphql-sse single connection mode) or "ws", and the
+ * client address, for logs. */
 const char *mm_http_stream_kind(const mm_http_stream *st);
 const char *mm_http_stream_remote(const mm_http_stream *st);
 

@@ -27,6 +27,9 @@ static const char *const refusal_names[MM_HTTP_REFUSE_COUNT] = {
     "client did not read its answer within the deadline",
     "global connection limit reached (503)",
     "per-client connection limit reached (503)",
+    "graphql-sse reservations: the registry is full (503)",
+    "graphql-sse reservations: per-client bound reached (429)",
+    "graphql-sse single connection: bad token or operation",
 };
 
 void mm_http_refusal_log(mm_http_server *s, mm_http_refusal kind, const char *remote,

@@ -271,6 +271,44 @@ int mm_http_respond_text(mm_http_responder *r, mm_http_outcome outcome, char *te
     return rc;
 }
 
+int mm_http_respond_status(mm_http_responder *r, unsigned status, char *text, size_t len) {
+    if (!r) {
+        free(text);
+        return MM_EINVAL;
+    }
+    if (!text) {
+        text = strdup("");
+        len = 0;
+        if (!text) text = mm_http_error_json("out of memory", "INTERNAL", &len);
+    }
+    int rc = 0;
+    pthread_mutex_lock(&r->lock);
+    while (r->cancel_running && !pthread_equal(r->cancel_thread, pthread_self()))
+        pthread_cond_wait(&r->cancel_done, &r->lock);
+    if (r->answered) {
+        rc = MM_ETIMEDOUT;
+        free(text);
+    } else {
+        r->body = text;
+        r->body_len = len;
+        r->status = status;
+        r->result = status < 400   ? MM_HTTP_RESULT_OK
+                    : status < 500 ? MM_HTTP_RESULT_HTTP_ERROR
+                                   : MM_HTTP_RESULT_SERVER_ERROR;
+        r->answered = 1;
+        if (r->state == MM_RESPONDER_SUSPENDED) { /* as mm_http_respond_text */
+            r->state = MM_RESPONDER_DONE;
+            atomic_fetch_sub(&r->server->metrics.waiting, 1);
+            atomic_fetch_add(&r->refs, 1);
+            if (mm_http_io_post(r->io, &r->resume, on_resume, r) != 0)
+                atomic_fetch_sub(&r->refs, 1);
+        }
+    }
+    pthread_mutex_unlock(&r->lock);
+    mm_http_responder_release(r);
+    return rc;
+}
+
 int mm_http_respond_error(mm_http_responder *r, mm_http_outcome outcome, const char *message) {
     json_t *body = json_pack("{s:[{s:s}]}", "errors", "message", message ? message : "error");
     return mm_http_respond(r, outcome, body);

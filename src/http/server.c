@@ -10,6 +10,7 @@
 #include "http/http_internal.h"
 
 #include "common/http_defaults.h"
+#include "http/sse_tokens.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -219,6 +220,10 @@ void mm_http_dispatch(mm_http_conn *c, const char *body, size_t body_len) {
         mm_http_stream_start_sse(c, &req); /* takes req */
         return;
     }
+    if (c->sse_token) {
+        mm_http_sse1_operation(c, &req); /* takes req */
+        return;
+    }
     mm_http_responder *r = mm_http_responder_new(s, c, c->io, &req, c->remote);
     if (!r) {
         mm_http_graphql_request_clear(&req);
@@ -233,12 +238,16 @@ void mm_http_dispatch(mm_http_conn *c, const char *body, size_t body_len) {
 static int start_graphql(mm_http_server *s, mm_http_conn *c) {
     if (mm_trace_enabled() && c->method != MM_HTTP_METHOD_OPTIONS) mm_http_trace_begin(c);
     int cors = s->cfg.cors_origins && *s->cfg.cors_origins;
-    const char *allow = cors ? "GET, POST, OPTIONS" : "GET, POST";
+    const char *allow = s->streams
+                            ? (cors ? "GET, POST, PUT, DELETE, OPTIONS" : "GET, POST, PUT, DELETE")
+                        : cors ? "GET, POST, OPTIONS"
+                               : "GET, POST";
     if (c->method == MM_HTTP_METHOD_OPTIONS && cors) {
         mm_http_hbuf h = {0};
         char origin[512], req_headers[600];
         mm_http_cors_apply(&h, s->cfg.cors_origins,
-                           mm_http_conn_header_str(c, "Origin", origin, sizeof origin), 1,
+                           mm_http_conn_header_str(c, "Origin", origin, sizeof origin),
+                           s->streams ? 2 : 1,
                            mm_http_conn_header_str(c, "Access-Control-Request-Headers", req_headers,
                                                    sizeof req_headers));
         c->route =
@@ -248,6 +257,7 @@ static int start_graphql(mm_http_server *s, mm_http_conn *c) {
         free(h.data);
         return 0;
     }
+    if (s->streams && mm_http_sse1_route(c)) return 0; /* graphql-sse single connection */
     if (c->method != MM_HTTP_METHOD_GET && c->method != MM_HTTP_METHOD_POST) {
         send_error(c, 405, "only GET and POST are allowed here", allow);
         return 0;
@@ -440,6 +450,12 @@ mm_http_server *mm_http_server_new(const mm_http_config *cfg, mm_http_graphql_fn
         if (!h->max_ops_per_connection)
             h->max_ops_per_connection = MM_HTTP_DEFAULT_STREAM_OPS_PER_CONNECTION;
         if (!h->max_message_bytes) h->max_message_bytes = s->cfg.max_body_bytes;
+        if (s->streams &&
+            !(s->sse_tokens = mm_sse_tokens_new(h->max_reservations, h->max_reservations_per_ip,
+                                                h->reservation_ms))) {
+            mm_http_server_free(s);
+            return NULL;
+        }
     }
     if (cfg->log_level >= MM_LOG_ERROR && cfg->log_level <= MM_LOG_DEBUG)
         mm_log_set_level((mm_log_level)cfg->log_level);
@@ -571,6 +587,7 @@ void mm_http_server_free(mm_http_server *s) {
     free((char *)s->cfg.graphiql_dir);
     free_pages((mm_http_page *)s->cfg.pages, s->cfg.page_count);
     mm_http_limits_free(s);
+    mm_sse_tokens_free(s->sse_tokens);
     pthread_mutex_destroy(&s->ip_lock);
     pthread_mutex_destroy(&s->flight_lock);
     pthread_cond_destroy(&s->flight_cond);

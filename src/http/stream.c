@@ -1,7 +1,9 @@
 /* stream.c -- GraphQL subscriptions' transports on a client connection:
- * GraphQL over Server-Sent Events (graphql-sse, distinct connections mode)
- * and GraphQL over WebSocket (graphql-ws's graphql-transport-ws subprotocol,
- * RFC 6455 framing from websocket.c).
+ * GraphQL over Server-Sent Events (graphql-sse: distinct connections mode,
+ * and the event stream of single connection mode, whose reservations and
+ * operation requests are sse_single.c's) and GraphQL over WebSocket
+ * (graphql-ws's graphql-transport-ws subprotocol, RFC 6455 framing from
+ * websocket.c).
  *
  * A stream owns its connection (phase STREAM) from the answer to the
  * request until the connection closes. It runs on the connection's loop
@@ -13,6 +15,7 @@
  * call, so the subscription layer can walk its lists while it sends. */
 #include "http/http_internal.h"
 #include "http/persisted_queries.h"
+#include "http/sse_tokens.h"
 #include "http/websocket.h"
 
 #include <assert.h>
@@ -24,8 +27,9 @@
 #include "metamorphosis.h"
 
 enum {
-    KIND_SSE = 1,
-    KIND_WS = 2
+    KIND_SSE = 1, /* distinct connections: one operation, id "" */
+    KIND_WS = 2,
+    KIND_SSE1 = 3 /* single connection: operations by id, messages carry it */
 };
 
 typedef struct op {
@@ -49,6 +53,7 @@ struct mm_http_stream {
     int msg_opcode; /* 0: no fragmented message in progress */
     char *msg;
     size_t msg_len, msg_cap;
+    char *token; /* KIND_SSE1: the reservation it fulfils (detached when freed) */
 };
 
 typedef struct wreq {
@@ -61,7 +66,7 @@ static const mm_http_stream_hooks *hooks(const mm_http_stream *st) { return &st-
 
 unsigned mm_http_stream_loop(const mm_http_stream *st) { return st->c->io->index; }
 const char *mm_http_stream_kind(const mm_http_stream *st) {
-    return st->kind == KIND_WS ? "ws" : "sse";
+    return st->kind == KIND_WS ? "ws" : st->kind == KIND_SSE1 ? "sse1" : "sse";
 }
 const char *mm_http_stream_remote(const mm_http_stream *st) { return st->c->remote; }
 
@@ -159,6 +164,8 @@ static int ws_send_text(mm_http_stream *st, const char *text, int force) {
 
 static int ws_message(mm_http_stream *st, const char *id, const char *type, const char *payload,
                       size_t plen, int force);
+static int sse1_message(mm_http_stream *st, const char *event, const char *id, const char *payload,
+                        size_t plen, int force);
 
 /* Frees the stream; the connection goes on closing. */
 static void stream_free(mm_http_stream *st) {
@@ -169,6 +176,10 @@ static void stream_free(mm_http_stream *st) {
         o = n;
     }
     free(st->msg);
+    if (st->token) {
+        mm_sse_tokens_detach(st->s->sse_tokens, st->token, st);
+        free(st->token);
+    }
     st->c->stream = NULL;
     free(st);
 }
@@ -181,6 +192,8 @@ static void unsubscribe_all(mm_http_stream *st, int send_complete) {
         st->op_count--;
         if (send_complete && st->kind == KIND_WS && !st->dying)
             ws_message(st, o->id, "complete", NULL, 0, 1);
+        if (send_complete && st->kind == KIND_SSE1 && !st->dying)
+            sse1_message(st, "complete", o->id, NULL, 0, 1);
         if (hooks(st)->unsubscribe) hooks(st)->unsubscribe(hooks(st)->ud, st, o->id, o->data);
         free(o);
     }
@@ -268,6 +281,57 @@ static int ws_message(mm_http_stream *st, const char *id, const char *type, cons
 
 static const char sse_complete[] = "event: complete\ndata: \n\n";
 
+/* Single connection mode: `event: <event>` with data {"id":<id>} or
+ * {"id":<id>,"payload":<payload>}, as one write. */
+static int sse1_message(mm_http_stream *st, const char *event, const char *id, const char *payload,
+                        size_t plen, int force) {
+    char *escaped = NULL;
+    if (!plain_id(id)) {
+        json_t *j = json_string(id);
+        escaped = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+        json_decref(j);
+        if (!escaped) return MM_ENOMEM;
+    }
+    uv_buf_t parts[9];
+    size_t n = 0;
+    parts[n++] = LIT("event: ");
+    parts[n++] = part(event, strlen(event));
+    if (escaped) {
+        parts[n++] = LIT("\ndata: {\"id\":");
+        parts[n++] = part(escaped, strlen(escaped));
+    } else {
+        parts[n++] = LIT("\ndata: {\"id\":\"");
+        parts[n++] = part(id, strlen(id));
+        parts[n++] = LIT("\"");
+    }
+    if (payload) {
+        parts[n++] = LIT(",\"payload\":");
+        parts[n++] = part(payload, plen);
+    }
+    parts[n++] = LIT("}\n\n");
+    assert(n <= sizeof parts / sizeof *parts);
+    int rc = putv(st, parts, n, force);
+    free(escaped);
+    return rc;
+}
+
+/* Single connection mode: an operation's errors, as graphql-sse's own
+ * server sends them on the stream: a `next` with {"errors":...}, then
+ * `complete`. */
+static void sse1_error(mm_http_stream *st, const char *id, const char *errors_json, size_t elen) {
+    size_t plen = elen + 12;
+    char *payload = malloc(plen + 1);
+    if (payload) {
+        memcpy(payload, "{\"errors\":", 10);
+        memcpy(payload + 10, errors_json, elen);
+        payload[10 + elen] = '}';
+        payload[11 + elen] = '\0';
+        sse1_message(st, "next", id, payload, 11 + elen, 1);
+        free(payload);
+    }
+    sse1_message(st, "complete", id, NULL, 0, 1);
+}
+
 /* A slow client: tell it why and close. */
 static void too_slow(mm_http_stream *st) {
     static const char msg[] =
@@ -279,6 +343,9 @@ static void too_slow(mm_http_stream *st) {
         for (op *o = st->ops; o; o = o->next)
             ws_message(st, o->id, "error", msg, sizeof msg - 1, 1);
         ws_close(st, 1008, "too slow");
+    } else if (st->kind == KIND_SSE1) {
+        for (op *o = st->ops; o; o = o->next) sse1_error(st, o->id, msg, sizeof msg - 1);
+        die_later(st);
     } else {
         put(st, "event: next\ndata: {\"errors\":", 28, msg, sizeof msg - 1, 1);
         put(st, "}\n\n", 3, sse_complete, sizeof sse_complete - 1, 1);
@@ -293,11 +360,30 @@ static void too_slow(mm_http_stream *st) {
 static size_t next_parts(const mm_http_stream *st, const char *id, const char *json, size_t len,
                          uv_buf_t *parts, unsigned char *hdr, char **escaped) {
     *escaped = NULL;
-    if (st->kind != KIND_WS) {
+    if (st->kind == KIND_SSE) {
         parts[0] = part("event: next\ndata: ", 18);
         parts[1] = part(json, len);
         parts[2] = part("\n\n", 2);
         return 3;
+    }
+    if (st->kind == KIND_SSE1) {
+        size_t n = 0;
+        if (!plain_id(id)) {
+            json_t *j = json_string(id);
+            *escaped = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+            json_decref(j);
+            if (!*escaped) return 0;
+            parts[n++] = LIT("event: next\ndata: {\"id\":");
+            parts[n++] = part(*escaped, strlen(*escaped));
+            parts[n++] = LIT(",\"payload\":");
+        } else {
+            parts[n++] = LIT("event: next\ndata: {\"id\":\"");
+            parts[n++] = part(id, strlen(id));
+            parts[n++] = LIT("\",\"payload\":");
+        }
+        parts[n++] = part(json, len);
+        parts[n++] = LIT("}\n\n");
+        return n;
     }
     size_t n = 1;
     if (!plain_id(id)) {
@@ -387,6 +473,14 @@ void mm_http_stream_frame_clear(mm_http_stream_frame *f) {
 
 int mm_http_stream_error(mm_http_stream *st, const char *id, const char *errors_json) {
     if (st->dying || !find_op(st, id, NULL)) return MM_ENOTFOUND;
+    if (st->kind == KIND_SSE1) {
+        char *copy = strdup(id); /* id may be the op's own */
+        drop_op(st, id);
+        if (!copy) return MM_ENOMEM;
+        sse1_error(st, copy, errors_json, strlen(errors_json));
+        free(copy);
+        return 0;
+    }
     drop_op(st, id);
     if (st->kind == KIND_WS)
         return ws_message(st, id, "error", errors_json, strlen(errors_json), 1);
@@ -398,6 +492,14 @@ int mm_http_stream_error(mm_http_stream *st, const char *id, const char *errors_
 
 int mm_http_stream_complete(mm_http_stream *st, const char *id) {
     if (st->dying || !find_op(st, id, NULL)) return MM_ENOTFOUND;
+    if (st->kind == KIND_SSE1) {
+        char *copy = strdup(id); /* id may be the op's own */
+        drop_op(st, id);
+        if (!copy) return MM_ENOMEM;
+        int rc = sse1_message(st, "complete", copy, NULL, 0, 1);
+        free(copy);
+        return rc;
+    }
     drop_op(st, id);
     if (st->kind == KIND_WS) return ws_message(st, id, "complete", NULL, 0, 1);
     put(st, sse_complete, sizeof sse_complete - 1, NULL, 0, 1);
@@ -425,15 +527,46 @@ static void bound_send_buffer(mm_http_conn *c) {
     uv_send_buffer_size((uv_handle_t *)&c->tcp, &size);
 }
 
-static mm_http_stream *stream_new(mm_http_conn *c, int kind) {
-    mm_http_stream *st = calloc(1, sizeof *st);
-    if (!st) return NULL;
+static mm_http_stream *stream_init(mm_http_stream *st, mm_http_conn *c, int kind) {
     bound_send_buffer(c);
     st->c = c;
     st->s = c->io->server;
     st->kind = kind;
     c->stream = st;
     return st;
+}
+
+static mm_http_stream *stream_new(mm_http_conn *c, int kind) {
+    mm_http_stream *st = calloc(1, sizeof *st);
+    if (!st) return NULL;
+    return stream_init(st, c, kind);
+}
+
+/* The status line and head of an event stream, sent; the connection is the
+ * stream's from now on. 0, or MM_ENOMEM (the connection is closed). */
+static int sse_head(mm_http_conn *c, mm_http_stream *st, int kind) {
+    mm_http_server *s = c->io->server;
+    mm_http_hbuf h = {0};
+    mm_http_hbuf_add(&h, "Date", mm_http_io_date(c->io));
+    mm_http_hbuf_add(&h, "Content-Type", "text/event-stream; charset=utf-8");
+    mm_http_hbuf_add(&h, "Cache-Control", "no-cache");
+    mm_http_hbuf_add(&h, "X-Accel-Buffering", "no");
+    mm_http_hbuf_add(&h, "Connection", "close");
+    if (c->origin) mm_http_cors_apply(&h, s->cfg.cors_origins, c->origin, 0, NULL);
+    if (h.oom) {
+        free(h.data);
+        mm_http_conn_close(c);
+        return MM_ENOMEM;
+    }
+    stream_init(st, c, kind);
+    mm_http_conn_become_stream(c, 200);
+    c->len = 0; /* nothing follows an SSE request */
+    release_idle_buffer(c);
+    static const char status[] = "HTTP/1.1 200 OK\r\n";
+    put(st, status, sizeof status - 1, h.data, h.len, 1);
+    put(st, "\r\n", 2, NULL, 0, 1);
+    free(h.data);
+    return 0;
 }
 
 static int add_op(mm_http_stream *st, const char *id, op **out) {
@@ -449,28 +582,17 @@ static int add_op(mm_http_stream *st, const char *id, op **out) {
 }
 
 void mm_http_stream_start_sse(mm_http_conn *c, mm_http_graphql_request *req) {
-    mm_http_server *s = c->io->server;
-    mm_http_hbuf h = {0};
-    mm_http_hbuf_add(&h, "Date", mm_http_io_date(c->io));
-    mm_http_hbuf_add(&h, "Content-Type", "text/event-stream; charset=utf-8");
-    mm_http_hbuf_add(&h, "Cache-Control", "no-cache");
-    mm_http_hbuf_add(&h, "X-Accel-Buffering", "no");
-    mm_http_hbuf_add(&h, "Connection", "close");
-    if (c->origin) mm_http_cors_apply(&h, s->cfg.cors_origins, c->origin, 0, NULL);
-    mm_http_stream *st = h.oom ? NULL : stream_new(c, KIND_SSE);
+    mm_http_stream *st = calloc(1, sizeof *st);
     if (!st) {
-        free(h.data);
         mm_http_graphql_request_clear(req);
         mm_http_conn_close(c);
         return;
     }
-    mm_http_conn_become_stream(c, 200);
-    c->len = 0; /* nothing follows an SSE request */
-    release_idle_buffer(c);
-    static const char status[] = "HTTP/1.1 200 OK\r\n";
-    put(st, status, sizeof status - 1, h.data, h.len, 1);
-    put(st, "\r\n", 2, NULL, 0, 1);
-    free(h.data);
+    if (sse_head(c, st, KIND_SSE) != 0) {
+        free(st);
+        mm_http_graphql_request_clear(req);
+        return;
+    }
     op *o;
     if (add_op(st, "", &o) != 0) {
         mm_http_graphql_request_clear(req);
@@ -481,6 +603,66 @@ void mm_http_stream_start_sse(mm_http_conn *c, mm_http_graphql_request *req) {
     hooks(st)->subscribe(hooks(st)->ud, st, "", req, &o->data);
     mm_http_graphql_request_clear(req);
     if (!st->dying) mm_http_conn_arm(c, hooks(st)->keepalive_ms);
+}
+
+/* ---- single connection mode (the requests are sse_single.c's) ---- */
+
+int mm_http_stream_start_sse1(mm_http_conn *c, const char *token, size_t len) {
+    mm_http_server *s = c->io->server;
+    mm_http_stream *st = calloc(1, sizeof *st);
+    char *copy = st ? strndup(token, len) : NULL;
+    if (!copy) {
+        free(st);
+        return MM_ENOMEM;
+    }
+    /* Attached before the head is sent: a client sends its operations once
+     * it has the head, from any connection, so they find the stream. */
+    int rc = mm_sse_tokens_attach(s->sse_tokens, token, len, c->io->index, st, mm_http_now_ns());
+    if (rc != 0) {
+        free(copy);
+        free(st);
+        return rc;
+    }
+    st->token = copy;
+    if (sse_head(c, st, KIND_SSE1) != 0) {
+        mm_sse_tokens_detach(s->sse_tokens, copy, st);
+        free(copy);
+        free(st);
+        return 0; /* closed */
+    }
+    put(st, ":\n\n", 3, NULL, 0, 1); /* a first message: some clients wait for one */
+    mm_http_conn_arm(c, hooks(st)->keepalive_ms);
+    return 0;
+}
+
+int mm_http_stream_sse1_subscribe(mm_http_stream *st, const char *id,
+                                  const mm_http_graphql_request *req) {
+    assert(st->kind == KIND_SSE1);
+    if (st->dying) return MM_EIO;
+    if (find_op(st, id, NULL)) return MM_EEXIST;
+    if (st->op_count >= hooks(st)->max_ops_per_connection) return MM_ELIMIT;
+    op *o;
+    char *idcopy = strdup(id); /* the hook may complete (and free) the op */
+    if (!idcopy || add_op(st, id, &o) != 0) {
+        free(idcopy);
+        return MM_ENOMEM;
+    }
+    hooks(st)->subscribe(hooks(st)->ud, st, idcopy, req, &o->data);
+    free(idcopy);
+    return 0;
+}
+
+int mm_http_stream_sse1_stop(mm_http_stream *st, const char *id) {
+    assert(st->kind == KIND_SSE1);
+    op **link;
+    op *o = st->dying ? NULL : find_op(st, id, &link);
+    if (!o) return MM_ENOTFOUND;
+    *link = o->next;
+    st->op_count--;
+    if (hooks(st)->unsubscribe) hooks(st)->unsubscribe(hooks(st)->ud, st, o->id, o->data);
+    sse1_message(st, "complete", o->id, NULL, 0, 1);
+    free(o);
+    return 0;
 }
 
 /* 1 when the comma-separated header value list holds token. */
@@ -720,7 +902,7 @@ static void ws_frame(mm_http_stream *st, const mm_ws_frame *f) {
 void mm_http_stream_on_read(mm_http_conn *c) {
     mm_http_stream *st = c->stream;
     assert(st);
-    if (st->kind == KIND_SSE) {
+    if (st->kind != KIND_WS) {
         c->len = 0; /* an SSE client sends nothing more; drop it */
         release_idle_buffer(c);
         return;
@@ -789,6 +971,9 @@ void mm_http_stream_shutdown(mm_http_conn *c) {
     if (st->kind == KIND_WS) {
         unsubscribe_all(st, 1);
         ws_close(st, 1001, "server shutting down");
+    } else if (st->kind == KIND_SSE1) {
+        unsubscribe_all(st, 1); /* `complete` for each operation */
+        die_later(st);
     } else {
         unsubscribe_all(st, 0);
         put(st, sse_complete, sizeof sse_complete - 1, NULL, 0, 1);

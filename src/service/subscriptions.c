@@ -362,12 +362,16 @@ static void deliver_event(mm_subscriptions *subs, loop_reg *reg, shared_event *e
         size_t len;
         char *text = result_for(subs, first, e, &len);
         if (!text) continue;
-        mm_http_stream_frame frame[2] = {{0}};
-        for (sub *s = g->members; s; s = s->next)
+        /* One frame per transport: "sse", "ws", "sse1" (single connection). */
+        mm_http_stream_frame frame[3] = {{0}};
+        for (sub *s = g->members; s; s = s->next) {
+            const char *k = mm_http_stream_kind(s->st);
             mm_http_stream_next_shared(s->st, s->id, text, len,
-                                       &frame[mm_http_stream_kind(s->st)[0] == 'w']);
-        mm_http_stream_frame_clear(&frame[0]);
-        mm_http_stream_frame_clear(&frame[1]);
+                                       &frame[k[0] == 'w'   ? 1
+                                              : k[3] == '1' ? 2
+                                                            : 0]);
+        }
+        for (size_t i = 0; i < 3; i++) mm_http_stream_frame_clear(&frame[i]);
         free(text);
     }
 }
@@ -1168,6 +1172,9 @@ mm_subscriptions *mm_subscriptions_new(const mm_subscriptions_options *opts, cha
         .max_queue_bytes = opts->max_queue_bytes,
         .keepalive_ms = opts->keepalive_ms,
         .max_ops_per_connection = opts->max_per_connection,
+        .max_reservations = opts->sse_reservations,
+        .max_reservations_per_ip = opts->sse_reservations_per_ip,
+        .reservation_ms = opts->sse_reservation_ms,
     };
     mm_runtime *rt = opts->rt;
     /* Every binding names a declared Subscription field and object types. */

@@ -42,6 +42,9 @@ typedef struct mm_subscriptions_options {
     unsigned keepalive_ms;         /* 0: the HTTP default (12 s) */
     unsigned result_timeout_ms;    /* an eventResult subscription gives up after; 0: 5 min */
     unsigned partition_refresh_ms; /* partitions added to a topic are looked for; 0: 10 s */
+    unsigned sse_reservations;     /* graphql-sse single connection tokens; 0: 10000 */
+    unsigned sse_reservations_per_ip; /* per client address; 0: no bound */
+    unsigned sse_reservation_ms;      /* a reservation's wait for its stream; 0: 30 s */
     /* One Subscription field answered by polling rather than by events (the
      * manager's serviceWeb): its value is read at once and every
      * poll_interval_ms (0: 2 s), and sent whenever its result changed. */

@@ -5,7 +5,7 @@
 
 # subs_install_clients: `npm ci` of node/package-lock.json into
 # $bin_dir/subscriptions-node (one install at a time across scripts, again
-# only when the lock file changed), then subs.mjs beside it. Sets nodedir.
+# only when the lock file changed), then the scripts (node/*.mjs) beside it. Sets nodedir.
 subs_install_clients() {
     nodedir=$bin_dir/subscriptions-node
     mkdir -p "$nodedir"
@@ -15,7 +15,10 @@ subs_install_clients() {
             cp "$here/node/package.json" "$here/node/package-lock.json" "$nodedir/"
             (cd "$nodedir" && timeout 600 npm ci --no-audit --no-fund --loglevel=error) >&2 || exit 1
         fi
-        cp "$here/node/subs.mjs" "$nodedir/subs.mjs.tmp.$$" && mv -f "$nodedir/subs.mjs.tmp.$$" "$nodedir/subs.mjs"
+        for f in "$here"/node/*.mjs; do
+            b=$(basename "$f")
+            cp "$f" "$nodedir/$b.tmp.$$" && mv -f "$nodedir/$b.tmp.$$" "$nodedir/$b" || exit 1
+        done
     ) 9>"$nodedir.lock" || fail "cannot install the node clients (npm ci in $nodedir)"
 }
 

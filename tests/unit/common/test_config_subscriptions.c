@@ -17,7 +17,10 @@ static const char *const vars[] = {"MM_SUBSCRIPTIONS_MAX",
                                    "MM_SUBSCRIPTIONS_QUEUE_BYTES",
                                    "MM_SUBSCRIPTIONS_KEEPALIVE_MS",
                                    "MM_SUBSCRIPTIONS_RESULT_TIMEOUT_MS",
-                                   "MM_SUBSCRIPTIONS_PARTITION_REFRESH_MS"};
+                                   "MM_SUBSCRIPTIONS_PARTITION_REFRESH_MS",
+                                   "MM_SUBSCRIPTIONS_SSE_RESERVATIONS",
+                                   "MM_SUBSCRIPTIONS_SSE_RESERVATIONS_PER_IP",
+                                   "MM_SUBSCRIPTIONS_SSE_RESERVATION_MS"};
 
 static void clear_env(void) {
     for (size_t i = 0; i < sizeof vars / sizeof *vars; i++) unsetenv(vars[i]);
@@ -41,6 +44,9 @@ static void test_defaults(void **state) {
     assert_int_equal(c->subscriptions_keepalive_ms, 12000);
     assert_int_equal(c->subscriptions_result_timeout_ms, 300000);
     assert_int_equal(c->subscriptions_partition_refresh_ms, 10000);
+    assert_int_equal(c->subscriptions_sse_reservations, 10000);
+    assert_int_equal(c->subscriptions_sse_reservations_per_ip, 0);
+    assert_int_equal(c->subscriptions_sse_reservation_ms, 30000);
     mm_config_free(c);
 }
 
@@ -50,7 +56,9 @@ static void test_file_then_environment(void **state) {
     char err[256];
     static const char text[] = "subscriptions:\n  max: 50\n  per_connection: 3\n"
                                "  queue_bytes: 65536\n  keepalive_ms: 2000\n"
-                               "  result_timeout_ms: 4000\n  partition_refresh_ms: 500\n";
+                               "  result_timeout_ms: 4000\n  partition_refresh_ms: 500\n"
+                               "  sse_reservations: 40\n  sse_reservations_per_ip: 4\n"
+                               "  sse_reservation_ms: 900\n";
     mm_config *c = load(text, 0, err, sizeof err);
     assert_int_equal(c->subscriptions_max, 50);
     assert_int_equal(c->subscriptions_per_connection, 3);
@@ -58,7 +66,18 @@ static void test_file_then_environment(void **state) {
     assert_int_equal(c->subscriptions_keepalive_ms, 2000);
     assert_int_equal(c->subscriptions_result_timeout_ms, 4000);
     assert_int_equal(c->subscriptions_partition_refresh_ms, 500);
+    assert_int_equal(c->subscriptions_sse_reservations, 40);
+    assert_int_equal(c->subscriptions_sse_reservations_per_ip, 4);
+    assert_int_equal(c->subscriptions_sse_reservation_ms, 900);
     mm_config_free(c);
+    setenv("MM_SUBSCRIPTIONS_SSE_RESERVATIONS", "7", 1);
+    setenv("MM_SUBSCRIPTIONS_SSE_RESERVATIONS_PER_IP", "0", 1);
+    c = load(text, 0, err, sizeof err);
+    assert_int_equal(c->subscriptions_sse_reservations, 7);
+    assert_int_equal(c->subscriptions_sse_reservations_per_ip, 0);
+    assert_int_equal(c->subscriptions_sse_reservation_ms, 900);
+    mm_config_free(c);
+    clear_env();
     setenv("MM_SUBSCRIPTIONS_MAX", "12", 1);
     setenv("MM_SUBSCRIPTIONS_RESULT_TIMEOUT_MS", "700", 1);
     c = load(text, 0, err, sizeof err);
@@ -84,6 +103,13 @@ static void test_refused(void **state) {
     assert_non_null(strstr(err, "subscriptions.keepalive"));
     assert_null(load("subscriptions: {partition_refresh_ms: 99}\n", MM_EINVAL, err, sizeof err));
     assert_non_null(strstr(err, "subscriptions.partition_refresh_ms"));
+    assert_null(load("subscriptions: {sse_reservations: 0}\n", MM_EINVAL, err, sizeof err));
+    assert_non_null(strstr(err, "subscriptions.sse_reservations"));
+    assert_null(
+        load("subscriptions: {sse_reservations: 99999999999}\n", MM_EINVAL, err, sizeof err));
+    assert_null(load("subscriptions: {sse_reservation_ms: 99}\n", MM_EINVAL, err, sizeof err));
+    assert_non_null(strstr(err, "subscriptions.sse_reservation_ms"));
+    assert_null(load("subscriptions: {sse_reservations_per_ip: -1}\n", MM_EINVAL, err, sizeof err));
     assert_null(load("subscriptions: 5\n", MM_EINVAL, err, sizeof err));
 }
 
