@@ -178,6 +178,10 @@ typedef enum mm_consumer_exit {
  * failure (bad property, no topics, no handler, no group). */
 mm_consumer *mm_consumer_new(const mm_consumer_config *cfg, char *err, size_t err_size);
 
+/* The consumer's librdkafka handle (its configuration, statistics; the
+ * consumer owns it). */
+rd_kafka_t *mm_consumer_rdkafka(mm_consumer *c);
+
 /* Runs the loop on the calling thread until stopped or the budget is spent,
  * then commits and leaves the group. Returns an mm_consumer_exit (>= 0), or
  * MM_EKAFKA on a fatal client error. Call at most once. */
