@@ -29,9 +29,10 @@
  * still fetched whole; queued.min.messages stays at its default, since
  * lowering it to 1000 was measured to throttle fetching to ~5,000 events/s),
  * auto.offset.reset=earliest (a new group reads what was published
- * before it joined), fetch.wait.max.ms=10 (a real broker answers a fetch as
- * soon as data arrives; this only bounds idle fetches, and keeps the
- * development mock broker, which waits the full time, responsive). */
+ * before it joined), fetch.wait.max.ms=100 against a real broker (it
+ * answers a fetch as soon as data arrives; this only bounds idle fetches:
+ * 10 a second) and 10 against the development mock broker, which waits the
+ * full time (known by its cluster id; unknown within 1 s: 10). */
 #ifndef MM_BUS_CONSUMER_H
 #define MM_BUS_CONSUMER_H
 
@@ -177,6 +178,10 @@ typedef enum mm_consumer_exit {
  * poll). The config's arrays and strings are copied. NULL with err set on
  * failure (bad property, no topics, no handler, no group). */
 mm_consumer *mm_consumer_new(const mm_consumer_config *cfg, char *err, size_t err_size);
+
+/* The consumer's librdkafka handle (its configuration, statistics; the
+ * consumer owns it). */
+rd_kafka_t *mm_consumer_rdkafka(mm_consumer *c);
 
 /* Runs the loop on the calling thread until stopped or the budget is spent,
  * then commits and leaves the group. Returns an mm_consumer_exit (>= 0), or

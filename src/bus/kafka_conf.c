@@ -3,10 +3,13 @@
  * kafka_conf.h. */
 #include "bus/kafka_conf.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "common/log.h"
 
@@ -100,6 +103,80 @@ static void log_cb(const rd_kafka_t *rk, int level, const char *facility, const 
 
 void mm_kafka_conf_use_our_log(rd_kafka_conf_t *conf) { rd_kafka_conf_set_log_cb(conf, log_cb); }
 
+/* ---- statistics.interval.ms: the requests a client sent -------------------------- */
+
+/* One info line per statistics report: the requests this client has sent
+ * since it started, summed over its broker connections (bootstrap, real and
+ * coordinator), in total and per API, and how often its broker threads woke
+ * up (a thread spinning on 0 ms polls shows there). The counters are
+ * cumulative, so the
+ * requests between two lines are their difference (bench/service/
+ * kafka_requests.sh counts the requests per synchronous mutation this way). */
+size_t mm_kafka_stats_summary(const char *json, size_t len, char *out, size_t out_size) {
+    assert(out_size > 0);
+    out[0] = '\0';
+    json_t *root = json_loadb(json, len, 0, NULL);
+    json_t *brokers = root ? json_object_get(root, "brokers") : NULL;
+    if (!json_is_object(brokers)) {
+        json_decref(root);
+        return 0;
+    }
+    /* Per API: the few names this project's clients send, in a fixed order so
+     * that lines compare; anything else under "other". */
+    static const char *const apis[] = {
+        "Produce",     "Fetch",           "ListOffsets",   "Metadata",  "OffsetCommit",
+        "OffsetFetch", "FindCoordinator", "JoinGroup",     "Heartbeat", "LeaveGroup",
+        "SyncGroup",   "ApiVersion",      "InitProducerId"};
+    enum {
+        NAPI = sizeof apis / sizeof *apis
+    };
+    json_int_t per[NAPI + 1] = {0}, tx = 0, rx = 0, wakeups = 0;
+    const char *bname;
+    json_t *b;
+    json_object_foreach(brokers, bname, b) {
+        tx += json_integer_value(json_object_get(b, "tx"));
+        rx += json_integer_value(json_object_get(b, "rx"));
+        wakeups += json_integer_value(json_object_get(b, "wakeups"));
+        const char *api;
+        json_t *n;
+        json_t *req = json_object_get(b, "req");
+        json_object_foreach(req, api, n) {
+            size_t i = 0;
+            while (i < NAPI && strcmp(apis[i], api) != 0) i++;
+            per[i] += json_integer_value(n);
+        }
+    }
+    json_decref(root);
+    size_t used = 0;
+    int w = snprintf(out, out_size, "tx=%lld rx=%lld wakeups=%lld", (long long)tx, (long long)rx,
+                     (long long)wakeups);
+    if (w < 0 || (size_t)w >= out_size) return 0;
+    used = (size_t)w;
+    for (size_t i = 0; i <= NAPI; i++) {
+        if (per[i] == 0) continue;
+        w = snprintf(out + used, out_size - used, " req_%s=%lld", i < NAPI ? apis[i] : "other",
+                     (long long)per[i]);
+        if (w < 0 || (size_t)w >= out_size - used) {
+            out[used] = '\0'; /* what fits, whole fields only */
+            break;
+        }
+        used += (size_t)w;
+    }
+    return used;
+}
+
+static int stats_cb(rd_kafka_t *rk, char *json, size_t len, void *opaque) {
+    (void)opaque;
+    char line[600];
+    if (mm_log_enabled(MM_LOG_INFO) && mm_kafka_stats_summary(json, len, line, sizeof line) > 0) {
+        char name[300];
+        mm_log_info("msg=\"kafka statistics\" component=kafka client=%s role=%s name=%s %s",
+                    rd_kafka_type(rk) == RD_KAFKA_PRODUCER ? "producer" : "consumer", role,
+                    mm_log_quote(rd_kafka_name(rk), name, sizeof name), line);
+    }
+    return 0; /* librdkafka frees json */
+}
+
 /* ---- building ------------------------------------------------------------------ */
 
 static int apply(rd_kafka_conf_t *conf, const char *key, const char *value, char *err,
@@ -163,6 +240,12 @@ rd_kafka_conf_t *mm_kafka_conf_new(const char *bootstrap, const mm_kv *defaults,
         }
         if (apply(conf, props[i].key, props[i].value, err, err_size) != 0) goto fail;
     }
+    char interval[24];
+    size_t interval_size = sizeof interval;
+    if (rd_kafka_conf_get(conf, "statistics.interval.ms", interval, &interval_size) ==
+            RD_KAFKA_CONF_OK &&
+        strcmp(interval, "0") != 0)
+        rd_kafka_conf_set_stats_cb(conf, stats_cb);
     return conf;
 fail:
     rd_kafka_conf_destroy(conf);

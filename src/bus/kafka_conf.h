@@ -39,6 +39,16 @@ mm_kafka_scope mm_kafka_property_scope(const char *key);
 rd_kafka_conf_t *mm_kafka_conf_new(const char *bootstrap, const mm_kv *defaults, size_t ndefaults,
                                    const mm_kv *props, size_t nprops, char *err, size_t err_size);
 
+/* With statistics.interval.ms > 0 (a user property, e.g.
+ * MM_KAFKA_PROP_STATISTICS_INTERVAL_MS=1000), every client built here logs one
+ * info line per interval, msg="kafka statistics", with the requests it has
+ * sent since it started: tx=N rx=N, wakeups=N (its broker threads' wake-ups)
+ * and req_<Api>=N per API (Produce, Fetch, OffsetCommit, Heartbeat,
+ * Metadata, ...), summed over its broker connections. This writes that summary of librdkafka's statistics JSON
+ * into out (NUL-terminated) and returns its length, 0 if json is not a
+ * statistics object. */
+size_t mm_kafka_stats_summary(const char *json, size_t len, char *out, size_t out_size);
+
 /* Routes conf's librdkafka log lines through our logger (mm_kafka_conf_new
  * does this; for configurations built elsewhere, e.g. the mock cluster's). */
 void mm_kafka_conf_use_our_log(rd_kafka_conf_t *conf);

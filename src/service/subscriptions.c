@@ -1238,6 +1238,9 @@ mm_subscriptions *mm_subscriptions_new(const mm_subscriptions_options *opts, cha
         mm_subscriptions_free(subs);
         return NULL;
     }
+    /* The client's own reports (statistics.interval.ms, errors) are served
+     * by the tail's rd_kafka_consumer_poll, instead of piling up unread. */
+    rd_kafka_poll_set_consumer(subs->rk);
     return subs;
 }
 
