@@ -65,9 +65,8 @@ st1=$(ticks "$spid") wt1=$(ticks "$wpid")
 python3 - "$res" "$secs" "$(getconf CLK_TCK)" "$out" "$st0" "$st1" "$wt0" "$wt1" <<'PY'
 import json, sys, collections
 r = json.loads(sys.argv[1]); secs = float(sys.argv[2]); hz = float(sys.argv[3]); d = sys.argv[4]
-n = max(1.0, r["requests"] if "requests" in r else r["rps"] * secs)
-# loadgen's count excludes its 1 s warm-up; the snapshots include it: scale by rps.
-n = max(1.0, r["rps"] * (secs + 1))
+# The snapshots include loadgen's 1 s warm-up: divide by every request sent.
+n = max(1.0, r.get("requests_with_warmup", r["rps"] * (secs + 1)))
 def load(f):
     return {l.split()[1]: (l.split()[0], int(l.split()[2])) for l in open(f)}
 print("clients %d, %.0f req/s, p50 %.2f ms, %d requests (incl. loadgen's 1 s warm-up)" % (r["concurrency"], r["rps"], r["p50_ms"], n))

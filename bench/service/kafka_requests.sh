@@ -192,14 +192,14 @@ idle_rate = {(r["round"], r["variant"]): {k: x / r["broker_secs"] for k, x in r[
              for r in rows if r["c"] == 0}
 def broker_per_mutation(r):  # {api: requests per mutation}; loadgen's warm-up second counted at its rate
     rate = idle_rate.get((r["round"], r["variant"]), {})
-    n = max(1.0, r["rps"] * (secs + 1))
+    n = max(1.0, r.get("requests_with_warmup", r["rps"] * (secs + 1)))
     return {k: max(0.0, x - rate.get(k, 0.0) * r["broker_secs"]) / n for k, x in r["broker"].items()}
 def broker_total(d):
     return sum(x for k, x in d.items() if k != "FetchConsumer")
 # The CPU ticks span loadgen's uncounted warm-up second too: per request,
 # they are divided by the requests of the whole run at the measured rate.
 def per_cpu(r):
-    return max(1.0, r["rps"] * (secs + 1))
+    return max(1.0, r.get("requests_with_warmup", r["rps"] * (secs + 1)))
 def short(key):
     return key.replace("rdkafka#", "")
 for r in rows:

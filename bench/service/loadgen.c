@@ -5,8 +5,9 @@
  * CONCURRENCY threads each keep one connection open and send the same POST
  * one after the other for SECONDS (after a 1 s warm-up that is not
  * counted). Prints one JSON line: requests, errors (non-200 or a body with
- * "errors"), requests/s and latency percentiles in milliseconds. Not a test:
- * it measures. */
+ * "errors"), requests/s and latency percentiles in milliseconds, and
+ * requests_with_warmup: the divisor for CPU read from /proc over the whole
+ * run, warm-up included. Not a test: it measures. */
 #define _GNU_SOURCE /* strcasestr */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -30,6 +31,7 @@ typedef struct worker {
     double *lat; /* latencies in ms */
     size_t n, cap;
     size_t errors;
+    size_t warmup_requests; /* sent in the warm-up: CPU read over the whole run covers them */
 } worker;
 
 static double now_s(void) {
@@ -97,7 +99,10 @@ static void *run(void *arg) {
             close(fd);
             fd = connect_to(w->host, w->port);
         }
-        if (t0 < w->warmup_end) continue;
+        if (t0 < w->warmup_end) {
+            w->warmup_requests++;
+            continue;
+        }
         if (status != 200 || has_errors) w->errors++;
         if (w->n == w->cap) {
             w->cap = w->cap ? w->cap * 2 : 4096;
@@ -139,11 +144,12 @@ int main(int argc, char **argv) {
                          .end = start + 1.0 + secs};
         pthread_create(&ws[i].thread, NULL, run, &ws[i]);
     }
-    size_t total = 0, errors = 0;
+    size_t total = 0, errors = 0, warmup = 0;
     for (int i = 0; i < conc; i++) {
         pthread_join(ws[i].thread, NULL);
         total += ws[i].n;
         errors += ws[i].errors;
+        warmup += ws[i].warmup_requests;
     }
     double *all = malloc((total ? total : 1) * sizeof(double));
     size_t k = 0;
@@ -155,8 +161,9 @@ int main(int argc, char **argv) {
     qsort(all, total, sizeof(double), cmp);
 #define PCT(p) (total ? all[(size_t)((double)(total - 1) * (p))] : 0.0)
     printf("{\"concurrency\":%d,\"requests\":%zu,\"errors\":%zu,\"rps\":%.1f,\"p50_ms\":%.2f,"
-           "\"p90_ms\":%.2f,\"p99_ms\":%.2f,\"max_ms\":%.2f}\n",
-           conc, total, errors, (double)total / secs, PCT(0.50), PCT(0.90), PCT(0.99), PCT(1.0));
+           "\"p90_ms\":%.2f,\"p99_ms\":%.2f,\"max_ms\":%.2f,\"requests_with_warmup\":%zu}\n",
+           conc, total, errors, (double)total / secs, PCT(0.50), PCT(0.90), PCT(0.99), PCT(1.0),
+           total + warmup);
     free(all);
     free(ws);
     return 0;

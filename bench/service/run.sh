@@ -212,7 +212,7 @@ row() { # NAME BODY CONC
     python3 -c '
 import json, sys
 r = json.loads(sys.argv[2]); hz = float(sys.argv[3])
-n = max(1.0, r["rps"] * float(sys.argv[4]))
+n = max(1.0, r.get("requests_with_warmup", r["rps"] * float(sys.argv[4])))  # CPU covers the warm-up
 us = [float(x) / hz * 1e6 / n for x in sys.argv[5:9]]
 print("| %s | %d | %.0f | %.2f | %.2f | %.2f | %d | %.0f + %.0f + %.0f + %.0f = %.0f |" % (sys.argv[1], r["concurrency"], r["rps"], r["p50_ms"], r["p90_ms"], r["p99_ms"], r["errors"], us[0], us[1], us[2], us[3], sum(us)))
 ' "$1" "$out" "$hz" "$secs" $((s1 - s0)) $((w1 - w0)) $((k1 - k0)) $((r1 - r0))
@@ -252,7 +252,7 @@ ab_mode() {
                 python3 -c '
 import json, sys
 r = json.loads(sys.argv[3]); hz = float(sys.argv[4])
-n = max(1.0, r["rps"] * float(sys.argv[5]))
+n = max(1.0, r.get("requests_with_warmup", r["rps"] * float(sys.argv[5])))  # CPU covers the warm-up
 us = [float(x) / hz * 1e6 / n for x in sys.argv[6:10]]
 print("| %s | %s | %d | %.0f | %.2f | %.2f | %.0f + %.0f + %.0f + %.0f = %.0f |" % (sys.argv[1], sys.argv[2], r["concurrency"], r["rps"], r["p50_ms"], r["p99_ms"], us[0], us[1], us[2], us[3], sum(us)))
 with open(sys.argv[10], "a") as f:
