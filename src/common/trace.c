@@ -50,7 +50,7 @@ mm_span *mm_span_start_at(const char *name, mm_span_kind kind, const mm_trace_ct
     sp->start_ns = start_ns;
     sp->end_ns = 0;
     sp->error = false;
-    sp->status_message[0] = '\0';
+    sp->status_message = NULL; /* a recycled span's was freed by the exporter */
     sp->attrs_len = 0;
     sp->next = NULL;
     return sp;
@@ -141,14 +141,15 @@ void mm_span_attr_str(mm_span *sp, const char *key, const char *s) {
 void mm_span_set_error(mm_span *sp, const char *message) {
     if (sp == NULL) return;
     sp->error = true;
-    size_t n = message ? strlen(message) : 0;
-    if (n >= sizeof sp->status_message) n = sizeof sp->status_message - 1;
-    if (n) memcpy(sp->status_message, message, n);
-    sp->status_message[n] = '\0';
+    free(sp->status_message);
+    /* Kept short (a delivery or Redis error); NULL when memory is short:
+     * the status is still ERROR, without its message. */
+    sp->status_message = message && message[0] ? strndup(message, MM_SPAN_STATUS_MAX) : NULL;
 }
 
 void mm_span_free(mm_span *sp) {
     if (sp == NULL) return;
+    free(sp->status_message);
     free(sp);
 }
 

@@ -17,7 +17,9 @@
 #      (the mutation still answers) and the exporter reports dropped spans;
 #   4. the exporter's health on gregor serve's /metrics: spans exported
 #      (Jaeger accepted them), dropped and failed POSTs (the collector that
-#      is down), each /metrics text passing `promtool check metrics`.
+#      is down), each /metrics text passing `promtool check metrics`;
+#   5. the exporter's kept-alive connection obeys Jaeger's `Connection: close`
+#      (v1.75 closes after every POST): no POST fails, none is left open.
 set -euo pipefail
 
 src=${MM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -140,6 +142,38 @@ sdk_span=$(python3 -c 'import secrets; print(secrets.token_hex(8))')
     "00-$sdk_trace-$sdk_span-01" "from-sdk" >/dev/null || fail "the SDK could not publish"
 python3 "$src/tests/e2e/tracing/check_trace.py" "$query" "$sdk_trace" "$topic" sdk "$sdk_span" ||
     fail "the SDK event's trace was not continued"
+
+# The exporter's kept-alive connection against a real collector. Jaeger
+# v1.75's all-in-one answers every OTLP/HTTP POST with `Connection: close`
+# (it builds its receiver's confighttp.ServerConfig without
+# KeepAlivesEnabled), so here the exporter must obey it: a new connection
+# per batch, no failed POST, no connection left open. Against a collector
+# that keeps connections (an OpenTelemetry Collector, the unit tests' fake
+# one), the next batch goes on the same connection; that branch runs when a
+# later Jaeger stops closing.
+serve_pid=${pids[2]}
+otlp_conns() { # the local address:port of serve's connections to Jaeger's OTLP port
+    ss -Htnp state established "( dport = :$p_otlp )" | { grep "pid=$serve_pid," || true; } |
+        awk '{print $3}' | sort -u
+}
+metric_of() { curl -sf --max-time 5 "${url%/graphql}/metrics" | sed -n "s/^$1 //p"; }
+jaeger_closes=$(curl -s -o /dev/null -D - -X POST -H 'Content-Type: application/x-protobuf' \
+    --data-binary '' "http://127.0.0.1:$p_otlp/v1/traces" | tr -d '\r' | grep -ci '^connection: close' || true)
+conn1=$(otlp_conns)
+before=$(metric_of mm_trace_spans_exported_total)
+out=$(curl -s --max-time 60 -H 'content-type: application/json' --data-binary "$body" "$url")
+grep -q '"name":"traced"' <<<"$out" || fail "createForm did not answer: $out"
+for _ in $(seq 50); do [[ $(metric_of mm_trace_spans_exported_total) -gt $before ]] && break; sleep 0.1; done
+[[ $(metric_of mm_trace_spans_exported_total) -gt $before ]] || fail "the next batch was not exported"
+[[ $(metric_of mm_trace_export_failures_total) == 0 ]] || fail "a POST to Jaeger failed"
+conn2=$(otlp_conns)
+if [[ $jaeger_closes -gt 0 ]]; then
+    [[ -z $conn1 && -z $conn2 ]] || fail "Jaeger said Connection: close, serve kept '$conn1' '$conn2'"
+    echo "tracing_jaeger: Jaeger closes after each POST; the exporter reconnects, nothing failed"
+else
+    [[ -n $conn1 && $conn2 == "$conn1" ]] || fail "the next batch did not reuse the connection: '$conn1' then '$conn2'"
+    echo "tracing_jaeger: one kept-alive connection to Jaeger ($conn1)"
+fi
 
 # The worker's logs joined: its process saw the traced events (info lines
 # written while handling carry trace_id when there are any).
