@@ -48,13 +48,13 @@ static int listen_any(int *port) {
 typedef struct fake {
     int lfd;
     atomic_bool stop;
-    const char *answer;     /* the whole HTTP answer to each POST */
-    size_t answer_len;      /* its bytes (0: strlen) */
-    unsigned close_after;   /* answers per connection before it closes (0: never) */
-    unsigned drop_on;       /* on the first connection, the drop_on-th POST is read and the
+    const char *answer;   /* the whole HTTP answer to each POST */
+    size_t answer_len;    /* its bytes (0: strlen) */
+    unsigned close_after; /* answers per connection before it closes (0: never) */
+    unsigned drop_on;     /* on the first connection, the drop_on-th POST is read and the
                                connection closed without an answer (0: never) */
-    atomic_uint accepted;   /* connections */
-    atomic_uint posts;      /* POSTs answered */
+    atomic_uint accepted; /* connections */
+    atomic_uint posts;    /* POSTs answered */
 } fake;
 
 /* Reads one request (head and Content-Length body) from s; false on EOF or
