@@ -51,6 +51,8 @@ mm_span *mm_span_start_at(const char *name, mm_span_kind kind, const mm_trace_ct
     sp->end_ns = 0;
     sp->error = false;
     sp->status_message = NULL; /* a recycled span's was freed by the exporter */
+    sp->links = NULL;          /* (so were its links) */
+    sp->link_count = 0;
     sp->attrs_len = 0;
     sp->next = NULL;
     return sp;
@@ -147,8 +149,19 @@ void mm_span_set_error(mm_span *sp, const char *message) {
     sp->status_message = message && message[0] ? strndup(message, MM_SPAN_STATUS_MAX) : NULL;
 }
 
+void mm_span_add_link(mm_span *sp, const mm_trace_ctx *ctx) {
+    if (sp == NULL || ctx == NULL || !ctx->valid || !sampled(sp)) return;
+    if (sp->link_count >= MM_SPAN_LINKS_MAX) return;
+    if (sp->links == NULL && (sp->links = malloc(MM_SPAN_LINKS_MAX * sizeof *sp->links)) == NULL)
+        return; /* memory is short: the link is left out */
+    mm_span_link *l = &sp->links[sp->link_count++];
+    memcpy(l->trace_id, ctx->trace_id, 16);
+    memcpy(l->span_id, ctx->span_id, 8);
+}
+
 void mm_span_free(mm_span *sp) {
     if (sp == NULL) return;
+    free(sp->links);
     free(sp->status_message);
     free(sp);
 }

@@ -48,6 +48,14 @@ typedef enum mm_span_kind {
 #define MM_SPAN_NAME_MAX 128
 /* Room for a span's attribute records. */
 #define MM_SPAN_ATTRS_MAX 1536
+/* Most links a span keeps (OTLP span links, to spans of other traces). */
+#define MM_SPAN_LINKS_MAX 8
+/* A link: the span linked to. */
+typedef struct mm_span_link {
+    uint8_t trace_id[16];
+    uint8_t span_id[8];
+} mm_span_link;
+
 /* Longest status message kept. */
 #define MM_SPAN_STATUS_MAX 199
 /* Longest attribute value kept (longer ones are cut on a UTF-8 boundary). */
@@ -75,10 +83,12 @@ typedef struct mm_span {
     uint64_t start_ns, end_ns; /* Unix epoch nanoseconds */
     struct mm_span *next;      /* in the exporter queue, or the free pool */
     char *status_message;      /* malloc'd by mm_span_set_error; NULL: none */
+    mm_span_link *links;       /* malloc'd by mm_span_add_link (room for MM_SPAN_LINKS_MAX) */
     uint8_t parent_id[8];      /* the parent span's id; all zero for a root */
     bool has_parent;
     bool error;   /* status ERROR (else UNSET) */
     uint8_t kind; /* mm_span_kind */
+    uint8_t link_count;
     uint16_t name_len;
     uint16_t attrs_len; /* bytes used in attrs */
     char name[MM_SPAN_NAME_MAX];
@@ -178,6 +188,10 @@ static inline void mm_span_attr_const(mm_span *sp, const char *key, const char *
 /* Writes s (n bytes) as a JSON string, quotes included, into out (room
  * bytes); returns the bytes written, or 0 when it does not fit. */
 size_t mm_trace_json_string(char *out, size_t room, const char *s, size_t n);
+
+/* Links the span to the span of ctx (another trace's, typically); the first
+ * MM_SPAN_LINKS_MAX are kept, the rest ignored; unsampled spans keep none. */
+void mm_span_add_link(mm_span *sp, const mm_trace_ctx *ctx);
 
 /* Marks the span failed with a short description. */
 void mm_span_set_error(mm_span *sp, const char *message);

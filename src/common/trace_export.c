@@ -471,8 +471,20 @@ static bool put_span(out *o, ts_cache *tc, const mm_span *sp) {
     LIT(o, "\",\"attributes\":[");
     if (!put_attrs(o, sp)) return false;
     size_t mn = sp->error && sp->status_message ? strlen(sp->status_message) : 0;
-    if (!room(o, 6 * mn + 64)) return false;
+    if (!room(o, 6 * mn + 64 + 80 * (size_t)sp->link_count)) return false;
     LIT(o, "]");
+    for (unsigned i = 0; i < sp->link_count; i++) {
+        if (i == 0) LIT(o, ",\"links\":[");
+        LIT(o, "{\"traceId\":\"");
+        put_hex(o, sp->links[i].trace_id, 16);
+        LIT(o, "\",\"spanId\":\"");
+        put_hex(o, sp->links[i].span_id, 8);
+        LIT(o, "\"}");
+        if (i + 1 < sp->link_count)
+            *o->p++ = ',';
+        else
+            LIT(o, "]");
+    }
     if (sp->error) {
         LIT(o, ",\"status\":{\"code\":2,\"message\":");
         put_str(o, sp->status_message ? sp->status_message : "", mn); /* out of the span */
@@ -771,6 +783,10 @@ static void recycle(mm_span **spans, size_t n) {
         if (spans[i]->status_message) { /* a span in the pool has none (mm_span_start) */
             free(spans[i]->status_message);
             spans[i]->status_message = NULL;
+        }
+        if (spans[i]->links) { /* nor links */
+            free(spans[i]->links);
+            spans[i]->links = NULL;
         }
         if (i + 1 < k) spans[i]->next = spans[i + 1];
     }

@@ -27,7 +27,10 @@ enum {
     TAG_SPAN_START = 7 << 3 | 1,
     TAG_SPAN_END = 8 << 3 | 1,
     TAG_SPAN_ATTRIBUTES = 9 << 3 | 2,
+    TAG_SPAN_LINKS = 13 << 3 | 2,
     TAG_SPAN_STATUS = 15 << 3 | 2,
+    TAG_LINK_TRACE_ID = 1 << 3 | 2,
+    TAG_LINK_SPAN_ID = 2 << 3 | 2,
     TAG_STATUS_MESSAGE = 2 << 3 | 2,
     TAG_STATUS_CODE = 3 << 3 | 0,
     TAG_KV_KEY = 1 << 3 | 2,
@@ -48,6 +51,9 @@ static inline size_t varint_len(uint64_t v) {
 
 /* A length-delimited field of inner bytes: tag, length, inner. */
 static size_t field_len(size_t inner) { return 1 + varint_len(inner) + inner; }
+
+/* A Link message: its trace id and span id fields. */
+#define LINK_LEN (2 + 16 + 2 + 8)
 
 static inline unsigned char *put_varint(unsigned char *p, uint64_t v) {
     if (v < 0x80) {
@@ -225,6 +231,7 @@ static size_t span_parse(const mm_span *sp, attr *as, size_t *na, const memo *m,
     if (sp->ctx.state[0]) n += field_len(strlen(sp->ctx.state));
     if (sp->has_parent) n += field_len(8);
     if (sp->error) n += field_len(status_len(sp->status_message ? strlen(sp->status_message) : 0));
+    n += sp->link_count * field_len(LINK_LEN);
     /* (memcmp: the block is a few hundred bytes, compared 32 at a time) */
     *block = m->sp != NULL && sp->attrs_len == m->sp->attrs_len &&
              memcmp(sp->attrs, m->sp->attrs, sp->attrs_len) == 0;
@@ -297,6 +304,12 @@ static unsigned char *put_span(unsigned char *buf, unsigned char *p, const mm_sp
         p = put_bytes(p, TAG_STATUS_MESSAGE, msg, ml);
         *p++ = TAG_STATUS_CODE;
         *p++ = 2; /* STATUS_CODE_ERROR */
+    }
+    for (unsigned i = 0; i < sp->link_count; i++) {
+        *p++ = TAG_SPAN_LINKS;
+        p = put_varint(p, LINK_LEN);
+        p = put_bytes(p, TAG_LINK_TRACE_ID, sp->links[i].trace_id, 16);
+        p = put_bytes(p, TAG_LINK_SPAN_ID, sp->links[i].span_id, 8);
     }
     return p;
 }

@@ -46,9 +46,8 @@ static void *serve(void *arg) {
 }
 
 mm_worker_endpoint *mm_worker_endpoint_start(const char *listen, const mm_worker_metrics *w,
-                                             const char *service, const char *consumer,
-                                             char *bound, size_t bound_size, char *err,
-                                             size_t err_size) {
+                                             const char *service, const char *consumer, char *bound,
+                                             size_t bound_size, char *err, size_t err_size) {
     mm_worker_endpoint *e = calloc(1, sizeof *e);
     if (!e) {
         snprintf(err, err_size, "out of memory");

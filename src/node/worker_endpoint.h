@@ -20,9 +20,8 @@ typedef struct mm_worker_endpoint mm_worker_endpoint;
  * copied. NULL with err set when the address cannot be bound or the thread
  * not started. */
 mm_worker_endpoint *mm_worker_endpoint_start(const char *listen, const mm_worker_metrics *w,
-                                             const char *service, const char *consumer,
-                                             char *bound, size_t bound_size, char *err,
-                                             size_t err_size);
+                                             const char *service, const char *consumer, char *bound,
+                                             size_t bound_size, char *err, size_t err_size);
 
 /* Stops serving (within the thread's 100 ms poll) and frees e; NULL: no-op. */
 void mm_worker_endpoint_stop(mm_worker_endpoint *e);

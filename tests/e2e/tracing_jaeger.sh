@@ -19,7 +19,11 @@
 #      (Jaeger accepted them), dropped and failed POSTs (the collector that
 #      is down), each /metrics text passing `promtool check metrics`;
 #   5. the exporter's kept-alive connection obeys Jaeger's `Connection: close`
-#      (v1.75 closes after every POST): no POST fails, none is left open.
+#      (v1.75 closes after every POST): no POST fails, none is left open;
+#   6. an SSE subscription's operation span (child of its request's server
+#      span) and the delivery's process span in the mutation's trace, a child
+#      of the emit's publish span, linked to the operation span
+#      (tracing/check_subscription.py).
 set -euo pipefail
 
 src=${MM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -174,6 +178,35 @@ else
     [[ -n $conn1 && $conn2 == "$conn1" ]] || fail "the next batch did not reuse the connection: '$conn1' then '$conn2'"
     echo "tracing_jaeger: one kept-alive connection to Jaeger ($conn1)"
 fi
+
+# 6. Subscriptions: an SSE subscription (with a client traceparent) gets
+# the form a mutation creates; the operation's span is in the SSE request's
+# trace, the delivery's process span in the mutation's, linked to it.
+sub_trace=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
+sub_parent=$(python3 -c 'import secrets; print(secrets.token_hex(8))')
+curl -sN --max-time 40 "$url" -H 'accept: text/event-stream' -H 'content-type: application/json' \
+    -H "traceparent: 00-$sub_trace-$sub_parent-01" \
+    -d '{"query":"subscription S { formCreated(name: \"traced-sub\") { id name } }","operationName":"S"}' \
+    >"$work/sse.txt" 2>/dev/null &
+sse_pid=$!
+pids+=("$sse_pid")
+sub_body='{"query":"mutation { createForm(name: \"traced-sub\", template: \"t\", timing: synchronous) { data { id } } }"}'
+mut_traces=()
+for _ in $(seq 30); do # until the subscription has seen one (it starts from now)
+    mt=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
+    mut_traces+=("$mt")
+    curl -s --max-time 30 -H 'content-type: application/json' \
+        -H "traceparent: 00-$mt-$(python3 -c 'import secrets; print(secrets.token_hex(8))')-01" \
+        --data-binary "$sub_body" "$url" >/dev/null
+    grep -q '"traced-sub"' "$work/sse.txt" && break
+    sleep 0.3
+done
+grep -q '"traced-sub"' "$work/sse.txt" || fail "the SSE subscription got no event: $(cat "$work/sse.txt")"
+kill -TERM "$sse_pid" 2>/dev/null || true # the client leaves: the operation ends
+wait "$sse_pid" 2>/dev/null || true
+unset 'pids[-1]' # (the ends below count on the servers' places in pids)
+python3 "$src/tests/e2e/tracing/check_subscription.py" "$query" "$sub_trace" "$sub_parent" "$topic" \
+    "${mut_traces[@]}" || fail "the subscription's spans are not as documented"
 
 # The worker's logs joined: its process saw the traced events (info lines
 # written while handling carry trace_id when there are any).

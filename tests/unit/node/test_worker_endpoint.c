@@ -52,10 +52,12 @@ static void render_has_the_worker_families(void **state) {
     /* values under the consumer's labels (label values escaped) */
     assert_non_null(
         strstr(text, "mm_worker_events_handled_total{service=\"svc\\\"x\",consumer=\"c1\"} 7\n"));
-    assert_non_null(strstr(text, "mm_worker_events_failed_total{service=\"svc\\\"x\",consumer=\"c1\"} 2\n"));
-    assert_non_null(strstr(text, "mm_worker_events_in_flight{service=\"svc\\\"x\",consumer=\"c1\"} 1\n"));
     assert_non_null(
-        strstr(text, "mm_worker_trace_spans_dropped_total{service=\"svc\\\"x\",consumer=\"c1\"} 5\n"));
+        strstr(text, "mm_worker_events_failed_total{service=\"svc\\\"x\",consumer=\"c1\"} 2\n"));
+    assert_non_null(
+        strstr(text, "mm_worker_events_in_flight{service=\"svc\\\"x\",consumer=\"c1\"} 1\n"));
+    assert_non_null(strstr(
+        text, "mm_worker_trace_spans_dropped_total{service=\"svc\\\"x\",consumer=\"c1\"} 5\n"));
     assert_non_null(strstr(text, "mm_worker_handler_duration_seconds_count{service=\"svc\\\"x\","
                                  "consumer=\"c1\"} 1\n"));
     free(text);
@@ -65,7 +67,8 @@ static void render_has_the_worker_families(void **state) {
 static void get(int port, const char *path, char *out, size_t size) {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     assert_true(fd >= 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)port),
                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
     char req[200];
@@ -84,9 +87,8 @@ static void endpoint_serves_and_stops(void **state) {
     (void)state;
     mm_worker_metrics w = {0};
     char bound[64], err[256];
-    mm_worker_endpoint *e =
-        mm_worker_endpoint_start("127.0.0.1:0", &w, "forms", "create_form", bound, sizeof bound,
-                                 err, sizeof err);
+    mm_worker_endpoint *e = mm_worker_endpoint_start("127.0.0.1:0", &w, "forms", "create_form",
+                                                     bound, sizeof bound, err, sizeof err);
     assert_non_null(e);
     int port = atoi(strrchr(bound, ':') + 1);
     assert_true(port > 0);
@@ -110,7 +112,8 @@ static void endpoint_serves_and_stops(void **state) {
     mm_worker_endpoint_stop(e);
     /* stopped: nothing listens there any more */
     int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)port),
                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     assert_int_not_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
     close(fd);
