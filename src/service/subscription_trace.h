@@ -35,8 +35,8 @@
 #include "common/trace.h"
 
 /* Starts the operation's span: parent the request's context (SSE: its
- * server span) or none (a WebSocket operation). transport: "sse" or the
- * WebSocket protocol's name. */
+ * server span) or none (a WebSocket operation). transport: "sse" or "ws"
+ * (mm_http_stream_kind). */
 mm_span *mm_subscription_trace_begin(const mm_trace_ctx *request, const char *transport,
                                      const char *field, const char *operation_name);
 

@@ -23,7 +23,8 @@
 #   6. an SSE subscription's operation span (child of its request's server
 #      span) and the delivery's process span in the mutation's trace, a child
 #      of the emit's publish span, linked to the operation span
-#      (tracing/check_subscription.py).
+#      (tracing/check_subscription.py); over WebSocket the operation's span
+#      is the SERVER root of its own trace (tracing/ws_subscribe.py).
 set -euo pipefail
 
 src=${MM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -207,6 +208,47 @@ wait "$sse_pid" 2>/dev/null || true
 unset 'pids[-1]' # (the ends below count on the servers' places in pids)
 python3 "$src/tests/e2e/tracing/check_subscription.py" "$query" "$sub_trace" "$sub_parent" "$topic" \
     "${mut_traces[@]}" || fail "the subscription's spans are not as documented"
+
+# The same over WebSocket: the operation is the SERVER root of its own trace
+# (its messages arrive after the upgrade request ended), found by name.
+python3 "$src/tests/e2e/tracing/ws_subscribe.py" "$url" \
+    'subscription W { formCreated(name: "traced-ws") { id name } }' W >"$work/ws.txt" 2>&1 &
+ws_pid=$!
+pids+=("$ws_pid")
+for _ in $(seq 100); do grep -q subscribed "$work/ws.txt" && break; sleep 0.1; done
+ws_body='{"query":"mutation { createForm(name: \"traced-ws\", template: \"t\", timing: synchronous) { data { id } } }"}'
+for _ in $(seq 30); do
+    curl -s --max-time 30 -H 'content-type: application/json' --data-binary "$ws_body" "$url" >/dev/null
+    grep -q '"traced-ws"' "$work/ws.txt" && break
+    sleep 0.3
+done
+wait "$ws_pid" || fail "the WebSocket subscription got no event: $(cat "$work/ws.txt")"
+unset 'pids[-1]'
+python3 - "$query" <<'PY' || fail "no WebSocket subscription span"
+import json, sys, time, urllib.parse, urllib.request
+url = sys.argv[1]
+deadline = time.time() + 30
+while time.time() < deadline:
+    q = urllib.parse.urlencode({"service": "gregor-serve", "operation": "subscription W", "limit": 5})
+    try:
+        data = json.load(urllib.request.urlopen(f"{url}/api/traces?{q}", timeout=5))["data"]
+    except Exception:
+        data = []
+    for tr in data:
+        for sp in tr["spans"]:
+            if sp["operationName"] != "subscription W":
+                continue
+            t = {x["key"]: x["value"] for x in sp["tags"]}
+            assert t.get("span.kind") == "server", t
+            assert not [r for r in sp["references"] if r["refType"] == "CHILD_OF"], "not a root"
+            assert t.get("metamorphosis.subscription.transport") == "ws", t
+            assert t.get("graphql.operation.name") == "W", t
+            assert int(t.get("metamorphosis.subscription.events_delivered", 0)) >= 1, t
+            print("tracing_jaeger: WebSocket subscription span", sp["spanID"])
+            sys.exit(0)
+    time.sleep(0.5)
+sys.exit("not found")
+PY
 
 # The worker's logs joined: its process saw the traced events (info lines
 # written while handling carry trace_id when there are any).
