@@ -76,7 +76,7 @@ typedef struct mm_span_link {
  * ids are its first bytes; the rest is the room for a tracestate, mostly
  * unused), and the status message out of line (only failed spans have
  * one). Each span starts on a cache line (mm_trace_span_alloc): a server
- * span touches ~5 lines of its ~2.3 KiB, not ~10 scattered ones, which
+ * span touches ~7 of its 36 lines, not ~10 scattered ones, which
  * matters because spans cycle through a pool of up to 1,024 between the
  * request's thread and the exporter's (docs/tracing.md, "Cost"). */
 typedef struct mm_span {
