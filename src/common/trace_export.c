@@ -759,7 +759,10 @@ fail:
 /* POSTs body; returns the HTTP status, or -1 (why in err). Connecting,
  * sending and receiving share one deadline of timeout_ms. A kept
  * connection the server closed while idle is retried once on a new one,
- * within the same deadline (the batch did not arrive: nothing came back). */
+ * within the same deadline: a server closing an idle connection has not
+ * read the request; one that read it and closed without a word would get
+ * the batch twice (duplicate spans, which a trace store shows once), the
+ * price of not dropping a batch at every idle close. */
 static int http_post(const char *body, size_t len, char *err, size_t err_size) {
     int64_t deadline = mono_ms() + ex.timeout_ms;
     if (!conn_reusable()) conn_close();
