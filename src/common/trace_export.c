@@ -761,7 +761,7 @@ fail:
  * connection the server closed while idle is retried once on a new one,
  * within the same deadline: a server closing an idle connection has not
  * read the request; one that read it and closed without a word would get
- * the batch twice (duplicate spans, which a trace store shows once), the
+ * the batch twice (duplicate spans), the
  * price of not dropping a batch at every idle close. */
 static int http_post(const char *body, size_t len, char *err, size_t err_size) {
     int64_t deadline = mono_ms() + ex.timeout_ms;
