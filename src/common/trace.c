@@ -50,8 +50,8 @@ mm_span *mm_span_start_at(const char *name, mm_span_kind kind, const mm_trace_ct
     sp->start_ns = start_ns;
     sp->end_ns = 0;
     sp->error = false;
-    sp->status_message = NULL; /* a recycled span's was freed by the exporter */
-    sp->links = NULL;          /* (so were its links) */
+    /* status_message and links: NULL already (mm_trace_span_alloc, and the
+     * exporter's recycling, which frees them) */
     sp->link_count = 0;
     sp->attrs_len = 0;
     sp->next = NULL;

@@ -76,14 +76,12 @@ typedef struct mm_span_link {
  * ids are its first bytes; the rest is the room for a tracestate, mostly
  * unused), and the status message out of line (only failed spans have
  * one). Each span starts on a cache line (mm_trace_span_alloc): a server
- * span touches ~7 of its 36 lines, not ~10 scattered ones, which
+ * span touches ~6 of its 36 lines, not ~10 scattered ones, which
  * matters because spans cycle through a pool of up to 1,024 between the
  * request's thread and the exporter's (docs/tracing.md, "Cost"). */
 typedef struct mm_span {
     uint64_t start_ns, end_ns; /* Unix epoch nanoseconds */
     struct mm_span *next;      /* in the exporter queue, or the free pool */
-    char *status_message;      /* malloc'd by mm_span_set_error; NULL: none */
-    mm_span_link *links;       /* malloc'd by mm_span_add_link (room for MM_SPAN_LINKS_MAX) */
     uint8_t parent_id[8];      /* the parent span's id; all zero for a root */
     bool has_parent;
     bool error;   /* status ERROR (else UNSET) */
@@ -95,6 +93,11 @@ typedef struct mm_span {
     /* Attribute records (above), appended in place; one that does not fit
      * is left out whole. */
     unsigned char attrs[MM_SPAN_ATTRS_MAX];
+    /* Cold, in the padding before ctx: read only when error / link_count
+     * say there is something (a span from the pool has both NULL, and
+     * mm_span_start does not touch this line). */
+    char *status_message;          /* malloc'd by mm_span_set_error; NULL: none */
+    mm_span_link *links;           /* malloc'd by mm_span_add_link (room for MM_SPAN_LINKS_MAX) */
     _Alignas(64) mm_trace_ctx ctx; /* this span: its trace, its own span id, flags, state */
     /* The encoder reads every string of a span eight bytes at a time: the
      * last read may pass the string's end by up to 7 bytes, always inside

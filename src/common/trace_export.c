@@ -125,8 +125,14 @@ mm_span *mm_trace_span_alloc(void) {
         return sp;
     }
     /* On a cache line of its own (mm_span's layout); sizeof is a multiple
-     * of the alignment. */
-    return aligned_alloc(_Alignof(mm_span), sizeof *sp);
+     * of the alignment. Its cold pointers start NULL, as a recycled span's
+     * are (mm_span_start leaves them alone). */
+    sp = aligned_alloc(_Alignof(mm_span), sizeof *sp);
+    if (sp) {
+        sp->status_message = NULL;
+        sp->links = NULL;
+    }
+    return sp;
 }
 
 /* The queue's lock (head, tail, count, bytes, the pool, running): a
@@ -783,11 +789,13 @@ static void recycle(mm_span **spans, size_t n) {
     for (size_t i = k; i < n; i++) mm_span_free(spans[i]);
     if (k == 0) return;
     for (size_t i = 0; i < k; i++) {
-        if (spans[i]->status_message) { /* a span in the pool has none (mm_span_start) */
+        /* A span in the pool has neither (mm_span_start relies on it); the
+         * flags on the span's first line say whether to look. */
+        if (spans[i]->error && spans[i]->status_message) {
             free(spans[i]->status_message);
             spans[i]->status_message = NULL;
         }
-        if (spans[i]->links) { /* nor links */
+        if (spans[i]->link_count && spans[i]->links) {
             free(spans[i]->links);
             spans[i]->links = NULL;
         }
