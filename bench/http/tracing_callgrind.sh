@@ -17,6 +17,12 @@
 # rest (librdkafka's and the runtime's threads: their count varies with
 # timing, by +-0.3 k per request between runs).
 # BENCH_CG_KEEP=1 keeps the callgrind files (for callgrind_annotate).
+# BENCH_CG_CACHE=1 adds callgrind's cache simulation (--cache-sim=yes) and
+# prints the whole process's simulated D1 and last-level misses per request
+# too (deterministic, unlike the VM's missing hardware counters).
+# BENCH_CG_STRACE=1 runs gregor natively instead and counts its system calls
+# per request with `strace -c -f` (all threads) over the same REQUESTS: the
+# kernel's side of tracing (the exporter's POSTs, its wake-ups).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -57,10 +63,14 @@ sink=http://127.0.0.1:$(sed -n 's/^port: //p' "$tmp/sink.out")
 measure() {
     local label=$1
     shift
+    if [[ -n ${BENCH_CG_STRACE:-} ]]; then
+        measure_syscalls "$label" "$@"
+        return
+    fi
     local out=$tmp/$label
     mkdir -p "$out"
     env "$@" MM_REDIS_URL=$MM_TEST_REDIS_URL MM_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$kafka_port \
-        MM_LOG_LEVEL=warn valgrind --tool=callgrind --separate-threads=yes \
+        MM_LOG_LEVEL=warn valgrind --tool=callgrind --separate-threads=yes ${BENCH_CG_CACHE:+--cache-sim=yes} \
         --callgrind-out-file="$out/cg.out" "$B/gregor" serve --app "$B/bench/httpbench_service.so" \
         --config "$tmp/serve.yaml" >"$out/stdout" 2>"$out/stderr" &
     local pid=$!
@@ -80,14 +90,20 @@ measure() {
     python3 - "$label" "$n" "$out"/cg.out.1-* <<'EOF'
 import sys
 label, n, files = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-irs, exporter = [], 0
+irs, exporter, events, sums = [], 0, [], {}
 for f in files:
     ir, is_exporter = 0, False
     for line in open(f):
         if "export_main" in line:
             is_exporter = True
+        if line.startswith("events:"):
+            events = line.split()[1:]
         if line.startswith("summary:") or line.startswith("totals:"):
-            ir = int(line.split()[1])
+            vals = [int(v) for v in line.split()[1:]]
+            ir = vals[0]
+            if line.startswith("summary:"):
+                for e, v in zip(events, vals):
+                    sums[e] = sums.get(e, 0) + v
     if is_exporter:
         exporter = ir
     irs.append(ir)
@@ -96,6 +112,52 @@ tot = sum(irs)
 rest = tot - irs[0] - exporter
 print(f"{label}: total {tot / n:.0f}  io-thread {irs[0] / n:.0f}  exporter {exporter / n:.0f}  "
       f"other-threads {rest / n:.0f}  instructions/request")
+if "D1mr" in sums:
+    d1 = sums["D1mr"] + sums["D1mw"]
+    ll = sums["DLmr"] + sums["DLmw"]
+    print(f"{label}: D1 misses {d1 / n:.1f}  LL misses {ll / n:.2f}  per request (simulated)")
+EOF
+}
+
+# measure_syscalls LABEL [ENV...]: prints system calls per request, by name.
+measure_syscalls() {
+    local label=$1
+    shift
+    local out=$tmp/$label
+    mkdir -p "$out"
+    command -v strace >/dev/null || { echo "tracing_callgrind.sh: strace is not installed" >&2; exit 1; }
+    env "$@" MM_REDIS_URL=$MM_TEST_REDIS_URL MM_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$kafka_port \
+        MM_LOG_LEVEL=warn "$B/gregor" serve --app "$B/bench/httpbench_service.so" \
+        --config "$tmp/serve.yaml" >"$out/stdout" 2>"$out/stderr" &
+    local pid=$!
+    pids="$pids $pid"
+    for _ in $(seq 100); do grep -q '^graphql: ' "$out/stdout" && break; sleep 0.1; done
+    local url
+    url=$(sed -n 's/^graphql: //p' "$out/stdout" 2>/dev/null || true)
+    [[ -n $url ]] || { echo "tracing_callgrind.sh: gregor did not start" >&2; cat "$out/stderr" >&2; exit 1; }
+    python3 "$here/tracing_callgrind_client.py" "$url" "${BENCH_CG_WARMUP:-1500}"
+    strace -c -f -p "$pid" -o "$out/strace" 2>/dev/null &
+    local st=$!
+    sleep 1 # attached to every thread
+    python3 "$here/tracing_callgrind_client.py" "$url" "$n"
+    sleep 1.5 # the exporter's next batch
+    kill -INT "$st"
+    wait "$st" 2>/dev/null || true
+    kill -TERM "$pid"
+    wait "$pid" 2>/dev/null || true
+    python3 - "$label" "$n" "$out/strace" <<'EOF'
+import sys
+label, n, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+rows, total = [], 0
+for line in open(path):
+    f = line.split()
+    if len(f) >= 5 and f[0][0].isdigit() and f[-1] != "total":
+        rows.append((int(f[3]), f[-1]))
+    elif f and f[-1] == "total":
+        total = int(f[3])
+rows.sort(reverse=True)
+print(f"{label}: {total / n:.3f} system calls/request: " +
+      ", ".join(f"{name} {calls / n:.3f}" for calls, name in rows[:8]))
 EOF
 }
 

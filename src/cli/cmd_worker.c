@@ -15,6 +15,8 @@
 #include "cli_common.h"
 #include "commands.h"
 #include "common/log.h"
+#include "common/trace_export.h"
+#include "node/worker_endpoint.h"
 #include "service/consumer_runner.h"
 #include "service/consumer_txn.h"
 #include "service/schema_merge.h"
@@ -78,7 +80,8 @@ static void *watchdog(void *arg) {
 
 static void usage(FILE *out) {
     fprintf(out, "Usage: gregor worker --app SERVICE.so [--app ...] --consumer [SERVICE.]NAME\n"
-                 "                     [--config FILE] [--max-messages N] [--slot N] [--help]\n"
+                 "                     [--config FILE] [--max-messages N] [--slot N]\n"
+                 "                     [--metrics-listen HOST:PORT] [--help]\n"
                  "\n"
                  "Run one consumer in this process: join its Kafka consumer group, handle its\n"
                  "events, publish what the handler emits, store results in Redis, commit.\n"
@@ -93,6 +96,9 @@ static void usage(FILE *out) {
                  "  --slot N            the worker's slot (default 0): an exactly-once consumer's\n"
                  "                      transactional.id is HOST.SERVICE.CONSUMER.N, so a worker\n"
                  "                      started with the same slot fences this one\n"
+                 "  --metrics-listen HOST:PORT\n"
+                 "                      serve Prometheus metrics at GET /metrics there (port 0:\n"
+                 "                      a free one, printed as 'worker metrics: HOST:PORT')\n"
                  "  -h, --help          show this help\n");
 }
 
@@ -128,16 +134,13 @@ static const mm_consumer_spec *find_consumer(const mm_app *app, const char *name
 int gregor_cmd_worker(int argc, char **argv) {
     mm_consumer_runner_process_setup(); /* before any thread (service/consumer_runner.h) */
     static const struct option options[] = {
-        {"app", required_argument, NULL, 'a'},
-        {"consumer", required_argument, NULL, 'n'},
-        {"config", required_argument, NULL, 'c'},
-        {"max-messages", required_argument, NULL, 'm'},
-        {"slot", required_argument, NULL, 's'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"app", required_argument, NULL, 'a'},    {"consumer", required_argument, NULL, 'n'},
+        {"config", required_argument, NULL, 'c'}, {"max-messages", required_argument, NULL, 'm'},
+        {"slot", required_argument, NULL, 's'},   {"metrics-listen", required_argument, NULL, 'l'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
     gregor_apps apps = {0};
-    const char *config_path = NULL, *consumer = NULL;
+    const char *config_path = NULL, *consumer = NULL, *metrics_listen = NULL;
     unsigned long long max_messages = 0;
     long slot = 0;
     opterr = 0;
@@ -150,6 +153,7 @@ int gregor_cmd_worker(int argc, char **argv) {
             break;
         case 'n': consumer = optarg; break;
         case 'c': config_path = optarg; break;
+        case 'l': metrics_listen = optarg; break;
         case 'm': {
             char *end;
             errno = 0;
@@ -197,6 +201,10 @@ int gregor_cmd_worker(int argc, char **argv) {
     mm_gql_schema *schema = NULL;
     mm_runtime rt;
     int rt_open = 0;
+    /* --metrics-listen: the runner counts into this block (as a node's
+     * worker does into the page its node reads), the endpoint renders it. */
+    mm_worker_metrics *metrics = NULL;
+    mm_worker_endpoint *endpoint = NULL;
     const mm_consumer_spec *spec = find_consumer(&app, consumer, err, sizeof err);
     if (!spec) {
         fprintf(stderr, "gregor worker: %s\n", err);
@@ -207,6 +215,26 @@ int gregor_cmd_worker(int argc, char **argv) {
     if (!schema) {
         fprintf(stderr, "gregor worker: %s\n", err);
         goto out;
+    }
+    /* Before the runtime connects anything: an address in use fails at once. */
+    if (metrics_listen) {
+        char bound[300];
+        metrics = calloc(1, sizeof *metrics);
+        if (!metrics) {
+            fprintf(stderr, "gregor worker: out of memory\n");
+            goto out;
+        }
+        mm_trace_use_counters(&metrics->trace); /* trace: the exporter's counters, served too */
+        endpoint = mm_worker_endpoint_start(metrics_listen, metrics, spec->service->name,
+                                            spec->name, bound, sizeof bound, err, sizeof err);
+        if (!endpoint) {
+            fprintf(stderr, "gregor worker: --metrics-listen %s: %s\n", metrics_listen, err);
+            goto out;
+        }
+        printf("worker metrics: %s\n", bound);
+        fflush(stdout);
+        mm_log_info("gregor worker %s.%s: metrics at http://%s/metrics", spec->service->name,
+                    spec->name, bound);
     }
     if (mm_runtime_open(&rt, cfg, MM_RUNTIME_WORKER, app.services, app.service_count, err,
                         sizeof err)) {
@@ -231,6 +259,7 @@ int gregor_cmd_worker(int argc, char **argv) {
                             .stop_flag = &stop_requested,
                             .on_handle_begin = on_begin,
                             .on_handle_end = on_end,
+                            .metrics = metrics,
                             .transactional_id = txn_id};
     rc = mm_consumer_runner_run(&rt, schema, spec, &ro, err, sizeof err);
     if (rc < 0)
@@ -238,7 +267,10 @@ int gregor_cmd_worker(int argc, char **argv) {
     else
         status = GREGOR_EXIT_OK;
 out:
-    if (rt_open) mm_runtime_close(&rt);
+    mm_worker_endpoint_stop(endpoint);
+    if (rt_open) mm_runtime_close(&rt); /* the exporter counts into metrics until it stops */
+    if (metrics) mm_trace_use_counters(NULL);
+    free(metrics);
     mm_gql_schema_free(schema);
     mm_app_free(&app);
     mm_config_free(cfg);

@@ -50,7 +50,9 @@ mm_span *mm_span_start_at(const char *name, mm_span_kind kind, const mm_trace_ct
     sp->start_ns = start_ns;
     sp->end_ns = 0;
     sp->error = false;
-    sp->status_message[0] = '\0';
+    /* status_message and links: NULL already (mm_trace_span_alloc, and the
+     * exporter's recycling, which frees them) */
+    sp->link_count = 0;
     sp->attrs_len = 0;
     sp->next = NULL;
     return sp;
@@ -141,14 +143,26 @@ void mm_span_attr_str(mm_span *sp, const char *key, const char *s) {
 void mm_span_set_error(mm_span *sp, const char *message) {
     if (sp == NULL) return;
     sp->error = true;
-    size_t n = message ? strlen(message) : 0;
-    if (n >= sizeof sp->status_message) n = sizeof sp->status_message - 1;
-    if (n) memcpy(sp->status_message, message, n);
-    sp->status_message[n] = '\0';
+    free(sp->status_message);
+    /* Kept short (a delivery or Redis error); NULL when memory is short:
+     * the status is still ERROR, without its message. */
+    sp->status_message = message && message[0] ? strndup(message, MM_SPAN_STATUS_MAX) : NULL;
+}
+
+void mm_span_add_link(mm_span *sp, const mm_trace_ctx *ctx) {
+    if (sp == NULL || ctx == NULL || !ctx->valid || !sampled(sp)) return;
+    if (sp->link_count >= MM_SPAN_LINKS_MAX) return;
+    if (sp->links == NULL && (sp->links = malloc(MM_SPAN_LINKS_MAX * sizeof *sp->links)) == NULL)
+        return; /* memory is short: the link is left out */
+    mm_span_link *l = &sp->links[sp->link_count++];
+    memcpy(l->trace_id, ctx->trace_id, 16);
+    memcpy(l->span_id, ctx->span_id, 8);
 }
 
 void mm_span_free(mm_span *sp) {
     if (sp == NULL) return;
+    free(sp->links);
+    free(sp->status_message);
     free(sp);
 }
 

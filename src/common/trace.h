@@ -48,6 +48,16 @@ typedef enum mm_span_kind {
 #define MM_SPAN_NAME_MAX 128
 /* Room for a span's attribute records. */
 #define MM_SPAN_ATTRS_MAX 1536
+/* Most links a span keeps (OTLP span links, to spans of other traces). */
+#define MM_SPAN_LINKS_MAX 8
+/* A link: the span linked to. */
+typedef struct mm_span_link {
+    uint8_t trace_id[16];
+    uint8_t span_id[8];
+} mm_span_link;
+
+/* Longest status message kept. */
+#define MM_SPAN_STATUS_MAX 199
 /* Longest attribute value kept (longer ones are cut on a UTF-8 boundary). */
 #define MM_SPAN_ATTR_VALUE_MAX 1024
 
@@ -60,21 +70,35 @@ typedef enum mm_span_kind {
 /* 'c': the value's address (a NUL-terminated string with static storage). */
 #define MM_SPAN_ATTR_CONST 'c'
 
+/* Laid out for the few cache lines a span touches: the fields every span
+ * writes and the exporter reads come first (with the name and attribute
+ * records right after them, used from their start), the context last (its
+ * ids are its first bytes; the rest is the room for a tracestate, mostly
+ * unused), and the status message out of line (only failed spans have
+ * one). Each span starts on a cache line (mm_trace_span_alloc): a server
+ * span touches ~6 of its 36 lines, not ~10 scattered ones, which
+ * matters because spans cycle through a pool of up to 1,024 between the
+ * request's thread and the exporter's (docs/tracing.md, "Cost"). */
 typedef struct mm_span {
-    mm_trace_ctx ctx;     /* this span: its trace, its own span id, flags, state */
-    uint8_t parent_id[8]; /* the parent span's id; all zero for a root */
+    uint64_t start_ns, end_ns; /* Unix epoch nanoseconds */
+    struct mm_span *next;      /* in the exporter queue, or the free pool */
+    uint8_t parent_id[8];      /* the parent span's id; all zero for a root */
     bool has_parent;
     bool error;   /* status ERROR (else UNSET) */
     uint8_t kind; /* mm_span_kind */
+    uint8_t link_count;
     uint16_t name_len;
-    uint16_t attrs_len;        /* bytes used in attrs */
-    uint64_t start_ns, end_ns; /* Unix epoch nanoseconds */
+    uint16_t attrs_len; /* bytes used in attrs */
     char name[MM_SPAN_NAME_MAX];
     /* Attribute records (above), appended in place; one that does not fit
      * is left out whole. */
     unsigned char attrs[MM_SPAN_ATTRS_MAX];
-    char status_message[200];
-    struct mm_span *next; /* in the exporter queue, or the free pool */
+    /* Cold, in the padding before ctx: read only when error / link_count
+     * say there is something (a span from the pool has both NULL, and
+     * mm_span_start does not touch this line). */
+    char *status_message;          /* malloc'd by mm_span_set_error; NULL: none */
+    mm_span_link *links;           /* malloc'd by mm_span_add_link (room for MM_SPAN_LINKS_MAX) */
+    _Alignas(64) mm_trace_ctx ctx; /* this span: its trace, its own span id, flags, state */
     /* The encoder reads every string of a span eight bytes at a time: the
      * last read may pass the string's end by up to 7 bytes, always inside
      * the span (this slack ends it). */
@@ -167,6 +191,10 @@ static inline void mm_span_attr_const(mm_span *sp, const char *key, const char *
 /* Writes s (n bytes) as a JSON string, quotes included, into out (room
  * bytes); returns the bytes written, or 0 when it does not fit. */
 size_t mm_trace_json_string(char *out, size_t room, const char *s, size_t n);
+
+/* Links the span to the span of ctx (another trace's, typically); the first
+ * MM_SPAN_LINKS_MAX are kept, the rest ignored; unsampled spans keep none. */
+void mm_span_add_link(mm_span *sp, const mm_trace_ctx *ctx);
 
 /* Marks the span failed with a short description. */
 void mm_span_set_error(mm_span *sp, const char *message);

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -123,7 +124,15 @@ mm_span *mm_trace_span_alloc(void) {
         tl_spare = NULL;
         return sp;
     }
-    return malloc(sizeof *sp);
+    /* On a cache line of its own (mm_span's layout); sizeof is a multiple
+     * of the alignment. Its cold pointers start NULL, as a recycled span's
+     * are (mm_span_start leaves them alone). */
+    sp = aligned_alloc(_Alignof(mm_span), sizeof *sp);
+    if (sp) {
+        sp->status_message = NULL;
+        sp->links = NULL;
+    }
+    return sp;
 }
 
 /* The queue's lock (head, tail, count, bytes, the pool, running): a
@@ -467,12 +476,24 @@ static bool put_span(out *o, ts_cache *tc, const mm_span *sp) {
     put_ts(o, tc, sp->end_ns);
     LIT(o, "\",\"attributes\":[");
     if (!put_attrs(o, sp)) return false;
-    size_t mn = sp->error ? strlen(sp->status_message) : 0;
-    if (!room(o, 6 * mn + 64)) return false;
+    size_t mn = sp->error && sp->status_message ? strlen(sp->status_message) : 0;
+    if (!room(o, 6 * mn + 64 + 80 * (size_t)sp->link_count)) return false;
     LIT(o, "]");
+    for (unsigned i = 0; i < sp->link_count; i++) {
+        if (i == 0) LIT(o, ",\"links\":[");
+        LIT(o, "{\"traceId\":\"");
+        put_hex(o, sp->links[i].trace_id, 16);
+        LIT(o, "\",\"spanId\":\"");
+        put_hex(o, sp->links[i].span_id, 8);
+        LIT(o, "\"}");
+        if (i + 1 < sp->link_count)
+            *o->p++ = ',';
+        else
+            LIT(o, "]");
+    }
     if (sp->error) {
         LIT(o, ",\"status\":{\"code\":2,\"message\":");
-        put_span_str(o, sp->status_message, mn);
+        put_str(o, sp->status_message ? sp->status_message : "", mn); /* out of the span */
         LIT(o, "}");
     }
     LIT(o, "}");
@@ -532,35 +553,122 @@ static bool wait_fd(int fd, short events, int64_t deadline) {
     }
 }
 
-/* POSTs body; returns the HTTP status, or -1 (why in err). Every step
- * shares one deadline of timeout_ms. */
-static int http_post(const char *body, size_t len, char *err, size_t err_size) {
-    int64_t deadline = mono_ms() + ex.timeout_ms;
+/* The connection to the collector, kept alive from one POST to the next
+ * (the exporter thread's alone). A new connection per batch cost a
+ * connect, an accept and a close on both sides per 512 spans, and the
+ * collector often shares the server's cores. Bounded: it is used for at
+ * most KEEPALIVE_MAX_POSTS POSTs and not after KEEPALIVE_IDLE_MS without
+ * one (servers close idle connections, Node's after 5 s, and a close that
+ * crosses our next POST costs a retry), and it is closed on any error, on
+ * a response that says `Connection: close` or whose end is not known from
+ * its Content-Length, and when the exporter stops. */
+#define KEEPALIVE_MAX_POSTS 1000
+#define KEEPALIVE_IDLE_MS   4000
+/* A response head longer than this is refused (the collector's answer is a
+ * status line and a few headers); a body longer than RESP_BODY_MAX is not
+ * read: the connection is closed instead. */
+#define RESP_HEAD_MAX 4096
+#define RESP_BODY_MAX (64 * 1024)
+
+static struct {
+    int fd; /* -1: none */
+    unsigned posts;
+    int64_t idle_since;      /* mono_ms of its last answer */
+    _Atomic uint64_t opened; /* connections opened so far (the unit tests read it) */
+} conn = {.fd = -1};
+
+static void conn_close(void) {
+    if (conn.fd >= 0) close(conn.fd);
+    conn.fd = -1;
+    conn.posts = 0;
+}
+
+uint64_t mm_trace_connections_opened(void) { return atomic_load(&conn.opened); }
+
+/* Whether the kept connection can carry the next POST: young enough, not
+ * idle too long, and nothing to read on it (a server that closed it shows
+ * end-of-file; stray bytes would be out of step). */
+static bool conn_reusable(void) {
+    if (conn.fd < 0) return false;
+    if (conn.posts >= KEEPALIVE_MAX_POSTS || mono_ms() - conn.idle_since >= KEEPALIVE_IDLE_MS)
+        return false;
+    struct pollfd p = {.fd = conn.fd, .events = POLLIN};
+    return poll(&p, 1, 0) == 0;
+}
+
+static bool conn_open(int64_t deadline, char *err, size_t err_size) {
     int fd = socket(ex.addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         snprintf(err, err_size, "socket: %s", strerror(errno));
-        return -1;
+        return false;
     }
-    int status = -1;
     if (connect(fd, (struct sockaddr *)&ex.addr, ex.addr_len) != 0 && errno != EINPROGRESS) {
         snprintf(err, err_size, "connect: %s", strerror(errno));
-        goto out;
+        close(fd);
+        return false;
     }
     if (!wait_fd(fd, POLLOUT, deadline)) {
         snprintf(err, err_size, "connect: timed out");
-        goto out;
+        close(fd);
+        return false;
     }
     int soerr = 0;
     socklen_t sl = sizeof soerr;
     getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl);
     if (soerr) {
         snprintf(err, err_size, "connect: %s", strerror(soerr));
-        goto out;
+        close(fd);
+        return false;
     }
+    atomic_fetch_add(&conn.opened, 1);
+    conn.fd = fd;
+    conn.posts = 0;
+    return true;
+}
+
+/* The value of header name (lowercase, with its colon) in head, or NULL;
+ * *n its length without surrounding blanks. */
+static const char *header_value(const char *head, const char *name, size_t *n) {
+    size_t nl = strlen(name);
+    for (const char *l = strstr(head, "\r\n"); l && l[2] != '\r'; l = strstr(l + 2, "\r\n")) {
+        const char *h = l + 2;
+        if (strncasecmp(h, name, nl) != 0) continue;
+        h += nl;
+        while (*h == ' ' || *h == '\t') h++;
+        size_t k = strcspn(h, "\r");
+        while (k && (h[k - 1] == ' ' || h[k - 1] == '\t')) k--;
+        *n = k;
+        return h;
+    }
+    return NULL;
+}
+
+/* The end of the answer's head ("\r\n\r\n") in the got bytes at buf, or
+ * NULL; *scanned: how far earlier calls looked (the search resumes 3 bytes
+ * before). Bytes, not strings: the body that may follow is binary. */
+static char *head_end(char *buf, size_t got, size_t *scanned) {
+    size_t i = *scanned > 3 ? *scanned - 3 : 0;
+    for (; i + 4 <= got; i++)
+        if (buf[i] == '\r' && memcmp(buf + i, "\r\n\r\n", 4) == 0) return buf + i;
+    *scanned = got;
+    return NULL;
+}
+
+/* One POST on the kept connection (opened first when there is none).
+ * Returns the HTTP status, or -1 (why in err). *stale: the connection was
+ * an old one and failed before any byte of an answer came back, so the
+ * server most likely closed it while idle (the caller may retry once on a
+ * new one). */
+static int post_once(const char *body, size_t len, int64_t deadline, bool *stale, char *err,
+                     size_t err_size) {
+    *stale = false;
+    bool reused = conn.fd >= 0;
+    if (!reused && !conn_open(deadline, err, err_size)) return -1;
+    int fd = conn.fd;
     char head[1024];
     int hn = snprintf(head, sizeof head,
                       "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-protobuf\r\n"
-                      "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+                      "Content-Length: %zu\r\n\r\n",
                       ex.path, ex.host, len);
     const char *parts[2] = {head, body};
     size_t sizes[2] = {(size_t)hn, len};
@@ -573,41 +681,100 @@ static int http_post(const char *body, size_t len, char *err, size_t err_size) {
             } else if (w < 0 && (errno == EAGAIN || errno == EINTR)) {
                 if (!wait_fd(fd, POLLOUT, deadline)) {
                     snprintf(err, err_size, "send: timed out");
-                    goto out;
+                    goto fail;
                 }
             } else {
+                *stale = reused && (errno == EPIPE || errno == ECONNRESET);
                 snprintf(err, err_size, "send: %s", strerror(errno));
-                goto out;
+                goto fail;
             }
         }
     }
-    /* The status line is all we need. */
-    char resp[256];
-    size_t got = 0;
-    while (got < sizeof resp - 1 && memchr(resp, '\n', got) == NULL) {
-        ssize_t r = recv(fd, resp + got, sizeof resp - 1 - got, 0);
+    conn.posts++;
+    /* The answer's head, then its body skipped (to keep the connection in
+     * step): Content-Length tells where it ends. */
+    char resp[RESP_HEAD_MAX + 1];
+    size_t got = 0, scanned = 0;
+    char *end = NULL;
+    while ((end = head_end(resp, got, &scanned)) == NULL) {
+        if (got == RESP_HEAD_MAX) {
+            snprintf(err, err_size, "receive: answer head too long");
+            goto fail;
+        }
+        ssize_t r = recv(fd, resp + got, RESP_HEAD_MAX - got, 0);
         if (r > 0) {
             got += (size_t)r;
+            resp[got] = '\0';
         } else if (r < 0 && (errno == EAGAIN || errno == EINTR)) {
             if (!wait_fd(fd, POLLIN, deadline)) {
                 snprintf(err, err_size, "receive: timed out");
-                goto out;
+                goto fail;
             }
         } else {
+            *stale = reused && got == 0 && (r == 0 || errno == ECONNRESET);
             snprintf(err, err_size, "receive: %s", r == 0 ? "connection closed" : strerror(errno));
-            goto out;
+            goto fail;
         }
     }
-    resp[got] = '\0';
-    int code;
-    if (sscanf(resp, "HTTP/1.%*d %d", &code) != 1) {
+    int code, minor;
+    /* The head is text (the body after it may be binary: Jaeger answers a
+     * protobuf ExportTraceServiceResponse). */
+    if (memchr(resp, '\0', (size_t)(end - resp)) ||
+        sscanf(resp, "HTTP/1.%d %d", &minor, &code) != 2) {
         snprintf(err, err_size, "not an HTTP response");
-        goto out;
+        goto fail;
     }
-    status = code;
+    *end = '\0'; /* the head alone, for header_value */
+    size_t vn = 0, have = got - (size_t)(end + 4 - resp);
+    const char *v = header_value(resp, "connection:", &vn);
+    bool keep = minor >= 1 && !(v && vn == 5 && strncasecmp(v, "close", 5) == 0);
+    v = header_value(resp, "content-length:", &vn);
+    size_t body_len = 0;
+    if (code == 204 || code == 304) {
+        body_len = 0;
+    } else if (v && vn > 0 && vn <= 9 && strspn(v, "0123456789") == vn) {
+        body_len = (size_t)strtoul(v, NULL, 10);
+    } else {
+        keep = false; /* chunked or to end of stream: not worth parsing for telemetry */
+    }
+    if (body_len > RESP_BODY_MAX || have > body_len) keep = false;
+    while (keep && have < body_len) {
+        char sink[4096];
+        size_t want = body_len - have < sizeof sink ? body_len - have : sizeof sink;
+        ssize_t r = recv(fd, sink, want, 0);
+        if (r > 0) {
+            have += (size_t)r;
+        } else if (r < 0 && (errno == EAGAIN || errno == EINTR)) {
+            if (!wait_fd(fd, POLLIN, deadline)) keep = false; /* the status is known */
+        } else {
+            keep = false;
+        }
+    }
+    if (keep) {
+        conn.idle_since = mono_ms();
+    } else {
+        conn_close();
+    }
     if (code < 200 || code > 299) snprintf(err, err_size, "HTTP status %d", code);
-out:
-    close(fd);
+    return code;
+fail:
+    conn_close();
+    return -1;
+}
+
+/* POSTs body; returns the HTTP status, or -1 (why in err). Connecting,
+ * sending and receiving share one deadline of timeout_ms. A kept
+ * connection the server closed while idle is retried once on a new one,
+ * within the same deadline: a server closing an idle connection has not
+ * read the request; one that read it and closed without a word would get
+ * the batch twice (duplicate spans), the
+ * price of not dropping a batch at every idle close. */
+static int http_post(const char *body, size_t len, char *err, size_t err_size) {
+    int64_t deadline = mono_ms() + ex.timeout_ms;
+    if (!conn_reusable()) conn_close();
+    bool stale;
+    int status = post_once(body, len, deadline, &stale, err, err_size);
+    if (status < 0 && stale) status = post_once(body, len, deadline, &stale, err, err_size);
     return status;
 }
 
@@ -621,7 +788,19 @@ static void recycle(mm_span **spans, size_t n) {
     size_t k = n < room ? n : room;
     for (size_t i = k; i < n; i++) mm_span_free(spans[i]);
     if (k == 0) return;
-    for (size_t i = 0; i + 1 < k; i++) spans[i]->next = spans[i + 1];
+    for (size_t i = 0; i < k; i++) {
+        /* A span in the pool has neither (mm_span_start relies on it); the
+         * flags on the span's first line say whether to look. */
+        if (spans[i]->error && spans[i]->status_message) {
+            free(spans[i]->status_message);
+            spans[i]->status_message = NULL;
+        }
+        if (spans[i]->link_count && spans[i]->links) {
+            free(spans[i]->links);
+            spans[i]->links = NULL;
+        }
+        if (i + 1 < k) spans[i]->next = spans[i + 1];
+    }
     q_lock();
     spans[k - 1]->next = ex.pool;
     ex.pool = spans[0];
@@ -641,12 +820,18 @@ static size_t free_chain(mm_span *sp) {
 
 /* Encodes and sends one batch (n > 0), recycles the spans; false when the
  * collector did not take it (the spans are counted as dropped). */
+/* The encoder's buffer, kept from one batch to the next (the exporter
+ * thread's alone; trace_otlp_pb.h says why), unless a batch of unusually
+ * large spans grew it past ENC_KEEP_MAX. */
+#define ENC_KEEP_MAX (1u << 20)
+static mm_otlp_pb_buf enc;
+
 static bool send_batch(mm_span **spans, size_t n) {
     size_t start = 0, len = 0;
-    char *body = (char *)mm_otlp_encode_pb_at(spans, n, ex.service_name, &start, &len);
+    char *body = (char *)mm_otlp_encode_pb_into(&enc, spans, n, ex.service_name, &start, &len);
     char err[200] = "out of memory";
     int status = body ? http_post(body + start, len, err, sizeof err) : -1;
-    free(body);
+    if (enc.cap > ENC_KEEP_MAX) mm_otlp_pb_buf_free(&enc);
     if (status >= 200 && status <= 299) {
         count(&cnt()->exported, n);
     } else {
@@ -750,6 +935,8 @@ static void *export_main(void *arg) {
     count(&cnt()->dropped, free_chain(rest));
     free_chain(pool);
     atomic_store_explicit(&cnt()->queued_bytes, 0, memory_order_relaxed);
+    conn_close();
+    mm_otlp_pb_buf_free(&enc);
     free(batch);
     return NULL;
 }
@@ -817,6 +1004,11 @@ static int parse_endpoint(const char *url, char *err, size_t err_size) {
  * and the queue and the lock are a snapshot. Start afresh. */
 static void reset_after_fork(void) {
     atomic_flag_clear(&qflag); /* a thread may have held it at the fork */
+    /* The parent's kept connection: our copy of the descriptor only (the
+     * parent's exporter goes on using it). */
+    if (conn.fd >= 0) close(conn.fd);
+    conn.fd = -1;
+    conn.posts = 0;
     free_chain(ex.head);
     free_chain(ex.pool);
     ex.head = ex.tail = ex.pool = NULL;

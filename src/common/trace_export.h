@@ -3,8 +3,9 @@
  * Ended spans wait in one process-wide queue bounded in bytes; a background
  * thread takes them in batches (every interval, or sooner once a batch is
  * full), encodes them as OTLP protobuf (an ExportTraceServiceRequest) and POSTs
- * them to <endpoint> with a small blocking HTTP/1.1 client whose connect,
- * send and receive each have a deadline. A span that does not fit the queue
+ * them to <endpoint> with a small blocking HTTP/1.1 client (one kept-alive
+ * connection, bounded in age and idle time) whose connect, send and receive
+ * share a deadline. A span that does not fit the queue
  * is dropped and counted, never waited for; a batch the collector does not
  * accept (error, timeout, non-2xx) is dropped and counted too: spans are
  * telemetry, a request never waits for them. */
@@ -69,6 +70,10 @@ void mm_trace_get_stats(mm_trace_stats *out);
  * JSON; the exporter sends mm_otlp_encode_pb's protobuf) for n spans (a malloc'd text,
  * *len bytes), NULL when out of memory. Exposed for the unit tests. */
 char *mm_otlp_encode(mm_span *const *spans, size_t n, const char *service_name, size_t *len);
+
+/* Connections the exporter opened to the collector so far (it keeps one
+ * alive across POSTs); for the unit tests. */
+uint64_t mm_trace_connections_opened(void);
 
 /* The bytes a span accounts for in the queue. */
 size_t mm_trace_span_bytes(const mm_span *sp);

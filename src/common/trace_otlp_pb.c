@@ -27,7 +27,10 @@ enum {
     TAG_SPAN_START = 7 << 3 | 1,
     TAG_SPAN_END = 8 << 3 | 1,
     TAG_SPAN_ATTRIBUTES = 9 << 3 | 2,
+    TAG_SPAN_LINKS = 13 << 3 | 2,
     TAG_SPAN_STATUS = 15 << 3 | 2,
+    TAG_LINK_TRACE_ID = 1 << 3 | 2,
+    TAG_LINK_SPAN_ID = 2 << 3 | 2,
     TAG_STATUS_MESSAGE = 2 << 3 | 2,
     TAG_STATUS_CODE = 3 << 3 | 0,
     TAG_KV_KEY = 1 << 3 | 2,
@@ -48,6 +51,9 @@ static inline size_t varint_len(uint64_t v) {
 
 /* A length-delimited field of inner bytes: tag, length, inner. */
 static size_t field_len(size_t inner) { return 1 + varint_len(inner) + inner; }
+
+/* A Link message: its trace id and span id fields. */
+#define LINK_LEN (2 + 16 + 2 + 8)
 
 static inline unsigned char *put_varint(unsigned char *p, uint64_t v) {
     if (v < 0x80) {
@@ -224,7 +230,8 @@ static size_t span_parse(const mm_span *sp, attr *as, size_t *na, const memo *m,
     size_t n = field_len(16) + field_len(8) + field_len(sp->name_len) + 2 + 9 + 9, k = 0;
     if (sp->ctx.state[0]) n += field_len(strlen(sp->ctx.state));
     if (sp->has_parent) n += field_len(8);
-    if (sp->error) n += field_len(status_len(strlen(sp->status_message)));
+    if (sp->error) n += field_len(status_len(sp->status_message ? strlen(sp->status_message) : 0));
+    n += sp->link_count * field_len(LINK_LEN);
     /* (memcmp: the block is a few hundred bytes, compared 32 at a time) */
     *block = m->sp != NULL && sp->attrs_len == m->sp->attrs_len &&
              memcmp(sp->attrs, m->sp->attrs, sp->attrs_len) == 0;
@@ -290,12 +297,19 @@ static unsigned char *put_span(unsigned char *buf, unsigned char *p, const mm_sp
     }
     *blen = (size_t)(p - buf) - *off;
     if (sp->error) {
-        size_t ml = strlen(sp->status_message);
+        const char *msg = sp->status_message ? sp->status_message : ""; /* NULL: memory was short */
+        size_t ml = strlen(msg);
         *p++ = TAG_SPAN_STATUS;
         p = put_varint(p, status_len(ml));
-        p = put_bytes(p, TAG_STATUS_MESSAGE, sp->status_message, ml);
+        p = put_bytes(p, TAG_STATUS_MESSAGE, msg, ml);
         *p++ = TAG_STATUS_CODE;
         *p++ = 2; /* STATUS_CODE_ERROR */
+    }
+    for (unsigned i = 0; i < sp->link_count; i++) {
+        *p++ = TAG_SPAN_LINKS;
+        p = put_varint(p, LINK_LEN);
+        p = put_bytes(p, TAG_LINK_TRACE_ID, sp->links[i].trace_id, 16);
+        p = put_bytes(p, TAG_LINK_SPAN_ID, sp->links[i].span_id, 8);
     }
     return p;
 }
@@ -304,8 +318,8 @@ static unsigned char *put_span(unsigned char *buf, unsigned char *p, const mm_sp
  * request's head (whose lengths depend on the spans' total), the head is
  * written at the gap's end once the total is known (mm_otlp_encode_pb then
  * moves the whole to the buffer's start; the exporter sends it in place). */
-unsigned char *mm_otlp_encode_pb_at(mm_span *const *spans, size_t n, const char *service_name,
-                                    size_t *start, size_t *len) {
+unsigned char *mm_otlp_encode_pb_into(mm_otlp_pb_buf *keep, mm_span *const *spans, size_t n,
+                                      const char *service_name, size_t *start, size_t *len) {
     static const char scope[] = "metamorphosis";
     const char *svc = service_name ? service_name : "metamorphosis";
     attr res[3] = {
@@ -321,9 +335,17 @@ unsigned char *mm_otlp_encode_pb_at(mm_span *const *spans, size_t n, const char 
     size_t gap = 2 * 11 + field_len(resource) + scope_msg;
     size_t cap = gap + 512 * (n ? n : 1), used = gap;
     /* this span's attributes and the previous one's (the memo), swapped */
-    attr *mem = malloc(2 * SPAN_ATTRS_MAX * sizeof *mem), *as = mem;
+    if (keep->attrs == NULL) keep->attrs = malloc(2 * SPAN_ATTRS_MAX * sizeof(attr));
+    attr *mem = keep->attrs, *as = mem;
     memo m = {.as = mem ? mem + SPAN_ATTRS_MAX : NULL};
-    unsigned char *buf = malloc(cap);
+    unsigned char *buf = keep->buf;
+    if (buf == NULL || keep->cap < cap) {
+        free(buf);
+        keep->buf = buf = malloc(cap);
+        keep->cap = buf ? cap : 0;
+    } else {
+        cap = keep->cap;
+    }
     if (mem == NULL || buf == NULL) goto fail;
     for (size_t i = 0; i < n; i++) {
         bool block;
@@ -332,8 +354,8 @@ unsigned char *mm_otlp_encode_pb_at(mm_span *const *spans, size_t n, const char 
             size_t ncap = cap * 2 > used + need ? cap * 2 : used + need;
             unsigned char *nb = realloc(buf, ncap);
             if (nb == NULL) goto fail;
-            buf = nb;
-            cap = ncap;
+            keep->buf = buf = nb;
+            keep->cap = cap = ncap;
         }
         size_t off, blen;
         unsigned char *end =
@@ -370,14 +392,28 @@ unsigned char *mm_otlp_encode_pb_at(mm_span *const *spans, size_t n, const char 
     p = put_varint(p, field_len(sizeof scope - 1));
     p = put_bytes(p, TAG_SCOPE_NAME, scope, sizeof scope - 1);
     assert(p == buf + gap);
-    free(mem);
     *start = gap - head;
     *len = total;
     return buf;
 fail:
-    free(mem);
-    free(buf);
+    mm_otlp_pb_buf_free(keep);
     return NULL;
+}
+
+void mm_otlp_pb_buf_free(mm_otlp_pb_buf *keep) {
+    free(keep->buf);
+    free(keep->attrs);
+    keep->buf = NULL;
+    keep->attrs = NULL;
+    keep->cap = 0;
+}
+
+unsigned char *mm_otlp_encode_pb_at(mm_span *const *spans, size_t n, const char *service_name,
+                                    size_t *start, size_t *len) {
+    mm_otlp_pb_buf keep = {0};
+    unsigned char *buf = mm_otlp_encode_pb_into(&keep, spans, n, service_name, start, len);
+    free(keep.attrs); /* the caller frees buf */
+    return buf;
 }
 
 unsigned char *mm_otlp_encode_pb(mm_span *const *spans, size_t n, const char *service_name,

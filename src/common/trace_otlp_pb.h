@@ -20,4 +20,22 @@ unsigned char *mm_otlp_encode_pb(mm_span *const *spans, size_t n, const char *se
 unsigned char *mm_otlp_encode_pb_at(mm_span *const *spans, size_t n, const char *service_name,
                                     size_t *start, size_t *len);
 
+/* Room an encoder keeps from one request to the next (the exporter's: a
+ * batch's ~100-250 KB buffer malloc'd and freed per POST cost the kernel
+ * dozens of mprotect calls and page faults each time, as glibc grew and
+ * trimmed the thread's heap). Zero-initialised; mm_otlp_pb_buf_free
+ * releases it. */
+typedef struct mm_otlp_pb_buf {
+    unsigned char *buf;
+    size_t cap;
+    void *attrs; /* the encoder's attribute scratch */
+} mm_otlp_pb_buf;
+
+/* mm_otlp_encode_pb_at into keep's buffer (grown when needed): returns
+ * keep->buf (not to be freed by the caller) or NULL when out of memory
+ * (keep is then emptied). */
+unsigned char *mm_otlp_encode_pb_into(mm_otlp_pb_buf *keep, mm_span *const *spans, size_t n,
+                                      const char *service_name, size_t *start, size_t *len);
+void mm_otlp_pb_buf_free(mm_otlp_pb_buf *keep);
+
 #endif

@@ -355,6 +355,39 @@ static void histogram(mm_strbuf *t, const char *name, const char *labels,
     mm_strbuf_printf(t, "%s_count{%s} %llu\n", name, labels, (unsigned long long)count);
 }
 
+/* One consumer's sample(s) of a worker family (F_HANDLED..F_TRACE_QUEUE)
+ * from its counters w; in_flight is passed apart (a sum over the running
+ * workers, not a counter). */
+static void worker_sample(mm_strbuf *t, int f, const char *labels, const mm_worker_metrics *w,
+                          int64_t in_flight) {
+    const char *name = mm_node_metric_families[f].name;
+    const _Atomic uint64_t *cell = NULL;
+    switch (f) {
+    case F_HANDLED: cell = &w->handled; break;
+    case F_FAILED: cell = &w->failed; break;
+    case F_RETRIED: cell = &w->retried; break;
+    case F_DEAD: cell = &w->dead_lettered; break;
+    case F_REBALANCES: cell = &w->rebalances; break;
+    case F_TRACE_EXPORTED: cell = &w->trace.exported; break;
+    case F_TRACE_DROPPED: cell = &w->trace.dropped; break;
+    case F_TRACE_FAILURES: cell = &w->trace.failed_posts; break;
+    case F_TRACE_QUEUE: cell = &w->trace.queued_bytes; break;
+    case F_IN_FLIGHT:
+        mm_strbuf_printf(t, "%s{%s} %lld\n", name, labels, (long long)in_flight);
+        return;
+    case F_HANDLER:
+        histogram(t, name, labels, w->handler.bucket, mm_wm_handler_bounds_us,
+                  MM_WM_HANDLER_BUCKETS, ld(&w->handler.sum_us), ld(&w->handler.count));
+        return;
+    case F_E2E:
+        histogram(t, name, labels, w->e2e.bucket, mm_wm_e2e_bounds_us, MM_WM_E2E_BUCKETS,
+                  ld(&w->e2e.sum_us), ld(&w->e2e.count));
+        return;
+    default: assert(!"not a worker family"); return;
+    }
+    mm_strbuf_printf(t, "%s{%s} %llu\n", name, labels, (unsigned long long)ld(cell));
+}
+
 static size_t running(const mm_node_slot *s) {
     size_t r = 0;
     for (size_t i = 0; i < s->proc_count; i++) r += !s->procs[i].stopping && !s->procs[i].released;
@@ -384,56 +417,8 @@ char *mm_node_metrics_render(mm_node *n, size_t *len) {
         const char *name = mm_node_metric_families[f].name;
         for (size_t i = 0; i < k && f <= F_EXITS && f != F_LAG && f != F_COMMITTED && f != F_END;
              i++) {
-            const mm_worker_metrics *w = &sums[i];
             const mm_node_slot *s = &n->slots[i];
             switch (f) {
-            case F_HANDLED:
-                mm_strbuf_printf(&t, "%s{%s} %llu\n", name, labels[i],
-                                 (unsigned long long)ld(&w->handled));
-                break;
-            case F_FAILED:
-                mm_strbuf_printf(&t, "%s{%s} %llu\n", name, labels[i],
-                                 (unsigned long long)ld(&w->failed));
-                break;
-            case F_RETRIED:
-                mm_strbuf_printf(&t, "%s{%s} %llu\n", name, labels[i],
-                                 (unsigned long long)ld(&w->retried));
-                break;
-            case F_DEAD:
-                mm_strbuf_printf(&t, "%s{%s} %llu\n", name, labels[i],
-                                 (unsigned long long)ld(&w->dead_lettered));
-                break;
-            case F_IN_FLIGHT:
-                mm_strbuf_printf(&t, "%s{%s} %lld\n", name, labels[i], (long long)inflight[i]);
-                break;
-            case F_REBALANCES:
-                mm_strbuf_printf(&t, "%s{%s} %llu\n", name, labels[i],
-                                 (unsigned long long)ld(&w->rebalances));
-                break;
-            case F_HANDLER:
-                histogram(&t, name, labels[i], w->handler.bucket, mm_wm_handler_bounds_us,
-                          MM_WM_HANDLER_BUCKETS, ld(&w->handler.sum_us), ld(&w->handler.count));
-                break;
-            case F_E2E:
-                histogram(&t, name, labels[i], w->e2e.bucket, mm_wm_e2e_bounds_us,
-                          MM_WM_E2E_BUCKETS, ld(&w->e2e.sum_us), ld(&w->e2e.count));
-                break;
-            case F_TRACE_EXPORTED:
-                mm_strbuf_printf(&t, "%s{%s} %llu\n", name, labels[i],
-                                 (unsigned long long)ld(&w->trace.exported));
-                break;
-            case F_TRACE_DROPPED:
-                mm_strbuf_printf(&t, "%s{%s} %llu\n", name, labels[i],
-                                 (unsigned long long)ld(&w->trace.dropped));
-                break;
-            case F_TRACE_FAILURES:
-                mm_strbuf_printf(&t, "%s{%s} %llu\n", name, labels[i],
-                                 (unsigned long long)ld(&w->trace.failed_posts));
-                break;
-            case F_TRACE_QUEUE:
-                mm_strbuf_printf(&t, "%s{%s} %llu\n", name, labels[i],
-                                 (unsigned long long)ld(&w->trace.queued_bytes));
-                break;
             case F_WORKERS:
                 mm_strbuf_printf(&t, "%s{%s} %zu\n", name, labels[i], running(s));
                 break;
@@ -449,7 +434,7 @@ char *mm_node_metrics_render(mm_node *n, size_t *len) {
                                      mm_node_exit_reason_name((mm_node_exit_reason)r),
                                      m->exits[i][r]);
                 break;
-            default: break;
+            default: worker_sample(&t, f, labels[i], &sums[i], inflight[i]); break;
             }
         }
         if ((f == F_LAG || f == F_COMMITTED || f == F_END) && have_lag)
@@ -476,6 +461,24 @@ char *mm_node_metrics_render(mm_node *n, size_t *len) {
     free(inflight);
     free(labels);
     free(lag);
+    *len = t.len;
+    return mm_strbuf_take(&t); /* NULL when an allocation failed */
+}
+
+const size_t mm_worker_metric_family_count = F_TRACE_QUEUE + 1;
+
+char *mm_worker_metrics_render(const mm_worker_metrics *w, const char *service,
+                               const char *consumer, size_t *len) {
+    mm_strbuf t = MM_STRBUF_INIT;
+    char sv[256], cv[256], labels[700];
+    snprintf(labels, sizeof labels, "service=\"%s\",consumer=\"%s\"", esc(service, sv, sizeof sv),
+             esc(consumer, cv, sizeof cv));
+    int64_t in_flight = atomic_load_explicit(&w->in_flight, memory_order_relaxed);
+    if (in_flight < 0) in_flight = 0;
+    for (int f = 0; f <= F_TRACE_QUEUE && !t.failed; f++) {
+        family(&t, f);
+        worker_sample(&t, f, labels, w, in_flight);
+    }
     *len = t.len;
     return mm_strbuf_take(&t); /* NULL when an allocation failed */
 }

@@ -75,4 +75,12 @@ void mm_node_metrics_handle(struct mm_node *n, const struct pollfd *fds, size_t 
 /* The exposition text (malloc'd, *len set), NULL when out of memory. */
 char *mm_node_metrics_render(struct mm_node *n, size_t *len);
 
+/* The worker families alone (the first mm_worker_metric_family_count of
+ * mm_node_metric_families: mm_worker_*), for one consumer from one block:
+ * what a standalone `gregor worker --metrics-listen` serves
+ * (worker_endpoint.h). Same text as a node's for that consumer. */
+extern const size_t mm_worker_metric_family_count;
+char *mm_worker_metrics_render(const mm_worker_metrics *w, const char *service,
+                               const char *consumer, size_t *len);
+
 #endif

@@ -23,6 +23,7 @@
 #include "http/persisted_queries.h"
 #include "service/mutation.h"
 #include "service/service_internal.h"
+#include "service/subscription_trace.h"
 
 #define MAX_LOOPS       64
 #define POLL_MS         200
@@ -47,9 +48,11 @@ typedef struct sub {
     int done;          /* eventResult answered, but the stream still lists it */
     /* A polled field (options.polled_field). */
     int polled;
-    int polling;     /* a read is on a dispatch thread */
-    uint64_t serial; /* names it to the read's answer (the sub may be gone by then) */
-    char *last_text; /* the last result sent: only a different one is sent */
+    int polling;        /* a read is on a dispatch thread */
+    uint64_t serial;    /* names it to the read's answer (the sub may be gone by then) */
+    char *last_text;    /* the last result sent: only a different one is sent */
+    mm_span *span;      /* trace: the operation's span (subscription_trace.h) */
+    uint64_t delivered; /* trace: results sent to it */
 } sub;
 
 /* The subscribers of one loop with the same binding, document, operation
@@ -222,6 +225,7 @@ static int execute_and_send(mm_subscriptions *subs, sub *s, json_t *payload) {
 
 static void sub_free(mm_subscriptions *subs, sub *s) {
     if (!s) return;
+    mm_subscription_trace_end(s->span, s->delivered); /* trace */
     free(s->last_text);
     free(s->id);
     free(s->field);
@@ -355,6 +359,9 @@ static char *result_for(mm_subscriptions *subs, const sub *s, shared_event *e, s
  * buffer and one write for each member. Writing never runs a hook, so the
  * lists cannot change during the walk. */
 static void deliver_event(mm_subscriptions *subs, loop_reg *reg, shared_event *e) {
+    mm_span *ev_span =
+        mm_trace_enabled() ? mm_subscription_trace_event_begin(&e->ev, e->topic) : NULL; /* trace */
+    size_t executions = 0, deliveries = 0;                                               /* trace */
     for (group *g = reg->groups; g; g = g->next) {
         const sub *first = g->members;
         const mm_subscription_spec *sp = first->spec;
@@ -362,6 +369,7 @@ static void deliver_event(mm_subscriptions *subs, loop_reg *reg, shared_event *e
         size_t len;
         char *text = result_for(subs, first, e, &len);
         if (!text) continue;
+        executions++; /* trace */
         /* One frame per transport: "sse", "ws", "sse1" (single connection). */
         mm_http_stream_frame frame[3] = {{0}};
         for (sub *s = g->members; s; s = s->next) {
@@ -370,10 +378,13 @@ static void deliver_event(mm_subscriptions *subs, loop_reg *reg, shared_event *e
                                        &frame[k[0] == 'w'   ? 1
                                               : k[3] == '1' ? 2
                                                             : 0]);
+            s->delivered++, deliveries++;                                    /* trace */
+            if (ev_span) mm_subscription_trace_event_link(ev_span, s->span); /* trace */
         }
         for (size_t i = 0; i < 3; i++) mm_http_stream_frame_clear(&frame[i]);
         free(text);
     }
+    mm_subscription_trace_event_end(ev_span, executions, deliveries); /* trace */
 }
 
 static void deliver_result(mm_subscriptions *subs, loop_reg *reg, const char *id, json_t *doc) {
@@ -382,6 +393,7 @@ static void deliver_result(mm_subscriptions *subs, loop_reg *reg, const char *id
         sub *next = s->next;
         if (strcmp(s->event_id, id) == 0) {
             list_remove(&reg->result_subs, s);
+            s->delivered++; /* trace */
             execute_and_send(subs, s, mm_event_result_value(id, doc));
             if (mm_http_stream_complete(s->st, s->id) == 0)
                 sub_free(subs, s); /* no unsubscribe comes */
@@ -615,6 +627,7 @@ static void on_poll_answer(void *ud) {
     j->value = NULL; /* taken */
     if (text && !(s->last_text && strcmp(s->last_text, text) == 0) &&
         mm_http_stream_next(s->st, s->id, text, len) == 0) {
+        s->delivered++; /* trace */
         free(s->last_text);
         s->last_text = text;
         text = NULL;
@@ -939,6 +952,9 @@ static int subscribe_document(mm_subscriptions *subs, mm_http_stream *st, const 
     if (!spec && !polled) arm_result_sweep(subs, loop);
     mm_log_debug("msg=\"subscription started\" transport=%s remote=%s field=%s",
                  mm_http_stream_kind(st), mm_http_stream_remote(st), field);
+    if (mm_trace_enabled()) /* trace: over SSE a child of the request's server span */
+        s->span = mm_subscription_trace_begin(&req->trace, mm_http_stream_kind(st), field,
+                                              req->operation_name);
     *op_data = s;
     rc = 0;
 out:

@@ -17,7 +17,14 @@
 #      (the mutation still answers) and the exporter reports dropped spans;
 #   4. the exporter's health on gregor serve's /metrics: spans exported
 #      (Jaeger accepted them), dropped and failed POSTs (the collector that
-#      is down), each /metrics text passing `promtool check metrics`.
+#      is down), each /metrics text passing `promtool check metrics`;
+#   5. the exporter's kept-alive connection obeys Jaeger's `Connection: close`
+#      (v1.75 closes after every POST): no POST fails, none is left open;
+#   6. an SSE subscription's operation span (child of its request's server
+#      span) and the delivery's process span in the mutation's trace, a child
+#      of the emit's publish span, linked to the operation span
+#      (tracing/check_subscription.py); over WebSocket the operation's span
+#      is the SERVER root of its own trace (tracing/ws_subscribe.py).
 set -euo pipefail
 
 src=${MM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -140,6 +147,108 @@ sdk_span=$(python3 -c 'import secrets; print(secrets.token_hex(8))')
     "00-$sdk_trace-$sdk_span-01" "from-sdk" >/dev/null || fail "the SDK could not publish"
 python3 "$src/tests/e2e/tracing/check_trace.py" "$query" "$sdk_trace" "$topic" sdk "$sdk_span" ||
     fail "the SDK event's trace was not continued"
+
+# The exporter's kept-alive connection against a real collector. Jaeger
+# v1.75's all-in-one answers every OTLP/HTTP POST with `Connection: close`
+# (it builds its receiver's confighttp.ServerConfig without
+# KeepAlivesEnabled), so here the exporter must obey it: a new connection
+# per batch, no failed POST, no connection left open. Against a collector
+# that keeps connections (an OpenTelemetry Collector, the unit tests' fake
+# one), the next batch goes on the same connection; that branch runs when a
+# later Jaeger stops closing.
+serve_pid=${pids[2]}
+otlp_conns() { # the local address:port of serve's connections to Jaeger's OTLP port
+    ss -Htnp state established "( dport = :$p_otlp )" | { grep "pid=$serve_pid," || true; } |
+        awk '{print $3}' | sort -u
+}
+metric_of() { curl -sf --max-time 5 "${url%/graphql}/metrics" | sed -n "s/^$1 //p"; }
+jaeger_closes=$(curl -s -o /dev/null -D - -X POST -H 'Content-Type: application/x-protobuf' \
+    --data-binary '' "http://127.0.0.1:$p_otlp/v1/traces" | tr -d '\r' | grep -ci '^connection: close' || true)
+conn1=$(otlp_conns)
+before=$(metric_of mm_trace_spans_exported_total)
+out=$(curl -s --max-time 60 -H 'content-type: application/json' --data-binary "$body" "$url")
+grep -q '"name":"traced"' <<<"$out" || fail "createForm did not answer: $out"
+for _ in $(seq 50); do [[ $(metric_of mm_trace_spans_exported_total) -gt $before ]] && break; sleep 0.1; done
+[[ $(metric_of mm_trace_spans_exported_total) -gt $before ]] || fail "the next batch was not exported"
+[[ $(metric_of mm_trace_export_failures_total) == 0 ]] || fail "a POST to Jaeger failed"
+conn2=$(otlp_conns)
+if [[ $jaeger_closes -gt 0 ]]; then
+    [[ -z $conn1 && -z $conn2 ]] || fail "Jaeger said Connection: close, serve kept '$conn1' '$conn2'"
+    echo "tracing_jaeger: Jaeger closes after each POST; the exporter reconnects, nothing failed"
+else
+    [[ -n $conn1 && $conn2 == "$conn1" ]] || fail "the next batch did not reuse the connection: '$conn1' then '$conn2'"
+    echo "tracing_jaeger: one kept-alive connection to Jaeger ($conn1)"
+fi
+
+# 6. Subscriptions: an SSE subscription (with a client traceparent) gets
+# the form a mutation creates; the operation's span is in the SSE request's
+# trace, the delivery's process span in the mutation's, linked to it.
+sub_trace=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
+sub_parent=$(python3 -c 'import secrets; print(secrets.token_hex(8))')
+curl -sN --max-time 40 "$url" -H 'accept: text/event-stream' -H 'content-type: application/json' \
+    -H "traceparent: 00-$sub_trace-$sub_parent-01" \
+    -d '{"query":"subscription S { formCreated(name: \"traced-sub\") { id name } }","operationName":"S"}' \
+    >"$work/sse.txt" 2>/dev/null &
+sse_pid=$!
+pids+=("$sse_pid")
+sub_body='{"query":"mutation { createForm(name: \"traced-sub\", template: \"t\", timing: synchronous) { data { id } } }"}'
+mut_traces=()
+for _ in $(seq 30); do # until the subscription has seen one (it starts from now)
+    mt=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
+    mut_traces+=("$mt")
+    curl -s --max-time 30 -H 'content-type: application/json' \
+        -H "traceparent: 00-$mt-$(python3 -c 'import secrets; print(secrets.token_hex(8))')-01" \
+        --data-binary "$sub_body" "$url" >/dev/null
+    grep -q '"traced-sub"' "$work/sse.txt" && break
+    sleep 0.3
+done
+grep -q '"traced-sub"' "$work/sse.txt" || fail "the SSE subscription got no event: $(cat "$work/sse.txt")"
+kill -TERM "$sse_pid" 2>/dev/null || true # the client leaves: the operation ends
+wait "$sse_pid" 2>/dev/null || true
+unset 'pids[-1]' # (the ends below count on the servers' places in pids)
+python3 "$src/tests/e2e/tracing/check_subscription.py" "$query" "$sub_trace" "$sub_parent" "$topic" \
+    "${mut_traces[@]}" || fail "the subscription's spans are not as documented"
+
+# The same over WebSocket: the operation is the SERVER root of its own trace
+# (its messages arrive after the upgrade request ended), found by name.
+python3 "$src/tests/e2e/tracing/ws_subscribe.py" "$url" \
+    'subscription W { formCreated(name: "traced-ws") { id name } }' W >"$work/ws.txt" 2>&1 &
+ws_pid=$!
+pids+=("$ws_pid")
+for _ in $(seq 100); do grep -q subscribed "$work/ws.txt" && break; sleep 0.1; done
+ws_body='{"query":"mutation { createForm(name: \"traced-ws\", template: \"t\", timing: synchronous) { data { id } } }"}'
+for _ in $(seq 30); do
+    curl -s --max-time 30 -H 'content-type: application/json' --data-binary "$ws_body" "$url" >/dev/null
+    grep -q '"traced-ws"' "$work/ws.txt" && break
+    sleep 0.3
+done
+wait "$ws_pid" || fail "the WebSocket subscription got no event: $(cat "$work/ws.txt")"
+unset 'pids[-1]'
+python3 - "$query" <<'PY' || fail "no WebSocket subscription span"
+import json, sys, time, urllib.parse, urllib.request
+url = sys.argv[1]
+deadline = time.time() + 30
+while time.time() < deadline:
+    q = urllib.parse.urlencode({"service": "gregor-serve", "operation": "subscription W", "limit": 5})
+    try:
+        data = json.load(urllib.request.urlopen(f"{url}/api/traces?{q}", timeout=5))["data"]
+    except Exception:
+        data = []
+    for tr in data:
+        for sp in tr["spans"]:
+            if sp["operationName"] != "subscription W":
+                continue
+            t = {x["key"]: x["value"] for x in sp["tags"]}
+            assert t.get("span.kind") == "server", t
+            assert not [r for r in sp["references"] if r["refType"] == "CHILD_OF"], "not a root"
+            assert t.get("metamorphosis.subscription.transport") == "ws", t
+            assert t.get("graphql.operation.name") == "W", t
+            assert int(t.get("metamorphosis.subscription.events_delivered", 0)) >= 1, t
+            print("tracing_jaeger: WebSocket subscription span", sp["spanID"])
+            sys.exit(0)
+    time.sleep(0.5)
+sys.exit("not found")
+PY
 
 # The worker's logs joined: its process saw the traced events (info lines
 # written while handling carry trace_id when there are any).

@@ -423,6 +423,74 @@ static void test_encode_pb(void **state) {
     mm_trace_enabled_ = false;
 }
 
+/* Links (subscription deliveries link to the operations they served):
+ * at most MM_SPAN_LINKS_MAX kept, encoded as OTLP Span.links in protobuf
+ * (field 13: trace id, span id) and JSON ("links"), freed with the span;
+ * an unsampled span or an invalid context keeps none. */
+static void test_links(void **state) {
+    (void)state;
+    mm_trace_enabled_ = true;
+    mm_span *sp = mm_span_start("process t", MM_SPAN_CONSUMER, sampled_parent());
+    assert_non_null(sp);
+    mm_trace_ctx to[MM_SPAN_LINKS_MAX + 2];
+    for (int i = 0; i < MM_SPAN_LINKS_MAX + 2; i++) {
+        memset(&to[i], 0, sizeof to[i]);
+        to[i].valid = true;
+        mm_trace_random(to[i].trace_id, 16);
+        mm_trace_random(to[i].span_id, 8);
+        mm_span_add_link(sp, &to[i]);
+    }
+    mm_trace_ctx invalid = {0};
+    mm_span_add_link(sp, &invalid);
+    assert_int_equal(sp->link_count, MM_SPAN_LINKS_MAX);
+    mm_span_set_error(sp, "x");
+    sp->end_ns = sp->start_ns + 1;
+    size_t start, len;
+    mm_span *one[1] = {sp};
+    unsigned char *pb = mm_otlp_encode_pb_at(one, 1, "svc", &start, &len);
+    assert_non_null(pb);
+    const uint8_t *ss, *span, *link, *v;
+    size_t ss_len, span_len, link_len, v_len;
+    pb_spans(pb + start, len, &ss, &ss_len);
+    assert_int_equal(pb_find(ss, ss_len, 2, 0, &span, &span_len, NULL), 1);
+    assert_int_equal(pb_find(span, span_len, 13, SIZE_MAX, NULL, NULL, NULL), MM_SPAN_LINKS_MAX);
+    assert_int_equal(pb_find(span, span_len, 13, 3, &link, &link_len, NULL), 1);
+    assert_int_equal(pb_find(link, link_len, 1, 0, &v, &v_len, NULL), 1);
+    assert_int_equal(v_len, 16);
+    assert_memory_equal(v, to[3].trace_id, 16);
+    assert_int_equal(pb_find(link, link_len, 2, 0, &v, &v_len, NULL), 1);
+    assert_int_equal(v_len, 8);
+    assert_memory_equal(v, to[3].span_id, 8);
+    free(pb);
+    char *text = mm_otlp_encode(one, 1, "svc", &len);
+    assert_non_null(text);
+    json_error_t e;
+    json_t *doc = json_loadb(text, len, 0, &e);
+    assert_non_null(doc);
+    json_t *rs = json_array_get(json_object_get(doc, "resourceSpans"), 0);
+    json_t *s0 = json_array_get(
+        json_object_get(json_array_get(json_object_get(rs, "scopeSpans"), 0), "spans"), 0);
+    json_t *links = json_object_get(s0, "links");
+    assert_int_equal(json_array_size(links), MM_SPAN_LINKS_MAX);
+    char sid[17];
+    mm_trace_hex(to[7].span_id, 8, sid);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(links, 7), "spanId")),
+                        sid);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(s0, "status"), "code")), 2);
+    json_decref(doc);
+    free(text);
+    mm_span_free(sp); /* its links and status message with it (ASan: no leak) */
+    /* unsampled: none kept */
+    mm_trace_ctx unsampled = to[0];
+    unsampled.flags = 0;
+    mm_span *u = mm_span_start("u", MM_SPAN_INTERNAL, &unsampled);
+    mm_span_add_link(u, &to[1]);
+    assert_int_equal(u->link_count, 0);
+    assert_null(u->links);
+    mm_span_free(u);
+    mm_trace_enabled_ = false;
+}
+
 static void test_export_posts(void **state) {
     (void)state;
     int port;
@@ -676,6 +744,7 @@ int main(void) {
         cmocka_unit_test(test_attr_bounds),
         cmocka_unit_test(test_encode_pb),
         cmocka_unit_test(test_encode_pb_memo),
+        cmocka_unit_test(test_links),
         cmocka_unit_test(test_export_posts),
         cmocka_unit_test(test_concurrent_threads),
         cmocka_unit_test(test_queue_drops_not_blocks),
