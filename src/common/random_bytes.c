@@ -41,6 +41,11 @@ static int fill(unsigned char *buf, size_t len) {
     return 0;
 }
 
+unsigned mm_random_fork_generation(void) {
+    pthread_once(&atfork_once, register_atfork);
+    return atomic_load_explicit(&fork_generation, memory_order_relaxed);
+}
+
 int mm_random_bytes(void *out, size_t len) {
     unsigned char *dst = out;
     if (len > MM_RANDOM_BUFFER / 4) return fill(dst, len); /* large: no point buffering */

@@ -17,4 +17,9 @@
  * supplies none (getrandom failing other than by EINTR). Any thread. */
 int mm_random_bytes(void *out, size_t len);
 
+/* A number that changes in the child at every fork(2) (never 0): per-thread
+ * generators seeded from mm_random_bytes compare it with the value they were
+ * seeded under and seed again when it differs. Any thread. */
+unsigned mm_random_fork_generation(void);
+
 #endif

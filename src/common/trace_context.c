@@ -4,9 +4,10 @@
 
 #include <assert.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "common/random_bytes.h"
 
 static int lhex(char c) {
     if (c >= '0' && c <= '9') return c - '0';
@@ -148,25 +149,30 @@ bool mm_tracestate_set(mm_trace_ctx *c, const char *s, size_t len) {
 
 /* ---- random ids ---------------------------------------------------------- */
 
-/* xoshiro256** per thread, seeded once from getrandom (or, if the kernel
- * refuses, the clock, the pid and the thread's address). */
+/* xoshiro256** per thread, seeded from the kernel's CSPRNG (or, if the
+ * kernel refuses, the clock, the pid and the thread's address), and seeded
+ * again in a forked child: a node's workers must not repeat the ids their
+ * parent's thread draws next. */
 static _Thread_local uint64_t rng[4];
-static _Thread_local bool rng_seeded;
+static _Thread_local unsigned rng_generation; /* 0: never seeded */
 
 static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
-static uint64_t next64(void) {
-    if (!rng_seeded) {
-        if (getrandom(rng, sizeof rng, 0) != (ssize_t)sizeof rng) {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            rng[0] = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 30);
-            rng[1] = (uint64_t)getpid() * 0x9e3779b97f4a7c15u;
-            rng[2] = (uint64_t)(uintptr_t)&rng_seeded;
-            rng[3] = 0x2545f4914f6cdd1du;
-        }
-        rng_seeded = true;
+static void seed(unsigned generation) {
+    if (mm_random_bytes(rng, sizeof rng) != 0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        rng[0] = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 30);
+        rng[1] = (uint64_t)getpid() * 0x9e3779b97f4a7c15u;
+        rng[2] = (uint64_t)(uintptr_t)&rng_generation;
+        rng[3] = 0x2545f4914f6cdd1du;
     }
+    rng_generation = generation;
+}
+
+static uint64_t next64(void) {
+    unsigned generation = mm_random_fork_generation();
+    if (rng_generation != generation) seed(generation);
     uint64_t result = rotl(rng[1] * 5, 7) * 9, t = rng[1] << 17;
     rng[2] ^= rng[0];
     rng[3] ^= rng[1];
@@ -192,7 +198,8 @@ static inline uint64_t step(uint64_t *s0, uint64_t *s1, uint64_t *s2, uint64_t *
 void mm_trace_random_ids(uint8_t trace_id[16], uint8_t span_id[8]) {
     /* The state in locals for the three draws (one thread-local access),
      * straight-line: a redraw is the unlikely branch. */
-    if (!rng_seeded) (void)next64();
+    unsigned generation = mm_random_fork_generation();
+    if (rng_generation != generation) seed(generation);
     uint64_t s0 = rng[0], s1 = rng[1], s2 = rng[2], s3 = rng[3], r[3];
     r[0] = step(&s0, &s1, &s2, &s3);
     r[1] = step(&s0, &s1, &s2, &s3);

@@ -1,11 +1,13 @@
 /* test_trace_context.c -- W3C traceparent/tracestate: the spec's accept and
- * reject cases, writing back, and random ids. */
+ * reject cases, writing back, and random ids (not repeated by a forked child). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -136,11 +138,38 @@ static void test_random(void **state) {
     assert_memory_equal(back.span_id, c.span_id, 8);
 }
 
+/* A child forked after its parent's thread drew ids must not draw the same
+ * ids next (the per-thread generator is seeded again after fork). */
+static void test_random_after_fork(void **state) {
+    (void)state;
+    uint8_t warm[16], parent_trace[16], parent_span[8], child[24];
+    mm_trace_random(warm, 16);
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+        uint8_t ids[24];
+        mm_trace_random_ids(ids, ids + 16);
+        _exit(write(fds[1], ids, sizeof ids) == (ssize_t)sizeof ids ? 0 : 1);
+    }
+    close(fds[1]);
+    mm_trace_random_ids(parent_trace, parent_span);
+    assert_int_equal(read(fds[0], child, sizeof child), (ssize_t)sizeof child);
+    close(fds[0]);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_memory_not_equal(parent_trace, child, 16);
+    assert_memory_not_equal(parent_span, child + 16, 8);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_valid),   cmocka_unit_test(test_parse_future_version),
         cmocka_unit_test(test_parse_invalid), cmocka_unit_test(test_tracestate),
-        cmocka_unit_test(test_random),
+        cmocka_unit_test(test_random),        cmocka_unit_test(test_random_after_fork),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
