@@ -33,12 +33,8 @@ here=$src/tests/e2e/subscriptions
 
 fail() { echo "subscriptions: FAIL: $*" >&2; exit 1; }
 source "$src/scripts/lib/serve.sh"
-[[ -n ${MM_TEST_REDIS_URL:-} ]] || fail "MM_TEST_REDIS_URL is not set (run through scripts/test.sh)"
-[[ -n ${MM_TEST_KAFKA_BOOTSTRAP:-} ]] || fail "MM_TEST_KAFKA_BOOTSTRAP is not set (run through scripts/test.sh)"
-[[ -x $gregor ]] || fail "gregor not built: $gregor"
-[[ -f $app ]] || fail "the forms example is not built: $app"
-command -v node >/dev/null || fail "node is not installed"
-command -v npm >/dev/null || fail "npm is not installed"
+source "$here/lib.sh"
+subs_require
 [[ -x /usr/bin/chromium ]] || fail "chromium is not installed (Debian: apt-get install -y chromium)"
 # GraphiQL's assets next to gregor, served offline (cached after the first fetch).
 MM_BINARY_DIR=$bin_dir bash "$src/scripts/fetch-graphiql.sh" "$(dirname "$gregor")/graphiql" >/dev/null ||
@@ -46,7 +42,6 @@ MM_BINARY_DIR=$bin_dir bash "$src/scripts/fetch-graphiql.sh" "$(dirname "$gregor
 mkdir -p "$src/artifacts"
 
 # The clients, pinned, into the build directory (one install at a time).
-source "$here/lib.sh"
 subs_install_clients
 
 subs_work_dir

@@ -16,14 +16,9 @@ app=$bin_dir/examples/forms.so
 here=$src/tests/e2e/subscriptions
 
 fail() { echo "subscriptions_groups: FAIL: $*" >&2; exit 1; }
-[[ -n ${MM_TEST_REDIS_URL:-} ]] || fail "MM_TEST_REDIS_URL is not set (run through scripts/test.sh)"
-[[ -n ${MM_TEST_KAFKA_BOOTSTRAP:-} ]] || fail "MM_TEST_KAFKA_BOOTSTRAP is not set (run through scripts/test.sh)"
-[[ -x $gregor ]] || fail "gregor not built: $gregor"
-[[ -f $app ]] || fail "the forms example is not built: $app"
-command -v node >/dev/null || fail "node is not installed"
-command -v npm >/dev/null || fail "npm is not installed"
-
 source "$here/lib.sh"
+subs_require
+
 subs_install_clients
 
 subs_work_dir

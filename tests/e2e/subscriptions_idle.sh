@@ -33,17 +33,12 @@ fi
 
 fail() { echo "subscriptions_idle: FAIL: $*" >&2; exit 1; }
 source "$src/scripts/lib/serve.sh"
-[[ -n ${MM_TEST_REDIS_URL:-} ]] || fail "MM_TEST_REDIS_URL is not set (run through scripts/test.sh)"
-[[ -n ${MM_TEST_KAFKA_BOOTSTRAP:-} ]] || fail "MM_TEST_KAFKA_BOOTSTRAP is not set (run through scripts/test.sh)"
-[[ -x $gregor ]] || fail "gregor not built: $gregor"
-[[ -f $app ]] || fail "the forms example is not built: $app"
-command -v node >/dev/null || fail "node is not installed"
-command -v npm >/dev/null || fail "npm is not installed"
+source "$here/lib.sh"
+subs_require
 # The clients need a descriptor each, and so does the server.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 (($(ulimit -n) > 2 * n + 700)) || fail "ulimit -n $(ulimit -n) is too low for $n subscribers of each kind"
 
-source "$here/lib.sh"
 subs_install_clients
 
 subs_work_dir

@@ -1,7 +1,19 @@
 # lib.sh -- what the subscription e2e scripts share (sourced; not a test):
 # the pinned npm clients installed once into the build directory, and a
 # work directory whose background processes are stopped on exit.
-# The sourcing script defines: src, here (this directory), bin_dir, fail.
+# The sourcing script defines: src, here (this directory), bin_dir, gregor,
+# app (the forms example), fail.
+
+# subs_require: the test servers, gregor, the forms example, node and npm are
+# there, or the script fails loudly (a tier never skips).
+subs_require() {
+    [[ -n ${MM_TEST_REDIS_URL:-} ]] || fail "MM_TEST_REDIS_URL is not set (run through scripts/test.sh)"
+    [[ -n ${MM_TEST_KAFKA_BOOTSTRAP:-} ]] || fail "MM_TEST_KAFKA_BOOTSTRAP is not set (run through scripts/test.sh)"
+    [[ -x $gregor ]] || fail "gregor not built: $gregor"
+    [[ -f $app ]] || fail "the forms example is not built: $app"
+    command -v node >/dev/null || fail "node is not installed"
+    command -v npm >/dev/null || fail "npm is not installed"
+}
 
 # subs_install_clients: `npm ci` of node/package-lock.json into
 # $bin_dir/subscriptions-node (one install at a time across scripts, again
