@@ -93,6 +93,7 @@ static mm_config *config_new_defaults(void) {
     c->subscriptions_keepalive_ms = MM_HTTP_DEFAULT_STREAM_KEEPALIVE_MS;
     c->subscriptions_result_timeout_ms = 300000;
     c->subscriptions_partition_refresh_ms = 10000;
+    c->subscriptions_tail_idle_ms = 2000;
     c->subscriptions_sse_reservations = MM_HTTP_DEFAULT_SSE_RESERVATIONS;
     c->subscriptions_sse_reservations_per_ip = MM_HTTP_DEFAULT_SSE_RESERVATIONS_PER_IP;
     c->subscriptions_sse_reservation_ms = MM_HTTP_DEFAULT_SSE_RESERVATION_MS;
@@ -265,6 +266,7 @@ static const char *const subscriptions_keys[] = {"max",
                                                  "keepalive_ms",
                                                  "result_timeout_ms",
                                                  "partition_refresh_ms",
+                                                 "tail_idle_ms",
                                                  "sse_reservations",
                                                  "sse_reservations_per_ip",
                                                  "sse_reservation_ms",
@@ -446,6 +448,9 @@ static int read_subscriptions(reader *r, const mm_yaml_node *n, mm_config *c) {
         else if (strcmp(p->key, "partition_refresh_ms") == 0)
             rc = read_long(r, p->value, "subscriptions.partition_refresh_ms", 100, 3600000,
                            &c->subscriptions_partition_refresh_ms);
+        else if (strcmp(p->key, "tail_idle_ms") == 0)
+            rc = read_long(r, p->value, "subscriptions.tail_idle_ms", 0, 3600000,
+                           &c->subscriptions_tail_idle_ms);
         else if (strcmp(p->key, "sse_reservations") == 0)
             rc = read_long(r, p->value, "subscriptions.sse_reservations", 1, 1000000,
                            &c->subscriptions_sse_reservations);
@@ -753,6 +758,9 @@ int mm_config_apply_env(mm_config *c, char *err, size_t err_size) {
         rc = env_long("MM_SUBSCRIPTIONS_PARTITION_REFRESH_MS", 100, 3600000,
                       &c->subscriptions_partition_refresh_ms, err, err_size);
     if (rc == 0)
+        rc = env_long("MM_SUBSCRIPTIONS_TAIL_IDLE_MS", 0, 3600000, &c->subscriptions_tail_idle_ms,
+                      err, err_size);
+    if (rc == 0)
         rc = env_long("MM_SUBSCRIPTIONS_SSE_RESERVATIONS", 1, 1000000,
                       &c->subscriptions_sse_reservations, err, err_size);
     if (rc == 0)
@@ -925,6 +933,7 @@ int mm_config_each_default(mm_config_default_fn fn, void *ud) {
     emit_long(fn, ud, "subscriptions.keepalive_ms", c->subscriptions_keepalive_ms);
     emit_long(fn, ud, "subscriptions.result_timeout_ms", c->subscriptions_result_timeout_ms);
     emit_long(fn, ud, "subscriptions.partition_refresh_ms", c->subscriptions_partition_refresh_ms);
+    emit_long(fn, ud, "subscriptions.tail_idle_ms", c->subscriptions_tail_idle_ms);
     emit_long(fn, ud, "subscriptions.sse_reservations", c->subscriptions_sse_reservations);
     emit_long(fn, ud, "subscriptions.sse_reservations_per_ip",
               c->subscriptions_sse_reservations_per_ip);

@@ -86,12 +86,13 @@ typedef struct mm_config {
     long graphql_document_cache_bytes;  /* parsed documents kept (>= 1) */
 
     /* subscriptions (docs/subscriptions.md, "Bounds") */
-    long subscriptions_max;                     /* active in one server */
-    long subscriptions_per_connection;          /* operations on one WebSocket */
-    long subscriptions_queue_bytes;             /* unsent bytes per connection */
-    long subscriptions_keepalive_ms;            /* WebSocket ping / SSE comment period */
-    long subscriptions_result_timeout_ms;       /* an eventResult subscription's wait */
-    long subscriptions_partition_refresh_ms;    /* looking for partitions added to a topic */
+    long subscriptions_max;                  /* active in one server */
+    long subscriptions_per_connection;       /* operations on one WebSocket */
+    long subscriptions_queue_bytes;          /* unsent bytes per connection */
+    long subscriptions_keepalive_ms;         /* WebSocket ping / SSE comment period */
+    long subscriptions_result_timeout_ms;    /* an eventResult subscription's wait */
+    long subscriptions_partition_refresh_ms; /* looking for partitions added to a topic */
+    long subscriptions_tail_idle_ms; /* the tail pauses after this long unsubscribed; 0: never */
     long subscriptions_sse_reservations;        /* graphql-sse single connection tokens held */
     long subscriptions_sse_reservations_per_ip; /* ... per client address (0: no bound) */
     long subscriptions_sse_reservation_ms;      /* a reservation's wait for its stream */

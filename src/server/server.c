@@ -228,6 +228,7 @@ mm_server *mm_server_open_config(mm_service *const *services, size_t count, cons
         .keepalive_ms = (unsigned)cfg->subscriptions_keepalive_ms,
         .result_timeout_ms = (unsigned)cfg->subscriptions_result_timeout_ms,
         .partition_refresh_ms = (unsigned)cfg->subscriptions_partition_refresh_ms,
+        .tail_idle_ms = (unsigned)cfg->subscriptions_tail_idle_ms,
         .sse_reservations = (unsigned)cfg->subscriptions_sse_reservations,
         .sse_reservations_per_ip = (unsigned)cfg->subscriptions_sse_reservations_per_ip,
         .sse_reservation_ms = (unsigned)cfg->subscriptions_sse_reservation_ms,

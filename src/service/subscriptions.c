@@ -24,6 +24,7 @@
 #include "service/mutation.h"
 #include "service/service_internal.h"
 #include "service/subscription_trace.h"
+#include "service/tail_idle.h"
 
 #define MAX_LOOPS       64
 #define POLL_MS         200
@@ -112,6 +113,7 @@ struct mm_subscriptions {
     int thread_started;
     atomic_bool stop;
     atomic_bool ready;
+    mm_tail_idle idle; /* no fetching while nobody subscribes (tail_idle.h) */
     /* Reads of the polled field on dispatch threads: stopping waits for them
      * (bounded), so none posts to a server being freed. */
     pthread_mutex_t poll_lock;
@@ -927,6 +929,7 @@ static int subscribe_document(mm_subscriptions *subs, mm_http_stream *st, const 
             goto out;
         }
         atomic_fetch_add(&reg->topic_count, 1);
+        mm_tail_idle_note_subscriber(&subs->idle);
     } else {
         const char *eid = json_string_value(json_object_get(s->args, "id"));
         s->event_id = eid ? strdup(eid) : NULL;
@@ -988,16 +991,18 @@ static void hook_unsubscribe(void *ud, mm_http_stream *st, const char *id, void 
 
 /* ---- the Kafka tail: every subscribed topic from its end, no group ---- */
 
-/* True when some loop holds a subscriber to a topic binding. The tail reads
- * the subscribed topics whether or not anyone listens (a subscriber starts
- * from now); with nobody listening it skips the decode, which was ~30% of
- * gregor serve's instructions per synchronous mutation (callgrind). */
+/* True when some loop holds a subscriber to a topic binding. With nobody
+ * listening the tail skips the decode (it was ~30% of gregor serve's
+ * instructions per synchronous mutation, callgrind), and after
+ * subscriptions.tail_idle_ms it stops fetching altogether (tail_idle.h). */
 static bool any_topic_subscriber(mm_subscriptions *subs) {
     unsigned n = mm_http_server_loop_count(atomic_load(&subs->server));
     for (unsigned i = 0; i < n && i < MAX_LOOPS; i++)
         if (atomic_load(&subs->loops[i].topic_count) > 0) return true;
     return false;
 }
+
+static bool listening(void *ud) { return any_topic_subscriber(ud); }
 
 static void fan_out_event(mm_subscriptions *subs, shared_event *e) {
     unsigned n = mm_http_server_loop_count(atomic_load(&subs->server));
@@ -1098,6 +1103,7 @@ static void refresh_partitions(mm_subscriptions *subs) {
             rd_kafka_error_destroy(e);
         } else {
             subs->topic_assigned[t] = now;
+            mm_tail_idle_assigned(&subs->idle, subs->rk);
             mm_log_info("msg=\"subscriptions: reading partitions added to a topic\" topic=%s "
                         "partitions=%d added=%d",
                         subs->topics[t], now, now - have);
@@ -1118,6 +1124,9 @@ static void *tail_main(void *arg) {
             refresh_partitions(subs);
             next_refresh = now_ms() + subs->partition_refresh_ms;
         }
+        if (subs->o.tail_idle_ms && atomic_load(&subs->ready))
+            mm_tail_idle_turn(&subs->idle, subs->rk, listening, subs, subs->o.tail_idle_ms,
+                              KAFKA_QUERY_MS);
         rd_kafka_message_t *m = rd_kafka_consumer_poll(subs->rk, POLL_MS);
         if (!m) continue;
         if (m->err) {
@@ -1127,7 +1136,7 @@ static void *tail_main(void *arg) {
             rd_kafka_message_destroy(m);
             continue;
         }
-        if (!any_topic_subscriber(subs)) {
+        if (!any_topic_subscriber(subs) || mm_tail_idle_drop(&subs->idle, m)) {
             rd_kafka_message_destroy(m);
             continue;
         }

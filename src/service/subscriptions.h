@@ -42,6 +42,8 @@ typedef struct mm_subscriptions_options {
     unsigned keepalive_ms;         /* 0: the HTTP default (12 s) */
     unsigned result_timeout_ms;    /* an eventResult subscription gives up after; 0: 5 min */
     unsigned partition_refresh_ms; /* partitions added to a topic are looked for; 0: 10 s */
+    unsigned tail_idle_ms;         /* no topic subscriber this long: the tail stops fetching
+                            * (service/tail_idle.h); 0: it never does */
     unsigned sse_reservations;     /* graphql-sse single connection tokens; 0: 10000 */
     unsigned sse_reservations_per_ip; /* per client address; 0: no bound */
     unsigned sse_reservation_ms;      /* a reservation's wait for its stream; 0: 30 s */

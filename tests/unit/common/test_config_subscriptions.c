@@ -18,6 +18,7 @@ static const char *const vars[] = {"MM_SUBSCRIPTIONS_MAX",
                                    "MM_SUBSCRIPTIONS_KEEPALIVE_MS",
                                    "MM_SUBSCRIPTIONS_RESULT_TIMEOUT_MS",
                                    "MM_SUBSCRIPTIONS_PARTITION_REFRESH_MS",
+                                   "MM_SUBSCRIPTIONS_TAIL_IDLE_MS",
                                    "MM_SUBSCRIPTIONS_SSE_RESERVATIONS",
                                    "MM_SUBSCRIPTIONS_SSE_RESERVATIONS_PER_IP",
                                    "MM_SUBSCRIPTIONS_SSE_RESERVATION_MS"};
@@ -44,6 +45,7 @@ static void test_defaults(void **state) {
     assert_int_equal(c->subscriptions_keepalive_ms, 12000);
     assert_int_equal(c->subscriptions_result_timeout_ms, 300000);
     assert_int_equal(c->subscriptions_partition_refresh_ms, 10000);
+    assert_int_equal(c->subscriptions_tail_idle_ms, 2000);
     assert_int_equal(c->subscriptions_sse_reservations, 10000);
     assert_int_equal(c->subscriptions_sse_reservations_per_ip, 0);
     assert_int_equal(c->subscriptions_sse_reservation_ms, 30000);
@@ -58,7 +60,7 @@ static void test_file_then_environment(void **state) {
                                "  queue_bytes: 65536\n  keepalive_ms: 2000\n"
                                "  result_timeout_ms: 4000\n  partition_refresh_ms: 500\n"
                                "  sse_reservations: 40\n  sse_reservations_per_ip: 4\n"
-                               "  sse_reservation_ms: 900\n";
+                               "  sse_reservation_ms: 900\n  tail_idle_ms: 0\n";
     mm_config *c = load(text, 0, err, sizeof err);
     assert_int_equal(c->subscriptions_max, 50);
     assert_int_equal(c->subscriptions_per_connection, 3);
@@ -69,6 +71,11 @@ static void test_file_then_environment(void **state) {
     assert_int_equal(c->subscriptions_sse_reservations, 40);
     assert_int_equal(c->subscriptions_sse_reservations_per_ip, 4);
     assert_int_equal(c->subscriptions_sse_reservation_ms, 900);
+    assert_int_equal(c->subscriptions_tail_idle_ms, 0); /* 0: the tail never pauses */
+    mm_config_free(c);
+    setenv("MM_SUBSCRIPTIONS_TAIL_IDLE_MS", "300", 1);
+    c = load(text, 0, err, sizeof err);
+    assert_int_equal(c->subscriptions_tail_idle_ms, 300);
     mm_config_free(c);
     setenv("MM_SUBSCRIPTIONS_SSE_RESERVATIONS", "7", 1);
     setenv("MM_SUBSCRIPTIONS_SSE_RESERVATIONS_PER_IP", "0", 1);
@@ -103,6 +110,9 @@ static void test_refused(void **state) {
     assert_non_null(strstr(err, "subscriptions.keepalive"));
     assert_null(load("subscriptions: {partition_refresh_ms: 99}\n", MM_EINVAL, err, sizeof err));
     assert_non_null(strstr(err, "subscriptions.partition_refresh_ms"));
+    assert_null(load("subscriptions: {tail_idle_ms: -1}\n", MM_EINVAL, err, sizeof err));
+    assert_non_null(strstr(err, "subscriptions.tail_idle_ms"));
+    assert_null(load("subscriptions: {tail_idle_ms: 3600001}\n", MM_EINVAL, err, sizeof err));
     assert_null(load("subscriptions: {sse_reservations: 0}\n", MM_EINVAL, err, sizeof err));
     assert_non_null(strstr(err, "subscriptions.sse_reservations"));
     assert_null(

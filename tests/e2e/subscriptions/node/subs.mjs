@@ -16,6 +16,10 @@
 //                                           and shows forms created afterwards, live
 //   node subs.mjs groups   URL NAME TOKEN   50 subscriptions, 40 distinct: each gets only its own
 //                                           forms, before and after half of them completed
+//   node subs.mjs tailidle URL NAME TOKEN   against a server whose tail pauses when unsubscribed
+//                                           (subscriptions.tail_idle_ms 300), three rounds of: idle,
+//                                           a form created, subscribe, a form created: only the second
+//                                           arrives (the tail resumed from the subscriber's start)
 // Prints "OK ..." and exits 0, or prints why and exits 1. Every wait has a deadline.
 import { createClient as createWsClient } from 'graphql-ws';
 import { createClient as createSseClient } from 'graphql-sse';
@@ -471,6 +475,38 @@ async function groups() {
   console.log(`OK groups: ${G} + ${D} subscriptions, each got only its own forms, before and after ${G / 2} completed`);
 }
 
-const modes = { main, auth, slow, shutdown, protocol, graphiql, idle, partitions, groups };
+// Each round the tail has paused (1.5 s idle against 300 ms); the form created
+// before the subscribe must not arrive, the one after must (the pong proves
+// the server took the subscribe first: it reads a socket's messages in order).
+async function tailidle() {
+  const ROUNDS = 3;
+  for (let r = 0; r < ROUNDS; r++) {
+    await sleep(1500);
+    // Synchronous: it answers once the worker's FormCreatedEvent is acknowledged
+    // by Kafka, so that event is in the log before the subscribe (createForm is
+    // asynchronous, and its event could be appended after the subscribe: then
+    // delivering it is right).
+    const before = await gql('mutation($n: String, $t: String) { createFormSync(name: $n, template: $t) { data { id } } }',
+                             { n: name, t: `before-${r}` });
+    if (!before.createFormSync.data.id) fail(`round ${r}: createFormSync answered ${JSON.stringify(before)}`);
+    const x = await raw();
+    await x.init();
+    x.send({ id: 's', type: 'subscribe', payload: { query: FORMS, variables: { n: name } } });
+    x.send({ type: 'ping' });
+    await until(() => x.msgs.some((m) => m.type === 'pong'), 'the pong after the subscribe');
+    await createForm(name, `after-${r}`);
+    const templates = () => x.msgs.filter((m) => m.type === 'next' && m.id === 's')
+                                  .map((m) => m.payload.data.formCreated.template);
+    await until(() => templates().includes(`after-${r}`), `round ${r}: the form created after the subscribe`, 15000);
+    await sleep(500); // a stray earlier form would be here by now
+    if (templates().join() !== `after-${r}`) fail(`round ${r}: got ${templates()}, want only after-${r}`);
+    x.send({ id: 's', type: 'complete' });
+    x.sock.close(1000);
+    await until(() => x.close, `round ${r}: the socket closed`, 10000);
+  }
+  console.log(`OK tailidle: ${ROUNDS} rounds of pause and resume, only forms created after the subscribe`);
+}
+
+const modes = { main, auth, slow, shutdown, protocol, graphiql, idle, partitions, groups, tailidle };
 if (!modes[mode]) fail(`unknown mode ${mode}`);
 modes[mode]().then(() => { clearTimeout(deadline); process.exit(0); }, (e) => fail(e && e.stack || e));

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# subscriptions_tail_idle.sh -- the subscription tail stops fetching while
+# nobody subscribes and resumes from a new subscriber's start time
+# (docs/subscriptions.md, "The tail while nobody listens"): a real `gregor
+# serve` of the forms example with subscriptions.tail_idle_ms 300 (the test
+# Kafka and Redis, its create_form worker), three rounds of idle, a form,
+# subscribe, a form: only the form created after the subscribe arrives
+# (node/subs.mjs `tailidle`), and the server's log shows a pause and a resume
+# per round (so the rounds really crossed a pause).
+set -euo pipefail
+
+src=${MM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+bin_dir=${MM_BINARY_DIR:-$src/build}
+gregor=${MM_GREGOR:-$bin_dir/gregor}
+app=$bin_dir/examples/forms.so
+here=$src/tests/e2e/subscriptions
+
+fail() { echo "subscriptions_tail_idle: FAIL: $*" >&2; exit 1; }
+source "$here/lib.sh"
+subs_require
+
+subs_install_clients
+
+subs_work_dir
+
+export MM_KAFKA_BOOTSTRAP_SERVERS=$MM_TEST_KAFKA_BOOTSTRAP MM_REDIS_URL=$MM_TEST_REDIS_URL MM_LOG_LEVEL=info MM_SUBSCRIPTIONS_TAIL_IDLE_MS=300
+export FORMS_WS_TOKEN=tok$$
+export FORMS_SERVICE=mmtest_substail_$$x$(date +%s)
+printf 'http:\n  threads: 2\n' >"$work/config.yaml"
+
+# createForm waits for its consumer, whose FormCreatedEvent the subscriptions see.
+"$gregor" worker --app "$app" --consumer create_form >"$work/worker.out" 2>"$work/worker.log" &
+pids+=($!)
+"$gregor" serve --app "$app" --config "$work/config.yaml" --listen 127.0.0.1:0 \
+    >"$work/serve.out" 2>"$work/serve.log" &
+serve_pid=$!
+pids+=($serve_pid)
+url=
+for _ in $(seq 300); do
+    url=$(sed -n 's|^graphql: ||p' "$work/serve.out" 2>/dev/null || true)
+    [[ -n $url ]] && break
+    kill -0 "$serve_pid" 2>/dev/null || { cat "$work/serve.log" >&2; fail "gregor serve exited"; }
+    sleep 0.1
+done
+[[ -n $url ]] || fail "gregor serve did not listen within 30 s"
+base=${url%/graphql}
+for _ in $(seq 300); do
+    curl -sf --max-time 5 "$base/readyz" >/dev/null && break
+    sleep 0.1
+done
+curl -sf --max-time 5 "$base/readyz" >/dev/null || fail "gregor serve not ready: $(curl -s "$base/readyz")"
+
+timeout 120 node "$nodedir/subs.mjs" tailidle "$url" "t$$" "$FORMS_WS_TOKEN" >"$work/tail.out" 2>&1 || {
+    cat "$work/tail.out" >&2
+    grep -i "tail\|error" "$work/serve.log" | tail -n 20 >&2
+    fail "tailidle"
+}
+cat "$work/tail.out"
+grep -q '^OK tailidle' "$work/tail.out" || fail "no OK from the tailidle check"
+paused=$(grep -c 'tail paused' "$work/serve.log" || true)
+resumed=$(grep -c 'tail resumed' "$work/serve.log" || true)
+echo "subscriptions_tail_idle: the tail paused $paused and resumed $resumed times"
+((paused >= 3 && resumed >= 3)) || fail "want at least 3 pauses and 3 resumes in the log, got $paused and $resumed"
+grep -q 'filter=on' "$work/serve.log" && fail "a resume fell back to filtering: $(grep 'filter=on' "$work/serve.log" | head -n 1)"
+kill -TERM "$serve_pid"
+for _ in $(seq 300); do kill -0 "$serve_pid" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$serve_pid" 2>/dev/null && fail "gregor serve did not stop within 30 s of SIGTERM"
+wait "$serve_pid" || fail "gregor serve exited with $?"
+echo "subscriptions_tail_idle: ok"
