@@ -86,7 +86,7 @@ redis_dir=$MM_REDIS_FIXTURE_DIR
 eval "$(scripts/kafka-fixture.sh start)"
 kafka_dir=$MM_KAFKA_FIXTURE_DIR
 export MM_KAFKA_BOOTSTRAP_SERVERS=$MM_TEST_KAFKA_BOOTSTRAP MM_REDIS_URL=$MM_TEST_REDIS_URL
-export MM_HTTP_LISTEN=127.0.0.1:0 MM_LOG_LEVEL=warn
+export MM_HTTP_LISTEN=127.0.0.1:0 MM_LOG_LEVEL=${MM_LOG_LEVEL:-warn}
 # BENCH_MODE=tracing: tracing off against on at 100% sampling instead (bench/service/tracing.sh).
 if [[ ${BENCH_MODE:-} == tracing ]]; then
     source "$root/bench/service/tracing.sh"
