@@ -457,11 +457,25 @@ int mm_producer_send_dead_letter(mm_producer *p, const mm_dead_letter *dl, int t
     return wait_ticket(p, t, timeout_ms, NULL, NULL, err, err_size);
 }
 
-rd_kafka_queue_t *mm_producer_poll_on_caller(mm_producer *p) {
-    if (!p->polling || p->on_loop) return NULL;
+/* Stops the poller thread without waiting out its rd_kafka_poll(100): the
+ * poll on the main queue is cancelled (rd_kafka_queue_yield). A worker takes
+ * the polling over on its own loop at start, and the join used to cost it
+ * up to 100 ms: the whole of each harakiri replacement's ~100 ms stall
+ * between subscribing and its loop (bench/service/run.sh harakiri). */
+static void stop_poller(mm_producer *p) {
     atomic_store(&p->stop, true);
+    rd_kafka_queue_t *mq = rd_kafka_queue_get_main(p->rk);
+    if (mq) {
+        rd_kafka_queue_yield(mq);
+        rd_kafka_queue_destroy(mq);
+    }
     pthread_join(p->poller, NULL);
     p->polling = false;
+}
+
+rd_kafka_queue_t *mm_producer_poll_on_caller(mm_producer *p) {
+    if (!p->polling || p->on_loop) return NULL;
+    stop_poller(p);
     return rd_kafka_queue_get_main(p->rk);
 }
 
@@ -482,9 +496,7 @@ int mm_producer_serve_on_loop(mm_producer *p) {
      * first mm_producer_serve (the owner calls it once after watching). */
     if (mm_queue_wake_open(&p->wake, rd_kafka_queue_get_main(p->rk)) != 0) return MM_EIO;
     p->on_loop = true;
-    atomic_store(&p->stop, true);
-    pthread_join(p->poller, NULL);
-    p->polling = false;
+    stop_poller(p);
     return mm_queue_wake_fd(&p->wake);
 }
 
@@ -565,10 +577,7 @@ void mm_producer_free(mm_producer *p) {
     /* Whatever could not be delivered fails now, so every callback fires. */
     rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
     rd_kafka_flush(p->rk, 1000);
-    if (p->polling) {
-        atomic_store(&p->stop, true);
-        pthread_join(p->poller, NULL);
-    }
+    if (p->polling) stop_poller(p);
     rd_kafka_poll(p->rk, 0);
     rd_kafka_destroy(p->rk);
     pthread_cond_destroy(&p->done);
