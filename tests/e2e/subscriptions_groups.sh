@@ -29,36 +29,14 @@ export FORMS_SERVICE=mmtest_subsgroups_$$x$(date +%s)
 printf 'http:\n  threads: 2\n' >"$work/config.yaml"
 
 # createForm waits for its consumer, whose FormCreatedEvent the subscriptions see.
-"$gregor" worker --app "$app" --consumer create_form >"$work/worker.out" 2>"$work/worker.log" &
-pids+=($!)
-"$gregor" serve --app "$app" --config "$work/config.yaml" --listen 127.0.0.1:0 \
-    >"$work/serve.out" 2>"$work/serve.log" &
-serve_pid=$!
-pids+=($serve_pid)
-url=
-for _ in $(seq 300); do
-    url=$(sed -n 's|^graphql: ||p' "$work/serve.out" 2>/dev/null || true)
-    [[ -n $url ]] && break
-    kill -0 "$serve_pid" 2>/dev/null || { cat "$work/serve.log" >&2; fail "gregor serve exited"; }
-    sleep 0.1
-done
-[[ -n $url ]] || fail "gregor serve did not listen within 30 s"
-base=${url%/graphql}
-for _ in $(seq 300); do
-    curl -sf --max-time 5 "$base/readyz" >/dev/null && break
-    sleep 0.1
-done
-curl -sf --max-time 5 "$base/readyz" >/dev/null || fail "gregor serve not ready: $(curl -s "$base/readyz")"
+subs_serve_forms
 
 timeout 120 node "$nodedir/subs.mjs" groups "$url" "g$$" "$FORMS_WS_TOKEN" >"$work/groups.out" 2>&1 || {
     cat "$work/groups.out" >&2
-    tail -n 20 "$work/serve.log" >&2
+    tail -n 20 "$work/serve.err" >&2
     fail "groups"
 }
 cat "$work/groups.out"
 grep -q '^OK groups' "$work/groups.out" || fail "no OK from the groups check"
-kill -TERM "$serve_pid"
-for _ in $(seq 300); do kill -0 "$serve_pid" 2>/dev/null || break; sleep 0.1; done
-kill -0 "$serve_pid" 2>/dev/null && fail "gregor serve did not stop within 30 s of SIGTERM"
-wait "$serve_pid" || fail "gregor serve exited with $?"
+subs_serve_stop
 echo "subscriptions_groups: ok"

@@ -33,33 +33,14 @@ max=1000
 export MM_SUBSCRIPTIONS_SSE_RESERVATIONS=$max MM_SUBSCRIPTIONS_SSE_RESERVATION_MS=10000 MM_SUBSCRIPTIONS_QUEUE_BYTES=65536
 printf 'http:\n  threads: 2\n  cors_origins: "http://app.example"\n' >"$work/config.yaml"
 
-"$gregor" worker --app "$app" --consumer create_form >"$work/worker.out" 2>"$work/worker.log" &
-pids+=($!)
-"$gregor" serve --app "$app" --config "$work/config.yaml" --listen 127.0.0.1:0 \
-    >"$work/serve.out" 2>"$work/serve.log" &
-serve_pid=$!
-pids+=($serve_pid)
-url=
-for _ in $(seq 300); do
-    url=$(sed -n 's|^graphql: ||p' "$work/serve.out" 2>/dev/null || true)
-    [[ -n $url ]] && break
-    kill -0 "$serve_pid" 2>/dev/null || { cat "$work/serve.log" >&2; fail "gregor serve exited"; }
-    sleep 0.1
-done
-[[ -n $url ]] || fail "gregor serve did not listen within 30 s"
-base=${url%/graphql}
-for _ in $(seq 300); do
-    curl -sf --max-time 5 "$base/readyz" >/dev/null && break
-    sleep 0.1
-done
-curl -sf --max-time 5 "$base/readyz" >/dev/null || fail "gregor serve not ready: $(curl -s "$base/readyz")"
+subs_serve_forms
 
 run() { # mode args...
     local mode=$1
     shift
     timeout 120 node "$nodedir/sse_single.mjs" "$mode" "$url" "$@" >"$work/$mode.out" 2>&1 || {
         cat "$work/$mode.out" >&2
-        tail -n 20 "$work/serve.log" >&2
+        tail -n 20 "$work/serve.err" >&2
         fail "$mode"
     }
     cat "$work/$mode.out"
@@ -68,14 +49,14 @@ run() { # mode args...
 run client "c$$"
 run hostile "h$$"
 run slow "s$$"
-grep -q 'subscription client too slow; closing" transport=sse1' "$work/serve.log" || fail "the slow stream was not logged"
+grep -q 'subscription client too slow; closing" transport=sse1' "$work/serve.err" || fail "the slow stream was not logged"
 sleep 1 # the previous checks' streams are closed on the server
 run flood "$max" 10000
 
 # Refusals are logged, at most one line a second per kind: 500 refused
 # reservations and a dozen hostile requests make a few lines, not hundreds.
-full=$(grep -c 'graphql-sse reservations: the registry is full' "$work/serve.log" || true)
-bad=$(grep -c 'graphql-sse single connection: bad token or operation' "$work/serve.log" || true)
+full=$(grep -c 'graphql-sse reservations: the registry is full' "$work/serve.err" || true)
+bad=$(grep -c 'graphql-sse single connection: bad token or operation' "$work/serve.err" || true)
 [[ $full -ge 1 && $full -le 10 ]] || fail "registry-full refusals logged $full times (want 1-10)"
 [[ $bad -ge 1 && $bad -le 20 ]] || fail "bad-token refusals logged $bad times (want 1-20)"
 

@@ -29,41 +29,19 @@ export FORMS_SERVICE=mmtest_substail_$$x$(date +%s)
 printf 'http:\n  threads: 2\n' >"$work/config.yaml"
 
 # createForm waits for its consumer, whose FormCreatedEvent the subscriptions see.
-"$gregor" worker --app "$app" --consumer create_form >"$work/worker.out" 2>"$work/worker.log" &
-pids+=($!)
-"$gregor" serve --app "$app" --config "$work/config.yaml" --listen 127.0.0.1:0 \
-    >"$work/serve.out" 2>"$work/serve.log" &
-serve_pid=$!
-pids+=($serve_pid)
-url=
-for _ in $(seq 300); do
-    url=$(sed -n 's|^graphql: ||p' "$work/serve.out" 2>/dev/null || true)
-    [[ -n $url ]] && break
-    kill -0 "$serve_pid" 2>/dev/null || { cat "$work/serve.log" >&2; fail "gregor serve exited"; }
-    sleep 0.1
-done
-[[ -n $url ]] || fail "gregor serve did not listen within 30 s"
-base=${url%/graphql}
-for _ in $(seq 300); do
-    curl -sf --max-time 5 "$base/readyz" >/dev/null && break
-    sleep 0.1
-done
-curl -sf --max-time 5 "$base/readyz" >/dev/null || fail "gregor serve not ready: $(curl -s "$base/readyz")"
+subs_serve_forms
 
 timeout 120 node "$nodedir/subs.mjs" tailidle "$url" "t$$" "$FORMS_WS_TOKEN" >"$work/tail.out" 2>&1 || {
     cat "$work/tail.out" >&2
-    grep -i "tail\|error" "$work/serve.log" | tail -n 20 >&2
+    grep -i "tail\|error" "$work/serve.err" | tail -n 20 >&2
     fail "tailidle"
 }
 cat "$work/tail.out"
 grep -q '^OK tailidle' "$work/tail.out" || fail "no OK from the tailidle check"
-paused=$(grep -c 'tail paused' "$work/serve.log" || true)
-resumed=$(grep -c 'tail resumed' "$work/serve.log" || true)
+paused=$(grep -c 'tail paused' "$work/serve.err" || true)
+resumed=$(grep -c 'tail resumed' "$work/serve.err" || true)
 echo "subscriptions_tail_idle: the tail paused $paused and resumed $resumed times"
 ((paused >= 3 && resumed >= 3)) || fail "want at least 3 pauses and 3 resumes in the log, got $paused and $resumed"
-grep -q 'filter=on' "$work/serve.log" && fail "a resume fell back to filtering: $(grep 'filter=on' "$work/serve.log" | head -n 1)"
-kill -TERM "$serve_pid"
-for _ in $(seq 300); do kill -0 "$serve_pid" 2>/dev/null || break; sleep 0.1; done
-kill -0 "$serve_pid" 2>/dev/null && fail "gregor serve did not stop within 30 s of SIGTERM"
-wait "$serve_pid" || fail "gregor serve exited with $?"
+grep -q 'filter=on' "$work/serve.err" && fail "a resume fell back to filtering: $(grep 'filter=on' "$work/serve.err" | head -n 1)"
+subs_serve_stop
 echo "subscriptions_tail_idle: ok"

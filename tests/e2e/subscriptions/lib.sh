@@ -37,8 +37,36 @@ subs_install_clients() {
 # subs_work_dir: a fresh $work; every pid added to the pids array is sent
 # SIGTERM on exit, SIGKILL after 10 s, and $work is removed.
 source "$src/scripts/lib/children.sh"
+source "$src/scripts/lib/serve.sh"
 subs_work_dir() {
     work=$(mktemp -d)
     pids=()
     trap stop_children_and_work EXIT
+}
+
+# subs_serve_forms: the forms example's create_form worker and a `gregor
+# serve` with $work/config.yaml on a free port (stdout/stderr in
+# $work/serve.out and $work/serve.err, the worker's in $work/worker.*), both
+# stopped on exit; returns once /readyz answers 200 (30 s), or fails. Sets
+# url, base and serve_pid.
+subs_serve_forms() {
+    "$gregor" worker --app "$app" --consumer create_form >"$work/worker.out" 2>"$work/worker.log" &
+    pids+=($!)
+    serve_start "$work/serve" "$gregor" serve --app "$app" --config "$work/config.yaml" \
+        --listen 127.0.0.1:0 || fail "gregor serve did not start"
+    serve_pid=$SERVE_PID url=$SERVE_URL base=$SERVE_BASE
+    pids+=($serve_pid)
+    for _ in $(seq 300); do
+        curl -sf --max-time 5 "$base/readyz" >/dev/null && return 0
+        sleep 0.1
+    done
+    fail "gregor serve not ready: $(curl -s "$base/readyz")"
+}
+
+# subs_serve_stop: SIGTERM to the server; it must exit 0 within 30 s.
+subs_serve_stop() {
+    kill -TERM "$serve_pid"
+    for _ in $(seq 300); do kill -0 "$serve_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$serve_pid" 2>/dev/null && fail "gregor serve did not stop within 30 s of SIGTERM"
+    wait "$serve_pid" || fail "gregor serve exited with $?"
 }
