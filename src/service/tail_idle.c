@@ -36,7 +36,7 @@ void mm_tail_idle_note_subscriber(mm_tail_idle *t) {
     atomic_compare_exchange_strong(&t->first_subscribe_ms, &none, wall_ms());
 }
 
-/* The current assignment, or NULL (logged) when there is none. */
+/* The current assignment, or NULL when there is none (an error is logged). */
 static rd_kafka_topic_partition_list_t *assignment(rd_kafka_t *rk) {
     rd_kafka_topic_partition_list_t *parts = NULL;
     rd_kafka_resp_err_t err = rd_kafka_assignment(rk, &parts);
@@ -138,8 +138,9 @@ static void resume_all(mm_tail_idle *t, rd_kafka_t *rk, int query_ms) {
     atomic_store(&t->paused, false);
     atomic_store(&t->first_subscribe_ms, 0);
     t->resumes++;
-    mm_log_info("msg=\"subscriptions: tail resumed for a subscriber\" since_ms=%lld filter=%s",
-                (long long)since, t->drop_until ? "on" : "off");
+    mm_log_info("msg=\"subscriptions: tail resumed for a subscriber\" since_ms=%lld filter=%s "
+                "resumes=%llu",
+                (long long)since, t->drop_until ? "on" : "off", (unsigned long long)t->resumes);
 }
 
 void mm_tail_idle_turn(mm_tail_idle *t, rd_kafka_t *rk, bool (*listening)(void *), void *ud,
@@ -163,6 +164,9 @@ void mm_tail_idle_turn(mm_tail_idle *t, rd_kafka_t *rk, bool (*listening)(void *
      * the flag was visible is seen here (no pause); one counted after sees
      * the flag and records its start time. */
     t->paused_at_ms = wall_ms();
+    /* A late record from a subscriber of the previous pause (one that saw
+     * the flag just before the last resume) must not stand for the next. */
+    atomic_store(&t->first_subscribe_ms, 0);
     atomic_store(&t->paused, true);
     if (listening(ud)) {
         atomic_store(&t->paused, false);
@@ -174,7 +178,8 @@ void mm_tail_idle_turn(mm_tail_idle *t, rd_kafka_t *rk, bool (*listening)(void *
     t->pauses++;
     t->idle_since = 0;
     t->drop_until = 0;
-    mm_log_info("msg=\"subscriptions: tail paused, no topic subscriber\" idle_ms=%u", idle_ms);
+    mm_log_info("msg=\"subscriptions: tail paused, no topic subscriber\" idle_ms=%u pauses=%llu",
+                idle_ms, (unsigned long long)t->pauses);
 }
 
 void mm_tail_idle_assigned(mm_tail_idle *t, rd_kafka_t *rk) {

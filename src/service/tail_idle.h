@@ -30,7 +30,7 @@ typedef struct mm_tail_idle {
     int64_t paused_at_ms;     /* wall clock of the pause */
     int64_t drop_before_ms;   /* fallback filter: event timestamps below are dropped ... */
     uint64_t drop_until;      /* ... until this monotonic ms; 0: no filter */
-    uint64_t pauses, resumes; /* for the log and the tests' reading of it */
+    uint64_t pauses, resumes; /* counted in the log lines */
 } mm_tail_idle;
 
 /* I/O thread: a topic subscriber was just counted. If the tail is paused,
