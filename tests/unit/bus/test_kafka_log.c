@@ -15,32 +15,7 @@
 
 #include "bus/kafka_conf.h"
 #include "common/log.h"
-
-/* stderr into a temporary file while a test runs. */
-static FILE *tmp;
-static int saved_fd = -1;
-
-static void capture_start(void) {
-    fflush(stderr);
-    tmp = tmpfile();
-    assert_non_null(tmp);
-    saved_fd = dup(2);
-    assert_true(dup2(fileno(tmp), 2) >= 0);
-}
-
-static char *capture_end(void) {
-    fflush(stderr);
-    assert_true(dup2(saved_fd, 2) >= 0);
-    close(saved_fd);
-    long n = ftell(tmp);
-    char *text = calloc(1, (size_t)(n > 0 ? n : 0) + 1);
-    assert_non_null(text);
-    rewind(tmp);
-    size_t got = fread(text, 1, (size_t)(n > 0 ? n : 0), tmp);
-    text[got] = '\0';
-    fclose(tmp);
-    return text;
-}
+#include "mm_test_stderr.h"
 
 static void test_scopes_from_librdkafka(void **state) {
     (void)state;
@@ -58,12 +33,12 @@ static void test_lines_are_ours(void **state) {
     (void)state;
     mm_log_set_level(MM_LOG_INFO);
     mm_kafka_set_role("worker");
-    capture_start();
+    mm_test_stderr_capture_start();
     mm_kafka_log_line(NULL, 4, "CONFWARN", "a \"quoted\" warning");
     mm_kafka_log_line(NULL, 3, "FAIL", "Connect to ipv4#127.0.0.1:1 failed: Connection refused");
     mm_kafka_log_line(NULL, 5, "AUTOCREATE", "auto-creating topic x");
     mm_kafka_log_line(NULL, 7, "BROKER", "debug chatter");
-    char *out = capture_end();
+    char *out = mm_test_stderr_capture_end();
     assert_non_null(
         strstr(out, "level=warn msg=\"a \\\"quoted\\\" warning\" component=kafka client=client "
                     "role=worker facility=CONFWARN name=\"-\"\n"));
@@ -93,11 +68,11 @@ static void test_producer_gets_no_consumer_property(void **state) {
     assert_string_equal(buf, "3");
     /* Starting the producer says nothing about ignored properties, and
      * whatever librdkafka says is in our format. */
-    capture_start();
+    mm_test_stderr_capture_start();
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
     assert_non_null(rk);
     rd_kafka_destroy(rk);
-    char *out = capture_end();
+    char *out = mm_test_stderr_capture_end();
     assert_null(strstr(out, "will be ignored"));
     assert_null(strstr(out, "%4|"));
     free(out);

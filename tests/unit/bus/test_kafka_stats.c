@@ -17,31 +17,7 @@
 
 #include "bus/kafka_conf.h"
 #include "common/log.h"
-
-static FILE *tmp;
-static int saved_fd = -1;
-
-static void capture_start(void) {
-    fflush(stderr);
-    tmp = tmpfile();
-    assert_non_null(tmp);
-    saved_fd = dup(2);
-    assert_true(dup2(fileno(tmp), 2) >= 0);
-}
-
-static char *capture_end(void) {
-    fflush(stderr);
-    assert_true(dup2(saved_fd, 2) >= 0);
-    close(saved_fd);
-    long n = ftell(tmp);
-    char *text = calloc(1, (size_t)(n > 0 ? n : 0) + 1);
-    assert_non_null(text);
-    rewind(tmp);
-    size_t got = fread(text, 1, (size_t)(n > 0 ? n : 0), tmp);
-    text[got] = '\0';
-    fclose(tmp);
-    return text;
-}
+#include "mm_test_stderr.h"
 
 static void test_summary_sums_brokers_per_api(void **state) {
     (void)state;
@@ -80,7 +56,7 @@ static char *run_producer(const char *interval) {
     rd_kafka_conf_t *conf =
         mm_kafka_conf_new("127.0.0.1:1", defaults, 1, props, 1, err, sizeof err);
     assert_non_null(conf);
-    capture_start();
+    mm_test_stderr_capture_start();
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
     assert_non_null(rk);
     struct timespec t0, t;
@@ -90,7 +66,7 @@ static char *run_producer(const char *interval) {
         clock_gettime(CLOCK_MONOTONIC, &t);
     } while ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 < 400);
     rd_kafka_destroy(rk);
-    return capture_end();
+    return mm_test_stderr_capture_end();
 }
 
 static void test_client_logs_its_counters(void **state) {
