@@ -62,6 +62,10 @@ long long mm_test_kafka_committed_total(const char *bootstrap, const char *topic
 /* Milliseconds on a monotonic clock. */
 long long mm_test_now_ms(void);
 
+/* A TCP socket listening on 127.0.0.1 at a free port (backlog 16); the port
+ * in *port. Exits 1 loudly when the kernel refuses, failing the test. */
+int mm_test_listen_loopback(int *port);
+
 /* A child process whose stdout the test reads. Its stderr is inherited so its
  * messages land in the test log. It runs in its own process group and gets
  * SIGKILL if the test process dies; children still alive at exit() are killed. */

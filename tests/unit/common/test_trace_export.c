@@ -24,26 +24,8 @@
 
 #include "common/trace.h"
 #include "common/trace_export.h"
+#include "mm_test.h"
 #include "common/trace_otlp_pb.h"
-
-static int64_t now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* A listening loopback socket; its port in *port. */
-static int listen_any(int *port) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(fd >= 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-    assert_int_equal(listen(fd, 16), 0);
-    socklen_t l = sizeof a;
-    getsockname(fd, (struct sockaddr *)&a, &l);
-    *port = ntohs(a.sin_port);
-    return fd;
-}
 
 static const mm_trace_ctx *sampled_parent(void) {
     static mm_trace_ctx p;
@@ -494,7 +476,7 @@ static void test_links(void **state) {
 static void test_export_posts(void **state) {
     (void)state;
     int port;
-    collector c = {.fd = listen_any(&port)};
+    collector c = {.fd = mm_test_listen_loopback(&port)};
     pthread_t th;
     pthread_create(&th, NULL, collect_one, &c);
     char endpoint[64];
@@ -582,7 +564,7 @@ static void *end_spans(void *arg) {
 static void test_concurrent_threads(void **state) {
     (void)state;
     int port;
-    many_collector m = {.fd = listen_any(&port)};
+    many_collector m = {.fd = mm_test_listen_loopback(&port)};
     pthread_t ct;
     pthread_create(&ct, NULL, collect_many, &m);
     char endpoint[64];
@@ -619,7 +601,7 @@ static void test_queue_drops_not_blocks(void **state) {
     /* A collector that accepts connections (the kernel does) but never
      * answers: every POST waits out its deadline. */
     int port;
-    int fd = listen_any(&port);
+    int fd = mm_test_listen_loopback(&port);
     char endpoint[64];
     snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d/v1/traces", port);
     mm_trace_config cfg = {.endpoint = endpoint,
@@ -634,23 +616,23 @@ static void test_queue_drops_not_blocks(void **state) {
     enum {
         N = 5000
     };
-    int64_t t0 = now_ms();
+    int64_t t0 = mm_test_now_ms();
     for (int i = 0; i < N; i++) {
         mm_span *sp = mm_span_start("s", MM_SPAN_INTERNAL, NULL);
         assert_non_null(sp);
         mm_span_attr_str(sp, "k", "some value");
         mm_span_end(sp);
     }
-    int64_t spent = now_ms() - t0;
+    int64_t spent = mm_test_now_ms() - t0;
     /* 5000 spans end in far less than one export deadline: nothing waited */
     assert_true(spent < 250);
     mm_trace_stats mid;
     mm_trace_get_stats(&mid);
     assert_true(mid.dropped - before.dropped > N / 2);
     assert_true(mid.queued_bytes <= 8192);
-    t0 = now_ms();
+    t0 = mm_test_now_ms();
     mm_trace_shutdown(); /* at most a POST in flight and one last: bounded */
-    assert_true(now_ms() - t0 < 2000);
+    assert_true(mm_test_now_ms() - t0 < 2000);
     mm_trace_stats after;
     mm_trace_get_stats(&after);
     assert_int_equal(after.exported, before.exported);
@@ -665,7 +647,7 @@ static void test_queue_drops_not_blocks(void **state) {
 static void test_shutdown_bounded_with_full_queue(void **state) {
     (void)state;
     int port;
-    int fd = listen_any(&port);
+    int fd = mm_test_listen_loopback(&port);
     char endpoint[64];
     snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d/v1/traces", port);
     mm_trace_config cfg = {.endpoint = endpoint,
@@ -685,9 +667,9 @@ static void test_shutdown_bounded_with_full_queue(void **state) {
         assert_non_null(sp);
         mm_span_end(sp);
     }
-    int64_t t0 = now_ms();
+    int64_t t0 = mm_test_now_ms();
     mm_trace_shutdown();
-    int64_t spent = now_ms() - t0;
+    int64_t spent = mm_test_now_ms() - t0;
     /* One POST possibly in flight and one more at stop: two deadlines
      * (600 ms) plus slack; without the bound it was about 12 x 300 ms. */
     assert_true(spent < 1500);
@@ -717,7 +699,7 @@ static void test_bad_endpoint(void **state) {
 static void test_sampling_ratio(void **state) {
     (void)state;
     int port;
-    int fd = listen_any(&port);
+    int fd = mm_test_listen_loopback(&port);
     char endpoint[64];
     snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d", port);
     mm_trace_config cfg = {.endpoint = endpoint, .sample_ratio = 0.25, .timeout_ms = 100};

@@ -25,24 +25,7 @@
 
 #include "common/trace.h"
 #include "common/trace_export.h"
-
-static int64_t now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int listen_any(int *port) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(fd >= 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-    assert_int_equal(listen(fd, 16), 0);
-    socklen_t l = sizeof a;
-    getsockname(fd, (struct sockaddr *)&a, &l);
-    *port = ntohs(a.sin_port);
-    return fd;
-}
+#include "mm_test.h"
 
 /* How the fake collector behaves. */
 typedef struct fake {
@@ -105,12 +88,12 @@ static void *serve(void *arg) {
 /* Ends a few spans and waits until the exporter has sent them (one POST). */
 static void one_batch(uint64_t *exported) {
     for (int i = 0; i < 3; i++) mm_span_end(mm_span_start("s", MM_SPAN_INTERNAL, NULL));
-    int64_t until = now_ms() + 5000;
+    int64_t until = mm_test_now_ms() + 5000;
     mm_trace_stats st;
     do {
         usleep(5000);
         mm_trace_get_stats(&st);
-    } while (st.exported + st.dropped < *exported + 3 && now_ms() < until);
+    } while (st.exported + st.dropped < *exported + 3 && mm_test_now_ms() < until);
     assert_int_equal(st.exported, *exported + 3);
     *exported = st.exported;
 }
@@ -119,7 +102,7 @@ static void one_batch(uint64_t *exported) {
  * connections the exporter opened. No POST may fail. */
 static unsigned run(fake *f, int batches, unsigned pause_ms) {
     int port;
-    f->lfd = listen_any(&port);
+    f->lfd = mm_test_listen_loopback(&port);
     pthread_t th;
     pthread_create(&th, NULL, serve, f);
     char endpoint[64];
