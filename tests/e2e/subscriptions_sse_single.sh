@@ -12,13 +12,10 @@
 # operation on a stream (`shutdown`) and the server exits 0.
 set -euo pipefail
 
-src=${MM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-bin_dir=${MM_BINARY_DIR:-$src/build}
-gregor=${MM_GREGOR:-$bin_dir/gregor}
+source "$(dirname "$0")/lib/prologue.sh"
 app=$bin_dir/examples/forms.so
 here=$src/tests/e2e/subscriptions
 
-fail() { echo "subscriptions_sse_single: FAIL: $*" >&2; exit 1; }
 source "$here/lib.sh"
 subs_require
 

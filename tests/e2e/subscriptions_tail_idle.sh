@@ -9,13 +9,10 @@
 # per round (so the rounds really crossed a pause).
 set -euo pipefail
 
-src=${MM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-bin_dir=${MM_BINARY_DIR:-$src/build}
-gregor=${MM_GREGOR:-$bin_dir/gregor}
+source "$(dirname "$0")/lib/prologue.sh"
 app=$bin_dir/examples/forms.so
 here=$src/tests/e2e/subscriptions
 
-fail() { echo "subscriptions_tail_idle: FAIL: $*" >&2; exit 1; }
 source "$here/lib.sh"
 subs_require
 
