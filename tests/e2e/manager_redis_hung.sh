@@ -8,10 +8,9 @@
 # with STATUS_UNAVAILABLE within 12 s (the status store's 2 s connect and
 # command timeouts, the requests one after the other behind its lock).
 set -uo pipefail
-ROOT=${MM_SOURCE_DIR:?}
-BIN=${MM_BINARY_DIR:?}
-GREGOR=${MM_GREGOR:?}
-KAFKA=${MM_TEST_KAFKA_BOOTSTRAP:?"MM_TEST_KAFKA_BOOTSTRAP is not set: this e2e test needs the run's Kafka (scripts/test.sh)"}
+source "$(dirname "$0")/lib/prologue.sh"
+e2e_require kafka gregor "$bin_dir/tests/mod_faults.so"
+ROOT=$src BIN=$bin_dir GREGOR=$gregor KAFKA=$MM_TEST_KAFKA_BOOTSTRAP
 
 WORK=$(mktemp -d)
 failed=0
@@ -28,14 +27,6 @@ cleanup() {
     rm -rf "$WORK"
 }
 trap cleanup EXIT
-log() { echo "manager_redis_hung: $*" >&2; }
-source "$ROOT/scripts/lib/serve.sh"
-check() { # DESCRIPTION CONDITION...
-    local what=$1
-    shift
-    if "$@"; then log "ok: $what"; else log "FAILED: $what"; failed=1; fi
-}
-now_ms() { date +%s%3N; }
 # post BODY MAXTIME OUTFILE: writes "status seconds" to OUTFILE, the body to OUTFILE.body.
 post() {
     curl -s -o "$3.body" -w '%{http_code} %{time_total}' --max-time "$2" "$URL" \

@@ -9,10 +9,9 @@
 # that says the event was acknowledged). Then the broker is killed: unready
 # within 2 s again.
 set -uo pipefail
-ROOT=${MM_SOURCE_DIR:?}
-BIN=${MM_BINARY_DIR:?}
-GREGOR=${MM_GREGOR:?}
-REDIS_URL=${MM_TEST_REDIS_URL:?"MM_TEST_REDIS_URL is not set: this e2e test needs the run's Redis (scripts/test.sh)"}
+source "$(dirname "$0")/lib/prologue.sh"
+e2e_require redis gregor "$bin_dir/tests/mod_faults.so"
+ROOT=$src BIN=$bin_dir GREGOR=$gregor REDIS_URL=$MM_TEST_REDIS_URL
 
 WORK=$(mktemp -d)
 failed=0
@@ -29,29 +28,6 @@ cleanup() {
     rm -rf "$WORK"
 }
 trap cleanup EXIT
-log() { echo "server_kafka_health: $*" >&2; }
-source "$ROOT/scripts/lib/serve.sh"
-check() {
-    local what=$1
-    shift
-    if "$@"; then log "ok: $what"; else log "FAILED: $what"; failed=1; fi
-}
-now_ms() { date +%s%3N; }
-status_of() { curl -s -o /dev/null -w '%{http_code}' --max-time "${2:-2}" "$1" 2>/dev/null || echo 000; }
-wait_status() { # URL WANT SECONDS: prints the ms it took (-1: never)
-    local start end
-    start=$(now_ms)
-    end=$((start + $3 * 1000))
-    while (($(now_ms) < end)); do
-        if [[ $(status_of "$1" 1) == "$2" ]]; then
-            echo $(($(now_ms) - start))
-            return 0
-        fi
-        sleep 0.1
-    done
-    echo -1
-    return 1
-}
 post() { # URL BODY MAXTIME OUT: "status seconds" in OUT, the body in OUT.body
     curl -s -o "$4.body" -w '%{http_code} %{time_total}' --max-time "$3" "$1" \
         -H 'content-type: application/json' -H 'accept: application/graphql-response+json' \
@@ -108,10 +84,8 @@ kill -KILL -- "-$KAFKA_PID" 2>/dev/null || kill -KILL "$KAFKA_PID"
 t=$(wait_status "$BASE/readyz" 503 5)
 check "/readyz unready within 2 s of Kafka dying (${t} ms)" test "$t" -ge 0 -a "$t" -le 2000
 
-kill -TERM "$SERVE_PID"
 st=0
-for _ in $(seq 300); do kill -0 "$SERVE_PID" 2>/dev/null || break; sleep 0.1; done
-wait "$SERVE_PID" || st=$?
+e2e_stop "$SERVE_PID" 30 || st=$?
 SERVE_PID=
 check "gregor serve exits 0 on SIGTERM" test "$st" -eq 0
 exit $failed
