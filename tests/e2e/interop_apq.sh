@@ -81,11 +81,5 @@ fi
 grep -q "lists no documents" "$work/empty.log" || fail "empty manifest: $(cat "$work/empty.log")"
 
 echo "interop_apq: Apollo Client APQ (POST and GET), Redis-shared APQ, trusted documents from the real manifest generator"
-# Every server stops cleanly on SIGTERM (exit 0: under ASan, no leak either).
-for i in "${!pids[@]}"; do
-    status=0
-    e2e_stop "${pids[$i]}" 30 || status=$?
-    [[ $status -eq 0 ]] || fail "gregor serve #$i exited with status $status on SIGTERM: $(tail -20 "$work"/*.log)"
-    unset "pids[$i]"
-done
+interop_stop_servers
 echo "1 passed, 0 failed"

@@ -52,11 +52,5 @@ node "$nodedir/cors.mjs" "$url_on" "$allowed" "$other" "$artifacts/cors.png" ||
     fail "the browser check failed (server log: $(tail -5 "$work/on.err"))"
 [[ -s $artifacts/cors.png ]] || fail "no screenshot"
 echo "interop_cors: a page on $origin read the answer of $url_on; http://127.0.0.1:$other was blocked; screenshot artifacts/cors.png"
-# Every server stops cleanly on SIGTERM (exit 0: under ASan, no leak either).
-for i in "${!pids[@]}"; do
-    status=0
-    e2e_stop "${pids[$i]}" 30 || status=$?
-    [[ $status -eq 0 ]] || fail "gregor serve #$i exited with status $status on SIGTERM: $(tail -20 "$work"/*.log)"
-    unset "pids[$i]"
-done
+interop_stop_servers
 echo "1 passed, 0 failed"

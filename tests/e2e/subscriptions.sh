@@ -26,25 +26,17 @@
 set -euo pipefail
 
 source "$(dirname "$0")/lib/prologue.sh"
-app=$bin_dir/examples/forms.so
-here=$src/tests/e2e/subscriptions
-
-source "$here/lib.sh"
-subs_require
+source "$(dirname "$0")/subscriptions/lib.sh"
 [[ -x /usr/bin/chromium ]] || cannot_run "chromium is not installed (Debian: apt-get install -y chromium)"
 # GraphiQL's assets next to gregor, served offline (cached after the first fetch).
 MM_BINARY_DIR=$bin_dir bash "$src/scripts/fetch-graphiql.sh" "$(dirname "$gregor")/graphiql" >/dev/null ||
     fail "cannot fetch GraphiQL's assets (scripts/fetch-graphiql.sh)"
 mkdir -p "$src/artifacts"
+# The clients (pinned, into the build directory), $work, the environment.
+subs_setup
 
-# The clients, pinned, into the build directory (one install at a time).
-subs_install_clients
-
-subs_work_dir
-
-export MM_KAFKA_BOOTSTRAP_SERVERS=$MM_TEST_KAFKA_BOOTSTRAP MM_REDIS_URL=$MM_TEST_REDIS_URL MM_LOG_LEVEL=warn
 export MM_KAFKA_PROP_TOPIC_METADATA_REFRESH_INTERVAL_MS=1000
-export FORMS_WS_TOKEN=tok$$ MM_SUBSCRIPTIONS_QUEUE_BYTES=65536 MM_SUBSCRIPTIONS_PER_CONNECTION=5 MM_SUBSCRIPTIONS_MAX=12 \
+export MM_SUBSCRIPTIONS_QUEUE_BYTES=65536 MM_SUBSCRIPTIONS_PER_CONNECTION=5 MM_SUBSCRIPTIONS_MAX=12 \
     MM_SUBSCRIPTIONS_RESULT_TIMEOUT_MS=4000 MM_SUBSCRIPTIONS_PARTITION_REFRESH_MS=1000
 run=s$$x$(date +%s)
 export FORMS_SERVICE=mmtest_subs_$run

@@ -10,18 +10,8 @@
 set -euo pipefail
 
 source "$(dirname "$0")/lib/prologue.sh"
-app=$bin_dir/examples/forms.so
-here=$src/tests/e2e/subscriptions
-
-source "$here/lib.sh"
-subs_require
-
-subs_install_clients
-
-subs_work_dir
-
-export MM_KAFKA_BOOTSTRAP_SERVERS=$MM_TEST_KAFKA_BOOTSTRAP MM_REDIS_URL=$MM_TEST_REDIS_URL MM_LOG_LEVEL=warn
-export FORMS_WS_TOKEN=tok$$
+source "$(dirname "$0")/subscriptions/lib.sh"
+subs_setup
 export FORMS_SERVICE=mmtest_subsgroups_$$x$(date +%s)
 printf 'http:\n  threads: 2\n' >"$work/config.yaml"
 

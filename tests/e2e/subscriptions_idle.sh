@@ -16,8 +16,7 @@
 set -euo pipefail
 
 source "$(dirname "$0")/lib/prologue.sh"
-app=$bin_dir/examples/forms.so
-here=$src/tests/e2e/subscriptions
+source "$(dirname "$0")/subscriptions/lib.sh"
 n=${MM_IDLE_SUBSCRIBERS:-2000}
 max=${MM_IDLE_MAX_BYTES:-8192}
 # Under AddressSanitizer every allocation carries redzones and freed memory
@@ -29,18 +28,12 @@ if [[ $libs == *libasan* ]]; then
     echo "subscriptions_idle: sanitized build: bound ${max} bytes (8 KiB holds for a plain build)"
 fi
 
-source "$here/lib.sh"
-subs_require
 # The clients need a descriptor each, and so does the server.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 (($(ulimit -n) > 2 * n + 700)) || fail "ulimit -n $(ulimit -n) is too low for $n subscribers of each kind"
 
-subs_install_clients
-
-subs_work_dir
-
-export MM_KAFKA_BOOTSTRAP_SERVERS=$MM_TEST_KAFKA_BOOTSTRAP MM_REDIS_URL=$MM_TEST_REDIS_URL MM_LOG_LEVEL=warn
-export FORMS_WS_TOKEN=tok$$ MM_SUBSCRIPTIONS_MAX=$((2 * n + 400))
+subs_setup
+export MM_SUBSCRIPTIONS_MAX=$((2 * n + 400))
 export FORMS_SERVICE=mmtest_subsidle_$$x$(date +%s)
 printf 'http:\n  threads: 2\n  max_connections: %d\n' $((2 * n + 400)) >"$work/config.yaml"
 

@@ -13,18 +13,8 @@
 set -euo pipefail
 
 source "$(dirname "$0")/lib/prologue.sh"
-app=$bin_dir/examples/forms.so
-here=$src/tests/e2e/subscriptions
-
-source "$here/lib.sh"
-subs_require
-
-subs_install_clients
-
-subs_work_dir
-
-export MM_KAFKA_BOOTSTRAP_SERVERS=$MM_TEST_KAFKA_BOOTSTRAP MM_REDIS_URL=$MM_TEST_REDIS_URL MM_LOG_LEVEL=warn
-export FORMS_WS_TOKEN=tok$$
+source "$(dirname "$0")/subscriptions/lib.sh"
+subs_setup
 export FORMS_SERVICE=mmtest_sse1_$$x$(date +%s)
 max=1000
 export MM_SUBSCRIPTIONS_SSE_RESERVATIONS=$max MM_SUBSCRIPTIONS_SSE_RESERVATION_MS=10000 MM_SUBSCRIPTIONS_QUEUE_BYTES=65536

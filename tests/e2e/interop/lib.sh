@@ -20,6 +20,18 @@ start_serve() {
     printf -v "url_$name" '%s' "$SERVE_URL"
 }
 
+# interop_stop_servers: every process in pids[] gets SIGTERM and must exit 0
+# within 30 s (under ASan: no leak either), or the test fails.
+interop_stop_servers() {
+    local i status
+    for i in "${!pids[@]}"; do
+        status=0
+        e2e_stop "${pids[$i]}" 30 || status=$?
+        [[ $status -eq 0 ]] || fail "gregor serve #$i exited with status $status on SIGTERM: $(tail -20 "$work"/*.log)"
+        unset "pids[$i]"
+    done
+}
+
 # interop_node_dir: prints the directory holding node_modules.
 interop_node_dir() {
     local dir=$bin_dir/interop-node

@@ -2,8 +2,11 @@
 # the pinned npm clients installed once into the build directory, and a
 # work directory whose background processes are stopped on exit.
 # The sourcing script sources ../lib/prologue.sh first (src, bin_dir, gregor,
-# fail, the serve helpers) and defines here (this directory) and app (the
-# forms example).
+# fail, the serve helpers); this sets app (the forms example) and here (this
+# directory), and subs_setup does the rest of the scripts' common set-up.
+
+app=$bin_dir/examples/forms.so
+here=$src/tests/e2e/subscriptions
 
 # subs_require: the test servers, gregor, the forms example, node and npm are
 # there, or the script fails loudly (a tier never skips).
@@ -33,6 +36,18 @@ subs_install_clients() {
 # subs_work_dir: e2e_work_dir (a fresh $work; every pid added to the pids
 # array is sent SIGTERM on exit, SIGKILL after 10 s, and $work is removed).
 subs_work_dir() { e2e_work_dir; }
+
+# subs_setup: subs_require, subs_install_clients, subs_work_dir, and the
+# environment of every gregor process the scripts start: the run's Kafka and
+# Redis, MM_LOG_LEVEL=warn, FORMS_WS_TOKEN=tok$$ (a script exports its own
+# values after this).
+subs_setup() {
+    subs_require
+    subs_install_clients
+    subs_work_dir
+    export MM_KAFKA_BOOTSTRAP_SERVERS=$MM_TEST_KAFKA_BOOTSTRAP MM_REDIS_URL=$MM_TEST_REDIS_URL MM_LOG_LEVEL=warn
+    export FORMS_WS_TOKEN=tok$$
+}
 
 # subs_serve_forms: the forms example's create_form worker and a `gregor
 # serve` with $work/config.yaml on a free port (stdout/stderr in
