@@ -18,22 +18,9 @@ e2e_require kafka gregor "$bin_dir/tests/mod_faults.so"
 ROOT=$src BIN=$bin_dir GREGOR=$gregor KAFKA=$MM_TEST_KAFKA_BOOTSTRAP
 source "$ROOT/scripts/lib/fixture.sh"
 
-WORK=$(mktemp -d)
+e2e_work_dir
+WORK=$work
 failed=0
-pids=()
-REDIS_DIR=
-cleanup() {
-    local p
-    [[ -n $REDIS_DIR ]] && kill -CONT "$(cat "$REDIS_DIR/pid")" 2>/dev/null
-    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
-    for p in "${pids[@]}"; do
-        for _ in $(seq 200); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$p" 2>/dev/null
-    done
-    [[ -n $REDIS_DIR ]] && "$ROOT/scripts/redis-fixture.sh" stop "$REDIS_DIR" >/dev/null 2>&1
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
 # post URL BODY MAXTIME OUTFILE: writes "status seconds" then the body.
 post() {
     curl -s -o "$4.body" -w '%{http_code} %{time_total}' --max-time "$3" "$1" \
@@ -43,19 +30,15 @@ post() {
 
 # start_serve KAFKA REDIS NAME: sets URL, BASE, SERVE_PID.
 start_serve() {
-    serve_start "$WORK/$3" env MM_KAFKA_BOOTSTRAP_SERVERS="$1" MM_REDIS_URL="$2" MM_FAULTS_SERVICE="$3" \
+    e2e_serve_start "$WORK/$3" env MM_KAFKA_BOOTSTRAP_SERVERS="$1" MM_REDIS_URL="$2" MM_FAULTS_SERVICE="$3" \
         MM_LOG_LEVEL=warn MM_REDIS_TIMEOUT_MS=1000 MM_KAFKA_UNAVAILABLE_MS=2000 \
-        "$GREGOR" serve --app "$BIN/tests/mod_faults.so" --listen 127.0.0.1:0 ||
-        { log "gregor serve did not start"; exit 1; }
-    pids+=("$SERVE_PID")
-    URL=$SERVE_URL BASE=$SERVE_BASE
+        "$GREGOR" serve --app "$BIN/tests/mod_faults.so" --listen 127.0.0.1:0
+    URL=$url BASE=$base
 }
 
-out=$(MM_FIXTURE_RECORD=$WORK/redis.rec "$ROOT/scripts/redis-fixture.sh" start) || { log "cannot start Redis"; exit 1; }
-REDIS_DIR=$(cat "$WORK/redis.rec")
-eval "$out"
+e2e_own_server redis
 REDIS_URL=$MM_TEST_REDIS_URL
-REDIS_PID=$(cat "$REDIS_DIR/pid")
+REDIS_PID=$own_pid
 
 # ---- 1. Redis hung ------------------------------------------------------------
 start_serve "$KAFKA" "$REDIS_URL" "mmdeps$$"

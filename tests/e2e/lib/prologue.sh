@@ -61,11 +61,35 @@ e2e_require() {
 }
 
 # e2e_work_dir: a fresh $work and an empty pids array; at exit every pid in
-# pids gets SIGTERM (SIGKILL after 10 s) and $work is removed.
+# pids gets SIGTERM (SIGKILL after 10 s), $work is removed and the servers
+# of e2e_own_server are stopped.
 e2e_work_dir() {
     work=$(mktemp -d)
     pids=()
-    trap stop_children_and_work EXIT
+    trap e2e_cleanup EXIT
+}
+e2e_own=() # "redis DIR" / "kafka DIR": the servers e2e_own_server started
+e2e_cleanup() {
+    local f
+    for f in "${e2e_own[@]}"; do kill -CONT "$(cat "${f#* }/pid" 2>/dev/null)" 2>/dev/null || true; done
+    stop_children_and_work
+    for f in "${e2e_own[@]}"; do "$src/scripts/${f%% *}-fixture.sh" stop "${f#* }" >/dev/null 2>&1 || true; done
+}
+
+# e2e_own_server redis|kafka: a server of the test's own, one it may SIGSTOP
+# or kill (scripts/redis-fixture.sh, scripts/kafka-fixture.sh; never the
+# run's shared ones), or cannot_run. Exports its address as
+# MM_TEST_REDIS_URL or MM_TEST_KAFKA_BOOTSTRAP (what the fixture prints),
+# sets own_dir and own_pid; it is resumed and stopped at exit. Needs
+# e2e_work_dir first.
+e2e_own_server() {
+    local out
+    out=$(MM_FIXTURE_RECORD=$work/$1.rec "$src/scripts/$1-fixture.sh" start) ||
+        cannot_run "cannot start a $1 server of its own (scripts/$1-fixture.sh)"
+    own_dir=$(cat "$work/$1.rec")
+    e2e_own+=("$1 $own_dir")
+    eval "$out"
+    own_pid=$(cat "$own_dir/pid")
 }
 
 # e2e_serve_start LOG CMD...: serve_start (scripts/lib/serve.sh: CMD in the
@@ -93,8 +117,9 @@ e2e_wait_ready() {
 # e2e_stop PID [SECONDS]: SIGTERM to a child, then up to SECONDS (default
 # 30) for it to exit (SIGKILL after that); returns its exit status, for the
 # caller's own assertion (gregor exits 0 on SIGTERM: under ASan, no leak).
+# The pid leaves pids (its index stays free: the others keep theirs).
 e2e_stop() {
-    local pid=$1 i st=0
+    local pid=$1 i k st=0
     kill -TERM "$pid" 2>/dev/null || true
     for ((i = 0; i < ${2:-30} * 10; i++)); do
         kill -0 "$pid" 2>/dev/null || break
@@ -102,6 +127,7 @@ e2e_stop() {
     done
     kill -KILL "$pid" 2>/dev/null || true
     wait "$pid" || st=$?
+    for k in ${pids[@]+"${!pids[@]}"}; do [[ ${pids[$k]} != "$pid" ]] || unset "pids[$k]"; done
     return "$st"
 }
 
