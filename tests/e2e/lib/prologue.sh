@@ -13,9 +13,10 @@
 # $src/build), gregor (MM_GREGOR, else $bin_dir/gregor) and e2e_name (what
 # the messages start with; unless set, the script's file name without .sh),
 # and sources scripts/lib/serve.sh (serve_start) and scripts/lib/children.sh
-# (stop_children_and_work). The helpers keep the names the scripts used before they were shared (fail,
-# log, check, now_ms, status_of, wait_status); a script may define its own
-# after sourcing this (the prologue's own errors never go through them).
+# (stop_children_and_work). The helpers keep the names the scripts used
+# before they were shared (fail, log, check, now_ms, status_of,
+# wait_status); a script may define its own after sourcing this (the
+# prologue's own errors never go through them).
 
 e2e_name=${e2e_name:-$(basename "$0" .sh)}
 src=${MM_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}
