@@ -20,17 +20,9 @@
 # RSS is read from /proc/PID/status (VmRSS now, VmHWM peak). Numbers are
 # printed as "MEASURE name value" lines.
 set -euo pipefail
-ROOT=${MM_SOURCE_DIR:?run through ctest (MM_SOURCE_DIR is not set)}
-BIN=${MM_BINARY_DIR:?run through ctest (MM_BINARY_DIR is not set)}
-banner() {
-    echo "============================================================" >&2
-    echo "BOUNDED REQUESTS TEST CANNOT RUN: $*" >&2
-    echo "============================================================" >&2
-    exit 1
-}
-[[ -n ${MM_TEST_KAFKA_BOOTSTRAP:-} ]] || banner "MM_TEST_KAFKA_BOOTSTRAP is not set (scripts/test.sh starts the broker)"
-[[ -x $BIN/examples/forms.so || -f $BIN/examples/forms.so ]] || banner "$BIN/examples/forms.so is not built"
-command -v redis-cli >/dev/null || banner "redis-cli is not installed"
+source "$(dirname "$0")/lib/prologue.sh"
+e2e_require kafka gregor "$bin_dir/examples/forms.so" cmd:redis-cli:redis-tools
+ROOT=$src BIN=$bin_dir
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/mm-bounded.XXXXXX")
 source "$ROOT/tests/e2e/faults/lib.sh"
 trap 'faults_cleanup; rm -rf "$WORK"' EXIT
@@ -41,7 +33,7 @@ ok() { echo "ok   $*"; }
 rss_kb() { sed -n "s/^$2:[[:space:]]*\([0-9]*\) kB/\1/p" "/proc/$1/status"; }
 
 # Our own Redis: 52,000 forms in the forms service's hash.
-start_redis || banner "cannot start a Redis (scripts/redis-fixture.sh)"
+start_redis || cannot_run "cannot start a Redis (scripts/redis-fixture.sh)"
 port=${REDIS_URL##*:}
 python3 - "$WORK/forms.resp" <<'EOF'
 import json, sys
@@ -66,7 +58,7 @@ if batch:
 EOF
 redis-cli -h 127.0.0.1 -p "$port" --pipe <"$WORK/forms.resp" >/dev/null
 stored=$(redis-cli -h 127.0.0.1 -p "$port" hlen mm:state:forms:forms)
-[[ $stored == 52000 ]] || banner "loading the forms into Redis failed ($stored stored)"
+[[ $stored == 52000 ]] || cannot_run "loading the forms into Redis failed ($stored stored)"
 
 # A sanitizer build holds freed memory in quarantine and adds redzones and
 # shadow memory: a small quarantine, and larger allowances there.
@@ -84,7 +76,7 @@ fi
 
 serve() { # CONFIG LOG: starts gregor serve with the forms service, sets URL and SERVE_PID
     serve_start "$2" "$BIN/gregor" serve --app "$BIN/examples/forms.so" --config "$1" ||
-        banner "gregor serve did not start"
+        cannot_run "gregor serve did not start"
     faults_pids+=("$SERVE_PID")
     URL=$SERVE_URL
 }

@@ -10,9 +10,8 @@
 #     against mm_version() and define a service through the public API.
 set -euo pipefail
 : "${MM_SOURCE_DIR:?run through ctest}" "${MM_BINARY_DIR:?run through ctest}"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fail() { echo "find_package.sh: FAIL: $*" >&2; exit 1; }
+source "$(dirname "$0")/lib/prologue.sh"
+e2e_work_dir
 
 cmake --install "$MM_BINARY_DIR" --prefix "$work/prefix" >/dev/null
 config=$(find "$work/prefix" -name metamorphosisConfig.cmake | head -n1)

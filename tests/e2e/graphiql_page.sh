@@ -9,44 +9,29 @@
 # assets). Fails loudly when either is missing.
 set -euo pipefail
 
-src=${MM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-bin_dir=${MM_BINARY_DIR:-$src/build}
+source "$(dirname "$0")/lib/prologue.sh"
 server=${MM_GRAPHIQL_TEST_SERVER:-$bin_dir/tests/e2e_http_test_graphiql_server}
 artifacts=$src/artifacts
 
 chromium=$(command -v chromium || command -v chromium-browser || true)
-if [[ -z $chromium ]]; then
-    echo "graphiql_page: FAIL: chromium is not installed (Debian: apt-get install -y chromium)" >&2
-    exit 1
-fi
-if [[ ! -x $server ]]; then
-    echo "graphiql_page: FAIL: test server $server not built" >&2
-    exit 1
-fi
+[[ -n $chromium ]] || cannot_run "chromium is not installed (Debian: apt-get install -y chromium)"
+[[ -x $server ]] || cannot_run "test server $server not built"
 
 # The assets, next to the binaries where the server looks for them.
 assets=$bin_dir/graphiql
 bash "$src/scripts/fetch-graphiql.sh" "$assets"
 
-work=$(mktemp -d)
-server_pid=
-cleanup() {
-    if [[ -n $server_pid ]]; then
-        kill "$server_pid" 2>/dev/null || true
-        wait "$server_pid" 2>/dev/null || true
-    fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
+e2e_work_dir
 
 MM_GRAPHIQL_DIR=$assets "$server" --serve "$work/port" 2>"$work/server.log" &
 server_pid=$!
+pids+=("$server_pid")
 for _ in $(seq 100); do
     [[ -s $work/port ]] && break
-    kill -0 "$server_pid" 2>/dev/null || { echo "graphiql_page: FAIL: test server exited" >&2; exit 1; }
+    kill -0 "$server_pid" 2>/dev/null || fail "test server exited"
     sleep 0.05
 done
-[[ -s $work/port ]] || { echo "graphiql_page: FAIL: test server did not start" >&2; exit 1; }
+[[ -s $work/port ]] || fail "test server did not start"
 port=$(cat "$work/port")
 url="http://127.0.0.1:$port/graphql"
 

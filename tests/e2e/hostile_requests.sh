@@ -9,16 +9,9 @@
 # 1,100 slow-header connections, and still be alive and answering afterwards.
 # docs/security.md lists the limits.
 set -euo pipefail
-ROOT=${MM_SOURCE_DIR:?run through ctest (MM_SOURCE_DIR is not set)}
-BIN=${MM_BINARY_DIR:?run through ctest (MM_BINARY_DIR is not set)}
-banner() {
-    echo "============================================================" >&2
-    echo "HOSTILE REQUESTS TEST CANNOT RUN: $*" >&2
-    echo "============================================================" >&2
-    exit 1
-}
-[[ -n ${MM_TEST_KAFKA_BOOTSTRAP:-} ]] || banner "MM_TEST_KAFKA_BOOTSTRAP is not set (scripts/test.sh starts the broker)"
-[[ -n ${MM_TEST_REDIS_URL:-} ]] || banner "MM_TEST_REDIS_URL is not set (scripts/test.sh starts Redis)"
+source "$(dirname "$0")/lib/prologue.sh"
+e2e_require kafka redis gregor "$bin_dir/tests/mod_faults.so"
+ROOT=$src BIN=$bin_dir
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/mm-hostile.XXXXXX")
 source "$ROOT/tests/e2e/faults/lib.sh"
 trap 'faults_cleanup; rm -rf "$WORK"' EXIT

@@ -13,25 +13,15 @@
 #     curl), an unknown one is refused, APQ registration is off.
 set -euo pipefail
 
-src=${MM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-bin_dir=${MM_BINARY_DIR:-$src/build}
-gregor=${MM_GREGOR:-$bin_dir/gregor}
+source "$(dirname "$0")/lib/prologue.sh"
 mod=$bin_dir/tests/mod_interop.so
 
-fail() { echo "interop_apq: FAIL: $*" >&2; exit 1; }
-[[ -n ${MM_TEST_REDIS_URL:-} ]] || fail "MM_TEST_REDIS_URL is not set (run through scripts/test.sh)"
-[[ -n ${MM_TEST_KAFKA_BOOTSTRAP:-} ]] || fail "MM_TEST_KAFKA_BOOTSTRAP is not set (run through scripts/test.sh)"
-[[ -x $gregor ]] || fail "gregor not built: $gregor"
-[[ -f $mod ]] || fail "test service not built: $mod"
-command -v curl >/dev/null || fail "curl is not installed"
-command -v redis-cli >/dev/null || fail "redis-cli is not installed (Debian: redis-tools)"
+e2e_require redis kafka gregor "$mod" cmd:curl cmd:redis-cli:redis-tools
 # shellcheck source=interop/lib.sh
 source "$src/tests/e2e/interop/lib.sh"
 nodedir=$(interop_node_dir)
 
-work=$(mktemp -d)
-pids=()
-trap stop_children_and_work EXIT
+e2e_work_dir
 
 export MM_KAFKA_BOOTSTRAP_SERVERS=$MM_TEST_KAFKA_BOOTSTRAP MM_REDIS_URL=$MM_TEST_REDIS_URL MM_LOG_LEVEL=warn
 export MM_INTEROP_SERVICE=mminterop_apq_$$_$(date +%s%N)
@@ -91,13 +81,5 @@ fi
 grep -q "lists no documents" "$work/empty.log" || fail "empty manifest: $(cat "$work/empty.log")"
 
 echo "interop_apq: Apollo Client APQ (POST and GET), Redis-shared APQ, trusted documents from the real manifest generator"
-# Every server stops cleanly on SIGTERM (exit 0: under ASan, no leak either).
-for i in "${!pids[@]}"; do
-    kill -TERM "${pids[$i]}" 2>/dev/null || true
-    status=0
-    timeout 30 tail --pid="${pids[$i]}" -f /dev/null || true
-    wait "${pids[$i]}" || status=$?
-    [[ $status -eq 0 ]] || fail "gregor serve #$i exited with status $status on SIGTERM: $(tail -20 "$work"/*.log)"
-    unset "pids[$i]"
-done
+interop_stop_servers
 echo "1 passed, 0 failed"

@@ -13,17 +13,10 @@
 # writes back must parse in all four.
 set -euo pipefail
 
-src=${MM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-bin_dir=${MM_BINARY_DIR:-$src/build}
-gregor=${MM_GREGOR:-$bin_dir/gregor}
+source "$(dirname "$0")/lib/prologue.sh"
 mod=$bin_dir/tests/mod_interop.so
 
-fail() { echo "interop_cloudevents: FAIL: $*" >&2; exit 1; }
-[[ -n ${MM_TEST_REDIS_URL:-} ]] || fail "MM_TEST_REDIS_URL is not set (run through scripts/test.sh)"
-[[ -n ${MM_TEST_KAFKA_BOOTSTRAP:-} ]] || fail "MM_TEST_KAFKA_BOOTSTRAP is not set (run through scripts/test.sh)"
-[[ -x $gregor ]] || fail "gregor not built: $gregor"
-[[ -f $mod ]] || fail "test service not built: $mod"
-command -v redis-cli >/dev/null || fail "redis-cli is not installed (Debian: redis-tools)"
+e2e_require redis kafka gregor "$mod" cmd:redis-cli:redis-tools
 # shellcheck source=interop/lib.sh
 source "$src/tests/e2e/interop/lib.sh"
 
@@ -33,18 +26,7 @@ nodedir=$(interop_node_dir)
 javacp=$(interop_java_classpath)
 java_sdk=(java -cp "$javacp" "$src/tests/e2e/interop/java/CeSdk.java")
 
-work=$(mktemp -d)
-worker_pid=
-cleanup() {
-    if [[ -n $worker_pid ]]; then
-        kill -TERM "$worker_pid" 2>/dev/null || true
-        for _ in $(seq 100); do kill -0 "$worker_pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$worker_pid" 2>/dev/null || true
-        wait "$worker_pid" 2>/dev/null || true
-    fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
+e2e_work_dir
 
 kafka=$MM_TEST_KAFKA_BOOTSTRAP
 svc=mminterop_$$_$(date +%s%N)
@@ -63,6 +45,7 @@ grep -q "event_type_prefix '.bad' is not a type prefix" "$work/bad.log" || fail 
 MM_KAFKA_BOOTSTRAP_SERVERS=$kafka MM_REDIS_URL=$MM_TEST_REDIS_URL MM_EVENT_TYPE_PREFIX=$prefix \
 MM_LOG_LEVEL=warn "$gregor" worker --app "$mod" --consumer record >"$work/worker.out" 2>"$work/worker.log" &
 worker_pid=$!
+pids+=("$worker_pid")
 
 expect=$work/expected.jsonl
 t0=$(date +%s%N)
@@ -117,11 +100,9 @@ node "$nodedir/ce_sdk.mjs" parse "$kafka" "$svc" "$prefix" "$total"
 timeout 120 "${java_sdk[@]}" parse "$kafka" "$svc" "$prefix" "$total"
 
 # The worker stops cleanly on SIGTERM (exit 0: under ASan, no leak either).
-kill -TERM "$worker_pid"
 status=0
-timeout 30 tail --pid="$worker_pid" -f /dev/null || true
-wait "$worker_pid" || status=$?
-worker_pid=
+e2e_stop "$worker_pid" 30 || status=$?
+pids=()
 [[ $status -eq 0 ]] || fail "gregor worker exited with status $status on SIGTERM: $(tail -20 "$work/worker.log")"
 
 echo "interop_cloudevents: $total SDK events (Python 1.x, 2.x, JavaScript, Java; binary and structured)" \

@@ -8,25 +8,17 @@
 # preflight is a 405. Screenshot: artifacts/cors.png.
 set -euo pipefail
 
-src=${MM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-bin_dir=${MM_BINARY_DIR:-$src/build}
-gregor=${MM_GREGOR:-$bin_dir/gregor}
+source "$(dirname "$0")/lib/prologue.sh"
 mod=$bin_dir/tests/mod_interop.so
 artifacts=$src/artifacts
 
-fail() { echo "interop_cors: FAIL: $*" >&2; exit 1; }
-[[ -x /usr/bin/chromium ]] || fail "chromium is not installed (Debian: apt-get install -y chromium)"
-[[ -n ${MM_TEST_REDIS_URL:-} ]] || fail "MM_TEST_REDIS_URL is not set (run through scripts/test.sh)"
-[[ -n ${MM_TEST_KAFKA_BOOTSTRAP:-} ]] || fail "MM_TEST_KAFKA_BOOTSTRAP is not set (run through scripts/test.sh)"
-[[ -x $gregor ]] || fail "gregor not built: $gregor"
-[[ -f $mod ]] || fail "test service not built: $mod"
+[[ -x /usr/bin/chromium ]] || cannot_run "chromium is not installed (Debian: apt-get install -y chromium)"
+e2e_require redis kafka gregor "$mod"
 # shellcheck source=interop/lib.sh
 source "$src/tests/e2e/interop/lib.sh"
 nodedir=$(interop_node_dir)
 
-work=$(mktemp -d)
-pids=()
-trap stop_children_and_work EXIT
+e2e_work_dir
 
 export MM_KAFKA_BOOTSTRAP_SERVERS=$MM_TEST_KAFKA_BOOTSTRAP MM_REDIS_URL=$MM_TEST_REDIS_URL MM_LOG_LEVEL=warn
 export MM_INTEROP_SERVICE=mminterop_cors_$$_$(date +%s%N)
@@ -60,13 +52,5 @@ node "$nodedir/cors.mjs" "$url_on" "$allowed" "$other" "$artifacts/cors.png" ||
     fail "the browser check failed (server log: $(tail -5 "$work/on.err"))"
 [[ -s $artifacts/cors.png ]] || fail "no screenshot"
 echo "interop_cors: a page on $origin read the answer of $url_on; http://127.0.0.1:$other was blocked; screenshot artifacts/cors.png"
-# Every server stops cleanly on SIGTERM (exit 0: under ASan, no leak either).
-for i in "${!pids[@]}"; do
-    kill -TERM "${pids[$i]}" 2>/dev/null || true
-    status=0
-    timeout 30 tail --pid="${pids[$i]}" -f /dev/null || true
-    wait "${pids[$i]}" || status=$?
-    [[ $status -eq 0 ]] || fail "gregor serve #$i exited with status $status on SIGTERM: $(tail -20 "$work"/*.log)"
-    unset "pids[$i]"
-done
+interop_stop_servers
 echo "1 passed, 0 failed"

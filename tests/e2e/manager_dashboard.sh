@@ -11,21 +11,13 @@
 # chromium, node, npm or a server address is missing.
 set -euo pipefail
 
-src=${MM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-bin_dir=${MM_BINARY_DIR:-$src/build}
-gregor=${MM_GREGOR:-$bin_dir/gregor}
+source "$(dirname "$0")/lib/prologue.sh"
 mod=$bin_dir/tests/mod_managertest.so
 artifacts=$src/artifacts
 here=$src/tests/e2e/manager/browser
 
-fail() { echo "manager_dashboard: FAIL: $*" >&2; exit 1; }
-[[ -x /usr/bin/chromium ]] || fail "chromium is not installed (Debian: apt-get install -y chromium)"
-command -v node >/dev/null || fail "node is not installed"
-command -v npm >/dev/null || fail "npm is not installed"
-[[ -n ${MM_TEST_REDIS_URL:-} ]] || fail "MM_TEST_REDIS_URL is not set (run through scripts/test.sh)"
-[[ -n ${MM_TEST_KAFKA_BOOTSTRAP:-} ]] || fail "MM_TEST_KAFKA_BOOTSTRAP is not set (run through scripts/test.sh)"
-[[ -x $gregor ]] || fail "gregor not built: $gregor"
-[[ -f $mod ]] || fail "test service not built: $mod"
+[[ -x /usr/bin/chromium ]] || cannot_run "chromium is not installed (Debian: apt-get install -y chromium)"
+e2e_require cmd:node cmd:npm redis kafka gregor "$mod"
 
 # playwright-core, once per build directory (one install at a time).
 nodedir=$bin_dir/manager-browser
@@ -117,9 +109,8 @@ if grep -q -- "$code" "$work/serve.log"; then
     fail "the auth code appears in the server's log"
 fi
 # The server stops cleanly (under ASan: no leak, no sanitizer error).
-kill -TERM "$server_pid"
 status=0
-wait "$server_pid" || status=$?
+e2e_stop "$server_pid" 30 || status=$?
 server_pid=
 if ((status != 0)); then
     tail -30 "$work/serve.log" >&2

@@ -8,52 +8,29 @@
 # with STATUS_UNAVAILABLE within 12 s (the status store's 2 s connect and
 # command timeouts, the requests one after the other behind its lock).
 set -uo pipefail
-ROOT=${MM_SOURCE_DIR:?}
-BIN=${MM_BINARY_DIR:?}
-GREGOR=${MM_GREGOR:?}
-KAFKA=${MM_TEST_KAFKA_BOOTSTRAP:?"MM_TEST_KAFKA_BOOTSTRAP is not set: this e2e test needs the run's Kafka (scripts/test.sh)"}
+source "$(dirname "$0")/lib/prologue.sh"
+e2e_require kafka gregor "$bin_dir/tests/mod_faults.so"
+ROOT=$src BIN=$bin_dir GREGOR=$gregor KAFKA=$MM_TEST_KAFKA_BOOTSTRAP
 
-WORK=$(mktemp -d)
+e2e_work_dir
+WORK=$work
 failed=0
-SERVE_PID=
-REDIS_DIR=
-cleanup() {
-    [[ -n $REDIS_DIR ]] && kill -CONT "$(cat "$REDIS_DIR/pid")" 2>/dev/null
-    if [[ -n $SERVE_PID ]]; then
-        kill -TERM "$SERVE_PID" 2>/dev/null
-        for _ in $(seq 200); do kill -0 "$SERVE_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$SERVE_PID" 2>/dev/null
-    fi
-    [[ -n $REDIS_DIR ]] && "$ROOT/scripts/redis-fixture.sh" stop "$REDIS_DIR" >/dev/null 2>&1
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-log() { echo "manager_redis_hung: $*" >&2; }
-source "$ROOT/scripts/lib/serve.sh"
-check() { # DESCRIPTION CONDITION...
-    local what=$1
-    shift
-    if "$@"; then log "ok: $what"; else log "FAILED: $what"; failed=1; fi
-}
-now_ms() { date +%s%3N; }
 # post BODY MAXTIME OUTFILE: writes "status seconds" to OUTFILE, the body to OUTFILE.body.
 post() {
     curl -s -o "$3.body" -w '%{http_code} %{time_total}' --max-time "$2" "$URL" \
         -H 'content-type: application/json' --data-binary "$1" >"$3" 2>/dev/null || echo "000 $2" >"$3"
 }
 
-out=$(MM_FIXTURE_RECORD=$WORK/redis.rec "$ROOT/scripts/redis-fixture.sh" start) || { log "cannot start Redis"; exit 1; }
-REDIS_DIR=$(cat "$WORK/redis.rec")
-eval "$out"
-REDIS_PID=$(cat "$REDIS_DIR/pid")
+e2e_own_server redis
+REDIS_PID=$own_pid
 
 code=mgr-$$-$RANDOM
 printf '%s\n' "$code" >"$WORK/code"
-serve_start "$WORK/serve" env MM_KAFKA_BOOTSTRAP_SERVERS="$KAFKA" MM_REDIS_URL="$MM_TEST_REDIS_URL" \
+e2e_serve_start "$WORK/serve" env MM_KAFKA_BOOTSTRAP_SERVERS="$KAFKA" MM_REDIS_URL="$MM_TEST_REDIS_URL" \
     MM_FAULTS_SERVICE=mmmgrhung$$ MM_LOG_LEVEL=warn MM_REDIS_TIMEOUT_MS=1000 \
     "$GREGOR" serve --app "$BIN/tests/mod_faults.so" --manager --auth-code-file "$WORK/code" \
-    --listen 127.0.0.1:0 || { log "gregor serve did not start"; exit 1; }
-URL=$SERVE_URL BASE=$SERVE_BASE
+    --listen 127.0.0.1:0
+URL=$url BASE=$base
 
 # Redis up: a manager query answers (an empty service web is fine).
 post "{\"query\":\"{ nodes(authCode: \\\"$code\\\") { name } }\"}" 20 "$WORK/up"

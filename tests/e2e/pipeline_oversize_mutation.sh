@@ -8,27 +8,13 @@
 # test_pipeline.c's; one is not published here because the forms topic is
 # shared with test_service_web.) Real Kafka and Redis of the test run.
 set -euo pipefail
-: "${MM_SOURCE_DIR:?run through ctest}" "${MM_BINARY_DIR:?run through ctest}" "${MM_GREGOR:?run through ctest}"
-: "${MM_TEST_KAFKA_BOOTSTRAP:?the e2e tier needs MM_TEST_KAFKA_BOOTSTRAP (run make test)}"
-: "${MM_TEST_REDIS_URL:?the e2e tier needs MM_TEST_REDIS_URL (run make test)}"
-
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "pipeline_oversize_mutation.sh: FAIL: $*" >&2; exit 1; }
-source "$MM_SOURCE_DIR/scripts/lib/serve.sh"
+source "$(dirname "$0")/lib/prologue.sh"
+e2e_require kafka redis gregor "$bin_dir/examples/forms.so"
+e2e_work_dir
 
 export MM_KAFKA_BOOTSTRAP_SERVERS=$MM_TEST_KAFKA_BOOTSTRAP MM_REDIS_URL=$MM_TEST_REDIS_URL/8
 export MM_LOG_LEVEL=warn MM_KEEP_APPS=1
-serve_start "$work/serve" "$MM_GREGOR" serve --app "$MM_BINARY_DIR/examples/forms.so" --listen 127.0.0.1:0 ||
-    fail "gregor serve did not start"
-pids+=("$SERVE_PID")
-url=$SERVE_URL
+e2e_serve_start "$work/serve" "$gregor" serve --app "$bin_dir/examples/forms.so" --listen 127.0.0.1:0
 
 # body FILE TEMPLATE_BYTES: a createForm request (asynchronous: nothing waits
 # for a worker) whose template has that many bytes.

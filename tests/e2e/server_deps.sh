@@ -13,76 +13,32 @@
 #      event id; no error claims a result for the event.
 # Kafka for part 1 is the run's shared broker (only read by the probes).
 set -uo pipefail
-ROOT=${MM_SOURCE_DIR:?}
-BIN=${MM_BINARY_DIR:?}
-GREGOR=${MM_GREGOR:?}
-KAFKA=${MM_TEST_KAFKA_BOOTSTRAP:?"MM_TEST_KAFKA_BOOTSTRAP is not set: this e2e test needs the run's Kafka (scripts/test.sh)"}
+source "$(dirname "$0")/lib/prologue.sh"
+e2e_require kafka gregor "$bin_dir/tests/mod_faults.so"
+ROOT=$src BIN=$bin_dir GREGOR=$gregor KAFKA=$MM_TEST_KAFKA_BOOTSTRAP
 source "$ROOT/scripts/lib/fixture.sh"
-source "$ROOT/scripts/lib/serve.sh"
 
-WORK=$(mktemp -d)
+e2e_work_dir
+WORK=$work
 failed=0
-pids=()
-REDIS_DIR=
-cleanup() {
-    local p
-    [[ -n $REDIS_DIR ]] && kill -CONT "$(cat "$REDIS_DIR/pid")" 2>/dev/null
-    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
-    for p in "${pids[@]}"; do
-        for _ in $(seq 200); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$p" 2>/dev/null
-    done
-    [[ -n $REDIS_DIR ]] && "$ROOT/scripts/redis-fixture.sh" stop "$REDIS_DIR" >/dev/null 2>&1
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-log() { echo "server_deps: $*" >&2; }
-check() { # DESCRIPTION CONDITION...
-    local what=$1
-    shift
-    if "$@"; then log "ok: $what"; else log "FAILED: $what"; failed=1; fi
-}
-now_ms() { date +%s%3N; }
-
 # post URL BODY MAXTIME OUTFILE: writes "status seconds" then the body.
 post() {
     curl -s -o "$4.body" -w '%{http_code} %{time_total}' --max-time "$3" "$1" \
         -H 'content-type: application/json' -H 'accept: application/graphql-response+json' \
         --data-binary "$2" >"$4" 2>/dev/null || echo "000 $3" >"$4"
 }
-status_of() { curl -s -o /dev/null -w '%{http_code}' --max-time "${2:-2}" "$1" 2>/dev/null || echo 000; }
 
 # start_serve KAFKA REDIS NAME: sets URL, BASE, SERVE_PID.
 start_serve() {
-    serve_start "$WORK/$3" env MM_KAFKA_BOOTSTRAP_SERVERS="$1" MM_REDIS_URL="$2" MM_FAULTS_SERVICE="$3" \
+    e2e_serve_start "$WORK/$3" env MM_KAFKA_BOOTSTRAP_SERVERS="$1" MM_REDIS_URL="$2" MM_FAULTS_SERVICE="$3" \
         MM_LOG_LEVEL=warn MM_REDIS_TIMEOUT_MS=1000 MM_KAFKA_UNAVAILABLE_MS=2000 \
-        "$GREGOR" serve --app "$BIN/tests/mod_faults.so" --listen 127.0.0.1:0 ||
-        { log "gregor serve did not start"; exit 1; }
-    pids+=("$SERVE_PID")
-    URL=$SERVE_URL BASE=$SERVE_BASE
+        "$GREGOR" serve --app "$BIN/tests/mod_faults.so" --listen 127.0.0.1:0
+    URL=$url BASE=$base
 }
 
-# wait_status URL WANT SECONDS: until URL answers WANT; prints the ms it took.
-wait_status() {
-    local start end
-    start=$(now_ms)
-    end=$((start + $3 * 1000))
-    while (($(now_ms) < end)); do
-        if [[ $(status_of "$1" 1) == "$2" ]]; then
-            echo $(($(now_ms) - start))
-            return 0
-        fi
-        sleep 0.1
-    done
-    echo -1
-    return 1
-}
-
-out=$(MM_FIXTURE_RECORD=$WORK/redis.rec "$ROOT/scripts/redis-fixture.sh" start) || { log "cannot start Redis"; exit 1; }
-REDIS_DIR=$(cat "$WORK/redis.rec")
-eval "$out"
+e2e_own_server redis
 REDIS_URL=$MM_TEST_REDIS_URL
-REDIS_PID=$(cat "$REDIS_DIR/pid")
+REDIS_PID=$own_pid
 
 # ---- 1. Redis hung ------------------------------------------------------------
 start_serve "$KAFKA" "$REDIS_URL" "mmdeps$$"
@@ -182,10 +138,8 @@ check "queries still answer with Kafka down" grep -q '"__typename":"Query"' "$WO
 
 # every server stops cleanly on SIGTERM (and, under ASan, without leaks)
 for p in "${pids[@]}"; do
-    kill -TERM "$p"
     st=0
-    for _ in $(seq 300); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    wait "$p" || st=$?
+    e2e_stop "$p" 30 || st=$?
     check "gregor serve $p exits 0 on SIGTERM" test "$st" -eq 0
 done
 pids=()

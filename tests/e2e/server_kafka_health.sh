@@ -9,49 +9,13 @@
 # that says the event was acknowledged). Then the broker is killed: unready
 # within 2 s again.
 set -uo pipefail
-ROOT=${MM_SOURCE_DIR:?}
-BIN=${MM_BINARY_DIR:?}
-GREGOR=${MM_GREGOR:?}
-REDIS_URL=${MM_TEST_REDIS_URL:?"MM_TEST_REDIS_URL is not set: this e2e test needs the run's Redis (scripts/test.sh)"}
+source "$(dirname "$0")/lib/prologue.sh"
+e2e_require redis gregor "$bin_dir/tests/mod_faults.so"
+ROOT=$src BIN=$bin_dir GREGOR=$gregor REDIS_URL=$MM_TEST_REDIS_URL
 
-WORK=$(mktemp -d)
+e2e_work_dir
+WORK=$work
 failed=0
-KAFKA_DIR=
-SERVE_PID=
-cleanup() {
-    [[ -n $KAFKA_DIR && -f $KAFKA_DIR/pid ]] && kill -CONT "$(cat "$KAFKA_DIR/pid")" 2>/dev/null
-    if [[ -n $SERVE_PID ]]; then
-        kill -TERM "$SERVE_PID" 2>/dev/null
-        for _ in $(seq 200); do kill -0 "$SERVE_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$SERVE_PID" 2>/dev/null
-    fi
-    [[ -n $KAFKA_DIR ]] && "$ROOT/scripts/kafka-fixture.sh" stop "$KAFKA_DIR" >/dev/null 2>&1
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-log() { echo "server_kafka_health: $*" >&2; }
-source "$ROOT/scripts/lib/serve.sh"
-check() {
-    local what=$1
-    shift
-    if "$@"; then log "ok: $what"; else log "FAILED: $what"; failed=1; fi
-}
-now_ms() { date +%s%3N; }
-status_of() { curl -s -o /dev/null -w '%{http_code}' --max-time "${2:-2}" "$1" 2>/dev/null || echo 000; }
-wait_status() { # URL WANT SECONDS: prints the ms it took (-1: never)
-    local start end
-    start=$(now_ms)
-    end=$((start + $3 * 1000))
-    while (($(now_ms) < end)); do
-        if [[ $(status_of "$1" 1) == "$2" ]]; then
-            echo $(($(now_ms) - start))
-            return 0
-        fi
-        sleep 0.1
-    done
-    echo -1
-    return 1
-}
 post() { # URL BODY MAXTIME OUT: "status seconds" in OUT, the body in OUT.body
     curl -s -o "$4.body" -w '%{http_code} %{time_total}' --max-time "$3" "$1" \
         -H 'content-type: application/json' -H 'accept: application/graphql-response+json' \
@@ -59,18 +23,15 @@ post() { # URL BODY MAXTIME OUT: "status seconds" in OUT, the body in OUT.body
 }
 ms_of() { awk -v s="$1" 'BEGIN{printf "%d", s*1000}'; }
 
-out=$(MM_FIXTURE_RECORD=$WORK/kafka.rec "$ROOT/scripts/kafka-fixture.sh" start) || { log "cannot start Kafka"; exit 1; }
-KAFKA_DIR=$(cat "$WORK/kafka.rec")
-eval "$out"
+e2e_own_server kafka
 KAFKA=$MM_TEST_KAFKA_BOOTSTRAP
-KAFKA_PID=$(cat "$KAFKA_DIR/pid")
+KAFKA_PID=$own_pid
 
 name="mmkh$$"
-serve_start "$WORK/serve" env MM_KAFKA_BOOTSTRAP_SERVERS="$KAFKA" MM_REDIS_URL="$REDIS_URL" \
+e2e_serve_start "$WORK/serve" env MM_KAFKA_BOOTSTRAP_SERVERS="$KAFKA" MM_REDIS_URL="$REDIS_URL" \
     MM_FAULTS_SERVICE="$name" MM_LOG_LEVEL=warn MM_KAFKA_UNAVAILABLE_MS=2000 MM_SYNC_TIMEOUT_MS=3000 \
-    "$GREGOR" serve --app "$BIN/tests/mod_faults.so" --listen 127.0.0.1:0 ||
-    { log "gregor serve did not start"; exit 1; }
-URL=$SERVE_URL BASE=$SERVE_BASE
+    "$GREGOR" serve --app "$BIN/tests/mod_faults.so" --listen 127.0.0.1:0
+URL=$url BASE=$base
 
 t=$(wait_status "$BASE/readyz" 200 30)
 check "ready with its Kafka up (${t} ms)" test "$t" -ge 0
@@ -108,10 +69,7 @@ kill -KILL -- "-$KAFKA_PID" 2>/dev/null || kill -KILL "$KAFKA_PID"
 t=$(wait_status "$BASE/readyz" 503 5)
 check "/readyz unready within 2 s of Kafka dying (${t} ms)" test "$t" -ge 0 -a "$t" -le 2000
 
-kill -TERM "$SERVE_PID"
 st=0
-for _ in $(seq 300); do kill -0 "$SERVE_PID" 2>/dev/null || break; sleep 0.1; done
-wait "$SERVE_PID" || st=$?
-SERVE_PID=
+e2e_stop "$SERVE_PID" 30 || st=$?
 check "gregor serve exits 0 on SIGTERM" test "$st" -eq 0
 exit $failed

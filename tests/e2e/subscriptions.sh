@@ -25,47 +25,26 @@
 # groups and Redis keys), so other tests on the shared Kafka do not matter.
 set -euo pipefail
 
-src=${MM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-bin_dir=${MM_BINARY_DIR:-$src/build}
-gregor=${MM_GREGOR:-$bin_dir/gregor}
-app=$bin_dir/examples/forms.so
-here=$src/tests/e2e/subscriptions
-
-fail() { echo "subscriptions: FAIL: $*" >&2; exit 1; }
-source "$src/scripts/lib/serve.sh"
-source "$here/lib.sh"
-subs_require
-[[ -x /usr/bin/chromium ]] || fail "chromium is not installed (Debian: apt-get install -y chromium)"
+source "$(dirname "$0")/lib/prologue.sh"
+source "$(dirname "$0")/subscriptions/lib.sh"
+[[ -x /usr/bin/chromium ]] || cannot_run "chromium is not installed (Debian: apt-get install -y chromium)"
 # GraphiQL's assets next to gregor, served offline (cached after the first fetch).
 MM_BINARY_DIR=$bin_dir bash "$src/scripts/fetch-graphiql.sh" "$(dirname "$gregor")/graphiql" >/dev/null ||
     fail "cannot fetch GraphiQL's assets (scripts/fetch-graphiql.sh)"
 mkdir -p "$src/artifacts"
+# The clients (pinned, into the build directory), $work, the environment.
+subs_setup
 
-# The clients, pinned, into the build directory (one install at a time).
-subs_install_clients
-
-subs_work_dir
-
-export MM_KAFKA_BOOTSTRAP_SERVERS=$MM_TEST_KAFKA_BOOTSTRAP MM_REDIS_URL=$MM_TEST_REDIS_URL MM_LOG_LEVEL=warn
 export MM_KAFKA_PROP_TOPIC_METADATA_REFRESH_INTERVAL_MS=1000
-export FORMS_WS_TOKEN=tok$$ MM_SUBSCRIPTIONS_QUEUE_BYTES=65536 MM_SUBSCRIPTIONS_PER_CONNECTION=5 MM_SUBSCRIPTIONS_MAX=12 \
+export MM_SUBSCRIPTIONS_QUEUE_BYTES=65536 MM_SUBSCRIPTIONS_PER_CONNECTION=5 MM_SUBSCRIPTIONS_MAX=12 \
     MM_SUBSCRIPTIONS_RESULT_TIMEOUT_MS=4000 MM_SUBSCRIPTIONS_PARTITION_REFRESH_MS=1000
 run=s$$x$(date +%s)
 export FORMS_SERVICE=mmtest_subs_$run
 
 "$gregor" worker --app "$app" --consumer create_form >"$work/worker.out" 2>"$work/worker.log" &
 pids+=($!)
-serve_start "$work/serve" "$gregor" serve --app "$app" --listen 127.0.0.1:0 ||
-    fail "gregor serve did not listen"
-serve_pid=$SERVE_PID
-pids+=($serve_pid)
-url=$SERVE_URL
-base=$SERVE_BASE
-for _ in $(seq 300); do
-    curl -sf --max-time 5 "$base/readyz" >/dev/null && break
-    sleep 0.1
-done
-curl -sf --max-time 5 "$base/readyz" >/dev/null || fail "gregor serve not ready: $(curl -s "$base/readyz")"
+e2e_serve_start "$work/serve" "$gregor" serve --app "$app" --listen 127.0.0.1:0
+e2e_wait_ready "$base"
 
 # A plain curl SSE request is a well-formed event stream (what the demo prints).
 curl -sN --max-time 10 "$url" -H 'accept: text/event-stream' -H 'content-type: application/json' \

@@ -9,22 +9,9 @@
 # graphql-transport-ws sockets).
 set -euo pipefail
 
-src=${MM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-bin_dir=${MM_BINARY_DIR:-$src/build}
-gregor=${MM_GREGOR:-$bin_dir/gregor}
-app=$bin_dir/examples/forms.so
-here=$src/tests/e2e/subscriptions
-
-fail() { echo "subscriptions_groups: FAIL: $*" >&2; exit 1; }
-source "$here/lib.sh"
-subs_require
-
-subs_install_clients
-
-subs_work_dir
-
-export MM_KAFKA_BOOTSTRAP_SERVERS=$MM_TEST_KAFKA_BOOTSTRAP MM_REDIS_URL=$MM_TEST_REDIS_URL MM_LOG_LEVEL=warn
-export FORMS_WS_TOKEN=tok$$
+source "$(dirname "$0")/lib/prologue.sh"
+source "$(dirname "$0")/subscriptions/lib.sh"
+subs_setup
 export FORMS_SERVICE=mmtest_subsgroups_$$x$(date +%s)
 printf 'http:\n  threads: 2\n' >"$work/config.yaml"
 

@@ -15,51 +15,30 @@
 # (ASan) gregor is held to 128 KiB instead.
 set -euo pipefail
 
-src=${MM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-bin_dir=${MM_BINARY_DIR:-$src/build}
-gregor=${MM_GREGOR:-$bin_dir/gregor}
-app=$bin_dir/examples/forms.so
-here=$src/tests/e2e/subscriptions
+source "$(dirname "$0")/lib/prologue.sh"
+source "$(dirname "$0")/subscriptions/lib.sh"
 n=${MM_IDLE_SUBSCRIBERS:-2000}
 max=${MM_IDLE_MAX_BYTES:-8192}
 # Under AddressSanitizer every allocation carries redzones and freed memory
 # sits in quarantine: resident memory says little about the design there, so
 # a sanitized gregor gets a loose bound (the subscribers must still all work).
-libs=$(ldd "${MM_GREGOR:-$bin_dir/gregor}" 2>/dev/null || true)
+libs=$(ldd "$gregor" 2>/dev/null || true)
 if [[ $libs == *libasan* ]]; then
     max=${MM_IDLE_MAX_BYTES:-131072}
     echo "subscriptions_idle: sanitized build: bound ${max} bytes (8 KiB holds for a plain build)"
 fi
 
-fail() { echo "subscriptions_idle: FAIL: $*" >&2; exit 1; }
-source "$src/scripts/lib/serve.sh"
-source "$here/lib.sh"
-subs_require
 # The clients need a descriptor each, and so does the server.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 (($(ulimit -n) > 2 * n + 700)) || fail "ulimit -n $(ulimit -n) is too low for $n subscribers of each kind"
 
-subs_install_clients
-
-subs_work_dir
-
-export MM_KAFKA_BOOTSTRAP_SERVERS=$MM_TEST_KAFKA_BOOTSTRAP MM_REDIS_URL=$MM_TEST_REDIS_URL MM_LOG_LEVEL=warn
-export FORMS_WS_TOKEN=tok$$ MM_SUBSCRIPTIONS_MAX=$((2 * n + 400))
+subs_setup
+export MM_SUBSCRIPTIONS_MAX=$((2 * n + 400))
 export FORMS_SERVICE=mmtest_subsidle_$$x$(date +%s)
 printf 'http:\n  threads: 2\n  max_connections: %d\n' $((2 * n + 400)) >"$work/config.yaml"
 
-serve_start "$work/serve" "$gregor" serve --app "$app" --config "$work/config.yaml" --listen 127.0.0.1:0 \
-    ||
-    fail "gregor serve did not listen"
-serve_pid=$SERVE_PID
-pids+=($serve_pid)
-url=$SERVE_URL
-base=$SERVE_BASE
-for _ in $(seq 300); do
-    curl -sf --max-time 5 "$base/readyz" >/dev/null && break
-    sleep 0.1
-done
-curl -sf --max-time 5 "$base/readyz" >/dev/null || fail "gregor serve not ready: $(curl -s "$base/readyz")"
+e2e_serve_start "$work/serve" "$gregor" serve --app "$app" --config "$work/config.yaml" --listen 127.0.0.1:0
+e2e_wait_ready "$base"
 
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$serve_pid/status"; }
 

@@ -12,22 +12,9 @@
 # operation on a stream (`shutdown`) and the server exits 0.
 set -euo pipefail
 
-src=${MM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-bin_dir=${MM_BINARY_DIR:-$src/build}
-gregor=${MM_GREGOR:-$bin_dir/gregor}
-app=$bin_dir/examples/forms.so
-here=$src/tests/e2e/subscriptions
-
-fail() { echo "subscriptions_sse_single: FAIL: $*" >&2; exit 1; }
-source "$here/lib.sh"
-subs_require
-
-subs_install_clients
-
-subs_work_dir
-
-export MM_KAFKA_BOOTSTRAP_SERVERS=$MM_TEST_KAFKA_BOOTSTRAP MM_REDIS_URL=$MM_TEST_REDIS_URL MM_LOG_LEVEL=warn
-export FORMS_WS_TOKEN=tok$$
+source "$(dirname "$0")/lib/prologue.sh"
+source "$(dirname "$0")/subscriptions/lib.sh"
+subs_setup
 export FORMS_SERVICE=mmtest_sse1_$$x$(date +%s)
 max=1000
 export MM_SUBSCRIPTIONS_SSE_RESERVATIONS=$max MM_SUBSCRIPTIONS_SSE_RESERVATION_MS=10000 MM_SUBSCRIPTIONS_QUEUE_BYTES=65536

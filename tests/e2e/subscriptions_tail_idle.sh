@@ -9,22 +9,10 @@
 # per round (so the rounds really crossed a pause).
 set -euo pipefail
 
-src=${MM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-bin_dir=${MM_BINARY_DIR:-$src/build}
-gregor=${MM_GREGOR:-$bin_dir/gregor}
-app=$bin_dir/examples/forms.so
-here=$src/tests/e2e/subscriptions
-
-fail() { echo "subscriptions_tail_idle: FAIL: $*" >&2; exit 1; }
-source "$here/lib.sh"
-subs_require
-
-subs_install_clients
-
-subs_work_dir
-
-export MM_KAFKA_BOOTSTRAP_SERVERS=$MM_TEST_KAFKA_BOOTSTRAP MM_REDIS_URL=$MM_TEST_REDIS_URL MM_LOG_LEVEL=info MM_SUBSCRIPTIONS_TAIL_IDLE_MS=300
-export FORMS_WS_TOKEN=tok$$
+source "$(dirname "$0")/lib/prologue.sh"
+source "$(dirname "$0")/subscriptions/lib.sh"
+subs_setup
+export MM_LOG_LEVEL=info MM_SUBSCRIPTIONS_TAIL_IDLE_MS=300
 export FORMS_SERVICE=mmtest_substail_$$x$(date +%s)
 printf 'http:\n  threads: 2\n' >"$work/config.yaml"
 

@@ -27,26 +27,18 @@
 #      is the SERVER root of its own trace (tracing/ws_subscribe.py).
 set -euo pipefail
 
-src=${MM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-bin_dir=${MM_BINARY_DIR:-$src/build}
-gregor=${MM_GREGOR:-$bin_dir/gregor}
+source "$(dirname "$0")/lib/prologue.sh"
 app=$bin_dir/examples/forms.so
 mod=$app # start_serve (interop/lib.sh) serves $mod
 
-fail() { echo "tracing_jaeger: FAIL: $*" >&2; exit 1; }
-[[ -n ${MM_TEST_REDIS_URL:-} ]] || fail "MM_TEST_REDIS_URL is not set (run through scripts/test.sh)"
-[[ -n ${MM_TEST_KAFKA_BOOTSTRAP:-} ]] || fail "MM_TEST_KAFKA_BOOTSTRAP is not set (run through scripts/test.sh)"
-[[ -x $gregor ]] || fail "gregor not built: $gregor"
-[[ -f $app ]] || fail "forms example not built: $app"
+e2e_require redis kafka gregor "$app"
 # shellcheck source=interop/lib.sh
 source "$src/tests/e2e/interop/lib.sh"
 
 jaeger=$("$src/scripts/fetch-jaeger.sh") || fail "cannot build Jaeger all-in-one (scripts/fetch-jaeger.sh)"
 py=$(interop_python 2)
 
-work=$(mktemp -d)
-pids=()
-trap stop_children_and_work EXIT
+e2e_work_dir
 
 # Free loopback ports for every listener Jaeger opens.
 read -r p_otlp p_otlp_grpc p_query p_query_grpc p_admin p_coll_grpc p_coll_http < <(python3 - <<'PY'
@@ -90,7 +82,7 @@ pids+=($!)
 start_serve serve MM_LOG_FORMAT=json
 url=$url_serve
 base=${url%/graphql}
-for _ in $(seq 300); do curl -sf --max-time 5 "$base/readyz" >/dev/null && break; sleep 0.1; done
+e2e_wait_ready "$base"
 
 # 1. A synchronous createForm (the worker may still be joining its group:
 # the 30 s sync timeout covers it).
@@ -289,10 +281,8 @@ done
 # gregor stops cleanly with tracing on (exit 0: under ASan, no leak of a
 # span or of the exporter either): the servers, then the worker.
 for i in 3 2 1; do
-    kill -TERM "${pids[$i]}"
     rc=0
-    timeout 30 tail --pid="${pids[$i]}" -f /dev/null || true
-    wait "${pids[$i]}" || rc=$?
+    e2e_stop "${pids[$i]}" 30 || rc=$?
     [[ $rc -eq 0 ]] || { tail -20 "$work"/*.log >&2; fail "a gregor process (pid ${pids[$i]}) exited with $rc on SIGTERM"; }
 done
 pids=("${pids[0]}")

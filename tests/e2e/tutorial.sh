@@ -25,7 +25,7 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
-fail() { echo "tutorial.sh: FAIL: $*" >&2; exit 1; }
+source "$(dirname "$0")/lib/prologue.sh"
 
 # A copy of the checkout, as a user has it (no build trees, no .git).
 mkdir "$work/src"

@@ -15,23 +15,15 @@
 #   6. SIGTERM: exit 0 (under ASan: nothing leaked, the endpoint included).
 set -euo pipefail
 
-src=${MM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-bin_dir=${MM_BINARY_DIR:-$src/build}
-gregor=${MM_GREGOR:-$bin_dir/gregor}
+source "$(dirname "$0")/lib/prologue.sh"
 app=$bin_dir/examples/forms.so
 mod=$app # start_serve (interop/lib.sh) serves $mod
 
-fail() { echo "worker_metrics: FAIL: $*" >&2; exit 1; }
-[[ -n ${MM_TEST_REDIS_URL:-} ]] || fail "MM_TEST_REDIS_URL is not set (run through scripts/test.sh)"
-[[ -n ${MM_TEST_KAFKA_BOOTSTRAP:-} ]] || fail "MM_TEST_KAFKA_BOOTSTRAP is not set (run through scripts/test.sh)"
-[[ -x $gregor ]] || fail "gregor not built: $gregor"
-[[ -f $app ]] || fail "forms example not built: $app"
+e2e_require redis kafka gregor "$app"
 # shellcheck source=interop/lib.sh
 source "$src/tests/e2e/interop/lib.sh"
 
-work=$(mktemp -d)
-pids=()
-trap stop_children_and_work EXIT
+e2e_work_dir
 
 run=w$$x$(date +%s)
 topic=mmtest_wmetrics_$run
@@ -55,7 +47,7 @@ done
 murl=http://$addr/metrics
 start_serve serve
 url=$url_serve
-for _ in $(seq 300); do curl -sf --max-time 5 "${url%/graphql}/readyz" >/dev/null && break; sleep 0.1; done
+e2e_wait_ready "${url%/graphql}"
 
 n=3
 body='{"query":"mutation { createForm(name: \"counted\", template: \"t\", timing: synchronous) { data { id } } }"}'
@@ -104,10 +96,8 @@ timeout 60 "$gregor" worker --app "$app" --consumer create_form --metrics-listen
 grep -q -- "--metrics-listen $addr" "$work/second.log" || fail "no reason given: $(cat "$work/second.log")"
 
 # SIGTERM: the worker stops cleanly, its endpoint with it.
-kill -TERM "$worker_pid"
 rc=0
-timeout 30 tail --pid="$worker_pid" -f /dev/null || true
-wait "$worker_pid" || rc=$?
+e2e_stop "$worker_pid" 30 || rc=$?
 [[ $rc -eq 0 ]] || { tail -20 "$work/worker.log" >&2; fail "gregor worker exited $rc on SIGTERM"; }
 curl -s --max-time 2 "$murl" >/dev/null && fail "the endpoint still answers after the worker stopped"
 pids=("${pids[@]:1}")

@@ -13,20 +13,11 @@
 #   eos.sh zombie        gregor worker A SIGSTOPped, B (same slot) started,
 #                        A SIGCONTed: A is fenced and writes nothing
 set -euo pipefail
-ROOT=${MM_SOURCE_DIR:?run through ctest (MM_SOURCE_DIR is not set)}
-BIN=${MM_BINARY_DIR:?run through ctest (MM_BINARY_DIR is not set)}
-banner() {
-    echo "============================================================" >&2
-    echo "EXACTLY-ONCE TEST CANNOT RUN: $*" >&2
-    echo "============================================================" >&2
-    exit 1
-}
-kafka=${MM_TEST_KAFKA_BOOTSTRAP:-}
-redis=${MM_TEST_REDIS_URL:-}
-[[ -n $kafka ]] || banner "MM_TEST_KAFKA_BOOTSTRAP is not set (scripts/test.sh starts the broker)"
-[[ -n $redis ]] || banner "MM_TEST_REDIS_URL is not set (scripts/test.sh starts Redis)"
-[[ -x $BIN/gregor && -f $BIN/tests/mod_faults.so ]] || banner "no gregor or tests/mod_faults.so in $BIN"
-command -v kcat >/dev/null || banner "kcat is not installed"
+e2e_name="exactly-once test"
+source "$(dirname "$0")/../lib/prologue.sh"
+e2e_require kafka redis gregor "$bin_dir/tests/mod_faults.so"
+ROOT=$src BIN=$bin_dir kafka=$MM_TEST_KAFKA_BOOTSTRAP redis=$MM_TEST_REDIS_URL
+e2e_require cmd:kcat
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/mm-eos.XXXXXX")
 source "$ROOT/tests/e2e/faults/lib.sh"
 trap 'faults_cleanup; rm -rf "$WORK"' EXIT

@@ -4,11 +4,9 @@
 #   node: npm ci from tests/e2e/interop/node/package-lock.json
 #   python: one virtualenv per CloudEvents API (python-ce1/, python-ce2/
 #   requirements.txt, every package pinned)
-# Sourced after src, bin_dir and a fail() function are set.
+# Sourced after ../lib/prologue.sh (src, bin_dir, gregor, fail, serve_start).
 
 interop_here=$src/tests/e2e/interop
-source "$src/scripts/lib/serve.sh"
-source "$src/scripts/lib/children.sh" # stop_children_and_work, the EXIT trap
 
 # start_serve NAME [VAR=VALUE...]: starts gregor serve (--app "$mod") with
 # the variables given, its stdout in $work/NAME.out and its log (stderr) in
@@ -22,11 +20,22 @@ start_serve() {
     printf -v "url_$name" '%s' "$SERVE_URL"
 }
 
+# interop_stop_servers: every process in pids[] gets SIGTERM and must exit 0
+# within 30 s (under ASan: no leak either), or the test fails.
+interop_stop_servers() {
+    local i status
+    for i in "${!pids[@]}"; do
+        status=0
+        e2e_stop "${pids[$i]}" 30 || status=$?
+        [[ $status -eq 0 ]] || fail "gregor serve #$i exited with status $status on SIGTERM: $(tail -20 "$work"/*.log)"
+        unset "pids[$i]"
+    done
+}
+
 # interop_node_dir: prints the directory holding node_modules.
 interop_node_dir() {
     local dir=$bin_dir/interop-node
-    command -v node >/dev/null || fail "node is not installed"
-    command -v npm >/dev/null || fail "npm is not installed"
+    e2e_require cmd:node cmd:npm
     mkdir -p "$dir"
     (
         flock 9
@@ -53,7 +62,7 @@ interop_node_dir() {
 # interop_python VERSION (1 or 2): prints the virtualenv's python.
 interop_python() {
     local req=$interop_here/python-ce$1/requirements.txt venv=$bin_dir/interop-py$1
-    command -v python3 >/dev/null || fail "python3 is not installed"
+    e2e_require cmd:python3
     (
         flock 9
         if [[ ! -x $venv/bin/python ]] || ! cmp -s "$req" "$venv/requirements.txt"; then
@@ -73,8 +82,7 @@ interop_python() {
 # class path for `java -cp CP CeSdk.java`.
 interop_java_classpath() {
     local dir=$bin_dir/interop-java pom=$interop_here/java/pom.xml
-    command -v java >/dev/null || fail "java is not installed"
-    command -v mvn >/dev/null || fail "mvn is not installed"
+    e2e_require cmd:java cmd:mvn
     mkdir -p "$dir"
     (
         flock 9

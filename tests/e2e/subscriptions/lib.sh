@@ -1,18 +1,17 @@
 # lib.sh -- what the subscription e2e scripts share (sourced; not a test):
 # the pinned npm clients installed once into the build directory, and a
 # work directory whose background processes are stopped on exit.
-# The sourcing script defines: src, here (this directory), bin_dir, gregor,
-# app (the forms example), fail.
+# The sourcing script sources ../lib/prologue.sh first (src, bin_dir, gregor,
+# fail, the serve helpers); this sets app (the forms example) and here (this
+# directory), and subs_setup does the rest of the scripts' common set-up.
+
+app=$bin_dir/examples/forms.so
+here=$src/tests/e2e/subscriptions
 
 # subs_require: the test servers, gregor, the forms example, node and npm are
 # there, or the script fails loudly (a tier never skips).
 subs_require() {
-    [[ -n ${MM_TEST_REDIS_URL:-} ]] || fail "MM_TEST_REDIS_URL is not set (run through scripts/test.sh)"
-    [[ -n ${MM_TEST_KAFKA_BOOTSTRAP:-} ]] || fail "MM_TEST_KAFKA_BOOTSTRAP is not set (run through scripts/test.sh)"
-    [[ -x $gregor ]] || fail "gregor not built: $gregor"
-    [[ -f $app ]] || fail "the forms example is not built: $app"
-    command -v node >/dev/null || fail "node is not installed"
-    command -v npm >/dev/null || fail "npm is not installed"
+    e2e_require redis kafka gregor "$app" cmd:node cmd:npm
 }
 
 # subs_install_clients: `npm ci` of node/package-lock.json into
@@ -34,14 +33,20 @@ subs_install_clients() {
     ) 9>"$nodedir.lock" || fail "cannot install the node clients (npm ci in $nodedir)"
 }
 
-# subs_work_dir: a fresh $work; every pid added to the pids array is sent
-# SIGTERM on exit, SIGKILL after 10 s, and $work is removed.
-source "$src/scripts/lib/children.sh"
-source "$src/scripts/lib/serve.sh"
-subs_work_dir() {
-    work=$(mktemp -d)
-    pids=()
-    trap stop_children_and_work EXIT
+# subs_work_dir: e2e_work_dir (a fresh $work; every pid added to the pids
+# array is sent SIGTERM on exit, SIGKILL after 10 s, and $work is removed).
+subs_work_dir() { e2e_work_dir; }
+
+# subs_setup: subs_require, subs_install_clients, subs_work_dir, and the
+# environment of every gregor process the scripts start: the run's Kafka and
+# Redis, MM_LOG_LEVEL=warn, FORMS_WS_TOKEN=tok$$ (a script exports its own
+# values after this).
+subs_setup() {
+    subs_require
+    subs_install_clients
+    subs_work_dir
+    export MM_KAFKA_BOOTSTRAP_SERVERS=$MM_TEST_KAFKA_BOOTSTRAP MM_REDIS_URL=$MM_TEST_REDIS_URL MM_LOG_LEVEL=warn
+    export FORMS_WS_TOKEN=tok$$
 }
 
 # subs_serve_forms: the forms example's create_form worker and a `gregor
@@ -52,21 +57,14 @@ subs_work_dir() {
 subs_serve_forms() {
     "$gregor" worker --app "$app" --consumer create_form >"$work/worker.out" 2>"$work/worker.log" &
     pids+=($!)
-    serve_start "$work/serve" "$gregor" serve --app "$app" --config "$work/config.yaml" \
-        --listen 127.0.0.1:0 || fail "gregor serve did not start"
-    serve_pid=$SERVE_PID url=$SERVE_URL base=$SERVE_BASE
-    pids+=($serve_pid)
-    for _ in $(seq 300); do
-        curl -sf --max-time 5 "$base/readyz" >/dev/null && return 0
-        sleep 0.1
-    done
-    fail "gregor serve not ready: $(curl -s "$base/readyz")"
+    e2e_serve_start "$work/serve" "$gregor" serve --app "$app" --config "$work/config.yaml" \
+        --listen 127.0.0.1:0
+    e2e_wait_ready "$base"
 }
 
 # subs_serve_stop: SIGTERM to the server; it must exit 0 within 30 s.
 subs_serve_stop() {
-    kill -TERM "$serve_pid"
-    for _ in $(seq 300); do kill -0 "$serve_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$serve_pid" 2>/dev/null && fail "gregor serve did not stop within 30 s of SIGTERM"
-    wait "$serve_pid" || fail "gregor serve exited with $?"
+    local st=0
+    e2e_stop "$serve_pid" 30 || st=$?
+    ((st == 0)) || fail "gregor serve exited with $st on SIGTERM (137: it did not stop within 30 s)"
 }

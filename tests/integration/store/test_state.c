@@ -13,34 +13,17 @@
 #include <cmocka.h>
 
 #include "metamorphosis.h"
-#include "mm_test.h"
-#include "store/redis_conn.h"
-#include "store/state.h"
-
-static char *prefix;
-static mm_state *st;
-static redisContext *raw;
+#include "state_fixture.h"
 
 static int setup(void **state) {
     (void)state;
-    char err[256];
-    prefix = mm_test_unique_name("mmt");
-    st = mm_state_new(mm_test_redis_url(), prefix, "forms", err, sizeof err);
-    if (st == NULL) fail_msg("mm_state_new: %s", err);
-    raw = mm_redis_connect_url(mm_test_redis_url(), 5000, NULL, err, sizeof err);
-    assert_non_null(raw);
+    state_fixture_open();
     return 0;
 }
 
 static int teardown(void **state) {
     (void)state;
-    redisReply *r = redisCommand(raw, "KEYS %s:*", prefix);
-    for (size_t i = 0; r && i < r->elements; i++)
-        freeReplyObject(redisCommand(raw, "DEL %s", r->element[i]->str));
-    if (r) freeReplyObject(r);
-    redisFree(raw);
-    mm_state_free(st);
-    free(prefix);
+    state_fixture_close();
     return 0;
 }
 
