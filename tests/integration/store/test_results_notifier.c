@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -374,7 +375,6 @@ static void test_result_during_reconnect(void **state) {
     box b;
     box_init(&b);
     new_id(id);
-    assert_int_equal(mm_notifier_wait_register(n, id, on_result, &b), 0);
 
     snprintf(name, sizeof name, "mm-notifier-%s", mm_notifier_server_id(n));
     long long cid = client_id_by_name(admin, name);
@@ -383,6 +383,18 @@ static void test_result_during_reconnect(void **state) {
     assert_non_null(r);
     assert_int_equal(r->integer, 1);
     freeReplyObject(r);
+    /* Register only once the notifier has seen the kill: a waiter
+     * registered before could also be found by the first subscription's
+     * re-check, whose MGET may run after the put below on a loaded machine
+     * (seen: delivered 0 ms after the put, subscribes 1), and this test is
+     * about the re-check after the reconnect. */
+    mm_notifier_stats seen = {.subscribed = 1};
+    for (long long until = mm_test_now_ms() + 5000; seen.subscribed && mm_test_now_ms() < until;) {
+        usleep(2000);
+        mm_notifier_get_stats(n, &seen);
+    }
+    assert_int_equal(seen.subscribed, 0);
+    assert_int_equal(mm_notifier_wait_register(n, id, on_result, &b), 0);
 
     json_t *doc = ok_doc(id);
     long long receivers = -1;
