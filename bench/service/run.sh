@@ -33,12 +33,15 @@
 #               librdkafka loops), ROUNDS times; goal
 #               framework_over_bare_json_headers_worker_prefetch >= 0.75.
 #   rss         the create_form worker's VmRSS after synchronous and
-#               asynchronous load (no other measuring) and its resident
-#               memory per mapping (smaps), then a bare librdkafka
+#               asynchronous load (no other measuring) and 2 s idle, and its
+#               resident memory per mapping (smaps), then a bare librdkafka
 #               consumer's and a bare consumer + producer's resting RSS from
 #               the same run (bench_drain's bare_rss_after_kib and
-#               bare_cp_rss_after_kib), each per mapping too; goal worker
-#               <= 1.2x bare.
+#               bare_cp_rss_after_kib: bench_bare processes exec'd on their
+#               own with the worker's librdkafka settings), each per mapping
+#               too, and the earlier forked anchor; goal worker <= 1.2x the
+#               bare consumer (the worker also produces: the consumer +
+#               producer is printed beside it).
 #   drain/noop: BENCH_BASE=<another Release tree's build dir> runs that tree's
 #   bench binary and this one alternately, each round (an A/B in one run).
 #
@@ -160,21 +163,30 @@ mode_rss() { # after start_worker, start_serve and warm
     local c
     for c in 1 4 16 64; do "$B/bench/loadgen" "$url" "$sync" "$c" "$secs" >/dev/null; done
     "$B/bench/loadgen" "$url" "$async" 16 "$secs" >/dev/null
-    sleep 2 # idle: the worker trims its heap after a quiet poll interval
-    local w bare
+    sleep 2 # idle: the worker gives back its caches and trims its heap after a quiet poll interval
+    local w wpss bare
     w=$(awk '/^VmRSS:/ {print $2}' "/proc/${workers[0]}/status")
-    echo "create_form worker after sync + async load: $(grep -E '^(VmRSS|VmHWM|RssAnon|RssFile)' "/proc/${workers[0]}/status" | tr -s ' \t' ' ' | tr '\n' ' ')"
+    wpss=$(awk '/^Pss:/ {print $2}' "/proc/${workers[0]}/smaps_rollup")
+    echo "create_form worker after sync + async load: $(grep -E '^(VmRSS|VmHWM|RssAnon|RssFile)' "/proc/${workers[0]}/status" | tr -s ' \t' ' ' | tr '\n' ' ')Pss: $wpss kB"
     echo "its resident memory by mapping (KiB, from /proc/<pid>/smaps; anon: unnamed mappings, thread stacks and malloc arenas among them):"
     smaps_by_mapping "${workers[0]}"
     local sm
     sm=$(mktemp -d)
-    bare=$(BENCH_SMAPS_DIR=$sm "$B/bench/bench_drain" "$MM_TEST_KAFKA_BOOTSTRAP" "$MM_TEST_REDIS_URL" "$B/examples/forms.so" 20000 2>/dev/null | tail -1)
-    echo "bench_drain (its bare consumer process: bare_rss_after_kib; bare consumer + producer emitting one message per event: bare_cp_rss_after_kib): $bare"
+    bare=$(BENCH_BARE_FORK=1 BENCH_SMAPS_DIR=$sm "$B/bench/bench_drain" "$MM_TEST_KAFKA_BOOTSTRAP" "$MM_TEST_REDIS_URL" "$B/examples/forms.so" 20000 2>/dev/null | tail -1)
+    echo "bench_drain (its anchors, each a process of its own exec'd from bench_bare, resting a second after draining 20,000 events: bare consumer bare_*, bare consumer + producer emitting one message per event bare_cp_*; bare_fork_rss_after_kib: the earlier anchor, a consumer forked from bench_drain): $bare"
     for f in bare_consumer bare_consumer_producer; do
         [ -f "$sm/$f.smaps" ] && echo "$f by mapping:" && smaps_by_mapping "$sm/$f.smaps"
     done
     rm -rf "$sm"
-    python3 -c 'import json,sys; j=json.loads(sys.argv[2]); b=j["bare_rss_after_kib"]; cp=j.get("bare_cp_rss_after_kib") or 0; w=int(sys.argv[1]); print("worker steady %d KiB / bare consumer resting %d KiB = %.2f (goal <= 1.20); / bare consumer+producer %d KiB = %.2f" % (w, b, w / b, cp, w / cp if cp else 0))' "$w" "$bare"
+    python3 -c '
+import json, sys
+j = json.loads(sys.argv[3]); w, wpss = int(sys.argv[1]), int(sys.argv[2] or 0)
+b, cp, fk = j["bare_rss_after_kib"], j.get("bare_cp_rss_after_kib") or 0, j.get("bare_fork_rss_after_kib") or 0
+r = lambda a, d: a / d if d else 0
+print("worker steady %d KiB / bare consumer resting %d KiB = %.2f (goal <= 1.20)" % (w, b, r(w, b)))
+print("  / bare consumer + producer %d KiB = %.2f; / bare consumer forked from bench_drain %d KiB = %.2f" % (cp, r(w, cp), fk, r(w, fk)))
+print("  Pss (shared pages split among the processes mapping them): worker %d KiB, bare consumer %d, bare consumer + producer %d" % (wpss, j.get("bare_pss_after_kib") or 0, j.get("bare_cp_pss_after_kib") or 0))
+' "$w" "$wpss" "$bare"
 }
 
 if [ "$mode" = partitions ]; then

@@ -22,14 +22,14 @@
 typedef struct idle_probe {
     mm_consumer *c;
     pthread_t loop_thread;
-    int seen;                   /* events started */
-    mm_consumer_slot *held;     /* the one slot kept in flight for a while */
-    long long held_since_ms;    /* when it was taken */
-    int hold_ms;                /* how long the first event of a burst is held */
-    int idle_calls;             /* on_idle calls */
-    int idle_while_in_flight;   /* on_idle calls while a slot was held (a bug) */
-    int idle_off_loop;          /* on_idle calls on another thread (a bug) */
-    int seen_at_last_idle;      /* events started at the last on_idle */
+    int seen;                 /* events started */
+    mm_consumer_slot *held;   /* the one slot kept in flight for a while */
+    long long held_since_ms;  /* when it was taken */
+    int hold_ms;              /* how long the first event of a burst is held */
+    int idle_calls;           /* on_idle calls */
+    int idle_while_in_flight; /* on_idle calls while a slot was held (a bug) */
+    int idle_off_loop;        /* on_idle calls on another thread (a bug) */
+    int seen_at_last_idle;    /* events started at the last on_idle */
 } idle_probe;
 
 static void start(void *ud, mm_consumer_slot *slot, const mm_event *ev,
