@@ -20,8 +20,12 @@
 #               stopped; it owns all 4 partitions): the scaling.
 #   floor       sync createForm at 1 client (p50) against bench_roundtrip's
 #               same-work floor (produce -> consume -> HSET + emit waited for
-#               -> SET+PUBLISH -> wake), alternating, 2 rounds; goal p50 <=
-#               1.2x the floor.
+#               -> SET+PUBLISH -> wake): a warm-up round 0 of both (printed,
+#               not counted; its framework point BENCH_FLOOR_WARM_SECONDS,
+#               15 s), then BENCH_FLOOR_ROUNDS (4) rounds in
+#               alternating order (odd: framework first; even: floor first),
+#               each framework point with its CPU per request in serve, the
+#               worker and Kafka; goal: the median ratio <= 1.2.
 #   harakiri    sync createForm at 4 clients under `gregor node` with the
 #               create_form worker retiring every 20 events (harakiri_limit:
 #               20) against the same node without harakiri; goal p99 <= 3x.
@@ -318,15 +322,69 @@ partitions)
     for c in 16 64; do row "sync createForm, 1 worker" "$sync" "$c"; done
     ;;
 floor)
-    echo "| round | sync createForm c=1 p50 ms | same-work floor p50 ms | ratio (goal <= 1.2) |"
-    echo "|---|---|---|---|"
-    for round in 1 2; do
-        out=$("$B/bench/loadgen" "$url" "$sync" 1 "$secs")
-        ours=$(p50_of "$out")
-        fl=$("$B/bench/bench_roundtrip" "$MM_TEST_KAFKA_BOOTSTRAP" "$MM_TEST_REDIS_URL" 2000 10 0 1 |
-            sed -n 's/^p50 \([0-9.]*\) ms.*/\1/p')
-        python3 -c 'import sys; a, b = float(sys.argv[2]), float(sys.argv[3]); print("| %s | %.2f | %.2f | %.2f |" % (sys.argv[1], a, b, a / b))' "$round" "$ours" "$fl"
+    # Round 0 warms both paths (its figures are printed, not counted): the
+    # first 5 s at one client used to be measured against a broker whose JVM
+    # had seen only the 3 s warm-up, the floor always after it. Then the
+    # order alternates (odd rounds the framework first, even rounds the floor
+    # first) and the ratio is the median of the counted rounds. Each
+    # framework point also prints the CPU per request of gregor serve, the
+    # worker and Kafka (/proc), so a first-minute cost in our processes
+    # shows apart from one in the broker; the floor prints its hops.
+    floor_rounds=${BENCH_FLOOR_ROUNDS:-4}
+    floor_jsonl=$B/bench-floor.jsonl
+    : >"$floor_jsonl"
+    ours_point() { # ROUND [SECONDS]: one framework point at one client
+        local s0 w0 k0 s1 w1 k1 out
+        s0=$(cpu_ticks "$serve_pid") w0=$(cpu_ticks "${workers[@]}") k0=$(cpu_ticks "$kafka_pid")
+        out=$("$B/bench/loadgen" "$url" "$sync" 1 "${2:-$secs}")
+        s1=$(cpu_ticks "$serve_pid") w1=$(cpu_ticks "${workers[@]}") k1=$(cpu_ticks "$kafka_pid")
+        python3 -c '
+import json, sys
+r = json.loads(sys.argv[2]); hz = float(sys.argv[3]); n = max(1.0, r.get("requests_with_warmup", 1))
+us = [float(x) / hz * 1e6 / n for x in sys.argv[4:7]]
+print("| %s | framework | %.2f | %.2f | CPU us/req serve %.0f + worker %.0f + Kafka %.0f |" % (sys.argv[1], r["p50_ms"], r["p90_ms"], us[0], us[1], us[2]))
+with open(sys.argv[7], "a") as f: f.write(json.dumps({"round": int(sys.argv[1]), "kind": "ours", "p50": r["p50_ms"]}) + "\n")
+' "$1" "$out" "$hz" $((s1 - s0)) $((w1 - w0)) $((k1 - k0)) "$floor_jsonl"
+    }
+    floor_point() { # ROUND: one same-work floor run (2,000 round trips)
+        local out
+        out=$("$B/bench/bench_roundtrip" "$MM_TEST_KAFKA_BOOTSTRAP" "$MM_TEST_REDIS_URL" 2000 10 0 1)
+        python3 -c '
+import json, re, sys
+t = sys.argv[2]
+p50 = float(re.search(r"^p50 ([0-9.]+) ms", t, re.M).group(1)); p90 = float(re.search(r"p90 ([0-9.]+) ms", t).group(1))
+hops = re.search(r"produce ack: (.*)$", t, re.M)
+print("| %s | floor | %.2f | %.2f | %s |" % (sys.argv[1], p50, p90, "produce ack " + hops.group(1) if hops else ""))
+with open(sys.argv[3], "a") as f: f.write(json.dumps({"round": int(sys.argv[1]), "kind": "floor", "p50": p50}) + "\n")
+' "$1" "$out" "$floor_jsonl"
+    }
+    echo "tail pauses logged before round 0: $(grep -c 'tail paused' "$B/bench-serve.err" || true) (MM_LOG_LEVEL=info shows them)"
+    echo "| round | what | p50 ms | p90 ms | detail |"
+    echo "|---|---|---|---|---|"
+    # Round 0 at one client for BENCH_FLOOR_WARM_SECONDS (15): a fresh broker's
+    # CPU per request was still falling after 5 s (2.7 ms, then 1.0, then
+    # ~0.55 ms; a loaded machine, 2026-12-07).
+    ours_point 0 "${BENCH_FLOOR_WARM_SECONDS:-15}"
+    floor_point 0
+    for round in $(seq "$floor_rounds"); do
+        if ((round % 2)); then
+            ours_point "$round"
+            floor_point "$round"
+        else
+            floor_point "$round"
+            ours_point "$round"
+        fi
     done
+    python3 -c '
+import json, statistics, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+def p(r, k): return [x["p50"] for x in rows if x["round"] == r and x["kind"] == k][0]
+n = int(sys.argv[2])
+ratios = [p(r, "ours") / p(r, "floor") for r in range(1, n + 1)]
+print()
+print("round 0 (warm-up, not counted): %.2f / %.2f ms = %.2f" % (p(0, "ours"), p(0, "floor"), p(0, "ours") / p(0, "floor")))
+print("counted rounds: ratios %s; median %.2f (goal <= 1.2)" % (" ".join("%.2f" % x for x in ratios), statistics.median(ratios)))
+' "$floor_jsonl" "$floor_rounds"
     ;;
 ab)
     ab_mode
