@@ -116,11 +116,12 @@ int main(int argc, char **argv) {
             got++;
             json_decref(json_loadb(m->payload, m->len, 0, NULL));
             if (pk) {
-                for (int tries = 0; tries < 1000 && rd_kafka_producev(
-                                                        pk, RD_KAFKA_V_TOPIC(out_topic),
-                                                        RD_KAFKA_V_VALUE(m->payload, m->len),
-                                                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                                        RD_KAFKA_V_END) == RD_KAFKA_RESP_ERR__QUEUE_FULL;
+                for (int tries = 0;
+                     tries < 1000 &&
+                     rd_kafka_producev(pk, RD_KAFKA_V_TOPIC(out_topic),
+                                       RD_KAFKA_V_VALUE(m->payload, m->len),
+                                       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                       RD_KAFKA_V_END) == RD_KAFKA_RESP_ERR__QUEUE_FULL;
                      tries++)
                     rd_kafka_poll(pk, 10);
                 rd_kafka_poll(pk, 0);
