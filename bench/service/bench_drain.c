@@ -7,12 +7,16 @@
  * line: events/s (first to last event), CPU per event (user + system of
  * this process, which runs only the worker), and the process's RSS now and
  * at its peak (VmRSS, VmHWM); and, as anchors from the same run, a bare
- * librdkafka consumer process (same prefetch, JSON parse, no handler)
- * draining the same backlog: its events/s, peak and resting RSS; and the
- * same with a producer that sends one message per event, as a worker emits
- * (bare_cp_*). With BENCH_SMAPS_DIR set, each bare process leaves its
+ * librdkafka consumer process (bench_bare, exec'd on its own: the worker's
+ * consumer settings, JSON parse, no handler) draining the same backlog: its
+ * events/s, peak and resting RSS (and resting Pss, RssAnon, RssFile); and
+ * the same with a producer that sends one message per event, as a worker
+ * emits (bare_cp_*). With BENCH_SMAPS_DIR set, each bare process leaves its
  * /proc/self/smaps there when resting (bare_consumer.smaps,
- * bare_consumer_producer.smaps).
+ * bare_consumer_producer.smaps). With BENCH_BARE_FORK=1 also the earlier
+ * anchor, a bare consumer forked from this process (bare_fork_*): a fork
+ * child's RSS leaves out the pages the dynamic loader read before the fork
+ * (docs/benchmarks.md, "Worker RSS against a bare consumer").
  *
  *   bench_drain BOOTSTRAP REDIS_URL FORMS_SO [N=20000]
  *
@@ -165,7 +169,7 @@ static int bare_child(const char *bootstrap, const char *topic, long n, int fd, 
         if (pk) rd_kafka_poll(pk, 0);
     }
     long rss_after = status_kib("VmRSS");
-    save_smaps(produce ? "bare_consumer_producer" : "bare_consumer");
+    save_smaps(produce ? "bare_fork_consumer_producer" : "bare_fork_consumer");
     if (pk) rd_kafka_destroy(pk);
     rd_kafka_consumer_close(rk);
     rd_kafka_destroy(rk);
@@ -204,8 +208,41 @@ static int progress(void *ud, const mm_consumer_stats *st) {
     return 0;
 }
 
-/* One bare process over the backlog, in a child: its events/s, peak and
- * resting RSS (zeros when it failed). */
+/* The resting figures of a bare process. */
+typedef struct bare_rss {
+    double eps;
+    long peak, after, pss, anon, file;
+} bare_rss;
+
+/* bench_bare (next to this binary) over the backlog, exec'd on its own
+ * (zeros when it failed). */
+static void run_bare_exec(const char *bootstrap, const char *topic, long n, bool produce,
+                          bare_rss *out) {
+    *out = (bare_rss){0};
+    char self[1024], cmd[4096], smaps[600] = "";
+    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (len <= 0) return;
+    self[len] = '\0';
+    char *slash = strrchr(self, '/');
+    if (slash) *slash = '\0';
+    const char *dir = getenv("BENCH_SMAPS_DIR");
+    if (dir)
+        snprintf(smaps, sizeof smaps, " '%s/%s.smaps'", dir,
+                 produce ? "bare_consumer_producer" : "bare_consumer");
+    snprintf(cmd, sizeof cmd, "'%s/bench_bare' '%s' '%s' %ld %d%s", self, bootstrap, topic, n,
+             produce ? 1 : 0, smaps);
+    FILE *f = popen(cmd, "r");
+    if (!f) return;
+    char buf[256] = "";
+    bool ok = fgets(buf, sizeof buf, f) != NULL;
+    if (pclose(f) != 0 || !ok ||
+        sscanf(buf, "%lf %ld %ld %ld %ld %ld", &out->eps, &out->peak, &out->after, &out->pss,
+               &out->anon, &out->file) != 6)
+        *out = (bare_rss){0};
+}
+
+/* One bare process over the backlog, in a forked child: its events/s, peak
+ * and resting RSS (zeros when it failed). */
 static void run_bare(const char *bootstrap, const char *topic, long n, bool produce, double *eps,
                      long *peak, long *after) {
     int fds[2], status = 0;
@@ -247,10 +284,14 @@ int main(int argc, char **argv) {
     }
 
     /* The bare floor, also from a child (before this process has threads). */
-    double bare_eps = 0, cp_eps = 0;
-    long bare_rss = 0, bare_rss_after = 0, cp_rss = 0, cp_rss_after = 0;
-    run_bare(bootstrap, topic, n, false, &bare_eps, &bare_rss, &bare_rss_after);
-    run_bare(bootstrap, topic, n, true, &cp_eps, &cp_rss, &cp_rss_after);
+    double fork_eps = 0;
+    long fork_rss = 0, fork_rss_after = 0;
+    const char *fork_too = getenv("BENCH_BARE_FORK");
+    if (fork_too && strcmp(fork_too, "1") == 0)
+        run_bare(bootstrap, topic, n, false, &fork_eps, &fork_rss, &fork_rss_after);
+    bare_rss bare, cp;
+    run_bare_exec(bootstrap, topic, n, false, &bare);
+    run_bare_exec(bootstrap, topic, n, true, &cp);
 
     setenv("MM_KAFKA_BOOTSTRAP_SERVERS", bootstrap, 1);
     setenv("MM_REDIS_URL", argv[2], 1);
@@ -296,16 +337,21 @@ int main(int argc, char **argv) {
                           r0.ru_stime.tv_usec) /
                      1e6;
     double eps = t.seen > 1 ? (double)(t.seen - 1) / (t.last - t.start) : 0;
-    printf("{\"events\":%ld,\"handled\":%llu,\"drain_eps\":%.0f,\"cpu_us_per_event\":%.1f,"
-           "\"rss_before_kib\":%ld,\"rss_draining_max_kib\":%ld,\"rss_draining_max_at\":%llu,"
-           "\"anon_kib_then\":%ld,\"file_kib_then\":%ld,"
-           "\"rss_after_kib\":%ld,\"rss_peak_kib\":%ld,\"bare_json_eps\":%.0f,\"bare_rss_peak_"
-           "kib\":%ld,\"bare_rss_after_kib\":%ld,\"bare_cp_eps\":%.0f,\"bare_cp_rss_peak_kib\":%ld,"
-           "\"bare_cp_rss_after_kib\":%ld,\"fetch_nudges\":%llu,\"max_gap_ms\":%.1f}\n",
-           n, (unsigned long long)t.seen, eps, t.seen ? cpu * 1e6 / (double)t.seen : 0, rss_before,
-           t.rss_max_kib, (unsigned long long)t.rss_max_at, t.anon_at_max_kib, t.file_at_max_kib,
-           status_kib("VmRSS"), status_kib("VmHWM"), bare_eps, bare_rss, bare_rss_after, cp_eps,
-           cp_rss, cp_rss_after, (unsigned long long)t.nudges, t.max_gap * 1e3);
+    printf(
+        "{\"events\":%ld,\"handled\":%llu,\"drain_eps\":%.0f,\"cpu_us_per_event\":%.1f,"
+        "\"rss_before_kib\":%ld,\"rss_draining_max_kib\":%ld,\"rss_draining_max_at\":%llu,"
+        "\"anon_kib_then\":%ld,\"file_kib_then\":%ld,"
+        "\"rss_after_kib\":%ld,\"rss_peak_kib\":%ld,\"bare_json_eps\":%.0f,\"bare_rss_peak_"
+        "kib\":%ld,\"bare_rss_after_kib\":%ld,\"bare_pss_after_kib\":%ld,"
+        "\"bare_anon_after_kib\":%ld,\"bare_file_after_kib\":%ld,\"bare_cp_eps\":%.0f,"
+        "\"bare_cp_rss_peak_kib\":%ld,\"bare_cp_rss_after_kib\":%ld,\"bare_cp_pss_after_kib\":%ld,"
+        "\"bare_cp_anon_after_kib\":%ld,\"bare_cp_file_after_kib\":%ld,"
+        "\"bare_fork_rss_after_kib\":%ld,\"fetch_nudges\":%llu,\"max_gap_ms\":%.1f}\n",
+        n, (unsigned long long)t.seen, eps, t.seen ? cpu * 1e6 / (double)t.seen : 0, rss_before,
+        t.rss_max_kib, (unsigned long long)t.rss_max_at, t.anon_at_max_kib, t.file_at_max_kib,
+        status_kib("VmRSS"), status_kib("VmHWM"), bare.eps, bare.peak, bare.after, bare.pss,
+        bare.anon, bare.file, cp.eps, cp.peak, cp.after, cp.pss, cp.anon, cp.file, fork_rss_after,
+        (unsigned long long)t.nudges, t.max_gap * 1e3);
     mm_runtime_close(&rt);
     mm_gql_schema_free(schema);
     mm_app_free(&app);

@@ -20,8 +20,12 @@
 #               stopped; it owns all 4 partitions): the scaling.
 #   floor       sync createForm at 1 client (p50) against bench_roundtrip's
 #               same-work floor (produce -> consume -> HSET + emit waited for
-#               -> SET+PUBLISH -> wake), alternating, 2 rounds; goal p50 <=
-#               1.2x the floor.
+#               -> SET+PUBLISH -> wake): a warm-up round 0 of both (printed,
+#               not counted; its framework point BENCH_FLOOR_WARM_SECONDS,
+#               15 s), then BENCH_FLOOR_ROUNDS (4) rounds in
+#               alternating order (odd: framework first; even: floor first),
+#               each framework point with its CPU per request in serve, the
+#               worker and Kafka; goal: the median ratio <= 1.2.
 #   harakiri    sync createForm at 4 clients under `gregor node` with the
 #               create_form worker retiring every 20 events (harakiri_limit:
 #               20) against the same node without harakiri; goal p99 <= 3x.
@@ -33,12 +37,15 @@
 #               librdkafka loops), ROUNDS times; goal
 #               framework_over_bare_json_headers_worker_prefetch >= 0.75.
 #   rss         the create_form worker's VmRSS after synchronous and
-#               asynchronous load (no other measuring) and its resident
-#               memory per mapping (smaps), then a bare librdkafka
+#               asynchronous load (no other measuring) and 2 s idle, and its
+#               resident memory per mapping (smaps), then a bare librdkafka
 #               consumer's and a bare consumer + producer's resting RSS from
 #               the same run (bench_drain's bare_rss_after_kib and
-#               bare_cp_rss_after_kib), each per mapping too; goal worker
-#               <= 1.2x bare.
+#               bare_cp_rss_after_kib: bench_bare processes exec'd on their
+#               own with the worker's librdkafka settings), each per mapping
+#               too, and the earlier forked anchor; goal worker <= 1.2x the
+#               bare consumer (the worker also produces: the consumer +
+#               producer is printed beside it).
 #   drain/noop: BENCH_BASE=<another Release tree's build dir> runs that tree's
 #   bench binary and this one alternately, each round (an A/B in one run).
 #
@@ -160,21 +167,30 @@ mode_rss() { # after start_worker, start_serve and warm
     local c
     for c in 1 4 16 64; do "$B/bench/loadgen" "$url" "$sync" "$c" "$secs" >/dev/null; done
     "$B/bench/loadgen" "$url" "$async" 16 "$secs" >/dev/null
-    sleep 2 # idle: the worker trims its heap after a quiet poll interval
-    local w bare
+    sleep 2 # idle: the worker gives back its caches and trims its heap after a quiet poll interval
+    local w wpss bare
     w=$(awk '/^VmRSS:/ {print $2}' "/proc/${workers[0]}/status")
-    echo "create_form worker after sync + async load: $(grep -E '^(VmRSS|VmHWM|RssAnon|RssFile)' "/proc/${workers[0]}/status" | tr -s ' \t' ' ' | tr '\n' ' ')"
+    wpss=$(awk '/^Pss:/ {print $2}' "/proc/${workers[0]}/smaps_rollup")
+    echo "create_form worker after sync + async load: $(grep -E '^(VmRSS|VmHWM|RssAnon|RssFile)' "/proc/${workers[0]}/status" | tr -s ' \t' ' ' | tr '\n' ' ')Pss: $wpss kB"
     echo "its resident memory by mapping (KiB, from /proc/<pid>/smaps; anon: unnamed mappings, thread stacks and malloc arenas among them):"
     smaps_by_mapping "${workers[0]}"
     local sm
     sm=$(mktemp -d)
-    bare=$(BENCH_SMAPS_DIR=$sm "$B/bench/bench_drain" "$MM_TEST_KAFKA_BOOTSTRAP" "$MM_TEST_REDIS_URL" "$B/examples/forms.so" 20000 2>/dev/null | tail -1)
-    echo "bench_drain (its bare consumer process: bare_rss_after_kib; bare consumer + producer emitting one message per event: bare_cp_rss_after_kib): $bare"
+    bare=$(BENCH_BARE_FORK=1 BENCH_SMAPS_DIR=$sm "$B/bench/bench_drain" "$MM_TEST_KAFKA_BOOTSTRAP" "$MM_TEST_REDIS_URL" "$B/examples/forms.so" 20000 2>/dev/null | tail -1)
+    echo "bench_drain (its anchors, each a process of its own exec'd from bench_bare, resting a second after draining 20,000 events: bare consumer bare_*, bare consumer + producer emitting one message per event bare_cp_*; bare_fork_rss_after_kib: the earlier anchor, a consumer forked from bench_drain): $bare"
     for f in bare_consumer bare_consumer_producer; do
         [ -f "$sm/$f.smaps" ] && echo "$f by mapping:" && smaps_by_mapping "$sm/$f.smaps"
     done
     rm -rf "$sm"
-    python3 -c 'import json,sys; j=json.loads(sys.argv[2]); b=j["bare_rss_after_kib"]; cp=j.get("bare_cp_rss_after_kib") or 0; w=int(sys.argv[1]); print("worker steady %d KiB / bare consumer resting %d KiB = %.2f (goal <= 1.20); / bare consumer+producer %d KiB = %.2f" % (w, b, w / b, cp, w / cp if cp else 0))' "$w" "$bare"
+    python3 -c '
+import json, sys
+j = json.loads(sys.argv[3]); w, wpss = int(sys.argv[1]), int(sys.argv[2] or 0)
+b, cp, fk = j["bare_rss_after_kib"], j.get("bare_cp_rss_after_kib") or 0, j.get("bare_fork_rss_after_kib") or 0
+r = lambda a, d: a / d if d else 0
+print("worker steady %d KiB / bare consumer resting %d KiB = %.2f (goal <= 1.20)" % (w, b, r(w, b)))
+print("  / bare consumer + producer %d KiB = %.2f; / bare consumer forked from bench_drain %d KiB = %.2f" % (cp, r(w, cp), fk, r(w, fk)))
+print("  Pss (shared pages split among the processes mapping them): worker %d KiB, bare consumer %d, bare consumer + producer %d" % (wpss, j.get("bare_pss_after_kib") or 0, j.get("bare_cp_pss_after_kib") or 0))
+' "$w" "$wpss" "$bare"
 }
 
 if [ "$mode" = partitions ]; then
@@ -306,15 +322,69 @@ partitions)
     for c in 16 64; do row "sync createForm, 1 worker" "$sync" "$c"; done
     ;;
 floor)
-    echo "| round | sync createForm c=1 p50 ms | same-work floor p50 ms | ratio (goal <= 1.2) |"
-    echo "|---|---|---|---|"
-    for round in 1 2; do
-        out=$("$B/bench/loadgen" "$url" "$sync" 1 "$secs")
-        ours=$(p50_of "$out")
-        fl=$("$B/bench/bench_roundtrip" "$MM_TEST_KAFKA_BOOTSTRAP" "$MM_TEST_REDIS_URL" 2000 10 0 1 |
-            sed -n 's/^p50 \([0-9.]*\) ms.*/\1/p')
-        python3 -c 'import sys; a, b = float(sys.argv[2]), float(sys.argv[3]); print("| %s | %.2f | %.2f | %.2f |" % (sys.argv[1], a, b, a / b))' "$round" "$ours" "$fl"
+    # Round 0 warms both paths (its figures are printed, not counted): the
+    # first 5 s at one client used to be measured against a broker whose JVM
+    # had seen only the 3 s warm-up, the floor always after it. Then the
+    # order alternates (odd rounds the framework first, even rounds the floor
+    # first) and the ratio is the median of the counted rounds. Each
+    # framework point also prints the CPU per request of gregor serve, the
+    # worker and Kafka (/proc), so a first-minute cost in our processes
+    # shows apart from one in the broker; the floor prints its hops.
+    floor_rounds=${BENCH_FLOOR_ROUNDS:-4}
+    floor_jsonl=$B/bench-floor.jsonl
+    : >"$floor_jsonl"
+    ours_point() { # ROUND [SECONDS]: one framework point at one client
+        local s0 w0 k0 s1 w1 k1 out
+        s0=$(cpu_ticks "$serve_pid") w0=$(cpu_ticks "${workers[@]}") k0=$(cpu_ticks "$kafka_pid")
+        out=$("$B/bench/loadgen" "$url" "$sync" 1 "${2:-$secs}")
+        s1=$(cpu_ticks "$serve_pid") w1=$(cpu_ticks "${workers[@]}") k1=$(cpu_ticks "$kafka_pid")
+        python3 -c '
+import json, sys
+r = json.loads(sys.argv[2]); hz = float(sys.argv[3]); n = max(1.0, r.get("requests_with_warmup", 1))
+us = [float(x) / hz * 1e6 / n for x in sys.argv[4:7]]
+print("| %s | framework | %.2f | %.2f | CPU us/req serve %.0f + worker %.0f + Kafka %.0f |" % (sys.argv[1], r["p50_ms"], r["p90_ms"], us[0], us[1], us[2]))
+with open(sys.argv[7], "a") as f: f.write(json.dumps({"round": int(sys.argv[1]), "kind": "ours", "p50": r["p50_ms"]}) + "\n")
+' "$1" "$out" "$hz" $((s1 - s0)) $((w1 - w0)) $((k1 - k0)) "$floor_jsonl"
+    }
+    floor_point() { # ROUND: one same-work floor run (2,000 round trips)
+        local out
+        out=$("$B/bench/bench_roundtrip" "$MM_TEST_KAFKA_BOOTSTRAP" "$MM_TEST_REDIS_URL" 2000 10 0 1)
+        python3 -c '
+import json, re, sys
+t = sys.argv[2]
+p50 = float(re.search(r"^p50 ([0-9.]+) ms", t, re.M).group(1)); p90 = float(re.search(r"p90 ([0-9.]+) ms", t).group(1))
+hops = re.search(r"produce ack: (.*)$", t, re.M)
+print("| %s | floor | %.2f | %.2f | %s |" % (sys.argv[1], p50, p90, "produce ack " + hops.group(1) if hops else ""))
+with open(sys.argv[3], "a") as f: f.write(json.dumps({"round": int(sys.argv[1]), "kind": "floor", "p50": p50}) + "\n")
+' "$1" "$out" "$floor_jsonl"
+    }
+    echo "tail pauses logged before round 0: $(grep -c 'tail paused' "$B/bench-serve.err" || true) (MM_LOG_LEVEL=info shows them)"
+    echo "| round | what | p50 ms | p90 ms | detail |"
+    echo "|---|---|---|---|---|"
+    # Round 0 at one client for BENCH_FLOOR_WARM_SECONDS (15): a fresh broker's
+    # CPU per request was still falling after 5 s (2.7 ms, then 1.0, then
+    # ~0.55 ms; a loaded machine, 2026-12-07).
+    ours_point 0 "${BENCH_FLOOR_WARM_SECONDS:-15}"
+    floor_point 0
+    for round in $(seq "$floor_rounds"); do
+        if ((round % 2)); then
+            ours_point "$round"
+            floor_point "$round"
+        else
+            floor_point "$round"
+            ours_point "$round"
+        fi
     done
+    python3 -c '
+import json, statistics, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+def p(r, k): return [x["p50"] for x in rows if x["round"] == r and x["kind"] == k][0]
+n = int(sys.argv[2])
+ratios = [p(r, "ours") / p(r, "floor") for r in range(1, n + 1)]
+print()
+print("round 0 (warm-up, not counted): %.2f / %.2f ms = %.2f" % (p(0, "ours"), p(0, "floor"), p(0, "ours") / p(0, "floor")))
+print("counted rounds: ratios %s; median %.2f (goal <= 1.2)" % (" ".join("%.2f" % x for x in ratios), statistics.median(ratios)))
+' "$floor_jsonl" "$floor_rounds"
     ;;
 ab)
     ab_mode

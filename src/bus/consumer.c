@@ -103,6 +103,7 @@ struct mm_consumer {
     rd_kafka_queue_t *cq, *pq;
     void (*on_assign)(void *ud); /* mm_consumer_config.on_assign (metrics) */
     void *assign_ud;
+    void (*on_idle)(void *ud); /* mm_consumer_config.on_idle, with handler_ud */
     /* Fetch nudges (see nudge_fetcher): the prefetch limit in bytes, the
      * bytes taken since the queue was last found empty, and where the last
      * message came from. */
@@ -300,6 +301,7 @@ mm_consumer *mm_consumer_new(const mm_consumer_config *cfg, char *err, size_t er
     c->stop_flag = cfg->stop_flag;
     c->on_assign = cfg->on_assign;
     c->assign_ud = cfg->assign_ud;
+    c->on_idle = cfg->on_idle;
     c->txn = cfg->start != NULL ? cfg->txn : NULL;
     if (c->txn && (c->txn_offsets = rd_kafka_topic_partition_list_new(4)) == NULL) {
         snprintf(err, err_size, "out of memory");
@@ -774,6 +776,15 @@ static void idle_trim(mm_consumer *c) {
         atomic_load(&c->handled_n) + atomic_load(&c->skipped_n) + atomic_load(&c->dlq_n);
     if (c->in_flight > 0 || done == c->trimmed_at) return;
     c->trimmed_at = done;
+    /* What a busy loop keeps for reuse goes first, or the trim finds its
+     * pages in use (~1 MiB after a burst: the runner's spare jobs and batch
+     * buffers, these slots; bench/service/run.sh rss). */
+    if (c->on_idle != NULL) c->on_idle(c->handler_ud);
+    for (mm_consumer_slot *sl; (sl = c->spare) != NULL;) {
+        c->spare = sl->next;
+        free(sl);
+    }
+    c->spare_count = 0;
 #ifdef __GLIBC__
     malloc_trim(0);
 #endif

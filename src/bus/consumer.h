@@ -162,6 +162,12 @@ typedef struct mm_consumer_config {
      * member partitions (a rebalance it took part in; worker metrics). */
     void (*on_assign)(void *ud);
     void *assign_ud;
+    /* Optional, pipelined mode: called on the loop thread when the loop goes
+     * idle after handling messages (a whole poll interval without a wake-up,
+     * nothing in flight), once per idle spell, just before the consumer
+     * frees its spare slots and trims the heap: the place to give back
+     * caches kept for a busy loop (the runner's spare jobs, kept buffers). */
+    void (*on_idle)(void *ud);
     const mm_consumer_txn_hooks *txn; /* exactly-once mode (see above); NULL: off */
 } mm_consumer_config;
 

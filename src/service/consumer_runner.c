@@ -868,6 +868,24 @@ static void release_jobs(runner *r) {
         mm_log_warn("consumer=%s msg=\"producer delivery thread not restarted\"", r->spec->name);
 }
 
+/* The loop went idle (bus/consumer.h on_idle): nothing is in flight, so
+ * no job is alive; the spare jobs with their text buffers (up to 256 x
+ * ~1.3 KB) and the kept RESP buffers of the result and state stores (up to
+ * 1 MiB and 512 KiB, ~450 + 130 KiB after sync load at 64 clients, massif)
+ * are given back before the heap is trimmed. The next burst allocates them
+ * again once (a few hundred mallocs). */
+static void on_idle(void *ud) {
+    runner *r = ud;
+    for (job *j; (j = r->spare);) {
+        r->spare = j->next;
+        free(j->text_buf);
+        free(j);
+    }
+    r->spare_count = 0;
+    if (r->rt->results) mm_result_store_release_buffers(r->rt->results);
+    if (r->state) mm_state_release_buffers(r->state);
+}
+
 void mm_consumer_runner_process_setup(void) {
 #ifdef __GLIBC__
     mallopt(M_ARENA_MAX, 1);
@@ -922,6 +940,7 @@ int mm_consumer_runner_run(mm_runtime *rt, const mm_gql_schema *schema,
         .stop_flag = opts ? opts->stop_flag : NULL,
         .on_assign = opts && opts->metrics ? mm_wm_on_assign : NULL, /* metrics */
         .assign_ud = opts ? opts->metrics : NULL,
+        .on_idle = on_idle,
         .txn = r.txn ? mm_consumer_txn_hooks_get(r.txn) : NULL,
     };
     mm_consumer *c = mm_consumer_new(&cc, err, err_size);

@@ -218,6 +218,14 @@ mm_result_store *mm_result_store_new(const char *redis_url, const char *prefix, 
     return s;
 }
 
+void mm_result_store_release_buffers(mm_result_store *s) {
+    pthread_mutex_lock(&s->lock);
+    free(s->buf);
+    s->buf = NULL;
+    s->buf_cap = 0;
+    pthread_mutex_unlock(&s->lock);
+}
+
 void mm_result_store_free(mm_result_store *s) {
     if (s == NULL) return;
     if (s->c) redisFree(s->c);

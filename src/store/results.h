@@ -105,6 +105,11 @@ int mm_result_store_put_many(mm_result_store *s, mm_result_put *items, size_t n,
 int mm_result_store_get(mm_result_store *s, const char *event_id, json_t **doc, char *err,
                         size_t err_size);
 
+/* Frees the batch buffer kept for the next put_many (up to ~1 MiB after a
+ * large batch): a worker gone idle gives it back (service/consumer_runner.c).
+ * The next batch allocates a fresh one. */
+void mm_result_store_release_buffers(mm_result_store *s);
+
 /* Closes the connection and frees s. NULL is a no-op. */
 void mm_result_store_free(mm_result_store *s);
 

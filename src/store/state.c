@@ -351,6 +351,16 @@ int mm_state_defer_writes(mm_state *s, int on) {
 
 size_t mm_state_pending_writes(mm_state *s) { return s->pending; }
 
+void mm_state_release_buffers(mm_state *s) {
+    pthread_mutex_lock(&s->lock);
+    if (s->wlen == 0) {
+        free(s->wbuf);
+        s->wbuf = NULL;
+        s->wcap = 0;
+    }
+    pthread_mutex_unlock(&s->lock);
+}
+
 void mm_state_send_writes(mm_state *s) {
     pthread_mutex_lock(&s->lock);
     push_wbuf(s);

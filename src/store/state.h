@@ -49,6 +49,9 @@ void mm_state_set_timeout(mm_state *s, int timeout_ms);
 int mm_state_defer_writes(mm_state *s, int on);
 int mm_state_flush_writes(mm_state *s, char *err, size_t err_size);
 size_t mm_state_pending_writes(mm_state *s);
+/* Frees the deferred writes' buffer (kept between flushes, up to 512 KiB)
+ * when nothing is waiting in it: a worker gone idle gives it back. */
+void mm_state_release_buffers(mm_state *s);
 /* Sends the deferred writes now without waiting for their replies, so that
  * Redis works on them while the caller waits for something else. */
 void mm_state_send_writes(mm_state *s);

@@ -50,6 +50,9 @@ static void test_unsent_until_sent(void **state) {
     assert_int_equal(mm_state_hset(st, "forms", "a", v), 0);
     assert_int_equal(mm_state_set(st, "one", v, 0), 0);
     assert_int_equal(mm_state_pending_writes(st), 2);
+    /* Unsent writes keep their buffer when asked to release it. */
+    mm_state_release_buffers(st);
+    assert_int_equal(mm_state_pending_writes(st), 2);
     size_t len = 0;
     /* Kept in the process until sent: Redis has nothing yet. */
     char *got = raw_hget("forms", "a", &len);
@@ -62,6 +65,8 @@ static void test_unsent_until_sent(void **state) {
     assert_non_null(got);
     assert_string_equal(got, "{\"name\":\"deferred\"}");
     free(got);
+    /* Sent: the buffer goes; the next deferred write makes a fresh one. */
+    mm_state_release_buffers(st);
     /* A read on the handle sees the writes before it (sent first). */
     assert_int_equal(mm_state_hdel(st, "forms", "a"), 0);
     assert_int_equal(mm_state_del(st, "one"), 0);
