@@ -6,6 +6,13 @@
 # the same run, the two configurations alternating BENCH_ROUNDS times
 # (default 3; each keeps its best round). Goal: on/off >= 0.90. Prints a
 # markdown table. Uses $B, $secs and pids[] of run.sh.
+#
+# The sink is a real OTLP/HTTP endpoint (it reads every POST whole, answers
+# 200 and counts the spans in the protobuf), running through both arms; only
+# the "on" pair sends to it. At the end the spans it received are checked
+# against five per traced request: fewer means the exporters dropped spans (a
+# full queue, a failed POST) and the "on" arm did not pay for all of them,
+# so the run fails rather than report a flattering ratio.
 
 sink_out=$(mktemp)
 python3 "$root/bench/otlp_sink.py" >"$sink_out" &
@@ -18,16 +25,24 @@ sync='{"query":"mutation { createForm(name: \"bench\", template: \"t\", timing: 
 conc=${BENCH_CONCURRENCY:-16}
 rounds=${BENCH_ROUNDS:-3}
 
+# BENCH_TRACE_BASE=<another Release tree's build dir (gregor, examples/forms.so)>
+# adds that tree's pair off and on (modes base_off, base_on) to the same
+# alternation: an A/B of two trees' tracing cost in one run.
+base=${BENCH_TRACE_BASE:-}
+modes=(off on)
+[[ -n $base ]] && modes+=(base_off base_on)
+
 # start_pair MODE: a worker and a server of their own (service, topic and
 # group per mode), tracing on or off; sets url_MODE.
 start_pair() {
-    local mode=$1 env=()
-    [[ $mode == on ]] && env=(MM_TRACING_ENDPOINT=http://127.0.0.1:$sink_port MM_TRACING_SAMPLE_RATIO=1)
+    local mode=$1 env=() bin=$B
+    [[ $mode == *on ]] && env=(MM_TRACING_ENDPOINT=http://127.0.0.1:$sink_port MM_TRACING_SAMPLE_RATIO=1)
+    [[ $mode == base_* ]] && bin=$base
     env FORMS_SERVICE=mmbench_trace_${mode}_$$ "${env[@]}" \
-        "$B/gregor" worker --app "$B/examples/forms.so" --consumer create_form &
+        "$bin/gregor" worker --app "$bin/examples/forms.so" --consumer create_form &
     pids+=($!)
     env FORMS_SERVICE=mmbench_trace_${mode}_$$ "${env[@]}" \
-        "$B/gregor" serve --app "$B/examples/forms.so" >"$B/bench-trace-$mode.out" 2>"$B/bench-trace-$mode.err" &
+        "$bin/gregor" serve --app "$bin/examples/forms.so" >"$B/bench-trace-$mode.out" 2>"$B/bench-trace-$mode.err" &
     pids+=($!)
     for _ in $(seq 100); do grep -q '^graphql: ' "$B/bench-trace-$mode.out" && break; sleep 0.1; done
     local url
@@ -39,11 +54,10 @@ start_pair() {
     done
     printf -v "url_$mode" '%s' "$url"
 }
-start_pair off
-start_pair on
+for mode in "${modes[@]}"; do start_pair "$mode"; done
 : >"$B/bench-trace.runs"
 for ((r = 0; r < rounds; r++)); do
-    for mode in off on; do
+    for mode in "${modes[@]}"; do
         url_var=url_$mode
         out=$("$B/bench/loadgen" "${!url_var}" "$sync" "$conc" "$secs")
         echo "$mode $out" >>"$B/bench-trace.runs"
@@ -60,16 +74,28 @@ for line in open(sys.argv[1]):
     r = json.loads(js)
     if mode not in best or r["rps"] > best[mode]["rps"]:
         best[mode] = r
-for mode in ("off", "on"):
+for mode in ("off", "on", "base_off", "base_on"):
+    if mode not in best:
+        continue
     r = best[mode]
     print("| %s | %d | %.0f | %.2f | %.2f | %d |" % (mode, r["concurrency"], r["rps"], r["p50_ms"], r["p99_ms"], r["errors"]))
 print()
 print("on/off throughput: %.3f (goal >= 0.90)" % (best["on"]["rps"] / best["off"]["rps"]))
+if "base_on" in best:
+    print("base tree on/off throughput: %.3f" % (best["base_on"]["rps"] / best["base_off"]["rps"]))
 PY
 # The gregor processes first (their last spans go out), then the sink.
 for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
     kill -TERM "${pids[$i]}" 2>/dev/null || true
     wait "${pids[$i]}" 2>/dev/null || true
 done
-echo "spans received by the sink: $(sed -n 's/^spans: //p' "$sink_out")"
+got=$(sed -n 's/^spans: //p' "$sink_out")
 rm -f "$sink_out"
+want=$(awk '$1 ~ /on$/ {print}' "$B/bench-trace.runs" | python3 -c '
+import json, sys
+print(5 * sum(json.loads(l.split(" ", 1)[1])["requests"] for l in sys.stdin))')
+echo "spans received by the sink: $got (at least 5 per traced request: $want)"
+if [[ -z $got ]] || ((got < want * 95 / 100)); then
+    echo "bench/service: the sink received fewer spans than the traced requests made: spans were dropped" >&2
+    exit 1
+fi
