@@ -17,6 +17,7 @@
 sink_out=$(mktemp)
 python3 "$root/bench/otlp_sink.py" >"$sink_out" &
 pids+=($!)
+sink_pid=$!
 for _ in $(seq 50); do grep -q '^port: ' "$sink_out" && break; sleep 0.1; done
 sink_port=$(sed -n 's/^port: //p' "$sink_out")
 [[ -n $sink_port ]] || { echo "bench/service: the OTLP sink did not start" >&2; exit 1; }
@@ -41,9 +42,11 @@ start_pair() {
     env FORMS_SERVICE=mmbench_trace_${mode}_$$ "${env[@]}" \
         "$bin/gregor" worker --app "$bin/examples/forms.so" --consumer create_form &
     pids+=($!)
+    local wpid=$!
     env FORMS_SERVICE=mmbench_trace_${mode}_$$ "${env[@]}" \
         "$bin/gregor" serve --app "$bin/examples/forms.so" >"$B/bench-trace-$mode.out" 2>"$B/bench-trace-$mode.err" &
     pids+=($!)
+    printf -v "pair_$mode" '%s' "$wpid $!"
     for _ in $(seq 100); do grep -q '^graphql: ' "$B/bench-trace-$mode.out" && break; sleep 0.1; done
     local url
     url=$(sed -n 's/^graphql: //p' "$B/bench-trace-$mode.out" 2>/dev/null || true)
@@ -55,34 +58,58 @@ start_pair() {
     printf -v "url_$mode" '%s' "$url"
 }
 for mode in "${modes[@]}"; do start_pair "$mode"; done
+# trace_ticks PID...: utime + stime (clock ticks) of the processes, summed.
+trace_ticks() {
+    local t=0 p
+    for p in "$@"; do
+        [[ -r /proc/$p/stat ]] || continue
+        t=$((t + $(sed 's/.*) //' "/proc/$p/stat" | awk '{print $12 + $13}')))
+    done
+    echo "$t"
+}
 : >"$B/bench-trace.runs"
 for ((r = 0; r < rounds; r++)); do
     for mode in "${modes[@]}"; do
-        url_var=url_$mode
+        url_var=url_$mode pair_var=pair_$mode
+        # CPU per request of the pair (serve + worker) and of the sink: less
+        # sensitive to the other tenants than requests/s on a shared machine.
+        c0=$(trace_ticks ${!pair_var}) k0=$(trace_ticks "$sink_pid")
         out=$("$B/bench/loadgen" "${!url_var}" "$sync" "$conc" "$secs")
+        c1=$(trace_ticks ${!pair_var}) k1=$(trace_ticks "$sink_pid")
+        out=$(python3 -c '
+import json, sys
+r = json.loads(sys.argv[1]); hz = float(sys.argv[4])
+n = max(1.0, r.get("requests_with_warmup", r["requests"]))  # the ticks cover the warm-up
+r["cpu_us"] = round(int(sys.argv[2]) * 1e6 / hz / n, 1)
+r["sink_us"] = round(int(sys.argv[3]) * 1e6 / hz / n, 1)
+print(json.dumps(r, separators=(",", ":")))' "$out" $((c1 - c0)) $((k1 - k0)) "$(getconf CLK_TCK)")
         echo "$mode $out" >>"$B/bench-trace.runs"
         echo "bench/service: tracing $mode round $r: $out" >&2
     done
 done
-echo "| tracing | concurrency | sync createForm req/s (best of $rounds) | p50 ms | p99 ms | errors |"
-echo "|---|---|---|---|---|---|"
+echo "| tracing | concurrency | sync createForm req/s (best of $rounds) | p50 ms | p99 ms | errors | CPU µs/req serve+worker (median) | sink CPU µs/req (median) |"
+echo "|---|---|---|---|---|---|---|---|"
 python3 - "$B/bench-trace.runs" <<'PY'
 import json, sys
-best = {}
+best, runs = {}, {}
 for line in open(sys.argv[1]):
     mode, js = line.split(" ", 1)
     r = json.loads(js)
+    runs.setdefault(mode, []).append(r)
     if mode not in best or r["rps"] > best[mode]["rps"]:
         best[mode] = r
+def med(mode, k):
+    v = sorted(x[k] for x in runs[mode])
+    return v[len(v) // 2]
 for mode in ("off", "on", "base_off", "base_on"):
     if mode not in best:
         continue
     r = best[mode]
-    print("| %s | %d | %.0f | %.2f | %.2f | %d |" % (mode, r["concurrency"], r["rps"], r["p50_ms"], r["p99_ms"], r["errors"]))
+    print("| %s | %d | %.0f | %.2f | %.2f | %d | %.0f | %.0f |" % (mode, r["concurrency"], r["rps"], r["p50_ms"], r["p99_ms"], r["errors"], med(mode, "cpu_us"), med(mode, "sink_us")))
 print()
-print("on/off throughput: %.3f (goal >= 0.90)" % (best["on"]["rps"] / best["off"]["rps"]))
+print("on/off throughput: %.3f (goal >= 0.90); CPU per request on/off: %.3f" % (best["on"]["rps"] / best["off"]["rps"], med("on", "cpu_us") / med("off", "cpu_us")))
 if "base_on" in best:
-    print("base tree on/off throughput: %.3f" % (best["base_on"]["rps"] / best["base_off"]["rps"]))
+    print("base tree on/off throughput: %.3f; CPU per request on/off: %.3f" % (best["base_on"]["rps"] / best["base_off"]["rps"], med("base_on", "cpu_us") / med("base_off", "cpu_us")))
 PY
 # The gregor processes first (their last spans go out), then the sink.
 for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
