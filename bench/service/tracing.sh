@@ -6,10 +6,18 @@
 # the same run, the two configurations alternating BENCH_ROUNDS times
 # (default 3; each keeps its best round). Goal: on/off >= 0.90. Prints a
 # markdown table. Uses $B, $secs and pids[] of run.sh.
+#
+# The sink is a real OTLP/HTTP endpoint (it reads every POST whole, answers
+# 200 and counts the spans in the protobuf), running through both arms; only
+# the "on" pair sends to it. At the end the spans it received are checked
+# against five per traced request: fewer means the exporters dropped spans (a
+# full queue, a failed POST) and the "on" arm did not pay for all of them,
+# so the run fails rather than report a flattering ratio.
 
 sink_out=$(mktemp)
 python3 "$root/bench/otlp_sink.py" >"$sink_out" &
 pids+=($!)
+sink_pid=$!
 for _ in $(seq 50); do grep -q '^port: ' "$sink_out" && break; sleep 0.1; done
 sink_port=$(sed -n 's/^port: //p' "$sink_out")
 [[ -n $sink_port ]] || { echo "bench/service: the OTLP sink did not start" >&2; exit 1; }
@@ -18,17 +26,27 @@ sync='{"query":"mutation { createForm(name: \"bench\", template: \"t\", timing: 
 conc=${BENCH_CONCURRENCY:-16}
 rounds=${BENCH_ROUNDS:-3}
 
+# BENCH_TRACE_BASE=<another Release tree's build dir (gregor, examples/forms.so)>
+# adds that tree's pair off and on (modes base_off, base_on) to the same
+# alternation: an A/B of two trees' tracing cost in one run.
+base=${BENCH_TRACE_BASE:-}
+modes=(off on)
+[[ -n $base ]] && modes+=(base_off base_on)
+
 # start_pair MODE: a worker and a server of their own (service, topic and
 # group per mode), tracing on or off; sets url_MODE.
 start_pair() {
-    local mode=$1 env=()
-    [[ $mode == on ]] && env=(MM_TRACING_ENDPOINT=http://127.0.0.1:$sink_port MM_TRACING_SAMPLE_RATIO=1)
+    local mode=$1 env=() bin=$B
+    [[ $mode == *on ]] && env=(MM_TRACING_ENDPOINT=http://127.0.0.1:$sink_port MM_TRACING_SAMPLE_RATIO=1)
+    [[ $mode == base_* ]] && bin=$base
     env FORMS_SERVICE=mmbench_trace_${mode}_$$ "${env[@]}" \
-        "$B/gregor" worker --app "$B/examples/forms.so" --consumer create_form &
+        "$bin/gregor" worker --app "$bin/examples/forms.so" --consumer create_form &
     pids+=($!)
+    local wpid=$!
     env FORMS_SERVICE=mmbench_trace_${mode}_$$ "${env[@]}" \
-        "$B/gregor" serve --app "$B/examples/forms.so" >"$B/bench-trace-$mode.out" 2>"$B/bench-trace-$mode.err" &
+        "$bin/gregor" serve --app "$bin/examples/forms.so" >"$B/bench-trace-$mode.out" 2>"$B/bench-trace-$mode.err" &
     pids+=($!)
+    printf -v "pair_$mode" '%s' "$wpid $!"
     for _ in $(seq 100); do grep -q '^graphql: ' "$B/bench-trace-$mode.out" && break; sleep 0.1; done
     local url
     url=$(sed -n 's/^graphql: //p' "$B/bench-trace-$mode.out" 2>/dev/null || true)
@@ -39,37 +57,72 @@ start_pair() {
     done
     printf -v "url_$mode" '%s' "$url"
 }
-start_pair off
-start_pair on
+for mode in "${modes[@]}"; do start_pair "$mode"; done
+# trace_ticks PID...: utime + stime (clock ticks) of the processes, summed.
+trace_ticks() {
+    local t=0 p
+    for p in "$@"; do
+        [[ -r /proc/$p/stat ]] || continue
+        t=$((t + $(sed 's/.*) //' "/proc/$p/stat" | awk '{print $12 + $13}')))
+    done
+    echo "$t"
+}
 : >"$B/bench-trace.runs"
 for ((r = 0; r < rounds; r++)); do
-    for mode in off on; do
-        url_var=url_$mode
+    for mode in "${modes[@]}"; do
+        url_var=url_$mode pair_var=pair_$mode
+        # CPU per request of the pair (serve + worker) and of the sink: less
+        # sensitive to the other tenants than requests/s on a shared machine.
+        c0=$(trace_ticks ${!pair_var}) k0=$(trace_ticks "$sink_pid")
         out=$("$B/bench/loadgen" "${!url_var}" "$sync" "$conc" "$secs")
+        c1=$(trace_ticks ${!pair_var}) k1=$(trace_ticks "$sink_pid")
+        out=$(python3 -c '
+import json, sys
+r = json.loads(sys.argv[1]); hz = float(sys.argv[4])
+n = max(1.0, r.get("requests_with_warmup", r["requests"]))  # the ticks cover the warm-up
+r["cpu_us"] = round(int(sys.argv[2]) * 1e6 / hz / n, 1)
+r["sink_us"] = round(int(sys.argv[3]) * 1e6 / hz / n, 1)
+print(json.dumps(r, separators=(",", ":")))' "$out" $((c1 - c0)) $((k1 - k0)) "$(getconf CLK_TCK)")
         echo "$mode $out" >>"$B/bench-trace.runs"
         echo "bench/service: tracing $mode round $r: $out" >&2
     done
 done
-echo "| tracing | concurrency | sync createForm req/s (best of $rounds) | p50 ms | p99 ms | errors |"
-echo "|---|---|---|---|---|---|"
+echo "| tracing | concurrency | sync createForm req/s (best of $rounds) | p50 ms | p99 ms | errors | CPU µs/req serve+worker (median) | sink CPU µs/req (median) |"
+echo "|---|---|---|---|---|---|---|---|"
 python3 - "$B/bench-trace.runs" <<'PY'
 import json, sys
-best = {}
+best, runs = {}, {}
 for line in open(sys.argv[1]):
     mode, js = line.split(" ", 1)
     r = json.loads(js)
+    runs.setdefault(mode, []).append(r)
     if mode not in best or r["rps"] > best[mode]["rps"]:
         best[mode] = r
-for mode in ("off", "on"):
+def med(mode, k):
+    v = sorted(x[k] for x in runs[mode])
+    return v[len(v) // 2]
+for mode in ("off", "on", "base_off", "base_on"):
+    if mode not in best:
+        continue
     r = best[mode]
-    print("| %s | %d | %.0f | %.2f | %.2f | %d |" % (mode, r["concurrency"], r["rps"], r["p50_ms"], r["p99_ms"], r["errors"]))
+    print("| %s | %d | %.0f | %.2f | %.2f | %d | %.0f | %.0f |" % (mode, r["concurrency"], r["rps"], r["p50_ms"], r["p99_ms"], r["errors"], med(mode, "cpu_us"), med(mode, "sink_us")))
 print()
-print("on/off throughput: %.3f (goal >= 0.90)" % (best["on"]["rps"] / best["off"]["rps"]))
+print("on/off throughput: %.3f (goal >= 0.90); CPU per request on/off: %.3f" % (best["on"]["rps"] / best["off"]["rps"], med("on", "cpu_us") / med("off", "cpu_us")))
+if "base_on" in best:
+    print("base tree on/off throughput: %.3f; CPU per request on/off: %.3f" % (best["base_on"]["rps"] / best["base_off"]["rps"], med("base_on", "cpu_us") / med("base_off", "cpu_us")))
 PY
 # The gregor processes first (their last spans go out), then the sink.
 for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
     kill -TERM "${pids[$i]}" 2>/dev/null || true
     wait "${pids[$i]}" 2>/dev/null || true
 done
-echo "spans received by the sink: $(sed -n 's/^spans: //p' "$sink_out")"
+got=$(sed -n 's/^spans: //p' "$sink_out")
 rm -f "$sink_out"
+want=$(awk '$1 ~ /on$/ {print}' "$B/bench-trace.runs" | python3 -c '
+import json, sys
+print(5 * sum(json.loads(l.split(" ", 1)[1])["requests"] for l in sys.stdin))')
+echo "spans received by the sink: $got (at least 5 per traced request: $want)"
+if [[ -z $got ]] || ((got < want * 95 / 100)); then
+    echo "bench/service: the sink received fewer spans than the traced requests made: spans were dropped" >&2
+    exit 1
+fi

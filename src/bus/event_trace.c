@@ -2,7 +2,6 @@
  * (event_trace.h). */
 #include "bus/event_trace.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "metamorphosis.h"
@@ -34,9 +33,7 @@ mm_span *mm_event_trace_publish(const mm_event *ev, const char *topic,
                                 rd_kafka_headers_t *headers) {
     mm_trace_ctx parent;
     if (!mm_event_trace_get(ev, &parent)) return NULL;
-    char name[MM_SPAN_NAME_MAX];
-    snprintf(name, sizeof name, "publish %s", topic);
-    mm_span *sp = mm_span_start(name, MM_SPAN_PRODUCER, &parent);
+    mm_span *sp = mm_span_start_named("publish ", topic, MM_SPAN_PRODUCER, &parent);
     if (sp == NULL) return NULL;
     char tp[MM_TRACEPARENT_LEN + 1];
     mm_traceparent_format(&sp->ctx, tp);
@@ -46,9 +43,9 @@ mm_span *mm_event_trace_publish(const mm_event *ev, const char *topic,
         mm_span_free(sp);
         return NULL;
     }
-    mm_span_attr_str(sp, "messaging.system", "kafka");
-    mm_span_attr_str(sp, "messaging.operation.type", "publish");
-    mm_span_attr_str(sp, "messaging.operation.name", "publish");
+    mm_span_attr_const(sp, "messaging.system", "kafka");
+    mm_span_attr_const(sp, "messaging.operation.type", "publish");
+    mm_span_attr_const(sp, "messaging.operation.name", "publish");
     mm_span_attr_str(sp, "messaging.destination.name", topic);
     mm_span_attr_str(sp, "messaging.message.id", ev->id);
     mm_span_attr_str(sp, "cloudevents.event_id", ev->id);
@@ -58,11 +55,7 @@ mm_span *mm_event_trace_publish(const mm_event *ev, const char *topic,
 }
 
 void mm_event_trace_delivered(mm_span *sp, const mm_delivery *d) {
-    if (d->partition >= 0) {
-        char part[16];
-        snprintf(part, sizeof part, "%d", (int)d->partition);
-        mm_span_attr_str(sp, "messaging.destination.partition.id", part);
-    }
+    if (d->partition >= 0) mm_span_attr_dec(sp, "messaging.destination.partition.id", d->partition);
     if (d->status == 0 && d->offset >= 0) mm_span_attr_int(sp, "messaging.kafka.offset", d->offset);
     if (d->status != 0) mm_span_set_error(sp, d->error ? d->error : "delivery failed");
     mm_span_end(sp);

@@ -63,6 +63,34 @@ mm_span *mm_span_start(const char *name, mm_span_kind kind, const mm_trace_ctx *
     return mm_span_start_at(name, kind, parent, mm_trace_now_ns());
 }
 
+mm_span *mm_span_start_named(const char *prefix, const char *rest, mm_span_kind kind,
+                             const mm_trace_ctx *parent) {
+    if (!mm_trace_enabled()) return NULL;
+    mm_span *sp = mm_span_start_at("", kind, parent, mm_trace_now_ns());
+    if (sp == NULL) return NULL;
+    size_t room = sizeof sp->name - 1;
+    size_t a = strnlen(prefix, room);
+    size_t b = rest ? strnlen(rest, room - a) : 0;
+    memcpy(sp->name, prefix, a);
+    if (b) memcpy(sp->name + a, rest, b);
+    sp->name[a + b] = '\0';
+    sp->name_len = (uint16_t)(a + b);
+    return sp;
+}
+
+void mm_span_attr_dec(mm_span *sp, const char *key, int64_t v) {
+    if (sp == NULL || !mm_span_sampled(sp)) return;
+    char buf[24];
+    char *e = buf + sizeof buf, *p = e;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) *--p = '-';
+    mm_span_put_attr(sp, key, MM_SPAN_ATTR_STR, p, (size_t)(e - p), true);
+}
+
 /* Which of x's 8 bytes need escaping in JSON (a control character, '"' or
  * '\\'): the lowest set 0x80 bit marks the first one exactly (the bits
  * above it may be false alarms); 0 when none does. */

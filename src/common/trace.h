@@ -124,6 +124,12 @@ mm_span *mm_span_start(const char *name, mm_span_kind kind, const mm_trace_ctx *
 mm_span *mm_span_start_at(const char *name, mm_span_kind kind, const mm_trace_ctx *parent,
                           uint64_t start_ns);
 
+/* mm_span_start named prefix followed by rest ("publish " + topic): written
+ * straight into the span, cut to fit (no snprintf on the hot path). rest
+ * NULL is "". */
+mm_span *mm_span_start_named(const char *prefix, const char *rest, mm_span_kind kind,
+                             const mm_trace_ctx *parent);
+
 static inline bool mm_span_sampled(const mm_span *sp) {
     return (sp->ctx.flags & MM_TRACE_FLAG_SAMPLED) != 0;
 }
@@ -181,6 +187,8 @@ static inline void mm_span_attr_int(mm_span *sp, const char *key, int64_t v) {
     if (sp == NULL || !mm_span_sampled(sp)) return;
     mm_span_put_attr(sp, key, MM_SPAN_ATTR_INT, &v, sizeof v, false);
 }
+/* v as a decimal string attribute (the conventions' partition id). */
+void mm_span_attr_dec(mm_span *sp, const char *key, int64_t v);
 /* A value with static storage (a literal, at most MM_SPAN_ATTR_VALUE_MAX
  * bytes): only its address is kept. */
 static inline void mm_span_attr_const(mm_span *sp, const char *key, const char *literal) {

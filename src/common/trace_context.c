@@ -9,20 +9,25 @@
 
 #include "common/random_bytes.h"
 
-static int lhex(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1; /* uppercase is invalid in traceparent */
-}
+/* One more than each lowercase hex digit's value, 0 for every other byte
+ * (uppercase is invalid in traceparent). A table: a worker parses one
+ * traceparent per event and formats one per emit, 52 digits each, and the
+ * ranges' branches cost ~10 instructions a digit. */
+static const uint8_t hexval1[256] = {
+    ['0'] = 1, ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,  ['7'] = 8,
+    ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+};
 
 /* n bytes from 2n lowercase hex digits; false on any other character. */
 static bool unhex(const char *s, size_t n, uint8_t *out) {
+    int bad = 0;
     for (size_t i = 0; i < n; i++) {
-        int hi = lhex(s[2 * i]), lo = lhex(s[2 * i + 1]);
-        if (hi < 0 || lo < 0) return false;
-        out[i] = (uint8_t)(hi << 4 | lo);
+        int hi = hexval1[(unsigned char)s[2 * i]] - 1,
+            lo = hexval1[(unsigned char)s[2 * i + 1]] - 1;
+        bad |= hi | lo; /* negative once any digit is invalid */
+        out[i] = (uint8_t)((unsigned)hi << 4 | (unsigned)lo); /* unsigned: hi may be -1 */
     }
-    return true;
+    return bad >= 0;
 }
 
 static bool all_zero(const uint8_t *b, size_t n) {
@@ -31,9 +36,27 @@ static bool all_zero(const uint8_t *b, size_t n) {
     return true;
 }
 
+/* The thread's last traceparent written (mm_traceparent_format) and its
+ * fields: the producer's publish hook parses back the ce_traceparent that
+ * the same thread wrote onto the event a moment before (a mutation's event,
+ * a handler's emit), and a comparison costs a tenth of a parse. */
+static _Thread_local struct {
+    char text[MM_TRACEPARENT_LEN];
+    uint8_t trace_id[16], span_id[8], flags;
+    bool set;
+} tl_last;
+
 int mm_traceparent_parse(const char *s, size_t len, mm_trace_ctx *out) {
     out->valid = false;
     if (s == NULL || len < MM_TRACEPARENT_LEN) return -1;
+    if (len == MM_TRACEPARENT_LEN && tl_last.set && memcmp(s, tl_last.text, len) == 0) {
+        /* Version 00, written from a valid context: its ids are not zero. */
+        memcpy(out->trace_id, tl_last.trace_id, 16);
+        memcpy(out->span_id, tl_last.span_id, 8);
+        out->flags = tl_last.flags;
+        out->valid = true;
+        return 0;
+    }
     uint8_t version;
     if (!unhex(s, 1, &version) || version == 0xff) return -1;
     /* Version 00 is exactly 55 bytes; a later version may append fields
@@ -52,12 +75,19 @@ int mm_traceparent_parse(const char *s, size_t len, mm_trace_ctx *out) {
     return 0;
 }
 
+/* Both hex digits of each byte value: one 2-byte load per byte. */
+static const char hex_pairs[513] =
+    "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+    "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+    "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+    "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+    "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+    "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+    "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+    "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+
 void mm_trace_hex(const uint8_t *bytes, size_t n, char *out) {
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[bytes[i] >> 4];
-        out[2 * i + 1] = digits[bytes[i] & 15];
-    }
+    for (size_t i = 0; i < n; i++) memcpy(out + 2 * i, hex_pairs + 2 * bytes[i], 2);
     out[2 * n] = '\0';
 }
 
@@ -71,6 +101,13 @@ void mm_traceparent_format(const mm_trace_ctx *c, char out[MM_TRACEPARENT_LEN + 
     mm_trace_hex(c->span_id, 8, out + 36);
     out[52] = '-';
     mm_trace_hex(&c->flags, 1, out + 53);
+    if (!all_zero(c->trace_id, 16) && !all_zero(c->span_id, 8)) { /* what parse would accept */
+        memcpy(tl_last.text, out, MM_TRACEPARENT_LEN);
+        memcpy(tl_last.trace_id, c->trace_id, 16);
+        memcpy(tl_last.span_id, c->span_id, 8);
+        tl_last.flags = c->flags;
+        tl_last.set = true;
+    }
 }
 
 /* ---- tracestate ---------------------------------------------------------- */

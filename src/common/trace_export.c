@@ -118,10 +118,37 @@ static void set_spare(mm_span *sp) {
     }
 }
 
+static void q_lock(void);
+static void q_unlock(void);
+
 mm_span *mm_trace_span_alloc(void) {
     mm_span *sp = tl_spare;
     if (sp) {
         tl_spare = NULL;
+        return sp;
+    }
+    /* No spare: this thread starts spans that other threads end (a
+     * worker's consumer thread starts the process and publish spans; the
+     * producer's delivery thread ends the publish spans), so the spare it
+     * would get back at mm_span_end goes elsewhere. Two from the pool under
+     * one lock (this one and the next), rather than an aligned_alloc of
+     * ~2.3 KiB per span that the exporter would free again. */
+    mm_span *next = NULL;
+    q_lock();
+    sp = ex.pool;
+    if (sp) {
+        next = sp->next;
+        if (next) {
+            ex.pool = next->next;
+            ex.pool_count -= 2;
+        } else {
+            ex.pool = NULL;
+            ex.pool_count--;
+        }
+    }
+    q_unlock();
+    if (sp) {
+        if (next) set_spare(next);
         return sp;
     }
     /* On a cache line of its own (mm_span's layout); sizeof is a multiple

@@ -208,7 +208,10 @@ static size_t status_len(size_t msg_len) { return field_len(msg_len) + 2; }
 /* Most attribute records a span holds (the smallest record is 11 bytes). */
 #define SPAN_ATTRS_MAX (MM_SPAN_ATTRS_MAX / 11 + 1)
 
-/* The previous span of the batch, already written: its attributes (as
+/* Memos kept: one per span kind (mm_span_kind: 1..5). */
+#define MEMOS (MM_SPAN_CONSUMER + 1)
+
+/* The previous span of the batch of one kind, already written: its attributes (as
  * read, with where each one's bytes are) and where its attribute block is. */
 typedef struct memo {
     const mm_span *sp; /* NULL before the first span */
@@ -334,10 +337,15 @@ unsigned char *mm_otlp_encode_pb_into(mm_otlp_pb_buf *keep, mm_span *const *span
     /* the head: two tags with 10-byte varints at most, the resource, the scope */
     size_t gap = 2 * 11 + field_len(resource) + scope_msg;
     size_t cap = gap + 512 * (n ? n : 1), used = gap;
-    /* this span's attributes and the previous one's (the memo), swapped */
-    if (keep->attrs == NULL) keep->attrs = malloc(2 * SPAN_ATTRS_MAX * sizeof(attr));
+    /* This span's attributes, and the previous span's of each kind (the
+     * memos), swapped: a batch interleaves kinds (a synchronous mutation's
+     * server and publish spans; a worker's process, publish and
+     * result-store spans), and a span's attributes are mostly those of the
+     * last span of its kind (the same method, route, topic, group). */
+    if (keep->attrs == NULL) keep->attrs = malloc(MEMOS * SPAN_ATTRS_MAX * sizeof(attr));
     attr *mem = keep->attrs, *as = mem;
-    memo m = {.as = mem ? mem + SPAN_ATTRS_MAX : NULL};
+    memo memos[MEMOS] = {{0}};
+    for (size_t k = 1; mem && k < MEMOS; k++) memos[k].as = mem + k * SPAN_ATTRS_MAX;
     unsigned char *buf = keep->buf;
     if (buf == NULL || keep->cap < cap) {
         free(buf);
@@ -349,7 +357,9 @@ unsigned char *mm_otlp_encode_pb_into(mm_otlp_pb_buf *keep, mm_span *const *span
     if (mem == NULL || buf == NULL) goto fail;
     for (size_t i = 0; i < n; i++) {
         bool block;
-        size_t na, slen = span_parse(spans[i], as, &na, &m, &block), need = field_len(slen);
+        assert(spans[i]->kind >= MM_SPAN_INTERNAL && spans[i]->kind < MEMOS);
+        memo *m = &memos[spans[i]->kind];
+        size_t na, slen = span_parse(spans[i], as, &na, m, &block), need = field_len(slen);
         if (used + need > cap) {
             size_t ncap = cap * 2 > used + need ? cap * 2 : used + need;
             unsigned char *nb = realloc(buf, ncap);
@@ -359,21 +369,21 @@ unsigned char *mm_otlp_encode_pb_into(mm_otlp_pb_buf *keep, mm_span *const *span
         }
         size_t off, blen;
         unsigned char *end =
-            put_span(buf, buf + used, spans[i], slen, as, na, &m, block, &off, &blen);
+            put_span(buf, buf + used, spans[i], slen, as, na, m, block, &off, &blen);
         assert((size_t)(end - buf) == used + need);
         (void)end;
         used += need;
         /* This span is the next one's memo. A copied block leaves m.as as
          * it is: its records are byte-for-byte this span's. */
         if (!block) {
-            attr *t = m.as;
-            m.as = as;
+            attr *t = m->as;
+            m->as = as;
             as = t;
-            m.na = na;
+            m->na = na;
         }
-        m.sp = spans[i];
-        m.block_off = off;
-        m.block_len = blen;
+        m->sp = spans[i];
+        m->block_off = off;
+        m->block_len = blen;
     }
     size_t spans_bytes = used - gap;
     size_t scope_spans = scope_msg + spans_bytes;

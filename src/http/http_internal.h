@@ -308,6 +308,11 @@ const char *mm_http_conn_header_str(const mm_http_conn *c, const char *name, cha
  * (trace.c); only called when tracing is on. begin reads the request head. */
 void mm_http_trace_begin(mm_http_conn *c);
 void mm_http_trace_end(mm_http_conn *c, unsigned status);
+/* trace: the context the connection's current request carried (its valid
+ * traceparent, and tracestate: the server span's parent), malloc'd; NULL
+ * when it carried none, tracing is off or memory is short. A WebSocket
+ * upgrade keeps it for the connection's operations (docs/tracing.md). */
+mm_trace_ctx *mm_http_trace_carried(const mm_http_conn *c);
 
 /* Ends the current request as answered with status (its head already
  * written by the caller or about to be) and hands the connection to its

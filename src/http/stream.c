@@ -54,6 +54,9 @@ struct mm_http_stream {
     char *msg;
     size_t msg_len, msg_cap;
     char *token; /* KIND_SSE1: the reservation it fulfils (detached when freed) */
+    /* trace: KIND_WS: the context the upgrade request carried (its
+     * traceparent), the parent of every operation's span; NULL: none */
+    mm_trace_ctx *upgrade_trace;
 };
 
 typedef struct wreq {
@@ -176,6 +179,7 @@ static void stream_free(mm_http_stream *st) {
         o = n;
     }
     free(st->msg);
+    free(st->upgrade_trace);
     if (st->token) {
         mm_sse_tokens_detach(st->s->sse_tokens, st->token, st);
         free(st->token);
@@ -719,6 +723,7 @@ int mm_http_stream_try_upgrade(mm_http_conn *c) {
         refuse_upgrade(c, 503, "out of memory");
         return 1;
     }
+    if (mm_trace_enabled()) st->upgrade_trace = mm_http_trace_carried(c); /* trace */
     char head[256];
     int n =
         snprintf(head, sizeof head,
@@ -809,6 +814,8 @@ static void ws_protocol_message(mm_http_stream *st, const char *text, size_t len
                     .media = MM_HTTP_MEDIA_JSON,
                     .remote = st->c->remote,
                 };
+                /* trace: the operation continues the upgrade's context */
+                if (st->upgrade_trace) mm_trace_ctx_copy(&req.trace, st->upgrade_trace);
                 char *idcopy = strdup(id); /* the hook may complete (and free) the op */
                 if (idcopy) hooks(st)->subscribe(hooks(st)->ud, st, idcopy, &req, &o->data);
                 free(idcopy);

@@ -7,6 +7,7 @@
 
 #include <assert.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -95,4 +96,17 @@ void mm_http_trace_end(mm_http_conn *c, unsigned status) {
         mm_span_attr_str(sp, "error.type", why);
     }
     mm_span_end(sp);
+}
+
+mm_trace_ctx *mm_http_trace_carried(const mm_http_conn *c) {
+    const mm_span *sp = c->span;
+    if (!mm_trace_enabled() || sp == NULL || !sp->has_parent) return NULL;
+    /* The server span continued the request's context: same trace, same
+     * flags and tracestate (mm_span_start copies them), its parent id the
+     * client's span id. */
+    mm_trace_ctx *ctx = malloc(sizeof *ctx);
+    if (ctx == NULL) return NULL;
+    mm_trace_ctx_copy(ctx, &sp->ctx);
+    memcpy(ctx->span_id, sp->parent_id, sizeof ctx->span_id);
+    return ctx;
 }

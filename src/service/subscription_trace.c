@@ -3,19 +3,25 @@
 #include "service/subscription_trace.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "bus/event_trace.h"
 
 mm_span *mm_subscription_trace_begin(const mm_trace_ctx *request, const char *transport,
                                      const char *field, const char *operation_name) {
-    bool nested = request && request->valid;
+    bool has_parent = request && request->valid;
+    /* Over SSE the parent is the request's own server span: the operation is
+     * its INTERNAL child. Over WebSocket the operation is a request of its
+     * own, received as a message: a SERVER span, whose parent is the
+     * context the upgrade request carried (the client's span), if any. */
+    bool ws = transport && strcmp(transport, "ws") == 0;
+    mm_span_kind kind = has_parent && !ws ? MM_SPAN_INTERNAL : MM_SPAN_SERVER;
     char name[MM_SPAN_NAME_MAX];
     if (operation_name && *operation_name)
         snprintf(name, sizeof name, "subscription %s", operation_name);
     else
         snprintf(name, sizeof name, "subscription");
-    mm_span *sp =
-        mm_span_start(name, nested ? MM_SPAN_INTERNAL : MM_SPAN_SERVER, nested ? request : NULL);
+    mm_span *sp = mm_span_start(name, kind, has_parent ? request : NULL);
     if (sp == NULL) return NULL;
     mm_span_attr_const(sp, "graphql.operation.type", "subscription");
     mm_span_attr_str(sp, "graphql.operation.name", operation_name);
@@ -33,9 +39,7 @@ void mm_subscription_trace_end(mm_span *sp, uint64_t events_delivered) {
 mm_span *mm_subscription_trace_event_begin(const mm_event *ev, const char *topic) {
     mm_trace_ctx parent;
     bool has = mm_event_trace_get(ev, &parent);
-    char name[MM_SPAN_NAME_MAX];
-    snprintf(name, sizeof name, "process %s", topic ? topic : "");
-    mm_span *sp = mm_span_start(name, MM_SPAN_CONSUMER, has ? &parent : NULL);
+    mm_span *sp = mm_span_start_named("process ", topic, MM_SPAN_CONSUMER, has ? &parent : NULL);
     if (sp == NULL) return NULL;
     mm_span_attr_const(sp, "messaging.system", "kafka");
     mm_span_attr_const(sp, "messaging.operation.type", "process");

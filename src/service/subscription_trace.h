@@ -12,7 +12,9 @@
  *   child of the request's HTTP server span (INTERNAL: the conventions
  *   leave SERVER to the span that received the request); over WebSocket an
  *   operation arrives as a message on a connection whose request has ended,
- *   so it is a SERVER span of its own trace. It ends when the operation does
+ *   so it is a SERVER span: a child of the context the upgrade request
+ *   carried (its traceparent, the client's span), or the root of its own
+ *   trace when it carried none. It ends when the operation does
  *   (complete, client gone, error) and counts the events it was sent
  *   (metamorphosis.subscription.events_delivered).
  * - Delivering an event is messaging "process" work of the server, and the
@@ -34,8 +36,10 @@
 #include "bus/envelope.h"
 #include "common/trace.h"
 
-/* Starts the operation's span: parent the request's context (SSE: its
- * server span) or none (a WebSocket operation). transport: "sse" or "ws"
+/* Starts the operation's span: parent the request's context: over SSE its
+ * server span (the operation is its INTERNAL child), over WebSocket the
+ * context the upgrade request carried (a SERVER span, the root of its own
+ * trace when the upgrade carried none). transport: "sse", "sse1" or "ws"
  * (mm_http_stream_kind). */
 mm_span *mm_subscription_trace_begin(const mm_trace_ctx *request, const char *transport,
                                      const char *field, const char *operation_name);

@@ -955,7 +955,7 @@ static int subscribe_document(mm_subscriptions *subs, mm_http_stream *st, const 
     if (!spec && !polled) arm_result_sweep(subs, loop);
     mm_log_debug("msg=\"subscription started\" transport=%s remote=%s field=%s",
                  mm_http_stream_kind(st), mm_http_stream_remote(st), field);
-    if (mm_trace_enabled()) /* trace: over SSE a child of the request's server span */
+    if (mm_trace_enabled()) /* trace: parent the request's server span (SSE), the upgrade's context (WebSocket) */
         s->span = mm_subscription_trace_begin(&req->trace, mm_http_stream_kind(st), field,
                                               req->operation_name);
     *op_data = s;

@@ -242,6 +242,53 @@ while time.time() < deadline:
 sys.exit("not found")
 PY
 
+# WebSocket with a traceparent on the upgrade request: the operation's
+# SERVER span continues it (its parent is the client's span, in the
+# client's trace), as an SSE operation continues its request's.
+ws_trace=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
+ws_parent=$(python3 -c 'import secrets; print(secrets.token_hex(8))')
+python3 "$src/tests/e2e/tracing/ws_subscribe.py" "$url" \
+    'subscription W2 { formCreated(name: "traced-ws2") { id name } }' W2 \
+    "00-$ws_trace-$ws_parent-01" >"$work/ws2.txt" 2>&1 &
+ws_pid=$!
+pids+=("$ws_pid")
+for _ in $(seq 100); do grep -q subscribed "$work/ws2.txt" && break; sleep 0.1; done
+ws_body='{"query":"mutation { createForm(name: \"traced-ws2\", template: \"t\", timing: synchronous) { data { id } } }"}'
+for _ in $(seq 30); do
+    curl -s --max-time 30 -H 'content-type: application/json' --data-binary "$ws_body" "$url" >/dev/null
+    grep -q '"traced-ws2"' "$work/ws2.txt" && break
+    sleep 0.3
+done
+wait "$ws_pid" || fail "the traced WebSocket subscription got no event: $(cat "$work/ws2.txt")"
+unset 'pids[-1]'
+python3 - "$query" "$ws_trace" "$ws_parent" <<'PY' || fail "the WebSocket operation did not continue the upgrade's traceparent"
+import json, sys, time, urllib.request
+url, trace, parent = sys.argv[1:4]
+deadline, last = time.time() + 30, None
+while time.time() < deadline:
+    try:
+        data = json.load(urllib.request.urlopen(f"{url}/api/traces/{trace}", timeout=5))["data"]
+    except Exception:
+        data = []
+    for tr in data:
+        for sp in tr["spans"]:
+            if sp["operationName"] != "subscription W2":
+                continue
+            last = sp
+            t = {x["key"]: x["value"] for x in sp["tags"]}
+            if int(t.get("metamorphosis.subscription.events_delivered", 0)) < 1:
+                continue  # not ended yet
+            assert sp["traceID"] == trace, sp["traceID"]
+            refs = [r for r in sp["references"] if r["refType"] == "CHILD_OF"]
+            assert [(r["traceID"], r["spanID"]) for r in refs] == [(trace, parent)], refs
+            assert t.get("span.kind") == "server", t
+            assert t.get("metamorphosis.subscription.transport") == "ws", t
+            print("tracing_jaeger: WebSocket operation continued the upgrade's traceparent", sp["spanID"])
+            sys.exit(0)
+    time.sleep(0.5)
+sys.exit(f"subscription W2 not found in trace {trace} (last seen: {last})")
+PY
+
 # The worker's logs joined: its process saw the traced events (info lines
 # written while handling carry trace_id when there are any).
 kill -0 "${pids[0]}" 2>/dev/null || fail "jaeger died"

@@ -2,7 +2,10 @@
 (graphql-transport-ws) for tracing_jaeger.sh, on a raw socket (no client
 library: the handshake and masked text frames are all it needs).
 
-  python3 ws_subscribe.py GRAPHQL_URL QUERY OPERATION_NAME
+  python3 ws_subscribe.py GRAPHQL_URL QUERY OPERATION_NAME [TRACEPARENT]
+
+TRACEPARENT: sent as the upgrade request's traceparent header (the
+operation's span continues it).
 
 Prints "subscribed" once the server acknowledged the connection and the
 subscribe went out, then the first "next" message's payload; then completes
@@ -16,12 +19,14 @@ import sys
 import urllib.parse
 
 url, query, opname = sys.argv[1:4]
+traceparent = sys.argv[4] if len(sys.argv) > 4 else None
 u = urllib.parse.urlsplit(url)
 s = socket.create_connection((u.hostname, u.port), timeout=40)
 key = base64.b64encode(os.urandom(16)).decode()
 s.sendall((f"GET {u.path} HTTP/1.1\r\nHost: {u.netloc}\r\nUpgrade: websocket\r\n"
            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
-           "Sec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n").encode())
+           "Sec-WebSocket-Protocol: graphql-transport-ws\r\n"
+           + (f"traceparent: {traceparent}\r\n" if traceparent else "") + "\r\n").encode())
 buf = b""
 while b"\r\n\r\n" not in buf:
     chunk = s.recv(4096)

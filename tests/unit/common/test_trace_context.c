@@ -38,6 +38,41 @@ static void test_parse_valid(void **state) {
     assert_int_equal(c.flags, 0);
 }
 
+/* The thread remembers the last traceparent it wrote: parsing it back
+ * gives the same context, and anything else is still parsed (and refused)
+ * as usual. */
+static void test_parse_after_format(void **state) {
+    (void)state;
+    mm_trace_ctx c, d;
+    assert_int_equal(parse(GOOD, &c), 0);
+    char out[MM_TRACEPARENT_LEN + 1];
+    mm_traceparent_format(&c, out);
+    assert_int_equal(parse(out, &d), 0);
+    assert_true(d.valid);
+    assert_int_equal(d.flags, c.flags);
+    assert_memory_equal(d.trace_id, c.trace_id, 16);
+    assert_memory_equal(d.span_id, c.span_id, 8);
+    /* one digit other than the remembered text */
+    char other[MM_TRACEPARENT_LEN + 1];
+    memcpy(other, out, sizeof other);
+    other[10] = other[10] == 'a' ? 'b' : 'a';
+    assert_int_equal(parse(other, &d), 0);
+    assert_int_not_equal(d.trace_id[3], c.trace_id[3]);
+    other[10] = 'A'; /* uppercase: refused */
+    assert_int_equal(parse(other, &d), -1);
+    /* flags differ */
+    memcpy(other, out, sizeof other);
+    other[54] = '0';
+    assert_int_equal(parse(other, &d), 0);
+    assert_int_equal(d.flags, 0);
+    /* a context with an all-zero span id, written: still refused when read */
+    mm_trace_ctx z = c;
+    memset(z.span_id, 0, 8);
+    mm_traceparent_format(&z, out);
+    assert_int_equal(parse(out, &d), -1);
+    assert_false(d.valid);
+}
+
 static void test_parse_future_version(void **state) {
     (void)state;
     mm_trace_ctx c;
@@ -167,9 +202,10 @@ static void test_random_after_fork(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_valid),   cmocka_unit_test(test_parse_future_version),
-        cmocka_unit_test(test_parse_invalid), cmocka_unit_test(test_tracestate),
-        cmocka_unit_test(test_random),        cmocka_unit_test(test_random_after_fork),
+        cmocka_unit_test(test_parse_valid),          cmocka_unit_test(test_parse_after_format),
+        cmocka_unit_test(test_parse_future_version), cmocka_unit_test(test_parse_invalid),
+        cmocka_unit_test(test_tracestate),           cmocka_unit_test(test_random),
+        cmocka_unit_test(test_random_after_fork),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -330,6 +330,62 @@ static void test_encode_pb_memo(void **state) {
     mm_trace_enabled_ = false;
 }
 
+/* A batch interleaving kinds (a synchronous mutation's server and publish
+ * spans): each span's attributes are memoised against the last span of its
+ * kind, and every one still decodes as written. Also mm_span_start_named
+ * and mm_span_attr_dec. */
+static void test_encode_pb_memo_kinds(void **state) {
+    (void)state;
+    mm_trace_enabled_ = true;
+    mm_span *sp[6];
+    for (int k = 0; k < 6; k++) {
+        bool server = k % 2 == 0;
+        sp[k] = server
+                    ? mm_span_start("POST /graphql", MM_SPAN_SERVER, sampled_parent())
+                    : mm_span_start_named("publish ", "orders", MM_SPAN_PRODUCER, sampled_parent());
+        assert_non_null(sp[k]);
+        if (server) {
+            mm_span_attr_const(sp[k], "url.scheme", "http");
+            mm_span_attr_int(sp[k], "http.response.status_code", k == 4 ? 500 : 200);
+        } else {
+            mm_span_attr_const(sp[k], "messaging.system", "kafka");
+            mm_span_attr_str(sp[k], "messaging.destination.name", "orders");
+            mm_span_attr_dec(sp[k], "messaging.destination.partition.id", k == 5 ? -12 : k);
+        }
+        sp[k]->end_ns = sp[k]->start_ns + 1;
+    }
+    assert_string_equal(sp[1]->name, "publish orders");
+    assert_int_equal(sp[1]->name_len, 14);
+    size_t len;
+    uint8_t *pb = mm_otlp_encode_pb(sp, 6, "svc", &len);
+    assert_non_null(pb);
+    for (size_t k = 0; k < 6; k++) {
+        if (k % 2 == 0) {
+            check_pb_attr(pb, len, k, 0, "url.scheme", "http", 0);
+            check_pb_attr(pb, len, k, 1, "http.response.status_code", NULL, k == 4 ? 500 : 200);
+        } else {
+            char part[8];
+            snprintf(part, sizeof part, "%d", k == 5 ? -12 : (int)k);
+            check_pb_attr(pb, len, k, 0, "messaging.system", "kafka", 0);
+            check_pb_attr(pb, len, k, 1, "messaging.destination.name", "orders", 0);
+            check_pb_attr(pb, len, k, 2, "messaging.destination.partition.id", part, 0);
+        }
+    }
+    free(pb);
+    /* a name cut to fit */
+    char topic[300];
+    memset(topic, 't', sizeof topic - 1);
+    topic[sizeof topic - 1] = '\0';
+    mm_span *cut = mm_span_start_named("process ", topic, MM_SPAN_CONSUMER, NULL);
+    assert_non_null(cut);
+    assert_int_equal(cut->name_len, MM_SPAN_NAME_MAX - 1);
+    assert_int_equal(strlen(cut->name), MM_SPAN_NAME_MAX - 1);
+    assert_memory_equal(cut->name, "process ttt", 11);
+    mm_span_free(cut);
+    for (int k = 0; k < 6; k++) mm_span_free(sp[k]);
+    mm_trace_enabled_ = false;
+}
+
 /* The protobuf encoding: ids raw, times fixed64, attributes, status. */
 static void test_encode_pb(void **state) {
     (void)state;
@@ -726,6 +782,7 @@ int main(void) {
         cmocka_unit_test(test_attr_bounds),
         cmocka_unit_test(test_encode_pb),
         cmocka_unit_test(test_encode_pb_memo),
+        cmocka_unit_test(test_encode_pb_memo_kinds),
         cmocka_unit_test(test_links),
         cmocka_unit_test(test_export_posts),
         cmocka_unit_test(test_concurrent_threads),
