@@ -364,6 +364,15 @@ static void call_deadline(uv_timer_t *t) {
     call *k = t->data;
     mm_redis_async *r = k->r;
     if (k->done) return;
+    /* libuv times a timer from the loop's cached clock, which is as old as
+     * the current loop turn (older still when the call was started from
+     * outside a callback): the timer can fire before the deadline. Never
+     * answer "timed out" early: wait out the rest. */
+    uint64_t now = uv_hrtime();
+    if (now < k->deadline_ns) {
+        uv_timer_start(&k->timer, call_deadline, (k->deadline_ns - now + 999999) / 1000000, 0);
+        return;
+    }
     if (!k->sent_on && in_wait_list(r, k)) wait_unlink(r, k);
     conn *c = k->sent_on;
     /* Answer first, then drop the connection (which also fails every other
