@@ -24,7 +24,9 @@
 #      span) and the delivery's process span in the mutation's trace, a child
 #      of the emit's publish span, linked to the operation span
 #      (tracing/check_subscription.py); over WebSocket the operation's span
-#      is the SERVER root of its own trace (tracing/ws_subscribe.py).
+#      is the SERVER root of its own trace (tracing/ws_subscribe.py), or,
+#      when the upgrade request carried a traceparent (W2), a child of the
+#      client's span in the client's trace.
 set -euo pipefail
 
 source "$(dirname "$0")/lib/prologue.sh"
