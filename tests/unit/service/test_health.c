@@ -25,8 +25,8 @@
 
 typedef struct fake_kafka {
     atomic_int calls;
-    atomic_int fail; /* the answer: nonzero is "no broker" */
-    atomic_int hang; /* nonzero: the probe does not return until it is 0 (3 s at most) */
+    atomic_int fail;    /* the answer: nonzero is "no broker" */
+    atomic_int hang;    /* nonzero: the probe does not return until it is 0 (3 s at most) */
     atomic_int on_loop; /* probes that ran on the loop thread (must stay 0) */
 } fake_kafka;
 
@@ -141,7 +141,7 @@ static void test_hung_probe_unready_within_bound(void **state) {
     long long took = wait_kafka(r->h, MM_DEP_DOWN, 3000);
     print_message("unready %lld ms after the probe started hanging (bound %d ms)\n", took, bound);
     assert_true(took >= 0);
-    assert_true(took <= 100 + bound + 250); /* interval + bound + scheduling slack */
+    assert_true(took <= 100 + bound + 250);       /* interval + bound + scheduling slack */
     assert_int_equal(atomic_load(&r->k.hang), 1); /* it still hangs */
     char reason[200] = "";
     assert_int_equal(mm_health_ready(r->h, reason, sizeof reason), 0);
