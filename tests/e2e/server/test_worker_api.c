@@ -25,10 +25,10 @@
 #include "metamorphosis.h"
 #include "mm_test.h"
 
-static pthread_t run_thread;        /* the thread that calls mm_worker_run */
-static atomic_int handled;          /* handler calls */
+static pthread_t run_thread;         /* the thread that calls mm_worker_run */
+static atomic_int handled;           /* handler calls */
 static atomic_int handled_elsewhere; /* ... on another thread than run_thread */
-static atomic_int overruns;         /* on_stop_overrun calls */
+static atomic_int overruns;          /* on_stop_overrun calls */
 
 static json_t *ping_event(void *ud, mm_mutation_call *call, json_t *args) {
     (void)ud, (void)call;
@@ -63,14 +63,14 @@ static mm_service *define(const char *name) {
                                                                      .mutate_event = ping_event}),
                      0);
     assert_int_equal(mm_service_add_consumer(svc, &(mm_consumer_def){.name = "pong",
-                                                                      .event_types = pings,
-                                                                      .save_result = 1,
-                                                                      .handle = pong}),
+                                                                     .event_types = pings,
+                                                                     .save_result = 1,
+                                                                     .handle = pong}),
                      0);
-    assert_int_equal(mm_service_add_consumer(svc, &(mm_consumer_def){.name = "count",
-                                                                      .event_types = pings,
-                                                                      .handle = count}),
-                     0);
+    assert_int_equal(
+        mm_service_add_consumer(
+            svc, &(mm_consumer_def){.name = "count", .event_types = pings, .handle = count}),
+        0);
     return svc;
 }
 
@@ -157,9 +157,8 @@ static void test_worker_without_gregor(void **state) {
     json_decref(doc);
 
     /* The worker, through the library alone. */
-    mm_worker_options wo = {.consumer = "pong",
-                            .on_stop_overrun = on_overrun,
-                            .stop_bound_ms = 5000};
+    mm_worker_options wo = {
+        .consumer = "pong", .on_stop_overrun = on_overrun, .stop_bound_ms = 5000};
     mm_worker *w = mm_worker_open(&svc, 1, &wo, err, sizeof err);
     if (!w) fail_msg("mm_worker_open: %s", err);
     the_worker = w;
@@ -170,8 +169,7 @@ static void test_worker_without_gregor(void **state) {
     assert_int_equal(pthread_create(&run_thread, NULL, worker_main, &wr), 0);
 
     char q[512];
-    snprintf(q, sizeof q,
-             "{ eventResult(id: \\\"%s\\\") { status eventType data } }", event_id);
+    snprintf(q, sizeof q, "{ eventResult(id: \\\"%s\\\") { status eventType data } }", event_id);
     const char *st = NULL;
     end = mm_test_now_ms() + 60000;
     doc = NULL;
@@ -180,9 +178,8 @@ static void test_worker_without_gregor(void **state) {
         body = post(url, q, &status);
         doc = json_loads(body, 0, NULL);
         free(body);
-        st = json_string_value(
-            json_object_get(json_object_get(json_object_get(doc, "data"), "eventResult"),
-                            "status"));
+        st = json_string_value(json_object_get(
+            json_object_get(json_object_get(doc, "data"), "eventResult"), "status"));
         if (!st) usleep(200 * 1000);
     } while (!st && mm_test_now_ms() < end);
     if (!st) fail_msg("no result stored for %s", event_id);
@@ -205,7 +202,7 @@ static void test_worker_without_gregor(void **state) {
     print_message("mm_worker_run returned %lld ms after the stop\n", mm_test_now_ms() - t0);
     assert_true(mm_test_now_ms() - t0 < 10000);
     assert_int_equal(atomic_load(&overruns), 0); /* closed well within its bound */
-    mm_worker_stop(w); /* again: harmless */
+    mm_worker_stop(w);                           /* again: harmless */
     the_worker = NULL;
     mm_worker_free(w);
 
