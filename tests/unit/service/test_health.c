@@ -141,7 +141,7 @@ static void test_hung_probe_unready_within_bound(void **state) {
     long long took = wait_kafka(r->h, MM_DEP_DOWN, 3000);
     print_message("unready %lld ms after the probe started hanging (bound %d ms)\n", took, bound);
     assert_true(took >= 0);
-    assert_true(took <= 100 + bound + 250);       /* interval + bound + scheduling slack */
+    assert_true(took <= 100 + bound + 600);       /* interval + bound + slack on a loaded machine */
     assert_int_equal(atomic_load(&r->k.hang), 1); /* it still hangs */
     char reason[200] = "";
     assert_int_equal(mm_health_ready(r->h, reason, sizeof reason), 0);
@@ -185,8 +185,8 @@ static void test_stop_during_hung_probe(void **state) {
     assert_true(atomic_load(&r->k.calls) > calls);
     t0 = mm_test_now_ms();
     mm_health_stop(r->h);
-    assert_true(mm_test_now_ms() - t0 < 200);
-    mm_health_stop(r->h); /* again: harmless */
+    assert_true(mm_test_now_ms() - t0 < 1000); /* not the probe's 3 s */
+    mm_health_stop(r->h);                      /* again: harmless */
     calls = atomic_load(&r->k.calls);
     atomic_store(&r->k.hang, 0);
     usleep(300 * 1000);
