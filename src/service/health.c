@@ -127,7 +127,7 @@ static void probe_kafka(mm_health *h) {
     if (h->kafka_out) return; /* one at a time: a hung one is the deadline's */
     probe_job *p = calloc(1, sizeof(*p));
     if (p) p->h = h;
-    if (!p || mm_dispatch_post(h->cfg.blocking, run_kafka_probe, p) != 0) {
+    if (!p || mm_dispatch_post_front(h->cfg.blocking, run_kafka_probe, p) != 0) {
         free(p);
         set_state(&h->kafka, MM_DEP_DOWN, "kafka"); /* out of memory: cannot tell */
         return;

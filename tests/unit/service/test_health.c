@@ -2,7 +2,7 @@
  * timer heap with the Kafka probe on a blocking pool: starting them creates
  * no thread; a probe that hangs past its bound makes readiness false within
  * the bound (while it still hangs), and its late answer counts; a failed
- * probe says why. The Kafka probe is replaced by a function the test
+ * probe says why; the probe goes ahead of jobs queued on the pool. The Kafka probe is replaced by a function the test
  * controls (the real metadata request is covered by
  * tests/e2e/server_kafka_health.sh and tests/e2e/tutorial.sh). */
 #include <setjmp.h>
@@ -193,6 +193,27 @@ static void test_stop_during_hung_probe(void **state) {
     assert_int_equal(atomic_load(&r->k.calls), calls); /* no probe after the stop */
 }
 
+static void sleep_job(void *ud) { usleep((useconds_t)(uintptr_t)ud * 1000); }
+
+/* The probe goes ahead of jobs queued on the pool (resolvers waiting for a
+ * thread): with one thread busy for 300 ms and 2 s of jobs queued behind
+ * it, Kafka reads as up after the busy job, not after the queue, and the
+ * 1 s bound does not fire. */
+static void test_probe_jumps_the_queue(void **state) {
+    rig *r = *state;
+    mm_dispatch_free(r->pool);
+    r->pool = mm_dispatch_start(1);
+    assert_non_null(r->pool);
+    assert_int_equal(mm_dispatch_post(r->pool, sleep_job, (void *)(uintptr_t)300), 0);
+    for (int i = 0; i < 10; i++)
+        assert_int_equal(mm_dispatch_post(r->pool, sleep_job, (void *)(uintptr_t)200), 0);
+    r->h = start(r, 1000);
+    assert_non_null(r->h);
+    long long took = wait_kafka(r->h, MM_DEP_UP, 3000);
+    print_message("up after %lld ms behind a 300 ms job and 2 s of queued ones\n", took);
+    assert_true(took >= 0 && took < 1000);
+}
+
 /* Missing parts are refused; nothing probed reads as up. */
 static void test_config_checks(void **state) {
     rig *r = *state;
@@ -215,6 +236,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_hung_probe_unready_within_bound, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_probe_is_down_and_recovers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_during_hung_probe, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_probe_jumps_the_queue, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_checks, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
