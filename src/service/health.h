@@ -7,7 +7,8 @@
  *     own deadline), and
  *   - hands one Kafka metadata request (a real request to a broker, asking
  *     about one topic; it blocks up to kafka_timeout_ms inside librdkafka,
- *     so it runs on the blocking pool, service/dispatch.h) and arms a
+ *     so it runs on the blocking pool, service/dispatch.h, queued ahead of
+ *     the jobs waiting there) and arms a
  *     deadline of kafka_bound_ms for it on the same heap. The answer is
  *     posted back to the loop. If the deadline fires first the loop marks
  *     Kafka unreachable: a probe that never returns cannot leave readiness
