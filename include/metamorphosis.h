@@ -468,6 +468,86 @@ MM_API void mm_server_stop(mm_server *s);
 MM_API void mm_server_free(mm_server *s);
 
 /* ======================================================================
+ * A worker in your own program
+ *
+ * What `gregor worker` does, as a library: one consumer of the given
+ * services joins its Kafka consumer group and handles its events: what the
+ * handler emits is published, its result stored in Redis (save_result),
+ * offsets committed once an event is complete (docs/reliability.md), as the
+ * configuration says (docs/configuration.md; MM_* variables override it).
+ *
+ *   mm_worker *w = mm_worker_open(services, n, &opts, err, sizeof err);
+ *   mm_worker_run(w, err, sizeof err);  -- until mm_worker_stop(w) or max_messages
+ *   mm_worker_free(w);
+ *
+ * Threads:
+ *   - mm_worker_open and mm_worker_free: the caller's thread; the service's
+ *     post_fork initializer (if any) runs inside mm_worker_open, there.
+ *   - mm_worker_run runs the consumer's loop on the calling thread: the
+ *     consumer handler (mm_consumer_fn) is called on that thread, one event
+ *     at a time, unless the consumer has concurrency N > 1 (then on N
+ *     handler threads the worker starts). librdkafka's and the result
+ *     store's own threads never run your code.
+ *   - on_stop_overrun (below): the worker's watchdog thread.
+ *   - mm_worker_stop: async-signal-safe (it sets a sig_atomic_t flag the
+ *     loop polls at least every 100 ms): call it from a signal handler or
+ *     any thread, any number of times, before or during mm_worker_run.
+ * Several workers may run in one process (each its own mm_worker, run on
+ * its own thread). Services must stay alive until mm_worker_free returns.
+ * ====================================================================== */
+
+typedef struct mm_worker mm_worker;
+
+typedef struct mm_worker_options {
+    const char *config_path;         /* configuration YAML; NULL: built-in defaults (and the
+                                environment, which overrides either) */
+    const char *consumer;            /* the consumer to run: NAME, or SERVICE.NAME when names clash
+                                (required) */
+    unsigned long long max_messages; /* mm_worker_run returns after handling this many
+                                        events; 0: never */
+    unsigned slot;                   /* an exactly-once consumer's transactional.id is
+                      HOST.SERVICE.CONSUMER.SLOT: a worker opened with the same slot
+                      fences this one (docs/exactly-once.md) */
+    /* A bound on stopping: librdkafka's group leave and final commit wait
+     * much longer than a handler when Kafka is gone. When set, a watchdog
+     * thread calls on_stop_overrun(stop_overrun_ud) once if mm_worker_run
+     * has not returned stop_bound_ms (0: 3000) after mm_worker_stop and
+     * after the handler running then returned; what the callback may do is
+     * exit the process (gregor worker does: the final offset commit is
+     * abandoned, events since the last commit are delivered again). NULL:
+     * no watchdog; mm_worker_run returns when the close completes. */
+    void (*on_stop_overrun)(void *ud, unsigned stop_bound_ms);
+    void *stop_overrun_ud;
+    unsigned stop_bound_ms;
+} mm_worker_options;
+
+/* Loads the configuration, finds the consumer, builds the schema (the event
+ * types every loaded service defines are the known types), connects the
+ * producer and the Redis stores (an unreachable Kafka or Redis is not an
+ * error: the clients retry) and runs the consumer's service's post_fork.
+ * The configuration's log_level becomes the process's. NULL with a message
+ * in err on a bad configuration, an unknown consumer or a failed
+ * post_fork. opts is copied (its strings too). */
+MM_API mm_worker *mm_worker_open(mm_service *const *services, size_t count,
+                                 const mm_worker_options *opts, char *err, size_t err_size);
+
+/* Joins the group and handles events until mm_worker_stop (then the event
+ * in progress completes, offsets are committed, the group is left) or
+ * max_messages. Returns 0 after a stop, 1 when max_messages were handled,
+ * or a negative mm_error with a message in err (a fatal Kafka client
+ * error). Call once, from any one thread. Returns at once if stop came
+ * first. */
+MM_API int mm_worker_run(mm_worker *w, char *err, size_t err_size);
+
+/* Asks the worker to stop. Async-signal-safe: a signal handler or any
+ * thread, any number of times. */
+MM_API void mm_worker_stop(mm_worker *w);
+
+/* Closes the connections and frees w. Not while mm_worker_run runs. NULL
+ * is a no-op. */
+MM_API void mm_worker_free(mm_worker *w);
+
+/* ======================================================================
  * Subscriptions (docs/subscriptions.md)
  *
  * A service declares fields of `type Subscription` in its SDL and binds each

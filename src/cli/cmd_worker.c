@@ -3,13 +3,10 @@
  * of these; alone it is the simplest way to run a consumer. */
 #include <errno.h>
 #include <getopt.h>
-#include <pthread.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli_common.h"
@@ -18,14 +15,16 @@
 #include "common/trace_export.h"
 #include "node/worker_endpoint.h"
 #include "service/consumer_runner.h"
-#include "service/consumer_txn.h"
-#include "service/schema_merge.h"
+#include "service/worker_api.h"
 
-static volatile sig_atomic_t stop_requested;
+/* The worker the signal handlers stop (mm_worker_stop is async-signal-safe). */
+static mm_worker *volatile the_worker;
+static volatile sig_atomic_t stop_early; /* a signal before the worker exists */
 
 static void on_signal(int sig) {
     (void)sig;
-    stop_requested = 1;
+    stop_early = 1;
+    mm_worker_stop(the_worker);
 }
 
 /* How long a stopping worker may take to commit, leave and close once its
@@ -34,48 +33,14 @@ static void on_signal(int sig) {
  * workers (docs/node.md, "Bounded exit"). */
 #define STOP_BOUND_MS 3000
 
-static atomic_int handling;
-static atomic_llong last_end_ms;
-
-static long long mono_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void on_begin(void *ud, const mm_event *ev, const mm_message_info *info) {
-    (void)ud, (void)ev, (void)info;
-    atomic_store(&handling, 1);
-}
-
-static void on_end(void *ud, const mm_event *ev) {
-    (void)ud, (void)ev;
-    atomic_store(&last_end_ms, mono_ms());
-    atomic_store(&handling, 0);
-}
-
-/* Exits the process STOP_BOUND_MS after a stop request (and after the
- * handler running then returned), saying what is abandoned. */
-static void *watchdog(void *arg) {
-    const char *consumer = arg;
-    long long since = 0;
-    for (;;) {
-        struct timespec ts = {0, 50 * 1000000L};
-        nanosleep(&ts, NULL);
-        if (!stop_requested || atomic_load(&handling)) continue;
-        long long now = mono_ms();
-        if (!since) since = now;
-        long long from = atomic_load(&last_end_ms) > since ? atomic_load(&last_end_ms) : since;
-        if (now - from < STOP_BOUND_MS) continue;
-        mm_log_warn(
-            "gregor worker %s: not closed %d ms after the stop (Kafka unreachable?); exiting "
-            "without a clean group leave. Abandoned: the final offset commit (events handled "
-            "since the last commit are delivered again); every committed event is complete",
-            consumer, STOP_BOUND_MS);
-        fflush(NULL);
-        _exit(GREGOR_EXIT_OK);
-    }
-    return NULL;
+/* On the worker's watchdog thread: the stop bound passed. */
+static void on_stop_overrun(void *ud, unsigned bound_ms) {
+    mm_log_warn("gregor worker %s: not closed %u ms after the stop (Kafka unreachable?); exiting "
+                "without a clean group leave. Abandoned: the final offset commit (events handled "
+                "since the last commit are delivered again); every committed event is complete",
+                (const char *)ud, bound_ms);
+    fflush(NULL);
+    _exit(GREGOR_EXIT_OK);
 }
 
 static void usage(FILE *out) {
@@ -100,35 +65,6 @@ static void usage(FILE *out) {
                  "                      serve Prometheus metrics at GET /metrics there (port 0:\n"
                  "                      a free one, printed as 'worker metrics: HOST:PORT')\n"
                  "  -h, --help          show this help\n");
-}
-
-/* Finds "service.consumer" or a consumer name unique across the services. */
-static const mm_consumer_spec *find_consumer(const mm_app *app, const char *name, char *err,
-                                             size_t err_size) {
-    const char *dot = strchr(name, '.');
-    const mm_consumer_spec *found = NULL;
-    for (size_t i = 0; i < app->service_count; i++) {
-        const mm_service *s = app->services[i];
-        const char *cname = name;
-        if (dot) {
-            size_t n = (size_t)(dot - name);
-            if (strlen(s->name) != n || strncmp(s->name, name, n) != 0) continue;
-            cname = dot + 1;
-        }
-        const mm_consumer_spec *c = mm_service_find_consumer(s, cname);
-        if (c && found) {
-            snprintf(err, err_size,
-                     "consumer %s exists in services %s and %s; say which as SERVICE.%s", cname,
-                     found->service->name, s->name, cname);
-            return NULL;
-        }
-        if (c) found = c;
-    }
-    char hint[512];
-    if (!found)
-        snprintf(err, err_size, "no consumer named %s in the loaded services%s", name,
-                 gregor_consumer_hint(app, name, hint, sizeof hint));
-    return found;
 }
 
 int gregor_cmd_worker(int argc, char **argv) {
@@ -198,25 +134,21 @@ int gregor_cmd_worker(int argc, char **argv) {
     if ((rc = gregor_open("worker", &apps, 1, config_path, &app, &cfg))) return rc;
     char err[1024];
     int status = GREGOR_EXIT_FAILURE;
-    mm_gql_schema *schema = NULL;
-    mm_runtime rt;
-    int rt_open = 0;
+    mm_worker *w = NULL;
     /* --metrics-listen: the runner counts into this block (as a node's
      * worker does into the page its node reads), the endpoint renders it. */
     mm_worker_metrics *metrics = NULL;
     mm_worker_endpoint *endpoint = NULL;
-    const mm_consumer_spec *spec = find_consumer(&app, consumer, err, sizeof err);
+    const mm_consumer_spec *spec =
+        mm_worker_find_consumer(app.services, app.service_count, consumer, err, sizeof err);
     if (!spec) {
-        fprintf(stderr, "gregor worker: %s\n", err);
+        char hint[512] = "";
+        if (!strstr(err, " exists in services "))
+            gregor_consumer_hint(&app, consumer, hint, sizeof hint);
+        fprintf(stderr, "gregor worker: %s%s\n", err, hint);
         goto out;
     }
-    schema =
-        mm_services_build_schema(app.services, app.service_count, NULL, 0, NULL, err, sizeof err);
-    if (!schema) {
-        fprintf(stderr, "gregor worker: %s\n", err);
-        goto out;
-    }
-    /* Before the runtime connects anything: an address in use fails at once. */
+    /* Before anything connects: an address in use fails at once. */
     if (metrics_listen) {
         char bound[300];
         metrics = calloc(1, sizeof *metrics);
@@ -236,42 +168,30 @@ int gregor_cmd_worker(int argc, char **argv) {
         mm_log_info("gregor worker %s.%s: metrics at http://%s/metrics", spec->service->name,
                     spec->name, bound);
     }
-    if (mm_runtime_open(&rt, cfg, MM_RUNTIME_WORKER, app.services, app.service_count, err,
-                        sizeof err)) {
+    mm_worker_options wo = {.consumer = consumer,
+                            .max_messages = max_messages,
+                            .slot = (unsigned)slot,
+                            .on_stop_overrun = on_stop_overrun,
+                            .stop_overrun_ud = (void *)consumer,
+                            .stop_bound_ms = STOP_BOUND_MS};
+    w = mm_worker_open_config(app.services, app.service_count, cfg, &wo, metrics, err, sizeof err);
+    if (!w) {
         fprintf(stderr, "gregor worker: %s\n", err);
         goto out;
     }
-    rt_open = 1;
-    if (spec->service->post_fork &&
-        spec->service->post_fork(spec->service->post_fork_ud, spec->service)) {
-        fprintf(stderr, "gregor worker: service %s: post_fork initializer failed\n",
-                spec->service->name);
-        goto out;
-    }
-    pthread_t wd;
-    if (pthread_create(&wd, NULL, watchdog, (void *)consumer) == 0) pthread_detach(wd);
-    char txn_id[640];
-    if (mm_consumer_txn_default_id(spec, (int)slot, txn_id, sizeof txn_id) != 0) {
-        fprintf(stderr, "gregor worker: transactional.id too long\n");
-        goto out;
-    }
-    mm_runner_options ro = {.max_messages = max_messages,
-                            .stop_flag = &stop_requested,
-                            .on_handle_begin = on_begin,
-                            .on_handle_end = on_end,
-                            .metrics = metrics,
-                            .transactional_id = txn_id};
-    rc = mm_consumer_runner_run(&rt, schema, spec, &ro, err, sizeof err);
+    the_worker = w;
+    if (stop_early) mm_worker_stop(w); /* a signal came while it opened */
+    rc = mm_worker_run(w, err, sizeof err);
     if (rc < 0)
         fprintf(stderr, "gregor worker: %s\n", err);
     else
         status = GREGOR_EXIT_OK;
 out:
     mm_worker_endpoint_stop(endpoint);
-    if (rt_open) mm_runtime_close(&rt); /* the exporter counts into metrics until it stops */
+    the_worker = NULL;
+    mm_worker_free(w); /* the exporter counts into metrics until it stops */
     if (metrics) mm_trace_use_counters(NULL);
     free(metrics);
-    mm_gql_schema_free(schema);
     mm_app_free(&app);
     mm_config_free(cfg);
     return status;

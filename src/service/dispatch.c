@@ -91,6 +91,21 @@ int mm_dispatch_post_bounded(mm_dispatch *d, mm_job_fn fn, void *ud, unsigned ma
     return 0;
 }
 
+int mm_dispatch_post_front(mm_dispatch *d, mm_job_fn fn, void *ud) {
+    job *j = malloc(sizeof(*j));
+    if (!j) return MM_ENOMEM;
+    j->fn = fn;
+    j->ud = ud;
+    pthread_mutex_lock(&d->lock);
+    d->queued++;
+    j->next = d->head;
+    d->head = j;
+    if (!d->tail) d->tail = j;
+    pthread_cond_signal(&d->cond);
+    pthread_mutex_unlock(&d->lock);
+    return 0;
+}
+
 void mm_dispatch_free(mm_dispatch *d) {
     if (!d) return;
     pthread_mutex_lock(&d->lock);

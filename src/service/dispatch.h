@@ -22,6 +22,11 @@ int mm_dispatch_post(mm_dispatch *d, mm_job_fn fn, void *ud);
  * or MM_ENOMEM (fn is then not run). */
 int mm_dispatch_post_bounded(mm_dispatch *d, mm_job_fn fn, void *ud, unsigned max_queued);
 
+/* Queues fn(ud) ahead of every job waiting (not of those running): for
+ * short work whose lateness matters, e.g. the health probe, which must not
+ * wait behind a queue of resolvers. Returns 0, or MM_ENOMEM. */
+int mm_dispatch_post_front(mm_dispatch *d, mm_job_fn fn, void *ud);
+
 /* The pool whose thread is calling, or NULL. */
 mm_dispatch *mm_dispatch_current(void);
 

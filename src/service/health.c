@@ -1,11 +1,14 @@
-/* health.c -- the dependency probes (health.h). */
+/* health.c -- the dependency probes (health.h): a schedule on the
+ * dependencies loop's timer heap, the blocking metadata request on the
+ * blocking pool, and a loop-side deadline for its answer. */
 #include "service/health.h"
 
-#include <pthread.h>
+#include <assert.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "common/log.h"
@@ -13,14 +16,31 @@
 
 struct mm_health {
     mm_health_config cfg;
+    char *topic; /* cfg.kafka_topic's copy */
+    bool probe_kafka;
     atomic_int kafka, redis;
     atomic_bool ping_outstanding;
-    pthread_t thread;
-    bool started;
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    bool stop;
+    /* Set by mm_health_stop before it cancels the timer entries: after it
+     * nothing touches the pool or the timer heap (which may be gone). */
+    atomic_bool stopped;
+    /* The rest is the loop thread's alone (set before the first tick). */
+    mm_timer_entry tick, deadline;
+    bool kafka_out;      /* a Kafka probe is on the blocking pool */
+    bool kafka_overdue;  /* ... and its deadline has fired */
+    long long posted_ms; /* when it was handed over */
 };
+
+/* One Kafka probe on its way: to the pool, and its answer back. */
+typedef struct probe_job {
+    mm_health *h;
+    int failed; /* the probe's answer: 0 reached a broker */
+} probe_job;
+
+static long long now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static void set_state(atomic_int *slot, mm_dep_state s, const char *what) {
     int old = atomic_exchange(slot, (int)s);
@@ -50,57 +70,111 @@ static void probe_redis(mm_health *h) {
     }
 }
 
-static void probe_kafka(mm_health *h) {
+/* The default probe, on a blocking-pool thread: one metadata request for
+ * one topic (or the locally known ones). The topic handle is taken per
+ * probe (a lookup when the producer knows the topic already) so that none
+ * outlives the probe that used it. */
+static int metadata_probe(mm_health *h, int timeout_ms) {
+    rd_kafka_topic_t *rkt = h->topic ? rd_kafka_topic_new(h->cfg.kafka, h->topic, NULL) : NULL;
     const struct rd_kafka_metadata *md = NULL;
-    rd_kafka_resp_err_t e = rd_kafka_metadata(h->cfg.kafka, 0, NULL, &md, h->cfg.kafka_timeout_ms);
+    rd_kafka_resp_err_t e = rd_kafka_metadata(h->cfg.kafka, 0, rkt, &md, timeout_ms);
     if (md) rd_kafka_metadata_destroy(md);
-    bool ok = e == RD_KAFKA_RESP_ERR_NO_ERROR;
-    if (!ok) mm_log_debug("msg=\"kafka probe failed\" error=\"%s\"", rd_kafka_err2str(e));
-    set_state(&h->kafka, ok ? MM_DEP_UP : MM_DEP_DOWN, "kafka");
+    if (rkt) rd_kafka_topic_destroy(rkt);
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
+        mm_log_debug("msg=\"kafka probe failed\" error=\"%s\"", rd_kafka_err2str(e));
+    return e != RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
-static void *probe_main(void *arg) {
-    mm_health *h = arg;
-    pthread_mutex_lock(&h->lock);
-    while (!h->stop) {
-        pthread_mutex_unlock(&h->lock);
-        struct timespec until;
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        long ns = until.tv_nsec + (long)h->cfg.interval_ms * 1000000L;
-        until.tv_sec += ns / 1000000000L;
-        until.tv_nsec = ns % 1000000000L;
-        if (h->cfg.redis) probe_redis(h);
-        if (h->cfg.kafka) probe_kafka(h);
-        pthread_mutex_lock(&h->lock);
-        while (!h->stop && pthread_cond_timedwait(&h->cond, &h->lock, &until) == 0) {
-        }
+/* On the loop thread: a probe's answer. */
+static void on_kafka_answer(void *ud) {
+    probe_job *p = ud;
+    mm_health *h = p->h;
+    assert(h->kafka_out);
+    if (!atomic_load(&h->stopped)) /* else the stop cancelled it, and the heap may be gone */
+        mm_timer_cancel(h->cfg.timer, &h->deadline); /* 0 when it has fired: fine */
+    if (h->kafka_overdue)
+        mm_log_info("msg=\"late kafka probe answered\" after_ms=%lld ok=%d",
+                    now_ms() - h->posted_ms, !p->failed);
+    h->kafka_out = false;
+    h->kafka_overdue = false;
+    /* Even a late answer is a broker's (or its absence's) word: it counts. */
+    set_state(&h->kafka, p->failed ? MM_DEP_DOWN : MM_DEP_UP, "kafka");
+    free(p);
+}
+
+/* On a blocking-pool thread. */
+static void run_kafka_probe(void *ud) {
+    probe_job *p = ud;
+    mm_health *h = p->h;
+    p->failed = h->cfg.kafka_probe
+                    ? h->cfg.kafka_probe(h->cfg.kafka_probe_ud, h->cfg.kafka_timeout_ms) != 0
+                    : metadata_probe(h, h->cfg.kafka_timeout_ms);
+    /* Refused only while the loop stops (then nobody reads the answer) or
+     * when 4096 jobs wait on it: the deadline speaks instead. */
+    if (mm_loop_thread_post(h->cfg.loop, on_kafka_answer, p) != 0) free(p);
+}
+
+/* On the loop thread: the probe out has not answered within its bound. */
+static void on_kafka_deadline(void *ud) {
+    mm_health *h = ud;
+    if (atomic_load(&h->stopped) || !h->kafka_out || h->kafka_overdue) return;
+    h->kafka_overdue = true;
+    mm_log_warn("msg=\"kafka probe unanswered\" bound_ms=%d", h->cfg.kafka_bound_ms);
+    set_state(&h->kafka, MM_DEP_DOWN, "kafka");
+}
+
+static void probe_kafka(mm_health *h) {
+    if (h->kafka_out) return; /* one at a time: a hung one is the deadline's */
+    probe_job *p = calloc(1, sizeof(*p));
+    if (p) p->h = h;
+    if (!p || mm_dispatch_post_front(h->cfg.blocking, run_kafka_probe, p) != 0) {
+        free(p);
+        set_state(&h->kafka, MM_DEP_DOWN, "kafka"); /* out of memory: cannot tell */
+        return;
     }
-    pthread_mutex_unlock(&h->lock);
-    return NULL;
+    h->kafka_out = true;
+    h->kafka_overdue = false;
+    h->posted_ms = now_ms();
+    if (mm_timer_add(h->cfg.timer, &h->deadline, h->cfg.kafka_bound_ms, on_kafka_deadline, h) != 0)
+        h->kafka_overdue = true; /* no deadline: the answer still comes */
+}
+
+/* On the loop thread, every interval. */
+static void on_tick(void *ud) {
+    mm_health *h = ud;
+    if (atomic_load(&h->stopped)) return; /* or fired early by mm_timer_free */
+    if (h->cfg.redis) probe_redis(h);
+    if (h->probe_kafka) probe_kafka(h);
+    if (mm_timer_add(h->cfg.timer, &h->tick, h->cfg.interval_ms, on_tick, h) != 0)
+        mm_log_error("msg=\"health probes stopped: timer heap full\"");
 }
 
 mm_health *mm_health_start(const mm_health_config *cfg) {
+    bool probe_kafka = cfg->kafka || cfg->kafka_probe;
+    if (!cfg->loop || !cfg->timer || (probe_kafka && !cfg->blocking)) return NULL;
+    assert(!mm_loop_thread_is_current(cfg->loop));
     mm_health *h = calloc(1, sizeof(*h));
     if (!h) return NULL;
     h->cfg = *cfg;
-    if (h->cfg.interval_ms <= 0) h->cfg.interval_ms = 400;
-    if (h->cfg.kafka_timeout_ms <= 0) h->cfg.kafka_timeout_ms = 800;
-    if (h->cfg.redis_timeout_ms <= 0) h->cfg.redis_timeout_ms = 500;
-    atomic_init(&h->kafka, cfg->kafka ? MM_DEP_UNKNOWN : MM_DEP_UP);
-    atomic_init(&h->redis, cfg->redis ? MM_DEP_UNKNOWN : MM_DEP_UP);
-    atomic_init(&h->ping_outstanding, false);
-    pthread_mutex_init(&h->lock, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&h->cond, &ca);
-    pthread_condattr_destroy(&ca);
-    if (pthread_create(&h->thread, NULL, probe_main, h) != 0) {
-        mm_health_free(h);
+    h->probe_kafka = probe_kafka;
+    if (cfg->kafka_topic && !(h->topic = strdup(cfg->kafka_topic))) {
+        free(h);
         return NULL;
     }
-
-    h->started = true;
+    h->cfg.kafka_topic = h->topic;
+    if (h->cfg.interval_ms <= 0) h->cfg.interval_ms = 400;
+    if (h->cfg.kafka_timeout_ms <= 0) h->cfg.kafka_timeout_ms = 800;
+    if (h->cfg.kafka_bound_ms <= 0) h->cfg.kafka_bound_ms = h->cfg.kafka_timeout_ms + 400;
+    if (h->cfg.redis_timeout_ms <= 0) h->cfg.redis_timeout_ms = 500;
+    atomic_init(&h->kafka, probe_kafka ? MM_DEP_UNKNOWN : MM_DEP_UP);
+    atomic_init(&h->redis, cfg->redis ? MM_DEP_UNKNOWN : MM_DEP_UP);
+    atomic_init(&h->ping_outstanding, false);
+    atomic_init(&h->stopped, false);
+    if (mm_timer_add(h->cfg.timer, &h->tick, 0, on_tick, h) != 0) {
+        free(h->topic);
+        free(h);
+        return NULL;
+    }
     return h;
 }
 
@@ -130,20 +204,25 @@ int mm_health_ready(const mm_health *h, char *reason, size_t reason_size) {
     return 0;
 }
 
+/* On the loop thread, so that no tick runs meanwhile: after it returns no
+ * entry of ours is in the heap. */
+static void stop_on_loop(void *ud) {
+    mm_health *h = ud;
+    mm_timer_cancel(h->cfg.timer, &h->tick);
+    mm_timer_cancel(h->cfg.timer, &h->deadline);
+}
+
 void mm_health_stop(mm_health *h) {
-    if (!h || !h->started) return;
-    pthread_mutex_lock(&h->lock);
-    h->stop = true;
-    pthread_cond_signal(&h->cond);
-    pthread_mutex_unlock(&h->lock);
-    pthread_join(h->thread, NULL);
-    h->started = false;
+    if (!h || atomic_exchange(&h->stopped, true)) return;
+    /* Refused only when the loop is stopping already (or 4096 jobs wait):
+     * then an entry left in the heap fires into the stopped flag, at the
+     * latest when mm_timer_free fires what is left. */
+    if (mm_loop_thread_call(h->cfg.loop, stop_on_loop, h) != 0)
+        mm_log_debug("msg=\"health probes stopped without the loop\"");
 }
 
 void mm_health_free(mm_health *h) {
     if (!h) return;
-    mm_health_stop(h);
-    pthread_mutex_destroy(&h->lock);
-    pthread_cond_destroy(&h->cond);
+    free(h->topic);
     free(h);
 }

@@ -198,8 +198,17 @@ int mm_runtime_open(mm_runtime *rt, const mm_config *cfg, mm_runtime_role role,
             goto fail;
         }
         producer_on_loop(rt);
+        /* The Kafka probe asks about one topic: the first a mutation
+         * publishes to (the server produces there anyway). */
+        const char *probe_topic = NULL;
+        for (size_t i = 0; i < service_count && !probe_topic; i++)
+            if (services[i]->mutation_count) probe_topic = services[i]->mutations[0]->topic;
         mm_health_config hc = {
+            .loop = rt->deps,
+            .timer = rt->timer,
+            .blocking = rt->blocking,
             .kafka = mm_producer_rdkafka(rt->producer),
+            .kafka_topic = probe_topic,
             .redis = rt->redis,
             .redis_timeout_ms = cfg->redis_timeout_ms < 500 ? (int)cfg->redis_timeout_ms : 500,
         };
@@ -227,13 +236,15 @@ void mm_runtime_close(mm_runtime *rt) {
      * notifier and timer go; the dispatch threads run what all of them
      * posted and stop last. */
     atomic_store(&rt->closing, true); /* mutations held for Kafka give up */
+    /* The probes stop first: nothing new reaches the blocking pool; a Kafka
+     * probe on it finishes when the pool is freed (within its timeout). */
+    mm_health_stop(rt->health);
     mm_mutations_abandon(rt);
     /* Offloaded resolvers finish (within their Redis deadlines); what they
      * settle goes to the dispatch threads, still running. */
     mm_dispatch_free(rt->blocking);
     rt->blocking = NULL;
     mm_mutations_abandon(rt); /* what the pool's last jobs published (a gate that opened) */
-    mm_health_stop(rt->health);
     producer_off_loop(rt);
     mm_producer_free(rt->producer);
     rt->producer = NULL;
