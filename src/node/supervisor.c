@@ -95,7 +95,8 @@ static int free_slot(const mm_node *n, const mm_node_slot *s) {
 }
 
 /* Forks a worker of s into *np (its slot; max_messages drawn now) or, with
- * standby, a standby (slot -1; its slot and budget come with its go). */
+ * standby, a standby (slot: the one expected; its slot and budget come
+ * with its go). */
 static int spawn_into(mm_node *n, mm_node_slot *s, mm_node_proc *np, int slot, int standby) {
     mm_worker_params wp = {
         .config = n->o->config,
@@ -177,7 +178,17 @@ static void ensure_standby(mm_node *n, mm_node_slot *s, long long now) {
         return;
     }
     if (s->standby.pid > 0 || now < s->standby_next_ms) return;
-    if (spawn_into(n, s, &s->standby, -1, 1) != 0) {
+    /* The slot it will most likely take (its consumer is made for that
+     * group.instance.id; another slot costs it a second consumer): the
+     * running worker's with the least budget left. */
+    int guess = 0;
+    uint64_t least = UINT64_MAX;
+    for (size_t j = 0; j < s->proc_count; j++) {
+        const mm_node_proc *q = &s->procs[j];
+        uint64_t left = q->limit > q->messages ? q->limit - q->messages : 0;
+        if (!q->stopping && !q->released && left < least) least = left, guess = q->slot;
+    }
+    if (spawn_into(n, s, &s->standby, guess, 1) != 0) {
         s->standby.pid = 0;
         s->standby_next_ms = now + BACKOFF_MAX_MS / 10;
         return;

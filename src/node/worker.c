@@ -21,6 +21,7 @@
 #include "node/child_process.h"
 #include "node/leave_group.h"
 #include "service/consumer_runner.h"
+#include "service/consumer_txn.h"
 #include "service/runtime.h"
 
 /* Exit statuses of the child. */
@@ -244,9 +245,9 @@ static void *watchdog(void *arg) {
 
 /* Overwrites the process title (/proc/PID/cmdline, what ps shows) and the
  * thread name with what this process is. */
-static void set_title(const mm_worker_params *p, int standby) {
+static void set_title(const mm_worker_params *p, int waiting) {
     char title[512];
-    if (standby)
+    if (waiting)
         snprintf(title, sizeof title, "gregor worker %s.%s standby", p->spec->service->name,
                  p->spec->name);
     else
@@ -369,6 +370,71 @@ static void leave_if_retired(mm_runtime *rt, const mm_worker_params *p) {
             worker_label, p->instance_id, p->spec->group_id, err);
 }
 
+/* A standby's state (worker process only). */
+static struct {
+    int go_fd;
+    pid_t parent;
+    long long ready_ms;
+    int went;   /* its go came */
+    int rejoin; /* its go named another slot than its consumer was made for */
+} standby = {.go_fd = -1};
+
+static void __attribute__((noreturn)) exit_unused(void) {
+    mm_log_debug("worker %s: standby leaves unused after %lld ms", worker_label,
+                 mono_ms() - standby.ready_ms);
+    /* Nothing was produced; closing clients could take seconds. */
+    fflush(NULL);
+    _exit(MM_WORKER_EXIT_UNUSED);
+}
+
+static int wait_for_go(int go_fd, pid_t parent, long max_ms, mm_worker_go *go);
+
+/* Waits for the standby's go and takes its slot, budget and instance id
+ * into p. Returns 0, or -1: leave unused. */
+static int take_go(mm_worker_params *p, char *instance, size_t instance_size) {
+    mm_worker_go go;
+    if (wait_for_go(standby.go_fd, standby.parent, p->standby_max_ms > 0 ? p->standby_max_ms : 1000,
+                    &go))
+        return -1;
+    close(standby.go_fd);
+    standby.go_fd = -1;
+    standby.went = 1;
+    standby.rejoin = p->instance_prefix && go.slot != p->slot;
+    p->slot = go.slot;
+    p->max_messages = go.max_messages;
+    if (p->instance_prefix) {
+        snprintf(instance, instance_size, "%s%d", p->instance_prefix, go.slot);
+        p->instance_id = instance;
+    }
+    if (p->max_age_seconds > 0) alarm((unsigned)p->max_age_seconds);
+    set_title(p, 0);
+    mm_log_debug("worker %s: go after %lld ms standing by (slot %d)", worker_label,
+                 mono_ms() - standby.ready_ms, go.slot);
+    return 0;
+}
+
+static char standby_instance[640]; /* the group.instance.id a go completes */
+
+/* The consumer's before_join (prejoin standby): nonzero leaves without
+ * joining, to exit unused or to make the consumer again for another slot. */
+static int before_join(void *ud, uint64_t *max_messages) {
+    mm_worker_params *p = ud;
+    if (take_go(p, standby_instance, sizeof standby_instance) != 0) return 1;
+    *max_messages = p->max_messages;
+    return standby.rejoin;
+}
+
+/* The consumer committed its last offsets: a static member's replacement
+ * may join now (fencing this member, which sends nothing more), so the
+ * retirement is reported before the slow part of closing. A member
+ * stopped for good reports after its LeaveGroup; a dynamic one after
+ * closing (its close leaves the group). */
+static void on_final_commit(void *ud) {
+    (void)ud;
+    if (!worker_static || worker_leave) return;
+    report(MM_WORKER_REPORT_RETIRED, retiring_reason(), 1);
+}
+
 /* A standby's wait for its go (worker.h). Returns 0 with *go filled, or -1
  * when it is to exit unused: end of file on the pipe (the supervisor closed
  * it or died), told to stop, its parent gone, or max_ms passed. Polls in
@@ -407,7 +473,6 @@ child_main(const mm_worker_params *params, int fd, int go_fd, pid_t parent) {
     /* A standby learns its slot, budget and instance id from its go. */
     mm_worker_params local = *params;
     const mm_worker_params *p = &local;
-    char instance[640];
     long long t0 = mono_ms();
     mm_consumer_runner_process_setup(); /* before any thread of this process */
     worker_report_fd = fd;
@@ -457,29 +522,25 @@ child_main(const mm_worker_params *params, int fd, int go_fd, pid_t parent) {
     }
     warm_up(&rt, p);
     int dev_broker = is_dev_broker(&rt);
+    /* A standby creates its consumer before its go (the client connects and
+     * finds its coordinator meanwhile) and waits in before_join, unless
+     * exactly-once: its transactional producer would fence the worker it
+     * is to replace. */
+    int prejoin = go_fd >= 0 && !mm_consumer_txn_enabled(p->config, spec);
     if (go_fd >= 0) {
-        long long ready = mono_ms();
+        standby.go_fd = go_fd;
+        standby.parent = parent;
+        standby.ready_ms = mono_ms();
         mm_log_debug("worker %s: standby ready after %lld ms; waiting for its go", worker_label,
-                     ready - t0);
-        report(MM_WORKER_REPORT_STANDBY_READY, (uint64_t)(ready - t0), 0);
-        mm_worker_go go;
-        if (wait_for_go(go_fd, parent, p->standby_max_ms > 0 ? p->standby_max_ms : 1000, &go)) {
-            mm_log_debug("worker %s: standby leaves unused after %lld ms", worker_label,
-                         mono_ms() - ready);
-            /* Nothing was produced; closing clients could take seconds. */
-            fflush(NULL);
-            _exit(MM_WORKER_EXIT_UNUSED);
+                     standby.ready_ms - t0);
+        report(MM_WORKER_REPORT_STANDBY_READY, (uint64_t)(standby.ready_ms - t0), 0);
+        if (p->instance_prefix) { /* the slot it is expected to take (p->slot) */
+            snprintf(standby_instance, sizeof standby_instance, "%s%d", p->instance_prefix,
+                     p->slot);
+            local.instance_id = standby_instance;
         }
-        close(go_fd);
-        local.slot = go.slot;
-        local.max_messages = go.max_messages;
-        if (p->instance_prefix) {
-            snprintf(instance, sizeof instance, "%s%d", p->instance_prefix, go.slot);
-            local.instance_id = instance;
-        }
-        if (p->max_age_seconds > 0) alarm((unsigned)p->max_age_seconds);
-        set_title(p, 0);
-        mm_log_debug("worker %s: go after %lld ms standing by", worker_label, mono_ms() - ready);
+        if (!prejoin && take_go(&local, standby_instance, sizeof standby_instance) != 0)
+            exit_unused();
     }
     if (set_membership(&rt, p, dev_broker) != 0) {
         mm_log_error("worker %s: out of memory", worker_label);
@@ -497,8 +558,20 @@ child_main(const mm_worker_params *params, int fd, int go_fd, pid_t parent) {
                             .max_crashes = p->max_crashes,
                             .metrics = p->metrics,
                             /* Exactly-once: the slot's stable id fences its predecessor. */
-                            .transactional_id = p->instance_id};
+                            .transactional_id = p->instance_id,
+                            .before_join = prejoin ? before_join : NULL,
+                            .on_final_commit = on_final_commit,
+                            .join_ud = &local};
     int rc = mm_consumer_runner_run(&rt, p->schema, spec, &ro, err, sizeof err);
+    if (prejoin && !standby.went) exit_unused();
+    if (prejoin && standby.rejoin) {
+        /* Told to take another slot than expected: its consumer was made
+         * with the other group.instance.id (the property points at
+         * standby_instance, which now holds the right one). */
+        ro.before_join = NULL;
+        ro.max_messages = p->max_messages;
+        rc = mm_consumer_runner_run(&rt, p->schema, spec, &ro, err, sizeof err);
+    }
     leave_if_retired(&rt, p);
     int status = 0;
     /* The consumer has committed and left: report now, so the supervisor
