@@ -72,6 +72,7 @@ struct mm_consumer {
     void (*on_final_commit)(void *ud);
     void *join_ud;
     rd_kafka_topic_partition_list_t *subs;
+    bool handed_over; /* on_final_commit was called: a replacement may fence us */
     char *group;
     char **handled;
     size_t handled_count;
@@ -185,6 +186,10 @@ static bool stopping(mm_consumer *c) {
 
 static void report_commit_error(mm_consumer *c, rd_kafka_resp_err_t e) {
     if (e == RD_KAFKA_RESP_ERR_NO_ERROR || e == RD_KAFKA_RESP_ERR__NO_OFFSET) return;
+    /* Handed over: librdkafka 2.0.2's auto-commit sends the (already
+     * committed) offsets again when the close unassigns, and the static
+     * member that replaced us fences it. Nothing is lost. */
+    if (c->handed_over && e == RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID) return;
     atomic_fetch_add(&c->commit_err_n, 1);
     fprintf(stderr, "metamorphosis: consumer group %s: commit failed: %s\n", c->group,
             rd_kafka_err2str(e));
@@ -1001,7 +1006,10 @@ static int run_pipelined(mm_consumer *c) {
     else
         commit_stored(c);
     if (c->failed) result = MM_EKAFKA;
-    if (!c->failed && c->on_final_commit) c->on_final_commit(c->join_ud);
+    if (!c->failed && c->on_final_commit) {
+        c->handed_over = true;
+        c->on_final_commit(c->join_ud);
+    }
     rd_kafka_consumer_close(c->rk); /* leaves the group; revokes via on_rebalance */
     if (c->cq) {
         rd_kafka_queue_io_event_enable(c->cq, -1, NULL, 0);
@@ -1074,7 +1082,10 @@ int mm_consumer_run(mm_consumer *c) {
         }
     }
     commit_stored(c);
-    if (result != MM_EKAFKA && c->on_final_commit) c->on_final_commit(c->join_ud);
+    if (result != MM_EKAFKA && c->on_final_commit) {
+        c->handed_over = true;
+        c->on_final_commit(c->join_ud);
+    }
     rd_kafka_consumer_close(c->rk); /* leaves the group; revokes via on_rebalance */
     return result;
 }

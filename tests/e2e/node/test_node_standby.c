@@ -130,8 +130,15 @@ static void start_node(mm_test_child *node, const char *count_cfg, char *cfg_pat
     snprintf(cfg, sizeof cfg, "mmtest_node:\n  count: %s\n  idle: {procs: 0}\n", count_cfg);
     assert_int_equal(write(cfg_fd, cfg, strlen(cfg)), (ssize_t)strlen(cfg));
     close(cfg_fd);
-    char *argv[] = {(char *)mm_test_gregor(), "node", "--app", mod_so, "--node-name", "standby",
-                    "--config", cfg_path, NULL};
+    char *argv[] = {(char *)mm_test_gregor(),
+                    "node",
+                    "--app",
+                    mod_so,
+                    "--node-name",
+                    "standby",
+                    "--config",
+                    cfg_path,
+                    NULL};
     int saved = dup(2);
     dup2(log_fd, 2);
     int rc = mm_test_child_spawn(node, argv);
@@ -175,9 +182,7 @@ static void produce(int n) {
     mm_producer_free(producer);
 }
 
-static int cmp_int(const void *a, const void *b) {
-    return *(const int *)a - *(const int *)b;
-}
+static int cmp_int(const void *a, const void *b) { return *(const int *)a - *(const int *)b; }
 
 static void test_standby_takes_over(void **state) {
     (void)state;
