@@ -63,7 +63,8 @@ typedef struct mm_node_slot {
     mm_node_proc standby;    /* the pre-started replacement; pid 0: none */
     int standby_failures;    /* standbys in a row that did not become ready */
     long long standby_next_ms;
-    long long last_done_ms; /* a retiring worker's last event was done (hand-over log) */
+    long long standby_defer_ms; /* no new standby before this: a hand-over is on */
+    long long last_done_ms;     /* a retiring worker's last event was done (hand-over log) */
 } mm_node_slot;
 
 typedef struct mm_node {

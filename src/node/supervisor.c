@@ -31,6 +31,10 @@
 #define BACKOFF_MAX_MS 30000
 /* Consecutive early crashes reported as a crash loop. */
 #define CRASH_LOOP 3
+/* The next standby is forked once the worker that took over has begun its
+ * first event, or after this long: its start-up (~10-40 ms of CPU) would
+ * otherwise compete with the hand-over on a busy machine. */
+#define STANDBY_DEFER_MS 200
 /* A standby's longest wait for its go (MM_NODE_STANDBY_MAX_MS overrides). */
 #define STANDBY_MAX_MS 300000
 /* How often a node whose Redis does not answer at start tries again. */
@@ -177,7 +181,7 @@ static void ensure_standby(mm_node *n, mm_node_slot *s, long long now) {
         standby_dismiss(&s->standby);
         return;
     }
-    if (s->standby.pid > 0 || now < s->standby_next_ms) return;
+    if (s->standby.pid > 0 || now < s->standby_next_ms || now < s->standby_defer_ms) return;
     /* The slot it will most likely take (its consumer is made for that
      * group.instance.id; another slot costs it a second consumer): the
      * running worker's with the least budget left. */
@@ -213,6 +217,7 @@ static int promote_standby(mm_node *n, mm_node_slot *s, mm_node_proc *np, int sl
     memset(sb, 0, sizeof *sb);
     sb->go_fd = sb->report_fd = -1;
     s->standby_failures = 0;
+    s->standby_defer_ms = now + STANDBY_DEFER_MS;
     np->from_standby = 1;
     np->slot = slot;
     np->limit = limit;
@@ -321,9 +326,10 @@ static void read_reports(mm_node *n, mm_node_slot *s, mm_node_proc *p) {
             if (p->limit && r.value >= p->limit) s->last_done_ms = mm_node_mono_ms();
         } else if (r.kind == MM_WORKER_REPORT_STANDBY_READY)
             p->ready_mono_ms = mm_node_mono_ms();
-        else if (r.kind == MM_WORKER_REPORT_FIRST_EVENT)
+        else if (r.kind == MM_WORKER_REPORT_FIRST_EVENT) {
             log_handoff(s, p, mm_node_mono_ms());
-        else if (r.kind == MM_WORKER_REPORT_RETIRED && r.value < MM_NODE_REASONS) {
+            s->standby_defer_ms = 0; /* handed over: the next standby may start */
+        } else if (r.kind == MM_WORKER_REPORT_RETIRED && r.value < MM_NODE_REASONS) {
             p->reported_reason = (int)r.value;
             /* Committed and out of the group: its replacement may start now. */
             p->released = 1;
@@ -940,9 +946,12 @@ int mm_node_run(const mm_node_options *o, char *err, size_t err_size) {
                 free_slot(&n, &n.slots[i]) >= 0 && n.slots[i].next_start_ms < wake)
                 wake = n.slots[i].next_start_ms;
         for (size_t i = 0; i < n.slot_count; i++)
-            if (standby_wanted(&n, &n.slots[i]) && n.slots[i].standby.pid <= 0 &&
-                n.slots[i].standby_next_ms < wake)
-                wake = n.slots[i].standby_next_ms;
+            if (standby_wanted(&n, &n.slots[i]) && n.slots[i].standby.pid <= 0) {
+                long long at = n.slots[i].standby_next_ms > n.slots[i].standby_defer_ms
+                                   ? n.slots[i].standby_next_ms
+                                   : n.slots[i].standby_defer_ms;
+                if (at < wake) wake = at;
+            }
         if (n.agent_pid <= 0 && !n.draining && n.agent_next_start_ms < wake)
             wake = n.agent_next_start_ms;
         if (!n.redis_ok && !n.draining && n.redis_next_check_ms < wake)
