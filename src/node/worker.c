@@ -563,7 +563,15 @@ child_main(const mm_worker_params *params, int fd, int go_fd, pid_t parent) {
                             .on_final_commit = on_final_commit,
                             .join_ud = &local};
     int rc = mm_consumer_runner_run(&rt, p->schema, spec, &ro, err, sizeof err);
-    if (prejoin && !standby.went) exit_unused();
+    if (prejoin && !standby.went) {
+        if (rc >= 0) exit_unused();
+        /* Its consumer failed before the go: a start-up failure (the
+         * supervisor backs off), not an unused standby (started again at
+         * once). */
+        mm_log_error("worker %s: %s", worker_label, err);
+        fflush(NULL);
+        _exit(EXIT_START_FAILED);
+    }
     if (prejoin && standby.rejoin) {
         /* Told to take another slot than expected: its consumer was made
          * with the other group.instance.id (the property points at
