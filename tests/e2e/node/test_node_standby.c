@@ -226,6 +226,9 @@ static void test_standby_takes_over(void **state) {
         int ms;
         if (sscanf(s, "'s first event %d ms after", &ms) == 1) gaps[ngaps++] = ms;
     }
+    /* A retiring static member reports at its final commit; the fenced
+     * re-commit its close then sends is not an error (bus/consumer.c). */
+    int commit_errors = strstr(log, "commit failed") != NULL;
     qsort(gaps, (size_t)ngaps, sizeof *gaps, cmp_int);
     int median = ngaps ? gaps[ngaps / 2] : -1;
     print_message("%d retirements taken over by a standby; %d hand-overs, gap median %d ms, max "
@@ -239,6 +242,7 @@ static void test_standby_takes_over(void **state) {
     assert_true(used >= 8);
     assert_true(ngaps >= 8);
     assert_true(median <= GAP_MEDIAN_MAX_MS);
+    assert_false(commit_errors);
 }
 
 static void test_standby_off_without_harakiri(void **state) {
