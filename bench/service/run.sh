@@ -29,6 +29,10 @@
 #   harakiri    sync createForm at 4 clients under `gregor node` with the
 #               create_form worker retiring every 20 events (harakiri_limit:
 #               20) against the same node without harakiri; goal p99 <= 3x.
+#               Variants alternate per round (BENCH_ROUNDS, default 3): none,
+#               standby (default), fresh (MM_NODE_STANDBY=0), and base
+#               (BENCH_BASE's gregor); also the per-retirement hand-over
+#               gaps from the node's log.
 #   drain       bench_drain only (one create_form worker draining 20,000
 #               events, beside a bare librdkafka consumer process), ROUNDS
 #               times (BENCH_ROUNDS, default 3); goal drain_eps >= 28000,
@@ -390,21 +394,50 @@ ab)
     ab_mode
     ;;
 harakiri)
+    # Variants alternate in each of BENCH_ROUNDS (3) rounds, same servers:
+    # none (no harakiri), standby (harakiri 20, the default), fresh
+    # (harakiri 20, MM_NODE_STANDBY=0: every replacement forked at its
+    # retirement) and, with BENCH_BASE=<another Release tree's build dir>,
+    # base (harakiri 20 on that tree's gregor). Each prints req/s and
+    # latencies, and the node's per-retirement hand-over gaps from its log
+    # (first event of the new worker after the old one's last, as the
+    # supervisor saw the two reports; a base tree without that log line
+    # prints none).
     cfg=$B/bench-harakiri.yaml
-    for limit in null 20; do
-        printf 'forms:\n  create_form:\n    procs: 1\n    harakiri_limit: %s\n  legacy_create_form:\n    procs: 0\n' "$limit" >"$cfg"
-        "$B/gregor" node --app "$B/examples/forms.so" --node-name "bench-$limit" --config "$cfg" \
-            2>"$B/bench-node-$limit.err" &
-        node_pid=$!
-        pids+=($node_pid)
-        if [ -z "${serve_pid:-}" ]; then start_serve; fi
-        warm
-        out=$("$B/bench/loadgen" "$url" "$sync" 4 "$secs")
-        python3 -c 'import json,sys; r=json.loads(sys.argv[2]); print("harakiri_limit %s: %.0f req/s, p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %s, errors %d" % (sys.argv[1], r["rps"], r["p50_ms"], r["p90_ms"], r["p99_ms"], r.get("max_ms", "-"), r["errors"]))' "$limit" "$out"
-        kill -TERM "$node_pid"
-        wait "$node_pid" 2>/dev/null || true
+    variants="none standby fresh"
+    [ -n "${BENCH_BASE:-}" ] && variants="none standby fresh base"
+    echo "| round | variant | req/s | p50 ms | p90 ms | p99 ms | max ms | errors | hand-overs | gap median ms | gap p90 ms | gap max ms |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+    for round in $(seq "${BENCH_ROUNDS:-3}"); do
+        for v in $variants; do
+            limit=20 gb=$B standby=1
+            case $v in
+            none) limit=null ;;
+            fresh) standby=0 ;;
+            base) gb=$BENCH_BASE ;;
+            esac
+            printf 'forms:\n  create_form:\n    procs: 1\n    harakiri_limit: %s\n  legacy_create_form:\n    procs: 0\n' "$limit" >"$cfg"
+: >"$B/bench-node-$v.err"
+            MM_LOG_LEVEL=info MM_NODE_STANDBY=$standby "$gb/gregor" node --app "$gb/examples/forms.so" \
+                --node-name "bench-$v-$round" --config "$cfg" 2>>"$B/bench-node-$v.err" &
+            node_pid=$!
+            pids+=($node_pid)
+            if [ -z "${serve_pid:-}" ]; then start_serve; fi
+            warm
+            : >"$B/bench-node-$v.err" # only the measured period's hand-overs (appended to)
+            out=$("$B/bench/loadgen" "$url" "$sync" 4 "$secs")
+            gaps=$(sed -n "s/.*'s first event \([0-9]*\) ms after its predecessor's last.*/\1/p" "$B/bench-node-$v.err" | tr '\n' ' ')
+            python3 -c '
+import json, statistics, sys
+r = json.loads(sys.argv[3]); g = sorted(int(x) for x in sys.argv[4].split())
+gs = ("%d | %d | %d | %d" % (len(g), statistics.median(g), g[int(len(g) * 0.9)], g[-1])) if g else "- | - | - | -"
+print("| %s | %s | %.0f | %.2f | %.2f | %.2f | %s | %d | %s |" % (sys.argv[1], sys.argv[2], r["rps"], r["p50_ms"], r["p90_ms"], r["p99_ms"], r.get("max_ms", "-"), r["errors"], gs))
+' "$round" "$v" "$out" "$gaps"
+            kill -TERM "$node_pid"
+            wait "$node_pid" 2>/dev/null || true
+        done
     done
-    echo "goal: p99 with harakiri_limit 20 <= 3x the p99 without"
+    echo "goal: p99 with harakiri_limit 20 <= 3x the p99 without (variant none)"
     ;;
 drain) mode_drain ;;
 noop) mode_noop ;;

@@ -68,6 +68,11 @@ typedef struct type_set {
 
 struct mm_consumer {
     rd_kafka_t *rk;
+    int (*before_join)(void *ud, uint64_t *max_messages); /* subs kept until then */
+    void (*on_final_commit)(void *ud);
+    void *join_ud;
+    rd_kafka_topic_partition_list_t *subs;
+    bool handed_over; /* on_final_commit was called: a replacement may fence us */
     char *group;
     char **handled;
     size_t handled_count;
@@ -182,6 +187,10 @@ static bool stopping(mm_consumer *c) {
 
 static void report_commit_error(mm_consumer *c, rd_kafka_resp_err_t e) {
     if (e == RD_KAFKA_RESP_ERR_NO_ERROR || e == RD_KAFKA_RESP_ERR__NO_OFFSET) return;
+    /* Handed over: librdkafka 2.0.2's auto-commit sends the (already
+     * committed) offsets again when the close unassigns, and the static
+     * member that replaced us fences it. Nothing is lost. */
+    if (c->handed_over && e == RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID) return;
     atomic_fetch_add(&c->commit_err_n, 1);
     fprintf(stderr, "metamorphosis: consumer group %s: commit failed: %s\n", c->group,
             rd_kafka_err2str(e));
@@ -300,6 +309,9 @@ mm_consumer *mm_consumer_new(const mm_consumer_config *cfg, char *err, size_t er
     c->progress_ud = cfg->progress_ud;
     c->stop_flag = cfg->stop_flag;
     c->on_assign = cfg->on_assign;
+    c->before_join = cfg->before_join;
+    c->on_final_commit = cfg->on_final_commit;
+    c->join_ud = cfg->join_ud;
     c->assign_ud = cfg->assign_ud;
     c->on_idle = cfg->on_idle;
     c->txn = cfg->start != NULL ? cfg->txn : NULL;
@@ -374,6 +386,10 @@ mm_consumer *mm_consumer_new(const mm_consumer_config *cfg, char *err, size_t er
         rd_kafka_topic_partition_list_new((int)cfg->topic_count);
     for (size_t i = 0; i < cfg->topic_count; i++)
         rd_kafka_topic_partition_list_add(subs, cfg->topics[i], RD_KAFKA_PARTITION_UA);
+    if (c->before_join) { /* subscribed in mm_consumer_run */
+        c->subs = subs;
+        return c;
+    }
     rd_kafka_resp_err_t e = rd_kafka_subscribe(c->rk, subs);
     rd_kafka_topic_partition_list_destroy(subs);
     if (e) {
@@ -1001,6 +1017,10 @@ static int run_pipelined(mm_consumer *c) {
     else
         commit_stored(c);
     if (c->failed) result = MM_EKAFKA;
+    if (!c->failed && c->on_final_commit) {
+        c->handed_over = true;
+        c->on_final_commit(c->join_ud);
+    }
     rd_kafka_consumer_close(c->rk); /* leaves the group; revokes via on_rebalance */
     if (c->cq) {
         rd_kafka_queue_io_event_enable(c->cq, -1, NULL, 0);
@@ -1021,6 +1041,22 @@ int mm_consumer_run(mm_consumer *c) {
     int result = MM_CONSUMER_STOPPED;
     if (c->ran) return MM_EINVAL;
     c->ran = true;
+    if (c->subs != NULL) {
+        int no = c->before_join(c->join_ud, &c->max_messages);
+        rd_kafka_resp_err_t e =
+            no ? RD_KAFKA_RESP_ERR_NO_ERROR : rd_kafka_subscribe(c->rk, c->subs);
+        rd_kafka_topic_partition_list_destroy(c->subs);
+        c->subs = NULL;
+        if (no) {
+            rd_kafka_consumer_close(c->rk); /* never joined: nothing to leave */
+            return MM_CONSUMER_STOPPED;
+        }
+        if (e) {
+            fprintf(stderr, "metamorphosis: consumer group %s: cannot subscribe: %s\n", c->group,
+                    rd_kafka_err2str(e));
+            return MM_EKAFKA;
+        }
+    }
     if (c->start != NULL) return run_pipelined(c);
     while (!stopping(c)) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, POLL_MS);
@@ -1057,6 +1093,10 @@ int mm_consumer_run(mm_consumer *c) {
         }
     }
     commit_stored(c);
+    if (result != MM_EKAFKA && c->on_final_commit) {
+        c->handed_over = true;
+        c->on_final_commit(c->join_ud);
+    }
     rd_kafka_consumer_close(c->rk); /* leaves the group; revokes via on_rebalance */
     return result;
 }
@@ -1088,6 +1128,7 @@ void mm_consumer_free(mm_consumer *c) {
     }
     if (c->own_producer) mm_producer_free(c->producer);
     if (c->txn_offsets) rd_kafka_topic_partition_list_destroy(c->txn_offsets);
+    if (c->subs) rd_kafka_topic_partition_list_destroy(c->subs);
     for (int i = 0; i < 2; i++)
         if (c->wake[i] >= 0) close(c->wake[i]);
     free(c->group);

@@ -169,6 +169,19 @@ typedef struct mm_consumer_config {
      * caches kept for a busy loop (the runner's spare jobs, kept buffers). */
     void (*on_idle)(void *ud);
     const mm_consumer_txn_hooks *txn; /* exactly-once mode (see above); NULL: off */
+    /* Optional (a node's standby worker, node/worker.h): mm_consumer_new
+     * creates the client but does not subscribe; mm_consumer_run calls
+     * before_join first, on its thread, and subscribes only when it returns
+     * 0 (nonzero: returns MM_CONSUMER_STOPPED without joining). Meanwhile
+     * the client has connected and found its group coordinator. It may
+     * change *max_messages (the budget drawn when the member is told to go). */
+    int (*before_join)(void *ud, uint64_t *max_messages);
+    /* Optional: called on the loop thread once the final offsets (or the
+     * final transaction) are committed, before the consumer closes: from
+     * then on a static member's replacement may join. Not called when the
+     * loop failed. */
+    void (*on_final_commit)(void *ud);
+    void *join_ud; /* for both */
 } mm_consumer_config;
 
 #define MM_CONSUMER_DEFAULT_IN_FLIGHT       256

@@ -17,7 +17,9 @@ void mm_child_block_signals_for_fork(sigset_t *old, int extra) {
     sigprocmask(SIG_BLOCK, &block, old);
 }
 
-void mm_child_close_inherited(int keep) {
+void mm_child_close_inherited(int keep) { mm_child_close_inherited_but(&keep, 1); }
+
+void mm_child_close_inherited_but(const int *keep, size_t keep_count) {
     /* Collected first: closing while reading /proc/self/fd changes it. */
     int fds[1024];
     size_t n = 0;
@@ -26,7 +28,9 @@ void mm_child_close_inherited(int keep) {
     struct dirent *e;
     while ((e = readdir(d)) && n < sizeof fds / sizeof *fds) {
         int fd = atoi(e->d_name);
-        if (e->d_name[0] != '.' && fd > 2 && fd != keep && fd != dirfd(d)) fds[n++] = fd;
+        int kept = 0;
+        for (size_t k = 0; k < keep_count && !kept; k++) kept = fd == keep[k];
+        if (e->d_name[0] != '.' && fd > 2 && !kept && fd != dirfd(d)) fds[n++] = fd;
     }
     closedir(d);
     for (size_t i = 0; i < n; i++) close(fds[i]);

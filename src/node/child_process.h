@@ -7,6 +7,7 @@
 #define MM_NODE_CHILD_PROCESS_H
 
 #include <signal.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 /* Blocks SIGTERM, SIGINT, SIGCHLD and extra (0: none) and stores the previous
@@ -17,6 +18,8 @@ void mm_child_block_signals_for_fork(sigset_t *old, int extra);
  * the supervisor's Kafka and Redis sockets are neither touched nor kept
  * alive by the child. */
 void mm_child_close_inherited(int keep);
+/* The same, keeping every descriptor of keep[0 .. keep_count-1] (-1: none). */
+void mm_child_close_inherited_but(const int *keep, size_t keep_count);
 
 /* In a helper child (not a worker): SIGTERM runs on_stop, SIGINT is ignored
  * (Ctrl-C reaches the whole group: the supervisor decides), SIGCHLD default,

@@ -31,8 +31,12 @@ typedef struct mm_node_proc {
     int slot;                   /* its number in the consumer: group.instance.id, title */
     mm_worker_current *current; /* shared page: the event it handles (worker.h) */
     mm_worker_metrics *metrics; /* shared block: its event counters (metrics.h); may be NULL */
-    char instance_id[640];
+    char instance_id[640];      /* a standby's: the prefix its slot completes */
     mm_proc_stats stats;
+    int go_fd;                 /* a standby's go pipe (worker.h); -1: none */
+    long long ready_mono_ms;   /* a standby reported it is ready (0: not yet) */
+    long long handoff_from_ms; /* its predecessor's last event was done (0: none) */
+    int from_standby;          /* started as a standby, then told to go */
 } mm_node_proc;
 
 /* Longest line accepted from the Kafka agent. */
@@ -56,6 +60,11 @@ typedef struct mm_node_slot {
     unsigned long long ended[MM_NODE_REASONS];
     int failures;            /* consecutive early crashes */
     long long next_start_ms; /* monotonic: no start before this (backoff) */
+    mm_node_proc standby;    /* the pre-started replacement; pid 0: none */
+    int standby_failures;    /* standbys in a row that did not become ready */
+    long long standby_next_ms;
+    long long standby_defer_ms; /* no new standby before this: a hand-over is on */
+    long long last_done_ms;     /* a retiring worker's last event was done (hand-over log) */
 } mm_node_slot;
 
 typedef struct mm_node {
@@ -81,7 +90,10 @@ typedef struct mm_node {
     int killed;   /* SIGKILL sent to every worker; exit 1 when reaped */
     int ready;
     int static_members;         /* workers join as static group members (default) */
-    mm_worker_crashes *crashes; /* crashes per event id, inherited by workers */
+    int standby_on;             /* a standby per harakiri consumer (MM_NODE_STANDBY) */
+    long standby_max_ms;        /* a standby's longest wait (MM_NODE_STANDBY_MAX_MS) */
+    mm_worker_crashes *crashes; /* crashes per event id, shared with the workers
+                                   (MAP_SHARED: a standby forked earlier sees new ones) */
     unsigned max_crashes;
     mm_result_store *results; /* answers the callers of crashed events (lazy) */
     long long redis_next_check_ms;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -30,6 +31,12 @@
 #define BACKOFF_MAX_MS 30000
 /* Consecutive early crashes reported as a crash loop. */
 #define CRASH_LOOP 3
+/* The next standby is forked once the worker that took over has begun its
+ * first event, or after this long: its start-up (~10-40 ms of CPU) would
+ * otherwise compete with the hand-over on a busy machine. */
+#define STANDBY_DEFER_MS 200
+/* A standby's longest wait for its go (MM_NODE_STANDBY_MAX_MS overrides). */
+#define STANDBY_MAX_MS 300000
 /* How often a node whose Redis does not answer at start tries again. */
 #define REDIS_CHECK_MS 1000
 
@@ -91,6 +98,140 @@ static int free_slot(const mm_node *n, const mm_node_slot *s) {
     return -1;
 }
 
+/* Forks a worker of s into *np (its slot; max_messages drawn now) or, with
+ * standby, a standby (slot: the one expected; its slot and budget come
+ * with its go). */
+static int spawn_into(mm_node *n, mm_node_slot *s, mm_node_proc *np, int slot, int standby) {
+    mm_worker_params wp = {
+        .config = n->o->config,
+        .services = n->o->services,
+        .service_count = n->o->service_count,
+        .schema = n->o->schema,
+        .spec = s->spec,
+        .max_messages = standby ? 0 : draw_limit(s),
+        .max_age_seconds = s->max_age_seconds,
+        .crashes = n->crashes,
+        .max_crashes = n->max_crashes,
+        .title = n->o->title,
+        .title_size = n->o->title_size,
+        .slot = slot,
+        .standby_max_ms = n->standby_max_ms,
+    };
+    memset(np, 0, sizeof *np);
+    np->go_fd = np->report_fd = -1;
+    np->current = mm_worker_current_map();
+    wp.current = np->current;
+    np->metrics = mm_node_metrics_block_map(n);
+    wp.metrics = np->metrics;
+    if (n->static_members) {
+        /* A standby gets the prefix; its slot completes it at its go. */
+        int k = snprintf(np->instance_id, sizeof np->instance_id, "%s.%s.%s.", n->o->node_name,
+                         s->spec->service->name, s->spec->name);
+        if (standby)
+            wp.instance_prefix = np->instance_id;
+        else {
+            snprintf(np->instance_id + k, sizeof np->instance_id - (size_t)k, "%d", slot);
+            wp.instance_id = np->instance_id;
+        }
+    }
+    char err[256];
+    int fd = -1, go = -1;
+    /* Signals stay blocked across fork so the child never runs our handlers. */
+    sigset_t old;
+    /* SIGUSR2 too: the child's own handler is installed before it unblocks. */
+    mm_child_block_signals_for_fork(&old, SIGUSR2);
+    pid_t pid = mm_worker_spawn(&wp, &fd, standby ? &go : NULL, err, sizeof err);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    if (pid < 0) {
+        mm_log_error("node: cannot start a %s of %s.%s: %s", standby ? "standby" : "worker",
+                     s->spec->service->name, s->spec->name, err);
+        mm_worker_current_unmap(np->current);
+        np->current = NULL;
+        mm_node_metrics_block_unmap(np->metrics);
+        np->metrics = NULL;
+        return MM_EIO;
+    }
+    np->pid = pid;
+    np->report_fd = fd;
+    np->go_fd = go;
+    np->limit = wp.max_messages;
+    np->started_mono_ms = mm_node_mono_ms();
+    np->started_wall_ms = mm_node_wall_ms();
+    np->reported_reason = -1;
+    np->slot = slot;
+    return 0;
+}
+
+/* Whether consumer s keeps a standby now: harakiri on, workers wanted, the
+ * node running (docs/node.md, "Standby workers"). */
+static int standby_wanted(const mm_node *n, const mm_node_slot *s) {
+    return n->standby_on && !n->draining && n->redis_ok && s->desired > 0 && s->harakiri_limit > 0;
+}
+
+/* Tells a standby to leave unused: end of file on its go pipe. */
+static void standby_dismiss(mm_node_proc *p) {
+    if (p->go_fd >= 0) close(p->go_fd);
+    p->go_fd = -1;
+}
+
+/* Starts a standby for s if it wants one and has none (never two: a
+ * dismissed one counts until it is reaped). */
+static void ensure_standby(mm_node *n, mm_node_slot *s, long long now) {
+    if (!standby_wanted(n, s)) {
+        standby_dismiss(&s->standby);
+        return;
+    }
+    if (s->standby.pid > 0 || now < s->standby_next_ms || now < s->standby_defer_ms) return;
+    /* The slot it will most likely take (its consumer is made for that
+     * group.instance.id; another slot costs it a second consumer): the
+     * running worker's with the least budget left. */
+    int guess = 0;
+    uint64_t least = UINT64_MAX;
+    for (size_t j = 0; j < s->proc_count; j++) {
+        const mm_node_proc *q = &s->procs[j];
+        uint64_t left = q->limit > q->messages ? q->limit - q->messages : 0;
+        if (!q->stopping && !q->released && left < least) least = left, guess = q->slot;
+    }
+    if (spawn_into(n, s, &s->standby, guess, 1) != 0) {
+        s->standby.pid = 0;
+        s->standby_next_ms = now + BACKOFF_MAX_MS / 10;
+        return;
+    }
+    mm_log_debug("node: started standby pid=%d consumer=%s.%s", (int)s->standby.pid,
+                 s->spec->service->name, s->spec->name);
+}
+
+/* Turns s's standby into the worker of slot: sends its go. Returns 0, or -1
+ * when it is gone (then it is dismissed and reaped as a standby). */
+static int promote_standby(mm_node *n, mm_node_slot *s, mm_node_proc *np, int slot) {
+    mm_node_proc *sb = &s->standby;
+    if (sb->pid <= 0 || sb->go_fd < 0) return -1;
+    uint64_t limit = draw_limit(s);
+    if (mm_worker_go_send(sb->go_fd, slot, limit) != 0) {
+        standby_dismiss(sb);
+        return -1;
+    }
+    long long now = mm_node_mono_ms();
+    *np = *sb;
+    standby_dismiss(np); /* it read its go first: the end of file comes after */
+    memset(sb, 0, sizeof *sb);
+    sb->go_fd = sb->report_fd = -1;
+    s->standby_failures = 0;
+    s->standby_defer_ms = now + STANDBY_DEFER_MS;
+    np->from_standby = 1;
+    np->slot = slot;
+    np->limit = limit;
+    size_t k = strlen(np->instance_id);
+    if (n->static_members) snprintf(np->instance_id + k, sizeof np->instance_id - k, "%d", slot);
+    mm_log_info("node: started worker pid=%d consumer=%s.%s #%d harakiri=%llu (standby, ready "
+                "%lld ms before its go)",
+                (int)np->pid, s->spec->service->name, s->spec->name, slot,
+                (unsigned long long)limit, np->ready_mono_ms ? now - np->ready_mono_ms : -1LL);
+    np->started_mono_ms = now;
+    np->started_wall_ms = mm_node_wall_ms();
+    return 0;
+}
+
 static int start_worker(mm_node *n, mm_node_slot *s) {
     int slot = free_slot(n, s);
     if (slot < 0) return MM_ELIMIT; /* a retiring worker still holds it: soon */
@@ -101,61 +242,21 @@ static int start_worker(mm_node *n, mm_node_slot *s) {
         s->procs = p;
         s->proc_cap = cap;
     }
-    mm_worker_params wp = {
-        .config = n->o->config,
-        .services = n->o->services,
-        .service_count = n->o->service_count,
-        .schema = n->o->schema,
-        .spec = s->spec,
-        .max_messages = draw_limit(s),
-        .max_age_seconds = s->max_age_seconds,
-        .crashes = n->crashes,
-        .max_crashes = n->max_crashes,
-        .title = n->o->title,
-        .title_size = n->o->title_size,
-        .slot = slot,
-    };
     mm_node_proc *np = &s->procs[s->proc_count];
-    memset(np, 0, sizeof *np);
-    np->current = mm_worker_current_map();
-    wp.current = np->current;
-    np->metrics = mm_node_metrics_block_map(n);
-    wp.metrics = np->metrics;
-    if (n->static_members) {
-        snprintf(np->instance_id, sizeof np->instance_id, "%s.%s.%s.%d", n->o->node_name,
-                 s->spec->service->name, s->spec->name, slot);
-        wp.instance_id = np->instance_id;
+    if (promote_standby(n, s, np, slot) != 0) {
+        if (spawn_into(n, s, np, slot, 0) != 0) {
+            s->next_start_ms = mm_node_mono_ms() + BACKOFF_MAX_MS / 10;
+            return MM_EIO;
+        }
+        mm_log_info("node: started worker pid=%d consumer=%s.%s #%d harakiri=%llu", (int)np->pid,
+                    s->spec->service->name, s->spec->name, slot, (unsigned long long)np->limit);
     }
-    char err[256];
-    int fd = -1;
-    /* Signals stay blocked across fork so the child never runs our handlers. */
-    sigset_t old;
-    /* SIGUSR2 too: the child's own handler is installed before it unblocks. */
-    mm_child_block_signals_for_fork(&old, SIGUSR2);
-    pid_t pid = mm_worker_spawn(&wp, &fd, err, sizeof err);
-    sigprocmask(SIG_SETMASK, &old, NULL);
-    if (pid < 0) {
-        mm_log_error("node: cannot start a worker of %s.%s: %s", s->spec->service->name,
-                     s->spec->name, err);
-        s->next_start_ms = mm_node_mono_ms() + BACKOFF_MAX_MS / 10;
-        mm_worker_current_unmap(np->current);
-        np->current = NULL;
-        mm_node_metrics_block_unmap(np->metrics);
-        np->metrics = NULL;
-        return MM_EIO;
-    }
-    np->pid = pid;
-    np->report_fd = fd;
-    np->limit = wp.max_messages;
-    np->started_mono_ms = mm_node_mono_ms();
-    np->started_wall_ms = mm_node_wall_ms();
-    np->reported_reason = -1;
-    np->slot = slot;
+    /* The hand-over this start ends (logged at the new worker's first event). */
+    np->handoff_from_ms = s->last_done_ms;
+    s->last_done_ms = 0;
     s->proc_count++;
     s->started++;
     n->dirty = 1;
-    mm_log_info("node: started worker pid=%d consumer=%s.%s #%d harakiri=%llu", (int)pid,
-                s->spec->service->name, s->spec->name, slot, (unsigned long long)wp.max_messages);
     return 0;
 }
 
@@ -183,28 +284,52 @@ void mm_node_drain(mm_node *n) {
     if (n->draining) return;
     n->draining = 1;
     mm_log_info("node %s: draining: every worker finishes its message and exits", n->o->node_name);
-    for (size_t i = 0; i < n->slot_count; i++)
+    for (size_t i = 0; i < n->slot_count; i++) {
         for (size_t j = 0; j < n->slots[i].proc_count; j++)
             mm_node_retire_proc(n, &n->slots[i].procs[j]);
+        if (n->slots[i].standby.pid > 0) {
+            standby_dismiss(&n->slots[i].standby);
+            mm_node_stop_proc(n, &n->slots[i].standby, 0);
+        }
+    }
 }
 
 void mm_node_kill_all(mm_node *n) {
     n->draining = 1;
     n->killed = 1;
     mm_log_warn("node %s: killing every worker now", n->o->node_name);
-    for (size_t i = 0; i < n->slot_count; i++)
+    for (size_t i = 0; i < n->slot_count; i++) {
         for (size_t j = 0; j < n->slots[i].proc_count; j++)
             mm_node_stop_proc(n, &n->slots[i].procs[j], 1);
+        if (n->slots[i].standby.pid > 0) mm_node_stop_proc(n, &n->slots[i].standby, 1);
+    }
+}
+
+/* The first event of a worker that replaced a retired one: the hand-over
+ * gap, from the supervisor's view (both records' arrival). */
+static void log_handoff(const mm_node_slot *s, mm_node_proc *p, long long now) {
+    if (!p->handoff_from_ms) return;
+    mm_log_info("node: hand-over consumer=%s.%s #%d: pid=%d's first event %lld ms after its "
+                "predecessor's last (%s)",
+                s->spec->service->name, s->spec->name, p->slot, (int)p->pid,
+                now - p->handoff_from_ms, p->from_standby ? "standby" : "started fresh");
+    p->handoff_from_ms = 0;
 }
 
 /* Reads every record waiting on a worker's pipe. */
-static void read_reports(mm_node *n, mm_node_proc *p) {
+static void read_reports(mm_node *n, mm_node_slot *s, mm_node_proc *p) {
     mm_worker_report r;
     ssize_t got = -1;
     while (p->report_fd >= 0 && (got = read(p->report_fd, &r, sizeof r)) == (ssize_t)sizeof r) {
-        if (r.kind == MM_WORKER_REPORT_PROGRESS)
+        if (r.kind == MM_WORKER_REPORT_PROGRESS) {
             p->messages = r.value;
-        else if (r.kind == MM_WORKER_REPORT_RETIRED && r.value < MM_NODE_REASONS) {
+            if (p->limit && r.value >= p->limit) s->last_done_ms = mm_node_mono_ms();
+        } else if (r.kind == MM_WORKER_REPORT_STANDBY_READY)
+            p->ready_mono_ms = mm_node_mono_ms();
+        else if (r.kind == MM_WORKER_REPORT_FIRST_EVENT) {
+            log_handoff(s, p, mm_node_mono_ms());
+            s->standby_defer_ms = 0; /* handed over: the next standby may start */
+        } else if (r.kind == MM_WORKER_REPORT_RETIRED && r.value < MM_NODE_REASONS) {
             p->reported_reason = (int)r.value;
             /* Committed and out of the group: its replacement may start now. */
             p->released = 1;
@@ -300,8 +425,21 @@ static void answer_crashed(mm_node *n, const mm_node_slot *s, const mm_worker_cu
 /* Accounts for a worker that ended with wait status ws. */
 static void worker_ended(mm_node *n, mm_node_slot *s, size_t index, int ws) {
     mm_node_proc *p = &s->procs[index];
-    read_reports(n, p);
+    read_reports(n, s, p);
     int code = WIFEXITED(ws) ? WEXITSTATUS(ws) : WIFSIGNALED(ws) ? 128 + WTERMSIG(ws) : 1;
+    if (p->from_standby && WIFEXITED(ws) && code == MM_WORKER_EXIT_UNUSED && !p->killing) {
+        /* Its wait ended (expired) just as its go was written: it never
+         * joined; the slot is started again at once, no backoff. */
+        mm_log_info("node: standby pid=%d consumer=%s.%s left before its go; starting another",
+                    (int)p->pid, s->spec->service->name, s->spec->name);
+        if (p->report_fd >= 0) close(p->report_fd);
+        mm_worker_current_unmap(p->current);
+        mm_node_metrics_block_unmap(p->metrics);
+        s->started--;
+        s->procs[index] = s->procs[--s->proc_count];
+        n->dirty = 1;
+        return;
+    }
     mm_worker_reason reason;
     if (p->killing)
         reason = MM_WORKER_KILLED;
@@ -359,6 +497,40 @@ static void worker_ended(mm_node *n, mm_node_slot *s, size_t index, int ws) {
     if (p->report_fd >= 0) close(p->report_fd);
     mm_worker_current_unmap(p->current);
     s->procs[index] = s->procs[--s->proc_count];
+    n->dirty = 1;
+}
+
+/* A standby of s ended (never told to go): free its slot for the next one. */
+static void standby_ended(mm_node *n, mm_node_slot *s, int ws) {
+    mm_node_proc *p = &s->standby;
+    read_reports(n, s, p);
+    int code = WIFEXITED(ws) ? WEXITSTATUS(ws) : WIFSIGNALED(ws) ? 128 + WTERMSIG(ws) : 1;
+    long long now = mm_node_mono_ms();
+    if (p->ready_mono_ms && (code == MM_WORKER_EXIT_UNUSED || p->stopping)) {
+        mm_log_debug("node: standby pid=%d consumer=%s.%s left unused after %lld ms", (int)p->pid,
+                     s->spec->service->name, s->spec->name, now - p->started_mono_ms);
+        s->standby_failures = 0;
+        s->standby_next_ms = now;
+    } else {
+        /* It never became ready (its start-up failed): back off, 0.5 s
+         * doubling to 30 s; workers still start without one. */
+        long delay = BACKOFF_MIN_MS;
+        for (int i = 0; i < s->standby_failures && delay < BACKOFF_MAX_MS; i++) delay *= 2;
+        if (delay > BACKOFF_MAX_MS) delay = BACKOFF_MAX_MS;
+        s->standby_failures++;
+        s->standby_next_ms = now + delay;
+        if (!p->stopping)
+            mm_log_warn("node: standby pid=%d consumer=%s.%s ended (status %d) before it was "
+                        "ready; next standby in %ld ms",
+                        (int)p->pid, s->spec->service->name, s->spec->name, code, delay);
+    }
+    standby_dismiss(p);
+    if (p->report_fd >= 0) close(p->report_fd);
+    mm_worker_current_unmap(p->current);
+    mm_node_metrics_block_unmap(p->metrics);
+    memset(p, 0, sizeof *p);
+    p->go_fd = -1;
+    p->report_fd = -1;
     n->dirty = 1;
 }
 
@@ -508,12 +680,17 @@ static void reap(mm_node *n) {
             continue;
         }
         if (mm_node_metrics_reaped(n, pid, ws)) continue;
-        for (size_t i = 0; i < n->slot_count; i++)
+        for (size_t i = 0; i < n->slot_count; i++) {
+            if (n->slots[i].standby.pid == pid) {
+                standby_ended(n, &n->slots[i], ws);
+                goto next;
+            }
             for (size_t j = 0; j < n->slots[i].proc_count; j++)
                 if (n->slots[i].procs[j].pid == pid) {
                     worker_ended(n, &n->slots[i], j, ws);
                     goto next;
                 }
+        }
     next:;
     }
 }
@@ -528,7 +705,8 @@ static size_t running(const mm_node_slot *s) {
 
 static size_t total_procs(const mm_node *n) {
     size_t t = 0;
-    for (size_t i = 0; i < n->slot_count; i++) t += n->slots[i].proc_count;
+    for (size_t i = 0; i < n->slot_count; i++)
+        t += n->slots[i].proc_count + (n->slots[i].standby.pid > 0);
     return t;
 }
 
@@ -552,6 +730,7 @@ static void reconcile(mm_node *n) {
             mm_node_retire_proc(n, top);
             r--;
         }
+        ensure_standby(n, s, now);
     }
 }
 
@@ -610,7 +789,8 @@ static int setup(mm_node *n, const mm_node_options *o, char *err, size_t err_siz
                                      .desired = e->procs,
                                      .harakiri_limit = e->harakiri_limit,
                                      .harakiri_jitter = e->harakiri_jitter,
-                                     .max_age_seconds = e->max_age_seconds};
+                                     .max_age_seconds = e->max_age_seconds,
+                                     .standby = {.go_fd = -1, .report_fd = -1}};
     }
     const mm_config *cfg = o->config;
     /* Bad Kafka properties are refused now, not by an agent restarting
@@ -636,11 +816,19 @@ static int setup(mm_node *n, const mm_node_options *o, char *err, size_t err_siz
     }
     n->static_members = !o->dynamic_members;
     n->max_crashes = o->max_crashes;
-    n->crashes = calloc(1, sizeof *n->crashes);
-    if (!n->crashes) {
-        snprintf(err, err_size, "out of memory");
+    /* Shared: a standby forked before a crash must see its count. */
+    void *crashes =
+        mmap(NULL, sizeof *n->crashes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (crashes == MAP_FAILED) {
+        snprintf(err, err_size, "mmap: %s", strerror(errno));
         return MM_ENOMEM;
     }
+    n->crashes = crashes; /* zeroed */
+    const char *sb = getenv("MM_NODE_STANDBY");
+    n->standby_on = !(sb && strcmp(sb, "0") == 0);
+    const char *sbm = getenv("MM_NODE_STANDBY_MAX_MS");
+    long max_ms = sbm ? atol(sbm) : 0;
+    n->standby_max_ms = max_ms < 1000 ? STANDBY_MAX_MS : max_ms > 3600000 ? 3600000 : max_ms;
     n->status = mm_status_store_new(cfg->redis_status_url, cfg->service_web_topic, err, err_size);
     if (!n->status) return MM_EREDIS;
     if (mm_node_metrics_open(n, err, err_size) != 0) return MM_EIO;
@@ -694,9 +882,14 @@ static void teardown(mm_node *n) {
             mm_worker_current_unmap(n->slots[i].procs[j].current);
             mm_node_metrics_block_unmap(n->slots[i].procs[j].metrics);
         }
+        mm_node_proc *sb = &n->slots[i].standby;
+        if (sb->report_fd >= 0) close(sb->report_fd);
+        standby_dismiss(sb);
+        mm_worker_current_unmap(sb->current);
+        mm_node_metrics_block_unmap(sb->metrics);
         free(n->slots[i].procs);
     }
-    free(n->crashes);
+    if (n->crashes) munmap(n->crashes, sizeof *n->crashes);
     mm_result_store_free(n->results);
     free(n->slots);
     for (int i = 0; i < 2; i++) {
@@ -736,11 +929,15 @@ int mm_node_run(const mm_node_options *o, char *err, size_t err_size) {
         nfds_t nfds = 0;
         fds[nfds++] = (struct pollfd){.fd = self_pipe[0], .events = POLLIN};
         if (n.agent_fd >= 0) fds[nfds++] = (struct pollfd){.fd = n.agent_fd, .events = POLLIN};
-        for (size_t i = 0; i < n.slot_count; i++)
+        for (size_t i = 0; i < n.slot_count; i++) {
             for (size_t j = 0; j < n.slots[i].proc_count && nfds < sizeof fds / sizeof *fds; j++)
                 if (n.slots[i].procs[j].report_fd >= 0)
                     fds[nfds++] =
                         (struct pollfd){.fd = n.slots[i].procs[j].report_fd, .events = POLLIN};
+            if (n.slots[i].standby.pid > 0 && n.slots[i].standby.report_fd >= 0 &&
+                nfds < sizeof fds / sizeof *fds)
+                fds[nfds++] = (struct pollfd){.fd = n.slots[i].standby.report_fd, .events = POLLIN};
+        }
         nfds_t metrics_at = nfds; /* the metrics listener's fds follow */
         nfds += mm_node_metrics_fds(&n, fds + nfds, sizeof fds / sizeof *fds - nfds);
         long long wake = n.next_status_ms;
@@ -748,6 +945,13 @@ int mm_node_run(const mm_node_options *o, char *err, size_t err_size) {
             if (!n.draining && n.redis_ok && running(&n.slots[i]) < (size_t)n.slots[i].desired &&
                 free_slot(&n, &n.slots[i]) >= 0 && n.slots[i].next_start_ms < wake)
                 wake = n.slots[i].next_start_ms;
+        for (size_t i = 0; i < n.slot_count; i++)
+            if (standby_wanted(&n, &n.slots[i]) && n.slots[i].standby.pid <= 0) {
+                long long at = n.slots[i].standby_next_ms > n.slots[i].standby_defer_ms
+                                   ? n.slots[i].standby_next_ms
+                                   : n.slots[i].standby_defer_ms;
+                if (at < wake) wake = at;
+            }
         if (n.agent_pid <= 0 && !n.draining && n.agent_next_start_ms < wake)
             wake = n.agent_next_start_ms;
         if (!n.redis_ok && !n.draining && n.redis_next_check_ms < wake)
@@ -761,9 +965,11 @@ int mm_node_run(const mm_node_options *o, char *err, size_t err_size) {
             while (read(self_pipe[0], drain, sizeof drain) > 0) {
             }
         }
-        for (size_t i = 0; i < n.slot_count; i++)
+        for (size_t i = 0; i < n.slot_count; i++) {
             for (size_t j = 0; j < n.slots[i].proc_count; j++)
-                read_reports(&n, &n.slots[i].procs[j]);
+                read_reports(&n, &n.slots[i], &n.slots[i].procs[j]);
+            if (n.slots[i].standby.pid > 0) read_reports(&n, &n.slots[i], &n.slots[i].standby);
+        }
         agent_read(&n);
         if (rc > 0)
             mm_node_metrics_handle(&n, fds + metrics_at, nfds - metrics_at);

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -20,6 +21,7 @@
 #include "node/child_process.h"
 #include "node/leave_group.h"
 #include "service/consumer_runner.h"
+#include "service/consumer_txn.h"
 #include "service/runtime.h"
 
 /* Exit statuses of the child. */
@@ -50,6 +52,7 @@ static atomic_llong worker_last_end_ms; /* when the last handler returned */
 static atomic_int worker_budget_spent;  /* harakiri: the loop is ending */
 static atomic_ullong worker_handled;    /* messages disposed of so far */
 static atomic_int worker_reported;      /* the retirement record was sent */
+static atomic_int worker_first_seen;    /* the first handler call was reported */
 static char worker_label[600];          /* "consumer=S.C pid=N" for the log */
 
 static long long mono_ms(void) {
@@ -113,9 +116,13 @@ static void copy_cut(char *dst, size_t size, const char *src) {
     dst[n] = '\0';
 }
 
+static void report(uint32_t kind, uint64_t value, int insist);
+
 static void on_handle_begin(void *ud, const mm_event *ev, const mm_message_info *info) {
     const mm_worker_params *p = ud;
     atomic_store(&worker_handling, 1);
+    /* The supervisor logs the hand-over gap from it (docs/node.md). */
+    if (!atomic_exchange(&worker_first_seen, 1)) report(MM_WORKER_REPORT_FIRST_EVENT, 0, 0);
     mm_worker_current *c = p->current;
     if (!c) return;
     c->seq++;
@@ -238,10 +245,14 @@ static void *watchdog(void *arg) {
 
 /* Overwrites the process title (/proc/PID/cmdline, what ps shows) and the
  * thread name with what this process is. */
-static void set_title(const mm_worker_params *p) {
+static void set_title(const mm_worker_params *p, int waiting) {
     char title[512];
-    snprintf(title, sizeof title, "gregor worker %s.%s #%d", p->spec->service->name, p->spec->name,
-             p->slot);
+    if (waiting)
+        snprintf(title, sizeof title, "gregor worker %s.%s standby", p->spec->service->name,
+                 p->spec->name);
+    else
+        snprintf(title, sizeof title, "gregor worker %s.%s #%d", p->spec->service->name,
+                 p->spec->name, p->slot);
     if (p->title && p->title_size > 1) {
         memset(p->title, 0, p->title_size);
         memcpy(p->title, title,
@@ -321,8 +332,8 @@ static int is_dev_broker(mm_runtime *rt) {
  * before the first member of an empty group is let in (so the session
  * must be longer than 3 s): dynamic members with a 3.5 s session there,
  * instead of librdkafka's 45 s. */
-static int set_membership(mm_runtime *rt, const mm_worker_params *p) {
-    if (is_dev_broker(rt))
+static int set_membership(mm_runtime *rt, const mm_worker_params *p, int dev_broker) {
+    if (dev_broker)
         return add_prop(rt, "session.timeout.ms", "3500", 0) ||
                add_prop(rt, "heartbeat.interval.ms", "500", 0);
     if (!p->instance_id) return 0;
@@ -359,6 +370,95 @@ static void leave_if_retired(mm_runtime *rt, const mm_worker_params *p) {
             worker_label, p->instance_id, p->spec->group_id, err);
 }
 
+/* A standby's state (worker process only). */
+static struct {
+    int go_fd;
+    pid_t parent;
+    long long ready_ms;
+    int went;   /* its go came */
+    int rejoin; /* its go named another slot than its consumer was made for */
+} standby = {.go_fd = -1};
+
+static void __attribute__((noreturn)) exit_unused(void) {
+    mm_log_debug("worker %s: standby leaves unused after %lld ms", worker_label,
+                 mono_ms() - standby.ready_ms);
+    /* Nothing was produced; closing clients could take seconds. */
+    fflush(NULL);
+    _exit(MM_WORKER_EXIT_UNUSED);
+}
+
+static int wait_for_go(int go_fd, pid_t parent, long max_ms, mm_worker_go *go);
+
+/* Waits for the standby's go and takes its slot, budget and instance id
+ * into p. Returns 0, or -1: leave unused. */
+static int take_go(mm_worker_params *p, char *instance, size_t instance_size) {
+    mm_worker_go go;
+    if (wait_for_go(standby.go_fd, standby.parent, p->standby_max_ms > 0 ? p->standby_max_ms : 1000,
+                    &go))
+        return -1;
+    close(standby.go_fd);
+    standby.go_fd = -1;
+    standby.went = 1;
+    standby.rejoin = p->instance_prefix && go.slot != p->slot;
+    p->slot = go.slot;
+    p->max_messages = go.max_messages;
+    if (p->instance_prefix) {
+        snprintf(instance, instance_size, "%s%d", p->instance_prefix, go.slot);
+        p->instance_id = instance;
+    }
+    if (p->max_age_seconds > 0) alarm((unsigned)p->max_age_seconds);
+    set_title(p, 0);
+    mm_log_debug("worker %s: go after %lld ms standing by (slot %d)", worker_label,
+                 mono_ms() - standby.ready_ms, go.slot);
+    return 0;
+}
+
+static char standby_instance[640]; /* the group.instance.id a go completes */
+
+/* The consumer's before_join (prejoin standby): nonzero leaves without
+ * joining, to exit unused or to make the consumer again for another slot. */
+static int before_join(void *ud, uint64_t *max_messages) {
+    mm_worker_params *p = ud;
+    if (take_go(p, standby_instance, sizeof standby_instance) != 0) return 1;
+    *max_messages = p->max_messages;
+    return standby.rejoin;
+}
+
+/* The consumer committed its last offsets: a static member's replacement
+ * may join now (fencing this member, which sends nothing more), so the
+ * retirement is reported before the slow part of closing. A member
+ * stopped for good reports after its LeaveGroup; a dynamic one after
+ * closing (its close leaves the group). */
+static void on_final_commit(void *ud) {
+    (void)ud;
+    if (!worker_static || worker_leave) return;
+    report(MM_WORKER_REPORT_RETIRED, retiring_reason(), 1);
+}
+
+/* A standby's wait for its go (worker.h). Returns 0 with *go filled, or -1
+ * when it is to exit unused: end of file on the pipe (the supervisor closed
+ * it or died), told to stop, its parent gone, or max_ms passed. Polls in
+ * 200 ms slices so a parent that died is noticed even without a signal. */
+static int wait_for_go(int go_fd, pid_t parent, long max_ms, mm_worker_go *go) {
+    long long deadline = mono_ms() + max_ms;
+    for (;;) {
+        if (worker_stop || getppid() != parent) return -1;
+        long long left = deadline - mono_ms();
+        struct pollfd pfd = {.fd = go_fd, .events = POLLIN};
+        /* Expired: one last look without waiting (a go written just now). */
+        int r = poll(&pfd, 1, left <= 0 ? 0 : left < 200 ? (int)left : 200);
+        if (r > 0) {
+            /* The record is written in one write(2) of less than PIPE_BUF
+             * bytes: it arrives whole or not at all. */
+            ssize_t n = read(go_fd, go, sizeof *go);
+            if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+            return n == (ssize_t)sizeof *go && go->magic == MM_WORKER_GO_MAGIC ? 0 : -1;
+        }
+        if (r < 0 && errno != EINTR) return -1;
+        if (r == 0 && left <= 0) return -1;
+    }
+}
+
 static void install(int sig, void (*fn)(int)) {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -368,7 +468,12 @@ static void install(int sig, void (*fn)(int)) {
 }
 
 /* The child: never returns. */
-static void __attribute__((noreturn)) child_main(const mm_worker_params *p, int fd, pid_t parent) {
+static void __attribute__((noreturn))
+child_main(const mm_worker_params *params, int fd, int go_fd, pid_t parent) {
+    /* A standby learns its slot, budget and instance id from its go. */
+    mm_worker_params local = *params;
+    const mm_worker_params *p = &local;
+    long long t0 = mono_ms();
     mm_consumer_runner_process_setup(); /* before any thread of this process */
     worker_report_fd = fd;
     install(SIGTERM, on_stop);
@@ -386,9 +491,10 @@ static void __attribute__((noreturn)) child_main(const mm_worker_params *p, int 
      * died before the request was made. */
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (getppid() != parent) worker_stop = 1;
-    mm_child_close_inherited(fd);
-    if (p->max_age_seconds > 0) alarm((unsigned)p->max_age_seconds);
-    set_title(p);
+    int keep[2] = {fd, go_fd};
+    mm_child_close_inherited_but(keep, 2);
+    if (go_fd < 0 && p->max_age_seconds > 0) alarm((unsigned)p->max_age_seconds);
+    set_title(p, go_fd >= 0);
 
     char err[1024];
     mm_runtime rt;
@@ -415,7 +521,28 @@ static void __attribute__((noreturn)) child_main(const mm_worker_params *p, int 
         _exit(EXIT_START_FAILED);
     }
     warm_up(&rt, p);
-    if (set_membership(&rt, p) != 0) {
+    int dev_broker = is_dev_broker(&rt);
+    /* A standby creates its consumer before its go (the client connects and
+     * finds its coordinator meanwhile) and waits in before_join, unless
+     * exactly-once: its transactional producer would fence the worker it
+     * is to replace. */
+    int prejoin = go_fd >= 0 && !mm_consumer_txn_enabled(p->config, spec);
+    if (go_fd >= 0) {
+        standby.go_fd = go_fd;
+        standby.parent = parent;
+        standby.ready_ms = mono_ms();
+        mm_log_debug("worker %s: standby ready after %lld ms; waiting for its go", worker_label,
+                     standby.ready_ms - t0);
+        report(MM_WORKER_REPORT_STANDBY_READY, (uint64_t)(standby.ready_ms - t0), 0);
+        if (p->instance_prefix) { /* the slot it is expected to take (p->slot) */
+            snprintf(standby_instance, sizeof standby_instance, "%s%d", p->instance_prefix,
+                     p->slot);
+            local.instance_id = standby_instance;
+        }
+        if (!prejoin && take_go(&local, standby_instance, sizeof standby_instance) != 0)
+            exit_unused();
+    }
+    if (set_membership(&rt, p, dev_broker) != 0) {
         mm_log_error("worker %s: out of memory", worker_label);
         fflush(NULL);
         _exit(EXIT_START_FAILED);
@@ -431,8 +558,28 @@ static void __attribute__((noreturn)) child_main(const mm_worker_params *p, int 
                             .max_crashes = p->max_crashes,
                             .metrics = p->metrics,
                             /* Exactly-once: the slot's stable id fences its predecessor. */
-                            .transactional_id = p->instance_id};
+                            .transactional_id = p->instance_id,
+                            .before_join = prejoin ? before_join : NULL,
+                            .on_final_commit = on_final_commit,
+                            .join_ud = &local};
     int rc = mm_consumer_runner_run(&rt, p->schema, spec, &ro, err, sizeof err);
+    if (prejoin && !standby.went) {
+        if (rc >= 0) exit_unused();
+        /* Its consumer failed before the go: a start-up failure (the
+         * supervisor backs off), not an unused standby (started again at
+         * once). */
+        mm_log_error("worker %s: %s", worker_label, err);
+        fflush(NULL);
+        _exit(EXIT_START_FAILED);
+    }
+    if (prejoin && standby.rejoin) {
+        /* Told to take another slot than expected: its consumer was made
+         * with the other group.instance.id (the property points at
+         * standby_instance, which now holds the right one). */
+        ro.before_join = NULL;
+        ro.max_messages = p->max_messages;
+        rc = mm_consumer_runner_run(&rt, p->schema, spec, &ro, err, sizeof err);
+    }
     leave_if_retired(&rt, p);
     int status = 0;
     /* The consumer has committed and left: report now, so the supervisor
@@ -455,10 +602,22 @@ static void __attribute__((noreturn)) child_main(const mm_worker_params *p, int 
     _exit(status);
 }
 
-pid_t mm_worker_spawn(const mm_worker_params *p, int *report_fd, char *err, size_t err_size) {
-    int fds[2];
+int mm_worker_go_send(int go_fd, int slot, uint64_t max_messages) {
+    mm_worker_go go = {.magic = MM_WORKER_GO_MAGIC, .slot = slot, .max_messages = max_messages};
+    return go_fd >= 0 && write(go_fd, &go, sizeof go) == (ssize_t)sizeof go ? 0 : -1;
+}
+
+pid_t mm_worker_spawn(const mm_worker_params *p, int *report_fd, int *go_fd, char *err,
+                      size_t err_size) {
+    int fds[2], go[2] = {-1, -1};
     if (pipe(fds) != 0) {
         snprintf(err, err_size, "pipe: %s", strerror(errno));
+        return -1;
+    }
+    if (go_fd && pipe(go) != 0) {
+        snprintf(err, err_size, "pipe: %s", strerror(errno));
+        close(fds[0]);
+        close(fds[1]);
         return -1;
     }
     fflush(NULL);
@@ -468,14 +627,25 @@ pid_t mm_worker_spawn(const mm_worker_params *p, int *report_fd, char *err, size
         snprintf(err, err_size, "fork: %s", strerror(errno));
         close(fds[0]);
         close(fds[1]);
+        if (go_fd) close(go[0]), close(go[1]);
         return -1;
     }
     if (pid == 0) {
         close(fds[0]);
         fcntl(fds[1], F_SETFL, O_NONBLOCK);
-        child_main(p, fds[1], parent);
+        if (go_fd) {
+            close(go[1]);
+            fcntl(go[0], F_SETFL, O_NONBLOCK);
+        }
+        child_main(p, fds[1], go[0], parent);
     }
     close(fds[1]);
+    if (go_fd) {
+        close(go[0]);
+        fcntl(go[1], F_SETFL, O_NONBLOCK);
+        fcntl(go[1], F_SETFD, FD_CLOEXEC);
+        *go_fd = go[1];
+    }
     fcntl(fds[0], F_SETFL, O_NONBLOCK);
     fcntl(fds[0], F_SETFD, FD_CLOEXEC);
     *report_fd = fds[0];

@@ -22,6 +22,14 @@
  * crash (mm_worker_crashes); workers forked later inherit the counts, and
  * the runner dead-letters an event that crashed max_crashes workers.
  *
+ * Standby (docs/node.md, "Standby workers"): a worker spawned with a go
+ * pipe opens its runtime, runs post_fork and warms its producer up, reports
+ * MM_WORKER_REPORT_STANDBY_READY, then waits for one mm_worker_go record
+ * (its slot and harakiri budget) before it creates and subscribes its
+ * consumer. The wait is bounded: it exits with MM_WORKER_EXIT_UNUSED when
+ * the pipe reaches end of file (the supervisor closed it, or died), when
+ * it is told to stop, when its parent is gone, or after standby_max_ms.
+ *
  * Group membership: a node's worker joins its group as the static member
  * "<node>.<service>.<consumer>.<slot>" (group.instance.id), and its
  * replacement reuses the slot, so a harakiri, max-age or crash restart is
@@ -61,8 +69,22 @@ typedef struct mm_worker_report {
 
 enum {
     MM_WORKER_REPORT_PROGRESS = 1,
-    MM_WORKER_REPORT_RETIRED = 2
+    MM_WORKER_REPORT_RETIRED = 2,
+    MM_WORKER_REPORT_STANDBY_READY = 3, /* a standby is ready for its go */
+    MM_WORKER_REPORT_FIRST_EVENT = 4    /* its first handler call began */
 };
+
+/* What the supervisor writes on a standby's go pipe (one atomic write). */
+#define MM_WORKER_GO_MAGIC 0x676f2121u
+typedef struct mm_worker_go {
+    uint32_t magic;
+    int32_t slot;          /* the worker's number in its consumer */
+    uint64_t max_messages; /* harakiri budget; 0: none */
+} mm_worker_go;
+
+/* Exit status of a standby that never ran a consumer (expired, told to
+ * stop, or its parent went away before its go): not a crash. */
+#define MM_WORKER_EXIT_UNUSED 4
 
 /* The event a worker is handling, in a page shared with the supervisor.
  * seq is odd while the worker writes it; active is 1 between the runner's
@@ -119,6 +141,9 @@ typedef struct mm_worker_params {
     const mm_worker_crashes *crashes; /* may be NULL */
     unsigned max_crashes;             /* 0: the runner's default (3) */
     const char *instance_id;          /* group.instance.id; NULL: a dynamic member */
+    const char *instance_prefix;      /* standby: group.instance.id is this + the slot
+                                         its go names; NULL: a dynamic member */
+    long standby_max_ms;              /* standby: exit unused after this long (> 0) */
     char *title;                      /* process title area to overwrite (may be NULL) */
     size_t title_size;
     int slot;                   /* the worker's number in its consumer (#N) */
@@ -128,7 +153,15 @@ typedef struct mm_worker_params {
 /* Forks a worker. Returns its pid and the read end of its report pipe
  * (non-blocking, close-on-exec) in *report_fd, or -1 with err set. Call with
  * SIGTERM, SIGINT and SIGCHLD blocked: the child installs its own handlers
- * before unblocking them, so no signal meant for it runs the supervisor's. */
-pid_t mm_worker_spawn(const mm_worker_params *p, int *report_fd, char *err, size_t err_size);
+ * before unblocking them, so no signal meant for it runs the supervisor's.
+ * go_fd non-NULL: the worker is a standby; *go_fd is the write end of its
+ * go pipe (close-on-exec); p->slot, p->max_messages and p->instance_id are
+ * then taken from the go record (p->instance_prefix). */
+pid_t mm_worker_spawn(const mm_worker_params *p, int *report_fd, int *go_fd, char *err,
+                      size_t err_size);
+
+/* Sends a standby its go (non-blocking). Returns 0, or -1 when the standby
+ * is gone (the pipe is closed) or its pipe is full. */
+int mm_worker_go_send(int go_fd, int slot, uint64_t max_messages);
 
 #endif

@@ -942,6 +942,9 @@ int mm_consumer_runner_run(mm_runtime *rt, const mm_gql_schema *schema,
         .assign_ud = opts ? opts->metrics : NULL,
         .on_idle = on_idle,
         .txn = r.txn ? mm_consumer_txn_hooks_get(r.txn) : NULL,
+        .before_join = opts ? opts->before_join : NULL, /* node/worker.c */
+        .on_final_commit = opts ? opts->on_final_commit : NULL,
+        .join_ud = opts ? opts->join_ud : NULL,
     };
     mm_consumer *c = mm_consumer_new(&cc, err, err_size);
     free(known);

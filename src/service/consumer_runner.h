@@ -49,6 +49,12 @@ typedef struct mm_runner_options {
      * passes its group.instance.id, <node>.<service>.<consumer>.<slot>).
      * NULL: service/consumer_txn.c derives one from the host name. */
     const char *transactional_id;
+    /* Passed to the consumer (bus/consumer.h): a node's standby waits for
+     * its go in before_join; on_final_commit lets its predecessor hand over
+     * before closing. NULL: none. */
+    int (*before_join)(void *ud, uint64_t *max_messages);
+    void (*on_final_commit)(void *ud);
+    void *join_ud;
 } mm_runner_options;
 
 /* A worker process's allocator settings: glibc keeps one malloc arena
