@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/trace_context.h"
 #include "common/trace_otlp_pb.h"
 #include "metamorphosis.h"
 
@@ -402,16 +403,7 @@ static void put_i64(out *o, int64_t v) {
 
 /* n bytes as lowercase hex; room for 2n reserved. */
 static void put_hex(out *o, const uint8_t *bytes, size_t n) {
-    /* "000102...ff": two digits per byte value */
-    static const char table[] = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
-                                "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
-                                "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
-                                "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
-                                "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
-                                "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
-                                "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
-                                "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
-    for (size_t i = 0; i < n; i++) memcpy(o->p + 2 * i, table + 2 * bytes[i], 2);
+    mm_trace_hex(bytes, n, o->p);
     o->p += 2 * n;
 }
 
