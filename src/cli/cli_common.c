@@ -34,14 +34,10 @@ int gregor_open(const char *cmd, const gregor_apps *apps, int require_app, const
                 cmd, cmd);
         return GREGOR_EXIT_USAGE;
     }
-    int rc = config_path ? mm_config_load_file(config_path, cfg, err, sizeof err)
-                         : mm_config_defaults(cfg, err, sizeof err);
-    if (rc) {
+    if (mm_config_open(config_path, cfg, err, sizeof err)) {
         fprintf(stderr, "gregor %s: %s\n", cmd, err);
         return GREGOR_EXIT_FAILURE;
     }
-    int level = mm_log_level_from_name((*cfg)->log_level);
-    if (level >= 0) mm_log_set_level((mm_log_level)level);
     /* Before any thread: the envelope reads it without a lock. */
     if (mm_envelope_set_type_prefix((*cfg)->event_type_prefix)) {
         fprintf(

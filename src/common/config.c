@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/http_defaults.h"
+#include "common/log.h"
 #include "common/suggest.h"
 #include "common/yaml_tree.h"
 #include "metamorphosis.h"
@@ -832,6 +833,15 @@ int mm_config_load_string(const char *name, const char *text, size_t length, mm_
         return rc;
     }
     *out = c;
+    return 0;
+}
+
+int mm_config_open(const char *path, mm_config **out, char *err, size_t err_size) {
+    int rc = path ? mm_config_load_file(path, out, err, err_size)
+                  : mm_config_defaults(out, err, err_size);
+    if (rc) return rc;
+    int level = mm_log_level_from_name((*out)->log_level);
+    if (level >= 0) mm_log_set_level((mm_log_level)level);
     return 0;
 }
 

@@ -125,6 +125,10 @@ int mm_config_defaults(mm_config **out, char *err, size_t err_size);
 /* Reads a YAML file over the defaults, then applies the environment. */
 int mm_config_load_file(const char *path, mm_config **out, char *err, size_t err_size);
 
+/* What every entry point loads: the file at path (NULL: the defaults), then
+ * the environment; the configuration's log_level becomes the process's. */
+int mm_config_open(const char *path, mm_config **out, char *err, size_t err_size);
+
 /* As mm_config_load_file, from text; name stands for the file in messages. */
 int mm_config_load_string(const char *name, const char *text, size_t length, mm_config **out,
                           char *err, size_t err_size);

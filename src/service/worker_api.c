@@ -161,11 +161,7 @@ fail:
 mm_worker *mm_worker_open(mm_service *const *services, size_t count, const mm_worker_options *opts,
                           char *err, size_t err_size) {
     mm_config *cfg = NULL;
-    int rc = opts && opts->config_path ? mm_config_load_file(opts->config_path, &cfg, err, err_size)
-                                       : mm_config_defaults(&cfg, err, err_size);
-    if (rc) return NULL;
-    int level = mm_log_level_from_name(cfg->log_level);
-    if (level >= 0) mm_log_set_level((mm_log_level)level);
+    if (mm_config_open(opts ? opts->config_path : NULL, &cfg, err, err_size)) return NULL;
     mm_worker *w = mm_worker_open_config(services, count, cfg, opts, NULL, err, err_size);
     if (!w) {
         mm_config_free(cfg);
