@@ -421,3 +421,23 @@ int mm_test_run(char *const argv[], char **out, char **err, int timeout_ms) {
     untrack_child(pid);
     return rc;
 }
+
+char *mm_test_post_graphql(const char *url, const char *query, int *status) {
+    char body[1024];
+    snprintf(body, sizeof body, "{\"query\":\"%s\"}", query);
+    char *argv[] = {"/usr/bin/curl", "-s", "-w",        "\n%{http_code}",
+                    "--max-time",    "20", "-H",        "content-type: application/json",
+                    "--data-binary", body, (char *)url, NULL};
+    char *out = NULL, *err = NULL;
+    int rc = mm_test_run(argv, &out, &err, 25000);
+    char *nl = out ? strrchr(out, '\n') : NULL;
+    if (rc != 0 || nl == NULL) {
+        fprintf(stderr, "mm_test_post_graphql %s: curl exited %d, stderr: %s\n", url, rc,
+                err ? err : "");
+        abort();
+    }
+    free(err);
+    *nl = '\0';
+    *status = atoi(nl + 1);
+    return out;
+}

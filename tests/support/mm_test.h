@@ -95,4 +95,9 @@ int mm_test_child_stop(mm_test_child *child, int sig, int timeout_ms);
  * exit status as mm_test_child_stop does. */
 int mm_test_run(char *const argv[], char **out, char **err, int timeout_ms);
 
+/* POSTs {"query": query} (query put in as it is: no quotes or backslashes)
+ * to url with curl (20 s); returns the body (free it) and *status the HTTP
+ * status. A curl that fails or prints no status aborts the test, saying so. */
+char *mm_test_post_graphql(const char *url, const char *query, int *status);
+
 #endif

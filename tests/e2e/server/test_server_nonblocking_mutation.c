@@ -86,23 +86,6 @@ static void *run_main(void *arg) {
     return &rc;
 }
 
-/* POSTs a GraphQL query; returns the body, *status the HTTP status. */
-static char *post(const char *url, const char *query, int *status) {
-    char body[1024];
-    snprintf(body, sizeof body, "{\"query\":\"%s\"}", query);
-    char *argv[] = {"/usr/bin/curl", "-s", "-w",        "\n%{http_code}",
-                    "--max-time",    "20", "-H",        "content-type: application/json",
-                    "--data-binary", body, (char *)url, NULL};
-    char *out = NULL, *err = NULL;
-    assert_int_equal(mm_test_run(argv, &out, &err, 25000), 0);
-    free(err);
-    char *nl = strrchr(out, '\n');
-    assert_non_null(nl);
-    *nl = '\0';
-    *status = atoi(nl + 1);
-    return out;
-}
-
 static void wait_ready(const char *url) {
     char ready[512];
     snprintf(ready, sizeof ready, "%.*s/readyz", (int)(strlen(url) - strlen("/graphql")), url);
@@ -161,8 +144,8 @@ static void test_runs_on_the_io_thread_and_answers(void **state) {
     int status;
 
     /* Asynchronous: answered with the event once Kafka acknowledged it. */
-    char *body =
-        post(url, "mutation { fast(n: 7, timing: asynchronous) { data { id n } } }", &status);
+    char *body = mm_test_post_graphql(
+        url, "mutation { fast(n: 7, timing: asynchronous) { data { id n } } }", &status);
     assert_int_equal(status, 200);
     if (!strstr(body, "\"n\":7") || !strstr(body, "\"id\":\"") || strstr(body, "errors"))
         fail_msg("async answer: %s", body);
@@ -173,7 +156,8 @@ static void test_runs_on_the_io_thread_and_answers(void **state) {
      * fire (no consumer here: the 300 ms deadline answers). */
     atomic_store(&fast_on_io, -1);
     long long t0 = mm_test_now_ms();
-    body = post(url, "mutation { fast(n: 8, timing: synchronous) { data { id } } }", &status);
+    body = mm_test_post_graphql(url, "mutation { fast(n: 8, timing: synchronous) { data { id } } }",
+                                &status);
     long long took = mm_test_now_ms() - t0;
     assert_int_equal(status, 200);
     if (!strstr(body, "\"code\":\"TIMEOUT\"")) fail_msg("sync answer: %s", body);
@@ -182,14 +166,14 @@ static void test_runs_on_the_io_thread_and_answers(void **state) {
     assert_int_equal(atomic_load(&fast_on_io), 1);
 
     /* Refused by mutate_event on the I/O thread: its error, nothing published. */
-    body = post(url, "mutation { fast(n: -1) { data { id } } }", &status);
+    body = mm_test_post_graphql(url, "mutation { fast(n: -1) { data { id } } }", &status);
     assert_int_equal(status, 200);
     if (!strstr(body, "\"code\":\"BAD_USER_INPUT\"") || !strstr(body, "must not be negative"))
         fail_msg("refused answer: %s", body);
     free(body);
 
     /* Without the flag: the blocking pool, and the same answer. */
-    body = post(url, "mutation { slow(n: 9) { data { id n } } }", &status);
+    body = mm_test_post_graphql(url, "mutation { slow(n: 9) { data { id n } } }", &status);
     assert_int_equal(status, 200);
     if (!strstr(body, "\"n\":9") || strstr(body, "errors")) fail_msg("slow answer: %s", body);
     free(body);
@@ -205,7 +189,7 @@ typedef struct call {
 
 static void *post_in_background(void *arg) {
     call *c = arg;
-    c->body = post(c->url, "mutation { fast(n: 1) { data { id n } } }", &c->status);
+    c->body = mm_test_post_graphql(c->url, "mutation { fast(n: 1) { data { id n } } }", &c->status);
     return NULL;
 }
 
@@ -227,7 +211,7 @@ static void test_full_producer_queue_is_server_busy(void **state) {
     usleep(500 * 1000); /* the first event sits in the queue (linger) */
     int status;
     long long t0 = mm_test_now_ms();
-    char *body = post(url, "mutation { fast(n: 2) { data { id n } } }", &status);
+    char *body = mm_test_post_graphql(url, "mutation { fast(n: 2) { data { id n } } }", &status);
     long long took = mm_test_now_ms() - t0;
     assert_int_equal(status, 200);
     if (!strstr(body, "\"code\":\"SERVER_BUSY\"") || !strstr(body, "queue is full") ||

@@ -74,23 +74,6 @@ static mm_service *define(const char *name) {
     return svc;
 }
 
-/* POSTs a GraphQL query; returns the body, *status the HTTP status. */
-static char *post(const char *url, const char *query, int *status) {
-    char body[1024];
-    snprintf(body, sizeof body, "{\"query\":\"%s\"}", query);
-    char *argv[] = {"/usr/bin/curl", "-s", "-w",        "\n%{http_code}",
-                    "--max-time",    "20", "-H",        "content-type: application/json",
-                    "--data-binary", body, (char *)url, NULL};
-    char *out = NULL, *err = NULL;
-    assert_int_equal(mm_test_run(argv, &out, &err, 25000), 0);
-    free(err);
-    char *nl = strrchr(out, '\n');
-    assert_non_null(nl);
-    *nl = '\0';
-    *status = atoi(nl + 1);
-    return out;
-}
-
 static void *server_main(void *arg) {
     mm_server_run(arg);
     return NULL;
@@ -145,7 +128,7 @@ static void test_worker_without_gregor(void **state) {
     do { /* until Kafka acknowledges it (the first publish creates the topic) */
         free(body);
         json_decref(doc);
-        body = post(url, "mutation { ping(n: 21) { data { id } } }", &status);
+        body = mm_test_post_graphql(url, "mutation { ping(n: 21) { data { id } } }", &status);
         doc = json_loads(body, 0, NULL);
         id = json_string_value(json_object_get(
             json_object_get(json_object_get(json_object_get(doc, "data"), "ping"), "data"), "id"));
@@ -175,7 +158,7 @@ static void test_worker_without_gregor(void **state) {
     doc = NULL;
     do {
         json_decref(doc);
-        body = post(url, q, &status);
+        body = mm_test_post_graphql(url, q, &status);
         doc = json_loads(body, 0, NULL);
         free(body);
         st = json_string_value(json_object_get(
