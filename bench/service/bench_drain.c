@@ -14,9 +14,10 @@
  * emits (bare_cp_*). With BENCH_SMAPS_DIR set, each bare process leaves its
  * /proc/self/smaps there when resting (bare_consumer.smaps,
  * bare_consumer_producer.smaps). With BENCH_BARE_FORK=1 also the earlier
- * anchor, a bare consumer forked from this process (bare_fork_*): a fork
- * child's RSS leaves out the pages the dynamic loader read before the fork
- * (docs/benchmarks.md, "Worker RSS against a bare consumer").
+ * anchor, the same bare loop (bare_loop.c) in a child forked from this
+ * process (bare_fork_rss_after_kib): a fork child's RSS leaves out the pages
+ * the dynamic loader read before the fork (docs/benchmarks.md, "Worker RSS
+ * against a bare consumer").
  *
  *   bench_drain BOOTSTRAP REDIS_URL FORMS_SO [N=20000]
  *
@@ -30,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bare_loop.h"
 #include "bus/admin.h"
 #include "bus/producer.h"
 #include "common/config.h"
@@ -84,99 +86,6 @@ static int produce_backlog(const char *bootstrap, const char *topic, long n) {
     int rc = mm_producer_flush(p, 120000);
     mm_producer_free(p);
     return rc ? 1 : 0;
-}
-
-/* A bare librdkafka consumer process over the same backlog, with the
- * worker's prefetch setting, parsing each value with jansson and storing
- * offsets as the framework does: the floor for RSS (VmHWM) and a reference
- * for events/s. Runs in a child; prints "eps rss_peak_kib". */
-/* Writes /proc/self/smaps to the file named by $BENCH_SMAPS_DIR/<what>
- * (when set), for a per-mapping breakdown of the resting RSS. */
-static void save_smaps(const char *what) {
-    const char *dir = getenv("BENCH_SMAPS_DIR");
-    if (!dir) return;
-    char path[512], buf[4096];
-    snprintf(path, sizeof path, "%s/%s.smaps", dir, what);
-    FILE *in = fopen("/proc/self/smaps", "r"), *out = fopen(path, "w");
-    size_t got;
-    while (in && out && (got = fread(buf, 1, sizeof buf, in)) > 0) fwrite(buf, 1, got, out);
-    if (in) fclose(in);
-    if (out) fclose(out);
-}
-
-static int bare_child(const char *bootstrap, const char *topic, long n, int fd, bool produce) {
-    char err[512], group[96], id[40];
-    mm_uuid_v4(id);
-    snprintf(group, sizeof group, "bench-drain-bare-%.8s", id);
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, err, sizeof err);
-    rd_kafka_conf_set(conf, "group.id", group, err, sizeof err);
-    rd_kafka_conf_set(conf, "auto.offset.reset", "earliest", err, sizeof err);
-    rd_kafka_conf_set(conf, "enable.auto.offset.store", "false", err, sizeof err);
-    rd_kafka_conf_set(conf, "auto.commit.interval.ms", "100", err, sizeof err);
-    rd_kafka_conf_set(conf, "fetch.wait.max.ms", "10", err, sizeof err);
-    rd_kafka_conf_set(conf, "queued.max.messages.kbytes", "256", err, sizeof err);
-    rd_kafka_conf_set(conf, "max.partition.fetch.bytes", "262144", err, sizeof err);
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
-    if (!rk) return 1;
-    /* With produce: also a producer (the worker's defaults that matter for
-     * memory, idempotence on) sending one small message per event to the
-     * backlog's topic + "-out", as the worker emits one: a floor for a
-     * consumer that emits. */
-    rd_kafka_t *pk = NULL;
-    char out_topic[128];
-    snprintf(out_topic, sizeof out_topic, "%s-out", topic);
-    if (produce) {
-        rd_kafka_conf_t *pc = rd_kafka_conf_new();
-        rd_kafka_conf_set(pc, "bootstrap.servers", bootstrap, err, sizeof err);
-        rd_kafka_conf_set(pc, "enable.idempotence", "true", err, sizeof err);
-        rd_kafka_conf_set(pc, "linger.ms", "0", err, sizeof err);
-        pk = rd_kafka_new(RD_KAFKA_PRODUCER, pc, err, sizeof err);
-        if (!pk) return 1;
-    }
-    rd_kafka_poll_set_consumer(rk);
-    rd_kafka_topic_partition_list_t *t = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(t, topic, RD_KAFKA_PARTITION_UA);
-    rd_kafka_subscribe(rk, t);
-    rd_kafka_topic_partition_list_destroy(t);
-    long got = 0;
-    double start = 0, last = 0;
-    while (got < n) {
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
-        if (!m) continue;
-        if (!m->err) {
-            if (got == 0) start = now_s();
-            got++;
-            json_decref(json_loadb(m->payload, m->len, 0, NULL));
-            if (pk) {
-                while (rd_kafka_producev(pk, RD_KAFKA_V_TOPIC(out_topic),
-                                         RD_KAFKA_V_VALUE(m->payload, m->len),
-                                         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                         RD_KAFKA_V_END) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
-                    rd_kafka_poll(pk, 10);
-                rd_kafka_poll(pk, 0);
-            }
-            rd_kafka_offset_store(m->rkt, m->partition, m->offset);
-            last = now_s();
-        }
-        rd_kafka_message_destroy(m);
-    }
-    /* Its resting size: a second after the drain, still a group member. */
-    if (pk) rd_kafka_flush(pk, 30000);
-    for (double until = now_s() + 1; now_s() < until;) {
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
-        if (m) rd_kafka_message_destroy(m);
-        if (pk) rd_kafka_poll(pk, 0);
-    }
-    long rss_after = status_kib("VmRSS");
-    save_smaps(produce ? "bare_fork_consumer_producer" : "bare_fork_consumer");
-    if (pk) rd_kafka_destroy(pk);
-    rd_kafka_consumer_close(rk);
-    rd_kafka_destroy(rk);
-    char out[96];
-    int len = snprintf(out, sizeof out, "%.0f %ld %ld\n", (double)(n - 1) / (last - start),
-                       status_kib("VmHWM"), rss_after);
-    return write(fd, out, (size_t)len) == len ? 0 : 1;
 }
 
 typedef struct timing {
@@ -241,25 +150,34 @@ static void run_bare_exec(const char *bootstrap, const char *topic, long n, bool
         *out = (bare_rss){0};
 }
 
-/* One bare process over the backlog, in a forked child: its events/s, peak
- * and resting RSS (zeros when it failed). */
-static void run_bare(const char *bootstrap, const char *topic, long n, bool produce, double *eps,
-                     long *peak, long *after) {
+/* The earlier anchor: the same bare loop in a child forked from this
+ * process (before it has threads): its events/s, peak and resting RSS
+ * (zeros when it failed). A fork child's RSS leaves out the pages the
+ * dynamic loader touched before the fork, hence bench_bare. */
+static void run_bare_forked(const char *bootstrap, const char *topic, long n, bool produce,
+                            bare_rss *out) {
+    *out = (bare_rss){0};
     int fds[2], status = 0;
-    *eps = 0, *peak = 0, *after = 0;
     if (pipe(fds) != 0) return;
     pid_t pid = fork();
     if (pid == 0) {
         close(fds[0]);
-        _exit(bare_child(bootstrap, topic, n, fds[1], produce));
+        FILE *report = fdopen(fds[1], "w");
+        char smaps[600];
+        const char *dir = getenv("BENCH_SMAPS_DIR");
+        if (dir)
+            snprintf(smaps, sizeof smaps, "%s/%s.smaps", dir,
+                     produce ? "bare_fork_consumer_producer" : "bare_fork_consumer");
+        _exit(report ? bare_loop_run(bootstrap, topic, n, produce, dir ? smaps : NULL, report) : 1);
     }
     close(fds[1]);
-    char buf[64] = "";
+    char buf[256] = "";
     ssize_t got = read(fds[0], buf, sizeof buf - 1);
     close(fds[0]);
     if (pid > 0) waitpid(pid, &status, 0);
-    if (got > 0 && sscanf(buf, "%lf %ld %ld", eps, peak, after) != 3)
-        *eps = 0, *peak = 0, *after = 0;
+    if (got <= 0 || sscanf(buf, "%lf %ld %ld %ld %ld %ld", &out->eps, &out->peak, &out->after,
+                           &out->pss, &out->anon, &out->file) != 6)
+        *out = (bare_rss){0};
 }
 
 int main(int argc, char **argv) {
@@ -284,12 +202,10 @@ int main(int argc, char **argv) {
     }
 
     /* The bare floor, also from a child (before this process has threads). */
-    double fork_eps = 0;
-    long fork_rss = 0, fork_rss_after = 0;
+    bare_rss forked = {0}, bare, cp;
     const char *fork_too = getenv("BENCH_BARE_FORK");
     if (fork_too && strcmp(fork_too, "1") == 0)
-        run_bare(bootstrap, topic, n, false, &fork_eps, &fork_rss, &fork_rss_after);
-    bare_rss bare, cp;
+        run_bare_forked(bootstrap, topic, n, false, &forked);
     run_bare_exec(bootstrap, topic, n, false, &bare);
     run_bare_exec(bootstrap, topic, n, true, &cp);
 
@@ -350,7 +266,7 @@ int main(int argc, char **argv) {
         n, (unsigned long long)t.seen, eps, t.seen ? cpu * 1e6 / (double)t.seen : 0, rss_before,
         t.rss_max_kib, (unsigned long long)t.rss_max_at, t.anon_at_max_kib, t.file_at_max_kib,
         status_kib("VmRSS"), status_kib("VmHWM"), bare.eps, bare.peak, bare.after, bare.pss,
-        bare.anon, bare.file, cp.eps, cp.peak, cp.after, cp.pss, cp.anon, cp.file, fork_rss_after,
+        bare.anon, bare.file, cp.eps, cp.peak, cp.after, cp.pss, cp.anon, cp.file, forked.after,
         (unsigned long long)t.nudges, t.max_gap * 1e3);
     mm_runtime_close(&rt);
     mm_gql_schema_free(schema);
