@@ -228,8 +228,10 @@ static bool is_reserved_attr(const char *name) {
         "specversion",     "id",   "source",    "type",      "time",
         "datacontenttype", "data", "mmreplyto", "mmcauseid",
     };
+    /* First bytes first: this runs for every extension set and encoded
+     * (traceparent on every traced event), and few names share one. */
     for (size_t i = 0; i < sizeof reserved / sizeof *reserved; i++)
-        if (strcmp(name, reserved[i]) == 0) return true;
+        if (name[0] == reserved[i][0] && strcmp(name, reserved[i]) == 0) return true;
     return false;
 }
 
@@ -493,9 +495,17 @@ int mm_envelope_encode(const mm_event *ev, rd_kafka_headers_t **headers, char **
     if (ev->reply_to) bad |= add_header(h, MM_HDR_REPLYTO, ev->reply_to);
     if (ev->cause_id) bad |= add_header(h, MM_HDR_CAUSEID, ev->cause_id);
     for (size_t i = 0; i < ev->ext_count; i++) {
-        char name[128];
-        snprintf(name, sizeof name, "ce_%s", ev->ext[i].name);
-        bad |= add_header(h, name, ev->ext[i].value);
+        /* "ce_" and the name (checked above: at most MM_ATTR_NAME_MAX
+         * bytes), without a printf per extension per event. */
+        char name[3 + MM_ATTR_NAME_MAX + 1];
+        size_t nl = strlen(ev->ext[i].name);
+        assert(nl <= MM_ATTR_NAME_MAX);
+        memcpy(name, "ce_", 3);
+        memcpy(name + 3, ev->ext[i].name, nl + 1);
+        bad |= rd_kafka_header_add(h, name, (ssize_t)(3 + nl), ev->ext[i].value, -1) ==
+                       RD_KAFKA_RESP_ERR_NO_ERROR
+                   ? 0
+                   : MM_ENOMEM;
     }
     if (bad) goto oom;
     size_t text_len = 2;
