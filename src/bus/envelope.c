@@ -82,8 +82,8 @@ void mm_event_clear(mm_event *ev) {
     free(ev->strings);
     json_decref(ev->data);
     for (size_t i = 0; i < ev->ext_count; i++) {
-        free(ev->ext[i].name);
-        free(ev->ext[i].value);
+        free_field(ev, ev->ext[i].name);
+        free_field(ev, ev->ext[i].value);
     }
     free(ev->ext);
     memset(ev, 0, sizeof *ev);
@@ -866,6 +866,8 @@ static int decode_binary(const mm_wire_header *headers, size_t header_count, con
     size_t need = known[H_ID]->value_len + known[H_SOURCE]->value_len + type_len + 3 +
                   (tm ? tm->value_len + 1 : 0) + (rt ? rt->value_len + 1 : 0) +
                   (cz ? cz->value_len + 1 : 0) + (key ? key_len + 1 : 0);
+    for (size_t k = 0; k < ext_count; k++) /* the extensions' names (less "ce_") and values */
+        need += strlen(headers[exts[k]].name) - 3 + 1 + headers[exts[k]].value_len + 1;
     int oom = (out->strings = malloc(need)) == NULL;
     if (!oom) {
         out->strings_len = need;
@@ -887,22 +889,24 @@ static int decode_binary(const mm_wire_header *headers, size_t header_count, con
             COPY(out->key, key, key_len);
             out->key_len = key_len;
         }
-#undef COPY
-        assert(at == out->strings + need);
-    }
-    /* Extensions: pass 1 already checked their names (valid, not reserved,
-     * no duplicates) and values, which is all mm_event_set_ext would check,
-     * so each is copied once, straight into place. */
-    if (ext_count > 0 && !oom) {
-        out->ext = calloc(ext_count, sizeof *out->ext);
-        oom |= out->ext == NULL;
+        /* Extensions: pass 1 already checked their names (valid, not
+         * reserved, no duplicates) and values, which is all
+         * mm_event_set_ext would check, so each is copied once, into the
+         * block too (a traced event's traceparent: two mallocs and frees
+         * fewer per event; mm_event_clear and mm_event_set_ext's
+         * replacement free only what lies outside the block). */
+        if (ext_count > 0) {
+            out->ext = calloc(ext_count, sizeof *out->ext);
+            oom |= out->ext == NULL;
+        }
         for (size_t k = 0; k < ext_count && !oom; k++) {
             const mm_wire_header *h = &headers[exts[k]];
             mm_event_ext *e = &out->ext[out->ext_count++];
-            e->name = strdup(h->name + 3);
-            e->value = dup_bytes(h->value, h->value_len);
-            oom |= e->name == NULL || e->value == NULL;
+            COPY(e->name, h->name + 3, strlen(h->name + 3));
+            COPY(e->value, h->value, h->value_len);
         }
+#undef COPY
+        assert(oom || at == out->strings + need);
     }
     if (oom) {
         mm_event_clear(out);

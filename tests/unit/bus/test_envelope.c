@@ -124,6 +124,19 @@ static void test_ext_headers(void **state) {
     assert_string_equal(mm_event_attribute(&back, "identity"), "v2");
     assert_string_equal(mm_event_attribute(&back, "times"), "v3");
     assert_string_equal(mm_event_attribute(&back, "traceparent"), "00-abc-def-01");
+    /* The decoded extensions live in the event's one block: replacing one,
+     * adding one and copying the event leave nothing to double-free or
+     * leak (ASan). */
+    assert_int_equal(mm_event_set_ext(&back, "traceparent", "00-new-01"), 0);
+    assert_int_equal(mm_event_set_ext(&back, "added", "v4"), 0);
+    assert_string_equal(mm_event_attribute(&back, "traceparent"), "00-new-01");
+    assert_string_equal(mm_event_attribute(&back, "added"), "v4");
+    assert_string_equal(mm_event_attribute(&back, "times"), "v3");
+    mm_event copy;
+    assert_int_equal(mm_event_copy(&copy, &back), 0);
+    assert_int_equal(copy.ext_count, 5);
+    assert_string_equal(mm_event_attribute(&copy, "identity"), "v2");
+    mm_event_clear(&copy);
     rd_kafka_headers_destroy(h);
     free(payload);
     mm_event_clear(&ev);
