@@ -68,14 +68,22 @@ trace_ticks() {
     echo "$t"
 }
 : >"$B/bench-trace.runs"
+: >"$B/bench-trace-threads.runs"
+tcpu=$root/bench/service/thread_cpu.py
 for ((r = 0; r < rounds; r++)); do
     for mode in "${modes[@]}"; do
         url_var=url_$mode pair_var=pair_$mode
         # CPU per request of the pair (serve + worker) and of the sink: less
         # sensitive to the other tenants than requests/s on a shared machine.
+        # Per thread too (thread_cpu.py): which thread spends the difference.
+        read -r wpid spid <<<"${!pair_var}"
+        python3 "$tcpu" snap worker="$wpid" serve="$spid" >"$B/bench-trace-t0.json"
         c0=$(trace_ticks ${!pair_var}) k0=$(trace_ticks "$sink_pid")
         out=$("$B/bench/loadgen" "${!url_var}" "$sync" "$conc" "$secs")
         c1=$(trace_ticks ${!pair_var}) k1=$(trace_ticks "$sink_pid")
+        python3 "$tcpu" snap worker="$wpid" serve="$spid" >"$B/bench-trace-t1.json"
+        nreq=$(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print(r.get("requests_with_warmup", r["requests"]))' "$out")
+        echo "$mode $(python3 "$tcpu" diff "$B/bench-trace-t0.json" "$B/bench-trace-t1.json" "$nreq")" >>"$B/bench-trace-threads.runs"
         out=$(python3 -c '
 import json, sys
 r = json.loads(sys.argv[1]); hz = float(sys.argv[4])
@@ -111,6 +119,9 @@ print("on/off throughput: %.3f (goal >= 0.90); CPU per request on/off: %.3f" % (
 if "base_on" in best:
     print("base tree on/off throughput: %.3f; CPU per request on/off: %.3f" % (best["base_on"]["rps"] / best["base_off"]["rps"], med("base_on", "cpu_us") / med("base_off", "cpu_us")))
 PY
+echo
+echo "Per thread (bench/service/thread_cpu.py; CPU µs (of it kernel), voluntary and involuntary context switches per request):"
+python3 "$tcpu" table "$B/bench-trace-threads.runs"
 # The gregor processes first (their last spans go out), then the sink.
 for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
     kill -TERM "${pids[$i]}" 2>/dev/null || true
