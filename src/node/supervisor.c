@@ -117,6 +117,13 @@ static int spawn_into(mm_node *n, mm_node_slot *s, mm_node_proc *np, int slot, i
         .slot = slot,
         .standby_max_ms = n->standby_max_ms,
     };
+    /* A fresh replacement gets the offsets its slot's predecessor handed
+     * over too (a standby gets them with its go: promote_standby). */
+    mm_worker_handover *handed = NULL;
+    for (size_t j = 0; j < s->proc_count && !standby && !handed; j++)
+        if (s->procs[j].slot == slot && s->procs[j].released && s->procs[j].handover.count)
+            handed = &s->procs[j].handover;
+    wp.handover = handed;
     memset(np, 0, sizeof *np);
     np->go_fd = np->report_fd = -1;
     np->current = mm_worker_current_map();
@@ -142,6 +149,7 @@ static int spawn_into(mm_node *n, mm_node_slot *s, mm_node_proc *np, int slot, i
     mm_child_block_signals_for_fork(&old, SIGUSR2);
     pid_t pid = mm_worker_spawn(&wp, &fd, standby ? &go : NULL, err, sizeof err);
     sigprocmask(SIG_SETMASK, &old, NULL);
+    if (pid > 0 && handed) handed->count = 0; /* handed once */
     if (pid < 0) {
         mm_log_error("node: cannot start a %s of %s.%s: %s", standby ? "standby" : "worker",
                      s->spec->service->name, s->spec->name, err);

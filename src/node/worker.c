@@ -447,8 +447,9 @@ static int before_join(void *ud, uint64_t *max_messages,
     return 0;
 }
 
-/* The second consumer of a standby told another slot: joins at once, with
- * the offsets its go handed over. */
+/* The second consumer of a standby told another slot, or the consumer of
+ * a worker started fresh after a hand-over: joins at once, with the offsets
+ * handed over. */
 static int rejoin_now(void *ud, uint64_t *max_messages,
                       rd_kafka_topic_partition_list_t **start_at) {
     (void)max_messages;
@@ -612,6 +613,11 @@ child_main(const mm_worker_params *params, int fd, int go_fd, pid_t parent) {
         fflush(NULL);
         _exit(EXIT_START_FAILED);
     }
+    /* Started fresh after a hand-over: starts at its predecessor's offsets
+     * too (that one's final commit may still be under way). */
+    int fresh_handed = go_fd < 0 && p->handover && p->handover->count > 0 &&
+                       p->handover->count <= MM_WORKER_HANDOVER_MAX;
+    if (fresh_handed) standby.handover = *p->handover;
     mm_runner_options ro = {.max_messages = p->max_messages,
                             .stop_flag = &worker_stop,
                             .on_progress = on_progress,
@@ -624,7 +630,9 @@ child_main(const mm_worker_params *params, int fd, int go_fd, pid_t parent) {
                             .metrics = p->metrics,
                             /* Exactly-once: the slot's stable id fences its predecessor. */
                             .transactional_id = p->instance_id,
-                            .before_join = prejoin ? before_join : NULL,
+                            .before_join = prejoin        ? before_join
+                                           : fresh_handed ? rejoin_now
+                                                          : NULL,
                             .on_handover = on_handover,
                             .on_final_commit = on_final_commit,
                             .join_ud = &local};

@@ -167,6 +167,9 @@ typedef struct mm_worker_params {
     size_t title_size;
     int slot;                   /* the worker's number in its consumer (#N) */
     mm_worker_metrics *metrics; /* shared event counters (node/metrics.h); may be NULL */
+    /* A worker started fresh for a slot whose predecessor handed offsets
+     * over (not a standby: its go carries them); NULL: none. */
+    const mm_worker_handover *handover;
 } mm_worker_params;
 
 /* Forks a worker. Returns its pid and the read end of its report pipe

@@ -12,7 +12,8 @@
  * their predecessors handed over before their final commits (the log says
  * so, and the offsets are the budgets' ends: 10, 20, ...) and every event
  * is handled exactly once (each retired worker's pid is on exactly its
- * budget of events); a
+ * budget of events), and so do replacements forked fresh
+ * (MM_NODE_STANDBY=0); a
  * consumer without harakiri has no standby; MM_NODE_STANDBY_MAX_MS bounds
  * a standby's wait (an idle node replaces it, one at a time). */
 #include <setjmp.h>
@@ -273,11 +274,14 @@ static size_t seen_pids(long long *pids, int *counts, size_t cap) {
     return n;
 }
 
-static void test_standby_starts_at_handed_offsets(void **state) {
-    (void)state;
+/* standby 0: MM_NODE_STANDBY=0, every replacement forked fresh (it gets
+ * the handed offsets from the supervisor at its fork). */
+static void handed_offsets(int standby) {
     mm_test_child node;
     char cfg_path[] = "/tmp/mmtest-standby-cfg-XXXXXX";
+    if (!standby) setenv("MM_NODE_STANDBY", "0", 1);
     start_node(&node, "{procs: 1, harakiri_limit: 10}", cfg_path);
+    unsetenv("MM_NODE_STANDBY");
     const int events = 300, limit = 10;
     produce(events);
     long long deadline = mm_test_now_ms() + 120000;
@@ -305,9 +309,10 @@ static void test_standby_starts_at_handed_offsets(void **state) {
         last = at;
     }
     int commit_errors = strstr(log, "commit failed") != NULL;
-    print_message("%lld of %d events handled by %zu workers (%zu not on exactly %d); %d "
-                  "standbys started at handed-over offsets (last %lld)\n",
-                  seen, events, npids, short_of_budget, limit, handed, last);
+    print_message("%s: %lld of %d events handled by %zu workers (%zu not on exactly %d); %d "
+                  "replacements started at handed-over offsets (last %lld)\n",
+                  standby ? "standby" : "fresh", seen, events, npids, short_of_budget, limit,
+                  handed, last);
     free(log);
     unlink(log_path);
     unlink(cfg_path);
@@ -319,6 +324,16 @@ static void test_standby_starts_at_handed_offsets(void **state) {
     assert_true(handed >= 20); /* of 29 take-overs (a standby may not be ready yet) */
     assert_true(ordered);
     assert_false(commit_errors);
+}
+
+static void test_standby_starts_at_handed_offsets(void **state) {
+    (void)state;
+    handed_offsets(1);
+}
+
+static void test_fresh_worker_starts_at_handed_offsets(void **state) {
+    (void)state;
+    handed_offsets(0);
 }
 
 static void test_standby_off_without_harakiri(void **state) {
@@ -370,6 +385,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_standby_takes_over),
         cmocka_unit_test(test_standby_starts_at_handed_offsets),
+        cmocka_unit_test(test_fresh_worker_starts_at_handed_offsets),
         cmocka_unit_test(test_standby_off_without_harakiri),
         cmocka_unit_test(test_standby_wait_is_bounded),
     };
