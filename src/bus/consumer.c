@@ -55,6 +55,7 @@ typedef struct part {
     int32_t partition;
     mm_consumer_slot *head, *tail;
     int64_t store_next; /* offset to store (last done + 1); -1: nothing new */
+    int64_t done_next;  /* last done + 1, kept (the hand-over's offset); -1: none */
 } part;
 
 /* A set of type names, built once so that each message's type is found
@@ -68,8 +69,13 @@ typedef struct type_set {
 
 struct mm_consumer {
     rd_kafka_t *rk;
-    int (*before_join)(void *ud, uint64_t *max_messages); /* subs kept until then */
+    int (*before_join)(void *ud, uint64_t *max_messages,
+                       rd_kafka_topic_partition_list_t **start_at); /* subs kept until then */
+    void (*on_handover)(void *ud, const rd_kafka_topic_partition_list_t *done);
     void (*on_final_commit)(void *ud);
+    rd_kafka_topic_partition_list_t *start_at; /* handed-over offsets, until the first assignment */
+    rd_kafka_topic_partition_list_t *handed;   /* started there, not yet committed */
+    int64_t handed_ms;                         /* when (mono_ms) */
     void *join_ud;
     rd_kafka_topic_partition_list_t *subs;
     bool handed_over; /* on_final_commit was called: a replacement may fence us */
@@ -191,6 +197,13 @@ static void report_commit_error(mm_consumer *c, rd_kafka_resp_err_t e) {
      * committed) offsets again when the close unassigns, and the static
      * member that replaced us fences it. Nothing is lost. */
     if (c->handed_over && e == RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID) return;
+    /* Handed over before the final commit (hand_over): the replacement may
+     * have joined first, so the final commit itself is fenced (or finds its
+     * generation gone); the replacement commits the handed offsets. */
+    if (c->handed_over &&
+        (e == RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID || e == RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION ||
+         e == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS))
+        return;
     atomic_fetch_add(&c->commit_err_n, 1);
     fprintf(stderr, "metamorphosis: consumer group %s: commit failed: %s\n", c->group,
             rd_kafka_err2str(e));
@@ -210,6 +223,55 @@ static void on_commit(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     report_commit_error(opaque, err);
 }
 
+static int64_t mono_ms(void);
+
+/* The first assignment of a member its predecessor handed offsets to:
+ * each partition named there starts at the handed offset (no OffsetFetch,
+ * and no wait for the predecessor's final commit). Everything before them
+ * is done; a partition not handed over starts at its committed offset.
+ * The handed offsets are committed by commit_handed (the predecessor's own
+ * commit may be fenced by this member's join), not here: librdkafka 2.0.2
+ * starts no newly assigned partition while a commit is outstanding, which
+ * would hold the first fetch for a whole commit (~7 ms, measured). */
+static void start_handed_over(mm_consumer *c, rd_kafka_topic_partition_list_t *parts) {
+    rd_kafka_topic_partition_list_t *commit = rd_kafka_topic_partition_list_new(parts->cnt);
+    for (int i = 0; i < parts->cnt; i++) {
+        rd_kafka_topic_partition_t *h = rd_kafka_topic_partition_list_find(
+            c->start_at, parts->elems[i].topic, parts->elems[i].partition);
+        if (h == NULL || h->offset < 0) continue;
+        parts->elems[i].offset = h->offset;
+        rd_kafka_topic_partition_list_add(commit, h->topic, h->partition)->offset = h->offset;
+    }
+    rd_kafka_topic_partition_list_destroy(c->start_at);
+    c->start_at = NULL;
+    if (commit->cnt > 0) {
+        char at[160];
+        int len = 0;
+        for (int i = 0; i < commit->cnt && len < (int)sizeof at - 24; i++)
+            len += snprintf(at + len, sizeof at - (size_t)len, "%s%d@%lld", i ? "," : "",
+                            (int)commit->elems[i].partition, (long long)commit->elems[i].offset);
+        fprintf(stderr,
+                "metamorphosis: consumer group %s: starting at the handed-over offsets %s\n",
+                c->group, at);
+        if (c->handed) rd_kafka_topic_partition_list_destroy(c->handed);
+        c->handed = commit;
+        c->handed_ms = mono_ms();
+        return;
+    }
+    rd_kafka_topic_partition_list_destroy(commit);
+}
+
+/* Commits the handed-over offsets (asynchronously) once the first message
+ * came (the fetch has started) or HANDED_COMMIT_MS after the assignment. */
+#define HANDED_COMMIT_MS 20
+static void commit_handed(mm_consumer *c, bool got_message) {
+    if (c->handed == NULL || (!got_message && mono_ms() - c->handed_ms < HANDED_COMMIT_MS)) return;
+    rd_kafka_resp_err_t e = rd_kafka_commit(c->rk, c->handed, 1);
+    if (e) report_commit_error(c, e);
+    rd_kafka_topic_partition_list_destroy(c->handed);
+    c->handed = NULL;
+}
+
 /* Partitions are about to move to another member: commit first, so that
  * member starts after what this one finished. The loop handles one message
  * at a time inside poll's caller, so nothing is in flight here. */
@@ -222,6 +284,7 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     bool cooperative = protocol && strcmp(protocol, "COOPERATIVE") == 0;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         if (c->on_assign) c->on_assign(c->assign_ud);
+        if (c->start_at) start_handed_over(c, parts);
         if (cooperative) {
             rd_kafka_error_t *e = rd_kafka_incremental_assign(rk, parts);
             if (e) rd_kafka_error_destroy(e);
@@ -234,6 +297,7 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         /* Pipelined: finish what is in flight (bounded), so that the next
          * owner starts after it rather than doing it again. */
         if (c->start != NULL) drain_in_flight(c, DRAIN_MS / 2);
+        if (c->handed) commit_handed(c, true);
         if (c->txn == NULL)
             commit_stored(c);
         else if (!c->failed)
@@ -310,6 +374,7 @@ mm_consumer *mm_consumer_new(const mm_consumer_config *cfg, char *err, size_t er
     c->stop_flag = cfg->stop_flag;
     c->on_assign = cfg->on_assign;
     c->before_join = cfg->before_join;
+    c->on_handover = cfg->on_handover;
     c->on_final_commit = cfg->on_final_commit;
     c->join_ud = cfg->join_ud;
     c->assign_ud = cfg->assign_ud;
@@ -563,7 +628,7 @@ static part *find_part(mm_consumer *c, const char *topic, int32_t partition) {
     if (v == NULL) return NULL;
     c->parts = v;
     part *p = &v[c->part_count];
-    *p = (part){.topic = strdup(topic), .partition = partition, .store_next = -1};
+    *p = (part){.topic = strdup(topic), .partition = partition, .store_next = -1, .done_next = -1};
     if (p->topic == NULL) return NULL;
     c->part_count++;
     /* Slots point at their partition: fix them after the array moved. */
@@ -620,7 +685,7 @@ void mm_consumer_slot_done(mm_consumer *c, mm_consumer_slot *sl, mm_slot_outcome
         mm_consumer_slot *h = p->head;
         p->head = h->next;
         if (p->head == NULL) p->tail = NULL;
-        p->store_next = h->offset + 1;
+        p->store_next = p->done_next = h->offset + 1;
         c->dirty = true;
         c->slots--;
         if (c->spare_count < c->max_in_flight) { /* reused: no calloc per message */
@@ -960,6 +1025,29 @@ static void txn_finish(mm_consumer *c) {
     if (!c->failed) mm_consumer_fail(c, "stopped with events in flight: transaction aborted");
 }
 
+/* The budget is spent: with nothing in flight or waiting (every event
+ * taken is done: result stored, emits acknowledged), tells on_handover the
+ * offset after each assigned partition's last done event, before the final
+ * commit, so that a replacement can start there while this member still
+ * commits. Not in exactly-once mode (its offsets go with the transaction). */
+static void hand_over(mm_consumer *c) {
+    if (c->on_handover == NULL || c->txn || c->failed || c->in_flight > 0 || c->slots > 0) return;
+    rd_kafka_topic_partition_list_t *assigned = NULL;
+    if (rd_kafka_assignment(c->rk, &assigned) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
+    rd_kafka_topic_partition_list_t *done = rd_kafka_topic_partition_list_new((int)c->part_count);
+    for (size_t i = 0; i < c->part_count; i++) {
+        part *p = &c->parts[i];
+        if (p->done_next < 0 || p->head != NULL) continue;
+        if (!rd_kafka_topic_partition_list_find(assigned, p->topic, p->partition)) continue;
+        rd_kafka_topic_partition_list_add(done, p->topic, p->partition)->offset = p->done_next;
+    }
+    rd_kafka_topic_partition_list_destroy(assigned);
+    /* A replacement's join may fence our final commit from now on. */
+    c->handed_over = true;
+    c->on_handover(c->join_ud, done);
+    rd_kafka_topic_partition_list_destroy(done);
+}
+
 static int run_pipelined(mm_consumer *c) {
     int result = MM_CONSUMER_STOPPED;
     if (pipe(c->wake) != 0) {
@@ -980,6 +1068,7 @@ static int run_pipelined(mm_consumer *c) {
             c->slots < 16 * c->max_in_flight &&
             (c->max_messages == 0 || atomic_load(&c->handled_n) + c->in_flight < c->max_messages)) {
             rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, 0);
+            if (c->handed) commit_handed(c, m != NULL);
             if (m == NULL) {
                 nudge_fetcher(c);
                 break;
@@ -1012,6 +1101,8 @@ static int run_pipelined(mm_consumer *c) {
         result = MM_EKAFKA;
     else
         drain_in_flight(c, DRAIN_MS);
+    if (c->handed) commit_handed(c, true);
+    if (result == MM_CONSUMER_BUDGET) hand_over(c);
     if (c->txn)
         txn_finish(c);
     else
@@ -1042,7 +1133,7 @@ int mm_consumer_run(mm_consumer *c) {
     if (c->ran) return MM_EINVAL;
     c->ran = true;
     if (c->subs != NULL) {
-        int no = c->before_join(c->join_ud, &c->max_messages);
+        int no = c->before_join(c->join_ud, &c->max_messages, &c->start_at);
         rd_kafka_resp_err_t e =
             no ? RD_KAFKA_RESP_ERR_NO_ERROR : rd_kafka_subscribe(c->rk, c->subs);
         rd_kafka_topic_partition_list_destroy(c->subs);
@@ -1060,6 +1151,7 @@ int mm_consumer_run(mm_consumer *c) {
     if (c->start != NULL) return run_pipelined(c);
     while (!stopping(c)) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, POLL_MS);
+        if (c->handed) commit_handed(c, m != NULL);
         if (m == NULL) continue;
         if (m->err) {
             if (poll_error(c, m)) {
@@ -1092,6 +1184,7 @@ int mm_consumer_run(mm_consumer *c) {
             break;
         }
     }
+    if (c->handed) commit_handed(c, true);
     commit_stored(c);
     if (result != MM_EKAFKA && c->on_final_commit) {
         c->handed_over = true;
@@ -1129,6 +1222,8 @@ void mm_consumer_free(mm_consumer *c) {
     if (c->own_producer) mm_producer_free(c->producer);
     if (c->txn_offsets) rd_kafka_topic_partition_list_destroy(c->txn_offsets);
     if (c->subs) rd_kafka_topic_partition_list_destroy(c->subs);
+    if (c->start_at) rd_kafka_topic_partition_list_destroy(c->start_at);
+    if (c->handed) rd_kafka_topic_partition_list_destroy(c->handed);
     for (int i = 0; i < 2; i++)
         if (c->wake[i] >= 0) close(c->wake[i]);
     free(c->group);

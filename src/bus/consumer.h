@@ -174,14 +174,27 @@ typedef struct mm_consumer_config {
      * before_join first, on its thread, and subscribes only when it returns
      * 0 (nonzero: returns MM_CONSUMER_STOPPED without joining). Meanwhile
      * the client has connected and found its group coordinator. It may
-     * change *max_messages (the budget drawn when the member is told to go). */
-    int (*before_join)(void *ud, uint64_t *max_messages);
+     * change *max_messages (the budget drawn when the member is told to go)
+     * and set *start_at to a list (the consumer takes it) of offsets its
+     * predecessor handed over: on its first assignment each partition in it
+     * starts there instead of at the committed offset, and the consumer
+     * commits those offsets at once (asynchronously). Partitions not in the
+     * list start at their committed offsets. */
+    int (*before_join)(void *ud, uint64_t *max_messages,
+                       rd_kafka_topic_partition_list_t **start_at);
+    /* Optional, pipelined mode without txn: called on the loop thread when
+     * the budget is spent and every event taken is done (nothing in flight),
+     * BEFORE the final commit: done lists, per assigned partition, the
+     * offset after its last done event (what the final commit stores). A
+     * static member's replacement may join from then on (fencing this
+     * member's final commit: the replacement commits done itself). */
+    void (*on_handover)(void *ud, const rd_kafka_topic_partition_list_t *done);
     /* Optional: called on the loop thread once the final offsets (or the
      * final transaction) are committed, before the consumer closes: from
      * then on a static member's replacement may join. Not called when the
      * loop failed. */
     void (*on_final_commit)(void *ud);
-    void *join_ud; /* for both */
+    void *join_ud; /* for all three */
 } mm_consumer_config;
 
 #define MM_CONSUMER_DEFAULT_IN_FLIGHT       256

@@ -33,10 +33,11 @@ typedef struct mm_node_proc {
     mm_worker_metrics *metrics; /* shared block: its event counters (metrics.h); may be NULL */
     char instance_id[640];      /* a standby's: the prefix its slot completes */
     mm_proc_stats stats;
-    int go_fd;                 /* a standby's go pipe (worker.h); -1: none */
-    long long ready_mono_ms;   /* a standby reported it is ready (0: not yet) */
-    long long handoff_from_ms; /* its predecessor's last event was done (0: none) */
-    int from_standby;          /* started as a standby, then told to go */
+    int go_fd;                   /* a standby's go pipe (worker.h); -1: none */
+    long long ready_mono_ms;     /* a standby reported it is ready (0: not yet) */
+    long long handoff_from_ms;   /* its predecessor's last event was done (0: none) */
+    int from_standby;            /* started as a standby, then told to go */
+    mm_worker_handover handover; /* offsets it handed over as it retired (count 0: none) */
 } mm_node_proc;
 
 /* Longest line accepted from the Kafka agent. */

@@ -117,6 +117,13 @@ static int spawn_into(mm_node *n, mm_node_slot *s, mm_node_proc *np, int slot, i
         .slot = slot,
         .standby_max_ms = n->standby_max_ms,
     };
+    /* A fresh replacement gets the offsets its slot's predecessor handed
+     * over too (a standby gets them with its go: promote_standby). */
+    mm_worker_handover *handed = NULL;
+    for (size_t j = 0; j < s->proc_count && !standby && !handed; j++)
+        if (s->procs[j].slot == slot && s->procs[j].released && s->procs[j].handover.count)
+            handed = &s->procs[j].handover;
+    wp.handover = handed;
     memset(np, 0, sizeof *np);
     np->go_fd = np->report_fd = -1;
     np->current = mm_worker_current_map();
@@ -142,6 +149,7 @@ static int spawn_into(mm_node *n, mm_node_slot *s, mm_node_proc *np, int slot, i
     mm_child_block_signals_for_fork(&old, SIGUSR2);
     pid_t pid = mm_worker_spawn(&wp, &fd, standby ? &go : NULL, err, sizeof err);
     sigprocmask(SIG_SETMASK, &old, NULL);
+    if (pid > 0 && handed) handed->count = 0; /* handed once */
     if (pid < 0) {
         mm_log_error("node: cannot start a %s of %s.%s: %s", standby ? "standby" : "worker",
                      s->spec->service->name, s->spec->name, err);
@@ -207,7 +215,14 @@ static int promote_standby(mm_node *n, mm_node_slot *s, mm_node_proc *np, int sl
     mm_node_proc *sb = &s->standby;
     if (sb->pid <= 0 || sb->go_fd < 0) return -1;
     uint64_t limit = draw_limit(s);
-    if (mm_worker_go_send(sb->go_fd, slot, limit) != 0) {
+    /* The offsets the slot's retiring worker handed over (see read_reports). */
+    mm_worker_handover *h = NULL;
+    for (size_t j = 0; j < s->proc_count && !h; j++)
+        if (s->procs[j].slot == slot && s->procs[j].released && s->procs[j].handover.count)
+            h = &s->procs[j].handover;
+    int sent = mm_worker_go_send(sb->go_fd, slot, limit, h);
+    if (h) h->count = 0; /* handed once */
+    if (sent != 0) {
         standby_dismiss(sb);
         return -1;
     }
@@ -326,7 +341,15 @@ static void read_reports(mm_node *n, mm_node_slot *s, mm_node_proc *p) {
             if (p->limit && r.value >= p->limit) s->last_done_ms = mm_node_mono_ms();
         } else if (r.kind == MM_WORKER_REPORT_STANDBY_READY)
             p->ready_mono_ms = mm_node_mono_ms();
-        else if (r.kind == MM_WORKER_REPORT_FIRST_EVENT) {
+        else if (r.kind == MM_WORKER_REPORT_HANDOVER) {
+            /* Followed by RETIRED in the same write (worker.c, on_handover). */
+            if (p->handover.count < MM_WORKER_HANDOVER_MAX) {
+                p->handover.at[p->handover.count].topic = r.arg >> 24;
+                p->handover.at[p->handover.count].partition = (int32_t)(r.arg & 0xffffff);
+                p->handover.at[p->handover.count].offset = (int64_t)r.value;
+                p->handover.count++;
+            }
+        } else if (r.kind == MM_WORKER_REPORT_FIRST_EVENT) {
             log_handoff(s, p, mm_node_mono_ms());
             s->standby_defer_ms = 0; /* handed over: the next standby may start */
         } else if (r.kind == MM_WORKER_REPORT_RETIRED && r.value < MM_NODE_REASONS) {

@@ -375,8 +375,9 @@ static struct {
     int go_fd;
     pid_t parent;
     long long ready_ms;
-    int went;   /* its go came */
-    int rejoin; /* its go named another slot than its consumer was made for */
+    int went;                    /* its go came */
+    int rejoin;                  /* its go named another slot than its consumer was made for */
+    mm_worker_handover handover; /* offsets its go handed over (count 0: none) */
 } standby = {.go_fd = -1};
 
 static void __attribute__((noreturn)) exit_unused(void) {
@@ -400,6 +401,8 @@ static int take_go(mm_worker_params *p, char *instance, size_t instance_size) {
     standby.go_fd = -1;
     standby.went = 1;
     standby.rejoin = p->instance_prefix && go.slot != p->slot;
+    standby.handover = go.handover;
+    if (standby.handover.count > MM_WORKER_HANDOVER_MAX) standby.handover.count = 0;
     p->slot = go.slot;
     p->max_messages = go.max_messages;
     if (p->instance_prefix) {
@@ -417,11 +420,74 @@ static char standby_instance[640]; /* the group.instance.id a go completes */
 
 /* The consumer's before_join (prejoin standby): nonzero leaves without
  * joining, to exit unused or to make the consumer again for another slot. */
-static int before_join(void *ud, uint64_t *max_messages) {
+/* The offsets the go handed over, as the consumer's start_at (NULL: none;
+ * a topic index outside the spec's topics is dropped). */
+static rd_kafka_topic_partition_list_t *handed_over(const mm_worker_params *p) {
+    if (standby.handover.count == 0) return NULL;
+    size_t topics = 0;
+    while (p->spec->topics[topics]) topics++;
+    rd_kafka_topic_partition_list_t *l =
+        rd_kafka_topic_partition_list_new((int)standby.handover.count);
+    for (uint32_t i = 0; i < standby.handover.count; i++) {
+        if (standby.handover.at[i].topic >= topics) continue;
+        rd_kafka_topic_partition_list_add(l, p->spec->topics[standby.handover.at[i].topic],
+                                          standby.handover.at[i].partition)
+            ->offset = standby.handover.at[i].offset;
+    }
+    return l;
+}
+
+static int before_join(void *ud, uint64_t *max_messages,
+                       rd_kafka_topic_partition_list_t **start_at) {
     mm_worker_params *p = ud;
     if (take_go(p, standby_instance, sizeof standby_instance) != 0) return 1;
     *max_messages = p->max_messages;
-    return standby.rejoin;
+    if (standby.rejoin) return 1; /* start_at is given to the second consumer */
+    *start_at = handed_over(p);
+    return 0;
+}
+
+/* The second consumer of a standby told another slot, or the consumer of
+ * a worker started fresh after a hand-over: joins at once, with the offsets
+ * handed over. */
+static int rejoin_now(void *ud, uint64_t *max_messages,
+                      rd_kafka_topic_partition_list_t **start_at) {
+    (void)max_messages;
+    *start_at = handed_over(ud);
+    return 0;
+}
+
+/* The consumer's budget is spent and every event it took is done, before
+ * its final commit (bus/consumer.h): a static member reports its
+ * retirement now, with done as hand-over records in the same write, so the
+ * supervisor's go carries them to the standby, which joins while this
+ * member still commits. More partitions than a go holds (or a topic not in
+ * the spec): no early report; on_final_commit reports after the commit. */
+static void on_handover(void *ud, const rd_kafka_topic_partition_list_t *done) {
+    const mm_worker_params *p = ud;
+    if (!worker_static || worker_leave || done->cnt > MM_WORKER_HANDOVER_MAX) return;
+    mm_worker_report r[MM_WORKER_HANDOVER_MAX + 1];
+    size_t n = 0;
+    for (int i = 0; i < done->cnt; i++) {
+        uint32_t t = 0;
+        while (p->spec->topics[t] && strcmp(p->spec->topics[t], done->elems[i].topic) != 0) t++;
+        if (!p->spec->topics[t] || t > 255 || done->elems[i].partition < 0 ||
+            done->elems[i].partition >= (1 << 24) || done->elems[i].offset < 0)
+            return;
+        r[n++] = (mm_worker_report){.kind = MM_WORKER_REPORT_HANDOVER,
+                                    .arg = t << 24 | (uint32_t)done->elems[i].partition,
+                                    .value = (uint64_t)done->elems[i].offset};
+    }
+    if (atomic_exchange(&worker_reported, 1)) return;
+    r[n++] = (mm_worker_report){.kind = MM_WORKER_REPORT_RETIRED, .value = retiring_reason()};
+    /* One write (at most PIPE_BUF bytes): the records arrive together. */
+    for (int tries = 0; tries < 200; tries++) {
+        ssize_t w = write(worker_report_fd, r, n * sizeof *r);
+        if (w == (ssize_t)(n * sizeof *r) || (w < 0 && errno != EAGAIN && errno != EINTR)) break;
+        usleep(5000);
+    }
+    mm_log_debug("worker %s: handed over %d partition(s) before its final commit", worker_label,
+                 done->cnt);
 }
 
 /* The consumer committed its last offsets: a static member's replacement
@@ -547,6 +613,11 @@ child_main(const mm_worker_params *params, int fd, int go_fd, pid_t parent) {
         fflush(NULL);
         _exit(EXIT_START_FAILED);
     }
+    /* Started fresh after a hand-over: starts at its predecessor's offsets
+     * too (that one's final commit may still be under way). */
+    int fresh_handed = go_fd < 0 && p->handover && p->handover->count > 0 &&
+                       p->handover->count <= MM_WORKER_HANDOVER_MAX;
+    if (fresh_handed) standby.handover = *p->handover;
     mm_runner_options ro = {.max_messages = p->max_messages,
                             .stop_flag = &worker_stop,
                             .on_progress = on_progress,
@@ -559,7 +630,10 @@ child_main(const mm_worker_params *params, int fd, int go_fd, pid_t parent) {
                             .metrics = p->metrics,
                             /* Exactly-once: the slot's stable id fences its predecessor. */
                             .transactional_id = p->instance_id,
-                            .before_join = prejoin ? before_join : NULL,
+                            .before_join = prejoin        ? before_join
+                                           : fresh_handed ? rejoin_now
+                                                          : NULL,
+                            .on_handover = on_handover,
                             .on_final_commit = on_final_commit,
                             .join_ud = &local};
     int rc = mm_consumer_runner_run(&rt, p->schema, spec, &ro, err, sizeof err);
@@ -576,7 +650,7 @@ child_main(const mm_worker_params *params, int fd, int go_fd, pid_t parent) {
         /* Told to take another slot than expected: its consumer was made
          * with the other group.instance.id (the property points at
          * standby_instance, which now holds the right one). */
-        ro.before_join = NULL;
+        ro.before_join = rejoin_now;
         ro.max_messages = p->max_messages;
         rc = mm_consumer_runner_run(&rt, p->schema, spec, &ro, err, sizeof err);
     }
@@ -602,8 +676,9 @@ child_main(const mm_worker_params *params, int fd, int go_fd, pid_t parent) {
     _exit(status);
 }
 
-int mm_worker_go_send(int go_fd, int slot, uint64_t max_messages) {
+int mm_worker_go_send(int go_fd, int slot, uint64_t max_messages, const mm_worker_handover *h) {
     mm_worker_go go = {.magic = MM_WORKER_GO_MAGIC, .slot = slot, .max_messages = max_messages};
+    if (h) go.handover = *h;
     return go_fd >= 0 && write(go_fd, &go, sizeof go) == (ssize_t)sizeof go ? 0 : -1;
 }
 

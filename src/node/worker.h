@@ -62,25 +62,44 @@ const char *mm_worker_reason_name(mm_worker_reason r);
 
 /* One record on the report pipe. */
 typedef struct mm_worker_report {
-    uint32_t kind; /* MM_WORKER_REPORT_* */
-    uint32_t unused;
-    uint64_t value; /* messages handled, or an mm_worker_reason */
+    uint32_t kind;  /* MM_WORKER_REPORT_* */
+    uint32_t arg;   /* HANDOVER: topic index << 24 | partition; else 0 */
+    uint64_t value; /* messages handled, an mm_worker_reason, or (HANDOVER) an offset */
 } mm_worker_report;
 
 enum {
     MM_WORKER_REPORT_PROGRESS = 1,
     MM_WORKER_REPORT_RETIRED = 2,
     MM_WORKER_REPORT_STANDBY_READY = 3, /* a standby is ready for its go */
-    MM_WORKER_REPORT_FIRST_EVENT = 4    /* its first handler call began */
+    MM_WORKER_REPORT_FIRST_EVENT = 4,   /* its first handler call began */
+    /* One partition's hand-over offset (the offset after its last done
+     * event); a retiring static member sends them, then RETIRED, in one
+     * write before its final commit (docs/node.md, "Standby workers"). */
+    MM_WORKER_REPORT_HANDOVER = 5
 };
+
+/* Offsets a retiring worker hands to its replacement: topic is the index
+ * in the consumer spec's topics (both workers run the same spec). */
+#define MM_WORKER_HANDOVER_MAX 64
+typedef struct mm_worker_handover {
+    uint32_t count;
+    uint32_t unused;
+    struct {
+        uint32_t topic;
+        int32_t partition;
+        int64_t offset;
+    } at[MM_WORKER_HANDOVER_MAX];
+} mm_worker_handover;
 
 /* What the supervisor writes on a standby's go pipe (one atomic write). */
 #define MM_WORKER_GO_MAGIC 0x676f2121u
 typedef struct mm_worker_go {
     uint32_t magic;
-    int32_t slot;          /* the worker's number in its consumer */
-    uint64_t max_messages; /* harakiri budget; 0: none */
+    int32_t slot;                /* the worker's number in its consumer */
+    uint64_t max_messages;       /* harakiri budget; 0: none */
+    mm_worker_handover handover; /* from the worker it replaces; count 0: none */
 } mm_worker_go;
+_Static_assert(sizeof(mm_worker_go) <= 4096, "one atomic pipe write (PIPE_BUF)");
 
 /* Exit status of a standby that never ran a consumer (expired, told to
  * stop, or its parent went away before its go): not a crash. */
@@ -148,6 +167,9 @@ typedef struct mm_worker_params {
     size_t title_size;
     int slot;                   /* the worker's number in its consumer (#N) */
     mm_worker_metrics *metrics; /* shared event counters (node/metrics.h); may be NULL */
+    /* A worker started fresh for a slot whose predecessor handed offsets
+     * over (not a standby: its go carries them); NULL: none. */
+    const mm_worker_handover *handover;
 } mm_worker_params;
 
 /* Forks a worker. Returns its pid and the read end of its report pipe
@@ -162,6 +184,6 @@ pid_t mm_worker_spawn(const mm_worker_params *p, int *report_fd, int *go_fd, cha
 
 /* Sends a standby its go (non-blocking). Returns 0, or -1 when the standby
  * is gone (the pipe is closed) or its pipe is full. */
-int mm_worker_go_send(int go_fd, int slot, uint64_t max_messages);
+int mm_worker_go_send(int go_fd, int slot, uint64_t max_messages, const mm_worker_handover *h);
 
 #endif

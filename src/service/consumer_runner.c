@@ -943,6 +943,7 @@ int mm_consumer_runner_run(mm_runtime *rt, const mm_gql_schema *schema,
         .on_idle = on_idle,
         .txn = r.txn ? mm_consumer_txn_hooks_get(r.txn) : NULL,
         .before_join = opts ? opts->before_join : NULL, /* node/worker.c */
+        .on_handover = opts ? opts->on_handover : NULL,
         .on_final_commit = opts ? opts->on_final_commit : NULL,
         .join_ud = opts ? opts->join_ud : NULL,
     };

@@ -51,8 +51,10 @@ typedef struct mm_runner_options {
     const char *transactional_id;
     /* Passed to the consumer (bus/consumer.h): a node's standby waits for
      * its go in before_join; on_final_commit lets its predecessor hand over
-     * before closing. NULL: none. */
-    int (*before_join)(void *ud, uint64_t *max_messages);
+     * before closing, on_handover before its final commit. NULL: none. */
+    int (*before_join)(void *ud, uint64_t *max_messages,
+                       rd_kafka_topic_partition_list_t **start_at);
+    void (*on_handover)(void *ud, const rd_kafka_topic_partition_list_t *done);
     void (*on_final_commit)(void *ud);
     void *join_ud;
 } mm_runner_options;

@@ -7,7 +7,13 @@
  * (the node logs "(standby, ready N ms before its go)" and, at the new
  * worker's first event, the hand-over gap), every event is handled, the
  * median hand-over gap stays under a bound, and never more than one
- * standby of the consumer exists; a SIGKILLed node's standby exits; a
+ * standby of the consumer exists; a SIGKILLed node's standby exits; across
+ * 30 hand-overs of a 300-event backlog the standbys start at the offsets
+ * their predecessors handed over before their final commits (the log says
+ * so, and the offsets are the budgets' ends: 10, 20, ...) and every event
+ * is handled exactly once (each retired worker's pid is on exactly its
+ * budget of events), and so do replacements forked fresh
+ * (MM_NODE_STANDBY=0); a
  * consumer without harakiri has no standby; MM_NODE_STANDBY_MAX_MS bounds
  * a standby's wait (an idle node replaces it, one at a time). */
 #include <setjmp.h>
@@ -245,6 +251,91 @@ static void test_standby_takes_over(void **state) {
     assert_false(commit_errors);
 }
 
+/* The pids in the seen hash for our topic's events and how many each has. */
+static size_t seen_pids(long long *pids, int *counts, size_t cap) {
+    char host[128];
+    int port;
+    mm_test_redis_addr(host, sizeof host, &port);
+    redisContext *c = redisConnect(host, port);
+    assert_true(c && !c->err);
+    freeReplyObject(redisCommand(c, "SELECT " REDIS_DB));
+    redisReply *r = redisCommand(c, "HGETALL mm:state:mmtest_node:seen");
+    size_t n = 0;
+    for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2) {
+        if (!strstr(r->element[i]->str, topic)) continue;
+        long long pid = atoll(r->element[i + 1]->str);
+        size_t k = 0;
+        while (k < n && pids[k] != pid) k++;
+        if (k == n && n < cap) pids[n] = pid, counts[n++] = 0;
+        if (k < n) counts[k]++;
+    }
+    freeReplyObject(r);
+    redisFree(c);
+    return n;
+}
+
+/* standby 0: MM_NODE_STANDBY=0, every replacement forked fresh (it gets
+ * the handed offsets from the supervisor at its fork). */
+static void handed_offsets(int standby) {
+    mm_test_child node;
+    char cfg_path[] = "/tmp/mmtest-standby-cfg-XXXXXX";
+    if (!standby) setenv("MM_NODE_STANDBY", "0", 1);
+    start_node(&node, "{procs: 1, harakiri_limit: 10}", cfg_path);
+    unsetenv("MM_NODE_STANDBY");
+    const int events = 300, limit = 10;
+    produce(events);
+    long long deadline = mm_test_now_ms() + 120000;
+    long long seen = 0;
+    while ((seen = seen_count()) < events && mm_test_now_ms() < deadline) usleep(50 * 1000);
+    usleep(500 * 1000); /* an event handled again would come now at the latest */
+    assert_int_equal(mm_test_child_stop(&node, SIGTERM, 30000), 0);
+    long long pids[64];
+    int counts[64];
+    size_t npids = seen_pids(pids, counts, 64);
+    size_t short_of_budget = 0;
+    for (size_t i = 0; i < npids; i++) short_of_budget += counts[i] != limit;
+
+    /* "starting at the handed-over offsets 0@10" (partition@offset), one
+     * per standby that took over with offsets: the budgets' ends, rising. */
+    char *log = read_log();
+    int handed = 0, ordered = 1;
+    long long last = 0;
+    for (char *s = log; (s = strstr(s, "starting at the handed-over offsets ")); s++) {
+        int part;
+        long long at;
+        if (sscanf(s, "starting at the handed-over offsets %d@%lld", &part, &at) != 2) continue;
+        handed++;
+        if (part != 0 || at % limit != 0 || at <= last) ordered = 0;
+        last = at;
+    }
+    int commit_errors = strstr(log, "commit failed") != NULL;
+    print_message("%s: %lld of %d events handled by %zu workers (%zu not on exactly %d); %d "
+                  "replacements started at handed-over offsets (last %lld)\n",
+                  standby ? "standby" : "fresh", seen, events, npids, short_of_budget, limit,
+                  handed, last);
+    free(log);
+    unlink(log_path);
+    unlink(cfg_path);
+    assert_int_equal(seen, events);
+    /* 30 workers of 10 events each; an event handled twice would leave a
+     * retired worker's pid on fewer than 10 (and add a pid). */
+    assert_int_equal(npids, events / limit);
+    assert_int_equal(short_of_budget, 0);
+    assert_true(handed >= 20); /* of 29 take-overs (a standby may not be ready yet) */
+    assert_true(ordered);
+    assert_false(commit_errors);
+}
+
+static void test_standby_starts_at_handed_offsets(void **state) {
+    (void)state;
+    handed_offsets(1);
+}
+
+static void test_fresh_worker_starts_at_handed_offsets(void **state) {
+    (void)state;
+    handed_offsets(0);
+}
+
 static void test_standby_off_without_harakiri(void **state) {
     (void)state;
     mm_test_child node;
@@ -293,6 +384,8 @@ static void test_standby_wait_is_bounded(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_standby_takes_over),
+        cmocka_unit_test(test_standby_starts_at_handed_offsets),
+        cmocka_unit_test(test_fresh_worker_starts_at_handed_offsets),
         cmocka_unit_test(test_standby_off_without_harakiri),
         cmocka_unit_test(test_standby_wait_is_bounded),
     };
