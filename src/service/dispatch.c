@@ -68,7 +68,9 @@ int mm_dispatch_post(mm_dispatch *d, mm_job_fn fn, void *ud) {
     return mm_dispatch_post_bounded(d, fn, ud, 0);
 }
 
-int mm_dispatch_post_bounded(mm_dispatch *d, mm_job_fn fn, void *ud, unsigned max_queued) {
+/* Queues fn(ud) at the back of the queue, or at its front (ahead of every
+ * job waiting), unless max_queued (0: no bound) jobs already wait. */
+static int enqueue(mm_dispatch *d, mm_job_fn fn, void *ud, unsigned max_queued, bool front) {
     job *j = malloc(sizeof(*j));
     if (!j) return MM_ENOMEM;
     j->fn = fn;
@@ -81,29 +83,28 @@ int mm_dispatch_post_bounded(mm_dispatch *d, mm_job_fn fn, void *ud, unsigned ma
         return MM_ELIMIT;
     }
     d->queued++;
-    if (d->tail)
-        d->tail->next = j;
-    else
+    if (front) {
+        j->next = d->head;
         d->head = j;
-    d->tail = j;
+        if (!d->tail) d->tail = j;
+    } else {
+        if (d->tail)
+            d->tail->next = j;
+        else
+            d->head = j;
+        d->tail = j;
+    }
     pthread_cond_signal(&d->cond);
     pthread_mutex_unlock(&d->lock);
     return 0;
 }
 
+int mm_dispatch_post_bounded(mm_dispatch *d, mm_job_fn fn, void *ud, unsigned max_queued) {
+    return enqueue(d, fn, ud, max_queued, false);
+}
+
 int mm_dispatch_post_front(mm_dispatch *d, mm_job_fn fn, void *ud) {
-    job *j = malloc(sizeof(*j));
-    if (!j) return MM_ENOMEM;
-    j->fn = fn;
-    j->ud = ud;
-    pthread_mutex_lock(&d->lock);
-    d->queued++;
-    j->next = d->head;
-    d->head = j;
-    if (!d->tail) d->tail = j;
-    pthread_cond_signal(&d->cond);
-    pthread_mutex_unlock(&d->lock);
-    return 0;
+    return enqueue(d, fn, ud, 0, true);
 }
 
 void mm_dispatch_free(mm_dispatch *d) {

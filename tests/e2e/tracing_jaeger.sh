@@ -203,21 +203,31 @@ unset 'pids[-1]' # (the ends below count on the servers' places in pids)
 python3 "$src/tests/e2e/tracing/check_subscription.py" "$query" "$sub_trace" "$sub_parent" "$topic" \
     "${mut_traces[@]}" || fail "the subscription's spans are not as documented"
 
+# A WebSocket subscription OP to the forms named NAME (tracing/ws_subscribe.py,
+# its output in $work/OUT; TRACEPARENT, if given, on the upgrade request)
+# gets the form a mutation creates: creates one until it arrives (30 tries),
+# then waits for the client, which exits after its first event.
+ws_subscription_event() {
+    local op=$1 name=$2 out=$work/$3 traceparent=${4:-} ws_pid body
+    python3 "$src/tests/e2e/tracing/ws_subscribe.py" "$url" \
+        "subscription $op { formCreated(name: \"$name\") { id name } }" "$op" \
+        ${traceparent:+"$traceparent"} >"$out" 2>&1 &
+    ws_pid=$!
+    pids+=("$ws_pid")
+    for _ in $(seq 100); do grep -q subscribed "$out" && break; sleep 0.1; done
+    body=$(printf '{"query":"mutation { createForm(name: \\"%s\\", template: \\"t\\", timing: synchronous) { data { id } } }"}' "$name")
+    for _ in $(seq 30); do
+        curl -s --max-time 30 -H 'content-type: application/json' --data-binary "$body" "$url" >/dev/null
+        grep -q "\"$name\"" "$out" && break
+        sleep 0.3
+    done
+    wait "$ws_pid" || fail "the WebSocket subscription $op got no event: $(cat "$out")"
+    unset 'pids[-1]'
+}
+
 # The same over WebSocket: the operation is the SERVER root of its own trace
 # (its messages arrive after the upgrade request ended), found by name.
-python3 "$src/tests/e2e/tracing/ws_subscribe.py" "$url" \
-    'subscription W { formCreated(name: "traced-ws") { id name } }' W >"$work/ws.txt" 2>&1 &
-ws_pid=$!
-pids+=("$ws_pid")
-for _ in $(seq 100); do grep -q subscribed "$work/ws.txt" && break; sleep 0.1; done
-ws_body='{"query":"mutation { createForm(name: \"traced-ws\", template: \"t\", timing: synchronous) { data { id } } }"}'
-for _ in $(seq 30); do
-    curl -s --max-time 30 -H 'content-type: application/json' --data-binary "$ws_body" "$url" >/dev/null
-    grep -q '"traced-ws"' "$work/ws.txt" && break
-    sleep 0.3
-done
-wait "$ws_pid" || fail "the WebSocket subscription got no event: $(cat "$work/ws.txt")"
-unset 'pids[-1]'
+ws_subscription_event W traced-ws ws.txt
 python3 - "$query" <<'PY' || fail "no WebSocket subscription span"
 import json, sys, time, urllib.parse, urllib.request
 url = sys.argv[1]
@@ -249,20 +259,7 @@ PY
 # client's trace), as an SSE operation continues its request's.
 ws_trace=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
 ws_parent=$(python3 -c 'import secrets; print(secrets.token_hex(8))')
-python3 "$src/tests/e2e/tracing/ws_subscribe.py" "$url" \
-    'subscription W2 { formCreated(name: "traced-ws2") { id name } }' W2 \
-    "00-$ws_trace-$ws_parent-01" >"$work/ws2.txt" 2>&1 &
-ws_pid=$!
-pids+=("$ws_pid")
-for _ in $(seq 100); do grep -q subscribed "$work/ws2.txt" && break; sleep 0.1; done
-ws_body='{"query":"mutation { createForm(name: \"traced-ws2\", template: \"t\", timing: synchronous) { data { id } } }"}'
-for _ in $(seq 30); do
-    curl -s --max-time 30 -H 'content-type: application/json' --data-binary "$ws_body" "$url" >/dev/null
-    grep -q '"traced-ws2"' "$work/ws2.txt" && break
-    sleep 0.3
-done
-wait "$ws_pid" || fail "the traced WebSocket subscription got no event: $(cat "$work/ws2.txt")"
-unset 'pids[-1]'
+ws_subscription_event W2 traced-ws2 ws2.txt "00-$ws_trace-$ws_parent-01"
 python3 - "$query" "$ws_trace" "$ws_parent" <<'PY' || fail "the WebSocket operation did not continue the upgrade's traceparent"
 import json, sys, time, urllib.request
 url, trace, parent = sys.argv[1:4]

@@ -12,8 +12,9 @@
  * deletes its own; a worker failing at start-up is restarted with backoff.
  *
  * Every test uses its own topics, groups and service-web topic (unique
- * names) and the Redis database REDIS_DB, so it shares the servers with the
- * other tests. The test service is tests/e2e/node/mod_nodetest.c. */
+ * names) and the Redis database NODE_ENV_REDIS_DB (node_env.h), so it
+ * shares the servers with the other tests. The test service is
+ * tests/e2e/node/mod_nodetest.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -37,47 +38,25 @@
 #include "mm_test.h"
 #include "node/control.h"
 #include "node/status_store.h"
+#include "node_env.h"
 
-#define REDIS_DB           "7"
 #define STATUS_INTERVAL_MS "300"
 
-static char mod_so[1024];
-static char redis_url[256];
-static char status_url[256]; /* "" : the status is in redis_url */
-static char web_topic[256];
-static char topic[256];
-static char group[256];
+static node_env env;
+static char status_url[256]; /* "" : the status is in env.redis_url */
 static mm_producer *producer;
 
 /* ---- set-up: names of this test, servers ---------------------------------- */
 
 /* Fresh topics and group for one test; the event topic gets `partitions`. */
 static void fresh_names(int partitions) {
-    char *w = mm_test_unique_name("mmtest-web");
-    char *t = mm_test_unique_name("mmtest-node");
-    char *g = mm_test_unique_name("mmtest-node-group");
-    snprintf(web_topic, sizeof web_topic, "%s", w);
-    snprintf(topic, sizeof topic, "%s", t);
-    snprintf(group, sizeof group, "%s", g);
-    free(w), free(t), free(g);
-    setenv("MM_SERVICE_WEB_TOPIC", web_topic, 1);
-    setenv("MMTEST_NODE_TOPIC", topic, 1);
-    setenv("MMTEST_NODE_GROUP", group, 1);
-    assert_int_equal(mm_test_kafka_create_topic(mm_test_kafka_bootstrap(), web_topic, 1), 0);
-    assert_int_equal(mm_test_kafka_create_topic(mm_test_kafka_bootstrap(), topic, partitions), 0);
+    node_env_names(&env, "mmtest-node", mm_test_kafka_bootstrap(), partitions);
 }
 
 static int setup(void **state) {
     (void)state;
-    const char *bin = mm_test_binary_dir();
-    snprintf(mod_so, sizeof mod_so, "%s/tests/mod_nodetest.so", bin);
-    snprintf(redis_url, sizeof redis_url, "%s/" REDIS_DB, mm_test_redis_url());
-    setenv("MM_KAFKA_BOOTSTRAP_SERVERS", mm_test_kafka_bootstrap(), 1);
-    setenv("MM_REDIS_URL", redis_url, 1);
-    setenv("MM_LOG_LEVEL", "warn", 1);
-    setenv("MM_KAFKA_PROP_SESSION_TIMEOUT_MS", "6000", 1);
+    node_env_servers(&env, mm_test_kafka_bootstrap(), NULL, "warn", "6000");
     setenv("MM_NODE_STATUS_INTERVAL_MS", STATUS_INTERVAL_MS, 1);
-    setenv("MM_KEEP_APPS", "1", 1);
     unsetenv("MMTEST_NODE_FAIL_START");
     unsetenv("MMTEST_NODE_SLEEP_MS");
     char err[256];
@@ -97,25 +76,15 @@ static int teardown(void **state) {
 
 /* ---- helpers -------------------------------------------------------------- */
 
-static redisContext *redis(void) {
-    char host[128];
-    int port;
-    mm_test_redis_addr(host, sizeof host, &port);
-    redisContext *c = redisConnect(host, port);
-    assert_true(c && !c->err);
-    freeReplyObject(redisCommand(c, "SELECT " REDIS_DB));
-    return c;
-}
-
 /* Events seen by the count consumer of this test (distinct ids). */
 static long long seen_count(void) {
-    redisContext *c = redis();
+    redisContext *c = node_env_redis();
     /* Every test's events have ids unique to it, but the hash is shared:
      * count this test's ids, which carry the topic name. */
     redisReply *r = redisCommand(c, "HKEYS mm:state:mmtest_node:seen");
     long long n = 0;
     for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements; i++)
-        n += strstr(r->element[i]->str, topic) != NULL;
+        n += strstr(r->element[i]->str, env.topic) != NULL;
     freeReplyObject(r);
     redisFree(c);
     return n;
@@ -135,10 +104,10 @@ static void produce_events(int first, int n) {
         assert_int_equal(
             mm_event_create(&ev, "mmtest_node", "NodeTestEvent", json_pack("{s:i}", "n", i)), 0);
         char id[512];
-        snprintf(id, sizeof id, "%s-%d", topic, i);
+        snprintf(id, sizeof id, "%s-%d", env.topic, i);
         free(ev.id);
         ev.id = strdup(id);
-        int rc = mm_producer_send(producer, topic, &ev, NULL, NULL, err, sizeof err);
+        int rc = mm_producer_send(producer, env.topic, &ev, NULL, NULL, err, sizeof err);
         if (rc) fail_msg("send: %s", err);
         mm_event_clear(&ev);
     }
@@ -149,7 +118,7 @@ static void send_control(const mm_control *c) {
     mm_event ev;
     char err[256];
     if (mm_control_build(c, &ev, err, sizeof err)) fail_msg("build: %s", err);
-    if (mm_producer_send_sync(producer, web_topic, &ev, 20000, NULL, NULL, err, sizeof err))
+    if (mm_producer_send_sync(producer, env.web_topic, &ev, 20000, NULL, NULL, err, sizeof err))
         fail_msg("send control: %s", err);
     mm_event_clear(&ev);
 }
@@ -166,8 +135,8 @@ static void adjust(const char *node, const char *name, long procs) {
 /* The status document of node (new reference), or NULL if it is not live. */
 static json_t *node_status(const char *node) {
     char err[256];
-    mm_status_store *st =
-        mm_status_store_new(status_url[0] ? status_url : redis_url, web_topic, err, sizeof err);
+    mm_status_store *st = mm_status_store_new(status_url[0] ? status_url : env.redis_url,
+                                              env.web_topic, err, sizeof err);
     assert_non_null(st);
     json_t *nodes = NULL, *found = NULL, *n;
     size_t i;
@@ -181,8 +150,8 @@ static json_t *node_status(const char *node) {
 
 static size_t live_node_count(void) {
     char err[256];
-    mm_status_store *st =
-        mm_status_store_new(status_url[0] ? status_url : redis_url, web_topic, err, sizeof err);
+    mm_status_store *st = mm_status_store_new(status_url[0] ? status_url : env.redis_url,
+                                              env.web_topic, err, sizeof err);
     json_t *nodes = NULL;
     assert_int_equal(mm_status_store_read(st, &nodes, err, sizeof err), 0);
     size_t n = json_array_size(nodes);
@@ -235,9 +204,15 @@ static json_t *wait_procs(const char *node, const char *name, size_t want, int t
 }
 
 static int spawn_node(mm_test_child *child, const char *name, const char *config) {
-    char *argv[] = {
-        (char *)mm_test_gregor(),   "node",         "--app", mod_so, "--node-name", (char *)name,
-        config ? "--config" : NULL, (char *)config, NULL};
+    char *argv[] = {(char *)mm_test_gregor(),
+                    "node",
+                    "--app",
+                    env.mod_so,
+                    "--node-name",
+                    (char *)name,
+                    config ? "--config" : NULL,
+                    (char *)config,
+                    NULL};
     if (mm_test_child_spawn(child, argv)) return -1;
     char line[256];
     return mm_test_child_wait_line(child, "node ready: ", line, sizeof line, 30000);
@@ -276,9 +251,9 @@ static json_t *finished_events(void) {
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
     assert_non_null(rk);
     int64_t low = 0, high = 0;
-    assert_int_equal(rd_kafka_query_watermark_offsets(rk, web_topic, 0, &low, &high, 10000), 0);
+    assert_int_equal(rd_kafka_query_watermark_offsets(rk, env.web_topic, 0, &low, &high, 10000), 0);
     rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(parts, web_topic, 0)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    rd_kafka_topic_partition_list_add(parts, env.web_topic, 0)->offset = RD_KAFKA_OFFSET_BEGINNING;
     rd_kafka_assign(rk, parts);
     rd_kafka_topic_partition_list_destroy(parts);
     json_t *out = json_array();
@@ -324,7 +299,7 @@ static void expect_refused2(const char *yaml, const char *expect, const char *al
     char *argv[] = {(char *)mm_test_gregor(),
                     "node",
                     "--app",
-                    mod_so,
+                    env.mod_so,
                     "--node-name",
                     "refused",
                     "--config",
@@ -357,11 +332,11 @@ static void test_config_errors_refused_with_file_line(void **state) {
     expect_refused("mmtest_node:\n  count:\n    harakiri_limit: 5\n    harakiri_jitter: 5\n",
                    "2: key 'mmtest_node.count': harakiri_jitter must be less than harakiri_limit");
     /* Usage errors exit 2. */
-    char *argv[] = {(char *)mm_test_gregor(), "node", "--app", mod_so, "--bogus", NULL};
+    char *argv[] = {(char *)mm_test_gregor(), "node", "--app", env.mod_so, "--bogus", NULL};
     char *out = NULL, *err = NULL;
     assert_int_equal(mm_test_run(argv, &out, &err, 20000), 2);
     free(out), free(err);
-    char *argv2[] = {(char *)mm_test_gregor(), "config", "--app", mod_so,
+    char *argv2[] = {(char *)mm_test_gregor(), "config", "--app", env.mod_so,
                      "--harakiri-limit",       "-3",     NULL};
     assert_int_equal(mm_test_run(argv2, &out, &err, 20000), 2);
     free(out), free(err);
@@ -373,7 +348,7 @@ static void test_config_round_trip_and_harakiri(void **state) {
     char *argv[] = {(char *)mm_test_gregor(),
                     "config",
                     "--app",
-                    mod_so,
+                    env.mod_so,
                     "--harakiri-limit",
                     "5",
                     "--harakiri-jitter",
@@ -388,9 +363,9 @@ static void test_config_round_trip_and_harakiri(void **state) {
     char cerr[512];
     if (mm_config_load_string("printed", out, strlen(out), &cfg, cerr, sizeof cerr))
         fail_msg("%s\n%s", cerr, out);
-    assert_string_equal(cfg->service_web_topic, web_topic);
+    assert_string_equal(cfg->service_web_topic, env.web_topic);
     assert_string_equal(cfg->kafka_bootstrap_servers, mm_test_kafka_bootstrap());
-    assert_string_equal(cfg->redis_status_url, redis_url);
+    assert_string_equal(cfg->redis_status_url, env.redis_url);
     const mm_consumer_settings *cs = mm_config_find_consumer(cfg, "mmtest_node", "count");
     assert_non_null(cs);
     assert_int_equal(cs->procs, 1);
@@ -438,14 +413,14 @@ static void test_config_round_trip_and_harakiri(void **state) {
     int64_t total = 0;
     long long until = mm_test_now_ms() + 15000;
     while (total < 8 && mm_test_now_ms() < until) {
-        rd_kafka_topic_t *t = rd_kafka_topic_new(rk, web_topic, NULL);
+        rd_kafka_topic_t *t = rd_kafka_topic_new(rk, env.web_topic, NULL);
         const struct rd_kafka_metadata *md = NULL;
         assert_int_equal(rd_kafka_metadata(rk, 0, t, &md, 10000), 0);
         assert_int_equal(md->topic_cnt, 1);
         total = 0;
         for (int p = 0; p < md->topics[0].partition_cnt; p++) {
             int64_t low = 0, high = 0;
-            if (rd_kafka_query_watermark_offsets(rk, web_topic, md->topics[0].partitions[p].id,
+            if (rd_kafka_query_watermark_offsets(rk, env.web_topic, md->topics[0].partitions[p].id,
                                                  &low, &high, 10000) == 0)
                 total += high;
         }

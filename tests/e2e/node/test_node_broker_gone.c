@@ -26,8 +26,7 @@
 
 #include "bus/producer.h"
 #include "mm_test.h"
-
-#define REDIS_DB "7"
+#include "node_env.h"
 
 static char fixture_dir[512];
 static char bootstrap[256];
@@ -61,12 +60,7 @@ static void fixture(const char *what) {
 }
 
 static int seen(const char *id) {
-    char host[128];
-    int port;
-    mm_test_redis_addr(host, sizeof host, &port);
-    redisContext *c = redisConnect(host, port);
-    assert_true(c && !c->err);
-    freeReplyObject(redisCommand(c, "SELECT " REDIS_DB));
+    redisContext *c = node_env_redis();
     redisReply *r = redisCommand(c, "HEXISTS mm:state:mmtest_node:seen %s", id);
     int yes = r && r->type == REDIS_REPLY_INTEGER && r->integer == 1;
     freeReplyObject(r);
@@ -77,21 +71,9 @@ static int seen(const char *id) {
 static void test_sigterm_with_broker_gone(void **state) {
     (void)state;
     fixture("start");
-    char mod_so[1024], redis_url[256];
-    snprintf(mod_so, sizeof mod_so, "%s/tests/mod_nodetest.so", mm_test_binary_dir());
-    snprintf(redis_url, sizeof redis_url, "%s/" REDIS_DB, mm_test_redis_url());
-    char *t = mm_test_unique_name("mmtest-gone");
-    char *g = mm_test_unique_name("mmtest-gone-group");
-    setenv("MM_SERVICE_WEB_TOPIC", "mmtest-gone-web", 1);
-    setenv("MMTEST_NODE_TOPIC", t, 1);
-    setenv("MMTEST_NODE_GROUP", g, 1);
-    setenv("MM_KAFKA_BOOTSTRAP_SERVERS", bootstrap, 1);
-    setenv("MM_REDIS_URL", redis_url, 1);
-    setenv("MM_LOG_LEVEL", "info", 1);
-    setenv("MM_KEEP_APPS", "1", 1);
-    unsetenv("MM_KAFKA_PROP_SESSION_TIMEOUT_MS"); /* librdkafka's default 45 s, as in the report */
-    assert_int_equal(mm_test_kafka_create_topic(bootstrap, "mmtest-gone-web", 1), 0);
-    assert_int_equal(mm_test_kafka_create_topic(bootstrap, t, 1), 0);
+    node_env env;
+    /* The session timeout unset: librdkafka's default 45 s, as in the report. */
+    node_env_setup(&env, "mmtest-gone", bootstrap, "info", NULL, 1);
 
     char log_path[] = "/tmp/mmtest-gone-log-XXXXXX";
     int log_fd = mkstemp(log_path);
@@ -106,7 +88,7 @@ static void test_sigterm_with_broker_gone(void **state) {
     char *argv[] = {(char *)mm_test_gregor(),
                     "node",
                     "--app",
-                    mod_so,
+                    env.mod_so,
                     "--node-name",
                     "gone",
                     "--config",
@@ -121,7 +103,7 @@ static void test_sigterm_with_broker_gone(void **state) {
     /* A standalone `gregor worker` of the idle consumer, stopped the same way. */
     mm_test_child worker;
     char *wargv[] = {
-        (char *)mm_test_gregor(), "worker", "--app", mod_so, "--consumer", "idle", NULL};
+        (char *)mm_test_gregor(), "worker", "--app", env.mod_so, "--consumer", "idle", NULL};
     saved = dup(2);
     dup2(log_fd, 2);
     rc = mm_test_child_spawn(&worker, wargv);
@@ -135,11 +117,11 @@ static void test_sigterm_with_broker_gone(void **state) {
     mm_event ev;
     assert_int_equal(
         mm_event_create(&ev, "mmtest_node", "NodeTestEvent", json_pack("{s:i}", "n", 0)), 0);
-    snprintf(id, sizeof id, "%s-0", t);
+    snprintf(id, sizeof id, "%s-0", env.topic);
     free(ev.id);
     ev.id = strdup(id);
-    assert_int_equal(mm_producer_send_sync(producer, t, &ev, 20000, NULL, NULL, err, sizeof err),
-                     0);
+    assert_int_equal(
+        mm_producer_send_sync(producer, env.topic, &ev, 20000, NULL, NULL, err, sizeof err), 0);
     mm_event_clear(&ev);
     mm_producer_free(producer);
     long long deadline = mm_test_now_ms() + 60000;
@@ -202,7 +184,6 @@ static void test_sigterm_with_broker_gone(void **state) {
         fail_msg("the worker did not say what it abandoned; log:\n%s", log);
     assert_true(seen(id)); /* what was handled stays handled */
     free(log);
-    free(t), free(g);
 }
 
 int main(void) {

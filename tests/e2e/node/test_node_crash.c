@@ -26,23 +26,10 @@
 
 #include "bus/producer.h"
 #include "mm_test.h"
+#include "node_env.h"
 
-#define REDIS_DB "7"
-
-static char mod_so[1024];
-static char redis_url[256];
-static char topic[256];
+static node_env env;
 static mm_producer *producer;
-
-static redisContext *redis(void) {
-    char host[128];
-    int port;
-    mm_test_redis_addr(host, sizeof host, &port);
-    redisContext *c = redisConnect(host, port);
-    assert_true(c && !c->err);
-    freeReplyObject(redisCommand(c, "SELECT " REDIS_DB));
-    return c;
-}
 
 /* Produces NodeTestEvent {n} with id "<topic>-<n>" and reply_to (may be NULL). */
 static void produce(int n, const char *reply_to) {
@@ -50,11 +37,11 @@ static void produce(int n, const char *reply_to) {
     char err[256], id[512];
     assert_int_equal(
         mm_event_create(&ev, "mmtest_node", "NodeTestEvent", json_pack("{s:i}", "n", n)), 0);
-    snprintf(id, sizeof id, "%s-%d", topic, n);
+    snprintf(id, sizeof id, "%s-%d", env.topic, n);
     free(ev.id);
     ev.id = strdup(id);
     if (reply_to) assert_int_equal(mm_event_set_reply_to(&ev, reply_to), 0);
-    if (mm_producer_send_sync(producer, topic, &ev, 20000, NULL, NULL, err, sizeof err))
+    if (mm_producer_send_sync(producer, env.topic, &ev, 20000, NULL, NULL, err, sizeof err))
         fail_msg("send: %s", err);
     mm_event_clear(&ev);
 }
@@ -62,8 +49,8 @@ static void produce(int n, const char *reply_to) {
 /* Whether the count consumer handled event n (its id is in the "seen" hash). */
 static int seen(int n) {
     char id[512];
-    snprintf(id, sizeof id, "%s-%d", topic, n);
-    redisContext *c = redis();
+    snprintf(id, sizeof id, "%s-%d", env.topic, n);
+    redisContext *c = node_env_redis();
     redisReply *r = redisCommand(c, "HEXISTS mm:state:mmtest_node:seen %s", id);
     int yes = r && r->type == REDIS_REPLY_INTEGER && r->integer == 1;
     freeReplyObject(r);
@@ -81,7 +68,7 @@ static int wait_seen(int n, int timeout_ms) {
  * header and ce_id into the buffers; 0 when found. */
 static int read_dlq(char *reason, size_t rsize, char *id, size_t isize, int timeout_ms) {
     char err[256], dlq[300];
-    snprintf(dlq, sizeof dlq, "%s.dlq", topic);
+    snprintf(dlq, sizeof dlq, "%s.dlq", env.topic);
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     rd_kafka_conf_set(conf, "bootstrap.servers", mm_test_kafka_bootstrap(), err, sizeof err);
     rd_kafka_conf_set(conf, "group.id", "unused", err, sizeof err);
@@ -126,28 +113,12 @@ static char *slurp(const char *path) {
 
 static void test_segfaulting_handler(void **state) {
     (void)state;
-    const char *bin = mm_test_binary_dir();
-    snprintf(mod_so, sizeof mod_so, "%s/tests/mod_nodetest.so", bin);
-    snprintf(redis_url, sizeof redis_url, "%s/" REDIS_DB, mm_test_redis_url());
-    char *w = mm_test_unique_name("mmtest-crash-web");
-    char *t = mm_test_unique_name("mmtest-crash");
-    char *g = mm_test_unique_name("mmtest-crash-group");
+    node_env_setup(&env, "mmtest-crash", mm_test_kafka_bootstrap(), "info", "6000", 1);
     char *server = mm_test_unique_name("mmtest-crash-server");
-    snprintf(topic, sizeof topic, "%s", t);
-    setenv("MM_SERVICE_WEB_TOPIC", w, 1);
-    setenv("MMTEST_NODE_TOPIC", t, 1);
-    setenv("MMTEST_NODE_GROUP", g, 1);
     setenv("MMTEST_NODE_CRASH_N", "1", 1);
     setenv("MMTEST_NODE_SAVE", "1", 1);
-    setenv("MM_KAFKA_BOOTSTRAP_SERVERS", mm_test_kafka_bootstrap(), 1);
-    setenv("MM_REDIS_URL", redis_url, 1);
-    setenv("MM_LOG_LEVEL", "info", 1);
-    setenv("MM_KAFKA_PROP_SESSION_TIMEOUT_MS", "6000", 1);
-    setenv("MM_KEEP_APPS", "1", 1);
-    assert_int_equal(mm_test_kafka_create_topic(mm_test_kafka_bootstrap(), w, 1), 0);
-    assert_int_equal(mm_test_kafka_create_topic(mm_test_kafka_bootstrap(), t, 1), 0);
     char dlq[300];
-    snprintf(dlq, sizeof dlq, "%s.dlq", t);
+    snprintf(dlq, sizeof dlq, "%s.dlq", env.topic);
     assert_int_equal(mm_test_kafka_create_topic(mm_test_kafka_bootstrap(), dlq, 1), 0);
     char err[256];
     producer = mm_producer_new(mm_test_kafka_bootstrap(), NULL, 0, err, sizeof err);
@@ -176,7 +147,7 @@ static void test_segfaulting_handler(void **state) {
     char *argv[] = {(char *)mm_test_gregor(),
                     "node",
                     "--app",
-                    mod_so,
+                    env.mod_so,
                     "--node-name",
                     "crashnode",
                     "--config",
@@ -224,7 +195,7 @@ static void test_segfaulting_handler(void **state) {
     assert_string_equal(json_string_value(json_object_get(doc, "status")), "error");
     assert_string_equal(json_string_value(json_object_get(e, "code")), "WORKER_CRASHED");
     char want_id[512];
-    snprintf(want_id, sizeof want_id, "%s-1", topic);
+    snprintf(want_id, sizeof want_id, "%s-1", env.topic);
     assert_string_equal(json_string_value(json_object_get(doc, "sourceEventId")), want_id);
     print_message("caller answered WORKER_CRASHED %lld ms after the event was produced\n",
                   answered_ms);
@@ -241,7 +212,7 @@ static void test_segfaulting_handler(void **state) {
     assert_true(wait_seen(2, 30000));
     assert_false(seen(1));
     /* The stored result names the crash too. */
-    redisContext *c = redis();
+    redisContext *c = node_env_redis();
     r = redisCommand(c, "GET mm:result:%s", want_id);
     assert_true(r && r->type == REDIS_REPLY_STRING);
     assert_non_null(strstr(r->str, "WORKER_CRASHED"));
@@ -267,7 +238,7 @@ static void test_segfaulting_handler(void **state) {
     unlink(cfg_path);
     close(log_fd);
     mm_producer_free(producer);
-    free(w), free(t), free(g), free(server);
+    free(server);
 }
 
 int main(void) {

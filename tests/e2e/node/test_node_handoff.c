@@ -27,8 +27,9 @@
 
 #include "bus/producer.h"
 #include "mm_test.h"
+#include "node_env.h"
 
-#define REDIS_DB "7"
+#define REDIS_DB NODE_ENV_REDIS_DB
 /* The issue's bound. Under ASan (the tier `make test` runs e2e tests in),
  * with the suite running two tests at once on two cores, 1-2 of ~1,700
  * requests took 400-780 ms: scheduling, not a hand-off stall (those were
@@ -52,27 +53,14 @@ static int cmp_ll(const void *a, const void *b) {
  * create: make the topics first (the dev broker auto-creates them instead). */
 static void run(const char *bootstrap, int create, int harakiri, int seconds, long long max_ms,
                 const char *label) {
-    char mod_so[1024], redis_url[256];
-    snprintf(mod_so, sizeof mod_so, "%s/tests/mod_nodetest.so", mm_test_binary_dir());
-    snprintf(redis_url, sizeof redis_url, "%s/" REDIS_DB, mm_test_redis_url());
-    char *w = mm_test_unique_name("mmtest-handoff-web");
-    char *t = mm_test_unique_name("mmtest-handoff");
-    char *g = mm_test_unique_name("mmtest-handoff-group");
+    node_env env;
+    node_env_setup(&env, "mmtest-handoff", bootstrap,
+                   getenv("MMTEST_LOG_LEVEL") ? getenv("MMTEST_LOG_LEVEL") : "warn", "6000",
+                   create ? 1 : 0);
+    const char *w = env.web_topic, *t = env.topic;
     char *server = mm_test_unique_name("mmtest-handoff-server");
-    setenv("MM_SERVICE_WEB_TOPIC", w, 1);
-    setenv("MMTEST_NODE_TOPIC", t, 1);
-    setenv("MMTEST_NODE_GROUP", g, 1);
     setenv("MMTEST_NODE_SAVE", "1", 1);
     setenv("MMTEST_NODE_EMIT_TOPIC", t, 1); /* NodeIdleEvents: skipped by count */
-    setenv("MM_KAFKA_BOOTSTRAP_SERVERS", bootstrap, 1);
-    setenv("MM_REDIS_URL", redis_url, 1);
-    setenv("MM_LOG_LEVEL", getenv("MMTEST_LOG_LEVEL") ? getenv("MMTEST_LOG_LEVEL") : "warn", 1);
-    setenv("MM_KAFKA_PROP_SESSION_TIMEOUT_MS", "6000", 1);
-    setenv("MM_KEEP_APPS", "1", 1);
-    if (create) {
-        assert_int_equal(mm_test_kafka_create_topic(bootstrap, w, 1), 0);
-        assert_int_equal(mm_test_kafka_create_topic(bootstrap, t, 1), 0);
-    }
     char err[256];
     mm_producer *producer = mm_producer_new(bootstrap, NULL, 0, err, sizeof err);
     assert_non_null(producer);
@@ -103,7 +91,7 @@ static void run(const char *bootstrap, int create, int harakiri, int seconds, lo
     char *argv[] = {(char *)mm_test_gregor(),
                     "node",
                     "--app",
-                    mod_so,
+                    env.mod_so,
                     "--node-name",
                     "handoff",
                     "--config",
@@ -205,7 +193,7 @@ static void run(const char *bootstrap, int create, int harakiri, int seconds, lo
     unlink(cfg_path);
     mm_producer_free(producer);
     free(lat);
-    free(w), free(t), free(g), free(server);
+    free(server);
     assert_true(warm);
     assert_int_equal(lost, 0);
     assert_true(count >= (size_t)harakiri * 2);

@@ -25,23 +25,17 @@
 #include "bus/producer.h"
 #include "mm_test.h"
 #include "node/control.h"
+#include "node_env.h"
 
-#define REDIS_DB "7"
-
-static char topic[256];
+static node_env env;
 static mm_producer *producer;
 
 static long long seen_count(void) {
-    char host[128];
-    int port;
-    mm_test_redis_addr(host, sizeof host, &port);
-    redisContext *c = redisConnect(host, port);
-    assert_true(c && !c->err);
-    freeReplyObject(redisCommand(c, "SELECT " REDIS_DB));
+    redisContext *c = node_env_redis();
     redisReply *r = redisCommand(c, "HKEYS mm:state:mmtest_node:seen");
     long long n = 0;
     for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements; i++)
-        n += strstr(r->element[i]->str, topic) != NULL;
+        n += strstr(r->element[i]->str, env.topic) != NULL;
     freeReplyObject(r);
     redisFree(c);
     return n;
@@ -60,7 +54,7 @@ static void produce(int first, int n) {
         char id[512];
         assert_int_equal(
             mm_event_create(&ev, "mmtest_node", "NodeTestEvent", json_pack("{s:i}", "n", i)), 0);
-        snprintf(id, sizeof id, "%s-%d", topic, i);
+        snprintf(id, sizeof id, "%s-%d", env.topic, i);
         free(ev.id);
         ev.id = strdup(id);
         rd_kafka_headers_t *h = NULL;
@@ -69,7 +63,7 @@ static void produce(int first, int n) {
         char reason[MM_ENVELOPE_REASON_MAX];
         assert_int_equal(mm_envelope_encode(&ev, &h, &payload, &len, reason), 0);
         rd_kafka_resp_err_t e = rd_kafka_producev(
-            mm_producer_rdkafka(producer), RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(i % 2),
+            mm_producer_rdkafka(producer), RD_KAFKA_V_TOPIC(env.topic), RD_KAFKA_V_PARTITION(i % 2),
             RD_KAFKA_V_VALUE(payload, len), RD_KAFKA_V_KEY(id, strlen(id)), RD_KAFKA_V_HEADERS(h),
             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
         if (e) {
@@ -84,23 +78,7 @@ static void produce(int first, int n) {
 
 static void test_retired_static_member_leaves(void **state) {
     (void)state;
-    char mod_so[1024], redis_url[256];
-    snprintf(mod_so, sizeof mod_so, "%s/tests/mod_nodetest.so", mm_test_binary_dir());
-    snprintf(redis_url, sizeof redis_url, "%s/" REDIS_DB, mm_test_redis_url());
-    char *w = mm_test_unique_name("mmtest-leave-web");
-    char *t = mm_test_unique_name("mmtest-leave");
-    char *g = mm_test_unique_name("mmtest-leave-group");
-    snprintf(topic, sizeof topic, "%s", t);
-    setenv("MM_SERVICE_WEB_TOPIC", w, 1);
-    setenv("MMTEST_NODE_TOPIC", t, 1);
-    setenv("MMTEST_NODE_GROUP", g, 1);
-    setenv("MM_KAFKA_BOOTSTRAP_SERVERS", mm_test_kafka_bootstrap(), 1);
-    setenv("MM_REDIS_URL", redis_url, 1);
-    setenv("MM_LOG_LEVEL", "info", 1);
-    setenv("MM_KAFKA_PROP_SESSION_TIMEOUT_MS", "30000", 1);
-    setenv("MM_KEEP_APPS", "1", 1);
-    assert_int_equal(mm_test_kafka_create_topic(mm_test_kafka_bootstrap(), w, 1), 0);
-    assert_int_equal(mm_test_kafka_create_topic(mm_test_kafka_bootstrap(), t, 2), 0);
+    node_env_setup(&env, "mmtest-leave", mm_test_kafka_bootstrap(), "info", "30000", 2);
     char err[256];
     producer = mm_producer_new(mm_test_kafka_bootstrap(), NULL, 0, err, sizeof err);
     assert_non_null(producer);
@@ -118,7 +96,7 @@ static void test_retired_static_member_leaves(void **state) {
     char *argv[] = {(char *)mm_test_gregor(),
                     "node",
                     "--app",
-                    mod_so,
+                    env.mod_so,
                     "--node-name",
                     "leaver",
                     "--config",
@@ -141,8 +119,8 @@ static void test_retired_static_member_leaves(void **state) {
                     .process_count = 1};
     mm_event ev;
     assert_int_equal(mm_control_build(&c, &ev, err, sizeof err), 0);
-    assert_int_equal(mm_producer_send_sync(producer, w, &ev, 20000, NULL, NULL, err, sizeof err),
-                     0);
+    assert_int_equal(
+        mm_producer_send_sync(producer, env.web_topic, &ev, 20000, NULL, NULL, err, sizeof err), 0);
     mm_event_clear(&ev);
     sleep(2);
     long long t0 = mm_test_now_ms();
@@ -159,14 +137,14 @@ static void test_retired_static_member_leaves(void **state) {
     log[n] = '\0';
     fclose(f);
     char want[512];
-    snprintf(want, sizeof want, "left group %s (static member leaver.mmtest_node.count.1)", g);
+    snprintf(want, sizeof want, "left group %s (static member leaver.mmtest_node.count.1)",
+             env.group);
     if (!strstr(log, want)) fail_msg("wanted '%s' in the log", want);
     free(log);
     unlink(log_path);
     unlink(cfg_path);
     close(log_fd);
     mm_producer_free(producer);
-    free(w), free(t), free(g);
 }
 
 int main(void) {

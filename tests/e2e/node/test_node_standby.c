@@ -33,8 +33,9 @@
 
 #include "bus/producer.h"
 #include "mm_test.h"
+#include "node_env.h"
 
-#define REDIS_DB "7"
+#define REDIS_DB NODE_ENV_REDIS_DB
 /* The median hand-over gap bound: a standby's replacement needs the old
  * worker's final commit, JoinGroup + SyncGroup, OffsetFetch and a fetch
  * (~15 ms measured on the loaded 2-core machine; a fresh process took
@@ -112,23 +113,9 @@ static int alive(pid_t pid) {
 /* Starts a node (stderr to log_path) running count with the given config
  * line; the environment names a fresh topic and group. */
 static void start_node(mm_test_child *node, const char *count_cfg, char *cfg_path) {
-    char mod_so[1024], redis_url[256];
-    snprintf(mod_so, sizeof mod_so, "%s/tests/mod_nodetest.so", mm_test_binary_dir());
-    snprintf(redis_url, sizeof redis_url, "%s/" REDIS_DB, mm_test_redis_url());
-    char *w = mm_test_unique_name("mmtest-standby-web");
-    char *t = mm_test_unique_name("mmtest-standby");
-    char *g = mm_test_unique_name("mmtest-standby-group");
-    snprintf(topic, sizeof topic, "%s", t);
-    setenv("MM_SERVICE_WEB_TOPIC", w, 1);
-    setenv("MMTEST_NODE_TOPIC", t, 1);
-    setenv("MMTEST_NODE_GROUP", g, 1);
-    setenv("MM_KAFKA_BOOTSTRAP_SERVERS", mm_test_kafka_bootstrap(), 1);
-    setenv("MM_REDIS_URL", redis_url, 1);
-    setenv("MM_LOG_LEVEL", "info", 1);
-    setenv("MM_KAFKA_PROP_SESSION_TIMEOUT_MS", "6000", 1);
-    setenv("MM_KEEP_APPS", "1", 1);
-    assert_int_equal(mm_test_kafka_create_topic(mm_test_kafka_bootstrap(), w, 1), 0);
-    assert_int_equal(mm_test_kafka_create_topic(mm_test_kafka_bootstrap(), t, 1), 0);
+    node_env env;
+    node_env_setup(&env, "mmtest-standby", mm_test_kafka_bootstrap(), "info", "6000", 1);
+    snprintf(topic, sizeof topic, "%s", env.topic);
     snprintf(log_path, sizeof log_path, "/tmp/mmtest-standby-log-XXXXXX");
     int log_fd = mkstemp(log_path);
     int cfg_fd = mkstemp(cfg_path);
@@ -139,7 +126,7 @@ static void start_node(mm_test_child *node, const char *count_cfg, char *cfg_pat
     char *argv[] = {(char *)mm_test_gregor(),
                     "node",
                     "--app",
-                    mod_so,
+                    env.mod_so,
                     "--node-name",
                     "standby",
                     "--config",
@@ -154,7 +141,6 @@ static void start_node(mm_test_child *node, const char *count_cfg, char *cfg_pat
     assert_int_equal(rc, 0);
     char line[256];
     assert_int_equal(mm_test_child_wait_line(node, "node ready: ", line, sizeof line, 30000), 0);
-    free(w), free(t), free(g);
 }
 
 static char *read_log(void) {

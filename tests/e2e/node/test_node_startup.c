@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "mm_test.h"
+#include "node_env.h"
 
 static int free_port(void) {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -72,21 +73,12 @@ static int children_titled(pid_t parent, const char *prefix, char *first, size_t
 
 static void test_waits_for_redis_and_titles_workers(void **state) {
     (void)state;
-    char mod_so[1024], url[128], cfg_path[] = "/tmp/mmtest-startup-XXXXXX";
-    snprintf(mod_so, sizeof mod_so, "%s/tests/mod_nodetest.so", mm_test_binary_dir());
+    char url[128], cfg_path[] = "/tmp/mmtest-startup-XXXXXX";
     int port = free_port();
     snprintf(url, sizeof url, "redis://127.0.0.1:%d", port);
-    char *w = mm_test_unique_name("mmtest-startup-web");
-    char *t = mm_test_unique_name("mmtest-startup");
-    setenv("MM_SERVICE_WEB_TOPIC", w, 1);
-    setenv("MMTEST_NODE_TOPIC", t, 1);
-    setenv("MMTEST_NODE_GROUP", t, 1);
-    setenv("MM_KAFKA_BOOTSTRAP_SERVERS", mm_test_kafka_bootstrap(), 1);
-    setenv("MM_REDIS_URL", url, 1);
-    setenv("MM_LOG_LEVEL", "info", 1);
-    setenv("MM_KEEP_APPS", "1", 1);
-    assert_int_equal(mm_test_kafka_create_topic(mm_test_kafka_bootstrap(), w, 1), 0);
-    assert_int_equal(mm_test_kafka_create_topic(mm_test_kafka_bootstrap(), t, 1), 0);
+    node_env env; /* on a Redis of its own, down at first */
+    node_env_servers(&env, mm_test_kafka_bootstrap(), url, "info", NULL);
+    node_env_names(&env, "mmtest-startup", mm_test_kafka_bootstrap(), 1);
     int fd = mkstemp(cfg_path);
     const char *cfg = "mmtest_node:\n  count: {procs: 2}\n  idle: {procs: 0}\n";
     assert_int_equal(write(fd, cfg, strlen(cfg)), (ssize_t)strlen(cfg));
@@ -100,7 +92,7 @@ static void test_waits_for_redis_and_titles_workers(void **state) {
     char *argv[] = {(char *)mm_test_gregor(),
                     "node",
                     "--app",
-                    mod_so,
+                    env.mod_so,
                     "--node-name",
                     "startup",
                     "--config",
@@ -148,7 +140,6 @@ static void test_waits_for_redis_and_titles_workers(void **state) {
     unlink(cfg_path);
     unlink(log_path);
     close(log_fd);
-    free(w), free(t);
 }
 
 int main(void) {

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "metamorphosis.h"
 #include "service/dispatch.h"
 #include "service/timer.h"
 #include "store/loop_thread.h"
@@ -202,6 +203,47 @@ static void test_dispatch_runs_every_job(void **state) {
     assert_int_equal(atomic_load(&n), 1000);
 }
 
+/* The one thread of a pool held by a job until `open`, each wait bounded. */
+static atomic_int gate_started, gate_open;
+
+static void gate(void *ud) {
+    (void)ud;
+    atomic_store(&gate_started, 1);
+    for (int i = 0; i < 1000 && !atomic_load(&gate_open); i++) usleep(10 * 1000);
+}
+
+static int order[8];
+static atomic_int order_n;
+
+static void record(void *ud) { order[atomic_fetch_add(&order_n, 1)] = (int)(intptr_t)ud; }
+
+/* Back-of-queue and front-of-queue posts, and the bound, on one thread:
+ * what waits runs front first, then in the order posted. */
+static void test_dispatch_front_back_and_bound(void **state) {
+    (void)state;
+    atomic_store(&gate_started, 0);
+    atomic_store(&gate_open, 0);
+    atomic_store(&order_n, 0);
+    mm_dispatch *d = mm_dispatch_start(1);
+    assert_non_null(d);
+    assert_int_equal(mm_dispatch_post(d, gate, NULL), 0);
+    for (int i = 0; i < 1000 && !atomic_load(&gate_started); i++) usleep(10 * 1000);
+    assert_true(atomic_load(&gate_started)); /* running, no longer queued */
+    /* To the front of an empty queue: what comes after still queues behind. */
+    assert_int_equal(mm_dispatch_post_front(d, record, (void *)(intptr_t)3), 0);
+    assert_int_equal(mm_dispatch_post_bounded(d, record, (void *)(intptr_t)1, 3), 0);
+    assert_int_equal(mm_dispatch_post(d, record, (void *)(intptr_t)2), 0);
+    /* Three wait: a bounded post at 3 is refused, at 4 accepted. */
+    assert_int_equal(mm_dispatch_post_bounded(d, record, (void *)(intptr_t)9, 3), MM_ELIMIT);
+    assert_int_equal(mm_dispatch_post_bounded(d, record, (void *)(intptr_t)4, 4), 0);
+    assert_int_equal(mm_dispatch_post_front(d, record, (void *)(intptr_t)5), 0);
+    atomic_store(&gate_open, 1);
+    mm_dispatch_free(d); /* drains the queue first */
+    assert_int_equal(atomic_load(&order_n), 5);
+    const int want[] = {5, 3, 1, 2, 4};
+    for (int i = 0; i < 5; i++) assert_int_equal(order[i], want[i]);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_timer_fires_in_deadline_order),
@@ -210,6 +252,7 @@ int main(void) {
         cmocka_unit_test(test_timer_short_and_long_deadlines_fire_on_time),
         cmocka_unit_test(test_timer_heap_order_with_cancels),
         cmocka_unit_test(test_dispatch_runs_every_job),
+        cmocka_unit_test(test_dispatch_front_back_and_bound),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,100 @@
+/* node_env.h -- the environment the node e2e tests give `gregor node` and
+ * its test service tests/e2e/node/mod_nodetest.c: the service's path, a
+ * fresh web topic, event topic and group (created on the broker), the
+ * broker, db NODE_ENV_REDIS_DB of the run's Redis, the log level, the
+ * Kafka session timeout and MM_KEEP_APPS (test_node*.c each set these the
+ * same way). What a test sets besides (MMTEST_NODE_SAVE, ...) stays in the
+ * test. Header-only, no CMake edit: each test program includes it once,
+ * after cmocka.h. */
+#ifndef MM_TEST_NODE_ENV_H
+#define MM_TEST_NODE_ENV_H
+
+#include <hiredis.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "mm_test.h"
+
+/* The Redis db the node and mod_nodetest's state live in (MM_REDIS_URL). */
+#define NODE_ENV_REDIS_DB "7"
+
+typedef struct node_env {
+    char mod_so[1024];   /* BINARY_DIR/tests/mod_nodetest.so, for --app */
+    char redis_url[256]; /* MM_REDIS_URL */
+    char web_topic[256]; /* MM_SERVICE_WEB_TOPIC: PREFIX-web-... */
+    char topic[256];     /* MMTEST_NODE_TOPIC: PREFIX-... */
+    char group[256];     /* MMTEST_NODE_GROUP: PREFIX-group-... */
+} node_env;
+
+/* Fresh names under prefix into e and the environment. Creates the web
+ * topic (1 partition) and the event topic (`partitions`) on bootstrap; with
+ * partitions 0 neither (the development broker creates a topic on its first
+ * message and has no working admin API). */
+static inline void node_env_names(node_env *e, const char *prefix, const char *bootstrap,
+                                  int partitions) {
+    char name[256];
+    char *w, *t, *g;
+    snprintf(name, sizeof name, "%s-web", prefix);
+    w = mm_test_unique_name(name);
+    t = mm_test_unique_name(prefix);
+    snprintf(name, sizeof name, "%s-group", prefix);
+    g = mm_test_unique_name(name);
+    snprintf(e->web_topic, sizeof e->web_topic, "%s", w);
+    snprintf(e->topic, sizeof e->topic, "%s", t);
+    snprintf(e->group, sizeof e->group, "%s", g);
+    free(w), free(t), free(g);
+    setenv("MM_SERVICE_WEB_TOPIC", e->web_topic, 1);
+    setenv("MMTEST_NODE_TOPIC", e->topic, 1);
+    setenv("MMTEST_NODE_GROUP", e->group, 1);
+    if (partitions > 0) {
+        assert_int_equal(mm_test_kafka_create_topic(bootstrap, e->web_topic, 1), 0);
+        assert_int_equal(mm_test_kafka_create_topic(bootstrap, e->topic, partitions), 0);
+    }
+}
+
+/* The service's path and the servers into e and the environment:
+ * MM_KAFKA_BOOTSTRAP_SERVERS (bootstrap), MM_REDIS_URL (redis_url; NULL:
+ * db NODE_ENV_REDIS_DB of the run's Redis), MM_LOG_LEVEL,
+ * MM_KAFKA_PROP_SESSION_TIMEOUT_MS (session_timeout_ms; NULL unsets it:
+ * librdkafka's default, 45 s) and MM_KEEP_APPS=1 (the service stays loaded
+ * at exit, so a sanitizer's leak report names its symbols). */
+static inline void node_env_servers(node_env *e, const char *bootstrap, const char *redis_url,
+                                    const char *log_level, const char *session_timeout_ms) {
+    snprintf(e->mod_so, sizeof e->mod_so, "%s/tests/mod_nodetest.so", mm_test_binary_dir());
+    if (redis_url)
+        snprintf(e->redis_url, sizeof e->redis_url, "%s", redis_url);
+    else
+        snprintf(e->redis_url, sizeof e->redis_url, "%s/" NODE_ENV_REDIS_DB, mm_test_redis_url());
+    setenv("MM_KAFKA_BOOTSTRAP_SERVERS", bootstrap, 1);
+    setenv("MM_REDIS_URL", e->redis_url, 1);
+    setenv("MM_LOG_LEVEL", log_level, 1);
+    if (session_timeout_ms)
+        setenv("MM_KAFKA_PROP_SESSION_TIMEOUT_MS", session_timeout_ms, 1);
+    else
+        unsetenv("MM_KAFKA_PROP_SESSION_TIMEOUT_MS");
+    setenv("MM_KEEP_APPS", "1", 1);
+}
+
+/* A connection to db NODE_ENV_REDIS_DB of the run's Redis (where the node
+ * and mod_nodetest keep their state), for the test to read what they
+ * wrote; the caller redisFree()s it. */
+static inline redisContext *node_env_redis(void) {
+    char host[128];
+    int port;
+    mm_test_redis_addr(host, sizeof host, &port);
+    redisContext *c = redisConnect(host, port);
+    assert_true(c && !c->err);
+    freeReplyObject(redisCommand(c, "SELECT " NODE_ENV_REDIS_DB));
+    return c;
+}
+
+/* Both, for a test that runs one node on the run's Redis: servers, then
+ * names and topics. */
+static inline void node_env_setup(node_env *e, const char *prefix, const char *bootstrap,
+                                  const char *log_level, const char *session_timeout_ms,
+                                  int partitions) {
+    node_env_servers(e, bootstrap, NULL, log_level, session_timeout_ms);
+    node_env_names(e, prefix, bootstrap, partitions);
+}
+
+#endif
