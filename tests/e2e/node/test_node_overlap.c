@@ -356,10 +356,16 @@ static void test_overlap_under_sync_load(void **state) {
     char *log = read_log();
     int overlaps = log_count(log, "beyond its budget of");
     int beyond = 0, by_assignment = log_count(log, "ended by its replacement's assignment");
+    int by_limit = log_count(log, "ended by its overshoot limit");
+    int by_fencing = log_count(log, "ended by a fencing or a stop");
+    int overshoot[4096], nover = 0;
     for (const char *s = log; (s = strstr(s, ": overlap: ")); s++) {
         int e;
-        if (sscanf(s, ": overlap: %d event(s)", &e) == 1 && e > 0) beyond++;
+        if (sscanf(s, ": overlap: %d event(s)", &e) != 1) continue;
+        beyond += e > 0;
+        if (nover < 4096) overshoot[nover++] = e;
     }
+    qsort(overshoot, (size_t)nover, sizeof *overshoot, cmp_int);
     int gaps[4096], ngaps = 0;
     for (const char *s = log; (s = strstr(s, "'s first event ")) && ngaps < 4096; s++) {
         int ms;
@@ -373,12 +379,14 @@ static void test_overlap_under_sync_load(void **state) {
     print_message("overlap: harakiri(20), %d synchronous callers, %.1f s: %zu requests (%.0f/s), "
                   "p50 %lld ms, p99 %lld ms, max %lld ms, %zu over %d ms, %zu unanswered; %zu "
                   "events, %zu handlings (%zu twice, %zu out of order); %d overlaps (%d with "
-                  "events past the budget, %d ended by the replacement's assignment); %d "
+                  "events past the budget, overshoot median %d, max %d; ended by the "
+                  "replacement's assignment %d, a fencing %d, the overshoot limit %d); %d "
                   "hand-overs, gap median %d ms, p90 %d ms\n",
                   CLIENTS, secs, total, (double)total / secs, total ? all[total / 2] : -1,
                   total ? all[total * 99 / 100] : -1, total ? all[total - 1] : -1, over,
                   MAX_REQUEST_MS, lost, events, n, dups, out_of_order, overlaps, beyond,
-                  by_assignment, ngaps, ngaps ? gaps[ngaps / 2] : -1,
+                  nover ? overshoot[nover / 2] : -1, nover ? overshoot[nover - 1] : -1,
+                  by_assignment, by_fencing, by_limit, ngaps, ngaps ? gaps[ngaps / 2] : -1,
                   ngaps ? gaps[ngaps * 9 / 10] : -1);
     assert_int_equal(lost, 0);
     assert_int_equal(over, 0);
@@ -445,7 +453,7 @@ static void test_overlap_replacement_never_assigned(void **state) {
     pid_t sb = wait_standby(node.pid);
     kill(sb, SIGSTOP);
     /* 15: the old worker takes 5 past its budget of 10, then waits (it
-     * would stop at twice its budget). */
+     * would stop at 4 times its budget). */
     const int events = 35;
     produce(0, 15);
     long long t0 = mm_test_now_ms();
