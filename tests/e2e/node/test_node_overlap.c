@@ -17,7 +17,9 @@
  * - an old worker SIGKILLed during the overlap: its replacement starts at
  *   the committed offsets (end of file on its pipe) and handles the rest;
  * - a node drained during an overlap stops in bounded time and leaves no
- *   worker behind. */
+ *   worker behind;
+ * - procs lowered to 0 (AdjustConsumer) during an overlap: both the
+ *   replacement and the old worker stop for good, no other starts. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -36,6 +38,7 @@
 
 #include "bus/producer.h"
 #include "mm_test.h"
+#include "node/control.h"
 
 #define REDIS_DB "7"
 #if defined(__SANITIZE_ADDRESS__)
@@ -48,6 +51,7 @@
 #define NODE_NAME  "overlap"
 
 static char topic[256];
+static char web_topic[256];
 static char log_path[64];
 
 /* Starts a node (stderr, at debug level, to log_path) running count with
@@ -60,6 +64,7 @@ static void start_node(mm_test_child *node, const char *count_cfg, char *cfg_pat
     char *t = mm_test_unique_name("mmtest-overlap");
     char *g = mm_test_unique_name("mmtest-overlap-group");
     snprintf(topic, sizeof topic, "%s", t);
+    snprintf(web_topic, sizeof web_topic, "%s", w);
     setenv("MM_SERVICE_WEB_TOPIC", w, 1);
     setenv("MMTEST_NODE_TOPIC", t, 1);
     setenv("MMTEST_NODE_GROUP", g, 1);
@@ -541,12 +546,61 @@ static void test_overlap_node_drained(void **state) {
     assert_int_equal(left, 0);
 }
 
+/* AdjustConsumer processCount 0 during an overlap: the replacement is
+ * retired for good, and its predecessor with it; nothing is started. */
+static void test_overlap_procs_lowered(void **state) {
+    (void)state;
+    mm_test_child node;
+    char cfg_path[] = "/tmp/mmtest-overlap-cfg-XXXXXX";
+    start_node(&node, "{procs: 1, harakiri_limit: 10}", cfg_path);
+    pid_t sb = wait_standby(node.pid);
+    kill(sb, SIGSTOP);
+    produce(0, 15);
+    assert_true(log_wait("handling on while the replacement joins", 15000));
+    pid_t w[8];
+    assert_int_equal(children(node.pid, "gregor worker mmtest_node.count #0", w, 8), 1);
+    char err[256];
+    mm_producer *producer = mm_producer_new(mm_test_kafka_bootstrap(), NULL, 0, err, sizeof err);
+    assert_non_null(producer);
+    mm_control c = {.kind = MM_CONTROL_ADJUST_CONSUMER,
+                    .node = NODE_NAME,
+                    .name = "mmtest_node.count",
+                    .process_count_set = MM_CONTROL_SET,
+                    .process_count = 0};
+    mm_event ev;
+    if (mm_control_build(&c, &ev, err, sizeof err)) fail_msg("build: %s", err);
+    long long t0 = mm_test_now_ms();
+    if (mm_producer_send_sync(producer, web_topic, &ev, 20000, NULL, NULL, err, sizeof err))
+        fail_msg("send control: %s", err);
+    mm_event_clear(&ev);
+    mm_producer_free(producer);
+    /* The replacement gets its stop while it is stopped; it acts on it
+     * once continued. */
+    assert_true(log_wait("processCount=0", 10000));
+    kill(sb, SIGCONT);
+    while ((alive(w[0]) || alive(sb)) && mm_test_now_ms() - t0 < 10000) usleep(20 * 1000);
+    long long took = mm_test_now_ms() - t0;
+    int left = alive(w[0]) + alive(sb);
+    usleep(700 * 1000); /* a worker started again would be there by now */
+    pid_t any[8];
+    size_t others = children(node.pid, "gregor worker mmtest_node.count #", any, 8);
+    assert_int_equal(mm_test_child_stop(&node, SIGTERM, 30000), 0);
+    print_message("procs 1 -> 0 during an overlap: old worker and replacement gone %lld ms after "
+                  "the control event (%d left); %zu worker(s) after\n",
+                  took, left, others);
+    unlink(log_path);
+    unlink(cfg_path);
+    assert_int_equal(left, 0);
+    assert_int_equal(others, 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_overlap_under_sync_load),
         cmocka_unit_test(test_overlap_replacement_never_assigned),
         cmocka_unit_test(test_overlap_old_worker_killed),
         cmocka_unit_test(test_overlap_node_drained),
+        cmocka_unit_test(test_overlap_procs_lowered),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
