@@ -9,7 +9,8 @@
  *   once, the first handling of the events of the partition follows their
  *   offsets (no replacement started before its predecessor stopped), and
  *   the overlap happened (retiring workers handled events past their
- *   budgets and were stopped by their replacements' assignments);
+ *   budgets and were stopped by their replacements' assignments); the
+ *   same, 4 s, with every replacement forked fresh (MM_NODE_STANDBY=0);
  * - a replacement that never gets its assignment (its standby stopped
  *   with SIGSTOP, then SIGKILLed) does not stall the consumer: the old
  *   worker stops at its deadline and hands over, and the next replacement
@@ -297,18 +298,21 @@ static int overlap_seconds(void) {
     return v && atoi(v) > 0 ? atoi(v) : 8;
 }
 
-static void test_overlap_under_sync_load(void **state) {
-    (void)state;
+/* standby 0: MM_NODE_STANDBY=0, every replacement forked fresh (its offsets
+ * come on a pipe of its own). */
+static void sync_load(int standby, int seconds) {
     mm_test_child node;
     char cfg_path[] = "/tmp/mmtest-overlap-cfg-XXXXXX";
+    if (!standby) setenv("MM_NODE_STANDBY", "0", 1);
     start_node(&node, "{procs: 1, harakiri_limit: 20}", cfg_path);
+    unsetenv("MM_NODE_STANDBY");
     static client cl[CLIENTS];
     pthread_t th[CLIENTS];
     long long start = mm_test_now_ms();
     for (int k = 0; k < CLIENTS; k++) {
         memset(&cl[k], 0, sizeof cl[k]);
         cl[k].k = k;
-        cl[k].end_ms = start + overlap_seconds() * 1000LL;
+        cl[k].end_ms = start + seconds * 1000LL;
         assert_int_equal(pthread_create(&th[k], NULL, client_main, &cl[k]), 0);
     }
     for (int k = 0; k < CLIENTS; k++) pthread_join(th[k], NULL);
@@ -381,18 +385,19 @@ static void test_overlap_under_sync_load(void **state) {
     free(log);
     unlink(log_path);
     unlink(cfg_path);
-    print_message("overlap: harakiri(20), %d synchronous callers, %.1f s: %zu requests (%.0f/s), "
-                  "p50 %lld ms, p99 %lld ms, max %lld ms, %zu over %d ms, %zu unanswered; %zu "
-                  "events, %zu handlings (%zu twice, %zu out of order); %d overlaps (%d with "
-                  "events past the budget, overshoot median %d, max %d; ended by the "
-                  "replacement's assignment %d, a fencing %d, the overshoot limit %d); %d "
-                  "hand-overs, gap median %d ms, p90 %d ms\n",
-                  CLIENTS, secs, total, (double)total / secs, total ? all[total / 2] : -1,
-                  total ? all[total * 99 / 100] : -1, total ? all[total - 1] : -1, over,
-                  MAX_REQUEST_MS, lost, events, n, dups, out_of_order, overlaps, beyond,
-                  nover ? overshoot[nover / 2] : -1, nover ? overshoot[nover - 1] : -1,
-                  by_assignment, by_fencing, by_limit, ngaps, ngaps ? gaps[ngaps / 2] : -1,
-                  ngaps ? gaps[ngaps * 9 / 10] : -1);
+    print_message(
+        "overlap (%s): harakiri(20), %d synchronous callers, %.1f s: %zu requests (%.0f/s), "
+        "p50 %lld ms, p99 %lld ms, max %lld ms, %zu over %d ms, %zu unanswered; %zu "
+        "events, %zu handlings (%zu twice, %zu out of order); %d overlaps (%d with "
+        "events past the budget, overshoot median %d, max %d; ended by the "
+        "replacement's assignment %d, a fencing %d, the overshoot limit %d); %d "
+        "hand-overs, gap median %d ms, p90 %d ms\n",
+        standby ? "standby" : "fresh", CLIENTS, secs, total, (double)total / secs,
+        total ? all[total / 2] : -1, total ? all[total * 99 / 100] : -1,
+        total ? all[total - 1] : -1, over, MAX_REQUEST_MS, lost, events, n, dups, out_of_order,
+        overlaps, beyond, nover ? overshoot[nover / 2] : -1, nover ? overshoot[nover - 1] : -1,
+        by_assignment, by_fencing, by_limit, ngaps, ngaps ? gaps[ngaps / 2] : -1,
+        ngaps ? gaps[ngaps * 9 / 10] : -1);
     assert_int_equal(lost, 0);
     assert_int_equal(over, 0);
     assert_int_equal(unknown, 0);
@@ -404,6 +409,16 @@ static void test_overlap_under_sync_load(void **state) {
     assert_true(by_assignment >= 1);
     assert_true(ngaps >= 5);
     assert_int_equal(commit_errors, 0);
+}
+
+static void test_overlap_under_sync_load(void **state) {
+    (void)state;
+    sync_load(1, overlap_seconds());
+}
+
+static void test_overlap_fresh_replacements(void **state) {
+    (void)state;
+    sync_load(0, 4);
 }
 
 /* ---- failure paths ---------------------------------------------------------- */
@@ -597,6 +612,7 @@ static void test_overlap_procs_lowered(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_overlap_under_sync_load),
+        cmocka_unit_test(test_overlap_fresh_replacements),
         cmocka_unit_test(test_overlap_replacement_never_assigned),
         cmocka_unit_test(test_overlap_old_worker_killed),
         cmocka_unit_test(test_overlap_node_drained),
