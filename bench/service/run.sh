@@ -30,9 +30,11 @@
 #               create_form worker retiring every 20 events (harakiri_limit:
 #               20) against the same node without harakiri; goal p99 <= 3x.
 #               Variants alternate per round (BENCH_ROUNDS, default 3): none,
-#               standby (default), fresh (MM_NODE_STANDBY=0), and base
-#               (BENCH_BASE's gregor); also the per-retirement hand-over
-#               gaps from the node's log.
+#               standby (default: the overlapped hand-over), seq (standby
+#               without the overlap, MM_NODE_OVERLAP=0: the old worker
+#               stops at its budget before its replacement joins), fresh
+#               (MM_NODE_STANDBY=0), and base (BENCH_BASE's gregor); also
+#               the per-retirement hand-over gaps from the node's log.
 #   drain       bench_drain only (one create_form worker draining 20,000
 #               events, beside a bare librdkafka consumer process), ROUNDS
 #               times (BENCH_ROUNDS, default 3); goal drain_eps >= 28000,
@@ -395,30 +397,32 @@ ab)
     ;;
 harakiri)
     # Variants alternate in each of BENCH_ROUNDS (3) rounds, same servers:
-    # none (no harakiri), standby (harakiri 20, the default), fresh
+    # none (no harakiri), standby (harakiri 20, the default: overlapped
+    # hand-overs), seq (standby, MM_NODE_OVERLAP=0: no overlap), fresh
     # (harakiri 20, MM_NODE_STANDBY=0: every replacement forked at its
-    # retirement) and, with BENCH_BASE=<another Release tree's build dir>,
+    # retirement, overlapped) and, with BENCH_BASE=<another Release tree's build dir>,
     # base (harakiri 20 on that tree's gregor). Each prints req/s and
     # latencies, and the node's per-retirement hand-over gaps from its log
     # (first event of the new worker after the old one's last, as the
     # supervisor saw the two reports; a base tree without that log line
     # prints none).
     cfg=$B/bench-harakiri.yaml
-    variants="none standby fresh"
-    [ -n "${BENCH_BASE:-}" ] && variants="none standby fresh base"
+    variants=${BENCH_HARAKIRI_VARIANTS:-"none standby seq fresh"}
+    [ -n "${BENCH_BASE:-}" ] && variants="$variants base"
     echo "| round | variant | req/s | p50 ms | p90 ms | p99 ms | max ms | errors | hand-overs | gap median ms | gap p90 ms | gap max ms |"
     echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
     for round in $(seq "${BENCH_ROUNDS:-3}"); do
         for v in $variants; do
-            limit=20 gb=$B standby=1
+            limit=20 gb=$B standby=1 overlap=1
             case $v in
             none) limit=null ;;
+            seq) overlap=0 ;;
             fresh) standby=0 ;;
             base) gb=$BENCH_BASE ;;
             esac
             printf 'forms:\n  create_form:\n    procs: 1\n    harakiri_limit: %s\n  legacy_create_form:\n    procs: 0\n' "$limit" >"$cfg"
 : >"$B/bench-node-$v.err"
-            MM_LOG_LEVEL=info MM_NODE_STANDBY=$standby "$gb/gregor" node --app "$gb/examples/forms.so" \
+            MM_LOG_LEVEL=info MM_NODE_STANDBY=$standby MM_NODE_OVERLAP=$overlap "$gb/gregor" node --app "$gb/examples/forms.so" \
                 --node-name "bench-$v-$round" --config "$cfg" 2>>"$B/bench-node-$v.err" &
             node_pid=$!
             pids+=($node_pid)

@@ -79,6 +79,16 @@ struct mm_consumer {
     void *join_ud;
     rd_kafka_topic_partition_list_t *subs;
     bool handed_over; /* on_final_commit was called: a replacement may fence us */
+    /* An overlapped hand-over (consumer.h, mm_consumer_overlap_hooks). */
+    const mm_consumer_overlap_hooks *overlap;
+    bool overlap_asked; /* on_budget was called */
+    bool overlapping;   /* it lifted the budget: going on until stopped */
+    bool fenced;        /* overlapping, and the replacement's join fenced us */
+    int await_fd;       /* the replacement: handed-over offsets arrive there; -1: none */
+    bool awaiting;      /* the replacement: waiting for them */
+    rd_kafka_topic_partition_list_t *pending; /* its first assignment, not applied yet */
+    bool pending_coop;                        /* ... under the cooperative protocol */
+    bool told_assigned;                       /* on_assigned was called */
     char *group;
     char **handled;
     size_t handled_count;
@@ -191,8 +201,28 @@ static bool stopping(mm_consumer *c) {
     return atomic_load(&c->stop) || (c->stop_flag != NULL && *c->stop_flag);
 }
 
+/* Overlapping past its budget, the member was fenced by its replacement's
+ * join (a commit or a heartbeat refused): it stops taking and hands over
+ * what it finished, as when told to stop. */
+static void overlap_fenced(mm_consumer *c, const char *how) {
+    if (!c->fenced)
+        fprintf(stderr,
+                "metamorphosis: consumer group %s: fenced by the replacement during the "
+                "overlap (%s): handing over\n",
+                c->group, how);
+    c->fenced = true;
+    atomic_store(&c->stop, true);
+}
+
 static void report_commit_error(mm_consumer *c, rd_kafka_resp_err_t e) {
     if (e == RD_KAFKA_RESP_ERR_NO_ERROR || e == RD_KAFKA_RESP_ERR__NO_OFFSET) return;
+    /* Past its budget, a replacement with our group.instance.id joined:
+     * what this member did is handed over, not committed by it. */
+    if (c->overlapping &&
+        (e == RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID || e == RD_KAFKA_RESP_ERR__FATAL)) {
+        if (!c->handed_over) overlap_fenced(c, rd_kafka_err2str(e));
+        return;
+    }
     /* Handed over: librdkafka 2.0.2's auto-commit sends the (already
      * committed) offsets again when the close unassigns, and the static
      * member that replaced us fences it. Nothing is lost. */
@@ -284,6 +314,16 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     bool cooperative = protocol && strcmp(protocol, "COOPERATIVE") == 0;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         if (c->on_assign) c->on_assign(c->assign_ud);
+        if (c->awaiting) {
+            /* Overlapped hand-over: the partitions' offsets are still being
+             * handed over; assigned by await_step when they come. */
+            if (c->pending) rd_kafka_topic_partition_list_destroy(c->pending);
+            c->pending = rd_kafka_topic_partition_list_copy(parts);
+            c->pending_coop = cooperative;
+            if (!c->told_assigned && c->overlap->on_assigned) c->overlap->on_assigned(c->join_ud);
+            c->told_assigned = true;
+            return;
+        }
         if (c->start_at) start_handed_over(c, parts);
         if (cooperative) {
             rd_kafka_error_t *e = rd_kafka_incremental_assign(rk, parts);
@@ -292,6 +332,10 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
             rd_kafka_assign(rk, parts);
         }
         return;
+    }
+    if (c->pending) { /* never applied: nothing of them to finish */
+        rd_kafka_topic_partition_list_destroy(c->pending);
+        c->pending = NULL;
     }
     if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS && !rd_kafka_assignment_lost(rk)) {
         /* Pipelined: finish what is in flight (bounded), so that the next
@@ -344,6 +388,8 @@ mm_consumer *mm_consumer_new(const mm_consumer_config *cfg, char *err, size_t er
         return NULL;
     }
     c->wake[0] = c->wake[1] = -1;
+    c->await_fd = -1;
+    c->overlap = cfg->overlap;
     c->start = cfg->start;
     c->pump = cfg->pump;
     c->max_in_flight = cfg->max_in_flight ? cfg->max_in_flight : MM_CONSUMER_DEFAULT_IN_FLIGHT;
@@ -835,12 +881,14 @@ static int serve(mm_consumer *c, int *served) {
     return next;
 }
 
-/* Sleeps on the wake pipe up to ms (< 0: POLL_MS). False: nothing woke it. */
+/* Sleeps on the wake pipe (and, awaiting handed-over offsets, on their
+ * descriptor) up to ms (< 0: POLL_MS). False: nothing woke it. */
 static bool wait_wake(mm_consumer *c, int ms) {
     if (ms < 0 || ms > POLL_MS) ms = POLL_MS;
-    struct pollfd pfd = {.fd = c->wake[0], .events = POLLIN};
-    if (ms > 0 && poll(&pfd, 1, ms) > 0) {
-        drain_wake(c);
+    struct pollfd pfd[2] = {{.fd = c->wake[0], .events = POLLIN},
+                            {.fd = c->awaiting ? c->await_fd : -1, .events = POLLIN}};
+    if (ms > 0 && poll(pfd, 2, ms) > 0) {
+        if (pfd[0].revents) drain_wake(c);
         return true;
     }
     return false;
@@ -1048,6 +1096,68 @@ static void hand_over(mm_consumer *c) {
     rd_kafka_topic_partition_list_destroy(done);
 }
 
+/* Applies a partition list as the assignment (the protocol's way). */
+static void assign_list(mm_consumer *c, rd_kafka_topic_partition_list_t *parts, bool cooperative) {
+    if (cooperative) {
+        rd_kafka_error_t *e = rd_kafka_incremental_assign(c->rk, parts);
+        if (e) rd_kafka_error_destroy(e);
+    } else {
+        rd_kafka_assign(c->rk, parts);
+    }
+}
+
+/* The replacement of an overlapped hand-over: asks whether the handed-over
+ * offsets came (or their wait ended); then applies the first assignment,
+ * kept since the rebalance callback, at them. */
+static void await_step(mm_consumer *c) {
+    if (!c->awaiting) return;
+    rd_kafka_topic_partition_list_t *at = NULL;
+    if (c->overlap->handover_read(c->join_ud, &at) == 0) return;
+    c->awaiting = false;
+    c->await_fd = -1; /* the hook's, closed by it */
+    if (at) {
+        if (c->start_at) rd_kafka_topic_partition_list_destroy(c->start_at);
+        c->start_at = at;
+    }
+    if (c->pending == NULL) return; /* not assigned yet: on_rebalance applies start_at */
+    rd_kafka_topic_partition_list_t *parts = c->pending;
+    c->pending = NULL;
+    if (c->start_at) start_handed_over(c, parts);
+    assign_list(c, parts, c->pending_coop);
+    rd_kafka_topic_partition_list_destroy(parts);
+}
+
+/* Stopped while an assignment waits for its offsets: an empty assignment
+ * takes the group out of WAIT_ASSIGN_CALL (librdkafka 2.0.2 does not
+ * unassign a member in that state when it closes), fetching nothing. */
+static void drop_pending(mm_consumer *c) {
+    if (c->pending == NULL) return;
+    rd_kafka_topic_partition_list_t *none = rd_kafka_topic_partition_list_new(0);
+    assign_list(c, none, c->pending_coop);
+    rd_kafka_topic_partition_list_destroy(none);
+    rd_kafka_topic_partition_list_destroy(c->pending);
+    c->pending = NULL;
+}
+
+/* The events taken reached the budget: an overlapped hand-over may lift it
+ * (consumer.h, mm_consumer_overlap_hooks). */
+static void budget_check(mm_consumer *c) {
+    if (c->overlap_asked || c->max_messages == 0 || c->txn || c->overlap == NULL ||
+        c->overlap->on_budget == NULL ||
+        atomic_load(&c->handled_n) + c->in_flight < c->max_messages)
+        return;
+    c->overlap_asked = true;
+    rd_kafka_topic_partition_list_t *assigned = NULL;
+    int partitions = 0;
+    if (rd_kafka_assignment(c->rk, &assigned) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        partitions = assigned->cnt;
+        rd_kafka_topic_partition_list_destroy(assigned);
+    }
+    if (c->overlap->on_budget(c->join_ud, partitions) == 0) return;
+    c->overlapping = true;
+    c->max_messages = 0;
+}
+
 static int run_pipelined(mm_consumer *c) {
     int result = MM_CONSUMER_STOPPED;
     if (pipe(c->wake) != 0) {
@@ -1062,6 +1172,7 @@ static int run_pipelined(mm_consumer *c) {
     if (c->pq) rd_kafka_queue_io_event_enable(c->pq, c->wake[1], "p", 1);
     while (!stopping(c) && !c->failed) {
         size_t taken = 0;
+        await_step(c);
         while (
             !c->no_more && !c->failed && !stopping(c) && !c->txn_closing && taken < TAKE_PER_TURN &&
             c->in_flight < c->max_in_flight && c->in_flight_bytes < c->max_in_flight_bytes &&
@@ -1075,6 +1186,15 @@ static int run_pipelined(mm_consumer *c) {
             }
             taken++;
             if (m->err) {
+                if (c->overlapping && m->err == RD_KAFKA_RESP_ERR__FATAL) {
+                    /* Past its budget: the fatal error is the replacement's
+                     * fencing (FENCED_INSTANCE_ID on a heartbeat). */
+                    char why[256];
+                    rd_kafka_fatal_error(c->rk, why, sizeof why);
+                    rd_kafka_message_destroy(m);
+                    overlap_fenced(c, why);
+                    break;
+                }
                 if (poll_error(c, m)) {
                     c->failed = true;
                     break;
@@ -1082,6 +1202,7 @@ static int run_pipelined(mm_consumer *c) {
                 continue;
             }
             take(c, m);
+            budget_check(c);
         }
         int served = 0;
         int next = serve(c, &served);
@@ -1101,6 +1222,10 @@ static int run_pipelined(mm_consumer *c) {
         result = MM_EKAFKA;
     else
         drain_in_flight(c, DRAIN_MS);
+    /* Past its budget and stopped (by its replacement's assignment, a
+     * fencing, or its deadline): it ends as at its budget. */
+    if (c->overlapping && !c->failed) result = MM_CONSUMER_BUDGET;
+    drop_pending(c);
     if (c->handed) commit_handed(c, true);
     if (result == MM_CONSUMER_BUDGET) hand_over(c);
     if (c->txn)
@@ -1148,9 +1273,15 @@ int mm_consumer_run(mm_consumer *c) {
             return MM_EKAFKA;
         }
     }
+    if (c->overlap && c->overlap->handover_fd && c->overlap->handover_read) {
+        c->await_fd = c->overlap->handover_fd(c->join_ud);
+        c->awaiting = c->await_fd >= 0;
+    }
     if (c->start != NULL) return run_pipelined(c);
     while (!stopping(c)) {
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, POLL_MS);
+        await_step(c);
+        /* Awaiting handed-over offsets: look for them often. */
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, c->awaiting ? 5 : POLL_MS);
         if (c->handed) commit_handed(c, m != NULL);
         if (m == NULL) continue;
         if (m->err) {
@@ -1184,6 +1315,7 @@ int mm_consumer_run(mm_consumer *c) {
             break;
         }
     }
+    drop_pending(c);
     if (c->handed) commit_handed(c, true);
     commit_stored(c);
     if (result != MM_EKAFKA && c->on_final_commit) {
@@ -1223,6 +1355,7 @@ void mm_consumer_free(mm_consumer *c) {
     if (c->txn_offsets) rd_kafka_topic_partition_list_destroy(c->txn_offsets);
     if (c->subs) rd_kafka_topic_partition_list_destroy(c->subs);
     if (c->start_at) rd_kafka_topic_partition_list_destroy(c->start_at);
+    if (c->pending) rd_kafka_topic_partition_list_destroy(c->pending);
     if (c->handed) rd_kafka_topic_partition_list_destroy(c->handed);
     for (int i = 0; i < 2; i++)
         if (c->wake[i] >= 0) close(c->wake[i]);

@@ -130,6 +130,37 @@ typedef struct mm_consumer_txn_hooks {
  * when a worker's harakiri budget is spent. */
 typedef int (*mm_consumer_progress_cb)(void *ud, const mm_consumer_stats *stats);
 
+/* An overlapped hand-over between a retiring static member and its
+ * replacement (node/worker.c; docs/node.md, "Overlapped hand-over"). Every
+ * hook runs on the loop thread with mm_consumer_config.join_ud; any may be
+ * NULL.
+ *
+ * The retiring side: on_budget is called once, in pipelined mode without
+ * txn, when the events taken reach max_messages. Returning nonzero lifts
+ * the budget: the loop goes on taking and handling events until it is
+ * stopped (stop_flag, mm_consumer_stop, or a commit or heartbeat refused
+ * as fenced: its replacement joined), then ends as at its budget
+ * (MM_CONSUMER_BUDGET, on_handover with the offsets of what is done, the
+ * final commit, whose fencing is not an error).
+ *
+ * The replacement's side: handover_fd, called once before subscribing,
+ * returns a descriptor on which the handed-over offsets will arrive (-1:
+ * none follow). Then the member's first assignment is not applied: the
+ * consumer calls on_assigned, keeps the partitions, and asks handover_read
+ * on every turn of its loop (waking when the descriptor is readable)
+ * until it answers 1, having set *start_at to the handed offsets (the
+ * consumer takes the list) or left it NULL (start at the committed
+ * offsets: none came, or their wait expired; the hook owns the deadline).
+ * Only then does it assign (librdkafka 2.0.2 accepts an assign call after
+ * the rebalance callback returned: the group stays in WAIT_ASSIGN_CALL,
+ * heartbeating, until it comes). */
+typedef struct mm_consumer_overlap_hooks {
+    int (*on_budget)(void *ud, int partitions); /* partitions: assigned now */
+    int (*handover_fd)(void *ud);
+    void (*on_assigned)(void *ud);
+    int (*handover_read)(void *ud, rd_kafka_topic_partition_list_t **start_at);
+} mm_consumer_overlap_hooks;
+
 typedef struct mm_consumer_config {
     const char *bootstrap;     /* "host:port,..." */
     const char *group_id;      /* consumer group (default: the consumer's name) */
@@ -194,7 +225,9 @@ typedef struct mm_consumer_config {
      * then on a static member's replacement may join. Not called when the
      * loop failed. */
     void (*on_final_commit)(void *ud);
-    void *join_ud; /* for all three */
+    void *join_ud; /* for all three, and for overlap's hooks */
+    /* Optional: an overlapped hand-over (see mm_consumer_overlap_hooks). */
+    const struct mm_consumer_overlap_hooks *overlap;
 } mm_consumer_config;
 
 #define MM_CONSUMER_DEFAULT_IN_FLIGHT       256

@@ -38,6 +38,12 @@ typedef struct mm_node_proc {
     long long handoff_from_ms;   /* its predecessor's last event was done (0: none) */
     int from_standby;            /* started as a standby, then told to go */
     mm_worker_handover handover; /* offsets it handed over as it retired (count 0: none) */
+    /* Overlapped hand-over (docs/node.md). */
+    int overlap;       /* past its budget, handling on until its replacement is assigned */
+    int handover_told; /* SIGUSR1 sent: stop and hand over */
+    pid_t successor;   /* overlap: the replacement waiting for its offsets; 0: none */
+    pid_t predecessor; /* a replacement whose offsets follow: from this worker */
+    long long last_done_mono_ms; /* its last event was done (LAST_DONE record); 0: unknown */
 } mm_node_proc;
 
 /* Longest line accepted from the Kafka agent. */
@@ -92,6 +98,7 @@ typedef struct mm_node {
     int ready;
     int static_members;         /* workers join as static group members (default) */
     int standby_on;             /* a standby per harakiri consumer (MM_NODE_STANDBY) */
+    int overlap_on;             /* overlapped hand-overs (MM_NODE_OVERLAP) */
     long standby_max_ms;        /* a standby's longest wait (MM_NODE_STANDBY_MAX_MS) */
     mm_worker_crashes *crashes; /* crashes per event id, shared with the workers
                                    (MAP_SHARED: a standby forked earlier sees new ones) */

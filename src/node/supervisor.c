@@ -98,10 +98,31 @@ static int free_slot(const mm_node *n, const mm_node_slot *s) {
     return -1;
 }
 
+/* The worker of s's slot that is past its budget and has not handed its
+ * offsets over yet, with no replacement waiting for them (docs/node.md,
+ * "Overlapped hand-over"); NULL: none. */
+static mm_node_proc *overlapping(mm_node_slot *s, int slot) {
+    for (size_t j = 0; j < s->proc_count; j++) {
+        mm_node_proc *q = &s->procs[j];
+        if (q->slot == slot && q->overlap && q->reported_reason < 0 && !q->successor &&
+            !q->stopping)
+            return q;
+    }
+    return NULL;
+}
+
+static mm_node_proc *find_proc(mm_node_slot *s, pid_t pid) {
+    for (size_t j = 0; pid > 0 && j < s->proc_count; j++)
+        if (s->procs[j].pid == pid) return &s->procs[j];
+    return NULL;
+}
+
 /* Forks a worker of s into *np (its slot; max_messages drawn now) or, with
  * standby, a standby (slot: the one expected; its slot and budget come
- * with its go). */
-static int spawn_into(mm_node *n, mm_node_slot *s, mm_node_proc *np, int slot, int standby) {
+ * with its go). follow: its predecessor still runs; its offsets come on a
+ * pipe later (overlapped hand-over). */
+static int spawn_into(mm_node *n, mm_node_slot *s, mm_node_proc *np, int slot, int standby,
+                      int follow) {
     mm_worker_params wp = {
         .config = n->o->config,
         .services = n->o->services,
@@ -116,6 +137,8 @@ static int spawn_into(mm_node *n, mm_node_slot *s, mm_node_proc *np, int slot, i
         .title_size = n->o->title_size,
         .slot = slot,
         .standby_max_ms = n->standby_max_ms,
+        .overlap = n->overlap_on && n->static_members,
+        .offsets_follow = follow && !standby,
     };
     /* A fresh replacement gets the offsets its slot's predecessor handed
      * over too (a standby gets them with its go: promote_standby). */
@@ -147,7 +170,7 @@ static int spawn_into(mm_node *n, mm_node_slot *s, mm_node_proc *np, int slot, i
     sigset_t old;
     /* SIGUSR2 too: the child's own handler is installed before it unblocks. */
     mm_child_block_signals_for_fork(&old, SIGUSR2);
-    pid_t pid = mm_worker_spawn(&wp, &fd, standby ? &go : NULL, err, sizeof err);
+    pid_t pid = mm_worker_spawn(&wp, &fd, standby || follow ? &go : NULL, err, sizeof err);
     sigprocmask(SIG_SETMASK, &old, NULL);
     if (pid > 0 && handed) handed->count = 0; /* handed once */
     if (pid < 0) {
@@ -200,7 +223,7 @@ static void ensure_standby(mm_node *n, mm_node_slot *s, long long now) {
         uint64_t left = q->limit > q->messages ? q->limit - q->messages : 0;
         if (!q->stopping && !q->released && left < least) least = left, guess = q->slot;
     }
-    if (spawn_into(n, s, &s->standby, guess, 1) != 0) {
+    if (spawn_into(n, s, &s->standby, guess, 1, 0) != 0) {
         s->standby.pid = 0;
         s->standby_next_ms = now + BACKOFF_MAX_MS / 10;
         return;
@@ -209,9 +232,10 @@ static void ensure_standby(mm_node *n, mm_node_slot *s, long long now) {
                  s->spec->service->name, s->spec->name);
 }
 
-/* Turns s's standby into the worker of slot: sends its go. Returns 0, or -1
+/* Turns s's standby into the worker of slot: sends its go (follow: its
+ * offsets come later; the pipe stays open for them). Returns 0, or -1
  * when it is gone (then it is dismissed and reaped as a standby). */
-static int promote_standby(mm_node *n, mm_node_slot *s, mm_node_proc *np, int slot) {
+static int promote_standby(mm_node *n, mm_node_slot *s, mm_node_proc *np, int slot, int follow) {
     mm_node_proc *sb = &s->standby;
     if (sb->pid <= 0 || sb->go_fd < 0) return -1;
     uint64_t limit = draw_limit(s);
@@ -220,7 +244,7 @@ static int promote_standby(mm_node *n, mm_node_slot *s, mm_node_proc *np, int sl
     for (size_t j = 0; j < s->proc_count && !h; j++)
         if (s->procs[j].slot == slot && s->procs[j].released && s->procs[j].handover.count)
             h = &s->procs[j].handover;
-    int sent = mm_worker_go_send(sb->go_fd, slot, limit, h);
+    int sent = mm_worker_go_send(sb->go_fd, slot, limit, h, follow);
     if (h) h->count = 0; /* handed once */
     if (sent != 0) {
         standby_dismiss(sb);
@@ -228,7 +252,7 @@ static int promote_standby(mm_node *n, mm_node_slot *s, mm_node_proc *np, int sl
     }
     long long now = mm_node_mono_ms();
     *np = *sb;
-    standby_dismiss(np); /* it read its go first: the end of file comes after */
+    if (!follow) standby_dismiss(np); /* it read its go first: the end of file comes after */
     memset(sb, 0, sizeof *sb);
     sb->go_fd = sb->report_fd = -1;
     s->standby_failures = 0;
@@ -258,17 +282,28 @@ static int start_worker(mm_node *n, mm_node_slot *s) {
         s->proc_cap = cap;
     }
     mm_node_proc *np = &s->procs[s->proc_count];
-    if (promote_standby(n, s, np, slot) != 0) {
-        if (spawn_into(n, s, np, slot, 0) != 0) {
+    /* Its predecessor past its budget still runs: the offsets follow. */
+    mm_node_proc *pred = overlapping(s, slot);
+    int follow = pred != NULL;
+    if (promote_standby(n, s, np, slot, follow) != 0) {
+        if (spawn_into(n, s, np, slot, 0, follow) != 0) {
             s->next_start_ms = mm_node_mono_ms() + BACKOFF_MAX_MS / 10;
             return MM_EIO;
         }
         mm_log_info("node: started worker pid=%d consumer=%s.%s #%d harakiri=%llu", (int)np->pid,
                     s->spec->service->name, s->spec->name, slot, (unsigned long long)np->limit);
     }
-    /* The hand-over this start ends (logged at the new worker's first event). */
-    np->handoff_from_ms = s->last_done_ms;
+    /* The hand-over this start ends (logged at the new worker's first
+     * event); overlapped: from its predecessor's last event, told later. */
+    np->handoff_from_ms = follow ? 0 : s->last_done_ms;
     s->last_done_ms = 0;
+    if (follow) {
+        pred->successor = np->pid;
+        np->predecessor = pred->pid;
+        mm_log_debug("node: consumer=%s.%s #%d: pid=%d joins while pid=%d goes on past its "
+                     "budget; its offsets follow",
+                     s->spec->service->name, s->spec->name, slot, (int)np->pid, (int)pred->pid);
+    }
     s->proc_count++;
     s->started++;
     n->dirty = 1;
@@ -291,6 +326,16 @@ void mm_node_retire_proc(mm_node *n, mm_node_proc *p) {
     if (!p->stopping) {
         p->stopping = 1;
         kill(p->pid, SIGUSR2);
+    }
+    /* A replacement stopped for good while its predecessor goes on past
+     * its budget: that one is stopped for good too (nobody takes its
+     * offsets). */
+    for (size_t i = 0; p->predecessor > 0 && i < n->slot_count; i++) {
+        mm_node_proc *w = find_proc(&n->slots[i], p->predecessor);
+        if (w && !w->stopping) {
+            w->stopping = 1;
+            kill(w->pid, SIGUSR2);
+        }
     }
     n->dirty = 1;
 }
@@ -331,6 +376,24 @@ static void log_handoff(const mm_node_slot *s, mm_node_proc *p, long long now) {
     p->handoff_from_ms = 0;
 }
 
+/* An overlapped hand-over's end: worker p, past its budget, has stopped
+ * and reported the offsets after its last done event (or none): they go
+ * to the replacement waiting for them, then end of file. A replacement
+ * gone meanwhile leaves them with p for the next start (spawn_into). */
+static void relay_offsets(mm_node_slot *s, mm_node_proc *p) {
+    mm_node_proc *r = find_proc(s, p->successor);
+    if (!r || r->go_fd < 0) return;
+    if (mm_worker_offsets_send(r->go_fd, &p->handover) != 0)
+        mm_log_warn("node: consumer=%s.%s: cannot hand pid=%d's offsets to pid=%d; it starts at "
+                    "the committed offsets",
+                    s->spec->service->name, s->spec->name, (int)p->pid, (int)r->pid);
+    close(r->go_fd);
+    r->go_fd = -1;
+    p->handover.count = 0; /* handed once */
+    p->successor = 0;
+    r->handoff_from_ms = p->last_done_mono_ms ? p->last_done_mono_ms : mm_node_mono_ms();
+}
+
 /* Reads every record waiting on a worker's pipe. */
 static void read_reports(mm_node *n, mm_node_slot *s, mm_node_proc *p) {
     mm_worker_report r;
@@ -338,7 +401,23 @@ static void read_reports(mm_node *n, mm_node_slot *s, mm_node_proc *p) {
     while (p->report_fd >= 0 && (got = read(p->report_fd, &r, sizeof r)) == (ssize_t)sizeof r) {
         if (r.kind == MM_WORKER_REPORT_PROGRESS) {
             p->messages = r.value;
-            if (p->limit && r.value >= p->limit) s->last_done_ms = mm_node_mono_ms();
+            if (p->limit && r.value >= p->limit && !p->overlap) s->last_done_ms = mm_node_mono_ms();
+        } else if (r.kind == MM_WORKER_REPORT_BUDGET) {
+            /* Past its budget, it handles on: its replacement starts now
+             * (reconcile), joins, and tells us when it is assigned. */
+            if (!p->stopping && !n->draining) {
+                p->overlap = 1;
+                p->released = 1;
+                n->dirty = 1;
+            }
+        } else if (r.kind == MM_WORKER_REPORT_ASSIGNED) {
+            mm_node_proc *w = find_proc(s, p->predecessor);
+            if (w && w->successor == p->pid && !w->handover_told) {
+                w->handover_told = 1;
+                kill(w->pid, SIGUSR1); /* stop taking, hand over */
+            }
+        } else if (r.kind == MM_WORKER_REPORT_LAST_DONE) {
+            p->last_done_mono_ms = (long long)r.value;
         } else if (r.kind == MM_WORKER_REPORT_STANDBY_READY)
             p->ready_mono_ms = mm_node_mono_ms();
         else if (r.kind == MM_WORKER_REPORT_HANDOVER) {
@@ -357,6 +436,7 @@ static void read_reports(mm_node *n, mm_node_slot *s, mm_node_proc *p) {
             /* Committed and out of the group: its replacement may start now. */
             p->released = 1;
             n->dirty = 1;
+            relay_offsets(s, p);
         }
     }
     /* End of file: the worker is exiting. Closing now keeps poll() from
@@ -449,6 +529,21 @@ static void answer_crashed(mm_node *n, const mm_node_slot *s, const mm_worker_cu
 static void worker_ended(mm_node *n, mm_node_slot *s, size_t index, int ws) {
     mm_node_proc *p = &s->procs[index];
     read_reports(n, s, p);
+    /* Overlapped hand-over (docs/node.md): a predecessor that ended before
+     * handing over leaves its replacement to start at the committed
+     * offsets (end of file on its pipe); a replacement that ended first
+     * leaves its predecessor's offsets to the next start. */
+    mm_node_proc *r = find_proc(s, p->successor);
+    if (r && r->go_fd >= 0) {
+        if (!r->handoff_from_ms && p->last_done_mono_ms) r->handoff_from_ms = p->last_done_mono_ms;
+        mm_log_info("node: consumer=%s.%s: pid=%d ended without handing over; pid=%d starts at "
+                    "the committed offsets",
+                    s->spec->service->name, s->spec->name, (int)p->pid, (int)r->pid);
+        standby_dismiss(r);
+    }
+    mm_node_proc *w = find_proc(s, p->predecessor);
+    if (w && w->successor == p->pid) w->successor = 0;
+    standby_dismiss(p);
     int code = WIFEXITED(ws) ? WEXITSTATUS(ws) : WIFSIGNALED(ws) ? 128 + WTERMSIG(ws) : 1;
     if (p->from_standby && WIFEXITED(ws) && code == MM_WORKER_EXIT_UNUSED && !p->killing) {
         /* Its wait ended (expired) just as its go was written: it never
@@ -849,6 +944,8 @@ static int setup(mm_node *n, const mm_node_options *o, char *err, size_t err_siz
     n->crashes = crashes; /* zeroed */
     const char *sb = getenv("MM_NODE_STANDBY");
     n->standby_on = !(sb && strcmp(sb, "0") == 0);
+    const char *ov = getenv("MM_NODE_OVERLAP");
+    n->overlap_on = !(ov && strcmp(ov, "0") == 0);
     const char *sbm = getenv("MM_NODE_STANDBY_MAX_MS");
     long max_ms = sbm ? atol(sbm) : 0;
     n->standby_max_ms = max_ms < 1000 ? STANDBY_MAX_MS : max_ms > 3600000 ? 3600000 : max_ms;
@@ -902,6 +999,7 @@ static void teardown(mm_node *n) {
     for (size_t i = 0; i < n->slot_count; i++) {
         for (size_t j = 0; j < n->slots[i].proc_count; j++) {
             if (n->slots[i].procs[j].report_fd >= 0) close(n->slots[i].procs[j].report_fd);
+            standby_dismiss(&n->slots[i].procs[j]);
             mm_worker_current_unmap(n->slots[i].procs[j].current);
             mm_node_metrics_block_unmap(n->slots[i].procs[j].metrics);
         }

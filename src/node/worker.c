@@ -39,6 +39,21 @@
 #define WARMUP_MS 2000
 /* Bounds the LeaveGroup of a static member stopped for good. */
 #define LEAVE_MS 1000
+/* Overlapped hand-over (docs/node.md): a worker past its budget stops
+ * this long after its budget was spent if nothing stopped it before (its
+ * replacement never got an assignment: it died, or cannot join). */
+#define OVERLAP_MS 2000
+/* A replacement whose offsets follow starts at its committed offsets if
+ * they have not come this long after its assignment (its predecessor
+ * normally stops within ms of it, and at worst OVERLAP_MS after its
+ * budget, which was before this assignment; the supervisor's end of file
+ * comes at once when the predecessor dies). */
+#define AWAIT_OFFSETS_MS 3000
+/* ... and once it has handled this many budgets past its own: the
+ * replacement's join (10-15 ms) is ~20-30 events at 2,000 events/s, which
+ * one budget of 20 did not cover (it stopped 268-290 of ~380 overlaps in
+ * test_node_overlap.c before the replacement was assigned). */
+#define OVERSHOOT_BUDGETS 3
 
 static volatile sig_atomic_t worker_stop;
 static volatile sig_atomic_t worker_aged;
@@ -47,13 +62,20 @@ static int worker_static;                  /* joined with our group.instance.id 
 static int worker_report_fd = -1;
 
 /* The watchdog's view (worker process only). */
-static atomic_int worker_handling;      /* a handler is running */
-static atomic_llong worker_last_end_ms; /* when the last handler returned */
-static atomic_int worker_budget_spent;  /* harakiri: the loop is ending */
-static atomic_ullong worker_handled;    /* messages disposed of so far */
-static atomic_int worker_reported;      /* the retirement record was sent */
-static atomic_int worker_first_seen;    /* the first handler call was reported */
-static char worker_label[600];          /* "consumer=S.C pid=N" for the log */
+static atomic_int worker_handling;       /* a handler is running */
+static atomic_llong worker_last_end_ms;  /* when the last handler returned */
+static atomic_int worker_budget_spent;   /* harakiri: the loop is ending */
+static atomic_ullong worker_handled;     /* messages disposed of so far */
+static atomic_int worker_reported;       /* the retirement record was sent */
+static atomic_int worker_first_seen;     /* the first handler call was reported */
+static atomic_int worker_overlap;        /* past its budget, handling until told to stop */
+static atomic_llong worker_overlap_ms;   /* when its budget was spent (mono_ms) */
+static atomic_llong worker_last_done_ms; /* when its last event was done (mono_ms) */
+/* What ended the overlap: 1 its replacement's assignment (SIGUSR1), 2 its
+ * deadline (the watchdog), 3 its overshoot limit (OVERSHOOT_BUDGETS); 0
+ * another stop or a fencing. */
+static volatile sig_atomic_t worker_overlap_end;
+static char worker_label[600]; /* "consumer=S.C pid=N" for the log */
 
 static long long mono_ms(void) {
     struct timespec ts;
@@ -172,6 +194,23 @@ static void on_stop(int sig) {
     worker_stop = 1;
 }
 
+/* SIGUSR1: the replacement of a worker past its budget has its assignment:
+ * stop taking and hand over (ignored otherwise). */
+static pthread_t worker_main_thread; /* runs the consumer loop */
+
+static void on_handover_now(int sig) {
+    /* Delivered to another thread (a client library's that does not block
+     * signals): sent on to the loop's, whose poll it must interrupt, or the
+     * loop would notice only at its next wake-up (up to 100 ms). */
+    if (!pthread_equal(pthread_self(), worker_main_thread)) {
+        pthread_kill(worker_main_thread, sig);
+        return;
+    }
+    if (!atomic_load(&worker_overlap)) return;
+    if (!worker_stop) worker_overlap_end = 1;
+    worker_stop = 1;
+}
+
 /* Stopped for good (no replacement will reuse this slot): a static member
  * must leave its group itself, or its partitions wait for its session. */
 static void on_retire(int sig) {
@@ -201,7 +240,16 @@ static void report(uint32_t kind, uint64_t value, int insist) {
 static int on_progress(void *ud, const mm_consumer_stats *stats) {
     const mm_worker_params *p = ud;
     atomic_store(&worker_handled, stats->handled);
+    atomic_store(&worker_last_done_ms, mono_ms());
     report(MM_WORKER_REPORT_PROGRESS, stats->handled, 0);
+    /* Past its budget, at most OVERSHOOT_BUDGETS budgets more (a backlog
+     * would otherwise run through the old worker for as long as the
+     * replacement joins). */
+    if (atomic_load(&worker_overlap) && p->max_messages &&
+        stats->handled >= (1 + OVERSHOOT_BUDGETS) * p->max_messages && !worker_stop) {
+        worker_overlap_end = 3;
+        worker_stop = 1;
+    }
     /* The loop ends after this message: the watchdog bounds the close. */
     if (p->max_messages && stats->handled >= p->max_messages) atomic_store(&worker_budget_spent, 1);
     return 0;
@@ -216,11 +264,21 @@ static mm_worker_reason retiring_reason(void) {
  * returned, or after the stop if none was running). */
 static void *watchdog(void *arg) {
     (void)arg;
+    /* Signals are the main thread's: SIGUSR1 and SIGTERM must interrupt the
+     * loop's poll there, not land here. */
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL);
     long long since = 0;
     for (;;) {
         struct timespec ts = {0, 50 * 1000000L};
         nanosleep(&ts, NULL);
-        int stopping = worker_stop || atomic_load(&worker_budget_spent);
+        int overlap = atomic_load(&worker_overlap);
+        if (overlap && !worker_stop && mono_ms() - atomic_load(&worker_overlap_ms) >= OVERLAP_MS) {
+            worker_overlap_end = 2;
+            worker_stop = 1; /* seen by the loop within its poll interval */
+        }
+        int stopping = worker_stop || (atomic_load(&worker_budget_spent) && !overlap);
         if (!stopping || atomic_load(&worker_handling)) {
             since = 0;
             continue;
@@ -380,6 +438,13 @@ static struct {
     mm_worker_handover handover; /* offsets its go handed over (count 0: none) */
 } standby = {.go_fd = -1};
 
+/* A replacement whose offsets follow (overlapped hand-over; worker process
+ * only): they arrive on fd, the go pipe. */
+static struct {
+    int fd;                /* -1: none follow (any more) */
+    long long assigned_ms; /* its first assignment came (0: not yet) */
+} await = {.fd = -1};
+
 static void __attribute__((noreturn)) exit_unused(void) {
     mm_log_debug("worker %s: standby leaves unused after %lld ms", worker_label,
                  mono_ms() - standby.ready_ms);
@@ -397,7 +462,11 @@ static int take_go(mm_worker_params *p, char *instance, size_t instance_size) {
     if (wait_for_go(standby.go_fd, standby.parent, p->standby_max_ms > 0 ? p->standby_max_ms : 1000,
                     &go))
         return -1;
-    close(standby.go_fd);
+    /* Its predecessor still runs: the pipe brings its offsets later. */
+    if (go.offsets_follow)
+        await.fd = standby.go_fd;
+    else
+        close(standby.go_fd);
     standby.go_fd = -1;
     standby.went = 1;
     standby.rejoin = p->instance_prefix && go.slot != p->slot;
@@ -466,7 +535,7 @@ static int rejoin_now(void *ud, uint64_t *max_messages,
 static void on_handover(void *ud, const rd_kafka_topic_partition_list_t *done) {
     const mm_worker_params *p = ud;
     if (!worker_static || worker_leave || done->cnt > MM_WORKER_HANDOVER_MAX) return;
-    mm_worker_report r[MM_WORKER_HANDOVER_MAX + 1];
+    mm_worker_report r[MM_WORKER_HANDOVER_MAX + 2];
     size_t n = 0;
     for (int i = 0; i < done->cnt; i++) {
         uint32_t t = 0;
@@ -479,6 +548,8 @@ static void on_handover(void *ud, const rd_kafka_topic_partition_list_t *done) {
                                     .value = (uint64_t)done->elems[i].offset};
     }
     if (atomic_exchange(&worker_reported, 1)) return;
+    r[n++] = (mm_worker_report){.kind = MM_WORKER_REPORT_LAST_DONE,
+                                .value = (uint64_t)atomic_load(&worker_last_done_ms)};
     r[n++] = (mm_worker_report){.kind = MM_WORKER_REPORT_RETIRED, .value = retiring_reason()};
     /* One write (at most PIPE_BUF bytes): the records arrive together. */
     for (int tries = 0; tries < 200; tries++) {
@@ -500,6 +571,76 @@ static void on_final_commit(void *ud) {
     if (!worker_static || worker_leave) return;
     report(MM_WORKER_REPORT_RETIRED, retiring_reason(), 1);
 }
+
+/* ---- overlapped hand-over (docs/node.md) -------------------------------- */
+
+/* The consumer's events taken reached the budget: a static member (not
+ * stopped for good, at most MM_WORKER_HANDOVER_MAX partitions, not
+ * exactly-once: the consumer does not ask then) goes on handling events
+ * while its replacement joins, and says so to the supervisor. */
+static int on_budget(void *ud, int partitions) {
+    const mm_worker_params *p = ud;
+    if (!p->overlap || !worker_static || worker_leave || worker_stop ||
+        partitions > MM_WORKER_HANDOVER_MAX)
+        return 0;
+    atomic_store(&worker_overlap_ms, mono_ms());
+    atomic_store(&worker_overlap, 1);
+    report(MM_WORKER_REPORT_BUDGET, p->max_messages, 1);
+    mm_log_debug("worker %s: budget of %llu spent; handling on while the replacement joins",
+                 worker_label, (unsigned long long)p->max_messages);
+    return 1;
+}
+
+static int handover_fd(void *ud) {
+    (void)ud;
+    return await.fd;
+}
+
+/* The replacement's first assignment: it fetches nothing until its
+ * predecessor, told now, has stopped and handed its offsets over. */
+static void on_assigned(void *ud) {
+    (void)ud;
+    await.assigned_ms = mono_ms();
+    report(MM_WORKER_REPORT_ASSIGNED, 0, 1);
+}
+
+/* Non-blocking: 1 when the wait is over (*start_at: the offsets, or NULL
+ * to start at the committed ones), 0 to be asked again. */
+static int handover_read(void *ud, rd_kafka_topic_partition_list_t **start_at) {
+    const mm_worker_params *p = ud;
+    if (await.fd < 0) return 1;
+    mm_worker_go rec;
+    ssize_t n = read(await.fd, &rec, sizeof rec);
+    const char *how;
+    if (n == (ssize_t)sizeof rec && rec.magic == MM_WORKER_OFFSETS_MAGIC) {
+        standby.handover = rec.handover;
+        if (standby.handover.count > MM_WORKER_HANDOVER_MAX) standby.handover.count = 0;
+        *start_at = handed_over(p);
+        how = standby.handover.count ? "the handed-over offsets" : "no offsets handed over";
+    } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+        if (worker_stop)
+            how = "stopped";
+        else if (await.assigned_ms && mono_ms() - await.assigned_ms >= AWAIT_OFFSETS_MS)
+            how = "no offsets in time";
+        else
+            return 0;
+    } else {
+        /* End of file: the predecessor ended without handing over. */
+        how = "its predecessor ended without handing over";
+    }
+    close(await.fd);
+    await.fd = -1;
+    mm_log_debug("worker %s: assigning after %lld ms: %s", worker_label,
+                 await.assigned_ms ? mono_ms() - await.assigned_ms : -1LL, how);
+    return 1;
+}
+
+static const mm_consumer_overlap_hooks overlap_hooks = {
+    .on_budget = on_budget,
+    .handover_fd = handover_fd,
+    .on_assigned = on_assigned,
+    .handover_read = handover_read,
+};
 
 /* A standby's wait for its go (worker.h). Returns 0 with *go filled, or -1
  * when it is to exit unused: end of file on the pipe (the supervisor closed
@@ -541,6 +682,7 @@ child_main(const mm_worker_params *params, int fd, int go_fd, pid_t parent) {
     const mm_worker_params *p = &local;
     long long t0 = mono_ms();
     mm_consumer_runner_process_setup(); /* before any thread of this process */
+    worker_main_thread = pthread_self();
     worker_report_fd = fd;
     install(SIGTERM, on_stop);
     install(SIGINT, on_stop);
@@ -549,6 +691,7 @@ child_main(const mm_worker_params *params, int fd, int go_fd, pid_t parent) {
     install(SIGPIPE, SIG_IGN);
     install(SIGHUP, SIG_DFL);
     install(SIGUSR2, on_retire);
+    install(SIGUSR1, on_handover_now);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
@@ -559,6 +702,12 @@ child_main(const mm_worker_params *params, int fd, int go_fd, pid_t parent) {
     if (getppid() != parent) worker_stop = 1;
     int keep[2] = {fd, go_fd};
     mm_child_close_inherited_but(keep, 2);
+    /* Started fresh in an overlapped hand-over: the pipe brings only the
+     * offsets (not a standby). */
+    if (go_fd >= 0 && p->offsets_follow) {
+        await.fd = go_fd;
+        go_fd = -1;
+    }
     if (go_fd < 0 && p->max_age_seconds > 0) alarm((unsigned)p->max_age_seconds);
     set_title(p, go_fd >= 0);
 
@@ -635,7 +784,8 @@ child_main(const mm_worker_params *params, int fd, int go_fd, pid_t parent) {
                                                           : NULL,
                             .on_handover = on_handover,
                             .on_final_commit = on_final_commit,
-                            .join_ud = &local};
+                            .join_ud = &local,
+                            .overlap = &overlap_hooks};
     int rc = mm_consumer_runner_run(&rt, p->schema, spec, &ro, err, sizeof err);
     if (prejoin && !standby.went) {
         if (rc >= 0) exit_unused();
@@ -653,6 +803,19 @@ child_main(const mm_worker_params *params, int fd, int go_fd, pid_t parent) {
         ro.before_join = rejoin_now;
         ro.max_messages = p->max_messages;
         rc = mm_consumer_runner_run(&rt, p->schema, spec, &ro, err, sizeof err);
+    }
+    if (atomic_load(&worker_overlap)) {
+        int end = worker_overlap_end;
+        unsigned long long handled = atomic_load(&worker_handled);
+        mm_log_debug("worker %s: overlap: %llu event(s) handled beyond its budget of %llu in "
+                     "%lld ms; ended by %s",
+                     worker_label, handled > p->max_messages ? handled - p->max_messages : 0ULL,
+                     (unsigned long long)p->max_messages,
+                     mono_ms() - atomic_load(&worker_overlap_ms),
+                     end == 1   ? "its replacement's assignment"
+                     : end == 2 ? "its deadline"
+                     : end == 3 ? "its overshoot limit"
+                                : "a fencing or a stop");
     }
     leave_if_retired(&rt, p);
     int status = 0;
@@ -676,10 +839,20 @@ child_main(const mm_worker_params *params, int fd, int go_fd, pid_t parent) {
     _exit(status);
 }
 
-int mm_worker_go_send(int go_fd, int slot, uint64_t max_messages, const mm_worker_handover *h) {
-    mm_worker_go go = {.magic = MM_WORKER_GO_MAGIC, .slot = slot, .max_messages = max_messages};
+int mm_worker_go_send(int go_fd, int slot, uint64_t max_messages, const mm_worker_handover *h,
+                      int offsets_follow) {
+    mm_worker_go go = {.magic = MM_WORKER_GO_MAGIC,
+                       .slot = slot,
+                       .max_messages = max_messages,
+                       .offsets_follow = offsets_follow != 0};
     if (h) go.handover = *h;
     return go_fd >= 0 && write(go_fd, &go, sizeof go) == (ssize_t)sizeof go ? 0 : -1;
+}
+
+int mm_worker_offsets_send(int go_fd, const mm_worker_handover *h) {
+    mm_worker_go rec = {.magic = MM_WORKER_OFFSETS_MAGIC};
+    if (h) rec.handover = *h;
+    return go_fd >= 0 && write(go_fd, &rec, sizeof rec) == (ssize_t)sizeof rec ? 0 : -1;
 }
 
 pid_t mm_worker_spawn(const mm_worker_params *p, int *report_fd, int *go_fd, char *err,

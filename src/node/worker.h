@@ -37,7 +37,15 @@
  * no group-wide rebalance (and no group.initial.rebalance.delay.ms). A
  * worker stopped for good (SIGUSR2 instead of SIGTERM: procs lowered,
  * consumer or node stopped) removes its static member from the group after
- * closing (leave_group.h), so its partitions move at once. */
+ * closing (leave_group.h), so its partitions move at once.
+ *
+ * Overlapped hand-over (docs/node.md, "Overlapped hand-over"): a static
+ * member whose budget is spent reports MM_WORKER_REPORT_BUDGET and goes on
+ * handling events; its replacement joins meanwhile, reports
+ * MM_WORKER_REPORT_ASSIGNED without fetching, and the supervisor then
+ * stops the old worker with SIGUSR1 (or it stops when fenced, or 2 s
+ * after its budget was spent): it hands its offsets over, and the
+ * supervisor relays them to the replacement, which starts there. */
 #ifndef MM_NODE_WORKER_H
 #define MM_NODE_WORKER_H
 
@@ -75,7 +83,17 @@ enum {
     /* One partition's hand-over offset (the offset after its last done
      * event); a retiring static member sends them, then RETIRED, in one
      * write before its final commit (docs/node.md, "Standby workers"). */
-    MM_WORKER_REPORT_HANDOVER = 5
+    MM_WORKER_REPORT_HANDOVER = 5,
+    /* Overlapped hand-over (docs/node.md): the worker's budget is spent and
+     * it goes on handling events until its replacement has its assignment
+     * (value: the budget). */
+    MM_WORKER_REPORT_BUDGET = 6,
+    /* A replacement whose offsets follow got its first assignment and
+     * waits for them: its predecessor may stop now. */
+    MM_WORKER_REPORT_ASSIGNED = 7,
+    /* Sent with the HANDOVER records: CLOCK_MONOTONIC ms at which the
+     * worker's last event was done (the hand-over gap's start). */
+    MM_WORKER_REPORT_LAST_DONE = 8
 };
 
 /* Offsets a retiring worker hands to its replacement: topic is the index
@@ -91,13 +109,21 @@ typedef struct mm_worker_handover {
     } at[MM_WORKER_HANDOVER_MAX];
 } mm_worker_handover;
 
-/* What the supervisor writes on a standby's go pipe (one atomic write). */
-#define MM_WORKER_GO_MAGIC 0x676f2121u
+/* What the supervisor writes on a standby's go pipe (one atomic write).
+ * With offsets_follow, a second record (magic MM_WORKER_OFFSETS_MAGIC,
+ * only handover used) follows on the same pipe once the predecessor,
+ * still running, has stopped and handed its offsets over; end of file
+ * instead means none come. A replacement started fresh in an overlapped
+ * hand-over gets only that second record. */
+#define MM_WORKER_GO_MAGIC      0x676f2121u
+#define MM_WORKER_OFFSETS_MAGIC 0x6f666673u
 typedef struct mm_worker_go {
     uint32_t magic;
     int32_t slot;                /* the worker's number in its consumer */
     uint64_t max_messages;       /* harakiri budget; 0: none */
     mm_worker_handover handover; /* from the worker it replaces; count 0: none */
+    uint32_t offsets_follow;     /* 1: its predecessor still runs (overlapped hand-over) */
+    uint32_t unused;
 } mm_worker_go;
 _Static_assert(sizeof(mm_worker_go) <= 4096, "one atomic pipe write (PIPE_BUF)");
 
@@ -170,6 +196,13 @@ typedef struct mm_worker_params {
     /* A worker started fresh for a slot whose predecessor handed offsets
      * over (not a standby: its go carries them); NULL: none. */
     const mm_worker_handover *handover;
+    /* Overlapped hand-over (docs/node.md): nonzero lets the worker go on
+     * past its budget until told to stop (SIGUSR1), if it is a static
+     * member. */
+    int overlap;
+    /* A worker started fresh while its predecessor still runs: its go
+     * pipe (mm_worker_spawn's go_fd) carries only the offsets record. */
+    int offsets_follow;
 } mm_worker_params;
 
 /* Forks a worker. Returns its pid and the read end of its report pipe
@@ -184,6 +217,12 @@ pid_t mm_worker_spawn(const mm_worker_params *p, int *report_fd, int *go_fd, cha
 
 /* Sends a standby its go (non-blocking). Returns 0, or -1 when the standby
  * is gone (the pipe is closed) or its pipe is full. */
-int mm_worker_go_send(int go_fd, int slot, uint64_t max_messages, const mm_worker_handover *h);
+int mm_worker_go_send(int go_fd, int slot, uint64_t max_messages, const mm_worker_handover *h,
+                      int offsets_follow);
+
+/* Sends a replacement whose offsets follow the offsets its predecessor
+ * handed over (h NULL or count 0: none; the replacement starts at the
+ * committed offsets). Returns 0 or -1 (the replacement is gone). */
+int mm_worker_offsets_send(int go_fd, const mm_worker_handover *h);
 
 #endif

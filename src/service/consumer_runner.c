@@ -946,6 +946,7 @@ int mm_consumer_runner_run(mm_runtime *rt, const mm_gql_schema *schema,
         .on_handover = opts ? opts->on_handover : NULL,
         .on_final_commit = opts ? opts->on_final_commit : NULL,
         .join_ud = opts ? opts->join_ud : NULL,
+        .overlap = opts ? opts->overlap : NULL,
     };
     mm_consumer *c = mm_consumer_new(&cc, err, err_size);
     free(known);

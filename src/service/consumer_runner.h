@@ -57,6 +57,7 @@ typedef struct mm_runner_options {
     void (*on_handover)(void *ud, const rd_kafka_topic_partition_list_t *done);
     void (*on_final_commit)(void *ud);
     void *join_ud;
+    const mm_consumer_overlap_hooks *overlap; /* with join_ud; NULL: none */
 } mm_runner_options;
 
 /* A worker process's allocator settings: glibc keeps one malloc arena

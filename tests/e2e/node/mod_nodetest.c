@@ -11,7 +11,8 @@
  * For the crash and hand-off tests (test_node_crash.c, test_node_handoff.c):
  * MMTEST_NODE_CRASH_N=K makes the handler segfault on the event with n == K
  * (every time it sees it); MMTEST_NODE_SAVE=1 makes `count` save results;
- * MMTEST_NODE_EMIT_TOPIC=T makes it emit a NodeIdleEvent to T (its result). */
+ * MMTEST_NODE_EMIT_TOPIC=T makes it emit a NodeIdleEvent to T (its result);
+ * MMTEST_NODE_ORDER=1 appends each handled event's id to list "order". */
 #include <metamorphosis.h>
 
 #include <stdint.h>
@@ -54,6 +55,14 @@ static int count(void *ud, mm_handler *h, const mm_event *ev) {
     int rc = mm_state_hset(st, "seen", mm_event_id(ev), pid);
     json_decref(pid);
     if (rc == 0) rc = mm_state_incr(st, "handled", 1, NULL);
+    /* MMTEST_NODE_ORDER=1: the order of every handling, for per-partition
+     * order checks (test_node_overlap.c). */
+    const char *order = getenv("MMTEST_NODE_ORDER");
+    if (rc == 0 && order && strcmp(order, "1") == 0) {
+        json_t *id = json_string(mm_event_id(ev));
+        rc = mm_state_list_append(st, "order", id, NULL);
+        json_decref(id);
+    }
     return rc;
 }
 

@@ -180,7 +180,11 @@ static void test_standby_takes_over(void **state) {
     (void)state;
     mm_test_child node;
     char cfg_path[] = "/tmp/mmtest-standby-cfg-XXXXXX";
+    /* Counts take-overs per budget: without the overlap (its retiring
+     * workers go on past their budgets; test_node_overlap.c). */
+    setenv("MM_NODE_OVERLAP", "0", 1);
     start_node(&node, "{procs: 1, harakiri_limit: 10}", cfg_path);
+    unsetenv("MM_NODE_OVERLAP");
     const int events = 120;
     produce(events);
     /* Never two standbys, sampled while the workers retire. */
@@ -266,8 +270,12 @@ static void handed_offsets(int standby) {
     mm_test_child node;
     char cfg_path[] = "/tmp/mmtest-standby-cfg-XXXXXX";
     if (!standby) setenv("MM_NODE_STANDBY", "0", 1);
+    /* Each worker on exactly its budget: the hand-over without overlap
+     * (test_node_overlap.c tests the overlapped one). */
+    setenv("MM_NODE_OVERLAP", "0", 1);
     start_node(&node, "{procs: 1, harakiri_limit: 10}", cfg_path);
     unsetenv("MM_NODE_STANDBY");
+    unsetenv("MM_NODE_OVERLAP");
     const int events = 300, limit = 10;
     produce(events);
     long long deadline = mm_test_now_ms() + 120000;
