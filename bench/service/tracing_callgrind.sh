@@ -161,7 +161,7 @@ for line in sys.stdin:
 # tracing costs the hooks and the exporter, deterministic (the whole
 # process moves by a few k per request with its threads timing).
 entry = ["mm_http_trace_begin", "mm_http_trace_end", "mm_trace_enter", "mm_event_trace_set",
-         "mm_event_trace_publish", "mm_event_trace_delivered", "mm_consumer_trace_begin",
+         "mm_event_trace_publish_start", "mm_event_trace_delivered", "mm_consumer_trace_begin",
          "mm_consumer_trace_store", "mm_consumer_trace_end", "export_main"]
 tot, exp = sum(s.get(e, 0) for e in entry), s.get("export_main", 0)
 print(f"  {label} tracing entry points, inclusive: {tot / n:.0f} instructions/request"

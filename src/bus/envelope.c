@@ -83,7 +83,7 @@ void mm_event_clear(mm_event *ev) {
     json_decref(ev->data);
     for (size_t i = 0; i < ev->ext_count; i++) {
         free_field(ev, ev->ext[i].name);
-        free_field(ev, ev->ext[i].value);
+        if (!ev->ext[i].joined) free_field(ev, ev->ext[i].value);
     }
     free(ev->ext);
     memset(ev, 0, sizeof *ev);
@@ -235,25 +235,38 @@ static bool is_reserved_attr(const char *name) {
     return false;
 }
 
+/* Sets e to copies of name (nl bytes) and value in one allocation (joined),
+ * freeing what e held before. */
+static int ext_store(mm_event *ev, mm_event_ext *e, bool had, const char *name, size_t nl,
+                     const char *value) {
+    size_t vl = strlen(value);
+    char *block = malloc(nl + 1 + vl + 1);
+    if (block == NULL) return MM_ENOMEM;
+    memcpy(block, name, nl + 1);
+    memcpy(block + nl + 1, value, vl + 1);
+    if (had) {
+        free_field(ev, e->name);
+        if (!e->joined) free_field(ev, e->value);
+    }
+    e->name = block;
+    e->value = block + nl + 1;
+    e->joined = true;
+    return 0;
+}
+
 int mm_event_set_ext(mm_event *ev, const char *name, const char *value) {
-    if (name == NULL || value == NULL || !is_attr_name(name, strlen(name)) ||
-        is_reserved_attr(name))
+    size_t nl = name ? strlen(name) : 0;
+    if (name == NULL || value == NULL || !is_attr_name(name, nl) || is_reserved_attr(name))
         return MM_EINVAL;
     for (size_t i = 0; i < ev->ext_count; i++)
-        if (strcmp(ev->ext[i].name, name) == 0) return set_string(ev, &ev->ext[i].value, value);
+        if (strcmp(ev->ext[i].name, name) == 0)
+            return ext_store(ev, &ev->ext[i], true, name, nl, value);
     mm_event_ext *grown = realloc(ev->ext, (ev->ext_count + 1) * sizeof *grown);
     if (grown == NULL) return MM_ENOMEM;
     ev->ext = grown;
-    mm_event_ext *e = &ev->ext[ev->ext_count];
-    e->name = strdup(name);
-    e->value = strdup(value);
-    if (e->name == NULL || e->value == NULL) {
-        free(e->name);
-        free(e->value);
-        return MM_ENOMEM;
-    }
-    ev->ext_count++;
-    return 0;
+    int rc = ext_store(ev, &ev->ext[ev->ext_count], false, name, nl, value);
+    if (rc == 0) ev->ext_count++;
+    return rc;
 }
 
 int mm_event_copy(mm_event *dst, const mm_event *src) {
@@ -437,6 +450,13 @@ static bool check_id_len(const char *what, const char *v, char reason[MM_ENVELOP
 
 int mm_envelope_encode(const mm_event *ev, rd_kafka_headers_t **headers, char **payload,
                        size_t *payload_len, char reason[MM_ENVELOPE_REASON_MAX]) {
+    return mm_envelope_encode_ext(ev, NULL, NULL, headers, payload, payload_len, reason);
+}
+
+int mm_envelope_encode_ext(const mm_event *ev, const char *ext_name, const char *ext_value,
+                           rd_kafka_headers_t **headers, char **payload, size_t *payload_len,
+                           char reason[MM_ENVELOPE_REASON_MAX]) {
+    assert(ext_name == NULL || ext_value != NULL);
     char now[25];
     *headers = NULL;
     *payload = NULL;
@@ -502,8 +522,9 @@ int mm_envelope_encode(const mm_event *ev, rd_kafka_headers_t **headers, char **
         assert(nl <= MM_ATTR_NAME_MAX);
         memcpy(name, "ce_", 3);
         memcpy(name + 3, ev->ext[i].name, nl + 1);
-        bad |= rd_kafka_header_add(h, name, (ssize_t)(3 + nl), ev->ext[i].value, -1) ==
-                       RD_KAFKA_RESP_ERR_NO_ERROR
+        const char *v = ev->ext[i].value;
+        if (ext_name && strcmp(ev->ext[i].name, ext_name) == 0) v = ext_value;
+        bad |= rd_kafka_header_add(h, name, (ssize_t)(3 + nl), v, -1) == RD_KAFKA_RESP_ERR_NO_ERROR
                    ? 0
                    : MM_ENOMEM;
     }

@@ -56,6 +56,10 @@
 typedef struct mm_event_ext {
     char *name;
     char *value;
+    /* value lies in name's allocation (mm_event_set_ext copies both with one
+     * malloc: a traced event's traceparent is set on every event a request
+     * or handler makes): freed with it, never alone. */
+    bool joined;
 } mm_event_ext;
 
 /* One event. All strings are heap-owned by the event (mm_event_clear frees
@@ -147,6 +151,15 @@ const char *mm_envelope_type_prefix(void);
  * Validates ev first: on failure returns MM_EINVAL with reason set. */
 int mm_envelope_encode(const mm_event *ev, rd_kafka_headers_t **headers, char **payload,
                        size_t *payload_len, char reason[MM_ENVELOPE_REASON_MAX]);
+
+/* mm_envelope_encode, but the extension named ext_name (when ev has it) is
+ * written with the value ext_value instead of ev's: the producer writes its
+ * publish span's traceparent this way (bus/event_trace.h) instead of
+ * encoding the event's and replacing the header after. ext_name NULL is
+ * mm_envelope_encode; ext_value must be a valid extension value. */
+int mm_envelope_encode_ext(const mm_event *ev, const char *ext_name, const char *ext_value,
+                           rd_kafka_headers_t **headers, char **payload, size_t *payload_len,
+                           char reason[MM_ENVELOPE_REASON_MAX]);
 
 /* Decodes and validates a message given as raw parts, in either content
  * mode of the Kafka binding: structured (content-type

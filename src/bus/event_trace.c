@@ -29,20 +29,13 @@ bool mm_event_trace_get(const mm_event *ev, mm_trace_ctx *out) {
     return true;
 }
 
-mm_span *mm_event_trace_publish(const mm_event *ev, const char *topic,
-                                rd_kafka_headers_t *headers) {
+mm_span *mm_event_trace_publish_start(const mm_event *ev, const char *topic,
+                                      char tp[MM_TRACEPARENT_LEN + 1]) {
     mm_trace_ctx parent;
     if (!mm_event_trace_get(ev, &parent)) return NULL;
     mm_span *sp = mm_span_start_named("publish ", topic, MM_SPAN_PRODUCER, &parent);
     if (sp == NULL) return NULL;
-    char tp[MM_TRACEPARENT_LEN + 1];
     mm_traceparent_format(&sp->ctx, tp);
-    rd_kafka_header_remove(headers, "ce_" MM_EXT_TRACEPARENT);
-    if (rd_kafka_header_add(headers, "ce_" MM_EXT_TRACEPARENT, -1, tp, MM_TRACEPARENT_LEN) !=
-        RD_KAFKA_RESP_ERR_NO_ERROR) {
-        mm_span_free(sp);
-        return NULL;
-    }
     mm_span_attr_const(sp, "messaging.system", "kafka");
     mm_span_attr_const(sp, "messaging.operation.type", "publish");
     mm_span_attr_const(sp, "messaging.operation.name", "publish");
