@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "common/json_writer.h"
+#include "common/trace_context.h"
 #include "common/uuid.h"
 #include "metamorphosis.h"
 
@@ -86,6 +87,7 @@ void mm_event_clear(mm_event *ev) {
         if (!ev->ext[i].joined) free_field(ev, ev->ext[i].value);
     }
     free(ev->ext);
+    free(ev->trace.state);
     memset(ev, 0, sizeof *ev);
 }
 
@@ -157,9 +159,27 @@ const char *mm_event_attribute(const mm_event *event, const char *name) {
     if (strcmp(name, "type") == 0) return event->type;
     if (strcmp(name, "source") == 0) return event->source;
     if (strcmp(name, "time") == 0) return event->time;
+    if (event->trace.set && name[0] == 't') { /* the context this process set */
+        if (strcmp(name, "traceparent") == 0) {
+            static _Thread_local char text[MM_TRACEPARENT_LEN + 1];
+            mm_event_traceparent(event, text);
+            return text;
+        }
+        if (strcmp(name, "tracestate") == 0) return event->trace.state;
+    }
     for (size_t i = 0; i < event->ext_count; i++)
         if (strcmp(event->ext[i].name, name) == 0) return event->ext[i].value;
     return NULL;
+}
+
+void mm_event_traceparent(const mm_event *ev, char out[MM_TRACEPARENT_LEN + 1]) {
+    assert(ev->trace.set);
+    mm_trace_ctx c;
+    c.valid = true;
+    memcpy(c.trace_id, ev->trace.trace_id, 16);
+    memcpy(c.span_id, ev->trace.span_id, 8);
+    c.flags = ev->trace.flags;
+    mm_traceparent_format(&c, out);
 }
 
 int mm_event_create(mm_event *ev, const char *service, const char *type, json_t *data) {
@@ -280,6 +300,9 @@ int mm_event_copy(mm_event *dst, const mm_event *src) {
     if (mm_event_data_now(src) != NULL && (dst->data = json_deep_copy(src->data)) == NULL) goto oom;
     for (size_t i = 0; i < src->ext_count; i++)
         if (mm_event_set_ext(dst, src->ext[i].name, src->ext[i].value) != 0) goto oom;
+    dst->trace = src->trace;
+    dst->trace.state = NULL;
+    if (src->trace.state && (dst->trace.state = strdup(src->trace.state)) == NULL) goto oom;
     return 0;
 oom:
     mm_event_clear(dst);
@@ -507,6 +530,12 @@ int mm_envelope_encode_ext(const mm_event *ev, const char *ext_name, const char 
         }
         type = prefixed;
     }
+    /* The context this process set: its headers, in place of any
+     * traceparent or tracestate in ext. */
+    bool own_trace = ev->trace.set;
+    char tp[MM_TRACEPARENT_LEN + 1];
+    if (own_trace && !(ext_name && strcmp(ext_name, "traceparent") == 0))
+        mm_event_traceparent(ev, tp);
     int bad = add_header(h, MM_HDR_SPECVERSION, MM_CE_SPECVERSION) |
               add_header(h, MM_HDR_ID, ev->id) | add_header(h, MM_HDR_SOURCE, ev->source) |
               add_header(h, MM_HDR_TYPE, type) |
@@ -514,10 +543,21 @@ int mm_envelope_encode_ext(const mm_event *ev, const char *ext_name, const char 
               add_header(h, MM_HDR_CONTENT_TYPE, "application/json");
     if (ev->reply_to) bad |= add_header(h, MM_HDR_REPLYTO, ev->reply_to);
     if (ev->cause_id) bad |= add_header(h, MM_HDR_CAUSEID, ev->cause_id);
+    if (own_trace) {
+        const char *v = ext_name && strcmp(ext_name, "traceparent") == 0 ? ext_value : tp;
+        bad |= rd_kafka_header_add(h, "ce_traceparent", 14, v, MM_TRACEPARENT_LEN) ==
+                       RD_KAFKA_RESP_ERR_NO_ERROR
+                   ? 0
+                   : MM_ENOMEM;
+        if (ev->trace.state) bad |= add_header(h, "ce_tracestate", ev->trace.state);
+    }
     for (size_t i = 0; i < ev->ext_count; i++) {
         /* "ce_" and the name (checked above: at most MM_ATTR_NAME_MAX
          * bytes), without a printf per extension per event. */
         char name[3 + MM_ATTR_NAME_MAX + 1];
+        if (own_trace && (strcmp(ev->ext[i].name, "traceparent") == 0 ||
+                          strcmp(ev->ext[i].name, "tracestate") == 0))
+            continue;
         size_t nl = strlen(ev->ext[i].name);
         assert(nl <= MM_ATTR_NAME_MAX);
         memcpy(name, "ce_", 3);

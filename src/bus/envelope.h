@@ -19,7 +19,9 @@
 #include <librdkafka/rdkafka.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
+#include "common/trace_context.h"
 #include "metamorphosis.h"
 
 /* CloudEvents spec version this binding speaks. */
@@ -62,6 +64,21 @@ typedef struct mm_event_ext {
     bool joined;
 } mm_event_ext;
 
+/* The trace context this process set on an event it makes
+ * (mm_event_trace_set, bus/event_trace.h): the encoder writes it as the
+ * ce_traceparent and ce_tracestate extension headers, but it is kept as
+ * bytes, not as extension text in ext, so that a traced event costs no
+ * copy of the text, no parse of it back at the publish hook, and no
+ * member in the result document (docs/tracing.md, "Cost"). Events decoded
+ * from the wire carry theirs in ext, as text. */
+typedef struct mm_event_trace {
+    uint8_t trace_id[16];
+    uint8_t span_id[8];
+    uint8_t flags;
+    bool set;
+    char *state; /* the tracestate, malloc'd; NULL when none */
+} mm_event_trace;
+
 /* One event. All strings are heap-owned by the event (mm_event_clear frees
  * them); data is a JSON object owned by the event (one reference). */
 typedef struct mm_event {
@@ -76,6 +93,9 @@ typedef struct mm_event {
     size_t key_len;    /* length of key (keys may hold any bytes) */
     mm_event_ext *ext; /* other ce_* attributes, in header order */
     size_t ext_count;
+    /* Set by this process (above): written as ce_traceparent/ce_tracestate
+     * in place of any such member of ext. */
+    mm_event_trace trace;
     /* Decoded lazily (mm_envelope_decode_message_lazy): the value's bytes,
      * already checked to be a JSON object jansson accepts, not yet parsed;
      * data stays NULL until mm_event_data asks. The bytes belong to the
@@ -88,6 +108,10 @@ typedef struct mm_event {
     char *strings;
     size_t strings_len;
 } mm_event;
+
+/* ev's trace context (ev->trace, which must be set) as W3C traceparent
+ * text. */
+void mm_event_traceparent(const mm_event *ev, char out[MM_TRACEPARENT_LEN + 1]);
 
 /* A header as raw bytes, as found on a Kafka message. value may be NULL
  * (a header without value). */

@@ -154,12 +154,68 @@ static void test_ext_storage_and_override(void **state) {
     mm_event_clear(&ev);
 }
 
+/* A context set by this process is kept as bytes (ev->trace): encoded as
+ * ce_traceparent and ce_tracestate once each, in place of an extension of
+ * the same name the event had; read back without its text; copied with
+ * the event; visible through mm_event_attribute. */
+static void test_own_context(void **state) {
+    (void)state;
+    mm_trace_ctx ctx = {0}, got;
+    assert_int_equal(mm_traceparent_parse(TP, strlen(TP), &ctx), 0);
+    strcpy(ctx.state, "rojo=1,congo=2");
+    mm_event ev, copy;
+    assert_int_equal(mm_event_create(&ev, "forms", "CreateFormEvent", NULL), 0);
+    assert_int_equal(mm_event_set_ext(&ev, "traceparent", "00-abc-def-01"), 0); /* replaced */
+    assert_int_equal(mm_event_set_ext(&ev, "subject", "s1"), 0);
+    assert_int_equal(mm_event_trace_set(&ev, &ctx), 0);
+    assert_true(mm_event_trace_get(&ev, &got));
+    assert_memory_equal(got.trace_id, ctx.trace_id, 16);
+    assert_memory_equal(got.span_id, ctx.span_id, 8);
+    assert_int_equal(got.flags, ctx.flags);
+    assert_string_equal(got.state, "rojo=1,congo=2");
+    assert_string_equal(mm_event_attribute(&ev, "traceparent"), TP);
+    assert_string_equal(mm_event_attribute(&ev, "tracestate"), "rojo=1,congo=2");
+    assert_int_equal(mm_event_copy(&copy, &ev), 0);
+    rd_kafka_headers_t *h;
+    char *payload;
+    size_t len;
+    char reason[MM_ENVELOPE_REASON_MAX];
+    assert_int_equal(mm_envelope_encode(&copy, &h, &payload, &len, reason), 0);
+    mm_wire_header w[16];
+    size_t n = to_wire(h, w, 16);
+    int tps = 0, tss = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(w[i].name, "ce_traceparent") == 0) {
+            tps++;
+            assert_int_equal(w[i].value_len, strlen(TP));
+            assert_memory_equal(w[i].value, TP, w[i].value_len);
+        }
+        tss += strcmp(w[i].name, "ce_tracestate") == 0;
+    }
+    assert_int_equal(tps, 1);
+    assert_int_equal(tss, 1);
+    mm_event back;
+    mm_event_init(&back);
+    assert_int_equal(mm_envelope_decode(w, n, NULL, 0, payload, len, &back, reason), 0);
+    assert_false(back.trace.set); /* from the wire: text in ext */
+    assert_true(mm_event_trace_get(&back, &got));
+    assert_memory_equal(got.span_id, ctx.span_id, 8);
+    assert_string_equal(got.state, "rojo=1,congo=2");
+    assert_string_equal(mm_event_attribute(&back, "subject"), "s1");
+    rd_kafka_headers_destroy(h);
+    free(payload);
+    mm_event_clear(&back);
+    mm_event_clear(&copy);
+    mm_event_clear(&ev);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_binary_roundtrip_and_publish_span),
         cmocka_unit_test(test_untraced_event_has_no_span),
         cmocka_unit_test(test_structured_mode),
         cmocka_unit_test(test_ext_storage_and_override),
+        cmocka_unit_test(test_own_context),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
