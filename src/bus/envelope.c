@@ -80,13 +80,13 @@ void mm_event_clear(mm_event *ev) {
     free_field(ev, ev->reply_to);
     free_field(ev, ev->cause_id);
     free_field(ev, ev->key);
-    free(ev->strings);
     json_decref(ev->data);
     for (size_t i = 0; i < ev->ext_count; i++) {
         free_field(ev, ev->ext[i].name);
         if (!ev->ext[i].joined) free_field(ev, ev->ext[i].value);
     }
-    free(ev->ext);
+    if (!in_block(ev, (const char *)ev->ext)) free(ev->ext);
+    free(ev->strings); /* last: the extensions' array may lie in it */
     free(ev->trace.state);
     memset(ev, 0, sizeof *ev);
 }
@@ -281,8 +281,13 @@ int mm_event_set_ext(mm_event *ev, const char *name, const char *value) {
     for (size_t i = 0; i < ev->ext_count; i++)
         if (strcmp(ev->ext[i].name, name) == 0)
             return ext_store(ev, &ev->ext[i], true, name, nl, value);
-    mm_event_ext *grown = realloc(ev->ext, (ev->ext_count + 1) * sizeof *grown);
-    if (grown == NULL) return MM_ENOMEM;
+    mm_event_ext *grown;
+    if (in_block(ev, (const char *)ev->ext)) { /* a decode's array: moved out of its block */
+        if ((grown = malloc((ev->ext_count + 1) * sizeof *grown)) == NULL) return MM_ENOMEM;
+        memcpy(grown, ev->ext, ev->ext_count * sizeof *grown);
+    } else if ((grown = realloc(ev->ext, (ev->ext_count + 1) * sizeof *grown)) == NULL) {
+        return MM_ENOMEM;
+    }
     ev->ext = grown;
     int rc = ext_store(ev, &ev->ext[ev->ext_count], false, name, nl, value);
     if (rc == 0) ev->ext_count++;
@@ -924,7 +929,10 @@ static int decode_binary(const mm_wire_header *headers, size_t header_count, con
      * block (one allocation instead of up to seven). */
     out->data = data;
     const mm_wire_header *rt = known[H_REPLYTO], *cz = known[H_CAUSEID];
-    size_t need = known[H_ID]->value_len + known[H_SOURCE]->value_len + type_len + 3 +
+    /* The extensions' array first (the block is malloc'd: aligned), then
+     * the strings. */
+    size_t ext_bytes = ext_count * sizeof(mm_event_ext);
+    size_t need = ext_bytes + known[H_ID]->value_len + known[H_SOURCE]->value_len + type_len + 3 +
                   (tm ? tm->value_len + 1 : 0) + (rt ? rt->value_len + 1 : 0) +
                   (cz ? cz->value_len + 1 : 0) + (key ? key_len + 1 : 0);
     for (size_t k = 0; k < ext_count; k++) /* the extensions' names (less "ce_") and values */
@@ -932,7 +940,7 @@ static int decode_binary(const mm_wire_header *headers, size_t header_count, con
     int oom = (out->strings = malloc(need)) == NULL;
     if (!oom) {
         out->strings_len = need;
-        char *at = out->strings;
+        char *at = out->strings + ext_bytes;
 #define COPY(field, bytes, n)     \
     do {                          \
         memcpy(at, (bytes), (n)); \
@@ -953,16 +961,15 @@ static int decode_binary(const mm_wire_header *headers, size_t header_count, con
         /* Extensions: pass 1 already checked their names (valid, not
          * reserved, no duplicates) and values, which is all
          * mm_event_set_ext would check, so each is copied once, into the
-         * block too (a traced event's traceparent: two mallocs and frees
-         * fewer per event; mm_event_clear and mm_event_set_ext's
-         * replacement free only what lies outside the block). */
-        if (ext_count > 0) {
-            out->ext = calloc(ext_count, sizeof *out->ext);
-            oom |= out->ext == NULL;
-        }
-        for (size_t k = 0; k < ext_count && !oom; k++) {
+         * block too, and so is their array (a traced event's
+         * traceparent: three mallocs and frees fewer per event;
+         * mm_event_clear and mm_event_set_ext free only what lies outside
+         * the block, and set_ext moves the array out before growing it). */
+        if (ext_count > 0) out->ext = (mm_event_ext *)(void *)out->strings;
+        for (size_t k = 0; k < ext_count; k++) {
             const mm_wire_header *h = &headers[exts[k]];
             mm_event_ext *e = &out->ext[out->ext_count++];
+            e->joined = false;
             COPY(e->name, h->name + 3, strlen(h->name + 3));
             COPY(e->value, h->value, h->value_len);
         }

@@ -103,8 +103,9 @@ typedef struct mm_event {
     const char *lazy_data;
     size_t lazy_len;
     /* A binary-mode decode's attribute copies (id, source, type, time,
-     * reply_to, cause_id, key), in one allocation rather than one each; a
-     * field set later gets its own and the block keeps the old copy. */
+     * reply_to, cause_id, key, the extensions and their array), in one
+     * allocation rather than one each; a field set later gets its own and
+     * the block keeps the old copy. */
     char *strings;
     size_t strings_len;
 } mm_event;

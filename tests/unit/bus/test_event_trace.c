@@ -209,6 +209,33 @@ static void test_own_context(void **state) {
     mm_event_clear(&ev);
 }
 
+/* A binary-mode decode keeps the extensions and their array in the event's
+ * one block: adding and replacing extensions afterwards moves them out
+ * without freeing inside the block (ASan checks), and clearing frees it
+ * once. */
+static void test_decoded_ext_block(void **state) {
+    (void)state;
+    static const char v[] = "{}";
+    mm_wire_header w[] = {
+        {"ce_specversion", "1.0", 3},       {"ce_id", "e1", 2},         {"ce_source", "/s", 2},
+        {"ce_type", "CreateFormEvent", 15}, {"ce_traceparent", TP, 55}, {"ce_subject", "s1", 2},
+    };
+    mm_event ev;
+    mm_event_init(&ev);
+    char reason[MM_ENVELOPE_REASON_MAX];
+    assert_int_equal(mm_envelope_decode(w, 6, NULL, 0, v, 2, &ev, reason), 0);
+    assert_int_equal(ev.ext_count, 2);
+    mm_trace_ctx got;
+    assert_true(mm_event_trace_get(&ev, &got));
+    assert_int_equal(mm_event_set_ext(&ev, "subject", "s2"), 0);     /* replaced */
+    assert_int_equal(mm_event_set_ext(&ev, "partitionkey", "k"), 0); /* array grows */
+    assert_int_equal(ev.ext_count, 3);
+    assert_string_equal(mm_event_attribute(&ev, "traceparent"), TP);
+    assert_string_equal(mm_event_attribute(&ev, "subject"), "s2");
+    assert_string_equal(mm_event_attribute(&ev, "partitionkey"), "k");
+    mm_event_clear(&ev);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_binary_roundtrip_and_publish_span),
@@ -216,6 +243,7 @@ int main(void) {
         cmocka_unit_test(test_structured_mode),
         cmocka_unit_test(test_ext_storage_and_override),
         cmocka_unit_test(test_own_context),
+        cmocka_unit_test(test_decoded_ext_block),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
