@@ -13,7 +13,7 @@
 # (scripts/kafka-fixture.sh, scripts/redis-fixture.sh). Both processes run
 # under valgrind --tool=callgrind --separate-threads=yes, the ordering
 # alternates (off, on, off, on: BENCH_CG_ROUNDS, default 1 pair), each with
-# topics of its own. After BENCH_CG_WARMUP (600) warm-up requests the
+# topics of its own. After BENCH_CG_WARMUP (1200) warm-up requests the
 # counters of both are zeroed, REQUESTS requests are sent one after the other
 # on one keep-alive connection (curl -K), the exporters' next batch is
 # waited for (1.5 s) and both are dumped. Printed per process, instructions
@@ -25,9 +25,9 @@
 # of the entry points (hooks and exporter thread): the deterministic
 # figure. The whole process's count moves by +-5 k between runs of the same
 # tree (librdkafka's polls, the runtime's timers under valgrind's slowness):
-# compare trees with BENCH_CG_ROUNDS=2 or more. BENCH_CG_WARMUP below ~600
-# leaves the span pool filling during the measure (memalign in
-# mm_trace_span_alloc).
+# compare trees with BENCH_CG_ROUNDS=2 or more. BENCH_CG_WARMUP below ~1200
+# may leave the span pool filling during the measure (memalign in
+# mm_trace_span_alloc: 600 still did in some rounds).
 # BENCH_CG_KEEP=1 keeps the callgrind files.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -108,7 +108,7 @@ measure() {
         sleep 0.2
     done
     [[ -n $ok ]] || { echo "tracing_callgrind.sh: no synchronous answer" >&2; cat "$out/worker.err" >&2; exit 1; }
-    make_config "$url" "${BENCH_CG_WARMUP:-600}" "$out/warm.cfg"
+    make_config "$url" "${BENCH_CG_WARMUP:-1200}" "$out/warm.cfg"
     curl -s -K "$out/warm.cfg" >/dev/null
     make_config "$url" "$n" "$out/run.cfg"
     callgrind_control -z "$spid" >/dev/null 2>&1
@@ -161,7 +161,7 @@ for line in sys.stdin:
 # tracing costs the hooks and the exporter, deterministic (the whole
 # process moves by a few k per request with its threads timing).
 entry = ["mm_http_trace_begin", "mm_http_trace_end", "mm_trace_enter", "mm_event_trace_set",
-         "mm_event_trace_publish", "mm_event_trace_delivered", "mm_consumer_trace_begin",
+         "mm_event_trace_publish", "mm_event_trace_publish_start", "mm_event_trace_delivered", "mm_consumer_trace_begin",
          "mm_consumer_trace_store", "mm_consumer_trace_end", "export_main"]
 tot, exp = sum(s.get(e, 0) for e in entry), s.get("export_main", 0)
 print(f"  {label} tracing entry points, inclusive: {tot / n:.0f} instructions/request"

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "common/json_writer.h"
+#include "common/trace_context.h"
 #include "common/uuid.h"
 #include "metamorphosis.h"
 
@@ -79,13 +80,14 @@ void mm_event_clear(mm_event *ev) {
     free_field(ev, ev->reply_to);
     free_field(ev, ev->cause_id);
     free_field(ev, ev->key);
-    free(ev->strings);
     json_decref(ev->data);
     for (size_t i = 0; i < ev->ext_count; i++) {
         free_field(ev, ev->ext[i].name);
-        free_field(ev, ev->ext[i].value);
+        if (!ev->ext[i].joined) free_field(ev, ev->ext[i].value);
     }
-    free(ev->ext);
+    if (!in_block(ev, (const char *)ev->ext)) free(ev->ext);
+    free(ev->strings); /* last: the extensions' array may lie in it */
+    free(ev->trace.state);
     memset(ev, 0, sizeof *ev);
 }
 
@@ -157,9 +159,27 @@ const char *mm_event_attribute(const mm_event *event, const char *name) {
     if (strcmp(name, "type") == 0) return event->type;
     if (strcmp(name, "source") == 0) return event->source;
     if (strcmp(name, "time") == 0) return event->time;
+    if (event->trace.set && name[0] == 't') { /* the context this process set */
+        if (strcmp(name, "traceparent") == 0) {
+            static _Thread_local char text[MM_TRACEPARENT_LEN + 1];
+            mm_event_traceparent(event, text);
+            return text;
+        }
+        if (strcmp(name, "tracestate") == 0) return event->trace.state;
+    }
     for (size_t i = 0; i < event->ext_count; i++)
         if (strcmp(event->ext[i].name, name) == 0) return event->ext[i].value;
     return NULL;
+}
+
+void mm_event_traceparent(const mm_event *ev, char out[MM_TRACEPARENT_LEN + 1]) {
+    assert(ev->trace.set);
+    mm_trace_ctx c;
+    c.valid = true;
+    memcpy(c.trace_id, ev->trace.trace_id, 16);
+    memcpy(c.span_id, ev->trace.span_id, 8);
+    c.flags = ev->trace.flags;
+    mm_traceparent_format(&c, out);
 }
 
 int mm_event_create(mm_event *ev, const char *service, const char *type, json_t *data) {
@@ -235,25 +255,43 @@ static bool is_reserved_attr(const char *name) {
     return false;
 }
 
+/* Sets e to copies of name (nl bytes) and value in one allocation (joined),
+ * freeing what e held before. */
+static int ext_store(mm_event *ev, mm_event_ext *e, bool had, const char *name, size_t nl,
+                     const char *value) {
+    size_t vl = strlen(value);
+    char *block = malloc(nl + 1 + vl + 1);
+    if (block == NULL) return MM_ENOMEM;
+    memcpy(block, name, nl + 1);
+    memcpy(block + nl + 1, value, vl + 1);
+    if (had) {
+        free_field(ev, e->name);
+        if (!e->joined) free_field(ev, e->value);
+    }
+    e->name = block;
+    e->value = block + nl + 1;
+    e->joined = true;
+    return 0;
+}
+
 int mm_event_set_ext(mm_event *ev, const char *name, const char *value) {
-    if (name == NULL || value == NULL || !is_attr_name(name, strlen(name)) ||
-        is_reserved_attr(name))
+    size_t nl = name ? strlen(name) : 0;
+    if (name == NULL || value == NULL || !is_attr_name(name, nl) || is_reserved_attr(name))
         return MM_EINVAL;
     for (size_t i = 0; i < ev->ext_count; i++)
-        if (strcmp(ev->ext[i].name, name) == 0) return set_string(ev, &ev->ext[i].value, value);
-    mm_event_ext *grown = realloc(ev->ext, (ev->ext_count + 1) * sizeof *grown);
-    if (grown == NULL) return MM_ENOMEM;
-    ev->ext = grown;
-    mm_event_ext *e = &ev->ext[ev->ext_count];
-    e->name = strdup(name);
-    e->value = strdup(value);
-    if (e->name == NULL || e->value == NULL) {
-        free(e->name);
-        free(e->value);
+        if (strcmp(ev->ext[i].name, name) == 0)
+            return ext_store(ev, &ev->ext[i], true, name, nl, value);
+    mm_event_ext *grown;
+    if (in_block(ev, (const char *)ev->ext)) { /* a decode's array: moved out of its block */
+        if ((grown = malloc((ev->ext_count + 1) * sizeof *grown)) == NULL) return MM_ENOMEM;
+        memcpy(grown, ev->ext, ev->ext_count * sizeof *grown);
+    } else if ((grown = realloc(ev->ext, (ev->ext_count + 1) * sizeof *grown)) == NULL) {
         return MM_ENOMEM;
     }
-    ev->ext_count++;
-    return 0;
+    ev->ext = grown;
+    int rc = ext_store(ev, &ev->ext[ev->ext_count], false, name, nl, value);
+    if (rc == 0) ev->ext_count++;
+    return rc;
 }
 
 int mm_event_copy(mm_event *dst, const mm_event *src) {
@@ -267,6 +305,9 @@ int mm_event_copy(mm_event *dst, const mm_event *src) {
     if (mm_event_data_now(src) != NULL && (dst->data = json_deep_copy(src->data)) == NULL) goto oom;
     for (size_t i = 0; i < src->ext_count; i++)
         if (mm_event_set_ext(dst, src->ext[i].name, src->ext[i].value) != 0) goto oom;
+    dst->trace = src->trace;
+    dst->trace.state = NULL;
+    if (src->trace.state && (dst->trace.state = strdup(src->trace.state)) == NULL) goto oom;
     return 0;
 oom:
     mm_event_clear(dst);
@@ -437,6 +478,13 @@ static bool check_id_len(const char *what, const char *v, char reason[MM_ENVELOP
 
 int mm_envelope_encode(const mm_event *ev, rd_kafka_headers_t **headers, char **payload,
                        size_t *payload_len, char reason[MM_ENVELOPE_REASON_MAX]) {
+    return mm_envelope_encode_ext(ev, NULL, NULL, headers, payload, payload_len, reason);
+}
+
+int mm_envelope_encode_ext(const mm_event *ev, const char *ext_name, const char *ext_value,
+                           rd_kafka_headers_t **headers, char **payload, size_t *payload_len,
+                           char reason[MM_ENVELOPE_REASON_MAX]) {
+    assert(ext_name == NULL || ext_value != NULL);
     char now[25];
     *headers = NULL;
     *payload = NULL;
@@ -487,6 +535,12 @@ int mm_envelope_encode(const mm_event *ev, rd_kafka_headers_t **headers, char **
         }
         type = prefixed;
     }
+    /* The context this process set: its headers, in place of any
+     * traceparent or tracestate in ext. */
+    bool own_trace = ev->trace.set;
+    char tp[MM_TRACEPARENT_LEN + 1];
+    if (own_trace && !(ext_name && strcmp(ext_name, "traceparent") == 0))
+        mm_event_traceparent(ev, tp);
     int bad = add_header(h, MM_HDR_SPECVERSION, MM_CE_SPECVERSION) |
               add_header(h, MM_HDR_ID, ev->id) | add_header(h, MM_HDR_SOURCE, ev->source) |
               add_header(h, MM_HDR_TYPE, type) |
@@ -494,16 +548,28 @@ int mm_envelope_encode(const mm_event *ev, rd_kafka_headers_t **headers, char **
               add_header(h, MM_HDR_CONTENT_TYPE, "application/json");
     if (ev->reply_to) bad |= add_header(h, MM_HDR_REPLYTO, ev->reply_to);
     if (ev->cause_id) bad |= add_header(h, MM_HDR_CAUSEID, ev->cause_id);
+    if (own_trace) {
+        const char *v = ext_name && strcmp(ext_name, "traceparent") == 0 ? ext_value : tp;
+        bad |= rd_kafka_header_add(h, "ce_traceparent", 14, v, MM_TRACEPARENT_LEN) ==
+                       RD_KAFKA_RESP_ERR_NO_ERROR
+                   ? 0
+                   : MM_ENOMEM;
+        if (ev->trace.state) bad |= add_header(h, "ce_tracestate", ev->trace.state);
+    }
     for (size_t i = 0; i < ev->ext_count; i++) {
         /* "ce_" and the name (checked above: at most MM_ATTR_NAME_MAX
          * bytes), without a printf per extension per event. */
         char name[3 + MM_ATTR_NAME_MAX + 1];
+        if (own_trace && (strcmp(ev->ext[i].name, "traceparent") == 0 ||
+                          strcmp(ev->ext[i].name, "tracestate") == 0))
+            continue;
         size_t nl = strlen(ev->ext[i].name);
         assert(nl <= MM_ATTR_NAME_MAX);
         memcpy(name, "ce_", 3);
         memcpy(name + 3, ev->ext[i].name, nl + 1);
-        bad |= rd_kafka_header_add(h, name, (ssize_t)(3 + nl), ev->ext[i].value, -1) ==
-                       RD_KAFKA_RESP_ERR_NO_ERROR
+        const char *v = ev->ext[i].value;
+        if (ext_name && strcmp(ev->ext[i].name, ext_name) == 0) v = ext_value;
+        bad |= rd_kafka_header_add(h, name, (ssize_t)(3 + nl), v, -1) == RD_KAFKA_RESP_ERR_NO_ERROR
                    ? 0
                    : MM_ENOMEM;
     }
@@ -863,7 +929,10 @@ static int decode_binary(const mm_wire_header *headers, size_t header_count, con
      * block (one allocation instead of up to seven). */
     out->data = data;
     const mm_wire_header *rt = known[H_REPLYTO], *cz = known[H_CAUSEID];
-    size_t need = known[H_ID]->value_len + known[H_SOURCE]->value_len + type_len + 3 +
+    /* The extensions' array first (the block is malloc'd: aligned), then
+     * the strings. */
+    size_t ext_bytes = ext_count * sizeof(mm_event_ext);
+    size_t need = ext_bytes + known[H_ID]->value_len + known[H_SOURCE]->value_len + type_len + 3 +
                   (tm ? tm->value_len + 1 : 0) + (rt ? rt->value_len + 1 : 0) +
                   (cz ? cz->value_len + 1 : 0) + (key ? key_len + 1 : 0);
     for (size_t k = 0; k < ext_count; k++) /* the extensions' names (less "ce_") and values */
@@ -871,7 +940,7 @@ static int decode_binary(const mm_wire_header *headers, size_t header_count, con
     int oom = (out->strings = malloc(need)) == NULL;
     if (!oom) {
         out->strings_len = need;
-        char *at = out->strings;
+        char *at = out->strings + ext_bytes;
 #define COPY(field, bytes, n)     \
     do {                          \
         memcpy(at, (bytes), (n)); \
@@ -892,16 +961,15 @@ static int decode_binary(const mm_wire_header *headers, size_t header_count, con
         /* Extensions: pass 1 already checked their names (valid, not
          * reserved, no duplicates) and values, which is all
          * mm_event_set_ext would check, so each is copied once, into the
-         * block too (a traced event's traceparent: two mallocs and frees
-         * fewer per event; mm_event_clear and mm_event_set_ext's
-         * replacement free only what lies outside the block). */
-        if (ext_count > 0) {
-            out->ext = calloc(ext_count, sizeof *out->ext);
-            oom |= out->ext == NULL;
-        }
-        for (size_t k = 0; k < ext_count && !oom; k++) {
+         * block too, and so is their array (a traced event's
+         * traceparent: three mallocs and frees fewer per event;
+         * mm_event_clear and mm_event_set_ext free only what lies outside
+         * the block, and set_ext moves the array out before growing it). */
+        if (ext_count > 0) out->ext = (mm_event_ext *)(void *)out->strings;
+        for (size_t k = 0; k < ext_count; k++) {
             const mm_wire_header *h = &headers[exts[k]];
             mm_event_ext *e = &out->ext[out->ext_count++];
+            e->joined = false;
             COPY(e->name, h->name + 3, strlen(h->name + 3));
             COPY(e->value, h->value, h->value_len);
         }

@@ -19,7 +19,9 @@
 #include <librdkafka/rdkafka.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
+#include "common/trace_context.h"
 #include "metamorphosis.h"
 
 /* CloudEvents spec version this binding speaks. */
@@ -56,7 +58,26 @@
 typedef struct mm_event_ext {
     char *name;
     char *value;
+    /* value lies in name's allocation (mm_event_set_ext copies both with one
+     * malloc: a traced event's traceparent is set on every event a request
+     * or handler makes): freed with it, never alone. */
+    bool joined;
 } mm_event_ext;
+
+/* The trace context this process set on an event it makes
+ * (mm_event_trace_set, bus/event_trace.h): the encoder writes it as the
+ * ce_traceparent and ce_tracestate extension headers, but it is kept as
+ * bytes, not as extension text in ext, so that a traced event costs no
+ * copy of the text, no parse of it back at the publish hook, and no
+ * member in the result document (docs/tracing.md, "Cost"). Events decoded
+ * from the wire carry theirs in ext, as text. */
+typedef struct mm_event_trace {
+    uint8_t trace_id[16];
+    uint8_t span_id[8];
+    uint8_t flags;
+    bool set;
+    char *state; /* the tracestate, malloc'd; NULL when none */
+} mm_event_trace;
 
 /* One event. All strings are heap-owned by the event (mm_event_clear frees
  * them); data is a JSON object owned by the event (one reference). */
@@ -72,6 +93,9 @@ typedef struct mm_event {
     size_t key_len;    /* length of key (keys may hold any bytes) */
     mm_event_ext *ext; /* other ce_* attributes, in header order */
     size_t ext_count;
+    /* Set by this process (above): written as ce_traceparent/ce_tracestate
+     * in place of any such member of ext. */
+    mm_event_trace trace;
     /* Decoded lazily (mm_envelope_decode_message_lazy): the value's bytes,
      * already checked to be a JSON object jansson accepts, not yet parsed;
      * data stays NULL until mm_event_data asks. The bytes belong to the
@@ -79,11 +103,16 @@ typedef struct mm_event {
     const char *lazy_data;
     size_t lazy_len;
     /* A binary-mode decode's attribute copies (id, source, type, time,
-     * reply_to, cause_id, key), in one allocation rather than one each; a
-     * field set later gets its own and the block keeps the old copy. */
+     * reply_to, cause_id, key, the extensions and their array), in one
+     * allocation rather than one each; a field set later gets its own and
+     * the block keeps the old copy. */
     char *strings;
     size_t strings_len;
 } mm_event;
+
+/* ev's trace context (ev->trace, which must be set) as W3C traceparent
+ * text. */
+void mm_event_traceparent(const mm_event *ev, char out[MM_TRACEPARENT_LEN + 1]);
 
 /* A header as raw bytes, as found on a Kafka message. value may be NULL
  * (a header without value). */
@@ -147,6 +176,15 @@ const char *mm_envelope_type_prefix(void);
  * Validates ev first: on failure returns MM_EINVAL with reason set. */
 int mm_envelope_encode(const mm_event *ev, rd_kafka_headers_t **headers, char **payload,
                        size_t *payload_len, char reason[MM_ENVELOPE_REASON_MAX]);
+
+/* mm_envelope_encode, but the extension named ext_name (when ev has it) is
+ * written with the value ext_value instead of ev's: the producer writes its
+ * publish span's traceparent this way (bus/event_trace.h) instead of
+ * encoding the event's and replacing the header after. ext_name NULL is
+ * mm_envelope_encode; ext_value must be a valid extension value. */
+int mm_envelope_encode_ext(const mm_event *ev, const char *ext_name, const char *ext_value,
+                           rd_kafka_headers_t **headers, char **payload, size_t *payload_len,
+                           char reason[MM_ENVELOPE_REASON_MAX]);
 
 /* Decodes and validates a message given as raw parts, in either content
  * mode of the Kafka binding: structured (content-type

@@ -17,21 +17,26 @@
 #define MM_EXT_TRACEPARENT "traceparent"
 #define MM_EXT_TRACESTATE  "tracestate"
 
-/* Sets ev's traceparent/tracestate to ctx (the parent of what the event
- * causes; the producer replaces the traceparent by its publish span's).
- * ctx NULL or invalid: leaves ev alone. 0 or MM_ENOMEM. */
+/* Sets ev's trace context to ctx (the parent of what the event causes; the
+ * producer writes its publish span's as ce_traceparent): kept as bytes in
+ * ev->trace, not as extension text (envelope.h), written by the encoder in
+ * place of any traceparent/tracestate extension ev has. ctx NULL or
+ * invalid: leaves ev alone. 0 or MM_ENOMEM. */
 int mm_event_trace_set(mm_event *ev, const mm_trace_ctx *ctx);
 
-/* ev's trace context from its extensions: true and *out filled when ev has
- * a valid traceparent (an invalid tracestate is dropped alone). */
+/* ev's trace context: the one this process set (ev->trace), else from its
+ * extensions: true and *out filled when ev has a valid traceparent (an
+ * invalid tracestate is dropped alone). */
 bool mm_event_trace_get(const mm_event *ev, mm_trace_ctx *out);
 
-/* The producer, right after encoding ev for topic into headers: when ev
- * carries a trace context, starts its "publish <topic>" span (kind
- * PRODUCER, child of that context) and rewrites ce_traceparent in headers
- * to the span, so the consumer's span is its child. NULL when ev is not
- * traced. */
-mm_span *mm_event_trace_publish(const mm_event *ev, const char *topic, rd_kafka_headers_t *headers);
+/* The producer, before encoding ev for topic: when ev carries a trace
+ * context, starts its "publish <topic>" span (kind PRODUCER, child of that
+ * context) and writes the span's traceparent into tp, which the producer
+ * encodes as ce_traceparent instead of the event's own
+ * (mm_envelope_encode_ext), so the consumer's span is its child: no header
+ * is written twice. NULL (tp untouched) when ev is not traced. */
+mm_span *mm_event_trace_publish_start(const mm_event *ev, const char *topic,
+                                      char tp[MM_TRACEPARENT_LEN + 1]);
 
 /* The delivery report of a traced send: partition, offset or the error; ends
  * the span. */

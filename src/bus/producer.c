@@ -245,12 +245,21 @@ static int produce_event(mm_producer *p, const char *topic, const mm_event *ev, 
     }
     int rc = check_fatal(p, err, err_size);
     if (rc != 0) return rc;
-    rc = mm_envelope_encode(ev, &headers, &payload, &len, reason);
+    /* trace: the publish span starts before encoding, which writes its
+     * traceparent as the event's ce_traceparent. */
+    char tp[MM_TRACEPARENT_LEN + 1];
+    t->span = mm_trace_enabled() ? mm_event_trace_publish_start(ev, topic, tp) : NULL;
+    rc = mm_envelope_encode_ext(ev, t->span ? MM_EXT_TRACEPARENT : NULL, tp, &headers, &payload,
+                                &len, reason);
     if (rc != 0) {
+        mm_span_free(t->span); /* trace: never sent */
+        t->span = NULL;
         copy_err(err, err_size, "%s", reason);
         return rc;
     }
     if (len > max_value) {
+        mm_span_free(t->span); /* trace: never sent */
+        t->span = NULL;
         rd_kafka_headers_destroy(headers);
         free(payload);
         copy_err(err, err_size, "event %s of %zu bytes exceeds the limit of %zu bytes", ev->type,
@@ -259,7 +268,6 @@ static int produce_event(mm_producer *p, const char *topic, const mm_event *ev, 
     }
     const void *key = ev->key ? (const void *)ev->key : (const void *)ev->id;
     size_t key_len = ev->key ? ev->key_len : strlen(ev->id);
-    if (mm_trace_enabled()) t->span = mm_event_trace_publish(ev, topic, headers);
     /* librdkafka copies it when the caller keeps ours. */
     rc = produce_raw(p, topic, key, key_len, payload, len, headers, t, keep != NULL, err, err_size);
     if (rc != 0) {

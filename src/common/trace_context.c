@@ -18,8 +18,45 @@ static const uint8_t hexval1[256] = {
     ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
 };
 
+/* Each byte of x with its high bit set when the byte lies in [lo, hi]
+ * (bytes below 0x80; no carry crosses a byte). */
+static inline uint64_t bytes_in(uint64_t x, unsigned lo, unsigned hi) {
+    const uint64_t ones = 0x0101010101010101u;
+    return (x + ones * (0x80 - lo)) & ~(x + ones * (0x7f - hi)) & (ones * 0x80);
+}
+
+/* 4 bytes from 8 lowercase hex digits, eight characters per load: checked
+ * and converted for all of them at once (a worker parses one traceparent,
+ * 50 digits, per event it consumes). False on any other character. */
+static inline bool unhex4(const char *s, uint8_t *out) {
+    uint64_t c;
+    memcpy(&c, s, 8);
+    const uint64_t ones = 0x0101010101010101u;
+    if (c & ones * 0x80) return false; /* not ASCII (and bytes_in needs bytes below 0x80) */
+    uint64_t letters = bytes_in(c, 'a', 'f');
+    if ((bytes_in(c, '0', '9') | letters) != ones * 0x80) return false;
+    uint64_t v = (c & ones * 0x0f) + (letters >> 7) * 9; /* each byte its digit's value */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* the first digit of each pair is the high nibble */
+    uint64_t x = ((v & 0x00ff00ff00ff00ffu) << 4) | ((v >> 8) & 0x00ff00ff00ff00ffu);
+    x = (x | (x >> 8)) & 0x0000ffff0000ffffu;
+    x = (x | (x >> 16)) & 0xffffffffu;
+    uint32_t w = (uint32_t)x;
+    memcpy(out, &w, 4);
+#else
+    for (size_t i = 0; i < 4; i++)
+        out[i] = (uint8_t)((v >> (56 - 16 * i)) << 4 | ((v >> (48 - 16 * i)) & 0x0f));
+#endif
+    return true;
+}
+
 /* n bytes from 2n lowercase hex digits; false on any other character. */
 static bool unhex(const char *s, size_t n, uint8_t *out) {
+    if (n % 4 == 0) {
+        bool ok = true;
+        for (size_t i = 0; i < n; i += 4) ok &= unhex4(s + 2 * i, out + i);
+        return ok;
+    }
     int bad = 0;
     for (size_t i = 0; i < n; i++) {
         int hi = hexval1[(unsigned char)s[2 * i]] - 1,
@@ -91,16 +128,38 @@ void mm_trace_hex(const uint8_t *bytes, size_t n, char *out) {
     out[2 * n] = '\0';
 }
 
+/* 4 bytes as 8 lowercase hex digits, in memory order, eight characters
+ * per store: each byte spread to a 16-bit lane, its two nibbles to the
+ * lane's bytes (high nibble first), and every nibble turned into its digit
+ * at once ('0' + n, plus 39 more for a-f). A traceparent has 50 digits
+ * and the hooks write one per traced event (twice on a worker's emit). */
+static inline void hex4(const uint8_t *b, char *out) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint32_t v;
+    memcpy(&v, b, 4);
+    uint64_t x = ((uint64_t)(v & 0xffff0000u) << 16) | (v & 0xffffu);
+    x = ((x & 0x0000ff000000ff00u) << 8) | (x & 0x000000ff000000ffu);
+    uint64_t n = ((x >> 4) & 0x000f000f000f000fu) | ((x & 0x000f000f000f000fu) << 8);
+    uint64_t letters = ((n + 0x0606060606060606u) >> 4) & 0x0101010101010101u;
+    n += 0x3030303030303030u + letters * 39;
+    memcpy(out, &n, 8);
+#else
+    for (size_t i = 0; i < 4; i++) memcpy(out + 2 * i, hex_pairs + 2 * b[i], 2);
+#endif
+}
+
 void mm_traceparent_format(const mm_trace_ctx *c, char out[MM_TRACEPARENT_LEN + 1]) {
     assert(c->valid);
     out[0] = '0';
     out[1] = '0';
     out[2] = '-';
-    mm_trace_hex(c->trace_id, 16, out + 3);
+    for (size_t i = 0; i < 16; i += 4) hex4(c->trace_id + i, out + 3 + 2 * i);
     out[35] = '-';
-    mm_trace_hex(c->span_id, 8, out + 36);
+    hex4(c->span_id, out + 36);
+    hex4(c->span_id + 4, out + 44);
     out[52] = '-';
-    mm_trace_hex(&c->flags, 1, out + 53);
+    memcpy(out + 53, hex_pairs + 2 * c->flags, 2);
+    out[55] = '\0';
     if (!all_zero(c->trace_id, 16) && !all_zero(c->span_id, 8)) { /* what parse would accept */
         memcpy(tl_last.text, out, MM_TRACEPARENT_LEN);
         memcpy(tl_last.trace_id, c->trace_id, 16);

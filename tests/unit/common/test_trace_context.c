@@ -200,12 +200,52 @@ static void test_random_after_fork(void **state) {
     assert_memory_not_equal(parent_span, child + 16, 8);
 }
 
+/* The formatter writes eight digits per store: every byte value, at every
+ * position of the ids, against the byte-wise hex of mm_trace_hex. */
+static void test_format_every_byte(void **state) {
+    (void)state;
+    for (unsigned v = 0; v < 256; v++) {
+        mm_trace_ctx c = {.valid = true, .flags = (uint8_t)v};
+        for (size_t i = 0; i < 16; i++) c.trace_id[i] = (uint8_t)(v + 37 * i);
+        for (size_t i = 0; i < 8; i++) c.span_id[i] = (uint8_t)(v * 7 + 11 * i + 1);
+        char out[MM_TRACEPARENT_LEN + 1], want[MM_TRACEPARENT_LEN + 1], hex[33];
+        mm_traceparent_format(&c, out);
+        memcpy(want, "00-", 3);
+        mm_trace_hex(c.trace_id, 16, hex);
+        memcpy(want + 3, hex, 32);
+        want[35] = '-';
+        mm_trace_hex(c.span_id, 8, hex);
+        memcpy(want + 36, hex, 16);
+        want[52] = '-';
+        mm_trace_hex(&c.flags, 1, hex);
+        memcpy(want + 53, hex, 3);
+        assert_string_equal(out, want);
+        mm_trace_ctx back;
+        assert_int_equal(parse(out, &back), 0);
+        assert_memory_equal(back.trace_id, c.trace_id, 16);
+        assert_memory_equal(back.span_id, c.span_id, 8);
+    }
+    /* The parser checks eight digits at once: every byte value, in the
+     * trace id and in the span id, is accepted only as a lowercase digit. */
+    for (unsigned v = 1; v < 256; v++) {
+        bool digit = (v >= '0' && v <= '9') || (v >= 'a' && v <= 'f');
+        for (size_t at = 3; at < 52; at += 7) {
+            if (at == 35) continue;
+            char t[MM_TRACEPARENT_LEN + 1];
+            memcpy(t, GOOD, sizeof t);
+            t[at] = (char)v;
+            mm_trace_ctx c;
+            assert_int_equal(parse(t, &c), digit ? 0 : -1);
+        }
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_valid),          cmocka_unit_test(test_parse_after_format),
         cmocka_unit_test(test_parse_future_version), cmocka_unit_test(test_parse_invalid),
         cmocka_unit_test(test_tracestate),           cmocka_unit_test(test_random),
-        cmocka_unit_test(test_random_after_fork),
+        cmocka_unit_test(test_format_every_byte),    cmocka_unit_test(test_random_after_fork),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
