@@ -30,10 +30,13 @@
 #               create_form worker retiring every 20 events (harakiri_limit:
 #               20) against the same node without harakiri; goal p99 <= 3x.
 #               Variants alternate per round (BENCH_ROUNDS, default 3): none,
-#               standby (default: the overlapped hand-over), seq (standby
-#               without the overlap, MM_NODE_OVERLAP=0: the old worker
-#               stops at its budget before its replacement joins), fresh
-#               (MM_NODE_STANDBY=0), and base (BENCH_BASE's gregor); also
+#               default (the node's defaults: overlapped hand-overs,
+#               MM_NODE_STANDBY=auto, i.e. no standby), standby
+#               (MM_NODE_STANDBY=1), seq (a standby without the overlap,
+#               MM_NODE_OVERLAP=0: the old worker stops at its budget
+#               before its replacement joins), fresh (MM_NODE_STANDBY=0,
+#               not in the default list: auto does the same here), and
+#               base (BENCH_BASE's gregor); also
 #               the per-retirement hand-over gaps from the node's log.
 #   drain       bench_drain only (one create_form worker draining 20,000
 #               events, beside a bare librdkafka consumer process), ROUNDS
@@ -397,17 +400,19 @@ ab)
     ;;
 harakiri)
     # Variants alternate in each of BENCH_ROUNDS (3) rounds, same servers:
-    # none (no harakiri), standby (harakiri 20, the default: overlapped
-    # hand-overs), seq (standby, MM_NODE_OVERLAP=0: no overlap), fresh
-    # (harakiri 20, MM_NODE_STANDBY=0: every replacement forked at its
-    # retirement, overlapped) and, with BENCH_BASE=<another Release tree's build dir>,
+    # none (no harakiri), default (harakiri 20, the node's defaults:
+    # overlapped hand-overs, MM_NODE_STANDBY=auto: no standby), standby
+    # (MM_NODE_STANDBY=1), seq (standby, MM_NODE_OVERLAP=0: no overlap),
+    # fresh (MM_NODE_STANDBY=0: every replacement forked at its
+    # predecessor's budget; only when asked, BENCH_HARAKIRI_VARIANTS)
+    # and, with BENCH_BASE=<another Release tree's build dir>,
     # base (harakiri 20 on that tree's gregor). Each prints req/s and
     # latencies, and the node's per-retirement hand-over gaps from its log
     # (first event of the new worker after the old one's last, as the
     # supervisor saw the two reports; a base tree without that log line
     # prints none).
     cfg=$B/bench-harakiri.yaml
-    variants=${BENCH_HARAKIRI_VARIANTS:-"none standby seq fresh"}
+    variants=${BENCH_HARAKIRI_VARIANTS:-"none default standby seq"}
     [ -n "${BENCH_BASE:-}" ] && variants="$variants base"
     echo "| round | variant | req/s | p50 ms | p90 ms | p99 ms | max ms | errors | hand-overs | gap median ms | gap p90 ms | gap max ms |"
     echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
@@ -417,6 +422,7 @@ harakiri)
             case $v in
             none) limit=null ;;
             seq) overlap=0 ;;
+            default) standby=auto ;;
             fresh) standby=0 ;;
             base) gb=$BENCH_BASE ;;
             esac

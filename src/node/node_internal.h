@@ -96,8 +96,15 @@ typedef struct mm_node {
     int draining; /* no new workers; exit when none is left */
     int killed;   /* SIGKILL sent to every worker; exit 1 when reaped */
     int ready;
-    int static_members;         /* workers join as static group members (default) */
-    int standby_on;             /* a standby per harakiri consumer (MM_NODE_STANDBY) */
+    int static_members; /* workers join as static group members (default) */
+    /* MM_NODE_STANDBY: a pre-started replacement per harakiri consumer
+     * never (0), always (1), or (auto, the default) only where its
+     * retirements cannot overlap their replacement's join. */
+    enum {
+        MM_NODE_STANDBY_NEVER,
+        MM_NODE_STANDBY_ALWAYS,
+        MM_NODE_STANDBY_AUTO
+    } standby_mode;
     int overlap_on;             /* overlapped hand-overs (MM_NODE_OVERLAP) */
     long standby_max_ms;        /* a standby's longest wait (MM_NODE_STANDBY_MAX_MS) */
     mm_worker_crashes *crashes; /* crashes per event id, shared with the workers

@@ -193,10 +193,23 @@ static int spawn_into(mm_node *n, mm_node_slot *s, mm_node_proc *np, int slot, i
     return 0;
 }
 
+/* Whether consumer s's retirements overlap their replacement's join
+ * (docs/node.md, "Overlapped hand-over"), as far as the supervisor knows: a
+ * worker also falls back to stopping first on gregor broker (dynamic
+ * members) and with more than 64 partitions. */
+static int hand_over_overlaps(const mm_node *n, const mm_node_slot *s) {
+    return n->overlap_on && n->static_members && !mm_consumer_txn_enabled(n->o->config, s->spec);
+}
+
 /* Whether consumer s keeps a standby now: harakiri on, workers wanted, the
- * node running (docs/node.md, "Standby workers"). */
+ * node running, and (auto) its hand-overs not overlapped: an overlapped
+ * one hides a fresh fork, and a standby measured no better there (its
+ * start-up competes with the hand-over; docs/node.md, "Standby workers"). */
 static int standby_wanted(const mm_node *n, const mm_node_slot *s) {
-    return n->standby_on && !n->draining && n->redis_ok && s->desired > 0 && s->harakiri_limit > 0;
+    if (n->standby_mode == MM_NODE_STANDBY_NEVER || n->draining || !n->redis_ok ||
+        s->desired <= 0 || s->harakiri_limit <= 0)
+        return 0;
+    return n->standby_mode == MM_NODE_STANDBY_ALWAYS || !hand_over_overlaps(n, s);
 }
 
 /* Tells a standby to leave unused: end of file on its go pipe. */
@@ -943,7 +956,13 @@ static int setup(mm_node *n, const mm_node_options *o, char *err, size_t err_siz
     }
     n->crashes = crashes; /* zeroed */
     const char *sb = getenv("MM_NODE_STANDBY");
-    n->standby_on = !(sb && strcmp(sb, "0") == 0);
+    n->standby_mode = MM_NODE_STANDBY_AUTO;
+    if (sb && strcmp(sb, "0") == 0)
+        n->standby_mode = MM_NODE_STANDBY_NEVER;
+    else if (sb && strcmp(sb, "1") == 0)
+        n->standby_mode = MM_NODE_STANDBY_ALWAYS;
+    else if (sb && *sb && strcmp(sb, "auto") != 0)
+        mm_log_warn("node: MM_NODE_STANDBY=%s is not 0, 1 or auto: auto", sb);
     const char *ov = getenv("MM_NODE_OVERLAP");
     n->overlap_on = !(ov && strcmp(ov, "0") == 0);
     const char *sbm = getenv("MM_NODE_STANDBY_MAX_MS");

@@ -9,8 +9,10 @@
  *   once, the first handling of the events of the partition follows their
  *   offsets (no replacement started before its predecessor stopped), and
  *   the overlap happened (retiring workers handled events past their
- *   budgets and were stopped by their replacements' assignments); the
- *   same, 4 s, with every replacement forked fresh (MM_NODE_STANDBY=0);
+ *   budgets and were stopped by their replacements' assignments), with a
+ *   standby (MM_NODE_STANDBY=1, forced for every other test too); the
+ *   same, 4 s, with the node's default (MM_NODE_STANDBY unset, auto): no
+ *   standby is started and every replacement is forked fresh;
  * - a replacement that never gets its assignment (its standby stopped
  *   with SIGSTOP, then SIGKILLed) does not stall the consumer: the old
  *   worker stops at its deadline and hands over, and the next replacement
@@ -303,9 +305,12 @@ static int overlap_seconds(void) {
 static void sync_load(int standby, int seconds) {
     mm_test_child node;
     char cfg_path[] = "/tmp/mmtest-overlap-cfg-XXXXXX";
-    if (!standby) setenv("MM_NODE_STANDBY", "0", 1);
+    /* Without MM_NODE_STANDBY (auto, the default), overlapped hand-overs
+     * get no standby: each replacement is forked at its predecessor's
+     * budget. */
+    if (!standby) unsetenv("MM_NODE_STANDBY");
     start_node(&node, "{procs: 1, harakiri_limit: 20}", cfg_path);
-    unsetenv("MM_NODE_STANDBY");
+    setenv("MM_NODE_STANDBY", "1", 1);
     static client cl[CLIENTS];
     pthread_t th[CLIENTS];
     long long start = mm_test_now_ms();
@@ -382,6 +387,9 @@ static void sync_load(int standby, int seconds) {
     }
     qsort(gaps, (size_t)ngaps, sizeof *gaps, cmp_int);
     int commit_errors = log_count(log, "commit failed");
+    int from_standby = log_count(log, "predecessor's last (standby)");
+    int from_fresh = log_count(log, "predecessor's last (started fresh)");
+    int standbys_started = log_count(log, "started standby pid=");
     free(log);
     unlink(log_path);
     unlink(cfg_path);
@@ -409,6 +417,13 @@ static void sync_load(int standby, int seconds) {
     assert_true(by_assignment >= 1);
     assert_true(ngaps >= 5);
     assert_int_equal(commit_errors, 0);
+    if (standby) {
+        assert_true(from_standby >= 1);
+    } else {
+        assert_int_equal(standbys_started, 0);
+        assert_int_equal(from_standby, 0);
+        assert_true(from_fresh >= 5);
+    }
 }
 
 static void test_overlap_under_sync_load(void **state) {
@@ -618,5 +633,8 @@ int main(void) {
         cmocka_unit_test(test_overlap_node_drained),
         cmocka_unit_test(test_overlap_procs_lowered),
     };
+    /* A standby (forced: by default an overlapped hand-over has none) for
+     * every test but the default's own (sync_load(0)). */
+    setenv("MM_NODE_STANDBY", "1", 1);
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -274,7 +274,7 @@ static void handed_offsets(int standby) {
      * (test_node_overlap.c tests the overlapped one). */
     setenv("MM_NODE_OVERLAP", "0", 1);
     start_node(&node, "{procs: 1, harakiri_limit: 10}", cfg_path);
-    unsetenv("MM_NODE_STANDBY");
+    setenv("MM_NODE_STANDBY", "1", 1);
     unsetenv("MM_NODE_OVERLAP");
     const int events = 300, limit = 10;
     produce(events);
@@ -383,5 +383,8 @@ int main(void) {
         cmocka_unit_test(test_standby_off_without_harakiri),
         cmocka_unit_test(test_standby_wait_is_bounded),
     };
+    /* Forced on: by default (auto) a consumer whose hand-overs overlap has
+     * no standby (test_node_overlap checks that). */
+    setenv("MM_NODE_STANDBY", "1", 1);
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
