@@ -9,9 +9,13 @@
 #ifndef MM_TEST_NODE_ENV_H
 #define MM_TEST_NODE_ENV_H
 
+#include <dirent.h>
 #include <hiredis.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
 
 #include "mm_test.h"
 
@@ -86,6 +90,86 @@ static inline redisContext *node_env_redis(void) {
     assert_true(c && !c->err);
     freeReplyObject(redisCommand(c, "SELECT " NODE_ENV_REDIS_DB));
     return c;
+}
+
+/* Events of topic that mod_nodetest handled at least once (fields of its
+ * seen hash naming the topic; MMTEST_NODE_SAVE=1). */
+static inline long long node_env_seen_count(const char *topic) {
+    redisContext *c = node_env_redis();
+    redisReply *r = redisCommand(c, "HKEYS mm:state:mmtest_node:seen");
+    long long n = 0;
+    for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements; i++)
+        n += strstr(r->element[i]->str, topic) != NULL;
+    freeReplyObject(r);
+    redisFree(c);
+    return n;
+}
+
+/* The pids of parent's live (not zombie) children whose command line (the
+ * process title a worker sets) contains what: at most cap into out; their
+ * count. */
+static inline size_t node_env_children(pid_t parent, const char *what, pid_t *out, size_t cap) {
+    size_t n = 0;
+    DIR *d = opendir("/proc");
+    assert_non_null(d);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        pid_t pid = (pid_t)atoi(e->d_name);
+        if (pid <= 0) continue;
+        char path[64], buf[512];
+        snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+        FILE *f = fopen(path, "r");
+        if (!f) continue;
+        size_t got = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[got] = '\0';
+        char *rp = strrchr(buf, ')');
+        int ppid = 0;
+        char st = 0;
+        if (!rp || sscanf(rp + 1, " %c %d", &st, &ppid) != 2 || ppid != parent || st == 'Z')
+            continue;
+        snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
+        f = fopen(path, "r");
+        if (!f) continue;
+        got = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[got] = '\0';
+        if (strstr(buf, what) && n < cap) out[n++] = pid;
+    }
+    closedir(d);
+    return n;
+}
+
+/* Whether pid exists and is not a zombie. */
+static inline int node_env_alive(pid_t pid) {
+    char path[64], buf[256];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f) return 0;
+    size_t got = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[got] = '\0';
+    char *rp = strrchr(buf, ')');
+    return rp && rp[1] == ' ' && rp[2] != 'Z';
+}
+
+/* Reads sub (SUBSCRIBEd to the results channel, with a read timeout) until
+ * the result whose sourceEventId is id arrives: 1; 0 when a read failed
+ * (timed out: sub is then unusable). */
+static inline int node_env_wait_answer(redisContext *sub, const char *id) {
+    for (;;) {
+        void *reply = NULL;
+        if (redisGetReply(sub, &reply) != REDIS_OK) return 0;
+        redisReply *r = reply;
+        json_t *doc = r->type == REDIS_REPLY_ARRAY && r->elements == 3
+                          ? json_loads(r->element[2]->str, 0, NULL)
+                          : NULL;
+        const char *src = json_string_value(json_object_get(doc, "sourceEventId"));
+        int answered = src && strcmp(src, id) == 0;
+        json_decref(doc);
+        freeReplyObject(r);
+        if (answered) return 1;
+    }
 }
 
 /* Both, for a test that runs one node on the run's Redis: servers, then

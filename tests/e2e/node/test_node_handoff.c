@@ -131,19 +131,7 @@ static void run(const char *bootstrap, int create, int harakiri, int seconds, lo
         if (mm_producer_send(producer, t, &ev, NULL, NULL, err, sizeof err))
             fail_msg("send: %s", err);
         mm_event_clear(&ev);
-        int answered = 0;
-        while (!answered) {
-            void *reply = NULL;
-            if (redisGetReply(sub, &reply) != REDIS_OK) break; /* 5 s without an answer */
-            r = reply;
-            json_t *doc = r->type == REDIS_REPLY_ARRAY && r->elements == 3
-                              ? json_loads(r->element[2]->str, 0, NULL)
-                              : NULL;
-            const char *src = json_string_value(json_object_get(doc, "sourceEventId"));
-            answered = src && strcmp(src, id) == 0;
-            json_decref(doc);
-            freeReplyObject(r);
-        }
+        int answered = node_env_wait_answer(sub, id); /* 0: 5 s without an answer */
         if (!answered) {
             lost++;
             redisFree(sub); /* the timed-out connection is unusable */

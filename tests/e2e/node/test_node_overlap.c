@@ -29,7 +29,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <hiredis.h>
 #include <jansson.h>
 #include <pthread.h>
@@ -42,8 +41,8 @@
 #include "bus/producer.h"
 #include "mm_test.h"
 #include "node/control.h"
+#include "node_env.h"
 
-#define REDIS_DB "7"
 #if defined(__SANITIZE_ADDRESS__)
 #define MAX_REQUEST_MS 1000
 #else
@@ -60,26 +59,12 @@ static char log_path[64];
 /* Starts a node (stderr, at debug level, to log_path) running count with
  * the given config; the environment names a fresh topic and group. */
 static void start_node(mm_test_child *node, const char *count_cfg, char *cfg_path) {
-    char mod_so[1024], redis_url[256];
-    snprintf(mod_so, sizeof mod_so, "%s/tests/mod_nodetest.so", mm_test_binary_dir());
-    snprintf(redis_url, sizeof redis_url, "%s/" REDIS_DB, mm_test_redis_url());
-    char *w = mm_test_unique_name("mmtest-overlap-web");
-    char *t = mm_test_unique_name("mmtest-overlap");
-    char *g = mm_test_unique_name("mmtest-overlap-group");
-    snprintf(topic, sizeof topic, "%s", t);
-    snprintf(web_topic, sizeof web_topic, "%s", w);
-    setenv("MM_SERVICE_WEB_TOPIC", w, 1);
-    setenv("MMTEST_NODE_TOPIC", t, 1);
-    setenv("MMTEST_NODE_GROUP", g, 1);
+    node_env env;
+    node_env_setup(&env, "mmtest-overlap", mm_test_kafka_bootstrap(), "debug", "6000", 1);
+    snprintf(topic, sizeof topic, "%s", env.topic);
+    snprintf(web_topic, sizeof web_topic, "%s", env.web_topic);
     setenv("MMTEST_NODE_SAVE", "1", 1);
     setenv("MMTEST_NODE_ORDER", "1", 1);
-    setenv("MM_KAFKA_BOOTSTRAP_SERVERS", mm_test_kafka_bootstrap(), 1);
-    setenv("MM_REDIS_URL", redis_url, 1);
-    setenv("MM_LOG_LEVEL", "debug", 1);
-    setenv("MM_KAFKA_PROP_SESSION_TIMEOUT_MS", "6000", 1);
-    setenv("MM_KEEP_APPS", "1", 1);
-    assert_int_equal(mm_test_kafka_create_topic(mm_test_kafka_bootstrap(), w, 1), 0);
-    assert_int_equal(mm_test_kafka_create_topic(mm_test_kafka_bootstrap(), t, 1), 0);
     snprintf(log_path, sizeof log_path, "/tmp/mmtest-overlap-log-XXXXXX");
     int log_fd = mkstemp(log_path);
     int cfg_fd = mkstemp(cfg_path);
@@ -90,7 +75,7 @@ static void start_node(mm_test_child *node, const char *count_cfg, char *cfg_pat
     char *argv[] = {(char *)mm_test_gregor(),
                     "node",
                     "--app",
-                    mod_so,
+                    env.mod_so,
                     "--node-name",
                     NODE_NAME,
                     "--config",
@@ -107,7 +92,6 @@ static void start_node(mm_test_child *node, const char *count_cfg, char *cfg_pat
     assert_int_equal(rc, 0);
     char line[256];
     assert_int_equal(mm_test_child_wait_line(node, "node ready: ", line, sizeof line, 30000), 0);
-    free(w), free(t), free(g);
 }
 
 static char *read_log(void) {
@@ -139,31 +123,9 @@ static int log_wait(const char *what, int ms) {
     return 0;
 }
 
-static redisContext *redis_db(void) {
-    char host[128];
-    int port;
-    mm_test_redis_addr(host, sizeof host, &port);
-    redisContext *c = redisConnect(host, port);
-    assert_true(c && !c->err);
-    freeReplyObject(redisCommand(c, "SELECT " REDIS_DB));
-    return c;
-}
-
-/* Events of our topic handled at least once (fields of the seen hash). */
-static long long seen_count(void) {
-    redisContext *c = redis_db();
-    redisReply *r = redisCommand(c, "HKEYS mm:state:mmtest_node:seen");
-    long long n = 0;
-    for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements; i++)
-        n += strstr(r->element[i]->str, topic) != NULL;
-    freeReplyObject(r);
-    redisFree(c);
-    return n;
-}
-
 /* The handling order of our topic's events (ids, malloc'd; *n of them). */
 static char **handling_order(size_t *n) {
-    redisContext *c = redis_db();
+    redisContext *c = node_env_redis();
     redisReply *r = redisCommand(c, "LRANGE mm:state:mmtest_node:order 0 -1");
     assert_true(r && r->type == REDIS_REPLY_ARRAY);
     char **ids = calloc(r->elements + 1, sizeof *ids);
@@ -177,50 +139,6 @@ static char **handling_order(size_t *n) {
     freeReplyObject(r);
     redisFree(c);
     return ids;
-}
-
-/* The pids of node's live children whose process title contains what. */
-static size_t children(pid_t node, const char *what, pid_t *out, size_t cap) {
-    size_t n = 0;
-    DIR *d = opendir("/proc");
-    assert_non_null(d);
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        pid_t pid = (pid_t)atoi(e->d_name);
-        if (pid <= 0) continue;
-        char path[64], buf[512];
-        snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-        FILE *f = fopen(path, "r");
-        if (!f) continue;
-        size_t got = fread(buf, 1, sizeof buf - 1, f);
-        fclose(f);
-        buf[got] = '\0';
-        char *rp = strrchr(buf, ')');
-        int ppid = 0;
-        char st = 0;
-        if (!rp || sscanf(rp + 1, " %c %d", &st, &ppid) != 2 || ppid != node || st == 'Z') continue;
-        snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
-        f = fopen(path, "r");
-        if (!f) continue;
-        got = fread(buf, 1, sizeof buf - 1, f);
-        fclose(f);
-        buf[got] = '\0';
-        if (strstr(buf, what) && n < cap) out[n++] = pid;
-    }
-    closedir(d);
-    return n;
-}
-
-static int alive(pid_t pid) {
-    char path[64], buf[256];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    FILE *f = fopen(path, "r");
-    if (!f) return 0;
-    size_t got = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[got] = '\0';
-    char *rp = strrchr(buf, ')');
-    return rp && rp[1] == ' ' && rp[2] != 'Z';
 }
 
 static int cmp_int(const void *a, const void *b) { return *(const int *)a - *(const int *)b; }
@@ -270,19 +188,7 @@ static void *client_main(void *arg) {
         mm_event_clear(&ev);
         if (rc) break;
         cl->offset[i] = off;
-        int answered = 0;
-        while (!answered) {
-            void *reply = NULL;
-            if (redisGetReply(sub, &reply) != REDIS_OK) break; /* 5 s without an answer */
-            redisReply *r = reply;
-            json_t *doc = r->type == REDIS_REPLY_ARRAY && r->elements == 3
-                              ? json_loads(r->element[2]->str, 0, NULL)
-                              : NULL;
-            const char *src = json_string_value(json_object_get(doc, "sourceEventId"));
-            answered = src && strcmp(src, id) == 0;
-            json_decref(doc);
-            freeReplyObject(r);
-        }
+        int answered = node_env_wait_answer(sub, id); /* 0: 5 s without an answer */
         cl->lat[i] = mm_test_now_ms() - t0;
         cl->count = (size_t)i + 1;
         if (!answered) {
@@ -463,7 +369,8 @@ static void produce(int from, int n) {
 static pid_t wait_standby(pid_t node) {
     pid_t sb[8];
     for (int i = 0; i < 500; i++) {
-        if (children(node, "gregor worker mmtest_node.count standby", sb, 8) == 1) return sb[0];
+        if (node_env_children(node, "gregor worker mmtest_node.count standby", sb, 8) == 1)
+            return sb[0];
         usleep(20 * 1000);
     }
     fail_msg("no standby");
@@ -473,7 +380,8 @@ static pid_t wait_standby(pid_t node) {
 /* Waits up to ms for events handled; returns how many were. */
 static long long wait_handled(long long events, int ms) {
     long long end = mm_test_now_ms() + ms, seen = 0;
-    while ((seen = seen_count()) < events && mm_test_now_ms() < end) usleep(50 * 1000);
+    while ((seen = node_env_seen_count(topic)) < events && mm_test_now_ms() < end)
+        usleep(50 * 1000);
     return seen;
 }
 
@@ -523,7 +431,7 @@ static void test_overlap_old_worker_killed(void **state) {
     produce(0, 15); /* 5 past the budget: the overlap lasts (up to 2 s) */
     assert_true(log_wait("handling on while the replacement joins", 15000));
     pid_t w[8];
-    assert_int_equal(children(node.pid, "gregor worker mmtest_node.count #0", w, 8), 1);
+    assert_int_equal(node_env_children(node.pid, "gregor worker mmtest_node.count #0", w, 8), 1);
     kill(w[0], SIGKILL);
     usleep(100 * 1000); /* reaped: the supervisor closes the replacement's pipe */
     kill(sb, SIGCONT);
@@ -558,14 +466,14 @@ static void test_overlap_node_drained(void **state) {
     produce(0, 15);
     assert_true(log_wait("handling on while the replacement joins", 15000));
     pid_t w[8];
-    size_t nw = children(node.pid, "gregor worker", w, 8);
+    size_t nw = node_env_children(node.pid, "gregor worker", w, 8);
     kill(sb, SIGCONT);
     long long t0 = mm_test_now_ms();
     int rc = mm_test_child_stop(&node, SIGTERM, 15000);
     long long took = mm_test_now_ms() - t0;
     int left = 0;
-    for (size_t i = 0; i < nw; i++) left += alive(w[i]);
-    left += alive(sb);
+    for (size_t i = 0; i < nw; i++) left += node_env_alive(w[i]);
+    left += node_env_alive(sb);
     print_message("drained during an overlap: node exited %d after %lld ms; %d of %zu workers "
                   "left\n",
                   rc, took, left, nw + 1);
@@ -588,7 +496,7 @@ static void test_overlap_procs_lowered(void **state) {
     produce(0, 15);
     assert_true(log_wait("handling on while the replacement joins", 15000));
     pid_t w[8];
-    assert_int_equal(children(node.pid, "gregor worker mmtest_node.count #0", w, 8), 1);
+    assert_int_equal(node_env_children(node.pid, "gregor worker mmtest_node.count #0", w, 8), 1);
     char err[256];
     mm_producer *producer = mm_producer_new(mm_test_kafka_bootstrap(), NULL, 0, err, sizeof err);
     assert_non_null(producer);
@@ -608,12 +516,13 @@ static void test_overlap_procs_lowered(void **state) {
      * once continued. */
     assert_true(log_wait("processCount=0", 10000));
     kill(sb, SIGCONT);
-    while ((alive(w[0]) || alive(sb)) && mm_test_now_ms() - t0 < 10000) usleep(20 * 1000);
+    while ((node_env_alive(w[0]) || node_env_alive(sb)) && mm_test_now_ms() - t0 < 10000)
+        usleep(20 * 1000);
     long long took = mm_test_now_ms() - t0;
-    int left = alive(w[0]) + alive(sb);
+    int left = node_env_alive(w[0]) + node_env_alive(sb);
     usleep(700 * 1000); /* a worker started again would be there by now */
     pid_t any[8];
-    size_t others = children(node.pid, "gregor worker mmtest_node.count #", any, 8);
+    size_t others = node_env_children(node.pid, "gregor worker mmtest_node.count #", any, 8);
     assert_int_equal(mm_test_child_stop(&node, SIGTERM, 30000), 0);
     print_message("procs 1 -> 0 during an overlap: old worker and replacement gone %lld ms after "
                   "the control event (%d left); %zu worker(s) after\n",

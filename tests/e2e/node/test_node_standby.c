@@ -22,7 +22,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <hiredis.h>
 #include <jansson.h>
 #include <signal.h>
@@ -35,7 +34,8 @@
 #include "mm_test.h"
 #include "node_env.h"
 
-#define REDIS_DB NODE_ENV_REDIS_DB
+/* A standby's process title (worker.c). */
+#define STANDBY_TITLE "gregor worker mmtest_node.count standby"
 /* The median hand-over gap bound: a standby's replacement needs the old
  * worker's final commit, JoinGroup + SyncGroup, OffsetFetch and a fetch
  * (~15 ms measured on the loaded 2-core machine; a fresh process took
@@ -49,66 +49,6 @@
 
 static char topic[256];
 static char log_path[64];
-
-static long long seen_count(void) {
-    char host[128];
-    int port;
-    mm_test_redis_addr(host, sizeof host, &port);
-    redisContext *c = redisConnect(host, port);
-    assert_true(c && !c->err);
-    freeReplyObject(redisCommand(c, "SELECT " REDIS_DB));
-    redisReply *r = redisCommand(c, "HKEYS mm:state:mmtest_node:seen");
-    long long n = 0;
-    for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements; i++)
-        n += strstr(r->element[i]->str, topic) != NULL;
-    freeReplyObject(r);
-    redisFree(c);
-    return n;
-}
-
-/* The pids of node's children whose process title says "standby". */
-static size_t standbys(pid_t node, pid_t *out, size_t cap) {
-    size_t n = 0;
-    DIR *d = opendir("/proc");
-    assert_non_null(d);
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        pid_t pid = (pid_t)atoi(e->d_name);
-        if (pid <= 0) continue;
-        char path[64], buf[512];
-        snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-        FILE *f = fopen(path, "r");
-        if (!f) continue;
-        size_t got = fread(buf, 1, sizeof buf - 1, f);
-        fclose(f);
-        buf[got] = '\0';
-        char *rp = strrchr(buf, ')');
-        int ppid = 0;
-        char st = 0;
-        if (!rp || sscanf(rp + 1, " %c %d", &st, &ppid) != 2 || ppid != node || st == 'Z') continue;
-        snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
-        f = fopen(path, "r");
-        if (!f) continue;
-        got = fread(buf, 1, sizeof buf - 1, f);
-        fclose(f);
-        buf[got] = '\0';
-        if (strstr(buf, "gregor worker mmtest_node.count standby") && n < cap) out[n++] = pid;
-    }
-    closedir(d);
-    return n;
-}
-
-static int alive(pid_t pid) {
-    char path[64], buf[256];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    FILE *f = fopen(path, "r");
-    if (!f) return 0;
-    size_t got = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[got] = '\0';
-    char *rp = strrchr(buf, ')');
-    return rp && rp[1] == ' ' && rp[2] != 'Z';
-}
 
 /* Starts a node (stderr to log_path) running count with the given config
  * line; the environment names a fresh topic and group. */
@@ -191,9 +131,9 @@ static void test_standby_takes_over(void **state) {
     size_t most = 0;
     long long deadline = mm_test_now_ms() + 60000;
     long long seen = 0;
-    while ((seen = seen_count()) < events && mm_test_now_ms() < deadline) {
+    while ((seen = node_env_seen_count(topic)) < events && mm_test_now_ms() < deadline) {
         pid_t p[8];
-        size_t k = standbys(node.pid, p, 8);
+        size_t k = node_env_children(node.pid, STANDBY_TITLE, p, 8);
         if (k > most) most = k;
         usleep(20 * 1000);
     }
@@ -205,14 +145,15 @@ static void test_standby_takes_over(void **state) {
      * exits with it. */
     pid_t sb[8];
     size_t k = 0;
-    for (int i = 0; i < 100 && (k = standbys(node.pid, sb, 8)) == 0; i++) usleep(50 * 1000);
+    for (int i = 0; i < 100 && (k = node_env_children(node.pid, STANDBY_TITLE, sb, 8)) == 0; i++)
+        usleep(50 * 1000);
     assert_int_equal(k, 1);
     kill(node.pid, SIGKILL);
     long long t0 = mm_test_now_ms();
-    while (alive(sb[0]) && mm_test_now_ms() - t0 < 5000) usleep(20 * 1000);
+    while (node_env_alive(sb[0]) && mm_test_now_ms() - t0 < 5000) usleep(20 * 1000);
     print_message("standby pid %d gone %lld ms after the node's SIGKILL\n", (int)sb[0],
                   mm_test_now_ms() - t0);
-    assert_false(alive(sb[0]));
+    assert_false(node_env_alive(sb[0]));
     mm_test_child_stop(&node, SIGKILL, 5000);
 
     char *log = read_log();
@@ -243,12 +184,7 @@ static void test_standby_takes_over(void **state) {
 
 /* The pids in the seen hash for our topic's events and how many each has. */
 static size_t seen_pids(long long *pids, int *counts, size_t cap) {
-    char host[128];
-    int port;
-    mm_test_redis_addr(host, sizeof host, &port);
-    redisContext *c = redisConnect(host, port);
-    assert_true(c && !c->err);
-    freeReplyObject(redisCommand(c, "SELECT " REDIS_DB));
+    redisContext *c = node_env_redis();
     redisReply *r = redisCommand(c, "HGETALL mm:state:mmtest_node:seen");
     size_t n = 0;
     for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2) {
@@ -280,7 +216,8 @@ static void handed_offsets(int standby) {
     produce(events);
     long long deadline = mm_test_now_ms() + 120000;
     long long seen = 0;
-    while ((seen = seen_count()) < events && mm_test_now_ms() < deadline) usleep(50 * 1000);
+    while ((seen = node_env_seen_count(topic)) < events && mm_test_now_ms() < deadline)
+        usleep(50 * 1000);
     usleep(500 * 1000); /* an event handled again would come now at the latest */
     assert_int_equal(mm_test_child_stop(&node, SIGTERM, 30000), 0);
     long long pids[64];
@@ -337,7 +274,7 @@ static void test_standby_off_without_harakiri(void **state) {
     start_node(&node, "{procs: 1}", cfg_path);
     sleep(2);
     pid_t sb[8];
-    assert_int_equal(standbys(node.pid, sb, 8), 0);
+    assert_int_equal(node_env_children(node.pid, STANDBY_TITLE, sb, 8), 0);
     assert_int_equal(mm_test_child_stop(&node, SIGTERM, 30000), 0);
     unlink(log_path);
     unlink(cfg_path);
@@ -356,7 +293,7 @@ static void test_standby_wait_is_bounded(void **state) {
     long long end = mm_test_now_ms() + 5000;
     while (mm_test_now_ms() < end) {
         pid_t p[8];
-        size_t k = standbys(node.pid, p, 8);
+        size_t k = node_env_children(node.pid, STANDBY_TITLE, p, 8);
         if (k > most) most = k;
         for (size_t i = 0; i < k; i++) {
             size_t j = 0;
@@ -368,7 +305,7 @@ static void test_standby_wait_is_bounded(void **state) {
     print_message("%zu standbys in 5 s with a 1 s wait; at most %zu at a time\n", nd, most);
     assert_int_equal(mm_test_child_stop(&node, SIGTERM, 30000), 0);
     /* Drained: no standby outlives its node. */
-    for (size_t i = 0; i < nd; i++) assert_false(alive(distinct[i]));
+    for (size_t i = 0; i < nd; i++) assert_false(node_env_alive(distinct[i]));
     unlink(log_path);
     unlink(cfg_path);
     assert_true(nd >= 3);
