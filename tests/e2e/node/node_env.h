@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "mm_test.h"
 
@@ -170,6 +171,53 @@ static inline int node_env_wait_answer(redisContext *sub, const char *id) {
         freeReplyObject(r);
         if (answered) return 1;
     }
+}
+
+/* Starts `gregor node --node-name node_name` on e's service with the
+ * config "mmtest_node: {count: COUNT_CFG, idle: {procs: 0}}" written to
+ * cfg_path and its stderr to log_path (both mkstemp templates, filled in
+ * here), and waits up to 30 s for "node ready: ". */
+static inline void node_env_start_node(mm_test_child *node, const node_env *e,
+                                       const char *node_name, const char *count_cfg, char *cfg_path,
+                                       char *log_path) {
+    int log_fd = mkstemp(log_path);
+    int cfg_fd = mkstemp(cfg_path);
+    assert_true(log_fd >= 0 && cfg_fd >= 0);
+    char cfg[256];
+    snprintf(cfg, sizeof cfg, "mmtest_node:\n  count: %s\n  idle: {procs: 0}\n", count_cfg);
+    assert_int_equal(write(cfg_fd, cfg, strlen(cfg)), (ssize_t)strlen(cfg));
+    close(cfg_fd);
+    char *argv[] = {(char *)mm_test_gregor(),
+                    "node",
+                    "--app",
+                    (char *)e->mod_so,
+                    "--node-name",
+                    (char *)node_name,
+                    "--config",
+                    cfg_path,
+                    NULL};
+    int saved = dup(2);
+    dup2(log_fd, 2);
+    int rc = mm_test_child_spawn(node, argv);
+    dup2(saved, 2);
+    close(saved);
+    close(log_fd);
+    assert_int_equal(rc, 0);
+    char line[256];
+    assert_int_equal(mm_test_child_wait_line(node, "node ready: ", line, sizeof line, 30000), 0);
+}
+
+/* The file at path (the node's log), up to cap − 1 bytes, NUL-terminated;
+ * the caller frees it. */
+static inline char *node_env_read_log(const char *path, size_t cap) {
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char *log = calloc(1, cap);
+    assert_non_null(log);
+    size_t n = fread(log, 1, cap - 1, f);
+    log[n] = '\0';
+    fclose(f);
+    return log;
 }
 
 /* Both, for a test that runs one node on the run's Redis: servers, then

@@ -57,41 +57,10 @@ static void start_node(mm_test_child *node, const char *count_cfg, char *cfg_pat
     node_env_setup(&env, "mmtest-standby", mm_test_kafka_bootstrap(), "info", "6000", 1);
     snprintf(topic, sizeof topic, "%s", env.topic);
     snprintf(log_path, sizeof log_path, "/tmp/mmtest-standby-log-XXXXXX");
-    int log_fd = mkstemp(log_path);
-    int cfg_fd = mkstemp(cfg_path);
-    char cfg[256];
-    snprintf(cfg, sizeof cfg, "mmtest_node:\n  count: %s\n  idle: {procs: 0}\n", count_cfg);
-    assert_int_equal(write(cfg_fd, cfg, strlen(cfg)), (ssize_t)strlen(cfg));
-    close(cfg_fd);
-    char *argv[] = {(char *)mm_test_gregor(),
-                    "node",
-                    "--app",
-                    env.mod_so,
-                    "--node-name",
-                    "standby",
-                    "--config",
-                    cfg_path,
-                    NULL};
-    int saved = dup(2);
-    dup2(log_fd, 2);
-    int rc = mm_test_child_spawn(node, argv);
-    dup2(saved, 2);
-    close(saved);
-    close(log_fd);
-    assert_int_equal(rc, 0);
-    char line[256];
-    assert_int_equal(mm_test_child_wait_line(node, "node ready: ", line, sizeof line, 30000), 0);
+    node_env_start_node(node, &env, "standby", count_cfg, cfg_path, log_path);
 }
 
-static char *read_log(void) {
-    FILE *f = fopen(log_path, "r");
-    assert_non_null(f);
-    char *log = calloc(1, 4 << 20);
-    size_t n = fread(log, 1, (4 << 20) - 1, f);
-    log[n] = '\0';
-    fclose(f);
-    return log;
-}
+static char *read_log(void) { return node_env_read_log(log_path, 4 << 20); }
 
 /* n NodeTestEvents to the topic, all at once: a backlog. */
 static void produce(int n) {
