@@ -354,6 +354,25 @@ static long long wait_handled(long long events, int ms) {
     return seen;
 }
 
+/* A node (harakiri 10) whose worker is past its budget and overlapping,
+ * its replacement (the standby) held with SIGSTOP before its go: 15
+ * events produced, the worker's "handling on" logged. Returns the
+ * standby's pid; *w0 (when not NULL) gets the old worker's. */
+static pid_t start_held_overlap(mm_test_child *node, char *cfg_path, pid_t *w0) {
+    start_node(node, "{procs: 1, harakiri_limit: 10}", cfg_path);
+    pid_t sb = wait_standby(node->pid);
+    kill(sb, SIGSTOP); /* the overlap lasts until we let it go on (up to 2 s) */
+    produce(0, 15);    /* 5 past the budget */
+    assert_true(log_wait("handling on while the replacement joins", 15000));
+    pid_t w[8];
+    if (w0) {
+        assert_int_equal(node_env_children(node->pid, "gregor worker mmtest_node.count #0", w, 8),
+                         1);
+        *w0 = w[0];
+    }
+    return sb;
+}
+
 /* The replacement never gets its assignment (its standby is stopped before
  * its go, then killed): the old worker stops at its deadline (2 s after
  * its budget) and hands over; the next replacement handles the rest. */
@@ -393,15 +412,10 @@ static void test_overlap_old_worker_killed(void **state) {
     (void)state;
     mm_test_child node;
     char cfg_path[] = "/tmp/mmtest-overlap-cfg-XXXXXX";
-    start_node(&node, "{procs: 1, harakiri_limit: 10}", cfg_path);
-    pid_t sb = wait_standby(node.pid);
-    kill(sb, SIGSTOP); /* the overlap lasts until we let it go on */
+    pid_t w0;
+    pid_t sb = start_held_overlap(&node, cfg_path, &w0);
     const int events = 35;
-    produce(0, 15); /* 5 past the budget: the overlap lasts (up to 2 s) */
-    assert_true(log_wait("handling on while the replacement joins", 15000));
-    pid_t w[8];
-    assert_int_equal(node_env_children(node.pid, "gregor worker mmtest_node.count #0", w, 8), 1);
-    kill(w[0], SIGKILL);
+    kill(w0, SIGKILL);
     usleep(100 * 1000); /* reaped: the supervisor closes the replacement's pipe */
     kill(sb, SIGCONT);
     long long t0 = mm_test_now_ms();
@@ -429,11 +443,7 @@ static void test_overlap_node_drained(void **state) {
     (void)state;
     mm_test_child node;
     char cfg_path[] = "/tmp/mmtest-overlap-cfg-XXXXXX";
-    start_node(&node, "{procs: 1, harakiri_limit: 10}", cfg_path);
-    pid_t sb = wait_standby(node.pid);
-    kill(sb, SIGSTOP);
-    produce(0, 15);
-    assert_true(log_wait("handling on while the replacement joins", 15000));
+    pid_t sb = start_held_overlap(&node, cfg_path, NULL);
     pid_t w[8];
     size_t nw = node_env_children(node.pid, "gregor worker", w, 8);
     kill(sb, SIGCONT);
@@ -459,13 +469,8 @@ static void test_overlap_procs_lowered(void **state) {
     (void)state;
     mm_test_child node;
     char cfg_path[] = "/tmp/mmtest-overlap-cfg-XXXXXX";
-    start_node(&node, "{procs: 1, harakiri_limit: 10}", cfg_path);
-    pid_t sb = wait_standby(node.pid);
-    kill(sb, SIGSTOP);
-    produce(0, 15);
-    assert_true(log_wait("handling on while the replacement joins", 15000));
-    pid_t w[8];
-    assert_int_equal(node_env_children(node.pid, "gregor worker mmtest_node.count #0", w, 8), 1);
+    pid_t w0;
+    pid_t sb = start_held_overlap(&node, cfg_path, &w0);
     char err[256];
     mm_producer *producer = mm_producer_new(mm_test_kafka_bootstrap(), NULL, 0, err, sizeof err);
     assert_non_null(producer);
@@ -485,10 +490,10 @@ static void test_overlap_procs_lowered(void **state) {
      * once continued. */
     assert_true(log_wait("processCount=0", 10000));
     kill(sb, SIGCONT);
-    while ((node_env_alive(w[0]) || node_env_alive(sb)) && mm_test_now_ms() - t0 < 10000)
+    while ((node_env_alive(w0) || node_env_alive(sb)) && mm_test_now_ms() - t0 < 10000)
         usleep(20 * 1000);
     long long took = mm_test_now_ms() - t0;
-    int left = node_env_alive(w[0]) + node_env_alive(sb);
+    int left = node_env_alive(w0) + node_env_alive(sb);
     usleep(700 * 1000); /* a worker started again would be there by now */
     pid_t any[8];
     size_t others = node_env_children(node.pid, "gregor worker mmtest_node.count #", any, 8);
