@@ -18,6 +18,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "bus/producer.h"
 #include "mm_test.h"
 
 /* The Redis db the node and mod_nodetest's state live in (MM_REDIS_URL). */
@@ -218,6 +219,28 @@ static inline char *node_env_read_log(const char *path, size_t cap) {
     log[n] = '\0';
     fclose(f);
     return log;
+}
+
+/* NodeTestEvents from .. from + n − 1 to topic, all at once (a backlog),
+ * with the ids "TOPIC-I"; flushed (20 s at most). */
+static inline void node_env_produce(const char *topic, int from, int n) {
+    char err[256];
+    mm_producer *producer = mm_producer_new(mm_test_kafka_bootstrap(), NULL, 0, err, sizeof err);
+    assert_non_null(producer);
+    for (int i = from; i < from + n; i++) {
+        mm_event ev;
+        char id[512];
+        assert_int_equal(
+            mm_event_create(&ev, "mmtest_node", "NodeTestEvent", json_pack("{s:i}", "n", i)), 0);
+        snprintf(id, sizeof id, "%s-%d", topic, i);
+        free(ev.id);
+        ev.id = strdup(id);
+        if (mm_producer_send(producer, topic, &ev, NULL, NULL, err, sizeof err))
+            fail_msg("send: %s", err);
+        mm_event_clear(&ev);
+    }
+    assert_int_equal(mm_producer_flush(producer, 20000), 0);
+    mm_producer_free(producer);
 }
 
 /* Both, for a test that runs one node on the run's Redis: servers, then

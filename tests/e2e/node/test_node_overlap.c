@@ -313,27 +313,6 @@ static void test_overlap_fresh_replacements(void **state) {
 
 /* ---- failure paths ---------------------------------------------------------- */
 
-/* NodeTestEvents from .. from+n-1 to the topic, all at once: a backlog. */
-static void produce(int from, int n) {
-    char err[256];
-    mm_producer *producer = mm_producer_new(mm_test_kafka_bootstrap(), NULL, 0, err, sizeof err);
-    assert_non_null(producer);
-    for (int i = from; i < from + n; i++) {
-        mm_event ev;
-        char id[512];
-        assert_int_equal(
-            mm_event_create(&ev, "mmtest_node", "NodeTestEvent", json_pack("{s:i}", "n", i)), 0);
-        snprintf(id, sizeof id, "%s-%d", topic, i);
-        free(ev.id);
-        ev.id = strdup(id);
-        if (mm_producer_send(producer, topic, &ev, NULL, NULL, err, sizeof err))
-            fail_msg("send: %s", err);
-        mm_event_clear(&ev);
-    }
-    assert_int_equal(mm_producer_flush(producer, 20000), 0);
-    mm_producer_free(producer);
-}
-
 /* The node's standby, once it is there (10 s at most). */
 static pid_t wait_standby(pid_t node) {
     pid_t sb[8];
@@ -361,8 +340,8 @@ static long long wait_handled(long long events, int ms) {
 static pid_t start_held_overlap(mm_test_child *node, char *cfg_path, pid_t *w0) {
     start_node(node, "{procs: 1, harakiri_limit: 10}", cfg_path);
     pid_t sb = wait_standby(node->pid);
-    kill(sb, SIGSTOP); /* the overlap lasts until we let it go on (up to 2 s) */
-    produce(0, 15);    /* 5 past the budget */
+    kill(sb, SIGSTOP);              /* the overlap lasts until we let it go on (up to 2 s) */
+    node_env_produce(topic, 0, 15); /* 5 past the budget */
     assert_true(log_wait("handling on while the replacement joins", 15000));
     pid_t w[8];
     if (w0) {
@@ -386,13 +365,13 @@ static void test_overlap_replacement_never_assigned(void **state) {
     /* 15: the old worker takes 5 past its budget of 10, then waits (it
      * would stop at 4 times its budget). */
     const int events = 35;
-    produce(0, 15);
+    node_env_produce(topic, 0, 15);
     long long t0 = mm_test_now_ms();
     int deadline = log_wait("ended by its deadline", 15000);
     long long stopped_ms = mm_test_now_ms() - t0;
     kill(sb, SIGKILL);
     long long t1 = mm_test_now_ms();
-    produce(15, 20); /* for the next replacement */
+    node_env_produce(topic, 15, 20); /* for the next replacement */
     long long seen = wait_handled(events, 20000);
     long long rest_ms = mm_test_now_ms() - t1;
     assert_int_equal(mm_test_child_stop(&node, SIGTERM, 30000), 0);
@@ -419,7 +398,7 @@ static void test_overlap_old_worker_killed(void **state) {
     usleep(100 * 1000); /* reaped: the supervisor closes the replacement's pipe */
     kill(sb, SIGCONT);
     long long t0 = mm_test_now_ms();
-    produce(15, 20); /* for the replacement */
+    node_env_produce(topic, 15, 20); /* for the replacement */
     long long seen = wait_handled(events, 20000);
     long long rest_ms = mm_test_now_ms() - t0;
     assert_int_equal(mm_test_child_stop(&node, SIGTERM, 30000), 0);

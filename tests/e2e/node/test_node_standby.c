@@ -62,27 +62,6 @@ static void start_node(mm_test_child *node, const char *count_cfg, char *cfg_pat
 
 static char *read_log(void) { return node_env_read_log(log_path, 4 << 20); }
 
-/* n NodeTestEvents to the topic, all at once: a backlog. */
-static void produce(int n) {
-    char err[256];
-    mm_producer *producer = mm_producer_new(mm_test_kafka_bootstrap(), NULL, 0, err, sizeof err);
-    assert_non_null(producer);
-    for (int i = 0; i < n; i++) {
-        mm_event ev;
-        char id[512];
-        assert_int_equal(
-            mm_event_create(&ev, "mmtest_node", "NodeTestEvent", json_pack("{s:i}", "n", i)), 0);
-        snprintf(id, sizeof id, "%s-%d", topic, i);
-        free(ev.id);
-        ev.id = strdup(id);
-        if (mm_producer_send(producer, topic, &ev, NULL, NULL, err, sizeof err))
-            fail_msg("send: %s", err);
-        mm_event_clear(&ev);
-    }
-    assert_int_equal(mm_producer_flush(producer, 20000), 0);
-    mm_producer_free(producer);
-}
-
 static int cmp_int(const void *a, const void *b) { return *(const int *)a - *(const int *)b; }
 
 static void test_standby_takes_over(void **state) {
@@ -95,7 +74,7 @@ static void test_standby_takes_over(void **state) {
     start_node(&node, "{procs: 1, harakiri_limit: 10}", cfg_path);
     unsetenv("MM_NODE_OVERLAP");
     const int events = 120;
-    produce(events);
+    node_env_produce(topic, 0, events);
     /* Never two standbys, sampled while the workers retire. */
     size_t most = 0;
     long long deadline = mm_test_now_ms() + 60000;
@@ -182,7 +161,7 @@ static void handed_offsets(int standby) {
     setenv("MM_NODE_STANDBY", "1", 1);
     unsetenv("MM_NODE_OVERLAP");
     const int events = 300, limit = 10;
-    produce(events);
+    node_env_produce(topic, 0, events);
     long long deadline = mm_test_now_ms() + 120000;
     long long seen = 0;
     while ((seen = node_env_seen_count(topic)) < events && mm_test_now_ms() < deadline)
