@@ -160,26 +160,12 @@ const char *mm_event_attribute(const mm_event *event, const char *name) {
     if (strcmp(name, "source") == 0) return event->source;
     if (strcmp(name, "time") == 0) return event->time;
     if (event->trace.set && name[0] == 't') { /* the context this process set */
-        if (strcmp(name, "traceparent") == 0) {
-            static _Thread_local char text[MM_TRACEPARENT_LEN + 1];
-            mm_event_traceparent(event, text);
-            return text;
-        }
+        if (strcmp(name, "traceparent") == 0) return event->trace.text;
         if (strcmp(name, "tracestate") == 0) return event->trace.state;
     }
     for (size_t i = 0; i < event->ext_count; i++)
         if (strcmp(event->ext[i].name, name) == 0) return event->ext[i].value;
     return NULL;
-}
-
-void mm_event_traceparent(const mm_event *ev, char out[MM_TRACEPARENT_LEN + 1]) {
-    assert(ev->trace.set);
-    mm_trace_ctx c;
-    c.valid = true;
-    memcpy(c.trace_id, ev->trace.trace_id, 16);
-    memcpy(c.span_id, ev->trace.span_id, 8);
-    c.flags = ev->trace.flags;
-    mm_traceparent_format(&c, out);
 }
 
 int mm_event_create(mm_event *ev, const char *service, const char *type, json_t *data) {
@@ -538,9 +524,6 @@ int mm_envelope_encode_ext(const mm_event *ev, const char *ext_name, const char 
     /* The context this process set: its headers, in place of any
      * traceparent or tracestate in ext. */
     bool own_trace = ev->trace.set;
-    char tp[MM_TRACEPARENT_LEN + 1];
-    if (own_trace && !(ext_name && strcmp(ext_name, "traceparent") == 0))
-        mm_event_traceparent(ev, tp);
     int bad = add_header(h, MM_HDR_SPECVERSION, MM_CE_SPECVERSION) |
               add_header(h, MM_HDR_ID, ev->id) | add_header(h, MM_HDR_SOURCE, ev->source) |
               add_header(h, MM_HDR_TYPE, type) |
@@ -549,7 +532,8 @@ int mm_envelope_encode_ext(const mm_event *ev, const char *ext_name, const char 
     if (ev->reply_to) bad |= add_header(h, MM_HDR_REPLYTO, ev->reply_to);
     if (ev->cause_id) bad |= add_header(h, MM_HDR_CAUSEID, ev->cause_id);
     if (own_trace) {
-        const char *v = ext_name && strcmp(ext_name, "traceparent") == 0 ? ext_value : tp;
+        const char *v =
+            ext_name && strcmp(ext_name, "traceparent") == 0 ? ext_value : ev->trace.text;
         bad |= rd_kafka_header_add(h, "ce_traceparent", 14, v, MM_TRACEPARENT_LEN) ==
                        RD_KAFKA_RESP_ERR_NO_ERROR
                    ? 0

@@ -77,6 +77,10 @@ typedef struct mm_event_trace {
     uint8_t flags;
     bool set;
     char *state; /* the tracestate, malloc'd; NULL when none */
+    /* The same as traceparent text, formatted when set (~90 instructions):
+     * what mm_event_attribute returns and the encoder writes, so that the
+     * attribute lives as long as the event. */
+    char text[MM_TRACEPARENT_LEN + 1];
 } mm_event_trace;
 
 /* One event. All strings are heap-owned by the event (mm_event_clear frees
@@ -109,10 +113,6 @@ typedef struct mm_event {
     char *strings;
     size_t strings_len;
 } mm_event;
-
-/* ev's trace context (ev->trace, which must be set) as W3C traceparent
- * text. */
-void mm_event_traceparent(const mm_event *ev, char out[MM_TRACEPARENT_LEN + 1]);
 
 /* A header as raw bytes, as found on a Kafka message. value may be NULL
  * (a header without value). */

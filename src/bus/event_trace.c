@@ -18,6 +18,7 @@ int mm_event_trace_set(mm_event *ev, const mm_trace_ctx *ctx) {
     memcpy(ev->trace.span_id, ctx->span_id, 8);
     ev->trace.flags = ctx->flags;
     ev->trace.state = state;
+    mm_traceparent_format(ctx, ev->trace.text);
     ev->trace.set = true;
     return 0;
 }

@@ -209,6 +209,33 @@ static void test_own_context(void **state) {
     mm_event_clear(&ev);
 }
 
+/* Two events this process traced: each one's traceparent attribute is its
+ * own and stays valid while the event lives (the public header promises
+ * "valid during the call"; a per-thread buffer shared by every event once
+ * made the first answer change at the second call). */
+static void test_own_context_attribute_lives_with_event(void **state) {
+    (void)state;
+    static const char TP2[] = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00";
+    mm_trace_ctx c1 = {0}, c2 = {0};
+    assert_int_equal(mm_traceparent_parse(TP, strlen(TP), &c1), 0);
+    assert_int_equal(mm_traceparent_parse(TP2, strlen(TP2), &c2), 0);
+    mm_event a, b;
+    assert_int_equal(mm_event_create(&a, "forms", "CreateFormEvent", NULL), 0);
+    assert_int_equal(mm_event_create(&b, "forms", "CreateFormEvent", NULL), 0);
+    assert_int_equal(mm_event_trace_set(&a, &c1), 0);
+    assert_int_equal(mm_event_trace_set(&b, &c2), 0);
+    const char *ta = mm_event_attribute(&a, "traceparent");
+    const char *tb = mm_event_attribute(&b, "traceparent");
+    assert_string_equal(ta, TP);
+    assert_string_equal(tb, TP2);
+    assert_ptr_not_equal(ta, tb);
+    /* set again: the attribute follows */
+    assert_int_equal(mm_event_trace_set(&a, &c2), 0);
+    assert_string_equal(mm_event_attribute(&a, "traceparent"), TP2);
+    mm_event_clear(&a);
+    mm_event_clear(&b);
+}
+
 /* A binary-mode decode keeps the extensions and their array in the event's
  * one block: adding and replacing extensions afterwards moves them out
  * without freeing inside the block (ASan checks), and clearing frees it
@@ -243,6 +270,7 @@ int main(void) {
         cmocka_unit_test(test_structured_mode),
         cmocka_unit_test(test_ext_storage_and_override),
         cmocka_unit_test(test_own_context),
+        cmocka_unit_test(test_own_context_attribute_lives_with_event),
         cmocka_unit_test(test_decoded_ext_block),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
