@@ -11,13 +11,13 @@
 #include <jansson.h>
 #include <librdkafka/rdkafka.h>
 
-static double now_s(void) {
+double bare_now_s(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static long kib(const char *file, const char *field) {
+long bare_proc_kib(const char *file, const char *field) {
     FILE *f = fopen(file, "r");
     char line[256];
     long v = -1;
@@ -89,12 +89,12 @@ int bare_loop_run(const char *bootstrap, const char *topic, long n, int produce,
     rd_kafka_subscribe(rk, t);
     rd_kafka_topic_partition_list_destroy(t);
     long got = 0;
-    double start = 0, last = 0, deadline = now_s() + 300;
-    while (got < n && now_s() < deadline) {
+    double start = 0, last = 0, deadline = bare_now_s() + 300;
+    while (got < n && bare_now_s() < deadline) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
         if (!m) continue;
         if (!m->err) {
-            if (got == 0) start = now_s();
+            if (got == 0) start = bare_now_s();
             got++;
             json_decref(json_loadb(m->payload, m->len, 0, NULL));
             if (pk) {
@@ -109,21 +109,23 @@ int bare_loop_run(const char *bootstrap, const char *topic, long n, int produce,
                 rd_kafka_poll(pk, 0);
             }
             rd_kafka_offset_store(m->rkt, m->partition, m->offset);
-            last = now_s();
+            last = bare_now_s();
         }
         rd_kafka_message_destroy(m);
     }
     if (pk) rd_kafka_flush(pk, 30000);
     /* Resting: a second after the drain, still a group member. */
-    for (double until = now_s() + 1; now_s() < until;) {
+    for (double until = bare_now_s() + 1; bare_now_s() < until;) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
         if (m) rd_kafka_message_destroy(m);
         if (pk) rd_kafka_poll(pk, 0);
     }
-    fprintf(report, "%.0f %ld %ld %ld %ld %ld\n",
-            got > 1 ? (double)(got - 1) / (last - start) : 0.0, kib("/proc/self/status", "VmHWM"),
-            kib("/proc/self/status", "VmRSS"), kib("/proc/self/smaps_rollup", "Pss"),
-            kib("/proc/self/status", "RssAnon"), kib("/proc/self/status", "RssFile"));
+    fprintf(
+        report, "%.0f %ld %ld %ld %ld %ld\n", got > 1 ? (double)(got - 1) / (last - start) : 0.0,
+        bare_proc_kib("/proc/self/status", "VmHWM"), bare_proc_kib("/proc/self/status", "VmRSS"),
+        bare_proc_kib("/proc/self/smaps_rollup", "Pss"),
+        bare_proc_kib("/proc/self/status", "RssAnon"),
+        bare_proc_kib("/proc/self/status", "RssFile"));
     fflush(report);
     if (smaps_out) copy_file("/proc/self/smaps", smaps_out);
     if (pk) rd_kafka_destroy(pk);

@@ -15,4 +15,11 @@
 int bare_loop_run(const char *bootstrap, const char *topic, long n, int produce,
                   const char *smaps_out, FILE *report);
 
+/* CLOCK_MONOTONIC in seconds. */
+double bare_now_s(void);
+
+/* The KiB value of field ("VmRSS", "Pss", ...) in a /proc file of the
+ * "Field:   N kB" kind (file: "/proc/self/status", ...); -1 when absent. */
+long bare_proc_kib(const char *file, const char *field);
+
 #endif

@@ -41,23 +41,6 @@
 #include "service/schema_merge.h"
 #include "service/service_internal.h"
 
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static long status_kib(const char *field) {
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    long v = -1;
-    size_t n = strlen(field);
-    while (f && fgets(line, sizeof line, f))
-        if (strncmp(line, field, n) == 0 && line[n] == ':') v = atol(line + n + 1);
-    if (f) fclose(f);
-    return v;
-}
-
 static int produce_backlog(const char *bootstrap, const char *topic, long n) {
     char err[512];
     mm_producer *p = mm_producer_new(bootstrap, NULL, 0, err, sizeof err);
@@ -100,18 +83,18 @@ typedef struct timing {
 
 static int progress(void *ud, const mm_consumer_stats *st) {
     timing *t = ud;
-    if (t->seen == 0) t->start = now_s();
+    if (t->seen == 0) t->start = bare_now_s();
     t->seen = st->handled + st->skipped + st->dead_lettered;
-    double now = now_s();
+    double now = bare_now_s();
     if (t->seen > 1 && now - t->last > t->max_gap) t->max_gap = now - t->last;
     t->last = now;
     t->nudges = st->fetch_nudges;
     if (t->seen % 1000 == 1) {
-        long rss = status_kib("VmRSS");
+        long rss = bare_proc_kib("/proc/self/status", "VmRSS");
         if (rss > t->rss_max_kib) {
             t->rss_max_kib = rss, t->rss_max_at = t->seen;
-            t->anon_at_max_kib = status_kib("RssAnon");
-            t->file_at_max_kib = status_kib("RssFile");
+            t->anon_at_max_kib = bare_proc_kib("/proc/self/status", "RssAnon");
+            t->file_at_max_kib = bare_proc_kib("/proc/self/status", "RssFile");
         }
     }
     return 0;
@@ -238,7 +221,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "%s\n", err);
         return 1;
     }
-    long rss_before = status_kib("VmRSS");
+    long rss_before = bare_proc_kib("/proc/self/status", "VmRSS");
     timing t = {0};
     mm_runner_options ro = {
         .max_messages = (uint64_t)n, .on_progress = progress, .progress_ud = &t};
@@ -265,9 +248,9 @@ int main(int argc, char **argv) {
         "\"bare_fork_rss_after_kib\":%ld,\"fetch_nudges\":%llu,\"max_gap_ms\":%.1f}\n",
         n, (unsigned long long)t.seen, eps, t.seen ? cpu * 1e6 / (double)t.seen : 0, rss_before,
         t.rss_max_kib, (unsigned long long)t.rss_max_at, t.anon_at_max_kib, t.file_at_max_kib,
-        status_kib("VmRSS"), status_kib("VmHWM"), bare.eps, bare.peak, bare.after, bare.pss,
-        bare.anon, bare.file, cp.eps, cp.peak, cp.after, cp.pss, cp.anon, cp.file, forked.after,
-        (unsigned long long)t.nudges, t.max_gap * 1e3);
+        bare_proc_kib("/proc/self/status", "VmRSS"), bare_proc_kib("/proc/self/status", "VmHWM"),
+        bare.eps, bare.peak, bare.after, bare.pss, bare.anon, bare.file, cp.eps, cp.peak, cp.after,
+        cp.pss, cp.anon, cp.file, forked.after, (unsigned long long)t.nudges, t.max_gap * 1e3);
     mm_runtime_close(&rt);
     mm_gql_schema_free(schema);
     mm_app_free(&app);
