@@ -84,8 +84,9 @@ struct mm_consumer {
     bool overlap_asked; /* on_budget was called */
     bool overlapping;   /* it lifted the budget: going on until stopped */
     bool fenced;        /* overlapping, and the replacement's join fenced us */
-    int await_fd;       /* the replacement: handed-over offsets arrive there; -1: none */
-    bool awaiting;      /* the replacement: waiting for them */
+    /* The replacement: handed-over offsets arrive there (it waits for
+     * them while this is >= 0); -1: none, or no longer. */
+    int await_fd;
     rd_kafka_topic_partition_list_t *pending; /* its first assignment, not applied yet */
     bool pending_coop;                        /* ... under the cooperative protocol */
     bool told_assigned;                       /* on_assigned was called */
@@ -314,7 +315,7 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     bool cooperative = protocol && strcmp(protocol, "COOPERATIVE") == 0;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         if (c->on_assign) c->on_assign(c->assign_ud);
-        if (c->awaiting) {
+        if (c->await_fd >= 0) {
             /* Overlapped hand-over: the partitions' offsets are still being
              * handed over; assigned by await_step when they come. */
             if (c->pending) rd_kafka_topic_partition_list_destroy(c->pending);
@@ -886,7 +887,7 @@ static int serve(mm_consumer *c, int *served) {
 static bool wait_wake(mm_consumer *c, int ms) {
     if (ms < 0 || ms > POLL_MS) ms = POLL_MS;
     struct pollfd pfd[2] = {{.fd = c->wake[0], .events = POLLIN},
-                            {.fd = c->awaiting ? c->await_fd : -1, .events = POLLIN}};
+                            {.fd = c->await_fd, .events = POLLIN}};
     if (ms > 0 && poll(pfd, 2, ms) > 0) {
         if (pfd[0].revents) drain_wake(c);
         return true;
@@ -1110,10 +1111,9 @@ static void assign_list(mm_consumer *c, rd_kafka_topic_partition_list_t *parts, 
  * offsets came (or their wait ended); then applies the first assignment,
  * kept since the rebalance callback, at them. */
 static void await_step(mm_consumer *c) {
-    if (!c->awaiting) return;
+    if (c->await_fd < 0) return;
     rd_kafka_topic_partition_list_t *at = NULL;
     if (c->overlap->handover_read(c->join_ud, &at) == 0) return;
-    c->awaiting = false;
     c->await_fd = -1; /* the hook's, closed by it */
     if (at) {
         if (c->start_at) rd_kafka_topic_partition_list_destroy(c->start_at);
@@ -1275,13 +1275,12 @@ int mm_consumer_run(mm_consumer *c) {
     }
     if (c->overlap && c->overlap->handover_fd && c->overlap->handover_read) {
         c->await_fd = c->overlap->handover_fd(c->join_ud);
-        c->awaiting = c->await_fd >= 0;
     }
     if (c->start != NULL) return run_pipelined(c);
     while (!stopping(c)) {
         await_step(c);
         /* Awaiting handed-over offsets: look for them often. */
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, c->awaiting ? 5 : POLL_MS);
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, c->await_fd >= 0 ? 5 : POLL_MS);
         if (c->handed) commit_handed(c, m != NULL);
         if (m == NULL) continue;
         if (m->err) {
