@@ -117,6 +117,14 @@ static mm_node_proc *find_proc(mm_node_slot *s, pid_t pid) {
     return NULL;
 }
 
+/* Whether consumer s's retirements overlap their replacement's join
+ * (docs/node.md, "Overlapped hand-over"), as far as the supervisor knows: a
+ * worker also falls back to stopping first on gregor broker (dynamic
+ * members) and with more than 64 partitions. */
+static int hand_over_overlaps(const mm_node *n, const mm_node_slot *s) {
+    return n->overlap_on && n->static_members && !mm_consumer_txn_enabled(n->o->config, s->spec);
+}
+
 /* Forks a worker of s into *np (its slot; max_messages drawn now) or, with
  * standby, a standby (slot: the one expected; its slot and budget come
  * with its go). follow: its predecessor still runs; its offsets come on a
@@ -137,7 +145,7 @@ static int spawn_into(mm_node *n, mm_node_slot *s, mm_node_proc *np, int slot, i
         .title_size = n->o->title_size,
         .slot = slot,
         .standby_max_ms = n->standby_max_ms,
-        .overlap = n->overlap_on && n->static_members,
+        .overlap = hand_over_overlaps(n, s),
         .offsets_follow = follow && !standby,
     };
     /* A fresh replacement gets the offsets its slot's predecessor handed
@@ -191,14 +199,6 @@ static int spawn_into(mm_node *n, mm_node_slot *s, mm_node_proc *np, int slot, i
     np->reported_reason = -1;
     np->slot = slot;
     return 0;
-}
-
-/* Whether consumer s's retirements overlap their replacement's join
- * (docs/node.md, "Overlapped hand-over"), as far as the supervisor knows: a
- * worker also falls back to stopping first on gregor broker (dynamic
- * members) and with more than 64 partitions. */
-static int hand_over_overlaps(const mm_node *n, const mm_node_slot *s) {
-    return n->overlap_on && n->static_members && !mm_consumer_txn_enabled(n->o->config, s->spec);
 }
 
 /* Whether consumer s keeps a standby now: harakiri on, workers wanted, the
