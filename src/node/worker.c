@@ -71,9 +71,14 @@ static atomic_int worker_first_seen;     /* the first handler call was reported 
 static atomic_int worker_overlap;        /* past its budget, handling until told to stop */
 static atomic_llong worker_overlap_ms;   /* when its budget was spent (mono_ms) */
 static atomic_llong worker_last_done_ms; /* when its last event was done (mono_ms) */
-/* What ended the overlap: 1 its replacement's assignment (SIGUSR1), 2 its
- * deadline (the watchdog), 3 its overshoot limit (OVERSHOOT_BUDGETS); 0
- * another stop or a fencing. */
+/* What ended the overlap (worker_overlap_end; set by a signal handler, the
+ * watchdog or the loop, before worker_stop). */
+enum {
+    OVERLAP_END_OTHER = 0,      /* another stop, or a fencing */
+    OVERLAP_END_ASSIGNMENT = 1, /* its replacement's assignment (SIGUSR1) */
+    OVERLAP_END_DEADLINE = 2,   /* OVERLAP_MS after its budget (the watchdog) */
+    OVERLAP_END_OVERSHOOT = 3   /* OVERSHOOT_BUDGETS past its budget */
+};
 static volatile sig_atomic_t worker_overlap_end;
 static char worker_label[600]; /* "consumer=S.C pid=N" for the log */
 
@@ -207,7 +212,7 @@ static void on_handover_now(int sig) {
         return;
     }
     if (!atomic_load(&worker_overlap)) return;
-    if (!worker_stop) worker_overlap_end = 1;
+    if (!worker_stop) worker_overlap_end = OVERLAP_END_ASSIGNMENT;
     worker_stop = 1;
 }
 
@@ -247,7 +252,7 @@ static int on_progress(void *ud, const mm_consumer_stats *stats) {
      * replacement joins). */
     if (atomic_load(&worker_overlap) && p->max_messages &&
         stats->handled >= (1 + OVERSHOOT_BUDGETS) * p->max_messages && !worker_stop) {
-        worker_overlap_end = 3;
+        worker_overlap_end = OVERLAP_END_OVERSHOOT;
         worker_stop = 1;
     }
     /* The loop ends after this message: the watchdog bounds the close. */
@@ -275,7 +280,7 @@ static void *watchdog(void *arg) {
         nanosleep(&ts, NULL);
         int overlap = atomic_load(&worker_overlap);
         if (overlap && !worker_stop && mono_ms() - atomic_load(&worker_overlap_ms) >= OVERLAP_MS) {
-            worker_overlap_end = 2;
+            worker_overlap_end = OVERLAP_END_DEADLINE;
             worker_stop = 1; /* seen by the loop within its poll interval */
         }
         int stopping = worker_stop || (atomic_load(&worker_budget_spent) && !overlap);
@@ -812,10 +817,10 @@ child_main(const mm_worker_params *params, int fd, int go_fd, pid_t parent) {
                      worker_label, handled > p->max_messages ? handled - p->max_messages : 0ULL,
                      (unsigned long long)p->max_messages,
                      mono_ms() - atomic_load(&worker_overlap_ms),
-                     end == 1   ? "its replacement's assignment"
-                     : end == 2 ? "its deadline"
-                     : end == 3 ? "its overshoot limit"
-                                : "a fencing or a stop");
+                     end == OVERLAP_END_ASSIGNMENT  ? "its replacement's assignment"
+                     : end == OVERLAP_END_DEADLINE  ? "its deadline"
+                     : end == OVERLAP_END_OVERSHOOT ? "its overshoot limit"
+                                                    : "a fencing or a stop");
     }
     leave_if_retired(&rt, p);
     int status = 0;
@@ -839,20 +844,24 @@ child_main(const mm_worker_params *params, int fd, int go_fd, pid_t parent) {
     _exit(status);
 }
 
+/* One record on a go pipe, with h's offsets (one atomic write). */
+static int go_record_send(int go_fd, mm_worker_go *rec, const mm_worker_handover *h) {
+    if (h) rec->handover = *h;
+    return go_fd >= 0 && write(go_fd, rec, sizeof *rec) == (ssize_t)sizeof *rec ? 0 : -1;
+}
+
 int mm_worker_go_send(int go_fd, int slot, uint64_t max_messages, const mm_worker_handover *h,
                       int offsets_follow) {
     mm_worker_go go = {.magic = MM_WORKER_GO_MAGIC,
                        .slot = slot,
                        .max_messages = max_messages,
                        .offsets_follow = offsets_follow != 0};
-    if (h) go.handover = *h;
-    return go_fd >= 0 && write(go_fd, &go, sizeof go) == (ssize_t)sizeof go ? 0 : -1;
+    return go_record_send(go_fd, &go, h);
 }
 
 int mm_worker_offsets_send(int go_fd, const mm_worker_handover *h) {
     mm_worker_go rec = {.magic = MM_WORKER_OFFSETS_MAGIC};
-    if (h) rec.handover = *h;
-    return go_fd >= 0 && write(go_fd, &rec, sizeof rec) == (ssize_t)sizeof rec ? 0 : -1;
+    return go_record_send(go_fd, &rec, h);
 }
 
 pid_t mm_worker_spawn(const mm_worker_params *p, int *report_fd, int *go_fd, char *err,
