@@ -123,16 +123,12 @@ static const char hex_pairs[513] =
     "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
     "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
 
-void mm_trace_hex(const uint8_t *bytes, size_t n, char *out) {
-    for (size_t i = 0; i < n; i++) memcpy(out + 2 * i, hex_pairs + 2 * bytes[i], 2);
-    out[2 * n] = '\0';
-}
-
 /* 4 bytes as 8 lowercase hex digits, in memory order, eight characters
  * per store: each byte spread to a 16-bit lane, its two nibbles to the
  * lane's bytes (high nibble first), and every nibble turned into its digit
  * at once ('0' + n, plus 39 more for a-f). A traceparent has 50 digits
- * and the hooks write one per traced event (twice on a worker's emit). */
+ * and the hooks write one per traced event (twice on a worker's emit);
+ * the log's and the OTLP/JSON exporter's ids go through it too. */
 static inline void hex4(const uint8_t *b, char *out) {
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     uint32_t v;
@@ -148,18 +144,23 @@ static inline void hex4(const uint8_t *b, char *out) {
 #endif
 }
 
+void mm_trace_hex(const uint8_t *bytes, size_t n, char *out) {
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) hex4(bytes + i, out + 2 * i);
+    for (; i < n; i++) memcpy(out + 2 * i, hex_pairs + 2 * bytes[i], 2);
+    out[2 * n] = '\0';
+}
+
 void mm_traceparent_format(const mm_trace_ctx *c, char out[MM_TRACEPARENT_LEN + 1]) {
     assert(c->valid);
     out[0] = '0';
     out[1] = '0';
     out[2] = '-';
-    for (size_t i = 0; i < 16; i += 4) hex4(c->trace_id + i, out + 3 + 2 * i);
+    mm_trace_hex(c->trace_id, 16, out + 3);
     out[35] = '-';
-    hex4(c->span_id, out + 36);
-    hex4(c->span_id + 4, out + 44);
+    mm_trace_hex(c->span_id, 8, out + 36);
     out[52] = '-';
-    memcpy(out + 53, hex_pairs + 2 * c->flags, 2);
-    out[55] = '\0';
+    mm_trace_hex(&c->flags, 1, out + 53);
     if (!all_zero(c->trace_id, 16) && !all_zero(c->span_id, 8)) { /* what parse would accept */
         memcpy(tl_last.text, out, MM_TRACEPARENT_LEN);
         memcpy(tl_last.trace_id, c->trace_id, 16);

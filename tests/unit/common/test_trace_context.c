@@ -200,8 +200,32 @@ static void test_random_after_fork(void **state) {
     assert_memory_not_equal(parent_span, child + 16, 8);
 }
 
+/* Lowercase hex of n bytes, a digit pair at a time by snprintf: the
+ * reference the eight-digit stores are checked against. */
+static void ref_hex(const uint8_t *b, size_t n, char *out) {
+    for (size_t i = 0; i < n; i++) snprintf(out + 2 * i, 3, "%02x", b[i]);
+    out[2 * n] = '\0';
+}
+
+/* mm_trace_hex writes four bytes per store and the rest byte-wise: every
+ * byte value at every position of every length 1-9 (whole stores, a tail
+ * of 1-3 bytes, both). */
+static void test_hex_every_byte_and_length(void **state) {
+    (void)state;
+    for (size_t n = 1; n <= 9; n++)
+        for (unsigned v = 0; v < 256; v++) {
+            uint8_t b[9];
+            for (size_t i = 0; i < n; i++) b[i] = (uint8_t)(v + 53 * i);
+            char got[19], want[19];
+            memset(got, 'x', sizeof got);
+            mm_trace_hex(b, n, got);
+            ref_hex(b, n, want);
+            assert_string_equal(got, want);
+        }
+}
+
 /* The formatter writes eight digits per store: every byte value, at every
- * position of the ids, against the byte-wise hex of mm_trace_hex. */
+ * position of the ids, against byte-wise hex. */
 static void test_format_every_byte(void **state) {
     (void)state;
     for (unsigned v = 0; v < 256; v++) {
@@ -211,13 +235,13 @@ static void test_format_every_byte(void **state) {
         char out[MM_TRACEPARENT_LEN + 1], want[MM_TRACEPARENT_LEN + 1], hex[33];
         mm_traceparent_format(&c, out);
         memcpy(want, "00-", 3);
-        mm_trace_hex(c.trace_id, 16, hex);
+        ref_hex(c.trace_id, 16, hex);
         memcpy(want + 3, hex, 32);
         want[35] = '-';
-        mm_trace_hex(c.span_id, 8, hex);
+        ref_hex(c.span_id, 8, hex);
         memcpy(want + 36, hex, 16);
         want[52] = '-';
-        mm_trace_hex(&c.flags, 1, hex);
+        ref_hex(&c.flags, 1, hex);
         memcpy(want + 53, hex, 3);
         assert_string_equal(out, want);
         mm_trace_ctx back;
@@ -242,10 +266,15 @@ static void test_format_every_byte(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_valid),          cmocka_unit_test(test_parse_after_format),
-        cmocka_unit_test(test_parse_future_version), cmocka_unit_test(test_parse_invalid),
-        cmocka_unit_test(test_tracestate),           cmocka_unit_test(test_random),
-        cmocka_unit_test(test_format_every_byte),    cmocka_unit_test(test_random_after_fork),
+        cmocka_unit_test(test_parse_valid),
+        cmocka_unit_test(test_parse_after_format),
+        cmocka_unit_test(test_parse_future_version),
+        cmocka_unit_test(test_parse_invalid),
+        cmocka_unit_test(test_tracestate),
+        cmocka_unit_test(test_random),
+        cmocka_unit_test(test_format_every_byte),
+        cmocka_unit_test(test_random_after_fork),
+        cmocka_unit_test(test_hex_every_byte_and_length),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
