@@ -397,6 +397,42 @@ static void test_too_many_headers(void **state) {
     assert_non_null(strstr(reason, "too many headers"));
 }
 
+/* The most headers a message may have, all but the four required ones
+ * extensions with long values: the decoded event keeps them and their
+ * array in its one block (ASan checks the bounds), every one readable;
+ * adding one more moves the array out of the block; clearing frees all. */
+static void test_most_extensions_in_block(void **state) {
+    (void)state;
+    enum {
+        EXTS = MM_ENVELOPE_MAX_HEADERS - 4
+    };
+    mm_wire_header h[MM_ENVELOPE_MAX_HEADERS];
+    static char names[EXTS][16], values[EXTS][200];
+    h[0] = (mm_wire_header){"ce_specversion", "1.0", 3};
+    h[1] = (mm_wire_header){"ce_id", "id-1", 4};
+    h[2] = (mm_wire_header){"ce_source", "svc", 3};
+    h[3] = (mm_wire_header){"ce_type", "T", 1};
+    for (int i = 0; i < EXTS; i++) {
+        snprintf(names[i], sizeof names[i], "ce_x%d", i);
+        memset(values[i], 'a' + i % 26, sizeof values[i] - 1);
+        values[i][sizeof values[i] - 1] = '\0';
+        h[4 + i] = (mm_wire_header){names[i], values[i], sizeof values[i] - 1};
+    }
+    mm_event ev;
+    char reason[MM_ENVELOPE_REASON_MAX];
+    assert_int_equal(mm_envelope_decode(h, MM_ENVELOPE_MAX_HEADERS, NULL, 0, "{}", 2, &ev, reason),
+                     0);
+    assert_int_equal(ev.ext_count, EXTS);
+    for (int i = 0; i < EXTS; i++)
+        assert_string_equal(mm_event_attribute(&ev, names[i] + 3), values[i]);
+    assert_int_equal(mm_event_set_ext(&ev, "x0", "replaced"), 0);
+    assert_int_equal(mm_event_set_ext(&ev, "extra", "v"), 0);
+    assert_string_equal(mm_event_attribute(&ev, "x0"), "replaced");
+    assert_string_equal(mm_event_attribute(&ev, "extra"), "v");
+    assert_string_equal(mm_event_attribute(&ev, names[EXTS - 1] + 3), values[EXTS - 1]);
+    mm_event_clear(&ev);
+}
+
 static void test_time_validator(void **state) {
     (void)state;
     const char *good[] = {"2026-11-28T00:08:03Z", "2026-11-28t00:08:03.1z",
@@ -422,7 +458,8 @@ int main(void) {
         cmocka_unit_test(test_roundtrip),        cmocka_unit_test(test_ext_headers),
         cmocka_unit_test(test_encode_rejects),   cmocka_unit_test(test_decode_accepts_base),
         cmocka_unit_test(test_decode_rejects),   cmocka_unit_test(test_long_extension_name),
-        cmocka_unit_test(test_too_many_headers), cmocka_unit_test(test_time_validator),
+        cmocka_unit_test(test_too_many_headers), cmocka_unit_test(test_most_extensions_in_block),
+        cmocka_unit_test(test_time_validator),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
